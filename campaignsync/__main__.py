@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m campaignsync``."""
+
+from campaignsync.cli import main
+
+main()

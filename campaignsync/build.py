@@ -1,0 +1,245 @@
+"""The pipeline: load -> localize -> render -> pack, split across processes by locale."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from campaignsync import catalog, exports, gitrepo, localize, pack, paths, preview
+from campaignsync.errors import BuildError, DiagnosticsError
+from campaignsync.model import Diagnostic, Locale, Output, Project
+from campaignsync.render import Renderer, TemplateStrings, lookups_for
+
+Progress = Callable[[int, int], None]
+#: Below this many message x locale units, forking costs more than it saves.
+PARALLEL_THRESHOLD = 200
+CHUNK = 40
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which part of a campaign to build."""
+
+    campaign: str
+    locales: tuple[Locale, ...]
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Every output of a selection, with what went wrong while rendering."""
+
+    outputs: tuple[Output, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    lookups: dict[str, catalog.Lookup] = field(default_factory=dict)
+
+
+def select(
+    project: Project,
+    campaign: str | None,
+    locales: Iterable[str] = (),
+    channels: Iterable[str] = (),
+) -> Selection:
+    """Resolve the user's --campaign/--locale/--channel choices; raise BuildError if unknown."""
+    config = project.config
+    known = [c.id for c in project.calendar.campaigns]
+    if campaign is None:
+        campaign = config.default_campaign or (known[-1] if known else None)
+    if campaign is None or campaign not in known:
+        choices = ", ".join(known) or "none in the calendar"
+        raise BuildError(f"unknown campaign {campaign!r} (campaigns: {choices})")
+    chosen_locales = config.all_locales
+    if wanted := tuple(locales):
+        unknown = [t for t in wanted if config.locale(t) is None]
+        if unknown:
+            tags = ", ".join(loc.tag for loc in config.all_locales)
+            raise BuildError(f"unknown locale {unknown[0]!r} (configured: {tags})")
+        chosen_locales = tuple(loc for loc in config.all_locales if loc.tag in wanted)
+    enabled = tuple(c.name for c in config.channels if c.enabled)
+    chosen_channels = enabled
+    if wanted_channels := tuple(channels):
+        unknown = [c for c in wanted_channels if c not in enabled]
+        if unknown:
+            raise BuildError(f"unknown or disabled channel {unknown[0]!r} (enabled: {', '.join(enabled)})")
+        chosen_channels = tuple(c for c in enabled if c in wanted_channels)
+    return Selection(campaign, chosen_locales, chosen_channels)
+
+
+def load_lookups(project: Project) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
+    """Read every target locale's catalog once."""
+    lookups: dict[str, catalog.Lookup] = {}
+    problems: list[Diagnostic] = []
+    for locale in project.config.locales:
+        lookup, found = catalog.load_lookup(project.root, project.config, locale)
+        lookups[locale.tag] = lookup
+        problems.extend(found)
+    return lookups, problems
+
+
+# Worker state, inherited through fork so that nothing large is pickled per task.
+_STATE: dict[str, object] = {}
+
+
+def _render_units(units: list[tuple[str, str]]) -> tuple[list[Output], list[Diagnostic]]:
+    project: Project = _STATE["project"]  # type: ignore[assignment]
+    renderer: Renderer = _STATE["renderer"]  # type: ignore[assignment]
+    lookups: dict[str, catalog.Lookup] = _STATE["lookups"]  # type: ignore[assignment]
+    selection: Selection = _STATE["selection"]  # type: ignore[assignment]
+    messages = {m.id: m for m in project.messages}
+    config = project.config
+    outputs: list[Output] = []
+    problems: list[Diagnostic] = []
+    for locale_tag, message_id in units:
+        locale = config.locale(locale_tag)
+        message = messages[message_id]
+        if locale is None:
+            continue
+        localized = localize.localize(message, locale, config, lookups)
+        chain = localize.chain(locale)
+        strings = TemplateStrings(lookups_for(chain, lookups), locale.tag == config.source_locale.tag)
+        made, found = renderer.render(localized, strings, selection.channels)
+        outputs.extend(made)
+        problems.extend(found)
+    return outputs, problems
+
+
+def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
+    chosen = {loc.tag for loc in selection.locales}
+    units = []
+    for message in project.messages_of(selection.campaign):
+        if not set(message.channels) & set(selection.channels):
+            continue
+        for locale in localize.locales_for(project.config, message):
+            if locale.tag in chosen:
+                units.append((locale.tag, message.id))
+    return units
+
+
+def render_selection(
+    project: Project, selection: Selection, jobs: int = 1, progress: Progress | None = None
+) -> Rendered:
+    """Localize and render every message x locale x channel of a selection."""
+    renderer = Renderer(project)
+    problems = renderer.check_templates()
+    lookups, catalog_problems = load_lookups(project)
+    problems.extend(catalog_problems)
+    if any(d.is_error for d in problems):
+        return Rendered((), tuple(problems), lookups)
+    units = _units(project, selection)
+    _STATE.update(project=project, renderer=renderer, lookups=lookups, selection=selection)
+    outputs: list[Output] = []
+    try:
+        chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
+        if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
+            for index, chunk in enumerate(chunks):
+                made, found = _render_units(chunk)
+                outputs.extend(made)
+                problems.extend(found)
+                if progress:
+                    progress(min(len(units), (index + 1) * CHUNK), len(units))
+        else:
+            done = 0
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = {pool.submit(_render_units, chunk): len(chunk) for chunk in chunks}
+                for future in as_completed(futures):
+                    made, found = future.result()
+                    outputs.extend(made)
+                    problems.extend(found)
+                    done += futures[future]
+                    if progress:
+                        progress(done, len(units))
+    finally:
+        _STATE.clear()
+    outputs.sort(key=lambda o: o.path)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups)
+
+
+def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
+    # A template error repeats for every message x locale; report each place once.
+    seen: dict[tuple[object, ...], Diagnostic] = {}
+    for d in items:
+        seen.setdefault((d.code, d.file, d.line, d.text), d)
+    return list(seen.values())
+
+
+def default_jobs() -> int:
+    """Return the number of processes to use when the user does not say."""
+    return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What ``build`` did."""
+
+    result: pack.PackResult
+    outputs: int
+    untranslated: dict[str, int]
+    warnings: tuple[Diagnostic, ...]
+    source: pack.SourceInfo
+
+
+def source_info(root: Path) -> tuple[pack.SourceInfo, int | None]:
+    """Return the git commit behind the inputs and its commit time (None outside git)."""
+    head = gitrepo.head(root)
+    if head is None:
+        return pack.SourceInfo(None, False, "not built from a git commit"), None
+    return pack.SourceInfo(head.commit, head.dirty), head.time
+
+
+def build(
+    project: Project,
+    selection: Selection,
+    out: Path,
+    epoch: int | None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Built:
+    """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
+
+    ``epoch`` is SOURCE_DATE_EPOCH when the user set it; otherwise the commit
+    time is used, and outside git the fixed 1980-01-01 that zip allows.
+    """
+    source, commit_time = source_info(project.root)
+    if epoch is None:
+        epoch = commit_time if commit_time is not None else pack.ZIP_EPOCH
+    rendered = render_selection(project, selection, jobs, progress)
+    errors = [d for d in rendered.diagnostics if d.is_error]
+    if errors:
+        raise DiagnosticsError(rendered.diagnostics)
+    outputs = list(rendered.outputs)
+    extras = pack_extras(project, selection, outputs, epoch)
+    manifest = pack.build_manifest(selection.campaign, outputs, extras, source, epoch)
+    extras.append(pack.PackFile("manifest.json", manifest))
+    result = pack.write_pack(out, selection.campaign, outputs, extras, epoch)
+    untranslated: dict[str, int] = {}
+    for output in outputs:
+        if not output.translated:
+            untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
+    return Built(result, len(outputs), untranslated, rendered.diagnostics, source)
+
+
+def pack_extras(project: Project, selection: Selection, outputs: list[Output], epoch: int) -> list[pack.PackFile]:
+    """Return the calendar, scheduler CSVs, gallery and images that go with the outputs."""
+    campaign = selection.campaign
+    messages = project.messages_of(campaign)
+    extras = [
+        pack.PackFile("calendar.ics", exports.ics(project, campaign, epoch)),
+        pack.PackFile("index.html", preview.gallery(project, campaign, outputs)),
+    ]
+    for partner in project.config.partners:
+        if any(partner.id in m.partners for m in messages):
+            extras.append(pack.PackFile(f"schedule-{partner.id}.csv", exports.schedule_csv(project, campaign, partner.id, outputs)))
+    images = sorted({m.image.src for m in messages if m.image is not None})
+    for src in images:
+        try:
+            data = paths.read_bytes(project.root, f"{project.config.paths.content}/{src}", MAX_IMAGE_BYTES)
+        except ValueError as exc:
+            raise BuildError(str(exc)) from None
+        extras.append(pack.PackFile(src, data))
+    return extras

@@ -1,0 +1,453 @@
+"""Reading messages: front matter validated against the schema, Markdown split into blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from campaignsync import yamlfile
+from campaignsync.config import did_you_mean
+from campaignsync.paths import resolve
+from campaignsync.findings import Findings
+from campaignsync.model import (
+    Block,
+    Calendar,
+    Config,
+    Diagnostic,
+    Image,
+    Message,
+    Segment,
+    Severity,
+)
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+HASHTAG_RE = re.compile(r"^[^\W_][\w]{0,99}$")
+MAX_BODY_BYTES = 32 * 1024
+#: Python-Markdown's link parser is quadratic in unmatched brackets.
+MAX_BRACKETS = 400
+
+KEYS = (
+    "id",
+    "campaign",
+    "theme",
+    "partners",
+    "channels",
+    "publish",
+    "title",
+    "summary",
+    "link",
+    "hashtags",
+    "image",
+    "posts",
+)
+REQUIRED = ("id", "campaign", "partners", "channels", "publish", "title", "summary")
+
+
+def msgctxt(message_id: str, field: str) -> str:
+    """Return the gettext context of a message field: ``<message-id>:<field>``."""
+    return f"{message_id}:{field}"
+
+
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Return (front matter, body, first body line); raise ValueError with a line."""
+    lines = text.split("\n")
+    if lines[0].rstrip("\r") != "---":
+        raise yamlfile.YamlError("a message must start with a '---' line and front matter", 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r") in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return front, body, index + 2
+    raise yamlfile.YamlError("the front matter has no closing '---' line", 1)
+
+
+def parse_message(
+    rel: str, text: str, config: Config, calendar: Calendar
+) -> tuple[Message | None, tuple[Diagnostic, ...]]:
+    """Parse one message file (``rel`` is its path from the repo root)."""
+    text = text.removeprefix("\ufeff")
+    try:
+        front, body, body_line = split_front_matter(text)
+        data, lines = yamlfile.load(front, first_line=2)
+    except yamlfile.YamlError as exc:
+        return None, (Diagnostic("CS010", Severity.ERROR, exc.text, rel, exc.line),)
+    found = Findings(rel, lines)
+    if not isinstance(data, dict):
+        found.add("CS010", "", "the front matter must be a mapping of keys to values")
+        return None, tuple(found.items)
+    for key in data:
+        if key not in KEYS:
+            found.add("CS011", key, f"unknown key {key!r}{did_you_mean(key, KEYS)}")
+    for key in REQUIRED:
+        if key not in data:
+            found.add("CS012", "", f"missing required key {key!r}")
+    message = _message(rel, data, found, config, calendar)
+    blocks = parse_body(body, body_line)
+    _check_body(body, body_line, found)
+    if message is None or any(d.is_error for d in found.items):
+        return None, tuple(found.items)
+    return replace(message, body=blocks, lines=tuple(sorted(lines.items()))), tuple(found.items)
+
+
+def _text(data: dict[str, Any], key: str, found: Findings, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        hint = " (put it in quotes)" if isinstance(value, int | float | bool | date) else ""
+        found.add("CS013", key, f"{key!r} must be text, not {_kind(value)}{hint}")
+        return None
+    if required and not value.strip():
+        found.add("CS012", key, f"{key!r} is empty")
+        return None
+    return value
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {value!r}".lower()
+    if isinstance(value, datetime):
+        return "a date and time"
+    if isinstance(value, date):
+        return "a date"
+    names = {int: "a number", float: "a number", list: "a list", dict: "a mapping", str: "text"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _names(data: dict[str, Any], key: str, found: Findings) -> tuple[str, ...] | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        found.add("CS013", key, f"{key!r} must be a list of names, like [eu, us]")
+        return None
+    if not value:
+        found.add("CS012", key, f"{key!r} is empty")
+        return None
+    return tuple(value)
+
+
+def _message(
+    rel: str, data: dict[str, Any], found: Findings, config: Config, calendar: Calendar
+) -> Message | None:
+    stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
+    message_id = _text(data, "id", found, required=True)
+    if message_id is not None:
+        if not ID_RE.match(message_id):
+            found.add(
+                "CS015", "id", f"id {message_id!r} must be lower-case letters, digits and '-'"
+            )
+        elif message_id != stem:
+            found.add("CS015", "id", f"id {message_id!r} does not match the file name {stem!r}.md")
+    campaign_id = _text(data, "campaign", found, required=True)
+    campaign = calendar.campaign(campaign_id) if campaign_id else None
+    if campaign_id and campaign is None:
+        hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
+        found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
+    folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
+    if campaign_id and folder and folder != campaign_id:
+        found.add(
+            "CS020", "campaign", f"campaign {campaign_id!r} does not match the folder {folder!r}"
+        )
+    theme = _text(data, "theme", found)
+    if theme is not None and campaign is not None and campaign.theme(theme) is None:
+        hint = did_you_mean(theme, [t.id for t in campaign.themes])
+        found.add("CS019", "theme", f"campaign {campaign.id!r} has no theme {theme!r}{hint}")
+    partners = _names(data, "partners", found) or ()
+    for index, pid in enumerate(partners, start=1):
+        if config.partner(pid) is None:
+            hint = did_you_mean(pid, [p.id for p in config.partners])
+            found.add("CS017", f"partners.{index}", f"unknown partner {pid!r}{hint}")
+    channel_names = _names(data, "channels", found) or ()
+    known_channels = [c.name for c in config.channels]
+    for index, name in enumerate(channel_names, start=1):
+        if name not in known_channels:
+            hint = did_you_mean(name, known_channels)
+            found.add("CS018", f"channels.{index}", f"unknown channel {name!r}{hint}")
+        elif config.channel(name) is None:
+            found.add("CS018", f"channels.{index}", f"channel {name!r} is disabled in the config")
+    publish = _publish(data.get("publish"), partners, found)
+    title = _text(data, "title", found, required=True)
+    summary = _text(data, "summary", found, required=True)
+    link = _link(data, found)
+    hashtags = _hashtags(data, found)
+    image = _image(data, found, config)
+    posts = _posts(data, channel_names, found)
+    if None in (message_id, campaign_id, title, summary) or publish is None:
+        return None
+    return Message(
+        id=message_id or "",
+        path=rel,
+        campaign=campaign_id or "",
+        partners=partners,
+        channels=channel_names,
+        publish=publish,
+        title=title or "",
+        summary=summary or "",
+        theme=theme,
+        link=link,
+        hashtags=hashtags,
+        image=image,
+        posts=posts,
+    )
+
+
+def _aware(value: Any, key: str, found: Findings) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            found.add("CS013", key, f"{key!r}: {value!r} is not a date and time")
+            return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            found.add(
+                "CS014",
+                key,
+                f"{key!r} has no time zone: write an offset, e.g. {value.isoformat()}+02:00",
+            )
+            return None
+        return value
+    found.add("CS013", key, f"{key!r} must be a date and time with an offset, not {_kind(value)}")
+    return None
+
+
+def _publish(
+    value: Any, partners: tuple[str, ...], found: Findings
+) -> tuple[tuple[str, datetime], ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        result = []
+        for pid, when in value.items():
+            if pid not in partners:
+                found.add("CS017", f"publish.{pid}", f"publish: {pid!r} is not a partner of this message")
+                continue
+            aware = _aware(when, f"publish.{pid}", found)
+            if aware is not None:
+                result.append((pid, aware))
+        missing = [p for p in partners if p not in value]
+        if missing:
+            found.add("CS012", "publish", f"publish has no time for partner {missing[0]!r}")
+            return None
+        return tuple(result)
+    aware = _aware(value, "publish", found)
+    return tuple((pid, aware) for pid in partners) if aware else None
+
+
+def _link(data: dict[str, Any], found: Findings) -> str | None:
+    link = _text(data, "link", found)
+    if link is None:
+        return None
+    problem = url_problem(link)
+    if problem:
+        found.add("CS022", "link", f"link {link!r} {problem}")
+        return None
+    return link
+
+
+def url_problem(url: str) -> str | None:
+    """Return why ``url`` cannot be a campaign link, or None when it is fine."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a valid address"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "must be a web address starting with https://"
+    if any(ch.isspace() or ch in "<>\"'`" for ch in url):
+        return "contains spaces or quotes"
+    return None
+
+
+def _hashtags(data: dict[str, Any], found: Findings) -> tuple[str, ...]:
+    tags = _names(data, "hashtags", found) if data.get("hashtags") != [] else ()
+    for index, tag in enumerate(tags or (), start=1):
+        if not HASHTAG_RE.match(tag.removeprefix("#")):
+            found.add("CS013", f"hashtags.{index}", f"hashtag {tag!r} must be one word, like CyberSecMonth")
+    return tuple(t.removeprefix("#") for t in tags or ())
+
+
+def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | None:
+    value = data.get("image")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        found.add("CS013", "image", "'image' must be a mapping like {src: assets/x.png, alt: ...}")
+        return None
+    for key in value:
+        if key not in ("src", "alt"):
+            found.add("CS011", f"image.{key}", f"unknown key 'image.{key}'{did_you_mean(key, ('src', 'alt'))}")
+    src = _text(value, "src", _Sub(found, "image"), required=True)
+    alt = _text(value, "alt", _Sub(found, "image"), required=True)
+    if src is None:
+        found.add("CS012", "image", "image has no 'src'")
+        return None
+    if alt is None:
+        found.add("CS012", "image", "image has no 'alt' text (screen readers need it)")
+        return None
+    try:
+        target = resolve(config.root, f"{config.paths.content}/{src}")
+    except ValueError as exc:
+        found.add("CS023", "image.src", f"image: {exc}")
+        return None
+    if not target.is_file():
+        found.add("CS023", "image.src", f"image {config.paths.content}/{src} does not exist")
+        return None
+    return Image(src=src, alt=alt)
+
+
+class _Sub(Findings):
+    """Findings for a nested mapping, reported with the parent's key prefix."""
+
+    def __init__(self, parent: Findings, prefix: str) -> None:
+        super().__init__(parent.file, parent.lines)
+        self.items = parent.items
+        self.prefix = prefix
+
+    def add(self, code: str, key: str, text: str, severity: Severity = Severity.ERROR) -> None:
+        super().add(code, f"{self.prefix}.{key}", text.replace(f"'{key}'", f"'{self.prefix}.{key}'"), severity)
+
+
+def _posts(
+    data: dict[str, Any], channels: tuple[str, ...], found: Findings
+) -> tuple[tuple[str, str], ...]:
+    value = data.get("posts")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        found.add("CS013", "posts", "'posts' must map channels to text, like {x: ..., sms: ...}")
+        return ()
+    result = []
+    for channel, text in value.items():
+        if channel not in channels:
+            hint = did_you_mean(channel, channels)
+            found.add("CS018", f"posts.{channel}", f"posts.{channel}: {channel!r} is not one of the message's channels{hint}")
+            continue
+        post = _text(value, channel, _Sub(found, "posts"), required=True)
+        if post is not None:
+            result.append((channel, post))
+    return tuple(result)
+
+
+def _check_body(body: str, first_line: int, found: Findings) -> None:
+    size = len(body.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        found.at("CS021", first_line, f"the body is {size // 1024} KiB; the limit is {MAX_BODY_BYTES // 1024} KiB")
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        if "<![" in line:
+            found.at("CS021", number, "'<![' (CDATA) cannot be rendered safely; remove it")
+            break
+    if body.count("[") > MAX_BRACKETS:
+        found.at("CS021", first_line, f"more than {MAX_BRACKETS} '[' in the body: too slow to render safely")
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_ITEM = re.compile(r"^([ ]{0,12})([-*+]|\d{1,9}[.)])[ \t]+(.*)$")
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_QUOTE = re.compile(r"^[ ]{0,3}>[ ]?(.*)$")
+
+
+def parse_body(body: str, first_line: int) -> tuple[Block, ...]:
+    """Split a Markdown body into blocks; inline markup stays inside each block's text."""
+    lines = body.split("\n")
+    blocks: list[Block] = []
+    group = 0
+    index = 0
+    previous_blank = True
+    while index < len(lines):
+        raw = lines[index].rstrip("\r")
+        line_no = first_line + index
+        if not raw.strip():
+            previous_blank = True
+            index += 1
+            continue
+        fence = _FENCE.match(raw)
+        if fence:
+            end = index + 1
+            while end < len(lines) and not lines[end].rstrip("\r").lstrip().startswith(fence.group(1)):
+                end += 1
+            text = "\n".join(line.rstrip("\r") for line in lines[index : end + 1])
+            group += 1
+            blocks.append(Block("code", "", text, line_no, group))
+            index = end + 1
+            previous_blank = False
+            continue
+        if previous_blank and raw.startswith("    "):
+            end = index
+            while end < len(lines) and (lines[end].startswith("    ") or not lines[end].strip()):
+                end += 1
+            while end > index and not lines[end - 1].strip():
+                end -= 1
+            group += 1
+            blocks.append(Block("code", "", "\n".join(lines[index:end]), line_no, group))
+            index = end
+            previous_blank = False
+            continue
+        if m := _HEADING.match(raw):
+            group += 1
+            blocks.append(Block("heading", m.group(1) + " ", m.group(2).strip(), line_no, group))
+            index += 1
+            previous_blank = True
+            continue
+        if m := _ITEM.match(raw):
+            if previous_blank or not blocks or blocks[-1].kind != "item":
+                group += 1
+            parts = [m.group(3).strip()]
+            index += 1
+            while index < len(lines):
+                nxt = lines[index].rstrip("\r")
+                if not nxt.strip() or _ITEM.match(nxt) or _HEADING.match(nxt) or _FENCE.match(nxt):
+                    break
+                parts.append(nxt.strip())
+                index += 1
+            blocks.append(Block("item", f"{m.group(1)}{m.group(2)} ", " ".join(parts), line_no, group))
+            previous_blank = False
+            continue
+        kind = "quote" if _QUOTE.match(raw) else "paragraph"
+        parts = []
+        while index < len(lines):
+            nxt = lines[index].rstrip("\r")
+            if not nxt.strip() or (parts and (_HEADING.match(nxt) or _FENCE.match(nxt) or _ITEM.match(nxt))):
+                break
+            if kind == "quote":
+                q = _QUOTE.match(nxt)
+                nxt = q.group(1) if q else nxt
+            parts.append(nxt.strip())
+            index += 1
+        group += 1
+        blocks.append(Block(kind, "> " if kind == "quote" else "", " ".join(parts), line_no, group))
+        previous_blank = False
+    return tuple(blocks)
+
+
+def join_body(blocks: tuple[Block, ...], texts: tuple[str, ...]) -> str:
+    """Reassemble Markdown from blocks and (translated) block texts."""
+    out: list[str] = []
+    last_group = None
+    for block, text in zip(blocks, texts, strict=True):
+        if out:
+            out.append("\n" if block.group == last_group else "\n\n")
+        out.append(block.prefix + text)
+        last_group = block.group
+    return "".join(out) + "\n" if out else ""
+
+
+def segments(message: Message) -> Iterator[Segment]:
+    """Yield the translatable segments of a message, in file order."""
+    yield Segment("title", message.title, message.line_of("title"))
+    yield Segment("summary", message.summary, message.line_of("summary"))
+    if message.image is not None:
+        yield Segment("image.alt", message.image.alt, message.line_of("image.alt"))
+    for channel, text in message.posts:
+        yield Segment(f"posts.{channel}", text, message.line_of(f"posts.{channel}"))
+    for number, block in enumerate(message.body, start=1):
+        if block.kind != "code":
+            yield Segment(f"body.{number}", block.text, block.line)

@@ -1,0 +1,45 @@
+"""The one exception family that core code raises; cli.py turns it into messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from campaignsync.model import Diagnostic
+
+
+class CampaignsyncError(Exception):
+    """A failure the user can act on: printed as one line, never as a traceback."""
+
+
+class ConfigError(CampaignsyncError):
+    """The campaign repository or its configuration cannot be used."""
+
+
+class ContentError(CampaignsyncError):
+    """A message, the calendar or a catalog is invalid."""
+
+
+class CatalogError(CampaignsyncError):
+    """A gettext catalog cannot be read or written."""
+
+
+class BuildError(CampaignsyncError):
+    """A pack could not be built or written."""
+
+
+class GitError(CampaignsyncError):
+    """A git operation was refused or failed."""
+
+
+class ReleaseError(CampaignsyncError):
+    """A release precondition does not hold."""
+
+
+class DiagnosticsError(CampaignsyncError):
+    """Work stopped because of error diagnostics; they say what and where."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__(f"{len(self.diagnostics)} error(s)")

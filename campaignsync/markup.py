@@ -1,0 +1,114 @@
+"""Markdown to sanitised HTML and to wrapped plain text, once per message and locale."""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from functools import cache
+
+import markdown
+import nh3
+
+from campaignsync.model import Block
+
+_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong",
+    "code", "pre", "blockquote", "br", "hr",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_SCHEMES = {"https", "http", "mailto"}
+_ABSOLUTE = re.compile(r"^(?:https?://[^/\s]|mailto:)", re.IGNORECASE)
+
+
+@cache
+def _converter() -> markdown.Markdown:
+    # One instance per process, reset between documents: construction costs
+    # more than a short conversion.
+    return markdown.Markdown(output_format="html")
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Drop links that are relative or protocol-relative (``//host``)."""
+    if tag == "a" and name == "href" and not _ABSOLUTE.match(value):
+        return None
+    return value
+
+
+def sanitize(fragment: str) -> str:
+    """Return HTML with only harmless tags and absolute https/http/mailto links."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes=_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def to_html(source: str) -> str:
+    """Convert Markdown to sanitised HTML (raw HTML, scripts and js: links removed)."""
+    converter = _converter()
+    converter.reset()
+    return sanitize(converter.convert(source))
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
+_CODE = re.compile(r"`+([^`]*)`+")
+_TAG = re.compile(r"<[^>]*>")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+
+
+def inline_text(source: str) -> str:
+    """Return the reading text of inline Markdown: links as 'text (url)', no markers."""
+
+    def link(m: re.Match[str]) -> str:
+        label, target = m.group(1), m.group(2)
+        if m.group(0).startswith("!"):
+            return label
+        return label if not target or target == label else f"{label} ({target})"
+
+    text = _CODE.sub(r"\1", source)
+    text = _LINK.sub(link, text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _TAG.sub("", text)
+    for _ in range(2):
+        text = _EMPHASIS.sub(r"\2", text)
+    return html.unescape(_ESCAPE.sub(r"\1", text))
+
+
+def to_text(blocks: tuple[Block, ...], texts: tuple[str, ...], width: int = 72) -> str:
+    """Return the body as plain text, wrapped at ``width`` (0: one line per paragraph)."""
+    out: list[str] = []
+    last_group = None
+    for block, text in zip(blocks, texts, strict=True):
+        if out:
+            out.append("\n" if block.group == last_group else "\n\n")
+        last_group = block.group
+        if block.kind == "code":
+            out.append(text)
+            continue
+        plain = inline_text(text)
+        if block.kind == "heading":
+            out.append(plain)
+            continue
+        indent = block.prefix if block.kind in ("item", "quote") else ""
+        following = "> " if block.kind == "quote" else " " * len(indent)
+        if width <= 0:
+            out.append(indent + plain)
+            continue
+        out.append(
+            textwrap.fill(
+                plain,
+                width=width,
+                initial_indent=indent,
+                subsequent_indent=following,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "".join(out)

@@ -1,0 +1,304 @@
+"""Immutable values that flow between the stages; no IO, no third-party imports."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+
+class Severity(enum.StrEnum):
+    """How bad a diagnostic is; ``--strict`` promotes warnings to errors."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding: a stable code, where it is, and what to do about it."""
+
+    code: str
+    severity: Severity
+    text: str
+    file: str | None = None
+    line: int | None = None
+    locale: str | None = None
+    channel: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """Return True for errors."""
+        return self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Locale:
+    """A locale as users type it (BCP 47 ``pt-PT``) and as gettext stores it (``pt_PT``)."""
+
+    tag: str
+    gettext: str
+    direction: str = "ltr"
+    fallbacks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A campaign partner: a time zone, business hours and the locales it publishes in."""
+
+    id: str
+    name: str
+    timezone: str
+    locales: tuple[str, ...]
+    required_locales: tuple[str, ...]
+    business_hours: tuple[time, time]
+    dateline: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """What the config says about one channel; limits may only be tightened."""
+
+    name: str
+    enabled: bool = True
+    limit: int | None = None
+    max_segments: int = 1
+    sender: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where the parts of a campaign repository live, relative to its root."""
+
+    content: str = "content"
+    locales: str = "locales"
+    templates: str = "templates"
+    out: str = "dist"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole of ``campaignsync.toml``, validated."""
+
+    root: Path
+    name: str
+    source_locale: Locale
+    locales: tuple[Locale, ...]
+    partners: tuple[Partner, ...]
+    channels: tuple[ChannelSettings, ...]
+    paths: Paths = field(default_factory=Paths)
+    base_url: str = "https://example.org"
+    default_campaign: str | None = None
+    ignore: frozenset[str] = frozenset()
+    protected_terms: tuple[str, ...] = ()
+
+    @property
+    def all_locales(self) -> tuple[Locale, ...]:
+        """Return the source locale followed by every target locale."""
+        return (self.source_locale, *self.locales)
+
+    def locale(self, tag: str) -> Locale | None:
+        """Return the locale with this BCP 47 tag, or None."""
+        return next((loc for loc in self.all_locales if loc.tag == tag), None)
+
+    def partner(self, partner_id: str) -> Partner | None:
+        """Return the partner with this id, or None."""
+        return next((p for p in self.partners if p.id == partner_id), None)
+
+    def channel(self, name: str) -> ChannelSettings | None:
+        """Return the settings of an enabled channel, or None."""
+        return next((c for c in self.channels if c.name == name and c.enabled), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A theme week inside a campaign."""
+
+    id: str
+    name: str
+    start: date
+    end: date
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """One annual campaign: its window, freeze date, themes and blackout days."""
+
+    id: str
+    name: str
+    start: date
+    end: date
+    freeze: date | None = None
+    themes: tuple[Theme, ...] = ()
+    blackout: tuple[date, ...] = ()
+    line: int = 0
+
+    def theme(self, theme_id: str) -> Theme | None:
+        """Return the theme with this id, or None."""
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated observance: one-off (start/end) or recurring (an RRULE from start)."""
+
+    id: str
+    name: str
+    start: date
+    end: date | None = None
+    rrule: str | None = None
+    confirmed: bool = True
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """The joint annual calendar."""
+
+    path: str
+    events: tuple[Event, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+
+    def campaign(self, campaign_id: str) -> Campaign | None:
+        """Return the campaign with this id, or None."""
+        return next((c for c in self.campaigns if c.id == campaign_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image of a message, with its (translatable) alt text."""
+
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a Markdown body: the marker kept apart from the translatable text.
+
+    ``group`` numbers runs of blocks that are joined by a single newline
+    (the items of one list); other blocks are separated by a blank line.
+    """
+
+    kind: str  # heading | paragraph | item | quote | code
+    prefix: str
+    text: str
+    line: int
+    group: int
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A translatable piece of a message: ``field`` names it in the msgctxt."""
+
+    field: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One awareness message, as written in ``content/messages/<campaign>/<id>.md``."""
+
+    id: str
+    path: str
+    campaign: str
+    partners: tuple[str, ...]
+    channels: tuple[str, ...]
+    publish: tuple[tuple[str, datetime], ...]
+    title: str
+    summary: str
+    theme: str | None = None
+    link: str | None = None
+    hashtags: tuple[str, ...] = ()
+    image: Image | None = None
+    posts: tuple[tuple[str, str], ...] = ()
+    body: tuple[Block, ...] = ()
+    lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, key: str) -> int:
+        """Return the line of a front-matter key (or 1 when unknown)."""
+        return dict(self.lines).get(key, 1)
+
+    def publish_for(self, partner_id: str) -> datetime | None:
+        """Return the publication instant for one partner."""
+        return dict(self.publish).get(partner_id)
+
+    def post(self, channel: str) -> str | None:
+        """Return the per-channel override text, if any."""
+        return dict(self.posts).get(channel)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Everything loaded from a campaign repository; nothing rendered yet."""
+
+    root: Path
+    config: Config
+    calendar: Calendar
+    messages: tuple[Message, ...]
+
+    def messages_of(self, campaign_id: str) -> tuple[Message, ...]:
+        """Return the messages of one campaign in id order."""
+        return tuple(m for m in self.messages if m.campaign == campaign_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """Text of one segment in one locale, and where it came from."""
+
+    text: str
+    locale: str  # the locale whose catalog supplied it (the source locale if none did)
+    origin: str | None = None  # "locales/de/LC_MESSAGES/messages.po:42"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedMessage:
+    """A message in one locale: translated fields plus the body as HTML and text."""
+
+    message: Message
+    locale: Locale
+    partner: str
+    fields: tuple[tuple[str, Translated], ...]
+    body_html: str
+    body_text: str
+    body_plain: str
+    translated: bool
+    fallbacks: tuple[str, ...]
+
+    def text(self, field_name: str) -> str:
+        """Return the localized text of a field ('' when the message has none)."""
+        found = dict(self.fields).get(field_name)
+        return found.text if found else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """How a platform counts an output, against its limit."""
+
+    length: int
+    limit: int
+    unit: str
+    encoding: str | None = None
+    segments: int | None = None
+
+    @property
+    def over(self) -> int:
+        """Return how far over the limit the output is (0 when it fits)."""
+        return max(0, self.length - self.limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the pack for a message x locale x channel."""
+
+    message: str
+    locale: str
+    channel: str
+    path: str
+    content: bytes
+    translated: bool
+    fallbacks: tuple[str, ...] = ()
+    measure: Measure | None = None

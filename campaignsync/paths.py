@@ -1,0 +1,50 @@
+"""Paths inside a campaign repository: no escapes, no symbolic links, bounded reads."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+MAX_FILE_BYTES = 512 * 1024
+
+
+def is_inside(relative: str) -> bool:
+    """Return True when a relative path cannot leave the folder it is joined to."""
+    if not relative or "\\" in relative or "\x00" in relative:
+        return False
+    pure = PurePosixPath(relative)
+    return not pure.is_absolute() and ".." not in pure.parts
+
+
+def resolve(root: Path, rel: str) -> Path:
+    """Return ``root/rel``; raise ValueError if it escapes or passes a symbolic link."""
+    if not is_inside(rel):
+        raise ValueError(f"{rel} is not a path inside the repository")
+    path = root
+    for part in PurePosixPath(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            raise ValueError(f"{rel} is a symbolic link; campaign files must be plain files")
+    return path
+
+
+def read_bytes(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Return a plain file inside the repository; raise ValueError with a reason."""
+    path = resolve(root, rel)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ValueError(f"{rel} is {size // 1024} KiB; the limit is {limit // 1024} KiB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{rel} does not exist") from None
+    except OSError as exc:
+        raise ValueError(f"{rel}: {exc.strerror}") from None
+
+
+def read_text(root: Path, rel: str) -> str:
+    """Return a UTF-8 text file inside the repository; raise ValueError with a reason."""
+    data = read_bytes(root, rel)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{rel} is not UTF-8 text (byte {exc.start})") from None

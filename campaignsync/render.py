@@ -1,0 +1,424 @@
+"""Stage 3: a localized message through each channel's sandboxed Jinja2 templates.
+
+This is the only module that imports Jinja2.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    pass_context,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
+
+from campaignsync import channels, localize
+from campaignsync.catalog import Lookup
+from campaignsync.model import (
+    Diagnostic,
+    LocalizedMessage,
+    Output,
+    Project,
+    Severity,
+)
+
+MAX_OUTPUT_BYTES = 1024 * 1024
+_MAX_REPEAT = 100_000
+
+
+class _SafeLoader(FileSystemLoader):
+    """Loads templates from one folder, refusing symbolic links anywhere on the way."""
+
+    def get_source(
+        self, environment: Any, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        folder = Path(self.searchpath[0])
+        path = folder
+        for part in template.split("/"):
+            path = path / part
+            if path.is_symlink():
+                raise TemplateNotFound(f"{template} (a symbolic link, refused)")
+        return super().get_source(environment, template)
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, with a cap on ``'x' * n`` and ``**`` (it has none of its own)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+            raise SecurityError("exponent too large")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int):
+                    if len(seq) * count > _MAX_REPEAT:
+                        raise SecurityError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def autoescaped(name: str | None) -> bool:
+    """Return True unless a template is a text template (``*.txt.j2``)."""
+    return not (name or "").endswith(".txt.j2")
+
+
+class TemplateStrings:
+    """Translations of strings marked in templates, for one locale, noting misses."""
+
+    def __init__(self, lookups: tuple[Lookup, ...], is_source: bool) -> None:
+        self.lookups = lookups
+        self.is_source = is_source
+        self.missed: list[str] = []
+
+    def get(self, source: str, context: str = "") -> str:
+        """Return the translation of ``source`` (or ``source`` itself, noting the miss)."""
+        for lookup in self.lookups:
+            entry = lookup.get(context, source)
+            if entry is not None:
+                return entry.text
+        if not self.is_source:
+            self.missed.append(source)
+        return source
+
+
+def _strings(ctx: Context) -> TemplateStrings | None:
+    value = ctx.get("_strings")
+    return value if isinstance(value, TemplateStrings) else None
+
+
+def _escaped(ctx: Context, text: str) -> str:
+    # Jinja marks translations safe; a translator's markup must not reach HTML.
+    return escape(text) if ctx.eval_ctx.autoescape else text
+
+
+@pass_context
+def _gettext(ctx: Context, source: str) -> str:
+    strings = _strings(ctx)
+    return _escaped(ctx, strings.get(source) if strings else source)
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
+    strings = _strings(ctx)
+    text = singular if n == 1 else plural
+    return _escaped(ctx, strings.get(text) if strings else text)
+
+
+@pass_context
+def _pgettext(ctx: Context, context: str, source: str) -> str:
+    strings = _strings(ctx)
+    return _escaped(ctx, strings.get(source, context) if strings else source)
+
+
+@pass_context
+def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -> str:
+    strings = _strings(ctx)
+    text = singular if n == 1 else plural
+    return _escaped(ctx, strings.get(text, context) if strings else text)
+
+
+@pass_context
+def _format_datetime(ctx: Context, value: datetime, format: str = "long") -> str:
+    from babel.dates import format_datetime
+
+    zone = ctx.get("partner", {}).get("timezone") or "UTC"
+    return format_datetime(value, format, tzinfo=ZoneInfo(zone), locale=ctx["locale"]["gettext"])
+
+
+@pass_context
+def _format_date(ctx: Context, value: datetime, format: str = "long") -> str:
+    from babel.dates import format_date
+
+    zone = ctx.get("partner", {}).get("timezone") or "UTC"
+    local = value.astimezone(ZoneInfo(zone)) if isinstance(value, datetime) else value
+    return format_date(local, format, locale=ctx["locale"]["gettext"])
+
+
+@pass_context
+def _format_time(ctx: Context, value: datetime, format: str = "short") -> str:
+    from babel.dates import format_time
+
+    zone = ctx.get("partner", {}).get("timezone") or "UTC"
+    return format_time(value, format, tzinfo=ZoneInfo(zone), locale=ctx["locale"]["gettext"])
+
+
+def _hashtags(tags: list[str]) -> str:
+    return " ".join(f"#{tag}" for tag in tags)
+
+
+def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
+    """Return the sandboxed environment: strict undefined, autoescape for HTML, i18n."""
+    env = _Environment(
+        loader=_SafeLoader(str(templates)),
+        autoescape=autoescaped,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext,
+        ngettext=_ngettext,
+        newstyle=True,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
+    )
+    env.filters.update(
+        format_datetime=_format_datetime,
+        format_date=_format_date,
+        format_time=_format_time,
+        hashtags=_hashtags,
+    )
+    return env
+
+
+def template_names(templates: Path) -> list[str]:
+    """Return every template file below the templates folder, as loader names."""
+    if not templates.is_dir():
+        return []
+    names = []
+    for folder, dirs, files in os.walk(templates):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(files):
+            if file.endswith(".j2"):
+                names.append((Path(folder) / file).relative_to(templates).as_posix())
+    return names
+
+
+def _error_line(exc: BaseException, name: str) -> int | None:
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return frames[-1].lineno if frames else None
+
+
+def _error_file(exc: BaseException, fallback: str, templates_rel: str) -> str:
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        return f"{templates_rel}/{exc.name}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:
+        return f"{templates_rel}/{Path(frames[-1].filename).name}"
+    return f"{templates_rel}/{fallback}"
+
+
+class Renderer:
+    """Compiled templates of one campaign repository, reused for every output."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        config = project.config
+        self.templates_rel = config.paths.templates
+        self.env = make_environment(project.root / config.paths.templates)
+        self.specs = channels.registry()
+
+    def check_templates(self) -> list[Diagnostic]:
+        """Compile every template and report syntax errors and missing channel templates."""
+        found = []
+        root = self.project.root / self.templates_rel
+        for name in template_names(root):
+            try:
+                self.env.get_template(name)
+            except TemplateError as exc:
+                found.append(self._diagnostic("CS030", exc, name, None, None))
+        needed: dict[str, str] = {}
+        for message in self.project.messages:
+            for channel in message.channels:
+                for output in self.specs[channel].outputs:
+                    needed.setdefault(output.template(channel), message.path)
+        for name, first_user in sorted(needed.items()):
+            if not (root / name).is_file():
+                found.append(
+                    Diagnostic(
+                        "CS032",
+                        Severity.ERROR,
+                        f"missing template {self.templates_rel}/{name} (needed by {first_user})",
+                        f"{self.templates_rel}/{name}",
+                        None,
+                    )
+                )
+        return found
+
+    def _diagnostic(
+        self, code: str, exc: BaseException, name: str, locale: str | None, channel: str | None
+    ) -> Diagnostic:
+        text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if not isinstance(exc, TemplateError):
+            text = f"{type(exc).__name__}: {text}"
+        return Diagnostic(
+            code,
+            Severity.ERROR,
+            text.splitlines()[0] if text else "template error",
+            _error_file(exc, name, self.templates_rel),
+            _error_line(exc, name),
+            locale,
+            channel,
+        )
+
+    def render(
+        self,
+        localized: LocalizedMessage,
+        strings: TemplateStrings,
+        only: tuple[str, ...] | None = None,
+    ) -> tuple[list[Output], list[Diagnostic]]:
+        """Render every channel of one localized message (or those in ``only``)."""
+        outputs: list[Output] = []
+        problems: list[Diagnostic] = []
+        config = self.project.config
+        message = localized.message
+        base = template_context(self.project, localized)
+        for channel in message.channels:
+            spec = self.specs[channel]
+            settings = config.channel(channel)
+            if settings is None or (only is not None and channel not in only):
+                continue
+            context = dict(base)
+            context["message"] = dict(
+                base["message"],
+                post=localized.text(f"posts.{channel}") or localized.text("summary"),
+            )
+            context["channel"] = {
+                "name": channel,
+                "title": spec.title,
+                "limit": spec.effective_limit(settings),
+            }
+            rendered: dict[str, str] = {}
+            strings.missed.clear()
+            for output in spec.outputs:
+                name = output.template(channel)
+                try:
+                    text = self.env.get_template(name).render(context, _strings=strings)
+                except Exception as exc:  # noqa: BLE001 - templates are user code
+                    problems.append(
+                        self._diagnostic("CS031", exc, name, localized.locale.tag, channel)
+                    )
+                    break
+                if len(text) > MAX_OUTPUT_BYTES:
+                    problems.append(
+                        Diagnostic("CS031", Severity.ERROR, f"output larger than 1 MiB ({len(text)} characters)", f"{self.templates_rel}/{name}", None, localized.locale.tag, channel)
+                    )
+                    break
+                rendered[output.ext] = text.strip("\n") + "\n"
+            else:
+                outputs.extend(self._outputs(localized, spec, settings, rendered, not strings.missed))
+        return outputs, problems
+
+    def _outputs(
+        self,
+        localized: LocalizedMessage,
+        spec: channels.ChannelSpec,
+        settings: Any,
+        rendered: dict[str, str],
+        strings_translated: bool,
+    ) -> Iterator[Output]:
+        message = localized.message
+        files: dict[str, bytes] = {ext: text.encode("utf-8") for ext, text in rendered.items()}
+        if spec.assemble is not None:
+            files.update(spec.assemble(rendered, localized, settings))
+        measure = None
+        if spec.measure is not None:
+            measure = spec.measure(rendered[spec.measured_ext].rstrip("\n"), settings)
+        for ext in sorted(files):
+            yield Output(
+                message=message.id,
+                locale=localized.locale.tag,
+                channel=spec.name,
+                path=f"{localized.locale.tag}/{spec.name}/{message.id}.{ext}",
+                content=files[ext],
+                translated=localized.translated and strings_translated,
+                fallbacks=localized.fallbacks,
+                measure=measure if ext == spec.measured_ext else None,
+            )
+
+
+@cache
+def _babel_locale(gettext_name: str) -> Any:
+    import babel
+
+    return babel.Locale.parse(gettext_name)
+
+
+def template_context(project: Project, localized: LocalizedMessage) -> dict[str, Any]:
+    """Return the variables every channel template sees (see docs/templates.md).
+
+    ``message.post`` and ``channel`` are added per channel by the renderer.
+    """
+    config = project.config
+    message = localized.message
+    locale = localized.locale
+    partner = config.partner(localized.partner)
+    campaign = project.calendar.campaign(message.campaign)
+    theme = campaign.theme(message.theme) if campaign and message.theme else None
+    base = f"{config.base_url}/{message.campaign}"
+    parsed = _babel_locale(locale.gettext)
+    publish = message.publish_for(localized.partner)
+    alternates = [
+        {"tag": other.tag, "og": other.gettext, "url": f"{base}/{other.tag}/web/{message.id}.html"}
+        for other in localize.locales_for(config, message)
+    ]
+    image = None
+    if message.image is not None:
+        image = {
+            "src": message.image.src,
+            "alt": localized.text("image.alt"),
+            "href": f"../../{message.image.src}",
+            "url": f"{base}/{message.image.src}",
+        }
+    return {
+        "message": {
+            "id": message.id,
+            "title": localized.text("title"),
+            "summary": localized.text("summary"),
+            "link": message.link or "",
+            "hashtags": list(message.hashtags),
+            "image": image,
+            "body_html": Markup(localized.body_html),  # noqa: S704 - sanitised by markup.to_html
+            "body_text": localized.body_text,
+            "body_plain": localized.body_plain,
+            "publish": publish.astimezone(ZoneInfo(partner.timezone)) if publish and partner else publish,
+            "url": f"{base}/{locale.tag}/web/{message.id}.html",
+            "translated": localized.translated,
+        },
+        "locale": {
+            "tag": locale.tag,
+            "gettext": locale.gettext,
+            "lang": parsed.language,
+            "dir": locale.direction,
+            "name": parsed.get_display_name(parsed) or locale.tag,
+        },
+        "partner": {
+            "id": partner.id if partner else "",
+            "name": partner.name if partner else "",
+            "timezone": partner.timezone if partner else "UTC",
+            "dateline": (partner.dateline or partner.name) if partner else "",
+        },
+        "campaign": {
+            "id": message.campaign,
+            "name": campaign.name if campaign else message.campaign,
+            "start": campaign.start if campaign else None,
+            "end": campaign.end if campaign else None,
+        },
+        "theme": {"id": theme.id, "name": theme.name} if theme else None,
+        "site": {"name": config.name, "base_url": config.base_url},
+        "alternates": alternates,
+    }
+
+
+def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:
+    """Return the lookups of a locale chain that exist."""
+    return tuple(lookups[tag] for tag in locale_chain if tag in lookups)

@@ -1,0 +1,161 @@
+"""Message front matter and Markdown blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaignsync import content
+from campaignsync.config import load_config
+from campaignsync.model import Calendar, Campaign, Theme
+from datetime import date
+
+CAL = Calendar(
+    "content/calendar.yaml",
+    campaigns=(Campaign("2026", "Month", date(2026, 10, 1), date(2026, 10, 31), themes=(Theme("mfa", "MFA", date(2026, 10, 12), date(2026, 10, 18)),)),),
+)
+CONFIG_TEXT = """\
+source_locale = "en"
+locales = ["de"]
+[partners.eu]
+timezone = "Europe/Brussels"
+locales = ["en", "de"]
+[partners.us]
+timezone = "America/New_York"
+locales = ["en"]
+"""
+GOOD = """\
+---
+id: mfa
+campaign: "2026"
+theme: mfa
+partners: [eu, us]
+channels: [x, sms]
+publish:
+  eu: 2026-10-12T10:00:00+02:00
+  us: 2026-10-12T10:00:00-04:00
+title: Turn on MFA
+summary: A second step stops most account takeovers.
+link: https://example.org/mfa
+hashtags: [CyberSecMonth]
+posts:
+  sms: Turn it on today.
+---
+## Why it matters
+
+A password alone is not enough.
+It leaks.
+
+- Start with **email**.
+- Then [your bank](https://example.org/bank).
+
+```
+code stays
+```
+"""
+REL = "content/messages/2026/mfa.md"
+
+
+@pytest.fixture
+def config(tmp_path: Path):
+    (tmp_path / "campaignsync.toml").write_text(CONFIG_TEXT)
+    loaded, found = load_config(tmp_path)
+    assert found == ()
+    return loaded
+
+
+def parse(config, text: str, rel: str = REL):
+    return content.parse_message(rel, text, config, CAL)
+
+
+def test_good_message(config) -> None:
+    message, found = parse(config, GOOD)
+    assert found == ()
+    assert message.id == "mfa"
+    assert message.publish_for("us").utcoffset().total_seconds() == -4 * 3600
+    assert message.post("sms") == "Turn it on today."
+    kinds = [(b.kind, b.prefix, b.text) for b in message.body]
+    assert kinds == [
+        ("heading", "## ", "Why it matters"),
+        ("paragraph", "", "A password alone is not enough. It leaks."),
+        ("item", "- ", "Start with **email**."),
+        ("item", "- ", "Then [your bank](https://example.org/bank)."),
+        ("code", "", "```\ncode stays\n```"),
+    ]
+    assert [b.line for b in message.body] == [17, 19, 22, 23, 25]
+    fields = [s.field for s in content.segments(message)]
+    assert fields == ["title", "summary", "posts.sms", "body.1", "body.2", "body.3", "body.4"]
+
+
+def test_body_round_trip_keeps_structure(config) -> None:
+    message, _ = parse(config, GOOD)
+    texts = tuple(b.text for b in message.body)
+    assert content.join_body(message.body, texts) == (
+        "## Why it matters\n\nA password alone is not enough. It leaks.\n\n"
+        "- Start with **email**.\n- Then [your bank](https://example.org/bank).\n\n```\ncode stays\n```\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(("title:", "titel:"), "10: CS011 unknown key 'titel' (did you mean 'title'?)", id="unknown-key"),
+        pytest.param(("summary: A second step stops most account takeovers.\n", ""), "1: CS012 missing required key 'summary'", id="missing"),
+        pytest.param(('campaign: "2026"', "campaign: 2026"), "3: CS013 'campaign' must be text, not a number (put it in quotes)", id="unquoted-number"),
+        pytest.param(("2026-10-12T10:00:00+02:00", "2026-10-12 10:00:00"), "8: CS014 'publish.eu' has no time zone", id="naive"),
+        pytest.param(("id: mfa", "id: mfa-2"), "2: CS015 id 'mfa-2' does not match the file name 'mfa'.md", id="id-mismatch"),
+        pytest.param(("id: mfa", "id: MFA"), "2: CS015 id 'MFA' must be lower-case", id="id-case"),
+        pytest.param(("partners: [eu, us]", "partners: [eu, uk]"), "5: CS017 unknown partner 'uk'", id="unknown-partner"),
+        pytest.param(("channels: [x, sms]", "channels: [x, smss]"), "6: CS018 unknown channel 'smss' (did you mean 'sms'?)", id="unknown-channel"),
+        pytest.param(("theme: mfa", "theme: mfaa"), "4: CS019 campaign '2026' has no theme 'mfaa' (did you mean 'mfa'?)", id="unknown-theme"),
+        pytest.param(('campaign: "2026"', 'campaign: "2025"'), "3: CS020 unknown campaign '2025'", id="unknown-campaign"),
+        pytest.param(("https://example.org/mfa", "javascript:alert(1)"), "12: CS022 link 'javascript:alert(1)' must be a web address", id="js-link"),
+        pytest.param(("hashtags: [CyberSecMonth]", "hashtags: [Cyber Sec]"), "13: CS013 hashtag 'Cyber Sec' must be one word", id="hashtag-space"),
+        pytest.param(("  sms: Turn it on today.", "  web: Turn it on today."), "15: CS018 posts.web: 'web' is not one of the message's channels", id="post-channel"),
+        pytest.param(("title: Turn on MFA", "title: Turn on MFA\ntitle: again"), "11: CS010 duplicate key 'title'", id="duplicate-key"),
+        pytest.param(("title: Turn on MFA", "title: &a Turn on MFA\nsummary2: *a"), "11: CS010 YAML anchors and aliases", id="alias"),
+        pytest.param(("title: Turn on MFA", "title: [unclosed"), "CS010 invalid YAML", id="yaml-syntax"),
+        pytest.param(("title: Turn on MFA", "title: !!python/object/apply:os.system [ls]"), "CS010 YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", id="python-tag"),
+    ],
+)
+def test_bad_front_matter(config, change: tuple[str, str], expected: str) -> None:
+    message, found = parse(config, GOOD.replace(*change, 1))
+    lines = [f"{d.line}: {d.code} {d.text}" for d in found]
+    assert message is None
+    assert any(expected in line if expected.startswith("CS") else line.startswith(expected) for line in lines), lines
+    assert all(d.file == REL for d in found)
+
+
+def test_no_front_matter(config) -> None:
+    message, found = parse(config, "# Just markdown\n")
+    assert message is None
+    assert (found[0].code, found[0].line) == ("CS010", 1)
+    assert "must start with a '---' line" in found[0].text
+
+
+def test_unterminated_front_matter(config) -> None:
+    _, found = parse(config, "---\nid: mfa\n")
+    assert found[0].text == "the front matter has no closing '---' line"
+
+
+def test_deep_nesting_is_refused_before_parsing(config) -> None:
+    _, found = parse(config, "---\nid: " + "[" * 100_000 + "\n---\n")
+    assert found[0].code == "CS010"
+    assert "nested deeper" in found[0].text
+
+
+def test_pathological_markdown_is_refused(config) -> None:
+    _, found = parse(config, GOOD + "\n" + "[" * 500 + "\n")
+    assert [d.code for d in found] == ["CS021"]
+    _, found = parse(config, GOOD + "\n<![CDATA[x]]>\n")
+    assert found[0].code == "CS021" and found[0].line == 29
+
+
+def test_image_must_exist_inside_content(config, tmp_path: Path) -> None:
+    text = GOOD.replace("hashtags:", "image: {src: ../../etc/passwd, alt: x}\nhashtags:")
+    _, found = parse(config, text)
+    assert found[0].code == "CS023" and "not a path inside" in found[0].text
+    text = GOOD.replace("hashtags:", "image: {src: assets/none.png, alt: x}\nhashtags:")
+    _, found = parse(config, text)
+    assert found[0].text == "image content/assets/none.png does not exist"
