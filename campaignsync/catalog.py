@@ -141,11 +141,17 @@ def build_template(project: Project, template_strings: Iterable[tuple[str, int, 
     pot = Catalog(
         domain=DOMAIN,
         project=config.name,
-        version=None,
+        version=config.default_campaign,
+        copyright_holder=config.name,
         creation_date=created,
         revision_date=created,
         charset="utf-8",
         fuzzy=False,
+    )
+    pot.header_comment = (
+        f"# Translations template for {config.name}.\n"
+        "# Written by 'campaignsync locale extract' from the messages and templates:\n"
+        "# do not edit it; translate the PO file of your locale instead."
     )
     for message in sorted(project.messages, key=lambda m: m.path):
         for segment in content.segments(message):
@@ -221,6 +227,12 @@ def new_catalog(template: Catalog, locale: Locale, created: datetime, team: str)
         language_team=team,
         charset="utf-8",
         fuzzy=False,
+    )
+    po.version = template.version
+    po.header_comment = (
+        f"# {locale.tag} translations for {template.project}.\n"
+        "# Translate the msgstr lines; keep links, #hashtags and {placeholders} as they are.\n"
+        "# 'campaignsync locale update' merges new source text in without losing your work."
     )
     for message in template:
         if message.id:
