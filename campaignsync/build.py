@@ -65,7 +65,9 @@ def select(
     if wanted_channels := tuple(channels):
         unknown = [c for c in wanted_channels if c not in enabled]
         if unknown:
-            raise BuildError(f"unknown or disabled channel {unknown[0]!r} (enabled: {', '.join(enabled)})")
+            raise BuildError(
+                f"unknown or disabled channel {unknown[0]!r} (enabled: {', '.join(enabled)})"
+            )
         chosen_channels = tuple(c for c in enabled if c in wanted_channels)
     return Selection(campaign, chosen_locales, chosen_channels)
 
@@ -101,7 +103,9 @@ def _render_units(units: list[tuple[str, str]]) -> tuple[list[Output], list[Diag
             continue
         localized = localize.localize(message, locale, config, lookups)
         chain = localize.chain(locale)
-        strings = TemplateStrings(lookups_for(chain, lookups), locale.tag == config.source_locale.tag)
+        strings = TemplateStrings(
+            lookups_for(chain, lookups), locale.tag == config.source_locale.tag
+        )
         made, found = renderer.render(localized, strings, selection.channels)
         outputs.extend(made)
         problems.extend(found)
@@ -170,7 +174,15 @@ def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
 
 def default_jobs() -> int:
     """Return the number of processes to use when the user does not say."""
-    return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return max(
+        1,
+        min(
+            8,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +236,9 @@ def build(
     return Built(result, len(outputs), untranslated, rendered.diagnostics, source)
 
 
-def pack_extras(project: Project, selection: Selection, outputs: list[Output], epoch: int) -> list[pack.PackFile]:
+def pack_extras(
+    project: Project, selection: Selection, outputs: list[Output], epoch: int
+) -> list[pack.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs."""
     campaign = selection.campaign
     messages = project.messages_of(campaign)
@@ -234,11 +248,18 @@ def pack_extras(project: Project, selection: Selection, outputs: list[Output], e
     ]
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):
-            extras.append(pack.PackFile(f"schedule-{partner.id}.csv", exports.schedule_csv(project, campaign, partner.id, outputs)))
+            extras.append(
+                pack.PackFile(
+                    f"schedule-{partner.id}.csv",
+                    exports.schedule_csv(project, campaign, partner.id, outputs),
+                )
+            )
     images = sorted({m.image.src for m in messages if m.image is not None})
     for src in images:
         try:
-            data = paths.read_bytes(project.root, f"{project.config.paths.content}/{src}", MAX_IMAGE_BYTES)
+            data = paths.read_bytes(
+                project.root, f"{project.config.paths.content}/{src}", MAX_IMAGE_BYTES
+            )
         except ValueError as exc:
             raise BuildError(str(exc)) from None
         extras.append(pack.PackFile(src, data))

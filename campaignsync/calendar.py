@@ -26,11 +26,17 @@ class _Reader(Findings):
 
     def table(self, value: Any, where: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.error("CS041", where, f"{where}: expected a mapping with {', '.join(keys[:3])}, ...")
+            self.error(
+                "CS041", where, f"{where}: expected a mapping with {', '.join(keys[:3])}, ..."
+            )
             return None
         for key in value:
             if key not in keys:
-                self.error("CS041", f"{where}.{key}", f"{where}: unknown key {key!r}{did_you_mean(key, keys)}")
+                self.error(
+                    "CS041",
+                    f"{where}.{key}",
+                    f"{where}: unknown key {key!r}{did_you_mean(key, keys)}",
+                )
         return value
 
     def ident(self, spec: dict[str, Any], where: str, what: str) -> str | None:
@@ -39,10 +45,16 @@ class _Reader(Findings):
             self.error("CS041", where, f"{where}: {what} has no 'id'")
             return None
         if not isinstance(value, str):
-            self.error("CS041", f"{where}.id", f"{where}.id must be text, not {value!r} (put it in quotes)")
+            self.error(
+                "CS041", f"{where}.id", f"{where}.id must be text, not {value!r} (put it in quotes)"
+            )
             return None
         if not _ID_RE.match(value):
-            self.error("CS041", f"{where}.id", f"{where}.id {value!r} must be lower-case letters, digits and '-'")
+            self.error(
+                "CS041",
+                f"{where}.id",
+                f"{where}.id {value!r} must be lower-case letters, digits and '-'",
+            )
             return None
         return value
 
@@ -53,7 +65,11 @@ class _Reader(Findings):
                 self.error("CS041", where, f"{where}: missing {key!r} (a date such as 2026-10-01)")
             return None
         if isinstance(value, datetime) or not isinstance(value, date):
-            self.error("CS041", f"{where}.{key}", f"{where}.{key} must be a date such as 2026-10-01, not {value!r}")
+            self.error(
+                "CS041",
+                f"{where}.{key}",
+                f"{where}.{key} must be a date such as 2026-10-01, not {value!r}",
+            )
             return None
         return value
 
@@ -104,7 +120,9 @@ def _events(value: Any, reader: _Reader) -> list[Event]:
             reader.error("CS042", f"{where}.rrule", f"{where}.rrule {rule!r}: {problem}")
             continue
         if start and end and end < start:
-            reader.error("CS043", f"{where}.end", f"{where}: ends ({end}) before it starts ({start})")
+            reader.error(
+                "CS043", f"{where}.end", f"{where}: ends ({end}) before it starts ({start})"
+            )
             continue
         if event_id in {e.id for e in events}:
             reader.error("CS044", f"{where}.id", f"{where}: a second event with id {event_id!r}")
@@ -136,8 +154,14 @@ def occurrences(event: Event, first: date, last: date) -> list[date]:
         return [event.start] if first <= event.start <= last else []
     from dateutil.rrule import rrulestr
 
-    rule = rrulestr(f"RRULE:{event.rrule}", dtstart=datetime.combine(event.start, datetime.min.time()))
-    found = rule.between(datetime.combine(first, datetime.min.time()), datetime.combine(last, datetime.max.time()), inc=True)  # type: ignore[union-attr]
+    rule = rrulestr(
+        f"RRULE:{event.rrule}", dtstart=datetime.combine(event.start, datetime.min.time())
+    )
+    found = rule.between(
+        datetime.combine(first, datetime.min.time()),
+        datetime.combine(last, datetime.max.time()),
+        inc=True,
+    )
     return [when.date() for when in found]
 
 
@@ -155,25 +179,45 @@ def _campaigns(value: Any, reader: _Reader) -> list[Campaign]:
         if not (campaign_id and start and end):
             continue
         if end < start:
-            reader.error("CS043", f"{where}.end", f"{where}: ends ({end}) before it starts ({start})")
+            reader.error(
+                "CS043", f"{where}.end", f"{where}: ends ({end}) before it starts ({start})"
+            )
             continue
         if freeze and freeze > end:
-            reader.error("CS043", f"{where}.freeze", f"{where}: freeze date {freeze} is after the campaign ends")
+            reader.error(
+                "CS043",
+                f"{where}.freeze",
+                f"{where}: freeze date {freeze} is after the campaign ends",
+            )
         if campaign_id in {c.id for c in campaigns}:
-            reader.error("CS044", f"{where}.id", f"{where}: a second campaign with id {campaign_id!r}")
+            reader.error(
+                "CS044", f"{where}.id", f"{where}: a second campaign with id {campaign_id!r}"
+            )
             continue
         themes = _themes(spec.get("themes") or [], where, start, end, reader)
         blackout = []
-        for number, day in enumerate(_items(spec.get("blackout") or [], f"{where}.blackout", reader), start=1):
+        for number, day in enumerate(
+            _items(spec.get("blackout") or [], f"{where}.blackout", reader), start=1
+        ):
             if isinstance(day, datetime) or not isinstance(day, date):
-                reader.error("CS041", f"{where}.blackout.{number}", f"{where}.blackout: {day!r} is not a date")
+                reader.error(
+                    "CS041",
+                    f"{where}.blackout.{number}",
+                    f"{where}.blackout: {day!r} is not a date",
+                )
             elif not start <= day <= end:
-                reader.error("CS043", f"{where}.blackout.{number}", f"{where}.blackout: {day} is outside the campaign")
+                reader.error(
+                    "CS043",
+                    f"{where}.blackout.{number}",
+                    f"{where}.blackout: {day} is outside the campaign",
+                )
             else:
                 blackout.append(day)
         name = reader.text(spec, "name", where, campaign_id)
         line = reader.lines.get(f"{where}.id", 1)
-        campaigns.append(Campaign(campaign_id, name, start, end, freeze, themes, tuple(blackout), line))
+        campaigns.append(
+            Campaign(campaign_id, name, start, end, freeze, themes, tuple(blackout), line)
+        )
     return campaigns
 
 
@@ -190,14 +234,27 @@ def _themes(value: Any, parent: str, start: date, end: date, reader: _Reader) ->
         if not (theme_id and first and last):
             continue
         if last < first:
-            reader.error("CS043", f"{where}.end", f"theme {theme_id!r} ends ({last}) before it starts ({first})")
+            reader.error(
+                "CS043",
+                f"{where}.end",
+                f"theme {theme_id!r} ends ({last}) before it starts ({first})",
+            )
             continue
         if first < start or last > end:
-            reader.error("CS043", where, f"theme {theme_id!r} ({first} to {last}) lies outside its campaign ({start} to {end})")
+            reader.error(
+                "CS043",
+                where,
+                f"theme {theme_id!r} ({first} to {last}) lies outside its campaign "
+                f"({start} to {end})",
+            )
             continue
         clash = next((t for t in themes if first <= t.end and t.start <= last), None)
         if clash:
-            reader.error("CS043", where, f"theme {theme_id!r} overlaps theme {clash.id!r} ({clash.start} to {clash.end})")
+            reader.error(
+                "CS043",
+                where,
+                f"theme {theme_id!r} overlaps theme {clash.id!r} ({clash.start} to {clash.end})",
+            )
             continue
         if theme_id in {t.id for t in themes}:
             reader.error("CS044", f"{where}.id", f"a second theme with id {theme_id!r}")

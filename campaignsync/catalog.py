@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog as Catalog
 from babel.messages.catalog import Message
@@ -18,11 +19,11 @@ from babel.messages.pofile import read_po, write_po
 
 from campaignsync import channels, content
 from campaignsync.model import Config, Diagnostic, Locale, Project, Severity
+from campaignsync.model import Message as ModelMessage
 
 DOMAIN = "messages"
-#: Template strings and message segments live in one catalog; template strings
-#: have no context of their own.
-TemplateKey = tuple[str, str]
+#: A string marked in a template: (file, line, msgid or (singular, plural), msgctxt, comments).
+TemplateString = tuple[str, int, str | tuple[str, ...], str | None, list[str]]
 
 
 def pot_rel(config: Config) -> str:
@@ -72,7 +73,9 @@ def read_catalog(root: Path, rel: str, locale: Locale | None) -> Catalog:
         raise PoFileError(f"cannot decode: {exc}", Catalog(), "", 1) from None
 
 
-def load_lookup(root: Path, config: Config, locale: Locale) -> tuple[Lookup, tuple[Diagnostic, ...]]:
+def load_lookup(
+    root: Path, config: Config, locale: Locale
+) -> tuple[Lookup, tuple[Diagnostic, ...]]:
     """Return the usable translations of a locale (empty when it has no PO file)."""
     rel = po_rel(config, locale)
     path = root / rel
@@ -81,16 +84,34 @@ def load_lookup(root: Path, config: Config, locale: Locale) -> tuple[Lookup, tup
     try:
         catalog = read_catalog(root, rel, locale)
     except PoFileError as exc:
-        return Lookup(rel), (Diagnostic("CS300", Severity.ERROR, f"cannot read the catalog: {_po_error(exc)}", rel, exc.lineno, locale.tag),)
+        return Lookup(rel), (
+            Diagnostic(
+                "CS300",
+                Severity.ERROR,
+                f"cannot read the catalog: {_po_error(exc)}",
+                rel,
+                exc.lineno,
+                locale.tag,
+            ),
+        )
     except OSError as exc:
-        return Lookup(rel), (Diagnostic("CS300", Severity.ERROR, f"cannot read the catalog: {exc.strerror}", rel, 1, locale.tag),)
+        return Lookup(rel), (
+            Diagnostic(
+                "CS300",
+                Severity.ERROR,
+                f"cannot read the catalog: {exc.strerror}",
+                rel,
+                1,
+                locale.tag,
+            ),
+        )
     entries = {}
     for message in catalog:
         if not message.id or message.fuzzy or not _complete(message):
             continue
-        source = message.id[0] if isinstance(message.id, tuple) else message.id
-        text = message.string[0] if isinstance(message.string, tuple) else message.string
-        entries[(message.context or "", source)] = Entry(text, message.lineno or 1)
+        entries[(message.context or "", _key(message.id))] = Entry(
+            _key(message.string), message.lineno or 1
+        )
     return Lookup(rel, entries), ()
 
 
@@ -119,7 +140,7 @@ def _limits_comment(config: Config, channel_names: Iterable[str]) -> str:
     return "Limits: " + ", ".join(parts) if parts else ""
 
 
-def _segment_comments(config: Config, message: content.Message, field_name: str) -> list[str]:
+def _segment_comments(config: Config, message: ModelMessage, field_name: str) -> list[str]:
     """Tell the translator where a segment appears and the limits that apply."""
     if field_name in ("summary",):
         used = [c for c in message.channels if message.post(c) is None]
@@ -135,7 +156,11 @@ def _segment_comments(config: Config, message: content.Message, field_name: str)
     return []
 
 
-def build_template(project: Project, template_strings: Iterable[tuple[str, int, str | tuple[str, str], str | None, list[str]]], created: datetime) -> Catalog:
+def build_template(
+    project: Project,
+    template_strings: Iterable[TemplateString],
+    created: datetime,
+) -> Catalog:
     """Return the POT: every message segment, then every string marked in templates."""
     config = project.config
     pot = Catalog(
@@ -171,7 +196,7 @@ def build_template(project: Project, template_strings: Iterable[tuple[str, int, 
     return pot
 
 
-def extract_templates(root: Path, rels: Iterable[str]) -> Iterator[tuple[str, int, str | tuple[str, str], str | None, list[str]]]:
+def extract_templates(root: Path, rels: Iterable[str]) -> Iterator[TemplateString]:
     """Yield the strings marked for translation in Jinja2 templates.
 
     Raises the template's own syntax error: extraction never skips a file silently.
@@ -194,7 +219,9 @@ def extract_templates(root: Path, rels: Iterable[str]) -> Iterator[tuple[str, in
 def render_po(catalog: Catalog) -> bytes:
     """Serialise a catalog deterministically: document order, no wrapping, previous ids."""
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, sort_output=False, include_previous=True, ignore_obsolete=False)
+    write_po(
+        buffer, catalog, width=0, sort_output=False, include_previous=True, ignore_obsolete=False
+    )
     return buffer.getvalue()
 
 
@@ -211,7 +238,18 @@ def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
     for message in catalog:
         if not message.id:
             continue
-        rows.append((message.context, message.id, message.string, sorted(message.flags), message.locations, message.auto_comments, message.user_comments, message.previous_id))
+        rows.append(
+            (
+                message.context,
+                message.id,
+                message.string,
+                sorted(message.flags),
+                message.locations,
+                message.auto_comments,
+                message.user_comments,
+                message.previous_id,
+            )
+        )
     rows.extend((m.context, m.id, m.string, "obsolete") for m in catalog.obsolete.values())
     return rows
 
@@ -236,7 +274,14 @@ def new_catalog(template: Catalog, locale: Locale, created: datetime, team: str)
     )
     for message in template:
         if message.id:
-            po.add(message.id, string=_empty(message), locations=message.locations, flags=message.flags, auto_comments=message.auto_comments, context=message.context)
+            po.add(
+                message.id,
+                string=_empty(message),
+                locations=message.locations,
+                flags=message.flags,
+                auto_comments=message.auto_comments,
+                context=message.context,
+            )
     return po
 
 
@@ -266,7 +311,7 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
             continue
         key = (entry.context, _key(entry.id))
         previous = current.get(key) or retired.get(key)
-        string: str | tuple[str, ...] = _empty(entry)
+        string: Any = _empty(entry)
         flags = {f for f in entry.flags if f != "fuzzy"}
         previous_id: list[str] = []
         user_comments: list[str] = []
@@ -282,15 +327,29 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
             flags.add("fuzzy")
             previous_id = [_key(earlier.id)]
             used.add((earlier.context, _key(earlier.id)))
-        merged.add(entry.id, string=string, locations=entry.locations, flags=flags, auto_comments=entry.auto_comments, user_comments=user_comments, previous_id=previous_id, context=entry.context)
+        merged.add(
+            entry.id,
+            string=string,
+            locations=entry.locations,
+            flags=flags,
+            auto_comments=entry.auto_comments,
+            user_comments=user_comments,
+            previous_id=previous_id,
+            context=entry.context,
+        )
     for key, message in list(current.items()) + list(retired.items()):
-        if key not in used and is_translated(message) and key not in merged.obsolete:
-            merged.obsolete[key] = message
+        source = _key(message.id)
+        babel_key = (source, message.context) if message.context else source
+        if key not in used and is_translated(message) and babel_key not in merged.obsolete:
+            merged.obsolete[babel_key] = message
     return merged
 
 
-def _key(msgid: str | tuple[str, ...]) -> str:
-    return msgid[0] if isinstance(msgid, tuple) else msgid
+def _key(value: object) -> str:
+    """Return the text of a msgid or msgstr (the first form of a plural entry)."""
+    if isinstance(value, tuple | list):
+        return str(value[0]) if value else ""
+    return value if isinstance(value, str) else ""
 
 
 def is_translated(message: Message) -> bool:

@@ -14,7 +14,6 @@ from typing import Any
 from campaignsync import channels
 from campaignsync.errors import ConfigError
 from campaignsync.findings import Findings
-from campaignsync.paths import is_inside
 from campaignsync.model import (
     ChannelSettings,
     Config,
@@ -24,6 +23,7 @@ from campaignsync.model import (
     Paths,
     Severity,
 )
+from campaignsync.paths import is_inside
 
 CONFIG_NAME = "campaignsync.toml"
 
@@ -134,9 +134,13 @@ _KIND_NAMES = {str: "a string", int: "a whole number", bool: "true or false", di
 def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
-    return {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 _TOP_KEYS = (
@@ -173,7 +177,9 @@ def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
         m = re.search(r"line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         line = int(m.group(1)) if m else 1
-        return None, (Diagnostic("CS001", Severity.ERROR, f"invalid TOML: {message}", CONFIG_NAME, line),)
+        return None, (
+            Diagnostic("CS001", Severity.ERROR, f"invalid TOML: {message}", CONFIG_NAME, line),
+        )
     reader = _Reader(CONFIG_NAME, _key_lines(text))
     config = _build(root, data, reader)
     if any(d.is_error for d in reader.items):
@@ -250,7 +256,7 @@ def _fallbacks(
 ) -> dict[str, tuple[str, ...]]:
     table = reader.get(data, "fallbacks", dict, {}, "fallbacks")
     result: dict[str, tuple[str, ...]] = {}
-    for tag, chain in table.items():
+    for tag in table:
         where = f"fallbacks.{tag}"
         if tag not in known or tag == source.tag:
             reader.error(where, f"fallbacks: {tag!r} is not one of the configured locales")
@@ -295,13 +301,19 @@ def _partners(data: dict[str, Any], reader: _Reader, known: set[str]) -> tuple[P
         reader.unknown(where, spec, _PARTNER_KEYS)
         tz = reader.get(spec, "timezone", str, "", f"{where}.timezone")
         if not tz:
-            reader.error(where, f"{where}: missing 'timezone' (an IANA zone such as 'Europe/Brussels')")
+            reader.error(
+                where, f"{where}: missing 'timezone' (an IANA zone such as 'Europe/Brussels')"
+            )
         elif not _valid_zone(tz):
-            reader.error(f"{where}.timezone", f"{where}.timezone: unknown time zone {tz!r}", "CS005")
+            reader.error(
+                f"{where}.timezone", f"{where}.timezone: unknown time zone {tz!r}", "CS005"
+            )
         locs = reader.strings(spec, "locales", f"{where}.locales") or ()
         for tag in locs:
             if tag not in known:
-                reader.error(f"{where}.locales", f"{where}.locales: {tag!r} is not a configured locale")
+                reader.error(
+                    f"{where}.locales", f"{where}.locales: {tag!r} is not a configured locale"
+                )
         required = reader.strings(spec, "required_locales", f"{where}.required_locales")
         for tag in required or ():
             if tag not in locs:
@@ -309,7 +321,9 @@ def _partners(data: dict[str, Any], reader: _Reader, known: set[str]) -> tuple[P
                     f"{where}.required_locales",
                     f"{where}.required_locales: {tag!r} is not one of the partner's locales",
                 )
-        hours_text = reader.get(spec, "business_hours", str, "09:00-17:00", f"{where}.business_hours")
+        hours_text = reader.get(
+            spec, "business_hours", str, "09:00-17:00", f"{where}.business_hours"
+        )
         hours = parse_hours(hours_text)
         if hours is None:
             reader.error(

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from campaignsync import yamlfile
 from campaignsync.config import did_you_mean
-from campaignsync.paths import resolve
 from campaignsync.findings import Findings
 from campaignsync.model import (
     Block,
@@ -23,6 +22,7 @@ from campaignsync.model import (
     Segment,
     Severity,
 )
+from campaignsync.paths import resolve
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 HASHTAG_RE = re.compile(r"^[^\W_][\w]{0,99}$")
@@ -50,8 +50,6 @@ REQUIRED = ("id", "campaign", "partners", "channels", "publish", "title", "summa
 def msgctxt(message_id: str, field: str) -> str:
     """Return the gettext context of a message field: ``<message-id>:<field>``."""
     return f"{message_id}:{field}"
-
-
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -229,7 +227,9 @@ def _publish(
         result = []
         for pid, when in value.items():
             if pid not in partners:
-                found.add("CS017", f"publish.{pid}", f"publish: {pid!r} is not a partner of this message")
+                found.add(
+                    "CS017", f"publish.{pid}", f"publish: {pid!r} is not a partner of this message"
+                )
                 continue
             aware = _aware(when, f"publish.{pid}", found)
             if aware is not None:
@@ -271,7 +271,11 @@ def _hashtags(data: dict[str, Any], found: Findings) -> tuple[str, ...]:
     tags = _names(data, "hashtags", found) if data.get("hashtags") != [] else ()
     for index, tag in enumerate(tags or (), start=1):
         if not HASHTAG_RE.match(tag.removeprefix("#")):
-            found.add("CS013", f"hashtags.{index}", f"hashtag {tag!r} must be one word, like CyberSecMonth")
+            found.add(
+                "CS013",
+                f"hashtags.{index}",
+                f"hashtag {tag!r} must be one word, like CyberSecMonth",
+            )
     return tuple(t.removeprefix("#") for t in tags or ())
 
 
@@ -284,7 +288,11 @@ def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | Non
         return None
     for key in value:
         if key not in ("src", "alt"):
-            found.add("CS011", f"image.{key}", f"unknown key 'image.{key}'{did_you_mean(key, ('src', 'alt'))}")
+            found.add(
+                "CS011",
+                f"image.{key}",
+                f"unknown key 'image.{key}'{did_you_mean(key, ('src', 'alt'))}",
+            )
     src = _text(value, "src", _Sub(found, "image"), required=True)
     alt = _text(value, "alt", _Sub(found, "image"), required=True)
     if src is None:
@@ -313,7 +321,12 @@ class _Sub(Findings):
         self.prefix = prefix
 
     def add(self, code: str, key: str, text: str, severity: Severity = Severity.ERROR) -> None:
-        super().add(code, f"{self.prefix}.{key}", text.replace(f"'{key}'", f"'{self.prefix}.{key}'"), severity)
+        super().add(
+            code,
+            f"{self.prefix}.{key}",
+            text.replace(f"'{key}'", f"'{self.prefix}.{key}'"),
+            severity,
+        )
 
 
 def _posts(
@@ -326,10 +339,14 @@ def _posts(
         found.add("CS013", "posts", "'posts' must map channels to text, like {x: ..., sms: ...}")
         return ()
     result = []
-    for channel, text in value.items():
+    for channel in value:
         if channel not in channels:
             hint = did_you_mean(channel, channels)
-            found.add("CS018", f"posts.{channel}", f"posts.{channel}: {channel!r} is not one of the message's channels{hint}")
+            found.add(
+                "CS018",
+                f"posts.{channel}",
+                f"posts.{channel}: {channel!r} is not one of the message's channels{hint}",
+            )
             continue
         post = _text(value, channel, _Sub(found, "posts"), required=True)
         if post is not None:
@@ -340,13 +357,21 @@ def _posts(
 def _check_body(body: str, first_line: int, found: Findings) -> None:
     size = len(body.encode("utf-8", "surrogatepass"))
     if size > MAX_BODY_BYTES:
-        found.at("CS021", first_line, f"the body is {size // 1024} KiB; the limit is {MAX_BODY_BYTES // 1024} KiB")
+        found.at(
+            "CS021",
+            first_line,
+            f"the body is {size // 1024} KiB; the limit is {MAX_BODY_BYTES // 1024} KiB",
+        )
     for number, line in enumerate(body.split("\n"), start=first_line):
         if "<![" in line:
             found.at("CS021", number, "'<![' (CDATA) cannot be rendered safely; remove it")
             break
     if body.count("[") > MAX_BRACKETS:
-        found.at("CS021", first_line, f"more than {MAX_BRACKETS} '[' in the body: too slow to render safely")
+        found.at(
+            "CS021",
+            first_line,
+            f"more than {MAX_BRACKETS} '[' in the body: too slow to render safely",
+        )
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -372,7 +397,9 @@ def parse_body(body: str, first_line: int) -> tuple[Block, ...]:
         fence = _FENCE.match(raw)
         if fence:
             end = index + 1
-            while end < len(lines) and not lines[end].rstrip("\r").lstrip().startswith(fence.group(1)):
+            while end < len(lines) and not lines[end].rstrip("\r").lstrip().startswith(
+                fence.group(1)
+            ):
                 end += 1
             text = "\n".join(line.rstrip("\r") for line in lines[index : end + 1])
             group += 1
@@ -408,14 +435,18 @@ def parse_body(body: str, first_line: int) -> tuple[Block, ...]:
                     break
                 parts.append(nxt.strip())
                 index += 1
-            blocks.append(Block("item", f"{m.group(1)}{m.group(2)} ", " ".join(parts), line_no, group))
+            blocks.append(
+                Block("item", f"{m.group(1)}{m.group(2)} ", " ".join(parts), line_no, group)
+            )
             previous_blank = False
             continue
         kind = "quote" if _QUOTE.match(raw) else "paragraph"
         parts = []
         while index < len(lines):
             nxt = lines[index].rstrip("\r")
-            if not nxt.strip() or (parts and (_HEADING.match(nxt) or _FENCE.match(nxt) or _ITEM.match(nxt))):
+            if not nxt.strip() or (
+                parts and (_HEADING.match(nxt) or _FENCE.match(nxt) or _ITEM.match(nxt))
+            ):
                 break
             if kind == "quote":
                 q = _QUOTE.match(nxt)

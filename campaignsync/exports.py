@@ -15,7 +15,7 @@ SLOT = timedelta(minutes=30)
 
 
 def ics(project: Project, campaign_id: str, epoch: int) -> bytes:
-    """Return calendar.ics: the campaign, its themes, observances and one event per message x partner.
+    """Return calendar.ics: campaign, themes, observances, one event per message x partner.
 
     UIDs are stable and DTSTAMP is the build's SOURCE_DATE_EPOCH, so the same
     input gives the same file and a re-import updates events instead of
@@ -33,11 +33,24 @@ def ics(project: Project, campaign_id: str, epoch: int) -> bytes:
     )
     if campaign is not None:
         cal.add_component(
-            Event.new(uid=f"campaign-{campaign.id}@{domain}", stamp=stamp, summary=campaign.name, start=campaign.start, end=campaign.end + timedelta(days=1))
+            Event.new(
+                uid=f"campaign-{campaign.id}@{domain}",
+                stamp=stamp,
+                summary=campaign.name,
+                start=campaign.start,
+                end=campaign.end + timedelta(days=1),
+            )
         )
         for theme in campaign.themes:
             cal.add_component(
-                Event.new(uid=f"theme-{campaign.id}-{theme.id}@{domain}", stamp=stamp, summary=theme.name, start=theme.start, end=theme.end + timedelta(days=1), categories=["theme"])
+                Event.new(
+                    uid=f"theme-{campaign.id}-{theme.id}@{domain}",
+                    stamp=stamp,
+                    summary=theme.name,
+                    start=theme.start,
+                    end=theme.end + timedelta(days=1),
+                    categories=["theme"],
+                )
             )
     for observance in project.calendar.events:
         event = Event.new(
@@ -70,13 +83,15 @@ def ics(project: Project, campaign_id: str, epoch: int) -> bytes:
                 )
             )
     cal.add_missing_timezones()
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 CSV_COLUMNS = ("date", "time", "timezone", "utc", "channel", "locale", "message", "text", "link")
 
 
-def schedule_csv(project: Project, campaign_id: str, partner_id: str, outputs: list[Output]) -> bytes:
+def schedule_csv(
+    project: Project, campaign_id: str, partner_id: str, outputs: list[Output]
+) -> bytes:
     """Return schedule-<partner>.csv: one row per post, in the partner's local time.
 
     Columns (UTF-8, RFC 4180): date (YYYY-MM-DD), time (HH:MM, 24 h), timezone
@@ -87,7 +102,11 @@ def schedule_csv(project: Project, campaign_id: str, partner_id: str, outputs: l
     if partner is None:
         return b""
     zone = ZoneInfo(partner.timezone)
-    texts = {(o.message, o.locale, o.channel): o.content.decode("utf-8").rstrip("\n") for o in outputs if o.path.endswith(".txt")}
+    texts = {
+        (o.message, o.locale, o.channel): o.content.decode("utf-8").rstrip("\n")
+        for o in outputs
+        if o.path.endswith(".txt")
+    }
     rows = []
     for message in project.messages_of(campaign_id):
         when = message.publish_for(partner_id)
@@ -99,7 +118,19 @@ def schedule_csv(project: Project, campaign_id: str, partner_id: str, outputs: l
                 text = texts.get((message.id, locale, channel))
                 if channel not in SCHEDULED_CHANNELS or text is None:
                     continue
-                rows.append((local.strftime("%Y-%m-%d"), local.strftime("%H:%M"), partner.timezone, when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), channel, locale, message.id, text, message.link or ""))
+                rows.append(
+                    (
+                        local.strftime("%Y-%m-%d"),
+                        local.strftime("%H:%M"),
+                        partner.timezone,
+                        when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        channel,
+                        locale,
+                        message.id,
+                        text,
+                        message.link or "",
+                    )
+                )
     rows.sort(key=lambda r: (r[3], r[4], r[5], r[6]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -7,7 +7,7 @@ import re
 import tempfile
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from campaignsync import catalog, render
@@ -55,11 +55,11 @@ def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
     """Return the POT for the project as it is now (raises DiagnosticsError on bad templates)."""
     templates = project.root / project.config.paths.templates
     rels = [f"{project.config.paths.templates}/{name}" for name in render.template_names(templates)]
-    strings = []
+    strings: list[catalog.TemplateString] = []
     for rel in rels:
         try:
             strings.extend(catalog.extract_templates(project.root, [rel]))
-        except Exception as exc:  # noqa: BLE001 - Jinja2 raises its own syntax errors
+        except Exception as exc:
             line = getattr(exc, "lineno", None) or 1
             text = getattr(exc, "message", None) or str(exc)
             raise DiagnosticsError(
@@ -107,7 +107,9 @@ def add(project: Project, tag: str, now: datetime) -> str:
     rel = catalog.po_rel(config, locale)
     path = project.root / rel
     if path.exists():
-        raise CatalogError(f"{rel} already exists; add {locale.tag!r} to 'locales' in {CONFIG_NAME} instead")
+        raise CatalogError(
+            f"{rel} already exists; add {locale.tag!r} to 'locales' in {CONFIG_NAME} instead"
+        )
     pot = _read_pot(project)
     po = catalog.new_catalog(pot, locale, now, team=f"{locale.tag} translators")
     config_path = project.root / CONFIG_NAME
@@ -128,10 +130,15 @@ def _with_locale(text: str, tag: str) -> str:
     else:
         items = match.group(1).rstrip()
         joiner = "" if not items.strip() else ("" if items.endswith(",") else ",") + " "
-        updated = f'{text[: match.end(1)].rstrip()}{joiner}"{tag}"{text[match.end(1):]}'
+        updated = f'{text[: match.end(1)].rstrip()}{joiner}"{tag}"{text[match.end(1) :]}'
     if tag not in tomllib.loads(updated).get("locales", []):
         raise ConfigError(f"could not add {tag!r} to {CONFIG_NAME}; add it to 'locales' by hand")
     return updated
+
+
+def _created(pot: catalog.Catalog) -> datetime:
+    value = pot.creation_date
+    return value if isinstance(value, datetime) else datetime.fromtimestamp(0, UTC)
 
 
 def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
@@ -150,7 +157,9 @@ def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
             # Compare entries, not bytes: a translator's editor may wrap lines its own way.
             changed = not catalog.same_entries(merged, old)
         else:
-            merged = catalog.new_catalog(pot, locale, pot.creation_date, team=f"{locale.tag} translators")
+            merged = catalog.new_catalog(
+                pot, locale, _created(pot), team=f"{locale.tag} translators"
+            )
             changed = True
         if changed and not check_only:
             write_atomic(path, catalog.render_po(merged))

@@ -24,7 +24,9 @@ def _campaign(project: Project, campaign_id: str | None) -> Campaign:
     return found
 
 
-def next_slot(project: Project, campaign: Campaign, partners: tuple[str, ...], first: date, last: date) -> date:
+def next_slot(
+    project: Project, campaign: Campaign, partners: tuple[str, ...], first: date, last: date
+) -> date:
     """Return the first weekday in [first, last] with no message of these partners."""
     busy: set[tuple[str, date]] = set()
     for message in project.messages_of(campaign.id):
@@ -56,7 +58,9 @@ def create(
     """Write ``content/messages/<campaign>/<id>.md`` and return its path from the root."""
     config = project.config
     if not ID_RE.match(message_id):
-        raise ContentError(f"id {message_id!r} must be lower-case letters, digits and '-' (e.g. 'mfa-reminder')")
+        raise ContentError(
+            f"id {message_id!r} must be lower-case letters, digits and '-' (e.g. 'mfa-reminder')"
+        )
     clash = next((m for m in project.messages if m.id == message_id), None)
     if clash is not None:
         raise ContentError(f"id {message_id!r} is already used by {clash.path}")
@@ -64,7 +68,9 @@ def create(
     partner_ids = partners or tuple(p.id for p in config.partners)
     for pid in partner_ids:
         if config.partner(pid) is None:
-            raise ContentError(f"unknown partner {pid!r}{did_you_mean(pid, [p.id for p in config.partners])}")
+            raise ContentError(
+                f"unknown partner {pid!r}{did_you_mean(pid, [p.id for p in config.partners])}"
+            )
     enabled = [c.name for c in config.channels if c.enabled]
     channel_names = channels or tuple(enabled)
     for name in channel_names:
@@ -72,7 +78,10 @@ def create(
             raise ContentError(f"unknown or disabled channel {name!r}{did_you_mean(name, enabled)}")
     theme = campaign.theme(theme_id) if theme_id else None
     if theme_id and theme is None:
-        raise ContentError(f"campaign {campaign.id!r} has no theme {theme_id!r}{did_you_mean(theme_id, [t.id for t in campaign.themes])}")
+        raise ContentError(
+            f"campaign {campaign.id!r} has no theme {theme_id!r}"
+            + did_you_mean(theme_id, [t.id for t in campaign.themes])
+        )
     first, last = (theme.start, theme.end) if theme else (campaign.start, campaign.end)
     day = next_slot(project, campaign, partner_ids, first, last)
     if theme is None:
@@ -80,7 +89,16 @@ def create(
     rel = f"{config.paths.content}/messages/{campaign.id}/{message_id}.md"
     path = project.root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = _render(project, campaign, message_id, theme.id if theme else None, partner_ids, channel_names, day, title)
+    text = _render(
+        project,
+        campaign,
+        message_id,
+        theme.id if theme else None,
+        partner_ids,
+        channel_names,
+        day,
+        title,
+    )
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
@@ -104,7 +122,11 @@ def _render(
     lines = ["---", f"id: {message_id}", f"campaign: {json.dumps(campaign.id)}"]
     if theme:
         lines.append(f"theme: {theme}")
-    lines += [f"partners: [{', '.join(partners)}]", f"channels: [{', '.join(channels)}]", "publish:"]
+    lines += [
+        f"partners: [{', '.join(partners)}]",
+        f"channels: [{', '.join(channels)}]",
+        "publish:",
+    ]
     for pid in partners:
         partner = config.partner(pid)
         zone = ZoneInfo(partner.timezone) if partner else ZoneInfo("UTC")

@@ -70,7 +70,9 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
         "fallback": list(output.fallbacks),
     }
     if output.measure is not None:
-        row.update(length=output.measure.length, limit=output.measure.limit, unit=output.measure.unit)
+        row.update(
+            length=output.measure.length, limit=output.measure.limit, unit=output.measure.unit
+        )
         if output.measure.encoding is not None:
             row.update(encoding=output.measure.encoding, segments=output.measure.segments)
     return row
@@ -93,7 +95,11 @@ def build_manifest(
     document = {
         "campaign": campaign,
         "tool": {"name": "campaignsync", "version": __version__},
-        "source": {"commit": source.commit, "dirty": source.dirty, **({"note": source.note} if source.note else {})},
+        "source": {
+            "commit": source.commit,
+            "dirty": source.dirty,
+            **({"note": source.note} if source.note else {}),
+        },
         "source_date_epoch": epoch,
         "files": rows,
     }
@@ -109,7 +115,9 @@ def _previous_hashes(folder: Path) -> dict[str, str]:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+    fd = os.open(
+        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE
+    )
     try:
         os.fchmod(fd, FILE_MODE)
         view = memoryview(data)
@@ -155,7 +163,9 @@ def write_pack(
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise BuildError(f"another campaignsync build is writing to {out}; wait for it to finish") from None
+        raise BuildError(
+            f"another campaignsync build is writing to {out}; wait for it to finish"
+        ) from None
     try:
         _recover(out, campaign)
         return _write_locked(out, campaign, outputs, extras, epoch)
@@ -172,9 +182,7 @@ def _write_locked(
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     previous = _previous_hashes(final)
-    files = sorted(
-        [(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras]
-    )
+    files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
     written = reused = 0
     try:
         staging.mkdir(mode=DIR_MODE)
@@ -204,7 +212,9 @@ def _write_locked(
         raise
     shutil.rmtree(aside, ignore_errors=True)
     manifest = dict(files).get("manifest.json", b"")
-    return PackResult(final, archive, len(files), written, reused, hashlib.sha256(manifest).hexdigest())
+    return PackResult(
+        final, archive, len(files), written, reused, hashlib.sha256(manifest).hexdigest()
+    )
 
 
 def _link(source: Path, target: Path) -> bool:

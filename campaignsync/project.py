@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from campaignsync import calendar, content
-from campaignsync.paths import read_text
 from campaignsync.config import load_config
 from campaignsync.errors import DiagnosticsError
 from campaignsync.model import Calendar, Diagnostic, Message, Project, Severity
+from campaignsync.paths import read_text
+
 
 def message_files(root: Path, messages_rel: str) -> Iterator[str]:
     """Yield ``content/messages/<campaign>/<id>.md`` paths from the root, sorted."""
@@ -47,7 +48,13 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     for rel in message_files(root, messages_rel):
         if rel.count("/") != messages_rel.count("/") + 2:
             findings.append(
-                Diagnostic("CS020", Severity.ERROR, f"put messages in {messages_rel}/<campaign>/<id>.md", rel, 1)
+                Diagnostic(
+                    "CS020",
+                    Severity.ERROR,
+                    f"put messages in {messages_rel}/<campaign>/<id>.md",
+                    rel,
+                    1,
+                )
             )
             continue
         try:
@@ -61,7 +68,13 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
             continue
         if message.id in first_seen:
             findings.append(
-                Diagnostic("CS016", Severity.ERROR, f"id {message.id!r} is already used by {first_seen[message.id]}", rel, message.line_of("id"))
+                Diagnostic(
+                    "CS016",
+                    Severity.ERROR,
+                    f"id {message.id!r} is already used by {first_seen[message.id]}",
+                    rel,
+                    message.line_of("id"),
+                )
             )
             continue
         first_seen[message.id] = rel

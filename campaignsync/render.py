@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,8 +22,9 @@ from jinja2 import (
     TemplateSyntaxError,
     pass_context,
 )
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from campaignsync import channels, localize
@@ -43,9 +44,7 @@ _MAX_REPEAT = 100_000
 class _SafeLoader(FileSystemLoader):
     """Loads templates from one folder, refusing symbolic links anywhere on the way."""
 
-    def get_source(
-        self, environment: Any, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
         folder = Path(self.searchpath[0])
         path = folder
         for part in template.split("/"):
@@ -65,9 +64,12 @@ class _Environment(ImmutableSandboxedEnvironment):
             raise SecurityError("exponent too large")
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                    if len(seq) * count > _MAX_REPEAT:
-                        raise SecurityError("repetition too large")
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(seq) * count > _MAX_REPEAT
+                ):
+                    raise SecurityError("repetition too large")
         return super().call_binop(context, operator, left, right)
 
 
@@ -303,19 +305,29 @@ class Renderer:
                 name = output.template(channel)
                 try:
                     text = self.env.get_template(name).render(context, _strings=strings)
-                except Exception as exc:  # noqa: BLE001 - templates are user code
+                except Exception as exc:
                     problems.append(
                         self._diagnostic("CS031", exc, name, localized.locale.tag, channel)
                     )
                     break
                 if len(text) > MAX_OUTPUT_BYTES:
                     problems.append(
-                        Diagnostic("CS031", Severity.ERROR, f"output larger than 1 MiB ({len(text)} characters)", f"{self.templates_rel}/{name}", None, localized.locale.tag, channel)
+                        Diagnostic(
+                            "CS031",
+                            Severity.ERROR,
+                            f"output larger than 1 MiB ({len(text)} characters)",
+                            f"{self.templates_rel}/{name}",
+                            None,
+                            localized.locale.tag,
+                            channel,
+                        )
                     )
                     break
                 rendered[output.ext] = text.strip("\n") + "\n"
             else:
-                outputs.extend(self._outputs(localized, spec, settings, rendered, not strings.missed))
+                outputs.extend(
+                    self._outputs(localized, spec, settings, rendered, not strings.missed)
+                )
         return outputs, problems
 
     def _outputs(
@@ -390,7 +402,9 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             "body_html": Markup(localized.body_html),  # noqa: S704 - sanitised by markup.to_html
             "body_text": localized.body_text,
             "body_plain": localized.body_plain,
-            "publish": publish.astimezone(ZoneInfo(partner.timezone)) if publish and partner else publish,
+            "publish": publish.astimezone(ZoneInfo(partner.timezone))
+            if publish and partner
+            else publish,
             "url": f"{base}/{locale.tag}/web/{message.id}.html",
             "translated": localized.translated,
         },

@@ -88,7 +88,7 @@ class _Builder:
     def alias_line(self) -> int:
         """Return the line of the first alias (``*name``); only called on the error path."""
         for event in yaml.parse(self.text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return self.first_line + event.start_mark.line
         return self.first_line
 

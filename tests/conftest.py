@@ -22,7 +22,11 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output.",
+    )
 
 
 @pytest.fixture
@@ -50,7 +54,9 @@ CliInvoke = Callable[..., Result]
 def cli_invoke(monkeypatch: pytest.MonkeyPatch) -> CliInvoke:
     """Run the CLI in a folder; echo its output and traceback; assert exit 0 unless told."""
 
-    def invoke(args: list[str], cwd: Path | None = None, expect: int = 0, env: dict[str, str] | None = None) -> Result:
+    def invoke(
+        args: list[str], cwd: Path | None = None, expect: int = 0, env: dict[str, str] | None = None
+    ) -> Result:
         if cwd is not None:
             monkeypatch.chdir(cwd)
         result = CliRunner().invoke(cli, args, env=env, catch_exceptions=True)
@@ -67,7 +73,13 @@ def cli_invoke(monkeypatch: pytest.MonkeyPatch) -> CliInvoke:
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd`` and return its output."""
-    done = subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip()
 
 

@@ -37,7 +37,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def messages(tmp_path: Path, text: str) -> list[str]:
-    config, found = load_config(write(tmp_path, text))
+    _config, found = load_config(write(tmp_path, text))
     return [f"{d.line}: {d.code} {d.text}" for d in found]
 
 
@@ -56,19 +56,65 @@ def test_good_config_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param('source_locale = "en"\nlocales = [\n', "1: CS001 invalid TOML", id="toml-syntax"),
+        pytest.param(
+            'source_locale = "en"\nlocales = [\n', "1: CS001 invalid TOML", id="toml-syntax"
+        ),
         pytest.param("colour = 1\n" + GOOD, "1: CS002 unknown setting 'colour'", id="unknown-top"),
-        pytest.param(GOOD.replace("business_hours", "busines_hours"), "11: CS002 unknown setting 'partners.eu.busines_hours' (did you mean 'business_hours'?)", id="did-you-mean"),
-        pytest.param(GOOD.replace('"Europe/Brussels"', '"Europe/Brusels"'), "9: CS005 partners.eu.timezone: unknown time zone 'Europe/Brusels'", id="bad-zone"),
-        pytest.param(GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "xx"]'), "2: CS004 locales: 'xx' is not a locale that CLDR knows", id="unknown-locale"),
-        pytest.param(GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "../x"]'), "2: CS004 locales: '../x' is not a locale tag", id="path-locale"),
-        pytest.param(GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "iw"]'), "2: CS004 locales: 'iw' is not a canonical locale tag; did you mean 'he-IL'?", id="alias-locale"),
-        pytest.param(GOOD.replace("limit = 200", "limit = 300"), "18: CS003 channels.x.limit may only tighten the platform's limit: use 1 to 280, not 300", id="loosen-limit"),
-        pytest.param(GOOD.replace("limit = 200", 'limit = "short"'), "18: CS003 'channels.x.limit' must be a whole number, not a string", id="wrong-type"),
-        pytest.param(GOOD.replace('"09:00-18:00"', '"9-6"'), "11: CS003 partners.eu.business_hours must look like '09:00-17:00', not '9-6'", id="bad-hours"),
-        pytest.param(GOOD.replace("[channels.x]", "[channels.twitter]"), "17: CS002 unknown channel 'twitter'", id="unknown-channel"),
-        pytest.param(GOOD.replace('source_locale = "en"\n', ""), "1: CS003 missing setting 'source_locale'", id="missing-source"),
-        pytest.param(GOOD.replace('es-US = ["de"]', 'es-US = ["fr"]'), "5: CS003 fallbacks.es-US: 'fr' is not a configured locale", id="bad-fallback"),
+        pytest.param(
+            GOOD.replace("business_hours", "busines_hours"),
+            "11: CS002 unknown setting 'partners.eu.busines_hours' (did you mean 'business_hours'?)",
+            id="did-you-mean",
+        ),
+        pytest.param(
+            GOOD.replace('"Europe/Brussels"', '"Europe/Brusels"'),
+            "9: CS005 partners.eu.timezone: unknown time zone 'Europe/Brusels'",
+            id="bad-zone",
+        ),
+        pytest.param(
+            GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "xx"]'),
+            "2: CS004 locales: 'xx' is not a locale that CLDR knows",
+            id="unknown-locale",
+        ),
+        pytest.param(
+            GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "../x"]'),
+            "2: CS004 locales: '../x' is not a locale tag",
+            id="path-locale",
+        ),
+        pytest.param(
+            GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "iw"]'),
+            "2: CS004 locales: 'iw' is not a canonical locale tag; did you mean 'he-IL'?",
+            id="alias-locale",
+        ),
+        pytest.param(
+            GOOD.replace("limit = 200", "limit = 300"),
+            "18: CS003 channels.x.limit may only tighten the platform's limit: use 1 to 280, not 300",
+            id="loosen-limit",
+        ),
+        pytest.param(
+            GOOD.replace("limit = 200", 'limit = "short"'),
+            "18: CS003 'channels.x.limit' must be a whole number, not a string",
+            id="wrong-type",
+        ),
+        pytest.param(
+            GOOD.replace('"09:00-18:00"', '"9-6"'),
+            "11: CS003 partners.eu.business_hours must look like '09:00-17:00', not '9-6'",
+            id="bad-hours",
+        ),
+        pytest.param(
+            GOOD.replace("[channels.x]", "[channels.twitter]"),
+            "17: CS002 unknown channel 'twitter'",
+            id="unknown-channel",
+        ),
+        pytest.param(
+            GOOD.replace('source_locale = "en"\n', ""),
+            "1: CS003 missing setting 'source_locale'",
+            id="missing-source",
+        ),
+        pytest.param(
+            GOOD.replace('es-US = ["de"]', 'es-US = ["fr"]'),
+            "5: CS003 fallbacks.es-US: 'fr' is not a configured locale",
+            id="bad-fallback",
+        ),
     ],
 )
 def test_bad_config_is_reported_at_its_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -89,7 +135,7 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
 
 
 def test_find_root_says_where_it_looked(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no campaignsync.toml in .* or any folder above it"):
+    with pytest.raises(ConfigError, match=r"no campaignsync\.toml in .* or any folder above it"):
         find_root(tmp_path)
 
 
@@ -99,12 +145,29 @@ def test_parse_locale_rejects(tag: str) -> None:
         parse_locale(tag)
 
 
-@pytest.mark.parametrize(("tag", "gettext", "direction"), [("pt-PT", "pt_PT", "ltr"), ("en-US", "en_US", "ltr"), ("ar", "ar", "rtl"), ("de", "de", "ltr")])
+@pytest.mark.parametrize(
+    ("tag", "gettext", "direction"),
+    [
+        ("pt-PT", "pt_PT", "ltr"),
+        ("en-US", "en_US", "ltr"),
+        ("ar", "ar", "rtl"),
+        ("de", "de", "ltr"),
+    ],
+)
 def test_parse_locale_accepts(tag: str, gettext: str, direction: str) -> None:
     locale = parse_locale(tag)
     assert (locale.tag, locale.gettext, locale.direction) == (tag, gettext, direction)
 
 
-@pytest.mark.parametrize(("text", "ok"), [("09:00-17:00", True), ("00:00-24:00", True), ("18:00-09:00", False), ("9-5", False), ("09:00-25:00", False)])
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("09:00-17:00", True),
+        ("00:00-24:00", True),
+        ("18:00-09:00", False),
+        ("9-5", False),
+        ("09:00-25:00", False),
+    ],
+)
 def test_parse_hours(text: str, ok: bool) -> None:
     assert (parse_hours(text) is not None) is ok

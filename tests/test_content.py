@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,18 @@ import pytest
 from campaignsync import content
 from campaignsync.config import load_config
 from campaignsync.model import Calendar, Campaign, Theme
-from datetime import date
 
 CAL = Calendar(
     "content/calendar.yaml",
-    campaigns=(Campaign("2026", "Month", date(2026, 10, 1), date(2026, 10, 31), themes=(Theme("mfa", "MFA", date(2026, 10, 12), date(2026, 10, 18)),)),),
+    campaigns=(
+        Campaign(
+            "2026",
+            "Month",
+            date(2026, 10, 1),
+            date(2026, 10, 31),
+            themes=(Theme("mfa", "MFA", date(2026, 10, 12), date(2026, 10, 18)),),
+        ),
+    ),
 )
 CONFIG_TEXT = """\
 source_locale = "en"
@@ -100,30 +108,95 @@ def test_body_round_trip_keeps_structure(config) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        pytest.param(("title:", "titel:"), "10: CS011 unknown key 'titel' (did you mean 'title'?)", id="unknown-key"),
-        pytest.param(("summary: A second step stops most account takeovers.\n", ""), "1: CS012 missing required key 'summary'", id="missing"),
-        pytest.param(('campaign: "2026"', "campaign: 2026"), "3: CS013 'campaign' must be text, not a number (put it in quotes)", id="unquoted-number"),
-        pytest.param(("2026-10-12T10:00:00+02:00", "2026-10-12 10:00:00"), "8: CS014 'publish.eu' has no time zone", id="naive"),
-        pytest.param(("id: mfa", "id: mfa-2"), "2: CS015 id 'mfa-2' does not match the file name 'mfa'.md", id="id-mismatch"),
+        pytest.param(
+            ("title:", "titel:"),
+            "10: CS011 unknown key 'titel' (did you mean 'title'?)",
+            id="unknown-key",
+        ),
+        pytest.param(
+            ("summary: A second step stops most account takeovers.\n", ""),
+            "1: CS012 missing required key 'summary'",
+            id="missing",
+        ),
+        pytest.param(
+            ('campaign: "2026"', "campaign: 2026"),
+            "3: CS013 'campaign' must be text, not a number (put it in quotes)",
+            id="unquoted-number",
+        ),
+        pytest.param(
+            ("2026-10-12T10:00:00+02:00", "2026-10-12 10:00:00"),
+            "8: CS014 'publish.eu' has no time zone",
+            id="naive",
+        ),
+        pytest.param(
+            ("id: mfa", "id: mfa-2"),
+            "2: CS015 id 'mfa-2' does not match the file name 'mfa'.md",
+            id="id-mismatch",
+        ),
         pytest.param(("id: mfa", "id: MFA"), "2: CS015 id 'MFA' must be lower-case", id="id-case"),
-        pytest.param(("partners: [eu, us]", "partners: [eu, uk]"), "5: CS017 unknown partner 'uk'", id="unknown-partner"),
-        pytest.param(("channels: [x, sms]", "channels: [x, smss]"), "6: CS018 unknown channel 'smss' (did you mean 'sms'?)", id="unknown-channel"),
-        pytest.param(("theme: mfa", "theme: mfaa"), "4: CS019 campaign '2026' has no theme 'mfaa' (did you mean 'mfa'?)", id="unknown-theme"),
-        pytest.param(('campaign: "2026"', 'campaign: "2025"'), "3: CS020 unknown campaign '2025'", id="unknown-campaign"),
-        pytest.param(("https://example.org/mfa", "javascript:alert(1)"), "12: CS022 link 'javascript:alert(1)' must be a web address", id="js-link"),
-        pytest.param(("hashtags: [CyberSecMonth]", "hashtags: [Cyber Sec]"), "13: CS013 hashtag 'Cyber Sec' must be one word", id="hashtag-space"),
-        pytest.param(("  sms: Turn it on today.", "  web: Turn it on today."), "15: CS018 posts.web: 'web' is not one of the message's channels", id="post-channel"),
-        pytest.param(("title: Turn on MFA", "title: Turn on MFA\ntitle: again"), "11: CS010 duplicate key 'title'", id="duplicate-key"),
-        pytest.param(("title: Turn on MFA", "title: &a Turn on MFA\nsummary2: *a"), "11: CS010 YAML anchors and aliases", id="alias"),
-        pytest.param(("title: Turn on MFA", "title: [unclosed"), "CS010 invalid YAML", id="yaml-syntax"),
-        pytest.param(("title: Turn on MFA", "title: !!python/object/apply:os.system [ls]"), "CS010 YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", id="python-tag"),
+        pytest.param(
+            ("partners: [eu, us]", "partners: [eu, uk]"),
+            "5: CS017 unknown partner 'uk'",
+            id="unknown-partner",
+        ),
+        pytest.param(
+            ("channels: [x, sms]", "channels: [x, smss]"),
+            "6: CS018 unknown channel 'smss' (did you mean 'sms'?)",
+            id="unknown-channel",
+        ),
+        pytest.param(
+            ("theme: mfa", "theme: mfaa"),
+            "4: CS019 campaign '2026' has no theme 'mfaa' (did you mean 'mfa'?)",
+            id="unknown-theme",
+        ),
+        pytest.param(
+            ('campaign: "2026"', 'campaign: "2025"'),
+            "3: CS020 unknown campaign '2025'",
+            id="unknown-campaign",
+        ),
+        pytest.param(
+            ("https://example.org/mfa", "javascript:alert(1)"),
+            "12: CS022 link 'javascript:alert(1)' must be a web address",
+            id="js-link",
+        ),
+        pytest.param(
+            ("hashtags: [CyberSecMonth]", "hashtags: [Cyber Sec]"),
+            "13: CS013 hashtag 'Cyber Sec' must be one word",
+            id="hashtag-space",
+        ),
+        pytest.param(
+            ("  sms: Turn it on today.", "  web: Turn it on today."),
+            "15: CS018 posts.web: 'web' is not one of the message's channels",
+            id="post-channel",
+        ),
+        pytest.param(
+            ("title: Turn on MFA", "title: Turn on MFA\ntitle: again"),
+            "11: CS010 duplicate key 'title'",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            ("title: Turn on MFA", "title: &a Turn on MFA\nsummary2: *a"),
+            "11: CS010 YAML anchors and aliases",
+            id="alias",
+        ),
+        pytest.param(
+            ("title: Turn on MFA", "title: [unclosed"), "CS010 invalid YAML", id="yaml-syntax"
+        ),
+        pytest.param(
+            ("title: Turn on MFA", "title: !!python/object/apply:os.system [ls]"),
+            "CS010 YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+            id="python-tag",
+        ),
     ],
 )
 def test_bad_front_matter(config, change: tuple[str, str], expected: str) -> None:
     message, found = parse(config, GOOD.replace(*change, 1))
     lines = [f"{d.line}: {d.code} {d.text}" for d in found]
     assert message is None
-    assert any(expected in line if expected.startswith("CS") else line.startswith(expected) for line in lines), lines
+    assert any(
+        expected in line if expected.startswith("CS") else line.startswith(expected)
+        for line in lines
+    ), lines
     assert all(d.file == REL for d in found)
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from campaignsync.channels import ChannelSpec, OutputSpec
-from campaignsync.channels import counters
+from campaignsync.channels import ChannelSpec, OutputSpec, counters
 from campaignsync.model import ChannelSettings, Measure
 
 _TEXT = (OutputSpec("txt"),)

@@ -64,4 +64,7 @@ def finish(
         if strict and d.severity is Severity.WARNING:
             d = replace(d, severity=Severity.ERROR)
         kept.append(d)
-    return sorted(kept, key=lambda d: (d.file or "", d.line or 0, d.code, d.locale or "", d.channel or "", d.text))
+    return sorted(
+        kept,
+        key=lambda d: (d.file or "", d.line or 0, d.code, d.locale or "", d.channel or "", d.text),
+    )

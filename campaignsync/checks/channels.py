@@ -18,13 +18,17 @@ def over_limit(data: CheckInput) -> Iterator[Diagnostic]:
             continue
         message = messages[output.message]
         unit = measure.unit
-        extra = f" ({measure.segments} SMS segments, {measure.encoding})" if measure.segments else ""
+        extra = (
+            f" ({measure.segments} SMS segments, {measure.encoding})" if measure.segments else ""
+        )
         yield Diagnostic(
             "CS201",
             Severity.ERROR,
             f"{measure.length} {unit} is {measure.over} over the limit of {measure.limit}{extra}",
             message.path,
-            message.line_of(f"posts.{output.channel}") if message.post(output.channel) else message.line_of("summary"),
+            message.line_of(f"posts.{output.channel}")
+            if message.post(output.channel)
+            else message.line_of("summary"),
             output.locale,
             output.channel,
         )

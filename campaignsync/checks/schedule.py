@@ -24,7 +24,9 @@ def inside_campaign(data: CheckInput) -> Iterator[Diagnostic]:
                 continue
             day = when.astimezone(ZoneInfo(partner.timezone)).date()
             key = f"publish.{partner_id}" if len(message.publish) > 1 else "publish"
-            line = message.line_of(key) if key in dict(message.lines) else message.line_of("publish")
+            line = (
+                message.line_of(key) if key in dict(message.lines) else message.line_of("publish")
+            )
             if not campaign.start <= day <= campaign.end:
                 yield Diagnostic(
                     "CS101",

@@ -1,0 +1,48 @@
+"""The command line: parse options, call one core function, print, pick the exit code.
+
+This package is the only place that imports click. Core modules are imported
+inside the commands so that ``--help`` and ``--version`` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from campaignsync import __version__
+from campaignsync.cli import locale, pack
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="campaignsync")
+def cli() -> None:
+    """Build checked, reproducible packs for joint EU-US awareness campaigns.
+
+    Run the commands inside a campaign repository (a folder with
+    campaignsync.toml), or point at one with --repo.
+    """
+
+
+cli.add_command(pack.init)
+cli.add_command(pack.new)
+cli.add_command(pack.check)
+cli.add_command(pack.build)
+cli.add_command(pack.preview)
+cli.add_command(locale.locale)
+
+
+def main() -> None:
+    """Run the command line; an unexpected error prints one line, not a traceback."""
+    try:
+        cli(prog_name="campaignsync")
+    except Exception as exc:
+        if os.environ.get("CAMPAIGNSYNC_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(please report it; set CAMPAIGNSYNC_DEBUG=1 to see the traceback)",
+            err=True,
+        )
+        sys.exit(1)

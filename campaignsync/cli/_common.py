@@ -1,0 +1,106 @@
+"""What every command shares: error handling, repository lookup, the clock, options."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from campaignsync.model import Diagnostic, Project
+
+FORMAT_CHOICE = click.Choice(["text", "json", "github"])
+
+
+def fail(text: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {text}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn campaignsync errors into one-line messages and exit codes, never tracebacks."""
+    from campaignsync import report
+    from campaignsync.errors import CampaignsyncError, DiagnosticsError
+
+    try:
+        yield
+    except DiagnosticsError as exc:
+        click.echo(report.render(exc.diagnostics, "text"), nl=False, err=True)
+        fail(f"stopped: {report.summary(exc.diagnostics)}; nothing was written")
+    except CampaignsyncError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted; nothing was changed", 130)
+
+
+def find_repo(repo: Path | None) -> Path:
+    from campaignsync.config import find_root
+
+    if repo is not None:
+        if not (repo / "campaignsync.toml").is_file():
+            fail(f"{repo} has no campaignsync.toml; is it a campaign repository?")
+        return repo.resolve()
+    return find_root(Path.cwd())
+
+
+def source_date_epoch() -> int | None:
+    """Return SOURCE_DATE_EPOCH when set; a malformed value is a usage error."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}"
+        )
+    return int(value)
+
+
+def now_or(value: datetime | None) -> datetime:
+    if value is not None:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    epoch = source_date_epoch()
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
+
+
+def load(repo: Path | None) -> tuple[Project, tuple[Diagnostic, ...]]:
+    from campaignsync.project import require_project
+
+    return require_project(find_repo(repo))
+
+
+repo_option = click.option(
+    "--repo",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Campaign repository (default: the nearest folder above with campaignsync.toml).",
+)
+campaign_option = click.option(
+    "--campaign", metavar="ID", help="Campaign id from the calendar (default: the config's)."
+)
+
+
+def progress() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\rRendering {done}/{total} message × locale units", nl=False, err=True)
+        if end:
+            click.echo("", err=True)
+
+    return show
+
+
+def display(path: Path) -> str:
+    """Return ``path`` relative to the current folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

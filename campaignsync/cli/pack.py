@@ -1,0 +1,220 @@
+"""Commands for comms teams: init, new, check, build and preview."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from campaignsync.cli._common import (
+    FORMAT_CHOICE,
+    campaign_option,
+    display,
+    errors,
+    fail,
+    find_repo,
+    load,
+    now_or,
+    progress,
+    repo_option,
+    source_date_epoch,
+)
+
+
+@click.command()
+@repo_option
+@campaign_option
+@click.option(
+    "--locale", "locales", multiple=True, metavar="TAG", help="Only this locale (repeatable)."
+)
+@click.option(
+    "--channel", "channels", multiple=True, metavar="NAME", help="Only this channel (repeatable)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: dist/ in the repository).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
+)
+def build(
+    repo: Path | None,
+    campaign: str | None,
+    locales: tuple[str, ...],
+    channels: tuple[str, ...],
+    out: Path | None,
+    jobs: int,
+) -> None:
+    """Render every message into every locale and channel and write the pack.
+
+    Writes dist/<campaign>/ (outputs, manifest.json, calendar.ics, schedule
+    CSVs, index.html) and dist/<campaign>.zip. The same input gives
+    byte-identical files; set SOURCE_DATE_EPOCH to fix the timestamps (the
+    default is the commit time).
+
+    \b
+    Example:
+      campaignsync build --locale de --channel x --out /tmp/pack
+    """
+    from campaignsync import build as pipeline
+    from campaignsync import report
+
+    epoch = source_date_epoch()
+    with errors():
+        project, warnings = load(repo)
+        selection = pipeline.select(project, campaign, locales, channels)
+        target = out if out is not None else project.root / project.config.paths.out
+        built = pipeline.build(
+            project, selection, target.resolve(), epoch, jobs or pipeline.default_jobs(), progress()
+        )
+    shown = [d for d in (*warnings, *built.warnings) if d.code not in project.config.ignore]
+    if shown:
+        click.echo(report.render(shown, "text"), nl=False, err=True)
+    result = built.result
+    click.echo(
+        f"Built {display(result.folder)}: {result.files} files "
+        f"({result.written} written, {result.reused} unchanged) and {display(result.archive)}"
+    )
+    if built.untranslated:
+        parts = ", ".join(f"{tag} ({n})" for tag, n in sorted(built.untranslated.items()))
+        click.echo(f"Not fully translated (outputs): {parts}")
+    if built.source.note:
+        click.echo(f"Note: {built.source.note}; the manifest records no commit.")
+    elif built.source.dirty:
+        click.echo("Note: the work tree has uncommitted changes; the manifest says so.")
+
+
+@click.command()
+@repo_option
+@campaign_option
+@click.option(
+    "--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True, help="Output format."
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Check as if today were this date (default: SOURCE_DATE_EPOCH or the clock).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
+)
+def check(
+    repo: Path | None, campaign: str | None, fmt: str, strict: bool, now: datetime | None, jobs: int
+) -> None:
+    """Check config, calendar, messages, templates, catalogs and rendered outputs.
+
+    Prints every problem with file, line and a CS code (see docs/checks.md).
+    Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error.
+    """
+    from campaignsync import build as pipeline
+    from campaignsync import checks, report
+    from campaignsync.project import load_project
+
+    today = now_or(now)
+    with errors():
+        root = find_repo(repo)
+        project, found = load_project(root)
+        diagnostics = list(found)
+        if project is not None:
+            selection = pipeline.select(project, campaign)
+            rendered = pipeline.render_selection(
+                project, selection, jobs or pipeline.default_jobs()
+            )
+            diagnostics.extend(rendered.diagnostics)
+            data = checks.CheckInput(
+                project, selection.campaign, rendered.outputs, rendered.lookups, today
+            )
+            diagnostics.extend(checks.run_checks(data))
+        ignore = project.config.ignore if project else frozenset()
+        final = checks.finish(diagnostics, ignore, strict)
+    click.echo(report.render(final, fmt), nl=False)
+    if fmt == "text":
+        click.echo(report.summary(final) if final else "No problems found.", err=True)
+    sys.exit(1 if any(d.is_error for d in final) else 0)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new campaign repository in DIRECTORY that checks and builds as it is.
+
+    \b
+    Example:
+      campaignsync init my-campaign && cd my-campaign && campaignsync build
+    """
+    from campaignsync import skeleton
+
+    with errors():
+        made = skeleton.create(directory, datetime.now(UTC))
+    click.echo(f"Created a campaign repository in {directory} ({made} files).")
+    click.echo("Next: cd into it, run 'campaignsync check', then 'campaignsync build'.")
+
+
+@click.command()
+@click.argument("message_id", metavar="ID")
+@repo_option
+@campaign_option
+@click.option("--theme", help="Theme id (default: the theme of the chosen slot).")
+@click.option("--partner", "partners", multiple=True, help="Partner id (repeatable; default: all).")
+@click.option(
+    "--channel", "channels", multiple=True, help="Channel (repeatable; default: all enabled)."
+)
+@click.option("--title", default="", help="Headline of the message.")
+def new(
+    message_id: str,
+    repo: Path | None,
+    campaign: str | None,
+    theme: str | None,
+    partners: tuple[str, ...],
+    channels: tuple[str, ...],
+    title: str,
+) -> None:
+    """Write a new message file with valid front matter in the next free slot.
+
+    \b
+    Example:
+      campaignsync new phishing-quiz --theme phishing --partner eu --channel x
+    """
+    from campaignsync import newmessage
+
+    with errors():
+        project, _ = load(repo)
+        rel = newmessage.create(project, message_id, campaign, theme, partners, channels, title)
+    click.echo(f"Wrote {rel}")
+
+
+@click.command()
+@repo_option
+@campaign_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder the pack was built into.",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def preview(repo: Path | None, campaign: str | None, out: Path | None, port: int) -> None:
+    """Serve a built pack's gallery on http://127.0.0.1:PORT (Ctrl-C stops)."""
+    from campaignsync import build as pipeline
+    from campaignsync import preview as gallery
+
+    with errors():
+        project, _ = load(repo)
+        selection = pipeline.select(project, campaign)
+    folder = (out or project.root / project.config.paths.out) / selection.campaign
+    if not (folder / "index.html").is_file():
+        fail(f"no pack in {folder}; run 'campaignsync build' first")
+    try:
+        server = gallery.serve(folder, port)
+    except OSError as exc:
+        fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}")
+    click.echo(f"Serving {folder} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,64 @@
+"""The documentation keeps up with the code: every check code and command is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from campaignsync.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "campaignsync"
+CODE = re.compile(r"\bCS[0-9]{3}\b")
+
+
+def codes_in_source() -> set[str]:
+    found: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        found.update(c for c in CODE.findall(path.read_text(encoding="utf-8")) if c != "CS000")
+    return found
+
+
+def codes_in_docs() -> set[str]:
+    text = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    return set(re.findall(r"^### (CS[0-9]{3}) — ", text, flags=re.MULTILINE))
+
+
+def test_every_code_the_program_reports_is_documented() -> None:
+    missing = codes_in_source() - codes_in_docs()
+    assert not missing, f"document these codes in docs/checks.md: {sorted(missing)}"
+
+
+def test_every_documented_code_exists() -> None:
+    stale = codes_in_docs() - codes_in_source()
+    assert not stale, f"docs/checks.md lists codes the program never reports: {sorted(stale)}"
+
+
+def test_codes_are_documented_in_order() -> None:
+    text = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^### (CS[0-9]{3}) — ", text, flags=re.MULTILINE)
+    assert listed == sorted(listed)
+    assert len(listed) == len(set(listed))
+
+
+def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found.extend(all_commands(command, f"{prefix}{name} "))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "command"), all_commands(cli), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_command_has_help_and_is_in_the_reference(name: str, command: click.Command) -> None:
+    assert command.help, f"campaignsync {name} has no help text"
+    reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert f"campaignsync {name} --help" in reference, (
+        f"docs/cli.md does not show campaignsync {name}"
+    )
