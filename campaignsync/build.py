@@ -1,4 +1,8 @@
-"""The pipeline: load -> localize -> render -> pack, split across processes by locale."""
+"""The pipeline: load -> localize -> render -> pack, split across processes by locale.
+
+Rendering modules are imported inside the functions that use them, so that a
+no-change build, which only compares a fingerprint, starts fast.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,15 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from campaignsync import catalog, exports, gitrepo, localize, pack, paths, preview
+from campaignsync import __version__, gitrepo, pack, paths
+from campaignsync.config import CONFIG_NAME, read_paths
 from campaignsync.errors import BuildError, DiagnosticsError
 from campaignsync.model import Diagnostic, Locale, Output, Project
-from campaignsync.render import Renderer, TemplateStrings, lookups_for
+
+if TYPE_CHECKING:
+    from campaignsync import catalog
 
 Progress = Callable[[int, int], None]
 #: Below this many message x locale units, forking costs more than it saves.
@@ -37,6 +45,8 @@ class Rendered:
     outputs: tuple[Output, ...]
     diagnostics: tuple[Diagnostic, ...]
     lookups: dict[str, catalog.Lookup] = field(default_factory=dict)
+    #: Each output hashed and compressed for the pack (only when asked for).
+    members: dict[str, pack.Member] = field(default_factory=dict)
 
 
 def select(
@@ -74,6 +84,8 @@ def select(
 
 def load_lookups(project: Project) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
     """Read every target locale's catalog once."""
+    from campaignsync import catalog
+
     lookups: dict[str, catalog.Lookup] = {}
     problems: list[Diagnostic] = []
     for locale in project.config.locales:
@@ -87,7 +99,13 @@ def load_lookups(project: Project) -> tuple[dict[str, catalog.Lookup], list[Diag
 _STATE: dict[str, object] = {}
 
 
-def _render_units(units: list[tuple[str, str]]) -> tuple[list[Output], list[Diagnostic]]:
+_Chunk = tuple[list[Output], list[Diagnostic], dict[str, pack.Member]]
+
+
+def _render_units(units: list[tuple[str, str]]) -> _Chunk:
+    from campaignsync import localize
+    from campaignsync.render import Renderer, TemplateStrings, lookups_for
+
     project: Project = _STATE["project"]  # type: ignore[assignment]
     renderer: Renderer = _STATE["renderer"]  # type: ignore[assignment]
     lookups: dict[str, catalog.Lookup] = _STATE["lookups"]  # type: ignore[assignment]
@@ -109,10 +127,14 @@ def _render_units(units: list[tuple[str, str]]) -> tuple[list[Output], list[Diag
         made, found = renderer.render(localized, strings, selection.channels)
         outputs.extend(made)
         problems.extend(found)
-    return outputs, problems
+    # Hashing and deflating here, in the workers, keeps the parent's serial part small.
+    members = {o.path: pack.prepare(o.content) for o in outputs} if _STATE.get("prepare") else {}
+    return outputs, problems, members
 
 
 def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
+    from campaignsync import localize
+
     chosen = {loc.tag for loc in selection.locales}
     units = []
     for message in project.messages_of(selection.campaign):
@@ -125,9 +147,18 @@ def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
 
 
 def render_selection(
-    project: Project, selection: Selection, jobs: int = 1, progress: Progress | None = None
+    project: Project,
+    selection: Selection,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    prepare: bool = False,
 ) -> Rendered:
-    """Localize and render every message x locale x channel of a selection."""
+    """Localize and render every message x locale x channel of a selection.
+
+    With ``prepare``, each output is also hashed and compressed for the pack.
+    """
+    from campaignsync.render import Renderer
+
     renderer = Renderer(project)
     problems = renderer.check_templates()
     lookups, catalog_problems = load_lookups(project)
@@ -135,33 +166,37 @@ def render_selection(
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)
     units = _units(project, selection)
-    _STATE.update(project=project, renderer=renderer, lookups=lookups, selection=selection)
+    _STATE.update(
+        project=project, renderer=renderer, lookups=lookups, selection=selection, prepare=prepare
+    )
     outputs: list[Output] = []
+    members: dict[str, pack.Member] = {}
+    done = 0
+
+    def collect(chunk: _Chunk, size: int) -> None:
+        nonlocal done
+        outputs.extend(chunk[0])
+        problems.extend(chunk[1])
+        members.update(chunk[2])
+        done += size
+        if progress:
+            progress(done, len(units))
+
     try:
         chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
         if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
-            for index, chunk in enumerate(chunks):
-                made, found = _render_units(chunk)
-                outputs.extend(made)
-                problems.extend(found)
-                if progress:
-                    progress(min(len(units), (index + 1) * CHUNK), len(units))
+            for chunk in chunks:
+                collect(_render_units(chunk), len(chunk))
         else:
-            done = 0
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
                 futures = {pool.submit(_render_units, chunk): len(chunk) for chunk in chunks}
                 for future in as_completed(futures):
-                    made, found = future.result()
-                    outputs.extend(made)
-                    problems.extend(found)
-                    done += futures[future]
-                    if progress:
-                        progress(done, len(units))
+                    collect(future.result(), futures[future])
     finally:
         _STATE.clear()
     outputs.sort(key=lambda o: o.path)
-    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members)
 
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
@@ -186,6 +221,39 @@ def default_jobs() -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class Request:
+    """What the user asked to build, as typed: the key of the no-change test."""
+
+    campaign: str | None = None
+    locales: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    epoch: int | None = None
+
+
+def output_folder(root: Path, out: Path | None) -> Path:
+    """Return where packs go: ``out`` when given, else the config's output folder."""
+    return (out if out is not None else root / read_paths(root).out).resolve()
+
+
+def fingerprint(root: Path, request: Request) -> str:
+    """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
+    folders = read_paths(root)
+    settings = {
+        "request": [request.campaign, request.locales, request.channels, request.epoch],
+        "commit": gitrepo.head_id(root),
+        "version": __version__,
+    }
+    inputs = (CONFIG_NAME, folders.content, folders.locales, folders.templates)
+    return pack.fingerprint(root, inputs, settings)
+
+
+def unchanged(root: Path, out: Path, request: Request) -> tuple[str, pack.PackResult | None]:
+    """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
+    stamp = fingerprint(root, request)
+    return stamp, pack.current(out, request.campaign, stamp)
+
+
+@dataclass(frozen=True, slots=True)
 class Built:
     """What ``build`` did."""
 
@@ -196,9 +264,19 @@ class Built:
     source: pack.SourceInfo
 
 
-def source_info(root: Path) -> tuple[pack.SourceInfo, int | None]:
-    """Return the git commit behind the inputs and its commit time (None outside git)."""
-    head = gitrepo.head(root)
+def input_paths(project: Project) -> tuple[str, ...]:
+    """Return what a build reads, relative to the repository root."""
+    folders = project.config.paths
+    return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
+
+
+def source_info(project: Project) -> tuple[pack.SourceInfo, int | None]:
+    """Return the git commit behind the inputs and its commit time (None outside git).
+
+    The pack counts as dirty only when the campaign's own files differ from
+    the commit: an edited README does not change what was built.
+    """
+    head = gitrepo.head(project.root, input_paths(project))
     if head is None:
         return pack.SourceInfo(None, False, "not built from a git commit"), None
     return pack.SourceInfo(head.commit, head.dirty), head.time
@@ -211,24 +289,31 @@ def build(
     epoch: int | None,
     jobs: int = 1,
     progress: Progress | None = None,
+    stamp: str | None = None,
 ) -> Built:
     """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
 
     ``epoch`` is SOURCE_DATE_EPOCH when the user set it; otherwise the commit
     time is used, and outside git the fixed 1980-01-01 that zip allows.
+    ``stamp`` (from :func:`unchanged`, taken before reading any input) is
+    recorded with the pack so that the next identical build can skip all work.
     """
-    source, commit_time = source_info(project.root)
+    source, commit_time = source_info(project)
     if epoch is None:
         epoch = commit_time if commit_time is not None else pack.ZIP_EPOCH
-    rendered = render_selection(project, selection, jobs, progress)
+    rendered = render_selection(project, selection, jobs, progress, prepare=True)
     errors = [d for d in rendered.diagnostics if d.is_error]
     if errors:
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch)
-    manifest = pack.build_manifest(selection.campaign, outputs, extras, source, epoch)
+    manifest = pack.build_manifest(
+        selection.campaign, outputs, extras, source, epoch, rendered.members
+    )
     extras.append(pack.PackFile("manifest.json", manifest))
-    result = pack.write_pack(out, selection.campaign, outputs, extras, epoch)
+    result = pack.write_pack(out, selection.campaign, outputs, extras, epoch, rendered.members)
+    if stamp is not None:
+        pack.remember(out, stamp, result)
     untranslated: dict[str, int] = {}
     for output in outputs:
         if not output.translated:
@@ -240,6 +325,8 @@ def pack_extras(
     project: Project, selection: Selection, outputs: list[Output], epoch: int
 ) -> list[pack.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs."""
+    from campaignsync import exports, preview
+
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     extras = [

@@ -394,6 +394,20 @@ def _channels(data: dict[str, Any], reader: _Reader) -> tuple[ChannelSettings, .
     return tuple(result)
 
 
+def read_paths(root: Path) -> Paths:
+    """Return the ``[paths]`` of ``campaignsync.toml`` without validating anything else.
+
+    For the quick no-change test before a build; any problem gives the
+    defaults, and the full load that follows reports it properly.
+    """
+    try:
+        table = tomllib.loads((root / CONFIG_NAME).read_text(encoding="utf-8")).get("paths", {})
+        values = {k: v for k, v in table.items() if k in _PATH_KEYS and isinstance(v, str)}
+        return Paths(**{k: v for k, v in values.items() if is_inside(v)})
+    except (OSError, ValueError, AttributeError):
+        return Paths()
+
+
 def _paths(data: dict[str, Any], reader: _Reader) -> Paths:
     table = reader.get(data, "paths", dict, {}, "paths")
     reader.unknown("paths", table, _PATH_KEYS)

@@ -83,6 +83,13 @@ def ics(project: Project, campaign_id: str, epoch: int) -> bytes:
                 )
             )
     cal.add_missing_timezones()
+    # add_missing_timezones() appends zones in set order, which changes with
+    # PYTHONHASHSEED: sort them so the same input gives the same bytes.
+    zones = sorted(
+        (c for c in cal.subcomponents if c.name == "VTIMEZONE"), key=lambda c: str(c["TZID"])
+    )
+    others = [c for c in cal.subcomponents if c.name != "VTIMEZONE"]
+    cal.subcomponents[:] = [*zones, *others]
     return bytes(cal.to_ical())
 
 

@@ -40,6 +40,7 @@ from campaignsync.cli._common import (
 @click.option(
     "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
 )
+@click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
 def build(
     repo: Path | None,
     campaign: str | None,
@@ -47,13 +48,15 @@ def build(
     channels: tuple[str, ...],
     out: Path | None,
     jobs: int,
+    force: bool,
 ) -> None:
     """Render every message into every locale and channel and write the pack.
 
     Writes dist/<campaign>/ (outputs, manifest.json, calendar.ics, schedule
     CSVs, index.html) and dist/<campaign>.zip. The same input gives
     byte-identical files; set SOURCE_DATE_EPOCH to fix the timestamps (the
-    default is the commit time).
+    default is the commit time). When no input changed since the last build
+    into the same folder, nothing is read or written (--force builds anyway).
 
     \b
     Example:
@@ -64,11 +67,20 @@ def build(
 
     epoch = source_date_epoch()
     with errors():
-        project, warnings = load(repo)
+        root = find_repo(repo)
+        target = pipeline.output_folder(root, out)
+        request = pipeline.Request(campaign, locales, channels, epoch)
+        stamp, done = pipeline.unchanged(root, target, request)
+        if done is not None and not force:
+            click.echo(
+                f"Up to date: {display(done.folder)} ({done.files} files) and "
+                f"{display(done.archive)}; nothing changed since the last build"
+            )
+            return
+        project, warnings = load(root)
         selection = pipeline.select(project, campaign, locales, channels)
-        target = out if out is not None else project.root / project.config.paths.out
         built = pipeline.build(
-            project, selection, target.resolve(), epoch, jobs or pipeline.default_jobs(), progress()
+            project, selection, target, epoch, jobs or pipeline.default_jobs(), progress(), stamp
         )
     shown = [d for d in (*warnings, *built.warnings) if d.code not in project.config.ignore]
     if shown:
