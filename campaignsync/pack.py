@@ -193,8 +193,10 @@ def _sha256(data: bytes) -> str:
 
 def _previous_hashes(folder: Path) -> dict[str, str]:
     try:
-        data = json.loads((folder / "manifest.json").read_bytes())
-        return {row["path"]: row["sha256"] for row in data["files"]}
+        raw = (folder / "manifest.json").read_bytes()
+        hashes = {row["path"]: row["sha256"] for row in json.loads(raw)["files"]}
+        hashes["manifest.json"] = _sha256(raw)
+        return hashes
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

@@ -1,0 +1,186 @@
+"""Writing packs: the hand-assembled zip, atomic replacement, reuse of unchanged files."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from campaignsync import pack
+from campaignsync.errors import BuildError
+from campaignsync.model import Measure, Output
+
+EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
+
+
+def output(path: str, text: str, measure: Measure | None = None) -> Output:
+    message, locale, channel = path.rsplit("/", 1)[1].split(".")[0], path.split("/")[0], path.split("/")[1]
+    return Output(message, locale, channel, path, text.encode(), True, (), measure)
+
+
+OUTPUTS = [
+    output("de/x/kickoff.txt", "Heute beginnt der Monat. " * 3, Measure(75, 280, "weighted")),
+    output("en/x/kickoff.txt", "Today the month starts. " * 3, Measure(72, 280, "weighted")),
+    output("en/web/kickoff.html", "<p>" + "Hello. " * 50 + "</p>"),
+]
+EXTRAS = [pack.PackFile("index.html", b"<!DOCTYPE html>\n")]
+SOURCE = pack.SourceInfo(None, False, "not built from a git commit")
+
+
+def write(out: Path, outputs: list[Output] = OUTPUTS, epoch: int = EPOCH) -> pack.PackResult:
+    """Write a pack as a build does: the outputs, the extras and their manifest."""
+    manifest = pack.build_manifest("2026", outputs, EXTRAS, SOURCE, epoch)
+    extras = [*EXTRAS, pack.PackFile("manifest.json", manifest)]
+    return pack.write_pack(out, "2026", outputs, extras, epoch)
+
+
+def test_zip_holds_every_file_sorted_with_fixed_times_and_modes(tmp_path: Path) -> None:
+    result = write(tmp_path)
+    with zipfile.ZipFile(result.archive) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert names == sorted(names) == [
+            "2026/de/x/kickoff.txt",
+            "2026/en/web/kickoff.html",
+            "2026/en/x/kickoff.txt",
+            "2026/index.html",
+            "2026/manifest.json",
+        ]
+        assert archive.read("2026/en/web/kickoff.html") == OUTPUTS[2].content
+        for info in archive.infolist():
+            assert info.date_time == time.gmtime(EPOCH)[:6][:5] + (time.gmtime(EPOCH).tm_sec // 2 * 2,)
+            assert stat.S_IMODE(info.external_attr >> 16) == 0o644
+            assert info.flag_bits & 0x800  # names are UTF-8
+
+
+def test_zip_times_before_1980_are_clamped(tmp_path: Path) -> None:
+    result = write(tmp_path, epoch=0)
+    with zipfile.ZipFile(result.archive) as archive:
+        assert archive.infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_small_members_are_stored_and_large_ones_deflated() -> None:
+    assert pack.prepare(b"ab").method == zipfile.ZIP_STORED
+    large = pack.prepare(b"campaign " * 200)
+    assert large.method == zipfile.ZIP_DEFLATED and len(large.data) < 1800
+
+
+def test_more_than_65535_members_use_zip64_end_records(tmp_path: Path) -> None:
+    members = [(f"f{i:06d}", pack.prepare(str(i).encode())) for i in range(70_000)]
+    path = tmp_path / "big.zip"
+    pack._write_zip(path, "c", members, EPOCH)
+    with zipfile.ZipFile(path) as archive:
+        assert len(archive.infolist()) == 70_000
+        assert archive.read("c/f069999") == b"69999"
+
+
+def test_pack_does_not_depend_on_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        result = write(tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((result.folder / "en/x/kickoff.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((result.folder / "en/x").stat().st_mode) == 0o755
+    assert stat.S_IMODE(result.archive.stat().st_mode) == 0o644
+
+
+def test_unchanged_files_are_linked_not_rewritten(tmp_path: Path) -> None:
+    first = write(tmp_path)
+    inode = (first.folder / "de/x/kickoff.txt").stat().st_ino
+    changed = [output("de/x/kickoff.txt", "Neu."), *OUTPUTS[1:]]
+    second = write(tmp_path, changed)
+    assert (second.written, second.reused) == (2, 3)  # the changed output and the manifest
+    assert (second.folder / "en/x/kickoff.txt").stat().st_nlink == 1  # the old pack is gone
+    assert (second.folder / "de/x/kickoff.txt").stat().st_ino != inode
+    assert (second.folder / "de/x/kickoff.txt").read_text() == "Neu."
+
+
+def test_a_failed_write_leaves_the_previous_pack_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = write(tmp_path)
+    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    calls = 0
+
+    def failing(path: Path, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(28, "No space left on device")
+        Path(path).write_bytes(data)
+
+    monkeypatch.setattr(pack, "_write_new", failing)
+    changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
+    with pytest.raises(OSError):
+        write(tmp_path, changed)
+    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    assert first.folder.is_dir()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".2026.")]
+
+
+def test_leftovers_of_an_interrupted_build_are_cleaned_up(tmp_path: Path) -> None:
+    first = write(tmp_path)
+    first.folder.rename(tmp_path / ".2026.old-999")  # crashed between the two renames
+    (tmp_path / ".2026.tmp-998").mkdir()
+    (tmp_path / ".2026.zip.tmp-998").write_bytes(b"partial")
+    second = write(tmp_path)
+    assert second.reused == 5  # the restored previous pack was reused
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".campaignsync.lock", "2026", "2026.zip"]
+
+
+def test_a_second_build_into_the_same_folder_is_refused(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    tmp_path.mkdir(exist_ok=True)
+    with FileLock(str(tmp_path / ".campaignsync.lock")), pytest.raises(BuildError) as caught:
+        write(tmp_path)
+    assert str(caught.value) == f"another campaignsync build is writing to {tmp_path}; wait for it to finish"
+
+
+def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(BuildError, match="cannot create the output folder .*/file/out"):
+        write(tmp_path / "file" / "out")
+
+
+def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> None:
+    source = pack.SourceInfo("abc123", dirty=True)
+    document = json.loads(pack.build_manifest("2026", OUTPUTS, EXTRAS, source, EPOCH))
+    assert document["source"] == {"commit": "abc123", "dirty": True}
+    assert document["source_date_epoch"] == EPOCH
+    assert [row["path"] for row in document["files"]] == sorted(row["path"] for row in document["files"])
+    row = next(r for r in document["files"] if r["path"] == "de/x/kickoff.txt")
+    assert row["length"] == 75 and row["limit"] == 280 and row["unit"] == "weighted"
+    assert row["bytes"] == len(OUTPUTS[0].content)
+    assert row["sha256"] == pack.prepare(OUTPUTS[0].content).sha256
+    assert {"message": "kickoff", "locale": "de", "channel": "x", "translated": True}.items() <= row.items()
+
+
+def test_fingerprint_follows_inputs_and_settings(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("one")
+    first = pack.fingerprint(tmp_path, ["content"], {"commit": "x"})
+    assert pack.fingerprint(tmp_path, ["content"], {"commit": "x"}) == first
+    assert pack.fingerprint(tmp_path, ["content"], {"commit": "y"}) != first
+    (tmp_path / "content" / "a.md").write_text("one!")
+    assert pack.fingerprint(tmp_path, ["content"], {"commit": "x"}) != first
+    before = pack.fingerprint(tmp_path, ["content", "templates"], {})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "x.txt.j2").write_text("")
+    assert pack.fingerprint(tmp_path, ["content", "templates"], {}) != before
+
+
+def test_a_recorded_pack_is_current_until_it_is_touched(tmp_path: Path) -> None:
+    result = write(tmp_path)
+    pack.remember(tmp_path, "print-1", result)
+    again = pack.current(tmp_path, None, "print-1")
+    assert again is not None and (again.files, again.written) == (5, 0)
+    assert pack.current(tmp_path, "2026", "print-2") is None
+    assert pack.current(tmp_path, "2027", "print-1") is None
+    result.archive.write_bytes(b"tampered")
+    assert pack.current(tmp_path, None, "print-1") is None
