@@ -59,7 +59,9 @@ def _copy(source: Traversable, target: Path, values: dict[str, str], count: int 
 
 def create(directory: Path, now: datetime) -> int:
     """Create the repository (files, git, POT and PO catalogs); return the file count."""
-    if directory.exists() and any(directory.iterdir()):
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{directory} is a file; choose a new folder")
+    if directory.is_dir() and any(directory.iterdir()):
         raise ConfigError(f"{directory} is not empty; choose a new folder")
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -150,7 +150,7 @@ def check(
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
     """Create a new campaign repository in DIRECTORY that checks and builds as it is.
 
