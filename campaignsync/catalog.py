@@ -6,6 +6,7 @@ This is the only module that imports ``babel.messages``.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,13 @@ from typing import Any
 
 from babel.messages.catalog import Catalog as Catalog
 from babel.messages.catalog import Message
+from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError as PoFileError
 from babel.messages.pofile import read_po, write_po
 
-from campaignsync import channels, content
+from campaignsync import channels, content, poscan, tokens
+from campaignsync.errors import CatalogError
 from campaignsync.model import Config, Diagnostic, Locale, Project, Severity
 from campaignsync.model import Message as ModelMessage
 
@@ -38,18 +42,35 @@ def po_rel(config: Config, locale: Locale) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A usable translation: the text and the PO line it came from."""
+    """A usable translation: the text, the PO line of its msgstr, and what a check needs."""
 
     text: str
     line: int
+    forms: tuple[str, ...] = ()  # every msgstr[n] of a plural entry
+    plural: str | None = None  # msgid_plural
+    flags: frozenset[str] = frozenset()
+
+
+Key = tuple[str, str]  # (msgctxt or "", msgid)
 
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
-    """The translated, non-fuzzy entries of one PO file, keyed by (msgctxt, msgid)."""
+    """One locale's catalog, keyed by (msgctxt, msgid): usable entries and the rest.
+
+    ``entries`` holds only complete, non-fuzzy translations: the ones a build
+    uses. ``lines`` has the msgstr line of every entry in the file, ``fuzzy``
+    the keys waiting for review, ``rejected`` the translations refused
+    because they add HTML that the source does not have.
+    """
 
     path: str
-    entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    entries: dict[Key, Entry] = field(default_factory=dict)
+    lines: dict[Key, int] = field(default_factory=dict)
+    fuzzy: frozenset[Key] = frozenset()
+    rejected: dict[Key, Entry] = field(default_factory=dict)
+    obsolete: int = 0
+    exists: bool = False
 
     def get(self, context: str, source: str) -> Entry | None:
         """Return the translation of ``source`` in ``context`` ('' for none)."""
@@ -57,72 +78,142 @@ class Lookup:
 
 
 def read_catalog(root: Path, rel: str, locale: Locale | None) -> Catalog:
-    """Read a PO/POT file; raise PoFileError (1-based line) or OSError."""
-    data = (root / rel).read_bytes()
+    """Read a PO/POT file with Babel after the strict scan; raise CatalogError at file:line.
+
+    The strict scan comes first: Babel silently repairs an unterminated string
+    or a duplicate entry, and writing such a catalog back would lose text.
+    """
+    po = read_strict(root, rel)
+    if po.problems:
+        first = po.problems[0]
+        raise CatalogError(f"{rel}:{first.line}: cannot read: {first.text}")
     try:
-        return read_po(
-            io.BytesIO(data),
+        read = read_po(
+            io.BytesIO((root / rel).read_bytes()),
             locale=locale.gettext if locale else None,
             domain=DOMAIN,
             abort_invalid=True,
         )
+        _restore_previous(read)
+        return read
     except PoFileError as exc:
+        text = re.sub(r" on \d+$", "", str(exc))
         # Babel counts lines from 0.
-        raise PoFileError(str(exc), exc.catalog, exc.line, exc.lineno + 1) from None
-    except (LookupError, UnicodeDecodeError, ValueError) as exc:
-        raise PoFileError(f"cannot decode: {exc}", Catalog(), "", 1) from None
+        raise CatalogError(f"{rel}:{exc.lineno + 1}: cannot read: {text}") from None
+    except (OSError, LookupError, UnicodeDecodeError, ValueError) as exc:
+        raise CatalogError(f"{rel}:1: cannot read: {exc}") from None
+
+
+_PREVIOUS = re.compile(r'^\|\s*(?:(msgctxt|msgid|msgid_plural)\s+)?"((?:[^"\\]|\\.)*)"$')
+
+
+def _restore_previous(read: Catalog) -> None:
+    """Turn ``#| msgid`` lines back into previous ids (Babel reads them as comments)."""
+    for message in [*read, *read.obsolete.values()]:
+        if not any(c.startswith("|") for c in message.user_comments):
+            continue
+        fields: dict[str, str] = {}
+        current = None
+        kept = []
+        for comment in message.user_comments:
+            match = _PREVIOUS.match(comment) if comment.startswith("|") else None
+            if match is None:
+                kept.append(comment)
+                continue
+            current = match.group(1) or current or "msgid"
+            fields[current] = fields.get(current, "") + poscan.unescape(match.group(2))
+        message.user_comments = kept
+        message.previous_id = [fields[k] for k in ("msgid", "msgid_plural") if k in fields]
+
+
+def read_strict(root: Path, rel: str) -> poscan.PoFile:
+    """Return a PO/POT file read strictly (an unreadable file is a CS300 problem)."""
+    path = root / rel
+    if path.is_symlink():
+        return _unreadable("a symbolic link (refused)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(f"cannot read: {exc.strerror}")
+    return poscan.scan(data)
+
+
+def _unreadable(text: str) -> poscan.PoFile:
+    return poscan.PoFile((), (), (), (poscan.PoProblem(poscan.UNREADABLE, 1, text),))
+
+
+def cldr_plurals(locale: Locale) -> int:
+    """Return the number of plural forms CLDR (as shipped with Babel) gives the locale."""
+    return int(get_plural(locale.gettext).num_plurals)
 
 
 def load_lookup(
     root: Path, config: Config, locale: Locale
 ) -> tuple[Lookup, tuple[Diagnostic, ...]]:
-    """Return the usable translations of a locale (empty when it has no PO file)."""
+    """Return a locale's translations (empty when it has no PO file) and the file's problems.
+
+    Broken entries are left out, never repaired: a syntax error, a duplicate or
+    a wrong number of plural forms is an error at the PO line to fix.
+    """
     rel = po_rel(config, locale)
     path = root / rel
-    if not path.is_file() or path.is_symlink():
+    if not path.exists() and not path.is_symlink():
         return Lookup(rel), ()
-    try:
-        catalog = read_catalog(root, rel, locale)
-    except PoFileError as exc:
-        return Lookup(rel), (
+    po = read_strict(root, rel)
+    found = [
+        Diagnostic(p.code, Severity.ERROR, _problem_text(p), rel, p.line, locale.tag)
+        for p in po.problems
+    ]
+    wanted = cldr_plurals(locale)
+    plural = [e for e in po.entries if e.plural is not None]
+    if plural and po.nplurals is not None and po.nplurals != wanted:
+        found.append(
             Diagnostic(
-                "CS300",
+                poscan.PLURALS,
                 Severity.ERROR,
-                f"cannot read the catalog: {_po_error(exc)}",
+                f"the Plural-Forms header says nplurals={po.nplurals}, but {locale.tag} has "
+                f"{wanted} plural form(s) in CLDR; fix the header and the msgstr[n] lines",
                 rel,
-                exc.lineno,
+                plural[0].string_line,
                 locale.tag,
-            ),
+            )
         )
-    except OSError as exc:
-        return Lookup(rel), (
-            Diagnostic(
-                "CS300",
-                Severity.ERROR,
-                f"cannot read the catalog: {exc.strerror}",
-                rel,
-                1,
-                locale.tag,
-            ),
-        )
-    entries = {}
-    for message in catalog:
-        if not message.id or message.fuzzy or not _complete(message):
+        kept = tuple(e for e in po.entries if e.plural is None)
+        po = poscan.PoFile(po.header, kept, po.obsolete, po.problems)
+    if any(p.code == poscan.UNREADABLE for p in po.problems):
+        return Lookup(rel), tuple(found)
+    return _lookup(rel, po), tuple(found)
+
+
+def _problem_text(problem: poscan.PoProblem) -> str:
+    if problem.code == poscan.UNREADABLE:
+        return f"cannot read the catalog: {problem.text}"
+    return problem.text
+
+
+def _lookup(rel: str, po: poscan.PoFile) -> Lookup:
+    entries: dict[Key, Entry] = {}
+    lines: dict[Key, int] = {}
+    fuzzy: set[Key] = set()
+    rejected: dict[Key, Entry] = {}
+    for e in po.entries:
+        key = (e.context or "", e.msgid)
+        lines[key] = e.string_line
+        if e.fuzzy and e.translated:
+            fuzzy.add(key)
+        if not e.usable:
             continue
-        entries[(message.context or "", _key(message.id))] = Entry(
-            _key(message.string), message.lineno or 1
-        )
-    return Lookup(rel, entries), ()
-
-
-def _po_error(exc: PoFileError) -> str:
-    text = str(exc)
-    return text.split(": ", 1)[-1] if " on " in text else text
-
-
-def _complete(message: Message) -> bool:
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
-    return all(strings)
+        forms = e.strings if e.plural is not None else ()
+        entry = Entry(e.strings[0], e.string_line, forms, e.plural, e.flags)
+        if any("<" in s for s in e.strings) and any(
+            tokens.added_html(e.msgid if n == 0 else (e.plural or e.msgid), s)
+            for n, s in enumerate(e.strings)
+        ):
+            rejected[key] = entry
+            continue
+        entries[key] = entry
+    obsolete = sum(1 for e in po.obsolete if e.translated)
+    return Lookup(rel, entries, lines, frozenset(fuzzy), rejected, obsolete, exists=True)
 
 
 def _limits_comment(config: Config, channel_names: Iterable[str]) -> str:
@@ -242,7 +333,7 @@ def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
             (
                 message.context,
                 message.id,
-                message.string,
+                message.string or "",
                 sorted(message.flags),
                 message.locations,
                 message.auto_comments,
@@ -276,7 +367,7 @@ def new_catalog(template: Catalog, locale: Locale, created: datetime, team: str)
         if message.id:
             po.add(
                 message.id,
-                string=_empty(message),
+                string=_empty(message, po.num_plurals),
                 locations=message.locations,
                 flags=message.flags,
                 auto_comments=message.auto_comments,
@@ -285,8 +376,12 @@ def new_catalog(template: Catalog, locale: Locale, created: datetime, team: str)
     return po
 
 
-def _empty(message: Message) -> str | tuple[str, ...]:
-    return ("",) * 2 if isinstance(message.id, tuple) else ""
+def _empty(message: Message, plurals: int) -> str | tuple[str, ...]:
+    return ("",) * plurals if isinstance(message.id, tuple | list) else ""
+
+
+#: Flags that belong to the source text: the POT's word on them wins in a merge.
+_SOURCE_FLAGS = frozenset({"fuzzy", "python-format", "no-python-format", "python-brace-format"})
 
 
 def merge(template: Catalog, old: Catalog) -> Catalog:
@@ -296,37 +391,46 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
     source text changed under the same msgctxt keeps the old translation as
     fuzzy, with the previous msgid (``#|``); entries no longer in the POT
     become obsolete (``#~``) and come back if their text returns. Fuzzy
-    matching never crosses contexts (Babel's ``Catalog.update`` does).
+    matching never crosses contexts (Babel's ``Catalog.update`` does), and
+    is a dictionary lookup, never Babel's quadratic difflib search.
     """
     merged = Catalog(locale=old.locale, domain=DOMAIN, charset="utf-8", fuzzy=old.fuzzy)
     merged.mime_headers = old.mime_headers
     merged.header_comment = old.header_comment
     merged.creation_date = template.creation_date
+    plurals = merged.num_plurals
     current = {(m.context, _key(m.id)): m for m in old if m.id}
-    by_context = {m.context: m for m in old if m.id and m.context}
     retired = {(m.context, _key(m.id)): m for m in old.obsolete.values()}
+    by_context = {m.context: m for m in retired.values() if m.context and is_translated(m)}
+    by_context.update({m.context: m for m in old if m.id and m.context and is_translated(m)})
     used: set[tuple[str | None, str]] = set()
     for entry in template:
         if not entry.id:
             continue
         key = (entry.context, _key(entry.id))
         previous = current.get(key) or retired.get(key)
-        string: Any = _empty(entry)
+        string: Any = _empty(entry, plurals)
         flags = {f for f in entry.flags if f != "fuzzy"}
         previous_id: list[str] = []
         user_comments: list[str] = []
+        earlier = by_context.get(entry.context) if previous is None and entry.context else None
+        if earlier is not None and (earlier.context, _key(earlier.id)) in used:
+            earlier = None
         if previous is not None:
             string, user_comments = previous.string, list(previous.user_comments)
+            flags |= set(previous.flags) - _SOURCE_FLAGS
             if previous.fuzzy:
                 flags.add("fuzzy")
                 previous_id = list(previous.previous_id)
             used.add(key)
-        elif entry.context in by_context and is_translated(by_context[entry.context]):
-            earlier = by_context[entry.context]
+        elif earlier is not None:
             string, user_comments = earlier.string, list(earlier.user_comments)
-            flags.add("fuzzy")
+            flags |= (set(earlier.flags) - _SOURCE_FLAGS) | {"fuzzy"}
             previous_id = [_key(earlier.id)]
             used.add((earlier.context, _key(earlier.id)))
+        string, reshaped = _fit(string, entry, plurals)
+        if reshaped and is_translated_string(string):
+            flags.add("fuzzy")
         merged.add(
             entry.id,
             string=string,
@@ -345,6 +449,17 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
     return merged
 
 
+def _fit(string: Any, entry: Message, plurals: int) -> tuple[Any, bool]:
+    """Return the translation shaped like the entry (singular or n plural forms)."""
+    if isinstance(entry.id, tuple | list):
+        forms = list(string) if isinstance(string, tuple | list) else [string]
+        fitted = tuple((forms + [""] * plurals)[:plurals])
+        return fitted, not isinstance(string, tuple | list) or len(forms) != plurals
+    if isinstance(string, tuple | list):
+        return (string[0] if string else ""), True
+    return string, False
+
+
 def _key(value: object) -> str:
     """Return the text of a msgid or msgstr (the first form of a plural entry)."""
     if isinstance(value, tuple | list):
@@ -352,7 +467,47 @@ def _key(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def is_translated_string(string: object) -> bool:
+    """Return True when a msgstr (or any form of a plural one) has text."""
+    strings = string if isinstance(string, tuple | list) else (string,)
+    return any(strings)
+
+
 def is_translated(message: Message) -> bool:
     """Return True when any form of the entry has text (fuzzy or not)."""
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
-    return any(strings)
+    return is_translated_string(message.string)
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """An MO file's bytes and what went into it."""
+
+    data: bytes
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+
+def compile_mo(po: poscan.PoFile, locale: Locale) -> Compiled:
+    """Return the MO file of a strictly read catalog: complete, non-fuzzy entries only.
+
+    Babel's ``write_mo`` would fill an incomplete plural entry with English
+    forms; such entries are left out instead, so a consumer falls back cleanly.
+    """
+    mo = Catalog(locale=locale.gettext, domain=DOMAIN, charset="utf-8", fuzzy=False)
+    mo.mime_headers = [(k, v) for k, v in po.header]
+    translated = fuzzy = 0
+    for e in po.entries:
+        if e.fuzzy and e.translated:
+            fuzzy += 1
+            continue
+        if not e.complete:
+            continue
+        translated += 1
+        msgid: Any = (e.msgid, e.plural) if e.plural is not None else e.msgid
+        string: Any = e.strings if e.plural is not None else e.strings[0]
+        mo.add(msgid, string=string, context=e.context)
+    buffer = io.BytesIO()
+    write_mo(buffer, mo, use_fuzzy=False)
+    untranslated = len(po.entries) - translated - fuzzy
+    return Compiled(buffer.getvalue(), translated, fuzzy, untranslated)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from campaignsync import catalog, render
+from campaignsync import catalog, localize, render, tokens
 from campaignsync.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError
 from campaignsync.model import Diagnostic, Project, Severity
@@ -77,7 +77,7 @@ def extract(project: Project, now: datetime) -> ExtractResult:
     if path.is_file():
         try:
             existing = catalog.read_catalog(project.root, rel, None)
-        except (catalog.PoFileError, OSError):
+        except CatalogError:
             existing = None
         if existing is not None and catalog.same_entries(existing, pot):
             return ExtractResult(rel, entries, changed=False)
@@ -89,13 +89,19 @@ def _read_pot(project: Project) -> catalog.Catalog:
     rel = catalog.pot_rel(project.config)
     if not (project.root / rel).is_file():
         raise CatalogError(f"{rel} does not exist; run 'campaignsync locale extract' first")
-    try:
-        return catalog.read_catalog(project.root, rel, None)
-    except catalog.PoFileError as exc:
-        raise CatalogError(f"{rel}:{exc.lineno}: cannot read: {exc}") from None
+    return catalog.read_catalog(project.root, rel, None)
 
 
-def add(project: Project, tag: str, now: datetime) -> str:
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What ``locale add`` created."""
+
+    path: str
+    tag: str
+    plurals: int
+
+
+def add(project: Project, tag: str, now: datetime) -> AddResult:
     """Create the PO file of a new locale and list the locale in the config."""
     try:
         locale = parse_locale(tag)
@@ -116,8 +122,12 @@ def add(project: Project, tag: str, now: datetime) -> str:
     text = config_path.read_text(encoding="utf-8")
     updated = _with_locale(text, locale.tag)
     write_atomic(path, catalog.render_po(po))
-    write_atomic(config_path, updated.encode("utf-8"))
-    return rel
+    try:
+        write_atomic(config_path, updated.encode("utf-8"))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return AddResult(rel, locale.tag, catalog.cldr_plurals(locale))
 
 
 def _with_locale(text: str, tag: str) -> str:
@@ -149,10 +159,7 @@ def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
         rel = catalog.po_rel(project.config, locale)
         path = project.root / rel
         if path.is_file():
-            try:
-                old = catalog.read_catalog(project.root, rel, locale)
-            except catalog.PoFileError as exc:
-                raise CatalogError(f"{rel}:{exc.lineno}: cannot read: {exc}") from None
+            old = catalog.read_catalog(project.root, rel, locale)
             merged = catalog.merge(pot, old)
             # Compare entries, not bytes: a translator's editor may wrap lines its own way.
             changed = not catalog.same_entries(merged, old)
@@ -167,4 +174,123 @@ def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
         fuzzy = sum(1 for m in entries if m.fuzzy)
         untranslated = sum(1 for m in entries if not m.fuzzy and not catalog.is_translated(m))
         results.append(UpdateResult(rel, changed, fuzzy, untranslated))
+    return results
+
+
+def template_needs(project: Project) -> list[localize.Need]:
+    """Return the strings marked in templates as needed entries (templates that fail are skipped).
+
+    A template that cannot be read is reported by the renderer (CS030).
+    """
+    templates = project.root / project.config.paths.templates
+    found: dict[catalog.Key, localize.Need] = {}
+    for name in render.template_names(templates):
+        rel = f"{project.config.paths.templates}/{name}"
+        try:
+            strings = list(catalog.extract_templates(project.root, [rel]))
+        except Exception:  # noqa: S112 - reported as CS030 by the renderer
+            continue
+        for _rel, _line, text, context, _comments in strings:
+            msgid = text if isinstance(text, str) else text[0]
+            key = (context or "", msgid)
+            found.setdefault(key, localize.Need(key, tokens.words(msgid)))
+    return list(found.values())
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleStatus:
+    """One locale's row in ``locale status``."""
+
+    coverage: localize.Coverage
+    path: str
+    exists: bool
+    partners: tuple[str, ...]
+    required_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What ``locale status`` shows: a row per locale, and the catalogs' problems."""
+
+    rows: tuple[LocaleStatus, ...]
+    problems: tuple[Diagnostic, ...]
+    campaign: str | None
+
+
+def load_lookups(project: Project) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
+    """Read every target locale's catalog once, strictly."""
+    lookups: dict[str, catalog.Lookup] = {}
+    problems: list[Diagnostic] = []
+    for locale in project.config.locales:
+        lookup, found = catalog.load_lookup(project.root, project.config, locale)
+        lookups[locale.tag] = lookup
+        problems.extend(found)
+    return lookups, problems
+
+
+def status(project: Project, campaign: str | None = None) -> Status:
+    """Count, per locale, what its messages and the templates need and what is translated."""
+    config = project.config
+    if campaign is not None and project.calendar.campaign(campaign) is None:
+        known = ", ".join(c.id for c in project.calendar.campaigns) or "none in the calendar"
+        raise ConfigError(f"unknown campaign {campaign!r} (campaigns: {known})")
+    messages = project.messages if campaign is None else project.messages_of(campaign)
+    lookups, problems = load_lookups(project)
+    templates = template_needs(project)
+    memo: dict[str, list[localize.Need]] = {}
+    rows = []
+    for locale in config.locales:
+        needed = localize.needs(config, messages, locale, templates, memo)
+        rows.append(
+            LocaleStatus(
+                localize.coverage(locale, config, needed, lookups),
+                catalog.po_rel(config, locale),
+                lookups[locale.tag].exists,
+                tuple(p.id for p in config.partners if locale.tag in p.locales),
+                tuple(p.id for p in config.partners if locale.tag in p.required_locales),
+            )
+        )
+    return Status(tuple(rows), tuple(problems), campaign)
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    """One MO file written by ``locale compile``."""
+
+    path: str
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+
+def compile_catalogs(project: Project, out: Path | None = None) -> list[CompileResult]:
+    """Write an MO file per catalog (fuzzy entries left out); nothing when one is broken.
+
+    The MO files go next to the PO files, or to ``out/<ll_CC>/LC_MESSAGES/``.
+    """
+    config = project.config
+    compiled: list[tuple[Path, str, catalog.Compiled]] = []
+    problems: list[Diagnostic] = []
+    for locale in config.locales:
+        rel = catalog.po_rel(config, locale)
+        if not (project.root / rel).exists():
+            continue
+        po = catalog.read_strict(project.root, rel)
+        problems.extend(
+            Diagnostic(p.code, Severity.ERROR, p.text, rel, p.line, locale.tag) for p in po.problems
+        )
+        mo_rel = rel.removesuffix(".po") + ".mo"
+        target = (
+            project.root / mo_rel
+            if out is None
+            else out / locale.gettext / "LC_MESSAGES" / f"{catalog.DOMAIN}.mo"
+        )
+        shown = mo_rel if out is None else str(target)
+        compiled.append((target, shown, catalog.compile_mo(po, locale)))
+    if problems:
+        raise DiagnosticsError(problems)
+    results = []
+    for target, shown, mo in compiled:
+        write_atomic(target, mo.data)
+        results.append(CompileResult(shown, mo.translated, mo.fuzzy, mo.untranslated))
     return results

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from campaignsync import content, markup
+from campaignsync import content, markup, tokens
 from campaignsync.catalog import Lookup
 from campaignsync.model import Config, Locale, LocalizedMessage, Message, Translated
 
@@ -29,6 +31,27 @@ def chain(locale: Locale) -> tuple[str, ...]:
     return (locale.tag, *locale.fallbacks)
 
 
+def language(tag: str) -> str:
+    """Return the language part of a BCP 47 tag (``es`` for ``es-US``)."""
+    return tag.split("-", 1)[0].lower()
+
+
+def regional(locale: Locale) -> tuple[str, ...]:
+    """Return the locale and the fallbacks of its own language: text from them is translated.
+
+    ``es-US`` reading ``es`` (or ``en-US`` reading the ``en`` source) is a
+    regional fallback; a fallback to another language is allowed by the
+    config, but what it supplies is not a translation into this locale.
+    """
+    own = language(locale.tag)
+    return tuple(tag for tag in chain(locale) if language(tag) == own)
+
+
+def reaches_source(locale: Locale, config: Config) -> bool:
+    """Return True when the source text counts as translated for this locale."""
+    return config.source_locale.tag in regional(locale) or locale == config.source_locale
+
+
 def localize(
     message: Message, locale: Locale, config: Config, lookups: Mapping[str, Lookup]
 ) -> LocalizedMessage:
@@ -36,10 +59,12 @@ def localize(
 
     A segment missing from the locale's catalog is looked up along the
     configured fallback chain, then taken from the source. The result is
-    ``translated`` only when no segment had to come from outside the chain.
+    ``translated`` only when every segment came from the locale itself or
+    from a regional fallback (a configured fallback of the same language).
     """
     source = config.source_locale.tag
     allowed = chain(locale)
+    same = set(regional(locale))
     fields: list[tuple[str, Translated]] = []
     used: set[str] = set()
     complete = True
@@ -47,6 +72,7 @@ def localize(
         found = _find(message.id, segment.field, segment.text, allowed, source, lookups)
         if found is None:
             found = Translated(segment.text, source)
+        if found.locale not in same:
             complete = False
         if found.locale != locale.tag:
             used.add(found.locale)
@@ -87,3 +113,114 @@ def _find(
         if entry is not None:
             return Translated(entry.text, tag, f"{lookup.path}:{entry.line}" if lookup else None)
     return None
+
+
+Key = tuple[str, str]  # (msgctxt or "", msgid), as in catalog.Lookup
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """An entry a locale needs: its catalog key and the words of its source text."""
+
+    key: Key
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A number of entries and the source words in them."""
+
+    entries: int = 0
+    words: int = 0
+
+    def plus(self, words: int) -> Tally:
+        """Return the tally with one more entry of ``words`` words."""
+        return Tally(self.entries + 1, self.words + words)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of what a locale needs is translated; fuzzy never counts as translated."""
+
+    locale: Locale
+    translated: Tally
+    fallback: Tally  # supplied by a regional fallback (same language)
+    fuzzy: Tally
+    untranslated: Tally
+    obsolete: int
+    first_missing: Key | None = None
+
+    @property
+    def total(self) -> Tally:
+        """Return every needed entry and its words."""
+        parts = (self.translated, self.fallback, self.fuzzy, self.untranslated)
+        return Tally(sum(p.entries for p in parts), sum(p.words for p in parts))
+
+    @property
+    def missing(self) -> int:
+        """Return the number of entries that are fuzzy or untranslated."""
+        return self.fuzzy.entries + self.untranslated.entries
+
+    @property
+    def percent(self) -> float:
+        """Return the complete share in per cent, rounded down to 0.1 (never 100 too soon)."""
+        total = self.total.entries
+        if not total:
+            return 100.0
+        done = self.translated.entries + self.fallback.entries
+        return math.floor(done * 1000 / total) / 10
+
+
+def message_needs(message: Message) -> list[Need]:
+    """Return the catalog entries of one message's segments."""
+    return [
+        Need((content.msgctxt(message.id, s.field), s.text), tokens.words(s.text))
+        for s in content.segments(message)
+    ]
+
+
+def needs(
+    config: Config,
+    messages: Iterable[Message],
+    locale: Locale,
+    template_needs: Iterable[Need],
+    memo: dict[str, list[Need]] | None = None,
+) -> list[Need]:
+    """Return what ``locale`` needs: its messages' segments, then the template strings.
+
+    Pass the same ``memo`` for every locale: a message's segments are counted once.
+    """
+    memo = {} if memo is None else memo
+    found: list[Need] = []
+    for message in messages:
+        if any(loc.tag == locale.tag for loc in locales_for(config, message)):
+            if message.id not in memo:
+                memo[message.id] = message_needs(message)
+            found.extend(memo[message.id])
+    if found:
+        found.extend(template_needs)
+    return found
+
+
+def coverage(
+    locale: Locale, config: Config, needed: Iterable[Need], lookups: Mapping[str, Lookup]
+) -> Coverage:
+    """Count what a locale needs by state: translated, via fallback, fuzzy, untranslated."""
+    own = lookups.get(locale.tag) or Lookup("")
+    others = [lookups[tag] for tag in regional(locale)[1:] if tag in lookups]
+    source_counts = reaches_source(locale, config)
+    translated = fallback = fuzzy = untranslated = Tally()
+    first: Key | None = None
+    for need in needed:
+        key = need.key
+        if key in own.entries:
+            translated = translated.plus(need.words)
+        elif key in own.fuzzy:
+            fuzzy = fuzzy.plus(need.words)
+            first = first or key
+        elif source_counts or any(key in other.entries for other in others):
+            fallback = fallback.plus(need.words)
+        else:
+            untranslated = untranslated.plus(need.words)
+            first = first or key
+    return Coverage(locale, translated, fallback, fuzzy, untranslated, own.obsolete, first)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from campaignsync.cli._common import errors, fail, load, now_or, repo_option
+from campaignsync.cli._common import campaign_option, errors, fail, load, now_or, repo_option
+
+if TYPE_CHECKING:
+    from campaignsync.locales import LocaleStatus, Status
+    from campaignsync.model import Project
 
 
 @click.group()
@@ -40,8 +47,14 @@ def locale_add(tag: str, repo: Path | None) -> None:
 
     with errors():
         project, _ = load(repo)
-        rel = locales.add(project, tag, now_or(None))
-    click.echo(f"Created {rel} and added {tag!r} to campaignsync.toml")
+        added = locales.add(project, tag, now_or(None))
+    click.echo(
+        f"Created {added.path} ({added.plurals} plural form(s)) "
+        f"and added {added.tag!r} to campaignsync.toml"
+    )
+    click.echo(
+        f"Next: translate it, and list {added.tag!r} in a partner's 'locales' to publish in it."
+    )
 
 
 @locale.command("update")
@@ -65,3 +78,190 @@ def locale_update(repo: Path | None, check_only: bool) -> None:
         click.echo(f"{r.path}: {state} ({r.fuzzy} fuzzy, {r.untranslated} untranslated)")
     if check_only and stale:
         fail(f"{len(stale)} catalog(s) out of date; run 'campaignsync locale update'")
+
+
+@locale.command("status")
+@repo_option
+@campaign_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--min",
+    "minimum",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 if a locale shown is less complete than this.",
+)
+@click.option(
+    "--locale", "only", multiple=True, metavar="TAG", help="Only this locale (repeatable)."
+)
+@click.option("--required", is_flag=True, help="Only the locales a partner requires.")
+def locale_status(
+    repo: Path | None,
+    campaign: str | None,
+    fmt: str,
+    minimum: float | None,
+    only: tuple[str, ...],
+    required: bool,
+) -> None:
+    """Show how complete each locale is, grouped by partner.
+
+    Counts what each locale needs (the messages published in it and the
+    template strings) as translated, via a regional fallback (es-US reading
+    es, en-US reading en), fuzzy or untranslated, in entries and in source
+    words. Fuzzy entries never count as translated.
+
+    \b
+    Example:
+      campaignsync locale status --required --min 100
+    """
+    from campaignsync import locales, report
+
+    with errors():
+        project, _ = load(repo)
+        result = locales.status(project, campaign)
+    unknown = [t for t in only if project.config.locale(t) is None]
+    if unknown:
+        fail(f"unknown locale {unknown[0]!r}", 2)
+    rows = [
+        r
+        for r in result.rows
+        if (not only or r.coverage.locale.tag in only) and (not required or r.required_by)
+    ]
+    shown = locales.Status(tuple(rows), result.problems, result.campaign)
+    if fmt == "json":
+        click.echo(json.dumps(_status_json(project, shown), indent=1, ensure_ascii=False))
+    else:
+        click.echo(_status_table(project, shown), nl=False)
+    if result.problems:
+        click.echo(report.render(result.problems, "text"), nl=False, err=True)
+    below = [r for r in rows if minimum is not None and r.coverage.percent < minimum]
+    if below:
+        names = ", ".join(f"{r.coverage.locale.tag} ({r.coverage.percent:.1f}%)" for r in below)
+        fail(f"below {minimum:g}%: {names}")
+    if result.problems:
+        fail(f"{len(result.problems)} problem(s) in the catalogs; see above")
+
+
+def _status_json(project: Project, status: Status) -> dict[str, object]:
+    from campaignsync.localize import Tally
+
+    def tally(t: Tally) -> dict[str, int]:
+        return {"entries": t.entries, "words": t.words}
+
+    config = project.config
+    return {
+        "source": config.source_locale.tag,
+        "campaign": status.campaign,
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "locales": list(p.locales),
+                "required_locales": list(p.required_locales),
+            }
+            for p in config.partners
+        ],
+        "locales": [
+            {
+                "locale": r.coverage.locale.tag,
+                "file": r.path,
+                "exists": r.exists,
+                "partners": list(r.partners),
+                "required_by": list(r.required_by),
+                "complete": r.coverage.percent,
+                "total": tally(r.coverage.total),
+                "translated": tally(r.coverage.translated),
+                "fallback": tally(r.coverage.fallback),
+                "fuzzy": tally(r.coverage.fuzzy),
+                "untranslated": tally(r.coverage.untranslated),
+                "obsolete": r.coverage.obsolete,
+            }
+            for r in status.rows
+        ],
+    }
+
+
+_HEAD = ("locale", "complete", "translated", "via fallback", "fuzzy", "untranslated", "obsolete")
+
+
+def _status_table(project: Project, status: Status) -> str:
+    config = project.config
+    groups: list[tuple[str, list[LocaleStatus]]] = []
+    placed: set[str] = set()
+    for partner in config.partners:
+        rows = [r for r in status.rows if partner.id in r.partners]
+        if not rows:
+            continue
+        required = ", ".join(partner.required_locales) or "none"
+        groups.append((f"{partner.name} ({partner.id}) - required: {required}", rows))
+        placed.update(r.coverage.locale.tag for r in rows)
+    rest = [r for r in status.rows if r.coverage.locale.tag not in placed]
+    if rest:
+        groups.append(("Not published by any partner", rest))
+    lines = [
+        f"Source: {config.source_locale.tag}. Counts are entries / source words; "
+        "fuzzy never counts as translated."
+    ]
+    for title, rows in groups:
+        table = [list(_HEAD)]
+        for r in rows:
+            c = r.coverage
+            note = "" if r.required_by else "  (not required)"
+            if not r.exists:
+                note += "  (no catalog)"
+            table.append(
+                [
+                    c.locale.tag,
+                    f"{c.percent:.1f}%",
+                    f"{c.translated.entries} / {c.translated.words}",
+                    f"{c.fallback.entries} / {c.fallback.words}",
+                    f"{c.fuzzy.entries} / {c.fuzzy.words}",
+                    f"{c.untranslated.entries} / {c.untranslated.words}",
+                    f"{c.obsolete}{note}",
+                ]
+            )
+        widths = [max(len(row[i]) for row in table) for i in range(len(_HEAD) - 1)]
+        lines.append("")
+        lines.append(title)
+        for row in table:
+            cells = [
+                row[i].ljust(widths[i]) if i == 0 else row[i].rjust(widths[i])
+                for i in range(len(widths))
+            ]
+            lines.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+@locale.command("compile")
+@repo_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write <out>/<ll_CC>/LC_MESSAGES/messages.mo (default: next to each PO file).",
+)
+def locale_compile(repo: Path | None, out: Path | None) -> None:
+    """Compile every catalog into a gettext MO file for other programs.
+
+    Only complete, non-fuzzy translations go in; a consumer falls back to the
+    source text for the rest. Nothing is written if a catalog has errors.
+    """
+    from campaignsync import locales
+
+    with errors():
+        project, _ = load(repo)
+        results = locales.compile_catalogs(project, out.resolve() if out else None)
+    for r in results:
+        click.echo(
+            f"Wrote {r.path}: {r.translated} translated "
+            f"({r.fuzzy} fuzzy and {r.untranslated} untranslated left out)"
+        )
+    if not results:
+        click.echo("No catalogs to compile; run 'campaignsync locale update' first.")
+        sys.exit(0)

@@ -1,0 +1,295 @@
+"""Translation checks (CS3xx): each translation against its source, and required locales.
+
+Syntax problems of the PO files themselves (CS300-CS303) are found while the
+catalogs are read (``catalog.load_lookup``); the checks here compare every
+usable translation with its source text, and count what required locales miss.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from campaignsync import localize, tokens
+from campaignsync.catalog import Entry, Key, Lookup, po_rel
+from campaignsync.checks import CheckInput, check
+from campaignsync.model import Config, Diagnostic, Locale, Severity
+
+#: A PO flag a translator can set on one entry to accept a translation equal to its source
+#: (Weblate's name for it, so Weblate users already know it).
+SAME_OK = "ignore-same"
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    code: str
+    severity: Severity
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What a source text holds that its translations must keep (analysed once)."""
+
+    placeholders: Counter[str]
+    links: tuple[tuple[str, str], ...]
+    code: Counter[str]
+    addresses: Counter[str]
+    emphasis_ok: bool
+    edges: tuple[str, str]
+    newlines: int
+    words: int  # words a translator has to translate (for equal-to-source)
+    markup: bool
+
+
+@cache
+def _source(text: str, python_format: bool, terms: tuple[str, ...]) -> _Source:
+    markup = tokens.has_markup(text)
+    return _Source(
+        placeholders=tokens.placeholders(text, python_format) if markup else Counter(),
+        links=tuple(tokens.links(text)) if markup else (),
+        code=tokens.code_spans(text) if markup else Counter(),
+        addresses=tokens.addresses(text) if markup else Counter(),
+        emphasis_ok=not tokens.unbalanced_emphasis(text) if markup else True,
+        edges=tokens.edges(text),
+        newlines=text.count("\n"),
+        words=len(tokens.translatable_words(text, terms)),
+        markup=markup,
+    )
+
+
+def _label(key: Key) -> str:
+    if key[0]:
+        return key[0]
+    text = key[1] if len(key[1]) <= 40 else key[1][:39] + "…"
+    return f"msgid {text!r}"
+
+
+def _names(items: Counter[str] | list[str]) -> str:
+    values = sorted(items.elements()) if isinstance(items, Counter) else items
+    return ", ".join(repr(v) for v in values)
+
+
+def compare(
+    source_text: str,
+    translation: str,
+    python_format: bool,
+    terms: tuple[str, ...],
+    same_language: bool,
+    flags: frozenset[str] = frozenset(),
+    plural_form: bool = False,
+) -> list[_Found]:
+    """Return what is wrong with one translation of one source text."""
+    src = _source(source_text, python_format, terms)
+    found: list[_Found] = []
+    markup = src.markup or tokens.has_markup(translation)
+    if markup:
+        found.extend(_placeholders(src, translation, python_format, plural_form))
+        found.extend(_markdown(src, translation))
+        found.extend(_addresses(src, translation))
+    for term in terms:
+        wanted = source_text.count(term)
+        if wanted and translation.count(term) < wanted:
+            found.append(
+                _Found(
+                    "CS315", Severity.ERROR, f"the protected term {term!r} is missing or altered"
+                )
+            )
+    if "<" in translation and (extra := tokens.added_html(source_text, translation)):
+        found.append(
+            _Found(
+                "CS316",
+                Severity.ERROR,
+                f"HTML that the source does not have: {_names(extra)} "
+                "(the translation is not used)",
+            )
+        )
+    lead, trail = tokens.edges(translation)
+    if (lead, trail) != src.edges:
+        found.append(
+            _Found(
+                "CS317",
+                Severity.WARNING,
+                "leading or trailing whitespace differs from the source",
+            )
+        )
+    if translation.count("\n") != src.newlines:
+        found.append(
+            _Found(
+                "CS318",
+                Severity.ERROR,
+                f"{translation.count(chr(10))} line break(s) where the source has {src.newlines}",
+            )
+        )
+    if (
+        translation == source_text
+        and not same_language
+        and src.words > 1
+        and SAME_OK not in flags
+        and not plural_form
+    ):
+        found.append(
+            _Found(
+                "CS319",
+                Severity.WARNING,
+                f"the translation is the same as the source; translate it, or mark the entry "
+                f"'#, {SAME_OK}' if that is right",
+            )
+        )
+    return found
+
+
+def _placeholders(
+    src: _Source, translation: str, python_format: bool, plural_form: bool
+) -> Iterator[_Found]:
+    mine = tokens.placeholders(translation, python_format)
+    extra = mine - src.placeholders
+    missing = src.placeholders - mine
+    if extra:
+        yield _Found(
+            "CS310",
+            Severity.ERROR,
+            f"placeholder(s) not in the source: {_names(extra)}"
+            + (" (write a literal % as %%)" if "%" in extra else ""),
+        )
+    if missing and not plural_form:
+        yield _Found(
+            "CS310", Severity.WARNING, f"placeholder(s) of the source missing: {_names(missing)}"
+        )
+
+
+def _markdown(src: _Source, translation: str) -> Iterator[_Found]:
+    links = tokens.links(translation)
+    if len(links) != len(src.links):
+        yield _Found(
+            "CS311",
+            Severity.ERROR,
+            f"{len(links)} Markdown link(s) where the source has {len(src.links)}"
+            + (" (no space between ']' and '(')" if "] (" in translation else ""),
+        )
+    elif sorted(links) != sorted(src.links):
+        changed = sorted(set(t for _, t in links) - set(t for _, t in src.links))
+        yield _Found(
+            "CS311",
+            Severity.ERROR,
+            f"link target(s) differ from the source: {_names(changed)}",
+        )
+    code = tokens.code_spans(translation)
+    if code != src.code:
+        yield _Found(
+            "CS312",
+            Severity.WARNING,
+            f"inline code differs from the source: {_names(code - src.code) or 'missing'}",
+        )
+    if src.emphasis_ok and (odd := tokens.unbalanced_emphasis(translation)):
+        yield _Found(
+            "CS313",
+            Severity.ERROR,
+            f"unbalanced emphasis marker(s) {_names(odd)}: the output would show them",
+        )
+
+
+def _addresses(src: _Source, translation: str) -> Iterator[_Found]:
+    mine = tokens.addresses(translation)
+    if mine != src.addresses:
+        missing = src.addresses - mine
+        extra = mine - src.addresses
+        parts = []
+        if missing:
+            parts.append(f"missing or altered {_names(missing)}")
+        if extra:
+            parts.append(f"not in the source {_names(extra)}")
+        yield _Found("CS314", Severity.ERROR, "URL or e-mail address " + "; ".join(parts))
+
+
+def _entry_findings(
+    key: Key, entry: Entry, terms: tuple[str, ...], same_language: bool
+) -> list[_Found]:
+    python_format = "python-format" in entry.flags
+    if not entry.forms:
+        return compare(key[1], entry.text, python_format, terms, same_language, entry.flags)
+    found: list[_Found] = []
+    for n, form in enumerate(entry.forms):
+        source = key[1] if n == 0 else (entry.plural or key[1])
+        found.extend(compare(source, form, python_format, terms, same_language, entry.flags, n > 0))
+    return found
+
+
+@check("CS310", "CS311", "CS312", "CS313", "CS314", "CS315", "CS316", "CS317", "CS318", "CS319")
+def translations(data: CheckInput) -> Iterator[Diagnostic]:
+    """Compare every usable translation with its source text."""
+    config = data.project.config
+    terms = config.protected_terms
+    source_language = localize.language(config.source_locale.tag)
+    for locale in config.locales:
+        lookup = data.lookups.get(locale.tag)
+        if lookup is None:
+            continue
+        same_language = localize.language(locale.tag) == source_language
+        for key, entry in (*lookup.entries.items(), *lookup.rejected.items()):
+            for f in _entry_findings(key, entry, terms, same_language):
+                yield Diagnostic(
+                    f.code, f.severity, f"{_label(key)}: {f.text}", lookup.path, entry.line,
+                    locale.tag,
+                )  # fmt: skip
+
+
+@check("CS320")
+def required_locales(data: CheckInput) -> Iterator[Diagnostic]:
+    """Report required locales that miss translations (an error once the freeze has passed)."""
+    from campaignsync.locales import template_needs
+
+    project = data.project
+    config = project.config
+    campaign = project.calendar.campaign(data.campaign)
+    freeze = campaign.freeze if campaign else None
+    late = freeze is not None and data.now.date() > freeze
+    messages = project.messages_of(data.campaign)
+    templates: list[localize.Need] | None = None
+    memo: dict[str, list[localize.Need]] = {}
+    for locale in config.locales:
+        partners = [p.id for p in config.partners if locale.tag in p.required_locales]
+        if not partners:
+            continue
+        if templates is None:
+            templates = template_needs(project)
+        needed = localize.needs(config, messages, locale, templates, memo)
+        coverage = localize.coverage(locale, config, needed, data.lookups)
+        if not coverage.missing:
+            continue
+        yield _incomplete(config, locale, partners, coverage, data.lookups, freeze, late)
+
+
+def _incomplete(
+    config: Config,
+    locale: Locale,
+    partners: list[str],
+    coverage: localize.Coverage,
+    lookups: dict[str, Lookup],
+    freeze: object,
+    late: bool,
+) -> Diagnostic:
+    rel = po_rel(config, locale)
+    lookup = lookups.get(locale.tag)
+    first = coverage.first_missing
+    line = lookup.lines.get(first, 1) if lookup is not None and first else 1
+    if freeze is None:
+        when = "the campaign has no freeze date"
+    elif late:
+        when = f"the translation freeze was {freeze}"
+    else:
+        when = f"the translation freeze is {freeze}"
+    total = coverage.total.entries
+    return Diagnostic(
+        "CS320",
+        Severity.ERROR if late else Severity.WARNING,
+        f"{locale.tag} is required by {', '.join(partners)} but {coverage.missing} of {total} "
+        f"entries are not translated ({coverage.fuzzy.entries} fuzzy, "
+        f"{coverage.untranslated.entries} untranslated; first: {_label(first or ('', ''))}); "
+        f"{when}",
+        rel,
+        line,
+        locale.tag,
+    )

@@ -1,0 +1,170 @@
+"""What a translation must keep from its source: placeholders, links, code, addresses, tags.
+
+Each function reads one string and returns what it found, so a check can
+analyse a source text once and compare it with every locale's translation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_BRACE = re.compile(
+    r"\{(?:[A-Za-z_][A-Za-z0-9_.]*|[0-9]*)(?:\[[^\]{}]*\])?(?:![rsa])?(?::[^{}]*)?\}"
+)
+_NAMED = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+_PRINTF = re.compile(r"%(?:\([^()]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
+_SPACES = re.compile(r"\s+")
+
+#: ``[label](target "title")`` and ``![alt](src)``, as Python-Markdown reads them.
+LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`]+|\bwww\.[A-Za-z0-9-]+\.[^\s<>\"'`]+")
+_URL_END = ".,;:!?)]}*_'\""
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+_TAG = re.compile(r"<!--.*?-->|<[!?][^<>]*>|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>", re.DOTALL)
+_ESCAPED = re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>~]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
+_DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b")
+_HANDLE = re.compile(r"(?<!\w)[#@][^\W_]\w*")
+#: Any character that can start something this module looks for.
+_SPECIAL = re.compile(r"[%{}\[\]`*_~<>@#/\\]|www\.")
+
+
+def has_markup(text: str) -> bool:
+    """Return True when the text may hold a placeholder, link, code, URL, address or tag."""
+    return _SPECIAL.search(text) is not None
+
+
+def placeholders(text: str, python_format: bool = False) -> Counter[str]:
+    """Return the placeholders: ``{{ var }}``/``{% %}``, ``{name}``, ``%(name)s`` (and ``%s``).
+
+    Plain ``%s``-style placeholders count only in python-format entries: in
+    Markdown prose ``100%`` is a number, not a placeholder. An invalid ``%``
+    in a python-format entry is returned as ``'%'`` (it breaks formatting).
+    """
+    found: Counter[str] = Counter()
+    for match in _JINJA.finditer(text):
+        found[_SPACES.sub("", match.group(0))] += 1
+    rest = _JINJA.sub(" ", text)
+    found.update(m.group(0) for m in _BRACE.finditer(rest) if m.group(0) != "{}")
+    if not python_format:
+        found.update(m.group(0) for m in _NAMED.finditer(rest))
+        return found
+    at = rest.find("%")
+    while at >= 0:
+        spec = _PRINTF.match(rest, at)
+        if spec is None:
+            found["%"] += 1
+            at = rest.find("%", at + 1)
+            continue
+        if spec.group(0) != "%%":
+            found[spec.group(0)] += 1
+        at = rest.find("%", spec.end())
+    return found
+
+
+def links(text: str) -> list[tuple[str, str]]:
+    """Return every Markdown link and image as (kind, target), in order."""
+    return [
+        ("image" if m.group(1) else "link", m.group(3)) for m in LINK.finditer(_unescaped(text))
+    ]
+
+
+def code_spans(text: str) -> Counter[str]:
+    """Return the contents of the inline code spans."""
+    return Counter(m.group(2).strip() for m in _CODE.finditer(text))
+
+
+def _unescaped(text: str) -> str:
+    return _ESCAPED.sub("", text) if "\\" in text else text
+
+
+def _without_targets(text: str) -> str:
+    """Return the text with code spans and link targets removed (labels kept)."""
+    text = _CODE.sub(" ", _unescaped(text))
+    return LINK.sub(lambda m: f" {m.group(2)} ", text)
+
+
+def addresses(text: str) -> Counter[str]:
+    """Return the URLs and e-mail addresses written in the text (not link targets)."""
+    plain = _without_targets(text)
+    found: Counter[str] = Counter(m.group(0).rstrip(_URL_END) for m in _URL.finditer(plain))
+    found.update(m.group(0) for m in _EMAIL.finditer(_URL.sub(" ", plain)))
+    return found
+
+
+def html_tags(text: str) -> Counter[str]:
+    """Return the HTML tags and comments in the text, normalised."""
+    if "<" not in text:
+        return Counter()
+    return Counter(
+        _SPACES.sub(" ", m.group(0)).lower() for m in _TAG.finditer(_CODE.sub(" ", text))
+    )
+
+
+def added_html(source: str, translation: str) -> list[str]:
+    """Return the HTML tags of the translation that the source does not have."""
+    extra = html_tags(translation) - html_tags(source)
+    return sorted(extra.elements())
+
+
+def unbalanced_emphasis(text: str) -> list[str]:
+    """Return the emphasis markers (``**``, ``__``, ``*``, ``_``, ``~~``) left without a pair."""
+    plain = _URL.sub(" ", _without_targets(text))
+    odd = []
+    for marker in ("**", "__", "~~"):
+        if plain.count(marker) % 2:
+            odd.append(marker)
+        plain = plain.replace(marker, " ")
+    stars = sum(1 for m in re.finditer(r"\*", plain) if not _spaced(plain, m.start()))
+    if stars % 2:
+        odd.append("*")
+    underscores = sum(1 for m in re.finditer(r"_", plain) if _boundary(plain, m.start()))
+    if underscores % 2:
+        odd.append("_")
+    return odd
+
+
+def _spaced(text: str, at: int) -> bool:
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    return before.isspace() and after.isspace()
+
+
+def _boundary(text: str, at: int) -> bool:
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    return before.isalnum() != after.isalnum()
+
+
+def edges(text: str) -> tuple[str, str]:
+    """Return the leading and trailing whitespace."""
+    stripped = text.strip()
+    if not stripped:
+        return text, ""
+    start = text.index(stripped[0])
+    return text[:start], text[start + len(stripped) :]
+
+
+def words(text: str) -> int:
+    """Return the number of words a translator reads (link targets and URLs not counted)."""
+    if has_markup(text):
+        text = _URL.sub(" ", _without_targets(text))
+    return len(_WORD.findall(text))
+
+
+def translatable_words(text: str, terms: Iterable[str] = ()) -> list[str]:
+    """Return the words left once names, addresses, tags, code and protected terms are removed."""
+    plain = _URL.sub(" ", _without_targets(text))
+    plain = _TAG.sub(" ", _JINJA.sub(" ", plain))
+    plain = _EMAIL.sub(" ", plain)
+    for term in terms:
+        plain = plain.replace(term, " ")
+    plain = _HANDLE.sub(" ", _DOMAIN.sub(" ", plain))
+    plain = _NAMED.sub(" ", _BRACE.sub(" ", plain))
+    return [w for w in _WORD.findall(plain) if len(w) > 1]

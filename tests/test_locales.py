@@ -1,0 +1,130 @@
+"""The translator's commands: locale add, status and compile, end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliInvoke
+
+
+def po_file(repo: Path, tag: str) -> Path:
+    return repo / "locales" / tag.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+
+
+def test_add_creates_a_catalog_with_cldr_plurals(
+    campaign_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    result = cli_invoke(["locale", "add", "pl"], cwd=campaign_repo)
+    assert result.stdout == (
+        "Created locales/pl/LC_MESSAGES/messages.po (3 plural form(s)) "
+        "and added 'pl' to campaignsync.toml\n"
+        "Next: translate it, and list 'pl' in a partner's 'locales' to publish in it.\n"
+    )
+    po = po_file(campaign_repo, "pl").read_text(encoding="utf-8")
+    assert '"Language: pl\\n"' in po
+    assert '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4' in po
+    assert 'locales = ["de", "fr", "pl"]' in (campaign_repo / "campaignsync.toml").read_text()
+    done = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(po_file(campaign_repo, "pl"))],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    cli_invoke(["locale", "update", "--check"], cwd=campaign_repo)
+
+
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        pytest.param("../x", "'../x' is not a locale tag like 'de' or 'pt-PT'", id="path"),
+        pytest.param("xx", "'xx' is not a locale that CLDR knows", id="unknown"),
+        pytest.param("de\0", "'de\\x00' is not a locale tag like 'de' or 'pt-PT'", id="nul"),
+        pytest.param("iw", "'iw' is not a canonical locale tag; did you mean 'he-IL'?", id="alias"),
+    ],
+)
+def test_add_rejects_bad_identifiers_before_touching_a_file(
+    campaign_repo: Path, cli_invoke: CliInvoke, tag: str, message: str
+) -> None:
+    before = sorted(p.relative_to(campaign_repo) for p in campaign_repo.rglob("*"))
+    config = (campaign_repo / "campaignsync.toml").read_bytes()
+    result = cli_invoke(["locale", "add", tag], cwd=campaign_repo, expect=1)
+    assert result.stderr == f"error: cannot add locale: {message}\n"
+    assert sorted(p.relative_to(campaign_repo) for p in campaign_repo.rglob("*")) == before
+    assert (campaign_repo / "campaignsync.toml").read_bytes() == config
+
+
+def test_add_refuses_a_locale_that_exists(campaign_repo: Path, cli_invoke: CliInvoke) -> None:
+    result = cli_invoke(["locale", "add", "de"], cwd=campaign_repo, expect=1)
+    assert result.stderr == "error: locale 'de' is already configured\n"
+
+
+def test_status_table_groups_by_partner(sample_repo: Path, cli_invoke: CliInvoke) -> None:
+    result = cli_invoke(["locale", "status"], cwd=sample_repo)
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Source: en. Counts are entries / source words; fuzzy never counts as translated."
+    )
+    assert lines[2] == "EU partners (eu) - required: en, de, fr, es, it, pl, pt-PT"
+    assert lines[3].split() == [
+        "locale", "complete", "translated", "via", "fallback", "fuzzy", "untranslated", "obsolete",
+    ]  # fmt: skip
+    assert any(line.split()[:2] == ["de", "100.0%"] for line in lines)
+    us = lines.index("US partners (us) - required: en-US, es-US")
+    en_us = next(line for line in lines[us:] if line.strip().startswith("en-US"))
+    assert en_us.split()[1] == "100.0%"
+    nl = next(line for line in lines if line.strip().startswith("nl "))
+    assert nl.endswith("(not required)")
+
+
+def test_status_json_counts_fallback_and_fuzzy(sample_repo: Path, cli_invoke: CliInvoke) -> None:
+    po = po_file(sample_repo, "de")
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgctxt "kickoff:title"', '#, fuzzy\nmsgctxt "kickoff:title"'))
+    result = cli_invoke(["locale", "status", "--format", "json"], cwd=sample_repo)
+    data = json.loads(result.stdout)
+    rows = {row["locale"]: row for row in data["locales"]}
+    de = rows["de"]
+    assert de["fuzzy"]["entries"] == 1
+    assert de["translated"]["entries"] == de["total"]["entries"] - 1
+    assert de["complete"] < 100
+    assert de["required_by"] == ["eu"]
+    en_us = rows["en-US"]
+    assert en_us["fallback"]["entries"] > 0
+    assert en_us["untranslated"]["entries"] == 0
+    assert en_us["complete"] == 100.0
+    assert [p["id"] for p in data["partners"]] == ["eu", "us"]
+
+
+def test_status_min_exits_1_below_the_bar(sample_repo: Path, cli_invoke: CliInvoke) -> None:
+    result = cli_invoke(["locale", "status", "--min", "90"], cwd=sample_repo, expect=1)
+    assert result.stderr.startswith("error: below 90%: nl (")
+    cli_invoke(["locale", "status", "--min", "100", "--required"], cwd=sample_repo)
+    result = cli_invoke(["locale", "status", "--locale", "xx"], cwd=sample_repo, expect=2)
+    assert result.stderr == "error: unknown locale 'xx'\n"
+
+
+def test_compile_writes_mo_files_and_refuses_broken_catalogs(
+    sample_repo: Path, cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    out = tmp_path / "mo"
+    result = cli_invoke(["locale", "compile", "--out", str(out)], cwd=sample_repo)
+    assert (out / "de/LC_MESSAGES/messages.mo").is_file()
+    assert (out / "pt_PT/LC_MESSAGES/messages.mo").is_file()
+    assert f"Wrote {out}/de/LC_MESSAGES/messages.mo: " in result.stdout
+    po = po_file(sample_repo, "fr")
+    lines = po.read_text(encoding="utf-8").split("\n")
+    at = next(
+        i for i, line in enumerate(lines) if line.startswith('msgstr "') and line != 'msgstr ""'
+    )
+    lines[at] = lines[at][:-1]
+    po.write_text("\n".join(lines), encoding="utf-8")
+    result = cli_invoke(["locale", "compile"], cwd=sample_repo, expect=1)
+    assert result.stderr.splitlines()[0] == (
+        f"locales/fr/LC_MESSAGES/messages.po:{at + 1}: error CS301: "
+        "unterminated string: the closing '\"' is missing [fr]"
+    )
+    assert not list((sample_repo / "locales").rglob("*.mo"))

@@ -1,0 +1,235 @@
+"""The strict PO reader: exact 1-based lines for what Babel's read_po silently repairs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from campaignsync import poscan
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "po"
+
+HEADER = (
+    'msgid ""\n'
+    'msgstr ""\n'
+    '"Language: de\\n"\n'
+    '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+    '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    "\n"
+)  # 6 lines: the first entry below starts on line 7
+
+
+def scan(body: str) -> poscan.PoFile:
+    return poscan.scan((HEADER + body).encode("utf-8"))
+
+
+def problems(body: str) -> list[tuple[str, int, str]]:
+    return [(p.code, p.line, p.text) for p in scan(body).problems]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            'msgctxt "a:title"\nmsgid "Hello"\nmsgstr "Hallo\n',
+            [("CS301", 9, "unterminated string: the closing '\"' is missing")],
+            id="unterminated-msgstr",
+        ),
+        pytest.param(
+            'msgctxt "a:title"\nmsgid "Hello"\nmsgstr ""\n"Hal\\"\n',
+            [("CS301", 10, "unterminated string: the closing '\"' is missing")],
+            id="unterminated-continuation-escaped-quote",
+        ),
+        pytest.param(
+            'msgctxt "a:title"\nmsgid "Hello"\nmsgstr "Hallo"\n\n'
+            'msgctxt "a:title"\nmsgid "Hello"\nmsgstr "Servus"\n',
+            [
+                (
+                    "CS302",
+                    11,
+                    "duplicate entry (msgctxt 'a:title', msgid 'Hello'): first defined at line 7",
+                )
+            ],
+            id="duplicate-entry",
+        ),
+        pytest.param(
+            'msgid "Hello"\nmsgstr "Hallo"\nmsgid "Hello"\nmsgstr "Servus"\n',
+            [("CS302", 9, "duplicate entry (msgid 'Hello'): first defined at line 7")],
+            id="duplicate-without-blank-line",
+        ),
+        pytest.param(
+            'msgid "one file"\nmsgid_plural "%(n)s files"\nmsgstr[0] "eine Datei"\n',
+            [("CS303", 9, "1 plural form(s) but the Plural-Forms header says nplurals=2")],
+            id="missing-plural-form",
+        ),
+        pytest.param(
+            'msgid "one file"\nmsgid_plural "files"\nmsgstr[0] "a"\nmsgstr[2] "b"\n',
+            [("CS301", 10, "msgstr[2] out of order: expected msgstr[1]")],
+            id="plural-index-gap",
+        ),
+        pytest.param(
+            'msgid "one file"\nmsgid_plural "files"\nmsgstr "Dateien"\n',
+            [
+                (
+                    "CS301",
+                    9,
+                    "an entry with msgid_plural needs msgstr[0], msgstr[1]... not msgstr",
+                )
+            ],
+            id="plural-with-plain-msgstr",
+        ),
+        pytest.param(
+            'msgid "Hello"\n\nmsgid "World"\nmsgstr "Welt"\n',
+            [("CS301", 7, "entry without msgstr")],
+            id="msgid-without-msgstr",
+        ),
+        pytest.param(
+            'msgstr "Hallo"\n',
+            [("CS301", 7, "msgstr without a msgid before it")],
+            id="msgstr-without-msgid",
+        ),
+        pytest.param(
+            'msgid "Hello"\nmsgtsr "Hallo"\n',
+            [
+                (
+                    "CS301",
+                    8,
+                    "unexpected 'msgtsr': expected msgctxt, msgid, msgstr or a string",
+                )
+            ],
+            id="misspelt-keyword",
+        ),
+        pytest.param(
+            'msgid "Hello"\nmsgstr "Hal\\lo"\n',
+            [("CS301", 8, "unsupported escape sequence '\\l'")],
+            id="bad-escape",
+        ),
+        pytest.param(
+            'msgid "Hello"\nmsgstr "Hallo" Welt\n',
+            [("CS301", 8, "text after the closing '\"' of a string")],
+            id="text-after-string",
+        ),
+        pytest.param(
+            'msgid "Hello"\nmsgstr Hallo\n',
+            [("CS301", 8, "expected a string in double quotes")],
+            id="unquoted",
+        ),
+        pytest.param(
+            '"stray"\nmsgid "Hello"\nmsgstr "Hallo"\n',
+            [("CS301", 7, "a string outside an entry")],
+            id="string-outside-entry",
+        ),
+        pytest.param(
+            'msgctxt "a"\nmsgctxt "b"\nmsgid "Hello"\nmsgstr "Hallo"\n',
+            [("CS301", 7, "entry without msgid")],
+            id="two-contexts",
+        ),
+    ],
+)
+def test_malformed_entries_are_reported_at_their_line(
+    body: str, expected: list[tuple[str, int, str]]
+) -> None:
+    assert problems(body) == expected
+
+
+def test_a_broken_entry_is_left_out_never_truncated() -> None:
+    found = scan('msgid "Hello"\nmsgstr "Hallo\n\nmsgid "World"\nmsgstr "Welt"\n')
+    assert [(e.msgid, e.strings) for e in found.entries] == [("World", ("Welt",))]
+
+
+def test_babel_silently_repairs_what_the_scanner_reports() -> None:
+    # Why the scanner exists: Babel keeps a truncated string and one of two duplicates.
+    data = HEADER + 'msgid "Hello"\nmsgstr "Hallo\n\nmsgid "x"\nmsgstr "y"\nmsgid "x"\nmsgstr "z"\n'
+    babel = {m.id: m.string for m in read_po(io.BytesIO(data.encode()), abort_invalid=True)}
+    assert babel["Hello"] == "Hall"
+    assert [p.code for p in poscan.scan(data.encode()).problems] == ["CS301", "CS302"]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(
+            HEADER.encode() + b'msgid "a"\nmsgstr "caf\xe9"\n',
+            ("CS300", 8, "not valid UTF-8 text"),
+            id="latin-1-bytes-in-utf-8",
+        ),
+        pytest.param(
+            b'msgid ""\nmsgstr "Content-Type: text/plain; charset=klingon\\n"\n',
+            ("CS300", 1, "unknown charset 'klingon'"),
+            id="unknown-charset",
+        ),
+    ],
+)
+def test_undecodable_files(data: bytes, expected: tuple[str, int, str]) -> None:
+    found = poscan.scan(data)
+    assert [(p.code, p.line, p.text) for p in found.problems] == [expected]
+    assert found.entries == ()
+
+
+def test_declared_charset_crlf_and_bom_are_read() -> None:
+    text = HEADER.replace("UTF-8", "ISO-8859-1") + 'msgid "Coffee"\nmsgstr "Café"\n'
+    data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("latin-1")
+    found = poscan.scan(data)
+    assert found.problems == ()
+    assert [(e.msgid, e.strings, e.line, e.string_line) for e in found.entries] == [
+        ("Coffee", ("Café",), 7, 8)
+    ]
+
+
+def test_flags_obsolete_entries_multiline_strings_and_header() -> None:
+    found = scan(
+        "# translator comment\n"
+        "#. extracted\n"
+        "#: content/messages/2026/a.md:3\n"
+        "#, fuzzy, python-format\n"
+        '#| msgid "Old"\n'
+        'msgctxt "a:summary"\n'
+        'msgid ""\n'
+        '"Line one "\n'
+        '"and two"\n'
+        'msgstr "Zeile\\n"\n'
+        '"\\"zwei\\"\\t\\\\"\n'
+        "\n"
+        '#~ msgctxt "a:title"\n'
+        '#~ msgid "Gone"\n'
+        '#~ msgstr "Weg"\n'
+    )
+    assert found.problems == ()
+    (entry,) = found.entries
+    assert entry.context == "a:summary"
+    assert entry.msgid == "Line one and two"
+    assert entry.strings == ('Zeile\n"zwei"\t\\',)
+    assert entry.flags == {"fuzzy", "python-format"}
+    assert entry.fuzzy and not entry.usable
+    assert (entry.line, entry.string_line) == (12, 16)
+    assert [(e.context, e.msgid, e.strings) for e in found.obsolete] == [
+        ("a:title", "Gone", ("Weg",))
+    ]
+    assert found.nplurals == 2
+    assert found.header_value("language") == "de"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "locales").rglob("*.po*")) + sorted(DATA.glob("*.po")),
+    ids=lambda p: p.relative_to(p.parents[2]).as_posix(),
+)
+def test_reads_what_babel_reads_on_valid_catalogs(path: Path) -> None:
+    data = path.read_bytes()
+    found = poscan.scan(data)
+    assert found.problems == ()
+    babel = read_po(io.BytesIO(data), abort_invalid=True)
+    expected = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]): (
+            m.string if isinstance(m.string, tuple) else (m.string,),
+            m.fuzzy,
+        )
+        for m in babel
+        if m.id
+    }
+    assert {(e.context, e.msgid): (e.strings, e.fuzzy) for e in found.entries} == expected
+    assert len(found.obsolete) == len(babel.obsolete)
