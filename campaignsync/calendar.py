@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from campaignsync import yamlfile
 from campaignsync.config import did_you_mean
 from campaignsync.findings import Findings
-from campaignsync.model import Calendar, Campaign, Diagnostic, Event, Severity, Theme
+from campaignsync.model import Blackout, Calendar, Campaign, Diagnostic, Event, Severity, Theme
+
+if TYPE_CHECKING:
+    from dateutil.rrule import rrule
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _FREQS = ("YEARLY", "MONTHLY", "WEEKLY")
+_TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 _EVENT_KEYS = ("id", "name", "start", "end", "rrule", "confirmed")
 _CAMPAIGN_KEYS = ("id", "name", "start", "end", "freeze", "themes", "blackout")
 _THEME_KEYS = ("id", "name", "start", "end")
+_BLACKOUT_KEYS = ("day", "partners", "reason")
 
 
 class _Reader(Findings):
@@ -81,8 +87,14 @@ class _Reader(Findings):
         return value
 
 
-def load_calendar(rel: str, text: str) -> tuple[Calendar, tuple[Diagnostic, ...]]:
-    """Parse ``content/calendar.yaml`` (``rel`` is its path from the repo root)."""
+def load_calendar(
+    rel: str, text: str, partners: tuple[str, ...] | None = None
+) -> tuple[Calendar, tuple[Diagnostic, ...]]:
+    """Parse ``content/calendar.yaml`` (``rel`` is its path from the repo root).
+
+    ``partners`` are the configured partner ids that blackout days may name;
+    None skips that check.
+    """
     try:
         data, lines = yamlfile.load(text)
     except yamlfile.YamlError as exc:
@@ -90,7 +102,7 @@ def load_calendar(rel: str, text: str) -> tuple[Calendar, tuple[Diagnostic, ...]
     reader = _Reader(rel, lines)
     data = reader.table(data if data is not None else {}, "calendar", ("events", "campaigns")) or {}
     events = tuple(_events(data.get("events") or [], reader))
-    campaigns = tuple(_campaigns(data.get("campaigns") or [], reader))
+    campaigns = tuple(_campaigns(data.get("campaigns") or [], reader, partners))
     return Calendar(rel, events, campaigns), tuple(reader.items)
 
 
@@ -115,10 +127,15 @@ def _events(value: Any, reader: _Reader) -> list[Event]:
         confirmed = spec.get("confirmed", True)
         if not isinstance(confirmed, bool):
             reader.error("CS041", f"{where}.confirmed", f"{where}.confirmed must be true or false")
-        if rule is not None and (not isinstance(rule, str) or rrule_problem(rule)):
-            problem = rrule_problem(rule) if isinstance(rule, str) else "must be text"
-            reader.error("CS042", f"{where}.rrule", f"{where}.rrule {rule!r}: {problem}")
-            continue
+        if rule is not None:
+            if not isinstance(rule, str):
+                reader.error("CS042", f"{where}.rrule", f"{where}.rrule must be text")
+                continue
+            rule = normalize_rrule(rule)
+            problem = rrule_problem(rule, start)
+            if problem:
+                reader.error("CS042", f"{where}.rrule", f"{where}.rrule {rule!r}: {problem}")
+                continue
         if start and end and end < start:
             reader.error(
                 "CS043", f"{where}.end", f"{where}: ends ({end}) before it starts ({start})"
@@ -134,38 +151,68 @@ def _events(value: Any, reader: _Reader) -> list[Event]:
     return events
 
 
-def rrule_problem(rule: str) -> str | None:
-    """Return why an RRULE cannot be used for an annual observance, or None."""
-    from dateutil.rrule import rrulestr
+def normalize_rrule(rule: str) -> str:
+    """Return an RRULE without an ``RRULE:`` prefix or spaces, in upper case."""
+    rule = "".join(rule.split()).upper()
+    return rule.removeprefix("RRULE:")
 
-    parts = dict(p.partition("=")[::2] for p in rule.upper().split(";") if p)
+
+def rrule_problem(rule: str, start: date | None = None) -> str | None:
+    """Return why an RRULE cannot be used for an observance starting on ``start``, or None.
+
+    The rule must be yearly, monthly or weekly, name no hours or minutes (the
+    observances are whole days), and ``start`` must be one of its days: in
+    iCalendar a DTSTART off the rule is an extra occurrence that other tools
+    count and campaignsync would not.
+    """
+    parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
     if parts.get("FREQ") not in _FREQS:
         return f"FREQ must be one of {', '.join(_FREQS)}"
+    timed = [part for part in _TIME_PARTS if part in parts]
+    if timed:
+        return f"{timed[0]} does not apply to an observance that lasts whole days"
+    anchor = start or date(2000, 1, 1)
     try:
-        rrulestr(f"RRULE:{rule}", dtstart=datetime(2000, 1, 1))
-    except (ValueError, TypeError) as exc:
+        expanded = _rule(rule, anchor)
+        first = expanded.after(datetime.combine(anchor, time()), inc=True)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
         return f"not a valid RRULE ({exc})"
+    if first is None:
+        return "the rule never happens"
+    if start is not None and first.date() != start:
+        return (
+            f"start {start} is not one of the rule's days (the first from then is "
+            f"{first.date()}); start on a day the rule gives"
+        )
     return None
+
+
+@lru_cache(maxsize=256)
+def _rule(rule: str, start: date) -> rrule:
+    from dateutil.rrule import rrule, rrulestr
+
+    parsed = rrulestr(f"RRULE:{rule}", dtstart=datetime.combine(start, time()))
+    assert isinstance(parsed, rrule)
+    return parsed
 
 
 def occurrences(event: Event, first: date, last: date) -> list[date]:
     """Return the days in [first, last] on which an event starts."""
     if event.rrule is None:
         return [event.start] if first <= event.start <= last else []
-    from dateutil.rrule import rrulestr
-
-    rule = rrulestr(
-        f"RRULE:{event.rrule}", dtstart=datetime.combine(event.start, datetime.min.time())
-    )
-    found = rule.between(
-        datetime.combine(first, datetime.min.time()),
-        datetime.combine(last, datetime.max.time()),
-        inc=True,
+    found = _rule(event.rrule, event.start).between(
+        datetime.combine(first, time()), datetime.combine(last, time()), inc=True
     )
     return [when.date() for when in found]
 
 
-def _campaigns(value: Any, reader: _Reader) -> list[Campaign]:
+def spans(event: Event, first: date, last: date) -> list[tuple[date, date]]:
+    """Return (first day, last day) of each occurrence that overlaps [first, last]."""
+    length = (event.end - event.start) if event.end else timedelta(0)
+    return [(day, day + length) for day in occurrences(event, first - length, last)]
+
+
+def _campaigns(value: Any, reader: _Reader, partners: tuple[str, ...] | None) -> list[Campaign]:
     campaigns: list[Campaign] = []
     for index, raw in enumerate(_items(value, "campaigns", reader), start=1):
         where = f"campaigns.{index}"
@@ -195,30 +242,56 @@ def _campaigns(value: Any, reader: _Reader) -> list[Campaign]:
             )
             continue
         themes = _themes(spec.get("themes") or [], where, start, end, reader)
-        blackout = []
-        for number, day in enumerate(
-            _items(spec.get("blackout") or [], f"{where}.blackout", reader), start=1
-        ):
-            if isinstance(day, datetime) or not isinstance(day, date):
-                reader.error(
-                    "CS041",
-                    f"{where}.blackout.{number}",
-                    f"{where}.blackout: {day!r} is not a date",
-                )
-            elif not start <= day <= end:
-                reader.error(
-                    "CS043",
-                    f"{where}.blackout.{number}",
-                    f"{where}.blackout: {day} is outside the campaign",
-                )
-            else:
-                blackout.append(day)
+        blackouts = _blackouts(spec.get("blackout") or [], where, start, end, reader, partners)
         name = reader.text(spec, "name", where, campaign_id)
         line = reader.lines.get(f"{where}.id", 1)
-        campaigns.append(
-            Campaign(campaign_id, name, start, end, freeze, themes, tuple(blackout), line)
-        )
+        campaigns.append(Campaign(campaign_id, name, start, end, freeze, themes, blackouts, line))
     return campaigns
+
+
+def _blackouts(
+    value: Any,
+    parent: str,
+    start: date,
+    end: date,
+    reader: _Reader,
+    partners: tuple[str, ...] | None,
+) -> tuple[Blackout, ...]:
+    found: list[Blackout] = []
+    for number, raw in enumerate(_items(value, f"{parent}.blackout", reader), start=1):
+        where = f"{parent}.blackout.{number}"
+        line = reader.line(where)
+        if isinstance(raw, dict):
+            spec = reader.table(raw, where, _BLACKOUT_KEYS) or {}
+            day = reader.day(spec, "day", where)
+            names = spec.get("partners", [])
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                reader.error("CS041", f"{where}.partners", f"{where}.partners must be a list")
+                continue
+            unknown = [n for n in names if partners is not None and n not in partners]
+            if unknown:
+                hint = did_you_mean(unknown[0], partners or ())
+                reader.error(
+                    "CS041", f"{where}.partners", f"{where}: unknown partner {unknown[0]!r}{hint}"
+                )
+                continue
+            reason = reader.text(spec, "reason", where, "")
+            if day is None:
+                continue
+        elif isinstance(raw, datetime) or not isinstance(raw, date):
+            reader.error(
+                "CS041",
+                where,
+                f"{parent}.blackout: {raw!r} is not a date (or {{day: ..., partners: [...]}})",
+            )
+            continue
+        else:
+            day, names, reason = raw, [], ""
+        if not start <= day <= end:
+            reader.error("CS043", where, f"{parent}.blackout: {day} is outside the campaign")
+            continue
+        found.append(Blackout(day, tuple(names), reason, line))
+    return tuple(found)
 
 
 def _themes(value: Any, parent: str, start: date, end: date, reader: _Reader) -> tuple[Theme, ...]:

@@ -1,0 +1,402 @@
+"""calendar.ics and the scheduler CSVs: the round trip, the formats, what a scheduler refuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import vobject
+from conftest import CliInvoke
+
+from campaignsync import exports, zones
+from campaignsync.project import load_project
+
+EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
+BRUSSELS = ZoneInfo("Europe/Brussels")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def ics_text(repo: Path, partner: str | None = None) -> str:
+    project, _ = load_project(repo)
+    assert project is not None
+    return exports.ics(project, "2026", EPOCH, partner).decode("utf-8")
+
+
+def parse(text: str) -> dict[str, vobject.base.Component]:
+    """Parse with vobject (which reads the VTIMEZONEs itself) and index events by UID."""
+    cal = vobject.readOne(text)
+    return {event.uid.value: event for event in cal.vevent_list}
+
+
+def test_the_ics_reads_back_with_an_independent_parser(calendar_repo: Path) -> None:
+    text = ics_text(calendar_repo)
+    events = parse(text)
+    domain = "@campaign.example.org"
+    assert sorted(events) == sorted(
+        f"{uid}{domain}"
+        for uid in (
+            "campaign-2026",
+            "theme-2026-early",
+            "theme-2026-late",
+            "blackout-2026-20261002",
+            "blackout-2026-20261012",
+            "offset-2026-1",
+            "offset-2026-2",
+            "event-data-protection-day",
+            "event-safer-internet-day",
+            "event-world-password-day",
+            "event-fraud-week-2026",
+            "message-2026-accounts-eu",
+            "message-2026-accounts-us",
+            "message-2026-updates-eu",
+            "message-2026-updates-us",
+        )
+    )
+    for event in events.values():
+        assert event.dtstamp.value == datetime.fromtimestamp(EPOCH, UTC)
+    # Slots: at the partner's local time, with its zone, 30 minutes long; the zone's rules
+    # come from the file's own VTIMEZONE, so the offsets below check those too.
+    slot = events[f"message-2026-updates-eu{domain}"]
+    start = slot.dtstart.value
+    assert (start.replace(tzinfo=None), start.tzinfo.tzname(start)) == (
+        datetime(2026, 10, 27, 15, 0),
+        "CET",
+    )
+    assert start.utcoffset() == timedelta(hours=1)
+    assert slot.dtend.value - start == timedelta(minutes=30)
+    assert slot.summary.value == "Update your devices (EU partners)"
+    assert slot.description.value == (
+        "Updates close the holes that criminals use.\n\n"
+        "When: 15:00 Brussels (eu) = 10:00 New York (us)\n"
+        "Channels: x, linkedin\nLocales: en"
+    )
+    assert slot.url.value == "https://campaign.example.org/2026/updates"
+    us = events[f"message-2026-accounts-us{domain}"].dtstart.value
+    assert us == datetime(2026, 10, 6, 10, tzinfo=NEW_YORK)
+    assert us.utcoffset() == timedelta(hours=-4)
+    # All-day entries: DTEND is exclusive.
+    week = events[f"theme-2026-late{domain}"]
+    assert (week.dtstart.value, week.dtend.value) == (date(2026, 10, 19), date(2026, 11, 1))
+    assert (
+        events[f"blackout-2026-20261012{domain}"].summary.value
+        == "No publication for us: Columbus Day"
+    )
+    gap = events[f"offset-2026-2{domain}"]
+    assert (gap.dtstart.value, gap.dtend.value) == (date(2026, 10, 25), date(2026, 11, 1))
+    assert gap.summary.value == "Brussels is 5 h ahead of New York (usually 6 h)"
+    # Recurring observances expand to the known dates; projected ones are tentative.
+    sid = events[f"event-safer-internet-day{domain}"]
+    assert [d.date() for d in sid.getrruleset(addRDate=True) if d.year <= 2027] == [
+        date(2025, 2, 11),
+        date(2026, 2, 10),
+        date(2027, 2, 9),
+    ]
+    assert sid.status.value == "CONFIRMED"
+    fraud = events[f"event-fraud-week-2026{domain}"]
+    assert fraud.summary.value == "International Fraud Awareness Week (to be confirmed)"
+    assert fraud.status.value == "TENTATIVE"
+    assert (fraud.dtstart.value, fraud.dtend.value) == (date(2026, 11, 15), date(2026, 11, 22))
+
+
+def test_the_ics_follows_rfc_5545(calendar_repo: Path) -> None:
+    text = ics_text(calendar_repo)
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2:] == ["END:VCALENDAR", ""]
+    assert "VERSION:2.0" in lines
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    # Every TZID used has its VTIMEZONE, in a stable order.
+    assert [line for line in lines if line.startswith("TZID:")] == [
+        "TZID:America/New_York",
+        "TZID:Europe/Brussels",
+    ]
+    assert "DTSTART;TZID=Europe/Brussels:20261006T100000" in lines
+    assert "RRULE:FREQ=YEARLY;BYDAY=TU;BYMONTHDAY=5,6,7,8,9,10,11;BYMONTH=2" in lines
+
+
+def test_the_ics_is_the_same_every_time(calendar_repo: Path) -> None:
+    assert ics_text(calendar_repo) == ics_text(calendar_repo)
+
+
+def test_the_ics_for_one_partner(calendar_repo: Path) -> None:
+    events = parse(ics_text(calendar_repo, "eu"))
+    uids = sorted(uid.split("@")[0] for uid in events)
+    assert [u for u in uids if u.startswith(("message", "blackout"))] == [
+        "blackout-2026-20261002",
+        "message-2026-accounts-eu",
+        "message-2026-updates-eu",
+    ]
+
+
+def test_the_sample_ics_round_trips(sample_repo: Path) -> None:
+    events = parse(ics_text(sample_repo))
+    webinar = events["message-2026-transatlantic-webinar-us@campaign.example.org"].dtstart.value
+    # 16:00 in Brussels is 11:00 in New York in the last week of October.
+    assert webinar.astimezone(BRUSSELS).strftime("%H:%M") == "16:00"
+    assert webinar.strftime("%H:%M %Z") == "11:00 EDT"
+    project, _ = load_project(sample_repo)
+    assert project is not None
+    for message in project.messages:
+        for partner, when in message.publish:
+            start = events[
+                f"message-2026-{message.id}-{partner}@campaign.example.org"
+            ].dtstart.value
+            assert start == when
+
+
+# --- The scheduler CSVs ----------------------------------------------------------------
+
+US_CSV = (
+    "date,time,timezone,local,utc,channel,locale,message,text,link\r\n"
+    '2026-10-06,10:00,America/New_York,2026-10-06T10:00-04:00,2026-10-06T14:00Z,linkedin,en,accounts,"Secure your accounts\n\n'
+    "Long, unique passwords keep your accounts safe.\n\nUse a password manager.\n\n"
+    'https://campaign.example.org/2026/accounts",https://campaign.example.org/2026/accounts\r\n'
+    '2026-10-06,10:00,America/New_York,2026-10-06T10:00-04:00,2026-10-06T14:00Z,x,en,accounts,"Long, unique passwords keep your accounts safe.\n\n'
+    'https://campaign.example.org/2026/accounts",https://campaign.example.org/2026/accounts\r\n'
+    '2026-10-27,10:00,America/New_York,2026-10-27T10:00-04:00,2026-10-27T14:00Z,linkedin,en,updates,"Update your devices\n\n'
+    "Updates close the holes that criminals use.\n\nTurn on automatic updates.\n\n"
+    'https://campaign.example.org/2026/updates",https://campaign.example.org/2026/updates\r\n'
+    '2026-10-27,10:00,America/New_York,2026-10-27T10:00-04:00,2026-10-27T14:00Z,x,en,updates,"Updates close the holes that criminals use.\n\n'
+    'https://campaign.example.org/2026/updates",https://campaign.example.org/2026/updates\r\n'
+)
+
+
+def export(cli_invoke: CliInvoke, repo: Path, *args: str, expect: int = 0, now: str = "2026-09-01"):
+    return cli_invoke(
+        ["calendar", "export", "--repo", str(repo), "--now", now, *args], expect=expect
+    )
+
+
+def test_the_generic_csv(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    result = export(cli_invoke, calendar_repo, "--format", "csv", "--partner", "us")
+    assert result.stdout_bytes.decode("utf-8") == US_CSV
+    rows = list(csv.DictReader(io.StringIO(US_CSV, newline="")))
+    assert [(r["local"], r["channel"], r["message"]) for r in rows] == [
+        ("2026-10-06T10:00-04:00", "linkedin", "accounts"),
+        ("2026-10-06T10:00-04:00", "x", "accounts"),
+        ("2026-10-27T10:00-04:00", "linkedin", "updates"),
+        ("2026-10-27T10:00-04:00", "x", "updates"),
+    ]
+
+
+def test_the_eu_csv_is_in_brussels_time(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    result = export(cli_invoke, calendar_repo, "--format", "csv", "--partner", "eu")
+    rows = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8"), newline="")))
+    assert {(r["date"], r["time"], r["timezone"], r["utc"]) for r in rows} == {
+        ("2026-10-06", "10:00", "Europe/Brussels", "2026-10-06T08:00Z"),
+        ("2026-10-27", "15:00", "Europe/Brussels", "2026-10-27T14:00Z"),
+    }
+
+
+def test_export_to_a_folder(cli_invoke: CliInvoke, calendar_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    result = export(cli_invoke, calendar_repo, "--out", str(out))
+    assert sorted(p.name for p in out.iterdir()) == [
+        "calendar.ics",
+        "schedule-eu.csv",
+        "schedule-us.csv",
+    ]
+    assert result.stdout.splitlines() == [
+        f"Wrote {out / name}" for name in ("calendar.ics", "schedule-eu.csv", "schedule-us.csv")
+    ]
+    assert (out / "schedule-us.csv").read_bytes().decode("utf-8") == US_CSV
+    assert result.stderr == ""
+
+
+def test_the_pack_has_the_same_files(
+    cli_invoke: CliInvoke, calendar_repo: Path, tmp_path: Path
+) -> None:
+    env = {"SOURCE_DATE_EPOCH": str(EPOCH)}
+    cli_invoke(["build", "--repo", str(calendar_repo)], env=env)
+    cli_invoke(
+        ["calendar", "export", "--repo", str(calendar_repo), "--all", "--out", str(tmp_path / "x")],
+        env=env,
+    )
+    for name in ("calendar.ics", "schedule-eu.csv", "schedule-us.csv"):
+        assert (calendar_repo / "dist/2026" / name).read_bytes() == (
+            tmp_path / "x" / name
+        ).read_bytes(), name
+
+
+def test_stdout_takes_one_file(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    result = export(cli_invoke, calendar_repo, expect=2)
+    assert result.stderr == (
+        "error: this export makes 3 files (calendar.ics, schedule-eu.csv, schedule-us.csv): write them "
+        "to a folder with --out DIR, or choose one with --format and --partner\n"
+    )
+    assert result.stdout == ""
+    ics = export(cli_invoke, calendar_repo, "--format", "ics", "--partner", "us")
+    assert ics.stdout_bytes.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert b"UID:campaign-2026-us@campaign.example.org\r\n" in ics.stdout_bytes
+
+
+def test_an_unknown_partner(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    result = export(cli_invoke, calendar_repo, "--partner", "uk", expect=2)
+    assert result.stderr == "error: unknown partner 'uk' (partners: eu, us)\n"
+
+
+# --- Sprout Social ------------------------------------------------------------------
+
+
+def test_sprout_needs_the_date_order(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    result = export(cli_invoke, calendar_repo, "--format", "sprout", expect=2)
+    assert result.stderr.endswith(
+        "Error: Sprout Social reads 01/10/2026 as 1 October or as January 10 depending on its "
+        "import preferences: say which with --date-order dmy or --date-order mdy\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("order", "first", "second"),
+    [
+        pytest.param("dmy", "06/10/2026", "27/10/2026", id="day-first"),
+        pytest.param("mdy", "10/06/2026", "10/27/2026", id="month-first"),
+    ],
+)
+def test_sprout_files_one_per_profile(
+    cli_invoke: CliInvoke, calendar_repo: Path, tmp_path: Path, order: str, first: str, second: str
+) -> None:
+    out = tmp_path / "sprout"
+    export(
+        cli_invoke, calendar_repo, "--format", "sprout", "--date-order", order, "--out", str(out)
+    )
+    assert sorted(p.name for p in out.iterdir()) == [
+        "sprout-eu-en-linkedin.csv",
+        "sprout-eu-en-x.csv",
+        "sprout-us-en-linkedin.csv",
+        "sprout-us-en-x.csv",
+    ]
+    assert (out / "sprout-eu-en-x.csv").read_bytes().decode("utf-8") == (
+        "date,time_24hr,message_text\r\n"
+        f'{first},10:00,"Long, unique passwords keep your accounts safe.\n\n'
+        'https://campaign.example.org/2026/accounts"\r\n'
+        f'{second},15:00,"Updates close the holes that criminals use.\n\n'
+        'https://campaign.example.org/2026/updates"\r\n'
+    )
+
+
+def test_sprout_splits_a_profile_over_its_import_limit(
+    calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "SPROUT_MAX_ROWS", 1)
+    project, _ = load_project(calendar_repo)
+    assert project is not None
+    from campaignsync import build as pipeline
+
+    selection = pipeline.select(project, "2026", (), ("x",))
+    rendered = pipeline.render_selection(project, selection)
+    options = exports.ExportOptions(formats=("sprout",), partners=("eu",), date_order="dmy")
+    result = exports.export(project, "2026", rendered.outputs, options)
+    assert [f.name for f in result.files] == ["sprout-eu-en-x.csv", "sprout-eu-en-x-2.csv"]
+    assert [f.content.count(b"\r\n") for f in result.files] == [
+        2,
+        2,
+    ]  # header + one post of two lines
+    assert [f"{d.file}: {d.severity} {d.code}: {d.text}" for d in result.diagnostics] == [
+        "sprout-eu-en-x.csv: warning CS115: 2 posts: split into 2 files of at most 1 (Sprout "
+        "Social's limit per import; posts already scheduled there count too)"
+    ]
+
+
+# --- Posts a scheduler would refuse -------------------------------------------------
+
+
+def test_posts_too_soon_are_left_out(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    # 08:05 UTC is five minutes before the EU's 10:00 CEST post.
+    result = export(
+        cli_invoke, calendar_repo, "--format", "csv", "--partner", "eu", now="2026-10-06T07:55:00"
+    )
+    assert result.stderr == (
+        "schedule-eu.csv: warning CS114: left out 2 posts due before 2026-10-06 08:05 UTC (already "
+        "past, or less than 10 minutes away: a scheduler refuses them), from 'accounts' "
+        "[en/linkedin] at Tue 6 Oct 10:00 CEST\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert [r["message"] for r in rows] == ["updates", "updates"]
+    kept = export(
+        cli_invoke,
+        calendar_repo,
+        "--format",
+        "csv",
+        "--partner",
+        "eu",
+        "--all",
+        now="2026-10-06T07:55:00",
+    )
+    assert kept.stderr == ""
+    assert len(list(csv.DictReader(io.StringIO(kept.stdout, newline="")))) == 4
+    early = export(
+        cli_invoke, calendar_repo, "--format", "csv", "--partner", "eu", now="2026-10-06T07:50:00"
+    )
+    assert early.stderr == ""
+
+
+def test_posts_too_close_together_stop_the_export(
+    cli_invoke: CliInvoke, calendar_repo: Path, tmp_path: Path
+) -> None:
+    path = calendar_repo / "content/messages/2026/extra.md"
+    path.write_text(
+        '---\nid: extra\ncampaign: "2026"\ntheme: early\npartners: [eu]\nchannels: [x]\n'
+        "publish: 2026-10-06T10:05:00+02:00\ntitle: Extra\nsummary: One more tip.\n---\nBody.\n"
+    )
+    out = tmp_path / "out"
+    result = export(cli_invoke, calendar_repo, "--out", str(out), expect=1)
+    assert result.stderr.splitlines() == [
+        "content/messages/2026/extra.md:7: error CS110: schedule-eu.csv: 'extra' is less than 10 minutes after 'accounts' on the same profile; a scheduler refuses it [en/x]",
+        "error: stopped: 1 error, 0 warnings; nothing was written",
+    ]
+    assert not out.exists()
+
+
+# --- VTIMEZONE: yearly rules that Outlook and dateutil-based readers understand ----------
+
+BRUSSELS_VTIMEZONE = (
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Brussels\r\n"
+    "BEGIN:STANDARD\r\nDTSTART:20251026T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"
+    "TZNAME:CET\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:20250330T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"
+    "TZNAME:CEST\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\n"
+    "END:VTIMEZONE\r\n"
+)
+
+
+def test_vtimezones_have_yearly_rules() -> None:
+    assert exports.vtimezone("Europe/Brussels", 2025, 2027).to_ical().decode() == BRUSSELS_VTIMEZONE
+    new_york = exports.vtimezone("America/New_York", 2025, 2027).to_ical().decode()
+    assert "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\n" in new_york
+    assert "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\n" in new_york
+
+
+def test_a_zone_without_clock_changes() -> None:
+    assert exports.vtimezone("Asia/Kolkata", 2025, 2027).to_ical().decode() == (
+        "BEGIN:VTIMEZONE\r\nTZID:Asia/Kolkata\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+        "TZNAME:IST\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    )
+
+
+def test_a_zone_whose_changes_follow_no_yearly_rule_gets_dates() -> None:
+    # Morocco changes its clocks around Ramadan, which moves every year.
+    text = exports.vtimezone("Africa/Casablanca", 2025, 2027).to_ical().decode()
+    assert "RRULE" not in text
+    assert "RDATE:20260322T020000\r\n" in text
+
+
+@pytest.mark.parametrize("zone", ["Europe/Brussels", "America/New_York", "Australia/Sydney"])
+def test_the_vtimezone_reads_back_right_around_every_change(zone: str) -> None:
+    # vobject (dateutil's tzical) reads RRULEs but ignores RDATEs, as Outlook does: a zone
+    # written with RDATEs only (Africa/Casablanca above) would read back wrong.
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n"
+        + exports.vtimezone(zone, 2025, 2027).to_ical().decode()
+        + "END:VCALENDAR\r\n"
+    )
+    theirs = vobject.readOne(text).vtimezone.gettzinfo()
+    ours = ZoneInfo(zone)
+    moments = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=7 * n) for n in range(2 * 1252)]
+    for change in zones.changes(zone, date(2026, 1, 1), date(2027, 12, 31)):
+        moments += [change.instant - timedelta(minutes=1), change.instant + timedelta(minutes=1)]
+    for moment in moments:
+        assert moment.astimezone(theirs).utcoffset() == moment.astimezone(ours).utcoffset(), moment
