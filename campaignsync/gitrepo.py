@@ -95,8 +95,333 @@ def head(root: Path, paths: Sequence[str] = ()) -> Head | None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """The latest change to one file: a commit (id and time) or an uncommitted edit."""
+
+    path: str  # relative to the campaign root
+    commit: str | None  # None: changed in the work tree, not committed
+    time: int | None  # commit time, seconds since 1970
+    deleted: bool = False
+
+
+def changes_since(
+    root: Path, folder: str, since: int, until: int | None = None
+) -> tuple[FileChange, ...] | None:
+    """Return the files below ``folder`` changed by commits after ``since`` or not committed.
+
+    Commits after ``until`` (when given) are left out, so a check run "as of"
+    a past date sees the history as it was then.
+
+    ``folder`` is relative to ``root``; so are the paths returned. Commit
+    times are committer times (when a change landed, not when it was
+    written). None outside git or before the first commit.
+    """
+    with _open(root) as repo:
+        if repo is None:
+            return None
+        try:
+            repo.head.commit  # noqa: B018 - raises ValueError before the first commit
+        except ValueError:
+            return None
+        top = Path(repo.working_tree_dir or root).resolve()
+        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        scoped = f"{prefix}/{folder}" if prefix else folder
+        shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
+        window = [f"--since=@{since}", *([f"--until=@{until}"] if until is not None else [])]
+        log = repo.git.log(
+            *window,
+            "--format=commit %H %ct %P",
+            "--name-status",
+            "--no-renames",
+            "--",
+            scoped,
+        )
+        status = repo.git.status(
+            "--porcelain", "--untracked-files=all", "--no-renames", "--", scoped
+        )
+    found: dict[str, FileChange] = {}
+    strip = len(prefix) + 1 if prefix else 0
+    for line in status.splitlines():
+        path = line[3:].strip('"')[strip:]
+        found.setdefault(path, FileChange(path, None, None, line[:2].strip() == "D"))
+    commit: tuple[str, int] | None = None
+    for line in log.splitlines():
+        if line.startswith("commit "):
+            sha, when, *parents = line.split()[1:]
+            # A shallow clone's oldest commit looks like it adds every file.
+            inside = since < int(when) <= (until if until is not None else int(when))
+            keep = inside and bool(parents or not shallow)
+            commit = (sha, int(when)) if keep else None
+        elif commit is not None and "\t" in line:
+            kind, _, path = line.partition("\t")
+            path = path[strip:]
+            found.setdefault(path, FileChange(path, commit[0], commit[1], kind == "D"))
+    return tuple(sorted(found.values(), key=lambda c: c.path))
+
+
 def init(folder: Path) -> None:
-    """Create an empty git repository in ``folder``."""
+    """Create an empty git repository in ``folder``, on a branch named main."""
     import git
 
-    git.Repo.init(folder).close()
+    git.Repo.init(folder, initial_branch="main").close()
+
+
+@dataclass(frozen=True, slots=True)
+class TreeState:
+    """What sync and release must know before touching anything."""
+
+    commit: str | None
+    branch: str | None
+    shallow: bool
+    changed: tuple[str, ...]  # `git status --porcelain` lines: modified, staged or untracked
+
+
+def state(root: Path) -> TreeState | None:
+    """Return the state of the work tree holding ``root``, or None outside git."""
+    with _open(root) as repo:
+        if repo is None:
+            return None
+        try:
+            commit: str | None = repo.head.commit.hexsha
+        except ValueError:
+            commit = None
+        try:
+            branch: str | None = repo.active_branch.name
+        except TypeError:
+            branch = None
+        porcelain = repo.git.status("--porcelain", "--untracked-files=all")
+        return TreeState(
+            commit=commit,
+            branch=branch,
+            shallow=repo.git.rev_parse("--is-shallow-repository") == "true",
+            changed=tuple(line for line in porcelain.splitlines() if line),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """What a fast-forward did: the commits before and after."""
+
+    before: str
+    after: str
+    commits: int  # how many commits arrived (0: already up to date)
+    ahead: int  # local commits not on the remote branch (nothing to pull, push them)
+
+
+def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
+    """Fetch ``remote``/``branch`` and fast-forward the current branch to it.
+
+    Never merges, rebases, stashes or resets: a dirty tree, a detached HEAD,
+    a missing remote or a diverged branch raise GitError saying what to do.
+    """
+    import git
+
+    from campaignsync.errors import GitError
+
+    with _open(root) as repo:
+        if repo is None:
+            raise GitError(f"{root} is not in a git repository; clone the shared repository first")
+        try:
+            before = repo.head.commit.hexsha
+        except ValueError:
+            raise GitError("the repository has no commit yet; nothing to sync onto") from None
+        if repo.head.is_detached:
+            raise GitError(
+                f"HEAD is detached at {before[:12]}; switch to your branch first "
+                f"(git switch {branch})"
+            )
+        changed = [
+            line for line in repo.git.status("--porcelain", "--untracked-files=no").splitlines()
+        ]
+        if changed:
+            files = ", ".join(line[3:] for line in changed[:3]) + (
+                " ..." if len(changed) > 3 else ""
+            )
+            raise GitError(
+                f"the work tree has uncommitted changes ({files}); commit or stash them "
+                "yourself, then sync again"
+            )
+        if remote not in [r.name for r in repo.remotes]:
+            known = ", ".join(r.name for r in repo.remotes) or "none"
+            raise GitError(
+                f"no git remote named {remote!r} (remotes: {known}); add it with "
+                f"'git remote add {remote} URL' or set [git] remote in campaignsync.toml"
+            )
+        try:
+            repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        except git.GitCommandError as exc:
+            detail = (exc.stderr or "").strip().splitlines()
+            reason = detail[-1].removeprefix("stderr: ").strip(" '") if detail else str(exc)
+            raise GitError(f"cannot fetch {branch!r} from {remote!r}: {reason}") from None
+        target_commit = repo.commit(f"refs/remotes/{remote}/{branch}")
+        target, head_commit = target_commit.hexsha, repo.head.commit
+        if target == before:
+            return Pulled(before, before, 0, 0)
+        if repo.is_ancestor(target_commit, head_commit):
+            ahead = int(repo.git.rev_list("--count", f"{target}..{before}"))
+            return Pulled(before, before, 0, ahead)
+        if not repo.is_ancestor(head_commit, target_commit):
+            local = int(repo.git.rev_list("--count", f"{target}..{before}"))
+            incoming = int(repo.git.rev_list("--count", f"{before}..{target}"))
+            raise GitError(
+                f"your branch and {remote}/{branch} have diverged ({local} local and "
+                f"{incoming} remote commits); merge or rebase them yourself, then sync again"
+            )
+        commits = int(repo.git.rev_list("--count", f"{before}..{target}"))
+        try:
+            repo.git.merge("--ff-only", "--quiet", target)
+        except git.GitCommandError as exc:
+            lines = (exc.stderr or "").strip().splitlines()
+            reason = " ".join(line.strip() for line in lines[1:3]) or str(exc)
+            raise GitError(f"git refused the fast-forward: {reason}") from None
+        return Pulled(before, target, commits, 0)
+
+
+def resolve(root: Path, rev: str) -> str:
+    """Return the commit id that ``rev`` (a commit, tag or branch) names; GitError if none."""
+    import git
+
+    from campaignsync.errors import GitError
+
+    if not rev or rev.startswith("-") or any(c.isspace() or ord(c) < 32 for c in rev):
+        raise GitError(f"{rev!r} is not a revision")
+    with _open(root) as repo:
+        if repo is None:
+            raise GitError(f"{root} is not in a git repository")
+        try:
+            return str(repo.commit(rev).hexsha)
+        except (git.BadName, git.BadObject, ValueError):
+            raise GitError(f"unknown revision {rev!r}") from None
+
+
+def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:
+    """Return every regular file below ``folders`` (relative to ``root``) at commit ``rev``.
+
+    Files are read from git's objects, not the work tree; symbolic links are skipped.
+    """
+    import git
+
+    with _open(root) as repo:
+        if repo is None:
+            return {}
+        top = Path(repo.working_tree_dir or root).resolve()
+        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        tree = repo.commit(rev).tree
+        found: dict[str, bytes] = {}
+        for folder in folders:
+            path = f"{prefix}/{folder}" if prefix else folder
+            try:
+                item = tree / path
+            except KeyError:
+                continue
+            items = item.traverse() if isinstance(item, git.Tree) else [item]
+            for blob in items:
+                if isinstance(blob, git.Blob) and blob.mode & 0o170000 == 0o100000:
+                    name = str(blob.path)
+                    found[name[len(prefix) + 1 :] if prefix else name] = blob.data_stream.read()
+        return found
+
+
+def last_tag(root: Path, pattern: str) -> str | None:
+    """Return the newest tag matching ``pattern`` reachable from HEAD, or None."""
+    import git
+
+    with _open(root) as repo:
+        if repo is None:
+            return None
+        try:
+            return str(repo.git.describe("--tags", "--abbrev=0", f"--match={pattern}", "HEAD"))
+        except git.GitCommandError:
+            return None
+
+
+def tag_exists(root: Path, name: str) -> bool:
+    """Return True when the tag ``name`` exists (locally)."""
+    with _open(root) as repo:
+        return repo is not None and f"refs/tags/{name}" in {t.path for t in repo.tags}
+
+
+def valid_ref_name(root: Path, name: str) -> bool:
+    """Return True when git itself accepts ``refs/tags/<name>``."""
+    import git
+
+    with _open(root) as repo:
+        if repo is None:
+            return False
+        try:
+            repo.git.check_ref_format(f"refs/tags/{name}")
+        except git.GitCommandError:
+            return False
+        return True
+
+
+def create_tag(root: Path, name: str, message: str, sign: bool) -> str:
+    """Create the annotated tag ``name`` at HEAD; return its commit. Never moves a tag."""
+    import git
+
+    from campaignsync.errors import GitError
+
+    with _open(root) as repo:
+        if repo is None:
+            raise GitError(f"{root} is not in a git repository")
+        try:
+            tag = repo.create_tag(name, message=message, sign=sign)
+        except git.GitCommandError as exc:
+            lines = (exc.stderr or "").strip().splitlines()
+            reason = lines[-1].removeprefix("stderr: ").strip(" '") if lines else str(exc)
+            raise GitError(f"git could not create tag {name!r}: {reason}") from None
+        return str(tag.commit.hexsha)
+
+
+def signing_configured(root: Path) -> bool:
+    """Return True when git has a signing key configured (user.signingkey)."""
+    import git
+
+    with _open(root) as repo:
+        if repo is None:
+            return False
+        try:
+            return bool(repo.git.config("--get", "user.signingkey").strip())
+        except git.GitCommandError:
+            return False
+
+
+def line_commits(root: Path, rel: str, rev: str | None = None) -> list[str | None]:
+    """Return, for each line of the file ``rel``, the commit that last changed it.
+
+    The file is the work tree's, or the one at commit ``rev``. None marks lines
+    changed since the last commit; an untracked file gives an empty list. From
+    `git blame`, so lines that only moved keep their history.
+    """
+    import git
+
+    with _open(root) as repo:
+        if repo is None:
+            return []
+        top = Path(repo.working_tree_dir or root).resolve()
+        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        path = f"{prefix}/{rel}" if prefix else rel
+        try:
+            text = repo.git.blame("--porcelain", *([rev] if rev else []), "--", path)
+        except git.GitCommandError:
+            return []
+    commits: list[str | None] = []
+    current: str | None = None
+    for line in text.splitlines():
+        if line.startswith("\t"):
+            commits.append(current)
+        elif not line.startswith(("\t", " ")) and len(line) > 40 and line[40] == " ":
+            sha = line[:40]
+            if all(c in "0123456789abcdef" for c in sha):
+                current = None if sha == "0" * 40 else sha
+    return commits
+
+
+def commit_order(root: Path, rev: str | None = None) -> dict[str, int]:
+    """Return every commit reachable from ``rev`` (HEAD) by age: 0 is the newest."""
+    with _open(root) as repo:
+        if repo is None:
+            return {}
+        listed = repo.git.rev_list("--topo-order", rev or "HEAD").split()
+    return {sha: index for index, sha in enumerate(listed)}

@@ -1,0 +1,164 @@
+"""Commands over the shared git repository: sync, changes and release."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from campaignsync.cli._common import display, errors, find_repo, load, now_or, repo_option
+
+
+@click.command()
+@repo_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def sync(repo: Path | None, fmt: str) -> None:
+    """Fast-forward from the shared repository; refresh the catalogs.
+
+    Fetches the remote and branch of [git] in campaignsync.toml (default:
+    origin and the current branch) and fast-forwards. It never merges,
+    rebases, stashes or resets: with local changes, a diverged branch or a
+    detached HEAD it stops and says what to do. Then it re-extracts the POT,
+    updates every catalog and prints the translators' to-do list.
+    """
+    from campaignsync import sync as syncing
+
+    with errors():
+        done = syncing.sync(find_repo(repo), now_or(None))
+    if fmt == "json":
+        click.echo(json.dumps(asdict(done), ensure_ascii=False, indent=1))
+        return
+    pulled = done.pulled
+    if pulled.commits:
+        click.echo(
+            f"Fast-forwarded to {done.remote}/{done.branch}: {pulled.commits} new commit(s), "
+            f"{pulled.before[:12]}..{pulled.after[:12]}"
+        )
+    elif pulled.ahead:
+        click.echo(
+            f"Nothing new on {done.remote}/{done.branch}; your branch is {pulled.ahead} "
+            "commit(s) ahead: push them when ready"
+        )
+    else:
+        click.echo(f"Already up to date with {done.remote}/{done.branch}.")
+    for change in done.messages:
+        detail = f": {', '.join(change.fields)}" if change.fields else ""
+        click.echo(f"  message {change.change}: {change.id}{detail}")
+    if not done.todo:
+        click.echo("Catalogs updated: no entry became fuzzy or untranslated.")
+    for item in done.todo:
+        click.echo(
+            f"{item.file}: {len(item.fuzzy)} to review (fuzzy), "
+            f"{len(item.untranslated)} to translate"
+        )
+        for key in (*item.fuzzy, *item.untranslated):
+            click.echo(f"  {key}")
+    click.echo("Everything left to translate: campaignsync locale status")
+    if done.catalogs_changed:
+        click.echo("The catalogs changed: review and commit them before the next sync.")
+
+
+@click.command()
+@click.argument("since", required=False)
+@click.argument("until", required=False)
+@repo_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -> None:
+    """Show what changed between two revisions or campaign tags.
+
+    SINCE defaults to the newest campaign tag (campaign/<id>), UNTIL to the
+    work tree. Lists messages added, removed and changed (which fields and
+    body blocks), calendar changes, catalog entries whose source text changed,
+    and translations older than their source text according to git history.
+
+    \b
+    Example:
+      campaignsync changes campaign/2025 --format markdown > notes.md
+    """
+    from campaignsync import changes as history
+
+    with errors():
+        project, _ = load(repo)
+        found = history.compare(project.root, project.config, since, until)
+    if fmt == "json":
+        click.echo(history.to_json(found), nl=False)
+    else:
+        click.echo(history.to_text(found, markdown=fmt == "markdown"), nl=False)
+
+
+@click.command()
+@click.argument("campaign")
+@repo_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: dist/ in the repository).",
+)
+@click.option("--sign", is_flag=True, help="Sign the tag with your git signing key.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write and tag nothing.")
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Check as if today were this date (default: the clock).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
+)
+def release(
+    campaign: str,
+    repo: Path | None,
+    out: Path | None,
+    sign: bool,
+    dry_run: bool,
+    now: datetime | None,
+    jobs: int,
+) -> None:
+    """Check, build and tag an annual campaign as campaign/CAMPAIGN.
+
+    Refuses unless the work tree is clean, HEAD is on a branch of a full
+    clone, the tag is new, 'check --strict' passes and every partner's
+    required locales are fully translated. The pack's timestamps are the
+    commit time, so building the tag later gives the identical pack.
+
+    \b
+    Example:
+      campaignsync release 2026 --dry-run
+    """
+    from campaignsync import build as pipeline
+    from campaignsync import release as releasing
+
+    with errors():
+        root = find_repo(repo)
+        target = pipeline.output_folder(root, out)
+        plan, checked = releasing.prepare(
+            root, campaign, now_or(now), target, jobs or pipeline.default_jobs(), sign
+        )
+        done = releasing.dry_run(plan, checked) if dry_run else releasing.release(
+            plan, checked, sign
+        )  # fmt: skip
+    verb = "Would build" if dry_run else "Built"
+    click.echo(
+        f"{verb} {display(done.pack)} and {display(done.archive)}: {plan.outputs} outputs, "
+        f"{plan.messages} messages, {len(plan.locales)} locales, {len(plan.channels)} channels"
+    )
+    click.echo(
+        f"{'Would tag' if dry_run else 'Tagged'} {plan.tag} at {plan.commit[:12]} "
+        f"({plan.branch}){', signed' if sign else ''}:"
+    )
+    for line in done.message.splitlines():
+        click.echo(f"  | {line}")
+    if dry_run:
+        click.echo("Dry run: nothing was written or tagged.")
+    else:
+        click.echo(f"Share it with: git push origin {plan.tag}")

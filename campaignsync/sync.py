@@ -1,0 +1,94 @@
+"""`sync`: fast-forward from the shared repository, refresh the catalogs, list what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from campaignsync import catalog, changes, gitrepo, locales, paths, poscan
+from campaignsync.config import load_config
+from campaignsync.errors import DiagnosticsError, GitError
+from campaignsync.model import Config
+from campaignsync.project import require_project
+
+
+@dataclass(frozen=True, slots=True)
+class Todo:
+    """A translator's to-do list for one locale after a sync."""
+
+    locale: str
+    file: str
+    fuzzy: tuple[str, ...]  # msgctxt (or msgid) of entries that became fuzzy
+    untranslated: tuple[str, ...]  # entries that are new, or lost their translation
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """What `sync` did and what it brought in."""
+
+    remote: str
+    branch: str
+    pulled: gitrepo.Pulled
+    messages: tuple[changes.MessageChange, ...]
+    todo: tuple[Todo, ...]
+    catalogs_changed: bool
+
+
+def sync(root: Path, now: datetime) -> Synced:
+    """Fast-forward to the shared branch, then extract and update the catalogs."""
+    config, found = load_config(root)
+    if config is None:
+        raise DiagnosticsError(found)
+    state = gitrepo.state(root)
+    if state is None:
+        raise GitError(f"{root} is not in a git repository; clone the shared repository first")
+    branch = config.git_branch or state.branch
+    if branch is None:
+        raise GitError(
+            "HEAD is detached and campaignsync.toml names no [git] branch; "
+            "switch to your branch first (git switch main)"
+        )
+    pulled = gitrepo.fast_forward(root, config.git_remote, branch)
+    messages: tuple[changes.MessageChange, ...] = ()
+    if pulled.commits:
+        messages = changes.messages_between(root, config, pulled.before, pulled.after)
+    project, _ = require_project(root)
+    before = _entries(project.root, project.config)
+    extracted = locales.extract(project, now)
+    updated = locales.update(project)
+    after = _entries(project.root, project.config)
+    todo = []
+    for tag, (rel, entries) in after.items():
+        previous = before.get(tag, (rel, {}))[1]
+        fuzzy = tuple(k for k, e in entries.items() if e.fuzzy and not _fuzzy(previous.get(k)))
+        empty = tuple(
+            k for k, e in entries.items() if not e.translated and _translated(previous.get(k))
+        )
+        new = tuple(k for k, e in entries.items() if not e.translated and k not in previous)
+        if fuzzy or empty or new:
+            todo.append(Todo(tag, rel, fuzzy, tuple(sorted({*empty, *new}))))
+    changed = extracted.changed or any(result.changed for result in updated)
+    return Synced(config.git_remote, branch, pulled, messages, tuple(todo), changed)
+
+
+def _fuzzy(entry: poscan.PoEntry | None) -> bool:
+    return entry is not None and entry.fuzzy
+
+
+def _translated(entry: poscan.PoEntry | None) -> bool:
+    return entry is not None and entry.translated
+
+
+def _entries(root: Path, config: Config) -> dict[str, tuple[str, dict[str, poscan.PoEntry]]]:
+    """Return each locale's catalog entries keyed by msgctxt (or msgid for template strings)."""
+    found: dict[str, tuple[str, dict[str, poscan.PoEntry]]] = {}
+    for locale in config.locales:
+        rel = catalog.po_rel(config, locale)
+        try:
+            po = poscan.scan(paths.read_bytes(root, rel, poscan.MAX_BYTES))
+        except ValueError:
+            found[locale.tag] = (rel, {})
+            continue
+        found[locale.tag] = (rel, {e.context or e.msgid: e for e in po.entries})
+    return found

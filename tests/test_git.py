@@ -1,0 +1,463 @@
+"""sync, changes and release against real repositories: a bare shared remote and two clones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import NOW, CliInvoke, git
+
+from campaignsync import release as releasing
+from campaignsync.errors import ReleaseError
+
+WELCOME = "content/messages/{year}/welcome.md"
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def edit(repo: Path, rel: str, old: str, new: str) -> None:
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def teams(committed_repo: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A bare shared repository with the EU team's campaign, and clones for both teams."""
+    shared = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(shared))
+    git(committed_repo, "remote", "add", "origin", str(shared))
+    git(committed_repo, "push", "-q", "-u", "origin", "main")
+    eu = committed_repo
+    us = tmp_path / "us"
+    git(tmp_path, "clone", "-q", str(shared), str(us))
+    return shared, eu, us
+
+
+def welcome(repo: Path) -> str:
+    return next((repo / "content" / "messages").rglob("welcome.md")).relative_to(repo).as_posix()
+
+
+def test_sync_fast_forwards_and_lists_the_translators_work(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    rel = welcome(eu)
+    edit(eu, rel, "one simple step a day", "one short safety step a day")
+    head = commit(eu, "Reword the welcome")
+    git(eu, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(us)])
+    assert result.stdout.startswith("Fast-forwarded to origin/main: 1 new commit(s), ")
+    assert "  message changed: welcome: summary\n" in result.stdout
+    assert git(us, "rev-parse", "HEAD") == head
+    # The catalogs were refreshed from the new text.
+    assert "one short safety step a day" in (us / "locales" / "messages.pot").read_text()
+    assert result.stdout.endswith(
+        "The catalogs changed: review and commit them before the next sync.\n"
+    )
+    commit(us, "Refresh the catalogs")
+    again = cli_invoke(["sync", "--repo", str(us), "--format", "json"])
+    document = json.loads(again.stdout)
+    assert document["pulled"]["commits"] == 0 and document["branch"] == "main"
+
+
+def test_sync_reports_translations_that_became_fuzzy(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    po = "locales/de/LC_MESSAGES/messages.po"
+    summary = "All October we share one simple step a day to keep your accounts and devices safe."
+    edit(
+        eu,
+        po,
+        f'msgid "{summary}"\nmsgstr ""',
+        f'msgid "{summary}"\nmsgstr "Den ganzen Oktober teilen wir jeden Tag einen einfachen Schritt."',
+    )
+    commit(eu, "German summary")
+    edit(eu, welcome(eu), "one simple step a day", "one simple safety step a day")
+    commit(eu, "Reword the welcome")
+    git(eu, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(us)])
+    assert f"{po}: 1 to review (fuzzy), 0 to translate\n  welcome:summary\n" in result.stdout
+    text = (us / po).read_text()
+    assert '#, fuzzy\n#| msgid "All October we share one simple step a day' in text
+    assert "Den ganzen Oktober teilen wir" in text  # the translation was kept
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        pytest.param(
+            "dirty",
+            "error: the work tree has uncommitted changes (campaignsync.toml); commit or stash them yourself, then sync again",
+            id="dirty",
+        ),
+        pytest.param(
+            "detached",
+            "error: HEAD is detached and campaignsync.toml names no [git] branch; switch to your branch first (git switch main)",
+            id="detached",
+        ),
+        pytest.param(
+            "no-remote",
+            "error: no git remote named 'origin' (remotes: none); add it with 'git remote add origin URL' or set [git] remote in campaignsync.toml",
+            id="missing-remote",
+        ),
+        pytest.param(
+            "diverged",
+            "error: your branch and origin/main have diverged (1 local and 1 remote commits); merge or rebase them yourself, then sync again",
+            id="diverged",
+        ),
+    ],
+)
+def test_sync_refuses_and_changes_nothing(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path], case: str, message: str
+) -> None:
+    _, eu, us = teams
+    if case == "dirty":
+        (us / "campaignsync.toml").write_text(
+            (us / "campaignsync.toml").read_text() + "\n# local note\n"
+        )
+    elif case == "detached":
+        git(us, "checkout", "-q", "--detach")
+    elif case == "no-remote":
+        git(us, "remote", "remove", "origin")
+    elif case == "diverged":
+        (eu / "NOTES.md").write_text("eu\n")
+        commit(eu, "EU note")
+        git(eu, "push", "-q")
+        (us / "NOTES.md").write_text("us\n")
+        commit(us, "US note")
+    before = (git(us, "rev-parse", "HEAD"), git(us, "status", "--porcelain"))
+    result = cli_invoke(["sync", "--repo", str(us)], expect=1)
+    assert result.stderr.startswith(message), result.stderr
+    assert (git(us, "rev-parse", "HEAD"), git(us, "status", "--porcelain")) == before
+
+
+def test_sync_when_local_commits_are_ahead(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, _, us = teams
+    (us / "NOTES.md").write_text("us\n")
+    commit(us, "US note")
+    result = cli_invoke(["sync", "--repo", str(us)])
+    assert result.stdout.startswith(
+        "Nothing new on origin/main; your branch is 1 commit(s) ahead: push them when ready"
+    )
+
+
+def test_release_tags_a_pack_that_rebuilds_identically(
+    cli_invoke: CliInvoke, committed_repo: Path, tmp_path: Path
+) -> None:
+    year = NOW.year
+    result = cli_invoke(
+        ["release", str(year), "--repo", str(committed_repo), "--now", "2026-09-01"]
+    )
+    tag = f"campaign/{year}"
+    assert f"Tagged {tag} at " in result.stdout
+    head = git(committed_repo, "rev-parse", "HEAD")
+    assert git(committed_repo, "rev-parse", f"{tag}^{{commit}}") == head
+    assert git(committed_repo, "cat-file", "-t", tag) == "tag"  # annotated
+    body = git(committed_repo, "tag", "-l", "--format=%(contents)", tag)
+    manifest = (committed_repo / "dist" / str(year) / "manifest.json").read_bytes()
+    import hashlib
+
+    assert f"manifest.json sha256: {hashlib.sha256(manifest).hexdigest()}" in body
+    assert json.loads(manifest)["source"] == {"commit": head, "dirty": False}
+    released = (committed_repo / "dist" / f"{year}.zip").read_bytes()
+    # Anyone can rebuild the identical pack from the tag.
+    copy = tmp_path / "later"
+    git(tmp_path, "clone", "-q", str(committed_repo), str(copy))
+    git(copy, "checkout", "-q", tag)
+    cli_invoke(["build", "--repo", str(copy), "--campaign", str(year)])
+    assert (copy / "dist" / f"{year}.zip").read_bytes() == released
+    with zipfile.ZipFile(copy / "dist" / f"{year}.zip") as archive:
+        assert archive.testzip() is None
+
+
+def test_dry_run_writes_and_tags_nothing(cli_invoke: CliInvoke, committed_repo: Path) -> None:
+    year = NOW.year
+    result = cli_invoke(
+        ["release", str(year), "--repo", str(committed_repo), "--dry-run", "--now", "2026-09-01"]
+    )
+    assert f"Would tag campaign/{year} at " in result.stdout
+    assert result.stdout.rstrip().endswith("Dry run: nothing was written or tagged.")
+    assert not (committed_repo / "dist").exists()
+    assert git(committed_repo, "tag", "-l") == ""
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        pytest.param(
+            "dirty",
+            "the work tree has uncommitted changes (NOTES.md): commit or remove them",
+            id="dirty",
+        ),
+        pytest.param(
+            "detached",
+            "HEAD is detached: switch to the campaign's branch (git switch main)",
+            id="detached",
+        ),
+        pytest.param(
+            "tagged", "already exists: a released campaign is never re-tagged", id="tag-exists"
+        ),
+        pytest.param(
+            "sign",
+            "--sign needs a signing key: set git config user.signingkey (or drop --sign)",
+            id="no-signing-key",
+        ),
+        pytest.param("strict", "error CS104: ", id="check-strict"),
+        pytest.param(
+            "untranslated", "error CS320: de is required by eu but ", id="required-locale"
+        ),
+    ],
+)
+def test_release_refuses_with_the_reason_and_the_fix(
+    cli_invoke: CliInvoke, committed_repo: Path, case: str, message: str
+) -> None:
+    year = str(NOW.year)
+    args = ["release", year, "--repo", str(committed_repo), "--now", "2026-09-01"]
+    if case == "dirty":
+        (committed_repo / "NOTES.md").write_text("draft\n")
+    elif case == "detached":
+        git(committed_repo, "checkout", "-q", "--detach")
+    elif case == "tagged":
+        git(committed_repo, "tag", "-a", "-m", "earlier", f"campaign/{year}")
+    elif case == "sign":
+        args.append("--sign")
+    elif case == "strict":
+        # Publish at night: a warning, which --strict turns into an error.
+        edit(committed_repo, welcome(committed_repo), "T10:00:00+02:00", "T03:00:00+02:00")
+        commit(committed_repo, "Move the welcome")
+    elif case == "untranslated":
+        edit(
+            committed_repo,
+            "campaignsync.toml",
+            'required_locales = ["en"]',
+            'required_locales = ["en", "de"]',
+        )
+        commit(committed_repo, "Require German")
+    tags = git(committed_repo, "tag", "-l")
+    result = cli_invoke(args, expect=1)
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (committed_repo / "dist").exists()
+    assert git(committed_repo, "tag", "-l") == tags
+
+
+def test_release_refuses_a_shallow_clone(
+    cli_invoke: CliInvoke, committed_repo: Path, tmp_path: Path
+) -> None:
+    (committed_repo / "NOTES.md").write_text("second commit\n")
+    commit(committed_repo, "Second")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{committed_repo}", str(shallow))
+    result = cli_invoke(["release", str(NOW.year), "--repo", str(shallow)], expect=1)
+    assert "this is a shallow clone: run 'git fetch --unshallow'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "--help",
+        "-f",
+        "../evil",
+        "2026..2027",
+        "2026@{1}",
+        "2026 spring",
+        "HEAD",
+        "a/b",
+        "2026.lock",
+        "ÄÖ",
+        "x" * 70,
+        "",
+    ],
+)
+def test_tag_names_outside_the_allow_list_are_refused(name: str) -> None:
+    with pytest.raises(ReleaseError, match="cannot be a release tag"):
+        releasing.tag_name(name)
+
+
+def test_release_refuses_a_bad_campaign_name_before_git_sees_it(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    result = cli_invoke(["release", "--repo", str(committed_repo), "--", "--force"], expect=1)
+    assert result.stderr.startswith(
+        "error: '--force' cannot be a release tag: campaign ids are lower-case letters"
+    )
+    assert git(committed_repo, "tag", "-l") == ""
+
+
+def test_two_annual_releases_and_the_changes_between_them(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    repo = committed_repo
+    year = NOW.year
+    cli_invoke(["release", str(year), "--repo", str(repo), "--now", f"{year}-09-01"])
+    # A year later: a new campaign in the calendar, the welcome message reused and reworded.
+    calendar = repo / "content" / "calendar.yaml"
+    calendar.write_text(
+        calendar.read_text()
+        + (
+            f'  - id: "{year + 1}"\n    name: Awareness Month {year + 1}\n'
+            f"    start: {year + 1}-10-01\n    end: {year + 1}-10-31\n"
+        )
+    )
+    old = repo / welcome(repo)
+    new = repo / "content" / "messages" / str(year + 1) / "welcome-back.md"
+    new.parent.mkdir()
+    text = (
+        old.read_text()
+        .replace("id: welcome", "id: welcome-back")
+        .replace(f'campaign: "{year}"', f'campaign: "{year + 1}"')
+    )
+    text = (
+        text.replace(f"{year}-10-", f"{year + 1}-10-")
+        .replace("theme: accounts\n", "")
+        .replace("one simple step", "one quick step")
+    )
+    new.write_text(text)
+    for command in (["locale", "extract"], ["locale", "update"]):
+        cli_invoke([*command, "--repo", str(repo)])
+    commit(repo, "Next year's campaign")
+    cli_invoke(["release", str(year + 1), "--repo", str(repo), "--now", f"{year + 1}-09-01"])
+    result = cli_invoke(
+        [
+            "changes",
+            f"campaign/{year}",
+            f"campaign/{year + 1}",
+            "--repo",
+            str(repo),
+            "--format",
+            "json",
+        ]
+    )
+    document = json.loads(result.stdout)
+    assert document["since"] == f"campaign/{year}" and document["until"] == f"campaign/{year + 1}"
+    assert {(m["id"], m["change"]) for m in document["messages"]} == {("welcome-back", "added")}
+    assert {"kind": "campaign", "id": str(year + 1), "change": "added", "fields": []} in document[
+        "calendar"
+    ]
+    assert any(
+        s["context"] == "welcome-back:summary" and s["change"] == "added"
+        for s in document["sources"]
+    )
+    # With no SINCE, changes starts from the newest campaign tag.
+    latest = cli_invoke(["changes", "--repo", str(repo)])
+    assert latest.stdout == f"Changes from campaign/{year + 1} to work tree\n\nNothing changed.\n"
+
+
+def test_changes_reports_changed_fields_blocks_and_stale_translations(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    repo = committed_repo
+    po = "locales/de/LC_MESSAGES/messages.po"
+    edit(
+        repo,
+        po,
+        'msgctxt "welcome:title"\nmsgid "Our awareness month starts today"\nmsgstr ""',
+        'msgctxt "welcome:title"\nmsgid "Our awareness month starts today"\nmsgstr "Unser Aktionsmonat beginnt heute"',
+    )
+    start = commit(repo, "German title")
+    edit(
+        repo,
+        welcome(repo),
+        "title: Our awareness month starts today",
+        "title: Our awareness month begins today",
+    )
+    edit(
+        repo,
+        welcome(repo),
+        "- Install updates when your device asks.",
+        "- Install updates as soon as your device asks.",
+    )
+    commit(repo, "Reword")
+    result = cli_invoke(["changes", start, "--repo", str(repo)])
+    assert f"  changed welcome ({welcome(repo)}): title, body.5" in result.stdout
+    assert "  changed welcome:title" in result.stdout
+    stale_line = next(line for line in result.stdout.splitlines() if "welcome:title [de]" in line)
+    assert (
+        stale_line.startswith(f"  {po}:")
+        and f"older than its source ({welcome(repo)}:" in stale_line
+    )
+    # The translator updates the catalog and reviews the entry: no longer stale.
+    cli_invoke(["locale", "extract", "--repo", str(repo)])
+    cli_invoke(["locale", "update", "--repo", str(repo)])
+    edit(
+        repo,
+        po,
+        '#, fuzzy\n#| msgid "Our awareness month starts today"\nmsgctxt "welcome:title"\nmsgid "Our awareness month begins today"\nmsgstr "Unser Aktionsmonat beginnt heute"',
+        'msgctxt "welcome:title"\nmsgid "Our awareness month begins today"\nmsgstr "Unser Aktionsmonat beginnt heute"',
+    )
+    commit(repo, "Review German")
+    assert "Stale translations" not in cli_invoke(["changes", start, "--repo", str(repo)]).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            [],
+            "error: no campaign tag yet to compare with; name a revision, e.g. 'campaignsync changes HEAD~10'",
+            id="no-tag",
+        ),
+        pytest.param(["nope"], "error: unknown revision 'nope'", id="unknown"),
+        pytest.param(
+            ["--", "--output=/tmp/x"],
+            "error: '--output=/tmp/x' is not a revision",
+            id="option-like",
+        ),
+    ],
+)
+def test_changes_refuses_bad_revisions(
+    cli_invoke: CliInvoke, committed_repo: Path, args: list[str], message: str
+) -> None:
+    result = cli_invoke(["changes", "--repo", str(committed_repo), *args], expect=1)
+    assert result.stderr.startswith(message)
+
+
+def test_build_outside_git_and_in_an_empty_repository(
+    cli_invoke: CliInvoke, campaign_repo: Path, tmp_path: Path
+) -> None:
+    # campaign_repo is `git init`ed but has no commit: treated as outside git.
+    result = cli_invoke(["build", "--repo", str(campaign_repo)])
+    assert "Note: not built from a git commit; the manifest records no commit." in result.stdout
+    plain = tmp_path / "plain"
+    shutil.copytree(campaign_repo, plain, ignore=shutil.ignore_patterns(".git", "dist"))
+    cli_invoke(["build", "--repo", str(plain)])
+    assert not (plain / ".git").exists()
+
+
+def test_git_config_cannot_make_campaignsync_run_programs(
+    cli_invoke: CliInvoke, committed_repo: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    script = tmp_path / "monitor.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    script.chmod(0o755)
+    git(committed_repo, "config", "core.fsmonitor", str(script))
+    cli_invoke(["build", "--repo", str(committed_repo)])
+    cli_invoke(
+        [
+            "release",
+            str(NOW.year),
+            "--repo",
+            str(committed_repo),
+            "--dry-run",
+            "--now",
+            "2026-09-01",
+        ]
+    )
+    assert not marker.exists()
+    # git itself would have run it:
+    subprocess.run(["git", "status"], cwd=committed_repo, capture_output=True, check=True)
+    assert marker.exists()
