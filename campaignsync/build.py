@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,7 +123,7 @@ def _render_units(units: list[tuple[str, str]]) -> _Chunk:
         localized = localize.localize(message, locale, config, lookups)
         chain = localize.chain(locale)
         strings = TemplateStrings(
-            lookups_for(chain, lookups), locale.tag == config.source_locale.tag
+            lookups_for(chain, lookups), localize.reaches_source(locale, config)
         )
         made, found = renderer.render(localized, strings, selection.channels)
         outputs.extend(made)
@@ -221,6 +222,56 @@ def default_jobs() -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class Checked:
+    """What ``check`` found: the project (None if its config is unusable) and every problem."""
+
+    project: Project | None
+    selection: Selection | None
+    rendered: Rendered | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Return True when no diagnostic is an error."""
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def check(
+    root: Path,
+    campaign: str | None,
+    now: datetime,
+    jobs: int = 1,
+    strict: bool = False,
+    prepare: bool = False,
+) -> Checked:
+    """Load, render and run every check; silenced codes dropped, --strict applied.
+
+    With ``prepare`` the rendered outputs are kept ready for :func:`build`.
+    """
+    from campaignsync import checks
+    from campaignsync.project import load_project
+
+    project, found = load_project(root)
+    diagnostics = list(found)
+    selection = rendered = None
+    if project is not None and not (
+        # A calendar too broken to name the campaign: its own errors say why.
+        any(d.is_error and d.file == project.calendar.path for d in found)
+        and not project.calendar.campaigns
+    ):
+        selection = select(project, campaign)
+        rendered = render_selection(project, selection, jobs, prepare=prepare)
+        diagnostics.extend(rendered.diagnostics)
+        data = checks.CheckInput(
+            project, selection.campaign, rendered.outputs, rendered.lookups, now
+        )
+        diagnostics.extend(checks.run_checks(data))
+    ignore = project.config.ignore if project else frozenset()
+    final = checks.finish(diagnostics, ignore, strict)
+    return Checked(project, selection, rendered, tuple(final))
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """What the user asked to build, as typed: the key of the no-change test."""
 
@@ -290,6 +341,7 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
     stamp: str | None = None,
+    rendered: Rendered | None = None,
 ) -> Built:
     """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
 
@@ -297,20 +349,13 @@ def build(
     time is used, and outside git the fixed 1980-01-01 that zip allows.
     ``stamp`` (from :func:`unchanged`, taken before reading any input) is
     recorded with the pack so that the next identical build can skip all work.
+    ``rendered`` reuses outputs already rendered with ``prepare=True`` (release
+    checks them first).
     """
-    source, commit_time = source_info(project)
-    if epoch is None:
-        epoch = commit_time if commit_time is not None else pack.ZIP_EPOCH
-    rendered = render_selection(project, selection, jobs, progress, prepare=True)
-    errors = [d for d in rendered.diagnostics if d.is_error]
-    if errors:
-        raise DiagnosticsError(rendered.diagnostics)
-    outputs = list(rendered.outputs)
-    extras = pack_extras(project, selection, outputs, epoch)
-    manifest = pack.build_manifest(
-        selection.campaign, outputs, extras, source, epoch, rendered.members
-    )
-    extras.append(pack.PackFile("manifest.json", manifest))
+    if rendered is None or (rendered.outputs and not rendered.members):
+        rendered = render_selection(project, selection, jobs, progress, prepare=True)
+    assembled = assemble(project, selection, rendered, epoch)
+    outputs, extras, epoch, source = assembled
     result = pack.write_pack(out, selection.campaign, outputs, extras, epoch, rendered.members)
     if stamp is not None:
         pack.remember(out, stamp, result)
@@ -319,6 +364,27 @@ def build(
         if not output.translated:
             untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
     return Built(result, len(outputs), untranslated, rendered.diagnostics, source)
+
+
+def assemble(
+    project: Project, selection: Selection, rendered: Rendered, epoch: int | None
+) -> tuple[list[Output], list[pack.PackFile], int, pack.SourceInfo]:
+    """Return everything a pack holds, in memory: outputs, extras with the manifest, the epoch.
+
+    ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
+    """
+    source, commit_time = source_info(project)
+    if epoch is None:
+        epoch = commit_time if commit_time is not None else pack.ZIP_EPOCH
+    if any(d.is_error for d in rendered.diagnostics):
+        raise DiagnosticsError(rendered.diagnostics)
+    outputs = list(rendered.outputs)
+    extras = pack_extras(project, selection, outputs, epoch)
+    manifest = pack.build_manifest(
+        selection.campaign, outputs, extras, source, epoch, rendered.members
+    )
+    extras.append(pack.PackFile("manifest.json", manifest))
+    return outputs, extras, epoch, source
 
 
 def pack_extras(
@@ -331,7 +397,10 @@ def pack_extras(
     messages = project.messages_of(campaign)
     extras = [
         pack.PackFile("calendar.ics", exports.ics(project, campaign, epoch)),
-        pack.PackFile("index.html", preview.gallery(project, campaign, outputs)),
+        *(
+            pack.PackFile(rel, page)
+            for rel, page in preview.pages(project, campaign, outputs).items()
+        ),
     ]
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):

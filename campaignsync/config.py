@@ -21,6 +21,7 @@ from campaignsync.model import (
     Locale,
     Partner,
     Paths,
+    ScheduleSettings,
     Severity,
 )
 from campaignsync.paths import is_inside
@@ -155,9 +156,19 @@ _TOP_KEYS = (
     "paths",
     "checks",
     "translation",
+    "schedule",
+    "git",
 )
-_PARTNER_KEYS = ("name", "timezone", "locales", "required_locales", "business_hours", "dateline")
-_CHANNEL_KEYS = ("enabled", "limit", "max_segments", "from")
+_PARTNER_KEYS = (
+    "name",
+    "timezone",
+    "locales",
+    "required_locales",
+    "business_hours",
+    "business_days",
+    "dateline",
+)
+_CHANNEL_KEYS = ("enabled", "limit", "max_segments", "max_hashtags", "from")
 _PATH_KEYS = ("content", "locales", "templates", "out")
 
 
@@ -236,6 +247,8 @@ def _build(root: Path, data: dict[str, Any], reader: _Reader) -> Config:
     if not re.match(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s\"'<>]*)?$", base_url):
         reader.error("base_url", f"'base_url' must be an https:// address, not {base_url!r}")
     default_campaign = reader.get(data, "default_campaign", str, None, "default_campaign")
+    schedule = _schedule(data, reader, channel_settings)
+    git_remote, git_branch = _git(data, reader)
     return Config(
         root=root,
         name=name,
@@ -248,7 +261,25 @@ def _build(root: Path, data: dict[str, Any], reader: _Reader) -> Config:
         default_campaign=default_campaign,
         ignore=frozenset(ignore),
         protected_terms=protected,
+        schedule=schedule,
+        git_remote=git_remote,
+        git_branch=git_branch,
     )
+
+
+_GIT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+
+
+def _git(data: dict[str, Any], reader: _Reader) -> tuple[str, str | None]:
+    """Return the shared remote and branch that ``sync`` follows (``[git]``)."""
+    table = reader.get(data, "git", dict, {}, "git")
+    reader.unknown("git", table, ("remote", "branch"))
+    remote = reader.get(table, "remote", str, "origin", "git.remote")
+    branch = reader.get(table, "branch", str, None, "git.branch")
+    for key, value in (("remote", remote), ("branch", branch)):
+        if value is not None and (not _GIT_NAME_RE.match(value) or ".." in value):
+            reader.error(f"git.{key}", f"git.{key} {value!r} is not a git {key} name")
+    return remote, branch
 
 
 def _fallbacks(
@@ -340,9 +371,68 @@ def _partners(data: dict[str, Any], reader: _Reader, known: set[str]) -> tuple[P
                 required_locales=locs if required is None else required,
                 business_hours=hours,
                 dateline=reader.get(spec, "dateline", str, "", f"{where}.dateline"),
+                business_days=_business_days(spec, where, reader),
             )
         )
     return tuple(partners)
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(text: str) -> tuple[int, ...] | None:
+    """Return weekday numbers (0 = Monday) for ``"mon-fri"`` or ``"sun-thu"``, else None."""
+    first, sep, last = text.strip().lower().partition("-")
+    if not sep or first not in _DAYS or last not in _DAYS:
+        return None
+    start, end = _DAYS.index(first), _DAYS.index(last)
+    return tuple(sorted((start + i) % 7 for i in range((end - start) % 7 + 1)))
+
+
+def _business_days(spec: Mapping[str, Any], where: str, reader: _Reader) -> tuple[int, ...]:
+    text = reader.get(spec, "business_days", str, "mon-fri", f"{where}.business_days")
+    days = parse_days(text)
+    if days is None:
+        reader.error(
+            f"{where}.business_days",
+            f"{where}.business_days must look like 'mon-fri' or 'sun-thu', not {text!r}",
+        )
+        return (0, 1, 2, 3, 4)
+    return days
+
+
+def _schedule(
+    data: dict[str, Any], reader: _Reader, channel_settings: tuple[ChannelSettings, ...]
+) -> ScheduleSettings:
+    table = reader.get(data, "schedule", dict, {}, "schedule")
+    reader.unknown("schedule", table, ("min_spacing_minutes", "weekly_channels"))
+    default = ScheduleSettings()
+    spacing = reader.get(
+        table,
+        "min_spacing_minutes",
+        int,
+        default.min_spacing_minutes,
+        "schedule.min_spacing_minutes",
+    )
+    if not 0 <= spacing <= 7 * 24 * 60:
+        reader.error(
+            "schedule.min_spacing_minutes",
+            f"schedule.min_spacing_minutes must be 0 to 10080 (a week), not {spacing}",
+        )
+        spacing = default.min_spacing_minutes
+    weekly = reader.strings(table, "weekly_channels", "schedule.weekly_channels")
+    known = tuple(c.name for c in channel_settings)
+    for name in weekly or ():
+        if name not in known:
+            reader.error(
+                "schedule.weekly_channels",
+                f"schedule.weekly_channels: unknown channel {name!r}{did_you_mean(name, known)}",
+                "CS002",
+            )
+    return ScheduleSettings(
+        min_spacing_minutes=spacing,
+        weekly_channels=default.weekly_channels if weekly is None else weekly,
+    )
 
 
 def _valid_zone(name: str) -> bool:
@@ -382,13 +472,26 @@ def _channels(data: dict[str, Any], reader: _Reader) -> tuple[ChannelSettings, .
         if not 1 <= segments <= 10:
             reader.error(f"{where}.max_segments", f"{where}.max_segments must be 1 to 10")
             segments = 1
+        hashtags = reader.get(settings, "max_hashtags", int, 0, f"{where}.max_hashtags")
+        if hashtags < 0 or (spec.max_hashtags and hashtags > spec.max_hashtags):
+            reader.error(
+                f"{where}.max_hashtags",
+                f"{where}.max_hashtags may only tighten the platform's cap: "
+                f"use {_span(spec.max_hashtags)}, not {hashtags}"
+                if spec.max_hashtags
+                else f"{where}.max_hashtags must be a positive number, not {hashtags}",
+            )
+            hashtags = 0
         result.append(
             ChannelSettings(
                 name=name,
-                enabled=reader.get(settings, "enabled", bool, True, f"{where}.enabled"),
+                enabled=reader.get(
+                    settings, "enabled", bool, spec.default_enabled, f"{where}.enabled"
+                ),
                 limit=limit,
                 max_segments=segments,
                 sender=reader.get(settings, "from", str, "", f"{where}.from"),
+                max_hashtags=hashtags,
             )
         )
     return tuple(result)
@@ -406,6 +509,10 @@ def read_paths(root: Path) -> Paths:
         return Paths(**{k: v for k, v in values.items() if is_inside(v)})
     except (OSError, ValueError, AttributeError):
         return Paths()
+
+
+def _span(most: int) -> str:
+    return "1" if most == 1 else f"1 to {most}"
 
 
 def _paths(data: dict[str, Any], reader: _Reader) -> Paths:

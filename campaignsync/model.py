@@ -54,6 +54,8 @@ class Partner:
     required_locales: tuple[str, ...]
     business_hours: tuple[time, time]
     dateline: str = ""
+    #: Weekdays the partner publishes on (0 = Monday), for the business-hours check.
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,17 @@ class ChannelSettings:
     limit: int | None = None
     max_segments: int = 1
     sender: str = ""
+    max_hashtags: int = 0  # 0: only the platform's own cap, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """The ``[schedule]`` table: how close posts may be and what each theme week needs."""
+
+    #: Two messages of one partner on one channel must be at least this far apart.
+    min_spacing_minutes: int = 60
+    #: Channels on which every partner that uses them should post in every theme week.
+    weekly_channels: tuple[str, ...] = ("x", "mastodon", "bluesky", "linkedin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +105,10 @@ class Config:
     default_campaign: str | None = None
     ignore: frozenset[str] = frozenset()
     protected_terms: tuple[str, ...] = ()
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    #: The shared remote and branch that ``sync`` fast-forwards from (None: the current branch).
+    git_remote: str = "origin"
+    git_branch: str | None = None
 
     @property
     def all_locales(self) -> tuple[Locale, ...]:
@@ -123,6 +140,20 @@ class Theme:
 
 
 @dataclass(frozen=True, slots=True)
+class Blackout:
+    """A day without publication, for every partner or only for some (a local holiday)."""
+
+    day: date
+    partners: tuple[str, ...] = ()  # empty: every partner
+    reason: str = ""
+    line: int = 0
+
+    def applies_to(self, partner_id: str) -> bool:
+        """Return True when this blackout day holds for the partner."""
+        return not self.partners or partner_id in self.partners
+
+
+@dataclass(frozen=True, slots=True)
 class Campaign:
     """One annual campaign: its window, freeze date, themes and blackout days."""
 
@@ -132,12 +163,21 @@ class Campaign:
     end: date
     freeze: date | None = None
     themes: tuple[Theme, ...] = ()
-    blackout: tuple[date, ...] = ()
+    blackouts: tuple[Blackout, ...] = ()
     line: int = 0
 
     def theme(self, theme_id: str) -> Theme | None:
         """Return the theme with this id, or None."""
         return next((t for t in self.themes if t.id == theme_id), None)
+
+    @property
+    def blackout(self) -> tuple[date, ...]:
+        """Return every blackout day, whichever partners it holds for."""
+        return tuple(b.day for b in self.blackouts)
+
+    def blackout_for(self, day: date, partner_id: str) -> Blackout | None:
+        """Return the blackout that stops this partner publishing on ``day``, or None."""
+        return next((b for b in self.blackouts if b.day == day and b.applies_to(partner_id)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,11 +323,18 @@ class Measure:
     unit: str
     encoding: str | None = None
     segments: int | None = None
+    #: Further limits the same text must meet (Bluesky: 3,000 UTF-8 bytes as well).
+    also: tuple[Measure, ...] = ()
 
     @property
     def over(self) -> int:
         """Return how far over the limit the output is (0 when it fits)."""
         return max(0, self.length - self.limit)
+
+    @property
+    def headroom(self) -> int:
+        """Return how many units are left before the limit (negative when over)."""
+        return self.limit - self.length
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,3 +349,7 @@ class Output:
     translated: bool
     fallbacks: tuple[str, ...] = ()
     measure: Measure | None = None
+    #: The localized segments behind the output and where each came from (PO file:line),
+    #: so a check can name the translation to shorten; shared by all outputs of one
+    #: message x locale.
+    fields: tuple[tuple[str, Translated], ...] = ()

@@ -22,7 +22,7 @@ from typing import Any
 
 from campaignsync import __version__
 from campaignsync.errors import BuildError
-from campaignsync.model import Output
+from campaignsync.model import Measure, Output
 
 #: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it).
 ZIP_EPOCH = 315532800
@@ -71,13 +71,29 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
         "translated": output.translated,
         "fallback": list(output.fallbacks),
     }
-    if output.measure is not None:
+    measure = output.measure
+    if measure is not None:
+        # "percent" is the share of the tightest limit used, so rows of every channel and
+        # unit sort together by how close they are to their limit.
         row.update(
-            length=output.measure.length, limit=output.measure.limit, unit=output.measure.unit
+            length=measure.length,
+            limit=measure.limit,
+            unit=measure.unit,
+            headroom=measure.headroom,
+            percent=max(_percent(m) for m in (measure, *measure.also)),
         )
-        if output.measure.encoding is not None:
-            row.update(encoding=output.measure.encoding, segments=output.measure.segments)
+        if measure.encoding is not None:
+            row.update(encoding=measure.encoding, segments=measure.segments)
+        if measure.also:
+            row["also"] = [
+                {"length": m.length, "limit": m.limit, "unit": m.unit, "headroom": m.headroom}
+                for m in measure.also
+            ]
     return row
+
+
+def _percent(measure: Measure) -> float:
+    return round(100 * measure.length / measure.limit, 1) if measure.limit else 0.0
 
 
 def build_manifest(

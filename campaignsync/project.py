@@ -37,7 +37,10 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
         return None, tuple(findings)
     calendar_rel = f"{config.paths.content}/calendar.yaml"
     try:
-        cal, problems = calendar.load_calendar(calendar_rel, read_text(root, calendar_rel))
+        partner_ids = tuple(p.id for p in config.partners)
+        cal, problems = calendar.load_calendar(
+            calendar_rel, read_text(root, calendar_rel), partner_ids
+        )
         findings.extend(problems)
     except ValueError as exc:
         cal = Calendar(calendar_rel)

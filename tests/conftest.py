@@ -108,3 +108,12 @@ def sample_repo(tmp_path: Path) -> Path:
     for folder in ("content", "locales", "templates"):
         shutil.copytree(ROOT / folder, repo / folder)
     return repo
+
+
+@pytest.fixture
+def calendar_repo(tmp_path: Path) -> Path:
+    """A two-partner, English-only campaign for the calendar tests (tests/data/calendar/repo)."""
+    repo = tmp_path / "calendar"
+    shutil.copytree(DATA / "calendar" / "repo", repo)
+    shutil.copytree(ROOT / "campaignsync" / "starter" / "templates", repo / "templates")
+    return repo

@@ -11,13 +11,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import CliInvoke, git
 
 EPOCH = "1790000000"
 
 
-def build(cli_invoke: CliInvoke, repo: Path, *args: str, expect: int = 0, env: dict[str, str] | None = None):
+def build(
+    cli_invoke: CliInvoke,
+    repo: Path,
+    *args: str,
+    expect: int = 0,
+    env: dict[str, str] | None = None,
+):
     return cli_invoke(["build", "--repo", str(repo), *args], expect=expect, env=env)
 
 
@@ -25,17 +30,29 @@ def manifest(out: Path) -> dict:
     return json.loads((out / "2026" / "manifest.json").read_text(encoding="utf-8"))
 
 
-def test_the_sample_builds_into_the_documented_layout(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+def test_the_sample_builds_into_the_documented_layout(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
     result = build(cli_invoke, sample_repo, env={"SOURCE_DATE_EPOCH": EPOCH})
     out = sample_repo / "dist"
     assert result.stdout.startswith(f"Built {out / '2026'}: ")
     assert "Note: not built from a git commit; the manifest records no commit." in result.stdout
     pack = out / "2026"
-    for rel in ("manifest.json", "calendar.ics", "index.html", "schedule-eu.csv", "schedule-us.csv"):
+    for rel in (
+        "manifest.json",
+        "calendar.ics",
+        "index.html",
+        "schedule-eu.csv",
+        "schedule-us.csv",
+    ):
         assert (pack / rel).is_file(), rel
     assert (pack / "de" / "x" / "kickoff.txt").is_file()
     assert (pack / "en-US" / "sms" / "smishing-phone-scams.txt").is_file()
-    assert {p.name for p in (pack / "fr" / "email").iterdir()} >= {"kickoff.html", "kickoff.txt", "kickoff.eml"}
+    assert {p.name for p in (pack / "fr" / "email").iterdir()} >= {
+        "kickoff.html",
+        "kickoff.txt",
+        "kickoff.eml",
+    }
     # Partners publish only in their locales: the US-only message has no German version.
     assert not (pack / "de" / "sms" / "smishing-phone-scams.txt").exists()
     with zipfile.ZipFile(out / "2026.zip") as archive:
@@ -50,15 +67,26 @@ def test_manifest_describes_every_file(cli_invoke: CliInvoke, sample_repo: Path)
     document = manifest(out)
     assert document["campaign"] == "2026"
     assert document["tool"]["name"] == "campaignsync"
-    assert document["source"] == {"commit": None, "dirty": False, "note": "not built from a git commit"}
+    assert document["source"] == {
+        "commit": None,
+        "dirty": False,
+        "note": "not built from a git commit",
+    }
     assert document["source_date_epoch"] == int(EPOCH)
     rows = {row["path"]: row for row in document["files"]}
-    on_disk = {p.relative_to(out / "2026").as_posix() for p in (out / "2026").rglob("*") if p.is_file()}
+    on_disk = {
+        p.relative_to(out / "2026").as_posix() for p in (out / "2026").rglob("*") if p.is_file()
+    }
     assert set(rows) == on_disk - {"manifest.json"}
     x = rows["de/x/kickoff.txt"]
     data = (out / "2026" / "de/x/kickoff.txt").read_bytes()
     assert x["sha256"] == hashlib.sha256(data).hexdigest() and x["bytes"] == len(data)
-    assert (x["message"], x["locale"], x["channel"], x["translated"]) == ("kickoff", "de", "x", True)
+    assert (x["message"], x["locale"], x["channel"], x["translated"]) == (
+        "kickoff",
+        "de",
+        "x",
+        True,
+    )
     assert x["unit"] == "weighted" and x["limit"] == 280 and 0 < x["length"] <= 280
     sms = rows["pl/sms/kickoff.txt"]
     assert sms["encoding"] == "UCS-2" and sms["segments"] in (1, 2)
@@ -68,16 +96,29 @@ def test_manifest_describes_every_file(cli_invoke: CliInvoke, sample_repo: Path)
 
 
 def _subprocess_build(repo: Path, out: Path, **env: str) -> bytes:
-    command = [sys.executable, "-m", "campaignsync", "build", "--repo", str(repo), "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "campaignsync",
+        "build",
+        "--repo",
+        str(repo),
+        "--out",
+        str(out),
+    ]
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
     done = subprocess.run(command, capture_output=True, env=full_env, check=False)
     assert done.returncode == 0, done.stderr.decode()
     return (out / "2026.zip").read_bytes()
 
 
-def test_same_input_gives_a_byte_identical_pack_whatever_the_environment(sample_repo: Path, tmp_path: Path) -> None:
+def test_same_input_gives_a_byte_identical_pack_whatever_the_environment(
+    sample_repo: Path, tmp_path: Path
+) -> None:
     first = _subprocess_build(sample_repo, tmp_path / "a", PYTHONHASHSEED="1", TZ="UTC")
-    second = _subprocess_build(sample_repo, tmp_path / "b", PYTHONHASHSEED="2", TZ="Pacific/Auckland")
+    second = _subprocess_build(
+        sample_repo, tmp_path / "b", PYTHONHASHSEED="2", TZ="Pacific/Auckland"
+    )
     assert first == second
     for path in (tmp_path / "a" / "2026").rglob("*"):
         if path.is_file():
@@ -140,7 +181,9 @@ def test_a_second_identical_build_does_nothing(cli_invoke: CliInvoke, sample_rep
     assert build(cli_invoke, sample_repo, "--force").stdout.startswith("Built ")
 
 
-def test_a_failing_build_leaves_the_previous_pack_untouched(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+def test_a_failing_build_leaves_the_previous_pack_untouched(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
     build(cli_invoke, sample_repo)
     out = sample_repo / "dist"
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -156,31 +199,65 @@ def test_a_failing_build_leaves_the_previous_pack_untouched(cli_invoke: CliInvok
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["--locale", "xx"], "error: unknown locale 'xx' (configured: en, de, fr, es, it, pl, nl, pt-PT, en-US, es-US)", id="locale"),
-        pytest.param(["--channel", "tiktok"], "error: unknown or disabled channel 'tiktok' (enabled: ", id="channel"),
-        pytest.param(["--campaign", "2030"], "error: unknown campaign '2030' (campaigns: 2026, 2027)", id="campaign"),
+        pytest.param(
+            ["--locale", "xx"],
+            "error: unknown locale 'xx' (configured: en, de, fr, es, it, pl, nl, pt-PT, en-US, es-US)",
+            id="locale",
+        ),
+        pytest.param(
+            ["--channel", "tiktok"],
+            "error: unknown or disabled channel 'tiktok' (enabled: ",
+            id="channel",
+        ),
+        pytest.param(
+            ["--campaign", "2030"],
+            "error: unknown campaign '2030' (campaigns: 2026, 2027)",
+            id="campaign",
+        ),
     ],
 )
-def test_unknown_choices_are_refused(cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str) -> None:
+def test_unknown_choices_are_refused(
+    cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
+) -> None:
     result = build(cli_invoke, sample_repo, *args, expect=1)
     assert result.stderr.startswith(message)
     assert not (sample_repo / "dist").exists()
 
 
-def test_a_selection_builds_only_what_was_asked(cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path) -> None:
-    build(cli_invoke, sample_repo, "--locale", "de", "--channel", "x", "--channel", "sms", "--out", str(tmp_path / "o"))
+def test_a_selection_builds_only_what_was_asked(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    build(
+        cli_invoke,
+        sample_repo,
+        "--locale",
+        "de",
+        "--channel",
+        "x",
+        "--channel",
+        "sms",
+        "--out",
+        str(tmp_path / "o"),
+    )
     pack = tmp_path / "o" / "2026"
-    locales = {p.name for p in pack.iterdir() if p.is_dir() and p.name != "assets"}
+    locales = {p.name for p in pack.iterdir() if p.is_dir() and p.name not in ("assets", "preview")}
     assert locales == {"de"}
     assert {p.name for p in (pack / "de").iterdir()} == {"x", "sms"}
 
 
-def test_malformed_source_date_epoch_is_a_usage_error(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+def test_malformed_source_date_epoch_is_a_usage_error(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
     result = build(cli_invoke, sample_repo, expect=2, env={"SOURCE_DATE_EPOCH": "yesterday"})
-    assert "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not 'yesterday'" in result.stderr
+    assert (
+        "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not 'yesterday'"
+        in result.stderr
+    )
 
 
-def test_build_outside_a_campaign_repository_says_what_to_do(cli_invoke: CliInvoke, tmp_path: Path) -> None:
+def test_build_outside_a_campaign_repository_says_what_to_do(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
     result = cli_invoke(["build"], cwd=tmp_path, expect=1)
     assert result.stderr == (
         f"error: no campaignsync.toml in {tmp_path.resolve()} or any folder above it; run the command "
@@ -198,3 +275,22 @@ def test_html_from_markdown_is_sanitised(cli_invoke: CliInvoke, sample_repo: Pat
     html = (sample_repo / "dist" / "2026" / "en" / "web" / "backup-your-data.html").read_text()
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
     assert "click" in html
+
+
+def test_progress_shows_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from campaignsync.cli import _common
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _common.progress() is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    show = _common.progress()
+    assert show is not None
+    show(40, 120)
+    show(120, 120)
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "\rRendering 40/120 message × locale units\rRendering 120/120 message × locale units\n"
+    )

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CliInvoke
 
 MESSAGE = "content/messages/2026/passphrase-tip.md"
@@ -32,16 +31,76 @@ def test_the_shipped_sample_passes_strict_checks(cli_invoke: CliInvoke, sample_r
 @pytest.mark.parametrize(
     ("rel", "old", "new", "expected"),
     [
-        pytest.param(MESSAGE, "title:", "titel:", f"{MESSAGE}:8: error CS011: unknown key 'titel' (did you mean 'title'?)", id="unknown-key"),
-        pytest.param(MESSAGE, "partners: [eu]", "partners: [eu, uk]", f"{MESSAGE}:5: error CS017: unknown partner 'uk'", id="unknown-partner"),
-        pytest.param(MESSAGE, "2026-10-06T12:00:00+02:00", "2026-10-06T12:00:00", f"{MESSAGE}:7: error CS014: 'publish' has no time zone: write an offset, e.g. 2026-10-06T12:00:00+02:00", id="naive-time"),
-        pytest.param(MESSAGE, "id: passphrase-tip", "id: passphrase", f"{MESSAGE}:2: error CS015: id 'passphrase' does not match the file name 'passphrase-tip'.md", id="id-mismatch"),
-        pytest.param(MESSAGE, "theme: passwords", "theme: pasword", f"{MESSAGE}:4: error CS019: campaign '2026' has no theme 'pasword' (did you mean 'passwords'?)", id="unknown-theme"),
-        pytest.param(MESSAGE, "channels: [x,", "channels: [twitter,", f"{MESSAGE}:6: error CS018: unknown channel 'twitter'", id="unknown-channel"),
-        pytest.param("campaignsync.toml", 'timezone = "Europe/Brussels"', 'timezone = "Europe/Brusels"', "campaignsync.toml:18: error CS005: partners.eu.timezone: unknown time zone 'Europe/Brusels'", id="config-zone"),
-        pytest.param("content/calendar.yaml", "start: 2026-10-12, end: 2026-10-18", "start: 2026-10-12, end: 2026-10-10", "content/calendar.yaml:41: error CS043: theme 'mfa' ends (2026-10-10) before it starts (2026-10-12)", id="calendar-dates"),
-        pytest.param("templates/x.txt.j2", "{{ message.post }}", "{{ message.pots }}", "templates/x.txt.j2:1: error CS031: 'dict object' has no attribute 'pots'", id="template-undefined"),
-        pytest.param("templates/x.txt.j2", "{{ message.post }}", "{{ message.post }", "templates/x.txt.j2:1: error CS030: unexpected '}'", id="template-syntax"),
+        pytest.param(
+            MESSAGE,
+            "title:",
+            "titel:",
+            f"{MESSAGE}:8: error CS011: unknown key 'titel' (did you mean 'title'?)",
+            id="unknown-key",
+        ),
+        pytest.param(
+            MESSAGE,
+            "partners: [eu]",
+            "partners: [eu, uk]",
+            f"{MESSAGE}:5: error CS017: unknown partner 'uk'",
+            id="unknown-partner",
+        ),
+        pytest.param(
+            MESSAGE,
+            "2026-10-06T12:00:00+02:00",
+            "2026-10-06T12:00:00",
+            f"{MESSAGE}:7: error CS014: 'publish' has no time zone: write an offset, e.g. 2026-10-06T12:00:00+02:00",
+            id="naive-time",
+        ),
+        pytest.param(
+            MESSAGE,
+            "id: passphrase-tip",
+            "id: passphrase",
+            f"{MESSAGE}:2: error CS015: id 'passphrase' does not match the file name 'passphrase-tip'.md",
+            id="id-mismatch",
+        ),
+        pytest.param(
+            MESSAGE,
+            "theme: passwords",
+            "theme: pasword",
+            f"{MESSAGE}:4: error CS019: campaign '2026' has no theme 'pasword' (did you mean 'passwords'?)",
+            id="unknown-theme",
+        ),
+        pytest.param(
+            MESSAGE,
+            "channels: [x,",
+            "channels: [twitter,",
+            f"{MESSAGE}:6: error CS018: unknown channel 'twitter'",
+            id="unknown-channel",
+        ),
+        pytest.param(
+            "campaignsync.toml",
+            'timezone = "Europe/Brussels"',
+            'timezone = "Europe/Brusels"',
+            "campaignsync.toml:18: error CS005: partners.eu.timezone: unknown time zone 'Europe/Brusels'",
+            id="config-zone",
+        ),
+        pytest.param(
+            "content/calendar.yaml",
+            "start: 2026-10-12, end: 2026-10-18",
+            "start: 2026-10-12, end: 2026-10-10",
+            "content/calendar.yaml:41: error CS043: theme 'mfa' ends (2026-10-10) before it starts (2026-10-12)",
+            id="calendar-dates",
+        ),
+        pytest.param(
+            "templates/x.txt.j2",
+            "{{ message.post }}",
+            "{{ message.pots }}",
+            "templates/x.txt.j2:1: error CS031: 'dict object' has no attribute 'pots'",
+            id="template-undefined",
+        ),
+        pytest.param(
+            "templates/x.txt.j2",
+            "{{ message.post }}",
+            "{{ message.post }",
+            "templates/x.txt.j2:1: error CS030: unexpected '}'",
+            id="template-syntax",
+        ),
     ],
 )
 def test_bad_input_is_reported_at_its_file_and_line(
@@ -54,12 +113,17 @@ def test_bad_input_is_reported_at_its_file_and_line(
     assert not (sample_repo / "dist").exists()
 
 
-def test_markdown_that_cannot_render_safely_is_an_error(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+def test_markdown_that_cannot_render_safely_is_an_error(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
     path = sample_repo / MESSAGE
     lines = path.read_text().splitlines()
     path.write_text("\n".join([*lines, "", "<![CDATA[x]]>", ""]))
     result = check(cli_invoke, sample_repo, expect=1)
-    assert f"{MESSAGE}:{len(lines) + 2}: error CS021: '<![' (CDATA) cannot be rendered safely; remove it" in result.stdout
+    assert (
+        f"{MESSAGE}:{len(lines) + 2}: error CS021: '<![' (CDATA) cannot be rendered safely; remove it"
+        in result.stdout
+    )
 
 
 def test_template_errors_name_locale_and_channel(cli_invoke: CliInvoke, sample_repo: Path) -> None:
@@ -85,10 +149,15 @@ def test_json_format_lists_every_field(cli_invoke: CliInvoke, sample_repo: Path)
 def test_github_format_annotates_the_line(cli_invoke: CliInvoke, sample_repo: Path) -> None:
     edit(sample_repo, MESSAGE, "title:", "titel:")
     result = check(cli_invoke, sample_repo, "--format", "github", expect=1)
-    assert f"::error file={MESSAGE},line=8,title=CS011::unknown key 'titel' (did you mean 'title'?)" in result.stdout.splitlines()
+    assert (
+        f"::error file={MESSAGE},line=8,title=CS011::unknown key 'titel' (did you mean 'title'?)"
+        in result.stdout.splitlines()
+    )
 
 
-def test_warnings_pass_unless_strict_and_codes_can_be_silenced(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+def test_warnings_pass_unless_strict_and_codes_can_be_silenced(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
     # Publish a passwords-week message in the MFA week: a CS102 warning.
     edit(sample_repo, MESSAGE, "2026-10-06T12:00:00+02:00", "2026-10-13T12:00:00+02:00")
     result = check(cli_invoke, sample_repo)
@@ -105,7 +174,10 @@ def test_a_bad_ignore_entry_is_a_config_error(cli_invoke: CliInvoke, sample_repo
     config = sample_repo / "campaignsync.toml"
     config.write_text(config.read_text() + '\n[checks]\nignore = ["W0612"]\n')
     result = check(cli_invoke, sample_repo, expect=1)
-    assert "campaignsync.toml:" in result.stdout and "'W0612' is not a check code like 'CS012'" in result.stdout
+    assert (
+        "campaignsync.toml:" in result.stdout
+        and "'W0612' is not a check code like 'CS012'" in result.stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,6 +188,8 @@ def test_a_bad_ignore_entry_is_a_config_error(cli_invoke: CliInvoke, sample_repo
         pytest.param(["--jobs", "-1"], "Invalid value for '--jobs'", id="jobs"),
     ],
 )
-def test_usage_errors_exit_2(cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str) -> None:
+def test_usage_errors_exit_2(
+    cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
+) -> None:
     result = cli_invoke(["check", "--repo", str(sample_repo), *args], expect=2)
     assert message in result.stderr

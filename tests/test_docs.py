@@ -62,3 +62,12 @@ def test_every_command_has_help_and_is_in_the_reference(name: str, command: clic
     assert f"campaignsync {name} --help" in reference, (
         f"docs/cli.md does not show campaignsync {name}"
     )
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.+?)\n```", readme)
+    assert "campaignsync build" in commands[0], "the README's first command builds the sample"
+    assert "pytest" in commands[1], "the README's second command runs the tests"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci

@@ -9,16 +9,24 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, CliInvoke
 
 
-def test_init_makes_a_repository_that_checks_and_builds(cli_invoke: CliInvoke, tmp_path: Path) -> None:
+def test_init_makes_a_repository_that_checks_and_builds(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
     target = tmp_path / "my-campaign"
     result = cli_invoke(["init", str(target)])
     assert result.stdout.startswith(f"Created a campaign repository in {target} (")
-    for rel in ("campaignsync.toml", "content/calendar.yaml", ".gitignore", "locales/messages.pot",
-                "locales/de/LC_MESSAGES/messages.po", "templates/x.txt.j2", ".git"):
+    for rel in (
+        "campaignsync.toml",
+        "content/calendar.yaml",
+        ".gitignore",
+        "locales/messages.pot",
+        "locales/de/LC_MESSAGES/messages.po",
+        "templates/x.txt.j2",
+        ".git",
+    ):
         assert (target / rel).exists(), rel
     messages = list((target / "content" / "messages").rglob("*.md"))
     assert len(messages) == 1
@@ -58,8 +66,14 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     deps = next(p for p in map(Path, sys.path) if p.name == "site-packages" and p.is_dir())
     (site / "deps.pth").write_text(f"{deps}\n")
     with zipfile.ZipFile(wheel) as archive:
@@ -69,37 +83,87 @@ def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
     found = subprocess.run(probe, env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
     assert found.stdout.startswith(str(site))
     repo = tmp_path / "fresh"
-    for args in (["init", str(repo)], ["check", "--repo", str(repo)], ["build", "--repo", str(repo)]):
-        done = subprocess.run([python, "-m", "campaignsync", *args], env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+    for args in (
+        ["init", str(repo)],
+        ["check", "--repo", str(repo)],
+        ["build", "--repo", str(repo)],
+    ):
+        done = subprocess.run(
+            [python, "-m", "campaignsync", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, (args, done.stdout, done.stderr)
     assert (repo / "dist").is_dir()
 
 
-def test_new_writes_a_message_in_the_next_free_slot(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    result = cli_invoke(["new", "mfa-at-work", "--repo", str(sample_repo), "--theme", "mfa", "--partner", "eu",
-                         "--channel", "x", "--channel", "linkedin", "--title", "MFA at work"])
+def test_new_writes_a_message_in_the_next_free_slot(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    result = cli_invoke(
+        [
+            "new",
+            "mfa-at-work",
+            "--repo",
+            str(sample_repo),
+            "--theme",
+            "mfa",
+            "--partner",
+            "eu",
+            "--channel",
+            "x",
+            "--channel",
+            "linkedin",
+            "--title",
+            "MFA at work",
+        ]
+    )
     rel = "content/messages/2026/mfa-at-work.md"
     assert result.stdout == f"Wrote {rel}\n"
     text = (sample_repo / rel).read_text()
-    assert "id: mfa-at-work\n" in text and "theme: mfa\n" in text and 'title: "MFA at work"\n' in text
+    assert (
+        "id: mfa-at-work\n" in text and "theme: mfa\n" in text and 'title: "MFA at work"\n' in text
+    )
     # The EU already publishes on Mon 12 and Wed 14 and Fri 16 October: the 13th is free.
     assert "  eu: 2026-10-13T10:00:00+02:00\n" in text
-    cli_invoke(["check", "--repo", str(sample_repo)])
+    # Before the translation freeze, the new untranslated message is only a warning.
+    cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-06-01"])
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["Bad_Id"], "error: id 'Bad_Id' must be lower-case letters, digits and '-' (e.g. 'mfa-reminder')", id="bad-id"),
-        pytest.param(["kickoff"], "error: id 'kickoff' is already used by content/messages/2026/kickoff.md", id="taken"),
+        pytest.param(
+            ["Bad_Id"],
+            "error: id 'Bad_Id' must be lower-case letters, digits and '-' (e.g. 'mfa-reminder')",
+            id="bad-id",
+        ),
+        pytest.param(
+            ["kickoff"],
+            "error: id 'kickoff' is already used by content/messages/2026/kickoff.md",
+            id="taken",
+        ),
         pytest.param(["x1", "--partner", "uk"], "error: unknown partner 'uk'", id="partner"),
-        pytest.param(["x1", "--theme", "mfaa"], "error: campaign '2026' has no theme 'mfaa' (did you mean 'mfa'?)", id="theme"),
-        pytest.param(["x1", "--channel", "fax"], "error: unknown or disabled channel 'fax'", id="channel"),
+        pytest.param(
+            ["x1", "--theme", "mfaa"],
+            "error: campaign '2026' has no theme 'mfaa' (did you mean 'mfa'?)",
+            id="theme",
+        ),
+        pytest.param(
+            ["x1", "--channel", "fax"], "error: unknown or disabled channel 'fax'", id="channel"
+        ),
         pytest.param(["x1", "--campaign", "2031"], "error: unknown campaign '2031'", id="campaign"),
     ],
 )
-def test_new_refuses_bad_requests(cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str) -> None:
+def test_new_refuses_bad_requests(
+    cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
+) -> None:
     before = sorted(p.name for p in (sample_repo / "content" / "messages" / "2026").iterdir())
     result = cli_invoke(["new", *args, "--repo", str(sample_repo)], expect=1)
     assert result.stderr.startswith(message)
-    assert sorted(p.name for p in (sample_repo / "content" / "messages" / "2026").iterdir()) == before
+    assert (
+        sorted(p.name for p in (sample_repo / "content" / "messages" / "2026").iterdir()) == before
+    )

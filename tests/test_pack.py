@@ -19,7 +19,11 @@ EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
 
 
 def output(path: str, text: str, measure: Measure | None = None) -> Output:
-    message, locale, channel = path.rsplit("/", 1)[1].split(".")[0], path.split("/")[0], path.split("/")[1]
+    message, locale, channel = (
+        path.rsplit("/", 1)[1].split(".")[0],
+        path.split("/")[0],
+        path.split("/")[1],
+    )
     return Output(message, locale, channel, path, text.encode(), True, (), measure)
 
 
@@ -44,16 +48,21 @@ def test_zip_holds_every_file_sorted_with_fixed_times_and_modes(tmp_path: Path) 
     with zipfile.ZipFile(result.archive) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
-        assert names == sorted(names) == [
-            "2026/de/x/kickoff.txt",
-            "2026/en/web/kickoff.html",
-            "2026/en/x/kickoff.txt",
-            "2026/index.html",
-            "2026/manifest.json",
-        ]
+        assert (
+            names
+            == sorted(names)
+            == [
+                "2026/de/x/kickoff.txt",
+                "2026/en/web/kickoff.html",
+                "2026/en/x/kickoff.txt",
+                "2026/index.html",
+                "2026/manifest.json",
+            ]
+        )
         assert archive.read("2026/en/web/kickoff.html") == OUTPUTS[2].content
         for info in archive.infolist():
-            assert info.date_time == time.gmtime(EPOCH)[:6][:5] + (time.gmtime(EPOCH).tm_sec // 2 * 2,)
+            stamp = time.gmtime(EPOCH)
+            assert info.date_time == (*stamp[:5], stamp.tm_sec // 2 * 2)
             assert stat.S_IMODE(info.external_attr >> 16) == 0o644
             assert info.flag_bits & 0x800  # names are UTF-8
 
@@ -101,9 +110,15 @@ def test_unchanged_files_are_linked_not_rewritten(tmp_path: Path) -> None:
     assert (second.folder / "de/x/kickoff.txt").read_text() == "Neu."
 
 
-def test_a_failed_write_leaves_the_previous_pack_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_previous_pack_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = write(tmp_path)
-    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    before = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file()
+    }
     calls = 0
 
     def failing(path: Path, data: bytes) -> None:
@@ -117,7 +132,11 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(tmp_path: Path, monke
     changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
     with pytest.raises(OSError):
         write(tmp_path, changed)
-    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    after = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file()
+    }
     assert after == before
     assert first.folder.is_dir()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".2026.")]
@@ -139,12 +158,15 @@ def test_a_second_build_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     tmp_path.mkdir(exist_ok=True)
     with FileLock(str(tmp_path / ".campaignsync.lock")), pytest.raises(BuildError) as caught:
         write(tmp_path)
-    assert str(caught.value) == f"another campaignsync build is writing to {tmp_path}; wait for it to finish"
+    assert (
+        str(caught.value)
+        == f"another campaignsync build is writing to {tmp_path}; wait for it to finish"
+    )
 
 
 def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(BuildError, match="cannot create the output folder .*/file/out"):
+    with pytest.raises(BuildError, match=r"cannot create the output folder .*/file/out"):
         write(tmp_path / "file" / "out")
 
 
@@ -153,12 +175,19 @@ def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> 
     document = json.loads(pack.build_manifest("2026", OUTPUTS, EXTRAS, source, EPOCH))
     assert document["source"] == {"commit": "abc123", "dirty": True}
     assert document["source_date_epoch"] == EPOCH
-    assert [row["path"] for row in document["files"]] == sorted(row["path"] for row in document["files"])
+    assert [row["path"] for row in document["files"]] == sorted(
+        row["path"] for row in document["files"]
+    )
     row = next(r for r in document["files"] if r["path"] == "de/x/kickoff.txt")
     assert row["length"] == 75 and row["limit"] == 280 and row["unit"] == "weighted"
     assert row["bytes"] == len(OUTPUTS[0].content)
     assert row["sha256"] == pack.prepare(OUTPUTS[0].content).sha256
-    assert {"message": "kickoff", "locale": "de", "channel": "x", "translated": True}.items() <= row.items()
+    assert {
+        "message": "kickoff",
+        "locale": "de",
+        "channel": "x",
+        "translated": True,
+    }.items() <= row.items()
 
 
 def test_fingerprint_follows_inputs_and_settings(tmp_path: Path) -> None:

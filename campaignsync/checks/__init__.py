@@ -40,7 +40,7 @@ def check(*codes: str) -> Callable[[Check], Check]:
 
 def registered() -> list[tuple[tuple[str, ...], Check]]:
     """Return every registered check with its codes."""
-    from campaignsync.checks import channels, schedule  # noqa: F401 - registers checks
+    from campaignsync.checks import catalogs, channels, schedule  # noqa: F401 - registers checks
 
     return list(_REGISTRY)
 

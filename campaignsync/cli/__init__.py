@@ -12,7 +12,7 @@ import sys
 import click
 
 from campaignsync import __version__
-from campaignsync.cli import locale, pack
+from campaignsync.cli import calendar, git, locale, pack
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +31,10 @@ cli.add_command(pack.check)
 cli.add_command(pack.build)
 cli.add_command(pack.preview)
 cli.add_command(locale.locale)
+cli.add_command(calendar.calendar)
+cli.add_command(git.sync)
+cli.add_command(git.changes)
+cli.add_command(git.release)
 
 
 def main() -> None:

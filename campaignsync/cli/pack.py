@@ -50,7 +50,7 @@ def build(
     jobs: int,
     force: bool,
 ) -> None:
-    """Render every message into every locale and channel and write the pack.
+    """Build the pack: every message in every locale and channel.
 
     Writes dist/<campaign>/ (outputs, manifest.json, calendar.ics, schedule
     CSVs, index.html) and dist/<campaign>.zip. The same input gives
@@ -117,32 +117,20 @@ def build(
 def check(
     repo: Path | None, campaign: str | None, fmt: str, strict: bool, now: datetime | None, jobs: int
 ) -> None:
-    """Check config, calendar, messages, templates, catalogs and rendered outputs.
+    """Check messages, calendar, catalogs, templates and outputs.
 
     Prints every problem with file, line and a CS code (see docs/checks.md).
     Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error.
     """
     from campaignsync import build as pipeline
-    from campaignsync import checks, report
-    from campaignsync.project import load_project
+    from campaignsync import report
 
     today = now_or(now)
     with errors():
-        root = find_repo(repo)
-        project, found = load_project(root)
-        diagnostics = list(found)
-        if project is not None:
-            selection = pipeline.select(project, campaign)
-            rendered = pipeline.render_selection(
-                project, selection, jobs or pipeline.default_jobs()
-            )
-            diagnostics.extend(rendered.diagnostics)
-            data = checks.CheckInput(
-                project, selection.campaign, rendered.outputs, rendered.lookups, today
-            )
-            diagnostics.extend(checks.run_checks(data))
-        ignore = project.config.ignore if project else frozenset()
-        final = checks.finish(diagnostics, ignore, strict)
+        checked = pipeline.check(
+            find_repo(repo), campaign, today, jobs or pipeline.default_jobs(), strict
+        )
+    final = checked.diagnostics
     click.echo(report.render(final, fmt), nl=False)
     if fmt == "text":
         click.echo(report.summary(final) if final else "No problems found.", err=True)
@@ -152,7 +140,7 @@ def check(
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
-    """Create a new campaign repository in DIRECTORY that checks and builds as it is.
+    """Create a campaign repository in DIRECTORY, ready to build.
 
     \b
     Example:
@@ -185,7 +173,7 @@ def new(
     channels: tuple[str, ...],
     title: str,
 ) -> None:
-    """Write a new message file with valid front matter in the next free slot.
+    """Write a new message file, in the next free slot.
 
     \b
     Example:
@@ -209,7 +197,7 @@ def new(
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def preview(repo: Path | None, campaign: str | None, out: Path | None, port: int) -> None:
-    """Serve a built pack's gallery on http://127.0.0.1:PORT (Ctrl-C stops)."""
+    """Serve a built pack's gallery on http://127.0.0.1:PORT."""
     from campaignsync import build as pipeline
     from campaignsync import preview as gallery
 

@@ -1,0 +1,62 @@
+"""Markdown to sanitised HTML and to plain text."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaignsync import content, markup
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        pytest.param("<script>alert(1)</script>", "alert", id="script"),
+        pytest.param('<img src=x onerror="alert(1)">', "onerror", id="event-handler"),
+        pytest.param("[click](javascript:alert(1))", "javascript", id="js-link"),
+        pytest.param("[click](jav&#x09;ascript:alert(1))", "ascript", id="obfuscated-js"),
+        pytest.param("[click](data:text/html;base64,PHNjcmlwdD4=)", "data:", id="data-url"),
+        pytest.param("[click](//evil.example/x)", "evil.example", id="protocol-relative"),
+        pytest.param(
+            '<a href="https://x.example" style="color:red">x</a>', "style", id="style-attr"
+        ),
+        pytest.param("<style>body{display:none}</style>", "display", id="style-tag"),
+        pytest.param('<iframe src="https://evil.example"></iframe>', "iframe", id="iframe"),
+        pytest.param("[rel](../../etc/passwd)", "passwd", id="relative-link"),
+    ],
+)
+def test_dangerous_html_never_reaches_an_output(source: str, forbidden: str) -> None:
+    assert forbidden not in markup.to_html(f"Before.\n\n{source}\n\nAfter.")
+
+
+def test_safe_markdown_is_kept() -> None:
+    html = markup.to_html(
+        "## Tips\n\nUse **strong** and *long* [passwords](https://example.org/p).\n\n- one\n- two\n"
+    )
+    assert "<h2>Tips</h2>" in html
+    assert "<strong>strong</strong>" in html and "<em>long</em>" in html
+    assert '<a href="https://example.org/p" rel="noopener noreferrer">passwords</a>' in html
+    assert "<li>one</li>" in html
+
+
+def test_plain_text_keeps_link_targets_and_wraps() -> None:
+    body = "## Tips\n\nUse a **password manager**: see [our guide](https://example.org/guide) today, please read it all.\n\n- First `item`\n- Second\n"
+    blocks = content.parse_body(body, 1)
+    text = markup.to_text(blocks, tuple(b.text for b in blocks), width=40)
+    assert text == (
+        "Tips\n\n"
+        "Use a password manager: see our guide\n"
+        "(https://example.org/guide) today,\n"
+        "please read it all.\n\n"
+        "- First item\n"
+        "- Second"
+    )
+    unwrapped = markup.to_text(blocks, tuple(b.text for b in blocks), width=0)
+    assert (
+        "Use a password manager: see our guide (https://example.org/guide) today, please read it all."
+        in unwrapped
+    )
+
+
+def test_conversion_is_the_same_every_time() -> None:
+    source = "Hello [a](https://a.example) *b*\n"
+    assert markup.to_html(source) == markup.to_html(source) == markup.to_html(source)
