@@ -83,19 +83,6 @@ def select(
     return Selection(campaign, chosen_locales, chosen_channels)
 
 
-def load_lookups(project: Project) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
-    """Read every target locale's catalog once."""
-    from campaignsync import catalog
-
-    lookups: dict[str, catalog.Lookup] = {}
-    problems: list[Diagnostic] = []
-    for locale in project.config.locales:
-        lookup, found = catalog.load_lookup(project.root, project.config, locale)
-        lookups[locale.tag] = lookup
-        problems.extend(found)
-    return lookups, problems
-
-
 # Worker state, inherited through fork so that nothing large is pickled per task.
 _STATE: dict[str, object] = {}
 
@@ -162,7 +149,9 @@ def render_selection(
 
     renderer = Renderer(project)
     problems = renderer.check_templates()
-    lookups, catalog_problems = load_lookups(project)
+    from campaignsync.catalog import load_lookups
+
+    lookups, catalog_problems = load_lookups(project.root, project.config)
     problems.extend(catalog_problems)
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)

@@ -185,6 +185,17 @@ def load_lookup(
     return _lookup(rel, po), tuple(found)
 
 
+def load_lookups(root: Path, config: Config) -> tuple[dict[str, Lookup], list[Diagnostic]]:
+    """Read every target locale's catalog once, strictly; return lookups and problems."""
+    lookups: dict[str, Lookup] = {}
+    problems: list[Diagnostic] = []
+    for locale in config.locales:
+        lookup, found = load_lookup(root, config, locale)
+        lookups[locale.tag] = lookup
+        problems.extend(found)
+    return lookups, problems
+
+
 def _problem_text(problem: poscan.PoProblem) -> str:
     if problem.code == poscan.UNREADABLE:
         return f"cannot read the catalog: {problem.text}"

@@ -217,17 +217,6 @@ class Status:
     campaign: str | None
 
 
-def load_lookups(project: Project) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
-    """Read every target locale's catalog once, strictly."""
-    lookups: dict[str, catalog.Lookup] = {}
-    problems: list[Diagnostic] = []
-    for locale in project.config.locales:
-        lookup, found = catalog.load_lookup(project.root, project.config, locale)
-        lookups[locale.tag] = lookup
-        problems.extend(found)
-    return lookups, problems
-
-
 def status(project: Project, campaign: str | None = None) -> Status:
     """Count, per locale, what its messages and the templates need and what is translated."""
     config = project.config
@@ -235,7 +224,7 @@ def status(project: Project, campaign: str | None = None) -> Status:
         known = ", ".join(c.id for c in project.calendar.campaigns) or "none in the calendar"
         raise ConfigError(f"unknown campaign {campaign!r} (campaigns: {known})")
     messages = project.messages if campaign is None else project.messages_of(campaign)
-    lookups, problems = load_lookups(project)
+    lookups, problems = catalog.load_lookups(project.root, project.config)
     templates = template_needs(project)
     memo: dict[str, list[localize.Need]] = {}
     rows = []

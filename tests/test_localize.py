@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from campaignsync import locales, localize
+from campaignsync import catalog, locales, localize
 from campaignsync.project import require_project
 from tests.conftest import CliInvoke
 
@@ -26,7 +26,7 @@ def po_file(repo: Path, tag: str) -> Path:
 
 def localized(repo: Path, tag: str, message_id: str) -> localize.LocalizedMessage:
     project = require_project(repo)[0]
-    lookups, problems = locales.load_lookups(project)
+    lookups, problems = catalog.load_lookups(project.root, project.config)
     assert problems == []
     locale = project.config.locale(tag)
     assert locale is not None
@@ -89,7 +89,7 @@ def test_coverage_never_counts_fuzzy_as_translated(sample_repo: Path) -> None:
     )
     blank(po, "kickoff:summary")
     project = require_project(sample_repo)[0]
-    lookups, _ = locales.load_lookups(project)
+    lookups, _ = catalog.load_lookups(project.root, project.config)
     locale = project.config.locale("es-US")
     assert locale is not None
     needed = localize.needs(
