@@ -6,6 +6,7 @@ This is the only module that imports Jinja2.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -27,12 +28,17 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from campaignsync import channels, localize
+from campaignsync import channels, datefmt, localize
 from campaignsync.catalog import Lookup
+from campaignsync.channels.press import dateline_date, dateline_place
+from campaignsync.channels.web import og_locale
 from campaignsync.model import (
+    Config,
     Diagnostic,
     LocalizedMessage,
+    Message,
     Output,
+    Partner,
     Project,
     Severity,
 )
@@ -133,33 +139,68 @@ def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -
     return _escaped(ctx, strings.get(text, context) if strings else text)
 
 
-@pass_context
-def _format_datetime(ctx: Context, value: datetime, format: str = "long") -> str:
-    from babel.dates import format_datetime
-
-    zone = ctx.get("partner", {}).get("timezone") or "UTC"
-    return format_datetime(value, format, tzinfo=ZoneInfo(zone), locale=ctx["locale"]["gettext"])
+def _zone_of(ctx: Context, tz: str | None) -> str:
+    return tz or ctx.get("partner", {}).get("timezone") or "UTC"
 
 
 @pass_context
-def _format_date(ctx: Context, value: datetime, format: str = "long") -> str:
-    from babel.dates import format_date
-
-    zone = ctx.get("partner", {}).get("timezone") or "UTC"
-    local = value.astimezone(ZoneInfo(zone)) if isinstance(value, datetime) else value
-    return format_date(local, format, locale=ctx["locale"]["gettext"])
+def _format_datetime(
+    ctx: Context, value: datetime, format: str = "full", tz: str | None = None
+) -> str:
+    return datefmt.format_datetime(value, ctx["locale"]["gettext"], _zone_of(ctx, tz), format)
 
 
 @pass_context
-def _format_time(ctx: Context, value: datetime, format: str = "short") -> str:
-    from babel.dates import format_time
+def _format_date(ctx: Context, value: datetime, format: str = "long", tz: str | None = None) -> str:
+    return datefmt.format_date(value, ctx["locale"]["gettext"], _zone_of(ctx, tz), format)
 
-    zone = ctx.get("partner", {}).get("timezone") or "UTC"
-    return format_time(value, format, tzinfo=ZoneInfo(zone), locale=ctx["locale"]["gettext"])
+
+@pass_context
+def _format_time(
+    ctx: Context, value: datetime, format: str = "short", tz: str | None = None
+) -> str:
+    return datefmt.format_time(value, ctx["locale"]["gettext"], _zone_of(ctx, tz), format)
 
 
 def _hashtags(tags: list[str]) -> str:
     return " ".join(f"#{tag}" for tag in tags)
+
+
+_EMAIL_TEXT = "font:16px/1.55 Arial,sans-serif;color:#1d2230;"
+_EMAIL_STYLES = {
+    "p": "margin:0 0 16px;" + _EMAIL_TEXT,
+    "h1": "margin:24px 0 8px;font:700 24px/1.25 Arial,sans-serif;color:#1d2230;",
+    "h2": "margin:24px 0 8px;font:700 20px/1.3 Arial,sans-serif;color:#1d2230;",
+    "h3": "margin:20px 0 8px;font:700 17px/1.3 Arial,sans-serif;color:#1d2230;",
+    "ul": "margin:0 0 16px;padding:0 0 0 24px;",
+    "ol": "margin:0 0 16px;padding:0 0 0 24px;",
+    "li": "margin:0 0 8px;" + _EMAIL_TEXT,
+    "a": "color:#0b4fa6;text-decoration:underline;",
+    "blockquote": "margin:0 0 16px;padding:0 0 0 16px;border-left:4px solid #e1e4ea;",
+    "pre": "margin:0 0 16px;font:14px/1.4 Consolas,monospace;white-space:pre-wrap;",
+    "code": "font-family:Consolas,monospace;",
+}
+_EMAIL_STYLES.update(h4=_EMAIL_STYLES["h3"], h5=_EMAIL_STYLES["h3"], h6=_EMAIL_STYLES["h3"])
+_STYLED_TAG = re.compile(r"<(" + "|".join(_EMAIL_STYLES) + r")\b([^>]*)>")
+
+
+def _email_styles(value: str, direction: str = "ltr") -> Markup:
+    """Return sanitised body HTML with inline styles on each element, as mail clients need.
+
+    Some mail clients drop ``<style>`` blocks, so each element carries its own
+    styles; Outlook for Windows knows no logical CSS properties, so
+    right-to-left text gets mirrored indents.
+    """
+    body = value if isinstance(value, Markup) else escape(value)
+
+    def style(match: re.Match[str]) -> str:
+        css = _EMAIL_STYLES[match.group(1)]
+        if direction == "rtl":
+            css = re.sub(r"padding:0 0 0 (\d+px)", r"padding:0 \1 0 0", css)
+            css = css.replace("border-left", "border-right")
+        return f'<{match.group(1)} style="{css}"{match.group(2)}>'
+
+    return Markup(_STYLED_TAG.sub(style, str(body)))  # noqa: S704 - adds constant attributes only
 
 
 def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
@@ -186,6 +227,7 @@ def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
         format_date=_format_date,
         format_time=_format_time,
         hashtags=_hashtags,
+        email_styles=_email_styles,
     )
     return env
 
@@ -355,6 +397,7 @@ class Renderer:
                 translated=localized.translated and strings_translated,
                 fallbacks=localized.fallbacks,
                 measure=measure if ext == spec.measured_ext else None,
+                fields=localized.fields,
             )
 
 
@@ -379,10 +422,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
     base = f"{config.base_url}/{message.campaign}"
     parsed = _babel_locale(locale.gettext)
     publish = message.publish_for(localized.partner)
-    alternates = [
-        {"tag": other.tag, "og": other.gettext, "url": f"{base}/{other.tag}/web/{message.id}.html"}
-        for other in localize.locales_for(config, message)
-    ]
+    alternates = language_versions(config, message)
     image = None
     if message.image is not None:
         image = {
@@ -414,12 +454,17 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             "lang": parsed.language,
             "dir": locale.direction,
             "name": parsed.get_display_name(parsed) or locale.tag,
+            "og": og_locale(locale.gettext),
         },
         "partner": {
             "id": partner.id if partner else "",
             "name": partner.name if partner else "",
             "timezone": partner.timezone if partner else "UTC",
-            "dateline": (partner.dateline or partner.name) if partner else "",
+            "dateline": dateline_place(
+                partner.dateline or partner.name, partner.timezone, locale.gettext
+            )
+            if partner
+            else "",
         },
         "campaign": {
             "id": message.campaign,
@@ -429,8 +474,57 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
         },
         "theme": {"id": theme.id, "name": theme.name} if theme else None,
         "site": {"name": config.name, "base_url": config.base_url},
-        "alternates": alternates,
+        "dateline": _dateline(partner, publish, locale.gettext),
+        "alternates": alternates["locales"],
+        "x_default": alternates["x_default"],
     }
+
+
+def _dateline(partner: Partner | None, publish: datetime | None, locale: str) -> dict[str, str]:
+    """Return the press dateline: the place and the publication day in the partner's locale."""
+    if partner is None:
+        return {"place": "", "date": "", "datetime": ""}
+    place = dateline_place(partner.dateline or partner.name, partner.timezone, locale)
+    if publish is None:
+        return {"place": place, "date": "", "datetime": ""}
+    local = publish.astimezone(ZoneInfo(partner.timezone))
+    day = dateline_date(publish, partner.timezone, locale)
+    return {"place": place, "date": day, "datetime": local.date().isoformat()}
+
+
+_VERSIONS: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
+
+
+def language_versions(config: Config, message: Message) -> dict[str, Any]:
+    """Return the web page of every locale a message is published in, and the x-default.
+
+    Every version lists all of them, itself included (as Google asks); the
+    x-default is the source locale's page, or the first locale's when the
+    message is not published in the source locale. Computed once per message.
+    """
+    locales = localize.locales_for(config, message)
+    key = (config.base_url, f"{message.campaign}/{message.id}", tuple(x.tag for x in locales))
+    found = _VERSIONS.get(key)
+    if found is None:
+        base = f"{config.base_url}/{message.campaign}"
+        versions = [
+            {
+                "tag": other.tag,
+                "hreflang": other.tag,
+                "og": og_locale(other.gettext),
+                "url": f"{base}/{other.tag}/web/{message.id}.html",
+            }
+            for other in locales
+        ]
+        default = next(
+            (v for v in versions if v["tag"] == config.source_locale.tag),
+            versions[0] if versions else None,
+        )
+        found = {"locales": versions, "x_default": default["url"] if default else ""}
+        if len(_VERSIONS) > 100_000:
+            _VERSIONS.clear()
+        _VERSIONS[key] = found
+    return found
 
 
 def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:

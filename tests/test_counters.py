@@ -1,20 +1,28 @@
-"""Platform length counters: twitter-text conformance, sample counts and SMS splitting."""
+"""Platform length counters: twitter-text conformance, counts per script, URLs, hashtags, SMS."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import yaml
+from hypothesis import strategies as st
 
+from campaignsync.channels import counters
 from campaignsync.channels.counters import (
     SmsCount,
     _parts,
+    clusters,
     graphemes,
+    hashtags,
     mastodon_length,
     sms_capacity,
     sms_count,
+    threads_length,
+    urls,
     utf8_bytes,
     utf16_units,
     x_weighted_length,
@@ -251,3 +259,167 @@ def test_sms_parts_never_split_a_character(
 )
 def test_sms_capacity(encoding: str, segments: int, expected: int) -> None:
     assert sms_capacity(encoding, segments) == expected
+
+
+TLDS: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+    (TWITTER_TEXT / "tlds.yml").read_text(encoding="utf-8")
+)["tests"]
+VALIDATE_HASHTAGS: list[dict[str, Any]] = yaml.safe_load(
+    (TWITTER_TEXT / "validate.yml").read_text(encoding="utf-8")
+)["tests"]["hashtags"]
+
+
+def test_packaged_tld_list_is_the_conformance_list() -> None:
+    # channels/data/tlds.txt is generated from tlds.yml; both must name the same TLDs.
+    packaged = (
+        Path(__file__).resolve().parent.parent / "campaignsync" / "channels" / "data" / "tlds.txt"
+    )
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in packaged.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), [])
+        elif line and not line.startswith("#"):
+            current.append(line)
+    expected = {
+        name: [case["text"].removeprefix("https://twitter.") for case in TLDS[name]]
+        for name in ("country", "generic")
+    }
+    assert sections == expected
+
+
+@pytest.mark.parametrize("section", ["country", "generic"])
+def test_url_extractor_knows_every_conformance_tld(section: str) -> None:
+    wrong = [
+        case["text"]
+        for case in TLDS[section]
+        if [case["text"][a:b] for a, b in urls(case["text"])] != case["expected"]
+    ]
+    assert not wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [pytest.param(c["text"], c["expected"], id=c["description"]) for c in VALIDATE_HASHTAGS],
+)
+def test_hashtags_conformance(text: str, valid: bool) -> None:
+    found = [(start, end) for start, end, _tag in hashtags(text)]
+    assert (found == [(0, len(text))]) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Stay safe #CyberSecMonth", ["CyberSecMonth"], id="latin"),
+        pytest.param("#Ασφάλεια και #Κυβερνοασφάλεια", ["Ασφάλεια", "Κυβερνοασφάλεια"], id="greek"),
+        pytest.param("#Киберсигурност!", ["Киберсигурност"], id="bulgarian"),
+        pytest.param("#Sécurité, #Grüße.", ["Sécurité", "Grüße"], id="diacritics"),
+        pytest.param("#2FA #2026", ["2FA"], id="digits-need-a-letter"),
+        pytest.param("https://example.org/page#Section", [], id="url-fragment"),
+        pytest.param("see example.org/#Top", [], id="bare-url-fragment"),
+        pytest.param("a#b &#39; C#", [], id="inside-words-and-entities"),
+        pytest.param("#️⃣ keycap", [], id="keycap-emoji"),
+        pytest.param("＃ＦｕｌｌＷｉｄｔｈ", ["ＦｕｌｌＷｉｄｔｈ"], id="full-width-sign"),
+    ],
+)
+def test_hashtags(text: str, expected: list[str]) -> None:
+    assert [tag for _s, _e, tag in hashtags(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "bare", "expected"),
+    [
+        pytest.param(
+            "Read https://example.org/a?b=1.", True, ["https://example.org/a?b=1"], id="scheme"
+        ),
+        pytest.param("Read example.org/mfa now", True, ["example.org/mfa"], id="bare-path"),
+        pytest.param("Read example.org/mfa now", False, [], id="bare-not-a-link-on-mastodon"),
+        pytest.param("cisa.gov and a.de", True, ["cisa.gov"], id="bare-short-cctld-is-text"),
+        pytest.param(
+            "Mehr: https://bsi.bund.de/Passwörter",
+            True,
+            ["https://bsi.bund.de/Passwörter"],
+            id="german-path",
+        ),
+        # twitter-text's path characters include Cyrillic but not Greek: X counts the rest as text.
+        pytest.param(
+            "Δείτε https://example.gr/ασφάλεια",
+            True,
+            ["https://example.gr/"],
+            id="greek-path-stops",
+        ),
+        pytest.param(
+            "Вижте https://example.bg/сигурност",
+            True,
+            ["https://example.bg/сигурност"],
+            id="cyrillic-path",
+        ),
+        pytest.param("mail bob@example.com", True, [], id="email-address"),
+    ],
+)
+def test_urls(text: str, bare: bool, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in urls(text, bare=bare)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Grüße aus München", 17, id="latin-diacritics"),
+        pytest.param("Ασφάλεια", 8, id="greek"),
+        pytest.param("Киберсигурност", 14, id="bulgarian"),
+        pytest.param("🔐", 4, id="emoji-utf8-bytes"),
+        pytest.param("👍🏽", 8, id="skin-tone-sequence"),
+        pytest.param(FAMILY, 25, id="zwj-family"),
+        pytest.param("🇪🇺", 8, id="flag"),
+        pytest.param("Hi 🔐!", 8, id="mixed"),
+        pytest.param("https://example.org/a/very/long/path", 36, id="url-counts-in-full"),
+    ],
+)
+def test_threads_length(text: str, expected: int) -> None:
+    assert threads_length(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("e\u0301a", ["e\u0301", "a"], id="combining"),
+        pytest.param(f"a{FAMILY}👍🏽", ["a", FAMILY, "👍🏽"], id="emoji"),
+        pytest.param("\r\n", ["\r\n"], id="crlf"),
+    ],
+)
+def test_clusters(text: str, expected: list[str]) -> None:
+    assert clusters(text) == expected
+
+
+# The fast paths (URLs looked for only in space-free tokens with a dot, weights counted a
+# character class at a time) must give what the plain per-character algorithm gives.
+PIECES = [
+    *"aZ09 .:/-_#@?=&()!,'\"$\t\n",
+    "http://", "https://", "www.", ".com", ".de", ".co", "t.co/", "cisa.gov", ".org/path",
+    "🔐", "👍🏽", FAMILY, "🇪🇺", "#️⃣", "©", "日本", "Ασφ", "Кир", "e\u0301", "\r\n", "\u00a0",
+    "\u202f", "–", "…", "€", "\u200d", "\ufe0f", "@alice@example.com", "xn--bcher-kva.de",
+    "ẞ", "ä", "\u3000", "＠", "🔐https://a.com", "©.com",
+]  # fmt: skip
+
+
+def _reference_x_length(text: str) -> int:
+    config = counters._x_config()
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    spans = counters._token_url_spans(text, True, after_space=False) if "." in text else {}
+    total = index = 0
+    while index < len(text):
+        if index in spans:
+            total, index = total + config.url_length * config.scale, spans[index]
+        elif match := counters._EMOJI.match(text, index):
+            total, index = total + config.default_weight, int(match.end())
+        else:
+            total, index = total + config.weight(ord(text[index])), index + 1
+    return -(-total // config.scale)
+
+
+@hypothesis.settings(max_examples=400, deadline=None, database=None)
+@hypothesis.given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_fast_counting_matches_the_plain_algorithm(text: str) -> None:
+    whole = counters._token_url_spans(text, True, after_space=False) if "." in text else {}
+    assert counters._url_spans(text) == whole
+    assert x_weighted_length(text) == _reference_x_length(text)

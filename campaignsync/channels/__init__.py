@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from campaignsync.model import ChannelSettings, LocalizedMessage, Measure
+from campaignsync.model import ChannelSettings, LocalizedMessage, Measure, Message
 
 #: Measure the rendered text of an output against the effective settings.
 MeasureFn = Callable[[str, ChannelSettings], Measure]
@@ -39,10 +39,33 @@ class ChannelSpec:
     #: The output whose text is measured (the first output by default).
     measured_ext: str = "txt"
     assemble: AssembleFn | None = None
+    #: Most hashtags a post may carry (0: the platform sets none).
+    max_hashtags: int = 0
+    #: True when more hashtags are refused; False when the extra ones only lose their
+    #: meaning (Threads makes the first one the post's topic, the others stay plain text).
+    hashtags_refused: bool = True
+    #: Most links a post may carry (0: the platform sets none).
+    max_links: int = 0
+    #: Most characters of image alt text the platform accepts (0: unknown or none).
+    max_alt: int = 0
+    #: The platform cannot publish a post without an image (Instagram).
+    needs_image: bool = False
+    #: Whether the channel is on unless the config turns it off.
+    default_enabled: bool = True
 
     def effective_limit(self, settings: ChannelSettings) -> int:
         """Return the platform limit, tightened by the config where it says so."""
         return min(self.limit, settings.limit) if settings.limit else self.limit
+
+    def effective_max_hashtags(self, settings: ChannelSettings) -> int:
+        """Return the hashtag cap (0: none), tightened by the config where it says so."""
+        caps = [cap for cap in (self.max_hashtags, settings.max_hashtags) if cap]
+        return min(caps) if caps else 0
+
+
+def post_field(message: Message, channel: str) -> str:
+    """Return the segment that is a channel's post text: its override, else the summary."""
+    return f"posts.{channel}" if message.post(channel) is not None else "summary"
 
 
 @cache

@@ -6,7 +6,7 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 import gsm0338  # noqa: F401  (importing it registers the "gsm03.38" codec)
@@ -40,6 +40,7 @@ _EMOJI = regex.compile(
     rf"|{_EMOJI_PART}[\U000e0020-\U000e007e]*\U000e007f?(?:\u200d{_EMOJI_PART})*"
 )
 _GRAPHEME = regex.compile(r"\X")
+_TOKEN = regex.compile(rf"[^{_SPACES}]+")
 _MENTION = regex.compile(r"(?<![/a-z0-9_])(@[a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]", regex.IGNORECASE)
 #: Characters in a single message and in each part of a concatenated one.
 _SMS_SIZES = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
@@ -56,7 +57,7 @@ class SmsCount:
     offenders: tuple[tuple[str, int], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _XConfig:
     scale: int
     default_weight: int
@@ -69,6 +70,25 @@ class _XConfig:
             if start <= code_point <= end:
                 return weight
         return self.default_weight
+
+    @cached_property
+    def classes(self) -> tuple[tuple[int, regex.Pattern[str]], ...]:
+        """Return (weight, pattern) for each weight the ranges give, to count by class."""
+        by_weight: dict[int, list[str]] = {}
+        for start, end, weight in self.ranges:
+            by_weight.setdefault(weight, []).append(f"\\U{start:08x}-\\U{end:08x}")
+        return tuple(
+            (weight, regex.compile("[" + "".join(parts) + "]"))
+            for weight, parts in sorted(by_weight.items())
+        )
+
+    def text_weight(self, text: str) -> int:
+        """Return the summed weight of ``text``, character by character."""
+        total = self.default_weight * len(text)
+        for weight, pattern in self.classes:
+            if weight != self.default_weight:
+                total += (weight - self.default_weight) * len(pattern.findall(text))
+        return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,19 +166,27 @@ def _host_end(text: str, start: int, runs: dict[int, int], memo: dict[int, int])
     return best
 
 
-def _url_candidates(text: str) -> Iterator[tuple[str, int, str, int, int, str]]:
-    """Yield twitter-text's URL regex matches as (before, start, protocol, host end, end, path)."""
+def _url_candidates(
+    text: str, after_space: bool = False
+) -> Iterator[tuple[str, int, str, int, int, str]]:
+    """Yield twitter-text's URL regex matches as (before, start, protocol, host end, end, path).
+
+    ``after_space``: ``text`` follows a space, so a URL may start at 0 as it would after
+    any character that may precede one (the space itself is not part of ``text``).
+    """
     patterns = _url_patterns()
     runs = {i: m.end() for m in patterns.run.finditer(text) for i in range(*m.span())}
     memo: dict[int, int] = {}
-    index = 0
+    index = -1 if after_space else 0
     while index < len(text):
-        char = text[index]
-        starts = (
-            [] if (char.isascii() and char.isalnum()) or char in _NOT_BEFORE_URL else [index + 1]
-        )
-        if index == 0:
-            starts.append(0)
+        if index < 0:
+            starts = [0]
+        else:
+            char = text[index]
+            ok = not ((char.isascii() and char.isalnum()) or char in _NOT_BEFORE_URL)
+            starts = [index + 1] if ok else []
+            if index == 0 and not after_space:
+                starts.append(0)
         for start in starts:
             protocol_match = _PROTOCOL.match(text, start)
             protocol = str(protocol_match.group()) if protocol_match else ""
@@ -190,9 +218,23 @@ def _url_spans(text: str, *, bare: bool = True) -> dict[int, int]:
     """Map the start of each URL twitter-text would extract to its end."""
     if "." not in text:
         return {}
+    # No URL contains a space, and a URL may start right after one as at the start of the
+    # text: so only the space-separated tokens that hold a dot need the extractor.
+    spans: dict[int, int] = {}
+    for token in _TOKEN.finditer(text):
+        if "." in token.group():
+            offset = int(token.start())
+            found = _token_url_spans(str(token.group()), bare, after_space=offset > 0)
+            for start, end in found.items():
+                spans[offset + start] = offset + end
+    return spans
+
+
+def _token_url_spans(text: str, bare: bool, after_space: bool) -> dict[int, int]:
+    """Map the start of each URL in one space-free token to its end."""
     patterns = _url_patterns()
     spans: dict[int, int] = {}
-    for before, start, protocol, host_end, end, path in _url_candidates(text):
+    for before, start, protocol, host_end, end, path in _url_candidates(text, after_space):
         url, domain = text[start:end], text[start + len(protocol) : host_end]
         if not _valid_domain(url, protocol or "https://", domain):
             continue
@@ -232,19 +274,71 @@ def x_weighted_length(text: str, *, emoji_parsing: bool | None = None) -> int:
     config = _x_config()
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
     emoji = config.emoji_parsing if emoji_parsing is None else emoji_parsing
-    urls = _url_spans(text)
+    total = index = 0
+    # Between URLs, emoji sequences cost defaultWeight each and other characters their
+    # range's weight: counted a class at a time rather than a character at a time.
+    for start, end in [*sorted(_url_spans(text).items()), (len(text), len(text))]:
+        piece = text[index:start]
+        if emoji and piece and not piece.isascii():
+            found = [(int(m.start()), int(m.end())) for m in _EMOJI.finditer(piece)]
+            total += config.default_weight * len(found)
+            last = 0
+            for emoji_start, emoji_end in found:
+                total += config.text_weight(piece[last:emoji_start])
+                last = emoji_end
+            total += config.text_weight(piece[last:])
+        else:
+            total += config.text_weight(piece)
+        if start < len(text):
+            total += config.url_length * config.scale
+        index = end
+    return -(-total // config.scale)
+
+
+def urls(text: str, *, bare: bool = True) -> list[tuple[int, int]]:
+    """Return the (start, end) of every URL twitter-text finds in ``text``, in order.
+
+    With ``bare=False`` only URLs that start with ``http://`` or ``https://`` count
+    (Mastodon's rule); otherwise bare domains with a known TLD count too (X's rule).
+    """
+    return sorted(_url_spans(text, bare=bare).items())
+
+
+_HASHTAG = regex.compile(
+    r"(?<![&\p{L}\p{M}\p{Nd}_/])[#＃](?!\ufe0f|\u20e3)"
+    r"([\p{L}\p{M}\p{Nd}_]*\p{L}[\p{L}\p{M}\p{Nd}_]*)"
+)
+
+
+def hashtags(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, tag without '#') for every hashtag in ``text``, outside URLs."""
+    inside: list[tuple[int, int]] | None = None
+    found = []
+    for match in _HASHTAG.finditer(text):
+        start = int(match.start())
+        # A URL has no spaces, so a '#' after a space (or at the start) is outside any URL;
+        # only the rare other cases pay for finding the URLs.
+        if start and not text[start - 1].isspace():
+            if inside is None:
+                inside = urls(text) if "." in text else []
+            if any(a <= start < b for a, b in inside):
+                continue
+        found.append((start, int(match.end()), str(match.group(1))))
+    return found
+
+
+def threads_length(text: str) -> int:
+    """Return the length Threads gives ``text``: one per character, an emoji its UTF-8 bytes."""
     total = index = 0
     while index < len(text):
-        if index in urls:
-            total += config.url_length * config.scale
-            index = urls[index]
-        elif emoji and (match := _EMOJI.match(text, index)):
-            total += config.default_weight
+        match = _EMOJI.match(text, index)
+        if match:
+            total += utf8_bytes(str(match.group()))
             index = int(match.end())
         else:
-            total += config.weight(ord(text[index]))
+            total += 1
             index += 1
-    return -(-total // config.scale)
+    return total
 
 
 def mastodon_length(text: str, url_length: int = 23) -> int:
@@ -261,6 +355,11 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
 def graphemes(text: str) -> int:
     """Return the number of extended grapheme clusters in ``text``."""
     return len(_GRAPHEME.findall(text))
+
+
+def clusters(text: str) -> list[str]:
+    """Return the extended grapheme clusters of ``text`` (what a reader sees as characters)."""
+    return [str(c) for c in _GRAPHEME.findall(text)]
 
 
 def utf8_bytes(text: str) -> int:

@@ -1,32 +1,142 @@
-"""Social networks: X, Mastodon, Bluesky and LinkedIn, each counted as its platform counts."""
+"""Social networks, each counted as its platform counts (sources in docs/channels.md).
+
+X, Mastodon, Bluesky and LinkedIn are on by default; Threads and Instagram are opt-in
+(``[channels.threads] enabled = true``).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from datetime import UTC
+
 from campaignsync.channels import ChannelSpec, OutputSpec, counters
-from campaignsync.model import ChannelSettings, Measure
+from campaignsync.model import ChannelSettings, LocalizedMessage, Measure
 
 _TEXT = (OutputSpec("txt"),)
+#: Bluesky's lexicon: ``maxGraphemes`` 300 and ``maxLength`` 3,000 (UTF-8 bytes).
+BLUESKY_MAX_BYTES = 3000
 
 
-def _x(text: str, settings: ChannelSettings) -> Measure:
-    return Measure(counters.x_weighted_length(text), SPECS[0].effective_limit(settings), "weighted")
+def _measure(
+    count: Callable[[str], int], limit: int, unit: str
+) -> Callable[[str, ChannelSettings], Measure]:
+    """Return a measure function counting with ``count`` against the effective limit."""
 
+    def measure(text: str, settings: ChannelSettings) -> Measure:
+        return Measure(count(text), min(limit, settings.limit or limit), unit)
 
-def _mastodon(text: str, settings: ChannelSettings) -> Measure:
-    return Measure(counters.mastodon_length(text), SPECS[1].effective_limit(settings), "graphemes")
+    return measure
 
 
 def _bluesky(text: str, settings: ChannelSettings) -> Measure:
-    return Measure(counters.graphemes(text), SPECS[2].effective_limit(settings), "graphemes")
+    limit = min(300, settings.limit or 300)
+    size = Measure(counters.utf8_bytes(text), BLUESKY_MAX_BYTES, "utf-8")
+    return Measure(counters.graphemes(text), limit, "graphemes", also=(size,))
 
 
-def _linkedin(text: str, settings: ChannelSettings) -> Measure:
-    return Measure(counters.utf16_units(text), SPECS[3].effective_limit(settings), "utf-16")
+def bluesky_record(text: str, localized: LocalizedMessage) -> dict[str, object]:
+    """Return the ``app.bsky.feed.post`` record: the text, its language, links and tags as facets.
+
+    Facet ranges are UTF-8 byte offsets (``byteStart`` inclusive, ``byteEnd``
+    exclusive). A bare domain is linked to ``https://`` as the Bluesky app does.
+    """
+
+    def offset(index: int) -> int:
+        return counters.utf8_bytes(text[:index])
+
+    facets: list[tuple[int, dict[str, object]]] = []
+    for start, end in counters.urls(text):
+        uri = text[start:end]
+        if "://" not in uri:
+            uri = f"https://{uri}"
+        feature = {"$type": "app.bsky.richtext.facet#link", "uri": uri}
+        facets.append((start, {"index": _span(offset(start), offset(end)), "features": [feature]}))
+    for start, end, tag in counters.hashtags(text):
+        feature = {"$type": "app.bsky.richtext.facet#tag", "tag": tag}
+        facets.append((start, {"index": _span(offset(start), offset(end)), "features": [feature]}))
+    record: dict[str, object] = {
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "langs": [localized.locale.tag],
+    }
+    when = localized.message.publish_for(localized.partner)
+    if when is not None:
+        record["createdAt"] = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if facets:
+        record["facets"] = [facet for _start, facet in sorted(facets, key=lambda f: f[0])]
+    return record
+
+
+def _span(start: int, end: int) -> dict[str, int]:
+    return {"byteStart": start, "byteEnd": end}
+
+
+def _bluesky_files(
+    rendered: dict[str, str], localized: LocalizedMessage, settings: ChannelSettings
+) -> dict[str, bytes]:
+    record = bluesky_record(rendered["txt"].rstrip("\n"), localized)
+    text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return {"json": text.encode("utf-8")}
 
 
 SPECS = (
-    ChannelSpec("x", "X", _TEXT, 280, "weighted", _x),
-    ChannelSpec("mastodon", "Mastodon", _TEXT, 500, "graphemes", _mastodon),
-    ChannelSpec("bluesky", "Bluesky", _TEXT, 300, "graphemes", _bluesky),
-    ChannelSpec("linkedin", "LinkedIn", _TEXT, 3000, "utf-16", _linkedin),
+    ChannelSpec(
+        "x",
+        "X",
+        _TEXT,
+        280,
+        "weighted",
+        _measure(counters.x_weighted_length, 280, "weighted"),
+    ),
+    ChannelSpec(
+        "mastodon",
+        "Mastodon",
+        _TEXT,
+        500,
+        "graphemes",
+        _measure(counters.mastodon_length, 500, "graphemes"),
+        max_alt=1500,
+    ),
+    ChannelSpec(
+        "bluesky",
+        "Bluesky",
+        _TEXT,
+        300,
+        "graphemes",
+        _bluesky,
+        assemble=_bluesky_files,
+        max_alt=2000,
+    ),
+    ChannelSpec(
+        "linkedin",
+        "LinkedIn",
+        _TEXT,
+        3000,
+        "utf-16",
+        _measure(counters.utf16_units, 3000, "utf-16"),
+    ),
+    ChannelSpec(
+        "threads",
+        "Threads",
+        _TEXT,
+        500,
+        "characters",
+        _measure(counters.threads_length, 500, "characters"),
+        max_hashtags=1,
+        hashtags_refused=False,
+        max_links=5,
+        default_enabled=False,
+    ),
+    ChannelSpec(
+        "instagram",
+        "Instagram",
+        _TEXT,
+        2200,
+        "utf-16",
+        _measure(counters.utf16_units, 2200, "utf-16"),
+        max_hashtags=5,
+        needs_image=True,
+        default_enabled=False,
+    ),
 )

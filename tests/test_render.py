@@ -1,0 +1,241 @@
+"""Rendering every channel: web alternates, Open Graph, email parts, press datelines, goldens."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from test_channels import CONFIG, LINK, SUMMARY, TITLE, Repo
+
+from campaignsync import catalog, localize
+from campaignsync.model import Output
+from campaignsync.project import load_project
+from campaignsync.render import Renderer, TemplateStrings, lookups_for
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+BASE = "https://campaign.example.org/2026"
+
+
+class Tags(HTMLParser):
+    """Collect start tags with their attributes, in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def all(self, tag: str, **wanted: str) -> list[dict[str, str]]:
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())
+        ]
+
+
+def rendered(repo: Repo) -> dict[str, Output]:
+    _data, outputs = repo.outputs()
+    return {o.path: o for o in outputs}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    made = Repo(tmp_path / "repo")
+    made.message(
+        "channels: [x, mastodon, bluesky, sms, email, web, press]\n"
+        "hashtags: [CyberSecMonth]\nimage: {src: assets/a.png, alt: A padlock}",
+        body="## Why\n\nIt *works*.\n\n- One\n- Two\n\n> Quote",
+    )
+    made.translate("de", "test:title", TITLE, "Zwei-Schritt-Anmeldung einschalten")
+    made.translate("de", "test:image.alt", "A padlock", "Ein Vorhängeschloss")
+    made.translate("el", "test:title", TITLE, "Ενεργοποιήστε τη σύνδεση δύο βημάτων")
+    return made
+
+
+def test_web_page_links_every_language_version_and_an_x_default(repo: Repo) -> None:
+    page = Tags(rendered(repo)["de/web/test.html"].content.decode())
+    (html,) = page.all("html")
+    assert html == {"lang": "de", "dir": "ltr"}
+    alternates = {a["hreflang"]: a["href"] for a in page.all("link", rel="alternate")}
+    assert alternates == {
+        "en": f"{BASE}/en/web/test.html",
+        "de": f"{BASE}/de/web/test.html",
+        "el": f"{BASE}/el/web/test.html",
+        "bg": f"{BASE}/bg/web/test.html",
+        "x-default": f"{BASE}/en/web/test.html",
+    }
+    assert page.all("link", rel="canonical") == [
+        {"rel": "canonical", "href": f"{BASE}/de/web/test.html"}
+    ]
+
+
+def test_web_page_open_graph_uses_underscored_locales_and_the_image_alt(repo: Repo) -> None:
+    page = Tags(rendered(repo)["de/web/test.html"].content.decode())
+    meta = [(a["property"], a["content"]) for a in page.all("meta") if "property" in a]
+    assert ("og:locale", "de_DE") in meta
+    assert [v for k, v in meta if k == "og:locale:alternate"] == ["en_US", "el_GR", "bg_BG"]
+    assert ("og:title", "Zwei-Schritt-Anmeldung einschalten") in meta
+    assert ("og:image", f"{BASE}/assets/a.png") in meta
+    assert ("og:image:alt", "Ein Vorhängeschloss") in meta
+    assert page.all("img") == [
+        {
+            "src": "../../assets/a.png",
+            "alt": "Ein Vorhängeschloss",
+            "width": "1200",
+            "height": "630",
+        }
+    ]
+
+
+def test_a_message_published_only_in_some_locales_lists_only_those(tmp_path: Path) -> None:
+    config = CONFIG.replace('locales = ["en", "de", "el", "bg"]', 'locales = ["de", "el"]')
+    made = Repo(tmp_path / "repo")
+    (made.root / "campaignsync.toml").write_text(config, encoding="utf-8")
+    made.message("channels: [web]")
+    page = Tags(rendered(made)["el/web/test.html"].content.decode())
+    alternates = {a["hreflang"]: a["href"] for a in page.all("link", rel="alternate")}
+    # Not published in the source locale: the first locale is the x-default.
+    assert alternates == {
+        "de": f"{BASE}/de/web/test.html",
+        "el": f"{BASE}/el/web/test.html",
+        "x-default": f"{BASE}/de/web/test.html",
+    }
+
+
+def test_eml_parses_back_with_both_parts_and_its_language(repo: Repo) -> None:
+    outputs = rendered(repo)
+    mail = email.message_from_bytes(
+        outputs["el/email/test.eml"].content, policy=email.policy.default
+    )
+    assert mail.get_content_type() == "multipart/alternative"
+    assert mail["Subject"] == "Ενεργοποιήστε τη σύνδεση δύο βημάτων"
+    assert b"Subject: =?utf-8?" in outputs["el/email/test.eml"].content  # RFC 2047 on the wire
+    assert mail["Content-Language"] == "el"
+    assert mail["From"] == "Test Campaign <news@campaign.example.org>"
+    assert mail["Date"] == "Mon, 05 Oct 2026 10:00:00 +0200"
+    assert mail["Message-ID"] == "<2026.test.el@campaign.example.org>"
+    text, html = mail.iter_parts()  # type: ignore[misc]
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    assert text.get_content_charset() == html.get_content_charset() == "utf-8"
+    assert text.get_content().replace("\r\n", "\n") == outputs["el/email/test.txt"].content.decode()
+    assert (
+        html.get_content().replace("\r\n", "\n") == outputs["el/email/test.html"].content.decode()
+    )
+
+
+def test_email_html_is_tables_and_inline_styles_with_lang_and_dir(repo: Repo) -> None:
+    html = rendered(repo)["de/email/test.html"].content.decode()
+    page = Tags(html)
+    assert page.all("html") == [{"lang": "de", "dir": "ltr"}]
+    tables = page.all("table")
+    assert tables and all(t["role"] == "presentation" and t["dir"] == "ltr" for t in tables)
+    for tag in ("h2", "p", "ul", "li", "blockquote", "em"):
+        found = page.all(tag)
+        assert found, tag
+        if tag != "em":
+            assert all("style" in a for a in found), tag
+    assert "<style" not in html
+    (preheader,) = [d for d in page.all("div") if "display:none" in d["style"]]
+    assert preheader
+
+
+def test_right_to_left_locales_mirror_the_email(tmp_path: Path) -> None:
+    made = Repo(tmp_path / "repo")
+    config = CONFIG.replace('"el", "bg"]', '"el", "bg", "ar"]')
+    (made.root / "campaignsync.toml").write_text(config, encoding="utf-8")
+    made.message("channels: [email, web]", body="- One\n- Two")
+    outputs = rendered(made)
+    page = Tags(outputs["ar/email/test.html"].content.decode())
+    assert page.all("html") == [{"lang": "ar", "dir": "rtl"}]
+    assert all(t["dir"] == "rtl" for t in page.all("table"))
+    assert all(
+        d["align"] == "right" for d in page.all("td") if "align" in d and d["align"] != "center"
+    )
+    (ul,) = page.all("ul")
+    assert "padding:0 24px 0 0" in ul["style"]
+    assert Tags(outputs["ar/web/test.html"].content.decode()).all("html")[0]["dir"] == "rtl"
+
+
+@pytest.mark.parametrize(
+    ("locale", "dateline"),
+    [
+        pytest.param("en", "Brussels, 5 October 2026", id="en"),
+        pytest.param("de", "Brüssel, 5. Oktober 2026", id="de"),
+        pytest.param("el", "Βρυξέλλες, 5 Οκτωβρίου 2026", id="el"),
+        pytest.param("bg", "Брюксел, 5 октомври 2026\u202fг.", id="bg"),
+    ],
+)
+def test_press_release_dateline_in_the_partners_locale(
+    repo: Repo, locale: str, dateline: str
+) -> None:
+    html = rendered(repo)[f"{locale}/press/test.html"].content.decode()
+    assert f'<strong class="dateline">{dateline.split(",")[0]}, <time datetime=' in html
+    assert f">{dateline.split(', ', 1)[1]}</time></strong>" in html
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        pytest.param("hashtags: [A, B]", f"{SUMMARY}\n\n{LINK} #A #B\n", id="link-and-tags"),
+        pytest.param("hashtags: []", f"{SUMMARY}\n\n{LINK}\n", id="no-tags-no-trailing-space"),
+        pytest.param("-link\nhashtags: [A]", f"{SUMMARY}\n\n#A\n", id="no-link"),
+        pytest.param("-link\nhashtags: []", f"{SUMMARY}\n", id="post-only"),
+    ],
+)
+def test_posts_have_no_stray_spaces(repo: Repo, front: str, expected: str) -> None:
+    repo.message(f"channels: [x]\n{front}")
+    assert rendered(repo)["en/x/test.txt"].content.decode() == expected
+
+
+# --- Goldens: the sample's kickoff message in every channel, in en and de ------------------
+
+LOCALES = ("en", "de")
+
+
+def kickoff_outputs(sample_repo: Path) -> dict[str, bytes]:
+    """Render the sample's ``kickoff`` message in en and de, as the pack would."""
+    project, _ = load_project(sample_repo)
+    assert project is not None
+    lookups, _ = catalog.load_lookups(project.root, project.config)
+    renderer = Renderer(project)
+    (message,) = [m for m in project.messages if m.id == "kickoff"]
+    found: dict[str, bytes] = {}
+    for tag in LOCALES:
+        locale = project.config.locale(tag)
+        assert locale is not None
+        localized = localize.localize(message, locale, project.config, lookups)
+        strings = TemplateStrings(
+            lookups_for(localize.chain(locale), lookups), tag == project.config.source_locale.tag
+        )
+        outputs, problems = renderer.render(localized, strings)
+        assert not problems
+        found.update((o.path, o.content) for o in outputs)
+    return found
+
+
+def test_kickoff_uses_every_built_in_channel_of_the_sample(sample_repo: Path) -> None:
+    channels = {path.split("/")[1] for path in kickoff_outputs(sample_repo)}
+    assert channels == {"x", "mastodon", "bluesky", "linkedin", "sms", "email", "web", "press"}
+
+
+def test_goldens(sample_repo: Path, update_golden: bool) -> None:
+    """Every channel of kickoff in en and de, byte for byte (``--update-golden`` rewrites)."""
+    outputs = kickoff_outputs(sample_repo)
+    if update_golden:
+        for path in GOLDEN.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                path.unlink()
+        for rel, data in outputs.items():
+            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / rel).write_bytes(data)
+    stored = {
+        p.relative_to(GOLDEN).as_posix()
+        for p in GOLDEN.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+    assert stored == set(outputs), "run pytest --update-golden after an intended change"
+    different = [rel for rel, data in outputs.items() if (GOLDEN / rel).read_bytes() != data]
+    assert not different, f"outputs differ from tests/golden (--update-golden): {different}"
