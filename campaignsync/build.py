@@ -331,6 +331,7 @@ def build(
     progress: Progress | None = None,
     stamp: str | None = None,
     rendered: Rendered | None = None,
+    reuse: bool = True,
 ) -> Built:
     """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
 
@@ -339,13 +340,16 @@ def build(
     ``stamp`` (from :func:`unchanged`, taken before reading any input) is
     recorded with the pack so that the next identical build can skip all work.
     ``rendered`` reuses outputs already rendered with ``prepare=True`` (release
-    checks them first).
+    checks them first). ``reuse=False`` writes every file afresh instead of
+    linking the previous pack's unchanged files.
     """
     if rendered is None or (rendered.outputs and not rendered.members):
         rendered = render_selection(project, selection, jobs, progress, prepare=True)
     assembled = assemble(project, selection, rendered, epoch)
     outputs, extras, epoch, source = assembled
-    result = pack.write_pack(out, selection.campaign, outputs, extras, epoch, rendered.members)
+    result = pack.write_pack(
+        out, selection.campaign, outputs, extras, epoch, rendered.members, reuse
+    )
     if stamp is not None:
         pack.remember(out, stamp, result)
     untranslated: dict[str, int] = {}

@@ -16,6 +16,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -220,7 +221,7 @@ def _previous_hashes(folder: Path) -> dict[str, str]:
         return {}
 
 
-def _write_new(path: Path, data: bytes) -> None:
+def _write_new(path: str, data: bytes) -> None:
     fd = os.open(
         path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE
     )
@@ -254,13 +255,15 @@ def write_pack(
     extras: list[PackFile],
     epoch: int,
     members: Mapping[str, Member] | None = None,
+    reuse: bool = True,
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
     ``members`` holds the outputs already hashed and compressed (by the
     render workers); anything missing from it is prepared here. Unchanged
     files are hard-linked from the previous pack instead of being written
-    again. An interrupted build leaves the previous pack as it was.
+    again (``reuse=False`` writes every file afresh). An interrupted build
+    leaves the previous pack as it was.
     """
     from filelock import FileLock, Timeout
 
@@ -277,7 +280,7 @@ def write_pack(
         ) from None
     try:
         _recover(out, campaign)
-        return _write_locked(out, campaign, outputs, extras, epoch, members or {})
+        return _write_locked(out, campaign, outputs, extras, epoch, members or {}, reuse)
     finally:
         lock.release()
 
@@ -289,26 +292,37 @@ def _write_locked(
     extras: list[PackFile],
     epoch: int,
     members: Mapping[str, Member],
+    reuse: bool,
 ) -> PackResult:
     final = out / campaign
     staging = out / f".{campaign}.tmp-{os.getpid()}"
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    previous = _previous_hashes(final)
+    previous = _previous_hashes(final) if reuse else {}
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
-    prepared = [(rel, members.get(rel) or prepare(data)) for rel, data in files]
+    missing = [(rel, data) for rel, data in files if rel not in members]
+    # zlib and hashlib release the GIL: the few large extras (manifest, gallery) in parallel.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        done = dict(
+            zip(
+                (rel for rel, _ in missing), pool.map(prepare, (d for _, d in missing)), strict=True
+            )
+        )
+    prepared = [(rel, members.get(rel) or done[rel]) for rel, _ in files]
     written = reused = 0
+    # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
+    new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
     try:
         staging.mkdir(mode=DIR_MODE)
         made: set[str] = set()
         for (rel, data), (_, member) in zip(files, prepared, strict=True):
             folder = rel.rpartition("/")[0]
             if folder and folder not in made:
-                (staging / folder).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                os.makedirs(new_root + folder, mode=DIR_MODE, exist_ok=True)  # noqa: PTH103
                 made.add(folder)
-            target = staging / rel
-            if previous.get(rel) == member.sha256 and _link(final / rel, target):
+            target = new_root + rel
+            if previous.get(rel) == member.sha256 and _link(old_root + rel, target):
                 reused += 1
                 continue
             _write_new(target, data)
@@ -332,9 +346,9 @@ def _write_locked(
     )
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: str, target: str) -> bool:
     try:
-        if source.is_symlink():
+        if os.path.islink(source):  # noqa: PTH114 - a str path in a per-file loop
             return False
         os.link(source, target)
     except OSError as exc:

@@ -40,7 +40,7 @@ from campaignsync.cli._common import (
 @click.option(
     "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
 )
-@click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
+@click.option("--force", is_flag=True, help="Build and write every file, even if nothing changed.")
 def build(
     repo: Path | None,
     campaign: str | None,
@@ -56,7 +56,8 @@ def build(
     CSVs, index.html) and dist/<campaign>.zip. The same input gives
     byte-identical files; set SOURCE_DATE_EPOCH to fix the timestamps (the
     default is the commit time). When no input changed since the last build
-    into the same folder, nothing is read or written (--force builds anyway).
+    into the same folder, nothing is read or written; otherwise files that did
+    not change are linked from the previous pack (--force writes everything).
 
     \b
     Example:
@@ -80,7 +81,14 @@ def build(
         project, warnings = load(root)
         selection = pipeline.select(project, campaign, locales, channels)
         built = pipeline.build(
-            project, selection, target, epoch, jobs or pipeline.default_jobs(), progress(), stamp
+            project,
+            selection,
+            target,
+            epoch,
+            jobs or pipeline.default_jobs(),
+            progress(),
+            stamp,
+            reuse=not force,
         )
     shown = [d for d in (*warnings, *built.warnings) if d.code not in project.config.ignore]
     if shown:
