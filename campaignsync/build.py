@@ -243,12 +243,15 @@ def check(
     project, found = load_project(root)
     diagnostics = list(found)
     selection = rendered = None
-    if project is not None and not (
-        # A calendar too broken to name the campaign: its own errors say why.
-        any(d.is_error and d.file == project.calendar.path for d in found)
-        and not project.calendar.campaigns
-    ):
-        selection = select(project, campaign)
+    if project is not None:
+        try:
+            selection = select(project, campaign)
+        except BuildError:
+            # No usable campaign: when loading already said why (a broken calendar,
+            # a wrong default_campaign), those errors are the answer.
+            if campaign is not None or not any(d.is_error for d in found):
+                raise
+    if project is not None and selection is not None:
         rendered = render_selection(project, selection, jobs, prepare=prepare)
         diagnostics.extend(rendered.diagnostics)
         data = checks.CheckInput(

@@ -79,6 +79,14 @@ def did_you_mean(word: str, choices: Iterator[str] | tuple[str, ...] | list[str]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def line_of(root: Path, key: str) -> int:
+    """Return the 1-based line of a dotted key in ``campaignsync.toml`` (1 when unknown)."""
+    try:
+        return _key_lines((root / CONFIG_NAME).read_text(encoding="utf-8")).get(key, 1)
+    except (OSError, UnicodeDecodeError):
+        return 1
+
+
 def _key_lines(text: str) -> dict[str, int]:
     """Map dotted TOML keys and table headers to their 1-based lines (best effort)."""
     lines: dict[str, int] = {}

@@ -22,7 +22,7 @@ from campaignsync.model import (
     Segment,
     Severity,
 )
-from campaignsync.paths import resolve
+from campaignsync.paths import is_inside, resolve
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 HASHTAG_RE = re.compile(r"^[^\W_][\w]{0,99}$")
@@ -300,6 +300,13 @@ def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | Non
         return None
     if alt is None:
         found.add("CS012", "image", "image has no 'alt' text (screen readers need it)")
+        return None
+    if not is_inside(src):
+        found.add(
+            "CS023",
+            "image.src",
+            f"image {src!r} must be a path inside {config.paths.content}/, like assets/photo.png",
+        )
         return None
     try:
         target = resolve(config.root, f"{config.paths.content}/{src}")

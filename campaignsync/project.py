@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from campaignsync import calendar, content
-from campaignsync.config import load_config
+from campaignsync.config import CONFIG_NAME, did_you_mean, line_of, load_config
 from campaignsync.errors import DiagnosticsError
 from campaignsync.model import Calendar, Diagnostic, Message, Project, Severity
 from campaignsync.paths import read_text
@@ -45,6 +45,19 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     except ValueError as exc:
         cal = Calendar(calendar_rel)
         findings.append(Diagnostic("CS040", Severity.ERROR, str(exc), calendar_rel, 1))
+    wanted = config.default_campaign
+    if wanted and cal.campaigns and cal.campaign(wanted) is None:
+        known = [c.id for c in cal.campaigns]
+        findings.append(
+            Diagnostic(
+                "CS020",
+                Severity.ERROR,
+                f"default_campaign {wanted!r} is not a campaign in {calendar_rel}"
+                f"{did_you_mean(wanted, known)}",
+                CONFIG_NAME,
+                line_of(root, "default_campaign"),
+            )
+        )
     messages: list[Message] = []
     first_seen: dict[str, str] = {}
     messages_rel = f"{config.paths.content}/messages"

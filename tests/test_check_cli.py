@@ -193,3 +193,22 @@ def test_usage_errors_exit_2(
 ) -> None:
     result = cli_invoke(["check", "--repo", str(sample_repo), *args], expect=2)
     assert message in result.stderr
+
+
+def test_a_default_campaign_missing_from_the_calendar_is_reported_at_its_line(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    edit(sample_repo, "campaignsync.toml", 'default_campaign = "2026"', 'default_campaign = "2025"')
+    result = check(cli_invoke, sample_repo, expect=1)
+    assert (
+        "campaignsync.toml:6: error CS020: default_campaign '2025' is not a campaign in content/calendar.yaml"
+        in result.stdout
+    )
+
+
+def test_an_empty_calendar_still_reports_every_message(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    (sample_repo / "content" / "calendar.yaml").write_text("")
+    result = check(cli_invoke, sample_repo, expect=1)
+    assert result.stdout.count("error CS020: unknown campaign '2026'") == 16

@@ -228,7 +228,17 @@ def test_pathological_markdown_is_refused(config) -> None:
 def test_image_must_exist_inside_content(config, tmp_path: Path) -> None:
     text = GOOD.replace("hashtags:", "image: {src: ../../etc/passwd, alt: x}\nhashtags:")
     _, found = parse(config, text)
-    assert found[0].code == "CS023" and "not a path inside" in found[0].text
+    assert (
+        found[0].code == "CS023"
+        and found[0].text
+        == "image '../../etc/passwd' must be a path inside content/, like assets/photo.png"
+    )
+    _, found = parse(
+        config, GOOD.replace("hashtags:", "image: {src: /etc/passwd, alt: x}\nhashtags:")
+    )
+    assert (
+        found[0].text == "image '/etc/passwd' must be a path inside content/, like assets/photo.png"
+    )
     text = GOOD.replace("hashtags:", "image: {src: assets/none.png, alt: x}\nhashtags:")
     _, found = parse(config, text)
     assert found[0].text == "image content/assets/none.png does not exist"
