@@ -80,6 +80,14 @@ repo_option = click.option(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Campaign repository (default: the nearest folder above with campaignsync.toml).",
 )
+now_option = click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Act as if it were this date or UTC time (default: SOURCE_DATE_EPOCH or the clock).",
+)
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
+)
 campaign_option = click.option(
     "--campaign", metavar="ID", help="Campaign id from the calendar (default: the config's)."
 )

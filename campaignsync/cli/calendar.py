@@ -13,7 +13,9 @@ from campaignsync.cli._common import (
     display,
     errors,
     fail,
+    jobs_option,
     load,
+    now_option,
     now_or,
     repo_option,
     source_date_epoch,
@@ -21,12 +23,6 @@ from campaignsync.cli._common import (
 
 if TYPE_CHECKING:
     from campaignsync.model import Output, Project
-
-now_option = click.option(
-    "--now",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-    help="Act as if it were this date or UTC time (default: SOURCE_DATE_EPOCH or the clock).",
-)
 
 
 def _known_partners(project: Project, partners: tuple[str, ...]) -> None:
@@ -112,9 +108,7 @@ def calendar_show(
     help="Keep posts that are already past or less than 10 minutes away.",
 )
 @now_option
-@click.option(
-    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
-)
+@jobs_option
 def calendar_export(
     repo: Path | None,
     campaign: str | None,

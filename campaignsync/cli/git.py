@@ -9,7 +9,16 @@ from pathlib import Path
 
 import click
 
-from campaignsync.cli._common import display, errors, find_repo, load, now_or, repo_option
+from campaignsync.cli._common import (
+    display,
+    errors,
+    find_repo,
+    jobs_option,
+    load,
+    now_option,
+    now_or,
+    repo_option,
+)
 
 
 @click.command()
@@ -107,14 +116,8 @@ def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -
 )
 @click.option("--sign", is_flag=True, help="Sign the tag with your git signing key.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write and tag nothing.")
-@click.option(
-    "--now",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-    help="Check as if today were this date (default: the clock).",
-)
-@click.option(
-    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
-)
+@now_option
+@jobs_option
 def release(
     campaign: str,
     repo: Path | None,

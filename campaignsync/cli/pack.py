@@ -15,7 +15,9 @@ from campaignsync.cli._common import (
     errors,
     fail,
     find_repo,
+    jobs_option,
     load,
+    now_option,
     now_or,
     progress,
     repo_option,
@@ -37,9 +39,7 @@ from campaignsync.cli._common import (
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: dist/ in the repository).",
 )
-@click.option(
-    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
-)
+@jobs_option
 @click.option("--force", is_flag=True, help="Build and write every file, even if nothing changed.")
 def build(
     repo: Path | None,
@@ -114,14 +114,8 @@ def build(
     "--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True, help="Output format."
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--now",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-    help="Check as if today were this date (default: SOURCE_DATE_EPOCH or the clock).",
-)
-@click.option(
-    "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
-)
+@now_option
+@jobs_option
 def check(
     repo: Path | None, campaign: str | None, fmt: str, strict: bool, now: datetime | None, jobs: int
 ) -> None:
