@@ -39,11 +39,21 @@ class LocaleError(ValueError):
 
 
 def find_root(start: Path) -> Path:
-    """Return the nearest directory at or above ``start`` holding ``campaignsync.toml``."""
+    """Return the nearest directory at or above ``start`` holding ``campaignsync.toml``.
+
+    The search stops at the top of a git work tree: a stray config above the
+    repository (in a home or temporary folder) is never picked up by mistake.
+    """
     start = start.resolve()
     for folder in (start, *start.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
+        if (folder / ".git").exists():
+            raise ConfigError(
+                f"no {CONFIG_NAME} in {start} or any folder above it up to the top of its "
+                f"git repository ({folder}); run the command inside a campaign repository, "
+                "pass --repo, or create one with 'campaignsync init DIR'"
+            )
     raise ConfigError(
         f"no {CONFIG_NAME} in {start} or any folder above it; "
         "run the command inside a campaign repository, pass --repo, "
@@ -68,7 +78,10 @@ def parse_locale(text: str) -> Locale:
         raise LocaleError(f"{text!r} is not a locale that CLDR knows") from None
     canonical = str(parsed)
     tag = canonical.replace("_", "-")
-    if tag.lower() != text.replace("_", "-").lower() or parsed.language in ("und", "root"):
+    if tag != text or parsed.language in ("und", "root"):
+        # An alias such as iw -> he_IL: suggest the tag with as many parts as typed.
+        if "-" not in text and "_" not in text:
+            tag = parsed.language
         raise LocaleError(f"{text!r} is not a canonical locale tag; did you mean {tag!r}?")
     return Locale(tag=tag, gettext=canonical, direction=parsed.text_direction)
 

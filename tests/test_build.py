@@ -258,10 +258,12 @@ def test_malformed_source_date_epoch_is_a_usage_error(
 def test_build_outside_a_campaign_repository_says_what_to_do(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
+    (tmp_path / ".git").mkdir()  # bounds the search, whatever lies above the test's folder
     result = cli_invoke(["build"], cwd=tmp_path, expect=1)
     assert result.stderr == (
-        f"error: no campaignsync.toml in {tmp_path.resolve()} or any folder above it; run the command "
-        "inside a campaign repository, pass --repo, or create one with 'campaignsync init DIR'\n"
+        f"error: no campaignsync.toml in {tmp_path.resolve()} or any folder above it up to the top "
+        f"of its git repository ({tmp_path.resolve()}); run the command inside a campaign "
+        "repository, pass --repo, or create one with 'campaignsync init DIR'\n"
     )
 
 

@@ -82,8 +82,13 @@ def test_good_config_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             GOOD.replace('"pt-PT", "es-US"]', '"pt-PT", "es-US", "iw"]'),
-            "2: CS004 locales: 'iw' is not a canonical locale tag; did you mean 'he-IL'?",
+            "2: CS004 locales: 'iw' is not a canonical locale tag; did you mean 'he'?",
             id="alias-locale",
+        ),
+        pytest.param(
+            GOOD.replace('"pt-PT", "es-US"]', '"pt_pt", "es-US"]'),
+            "2: CS004 locales: 'pt_pt' is not a canonical locale tag; did you mean 'pt-PT'?",
+            id="gettext-spelling",
         ),
         pytest.param(
             GOOD.replace("limit = 200", "limit = 300"),
@@ -135,8 +140,23 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
 
 
 def test_find_root_says_where_it_looked(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"no campaignsync\.toml in .* or any folder above it"):
-        find_root(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a").mkdir()
+    with pytest.raises(ConfigError) as caught:
+        find_root(tmp_path / "a")
+    assert str(caught.value).startswith(
+        f"no campaignsync.toml in {(tmp_path / 'a').resolve()} or any folder above it up to the "
+        f"top of its git repository ({tmp_path.resolve()}); run the command inside"
+    )
+
+
+def test_find_root_does_not_leave_a_git_repository(tmp_path: Path) -> None:
+    """A stray config above a repository (in a home or temp folder) is never used."""
+    write(tmp_path, GOOD)
+    repo = tmp_path / "project"
+    (repo / ".git").mkdir(parents=True)
+    with pytest.raises(ConfigError, match="up to the top of its git repository"):
+        find_root(repo)
 
 
 @pytest.mark.parametrize("tag", ["../x", "xx", "de\x00", "", "de_DE.utf8", "und", "EN-us-x"])
