@@ -37,6 +37,13 @@ class Selection:
     campaign: str
     locales: tuple[Locale, ...]
     channels: tuple[str, ...]
+    #: Only some locales or channels: built beside the full pack, never over it.
+    partial: bool = False
+
+    @property
+    def name(self) -> str:
+        """Return the pack's folder name: the campaign id, or ``<id>.partial``."""
+        return f"{self.campaign}.partial" if self.partial else self.campaign
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +87,8 @@ def select(
                 f"unknown or disabled channel {unknown[0]!r} (enabled: {', '.join(enabled)})"
             )
         chosen_channels = tuple(c for c in enabled if c in wanted_channels)
-    return Selection(campaign, chosen_locales, chosen_channels)
+    partial = chosen_locales != config.all_locales or chosen_channels != enabled
+    return Selection(campaign, chosen_locales, chosen_channels, partial)
 
 
 # Worker state, inherited through fork so that nothing large is pickled per task.
@@ -305,6 +313,9 @@ class Built:
     untranslated: dict[str, int]
     warnings: tuple[Diagnostic, ...]
     source: pack.SourceInfo
+    #: Outputs longer than their channel allows (``check`` says where to shorten them).
+    over_limit: int = 0
+    partial: bool = False
 
 
 def input_paths(project: Project) -> tuple[str, ...]:
@@ -350,16 +361,26 @@ def build(
         rendered = render_selection(project, selection, jobs, progress, prepare=True)
     assembled = assemble(project, selection, rendered, epoch)
     outputs, extras, epoch, source = assembled
-    result = pack.write_pack(
-        out, selection.campaign, outputs, extras, epoch, rendered.members, reuse
-    )
+    result = pack.write_pack(out, selection.name, outputs, extras, epoch, rendered.members, reuse)
     if stamp is not None:
         pack.remember(out, stamp, result)
     untranslated: dict[str, int] = {}
+    over = 0
     for output in outputs:
         if not output.translated:
             untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
-    return Built(result, len(outputs), untranslated, rendered.diagnostics, source)
+        measure = output.measure
+        if measure is not None and (measure.over or any(m.over for m in measure.also)):
+            over += 1
+    return Built(
+        result,
+        len(outputs),
+        untranslated,
+        rendered.diagnostics,
+        source,
+        over,
+        selection.partial,
+    )
 
 
 def assemble(
@@ -377,7 +398,15 @@ def assemble(
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch)
     manifest = pack.build_manifest(
-        selection.campaign, outputs, extras, source, epoch, rendered.members
+        selection.campaign,
+        outputs,
+        extras,
+        source,
+        epoch,
+        rendered.members,
+        {"locales": [x.tag for x in selection.locales], "channels": list(selection.channels)}
+        if selection.partial
+        else None,
     )
     extras.append(pack.PackFile("manifest.json", manifest))
     return outputs, extras, epoch, source

@@ -104,10 +104,12 @@ def build_manifest(
     source: SourceInfo,
     epoch: int,
     members: Mapping[str, Member] | None = None,
+    selection: Mapping[str, list[str]] | None = None,
 ) -> bytes:
     """Return manifest.json: every file with its hash, sorted, byte-stable.
 
     Hashes come from ``members`` where the render workers already computed them.
+    ``selection`` records the locales and channels of a partial pack.
     """
     known = members or {}
     rows = [
@@ -127,6 +129,7 @@ def build_manifest(
             **({"note": source.note} if source.note else {}),
         },
         "source_date_epoch": epoch,
+        **({"partial": dict(selection)} if selection else {}),
     }
     # One file per line: readable and diffable, and written by the C encoder
     # (indent= switches json to its pure-Python encoder, seconds on a big pack).

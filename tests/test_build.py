@@ -224,25 +224,27 @@ def test_unknown_choices_are_refused(
     assert not (sample_repo / "dist").exists()
 
 
-def test_a_selection_builds_only_what_was_asked(
+def test_a_selection_builds_a_partial_pack_beside_the_full_one(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
 ) -> None:
-    build(
-        cli_invoke,
-        sample_repo,
-        "--locale",
-        "de",
-        "--channel",
-        "x",
-        "--channel",
-        "sms",
-        "--out",
-        str(tmp_path / "o"),
-    )
-    pack = tmp_path / "o" / "2026"
+    out = tmp_path / "o"
+    build(cli_invoke, sample_repo, "--out", str(out))
+    full = {p: p.read_bytes() for p in (out / "2026").rglob("*") if p.is_file()}
+    zipped = (out / "2026.zip").read_bytes()
+    result = build(cli_invoke, sample_repo, "--locale", "de", "--channel", "x", "--channel", "sms", "--out", str(out))
+    assert result.stdout.startswith(f"Built {out / '2026.partial'}: ")
+    assert "This is a partial pack (only the locales and channels asked for); the full pack is left as it was." in result.stdout
+    pack = out / "2026.partial"
     locales = {p.name for p in pack.iterdir() if p.is_dir() and p.name not in ("assets", "preview")}
     assert locales == {"de"}
     assert {p.name for p in (pack / "de").iterdir()} == {"x", "sms"}
+    assert json.loads((pack / "manifest.json").read_text())["partial"] == {"locales": ["de"], "channels": ["x", "sms"]}
+    with zipfile.ZipFile(out / "2026.partial.zip") as archive:
+        assert archive.namelist()[0].startswith("2026.partial/")
+    # The full pack is untouched, and says it is not partial.
+    assert {p: p.read_bytes() for p in (out / "2026").rglob("*") if p.is_file()} == full
+    assert (out / "2026.zip").read_bytes() == zipped
+    assert "partial" not in json.loads((out / "2026" / "manifest.json").read_text())
 
 
 def test_malformed_source_date_epoch_is_a_usage_error(
@@ -274,7 +276,7 @@ def test_html_from_markdown_is_sanitised(cli_invoke: CliInvoke, sample_repo: Pat
     )
     path.write_text(text)
     build(cli_invoke, sample_repo, "--locale", "en", "--channel", "web")
-    html = (sample_repo / "dist" / "2026" / "en" / "web" / "backup-your-data.html").read_text()
+    html = (sample_repo / "dist" / "2026.partial" / "en" / "web" / "backup-your-data.html").read_text()
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
     assert "click" in html
 

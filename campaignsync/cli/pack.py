@@ -55,9 +55,12 @@ def build(
     Writes dist/<campaign>/ (outputs, manifest.json, calendar.ics, schedule
     CSVs, index.html) and dist/<campaign>.zip. The same input gives
     byte-identical files; set SOURCE_DATE_EPOCH to fix the timestamps (the
-    default is the commit time). When no input changed since the last build
-    into the same folder, nothing is read or written; otherwise files that did
-    not change are linked from the previous pack (--force writes everything).
+    default is the commit time). With --locale or --channel, a partial pack
+    is written beside the full one, as <campaign>.partial.
+
+    When no input changed since the last build into the same folder, nothing
+    is read or written; otherwise files that did not change are linked from
+    the previous pack (--force writes everything).
 
     \b
     Example:
@@ -98,9 +101,19 @@ def build(
         f"Built {display(result.folder)}: {result.files} files "
         f"({result.written} written, {result.reused} unchanged) and {display(result.archive)}"
     )
+    if built.partial:
+        click.echo(
+            "This is a partial pack (only the locales and channels asked for); "
+            "the full pack is left as it was."
+        )
     if built.untranslated:
         parts = ", ".join(f"{tag} ({n})" for tag, n in sorted(built.untranslated.items()))
         click.echo(f"Not fully translated (outputs): {parts}")
+    if built.over_limit:
+        click.echo(
+            f"{built.over_limit} output(s) are longer than their channel allows; "
+            "'campaignsync check' says where to shorten them."
+        )
     if built.source.note:
         click.echo(f"Note: {built.source.note}; the manifest records no commit.")
     elif built.source.dirty:
