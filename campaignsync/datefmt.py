@@ -37,6 +37,26 @@ def _local(value: object, tz: str, what: str) -> datetime:
     return value.astimezone(zones.zone(tz))
 
 
+@cache
+def regional_locale(locale: str, timezone: str) -> str:
+    """Return the locale whose date conventions a partner's readers expect.
+
+    A locale without a territory (``en``) takes the partner's, from its time zone,
+    where CLDR has that combination: an EU partner in Brussels writes English dates
+    as ``en_BE`` does (``1 October 2026``, 24-hour clock), not as ``en`` (US:
+    ``October 1, 2026``, 12-hour clock). Every other locale is kept as it is.
+    """
+    import babel
+    from babel import localedata
+
+    parsed = _locale(locale)
+    territory = babel.core.get_global("zone_territories").get(timezone)
+    if parsed.territory or not territory:
+        return locale
+    candidate = "_".join(p for p in (parsed.language, parsed.script, territory) if p)
+    return candidate if localedata.exists(candidate) else locale
+
+
 def zone_name(moment: datetime, locale: str) -> str:
     """Return CLDR's short name for the zone of an aware moment (``CEST``, ``UTC+2``)."""
     from babel.core import get_global

@@ -143,23 +143,29 @@ def _zone_of(ctx: Context, tz: str | None) -> str:
     return tz or ctx.get("partner", {}).get("timezone") or "UTC"
 
 
+def _date_locale(ctx: Context) -> str:
+    # The publishing partner's conventions, whichever clock ``tz=`` shows.
+    zone = ctx.get("partner", {}).get("timezone") or "UTC"
+    return datefmt.regional_locale(ctx["locale"]["gettext"], zone)
+
+
 @pass_context
 def _format_datetime(
     ctx: Context, value: datetime, format: str = "full", tz: str | None = None
 ) -> str:
-    return datefmt.format_datetime(value, ctx["locale"]["gettext"], _zone_of(ctx, tz), format)
+    return datefmt.format_datetime(value, _date_locale(ctx), _zone_of(ctx, tz), format)
 
 
 @pass_context
 def _format_date(ctx: Context, value: datetime, format: str = "long", tz: str | None = None) -> str:
-    return datefmt.format_date(value, ctx["locale"]["gettext"], _zone_of(ctx, tz), format)
+    return datefmt.format_date(value, _date_locale(ctx), _zone_of(ctx, tz), format)
 
 
 @pass_context
 def _format_time(
     ctx: Context, value: datetime, format: str = "short", tz: str | None = None
 ) -> str:
-    return datefmt.format_time(value, ctx["locale"]["gettext"], _zone_of(ctx, tz), format)
+    return datefmt.format_time(value, _date_locale(ctx), _zone_of(ctx, tz), format)
 
 
 def _hashtags(tags: list[str]) -> str:

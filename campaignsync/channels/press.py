@@ -7,6 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from campaignsync.channels import ChannelSpec, OutputSpec
+from campaignsync.datefmt import regional_locale
 
 
 @cache
@@ -31,31 +32,12 @@ def dateline_place(configured: str, timezone: str, locale: str) -> str:
         return configured
 
 
-@cache
-def dateline_locale(locale: str, timezone: str) -> str:
-    """Return the locale that writes the partner's dateline date.
-
-    A locale without a territory (``en``) takes the partner's, from its time zone,
-    where CLDR has that combination: an EU partner in Brussels writes English dates
-    as ``en_BE`` does (``5 October 2026``), not as ``en`` (US: ``October 5, 2026``).
-    """
-    import babel
-    from babel import localedata
-
-    parsed = babel.Locale.parse(locale)
-    territory = babel.core.get_global("zone_territories").get(timezone)
-    if parsed.territory or not territory:
-        return locale
-    candidate = "_".join(p for p in (parsed.language, parsed.script, territory) if p)
-    return candidate if localedata.exists(candidate) else locale
-
-
 def dateline_date(when: datetime, timezone: str, locale: str) -> str:
     """Return the publication day as the partner's dateline writes it (CLDR's long date)."""
     from babel.dates import format_date
 
     day = when.astimezone(ZoneInfo(timezone)).date()
-    return str(format_date(day, "long", locale=dateline_locale(locale, timezone)))
+    return str(format_date(day, "long", locale=regional_locale(locale, timezone)))
 
 
 SPECS = (ChannelSpec("press", "Press release", (OutputSpec("html", html=True),)),)
