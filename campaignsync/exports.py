@@ -311,7 +311,11 @@ class Row:
 def rows(
     project: Project, campaign_id: str, partner_id: str, outputs: Iterable[Output]
 ) -> list[Row]:
-    """Return the partner's posts, in time order, from the rendered outputs."""
+    """Return the partner's posts, in time order, from the rendered outputs.
+
+    Posts that are not fully translated are left out (see :func:`untranslated`):
+    a scheduler would publish the source language to that locale's audience.
+    """
     partner = project.config.partner(partner_id)
     if partner is None:
         return []
@@ -319,7 +323,7 @@ def rows(
     rendered = {
         (o.message, o.locale, o.channel): o
         for o in outputs
-        if o.channel in posts and o.path.endswith(".txt")
+        if o.channel in posts and o.path.endswith(".txt") and o.translated
     }
     found = []
     for message in project.messages_of(campaign_id):
@@ -362,6 +366,8 @@ CSV_COLUMNS = (
     "link",
 )
 SPROUT_COLUMNS = ("date", "time_24hr", "message_text")
+#: The networks of ours that Sprout Social publishes to (it has no SMS or Mastodon profiles).
+SPROUT_CHANNELS = ("x", "bluesky", "linkedin", "threads", "instagram")
 
 
 def _csv(header: tuple[str, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
@@ -399,6 +405,37 @@ def sprout_csv(found: Iterable[Row], date_order: str) -> bytes:
     pattern = DATE_ORDERS[date_order]
     return _csv(
         SPROUT_COLUMNS, ((r.local.strftime(pattern), f"{r.local:%H:%M}", r.text) for r in found)
+    )
+
+
+def untranslated(
+    project: Project, campaign_id: str, partner_id: str, outputs: Iterable[Output]
+) -> Diagnostic | None:
+    """Return a warning when some of a partner's posts are left out for want of translation."""
+    partner = project.config.partner(partner_id)
+    if partner is None:
+        return None
+    posts = set(post_channels())
+    ids = {m.id for m in project.messages_of(campaign_id) if partner_id in m.partners}
+    missing = sorted(
+        (o.locale, o.message)
+        for o in outputs
+        if o.channel in posts
+        and o.path.endswith(".txt")
+        and not o.translated
+        and o.locale in partner.locales
+        and o.message in ids
+    )
+    if not missing:
+        return None
+    locales = sorted({locale for locale, _ in missing})
+    return Diagnostic(
+        "CS116",
+        Severity.WARNING,
+        f"left out {len(missing)} post{'s' if len(missing) > 1 else ''} of {partner_id} that "
+        f"are not fully translated ({', '.join(locales)}): a scheduler would publish the "
+        "source text to that audience; translate them (campaignsync locale status)",
+        f"schedule-{partner_id}.csv",
     )
 
 
@@ -458,8 +495,11 @@ def export(
         else:
             files.append(ExportFile("calendar.ics", ics(project, campaign_id, options.epoch)))
     outputs = list(outputs)
+    sprout = set(SPROUT_CHANNELS)
     for partner_id in partner_ids:
         found = rows(project, campaign_id, partner_id, outputs)
+        if (left_out := untranslated(project, campaign_id, partner_id, outputs)) is not None:
+            problems.append(left_out)
         if "csv" in options.formats:
             name = f"schedule-{partner_id}.csv"
             kept = _checked(found, name, options.now, problems)
@@ -467,7 +507,8 @@ def export(
         if "sprout" in options.formats:
             lanes: dict[tuple[str, str], list[Row]] = defaultdict(list)
             for row in found:
-                lanes[(row.locale, row.channel)].append(row)
+                if row.channel in sprout:
+                    lanes[(row.locale, row.channel)].append(row)
             for (locale, channel), lane in sorted(lanes.items()):
                 base = f"sprout-{partner_id}-{locale}-{channel}"
                 kept = _checked(lane, f"{base}.csv", options.now, problems)
@@ -485,7 +526,7 @@ def export(
                             f"{base}.csv",
                         )
                     )
-                for number, part in enumerate(parts or [[]], start=1):
+                for number, part in enumerate(parts, start=1):
                     name = f"{base}.csv" if number == 1 else f"{base}-{number}.csv"
                     files.append(ExportFile(name, sprout_csv(part, options.date_order or "dmy")))
     return Exported(tuple(files), tuple(problems))

@@ -106,6 +106,11 @@ def prepare(
             + "; finish them (campaignsync locale status) or change required_locales"
         )
     outputs = checked.rendered.outputs
+    if not outputs:
+        raise ReleaseError(
+            f"cannot release: campaign {campaign} has no messages to publish; a release tag "
+            "is permanent, so write the campaign's messages first"
+        )
     plan = Plan(
         campaign=campaign,
         tag=tag,

@@ -231,14 +231,31 @@ def test_a_selection_builds_a_partial_pack_beside_the_full_one(
     build(cli_invoke, sample_repo, "--out", str(out))
     full = {p: p.read_bytes() for p in (out / "2026").rglob("*") if p.is_file()}
     zipped = (out / "2026.zip").read_bytes()
-    result = build(cli_invoke, sample_repo, "--locale", "de", "--channel", "x", "--channel", "sms", "--out", str(out))
+    result = build(
+        cli_invoke,
+        sample_repo,
+        "--locale",
+        "de",
+        "--channel",
+        "x",
+        "--channel",
+        "sms",
+        "--out",
+        str(out),
+    )
     assert result.stdout.startswith(f"Built {out / '2026.partial'}: ")
-    assert "This is a partial pack (only the locales and channels asked for); the full pack is left as it was." in result.stdout
+    assert (
+        "This is a partial pack (only the locales and channels asked for); the full pack is left as it was."
+        in result.stdout
+    )
     pack = out / "2026.partial"
     locales = {p.name for p in pack.iterdir() if p.is_dir() and p.name not in ("assets", "preview")}
     assert locales == {"de"}
     assert {p.name for p in (pack / "de").iterdir()} == {"x", "sms"}
-    assert json.loads((pack / "manifest.json").read_text())["partial"] == {"locales": ["de"], "channels": ["x", "sms"]}
+    assert json.loads((pack / "manifest.json").read_text())["partial"] == {
+        "locales": ["de"],
+        "channels": ["x", "sms"],
+    }
     with zipfile.ZipFile(out / "2026.partial.zip") as archive:
         assert archive.namelist()[0].startswith("2026.partial/")
     # The full pack is untouched, and says it is not partial.
@@ -276,7 +293,9 @@ def test_html_from_markdown_is_sanitised(cli_invoke: CliInvoke, sample_repo: Pat
     )
     path.write_text(text)
     build(cli_invoke, sample_repo, "--locale", "en", "--channel", "web")
-    html = (sample_repo / "dist" / "2026.partial" / "en" / "web" / "backup-your-data.html").read_text()
+    html = (
+        sample_repo / "dist" / "2026.partial" / "en" / "web" / "backup-your-data.html"
+    ).read_text()
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
     assert "click" in html
 

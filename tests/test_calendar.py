@@ -443,7 +443,10 @@ def test_the_filters_in_a_template(calendar_repo: Path, cli_invoke: CliInvoke) -
     post = (calendar_repo / "dist/2026.partial/en/x/updates.txt").read_text()
     # "en" has no territory: the EU partner's readers get en_BE's conventions (not US ones),
     # on the EU partner's clock unless tz= asks for another.
-    assert post == "Updates close the holes that criminals use. Tuesday, 27 October 2026, 15:00 CET / 10:00 GMT-4\n"
+    assert (
+        post
+        == "Updates close the holes that criminals use. Tuesday, 27 October 2026, 15:00 CET / 10:00 GMT-4\n"
+    )
 
 
 # --- calendar show ------------------------------------------------------------------

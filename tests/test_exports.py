@@ -400,3 +400,81 @@ def test_the_vtimezone_reads_back_right_around_every_change(zone: str) -> None:
         moments += [change.instant - timedelta(minutes=1), change.instant + timedelta(minutes=1)]
     for moment in moments:
         assert moment.astimezone(theirs).utcoffset() == moment.astimezone(ours).utcoffset(), moment
+
+
+def test_untranslated_posts_are_left_out_of_scheduler_files(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "csv"
+    result = cli_invoke(
+        [
+            "calendar",
+            "export",
+            "--repo",
+            str(sample_repo),
+            "--all",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ]
+    )
+    # nl is deliberately partial: its untranslated posts would go out in English.
+    assert "schedule-eu.csv: warning CS116: left out " in result.stderr
+    assert "of eu that are not fully translated (nl)" in result.stderr
+    rows = list(csv.DictReader(io.StringIO((out / "schedule-eu.csv").read_text(encoding="utf-8"))))
+    nl = {(r["message"], r["channel"]) for r in rows if r["locale"] == "nl"}
+    assert ("kickoff", "x") in nl  # translated
+    assert ("passphrase-tip", "x") not in nl  # not translated
+    assert all(r["locale"] != "nl" or "Long beats complicated" not in r["text"] for r in rows)
+
+
+def test_sprout_files_only_for_networks_sprout_has(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sprout"
+    cli_invoke(
+        [
+            "calendar",
+            "export",
+            "--repo",
+            str(sample_repo),
+            "--all",
+            "--format",
+            "sprout",
+            "--date-order",
+            "dmy",
+            "--out",
+            str(out),
+        ]
+    )
+    names = {p.name for p in out.iterdir()}
+    assert "sprout-eu-de-x.csv" in names and "sprout-us-es-US-bluesky.csv" in names
+    assert not [n for n in names if n.endswith(("-sms.csv", "-mastodon.csv"))]
+
+
+def test_an_export_after_the_campaign_has_nothing_to_write(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "late"
+    result = cli_invoke(
+        [
+            "calendar",
+            "export",
+            "--repo",
+            str(sample_repo),
+            "--format",
+            "sprout",
+            "--date-order",
+            "dmy",
+            "--now",
+            "2026-12-01",
+            "--out",
+            str(out),
+        ]
+    )
+    assert (
+        result.stdout
+        == "Nothing to export: no post is still to be scheduled (--all keeps past ones).\n"
+    )
+    assert not out.exists() or not list(out.iterdir())

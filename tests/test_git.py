@@ -461,3 +461,19 @@ def test_git_config_cannot_make_campaignsync_run_programs(
     # git itself would have run it:
     subprocess.run(["git", "status"], cwd=committed_repo, capture_output=True, check=True)
     assert marker.exists()
+
+
+def test_release_refuses_a_campaign_without_messages(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    calendar = committed_repo / "content" / "calendar.yaml"
+    calendar.write_text(
+        calendar.read_text()
+        + '  - id: "2031"\n    name: Later\n    start: 2031-10-01\n    end: 2031-10-31\n'
+    )
+    commit(committed_repo, "Plan 2031")
+    result = cli_invoke(["release", "2031", "--repo", str(committed_repo), "--dry-run"], expect=1)
+    assert (
+        result.stderr
+        == "error: cannot release: campaign 2031 has no messages to publish; a release tag is permanent, so write the campaign's messages first\n"
+    )

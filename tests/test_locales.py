@@ -44,8 +44,14 @@ def test_add_creates_a_catalog_with_cldr_plurals(
         pytest.param("xx", "'xx' is not a locale that CLDR knows", id="unknown"),
         pytest.param("de\0", "'de\\x00' is not a locale tag like 'de' or 'pt-PT'", id="nul"),
         pytest.param("iw", "'iw' is not a canonical locale tag; did you mean 'he'?", id="alias"),
-        pytest.param("pt_BR", "'pt_BR' is not a canonical locale tag; did you mean 'pt-BR'?", id="gettext-spelling"),
-        pytest.param("PT-br", "'PT-br' is not a canonical locale tag; did you mean 'pt-BR'?", id="case"),
+        pytest.param(
+            "pt_BR",
+            "'pt_BR' is not a canonical locale tag; did you mean 'pt-BR'?",
+            id="gettext-spelling",
+        ),
+        pytest.param(
+            "PT-br", "'PT-br' is not a canonical locale tag; did you mean 'pt-BR'?", id="case"
+        ),
     ],
 )
 def test_add_rejects_bad_identifiers_before_touching_a_file(

@@ -117,7 +117,9 @@ def test_the_manifest_marks_outputs_that_used_a_fallback(
     )
     rows = {
         row["path"]: row
-        for row in json.loads((out / "2026.partial/manifest.json").read_text(encoding="utf-8"))["files"]
+        for row in json.loads((out / "2026.partial/manifest.json").read_text(encoding="utf-8"))[
+            "files"
+        ]
         if "path" in row
     }
     assert (

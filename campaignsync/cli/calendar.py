@@ -195,3 +195,5 @@ def calendar_export(
         fail(f"cannot write to {folder}: {exc.strerror}")
     for file in result.files:
         click.echo(f"Wrote {display(folder / file.name)}")
+    if not result.files:
+        click.echo("Nothing to export: no post is still to be scheduled (--all keeps past ones).")
