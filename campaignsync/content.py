@@ -44,6 +44,7 @@ KEYS = (
     "image",
     "posts",
 )
+WARNING = Severity.WARNING
 REQUIRED = ("id", "campaign", "partners", "channels", "publish", "title", "summary")
 
 
@@ -88,6 +89,7 @@ def parse_message(
     message = _message(rel, data, found, config, calendar)
     blocks = parse_body(body, body_line)
     _check_body(body, body_line, found)
+    _check_placeholders(data, blocks, found)
     if message is None or any(d.is_error for d in found.items):
         return None, tuple(found.items)
     return replace(message, body=blocks, lines=tuple(sorted(lines.items()))), tuple(found.items)
@@ -359,6 +361,24 @@ def _posts(
         if post is not None:
             result.append((channel, post))
     return tuple(result)
+
+
+#: What ``campaignsync new`` writes for the author to replace (a warning until replaced).
+PLACEHOLDER_TITLE = "New message: "
+PLACEHOLDER_SUMMARY = "One or two short sentences: the post text on social networks."
+PLACEHOLDER_BODY = "Write the message here, in plain language"
+
+
+def _check_placeholders(data: dict[str, Any], blocks: tuple[Block, ...], found: Findings) -> None:
+    title, summary = data.get("title"), data.get("summary")
+    still = "is still the placeholder 'campaignsync new' wrote: write your own"
+    if isinstance(title, str) and title.startswith(PLACEHOLDER_TITLE):
+        found.add("CS024", "title", f"the title {still}", WARNING)
+    if summary == PLACEHOLDER_SUMMARY:
+        found.add("CS024", "summary", f"the summary {still}", WARNING)
+    for block in blocks:
+        if block.text.startswith(PLACEHOLDER_BODY):
+            found.at("CS024", block.line, f"the body {still}", WARNING)
 
 
 def _check_body(body: str, first_line: int, found: Findings) -> None:

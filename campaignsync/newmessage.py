@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from campaignsync.config import did_you_mean
-from campaignsync.content import ID_RE
+from campaignsync.content import ID_RE, PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY, PLACEHOLDER_TITLE
 from campaignsync.errors import ContentError
 from campaignsync.model import Campaign, Project
 
@@ -132,16 +132,16 @@ def _render(
         zone = ZoneInfo(partner.timezone) if partner else ZoneInfo("UTC")
         when = datetime.combine(day, SLOT_TIME, tzinfo=zone)
         lines.append(f"  {pid}: {when.isoformat()}")
-    headline = title or f"New message: {message_id}"
+    headline = title or f"{PLACEHOLDER_TITLE}{message_id}"
     lines += [
         f"title: {json.dumps(headline, ensure_ascii=False)}",
-        'summary: "One or two short sentences: the post text on social networks."',
+        f"summary: {json.dumps(PLACEHOLDER_SUMMARY)}",
         f"link: {config.base_url}/{campaign.id}/{message_id}",
         "hashtags: []",
         "---",
         "## What to do",
         "",
-        "Write the message here, in plain language: what happens, why it matters,",
+        f"{PLACEHOLDER_BODY}: what happens, why it matters,",
         "and the one or two things the reader should do today.",
         "",
     ]

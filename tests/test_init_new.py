@@ -129,8 +129,15 @@ def test_new_writes_a_message_in_the_next_free_slot(
     )
     # The EU already publishes on Mon 12 and Wed 14 and Fri 16 October: the 13th is free.
     assert "  eu: 2026-10-13T10:00:00+02:00\n" in text
-    # Before the translation freeze, the new untranslated message is only a warning.
-    cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-06-01"])
+    # Before the translation freeze, the new untranslated message is only a warning,
+    # and so is the placeholder text: a draft passes check, not check --strict.
+    result = cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-06-01"])
+    assert (
+        f"{rel}:10: warning CS024: the summary is still the placeholder 'campaignsync new' wrote: write your own"
+        in result.stdout
+    )
+    assert f"{rel}:16: warning CS024: the body is still the placeholder" in result.stdout
+    cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-06-01", "--strict"], expect=1)
 
 
 @pytest.mark.parametrize(
