@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from campaignsync import catalog, changes, gitrepo, locales, paths, poscan
+from campaignsync import catalog, changes, gitrepo, locales, localize, paths, poscan
 from campaignsync.config import load_config
 from campaignsync.errors import DiagnosticsError, GitError
-from campaignsync.model import Config
+from campaignsync.model import Config, Project
 from campaignsync.project import require_project
 
 
@@ -57,27 +57,45 @@ def sync(root: Path, now: datetime) -> Synced:
     before = _entries(project.root, project.config)
     extracted = locales.extract(project, now)
     updated = locales.update(project)
-    after = _entries(project.root, project.config)
-    todo = []
-    for tag, (rel, entries) in after.items():
-        previous = before.get(tag, (rel, {}))[1]
-        fuzzy = tuple(k for k, e in entries.items() if e.fuzzy and not _fuzzy(previous.get(k)))
-        empty = tuple(
-            k for k, e in entries.items() if not e.translated and _translated(previous.get(k))
-        )
-        new = tuple(k for k, e in entries.items() if not e.translated and k not in previous)
-        if fuzzy or empty or new:
-            todo.append(Todo(tag, rel, fuzzy, tuple(sorted({*empty, *new}))))
+    todo = _todo(project, before)
     changed = extracted.changed or any(result.changed for result in updated)
     return Synced(config.git_remote, branch, pulled, messages, tuple(todo), changed)
 
 
-def _fuzzy(entry: poscan.PoEntry | None) -> bool:
-    return entry is not None and entry.fuzzy
+def _todo(project: Project, before: dict[str, tuple[str, dict[str, poscan.PoEntry]]]) -> list[Todo]:
+    """Return, per locale, what became fuzzy or needs translating, of what it publishes.
 
-
-def _translated(entry: poscan.PoEntry | None) -> bool:
-    return entry is not None and entry.translated
+    Only the segments of messages published in the locale (and the template
+    strings) count, and nothing a regional fallback covers (en-US reading en).
+    """
+    config = project.config
+    lookups, _ = catalog.load_lookups(project.root, config)
+    template = locales.template_needs(project)
+    memo: dict[str, list[localize.Need]] = {}
+    todo = []
+    for locale in config.locales:
+        rel, previous = before.get(locale.tag, (catalog.po_rel(config, locale), {}))
+        own = lookups.get(locale.tag) or catalog.Lookup(rel)
+        others = [lookups[t] for t in localize.regional(locale)[1:] if t in lookups]
+        covered = localize.reaches_source(locale, config)
+        fuzzy: list[str] = []
+        missing: list[str] = []
+        for need in localize.needs(config, project.messages, locale, template, memo):
+            key = need.key[0] or need.key[1]
+            if need.key in own.entries or (
+                need.key not in own.fuzzy
+                and (covered or any(need.key in other.entries for other in others))
+            ):
+                continue
+            old = previous.get(key)
+            if need.key in own.fuzzy:
+                if old is None or not old.fuzzy:
+                    fuzzy.append(key)
+            elif old is None or old.translated:
+                missing.append(key)
+        if fuzzy or missing:
+            todo.append(Todo(locale.tag, rel, tuple(fuzzy), tuple(sorted(set(missing)))))
+    return todo
 
 
 def _entries(root: Path, config: Config) -> dict[str, tuple[str, dict[str, poscan.PoEntry]]]:

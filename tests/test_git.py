@@ -477,3 +477,32 @@ def test_release_refuses_a_campaign_without_messages(
         result.stderr
         == "error: cannot release: campaign 2031 has no messages to publish; a release tag is permanent, so write the campaign's messages first\n"
     )
+
+
+def test_sync_lists_only_what_each_locale_publishes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "sample.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(shared))
+    (sample_repo / ".gitignore").write_text("dist/\n")
+    git(sample_repo, "init", "-q", "-b", "main")
+    commit(sample_repo, "Sample")
+    git(sample_repo, "remote", "add", "origin", str(shared))
+    git(sample_repo, "push", "-q", "-u", "origin", "main")
+    us = tmp_path / "us-team"
+    git(tmp_path, "clone", "-q", str(shared), str(us))
+    # The EU team adds an EU-only message.
+    source = (sample_repo / "content/messages/2026/passphrase-tip.md").read_text()
+    (sample_repo / "content/messages/2026/passphrase-at-work.md").write_text(
+        source.replace("id: passphrase-tip", "id: passphrase-at-work").replace(
+            "2026-10-06T12:00", "2026-10-08T12:00"
+        )
+    )
+    commit(sample_repo, "EU-only message")
+    git(sample_repo, "push", "-q")
+    document = json.loads(cli_invoke(["sync", "--repo", str(us), "--format", "json"]).stdout)
+    todo = {item["locale"]: item for item in document["todo"]}
+    assert "passphrase-at-work:title" in todo["de"]["untranslated"]
+    # US locales do not publish the message; en-US reads the English source anyway.
+    assert "es-US" not in todo and "en-US" not in todo
+    assert {m["id"]: m["change"] for m in document["messages"]} == {"passphrase-at-work": "added"}

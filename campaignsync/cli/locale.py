@@ -204,7 +204,9 @@ def _status_table(project: Project, status: Status) -> str:
         placed.update(r.coverage.locale.tag for r in rows)
     rest = [r for r in status.rows if r.coverage.locale.tag not in placed]
     if rest:
-        groups.append(("Not published by any partner", rest))
+        groups.append(
+            ("Not published by any partner (list it in a partner's locales to publish it)", rest)
+        )
     lines = [
         f"Source: {config.source_locale.tag}. Counts are entries / source words; "
         "fuzzy never counts as translated."
@@ -219,7 +221,7 @@ def _status_table(project: Project, status: Status) -> str:
             table.append(
                 [
                     c.locale.tag,
-                    f"{c.percent:.1f}%",
+                    f"{c.percent:.1f}%" if r.partners else "-",
                     f"{c.translated.entries} / {c.translated.words}",
                     f"{c.fallback.entries} / {c.fallback.words}",
                     f"{c.fuzzy.entries} / {c.fuzzy.words}",
