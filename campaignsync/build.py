@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync import __version__, gitrepo, pack, paths
 from campaignsync.config import CONFIG_NAME, read_paths
-from campaignsync.errors import BuildError, DiagnosticsError
+from campaignsync.errors import BuildError, DiagnosticsError, UsageError
 from campaignsync.model import Diagnostic, Locale, Output, Project
 
 if TYPE_CHECKING:
@@ -63,27 +63,33 @@ def select(
     locales: Iterable[str] = (),
     channels: Iterable[str] = (),
 ) -> Selection:
-    """Resolve the user's --campaign/--locale/--channel choices; raise BuildError if unknown."""
+    """Resolve the user's --campaign/--locale/--channel choices.
+
+    An unknown value typed by the user is a UsageError; a default campaign the
+    calendar does not have is a BuildError.
+    """
     config = project.config
     known = [c.id for c in project.calendar.campaigns]
+    typed = campaign is not None
     if campaign is None:
         campaign = config.default_campaign or (known[-1] if known else None)
     if campaign is None or campaign not in known:
         choices = ", ".join(known) or "none in the calendar"
-        raise BuildError(f"unknown campaign {campaign!r} (campaigns: {choices})")
+        problem = f"unknown campaign {campaign!r} (campaigns: {choices})"
+        raise UsageError(problem) if typed else BuildError(problem)
     chosen_locales = config.all_locales
     if wanted := tuple(locales):
         unknown = [t for t in wanted if config.locale(t) is None]
         if unknown:
             tags = ", ".join(loc.tag for loc in config.all_locales)
-            raise BuildError(f"unknown locale {unknown[0]!r} (configured: {tags})")
+            raise UsageError(f"unknown locale {unknown[0]!r} (configured: {tags})")
         chosen_locales = tuple(loc for loc in config.all_locales if loc.tag in wanted)
     enabled = tuple(c.name for c in config.channels if c.enabled)
     chosen_channels = enabled
     if wanted_channels := tuple(channels):
         unknown = [c for c in wanted_channels if c not in enabled]
         if unknown:
-            raise BuildError(
+            raise UsageError(
                 f"unknown or disabled channel {unknown[0]!r} (enabled: {', '.join(enabled)})"
             )
         chosen_channels = tuple(c for c in enabled if c in wanted_channels)

@@ -37,6 +37,10 @@ class ReleaseError(CampaignsyncError):
     """A release precondition does not hold."""
 
 
+class UsageError(CampaignsyncError):
+    """A value typed on the command line is not valid (exit status 2, like click's)."""
+
+
 class DiagnosticsError(CampaignsyncError):
     """Work stopped because of error diagnostics; they say what and where."""
 

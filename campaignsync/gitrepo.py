@@ -282,17 +282,17 @@ def resolve(root: Path, rev: str) -> str:
     """Return the commit id that ``rev`` (a commit, tag or branch) names; GitError if none."""
     import git
 
-    from campaignsync.errors import GitError
+    from campaignsync.errors import GitError, UsageError
 
     if not rev or rev.startswith("-") or any(c.isspace() or ord(c) < 32 for c in rev):
-        raise GitError(f"{rev!r} is not a revision")
+        raise UsageError(f"{rev!r} is not a revision")
     with _open(root) as repo:
         if repo is None:
             raise GitError(f"{root} is not in a git repository")
         try:
             return str(repo.commit(rev).hexsha)
         except (git.BadName, git.BadObject, ValueError):
-            raise GitError(f"unknown revision {rev!r}") from None
+            raise UsageError(f"unknown revision {rev!r}") from None
 
 
 def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from campaignsync import catalog, localize, render, tokens
 from campaignsync.config import CONFIG_NAME, LocaleError, parse_locale
-from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError
+from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
 from campaignsync.model import Diagnostic, Project, Severity
 
 
@@ -106,10 +106,10 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
     try:
         locale = parse_locale(tag)
     except LocaleError as exc:
-        raise ConfigError(f"cannot add locale: {exc}") from None
+        raise UsageError(f"cannot add locale: {exc}") from None
     config = project.config
     if config.locale(locale.tag) is not None:
-        raise ConfigError(f"locale {locale.tag!r} is already configured")
+        raise UsageError(f"locale {locale.tag!r} is already configured")
     rel = catalog.po_rel(config, locale)
     path = project.root / rel
     if path.exists():

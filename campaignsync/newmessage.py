@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from campaignsync.config import did_you_mean
 from campaignsync.content import ID_RE, PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY, PLACEHOLDER_TITLE
-from campaignsync.errors import ContentError
+from campaignsync.errors import ContentError, UsageError
 from campaignsync.model import Campaign, Project
 
 SLOT_TIME = time(10, 0)
@@ -20,7 +20,7 @@ def _campaign(project: Project, campaign_id: str | None) -> Campaign:
     wanted = campaign_id or project.config.default_campaign or (known[-1] if known else "")
     found = project.calendar.campaign(wanted)
     if found is None:
-        raise ContentError(f"unknown campaign {wanted!r}{did_you_mean(wanted, known)}")
+        raise UsageError(f"unknown campaign {wanted!r}{did_you_mean(wanted, known)}")
     return found
 
 
@@ -40,7 +40,7 @@ def next_slot(
         if day.weekday() < 5 and day not in campaign.blackout and free:
             return day
         day += timedelta(days=1)
-    raise ContentError(
+    raise UsageError(
         f"no free weekday between {first} and {last} for {', '.join(partners)}; "
         "choose another --theme or set 'publish' by hand"
     )
@@ -58,27 +58,34 @@ def create(
     """Write ``content/messages/<campaign>/<id>.md`` and return its path from the root."""
     config = project.config
     if not ID_RE.match(message_id):
-        raise ContentError(
+        raise UsageError(
             f"id {message_id!r} must be lower-case letters, digits and '-' (e.g. 'mfa-reminder')"
         )
     clash = next((m for m in project.messages if m.id == message_id), None)
     if clash is not None:
-        raise ContentError(f"id {message_id!r} is already used by {clash.path}")
+        raise UsageError(f"id {message_id!r} is already used by {clash.path}")
     campaign = _campaign(project, campaign_id)
     partner_ids = partners or tuple(p.id for p in config.partners)
     for pid in partner_ids:
         if config.partner(pid) is None:
-            raise ContentError(
-                f"unknown partner {pid!r}{did_you_mean(pid, [p.id for p in config.partners])}"
+            known = [p.id for p in config.partners]
+            raise UsageError(
+                f"unknown partner {pid!r}{did_you_mean(pid, known)} (partners: {', '.join(known)})"
             )
     enabled = [c.name for c in config.channels if c.enabled]
     channel_names = channels or tuple(enabled)
     for name in channel_names:
         if name not in enabled:
-            raise ContentError(f"unknown or disabled channel {name!r}{did_you_mean(name, enabled)}")
+            if any(c.name == name for c in config.channels):
+                raise UsageError(
+                    f"channel {name!r} is disabled: enable it in campaignsync.toml "
+                    f"([channels.{name}] enabled = true)"
+                )
+            hint = did_you_mean(name, enabled)
+            raise UsageError(f"unknown channel {name!r}{hint} (enabled: {', '.join(enabled)})")
     theme = campaign.theme(theme_id) if theme_id else None
     if theme_id and theme is None:
-        raise ContentError(
+        raise UsageError(
             f"campaign {campaign.id!r} has no theme {theme_id!r}"
             + did_you_mean(theme_id, [t.id for t in campaign.themes])
         )

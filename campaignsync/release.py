@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from campaignsync import __version__, build, gitrepo
-from campaignsync.errors import DiagnosticsError, ReleaseError
+from campaignsync.errors import DiagnosticsError, ReleaseError, UsageError
 from campaignsync.model import Diagnostic, Output, Project
 
 TAG_PREFIX = "campaign/"
@@ -48,7 +48,7 @@ class Released:
 def tag_name(campaign: str) -> str:
     """Return the release tag of a campaign id, refusing anything outside the allow-list."""
     if not _TAG_ID.match(campaign):
-        raise ReleaseError(
+        raise UsageError(
             f"{campaign!r} cannot be a release tag: campaign ids are lower-case letters, "
             "digits and '-' (like 2026 or 2026-spring)"
         )

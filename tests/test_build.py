@@ -219,7 +219,7 @@ def test_a_failing_build_leaves_the_previous_pack_untouched(
 def test_unknown_choices_are_refused(
     cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
 ) -> None:
-    result = build(cli_invoke, sample_repo, *args, expect=1)
+    result = build(cli_invoke, sample_repo, *args, expect=2)
     assert result.stderr.startswith(message)
     assert not (sample_repo / "dist").exists()
 

@@ -574,7 +574,7 @@ def test_calendar_show_defaults_to_the_campaigns_month(
         ),
         pytest.param(
             ["--campaign", "2025"],
-            1,
+            2,
             "error: unknown campaign '2025' (campaigns: 2026)\n",
             id="unknown-campaign",
         ),

@@ -153,14 +153,23 @@ def test_new_writes_a_message_in_the_next_free_slot(
             "error: id 'kickoff' is already used by content/messages/2026/kickoff.md",
             id="taken",
         ),
-        pytest.param(["x1", "--partner", "uk"], "error: unknown partner 'uk'", id="partner"),
+        pytest.param(
+            ["x1", "--partner", "uk"],
+            "error: unknown partner 'uk' (partners: eu, us)",
+            id="partner",
+        ),
         pytest.param(
             ["x1", "--theme", "mfaa"],
             "error: campaign '2026' has no theme 'mfaa' (did you mean 'mfa'?)",
             id="theme",
         ),
         pytest.param(
-            ["x1", "--channel", "fax"], "error: unknown or disabled channel 'fax'", id="channel"
+            ["x1", "--channel", "fax"], "error: unknown channel 'fax' (enabled: ", id="channel"
+        ),
+        pytest.param(
+            ["x1", "--channel", "threads"],
+            "error: channel 'threads' is disabled: enable it in campaignsync.toml ([channels.threads] enabled = true)",
+            id="disabled-channel",
         ),
         pytest.param(["x1", "--campaign", "2031"], "error: unknown campaign '2031'", id="campaign"),
     ],
@@ -169,7 +178,7 @@ def test_new_refuses_bad_requests(
     cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
 ) -> None:
     before = sorted(p.name for p in (sample_repo / "content" / "messages" / "2026").iterdir())
-    result = cli_invoke(["new", *args, "--repo", str(sample_repo)], expect=1)
+    result = cli_invoke(["new", *args, "--repo", str(sample_repo)], expect=2)
     assert result.stderr.startswith(message)
     assert (
         sorted(p.name for p in (sample_repo / "content" / "messages" / "2026").iterdir()) == before

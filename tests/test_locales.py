@@ -59,14 +59,14 @@ def test_add_rejects_bad_identifiers_before_touching_a_file(
 ) -> None:
     before = sorted(p.relative_to(campaign_repo) for p in campaign_repo.rglob("*"))
     config = (campaign_repo / "campaignsync.toml").read_bytes()
-    result = cli_invoke(["locale", "add", tag], cwd=campaign_repo, expect=1)
+    result = cli_invoke(["locale", "add", tag], cwd=campaign_repo, expect=2)
     assert result.stderr == f"error: cannot add locale: {message}\n"
     assert sorted(p.relative_to(campaign_repo) for p in campaign_repo.rglob("*")) == before
     assert (campaign_repo / "campaignsync.toml").read_bytes() == config
 
 
 def test_add_refuses_a_locale_that_exists(campaign_repo: Path, cli_invoke: CliInvoke) -> None:
-    result = cli_invoke(["locale", "add", "de"], cwd=campaign_repo, expect=1)
+    result = cli_invoke(["locale", "add", "de"], cwd=campaign_repo, expect=2)
     assert result.stderr == "error: locale 'de' is already configured\n"
 
 

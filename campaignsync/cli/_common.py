@@ -27,13 +27,15 @@ def fail(text: str, code: int = 1) -> NoReturn:
 def errors() -> Iterator[None]:
     """Turn campaignsync errors into one-line messages and exit codes, never tracebacks."""
     from campaignsync import report
-    from campaignsync.errors import CampaignsyncError, DiagnosticsError
+    from campaignsync.errors import CampaignsyncError, DiagnosticsError, UsageError
 
     try:
         yield
     except DiagnosticsError as exc:
         click.echo(report.render(exc.diagnostics, "text"), nl=False, err=True)
         fail(f"stopped: {report.summary(exc.diagnostics)}; nothing was written")
+    except UsageError as exc:
+        fail(str(exc), 2)
     except CampaignsyncError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
