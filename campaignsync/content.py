@@ -146,7 +146,7 @@ def _message(
                 "CS015", "id", f"id {message_id!r} must be lower-case letters, digits and '-'"
             )
         elif message_id != stem:
-            found.add("CS015", "id", f"id {message_id!r} does not match the file name {stem!r}.md")
+            found.add("CS015", "id", f"id {message_id!r} does not match the file name {stem}.md")
     campaign_id = _text(data, "campaign", found, required=True)
     campaign = calendar.campaign(campaign_id) if campaign_id else None
     if campaign_id and campaign is None:

@@ -123,4 +123,6 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise YamlError(f"invalid value: {exc}", self.line(node)) from None
+            where = f" for {path!r}" if path else ""
+            problem = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else None
+            raise YamlError(f"invalid value{where}: {problem or exc}", self.line(node)) from None

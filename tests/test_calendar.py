@@ -185,7 +185,7 @@ def test_rules_copied_from_an_ics_file_are_accepted() -> None:
         pytest.param(
             "    start: 2026-10-01\n",
             "    start: 2026-10-41\n",
-            "content/calendar.yaml:23: error CS040: invalid value: day is out of range for month",
+            "content/calendar.yaml:23: error CS040: invalid value for 'campaigns.1.start': day is out of range for month",
             id="impossible-date",
         ),
         pytest.param(

@@ -56,7 +56,7 @@ def test_the_shipped_sample_passes_strict_checks(cli_invoke: CliInvoke, sample_r
             MESSAGE,
             "id: passphrase-tip",
             "id: passphrase",
-            f"{MESSAGE}:2: error CS015: id 'passphrase' does not match the file name 'passphrase-tip'.md",
+            f"{MESSAGE}:2: error CS015: id 'passphrase' does not match the file name passphrase-tip.md",
             id="id-mismatch",
         ),
         pytest.param(

@@ -130,7 +130,7 @@ def test_body_round_trip_keeps_structure(config) -> None:
         ),
         pytest.param(
             ("id: mfa", "id: mfa-2"),
-            "2: CS015 id 'mfa-2' does not match the file name 'mfa'.md",
+            "2: CS015 id 'mfa-2' does not match the file name mfa.md",
             id="id-mismatch",
         ),
         pytest.param(("id: mfa", "id: MFA"), "2: CS015 id 'MFA' must be lower-case", id="id-case"),

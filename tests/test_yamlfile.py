@@ -28,7 +28,7 @@ def test_lines_of_nested_keys_count_from_the_first_line() -> None:
         ),
         pytest.param(
             "a: !!python/name:os.system ''\n",
-            "invalid value: could not determine a constructor",
+            "invalid value for 'a': could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:os.system'",
             1,
             id="python-tag-scalar",
         ),

@@ -274,7 +274,9 @@ def _incomplete(
     rel = po_rel(config, locale)
     lookup = lookups.get(locale.tag)
     first = coverage.first_missing
-    line = lookup.lines.get(first, 1) if lookup is not None and first else 1
+    line = lookup.lines.get(first, 0) if lookup is not None and first else 0
+    # Not in the catalog yet: the new text has not been merged into it.
+    todo = "translate them" if line else "run 'campaignsync locale update', then translate them"
     if freeze is None:
         when = "the campaign has no freeze date"
     elif late:
@@ -288,8 +290,8 @@ def _incomplete(
         f"{locale.tag} is required by {', '.join(partners)} but {coverage.missing} of {total} "
         f"entries are not translated ({coverage.fuzzy.entries} fuzzy, "
         f"{coverage.untranslated.entries} untranslated; first: {_label(first or ('', ''))}); "
-        f"{when}",
+        f"{when}: {todo}",
         rel,
-        line,
+        line or 1,
         locale.tag,
     )
