@@ -166,7 +166,7 @@ def test_required_locale_incomplete_warns_before_the_freeze_and_fails_after(
     nl = po_file(sample_repo, "nl")
     set_translation(nl, "kickoff:title", "")  # nl is not required: nothing to say
     message = (
-        "pl is required by eu but 1 of 176 entries are not translated (0 fuzzy, "
+        "pl is required by eu but 1 of 177 entries are not translated (0 fuzzy, "
         "1 untranslated; first: kickoff:title); the translation freeze {} 2026-09-15: translate them"
     )
     before = translation_diagnostics(sample_repo, "--now", "2026-09-01")
