@@ -117,6 +117,7 @@ def test_eml_parses_back_with_both_parts_and_its_language(repo: Repo) -> None:
     assert mail["From"] == "Test Campaign <news@campaign.example.org>"
     assert mail["Date"] == "Mon, 05 Oct 2026 10:00:00 +0200"
     assert mail["Message-ID"] == "<2026.test.el@campaign.example.org>"
+    assert mail["List-Unsubscribe"] == "<mailto:news@campaign.example.org?subject=UNSUBSCRIBE>"
     text, html = mail.iter_parts()  # type: ignore[misc]
     assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
     assert text.get_content_charset() == html.get_content_charset() == "utf-8"

@@ -61,6 +61,9 @@ def _assemble(
     if settings.sender:
         name, address = parseaddr(settings.sender)
         headers.append(f"From: {formataddr((name, address), charset='utf-8')}")
+        if address:
+            # One-click unsubscribe for mail clients (RFC 2369), matching the footer's advice.
+            headers.append(f"List-Unsubscribe: <mailto:{address}?subject=UNSUBSCRIBE>")
     when = message.publish_for(localized.partner)
     if when is not None:
         headers.append(f"Date: {format_datetime(when)}")
