@@ -212,3 +212,22 @@ def test_an_empty_calendar_still_reports_every_message(
     (sample_repo / "content" / "calendar.yaml").write_text("")
     result = check(cli_invoke, sample_repo, expect=1)
     assert result.stdout.count("error CS020: unknown campaign '2026'") == 16
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-09-01",
+        "2026-09-01T10:00",
+        "2026-09-01T10:00:00",
+        "2026-09-01T10:00:00Z",
+        "2026-09-01T12:00+02:00",
+    ],
+)
+def test_now_takes_a_date_or_a_time_with_or_without_offset(
+    cli_invoke: CliInvoke, sample_repo: Path, value: str
+) -> None:
+    assert (
+        cli_invoke(["check", "--repo", str(sample_repo), "--now", value]).stderr
+        == "No problems found.\n"
+    )

@@ -82,10 +82,18 @@ repo_option = click.option(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Campaign repository (default: the nearest folder above with campaignsync.toml).",
 )
+NOW_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%dT%H:%M:%S%z",  # also 2026-10-05T10:00:00Z
+)
 now_option = click.option(
     "--now",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-    help="Act as if it were this date or UTC time (default: SOURCE_DATE_EPOCH or the clock).",
+    type=click.DateTime(NOW_FORMATS),
+    help="Act as if it were this date or time (UTC unless an offset is given; "
+    "default: SOURCE_DATE_EPOCH or the clock).",
 )
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per CPU)."
