@@ -371,7 +371,7 @@ def new_catalog(template: Catalog, locale: Locale, created: datetime, team: str)
     po.version = template.version
     po.header_comment = (
         f"# {locale.tag} translations for {template.project}.\n"
-        "# Translate the msgstr lines; keep links, #hashtags and {placeholders} as they are.\n"
+        "# Translate the msgstr lines; keep links, #hashtags and %(placeholders)s as they are.\n"
         "# 'campaignsync locale update' merges new source text in without losing your work."
     )
     for message in template:

@@ -69,7 +69,8 @@ def _index(
 ) -> bytes:
     body = [
         f"<h1>{escape(title)}: campaign pack</h1>",
-        f'<p class="meta">{count} files, {len(messages)} messages, {len(locales)} locales. '
+        f'<p class="meta">{count} outputs (posts, pages and emails), {len(messages)} messages, '
+        f"{len(locales)} locales. "
         'Hashes, sizes and every length against its limit: <a href="manifest.json">'
         'manifest.json</a>. Schedule: <a href="calendar.ics">calendar.ics</a>.</p>',
         "<table><tr><th>message</th><th>publish</th>",
