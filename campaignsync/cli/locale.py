@@ -75,7 +75,7 @@ def locale_update(repo: Path | None, check_only: bool) -> None:
     stale = [r for r in results if r.changed]
     for r in results:
         state = ("out of date" if check_only else "updated") if r.changed else "up to date"
-        click.echo(f"{r.path}: {state} ({r.fuzzy} fuzzy, {r.untranslated} untranslated)")
+        click.echo(f"{r.path}: {state} ({r.fuzzy} fuzzy, {r.untranslated} empty)")
     if check_only and stale:
         fail(f"{len(stale)} catalog(s) out of date; run 'campaignsync locale update'")
 
