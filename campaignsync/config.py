@@ -364,7 +364,9 @@ def _partners(data: dict[str, Any], reader: _Reader, known: set[str]) -> tuple[P
         for tag in locs:
             if tag not in known:
                 reader.error(
-                    f"{where}.locales", f"{where}.locales: {tag!r} is not a configured locale"
+                    f"{where}.locales",
+                    f"{where}.locales: {tag!r} is not a configured locale "
+                    "(list it in the top-level 'locales' too)",
                 )
         required = reader.strings(spec, "required_locales", f"{where}.required_locales")
         for tag in required or ():
