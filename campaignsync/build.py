@@ -422,12 +422,12 @@ def pack_extras(
     project: Project, selection: Selection, outputs: list[Output], epoch: int
 ) -> list[pack.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs."""
-    from campaignsync import exports, preview
+    from campaignsync import exports, ical, preview
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     extras = [
-        pack.PackFile("calendar.ics", exports.ics(project, campaign, epoch)),
+        pack.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
         *(
             pack.PackFile(rel, page)
             for rel, page in preview.pages(project, campaign, outputs).items()

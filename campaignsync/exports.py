@@ -1,4 +1,4 @@
-"""The schedule for other tools: iCalendar (RFC 5545) and scheduler CSVs, as bytes.
+"""The schedule for other tools: scheduler CSVs (and calendar.ics from ical.py), as bytes.
 
 The formats are described in docs/calendar.md. Everything here is a pure
 function of the project, the rendered outputs and the ``now`` it is given.
@@ -12,18 +12,15 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from campaignsync import zones
+from campaignsync import channels, ical, zones
 from campaignsync.model import Diagnostic, Message, Output, Partner, Project, Severity
 
 if TYPE_CHECKING:
-    from icalendar import Component
+    pass
 
-#: How long a message's slot lasts in calendar apps.
-SLOT = timedelta(minutes=30)
 #: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
 SCHEDULER_LEAD = timedelta(minutes=10)
 #: ... and two posts on one profile less than this far apart.
@@ -32,265 +29,6 @@ SCHEDULER_SPACING = timedelta(minutes=10)
 SPROUT_MAX_ROWS = 350
 FORMATS = ("ics", "csv", "sprout")
 DATE_ORDERS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
-
-
-@cache
-def post_channels() -> tuple[str, ...]:
-    """Return the channels whose output is one post a scheduler can publish (a text, no HTML)."""
-    from campaignsync import channels
-
-    return tuple(
-        name
-        for name, spec in channels.registry().items()
-        if any(o.ext == "txt" for o in spec.outputs) and not any(o.html for o in spec.outputs)
-    )
-
-
-@cache
-def timed_channels() -> tuple[str, ...]:
-    """Return the channels that reach people at one moment: posts, SMS and email."""
-    from campaignsync import channels
-
-    return tuple(
-        name
-        for name, spec in channels.registry().items()
-        if any(o.ext == "txt" for o in spec.outputs)
-    )
-
-
-def _domain(project: Project) -> str:
-    return project.config.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-
-
-def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None = None) -> bytes:
-    """Return calendar.ics: campaign, themes, blackouts, observances, one event per slot.
-
-    One VEVENT per message x partner at the partner's local time (with its
-    TZID and VTIMEZONE). UIDs are stable and DTSTAMP is ``epoch`` (the
-    build's SOURCE_DATE_EPOCH or commit time), so the same input gives the
-    same file and a re-import updates events instead of duplicating them.
-    ``partner_id`` keeps only that partner's slots and blackouts.
-    """
-    from icalendar import STATUS, TRANSP, Calendar, Event, vRecur
-
-    stamp = datetime.fromtimestamp(epoch, UTC)
-    domain = _domain(project)
-    config = project.config
-    campaign = project.calendar.campaign(campaign_id)
-    chosen = tuple(p for p in config.partners if partner_id in (None, p.id))
-    suffix = f" ({chosen[0].name})" if partner_id and chosen else ""
-    cal = Calendar.new(
-        prodid=f"-//campaignsync//{config.name}//EN",
-        uid=f"campaign-{campaign_id}{'-' + partner_id if partner_id else ''}@{domain}",
-        name=(campaign.name if campaign else campaign_id) + suffix,
-    )
-
-    def day_event(uid: str, summary: str, first: date, last: date, kind: str) -> Event:
-        return Event.new(
-            uid=f"{uid}@{domain}",
-            stamp=stamp,
-            summary=summary,
-            start=first,
-            end=last + timedelta(days=1),  # DTEND;VALUE=DATE is exclusive
-            categories=[kind],
-            transparency=TRANSP.TRANSPARENT,
-        )
-
-    if campaign is not None:
-        cal.add_component(
-            day_event(
-                f"campaign-{campaign.id}", campaign.name, campaign.start, campaign.end, "campaign"
-            )
-        )
-        for theme in campaign.themes:
-            cal.add_component(
-                day_event(
-                    f"theme-{campaign.id}-{theme.id}",
-                    f"Theme week: {theme.name}",
-                    theme.start,
-                    theme.end,
-                    "theme",
-                )
-            )
-        for blackout in campaign.blackouts:
-            if partner_id and not blackout.applies_to(partner_id):
-                continue
-            whom = f" for {', '.join(blackout.partners)}" if blackout.partners else ""
-            why = f": {blackout.reason}" if blackout.reason else ""
-            cal.add_component(
-                day_event(
-                    f"blackout-{campaign.id}-{blackout.day:%Y%m%d}",
-                    f"No publication{whom}{why}",
-                    blackout.day,
-                    blackout.day,
-                    "blackout",
-                )
-            )
-    year = campaign.start.year if campaign else stamp.year
-    for index, (first, last, text) in enumerate(offset_weeks(chosen or config.partners, year)):
-        cal.add_component(day_event(f"offset-{year}-{index + 1}", text, first, last, "offset"))
-    for observance in project.calendar.events:
-        event = day_event(
-            f"event-{observance.id}",
-            observance.name + ("" if observance.confirmed else " (to be confirmed)"),
-            observance.start,
-            observance.end or observance.start,
-            "observance",
-        )
-        event.add("status", STATUS.CONFIRMED if observance.confirmed else STATUS.TENTATIVE)
-        if observance.rrule:
-            event.add("rrule", vRecur.from_ical(observance.rrule))
-        cal.add_component(event)
-    used: set[str] = set()
-    years: set[int] = set()
-    for message in project.messages_of(campaign_id):
-        for pid, when in message.publish:
-            partner = config.partner(pid)
-            if partner is None or (partner_id and pid != partner_id):
-                continue
-            local = zones.local(when, partner)
-            used.add(partner.timezone)
-            years.add(local.year)
-            rest = tuple(p for p in config.partners if p.id != pid)
-            description = "\n".join(
-                (
-                    message.summary,
-                    "",
-                    f"When: {zones.times(when, (partner, *rest))}",
-                    f"Channels: {', '.join(message.channels)}",
-                    f"Locales: {', '.join(partner.locales)}",
-                )
-            )
-            cal.add_component(
-                Event.new(
-                    uid=f"message-{campaign_id}-{message.id}-{pid}@{domain}",
-                    stamp=stamp,
-                    summary=f"{message.title} ({partner.name})",
-                    description=description,
-                    start=local,
-                    end=local + SLOT,
-                    url=message.link,
-                    categories=[pid, *message.channels],
-                    transparency=TRANSP.TRANSPARENT,
-                )
-            )
-    # The zones' rules, for the years of the slots and one either side.
-    first_year, last_year = min(years, default=year) - 1, max(years, default=year) + 1
-    cal.subcomponents[:0] = [vtimezone(name, first_year, last_year) for name in sorted(used)]
-    return bytes(cal.to_ical())
-
-
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def vtimezone(name: str, first_year: int, last_year: int) -> Component:
-    """Return a VTIMEZONE for an IANA zone, with yearly RRULEs where the rules allow.
-
-    icalendar's own ``add_missing_timezones`` lists every change since 1970
-    as RDATEs, which Outlook and dateutil-based readers (vobject) ignore:
-    they would show summer-time slots an hour off. This writes what Google
-    Calendar writes, one STANDARD and one DAYLIGHT observance, each with a
-    yearly rule (``BYMONTH=3;BYDAY=-1SU``) checked against the zone's changes
-    from ``first_year`` to ``last_year``; a zone whose changes follow no such
-    rule gets RDATEs for that span.
-    """
-    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
-
-    tz = zones.zone(name)
-    found = zones.changes(name, date(first_year, 1, 1), date(last_year, 12, 31))
-    component = Timezone()
-    component.add("tzid", name)
-    if not found:
-        moment = datetime(first_year, 1, 1, 12, tzinfo=tz)
-        standard = TimezoneStandard()
-        standard.add("dtstart", datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", moment.utcoffset())
-        standard.add("tzoffsetto", moment.utcoffset())
-        standard.add("tzname", moment.tzname())
-        component.add_component(standard)
-        return component
-    groups: dict[bool, list[zones.Change]] = defaultdict(list)
-    for change in found:
-        groups[bool(change.instant.astimezone(tz).dst())].append(change)
-    for daylight, changes in sorted(groups.items()):
-        observance = TimezoneDaylight() if daylight else TimezoneStandard()
-        walls = [c.wall()[0] for c in changes]
-        observance.add("dtstart", walls[0])
-        observance.add("tzoffsetfrom", changes[0].before)
-        observance.add("tzoffsetto", changes[0].after)
-        observance.add("tzname", changes[0].instant.astimezone(tz).tzname())
-        rule = _yearly_rule(walls)
-        same = all((c.before, c.after) == (changes[0].before, changes[0].after) for c in changes)
-        if rule is not None and same and len({w.year for w in walls}) == len(walls):
-            observance.add("rrule", vRecur(freq="YEARLY", bymonth=walls[0].month, byday=rule))
-        else:
-            for wall in walls[1:]:
-                observance.add("rdate", wall)
-        component.add_component(observance)
-    return component
-
-
-def _yearly_rule(walls: list[datetime]) -> str | None:
-    """Return ``2SU`` or ``-1SU`` when every wall time is that weekday of one month, else None."""
-    first = walls[0]
-    if any(
-        (w.month, w.weekday(), w.time()) != (first.month, first.weekday(), first.time())
-        for w in walls
-    ):
-        return None
-    day = _WEEKDAYS[first.weekday()]
-    nths = {(w.day - 1) // 7 + 1 for w in walls}
-    if len(nths) == 1:
-        return f"{nths.pop()}{day}"
-    if all((w + timedelta(days=7)).month != w.month for w in walls):
-        return f"-1{day}"
-    return None
-
-
-def offset_weeks(partners: Iterable[Partner], year: int) -> list[tuple[date, date, str]]:
-    """Return the days of a year when two partners' clocks are not their usual distance apart.
-
-    For Brussels and New York: the weeks in March and October/November when
-    Brussels is 5 h ahead instead of 6 h. Days are the first partner's.
-    """
-    chosen = list(partners)
-    found: list[tuple[date, date, str]] = []
-    for index, first in enumerate(chosen):
-        for other in chosen[index + 1 :]:
-            a, b = first.timezone, other.timezone
-            usual = zones.usual_gaps(a, b, year)
-            if len(usual) != 1 or a == b:
-                continue
-            normal = next(iter(usual))
-            tz = zones.zone(a)
-            day = date(year, 1, 1)
-            run: tuple[date, timedelta] | None = None
-            while day.year == year:
-                noon = datetime(day.year, day.month, day.day, 12, tzinfo=tz)
-                gap = zones.gap(a, b, noon)
-                if gap != normal and run is None:
-                    run = (day, gap)
-                elif gap == normal and run is not None:
-                    found.append(
-                        (
-                            run[0],
-                            day - timedelta(days=1),
-                            f"{zones.city(a)} is {zones.hours(run[1])} ahead of "
-                            f"{zones.city(b)} (usually {zones.hours(normal)})",
-                        )
-                    )
-                    run = None
-                day += timedelta(days=1)
-            if run is not None:
-                found.append(
-                    (
-                        run[0],
-                        date(year, 12, 31),
-                        f"{zones.city(a)} is {zones.hours(run[1])} ahead of {zones.city(b)} "
-                        f"(usually {zones.hours(normal)})",
-                    )
-                )
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +57,7 @@ def rows(
     partner = project.config.partner(partner_id)
     if partner is None:
         return []
-    posts = set(post_channels())
+    posts = set(channels.post_channels())
     rendered = {
         (o.message, o.locale, o.channel): o
         for o in outputs
@@ -415,7 +153,7 @@ def untranslated(
     partner = project.config.partner(partner_id)
     if partner is None:
         return None
-    posts = set(post_channels())
+    posts = set(channels.post_channels())
     ids = {m.id for m in project.messages_of(campaign_id) if partner_id in m.partners}
     missing = sorted(
         (o.locale, o.message)
@@ -489,11 +227,11 @@ def export(
             files.append(
                 ExportFile(
                     f"calendar-{partner_ids[0]}.ics",
-                    ics(project, campaign_id, options.epoch, partner_ids[0]),
+                    ical.ics(project, campaign_id, options.epoch, partner_ids[0]),
                 )
             )
         else:
-            files.append(ExportFile("calendar.ics", ics(project, campaign_id, options.epoch)))
+            files.append(ExportFile("calendar.ics", ical.ics(project, campaign_id, options.epoch)))
     outputs = list(outputs)
     sprout = set(SPROUT_CHANNELS)
     for partner_id in partner_ids:

@@ -18,7 +18,7 @@ OWNERS = {
     "markdown": ("markup.py",),
     "nh3": ("markup.py",),
     "yaml": ("yamlfile.py",),
-    "icalendar": ("exports.py",),
+    "icalendar": ("ical.py",),
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, CliInvoke
 
 from campaignsync import calendar, datefmt, zones
-from campaignsync.exports import offset_weeks
+from campaignsync.ical import offset_weeks
 from campaignsync.model import Event, Partner
 
 CAL = "content/calendar.yaml"

@@ -12,7 +12,7 @@ import pytest
 import vobject
 from conftest import CliInvoke
 
-from campaignsync import exports, zones
+from campaignsync import exports, ical, zones
 from campaignsync.project import load_project
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
@@ -23,7 +23,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 def ics_text(repo: Path, partner: str | None = None) -> str:
     project, _ = load_project(repo)
     assert project is not None
-    return exports.ics(project, "2026", EPOCH, partner).decode("utf-8")
+    return ical.ics(project, "2026", EPOCH, partner).decode("utf-8")
 
 
 def parse(text: str) -> dict[str, vobject.base.Component]:
@@ -364,14 +364,14 @@ BRUSSELS_VTIMEZONE = (
 
 
 def test_vtimezones_have_yearly_rules() -> None:
-    assert exports.vtimezone("Europe/Brussels", 2025, 2027).to_ical().decode() == BRUSSELS_VTIMEZONE
-    new_york = exports.vtimezone("America/New_York", 2025, 2027).to_ical().decode()
+    assert ical.vtimezone("Europe/Brussels", 2025, 2027).to_ical().decode() == BRUSSELS_VTIMEZONE
+    new_york = ical.vtimezone("America/New_York", 2025, 2027).to_ical().decode()
     assert "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\n" in new_york
     assert "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\n" in new_york
 
 
 def test_a_zone_without_clock_changes() -> None:
-    assert exports.vtimezone("Asia/Kolkata", 2025, 2027).to_ical().decode() == (
+    assert ical.vtimezone("Asia/Kolkata", 2025, 2027).to_ical().decode() == (
         "BEGIN:VTIMEZONE\r\nTZID:Asia/Kolkata\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
         "TZNAME:IST\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
     )
@@ -379,7 +379,7 @@ def test_a_zone_without_clock_changes() -> None:
 
 def test_a_zone_whose_changes_follow_no_yearly_rule_gets_dates() -> None:
     # Morocco changes its clocks around Ramadan, which moves every year.
-    text = exports.vtimezone("Africa/Casablanca", 2025, 2027).to_ical().decode()
+    text = ical.vtimezone("Africa/Casablanca", 2025, 2027).to_ical().decode()
     assert "RRULE" not in text
     assert "RDATE:20260322T020000\r\n" in text
 
@@ -390,7 +390,7 @@ def test_the_vtimezone_reads_back_right_around_every_change(zone: str) -> None:
     # written with RDATEs only (Africa/Casablanca above) would read back wrong.
     text = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n"
-        + exports.vtimezone(zone, 2025, 2027).to_ical().decode()
+        + ical.vtimezone(zone, 2025, 2027).to_ical().decode()
         + "END:VCALENDAR\r\n"
     )
     theirs = vobject.readOne(text).vtimezone.gettzinfo()

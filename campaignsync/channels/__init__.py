@@ -75,3 +75,21 @@ def registry() -> dict[str, ChannelSpec]:
 
     specs = (*social.SPECS, *sms.SPECS, *email.SPECS, *web.SPECS, *press.SPECS)
     return {spec.name: spec for spec in specs}
+
+
+@cache
+def post_channels() -> tuple[str, ...]:
+    """Return the channels whose output is one post a scheduler can publish (a text, no HTML)."""
+    return tuple(
+        name
+        for name, spec in registry().items()
+        if any(o.ext == "txt" for o in spec.outputs) and not any(o.html for o in spec.outputs)
+    )
+
+
+@cache
+def timed_channels() -> tuple[str, ...]:
+    """Return the channels that reach people at one moment: posts, SMS and email."""
+    return tuple(
+        name for name, spec in registry().items() if any(o.ext == "txt" for o in spec.outputs)
+    )

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from campaignsync import gitrepo, zones
+from campaignsync.channels import timed_channels
 from campaignsync.checks import CheckInput, check
-from campaignsync.exports import SCHEDULER_SPACING, timed_channels
+from campaignsync.exports import SCHEDULER_SPACING
 from campaignsync.model import Campaign, Config, Diagnostic, Message, Partner, Project, Severity
 
 

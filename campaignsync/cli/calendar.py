@@ -136,7 +136,7 @@ def calendar_export(
       campaignsync calendar export --format sprout --date-order mdy --partner us --out sprout/
     """
     from campaignsync import build as pipeline
-    from campaignsync import exports, report
+    from campaignsync import channels, exports, report
     from campaignsync.errors import DiagnosticsError
     from campaignsync.locales import write_atomic
     from campaignsync.pack import ZIP_EPOCH
@@ -154,7 +154,7 @@ def calendar_export(
         selection = pipeline.select(project, campaign)
         _known_partners(project, partners)
         outputs: tuple[Output, ...] = ()
-        posts = [c for c in exports.post_channels() if project.config.channel(c)]
+        posts = [c for c in channels.post_channels() if project.config.channel(c)]
         if {"csv", "sprout"} & set(chosen) and posts:
             selection = pipeline.select(project, selection.campaign, (), posts)
             rendered = pipeline.render_selection(
