@@ -165,7 +165,8 @@ def render_selection(
     problems = renderer.check_templates()
     from campaignsync.catalog import load_lookups
 
-    lookups, catalog_problems = load_lookups(project.root, project.config)
+    chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
+    lookups, catalog_problems = load_lookups(project.root, project.config, chosen)
     problems.extend(catalog_problems)
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)

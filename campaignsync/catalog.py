@@ -185,11 +185,21 @@ def load_lookup(
     return _lookup(rel, po), tuple(found)
 
 
-def load_lookups(root: Path, config: Config) -> tuple[dict[str, Lookup], list[Diagnostic]]:
-    """Read every target locale's catalog once, strictly; return lookups and problems."""
+def load_lookups(
+    root: Path, config: Config, only: Iterable[str] | None = None
+) -> tuple[dict[str, Lookup], list[Diagnostic]]:
+    """Read target locales' catalogs once, strictly; return lookups and problems.
+
+    ``only`` limits the reading to some locales and the fallbacks they read from.
+    """
+    wanted = None if only is None else set(only)
+    if wanted is not None:
+        wanted |= {tag for loc in config.locales if loc.tag in wanted for tag in loc.fallbacks}
     lookups: dict[str, Lookup] = {}
     problems: list[Diagnostic] = []
     for locale in config.locales:
+        if wanted is not None and locale.tag not in wanted:
+            continue
         lookup, found = load_lookup(root, config, locale)
         lookups[locale.tag] = lookup
         problems.extend(found)
