@@ -317,3 +317,31 @@ def test_progress_shows_on_a_terminal_only(
         err
         == "\rRendering 40/120 message × locale units\rRendering 120/120 message × locale units\n"
     )
+
+
+def test_a_translators_markup_never_reaches_an_output(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    """Jinja marks translations safe: campaignsync refuses translations that add HTML."""
+    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    text = text.replace(
+        'msgid "Read more"\nmsgstr "Weiterlesen"',
+        'msgid "Read more"\nmsgstr "Weiterlesen<script>alert(1)</script>"',
+    )
+    text = text.replace(
+        'msgstr "Der Joint Cyber Awareness Month startet heute"',
+        'msgstr "Der Joint Cyber Awareness Month startet heute<img src=x onerror=alert(2)>"',
+    )
+    po.write_text(text, encoding="utf-8")
+    checked = cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-09-01"], expect=1)
+    assert "error CS316: kickoff:title" in checked.stdout
+    assert "error CS316: msgid 'Read more': HTML that the source does not have" in checked.stdout
+    build(cli_invoke, sample_repo, "--locale", "de")
+    pack = sample_repo / "dist" / "2026.partial" / "de"
+    for path in pack.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "<script" not in html and "onerror" not in html, path
+    # The refused translation is not used: the button falls back to the source text.
+    email = (pack / "email" / "kickoff.html").read_text(encoding="utf-8")
+    assert 'text-decoration:none;">Read more</a>' in email
