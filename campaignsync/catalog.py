@@ -331,10 +331,20 @@ def extract_templates(root: Path, rels: Iterable[str]) -> Iterator[TemplateStrin
 def render_po(catalog: Catalog) -> bytes:
     """Serialise a catalog deterministically: document order, no wrapping, previous ids."""
     buffer = io.BytesIO()
+    # Not width=0: Babel then still wraps comments at 76, and a wrapped "#| msgid" is
+    # a syntax error for GNU gettext. A width no line reaches wraps nothing.
     write_po(
-        buffer, catalog, width=0, sort_output=False, include_previous=True, ignore_obsolete=False
+        buffer,
+        catalog,
+        width=_NO_WRAP,
+        sort_output=False,
+        include_previous=True,
+        ignore_obsolete=False,
     )
     return buffer.getvalue()
+
+
+_NO_WRAP = 1 << 30
 
 
 def same_entries(a: Catalog, b: Catalog) -> bool:

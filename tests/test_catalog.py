@@ -347,3 +347,19 @@ def test_compiled_mo_has_translations_but_not_fuzzy_ones(campaign_repo: Path) ->
     first = mo.read_bytes()
     locales.compile_catalogs(project(campaign_repo))
     assert mo.read_bytes() == first
+
+
+def test_a_long_previous_msgid_stays_one_valid_line(campaign_repo: Path) -> None:
+    """Babel wraps "#|" comments at 76 even with width=0, which msgfmt rejects."""
+    po = po_file(campaign_repo)
+    old = "All October we share one simple step a day to keep your accounts and devices safe."
+    translate(
+        po, "welcome:summary", "Den ganzen Oktober teilen wir jeden Tag einen einfachen Schritt."
+    )
+    set_message_text(campaign_repo, "one simple step a day", "one simple safety step a day")
+    locales.extract(project(campaign_repo), LATER)
+    locales.update(project(campaign_repo))
+    text = po.read_text(encoding="utf-8")
+    assert f'#, fuzzy\n#| msgid "{old}"\nmsgctxt "welcome:summary"\n' in text
+    msgfmt_check(po)
+    assert not any(r.changed for r in locales.update(project(campaign_repo)))
