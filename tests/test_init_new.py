@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -55,8 +56,16 @@ def test_init_refuses_a_folder_in_use(cli_invoke: CliInvoke, tmp_path: Path, kin
 def test_init_works_from_an_installed_wheel(tmp_path: Path) -> None:
     """The starter files are package data: a wheel alone can create a repository."""
     wheels = tmp_path / "wheels"
+    # Build from a copy: setuptools writes build/ and egg-info next to the sources.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "campaignsync", source / "campaignsync", ignore=shutil.ignore_patterns("__pycache__")
+    )
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
