@@ -31,9 +31,28 @@ class Head:
     shallow: bool
 
 
+def _require_git() -> None:
+    """Raise GitError when GitPython cannot find a git program to run."""
+    from campaignsync.errors import GitError
+
+    try:
+        import git  # noqa: F401 - GitPython refuses to import without a git program
+    except ImportError:
+        raise GitError(
+            "git is not installed (or not on PATH); install git to use this command"
+        ) from None
+
+
 @contextmanager
 def _open(root: Path) -> Iterator[git.Repo | None]:
-    """Yield the repository holding ``root`` (None outside git), with safe settings."""
+    """Yield the repository holding ``root`` (None outside git, or without git), safely set."""
+    from campaignsync.errors import GitError
+
+    try:
+        _require_git()
+    except GitError:
+        yield None
+        return
     import git
 
     try:
@@ -162,6 +181,7 @@ def changes_since(
 
 def init(folder: Path) -> None:
     """Create an empty git repository in ``folder``, on a branch named main."""
+    _require_git()
     import git
 
     git.Repo.init(folder, initial_branch="main").close()
@@ -179,6 +199,7 @@ class TreeState:
 
 def state(root: Path) -> TreeState | None:
     """Return the state of the work tree holding ``root``, or None outside git."""
+    _require_git()
     with _open(root) as repo:
         if repo is None:
             return None
@@ -215,6 +236,7 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
     Never merges, rebases, stashes or resets: a dirty tree, a detached HEAD,
     a missing remote or a diverged branch raise GitError saying what to do.
     """
+    _require_git()
     import git
 
     from campaignsync.errors import GitError
@@ -280,6 +302,7 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
 
 def resolve(root: Path, rev: str) -> str:
     """Return the commit id that ``rev`` (a commit, tag or branch) names; GitError if none."""
+    _require_git()
     import git
 
     from campaignsync.errors import GitError, UsageError
@@ -300,6 +323,7 @@ def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:
 
     Files are read from git's objects, not the work tree; symbolic links are skipped.
     """
+    _require_git()
     import git
 
     with _open(root) as repo:
@@ -325,6 +349,7 @@ def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:
 
 def last_tag(root: Path, pattern: str) -> str | None:
     """Return the newest tag matching ``pattern`` reachable from HEAD, or None."""
+    _require_git()
     import git
 
     with _open(root) as repo:
@@ -344,6 +369,7 @@ def tag_exists(root: Path, name: str) -> bool:
 
 def valid_ref_name(root: Path, name: str) -> bool:
     """Return True when git itself accepts ``refs/tags/<name>``."""
+    _require_git()
     import git
 
     with _open(root) as repo:
@@ -358,6 +384,7 @@ def valid_ref_name(root: Path, name: str) -> bool:
 
 def create_tag(root: Path, name: str, message: str, sign: bool) -> str:
     """Create the annotated tag ``name`` at HEAD; return its commit. Never moves a tag."""
+    _require_git()
     import git
 
     from campaignsync.errors import GitError
@@ -376,6 +403,7 @@ def create_tag(root: Path, name: str, message: str, sign: bool) -> str:
 
 def signing_configured(root: Path) -> bool:
     """Return True when git has a signing key configured (user.signingkey)."""
+    _require_git()
     import git
 
     with _open(root) as repo:
@@ -394,6 +422,7 @@ def line_commits(root: Path, rel: str, rev: str | None = None) -> list[str | Non
     changed since the last commit; an untracked file gives an empty list. From
     `git blame`, so lines that only moved keep their history.
     """
+    _require_git()
     import git
 
     with _open(root) as repo:

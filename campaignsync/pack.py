@@ -284,6 +284,10 @@ def write_pack(
     try:
         _recover(out, campaign)
         return _write_locked(out, campaign, outputs, extras, epoch, members or {}, reuse)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot write the pack in {out}: {exc.strerror or exc}; the previous pack is unchanged"
+        ) from None
     finally:
         lock.release()
 
@@ -316,6 +320,7 @@ def _write_locked(
     written = reused = 0
     # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
     new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
+    swapped = False
     try:
         staging.mkdir(mode=DIR_MODE)
         made: set[str] = set()
@@ -335,9 +340,11 @@ def _write_locked(
         if final.exists():
             final.rename(aside)
         staging.rename(final)
+        swapped = True
         os.replace(archive_tmp, archive)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        # Whatever stage failed, the previous pack goes back in place.
+        shutil.rmtree(final if swapped else staging, ignore_errors=True)
         archive_tmp.unlink(missing_ok=True)
         if aside.exists() and not final.exists():
             aside.rename(final)

@@ -22,7 +22,11 @@ def resolve(root: Path, rel: str) -> Path:
     path = root
     for part in PurePosixPath(rel).parts:
         path = path / part
-        if path.is_symlink():
+        try:
+            link = path.is_symlink()
+        except OSError as exc:  # a name too long for the file system, say
+            raise ValueError(f"{rel}: {exc.strerror}") from None
+        if link:
             raise ValueError(f"{rel} is a symbolic link; campaign files must be plain files")
     return path
 

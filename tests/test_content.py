@@ -242,3 +242,13 @@ def test_image_must_exist_inside_content(config, tmp_path: Path) -> None:
     text = GOOD.replace("hashtags:", "image: {src: assets/none.png, alt: x}\nhashtags:")
     _, found = parse(config, text)
     assert found[0].text == "image content/assets/none.png does not exist"
+
+
+def test_an_image_name_too_long_for_the_file_system_is_an_error(config, tmp_path: Path) -> None:
+    (tmp_path / "content" / "assets").mkdir(parents=True)
+    text = GOOD.replace(
+        "hashtags:", "image: {src: assets/" + "x" * 300 + ".png, alt: x}\nhashtags:"
+    )
+    _, found = parse(config, text)
+    assert found[0].code == "CS023" and found[0].text.startswith("image: content/assets/xxx")
+    assert found[0].text.endswith(": File name too long")

@@ -507,3 +507,33 @@ def test_sync_lists_only_what_each_locale_publishes(
     # US locales do not publish the message; en-US reads the English source anyway.
     assert "es-US" not in todo and "en-US" not in todo
     assert {m["id"]: m["change"] for m in document["messages"]} == {"passphrase-at-work": "added"}
+
+
+def test_without_git_installed_build_works_and_git_commands_say_so(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    """GitPython refuses to import when no git program is on PATH."""
+    import os
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    env = {**os.environ, "PATH": str(bin_dir)}
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "campaignsync", *args, "--repo", str(sample_repo)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    built = run("build")
+    assert built.returncode == 0, built.stderr
+    assert "Note: not built from a git commit; the manifest records no commit." in built.stdout
+    synced = run("sync")
+    assert (synced.returncode, synced.stderr) == (
+        1,
+        "error: git is not installed (or not on PATH); install git to use this command\n",
+    )

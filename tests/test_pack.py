@@ -130,8 +130,11 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(
 
     monkeypatch.setattr(pack, "_write_new", failing)
     changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
-    with pytest.raises(OSError):
+    with pytest.raises(BuildError) as caught:
         write(tmp_path, changed)
+    assert str(caught.value) == (
+        f"cannot write the pack in {tmp_path}: No space left on device; the previous pack is unchanged"
+    )
     after = {
         p.relative_to(tmp_path).as_posix(): p.read_bytes()
         for p in tmp_path.rglob("*")
@@ -139,6 +142,27 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(
     }
     assert after == before
     assert first.folder.is_dir()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".2026.")]
+
+
+def test_a_failure_after_the_swap_puts_the_previous_pack_back(tmp_path: Path) -> None:
+    first = write(tmp_path)
+    before = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in first.folder.rglob("*")
+        if p.is_file()
+    }
+    first.archive.unlink()
+    first.archive.mkdir()  # the zip cannot replace a folder: fails after the folder swap
+    changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
+    with pytest.raises(BuildError, match="cannot write the pack in"):
+        write(tmp_path, changed)
+    after = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in first.folder.rglob("*")
+        if p.is_file()
+    }
+    assert after == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".2026.")]
 
 
