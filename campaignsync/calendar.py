@@ -141,6 +141,14 @@ def _events(value: Any, reader: _Reader) -> list[Event]:
                 "CS043", f"{where}.end", f"{where}: ends ({end}) before it starts ({start})"
             )
             continue
+        if start and end and (end - start).days >= MAX_EVENT_DAYS:
+            reader.error(
+                "CS043",
+                f"{where}.end",
+                f"{where}: lasts {(end - start).days + 1} days; an observance lasts at most "
+                f"{MAX_EVENT_DAYS} days (a campaign goes under 'campaigns')",
+            )
+            continue
         if event_id in {e.id for e in events}:
             reader.error("CS044", f"{where}.id", f"{where}: a second event with id {event_id!r}")
             continue
@@ -157,6 +165,10 @@ def normalize_rrule(rule: str) -> str:
     return rule.removeprefix("RRULE:")
 
 
+#: An observance is a day or a week or two; a longer span is a mistake (or a campaign).
+MAX_EVENT_DAYS = 62
+
+
 def rrule_problem(rule: str, start: date | None = None) -> str | None:
     """Return why an RRULE cannot be used for an observance starting on ``start``, or None.
 
@@ -171,6 +183,9 @@ def rrule_problem(rule: str, start: date | None = None) -> str | None:
     timed = [part for part in _TIME_PARTS if part in parts]
     if timed:
         return f"{timed[0]} does not apply to an observance that lasts whole days"
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= 100:
+        return f"INTERVAL must be a whole number from 1 to 100, not {interval!r}"
     anchor = start or date(2000, 1, 1)
     try:
         expanded = _rule(rule, anchor)

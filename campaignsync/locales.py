@@ -141,7 +141,11 @@ def _with_locale(text: str, tag: str) -> str:
         items = match.group(1).rstrip()
         joiner = "" if not items.strip() else ("" if items.endswith(",") else ",") + " "
         updated = f'{text[: match.end(1)].rstrip()}{joiner}"{tag}"{text[match.end(1) :]}'
-    if tag not in tomllib.loads(updated).get("locales", []):
+    try:
+        added = tag in tomllib.loads(updated).get("locales", [])
+    except tomllib.TOMLDecodeError:
+        added = False
+    if not added:
         raise ConfigError(f"could not add {tag!r} to {CONFIG_NAME}; add it to 'locales' by hand")
     return updated
 
@@ -275,7 +279,8 @@ def compile_catalogs(project: Project, out: Path | None = None) -> list[CompileR
             else out / locale.gettext / "LC_MESSAGES" / f"{catalog.DOMAIN}.mo"
         )
         shown = mo_rel if out is None else str(target)
-        compiled.append((target, shown, catalog.compile_mo(po, locale)))
+        if not po.problems:  # a broken catalog is reported, never compiled
+            compiled.append((target, shown, catalog.compile_mo(po, locale)))
     if problems:
         raise DiagnosticsError(problems)
     results = []

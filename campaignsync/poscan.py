@@ -293,6 +293,9 @@ class _Scanner:
                 self.problems.append(PoProblem(DUPLICATE, entry.line, "a second header entry"))
             else:
                 self.header = _parse_header(entry.strings[0] if entry.strings else "")
+                self.problems.extend(
+                    PoProblem(SYNTAX, entry.string_line, text) for text in header_problems(self.header)
+                )
         else:
             self.entries.append(entry)
 
@@ -337,6 +340,40 @@ class _Scanner:
 def unescape(text: str) -> str:
     """Return a PO string's text with its escapes (``\\n``, ``\\"``...) resolved."""
     return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
+
+
+_PLURAL_FORMS = re.compile(r"^\s*nplurals\s*=\s*[1-9]\s*;\s*plural\s*=\s*[^;]+;?\s*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})*(?:@[A-Za-z0-9]+)?$")
+_TEMPLATE_DATE = "YEAR-MO-DA HO:MI+ZONE"
+
+
+def header_problems(header: tuple[tuple[str, str], ...]) -> list[str]:
+    """Return what is wrong with the header fields that tools parse (dates, language, plurals)."""
+    found = []
+    fields = {name.lower(): value.strip() for name, value in header}
+    plural = fields.get("plural-forms")
+    if plural and not _PLURAL_FORMS.match(plural):
+        found.append(f"header Plural-Forms {plural!r} is not 'nplurals=N; plural=EXPRESSION;'")
+    language = fields.get("language")
+    if language and not _LANGUAGE.match(language):
+        found.append(f"header Language {language!r} is not a locale name like 'de' or 'pt_PT'")
+    for name in ("POT-Creation-Date", "PO-Revision-Date"):
+        value = fields.get(name.lower())
+        if value and value != _TEMPLATE_DATE and not _valid_date(value):
+            found.append(f"header {name} {value!r} is not a date like '2026-09-01 12:00+0000'")
+    return found
+
+
+def _valid_date(value: str) -> bool:
+    from datetime import datetime
+
+    for pattern in ("%Y-%m-%d %H:%M%z", "%Y-%m-%d %H:%M"):
+        try:
+            datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def _parse_header(text: str) -> tuple[tuple[str, str], ...]:

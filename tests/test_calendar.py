@@ -123,6 +123,18 @@ def test_rules_copied_from_an_ics_file_are_accepted() -> None:
             id="rule-with-hours",
         ),
         pytest.param(
+            "rrule: FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=28",
+            "rrule: FREQ=YEARLY;INTERVAL=0;BYMONTH=1;BYMONTHDAY=28",
+            "content/calendar.yaml:5: error CS042: events.1.rrule 'FREQ=YEARLY;INTERVAL=0;BYMONTH=1;BYMONTHDAY=28': INTERVAL must be a whole number from 1 to 100, not '0'",
+            id="rule-interval-zero",
+        ),
+        pytest.param(
+            "    end: 2026-11-21\n",
+            "    end: 9999-11-21\n",
+            "content/calendar.yaml:17: error CS043: events.4: lasts 2912085 days; an observance lasts at most 62 days (a campaign goes under 'campaigns')",
+            id="event-too-long",
+        ),
+        pytest.param(
             "start: 2025-02-11",
             "start: 2025-02-12",
             "content/calendar.yaml:9: error CS042: events.2.rrule 'FREQ=YEARLY;BYMONTH=2;BYDAY=TU;BYMONTHDAY=5,6,7,8,9,10,11': start 2025-02-12 is not one of the rule's days (the first from then is 2026-02-10); start on a day the rule gives",

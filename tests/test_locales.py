@@ -136,3 +136,22 @@ def test_compile_writes_mo_files_and_refuses_broken_catalogs(
         "unterminated string: the closing '\"' is missing [fr]"
     )
     assert not list((sample_repo / "locales").rglob("*.mo"))
+
+
+def test_add_says_so_when_it_cannot_edit_the_config(
+    campaign_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    config = campaign_repo / "campaignsync.toml"
+    config.write_text(
+        config.read_text().replace(
+            'locales = ["de", "fr"]', 'locales = [\n  "de",  # German\n  "fr"  # French\n]'
+        )
+    )
+    before = config.read_text()
+    result = cli_invoke(["locale", "add", "es"], cwd=campaign_repo, expect=1)
+    assert (
+        result.stderr
+        == "error: could not add 'es' to campaignsync.toml; add it to 'locales' by hand\n"
+    )
+    assert config.read_text() == before
+    assert not (campaign_repo / "locales" / "es").exists()

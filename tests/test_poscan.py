@@ -233,3 +233,39 @@ def test_reads_what_babel_reads_on_valid_catalogs(path: Path) -> None:
     }
     assert {(e.context, e.msgid): (e.strings, e.fuzzy) for e in found.entries} == expected
     assert len(found.obsolete) == len(babel.obsolete)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "nplurals=2; plural=(n != 1);",
+            "nplurals=x; plural=(n != 1);",
+            "header Plural-Forms 'nplurals=x; plural=(n != 1);' is not 'nplurals=N; plural=EXPRESSION;'",
+            id="plural-forms",
+        ),
+        pytest.param(
+            "Language: de",
+            "Language: zz_@@",
+            "header Language 'zz_@@' is not a locale name like 'de' or 'pt_PT'",
+            id="language",
+        ),
+        pytest.param(
+            "Language: de",
+            'Language: de\\n"\n"POT-Creation-Date: soon',
+            "header POT-Creation-Date 'soon' is not a date like '2026-09-01 12:00+0000'",
+            id="date",
+        ),
+    ],
+)
+def test_header_fields_that_tools_parse_are_checked(old: str, new: str, expected: str) -> None:
+    """Babel raises ValueError on these when compiling; they are reported at the header instead."""
+    po = poscan.scan((HEADER.replace(old, new) + 'msgid "a"\nmsgstr "b"\n').encode("utf-8"))
+    assert [(p.code, p.line, p.text) for p in po.problems] == [("CS301", 2, expected)]
+
+
+def test_the_template_header_defaults_are_accepted() -> None:
+    text = HEADER.replace(
+        "Language: de", 'Language: de\\n"\n"POT-Creation-Date: YEAR-MO-DA HO:MI+ZONE'
+    )
+    assert poscan.scan(text.encode("utf-8")).problems == ()
