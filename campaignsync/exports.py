@@ -303,7 +303,7 @@ def _checked(
                     f"{name}: the post is {row.over} over the {row.channel} limit; "
                     "a scheduler refuses it",
                     row.message.path,
-                    row.message.line_of("summary"),
+                    row.message.line_of(channels.post_field(row.message, row.channel)),
                     row.locale,
                     row.channel,
                 )

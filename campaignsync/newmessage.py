@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from campaignsync.config import did_you_mean
 from campaignsync.content import ID_RE, PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY, PLACEHOLDER_TITLE
 from campaignsync.errors import ContentError, UsageError
-from campaignsync.model import Campaign, Project
+from campaignsync.model import Campaign, Partner, Project
 
 SLOT_TIME = time(10, 0)
 
@@ -24,20 +24,30 @@ def _campaign(project: Project, campaign_id: str | None) -> Campaign:
     return found
 
 
+def slot_time(partner: Partner | None) -> time:
+    """Return 10:00, or the start of the partner's business hours when 10:00 is outside them."""
+    if partner is None:
+        return SLOT_TIME
+    start, end = partner.business_hours
+    return SLOT_TIME if start <= SLOT_TIME < end else start
+
+
 def next_slot(
     project: Project, campaign: Campaign, partners: tuple[str, ...], first: date, last: date
 ) -> date:
-    """Return the first weekday in [first, last] with no message of these partners."""
+    """Return the first business day of every partner in [first, last] with none of theirs."""
     busy: set[tuple[str, date]] = set()
     for message in project.messages_of(campaign.id):
         for pid, when in message.publish:
             partner = project.config.partner(pid)
             if partner is not None:
                 busy.add((pid, when.astimezone(ZoneInfo(partner.timezone)).date()))
+    days = [p.business_days for pid in partners if (p := project.config.partner(pid))]
     day = first
     while day <= last:
         free = all((pid, day) not in busy for pid in partners)
-        if day.weekday() < 5 and day not in campaign.blackout and free:
+        working = all(day.weekday() in allowed for allowed in days)
+        if working and day not in campaign.blackout and free:
             return day
         day += timedelta(days=1)
     raise UsageError(
@@ -137,7 +147,7 @@ def _render(
     for pid in partners:
         partner = config.partner(pid)
         zone = ZoneInfo(partner.timezone) if partner else ZoneInfo("UTC")
-        when = datetime.combine(day, SLOT_TIME, tzinfo=zone)
+        when = datetime.combine(day, slot_time(partner), tzinfo=zone)
         lines.append(f"  {pid}: {when.isoformat()}")
     headline = title or f"{PLACEHOLDER_TITLE}{message_id}"
     lines += [

@@ -294,7 +294,8 @@ class _Scanner:
             else:
                 self.header = _parse_header(entry.strings[0] if entry.strings else "")
                 self.problems.extend(
-                    PoProblem(SYNTAX, entry.string_line, text) for text in header_problems(self.header)
+                    PoProblem(SYNTAX, entry.string_line, text)
+                    for text in header_problems(self.header)
                 )
         else:
             self.entries.append(entry)

@@ -478,3 +478,33 @@ def test_an_export_after_the_campaign_has_nothing_to_write(
         == "Nothing to export: no post is still to be scheduled (--all keeps past ones).\n"
     )
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_post_over_its_limit_stops_the_export_at_the_line_to_shorten(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    path = sample_repo / "content" / "messages" / "2026" / "smishing-phone-scams.md"
+    path.write_text(
+        path.read_text().replace(
+            '  x: "A text about', '  x: "' + "Very long. " * 25 + "A text about"
+        )
+    )
+    result = cli_invoke(
+        [
+            "calendar",
+            "export",
+            "--repo",
+            str(sample_repo),
+            "--all",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        expect=1,
+    )
+    assert (
+        "content/messages/2026/smishing-phone-scams.md:13: error CS201: schedule-us.csv: the post is "
+        in result.stderr
+    )
+    assert not (tmp_path / "o").exists()

@@ -192,3 +192,32 @@ def test_new_refuses_bad_requests(
     assert (
         sorted(p.name for p in (sample_repo / "content" / "messages" / "2026").iterdir()) == before
     )
+
+
+def test_new_follows_the_partners_business_days_and_hours(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    config = sample_repo / "campaignsync.toml"
+    text = config.read_text().replace(
+        'business_hours = "09:00-18:00"',
+        'business_hours = "12:00-18:00"\nbusiness_days = "tue-fri"',
+        1,
+    )
+    config.write_text(text)
+    cli_invoke(
+        [
+            "new",
+            "tuesday-tip",
+            "--repo",
+            str(sample_repo),
+            "--theme",
+            "mfa",
+            "--partner",
+            "eu",
+            "--channel",
+            "x",
+        ]
+    )
+    written = (sample_repo / "content/messages/2026/tuesday-tip.md").read_text()
+    # Mon 12 Oct is not a business day and 10:00 is before opening: Tue 13 Oct at 12:00.
+    assert "  eu: 2026-10-13T12:00:00+02:00\n" in written
