@@ -223,35 +223,6 @@ def offset_weeks(partners: Iterable[Partner], year: int) -> list[tuple[date, dat
         for other in chosen[index + 1 :]:
             a, b = first.timezone, other.timezone
             usual = zones.usual_gaps(a, b, year)
-            if len(usual) != 1 or a == b:
-                continue
-            normal = next(iter(usual))
-            tz = zones.zone(a)
-            day = date(year, 1, 1)
-            run: tuple[date, timedelta] | None = None
-            while day.year == year:
-                noon = datetime(day.year, day.month, day.day, 12, tzinfo=tz)
-                gap = zones.gap(a, b, noon)
-                if gap != normal and run is None:
-                    run = (day, gap)
-                elif gap == normal and run is not None:
-                    found.append(
-                        (
-                            run[0],
-                            day - timedelta(days=1),
-                            f"{zones.city(a)} is {zones.hours(run[1])} ahead of "
-                            f"{zones.city(b)} (usually {zones.hours(normal)})",
-                        )
-                    )
-                    run = None
-                day += timedelta(days=1)
-            if run is not None:
-                found.append(
-                    (
-                        run[0],
-                        date(year, 12, 31),
-                        f"{zones.city(a)} is {zones.hours(run[1])} ahead of {zones.city(b)} "
-                        f"(usually {zones.hours(normal)})",
-                    )
-                )
+            for start, end, gap in zones.unusual_runs(a, b, date(year, 1, 1), date(year, 12, 31)):
+                found.append((start, end, zones.apart(a, b, gap, next(iter(usual)))))
     return found

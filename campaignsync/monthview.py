@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as stdcal
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from campaignsync import calendar, zones
 from campaignsync.errors import ContentError
@@ -187,28 +187,13 @@ def _offset_days(partners: tuple[Partner, ...], first: date, last: date) -> tupl
     legend = ""
     if len(partners) < 2:
         return unusual, legend
-    base = partners[0]
     for other in partners[1:]:
-        usual = zones.usual_gaps(base.timezone, other.timezone, first.year)
-        if len(usual) != 1:
-            continue
-        normal = next(iter(usual))
-        day = first
-        while day <= last:
-            noon = datetime.combine(day, time(12), zones.zone(base.timezone))
-            gap = zones.gap(base.timezone, other.timezone, noon)
-            if gap != normal:
-                unusual.add(day)
-                legend = legend or _apart(base, other, gap, normal)
-            day += timedelta(days=1)
+        a, b = partners[0].timezone, other.timezone
+        usual = zones.usual_gaps(a, b, first.year)
+        for start, end, gap in zones.unusual_runs(a, b, first, last):
+            unusual.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+            legend = legend or zones.apart(a, b, gap, next(iter(usual)))
     return unusual, legend
-
-
-def _apart(base: Partner, other: Partner, gap: timedelta, normal: timedelta) -> str:
-    a, b = zones.city(base.timezone), zones.city(other.timezone)
-    if gap >= timedelta(0):
-        return f"{a} is {zones.hours(gap)} ahead of {b} (usually {zones.hours(normal)})"
-    return f"{a} is {zones.hours(-gap)} behind {b} (usually {zones.hours(-normal)})"
 
 
 def _clock_change(change: zones.Change, partner: Partner, partners: tuple[Partner, ...]) -> str:

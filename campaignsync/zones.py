@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 from campaignsync.model import Partner
 
-_HOUR = timedelta(hours=1)
-
 
 @cache
 def zone(name: str) -> ZoneInfo:
@@ -126,6 +124,34 @@ def usual_gaps(a: str, b: str, year: int) -> frozenset[timedelta]:
     two have changed on different dates (5 h) are the exceptions.
     """
     return frozenset(gap(a, b, datetime(year, month, 15, 12, tzinfo=UTC)) for month in (1, 7))
+
+
+def unusual_runs(a: str, b: str, first: date, last: date) -> list[tuple[date, date, timedelta]]:
+    """Return the runs of days (``a``'s, at noon) when a and b are not their usual gap apart."""
+    usual = usual_gaps(a, b, first.year)
+    if len(usual) != 1 or a == b:
+        return []
+    normal = next(iter(usual))
+    runs: list[tuple[date, date, timedelta]] = []
+    start: tuple[date, timedelta] | None = None
+    day = first
+    while day <= last + timedelta(days=1):
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=zone(a))
+        current = gap(a, b, noon) if day <= last else normal
+        if current != normal and start is None:
+            start = (day, current)
+        elif current == normal and start is not None:
+            runs.append((start[0], day - timedelta(days=1), start[1]))
+            start = None
+        day += timedelta(days=1)
+    return runs
+
+
+def apart(a: str, b: str, current: timedelta, normal: timedelta) -> str:
+    """Return ``Brussels is 5 h ahead of New York (usually 6 h)``, or ``... behind ...``."""
+    if current >= timedelta(0):
+        return f"{city(a)} is {hours(current)} ahead of {city(b)} (usually {hours(normal)})"
+    return f"{city(a)} is {hours(-current)} behind {city(b)} (usually {hours(-normal)})"
 
 
 def times(instant: datetime, partners: tuple[Partner, ...]) -> str:

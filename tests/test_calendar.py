@@ -347,6 +347,9 @@ def test_the_five_hour_weeks(year: int, spring: tuple[str, str], autumn: tuple[s
     found = [(a.isoformat(), b.isoformat(), text) for a, b, text in offset_weeks((EU, US), year)]
     text = "Brussels is 5 h ahead of New York (usually 6 h)"
     assert found == [(*spring, text), (*autumn, text)]
+    # With the US partner first, the same weeks read the other way round.
+    behind = [text for _, _, text in offset_weeks((US, EU), year)]
+    assert behind == ["New York is 5 h behind Brussels (usually 6 h)"] * 2
 
 
 def test_sixteen_hundred_in_brussels_is_ten_then_eleven_in_new_york() -> None:
