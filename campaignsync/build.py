@@ -6,10 +6,8 @@ no-change build, which only compares a fingerprint, starts fast.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING
 from campaignsync import __version__, gitrepo, pack, paths
 from campaignsync.config import CONFIG_NAME, read_paths
 from campaignsync.errors import BuildError, DiagnosticsError, UsageError
-from campaignsync.model import Diagnostic, Locale, Output, Project
+from campaignsync.model import Diagnostic, Locale, Message, Output, Paths, Project
 
 if TYPE_CHECKING:
     from campaignsync import catalog
@@ -112,15 +110,13 @@ def _render_units(units: list[tuple[str, str]]) -> _Chunk:
     renderer: Renderer = _STATE["renderer"]  # type: ignore[assignment]
     lookups: dict[str, catalog.Lookup] = _STATE["lookups"]  # type: ignore[assignment]
     selection: Selection = _STATE["selection"]  # type: ignore[assignment]
-    messages = {m.id: m for m in project.messages}
+    messages: dict[str, Message] = _STATE["messages"]  # type: ignore[assignment]
+    locales = {loc.tag: loc for loc in project.config.all_locales}
     config = project.config
     outputs: list[Output] = []
     problems: list[Diagnostic] = []
     for locale_tag, message_id in units:
-        locale = config.locale(locale_tag)
-        message = messages[message_id]
-        if locale is None:
-            continue
+        locale, message = locales[locale_tag], messages[message_id]
         localized = localize.localize(message, locale, config, lookups)
         chain = localize.chain(locale)
         strings = TemplateStrings(
@@ -172,7 +168,12 @@ def render_selection(
         return Rendered((), tuple(problems), lookups)
     units = _units(project, selection)
     _STATE.update(
-        project=project, renderer=renderer, lookups=lookups, selection=selection, prepare=prepare
+        project=project,
+        renderer=renderer,
+        lookups=lookups,
+        selection=selection,
+        prepare=prepare,
+        messages={m.id: m for m in project.messages},
     )
     outputs: list[Output] = []
     members: dict[str, pack.Member] = {}
@@ -193,6 +194,9 @@ def render_selection(
             for chunk in chunks:
                 collect(_render_units(chunk), len(chunk))
         else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
                 futures = {pool.submit(_render_units, chunk): len(chunk) for chunk in chunks}
@@ -295,14 +299,12 @@ def output_folder(root: Path, out: Path | None) -> Path:
 
 def fingerprint(root: Path, request: Request) -> str:
     """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
-    folders = read_paths(root)
     settings = {
         "request": [request.campaign, request.locales, request.channels, request.epoch],
         "commit": gitrepo.head_id(root),
         "version": __version__,
     }
-    inputs = (CONFIG_NAME, folders.content, folders.locales, folders.templates)
-    return pack.fingerprint(root, inputs, settings)
+    return pack.fingerprint(root, input_paths(read_paths(root)), settings)
 
 
 def unchanged(root: Path, out: Path, request: Request) -> tuple[str, pack.PackResult | None]:
@@ -325,9 +327,8 @@ class Built:
     partial: bool = False
 
 
-def input_paths(project: Project) -> tuple[str, ...]:
+def input_paths(folders: Paths) -> tuple[str, ...]:
     """Return what a build reads, relative to the repository root."""
-    folders = project.config.paths
     return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
 
 
@@ -337,7 +338,7 @@ def source_info(project: Project) -> tuple[pack.SourceInfo, int | None]:
     The pack counts as dirty only when the campaign's own files differ from
     the commit: an edited README does not change what was built.
     """
-    head = gitrepo.head(project.root, input_paths(project))
+    head = gitrepo.head(project.root, input_paths(project.config.paths))
     if head is None:
         return pack.SourceInfo(None, False, "not built from a git commit"), None
     return pack.SourceInfo(head.commit, head.dirty), head.time
@@ -367,8 +368,16 @@ def build(
     if rendered is None or (rendered.outputs and not rendered.members):
         rendered = render_selection(project, selection, jobs, progress, prepare=True)
     assembled = assemble(project, selection, rendered, epoch)
-    outputs, extras, epoch, source = assembled
-    result = pack.write_pack(out, selection.name, outputs, extras, epoch, rendered.members, reuse)
+    outputs, source = assembled.outputs, assembled.source
+    result = pack.write_pack(
+        out,
+        selection.name,
+        outputs,
+        assembled.extras,
+        assembled.epoch,
+        assembled.members,
+        reuse,
+    )
     if stamp is not None:
         pack.remember(out, stamp, result)
     untranslated: dict[str, int] = {}
@@ -377,7 +386,7 @@ def build(
         if not output.translated:
             untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
         measure = output.measure
-        if measure is not None and (measure.over or any(m.over for m in measure.also)):
+        if measure is not None and any(m.over for m in measure.limits):
             over += 1
     return Built(
         result,
@@ -390,33 +399,62 @@ def build(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    """Everything a pack holds, in memory, every file hashed and compressed once."""
+
+    outputs: list[Output]
+    extras: list[pack.PackFile]  # calendar, CSVs, gallery, images and the manifest
+    epoch: int
+    source: pack.SourceInfo
+    members: dict[str, pack.Member]
+
+    @property
+    def manifest_sha256(self) -> str:
+        """Return the sha256 of manifest.json."""
+        return self.members["manifest.json"].sha256
+
+
 def assemble(
     project: Project, selection: Selection, rendered: Rendered, epoch: int | None
-) -> tuple[list[Output], list[pack.PackFile], int, pack.SourceInfo]:
+) -> Assembled:
     """Return everything a pack holds, in memory: outputs, extras with the manifest, the epoch.
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
     """
     source, commit_time = source_info(project)
-    if epoch is None:
-        epoch = commit_time if commit_time is not None else pack.ZIP_EPOCH
+    epoch = _epoch(epoch, commit_time)
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch)
+    members = {**rendered.members, **pack.prepare_all(extras)}
     manifest = pack.build_manifest(
         selection.campaign,
         outputs,
         extras,
         source,
         epoch,
-        rendered.members,
+        members,
         {"locales": [x.tag for x in selection.locales], "channels": list(selection.channels)}
         if selection.partial
         else None,
     )
     extras.append(pack.PackFile("manifest.json", manifest))
-    return outputs, extras, epoch, source
+    members["manifest.json"] = pack.prepare(manifest)
+    return Assembled(outputs, extras, epoch, source, members)
+
+
+def pack_epoch(project: Project, epoch: int | None) -> int:
+    """Return the timestamp of a pack: SOURCE_DATE_EPOCH when set, else the commit time."""
+    return _epoch(epoch, source_info(project)[1])
+
+
+def _epoch(epoch: int | None, commit_time: int | None) -> int:
+    # Outside git, 1980-01-01: the earliest time a zip can store.
+    if epoch is not None:
+        return epoch
+    return commit_time if commit_time is not None else pack.ZIP_EPOCH
 
 
 def pack_extras(

@@ -83,13 +83,13 @@ def read_catalog(root: Path, rel: str, locale: Locale | None) -> Catalog:
     The strict scan comes first: Babel silently repairs an unterminated string
     or a duplicate entry, and writing such a catalog back would lose text.
     """
-    po = read_strict(root, rel)
+    data, po = _read_bytes(root, rel)
     if po.problems:
         first = po.problems[0]
         raise CatalogError(f"{rel}:{first.line}: cannot read: {first.text}")
     try:
         read = read_po(
-            io.BytesIO((root / rel).read_bytes()),
+            io.BytesIO(data),
             locale=locale.gettext if locale else None,
             domain=DOMAIN,
             abort_invalid=True,
@@ -128,14 +128,19 @@ def _restore_previous(read: Catalog) -> None:
 
 def read_strict(root: Path, rel: str) -> poscan.PoFile:
     """Return a PO/POT file read strictly (an unreadable file is a CS300 problem)."""
+    return _read_bytes(root, rel)[1]
+
+
+def _read_bytes(root: Path, rel: str) -> tuple[bytes, poscan.PoFile]:
+    """Return a PO/POT file's bytes and its strict reading, from one read of the disk."""
     path = root / rel
     if path.is_symlink():
-        return _unreadable("a symbolic link (refused)")
+        return b"", _unreadable("a symbolic link (refused)")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return _unreadable(f"cannot read: {exc.strerror}")
-    return poscan.scan(data)
+        return b"", _unreadable(f"cannot read: {exc.strerror}")
+    return data, poscan.scan(data)
 
 
 def _unreadable(text: str) -> poscan.PoFile:
@@ -308,24 +313,23 @@ def build_template(
     return pot
 
 
-def extract_templates(root: Path, rels: Iterable[str]) -> Iterator[TemplateString]:
-    """Yield the strings marked for translation in Jinja2 templates.
+def extract_templates(root: Path, rel: str) -> Iterator[TemplateString]:
+    """Yield the strings marked for translation in one Jinja2 template.
 
     Raises the template's own syntax error: extraction never skips a file silently.
     """
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
     options = {"silent": "false", "trimmed": "true", "extensions": "jinja2.ext.i18n"}
-    for rel in rels:
-        found = extract_from_file(
-            "jinja2.ext:babel_extract",
-            str(root / rel),
-            keywords=DEFAULT_KEYWORDS,
-            comment_tags=("NOTE:",),
-            options=options,
-        )
-        for line, text, comments, context in found:
-            yield rel, line, text, context, list(comments)
+    found = extract_from_file(
+        "jinja2.ext:babel_extract",
+        str(root / rel),
+        keywords=DEFAULT_KEYWORDS,
+        comment_tags=("NOTE:",),
+        options=options,
+    )
+    for line, text, comments, context in found:
+        yield rel, line, text, context, list(comments)
 
 
 def render_po(catalog: Catalog) -> bytes:

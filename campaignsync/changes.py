@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync import content, gitrepo, paths, poscan, yamlfile
+from campaignsync.catalog import po_rel
 from campaignsync.errors import GitError
 from campaignsync.model import Config
+from campaignsync.project import message_files
 
 #: Campaign tags are ``campaign/<id>``; `changes` starts from the newest by default.
 TAG_PREFIX = "campaign/"
@@ -98,8 +100,8 @@ def compare(root: Path, config: Config, since: str | None, until: str | None) ->
     gitrepo.resolve(root, since)
     if until is not None:
         gitrepo.resolve(root, until)
-    old = _snapshot(root, config, gitrepo.files_at(root, since, _folders(config)))
-    new = _snapshot(root, config, _read_tree(root, config) if until is None else
+    old = _snapshot(gitrepo.files_at(root, since, _folders(config)))
+    new = _snapshot(_read_tree(root, config) if until is None else
                     gitrepo.files_at(root, until, _folders(config)))  # fmt: skip
     return Changes(
         since=since,
@@ -116,8 +118,8 @@ def messages_between(
 ) -> tuple[MessageChange, ...]:
     """Return the messages added, removed and changed between two commits."""
     folder = [f"{config.paths.content}/messages"]
-    old = _snapshot(root, config, gitrepo.files_at(root, before, folder))
-    new = _snapshot(root, config, gitrepo.files_at(root, after, folder))
+    old = _snapshot(gitrepo.files_at(root, before, folder))
+    new = _snapshot(gitrepo.files_at(root, after, folder))
     return tuple(_message_changes(old[0], new[0]))
 
 
@@ -127,9 +129,7 @@ def _folders(config: Config) -> tuple[str, ...]:
 
 def _read_tree(root: Path, config: Config) -> dict[str, bytes]:
     found: dict[str, bytes] = {}
-    folder = root / config.paths.content / "messages"
-    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
-        rel = path.relative_to(root).as_posix()
+    for rel in message_files(root, f"{config.paths.content}/messages"):
         try:
             found[rel] = paths.read_bytes(root, rel)
         except ValueError:
@@ -140,9 +140,7 @@ def _read_tree(root: Path, config: Config) -> dict[str, bytes]:
     return found
 
 
-def _snapshot(
-    root: Path, config: Config, files: Mapping[str, bytes]
-) -> tuple[dict[str, _Message], dict[str, Any]]:
+def _snapshot(files: Mapping[str, bytes]) -> tuple[dict[str, _Message], dict[str, Any]]:
     messages: dict[str, _Message] = {}
     calendar: dict[str, Any] = {}
     for rel, data in sorted(files.items()):
@@ -304,7 +302,7 @@ def stale_translations(
             age = _newest(commits[first - 1 : last], order)
             source_ages[content.msgctxt(message_id, field)] = (age, f"{message.path}:{first}")
     for locale in config.locales:
-        rel = f"{config.paths.locales}/{locale.gettext}/LC_MESSAGES/messages.po"
+        rel = po_rel(config, locale)
         try:
             data = paths.read_bytes(root, rel, poscan.MAX_BYTES) if rev is None else (
                 gitrepo.files_at(root, rev, [rel]).get(rel, b"")

@@ -214,7 +214,7 @@ def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
         )
     reader = _Reader(CONFIG_NAME, _key_lines(text))
     config = _build(root, data, reader)
-    if any(d.is_error for d in reader.items):
+    if reader.has_errors:
         return None, tuple(reader.items)
     return config, tuple(reader.items)
 

@@ -90,7 +90,7 @@ def parse_message(
     blocks = parse_body(body, body_line)
     _check_body(body, body_line, found)
     _check_placeholders(data, blocks, found)
-    if message is None or any(d.is_error for d in found.items):
+    if message is None or found.has_errors:
         return None, tuple(found.items)
     return replace(message, body=blocks, lines=tuple(sorted(lines.items()))), tuple(found.items)
 

@@ -13,13 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from campaignsync import channels, ical, zones
 from campaignsync.model import Diagnostic, Message, Output, Partner, Project, Severity
-
-if TYPE_CHECKING:
-    pass
 
 #: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
 SCHEDULER_LEAD = timedelta(minutes=10)
@@ -27,7 +23,6 @@ SCHEDULER_LEAD = timedelta(minutes=10)
 SCHEDULER_SPACING = timedelta(minutes=10)
 #: Sprout Social takes at most this many messages per bulk import.
 SPROUT_MAX_ROWS = 350
-FORMATS = ("ics", "csv", "sprout")
 DATE_ORDERS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
 
 

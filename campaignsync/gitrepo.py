@@ -27,8 +27,6 @@ class Head:
     commit: str
     time: int
     dirty: bool
-    branch: str | None
-    shallow: bool
 
 
 def _require_git() -> None:
@@ -69,6 +67,12 @@ def _open(root: Path) -> Iterator[git.Repo | None]:
         yield repo
 
 
+def _prefix(repo: git.Repo, root: Path) -> str:
+    """Return where ``root`` lies inside the work tree ("" at its top), for pathspecs."""
+    top = Path(repo.working_tree_dir or root).resolve()
+    return root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+
+
 def head_id(root: Path) -> str | None:
     """Return the commit id of HEAD, or None outside git or before the first commit."""
     with _open(root) as repo:
@@ -94,12 +98,7 @@ def head(root: Path, paths: Sequence[str] = ()) -> Head | None:
             commit = repo.head.commit
         except ValueError:
             return None
-        try:
-            branch: str | None = repo.active_branch.name
-        except TypeError:
-            branch = None
-        top = Path(repo.working_tree_dir or root).resolve()
-        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        prefix = _prefix(repo, root)
         scoped = [f"{prefix}/{p}" if prefix else p for p in paths]
         if scoped:
             dirty = bool(repo.git.status("--porcelain", "--untracked-files=all", "--", *scoped))
@@ -109,8 +108,6 @@ def head(root: Path, paths: Sequence[str] = ()) -> Head | None:
             commit=commit.hexsha,
             time=int(commit.committed_date),
             dirty=dirty,
-            branch=branch,
-            shallow=repo.git.rev_parse("--is-shallow-repository") == "true",
         )
 
 
@@ -143,8 +140,7 @@ def changes_since(
             repo.head.commit  # noqa: B018 - raises ValueError before the first commit
         except ValueError:
             return None
-        top = Path(repo.working_tree_dir or root).resolve()
-        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        prefix = _prefix(repo, root)
         scoped = f"{prefix}/{folder}" if prefix else folder
         shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
         window = [f"--since=@{since}", *([f"--until=@{until}"] if until is not None else [])]
@@ -329,8 +325,7 @@ def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:
     with _open(root) as repo:
         if repo is None:
             return {}
-        top = Path(repo.working_tree_dir or root).resolve()
-        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        prefix = _prefix(repo, root)
         tree = repo.commit(rev).tree
         found: dict[str, bytes] = {}
         for folder in folders:
@@ -428,8 +423,7 @@ def line_commits(root: Path, rel: str, rev: str | None = None) -> list[str | Non
     with _open(root) as repo:
         if repo is None:
             return []
-        top = Path(repo.working_tree_dir or root).resolve()
-        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        prefix = _prefix(repo, root)
         path = f"{prefix}/{rel}" if prefix else rel
         try:
             text = repo.git.blame("--porcelain", *([rev] if rev else []), "--", path)

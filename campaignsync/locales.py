@@ -58,7 +58,7 @@ def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
     strings: list[catalog.TemplateString] = []
     for rel in rels:
         try:
-            strings.extend(catalog.extract_templates(project.root, [rel]))
+            strings.extend(catalog.extract_templates(project.root, rel))
         except Exception as exc:
             line = getattr(exc, "lineno", None) or 1
             text = getattr(exc, "message", None) or str(exc)
@@ -191,7 +191,7 @@ def template_needs(project: Project) -> list[localize.Need]:
     for name in render.template_names(templates):
         rel = f"{project.config.paths.templates}/{name}"
         try:
-            strings = list(catalog.extract_templates(project.root, [rel]))
+            strings = list(catalog.extract_templates(project.root, rel))
         except Exception:  # noqa: S112 - reported as CS030 by the renderer
             continue
         for _rel, _line, text, context, _comments in strings:

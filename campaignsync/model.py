@@ -332,6 +332,11 @@ class Measure:
         return max(0, self.length - self.limit)
 
     @property
+    def limits(self) -> tuple[Measure, ...]:
+        """Return this measure and every further limit the same text must meet."""
+        return (self, *self.also)
+
+    @property
     def headroom(self) -> int:
         """Return how many units are left before the limit (negative when over)."""
         return self.limit - self.length

@@ -81,7 +81,7 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
             limit=measure.limit,
             unit=measure.unit,
             headroom=measure.headroom,
-            percent=max(_percent(m) for m in (measure, *measure.also)),
+            percent=max(_percent(m) for m in measure.limits),
         )
         if measure.encoding is not None:
             row.update(encoding=measure.encoding, segments=measure.segments)
@@ -112,12 +112,15 @@ def build_manifest(
     ``selection`` records the locales and channels of a partial pack.
     """
     known = members or {}
-    rows = [
-        manifest_entry(o, m.sha256 if (m := known.get(o.path)) else _sha256(o.content))
-        for o in outputs
-    ]
+
+    def digest(path: str, content: bytes) -> str:
+        member = known.get(path)
+        return member.sha256 if member else _sha256(content)
+
+    rows = [manifest_entry(o, digest(o.path, o.content)) for o in outputs]
     rows.extend(
-        {"path": f.path, "sha256": _sha256(f.content), "bytes": len(f.content)} for f in extras
+        {"path": f.path, "sha256": digest(f.path, f.content), "bytes": len(f.content)}
+        for f in extras
     )
     rows.sort(key=lambda r: r["path"])
     document = {
@@ -308,14 +311,7 @@ def _write_locked(
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     previous = _previous_hashes(final) if reuse else {}
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
-    missing = [(rel, data) for rel, data in files if rel not in members]
-    # zlib and hashlib release the GIL: the few large extras (manifest, gallery) in parallel.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        done = dict(
-            zip(
-                (rel for rel, _ in missing), pool.map(prepare, (d for _, d in missing)), strict=True
-            )
-        )
+    done = prepare_all(PackFile(rel, data) for rel, data in files if rel not in members)
     prepared = [(rel, members.get(rel) or done[rel]) for rel, _ in files]
     written = reused = 0
     # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
@@ -350,10 +346,9 @@ def _write_locked(
             aside.rename(final)
         raise
     shutil.rmtree(aside, ignore_errors=True)
-    manifest = dict(files).get("manifest.json", b"")
-    return PackResult(
-        final, archive, len(files), written, reused, hashlib.sha256(manifest).hexdigest()
-    )
+    manifest = dict(prepared).get("manifest.json")
+    digest = manifest.sha256 if manifest else _sha256(b"")
+    return PackResult(final, archive, len(files), written, reused, digest)
 
 
 def _link(source: str, target: str) -> bool:
@@ -399,6 +394,18 @@ def prepare(content: bytes) -> Member:
     if len(data) >= len(content):
         return Member(digest, crc, len(content), zipfile.ZIP_STORED, content)
     return Member(digest, crc, len(content), zipfile.ZIP_DEFLATED, data)
+
+
+def prepare_all(files: Iterable[PackFile]) -> dict[str, Member]:
+    """Return :func:`prepare` of each file, by path, computed in threads.
+
+    zlib and hashlib release the GIL, so the few large files of a pack (the
+    manifest, the gallery pages, images) are hashed and compressed in parallel.
+    """
+    chosen = list(files)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = pool.map(prepare, (f.content for f in chosen))
+        return dict(zip((f.path for f in chosen), found, strict=True))
 
 
 def _dos_stamp(epoch: int) -> tuple[int, int]:

@@ -105,7 +105,7 @@ def _status_cell(tag: str, message_id: str, items: list[Output]) -> str:
 
 
 def _measures(output: Output) -> list[Measure]:
-    return [output.measure, *output.measure.also] if output.measure else []
+    return list(output.measure.limits) if output.measure else []
 
 
 def _locale_page(

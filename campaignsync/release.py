@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from campaignsync import __version__, build, gitrepo
+from campaignsync.changes import TAG_PREFIX
 from campaignsync.errors import DiagnosticsError, ReleaseError, UsageError
 from campaignsync.model import Diagnostic, Output, Project
 
-TAG_PREFIX = "campaign/"
 #: What may follow ``campaign/`` in a tag: a calendar campaign id, nothing git could
 #: read as an option, a range (``..``), a reflog (``@``) or a path.
 _TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -159,9 +158,7 @@ def dry_run(plan: Plan, checked: build.Checked) -> Released:
     """Work out the pack and the tag message in memory; write nothing."""
     project, selection, rendered = checked.project, checked.selection, checked.rendered
     assert project is not None and selection is not None and rendered is not None
-    _outputs, extras, _epoch, _source = build.assemble(project, selection, rendered, None)
-    manifest = next(f.content for f in extras if f.path == "manifest.json")
-    digest = hashlib.sha256(manifest).hexdigest()
+    digest = build.assemble(project, selection, rendered, None).manifest_sha256
     message = tag_message(plan, project, digest)
     folder = plan.out / plan.campaign
     return Released(plan, folder, plan.out / f"{plan.campaign}.zip", digest, message)

@@ -251,20 +251,14 @@ def template_names(templates: Path) -> list[str]:
     return names
 
 
-def _error_line(exc: BaseException, name: str) -> int | None:
+def _error_place(exc: BaseException, fallback: str, templates_rel: str) -> tuple[str, int | None]:
+    """Return the template file and line where rendering failed (the innermost template)."""
     if isinstance(exc, TemplateSyntaxError):
-        return exc.lineno
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-    return frames[-1].lineno if frames else None
-
-
-def _error_file(exc: BaseException, fallback: str, templates_rel: str) -> str:
-    if isinstance(exc, TemplateSyntaxError) and exc.name:
-        return f"{templates_rel}/{exc.name}"
+        return f"{templates_rel}/{exc.name or fallback}", exc.lineno
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     if frames:
-        return f"{templates_rel}/{Path(frames[-1].filename).name}"
-    return f"{templates_rel}/{fallback}"
+        return f"{templates_rel}/{Path(frames[-1].filename).name}", frames[-1].lineno
+    return f"{templates_rel}/{fallback}", None
 
 
 class Renderer:
@@ -310,15 +304,9 @@ class Renderer:
         text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         if not isinstance(exc, TemplateError):
             text = f"{type(exc).__name__}: {text}"
-        return Diagnostic(
-            code,
-            Severity.ERROR,
-            text.splitlines()[0] if text else "template error",
-            _error_file(exc, name, self.templates_rel),
-            _error_line(exc, name),
-            locale,
-            channel,
-        )
+        file, line = _error_place(exc, name, self.templates_rel)
+        first = text.splitlines()[0] if text else "template error"
+        return Diagnostic(code, Severity.ERROR, first, file, line, locale, channel)
 
     def render(
         self,
@@ -390,9 +378,8 @@ class Renderer:
         files: dict[str, bytes] = {ext: text.encode("utf-8") for ext, text in rendered.items()}
         if spec.assemble is not None:
             files.update(spec.assemble(rendered, localized, settings))
-        measure = None
-        if spec.measure is not None:
-            measure = spec.measure(rendered[spec.measured_ext].rstrip("\n"), settings)
+        text = rendered.get(spec.measured_ext)
+        measure = spec.measure_text(text.rstrip("\n"), settings) if text is not None else None
         for ext in sorted(files):
             yield Output(
                 message=message.id,
@@ -428,6 +415,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
     base = f"{config.base_url}/{message.campaign}"
     parsed = _babel_locale(locale.gettext)
     publish = message.publish_for(localized.partner)
+    dateline = _dateline(partner, publish, locale.gettext)
     alternates = language_versions(config, message)
     image = None
     if message.image is not None:
@@ -466,11 +454,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             "id": partner.id if partner else "",
             "name": partner.name if partner else "",
             "timezone": partner.timezone if partner else "UTC",
-            "dateline": dateline_place(
-                partner.dateline or partner.name, partner.timezone, locale.gettext
-            )
-            if partner
-            else "",
+            "dateline": dateline["place"],
         },
         "campaign": {
             "id": message.campaign,
@@ -480,7 +464,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
         },
         "theme": {"id": theme.id, "name": theme.name} if theme else None,
         "site": {"name": config.name, "base_url": config.base_url},
-        "dateline": _dateline(partner, publish, locale.gettext),
+        "dateline": dateline,
         "alternates": alternates["locales"],
         "x_default": alternates["x_default"],
     }

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 
 from campaignsync.model import Diagnostic
 
-FORMATS = ("text", "json", "github")
-
 
 def _where(d: Diagnostic) -> str:
     if d.file is None:

@@ -63,8 +63,8 @@ campaigns:
 
 def spec_measure(channel: str, text: str, **settings: int) -> tuple[int, int, str]:
     spec = channels.registry()[channel]
-    assert spec.measure is not None
-    measure = spec.measure(text, ChannelSettings(channel, **settings))  # type: ignore[arg-type]
+    measure = spec.measure_text(text, ChannelSettings(channel, **settings))  # type: ignore[arg-type]
+    assert measure is not None
     return measure.length, measure.limit, measure.unit
 
 
@@ -112,8 +112,8 @@ def test_each_channel_counts_as_its_platform(
 
 def test_bluesky_also_caps_utf8_bytes() -> None:
     spec = channels.registry()["bluesky"]
-    assert spec.measure is not None
-    measure = spec.measure(FAMILY * 150, ChannelSettings("bluesky"))
+    measure = spec.measure_text(FAMILY * 150, ChannelSettings("bluesky"))
+    assert measure is not None
     assert (measure.length, measure.over) == (150, 0)
     (size,) = measure.also
     assert (size.length, size.limit, size.unit, size.over) == (3750, 3000, "utf-8", 750)
@@ -134,8 +134,8 @@ def test_sms_measure_has_encoding_segments_and_limit(
     text: str, expected: tuple[str, int, int]
 ) -> None:
     spec = channels.registry()["sms"]
-    assert spec.measure is not None
-    measure = spec.measure(text, ChannelSettings("sms", max_segments=2))
+    measure = spec.measure_text(text, ChannelSettings("sms", max_segments=2))
+    assert measure is not None
     assert (measure.encoding, measure.segments, measure.limit) == expected
 
 

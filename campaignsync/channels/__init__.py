@@ -8,8 +8,10 @@ from functools import cache
 
 from campaignsync.model import ChannelSettings, LocalizedMessage, Measure, Message
 
-#: Measure the rendered text of an output against the effective settings.
-MeasureFn = Callable[[str, ChannelSettings], Measure]
+#: Count a post in the platform's unit (X weighted characters, graphemes...).
+CountFn = Callable[[str], int]
+#: Measure a post against the effective limit when one count is not enough (Bluesky, SMS).
+MeasureFn = Callable[[str, int, ChannelSettings], Measure]
 #: Build extra files (by extension) from the rendered outputs, e.g. an .eml.
 AssembleFn = Callable[[dict[str, str], LocalizedMessage, ChannelSettings], dict[str, bytes]]
 
@@ -35,7 +37,11 @@ class ChannelSpec:
     outputs: tuple[OutputSpec, ...]
     limit: int = 0
     unit: str = ""
+    count: CountFn | None = None
+    #: Replaces ``count`` for platforms with more than one limit or unit.
     measure: MeasureFn | None = None
+    #: What the config's settings allow when it is not ``limit`` (SMS: the segments).
+    capacity: Callable[[ChannelSettings], int] | None = None
     #: The output whose text is measured (the first output by default).
     measured_ext: str = "txt"
     assemble: AssembleFn | None = None
@@ -55,7 +61,17 @@ class ChannelSpec:
 
     def effective_limit(self, settings: ChannelSettings) -> int:
         """Return the platform limit, tightened by the config where it says so."""
-        return min(self.limit, settings.limit) if settings.limit else self.limit
+        limit = self.capacity(settings) if self.capacity else self.limit
+        return min(limit, settings.limit) if settings.limit else limit
+
+    def measure_text(self, text: str, settings: ChannelSettings) -> Measure | None:
+        """Return how the platform counts ``text`` against its limit (None: no limit)."""
+        limit = self.effective_limit(settings)
+        if self.measure is not None:
+            return self.measure(text, limit, settings)
+        if self.count is not None:
+            return Measure(self.count(text), limit, self.unit)
+        return None
 
     def effective_max_hashtags(self, settings: ChannelSettings) -> int:
         """Return the hashtag cap (0: none), tightened by the config where it says so."""

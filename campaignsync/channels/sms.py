@@ -61,8 +61,9 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed').lower()})"
 
 
-def _sms(text: str, settings: ChannelSettings) -> Measure:
+def _sms(text: str, limit: int, settings: ChannelSettings) -> Measure:
     count = counters.sms_count(text)
+    # The limit depends on the encoding the text needs, not only on the settings.
     limit = counters.sms_capacity(count.encoding, settings.max_segments)
     return Measure(
         count.units,
@@ -73,4 +74,14 @@ def _sms(text: str, settings: ChannelSettings) -> Measure:
     )
 
 
-SPECS = (ChannelSpec("sms", "SMS", (OutputSpec("txt"),), 10 * 153, "septets", _sms),)
+SPECS = (
+    ChannelSpec(
+        "sms",
+        "SMS",
+        (OutputSpec("txt"),),
+        10 * 153,
+        "septets",
+        measure=_sms,
+        capacity=lambda settings: counters.sms_capacity("GSM-7", settings.max_segments),
+    ),
+)

@@ -7,7 +7,6 @@ X, Mastodon, Bluesky and LinkedIn are on by default; Threads and Instagram are o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC
 
 from campaignsync.channels import ChannelSpec, OutputSpec, counters
@@ -18,19 +17,7 @@ _TEXT = (OutputSpec("txt"),)
 BLUESKY_MAX_BYTES = 3000
 
 
-def _measure(
-    count: Callable[[str], int], limit: int, unit: str
-) -> Callable[[str, ChannelSettings], Measure]:
-    """Return a measure function counting with ``count`` against the effective limit."""
-
-    def measure(text: str, settings: ChannelSettings) -> Measure:
-        return Measure(count(text), min(limit, settings.limit or limit), unit)
-
-    return measure
-
-
-def _bluesky(text: str, settings: ChannelSettings) -> Measure:
-    limit = min(300, settings.limit or 300)
+def _bluesky(text: str, limit: int, settings: ChannelSettings) -> Measure:
     size = Measure(counters.utf8_bytes(text), BLUESKY_MAX_BYTES, "utf-8")
     return Measure(counters.graphemes(text), limit, "graphemes", also=(size,))
 
@@ -87,7 +74,7 @@ SPECS = (
         _TEXT,
         280,
         "weighted",
-        _measure(counters.x_weighted_length, 280, "weighted"),
+        counters.x_weighted_length,
     ),
     ChannelSpec(
         "mastodon",
@@ -95,7 +82,7 @@ SPECS = (
         _TEXT,
         500,
         "graphemes",
-        _measure(counters.mastodon_length, 500, "graphemes"),
+        counters.mastodon_length,
         max_alt=1500,
     ),
     ChannelSpec(
@@ -104,7 +91,7 @@ SPECS = (
         _TEXT,
         300,
         "graphemes",
-        _bluesky,
+        measure=_bluesky,
         assemble=_bluesky_files,
         max_alt=2000,
     ),
@@ -114,7 +101,7 @@ SPECS = (
         _TEXT,
         3000,
         "utf-16",
-        _measure(counters.utf16_units, 3000, "utf-16"),
+        counters.utf16_units,
     ),
     ChannelSpec(
         "threads",
@@ -122,7 +109,7 @@ SPECS = (
         _TEXT,
         500,
         "characters",
-        _measure(counters.threads_length, 500, "characters"),
+        counters.threads_length,
         max_hashtags=1,
         hashtags_refused=False,
         max_links=5,
@@ -134,7 +121,7 @@ SPECS = (
         _TEXT,
         2200,
         "utf-16",
-        _measure(counters.utf16_units, 2200, "utf-16"),
+        counters.utf16_units,
         max_hashtags=5,
         needs_image=True,
         default_enabled=False,

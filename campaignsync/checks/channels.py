@@ -203,7 +203,7 @@ def over_limit(data: CheckInput) -> Iterator[Diagnostic]:
         if measure is None:
             continue
         message = ctx.messages[output.message]
-        for m in (measure, *measure.also):
+        for m in measure.limits:
             if m.over:
                 text = _over_text(output, m, data.project.config)
                 yield ctx.diagnostic(

@@ -139,7 +139,6 @@ def calendar_export(
     from campaignsync import channels, exports, report
     from campaignsync.errors import DiagnosticsError
     from campaignsync.locales import write_atomic
-    from campaignsync.pack import ZIP_EPOCH
 
     chosen = formats or ("ics", "csv")
     if "sprout" in chosen and date_order is None:
@@ -163,8 +162,7 @@ def calendar_export(
             if any(d.is_error for d in rendered.diagnostics):
                 raise DiagnosticsError(rendered.diagnostics)
             outputs = rendered.outputs
-        if epoch is None:
-            epoch = pipeline.source_info(project)[1] or ZIP_EPOCH
+        epoch = pipeline.pack_epoch(project, epoch)
         options = exports.ExportOptions(
             formats=chosen,
             partners=partners,
