@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from campaignsync import catalog, localize, render, tokens
+from campaignsync import catalog, localize, paths, render, tokens
 from campaignsync.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
 from campaignsync.model import Diagnostic, Project, Severity
@@ -33,22 +31,6 @@ class UpdateResult:
     changed: bool
     fuzzy: int
     untranslated: int
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: a reader sees the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
@@ -81,7 +63,7 @@ def extract(project: Project, now: datetime) -> ExtractResult:
             existing = None
         if existing is not None and catalog.same_entries(existing, pot):
             return ExtractResult(rel, entries, changed=False)
-    write_atomic(path, catalog.render_po(pot))
+    paths.write_atomic(path, catalog.render_po(pot))
     return ExtractResult(rel, entries, changed=True)
 
 
@@ -121,9 +103,9 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
     config_path = project.root / CONFIG_NAME
     text = config_path.read_text(encoding="utf-8")
     updated = _with_locale(text, locale.tag)
-    write_atomic(path, catalog.render_po(po))
+    paths.write_atomic(path, catalog.render_po(po))
     try:
-        write_atomic(config_path, updated.encode("utf-8"))
+        paths.write_atomic(config_path, updated.encode("utf-8"))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -173,7 +155,7 @@ def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
             )
             changed = True
         if changed and not check_only:
-            write_atomic(path, catalog.render_po(merged))
+            paths.write_atomic(path, catalog.render_po(merged))
         entries = [m for m in merged if m.id]
         fuzzy = sum(1 for m in entries if m.fuzzy)
         untranslated = sum(1 for m in entries if not m.fuzzy and not catalog.is_translated(m))
@@ -285,6 +267,6 @@ def compile_catalogs(project: Project, out: Path | None = None) -> list[CompileR
         raise DiagnosticsError(problems)
     results = []
     for target, shown, mo in compiled:
-        write_atomic(target, mo.data)
+        paths.write_atomic(target, mo.data)
         results.append(CompileResult(shown, mo.translated, mo.fuzzy, mo.untranslated))
     return results

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from campaignsync import content, markup, tokens
@@ -202,25 +202,40 @@ def needs(
     return found
 
 
+def classifier(
+    locale: Locale, config: Config, lookups: Mapping[str, Lookup]
+) -> Callable[[Key], str]:
+    """Return how ``locale`` has a catalog entry: translated, fuzzy, fallback or untranslated.
+
+    Fallback means a regional fallback (or the source, for ``en-US``) supplies it.
+    """
+    own = lookups.get(locale.tag) or Lookup("")
+    others = [lookups[tag] for tag in regional(locale)[1:] if tag in lookups]
+    source_counts = reaches_source(locale, config)
+
+    def state(key: Key) -> str:
+        if key in own.entries:
+            return "translated"
+        if key in own.fuzzy:
+            return "fuzzy"
+        if source_counts or any(key in other.entries for other in others):
+            return "fallback"
+        return "untranslated"
+
+    return state
+
+
 def coverage(
     locale: Locale, config: Config, needed: Iterable[Need], lookups: Mapping[str, Lookup]
 ) -> Coverage:
     """Count what a locale needs by state: translated, via fallback, fuzzy, untranslated."""
-    own = lookups.get(locale.tag) or Lookup("")
-    others = [lookups[tag] for tag in regional(locale)[1:] if tag in lookups]
-    source_counts = reaches_source(locale, config)
-    translated = fallback = fuzzy = untranslated = Tally()
+    state = classifier(locale, config, lookups)
+    tallies = dict.fromkeys(("translated", "fallback", "fuzzy", "untranslated"), Tally())
     first: Key | None = None
     for need in needed:
-        key = need.key
-        if key in own.entries:
-            translated = translated.plus(need.words)
-        elif key in own.fuzzy:
-            fuzzy = fuzzy.plus(need.words)
-            first = first or key
-        elif source_counts or any(key in other.entries for other in others):
-            fallback = fallback.plus(need.words)
-        else:
-            untranslated = untranslated.plus(need.words)
-            first = first or key
-    return Coverage(locale, translated, fallback, fuzzy, untranslated, own.obsolete, first)
+        kind = state(need.key)
+        tallies[kind] = tallies[kind].plus(need.words)
+        if kind in ("fuzzy", "untranslated"):
+            first = first or need.key
+    obsolete = lookups[locale.tag].obsolete if locale.tag in lookups else 0
+    return Coverage(locale, **tallies, obsolete=obsolete, first_missing=first)

@@ -75,23 +75,16 @@ def _todo(project: Project, before: dict[str, tuple[str, dict[str, poscan.PoEntr
     todo = []
     for locale in config.locales:
         rel, previous = before.get(locale.tag, (catalog.po_rel(config, locale), {}))
-        own = lookups.get(locale.tag) or catalog.Lookup(rel)
-        others = [lookups[t] for t in localize.regional(locale)[1:] if t in lookups]
-        covered = localize.reaches_source(locale, config)
+        state = localize.classifier(locale, config, lookups)
         fuzzy: list[str] = []
         missing: list[str] = []
         for need in localize.needs(config, project.messages, locale, template, memo):
             key = need.key[0] or need.key[1]
-            if need.key in own.entries or (
-                need.key not in own.fuzzy
-                and (covered or any(need.key in other.entries for other in others))
-            ):
-                continue
             old = previous.get(key)
-            if need.key in own.fuzzy:
-                if old is None or not old.fuzzy:
-                    fuzzy.append(key)
-            elif old is None or old.translated:
+            kind = state(need.key)
+            if kind == "fuzzy" and (old is None or not old.fuzzy):
+                fuzzy.append(key)
+            elif kind == "untranslated" and (old is None or old.translated):
                 missing.append(key)
         if fuzzy or missing:
             todo.append(Todo(locale.tag, rel, tuple(fuzzy), tuple(sorted(set(missing)))))

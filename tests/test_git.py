@@ -219,6 +219,11 @@ def test_dry_run_writes_and_tags_nothing(cli_invoke: CliInvoke, committed_repo: 
         pytest.param(
             "untranslated", "error CS320: de is required by eu but ", id="required-locale"
         ),
+        pytest.param(
+            "untranslated-silenced",
+            "cannot release: required locales are not fully translated: de (",
+            id="required-locale-with-CS320-silenced",
+        ),
     ],
 )
 def test_release_refuses_with_the_reason_and_the_fix(
@@ -238,7 +243,10 @@ def test_release_refuses_with_the_reason_and_the_fix(
         # Publish at night: a warning, which --strict turns into an error.
         edit(committed_repo, welcome(committed_repo), "T10:00:00+02:00", "T03:00:00+02:00")
         commit(committed_repo, "Move the welcome")
-    elif case == "untranslated":
+    elif case.startswith("untranslated"):
+        if case == "untranslated-silenced":
+            with (committed_repo / "campaignsync.toml").open("a") as toml:
+                toml.write('\n[checks]\nignore = ["CS320"]\n')
         edit(
             committed_repo,
             "campaignsync.toml",

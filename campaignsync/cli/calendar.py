@@ -138,7 +138,7 @@ def calendar_export(
     from campaignsync import build as pipeline
     from campaignsync import channels, exports, report
     from campaignsync.errors import DiagnosticsError
-    from campaignsync.locales import write_atomic
+    from campaignsync.paths import write_atomic
 
     chosen = formats or ("ics", "csv")
     if "sprout" in chosen and date_order is None:

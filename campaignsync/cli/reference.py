@@ -23,12 +23,11 @@ def commands(group: click.Group | None = None, prefix: str = "") -> list[tuple[s
     return found
 
 
-def help_text(name: str, command: click.Command) -> str:
+def help_text(name: str) -> str:
     """Return what ``campaignsync <name> --help`` prints, at a fixed width."""
     from campaignsync.cli import cli
 
-    settings = {"terminal_width": WIDTH, "max_content_width": WIDTH, **cli.context_settings}
-    settings["max_content_width"] = WIDTH
+    settings = {**cli.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
     ctx = click.Context(cli, info_name="campaignsync", **settings)
     group: click.Command = cli
     for part in name.split():
@@ -51,8 +50,8 @@ def summary_table() -> str:
 def full_reference() -> str:
     """Return the help of every command, as Markdown sections."""
     parts = []
-    for name, command in commands():
-        shown = help_text(name, command)
+    for name, _ in commands():
+        shown = help_text(name)
         parts.append(
             f"## campaignsync {name}\n\n```text\n$ campaignsync {name} --help\n{shown}\n```\n"
         )
