@@ -310,7 +310,7 @@ def fingerprint(root: Path, request: Request) -> str:
 def unchanged(root: Path, out: Path, request: Request) -> tuple[str, pack.PackResult | None]:
     """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
     stamp = fingerprint(root, request)
-    return stamp, pack.current(out, request.campaign, stamp)
+    return stamp, pack.current(out, stamp)
 
 
 @dataclass(frozen=True, slots=True)

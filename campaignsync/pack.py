@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaignsync import __version__
+from campaignsync import __version__, paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output
 
@@ -174,43 +174,49 @@ def _walk(path: Path) -> Iterator[Path]:
             yield Path(folder) / name
 
 
-def current(out: Path, campaign: str | None, print_: str) -> PackResult | None:
-    """Return the pack in ``out`` if the last build recorded ``print_`` and left it untouched."""
-    try:
-        state = json.loads((out / STATE_NAME).read_bytes())
-        if state["fingerprint"] != print_ or (campaign and state["campaign"] != campaign):
+def current(out: Path, print_: str) -> PackResult | None:
+    """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched."""
+    for name, state in _states(out).items():
+        try:
+            if state["fingerprint"] != print_:
+                continue
+            folder, archive = out / name, out / f"{name}.zip"
+            for path, recorded in (
+                (folder / "manifest.json", state["manifest"]),
+                (archive, state["zip"]),
+            ):
+                info = path.stat()
+                if [info.st_size, info.st_mtime_ns] != recorded:
+                    return None
+            return PackResult(folder, archive, state["files"], 0, state["files"], state["sha256"])
+        except (OSError, KeyError, TypeError):
             return None
-        folder, archive = out / state["campaign"], out / f"{state['campaign']}.zip"
-        for path, recorded in (
-            (folder / "manifest.json", state["manifest"]),
-            (archive, state["zip"]),
-        ):
-            info = path.stat()
-            if [info.st_size, info.st_mtime_ns] != recorded:
-                return None
-        return PackResult(folder, archive, state["files"], 0, state["files"], state["sha256"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return None
 
 
 def remember(out: Path, print_: str, result: PackResult) -> None:
-    """Record the fingerprint of a finished build next to its pack."""
+    """Record the fingerprint of a finished build next to its pack (one record per pack)."""
     manifest, archive = (result.folder / "manifest.json").stat(), result.archive.stat()
-    state = {
+    states = _states(out)
+    states[result.folder.name] = {
         "fingerprint": print_,
-        "campaign": result.folder.name,
         "files": result.files,
         "sha256": result.manifest_sha256,
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
         "zip": [archive.st_size, archive.st_mtime_ns],
     }
-    _replace(out / STATE_NAME, (json.dumps(state, sort_keys=True) + "\n").encode())
+    paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
 
 
-def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _states(out: Path) -> dict[str, dict[str, Any]]:
+    """Return the recorded builds in ``out`` by pack name; none if the file is unreadable."""
+    try:
+        states = json.loads((out / STATE_NAME).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(states, dict) or not all(isinstance(v, dict) for v in states.values()):
+        return {}
+    return states
 
 
 def _sha256(data: bytes) -> str:

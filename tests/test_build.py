@@ -181,6 +181,16 @@ def test_a_second_identical_build_does_nothing(cli_invoke: CliInvoke, sample_rep
     assert build(cli_invoke, sample_repo, "--force").stdout.startswith("Built ")
 
 
+def test_a_partial_build_keeps_the_full_packs_no_change_record(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    build(cli_invoke, sample_repo)
+    partial = ["--campaign", "2026", "--locale", "de"]
+    assert build(cli_invoke, sample_repo, *partial).stdout.startswith("Built ")
+    assert build(cli_invoke, sample_repo, *partial).stdout.startswith("Up to date: ")
+    assert build(cli_invoke, sample_repo).stdout.startswith("Up to date: ")
+
+
 def test_a_failing_build_leaves_the_previous_pack_untouched(
     cli_invoke: CliInvoke, sample_repo: Path
 ) -> None:
