@@ -97,19 +97,18 @@ def compare(root: Path, config: Config, since: str | None, until: str | None) ->
                 "no campaign tag yet to compare with; name a revision, "
                 "e.g. 'campaignsync changes HEAD~10'"
             )
-    gitrepo.resolve(root, since)
-    if until is not None:
-        gitrepo.resolve(root, until)
-    old = _snapshot(gitrepo.files_at(root, since, _folders(config)))
-    new = _snapshot(_read_tree(root, config) if until is None else
-                    gitrepo.files_at(root, until, _folders(config)))  # fmt: skip
+    before = gitrepo.resolve(root, since)
+    after = None if until is None else gitrepo.resolve(root, until)
+    old = _snapshot(gitrepo.files_at(root, before, _folders(config)))
+    new = _snapshot(_read_tree(root, config) if after is None else
+                    gitrepo.files_at(root, after, _folders(config)))  # fmt: skip
     return Changes(
         since=since,
         until=until or _UNTIL_WORK_TREE,
         messages=tuple(_message_changes(old[0], new[0])),
         calendar=tuple(_calendar_changes(old[1], new[1])),
         sources=tuple(_source_changes(old[0], new[0])),
-        stale=tuple(stale_translations(root, config, new[0], until)),
+        stale=tuple(stale_translations(root, config, new[0], after)),
     )
 
 

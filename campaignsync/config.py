@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync import channels
-from campaignsync.errors import ConfigError
+from campaignsync.errors import ConfigError, DiagnosticsError
 from campaignsync.findings import Findings
 from campaignsync.model import (
     ChannelSettings,
@@ -217,6 +217,14 @@ def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
     if reader.has_errors:
         return None, tuple(reader.items)
     return config, tuple(reader.items)
+
+
+def require_config(root: Path) -> Config:
+    """Return the config of ``root``; DiagnosticsError with the reasons when it is unusable."""
+    config, found = load_config(root)
+    if config is None:
+        raise DiagnosticsError(found)
+    return config
 
 
 def _locale_or_error(reader: _Reader, where: str, tag: object) -> Locale | None:

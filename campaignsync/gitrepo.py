@@ -58,11 +58,8 @@ def _open(root: Path) -> Iterator[git.Repo | None]:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         yield None
         return
-    environment = {"GIT_CONFIG_COUNT": str(len(_SAFE_CONFIG))}
-    for index, (key, value) in enumerate(_SAFE_CONFIG.items()):
-        environment[f"GIT_CONFIG_KEY_{index}"] = key
-        environment[f"GIT_CONFIG_VALUE_{index}"] = value
-    repo.git.update_environment(**environment)
+    # As `git -c`: the user's own GIT_CONFIG_* settings (safe.directory, say) still apply.
+    repo.git.set_persistent_git_options(c=[f"{k}={v}" for k, v in _SAFE_CONFIG.items()])
     with repo:
         yield repo
 
@@ -303,14 +300,14 @@ def resolve(root: Path, rev: str) -> str:
 
     from campaignsync.errors import GitError, UsageError
 
-    if not rev or rev.startswith("-") or any(c.isspace() or ord(c) < 32 for c in rev):
+    if not rev or rev.startswith("-") or any(ord(c) < 32 for c in rev):
         raise UsageError(f"{rev!r} is not a revision")
     with _open(root) as repo:
         if repo is None:
             raise GitError(f"{root} is not in a git repository")
-        try:
-            return str(repo.commit(rev).hexsha)
-        except (git.BadName, git.BadObject, ValueError):
+        try:  # git's own parser: HEAD~3, main@{1}, HEAD@{yesterday}, a tag, a sha
+            return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}"))
+        except git.GitCommandError:
             raise UsageError(f"unknown revision {rev!r}") from None
 
 
@@ -343,13 +340,15 @@ def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:
 
 
 def last_tag(root: Path, pattern: str) -> str | None:
-    """Return the newest tag matching ``pattern`` reachable from HEAD, or None."""
+    """Return the newest tag matching ``pattern`` reachable from HEAD (None: no such tag)."""
     _require_git()
     import git
 
+    from campaignsync.errors import GitError
+
     with _open(root) as repo:
         if repo is None:
-            return None
+            raise GitError(f"{root} is not in a git repository")
         try:
             return str(repo.git.describe("--tags", "--abbrev=0", f"--match={pattern}", "HEAD"))
         except git.GitCommandError:

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from campaignsync import catalog, changes, gitrepo, locales, localize, paths, poscan
-from campaignsync.config import load_config
-from campaignsync.errors import DiagnosticsError, GitError
+from campaignsync.config import require_config
+from campaignsync.errors import GitError
 from campaignsync.model import Config, Project
 from campaignsync.project import require_project
 
@@ -37,9 +37,7 @@ class Synced:
 
 def sync(root: Path, now: datetime) -> Synced:
     """Fast-forward to the shared branch, then extract and update the catalogs."""
-    config, found = load_config(root)
-    if config is None:
-        raise DiagnosticsError(found)
+    config = require_config(root)
     state = gitrepo.state(root)
     if state is None:
         raise GitError(f"{root} is not in a git repository; clone the shared repository first")

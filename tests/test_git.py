@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, CliInvoke, git
 
+from campaignsync import gitrepo
 from campaignsync import release as releasing
 from campaignsync.errors import UsageError
 
@@ -434,6 +435,30 @@ def test_changes_refuses_bad_revisions(
     assert result.stderr.startswith(message)
 
 
+def test_changes_reads_git_revisions_and_ignores_drafts_in_the_work_tree(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    start = git(committed_repo, "rev-parse", "HEAD")
+    edit(committed_repo, welcome(committed_repo), "title:", "title: Hello again\nold_title:")
+    commit(committed_repo, "Retitle the welcome")
+    # An unfinished draft is not part of either commit, and does not stop the comparison.
+    draft = committed_repo / "content" / "messages" / str(NOW.year) / "draft.md"
+    draft.write_text("---\nid: [unclosed\n---\nText\n")
+    for since in (start, "HEAD~1", "HEAD@{1}", "main@{1}"):
+        result = cli_invoke(["changes", since, "HEAD", "--repo", str(committed_repo)])
+        assert result.stdout.startswith(f"Changes from {since} to HEAD\n"), since
+        assert "changed welcome" in result.stdout, since
+
+
+def test_changes_outside_git_says_so(
+    cli_invoke: CliInvoke, campaign_repo: Path, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain"
+    shutil.copytree(campaign_repo, plain, ignore=shutil.ignore_patterns(".git"))
+    result = cli_invoke(["changes", "--repo", str(plain)], expect=1)
+    assert result.stderr == f"error: {plain} is not in a git repository\n"
+
+
 def test_build_outside_git_and_in_an_empty_repository(
     cli_invoke: CliInvoke, campaign_repo: Path, tmp_path: Path
 ) -> None:
@@ -470,6 +495,19 @@ def test_git_config_cannot_make_campaignsync_run_programs(
     # git itself would have run it:
     subprocess.run(["git", "status"], cwd=committed_repo, capture_output=True, check=True)
     assert marker.exists()
+
+
+def test_git_settings_from_the_environment_still_apply(
+    committed_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Users set safe.directory this way for a repository another account owns.
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "campaignsync.probe")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "kept")
+    with gitrepo._open(committed_repo) as repo:
+        assert repo is not None
+        assert repo.git.config("--get", "campaignsync.probe") == "kept"
+        assert repo.git.config("--get", "core.fsmonitor") == "false"
 
 
 def test_release_refuses_a_campaign_without_messages(

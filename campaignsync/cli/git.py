@@ -14,7 +14,6 @@ from campaignsync.cli._common import (
     errors,
     find_repo,
     jobs_option,
-    load,
     now_option,
     now_or,
     repo_option,
@@ -96,10 +95,12 @@ def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -
       campaignsync changes campaign/2025 --format markdown > notes.md
     """
     from campaignsync import changes as history
+    from campaignsync.config import require_config
 
     with errors():
-        project, _ = load(repo)
-        found = history.compare(project.root, project.config, since, until)
+        # Only the config: a draft with errors in the work tree must not hide the history.
+        root = find_repo(repo)
+        found = history.compare(root, require_config(root), since, until)
     if fmt == "json":
         click.echo(history.to_json(found), nl=False)
     else:
