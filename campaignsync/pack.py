@@ -23,10 +23,12 @@ from typing import Any
 
 from campaignsync import __version__, paths
 from campaignsync.errors import BuildError
-from campaignsync.model import Measure, Output
+from campaignsync.model import Output
 
-#: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it).
+#: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it)...
 ZIP_EPOCH = 315532800
+#: ... nor after 2107 (its year field counts 7 bits from 1980).
+ZIP_LAST = 4354819199
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -415,7 +417,7 @@ def prepare_all(files: Iterable[PackFile]) -> dict[str, Member]:
 
 
 def _dos_stamp(epoch: int) -> tuple[int, int]:
-    year, month, day, hour, minute, second = time.gmtime(max(epoch, ZIP_EPOCH))[:6]
+    year, month, day, hour, minute, second = time.gmtime(min(max(epoch, ZIP_EPOCH), ZIP_LAST))[:6]
     return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
 
 

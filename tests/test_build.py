@@ -274,14 +274,18 @@ def test_a_selection_builds_a_partial_pack_beside_the_full_one(
     assert "partial" not in json.loads((out / "2026" / "manifest.json").read_text())
 
 
+@pytest.mark.parametrize("value", ["yesterday", "-1", "4354819200", "99999999999999"])
 def test_malformed_source_date_epoch_is_a_usage_error(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, sample_repo: Path, value: str
 ) -> None:
-    result = build(cli_invoke, sample_repo, expect=2, env={"SOURCE_DATE_EPOCH": "yesterday"})
-    assert (
-        "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not 'yesterday'"
-        in result.stderr
-    )
+    for command in ("build", "check"):
+        result = cli_invoke(
+            [command, "--repo", str(sample_repo)], expect=2, env={"SOURCE_DATE_EPOCH": value}
+        )
+        assert (
+            "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, up to 4354819199 "
+            f"(the end of 2107, the last date a zip can hold), not {value!r}"
+        ) in result.stderr
 
 
 def test_build_outside_a_campaign_repository_says_what_to_do(

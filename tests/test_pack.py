@@ -236,3 +236,12 @@ def test_a_recorded_pack_is_current_until_it_is_touched(tmp_path: Path) -> None:
     assert pack.current(tmp_path, "print-2") is None
     result.archive.write_bytes(b"tampered")
     assert pack.current(tmp_path, "print-1") is None
+
+
+def test_zip_times_are_clamped_to_what_a_zip_can_hold(tmp_path: Path) -> None:
+    # A commit dated after 2107 (git allows it) still gives a valid archive.
+    for epoch, expected in ((0, (1980, 1, 1)), (10**11, (2107, 12, 31))):
+        archive = tmp_path / f"{epoch}.zip"
+        pack._write_zip(archive, "2026", [("a.txt", pack.prepare(b"a\n"))], epoch)
+        with zipfile.ZipFile(archive) as opened:
+            assert opened.infolist()[0].date_time[:3] == expected

@@ -54,12 +54,15 @@ def find_repo(repo: Path | None) -> Path:
 
 def source_date_epoch() -> int | None:
     """Return SOURCE_DATE_EPOCH when set; a malformed value is a usage error."""
+    from campaignsync.pack import ZIP_LAST
+
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > ZIP_LAST:
         raise click.UsageError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}"
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, up to "
+            f"{ZIP_LAST} (the end of 2107, the last date a zip can hold), not {value!r}"
         )
     return int(value)
 
