@@ -385,8 +385,7 @@ def build(
     for output in outputs:
         if not output.translated:
             untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
-        measure = output.measure
-        if measure is not None and any(m.over for m in measure.limits):
+        if output.measure is not None and output.measure.exceeded is not None:
             over += 1
     return Built(
         result,

@@ -341,6 +341,16 @@ class Measure:
         """Return how many units are left before the limit (negative when over)."""
         return self.limit - self.length
 
+    @property
+    def exceeded(self) -> Measure | None:
+        """Return the first of the limits the text goes over, or None when it meets them all."""
+        return next((m for m in self.limits if m.over), None)
+
+    @property
+    def share(self) -> float:
+        """Return the largest share of a limit the text uses (above 1.0: over it)."""
+        return max((m.length / m.limit for m in self.limits if m.limit), default=0.0)
+
 
 @dataclass(frozen=True, slots=True)
 class Output:

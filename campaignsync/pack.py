@@ -83,7 +83,7 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
             limit=measure.limit,
             unit=measure.unit,
             headroom=measure.headroom,
-            percent=max(_percent(m) for m in measure.limits),
+            percent=round(100 * measure.share, 1),
         )
         if measure.encoding is not None:
             row.update(encoding=measure.encoding, segments=measure.segments)
@@ -93,10 +93,6 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
                 for m in measure.also
             ]
     return row
-
-
-def _percent(measure: Measure) -> float:
-    return round(100 * measure.length / measure.limit, 1) if measure.limit else 0.0
 
 
 def build_manifest(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
-from campaignsync.model import Measure, Message, Output, Project
+from campaignsync.model import Message, Output, Project
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem}
@@ -91,9 +91,7 @@ def _status_cell(tag: str, message_id: str, items: list[Output]) -> str:
     if not items:
         return "<td></td>"
     link = f'href="preview/{escape(tag)}.html#{escape(message_id)}"'
-    tightest = max(
-        (m.length / m.limit for o in items for m in _measures(o) if m.limit), default=0.0
-    )
+    tightest = max((o.measure.share for o in items if o.measure), default=0.0)
     css = ' class="over"' if tightest > 1 else ' class="near"' if tightest >= NEAR else ""
     state = (
         '<span class="ok">translated</span>'
@@ -102,10 +100,6 @@ def _status_cell(tag: str, message_id: str, items: list[Output]) -> str:
     )
     share = f" {tightest:.0%}" if tightest else ""
     return f"<td{css}><a {link}>{state}</a><small>{share}</small></td>"
-
-
-def _measures(output: Output) -> list[Measure]:
-    return list(output.measure.limits) if output.measure else []
 
 
 def _locale_page(
@@ -147,7 +141,7 @@ def _output_block(output: Output) -> str:
 
 def _count(output: Output) -> str:
     parts = []
-    for measure in _measures(output):
+    for measure in output.measure.limits if output.measure else ():
         detail = f", {measure.segments} SMS, {measure.encoding}" if measure.segments else ""
         css = "warn" if measure.over else "meta"
         count = f"{measure.length}/{measure.limit} {escape(measure.unit)}{detail}"
