@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from campaignsync import channels, ical, zones
-from campaignsync.model import Diagnostic, Message, Output, Partner, Project, Severity
+from campaignsync.model import (
+    Diagnostic,
+    Measure,
+    Message,
+    Output,
+    Partner,
+    Project,
+    Severity,
+)
 
 #: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
 SCHEDULER_LEAD = timedelta(minutes=10)
@@ -38,7 +46,7 @@ class Row:
     local: datetime  # on the partner's wall clock
     text: str
     link: str
-    over: int  # how far over the channel's limit the text is (0: fits)
+    over: Measure | None  # the channel limit the text goes over (None: it fits)
 
 
 def rows(
@@ -79,7 +87,7 @@ def rows(
                         local,
                         output.content.decode("utf-8").rstrip("\n"),
                         message.link or "",
-                        output.measure.over if output.measure else 0,
+                        output.measure.exceeded if output.measure else None,
                     )
                 )
     found.sort(key=lambda r: (r.instant, r.channel, r.locale, r.message.id))
@@ -290,12 +298,13 @@ def _checked(
     lanes: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in kept:
         lanes[(row.locale, row.channel)].append(row)
-        if row.over:
+        if row.over is not None:
             problems.append(
                 Diagnostic(
                     "CS201",
                     Severity.ERROR,
-                    f"{name}: the post is {row.over} over the {row.channel} limit; "
+                    f"{name}: the post is {row.over.over} {row.over.unit_name} over the "
+                    f"{channels.registry()[row.channel].title} limit of {row.over.limit}; "
                     "a scheduler refuses it",
                     row.message.path,
                     row.message.line_of(channels.post_field(row.message, row.channel)),

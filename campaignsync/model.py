@@ -314,6 +314,18 @@ class LocalizedMessage:
         return found.text if found else ""
 
 
+#: How each counting unit of a Measure reads in a sentence.
+UNIT_NAMES = {
+    "weighted": "weighted characters",
+    "graphemes": "characters",
+    "characters": "characters",
+    "utf-16": "UTF-16 units",
+    "utf-8": "UTF-8 bytes",
+    "septets": "GSM-7 septets",
+    "ucs-2": "UCS-2 units",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """How a platform counts an output, against its limit."""
@@ -340,6 +352,11 @@ class Measure:
     def headroom(self) -> int:
         """Return how many units are left before the limit (negative when over)."""
         return self.limit - self.length
+
+    @property
+    def unit_name(self) -> str:
+        """Return how the unit reads in a sentence ("UTF-8 bytes" for "utf-8")."""
+        return UNIT_NAMES.get(self.unit, self.unit)
 
     @property
     def exceeded(self) -> Measure | None:

@@ -508,3 +508,21 @@ def test_a_post_over_its_limit_stops_the_export_at_the_line_to_shorten(
         in result.stderr
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_a_post_over_blueskys_byte_limit_stops_the_export(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    # 150 family emoji: 150 graphemes (of 300) but 3,750 UTF-8 bytes (of 3,000).
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    path = sample_repo / "content" / "messages" / "2026" / "smishing-phone-scams.md"
+    path.write_text(
+        path.read_text().replace("posts:\n", f'posts:\n  bluesky: "{family * 150}"\n', 1),
+        encoding="utf-8",
+    )
+    args = ["calendar", "export", "--repo", str(sample_repo), "--all", "--format", "csv"]
+    result = cli_invoke([*args, "--out", str(tmp_path / "o")], expect=1)
+    assert (
+        "content/messages/2026/smishing-phone-scams.md:13: error CS201: schedule-us.csv: the "
+        "post is 837 UTF-8 bytes over the Bluesky limit of 3000; a scheduler refuses it"
+    ) in result.stderr
