@@ -133,9 +133,7 @@ class _Reader(Findings):
         value = table.get(key, default)
         if value is default:
             return default
-        if kind is int and isinstance(value, bool):
-            value = None
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             self.error(where, f"{where!r} must be {_KIND_NAMES[kind]}, not {_describe(value)}")
             return default
         return value

@@ -101,6 +101,11 @@ def test_good_config_loads(tmp_path: Path) -> None:
             id="wrong-type",
         ),
         pytest.param(
+            GOOD.replace("limit = 200", "limit = true"),
+            "18: CS003 'channels.x.limit' must be a whole number, not a boolean",
+            id="boolean-for-number",
+        ),
+        pytest.param(
             GOOD.replace('"09:00-18:00"', '"9-6"'),
             "11: CS003 partners.eu.business_hours must look like '09:00-17:00', not '9-6'",
             id="bad-hours",
