@@ -61,7 +61,21 @@ def _open(root: Path) -> Iterator[git.Repo | None]:
     # As `git -c`: the user's own GIT_CONFIG_* settings (safe.directory, say) still apply.
     repo.git.set_persistent_git_options(c=[f"{k}={v}" for k, v in _SAFE_CONFIG.items()])
     with repo:
-        yield repo
+        try:
+            yield repo
+        except git.GitCommandError as exc:  # a broken repository, say; callers catch the expected
+            raise GitError(f"git failed in {repo.working_tree_dir}: {_reason(exc)}") from None
+
+
+def _reason(exc: git.GitCommandError) -> str:
+    """Return git's own one-line reason for a failed command."""
+    lines = [line.strip().removeprefix("stderr: ").strip(" '") for line in
+             str(exc.stderr or "").splitlines()]  # fmt: skip
+    lines = [line for line in lines if line]
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.split(": ", 1)[1]
+    return lines[-1] if lines else f"exit status {exc.status}"
 
 
 def _prefix(repo: git.Repo, root: Path) -> str:
@@ -266,9 +280,7 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
         try:
             repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
         except git.GitCommandError as exc:
-            detail = (exc.stderr or "").strip().splitlines()
-            reason = detail[-1].removeprefix("stderr: ").strip(" '") if detail else str(exc)
-            raise GitError(f"cannot fetch {branch!r} from {remote!r}: {reason}") from None
+            raise GitError(f"cannot fetch {branch!r} from {remote!r}: {_reason(exc)}") from None
         target_commit = repo.commit(f"refs/remotes/{remote}/{branch}")
         target, head_commit = target_commit.hexsha, repo.head.commit
         if target == before:
@@ -287,9 +299,7 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
         try:
             repo.git.merge("--ff-only", "--quiet", target)
         except git.GitCommandError as exc:
-            lines = (exc.stderr or "").strip().splitlines()
-            reason = " ".join(line.strip() for line in lines[1:3]) or str(exc)
-            raise GitError(f"git refused the fast-forward: {reason}") from None
+            raise GitError(f"git refused the fast-forward: {_reason(exc)}") from None
         return Pulled(before, target, commits, 0)
 
 
@@ -389,9 +399,7 @@ def create_tag(root: Path, name: str, message: str, sign: bool) -> str:
         try:
             tag = repo.create_tag(name, message=message, sign=sign)
         except git.GitCommandError as exc:
-            lines = (exc.stderr or "").strip().splitlines()
-            reason = lines[-1].removeprefix("stderr: ").strip(" '") if lines else str(exc)
-            raise GitError(f"git could not create tag {name!r}: {reason}") from None
+            raise GitError(f"git could not create tag {name!r}: {_reason(exc)}") from None
         return str(tag.commit.hexsha)
 
 

@@ -117,6 +117,12 @@ def test_sync_reports_translations_that_became_fuzzy(
             "error: your branch and origin/main have diverged (1 local and 1 remote commits); merge or rebase them yourself, then sync again",
             id="diverged",
         ),
+        pytest.param(
+            "unreachable",
+            "error: cannot fetch 'main' from 'origin': '/nonexistent/shared.git' does not appear "
+            "to be a git repository",
+            id="unreachable-remote",
+        ),
     ],
 )
 def test_sync_refuses_and_changes_nothing(
@@ -131,6 +137,8 @@ def test_sync_refuses_and_changes_nothing(
         git(us, "checkout", "-q", "--detach")
     elif case == "no-remote":
         git(us, "remote", "remove", "origin")
+    elif case == "unreachable":
+        git(us, "remote", "set-url", "origin", "/nonexistent/shared.git")
     elif case == "diverged":
         (eu / "NOTES.md").write_text("eu\n")
         commit(eu, "EU note")
@@ -508,6 +516,17 @@ def test_git_settings_from_the_environment_still_apply(
         assert repo is not None
         assert repo.git.config("--get", "campaignsync.probe") == "kept"
         assert repo.git.config("--get", "core.fsmonitor") == "false"
+
+
+def test_a_broken_repository_is_an_error_not_a_crash(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    (committed_repo / ".git" / "index").write_bytes(b"junk")
+    args = ["--repo", str(committed_repo)]
+    for command in (["release", str(NOW.year), "--dry-run"], ["build"]):
+        result = cli_invoke([*command, *args], expect=1)
+        assert result.stderr.startswith(f"error: git failed in {committed_repo}: "), command
+        assert "index file smaller than expected" in result.stderr, command
 
 
 def test_release_refuses_a_campaign_without_messages(
