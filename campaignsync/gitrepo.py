@@ -95,12 +95,12 @@ def head_id(root: Path) -> str | None:
             return None
 
 
-def head(root: Path, paths: Sequence[str] = ()) -> Head | None:
+def head(root: Path, paths: Sequence[str]) -> Head | None:
     """Return the HEAD of the repository holding ``root``, or None outside git.
 
-    ``dirty`` says whether any of ``paths`` (relative to ``root``; all files
-    when empty) differs from HEAD, untracked files included. An empty
-    repository (no commit yet) counts as outside git.
+    ``dirty`` says whether any of ``paths`` (relative to ``root``) differs from
+    HEAD, untracked files included. An empty repository (no commit yet) counts
+    as outside git.
     """
     with _open(root) as repo:
         if repo is None:
@@ -111,10 +111,7 @@ def head(root: Path, paths: Sequence[str] = ()) -> Head | None:
             return None
         prefix = _prefix(repo, root)
         scoped = [f"{prefix}/{p}" if prefix else p for p in paths]
-        if scoped:
-            dirty = bool(repo.git.status("--porcelain", "--untracked-files=all", "--", *scoped))
-        else:
-            dirty = repo.is_dirty(untracked_files=True)
+        dirty = bool(repo.git.status("--porcelain", "--untracked-files=all", "--", *scoped))
         return Head(
             commit=commit.hexsha,
             time=int(commit.committed_date),
@@ -231,14 +228,15 @@ def state(root: Path) -> TreeState | None:
 class Pulled:
     """What a fast-forward did: the commits before and after."""
 
+    branch: str
     before: str
     after: str
     commits: int  # how many commits arrived (0: already up to date)
     ahead: int  # local commits not on the remote branch (nothing to pull, push them)
 
 
-def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
-    """Fetch ``remote``/``branch`` and fast-forward the current branch to it.
+def fast_forward(root: Path, remote: str, branch: str | None) -> Pulled:
+    """Fetch ``remote``/``branch`` (None: the current one) and fast-forward to it.
 
     Never merges, rebases, stashes or resets: a dirty tree, a detached HEAD,
     a missing remote or a diverged branch raise GitError saying what to do.
@@ -256,10 +254,16 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
         except ValueError:
             raise GitError("the repository has no commit yet; nothing to sync onto") from None
         if repo.head.is_detached:
+            if branch is None:
+                raise GitError(
+                    "HEAD is detached and campaignsync.toml names no [git] branch; "
+                    "switch to your branch first (git switch main)"
+                )
             raise GitError(
                 f"HEAD is detached at {before[:12]}; switch to your branch first "
                 f"(git switch {branch})"
             )
+        branch = branch or repo.active_branch.name
         changed = [
             line for line in repo.git.status("--porcelain", "--untracked-files=no").splitlines()
         ]
@@ -284,10 +288,10 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
         target_commit = repo.commit(f"refs/remotes/{remote}/{branch}")
         target, head_commit = target_commit.hexsha, repo.head.commit
         if target == before:
-            return Pulled(before, before, 0, 0)
+            return Pulled(branch, before, before, 0, 0)
         if repo.is_ancestor(target_commit, head_commit):
             ahead = int(repo.git.rev_list("--count", f"{target}..{before}"))
-            return Pulled(before, before, 0, ahead)
+            return Pulled(branch, before, before, 0, ahead)
         if not repo.is_ancestor(head_commit, target_commit):
             local = int(repo.git.rev_list("--count", f"{target}..{before}"))
             incoming = int(repo.git.rev_list("--count", f"{before}..{target}"))
@@ -300,7 +304,7 @@ def fast_forward(root: Path, remote: str, branch: str) -> Pulled:
             repo.git.merge("--ff-only", "--quiet", target)
         except git.GitCommandError as exc:
             raise GitError(f"git refused the fast-forward: {_reason(exc)}") from None
-        return Pulled(before, target, commits, 0)
+        return Pulled(branch, before, target, commits, 0)
 
 
 def resolve(root: Path, rev: str) -> str:
@@ -369,21 +373,6 @@ def tag_exists(root: Path, name: str) -> bool:
     """Return True when the tag ``name`` exists (locally)."""
     with _open(root) as repo:
         return repo is not None and f"refs/tags/{name}" in {t.path for t in repo.tags}
-
-
-def valid_ref_name(root: Path, name: str) -> bool:
-    """Return True when git itself accepts ``refs/tags/<name>``."""
-    _require_git()
-    import git
-
-    with _open(root) as repo:
-        if repo is None:
-            return False
-        try:
-            repo.git.check_ref_format(f"refs/tags/{name}")
-        except git.GitCommandError:
-            return False
-        return True
 
 
 def create_tag(root: Path, name: str, message: str, sign: bool) -> str:

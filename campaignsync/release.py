@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from campaignsync import __version__, build, gitrepo
 from campaignsync.changes import TAG_PREFIX
+from campaignsync.content import ID_RE
 from campaignsync.errors import DiagnosticsError, ReleaseError, UsageError
 from campaignsync.model import Diagnostic, Output, Project
-
-#: What may follow ``campaign/`` in a tag: a calendar campaign id, nothing git could
-#: read as an option, a range (``..``), a reflog (``@``) or a path.
-_TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +42,9 @@ class Released:
 
 def tag_name(campaign: str) -> str:
     """Return the release tag of a campaign id, refusing anything outside the allow-list."""
-    if not _TAG_ID.match(campaign):
+    # A calendar id: nothing git could read as an option, a range, a reflog or a path,
+    # so git always accepts the tag name.
+    if not ID_RE.match(campaign):
         raise UsageError(
             f"{campaign!r} cannot be a release tag: campaign ids are lower-case letters, "
             "digits and '-' (like 2026 or 2026-spring)"
@@ -81,9 +79,7 @@ def prepare(
         refusals.append(
             "this is a shallow clone: run 'git fetch --unshallow' so the history is complete"
         )
-    if not gitrepo.valid_ref_name(root, tag):
-        refusals.append(f"git does not accept {tag!r} as a tag name")
-    elif gitrepo.tag_exists(root, tag):
+    if gitrepo.tag_exists(root, tag):
         refusals.append(
             f"tag {tag} already exists: a released campaign is never re-tagged; "
             "release the changes under a new campaign id"

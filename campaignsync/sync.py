@@ -8,7 +8,6 @@ from pathlib import Path
 
 from campaignsync import catalog, changes, gitrepo, locales, localize, paths, poscan
 from campaignsync.config import require_config
-from campaignsync.errors import GitError
 from campaignsync.model import Config, Project
 from campaignsync.project import require_project
 
@@ -38,16 +37,7 @@ class Synced:
 def sync(root: Path, now: datetime) -> Synced:
     """Fast-forward to the shared branch, then extract and update the catalogs."""
     config = require_config(root)
-    state = gitrepo.state(root)
-    if state is None:
-        raise GitError(f"{root} is not in a git repository; clone the shared repository first")
-    branch = config.git_branch or state.branch
-    if branch is None:
-        raise GitError(
-            "HEAD is detached and campaignsync.toml names no [git] branch; "
-            "switch to your branch first (git switch main)"
-        )
-    pulled = gitrepo.fast_forward(root, config.git_remote, branch)
+    pulled = gitrepo.fast_forward(root, config.git_remote, config.git_branch)
     messages: tuple[changes.MessageChange, ...] = ()
     if pulled.commits:
         messages = changes.messages_between(root, config, pulled.before, pulled.after)
@@ -57,7 +47,7 @@ def sync(root: Path, now: datetime) -> Synced:
     updated = locales.update(project)
     todo = _todo(project, before)
     changed = extracted.changed or any(result.changed for result in updated)
-    return Synced(config.git_remote, branch, pulled, messages, tuple(todo), changed)
+    return Synced(config.git_remote, pulled.branch, pulled, messages, tuple(todo), changed)
 
 
 def _todo(project: Project, before: dict[str, tuple[str, dict[str, poscan.PoEntry]]]) -> list[Todo]:
