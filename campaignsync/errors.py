@@ -44,6 +44,9 @@ class UsageError(CampaignsyncError):
 class DiagnosticsError(CampaignsyncError):
     """Work stopped because of error diagnostics; they say what and where."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+    def __init__(
+        self, diagnostics: Iterable[Diagnostic], outcome: str = "nothing was written"
+    ) -> None:
         self.diagnostics = tuple(diagnostics)
+        self.outcome = outcome  # what was done before work stopped
         super().__init__(f"{len(self.diagnostics)} error(s)")

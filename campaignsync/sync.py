@@ -8,6 +8,7 @@ from pathlib import Path
 
 from campaignsync import catalog, changes, gitrepo, locales, localize, paths, poscan
 from campaignsync.config import require_config
+from campaignsync.errors import DiagnosticsError
 from campaignsync.model import Config, Project
 from campaignsync.project import require_project
 
@@ -41,10 +42,20 @@ def sync(root: Path, now: datetime) -> Synced:
     messages: tuple[changes.MessageChange, ...] = ()
     if pulled.commits:
         messages = changes.messages_between(root, config, pulled.before, pulled.after)
-    project, _ = require_project(root)
-    before = _entries(project.root, project.config)
-    extracted = locales.extract(project, now)
-    updated = locales.update(project)
+    try:
+        project, _ = require_project(root)
+        before = _entries(project.root, project.config)
+        extracted = locales.extract(project, now)
+        updated = locales.update(project)
+    except DiagnosticsError as exc:
+        if not pulled.commits:
+            raise
+        raise DiagnosticsError(
+            exc.diagnostics,
+            f"fast-forwarded to {config.git_remote}/{pulled.branch} ({pulled.commits} new "
+            "commit(s)), but the catalogs were not updated: fix the errors, then run "
+            "'campaignsync locale update'",
+        ) from None
     todo = _todo(project, before)
     changed = extracted.changed or any(result.changed for result in updated)
     return Synced(config.git_remote, pulled.branch, pulled, messages, tuple(todo), changed)

@@ -151,6 +151,22 @@ def test_sync_refuses_and_changes_nothing(
     assert (git(us, "rev-parse", "HEAD"), git(us, "status", "--porcelain")) == before
 
 
+def test_sync_says_it_fast_forwarded_when_the_new_commits_have_errors(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    edit(eu, welcome(eu), "partners: [", "partners: [nobody, ")
+    head = commit(eu, "Break the welcome")
+    git(eu, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(us)], expect=1)
+    assert "error CS0" in result.stderr
+    assert result.stderr.rstrip().endswith(
+        "; fast-forwarded to origin/main (1 new commit(s)), but the catalogs were not "
+        "updated: fix the errors, then run 'campaignsync locale update'"
+    )
+    assert git(us, "rev-parse", "HEAD") == head
+
+
 def test_sync_when_local_commits_are_ahead(
     cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
 ) -> None:

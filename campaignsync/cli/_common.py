@@ -33,7 +33,7 @@ def errors() -> Iterator[None]:
         yield
     except DiagnosticsError as exc:
         click.echo(report.render(exc.diagnostics, "text"), nl=False, err=True)
-        fail(f"stopped: {report.summary(exc.diagnostics)}; nothing was written")
+        fail(f"stopped: {report.summary(exc.diagnostics)}; {exc.outcome}")
     except UsageError as exc:
         fail(str(exc), 2)
     except CampaignsyncError as exc:
