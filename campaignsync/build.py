@@ -268,7 +268,7 @@ def check(
         except BuildError:
             # No usable campaign: when loading already said why (a broken calendar,
             # a wrong default_campaign), those errors are the answer.
-            if campaign is not None or not any(d.is_error for d in found):
+            if not any(d.is_error for d in found):
                 raise
     if project is not None and selection is not None:
         rendered = render_selection(project, selection, jobs, prepare=prepare)
@@ -365,7 +365,7 @@ def build(
     checks them first). ``reuse=False`` writes every file afresh instead of
     linking the previous pack's unchanged files.
     """
-    if rendered is None or (rendered.outputs and not rendered.members):
+    if rendered is None:
         rendered = render_selection(project, selection, jobs, progress, prepare=True)
     assembled = assemble(project, selection, rendered, epoch)
     outputs, source = assembled.outputs, assembled.source

@@ -482,39 +482,28 @@ def _dateline(partner: Partner | None, publish: datetime | None, locale: str) ->
     return {"place": place, "date": day, "datetime": local.date().isoformat()}
 
 
-_VERSIONS: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
-
-
 def language_versions(config: Config, message: Message) -> dict[str, Any]:
     """Return the web page of every locale a message is published in, and the x-default.
 
     Every version lists all of them, itself included (as Google asks); the
     x-default is the source locale's page, or the first locale's when the
-    message is not published in the source locale. Computed once per message.
+    message is not published in the source locale.
     """
-    locales = localize.locales_for(config, message)
-    key = (config.base_url, f"{message.campaign}/{message.id}", tuple(x.tag for x in locales))
-    found = _VERSIONS.get(key)
-    if found is None:
-        base = f"{config.base_url}/{message.campaign}"
-        versions = [
-            {
-                "tag": other.tag,
-                "hreflang": other.tag,
-                "og": og_locale(other.gettext),
-                "url": f"{base}/{other.tag}/web/{message.id}.html",
-            }
-            for other in locales
-        ]
-        default = next(
-            (v for v in versions if v["tag"] == config.source_locale.tag),
-            versions[0] if versions else None,
-        )
-        found = {"locales": versions, "x_default": default["url"] if default else ""}
-        if len(_VERSIONS) > 100_000:
-            _VERSIONS.clear()
-        _VERSIONS[key] = found
-    return found
+    base = f"{config.base_url}/{message.campaign}"
+    versions = [
+        {
+            "tag": other.tag,
+            "hreflang": other.tag,
+            "og": og_locale(other.gettext),
+            "url": f"{base}/{other.tag}/web/{message.id}.html",
+        }
+        for other in localize.locales_for(config, message)
+    ]
+    default = next(
+        (v for v in versions if v["tag"] == config.source_locale.tag),
+        versions[0] if versions else None,
+    )
+    return {"locales": versions, "x_default": default["url"] if default else ""}
 
 
 def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:
