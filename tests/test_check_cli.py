@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
+import click
 import pytest
 from conftest import CliInvoke
+
+from campaignsync.cli._common import NOW_FORMATS, now_or
 
 MESSAGE = "content/messages/2026/passphrase-tip.md"
 
@@ -215,19 +219,20 @@ def test_an_empty_calendar_still_reports_every_message(
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "instant"),
     [
-        "2026-09-01",
-        "2026-09-01T10:00",
-        "2026-09-01T10:00:00",
-        "2026-09-01T10:00:00Z",
-        "2026-09-01T12:00+02:00",
+        ("2026-09-01", "2026-09-01T00:00:00+00:00"),
+        ("2026-09-01T10:00", "2026-09-01T10:00:00+00:00"),
+        ("2026-09-01T10:00:00", "2026-09-01T10:00:00+00:00"),
+        ("2026-09-01T10:00:00Z", "2026-09-01T10:00:00+00:00"),
+        ("2026-09-01T12:00+02:00", "2026-09-01T10:00:00+00:00"),
     ],
 )
-def test_now_takes_a_date_or_a_time_with_or_without_offset(
-    cli_invoke: CliInvoke, sample_repo: Path, value: str
-) -> None:
-    assert (
-        cli_invoke(["check", "--repo", str(sample_repo), "--now", value]).stderr
-        == "No problems found.\n"
-    )
+def test_now_takes_a_date_or_a_time_with_or_without_offset(value: str, instant: str) -> None:
+    parsed = now_or(click.DateTime(NOW_FORMATS).convert(value, None, None))
+    assert parsed.astimezone(UTC).isoformat() == instant
+
+
+def test_now_with_an_offset_on_the_command_line(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    args = ["check", "--repo", str(sample_repo), "--now", "2026-09-01T12:00+02:00"]
+    assert cli_invoke(args).stderr == "No problems found.\n"

@@ -167,6 +167,16 @@ def test_sync_says_it_fast_forwarded_when_the_new_commits_have_errors(
     assert git(us, "rev-parse", "HEAD") == head
 
 
+def test_sync_and_release_need_a_commit(cli_invoke: CliInvoke, campaign_repo: Path) -> None:
+    # campaign_repo is `git init`ed but has no commit yet.
+    result = cli_invoke(["sync", "--repo", str(campaign_repo)], expect=1)
+    assert result.stderr == "error: the repository has no commit yet; nothing to sync onto\n"
+    result = cli_invoke(["release", str(NOW.year), "--repo", str(campaign_repo)], expect=1)
+    assert result.stderr == (
+        f"error: {campaign_repo} is not a git repository with a commit; a release is a tag\n"
+    )
+
+
 def test_sync_when_local_commits_are_ahead(
     cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
 ) -> None:

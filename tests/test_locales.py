@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import gettext
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from tests.conftest import CliInvoke
 
 
 def po_file(repo: Path, tag: str) -> Path:
     return repo / "locales" / tag.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+
+
+def assert_plural_rule_means_cldr(po: str, tag: str, nplurals: int) -> None:
+    """The written Plural-Forms picks one form per CLDR category, whatever its spelling."""
+    header = re.search(r'"Plural-Forms: nplurals=(\d+); plural=(.*?);\\n"', po)
+    assert header, "no Plural-Forms header"
+    assert int(header.group(1)) == nplurals
+    rule = gettext.c2py(header.group(2))
+    cldr = Locale.parse(tag).plural_form
+    forms: dict[str, set[int]] = {}
+    for n in range(1001):
+        forms.setdefault(cldr(n), set()).add(rule(n))
+    # Every CLDR category maps to exactly one form, and no two categories share one.
+    assert all(len(indexes) == 1 for indexes in forms.values()), forms
+    assert sorted(i for indexes in forms.values() for i in indexes) == list(range(nplurals))
 
 
 def test_add_creates_a_catalog_with_cldr_plurals(
@@ -26,7 +44,7 @@ def test_add_creates_a_catalog_with_cldr_plurals(
     )
     po = po_file(campaign_repo, "pl").read_text(encoding="utf-8")
     assert '"Language: pl\\n"' in po
-    assert '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4' in po
+    assert_plural_rule_means_cldr(po, "pl", nplurals=3)
     assert 'locales = ["de", "fr", "pl"]' in (campaign_repo / "campaignsync.toml").read_text()
     done = subprocess.run(
         ["msgfmt", "--check", "-o", "/dev/null", str(po_file(campaign_repo, "pl"))],
