@@ -13,12 +13,12 @@ SOURCE = Path(__file__).resolve().parent.parent / "campaignsync"
 OWNERS = {
     "click": ("cli/",),
     "git": ("gitrepo.py",),
-    "jinja2": ("render.py",),
-    "babel.messages": ("catalog.py",),
-    "markdown": ("markup.py",),
-    "nh3": ("markup.py",),
-    "yaml": ("yamlfile.py",),
-    "icalendar": ("ical.py",),
+    "jinja2": ("render/engine.py",),
+    "babel.messages": ("l10n/catalog.py",),
+    "markdown": ("render/markup.py",),
+    "nh3": ("render/markup.py",),
+    "yaml": ("load/yamlfile.py",),
+    "icalendar": ("pack/ical.py",),
 }
 
 

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import ROOT, CliInvoke
 
-from campaignsync import calendar, datefmt, zones
-from campaignsync.ical import offset_weeks
+from campaignsync.load import calendarfile as calendar
 from campaignsync.model import Event, Partner
+from campaignsync.pack.ical import offset_weeks
+from campaignsync.render import dates as datefmt
+from campaignsync.render import zones
 
 CAL = "content/calendar.yaml"
 EU = Partner("eu", "EU partners", "Europe/Brussels", ("en",), ("en",), (time(9), time(18)))
@@ -241,7 +243,7 @@ def test_an_unknown_time_zone_is_reported_at_its_line(
     ],
 )
 def test_business_days(calendar_repo: Path, text: str, expected: tuple[int, ...]) -> None:
-    from campaignsync.config import load_config
+    from campaignsync.load.config import load_config
 
     path = calendar_repo / "campaignsync.toml"
     path.write_text(
@@ -612,8 +614,8 @@ def test_calendar_show_on_the_sample(cli_invoke: CliInvoke, sample_repo: Path) -
 
 
 def test_month_view_is_a_function_of_the_project(calendar_repo: Path) -> None:
-    from campaignsync import monthview
-    from campaignsync.project import load_project
+    from campaignsync.commands import month as monthview
+    from campaignsync.load.project import load_project
 
     project, _ = load_project(calendar_repo)
     assert project is not None

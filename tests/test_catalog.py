@@ -13,9 +13,10 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from campaignsync import catalog, locales
-from campaignsync.config import parse_locale
-from campaignsync.project import require_project
+from campaignsync.commands import locales
+from campaignsync.l10n import catalog
+from campaignsync.load.config import parse_locale
+from campaignsync.load.project import require_project
 from tests.conftest import NOW, CliInvoke
 
 LATER = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)

@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from campaignsync import build, channels
+from campaignsync import channels
+from campaignsync import pipeline as build
 from campaignsync.channels import email, sms
 from campaignsync.channels.press import dateline_place
 from campaignsync.channels.social import bluesky_record
 from campaignsync.channels.web import og_locale
 from campaignsync.checks import CheckInput, registered
 from campaignsync.checks.channels import camel_case
-from campaignsync.config import load_config
+from campaignsync.load.config import load_config
+from campaignsync.load.project import load_project
 from campaignsync.model import ChannelSettings, Diagnostic, Locale, Output
-from campaignsync.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"
@@ -597,7 +598,7 @@ def test_email_subject_and_preheader_lengths(repo: Repo) -> None:
 
 
 def test_manifest_gives_length_limit_unit_and_closeness(repo: Repo) -> None:
-    from campaignsync.pack import manifest_entry
+    from campaignsync.pack.writer import manifest_entry
 
     repo.message("channels: [x, bluesky, sms]")
     _data, outputs = repo.outputs()

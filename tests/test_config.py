@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from campaignsync.config import LocaleError, find_root, load_config, parse_hours, parse_locale
 from campaignsync.errors import ConfigError
+from campaignsync.load.config import LocaleError, find_root, load_config, parse_hours, parse_locale
 
 GOOD = """\
 source_locale = "en"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from campaignsync import content
-from campaignsync.config import load_config
+from campaignsync.load import content
+from campaignsync.load.config import load_config
 from campaignsync.model import Calendar, Campaign, Theme
 
 CAL = Calendar(

@@ -12,8 +12,9 @@ import pytest
 import vobject
 from conftest import CliInvoke
 
-from campaignsync import exports, ical, zones
-from campaignsync.project import load_project
+from campaignsync.load.project import load_project
+from campaignsync.pack import exports, ical
+from campaignsync.render import zones
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -280,7 +281,7 @@ def test_sprout_splits_a_profile_over_its_import_limit(
     monkeypatch.setattr(exports, "SPROUT_MAX_ROWS", 1)
     project, _ = load_project(calendar_repo)
     assert project is not None
-    from campaignsync import build as pipeline
+    from campaignsync import pipeline
 
     selection = pipeline.select(project, "2026", (), ("x",))
     rendered = pipeline.render_selection(project, selection)

@@ -12,7 +12,7 @@ import pytest
 from conftest import NOW, CliInvoke, git
 
 from campaignsync import gitrepo
-from campaignsync import release as releasing
+from campaignsync.commands import release as releasing
 from campaignsync.errors import UsageError
 
 WELCOME = "content/messages/{year}/welcome.md"

@@ -6,8 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from campaignsync import catalog, locales, localize
-from campaignsync.project import require_project
+from campaignsync.commands import locales
+from campaignsync.l10n import catalog, localize
+from campaignsync.load.project import require_project
 from tests.conftest import CliInvoke
 
 

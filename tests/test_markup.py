@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from campaignsync import content, markup
+from campaignsync.load import content
+from campaignsync.render import markup
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from campaignsync import pack
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output
+from campaignsync.pack import writer as pack
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, CliInvoke
 
-from campaignsync import preview
 from campaignsync.cli import cli
+from campaignsync.pack import gallery as preview
 
 
 def build(cli_invoke: CliInvoke, repo: Path) -> Path:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from test_channels import CONFIG, LINK, SUMMARY, TITLE, Repo
 
-from campaignsync import catalog, localize
+from campaignsync.l10n import catalog, localize
+from campaignsync.load.project import load_project
 from campaignsync.model import Output
-from campaignsync.project import load_project
-from campaignsync.render import Renderer, TemplateStrings, lookups_for
+from campaignsync.render.engine import Renderer, TemplateStrings, lookups_for
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BASE = "https://campaign.example.org/2026"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from campaignsync import report
+from campaignsync.checks import report
 from campaignsync.model import Diagnostic, Severity
 
 ERROR = Diagnostic(

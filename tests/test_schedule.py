@@ -11,8 +11,8 @@ import pytest
 from conftest import CliInvoke, git
 
 from campaignsync.checks import CheckInput, schedule
-from campaignsync.project import load_project
-from campaignsync.report import text_line
+from campaignsync.checks.report import text_line
+from campaignsync.load.project import load_project
 
 CHECKS = (
     schedule.inside_campaign,

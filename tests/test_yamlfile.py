@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaignsync.yamlfile import YamlError, load
+from campaignsync.load.yamlfile import YamlError, load
 
 
 def test_lines_of_nested_keys_count_from_the_first_line() -> None:

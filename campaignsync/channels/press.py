@@ -7,7 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from campaignsync.channels import ChannelSpec, OutputSpec
-from campaignsync.datefmt import regional_locale
+from campaignsync.render.dates import regional_locale
 
 
 @cache

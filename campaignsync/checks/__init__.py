@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from campaignsync.model import Diagnostic, Output, Project, Severity
 
 if TYPE_CHECKING:
-    from campaignsync.catalog import Lookup
+    from campaignsync.l10n.catalog import Lookup
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from campaignsync import localize, tokens
-from campaignsync.catalog import Entry, Key, Lookup, po_rel
 from campaignsync.checks import CheckInput, check
+from campaignsync.l10n import localize, tokens
+from campaignsync.l10n.catalog import Entry, Key, Lookup, po_rel
 from campaignsync.model import Config, Diagnostic, Locale, Severity
 
 #: A PO flag a translator can set on one entry to accept a translation equal to its source
@@ -239,7 +239,7 @@ def translations(data: CheckInput) -> Iterator[Diagnostic]:
 @check("CS320")
 def required_locales(data: CheckInput) -> Iterator[Diagnostic]:
     """Report required locales that miss translations (an error once the freeze has passed)."""
-    from campaignsync.locales import template_needs
+    from campaignsync.commands.locales import template_needs
 
     project = data.project
     config = project.config

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from campaignsync import channels, content
+from campaignsync import channels
 from campaignsync.channels import counters, email, post_field, sms
 from campaignsync.checks import Check, CheckInput, check
+from campaignsync.load import content
 from campaignsync.model import (
     Config,
     Diagnostic,

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from campaignsync import gitrepo, zones
+from campaignsync import gitrepo
 from campaignsync.channels import timed_channels
 from campaignsync.checks import CheckInput, check
-from campaignsync.exports import SCHEDULER_SPACING
 from campaignsync.model import Campaign, Config, Diagnostic, Message, Partner, Project, Severity
+from campaignsync.pack.exports import SCHEDULER_SPACING
+from campaignsync.render import zones
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ import sys
 import click
 
 from campaignsync import __version__
-from campaignsync.cli import calendar, git, locale, pack
+from campaignsync.cli import build as pack
+from campaignsync.cli import calendar, git, locale
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

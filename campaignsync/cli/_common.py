@@ -26,7 +26,7 @@ def fail(text: str, code: int = 1) -> NoReturn:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn campaignsync errors into one-line messages and exit codes, never tracebacks."""
-    from campaignsync import report
+    from campaignsync.checks import report
     from campaignsync.errors import CampaignsyncError, DiagnosticsError, UsageError
 
     try:
@@ -43,7 +43,7 @@ def errors() -> Iterator[None]:
 
 
 def find_repo(repo: Path | None) -> Path:
-    from campaignsync.config import find_root
+    from campaignsync.load.config import find_root
 
     if repo is not None:
         if not (repo / "campaignsync.toml").is_file():
@@ -54,7 +54,7 @@ def find_repo(repo: Path | None) -> Path:
 
 def source_date_epoch() -> int | None:
     """Return SOURCE_DATE_EPOCH when set; a malformed value is a usage error."""
-    from campaignsync.pack import ZIP_LAST
+    from campaignsync.pack.writer import ZIP_LAST
 
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
@@ -75,7 +75,7 @@ def now_or(value: datetime | None) -> datetime:
 
 
 def load(repo: Path | None) -> tuple[Project, tuple[Diagnostic, ...]]:
-    from campaignsync.project import require_project
+    from campaignsync.load.project import require_project
 
     return require_project(find_repo(repo))
 

@@ -59,8 +59,8 @@ def calendar_show(
     Example:
       campaignsync calendar show --month 2026-10 --partner us
     """
-    from campaignsync import build as pipeline
-    from campaignsync import monthview
+    from campaignsync import pipeline
+    from campaignsync.commands import month as monthview
 
     try:
         chosen = monthview.parse_month(month) if month else None
@@ -135,9 +135,10 @@ def calendar_export(
       campaignsync calendar export --out exports/
       campaignsync calendar export --format sprout --date-order mdy --partner us --out sprout/
     """
-    from campaignsync import build as pipeline
-    from campaignsync import channels, exports, report
+    from campaignsync import channels, pipeline
+    from campaignsync.checks import report
     from campaignsync.errors import DiagnosticsError
+    from campaignsync.pack import exports
     from campaignsync.paths import write_atomic
 
     chosen = formats or ("ics", "csv")

@@ -34,7 +34,7 @@ def sync(repo: Path | None, fmt: str) -> None:
     detached HEAD it stops and says what to do. Then it re-extracts the POT,
     updates every catalog and prints the translators' to-do list.
     """
-    from campaignsync import sync as syncing
+    from campaignsync.commands import sync as syncing
 
     with errors():
         done = syncing.sync(find_repo(repo), now_or(None))
@@ -94,8 +94,8 @@ def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -
     Example:
       campaignsync changes campaign/2025 --format markdown > notes.md
     """
-    from campaignsync import changes as history
-    from campaignsync.config import require_config
+    from campaignsync.commands import changes as history
+    from campaignsync.load.config import require_config
 
     with errors():
         # Only the config: a draft with errors in the work tree must not hide the history.
@@ -139,8 +139,8 @@ def release(
     Example:
       campaignsync release 2026 --dry-run
     """
-    from campaignsync import build as pipeline
-    from campaignsync import release as releasing
+    from campaignsync import pipeline
+    from campaignsync.commands import release as releasing
 
     with errors():
         root = find_repo(repo)

@@ -12,7 +12,7 @@ import click
 from campaignsync.cli._common import campaign_option, errors, fail, load, now_or, repo_option
 
 if TYPE_CHECKING:
-    from campaignsync.locales import LocaleStatus, Status
+    from campaignsync.commands.locales import LocaleStatus, Status
     from campaignsync.model import Project
 
 
@@ -28,7 +28,7 @@ def locale_extract(repo: Path | None) -> None:
 
     A second run with no change leaves the file byte for byte as it was.
     """
-    from campaignsync import locales
+    from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)
@@ -43,7 +43,7 @@ def locale_extract(repo: Path | None) -> None:
 @repo_option
 def locale_add(tag: str, repo: Path | None) -> None:
     """Start a catalog for a new LOCALE (BCP 47, e.g. pt-BR) and add it to the config."""
-    from campaignsync import locales
+    from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)
@@ -67,7 +67,7 @@ def locale_add(tag: str, repo: Path | None) -> None:
 )
 def locale_update(repo: Path | None, check_only: bool) -> None:
     """Merge the POT into every catalog without losing a translation."""
-    from campaignsync import locales
+    from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)
@@ -121,7 +121,8 @@ def locale_status(
     Example:
       campaignsync locale status --required --min 100
     """
-    from campaignsync import locales, report
+    from campaignsync.checks import report
+    from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)
@@ -150,7 +151,7 @@ def locale_status(
 
 
 def _status_json(project: Project, status: Status) -> dict[str, object]:
-    from campaignsync.localize import Tally
+    from campaignsync.l10n.localize import Tally
 
     def tally(t: Tally) -> dict[str, int]:
         return {"entries": t.entries, "words": t.words}
@@ -254,7 +255,7 @@ def locale_compile(repo: Path | None, out: Path | None) -> None:
     Only complete, non-fuzzy translations go in; a consumer falls back to the
     source text for the rest. Nothing is written if a catalog has errors.
     """
-    from campaignsync import locales
+    from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)

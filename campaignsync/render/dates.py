@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from campaignsync import zones
+from campaignsync.render import zones
 
 WIDTHS = ("full", "long", "medium", "short")
 _NONE = "∅∅∅"  # CLDR's "no value here, and do not inherit one"

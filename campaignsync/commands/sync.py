@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from campaignsync import catalog, changes, gitrepo, locales, localize, paths, poscan
-from campaignsync.config import require_config
+from campaignsync import gitrepo, paths
+from campaignsync.commands import changes, locales
 from campaignsync.errors import DiagnosticsError
+from campaignsync.l10n import catalog, localize, poscan
+from campaignsync.load.config import require_config
+from campaignsync.load.project import require_project
 from campaignsync.model import Config, Project
-from campaignsync.project import require_project
 
 
 @dataclass(frozen=True, slots=True)

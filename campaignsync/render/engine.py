@@ -28,10 +28,11 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from campaignsync import channels, datefmt, localize
-from campaignsync.catalog import Lookup
+from campaignsync import channels
 from campaignsync.channels.press import dateline_date, dateline_place
 from campaignsync.channels.web import og_locale
+from campaignsync.l10n import localize
+from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import (
     Config,
     Diagnostic,
@@ -42,6 +43,7 @@ from campaignsync.model import (
     Project,
     Severity,
 )
+from campaignsync.render import dates as datefmt
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 _MAX_REPEAT = 100_000

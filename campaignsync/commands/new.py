@@ -7,9 +7,14 @@ import os
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from campaignsync.config import did_you_mean
-from campaignsync.content import ID_RE, PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY, PLACEHOLDER_TITLE
 from campaignsync.errors import ContentError, UsageError
+from campaignsync.load.config import did_you_mean
+from campaignsync.load.content import (
+    ID_RE,
+    PLACEHOLDER_BODY,
+    PLACEHOLDER_SUMMARY,
+    PLACEHOLDER_TITLE,
+)
 from campaignsync.model import Campaign, Partner, Project
 
 SLOT_TIME = time(10, 0)

@@ -66,8 +66,8 @@ def build(
     Example:
       campaignsync build --locale de --channel x --out /tmp/pack
     """
-    from campaignsync import build as pipeline
-    from campaignsync import report
+    from campaignsync import pipeline
+    from campaignsync.checks import report
 
     epoch = source_date_epoch()
     with errors():
@@ -137,8 +137,8 @@ def check(
     Prints every problem with file, line and a CS code (see docs/checks.md).
     Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error.
     """
-    from campaignsync import build as pipeline
-    from campaignsync import report
+    from campaignsync import pipeline
+    from campaignsync.checks import report
 
     today = now_or(now)
     with errors():
@@ -161,7 +161,7 @@ def init(directory: Path) -> None:
     Example:
       campaignsync init my-campaign && cd my-campaign && campaignsync build
     """
-    from campaignsync import skeleton
+    from campaignsync.commands import init as skeleton
 
     with errors():
         made = skeleton.create(directory, datetime.now(UTC))
@@ -194,7 +194,7 @@ def new(
     Example:
       campaignsync new phishing-quiz --theme phishing --partner eu --channel x
     """
-    from campaignsync import newmessage
+    from campaignsync.commands import new as newmessage
 
     with errors():
         project, _ = load(repo)
@@ -213,8 +213,8 @@ def new(
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def preview(repo: Path | None, campaign: str | None, out: Path | None, port: int) -> None:
     """Serve a built pack's gallery on http://127.0.0.1:PORT."""
-    from campaignsync import build as pipeline
-    from campaignsync import preview as gallery
+    from campaignsync import pipeline
+    from campaignsync.pack import gallery
 
     with errors():
         project, _ = load(repo)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from campaignsync import channels, ical, zones
+from campaignsync import channels
 from campaignsync.model import (
     Diagnostic,
     Measure,
@@ -24,6 +24,8 @@ from campaignsync.model import (
     Project,
     Severity,
 )
+from campaignsync.pack import ical
+from campaignsync.render import zones
 
 #: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
 SCHEDULER_LEAD = timedelta(minutes=10)

@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from campaignsync import yamlfile
-from campaignsync.config import did_you_mean
-from campaignsync.findings import Findings
+from campaignsync.load import yamlfile
+from campaignsync.load.config import did_you_mean
+from campaignsync.load.findings import Findings
 from campaignsync.model import Blackout, Calendar, Campaign, Diagnostic, Event, Severity, Theme
 
 if TYPE_CHECKING:

@@ -11,11 +11,13 @@ from math import inf
 from pathlib import Path
 from typing import Any
 
-from campaignsync import content, gitrepo, paths, poscan, yamlfile
-from campaignsync.catalog import po_rel
+from campaignsync import gitrepo, paths
 from campaignsync.errors import GitError
+from campaignsync.l10n import poscan
+from campaignsync.l10n.catalog import po_rel
+from campaignsync.load import content, yamlfile
+from campaignsync.load.project import message_files
 from campaignsync.model import Config
-from campaignsync.project import message_files
 
 #: Campaign tags are ``campaign/<id>``; `changes` starts from the newest by default.
 TAG_PREFIX = "campaign/"

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from campaignsync import catalog, localize, paths, render, tokens
-from campaignsync.config import CONFIG_NAME, LocaleError, parse_locale
+from campaignsync import paths
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
+from campaignsync.l10n import catalog, localize, tokens
+from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Diagnostic, Project, Severity
+from campaignsync.render import engine as render
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from campaignsync import __version__, gitrepo, pack, paths
-from campaignsync.config import CONFIG_NAME, read_paths
+from campaignsync import __version__, gitrepo, paths
 from campaignsync.errors import BuildError, DiagnosticsError, UsageError
+from campaignsync.load.config import CONFIG_NAME, read_paths
 from campaignsync.model import Diagnostic, Locale, Message, Output, Paths, Project
+from campaignsync.pack import writer as pack
 
 if TYPE_CHECKING:
-    from campaignsync import catalog
+    from campaignsync.l10n import catalog
 
 Progress = Callable[[int, int], None]
 #: Below this many message x locale units, forking costs more than it saves.
@@ -103,8 +104,8 @@ _Chunk = tuple[list[Output], list[Diagnostic], dict[str, pack.Member]]
 
 
 def _render_units(units: list[tuple[str, str]]) -> _Chunk:
-    from campaignsync import localize
-    from campaignsync.render import Renderer, TemplateStrings, lookups_for
+    from campaignsync.l10n import localize
+    from campaignsync.render.engine import Renderer, TemplateStrings, lookups_for
 
     project: Project = _STATE["project"]  # type: ignore[assignment]
     renderer: Renderer = _STATE["renderer"]  # type: ignore[assignment]
@@ -131,7 +132,7 @@ def _render_units(units: list[tuple[str, str]]) -> _Chunk:
 
 
 def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
-    from campaignsync import localize
+    from campaignsync.l10n import localize
 
     chosen = {loc.tag for loc in selection.locales}
     units = []
@@ -155,11 +156,11 @@ def render_selection(
 
     With ``prepare``, each output is also hashed and compressed for the pack.
     """
-    from campaignsync.render import Renderer
+    from campaignsync.render.engine import Renderer
 
     renderer = Renderer(project)
     problems = renderer.check_templates()
-    from campaignsync.catalog import load_lookups
+    from campaignsync.l10n.catalog import load_lookups
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
     lookups, catalog_problems = load_lookups(project.root, project.config, chosen)
@@ -257,7 +258,7 @@ def check(
     With ``prepare`` the rendered outputs are kept ready for :func:`build`.
     """
     from campaignsync import checks
-    from campaignsync.project import load_project
+    from campaignsync.load.project import load_project
 
     project, found = load_project(root)
     diagnostics = list(found)
@@ -460,7 +461,8 @@ def pack_extras(
     project: Project, selection: Selection, outputs: list[Output], epoch: int
 ) -> list[pack.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs."""
-    from campaignsync import exports, ical, preview
+    from campaignsync.pack import exports, ical
+    from campaignsync.pack import gallery as preview
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from campaignsync import yamlfile
-from campaignsync.config import did_you_mean
-from campaignsync.findings import Findings
+from campaignsync.load import yamlfile
+from campaignsync.load.config import did_you_mean
+from campaignsync.load.findings import Findings
 from campaignsync.model import (
     Block,
     Calendar,

@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from campaignsync import calendar, content
-from campaignsync.config import CONFIG_NAME, did_you_mean, line_of, load_config
 from campaignsync.errors import DiagnosticsError
+from campaignsync.load import calendarfile as calendar
+from campaignsync.load import content
+from campaignsync.load.config import CONFIG_NAME, did_you_mean, line_of, load_config
 from campaignsync.model import Calendar, Diagnostic, Message, Project, Severity
 from campaignsync.paths import read_text
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from string import Template
 from zoneinfo import ZoneInfo
 
-from campaignsync import gitrepo, locales
+from campaignsync import gitrepo
+from campaignsync.commands import locales
 from campaignsync.errors import ConfigError
-from campaignsync.project import require_project
+from campaignsync.load.project import require_project
 
 _RENAMES = {"gitignore": ".gitignore"}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from campaignsync import channels
 from campaignsync.errors import ConfigError, DiagnosticsError
-from campaignsync.findings import Findings
+from campaignsync.load.findings import Findings
 from campaignsync.model import (
     ChannelSettings,
     Config,

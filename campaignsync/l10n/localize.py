@@ -6,9 +6,11 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from campaignsync import content, markup, tokens
-from campaignsync.catalog import Lookup
+from campaignsync.l10n import tokens
+from campaignsync.l10n.catalog import Lookup
+from campaignsync.load import content
 from campaignsync.model import Config, Locale, LocalizedMessage, Message, Translated
+from campaignsync.render import markup
 
 
 def locales_for(config: Config, message: Message) -> tuple[Locale, ...]:

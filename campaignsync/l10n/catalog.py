@@ -20,8 +20,10 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError as PoFileError
 from babel.messages.pofile import read_po, write_po
 
-from campaignsync import channels, content, poscan, tokens
+from campaignsync import channels
 from campaignsync.errors import CatalogError
+from campaignsync.l10n import poscan, tokens
+from campaignsync.load import content
 from campaignsync.model import Config, Diagnostic, Locale, Project, Severity
 from campaignsync.model import Message as ModelMessage
 

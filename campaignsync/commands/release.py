@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from campaignsync import __version__, build, gitrepo
-from campaignsync.changes import TAG_PREFIX
-from campaignsync.content import ID_RE
+from campaignsync import __version__, gitrepo
+from campaignsync import pipeline as build
+from campaignsync.commands.changes import TAG_PREFIX
 from campaignsync.errors import DiagnosticsError, ReleaseError, UsageError
+from campaignsync.load.content import ID_RE
 from campaignsync.model import Diagnostic, Output, Project
 
 

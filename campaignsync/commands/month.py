@@ -6,9 +6,10 @@ import calendar as stdcal
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from campaignsync import calendar, zones
 from campaignsync.errors import ContentError
+from campaignsync.load import calendarfile as calendar
 from campaignsync.model import Message, Partner, Project
+from campaignsync.render import zones
 
 MARKS = (
     ("*", "a message"),

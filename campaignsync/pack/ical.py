@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from campaignsync import zones
 from campaignsync.model import Partner, Project
+from campaignsync.render import zones
 
 if TYPE_CHECKING:
     from icalendar import Component

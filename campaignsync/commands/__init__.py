@@ -1,0 +1,1 @@
+"""What the commands beyond build do, as library calls: locales, git workflows, init, new."""

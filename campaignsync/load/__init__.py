@@ -1,0 +1,1 @@
+"""Stage 1, load: campaignsync.toml, the calendar and the message files into a Project."""
