@@ -1,52 +1,238 @@
-"""The architecture stays visible: each outside library is used behind one module."""
+"""The architecture stays visible: each outside library behind one module, only cli/ talks to the user.
+
+The rules are checked on the syntax tree of every module under ``campaignsync/``;
+the functions that check them are also fed small bad modules, to show they fail.
+"""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "campaignsync"
 
-#: Third-party package -> the only modules (paths below campaignsync/) allowed to import it.
-OWNERS = {
-    "click": ("cli/",),
-    "git": ("gitrepo.py",),
-    "jinja2": ("render/engine.py",),
+#: Outside library (a module prefix) -> the only modules (paths below campaignsync/)
+#: allowed to import it. The longest matching prefix decides, so ``babel.messages``
+#: and ``babel.dates`` have doors of their own beside the rest of ``babel``.
+OWNERS: dict[str, tuple[str, ...]] = {
+    "babel": ("l10n/cldr.py",),
+    "babel.dates": ("render/dates.py",),
     "babel.messages": ("l10n/catalog.py",),
-    "markdown": ("render/markup.py",),
-    "nh3": ("render/markup.py",),
-    "yaml": ("load/yamlfile.py",),
+    "click": ("cli/",),
+    "dateutil": ("load/calendarfile.py",),
+    "filelock": ("pack/writer.py",),
+    "git": ("gitrepo.py",),
+    "gsm0338": ("channels/counters.py",),
+    "http.server": ("pack/gallery.py",),
     "icalendar": ("pack/ical.py",),
+    "jinja2": ("render/engine.py",),
+    "markdown": ("render/markup.py",),
+    "markupsafe": ("render/engine.py",),
+    "multiprocessing": ("pipeline.py",),
+    "nh3": ("render/markup.py",),
+    "regex": ("channels/counters.py",),
+    "subprocess": ("gitrepo.py",),
+    "tomlkit": ("commands/locales.py",),
+    "tomllib": ("load/config.py", "commands/locales.py"),
+    "yaml": ("load/yamlfile.py",),
+    "zipfile": ("pack/writer.py",),
+    "zlib": ("pack/writer.py",),
 }
 
+#: Standard-library modules any module may import (everything else needs an owner above).
+FREE_STDLIB = frozenset(sys.stdlib_module_names) - {name.partition(".")[0] for name in OWNERS} | {
+    "http"
+}  # ``http.HTTPStatus`` is free; ``http.server`` has an owner
 
-def imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+#: Modules whose use means talking to the terminal: cli/ only.
+TERMINAL_MODULES = ("getpass", "tty", "termios", "curses", "readline", "webbrowser")
+
+#: (module, name) pairs that print, exit, or read the terminal, the environment,
+#: the working directory or the clock: cli/ only.
+FORBIDDEN_ATTRIBUTES = {
+    ("sys", "exit"), ("sys", "stdout"), ("sys", "stderr"), ("sys", "stdin"), ("sys", "argv"),
+    ("os", "_exit"), ("os", "environ"), ("os", "getenv"), ("os", "putenv"), ("os", "getcwd"),
+    ("os", "get_terminal_size"), ("os", "isatty"), ("shutil", "get_terminal_size"),
+    ("Path", "cwd"), ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
+    ("date", "today"), ("time", "time"), ("time", "time_ns"), ("time", "localtime"),
+}  # fmt: skip
+FORBIDDEN_CALLS = frozenset({"print", "exit", "quit", "input", "breakpoint"})
+FORBIDDEN_NAMES = frozenset({"SystemExit"})
+DYNAMIC_IMPORTS = frozenset({"import_module", "__import__"})
 
 
 def modules() -> list[Path]:
     return sorted(p for p in SOURCE.rglob("*.py") if "starter" not in p.parts)
 
 
-@pytest.mark.parametrize("package", sorted(OWNERS))
-def test_outside_libraries_stay_behind_their_module(package: str) -> None:
-    offenders = []
+def rel(path: Path) -> str:
+    return path.relative_to(SOURCE).as_posix()
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def imports(source: str) -> tuple[set[str], list[str]]:
+    """Return the modules a source imports (string imports included) and its dynamic imports.
+
+    ``importlib.import_module("git")`` and ``__import__("git")`` count as importing
+    ``git``; an import whose name is not a literal string cannot be checked, so it is
+    returned as a problem.
+    """
+    names: set[str] = set()
+    dynamic: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif (
+            isinstance(node, ast.Call) and _dotted(node.func).rpartition(".")[2] in DYNAMIC_IMPORTS
+        ):
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                names.add(first.value)
+            else:
+                dynamic.append(f"line {node.lineno}: import of a computed name")
+    return names, dynamic
+
+
+def owner(name: str) -> str | None:
+    """Return the OWNERS key that governs an imported module name (longest prefix)."""
+    keys = [key for key in OWNERS if name == key or name.startswith(key + ".")]
+    return max(keys, key=len) if keys else None
+
+
+def boundary_problems(path: str, source: str) -> list[str]:
+    """Return why a module at ``path`` (below campaignsync/) breaks an import boundary."""
+    names, problems = imports(source)
+    for name in sorted(names):
+        top = name.partition(".")[0]
+        key = owner(name)
+        if key is not None:
+            if not any(path.startswith(allowed) for allowed in OWNERS[key]):
+                problems.append(f"imports {name}, which only {', '.join(OWNERS[key])} may")
+        elif top not in FREE_STDLIB and top not in ("campaignsync", "__future__"):
+            problems.append(f"imports {name}, an outside library with no owner in OWNERS")
+    return problems
+
+
+def talking_problems(path: str, source: str) -> list[str]:
+    """Return where a core module prints, exits or reads the terminal, env, cwd or clock."""
+    if path.startswith("cli/") or path == "__main__.py":
+        return []
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
+        called = node.func if isinstance(node, ast.Call) else None
+        if isinstance(called, ast.Name) and called.id in FORBIDDEN_CALLS:
+            problems.append(f"line {line}: {called.id}()")
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            problems.append(f"line {line}: {node.id}")
+        if isinstance(node, ast.Attribute):
+            if node.attr == "isatty":
+                problems.append(f"line {line}: .isatty")
+            if (
+                isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in FORBIDDEN_ATTRIBUTES
+            ):
+                problems.append(f"line {line}: {node.value.id}.{node.attr}")
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                if (node.module, alias.name) in FORBIDDEN_ATTRIBUTES:
+                    problems.append(f"line {line}: from {node.module} import {alias.name}")
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            problems.extend(
+                f"line {line}: imports {name}"
+                for name in found
+                if name and name.partition(".")[0] in TERMINAL_MODULES
+            )
+    return problems
+
+
+def test_outside_libraries_stay_behind_their_module() -> None:
+    offenders = {}
     for path in modules():
-        rel = path.relative_to(SOURCE).as_posix()
-        if any(rel.startswith(owner) for owner in OWNERS[package]):
-            continue
-        if any(name == package or name.startswith(package + ".") for name in imports(path)):
-            offenders.append(rel)
-    assert not offenders, f"{package} is imported outside {OWNERS[package]}: {offenders}"
+        found = boundary_problems(rel(path), path.read_text(encoding="utf-8"))
+        if found:
+            offenders[rel(path)] = found
+    assert not offenders, offenders
+
+
+def test_every_owner_exists() -> None:
+    """A door named in OWNERS is a real module (so a move cannot silently disable a rule)."""
+    missing = [door for doors in OWNERS.values() for door in doors if not (SOURCE / door).exists()]
+    assert not missing
+
+
+def test_core_modules_never_print_exit_or_read_the_terminal() -> None:
+    offenders = {}
+    for path in modules():
+        found = talking_problems(rel(path), path.read_text(encoding="utf-8"))
+        if found:
+            offenders[rel(path)] = found
+    assert not offenders, f"only cli/ prints, exits or reads the terminal: {offenders}"
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "problem"),
+    [
+        ("pack/writer.py", "import jinja2\n", "imports jinja2, which only render/engine.py may"),
+        ("load/config.py", "from git import Repo\n", "imports git, which only gitrepo.py may"),
+        ("load/config.py", "import importlib\nimportlib.import_module('git')\n", "imports git,"),
+        ("render/engine.py", "__import__('yaml.loader')\n", "imports yaml.loader, which only"),
+        (
+            "checks/catalogs.py",
+            "import importlib\nimportlib.import_module(name)\n",
+            "computed name",
+        ),
+        ("channels/press.py", "from babel.dates import format_date\n", "only render/dates.py"),
+        ("render/dates.py", "import babel\n", "imports babel, which only l10n/cldr.py may"),
+        ("render/engine.py", "from babel.messages import Catalog\n", "only l10n/catalog.py"),
+        ("checks/report.py", "import requests\n", "imports requests, an outside library with no"),
+        ("pipeline.py", "import zipfile\n", "imports zipfile, which only pack/writer.py may"),
+        ("commands/sync.py", "import tomllib\n", "imports tomllib, which only load/config.py"),
+    ],
+)
+def test_the_boundary_check_fails_on_a_bad_module(path: str, source: str, problem: str) -> None:
+    assert any(problem in found for found in boundary_problems(path, source))
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("print('done')\n", "line 1: print()"),
+        ("raise SystemExit(2)\n", "line 1: SystemExit"),
+        ("import sys\nsys.exit(1)\n", "line 2: sys.exit"),
+        ("import sys\nsys.stderr.write('x')\n", "line 2: sys.stderr"),
+        ("from sys import exit\n", "line 1: from sys import exit"),
+        ("import os\nos.environ.get('HOME')\n", "line 2: os.environ"),
+        ("from pathlib import Path\nPath.cwd()\n", "line 2: Path.cwd"),
+        ("from datetime import datetime\ndatetime.now()\n", "line 2: datetime.now"),
+        ("def f(stream):\n    return stream.isatty()\n", "line 2: .isatty"),
+        ("import getpass\n", "line 1: imports getpass"),
+        ("name = input('?')\n", "line 1: input()"),
+    ],
+)
+def test_the_talking_check_fails_on_a_core_module(source: str, problem: str) -> None:
+    assert problem in talking_problems("pipeline.py", source)
+    assert talking_problems("cli/build.py", source) == []
+
+
+def test_the_checks_pass_a_clean_module() -> None:
+    source = "from campaignsync.render import engine\nimport json\nfrom jinja2 import Template\n"
+    assert boundary_problems("render/engine.py", source) == []
+    assert talking_problems("render/engine.py", source) == []
 
 
 def test_model_has_no_third_party_imports() -> None:
@@ -59,35 +245,13 @@ def test_model_has_no_third_party_imports() -> None:
         "collections.abc",
         "typing",
     }
-    assert imports(SOURCE / "model.py") <= allowed
-
-
-def test_core_modules_never_print_or_exit() -> None:
-    offenders = []
-    for path in modules():
-        rel = path.relative_to(SOURCE).as_posix()
-        if rel.startswith("cli/") or rel == "__main__.py":
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("print", "exit")
-            ):
-                offenders.append(f"{rel}:{node.lineno}")
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and (node.value.id, node.attr) in (("sys", "exit"), ("os", "_exit"))
-            ):
-                offenders.append(f"{rel}:{node.lineno}")
-    assert not offenders, f"core code prints or exits: {offenders}"
+    names, _ = imports((SOURCE / "model.py").read_text(encoding="utf-8"))
+    assert all(any(n == a or n.startswith(a + ".") for a in allowed) for n in names), names
 
 
 def test_every_module_has_a_docstring() -> None:
     missing = [
-        p.relative_to(SOURCE).as_posix()
+        rel(p)
         for p in modules()
         if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
     ]

@@ -17,9 +17,9 @@ from campaignsync import pipeline as build
 from campaignsync.channels import email, sms
 from campaignsync.channels.press import dateline_place
 from campaignsync.channels.social import bluesky_record
-from campaignsync.channels.web import og_locale
 from campaignsync.checks import CheckInput, registered
 from campaignsync.checks.channels import camel_case
+from campaignsync.l10n.cldr import og_locale
 from campaignsync.load.config import load_config
 from campaignsync.load.project import load_project
 from campaignsync.model import ChannelSettings, Diagnostic, Locale, Output

@@ -7,7 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from campaignsync.channels import ChannelSpec, OutputSpec
-from campaignsync.render.dates import regional_locale
+from campaignsync.render import dates
 
 
 @cache
@@ -19,25 +19,21 @@ def dateline_place(configured: str, timezone: str, locale: str) -> str:
     (``Brüssel``, ``Bruxelles``); any other place (``Washington, D.C.``) is kept
     as configured.
     """
-    from babel.dates import get_timezone_location
-
     if not configured:
         return configured
     try:
-        english = get_timezone_location(timezone, locale="en", return_city=True)
+        english = dates.city_name(timezone, "en")
         if configured.casefold() != english.casefold():
             return configured
-        return str(get_timezone_location(timezone, locale=locale, return_city=True))
+        return dates.city_name(timezone, locale)
     except (LookupError, ValueError):
         return configured
 
 
 def dateline_date(when: datetime, timezone: str, locale: str) -> str:
     """Return the publication day as the partner's dateline writes it (CLDR's long date)."""
-    from babel.dates import format_date
-
     day = when.astimezone(ZoneInfo(timezone)).date()
-    return str(format_date(day, "long", locale=regional_locale(locale, timezone)))
+    return dates.format_date(day, dates.regional_locale(locale, timezone), timezone, "long")
 
 
 SPECS = (ChannelSpec("press", "Press release", (OutputSpec("html", html=True),)),)

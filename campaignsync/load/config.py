@@ -68,13 +68,13 @@ def parse_locale(text: str) -> Locale:
     ``de_DE.utf8`` are rejected rather than silently rewritten, so a path is
     never built from anything but a known, canonical locale.
     """
-    import babel
+    from campaignsync.l10n import cldr
 
     if not isinstance(text, str) or not _LOCALE_RE.match(text):
         raise LocaleError(f"{text!r} is not a locale tag like 'de' or 'pt-PT'")
     try:
-        parsed = babel.Locale.parse(text.replace("_", "-"), sep="-")
-    except (ValueError, babel.UnknownLocaleError):
+        parsed = cldr.parse_tag(text)
+    except cldr.UnknownTag:
         raise LocaleError(f"{text!r} is not a locale that CLDR knows") from None
     canonical = str(parsed)
     tag = canonical.replace("_", "-")

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from campaignsync.l10n import cldr
 from campaignsync.render import zones
 
 WIDTHS = ("full", "long", "medium", "short")
@@ -22,11 +23,8 @@ _NONE = "∅∅∅"  # CLDR's "no value here, and do not inherit one"
 _QUOTED = re.compile(r"('(?:[^']|'')*')")
 
 
-@cache
 def _locale(name: str) -> Any:
-    import babel
-
-    return babel.Locale.parse(name)
+    return cldr.locale(name)
 
 
 def _local(value: object, tz: str, what: str) -> datetime:
@@ -46,30 +44,25 @@ def regional_locale(locale: str, timezone: str) -> str:
     as ``en_BE`` does (``1 October 2026``, 24-hour clock), not as ``en`` (US:
     ``October 1, 2026``, 12-hour clock). Every other locale is kept as it is.
     """
-    import babel
-    from babel import localedata
-
     parsed = _locale(locale)
-    territory = babel.core.get_global("zone_territories").get(timezone)
+    territory = cldr.global_data("zone_territories").get(timezone)
     if parsed.territory or not territory:
         return locale
     candidate = "_".join(p for p in (parsed.language, parsed.script, territory) if p)
-    return candidate if localedata.exists(candidate) else locale
+    return candidate if cldr.exists(candidate) else locale
 
 
 def zone_name(moment: datetime, locale: str) -> str:
     """Return CLDR's short name for the zone of an aware moment (``CEST``, ``UTC+2``)."""
-    from babel.core import get_global
-
     loc = _locale(locale)
     key = getattr(moment.tzinfo, "key", None)
     variant = "daylight" if moment.dst() else "standard"
     if key:
-        key = get_global("zone_aliases").get(key, key)
+        key = cldr.global_data("zone_aliases").get(key, key)
         own = loc.time_zones.get(key, {}).get("short", {}).get(variant)
         if own and own != _NONE:
             return str(own)
-        metazone = get_global("meta_zones").get(key)
+        metazone = cldr.global_data("meta_zones").get(key)
         if metazone:
             name = loc.meta_zones.get(metazone, {}).get("short", {}).get(variant)
             if name and name != _NONE:
@@ -118,6 +111,13 @@ def _with_zone(pattern: str, name: str) -> str:
         text if is_literal else re.sub(r"z+", literal, text)
         for is_literal, text in _fields(pattern)
     )
+
+
+def city_name(timezone: str, locale: str) -> str:
+    """Return the city CLDR names for a time zone, in ``locale`` (``Brüssel`` in de)."""
+    from babel.dates import get_timezone_location
+
+    return str(get_timezone_location(timezone, locale=locale, return_city=True))
 
 
 def format_time(value: object, locale: str, tz: str, format: str = "short") -> str:

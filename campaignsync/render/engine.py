@@ -10,7 +10,6 @@ import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,8 +29,7 @@ from markupsafe import Markup, escape
 
 from campaignsync import channels
 from campaignsync.channels.press import dateline_date, dateline_place
-from campaignsync.channels.web import og_locale
-from campaignsync.l10n import localize
+from campaignsync.l10n import cldr, localize
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import (
     Config,
@@ -396,13 +394,6 @@ class Renderer:
             )
 
 
-@cache
-def _babel_locale(gettext_name: str) -> Any:
-    import babel
-
-    return babel.Locale.parse(gettext_name)
-
-
 def template_context(project: Project, localized: LocalizedMessage) -> dict[str, Any]:
     """Return the variables every channel template sees (see docs/templates.md).
 
@@ -415,7 +406,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
     campaign = project.calendar.campaign(message.campaign)
     theme = campaign.theme(message.theme) if campaign and message.theme else None
     base = f"{config.base_url}/{message.campaign}"
-    parsed = _babel_locale(locale.gettext)
+    parsed = cldr.locale(locale.gettext)
     publish = message.publish_for(localized.partner)
     dateline = _dateline(partner, publish, locale.gettext)
     alternates = language_versions(config, message)
@@ -450,7 +441,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             "lang": parsed.language,
             "dir": locale.direction,
             "name": parsed.get_display_name(parsed) or locale.tag,
-            "og": og_locale(locale.gettext),
+            "og": cldr.og_locale(locale.gettext),
         },
         "partner": {
             "id": partner.id if partner else "",
@@ -496,7 +487,7 @@ def language_versions(config: Config, message: Message) -> dict[str, Any]:
         {
             "tag": other.tag,
             "hreflang": other.tag,
-            "og": og_locale(other.gettext),
+            "og": cldr.og_locale(other.gettext),
             "url": f"{base}/{other.tag}/web/{message.id}.html",
         }
         for other in localize.locales_for(config, message)
