@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from test_channels import CONFIG, LINK, SUMMARY, TITLE, Repo
 
 from campaignsync.l10n import catalog, localize
@@ -161,20 +163,25 @@ def test_right_to_left_locales_mirror_the_email(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("locale", "dateline"),
+    ("locale", "place"),
     [
-        pytest.param("en", "Brussels, 5 October 2026", id="en"),
-        pytest.param("de", "Brüssel, 5. Oktober 2026", id="de"),
-        pytest.param("el", "Βρυξέλλες, 5 Οκτωβρίου 2026", id="el"),
-        pytest.param("bg", "Брюксел, 5 октомври 2026\u202fг.", id="bg"),
+        pytest.param("en", "Brussels", id="en"),
+        pytest.param("de", "Brüssel", id="de"),
+        pytest.param("el", "Βρυξέλλες", id="el"),
+        pytest.param("bg", "Брюксел", id="bg"),
     ],
 )
-def test_press_release_dateline_in_the_partners_locale(
-    repo: Repo, locale: str, dateline: str
-) -> None:
+def test_press_release_dateline_in_the_partners_locale(repo: Repo, locale: str, place: str) -> None:
     html = rendered(repo)[f"{locale}/press/test.html"].content.decode()
-    assert f'<strong class="dateline">{dateline.split(",")[0]}, <time datetime=' in html
-    assert f">{dateline.split(', ', 1)[1]}</time></strong>" in html
+    dateline = re.search(
+        r'<strong class="dateline">([^<]*), <time datetime="[^"]*">([^<]*)</time></strong>', html
+    )
+    assert dateline, html
+    assert dateline.group(1) == place
+    # The day as CLDR's long date writes it in that language: 5, the month's name, 2026
+    # (its punctuation and spacing are CLDR's to change between releases).
+    month = Locale.parse(locale).months["format"]["wide"][10]
+    assert re.fullmatch(rf"\D*5\D+{month}\D+2026\D*", dateline.group(2)), dateline.group(2)
 
 
 @pytest.mark.parametrize(
