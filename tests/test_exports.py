@@ -425,17 +425,73 @@ def test_sprout_files_only_for_networks_sprout_has(
     assert not [n for n in names if n.endswith(("-sms.csv", "-mastodon.csv"))]
 
 
-def test_an_export_after_the_campaign_has_nothing_to_write(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+PAST = (
+    "every post is due before 2026-12-01 00:10 UTC (already past, or less than 10 minutes "
+    "away: a scheduler refuses them); --all exports them anyway"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--format", "sprout", "--date-order", "dmy"], id="sprout"),
+        pytest.param(["--format", "csv"], id="csv"),
+        pytest.param([], id="ics-and-csv"),
+        pytest.param(["--format", "csv", "--partner", "us"], id="csv-one-partner"),
+        pytest.param(
+            ["--format", "sprout", "--date-order", "mdy", "--partner", "eu"], id="sprout-eu"
+        ),
+    ],
+)
+def test_an_export_after_the_campaign_writes_nothing_and_says_why(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, args: list[str]
 ) -> None:
     out = tmp_path / "late"
-    args = ["--format", "sprout", "--date-order", "dmy", "--out", str(out)]
-    result = export(cli_invoke, sample_repo, *args, now="2026-12-01")
-    assert (
-        result.stdout
-        == "Nothing to export: no post is still to be scheduled (--all keeps past ones).\n"
+    result = export(cli_invoke, sample_repo, *args, "--out", str(out), now="2026-12-01", expect=1)
+    assert result.stderr.splitlines()[-1] == (
+        f"error: nothing to export: {PAST}; nothing was written"
     )
-    assert not out.exists() or not list(out.iterdir())
+    assert "CS114" not in result.stderr  # said once, in the error
+    assert result.stdout == ""
+    assert not out.exists()
+
+
+def test_an_export_to_stdout_after_the_campaign_prints_nothing(
+    cli_invoke: CliInvoke, calendar_repo: Path
+) -> None:
+    result = export(
+        cli_invoke, calendar_repo, "--format", "csv", "--partner", "us", now="2026-12-01",
+        expect=1,
+    )  # fmt: skip
+    assert result.stderr == f"error: nothing to export: {PAST}; nothing was written\n"
+    assert result.stdout == ""
+
+
+def test_the_ics_alone_keeps_past_events(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
+    # A calendar app shows past events; only schedulers refuse past posts.
+    result = export(cli_invoke, calendar_repo, "--format", "ics", now="2026-12-01")
+    assert result.stdout.count("BEGIN:VEVENT") > 4
+
+
+def test_a_partner_with_no_post_left_gets_no_file(
+    cli_invoke: CliInvoke, calendar_repo: Path, tmp_path: Path
+) -> None:
+    path = calendar_repo / "content/messages/2026/updates.md"
+    path.write_text(path.read_text().replace("us: 2026-10-27T10:00", "us: 2026-10-20T10:00"))
+    out = tmp_path / "out"
+    result = export(
+        cli_invoke, calendar_repo, "--format", "csv", "--out", str(out), now="2026-10-21"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["schedule-eu.csv"]
+    assert result.stdout == f"Wrote {out / 'schedule-eu.csv'}\n"
+    assert result.stderr.splitlines() == [
+        "schedule-eu.csv: warning CS114: left out 2 posts due before 2026-10-21 00:10 UTC (already "
+        "past, or less than 10 minutes away: a scheduler refuses them), from 'accounts' "
+        "[en/linkedin] at Tue 6 Oct 10:00 CEST",
+        "schedule-us.csv: warning CS117: not written: all 4 of its posts are due before "
+        "2026-10-21 00:10 UTC (already past, or less than 10 minutes away: a scheduler refuses "
+        "them); --all exports them anyway",
+    ]
 
 
 def test_a_post_over_its_limit_stops_the_export_at_the_line_to_shorten(

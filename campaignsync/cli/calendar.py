@@ -127,7 +127,9 @@ def calendar_export(
     time. The CSVs have one row per post (message x channel x locale) at the
     partner's local time. Posts that are already past or less than 10 minutes
     away are left out (schedulers refuse them) unless --all is given; posts a
-    scheduler would refuse for other reasons stop the export.
+    scheduler would refuse for other reasons stop the export. A scheduler file
+    is never written without a post: when no post is left, nothing is written
+    and the exit status is 1.
 
     \b
     Examples:
@@ -176,6 +178,8 @@ def calendar_export(
             raise DiagnosticsError(result.diagnostics)
     if result.diagnostics:
         click.echo(report.render(list(result.diagnostics), "text"), nl=False, err=True)
+    if result.nothing:
+        fail(f"nothing to export: {result.nothing}; nothing was written")
     if out == "-":
         if len(result.files) != 1:
             names = ", ".join(f.name for f in result.files) or "none"
@@ -194,5 +198,3 @@ def calendar_export(
         fail(f"cannot write to {folder}: {exc.strerror}")
     for file in result.files:
         click.echo(f"Wrote {display(folder / file.name)}")
-    if not result.files:
-        click.echo("Nothing to export: no post is still to be scheduled (--all keeps past ones).")

@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -199,10 +199,15 @@ class ExportFile:
 
 @dataclass(frozen=True, slots=True)
 class Exported:
-    """What ``calendar export`` produced, and what a scheduler would refuse."""
+    """What ``calendar export`` produced, and what a scheduler would refuse.
+
+    ``nothing`` says why no scheduler file was made although one was asked for
+    ('' when some were, or none was asked for): the export must then write nothing.
+    """
 
     files: tuple[ExportFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    nothing: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +224,11 @@ class ExportOptions:
 def export(
     project: Project, campaign_id: str, outputs: Iterable[Output], options: ExportOptions
 ) -> Exported:
-    """Return the export files and the problems a scheduler would have with them."""
+    """Return the export files and the problems a scheduler would have with them.
+
+    A scheduler file is never made without a post: such a file is left out
+    with a warning (CS117), and when no scheduler file is left, ``nothing`` says why.
+    """
     config = project.config
     messages = project.messages_of(campaign_id)
     partner_ids = options.partners or tuple(
@@ -228,51 +237,98 @@ def export(
     files: list[ExportFile] = []
     problems: list[Diagnostic] = []
     if "ics" in options.formats:
-        if len(options.partners) == 1:
-            files.append(
-                ExportFile(
-                    f"calendar-{partner_ids[0]}.ics",
-                    ical.ics(project, campaign_id, options.epoch, partner_ids[0]),
-                )
-            )
-        else:
-            files.append(ExportFile("calendar.ics", ical.ics(project, campaign_id, options.epoch)))
+        one = partner_ids[0] if len(options.partners) == 1 else None
+        name = f"calendar-{one}.ics" if one else "calendar.ics"
+        files.append(ExportFile(name, ical.ics(project, campaign_id, options.epoch, one)))
     outputs = list(outputs)
-    sprout = set(SPROUT_CHANNELS)
+    empty: list[tuple[str, Diagnostic]] = []  # (why, warning) per file left out
     for partner_id in partner_ids:
         found = rows(project, campaign_id, partner_id, outputs)
-        if (left_out := untranslated(project, campaign_id, partner_id, outputs)) is not None:
+        left_out = untranslated(project, campaign_id, partner_id, outputs)
+        if left_out is not None:
             problems.append(left_out)
-        if "csv" in options.formats:
-            name = f"schedule-{partner_id}.csv"
-            kept = _checked(found, name, options.now, problems)
-            files.append(ExportFile(name, generic_csv(kept)))
-        if "sprout" in options.formats:
-            lanes: dict[tuple[str, str], list[Row]] = defaultdict(list)
-            for row in found:
-                if row.channel in sprout:
-                    lanes[(row.locale, row.channel)].append(row)
-            for (locale, channel), lane in sorted(lanes.items()):
-                base = f"sprout-{partner_id}-{locale}-{channel}"
-                kept = _checked(lane, f"{base}.csv", options.now, problems)
-                parts = [
-                    kept[i : i + SPROUT_MAX_ROWS] for i in range(0, len(kept), SPROUT_MAX_ROWS)
-                ]
-                if len(parts) > 1:
-                    problems.append(
-                        Diagnostic(
-                            "CS115",
-                            Severity.WARNING,
-                            f"{len(kept)} posts: split into {len(parts)} files of at most "
-                            f"{SPROUT_MAX_ROWS} (Sprout Social's limit per import; posts "
-                            "already scheduled there count too)",
-                            f"{base}.csv",
-                        )
-                    )
-                for number, part in enumerate(parts, start=1):
-                    name = f"{base}.csv" if number == 1 else f"{base}-{number}.csv"
-                    files.append(ExportFile(name, sprout_csv(part, options.date_order or "dmy")))
-    return Exported(tuple(files), tuple(problems))
+        for name, lane in _scheduler_lanes(partner_id, found, options.formats):
+            kept = _checked(lane, name, options.now, problems)
+            if not kept:
+                empty.append(_not_written(name, lane, options.now, left_out is not None))
+            elif name.startswith("sprout-"):
+                files.extend(_sprout_parts(name, kept, options.date_order or "dmy", problems))
+            else:
+                files.append(ExportFile(name, generic_csv(kept)))
+    wanted = {"csv", "sprout"} & set(options.formats)
+    if wanted and not any(f.name.endswith(".csv") for f in files):
+        return Exported((), tuple(problems), _nothing(empty, options.now))
+    return Exported(tuple(files), (*problems, *(warning for _, warning in empty)))
+
+
+def _scheduler_lanes(
+    partner_id: str, found: list[Row], formats: tuple[str, ...]
+) -> Iterator[tuple[str, list[Row]]]:
+    """Yield each scheduler file a partner's posts go into, with its posts."""
+    if "csv" in formats:
+        yield f"schedule-{partner_id}.csv", found
+    if "sprout" in formats:
+        lanes: dict[tuple[str, str], list[Row]] = defaultdict(list)
+        for row in found:
+            if row.channel in SPROUT_CHANNELS:
+                lanes[(row.locale, row.channel)].append(row)
+        for (locale, channel), lane in sorted(lanes.items()):
+            yield f"sprout-{partner_id}-{locale}-{channel}.csv", lane
+
+
+def _sprout_parts(
+    name: str, kept: list[Row], date_order: str, problems: list[Diagnostic]
+) -> list[ExportFile]:
+    """Return one profile's Sprout files, split at Sprout Social's import limit."""
+    parts = [kept[i : i + SPROUT_MAX_ROWS] for i in range(0, len(kept), SPROUT_MAX_ROWS)]
+    if len(parts) > 1:
+        problems.append(
+            Diagnostic(
+                "CS115",
+                Severity.WARNING,
+                f"{len(kept)} posts: split into {len(parts)} files of at most "
+                f"{SPROUT_MAX_ROWS} (Sprout Social's limit per import; posts "
+                "already scheduled there count too)",
+                name,
+            )
+        )
+    base = name.removesuffix(".csv")
+    return [
+        ExportFile(name if number == 1 else f"{base}-{number}.csv", sprout_csv(part, date_order))
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+def _too_soon(now: datetime) -> str:
+    earliest = now + SCHEDULER_LEAD
+    return (
+        f"due before {earliest.astimezone(UTC):%Y-%m-%d %H:%M} UTC (already past, or less than "
+        "10 minutes away: a scheduler refuses them)"
+    )
+
+
+def _not_written(
+    name: str, lane: list[Row], now: datetime | None, untranslated: bool
+) -> tuple[str, Diagnostic]:
+    """Return why a scheduler file is left out for want of a post, and its warning."""
+    if lane and now is not None:
+        count = f"all {len(lane)} of its posts are" if len(lane) > 1 else "its one post is"
+        why, text = "past", f"{count} {_too_soon(now)}; --all exports them anyway"
+    elif untranslated:
+        why, text = "untranslated", "none of its posts is fully translated (CS116)"
+    else:
+        why, text = "none", "the campaign has no post for it"
+    return why, Diagnostic("CS117", Severity.WARNING, f"not written: {text}", name)
+
+
+def _nothing(empty: list[tuple[str, Diagnostic]], now: datetime | None) -> str:
+    """Return why an export has no scheduler file at all."""
+    reasons = {why for why, _ in empty}
+    if now is not None and "past" in reasons:
+        return f"every post is {_too_soon(now)}; --all exports them anyway"
+    if "untranslated" in reasons:
+        return "no post is fully translated (see CS116 above)"
+    return "the campaign has no post on a channel a scheduler publishes to"
 
 
 def _checked(
@@ -284,15 +340,14 @@ def _checked(
         earliest = now + SCHEDULER_LEAD
         kept = [r for r in found if r.instant >= earliest]
         gone = len(found) - len(kept)
-        if gone:
+        if gone and kept:
             first = next(r for r in found if r.instant < earliest)
             problems.append(
                 Diagnostic(
                     "CS114",
                     Severity.WARNING,
-                    f"left out {gone} post{'s' if gone > 1 else ''} due before "
-                    f"{earliest.astimezone(UTC):%Y-%m-%d %H:%M} UTC (already past, or less than "
-                    f"10 minutes away: a scheduler refuses them), from {first.message.id!r} "
+                    f"left out {gone} post{'s' if gone > 1 else ''} {_too_soon(now)}, "
+                    f"from {first.message.id!r} "
                     f"[{first.locale}/{first.channel}] at {zones.clock(first.local)}",
                     name,
                 )
