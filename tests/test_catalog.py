@@ -124,7 +124,7 @@ def test_update_keeps_marks_fuzzy_obsoletes_and_reuses(campaign_repo: Path) -> N
     set_message_text(campaign_repo, "starts today\n", "begins today\n")
     set_message_text(campaign_repo, "- Install updates when your device asks.\n", "")
     locales.extract(project(campaign_repo), LATER)
-    locales.update(project(campaign_repo))
+    locales.update(project(campaign_repo), LATER)
     text = po.read_text(encoding="utf-8")
     # Unchanged text keeps its translation, not fuzzy.
     assert 'msgctxt "welcome:body.1"\nmsgid "One step a day"\nmsgstr "Ein Schritt am Tag"' in text
@@ -144,13 +144,13 @@ def test_update_keeps_marks_fuzzy_obsoletes_and_reuses(campaign_repo: Path) -> N
     ) in text
     msgfmt_check(po)
     babel_round_trip(po)
-    assert not any(r.changed for r in locales.update(project(campaign_repo)))
+    assert not any(r.changed for r in locales.update(project(campaign_repo), LATER).catalogs)
     # The text comes back: the obsolete translation is reused as it was.
     set_message_text(
         campaign_repo, "your email.\n", "your email.\n- Install updates when your device asks.\n"
     )
     locales.extract(project(campaign_repo), LATER)
-    locales.update(project(campaign_repo))
+    locales.update(project(campaign_repo), LATER)
     text = po.read_text(encoding="utf-8")
     assert (
         'msgctxt "welcome:body.5"\n'
@@ -248,7 +248,7 @@ def test_a_catalog_edited_as_a_translator_would(campaign_repo: Path) -> None:
     po.write_text(text, encoding="utf-8")
     msgfmt_check(po)
     # Nothing to merge: the translator's wrapping and headers are left alone.
-    results = locales.update(project(campaign_repo))
+    results = locales.update(project(campaign_repo), LATER).catalogs
     assert [r.changed for r in results] == [False, False]
     assert po.read_text(encoding="utf-8") == text
     lookup, problems = catalog.load_lookup(
@@ -359,8 +359,8 @@ def test_a_long_previous_msgid_stays_one_valid_line(campaign_repo: Path) -> None
     )
     set_message_text(campaign_repo, "one simple step a day", "one simple safety step a day")
     locales.extract(project(campaign_repo), LATER)
-    locales.update(project(campaign_repo))
+    locales.update(project(campaign_repo), LATER)
     text = po.read_text(encoding="utf-8")
     assert f'#, fuzzy\n#| msgid "{old}"\nmsgctxt "welcome:summary"\n' in text
     msgfmt_check(po)
-    assert not any(r.changed for r in locales.update(project(campaign_repo)))
+    assert not any(r.changed for r in locales.update(project(campaign_repo), LATER).catalogs)

@@ -173,3 +173,61 @@ def test_add_says_so_when_it_cannot_edit_the_config(
     )
     assert config.read_text() == before
     assert not (campaign_repo / "locales" / "es").exists()
+
+
+def test_update_follows_the_english_without_a_separate_extract(
+    campaign_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    pot = campaign_repo / "locales" / "messages.pot"
+    de, fr = po_file(campaign_repo, "de"), po_file(campaign_repo, "fr")
+    message = next((campaign_repo / "content" / "messages").rglob("welcome.md"))
+    message.write_text(
+        message.read_text(encoding="utf-8").replace("One step a day", "One small step a day"),
+        encoding="utf-8",
+    )
+    before = {path: path.read_bytes() for path in (pot, de, fr)}
+    # The committed POT is stale: --check says so and changes nothing.
+    result = cli_invoke(["locale", "update", "--check"], cwd=campaign_repo, expect=1)
+    assert result.stdout == (
+        "locales/messages.pot: out of date (11 entries)\n"
+        "locales/de/LC_MESSAGES/messages.po: out of date (0 fuzzy, 11 empty)\n"
+        "locales/fr/LC_MESSAGES/messages.po: out of date (0 fuzzy, 11 empty)\n"
+    )
+    assert result.stderr == "error: 3 catalog(s) out of date; run 'campaignsync locale update'\n"
+    assert {path: path.read_bytes() for path in before} == before
+    # No 'locale extract' first: update rewrites the POT and merges the new English.
+    result = cli_invoke(["locale", "update"], cwd=campaign_repo)
+    assert result.stdout == (
+        "locales/messages.pot: updated (11 entries)\n"
+        "locales/de/LC_MESSAGES/messages.po: updated (0 fuzzy, 11 empty)\n"
+        "locales/fr/LC_MESSAGES/messages.po: updated (0 fuzzy, 11 empty)\n"
+    )
+    for path in (pot, de, fr):
+        text = path.read_text(encoding="utf-8")
+        assert 'msgid "One small step a day"' in text and '"One step a day"' not in text, path
+    # A second run has nothing to do and writes nothing.
+    after = {path: path.read_bytes() for path in before}
+    result = cli_invoke(["locale", "update"], cwd=campaign_repo)
+    assert result.stdout == (
+        "locales/messages.pot: up to date (11 entries)\n"
+        "locales/de/LC_MESSAGES/messages.po: up to date (0 fuzzy, 11 empty)\n"
+        "locales/fr/LC_MESSAGES/messages.po: up to date (0 fuzzy, 11 empty)\n"
+    )
+    assert {path: path.read_bytes() for path in before} == after
+    cli_invoke(["locale", "extract"], cwd=campaign_repo)
+    assert pot.read_bytes() == after[pot]
+
+
+def test_add_derives_a_missing_pot(campaign_repo: Path, cli_invoke: CliInvoke) -> None:
+    pot = campaign_repo / "locales" / "messages.pot"
+    expected = pot.read_bytes()
+    pot.unlink()
+    result = cli_invoke(["locale", "add", "es"], cwd=campaign_repo)
+    first, second, _ = result.stdout.split("\n", 2)
+    assert first == "Wrote locales/messages.pot (11 entries)"
+    assert second.startswith("Created locales/es/LC_MESSAGES/messages.po (")
+    dated = (b'"POT-Creation-Date:', b'"PO-Revision-Date:')
+    assert [line for line in pot.read_bytes().splitlines() if not line.startswith(dated)] == [
+        line for line in expected.splitlines() if not line.startswith(dated)
+    ]
+    assert 'msgctxt "welcome:title"' in po_file(campaign_repo, "es").read_text(encoding="utf-8")

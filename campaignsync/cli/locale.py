@@ -48,6 +48,8 @@ def locale_add(tag: str, repo: Path | None) -> None:
     with errors():
         project, _ = load(repo)
         added = locales.add(project, tag, now_or(None))
+    if added.template.changed:
+        click.echo(f"Wrote {added.template.path} ({added.template.entries} entries)")
     click.echo(
         f"Created {added.path} ({added.plurals} plural form(s)) "
         f"and added {added.tag!r} to campaignsync.toml"
@@ -66,18 +68,27 @@ def locale_add(tag: str, repo: Path | None) -> None:
     help="Change nothing; exit 1 if a catalog is out of date.",
 )
 def locale_update(repo: Path | None, check_only: bool) -> None:
-    """Merge the POT into every catalog without losing a translation."""
+    """Bring the POT and every catalog up to date without losing a translation.
+
+    The POT is derived from the messages and templates as they are now (and
+    rewritten when stale), so there is no need to run 'locale extract' first.
+    """
     from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)
-        results = locales.update(project, check_only)
-    stale = [r for r in results if r.changed]
-    for r in results:
-        state = ("out of date" if check_only else "updated") if r.changed else "up to date"
-        click.echo(f"{r.path}: {state} ({r.fuzzy} fuzzy, {r.untranslated} empty)")
+        done = locales.update(project, now_or(None), check_only)
+
+    def state(changed: bool) -> str:
+        return ("out of date" if check_only else "updated") if changed else "up to date"
+
+    pot = done.template
+    click.echo(f"{pot.path}: {state(pot.changed)} ({pot.entries} entries)")
+    for r in done.catalogs:
+        click.echo(f"{r.path}: {state(r.changed)} ({r.fuzzy} fuzzy, {r.untranslated} empty)")
+    stale = pot.changed + sum(r.changed for r in done.catalogs)
     if check_only and stale:
-        fail(f"{len(stale)} catalog(s) out of date; run 'campaignsync locale update'")
+        fail(f"{stale} catalog(s) out of date; run 'campaignsync locale update'")
 
 
 @locale.command("status")

@@ -72,5 +72,4 @@ def create(directory: Path, now: datetime) -> int:
     count = _copy(resources.files("campaignsync") / "starter", directory, values)
     gitrepo.init(directory)
     project, _ = require_project(directory.resolve())
-    locales.extract(project, now)
-    return count + 1 + len(locales.update(project))
+    return count + 1 + len(locales.update(project, now).catalogs)

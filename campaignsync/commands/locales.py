@@ -52,28 +52,39 @@ def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
     return catalog.build_template(project, strings, created)
 
 
-def extract(project: Project, now: datetime) -> ExtractResult:
-    """Write the POT unless its entries are unchanged (so no date churn)."""
+def current_template(project: Project, now: datetime) -> tuple[catalog.Catalog, ExtractResult]:
+    """Return the POT the messages and templates give now, and whether the file differs.
+
+    The POT is derived data: every command that needs it derives it here, so a
+    stale or missing file never matters. When the file on disk holds the same
+    entries, its catalog is returned as it is (dates included): nothing churns.
+    """
     rel = catalog.pot_rel(project.config)
     pot = template_catalog(project, now)
-    path = project.root / rel
     entries = sum(1 for m in pot if m.id)
-    if path.is_file():
+    if (project.root / rel).is_file():
         try:
             existing = catalog.read_catalog(project.root, rel, None)
         except CatalogError:
             existing = None
         if existing is not None and catalog.same_entries(existing, pot):
-            return ExtractResult(rel, entries, changed=False)
-    paths.write_atomic(path, catalog.render_po(pot))
-    return ExtractResult(rel, entries, changed=True)
+            return existing, ExtractResult(rel, entries, changed=False)
+    return pot, ExtractResult(rel, entries, changed=True)
 
 
-def _read_pot(project: Project) -> catalog.Catalog:
-    rel = catalog.pot_rel(project.config)
-    if not (project.root / rel).is_file():
-        raise CatalogError(f"{rel} does not exist; run 'campaignsync locale extract' first")
-    return catalog.read_catalog(project.root, rel, None)
+def _write_template(
+    project: Project, now: datetime, check_only: bool = False
+) -> tuple[catalog.Catalog, ExtractResult]:
+    """Return the current POT, writing the file first when it is stale (unless ``check_only``)."""
+    pot, result = current_template(project, now)
+    if result.changed and not check_only:
+        paths.write_atomic(project.root / result.path, catalog.render_po(pot))
+    return pot, result
+
+
+def extract(project: Project, now: datetime) -> ExtractResult:
+    """Write the POT unless its entries are unchanged (so no date churn)."""
+    return _write_template(project, now)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,7 @@ class AddResult:
     path: str
     tag: str
     plurals: int
+    template: ExtractResult  # the POT, written first when it was stale
 
 
 def add(project: Project, tag: str, now: datetime) -> AddResult:
@@ -100,7 +112,7 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
         raise CatalogError(
             f"{rel} already exists; add {locale.tag!r} to 'locales' in {CONFIG_NAME} instead"
         )
-    pot = _read_pot(project)
+    pot, template = _write_template(project, now)
     po = catalog.new_catalog(pot, locale, now, team=f"{locale.tag} translators")
     config_path = project.root / CONFIG_NAME
     text = config_path.read_text(encoding="utf-8")
@@ -111,7 +123,7 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return AddResult(rel, locale.tag, catalog.cldr_plurals(locale))
+    return AddResult(rel, locale.tag, catalog.cldr_plurals(locale), template)
 
 
 def _with_locale(text: str, tag: str) -> str:
@@ -139,9 +151,22 @@ def _created(pot: catalog.Catalog) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromtimestamp(0, UTC)
 
 
-def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
-    """Merge the POT into every configured locale's catalog (creating missing ones)."""
-    pot = _read_pot(project)
+@dataclass(frozen=True, slots=True)
+class Updated:
+    """What ``locale update`` did: the POT, then every configured locale's catalog."""
+
+    template: ExtractResult
+    catalogs: tuple[UpdateResult, ...]
+
+
+def update(project: Project, now: datetime, check_only: bool = False) -> Updated:
+    """Bring the POT up to date, then merge it into every locale's catalog (creating missing ones).
+
+    The POT is derived from the messages and templates as they are now, so the
+    catalogs follow the English whether or not ``locale extract`` ran first.
+    With ``check_only`` nothing is written; the results say what would change.
+    """
+    pot, template = _write_template(project, now, check_only)
     results = []
     for locale in project.config.locales:
         rel = catalog.po_rel(project.config, locale)
@@ -162,7 +187,7 @@ def update(project: Project, check_only: bool = False) -> list[UpdateResult]:
         fuzzy = sum(1 for m in entries if m.fuzzy)
         untranslated = sum(1 for m in entries if not m.fuzzy and not catalog.is_translated(m))
         results.append(UpdateResult(rel, changed, fuzzy, untranslated))
-    return results
+    return Updated(template, tuple(results))
 
 
 def template_needs(project: Project) -> list[localize.Need]:

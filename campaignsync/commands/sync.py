@@ -47,8 +47,7 @@ def sync(root: Path, now: datetime) -> Synced:
     try:
         project, _ = require_project(root)
         before = _entries(project.root, project.config)
-        extracted = locales.extract(project, now)
-        updated = locales.update(project)
+        updated = locales.update(project, now)
     except DiagnosticsError as exc:
         if not pulled.commits:
             raise
@@ -59,7 +58,7 @@ def sync(root: Path, now: datetime) -> Synced:
             "'campaignsync locale update'",
         ) from None
     todo = _todo(project, before)
-    changed = extracted.changed or any(result.changed for result in updated)
+    changed = updated.template.changed or any(result.changed for result in updated.catalogs)
     return Synced(config.git_remote, pulled.branch, pulled, messages, tuple(todo), changed)
 
 
