@@ -128,6 +128,8 @@ def test_new_writes_a_message_in_the_next_free_slot(
             "linkedin",
             "--title",
             "MFA at work",
+            "--now",
+            "2026-06-01",
         ]
     )
     rel = "content/messages/2026/mfa-at-work.md"
@@ -216,8 +218,33 @@ def test_new_follows_the_partners_business_days_and_hours(
             "eu",
             "--channel",
             "x",
+            "--now",
+            "2026-06-01",
         ]
     )
     written = (sample_repo / "content/messages/2026/tuesday-tip.md").read_text()
     # Mon 12 Oct is not a business day and 10:00 is before opening: Tue 13 Oct at 12:00.
     assert "  eu: 2026-10-13T12:00:00+02:00\n" in written
+
+
+NEW_MFA = ["new", "mfa-late", "--theme", "mfa", "--partner", "eu", "--channel", "x"]
+
+
+def test_new_never_proposes_a_slot_already_past(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    # 13 Oct at 10:00 CEST is 08:00 UTC, gone at 09:00; the EU already has the 14th.
+    result = cli_invoke([*NEW_MFA, "--repo", str(sample_repo), "--now", "2026-10-13T09:00:00Z"])
+    assert result.stderr == ""
+    written = (sample_repo / "content/messages/2026/mfa-late.md").read_text()
+    assert "  eu: 2026-10-15T10:00:00+02:00\n" in written
+
+
+def test_new_says_so_when_every_free_slot_is_past(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    result = cli_invoke([*NEW_MFA, "--repo", str(sample_repo), "--now", "2026-12-02T09:30:00Z"])
+    rel = "content/messages/2026/mfa-late.md"
+    assert result.stdout == f"Wrote {rel}\n"
+    assert result.stderr == (
+        "warning: every free slot from 2026-10-12 to 2026-10-18 is already past "
+        "(now: 2026-12-02 09:30 UTC), so the message is set for Tue 13 Oct 2026, in the past: "
+        f"change 'publish' in {rel}, or choose another --theme or --campaign\n"
+    )
+    assert "  eu: 2026-10-13T10:00:00+02:00\n" in (sample_repo / rel).read_text()

@@ -179,6 +179,7 @@ def init(directory: Path) -> None:
     "--channel", "channels", multiple=True, help="Channel (repeatable; default: all enabled)."
 )
 @click.option("--title", default="", help="Headline of the message.")
+@now_option
 def new(
     message_id: str,
     repo: Path | None,
@@ -187,8 +188,14 @@ def new(
     partners: tuple[str, ...],
     channels: tuple[str, ...],
     title: str,
+    now: datetime | None,
 ) -> None:
     """Write a new message file, in the next free slot.
+
+    The slot is the first day of the theme (or campaign) when every partner
+    works and has no message yet, at 10:00 on each partner's clock (or when
+    its business hours start), and still ahead of now. When every free slot is
+    already past, the message is written with the first one and a warning.
 
     \b
     Example:
@@ -196,10 +203,14 @@ def new(
     """
     from campaignsync.commands import new as newmessage
 
+    today = now_or(now)
+    request = newmessage.Request(message_id, campaign, theme, partners, channels, title)
     with errors():
         project, _ = load(repo)
-        rel = newmessage.create(project, message_id, campaign, theme, partners, channels, title)
-    click.echo(f"Wrote {rel}")
+        created = newmessage.create(project, request, today)
+    click.echo(f"Wrote {created.path}")
+    if created.warning:
+        click.echo(f"warning: {created.warning}", err=True)
 
 
 @click.command()
