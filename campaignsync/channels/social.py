@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from campaignsync.channels import ChannelSpec, OutputSpec, counters
+from campaignsync.channels import ChannelSpec, OutputSpec, counters, richtext
 from campaignsync.model import ChannelSettings, LocalizedMessage, Measure
 
 _TEXT = (OutputSpec("txt"),)
@@ -25,23 +25,9 @@ def _bluesky(text: str, limit: int, settings: ChannelSettings) -> Measure:
 def bluesky_record(text: str, localized: LocalizedMessage) -> dict[str, object]:
     """Return the ``app.bsky.feed.post`` record: the text, its language, links and tags as facets.
 
-    Facet ranges are UTF-8 byte offsets (``byteStart`` inclusive, ``byteEnd``
-    exclusive). A bare domain is linked to ``https://`` as the Bluesky app does.
+    Links and tags are found as the Bluesky client finds them (see ``richtext``); facet
+    ranges are UTF-8 byte offsets (``byteStart`` inclusive, ``byteEnd`` exclusive).
     """
-
-    def offset(index: int) -> int:
-        return counters.utf8_bytes(text[:index])
-
-    facets: list[tuple[int, dict[str, object]]] = []
-    for start, end in counters.urls(text):
-        uri = text[start:end]
-        if "://" not in uri:
-            uri = f"https://{uri}"
-        feature = {"$type": "app.bsky.richtext.facet#link", "uri": uri}
-        facets.append((start, {"index": _span(offset(start), offset(end)), "features": [feature]}))
-    for start, end, tag in counters.hashtags(text):
-        feature = {"$type": "app.bsky.richtext.facet#tag", "tag": tag}
-        facets.append((start, {"index": _span(offset(start), offset(end)), "features": [feature]}))
     record: dict[str, object] = {
         "$type": "app.bsky.feed.post",
         "text": text,
@@ -50,13 +36,10 @@ def bluesky_record(text: str, localized: LocalizedMessage) -> dict[str, object]:
     when = localized.message.publish_for(localized.partner)
     if when is not None:
         record["createdAt"] = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    facets = richtext.facets(text)
     if facets:
-        record["facets"] = [facet for _start, facet in sorted(facets, key=lambda f: f[0])]
+        record["facets"] = facets
     return record
-
-
-def _span(start: int, end: int) -> dict[str, int]:
-    return {"byteStart": start, "byteEnd": end}
 
 
 def _bluesky_files(
