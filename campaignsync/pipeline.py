@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaignsync import __version__, gitrepo, paths
+from campaignsync.channels import check_enabled
 from campaignsync.errors import BuildError, DiagnosticsError, UsageError
-from campaignsync.load.config import CONFIG_NAME, read_paths
+from campaignsync.load.config import CONFIG_NAME, configured_locale, read_paths
 from campaignsync.model import Diagnostic, Locale, Message, Output, Paths, Project
 from campaignsync.pack import writer as pack
 
@@ -78,19 +79,12 @@ def select(
         raise UsageError(problem) if typed else BuildError(problem)
     chosen_locales = config.all_locales
     if wanted := tuple(locales):
-        unknown = [t for t in wanted if config.locale(t) is None]
-        if unknown:
-            tags = ", ".join(loc.tag for loc in config.all_locales)
-            raise UsageError(f"unknown locale {unknown[0]!r} (configured: {tags})")
-        chosen_locales = tuple(loc for loc in config.all_locales if loc.tag in wanted)
+        tags = {configured_locale(config, tag).tag for tag in wanted}
+        chosen_locales = tuple(loc for loc in config.all_locales if loc.tag in tags)
     enabled = tuple(c.name for c in config.channels if c.enabled)
     chosen_channels = enabled
     if wanted_channels := tuple(channels):
-        unknown = [c for c in wanted_channels if c not in enabled]
-        if unknown:
-            raise UsageError(
-                f"unknown or disabled channel {unknown[0]!r} (enabled: {', '.join(enabled)})"
-            )
+        check_enabled(wanted_channels, config.channels)
         chosen_channels = tuple(c for c in enabled if c in wanted_channels)
     partial = chosen_locales != config.all_locales or chosen_channels != enabled
     return Selection(campaign, chosen_locales, chosen_channels, partial)

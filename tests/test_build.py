@@ -211,12 +211,12 @@ def test_a_failing_build_leaves_the_previous_pack_untouched(
     [
         pytest.param(
             ["--locale", "xx"],
-            "error: unknown locale 'xx' (configured: en, de, fr, es, it, pl, nl, pt-PT, en-US, es-US)",
+            "Error: Invalid value for '--locale': 'xx' is not a locale that CLDR knows",
             id="locale",
         ),
         pytest.param(
             ["--channel", "tiktok"],
-            "error: unknown or disabled channel 'tiktok' (enabled: ",
+            "Error: Invalid value for '--channel': unknown channel 'tiktok' (channels: ",
             id="channel",
         ),
         pytest.param(
@@ -230,7 +230,7 @@ def test_unknown_choices_are_refused(
     cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
 ) -> None:
     result = build(cli_invoke, sample_repo, *args, expect=2)
-    assert result.stderr.startswith(message)
+    assert result.stderr.splitlines()[-1].startswith(message)
     assert not (sample_repo / "dist").exists()
 
 

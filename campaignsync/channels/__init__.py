@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from campaignsync.errors import UsageError
 from campaignsync.model import ChannelSettings, LocalizedMessage, Measure, Message
 
 #: Count a post in the platform's unit (X weighted characters, graphemes...).
@@ -109,3 +111,57 @@ def timed_channels() -> tuple[str, ...]:
     return tuple(
         name for name, spec in registry().items() if any(o.ext == "txt" for o in spec.outputs)
     )
+
+
+#: Other names people give a channel: a platform's former name or a common short form.
+ALIASES = {
+    "twitter": "x",
+    "tweet": "x",
+    "bsky": "bluesky",
+    "ig": "instagram",
+    "insta": "instagram",
+    "e-mail": "email",
+    "newsletter": "email",
+    "website": "web",
+    "press-release": "press",
+}
+
+
+def nearest(name: str, among: Iterable[str] | None = None) -> str | None:
+    """Return the channel a mistyped ``name`` most likely means (default: any built-in one)."""
+    names = list(registry() if among is None else among)
+    key = name.strip().lower()
+    if key in names:
+        return key
+    alias = ALIASES.get(key)
+    if alias in names:
+        return alias
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, among: Iterable[str] | None = None) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the nearest channel, or ``""``."""
+    found = nearest(name, among)
+    return f" (did you mean {found!r}?)" if found and found != name else ""
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` when it is a built-in channel; else raise UsageError naming the nearest."""
+    if name in registry():
+        return name
+    hint = did_you_mean(name)
+    listed = "" if hint else f" (channels: {', '.join(registry())})"
+    raise UsageError(f"unknown channel {name!r}{hint}{listed}")
+
+
+def check_enabled(names: Iterable[str], settings: Iterable[ChannelSettings]) -> None:
+    """Raise UsageError on a channel that is unknown or not enabled in the config."""
+    enabled = {s.name for s in settings if s.enabled}
+    for name in names:
+        check_name(name)
+        if name not in enabled:
+            raise UsageError(
+                f"channel {name!r} is disabled: enable it in campaignsync.toml "
+                f"([channels.{name}] enabled = true)"
+            )

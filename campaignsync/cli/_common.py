@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -103,6 +103,50 @@ jobs_option = click.option(
 )
 campaign_option = click.option(
     "--campaign", metavar="ID", help="Campaign id from the calendar (default: the config's)."
+)
+
+
+def locale_tags(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Check locale tags as typed (one or a tuple): a near miss is told the canonical tag.
+
+    ``pt_PT`` is told ``pt-PT`` and ``DE`` is told ``de`` (a usage error, exit 2).
+    Whether the campaign has the locale is checked once the config is read
+    (``load.config.configured_locale``).
+    """
+    from campaignsync.load.config import LocaleError, parse_locale
+
+    for tag in (value,) if isinstance(value, str) else value or ():
+        try:
+            parse_locale(tag)
+        except LocaleError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def channel_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Check channel names as typed: a near miss (``twitter``) is told the nearest (``x``).
+
+    Whether the campaign enables the channel is checked once the config is read
+    (``channels.check_enabled``).
+    """
+    from campaignsync.channels import check_name
+    from campaignsync.errors import UsageError
+
+    for name in (value,) if isinstance(value, str) else value or ():
+        try:
+            check_name(name)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+locales_option = click.option(
+    "--locale",
+    "locales",
+    multiple=True,
+    metavar="TAG",
+    callback=locale_tags,
+    help="Only this locale (repeatable).",
 )
 
 

@@ -11,12 +11,14 @@ import click
 from campaignsync.cli._common import (
     FORMAT_CHOICE,
     campaign_option,
+    channel_names,
     display,
     errors,
     fail,
     find_repo,
     jobs_option,
     load,
+    locales_option,
     now_option,
     now_or,
     progress,
@@ -28,11 +30,14 @@ from campaignsync.cli._common import (
 @click.command()
 @repo_option
 @campaign_option
+@locales_option
 @click.option(
-    "--locale", "locales", multiple=True, metavar="TAG", help="Only this locale (repeatable)."
-)
-@click.option(
-    "--channel", "channels", multiple=True, metavar="NAME", help="Only this channel (repeatable)."
+    "--channel",
+    "channels",
+    callback=channel_names,
+    multiple=True,
+    metavar="NAME",
+    help="Only this channel (repeatable).",
 )
 @click.option(
     "--out",
@@ -176,7 +181,12 @@ def init(directory: Path) -> None:
 @click.option("--theme", help="Theme id (default: the theme of the chosen slot).")
 @click.option("--partner", "partners", multiple=True, help="Partner id (repeatable; default: all).")
 @click.option(
-    "--channel", "channels", multiple=True, help="Channel (repeatable; default: all enabled)."
+    "--channel",
+    "channels",
+    callback=channel_names,
+    multiple=True,
+    metavar="NAME",
+    help="Channel (repeatable; default: all enabled).",
 )
 @click.option("--title", default="", help="Headline of the message.")
 @now_option

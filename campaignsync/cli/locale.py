@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from campaignsync.cli._common import campaign_option, errors, fail, load, now_or, repo_option
+from campaignsync.cli._common import (
+    campaign_option,
+    errors,
+    fail,
+    load,
+    locale_tags,
+    locales_option,
+    now_or,
+    repo_option,
+)
 
 if TYPE_CHECKING:
     from campaignsync.commands.locales import LocaleStatus, Status
@@ -39,7 +48,7 @@ def locale_extract(repo: Path | None) -> None:
 
 
 @locale.command("add")
-@click.argument("tag", metavar="LOCALE")
+@click.argument("tag", metavar="LOCALE", callback=locale_tags)
 @repo_option
 def locale_add(tag: str, repo: Path | None) -> None:
     """Start a catalog for a new LOCALE (BCP 47, e.g. pt-BR) and add it to the config."""
@@ -109,16 +118,14 @@ def locale_update(repo: Path | None, check_only: bool) -> None:
     metavar="PERCENT",
     help="Exit 1 if a locale shown is less complete than this.",
 )
-@click.option(
-    "--locale", "only", multiple=True, metavar="TAG", help="Only this locale (repeatable)."
-)
+@locales_option
 @click.option("--required", is_flag=True, help="Only the locales a partner requires.")
 def locale_status(
     repo: Path | None,
     campaign: str | None,
     fmt: str,
     minimum: float | None,
-    only: tuple[str, ...],
+    locales: tuple[str, ...],
     required: bool,
 ) -> None:
     """Show how complete each locale is, grouped by partner.
@@ -133,20 +140,20 @@ def locale_status(
       campaignsync locale status --required --min 100
     """
     from campaignsync.checks import report
-    from campaignsync.commands import locales
+    from campaignsync.commands import locales as catalogs
+    from campaignsync.load.config import configured_locale
 
     with errors():
         project, _ = load(repo)
-        result = locales.status(project, campaign)
-    unknown = [t for t in only if project.config.locale(t) is None]
-    if unknown:
-        fail(f"unknown locale {unknown[0]!r}", 2)
+        for tag in locales:
+            configured_locale(project.config, tag)
+        result = catalogs.status(project, campaign)
     rows = [
         r
         for r in result.rows
-        if (not only or r.coverage.locale.tag in only) and (not required or r.required_by)
+        if (not locales or r.coverage.locale.tag in locales) and (not required or r.required_by)
     ]
-    shown = locales.Status(tuple(rows), result.problems, result.campaign)
+    shown = catalogs.Status(tuple(rows), result.problems, result.campaign)
     if fmt == "json":
         click.echo(json.dumps(_status_json(project, shown), indent=1, ensure_ascii=False))
     else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from campaignsync.channels import check_enabled
 from campaignsync.errors import ContentError, UsageError
 from campaignsync.load.config import did_you_mean
 from campaignsync.load.content import (
@@ -131,16 +132,7 @@ def _check_request(project: Project, request: Request) -> tuple[Campaign, tuple[
             raise UsageError(
                 f"unknown partner {pid!r}{did_you_mean(pid, known)} (partners: {', '.join(known)})"
             )
-    enabled = [c.name for c in config.channels if c.enabled]
-    for name in request.channels:
-        if name not in enabled:
-            if any(c.name == name for c in config.channels):
-                raise UsageError(
-                    f"channel {name!r} is disabled: enable it in campaignsync.toml "
-                    f"([channels.{name}] enabled = true)"
-                )
-            hint = did_you_mean(name, enabled)
-            raise UsageError(f"unknown channel {name!r}{hint} (enabled: {', '.join(enabled)})")
+    check_enabled(request.channels, config.channels)
     return campaign, partner_ids
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync import channels
-from campaignsync.errors import ConfigError, DiagnosticsError
+from campaignsync.errors import ConfigError, DiagnosticsError, UsageError
 from campaignsync.load.findings import Findings
 from campaignsync.model import (
     ChannelSettings,
@@ -84,6 +84,29 @@ def parse_locale(text: str) -> Locale:
             tag = parsed.language
         raise LocaleError(f"{text!r} is not a canonical locale tag; did you mean {tag!r}?")
     return Locale(tag=tag, gettext=canonical, direction=parsed.text_direction)
+
+
+def configured_locale(config: Config, text: str) -> Locale:
+    """Return the configured locale ``text`` names; else raise UsageError saying what is meant.
+
+    A tag spelled another way (``pt_PT``, ``DE``) is told its canonical spelling;
+    a valid tag the config does not list is told the configured one of the
+    same language, or the nearest.
+    """
+    found = config.locale(text)
+    if found is not None:
+        return found
+    try:
+        tag = parse_locale(text).tag
+    except LocaleError as exc:
+        raise UsageError(str(exc)) from None
+    tags = [loc.tag for loc in config.all_locales]
+    language = tag.split("-")[0]
+    same = [t for t in tags if t.split("-")[0] == language]
+    hint = f"; did you mean {(language if language in same else same[0])!r}?" if same else ""
+    if not hint and (close := difflib.get_close_matches(tag, tags, n=1, cutoff=0.6)):
+        hint = f"; did you mean {close[0]!r}?"
+    raise UsageError(f"locale {text!r} is not in {CONFIG_NAME}{hint} (locales: {', '.join(tags)})")
 
 
 def did_you_mean(word: str, choices: Iterator[str] | tuple[str, ...] | list[str]) -> str:
@@ -455,7 +478,8 @@ def _schedule(
         if name not in known:
             reader.error(
                 "schedule.weekly_channels",
-                f"schedule.weekly_channels: unknown channel {name!r}{did_you_mean(name, known)}",
+                f"schedule.weekly_channels: unknown channel {name!r}"
+                f"{channels.did_you_mean(name, known)}",
                 "CS002",
             )
     return ScheduleSettings(
@@ -479,7 +503,7 @@ def _channels(data: dict[str, Any], reader: _Reader) -> tuple[ChannelSettings, .
     specs = channels.registry()
     for name in table:
         if name not in specs:
-            hint = did_you_mean(name, tuple(specs))
+            hint = channels.did_you_mean(name, specs)
             reader.error(f"channels.{name}", f"unknown channel {name!r}{hint}", "CS002")
     result = []
     for name, spec in specs.items():

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from campaignsync.channels import did_you_mean as channel_hint
 from campaignsync.load import yamlfile
 from campaignsync.load.config import did_you_mean
 from campaignsync.load.findings import Findings
@@ -170,7 +171,7 @@ def _message(
     known_channels = [c.name for c in config.channels]
     for index, name in enumerate(channel_names, start=1):
         if name not in known_channels:
-            hint = did_you_mean(name, known_channels)
+            hint = channel_hint(name, known_channels)
             found.add("CS018", f"channels.{index}", f"unknown channel {name!r}{hint}")
         elif config.channel(name) is None:
             found.add("CS018", f"channels.{index}", f"channel {name!r} is disabled in the config")
@@ -350,7 +351,7 @@ def _posts(
     result = []
     for channel in value:
         if channel not in channels:
-            hint = did_you_mean(channel, channels)
+            hint = channel_hint(channel, channels)
             found.add(
                 "CS018",
                 f"posts.{channel}",
