@@ -158,23 +158,28 @@ def test_compile_writes_mo_files_and_refuses_broken_catalogs(
     assert not list((sample_repo / "locales").rglob("*.mo"))
 
 
-def test_add_says_so_when_it_cannot_edit_the_config(
+def test_add_keeps_the_configs_comments_and_layout(
     campaign_repo: Path, cli_invoke: CliInvoke
 ) -> None:
     config = campaign_repo / "campaignsync.toml"
-    config.write_text(
-        config.read_text().replace(
-            'locales = ["de", "fr"]', 'locales = [\n  "de",  # German\n  "fr"  # French\n]'
-        )
+    listed = 'locales = [\n  "de",  # German\n  "fr"  # French\n]'
+    before = config.read_text().replace('locales = ["de", "fr"]', listed)
+    config.write_text(before)
+    cli_invoke(["locale", "add", "es"], cwd=campaign_repo)
+    expected = 'locales = [\n  "de",  # German\n  "fr",  # French\n  "es"\n]'
+    assert config.read_text() == before.replace(listed, expected)
+    assert (campaign_repo / "locales" / "es").exists()
+
+
+def test_add_says_so_when_it_cannot_edit_the_config(campaign_repo: Path) -> None:
+    from campaignsync.commands import locales
+    from campaignsync.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        locales._with_locale('locales = ["de"]\nlocales = ["fr"]\n', "es")
+    assert str(raised.value) == (
+        "could not add 'es' to campaignsync.toml; add it to 'locales' by hand"
     )
-    before = config.read_text()
-    result = cli_invoke(["locale", "add", "es"], cwd=campaign_repo, expect=1)
-    assert (
-        result.stderr
-        == "error: could not add 'es' to campaignsync.toml; add it to 'locales' by hand\n"
-    )
-    assert config.read_text() == before
-    assert not (campaign_repo / "locales" / "es").exists()
 
 
 def test_update_follows_the_english_without_a_separate_extract(

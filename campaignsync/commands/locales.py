@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,19 +126,24 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
 
 
 def _with_locale(text: str, tag: str) -> str:
-    """Return the config text with ``tag`` appended to the top-level ``locales`` list."""
-    match = re.search(r"(?m)^locales\s*=\s*\[([^\]]*)\]", text)
-    if match is None:
-        source = re.search(r"(?m)^source_locale\s*=.*$", text)
-        at = source.end() if source else 0
-        updated = f'{text[:at]}\nlocales = ["{tag}"]{text[at:]}'
-    else:
-        items = match.group(1).rstrip()
-        joiner = "" if not items.strip() else ("" if items.endswith(",") else ",") + " "
-        updated = f'{text[: match.end(1)].rstrip()}{joiner}"{tag}"{text[match.end(1) :]}'
+    """Return the config text with ``tag`` appended to the top-level ``locales`` list.
+
+    tomlkit edits the document in place, so comments, layout and the order of
+    settings stay as the team wrote them.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
+        document = tomlkit.parse(text)
+        listed = document.get("locales")
+        if listed is None:
+            document["locales"] = [tag]
+        elif isinstance(listed, list):
+            listed.append(tag)
+        updated = tomlkit.dumps(document)
         added = tag in tomllib.loads(updated).get("locales", [])
-    except tomllib.TOMLDecodeError:
+    except (TOMLKitError, tomllib.TOMLDecodeError):
         added = False
     if not added:
         raise ConfigError(f"could not add {tag!r} to {CONFIG_NAME}; add it to 'locales' by hand")
