@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaignsync import __version__, gitrepo, paths
 from campaignsync.channels import check_enabled
@@ -22,6 +22,7 @@ from campaignsync.pack import writer as pack
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
+    from campaignsync.pack import cache as unitcache
 
 Progress = Callable[[int, int], None]
 #: Below this many message x locale units, forking costs more than it saves.
@@ -94,11 +95,14 @@ def select(
 _STATE: dict[str, object] = {}
 
 
-_Chunk = tuple[list[Output], list[Diagnostic], dict[str, pack.Member]]
+#: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
+_Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
+_Chunk = tuple[list[_Done], dict[str, pack.Member]]
 
 
 def _render_units(units: list[tuple[str, str]]) -> _Chunk:
     from campaignsync.l10n import localize
+    from campaignsync.pack import cache
     from campaignsync.render.engine import Renderer, TemplateStrings, lookups_for
 
     project: Project = _STATE["project"]  # type: ignore[assignment]
@@ -108,21 +112,25 @@ def _render_units(units: list[tuple[str, str]]) -> _Chunk:
     messages: dict[str, Message] = _STATE["messages"]  # type: ignore[assignment]
     locales = {loc.tag: loc for loc in project.config.all_locales}
     config = project.config
-    outputs: list[Output] = []
-    problems: list[Diagnostic] = []
+    log: cache.Log = {}
+    # With a cache, every catalog look-up is noted: it is what the unit depends on.
+    used = cache.recording(lookups, log) if _STATE.get("record") else lookups
+    done: list[_Done] = []
     for locale_tag, message_id in units:
         locale, message = locales[locale_tag], messages[message_id]
-        localized = localize.localize(message, locale, config, lookups)
+        log.clear()
+        localized = localize.localize(message, locale, config, used)
         chain = localize.chain(locale)
-        strings = TemplateStrings(
-            lookups_for(chain, lookups), localize.reaches_source(locale, config)
-        )
+        strings = TemplateStrings(lookups_for(chain, used), localize.reaches_source(locale, config))
         made, found = renderer.render(localized, strings, selection.channels)
-        outputs.extend(made)
-        problems.extend(found)
+        done.append((locale_tag, message_id, made, found, tuple(log.items())))
     # Hashing and deflating here, in the workers, keeps the parent's serial part small.
-    members = {o.path: pack.prepare(o.content) for o in outputs} if _STATE.get("prepare") else {}
-    return outputs, problems, members
+    members = (
+        {o.path: pack.prepare(o.content) for unit in done for o in unit[2]}
+        if _STATE.get("prepare")
+        else {}
+    )
+    return done, members
 
 
 def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
@@ -145,10 +153,14 @@ def render_selection(
     jobs: int = 1,
     progress: Progress | None = None,
     prepare: bool = False,
+    cache: unitcache.Cache | None = None,
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
     With ``prepare``, each output is also hashed and compressed for the pack.
+    With a ``cache``, only the units whose inputs changed are rendered; the
+    others come from it (their members without compressed bytes), and the
+    cache learns the new ones.
     """
     from campaignsync.render.engine import Renderer
 
@@ -162,23 +174,31 @@ def render_selection(
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)
     units = _units(project, selection)
+    outputs: list[Output] = []
+    members: dict[str, pack.Member] = {}
+    if cache is not None:
+        from campaignsync.pack import cache as unitcache
+
+        units = unitcache.take_hits(cache, project, units, lookups, outputs, members)
     _STATE.update(
         project=project,
         renderer=renderer,
         lookups=lookups,
         selection=selection,
         prepare=prepare,
+        record=cache is not None,
         messages={m.id: m for m in project.messages},
     )
-    outputs: list[Output] = []
-    members: dict[str, pack.Member] = {}
     done = 0
 
     def collect(chunk: _Chunk, size: int) -> None:
         nonlocal done
-        outputs.extend(chunk[0])
-        problems.extend(chunk[1])
-        members.update(chunk[2])
+        for locale_tag, message_id, made, found, log in chunk[0]:
+            outputs.extend(made)
+            problems.extend(found)
+            if cache is not None and not found:
+                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups)
+        members.update(chunk[1])
         done += size
         if progress:
             progress(done, len(units))
@@ -360,8 +380,14 @@ def build(
     checks them first). ``reuse=False`` writes every file afresh instead of
     linking the previous pack's unchanged files.
     """
+    cache = None
     if rendered is None:
-        rendered = render_selection(project, selection, jobs, progress, prepare=True)
+        from campaignsync.pack import cache as unitcache
+        from campaignsync.pack import keys
+
+        key = keys.pack_key(project, selection.channels)
+        cache = unitcache.open_cache(out, selection.name, key, load=reuse)
+        rendered = render_selection(project, selection, jobs, progress, True, cache)
     assembled = assemble(project, selection, rendered, epoch)
     outputs, source = assembled.outputs, assembled.source
     result = pack.write_pack(
@@ -375,6 +401,8 @@ def build(
     )
     if stamp is not None:
         pack.remember(out, stamp, result)
+    if cache is not None:
+        unitcache.save_cache(cache)
     untranslated: dict[str, int] = {}
     over = 0
     for output in outputs:

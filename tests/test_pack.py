@@ -128,7 +128,7 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(
             raise OSError(28, "No space left on device")
         Path(path).write_bytes(data)
 
-    monkeypatch.setattr(pack, "_write_new", failing)
+    monkeypatch.setattr(pack, "write_new", failing)
     changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
     with pytest.raises(BuildError) as caught:
         write(tmp_path, changed)

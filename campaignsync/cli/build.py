@@ -64,8 +64,11 @@ def build(
     is written beside the full one, as <campaign>.partial.
 
     When no input changed since the last build into the same folder, nothing
-    is read or written; otherwise files that did not change are linked from
-    the previous pack (--force writes everything).
+    is read or written. Otherwise only the message x locale units whose inputs
+    changed are rendered again (the rest come from a cache in
+    <out>/.campaignsync-cache/, which may be deleted at any time), and only
+    the files that changed are written; the zip keeps its unchanged members'
+    bytes. --force renders and writes everything.
 
     \b
     Example:

@@ -5,6 +5,7 @@ This is the only module that imports ``babel.messages``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -24,7 +25,7 @@ from campaignsync import channels
 from campaignsync.errors import CatalogError
 from campaignsync.l10n import poscan, tokens
 from campaignsync.load import content
-from campaignsync.model import Config, Diagnostic, Locale, Project, Severity
+from campaignsync.model import Config, Diagnostic, Locale, Project, Severity, by_position
 from campaignsync.model import Message as ModelMessage
 
 DOMAIN = "messages"
@@ -45,6 +46,8 @@ def po_rel(config: Config, locale: Locale) -> str:
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A usable translation: the text, the PO line of its msgstr, and what a check needs."""
+
+    __reduce__ = by_position
 
     text: str
     line: int
@@ -73,6 +76,8 @@ class Lookup:
     rejected: dict[Key, Entry] = field(default_factory=dict)
     obsolete: int = 0
     exists: bool = False
+    #: sha256 of the PO file's bytes ('' when there is none): what the render cache keys on.
+    digest: str = ""
 
     def get(self, context: str, source: str) -> Entry | None:
         """Return the translation of ``source`` in ``context`` ('' for none)."""
@@ -166,7 +171,8 @@ def load_lookup(
     path = root / rel
     if not path.exists() and not path.is_symlink():
         return Lookup(rel), ()
-    po = read_strict(root, rel)
+    data, po = _read_bytes(root, rel)
+    digest = hashlib.sha256(data).hexdigest()
     found = [
         Diagnostic(p.code, Severity.ERROR, _problem_text(p), rel, p.line, locale.tag)
         for p in po.problems
@@ -189,7 +195,7 @@ def load_lookup(
         po = poscan.PoFile(po.header, kept, po.obsolete, po.problems)
     if any(p.code == poscan.UNREADABLE for p in po.problems):
         return Lookup(rel), tuple(found)
-    return _lookup(rel, po), tuple(found)
+    return _lookup(rel, po, digest), tuple(found)
 
 
 def load_lookups(
@@ -219,7 +225,7 @@ def _problem_text(problem: poscan.PoProblem) -> str:
     return problem.text
 
 
-def _lookup(rel: str, po: poscan.PoFile) -> Lookup:
+def _lookup(rel: str, po: poscan.PoFile, digest: str = "") -> Lookup:
     entries: dict[Key, Entry] = {}
     lines: dict[Key, int] = {}
     fuzzy: set[Key] = set()
@@ -241,7 +247,7 @@ def _lookup(rel: str, po: poscan.PoFile) -> Lookup:
             continue
         entries[key] = entry
     obsolete = sum(1 for e in po.obsolete if e.translated)
-    return Lookup(rel, entries, lines, frozenset(fuzzy), rejected, obsolete, exists=True)
+    return Lookup(rel, entries, lines, frozenset(fuzzy), rejected, obsolete, True, digest)
 
 
 def _limits_comment(config: Config, channel_names: Iterable[str]) -> str:

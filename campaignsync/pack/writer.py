@@ -5,13 +5,11 @@ This is the only module that writes a pack.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import json
 import os
 import shutil
-import struct
 import time
 import zipfile
 import zlib
@@ -231,7 +229,8 @@ def _previous_hashes(folder: Path) -> dict[str, str]:
         return {}
 
 
-def _write_new(path: str, data: bytes) -> None:
+def write_new(path: str, data: bytes) -> None:
+    """Create a file that must not exist yet (never through a symbolic link)."""
     fd = os.open(
         path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE
     )
@@ -245,7 +244,10 @@ def _write_new(path: str, data: bytes) -> None:
 
 
 def _recover(out: Path, campaign: str) -> None:
-    """Undo what an interrupted build left: stale staging, or a pack moved aside."""
+    """Finish a committed in-place update, or undo what an interrupted build left."""
+    from campaignsync.pack import journal
+
+    journal.recover(out, campaign)
     final = out / campaign
     for leftover in sorted(out.glob(f".{campaign}.old-*")):
         if not final.exists():
@@ -315,8 +317,12 @@ def _write_locked(
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     previous = _previous_hashes(final) if reuse else {}
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
-    done = prepare_all(PackFile(rel, data) for rel, data in files if rel not in members)
-    prepared = [(rel, members.get(rel) or done[rel]) for rel, _ in files]
+    if reuse and previous:
+        updated = _update(out, campaign, files, members, epoch, previous)
+        if updated is not None:
+            return updated
+    fresh = prepare_all(PackFile(rel, data) for rel, data in files if _no_bytes(members.get(rel)))
+    prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in files]
     written = reused = 0
     # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
     new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
@@ -333,7 +339,7 @@ def _write_locked(
             if previous.get(rel) == member.sha256 and _link(old_root + rel, target):
                 reused += 1
                 continue
-            _write_new(target, data)
+            write_new(target, data)
             written += 1
         _fix_dir_modes(staging)
         _write_zip(archive_tmp, campaign, prepared, epoch)
@@ -355,6 +361,44 @@ def _write_locked(
     return PackResult(final, archive, len(files), written, reused, digest)
 
 
+def _no_bytes(member: Member | None) -> bool:
+    return member is None or member.data is None
+
+
+def _update(
+    out: Path,
+    campaign: str,
+    files: list[tuple[str, bytes]],
+    members: Mapping[str, Member],
+    epoch: int,
+    previous: dict[str, str],
+) -> PackResult | None:
+    """Update the pack in place when it is as the last build left it (None: write a new one)."""
+    from campaignsync.pack import archive, journal
+
+    state = _states(out).get(campaign)
+    try:
+        recorded = state and [
+            [p.stat().st_size, p.stat().st_mtime_ns]
+            for p in (out / campaign / "manifest.json", out / f"{campaign}.zip")
+        ] == [state["manifest"], state["zip"]]
+    except (OSError, KeyError, TypeError):
+        recorded = False
+    index = archive.read_zip_index(out / f"{campaign}.zip") if recorded else None
+    if index is None:
+        return None
+    missing = [PackFile(rel, data) for rel, data in files if rel not in members]
+    done = {**members, **prepare_all(missing)}
+    prepared = [(rel, done[rel]) for rel, _ in files]
+    counts = journal.update_in_place(
+        out, campaign, files, prepared, _dos_stamp(epoch), previous, index
+    )
+    if counts is None:
+        return None
+    digest = done["manifest.json"].sha256 if "manifest.json" in done else _sha256(b"")
+    return PackResult(out / campaign, out / f"{campaign}.zip", len(files), *counts, digest)
+
+
 def _link(source: str, target: str) -> bool:
     try:
         if os.path.islink(source):  # noqa: PTH114 - a str path in a per-file loop
@@ -373,6 +417,9 @@ def _fix_dir_modes(folder: Path) -> None:
         os.chmod(dirpath, DIR_MODE)
 
 
+#: The zlib that compresses members: another version may compress differently, so the
+#: render cache is keyed on it.
+ZLIB_VERSION = zlib.ZLIB_RUNTIME_VERSION
 #: Deflate level of zip members; 6 is zlib's default balance of size and speed.
 _LEVEL = 6
 _UTF8_NAMES = 0x0800
@@ -386,7 +433,9 @@ class Member:
     crc: int
     size: int
     method: int
-    data: bytes
+    #: None for an output taken from the render cache: its bytes are copied from the
+    #: previous zip, or compressed again when that cannot be done.
+    data: bytes | None
 
 
 def prepare(content: bytes) -> Member:
@@ -418,43 +467,10 @@ def _dos_stamp(epoch: int) -> tuple[int, int]:
 
 
 def _write_zip(path: Path, campaign: str, members: list[tuple[str, Member]], epoch: int) -> None:
-    """Write a zip of already compressed members: sorted, fixed times and modes.
+    """Write a new zip of already compressed members (see :mod:`campaignsync.pack.archive`)."""
+    from campaignsync.pack import archive
 
-    zipfile cannot take data compressed elsewhere, and compressing 100,000
-    members serially here would be the slowest step of a build, so the
-    archive is assembled by hand (PKWARE APPNOTE 4.3; ZIP64 end records when
-    there are more than 65,535 members).
-    """
-    dos_time, dos_date = _dos_stamp(epoch)
-    central = bytearray()
-    offset = 0
-    with path.open("wb") as handle:
-        for rel, member in members:
-            name = f"{campaign}/{rel}".encode()
-            fields = (
-                _UTF8_NAMES, member.method, dos_time, dos_date,
-                member.crc, len(member.data), member.size, len(name),
-            )  # fmt: skip
-            header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, *fields, 0)
-            handle.write(header)
-            handle.write(name)
-            handle.write(member.data)
-            central += struct.pack(
-                "<IHHHHHHIIIHHHHHII", 0x02014B50, 0x0314, 20, *fields,
-                0, 0, 0, 0, (0o100000 | FILE_MODE) << 16, offset,
-            )  # fmt: skip
-            central += name
-            offset += len(header) + len(name) + len(member.data)
-            if offset > 0xFFFFFFFF:
-                raise BuildError("the pack is larger than 4 GiB, which its zip cannot hold")
-        handle.write(central)
-        count, size = len(members), len(central)
-        if count > 0xFFFF:
-            handle.write(
-                struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, offset)
-            )
-            handle.write(struct.pack("<IIQI", 0x07064B50, 0, offset + size, 1))
-        short = min(count, 0xFFFF)
-        handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, short, short, size, offset, 0))
-    with contextlib.suppress(OSError):
-        os.chmod(path, FILE_MODE)
+    try:
+        archive.write_zip(path, campaign, members, _dos_stamp(epoch))
+    except OverflowError as exc:
+        raise BuildError(str(exc)) from None

@@ -1,0 +1,322 @@
+"""The render cache: each message x locale's outputs, kept until an input they read changes.
+
+A build renders a unit (one message in one locale, every selected channel)
+only when something it read has changed. What a unit reads is known
+exactly: the parsed message, the config, the calendar, the templates, the
+tool (campaignsync's own files, the libraries' versions, Python and zlib),
+and the catalog entries it looked up, recorded while it rendered (so a
+template's ``_()`` strings and a fallback chain are covered without
+guessing). One catalog entry edited re-renders only the units that looked
+it up.
+
+The cache lives in ``<out>/.campaignsync-cache/<pack>/``, one file per
+message. Each file carries a sha256 of its contents and the inode of the
+folder it was written in: a damaged, truncated or copied cache is a miss,
+never a wrong pack. Files are read with an unpickler that admits only
+campaignsync's own value types, so a cache can hold no code. Deleting the
+folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from campaignsync.l10n import catalog
+from campaignsync.model import Measure, Output, Project, Translated
+from campaignsync.pack import keys
+from campaignsync.pack.writer import Member
+
+FOLDER = ".campaignsync-cache"
+_MAGIC = b"campaignsync-render-cache 1\n"
+#: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.
+Log = dict[tuple[str, str, str], catalog.Entry | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """What rendering one message x locale gave, and everything it read from the catalogs."""
+
+    outputs: tuple[Output, ...]
+    #: Each output's pack member without its compressed bytes: (sha256, crc, size, method),
+    #: None where the unit was rendered for ``check`` only.
+    members: tuple[tuple[str, int, int, int] | None, ...]
+    log: tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]
+    #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
+    catalogs: tuple[tuple[str, str], ...]
+
+
+@dataclass(slots=True)
+class Cache:
+    """The units of one pack, by message id then locale, and which shards changed."""
+
+    folder: Path
+    key: str
+    units: dict[str, dict[str, tuple[str, Unit]]] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
+    #: The digest of each message of the project, by id (see :func:`take_hits`).
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def get(
+        self, message_id: str, locale: str, message_key: str, lookups: Mapping[str, Any]
+    ) -> Unit | None:
+        """Return the cached unit if its message and every catalog entry it read are unchanged."""
+        found = self.units.get(message_id, {}).get(locale)
+        if found is None or found[0] != message_key:
+            return None
+        unit = found[1]
+        if all(_digest_of(lookups.get(tag)) == digest for tag, digest in unit.catalogs):
+            return unit
+        for (tag, context, source), entry in unit.log:
+            lookup = lookups.get(tag)
+            if lookup is None or lookup.entries.get((context, source)) != entry:
+                return None
+        return unit
+
+    def put(self, message_id: str, locale: str, message_key: str, unit: Unit) -> None:
+        """Remember a freshly rendered unit."""
+        self.units.setdefault(message_id, {})[locale] = (message_key, unit)
+        self.dirty.add(message_id)
+
+    def keep_only(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Forget units no longer built (a deleted message, a locale dropped from the config)."""
+        alive: dict[str, set[str]] = {}
+        for message_id, locale in wanted:
+            alive.setdefault(message_id, set()).add(locale)
+        for message_id in list(self.units):
+            locales = self.units[message_id]
+            keep = alive.get(message_id, set())
+            for tag in [t for t in locales if t not in keep]:
+                del locales[tag]
+                self.dirty.add(message_id)
+            if not locales:
+                del self.units[message_id]
+
+
+@dataclass(frozen=True, slots=True)
+class _Recording(catalog.Lookup):
+    """A catalog that notes every look-up and its answer in a shared log."""
+
+    tag: str = ""
+    log: Log = field(default_factory=dict)
+
+    def get(self, context: str, source: str) -> catalog.Entry | None:
+        """Return the translation, noting the question and the answer."""
+        entry = self.entries.get((context, source))
+        self.log[(self.tag, context, source)] = entry
+        return entry
+
+
+def recording(lookups: Mapping[str, catalog.Lookup], log: Log) -> dict[str, catalog.Lookup]:
+    """Return the same catalogs, each noting in ``log`` what is looked up in it."""
+    return {
+        tag: _Recording(
+            **{f.name: getattr(lookup, f.name) for f in fields(catalog.Lookup)}, tag=tag, log=log
+        )
+        for tag, lookup in lookups.items()
+    }
+
+
+def take_hits(
+    cache: Cache,
+    project: Project,
+    units: list[tuple[str, str]],
+    lookups: Mapping[str, catalog.Lookup],
+    outputs: list[Output],
+    members: dict[str, Member],
+) -> list[tuple[str, str]]:
+    """Add the cached units' outputs and members; return the (locale, message) units to render."""
+    cache.keys = {m.id: keys.digest(m) for m in project.messages}
+    cache.keep_only((message_id, tag) for tag, message_id in units)
+    todo = []
+    for tag, message_id in units:
+        unit = cache.get(message_id, tag, cache.keys[message_id], lookups)
+        if unit is None:
+            todo.append((tag, message_id))
+            continue
+        outputs.extend(unit.outputs)
+        for output, meta in zip(unit.outputs, unit.members, strict=True):
+            if meta is not None:
+                members[output.path] = Member(*meta, None)
+    return todo
+
+
+def store(
+    cache: Cache,
+    message_id: str,
+    locale: str,
+    outputs: list[Output],
+    members: Mapping[str, Member],
+    log: tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...],
+    lookups: Mapping[str, catalog.Lookup],
+) -> None:
+    """Remember a unit just rendered, with the catalog look-ups it made."""
+    metas = []
+    for output in outputs:
+        member = members.get(output.path)
+        metas.append(
+            None if member is None else (member.sha256, member.crc, member.size, member.method)
+        )
+    tags = catalog_digests(lookups, (key[0] for key, _ in log))
+    unit = Unit(tuple(outputs), tuple(metas), log, tags)
+    cache.put(message_id, locale, cache.keys[message_id], unit)
+
+
+def _digest_of(lookup: Any) -> str:
+    return getattr(lookup, "digest", "") if lookup is not None else "-"
+
+
+def catalog_digests(lookups: Mapping[str, Any], tags: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Return the digest of each catalog a unit's look-ups went to."""
+    return tuple((tag, _digest_of(lookups.get(tag))) for tag in sorted(set(tags)))
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+class _Unpickler(pickle.Unpickler):
+    """Admits no class at all: a cache file holds only tuples, strings, bytes and numbers."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+def _plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
+    if m is None:
+        return None
+    also = tuple(_plain_measure(a) for a in m.also)
+    return (m.length, m.limit, m.unit, m.encoding, m.segments, also)
+
+
+def _measure(t: tuple[Any, ...] | None) -> Measure | None:
+    if t is None:
+        return None
+    return Measure(t[0], t[1], t[2], t[3], t[4], tuple(_measure(a) for a in t[5]))  # type: ignore[misc]
+
+
+def _plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
+    return None if e is None else (e.text, e.line, e.forms, e.plural, tuple(sorted(e.flags)))
+
+
+def _entry(t: tuple[Any, ...] | None) -> catalog.Entry | None:
+    return None if t is None else catalog.Entry(t[0], t[1], t[2], t[3], frozenset(t[4]))
+
+
+def _plain_unit(unit: Unit) -> tuple[Any, ...]:
+    tables: dict[int, int] = {}
+    fields_table: list[tuple[Any, ...]] = []
+    outputs = []
+    for o in unit.outputs:
+        if id(o.fields) not in tables:
+            tables[id(o.fields)] = len(fields_table)
+            fields_table.append(tuple((n, (t.text, t.locale, t.origin)) for n, t in o.fields))
+        outputs.append(
+            (o.message, o.locale, o.channel, o.path, o.content, o.translated, o.fallbacks,
+             _plain_measure(o.measure), tables[id(o.fields)])
+        )  # fmt: skip
+    log = tuple((key, _plain_entry(entry)) for key, entry in unit.log)
+    return (tuple(outputs), tuple(fields_table), unit.members, log, unit.catalogs)
+
+
+def _unit(plain: tuple[Any, ...]) -> Unit:
+    outputs, fields_table, members, log, catalogs = plain
+    table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
+    made = tuple(
+        Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi])
+        for m, loc, ch, path, content, tr, fb, me, fi in outputs
+    )
+    return Unit(made, members, tuple((key, _entry(e)) for key, e in log), catalogs)
+
+
+def _folder_id(folder: Path) -> bytes:
+    info = folder.stat()
+    return f"{info.st_dev}:{info.st_ino}\n".encode()
+
+
+def open_cache(out: Path, pack_name: str, key: str, load: bool = True) -> Cache:
+    """Return the cache of a pack: every readable shard written under ``key``, the rest dropped.
+
+    ``load=False`` starts empty (``build --force``); the new units still replace the old.
+    """
+    folder = out / FOLDER / pack_name
+    cache = Cache(folder, key)
+    if not load:
+        cache.dirty.update(_names(folder))
+        return cache
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+        where = _folder_id(folder)
+    except OSError:
+        return cache
+    for name in names:
+        if not name.endswith(".units"):
+            continue
+        message_id = name.removesuffix(".units")
+        units = _read_shard(folder / name, where, key)
+        if units is None:
+            cache.dirty.add(message_id)
+        else:
+            cache.units[message_id] = units
+    return cache
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return [p.name.removesuffix(".units") for p in folder.iterdir() if p.suffix == ".units"]
+    except OSError:
+        return []
+
+
+def _read_shard(path: Path, where: bytes, key: str) -> dict[str, tuple[str, Unit]] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = _MAGIC + where + key.encode() + b"\n"
+    if not data.startswith(head) or len(data) < len(head) + 65:
+        return None
+    checksum, payload = data[len(head) : len(head) + 64], data[len(head) + 65 :]
+    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        return None
+    try:
+        plain = _Unpickler(io.BytesIO(payload)).load()
+        return {tag: (key, _unit(unit)) for tag, (key, unit) in plain.items()}
+    except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
+        return None
+
+
+def save_cache(cache: Cache) -> None:
+    """Write the shards that changed (each atomically) and delete those of gone messages."""
+    if not cache.dirty:
+        return
+    cache.folder.mkdir(parents=True, exist_ok=True)
+    head = _MAGIC + _folder_id(cache.folder) + cache.key.encode() + b"\n"
+    for message_id in sorted(cache.dirty):
+        path = cache.folder / f"{message_id}.units"
+        units = cache.units.get(message_id)
+        if not units:
+            path.unlink(missing_ok=True)
+            continue
+        plain = {tag: (key, _plain_unit(unit)) for tag, (key, unit) in units.items()}
+        payload = pickle.dumps(plain, protocol=5)
+        checksum = hashlib.sha256(payload).hexdigest().encode()
+        _write(path, head + checksum + b"\n" + payload)
+    cache.dirty.clear()
+
+
+def _write(path: Path, data: bytes) -> None:
+    # A temporary name and a rename: a reader sees the old shard or the new one. No fsync:
+    # a shard lost in a crash is only a miss.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,188 @@
+"""Updating a pack in place: only changed files written, the zip's unchanged members copied.
+
+A rebuild after a small edit changes a few hundred of a pack's files. Instead
+of a new folder with every file linked again, the changed files are written
+into a staging folder beside the pack and a new zip is assembled from the
+old one's member bytes plus the new members; then a journal listing the
+renames and deletions is written (atomically, synced) and applied. The
+journal is the commit point: a build interrupted before it leaves the old
+pack, one interrupted after it is finished by :func:`recover`, which every
+build runs first under the write lock. Either way the pack is the old one
+or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from campaignsync import paths
+from campaignsync.errors import BuildError
+from campaignsync.pack import archive, writer
+
+
+def journal_path(out: Path, campaign: str) -> Path:
+    """Return where the journal of an in-place update of ``campaign`` is kept."""
+    return out / f".{campaign}.journal"
+
+
+def write_journal(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
+    """Commit an update: from here on, :func:`recover` finishes it."""
+    paths.write_atomic(journal_path(out, campaign), json.dumps(entry, sort_keys=True).encode())
+
+
+def apply(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
+    """Carry out a committed journal; safe to repeat after an interruption."""
+    final = out / campaign
+    staging = out / entry["staging"]
+    for rel in entry["deletes"]:
+        (final / rel).unlink(missing_ok=True)
+    _prune(final, entry["deletes"])
+    made: set[str] = set()
+    for rel in entry["renames"]:
+        source = staging / rel
+        if not source.exists():
+            continue  # moved before the interruption
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            _makedirs(final, folder)
+            made.add(folder)
+        os.replace(source, final / rel)
+    archive_tmp = out / entry["zip"]
+    if archive_tmp.exists():
+        os.replace(archive_tmp, out / f"{campaign}.zip")
+    shutil.rmtree(staging, ignore_errors=True)
+    journal_path(out, campaign).unlink(missing_ok=True)
+
+
+def _makedirs(final: Path, folder: str) -> None:
+    path = final
+    for part in folder.split("/"):
+        path = path / part
+        if not path.is_dir():
+            path.mkdir()
+            path.chmod(0o755)
+
+
+def _prune(final: Path, deleted: list[str]) -> None:
+    """Remove folders left empty by deletions, deepest first (a clean build has none)."""
+    folders = {rel.rsplit("/", i)[0] for rel in deleted for i in range(1, rel.count("/") + 1)}
+    for folder in sorted(folders, key=lambda f: -f.count("/")):
+        try:
+            (final / folder).rmdir()
+        except OSError:
+            continue  # not empty (or already gone)
+
+
+def recover(out: Path, campaign: str) -> bool:
+    """Finish an update whose journal was committed; return True if there was one."""
+    path = journal_path(out, campaign)
+    try:
+        entry = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)  # never committed: written atomically or not at all
+        return False
+    apply(out, campaign, entry)
+    return True
+
+
+def valid_entry(entry: object, campaign: str) -> bool:
+    """Return True when a journal names only paths inside the pack and its own temporaries."""
+    if not isinstance(entry, dict):
+        return False
+    names = (entry.get("staging"), entry.get("zip"))
+    lists = (entry.get("renames"), entry.get("deletes"))
+    return (
+        all(isinstance(n, str) and n.startswith(f".{campaign}.") and "/" not in n for n in names)
+        and all(isinstance(rels, list) for rels in lists)
+        and all(isinstance(r, str) and paths.is_inside(r) for rels in lists for r in rels)  # type: ignore[union-attr]
+    )
+
+
+def update_in_place(
+    out: Path,
+    campaign: str,
+    files: list[tuple[str, bytes]],
+    prepared: list[tuple[str, writer.Member]],
+    stamp: tuple[int, int],
+    previous: Mapping[str, str],
+    index: archive.ZipIndex,
+) -> tuple[int, int] | None:
+    """Bring the pack up to date by writing only what changed; return (written, unchanged).
+
+    ``previous`` is the current pack's sha256 by path (from its manifest) and
+    ``index`` its zip's members. Returns None, having changed nothing, when a
+    changed path meets a folder where a file should go (or the reverse): the
+    caller then writes a new pack.
+    """
+    final = out / campaign
+    changed = [
+        (rel, data)
+        for (rel, data), (_, member) in zip(files, prepared, strict=True)
+        if previous.get(rel) != member.sha256
+    ]
+    kept = {rel for rel, _ in files}
+    deletes = sorted(rel for rel in previous if rel not in kept)
+    if any(_blocked(final, rel) for rel, _ in changed):
+        return None
+    staging = out / f".{campaign}.tmp-{os.getpid()}"
+    archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
+    source = archive.ZipSource(out / f"{campaign}.zip", index, previous)
+    contents = dict(files)
+    refill = [
+        writer.PackFile(rel, contents[rel])
+        for rel, member in prepared
+        if member.data is None and not source.has(rel, campaign, member, stamp)
+    ]
+    done = writer.prepare_all(refill)
+    prepared = [(rel, done.get(rel, member)) for rel, member in prepared]
+    entry = {
+        "staging": staging.name,
+        "zip": archive_tmp.name,
+        "renames": [rel for rel, _ in changed],
+        "deletes": deletes,
+    }
+    try:
+        staging.mkdir(mode=writer.DIR_MODE)
+        made: set[str] = set()
+        for rel, data in changed:
+            folder = rel.rpartition("/")[0]
+            if folder and folder not in made:
+                (staging / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            writer.write_new(f"{staging}{os.sep}{rel}", data)
+        archive.write_zip(archive_tmp, campaign, prepared, stamp, source)
+        write_journal(out, campaign, entry)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        archive_tmp.unlink(missing_ok=True)
+        raise
+    try:
+        apply(out, campaign, entry)
+    except OSError as exc:
+        raise BuildError(
+            f"the pack update in {out} stopped halfway: {exc.strerror or exc}; "
+            "the next build finishes it"
+        ) from None
+    return len(changed), len(files) - len(changed)
+
+
+def _blocked(final: Path, rel: str) -> bool:
+    """Return True when a file cannot simply be renamed to ``rel`` in the pack."""
+    path = final
+    parts = rel.split("/")
+    for depth, part in enumerate(parts, start=1):
+        path = path / part
+        if path.is_symlink():
+            return True
+        if depth < len(parts) and path.exists() and not path.is_dir():
+            return True  # a file where a folder must go: rare, so a new pack is written
+        if depth == len(parts) and path.is_dir():
+            return True
+    return False

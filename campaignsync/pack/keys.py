@@ -1,0 +1,98 @@
+"""What a render-cache entry is keyed on: values in a canonical form, the tool, the templates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import Enum
+from importlib import metadata
+from pathlib import Path
+
+from campaignsync import __version__
+from campaignsync.model import Project
+from campaignsync.pack import writer
+
+
+def canonical(value: object) -> object:
+    """Return a value's content in a form whose repr is the same in every process.
+
+    Sets are sorted (their order follows string hashing, which differs from
+    one process to the next); dataclasses become their field values.
+    """
+    if isinstance(value, str | int | float | bool | bytes | type(None)):
+        return value
+    if isinstance(value, Enum):
+        return (type(value).__name__, value.value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            tuple((f.name, canonical(getattr(value, f.name))) for f in fields(value)),
+        )
+    if isinstance(value, tuple | list):
+        return tuple(canonical(v) for v in value)
+    if isinstance(value, frozenset | set):
+        return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((repr(k), canonical(v)) for k, v in value.items()))))
+    if isinstance(value, datetime | date | time | timedelta | tzinfo | Path):
+        return repr(value)
+    raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+def digest(value: object) -> str:
+    """Return the sha256 of a value's canonical form."""
+    return hashlib.sha256(repr(canonical(value)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def tool_digest() -> str:
+    """Return a digest of what renders: campaignsync's files, its libraries, Python, zlib."""
+    sha = hashlib.sha256(f"{__version__}\0{sys.version}\0{writer.ZLIB_VERSION}".encode())
+    package = Path(__file__).resolve().parent
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = Path(folder) / name
+            sha.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
+            sha.update(path.read_bytes())
+    try:
+        requires = metadata.requires("campaignsync") or []
+    except metadata.PackageNotFoundError:
+        requires = []
+    for requirement in sorted(requires):
+        name = requirement.split(";")[0].split("[")[0].split(">")[0].split("=")[0].strip()
+        try:
+            sha.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            continue
+    return sha.hexdigest()
+
+
+def templates_digest(root: Path, templates_rel: str) -> str:
+    """Return a digest of every file in the templates folder (names and bytes)."""
+    sha = hashlib.sha256()
+    folder = root / templates_rel
+    if not folder.is_dir():
+        return "none"
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(dirs)
+        for name in sorted(files):
+            path = Path(current) / name
+            sha.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
+            sha.update(b"link" if path.is_symlink() else path.read_bytes())
+    return sha.hexdigest()
+
+
+def pack_key(project: Project, channels: tuple[str, ...]) -> str:
+    """Return the key every unit of a pack shares: tool, config, calendar, templates, channels."""
+    return digest(
+        (
+            tool_digest(),
+            project.config,
+            project.calendar,
+            templates_digest(project.root, project.config.paths.templates),
+            channels,
+        )
+    )

@@ -1,0 +1,245 @@
+"""Incremental builds: whatever changed, the pack is byte-identical to a clean build's."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import hypothesis
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, CliInvoke
+from hypothesis import strategies as st
+
+from campaignsync.cli import cli
+from campaignsync.pack import cache as unitcache
+from campaignsync.pack import journal
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
+#: The sample campaign cut down to a few messages, so that each example builds quickly.
+KEEP = ("kickoff", "mfa-email-first", "passphrase-tip")
+WORDS = ("Stay safe", "Nouveau texte", "Ünïcödé", "Back up", "%(x)s")
+
+
+def small_sample(target: Path) -> Path:
+    """Copy the sample campaign with only the messages in KEEP."""
+    target.mkdir()
+    shutil.copy2(ROOT / "campaignsync.toml", target)
+    for folder in ("content", "locales", "templates"):
+        shutil.copytree(ROOT / folder, target / folder)
+    for path in (target / "content" / "messages").rglob("*.md"):
+        if path.stem not in KEEP:
+            path.unlink()
+    return target
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file below ``folder`` by relative path (the pack as a reader sees it)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def messages(repo: Path) -> list[Path]:
+    return sorted((repo / "content" / "messages").rglob("*.md"))
+
+
+def catalogs(repo: Path) -> list[Path]:
+    return sorted((repo / "locales").rglob("*.po"))
+
+
+def _edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def change_title(repo: Path, n: int, word: str) -> None:
+    files = messages(repo)
+    _edit(
+        files[n % len(files)],
+        lambda t: re.sub(r"(?m)^title: .*$", f"title: {word} {n}", t, count=1),
+    )
+
+
+def change_body(repo: Path, n: int, word: str) -> None:
+    files = messages(repo)
+    _edit(files[n % len(files)], lambda t: t.rstrip("\n") + f"\n\n{word}, paragraph {n}.\n")
+
+
+def change_po_entry(repo: Path, n: int, word: str) -> None:
+    files = catalogs(repo)
+    path = files[n % len(files)]
+    text = path.read_text(encoding="utf-8")
+    filled = [m for m in re.finditer(r'(?m)^msgstr "(.+)"$', text)]
+    if filled:
+        match = filled[n % len(filled)]
+        text = f"{text[: match.start(1)]}{word} {n}{text[match.end(1) :]}"
+        path.write_text(text, encoding="utf-8")
+
+
+def change_template(repo: Path, n: int, word: str) -> None:
+    files = sorted((repo / "templates").glob("*.j2"))
+    path = files[n % len(files)]
+    text = path.read_text(encoding="utf-8")
+    if "{{ message.title" in text:
+        text = text.replace("{{ message.title", f"{{{{ {word!r} }}}}{{{{ message.title", 1)
+    else:
+        text = text.replace("{{ message.post }}", f"{word} {{{{ message.post }}}}", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def change_config(repo: Path, n: int, word: str) -> None:
+    _edit(repo / "campaignsync.toml", lambda t: re.sub(r'(?m)^name = ".*"$', f'name = "{word}"', t))
+
+
+def change_calendar(repo: Path, n: int, word: str) -> None:
+    path = repo / "content" / "calendar.yaml"
+    _edit(path, lambda t: re.sub(r"(?m)^(    name: ).*$", rf"\g<1>{word} {n}", t, count=1))
+
+
+def delete_message(repo: Path, n: int, word: str) -> None:
+    files = messages(repo)
+    if len(files) > 1:
+        files[n % len(files)].unlink()
+
+
+def rename_message(repo: Path, n: int, word: str) -> None:
+    files = messages(repo)
+    path = files[n % len(files)]
+    new_id = f"renamed-{n}"
+    if (path.parent / f"{new_id}.md").exists():
+        return
+    text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", path.read_text(encoding="utf-8"), count=1)
+    path.unlink()
+    (path.parent / f"{new_id}.md").write_text(text, encoding="utf-8")
+
+
+def delete_catalog(repo: Path, n: int, word: str) -> None:
+    files = catalogs(repo)
+    if files:
+        files[n % len(files)].unlink()
+
+
+CHANGES = [
+    change_title,
+    change_body,
+    change_po_entry,
+    change_template,
+    change_config,
+    change_calendar,
+    delete_message,
+    rename_message,
+    delete_catalog,
+]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_sample(tmp_path_factory.mktemp("incremental") / "repo")
+
+
+@hypothesis.settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    st.lists(
+        st.tuples(st.sampled_from(CHANGES), st.integers(0, 50), st.sampled_from(WORDS)),
+        min_size=1,
+        max_size=2,
+    )
+)
+def test_an_incremental_pack_is_byte_identical_to_a_clean_one(
+    cli_invoke: CliInvoke, base: Path, edits: list[tuple[Callable[..., None], int, str]]
+) -> None:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch:
+        repo = Path(scratch) / "repo"
+        shutil.copytree(base, repo)
+        out = Path(scratch) / "incremental"
+        build = ["build", "--repo", str(repo), "--jobs", "1"]
+        cli_invoke([*build, "--out", str(out)], env=EPOCH)
+        for number, (change, n, word) in enumerate(edits):
+            change(repo, n, word)
+            clean = Path(scratch) / f"clean-{number}"
+            fresh = CliRunner().invoke(cli, [*build, "--out", str(clean)], env=EPOCH)
+            step = cli_invoke([*build, "--out", str(out)], env=EPOCH, expect=fresh.exit_code)
+            assert step.stderr == fresh.stderr
+            if fresh.exit_code != 0:
+                continue
+            assert tree(out / "2026") == tree(clean / "2026"), change.__name__
+            assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    shards = sorted((out / unitcache.FOLDER / "2026").glob("*.units"))
+    assert shards
+    # One shard flipped in its last byte, one truncated, one replaced by another's bytes.
+    data = shards[0].read_bytes()
+    shards[0].write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    shards[1].write_bytes(shards[1].read_bytes()[:100])
+    shards[2].write_bytes(shards[3].read_bytes())
+    change_title(sample_repo, 0, "Rebuilt")
+    result = cli_invoke(build, env=EPOCH)
+    assert " written, " in result.stdout
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    before = tree(out / "2026")
+    change_title(sample_repo, 0, "Interrupted")
+
+    def power_cut(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(journal, "apply", power_cut)
+    result = cli_invoke(build, env=EPOCH, expect=1)
+    assert result.stderr == (
+        f"error: the pack update in {out} stopped halfway: Input/output error; "
+        "the next build finishes it\n"
+    )
+    assert tree(out / "2026") == before
+    assert journal.journal_path(out, "2026").is_file()
+    monkeypatch.undo()
+    cli_invoke(build, env=EPOCH)
+    assert not journal.journal_path(out, "2026").exists()
+    assert not list(out.glob(".2026.*tmp*"))
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_a_cache_copied_to_another_folder_is_not_trusted(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)], env=EPOCH)
+    copy = tmp_path / "copy"
+    shutil.copytree(out / unitcache.FOLDER, copy / unitcache.FOLDER)
+    key = next(iter((out / unitcache.FOLDER / "2026").glob("*.units"))).read_bytes()
+    assert unitcache.open_cache(out, "2026", _key_of(key)).units
+    assert not unitcache.open_cache(copy, "2026", _key_of(key)).units
+
+
+def _key_of(shard: bytes) -> str:
+    return shard.split(b"\n")[2].decode()
