@@ -95,6 +95,17 @@ def head_id(root: Path) -> str | None:
             return None
 
 
+def head_time(root: Path) -> int | None:
+    """Return the commit time of HEAD, or None outside git or before the first commit."""
+    with _open(root) as repo:
+        if repo is None:
+            return None
+        try:
+            return int(repo.head.commit.committed_date)
+        except ValueError:
+            return None
+
+
 def head(root: Path, paths: Sequence[str]) -> Head | None:
     """Return the HEAD of the repository holding ``root``, or None outside git.
 
@@ -233,13 +244,17 @@ class Pulled:
     after: str
     commits: int  # how many commits arrived (0: already up to date)
     ahead: int  # local commits not on the remote branch (nothing to pull, push them)
+    replaced: int = 0  # local commits left behind because the remote has their changes
 
 
 def fast_forward(root: Path, remote: str, branch: str | None) -> Pulled:
     """Fetch ``remote``/``branch`` (None: the current one) and fast-forward to it.
 
-    Never merges, rebases, stashes or resets: a dirty tree, a detached HEAD,
-    a missing remote or a diverged branch raise GitError saying what to do.
+    Never merges, rebases or stashes: a dirty tree, a detached HEAD, a missing
+    remote or a diverged branch raise GitError saying what to do. Local
+    commits whose changes the remote already has (see ``_upstream_has``) are
+    not a divergence: the branch moves to the remote's commit, as a fast-forward
+    from those changes would, and ``replaced`` counts the commits left behind.
     """
     _require_git()
     import git
@@ -249,38 +264,7 @@ def fast_forward(root: Path, remote: str, branch: str | None) -> Pulled:
     with _open(root) as repo:
         if repo is None:
             raise GitError(f"{root} is not in a git repository; clone the shared repository first")
-        try:
-            before = repo.head.commit.hexsha
-        except ValueError:
-            raise GitError("the repository has no commit yet; nothing to sync onto") from None
-        if repo.head.is_detached:
-            if branch is None:
-                raise GitError(
-                    "HEAD is detached and campaignsync.toml names no [git] branch; "
-                    "switch to your branch first (git switch main)"
-                )
-            raise GitError(
-                f"HEAD is detached at {before[:12]}; switch to your branch first "
-                f"(git switch {branch})"
-            )
-        branch = branch or repo.active_branch.name
-        changed = [
-            line for line in repo.git.status("--porcelain", "--untracked-files=no").splitlines()
-        ]
-        if changed:
-            files = ", ".join(line[3:] for line in changed[:3]) + (
-                " ..." if len(changed) > 3 else ""
-            )
-            raise GitError(
-                f"the work tree has uncommitted changes ({files}); commit or stash them "
-                "yourself, then sync again"
-            )
-        if remote not in [r.name for r in repo.remotes]:
-            known = ", ".join(r.name for r in repo.remotes) or "none"
-            raise GitError(
-                f"no git remote named {remote!r} (remotes: {known}); add it with "
-                f"'git remote add {remote} URL' or set [git] remote in campaignsync.toml"
-            )
+        before, branch = _ready_to_sync(repo, remote, branch)
         try:
             repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
         except git.GitCommandError as exc:
@@ -292,19 +276,81 @@ def fast_forward(root: Path, remote: str, branch: str | None) -> Pulled:
         if repo.is_ancestor(target_commit, head_commit):
             ahead = int(repo.git.rev_list("--count", f"{target}..{before}"))
             return Pulled(branch, before, before, 0, ahead)
-        if not repo.is_ancestor(head_commit, target_commit):
-            local = int(repo.git.rev_list("--count", f"{target}..{before}"))
-            incoming = int(repo.git.rev_list("--count", f"{before}..{target}"))
-            raise GitError(
-                f"your branch and {remote}/{branch} have diverged ({local} local and "
-                f"{incoming} remote commits); merge or rebase them yourself, then sync again"
-            )
         commits = int(repo.git.rev_list("--count", f"{before}..{target}"))
+        replaced = 0
+        if not repo.is_ancestor(head_commit, target_commit):
+            replaced = int(repo.git.rev_list("--count", f"{target}..{before}"))
+            if not _upstream_has(repo, before, target):
+                raise GitError(
+                    f"your branch and {remote}/{branch} have diverged ({replaced} local and "
+                    f"{commits} remote commits); merge or rebase them yourself, then sync again"
+                )
         try:
-            repo.git.merge("--ff-only", "--quiet", target)
+            if replaced:  # --keep refuses to touch a changed or untracked file in the way
+                repo.git.reset("--keep", "--quiet", target)
+            else:
+                repo.git.merge("--ff-only", "--quiet", target)
         except git.GitCommandError as exc:
             raise GitError(f"git refused the fast-forward: {_reason(exc)}") from None
-        return Pulled(branch, before, target, commits, 0)
+        return Pulled(branch, before, target, commits, 0, replaced)
+
+
+def _ready_to_sync(repo: git.Repo, remote: str, branch: str | None) -> tuple[str, str]:
+    """Return HEAD's commit and the branch to sync; GitError when the clone is not ready."""
+    from campaignsync.errors import GitError
+
+    try:
+        before = repo.head.commit.hexsha
+    except ValueError:
+        raise GitError("the repository has no commit yet; nothing to sync onto") from None
+    if repo.head.is_detached:
+        if branch is None:
+            raise GitError(
+                "HEAD is detached and campaignsync.toml names no [git] branch; "
+                "switch to your branch first (git switch main)"
+            )
+        raise GitError(
+            f"HEAD is detached at {before[:12]}; switch to your branch first (git switch {branch})"
+        )
+    branch = branch or repo.active_branch.name
+    changed = [line for line in repo.git.status("--porcelain", "--untracked-files=no").splitlines()]
+    if changed:
+        files = ", ".join(line[3:] for line in changed[:3]) + (" ..." if len(changed) > 3 else "")
+        raise GitError(
+            f"the work tree has uncommitted changes ({files}); commit or stash them "
+            "yourself, then sync again"
+        )
+    if remote not in [r.name for r in repo.remotes]:
+        known = ", ".join(r.name for r in repo.remotes) or "none"
+        raise GitError(
+            f"no git remote named {remote!r} (remotes: {known}); add it with "
+            f"'git remote add {remote} URL' or set [git] remote in campaignsync.toml"
+        )
+    return before, branch
+
+
+def _upstream_has(repo: git.Repo, local: str, upstream: str) -> bool:
+    """Return True when every change of the commits only ``local`` has is in ``upstream``.
+
+    Either merging ``local`` into ``upstream`` would leave upstream's tree as it
+    is (the same changes, however they were committed), or each local commit is
+    the same patch as one of upstream's (what `git cherry` and `git rebase` call
+    already applied; upstream may have built on it since). Local merge commits
+    only pass the first test.
+    """
+    import git
+
+    try:
+        merged = repo.git.merge_tree("--write-tree", "--no-messages", upstream, local)
+    except git.GitCommandError:  # conflicts (or a git before 2.38): try the patches
+        merged = ""
+    if merged.split("\n", 1)[0] == repo.commit(upstream).tree.hexsha:
+        return True
+    if repo.git.rev_list("--merges", f"{upstream}..{local}"):
+        return False
+    unmatched = repo.git.rev_list("--no-merges", "--right-only", "--cherry-pick",
+                                  f"{upstream}...{local}")  # fmt: skip
+    return not unmatched
 
 
 def resolve(root: Path, rev: str) -> str:

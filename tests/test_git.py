@@ -628,3 +628,108 @@ def test_without_git_installed_build_works_and_git_commands_say_so(
         1,
         "error: git is not installed (or not on PATH); install git to use this command\n",
     )
+
+
+def refresh_and_commit(cli_invoke: CliInvoke, repo: Path, team: str) -> str:
+    """Run sync as a translator would, and commit the refreshed catalogs."""
+    cli_invoke(["sync", "--repo", str(repo)])
+    assert git(repo, "status", "--porcelain"), "sync refreshed nothing"
+    return commit(repo, f"Refresh the catalogs ({team})")
+
+
+@pytest.fixture
+def both_refreshed(cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]) -> tuple[Path, Path]:
+    """The EU team rewords a message and pushes; both teams sync and commit the same catalogs.
+
+    The US team pushes its refresh first, so the EU team's clone has one local
+    commit whose changes are already upstream, and is one commit behind.
+    """
+    _, eu, us = teams
+    edit(eu, welcome(eu), "one simple step a day", "one short safety step a day")
+    commit(eu, "Reword the welcome")
+    git(eu, "push", "-q")
+    refresh_and_commit(cli_invoke, eu, "EU")
+    refresh_and_commit(cli_invoke, us, "US")
+    git(us, "push", "-q")
+    return eu, us
+
+
+def test_sync_moves_past_local_commits_already_upstream(
+    cli_invoke: CliInvoke, both_refreshed: tuple[Path, Path]
+) -> None:
+    eu, us = both_refreshed
+    before = git(eu, "rev-parse", "HEAD")
+    upstream = git(us, "rev-parse", "HEAD")
+    assert git(eu, "show", "--format=", "--stat", "HEAD")  # a real local commit
+    result = cli_invoke(["sync", "--repo", str(eu)])
+    assert result.stdout.startswith(
+        f"Fast-forwarded to origin/main: 1 new commit(s), {before[:12]}..{upstream[:12]}\n"
+        "Your 1 local commit(s) made only changes origin/main already has: "
+        "your branch now follows origin/main ('git reflog' still lists them).\n"
+    )
+    assert git(eu, "rev-parse", "HEAD") == upstream
+    assert git(eu, "status", "--porcelain") == ""
+    assert "The catalogs changed" not in result.stdout
+    again = cli_invoke(["sync", "--repo", str(eu), "--format", "json"])
+    assert json.loads(again.stdout)["pulled"]["replaced"] == 0
+
+
+def test_sync_moves_past_them_when_upstream_built_on_them(
+    cli_invoke: CliInvoke, both_refreshed: tuple[Path, Path]
+) -> None:
+    eu, us = both_refreshed
+    # A translator builds on the US refresh upstream: a three-way merge would conflict.
+    po = "locales/de/LC_MESSAGES/messages.po"
+    edit(
+        us,
+        po,
+        'msgid "Our awareness month starts today"\nmsgstr ""',
+        'msgid "Our awareness month starts today"\nmsgstr "Unser Aktionsmonat beginnt heute"',
+    )
+    upstream = commit(us, "German title")
+    git(us, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(eu)])
+    assert result.stdout.startswith("Fast-forwarded to origin/main: 2 new commit(s), ")
+    assert "Your 1 local commit(s) made only changes origin/main already has: " in result.stdout
+    assert git(eu, "rev-parse", "HEAD") == upstream
+    assert "Unser Aktionsmonat beginnt heute" in (eu / po).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["own-commit", "same-commit"])
+def test_sync_still_stops_when_a_local_change_is_not_upstream(
+    cli_invoke: CliInvoke, both_refreshed: tuple[Path, Path], where: str
+) -> None:
+    eu, _ = both_refreshed
+    (eu / "NOTES.md").write_text("eu\n")
+    if where == "own-commit":
+        commit(eu, "EU note")
+        local = 2
+    else:
+        git(eu, "add", "NOTES.md")
+        git(eu, "commit", "-q", "--amend", "--no-edit")
+        local = 1
+    before = git(eu, "rev-parse", "HEAD")
+    result = cli_invoke(["sync", "--repo", str(eu)], expect=1)
+    assert result.stderr == (
+        f"error: your branch and origin/main have diverged ({local} local and 1 remote "
+        "commits); merge or rebase them yourself, then sync again\n"
+    )
+    assert git(eu, "rev-parse", "HEAD") == before
+    assert (eu / "NOTES.md").read_text() == "eu\n"
+
+
+def test_sync_never_overwrites_an_untracked_file_when_moving_past_local_commits(
+    cli_invoke: CliInvoke, both_refreshed: tuple[Path, Path]
+) -> None:
+    eu, us = both_refreshed
+    (us / "NOTES.md").write_text("us\n")
+    commit(us, "US note")
+    git(us, "push", "-q")
+    (eu / "NOTES.md").write_text("eu, not committed\n")
+    before = git(eu, "rev-parse", "HEAD")
+    result = cli_invoke(["sync", "--repo", str(eu)], expect=1)
+    # The reason is git's own words (they vary between versions); it names the file.
+    assert result.stderr.startswith("error: git refused the fast-forward: ")
+    assert "'NOTES.md'" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert git(eu, "rev-parse", "HEAD") == before
+    assert (eu / "NOTES.md").read_text() == "eu, not committed\n"

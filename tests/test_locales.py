@@ -6,6 +6,7 @@ import gettext
 import json
 import re
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,29 @@ def test_add_derives_a_missing_pot(campaign_repo: Path, cli_invoke: CliInvoke) -
         line for line in expected.splitlines() if not line.startswith(dated)
     ]
     assert 'msgctxt "welcome:title"' in po_file(campaign_repo, "es").read_text(encoding="utf-8")
+
+
+def test_derived_catalogs_carry_the_commit_time_not_the_clock(
+    committed_repo: Path, cli_invoke: CliInvoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clones deriving the POT from the same commit write the same bytes."""
+    from babel.messages.pofile import read_po
+
+    pot = committed_repo / "locales" / "messages.pot"
+    message = next((committed_repo / "content" / "messages").rglob("welcome.md"))
+    message.write_text(
+        message.read_text(encoding="utf-8").replace("One step a day", "One small step a day"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-05-01T10:00:00Z")
+    subprocess.run(["git", "commit", "-qam", "Reword"], cwd=committed_repo, check=True)
+    cli_invoke(["locale", "update"], cwd=committed_repo)
+    when = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+    for path in (pot, po_file(committed_repo, "de")):
+        with path.open("rb") as file:
+            assert read_po(file).creation_date == when, path
+    # SOURCE_DATE_EPOCH, when set, wins (as for a build).
+    message.write_text(message.read_text(encoding="utf-8").replace("small", "tiny"))
+    cli_invoke(["locale", "update"], cwd=committed_repo, env={"SOURCE_DATE_EPOCH": "1789999980"})
+    with pot.open("rb") as file:
+        assert read_po(file).creation_date == datetime.fromtimestamp(1789999980, UTC)

@@ -17,6 +17,7 @@ from campaignsync.cli._common import (
     now_option,
     now_or,
     repo_option,
+    source_date_epoch,
 )
 
 
@@ -30,14 +31,16 @@ def sync(repo: Path | None, fmt: str) -> None:
 
     Fetches the remote and branch of [git] in campaignsync.toml (default:
     origin and the current branch) and fast-forwards. It never merges,
-    rebases, stashes or resets: with local changes, a diverged branch or a
-    detached HEAD it stops and says what to do. Then it re-extracts the POT,
-    updates every catalog and prints the translators' to-do list.
+    rebases or stashes: with local changes, a diverged branch or a detached
+    HEAD it stops and says what to do. Local commits whose changes the remote
+    already has (another clone committed the same refreshed catalogs) are no
+    divergence: the branch moves to the remote's commit. Then it re-extracts
+    the POT, updates every catalog and prints the translators' to-do list.
     """
     from campaignsync.commands import sync as syncing
 
     with errors():
-        done = syncing.sync(find_repo(repo), now_or(None))
+        done = syncing.sync(find_repo(repo), source_date_epoch(), now_or(None))
     if fmt == "json":
         click.echo(json.dumps(asdict(done), ensure_ascii=False, indent=1))
         return
@@ -47,6 +50,12 @@ def sync(repo: Path | None, fmt: str) -> None:
             f"Fast-forwarded to {done.remote}/{done.branch}: {pulled.commits} new commit(s), "
             f"{pulled.before[:12]}..{pulled.after[:12]}"
         )
+        if pulled.replaced:
+            click.echo(
+                f"Your {pulled.replaced} local commit(s) made only changes "
+                f"{done.remote}/{done.branch} already has: your branch now follows "
+                f"{done.remote}/{done.branch} ('git reflog' still lists them)."
+            )
     elif pulled.ahead:
         click.echo(
             f"Nothing new on {done.remote}/{done.branch}; your branch is {pulled.ahead} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from campaignsync.cli._common import (
     locales_option,
     now_or,
     repo_option,
+    source_date_epoch,
 )
 
 if TYPE_CHECKING:
@@ -28,6 +30,13 @@ if TYPE_CHECKING:
 @click.group()
 def locale() -> None:
     """Extract, add, update and inspect the translation catalogs."""
+
+
+def _derived_time(project: Project) -> datetime:
+    """Return the time derived catalogs carry: SOURCE_DATE_EPOCH, HEAD's commit time or now."""
+    from campaignsync.commands import locales
+
+    return locales.derived_time(project.root, source_date_epoch(), now_or(None))
 
 
 @locale.command("extract")
@@ -41,7 +50,7 @@ def locale_extract(repo: Path | None) -> None:
 
     with errors():
         project, _ = load(repo)
-        result = locales.extract(project, now_or(None))
+        result = locales.extract(project, _derived_time(project))
     click.echo(
         f"{'Wrote' if result.changed else 'Unchanged:'} {result.path} ({result.entries} entries)"
     )
@@ -56,7 +65,7 @@ def locale_add(tag: str, repo: Path | None) -> None:
 
     with errors():
         project, _ = load(repo)
-        added = locales.add(project, tag, now_or(None))
+        added = locales.add(project, tag, _derived_time(project))
     if added.template.changed:
         click.echo(f"Wrote {added.template.path} ({added.template.entries} entries)")
     click.echo(
@@ -86,7 +95,7 @@ def locale_update(repo: Path | None, check_only: bool) -> None:
 
     with errors():
         project, _ = load(repo)
-        done = locales.update(project, now_or(None), check_only)
+        done = locales.update(project, _derived_time(project), check_only)
 
     def state(changed: bool) -> str:
         return ("out of date" if check_only else "updated") if changed else "up to date"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from campaignsync import paths
+from campaignsync import gitrepo, paths
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
 from campaignsync.l10n import catalog, localize, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
@@ -49,6 +49,18 @@ def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
                 [Diagnostic("CS030", Severity.ERROR, f"cannot extract strings: {text}", rel, line)]
             ) from None
     return catalog.build_template(project, strings, created)
+
+
+def derived_time(root: Path, epoch: int | None, now: datetime) -> datetime:
+    """Return the time to write into derived catalogs (the POT's creation date).
+
+    SOURCE_DATE_EPOCH (``epoch``) when set, else the commit time of HEAD, so
+    every clone that derives the catalogs from the same commit writes the
+    same bytes; ``now`` outside git or before the first commit.
+    """
+    if epoch is None:
+        epoch = gitrepo.head_time(root)
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else now
 
 
 def current_template(project: Project, now: datetime) -> tuple[catalog.Catalog, ExtractResult]:

@@ -37,8 +37,13 @@ class Synced:
     catalogs_changed: bool
 
 
-def sync(root: Path, now: datetime) -> Synced:
-    """Fast-forward to the shared branch, then extract and update the catalogs."""
+def sync(root: Path, epoch: int | None, now: datetime) -> Synced:
+    """Fast-forward to the shared branch, then extract and update the catalogs.
+
+    The derived catalogs carry ``epoch`` (SOURCE_DATE_EPOCH) or else the time
+    of the commit synced to, so clones that sync to the same commit write the
+    same bytes (see ``locales.derived_time``).
+    """
     config = require_config(root)
     pulled = gitrepo.fast_forward(root, config.git_remote, config.git_branch)
     messages: tuple[changes.MessageChange, ...] = ()
@@ -47,7 +52,7 @@ def sync(root: Path, now: datetime) -> Synced:
     try:
         project, _ = require_project(root)
         before = _entries(project.root, project.config)
-        updated = locales.update(project, now)
+        updated = locales.update(project, locales.derived_time(root, epoch, now))
     except DiagnosticsError as exc:
         if not pulled.commits:
             raise
