@@ -7,7 +7,7 @@ no-change build, which only compares a fingerprint, starts fast.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -449,7 +449,7 @@ def assemble(
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
-    extras = pack_extras(project, selection, outputs, epoch)
+    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups)
     members = {**rendered.members, **pack.prepare_all(extras)}
     manifest = pack.build_manifest(
         selection.campaign,
@@ -480,20 +480,27 @@ def _epoch(epoch: int | None, commit_time: int | None) -> int:
 
 
 def pack_extras(
-    project: Project, selection: Selection, outputs: list[Output], epoch: int
+    project: Project,
+    selection: Selection,
+    outputs: list[Output],
+    epoch: int,
+    lookups: Mapping[str, catalog.Lookup] | None = None,
 ) -> list[pack.PackFile]:
-    """Return the calendar, scheduler CSVs, gallery and images that go with the outputs."""
-    from campaignsync.pack import exports, ical
+    """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
+
+    ``lookups`` (the catalogs the outputs were rendered with) let the gallery
+    name untranslated and stale segments.
+    """
+    from campaignsync.pack import attention, exports, ical
     from campaignsync.pack import gallery as preview
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
+    schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
+    gallery = preview.pages(project, campaign, outputs, lookups, schedule)
     extras = [
         pack.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
-        *(
-            pack.PackFile(rel, page)
-            for rel, page in preview.pages(project, campaign, outputs).items()
-        ),
+        *(pack.PackFile(rel, page) for rel, page in gallery.items()),
     ]
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):

@@ -117,3 +117,48 @@ def calendar_repo(tmp_path: Path) -> Path:
     shutil.copytree(DATA / "calendar" / "repo", repo)
     shutil.copytree(ROOT / "campaignsync" / "starter" / "templates", repo / "templates")
     return repo
+
+
+#: Arabic text for the review pack: a translated post that must read right to left.
+ARABIC = {
+    "kickoff:title": "يبدأ شهر التوعية السيبرانية المشترك اليوم",
+    "kickoff:summary": "طوال شهر أكتوبر، يشارك الشركاء أربع عادات بسيطة تحمي حساباتك وأجهزتك.",
+}
+#: An X post that is over its limit on purpose, so the gallery must flag it.
+OVER_LIMIT_X = "A post far too long for X. " * 12
+
+
+def make_review_repo(repo: Path) -> Path:
+    """Copy the sample, add a translated Arabic locale and an over-limit X post (kickoff)."""
+    repo.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "campaignsync.toml", repo)
+    for folder in ("content", "locales", "templates"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    result = CliRunner().invoke(cli, ["locale", "add", "ar", "--repo", str(repo)])
+    assert result.exit_code == 0, result.output
+    config = repo / "campaignsync.toml"
+    config.write_text(
+        config.read_text().replace(
+            'locales = ["en", "de", "fr", "es", "it", "pl", "nl", "pt-PT"]',
+            'locales = ["en", "de", "fr", "es", "it", "pl", "nl", "pt-PT", "ar"]',
+        )
+    )
+    po = repo / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text()
+    for context, translation in ARABIC.items():
+        start = text.index(f'msgctxt "{context}"')
+        end = text.index('msgstr ""', start)
+        text = text[:end] + f'msgstr "{translation}"' + text[end + len('msgstr ""') :]
+    po.write_text(text)
+    message = repo / "content" / "messages" / "2026" / "kickoff.md"
+    message.write_text(message.read_text().replace("posts:\n", f'posts:\n  x: "{OVER_LIMIT_X}"\n'))
+    return repo
+
+
+@pytest.fixture(scope="session")
+def review_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The review repo's pack, built once for the tests that only read it."""
+    repo = make_review_repo(tmp_path_factory.mktemp("review") / "repo")
+    result = CliRunner().invoke(cli, ["build", "--repo", str(repo)], env={"SOURCE_DATE_EPOCH": ""})
+    assert result.exit_code == 0, result.output
+    return repo / "dist" / "2026"

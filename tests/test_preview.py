@@ -1,20 +1,18 @@
-"""The preview gallery: an overview page and one page per locale showing every post."""
+"""The preview gallery: overview, locale and message pages, post cards, gauges, attention."""
 
 from __future__ import annotations
 
 import html
-import http.client
-import shutil
-import socket
-import threading
+import json
+import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, CliInvoke
+from conftest import ARABIC, OVER_LIMIT_X, ROOT, CliInvoke
 
-from campaignsync.cli import cli
-from campaignsync.pack import gallery as preview
+from campaignsync.channels import counters
+from campaignsync.model import Measure
+from campaignsync.pack import cards
 
 
 def build(cli_invoke: CliInvoke, repo: Path) -> Path:
@@ -22,89 +20,232 @@ def build(cli_invoke: CliInvoke, repo: Path) -> Path:
     return repo / "dist" / "2026"
 
 
-@pytest.fixture(scope="module")
-def sample_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample's pack, built once for the tests that only read it."""
-    repo = tmp_path_factory.mktemp("sample")
-    shutil.copy2(ROOT / "campaignsync.toml", repo)
-    for folder in ("content", "locales", "templates"):
-        shutil.copytree(ROOT / folder, repo / folder)
-    result = CliRunner().invoke(cli, ["build", "--repo", str(repo)], env={"SOURCE_DATE_EPOCH": ""})
-    assert result.exit_code == 0, result.output
-    return repo / "dist" / "2026"
-
-
-def test_overview_links_every_message_and_locale(sample_pack: Path) -> None:
-    pack = sample_pack
-    index = (pack / "index.html").read_text()
+def test_overview_links_every_message_and_locale(review_pack: Path) -> None:
+    index = (review_pack / "index.html").read_text()
     for message in (ROOT / "content" / "messages" / "2026").glob("*.md"):
-        assert f"<th>{message.stem}</th>" in index
-    for tag in ("en", "de", "fr", "es", "it", "pl", "nl", "pt-PT", "en-US", "es-US"):
-        assert f'<a href="preview/{tag}.html">{tag}</a>' in index
-        assert (pack / "preview" / f"{tag}.html").is_file()
-    # nl is partial on purpose: the overview says where.
-    assert 'href="preview/nl.html#passphrase-tip"><span class="warn">not translated</span>' in index
-    assert 'href="preview/de.html#passphrase-tip"><span class="ok">translated</span>' in index
+        assert f'<a href="preview/messages/{message.stem}.html">' in index
+        assert (review_pack / "preview" / "messages" / f"{message.stem}.html").is_file()
+    for tag in ("en", "de", "fr", "es", "it", "pl", "nl", "pt-PT", "en-US", "es-US", "ar"):
+        assert f'href="preview/{tag}.html"' in index
+        assert (review_pack / "preview" / f"{tag}.html").is_file()
+    # nl is partial on purpose: its chip says so and links to the post.
+    chip = re.search(
+        r'<li class="loc[^"]*" data-locale="nl"[^>]*>\s*<a href="preview/nl.html#passphrase-tip">.*?</li>',
+        index,
+        re.S,
+    )
+    assert chip and "not translated" in chip.group(0)
+    chip = re.search(
+        r'<li class="loc[^"]*" data-locale="de"[^>]*>\s*<a href="preview/de.html#passphrase-tip">.*?</li>',
+        index,
+        re.S,
+    )
+    assert chip and "ready" in chip.group(0)
 
 
-def test_locale_page_shows_posts_with_their_counts(sample_pack: Path) -> None:
-    pack = sample_pack
-    page = (pack / "preview" / "de.html").read_text()
-    assert '<html lang="de">' in page
-    post = (pack / "de" / "x" / "kickoff.txt").read_text()
-    assert f"<pre>{html.escape(post)}</pre>" in page
-    assert 'href="../de/x/kickoff.txt">kickoff.txt</a> <small><span class="meta">' in page
-    assert "/280 weighted</span>" in page
-    assert 'href="../de/web/kickoff.html">kickoff.html</a>' in page
+def test_attention_lists_the_over_limit_post_first_and_links_to_it(review_pack: Path) -> None:
+    index = (review_pack / "index.html").read_text()
+    attention = index[index.index('<section class="attention"') : index.index("</section>")]
+    assert attention.index("Over a limit") < attention.index("Not translated")
+    # The kickoff X post is over in every locale that publishes the override.
+    item = re.search(
+        r'<a href="preview/en.html#kickoff-x">en · x · kickoff</a>: ([\d,]+) of 280 weighted '
+        r"characters, ([\d,]+) over",
+        attention,
+    )
+    assert item, attention
+    length = int(item.group(1).replace(",", ""))
+    assert length > len(OVER_LIMIT_X.strip()) and item.group(2) == f"{length - 280:,}"
+    page = (review_pack / "preview" / "en.html").read_text()
+    card = page[page.index('id="kickoff-x"') :]
+    card = card[: card.index("</article>")]
+    assert "lvl-over" in page[page.rindex("<article", 0, page.index('id="kickoff-x"')) :][:200]
+    assert "over the limit" in card
+
+
+def test_attention_names_untranslated_segments_per_locale(review_pack: Path) -> None:
+    index = (review_pack / "index.html").read_text()
+    assert (
+        '<a href="preview/nl.html#passphrase-tip">nl · passphrase-tip</a>: 13 of 13: title' in index
+    )
+    # Arabic has only the kickoff title and summary.
+    assert re.search(r"ar · kickoff</a>: \d+ of \d+: image\.alt", index)
+
+
+def test_locale_page_shows_posts_as_cards_with_gauges(review_pack: Path) -> None:
+    page = (review_pack / "preview" / "de.html").read_text()
+    assert '<html lang="en">' in page  # the gallery's own words are English...
+    start = page.rindex("<article", 0, page.index('id="kickoff-bluesky"'))
+    card = page[start : page.index("</article>", start)]
+    assert 'lang="de" dir="ltr"' in card.split(">")[0]  # ...the posts are not
+    post = (review_pack / "de" / "bluesky" / "kickoff.txt").read_text()
+    assert html.escape(post.rstrip("\n"), quote=False) in card  # the plain-text copy
+    assert '<span class="ent ent-link">https://campaign.example.org/2026/kickoff</span>' in card
+    assert '<span class="ent ent-tag">#JointCyberMonth</span>' in card
+    assert re.search(r"\d+ of 300 characters: \d+ left", card)
+    assert re.search(r"\d+ of 3,000 UTF-8 bytes: [\d,]+ left", card)
+    assert '<img src="../assets/kickoff.png" alt="Ein weißes Vorhängeschloss' in card
+    assert "<strong>EU partners</strong>" in card
+    assert (
+        'href="../de/bluesky/kickoff.json"' in card and 'href="../de/bluesky/kickoff.txt"' in card
+    )
+
+
+def test_sms_is_shown_as_bubbles_cut_where_the_phone_cuts(review_pack: Path) -> None:
+    page = (review_pack / "preview" / "en.html").read_text()
+    start = page.index('id="kickoff-sms"')
+    card = page[start : page.index("</article>", start)]
+    text = (review_pack / "en" / "sms" / "kickoff.txt").read_text().removesuffix("\n")
+    bubbles = re.findall(r'<p class="bubble"[^>]*>(.*?)</p>', card, re.S)
+    assert [html.unescape(b) for b in bubbles] == counters.sms_parts(text)
+    assert "SMS of 2 allowed" in card
+
+
+def test_email_preview_loads_its_image_from_the_pack(review_pack: Path) -> None:
+    live = (review_pack / "de" / "email" / "kickoff.html").read_text()
+    assert 'src="https://campaign.example.org/2026/assets/kickoff.png"' in live  # as sent
+    copy = (review_pack / "preview" / "email" / "de" / "kickoff.html").read_text()
+    assert 'src="../../../assets/kickoff.png"' in copy
+    assert "https://campaign.example.org/2026/assets" not in copy
+    page = (review_pack / "preview" / "de.html").read_text()
+    assert page.count('<iframe src="../preview/email/de/kickoff.html"') == 2  # desktop and phone
+
+
+def test_gallery_loads_nothing_from_outside_the_pack(review_pack: Path) -> None:
+    pages = [review_pack / "index.html", *sorted((review_pack / "preview").rglob("*.html"))]
+    for page in pages:
+        text = page.read_text()
+        for url in re.findall(r'(?:src|<link[^>]*href)="([^"]+)"', text):
+            if url.startswith("data:"):
+                continue
+            assert "://" not in url, f"{page.name} loads {url}"
+            target = (page.parent / url.split("#")[0]).resolve()
+            assert target.is_file(), f"{page.name} points at a missing {url}"
+
+
+def test_right_to_left_locale_renders_right_to_left(review_pack: Path) -> None:
+    page = (review_pack / "preview" / "ar.html").read_text()
+    start = page.index('id="kickoff-x"')
+    article = page[page.rindex("<article", 0, start) : page.index("</article>", start)]
+    assert 'dir="rtl"' in article.split(">")[0]
+    bluesky = page[page.index('id="kickoff-bluesky"') :]
+    bluesky = bluesky[: bluesky.index("</article>")]
+    assert f'<p class="post-text" dir="rtl" lang="ar">{ARABIC["kickoff:summary"]}' in bluesky
+    # A post that falls back to the English source keeps its own direction.
+    start = page.index('id="passphrase-tip-x"')
+    card = page[start : page.index("</article>", start)]
+    assert '<p class="post-text" dir="ltr" lang="en">' in card
+
+
+def test_message_page_shows_every_locale_side_by_side_with_the_source(review_pack: Path) -> None:
+    page = (review_pack / "preview" / "messages" / "kickoff.html").read_text()
+    heads = re.findall(r'<h3 class="col-head"><a href="\.\./([\w-]+)\.html#kickoff-x">', page)
+    assert heads[0] == "en" and set(heads) >= {"de", "ar", "en-US", "es-US"}
+    assert '<span class="src">source</span>' in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "ids repeat across locales"
+    assert 'href="../../de/x/kickoff.txt"' in page
 
 
 def test_titles_and_posts_are_escaped(cli_invoke: CliInvoke, sample_repo: Path) -> None:
     path = sample_repo / "content" / "messages" / "2026" / "passphrase-tip.md"
     path.write_text(
         path.read_text().replace(
-            "title: Make your password a passphrase", 'title: "<script>alert(1)</script> & more"'
+            "title: Make your password a passphrase",
+            'title: "<script>alert(1)</script> & more"',
         )
     )
     pack = build(cli_invoke, sample_repo)
-    page = (pack / "preview" / "en.html").read_text()
-    assert "<script>alert" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    for page in (pack / "index.html", pack / "preview" / "en.html"):
+        text = page.read_text()
+        assert "<script>alert" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in text
 
 
-def test_preview_serves_the_pack_on_localhost_only(sample_pack: Path) -> None:
-    server = preview.serve(sample_pack, 0)
-    host, port = server.server_address[:2]
-    assert host == "127.0.0.1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        connection.request("GET", "/preview/de.html")
-        response = connection.getresponse()
-        assert response.status == 200 and b'<html lang="de">' in response.read()
-        # http.server itself keeps paths inside the folder; a guard against regressions.
-        connection.request("GET", "/../../etc/passwd")
-        assert connection.getresponse().status == 404
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_preview_without_a_pack_says_to_build_first(
-    cli_invoke: CliInvoke, sample_repo: Path
+@pytest.mark.parametrize(
+    ("channel", "text", "expected"),
+    [
+        pytest.param(
+            "x",
+            "See example.org and https://cisa.gov/x #Tag @someone",
+            [
+                ("text", "See "),
+                ("link", "example.org"),
+                ("text", " and "),
+                ("link", "https://cisa.gov/x"),
+                ("text", " "),
+                ("tag", "#Tag"),
+                ("text", " "),
+                ("mention", "@someone"),
+            ],
+            id="x-links-bare-domains",
+        ),
+        pytest.param(
+            "mastodon",
+            "See example.org or https://cisa.gov/x @ann@social.example.org",
+            [
+                ("text", "See example.org or "),
+                ("link", "https://cisa.gov/x"),
+                ("text", " "),
+                ("mention", "@ann@social.example.org"),
+            ],
+            id="mastodon-needs-a-scheme",
+        ),
+        pytest.param(
+            "instagram",
+            "https://cisa.gov/x #One #Two",
+            [("text", "https://cisa.gov/x "), ("tag", "#One"), ("text", " "), ("tag", "#Two")],
+            id="instagram-captions-link-no-urls",
+        ),
+        pytest.param(
+            "threads",
+            "Go #One #Two",
+            [("text", "Go "), ("tag", "#One"), ("text", " #Two")],
+            id="threads-one-topic-tag",
+        ),
+    ],
+)
+def test_posts_highlight_what_the_platform_links(
+    channel: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
-    result = cli_invoke(["preview", "--repo", str(sample_repo)], expect=1)
-    assert (
-        result.stderr
-        == f"error: no pack in {sample_repo / 'dist' / '2026'}; run 'campaignsync build' first\n"
-    )
+    assert [(p.kind, p.text) for p in cards.pieces(text, channel)] == expected
 
 
-def test_preview_on_a_port_in_use_says_so(cli_invoke: CliInvoke, sample_pack: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        repo = sample_pack.parent.parent
-        result = cli_invoke(["preview", "--repo", str(repo), "--port", str(port)], expect=1)
-    assert result.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+@pytest.mark.parametrize(
+    ("measure", "level", "words"),
+    [
+        (Measure(100, 280, "weighted"), "ok", "100 of 280 weighted characters: 180 left"),
+        (Measure(270, 280, "weighted"), "near", "270 of 280 weighted characters: 10 left"),
+        (
+            Measure(1291, 280, "weighted"),
+            "over",
+            "1,291 of 280 weighted characters: 1,011 over the limit",
+        ),
+        (
+            Measure(190, 306, "septets", encoding="GSM-7", segments=2),
+            "ok",
+            "2 SMS of 2 allowed, 190 of 306 GSM-7 septets: 116 left",
+        ),
+    ],
+)
+def test_gauge_says_the_share_of_the_limit_in_words(
+    measure: Measure, level: str, words: str
+) -> None:
+    (gauge,) = cards.gauges(measure)
+    assert (gauge.level, gauge.words) == (level, words)
+    assert gauge.percent == min(100, round(100 * measure.length / measure.limit))
+
+
+@pytest.mark.parametrize("text", ["a" * 160, "a" * 161, "€" * 100, "ł" * 140, "😀" * 40 + "a"])
+def test_sms_parts_are_the_billed_segments(text: str) -> None:
+    parts = counters.sms_parts(text)
+    assert "".join(parts) == text
+    assert len(parts) == counters.sms_count(text).segments
+
+
+def test_manifest_lists_the_gallery_files(review_pack: Path) -> None:
+    rows = json.loads((review_pack / "manifest.json").read_text())["files"]
+    paths = {row["path"] for row in rows}
+    assert {"index.html", "preview/gallery.css", "preview/gallery.js", "preview/ar.html"} <= paths
+    assert "preview/messages/kickoff.html" in paths
+    assert "preview/email/de/kickoff.html" in paths

@@ -413,3 +413,23 @@ def sms_capacity(encoding: str, segments: int) -> int:
     """Return how many units ``segments`` SMS parts hold in ``encoding``."""
     single, part = _SMS_SIZES[encoding]
     return single if segments <= 1 else part * segments
+
+
+def sms_parts(text: str) -> list[str]:
+    """Return ``text`` cut where a phone splits it into billed SMS segments.
+
+    The same cutting as :func:`sms_count` (one part when the text fits one SMS),
+    so a preview shows the segments the count bills.
+    """
+    count = sms_count(text)
+    if count.segments <= 1:
+        return [text]
+    if count.encoding == "GSM-7":
+        costs = [_septets(char) for char in text]
+    else:
+        costs = [2 if ord(char) > 0xFFFF else 1 for char in text]
+    found, start = [], 0
+    for size in _parts(costs, _SMS_SIZES[count.encoding][1]):
+        found.append(text[start : start + size])
+        start += size
+    return found

@@ -232,28 +232,89 @@ def new(
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder the pack was built into.",
+    help="Output folder of the pack (default: dist/ in the repository).",
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def preview(repo: Path | None, campaign: str | None, out: Path | None, port: int) -> None:
-    """Serve a built pack's gallery on http://127.0.0.1:PORT."""
-    from campaignsync import pipeline
-    from campaignsync.pack import gallery
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but localhost shows the pack to your network.",
+)
+@click.option(
+    "--watch/--no-watch",
+    default=True,
+    show_default=True,
+    help="Build first, then rebuild on every save and reload the open page "
+    "(--no-watch serves the pack as it is).",
+)
+@jobs_option
+def preview(
+    repo: Path | None,
+    campaign: str | None,
+    out: Path | None,
+    port: int,
+    bind: str,
+    watch: bool,
+    jobs: int,
+) -> None:
+    """Serve the gallery on http://127.0.0.1:PORT, following every save.
 
+    Builds the pack, then rebuilds it whenever a message, catalog, template,
+    the config or the calendar is saved; the open page reloads itself and
+    marks the posts that changed since the preview started. A save that
+    breaks the build shows the problems in the page; the server keeps running.
+
+    \b
+    Example:
+      campaignsync preview --port 8001
+    """
+    import threading
+
+    from campaignsync import pipeline
+    from campaignsync.pack import live
+    from campaignsync.pack import watch as watching
+
+    epoch = source_date_epoch()
     with errors():
-        project, _ = load(repo)
+        root = find_repo(repo)
+        project, _ = load(root)
         selection = pipeline.select(project, campaign)
-    folder = (out or project.root / project.config.paths.out) / selection.campaign
-    if not (folder / "index.html").is_file():
+        target = pipeline.output_folder(root, out)
+    folder = target / selection.name
+    request = pipeline.Request(campaign, (), (), epoch)
+    workers = jobs or pipeline.default_jobs()
+    state = live.State(baseline=live.hashes(folder)) if watch else None
+    if state is not None:
+        state.record(live.rebuild(root, target, request, workers))
+        for line in state.problems:
+            click.echo(line, err=True)
+    elif not (folder / "index.html").is_file():
         fail(f"no pack in {folder}; run 'campaignsync build' first")
     try:
-        server = gallery.serve(folder, port)
+        server = live.serve(folder, port, state, bind)
     except OSError as exc:
-        fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}")
-    click.echo(f"Serving {folder} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        fail(f"cannot listen on {bind}:{port}: {exc.strerror}")
+    address = f"http://{bind}:{server.server_address[1]}/"
+    stop = threading.Event()
+    if state is not None:
+        inputs = pipeline.input_paths(project.config.paths)
+        batches = watching.changes(root, inputs, stop)
+        thread = threading.Thread(
+            target=live.follow,
+            args=(batches, lambda _: live.rebuild(root, target, request, workers), state),
+            daemon=True,
+        )
+        thread.start()
+        click.echo(
+            f"Serving {display(folder)} on {address}, rebuilding on every save (Ctrl-C stops)"
+        )
+    else:
+        click.echo(f"Serving {display(folder)} on {address} (Ctrl-C stops)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.server_close()

@@ -502,3 +502,26 @@ def language_versions(config: Config, message: Message) -> dict[str, Any]:
 def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:
     """Return the lookups of a locale chain that exist."""
     return tuple(lookups[tag] for tag in locale_chain if tag in lookups)
+
+
+def page_renderer(folder: Path) -> Callable[..., str]:
+    """Return ``render(name, **values)`` over the HTML templates of campaignsync's own pages.
+
+    The gallery shows text written by others (messages, translations), so every
+    value is escaped unless a template marks it safe; undefined names are errors.
+    """
+    from jinja2 import Environment
+
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    def render(name: str, **values: object) -> str:
+        return env.get_template(name).render(**values)
+
+    return render

@@ -1,0 +1,131 @@
+"""What a reviewer of a pack must look at first, each item pointing at its post or message.
+
+Posts over a limit, missing or stale translations and schedule problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from campaignsync.l10n import localize
+from campaignsync.l10n.catalog import Lookup
+from campaignsync.load import content
+from campaignsync.model import Diagnostic, Output, Project
+
+#: The kinds of item, in the order the overview lists them, with their headings.
+KINDS = {
+    "over": "Over a limit",
+    "untranslated": "Not translated",
+    "fuzzy": "Stale translations (source changed, translation awaits review)",
+    "schedule": "Schedule problems",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing to look at: what, where, and the gallery page (by pack path) that shows it."""
+
+    kind: str
+    message: str
+    locale: str
+    channel: str
+    text: str
+    href: str
+
+
+def items(
+    project: Project,
+    campaign: str,
+    outputs: Iterable[Output],
+    lookups: Mapping[str, Lookup],
+    schedule: Iterable[Diagnostic] = (),
+) -> list[Item]:
+    """Return everything that needs attention, kind by kind, in a stable order."""
+    found = _over(outputs)
+    found += _translations(project, campaign, outputs, lookups)
+    found += _schedule(project, campaign, schedule)
+    order = list(KINDS)
+    return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
+
+
+def _over(outputs: Iterable[Output]) -> list[Item]:
+    found = []
+    for output in outputs:
+        measure = output.measure
+        exceeded = measure.exceeded if measure else None
+        if exceeded is None:
+            continue
+        text = (
+            f"{exceeded.length:,} of {exceeded.limit:,} {exceeded.unit_name}, "
+            f"{exceeded.over:,} over"
+        )
+        href = f"preview/{output.locale}.html#{output.message}-{output.channel}"
+        found.append(Item("over", output.message, output.locale, output.channel, text, href))
+    return found
+
+
+def _translations(
+    project: Project, campaign: str, outputs: Iterable[Output], lookups: Mapping[str, Lookup]
+) -> list[Item]:
+    config = project.config
+    built = {(o.message, o.locale) for o in outputs}
+    found = []
+    for locale in config.locales:
+        state = localize.classifier(locale, config, lookups)
+        for message in project.messages_of(campaign):
+            if (message.id, locale.tag) not in built:
+                continue
+            by_state: dict[str, list[str]] = {"untranslated": [], "fuzzy": []}
+            segments = list(content.segments(message))
+            for segment in segments:
+                kind = state((content.msgctxt(message.id, segment.field), segment.text))
+                if kind in by_state:
+                    by_state[kind].append(segment.field)
+            href = f"preview/{locale.tag}.html#{message.id}"
+            for kind, names in by_state.items():
+                if names:
+                    text = f"{len(names)} of {len(segments)}: {_list(names)}"
+                    found.append(Item(kind, message.id, locale.tag, "", text, href))
+    return found
+
+
+def _list(names: list[str], most: int = 4) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _schedule(project: Project, campaign: str, found: Iterable[Diagnostic]) -> list[Item]:
+    by_path = {m.path: m.id for m in project.messages_of(campaign)}
+    items = []
+    for d in found:
+        message = by_path.get(d.file or "", "")
+        href = f"preview/messages/{message}.html" if message else ""
+        where = f"{d.file}:{d.line}" if d.file and d.line else d.file or ""
+        text = f"{d.code}: {d.text}" + (f" ({where})" if where else "")
+        items.append(Item("schedule", message, d.locale or "", d.channel or "", text, href))
+    return items
+
+
+def schedule_problems(
+    project: Project, campaign: str, outputs: tuple[Output, ...], epoch: int
+) -> list[Diagnostic]:
+    """Return the schedule checks' findings that depend on the pack's input alone.
+
+    The freeze check (CS113) reads git history up to "today" and is left to
+    ``campaignsync check``; silenced codes are dropped.
+    """
+    from campaignsync.checks import CheckInput, schedule
+
+    data = CheckInput(project, campaign, outputs, {}, datetime.fromtimestamp(epoch, UTC))
+    checks = (
+        schedule.inside_campaign,
+        schedule.business_hours,
+        schedule.local_times,
+        schedule.joint_times,
+        schedule.spacing,
+        schedule.theme_coverage,
+    )
+    found = [d for check in checks for d in check(data)]
+    return [d for d in found if d.code not in project.config.ignore]

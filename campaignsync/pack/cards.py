@@ -1,0 +1,228 @@
+"""What the gallery shows of one output: a post card, SMS bubbles, an email frame or a page.
+
+Pure functions from an :class:`Output` (and the project it came from) to plain
+values that the gallery templates lay out; no HTML is written here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from campaignsync import channels
+from campaignsync.channels import counters, richtext
+from campaignsync.l10n import localize
+from campaignsync.model import Config, Measure, Message, Output
+
+#: A post within this share of its limit is flagged as close to it.
+NEAR = 0.9
+
+#: Mentions as each platform links them (LinkedIn mentions are picked, not typed).
+_MENTIONS = {
+    "x": re.compile(r"(?<![\w@])@\w{1,15}"),
+    "mastodon": re.compile(r"(?<![\w@/])@\w+(?:@[\w.-]+\w)?"),
+    "bluesky": re.compile(r"(?<![\w@])@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+"),
+    "threads": re.compile(r"(?<![\w@])@[\w.]+\w"),
+    "instagram": re.compile(r"(?<![\w@])@[\w.]+\w"),
+}
+#: Platforms that link a bare domain (example.org) as well as an http(s) URL.
+_BARE_LINKS = frozenset({"x"})
+#: Instagram captions never link URLs; Threads turns only the first hashtag into a topic.
+_NO_LINKS = frozenset({"instagram"})
+_ONE_TAG = frozenset({"threads"})
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of post text: plain, or a link, hashtag or mention the platform highlights."""
+
+    kind: str  # text | link | tag | mention
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gauge:
+    """One limit of a post: the share used, its colour and the figure in words."""
+
+    percent: int  # width of the bar, 0-100
+    level: str  # ok | near | over
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """Everything the gallery shows for one output."""
+
+    output: Output
+    kind: str  # post | sms | email | page
+    channel_title: str
+    partner: str
+    account: str
+    locale_direction: str
+    direction: str  # of the text itself: a fallback keeps its own language's direction
+    text_lang: str
+    text: str
+    pieces: tuple[Piece, ...] = ()
+    bubbles: tuple[tuple[str, str], ...] = ()  # (text, "part 1 of 2 · 153 GSM-7 septets")
+    gauges: tuple[Gauge, ...] = ()
+    image: str = ""
+    alt: str = ""
+    title: str = ""
+    summary: str = ""
+    domain: str = ""
+    level: str = "ok"
+    #: Every file of this message x locale x channel (email: HTML, text and .eml).
+    files: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the card on its locale page."""
+        return f"{self.output.message}-{self.output.channel}"
+
+
+def gauges(measure: Measure | None) -> tuple[Gauge, ...]:
+    """Return a gauge per limit the output must meet, in the platform's own unit."""
+    if measure is None:
+        return ()
+    found = []
+    for limit in measure.limits:
+        share = limit.length / limit.limit if limit.limit else 0.0
+        level = "over" if limit.over else "near" if share >= NEAR else "ok"
+        figure = f"{limit.length:,} of {limit.limit:,} {limit.unit_name}"
+        rest = f"{limit.over:,} over the limit" if limit.over else f"{limit.headroom:,} left"
+        if limit.segments:
+            allowed = limit.limit // (153 if limit.encoding == "GSM-7" else 67) or 1
+            figure = f"{limit.segments} SMS of {allowed} allowed, {figure}"
+        found.append(Gauge(min(100, round(100 * share)), level, f"{figure}: {rest}"))
+    return tuple(found)
+
+
+def pieces(text: str, channel: str) -> tuple[Piece, ...]:
+    """Return ``text`` cut into plain runs and what ``channel`` links: URLs, hashtags, mentions."""
+    spans: list[tuple[int, int, str]] = []
+    if channel == "bluesky":  # the facets of the Bluesky record the pack ships
+        spans += [(link.start, link.end, "link") for link in richtext.links(text)]
+        tags = [(a, b, "tag") for a, b, _ in richtext.tags(text)]
+    else:
+        if channel not in _NO_LINKS:
+            urls = counters.urls(text, bare=channel in _BARE_LINKS)
+            spans += [(a, b, "link") for a, b in urls]
+        tags = [(a, b, "tag") for a, b, _ in counters.hashtags(text)]
+    spans += tags[:1] if channel in _ONE_TAG else tags
+    if (mention := _MENTIONS.get(channel)) is not None:
+        spans += [(m.start(), m.end(), "mention") for m in mention.finditer(text)]
+    found: list[Piece] = []
+    at = 0
+    for start, end, kind in sorted(spans):
+        if start < at:
+            continue  # a hashtag or mention inside a URL is part of the link
+        if start > at:
+            found.append(Piece("text", text[at:start]))
+        found.append(Piece(kind, text[start:end]))
+        at = end
+    if at < len(text):
+        found.append(Piece("text", text[at:]))
+    return tuple(found)
+
+
+def bubbles(text: str) -> tuple[tuple[str, str], ...]:
+    """Return the SMS segments of ``text`` as a phone receives them, each with its size."""
+    parts = counters.sms_parts(text)
+    count = counters.sms_count(text)
+    unit = "GSM-7 septets" if count.encoding == "GSM-7" else "UCS-2 units"
+    found = []
+    for number, part in enumerate(parts, start=1):
+        size = counters.sms_count(part).units if count.encoding == "GSM-7" else len(part)
+        label = f"part {number} of {len(parts)} · {size} {unit}"
+        found.append((part, label if len(parts) > 1 else f"{size} {unit}"))
+    return tuple(found)
+
+
+def card(config: Config, message: Message, output: Output, files: tuple[str, ...] = ()) -> Card:
+    """Return what the gallery shows of one output."""
+    spec = channels.registry().get(output.channel)
+    fields = dict(output.fields)
+    locale = config.locale(output.locale) or config.source_locale
+    partner_id = localize.partner_for(config, message, locale)
+    partner = config.partner(partner_id)
+    supplied = fields.get(channels.post_field(message, output.channel))
+    source = config.locale(supplied.locale) if supplied else None
+    text = output.content.decode("utf-8", "replace") if output.path.endswith(".txt") else ""
+    text = text.removesuffix("\n")  # the file's final newline is not part of the post
+    alt = fields.get("image.alt")
+    title = fields.get("title")
+    summary = fields.get("summary")
+    measured = gauges(output.measure)
+    base = Card(
+        output=output,
+        kind=_kind(output),
+        channel_title=spec.title if spec else output.channel,
+        partner=partner_id,
+        account=partner.name if partner else partner_id,
+        locale_direction=locale.direction,
+        direction=(source or locale).direction,
+        text_lang=(source or locale).tag,
+        text=text,
+        gauges=measured,
+        image=message.image.src if message.image else "",
+        alt=alt.text if alt else "",
+        title=title.text if title else message.title,
+        summary=summary.text if summary else message.summary,
+        level=_worst(g.level for g in measured),
+        files=files or (output.path,),
+    )
+    if base.kind == "sms":
+        return _replace(base, bubbles=bubbles(text))
+    if base.kind == "post":
+        cut = pieces(text, output.channel)
+        link = next((p.text for p in cut if p.kind == "link"), "")
+        host = urlsplit(link if "://" in link else f"https://{link}").hostname or ""
+        return _replace(base, pieces=cut, domain=host)
+    return base
+
+
+def _replace(card: Card, **changes: object) -> Card:
+    from dataclasses import replace
+
+    return replace(card, **changes)  # type: ignore[arg-type]
+
+
+def _kind(output: Output) -> str:
+    if output.channel == "sms":
+        return "sms"
+    if output.channel == "email":
+        return "email"
+    return "post" if output.path.endswith(".txt") else "page"
+
+
+def _worst(levels: object) -> str:
+    seen = set(levels)  # type: ignore[call-overload]
+    return next((level for level in ("over", "near") if level in seen), "ok")
+
+
+def shown(outputs: list[Output], keep: Callable[[Output], bool] | None = None) -> list[Output]:
+    """Return the outputs the gallery shows a card for: one per message x locale x channel.
+
+    A channel with several files (email: HTML, text, .eml) is shown once, by its
+    preferred file; Bluesky's JSON record is left to the files.
+    """
+    best: dict[tuple[str, str, str], Output] = {}
+    for output in outputs:
+        if keep is not None and not keep(output):
+            continue
+        key = (output.message, output.locale, output.channel)
+        rank = _rank(output)
+        if rank < 0:
+            continue
+        if key not in best or rank > _rank(best[key]):
+            best[key] = output
+    return sorted(best.values(), key=lambda o: (o.locale, o.message, o.channel))
+
+
+def _rank(output: Output) -> int:
+    ext = output.path.rpartition(".")[2]
+    if output.channel == "email":
+        return {"html": 2, "txt": 1}.get(ext, -1)
+    return {"txt": 2, "html": 2}.get(ext, -1)

@@ -1,0 +1,200 @@
+"""The live preview: serve a pack's gallery on localhost and follow the user's saves.
+
+After each save the pack is rebuilt through the normal build (so an incremental
+build does only what changed); the pages poll ``/_live/state`` and reload when
+the build id moves. A build that fails keeps the server up and the page shows
+the diagnostics instead of the previous pack. Nothing outside the pack folder
+is served.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import posixpath
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from campaignsync.errors import CampaignsyncError, DiagnosticsError
+from campaignsync.pack.gallery import THEME
+
+if TYPE_CHECKING:
+    from campaignsync.pipeline import Request
+
+#: Added before ``</body>`` of every HTML page the live server sends.
+_HOOK = b'<script src="/_live/live.js"></script>\n</body>'
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one (re)build gave: the problems that stopped it, or the new pack's file hashes."""
+
+    problems: tuple[str, ...] = ()
+    hashes: dict[str, str] | None = None
+
+
+@dataclass
+class State:
+    """What the open pages poll: the build number, problems, and files changed since start.
+
+    ``baseline`` holds the hashes of the pack that was there when the preview
+    started: the gallery marks every post whose files differ from it.
+    """
+
+    baseline: dict[str, str] = field(default_factory=dict)
+    build: int = 0
+    problems: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, outcome: Outcome) -> None:
+        """Take in a build's outcome: a new build number so that open pages reload."""
+        with self.lock:
+            self.build += 1
+            self.problems = outcome.problems
+            if outcome.hashes is not None and not self.baseline:
+                self.baseline = dict(outcome.hashes)  # no earlier pack: nothing changed yet
+            if outcome.hashes is not None:
+                self.changed = tuple(
+                    sorted(p for p, h in outcome.hashes.items() if self.baseline.get(p) != h)
+                )
+
+    def as_json(self) -> bytes:
+        """Return the state as the pages read it."""
+        with self.lock:
+            document = {
+                "build": self.build,
+                "problems": list(self.problems),
+                "changed": list(self.changed),
+            }
+        return json.dumps(document).encode()
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """Return the sha256 of every file of the pack in ``folder``, from its manifest."""
+    try:
+        rows = json.loads((folder / "manifest.json").read_bytes())["files"]
+        return {row["path"]: row["sha256"] for row in rows}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def rebuild(root: Path, out: Path, request: Request, jobs: int = 1) -> Outcome:
+    """Build the pack through the normal build; return its hashes or what stopped it."""
+    from campaignsync import pipeline
+    from campaignsync.checks import report
+    from campaignsync.load.project import require_project
+
+    try:
+        stamp, done = pipeline.unchanged(root, out, request)
+        if done is not None:
+            return Outcome((), hashes(done.folder))
+        project, _ = require_project(root)
+        selection = pipeline.select(project, request.campaign, request.locales, request.channels)
+        built = pipeline.build(project, selection, out, request.epoch, jobs, None, stamp)
+    except DiagnosticsError as exc:
+        shown = [report.text_line(d) for d in exc.diagnostics if d.is_error]
+        return Outcome(tuple(shown) or (f"{exc}; {exc.outcome}",))
+    except CampaignsyncError as exc:
+        return Outcome((str(exc),))
+    return Outcome((), hashes(built.result.folder))
+
+
+def follow(
+    batches: Iterable[set[str]], rebuild: Callable[[set[str]], Outcome], state: State
+) -> None:
+    """Rebuild after each burst of saves, recording each outcome for the open pages."""
+    for changed in batches:
+        state.record(rebuild(changed))
+
+
+def serve(
+    folder: Path, port: int, state: State | None = None, host: str = "127.0.0.1"
+) -> http.server.ThreadingHTTPServer:
+    """Return a server of ``folder`` (call serve_forever()); ``state`` makes it live."""
+    live = state or State()
+
+    class Handler(_Handler):
+        root = folder.resolve()
+        status = live
+        follows = state is not None
+
+    return http.server.ThreadingHTTPServer((host, port), Handler)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Serves files of the pack folder only, and the live state."""
+
+    root: Path
+    status: State
+    follows: bool
+
+    def do_GET(self) -> None:
+        """Send a file of the pack, the live script or the live state."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if path == "/_live/state":
+            return self._send(200, "application/json", self.status.as_json())
+        if path == "/_live/live.js":
+            return self._send(200, "text/javascript", (THEME / "live.js").read_bytes())
+        target = self._inside(path)
+        if target is not None and target.is_dir():
+            target = target / "index.html"
+        if target is None or not target.is_file():
+            if path in ("/", "/index.html") and self.status.problems:
+                return self._send(200, "text/html; charset=utf-8", _problems_page())
+            return self._send(404, "text/plain; charset=utf-8", b"Not found in the pack\n")
+        data = target.read_bytes()
+        kind = _TYPES.get(target.suffix, "application/octet-stream")
+        if self.follows and target.suffix == ".html" and b"</body>" in data:
+            data = data.replace(b"</body>", _HOOK, 1)
+        return self._send(200, kind, data)
+
+    def _inside(self, path: str) -> Path | None:
+        """Return the file a URL path names inside the pack, or None if it leaves the pack."""
+        clean = posixpath.normpath("/" + path.lstrip("/"))
+        if "\\" in clean or "\0" in clean:
+            return None
+        target = (self.root / clean.lstrip("/")).resolve()
+        return target if target == self.root or self.root in target.parents else None
+
+    def _send(self, code: int, kind: str, data: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log nothing: the command prints the address once."""
+
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".ics": "text/calendar; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".eml": "message/rfc822",
+}
+
+
+def _problems_page() -> bytes:
+    return (
+        b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
+        b'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        b'<link rel="icon" href="data:,">'
+        b"</head><body><main><h1>The pack could not be built</h1></main>\n</body></html>\n"
+    ).replace(b"</body>", _HOOK, 1)

@@ -1,0 +1,175 @@
+"""The gallery in a real browser: Debian's chromium, driven headless by Playwright.
+
+Nothing here downloads a browser: Playwright is pointed at /usr/bin/chromium.
+Without it these tests skip (saying how to install it), except under CI=true,
+where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ARABIC, make_review_repo
+
+from campaignsync import pipeline
+from campaignsync.pack import live, watch
+
+CHROMIUM = os.environ.get("CAMPAIGNSYNC_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOW = "install Debian's chromium (apt-get install chromium) and `pip install -e '.[test]'`"
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return f"no browser at {CHROMIUM}; {HOW}"
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError:
+        return f"Playwright or axe-playwright-python is not installed; {HOW}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the whole session."""
+    problem = _missing()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the browser tests: {problem}")
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    opened.errors = errors
+    yield opened
+    context.close()
+
+
+PAGES = ["index.html", "preview/de.html", "preview/ar.html", "preview/messages/kickoff.html"]
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_pages_open_without_console_errors(page: Any, review_pack: Path, rel: str) -> None:
+    page.goto((review_pack / rel).as_uri())
+    page.wait_for_load_state("load")
+    page.select_option("select[name=channel]", "x") if rel != PAGES[-1] else None
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_no_horizontal_overflow_on_a_phone(page: Any, review_pack: Path, rel: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((review_pack / rel).as_uri())
+    page.wait_for_load_state("load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{rel} is {width} px wide at 390 px"
+
+
+def test_attention_summary_links_to_the_over_limit_post(page: Any, review_pack: Path) -> None:
+    page.goto((review_pack / "index.html").as_uri())
+    link = page.locator(".attention .group-over a", has_text="de · x · kickoff")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/preview/de.html#kickoff-x")
+    card = page.locator("#kickoff-x")
+    assert card.is_visible()
+    assert "over the limit" in card.locator(".gauge-over .figure").inner_text()
+
+
+def test_filters_keep_only_the_chosen_posts(page: Any, review_pack: Path) -> None:
+    page.goto((review_pack / "preview" / "de.html").as_uri())
+    page.select_option("select[name=status]", "over")
+    visible = page.locator(".card:visible")
+    assert visible.count() >= 1
+    assert set(visible.evaluate_all("cs => cs.map(c => c.dataset.channel)")) == {"x"}
+
+
+def test_right_to_left_post_is_laid_out_right_to_left(page: Any, review_pack: Path) -> None:
+    page.goto((review_pack / "preview" / "ar.html").as_uri())
+    text = page.locator("#kickoff-bluesky .post-text")
+    assert ARABIC["kickoff:summary"] in text.inner_text()
+    assert text.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    fallback = page.locator("#passphrase-tip-x .post-text")
+    assert fallback.evaluate("e => getComputedStyle(e).direction") == "ltr"
+
+
+@pytest.mark.parametrize("rel", ["index.html", "preview/ar.html"])
+def test_no_serious_accessibility_violations(page: Any, review_pack: Path, rel: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto((review_pack / rel).as_uri())
+    page.wait_for_load_state("load")
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_the_live_page_reloads_after_a_save(page: Any, tmp_path: Path) -> None:
+    repo = make_review_repo(tmp_path / "repo")
+    out = repo / "dist"
+    request = pipeline.Request()
+    state = live.State()
+    state.record(live.rebuild(repo, out, request))
+    server = live.serve(out / "2026", 0, state)
+    stop = threading.Event()
+    batches = watch.changes(repo, pipeline.input_paths(pipeline.read_paths(repo)), stop)
+    follower = threading.Thread(
+        target=live.follow, args=(batches, lambda _: live.rebuild(repo, out, request), state)
+    )
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    follower.start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/preview/en.html")
+        assert page.locator("#h-kickoff").inner_text() == "Joint Cyber Awareness Month starts today"
+        message = repo / "content" / "messages" / "2026" / "kickoff.md"
+        message.write_text(
+            message.read_text().replace("Joint Cyber Awareness Month starts today", "Edited live")
+        )
+        page.wait_for_function(
+            "() => document.querySelector('#h-kickoff')?.textContent === 'Edited live'",
+            timeout=20000,
+        )
+        assert page.locator("#kickoff-web.is-changed").count() == 1
+        message.write_text(message.read_text().replace("theme: passwords", "theme: [broken"))
+        page.wait_for_selector("#live-problems", timeout=20000)
+        assert "kickoff.md" in page.locator("#live-problems").inner_text()
+        assert page.errors == []
+    finally:
+        stop.set()
+        follower.join(10)
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(out, ignore_errors=True)

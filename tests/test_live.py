@@ -1,0 +1,166 @@
+"""The live preview: serving the pack only, rebuilding on saves, problems instead of a crash."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CliInvoke
+
+from campaignsync import pipeline
+from campaignsync.pack import live, watch
+
+
+@pytest.fixture
+def served(review_pack: Path) -> Iterator[tuple[int, live.State]]:
+    state = live.State(baseline=live.hashes(review_pack))
+    server = live.serve(review_pack, 0, state)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def raw_get(port: int, path: str) -> tuple[int, bytes]:
+    """Send the path exactly as written (no client-side normalisation)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_serves_pages_with_the_reload_hook_on_localhost(served: tuple[int, live.State]) -> None:
+    port, _ = served
+    status, body = raw_get(port, "/preview/de.html")
+    assert status == 200
+    assert body.rstrip().endswith(b'<script src="/_live/live.js"></script>\n</body>\n</html>')
+    status, body = raw_get(port, "/_live/state")
+    assert json.loads(body) == {"build": 0, "problems": [], "changed": []}
+    assert raw_get(port, "/_live/live.js")[0] == 200
+    assert raw_get(port, "/")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../campaignsync.toml",
+        "/../../campaignsync.toml",
+        "/%2e%2e/campaignsync.toml",
+        "/preview/..%2f..%2fcampaignsync.toml",
+        "/..%5c..%5ccampaignsync.toml",
+        "//etc/passwd",
+        "/%00",
+    ],
+)
+def test_serves_nothing_outside_the_pack(served: tuple[int, live.State], path: str) -> None:
+    port, _ = served
+    status, body = raw_get(port, path)
+    assert status == 404 and b"[paths]" not in body and b"root:" not in body
+
+
+def test_binds_to_localhost_by_default(review_pack: Path) -> None:
+    server = live.serve(review_pack, 0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
+
+
+def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    out = sample_repo / "dist"
+    request = pipeline.Request()
+    first = live.rebuild(sample_repo, out, request)
+    assert first.problems == () and first.hashes
+    state = live.State()
+    state.record(first)
+    message = sample_repo / "content" / "messages" / "2026" / "kickoff.md"
+    good = message.read_text()
+    message.write_text(good.replace("theme: passwords", "theme: passwords\nbogus: 1"))
+    broken = live.rebuild(sample_repo, out, request)
+    assert broken.problems == (
+        "content/messages/2026/kickoff.md:5: error CS011: unknown key 'bogus'",
+    )
+    assert broken.hashes is None
+    state.record(broken)
+    assert state.build == 2 and state.problems == broken.problems
+    assert (out / "2026" / "index.html").is_file()  # the previous pack stays
+    message.write_text(good.replace("Joint Cyber Awareness Month starts today", "Kickoff day"))
+    fixed = live.rebuild(sample_repo, out, request)
+    state.record(fixed)
+    assert state.problems == ()
+    assert "en/x/kickoff.txt" not in state.changed  # the X post is the summary, not the title
+    assert "en/web/kickoff.html" in state.changed and "index.html" in state.changed
+
+
+def test_watch_reports_saved_input_files(sample_repo: Path) -> None:
+    stop = threading.Event()
+    found: list[set[str]] = []
+
+    def run() -> None:
+        for batch in watch.changes(sample_repo, ("campaignsync.toml", "content"), stop):
+            found.append(batch)
+            stop.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    message = sample_repo / "content" / "messages" / "2026" / "kickoff.md"
+    for _ in range(100):  # the watcher may need a moment to start
+        message.write_text(message.read_text() + "\n")
+        thread.join(0.2)
+        if found:
+            break
+    stop.set()
+    thread.join(5)
+    assert found and "content/messages/2026/kickoff.md" in found[0]
+
+
+def test_preview_without_watch_and_without_a_pack_says_to_build_first(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    result = cli_invoke(["preview", "--repo", str(sample_repo), "--no-watch"], expect=1)
+    assert (
+        result.stderr
+        == f"error: no pack in {sample_repo / 'dist' / '2026'}; run 'campaignsync build' first\n"
+    )
+
+
+def test_preview_on_a_port_in_use_says_so(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    cli_invoke(["build", "--repo", str(sample_repo)])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli_invoke(
+            ["preview", "--repo", str(sample_repo), "--port", str(port), "--no-watch"], expect=1
+        )
+    assert result.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_problems_page_when_there_is_no_pack(tmp_path: Path) -> None:
+    state = live.State()
+    state.record(live.Outcome(("campaignsync.toml:1: error CS001: broken",)))
+    server = live.serve(tmp_path, 0, state)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        assert response.status == 200
+        assert b"The pack could not be built" in response.read()
+    finally:
+        server.shutdown()
+        server.server_close()
