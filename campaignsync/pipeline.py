@@ -169,7 +169,12 @@ def render_selection(
     from campaignsync.l10n.catalog import load_lookups
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
-    lookups, catalog_problems = load_lookups(project.root, project.config, chosen)
+    memo = None
+    if cache is not None:
+        from campaignsync.pack.lookups import CatalogMemo
+
+        memo = CatalogMemo(cache.folder.parent.parent, project.config.paths.locales)
+    lookups, catalog_problems = load_lookups(project.root, project.config, chosen, memo)
     problems.extend(catalog_problems)
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)
@@ -266,10 +271,14 @@ def check(
     jobs: int = 1,
     strict: bool = False,
     prepare: bool = False,
+    cached: bool = False,
 ) -> Checked:
     """Load, render and run every check; silenced codes dropped, --strict applied.
 
     With ``prepare`` the rendered outputs are kept ready for :func:`build`.
+    With ``cached``, units come from (and go to) the render cache of the
+    default output folder, so only what changed since the last build or
+    check is rendered; the diagnostics are the same either way.
     """
     from campaignsync import checks
     from campaignsync.load.project import load_project
@@ -286,7 +295,13 @@ def check(
             if not any(d.is_error for d in found):
                 raise
     if project is not None and selection is not None:
-        rendered = render_selection(project, selection, jobs, prepare=prepare)
+        out = project.root / project.config.paths.out
+        cache = _open_cache(project, selection, out) if cached else None
+        rendered = render_selection(project, selection, jobs, prepare=prepare, cache=cache)
+        if cache is not None:
+            from campaignsync.pack import cache as unitcache
+
+            unitcache.save_cache(cache)
         diagnostics.extend(rendered.diagnostics)
         data = checks.CheckInput(
             project, selection.campaign, rendered.outputs, rendered.lookups, now
@@ -295,6 +310,17 @@ def check(
     ignore = project.config.ignore if project else frozenset()
     final = checks.finish(diagnostics, ignore, strict)
     return Checked(project, selection, rendered, tuple(final))
+
+
+def _open_cache(
+    project: Project, selection: Selection, out: Path, load: bool = True
+) -> unitcache.Cache:
+    """Return the render cache of a selection's pack in ``out``."""
+    from campaignsync.pack import cache as unitcache
+    from campaignsync.pack import keys
+
+    key = keys.pack_key(project, selection.channels)
+    return unitcache.open_cache(out.resolve(), selection.name, key, load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,11 +408,7 @@ def build(
     """
     cache = None
     if rendered is None:
-        from campaignsync.pack import cache as unitcache
-        from campaignsync.pack import keys
-
-        key = keys.pack_key(project, selection.channels)
-        cache = unitcache.open_cache(out, selection.name, key, load=reuse)
+        cache = _open_cache(project, selection, out, load=reuse)
         rendered = render_selection(project, selection, jobs, progress, True, cache)
     assembled = assemble(project, selection, rendered, epoch)
     outputs, source = assembled.outputs, assembled.source
@@ -402,6 +424,8 @@ def build(
     if stamp is not None:
         pack.remember(out, stamp, result)
     if cache is not None:
+        from campaignsync.pack import cache as unitcache
+
         unitcache.save_cache(cache)
     untranslated: dict[str, int] = {}
     over = 0

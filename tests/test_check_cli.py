@@ -114,7 +114,7 @@ def test_bad_input_is_reported_at_its_file_and_line(
     result = check(cli_invoke, sample_repo, expect=1)
     assert any(line.startswith(expected) for line in result.stdout.splitlines()), result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    assert not (sample_repo / "dist").exists()
+    assert not (sample_repo / "dist" / "2026").exists()  # no pack; check keeps only its cache
 
 
 def test_markdown_that_cannot_render_safely_is_an_error(

@@ -243,3 +243,47 @@ def test_a_cache_copied_to_another_folder_is_not_trusted(
 
 def _key_of(shard: bytes) -> str:
     return shard.split(b"\n")[2].decode()
+
+
+def test_check_from_the_cache_says_exactly_what_a_clean_check_says(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    check = ["check", "--repo", str(sample_repo), "--format", "json", "--now", "2026-09-01"]
+    cache = sample_repo / "dist" / unitcache.FOLDER
+
+    def clean() -> str:
+        shutil.rmtree(cache, ignore_errors=True)
+        return CliRunner().invoke(cli, check).stdout
+
+    first = CliRunner().invoke(cli, check)
+    assert cache.is_dir()
+    assert CliRunner().invoke(cli, check).stdout == first.stdout == clean()
+    # A title too long for X, a PO entry that drops a placeholder, a template edit.
+    change_title(sample_repo, 0, "A title " * 40)
+    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    _edit(po, lambda t: t.replace("%(", "(", 1))
+    change_template(sample_repo, 3, "Hello")
+    CliRunner().invoke(cli, check)  # fills the cache
+    warm = CliRunner().invoke(cli, check)
+    assert warm.stdout == clean()
+    assert warm.stdout != first.stdout
+
+
+def test_catalogs_kept_by_their_bytes_read_back_as_read(sample_repo: Path, tmp_path: Path) -> None:
+    from campaignsync.l10n import catalog
+    from campaignsync.load.config import load_config
+    from campaignsync.pack.lookups import CatalogMemo
+
+    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    _edit(po, lambda t: t + '\nmsgid "broken\n')  # a problem to keep as well
+    config, _ = load_config(sample_repo)
+    assert config is not None
+    fresh = catalog.load_lookups(sample_repo, config)
+    memo = CatalogMemo(tmp_path, config.paths.locales)
+    assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh  # fills the memo
+    assert sorted(p.name for p in memo.folder.iterdir())[0] == "de.lookup"
+    assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh  # reads it
+    assert fresh[1] and fresh[0]["de"].entries
+    damaged = memo.folder / "fr.lookup"
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh

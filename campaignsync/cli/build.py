@@ -151,7 +151,7 @@ def check(
     today = now_or(now)
     with errors():
         checked = pipeline.check(
-            find_repo(repo), campaign, today, jobs or pipeline.default_jobs(), strict
+            find_repo(repo), campaign, today, jobs or pipeline.default_jobs(), strict, cached=True
         )
     final = checked.diagnostics
     click.echo(report.render(final, fmt), nl=False)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel.messages.catalog import Catalog as Catalog
 from babel.messages.catalog import Message
@@ -140,14 +140,19 @@ def read_strict(root: Path, rel: str) -> poscan.PoFile:
 
 def _read_bytes(root: Path, rel: str) -> tuple[bytes, poscan.PoFile]:
     """Return a PO/POT file's bytes and its strict reading, from one read of the disk."""
+    data, unreadable = _read_raw(root, rel)
+    return data, unreadable or poscan.scan(data)
+
+
+def _read_raw(root: Path, rel: str) -> tuple[bytes, poscan.PoFile | None]:
+    """Return a PO/POT file's bytes, or why it cannot be read."""
     path = root / rel
     if path.is_symlink():
         return b"", _unreadable("a symbolic link (refused)")
     try:
-        data = path.read_bytes()
+        return path.read_bytes(), None
     except OSError as exc:
         return b"", _unreadable(f"cannot read: {exc.strerror}")
-    return data, poscan.scan(data)
 
 
 def _unreadable(text: str) -> poscan.PoFile:
@@ -159,20 +164,45 @@ def cldr_plurals(locale: Locale) -> int:
     return int(get_plural(locale.gettext).num_plurals)
 
 
+Loaded = tuple[Lookup, tuple[Diagnostic, ...]]
+
+
+class LookupMemo(Protocol):
+    """Somewhere to keep catalogs already read, by locale and the sha256 of the PO file."""
+
+    def get(self, locale: Locale, digest: str) -> Loaded | None:
+        """Return what reading this exact file gave before, if known."""
+
+    def put(self, locale: Locale, digest: str, loaded: Loaded) -> None:
+        """Remember what reading this exact file gave."""
+
+
 def load_lookup(
-    root: Path, config: Config, locale: Locale
-) -> tuple[Lookup, tuple[Diagnostic, ...]]:
+    root: Path, config: Config, locale: Locale, memo: LookupMemo | None = None
+) -> Loaded:
     """Return a locale's translations (empty when it has no PO file) and the file's problems.
 
     Broken entries are left out, never repaired: a syntax error, a duplicate or
-    a wrong number of plural forms is an error at the PO line to fix.
+    a wrong number of plural forms is an error at the PO line to fix. A
+    ``memo`` answers for a file it has seen byte for byte before.
     """
     rel = po_rel(config, locale)
     path = root / rel
     if not path.exists() and not path.is_symlink():
         return Lookup(rel), ()
-    data, po = _read_bytes(root, rel)
+    data, unreadable = _read_raw(root, rel)
     digest = hashlib.sha256(data).hexdigest()
+    if memo is not None and unreadable is None:
+        known = memo.get(locale, digest)
+        if known is not None:
+            return known
+    loaded = _load(rel, locale, unreadable or poscan.scan(data), digest)
+    if memo is not None and unreadable is None:
+        memo.put(locale, digest, loaded)
+    return loaded
+
+
+def _load(rel: str, locale: Locale, po: poscan.PoFile, digest: str) -> Loaded:
     found = [
         Diagnostic(p.code, Severity.ERROR, _problem_text(p), rel, p.line, locale.tag)
         for p in po.problems
@@ -199,7 +229,7 @@ def load_lookup(
 
 
 def load_lookups(
-    root: Path, config: Config, only: Iterable[str] | None = None
+    root: Path, config: Config, only: Iterable[str] | None = None, memo: LookupMemo | None = None
 ) -> tuple[dict[str, Lookup], list[Diagnostic]]:
     """Read target locales' catalogs once, strictly; return lookups and problems.
 
@@ -213,7 +243,7 @@ def load_lookups(
     for locale in config.locales:
         if wanted is not None and locale.tag not in wanted:
             continue
-        lookup, found = load_lookup(root, config, locale)
+        lookup, found = load_lookup(root, config, locale, memo)
         lookups[locale.tag] = lookup
         problems.extend(found)
     return lookups, problems

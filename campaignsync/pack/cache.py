@@ -200,11 +200,13 @@ def _measure(t: tuple[Any, ...] | None) -> Measure | None:
     return Measure(t[0], t[1], t[2], t[3], t[4], tuple(_measure(a) for a in t[5]))  # type: ignore[misc]
 
 
-def _plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
+def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
+    """Return a catalog entry as plain values (None stays None)."""
     return None if e is None else (e.text, e.line, e.forms, e.plural, tuple(sorted(e.flags)))
 
 
-def _entry(t: tuple[Any, ...] | None) -> catalog.Entry | None:
+def entry_of(t: tuple[Any, ...] | None) -> catalog.Entry | None:
+    """Return the catalog entry of :func:`plain_entry`'s values."""
     return None if t is None else catalog.Entry(t[0], t[1], t[2], t[3], frozenset(t[4]))
 
 
@@ -220,7 +222,7 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
             (o.message, o.locale, o.channel, o.path, o.content, o.translated, o.fallbacks,
              _plain_measure(o.measure), tables[id(o.fields)])
         )  # fmt: skip
-    log = tuple((key, _plain_entry(entry)) for key, entry in unit.log)
+    log = tuple((key, plain_entry(entry)) for key, entry in unit.log)
     return (tuple(outputs), tuple(fields_table), unit.members, log, unit.catalogs)
 
 
@@ -231,10 +233,11 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
         Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi])
         for m, loc, ch, path, content, tr, fb, me, fi in outputs
     )
-    return Unit(made, members, tuple((key, _entry(e)) for key, e in log), catalogs)
+    return Unit(made, members, tuple((key, entry_of(e)) for key, e in log), catalogs)
 
 
-def _folder_id(folder: Path) -> bytes:
+def folder_id(folder: Path) -> bytes:
+    """Return the device and inode of a folder: a cache copied elsewhere does not match."""
     info = folder.stat()
     return f"{info.st_dev}:{info.st_ino}\n".encode()
 
@@ -251,7 +254,7 @@ def open_cache(out: Path, pack_name: str, key: str, load: bool = True) -> Cache:
         return cache
     try:
         names = sorted(p.name for p in folder.iterdir())
-        where = _folder_id(folder)
+        where = folder_id(folder)
     except OSError:
         return cache
     for name in names:
@@ -274,6 +277,15 @@ def _names(folder: Path) -> list[str]:
 
 
 def _read_shard(path: Path, where: bytes, key: str) -> dict[str, tuple[str, Unit]] | None:
+    plain = read_sealed(path, where, key)
+    try:
+        return None if plain is None else {t: (k, _unit(u)) for t, (k, u) in plain.items()}
+    except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
+        return None
+
+
+def read_sealed(path: Path, where: bytes, key: str) -> Any:
+    """Return what a cache file holds if it was written in this folder under ``key``, intact."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -285,18 +297,24 @@ def _read_shard(path: Path, where: bytes, key: str) -> dict[str, tuple[str, Unit
     if hashlib.sha256(payload).hexdigest().encode() != checksum:
         return None
     try:
-        plain = _Unpickler(io.BytesIO(payload)).load()
-        return {tag: (key, _unit(unit)) for tag, (key, unit) in plain.items()}
+        return _Unpickler(io.BytesIO(payload)).load()
     except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
         return None
+
+
+def write_sealed(path: Path, key: str, value: Any) -> None:
+    """Write a cache file (plain values only) that :func:`read_sealed` will trust here."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(value, protocol=5)
+    checksum = hashlib.sha256(payload).hexdigest().encode()
+    head = _MAGIC + folder_id(path.parent) + key.encode() + b"\n"
+    _write(path, head + checksum + b"\n" + payload)
 
 
 def save_cache(cache: Cache) -> None:
     """Write the shards that changed (each atomically) and delete those of gone messages."""
     if not cache.dirty:
         return
-    cache.folder.mkdir(parents=True, exist_ok=True)
-    head = _MAGIC + _folder_id(cache.folder) + cache.key.encode() + b"\n"
     for message_id in sorted(cache.dirty):
         path = cache.folder / f"{message_id}.units"
         units = cache.units.get(message_id)
@@ -304,9 +322,7 @@ def save_cache(cache: Cache) -> None:
             path.unlink(missing_ok=True)
             continue
         plain = {tag: (key, _plain_unit(unit)) for tag, (key, unit) in units.items()}
-        payload = pickle.dumps(plain, protocol=5)
-        checksum = hashlib.sha256(payload).hexdigest().encode()
-        _write(path, head + checksum + b"\n" + payload)
+        write_sealed(path, cache.key, plain)
     cache.dirty.clear()
 
 

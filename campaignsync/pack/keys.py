@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -47,6 +48,7 @@ def digest(value: object) -> str:
     return hashlib.sha256(repr(canonical(value)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+@functools.cache
 def tool_digest() -> str:
     """Return a digest of what renders: campaignsync's files, its libraries, Python, zlib."""
     sha = hashlib.sha256(f"{__version__}\0{sys.version}\0{writer.ZLIB_VERSION}".encode())

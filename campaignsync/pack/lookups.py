@@ -1,0 +1,88 @@
+"""Catalogs already read, kept by the sha256 of their PO file: a strict read costs seconds.
+
+Reading a 5,500-entry catalog strictly (``l10n.poscan``) takes a few hundred
+milliseconds; a build or check reads every locale's. What reading gave (the
+look-up table and the file's problems) is a function of the file's bytes,
+the locale, the locales folder and the tool, so it is kept in
+``<out>/.campaignsync-cache/catalogs/<locale>.lookup`` under a key made of
+those. The file is sealed like the render cache (``pack.cache``): damaged or
+copied, it is a miss.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from campaignsync.l10n import catalog
+from campaignsync.model import Diagnostic, Locale, Severity
+from campaignsync.pack import cache, keys
+
+
+class CatalogMemo:
+    """A :class:`campaignsync.l10n.catalog.LookupMemo` on disk."""
+
+    def __init__(self, out: Path, locales_rel: str) -> None:
+        self.folder = out / cache.FOLDER / "catalogs"
+        self.salt = keys.digest((keys.tool_digest(), locales_rel))
+
+    def _key(self, locale: Locale, digest: str) -> str:
+        return keys.digest((self.salt, locale, digest))
+
+    def get(self, locale: Locale, digest: str) -> catalog.Loaded | None:
+        """Return what reading this exact file gave before, if known."""
+        path = self.folder / f"{locale.tag}.lookup"
+        try:
+            where = cache.folder_id(self.folder)
+        except OSError:
+            return None
+        plain = cache.read_sealed(path, where, self._key(locale, digest))
+        try:
+            return None if plain is None else _loaded(plain)
+        except Exception:  # the right shape is part of being intact
+            return None
+
+    def put(self, locale: Locale, digest: str, loaded: catalog.Loaded) -> None:
+        """Remember what reading this exact file gave."""
+        path = self.folder / f"{locale.tag}.lookup"
+        cache.write_sealed(path, self._key(locale, digest), _plain(loaded))
+
+
+def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
+    lookup, found = loaded
+    entries = {k: cache.plain_entry(e) for k, e in lookup.entries.items()}
+    rejected = {k: cache.plain_entry(e) for k, e in lookup.rejected.items()}
+    problems = tuple(
+        (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel) for d in found
+    )
+    return (
+        lookup.path,
+        entries,
+        lookup.lines,
+        tuple(sorted(lookup.fuzzy)),
+        rejected,
+        lookup.obsolete,
+        lookup.exists,
+        lookup.digest,
+        problems,
+    )
+
+
+def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
+    path, entries, lines, fuzzy, rejected, obsolete, exists, digest, problems = plain
+    made = catalog.Entry
+    lookup = catalog.Lookup(
+        path,
+        {k: made(t[0], t[1], t[2], t[3], frozenset(t[4])) for k, t in entries.items()},
+        lines,
+        frozenset(fuzzy),
+        {k: cache.entry_of(t) for k, t in rejected.items()},  # type: ignore[misc]
+        obsolete,
+        exists,
+        digest,
+    )
+    found = tuple(
+        Diagnostic(code, Severity(severity), text, file, line, locale, channel)
+        for code, severity, text, file, line, locale, channel in problems
+    )
+    return lookup, found
