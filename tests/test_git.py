@@ -733,3 +733,38 @@ def test_sync_never_overwrites_an_untracked_file_when_moving_past_local_commits(
     assert "'NOTES.md'" in result.stderr and len(result.stderr.splitlines()) == 1
     assert git(eu, "rev-parse", "HEAD") == before
     assert (eu / "NOTES.md").read_text() == "eu, not committed\n"
+
+
+def test_a_message_fixed_after_a_broken_commit_is_changed_not_added(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    rel = welcome(eu)
+    start = git(eu, "rev-parse", "HEAD")
+    edit(eu, rel, "title: Our", "title: [Our")  # the front matter is no longer YAML
+    broken = commit(eu, "Reword the welcome (broken)")
+    git(eu, "push", "-q")
+    # The US team syncs onto the broken commit: HEAD moves, the catalogs stay.
+    cli_invoke(["sync", "--repo", str(us)], expect=1)
+    assert git(us, "rev-parse", "HEAD") == broken
+    edit(eu, rel, "title: [Our", "title: Our")
+    edit(eu, rel, "one simple step a day", "one short safety step a day")
+    fixed = commit(eu, "Fix the welcome")
+    git(eu, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(us)])
+    assert "  message changed: welcome: earlier version unreadable\n" in result.stdout
+    assert "message added" not in result.stdout
+    result = cli_invoke(["changes", broken, fixed, "--repo", str(us)])
+    assert f"  changed welcome ({rel}): earlier version unreadable\n" in result.stdout
+    assert "  changed welcome:summary\n" in result.stdout
+    assert "added" not in result.stdout
+    # The other way round it is a change too, not a removal.
+    result = cli_invoke(["changes", start, broken, "--repo", str(us)])
+    assert f"  changed welcome ({rel}): new version unreadable\n" in result.stdout
+    assert "removed" not in result.stdout
+    # Across the broken commit, the fields are compared as usual.
+    result = cli_invoke(["changes", start, fixed, "--repo", str(us), "--format", "json"])
+    document = json.loads(result.stdout)
+    assert document["messages"] == [
+        {"id": "welcome", "path": rel, "change": "changed", "fields": ["summary"], "unreadable": ""}
+    ]

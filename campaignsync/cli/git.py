@@ -37,6 +37,7 @@ def sync(repo: Path | None, fmt: str) -> None:
     divergence: the branch moves to the remote's commit. Then it re-extracts
     the POT, updates every catalog and prints the translators' to-do list.
     """
+    from campaignsync.commands import changenotes
     from campaignsync.commands import sync as syncing
 
     with errors():
@@ -64,7 +65,8 @@ def sync(repo: Path | None, fmt: str) -> None:
     else:
         click.echo(f"Already up to date with {done.remote}/{done.branch}.")
     for change in done.messages:
-        detail = f": {', '.join(change.fields)}" if change.fields else ""
+        detail = changenotes.describe(change)
+        detail = f": {detail}" if detail else ""
         click.echo(f"  message {change.change}: {change.id}{detail}")
     if not done.todo:
         click.echo("Catalogs updated: no entry became fuzzy or untranslated.")
@@ -103,6 +105,7 @@ def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -
     Example:
       campaignsync changes campaign/2025 --format markdown > notes.md
     """
+    from campaignsync.commands import changenotes
     from campaignsync.commands import changes as history
     from campaignsync.load.config import require_config
 
@@ -111,9 +114,9 @@ def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -
         root = find_repo(repo)
         found = history.compare(root, require_config(root), since, until)
     if fmt == "json":
-        click.echo(history.to_json(found), nl=False)
+        click.echo(changenotes.to_json(found), nl=False)
     else:
-        click.echo(history.to_text(found, markdown=fmt == "markdown"), nl=False)
+        click.echo(changenotes.to_text(found, markdown=fmt == "markdown"), nl=False)
 
 
 @click.command()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import json
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from math import inf
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ class MessageChange:
     path: str
     change: str  # added | removed | changed
     fields: tuple[str, ...] = ()
+    unreadable: str = ""  # "", or which version is not a readable message: before | after | both
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,7 @@ class _Message:
     path: str
     front: dict[str, Any]
     segments: dict[str, tuple[str, int, int]]  # field -> (text, first line, last line)
+    unreadable: str | None = None  # the file's text when it is not a readable message
 
 
 def compare(root: Path, config: Config, since: str | None, until: str | None) -> Changes:
@@ -152,23 +153,23 @@ def _snapshot(files: Mapping[str, bytes]) -> tuple[dict[str, _Message], dict[str
             except yamlfile.YamlError:
                 continue
             calendar = loaded if isinstance(loaded, dict) else {}
-        elif rel.endswith(".md"):
+        elif rel.endswith(".md") and not any(p.startswith(".") for p in rel.split("/")):
+            # An unreadable file is still the message its name says (fixed later, it changed).
             parsed = _parse(rel, text)
-            if parsed is not None:
-                message_id = str(parsed.front.get("id") or Path(rel).stem)
-                messages.setdefault(message_id, parsed)
+            message_id = str(parsed.front.get("id") or Path(rel).stem)
+            messages.setdefault(message_id, parsed)
     return messages, calendar
 
 
-def _parse(rel: str, text: str) -> _Message | None:
+def _parse(rel: str, text: str) -> _Message:
     """Read a message leniently: history may hold files today's checks would refuse."""
     try:
         front_text, body, body_line = content.split_front_matter(text.removeprefix("\ufeff"))
         front, lines = yamlfile.load(front_text, first_line=2)
     except yamlfile.YamlError:
-        return None
+        return _Message(rel, {}, {}, text)
     if not isinstance(front, dict):
-        return None
+        return _Message(rel, {}, {}, text)
     segments: dict[str, tuple[str, int, int]] = {}
     for key in ("title", "summary"):
         if isinstance(front.get(key), str):
@@ -197,14 +198,26 @@ def _parse(rel: str, text: str) -> _Message | None:
 def _message_changes(old: dict[str, _Message], new: dict[str, _Message]) -> Iterator[MessageChange]:
     for message_id in sorted(set(old) | set(new)):
         before, after = old.get(message_id), new.get(message_id)
+        broken = _unreadable(before, after)
         if before is None and after is not None:
-            yield MessageChange(message_id, after.path, "added")
+            yield MessageChange(message_id, after.path, "added", unreadable=broken)
         elif after is None and before is not None:
-            yield MessageChange(message_id, before.path, "removed")
+            yield MessageChange(message_id, before.path, "removed", unreadable=broken)
         elif before is not None and after is not None:
+            if broken:  # what changed inside cannot be told, only that the file did
+                if before.unreadable != after.unreadable:
+                    yield MessageChange(message_id, after.path, "changed", unreadable=broken)
+                continue
             fields = _changed_fields(before, after)
             if fields:
                 yield MessageChange(message_id, after.path, "changed", fields)
+
+
+def _unreadable(before: _Message | None, after: _Message | None) -> str:
+    """Return which of two versions of a message could not be read ("" for neither)."""
+    old = before is not None and before.unreadable is not None
+    new = after is not None and after.unreadable is not None
+    return "both" if old and new else "before" if old else "after" if new else ""
 
 
 def _changed_fields(before: _Message, after: _Message) -> tuple[str, ...]:
@@ -276,10 +289,14 @@ def _source_changes(old: dict[str, _Message], new: dict[str, _Message]) -> Itera
         }
 
     before, after = texts(old), texts(new)
+    # A message unreadable in one version: its segments changed, they were not added or removed.
+    unknown = {i for m in (old, new) for i, message in m.items() if message.unreadable is not None}
     for context in sorted(set(before) | set(after)):
         a, b = before.get(context), after.get(context)
         if a != b:
             change = "added" if a is None else "removed" if b is None else "changed"
+            if context.partition(":")[0] in unknown:
+                change = "changed"
             yield SourceChange(context, change, a, b)
 
 
@@ -296,7 +313,7 @@ def stale_translations(
     order = gitrepo.commit_order(root, rev)
     source_ages: dict[str, tuple[float, str]] = {}
     for message_id, message in messages.items():
-        commits = gitrepo.line_commits(root, message.path, rev)
+        commits = gitrepo.line_commits(root, message.path, rev) if message.segments else []
         if not commits:
             continue
         for field, (_, first, last) in message.segments.items():
@@ -344,44 +361,3 @@ def _entry_ends(lines: list[str]) -> dict[int, int]:
     if start is not None:
         ends[start] = len(lines)
     return ends
-
-
-def to_json(changes: Changes) -> str:
-    """Return the changes as a JSON document."""
-    return json.dumps(asdict(changes), ensure_ascii=False, indent=1) + "\n"
-
-
-def to_text(changes: Changes, markdown: bool = False) -> str:
-    """Return the changes as plain text, or as Markdown for release notes."""
-    lines: list[str] = []
-    heading = "## " if markdown else ""
-    bullet = "- " if markdown else "  "
-    code = "`" if markdown else ""
-    lines.append(f"{'# ' if markdown else ''}Changes from {changes.since} to {changes.until}")
-    if changes.empty:
-        return "\n".join([*lines, "", "Nothing changed."]) + "\n"
-    if changes.messages:
-        lines += ["", f"{heading}Messages"]
-        for m in changes.messages:
-            detail = f": {', '.join(m.fields)}" if m.fields else ""
-            lines.append(f"{bullet}{m.change} {code}{m.id}{code} ({m.path}){detail}")
-    if changes.calendar:
-        lines += ["", f"{heading}Calendar"]
-        for c in changes.calendar:
-            detail = f": {', '.join(c.fields)}" if c.fields else ""
-            lines.append(f"{bullet}{c.change} {c.kind} {code}{c.id}{code}{detail}")
-    if changes.sources:
-        count = len(changes.sources)
-        lines += [
-            "",
-            f"{heading}Text to translate ({count} catalog entr{'y' if count == 1 else 'ies'})",
-        ]
-        lines += [f"{bullet}{s.change} {code}{s.context}{code}" for s in changes.sources]
-    if changes.stale:
-        lines += ["", f"{heading}Stale translations ({len(changes.stale)})"]
-        lines += [
-            f"{bullet}{s.file}:{s.line}: {code}{s.context}{code} [{s.locale}] is older than "
-            f"its source ({s.source})"
-            for s in changes.stale
-        ]
-    return "\n".join(lines) + "\n"
