@@ -61,3 +61,32 @@ def test_plain_text_keeps_link_targets_and_wraps() -> None:
 def test_conversion_is_the_same_every_time() -> None:
     source = "Hello [a](https://a.example) *b*\n"
     assert markup.to_html(source) == markup.to_html(source) == markup.to_html(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(markup.mark("Hello.", 0), '<p lang="en" dir="ltr">Hello.</p>', id="paragraph"),
+        pytest.param(
+            "## " + markup.mark("Why", 1), '<h2 lang="ar" dir="rtl">Why</h2>', id="heading"
+        ),
+        pytest.param(
+            "- One\n- " + markup.mark("Two", 0),
+            '<ul>\n<li>One</li>\n<li lang="en" dir="ltr">Two</li>\n</ul>',
+            id="list-item",
+        ),
+        pytest.param(
+            markup.mark("**Bold** start.", 0),
+            '<p lang="en" dir="ltr"><strong>Bold</strong> start.</p>',
+            id="inline-first",
+        ),
+        pytest.param(
+            "> " + markup.mark("Quoted.", 0),
+            '<blockquote>\n<p lang="en" dir="ltr">Quoted.</p>\n</blockquote>',
+            id="quote",
+        ),
+        pytest.param(markup.mark("Unknown.", 7), "<p>Unknown.</p>", id="no-such-language"),
+    ],
+)
+def test_marked_blocks_carry_their_language(source: str, expected: str) -> None:
+    assert markup.to_html(source, (("en", "ltr"), ("ar", "rtl"))) == expected

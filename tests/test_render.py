@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from babel import Locale
 from test_channels import CONFIG, LINK, SUMMARY, TITLE, Repo
 
+import campaignsync
 from campaignsync.l10n import catalog, localize
 from campaignsync.load.project import load_project
 from campaignsync.model import Output
@@ -162,6 +164,71 @@ def test_right_to_left_locales_mirror_the_email(tmp_path: Path) -> None:
     assert Tags(outputs["ar/web/test.html"].content.decode()).all("html")[0]["dir"] == "rtl"
 
 
+class Languages(HTMLParser):
+    """Map the first text of each element to the lang and dir it reads in (inherited)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str, str]] = []
+        self.texts: dict[str, tuple[str, str]] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        lang, direction = self.stack[-1][1:] if self.stack else ("", "")
+        if tag in ("img", "meta", "link", "br", "hr"):
+            return
+        self.stack.append((tag, found.get("lang", lang), found.get("dir", direction)))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and self.stack:
+            self.texts.setdefault(data.strip(), self.stack[-1][1:])
+
+
+@pytest.mark.parametrize(
+    "templates",
+    [
+        pytest.param(Path(__file__).resolve().parent.parent / "templates", id="sample"),
+        pytest.param(Path(campaignsync.__file__).parent / "starter/templates", id="starter"),
+    ],
+)
+def test_a_fallback_paragraph_carries_its_language_on_a_right_to_left_page(
+    tmp_path: Path, templates: Path
+) -> None:
+    made = Repo(tmp_path / "repo")
+    shutil.rmtree(made.root / "templates")
+    shutil.copytree(templates, made.root / "templates")
+    config = CONFIG.replace('"el", "bg"]', '"el", "bg", "ar"]')
+    (made.root / "campaignsync.toml").write_text(config, encoding="utf-8")
+    made.message(
+        "channels: [email, web, press]",
+        body="## Why it matters\n\nIt *works*, really.\n\nNot translated yet.\n\n"
+        "- An item, not yet.\n\n> A quote, not yet.",
+    )
+    made.translations["ar"] = {}
+    made.translate("ar", "test:title", TITLE, "فعّل تسجيل الدخول بخطوتين")
+    made.translate("ar", "test:body.1", "Why it matters", "لماذا يهم ذلك")
+    made.translate("ar", "test:body.2", "It *works*, really.", "إنه *يعمل* فعلًا.")
+    outputs = rendered(made)
+    rtl, ltr = ("ar", "rtl"), ("en", "ltr")
+    for channel in ("web", "press", "email"):
+        texts = Languages(outputs[f"ar/{channel}/test.html"].content.decode()).texts
+        assert texts["فعّل تسجيل الدخول بخطوتين"] == rtl, channel
+        assert texts["لماذا يهم ذلك"] == rtl, channel
+        assert texts["إنه"] == texts["يعمل"] == rtl, channel
+        assert texts["Not translated yet."] == ltr, channel
+        assert texts["An item, not yet."] == ltr, channel
+        assert texts["A quote, not yet."] == ltr, channel
+        if channel != "email":  # the email shows no summary
+            assert texts[SUMMARY] == ltr, channel
+    # A page in the fallback's own language needs no marks.
+    assert 'lang="en"' not in outputs["en/web/test.html"].content.decode().split("<body>")[1]
+
+
 @pytest.mark.parametrize(
     ("locale", "place"),
     [
@@ -247,3 +314,52 @@ def test_goldens(sample_repo: Path, update_golden: bool) -> None:
     assert stored == set(outputs), "run pytest --update-golden after an intended change"
     different = [rel for rel, data in outputs.items() if (GOLDEN / rel).read_bytes() != data]
     assert not different, f"outputs differ from tests/golden (--update-golden): {different}"
+
+
+# --- Every template text is translatable --------------------------------------------
+
+TEMPLATES = sorted(
+    [
+        *(Path(__file__).resolve().parent.parent / "templates").glob("*.j2"),
+        *(Path(campaignsync.__file__).parent / "starter/templates").glob("*.j2"),
+    ]
+)
+
+
+def unmarked_words(template: str) -> list[str]:
+    """Return the words a template shows that are not marked for translation."""
+    text = re.sub(r"\{#.*?#\}", " ", template, flags=re.S)
+    text = re.sub(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", " ", text, flags=re.S)
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)
+    text = re.sub(r"<style\b.*?</style>|<!DOCTYPE[^>]*>", " ", text, flags=re.S)
+    shown = re.findall(r'\b(?:alt|title|aria-label|placeholder)="([^"]*)"', text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    return re.findall(r"[^\W\d_]{2,}", " ".join([text, *shown]))
+
+
+def test_unmarked_words_finds_text_outside_the_i18n_tags() -> None:
+    assert unmarked_words('<p>{{ _("Read more") }}</p><p>Read on</p><img alt="Logo">') == [
+        "Read",
+        "on",
+        "Logo",
+    ]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_template_text_is_marked_for_translation(path: Path) -> None:
+    assert unmarked_words(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_sample_catalogs_translate_every_template_string() -> None:
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "locales"
+    with (root / "messages.pot").open("rb") as handle:
+        strings = {m.id for m in read_po(handle) if m.id and not m.context}
+    assert "More advice on this topic" in strings
+    for po in sorted(root.glob("*/LC_MESSAGES/messages.po")):
+        if po.parts[-3] == "en_US":
+            continue  # US English reads the English source
+        with po.open("rb") as handle:
+            done = {m.id for m in read_po(handle) if m.id in strings and m.string and not m.fuzzy}
+        assert done == strings, po.parts[-3]

@@ -84,18 +84,50 @@ def localize(
         texts[f"body.{n}"].text if block.kind != "code" else block.text
         for n, block in enumerate(message.body, start=1)
     )
-    body_md = content.join_body(message.body, block_texts)
+    body_md, languages = _marked_body(message, locale, config, texts)
     return LocalizedMessage(
         message=message,
         locale=locale,
         partner=partner_for(config, message, locale),
         fields=tuple(fields),
-        body_html=markup.to_html(body_md),
+        body_html=markup.to_html(body_md, languages),
         body_text=markup.to_text(message.body, block_texts),
         body_plain=markup.to_text(message.body, block_texts, width=0),
         translated=complete,
         fallbacks=tuple(sorted(used)),
     )
+
+
+def foreign(found: Translated, locale: Locale, config: Config) -> tuple[str, str] | None:
+    """Return (tag, direction) when a segment came from another language than ``locale``'s.
+
+    A regional fallback (``es`` for ``es-US``) is the same language: None.
+    """
+    if language(found.locale) == language(locale.tag):
+        return None
+    other = config.locale(found.locale)
+    return found.locale, other.direction if other else "ltr"
+
+
+def _marked_body(
+    message: Message, locale: Locale, config: Config, texts: Mapping[str, Translated]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Return the body's Markdown with each block in another language marked, and the languages."""
+    languages: list[tuple[str, str]] = []
+    marked = []
+    for number, block in enumerate(message.body, start=1):
+        if block.kind == "code":
+            marked.append(block.text)
+            continue
+        found = texts[f"body.{number}"]
+        other = foreign(found, locale, config)
+        if other is None:
+            marked.append(found.text)
+            continue
+        if other not in languages:
+            languages.append(other)
+        marked.append(markup.mark(found.text, languages.index(other)))
+    return content.join_body(message.body, tuple(marked)), tuple(languages)
 
 
 def _find(

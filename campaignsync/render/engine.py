@@ -434,6 +434,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             else publish,
             "url": f"{base}/{locale.tag}/web/{message.id}.html",
             "translated": localized.translated,
+            "lang_attrs": _lang_attrs(localized, config),
         },
         "locale": {
             "tag": locale.tag,
@@ -461,6 +462,23 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
         "alternates": alternates["locales"],
         "x_default": alternates["x_default"],
     }
+
+
+def _lang_attrs(localized: LocalizedMessage, config: Config) -> dict[str, Markup]:
+    """Return `` lang=".." dir=".."`` for each field that falls back to another language.
+
+    Templates put them on the element that holds the field (``<h1{{
+    message.lang_attrs.title }}>``), so a title left in English on an Arabic
+    page reads left to right, with its punctuation where it belongs.
+    """
+    found = dict(localized.fields)
+    attrs = {}
+    for key, name in (("title", "title"), ("summary", "summary"), ("alt", "image.alt")):
+        other = localize.foreign(found[name], localized.locale, config) if name in found else None
+        attrs[key] = Markup(  # noqa: S704 - a validated locale tag and ltr/rtl, escaped
+            f' lang="{escape(other[0])}" dir="{escape(other[1])}"' if other else ""
+        )
+    return attrs
 
 
 def _dateline(partner: Partner | None, publish: datetime | None, locale: str) -> dict[str, str]:

@@ -48,11 +48,42 @@ def sanitize(fragment: str) -> str:
     )
 
 
-def to_html(source: str) -> str:
-    """Convert Markdown to sanitised HTML (raw HTML, scripts and js: links removed)."""
+#: Marks a block whose text is in another language than the page (see :func:`mark`).
+_MARK = "\ue000"
+_MARKED = re.compile("<(p|h[1-6]|li)>" + _MARK + "([\ue001-\uf8ff])")
+_STRAY = re.compile(_MARK + "[\ue001-\uf8ff]")
+
+
+def mark(text: str, language: int) -> str:
+    """Return a block's Markdown text marked as written in ``to_html``'s ``language``-th language.
+
+    The mark is two private-use characters that Markdown and the sanitiser keep
+    as text; :func:`to_html` turns it into ``lang`` and ``dir`` on the block's element.
+    """
+    return f"{_MARK}{chr(0xE001 + language)}{text}"
+
+
+def to_html(source: str, languages: tuple[tuple[str, str], ...] = ()) -> str:
+    """Convert Markdown to sanitised HTML (raw HTML, scripts and js: links removed).
+
+    ``languages`` holds the (BCP 47 tag, direction) of each marked block's
+    language: its paragraph, heading or list item gets ``lang`` and ``dir``, so a
+    paragraph that falls back to another language reads (and is punctuated) as it.
+    """
     converter = _converter()
     converter.reset()
-    return sanitize(converter.convert(source))
+    clean = sanitize(converter.convert(source))
+    if not languages:
+        return clean
+
+    def attributes(match: re.Match[str]) -> str:
+        index = ord(match.group(2)) - 0xE001
+        if index >= len(languages):
+            return f"<{match.group(1)}>"
+        tag, direction = languages[index]
+        return f'<{match.group(1)} lang="{html.escape(tag)}" dir="{html.escape(direction)}">'
+
+    return _STRAY.sub("", _MARKED.sub(attributes, clean))
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
