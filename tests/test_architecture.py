@@ -7,6 +7,7 @@ the functions that check them are also fed small bad modules, to show they fail.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -258,3 +259,39 @@ def test_every_module_has_a_docstring() -> None:
         if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
     ]
     assert not missing
+
+
+CODE = re.compile(r"CS\d{3}")
+
+
+def produced_codes(source: str) -> set[str]:
+    """Return the CS codes a module's code names (string literals that are exactly a code).
+
+    Docstrings and sentences that mention a code (``"a code like 'CS012'"``) do not count.
+    """
+    return {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and CODE.fullmatch(node.value)
+    }
+
+
+def code_producers() -> dict[str, list[str]]:
+    producers: dict[str, list[str]] = {}
+    for path in modules():
+        for code in produced_codes(path.read_text(encoding="utf-8")):
+            producers.setdefault(code, []).append(rel(path))
+    return producers
+
+
+def test_each_cs_code_is_produced_by_one_module() -> None:
+    shared = {code: found for code, found in code_producers().items() if len(found) > 1}
+    assert not shared, f"codes produced by more than one module: {shared}"
+
+
+def test_the_code_check_sees_codes_in_code_only() -> None:
+    source = '"""Reports CS101."""\nDiagnostic("CS102", x)\nCODES = ("CS103", "CS104")\n'
+    source += "hint = \"a code like 'CS105'\"\n"
+    assert produced_codes(source) == {"CS102", "CS103", "CS104"}

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from campaignsync import channels
 from campaignsync.channels import counters, email, post_field, sms
@@ -29,16 +30,9 @@ from campaignsync.model import (
     Translated,
 )
 
-#: How each counting unit reads in a diagnostic.
-UNIT_NAMES = {
-    "weighted": "weighted characters",
-    "graphemes": "characters",
-    "characters": "characters",
-    "utf-16": "UTF-16 units",
-    "utf-8": "UTF-8 bytes",
-    "septets": "GSM-7 septets",
-    "ucs-2": "UCS-2 units",
-}
+if TYPE_CHECKING:
+    from campaignsync.pack.exports import Row
+
 _HTTP = re.compile(r"\bhttp://[^\s\"'<>()\[\]]+[^\s\"'<>()\[\].,;:!?]", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\salt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
@@ -212,8 +206,25 @@ def over_limit(data: CheckInput) -> Iterator[Diagnostic]:
                 )
 
 
+def scheduler_refuses_length(name: str, row: Row) -> Diagnostic:
+    """Return the CS201 error of an export whose post a scheduler would refuse as too long."""
+    over = row.over
+    assert over is not None
+    return Diagnostic(
+        "CS201",
+        Severity.ERROR,
+        f"{name}: the post is {over.over} {over.unit_name} over the "
+        f"{channels.registry()[row.channel].title} limit of {over.limit}; "
+        "a scheduler refuses it",
+        row.message.path,
+        row.message.line_of(channels.post_field(row.message, row.channel)),
+        row.locale,
+        row.channel,
+    )
+
+
 def _over_text(output: Output, m: Measure, config: Config) -> str:
-    unit = UNIT_NAMES.get(m.unit, m.unit)
+    unit = m.unit_name
     if m.segments is None:
         return f"{m.length} {unit} is {m.over} over the {_title(output.channel)} limit of {m.limit}"
     settings = config.channel(output.channel)

@@ -13,13 +13,21 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from campaignsync import gitrepo
 from campaignsync.channels import timed_channels
 from campaignsync.checks import CheckInput, check
 from campaignsync.model import Campaign, Config, Diagnostic, Message, Partner, Project, Severity
-from campaignsync.pack.exports import SCHEDULER_SPACING
 from campaignsync.render import zones
+
+if TYPE_CHECKING:
+    from campaignsync.pack.exports import Row
+
+#: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
+SCHEDULER_LEAD = timedelta(minutes=10)
+#: ... and two posts on one profile less than this far apart.
+SCHEDULER_SPACING = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +286,21 @@ def spacing(data: CheckInput) -> Iterator[Diagnostic]:
                 later.line,
                 channel=channel,
             )
+
+
+def scheduler_refuses_spacing(name: str, earlier: Row, later: Row) -> Diagnostic:
+    """Return the CS110 error of an export with two posts a scheduler would refuse as too close."""
+    field = f"publish.{later.partner.id}"
+    return Diagnostic(
+        "CS110",
+        Severity.ERROR,
+        f"{name}: {later.message.id!r} is less than 10 minutes after "
+        f"{earlier.message.id!r} on the same profile; a scheduler refuses it",
+        later.message.path,
+        later.message.line_of(field if field in dict(later.message.lines) else "publish"),
+        later.locale,
+        later.channel,
+    )
 
 
 @check("CS111", "CS112")

@@ -43,11 +43,7 @@ def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
         try:
             strings.extend(catalog.extract_templates(project.root, rel))
         except Exception as exc:
-            line = getattr(exc, "lineno", None) or 1
-            text = getattr(exc, "message", None) or str(exc)
-            raise DiagnosticsError(
-                [Diagnostic("CS030", Severity.ERROR, f"cannot extract strings: {text}", rel, line)]
-            ) from None
+            raise DiagnosticsError([render.extraction_error(exc, rel)]) from None
     return catalog.build_template(project, strings, created)
 
 

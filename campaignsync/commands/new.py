@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from campaignsync.channels import check_enabled
+from campaignsync.checks.schedule import SCHEDULER_LEAD
 from campaignsync.errors import ContentError, UsageError
 from campaignsync.load.config import did_you_mean
 from campaignsync.load.content import (
@@ -18,7 +19,6 @@ from campaignsync.load.content import (
     PLACEHOLDER_TITLE,
 )
 from campaignsync.model import Campaign, Partner, Project
-from campaignsync.pack.exports import SCHEDULER_LEAD
 
 SLOT_TIME = time(10, 0)
 

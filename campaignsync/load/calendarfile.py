@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.load import yamlfile
 from campaignsync.load.config import did_you_mean
 from campaignsync.load.findings import Findings
 from campaignsync.model import Blackout, Calendar, Campaign, Diagnostic, Event, Severity, Theme
+from campaignsync.paths import read_text
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -85,6 +87,16 @@ class _Reader(Findings):
             self.error("CS041", f"{where}.{key}", f"{where}.{key} must be text")
             return default
         return value
+
+
+def read_calendar(
+    root: Path, rel: str, partners: tuple[str, ...] | None = None
+) -> tuple[Calendar, tuple[Diagnostic, ...]]:
+    """Read and parse the calendar file; one that cannot be read is CS040 at line 1."""
+    try:
+        return load_calendar(rel, read_text(root, rel), partners)
+    except ValueError as exc:
+        return Calendar(rel), (Diagnostic("CS040", Severity.ERROR, str(exc), rel, 1),)
 
 
 def load_calendar(

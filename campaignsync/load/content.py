@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from campaignsync.channels import did_you_mean as channel_hint
 from campaignsync.load import yamlfile
-from campaignsync.load.config import did_you_mean
+from campaignsync.load.config import CONFIG_NAME, did_you_mean, line_of
 from campaignsync.load.findings import Findings
 from campaignsync.model import (
     Block,
@@ -23,7 +24,7 @@ from campaignsync.model import (
     Segment,
     Severity,
 )
-from campaignsync.paths import is_inside, resolve
+from campaignsync.paths import is_inside, read_text, resolve
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 HASHTAG_RE = re.compile(r"^[^\W_][\w]{0,99}$")
@@ -65,6 +66,42 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
             body = "\n".join(lines[index + 1 :])
             return front, body, index + 2
     raise yamlfile.YamlError("the front matter has no closing '---' line", 1)
+
+
+def default_campaign_problems(root: Path, config: Config, cal: Calendar) -> tuple[Diagnostic, ...]:
+    """Return the CS020 error of a ``default_campaign`` that is not in the calendar."""
+    wanted = config.default_campaign
+    if not wanted or not cal.campaigns or cal.campaign(wanted) is not None:
+        return ()
+    known = [c.id for c in cal.campaigns]
+    return (
+        Diagnostic(
+            "CS020",
+            Severity.ERROR,
+            f"default_campaign {wanted!r} is not a campaign in {cal.path}"
+            f"{did_you_mean(wanted, known)}",
+            CONFIG_NAME,
+            line_of(root, "default_campaign"),
+        ),
+    )
+
+
+def read_message(
+    root: Path, rel: str, messages_rel: str, config: Config, cal: Calendar
+) -> tuple[Message | None, tuple[Diagnostic, ...]]:
+    """Read and parse one message file (``rel`` from the root, below ``messages_rel``).
+
+    A file outside ``<messages>/<campaign>/`` is CS020 and one that cannot be
+    read is CS023, both at line 1.
+    """
+    if rel.count("/") != messages_rel.count("/") + 2:
+        where = f"put messages in {messages_rel}/<campaign>/<id>.md"
+        return None, (Diagnostic("CS020", Severity.ERROR, where, rel, 1),)
+    try:
+        text = read_text(root, rel)
+    except ValueError as exc:
+        return None, (Diagnostic("CS023", Severity.ERROR, str(exc), rel, 1),)
+    return parse_message(rel, text, config, cal)
 
 
 def parse_message(

@@ -9,9 +9,8 @@ from pathlib import Path
 from campaignsync.errors import DiagnosticsError
 from campaignsync.load import calendarfile as calendar
 from campaignsync.load import content
-from campaignsync.load.config import CONFIG_NAME, did_you_mean, line_of, load_config
-from campaignsync.model import Calendar, Diagnostic, Message, Project, Severity
-from campaignsync.paths import read_text
+from campaignsync.load.config import load_config
+from campaignsync.model import Diagnostic, Message, Project, Severity
 
 
 def message_files(root: Path, messages_rel: str) -> Iterator[str]:
@@ -37,49 +36,15 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     if config is None:
         return None, tuple(findings)
     calendar_rel = f"{config.paths.content}/calendar.yaml"
-    try:
-        partner_ids = tuple(p.id for p in config.partners)
-        cal, problems = calendar.load_calendar(
-            calendar_rel, read_text(root, calendar_rel), partner_ids
-        )
-        findings.extend(problems)
-    except ValueError as exc:
-        cal = Calendar(calendar_rel)
-        findings.append(Diagnostic("CS040", Severity.ERROR, str(exc), calendar_rel, 1))
-    wanted = config.default_campaign
-    if wanted and cal.campaigns and cal.campaign(wanted) is None:
-        known = [c.id for c in cal.campaigns]
-        findings.append(
-            Diagnostic(
-                "CS020",
-                Severity.ERROR,
-                f"default_campaign {wanted!r} is not a campaign in {calendar_rel}"
-                f"{did_you_mean(wanted, known)}",
-                CONFIG_NAME,
-                line_of(root, "default_campaign"),
-            )
-        )
+    partner_ids = tuple(p.id for p in config.partners)
+    cal, problems = calendar.read_calendar(root, calendar_rel, partner_ids)
+    findings.extend(problems)
+    findings.extend(content.default_campaign_problems(root, config, cal))
     messages: list[Message] = []
     first_seen: dict[str, str] = {}
     messages_rel = f"{config.paths.content}/messages"
     for rel in message_files(root, messages_rel):
-        if rel.count("/") != messages_rel.count("/") + 2:
-            findings.append(
-                Diagnostic(
-                    "CS020",
-                    Severity.ERROR,
-                    f"put messages in {messages_rel}/<campaign>/<id>.md",
-                    rel,
-                    1,
-                )
-            )
-            continue
-        try:
-            text = read_text(root, rel)
-        except ValueError as exc:
-            findings.append(Diagnostic("CS023", Severity.ERROR, str(exc), rel, 1))
-            continue
-        message, problems = content.parse_message(rel, text, config, cal)
+        message, problems = content.read_message(root, rel, messages_rel, config, cal)
         findings.extend(problems)
         if message is None:
             continue

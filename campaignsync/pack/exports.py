@@ -12,9 +12,15 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from campaignsync import channels
+from campaignsync.checks.channels import scheduler_refuses_length
+from campaignsync.checks.schedule import (
+    SCHEDULER_LEAD,
+    SCHEDULER_SPACING,
+    scheduler_refuses_spacing,
+)
 from campaignsync.model import (
     Diagnostic,
     Measure,
@@ -27,10 +33,6 @@ from campaignsync.model import (
 from campaignsync.pack import ical
 from campaignsync.render import zones
 
-#: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
-SCHEDULER_LEAD = timedelta(minutes=10)
-#: ... and two posts on one profile less than this far apart.
-SCHEDULER_SPACING = timedelta(minutes=10)
 #: Sprout Social takes at most this many messages per bulk import.
 SPROUT_MAX_ROWS = 350
 DATE_ORDERS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
@@ -356,34 +358,9 @@ def _checked(
     for row in kept:
         lanes[(row.locale, row.channel)].append(row)
         if row.over is not None:
-            problems.append(
-                Diagnostic(
-                    "CS201",
-                    Severity.ERROR,
-                    f"{name}: the post is {row.over.over} {row.over.unit_name} over the "
-                    f"{channels.registry()[row.channel].title} limit of {row.over.limit}; "
-                    "a scheduler refuses it",
-                    row.message.path,
-                    row.message.line_of(channels.post_field(row.message, row.channel)),
-                    row.locale,
-                    row.channel,
-                )
-            )
+            problems.append(scheduler_refuses_length(name, row))
     for lane in lanes.values():
         for earlier, later in itertools.pairwise(lane):
             if later.instant - earlier.instant < SCHEDULER_SPACING:
-                problems.append(
-                    Diagnostic(
-                        "CS110",
-                        Severity.ERROR,
-                        f"{name}: {later.message.id!r} is less than 10 minutes after "
-                        f"{earlier.message.id!r} on the same profile; a scheduler refuses it",
-                        later.message.path,
-                        later.message.line_of(f"publish.{later.partner.id}")
-                        if f"publish.{later.partner.id}" in dict(later.message.lines)
-                        else later.message.line_of("publish"),
-                        later.locale,
-                        later.channel,
-                    )
-                )
+                problems.append(scheduler_refuses_spacing(name, earlier, later))
     return kept

@@ -238,6 +238,13 @@ def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     return env
 
 
+def extraction_error(exc: BaseException, rel: str) -> Diagnostic:
+    """Return the CS030 error of a template whose strings cannot be extracted."""
+    line = getattr(exc, "lineno", None) or 1
+    text = getattr(exc, "message", None) or str(exc)
+    return Diagnostic("CS030", Severity.ERROR, f"cannot extract strings: {text}", rel, line)
+
+
 def template_names(templates: Path) -> list[str]:
     """Return every template file below the templates folder, as loader names."""
     if not templates.is_dir():
