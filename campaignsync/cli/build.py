@@ -46,6 +46,7 @@ from campaignsync.cli._common import (
 )
 @jobs_option
 @click.option("--force", is_flag=True, help="Build and write every file, even if nothing changed.")
+@click.option("--verbose", "-v", is_flag=True, help="Name every file written, added or removed.")
 def build(
     repo: Path | None,
     campaign: str | None,
@@ -54,6 +55,7 @@ def build(
     out: Path | None,
     jobs: int,
     force: bool,
+    verbose: bool,
 ) -> None:
     """Build the pack: every message in every locale and channel.
 
@@ -76,6 +78,7 @@ def build(
     """
     from campaignsync import pipeline
     from campaignsync.checks import report
+    from campaignsync.pack import writer
 
     epoch = source_date_epoch()
     with errors():
@@ -91,6 +94,7 @@ def build(
             return
         project, warnings = load(root)
         selection = pipeline.select(project, campaign, locales, channels)
+        before = writer.hashes(target / selection.name) if verbose else {}
         built = pipeline.build(
             project,
             selection,
@@ -109,6 +113,9 @@ def build(
         f"Built {display(result.folder)}: {result.files} files "
         f"({result.written} written, {result.reused} unchanged) and {display(result.archive)}"
     )
+    if verbose:
+        for line in writer.what_changed(before, writer.hashes(result.folder)):
+            click.echo(f"  {line}")
     if built.partial:
         click.echo(
             "This is a partial pack (only the locales and channels asked for); "

@@ -93,30 +93,53 @@ def sync(repo: Path | None, fmt: str) -> None:
     default="text",
     show_default=True,
 )
-def changes(repo: Path | None, since: str | None, until: str | None, fmt: str) -> None:
+@click.option(
+    "--outputs",
+    is_flag=True,
+    help="Also render both revisions and list the pack's outputs that change.",
+)
+@jobs_option
+def changes(
+    repo: Path | None, since: str | None, until: str | None, fmt: str, outputs: bool, jobs: int
+) -> None:
     """Show what changed between two revisions or campaign tags.
 
     SINCE defaults to the newest campaign tag (campaign/<id>), UNTIL to the
     work tree. Lists messages added, removed and changed (which fields and
-    body blocks), calendar changes, catalog entries whose source text changed,
-    and translations older than their source text according to git history.
+    body blocks), calendar changes, catalog entries whose source text changed
+    with the old and new text word by word ([-removed-]{+added+}; struck
+    through and bold in Markdown), and translations older than their source
+    text according to git history. With --outputs, both revisions are rendered
+    and the outputs that change are listed, message by message.
 
     \b
     Example:
       campaignsync changes campaign/2025 --format markdown > notes.md
     """
-    from campaignsync.commands import changenotes
+    import dataclasses
+    import json
+
+    from campaignsync.commands import affected, changenotes
     from campaignsync.commands import changes as history
     from campaignsync.load.config import require_config
 
     with errors():
         # Only the config: a draft with errors in the work tree must not hide the history.
         root = find_repo(repo)
-        found = history.compare(root, require_config(root), since, until)
+        config = require_config(root)
+        found = history.compare(root, config, since, until)
+        changed = (
+            affected.affected(root, config, found.since, until, jobs or 1) if outputs else None
+        )
     if fmt == "json":
-        click.echo(changenotes.to_json(found), nl=False)
+        document = json.loads(changenotes.to_json(found))
+        if changed is not None:
+            document["outputs"] = [dataclasses.asdict(c) for c in changed]
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
     else:
         click.echo(changenotes.to_text(found, markdown=fmt == "markdown"), nl=False)
+        if changed is not None:
+            click.echo(affected.to_text(changed, markdown=fmt == "markdown"), nl=False)
 
 
 @click.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from campaignsync.commands.changes import Changes, MessageChange
+from campaignsync.commands.changes import Changes, MessageChange, SourceChange
 
 _UNREADABLE_TEXT = {
     "before": "earlier version unreadable",
@@ -53,7 +53,7 @@ def to_text(changes: Changes, markdown: bool = False) -> str:
             "",
             f"{heading}Text to translate ({count} catalog entr{'y' if count == 1 else 'ies'})",
         ]
-        lines += [f"{bullet}{s.change} {code}{s.context}{code}" for s in changes.sources]
+        lines += [_source_line(s, bullet, code, markdown) for s in changes.sources]
     if changes.stale:
         lines += ["", f"{heading}Stale translations ({len(changes.stale)})"]
         lines += [
@@ -62,3 +62,13 @@ def to_text(changes: Changes, markdown: bool = False) -> str:
             for s in changes.stale
         ]
     return "\n".join(lines) + "\n"
+
+
+def _source_line(change: SourceChange, bullet: str, code: str, markdown: bool) -> str:
+    """Return a changed segment with its old and new text, word by word."""
+    from campaignsync.commands import worddiff
+
+    head = f"{bullet}{change.change} {code}{change.context}{code}"
+    diff = worddiff.markdown if markdown else worddiff.plain
+    shown = diff(change.old or "", change.new or "")
+    return f"{head}: {shown}" if markdown else f"{head}\n      {shown}"

@@ -76,11 +76,9 @@ class State:
 
 def hashes(folder: Path) -> dict[str, str]:
     """Return the sha256 of every file of the pack in ``folder``, from its manifest."""
-    try:
-        rows = json.loads((folder / "manifest.json").read_bytes())["files"]
-        return {row["path"]: row["sha256"] for row in rows}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+    from campaignsync.pack import writer
+
+    return writer.hashes(folder)
 
 
 def rebuild(root: Path, out: Path, request: Request, jobs: int = 1) -> Outcome:

@@ -229,6 +229,22 @@ def _previous_hashes(folder: Path) -> dict[str, str]:
         return {}
 
 
+def hashes(folder: Path) -> dict[str, str]:
+    """Return the sha256 of every file of the pack in ``folder`` (none if it has no manifest)."""
+    return _previous_hashes(folder)
+
+
+def what_changed(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """Return "added PATH", "changed PATH" and "removed PATH" lines between two packs' hashes."""
+    lines = []
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path), after.get(path)
+        if old != new:
+            verb = "added" if old is None else "removed" if new is None else "changed"
+            lines.append(f"{verb} {path}")
+    return lines
+
+
 def write_new(path: str, data: bytes) -> None:
     """Create a file that must not exist yet (never through a symbolic link)."""
     fd = os.open(
