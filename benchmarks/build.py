@@ -7,16 +7,21 @@ Usage (from the repository root, in the project's virtualenv):
     python benchmarks/build.py --workdir /tmp/csbench --keep
 
 It generates the campaign once (kept in --workdir and reused when the size matches),
-then times, each as a fresh `campaignsync build` process:
+then times, each as a fresh process:
 
-1. a full build into an empty output folder,
-2. a no-change rebuild (nothing should be written),
-3. a rebuild after one message changed,
+1. a clean build into an empty output folder (no render cache), and its peak memory,
+2. a no-change rebuild (nothing should be read or written),
+3. a rebuild after one message changed, and after one PO entry changed,
+4. `check` with a warm cache, after one message changed, and cold (cache deleted),
+5. `locale update` after one English edit (26 catalogs),
+6. clean builds with --jobs 1 and --jobs 2,
+7. when `hugo` is installed, Hugo's clean and no-change builds of an equivalent site
+   (every message a page in every language, eight output formats: benchmarks/hugosite.py).
 
-and reports the peak resident memory of the largest process. Figures are printed as
-seconds and as ratios to a floor measured in the same run (Python-Markdown converting
-every message x locale body once, in one process), because the machines are shared
-and noisy: compare ratios, not seconds, between machines.
+Figures are printed as seconds and as ratios within the same run (to the clean build,
+to Hugo, to a Markdown floor: Python-Markdown converting every body once per locale in
+one process), because the machines are shared and noisy: compare ratios, not seconds,
+between machines.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -227,12 +231,12 @@ def generate(root: Path, messages: int, locales: list[str], campaignsync: str) -
     (root / ".benchmark.json").write_text(json.dumps({"messages": messages, "locales": locales}))
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> float:
+def run(command: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> float:
     """Run a command, fail loudly if it fails, and return its wall time in seconds."""
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
+    if done.returncode not in ok:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return elapsed
 
@@ -265,6 +269,41 @@ def find_campaignsync() -> str:
     )
 
 
+def edited(path: Path, old: str, new: str) -> str:
+    """Replace ``old`` by ``new`` in a file; return the original text."""
+    original = path.read_text(encoding="utf-8")
+    assert old in original, f"{old!r} not in {path}"
+    path.write_text(original.replace(old, new, 1), encoding="utf-8")
+    return original
+
+
+def peak_mib(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall time and the peak memory of its largest process."""
+    wrapped = [sys.executable, "-c", PEAK, *command]
+    start = time.perf_counter()
+    done = subprocess.run(wrapped, capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed, float(done.stdout.strip().splitlines()[-1])
+
+
+#: Runs a command and prints the largest resident set of it and its children, in MiB.
+PEAK = (
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+)
+
+
+class Figures(dict[str, float]):
+    """The figures of a run, each printed as it is measured (a long run shows its progress)."""
+
+    def __setitem__(self, key: str, value: float) -> None:
+        super().__setitem__(key, value)
+        print(f"  {key}: {value:.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=500)
@@ -275,19 +314,19 @@ def main() -> None:
         "--jobs", type=int, default=0, help="passed to build --jobs (0: one per CPU)"
     )
     parser.add_argument("--workdir", type=Path, default=Path("benchmarks/out"))
-    parser.add_argument("--keep", action="store_true", help="keep the output folder afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the output folders afterwards")
     parser.add_argument(
         "--quick",
         action="store_true",
         help="50 messages x 6 locales (2,400 outputs): a check that finishes in well under a minute",
     )
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo yardstick")
     args = parser.parse_args()
     if args.quick:
         args.messages, args.locales = 50, 6
     locales = LOCALES[: max(0, min(args.locales, 26) - 1)]
     campaignsync = find_campaignsync()
     repo = args.workdir / "repo"
-    out = args.workdir / "dist"
     marker = repo / ".benchmark.json"
     wanted = {"messages": args.messages, "locales": locales}
     if not marker.is_file() or json.loads(marker.read_text()) != wanted:
@@ -296,50 +335,125 @@ def main() -> None:
             flush=True,
         )
         generate(repo, args.messages, locales, campaignsync)
+    # The repository's own dist/: `check` keeps its cache there too.
+    out = repo / "dist"
     shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000"}
-    build = [
-        campaignsync,
-        "build",
-        "--repo",
-        str(repo),
-        "--out",
-        str(out),
-        "--jobs",
-        str(args.jobs),
-    ]
+    jobs = ["--jobs", str(args.jobs)]
+    build = [campaignsync, "build", "--repo", str(repo), *jobs]
+    check = [campaignsync, "check", "--repo", str(repo), "--now", "2026-09-01", *jobs]
     outputs = args.messages * (len(locales) + 1) * len(CHANNELS)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
-        f"{args.messages} messages x {len(locales) + 1} locales x {len(CHANNELS)} channels = {outputs:,} outputs"
+        f"{args.messages} messages x {len(locales) + 1} locales x {len(CHANNELS)} channels"
+        f" = {outputs:,} outputs; {cores} cores; output in {out}",
+        flush=True,
     )
-
-    full = run(build, env)
-    unchanged = run(build, env)
     victim = repo / "content/messages/2026/m0000.md"
-    original = victim.read_text(encoding="utf-8")
-    victim.write_text(
-        original.replace("It is **important**", "It is **very important**", 1), encoding="utf-8"
-    )
+    change = ("It is **important**", "It is **very important**")
+    po = repo / "locales" / (locales[0] if locales else "en").replace("-", "_")
+    po = po / "LC_MESSAGES" / "messages.po"
+    figures: Figures = Figures()
+
+    figures["clean"], figures["peak"] = peak_mib(build, env)
+    figures["nochange"] = run(build, env)
+    original = edited(victim, *change)
     try:
-        one = run(build, env)
+        figures["one"] = run(build, env)
+        figures["check_edit"] = run(check, env, ok=(0, 1))
     finally:
         victim.write_text(original, encoding="utf-8")
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    floor = markdown_floor(repo, len(locales) + 1)
-    files = sum(1 for _ in (out / "2026").rglob("*") if _.is_file())
+    run(build, env)
+    figures["check_warm"] = run(check, env, ok=(0, 1))
+    if po.is_file():
+        text = po.read_text(encoding="utf-8")
+        at = text.index('msgstr "', text.index("#: content/messages/2026/m0001.md"))
+        po.write_text(text[: at + 8] + "X" + text[at + 8 :], encoding="utf-8")
+        try:
+            figures["po"] = run(build, env)
+        finally:
+            po.write_text(text, encoding="utf-8")
+        run(build, env)
+    shutil.rmtree(out / ".campaignsync-cache", ignore_errors=True)
+    figures["check_cold"] = run(check, env, ok=(0, 1))
+    saved = args.workdir / "locales.saved"
+    shutil.rmtree(saved, ignore_errors=True)
+    shutil.copytree(repo / "locales", saved)
+    original = edited(victim, *change)
+    try:
+        figures["locale_update"] = run([campaignsync, "locale", "update", "--repo", str(repo)], env)
+    finally:
+        victim.write_text(original, encoding="utf-8")
+        shutil.rmtree(repo / "locales")
+        shutil.copytree(saved, repo / "locales")
+        shutil.rmtree(saved)
+    for n in (1, 2):
+        target = args.workdir / f"dist-jobs{n}"
+        shutil.rmtree(target, ignore_errors=True)
+        figures[f"jobs{n}"] = run([*build[:-2], "--jobs", str(n), "--out", str(target)], env)
+        shutil.rmtree(target, ignore_errors=True)
+    if shutil.which("hugo") and not args.no_hugo:
+        import hugosite
 
-    print(f"full build           {full:8.2f} s   = {full / floor:5.2f} x markdown floor")
-    print(f"no-change rebuild    {unchanged:8.2f} s   = {unchanged / full:6.3f} x full build")
-    print(f"one message changed  {one:8.2f} s   = {one / full:6.3f} x full build")
-    print(
-        f"markdown floor       {floor:8.2f} s   (every body converted once per locale, one process)"
-    )
-    print(f"peak memory          {peak_mib:8.0f} MiB (largest single process)")
-    print(
-        f"pack                 {files:,} files, zip {(out / '2026.zip').stat().st_size / 2**20:.0f} MiB"
-    )
+        site = args.workdir / "hugo"
+        hugosite.generate(repo, site, ["en", *locales], pseudo)
+        public = args.workdir / "hugo-public"
+        shutil.rmtree(public, ignore_errors=True)
+        hugo = ["hugo", "--quiet", "--source", str(site), "--destination", str(public.resolve())]
+        figures["hugo_clean"] = run(hugo)
+        figures["hugo_nochange"] = run(hugo)
+        figures["hugo_files"] = sum(1 for p in public.rglob("*") if p.is_file())
+        if not args.keep:
+            shutil.rmtree(public, ignore_errors=True)
+    figures["floor"] = markdown_floor(repo, len(locales) + 1)
+    files = sum(1 for p in (out / "2026").rglob("*") if p.is_file())
+    report(figures, files, (out / "2026.zip").stat().st_size)
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
+    """Print every figure with the ratio that matters for it."""
+    clean = f["clean"]
+    hugo = f.get("hugo_clean")
+
+    def line(label: str, seconds: float, note: str = "") -> None:
+        print(f"{label:34} {seconds:8.2f} s   {note}")
+
+    line("clean build", clean, f"= {clean / hugo:.2f} x Hugo clean" if hugo else "")
+    nochange = f["nochange"]
+    line(
+        "no-change rebuild",
+        nochange,
+        f"= Hugo no-change / {f['hugo_nochange'] / nochange:.0f}" if hugo else "",
+    )
+    line("one message changed (with zip)", f["one"], f"= {f['one'] / clean:.3f} x clean build")
+    if "po" in f:
+        line("one PO entry changed", f["po"], f"= {f['po'] / clean:.3f} x clean build")
+    line(
+        "check, cold (no cache)", f["check_cold"], f"= {f['check_cold'] / clean:.2f} x clean build"
+    )
+    line(
+        "check, nothing changed", f["check_warm"], f"= {f['check_warm'] / clean:.3f} x clean build"
+    )
+    line(
+        "check, one message changed",
+        f["check_edit"],
+        f"= {f['check_edit'] / clean:.3f} x clean build",
+    )
+    line("locale update, one English edit", f["locale_update"])
+    line("build --jobs 1 (clean)", f["jobs1"])
+    line(
+        "build --jobs 2 (clean)",
+        f["jobs2"],
+        f"= {f['jobs1'] / f['jobs2']:.2f} x faster than --jobs 1",
+    )
+    if hugo:
+        line("Hugo clean build", hugo, f"({f['hugo_files']:,.0f} files)")
+        line("Hugo no-change rebuild", f["hugo_nochange"])
+    line("markdown floor", f["floor"], "(every body converted once per locale, one process)")
+    print(f"{'peak memory (clean build)':34} {f['peak']:8.0f} MiB (largest single process)")
+    print(f"{'pack':34} {files:,} files, zip {zip_bytes / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

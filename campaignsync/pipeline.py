@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from campaignsync import __version__, gitrepo, paths
 from campaignsync.channels import check_enabled
@@ -56,6 +56,8 @@ class Rendered:
     lookups: dict[str, catalog.Lookup] = field(default_factory=dict)
     #: Each output hashed and compressed for the pack (only when asked for).
     members: dict[str, pack.Member] = field(default_factory=dict)
+    #: Manifest rows the render cache kept, by path.
+    lines: dict[str, str] = field(default_factory=dict)
 
 
 def select(
@@ -181,10 +183,11 @@ def render_selection(
     units = _units(project, selection)
     outputs: list[Output] = []
     members: dict[str, pack.Member] = {}
+    lines: dict[str, str] = {}
     if cache is not None:
         from campaignsync.pack import cache as unitcache
 
-        units = unitcache.take_hits(cache, project, units, lookups, outputs, members)
+        units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
     _STATE.update(
         project=project,
         renderer=renderer,
@@ -202,7 +205,7 @@ def render_selection(
             outputs.extend(made)
             problems.extend(found)
             if cache is not None and not found:
-                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups)
+                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
         members.update(chunk[1])
         done += size
         if progress:
@@ -225,7 +228,7 @@ def render_selection(
     finally:
         _STATE.clear()
     outputs.sort(key=lambda o: o.path)
-    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines)
 
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
@@ -234,6 +237,27 @@ def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
     for d in items:
         seen.setdefault((d.code, d.file, d.line, d.text), d)
     return list(seen.values())
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def in_processes(function: Callable[[_T], _R], items: Iterable[_T], jobs: int) -> list[_R]:
+    """Return ``function`` of each item, in order, computed in ``jobs`` forked processes.
+
+    What ``function`` reads besides its argument should be module state set
+    before the call: the processes inherit it instead of receiving it pickled.
+    """
+    chosen = list(items)
+    if jobs <= 1 or len(chosen) < 2:
+        return [function(item) for item in chosen]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(function, chosen))
 
 
 def default_jobs() -> int:
@@ -485,6 +509,7 @@ def assemble(
         {"locales": [x.tag for x in selection.locales], "channels": list(selection.channels)}
         if selection.partial
         else None,
+        rendered.lines,
     )
     extras.append(pack.PackFile("manifest.json", manifest))
     members["manifest.json"] = pack.prepare(manifest)

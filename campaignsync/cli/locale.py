@@ -14,6 +14,7 @@ from campaignsync.cli._common import (
     campaign_option,
     errors,
     fail,
+    jobs_option,
     load,
     locale_tags,
     locales_option,
@@ -85,17 +86,20 @@ def locale_add(tag: str, repo: Path | None) -> None:
     is_flag=True,
     help="Change nothing; exit 1 if a catalog is out of date.",
 )
-def locale_update(repo: Path | None, check_only: bool) -> None:
+@jobs_option
+def locale_update(repo: Path | None, check_only: bool, jobs: int) -> None:
     """Bring the POT and every catalog up to date without losing a translation.
 
     The POT is derived from the messages and templates as they are now (and
     rewritten when stale), so there is no need to run 'locale extract' first.
     """
+    from campaignsync import pipeline
     from campaignsync.commands import locales
 
     with errors():
         project, _ = load(repo)
-        done = locales.update(project, _derived_time(project), check_only)
+        workers = jobs or pipeline.default_jobs()
+        done = locales.update(project, _derived_time(project), check_only, workers)
 
     def state(changed: bool) -> str:
         return ("out of date" if check_only else "updated") if changed else "up to date"

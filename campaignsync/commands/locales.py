@@ -6,12 +6,13 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from campaignsync import gitrepo, paths
+from campaignsync import gitrepo, paths, pipeline
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
 from campaignsync.l10n import catalog, localize, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
-from campaignsync.model import Diagnostic, Project, Severity
+from campaignsync.model import Diagnostic, Locale, Project, Severity
 from campaignsync.render import engine as render
 
 
@@ -171,35 +172,48 @@ class Updated:
     catalogs: tuple[UpdateResult, ...]
 
 
-def update(project: Project, now: datetime, check_only: bool = False) -> Updated:
+def update(project: Project, now: datetime, check_only: bool = False, jobs: int = 1) -> Updated:
     """Bring the POT up to date, then merge it into every locale's catalog (creating missing ones).
 
     The POT is derived from the messages and templates as they are now, so the
     catalogs follow the English whether or not ``locale extract`` ran first.
     With ``check_only`` nothing is written; the results say what would change.
+    With ``jobs`` above 1 the catalogs are merged in that many processes.
     """
     pot, template = _write_template(project, now, check_only)
-    results = []
-    for locale in project.config.locales:
-        rel = catalog.po_rel(project.config, locale)
-        path = project.root / rel
-        if path.is_file():
-            old = catalog.read_catalog(project.root, rel, locale)
-            merged = catalog.merge(pot, old)
-            # Compare entries, not bytes: a translator's editor may wrap lines its own way.
-            changed = not catalog.same_entries(merged, old)
-        else:
-            merged = catalog.new_catalog(
-                pot, locale, _created(pot), team=f"{locale.tag} translators"
-            )
-            changed = True
-        if changed and not check_only:
-            paths.write_atomic(path, catalog.render_po(merged))
-        entries = [m for m in merged if m.id]
-        fuzzy = sum(1 for m in entries if m.fuzzy)
-        untranslated = sum(1 for m in entries if not m.fuzzy and not catalog.is_translated(m))
-        results.append(UpdateResult(rel, changed, fuzzy, untranslated))
+    locales = project.config.locales
+    _MERGE.update(project=project, pot=pot, check_only=check_only)
+    try:
+        results = pipeline.in_processes(_update_one, locales, jobs if len(locales) >= 4 else 1)
+    finally:
+        _MERGE.clear()
     return Updated(template, tuple(results))
+
+
+# What every merge reads, inherited through fork rather than pickled per catalog.
+_MERGE: dict[str, Any] = {}
+
+
+def _update_one(locale: Locale) -> UpdateResult:
+    """Merge the POT into one locale's catalog and write it if its entries changed."""
+    project: Project = _MERGE["project"]
+    pot: catalog.Catalog = _MERGE["pot"]
+    rel = catalog.po_rel(project.config, locale)
+    path = project.root / rel
+    if path.is_file():
+        old = catalog.read_catalog(project.root, rel, locale)
+        merged = catalog.merge(pot, old)
+        # Compare entries, not bytes: a translator's editor may wrap lines its own way.
+        changed = not catalog.same_entries(merged, old)
+    else:
+        merged = catalog.new_catalog(pot, locale, _created(pot), team=f"{locale.tag} translators")
+        changed = True
+    if changed and not _MERGE["check_only"]:
+        paths.write_atomic(path, catalog.render_po(merged))
+    entries = [m for m in merged if m.id]
+    fuzzy = sum(1 for m in entries if m.fuzzy)
+    untranslated = sum(1 for m in entries if not m.fuzzy and not catalog.is_translated(m))
+    return UpdateResult(rel, changed, fuzzy, untranslated)
 
 
 def template_needs(project: Project) -> list[localize.Need]:

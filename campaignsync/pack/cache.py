@@ -31,7 +31,7 @@ from typing import Any
 from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Project, Translated
 from campaignsync.pack import keys
-from campaignsync.pack.writer import Member
+from campaignsync.pack.writer import Member, manifest_line
 
 FOLDER = ".campaignsync-cache"
 _MAGIC = b"campaignsync-render-cache 1\n"
@@ -50,6 +50,8 @@ class Unit:
     log: tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]
     #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
     catalogs: tuple[tuple[str, str], ...]
+    #: Each output's manifest row as written (None where the member is unknown).
+    lines: tuple[str | None, ...] = ()
 
 
 @dataclass(slots=True)
@@ -130,8 +132,9 @@ def take_hits(
     lookups: Mapping[str, catalog.Lookup],
     outputs: list[Output],
     members: dict[str, Member],
+    lines: dict[str, str],
 ) -> list[tuple[str, str]]:
-    """Add the cached units' outputs and members; return the (locale, message) units to render."""
+    """Add the cached units' outputs, members and manifest rows; return the units to render."""
     cache.keys = {m.id: keys.digest(m) for m in project.messages}
     cache.keep_only((message_id, tag) for tag, message_id in units)
     todo = []
@@ -141,9 +144,11 @@ def take_hits(
             todo.append((tag, message_id))
             continue
         outputs.extend(unit.outputs)
-        for output, meta in zip(unit.outputs, unit.members, strict=True):
+        for output, meta, line in zip(unit.outputs, unit.members, unit.lines, strict=True):
             if meta is not None:
                 members[output.path] = Member(*meta, None)
+            if line is not None:
+                lines[output.path] = line
     return todo
 
 
@@ -155,16 +160,23 @@ def store(
     members: Mapping[str, Member],
     log: tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...],
     lookups: Mapping[str, catalog.Lookup],
+    rows: dict[str, str],
 ) -> None:
-    """Remember a unit just rendered, with the catalog look-ups it made."""
-    metas = []
+    """Remember a unit just rendered, with the catalog look-ups it made; add its manifest rows."""
+    metas: list[tuple[str, int, int, int] | None] = []
+    lines: list[str | None] = []
     for output in outputs:
         member = members.get(output.path)
-        metas.append(
-            None if member is None else (member.sha256, member.crc, member.size, member.method)
-        )
+        if member is None:
+            metas.append(None)
+            lines.append(None)
+        else:
+            metas.append((member.sha256, member.crc, member.size, member.method))
+            line = manifest_line(output, member.sha256)
+            lines.append(line)
+            rows[output.path] = line
     tags = catalog_digests(lookups, (key[0] for key, _ in log))
-    unit = Unit(tuple(outputs), tuple(metas), log, tags)
+    unit = Unit(tuple(outputs), tuple(metas), log, tags, tuple(lines))
     cache.put(message_id, locale, cache.keys[message_id], unit)
 
 
@@ -223,17 +235,19 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
              _plain_measure(o.measure), tables[id(o.fields)])
         )  # fmt: skip
     log = tuple((key, plain_entry(entry)) for key, entry in unit.log)
-    return (tuple(outputs), tuple(fields_table), unit.members, log, unit.catalogs)
+    return (tuple(outputs), tuple(fields_table), unit.members, log, unit.catalogs, unit.lines)
 
 
 def _unit(plain: tuple[Any, ...]) -> Unit:
-    outputs, fields_table, members, log, catalogs = plain
+    outputs, fields_table, members, log, catalogs, lines = plain
     table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
     made = tuple(
         Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi])
         for m, loc, ch, path, content, tr, fb, me, fi in outputs
     )
-    return Unit(made, members, tuple((key, entry_of(e)) for key, e in log), catalogs)
+    if len(lines) != len(made) or len(members) != len(made):
+        raise ValueError("a unit's rows do not match its outputs")
+    return Unit(made, members, tuple((key, entry_of(e)) for key, e in log), catalogs, lines)
 
 
 def folder_id(folder: Path) -> bytes:

@@ -93,6 +93,15 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
     return row
 
 
+def manifest_line(output: Output, digest: str) -> str:
+    """Return the manifest row of one channel output as it is written (one JSON line)."""
+    return _line(manifest_entry(output, digest))
+
+
+def _line(row: Mapping[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, sort_keys=True)
+
+
 def build_manifest(
     campaign: str,
     outputs: Iterable[Output],
@@ -101,24 +110,32 @@ def build_manifest(
     epoch: int,
     members: Mapping[str, Member] | None = None,
     selection: Mapping[str, list[str]] | None = None,
+    lines: Mapping[str, str] | None = None,
 ) -> bytes:
     """Return manifest.json: every file with its hash, sorted, byte-stable.
 
-    Hashes come from ``members`` where the render workers already computed them.
+    Hashes come from ``members`` where the render workers already computed them,
+    and whole rows from ``lines`` (by path) where the render cache kept them.
     ``selection`` records the locales and channels of a partial pack.
     """
     known = members or {}
+    kept = lines or {}
 
     def digest(path: str, content: bytes) -> str:
         member = known.get(path)
         return member.sha256 if member else _sha256(content)
 
-    rows = [manifest_entry(o, digest(o.path, o.content)) for o in outputs]
+    rows = [
+        (o.path, kept.get(o.path) or manifest_line(o, digest(o.path, o.content))) for o in outputs
+    ]
     rows.extend(
-        {"path": f.path, "sha256": digest(f.path, f.content), "bytes": len(f.content)}
+        (
+            f.path,
+            _line({"path": f.path, "sha256": digest(f.path, f.content), "bytes": len(f.content)}),
+        )
         for f in extras
     )
-    rows.sort(key=lambda r: r["path"])
+    rows.sort()
     document = {
         "campaign": campaign,
         "tool": {"name": "campaignsync", "version": __version__},
@@ -133,7 +150,7 @@ def build_manifest(
     # One file per line: readable and diffable, and written by the C encoder
     # (indent= switches json to its pure-Python encoder, seconds on a big pack).
     head = json.dumps(document, ensure_ascii=False, sort_keys=True)
-    files = ",\n".join(json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows)
+    files = ",\n".join(line for _, line in rows)
     return f'{head[:-1]}, "files": [\n{files}\n]}}\n'.encode()
 
 
