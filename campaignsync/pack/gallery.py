@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n.catalog import Lookup
-from campaignsync.model import Diagnostic, Message, Output, Project
+from campaignsync.model import Config, Diagnostic, Message, Output, Project
 from campaignsync.pack import attention, cards
 
 THEME = Path(__file__).resolve().parent / "theme"
@@ -48,10 +48,11 @@ def pages(
     grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for output in outputs:
         grouped[(output.message, output.locale, output.channel)].append(output.path)
-    made = [
-        cards.card(config, messages[o.message], o, tuple(grouped[(o.message, o.locale, o.channel)]))
+    drawn = [
+        _card(config, messages[o.message], o, tuple(grouped[(o.message, o.locale, o.channel)]))
         for o in shown
     ]
+    made = [card for card, _ in drawn]
     present = {c.output.locale for c in made}
     locales = [loc for loc in config.all_locales if loc.tag in present]
     listed = [m for m in messages.values() if any(c.output.message == m.id for c in made)]
@@ -72,9 +73,7 @@ def pages(
     for item in made:
         by_locale[item.output.locale].append(item)
         by_message[item.output.message].append(item)
-    html: dict[str, str] = {}
-    for item in made:
-        html[item.output.path] = render("card.html.j2", card=item, root="../")
+    html = {card.output.path: text for card, text in drawn}
     found = {
         "index.html": render(
             "overview.html.j2",
@@ -114,6 +113,15 @@ def pages(
     for name in STATIC:
         files[f"preview/{name}"] = (THEME / name).read_bytes()
     return files
+
+
+@lru_cache(maxsize=50_000)
+def _card(
+    config: Config, message: Message, output: Output, files: tuple[str, ...]
+) -> tuple[cards.Card, str]:
+    """Return a card and its HTML; the live preview's rebuilds reuse the unchanged ones."""
+    card = cards.card(config, message, output, files)
+    return card, _render()("card.html.j2", card=card, root="../")
 
 
 def _of(items: list[cards.Card], message: Message) -> list[cards.Card]:

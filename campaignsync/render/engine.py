@@ -544,6 +544,7 @@ def page_renderer(folder: Path) -> Callable[..., str]:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # package files: no stat of the template on every card
     )
 
     def render(name: str, **values: object) -> str:

@@ -39,7 +39,7 @@
       seen = state.build;
       mark(state);
       problems(state);
-    }).catch(function () {}).then(function () { setTimeout(poll, 400); });
+    }).catch(function () {}).then(function () { setTimeout(poll, 250); });
   }
   poll();
 })();
