@@ -93,6 +93,29 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadabilitySettings:
+    """The ``[readability]`` table: the target for source texts, the allowance for translations."""
+
+    #: Source texts should score at least this with their language's own formula (Flesch 60:
+    #: "standard", about the reading level WCAG 3.1.5 asks for).
+    min_ease: int = 60
+    #: ... and at most this LIX (Björnsson: up to 40 is easy to read).
+    max_lix: int = 40
+    #: Texts with fewer words are not scored (the formulas need about 100 words).
+    min_words: int = 100
+    #: Percent by which a translation may be harder than its locale's usual ratio to the source.
+    max_increase: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class AccessibilitySettings:
+    """The ``[accessibility]`` table: what the post checks allow."""
+
+    #: Most emoji a post may carry.
+    max_emoji: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class Paths:
     """Where the parts of a campaign repository live, relative to its root."""
 
@@ -118,6 +141,10 @@ class Config:
     ignore: frozenset[str] = frozenset()
     protected_terms: tuple[str, ...] = ()
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    #: The approved terms (a TBX file relative to the root), if the campaign has them.
+    glossary: str | None = None
     #: The shared remote and branch that ``sync`` fast-forwards from (None: the current branch).
     git_remote: str = "origin"
     git_branch: str | None = None

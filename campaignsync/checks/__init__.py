@@ -40,7 +40,12 @@ def check(*codes: str) -> Callable[[Check], Check]:
 
 def registered() -> list[tuple[tuple[str, ...], Check]]:
     """Return every registered check with its codes."""
-    from campaignsync.checks import catalogs, channels, schedule  # noqa: F401 - registers checks
+    from campaignsync.checks import (  # noqa: F401 - registers checks
+        catalogs,
+        channels,
+        readability,
+        schedule,
+    )
 
     return list(_REGISTRY)
 

@@ -166,7 +166,9 @@ def locale_status(
         for r in result.rows
         if (not locales or r.coverage.locale.tag in locales) and (not required or r.required_by)
     ]
-    shown = catalogs.Status(tuple(rows), result.problems, result.campaign)
+    shown = catalogs.Status(
+        tuple(rows), result.problems, result.campaign, result.source_readability
+    )
     if fmt == "json":
         click.echo(json.dumps(_status_json(project, shown), indent=1, ensure_ascii=False))
     else:
@@ -214,9 +216,11 @@ def _status_json(project: Project, status: Status) -> dict[str, object]:
                 "fuzzy": tally(r.coverage.fuzzy),
                 "untranslated": tally(r.coverage.untranslated),
                 "obsolete": r.coverage.obsolete,
+                "readability": r.readability,
             }
             for r in status.rows
         ],
+        "source_readability": status.source_readability,
     }
 
 
@@ -270,7 +274,30 @@ def _status_table(project: Project, status: Status) -> str:
                 for i in range(len(widths))
             ]
             lines.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+    lines.extend(_readability_table(status, config.source_locale.tag))
     return "\n".join(lines) + "\n"
+
+
+def _readability_table(status: Status, source: str) -> list[str]:
+    """Return the readability section: each locale's score over its long texts."""
+    scored = [(r.coverage.locale.tag, r.readability) for r in status.rows if r.readability]
+    if status.source_readability:
+        scored.insert(0, (f"{source} (source)", status.source_readability))
+    if not scored:
+        return []
+    lines = [
+        "",
+        "Readability of long texts (web, email and press bodies; see docs/readability.md)",
+    ]
+    width = max(len(tag) for tag, _ in scored)
+    for tag, score in scored:
+        own = f"{score['formula']} {score['ease']}" if score.get("ease") is not None else "-"
+        ratio = f"  x{score['ratio']} of the source" if "ratio" in score else ""
+        lines.append(
+            f"  {tag.ljust(width)}  LIX {score['lix']}  {own}  "
+            f"({score['words']} words, {score['texts']} texts){ratio}"
+        )
+    return lines
 
 
 @locale.command("compile")

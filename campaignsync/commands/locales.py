@@ -10,9 +10,9 @@ from typing import Any
 
 from campaignsync import gitrepo, paths, pipeline
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
-from campaignsync.l10n import catalog, localize, tokens
+from campaignsync.l10n import catalog, localize, readability, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
-from campaignsync.model import Diagnostic, Locale, Project, Severity
+from campaignsync.model import Diagnostic, Locale, Message, Project, Severity
 from campaignsync.render import engine as render
 
 
@@ -245,6 +245,8 @@ class LocaleStatus:
     exists: bool
     partners: tuple[str, ...]
     required_by: tuple[str, ...]
+    #: The locale's readability over its long texts (see ``readability.summary``), if any.
+    readability: dict[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,8 @@ class Status:
     rows: tuple[LocaleStatus, ...]
     problems: tuple[Diagnostic, ...]
     campaign: str | None
+    #: The source's readability over the same long texts, if any.
+    source_readability: dict[str, object] | None = None
 
 
 def status(project: Project, campaign: str | None = None) -> Status:
@@ -266,6 +270,7 @@ def status(project: Project, campaign: str | None = None) -> Status:
     lookups, problems = catalog.load_lookups(project.root, project.config)
     templates = template_needs(project)
     memo: dict[str, list[localize.Need]] = {}
+    scores = long_text_scores(project, messages, lookups)
     rows = []
     for locale in config.locales:
         needed = localize.needs(config, messages, locale, templates, memo)
@@ -276,9 +281,26 @@ def status(project: Project, campaign: str | None = None) -> Status:
                 lookups[locale.tag].exists,
                 tuple(p.id for p in config.partners if locale.tag in p.locales),
                 tuple(p.id for p in config.partners if locale.tag in p.required_locales),
+                scores.get(locale.tag),
             )
         )
-    return Status(tuple(rows), tuple(problems), campaign)
+    return Status(tuple(rows), tuple(problems), campaign, scores.get(config.source_locale.tag))
+
+
+def long_text_scores(
+    project: Project, messages: tuple[Message, ...], lookups: dict[str, catalog.Lookup]
+) -> dict[str, dict[str, object]]:
+    """Return each locale's readability over the bodies of its web pages, emails and releases."""
+    config = project.config
+    source_language = readability.language_of(config.source_locale.tag)
+    texts = []
+    for message in messages:
+        if not message.body or not set(message.channels) & set(readability.LONG_CHANNELS):
+            continue
+        for locale in localize.locales_for(config, message):
+            fields = localize.localize(message, locale, config, lookups).fields
+            texts.append(readability.text_of(message, locale.tag, fields, source_language))
+    return readability.summary(texts)
 
 
 @dataclass(frozen=True, slots=True)

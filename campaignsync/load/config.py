@@ -13,6 +13,7 @@ from typing import Any
 
 from campaignsync import channels
 from campaignsync.errors import ConfigError, DiagnosticsError, UsageError
+from campaignsync.load import plain
 from campaignsync.load.findings import Findings
 from campaignsync.model import (
     ChannelSettings,
@@ -199,6 +200,8 @@ _TOP_KEYS = (
     "checks",
     "translation",
     "schedule",
+    "readability",
+    "accessibility",
     "git",
 )
 _PARTNER_KEYS = (
@@ -291,7 +294,7 @@ def _build(root: Path, data: dict[str, Any], reader: _Reader) -> Config:
         if not _CODE_RE.match(code):
             reader.error("checks.ignore", f"{code!r} is not a check code like 'CS012'")
     translation = reader.get(data, "translation", dict, {}, "translation")
-    reader.unknown("translation", translation, ("protected_terms",))
+    reader.unknown("translation", translation, ("protected_terms", "glossary"))
     protected = reader.strings(translation, "protected_terms", "translation.protected_terms") or ()
     base_url = reader.get(data, "base_url", str, "https://example.org", "base_url")
     if not re.match(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s\"'<>]*)?$", base_url):
@@ -312,6 +315,9 @@ def _build(root: Path, data: dict[str, Any], reader: _Reader) -> Config:
         ignore=frozenset(ignore),
         protected_terms=protected,
         schedule=schedule,
+        readability=plain.readability(data, reader),
+        accessibility=plain.accessibility(data, reader),
+        glossary=plain.glossary(translation, reader),
         git_remote=git_remote,
         git_branch=git_branch,
     )

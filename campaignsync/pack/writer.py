@@ -111,12 +111,14 @@ def build_manifest(
     members: Mapping[str, Member] | None = None,
     selection: Mapping[str, list[str]] | None = None,
     lines: Mapping[str, str] | None = None,
+    readability: Mapping[str, object] | None = None,
 ) -> bytes:
     """Return manifest.json: every file with its hash, sorted, byte-stable.
 
     Hashes come from ``members`` where the render workers already computed them,
     and whole rows from ``lines`` (by path) where the render cache kept them.
-    ``selection`` records the locales and channels of a partial pack.
+    ``selection`` records the locales and channels of a partial pack;
+    ``readability`` the scores of the long texts, per locale and per message.
     """
     known = members or {}
     kept = lines or {}
@@ -146,6 +148,7 @@ def build_manifest(
         },
         "source_date_epoch": epoch,
         **({"partial": dict(selection)} if selection else {}),
+        **({"readability": dict(readability)} if readability else {}),
     }
     # One file per line: readable and diffable, and written by the C encoder
     # (indent= switches json to its pure-Python encoder, seconds on a big pack).

@@ -1,0 +1,111 @@
+"""Readability checks (CS401-CS402): long texts against the campaign's target and their source.
+
+The long texts are the bodies of messages published as a web page, an email or a
+press release; posts are too short for a stable score. The formulas and why a
+translation is compared with its source, not with a fixed band: docs/readability.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from campaignsync.checks import CheckInput, check
+from campaignsync.l10n import readability
+from campaignsync.l10n.readability import FORMULAS, Text, language_of
+from campaignsync.model import Diagnostic, Message, ReadabilitySettings, Severity
+
+
+@check("CS401", "CS402")
+def long_texts(data: CheckInput) -> Iterator[Diagnostic]:
+    """Report source texts harder than the target and translations much harder than their source."""
+    config = data.project.config
+    settings = config.readability
+    source_tag = config.source_locale.tag
+    source_language = language_of(source_tag)
+    messages = {m.id: m for m in data.project.messages}
+    texts = readability.from_outputs(data.outputs, data.project)
+    for (message_id, _tag), text in sorted(texts.items()):
+        if text.locale == source_tag:
+            found = _too_hard(messages[message_id], text, settings)
+            if found is not None:
+                yield found
+    by_locale: dict[str, list[Text]] = {}
+    for text in texts.values():
+        if language_of(text.locale) != source_language and text.counts.words >= settings.min_words:
+            by_locale.setdefault(text.locale, []).append(text)
+    merged: dict[tuple[str, int], Diagnostic] = {}
+    for tag, group in sorted(by_locale.items()):
+        usual = readability.baseline(t.ratio for t in group if t.ratio is not None)
+        if usual is None:
+            continue
+        allowed = usual * (1 + settings.max_increase / 100)
+        for text in sorted(group, key=lambda t: t.message):
+            if text.ratio is not None and text.ratio > allowed:
+                found = _harder_than_source(text, usual, allowed)
+                key = (found.file or "", found.line or 0)
+                if key in merged:  # one catalog read by two locales (es-US reading es)
+                    first = merged[key]
+                    merged[key] = Diagnostic(
+                        first.code, first.severity, first.text, first.file, first.line,
+                        f"{first.locale}, {tag}",
+                    )  # fmt: skip
+                else:
+                    merged[key] = found
+    yield from merged.values()
+
+
+def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Diagnostic | None:
+    """Return CS401 when the source body misses the target, at its hardest paragraph."""
+    score = text.score
+    if score is None or score.words < settings.min_words:
+        return None
+    formula = FORMULAS.get(score.language)
+    misses = []
+    if score.ease is not None and formula is not None and score.ease < settings.min_ease:
+        misses.append(f"{formula.name} {score.ease:.1f} (target at least {settings.min_ease})")
+    if score.lix > settings.max_lix:
+        misses.append(f"LIX {score.lix:.1f} (target at most {settings.max_lix})")
+    if not misses:
+        return None
+    index = readability.hardest(text.blocks, score.language)
+    name, block, _origin = text.blocks[index]
+    hard = readability.count((block,), score.language)
+    line = next((b.line for n, b in enumerate(message.body, start=1) if f"body.{n}" == name), 1)
+    return Diagnostic(
+        "CS401",
+        Severity.WARNING,
+        f"the body is harder to read than the campaign's target: {' and '.join(misses)}; "
+        f"the hardest paragraph starts here ({hard.words} words in {hard.sentences} "
+        f"sentence{'s' if hard.sentences != 1 else ''}): shorter sentences and everyday "
+        "words help",
+        message.path,
+        line,
+        text.locale,
+    )
+
+
+def _harder_than_source(text: Text, usual: float, allowed: float) -> Diagnostic:
+    """Return CS402 at the PO line of the translation's hardest paragraph."""
+    language = language_of(text.locale)
+    index = readability.hardest(text.blocks, language)
+    name, _block, origin = text.blocks[index]
+    path, _, line = (origin or "").rpartition(":")
+    score = text.score
+    assert score is not None and text.ratio is not None
+    return Diagnostic(
+        "CS402",
+        Severity.WARNING,
+        f"{text.message}:{name}: the translated body is much harder to read than its "
+        f"source: LIX {score.lix:.1f} against {_source_lix(text):.1f}, x{text.ratio:.2f} where "
+        f"this locale's texts are usually x{usual:.2f} of their source (allowed up to "
+        f"x{allowed:.2f}); the hardest paragraph is this entry: shorter sentences and "
+        "everyday words help",
+        path or None,
+        int(line) if line.isdigit() else None,
+        text.locale,
+    )
+
+
+def _source_lix(text: Text) -> float:
+    assert text.source is not None
+    return text.source.per_sentence + 100 * text.source.long_words / max(1, text.source.words)

@@ -1,0 +1,411 @@
+"""Readability of long texts, per language: the language's own formula where one exists, LIX always.
+
+Formulas, their sources and the counting rules are in docs/readability.md.
+Syllables come from the hyphenation dictionaries that pyphen ships (LibreOffice's
+patterns); nothing is downloaded. Only this module imports pyphen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import pyphen
+
+from campaignsync.model import Message, Output, Project, Translated
+
+#: What ends a sentence at the end of a token (so 16:00 and 3.5 do not).
+_ENDS = (".", "!", "?", ";", ":", "…")
+#: What may follow the end of a sentence: closing quotes and brackets.
+_CLOSING = "\"'”’»)]*_"
+#: What is stripped from both ends of a token before it is read as a word.
+_PUNCTUATION = "\"'“”‘’«»„‚()[]{}<>.,;:!?…*_~/|-–—¡¿"
+_LINK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[((?:[^\[\]\\]|\\.)*)\]\([^)]*\)")
+#: What is not prose, each with a marker that must be in the text for it to match.
+_DROPS = (
+    ("`", re.compile(r"`[^`]*`")),
+    ("<", re.compile(r"<[^<>]*>")),
+    ("://", re.compile(r"\S*://\S*")),
+    ("www.", re.compile(r"\S*www\.\S*")),
+    ("@", re.compile(r"\S*@\S*")),
+    ("#", re.compile(r"#\w+")),
+)
+_HYPHENS = re.compile(r"['’\-]")
+#: LIX counts words of more than six letters as long (Björnsson 1968).
+LONG_WORD = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the formulas read from a text."""
+
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+    letters: int = 0
+    long_words: int = 0
+    #: The longest sentence, in words.
+    longest: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        """Return the counts of two texts read one after the other."""
+        return Counts(
+            self.words + other.words,
+            self.sentences + other.sentences,
+            self.syllables + other.syllables,
+            self.letters + other.letters,
+            self.long_words + other.long_words,
+            max(self.longest, other.longest),
+        )
+
+    @property
+    def per_sentence(self) -> float:
+        """Return the average sentence length in words (ASL)."""
+        return self.words / self.sentences if self.sentences else 0.0
+
+    @property
+    def per_word(self) -> float:
+        """Return the average number of syllables per word (ASW)."""
+        return self.syllables / self.words if self.words else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A reading-ease formula made for one language: higher is easier."""
+
+    key: str
+    name: str
+    compute: Callable[[Counts], float]
+    syllables: bool = True
+
+
+def _flesch(base: float, asl: float, asw: float) -> Callable[[Counts], float]:
+    return lambda c: base - asl * c.per_sentence - asw * c.per_word
+
+
+def _gulpease(c: Counts) -> float:
+    return 89 + (300 * c.sentences - 10 * c.letters) / c.words
+
+
+#: Each language's own formula (constants as in textstat and the sources in docs/readability.md).
+FORMULAS = {
+    "en": Formula("flesch", "Flesch reading ease", _flesch(206.835, 1.015, 84.6)),
+    "de": Formula("flesch-amstad", "Flesch–Amstad", _flesch(180.0, 1.0, 58.5)),
+    "fr": Formula("kandel-moles", "Kandel–Moles", _flesch(207.0, 1.015, 73.6)),
+    "es": Formula("fernandez-huerta", "Fernández-Huerta", _flesch(206.84, 1.02, 60.0)),
+    "it": Formula("gulpease", "Gulpease", _gulpease, syllables=False),
+    "nl": Formula("flesch-douma", "Flesch–Douma", _flesch(206.835, 0.93, 77.0)),
+}
+#: The hyphenation dictionary each language's syllables are counted with.
+_DICTIONARIES = {"en": "en_US", "de": "de_DE", "fr": "fr", "es": "es", "nl": "nl_NL"}
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A text's readability in its language: LIX, and the language's formula where it has one."""
+
+    language: str
+    words: int
+    sentences: int
+    longest: int
+    lix: float
+    formula: str | None = None
+    ease: float | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """Return the score as a JSON object (rounded to one decimal)."""
+        return {
+            "language": self.language,
+            "words": self.words,
+            "sentences": self.sentences,
+            "lix": self.lix,
+            "formula": self.formula,
+            "ease": self.ease,
+        }
+
+    def describe(self) -> str:
+        """Return the score as a phrase: ``Flesch reading ease 42.0, LIX 51.3``."""
+        found = FORMULAS.get(self.language)
+        own = f"{found.name} {self.ease:.1f}, " if found and self.ease is not None else ""
+        return f"{own}LIX {self.lix:.1f}"
+
+
+def prose(markdown: str) -> str:
+    """Return the words of a Markdown segment: link labels kept; URLs, code and tags dropped."""
+    text = markdown
+    if "](" in text:
+        text = _LINK.sub(lambda m: m.group(1) or " ", text)
+    # One pattern each, run only when its marker is there: much faster than one alternation.
+    for marker, pattern in _DROPS:
+        if marker in text:
+            text = pattern.sub(" ", text)
+    return text
+
+
+def count(blocks: Iterable[str], language: str) -> Counts:
+    """Count the words, sentences, syllables and letters of Markdown blocks in one language.
+
+    A word is a run of letters, with inner hyphens or apostrophes (numbers are not words).
+    A sentence ends at . ! ? ; : or … at the end of a word, and at the end of each block
+    (paragraph, heading, list item), with or without a full stop.
+    """
+    total = Counts()
+    for block in blocks:
+        total = total + count_block(block, language)
+    return total
+
+
+@lru_cache(maxsize=1 << 16)
+def count_block(block: str, language: str) -> Counts:
+    """Count one Markdown block (cached: source blocks are read once for every locale)."""
+    words: list[str] = []
+    ends: list[int] = []
+    for token in prose(block).split():
+        if token.isalpha():
+            words.append(token)
+            continue
+        word = token.strip(_PUNCTUATION)
+        if word and (word.isalpha() or _bare(word).isalpha()):
+            words.append(word)
+        if words and token.rstrip(_CLOSING).endswith(_ENDS) and (not ends or ends[-1] < len(words)):
+            ends.append(len(words))
+    if not words:
+        return Counts()
+    if ends[-1:] != [len(words)]:
+        ends.append(len(words))
+    sizes = [len(w) if w.isalpha() else len(_bare(w)) for w in words]
+    syllables = _syllable_counter(language)
+    return Counts(
+        len(words),
+        len(ends),
+        sum(map(syllables, words)) if syllables is not None else 0,
+        sum(sizes),
+        sum(1 for n in sizes if n > LONG_WORD),
+        max(b - a for a, b in zip([0, *ends], ends, strict=False)),
+    )
+
+
+def _bare(word: str) -> str:
+    return word.replace("-", "").replace("'", "").replace("’", "")
+
+
+def score(counts: Counts, language: str) -> Score | None:
+    """Return the readability of counted text in ``language`` (None for a text without words)."""
+    if not counts.words or not counts.sentences:
+        return None
+    lix = counts.per_sentence + 100 * counts.long_words / counts.words
+    formula = FORMULAS.get(language)
+    ease = None
+    if formula is not None and (counts.syllables or not formula.syllables):
+        ease = round(formula.compute(counts), 1)
+    return Score(
+        language,
+        counts.words,
+        counts.sentences,
+        counts.longest,
+        round(lix, 1),
+        formula.key if formula and ease is not None else None,
+        ease,
+    )
+
+
+def language_of(tag: str) -> str:
+    """Return the language part of a BCP 47 tag (``pt`` for ``pt-PT``)."""
+    return tag.split("-", 1)[0].lower()
+
+
+@cache
+def _syllable_counter(language: str) -> Callable[[str], int] | None:
+    """Return a cached syllable counter for the language's formula (None: it needs none)."""
+    formula = FORMULAS.get(language)
+    name = _DICTIONARIES.get(language)
+    if formula is None or not formula.syllables or name is None:
+        return None
+    hyphenator = pyphen.Pyphen(lang=name)
+    known: dict[str, int] = {}
+
+    def syllables(word: str) -> int:
+        found = known.get(word)
+        if found is None:
+            parts = [p for p in _HYPHENS.split(word.lower()) if p]
+            found = known[word] = sum(len(hyphenator.positions(p)) + 1 for p in parts)
+        return found
+
+    return syllables
+
+
+#: Björnsson's bands as lix.se gives them, upper bounds.
+LIX_BANDS = ((30, "very easy"), (40, "easy"), (50, "medium"), (60, "difficult"))
+#: Flesch's bands (1948), lower bounds; Amstad, Kandel–Moles, Fernández-Huerta and Douma
+#: keep Flesch's scale.
+EASE_BANDS = (
+    (90, "very easy"),
+    (80, "easy"),
+    (70, "fairly easy"),
+    (60, "standard"),
+    (50, "fairly difficult"),
+    (30, "difficult"),
+)
+
+
+def lix_band(lix: float) -> str:
+    """Return how Björnsson's scale reads a LIX value (``medium`` for 45)."""
+    return next((name for bound, name in LIX_BANDS if lix < bound), "very difficult")
+
+
+#: The channels whose outputs carry a message's whole body: the long texts that are scored.
+LONG_CHANNELS = ("web", "email", "press")
+#: A locale's usual ratio to the source needs this many texts to mean something.
+MIN_BASELINE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message's body in one locale: the blocks written in that language, counted."""
+
+    message: str
+    locale: str
+    #: (field, text, origin) of each body block in the locale's language; origin is the
+    #: PO file and line of a translation (None for the source).
+    blocks: tuple[tuple[str, str, str | None], ...]
+    counts: Counts
+    #: The same blocks of the source text, counted (None for a text in the source language).
+    source: Counts | None = None
+
+    @property
+    def score(self) -> Score | None:
+        """Return the text's readability (None without words)."""
+        return score(self.counts, language_of(self.locale))
+
+    @property
+    def ratio(self) -> float | None:
+        """Return how much harder than its source the text is, LIX over LIX (None: no source)."""
+        return ratio(self.counts, self.source)
+
+
+def ratio(counts: Counts, source: Counts | None) -> float | None:
+    """Return LIX over the source's LIX (None without a source or words)."""
+    mine = _lix(counts)
+    theirs = _lix(source) if source is not None else None
+    if mine is None or not theirs:
+        return None
+    return mine / theirs
+
+
+def _lix(counts: Counts) -> float | None:
+    if not counts.words or not counts.sentences:
+        return None
+    return counts.per_sentence + 100 * counts.long_words / counts.words
+
+
+def body_blocks(
+    fields: Iterable[tuple[str, Translated]], tag: str
+) -> tuple[tuple[str, str, str | None], ...]:
+    """Return the body blocks of localized fields that are written in ``tag``'s language."""
+    language = language_of(tag)
+    return tuple(
+        (name, t.text, t.origin)
+        for name, t in fields
+        if name.startswith("body.") and language_of(t.locale) == language
+    )
+
+
+def text_of(
+    message: Message,
+    tag: str,
+    fields: Iterable[tuple[str, Translated]],
+    source_language: str,
+) -> Text:
+    """Count a message's body in ``tag`` and, for another language, the same source blocks."""
+    blocks = body_blocks(fields, tag)
+    language = language_of(tag)
+    counts = count((text for _f, text, _o in blocks), language)
+    source = None
+    if language != source_language:
+        texts = source_blocks(message)
+        same = (texts[f] for f, _t, _o in blocks if f in texts)
+        source = count(same, source_language)
+    return Text(message.id, tag, blocks, counts, source)
+
+
+def source_blocks(message: Message) -> dict[str, str]:
+    """Return the source text of each translatable body block, by field name."""
+    return {
+        f"body.{n}": block.text
+        for n, block in enumerate(message.body, start=1)
+        if block.kind != "code"
+    }
+
+
+def from_outputs(outputs: Iterable[Output], project: Project) -> dict[tuple[str, str], Text]:
+    """Return the long texts among rendered outputs, by (message, locale), counted once each."""
+    messages = {m.id: m for m in project.messages}
+    source_language = language_of(project.config.source_locale.tag)
+    found: dict[tuple[str, str], Text] = {}
+    for output in outputs:
+        key = (output.message, output.locale)
+        if output.channel in LONG_CHANNELS and key not in found and output.fields:
+            message = messages[output.message]
+            if message.body:
+                found[key] = text_of(message, output.locale, output.fields, source_language)
+    return found
+
+
+def summary(texts: Iterable[Text]) -> dict[str, dict[str, object]]:
+    """Return each locale's readability over all its long texts, as JSON-ready objects.
+
+    ``ratio`` is the locale's LIX over the source's LIX for the same blocks (absent
+    for the source language).
+    """
+    totals: dict[str, tuple[Counts, Counts | None, int]] = {}
+    for text in texts:
+        counts, source, number = totals.get(text.locale, (Counts(), None, 0))
+        if text.source is not None:
+            source = (source or Counts()) + text.source
+        totals[text.locale] = (counts + text.counts, source, number + 1)
+    report: dict[str, dict[str, object]] = {}
+    for tag, (counts, source, number) in sorted(totals.items()):
+        found = score(counts, language_of(tag))
+        if found is None:
+            continue
+        entry = {**found.as_json(), "texts": number}
+        if (value := ratio(counts, source)) is not None:
+            entry["ratio"] = round(value, 2)
+        report[tag] = entry
+    return report
+
+
+def hardest(blocks: tuple[tuple[str, str, str | None], ...], language: str) -> int:
+    """Return the index of the block with the highest LIX (of those with 10 words or more)."""
+    best, worst = 0, -1.0
+    for index, (_field, text, _origin) in enumerate(blocks):
+        found = score(count((text,), language), language)
+        if found is not None and found.words >= 10 and found.lix > worst:
+            best, worst = index, found.lix
+    return best
+
+
+def baseline(ratios: Iterable[float]) -> float | None:
+    """Return the median of a locale's ratios to the source (None with too few texts)."""
+    ordered = sorted(ratios)
+    if len(ordered) < MIN_BASELINE:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def report(texts: dict[tuple[str, str], Text]) -> dict[str, object]:
+    """Return the readability part of a pack's manifest: per locale, and per message x locale."""
+    per_text: dict[str, dict[str, object]] = {}
+    for (message, tag), text in sorted(texts.items()):
+        found = text.score
+        if found is not None:
+            entry = {k: v for k, v in found.as_json().items() if k != "language"}
+            if (value := text.ratio) is not None:
+                entry["ratio"] = round(value, 2)
+            per_text.setdefault(message, {})[tag] = entry
+    return {"locales": summary(texts.values()), "messages": per_text}
