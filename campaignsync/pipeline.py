@@ -23,6 +23,7 @@ from campaignsync.pack import writer as pack
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
+    from campaignsync.render.engine import Renderer
 
 Progress = Callable[[int, int], None]
 #: Below this many message x locale units, forking costs more than it saves.
@@ -93,8 +94,35 @@ def select(
     return Selection(campaign, chosen_locales, chosen_channels, partial)
 
 
-# Worker state, inherited through fork so that nothing large is pickled per task.
-_STATE: dict[str, object] = {}
+@dataclass(frozen=True, slots=True)
+class WorkContext:
+    """Everything the rendering of a unit reads: one value, the same for every worker.
+
+    Worker processes are forked with it (the pool's initializer receives it), so
+    nothing large is pickled per task and the parent keeps no global state.
+    """
+
+    project: Project
+    renderer: Renderer
+    lookups: dict[str, catalog.Lookup]
+    selection: Selection
+    messages: Mapping[str, Message]
+    #: Hash and compress each output for the pack, in the worker.
+    prepare: bool = False
+    #: Note every catalog look-up of a unit (what the render cache keys it by).
+    record: bool = False
+
+
+#: The context of a forked worker process, set once by the pool's initializer.
+_worker_context: list[WorkContext] = []
+
+
+def _adopt(context: WorkContext) -> None:
+    _worker_context.append(context)
+
+
+def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
+    return render_units(_worker_context[0], units)
 
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
@@ -102,21 +130,19 @@ _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
 _Chunk = tuple[list[_Done], dict[str, pack.Member]]
 
 
-def _render_units(units: list[tuple[str, str]]) -> _Chunk:
+def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
+    """Localize and render (locale, message id) units; in a worker or in the parent."""
     from campaignsync.l10n import localize
     from campaignsync.pack import cache
-    from campaignsync.render.engine import Renderer, TemplateStrings, lookups_for
+    from campaignsync.render.engine import TemplateStrings, lookups_for
 
-    project: Project = _STATE["project"]  # type: ignore[assignment]
-    renderer: Renderer = _STATE["renderer"]  # type: ignore[assignment]
-    lookups: dict[str, catalog.Lookup] = _STATE["lookups"]  # type: ignore[assignment]
-    selection: Selection = _STATE["selection"]  # type: ignore[assignment]
-    messages: dict[str, Message] = _STATE["messages"]  # type: ignore[assignment]
+    project, renderer, messages = context.project, context.renderer, context.messages
+    lookups = context.lookups
     locales = {loc.tag: loc for loc in project.config.all_locales}
     config = project.config
     log: cache.Log = {}
     # With a cache, every catalog look-up is noted: it is what the unit depends on.
-    used = cache.recording(lookups, log) if _STATE.get("record") else lookups
+    used = cache.recording(lookups, log) if context.record else lookups
     done: list[_Done] = []
     for locale_tag, message_id in units:
         locale, message = locales[locale_tag], messages[message_id]
@@ -124,12 +150,12 @@ def _render_units(units: list[tuple[str, str]]) -> _Chunk:
         localized = localize.localize(message, locale, config, used)
         chain = localize.chain(locale)
         strings = TemplateStrings(lookups_for(chain, used), localize.reaches_source(locale, config))
-        made, found = renderer.render(localized, strings, selection.channels)
+        made, found = renderer.render(localized, strings, context.selection.channels)
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     # Hashing and deflating here, in the workers, keeps the parent's serial part small.
     members = (
         {o.path: pack.prepare(o.content) for unit in done for o in unit[2]}
-        if _STATE.get("prepare")
+        if context.prepare
         else {}
     )
     return done, members
@@ -188,14 +214,14 @@ def render_selection(
         from campaignsync.pack import cache as unitcache
 
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
-    _STATE.update(
-        project=project,
-        renderer=renderer,
-        lookups=lookups,
-        selection=selection,
+    context = WorkContext(
+        project,
+        renderer,
+        lookups,
+        selection,
+        {m.id: m for m in project.messages},
         prepare=prepare,
         record=cache is not None,
-        messages={m.id: m for m in project.messages},
     )
     done = 0
 
@@ -211,24 +237,35 @@ def render_selection(
         if progress:
             progress(done, len(units))
 
-    try:
-        chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
-        if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
-            for chunk in chunks:
-                collect(_render_units(chunk), len(chunk))
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                futures = {pool.submit(_render_units, chunk): len(chunk) for chunk in chunks}
-                for future in as_completed(futures):
-                    collect(future.result(), futures[future])
-    finally:
-        _STATE.clear()
+    _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
     return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines)
+
+
+def _render_all(
+    context: WorkContext,
+    units: list[tuple[str, str]],
+    jobs: int,
+    collect: Callable[[_Chunk, int], None],
+) -> None:
+    """Render units in chunks, here or in forked workers that each receive the context."""
+    chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
+    if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
+        for chunk in chunks:
+            collect(render_units(context, chunk), len(chunk))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt,
+        initargs=(context,),
+    ) as pool:
+        futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
+        for future in as_completed(futures):
+            collect(future.result(), futures[future])
 
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:

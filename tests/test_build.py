@@ -359,3 +359,30 @@ def test_a_translators_markup_never_reaches_an_output(
     # The refused translation is not used: the button falls back to the source text.
     email = (pack / "email" / "kickoff.html").read_text(encoding="utf-8")
     assert 'text-decoration:none;">Read more</a>' in email
+
+
+def test_worker_processes_build_the_same_pack_as_one_process(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync import pipeline
+
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    build(cli_invoke, sample_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=env)
+    # The sample is below the size where forking pays; lower the bar so workers render it.
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)
+    marks = tmp_path / "workers"
+    marks.mkdir()
+    adopt = pipeline._adopt
+
+    def adopt_and_mark(context: pipeline.WorkContext) -> None:
+        (marks / str(os.getpid())).touch()
+        adopt(context)
+
+    monkeypatch.setattr(pipeline, "_adopt", adopt_and_mark)
+    build(cli_invoke, sample_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=env)
+    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
+    assert one.read_bytes() == two.read_bytes()
+    # Each worker process received the context; the parent holds none.
+    workers = {p.name for p in marks.iterdir()}
+    assert workers and str(os.getpid()) not in workers
+    assert pipeline._worker_context == []

@@ -1,0 +1,73 @@
+"""List module and function sizes against the house limits (400 lines a module, 60 a function).
+
+    python tools/sizes.py            # modules over 400 lines, functions over 60
+    python tools/sizes.py --all      # every module and function, largest first
+
+A function whose docstring says why it is longer ("Longer than 60 lines because ...")
+is listed with "(says why)" and does not count against the limit. Exits 1 when
+something is over a limit without saying why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "campaignsync"
+MODULE_LIMIT = 400
+FUNCTION_LIMIT = 60
+REASON = "longer than"
+
+
+def functions(tree: ast.AST) -> list[tuple[str, int, bool]]:
+    """Return (qualified name, lines, says why) for every function and method in a tree."""
+    found = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = f"{prefix}{child.name}"
+                length = (child.end_lineno or child.lineno) - child.lineno + 1
+                doc = (ast.get_docstring(child) or "").casefold()
+                found.append((name, length, REASON in doc))
+                visit(child, f"{name}.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(tree, "")
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="list everything, not only what is over")
+    show_all = parser.parse_args().all
+    modules, funcs = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "starter" in path.parts:
+            continue
+        rel = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        modules.append((len(text.splitlines()), rel))
+        funcs += [(n, f"{rel}:{name}", why) for name, n, why in functions(ast.parse(text))]
+    over = 0
+    print(f"modules ({len(modules)}, {sum(n for n, _ in modules)} lines; limit {MODULE_LIMIT}):")
+    for n, rel in sorted(modules, reverse=True):
+        if n > MODULE_LIMIT or show_all:
+            print(f"  {n:5d}  {rel}{'  OVER' if n > MODULE_LIMIT else ''}")
+            over += n > MODULE_LIMIT
+    print(f"functions ({len(funcs)}; limit {FUNCTION_LIMIT}):")
+    for n, name, why in sorted(funcs, reverse=True):
+        if n > FUNCTION_LIMIT or show_all:
+            mark = "  (says why)" if why else ("  OVER" if n > FUNCTION_LIMIT else "")
+            print(f"  {n:5d}  {name}{mark}")
+            over += n > FUNCTION_LIMIT and not why
+    print(f"{over} over a limit without saying why")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
