@@ -380,11 +380,14 @@ class Measure:
     segments: int | None = None
     #: Further limits the same text must meet (Bluesky: 3,000 UTF-8 bytes as well).
     also: tuple[Measure, ...] = ()
+    #: Units the text cannot use (SMS: the ends of parts left empty because the next
+    #: character may not be split); they count against the limit like the text.
+    padding: int = 0
 
     @property
     def over(self) -> int:
         """Return how far over the limit the output is (0 when it fits)."""
-        return max(0, self.length - self.limit)
+        return max(0, self.length + self.padding - self.limit)
 
     @property
     def limits(self) -> tuple[Measure, ...]:
@@ -394,7 +397,7 @@ class Measure:
     @property
     def headroom(self) -> int:
         """Return how many units are left before the limit (negative when over)."""
-        return self.limit - self.length
+        return self.limit - self.length - self.padding
 
     @property
     def unit_name(self) -> str:
@@ -409,7 +412,7 @@ class Measure:
     @property
     def share(self) -> float:
         """Return the largest share of a limit the text uses (above 1.0: over it)."""
-        return max((m.length / m.limit for m in self.limits if m.limit), default=0.0)
+        return max(((m.length + m.padding) / m.limit for m in self.limits if m.limit), default=0.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "dateutil": ("load/calendarfile.py",),
     "filelock": ("pack/writer.py",),
     "git": ("gitrepo.py",),
-    "gsm0338": ("channels/counters.py",),
+    "gsm0338": ("channels/sms.py",),
     "http.server": ("pack/live.py",),
     "icalendar": ("pack/ical.py",),
     "jinja2": ("render/engine.py",),

@@ -476,6 +476,43 @@ def test_sms_over_its_segments_names_what_forced_ucs2(repo: Repo) -> None:
     ]
 
 
+#: 306 GSM-7 septets with the sms template's " " + LINK: two segments hold 306, but the €
+#: (an escape pair) at septets 153-154 may not be split, so the SMS needs three.
+STRADDLE = "a" * 152 + "€" + "b" * (306 - 154 - 1 - len(LINK))
+
+
+def test_an_sms_that_fits_by_length_but_needs_more_segments_is_over(repo: Repo) -> None:
+    from campaignsync.pack import cards
+    from campaignsync.pack.writer import manifest_entry
+
+    with (repo.root / "campaignsync.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[channels.sms]\nmax_segments = 2\n")
+    repo.message(f"channels: [sms]\nposts: {{sms: '{STRADDLE}'}}")
+    assert repo.check() == [
+        f"{MSG}:11: error CS201: 306 GSM-7 septets need 3 SMS segments, 1 more than the 2 "
+        "allowed (channels.sms.max_segments): no segment splits € at column 153, so the text "
+        "takes the room of 307 of the 306 that fit; shorten the channel's post (locales bg, de, "
+        "el, en) [sms]"
+    ]
+    _data, outputs = repo.outputs()
+    output = next(o for o in outputs if o.path == "en/sms/test.txt")
+    row = manifest_entry(output, "0" * 64)
+    assert (row["length"], row["limit"], row["segments"], row["padding"]) == (306, 306, 3, 1)
+    assert row["headroom"] == -1 and row["percent"] > 100
+    (gauge,) = cards.gauges(output.measure)
+    assert (gauge.level, gauge.words) == (
+        "over",
+        "3 SMS of 2 allowed, 306 of 306 GSM-7 septets: 1 over the limit, 1 lost at segment ends",
+    )
+
+
+def test_an_sms_within_its_segments_is_not_over_whatever_it_leaves_unused(repo: Repo) -> None:
+    with (repo.root / "campaignsync.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[channels.sms]\nmax_segments = 3\n")
+    repo.message(f"channels: [sms]\nposts: {{sms: '{STRADDLE}'}}")
+    assert repo.check() == []
+
+
 def test_a_dash_that_costs_segments_is_named_with_its_column(repo: Repo) -> None:
     post = "Two-step login stops most account takeovers; it takes a minute."
     repo.message(f"channels: [sms]\nposts: {{sms: '{post}'}}")

@@ -1,4 +1,4 @@
-"""Platform length counters: twitter-text conformance, counts per script, URLs, hashtags, SMS."""
+"""Platform length counters: twitter-text conformance, counts per script, URLs, hashtags."""
 
 from __future__ import annotations
 
@@ -13,14 +13,10 @@ from hypothesis import strategies as st
 
 from campaignsync.channels import counters
 from campaignsync.channels.counters import (
-    SmsCount,
-    _parts,
     clusters,
     graphemes,
     hashtags,
     mastodon_length,
-    sms_capacity,
-    sms_count,
     threads_length,
     urls,
     utf8_bytes,
@@ -186,79 +182,6 @@ def test_graphemes(text: str, expected: int) -> None:
 )
 def test_utf8_and_utf16(text: str, utf8: int, utf16: int) -> None:
     assert (utf8_bytes(text), utf16_units(text)) == (utf8, utf16)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param("a" * 160, SmsCount("GSM-7", 160, 1), id="160-latin-one-part"),
-        pytest.param("a" * 161, SmsCount("GSM-7", 161, 2), id="161-latin"),
-        pytest.param("{" * 81, SmsCount("GSM-7", 162, 2), id="81-braces"),
-        pytest.param("{" * 153, SmsCount("GSM-7", 306, 3), id="153-braces-esc-pair-kept"),
-        pytest.param("€", SmsCount("GSM-7", 2, 1), id="euro-two-septets"),
-        pytest.param("[€]", SmsCount("GSM-7", 6, 1), id="extension-table"),
-        pytest.param("Grüße aus München", SmsCount("GSM-7", 17, 1), id="german"),
-        pytest.param("Vérifiez à l'école", SmsCount("GSM-7", 18, 1), id="french-gsm"),
-        pytest.param("ΔΦΓΛΩΠΨΣΘΞ", SmsCount("GSM-7", 10, 1), id="greek-capitals-in-gsm"),
-        pytest.param("", SmsCount("GSM-7", 0, 1), id="empty"),
-        pytest.param("@alice@example.com", SmsCount("GSM-7", 18, 1), id="remote-mention"),
-        pytest.param("See example.com/x_y", SmsCount("GSM-7", 19, 1), id="bare-url"),
-        pytest.param("ą" * 71, SmsCount("UCS-2", 71, 2, (("ą", 1),)), id="71-polish"),
-        pytest.param("🔐" * 36, SmsCount("UCS-2", 72, 2, (("🔐", 1),)), id="36-emoji"),
-        pytest.param("🔐" * 67, SmsCount("UCS-2", 134, 3, (("🔐", 1),)), id="67-emoji-pair-kept"),
-        pytest.param("It’s", SmsCount("UCS-2", 4, 1, (("’", 3),)), id="curly-apostrophe"),
-        pytest.param("ça va", SmsCount("UCS-2", 5, 1, (("ç", 1),)), id="french-c-cedilla"),
-        pytest.param(
-            "Zażółć",
-            SmsCount("UCS-2", 6, 1, (("ż", 3), ("ó", 4), ("ł", 5), ("ć", 6))),
-            id="polish",
-        ),
-        pytest.param(
-            "Ασφάλεια",
-            SmsCount("UCS-2", 8, 1, tuple((c, i) for i, c in enumerate("Ασφάλεια", start=1))),
-            id="greek-all-distinct",
-        ),
-        pytest.param(
-            "Да да", SmsCount("UCS-2", 5, 1, (("Д", 1), ("а", 2), ("д", 4))), id="bulgarian"
-        ),
-        pytest.param(
-            f"Hi {FAMILY}",
-            SmsCount("UCS-2", 14, 1, (("👨", 4), ("\u200d", 5), ("👩", 6), ("👧", 8), ("👦", 10))),
-            id="zwj-family",
-        ),
-    ],
-)
-def test_sms_count(text: str, expected: SmsCount) -> None:
-    assert sms_count(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("costs", "size", "expected"),
-    [
-        pytest.param([1] * 161, 153, [153, 8], id="161-latin"),
-        pytest.param([2] * 81, 153, [76, 5], id="81-braces"),
-        pytest.param([1] * 152 + [2] + [1] * 10, 153, [152, 11], id="esc-pair-at-border"),
-        pytest.param([1] * 71, 67, [67, 4], id="71-ucs2"),
-        pytest.param([2] * 36, 67, [33, 3], id="36-surrogate-pairs"),
-    ],
-)
-def test_sms_parts_never_split_a_character(
-    costs: list[int], size: int, expected: list[int]
-) -> None:
-    assert _parts(costs, size) == expected
-
-
-@pytest.mark.parametrize(
-    ("encoding", "segments", "expected"),
-    [
-        pytest.param("GSM-7", 1, 160, id="gsm-single"),
-        pytest.param("GSM-7", 3, 459, id="gsm-three"),
-        pytest.param("UCS-2", 1, 70, id="ucs2-single"),
-        pytest.param("UCS-2", 2, 134, id="ucs2-two"),
-    ],
-)
-def test_sms_capacity(encoding: str, segments: int, expected: int) -> None:
-    assert sms_capacity(encoding, segments) == expected
 
 
 TLDS: dict[str, list[dict[str, Any]]] = yaml.safe_load(

@@ -528,3 +528,25 @@ def test_a_post_over_blueskys_byte_limit_stops_the_export(
         "content/messages/2026/smishing-phone-scams.md:13: error CS201: schedule-us.csv: the "
         "post is 837 UTF-8 bytes over the Bluesky limit of 3000; a scheduler refuses it"
     ) in result.stderr
+
+
+def test_an_sms_that_needs_more_segments_than_allowed_stops_the_export(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    # 306 septets fit the sample's 2 segments by length, but the € (an escape pair) at
+    # septets 153-154 may not be split, so the SMS needs 3.
+    path = sample_repo / "content" / "messages" / "2026" / "smishing-phone-scams.md"
+    link = "https://campaign.example.org/2026/smishing-phone-scams"
+    post = "a" * 152 + "€" + "b" * (306 - 154 - 1 - len(link))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(text.split("  sms: ", 1)[1].split("\n", 1)[0], f'"{post}"'),
+        encoding="utf-8",
+    )
+    args = ["--all", "--format", "csv", "--out", str(tmp_path / "o")]
+    result = export(cli_invoke, sample_repo, *args, expect=1)
+    assert (
+        "content/messages/2026/smishing-phone-scams.md:14: error CS201: schedule-us.csv: the "
+        "SMS needs 3 segments, more than channels.sms.max_segments allows"
+    ) in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ARABIC, OVER_LIMIT_X, ROOT, CliInvoke
 
-from campaignsync.channels import counters
+from campaignsync.channels import sms
 from campaignsync.model import Measure
 from campaignsync.pack import cards
 
@@ -97,7 +97,7 @@ def test_sms_is_shown_as_bubbles_cut_where_the_phone_cuts(review_pack: Path) -> 
     card = page[start : page.index("</article>", start)]
     text = (review_pack / "en" / "sms" / "kickoff.txt").read_text().removesuffix("\n")
     bubbles = re.findall(r'<p class="bubble"[^>]*>(.*?)</p>', card, re.S)
-    assert [html.unescape(b) for b in bubbles] == counters.sms_parts(text)
+    assert [html.unescape(b) for b in bubbles] == sms.sms_parts(text)
     assert "SMS of 2 allowed" in card
 
 
@@ -226,6 +226,11 @@ def test_posts_highlight_what_the_platform_links(
             "ok",
             "2 SMS of 2 allowed, 190 of 306 GSM-7 septets: 116 left",
         ),
+        (  # a € on septets 153-154 moves whole to part 2: 306 septets need 3 segments
+            Measure(306, 306, "septets", encoding="GSM-7", segments=3, padding=1),
+            "over",
+            "3 SMS of 2 allowed, 306 of 306 GSM-7 septets: 1 over the limit, 1 lost at segment ends",
+        ),
     ],
 )
 def test_gauge_says_the_share_of_the_limit_in_words(
@@ -233,14 +238,19 @@ def test_gauge_says_the_share_of_the_limit_in_words(
 ) -> None:
     (gauge,) = cards.gauges(measure)
     assert (gauge.level, gauge.words) == (level, words)
-    assert gauge.percent == min(100, round(100 * measure.length / measure.limit))
+    share = (measure.length + measure.padding) / measure.limit
+    assert gauge.percent == min(100, round(100 * share))
 
 
-@pytest.mark.parametrize("text", ["a" * 160, "a" * 161, "€" * 100, "ł" * 140, "😀" * 40 + "a"])
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 160, "a" * 161, "€" * 100, "ł" * 140, "😀" * 40 + "a", "ł" * 65 + "🇪🇺" + "ł" * 65],
+)
 def test_sms_parts_are_the_billed_segments(text: str) -> None:
-    parts = counters.sms_parts(text)
+    parts = sms.sms_parts(text)
     assert "".join(parts) == text
-    assert len(parts) == counters.sms_count(text).segments
+    assert len(parts) == sms.sms_count(text).segments
+    assert all("🇪" not in part or "🇪🇺" in part for part in parts)  # a flag is never cut
 
 
 def test_manifest_lists_the_gallery_files(review_pack: Path) -> None:

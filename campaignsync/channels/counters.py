@@ -1,4 +1,4 @@
-"""Pure text-length counters for each platform: X, Mastodon, graphemes, UTF-8/16 and SMS."""
+"""Pure text-length counters for each platform: X, Mastodon, Threads, graphemes, UTF-8/16."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
 
-import gsm0338  # noqa: F401  (importing it registers the "gsm03.38" codec)
 import regex
 
 # Character classes of twitter-text's URL extractor (js/src/regexp/*), rewritten for `regex`.
@@ -42,19 +41,6 @@ _EMOJI = regex.compile(
 _GRAPHEME = regex.compile(r"\X")
 _TOKEN = regex.compile(rf"[^{_SPACES}]+")
 _MENTION = regex.compile(r"(?<![/a-z0-9_])(@[a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]", regex.IGNORECASE)
-#: Characters in a single message and in each part of a concatenated one.
-_SMS_SIZES = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
-
-
-@dataclass(frozen=True, slots=True)
-class SmsCount:
-    """How an SMS is encoded, how long it is in that encoding and how many parts it bills."""
-
-    encoding: str
-    units: int
-    segments: int
-    #: For UCS-2, each distinct character outside GSM 03.38 and its first 1-based position.
-    offenders: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -370,66 +356,3 @@ def utf8_bytes(text: str) -> int:
 def utf16_units(text: str) -> int:
     """Return the length of ``text`` in UTF-16 code units."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-@cache
-def _septets(char: str) -> int:
-    try:
-        return len(char.encode("gsm03.38"))
-    except UnicodeEncodeError:
-        return 0
-
-
-def _parts(costs: list[int], size: int) -> list[int]:
-    """Fill parts of ``size`` units in order; return how many characters each part holds."""
-    # Never split a character, so an ESC pair or a surrogate pair moves whole to the next part.
-    parts, used = [0], 0
-    for cost in costs:
-        if used + cost > size:
-            parts.append(0)
-            used = 0
-        parts[-1] += 1
-        used += cost
-    return parts
-
-
-def sms_count(text: str) -> SmsCount:
-    """Count ``text`` as an SMS: GSM-7 septets if it fits GSM 03.38, else UCS-2 units."""
-    septets = [_septets(char) for char in text]
-    offenders: dict[str, int] = {}
-    if all(septets):
-        encoding, costs = "GSM-7", septets
-    else:
-        encoding, costs = "UCS-2", [2 if ord(char) > 0xFFFF else 1 for char in text]
-        for column, (char, size) in enumerate(zip(text, septets, strict=True), start=1):
-            if not size:
-                offenders.setdefault(char, column)
-    single, part = _SMS_SIZES[encoding]
-    segments = 1 if sum(costs) <= single else len(_parts(costs, part))
-    return SmsCount(encoding, sum(costs), segments, tuple(offenders.items()))
-
-
-def sms_capacity(encoding: str, segments: int) -> int:
-    """Return how many units ``segments`` SMS parts hold in ``encoding``."""
-    single, part = _SMS_SIZES[encoding]
-    return single if segments <= 1 else part * segments
-
-
-def sms_parts(text: str) -> list[str]:
-    """Return ``text`` cut where a phone splits it into billed SMS segments.
-
-    The same cutting as :func:`sms_count` (one part when the text fits one SMS),
-    so a preview shows the segments the count bills.
-    """
-    count = sms_count(text)
-    if count.segments <= 1:
-        return [text]
-    if count.encoding == "GSM-7":
-        costs = [_septets(char) for char in text]
-    else:
-        costs = [2 if ord(char) > 0xFFFF else 1 for char in text]
-    found, start = [], 0
-    for size in _parts(costs, _SMS_SIZES[count.encoding][1]):
-        found.append(text[start : start + size])
-        start += size
-    return found

@@ -210,12 +210,16 @@ def scheduler_refuses_length(name: str, row: Row) -> Diagnostic:
     """Return the CS201 error of an export whose post a scheduler would refuse as too long."""
     over = row.over
     assert over is not None
+    text = (
+        f"the post is {over.over} {over.unit_name} over the "
+        f"{channels.registry()[row.channel].title} limit of {over.limit}; a scheduler refuses it"
+    )
+    if over.segments is not None:  # an SMS: billed in segments, as gateways count them
+        text = f"the SMS needs {over.segments} segments, more than channels.sms.max_segments allows"
     return Diagnostic(
         "CS201",
         Severity.ERROR,
-        f"{name}: the post is {over.over} {over.unit_name} over the "
-        f"{channels.registry()[row.channel].title} limit of {over.limit}; "
-        "a scheduler refuses it",
+        f"{name}: {text}",
         row.message.path,
         row.message.line_of(channels.post_field(row.message, row.channel)),
         row.locale,
@@ -229,12 +233,24 @@ def _over_text(output: Output, m: Measure, config: Config) -> str:
         return f"{m.length} {unit} is {m.over} over the {_title(output.channel)} limit of {m.limit}"
     settings = config.channel(output.channel)
     allowed = settings.max_segments if settings else 1
-    text = (
-        f"{m.length} {unit} need {m.segments} SMS segments, {m.over} {unit} more than "
-        f"the {m.limit} that fit in {allowed} (channels.sms.max_segments)"
-    )
+    if m.length > m.limit or not m.padding:
+        text = (
+            f"{m.length} {unit} need {m.segments} SMS segments, {m.length - m.limit} {unit} more "
+            f"than the {m.limit} that fit in {allowed} (channels.sms.max_segments)"
+        )
+    else:
+        # The text fits by its length, but parts end early where a character may not be split.
+        breaks = sms.sms_count(_measured(output)).breaks
+        pieces = " or ".join(f"{sms.describe_piece(p)} at column {c}" for p, c, _ in breaks[:3])
+        beyond = f" and {len(breaks) - 3} more" if len(breaks) > 3 else ""
+        text = (
+            f"{m.length} {unit} need {m.segments} SMS segments, {m.segments - allowed} more than "
+            f"the {allowed} allowed (channels.sms.max_segments): no segment splits "
+            f"{pieces}{beyond}, "
+            f"so the text takes the room of {m.length + m.padding} of the {m.limit} that fit"
+        )
     if m.encoding == "UCS-2":
-        offenders = counters.sms_count(_measured(output)).offenders
+        offenders = sms.sms_count(_measured(output)).offenders
         named = [f"{sms.describe(c)} at column {col}" for c, col in offenders[:5]]
         more = f" and {len(offenders) - 5} more" if len(offenders) > 5 else ""
         text += f" (UCS-2 because of {', '.join(named)}{more})"

@@ -203,13 +203,14 @@ def _plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
     if m is None:
         return None
     also = tuple(_plain_measure(a) for a in m.also)
-    return (m.length, m.limit, m.unit, m.encoding, m.segments, also)
+    return (m.length, m.limit, m.unit, m.encoding, m.segments, also, m.padding)
 
 
 def _measure(t: tuple[Any, ...] | None) -> Measure | None:
     if t is None:
         return None
-    return Measure(t[0], t[1], t[2], t[3], t[4], tuple(_measure(a) for a in t[5]))  # type: ignore[misc]
+    also = tuple(_measure(a) for a in t[5])
+    return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
 
 
 def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from campaignsync import channels
-from campaignsync.channels import counters, richtext
+from campaignsync.channels import counters, richtext, sms
 from campaignsync.l10n import localize
 from campaignsync.model import Config, Measure, Message, Output
 
@@ -88,10 +88,12 @@ def gauges(measure: Measure | None) -> tuple[Gauge, ...]:
         return ()
     found = []
     for limit in measure.limits:
-        share = limit.length / limit.limit if limit.limit else 0.0
+        share = (limit.length + limit.padding) / limit.limit if limit.limit else 0.0
         level = "over" if limit.over else "near" if share >= NEAR else "ok"
         figure = f"{limit.length:,} of {limit.limit:,} {limit.unit_name}"
         rest = f"{limit.over:,} over the limit" if limit.over else f"{limit.headroom:,} left"
+        if limit.padding:
+            rest += f", {limit.padding:,} lost at segment ends"
         if limit.segments:
             allowed = limit.limit // (153 if limit.encoding == "GSM-7" else 67) or 1
             figure = f"{limit.segments} SMS of {allowed} allowed, {figure}"
@@ -129,12 +131,12 @@ def pieces(text: str, channel: str) -> tuple[Piece, ...]:
 
 def bubbles(text: str) -> tuple[tuple[str, str], ...]:
     """Return the SMS segments of ``text`` as a phone receives them, each with its size."""
-    parts = counters.sms_parts(text)
-    count = counters.sms_count(text)
-    unit = "GSM-7 septets" if count.encoding == "GSM-7" else "UCS-2 units"
+    parts = sms.sms_parts(text)
+    encoding = sms.encoding_of(text)
+    unit = "GSM-7 septets" if encoding == "GSM-7" else "UCS-2 units"
     found = []
     for number, part in enumerate(parts, start=1):
-        size = counters.sms_count(part).units if count.encoding == "GSM-7" else len(part)
+        size = sms.units(part, encoding)
         label = f"part {number} of {len(parts)} · {size} {unit}"
         found.append((part, label if len(parts) > 1 else f"{size} {unit}"))
     return tuple(found)

@@ -84,7 +84,9 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
             percent=round(100 * measure.share, 1),
         )
         if measure.encoding is not None:
-            row.update(encoding=measure.encoding, segments=measure.segments)
+            row.update(
+                encoding=measure.encoding, segments=measure.segments, padding=measure.padding
+            )
         if measure.also:
             row["also"] = [
                 {"length": m.length, "limit": m.limit, "unit": m.unit, "headroom": m.headroom}
