@@ -356,3 +356,22 @@ def utf8_bytes(text: str) -> int:
 def utf16_units(text: str) -> int:
     """Return the length of ``text`` in UTF-16 code units."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+#: An emoji as people see one: a pictograph shown as emoji (by default or with VS16), a
+#: flag or a keycap, with its skin tone, tags and ZWJ parts. Unlike X's count, © ® ™ and
+#: other text-style symbols without VS16 are not emoji here.
+_SHOWN = r"(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\ufe0f)\p{Emoji_Modifier}?\ufe0f?"
+_SHOWN_EMOJI = regex.compile(
+    r"[#*0-9]\ufe0f?\u20e3"
+    r"|\p{Regional_Indicator}{2}"
+    rf"|{_SHOWN}[\U000e0020-\U000e007e]*\U000e007f?"
+    r"(?:\u200d\p{Extended_Pictographic}\ufe0f?\p{Emoji_Modifier}?)*"
+)
+
+
+def emoji(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of every emoji a reader sees in ``text`` (a ZWJ family is one)."""
+    if text.isascii():
+        return []
+    return [(int(m.start()), int(m.end())) for m in _SHOWN_EMOJI.finditer(text)]

@@ -41,10 +41,12 @@ def check(*codes: str) -> Callable[[Check], Check]:
 def registered() -> list[tuple[tuple[str, ...], Check]]:
     """Return every registered check with its codes."""
     from campaignsync.checks import (  # noqa: F401 - registers checks
+        access,
         catalogs,
         channels,
         readability,
         schedule,
+        terms,
     )
 
     return list(_REGISTRY)

@@ -1,0 +1,161 @@
+"""Accessibility of posts (CS410-CS415): emoji, capitals, vague links, alt text, look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CliInvoke
+from test_readability import check, msgstr, set_translation
+
+from campaignsync.checks.access import VAGUE_LINKS, _post_findings
+
+KICKOFF = "content/messages/2026/kickoff.md"
+
+
+def codes(text: str, locale: str = "en", most: int = 3) -> list[str]:
+    return [code for code, *_ in _post_findings(text, locale, most)]
+
+
+def test_emoji_over_the_configured_number() -> None:
+    assert codes("Update today 🔒 📱 💻") == []
+    assert codes("Update today 🔒 📱 💻 ✅") == ["CS410"]
+    assert codes("Update today 🔒 📱 💻 ✅", most=4) == []
+    # A family joined by ZWJ, a flag and a keycap are one emoji each; © and ™ are not emoji.
+    assert codes("Families 👨‍👩‍👧 🇪🇺 1️⃣ © ™") == []
+
+
+def test_emoji_as_bullets_or_words() -> None:
+    assert codes("Three steps:\n✅ a long password\n✅ two-step login") == ["CS411"]
+    assert codes("Three steps:\n- a long password\n- two-step login ✅") == []
+    assert codes("Protect your 🔑 today") == ["CS411"]
+    assert codes("Protect your keys today 🔑") == []
+    assert codes("Schützen Sie Ihr 📱 heute") == ["CS411"]
+    assert codes("Schützen Sie heute Ihr Smartphone 📱") == []
+
+
+@pytest.mark.parametrize(
+    ("shouted", "fine"),
+    [
+        ("Update NOW before it is TOO LATE", "Update now: the EU and ENISA say so"),
+        ("Aktualisieren Sie SOFORT", "Die EU und das BSI raten es"),
+        ("Mettez à jour MAINTENANT", "L'ANSSI et la CNIL le conseillent"),
+        ("Zaktualizuj NATYCHMIAST", "CERT Polska i NASK radzą"),
+    ],
+)
+def test_words_in_capitals_beyond_acronyms(shouted: str, fine: str) -> None:
+    assert codes(shouted) == ["CS412"]
+    assert codes(fine) == []
+    assert codes("#JointCyberMonth #STAYSAFEONLINE https://EXAMPLE.ORG/ABCDEFG") == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "vague", "clear"),
+    [
+        (
+            "en",
+            "Click here: https://campaign.example.org",
+            "Our tips: https://campaign.example.org",
+        ),
+        (
+            "de",
+            "Hier klicken: https://campaign.example.org",
+            "Unsere Tipps: https://campaign.example.org",
+        ),
+        (
+            "fr",
+            "Cliquez ici : https://campaign.example.org",
+            "Nos conseils : https://campaign.example.org",
+        ),
+        (
+            "es",
+            "Haz clic aquí: https://campaign.example.org",
+            "Nuestros consejos: https://campaign.example.org",
+        ),
+        (
+            "it",
+            "Clicca qui: https://campaign.example.org",
+            "I nostri consigli: https://campaign.example.org",
+        ),
+        (
+            "nl",
+            "Klik hier: https://campaign.example.org",
+            "Onze tips: https://campaign.example.org",
+        ),
+        (
+            "pl",
+            "Kliknij tutaj: https://campaign.example.org",
+            "Nasze porady: https://campaign.example.org",
+        ),
+        (
+            "pt-PT",
+            "Clique aqui: https://campaign.example.org",
+            "As nossas dicas: https://campaign.example.org",
+        ),
+    ],
+)
+def test_vague_link_text_in_each_language(locale: str, vague: str, clear: str) -> None:
+    assert codes(vague, locale) == ["CS413"]
+    assert codes(clear, locale) == []
+
+
+def test_every_language_with_a_vague_link_list_is_tested() -> None:
+    assert sorted(VAGUE_LINKS) == ["de", "en", "es", "fr", "it", "nl", "pl", "pt"]
+
+
+@pytest.mark.parametrize(
+    "fancy",
+    [
+        "Turn on 𝐛𝐨𝐥𝐝 login",  # mathematical bold
+        "Turn on 𝘪𝘵𝘢𝘭𝘪𝘤 login",  # mathematical sans-serif italic
+        "Turn on ｗｉｄｅ login",  # full-width
+        "Turn on ⓒⓘⓡⓒⓛⓔⓓ login",  # circled
+        "Turn on ᴛᴡᴏ-sᴛᴇᴘ login",  # small capitals
+        "Log in to Pаypal",  # Cyrillic а inside a Latin word
+    ],
+)
+def test_letter_look_alikes_are_errors(fancy: str) -> None:
+    assert codes(fancy) == ["CS415"]
+
+
+def test_real_letters_of_every_language_are_not_look_alikes() -> None:
+    for text in ("Zwei Schritte für Ihr Konto", "1ª edição, nº 2", "Włącz logowanie dwuetapowe",
+                 "Ενεργοποιήστε τον έλεγχο", "Включите вход в два этапа", "m² und H₂O"):  # fmt: skip
+        assert codes(text) == [], text
+    assert codes("ＡＢＣ の パスワード", "ja") == []
+
+
+def test_a_post_with_bold_letters_gets_its_error_at_the_po_line(
+    cli_invoke: CliInvoke, sample_repo
+) -> None:
+    line = set_translation(
+        sample_repo,
+        "de",
+        "kickoff:posts.sms",
+        msgstr(sample_repo, "de", "kickoff:posts.sms").replace("Wochen", "𝐖𝐨𝐜𝐡𝐞𝐧"),
+    )
+    result = check(cli_invoke, sample_repo, expect=1)
+    assert [x for x in result.stdout.splitlines() if "CS415" in x] == [
+        f"{KICKOFF}:16: error CS415: '𝐖𝐨𝐜𝐡𝐞𝐧' is not made of letters but of look-alike symbols "
+        "(U+1D416 MATHEMATICAL BOLD CAPITAL W): screen readers read them one by one by their "
+        "names and search does not find them; write 'Wochen'; rewrite kickoff:posts.sms in "
+        f"locales/de/LC_MESSAGES/messages.po:{line} [de/sms]"
+    ]
+
+
+def test_alt_text_that_is_the_file_name_or_untranslated(cli_invoke: CliInvoke, sample_repo) -> None:
+    path = sample_repo / KICKOFF
+    text = path.read_text(encoding="utf-8")
+    alt = '"A white padlock on a dark blue background above a yellow band"'
+    path.write_text(text.replace(alt, "kickoff"))
+    found = [x for x in check(cli_invoke, sample_repo).stdout.splitlines() if "CS414" in x]
+    assert found[0].startswith(
+        f"{KICKOFF}:14: warning CS414: the image's alt text 'kickoff' is its file name: it tells "
+        "a screen reader user nothing; describe what the image shows; fix the image alt text"
+    )
+    path.write_text(text)
+    line = set_translation(sample_repo, "de", "kickoff:image.alt", "")
+    found = [x for x in check(cli_invoke, sample_repo).stdout.splitlines() if "CS414" in x]
+    assert (
+        f"{KICKOFF}:14: warning CS414: the image's alt text is not translated: screen readers "
+        "read the en description of a de post with a de voice; translate kickoff:image.alt in "
+        f"locales/de/LC_MESSAGES/messages.po:{line} [de]"
+    ) in found
