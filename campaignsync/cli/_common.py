@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from campaignsync.model import Diagnostic, Project
 
 FORMAT_CHOICE = click.Choice(["text", "json", "github"])
+#: A click option decorator.
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def fail(text: str, code: int = 1) -> NoReturn:
@@ -104,6 +106,32 @@ jobs_option = click.option(
 campaign_option = click.option(
     "--campaign", metavar="ID", help="Campaign id from the calendar (default: the config's)."
 )
+
+
+def out_option(help: str = "Output folder (default: dist/ in the repository).") -> Decorator:
+    """Return the ``--out DIRECTORY`` option of a command that writes a folder."""
+    return click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=help)
+
+
+def format_option(
+    *choices: str, help: str | None = "Output format.", choice: click.Choice[str] | None = None
+) -> Decorator:
+    """Return the ``--format`` option (``fmt``); the first choice is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=choice or click.Choice(list(choices)),
+        default=choices[0] if choices else "text",
+        show_default=True,
+        help=help,
+    )
+
+
+def channels_option(help: str) -> Decorator:
+    """Return the repeatable ``--channel NAME`` option (``channels``), names checked."""
+    return click.option(
+        "--channel", "channels", callback=channel_names, multiple=True, metavar="NAME", help=help
+    )
 
 
 def locale_tags(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

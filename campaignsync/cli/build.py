@@ -11,16 +11,18 @@ import click
 from campaignsync.cli._common import (
     FORMAT_CHOICE,
     campaign_option,
-    channel_names,
+    channels_option,
     display,
     errors,
     fail,
     find_repo,
+    format_option,
     jobs_option,
     load,
     locales_option,
     now_option,
     now_or,
+    out_option,
     progress,
     repo_option,
     source_date_epoch,
@@ -31,19 +33,8 @@ from campaignsync.cli._common import (
 @repo_option
 @campaign_option
 @locales_option
-@click.option(
-    "--channel",
-    "channels",
-    callback=channel_names,
-    multiple=True,
-    metavar="NAME",
-    help="Only this channel (repeatable).",
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: dist/ in the repository).",
-)
+@channels_option("Only this channel (repeatable).")
+@out_option()
 @jobs_option
 @click.option("--force", is_flag=True, help="Build and write every file, even if nothing changed.")
 @click.option("--verbose", "-v", is_flag=True, help="Name every file written, added or removed.")
@@ -138,9 +129,7 @@ def build(
 @click.command()
 @repo_option
 @campaign_option
-@click.option(
-    "--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True, help="Output format."
-)
+@format_option(choice=FORMAT_CHOICE)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @now_option
 @jobs_option
@@ -190,14 +179,7 @@ def init(directory: Path) -> None:
 @campaign_option
 @click.option("--theme", help="Theme id (default: the theme of the chosen slot).")
 @click.option("--partner", "partners", multiple=True, help="Partner id (repeatable; default: all).")
-@click.option(
-    "--channel",
-    "channels",
-    callback=channel_names,
-    multiple=True,
-    metavar="NAME",
-    help="Channel (repeatable; default: all enabled).",
-)
+@channels_option("Channel (repeatable; default: all enabled).")
 @click.option("--title", default="", help="Headline of the message.")
 @now_option
 def new(
@@ -236,11 +218,7 @@ def new(
 @click.command()
 @repo_option
 @campaign_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder of the pack (default: dist/ in the repository).",
-)
+@out_option("Output folder of the pack (default: dist/ in the repository).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option(
     "--bind",

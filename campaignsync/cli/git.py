@@ -13,9 +13,11 @@ from campaignsync.cli._common import (
     display,
     errors,
     find_repo,
+    format_option,
     jobs_option,
     now_option,
     now_or,
+    out_option,
     repo_option,
     source_date_epoch,
 )
@@ -23,9 +25,7 @@ from campaignsync.cli._common import (
 
 @click.command()
 @repo_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json", help=None)
 def sync(repo: Path | None, fmt: str) -> None:
     """Fast-forward from the shared repository; refresh the catalogs.
 
@@ -86,13 +86,7 @@ def sync(repo: Path | None, fmt: str) -> None:
 @click.argument("since", required=False)
 @click.argument("until", required=False)
 @repo_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "markdown", "json", help=None)
 @click.option(
     "--outputs",
     is_flag=True,
@@ -145,11 +139,7 @@ def changes(
 @click.command()
 @click.argument("campaign")
 @repo_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: dist/ in the repository).",
-)
+@out_option()
 @click.option("--sign", is_flag=True, help="Sign the tag with your git signing key.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write and tag nothing.")
 @now_option

@@ -14,11 +14,13 @@ from campaignsync.cli._common import (
     campaign_option,
     errors,
     fail,
+    format_option,
     jobs_option,
     load,
     locale_tags,
     locales_option,
     now_or,
+    out_option,
     repo_option,
     source_date_epoch,
 )
@@ -116,14 +118,7 @@ def locale_update(repo: Path | None, check_only: bool, jobs: int) -> None:
 @locale.command("status")
 @repo_option
 @campaign_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 @click.option(
     "--min",
     "minimum",
@@ -302,11 +297,7 @@ def _readability_table(status: Status, source: str) -> list[str]:
 
 @locale.command("compile")
 @repo_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write <out>/<ll_CC>/LC_MESSAGES/messages.mo (default: next to each PO file).",
-)
+@out_option("Write <out>/<ll_CC>/LC_MESSAGES/messages.mo (default: next to each PO file).")
 def locale_compile(repo: Path | None, out: Path | None) -> None:
     """Compile every catalog into a gettext MO file for other programs.
 

@@ -335,7 +335,7 @@ class Renderer:
             context = dict(base)
             context["message"] = dict(
                 base["message"],
-                post=localized.text(f"posts.{channel}") or localized.text("summary"),
+                post=localized.text(channels.post_field(message, channel)),
             )
             context["channel"] = {
                 "name": channel,
