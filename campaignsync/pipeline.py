@@ -134,7 +134,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     """Localize and render (locale, message id) units; in a worker or in the parent."""
     from campaignsync.l10n import localize
     from campaignsync.pack import cache
-    from campaignsync.render.engine import TemplateStrings, lookups_for
+    from campaignsync.render.engine import template_strings
 
     project, renderer, messages = context.project, context.renderer, context.messages
     lookups = context.lookups
@@ -148,8 +148,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         locale, message = locales[locale_tag], messages[message_id]
         log.clear()
         localized = localize.localize(message, locale, config, used)
-        chain = localize.chain(locale)
-        strings = TemplateStrings(lookups_for(chain, used), localize.reaches_source(locale, config))
+        strings = template_strings(locale, config, used)
         made, found = renderer.render(localized, strings, context.selection.channels)
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     # Hashing and deflating here, in the workers, keeps the parent's serial part small.

@@ -356,9 +356,10 @@ def test_a_translators_markup_never_reaches_an_output(
     for path in pack.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         assert "<script" not in html and "onerror" not in html, path
-    # The refused translation is not used: the button falls back to the source text.
+    # The refused translation is not used: the button falls back to the source text,
+    # marked as English on the German page.
     email = (pack / "email" / "kickoff.html").read_text(encoding="utf-8")
-    assert 'text-decoration:none;">Read more</a>' in email
+    assert 'text-decoration:none;" lang="en" dir="ltr">Read more</a>' in email
 
 
 def test_worker_processes_build_the_same_pack_as_one_process(

@@ -124,3 +124,30 @@ def test_a_message_naming_twitter_is_told_x(cli_invoke: CliInvoke, sample_repo: 
     path.write_text(path.read_text().replace("channels: [x,", "channels: [twitter,", 1))
     result = cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-06-01"], expect=1)
     assert "error CS018: unknown channel 'twitter' (did you mean 'x'?)" in result.stdout
+
+
+def test_every_locale_or_channel_option_uses_the_one_check() -> None:
+    import click
+
+    from campaignsync.cli import cli
+    from campaignsync.cli._common import channel_names, locale_tags
+
+    def commands(group: click.Group, path: str) -> list[tuple[str, click.Command]]:
+        found: list[tuple[str, click.Command]] = []
+        for name, command in group.commands.items():
+            found.append((f"{path} {name}", command))
+            if isinstance(command, click.Group):
+                found.extend(commands(command, f"{path} {name}"))
+        return found
+
+    checked = set()
+    for name, command in commands(cli, "campaignsync"):
+        for param in command.params:
+            if "--locale" in param.opts or param.metavar == "LOCALE":
+                assert param.callback is locale_tags, name
+                checked.add(name)
+            if "--channel" in param.opts:
+                assert param.callback is channel_names, name
+                checked.add(name)
+    assert {"campaignsync build", "campaignsync new", "campaignsync locale add"} <= checked
+    assert "campaignsync locale status" in checked

@@ -17,7 +17,7 @@ import campaignsync
 from campaignsync.l10n import catalog, localize
 from campaignsync.load.project import load_project
 from campaignsync.model import Output
-from campaignsync.render.engine import Renderer, TemplateStrings, lookups_for
+from campaignsync.render.engine import Renderer, in_their_language, template_strings
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BASE = "https://campaign.example.org/2026"
@@ -225,6 +225,19 @@ def test_a_fallback_paragraph_carries_its_language_on_a_right_to_left_page(
         assert texts["A quote, not yet."] == ltr, channel
         if channel != "email":  # the email shows no summary
             assert texts[SUMMARY] == ltr, channel
+        # The template strings have no Arabic yet: they read in English too.
+        footer = {
+            ("templates", "web"): "Part of Test Month 2026, a joint campaign of European and US",
+            ("templates", "press"): "About the campaign",
+            ("templates", "email"): "You receive this newsletter as a partner of Test Campaign.",
+            ("starter", "web"): "Read more",
+            ("starter", "press"): "For immediate release",
+            ("starter", "email"): "Read more",
+        }["starter" if "starter" in templates.parts else "templates", channel]
+        assert [v for k, v in texts.items() if k.startswith(footer)] == [ltr], channel
+    if "starter" not in templates.parts:
+        web = Languages(outputs["ar/web/test.html"].content.decode()).texts
+        assert web["More advice on this topic"] == ltr
     # A page in the fallback's own language needs no marks.
     assert 'lang="en"' not in outputs["en/web/test.html"].content.decode().split("<body>")[1]
 
@@ -282,9 +295,7 @@ def kickoff_outputs(sample_repo: Path) -> dict[str, bytes]:
         locale = project.config.locale(tag)
         assert locale is not None
         localized = localize.localize(message, locale, project.config, lookups)
-        strings = TemplateStrings(
-            lookups_for(localize.chain(locale), lookups), tag == project.config.source_locale.tag
-        )
+        strings = template_strings(locale, project.config, lookups)
         outputs, problems = renderer.render(localized, strings)
         assert not problems
         found.update((o.path, o.content) for o in outputs)
@@ -363,3 +374,22 @@ def test_the_sample_catalogs_translate_every_template_string() -> None:
         with po.open("rb") as handle:
             done = {m.id for m in read_po(handle) if m.id in strings and m.string and not m.fuzzy}
         assert done == strings, po.parts[-3]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param("<p>Read more</p>", '<p lang="en" dir="ltr">Read more</p>', id="element"),
+        pytest.param(
+            '<td align="right">\nPart of Q &amp; A, a joint campaign.</td>',
+            '<td align="right" lang="en" dir="ltr">\nPart of Q &amp; A, a joint campaign.</td>',
+            id="placeholder-and-space",
+        ),
+        pytest.param('<img alt="Read more">', '<img alt="Read more">', id="attribute"),
+        pytest.param('<p lang="de">Read more</p>', '<p lang="de">Read more</p>', id="has-lang"),
+        pytest.param("<p>Read on</p>", "<p>Read on</p>", id="other-text"),
+    ],
+)
+def test_template_strings_in_another_language_carry_it(html: str, expected: str) -> None:
+    foreign = {"Read more": ("en", "ltr"), "Part of %(campaign)s, a joint campaign.": ("en", "ltr")}
+    assert in_their_language(html, foreign) == expected

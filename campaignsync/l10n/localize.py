@@ -98,15 +98,15 @@ def localize(
     )
 
 
-def foreign(found: Translated, locale: Locale, config: Config) -> tuple[str, str] | None:
-    """Return (tag, direction) when a segment came from another language than ``locale``'s.
+def foreign(tag: str, locale: Locale, config: Config) -> tuple[str, str] | None:
+    """Return (tag, direction) when text from locale ``tag`` is in another language than ``locale``.
 
     A regional fallback (``es`` for ``es-US``) is the same language: None.
     """
-    if language(found.locale) == language(locale.tag):
+    if language(tag) == language(locale.tag):
         return None
-    other = config.locale(found.locale)
-    return found.locale, other.direction if other else "ltr"
+    other = config.locale(tag)
+    return tag, other.direction if other else "ltr"
 
 
 def _marked_body(
@@ -120,7 +120,7 @@ def _marked_body(
             marked.append(block.text)
             continue
         found = texts[f"body.{number}"]
-        other = foreign(found, locale, config)
+        other = foreign(found.locale, locale, config)
         if other is None:
             marked.append(found.text)
             continue

@@ -34,6 +34,7 @@ from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import (
     Config,
     Diagnostic,
+    Locale,
     LocalizedMessage,
     Message,
     Output,
@@ -84,23 +85,84 @@ def autoescaped(name: str | None) -> bool:
     return not (name or "").endswith(".txt.j2")
 
 
-class TemplateStrings:
-    """Translations of strings marked in templates, for one locale, noting misses."""
+Language = tuple[str, str]  # (BCP 47 tag, "ltr" or "rtl")
 
-    def __init__(self, lookups: tuple[Lookup, ...], is_source: bool) -> None:
+
+class TemplateStrings:
+    """Translations of strings marked in templates, for one locale, noting misses.
+
+    ``languages`` gives, for each lookup and then for the source, the language
+    its text is in when that is not the locale's own (None when it is); the
+    strings used from such a language are noted in ``foreign``.
+    """
+
+    def __init__(
+        self,
+        lookups: tuple[Lookup, ...],
+        is_source: bool,
+        languages: tuple[Language | None, ...] = (),
+    ) -> None:
         self.lookups = lookups
         self.is_source = is_source
+        self.languages = languages
         self.missed: list[str] = []
+        self.foreign: dict[str, Language] = {}
 
     def get(self, source: str, context: str = "") -> str:
         """Return the translation of ``source`` (or ``source`` itself, noting the miss)."""
-        for lookup in self.lookups:
+        for number, lookup in enumerate(self.lookups):
             entry = lookup.get(context, source)
             if entry is not None:
+                self._note(entry.text, number)
                 return entry.text
         if not self.is_source:
             self.missed.append(source)
+        self._note(source, len(self.lookups))
         return source
+
+    def _note(self, text: str, number: int) -> None:
+        other = self.languages[number] if number < len(self.languages) else None
+        if other is not None:
+            self.foreign[text] = other
+
+
+def template_strings(
+    locale: Locale, config: Config, lookups: Mapping[str, Lookup]
+) -> TemplateStrings:
+    """Return the template strings of ``locale``: its catalog, its fallbacks', the source."""
+    tags = tuple(tag for tag in localize.chain(locale) if tag in lookups)
+    languages = tuple(
+        localize.foreign(tag, locale, config) for tag in (*tags, config.source_locale.tag)
+    )
+    return TemplateStrings(
+        tuple(lookups[tag] for tag in tags), localize.reaches_source(locale, config), languages
+    )
+
+
+_PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdif]|%%")
+_START_TAG = r"<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*)?>(\s*)"
+
+
+def in_their_language(html: str, foreign: Mapping[str, Language]) -> str:
+    """Return HTML where elements starting with a string in another language carry its language.
+
+    The element gets ``lang`` and ``dir`` unless it has a ``lang`` already. A
+    string in an attribute is left alone; a string made only of placeholders
+    cannot be found and is left alone too.
+    """
+    for text, (tag, direction) in foreign.items():
+        parts = [re.escape(str(escape(part))) for part in _PLACEHOLDER.split(text)]
+        if not any(re.search(r"\w", part) for part in parts):
+            continue
+
+        def attributes(match: re.Match[str], tag: str = tag, direction: str = direction) -> str:
+            name, attrs, space = match.group(1), match.group(2) or "", match.group(3)
+            if re.search(r"\slang\s*=", attrs):
+                return match.group(0)
+            return f'<{name}{attrs} lang="{escape(tag)}" dir="{escape(direction)}">{space}'
+
+        html = re.sub(_START_TAG + "(?=" + "[^<]*?".join(parts) + ")", attributes, html)
+    return html
 
 
 def _strings(ctx: Context) -> TemplateStrings | None:
@@ -344,6 +406,7 @@ class Renderer:
             }
             rendered: dict[str, str] = {}
             strings.missed.clear()
+            strings.foreign.clear()
             for output in spec.outputs:
                 name = output.template(channel)
                 try:
@@ -366,6 +429,8 @@ class Renderer:
                         )
                     )
                     break
+                if strings.foreign and autoescaped(name):
+                    text = in_their_language(text, strings.foreign)
                 rendered[output.ext] = text.strip("\n") + "\n"
             else:
                 outputs.extend(
@@ -481,7 +546,11 @@ def _lang_attrs(localized: LocalizedMessage, config: Config) -> dict[str, Markup
     found = dict(localized.fields)
     attrs = {}
     for key, name in (("title", "title"), ("summary", "summary"), ("alt", "image.alt")):
-        other = localize.foreign(found[name], localized.locale, config) if name in found else None
+        other = (
+            localize.foreign(found[name].locale, localized.locale, config)
+            if name in found
+            else None
+        )
         attrs[key] = Markup(  # noqa: S704 - a validated locale tag and ltr/rtl, escaped
             f' lang="{escape(other[0])}" dir="{escape(other[1])}"' if other else ""
         )
