@@ -79,7 +79,10 @@ def test_locale_page_shows_posts_as_cards_with_gauges(review_pack: Path) -> None
     card = page[start : page.index("</article>", start)]
     assert 'lang="de" dir="ltr"' in card.split(">")[0]  # ...the posts are not
     post = (review_pack / "de" / "bluesky" / "kickoff.txt").read_text()
-    assert html.escape(post.rstrip("\n"), quote=False) in card  # the plain-text copy
+    shown = re.search(r'<p class="post-text" id="kickoff-bluesky-text"[^>]*>(.*?)</p>', card, re.S)
+    assert shown and html.unescape(re.sub(r"<[^>]+>", "", shown.group(1))) == post.rstrip("\n")
+    assert '<button type="button" class="copy" data-copy="kickoff-bluesky-text">' in card
+    assert '<a href="../de/bluesky/kickoff.txt">plain text</a>' in card
     assert '<span class="ent ent-link">https://campaign.example.org/2026/kickoff</span>' in card
     assert '<span class="ent ent-tag">#JointCyberMonth</span>' in card
     assert re.search(r"\d+ of 300 characters: \d+ left", card)
@@ -130,11 +133,14 @@ def test_right_to_left_locale_renders_right_to_left(review_pack: Path) -> None:
     assert 'dir="rtl"' in article.split(">")[0]
     bluesky = page[page.index('id="kickoff-bluesky"') :]
     bluesky = bluesky[: bluesky.index("</article>")]
-    assert f'<p class="post-text" dir="rtl" lang="ar">{ARABIC["kickoff:summary"]}' in bluesky
+    assert (
+        f'<p class="post-text" id="kickoff-bluesky-text" dir="rtl" lang="ar">{ARABIC["kickoff:summary"]}'
+        in bluesky
+    )
     # A post that falls back to the English source keeps its own direction.
     start = page.index('id="passphrase-tip-x"')
     card = page[start : page.index("</article>", start)]
-    assert '<p class="post-text" dir="ltr" lang="en">' in card
+    assert '<p class="post-text" id="passphrase-tip-x-text" dir="ltr" lang="en">' in card
 
 
 def test_message_page_shows_every_locale_side_by_side_with_the_source(review_pack: Path) -> None:
