@@ -363,8 +363,13 @@ def check(
 
             unitcache.save_cache(cache)
         diagnostics.extend(rendered.diagnostics)
+        memo = None
+        if cached:
+            from campaignsync.pack.lookups import FindingsMemo
+
+            memo = FindingsMemo(out.resolve())
         data = checks.CheckInput(
-            project, selection.campaign, rendered.outputs, rendered.lookups, now
+            project, selection.campaign, rendered.outputs, rendered.lookups, now, memo
         )
         diagnostics.extend(checks.run_checks(data))
     ignore = project.config.ignore if project else frozenset()
@@ -455,6 +460,7 @@ def build(
     stamp: str | None = None,
     rendered: Rendered | None = None,
     reuse: bool = True,
+    shards: tuple[Path, ...] = (),
 ) -> Built:
     """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
 
@@ -464,11 +470,17 @@ def build(
     recorded with the pack so that the next identical build can skip all work.
     ``rendered`` reuses outputs already rendered with ``prepare=True`` (release
     checks them first). ``reuse=False`` writes every file afresh instead of
-    linking the previous pack's unchanged files.
+    linking the previous pack's unchanged files. ``shards`` are output folders
+    of other builds (``--locale`` shards on other machines) whose rendered
+    units are taken rather than rendered again.
     """
     cache = None
     if rendered is None:
         cache = _open_cache(project, selection, out, load=reuse)
+        if shards:
+            from campaignsync.pack import cache as unitcache
+
+            unitcache.absorb(cache, shards)
         rendered = render_selection(project, selection, jobs, progress, True, cache)
     assembled = assemble(project, selection, rendered, epoch)
     outputs, source = assembled.outputs, assembled.source

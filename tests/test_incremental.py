@@ -287,3 +287,27 @@ def test_catalogs_kept_by_their_bytes_read_back_as_read(sample_repo: Path, tmp_p
     damaged = memo.folder / "fr.lookup"
     damaged.write_bytes(damaged.read_bytes()[:-10])
     assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh
+
+
+def test_locale_shards_built_apart_assemble_into_the_same_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync import pipeline
+
+    build = ["build", "--repo", str(sample_repo), "--jobs", "1"]
+    halves = (["en", "de", "es", "es-US", "fr"], ["en-US", "it", "nl", "pl", "pt-PT"])
+    for n, tags in enumerate(halves):
+        shard = [arg for tag in tags for arg in ("--locale", tag)]
+        cli_invoke([*build, *shard, "--out", str(tmp_path / f"shard-{n}")], env=EPOCH)
+
+    def no_rendering(context: object, units: list[tuple[str, str]]) -> object:
+        raise AssertionError(f"rendered again: {units}")
+
+    monkeypatch.setattr(pipeline, "render_units", no_rendering)
+    shards = ["--shard", str(tmp_path / "shard-0"), "--shard", str(tmp_path / "shard-1")]
+    cli_invoke([*build, "--out", str(tmp_path / "assembled"), *shards], env=EPOCH)
+    monkeypatch.undo()
+    cli_invoke([*build, "--out", str(tmp_path / "one")], env=EPOCH)
+    assert tree(tmp_path / "assembled" / "2026") == tree(tmp_path / "one" / "2026")
+    assembled = (tmp_path / "assembled" / "2026.zip").read_bytes()
+    assert assembled == (tmp_path / "one" / "2026.zip").read_bytes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from campaignsync.model import Diagnostic, Output, Project, Severity
 
@@ -22,6 +22,18 @@ class CheckInput:
     outputs: tuple[Output, ...]
     lookups: dict[str, Lookup]
     now: datetime
+    #: Where a check may keep what it found for inputs it has seen byte for byte before.
+    memo: Memo | None = None
+
+
+class Memo(Protocol):
+    """Findings kept by a key that names every input they came from."""
+
+    def get(self, slot: str, key: object) -> list[Diagnostic] | None:
+        """Return what was found in ``slot`` (one per check and locale, say) under ``key``."""
+
+    def put(self, slot: str, key: object, found: list[Diagnostic]) -> None:
+        """Remember what was found under ``key``, replacing what the slot held."""
 
 
 Check = Callable[[CheckInput], Iterator[Diagnostic]]

@@ -228,12 +228,27 @@ def translations(data: CheckInput) -> Iterator[Diagnostic]:
         if lookup is None:
             continue
         same_language = localize.language(locale.tag) == source_language
-        for key, entry in (*lookup.entries.items(), *lookup.rejected.items()):
-            for f in _entry_findings(key, entry, terms, same_language):
-                yield Diagnostic(
-                    f.code, f.severity, f"{_label(key)}: {f.text}", lookup.path, entry.line,
-                    locale.tag,
-                )  # fmt: skip
+        # The findings are a function of the catalog's bytes and these settings alone.
+        key = (lookup.digest, lookup.path, locale.tag, terms, same_language)
+        slot = f"translations-{locale.tag}"
+        known = data.memo.get(slot, key) if data.memo and lookup.digest else None
+        if known is not None:
+            yield from known
+            continue
+        found = list(_translation_findings(lookup, locale.tag, terms, same_language))
+        if data.memo and lookup.digest:
+            data.memo.put(slot, key, found)
+        yield from found
+
+
+def _translation_findings(
+    lookup: Lookup, tag: str, terms: tuple[str, ...], same_language: bool
+) -> Iterator[Diagnostic]:
+    for key, entry in (*lookup.entries.items(), *lookup.rejected.items()):
+        for f in _entry_findings(key, entry, terms, same_language):
+            yield Diagnostic(
+                f.code, f.severity, f"{_label(key)}: {f.text}", lookup.path, entry.line, tag
+            )
 
 
 @check("CS320")

@@ -38,6 +38,15 @@ from campaignsync.cli._common import (
 @jobs_option
 @click.option("--force", is_flag=True, help="Build and write every file, even if nothing changed.")
 @click.option("--verbose", "-v", is_flag=True, help="Name every file written, added or removed.")
+@click.option(
+    "--shard",
+    "shards",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    metavar="DIR",
+    help="Output folder of another build (a --locale shard built elsewhere) whose rendered "
+    "messages to take instead of rendering them again (repeatable; see docs/scaling.md).",
+)
 def build(
     repo: Path | None,
     campaign: str | None,
@@ -47,6 +56,7 @@ def build(
     jobs: int,
     force: bool,
     verbose: bool,
+    shards: tuple[Path, ...],
 ) -> None:
     """Build the pack: every message in every locale and channel.
 
@@ -95,6 +105,7 @@ def build(
             progress(),
             stamp,
             reuse=not force,
+            shards=tuple(p.resolve() for p in shards),
         )
     shown = [d for d in (*warnings, *built.warnings) if d.code not in project.config.ignore]
     if shown:

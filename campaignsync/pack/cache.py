@@ -292,29 +292,68 @@ def _names(folder: Path) -> list[str]:
 
 
 def _read_shard(path: Path, where: bytes, key: str) -> dict[str, tuple[str, Unit]] | None:
-    plain = read_sealed(path, where, key)
+    return _units_of(read_sealed(path, where, key))
+
+
+def _units_of(plain: Any) -> dict[str, tuple[str, Unit]] | None:
     try:
         return None if plain is None else {t: (k, _unit(u)) for t, (k, u) in plain.items()}
     except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
         return None
 
 
-def read_sealed(path: Path, where: bytes, key: str) -> Any:
-    """Return what a cache file holds if it was written in this folder under ``key``, intact."""
+def read_sealed(path: Path, where: bytes | None, key: str) -> Any:
+    """Return what a cache file holds if it was written under ``key``, intact.
+
+    ``where`` is the folder id it must have been written in; None accepts a
+    cache from elsewhere (see :func:`absorb`), still only under ``key``.
+    """
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    head = _MAGIC + where + key.encode() + b"\n"
-    if not data.startswith(head) or len(data) < len(head) + 65:
+    parts = data.split(b"\n", 4)
+    if len(parts) != 5 or parts[0] + b"\n" != _MAGIC or parts[2] != key.encode():
         return None
-    checksum, payload = data[len(head) : len(head) + 64], data[len(head) + 65 :]
+    if where is not None and parts[1] + b"\n" != where:
+        return None
+    checksum, payload = parts[3], parts[4]
     if hashlib.sha256(payload).hexdigest().encode() != checksum:
         return None
     try:
         return _Unpickler(io.BytesIO(payload)).load()
     except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
         return None
+
+
+def absorb(cache: Cache, folders: Iterable[Path]) -> int:
+    """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
+
+    Each folder is another build's output folder. Only units written under
+    this cache's key (same tool, config, calendar, templates and channels)
+    are taken, and each is still checked against its message and catalogs
+    before use, as the cache's own are. Units already here are kept.
+    """
+    taken = 0
+    for folder in folders:
+        base = folder / FOLDER
+        try:
+            packs = sorted(p for p in base.iterdir() if p.is_dir())
+        except OSError:
+            continue
+        for pack in packs:
+            for path in sorted(pack.glob("*.units")):
+                units = _units_of(read_sealed(path, None, cache.key))
+                if units is None:
+                    continue
+                message_id = path.name.removesuffix(".units")
+                mine = cache.units.setdefault(message_id, {})
+                for tag, found in units.items():
+                    if tag not in mine:
+                        mine[tag] = found
+                        cache.dirty.add(message_id)
+                        taken += 1
+    return taken
 
 
 def write_sealed(path: Path, key: str, value: Any) -> None:

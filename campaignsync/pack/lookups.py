@@ -52,9 +52,7 @@ def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
     lookup, found = loaded
     entries = {k: cache.plain_entry(e) for k, e in lookup.entries.items()}
     rejected = {k: cache.plain_entry(e) for k, e in lookup.rejected.items()}
-    problems = tuple(
-        (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel) for d in found
-    )
+    problems = tuple(_plain_diagnostic(d) for d in found)
     return (
         lookup.path,
         entries,
@@ -81,8 +79,42 @@ def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
         exists,
         digest,
     )
-    found = tuple(
-        Diagnostic(code, Severity(severity), text, file, line, locale, channel)
-        for code, severity, text, file, line, locale, channel in problems
-    )
+    found = tuple(_diagnostic(t) for t in problems)
     return lookup, found
+
+
+class FindingsMemo:
+    """A :class:`campaignsync.checks.Memo` on disk: one sealed file per slot."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / cache.FOLDER / "checks"
+        self.salt = keys.tool_digest()
+
+    def get(self, slot: str, key: object) -> list[Diagnostic] | None:
+        """Return what was found in ``slot`` under ``key``, if known."""
+        try:
+            where = cache.folder_id(self.folder)
+        except OSError:
+            return None
+        plain = cache.read_sealed(self.folder / f"{slot}.found", where, self._key(key))
+        try:
+            return None if plain is None else [_diagnostic(t) for t in plain]
+        except Exception:  # the right shape is part of being intact
+            return None
+
+    def put(self, slot: str, key: object, found: list[Diagnostic]) -> None:
+        """Remember what was found under ``key``, replacing what the slot held."""
+        plain = [_plain_diagnostic(d) for d in found]
+        cache.write_sealed(self.folder / f"{slot}.found", self._key(key), plain)
+
+    def _key(self, key: object) -> str:
+        return keys.digest((self.salt, key))
+
+
+def _plain_diagnostic(d: Diagnostic) -> tuple[Any, ...]:
+    return (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel)
+
+
+def _diagnostic(t: tuple[Any, ...]) -> Diagnostic:
+    code, severity, text, file, line, locale, channel = t
+    return Diagnostic(code, Severity(severity), text, file, line, locale, channel)
