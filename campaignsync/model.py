@@ -433,3 +433,7 @@ class Output:
     #: so a check can name the translation to shorten; shared by all outputs of one
     #: message x locale.
     fields: tuple[tuple[str, Translated], ...] = ()
+    #: For a web page, email or press release: the readability counts of its body in its
+    #: language, then of the same source paragraphs (words, sentences, syllables, letters,
+    #: long words, longest sentence; l10n/readability.Counts), counted while rendering.
+    readability: tuple[int, ...] = ()

@@ -132,7 +132,7 @@ _Chunk = tuple[list[_Done], dict[str, pack.Member]]
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     """Localize and render (locale, message id) units; in a worker or in the parent."""
-    from campaignsync.l10n import localize
+    from campaignsync.l10n import localize, longtexts
     from campaignsync.pack import cache
     from campaignsync.render.engine import template_strings
 
@@ -150,6 +150,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         localized = localize.localize(message, locale, config, used)
         strings = template_strings(locale, config, used)
         made, found = renderer.render(localized, strings, context.selection.channels)
+        made = list(longtexts.counted(made, message, localized.fields, config))
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     # Hashing and deflating here, in the workers, keeps the parent's serial part small.
     members = (
@@ -540,7 +541,7 @@ def assemble(
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
     """
-    from campaignsync.l10n import readability
+    from campaignsync.l10n import longtexts
 
     source, commit_time = source_info(project)
     epoch = _epoch(epoch, commit_time)
@@ -560,7 +561,7 @@ def assemble(
         if selection.partial
         else None,
         rendered.lines,
-        readability.report(readability.from_outputs(outputs, project)),
+        longtexts.report(longtexts.from_outputs(outputs, project)),
     )
     extras.append(pack.PackFile("manifest.json", manifest))
     members["manifest.json"] = pack.prepare(manifest)

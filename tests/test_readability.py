@@ -253,3 +253,27 @@ def test_readability_settings_are_validated_at_their_line(sample_repo: Path) -> 
     config.write_text(text + "\n[readability]\nmin_ease = 50\n", encoding="utf-8")
     loaded, found = load_config(sample_repo)
     assert loaded is not None and loaded.readability.min_ease == 50 and not found
+
+
+def test_long_texts_are_counted_while_rendering_and_kept_by_the_render_cache(
+    sample_repo: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from campaignsync import pipeline
+    from campaignsync.l10n import longtexts
+
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+    for _ in range(2):  # the second check takes every unit from the render cache
+        checked = pipeline.check(sample_repo, None, now, cached=True)
+        assert checked.project is not None and checked.rendered is not None
+        outputs = checked.rendered.outputs
+        web = next(
+            o for o in outputs if (o.message, o.locale, o.channel) == ("kickoff", "de", "web")
+        )
+        assert len(web.readability) == 12  # the German body, then the same English paragraphs
+        message = next(m for m in checked.project.messages if m.id == "kickoff")
+        again = longtexts.text_of(message, "de", web.fields, "en")
+        found = longtexts.from_outputs(outputs, checked.project)[("kickoff", "de")]
+        assert (found.counts, found.source) == (again.counts, again.source)
+        assert all(not o.readability for o in outputs if o.channel == "x")

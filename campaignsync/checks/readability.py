@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from campaignsync.checks import CheckInput, check
-from campaignsync.l10n import readability
-from campaignsync.l10n.readability import FORMULAS, Text, language_of
+from campaignsync.l10n import longtexts, readability
+from campaignsync.l10n.longtexts import Text
+from campaignsync.l10n.readability import FORMULAS, language_of
 from campaignsync.model import Diagnostic, Message, ReadabilitySettings, Severity
 
 
@@ -23,7 +24,7 @@ def long_texts(data: CheckInput) -> Iterator[Diagnostic]:
     source_tag = config.source_locale.tag
     source_language = language_of(source_tag)
     messages = {m.id: m for m in data.project.messages}
-    texts = readability.from_outputs(data.outputs, data.project)
+    texts = longtexts.from_outputs(data.outputs, data.project)
     for (message_id, _tag), text in sorted(texts.items()):
         if text.locale == source_tag:
             found = _too_hard(messages[message_id], text, settings)
@@ -35,7 +36,7 @@ def long_texts(data: CheckInput) -> Iterator[Diagnostic]:
             by_locale.setdefault(text.locale, []).append(text)
     merged: dict[tuple[str, int], Diagnostic] = {}
     for tag, group in sorted(by_locale.items()):
-        usual = readability.baseline(t.ratio for t in group if t.ratio is not None)
+        usual = longtexts.baseline(t.ratio for t in group if t.ratio is not None)
         if usual is None:
             continue
         allowed = usual * (1 + settings.max_increase / 100)
@@ -67,7 +68,7 @@ def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Di
         misses.append(f"LIX {score.lix:.1f} (target at most {settings.max_lix})")
     if not misses:
         return None
-    index = readability.hardest(text.blocks, score.language)
+    index = longtexts.hardest(text.blocks, score.language)
     name, block, _origin = text.blocks[index]
     hard = readability.count((block,), score.language)
     line = next((b.line for n, b in enumerate(message.body, start=1) if f"body.{n}" == name), 1)
@@ -87,7 +88,7 @@ def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Di
 def _harder_than_source(text: Text, usual: float, allowed: float) -> Diagnostic:
     """Return CS402 at the PO line of the translation's hardest paragraph."""
     language = language_of(text.locale)
-    index = readability.hardest(text.blocks, language)
+    index = longtexts.hardest(text.blocks, language)
     name, _block, origin = text.blocks[index]
     path, _, line = (origin or "").rpartition(":")
     score = text.score

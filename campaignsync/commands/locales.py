@@ -10,7 +10,7 @@ from typing import Any
 
 from campaignsync import gitrepo, paths, pipeline
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
-from campaignsync.l10n import catalog, localize, readability, tokens
+from campaignsync.l10n import catalog, localize, longtexts, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Diagnostic, Locale, Message, Project, Severity
 from campaignsync.render import engine as render
@@ -245,7 +245,7 @@ class LocaleStatus:
     exists: bool
     partners: tuple[str, ...]
     required_by: tuple[str, ...]
-    #: The locale's readability over its long texts (see ``readability.summary``), if any.
+    #: The locale's readability over its long texts (see ``longtexts.summary``), if any.
     readability: dict[str, object] | None = None
 
 
@@ -292,15 +292,15 @@ def long_text_scores(
 ) -> dict[str, dict[str, object]]:
     """Return each locale's readability over the bodies of its web pages, emails and releases."""
     config = project.config
-    source_language = readability.language_of(config.source_locale.tag)
+    source_language = localize.language(config.source_locale.tag)
     texts = []
     for message in messages:
-        if not message.body or not set(message.channels) & set(readability.LONG_CHANNELS):
+        if not message.body or not set(message.channels) & set(longtexts.LONG_CHANNELS):
             continue
         for locale in localize.locales_for(config, message):
             fields = localize.localize(message, locale, config, lookups).fields
-            texts.append(readability.text_of(message, locale.tag, fields, source_language))
-    return readability.summary(texts)
+            texts.append(longtexts.text_of(message, locale.tag, fields, source_language))
+    return longtexts.summary(texts)
 
 
 @dataclass(frozen=True, slots=True)
