@@ -235,6 +235,16 @@ def test_locale_status_and_the_manifest_show_each_locales_readability(
     manifest = json.loads((tmp_path / "out" / "2026" / "manifest.json").read_text())
     assert manifest["readability"]["locales"]["de"] == {k: v for k, v in by_locale["de"].items()}
     assert manifest["readability"]["messages"]["what-is-mfa"]["fr"]["formula"] == "kandel-moles"
+    # The gallery shows each page's, email's and press release's figures on its card.
+    page = (tmp_path / "out" / "2026" / "preview" / "de.html").read_text(encoding="utf-8")
+    card = page[page.index('id="kickoff-web"') :]
+    card = card[: card.index("</article>")]
+    found = manifest["readability"]["messages"]["kickoff"]["de"]
+    assert (
+        f'<p class="reading">Readability: Flesch–Amstad {found["ease"]:.1f}, LIX '
+        f"{found['lix']:.1f} (x{found['ratio']:.2f} the source&#39;s LIX)</p>"
+    ) in card
+    assert 'class="reading"' not in page[page.index('id="kickoff-x"') :].split("</article>")[0]
 
 
 def test_readability_settings_are_validated_at_their_line(sample_repo: Path) -> None:

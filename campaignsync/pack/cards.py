@@ -75,6 +75,8 @@ class Card:
     level: str = "ok"
     #: Every file of this message x locale x channel (email: HTML, text and .eml).
     files: tuple[str, ...] = ()
+    #: A web page's, email's or press release's readability (docs/readability.md), or "".
+    reading: str = ""
 
     @property
     def anchor(self) -> str:
@@ -142,6 +144,23 @@ def bubbles(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def reading(output: Output) -> str:
+    """Return the readability of a long text's body as the gallery shows it ("" for a post)."""
+    if len(output.readability) not in (6, 12):
+        return ""
+    from campaignsync.l10n import longtexts, readability
+
+    counts = readability.Counts(*output.readability[:6])
+    found = readability.score(counts, readability.language_of(output.locale))
+    if found is None:
+        return ""
+    source = readability.Counts(*output.readability[6:]) if len(output.readability) == 12 else None
+    ratio = longtexts.ratio(counts, source)
+    return f"Readability: {found.describe()}" + (
+        f" (x{ratio:.2f} the source's LIX)" if ratio else ""
+    )
+
+
 def card(config: Config, message: Message, output: Output, files: tuple[str, ...] = ()) -> Card:
     """Return what the gallery shows of one output."""
     spec = channels.registry().get(output.channel)
@@ -174,6 +193,7 @@ def card(config: Config, message: Message, output: Output, files: tuple[str, ...
         summary=summary.text if summary else message.summary,
         level=_worst(g.level for g in measured),
         files=files or (output.path,),
+        reading=reading(output),
     )
     if base.kind == "sms":
         return _replace(base, bubbles=bubbles(text))
