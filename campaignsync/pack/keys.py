@@ -96,5 +96,26 @@ def pack_key(project: Project, channels: tuple[str, ...]) -> str:
             project.calendar,
             templates_digest(project.root, project.config.paths.templates),
             channels,
+            zones_version(),
         )
     )
+
+
+@functools.cache
+def zones_version() -> tuple[str, ...]:
+    """Return the version line of each system time-zone database Python reads.
+
+    Local times in outputs follow it, and the operating system updates it
+    apart from Python and campaignsync (the ``tzdata`` package's version is in
+    :func:`tool_digest` already).
+    """
+    import zoneinfo
+
+    found = []
+    for folder in zoneinfo.TZPATH:
+        try:
+            with (Path(folder) / "tzdata.zi").open("rb") as handle:
+                found.append(f"{folder}:{handle.readline().decode('ascii', 'replace').strip()}")
+        except OSError:
+            found.append(f"{folder}:-")
+    return tuple(found)
