@@ -601,10 +601,32 @@ def test_non_https_links_hashtags_not_in_camelcase_and_text_not_nfc(repo: Repo) 
         f"fix test:summary in {de} [de]",
         f"{MSG}:9: warning CS207: hashtag #sicherheit is not in CamelCase, so screen readers "
         f"cannot tell its words apart (in mastodon, x); capitalise test:summary in {de} [de]",
-        f"{MSG}:9: warning CS208: text not in Unicode NFC: U+0065 U+0301 at column 4 should be "
-        "the single form 'é', which platforms count and show differently (in mastodon, x); "
+        f"{MSG}:9: warning CS208: text not in Unicode NFC: U+0065 U+0301 at column 4 is the "
+        "single character 'é' (U+00E9) in NFC; platforms that do not normalise count it longer, "
+        "and search and matching treat the two forms as different text (in mastodon, x); "
         f"normalise test:summary in {de} [de]",
     ]
+
+
+def test_nfc_that_only_reorders_marks_is_named_for_what_it_is(repo: Repo) -> None:
+    # Bet, dagesh, qamats as many keyboards type them; NFC puts qamats (class 18) before
+    # dagesh (class 21) and composes nothing (U+FB31 is excluded from composition).
+    repo.message("channels: [x, mastodon]")
+    de = repo.translate("de", "test:summary", SUMMARY, "Schalom \u05d1\u05bc\u05b8")
+    assert repo.check() == [
+        f"{MSG}:9: warning CS208: text not in Unicode NFC: U+05D1 U+05BC U+05B8 at column 9 has "
+        "its combining marks out of canonical order (NFC writes U+05D1 U+05B8 U+05BC); it looks "
+        "the same, but search and matching treat the two forms as different text (in mastodon, "
+        f"x); normalise test:summary in {de} [de]",
+    ]
+
+
+def test_text_that_nfc_leaves_unchanged_is_not_reported(repo: Repo) -> None:
+    # The same letters with their marks in canonical order, and shin with its shin dot: NFC
+    # leaves both as they are, so there is nothing to report.
+    repo.message("channels: [x, mastodon]")
+    repo.translate("de", "test:summary", SUMMARY, "Schalom \u05d1\u05b8\u05bc \u05e9\u05c1")
+    assert repo.check() == []
 
 
 def test_a_non_https_link_in_the_body_is_named_once_for_all_channels(repo: Repo) -> None:

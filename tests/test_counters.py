@@ -69,6 +69,43 @@ def test_x_conformance_directional_markers(text: str, expected: int) -> None:
     assert x_weighted_length(text) == expected
 
 
+# Symbols that are not emoji on their own weigh as twitter-text v3 weighs them: its emoji
+# regex (java/src/main/java/com/twitter/twittertext/TwitterTextEmojiRegex.java at commit
+# 30e2430, also the regex of twemoji-parser that js/src/parseTweet.js uses) takes © ® ™ ♟ as
+# emoji only with U+FE0F, keycaps with or without it, and a U+FE0F that follows no emoji as
+# an emoji of its own. Each value below is what that regex and config/v3.json give.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("©", 1, id="copyright-alone-is-text"),
+        pytest.param("©\ufe0f", 2, id="copyright-vs16-is-emoji"),
+        pytest.param("©\ufe0e", 3, id="copyright-vs15-is-text-and-a-stray-selector"),
+        pytest.param("®", 1, id="registered-alone-is-text"),
+        pytest.param("®\ufe0f", 2, id="registered-vs16-is-emoji"),
+        pytest.param("™", 2, id="trade-mark-weighs-2-by-its-range"),
+        pytest.param("™\ufe0f", 2, id="trade-mark-vs16-is-one-emoji"),
+        pytest.param("‼", 2, id="double-exclamation-alone-is-emoji"),
+        pytest.param("‼\ufe0f", 2, id="double-exclamation-vs16"),
+        pytest.param("‼\ufe0e", 4, id="double-exclamation-vs15-is-text"),
+        pytest.param("1", 1, id="digit"),
+        pytest.param("1\ufe0f", 3, id="digit-and-stray-vs16"),
+        pytest.param("1\u20e3", 2, id="keycap-without-vs16"),
+        pytest.param("1\ufe0f\u20e3", 2, id="keycap"),
+        pytest.param("🔐\ufe0f", 4, id="stray-vs16-after-an-emoji"),
+        pytest.param("⌚\ufe0f", 2, id="emoji-variation-sequence"),
+        pytest.param("☝🏽", 2, id="text-default-with-skin-tone"),
+        pytest.param("Copyright © 2026 ENISA®", 23, id="copyright-line"),
+        # Newer than twitter-text's data (it says 5): 2, as X documents every emoji.
+        pytest.param("❤\ufe0f\u200d🔥", 2, id="heart-on-fire-emoji-13.1"),
+        pytest.param(PHOENIX, 2, id="phoenix-emoji-15.1"),
+        # Unqualified (no U+FE0F after the text-default heart): three pieces, as there.
+        pytest.param("❤\u200d🔥", 5, id="unqualified-sequence"),
+    ],
+)
+def test_x_symbols_weigh_as_twitter_text_weighs_them(text: str, expected: int) -> None:
+    assert x_weighted_length(text) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -94,7 +131,7 @@ def test_x_conformance_directional_markers(text: str, expected: int) -> None:
         pytest.param("alice@example.com", 17, id="email-is-text"),
         pytest.param("€ • ™", 8, id="euro-bullet-tm"),
         pytest.param("Việt", 5, id="vietnamese"),
-        pytest.param("©", 2, id="copyright-emoji"),
+        pytest.param("©", 1, id="copyright-is-text"),
         pytest.param("a\r\nb", 3, id="crlf"),
         pytest.param("a" * 280, 280, id="latin-280"),
         pytest.param("日" * 140, 280, id="cjk-140"),
@@ -321,7 +358,7 @@ PIECES = [
     "http://", "https://", "www.", ".com", ".de", ".co", "t.co/", "cisa.gov", ".org/path",
     "🔐", "👍🏽", FAMILY, "🇪🇺", "#️⃣", "©", "日本", "Ασφ", "Кир", "e\u0301", "\r\n", "\u00a0",
     "\u202f", "–", "…", "€", "\u200d", "\ufe0f", "@alice@example.com", "xn--bcher-kva.de",
-    "ẞ", "ä", "\u3000", "＠", "🔐https://a.com", "©.com",
+    "ẞ", "ä", "\u3000", "＠", "🔐https://a.com", "©.com", "®", "\ufe0e", "‼", "⌚", "❤", "1",
 ]  # fmt: skip
 
 

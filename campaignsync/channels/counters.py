@@ -32,11 +32,48 @@ _MAX_URL_LENGTH = 4096
 _MAX_LABEL_LENGTH = 63
 _MAX_TCO_SLUG_LENGTH = 40
 
-_EMOJI_PART = r"\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier})?"
+# Emoji sequences, found as twitter-text's emoji regex finds them (java/src/main/java/com/
+# twitter/twittertext/TwitterTextEmojiRegex.java, the regex of twemoji-parser that js/src/
+# parseTweet.js uses) but with current Unicode data, so that newer emoji count 2 as X
+# documents. Each sequence costs defaultWeight once.
+#: Symbols that are text unless U+FE0F follows ("Emoji which default to text must be
+#: followed by U+fe0f"): © alone weighs 1 as its range says, ©️ weighs 2.
+_TEXT_DEFAULT = "\u00a9\u00ae\u2122\u265f"
+#: Emoji shown as emoji by default that take U+FE0F all the same (emoji variation
+#: sequences); after any other emoji-presentation character U+FE0F is stray and weighs 2.
+_PRESENTATION_VS = (
+    "\u231a\u231b\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab"
+    "\u26bd\u26be\u26c4\u26c5\u26d4\u26ea\u26f2\u26f3\u26f5\u26fa\u26fd\u2757\u2b1b"
+    "\u2b1c\u2b50\u2b55\U0001f004\U0001f21a\U0001f22f"
+)
+#: An emoji that is text by default (Emoji but not Emoji_Presentation): ‼ ☝ ❤ 🏳.
+_TEXT_EMOJI = (
+    rf"(?![{_TEXT_DEFAULT}])(?=\p{{Emoji}})(?!\p{{Emoji_Presentation}})\p{{Extended_Pictographic}}"
+)
+#: One element of a sequence: qualified as emoji (U+FE0F after a text-default emoji, or a
+#: skin tone after a modifier base), or an emoji by default.
+_EMOJI_PART = (
+    rf"(?:[{_TEXT_DEFAULT}]\ufe0f"
+    r"|\p{Emoji_Modifier_Base}\p{Emoji_Modifier}"
+    rf"|[{_PRESENTATION_VS}]\ufe0f?"
+    rf"|{_TEXT_EMOJI}\ufe0f"
+    r"|(?=\p{Emoji_Presentation}|\P{Emoji})\p{Extended_Pictographic})"
+)
 _EMOJI = regex.compile(
     r"[#*0-9]\ufe0f?\u20e3"
     r"|\p{Regional_Indicator}{2}"
     rf"|{_EMOJI_PART}[\U000e0020-\U000e007e]*\U000e007f?(?:\u200d{_EMOJI_PART})*"
+    # A text-default emoji without U+FE0F is an emoji alone (‼ weighs 2), as in twitter-text,
+    # but starts no sequence: unqualified ❤ + ZWJ + 🔥 costs 2 + 1 + 2 there too.
+    rf"|{_TEXT_EMOJI}"
+)
+#: Threads counts an emoji as its UTF-8 bytes and documents no more: every pictographic
+#: character with its U+FE0F, skin tone or joined sequence is taken as one (conservative).
+_PICTOGRAPHIC_PART = r"\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier})?"
+_PICTOGRAPHIC = regex.compile(
+    r"[#*0-9]\ufe0f?\u20e3"
+    r"|\p{Regional_Indicator}{2}"
+    rf"|{_PICTOGRAPHIC_PART}[\U000e0020-\U000e007e]*\U000e007f?(?:\u200d{_PICTOGRAPHIC_PART})*"
 )
 _GRAPHEME = regex.compile(r"\X")
 _TOKEN = regex.compile(rf"[^{_SPACES}]+")
@@ -250,12 +287,13 @@ def x_weighted_length(text: str, *, emoji_parsing: bool | None = None) -> int:
     """Return the weighted length that X (twitter-text v3) gives ``text``.
 
     Every URL costs ``transformedURLLength``; every emoji sequence (ZWJ sequence, flag, tag
-    sequence, skin tone, keycap) costs ``defaultWeight`` once. An emoji sequence starts at any
-    ``Extended_Pictographic`` character, including text-presentation ones such as ``©`` and
-    ``☺``, because twitter-text's emoji regex matches those too; so ``©`` costs 2 although its
-    range weighs 1. Emoji use current Unicode data, so newer sequences such as 🐦‍🔥 cost 2.
-    ``emoji_parsing=False`` reproduces config v2, which the conformance section
-    ``WeightedTweetsCounterTest`` uses; the default follows ``emojiParsingEnabled`` in v3.json.
+    sequence, skin tone, keycap) costs ``defaultWeight`` once. Text-default symbols follow
+    twitter-text: ``©`` and ``®`` are text and weigh 1 (their range) unless U+FE0F follows,
+    ``‼`` alone is an emoji (2), and U+FE0F after an emoji that takes none weighs 2 on its own.
+    Emoji use current Unicode data, so newer sequences such as ❤️‍🔥 and 🐦‍🔥 cost 2 where the
+    old twitter-text data says 5. ``emoji_parsing=False`` reproduces config v2, which the
+    conformance section ``WeightedTweetsCounterTest`` uses; the default follows
+    ``emojiParsingEnabled`` in v3.json.
     """
     config = _x_config()
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
@@ -317,7 +355,7 @@ def threads_length(text: str) -> int:
     """Return the length Threads gives ``text``: one per character, an emoji its UTF-8 bytes."""
     total = index = 0
     while index < len(text):
-        match = _EMOJI.match(text, index)
+        match = _PICTOGRAPHIC.match(text, index)
         if match:
             total += utf8_bytes(str(match.group()))
             index = int(match.end())

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync import channels
 from campaignsync.channels import counters, email, post_field, sms
-from campaignsync.checks import Check, CheckInput, check
+from campaignsync.checks import Check, CheckInput, check, nfc
 from campaignsync.load import content
 from campaignsync.model import (
     Config,
@@ -457,13 +457,7 @@ def _text_rule(ctx: _Context, seen: _Seen) -> Diagnostic:
         verb = "capitalise"
     else:
         source = ctx.fields(seen.output)[seen.field].text if seen.field else _text(seen.output)
-        column, cluster = _first_unnormalized(source)
-        codes = " ".join(f"U+{ord(c):04X}" for c in cluster)
-        text = (
-            f"text not in Unicode NFC: {codes} at column {column} should be the single form "
-            f"{unicodedata.normalize('NFC', cluster)!r}, which platforms count and show "
-            f"differently{where}"
-        )
+        text = f"text not in Unicode NFC: {nfc.change(source)}{where}"
         verb = "normalise"
     if seen.field is None:
         return ctx.template_diagnostic(seen.code, Severity.WARNING, text, seen.output)
@@ -477,16 +471,6 @@ def _text_rule(ctx: _Context, seen: _Seen) -> Diagnostic:
         locale=not seen.everywhere,
         channel=not several,
     )
-
-
-def _first_unnormalized(text: str) -> tuple[int, str]:
-    """Return the 1-based column and the first grapheme cluster that NFC would change."""
-    column = 1
-    for cluster in counters.clusters(text):
-        if not unicodedata.is_normalized("NFC", cluster):
-            return column, cluster
-        column += len(cluster)
-    return 1, text[:1]
 
 
 @functools.lru_cache(maxsize=4096)
