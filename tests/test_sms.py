@@ -133,3 +133,15 @@ def test_sms_count(text: str, expected: SmsCount) -> None:
 )
 def test_sms_capacity(encoding: str, segments: int, expected: int) -> None:
     assert sms_capacity(encoding, segments) == expected
+
+
+def test_the_gallery_names_an_sms_over_its_segments_by_its_segments() -> None:
+    from campaignsync.channels import registry
+    from campaignsync.model import ChannelSettings, Output
+    from campaignsync.pack import attention
+
+    text = "a" * 152 + "€" + "a" * 152  # fits 2 segments by length, needs 3
+    measure = registry()["sms"].measure_text(text, ChannelSettings("sms", max_segments=2))
+    output = Output("m", "en", "sms", "en/sms/m.txt", text.encode(), True, measure=measure)
+    (item,) = attention._over([output])
+    assert item.text == "3 SMS segments, 306 of 306 GSM-7 septets, 1 over (1 lost at segment ends)"

@@ -61,6 +61,10 @@ def _over(outputs: Iterable[Output]) -> list[Item]:
             f"{exceeded.length:,} of {exceeded.limit:,} {exceeded.unit_name}, "
             f"{exceeded.over:,} over"
         )
+        if exceeded.segments is not None:  # an SMS is over when it needs too many segments
+            text = f"{exceeded.segments} SMS segments, {text}"
+            if exceeded.padding:
+                text += f" ({exceeded.padding:,} lost at segment ends)"
         href = f"preview/{output.locale}.html#{output.message}-{output.channel}"
         found.append(Item("over", output.message, output.locale, output.channel, text, href))
     return found
