@@ -80,6 +80,8 @@ class ChannelSettings:
     max_segments: int = 1
     sender: str = ""
     max_hashtags: int = 0  # 0: only the platform's own cap, if any
+    #: Campaign tracking on this channel's links (None: on, except for SMS).
+    tracking: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,19 @@ class ScheduleSettings:
     min_spacing_minutes: int = 60
     #: Channels on which every partner that uses them should post in every theme week.
     weekly_channels: tuple[str, ...] = ("x", "mastodon", "bluesky", "linkedin")
+
+
+#: Where the web page of a message is published, in each locale (``[links] page_url``).
+DEFAULT_PAGE_URL = "{base_url}/{campaign}/{locale}/web/{id}.html"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSettings:
+    """The ``[links]`` table: where web pages live and which campaign tracking to add."""
+
+    page_url: str = DEFAULT_PAGE_URL
+    #: "none", "utm" (utm_source, utm_medium...) or "matomo" (mtm_source, mtm_medium...).
+    tracking: str = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +160,7 @@ class Config:
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     #: The approved terms (a TBX file relative to the root), if the campaign has them.
     glossary: str | None = None
+    links: LinkSettings = field(default_factory=LinkSettings)
     #: The shared remote and branch that ``sync`` fast-forwards from (None: the current branch).
     git_remote: str = "origin"
     git_branch: str | None = None
@@ -437,3 +453,5 @@ class Output:
     #: language, then of the same source paragraphs (words, sentences, syllables, letters,
     #: long words, longest sentence; l10n/readability.Counts), counted while rendering.
     readability: tuple[int, ...] = ()
+    #: Every address the output links to, in order of first use (the manifest's "links").
+    links: tuple[str, ...] = ()

@@ -89,7 +89,14 @@ def test_manifest_describes_every_file(cli_invoke: CliInvoke, sample_repo: Path)
     )
     assert x["unit"] == "weighted" and x["limit"] == 280 and 0 < x["length"] <= 280
     sms = rows["pl/sms/kickoff.txt"]
-    assert sms["encoding"] == "UCS-2" and sms["segments"] in (1, 2)
+    assert sms["encoding"] == "UCS-2" and sms["segments"] in (1, 2, 3)
+    # Each output records the addresses it links to: its page in its own locale.
+    page = "https://campaign.example.org/2026/pl/web/kickoff.html"
+    assert sms["links"] == [page]
+    assert x["links"] == [
+        "https://campaign.example.org/2026/de/web/kickoff.html"
+        "?utm_source=x&utm_medium=social&utm_campaign=2026&utm_content=de_kickoff"
+    ]
     # nl is partial on purpose: some outputs fall back to the English source.
     assert any(not r["translated"] for p, r in rows.items() if p.startswith("nl/"))
     assert rows["es-US/x/kickoff.txt"]["translated"] is True

@@ -89,11 +89,14 @@ def spec_measure(channel: str, text: str, **settings: int) -> tuple[int, int, st
         pytest.param(
             "mastodon", "See campaign.example.org/x", (26, 500, "graphemes"), id="mastodon-bare"
         ),
-        # Bluesky: graphemes, URLs in full (the visible text counts).
+        # Bluesky: graphemes of the visible text, where the app shortens each link.
         pytest.param("bluesky", "Grüße aus Köln", (14, 300, "graphemes"), id="bluesky-latin"),
         pytest.param("bluesky", "Ασφάλεια", (8, 300, "graphemes"), id="bluesky-greek"),
         pytest.param("bluesky", f"👍🏽{FAMILY}", (2, 300, "graphemes"), id="bluesky-emoji"),
-        pytest.param("bluesky", f"See {LINK}", (42, 300, "graphemes"), id="bluesky-url-in-full"),
+        pytest.param("bluesky", f"See {LINK}", (34, 300, "graphemes"), id="bluesky-url-short"),
+        pytest.param(
+            "bluesky", f"See {LINK}/a/long/path", (40, 300, "graphemes"), id="bluesky-url-shortened"
+        ),
         # LinkedIn and Instagram: UTF-16 units, as schedulers count.
         pytest.param("linkedin", "Ασφάλεια", (8, 3000, "utf-16"), id="linkedin-greek"),
         pytest.param("linkedin", f"👍🏽{FAMILY}", (15, 3000, "utf-16"), id="linkedin-emoji"),
@@ -295,7 +298,9 @@ def test_bluesky_record_has_byte_facets_for_links_and_tags() -> None:
 
     text = "Ασφάλεια 🔐 campaign.example.org/el #Ασφάλεια https://example.org/a"
     record = bluesky_record(text, Localized())  # type: ignore[arg-type]
-    data = text.encode("utf-8")
+    # The app shows each link shortened and keeps the full address in the facet.
+    assert record["text"] == "Ασφάλεια 🔐 campaign.example.org/el #Ασφάλεια example.org/a"
+    data = str(record["text"]).encode("utf-8")
     spans = [
         (data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(), f["features"][0])
         for f in record["facets"]  # type: ignore[attr-defined]
@@ -307,7 +312,7 @@ def test_bluesky_record_has_byte_facets_for_links_and_tags() -> None:
         ),
         ("#Ασφάλεια", {"$type": "app.bsky.richtext.facet#tag", "tag": "Ασφάλεια"}),
         (
-            "https://example.org/a",
+            "example.org/a",
             {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.org/a"},
         ),
     ]
@@ -451,7 +456,7 @@ def test_over_the_limit_names_the_translation_to_shorten(repo: Repo) -> None:
 def test_over_the_limit_in_the_source_is_reported_once(repo: Repo) -> None:
     repo.message(f"channels: [bluesky]\nsummary: {'Grüße ' * 50}")
     assert repo.check() == [
-        f"{MSG}:9: error CS201: 339 characters is 39 over the Bluesky limit of 300; "
+        f"{MSG}:9: error CS201: 331 characters is 31 over the Bluesky limit of 300; "
         "shorten the summary (locales bg, de, el, en) [bluesky]"
     ]
 
@@ -459,7 +464,7 @@ def test_over_the_limit_in_the_source_is_reported_once(repo: Repo) -> None:
 def test_bluesky_counts_utf8_bytes_too(repo: Repo) -> None:
     repo.message(f"channels: [bluesky]\nposts: {{bluesky: '{FAMILY * 120}'}}")
     assert repo.check() == [
-        f"{MSG}:11: error CS201: 3040 UTF-8 bytes is 40 over the Bluesky limit of 3000; shorten "
+        f"{MSG}:11: error CS201: 3032 UTF-8 bytes is 32 over the Bluesky limit of 3000; shorten "
         "the channel's post (locales bg, de, el, en) [bluesky]"
     ]
 
@@ -673,11 +678,14 @@ def test_manifest_gives_length_limit_unit_and_closeness(repo: Repo) -> None:
     sms_row = rows["en/sms/test.txt"]
     assert (sms_row["encoding"], sms_row["segments"], sms_row["unit"]) == ("GSM-7", 1, "septets")
     bluesky = rows["en/bluesky/test.txt"]
-    assert bluesky["also"] == [{"length": 83, "limit": 3000, "unit": "utf-8", "headroom": 2917}]
+    assert bluesky["also"] == [{"length": 75, "limit": 3000, "unit": "utf-8", "headroom": 2925}]
     assert "limit" not in rows["en/bluesky/test.json"]
     record = json.loads(next(o for o in outputs if o.path == "en/bluesky/test.json").content)
     text = (next(o for o in outputs if o.path == "en/bluesky/test.txt").content).decode()
-    assert record["text"] == text.rstrip("\n") and record["langs"] == ["en"]
+    # The record shows the link as the Bluesky app does; the .txt keeps it whole for pasting.
+    link = "https://campaign.example.org/2026/test"
+    assert record["text"] == text.rstrip("\n").replace(link, link.removeprefix("https://"))
+    assert record["langs"] == ["en"] and link in text
 
 
 def test_check_reports_channel_problems_with_file_line_locale_and_channel(

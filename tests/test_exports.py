@@ -526,7 +526,7 @@ def test_a_post_over_blueskys_byte_limit_stops_the_export(
     result = export(cli_invoke, sample_repo, *args, expect=1)
     assert (
         "content/messages/2026/smishing-phone-scams.md:13: error CS201: schedule-us.csv: the "
-        "post is 837 UTF-8 bytes over the Bluesky limit of 3000; a scheduler refuses it"
+        "post is 819 UTF-8 bytes over the Bluesky limit of 3000; a scheduler refuses it"
     ) in result.stderr
 
 

@@ -116,10 +116,15 @@ def tags(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def facets(text: str) -> list[dict[str, object]]:
-    """Return the link and tag facets of ``text`` as UTF-8 byte ranges, by position."""
+def facets(text: str, found: list[Link] | None = None) -> list[dict[str, object]]:
+    """Return the link and tag facets of ``text`` as UTF-8 byte ranges, by position.
+
+    ``found`` gives the links when the caller already knows them (their text
+    shortened as the app shows it, which no longer spells the address).
+    """
     spans: list[tuple[int, int, dict[str, str]]] = [
-        (link.start, link.end, {"$type": LINK, "uri": link.uri}) for link in links(text)
+        (link.start, link.end, {"$type": LINK, "uri": link.uri})
+        for link in (links(text) if found is None else found)
     ]
     spans += [(start, end, {"$type": TAG, "tag": tag}) for start, end, tag in tags(text)]
     spans.sort(key=lambda span: span[0])

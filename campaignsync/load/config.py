@@ -19,6 +19,7 @@ from campaignsync.model import (
     ChannelSettings,
     Config,
     Diagnostic,
+    LinkSettings,
     Locale,
     Partner,
     Paths,
@@ -203,6 +204,7 @@ _TOP_KEYS = (
     "readability",
     "accessibility",
     "git",
+    "links",
 )
 _PARTNER_KEYS = (
     "name",
@@ -213,7 +215,7 @@ _PARTNER_KEYS = (
     "business_days",
     "dateline",
 )
-_CHANNEL_KEYS = ("enabled", "limit", "max_segments", "max_hashtags", "from")
+_CHANNEL_KEYS = ("enabled", "limit", "max_segments", "max_hashtags", "from", "tracking")
 _PATH_KEYS = ("content", "locales", "templates", "out")
 
 
@@ -302,6 +304,7 @@ def _build(root: Path, data: dict[str, Any], reader: _Reader) -> Config:
     default_campaign = reader.get(data, "default_campaign", str, None, "default_campaign")
     schedule = _schedule(data, reader, channel_settings)
     git_remote, git_branch = _git(data, reader)
+    links = _links(data, reader)
     return Config(
         root=root,
         name=name,
@@ -320,7 +323,27 @@ def _build(root: Path, data: dict[str, Any], reader: _Reader) -> Config:
         glossary=plain.glossary(translation, reader),
         git_remote=git_remote,
         git_branch=git_branch,
+        links=links,
     )
+
+
+def _links(data: dict[str, Any], reader: _Reader) -> LinkSettings:
+    """Return where web pages are published and which tracking links carry (``[links]``)."""
+    from campaignsync.render import links
+
+    table = reader.get(data, "links", dict, {}, "links")
+    reader.unknown("links", table, ("page_url", "tracking"))
+    default = LinkSettings()
+    pattern = reader.get(table, "page_url", str, default.page_url, "links.page_url")
+    if (problem := links.pattern_problem(pattern)) is not None:
+        reader.error("links.page_url", f"links.page_url {problem}, not {pattern!r}")
+        pattern = default.page_url
+    tracking = reader.get(table, "tracking", str, default.tracking, "links.tracking")
+    if tracking not in links.TRACKING:
+        choices = ", ".join(repr(t) for t in links.TRACKING)
+        reader.error("links.tracking", f"links.tracking must be one of {choices}, not {tracking!r}")
+        tracking = default.tracking
+    return LinkSettings(page_url=pattern, tracking=tracking)
 
 
 _GIT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
@@ -551,6 +574,7 @@ def _channels(data: dict[str, Any], reader: _Reader) -> tuple[ChannelSettings, .
                 max_segments=segments,
                 sender=reader.get(settings, "from", str, "", f"{where}.from"),
                 max_hashtags=hashtags,
+                tracking=reader.get(settings, "tracking", bool, None, f"{where}.tracking"),
             )
         )
     return tuple(result)

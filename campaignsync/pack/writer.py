@@ -71,6 +71,7 @@ def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
         "channel": output.channel,
         "translated": output.translated,
         "fallback": list(output.fallbacks),
+        "links": list(output.links),
     }
     measure = output.measure
     if measure is not None:

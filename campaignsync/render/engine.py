@@ -43,6 +43,7 @@ from campaignsync.model import (
     Severity,
 )
 from campaignsync.render import dates as datefmt
+from campaignsync.render import links
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 _MAX_REPEAT = 100_000
@@ -395,9 +396,12 @@ class Renderer:
             if settings is None or (only is not None and channel not in only):
                 continue
             context = dict(base)
+            target = links.target(config, message, localized.locale.tag, channel)
             context["message"] = dict(
                 base["message"],
                 post=localized.text(channels.post_field(message, channel)),
+                link=target,
+                link_text=links.untracked(target),
             )
             context["channel"] = {
                 "name": channel,
@@ -433,8 +437,12 @@ class Renderer:
                     text = in_their_language(text, strings.foreign)
                 rendered[output.ext] = text.strip("\n") + "\n"
             else:
+                found = links.of_output(
+                    [target, *(u for _, t in localized.fields for u in links.in_text(t.text))],
+                    rendered.values(),
+                )
                 outputs.extend(
-                    self._outputs(localized, spec, settings, rendered, not strings.missed)
+                    self._outputs(localized, spec, settings, rendered, not strings.missed, found)
                 )
         return outputs, problems
 
@@ -445,6 +453,7 @@ class Renderer:
         settings: Any,
         rendered: dict[str, str],
         strings_translated: bool,
+        found: tuple[str, ...],
     ) -> Iterator[Output]:
         message = localized.message
         files: dict[str, bytes] = {ext: text.encode("utf-8") for ext, text in rendered.items()}
@@ -463,6 +472,7 @@ class Renderer:
                 fallbacks=localized.fallbacks,
                 measure=measure if ext == spec.measured_ext else None,
                 fields=localized.fields,
+                links=found,
             )
 
 
@@ -496,6 +506,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             "title": localized.text("title"),
             "summary": localized.text("summary"),
             "link": message.link or "",
+            "link_text": message.link or "",
             "hashtags": list(message.hashtags),
             "image": image,
             "body_html": Markup(localized.body_html),  # noqa: S704 - sanitised by markup.to_html
@@ -504,7 +515,7 @@ def template_context(project: Project, localized: LocalizedMessage) -> dict[str,
             "publish": publish.astimezone(ZoneInfo(partner.timezone))
             if publish and partner
             else publish,
-            "url": f"{base}/{locale.tag}/web/{message.id}.html",
+            "url": links.page_url(config, message.campaign, locale.tag, message.id),
             "translated": localized.translated,
             "lang_attrs": _lang_attrs(localized, config),
         },
@@ -576,13 +587,12 @@ def language_versions(config: Config, message: Message) -> dict[str, Any]:
     x-default is the source locale's page, or the first locale's when the
     message is not published in the source locale.
     """
-    base = f"{config.base_url}/{message.campaign}"
     versions = [
         {
             "tag": other.tag,
             "hreflang": other.tag,
             "og": cldr.og_locale(other.gettext),
-            "url": f"{base}/{other.tag}/web/{message.id}.html",
+            "url": links.page_url(config, message.campaign, other.tag, message.id),
         }
         for other in localize.locales_for(config, message)
     ]
