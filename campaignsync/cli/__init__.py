@@ -13,7 +13,7 @@ import click
 
 from campaignsync import __version__
 from campaignsync.cli import build as pack
-from campaignsync.cli import calendar, git, locale
+from campaignsync.cli import calendar, git, links, locale
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,6 +33,7 @@ cli.add_command(pack.build)
 cli.add_command(pack.preview)
 cli.add_command(locale.locale)
 cli.add_command(calendar.calendar)
+cli.add_command(links.links)
 cli.add_command(git.sync)
 cli.add_command(git.changes)
 cli.add_command(git.release)

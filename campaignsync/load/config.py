@@ -119,10 +119,15 @@ def did_you_mean(word: str, choices: Iterator[str] | tuple[str, ...] | list[str]
 
 def line_of(root: Path, key: str) -> int:
     """Return the 1-based line of a dotted key in ``campaignsync.toml`` (1 when unknown)."""
+    return key_line(root, key) or 1
+
+
+def key_line(root: Path, key: str) -> int | None:
+    """Return the 1-based line of a dotted key in ``campaignsync.toml``, or None."""
     try:
-        return _key_lines((root / CONFIG_NAME).read_text(encoding="utf-8")).get(key, 1)
+        return _key_lines((root / CONFIG_NAME).read_text(encoding="utf-8")).get(key)
     except (OSError, UnicodeDecodeError):
-        return 1
+        return None
 
 
 def _key_lines(text: str) -> dict[str, int]:

@@ -77,9 +77,8 @@ def tracking_on(config: Config, channel: str) -> bool:
 
 
 def on_site(config: Config, url: str) -> bool:
-    """Return True when ``url`` is on the campaign site (the scheme and host of base_url)."""
-    site, parts = urlsplit(config.base_url), urlsplit(url)
-    return (parts.scheme, parts.netloc.lower()) == (site.scheme, site.netloc.lower())
+    """Return True when ``url`` is on the campaign site (the host and port of base_url)."""
+    return urlsplit(url).netloc.lower() == urlsplit(config.base_url).netloc.lower()
 
 
 def tracked(config: Config, url: str, message: Message, locale: str, channel: str) -> str:
@@ -196,7 +195,6 @@ def sources(
             return
     if bare == untracked(message.link or ""):
         yield Source(message.path, message.line_of("link"))
-        return
     lines = {s.field: s.line for s in content.segments(message)}
     for field, text in fields:
         if url in text.text or bare in text.text:
