@@ -533,8 +533,13 @@ def test_a_post_over_blueskys_byte_limit_stops_the_export(
 def test_an_sms_that_needs_more_segments_than_allowed_stops_the_export(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
 ) -> None:
-    # 306 septets fit the sample's 2 segments by length, but the € (an escape pair) at
-    # septets 153-154 may not be split, so the SMS needs 3.
+    # 306 septets fit 2 segments by length, but the € (an escape pair) at septets 153-154
+    # may not be split, so the SMS needs 3.
+    config = sample_repo / "campaignsync.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("max_segments = 3", "max_segments = 2"),
+        encoding="utf-8",
+    )
     path = sample_repo / "content" / "messages" / "2026" / "smishing-phone-scams.md"
     link = "https://campaign.example.org/2026/smishing-phone-scams"
     post = "a" * 152 + "€" + "b" * (306 - 154 - 1 - len(link))

@@ -83,7 +83,12 @@ def test_locale_page_shows_posts_as_cards_with_gauges(review_pack: Path) -> None
     assert shown and html.unescape(re.sub(r"<[^>]+>", "", shown.group(1))) == post.rstrip("\n")
     assert '<button type="button" class="copy" data-copy="kickoff-bluesky-text">' in card
     assert '<a href="../de/bluesky/kickoff.txt">plain text</a>' in card
-    assert '<span class="ent ent-link">https://campaign.example.org/2026/kickoff</span>' in card
+    # The post links to the German page, with the channel's tracking.
+    assert (
+        '<span class="ent ent-link">https://campaign.example.org/2026/de/web/kickoff.html'
+        "?utm_source=bluesky&amp;utm_medium=social&amp;utm_campaign=2026"
+        "&amp;utm_content=de_kickoff</span>" in card
+    )
     assert '<span class="ent ent-tag">#JointCyberMonth</span>' in card
     assert re.search(r"\d+ of 300 characters: \d+ left", card)
     assert re.search(r"\d+ of 3,000 UTF-8 bytes: [\d,]+ left", card)
@@ -101,7 +106,7 @@ def test_sms_is_shown_as_bubbles_cut_where_the_phone_cuts(review_pack: Path) -> 
     text = (review_pack / "en" / "sms" / "kickoff.txt").read_text().removesuffix("\n")
     bubbles = re.findall(r'<p class="bubble"[^>]*>(.*?)</p>', card, re.S)
     assert [html.unescape(b) for b in bubbles] == sms.sms_parts(text)
-    assert "SMS of 2 allowed" in card
+    assert "SMS of 3 allowed" in card  # [channels.sms] max_segments = 3 in the sample
 
 
 def test_email_preview_loads_its_image_from_the_pack(review_pack: Path) -> None:

@@ -233,7 +233,7 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
             fields_table.append(tuple((n, (t.text, t.locale, t.origin)) for n, t in o.fields))
         outputs.append(
             (o.message, o.locale, o.channel, o.path, o.content, o.translated, o.fallbacks,
-             _plain_measure(o.measure), tables[id(o.fields)], o.readability)
+             _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
     log = tuple((key, plain_entry(entry)) for key, entry in unit.log)
     return (tuple(outputs), tuple(fields_table), unit.members, log, unit.catalogs, unit.lines)
@@ -243,8 +243,8 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
     outputs, fields_table, members, log, catalogs, lines = plain
     table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
     made = tuple(
-        Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi], counts)
-        for m, loc, ch, path, content, tr, fb, me, fi, counts in outputs
+        Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi], counts, links)
+        for m, loc, ch, path, content, tr, fb, me, fi, counts, links in outputs
     )
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
