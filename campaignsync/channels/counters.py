@@ -6,7 +6,7 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 
 import regex
@@ -248,13 +248,18 @@ def _url_spans(text: str, *, bare: bool = True) -> dict[int, int]:
         if "." in token.group():
             offset = int(token.start())
             found = _token_url_spans(str(token.group()), bare, after_space=offset > 0)
-            for start, end in found.items():
+            for start, end in found:
                 spans[offset + start] = offset + end
     return spans
 
 
-def _token_url_spans(text: str, bare: bool, after_space: bool) -> dict[int, int]:
-    """Map the start of each URL in one space-free token to its end."""
+@lru_cache(maxsize=1 << 16)
+def _token_url_spans(text: str, bare: bool, after_space: bool) -> tuple[tuple[int, int], ...]:
+    """Return the (start, end) of each URL in one space-free token.
+
+    Kept per token: a campaign's links and dotted words recur in every locale and
+    channel, and both the counting and the gallery's highlighting ask again.
+    """
     patterns = _url_patterns()
     spans: dict[int, int] = {}
     for before, start, protocol, host_end, end, path in _url_candidates(text, after_space):
@@ -280,7 +285,7 @@ def _token_url_spans(text: str, bare: bool, after_space: bool) -> dict[int, int]
                 or not patterns.short_cc_domain.fullmatch(name)
             ):
                 spans[start + int(ascii_match.start())] = start + int(ascii_match.end())
-    return spans
+    return tuple(spans.items())
 
 
 def x_weighted_length(text: str, *, emoji_parsing: bool | None = None) -> int:

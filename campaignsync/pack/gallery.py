@@ -70,9 +70,11 @@ def pages(
     }
     by_locale: dict[str, list[cards.Card]] = defaultdict(list)
     by_message: dict[str, list[cards.Card]] = defaultdict(list)
+    of_both: dict[tuple[str, str], list[cards.Card]] = defaultdict(list)
     for item in made:
         by_locale[item.output.locale].append(item)
         by_message[item.output.message].append(item)
+        of_both[(item.output.locale, item.output.message)].append(item)
     html = {card.output.path: text for card, text in drawn}
     found = {
         "index.html": render(
@@ -90,7 +92,7 @@ def pages(
             "locale.html.j2",
             root="../",
             locale=locale,
-            messages=[(m, by_locale[locale.tag], _of(by_locale[locale.tag], m)) for m in listed],
+            messages=[(m, by_locale[locale.tag], of_both[(locale.tag, m.id)]) for m in listed],
             html=html,
             items=[i for i in items if i.locale == locale.tag],
             **common,
@@ -122,10 +124,6 @@ def _card(
     """Return a card and its HTML; the live preview's rebuilds reuse the unchanged ones."""
     card = cards.card(config, message, output, files)
     return card, _render()("card.html.j2", card=card, root="../")
-
-
-def _of(items: list[cards.Card], message: Message) -> list[cards.Card]:
-    return [c for c in items if c.output.message == message.id]
 
 
 def _rows(items: list[cards.Card], locales: list[Any]) -> list[tuple[str, list[cards.Card]]]:
