@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -278,7 +280,7 @@ def test_sprout_files_one_per_profile(
 def test_sprout_splits_a_profile_over_its_import_limit(
     calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "SPROUT_MAX_ROWS", 1)
+    monkeypatch.setattr(exports, "SPROUT", replace(exports.SPROUT, max_rows=1))
     project, _ = load_project(calendar_repo)
     assert project is not None
     from campaignsync import pipeline
@@ -555,3 +557,46 @@ def test_an_sms_that_needs_more_segments_than_allowed_stops_the_export(
         "SMS needs 3 segments, more than channels.sms.max_segments allows"
     ) in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_buffer_files_one_per_channel_with_buffers_columns(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "buffer"
+    export(cli_invoke, sample_repo, "--format", "buffer", "--partner", "eu", "--out", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    # One file per Buffer channel: a network in one locale (no SMS: Buffer has none).
+    assert "buffer-eu-de-x.csv" in names and "buffer-eu-de-mastodon.csv" in names
+    assert not [n for n in names if "sms" in n or "email" in n or "-us-" in n]
+    data = (out / "buffer-eu-de-x.csv").read_bytes().decode("utf-8")
+    assert data.startswith("Text,Image URL,Tags,Posting Time\r\n")
+    rows = list(csv.DictReader(io.StringIO(data, newline="")))
+    assert all(re.fullmatch(r"2026-10-\d\d \d\d:\d\d", r["Posting Time"]) for r in rows)
+    assert all(r["Tags"] == "" for r in rows)
+    kickoff = next(r for r in rows if r["Text"].startswith("Den ganzen Oktober"))
+    # The partner's clock, the German page with the channel's tracking, the published image.
+    assert kickoff["Posting Time"] == "2026-10-01 10:00"
+    assert (
+        "https://campaign.example.org/2026/de/web/kickoff.html?utm_source=x&utm_medium=social"
+        "&utm_campaign=2026&utm_content=de_kickoff" in kickoff["Text"]
+    )
+    assert kickoff["Image URL"] == "https://campaign.example.org/2026/assets/kickoff.png"
+
+
+def test_buffer_splits_a_channel_over_its_file_limit(
+    calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "BUFFER", replace(exports.BUFFER, max_rows=1))
+    project, _ = load_project(calendar_repo)
+    assert project is not None
+    from campaignsync import pipeline
+
+    selection = pipeline.select(project, "2026", (), ("x",))
+    rendered = pipeline.render_selection(project, selection)
+    options = exports.ExportOptions(formats=("buffer",), partners=("eu",))
+    result = exports.export(project, "2026", rendered.outputs, options)
+    assert [f.name for f in result.files] == ["buffer-eu-en-x.csv", "buffer-eu-en-x-2.csv"]
+    assert [f"{d.file}: {d.severity} {d.code}: {d.text}" for d in result.diagnostics] == [
+        "buffer-eu-en-x.csv: warning CS115: 2 posts: split into 2 files of at most 1 (Buffer's "
+        "limit per file on paid plans; 10 on the Free plan)"
+    ]

@@ -81,10 +81,11 @@ def calendar_show(
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(["ics", "csv", "sprout"]),
+    type=click.Choice(["ics", "csv", "sprout", "buffer"]),
     multiple=True,
     help="ics (calendar apps), csv (generic scheduler CSV), sprout (Sprout Social bulk "
-    "import); repeatable (default: ics and csv).",
+    "import), buffer (Buffer bulk upload, one file per channel); repeatable (default: ics "
+    "and csv).",
 )
 @click.option(
     "--partner", "partners", multiple=True, metavar="ID", help="Only this partner (repeatable)."
@@ -136,6 +137,7 @@ def calendar_export(
       campaignsync calendar export --format ics --partner us > us.ics
       campaignsync calendar export --out exports/
       campaignsync calendar export --format sprout --date-order mdy --partner us --out sprout/
+      campaignsync calendar export --format buffer --partner eu --out buffer/
     """
     from campaignsync import channels, pipeline
     from campaignsync.checks import report
@@ -157,7 +159,7 @@ def calendar_export(
         _known_partners(project, partners)
         outputs: tuple[Output, ...] = ()
         posts = [c for c in channels.post_channels() if project.config.channel(c)]
-        if {"csv", "sprout"} & set(chosen) and posts:
+        if {"csv", "sprout", "buffer"} & set(chosen) and posts:
             selection = pipeline.select(project, selection.campaign, (), posts)
             rendered = pipeline.render_selection(
                 project, selection, jobs or pipeline.default_jobs()

@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +22,7 @@ from campaignsync.checks.schedule import (
     scheduler_refuses_spacing,
 )
 from campaignsync.model import (
+    Config,
     Diagnostic,
     Measure,
     Message,
@@ -31,7 +32,7 @@ from campaignsync.model import (
     Severity,
 )
 from campaignsync.pack import ical
-from campaignsync.render import zones
+from campaignsync.render import links, zones
 
 #: Sprout Social takes at most this many messages per bulk import.
 SPROUT_MAX_ROWS = 350
@@ -90,7 +91,7 @@ def rows(
                         when,
                         local,
                         output.content.decode("utf-8").rstrip("\n"),
-                        message.link or "",
+                        links.target(project.config, message, locale, channel),
                         output.measure.exceeded if output.measure else None,
                     )
                 )
@@ -113,6 +114,14 @@ CSV_COLUMNS = (
 SPROUT_COLUMNS = ("date", "time_24hr", "message_text")
 #: The networks of ours that Sprout Social publishes to (it has no SMS or Mastodon profiles).
 SPROUT_CHANNELS = ("x", "bluesky", "linkedin", "threads", "instagram")
+#: Buffer's bulk-upload template (docs/calendar.md says what was verified, and where).
+BUFFER_COLUMNS = ("Text", "Image URL", "Tags", "Posting Time")
+#: Buffer takes at most this many posts per channel in one file on paid plans (10 on Free).
+BUFFER_MAX_ROWS = 100
+#: The networks of ours that Buffer publishes to (it has no SMS).
+BUFFER_CHANNELS = ("x", "mastodon", "bluesky", "linkedin", "threads", "instagram")
+#: Buffer takes only direct links to these image types.
+BUFFER_IMAGES = (".jpg", ".jpeg", ".png")
 
 
 def _csv(header: tuple[str, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
@@ -151,6 +160,25 @@ def sprout_csv(found: Iterable[Row], date_order: str) -> bytes:
     return _csv(
         SPROUT_COLUMNS, ((r.local.strftime(pattern), f"{r.local:%H:%M}", r.text) for r in found)
     )
+
+
+def buffer_csv(found: Iterable[Row], config: Config) -> bytes:
+    """Return a Buffer bulk-upload CSV for one channel: Text, Image URL, Tags, Posting Time.
+
+    The posting time is on the partner's clock (set the Buffer channel to the
+    partner's time zone); the image is the message's, as published with the pack.
+    """
+    return _csv(
+        BUFFER_COLUMNS,
+        ((r.text, _image_url(r.message, config), "", f"{r.local:%Y-%m-%d %H:%M}") for r in found),
+    )
+
+
+def _image_url(message: Message, config: Config) -> str:
+    image = message.image
+    if image is None or not image.src.lower().endswith(BUFFER_IMAGES):
+        return ""
+    return f"{config.base_url}/{message.campaign}/{image.src}"
 
 
 def untranslated(
@@ -243,6 +271,11 @@ def export(
         name = f"calendar-{one}.ics" if one else "calendar.ics"
         files.append(ExportFile(name, ical.ics(project, campaign_id, options.epoch, one)))
     outputs = list(outputs)
+    date_order = options.date_order or "dmy"
+
+    def sprout(part: list[Row]) -> bytes:
+        return sprout_csv(part, date_order)
+
     empty: list[tuple[str, Diagnostic]] = []  # (why, warning) per file left out
     for partner_id in partner_ids:
         found = rows(project, campaign_id, partner_id, outputs)
@@ -254,10 +287,12 @@ def export(
             if not kept:
                 empty.append(_not_written(name, lane, options.now, left_out is not None))
             elif name.startswith("sprout-"):
-                files.extend(_sprout_parts(name, kept, options.date_order or "dmy", problems))
+                files.extend(_parts(name, kept, SPROUT, sprout, problems))
+            elif name.startswith("buffer-"):
+                files.extend(_parts(name, kept, BUFFER, lambda p: buffer_csv(p, config), problems))
             else:
                 files.append(ExportFile(name, generic_csv(kept)))
-    wanted = {"csv", "sprout"} & set(options.formats)
+    wanted = {"csv", "sprout", "buffer"} & set(options.formats)
     if wanted and not any(f.name.endswith(".csv") for f in files):
         return Exported((), tuple(problems), _nothing(empty, options.now))
     return Exported(tuple(files), (*problems, *(warning for _, warning in empty)))
@@ -266,37 +301,70 @@ def export(
 def _scheduler_lanes(
     partner_id: str, found: list[Row], formats: tuple[str, ...]
 ) -> Iterator[tuple[str, list[Row]]]:
-    """Yield each scheduler file a partner's posts go into, with its posts."""
+    """Yield each scheduler file a partner's posts go into, with its posts.
+
+    Sprout Social and Buffer take one file per profile: a channel in one locale.
+    """
     if "csv" in formats:
         yield f"schedule-{partner_id}.csv", found
-    if "sprout" in formats:
+    for tool in (SPROUT, BUFFER):
+        if tool.format not in formats:
+            continue
         lanes: dict[tuple[str, str], list[Row]] = defaultdict(list)
         for row in found:
-            if row.channel in SPROUT_CHANNELS:
+            if row.channel in tool.channels:
                 lanes[(row.locale, row.channel)].append(row)
         for (locale, channel), lane in sorted(lanes.items()):
-            yield f"sprout-{partner_id}-{locale}-{channel}.csv", lane
+            yield f"{tool.format}-{partner_id}-{locale}-{channel}.csv", lane
 
 
-def _sprout_parts(
-    name: str, kept: list[Row], date_order: str, problems: list[Diagnostic]
+@dataclass(frozen=True, slots=True)
+class Scheduler:
+    """A scheduler that takes one file per profile, and its limit per file."""
+
+    format: str
+    channels: tuple[str, ...]
+    max_rows: int
+    limit: str  # the limit in words, for CS115
+
+
+SPROUT = Scheduler(
+    "sprout",
+    SPROUT_CHANNELS,
+    SPROUT_MAX_ROWS,
+    "Sprout Social's limit per import; posts already scheduled there count too",
+)
+BUFFER = Scheduler(
+    "buffer",
+    BUFFER_CHANNELS,
+    BUFFER_MAX_ROWS,
+    "Buffer's limit per file on paid plans; 10 on the Free plan",
+)
+
+
+def _parts(
+    name: str,
+    kept: list[Row],
+    tool: Scheduler,
+    write: Callable[[list[Row]], bytes],
+    problems: list[Diagnostic],
 ) -> list[ExportFile]:
-    """Return one profile's Sprout files, split at Sprout Social's import limit."""
-    parts = [kept[i : i + SPROUT_MAX_ROWS] for i in range(0, len(kept), SPROUT_MAX_ROWS)]
+    """Return one profile's files, split at the scheduler's limit per file."""
+    size = tool.max_rows
+    parts = [kept[i : i + size] for i in range(0, len(kept), size)]
     if len(parts) > 1:
         problems.append(
             Diagnostic(
                 "CS115",
                 Severity.WARNING,
-                f"{len(kept)} posts: split into {len(parts)} files of at most "
-                f"{SPROUT_MAX_ROWS} (Sprout Social's limit per import; posts "
-                "already scheduled there count too)",
+                f"{len(kept)} posts: split into {len(parts)} files of at most {size} "
+                f"({tool.limit})",
                 name,
             )
         )
     base = name.removesuffix(".csv")
     return [
-        ExportFile(name if number == 1 else f"{base}-{number}.csv", sprout_csv(part, date_order))
+        ExportFile(name if number == 1 else f"{base}-{number}.csv", write(part))
         for number, part in enumerate(parts, start=1)
     ]
 
