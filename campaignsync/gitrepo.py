@@ -368,7 +368,16 @@ def resolve(root: Path, rev: str) -> str:
         try:  # git's own parser: HEAD~3, main@{1}, HEAD@{yesterday}, a tag, a sha
             return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}"))
         except git.GitCommandError:
-            raise UsageError(f"unknown revision {rev!r}") from None
+            raise UsageError(f"unknown revision {rev!r}{_tag_hint(repo, rev)}") from None
+
+
+def _tag_hint(repo: git.Repo, rev: str) -> str:
+    """Name the campaign tags there are when ``rev`` looks like one that is missing."""
+    if not rev.startswith("campaign/"):
+        return ""
+    tags = sorted(str(t.name) for t in repo.tags if str(t.name).startswith("campaign/"))
+    known = ", ".join(tags) if tags else "none"
+    return f" (campaign tags in this clone: {known}; 'git fetch --tags' gets the shared ones)"
 
 
 def files_at(root: Path, rev: str, folders: Sequence[str]) -> dict[str, bytes]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import click
 import pytest
+from conftest import CliInvoke
 
 from campaignsync.cli import cli
 
@@ -71,3 +73,20 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "pytest" in commands[1], "the README's second command runs the tests"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[1] in ci
+
+
+def test_the_readme_calendar_tour_works_as_written(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    """Each command of the README's calendar block succeeds on the sample, whatever today is."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### The joint calendar", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line, comments=True) for line in block.splitlines()]
+    assert len(commands) == 5 and all(c[0] == "campaignsync" for c in commands)
+    for command in commands:
+        cli_invoke(command[1:], cwd=sample_repo)
+    assert (sample_repo / "exports" / "schedule-us.csv").is_file()
+    assert any((sample_repo / "buffer").iterdir())
+    assert sorted(p.name for p in (sample_repo / "sprout").iterdir())[0] == (
+        "sprout-us-en-US-bluesky.csv"
+    )

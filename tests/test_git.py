@@ -453,7 +453,13 @@ def test_changes_reports_changed_fields_blocks_and_stale_translations(
             "error: no campaign tag yet to compare with; name a revision, e.g. 'campaignsync changes HEAD~10'",
             id="no-tag",
         ),
-        pytest.param(["nope"], "error: unknown revision 'nope'", id="unknown"),
+        pytest.param(["nope"], "error: unknown revision 'nope'\n", id="unknown"),
+        pytest.param(
+            ["campaign/2025"],
+            "error: unknown revision 'campaign/2025' (campaign tags in this clone: none; "
+            "'git fetch --tags' gets the shared ones)\n",
+            id="missing-campaign-tag",
+        ),
         pytest.param(
             ["--", "--output=/tmp/x"],
             "error: '--output=/tmp/x' is not a revision",
@@ -768,3 +774,15 @@ def test_a_message_fixed_after_a_broken_commit_is_changed_not_added(
     assert document["messages"] == [
         {"id": "welcome", "path": rel, "change": "changed", "fields": ["summary"], "unreadable": ""}
     ]
+
+
+def test_changes_names_the_campaign_tags_there_are_when_one_is_missing(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    git(committed_repo, "tag", "campaign/2026")
+    git(committed_repo, "tag", "campaign/2024")
+    result = cli_invoke(["changes", "campaign/2025", "--repo", str(committed_repo)], expect=2)
+    assert result.stderr == (
+        "error: unknown revision 'campaign/2025' (campaign tags in this clone: campaign/2024, "
+        "campaign/2026; 'git fetch --tags' gets the shared ones)\n"
+    )

@@ -46,9 +46,21 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("CAMPAIGNSYNC_DEBUG"):
             raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc} "
-            "(please report it; set CAMPAIGNSYNC_DEBUG=1 to see the traceback)",
-            err=True,
-        )
+        click.echo(_unexpected(exc), err=True)
         sys.exit(1)
+
+
+def _unexpected(exc: Exception) -> str:
+    """Return the one line for an error no command handled."""
+    missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    if missing and not missing.startswith("campaignsync"):
+        # A checkout updated (git pull) after 'pip install -e .' can need a new dependency.
+        return (
+            f"error: campaignsync needs the module {missing.partition('.')[0]!r}, which is not "
+            f"installed in {sys.prefix}; install campaignsync there again "
+            "(in a checkout: pip install -e .)"
+        )
+    return (
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(please report it; set CAMPAIGNSYNC_DEBUG=1 to see the traceback)"
+    )
