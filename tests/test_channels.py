@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -698,3 +698,25 @@ def test_check_reports_channel_problems_with_file_line_locale_and_channel(
         f"{MSG}:9: error CS201: 325 weighted characters is 45 over the X limit of 280; "
         f"shorten test:summary in {de} [de/x]\n"
     ) in result.stdout
+
+
+def test_a_finding_in_several_locales_lists_them_in_order() -> None:
+    """One merged finding names its locales sorted, en before en-US (not in path order)."""
+    from campaignsync.checks.channels import _per_locale
+    from campaignsync.model import Diagnostic, Severity
+
+    def found(_: object) -> Iterator[Diagnostic]:
+        for tag in ("de", "en-US", "en", "es-US", "es"):
+            yield Diagnostic("CS201", Severity.ERROR, "too long", "m.md", 9, tag, "x")
+
+    assert list(_per_locale(found)(None)) == [
+        Diagnostic(
+            "CS201",
+            Severity.ERROR,
+            "too long (locales de, en, en-US, es, es-US)",
+            "m.md",
+            9,
+            None,
+            "x",
+        )
+    ]

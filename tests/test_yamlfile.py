@@ -59,3 +59,21 @@ def test_deep_nesting_never_reaches_the_c_parser() -> None:
 
 def test_empty_document() -> None:
     assert load("") == (None, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "opened"),
+    [
+        pytest.param('id: x\ntitle: "Turn on MFA\nsummary: Do it today.\n', 2, id="quote"),
+        pytest.param("id: x\nchannels: [x, linkedin\npublish: {}\nlink: y\n", 2, id="bracket"),
+    ],
+)
+def test_an_unclosed_quote_or_bracket_names_the_line_where_it_opened(
+    text: str, opened: int
+) -> None:
+    # PyYAML notices the problem lines later; the writer needs the line they left open.
+    with pytest.raises(YamlError) as caught:
+        load(text, first_line=2)
+    assert caught.value.text.startswith("invalid YAML: ")
+    assert caught.value.text.endswith(f" that starts on line {opened + 1})")
+    assert caught.value.line > opened + 1

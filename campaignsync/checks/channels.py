@@ -156,7 +156,7 @@ def _per_locale(function: Check) -> Check:
         for d in function(data):
             groups.setdefault((d.code, d.file, d.line, d.text, d.channel), []).append(d)
         for same in groups.values():
-            tags = [d.locale for d in same if d.locale]
+            tags = sorted(d.locale for d in same if d.locale)  # en before en-US
             if len(tags) < 2 or len(tags) != len(same):
                 yield from same
             else:

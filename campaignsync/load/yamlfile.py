@@ -62,6 +62,10 @@ def load(text: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.problem and exc.context and start and mark and start.line != mark.line:
+            # An unclosed quote or bracket is found lines later: say where it opened.
+            problem += f" ({exc.context} that starts on line {first_line + start.line})"
         raise YamlError(f"invalid YAML: {problem}", line) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
