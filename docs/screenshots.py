@@ -18,19 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium import launched  # noqa: E402  (tests/chromium.py, shared with the browser tests)
+
 PAGES = {
     "overview": "index.html",
     "locale": "preview/de.html",
@@ -52,8 +43,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         pack = Path(work) / "2026"
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with launched() as browser:
             for width_name, (width, height) in WIDTHS.items():
                 page = browser.new_page(viewport={"width": width, "height": height})
                 for name, rel in PAGES.items():
@@ -63,7 +53,6 @@ def main() -> None:
                     page.screenshot(path=str(target), full_page=options.full)
                     print(target)
                 page.close()
-            browser.close()
 
 
 if __name__ == "__main__":

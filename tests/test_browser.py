@@ -15,21 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, launched
 from conftest import ARABIC, make_review_repo
 
 from campaignsync import pipeline
 from campaignsync.pack import live, watch
 
-CHROMIUM = os.environ.get("CAMPAIGNSYNC_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOW = "install Debian's chromium (apt-get install chromium) and `pip install -e '.[test]'`"
 
 
@@ -52,12 +43,8 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs the browser tests: {problem}")
         pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
+    with launched() as browser:
+        yield browser
 
 
 @pytest.fixture
