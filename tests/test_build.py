@@ -372,7 +372,7 @@ def test_a_translators_markup_never_reaches_an_output(
 def test_worker_processes_build_the_same_pack_as_one_process(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from campaignsync import pipeline
+    from campaignsync.pipeline import workers as pipeline
 
     env = {"SOURCE_DATE_EPOCH": EPOCH}
     build(cli_invoke, sample_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=env)

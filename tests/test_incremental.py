@@ -292,7 +292,7 @@ def test_catalogs_kept_by_their_bytes_read_back_as_read(sample_repo: Path, tmp_p
 def test_locale_shards_built_apart_assemble_into_the_same_pack(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from campaignsync import pipeline
+    from campaignsync.pipeline import workers as pipeline
 
     build = ["build", "--repo", str(sample_repo), "--jobs", "1"]
     halves = (["en", "de", "es", "es-US", "fr"], ["en-US", "it", "nl", "pl", "pt-PT"])

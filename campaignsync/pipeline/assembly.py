@@ -1,0 +1,142 @@
+"""Everything a pack holds, in memory: outputs, the calendar, CSVs, gallery, images, manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from campaignsync import gitrepo, paths
+from campaignsync.errors import BuildError, DiagnosticsError
+from campaignsync.load.config import CONFIG_NAME
+from campaignsync.model import Output, Paths, Project
+from campaignsync.pack import writer as pack
+from campaignsync.pipeline.selection import Selection
+from campaignsync.pipeline.workers import Rendered
+
+if TYPE_CHECKING:
+    from campaignsync.l10n import catalog
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+
+def input_paths(folders: Paths) -> tuple[str, ...]:
+    """Return what a build reads, relative to the repository root."""
+    return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
+
+
+def source_info(project: Project) -> tuple[pack.SourceInfo, int | None]:
+    """Return the git commit behind the inputs and its commit time (None outside git).
+
+    The pack counts as dirty only when the campaign's own files differ from
+    the commit: an edited README does not change what was built.
+    """
+    head = gitrepo.head(project.root, input_paths(project.config.paths))
+    if head is None:
+        return pack.SourceInfo(None, False, "not built from a git commit"), None
+    return pack.SourceInfo(head.commit, head.dirty), head.time
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    """Everything a pack holds, in memory, every file hashed and compressed once."""
+
+    outputs: list[Output]
+    extras: list[pack.PackFile]  # calendar, CSVs, gallery, images and the manifest
+    epoch: int
+    source: pack.SourceInfo
+    members: dict[str, pack.Member]
+
+    @property
+    def manifest_sha256(self) -> str:
+        """Return the sha256 of manifest.json."""
+        return self.members["manifest.json"].sha256
+
+
+def assemble(
+    project: Project, selection: Selection, rendered: Rendered, epoch: int | None
+) -> Assembled:
+    """Return everything a pack holds, in memory: outputs, extras with the manifest, the epoch.
+
+    ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
+    """
+    from campaignsync.l10n import longtexts
+
+    source, commit_time = source_info(project)
+    epoch = _epoch(epoch, commit_time)
+    if any(d.is_error for d in rendered.diagnostics):
+        raise DiagnosticsError(rendered.diagnostics)
+    outputs = list(rendered.outputs)
+    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups)
+    members = {**rendered.members, **pack.prepare_all(extras)}
+    manifest = pack.build_manifest(
+        selection.campaign,
+        outputs,
+        extras,
+        source,
+        epoch,
+        members,
+        {"locales": [x.tag for x in selection.locales], "channels": list(selection.channels)}
+        if selection.partial
+        else None,
+        rendered.lines,
+        longtexts.report(longtexts.from_outputs(outputs, project)),
+    )
+    extras.append(pack.PackFile("manifest.json", manifest))
+    members["manifest.json"] = pack.prepare(manifest)
+    return Assembled(outputs, extras, epoch, source, members)
+
+
+def pack_epoch(project: Project, epoch: int | None) -> int:
+    """Return the timestamp of a pack: SOURCE_DATE_EPOCH when set, else the commit time."""
+    return _epoch(epoch, source_info(project)[1])
+
+
+def _epoch(epoch: int | None, commit_time: int | None) -> int:
+    # Outside git, 1980-01-01: the earliest time a zip can store.
+    if epoch is not None:
+        return epoch
+    return commit_time if commit_time is not None else pack.ZIP_EPOCH
+
+
+def pack_extras(
+    project: Project,
+    selection: Selection,
+    outputs: list[Output],
+    epoch: int,
+    lookups: Mapping[str, catalog.Lookup] | None = None,
+) -> list[pack.PackFile]:
+    """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
+
+    ``lookups`` (the catalogs the outputs were rendered with) let the gallery
+    name untranslated and stale segments.
+    """
+    from campaignsync.pack import attention, exports, ical
+    from campaignsync.pack import gallery as preview
+
+    campaign = selection.campaign
+    messages = project.messages_of(campaign)
+    schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
+    gallery = preview.pages(project, campaign, outputs, lookups, schedule)
+    extras = [
+        pack.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
+        *(pack.PackFile(rel, page) for rel, page in gallery.items()),
+    ]
+    for partner in project.config.partners:
+        if any(partner.id in m.partners for m in messages):
+            extras.append(
+                pack.PackFile(
+                    f"schedule-{partner.id}.csv",
+                    exports.schedule_csv(project, campaign, partner.id, outputs),
+                )
+            )
+    images = sorted({m.image.src for m in messages if m.image is not None})
+    for src in images:
+        try:
+            data = paths.read_bytes(
+                project.root, f"{project.config.paths.content}/{src}", MAX_IMAGE_BYTES
+            )
+        except ValueError as exc:
+            raise BuildError(str(exc)) from None
+        extras.append(pack.PackFile(src, data))
+    return extras

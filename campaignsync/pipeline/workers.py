@@ -1,0 +1,267 @@
+"""Rendering a selection: message x locale units, in this process or in forked workers.
+
+Rendering modules are imported inside the functions that use them, so that a
+no-change build, which only compares a fingerprint, starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from campaignsync.model import Diagnostic, Message, Output, Project
+from campaignsync.pack import writer as pack
+from campaignsync.pipeline.selection import Selection
+
+if TYPE_CHECKING:
+    from campaignsync.l10n import catalog
+    from campaignsync.pack import cache as unitcache
+    from campaignsync.render.engine import Renderer
+
+Progress = Callable[[int, int], None]
+#: Below this many message x locale units, forking costs more than it saves.
+PARALLEL_THRESHOLD = 200
+CHUNK = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Every output of a selection, with what went wrong while rendering."""
+
+    outputs: tuple[Output, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    lookups: dict[str, catalog.Lookup] = field(default_factory=dict)
+    #: Each output hashed and compressed for the pack (only when asked for).
+    members: dict[str, pack.Member] = field(default_factory=dict)
+    #: Manifest rows the render cache kept, by path.
+    lines: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkContext:
+    """Everything the rendering of a unit reads: one value, the same for every worker.
+
+    Worker processes are forked with it (the pool's initializer receives it), so
+    nothing large is pickled per task and the parent keeps no global state.
+    """
+
+    project: Project
+    renderer: Renderer
+    lookups: dict[str, catalog.Lookup]
+    selection: Selection
+    messages: Mapping[str, Message]
+    #: Hash and compress each output for the pack, in the worker.
+    prepare: bool = False
+    #: Note every catalog look-up of a unit (what the render cache keys it by).
+    record: bool = False
+
+
+#: The context of a forked worker process, set once by the pool's initializer.
+_worker_context: list[WorkContext] = []
+
+
+def _adopt(context: WorkContext) -> None:
+    _worker_context.append(context)
+
+
+def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
+    return render_units(_worker_context[0], units)
+
+
+#: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
+_Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
+_Chunk = tuple[list[_Done], dict[str, pack.Member]]
+
+
+def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
+    """Localize and render (locale, message id) units; in a worker or in the parent."""
+    from campaignsync.l10n import localize, longtexts
+    from campaignsync.pack import cache
+    from campaignsync.render.engine import template_strings
+
+    project, renderer, messages = context.project, context.renderer, context.messages
+    lookups = context.lookups
+    locales = {loc.tag: loc for loc in project.config.all_locales}
+    config = project.config
+    log: cache.Log = {}
+    # With a cache, every catalog look-up is noted: it is what the unit depends on.
+    used = cache.recording(lookups, log) if context.record else lookups
+    done: list[_Done] = []
+    for locale_tag, message_id in units:
+        locale, message = locales[locale_tag], messages[message_id]
+        log.clear()
+        localized = localize.localize(message, locale, config, used)
+        strings = template_strings(locale, config, used)
+        made, found = renderer.render(localized, strings, context.selection.channels)
+        made = list(longtexts.counted(made, message, localized.fields, config))
+        done.append((locale_tag, message_id, made, found, tuple(log.items())))
+    # Hashing and deflating here, in the workers, keeps the parent's serial part small.
+    members = (
+        {o.path: pack.prepare(o.content) for unit in done for o in unit[2]}
+        if context.prepare
+        else {}
+    )
+    return done, members
+
+
+def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
+    from campaignsync.l10n import localize
+
+    chosen = {loc.tag for loc in selection.locales}
+    units = []
+    for message in project.messages_of(selection.campaign):
+        if not set(message.channels) & set(selection.channels):
+            continue
+        for locale in localize.locales_for(project.config, message):
+            if locale.tag in chosen:
+                units.append((locale.tag, message.id))
+    return units
+
+
+def render_selection(
+    project: Project,
+    selection: Selection,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    prepare: bool = False,
+    cache: unitcache.Cache | None = None,
+) -> Rendered:
+    """Localize and render every message x locale x channel of a selection.
+
+    With ``prepare``, each output is also hashed and compressed for the pack.
+    With a ``cache``, only the units whose inputs changed are rendered; the
+    others come from it (their members without compressed bytes), and the
+    cache learns the new ones.
+    """
+    from campaignsync.render.engine import Renderer
+
+    renderer = Renderer(project)
+    problems = renderer.check_templates()
+    from campaignsync.l10n.catalog import load_lookups
+
+    chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
+    memo = None
+    if cache is not None:
+        from campaignsync.pack.lookups import CatalogMemo
+
+        memo = CatalogMemo(cache.folder.parent.parent, project.config.paths.locales)
+    lookups, catalog_problems = load_lookups(project.root, project.config, chosen, memo)
+    problems.extend(catalog_problems)
+    if any(d.is_error for d in problems):
+        return Rendered((), tuple(problems), lookups)
+    units = _units(project, selection)
+    outputs: list[Output] = []
+    members: dict[str, pack.Member] = {}
+    lines: dict[str, str] = {}
+    if cache is not None:
+        from campaignsync.pack import cache as unitcache
+
+        units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
+    context = WorkContext(
+        project,
+        renderer,
+        lookups,
+        selection,
+        {m.id: m for m in project.messages},
+        prepare=prepare,
+        record=cache is not None,
+    )
+    done = 0
+
+    def collect(chunk: _Chunk, size: int) -> None:
+        nonlocal done
+        for locale_tag, message_id, made, found, log in chunk[0]:
+            outputs.extend(made)
+            problems.extend(found)
+            if cache is not None and not found:
+                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
+        members.update(chunk[1])
+        done += size
+        if progress:
+            progress(done, len(units))
+
+    _render_all(context, units, jobs, collect)
+    outputs.sort(key=lambda o: o.path)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines)
+
+
+def _render_all(
+    context: WorkContext,
+    units: list[tuple[str, str]],
+    jobs: int,
+    collect: Callable[[_Chunk, int], None],
+) -> None:
+    """Render units in chunks, here or in forked workers that each receive the context."""
+    chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
+    if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
+        for chunk in chunks:
+            collect(render_units(context, chunk), len(chunk))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt,
+        initargs=(context,),
+    ) as pool:
+        futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
+        for future in as_completed(futures):
+            collect(future.result(), futures[future])
+
+
+def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
+    # A template error repeats for every message x locale; report each place once.
+    seen: dict[tuple[object, ...], Diagnostic] = {}
+    for d in items:
+        seen.setdefault((d.code, d.file, d.line, d.text), d)
+    return list(seen.values())
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def in_processes(function: Callable[[_T], _R], items: Iterable[_T], jobs: int) -> list[_R]:
+    """Return ``function`` of each item, in order, computed in ``jobs`` forked processes.
+
+    What ``function`` reads besides its argument should be module state set
+    before the call: the processes inherit it instead of receiving it pickled.
+    """
+    chosen = list(items)
+    if jobs <= 1 or len(chosen) < 2:
+        return [function(item) for item in chosen]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(function, chosen))
+
+
+def default_jobs() -> int:
+    """Return the number of processes to use when the user does not say."""
+    return max(
+        1,
+        min(
+            8,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1,
+        ),
+    )
+
+
+def open_cache(
+    project: Project, selection: Selection, out: Path, load: bool = True
+) -> unitcache.Cache:
+    """Return the render cache of a selection's pack in ``out``."""
+    from campaignsync.pack import cache as unitcache
+    from campaignsync.pack import keys
+
+    key = keys.pack_key(project, selection.channels)
+    return unitcache.open_cache(out.resolve(), selection.name, key, load)
