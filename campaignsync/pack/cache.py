@@ -24,17 +24,19 @@ import io
 import os
 import pickle
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Project, Translated
 from campaignsync.pack import keys
+from campaignsync.pack.cards import Gauge
+from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.writer import Member, manifest_line
 
 FOLDER = ".campaignsync-cache"
-_MAGIC = b"campaignsync-render-cache 1\n"
+_MAGIC = b"campaignsync-render-cache 2\n"
 #: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.
 Log = dict[tuple[str, str, str], catalog.Entry | None]
 
@@ -52,6 +54,8 @@ class Unit:
     catalogs: tuple[tuple[str, str], ...]
     #: Each output's manifest row as written (None where the member is unknown).
     lines: tuple[str | None, ...] = ()
+    #: The unit's gallery cards, once a build has drawn them (None until then).
+    drawn: tuple[Drawn, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -64,6 +68,8 @@ class Cache:
     dirty: set[str] = field(default_factory=set)
     #: The digest of each message of the project, by id (see :func:`take_hits`).
     keys: dict[str, str] = field(default_factory=dict)
+    #: The gallery cards of the units taken from the cache, by output path.
+    drawn: dict[str, Drawn] = field(default_factory=dict)
 
     def get(
         self, message_id: str, locale: str, message_key: str, lookups: Mapping[str, Any]
@@ -144,6 +150,8 @@ def take_hits(
             todo.append((tag, message_id))
             continue
         outputs.extend(unit.outputs)
+        if unit.drawn is not None:
+            cache.drawn.update((d.path, d) for d in unit.drawn)
         for output, meta, line in zip(unit.outputs, unit.members, unit.lines, strict=True):
             if meta is not None:
                 members[output.path] = Member(*meta, None)
@@ -178,6 +186,17 @@ def store(
     tags = catalog_digests(lookups, (key[0] for key, _ in log))
     unit = Unit(tuple(outputs), tuple(metas), log, tags, tuple(lines))
     cache.put(message_id, locale, cache.keys[message_id], unit)
+
+
+def keep_drawn(cache: Cache, drawn: Mapping[str, Drawn]) -> None:
+    """Add to the units that have none the gallery cards a build drew for their outputs."""
+    for message_id, units in cache.units.items():
+        for tag, (message_key, unit) in list(units.items()):
+            if unit.drawn is not None:
+                continue
+            cards = tuple(drawn[o.path] for o in unit.outputs if o.path in drawn)
+            units[tag] = (message_key, replace(unit, drawn=cards))
+            cache.dirty.add(message_id)
 
 
 def _digest_of(lookup: Any) -> str:
@@ -236,11 +255,32 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
              _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
     log = tuple((key, plain_entry(entry)) for key, entry in unit.log)
-    return (tuple(outputs), tuple(fields_table), unit.members, log, unit.catalogs, unit.lines)
+    drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
+    return (
+        tuple(outputs),
+        tuple(fields_table),
+        unit.members,
+        log,
+        unit.catalogs,
+        unit.lines,
+        drawn,
+    )
+
+
+def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
+    gauges = tuple((g.percent, g.level, g.words) for g in d.gauges)
+    return (d.path, d.message, d.locale, d.channel, d.direction, d.title, d.channel_title,
+            gauges, d.html)  # fmt: skip
+
+
+def _drawn(t: tuple[Any, ...]) -> Drawn:
+    path, message, locale, channel, direction, title, channel_title, gauges, html = t
+    made = tuple(Gauge(*g) for g in gauges)
+    return Drawn(path, message, locale, channel, direction, title, channel_title, made, html)
 
 
 def _unit(plain: tuple[Any, ...]) -> Unit:
-    outputs, fields_table, members, log, catalogs, lines = plain
+    outputs, fields_table, members, log, catalogs, lines, drawn = plain
     table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
     made = tuple(
         Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi], counts, links)
@@ -248,7 +288,9 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
     )
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
-    return Unit(made, members, tuple((key, entry_of(e)) for key, e in log), catalogs, lines)
+    cards = None if drawn is None else tuple(_drawn(d) for d in drawn)
+    log_entries = tuple((key, entry_of(e)) for key, e in log)
+    return Unit(made, members, log_entries, catalogs, lines, cards)
 
 
 def folder_id(folder: Path) -> bytes:

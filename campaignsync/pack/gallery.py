@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,28 +35,87 @@ def _render() -> Any:
     return page_renderer(THEME)
 
 
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A card once drawn: where the pages place it, what they read of it, and its HTML.
+
+    The render cache keeps these per message x locale, so an edit draws only its
+    own cards and every page is a join of drawn ones.
+    """
+
+    path: str
+    message: str
+    locale: str
+    channel: str
+    direction: str
+    title: str
+    channel_title: str
+    gauges: tuple[cards.Gauge, ...]
+    html: str
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the card on its locale page."""
+        return f"{self.message}-{self.channel}"
+
+
+def draw(config: Config, message: Message, outputs: Iterable[Output]) -> list[Drawn]:
+    """Return the cards of one message's outputs (one locale's, as the render cache keeps them)."""
+    chosen = sorted(outputs, key=lambda o: o.path)
+    grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for output in chosen:
+        grouped[(output.message, output.locale, output.channel)].append(output.path)
+    return [
+        _draw(config, message, o, tuple(grouped[(o.message, o.locale, o.channel)]))
+        for o in cards.shown(chosen)
+    ]
+
+
+def _draw(config: Config, message: Message, output: Output, files: tuple[str, ...]) -> Drawn:
+    card = cards.card(config, message, output, files)
+    html = _render()("card.html.j2", card=card, root="../")
+    return Drawn(
+        output.path,
+        output.message,
+        output.locale,
+        output.channel,
+        card.direction,
+        card.title,
+        card.channel_title,
+        card.gauges,
+        html,
+    )
+
+
 def pages(
     project: Project,
     campaign_id: str,
     outputs: list[Output],
     lookups: Mapping[str, Lookup] | None = None,
     schedule: Iterable[Diagnostic] = (),
+    drawn: dict[str, Drawn] | None = None,
 ) -> dict[str, bytes]:
-    """Return every file of the gallery by pack path: pages, styles, script, email copies."""
+    """Return every file of the gallery by pack path: pages, styles, script, email copies.
+
+    ``drawn`` holds cards already drawn, by output path (from the render cache);
+    the missing ones are drawn here and added to it.
+    """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
+    known = drawn if drawn is not None else {}
     shown = cards.shown(outputs, lambda o: o.message in messages)
-    grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for output in outputs:
-        grouped[(output.message, output.locale, output.channel)].append(output.path)
-    drawn = [
-        _card(config, messages[o.message], o, tuple(grouped[(o.message, o.locale, o.channel)]))
-        for o in shown
-    ]
-    made = [card for card, _ in drawn]
-    present = {c.output.locale for c in made}
+    missing = {(o.message, o.locale) for o in shown if o.path not in known}
+    if missing:
+        units: dict[tuple[str, str], list[Output]] = defaultdict(list)
+        for output in outputs:
+            if (output.message, output.locale) in missing:
+                units[(output.message, output.locale)].append(output)
+        for (message_id, _), of_unit in units.items():
+            known.update((d.path, d) for d in draw(config, messages[message_id], of_unit))
+    made = [known[o.path] for o in shown]
+    present = {c.locale for c in made}
     locales = [loc for loc in config.all_locales if loc.tag in present]
-    listed = [m for m in messages.values() if any(c.output.message == m.id for c in made)]
+    listed = [m for m in messages.values() if any(c.message == m.id for c in made)]
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule)
     campaign = project.calendar.campaign(campaign_id)
     render = _render()
@@ -64,18 +124,17 @@ def pages(
         "site": config.name,
         "locales": locales,
         "source": config.source_locale,
-        "channels": sorted({c.output.channel for c in made}),
+        "channels": sorted({c.channel for c in made}),
         "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
         "kinds": attention.KINDS,
     }
-    by_locale: dict[str, list[cards.Card]] = defaultdict(list)
-    by_message: dict[str, list[cards.Card]] = defaultdict(list)
-    of_both: dict[tuple[str, str], list[cards.Card]] = defaultdict(list)
+    by_locale: dict[str, list[Drawn]] = defaultdict(list)
+    by_message: dict[str, list[Drawn]] = defaultdict(list)
+    of_both: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
     for item in made:
-        by_locale[item.output.locale].append(item)
-        by_message[item.output.message].append(item)
-        of_both[(item.output.locale, item.output.message)].append(item)
-    html = {card.output.path: text for card, text in drawn}
+        by_locale[item.locale].append(item)
+        by_message[item.message].append(item)
+        of_both[(item.locale, item.message)].append(item)
     found = {
         "index.html": render(
             "overview.html.j2",
@@ -93,7 +152,6 @@ def pages(
             root="../",
             locale=locale,
             messages=[(m, by_locale[locale.tag], of_both[(locale.tag, m.id)]) for m in listed],
-            html=html,
             items=[i for i in items if i.locale == locale.tag],
             **common,
         )
@@ -103,10 +161,7 @@ def pages(
             root="../../",
             message=message,
             rows=_rows(by_message[message.id], locales),
-            html={
-                c.output.path: _rehome(html[c.output.path], c.output.locale)
-                for c in by_message[message.id]
-            },
+            html={c.path: _rehome(c.html, c.locale) for c in by_message[message.id]},
             items=[i for i in items if i.message == message.id],
             **common,
         )
@@ -117,21 +172,12 @@ def pages(
     return files
 
 
-@lru_cache(maxsize=50_000)
-def _card(
-    config: Config, message: Message, output: Output, files: tuple[str, ...]
-) -> tuple[cards.Card, str]:
-    """Return a card and its HTML; the live preview's rebuilds reuse the unchanged ones."""
-    card = cards.card(config, message, output, files)
-    return card, _render()("card.html.j2", card=card, root="../")
-
-
-def _rows(items: list[cards.Card], locales: list[Any]) -> list[tuple[str, list[cards.Card]]]:
+def _rows(items: list[Drawn], locales: list[Any]) -> list[tuple[str, list[Drawn]]]:
     """Return one row per channel, the message's cards in config locale order (source first)."""
     order = [loc.tag for loc in locales]
-    rows: dict[str, list[cards.Card]] = defaultdict(list)
-    for item in sorted(items, key=lambda c: order.index(c.output.locale)):
-        rows[item.output.channel].append(item)
+    rows: dict[str, list[Drawn]] = defaultdict(list)
+    for item in sorted(items, key=lambda c: order.index(c.locale)):
+        rows[item.channel].append(item)
     return sorted(rows.items())
 
 
@@ -145,7 +191,7 @@ def _rehome(html: str, locale: str) -> str:
 
 
 def _states(
-    by_message: Mapping[str, list[cards.Card]], items: list[attention.Item]
+    by_message: Mapping[str, list[Drawn]], items: list[attention.Item]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Return, per message and locale, the overview's cell: statuses and the tightest gauge."""
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -153,9 +199,9 @@ def _states(
         flagged[(entry.message, entry.locale)].add(entry.kind)
     states: dict[tuple[str, str], dict[str, Any]] = {}
     for message_id, found in by_message.items():
-        per_locale: dict[str, list[cards.Card]] = defaultdict(list)
+        per_locale: dict[str, list[Drawn]] = defaultdict(list)
         for shown_card in found:
-            per_locale[shown_card.output.locale].append(shown_card)
+            per_locale[shown_card.locale].append(shown_card)
         for tag, of_locale in per_locale.items():
             gauges = [g for c in of_locale for g in c.gauges]
             tightest = max(gauges, key=lambda g: g.percent, default=None)
@@ -165,7 +211,7 @@ def _states(
             states[(message_id, tag)] = {
                 "kinds": sorted(kinds),
                 "gauge": tightest,
-                "channels": sorted({c.output.channel for c in of_locale}),
+                "channels": sorted({c.channel for c in of_locale}),
             }
     return states
 

@@ -16,6 +16,7 @@ from campaignsync.pipeline.workers import Rendered
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
+    from campaignsync.pack import gallery
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -54,11 +55,16 @@ class Assembled:
 
 
 def assemble(
-    project: Project, selection: Selection, rendered: Rendered, epoch: int | None
+    project: Project,
+    selection: Selection,
+    rendered: Rendered,
+    epoch: int | None,
+    drawn: dict[str, gallery.Drawn] | None = None,
 ) -> Assembled:
     """Return everything a pack holds, in memory: outputs, extras with the manifest, the epoch.
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
+    ``drawn`` holds gallery cards already drawn (see :func:`pack_extras`).
     """
     from campaignsync.l10n import longtexts
 
@@ -67,7 +73,7 @@ def assemble(
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
-    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups)
+    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn)
     members = {**rendered.members, **pack.prepare_all(extras)}
     manifest = pack.build_manifest(
         selection.campaign,
@@ -105,11 +111,13 @@ def pack_extras(
     outputs: list[Output],
     epoch: int,
     lookups: Mapping[str, catalog.Lookup] | None = None,
+    drawn: dict[str, gallery.Drawn] | None = None,
 ) -> list[pack.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
     ``lookups`` (the catalogs the outputs were rendered with) let the gallery
-    name untranslated and stale segments.
+    name untranslated and stale segments. ``drawn`` holds the gallery cards
+    already drawn, by output path; the cards drawn now are added to it.
     """
     from campaignsync.pack import attention, exports, ical
     from campaignsync.pack import gallery as preview
@@ -117,10 +125,10 @@ def pack_extras(
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
-    gallery = preview.pages(project, campaign, outputs, lookups, schedule)
+    shown = preview.pages(project, campaign, outputs, lookups, schedule, drawn)
     extras = [
         pack.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
-        *(pack.PackFile(rel, page) for rel, page in gallery.items()),
+        *(pack.PackFile(rel, page) for rel, page in shown.items()),
     ]
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):

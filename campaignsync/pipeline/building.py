@@ -91,7 +91,8 @@ def build(
 
             unitcache.absorb(cache, shards)
         rendered = render_selection(project, selection, jobs, progress, True, cache)
-    assembled = assemble(project, selection, rendered, epoch)
+    drawn = cache.drawn if cache is not None else {}
+    assembled = assemble(project, selection, rendered, epoch, drawn)
     outputs, source = assembled.outputs, assembled.source
     result = pack.write_pack(
         out,
@@ -107,6 +108,7 @@ def build(
     if cache is not None:
         from campaignsync.pack import cache as unitcache
 
+        unitcache.keep_drawn(cache, drawn)
         unitcache.save_cache(cache)
     untranslated: dict[str, int] = {}
     over = 0
