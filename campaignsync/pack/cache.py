@@ -19,10 +19,6 @@ folder is always safe.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
-import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -30,13 +26,12 @@ from typing import Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Project, Translated
-from campaignsync.pack import keys
+from campaignsync.pack import keys, sealed
 from campaignsync.pack.cards import Gauge
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.writer import Member, manifest_line
 
 FOLDER = ".campaignsync-cache"
-_MAGIC = b"campaignsync-render-cache 2\n"
 #: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.
 Log = dict[tuple[str, str, str], catalog.Entry | None]
 
@@ -211,13 +206,6 @@ def catalog_digests(lookups: Mapping[str, Any], tags: Iterable[str]) -> tuple[tu
 # --- files ------------------------------------------------------------------------------
 
 
-class _Unpickler(pickle.Unpickler):
-    """Admits no class at all: a cache file holds only tuples, strings, bytes and numbers."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-
-
 def _plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
     if m is None:
         return None
@@ -232,16 +220,6 @@ def _measure(t: tuple[Any, ...] | None) -> Measure | None:
     return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
 
 
-def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
-    """Return a catalog entry as plain values (None stays None)."""
-    return None if e is None else (e.text, e.line, e.forms, e.plural, tuple(sorted(e.flags)))
-
-
-def entry_of(t: tuple[Any, ...] | None) -> catalog.Entry | None:
-    """Return the catalog entry of :func:`plain_entry`'s values."""
-    return None if t is None else catalog.Entry(t[0], t[1], t[2], t[3], frozenset(t[4]))
-
-
 def _plain_unit(unit: Unit) -> tuple[Any, ...]:
     tables: dict[int, int] = {}
     fields_table: list[tuple[Any, ...]] = []
@@ -254,7 +232,7 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
             (o.message, o.locale, o.channel, o.path, o.content, o.translated, o.fallbacks,
              _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
-    log = tuple((key, plain_entry(entry)) for key, entry in unit.log)
+    log = tuple((key, sealed.plain_entry(entry)) for key, entry in unit.log)
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
     return (
         tuple(outputs),
@@ -289,14 +267,8 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
     cards = None if drawn is None else tuple(_drawn(d) for d in drawn)
-    log_entries = tuple((key, entry_of(e)) for key, e in log)
+    log_entries = tuple((key, sealed.entry_of(e)) for key, e in log)
     return Unit(made, members, log_entries, catalogs, lines, cards)
-
-
-def folder_id(folder: Path) -> bytes:
-    """Return the device and inode of a folder: a cache copied elsewhere does not match."""
-    info = folder.stat()
-    return f"{info.st_dev}:{info.st_ino}\n".encode()
 
 
 def open_cache(out: Path, pack_name: str, key: str, load: bool = True) -> Cache:
@@ -311,7 +283,7 @@ def open_cache(out: Path, pack_name: str, key: str, load: bool = True) -> Cache:
         return cache
     try:
         names = sorted(p.name for p in folder.iterdir())
-        where = folder_id(folder)
+        where = sealed.folder_id(folder)
     except OSError:
         return cache
     for name in names:
@@ -334,36 +306,12 @@ def _names(folder: Path) -> list[str]:
 
 
 def _read_shard(path: Path, where: bytes, key: str) -> dict[str, tuple[str, Unit]] | None:
-    return _units_of(read_sealed(path, where, key))
+    return _units_of(sealed.read_sealed(path, where, key))
 
 
 def _units_of(plain: Any) -> dict[str, tuple[str, Unit]] | None:
     try:
         return None if plain is None else {t: (k, _unit(u)) for t, (k, u) in plain.items()}
-    except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
-        return None
-
-
-def read_sealed(path: Path, where: bytes | None, key: str) -> Any:
-    """Return what a cache file holds if it was written under ``key``, intact.
-
-    ``where`` is the folder id it must have been written in; None accepts a
-    cache from elsewhere (see :func:`absorb`), still only under ``key``.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    parts = data.split(b"\n", 4)
-    if len(parts) != 5 or parts[0] + b"\n" != _MAGIC or parts[2] != key.encode():
-        return None
-    if where is not None and parts[1] + b"\n" != where:
-        return None
-    checksum, payload = parts[3], parts[4]
-    if hashlib.sha256(payload).hexdigest().encode() != checksum:
-        return None
-    try:
-        return _Unpickler(io.BytesIO(payload)).load()
     except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
         return None
 
@@ -385,7 +333,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
             continue
         for pack in packs:
             for path in sorted(pack.glob("*.units")):
-                units = _units_of(read_sealed(path, None, cache.key))
+                units = _units_of(sealed.read_sealed(path, None, cache.key))
                 if units is None:
                     continue
                 message_id = path.name.removesuffix(".units")
@@ -396,15 +344,6 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
                         cache.dirty.add(message_id)
                         taken += 1
     return taken
-
-
-def write_sealed(path: Path, key: str, value: Any) -> None:
-    """Write a cache file (plain values only) that :func:`read_sealed` will trust here."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = pickle.dumps(value, protocol=5)
-    checksum = hashlib.sha256(payload).hexdigest().encode()
-    head = _MAGIC + folder_id(path.parent) + key.encode() + b"\n"
-    _write(path, head + checksum + b"\n" + payload)
 
 
 def save_cache(cache: Cache) -> None:
@@ -418,17 +357,5 @@ def save_cache(cache: Cache) -> None:
             path.unlink(missing_ok=True)
             continue
         plain = {tag: (key, _plain_unit(unit)) for tag, (key, unit) in units.items()}
-        write_sealed(path, cache.key, plain)
+        sealed.write_sealed(path, cache.key, plain)
     cache.dirty.clear()
-
-
-def _write(path: Path, data: bytes) -> None:
-    # A temporary name and a rename: a reader sees the old shard or the new one. No fsync:
-    # a shard lost in a crash is only a miss.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

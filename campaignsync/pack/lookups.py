@@ -16,7 +16,7 @@ from typing import Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Diagnostic, Locale, Severity
-from campaignsync.pack import cache, keys
+from campaignsync.pack import cache, keys, sealed
 
 
 class CatalogMemo:
@@ -33,10 +33,10 @@ class CatalogMemo:
         """Return what reading this exact file gave before, if known."""
         path = self.folder / f"{locale.tag}.lookup"
         try:
-            where = cache.folder_id(self.folder)
+            where = sealed.folder_id(self.folder)
         except OSError:
             return None
-        plain = cache.read_sealed(path, where, self._key(locale, digest))
+        plain = sealed.read_sealed(path, where, self._key(locale, digest))
         try:
             return None if plain is None else _loaded(plain)
         except Exception:  # the right shape is part of being intact
@@ -45,13 +45,13 @@ class CatalogMemo:
     def put(self, locale: Locale, digest: str, loaded: catalog.Loaded) -> None:
         """Remember what reading this exact file gave."""
         path = self.folder / f"{locale.tag}.lookup"
-        cache.write_sealed(path, self._key(locale, digest), _plain(loaded))
+        sealed.write_sealed(path, self._key(locale, digest), _plain(loaded))
 
 
 def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
     lookup, found = loaded
-    entries = {k: cache.plain_entry(e) for k, e in lookup.entries.items()}
-    rejected = {k: cache.plain_entry(e) for k, e in lookup.rejected.items()}
+    entries = {k: sealed.plain_entry(e) for k, e in lookup.entries.items()}
+    rejected = {k: sealed.plain_entry(e) for k, e in lookup.rejected.items()}
     problems = tuple(_plain_diagnostic(d) for d in found)
     return (
         lookup.path,
@@ -74,7 +74,7 @@ def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
         {k: made(t[0], t[1], t[2], t[3], frozenset(t[4])) for k, t in entries.items()},
         lines,
         frozenset(fuzzy),
-        {k: cache.entry_of(t) for k, t in rejected.items()},  # type: ignore[misc]
+        {k: sealed.entry_of(t) for k, t in rejected.items()},  # type: ignore[misc]
         obsolete,
         exists,
         digest,
@@ -93,10 +93,10 @@ class FindingsMemo:
     def get(self, slot: str, key: object) -> list[Diagnostic] | None:
         """Return what was found in ``slot`` under ``key``, if known."""
         try:
-            where = cache.folder_id(self.folder)
+            where = sealed.folder_id(self.folder)
         except OSError:
             return None
-        plain = cache.read_sealed(self.folder / f"{slot}.found", where, self._key(key))
+        plain = sealed.read_sealed(self.folder / f"{slot}.found", where, self._key(key))
         try:
             return None if plain is None else [_diagnostic(t) for t in plain]
         except Exception:  # the right shape is part of being intact
@@ -105,7 +105,7 @@ class FindingsMemo:
     def put(self, slot: str, key: object, found: list[Diagnostic]) -> None:
         """Remember what was found under ``key``, replacing what the slot held."""
         plain = [_plain_diagnostic(d) for d in found]
-        cache.write_sealed(self.folder / f"{slot}.found", self._key(key), plain)
+        sealed.write_sealed(self.folder / f"{slot}.found", self._key(key), plain)
 
     def _key(self, key: object) -> str:
         return keys.digest((self.salt, key))

@@ -1,0 +1,89 @@
+"""Sealed cache files: plain values, pickled, with a checksum, a key and the folder they belong to.
+
+Both caches under ``<out>/.campaignsync-cache/`` (the render cache, ``pack.cache``,
+and the catalogs and findings, ``pack.lookups``) write their files here. A file
+is trusted only under the key it was written with, in the folder it was written
+in (device and inode), with its sha256 intact; it is read with an unpickler that
+admits no class at all, so a cache can hold no code. Anything else is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from campaignsync.l10n import catalog
+
+_MAGIC = b"campaignsync-render-cache 2\n"
+
+
+class _Unpickler(pickle.Unpickler):
+    """Admits no class at all: a cache file holds only tuples, strings, bytes and numbers."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+def folder_id(folder: Path) -> bytes:
+    """Return the device and inode of a folder: a cache copied elsewhere does not match."""
+    info = folder.stat()
+    return f"{info.st_dev}:{info.st_ino}\n".encode()
+
+
+def read_sealed(path: Path, where: bytes | None, key: str) -> Any:
+    """Return what a cache file holds if it was written under ``key``, intact.
+
+    ``where`` is the folder id it must have been written in; None accepts a
+    cache from elsewhere (see :func:`absorb`), still only under ``key``.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    parts = data.split(b"\n", 4)
+    if len(parts) != 5 or parts[0] + b"\n" != _MAGIC or parts[2] != key.encode():
+        return None
+    if where is not None and parts[1] + b"\n" != where:
+        return None
+    checksum, payload = parts[3], parts[4]
+    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        return None
+    try:
+        return _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
+        return None
+
+
+def write_sealed(path: Path, key: str, value: Any) -> None:
+    """Write a cache file (plain values only) that :func:`read_sealed` will trust here."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(value, protocol=5)
+    checksum = hashlib.sha256(payload).hexdigest().encode()
+    head = _MAGIC + folder_id(path.parent) + key.encode() + b"\n"
+    _write(path, head + checksum + b"\n" + payload)
+
+
+def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
+    """Return a catalog entry as plain values (None stays None)."""
+    return None if e is None else (e.text, e.line, e.forms, e.plural, tuple(sorted(e.flags)))
+
+
+def entry_of(t: tuple[Any, ...] | None) -> catalog.Entry | None:
+    """Return the catalog entry of :func:`plain_entry`'s values."""
+    return None if t is None else catalog.Entry(t[0], t[1], t[2], t[3], frozenset(t[4]))
+
+
+def _write(path: Path, data: bytes) -> None:
+    # A temporary name and a rename: a reader sees the old shard or the new one. No fsync:
+    # a shard lost in a crash is only a miss.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
