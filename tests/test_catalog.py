@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from campaignsync.commands import locales
-from campaignsync.l10n import catalog
+from campaignsync.l10n import catalog, pomerge
 from campaignsync.load.config import parse_locale
 from campaignsync.load.project import require_project
 from tests.conftest import NOW, CliInvoke
@@ -166,7 +166,7 @@ def test_fuzzy_matching_never_crosses_contexts() -> None:
     old.add("Donate now", "Jetzt spenden", context="banner:title")
     pot = Catalog()
     pot.add("Donate today", context="cta:title")
-    merged = catalog.merge(pot, old)
+    merged = pomerge.merge(pot, old)
     entry = merged.get("Donate today", context="cta:title")
     assert entry is not None
     assert (entry.string, entry.fuzzy) == ("", False)
@@ -181,7 +181,7 @@ def test_merge_keeps_a_translators_flags_and_reshapes_plurals() -> None:
     pot = Catalog()
     pot.add("Read more")
     pot.add(("one file", "%(n)s files"), context="files", flags=["python-format"])
-    merged = catalog.merge(pot, old)
+    merged = pomerge.merge(pot, old)
     assert merged.num_plurals == 3
     read_more = merged.get("Read more")
     assert read_more is not None and "ignore-same" in read_more.flags

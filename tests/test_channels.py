@@ -18,7 +18,7 @@ from campaignsync.channels import email, sms
 from campaignsync.channels.press import dateline_place
 from campaignsync.channels.social import bluesky_record
 from campaignsync.checks import CheckInput, registered
-from campaignsync.checks.channels import camel_case
+from campaignsync.checks.textrules import camel_case
 from campaignsync.l10n.cldr import og_locale
 from campaignsync.load.config import load_config
 from campaignsync.load.project import load_project
@@ -702,7 +702,7 @@ def test_check_reports_channel_problems_with_file_line_locale_and_channel(
 
 def test_a_finding_in_several_locales_lists_them_in_order() -> None:
     """One merged finding names its locales sorted, en before en-US (not in path order)."""
-    from campaignsync.checks.channels import _per_locale
+    from campaignsync.checks.outputs import per_locale as _per_locale
     from campaignsync.model import Diagnostic, Severity
 
     def found(_: object) -> Iterator[Diagnostic]:

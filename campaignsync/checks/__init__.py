@@ -59,6 +59,7 @@ def registered() -> list[tuple[tuple[str, ...], Check]]:
         readability,
         schedule,
         terms,
+        textrules,
     )
 
     return list(_REGISTRY)

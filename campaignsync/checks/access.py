@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from campaignsync import channels
 from campaignsync.channels import counters, post_field
 from campaignsync.checks import CheckInput, check
-from campaignsync.checks.channels import _Context, _per_locale
+from campaignsync.checks.outputs import OutputContext, per_locale
 from campaignsync.l10n.localize import language
 from campaignsync.model import Diagnostic, Output, Severity
 
@@ -80,10 +80,10 @@ def _posts(data: CheckInput) -> Iterator[Output]:
 
 
 @check("CS410", "CS411", "CS412", "CS413", "CS415")
-@_per_locale
+@per_locale
 def posts(data: CheckInput) -> Iterator[Diagnostic]:
     """Report emoji, capitals, vague link text and letter look-alikes in every post."""
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     most = data.project.config.accessibility.max_emoji
     found: dict[tuple[str, ...], _Found] = {}
     for output in _posts(data):
@@ -274,10 +274,10 @@ def _mixed_scripts(word: str) -> bool:
 
 
 @check("CS414")
-@_per_locale
+@per_locale
 def image_descriptions(data: CheckInput) -> Iterator[Diagnostic]:
     """Report alt text that is the image's file name, or left untranslated in a translated post."""
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     seen: set[tuple[str, str]] = set()
     for output in data.outputs:
         message = ctx.messages[output.message]
@@ -304,7 +304,9 @@ def image_descriptions(data: CheckInput) -> Iterator[Diagnostic]:
             yield _untranslated_alt(ctx, data, output, alt.locale)
 
 
-def _untranslated_alt(ctx: _Context, data: CheckInput, output: Output, shown: str) -> Diagnostic:
+def _untranslated_alt(
+    ctx: OutputContext, data: CheckInput, output: Output, shown: str
+) -> Diagnostic:
     message = ctx.messages[output.message]
     context = f"{message.id}:image.alt"
     lookup = data.lookups.get(output.locale)

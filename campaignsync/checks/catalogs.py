@@ -89,6 +89,14 @@ def compare(
         found.extend(_placeholders(src, translation, python_format, plural_form))
         found.extend(_markdown(src, translation))
         found.extend(_addresses(src, translation))
+    found.extend(_terms_and_html(source_text, translation, terms))
+    found.extend(_layout(src, source_text, translation, same_language, flags, plural_form))
+    return found
+
+
+def _terms_and_html(source_text: str, translation: str, terms: tuple[str, ...]) -> list[_Found]:
+    """Return protected terms the translation lost and HTML it added."""
+    found = []
     for term in terms:
         wanted = source_text.count(term)
         if wanted and translation.count(term) < wanted:
@@ -106,6 +114,19 @@ def compare(
                 "(the translation is not used)",
             )
         )
+    return found
+
+
+def _layout(
+    src: _Source,
+    source_text: str,
+    translation: str,
+    same_language: bool,
+    flags: frozenset[str],
+    plural_form: bool,
+) -> list[_Found]:
+    """Return whitespace, line-break and equal-to-source findings."""
+    found = []
     lead, trail = tokens.edges(translation)
     if (lead, trail) != src.edges:
         found.append(

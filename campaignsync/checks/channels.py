@@ -8,179 +8,31 @@ The same problem in many channels of one message x locale is reported once.
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from campaignsync import channels
 from campaignsync.channels import counters, email, post_field, sms
-from campaignsync.checks import Check, CheckInput, check, nfc
-from campaignsync.load import content
+from campaignsync.checks import CheckInput, check
+from campaignsync.checks.outputs import OutputContext, contains, measured, per_locale, text_of
 from campaignsync.model import (
     Config,
     Diagnostic,
     Measure,
-    Message,
     Output,
     Severity,
-    Translated,
 )
 
 if TYPE_CHECKING:
     from campaignsync.pack.exports import Row
 
-_HTTP = re.compile(r"\bhttp://[^\s\"'<>()\[\]]+[^\s\"'<>()\[\].,;:!?]", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\salt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
-#: How a message field is named in "shorten the ..." hints.
-_FIELD_NAMES = {
-    "title": "title",
-    "summary": "summary",
-    "posts": "channel's post",
-    "body": "body",
-    "image": "image alt text",
-    "hashtags": "hashtags",
-    "link": "link",
-}
-#: All-capital hashtags longer than this are words, not acronyms (#ENISA is fine).
-MAX_ACRONYM = 5
-
-
-@dataclass
-class _Context:
-    """What the checks of one run share: messages by id, segment lines, field lookups."""
-
-    data: CheckInput
-    _lines: dict[str, dict[str, int]] = field(default_factory=dict)
-    _fields: dict[int, dict[str, Translated]] = field(default_factory=dict)
-
-    @cached_property
-    def messages(self) -> dict[str, Message]:
-        return {m.id: m for m in self.data.project.messages}
-
-    @property
-    def source(self) -> str:
-        return self.data.project.config.source_locale.tag
-
-    @property
-    def templates(self) -> str:
-        return self.data.project.config.paths.templates
-
-    def fields(self, output: Output) -> dict[str, Translated]:
-        """Return the output's localized segments by field (built once per message x locale)."""
-        found = self._fields.get(id(output.fields))
-        if found is None:
-            found = self._fields[id(output.fields)] = dict(output.fields)
-        return found
-
-    def line(self, message: Message, field_name: str) -> int:
-        """Return the line of a segment (or front-matter key) in the message file."""
-        lines = self._lines.get(message.id)
-        if lines is None:
-            lines = {s.field: s.line for s in content.segments(message)}
-            self._lines[message.id] = lines
-        return lines.get(field_name) or message.line_of(field_name.partition(".")[0])
-
-    def diagnostic(
-        self,
-        code: str,
-        severity: Severity,
-        text: str,
-        output: Output,
-        field_name: str,
-        verb: str = "shorten",
-        *,
-        locale: bool = True,
-        channel: bool = True,
-    ) -> Diagnostic:
-        """Return a diagnostic at the segment's message line, naming its translation.
-
-        ``locale=False`` reports a problem of the source (the same in every locale);
-        ``channel=False`` one seen in several channels (the text names them).
-        """
-        message = self.messages[output.message]
-        found = self.fields(output).get(field_name)
-        if verb and locale and found is not None and found.origin:
-            text = f"{text}; {verb} {content.msgctxt(message.id, field_name)} in {found.origin}"
-        elif verb:
-            text = (
-                f"{text}; {verb} the {_FIELD_NAMES.get(field_name.partition('.')[0], field_name)}"
-            )
-        return Diagnostic(
-            code,
-            severity,
-            text,
-            message.path,
-            self.line(message, field_name),
-            output.locale if locale else None,
-            output.channel if channel else None,
-        )
-
-    def template_of(self, output: Output) -> str:
-        """Return the template file that rendered an output."""
-        return f"{self.templates}/{output.channel}.{output.path.rpartition('.')[2]}.j2"
-
-    def template_diagnostic(
-        self, code: str, severity: Severity, text: str, output: Output, *, locale: bool = True
-    ) -> Diagnostic:
-        """Return a diagnostic at the template that rendered the output (no message segment)."""
-        return Diagnostic(
-            code,
-            severity,
-            f"{text} ({self.messages[output.message].path})",
-            self.template_of(output),
-            None,
-            output.locale if locale else None,
-            output.channel,
-        )
-
-    def field_with(self, output: Output, test: Callable[[str], bool]) -> str | None:
-        """Return the first segment of the output whose text passes ``test``."""
-        return next((name for name, t in self.fields(output).items() if test(t.text)), None)
-
-
-def _per_locale(function: Check) -> Check:
-    """Merge a problem that reads the same in several locales into one diagnostic.
-
-    Text that falls back to the source (or to one shared catalog, es-US to es) is
-    fixed in one place, so it is reported once, naming the locales it affects.
-    """
-
-    @functools.wraps(function)
-    def merged(data: CheckInput) -> Iterator[Diagnostic]:
-        groups: dict[tuple[object, ...], list[Diagnostic]] = {}
-        for d in function(data):
-            groups.setdefault((d.code, d.file, d.line, d.text, d.channel), []).append(d)
-        for same in groups.values():
-            tags = sorted(d.locale for d in same if d.locale)  # en before en-US
-            if len(tags) < 2 or len(tags) != len(same):
-                yield from same
-            else:
-                yield replace(
-                    same[0], text=f"{same[0].text} (locales {', '.join(tags)})", locale=None
-                )
-
-    return merged
-
-
-def _contains(part: str) -> Callable[[str], bool]:
-    return lambda text: part in text
 
 
 def _spaced_equal(wanted: str) -> Callable[[str], bool]:
     return lambda text: " ".join(text.split()) == wanted
-
-
-def _text(output: Output) -> str:
-    return output.content.decode("utf-8", "replace")
-
-
-def _measured(output: Output) -> str:
-    return _text(output).rstrip("\n")
 
 
 def _title(channel: str) -> str:
@@ -189,10 +41,10 @@ def _title(channel: str) -> str:
 
 
 @check("CS201")
-@_per_locale
+@per_locale
 def over_limit(data: CheckInput) -> Iterator[Diagnostic]:
     """Report outputs longer than their platform (or configured) limit, in its own units."""
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     for output in data.outputs:
         measure = output.measure
         if measure is None:
@@ -200,7 +52,7 @@ def over_limit(data: CheckInput) -> Iterator[Diagnostic]:
         message = ctx.messages[output.message]
         for m in measure.limits:
             if m.over:
-                text = _over_text(output, m, data.project.config)
+                text = _overtext_of(output, m, data.project.config)
                 yield ctx.diagnostic(
                     "CS201", Severity.ERROR, text, output, post_field(message, output.channel)
                 )
@@ -227,7 +79,7 @@ def scheduler_refuses_length(name: str, row: Row) -> Diagnostic:
     )
 
 
-def _over_text(output: Output, m: Measure, config: Config) -> str:
+def _overtext_of(output: Output, m: Measure, config: Config) -> str:
     unit = m.unit_name
     if m.segments is None:
         return f"{m.length} {unit} is {m.over} over the {_title(output.channel)} limit of {m.limit}"
@@ -240,7 +92,7 @@ def _over_text(output: Output, m: Measure, config: Config) -> str:
         )
     else:
         # The text fits by its length, but parts end early where a character may not be split.
-        breaks = sms.sms_count(_measured(output)).breaks
+        breaks = sms.sms_count(measured(output)).breaks
         pieces = " or ".join(f"{sms.describe_piece(p)} at column {c}" for p, c, _ in breaks[:3])
         beyond = f" and {len(breaks) - 3} more" if len(breaks) > 3 else ""
         text = (
@@ -250,7 +102,7 @@ def _over_text(output: Output, m: Measure, config: Config) -> str:
             f"so the text takes the room of {m.length + m.padding} of the {m.limit} that fit"
         )
     if m.encoding == "UCS-2":
-        offenders = sms.sms_count(_measured(output)).offenders
+        offenders = sms.sms_count(measured(output)).offenders
         named = [f"{sms.describe(c)} at column {col}" for c, col in offenders[:5]]
         more = f" and {len(offenders) - 5} more" if len(offenders) > 5 else ""
         text += f" (UCS-2 because of {', '.join(named)}{more})"
@@ -258,10 +110,10 @@ def _over_text(output: Output, m: Measure, config: Config) -> str:
 
 
 @check("CS202", "CS203")
-@_per_locale
+@per_locale
 def hashtags_and_links(data: CheckInput) -> Iterator[Diagnostic]:
     """Report posts with more hashtags or links than their platform takes."""
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     config = data.project.config
     specs = channels.registry()
     for output in data.outputs:
@@ -272,7 +124,7 @@ def hashtags_and_links(data: CheckInput) -> Iterator[Diagnostic]:
         cap = spec.effective_max_hashtags(settings)
         if not cap and not spec.max_links:
             continue
-        text = _measured(output)
+        text = measured(output)
         message = ctx.messages[output.message]
         tags = counters.hashtags(text) if cap else []
         if cap and len(tags) > cap:
@@ -302,10 +154,10 @@ def hashtags_and_links(data: CheckInput) -> Iterator[Diagnostic]:
 
 
 @check("CS204", "CS205", "CS210")
-@_per_locale
+@per_locale
 def images(data: CheckInput) -> Iterator[Diagnostic]:
     """Report images without alt text, alt text too long, and image channels without one."""
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     specs = channels.registry()
     seen: set[tuple[object, ...]] = set()
     for output in data.outputs:
@@ -354,10 +206,10 @@ def images(data: CheckInput) -> Iterator[Diagnostic]:
 
 
 def _img_without_alt(
-    ctx: _Context, output: Output, seen: set[tuple[object, ...]]
+    ctx: OutputContext, output: Output, seen: set[tuple[object, ...]]
 ) -> Iterator[Diagnostic]:
     """Report ``<img>`` elements of an HTML output whose alt text is missing or blank."""
-    for tag in _IMG.findall(_text(output)):
+    for tag in _IMG.findall(text_of(output)):
         alt = _ALT.search(tag)
         if alt is not None and (alt.group(1) or alt.group(2) or "").strip():
             continue
@@ -372,131 +224,15 @@ def _img_without_alt(
         yield ctx.template_diagnostic("CS204", Severity.ERROR, text, output, locale=False)
 
 
-@dataclass
-class _Seen:
-    """One finding seen in several channels of one message x locale, reported once."""
-
-    code: str
-    value: str
-    output: Output
-    field: str | None  # None: the text comes from the channel's template
-    everywhere: bool  # from the front matter, so the same in every locale
-    channels: list[str]
-
-
-@check("CS206", "CS207", "CS208")
-@_per_locale
-def text_rules(data: CheckInput) -> Iterator[Diagnostic]:
-    """Report non-https links, hashtags not in CamelCase, and text not in Unicode NFC."""
-    ctx = _Context(data)
-    found: dict[tuple[str, ...], _Seen] = {}
-
-    def note(code: str, value: str, output: Output, field_name: str | None) -> None:
-        everywhere = field_name in ("link", "hashtags")
-        key = (code, output.message, "" if everywhere else output.locale, value)
-        seen = found.get(key)
-        if seen is None:
-            found[key] = _Seen(code, value, output, field_name, everywhere, [output.channel])
-        elif output.channel not in seen.channels:
-            seen.channels.append(output.channel)
-
-    for output in data.outputs:
-        if output.path.endswith((".eml", ".json")):
-            continue
-        raw = output.content
-        plain = _has_http(raw)
-        if raw.isascii() and not plain and b"#" not in raw:
-            continue  # ASCII is NFC: nothing for these rules to look at
-        text = _text(output)
-        message = ctx.messages[output.message]
-        for url in _HTTP.findall(text) if plain else ():
-            where = "link" if message.link == url else ctx.field_with(output, _contains(url))
-            note("CS206", url, output, where)
-        if output.path.endswith(".txt") and b"#" in raw:
-            for _start, _end, tag in counters.hashtags(text):
-                if not camel_case(tag):
-                    where = (
-                        "hashtags"
-                        if tag in message.hashtags
-                        else ctx.field_with(output, _contains(f"#{tag}"))
-                    )
-                    note("CS207", tag, output, where)
-        if not unicodedata.is_normalized("NFC", text):
-            names = [n for n, t in ctx.fields(output).items() if not _is_nfc(t.text)]
-            for name in names or [""]:
-                note("CS208", name, output, name or None)
-    for seen in found.values():
-        yield _text_rule(ctx, seen)
-
-
-def _has_http(raw: bytes) -> bool:
-    """Return True when the bytes hold an ``http://`` address (in any letter case)."""
-    # Faster than a case-insensitive regex: '://' is rare, and each is checked once.
-    at = raw.find(b"://")
-    while at >= 0:
-        if raw[max(0, at - 4) : at].lower() == b"http":
-            return True
-        at = raw.find(b"://", at + 3)
-    return False
-
-
-def _is_nfc(text: str) -> bool:
-    return unicodedata.is_normalized("NFC", text)
-
-
-def _text_rule(ctx: _Context, seen: _Seen) -> Diagnostic:
-    several = len(seen.channels) > 1
-    where = f" (in {', '.join(seen.channels)})" if several else ""
-    if seen.code == "CS206":
-        text, verb = f"link {seen.value} is not https{where}", "fix"
-    elif seen.code == "CS207":
-        text = (
-            f"hashtag #{seen.value} is not in CamelCase, so screen readers cannot tell its "
-            f"words apart{where}"
-        )
-        verb = "capitalise"
-    else:
-        source = ctx.fields(seen.output)[seen.field].text if seen.field else _text(seen.output)
-        text = f"text not in Unicode NFC: {nfc.change(source)}{where}"
-        verb = "normalise"
-    if seen.field is None:
-        return ctx.template_diagnostic(seen.code, Severity.WARNING, text, seen.output)
-    return ctx.diagnostic(
-        seen.code,
-        Severity.WARNING,
-        text,
-        seen.output,
-        seen.field,
-        verb,
-        locale=not seen.everywhere,
-        channel=not several,
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def camel_case(tag: str) -> bool:
-    """Return True when a hashtag's words can be told apart (CamelCase, or a script without case).
-
-    ``#CyberSecMonth`` and ``#ENISA`` pass; ``#cybersecmonth`` and ``#CYBERSECMONTH`` do not.
-    """
-    cased = [c for c in tag if c.isalpha() and c.lower() != c.upper()]
-    if not cased:
-        return True
-    upper = sum(c.isupper() for c in cased)
-    if upper == 0:
-        return False
-    return not (upper == len(cased) and len(cased) > MAX_ACRONYM)
-
-
 @check("CS209")
-@_per_locale
+@per_locale
 def sms_encoding(data: CheckInput) -> Iterator[Diagnostic]:
     """Report SMS whose typographic characters or emoji alone force UCS-2 and cost segments."""
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     for output in data.outputs:
         if output.measure is None or output.measure.encoding != "UCS-2":
             continue
-        text = _measured(output)
+        text = measured(output)
         cause = sms.avoidable_ucs2(text)
         if cause is None:
             continue
@@ -511,21 +247,21 @@ def sms_encoding(data: CheckInput) -> Iterator[Diagnostic]:
             f"{named} {verb} UCS-2: {cause.segments} segments instead of {cause.gsm_segments} "
             f"({'; '.join(fixes)})"
         )
-        where = ctx.field_with(output, _contains(cause.characters[0][0]))
+        where = ctx.field_with(output, contains(cause.characters[0][0]))
         yield ctx.diagnostic(
             "CS209", Severity.WARNING, why, output, where or post_field(message, "sms"), "fix"
         )
 
 
 @check("CS211", "CS212")
-@_per_locale
+@per_locale
 def email_lengths(data: CheckInput) -> Iterator[Diagnostic]:
     """Report email subjects and preheaders longer than inboxes show.
 
     These are advice, not platform limits: a translation is allowed the usual
     expansion over English (see ``email.recommended``).
     """
-    ctx = _Context(data)
+    ctx = OutputContext(data)
     for output in data.outputs:
         if output.channel != "email" or not output.path.endswith(".html"):
             continue
@@ -539,7 +275,7 @@ def email_lengths(data: CheckInput) -> Iterator[Diagnostic]:
                     f"{limit}; inboxes cut it"
                 )
                 yield ctx.diagnostic("CS211", Severity.WARNING, why, output, "title")
-        preview = email.preheader(_text(output))
+        preview = email.preheader(text_of(output))
         if preview is None:
             continue
         where = ctx.field_with(output, _spaced_equal(preview))

@@ -10,7 +10,7 @@ from typing import Any
 
 from campaignsync import gitrepo, paths, pipeline
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
-from campaignsync.l10n import catalog, localize, longtexts, tokens
+from campaignsync.l10n import catalog, localize, longtexts, pomerge, pot, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Diagnostic, Locale, Message, Project, Severity
 from campaignsync.render import engine as render
@@ -45,7 +45,7 @@ def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
             strings.extend(catalog.extract_templates(project.root, rel))
         except Exception as exc:
             raise DiagnosticsError([render.extraction_error(exc, rel)]) from None
-    return catalog.build_template(project, strings, created)
+    return pot.build_template(project, strings, created)
 
 
 def derived_time(root: Path, epoch: int | None, now: datetime) -> datetime:
@@ -75,7 +75,7 @@ def current_template(project: Project, now: datetime) -> tuple[catalog.Catalog, 
             existing = catalog.read_catalog(project.root, rel, None)
         except CatalogError:
             existing = None
-        if existing is not None and catalog.same_entries(existing, pot):
+        if existing is not None and pomerge.same_entries(existing, pot):
             return existing, ExtractResult(rel, entries, changed=False)
     return pot, ExtractResult(rel, entries, changed=True)
 
@@ -121,7 +121,7 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
             f"{rel} already exists; add {locale.tag!r} to 'locales' in {CONFIG_NAME} instead"
         )
     pot, template = _write_template(project, now)
-    po = catalog.new_catalog(pot, locale, now, team=f"{locale.tag} translators")
+    po = pomerge.new_catalog(pot, locale, now, team=f"{locale.tag} translators")
     config_path = project.root / CONFIG_NAME
     text = config_path.read_text(encoding="utf-8")
     updated = _with_locale(text, locale.tag)
@@ -202,17 +202,17 @@ def _update_one(locale: Locale) -> UpdateResult:
     path = project.root / rel
     if path.is_file():
         old = catalog.read_catalog(project.root, rel, locale)
-        merged = catalog.merge(pot, old)
+        merged = pomerge.merge(pot, old)
         # Compare entries, not bytes: a translator's editor may wrap lines its own way.
-        changed = not catalog.same_entries(merged, old)
+        changed = not pomerge.same_entries(merged, old)
     else:
-        merged = catalog.new_catalog(pot, locale, _created(pot), team=f"{locale.tag} translators")
+        merged = pomerge.new_catalog(pot, locale, _created(pot), team=f"{locale.tag} translators")
         changed = True
     if changed and not _MERGE["check_only"]:
         paths.write_atomic(path, catalog.render_po(merged))
     entries = [m for m in merged if m.id]
     fuzzy = sum(1 for m in entries if m.fuzzy)
-    untranslated = sum(1 for m in entries if not m.fuzzy and not catalog.is_translated(m))
+    untranslated = sum(1 for m in entries if not m.fuzzy and not pomerge.is_translated(m))
     return UpdateResult(rel, changed, fuzzy, untranslated)
 
 

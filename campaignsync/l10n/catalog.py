@@ -15,18 +15,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from babel.messages.catalog import Catalog as Catalog
-from babel.messages.catalog import Message
+from babel.messages.catalog import Message as Message
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError as PoFileError
 from babel.messages.pofile import read_po, write_po
 
-from campaignsync import channels
 from campaignsync.errors import CatalogError
 from campaignsync.l10n import poscan, tokens
-from campaignsync.load import content
-from campaignsync.model import Config, Diagnostic, Locale, Project, Severity, by_position
-from campaignsync.model import Message as ModelMessage
+from campaignsync.model import Config, Diagnostic, Locale, Severity, by_position
 
 DOMAIN = "messages"
 #: A string marked in a template: (file, line, msgid or (singular, plural), msgctxt, comments).
@@ -280,75 +277,37 @@ def _lookup(rel: str, po: poscan.PoFile, digest: str = "") -> Lookup:
     return Lookup(rel, entries, lines, frozenset(fuzzy), rejected, obsolete, True, digest)
 
 
-def _limits_comment(config: Config, channel_names: Iterable[str]) -> str:
-    specs = channels.registry()
-    parts = []
-    for name in channel_names:
-        spec = specs.get(name)
-        settings = config.channel(name)
-        if spec is None or settings is None or not spec.limit:
-            continue
-        if name == "sms":
-            parts.append(f"SMS: {settings.max_segments} segment(s)")
-        else:
-            parts.append(f"{spec.title}: {spec.effective_limit(settings)}")
-    return "Limits: " + ", ".join(parts) if parts else ""
-
-
-def _segment_comments(config: Config, message: ModelMessage, field_name: str) -> list[str]:
-    """Tell the translator where a segment appears and the limits that apply."""
-    if field_name in ("summary",):
-        used = [c for c in message.channels if message.post(c) is None]
-        comment = _limits_comment(config, used)
-        return ["Post text on: " + ", ".join(used), comment] if comment else []
-    if field_name.startswith("posts."):
-        comment = _limits_comment(config, [field_name.removeprefix("posts.")])
-        return [comment] if comment else []
-    if field_name == "title":
-        return ["Headline and email subject"]
-    if field_name == "image.alt":
-        return ["Image description for screen readers"]
-    return []
-
-
-def build_template(
-    project: Project,
-    template_strings: Iterable[TemplateString],
-    created: datetime,
+def new_header(
+    project: str,
+    version: str | None,
+    created: datetime | str,
+    revised: datetime,
+    comment: str,
+    locale: Locale | None = None,
+    team: str | None = None,
+    holder: str | None = None,
 ) -> Catalog:
-    """Return the POT: every message segment, then every string marked in templates."""
-    config = project.config
-    pot = Catalog(
+    """Return an empty catalog with campaignsync's header: the one place a header is made.
+
+    Babel fills the fields from these values (Project-Id-Version from ``project``
+    and ``version``, the two dates, UTF-8; for a PO file the Language, the
+    Language-Team and CLDR's Plural-Forms of ``locale``). Babel also replaces
+    PROJECT, VERSION, YEAR and ORGANIZATION (``holder``) in ``comment``.
+    """
+    catalog = Catalog(
+        locale=locale.gettext if locale is not None else None,
         domain=DOMAIN,
-        project=config.name,
-        version=config.default_campaign,
-        copyright_holder=config.name,
+        project=project,
+        version=version,
+        copyright_holder=holder,
         creation_date=created,
-        revision_date=created,
+        revision_date=revised,
+        language_team=team,
         charset="utf-8",
         fuzzy=False,
     )
-    pot.header_comment = (
-        f"# Translations template for {config.name}.\n"
-        "# Written by 'campaignsync locale extract' from the messages and templates:\n"
-        "# do not edit it; translate the PO file of your locale instead."
-    )
-    for message in sorted(project.messages, key=lambda m: m.path):
-        for segment in content.segments(message):
-            pot.add(
-                segment.text,
-                locations=[(message.path, segment.line)],
-                auto_comments=_segment_comments(config, message, segment.field),
-                context=content.msgctxt(message.id, segment.field),
-                flags=("no-python-format",) if "%" in segment.text else (),
-            )
-    for rel, line, text, context, comments in template_strings:
-        existing = pot.get(text, context=context)
-        if existing is not None:
-            existing.locations.append((rel, line))
-            continue
-        pot.add(text, locations=[(rel, line)], auto_comments=comments, context=context)
-    return pot
+    catalog.header_comment = comment
+    return catalog
 
 
 def extract_templates(root: Path, rel: str) -> Iterator[TemplateString]:
@@ -387,168 +346,6 @@ def render_po(catalog: Catalog) -> bytes:
 
 
 _NO_WRAP = 1 << 30
-
-
-def same_entries(a: Catalog, b: Catalog) -> bool:
-    """Return True when two catalogs hold the same entries (headers ignored).
-
-    Babel's own ``is_identical`` cannot be used: it mishandles msgctxt.
-    """
-    return _entries(a) == _entries(b)
-
-
-def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    for message in catalog:
-        if not message.id:
-            continue
-        rows.append(
-            (
-                message.context,
-                message.id,
-                message.string or "",
-                sorted(message.flags),
-                message.locations,
-                message.auto_comments,
-                message.user_comments,
-                message.previous_id,
-            )
-        )
-    rows.extend((m.context, m.id, m.string, "obsolete") for m in catalog.obsolete.values())
-    return rows
-
-
-def new_catalog(template: Catalog, locale: Locale, created: datetime, team: str) -> Catalog:
-    """Return an empty PO catalog for a new locale, with CLDR plural rules in the header."""
-    po = Catalog(
-        locale=locale.gettext,
-        domain=DOMAIN,
-        project=template.project,
-        creation_date=template.creation_date,
-        revision_date=created,
-        language_team=team,
-        charset="utf-8",
-        fuzzy=False,
-    )
-    po.version = template.version
-    po.header_comment = (
-        f"# {locale.tag} translations for {template.project}.\n"
-        "# Translate the msgstr lines; keep links, #hashtags and %(placeholders)s as they are.\n"
-        "# 'campaignsync locale update' merges new source text in without losing your work."
-    )
-    for message in template:
-        if message.id:
-            po.add(
-                message.id,
-                string=_empty(message, po.num_plurals),
-                locations=message.locations,
-                flags=message.flags,
-                auto_comments=message.auto_comments,
-                context=message.context,
-            )
-    return po
-
-
-def _empty(message: Message, plurals: int) -> str | tuple[str, ...]:
-    return ("",) * plurals if isinstance(message.id, tuple | list) else ""
-
-
-#: Flags that belong to the source text: the POT's word on them wins in a merge.
-_SOURCE_FLAGS = frozenset({"fuzzy", "python-format", "no-python-format", "python-brace-format"})
-
-
-def merge(template: Catalog, old: Catalog) -> Catalog:
-    """Merge a new POT into a PO catalog without ever losing a translation.
-
-    Exact (msgctxt, msgid) matches keep their translation; an entry whose
-    source text changed under the same msgctxt keeps the old translation as
-    fuzzy, with the previous msgid (``#|``); entries no longer in the POT
-    become obsolete (``#~``) and come back if their text returns. Fuzzy
-    matching never crosses contexts (Babel's ``Catalog.update`` does), and
-    is a dictionary lookup, never Babel's quadratic difflib search.
-    """
-    merged = Catalog(locale=old.locale, domain=DOMAIN, charset="utf-8", fuzzy=old.fuzzy)
-    merged.mime_headers = old.mime_headers
-    merged.header_comment = old.header_comment
-    merged.creation_date = template.creation_date
-    plurals = merged.num_plurals
-    current = {(m.context, _key(m.id)): m for m in old if m.id}
-    retired = {(m.context, _key(m.id)): m for m in old.obsolete.values()}
-    by_context = {m.context: m for m in retired.values() if m.context and is_translated(m)}
-    by_context.update({m.context: m for m in old if m.id and m.context and is_translated(m)})
-    used: set[tuple[str | None, str]] = set()
-    for entry in template:
-        if not entry.id:
-            continue
-        key = (entry.context, _key(entry.id))
-        previous = current.get(key) or retired.get(key)
-        string: Any = _empty(entry, plurals)
-        flags = {f for f in entry.flags if f != "fuzzy"}
-        previous_id: list[str] = []
-        user_comments: list[str] = []
-        earlier = by_context.get(entry.context) if previous is None and entry.context else None
-        if earlier is not None and (earlier.context, _key(earlier.id)) in used:
-            earlier = None
-        if previous is not None:
-            string, user_comments = previous.string, list(previous.user_comments)
-            flags |= set(previous.flags) - _SOURCE_FLAGS
-            if previous.fuzzy:
-                flags.add("fuzzy")
-                previous_id = list(previous.previous_id)
-            used.add(key)
-        elif earlier is not None:
-            string, user_comments = earlier.string, list(earlier.user_comments)
-            flags |= (set(earlier.flags) - _SOURCE_FLAGS) | {"fuzzy"}
-            previous_id = [_key(earlier.id)]
-            used.add((earlier.context, _key(earlier.id)))
-        string, reshaped = _fit(string, entry, plurals)
-        if reshaped and is_translated_string(string):
-            flags.add("fuzzy")
-        merged.add(
-            entry.id,
-            string=string,
-            locations=entry.locations,
-            flags=flags,
-            auto_comments=entry.auto_comments,
-            user_comments=user_comments,
-            previous_id=previous_id,
-            context=entry.context,
-        )
-    for key, message in list(current.items()) + list(retired.items()):
-        source = _key(message.id)
-        babel_key = (source, message.context) if message.context else source
-        if key not in used and is_translated(message) and babel_key not in merged.obsolete:
-            merged.obsolete[babel_key] = message
-    return merged
-
-
-def _fit(string: Any, entry: Message, plurals: int) -> tuple[Any, bool]:
-    """Return the translation shaped like the entry (singular or n plural forms)."""
-    if isinstance(entry.id, tuple | list):
-        forms = list(string) if isinstance(string, tuple | list) else [string]
-        fitted = tuple((forms + [""] * plurals)[:plurals])
-        return fitted, not isinstance(string, tuple | list) or len(forms) != plurals
-    if isinstance(string, tuple | list):
-        return (string[0] if string else ""), True
-    return string, False
-
-
-def _key(value: object) -> str:
-    """Return the text of a msgid or msgstr (the first form of a plural entry)."""
-    if isinstance(value, tuple | list):
-        return str(value[0]) if value else ""
-    return value if isinstance(value, str) else ""
-
-
-def is_translated_string(string: object) -> bool:
-    """Return True when a msgstr (or any form of a plural one) has text."""
-    strings = string if isinstance(string, tuple | list) else (string,)
-    return any(strings)
-
-
-def is_translated(message: Message) -> bool:
-    """Return True when any form of the entry has text (fuzzy or not)."""
-    return is_translated_string(message.string)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,159 @@
+"""What the checks of rendered outputs share: the message line of a segment, and merging.
+
+A check over outputs reports at the message file and the line of the segment
+to change, names the locale and channel, and, when the text came from a
+catalog, the PO file and line of the translation
+(``kickoff:summary in locales/de/.../messages.po:42``). A problem that reads
+the same in several locales is reported once, naming them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from campaignsync.checks import Check, CheckInput
+from campaignsync.load import content
+from campaignsync.model import Diagnostic, Message, Output, Severity, Translated
+
+#: How a message field is named in "shorten the ..." hints.
+_FIELD_NAMES = {
+    "title": "title",
+    "summary": "summary",
+    "posts": "channel's post",
+    "body": "body",
+    "image": "image alt text",
+    "hashtags": "hashtags",
+    "link": "link",
+}
+
+
+@dataclass
+class OutputContext:
+    """What the checks of one run share: messages by id, segment lines, field lookups."""
+
+    data: CheckInput
+    _lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    _fields: dict[int, dict[str, Translated]] = field(default_factory=dict)
+
+    @cached_property
+    def messages(self) -> dict[str, Message]:
+        return {m.id: m for m in self.data.project.messages}
+
+    @property
+    def source(self) -> str:
+        return self.data.project.config.source_locale.tag
+
+    @property
+    def templates(self) -> str:
+        return self.data.project.config.paths.templates
+
+    def fields(self, output: Output) -> dict[str, Translated]:
+        """Return the output's localized segments by field (built once per message x locale)."""
+        found = self._fields.get(id(output.fields))
+        if found is None:
+            found = self._fields[id(output.fields)] = dict(output.fields)
+        return found
+
+    def line(self, message: Message, field_name: str) -> int:
+        """Return the line of a segment (or front-matter key) in the message file."""
+        lines = self._lines.get(message.id)
+        if lines is None:
+            lines = {s.field: s.line for s in content.segments(message)}
+            self._lines[message.id] = lines
+        return lines.get(field_name) or message.line_of(field_name.partition(".")[0])
+
+    def diagnostic(
+        self,
+        code: str,
+        severity: Severity,
+        text: str,
+        output: Output,
+        field_name: str,
+        verb: str = "shorten",
+        *,
+        locale: bool = True,
+        channel: bool = True,
+    ) -> Diagnostic:
+        """Return a diagnostic at the segment's message line, naming its translation.
+
+        ``locale=False`` reports a problem of the source (the same in every locale);
+        ``channel=False`` one seen in several channels (the text names them).
+        """
+        message = self.messages[output.message]
+        found = self.fields(output).get(field_name)
+        if verb and locale and found is not None and found.origin:
+            text = f"{text}; {verb} {content.msgctxt(message.id, field_name)} in {found.origin}"
+        elif verb:
+            text = (
+                f"{text}; {verb} the {_FIELD_NAMES.get(field_name.partition('.')[0], field_name)}"
+            )
+        return Diagnostic(
+            code,
+            severity,
+            text,
+            message.path,
+            self.line(message, field_name),
+            output.locale if locale else None,
+            output.channel if channel else None,
+        )
+
+    def template_of(self, output: Output) -> str:
+        """Return the template file that rendered an output."""
+        return f"{self.templates}/{output.channel}.{output.path.rpartition('.')[2]}.j2"
+
+    def template_diagnostic(
+        self, code: str, severity: Severity, text: str, output: Output, *, locale: bool = True
+    ) -> Diagnostic:
+        """Return a diagnostic at the template that rendered the output (no message segment)."""
+        return Diagnostic(
+            code,
+            severity,
+            f"{text} ({self.messages[output.message].path})",
+            self.template_of(output),
+            None,
+            output.locale if locale else None,
+            output.channel,
+        )
+
+    def field_with(self, output: Output, test: Callable[[str], bool]) -> str | None:
+        """Return the first segment of the output whose text passes ``test``."""
+        return next((name for name, t in self.fields(output).items() if test(t.text)), None)
+
+
+def per_locale(function: Check) -> Check:
+    """Merge a problem that reads the same in several locales into one diagnostic.
+
+    Text that falls back to the source (or to one shared catalog, es-US to es) is
+    fixed in one place, so it is reported once, naming the locales it affects.
+    """
+
+    @functools.wraps(function)
+    def merged(data: CheckInput) -> Iterator[Diagnostic]:
+        groups: dict[tuple[object, ...], list[Diagnostic]] = {}
+        for d in function(data):
+            groups.setdefault((d.code, d.file, d.line, d.text, d.channel), []).append(d)
+        for same in groups.values():
+            tags = sorted(d.locale for d in same if d.locale)  # en before en-US
+            if len(tags) < 2 or len(tags) != len(same):
+                yield from same
+            else:
+                yield replace(
+                    same[0], text=f"{same[0].text} (locales {', '.join(tags)})", locale=None
+                )
+
+    return merged
+
+
+def contains(part: str) -> Callable[[str], bool]:
+    return lambda text: part in text
+
+
+def text_of(output: Output) -> str:
+    return output.content.decode("utf-8", "replace")
+
+
+def measured(output: Output) -> str:
+    return text_of(output).rstrip("\n")
