@@ -390,6 +390,8 @@ class Renderer:
         config = self.project.config
         message = localized.message
         base = template_context(self.project, localized)
+        # The addresses the segments hold are the same for every channel: found once.
+        in_fields = [u for _, t in localized.fields for u in links.in_text(t.text)]
         for channel in message.channels:
             spec = self.specs[channel]
             settings = config.channel(channel)
@@ -437,10 +439,7 @@ class Renderer:
                     text = in_their_language(text, strings.foreign)
                 rendered[output.ext] = text.strip("\n") + "\n"
             else:
-                found = links.of_output(
-                    [target, *(u for _, t in localized.fields for u in links.in_text(t.text))],
-                    rendered.values(),
-                )
+                found = links.of_output([target, *in_fields], rendered.values())
                 outputs.extend(
                     self._outputs(localized, spec, settings, rendered, not strings.missed, found)
                 )

@@ -138,6 +138,10 @@ def target(config: Config, message: Message, locale: str, channel: str) -> str:
 
 def in_text(text: str) -> list[str]:
     """Return the web addresses a Markdown text links to or shows, in order."""
+    if "://" not in text and "\\" not in text:
+        # Every address found starts with http:// or https://; only a backslash escape,
+        # removed before searching, could join one that the text does not spell out.
+        return []
     found = [t for kind, t in tokens.links(text) if kind == "link"]
     found.extend(tokens.addresses(text))
     return [url for url in found if url.startswith(("https://", "http://"))]
