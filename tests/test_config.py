@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from campaignsync.errors import ConfigError
-from campaignsync.load.config import LocaleError, find_root, load_config, parse_hours, parse_locale
+from campaignsync.load.config import LocaleError, find_root, load_config, parse_locale
+from campaignsync.load.partners import parse_hours
 
 GOOD = """\
 source_locale = "en"

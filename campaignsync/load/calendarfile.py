@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.load import yamlfile
-from campaignsync.load.config import did_you_mean
 from campaignsync.load.findings import Findings
+from campaignsync.load.schema import did_you_mean
 from campaignsync.model import Blackout, Calendar, Campaign, Diagnostic, Event, Severity, Theme
 from campaignsync.paths import read_text
 

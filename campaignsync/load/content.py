@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from campaignsync.channels import did_you_mean as channel_hint
 from campaignsync.load import yamlfile
-from campaignsync.load.config import CONFIG_NAME, did_you_mean, line_of
+from campaignsync.load.config import CONFIG_NAME, line_of
 from campaignsync.load.findings import Findings
+from campaignsync.load.schema import did_you_mean
 from campaignsync.model import (
     Block,
     Calendar,

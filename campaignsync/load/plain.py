@@ -3,53 +3,44 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
+from campaignsync.load import schema
+from campaignsync.load.tables import Reader
 from campaignsync.model import AccessibilitySettings, ReadabilitySettings
 
-if TYPE_CHECKING:
-    from campaignsync.load.config import _Reader
-
-#: Each whole-number setting: (table, key, lowest, highest).
-_BOUNDS = {
-    ("readability", "min_ease"): (0, 100),
-    ("readability", "max_lix"): (10, 100),
-    ("readability", "min_words"): (20, 10_000),
-    ("readability", "max_increase"): (0, 1_000),
-    ("accessibility", "max_emoji"): (0, 100),
-}
 _GLOSSARY = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[^\\\0]+\.tbx$")
 
 
-def _numbers(data: dict[str, Any], reader: _Reader, table: str, default: object) -> dict[str, int]:
-    values = reader.get(data, table, dict, {}, table)
-    keys = tuple(key for t, key in _BOUNDS if t == table)
-    reader.unknown(table, values, keys)
+def _numbers(data: dict[str, Any], reader: Reader, name: str) -> dict[str, int]:
+    """Return the whole numbers of one table, each within its declared bounds."""
+    values = reader.table(data, name)
     found = {}
-    for key in keys:
-        where = f"{table}.{key}"
-        value = reader.get(values, key, int, getattr(default, key), where)
-        low, high = _BOUNDS[(table, key)]
+    for setting in schema.CONFIG[name].settings:
+        where = f"{name}.{setting.name}"
+        value = reader.value(values, setting, where)
+        low, high = setting.bounds or (value, value)
         if not low <= value <= high:
             reader.error(where, f"{where} must be {low} to {high}, not {value}")
-            value = getattr(default, key)
-        found[key] = value
+            value = setting.default
+        found[setting.name] = value
     return found
 
 
-def readability(data: dict[str, Any], reader: _Reader) -> ReadabilitySettings:
+def readability(data: dict[str, Any], reader: Reader) -> ReadabilitySettings:
     """Read ``[readability]``: targets for source texts and the allowance for translations."""
-    return ReadabilitySettings(**_numbers(data, reader, "readability", ReadabilitySettings()))
+    return ReadabilitySettings(**_numbers(data, reader, "readability"))
 
 
-def accessibility(data: dict[str, Any], reader: _Reader) -> AccessibilitySettings:
+def accessibility(data: dict[str, Any], reader: Reader) -> AccessibilitySettings:
     """Read ``[accessibility]``: what the post checks allow."""
-    return AccessibilitySettings(**_numbers(data, reader, "accessibility", AccessibilitySettings()))
+    return AccessibilitySettings(**_numbers(data, reader, "accessibility"))
 
 
-def glossary(translation: dict[str, Any], reader: _Reader) -> str | None:
+def glossary(translation: Mapping[str, Any], reader: Reader) -> str | None:
     """Read ``translation.glossary``: a ``.tbx`` file inside the repository, or None."""
-    value = reader.get(translation, "glossary", str, None, "translation.glossary")
+    value = reader.setting(translation, schema.CONFIG["translation"], "glossary")
     if value is None:
         return None
     if not _GLOSSARY.match(value):
