@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +29,9 @@ from campaignsync.cli._common import (
     source_date_epoch,
 )
 
+if TYPE_CHECKING:
+    from campaignsync.pipeline import Built, Outcome
+
 
 @click.command()
 @repo_option
@@ -42,7 +46,7 @@ from campaignsync.cli._common import (
     "--shard",
     "shards",
     multiple=True,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    type=click.Path(file_okay=False, exists=True, resolve_path=True, path_type=Path),
     metavar="DIR",
     help="Output folder of another build (a --locale shard built elsewhere) whose rendered "
     "messages to take instead of rendering them again (repeatable; see docs/scaling.md).",
@@ -78,46 +82,33 @@ def build(
       campaignsync build --locale de --channel x --out /tmp/pack
     """
     from campaignsync import pipeline
-    from campaignsync.checks import report
-    from campaignsync.pack import writer
 
-    epoch = source_date_epoch()
+    request = pipeline.Request(campaign, locales, channels, source_date_epoch())
+    options = pipeline.Options(out, force, jobs, shards, verbose, progress())
     with errors():
-        root = find_repo(repo)
-        target = pipeline.output_folder(root, out)
-        request = pipeline.Request(campaign, locales, channels, epoch)
-        stamp, done = pipeline.unchanged(root, target, request)
-        if done is not None and not force:
-            click.echo(
-                f"Up to date: {display(done.folder)} ({done.files} files) and "
-                f"{display(done.archive)}; nothing changed since the last build"
-            )
-            return
-        project, warnings = load(root)
-        selection = pipeline.select(project, campaign, locales, channels)
-        before = writer.hashes(target / selection.name) if verbose else {}
-        built = pipeline.build(
-            project,
-            selection,
-            target,
-            epoch,
-            jobs or pipeline.default_jobs(),
-            progress(),
-            stamp,
-            reuse=not force,
-            shards=tuple(p.resolve() for p in shards),
+        done = pipeline.build_pack(find_repo(repo), request, options)
+    if done.current is not None:
+        click.echo(
+            f"Up to date: {display(done.current.folder)} ({done.current.files} files) and "
+            f"{display(done.current.archive)}; nothing changed since the last build"
         )
-    shown = [d for d in (*warnings, *built.warnings) if d.code not in project.config.ignore]
-    if shown:
-        click.echo(report.render(shown, "text"), nl=False, err=True)
+    elif done.built is not None:
+        _report_built(done.built, done)
+
+
+def _report_built(built: Built, done: Outcome) -> None:
+    """Print what a build wrote, and what the user may want to know about it."""
+    from campaignsync.checks import report
+
     result = built.result
+    if done.warnings:
+        click.echo(report.render(list(done.warnings), "text"), nl=False, err=True)
     click.echo(
         f"Built {display(result.folder)}: {result.files} files "
         f"({result.written} written, {result.reused} unchanged) and {display(result.archive)}"
     )
-    if verbose:
-        for line in writer.what_changed(before, writer.hashes(result.folder)):
-            click.echo(f"  {line}")
+    for line in done.changes:
+        click.echo(f"  {line}")
     if built.partial:
         click.echo(
             "This is a partial pack (only the locales and channels asked for); "

@@ -22,8 +22,11 @@ from campaignsync.pipeline.assembly import (
 )
 from campaignsync.pipeline.building import (
     Built,
+    Options,
+    Outcome,
     Request,
     build,
+    build_pack,
     fingerprint,
     output_folder,
     unchanged,
@@ -45,6 +48,8 @@ __all__ = [
     "Assembled",
     "Built",
     "Checked",
+    "Options",
+    "Outcome",
     "Progress",
     "Rendered",
     "Request",
@@ -52,6 +57,7 @@ __all__ = [
     "WorkContext",
     "assemble",
     "build",
+    "build_pack",
     "check",
     "default_jobs",
     "fingerprint",

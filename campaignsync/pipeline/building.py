@@ -7,11 +7,17 @@ from pathlib import Path
 
 from campaignsync import __version__, gitrepo
 from campaignsync.load.config import read_paths
-from campaignsync.model import Diagnostic, Project
+from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import writer as pack
 from campaignsync.pipeline.assembly import assemble, input_paths
-from campaignsync.pipeline.selection import Selection
-from campaignsync.pipeline.workers import Progress, Rendered, open_cache, render_selection
+from campaignsync.pipeline.selection import Selection, select
+from campaignsync.pipeline.workers import (
+    Progress,
+    Rendered,
+    default_jobs,
+    open_cache,
+    render_selection,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +116,7 @@ def build(
 
         unitcache.keep_drawn(cache, drawn)
         unitcache.save_cache(cache)
-    untranslated: dict[str, int] = {}
-    over = 0
-    for output in outputs:
-        if not output.translated:
-            untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
-        if output.measure is not None and output.measure.exceeded is not None:
-            over += 1
+    untranslated, over = _tally(outputs)
     return Built(
         result,
         len(outputs),
@@ -126,3 +126,74 @@ def build(
         over,
         selection.partial,
     )
+
+
+def _tally(outputs: list[Output]) -> tuple[dict[str, int], int]:
+    """Return the untranslated outputs per locale and how many are over their limit."""
+    untranslated: dict[str, int] = {}
+    over = 0
+    for output in outputs:
+        if not output.translated:
+            untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
+        if output.measure is not None and output.measure.exceeded is not None:
+            over += 1
+    return untranslated, over
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to build, besides what: ``--out``, ``--force``, ``--jobs``, ``--shard``, ``-v``."""
+
+    out: Path | None = None
+    force: bool = False
+    #: Worker processes; 0 means one per CPU (:func:`default_jobs`).
+    jobs: int = 0
+    shards: tuple[Path, ...] = ()
+    verbose: bool = False
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What :func:`build_pack` did: nothing (the pack is current) or a build."""
+
+    #: The pack as it is, when no input changed since the last build.
+    current: pack.PackResult | None = None
+    built: Built | None = None
+    #: Loading's and rendering's warnings, silenced codes left out.
+    warnings: tuple[Diagnostic, ...] = ()
+    #: With ``verbose``: "added PATH", "changed PATH", "removed PATH".
+    changes: tuple[str, ...] = ()
+
+
+def build_pack(root: Path, request: Request, options: Options) -> Outcome:
+    """Build what ``campaignsync build`` asks for, or nothing when no input changed.
+
+    The no-change test comes first and reads only the fingerprint's inputs, so
+    loading the project (and its libraries) waits until a build is needed.
+    """
+    from campaignsync.load.project import require_project
+
+    target = output_folder(root, options.out)
+    stamp, done = unchanged(root, target, request)
+    if done is not None and not options.force:
+        return Outcome(current=done)
+    project, warnings = require_project(root)
+    selection = select(project, request.campaign, request.locales, request.channels)
+    before = pack.hashes(target / selection.name) if options.verbose else {}
+    built = build(
+        project,
+        selection,
+        target,
+        request.epoch,
+        options.jobs or default_jobs(),
+        options.progress,
+        stamp,
+        reuse=not options.force,
+        shards=options.shards,
+    )
+    ignore = project.config.ignore
+    shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
+    after = pack.hashes(built.result.folder) if options.verbose else {}
+    changes = tuple(pack.what_changed(before, after)) if options.verbose else ()
+    return Outcome(None, built, shown, changes)

@@ -140,15 +140,7 @@ def render_selection(
 
     renderer = Renderer(project)
     problems = renderer.check_templates()
-    from campaignsync.l10n.catalog import load_lookups
-
-    chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
-    memo = None
-    if cache is not None:
-        from campaignsync.pack.lookups import CatalogMemo
-
-        memo = CatalogMemo(cache.folder.parent.parent, project.config.paths.locales)
-    lookups, catalog_problems = load_lookups(project.root, project.config, chosen, memo)
+    lookups, catalog_problems = _catalogs(project, selection, cache)
     problems.extend(catalog_problems)
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)
@@ -186,6 +178,21 @@ def render_selection(
     _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
     return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines)
+
+
+def _catalogs(
+    project: Project, selection: Selection, cache: unitcache.Cache | None
+) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
+    """Return the catalogs a selection reads (from their cache when there is one)."""
+    from campaignsync.l10n.catalog import load_lookups
+
+    chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
+    memo = None
+    if cache is not None:
+        from campaignsync.pack.lookups import CatalogMemo
+
+        memo = CatalogMemo(cache.folder.parent.parent, project.config.paths.locales)
+    return load_lookups(project.root, project.config, chosen, memo)
 
 
 def _render_all(
