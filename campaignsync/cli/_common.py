@@ -108,6 +108,16 @@ campaign_option = click.option(
 )
 
 
+def ranged_option(
+    name: str,
+    kind: click.IntRange | click.FloatRange,
+    default: float,
+    help: str | None = None,
+) -> Decorator:
+    """Return an option taking a number in a range (``--port``, ``--timeout``), default shown."""
+    return click.option(name, type=kind, default=default, show_default=True, help=help)
+
+
 def out_option(help: str = "Output folder (default: dist/ in the repository).") -> Decorator:
     """Return the ``--out DIRECTORY`` option of a command that writes a folder."""
     return click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=help)

@@ -15,7 +15,6 @@ from campaignsync.cli._common import (
     channels_option,
     display,
     errors,
-    fail,
     find_repo,
     format_option,
     jobs_option,
@@ -25,6 +24,7 @@ from campaignsync.cli._common import (
     now_or,
     out_option,
     progress,
+    ranged_option,
     repo_option,
     source_date_epoch,
 )
@@ -221,7 +221,7 @@ def new(
 @repo_option
 @campaign_option
 @out_option("Output folder of the pack (default: dist/ in the repository).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@ranged_option("--port", click.IntRange(0, 65535), 8000)
 @click.option(
     "--bind",
     default="127.0.0.1",
@@ -256,52 +256,24 @@ def preview(
     Example:
       campaignsync preview --port 8001
     """
-    import threading
+    from campaignsync.commands import preview as previewing
 
-    from campaignsync import pipeline
-    from campaignsync.pack import live
-    from campaignsync.pack import watch as watching
-
-    epoch = source_date_epoch()
+    options = previewing.Options(campaign, out, port, bind, watch, jobs, source_date_epoch())
     with errors():
-        root = find_repo(repo)
-        project, _ = load(root)
-        selection = pipeline.select(project, campaign)
-        target = pipeline.output_folder(root, out)
-    folder = target / selection.name
-    request = pipeline.Request(campaign, (), (), epoch)
-    workers = jobs or pipeline.default_jobs()
-    state = live.State(baseline=live.hashes(folder)) if watch else None
-    if state is not None:
-        state.record(live.rebuild(root, target, request, workers))
-        for line in state.problems:
-            click.echo(line, err=True)
-    elif not (folder / "index.html").is_file():
-        fail(f"no pack in {folder}; run 'campaignsync build' first")
-    try:
-        server = live.serve(folder, port, state, bind)
-    except OSError as exc:
-        fail(f"cannot listen on {bind}:{port}: {exc.strerror}")
-    address = f"http://{bind}:{server.server_address[1]}/"
-    stop = threading.Event()
-    if state is not None:
-        inputs = pipeline.input_paths(project.config.paths)
-        batches = watching.changes(root, inputs, stop)
-        thread = threading.Thread(
-            target=live.follow,
-            args=(batches, lambda _: live.rebuild(root, target, request, workers), state),
-            daemon=True,
-        )
-        thread.start()
-        click.echo(
-            f"Serving {display(folder)} on {address}, rebuilding on every save (Ctrl-C stops)"
-        )
+        started = previewing.start(find_repo(repo), options, _print_problems)
+    where = f"Serving {display(started.folder)} on {started.address}"
+    if started.watching:
+        click.echo(f"{where}, rebuilding on every save (Ctrl-C stops)")
     else:
-        click.echo(f"Serving {display(folder)} on {address} (Ctrl-C stops)")
+        click.echo(f"{where} (Ctrl-C stops)")
     try:
-        server.serve_forever()
+        started.serve()
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        server.server_close()
+        started.close()
+
+
+def _print_problems(problems: tuple[str, ...]) -> None:
+    for line in problems:
+        click.echo(line, err=True)

@@ -13,8 +13,8 @@ from campaignsync.cli._common import (
     display,
     errors,
     fail,
+    find_repo,
     jobs_option,
-    load,
     now_option,
     now_or,
     repo_option,
@@ -22,15 +22,7 @@ from campaignsync.cli._common import (
 )
 
 if TYPE_CHECKING:
-    from campaignsync.model import Output, Project
-
-
-def _known_partners(project: Project, partners: tuple[str, ...]) -> None:
-    """Stop with a usage error (exit 2) on a partner id the config does not have."""
-    for pid in partners:
-        if project.config.partner(pid) is None:
-            known = ", ".join(p.id for p in project.config.partners)
-            fail(f"unknown partner {pid!r} (partners: {known})", 2)
+    from campaignsync.pack.exports import ExportFile
 
 
 @click.group()
@@ -59,7 +51,6 @@ def calendar_show(
     Example:
       campaignsync calendar show --month 2026-10 --partner us
     """
-    from campaignsync import pipeline
     from campaignsync.commands import month as monthview
 
     try:
@@ -67,11 +58,9 @@ def calendar_show(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     with errors():
-        project, _ = load(repo)
-        selection = pipeline.select(project, campaign)
-        _known_partners(project, (partner,) if partner else ())
-        year, number = chosen or monthview.default_month(project, selection.campaign, now_or(now))
-        text = monthview.month_view(project, year, number, partner)
+        # The clock is read only when the month is left to choose.
+        when = chosen or now_or(now)
+        text = monthview.show(find_repo(repo), campaign, partner, when)
     click.echo(text, nl=False)
 
 
@@ -139,64 +128,51 @@ def calendar_export(
       campaignsync calendar export --format sprout --date-order mdy --partner us --out sprout/
       campaignsync calendar export --format buffer --partner eu --out buffer/
     """
-    from campaignsync import channels, pipeline
     from campaignsync.checks import report
-    from campaignsync.errors import DiagnosticsError
-    from campaignsync.pack import exports
-    from campaignsync.paths import write_atomic
+    from campaignsync.commands import export
 
-    chosen = formats or ("ics", "csv")
-    if "sprout" in chosen and date_order is None:
+    if "sprout" in formats and date_order is None:
         raise click.UsageError(
             "Sprout Social reads 01/10/2026 as 1 October or as January 10 depending on its "
             "import preferences: say which with --date-order dmy or --date-order mdy"
         )
-    epoch = source_date_epoch()
-    today = now_or(now)
+    epoch, today = source_date_epoch(), now_or(now)
+    when = None if keep_all else today
+    request = export.Request(
+        campaign, formats or ("ics", "csv"), partners, when, date_order, epoch, jobs
+    )
     with errors():
-        project, _ = load(repo)
-        selection = pipeline.select(project, campaign)
-        _known_partners(project, partners)
-        outputs: tuple[Output, ...] = ()
-        posts = [c for c in channels.post_channels() if project.config.channel(c)]
-        if {"csv", "sprout", "buffer"} & set(chosen) and posts:
-            selection = pipeline.select(project, selection.campaign, (), posts)
-            rendered = pipeline.render_selection(
-                project, selection, jobs or pipeline.default_jobs()
-            )
-            if any(d.is_error for d in rendered.diagnostics):
-                raise DiagnosticsError(rendered.diagnostics)
-            outputs = rendered.outputs
-        epoch = pipeline.pack_epoch(project, epoch)
-        options = exports.ExportOptions(
-            formats=chosen,
-            partners=partners,
-            now=None if keep_all else today,
-            date_order=date_order,
-            epoch=epoch,
-        )
-        result = exports.export(project, selection.campaign, outputs, options)
-        if any(d.is_error for d in result.diagnostics):
-            raise DiagnosticsError(result.diagnostics)
+        result = export.export(find_repo(repo), request)
     if result.diagnostics:
         click.echo(report.render(list(result.diagnostics), "text"), nl=False, err=True)
     if result.nothing:
         fail(f"nothing to export: {result.nothing}; nothing was written")
     if out == "-":
-        if len(result.files) != 1:
-            names = ", ".join(f.name for f in result.files) or "none"
-            fail(
-                f"this export makes {len(result.files)} files ({names}): write them to a folder "
-                "with --out DIR, or choose one with --format and --partner",
-                2,
-            )
-        click.echo(result.files[0].content, nl=False)
-        return
-    folder = Path(out)
+        _print_one(result.files)
+    else:
+        _write(result.files, Path(out))
+
+
+def _print_one(files: tuple[ExportFile, ...]) -> None:
+    """Print the one file of an export to standard output (a usage error if there are more)."""
+    if len(files) != 1:
+        names = ", ".join(f.name for f in files) or "none"
+        fail(
+            f"this export makes {len(files)} files ({names}): write them to a folder "
+            "with --out DIR, or choose one with --format and --partner",
+            2,
+        )
+    click.echo(files[0].content, nl=False)
+
+
+def _write(files: tuple[ExportFile, ...], folder: Path) -> None:
+    """Write the files of an export into ``folder``, each atomically, and name them."""
+    from campaignsync.paths import write_atomic
+
     try:
-        for file in result.files:
+        for file in files:
             write_atomic(folder / file.name, file.content)
     except OSError as exc:
         fail(f"cannot write to {folder}: {exc.strerror}")
-    for file in result.files:
+    for file in files:
         click.echo(f"Wrote {display(folder / file.name)}")

@@ -164,18 +164,11 @@ def release(
     Example:
       campaignsync release 2026 --dry-run
     """
-    from campaignsync import pipeline
     from campaignsync.commands import release as releasing
 
     with errors():
-        root = find_repo(repo)
-        target = pipeline.output_folder(root, out)
-        plan, checked = releasing.prepare(
-            root, campaign, now_or(now), target, jobs or pipeline.default_jobs(), sign
-        )
-        done = releasing.dry_run(plan, checked) if dry_run else releasing.release(
-            plan, checked, sign
-        )  # fmt: skip
+        done = releasing.run(find_repo(repo), campaign, now_or(now), out, jobs, sign, dry_run)
+    plan = done.plan
     verb = "Would build" if dry_run else "Built"
     click.echo(
         f"{verb} {display(done.pack)} and {display(done.archive)}: {plan.outputs} outputs, "

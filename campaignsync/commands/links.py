@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from campaignsync.commands import linkcheck
 from campaignsync.commands.linkcheck import Answer
 from campaignsync.model import Config, Diagnostic, Message, Output, Severity
 from campaignsync.render import links
@@ -31,6 +33,53 @@ class Target:
 
     url: str
     uses: tuple[Use, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What ``campaignsync links`` found: the addresses and, with ``--check``, the answers."""
+
+    targets: tuple[Target, ...]
+    #: The network's answer per address (None without ``--check``).
+    answers: Mapping[str, Answer] | None = None
+    #: CS501 and CS502 for the broken and redirected addresses.
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def broken(self) -> int:
+        """Return how many addresses are broken."""
+        return sum(a.broken for a in (self.answers or {}).values())
+
+    @property
+    def moved(self) -> int:
+        """Return how many addresses redirect (and are not broken)."""
+        return sum(bool(a.redirects) and not a.broken for a in (self.answers or {}).values())
+
+
+def find(
+    root: Path, campaign: str | None, jobs: int, ask: linkcheck.Options | None = None
+) -> Found:
+    """Render the campaign and return every address its outputs link to.
+
+    With ``ask``, each address is also requested (the only use of the network).
+    """
+    from campaignsync import pipeline
+    from campaignsync.errors import DiagnosticsError
+    from campaignsync.load.config import key_line
+    from campaignsync.load.project import require_project
+
+    project, _ = require_project(root)
+    selection = pipeline.select(project, campaign)
+    rendered = pipeline.render_selection(project, selection, jobs or pipeline.default_jobs())
+    if any(d.is_error for d in rendered.diagnostics):
+        raise DiagnosticsError(rendered.diagnostics)
+    page_line = key_line(project.root, "links.page_url") or key_line(project.root, "base_url")
+    messages = project.messages_of(selection.campaign)
+    found = tuple(targets(project.config, messages, rendered.outputs, page_line))
+    if ask is None:
+        return Found(found)
+    answers = linkcheck.check([t.url for t in found], ask)
+    return Found(found, answers, tuple(diagnostics(found, answers)))
 
 
 def targets(

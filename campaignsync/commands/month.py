@@ -5,9 +5,10 @@ from __future__ import annotations
 import calendar as stdcal
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from campaignsync.errors import ContentError
-from campaignsync.load import calendarfile as calendar
+from campaignsync.load import calendarfile
 from campaignsync.model import Message, Partner, Project
 from campaignsync.render import zones
 
@@ -33,6 +34,29 @@ def _partners(project: Project, partner_id: str | None) -> tuple[Partner, ...]:
     return (chosen, *(p for p in partners if p.id != partner_id))
 
 
+#: What happens on each day of the month, in order; and the marks of each day in the grid.
+Agenda = dict[date, list[str]]
+Marks = dict[date, set[str]]
+
+
+def show(
+    root: Path, campaign: str | None, partner: str | None, month: tuple[int, int] | datetime
+) -> str:
+    """Return what ``calendar show`` prints for a (year, month).
+
+    Given the current time instead, the month is :func:`default_month`.
+    """
+    from campaignsync.load.project import require_project
+    from campaignsync.pipeline import known_partners, select
+
+    project, _ = require_project(root)
+    selection = select(project, campaign)
+    known_partners(project, (partner,) if partner else ())
+    if isinstance(month, datetime):
+        month = default_month(project, selection.campaign, month)
+    return month_view(project, *month, partner)
+
+
 def month_view(project: Project, year: int, month: int, partner_id: str | None = None) -> str:
     """Return the month as a grid of days and an agenda of what happens on each.
 
@@ -46,11 +70,40 @@ def month_view(project: Project, year: int, month: int, partner_id: str | None =
     partners = _partners(project, partner_id)
     first = date(year, month, 1)
     last = date(year, month, stdcal.monthrange(year, month)[1])
-    agenda: dict[date, list[str]] = defaultdict(list)
-    marks: dict[date, set[str]] = defaultdict(set)
+    agenda: Agenda = defaultdict(list)
+    marks: Marks = defaultdict(set)
+    _observances(project, first, last, agenda, marks)
+    themes_by_day = _campaigns(project, first, last, partner_id, agenda, marks)
+    unusual, legend = _offset_days(partners, first, last)
+    for partner in partners:
+        for change in zones.changes(partner.timezone, first, last):
+            agenda[change.instant.astimezone(zones.zone(partner.timezone)).date()].append(
+                _clock_change(change, partner, partners)
+            )
+    _slots(project, first, last, partner_id, partners, agenda, marks)
+    lines = [_title(year, month, partners, partner_id, project)]
+    lines.append("")
+    lines.extend(_grid(year, month, marks, unusual, themes_by_day))
+    used = [f"{mark} {text}" for mark, text in MARKS if any(mark in m for m in marks.values())]
+    if unusual:
+        used.append(f"~ {legend}")
+    if used:
+        lines.append("")
+        lines.append("  " + "   ".join(used))
+    for day in sorted(agenda):
+        lines.append("")
+        lines.append(f"{day:%a} {day.day} {day:%b}")
+        lines.extend(f"  {entry}" for entry in agenda[day])
+    if not agenda:
+        lines.append("")
+        lines.append("Nothing in the calendar this month.")
+    return "\n".join(lines) + "\n"
 
+
+def _observances(project: Project, first: date, last: date, agenda: Agenda, marks: Marks) -> None:
+    """Add the observances that fall in the month (or continue into it)."""
     for event in project.calendar.events:
-        for start, end in calendar.spans(event, first, last):
+        for start, end in calendarfile.spans(event, first, last):
             note = "" if event.confirmed else " (to be confirmed)"
             length = f", to {_day(end)}" if end != start else ""
             shown = max(start, first)
@@ -61,6 +114,16 @@ def month_view(project: Project, year: int, month: int, partner_id: str | None =
                 marks[day].add("+")
                 day += timedelta(days=1)
 
+
+def _campaigns(
+    project: Project,
+    first: date,
+    last: date,
+    partner_id: str | None,
+    agenda: Agenda,
+    marks: Marks,
+) -> dict[date, list[str]]:
+    """Add campaigns' freezes, starts, ends, theme weeks and blackouts; return each day's themes."""
     themes_by_day: dict[date, list[str]] = defaultdict(list)
     for campaign in project.calendar.campaigns:
         if campaign.freeze and first <= campaign.freeze <= last:
@@ -91,14 +154,19 @@ def month_view(project: Project, year: int, month: int, partner_id: str | None =
             why = f" ({blackout.reason})" if blackout.reason else ""
             agenda[blackout.day].append(f"blackout day{whom}: no publication{why}")
             marks[blackout.day].add("!")
+    return themes_by_day
 
-    unusual, legend = _offset_days(partners, first, last)
-    for partner in partners:
-        for change in zones.changes(partner.timezone, first, last):
-            agenda[change.instant.astimezone(zones.zone(partner.timezone)).date()].append(
-                _clock_change(change, partner, partners)
-            )
 
+def _slots(
+    project: Project,
+    first: date,
+    last: date,
+    partner_id: str | None,
+    partners: tuple[Partner, ...],
+    agenda: Agenda,
+    marks: Marks,
+) -> None:
+    """Add every message slot of the month, with its time on each partner's clock."""
     slots: list[tuple[datetime, Partner, Message]] = []
     for message in project.messages:
         for pid, instant in message.publish:
@@ -113,24 +181,6 @@ def month_view(project: Project, year: int, month: int, partner_id: str | None =
         agenda[day].append(f"{_times(instant, owner, partners)}  {owner.id}  {message.id}")
         agenda[day].append(f"    {message.title} [{', '.join(message.channels)}]")
         marks[day].add("*")
-
-    lines = [_title(year, month, partners, partner_id, project)]
-    lines.append("")
-    lines.extend(_grid(year, month, marks, unusual, themes_by_day))
-    used = [f"{mark} {text}" for mark, text in MARKS if any(mark in m for m in marks.values())]
-    if unusual:
-        used.append(f"~ {legend}")
-    if used:
-        lines.append("")
-        lines.append("  " + "   ".join(used))
-    for day in sorted(agenda):
-        lines.append("")
-        lines.append(f"{day:%a} {day.day} {day:%b}")
-        lines.extend(f"  {entry}" for entry in agenda[day])
-    if not agenda:
-        lines.append("")
-        lines.append("Nothing in the calendar this month.")
-    return "\n".join(lines) + "\n"
 
 
 def _times(instant: datetime, owner: Partner, partners: tuple[Partner, ...]) -> str:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from campaignsync import __version__, gitrepo
-from campaignsync import pipeline as build
+from campaignsync import __version__, gitrepo, pipeline
 from campaignsync.commands.changes import TAG_PREFIX
 from campaignsync.errors import DiagnosticsError, ReleaseError, UsageError
 from campaignsync.load.content import ID_RE
@@ -55,7 +54,7 @@ def tag_name(campaign: str) -> str:
 
 def prepare(
     root: Path, campaign: str, now: datetime, out: Path, jobs: int = 1, sign: bool = False
-) -> tuple[Plan, build.Checked]:
+) -> tuple[Plan, pipeline.Checked]:
     """Check every precondition of a release; raise ReleaseError naming each one that fails.
 
     The preconditions: the tree is clean, HEAD is on a branch of a full (not
@@ -66,32 +65,10 @@ def prepare(
     state = gitrepo.state(root)
     if state is None or state.commit is None:
         raise ReleaseError(f"{root} is not a git repository with a commit; a release is a tag")
-    refusals = []
-    if state.changed:
-        files = ", ".join(line[3:] for line in state.changed[:3])
-        more = f" and {len(state.changed) - 3} more" if len(state.changed) > 3 else ""
-        refusals.append(
-            f"the work tree has uncommitted changes ({files}{more}): commit or remove them, "
-            "so that the tag holds exactly what was released"
-        )
-    if state.branch is None:
-        refusals.append("HEAD is detached: switch to the campaign's branch (git switch main)")
-    if state.shallow:
-        refusals.append(
-            "this is a shallow clone: run 'git fetch --unshallow' so the history is complete"
-        )
-    if gitrepo.tag_exists(root, tag):
-        refusals.append(
-            f"tag {tag} already exists: a released campaign is never re-tagged; "
-            "release the changes under a new campaign id"
-        )
-    if sign and not gitrepo.signing_configured(root):
-        refusals.append(
-            "--sign needs a signing key: set git config user.signingkey (or drop --sign)"
-        )
+    refusals = _refusals(root, state, tag, sign)
     if refusals:
         raise ReleaseError("cannot release: " + "; ".join(refusals))
-    checked = build.check(root, campaign, now, jobs, strict=True, prepare=True)
+    checked = pipeline.check(root, campaign, now, jobs, strict=True, prepare=True)
     if not checked.ok or checked.project is None or checked.rendered is None:
         raise DiagnosticsError(checked.diagnostics)
     missing = incomplete_required(checked.project, checked.rendered.outputs)
@@ -120,6 +97,52 @@ def prepare(
         warnings=checked.diagnostics,
     )
     return plan, checked
+
+
+def _refusals(root: Path, state: gitrepo.TreeState, tag: str, sign: bool) -> list[str]:
+    """Return why git's side of a release cannot go ahead (nothing when it can)."""
+    refusals = []
+    if state.changed:
+        files = ", ".join(line[3:] for line in state.changed[:3])
+        more = f" and {len(state.changed) - 3} more" if len(state.changed) > 3 else ""
+        refusals.append(
+            f"the work tree has uncommitted changes ({files}{more}): commit or remove them, "
+            "so that the tag holds exactly what was released"
+        )
+    if state.branch is None:
+        refusals.append("HEAD is detached: switch to the campaign's branch (git switch main)")
+    if state.shallow:
+        refusals.append(
+            "this is a shallow clone: run 'git fetch --unshallow' so the history is complete"
+        )
+    if gitrepo.tag_exists(root, tag):
+        refusals.append(
+            f"tag {tag} already exists: a released campaign is never re-tagged; "
+            "release the changes under a new campaign id"
+        )
+    if sign and not gitrepo.signing_configured(root):
+        refusals.append(
+            "--sign needs a signing key: set git config user.signingkey (or drop --sign)"
+        )
+    return refusals
+
+
+def run(
+    root: Path,
+    campaign: str,
+    now: datetime,
+    out: Path | None,
+    jobs: int = 0,
+    sign: bool = False,
+    dry: bool = False,
+) -> Released:
+    """Check, then release (or with ``dry`` only work out) a campaign: what ``release`` does.
+
+    ``out`` None is the config's output folder; ``jobs`` 0 is one process per CPU.
+    """
+    target = pipeline.output_folder(root, out)
+    plan, checked = prepare(root, campaign, now, target, jobs or pipeline.default_jobs(), sign)
+    return dry_run(plan, checked) if dry else release(plan, checked, sign)
 
 
 def incomplete_required(project: Project, outputs: tuple[Output, ...]) -> list[tuple[str, int]]:
@@ -151,23 +174,23 @@ def tag_message(plan: Plan, project: Project, manifest_sha256: str) -> str:
     )
 
 
-def dry_run(plan: Plan, checked: build.Checked) -> Released:
+def dry_run(plan: Plan, checked: pipeline.Checked) -> Released:
     """Work out the pack and the tag message in memory; write nothing."""
     project, selection, rendered = checked.project, checked.selection, checked.rendered
     assert project is not None and selection is not None and rendered is not None
-    digest = build.assemble(project, selection, rendered, None).manifest_sha256
+    digest = pipeline.assemble(project, selection, rendered, None).manifest_sha256
     message = tag_message(plan, project, digest)
     folder = plan.out / plan.campaign
     return Released(plan, folder, plan.out / f"{plan.campaign}.zip", digest, message)
 
 
-def release(plan: Plan, checked: build.Checked, sign: bool) -> Released:
+def release(plan: Plan, checked: pipeline.Checked, sign: bool) -> Released:
     """Build the pack from the checked commit, then write the annotated tag."""
     project, selection, rendered = checked.project, checked.selection, checked.rendered
     assert project is not None and selection is not None and rendered is not None
     # The commit time is the pack's timestamp, whatever SOURCE_DATE_EPOCH says, so that
     # anyone can rebuild the identical pack from the tag alone.
-    built = build.build(project, selection, plan.out, None, rendered=rendered)
+    built = pipeline.build(project, selection, plan.out, None, rendered=rendered)
     if built.source.commit != plan.commit or built.source.dirty:
         raise ReleaseError("the work tree changed during the release; nothing was tagged")
     message = tag_message(plan, project, built.result.manifest_sha256)

@@ -32,7 +32,7 @@ from campaignsync.pipeline.building import (
     unchanged,
 )
 from campaignsync.pipeline.checking import Checked, check
-from campaignsync.pipeline.selection import Selection, select
+from campaignsync.pipeline.selection import Selection, known_partners, select
 from campaignsync.pipeline.workers import (
     Progress,
     Rendered,
@@ -63,6 +63,7 @@ __all__ = [
     "fingerprint",
     "in_processes",
     "input_paths",
+    "known_partners",
     "open_cache",
     "output_folder",
     "pack_epoch",

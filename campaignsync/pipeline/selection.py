@@ -58,3 +58,11 @@ def select(
         chosen_channels = tuple(c for c in enabled if c in wanted_channels)
     partial = chosen_locales != config.all_locales or chosen_channels != enabled
     return Selection(campaign, chosen_locales, chosen_channels, partial)
+
+
+def known_partners(project: Project, partners: Iterable[str]) -> None:
+    """Raise a UsageError on a partner id the config does not have."""
+    for pid in partners:
+        if project.config.partner(pid) is None:
+            known = ", ".join(p.id for p in project.config.partners)
+            raise UsageError(f"unknown partner {pid!r} (partners: {known})")

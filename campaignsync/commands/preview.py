@@ -1,0 +1,89 @@
+"""``preview``: the pack's gallery served on localhost, rebuilt after every save."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from campaignsync.errors import BuildError
+
+if TYPE_CHECKING:
+    import socketserver
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Where and how to serve: ``--out``, ``--port``, ``--bind``, ``--watch``, ``--jobs``."""
+
+    campaign: str | None = None
+    out: Path | None = None
+    port: int = 8000
+    bind: str = "127.0.0.1"
+    watch: bool = True
+    jobs: int = 0  # 0: one process per CPU
+    epoch: int | None = None  # SOURCE_DATE_EPOCH
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A preview ready to serve: call :meth:`serve`, then :meth:`close`."""
+
+    folder: Path
+    address: str
+    #: Whether saves are followed (``--watch``).
+    watching: bool
+    server: socketserver.BaseServer
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def serve(self) -> None:
+        """Serve requests until interrupted."""
+        self.server.serve_forever()
+
+    def close(self) -> None:
+        """Stop following saves and close the server."""
+        self.stop.set()
+        self.server.server_close()
+
+
+def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], None]) -> Preview:
+    """Build the pack (with ``watch``) and return its server, following saves from now on.
+
+    ``problems`` receives what stopped the first build (the server runs anyway
+    and its pages show them). Without ``watch`` the pack must already exist.
+    """
+    from campaignsync import pipeline
+    from campaignsync.load.project import require_project
+    from campaignsync.pack import live, watch
+
+    project, _ = require_project(root)
+    selection = pipeline.select(project, options.campaign)
+    target = pipeline.output_folder(root, options.out)
+    folder = target / selection.name
+    request = pipeline.Request(options.campaign, (), (), options.epoch)
+    jobs = options.jobs or pipeline.default_jobs()
+    state = live.State(baseline=live.hashes(folder)) if options.watch else None
+    if state is not None:
+        state.record(live.rebuild(root, target, request, jobs))
+        problems(state.problems)
+    elif not (folder / "index.html").is_file():
+        raise BuildError(f"no pack in {folder}; run 'campaignsync build' first")
+    try:
+        server = live.serve(folder, options.port, state, options.bind)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot listen on {options.bind}:{options.port}: {exc.strerror}"
+        ) from None
+    address = f"http://{options.bind}:{server.server_address[1]}/"
+    preview = Preview(folder, address, state is not None, server)
+    if state is not None:
+        batches = watch.changes(root, pipeline.input_paths(project.config.paths), preview.stop)
+        thread = threading.Thread(
+            target=live.follow,
+            args=(batches, lambda _: live.rebuild(root, target, request, jobs), state),
+            daemon=True,
+        )
+        thread.start()
+    return preview
