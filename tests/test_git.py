@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW, CliInvoke, git
 
-from campaignsync import gitrepo
 from campaignsync.commands import release as releasing
 from campaignsync.errors import UsageError
+from campaignsync.gitrepo.repo import _open
 
 WELCOME = "content/messages/{year}/welcome.md"
 
@@ -544,7 +544,7 @@ def test_git_settings_from_the_environment_still_apply(
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
     monkeypatch.setenv("GIT_CONFIG_KEY_0", "campaignsync.probe")
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", "kept")
-    with gitrepo._open(committed_repo) as repo:
+    with _open(committed_repo) as repo:
         assert repo is not None
         assert repo.git.config("--get", "campaignsync.probe") == "kept"
         assert repo.git.config("--get", "core.fsmonitor") == "false"

@@ -1,0 +1,70 @@
+"""Opening a repository safely: a git program found, the repository's own config disarmed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import git
+
+#: Settings forced on every git command: a repository's own config must not make
+#: campaignsync run programs (core.fsmonitor runs one on every `git status`).
+_SAFE_CONFIG = {"core.fsmonitor": "false", "core.hooksPath": "/dev/null"}
+
+
+def _require_git() -> None:
+    """Raise GitError when GitPython cannot find a git program to run."""
+    from campaignsync.errors import GitError
+
+    try:
+        import git  # noqa: F401 - GitPython refuses to import without a git program
+    except ImportError:
+        raise GitError(
+            "git is not installed (or not on PATH); install git to use this command"
+        ) from None
+
+
+@contextmanager
+def _open(root: Path) -> Iterator[git.Repo | None]:
+    """Yield the repository holding ``root`` (None outside git, or without git), safely set."""
+    from campaignsync.errors import GitError
+
+    try:
+        _require_git()
+    except GitError:
+        yield None
+        return
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        yield None
+        return
+    # As `git -c`: the user's own GIT_CONFIG_* settings (safe.directory, say) still apply.
+    repo.git.set_persistent_git_options(c=[f"{k}={v}" for k, v in _SAFE_CONFIG.items()])
+    with repo:
+        try:
+            yield repo
+        except git.GitCommandError as exc:  # a broken repository, say; callers catch the expected
+            raise GitError(f"git failed in {repo.working_tree_dir}: {_reason(exc)}") from None
+
+
+def _reason(exc: git.GitCommandError) -> str:
+    """Return git's own one-line reason for a failed command."""
+    lines = [line.strip().removeprefix("stderr: ").strip(" '") for line in
+             str(exc.stderr or "").splitlines()]  # fmt: skip
+    lines = [line for line in lines if line]
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.split(": ", 1)[1]
+    return lines[-1] if lines else f"exit status {exc.status}"
+
+
+def _prefix(repo: git.Repo, root: Path) -> str:
+    """Return where ``root`` lies inside the work tree ("" at its top), for pathspecs."""
+    top = Path(repo.working_tree_dir or root).resolve()
+    return root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
