@@ -12,8 +12,7 @@ import sys
 import click
 
 from campaignsync import __version__
-from campaignsync.cli import build as pack
-from campaignsync.cli import calendar, git, links, locale
+from campaignsync.cli import build, calendar, git, links, locale
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,11 +25,11 @@ def cli() -> None:
     """
 
 
-cli.add_command(pack.init)
-cli.add_command(pack.new)
-cli.add_command(pack.check)
-cli.add_command(pack.build)
-cli.add_command(pack.preview)
+cli.add_command(build.init)
+cli.add_command(build.new)
+cli.add_command(build.check)
+cli.add_command(build.build)
+cli.add_command(build.preview)
 cli.add_command(locale.locale)
 cli.add_command(calendar.calendar)
 cli.add_command(links.links)

@@ -10,7 +10,7 @@ from campaignsync import gitrepo, paths
 from campaignsync.errors import BuildError, DiagnosticsError
 from campaignsync.load.config import CONFIG_NAME
 from campaignsync.model import Output, Paths, Project
-from campaignsync.pack import writer as pack
+from campaignsync.pack import writer
 from campaignsync.pipeline.selection import Selection
 from campaignsync.pipeline.workers import Rendered
 
@@ -26,7 +26,7 @@ def input_paths(folders: Paths) -> tuple[str, ...]:
     return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
 
 
-def source_info(project: Project) -> tuple[pack.SourceInfo, int | None]:
+def source_info(project: Project) -> tuple[writer.SourceInfo, int | None]:
     """Return the git commit behind the inputs and its commit time (None outside git).
 
     The pack counts as dirty only when the campaign's own files differ from
@@ -34,8 +34,8 @@ def source_info(project: Project) -> tuple[pack.SourceInfo, int | None]:
     """
     head = gitrepo.head(project.root, input_paths(project.config.paths))
     if head is None:
-        return pack.SourceInfo(None, False, "not built from a git commit"), None
-    return pack.SourceInfo(head.commit, head.dirty), head.time
+        return writer.SourceInfo(None, False, "not built from a git commit"), None
+    return writer.SourceInfo(head.commit, head.dirty), head.time
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +43,10 @@ class Assembled:
     """Everything a pack holds, in memory, every file hashed and compressed once."""
 
     outputs: list[Output]
-    extras: list[pack.PackFile]  # calendar, CSVs, gallery, images and the manifest
+    extras: list[writer.PackFile]  # calendar, CSVs, gallery, images and the manifest
     epoch: int
-    source: pack.SourceInfo
-    members: dict[str, pack.Member]
+    source: writer.SourceInfo
+    members: dict[str, writer.Member]
 
     @property
     def manifest_sha256(self) -> str:
@@ -74,8 +74,8 @@ def assemble(
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn)
-    members = {**rendered.members, **pack.prepare_all(extras)}
-    manifest = pack.build_manifest(
+    members = {**rendered.members, **writer.prepare_all(extras)}
+    manifest = writer.build_manifest(
         selection.campaign,
         outputs,
         extras,
@@ -88,8 +88,8 @@ def assemble(
         rendered.lines,
         longtexts.report(longtexts.from_outputs(outputs, project)),
     )
-    extras.append(pack.PackFile("manifest.json", manifest))
-    members["manifest.json"] = pack.prepare(manifest)
+    extras.append(writer.PackFile("manifest.json", manifest))
+    members["manifest.json"] = writer.prepare(manifest)
     return Assembled(outputs, extras, epoch, source, members)
 
 
@@ -102,7 +102,7 @@ def _epoch(epoch: int | None, commit_time: int | None) -> int:
     # Outside git, 1980-01-01: the earliest time a zip can store.
     if epoch is not None:
         return epoch
-    return commit_time if commit_time is not None else pack.ZIP_EPOCH
+    return commit_time if commit_time is not None else writer.ZIP_EPOCH
 
 
 def pack_extras(
@@ -112,7 +112,7 @@ def pack_extras(
     epoch: int,
     lookups: Mapping[str, catalog.Lookup] | None = None,
     drawn: dict[str, gallery.Drawn] | None = None,
-) -> list[pack.PackFile]:
+) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
     ``lookups`` (the catalogs the outputs were rendered with) let the gallery
@@ -127,13 +127,13 @@ def pack_extras(
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
     shown = preview.pages(project, campaign, outputs, lookups, schedule, drawn)
     extras = [
-        pack.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
-        *(pack.PackFile(rel, page) for rel, page in shown.items()),
+        writer.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
+        *(writer.PackFile(rel, page) for rel, page in shown.items()),
     ]
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):
             extras.append(
-                pack.PackFile(
+                writer.PackFile(
                     f"schedule-{partner.id}.csv",
                     exports.schedule_csv(project, campaign, partner.id, outputs),
                 )
@@ -146,5 +146,5 @@ def pack_extras(
             )
         except ValueError as exc:
             raise BuildError(str(exc)) from None
-        extras.append(pack.PackFile(src, data))
+        extras.append(writer.PackFile(src, data))
     return extras

@@ -8,7 +8,7 @@ from pathlib import Path
 from campaignsync import __version__, gitrepo
 from campaignsync.load.config import read_paths
 from campaignsync.model import Diagnostic, Output, Project
-from campaignsync.pack import writer as pack
+from campaignsync.pack import writer
 from campaignsync.pipeline.assembly import assemble, input_paths
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import (
@@ -42,24 +42,24 @@ def fingerprint(root: Path, request: Request) -> str:
         "commit": gitrepo.head_id(root),
         "version": __version__,
     }
-    return pack.fingerprint(root, input_paths(read_paths(root)), settings)
+    return writer.fingerprint(root, input_paths(read_paths(root)), settings)
 
 
-def unchanged(root: Path, out: Path, request: Request) -> tuple[str, pack.PackResult | None]:
+def unchanged(root: Path, out: Path, request: Request) -> tuple[str, writer.PackResult | None]:
     """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
     stamp = fingerprint(root, request)
-    return stamp, pack.current(out, stamp)
+    return stamp, writer.current(out, stamp)
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
     """What ``build`` did."""
 
-    result: pack.PackResult
+    result: writer.PackResult
     outputs: int
     untranslated: dict[str, int]
     warnings: tuple[Diagnostic, ...]
-    source: pack.SourceInfo
+    source: writer.SourceInfo
     #: Outputs longer than their channel allows (``check`` says where to shorten them).
     over_limit: int = 0
     partial: bool = False
@@ -100,7 +100,7 @@ def build(
     drawn = cache.drawn if cache is not None else {}
     assembled = assemble(project, selection, rendered, epoch, drawn)
     outputs, source = assembled.outputs, assembled.source
-    result = pack.write_pack(
+    result = writer.write_pack(
         out,
         selection.name,
         outputs,
@@ -110,7 +110,7 @@ def build(
         reuse,
     )
     if stamp is not None:
-        pack.remember(out, stamp, result)
+        writer.remember(out, stamp, result)
     if cache is not None:
         from campaignsync.pack import cache as unitcache
 
@@ -158,7 +158,7 @@ class Outcome:
     """What :func:`build_pack` did: nothing (the pack is current) or a build."""
 
     #: The pack as it is, when no input changed since the last build.
-    current: pack.PackResult | None = None
+    current: writer.PackResult | None = None
     built: Built | None = None
     #: Loading's and rendering's warnings, silenced codes left out.
     warnings: tuple[Diagnostic, ...] = ()
@@ -180,7 +180,7 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
         return Outcome(current=done)
     project, warnings = require_project(root)
     selection = select(project, request.campaign, request.locales, request.channels)
-    before = pack.hashes(target / selection.name) if options.verbose else {}
+    before = writer.hashes(target / selection.name) if options.verbose else {}
     built = build(
         project,
         selection,
@@ -194,6 +194,6 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     )
     ignore = project.config.ignore
     shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
-    after = pack.hashes(built.result.folder) if options.verbose else {}
-    changes = tuple(pack.what_changed(before, after)) if options.verbose else ()
+    after = writer.hashes(built.result.folder) if options.verbose else {}
+    changes = tuple(writer.what_changed(before, after)) if options.verbose else ()
     return Outcome(None, built, shown, changes)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from campaignsync.model import Diagnostic, Message, Output, Project
-from campaignsync.pack import writer as pack
+from campaignsync.pack import writer
 from campaignsync.pipeline.selection import Selection
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Rendered:
     diagnostics: tuple[Diagnostic, ...]
     lookups: dict[str, catalog.Lookup] = field(default_factory=dict)
     #: Each output hashed and compressed for the pack (only when asked for).
-    members: dict[str, pack.Member] = field(default_factory=dict)
+    members: dict[str, writer.Member] = field(default_factory=dict)
     #: Manifest rows the render cache kept, by path.
     lines: dict[str, str] = field(default_factory=dict)
 
@@ -73,7 +73,7 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
-_Chunk = tuple[list[_Done], dict[str, pack.Member]]
+_Chunk = tuple[list[_Done], dict[str, writer.Member]]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -100,7 +100,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     # Hashing and deflating here, in the workers, keeps the parent's serial part small.
     members = (
-        {o.path: pack.prepare(o.content) for unit in done for o in unit[2]}
+        {o.path: writer.prepare(o.content) for unit in done for o in unit[2]}
         if context.prepare
         else {}
     )
@@ -146,7 +146,7 @@ def render_selection(
         return Rendered((), tuple(problems), lookups)
     units = _units(project, selection)
     outputs: list[Output] = []
-    members: dict[str, pack.Member] = {}
+    members: dict[str, writer.Member] = {}
     lines: dict[str, str] = {}
     if cache is not None:
         from campaignsync.pack import cache as unitcache
