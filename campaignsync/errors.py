@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from campaignsync.wording import counted
+
 if TYPE_CHECKING:
     from campaignsync.model import Diagnostic
 
@@ -49,4 +51,4 @@ class DiagnosticsError(CampaignsyncError):
     ) -> None:
         self.diagnostics = tuple(diagnostics)
         self.outcome = outcome  # what was done before work stopped
-        super().__init__(f"{len(self.diagnostics)} error(s)")
+        super().__init__(counted(len(self.diagnostics), "error"))

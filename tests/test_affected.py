@@ -82,7 +82,7 @@ def test_changes_outputs_refuses_a_work_tree_that_cannot_be_rendered(
     )
     result = cli_invoke(["changes", "HEAD", "--repo", str(edited_sample), "--outputs"], expect=1)
     assert result.stderr == (
-        "error: cannot render the work tree to compare its outputs: 1 error(s); "
+        "error: cannot render the work tree to compare its outputs: 1 error; "
         "'campaignsync check' lists them\n"
     )
 

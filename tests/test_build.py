@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CliInvoke, git
+from conftest import CliInvoke, git, make_review_repo
 
 EPOCH = "1790000000"
 
@@ -394,3 +394,14 @@ def test_worker_processes_build_the_same_pack_as_one_process(
     workers = {p.name for p in marks.iterdir()}
     assert workers and str(os.getpid()) not in workers
     assert pipeline._worker_context == []
+
+
+def test_one_output_over_its_limit_is_told_in_the_singular(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    repo = make_review_repo(tmp_path / "review")  # its kickoff X post is over the limit
+    result = cli_invoke(["build", "--repo", str(repo), "--locale", "de", "--channel", "x"])
+    assert (
+        "1 output is longer than its channel allows; "
+        "'campaignsync check' says where to shorten them.\n"
+    ) in result.stdout

@@ -199,7 +199,7 @@ def test_update_check_works_with_msgctxt(campaign_repo: Path, cli_invoke: CliInv
     before = po_file(campaign_repo).read_bytes()
     result = cli_invoke(["locale", "update", "--check"], cwd=campaign_repo, expect=1)
     assert "locales/de/LC_MESSAGES/messages.po: out of date" in result.stdout
-    assert result.stderr == ("error: 2 catalog(s) out of date; run 'campaignsync locale update'\n")
+    assert result.stderr == ("error: 2 catalogs out of date; run 'campaignsync locale update'\n")
     assert po_file(campaign_repo).read_bytes() == before
     cli_invoke(["locale", "update"], cwd=campaign_repo)
     cli_invoke(["locale", "update", "--check"], cwd=campaign_repo)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
+from conftest import CliInvoke
 
 import campaignsync.cli
 
@@ -48,3 +50,36 @@ def test_anything_else_is_an_internal_error_in_one_line(
         f"internal error: {type(error).__name__}: {error} "
         "(please report it; set CAMPAIGNSYNC_DEBUG=1 to see the traceback)\n"
     )
+
+
+def interrupt(*_: object, **__: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        # Before the command reaches its work: click alone would print "Aborted!", exit 1.
+        pytest.param("campaignsync.cli.build.source_date_epoch", id="early"),
+        pytest.param("campaignsync.pipeline.build_pack", id="while-building"),
+    ],
+)
+def test_ctrl_c_says_the_same_whenever_it_comes(
+    cli_invoke: CliInvoke,
+    sample_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+) -> None:
+    monkeypatch.setattr(target, interrupt)
+    result = cli_invoke(["build", "--repo", str(sample_repo)], expect=130)
+    assert result.stderr == "error: interrupted; nothing was changed\n"
+    assert result.stdout == ""
+    assert not (sample_repo / "dist").exists()
+
+
+def test_ctrl_c_in_a_subcommand_says_the_same(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("campaignsync.cli.calendar.source_date_epoch", interrupt)
+    result = cli_invoke(["calendar", "export", "--repo", str(sample_repo)], expect=130)
+    assert result.stderr == "error: interrupted; nothing was changed\n"

@@ -18,6 +18,9 @@ from campaignsync import channels
 LOCALES = "en, de, fr, es, it, pl, nl, pt-PT, en-US, es-US"
 PT_PT = "Error: Invalid value for '--locale': 'pt_PT' is not a canonical locale tag; did you mean 'pt-PT'?"
 DE = "Error: Invalid value for '--locale': 'DE' is not a canonical locale tag; did you mean 'de'?"
+DEE = (
+    "Error: Invalid value for '--locale': 'dee' is not a locale that CLDR knows; did you mean 'de'?"
+)
 TWITTER = "Error: Invalid value for '--channel': unknown channel 'twitter' (did you mean 'x'?)"
 
 
@@ -27,6 +30,17 @@ TWITTER = "Error: Invalid value for '--channel': unknown channel 'twitter' (did 
         pytest.param(["--locale", "pt_PT"], PT_PT, id="gettext-spelling"),
         pytest.param(["--locale", "de", "--locale", "DE"], DE, id="upper-case"),
         pytest.param(["--channel", "twitter"], TWITTER, id="former-name"),
+        pytest.param(
+            ["--channel", "twiter"],
+            "Error: Invalid value for '--channel': unknown channel 'twiter' (did you mean 'x'?)",
+            id="misspelt-former-name",
+        ),
+        pytest.param(["--locale", "dee"], DEE, id="configured-near-unknown-tag"),
+        pytest.param(
+            ["--locale", "zzq"],
+            "Error: Invalid value for '--locale': 'zzq' is not a locale that CLDR knows",
+            id="unknown-tag-nothing-near",
+        ),
         pytest.param(
             ["--channel", "linkdin"],
             "Error: Invalid value for '--channel': unknown channel 'linkdin' (did you mean 'linkedin'?)",
@@ -60,6 +74,24 @@ def test_build(cli_invoke: CliInvoke, sample_repo: Path, args: list[str], messag
     result = cli_invoke(["build", "--repo", str(sample_repo), *args], expect=2)
     assert result.stderr.splitlines()[-1] == message
     assert result.stdout == ""
+    assert not (sample_repo / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param("repo-after", id="repo-typed-after-the-locale"),
+        pytest.param("cwd", id="repository-found-from-the-folder"),
+    ],
+)
+def test_an_unknown_tag_is_told_the_configured_locale_near_it(
+    cli_invoke: CliInvoke, sample_repo: Path, where: str
+) -> None:
+    if where == "cwd":
+        result = cli_invoke(["build", "--locale", "dee"], cwd=sample_repo, expect=2)
+    else:
+        result = cli_invoke(["build", "--locale", "dee", "--repo", str(sample_repo)], expect=2)
+    assert result.stderr.splitlines()[-1] == DEE
     assert not (sample_repo / "dist").exists()
 
 
@@ -108,6 +140,7 @@ def test_a_canonical_configured_choice_is_taken(cli_invoke: CliInvoke, sample_re
     ("name", "nearest"),
     [
         pytest.param("twitter", "x", id="former-name"),
+        pytest.param("twiter", "x", id="misspelt-former-name"),
         pytest.param("X", "x", id="case"),
         pytest.param("bsky", "bluesky", id="short-form"),
         pytest.param("e-mail", "email", id="spelling"),

@@ -57,7 +57,7 @@ def test_sync_fast_forwards_and_lists_the_translators_work(
     head = commit(eu, "Reword the welcome")
     git(eu, "push", "-q")
     result = cli_invoke(["sync", "--repo", str(us)])
-    assert result.stdout.startswith("Fast-forwarded to origin/main: 1 new commit(s), ")
+    assert result.stdout.startswith("Fast-forwarded to origin/main: 1 new commit, ")
     assert "  message changed: welcome: summary\n" in result.stdout
     assert git(us, "rev-parse", "HEAD") == head
     # The catalogs were refreshed from the new text.
@@ -161,7 +161,7 @@ def test_sync_says_it_fast_forwarded_when_the_new_commits_have_errors(
     result = cli_invoke(["sync", "--repo", str(us)], expect=1)
     assert "error CS0" in result.stderr
     assert result.stderr.rstrip().endswith(
-        "; fast-forwarded to origin/main (1 new commit(s)), but the catalogs were not "
+        "; fast-forwarded to origin/main (1 new commit), but the catalogs were not "
         "updated: fix the errors, then run 'campaignsync locale update'"
     )
     assert git(us, "rev-parse", "HEAD") == head
@@ -185,7 +185,7 @@ def test_sync_when_local_commits_are_ahead(
     commit(us, "US note")
     result = cli_invoke(["sync", "--repo", str(us)])
     assert result.stdout.startswith(
-        "Nothing new on origin/main; your branch is 1 commit(s) ahead: push them when ready"
+        "Nothing new on origin/main; your branch is 1 commit ahead: push them when ready"
     )
 
 
@@ -669,8 +669,8 @@ def test_sync_moves_past_local_commits_already_upstream(
     assert git(eu, "show", "--format=", "--stat", "HEAD")  # a real local commit
     result = cli_invoke(["sync", "--repo", str(eu)])
     assert result.stdout.startswith(
-        f"Fast-forwarded to origin/main: 1 new commit(s), {before[:12]}..{upstream[:12]}\n"
-        "Your 1 local commit(s) made only changes origin/main already has: "
+        f"Fast-forwarded to origin/main: 1 new commit, {before[:12]}..{upstream[:12]}\n"
+        "Your 1 local commit made only changes origin/main already has: "
         "your branch now follows origin/main ('git reflog' still lists them).\n"
     )
     assert git(eu, "rev-parse", "HEAD") == upstream
@@ -695,8 +695,8 @@ def test_sync_moves_past_them_when_upstream_built_on_them(
     upstream = commit(us, "German title")
     git(us, "push", "-q")
     result = cli_invoke(["sync", "--repo", str(eu)])
-    assert result.stdout.startswith("Fast-forwarded to origin/main: 2 new commit(s), ")
-    assert "Your 1 local commit(s) made only changes origin/main already has: " in result.stdout
+    assert result.stdout.startswith("Fast-forwarded to origin/main: 2 new commits, ")
+    assert "Your 1 local commit made only changes origin/main already has: " in result.stdout
     assert git(eu, "rev-parse", "HEAD") == upstream
     assert "Unser Aktionsmonat beginnt heute" in (eu / po).read_text(encoding="utf-8")
 

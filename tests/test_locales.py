@@ -39,7 +39,7 @@ def test_add_creates_a_catalog_with_cldr_plurals(
 ) -> None:
     result = cli_invoke(["locale", "add", "pl"], cwd=campaign_repo)
     assert result.stdout == (
-        "Created locales/pl/LC_MESSAGES/messages.po (3 plural form(s)) "
+        "Created locales/pl/LC_MESSAGES/messages.po (3 plural forms) "
         "and added 'pl' to campaignsync.toml\n"
         "Next: translate it, and list 'pl' in a partner's 'locales' to publish in it.\n"
     )
@@ -201,7 +201,7 @@ def test_update_follows_the_english_without_a_separate_extract(
         "locales/de/LC_MESSAGES/messages.po: out of date (0 fuzzy, 11 empty)\n"
         "locales/fr/LC_MESSAGES/messages.po: out of date (0 fuzzy, 11 empty)\n"
     )
-    assert result.stderr == "error: 3 catalog(s) out of date; run 'campaignsync locale update'\n"
+    assert result.stderr == "error: 3 catalogs out of date; run 'campaignsync locale update'\n"
     assert {path: path.read_bytes() for path in before} == before
     # No 'locale extract' first: update rewrites the POT and merges the new English.
     result = cli_invoke(["locale", "update"], cwd=campaign_repo)
@@ -265,3 +265,17 @@ def test_derived_catalogs_carry_the_commit_time_not_the_clock(
     cli_invoke(["locale", "update"], cwd=committed_repo, env={"SOURCE_DATE_EPOCH": "1789999980"})
     with pot.open("rb") as file:
         assert read_po(file).creation_date == datetime.fromtimestamp(1789999980, UTC)
+
+
+def test_one_problem_in_the_catalogs_is_told_in_the_singular(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    lines = len(po.read_text().splitlines())
+    po.write_text(po.read_text() + '\nmsgid "broken\n')
+    result = cli_invoke(["locale", "status", "--repo", str(sample_repo)], expect=1)
+    assert result.stderr == (
+        f"locales/de/LC_MESSAGES/messages.po:{lines + 2}: error CS301: unterminated string: "
+        "the closing '\"' is missing [de]\n"
+        "error: 1 problem in the catalogs; see above\n"
+    )

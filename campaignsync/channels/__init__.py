@@ -137,7 +137,12 @@ def nearest(name: str, among: Iterable[str] | None = None) -> str | None:
     if alias in names:
         return alias
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    # A misspelt other name (``twiter``) means that name's channel.
+    others = [other for other, channel in ALIASES.items() if channel in names]
+    close = difflib.get_close_matches(key, others, n=1, cutoff=0.8)
+    return ALIASES[close[0]] if close else None
 
 
 def did_you_mean(name: str, among: Iterable[str] | None = None) -> str:

@@ -8,14 +8,31 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
 from campaignsync import __version__
 from campaignsync.cli import build, calendar, git, links, locale
+from campaignsync.cli._common import INTERRUPTED, fail
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The top-level group: an interrupt is the same message and exit status everywhere."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; Ctrl-C at any moment, not only inside its work, exits 130."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1 when the command had not reached errors().
+            fail(INTERRUPTED, 130)
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="campaignsync")
 def cli() -> None:
     """Build checked, reproducible packs for joint EU-US awareness campaigns.

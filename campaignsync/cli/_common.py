@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +16,8 @@ import click
 if TYPE_CHECKING:
     from campaignsync.model import Diagnostic, Project
 
+#: What Ctrl-C prints, whenever it comes (exit status 130); writes are atomic.
+INTERRUPTED = "interrupted; nothing was changed"
 FORMAT_CHOICE = click.Choice(["text", "json", "github"])
 #: A click option decorator.
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -41,7 +44,7 @@ def errors() -> Iterator[None]:
     except CampaignsyncError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
-        fail("interrupted; nothing was changed", 130)
+        fail(INTERRUPTED, 130)
 
 
 def find_repo(repo: Path | None) -> Path:
@@ -85,6 +88,8 @@ def load(repo: Path | None) -> tuple[Project, tuple[Diagnostic, ...]]:
 repo_option = click.option(
     "--repo",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
+    # Read first, wherever it is typed: the --locale check suggests the repository's locales.
+    is_eager=True,
     help="Campaign repository (default: the nearest folder above with campaignsync.toml).",
 )
 NOW_FORMATS = (
@@ -157,8 +162,31 @@ def locale_tags(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         try:
             parse_locale(tag)
         except LocaleError as exc:
-            raise click.BadParameter(str(exc), ctx, param) from None
+            text = str(exc)
+            # Only a tag shaped like one (``dee``) may be a typo of a configured locale.
+            shaped = tag.isascii() and tag.replace("-", "").isalnum()
+            hint = _configured_near(ctx, tag) if shaped and "did you mean" not in text else ""
+            raise click.BadParameter(text + hint, ctx, param) from None
     return value
+
+
+def _configured_near(ctx: click.Context, tag: str) -> str:
+    """Return ``"; did you mean 'de'?"`` for the repository's locale nearest ``tag``, or ``""``.
+
+    The repository is ``--repo`` (read before the other options) or the one the
+    command would find; without a readable config there is no hint.
+    """
+    from campaignsync.errors import CampaignsyncError
+    from campaignsync.load.config import find_root, load_config
+
+    repo = ctx.params.get("repo")
+    try:
+        config, _ = load_config(repo if repo is not None else find_root(Path.cwd()))
+    except (CampaignsyncError, OSError):
+        return ""
+    tags = [loc.tag for loc in config.all_locales] if config else []
+    close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def channel_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

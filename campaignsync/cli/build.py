@@ -28,6 +28,7 @@ from campaignsync.cli._common import (
     repo_option,
     source_date_epoch,
 )
+from campaignsync.wording import counted
 
 if TYPE_CHECKING:
     from campaignsync.pipeline import Built, Outcome
@@ -119,8 +120,9 @@ def _report_built(built: Built, done: Outcome) -> None:
         click.echo(f"Not fully translated (outputs): {parts}")
     if built.over_limit:
         click.echo(
-            f"{built.over_limit} output(s) are longer than their channel allows; "
-            "'campaignsync check' says where to shorten them."
+            f"{counted(built.over_limit, 'output')} "
+            + ("is longer than its" if built.over_limit == 1 else "are longer than their")
+            + " channel allows; 'campaignsync check' says where to shorten them."
         )
     if built.source.note:
         click.echo(f"Note: {built.source.note}; the manifest records no commit.")

@@ -21,6 +21,7 @@ from campaignsync.cli._common import (
     repo_option,
     source_date_epoch,
 )
+from campaignsync.wording import counted
 
 
 @click.command()
@@ -48,19 +49,20 @@ def sync(repo: Path | None, fmt: str) -> None:
     pulled = done.pulled
     if pulled.commits:
         click.echo(
-            f"Fast-forwarded to {done.remote}/{done.branch}: {pulled.commits} new commit(s), "
+            f"Fast-forwarded to {done.remote}/{done.branch}: "
+            f"{counted(pulled.commits, 'new commit')}, "
             f"{pulled.before[:12]}..{pulled.after[:12]}"
         )
         if pulled.replaced:
             click.echo(
-                f"Your {pulled.replaced} local commit(s) made only changes "
+                f"Your {counted(pulled.replaced, 'local commit')} made only changes "
                 f"{done.remote}/{done.branch} already has: your branch now follows "
                 f"{done.remote}/{done.branch} ('git reflog' still lists them)."
             )
     elif pulled.ahead:
         click.echo(
-            f"Nothing new on {done.remote}/{done.branch}; your branch is {pulled.ahead} "
-            "commit(s) ahead: push them when ready"
+            f"Nothing new on {done.remote}/{done.branch}; your branch is "
+            f"{counted(pulled.ahead, 'commit')} ahead: push them when ready"
         )
     else:
         click.echo(f"Already up to date with {done.remote}/{done.branch}.")

@@ -24,6 +24,7 @@ from campaignsync.cli._common import (
     repo_option,
     source_date_epoch,
 )
+from campaignsync.wording import counted
 
 if TYPE_CHECKING:
     from campaignsync.commands.locales import LocaleStatus, Status
@@ -72,7 +73,7 @@ def locale_add(tag: str, repo: Path | None) -> None:
     if added.template.changed:
         click.echo(f"Wrote {added.template.path} ({added.template.entries} entries)")
     click.echo(
-        f"Created {added.path} ({added.plurals} plural form(s)) "
+        f"Created {added.path} ({counted(added.plurals, 'plural form')}) "
         f"and added {added.tag!r} to campaignsync.toml"
     )
     click.echo(
@@ -112,7 +113,7 @@ def locale_update(repo: Path | None, check_only: bool, jobs: int) -> None:
         click.echo(f"{r.path}: {state(r.changed)} ({r.fuzzy} fuzzy, {r.untranslated} empty)")
     stale = pot.changed + sum(r.changed for r in done.catalogs)
     if check_only and stale:
-        fail(f"{stale} catalog(s) out of date; run 'campaignsync locale update'")
+        fail(f"{counted(stale, 'catalog')} out of date; run 'campaignsync locale update'")
 
 
 @locale.command("status")
@@ -175,7 +176,7 @@ def locale_status(
         names = ", ".join(f"{r.coverage.locale.tag} ({r.coverage.percent:.1f}%)" for r in below)
         fail(f"below {minimum:g}%: {names}")
     if result.problems:
-        fail(f"{len(result.problems)} problem(s) in the catalogs; see above")
+        fail(f"{counted(len(result.problems), 'problem')} in the catalogs; see above")
 
 
 def _status_json(project: Project, status: Status) -> dict[str, object]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from campaignsync import gitrepo
 from campaignsync.load.config import CONFIG_NAME
 from campaignsync.model import Config
+from campaignsync.wording import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +74,14 @@ def _outputs(root: Path, jobs: int, label: str) -> _Rendered:
     if project is None:
         raise refuse("its campaignsync.toml cannot be used")
     if errors := sum(1 for d in found if d.is_error):
-        raise refuse(f"{errors} error(s); 'campaignsync check' lists them")
+        raise refuse(f"{counted(errors, 'error')}; 'campaignsync check' lists them")
     try:
         selection = pipeline.select(project, None)
     except CampaignsyncError as exc:
         raise refuse(str(exc)) from None
     rendered = pipeline.render_selection(project, selection, jobs)
     if errors := sum(1 for d in rendered.diagnostics if d.is_error):
-        raise refuse(f"{errors} error(s); 'campaignsync check' lists them")
+        raise refuse(f"{counted(errors, 'error')}; 'campaignsync check' lists them")
     return {
         o.path: (hashlib.sha256(o.content).hexdigest(), o.message, o.locale, o.channel)
         for o in rendered.outputs

@@ -13,6 +13,7 @@ from campaignsync.l10n import catalog, localize, poscan
 from campaignsync.load.config import require_config
 from campaignsync.load.project import require_project
 from campaignsync.model import Config, Project
+from campaignsync.wording import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,9 @@ def sync(root: Path, epoch: int | None, now: datetime) -> Synced:
             raise
         raise DiagnosticsError(
             exc.diagnostics,
-            f"fast-forwarded to {config.git_remote}/{pulled.branch} ({pulled.commits} new "
-            "commit(s)), but the catalogs were not updated: fix the errors, then run "
-            "'campaignsync locale update'",
+            f"fast-forwarded to {config.git_remote}/{pulled.branch} "
+            f"({counted(pulled.commits, 'new commit')}), but the catalogs were not updated: "
+            "fix the errors, then run 'campaignsync locale update'",
         ) from None
     todo = _todo(project, before)
     changed = updated.template.changed or any(result.changed for result in updated.catalogs)
