@@ -18,7 +18,6 @@ from campaignsync.cli._common import (
     find_repo,
     format_option,
     jobs_option,
-    load,
     locales_option,
     now_option,
     now_or,
@@ -212,8 +211,7 @@ def new(
     today = now_or(now)
     request = newmessage.Request(message_id, campaign, theme, partners, channels, title)
     with errors():
-        project, _ = load(repo)
-        created = newmessage.create(project, request, today)
+        created = newmessage.add(find_repo(repo), request, today)
     click.echo(f"Wrote {created.path}")
     if created.warning:
         click.echo(f"warning: {created.warning}", err=True)

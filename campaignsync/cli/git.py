@@ -113,20 +113,13 @@ def changes(
       campaignsync changes campaign/2025 --format markdown > notes.md
     """
     import dataclasses
-    import json
 
     from campaignsync.commands import affected, changenotes
     from campaignsync.commands import changes as history
-    from campaignsync.load.config import require_config
 
     with errors():
-        # Only the config: a draft with errors in the work tree must not hide the history.
-        root = find_repo(repo)
-        config = require_config(root)
-        found = history.compare(root, config, since, until)
-        changed = (
-            affected.affected(root, config, found.since, until, jobs or 1) if outputs else None
-        )
+        done = history.report(find_repo(repo), since, until, outputs, jobs or 1)
+    found, changed = done.changes, done.outputs
     if fmt == "json":
         document = json.loads(changenotes.to_json(found))
         if changed is not None:

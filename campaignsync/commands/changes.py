@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from math import inf
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsync import gitrepo, paths
 from campaignsync.errors import GitError
@@ -17,6 +17,9 @@ from campaignsync.l10n.catalog import po_rel
 from campaignsync.load import content, yamlfile
 from campaignsync.load.project import message_files
 from campaignsync.model import Config
+
+if TYPE_CHECKING:
+    from campaignsync.commands.affected import OutputChange
 
 #: Campaign tags are ``campaign/<id>``; `changes` starts from the newest by default.
 TAG_PREFIX = "campaign/"
@@ -89,6 +92,28 @@ class _Message:
     front: dict[str, Any]
     segments: dict[str, tuple[str, int, int]]  # field -> (text, first line, last line)
     unreadable: str | None = None  # the file's text when it is not a readable message
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What ``changes`` shows: the changes and, with ``--outputs``, the outputs that change."""
+
+    changes: Changes
+    outputs: tuple[OutputChange, ...] | None = None
+
+
+def report(
+    root: Path, since: str | None, until: str | None, outputs: bool = False, jobs: int = 1
+) -> Report:
+    """Compare two revisions; with ``outputs``, render both and compare their outputs too."""
+    from campaignsync.commands.affected import affected
+    from campaignsync.load.config import require_config
+
+    # Only the config: a draft with errors in the work tree must not hide the history.
+    config = require_config(root)
+    found = compare(root, config, since, until)
+    changed = affected(root, config, found.since, until, jobs) if outputs else None
+    return Report(found, changed)
 
 
 def compare(root: Path, config: Config, since: str | None, until: str | None) -> Changes:

@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from campaignsync.channels import check_enabled
@@ -134,6 +135,14 @@ def _check_request(project: Project, request: Request) -> tuple[Campaign, tuple[
             )
     check_enabled(request.channels, config.channels)
     return campaign, partner_ids
+
+
+def add(root: Path, request: Request, now: datetime) -> Created:
+    """Load the campaign repository at ``root`` and :func:`create` the message in it."""
+    from campaignsync.load.project import require_project
+
+    project, _ = require_project(root)
+    return create(project, request, now)
 
 
 def create(project: Project, request: Request, now: datetime) -> Created:

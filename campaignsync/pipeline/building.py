@@ -99,16 +99,9 @@ def build(
         rendered = render_selection(project, selection, jobs, progress, True, cache)
     drawn = cache.drawn if cache is not None else {}
     assembled = assemble(project, selection, rendered, epoch, drawn)
-    outputs, source = assembled.outputs, assembled.source
-    result = writer.write_pack(
-        out,
-        selection.name,
-        outputs,
-        assembled.extras,
-        assembled.epoch,
-        assembled.members,
-        reuse,
-    )
+    outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
+    when, members = assembled.epoch, assembled.members
+    result = writer.write_pack(out, selection.name, outputs, extras, when, members, reuse)
     if stamp is not None:
         writer.remember(out, stamp, result)
     if cache is not None:
