@@ -97,7 +97,7 @@ def build(
 
             unitcache.absorb(cache, shards)
         rendered = render_selection(project, selection, jobs, progress, True, cache)
-    drawn = cache.drawn if cache is not None else {}
+    drawn = cache.drawn if cache is not None else dict(rendered.drawn)
     assembled = assemble(project, selection, rendered, epoch, drawn)
     outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
     when, members = assembled.epoch, assembled.members

@@ -6,8 +6,10 @@ no-change build, which only compares a fingerprint, starts fast.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +21,7 @@ from campaignsync.pipeline.selection import Selection
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pack.gallery import Drawn
     from campaignsync.render.engine import Renderer
 
 Progress = Callable[[int, int], None]
@@ -38,6 +41,8 @@ class Rendered:
     members: dict[str, writer.Member] = field(default_factory=dict)
     #: Manifest rows the render cache kept, by path.
     lines: dict[str, str] = field(default_factory=dict)
+    #: Gallery cards drawn by the workers, by output path (only with ``prepare``).
+    drawn: dict[str, Drawn] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ class WorkContext:
     lookups: dict[str, catalog.Lookup]
     selection: Selection
     messages: Mapping[str, Message]
-    #: Hash and compress each output for the pack, in the worker.
+    #: Hash and compress each output for the pack and draw its gallery card, in the worker.
     prepare: bool = False
     #: Note every catalog look-up of a unit (what the render cache keys it by).
     record: bool = False
@@ -65,6 +70,29 @@ _worker_context: list[WorkContext] = []
 
 def _adopt(context: WorkContext) -> None:
     _worker_context.append(context)
+    # What the worker inherited (project, templates, catalogs) lives as long as it does.
+    gc.freeze()
+    gc.set_threshold(*_THRESHOLDS)
+
+
+#: Collections while rendering: a unit allocates thousands of objects, most of them
+#: kept to the end of the build, so collecting at CPython's default pace (every 700
+#: allocations, the oldest generation ever more often as outputs pile up) cost a
+#: tenth of a build's CPU; this pace costs a hundredth.
+_THRESHOLDS = (10_000, 10, 10)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Freeze what exists (forked workers then never touch it) and collect less often."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
@@ -73,7 +101,8 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
-_Chunk = tuple[list[_Done], dict[str, writer.Member]]
+#: Units rendered, their outputs' zip members and their gallery cards.
+_Chunk = tuple[list[_Done], dict[str, writer.Member], list[Any]]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -98,13 +127,15 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         made, found = renderer.render(localized, strings, context.selection.channels)
         made = list(longtexts.counted(made, message, localized.fields, config))
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
-    # Hashing and deflating here, in the workers, keeps the parent's serial part small.
-    members = (
-        {o.path: writer.prepare(o.content) for unit in done for o in unit[2]}
-        if context.prepare
-        else {}
-    )
-    return done, members
+    if not context.prepare:
+        return done, {}, []
+    from campaignsync.pack import gallery
+
+    # Hashing, deflating and drawing cards here, in the workers, keeps the parent's
+    # serial part small.
+    members = {o.path: writer.prepare(o.content) for unit in done for o in unit[2]}
+    drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
+    return done, members, drawn
 
 
 def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
@@ -148,6 +179,7 @@ def render_selection(
     outputs: list[Output] = []
     members: dict[str, writer.Member] = {}
     lines: dict[str, str] = {}
+    drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
         from campaignsync.pack import cache as unitcache
 
@@ -171,13 +203,15 @@ def render_selection(
             if cache is not None and not found:
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
         members.update(chunk[1])
+        drawn.update((d.path, d) for d in chunk[2])
         done += size
         if progress:
             progress(done, len(units))
 
-    _render_all(context, units, jobs, collect)
+    with _fewer_collections():
+        _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
-    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines, drawn)
 
 
 def _catalogs(
