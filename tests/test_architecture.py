@@ -33,7 +33,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "icalendar": ("pack/ical.py",),
     "jinja2": ("render/engine.py",),
     "markdown": ("render/markup.py",),
-    "markupsafe": ("render/engine.py",),
+    # Jinja2's own escaping, and the template variables and filters that mark HTML safe.
+    "markupsafe": ("render/engine.py", "render/context.py"),
     "multiprocessing": ("pipeline/workers.py",),
     "nh3": ("render/markup.py",),
     "pyphen": ("l10n/readability.py",),

@@ -17,7 +17,9 @@ import campaignsync
 from campaignsync.l10n import catalog, localize
 from campaignsync.load.project import load_project
 from campaignsync.model import Output
-from campaignsync.render.engine import Renderer, in_their_language, template_strings
+from campaignsync.render.context import in_their_language
+from campaignsync.render.engine import Renderer
+from campaignsync.render.strings import template_strings
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BASE = "https://campaign.example.org/2026"

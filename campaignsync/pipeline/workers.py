@@ -109,7 +109,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     """Localize and render (locale, message id) units; in a worker or in the parent."""
     from campaignsync.l10n import localize, longtexts
     from campaignsync.pack import cache
-    from campaignsync.render.engine import template_strings
+    from campaignsync.render.strings import template_strings
 
     project, renderer, messages = context.project, context.renderer, context.messages
     lookups = context.lookups

@@ -6,13 +6,11 @@ This is the only module that imports Jinja2.
 from __future__ import annotations
 
 import os
-import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import (
     FileSystemLoader,
@@ -25,25 +23,13 @@ from jinja2 import (
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from campaignsync import channels
-from campaignsync.channels.press import dateline_date, dateline_place
-from campaignsync.l10n import cldr, localize
-from campaignsync.l10n.catalog import Lookup
-from campaignsync.model import (
-    Config,
-    Diagnostic,
-    Locale,
-    LocalizedMessage,
-    Message,
-    Output,
-    Partner,
-    Project,
-    Severity,
-)
+from campaignsync.model import Diagnostic, LocalizedMessage, Output, Project, Severity
+from campaignsync.render import context, links
 from campaignsync.render import dates as datefmt
-from campaignsync.render import links
+from campaignsync.render.strings import TemplateStrings
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 _MAX_REPEAT = 100_000
@@ -84,86 +70,6 @@ class _Environment(ImmutableSandboxedEnvironment):
 def autoescaped(name: str | None) -> bool:
     """Return True unless a template is a text template (``*.txt.j2``)."""
     return not (name or "").endswith(".txt.j2")
-
-
-Language = tuple[str, str]  # (BCP 47 tag, "ltr" or "rtl")
-
-
-class TemplateStrings:
-    """Translations of strings marked in templates, for one locale, noting misses.
-
-    ``languages`` gives, for each lookup and then for the source, the language
-    its text is in when that is not the locale's own (None when it is); the
-    strings used from such a language are noted in ``foreign``.
-    """
-
-    def __init__(
-        self,
-        lookups: tuple[Lookup, ...],
-        is_source: bool,
-        languages: tuple[Language | None, ...] = (),
-    ) -> None:
-        self.lookups = lookups
-        self.is_source = is_source
-        self.languages = languages
-        self.missed: list[str] = []
-        self.foreign: dict[str, Language] = {}
-
-    def get(self, source: str, context: str = "") -> str:
-        """Return the translation of ``source`` (or ``source`` itself, noting the miss)."""
-        for number, lookup in enumerate(self.lookups):
-            entry = lookup.get(context, source)
-            if entry is not None:
-                self._note(entry.text, number)
-                return entry.text
-        if not self.is_source:
-            self.missed.append(source)
-        self._note(source, len(self.lookups))
-        return source
-
-    def _note(self, text: str, number: int) -> None:
-        other = self.languages[number] if number < len(self.languages) else None
-        if other is not None:
-            self.foreign[text] = other
-
-
-def template_strings(
-    locale: Locale, config: Config, lookups: Mapping[str, Lookup]
-) -> TemplateStrings:
-    """Return the template strings of ``locale``: its catalog, its fallbacks', the source."""
-    tags = tuple(tag for tag in localize.chain(locale) if tag in lookups)
-    languages = tuple(
-        localize.foreign(tag, locale, config) for tag in (*tags, config.source_locale.tag)
-    )
-    return TemplateStrings(
-        tuple(lookups[tag] for tag in tags), localize.reaches_source(locale, config), languages
-    )
-
-
-_PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdif]|%%")
-_START_TAG = r"<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*)?>(\s*)"
-
-
-def in_their_language(html: str, foreign: Mapping[str, Language]) -> str:
-    """Return HTML where elements starting with a string in another language carry its language.
-
-    The element gets ``lang`` and ``dir`` unless it has a ``lang`` already. A
-    string in an attribute is left alone; a string made only of placeholders
-    cannot be found and is left alone too.
-    """
-    for text, (tag, direction) in foreign.items():
-        parts = [re.escape(str(escape(part))) for part in _PLACEHOLDER.split(text)]
-        if not any(re.search(r"\w", part) for part in parts):
-            continue
-
-        def attributes(match: re.Match[str], tag: str = tag, direction: str = direction) -> str:
-            name, attrs, space = match.group(1), match.group(2) or "", match.group(3)
-            if re.search(r"\slang\s*=", attrs):
-                return match.group(0)
-            return f'<{name}{attrs} lang="{escape(tag)}" dir="{escape(direction)}">{space}'
-
-        html = re.sub(_START_TAG + "(?=" + "[^<]*?".join(parts) + ")", attributes, html)
-    return html
 
 
 def _strings(ctx: Context) -> TemplateStrings | None:
@@ -231,47 +137,6 @@ def _format_time(
     return datefmt.format_time(value, _date_locale(ctx), _zone_of(ctx, tz), format)
 
 
-def _hashtags(tags: list[str]) -> str:
-    return " ".join(f"#{tag}" for tag in tags)
-
-
-_EMAIL_TEXT = "font:16px/1.55 Arial,sans-serif;color:#1d2230;"
-_EMAIL_STYLES = {
-    "p": "margin:0 0 16px;" + _EMAIL_TEXT,
-    "h1": "margin:24px 0 8px;font:700 24px/1.25 Arial,sans-serif;color:#1d2230;",
-    "h2": "margin:24px 0 8px;font:700 20px/1.3 Arial,sans-serif;color:#1d2230;",
-    "h3": "margin:20px 0 8px;font:700 17px/1.3 Arial,sans-serif;color:#1d2230;",
-    "ul": "margin:0 0 16px;padding:0 0 0 24px;",
-    "ol": "margin:0 0 16px;padding:0 0 0 24px;",
-    "li": "margin:0 0 8px;" + _EMAIL_TEXT,
-    "a": "color:#0b4fa6;text-decoration:underline;",
-    "blockquote": "margin:0 0 16px;padding:0 0 0 16px;border-left:4px solid #e1e4ea;",
-    "pre": "margin:0 0 16px;font:14px/1.4 Consolas,monospace;white-space:pre-wrap;",
-    "code": "font-family:Consolas,monospace;",
-}
-_EMAIL_STYLES.update(h4=_EMAIL_STYLES["h3"], h5=_EMAIL_STYLES["h3"], h6=_EMAIL_STYLES["h3"])
-_STYLED_TAG = re.compile(r"<(" + "|".join(_EMAIL_STYLES) + r")\b([^>]*)>")
-
-
-def _email_styles(value: str, direction: str = "ltr") -> Markup:
-    """Return sanitised body HTML with inline styles on each element, as mail clients need.
-
-    Some mail clients drop ``<style>`` blocks, so each element carries its own
-    styles; Outlook for Windows knows no logical CSS properties, so
-    right-to-left text gets mirrored indents.
-    """
-    body = value if isinstance(value, Markup) else escape(value)
-
-    def style(match: re.Match[str]) -> str:
-        css = _EMAIL_STYLES[match.group(1)]
-        if direction == "rtl":
-            css = re.sub(r"padding:0 0 0 (\d+px)", r"padding:0 \1 0 0", css)
-            css = css.replace("border-left", "border-right")
-        return f'<{match.group(1)} style="{css}"{match.group(2)}>'
-
-    return Markup(_STYLED_TAG.sub(style, str(body)))  # noqa: S704 - adds constant attributes only
-
-
 def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     """Return the sandboxed environment: strict undefined, autoescape for HTML, i18n."""
     env = _Environment(
@@ -295,8 +160,8 @@ def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
         format_datetime=_format_datetime,
         format_date=_format_date,
         format_time=_format_time,
-        hashtags=_hashtags,
-        email_styles=_email_styles,
+        hashtags=context.hashtags,
+        email_styles=context.email_styles,
     )
     return env
 
@@ -389,7 +254,7 @@ class Renderer:
         problems: list[Diagnostic] = []
         config = self.project.config
         message = localized.message
-        base = template_context(self.project, localized)
+        base = context.template_context(self.project, localized)
         # The addresses the segments hold are the same for every channel: found once.
         in_fields = [u for _, t in localized.fields for u in links.in_text(t.text)]
         for channel in message.channels:
@@ -397,53 +262,63 @@ class Renderer:
             settings = config.channel(channel)
             if settings is None or (only is not None and channel not in only):
                 continue
-            context = dict(base)
+            values = dict(base)
             target = links.target(config, message, localized.locale.tag, channel)
-            context["message"] = dict(
+            values["message"] = dict(
                 base["message"],
                 post=localized.text(channels.post_field(message, channel)),
                 link=target,
                 link_text=links.untracked(target),
             )
-            context["channel"] = {
+            values["channel"] = {
                 "name": channel,
                 "title": spec.title,
                 "limit": spec.effective_limit(settings),
             }
-            rendered: dict[str, str] = {}
             strings.missed.clear()
             strings.foreign.clear()
-            for output in spec.outputs:
-                name = output.template(channel)
-                try:
-                    text = self.env.get_template(name).render(context, _strings=strings)
-                except Exception as exc:
-                    problems.append(
-                        self._diagnostic("CS031", exc, name, localized.locale.tag, channel)
-                    )
-                    break
-                if len(text) > MAX_OUTPUT_BYTES:
-                    problems.append(
-                        Diagnostic(
-                            "CS031",
-                            Severity.ERROR,
-                            f"output larger than 1 MiB ({len(text)} characters)",
-                            f"{self.templates_rel}/{name}",
-                            None,
-                            localized.locale.tag,
-                            channel,
-                        )
-                    )
-                    break
-                if strings.foreign and autoescaped(name):
-                    text = in_their_language(text, strings.foreign)
-                rendered[output.ext] = text.strip("\n") + "\n"
-            else:
+            rendered = self._files(spec, values, strings, localized.locale.tag, problems)
+            if rendered is not None:
                 found = links.of_output([target, *in_fields], rendered.values())
                 outputs.extend(
                     self._outputs(localized, spec, settings, rendered, not strings.missed, found)
                 )
         return outputs, problems
+
+    def _files(
+        self,
+        spec: channels.ChannelSpec,
+        values: dict[str, Any],
+        strings: TemplateStrings,
+        locale: str,
+        problems: list[Diagnostic],
+    ) -> dict[str, str] | None:
+        """Return each output's text of one channel by extension (None: a problem, noted)."""
+        rendered: dict[str, str] = {}
+        for output in spec.outputs:
+            name = output.template(spec.name)
+            try:
+                text = self.env.get_template(name).render(values, _strings=strings)
+            except Exception as exc:
+                problems.append(self._diagnostic("CS031", exc, name, locale, spec.name))
+                return None
+            if len(text) > MAX_OUTPUT_BYTES:
+                problems.append(
+                    Diagnostic(
+                        "CS031",
+                        Severity.ERROR,
+                        f"output larger than 1 MiB ({len(text)} characters)",
+                        f"{self.templates_rel}/{name}",
+                        None,
+                        locale,
+                        spec.name,
+                    )
+                )
+                return None
+            if strings.foreign and autoescaped(name):
+                text = context.in_their_language(text, strings.foreign)
+            rendered[output.ext] = text.strip("\n") + "\n"
+        return rendered
 
     def _outputs(
         self,
@@ -475,138 +350,6 @@ class Renderer:
             )
 
 
-def template_context(project: Project, localized: LocalizedMessage) -> dict[str, Any]:
-    """Return the variables every channel template sees (see docs/templates.md).
-
-    ``message.post`` and ``channel`` are added per channel by the renderer.
-    """
-    config = project.config
-    message = localized.message
-    locale = localized.locale
-    partner = config.partner(localized.partner)
-    campaign = project.calendar.campaign(message.campaign)
-    theme = campaign.theme(message.theme) if campaign and message.theme else None
-    base = f"{config.base_url}/{message.campaign}"
-    parsed = cldr.locale(locale.gettext)
-    publish = message.publish_for(localized.partner)
-    dateline = _dateline(partner, publish, locale.gettext)
-    alternates = language_versions(config, message)
-    image = None
-    if message.image is not None:
-        image = {
-            "src": message.image.src,
-            "alt": localized.text("image.alt"),
-            "href": f"../../{message.image.src}",
-            "url": f"{base}/{message.image.src}",
-        }
-    return {
-        "message": {
-            "id": message.id,
-            "title": localized.text("title"),
-            "summary": localized.text("summary"),
-            "link": message.link or "",
-            "link_text": message.link or "",
-            "hashtags": list(message.hashtags),
-            "image": image,
-            "body_html": Markup(localized.body_html),  # noqa: S704 - sanitised by markup.to_html
-            "body_text": localized.body_text,
-            "body_plain": localized.body_plain,
-            "publish": publish.astimezone(ZoneInfo(partner.timezone))
-            if publish and partner
-            else publish,
-            "url": links.page_url(config, message.campaign, locale.tag, message.id),
-            "translated": localized.translated,
-            "lang_attrs": _lang_attrs(localized, config),
-        },
-        "locale": {
-            "tag": locale.tag,
-            "gettext": locale.gettext,
-            "lang": parsed.language,
-            "dir": locale.direction,
-            "name": parsed.get_display_name(parsed) or locale.tag,
-            "og": cldr.og_locale(locale.gettext),
-        },
-        "partner": {
-            "id": partner.id if partner else "",
-            "name": partner.name if partner else "",
-            "timezone": partner.timezone if partner else "UTC",
-            "dateline": dateline["place"],
-        },
-        "campaign": {
-            "id": message.campaign,
-            "name": campaign.name if campaign else message.campaign,
-            "start": campaign.start if campaign else None,
-            "end": campaign.end if campaign else None,
-        },
-        "theme": {"id": theme.id, "name": theme.name} if theme else None,
-        "site": {"name": config.name, "base_url": config.base_url},
-        "dateline": dateline,
-        "alternates": alternates["locales"],
-        "x_default": alternates["x_default"],
-    }
-
-
-def _lang_attrs(localized: LocalizedMessage, config: Config) -> dict[str, Markup]:
-    """Return `` lang=".." dir=".."`` for each field that falls back to another language.
-
-    Templates put them on the element that holds the field (``<h1{{
-    message.lang_attrs.title }}>``), so a title left in English on an Arabic
-    page reads left to right, with its punctuation where it belongs.
-    """
-    found = dict(localized.fields)
-    attrs = {}
-    for key, name in (("title", "title"), ("summary", "summary"), ("alt", "image.alt")):
-        other = (
-            localize.foreign(found[name].locale, localized.locale, config)
-            if name in found
-            else None
-        )
-        attrs[key] = Markup(  # noqa: S704 - a validated locale tag and ltr/rtl, escaped
-            f' lang="{escape(other[0])}" dir="{escape(other[1])}"' if other else ""
-        )
-    return attrs
-
-
-def _dateline(partner: Partner | None, publish: datetime | None, locale: str) -> dict[str, str]:
-    """Return the press dateline: the place and the publication day in the partner's locale."""
-    if partner is None:
-        return {"place": "", "date": "", "datetime": ""}
-    place = dateline_place(partner.dateline or partner.name, partner.timezone, locale)
-    if publish is None:
-        return {"place": place, "date": "", "datetime": ""}
-    local = publish.astimezone(ZoneInfo(partner.timezone))
-    day = dateline_date(publish, partner.timezone, locale)
-    return {"place": place, "date": day, "datetime": local.date().isoformat()}
-
-
-def language_versions(config: Config, message: Message) -> dict[str, Any]:
-    """Return the web page of every locale a message is published in, and the x-default.
-
-    Every version lists all of them, itself included (as Google asks); the
-    x-default is the source locale's page, or the first locale's when the
-    message is not published in the source locale.
-    """
-    versions = [
-        {
-            "tag": other.tag,
-            "hreflang": other.tag,
-            "og": cldr.og_locale(other.gettext),
-            "url": links.page_url(config, message.campaign, other.tag, message.id),
-        }
-        for other in localize.locales_for(config, message)
-    ]
-    default = next(
-        (v for v in versions if v["tag"] == config.source_locale.tag),
-        versions[0] if versions else None,
-    )
-    return {"locales": versions, "x_default": default["url"] if default else ""}
-
-
-def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:
-    """Return the lookups of a locale chain that exist."""
-    return tuple(lookups[tag] for tag in locale_chain if tag in lookups)
-
-
 def page_renderer(folder: Path) -> Callable[..., str]:
     """Return ``render(name, **values)`` over the HTML templates of campaignsync's own pages.
 
@@ -625,24 +368,9 @@ def page_renderer(folder: Path) -> Callable[..., str]:
         auto_reload=False,  # package files: no stat of the template on every card
     )
 
-    env.filters["entities"] = _entities
+    env.filters["entities"] = context.entities
 
     def render(name: str, **values: object) -> str:
         return env.get_template(name).render(**values)
 
     return render
-
-
-def _entities(pieces: Iterable[Any]) -> Markup:
-    """Return post text runs as HTML: plain runs escaped, links, tags and mentions in spans.
-
-    One Python loop instead of a template loop: the gallery draws tens of thousands of posts.
-    """
-    # Plain str joins of escaped runs: Markup.format and Markup.join escape again per call.
-    found = []
-    for piece in pieces:
-        text = str(escape(piece.text))
-        if piece.kind != "text":
-            text = f'<span class="ent ent-{escape(piece.kind)}">{text}</span>'
-        found.append(text)
-    return Markup("".join(found))  # noqa: S704 - every run escaped above

@@ -1,0 +1,73 @@
+"""The strings templates mark for translation (``_()``), looked up for one locale.
+
+A template string is looked up in the locale's catalog, then along its
+fallback chain, then taken from the source; what was missed and what came
+from another language is noted, so the output can say it is not fully
+translated and mark the foreign text's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from campaignsync.l10n import localize
+from campaignsync.l10n.catalog import Lookup
+from campaignsync.model import Config, Locale
+
+Language = tuple[str, str]  # (BCP 47 tag, "ltr" or "rtl")
+
+
+class TemplateStrings:
+    """Translations of strings marked in templates, for one locale, noting misses.
+
+    ``languages`` gives, for each lookup and then for the source, the language
+    its text is in when that is not the locale's own (None when it is); the
+    strings used from such a language are noted in ``foreign``.
+    """
+
+    def __init__(
+        self,
+        lookups: tuple[Lookup, ...],
+        is_source: bool,
+        languages: tuple[Language | None, ...] = (),
+    ) -> None:
+        self.lookups = lookups
+        self.is_source = is_source
+        self.languages = languages
+        self.missed: list[str] = []
+        self.foreign: dict[str, Language] = {}
+
+    def get(self, source: str, context: str = "") -> str:
+        """Return the translation of ``source`` (or ``source`` itself, noting the miss)."""
+        for number, lookup in enumerate(self.lookups):
+            entry = lookup.get(context, source)
+            if entry is not None:
+                self._note(entry.text, number)
+                return entry.text
+        if not self.is_source:
+            self.missed.append(source)
+        self._note(source, len(self.lookups))
+        return source
+
+    def _note(self, text: str, number: int) -> None:
+        other = self.languages[number] if number < len(self.languages) else None
+        if other is not None:
+            self.foreign[text] = other
+
+
+def template_strings(
+    locale: Locale, config: Config, lookups: Mapping[str, Lookup]
+) -> TemplateStrings:
+    """Return the template strings of ``locale``: its catalog, its fallbacks', the source."""
+    tags = tuple(tag for tag in localize.chain(locale) if tag in lookups)
+    languages = tuple(
+        localize.foreign(tag, locale, config) for tag in (*tags, config.source_locale.tag)
+    )
+    return TemplateStrings(
+        tuple(lookups[tag] for tag in tags), localize.reaches_source(locale, config), languages
+    )
+
+
+def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:
+    """Return the lookups of a locale chain that exist."""
+    return tuple(lookups[tag] for tag in locale_chain if tag in lookups)
