@@ -38,7 +38,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "multiprocessing": ("pipeline/workers.py",),
     "nh3": ("render/markup.py",),
     "pyphen": ("l10n/readability.py",),
-    "regex": ("channels/counters.py",),
+    # Counting posts as the platforms do, and twitter-text's URL finder that the counts use.
+    "regex": ("channels/counters.py", "channels/urlfinder.py"),
     # The network: only the link check (``links --check``) opens connections.
     "socket": ("commands/linkcheck.py",),
     "ssl": ("commands/linkcheck.py",),

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import strategies as st
 
-from campaignsync.channels import counters
+from campaignsync.channels import counters, urlfinder
 from campaignsync.channels.counters import (
     clusters,
     graphemes,
@@ -365,7 +365,7 @@ PIECES = [
 def _reference_x_length(text: str) -> int:
     config = counters._x_config()
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    spans = dict(counters._token_url_spans(text, True, after_space=False)) if "." in text else {}
+    spans = dict(urlfinder.token_spans(text, True, after_space=False)) if "." in text else {}
     total = index = 0
     while index < len(text):
         if index in spans:
@@ -380,6 +380,6 @@ def _reference_x_length(text: str) -> int:
 @hypothesis.settings(max_examples=400, deadline=None, database=None)
 @hypothesis.given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_fast_counting_matches_the_plain_algorithm(text: str) -> None:
-    whole = dict(counters._token_url_spans(text, True, after_space=False)) if "." in text else {}
-    assert counters._url_spans(text) == whole
+    whole = dict(urlfinder.token_spans(text, True, after_space=False)) if "." in text else {}
+    assert urlfinder.spans(text) == whole
     assert x_weighted_length(text) == _reference_x_length(text)

@@ -1,0 +1,200 @@
+"""Where twitter-text finds URLs in a post: the spans X and Mastodon count as links.
+
+twitter-text's URL regex (js/src/regexp/*) rewritten for `regex`, with the
+labels of a domain memoised so long runs of labels stay linear, and the
+answer kept per space-free token (a campaign's links recur in every locale
+and channel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.resources import files
+
+import regex
+
+# Character classes of twitter-text's URL extractor (js/src/regexp/*), rewritten for `regex`.
+_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"
+_SPACES = r"\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_LATIN = (
+    r"\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
+    r"\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_D = rf"[^{_PUNCT}{_SPACES}\ufffe\ufeff\uffff]"
+_NAME = rf"(?:(?:{_D}(?:-|{_D})*)?{_D}\.)"
+_PC = rf"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN}]"
+_PARENS = rf"\((?:{_PC}+|{_PC}*\({_PC}+\){_PC}*)\)"
+_PATH_END = rf"(?:[+\-a-z\u0400-\u04ff0-9=_#/{_LATIN}]|{_PARENS})"
+_PATH = rf"(?:{_PC}*(?:{_PARENS}{_PC}*)*{_PATH_END}|@{_PC}+/)"
+_QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
+_PROTOCOL = regex.compile(r"https?://", regex.IGNORECASE)
+_TCO = regex.compile(r"https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
+_NOT_BEFORE_URL = "@＠$#＃\ufffe\ufeff\uffff"
+_MAX_URL_LENGTH = 4096
+_MAX_LABEL_LENGTH = 63
+_MAX_TCO_SLUG_LENGTH = 40
+_TOKEN = regex.compile(rf"[^{_SPACES}]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _UrlPatterns:
+    run: regex.Pattern[str]
+    tld: regex.Pattern[str]
+    tail: regex.Pattern[str]
+    ascii_domain: regex.Pattern[str]
+    short_cc_domain: regex.Pattern[str]
+    special_short_domain: regex.Pattern[str]
+
+
+def data(name: str) -> str:
+    """Return a data file of the channels package (twitter-text's TLD list, its config)."""
+    return files("campaignsync.channels").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def _url_patterns() -> _UrlPatterns:
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in data("tlds.txt").splitlines():
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), [])
+        elif line and not line.startswith("#"):
+            current.append(line)
+    cc, generic = (
+        "(?:" + "|".join(map(regex.escape, sections[name])) + r")(?=[^0-9a-z@+\-]|$)"
+        for name in ("country", "generic")
+    )
+    tld = rf"(?:{generic}|{cc}|xn--[\-0-9a-z]+)"
+    flags = regex.IGNORECASE
+    return _UrlPatterns(
+        run=regex.compile(rf"(?:{_D}|[_-])+"),
+        tld=regex.compile(tld, flags),
+        tail=regex.compile(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:{_QUERY})?", flags),
+        ascii_domain=regex.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+{tld}", flags),
+        short_cc_domain=regex.compile(rf"{_NAME}{cc}", flags),
+        special_short_domain=regex.compile(rf"{_NAME}(?:co|tv)(?=[^0-9a-z@]|$)", flags),
+    )
+
+
+def _host_end(text: str, start: int, runs: dict[int, int], memo: dict[int, int]) -> int:
+    """Return where the longest domain twitter-text matches at ``start`` ends, or -1."""
+    # twitter-text's regex retries every label from every start (quadratic on long runs of
+    # labels); memoising the answer per label start gives the same result in linear time.
+    chain: list[tuple[int, int, bool]] = []
+    index = start
+    while index not in memo:
+        end = runs.get(index, index)
+        label = text[index:end]
+        if label[:1] in ("", "-", "_") or label[-1] in "-_" or not text.startswith(".", end):
+            memo[index] = -1
+        else:
+            chain.append((index, end, "_" not in label))
+            index = end + 1
+    best = memo[index]
+    for label_start, label_end, can_be_name in reversed(chain):
+        if best < 0 and can_be_name:
+            tld = _url_patterns().tld.match(text, label_end + 1)
+            best = int(tld.end()) if tld else -1
+        memo[label_start] = best
+    return best
+
+
+def _url_candidates(
+    text: str, after_space: bool = False
+) -> Iterator[tuple[str, int, str, int, int, str]]:
+    """Yield twitter-text's URL regex matches as (before, start, protocol, host end, end, path).
+
+    ``after_space``: ``text`` follows a space, so a URL may start at 0 as it would after
+    any character that may precede one (the space itself is not part of ``text``).
+    """
+    patterns = _url_patterns()
+    runs = {i: m.end() for m in patterns.run.finditer(text) for i in range(*m.span())}
+    memo: dict[int, int] = {}
+    index = -1 if after_space else 0
+    while index < len(text):
+        if index < 0:
+            starts = [0]
+        else:
+            char = text[index]
+            ok = not ((char.isascii() and char.isalnum()) or char in _NOT_BEFORE_URL)
+            starts = [index + 1] if ok else []
+            if index == 0 and not after_space:
+                starts.append(0)
+        for start in starts:
+            protocol_match = _PROTOCOL.match(text, start)
+            protocol = str(protocol_match.group()) if protocol_match else ""
+            host_end = _host_end(text, start + len(protocol), runs, memo)
+            if host_end >= 0:
+                tail = patterns.tail.match(text, host_end)
+                before = text[start - 1] if start else ""
+                yield before, start, protocol, host_end, int(tail.end()), tail.group("path") or ""
+                index = int(tail.end())
+                break
+        else:
+            index += 1
+
+
+def _valid_domain(url: str, protocol: str, domain: str) -> bool:
+    if domain.lower().startswith("xn--") and not _url_patterns().ascii_domain.search(domain):
+        return False
+    labels = [
+        label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        for label in domain.split(".")
+    ]
+    if not all(1 <= len(label) <= _MAX_LABEL_LENGTH for label in labels):
+        return False
+    encoded = len(protocol) + len(url) - len(domain) + len(".".join(labels))
+    return encoded <= _MAX_URL_LENGTH
+
+
+def spans(text: str, *, bare: bool = True) -> dict[int, int]:
+    """Map the start of each URL twitter-text would extract to its end."""
+    if "." not in text:
+        return {}
+    # No URL contains a space, and a URL may start right after one as at the start of the
+    # text: so only the space-separated tokens that hold a dot need the extractor.
+    spans: dict[int, int] = {}
+    for token in _TOKEN.finditer(text):
+        if "." in token.group():
+            offset = int(token.start())
+            found = token_spans(str(token.group()), bare, after_space=offset > 0)
+            for start, end in found:
+                spans[offset + start] = offset + end
+    return spans
+
+
+@lru_cache(maxsize=1 << 16)
+def token_spans(text: str, bare: bool, after_space: bool) -> tuple[tuple[int, int], ...]:
+    """Return the (start, end) of each URL in one space-free token.
+
+    Kept per token: a campaign's links and dotted words recur in every locale and
+    channel, and both the counting and the gallery's highlighting ask again.
+    """
+    patterns = _url_patterns()
+    spans: dict[int, int] = {}
+    for before, start, protocol, host_end, end, path in _url_candidates(text, after_space):
+        url, domain = text[start:end], text[start + len(protocol) : host_end]
+        if not _valid_domain(url, protocol or "https://", domain):
+            continue
+        if protocol:
+            tco = _TCO.match(url)
+            if tco and len(tco.group(1)) > _MAX_TCO_SLUG_LENGTH:
+                continue
+            spans[start] = start + int(tco.end()) if tco else end
+            continue
+        if not bare or (before and before in "-_./"):
+            continue
+        found = list(patterns.ascii_domain.finditer(domain))
+        for i, ascii_match in enumerate(found):
+            name = ascii_match.group()
+            if path and i == len(found) - 1:
+                spans[start + int(ascii_match.start())] = end
+            elif (
+                path
+                or patterns.special_short_domain.fullmatch(name)
+                or not patterns.short_cc_domain.fullmatch(name)
+            ):
+                spans[start + int(ascii_match.start())] = start + int(ascii_match.end())
+    return tuple(spans.items())
