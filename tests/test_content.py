@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from campaignsync.load import content
+from campaignsync.load import body, content
 from campaignsync.load.config import load_config
 from campaignsync.model import Calendar, Campaign, Theme
 
@@ -99,7 +99,7 @@ def test_good_message(config) -> None:
 def test_body_round_trip_keeps_structure(config) -> None:
     message, _ = parse(config, GOOD)
     texts = tuple(b.text for b in message.body)
-    assert content.join_body(message.body, texts) == (
+    assert body.join_body(message.body, texts) == (
         "## Why it matters\n\nA password alone is not enough. It leaks.\n\n"
         "- Start with **email**.\n- Then [your bank](https://example.org/bank).\n\n```\ncode stays\n```\n"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaignsync.load import content
+from campaignsync.load.body import parse_body
 from campaignsync.render import markup
 
 
@@ -41,7 +41,7 @@ def test_safe_markdown_is_kept() -> None:
 
 def test_plain_text_keeps_link_targets_and_wraps() -> None:
     body = "## Tips\n\nUse a **password manager**: see [our guide](https://example.org/guide) today, please read it all.\n\n- First `item`\n- Second\n"
-    blocks = content.parse_body(body, 1)
+    blocks = parse_body(body, 1)
     text = markup.to_text(blocks, tuple(b.text for b in blocks), width=40)
     assert text == (
         "Tips\n\n"

@@ -6,14 +6,18 @@ import copy
 import dataclasses
 import re
 import shutil
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomlkit
+import yaml
 
 from campaignsync.load import reference, schema
+from campaignsync.load.calendarfile import load_calendar
 from campaignsync.load.config import load_config
+from campaignsync.load.content import parse_message
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "settings.md"
@@ -226,3 +230,129 @@ def test_the_page_goes_stale_when_a_declaration_changes(
     )
     assert run_cog(page) != 0
     assert "settings.md" in capsys.readouterr().out
+
+
+#: A calendar that uses every declared key, and where each table of it is.
+CALENDAR: dict[str, Any] = {
+    "events": [
+        {"id": "day", "name": "Day", "start": date(2026, 10, 2), "end": date(2026, 10, 2)},
+        {"id": "yearly", "start": date(2026, 1, 28), "rrule": "FREQ=YEARLY", "confirmed": False},
+    ],
+    "campaigns": [
+        {
+            "id": "2026",
+            "name": "Month",
+            "start": date(2026, 10, 1),
+            "end": date(2026, 10, 31),
+            "freeze": date(2026, 9, 15),
+            "themes": [
+                {"id": "t", "name": "T", "start": date(2026, 10, 1), "end": date(2026, 10, 7)}
+            ],
+            "blackout": [{"day": date(2026, 10, 3), "partners": ["eu"], "reason": "A holiday"}],
+        }
+    ],
+}
+WHERE = {
+    "": ("calendar", lambda d: d),
+    "events.<n>": ("events.1", lambda d: d["events"][0]),
+    "campaigns.<n>": ("campaigns.1", lambda d: d["campaigns"][0]),
+    "campaigns.<n>.themes.<n>": ("campaigns.1.themes.1", lambda d: d["campaigns"][0]["themes"][0]),
+    "campaigns.<n>.blackout.<n>": (
+        "campaigns.1.blackout.1",
+        lambda d: d["campaigns"][0]["blackout"][0],
+    ),
+}
+
+
+def calendar_findings(data: dict[str, Any]) -> list[str]:
+    _, found = load_calendar("content/calendar.yaml", yaml.safe_dump(data), ("eu", "us"))
+    return [f"{d.code} {d.text}" for d in found]
+
+
+def test_a_calendar_with_every_declared_key_is_accepted() -> None:
+    assert calendar_findings(CALENDAR) == []
+    for table in schema.CALENDAR.tables:
+        mapping = WHERE[table.path][1](CALENDAR)
+        others = CALENDAR["events"][1:] if table.path == "events.<n>" else []
+        used = set(mapping).union(*(set(m) for m in others))
+        assert used == set(table.keys), table.path
+
+
+CALENDAR_KEYS = [(t, s) for t in schema.CALENDAR.tables for s in t.settings]
+
+
+@pytest.mark.parametrize(
+    ("table", "setting"), CALENDAR_KEYS, ids=[dotted(t, s) for t, s in CALENDAR_KEYS]
+)
+def test_an_unknown_calendar_key_is_told_the_declared_one(
+    table: schema.Table, setting: schema.Setting
+) -> None:
+    data = copy.deepcopy(CALENDAR)
+    where, find = WHERE[table.path]
+    typo = setting.name + setting.name[-1]
+    find(data)[typo] = "x"
+    assert calendar_findings(data) == [
+        f"CS041 {where}: unknown key {typo!r} (did you mean {setting.name!r}?)"
+    ]
+
+
+def test_a_calendar_default_is_the_value_used_when_absent() -> None:
+    event = schema.CALENDAR["events.<n>"]["confirmed"]
+    written = copy.deepcopy(CALENDAR)
+    written["events"][0]["confirmed"] = event.default
+    absent, _ = load_calendar("c.yaml", yaml.safe_dump(CALENDAR))
+    present, found = load_calendar("c.yaml", yaml.safe_dump(written))
+    assert found == ()
+    assert [dataclasses.replace(e, line=0) for e in present.events] == [
+        dataclasses.replace(e, line=0) for e in absent.events
+    ]
+
+
+FRONT = {
+    "id": "mfa",
+    "campaign": "2026",
+    "theme": "t",
+    "partners": ["eu"],
+    "channels": ["x", "sms"],
+    "publish": datetime(2026, 10, 2, 10, tzinfo=timezone(timedelta(hours=2))),
+    "title": "Turn on MFA",
+    "summary": "A second step stops most account takeovers.",
+    "link": "https://example.org/mfa",
+    "hashtags": ["CyberSecMonth"],
+    "image": {"src": "assets/mfa.png", "alt": "A phone"},
+    "posts": {"sms": "Turn it on today."},
+}
+
+
+def front_matter_findings(tmp_path: Path, data: dict[str, Any]) -> list[str]:
+    config, _ = load(tmp_path, BASE)
+    (tmp_path / "content" / "assets").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "content" / "assets" / "mfa.png").write_bytes(b"\x89PNG\r\n")
+    calendar, _ = load_calendar("content/calendar.yaml", yaml.safe_dump(CALENDAR))
+    text = f"---\n{yaml.safe_dump(data, sort_keys=False)}---\nThe body.\n"
+    _, found = parse_message("content/messages/2026/mfa.md", text, config, calendar)
+    return [f"{d.code} {d.text}" for d in found]
+
+
+def test_front_matter_with_every_declared_key_is_accepted(tmp_path: Path) -> None:
+    assert front_matter_findings(tmp_path, FRONT) == []
+    assert set(FRONT) == set(schema.FRONT_MATTER[""].keys)
+    assert set(FRONT["image"]) == set(schema.FRONT_MATTER["image"].keys)
+
+
+FRONT_KEYS = [(t, s) for t in schema.FRONT_MATTER.tables for s in t.settings]
+
+
+@pytest.mark.parametrize(
+    ("table", "setting"), FRONT_KEYS, ids=[dotted(t, s) for t, s in FRONT_KEYS]
+)
+def test_an_unknown_front_matter_key_is_told_the_declared_one(
+    tmp_path: Path, table: schema.Table, setting: schema.Setting
+) -> None:
+    data = copy.deepcopy(FRONT)
+    typo = setting.name + setting.name[-1]
+    (data[table.path] if table.path else data)[typo] = "x"
+    where = f"{table.path}.{typo}" if table.path else typo
+    assert front_matter_findings(tmp_path, data) == [
+        f"CS011 unknown key {where!r} (did you mean {setting.name!r}?)"
+    ]

@@ -15,6 +15,7 @@ from campaignsync.errors import GitError
 from campaignsync.l10n import poscan
 from campaignsync.l10n.catalog import po_rel
 from campaignsync.load import content, yamlfile
+from campaignsync.load.body import parse_body, split_front_matter
 from campaignsync.load.project import message_files
 from campaignsync.model import Config
 
@@ -189,7 +190,7 @@ def _snapshot(files: Mapping[str, bytes]) -> tuple[dict[str, _Message], dict[str
 def _parse(rel: str, text: str) -> _Message:
     """Read a message leniently: history may hold files today's checks would refuse."""
     try:
-        front_text, body, body_line = content.split_front_matter(text.removeprefix("\ufeff"))
+        front_text, body, body_line = split_front_matter(text.removeprefix("\ufeff"))
         front, lines = yamlfile.load(front_text, first_line=2)
     except yamlfile.YamlError:
         return _Message(rel, {}, {}, text)
@@ -208,7 +209,7 @@ def _parse(rel: str, text: str) -> _Message:
             line = lines.get(f"posts.{channel}", 1)
             segments[f"posts.{channel}"] = (post, line, line)
     file_lines = text.split("\n")
-    for number, block in enumerate(content.parse_body(body, body_line), start=1):
+    for number, block in enumerate(parse_body(body, body_line), start=1):
         if block.kind == "code":
             continue
         last = block.line

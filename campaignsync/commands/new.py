@@ -12,12 +12,8 @@ from zoneinfo import ZoneInfo
 from campaignsync.channels import check_enabled
 from campaignsync.checks.schedule import SCHEDULER_LEAD
 from campaignsync.errors import ContentError, UsageError
-from campaignsync.load.content import (
-    ID_RE,
-    PLACEHOLDER_BODY,
-    PLACEHOLDER_SUMMARY,
-    PLACEHOLDER_TITLE,
-)
+from campaignsync.load.body import PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY, PLACEHOLDER_TITLE
+from campaignsync.load.content import ID_RE
 from campaignsync.load.schema import did_you_mean
 from campaignsync.model import Campaign, Partner, Project
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from campaignsync.l10n import tokens
 from campaignsync.l10n.catalog import Lookup
-from campaignsync.load import content
+from campaignsync.load import body, content
 from campaignsync.model import Config, Locale, LocalizedMessage, Message, Translated
 from campaignsync.render import markup
 
@@ -127,7 +127,7 @@ def _marked_body(
         if other not in languages:
             languages.append(other)
         marked.append(markup.mark(found.text, languages.index(other)))
-    return content.join_body(message.body, tuple(marked)), tuple(languages)
+    return body.join_body(message.body, tuple(marked)), tuple(languages)
 
 
 def _find(

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from campaignsync.load import yamlfile
+from campaignsync.load import schema, yamlfile
 from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
 from campaignsync.model import Blackout, Calendar, Campaign, Diagnostic, Event, Severity, Theme
@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _FREQS = ("YEARLY", "MONTHLY", "WEEKLY")
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-_EVENT_KEYS = ("id", "name", "start", "end", "rrule", "confirmed")
-_CAMPAIGN_KEYS = ("id", "name", "start", "end", "freeze", "themes", "blackout")
-_THEME_KEYS = ("id", "name", "start", "end")
-_BLACKOUT_KEYS = ("day", "partners", "reason")
+_TOP = schema.CALENDAR[""]
+_EVENT = schema.CALENDAR["events.<n>"]
+_CAMPAIGN = schema.CALENDAR["campaigns.<n>"]
+_THEME = schema.CALENDAR["campaigns.<n>.themes.<n>"]
+_BLACKOUT = schema.CALENDAR["campaigns.<n>.blackout.<n>"]
 
 
 class _Reader(Findings):
@@ -32,7 +33,8 @@ class _Reader(Findings):
     def error(self, code: str, key: str, text: str) -> None:
         self.add(code, key, text)
 
-    def table(self, value: Any, where: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    def table(self, value: Any, where: str, declared: schema.Table) -> dict[str, Any] | None:
+        keys = declared.keys
         if not isinstance(value, dict):
             self.error(
                 "CS041", where, f"{where}: expected a mapping with {', '.join(keys[:3])}, ..."
@@ -43,7 +45,7 @@ class _Reader(Findings):
                 self.error(
                     "CS041",
                     f"{where}.{key}",
-                    f"{where}: unknown key {key!r}{did_you_mean(key, keys)}",
+                    f"{where}: unknown key {key!r}{declared.hint(key)}",
                 )
         return value
 
@@ -112,7 +114,7 @@ def load_calendar(
     except yamlfile.YamlError as exc:
         return Calendar(rel), (Diagnostic("CS040", Severity.ERROR, exc.text, rel, exc.line),)
     reader = _Reader(rel, lines)
-    data = reader.table(data if data is not None else {}, "calendar", ("events", "campaigns")) or {}
+    data = reader.table(data if data is not None else {}, "calendar", _TOP) or {}
     events = tuple(_events(data.get("events") or [], reader))
     campaigns = tuple(_campaigns(data.get("campaigns") or [], reader, partners))
     return Calendar(rel, events, campaigns), tuple(reader.items)
@@ -129,7 +131,7 @@ def _events(value: Any, reader: _Reader) -> list[Event]:
     events: list[Event] = []
     for index, raw in enumerate(_items(value, "events", reader), start=1):
         where = f"events.{index}"
-        spec = reader.table(raw, where, _EVENT_KEYS)
+        spec = reader.table(raw, where, _EVENT)
         if spec is None:
             continue
         event_id = reader.ident(spec, where, "an event")
@@ -243,7 +245,7 @@ def _campaigns(value: Any, reader: _Reader, partners: tuple[str, ...] | None) ->
     campaigns: list[Campaign] = []
     for index, raw in enumerate(_items(value, "campaigns", reader), start=1):
         where = f"campaigns.{index}"
-        spec = reader.table(raw, where, _CAMPAIGN_KEYS)
+        spec = reader.table(raw, where, _CAMPAIGN)
         if spec is None:
             continue
         campaign_id = reader.ident(spec, where, "a campaign")
@@ -289,7 +291,7 @@ def _blackouts(
         where = f"{parent}.blackout.{number}"
         line = reader.line(where)
         if isinstance(raw, dict):
-            spec = reader.table(raw, where, _BLACKOUT_KEYS) or {}
+            spec = reader.table(raw, where, _BLACKOUT) or {}
             day = reader.day(spec, "day", where)
             names = spec.get("partners", [])
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -325,7 +327,7 @@ def _themes(value: Any, parent: str, start: date, end: date, reader: _Reader) ->
     themes: list[Theme] = []
     for index, raw in enumerate(_items(value, f"{parent}.themes", reader), start=1):
         where = f"{parent}.themes.{index}"
-        spec = reader.table(raw, where, _THEME_KEYS)
+        spec = reader.table(raw, where, _THEME)
         if spec is None:
             continue
         theme_id = reader.ident(spec, where, "a theme")

@@ -11,13 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from campaignsync.channels import did_you_mean as channel_hint
-from campaignsync.load import yamlfile
+from campaignsync.load import schema, yamlfile
+from campaignsync.load.body import check_body, check_placeholders, parse_body, split_front_matter
 from campaignsync.load.config import CONFIG_NAME, line_of
 from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
 from campaignsync.model import (
-    Block,
     Calendar,
+    Campaign,
     Config,
     Diagnostic,
     Image,
@@ -28,45 +29,14 @@ from campaignsync.model import (
 from campaignsync.paths import is_inside, read_text, resolve
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_FRONT = schema.FRONT_MATTER[""]
+_IMAGE = schema.FRONT_MATTER["image"]
 HASHTAG_RE = re.compile(r"^[^\W_][\w]{0,99}$")
-MAX_BODY_BYTES = 32 * 1024
-#: Python-Markdown's link parser is quadratic in unmatched brackets.
-MAX_BRACKETS = 400
-
-KEYS = (
-    "id",
-    "campaign",
-    "theme",
-    "partners",
-    "channels",
-    "publish",
-    "title",
-    "summary",
-    "link",
-    "hashtags",
-    "image",
-    "posts",
-)
-WARNING = Severity.WARNING
-REQUIRED = ("id", "campaign", "partners", "channels", "publish", "title", "summary")
 
 
 def msgctxt(message_id: str, field: str) -> str:
     """Return the gettext context of a message field: ``<message-id>:<field>``."""
     return f"{message_id}:{field}"
-
-
-def split_front_matter(text: str) -> tuple[str, str, int]:
-    """Return (front matter, body, first body line); raise ValueError with a line."""
-    lines = text.split("\n")
-    if lines[0].rstrip("\r") != "---":
-        raise yamlfile.YamlError("a message must start with a '---' line and front matter", 1)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip("\r") in ("---", "..."):
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1 :])
-            return front, body, index + 2
-    raise yamlfile.YamlError("the front matter has no closing '---' line", 1)
 
 
 def default_campaign_problems(root: Path, config: Config, cal: Calendar) -> tuple[Diagnostic, ...]:
@@ -120,99 +90,30 @@ def parse_message(
         found.add("CS010", "", "the front matter must be a mapping of keys to values")
         return None, tuple(found.items)
     for key in data:
-        if key not in KEYS:
-            found.add("CS011", key, f"unknown key {key!r}{did_you_mean(key, KEYS)}")
-    for key in REQUIRED:
+        if key not in _FRONT.keys:
+            found.add("CS011", key, f"unknown key {key!r}{_FRONT.hint(key)}")
+    for key in _FRONT.required:
         if key not in data:
             found.add("CS012", "", f"missing required key {key!r}")
     message = _message(rel, data, found, config, calendar)
     blocks = parse_body(body, body_line)
-    _check_body(body, body_line, found)
-    _check_placeholders(data, blocks, found)
+    check_body(body, body_line, found)
+    check_placeholders(data, blocks, found)
     if message is None or found.has_errors:
         return None, tuple(found.items)
     return replace(message, body=blocks, lines=tuple(sorted(lines.items()))), tuple(found.items)
 
 
-def _text(data: dict[str, Any], key: str, found: Findings, required: bool = False) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        hint = " (put it in quotes)" if isinstance(value, int | float | bool | date) else ""
-        found.add("CS013", key, f"{key!r} must be text, not {_kind(value)}{hint}")
-        return None
-    if required and not value.strip():
-        found.add("CS012", key, f"{key!r} is empty")
-        return None
-    return value
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {value!r}".lower()
-    if isinstance(value, datetime):
-        return "a date and time"
-    if isinstance(value, date):
-        return "a date"
-    names = {int: "a number", float: "a number", list: "a list", dict: "a mapping", str: "text"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _names(data: dict[str, Any], key: str, found: Findings) -> tuple[str, ...] | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        found.add("CS013", key, f"{key!r} must be a list of names, like [eu, us]")
-        return None
-    if not value:
-        found.add("CS012", key, f"{key!r} is empty")
-        return None
-    return tuple(value)
-
-
 def _message(
     rel: str, data: dict[str, Any], found: Findings, config: Config, calendar: Calendar
 ) -> Message | None:
-    stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
-    message_id = _text(data, "id", found, required=True)
-    if message_id is not None:
-        if not ID_RE.match(message_id):
-            found.add(
-                "CS015", "id", f"id {message_id!r} must be lower-case letters, digits and '-'"
-            )
-        elif message_id != stem:
-            found.add("CS015", "id", f"id {message_id!r} does not match the file name {stem}.md")
-    campaign_id = _text(data, "campaign", found, required=True)
-    campaign = calendar.campaign(campaign_id) if campaign_id else None
-    if campaign_id and campaign is None:
-        hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
-        found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
-    folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
-    if campaign_id and folder and folder != campaign_id:
-        found.add(
-            "CS020", "campaign", f"campaign {campaign_id!r} does not match the folder {folder!r}"
-        )
+    message_id = _identity(rel, data, found)
+    campaign_id, campaign = _campaign(rel, data, found, calendar)
     theme = _text(data, "theme", found)
     if theme is not None and campaign is not None and campaign.theme(theme) is None:
         hint = did_you_mean(theme, [t.id for t in campaign.themes])
         found.add("CS019", "theme", f"campaign {campaign.id!r} has no theme {theme!r}{hint}")
-    partners = _names(data, "partners", found) or ()
-    for index, pid in enumerate(partners, start=1):
-        if config.partner(pid) is None:
-            hint = did_you_mean(pid, [p.id for p in config.partners])
-            found.add("CS017", f"partners.{index}", f"unknown partner {pid!r}{hint}")
-    channel_names = _names(data, "channels", found) or ()
-    known_channels = [c.name for c in config.channels]
-    for index, name in enumerate(channel_names, start=1):
-        if name not in known_channels:
-            hint = channel_hint(name, known_channels)
-            found.add("CS018", f"channels.{index}", f"unknown channel {name!r}{hint}")
-        elif config.channel(name) is None:
-            found.add("CS018", f"channels.{index}", f"channel {name!r} is disabled in the config")
+    partners, channel_names = _audience(data, found, config)
     publish = _publish(data.get("publish"), partners, found)
     title = _text(data, "title", found, required=True)
     summary = _text(data, "summary", found, required=True)
@@ -239,6 +140,99 @@ def _message(
     )
 
 
+def _identity(rel: str, data: dict[str, Any], found: Findings) -> str | None:
+    """Return the message's id, checked against its spelling and file name (CS015)."""
+    stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
+    message_id = _text(data, "id", found, required=True)
+    if message_id is not None:
+        if not ID_RE.match(message_id):
+            found.add(
+                "CS015", "id", f"id {message_id!r} must be lower-case letters, digits and '-'"
+            )
+        elif message_id != stem:
+            found.add("CS015", "id", f"id {message_id!r} does not match the file name {stem}.md")
+    return message_id
+
+
+def _campaign(
+    rel: str, data: dict[str, Any], found: Findings, calendar: Calendar
+) -> tuple[str | None, Campaign | None]:
+    """Return the campaign id and the calendar's campaign; CS020 when they do not fit."""
+    campaign_id = _text(data, "campaign", found, required=True)
+    campaign = calendar.campaign(campaign_id) if campaign_id else None
+    if campaign_id and campaign is None:
+        hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
+        found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
+    folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
+    if campaign_id and folder and folder != campaign_id:
+        found.add(
+            "CS020", "campaign", f"campaign {campaign_id!r} does not match the folder {folder!r}"
+        )
+    return campaign_id, campaign
+
+
+def _audience(
+    data: dict[str, Any], found: Findings, config: Config
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the partners and channels, each known to the config (CS017, CS018)."""
+    partners = _names(data, "partners", found) or ()
+    for index, pid in enumerate(partners, start=1):
+        if config.partner(pid) is None:
+            hint = did_you_mean(pid, [p.id for p in config.partners])
+            found.add("CS017", f"partners.{index}", f"unknown partner {pid!r}{hint}")
+    channel_names = _names(data, "channels", found) or ()
+    known_channels = [c.name for c in config.channels]
+    for index, name in enumerate(channel_names, start=1):
+        if name not in known_channels:
+            hint = channel_hint(name, known_channels)
+            found.add("CS018", f"channels.{index}", f"unknown channel {name!r}{hint}")
+        elif config.channel(name) is None:
+            found.add("CS018", f"channels.{index}", f"channel {name!r} is disabled in the config")
+    return partners, channel_names
+
+
+def _text(data: dict[str, Any], key: str, found: Findings, required: bool = False) -> str | None:
+    """Return the text under ``key`` (None when absent); CS013 when not text, CS012 if empty."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        hint = " (put it in quotes)" if isinstance(value, int | float | bool | date) else ""
+        found.add("CS013", key, f"{key!r} must be text, not {_kind(value)}{hint}")
+        return None
+    if required and not value.strip():
+        found.add("CS012", key, f"{key!r} is empty")
+        return None
+    return value
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {value!r}".lower()
+    if isinstance(value, datetime):
+        return "a date and time"
+    if isinstance(value, date):
+        return "a date"
+    names = {int: "a number", float: "a number", list: "a list", dict: "a mapping", str: "text"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _names(data: dict[str, Any], key: str, found: Findings) -> tuple[str, ...] | None:
+    """Return a list of names (one name alone counts as a list), or None when absent or bad."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        found.add("CS013", key, f"{key!r} must be a list of names, like [eu, us]")
+        return None
+    if not value:
+        found.add("CS012", key, f"{key!r} is empty")
+        return None
+    return tuple(value)
+
+
 def _aware(value: Any, key: str, found: Findings) -> datetime | None:
     if isinstance(value, str):
         try:
@@ -262,6 +256,7 @@ def _aware(value: Any, key: str, found: Findings) -> datetime | None:
 def _publish(
     value: Any, partners: tuple[str, ...], found: Findings
 ) -> tuple[tuple[str, datetime], ...] | None:
+    """Return (partner, aware instant) for each partner: one time for all, or one each."""
     if value is None:
         return None
     if isinstance(value, dict):
@@ -285,14 +280,15 @@ def _publish(
 
 
 def _link(data: dict[str, Any], found: Findings) -> str | None:
-    link = _text(data, "link", found)
-    if link is None:
+    """Return the message's ``link``; CS022 when it is not a web address."""
+    address = _text(data, "link", found)
+    if address is None:
         return None
-    problem = url_problem(link)
+    problem = url_problem(address)
     if problem:
-        found.add("CS022", "link", f"link {link!r} {problem}")
+        found.add("CS022", "link", f"link {address!r} {problem}")
         return None
-    return link
+    return address
 
 
 def url_problem(url: str) -> str | None:
@@ -309,6 +305,7 @@ def url_problem(url: str) -> str | None:
 
 
 def _hashtags(data: dict[str, Any], found: Findings) -> tuple[str, ...]:
+    """Return the hashtags without ``#``; CS013 for one that is not a single word."""
     tags = _names(data, "hashtags", found) if data.get("hashtags") != [] else ()
     for index, tag in enumerate(tags or (), start=1):
         if not HASHTAG_RE.match(tag.removeprefix("#")):
@@ -321,6 +318,7 @@ def _hashtags(data: dict[str, Any], found: Findings) -> tuple[str, ...]:
 
 
 def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | None:
+    """Return the image, its file checked inside the content folder (CS023), or None."""
     value = data.get("image")
     if value is None:
         return None
@@ -328,14 +326,10 @@ def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | Non
         found.add("CS013", "image", "'image' must be a mapping like {src: assets/x.png, alt: ...}")
         return None
     for key in value:
-        if key not in ("src", "alt"):
-            found.add(
-                "CS011",
-                f"image.{key}",
-                f"unknown key 'image.{key}'{did_you_mean(key, ('src', 'alt'))}",
-            )
-    src = _text(value, "src", _Sub(found, "image"), required=True)
-    alt = _text(value, "alt", _Sub(found, "image"), required=True)
+        if key not in _IMAGE.keys:
+            found.add("CS011", f"image.{key}", f"unknown key 'image.{key}'{_IMAGE.hint(key)}")
+    src = _text(value, "src", found.nested("image"), required=True)
+    alt = _text(value, "alt", found.nested("image"), required=True)
     if src is None:
         found.add("CS012", "image", "image has no 'src'")
         return None
@@ -360,26 +354,10 @@ def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | Non
     return Image(src=src, alt=alt)
 
 
-class _Sub(Findings):
-    """Findings for a nested mapping, reported with the parent's key prefix."""
-
-    def __init__(self, parent: Findings, prefix: str) -> None:
-        super().__init__(parent.file, parent.lines)
-        self.items = parent.items
-        self.prefix = prefix
-
-    def add(self, code: str, key: str, text: str, severity: Severity = Severity.ERROR) -> None:
-        super().add(
-            code,
-            f"{self.prefix}.{key}",
-            text.replace(f"'{key}'", f"'{self.prefix}.{key}'"),
-            severity,
-        )
-
-
 def _posts(
     data: dict[str, Any], channels: tuple[str, ...], found: Findings
 ) -> tuple[tuple[str, str], ...]:
+    """Return (channel, text) for each per-channel post; CS018 for a channel not in use."""
     value = data.get("posts")
     if value is None:
         return ()
@@ -396,145 +374,10 @@ def _posts(
                 f"posts.{channel}: {channel!r} is not one of the message's channels{hint}",
             )
             continue
-        post = _text(value, channel, _Sub(found, "posts"), required=True)
+        post = _text(value, channel, found.nested("posts"), required=True)
         if post is not None:
             result.append((channel, post))
     return tuple(result)
-
-
-#: What ``campaignsync new`` writes for the author to replace (a warning until replaced).
-PLACEHOLDER_TITLE = "New message: "
-PLACEHOLDER_SUMMARY = "One or two short sentences: the post text on social networks."
-PLACEHOLDER_BODY = "Write the message here, in plain language"
-
-
-def _check_placeholders(data: dict[str, Any], blocks: tuple[Block, ...], found: Findings) -> None:
-    title, summary = data.get("title"), data.get("summary")
-    still = "is still the placeholder 'campaignsync new' wrote: write your own"
-    if isinstance(title, str) and title.startswith(PLACEHOLDER_TITLE):
-        found.add("CS024", "title", f"the title {still}", WARNING)
-    if summary == PLACEHOLDER_SUMMARY:
-        found.add("CS024", "summary", f"the summary {still}", WARNING)
-    for block in blocks:
-        if block.text.startswith(PLACEHOLDER_BODY):
-            found.at("CS024", block.line, f"the body {still}", WARNING)
-
-
-def _check_body(body: str, first_line: int, found: Findings) -> None:
-    size = len(body.encode("utf-8", "surrogatepass"))
-    if size > MAX_BODY_BYTES:
-        found.at(
-            "CS021",
-            first_line,
-            f"the body is {size // 1024} KiB; the limit is {MAX_BODY_BYTES // 1024} KiB",
-        )
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        if "<![" in line:
-            found.at("CS021", number, "'<![' (CDATA) cannot be rendered safely; remove it")
-            break
-    if body.count("[") > MAX_BRACKETS:
-        found.at(
-            "CS021",
-            first_line,
-            f"more than {MAX_BRACKETS} '[' in the body: too slow to render safely",
-        )
-
-
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_ITEM = re.compile(r"^([ ]{0,12})([-*+]|\d{1,9}[.)])[ \t]+(.*)$")
-_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
-_QUOTE = re.compile(r"^[ ]{0,3}>[ ]?(.*)$")
-
-
-def parse_body(body: str, first_line: int) -> tuple[Block, ...]:
-    """Split a Markdown body into blocks; inline markup stays inside each block's text."""
-    lines = body.split("\n")
-    blocks: list[Block] = []
-    group = 0
-    index = 0
-    previous_blank = True
-    while index < len(lines):
-        raw = lines[index].rstrip("\r")
-        line_no = first_line + index
-        if not raw.strip():
-            previous_blank = True
-            index += 1
-            continue
-        fence = _FENCE.match(raw)
-        if fence:
-            end = index + 1
-            while end < len(lines) and not lines[end].rstrip("\r").lstrip().startswith(
-                fence.group(1)
-            ):
-                end += 1
-            text = "\n".join(line.rstrip("\r") for line in lines[index : end + 1])
-            group += 1
-            blocks.append(Block("code", "", text, line_no, group))
-            index = end + 1
-            previous_blank = False
-            continue
-        if previous_blank and raw.startswith("    "):
-            end = index
-            while end < len(lines) and (lines[end].startswith("    ") or not lines[end].strip()):
-                end += 1
-            while end > index and not lines[end - 1].strip():
-                end -= 1
-            group += 1
-            blocks.append(Block("code", "", "\n".join(lines[index:end]), line_no, group))
-            index = end
-            previous_blank = False
-            continue
-        if m := _HEADING.match(raw):
-            group += 1
-            blocks.append(Block("heading", m.group(1) + " ", m.group(2).strip(), line_no, group))
-            index += 1
-            previous_blank = True
-            continue
-        if m := _ITEM.match(raw):
-            if previous_blank or not blocks or blocks[-1].kind != "item":
-                group += 1
-            parts = [m.group(3).strip()]
-            index += 1
-            while index < len(lines):
-                nxt = lines[index].rstrip("\r")
-                if not nxt.strip() or _ITEM.match(nxt) or _HEADING.match(nxt) or _FENCE.match(nxt):
-                    break
-                parts.append(nxt.strip())
-                index += 1
-            blocks.append(
-                Block("item", f"{m.group(1)}{m.group(2)} ", " ".join(parts), line_no, group)
-            )
-            previous_blank = False
-            continue
-        kind = "quote" if _QUOTE.match(raw) else "paragraph"
-        parts = []
-        while index < len(lines):
-            nxt = lines[index].rstrip("\r")
-            if not nxt.strip() or (
-                parts and (_HEADING.match(nxt) or _FENCE.match(nxt) or _ITEM.match(nxt))
-            ):
-                break
-            if kind == "quote":
-                q = _QUOTE.match(nxt)
-                nxt = q.group(1) if q else nxt
-            parts.append(nxt.strip())
-            index += 1
-        group += 1
-        blocks.append(Block(kind, "> " if kind == "quote" else "", " ".join(parts), line_no, group))
-        previous_blank = False
-    return tuple(blocks)
-
-
-def join_body(blocks: tuple[Block, ...], texts: tuple[str, ...]) -> str:
-    """Reassemble Markdown from blocks and (translated) block texts."""
-    out: list[str] = []
-    last_group = None
-    for block, text in zip(blocks, texts, strict=True):
-        if out:
-            out.append("\n" if block.group == last_group else "\n\n")
-        out.append(block.prefix + text)
-        last_group = block.group
-    return "".join(out) + "\n" if out else ""
 
 
 def segments(message: Message) -> Iterator[Segment]:

@@ -33,3 +33,25 @@ class Findings:
     def has_errors(self) -> bool:
         """Return True when any recorded diagnostic is an error."""
         return any(d.is_error for d in self.items)
+
+    def nested(self, prefix: str) -> Findings:
+        """Return findings for a nested mapping, recorded here with ``prefix.`` on each key."""
+        return _Nested(self, prefix)
+
+
+class _Nested(Findings):
+    """Findings for a nested mapping, reported with the parent's key prefix."""
+
+    def __init__(self, parent: Findings, prefix: str) -> None:
+        super().__init__(parent.file, parent.lines)
+        self.items = parent.items
+        self.prefix = prefix
+
+    def add(self, code: str, key: str, text: str, severity: Severity = Severity.ERROR) -> None:
+        """Record a diagnostic at ``prefix.key``, naming the key with its prefix."""
+        super().add(
+            code,
+            f"{self.prefix}.{key}",
+            text.replace(f"'{key}'", f"'{self.prefix}.{key}'"),
+            severity,
+        )
