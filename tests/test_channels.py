@@ -488,7 +488,7 @@ STRADDLE = "a" * 152 + "€" + "b" * (306 - 154 - 1 - len(LINK))
 
 def test_an_sms_that_fits_by_length_but_needs_more_segments_is_over(repo: Repo) -> None:
     from campaignsync.pack import cards
-    from campaignsync.pack.writer import manifest_entry
+    from campaignsync.pack.manifest import manifest_entry
 
     with (repo.root / "campaignsync.toml").open("a", encoding="utf-8") as config:
         config.write("\n[channels.sms]\nmax_segments = 2\n")
@@ -662,7 +662,7 @@ def test_email_subject_and_preheader_lengths(repo: Repo) -> None:
 
 
 def test_manifest_gives_length_limit_unit_and_closeness(repo: Repo) -> None:
-    from campaignsync.pack.writer import manifest_entry
+    from campaignsync.pack.manifest import manifest_entry
 
     repo.message("channels: [x, bluesky, sms]")
     _data, outputs = repo.outputs()

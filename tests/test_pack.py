@@ -13,6 +13,7 @@ import pytest
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output
+from campaignsync.pack import manifest, state
 from campaignsync.pack import writer as pack
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
@@ -38,8 +39,8 @@ SOURCE = pack.SourceInfo(None, False, "not built from a git commit")
 
 def write(out: Path, outputs: list[Output] = OUTPUTS, epoch: int = EPOCH) -> pack.PackResult:
     """Write a pack as a build does: the outputs, the extras and their manifest."""
-    manifest = pack.build_manifest("2026", outputs, EXTRAS, SOURCE, epoch)
-    extras = [*EXTRAS, pack.PackFile("manifest.json", manifest)]
+    document = manifest.build_manifest("2026", outputs, EXTRAS, SOURCE, epoch)
+    extras = [*EXTRAS, pack.PackFile("manifest.json", document)]
     return pack.write_pack(out, "2026", outputs, extras, epoch)
 
 
@@ -196,7 +197,7 @@ def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -
 
 def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> None:
     source = pack.SourceInfo("abc123", dirty=True)
-    document = json.loads(pack.build_manifest("2026", OUTPUTS, EXTRAS, source, EPOCH))
+    document = json.loads(manifest.build_manifest("2026", OUTPUTS, EXTRAS, source, EPOCH))
     assert document["source"] == {"commit": "abc123", "dirty": True}
     assert document["source_date_epoch"] == EPOCH
     assert [row["path"] for row in document["files"]] == sorted(
@@ -217,25 +218,25 @@ def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> 
 def test_fingerprint_follows_inputs_and_settings(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.md").write_text("one")
-    first = pack.fingerprint(tmp_path, ["content"], {"commit": "x"})
-    assert pack.fingerprint(tmp_path, ["content"], {"commit": "x"}) == first
-    assert pack.fingerprint(tmp_path, ["content"], {"commit": "y"}) != first
+    first = state.fingerprint(tmp_path, ["content"], {"commit": "x"})
+    assert state.fingerprint(tmp_path, ["content"], {"commit": "x"}) == first
+    assert state.fingerprint(tmp_path, ["content"], {"commit": "y"}) != first
     (tmp_path / "content" / "a.md").write_text("one!")
-    assert pack.fingerprint(tmp_path, ["content"], {"commit": "x"}) != first
-    before = pack.fingerprint(tmp_path, ["content", "templates"], {})
+    assert state.fingerprint(tmp_path, ["content"], {"commit": "x"}) != first
+    before = state.fingerprint(tmp_path, ["content", "templates"], {})
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "x.txt.j2").write_text("")
-    assert pack.fingerprint(tmp_path, ["content", "templates"], {}) != before
+    assert state.fingerprint(tmp_path, ["content", "templates"], {}) != before
 
 
 def test_a_recorded_pack_is_current_until_it_is_touched(tmp_path: Path) -> None:
     result = write(tmp_path)
-    pack.remember(tmp_path, "print-1", result)
-    again = pack.current(tmp_path, "print-1")
+    state.remember(tmp_path, "print-1", result)
+    again = state.current(tmp_path, "print-1")
     assert again is not None and (again.files, again.written) == (5, 0)
-    assert pack.current(tmp_path, "print-2") is None
+    assert state.current(tmp_path, "print-2") is None
     result.archive.write_bytes(b"tampered")
-    assert pack.current(tmp_path, "print-1") is None
+    assert state.current(tmp_path, "print-1") is None
 
 
 def test_zip_times_are_clamped_to_what_a_zip_can_hold(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ from campaignsync.model import Measure, Output, Project, Translated
 from campaignsync.pack import keys, sealed
 from campaignsync.pack.cards import Gauge
 from campaignsync.pack.gallery import Drawn
-from campaignsync.pack.writer import Member, manifest_line
+from campaignsync.pack.manifest import manifest_line
+from campaignsync.pack.writer import Member
 
 FOLDER = ".campaignsync-cache"
 #: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.

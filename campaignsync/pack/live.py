@@ -76,9 +76,9 @@ class State:
 
 def hashes(folder: Path) -> dict[str, str]:
     """Return the sha256 of every file of the pack in ``folder``, from its manifest."""
-    from campaignsync.pack import writer
+    from campaignsync.pack import manifest
 
-    return writer.hashes(folder)
+    return manifest.hashes(folder)
 
 
 def rebuild(root: Path, out: Path, request: Request, jobs: int = 1) -> Outcome:

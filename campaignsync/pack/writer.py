@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import shutil
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from campaignsync import __version__, paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
+from campaignsync.pack.manifest import previous_hashes
 
 #: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it)...
 ZIP_EPOCH = 315532800
@@ -58,214 +56,6 @@ class PackResult:
     written: int
     reused: int
     manifest_sha256: str
-
-
-def manifest_entry(output: Output, digest: str) -> dict[str, Any]:
-    """Return the manifest row of one channel output."""
-    row: dict[str, Any] = {
-        "path": output.path,
-        "sha256": digest,
-        "bytes": len(output.content),
-        "message": output.message,
-        "locale": output.locale,
-        "channel": output.channel,
-        "translated": output.translated,
-        "fallback": list(output.fallbacks),
-        "links": list(output.links),
-    }
-    measure = output.measure
-    if measure is not None:
-        # "percent" is the share of the tightest limit used, so rows of every channel and
-        # unit sort together by how close they are to their limit.
-        row.update(
-            length=measure.length,
-            limit=measure.limit,
-            unit=measure.unit,
-            headroom=measure.headroom,
-            percent=round(100 * measure.share, 1),
-        )
-        if measure.encoding is not None:
-            row.update(
-                encoding=measure.encoding, segments=measure.segments, padding=measure.padding
-            )
-        if measure.also:
-            row["also"] = [
-                {"length": m.length, "limit": m.limit, "unit": m.unit, "headroom": m.headroom}
-                for m in measure.also
-            ]
-    return row
-
-
-def manifest_line(output: Output, digest: str) -> str:
-    """Return the manifest row of one channel output as it is written (one JSON line)."""
-    return _line(manifest_entry(output, digest))
-
-
-def _line(row: Mapping[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, sort_keys=True)
-
-
-def build_manifest(
-    campaign: str,
-    outputs: Iterable[Output],
-    extras: Iterable[PackFile],
-    source: SourceInfo,
-    epoch: int,
-    members: Mapping[str, Member] | None = None,
-    selection: Mapping[str, list[str]] | None = None,
-    lines: Mapping[str, str] | None = None,
-    readability: Mapping[str, object] | None = None,
-) -> bytes:
-    """Return manifest.json: every file with its hash, sorted, byte-stable.
-
-    Hashes come from ``members`` where the render workers already computed them,
-    and whole rows from ``lines`` (by path) where the render cache kept them.
-    ``selection`` records the locales and channels of a partial pack;
-    ``readability`` the scores of the long texts, per locale and per message.
-    """
-    known = members or {}
-    kept = lines or {}
-
-    def digest(path: str, content: bytes) -> str:
-        member = known.get(path)
-        return member.sha256 if member else _sha256(content)
-
-    rows = [
-        (o.path, kept.get(o.path) or manifest_line(o, digest(o.path, o.content))) for o in outputs
-    ]
-    rows.extend(
-        (
-            f.path,
-            _line({"path": f.path, "sha256": digest(f.path, f.content), "bytes": len(f.content)}),
-        )
-        for f in extras
-    )
-    rows.sort()
-    document = {
-        "campaign": campaign,
-        "tool": {"name": "campaignsync", "version": __version__},
-        "source": {
-            "commit": source.commit,
-            "dirty": source.dirty,
-            **({"note": source.note} if source.note else {}),
-        },
-        "source_date_epoch": epoch,
-        **({"partial": dict(selection)} if selection else {}),
-        **({"readability": dict(readability)} if readability else {}),
-    }
-    # One file per line: readable and diffable, and written by the C encoder
-    # (indent= switches json to its pure-Python encoder, seconds on a big pack).
-    head = json.dumps(document, ensure_ascii=False, sort_keys=True)
-    files = ",\n".join(line for _, line in rows)
-    return f'{head[:-1]}, "files": [\n{files}\n]}}\n'.encode()
-
-
-STATE_NAME = ".campaignsync-state.json"
-
-
-def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> str:
-    """Return a digest of everything a build depends on, from file metadata alone.
-
-    It covers the input files and folders (``inputs``, relative to ``root``),
-    campaignsync's own code and data, and ``settings`` (options, commit,
-    SOURCE_DATE_EPOCH). Stat signatures (size, mtime, inode) cost a few
-    microseconds a file, so a no-change rebuild never reads or renders anything.
-    """
-    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
-    tool = Path(__file__).resolve().parent
-    for base, names in ((root, tuple(inputs)), (tool, (".",))):
-        for name in names:
-            for path in _walk(base / name):
-                info = path.lstat()
-                stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
-                digest.update(stamp.encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-def _walk(path: Path) -> Iterator[Path]:
-    if not path.is_dir() or path.is_symlink():
-        if path.exists() or path.is_symlink():
-            yield path
-        return
-    for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            yield Path(folder) / name
-
-
-def current(out: Path, print_: str) -> PackResult | None:
-    """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched."""
-    for name, state in _states(out).items():
-        try:
-            if state["fingerprint"] != print_:
-                continue
-            folder, archive = out / name, out / f"{name}.zip"
-            for path, recorded in (
-                (folder / "manifest.json", state["manifest"]),
-                (archive, state["zip"]),
-            ):
-                info = path.stat()
-                if [info.st_size, info.st_mtime_ns] != recorded:
-                    return None
-            return PackResult(folder, archive, state["files"], 0, state["files"], state["sha256"])
-        except (OSError, KeyError, TypeError):
-            return None
-    return None
-
-
-def remember(out: Path, print_: str, result: PackResult) -> None:
-    """Record the fingerprint of a finished build next to its pack (one record per pack)."""
-    manifest, archive = (result.folder / "manifest.json").stat(), result.archive.stat()
-    states = _states(out)
-    states[result.folder.name] = {
-        "fingerprint": print_,
-        "files": result.files,
-        "sha256": result.manifest_sha256,
-        "manifest": [manifest.st_size, manifest.st_mtime_ns],
-        "zip": [archive.st_size, archive.st_mtime_ns],
-    }
-    paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
-
-
-def _states(out: Path) -> dict[str, dict[str, Any]]:
-    """Return the recorded builds in ``out`` by pack name; none if the file is unreadable."""
-    try:
-        states = json.loads((out / STATE_NAME).read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(states, dict) or not all(isinstance(v, dict) for v in states.values()):
-        return {}
-    return states
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _previous_hashes(folder: Path) -> dict[str, str]:
-    try:
-        raw = (folder / "manifest.json").read_bytes()
-        hashes = {row["path"]: row["sha256"] for row in json.loads(raw)["files"]}
-        hashes["manifest.json"] = _sha256(raw)
-        return hashes
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    """Return the sha256 of every file of the pack in ``folder`` (none if it has no manifest)."""
-    return _previous_hashes(folder)
-
-
-def what_changed(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    """Return "added PATH", "changed PATH" and "removed PATH" lines between two packs' hashes."""
-    lines = []
-    for path in sorted(set(before) | set(after)):
-        old, new = before.get(path), after.get(path)
-        if old != new:
-            verb = "added" if old is None else "removed" if new is None else "changed"
-            lines.append(f"{verb} {path}")
-    return lines
 
 
 def write_new(path: str, data: bytes) -> None:
@@ -354,7 +144,7 @@ def _write_locked(
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    previous = _previous_hashes(final) if reuse else {}
+    previous = previous_hashes(final) if reuse else {}
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
     if reuse and previous:
         updated = _update(out, campaign, files, members, epoch, previous)
@@ -400,6 +190,10 @@ def _write_locked(
     return PackResult(final, archive, len(files), written, reused, digest)
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _no_bytes(member: Member | None) -> bool:
     return member is None or member.data is None
 
@@ -413,14 +207,14 @@ def _update(
     previous: dict[str, str],
 ) -> PackResult | None:
     """Update the pack in place when it is as the last build left it (None: write a new one)."""
-    from campaignsync.pack import archive, journal
+    from campaignsync.pack import archive, journal, state
 
-    state = _states(out).get(campaign)
+    recorded_state = state.recorded(out).get(campaign)
     try:
-        recorded = state and [
+        recorded = recorded_state and [
             [p.stat().st_size, p.stat().st_mtime_ns]
             for p in (out / campaign / "manifest.json", out / f"{campaign}.zip")
-        ] == [state["manifest"], state["zip"]]
+        ] == [recorded_state["manifest"], recorded_state["zip"]]
     except (OSError, KeyError, TypeError):
         recorded = False
     index = archive.read_zip_index(out / f"{campaign}.zip") if recorded else None

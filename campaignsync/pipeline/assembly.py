@@ -10,7 +10,7 @@ from campaignsync import gitrepo, paths
 from campaignsync.errors import BuildError, DiagnosticsError
 from campaignsync.load.config import CONFIG_NAME
 from campaignsync.model import Output, Paths, Project
-from campaignsync.pack import writer
+from campaignsync.pack import manifest, writer
 from campaignsync.pipeline.selection import Selection
 from campaignsync.pipeline.workers import Rendered
 
@@ -75,7 +75,7 @@ def assemble(
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn)
     members = {**rendered.members, **writer.prepare_all(extras)}
-    manifest = writer.build_manifest(
+    document = manifest.build_manifest(
         selection.campaign,
         outputs,
         extras,
@@ -88,8 +88,8 @@ def assemble(
         rendered.lines,
         longtexts.report(longtexts.from_outputs(outputs, project)),
     )
-    extras.append(writer.PackFile("manifest.json", manifest))
-    members["manifest.json"] = writer.prepare(manifest)
+    extras.append(writer.PackFile("manifest.json", document))
+    members["manifest.json"] = writer.prepare(document)
     return Assembled(outputs, extras, epoch, source, members)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from campaignsync import __version__, gitrepo
 from campaignsync.load.config import read_paths
 from campaignsync.model import Diagnostic, Output, Project
-from campaignsync.pack import writer
+from campaignsync.pack import manifest, state, writer
 from campaignsync.pipeline.assembly import assemble, input_paths
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import (
@@ -42,13 +42,13 @@ def fingerprint(root: Path, request: Request) -> str:
         "commit": gitrepo.head_id(root),
         "version": __version__,
     }
-    return writer.fingerprint(root, input_paths(read_paths(root)), settings)
+    return state.fingerprint(root, input_paths(read_paths(root)), settings)
 
 
 def unchanged(root: Path, out: Path, request: Request) -> tuple[str, writer.PackResult | None]:
     """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
     stamp = fingerprint(root, request)
-    return stamp, writer.current(out, stamp)
+    return stamp, state.current(out, stamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ def build(
     when, members = assembled.epoch, assembled.members
     result = writer.write_pack(out, selection.name, outputs, extras, when, members, reuse)
     if stamp is not None:
-        writer.remember(out, stamp, result)
+        state.remember(out, stamp, result)
     if cache is not None:
         from campaignsync.pack import cache as unitcache
 
@@ -173,7 +173,7 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
         return Outcome(current=done)
     project, warnings = require_project(root)
     selection = select(project, request.campaign, request.locales, request.channels)
-    before = writer.hashes(target / selection.name) if options.verbose else {}
+    before = manifest.hashes(target / selection.name) if options.verbose else {}
     built = build(
         project,
         selection,
@@ -187,6 +187,6 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     )
     ignore = project.config.ignore
     shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
-    after = writer.hashes(built.result.folder) if options.verbose else {}
-    changes = tuple(writer.what_changed(before, after)) if options.verbose else ()
+    after = manifest.hashes(built.result.folder) if options.verbose else {}
+    changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
     return Outcome(None, built, shown, changes)

@@ -1,0 +1,99 @@
+"""The no-change test: a fingerprint of a build's inputs, recorded next to the pack it made.
+
+A build whose fingerprint matches the record, and whose pack is as that build
+left it, reads and writes nothing (``campaignsync build`` says "Up to date").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from campaignsync import paths
+
+if TYPE_CHECKING:
+    from campaignsync.pack import writer
+
+
+STATE_NAME = ".campaignsync-state.json"
+
+
+def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> str:
+    """Return a digest of everything a build depends on, from file metadata alone.
+
+    It covers the input files and folders (``inputs``, relative to ``root``),
+    campaignsync's own code and data, and ``settings`` (options, commit,
+    SOURCE_DATE_EPOCH). Stat signatures (size, mtime, inode) cost a few
+    microseconds a file, so a no-change rebuild never reads or renders anything.
+    """
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    tool = Path(__file__).resolve().parent
+    for base, names in ((root, tuple(inputs)), (tool, (".",))):
+        for name in names:
+            for path in _walk(base / name):
+                info = path.lstat()
+                stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
+                digest.update(stamp.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _walk(path: Path) -> Iterator[Path]:
+    if not path.is_dir() or path.is_symlink():
+        if path.exists() or path.is_symlink():
+            yield path
+        return
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            yield Path(folder) / name
+
+
+def current(out: Path, print_: str) -> writer.PackResult | None:
+    """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched."""
+    for name, state in recorded(out).items():
+        try:
+            if state["fingerprint"] != print_:
+                continue
+            folder, archive = out / name, out / f"{name}.zip"
+            for path, expected in (
+                (folder / "manifest.json", state["manifest"]),
+                (archive, state["zip"]),
+            ):
+                info = path.stat()
+                if [info.st_size, info.st_mtime_ns] != expected:
+                    return None
+            from campaignsync.pack.writer import PackResult
+
+            return PackResult(folder, archive, state["files"], 0, state["files"], state["sha256"])
+        except (OSError, KeyError, TypeError):
+            return None
+    return None
+
+
+def remember(out: Path, print_: str, result: writer.PackResult) -> None:
+    """Record the fingerprint of a finished build next to its pack (one record per pack)."""
+    manifest, archive = (result.folder / "manifest.json").stat(), result.archive.stat()
+    states = recorded(out)
+    states[result.folder.name] = {
+        "fingerprint": print_,
+        "files": result.files,
+        "sha256": result.manifest_sha256,
+        "manifest": [manifest.st_size, manifest.st_mtime_ns],
+        "zip": [archive.st_size, archive.st_mtime_ns],
+    }
+    paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+
+
+def recorded(out: Path) -> dict[str, dict[str, Any]]:
+    """Return the recorded builds in ``out`` by pack name; none if the file is unreadable."""
+    try:
+        states = json.loads((out / STATE_NAME).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(states, dict) or not all(isinstance(v, dict) for v in states.values()):
+        return {}
+    return states
