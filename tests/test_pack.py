@@ -215,6 +215,11 @@ def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> 
     }.items() <= row.items()
 
 
+def test_fingerprint_covers_all_of_campaignsync_not_only_the_pack_stage() -> None:
+    assert (state.TOOL / "render" / "engine.py").is_file()
+    assert (state.TOOL / "pack" / "state.py").is_file()
+
+
 def test_fingerprint_follows_inputs_and_settings(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.md").write_text("one")

@@ -18,6 +18,9 @@ from campaignsync import paths
 if TYPE_CHECKING:
     from campaignsync.pack import writer
 
+#: campaignsync's own files, all of them: a changed module anywhere makes a build run again.
+TOOL = Path(__file__).resolve().parent.parent
+
 
 STATE_NAME = ".campaignsync-state.json"
 
@@ -31,8 +34,7 @@ def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object
     microseconds a file, so a no-change rebuild never reads or renders anything.
     """
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
-    tool = Path(__file__).resolve().parent
-    for base, names in ((root, tuple(inputs)), (tool, (".",))):
+    for base, names in ((root, tuple(inputs)), (TOOL, (".",))):
         for name in names:
             for path in _walk(base / name):
                 info = path.lstat()
