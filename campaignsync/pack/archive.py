@@ -110,8 +110,8 @@ def write_zip(
                 )  # fmt: skip
                 reuse = _reusable(source, rel, name, member, stamp)
                 if reuse is not None:
-                    start, length, csize = reuse
-                    fields = (*fields[:5], csize, *fields[6:])
+                    start, length, csize, method = reuse
+                    fields = (fields[0], method, *fields[2:5], csize, *fields[6:])
                     if run and run[1] == start:
                         run[1] = start + length
                     else:
@@ -146,19 +146,23 @@ def write_zip(
 
 def _reusable(
     source: ZipSource | None, rel: str, name: bytes, member: Any, stamp: tuple[int, int]
-) -> tuple[int, int, int] | None:
-    """Return (start, length, compressed size) of the old local record, if it can be copied."""
+) -> tuple[int, int, int, int] | None:
+    """Return (start, length, compressed size, method) of the old local record, if it can be copied.
+
+    A member whose method is not decided yet (negative: only hashed) takes the old one's.
+    """
     if source is None or source.hashes.get(rel) != member.sha256:
         return None
     old = source.index.get(name.decode())
     if old is None:
         return None
     start, length, crc, csize, size, method, dtime, ddate = old
-    if (crc, size, method, dtime, ddate) != (member.crc, member.size, member.method, *stamp):
+    wanted = method if member.method < 0 else member.method
+    if (crc, size, method, dtime, ddate) != (member.crc, member.size, wanted, *stamp):
         return None
     if length != 30 + len(name) + csize:
         return None
-    return start, length, csize
+    return start, length, csize, method
 
 
 def _copy(source: Any, target: Any, start: int, length: int) -> None:

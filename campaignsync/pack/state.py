@@ -78,6 +78,8 @@ def current(out: Path, print_: str) -> writer.PackResult | None:
 
 def remember(out: Path, print_: str, result: writer.PackResult) -> None:
     """Record the fingerprint of a finished build next to its pack (one record per pack)."""
+    from campaignsync.pack import writer
+
     manifest, archive = (result.folder / "manifest.json").stat(), result.archive.stat()
     states = recorded(out)
     states[result.folder.name] = {
@@ -86,6 +88,7 @@ def remember(out: Path, print_: str, result: writer.PackResult) -> None:
         "sha256": result.manifest_sha256,
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
         "zip": [archive.st_size, archive.st_mtime_ns],
+        "zlib": writer.ZLIB_VERSION,
     }
     paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
 

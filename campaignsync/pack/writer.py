@@ -215,6 +215,8 @@ def _update(
             [p.stat().st_size, p.stat().st_mtime_ns]
             for p in (out / campaign / "manifest.json", out / f"{campaign}.zip")
         ] == [recorded_state["manifest"], recorded_state["zip"]]
+        # Another zlib may compress differently: copied members would differ from a clean build's.
+        recorded = recorded and (recorded_state or {}).get("zlib") == ZLIB_VERSION
     except (OSError, KeyError, TypeError):
         recorded = False
     index = archive.read_zip_index(out / f"{campaign}.zip") if recorded else None
@@ -280,6 +282,29 @@ def prepare(content: bytes) -> Member:
     if len(data) >= len(content):
         return Member(digest, crc, len(content), zipfile.ZIP_STORED, content)
     return Member(digest, crc, len(content), zipfile.ZIP_DEFLATED, data)
+
+
+#: The method of a member only hashed so far: compressed when written, unless its bytes
+#: are copied from the previous zip (whatever method they were stored with there).
+UNDECIDED = -1
+
+
+def digest(content: bytes) -> Member:
+    """Return ``content`` hashed but not compressed: the writer compresses it only if it must.
+
+    Most of a pack's whole-pack files (gallery pages, email copies, images) are the
+    same after an edit; their bytes are then copied from the previous zip.
+    """
+    return Member(hashlib.sha256(content).hexdigest(), zlib.crc32(content), len(content),
+                  UNDECIDED, None)  # fmt: skip
+
+
+def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:
+    """Return :func:`digest` of each file, by path, computed in threads."""
+    chosen = list(files)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = pool.map(digest, (f.content for f in chosen))
+        return dict(zip((f.path for f in chosen), found, strict=True))
 
 
 def prepare_all(files: Iterable[PackFile]) -> dict[str, Member]:

@@ -74,7 +74,8 @@ def assemble(
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn)
-    members = {**rendered.members, **writer.prepare_all(extras)}
+    # Only hashed here: the writer compresses what it cannot copy from the previous zip.
+    members = {**rendered.members, **writer.digest_all(extras)}
     document = manifest.build_manifest(
         selection.campaign,
         outputs,
@@ -89,7 +90,7 @@ def assemble(
         longtexts.report(longtexts.from_outputs(outputs, project)),
     )
     extras.append(writer.PackFile("manifest.json", document))
-    members["manifest.json"] = writer.prepare(document)
+    members["manifest.json"] = writer.digest(document)
     return Assembled(outputs, extras, epoch, source, members)
 
 
