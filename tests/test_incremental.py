@@ -151,13 +151,15 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 )
 @hypothesis.given(
     st.lists(
-        st.tuples(st.sampled_from(CHANGES), st.integers(0, 50), st.sampled_from(WORDS)),
+        st.tuples(
+            st.sampled_from(CHANGES), st.integers(0, 50), st.sampled_from(WORDS), st.booleans()
+        ),
         min_size=1,
         max_size=2,
     )
 )
 def test_an_incremental_pack_is_byte_identical_to_a_clean_one(
-    cli_invoke: CliInvoke, base: Path, edits: list[tuple[Callable[..., None], int, str]]
+    cli_invoke: CliInvoke, base: Path, edits: list[tuple[Callable[..., None], int, str, bool]]
 ) -> None:
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch:
         repo = Path(scratch) / "repo"
@@ -165,16 +167,51 @@ def test_an_incremental_pack_is_byte_identical_to_a_clean_one(
         out = Path(scratch) / "incremental"
         build = ["build", "--repo", str(repo), "--jobs", "1"]
         cli_invoke([*build, "--out", str(out)], env=EPOCH)
-        for number, (change, n, word) in enumerate(edits):
+        for number, (change, n, word, folder_first) in enumerate(edits):
             change(repo, n, word)
             clean = Path(scratch) / f"clean-{number}"
             fresh = CliRunner().invoke(cli, [*build, "--out", str(clean)], env=EPOCH)
+            if folder_first:  # the folder alone, then the zip made again
+                alone = [*build, "--out", str(out), "--no-zip"]
+                step = cli_invoke(alone, env=EPOCH, expect=fresh.exit_code)
+                if fresh.exit_code == 0:
+                    assert tree(out / "2026") == tree(clean / "2026"), change.__name__
+                    assert not (out / "2026.zip").exists()
             step = cli_invoke([*build, "--out", str(out)], env=EPOCH, expect=fresh.exit_code)
             assert step.stderr == fresh.stderr
             if fresh.exit_code != 0:
                 continue
             assert tree(out / "2026") == tree(clean / "2026"), change.__name__
             assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_match(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    assert (out / "2026.zip").is_file()
+    change_title(sample_repo, 0, "Folder only")
+    result = cli_invoke([*build, "--no-zip"], env=EPOCH)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Built {out / '2026'}: ")
+    assert lines[0].endswith(" unchanged)")
+    assert lines[1] == (
+        f"Removed {out / '2026.zip'}: it would no longer match the folder "
+        "(build without --no-zip to make it again)."
+    )
+    assert not (out / "2026.zip").exists()
+    again = cli_invoke([*build, "--no-zip"], env=EPOCH)
+    assert again.stdout.startswith(f"Up to date: {out / '2026'} (")
+    assert again.stdout.endswith(" files); nothing changed since the last build\n")
+    zipped = cli_invoke(build, env=EPOCH)
+    first = zipped.stdout.splitlines()[0]
+    assert " (0 written, " in first and first.endswith(f" unchanged) and {out / '2026.zip'}")
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
 
 
 def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(

@@ -51,6 +51,14 @@ if TYPE_CHECKING:
     help="Output folder of another build (a --locale shard built elsewhere) whose rendered "
     "messages to take instead of rendering them again (repeatable; see docs/scaling.md).",
 )
+@click.option(
+    "--zip/--no-zip",
+    "zipped",
+    default=True,
+    show_default=True,
+    help="Write the zip beside the folder. --no-zip updates the folder alone (faster after "
+    "an edit) and removes the pack's zip, which would no longer match it.",
+)
 def build(
     repo: Path | None,
     campaign: str | None,
@@ -61,6 +69,7 @@ def build(
     force: bool,
     verbose: bool,
     shards: tuple[Path, ...],
+    zipped: bool,
 ) -> None:
     """Build the pack: every message in every locale and channel.
 
@@ -83,14 +92,15 @@ def build(
     """
     from campaignsync import pipeline
 
-    request = pipeline.Request(campaign, locales, channels, source_date_epoch())
+    request = pipeline.Request(campaign, locales, channels, source_date_epoch(), zipped)
     options = pipeline.Options(out, force, jobs, shards, verbose, progress())
     with errors():
         done = pipeline.build_pack(find_repo(repo), request, options)
     if done.current is not None:
+        kept = done.current.archive
         click.echo(
-            f"Up to date: {display(done.current.folder)} ({done.current.files} files) and "
-            f"{display(done.current.archive)}; nothing changed since the last build"
+            f"Up to date: {display(done.current.folder)} ({done.current.files} files)"
+            f"{f' and {display(kept)}' if kept else ''}; nothing changed since the last build"
         )
     elif done.built is not None:
         _report_built(done.built, done)
@@ -103,10 +113,16 @@ def _report_built(built: Built, done: Outcome) -> None:
     result = built.result
     if done.warnings:
         click.echo(report.render(list(done.warnings), "text"), nl=False, err=True)
+    also = f" and {display(result.archive)}" if result.archive else ""
     click.echo(
         f"Built {display(result.folder)}: {result.files} files "
-        f"({result.written} written, {result.reused} unchanged) and {display(result.archive)}"
+        f"({result.written} written, {result.reused} unchanged){also}"
     )
+    if done.removed_zip is not None:
+        click.echo(
+            f"Removed {display(done.removed_zip)}: it would no longer match the folder "
+            "(build without --no-zip to make it again)."
+        )
     for line in done.changes:
         click.echo(f"  {line}")
     if built.partial:

@@ -195,6 +195,5 @@ def release(plan: Plan, checked: pipeline.Checked, sign: bool) -> Released:
         raise ReleaseError("the work tree changed during the release; nothing was tagged")
     message = tag_message(plan, project, built.result.manifest_sha256)
     gitrepo.create_tag(project.root, plan.tag, message, sign)
-    return Released(
-        plan, built.result.folder, built.result.archive, built.result.manifest_sha256, message
-    )
+    archive = built.result.archive or plan.out / f"{selection.name}.zip"  # always zipped here
+    return Released(plan, built.result.folder, archive, built.result.manifest_sha256, message)

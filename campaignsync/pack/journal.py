@@ -39,6 +39,8 @@ def apply(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
     """Carry out a committed journal; safe to repeat after an interruption."""
     final = out / campaign
     staging = out / entry["staging"]
+    if entry["zip"] is None:  # built without the zip: the old one goes first
+        (out / f"{campaign}.zip").unlink(missing_ok=True)
     for rel in entry["deletes"]:
         (final / rel).unlink(missing_ok=True)
     _prune(final, entry["deletes"])
@@ -52,9 +54,8 @@ def apply(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
             _makedirs(final, folder)
             made.add(folder)
         os.replace(source, final / rel)
-    archive_tmp = out / entry["zip"]
-    if archive_tmp.exists():
-        os.replace(archive_tmp, out / f"{campaign}.zip")
+    if entry["zip"] is not None and (out / entry["zip"]).exists():
+        os.replace(out / entry["zip"], out / f"{campaign}.zip")
     shutil.rmtree(staging, ignore_errors=True)
     journal_path(out, campaign).unlink(missing_ok=True)
 
@@ -96,7 +97,7 @@ def valid_entry(entry: object, campaign: str) -> bool:
     """Return True when a journal names only paths inside the pack and its own temporaries."""
     if not isinstance(entry, dict):
         return False
-    names = (entry.get("staging"), entry.get("zip"))
+    names = (entry.get("staging"), entry.get("zip") or f".{campaign}.zip")
     lists = (entry.get("renames"), entry.get("deletes"))
     return (
         all(isinstance(n, str) and n.startswith(f".{campaign}.") and "/" not in n for n in names)
@@ -112,14 +113,17 @@ def update_in_place(
     prepared: list[tuple[str, writer.Member]],
     stamp: tuple[int, int],
     previous: Mapping[str, str],
-    index: archive.ZipIndex,
+    index: archive.ZipIndex | None,
+    zipped: bool = True,
 ) -> tuple[int, int] | None:
     """Bring the pack up to date by writing only what changed; return (written, unchanged).
 
     ``previous`` is the current pack's sha256 by path (from its manifest) and
-    ``index`` its zip's members. Returns None, having changed nothing, when a
-    changed path meets a folder where a file should go (or the reverse): the
-    caller then writes a new pack.
+    ``index`` its zip's members (None: no zip to copy from, every member is
+    compressed). ``zipped=False`` updates the folder alone and removes the zip
+    in the same commit. Returns None, having changed nothing, when a changed
+    path meets a folder where a file should go (or the reverse): the caller
+    then writes a new pack.
     """
     final = out / campaign
     changed = [
@@ -133,18 +137,11 @@ def update_in_place(
         return None
     staging = out / f".{campaign}.tmp-{os.getpid()}"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    source = archive.ZipSource(out / f"{campaign}.zip", index, previous)
-    contents = dict(files)
-    refill = [
-        writer.PackFile(rel, contents[rel])
-        for rel, member in prepared
-        if member.data is None and not source.has(rel, campaign, member, stamp)
-    ]
-    done = writer.prepare_all(refill)
-    prepared = [(rel, done.get(rel, member)) for rel, member in prepared]
+    source = None if index is None else archive.ZipSource(out / f"{campaign}.zip", index, previous)
+    prepared = _compressed(files, prepared, source, campaign, stamp) if zipped else prepared
     entry = {
         "staging": staging.name,
-        "zip": archive_tmp.name,
+        "zip": archive_tmp.name if zipped else None,
         "renames": [rel for rel, _ in changed],
         "deletes": deletes,
     }
@@ -157,7 +154,8 @@ def update_in_place(
                 (staging / folder).mkdir(parents=True, exist_ok=True)
                 made.add(folder)
             writer.write_new(f"{staging}{os.sep}{rel}", data)
-        archive.write_zip(archive_tmp, campaign, prepared, stamp, source)
+        if zipped:
+            archive.write_zip(archive_tmp, campaign, prepared, stamp, source)
         write_journal(out, campaign, entry)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -171,6 +169,24 @@ def update_in_place(
             "the next build finishes it"
         ) from None
     return len(changed), len(files) - len(changed)
+
+
+def _compressed(
+    files: list[tuple[str, bytes]],
+    prepared: list[tuple[str, writer.Member]],
+    source: archive.ZipSource | None,
+    campaign: str,
+    stamp: tuple[int, int],
+) -> list[tuple[str, writer.Member]]:
+    """Return the members, each compressed unless its bytes can be copied from ``source``."""
+    contents = dict(files)
+    refill = [
+        writer.PackFile(rel, contents[rel])
+        for rel, member in prepared
+        if member.data is None and (source is None or not source.has(rel, campaign, member, stamp))
+    ]
+    done = writer.prepare_all(refill)
+    return [(rel, done.get(rel, member)) for rel, member in prepared]
 
 
 def _blocked(final: Path, rel: str) -> bool:

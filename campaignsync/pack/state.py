@@ -61,16 +61,20 @@ def current(out: Path, print_: str) -> writer.PackResult | None:
             if state["fingerprint"] != print_:
                 continue
             folder, archive = out / name, out / f"{name}.zip"
-            for path, expected in (
-                (folder / "manifest.json", state["manifest"]),
-                (archive, state["zip"]),
-            ):
-                info = path.stat()
-                if [info.st_size, info.st_mtime_ns] != expected:
+            info = (folder / "manifest.json").stat()
+            if [info.st_size, info.st_mtime_ns] != state["manifest"]:
+                return None
+            if state["zip"] is None:  # built without its zip: none may have appeared since
+                if archive.exists():
+                    return None
+            else:
+                info = archive.stat()
+                if [info.st_size, info.st_mtime_ns] != state["zip"]:
                     return None
             from campaignsync.pack.writer import PackResult
 
-            return PackResult(folder, archive, state["files"], 0, state["files"], state["sha256"])
+            kept = archive if state["zip"] is not None else None
+            return PackResult(folder, kept, state["files"], 0, state["files"], state["sha256"])
         except (OSError, KeyError, TypeError):
             return None
     return None
@@ -80,14 +84,15 @@ def remember(out: Path, print_: str, result: writer.PackResult) -> None:
     """Record the fingerprint of a finished build next to its pack (one record per pack)."""
     from campaignsync.pack import writer
 
-    manifest, archive = (result.folder / "manifest.json").stat(), result.archive.stat()
+    manifest = (result.folder / "manifest.json").stat()
+    archive = result.archive.stat() if result.archive is not None else None
     states = recorded(out)
     states[result.folder.name] = {
         "fingerprint": print_,
         "files": result.files,
         "sha256": result.manifest_sha256,
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
-        "zip": [archive.st_size, archive.st_mtime_ns],
+        "zip": [archive.st_size, archive.st_mtime_ns] if archive is not None else None,
         "zlib": writer.ZLIB_VERSION,
     }
     paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())

@@ -51,7 +51,8 @@ class PackResult:
     """What a build wrote."""
 
     folder: Path
-    archive: Path
+    #: None when the pack was built without its zip (``build --no-zip``).
+    archive: Path | None
     files: int
     written: int
     reused: int
@@ -97,6 +98,7 @@ def write_pack(
     epoch: int,
     members: Mapping[str, Member] | None = None,
     reuse: bool = True,
+    zipped: bool = True,
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -104,7 +106,9 @@ def write_pack(
     render workers); anything missing from it is prepared here. Unchanged
     files are hard-linked from the previous pack instead of being written
     again (``reuse=False`` writes every file afresh). An interrupted build
-    leaves the previous pack as it was.
+    leaves the previous pack as it was. ``zipped=False`` writes the folder
+    alone and removes the pack's zip, before the folder changes: a zip never
+    stays beside a folder it does not match.
     """
     from filelock import FileLock, Timeout
 
@@ -121,7 +125,10 @@ def write_pack(
         ) from None
     try:
         _recover(out, campaign)
-        return _write_locked(out, campaign, outputs, extras, epoch, members or {}, reuse)
+        files = sorted(
+            [(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras]
+        )
+        return _write_locked(out, campaign, files, epoch, members or {}, reuse, zipped)
     except OSError as exc:
         raise BuildError(
             f"cannot write the pack in {out}: {exc.strerror or exc}; the previous pack is unchanged"
@@ -133,11 +140,11 @@ def write_pack(
 def _write_locked(
     out: Path,
     campaign: str,
-    outputs: list[Output],
-    extras: list[PackFile],
+    files: list[tuple[str, bytes]],
     epoch: int,
     members: Mapping[str, Member],
     reuse: bool,
+    zipped: bool,
 ) -> PackResult:
     final = out / campaign
     staging = out / f".{campaign}.tmp-{os.getpid()}"
@@ -145,12 +152,13 @@ def _write_locked(
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     previous = previous_hashes(final) if reuse else {}
-    files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
     if reuse and previous:
-        updated = _update(out, campaign, files, members, epoch, previous)
+        updated = _update(out, campaign, files, members, epoch, previous, zipped)
         if updated is not None:
             return updated
-    fresh = prepare_all(PackFile(rel, data) for rel, data in files if _no_bytes(members.get(rel)))
+    # Without the zip, a member needs only its hash.
+    ready = prepare_all if zipped else digest_all
+    fresh = ready(PackFile(rel, data) for rel, data in files if _missing(members.get(rel), zipped))
     prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in files]
     written = reused = 0
     # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
@@ -171,12 +179,16 @@ def _write_locked(
             write_new(target, data)
             written += 1
         _fix_dir_modes(staging)
-        _write_zip(archive_tmp, campaign, prepared, epoch)
+        if zipped:
+            _write_zip(archive_tmp, campaign, prepared, epoch)
+        else:
+            archive.unlink(missing_ok=True)  # before the folder changes, never after
         if final.exists():
             final.rename(aside)
         staging.rename(final)
         swapped = True
-        os.replace(archive_tmp, archive)
+        if zipped:
+            os.replace(archive_tmp, archive)
     except BaseException:
         # Whatever stage failed, the previous pack goes back in place.
         shutil.rmtree(final if swapped else staging, ignore_errors=True)
@@ -187,15 +199,16 @@ def _write_locked(
     shutil.rmtree(aside, ignore_errors=True)
     manifest = dict(prepared).get("manifest.json")
     digest = manifest.sha256 if manifest else _sha256(b"")
-    return PackResult(final, archive, len(files), written, reused, digest)
+    return PackResult(final, archive if zipped else None, len(files), written, reused, digest)
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _no_bytes(member: Member | None) -> bool:
-    return member is None or member.data is None
+def _missing(member: Member | None, zipped: bool) -> bool:
+    """Return True when a file must be hashed (and, for the zip, compressed) here."""
+    return member is None or (zipped and member.data is None)
 
 
 def _update(
@@ -205,33 +218,47 @@ def _update(
     members: Mapping[str, Member],
     epoch: int,
     previous: dict[str, str],
+    zipped: bool,
 ) -> PackResult | None:
-    """Update the pack in place when it is as the last build left it (None: write a new one)."""
+    """Update the pack in place when it is as the last build left it (None: write a new one).
+
+    The previous zip's members are copied when it is there and its zlib is ours;
+    otherwise (a pack built with ``--no-zip``) the zip is written whole.
+    """
     from campaignsync.pack import archive, journal, state
 
-    recorded_state = state.recorded(out).get(campaign)
+    recorded = state.recorded(out).get(campaign)
+    zip_path = out / f"{campaign}.zip"
     try:
-        recorded = recorded_state and [
-            [p.stat().st_size, p.stat().st_mtime_ns]
-            for p in (out / campaign / "manifest.json", out / f"{campaign}.zip")
-        ] == [recorded_state["manifest"], recorded_state["zip"]]
-        # Another zlib may compress differently: copied members would differ from a clean build's.
-        recorded = recorded and (recorded_state or {}).get("zlib") == ZLIB_VERSION
+        if recorded is None or _stamp(out / campaign / "manifest.json") != recorded["manifest"]:
+            return None
+        had_zip = recorded["zip"] is not None
+        if (_stamp(zip_path) if had_zip or zip_path.exists() else None) != recorded["zip"]:
+            return None
     except (OSError, KeyError, TypeError):
-        recorded = False
-    index = archive.read_zip_index(out / f"{campaign}.zip") if recorded else None
-    if index is None:
         return None
+    index = None
+    # Another zlib may compress differently: copied members would differ from a clean build's.
+    if zipped and had_zip and recorded.get("zlib") == ZLIB_VERSION:
+        index = archive.read_zip_index(zip_path)
+        if index is None:
+            return None
     missing = [PackFile(rel, data) for rel, data in files if rel not in members]
-    done = {**members, **prepare_all(missing)}
+    done = {**members, **digest_all(missing)}
     prepared = [(rel, done[rel]) for rel, _ in files]
     counts = journal.update_in_place(
-        out, campaign, files, prepared, _dos_stamp(epoch), previous, index
+        out, campaign, files, prepared, _dos_stamp(epoch), previous, index, zipped
     )
     if counts is None:
         return None
     digest = done["manifest.json"].sha256 if "manifest.json" in done else _sha256(b"")
-    return PackResult(out / campaign, out / f"{campaign}.zip", len(files), *counts, digest)
+    where = zip_path if zipped else None
+    return PackResult(out / campaign, where, len(files), *counts, digest)
+
+
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
 
 
 def _link(source: str, target: str) -> bool:

@@ -28,6 +28,8 @@ class Request:
     locales: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     epoch: int | None = None
+    #: False for ``--no-zip``: the folder alone.
+    zipped: bool = True
 
 
 def output_folder(root: Path, out: Path | None) -> Path:
@@ -38,7 +40,8 @@ def output_folder(root: Path, out: Path | None) -> Path:
 def fingerprint(root: Path, request: Request) -> str:
     """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
     settings = {
-        "request": [request.campaign, request.locales, request.channels, request.epoch],
+        "request": [request.campaign, request.locales, request.channels, request.epoch]
+        + ([] if request.zipped else ["no-zip"]),
         "commit": gitrepo.head_id(root),
         "version": __version__,
     }
@@ -76,6 +79,7 @@ def build(
     rendered: Rendered | None = None,
     reuse: bool = True,
     shards: tuple[Path, ...] = (),
+    zipped: bool = True,
 ) -> Built:
     """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
 
@@ -87,7 +91,8 @@ def build(
     checks them first). ``reuse=False`` writes every file afresh instead of
     linking the previous pack's unchanged files. ``shards`` are output folders
     of other builds (``--locale`` shards on other machines) whose rendered
-    units are taken rather than rendered again.
+    units are taken rather than rendered again. ``zipped=False`` writes the
+    folder alone and removes the pack's zip (it would no longer match).
     """
     cache = None
     if rendered is None:
@@ -101,7 +106,7 @@ def build(
     assembled = assemble(project, selection, rendered, epoch, drawn)
     outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
     when, members = assembled.epoch, assembled.members
-    result = writer.write_pack(out, selection.name, outputs, extras, when, members, reuse)
+    result = writer.write_pack(out, selection.name, outputs, extras, when, members, reuse, zipped)
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:
@@ -157,6 +162,8 @@ class Outcome:
     warnings: tuple[Diagnostic, ...] = ()
     #: With ``verbose``: "added PATH", "changed PATH", "removed PATH".
     changes: tuple[str, ...] = ()
+    #: The zip a ``--no-zip`` build removed (it would no longer match the folder).
+    removed_zip: Path | None = None
 
 
 def build_pack(root: Path, request: Request, options: Options) -> Outcome:
@@ -174,6 +181,8 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     project, warnings = require_project(root)
     selection = select(project, request.campaign, request.locales, request.channels)
     before = manifest.hashes(target / selection.name) if options.verbose else {}
+    old_zip = target / f"{selection.name}.zip"
+    had_zip = old_zip.exists()
     built = build(
         project,
         selection,
@@ -184,9 +193,11 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
         stamp,
         reuse=not options.force,
         shards=options.shards,
+        zipped=request.zipped,
     )
     ignore = project.config.ignore
     shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
     after = manifest.hashes(built.result.folder) if options.verbose else {}
     changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
-    return Outcome(None, built, shown, changes)
+    removed = old_zip if had_zip and built.result.archive is None else None
+    return Outcome(None, built, shown, changes, removed)
