@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+
+from campaignsync.campaigns import Calendar
 
 
 def by_position(self: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -181,84 +183,6 @@ class Config:
     def channel(self, name: str) -> ChannelSettings | None:
         """Return the settings of an enabled channel, or None."""
         return next((c for c in self.channels if c.name == name and c.enabled), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    """A theme week inside a campaign."""
-
-    id: str
-    name: str
-    start: date
-    end: date
-    line: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Blackout:
-    """A day without publication, for every partner or only for some (a local holiday)."""
-
-    day: date
-    partners: tuple[str, ...] = ()  # empty: every partner
-    reason: str = ""
-    line: int = 0
-
-    def applies_to(self, partner_id: str) -> bool:
-        """Return True when this blackout day holds for the partner."""
-        return not self.partners or partner_id in self.partners
-
-
-@dataclass(frozen=True, slots=True)
-class Campaign:
-    """One annual campaign: its window, freeze date, themes and blackout days."""
-
-    id: str
-    name: str
-    start: date
-    end: date
-    freeze: date | None = None
-    themes: tuple[Theme, ...] = ()
-    blackouts: tuple[Blackout, ...] = ()
-    line: int = 0
-
-    def theme(self, theme_id: str) -> Theme | None:
-        """Return the theme with this id, or None."""
-        return next((t for t in self.themes if t.id == theme_id), None)
-
-    @property
-    def blackout(self) -> tuple[date, ...]:
-        """Return every blackout day, whichever partners it holds for."""
-        return tuple(b.day for b in self.blackouts)
-
-    def blackout_for(self, day: date, partner_id: str) -> Blackout | None:
-        """Return the blackout that stops this partner publishing on ``day``, or None."""
-        return next((b for b in self.blackouts if b.day == day and b.applies_to(partner_id)), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A dated observance: one-off (start/end) or recurring (an RRULE from start)."""
-
-    id: str
-    name: str
-    start: date
-    end: date | None = None
-    rrule: str | None = None
-    confirmed: bool = True
-    line: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Calendar:
-    """The joint annual calendar."""
-
-    path: str
-    events: tuple[Event, ...] = ()
-    campaigns: tuple[Campaign, ...] = ()
-
-    def campaign(self, campaign_id: str) -> Campaign | None:
-        """Return the campaign with this id, or None."""
-        return next((c for c in self.campaigns if c.id == campaign_id), None)
 
 
 @dataclass(frozen=True, slots=True)

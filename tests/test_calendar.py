@@ -11,8 +11,9 @@ import pytest
 from babel import Locale
 from conftest import ROOT, CliInvoke
 
+from campaignsync.campaigns import Event
 from campaignsync.load import calendarfile as calendar
-from campaignsync.model import Event, Partner
+from campaignsync.model import Partner
 from campaignsync.pack.ical import offset_weeks
 from campaignsync.render import dates as datefmt
 from campaignsync.render import zones

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from campaignsync.campaigns import Calendar, Campaign, Theme
 from campaignsync.load import body, content
 from campaignsync.load.config import load_config
-from campaignsync.model import Calendar, Campaign, Theme
 
 CAL = Calendar(
     "content/calendar.yaml",

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from campaignsync import gitrepo
+from campaignsync import campaigns, gitrepo
 from campaignsync.channels import timed_channels
 from campaignsync.checks import CheckInput, check
-from campaignsync.model import Campaign, Config, Diagnostic, Message, Partner, Project, Severity
+from campaignsync.model import Config, Diagnostic, Message, Partner, Project, Severity
 from campaignsync.render import zones
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _diagnostic(code: str, severity: Severity, slot: Slot, text: str) -> Diagnos
     return Diagnostic(code, severity, _say(slot, text), slot.message.path, slot.line)
 
 
-def _campaign_slots(data: CheckInput) -> tuple[Campaign | None, list[Slot]]:
+def _campaign_slots(data: CheckInput) -> tuple[campaigns.Campaign | None, list[Slot]]:
     campaign = data.project.calendar.campaign(data.campaign)
     return campaign, list(slots(data.project, data.campaign)) if campaign else []
 

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from campaignsync.campaigns import Campaign
 from campaignsync.channels import check_enabled
 from campaignsync.checks.schedule import SCHEDULER_LEAD
 from campaignsync.errors import ContentError, UsageError
 from campaignsync.load.body import PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY, PLACEHOLDER_TITLE
 from campaignsync.load.content import ID_RE
 from campaignsync.load.schema import did_you_mean
-from campaignsync.model import Campaign, Partner, Project
+from campaignsync.model import Partner, Project
 
 SLOT_TIME = time(10, 0)
 

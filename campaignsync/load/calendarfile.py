@@ -8,10 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from campaignsync.campaigns import Blackout, Calendar, Campaign, Event, Theme
 from campaignsync.load import schema, yamlfile
 from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
-from campaignsync.model import Blackout, Calendar, Campaign, Diagnostic, Event, Severity, Theme
+from campaignsync.model import Diagnostic, Severity
 from campaignsync.paths import read_text
 
 if TYPE_CHECKING:
