@@ -96,13 +96,13 @@ def build(
     options = pipeline.Options(out, force, jobs, shards, verbose, progress())
     with errors():
         done = pipeline.build_pack(find_repo(repo), request, options)
-    if done.current is not None:
-        kept = done.current.archive
+    if done.built is None:
+        kept = done.pack.archive
         click.echo(
-            f"Up to date: {display(done.current.folder)} ({done.current.files} files)"
+            f"Up to date: {display(done.pack.folder)} ({done.pack.files} files)"
             f"{f' and {display(kept)}' if kept else ''}; nothing changed since the last build"
         )
-    elif done.built is not None:
+    else:
         _report_built(done.built, done)
 
 

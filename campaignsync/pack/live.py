@@ -85,21 +85,15 @@ def rebuild(root: Path, out: Path, request: Request, jobs: int = 1) -> Outcome:
     """Build the pack through the normal build; return its hashes or what stopped it."""
     from campaignsync import pipeline
     from campaignsync.checks import report
-    from campaignsync.load.project import require_project
 
     try:
-        stamp, done = pipeline.unchanged(root, out, request)
-        if done is not None:
-            return Outcome((), hashes(done.folder))
-        project, _ = require_project(root)
-        selection = pipeline.select(project, request.campaign, request.locales, request.channels)
-        built = pipeline.build(project, selection, out, request.epoch, jobs, None, stamp)
+        done = pipeline.build_pack(root, request, pipeline.Options(out=out, jobs=jobs))
     except DiagnosticsError as exc:
         shown = [report.text_line(d) for d in exc.diagnostics if d.is_error]
         return Outcome(tuple(shown) or (f"{exc}; {exc.outcome}",))
     except CampaignsyncError as exc:
         return Outcome((str(exc),))
-    return Outcome((), hashes(built.result.folder))
+    return Outcome((), hashes(done.pack.folder))
 
 
 def follow(

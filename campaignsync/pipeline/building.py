@@ -155,8 +155,9 @@ class Options:
 class Outcome:
     """What :func:`build_pack` did: nothing (the pack is current) or a build."""
 
-    #: The pack as it is, when no input changed since the last build.
-    current: writer.PackResult | None = None
+    #: The pack in the output folder: the one left as it was, or the one just built.
+    pack: writer.PackResult
+    #: What the build did (None: no input changed since the last build).
     built: Built | None = None
     #: Loading's and rendering's warnings, silenced codes left out.
     warnings: tuple[Diagnostic, ...] = ()
@@ -177,7 +178,7 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     target = output_folder(root, options.out)
     stamp, done = unchanged(root, target, request)
     if done is not None and not options.force:
-        return Outcome(current=done)
+        return Outcome(done)
     project, warnings = require_project(root)
     selection = select(project, request.campaign, request.locales, request.channels)
     before = manifest.hashes(target / selection.name) if options.verbose else {}
@@ -200,4 +201,4 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     after = manifest.hashes(built.result.folder) if options.verbose else {}
     changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
     removed = old_zip if had_zip and built.result.archive is None else None
-    return Outcome(None, built, shown, changes, removed)
+    return Outcome(built.result, built, shown, changes, removed)
