@@ -475,6 +475,17 @@ def test_changes_refuses_bad_revisions(
     assert result.stderr.startswith(message)
 
 
+def test_changes_before_the_first_commit_says_to_commit(
+    cli_invoke: CliInvoke, campaign_repo: Path
+) -> None:
+    # What 'campaignsync init' leaves: a git repository without a commit, so no HEAD~10 either.
+    result = cli_invoke(["changes", "--repo", str(campaign_repo)], expect=1)
+    assert result.stderr == (
+        "error: the repository has no commit yet, so nothing to compare with; commit the "
+        "campaign first (git add -A && git commit)\n"
+    )
+
+
 def test_changes_reads_git_revisions_and_ignores_drafts_in_the_work_tree(
     cli_invoke: CliInvoke, committed_repo: Path
 ) -> None:

@@ -175,6 +175,11 @@ def test_new_writes_a_message_in_the_next_free_slot(
             id="theme",
         ),
         pytest.param(
+            ["x1", "--theme", "holidays"],
+            "error: campaign '2026' has no theme 'holidays' (themes: passwords, mfa, phishing, updates)",
+            id="theme-nothing-near",
+        ),
+        pytest.param(
             ["x1", "--channel", "fax"],
             "Error: Invalid value for '--channel': unknown channel 'fax' (channels: ",
             id="channel",

@@ -121,6 +121,11 @@ def compare(root: Path, config: Config, since: str | None, until: str | None) ->
     """Compare two revisions (``until`` None: the work tree); ``since`` None: the last tag."""
     if since is None:
         since = gitrepo.last_tag(root, f"{TAG_PREFIX}*")
+        if since is None and gitrepo.head_id(root) is None:
+            raise GitError(
+                "the repository has no commit yet, so nothing to compare with; commit the "
+                "campaign first (git add -A && git commit)"
+            )
         if since is None:
             raise GitError(
                 "no campaign tag yet to compare with; name a revision, "

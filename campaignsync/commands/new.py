@@ -150,10 +150,9 @@ def create(project: Project, request: Request, now: datetime) -> Created:
     theme_id = request.theme
     theme = campaign.theme(theme_id) if theme_id else None
     if theme_id and theme is None:
-        raise UsageError(
-            f"campaign {campaign.id!r} has no theme {theme_id!r}"
-            + did_you_mean(theme_id, [t.id for t in campaign.themes])
-        )
+        themes = [t.id for t in campaign.themes]
+        hint = did_you_mean(theme_id, themes) or f" (themes: {', '.join(themes) or 'none'})"
+        raise UsageError(f"campaign {campaign.id!r} has no theme {theme_id!r}{hint}")
     span = (theme.start, theme.end) if theme else (campaign.start, campaign.end)
     day, past = next_slot(project, campaign, partner_ids, span, now)
     if theme is None:
