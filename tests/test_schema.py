@@ -166,7 +166,7 @@ def sections(text: str) -> dict[tuple[str, str], str]:
     """Split the page into (file, table heading) -> section text."""
     found: dict[tuple[str, str], str] = {}
     for part in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
-        file = part.split("\n", 1)[0]
+        file = part.split("\n", 1)[0].strip("`")
         for table in re.split(r"^### ", part, flags=re.MULTILINE)[1:]:
             title, _, body = table.partition("\n")
             found[(file, title)] = body
@@ -356,3 +356,10 @@ def test_an_unknown_front_matter_key_is_told_the_declared_one(
     assert front_matter_findings(tmp_path, data) == [
         f"CS011 unknown key {where!r} (did you mean {setting.name!r}?)"
     ]
+
+
+def test_the_tracking_doc_names_every_kind_of_tracking() -> None:
+    from campaignsync.render.links import TRACKING
+
+    doc = schema.CONFIG["links"]["tracking"].doc
+    assert all(f"`{kind}`" in doc for kind in TRACKING), doc

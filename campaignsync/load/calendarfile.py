@@ -69,10 +69,11 @@ class _Reader(Findings):
             return None
         return value
 
-    def day(self, spec: dict[str, Any], key: str, where: str, required: bool = True) -> date | None:
+    def day(self, spec: dict[str, Any], table: schema.Table, key: str, where: str) -> date | None:
+        """Return the date under ``key``; CS041 when it is not a date, or missing but required."""
         value = spec.get(key)
         if value is None:
-            if required:
+            if table[key].required:
                 self.error("CS041", where, f"{where}: missing {key!r} (a date such as 2026-10-01)")
             return None
         if isinstance(value, datetime) or not isinstance(value, date):
@@ -136,8 +137,8 @@ def _events(value: Any, reader: _Reader) -> list[Event]:
         if spec is None:
             continue
         event_id = reader.ident(spec, where, "an event")
-        start = reader.day(spec, "start", where)
-        end = reader.day(spec, "end", where, required=False)
+        start = reader.day(spec, _EVENT, "start", where)
+        end = reader.day(spec, _EVENT, "end", where)
         rule = spec.get("rrule")
         confirmed = spec.get("confirmed", True)
         if not isinstance(confirmed, bool):
@@ -250,9 +251,9 @@ def _campaigns(value: Any, reader: _Reader, partners: tuple[str, ...] | None) ->
         if spec is None:
             continue
         campaign_id = reader.ident(spec, where, "a campaign")
-        start = reader.day(spec, "start", where)
-        end = reader.day(spec, "end", where)
-        freeze = reader.day(spec, "freeze", where, required=False)
+        start = reader.day(spec, _CAMPAIGN, "start", where)
+        end = reader.day(spec, _CAMPAIGN, "end", where)
+        freeze = reader.day(spec, _CAMPAIGN, "freeze", where)
         if not (campaign_id and start and end):
             continue
         if end < start:
@@ -293,7 +294,7 @@ def _blackouts(
         line = reader.line(where)
         if isinstance(raw, dict):
             spec = reader.table(raw, where, _BLACKOUT) or {}
-            day = reader.day(spec, "day", where)
+            day = reader.day(spec, _BLACKOUT, "day", where)
             names = spec.get("partners", [])
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 reader.error("CS041", f"{where}.partners", f"{where}.partners must be a list")
@@ -332,8 +333,8 @@ def _themes(value: Any, parent: str, start: date, end: date, reader: _Reader) ->
         if spec is None:
             continue
         theme_id = reader.ident(spec, where, "a theme")
-        first = reader.day(spec, "start", where)
-        last = reader.day(spec, "end", where)
+        first = reader.day(spec, _THEME, "start", where)
+        last = reader.day(spec, _THEME, "end", where)
         if not (theme_id and first and last):
             continue
         if last < first:

@@ -101,14 +101,14 @@ def _message(
 ) -> Message | None:
     message_id = _identity(rel, data, found)
     campaign_id, campaign = _campaign(rel, data, found, calendar)
-    theme = _text(data, "theme", found)
+    theme = _field(data, "theme", found)
     if theme is not None and campaign is not None and campaign.theme(theme) is None:
         hint = did_you_mean(theme, [t.id for t in campaign.themes])
         found.add("CS019", "theme", f"campaign {campaign.id!r} has no theme {theme!r}{hint}")
     partners, channel_names = _audience(data, found, config)
     publish = _publish(data.get("publish"), partners, found)
-    title = _text(data, "title", found, required=True)
-    summary = _text(data, "summary", found, required=True)
+    title = _field(data, "title", found)
+    summary = _field(data, "summary", found)
     link = _link(data, found)
     hashtags = _hashtags(data, found)
     image = _image(data, found, config)
@@ -135,7 +135,7 @@ def _message(
 def _identity(rel: str, data: dict[str, Any], found: Findings) -> str | None:
     """Return the message's id, checked against its spelling and file name (CS015)."""
     stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
-    message_id = _text(data, "id", found, required=True)
+    message_id = _field(data, "id", found)
     if message_id is not None:
         if not ID_RE.match(message_id):
             found.add(
@@ -150,7 +150,7 @@ def _campaign(
     rel: str, data: dict[str, Any], found: Findings, calendar: Calendar
 ) -> tuple[str | None, Campaign | None]:
     """Return the campaign id and the calendar's campaign; CS020 when they do not fit."""
-    campaign_id = _text(data, "campaign", found, required=True)
+    campaign_id = _field(data, "campaign", found)
     campaign = calendar.campaign(campaign_id) if campaign_id else None
     if campaign_id and campaign is None:
         hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
@@ -196,6 +196,11 @@ def _text(data: dict[str, Any], key: str, found: Findings, required: bool = Fals
         found.add("CS012", key, f"{key!r} is empty")
         return None
     return value
+
+
+def _field(data: dict[str, Any], key: str, found: Findings) -> str | None:
+    """Return a text field of the front matter; empty is CS012 when it is declared required."""
+    return _text(data, key, found, required=_FRONT[key].required)
 
 
 def _kind(value: object) -> str:
@@ -320,8 +325,8 @@ def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | Non
     for key in value:
         if key not in _IMAGE.keys:
             found.add("CS011", f"image.{key}", f"unknown key 'image.{key}'{_IMAGE.hint(key)}")
-    src = _text(value, "src", found.nested("image"), required=True)
-    alt = _text(value, "alt", found.nested("image"), required=True)
+    src = _text(value, "src", found.nested("image"), _IMAGE["src"].required)
+    alt = _text(value, "alt", found.nested("image"), _IMAGE["alt"].required)
     if src is None:
         found.add("CS012", "image", "image has no 'src'")
         return None

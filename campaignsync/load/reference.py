@@ -59,7 +59,7 @@ def table_section(table: schema.Table, toml: bool) -> str:
 def file_section(declared: schema.Schema) -> str:
     """Return every table of one file."""
     toml = declared.file.endswith(".toml")
-    parts = [f"## {declared.file}\n\n{declared.doc}\n"]
+    parts = [f"## `{declared.file}`\n\n{declared.doc}\n"]
     parts.extend(table_section(table, toml) for table in declared.tables)
     return "\n".join(parts)
 
