@@ -279,3 +279,44 @@ def test_one_problem_in_the_catalogs_is_told_in_the_singular(
         "the closing '\"' is missing [de]\n"
         "error: 1 problem in the catalogs; see above\n"
     )
+
+
+def test_update_reads_every_catalog_before_writing_any(
+    sample_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    """One unreadable catalog stops the update at its file and line, and no file changes."""
+    message = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    text = message.read_text(encoding="utf-8")
+    message.write_text(re.sub(r"(?m)^title: .*$", "title: A new title", text, count=1))
+    de = po_file(sample_repo, "de")
+    lines = de.read_bytes().count(b"\n")
+    with de.open("ab") as handle:
+        handle.write(b"\xff\xfe garbage")
+    files = sorted(p for p in (sample_repo / "locales").rglob("*") if p.is_file())
+    before = {path: path.read_bytes() for path in files}
+    result = cli_invoke(["locale", "update", "--jobs", "2"], cwd=sample_repo, expect=1)
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: locales/de/LC_MESSAGES/messages.po:{lines + 1}: cannot read: "
+        "not valid utf-8 text\n"
+    )
+    assert sorted(p for p in (sample_repo / "locales").rglob("*") if p.is_file()) == files
+    assert {path: path.read_bytes() for path in files} == before
+
+
+def test_status_counts_a_locale_just_added_as_untranslated(
+    sample_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    """A locale no partner publishes yet still needs every entry of its catalog."""
+    cli_invoke(["locale", "add", "pt-BR"], cwd=sample_repo)
+    extract = cli_invoke(["locale", "extract"], cwd=sample_repo).stdout
+    entries = int(re.fullmatch(r"Unchanged: locales/messages.pot \((\d+) entries\)\n", extract)[1])
+    result = cli_invoke(["locale", "status", "--format", "json"], cwd=sample_repo)
+    row = next(r for r in json.loads(result.stdout)["locales"] if r["locale"] == "pt-BR")
+    assert row["partners"] == [] and row["exists"]
+    assert row["translated"]["entries"] == row["fuzzy"]["entries"] == 0
+    assert row["untranslated"]["entries"] == row["total"]["entries"] == entries > 0
+    assert row["untranslated"]["words"] > 0
+    table = cli_invoke(["locale", "status", "--locale", "pt-BR"], cwd=sample_repo).stdout
+    untranslated = f"{entries} / {row['untranslated']['words']}"
+    assert re.search(rf"(?m)^  pt-BR +- +0 / 0 +0 / 0 +0 / 0 +{untranslated}  0", table), table

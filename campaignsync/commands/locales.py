@@ -6,13 +6,12 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from campaignsync import gitrepo, paths, pipeline
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
 from campaignsync.l10n import catalog, localize, longtexts, pomerge, pot, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
-from campaignsync.model import Diagnostic, Locale, Message, Project, Severity
+from campaignsync.model import Config, Diagnostic, Locale, Message, Project, Severity
 from campaignsync.render import engine as render
 
 
@@ -80,12 +79,10 @@ def current_template(project: Project, now: datetime) -> tuple[catalog.Catalog, 
     return pot, ExtractResult(rel, entries, changed=True)
 
 
-def _write_template(
-    project: Project, now: datetime, check_only: bool = False
-) -> tuple[catalog.Catalog, ExtractResult]:
-    """Return the current POT, writing the file first when it is stale (unless ``check_only``)."""
+def _write_template(project: Project, now: datetime) -> tuple[catalog.Catalog, ExtractResult]:
+    """Return the current POT, writing the file first when it is stale."""
     pot, result = current_template(project, now)
-    if result.changed and not check_only:
+    if result.changed:
         paths.write_atomic(project.root / result.path, catalog.render_po(pot))
     return pot, result
 
@@ -177,43 +174,53 @@ def update(project: Project, now: datetime, check_only: bool = False, jobs: int 
 
     The POT is derived from the messages and templates as they are now, so the
     catalogs follow the English whether or not ``locale extract`` ran first.
-    With ``check_only`` nothing is written; the results say what would change.
-    With ``jobs`` above 1 the catalogs are merged in that many processes.
+    Every catalog is read and merged before any file is written: a catalog
+    that cannot be read stops the update with its file and line, and nothing
+    changes. With ``check_only`` nothing is written; the results say what would
+    change. With ``jobs`` above 1 the catalogs are merged in that many processes.
     """
-    pot, template = _write_template(project, now, check_only)
+    pot, template = current_template(project, now)
     locales = project.config.locales
-    _MERGE.update(project=project, pot=pot, check_only=check_only)
-    try:
-        results = pipeline.in_processes(_update_one, locales, jobs if len(locales) >= 4 else 1)
-    finally:
-        _MERGE.clear()
-    return Updated(template, tuple(results))
+    context = _MergeContext(project.root, project.config, pot)
+    merged = pipeline.in_processes(_merge_one, context, locales, jobs if len(locales) >= 4 else 1)
+    if not check_only:
+        if template.changed:
+            paths.write_atomic(project.root / template.path, catalog.render_po(pot))
+        for result, data in merged:
+            if data is not None:
+                paths.write_atomic(project.root / result.path, data)
+    return Updated(template, tuple(result for result, _ in merged))
 
 
-# What every merge reads, inherited through fork rather than pickled per catalog.
-_MERGE: dict[str, Any] = {}
+@dataclass(frozen=True, slots=True)
+class _MergeContext:
+    """What every catalog's merge reads: one value, handed to each worker process once."""
+
+    root: Path
+    config: Config
+    pot: catalog.Catalog
 
 
-def _update_one(locale: Locale) -> UpdateResult:
-    """Merge the POT into one locale's catalog and write it if its entries changed."""
-    project: Project = _MERGE["project"]
-    pot: catalog.Catalog = _MERGE["pot"]
-    rel = catalog.po_rel(project.config, locale)
-    path = project.root / rel
-    if path.is_file():
-        old = catalog.read_catalog(project.root, rel, locale)
+def _merge_one(context: _MergeContext, locale: Locale) -> tuple[UpdateResult, bytes | None]:
+    """Merge the POT into one locale's catalog; return the result and the bytes to write, if any.
+
+    Raises CatalogError (at the file and line) when the catalog cannot be read.
+    """
+    pot = context.pot
+    rel = catalog.po_rel(context.config, locale)
+    if (context.root / rel).is_file():
+        old = catalog.read_catalog(context.root, rel, locale)
         merged = pomerge.merge(pot, old)
         # Compare entries, not bytes: a translator's editor may wrap lines its own way.
         changed = not pomerge.same_entries(merged, old)
     else:
         merged = pomerge.new_catalog(pot, locale, _created(pot), team=f"{locale.tag} translators")
         changed = True
-    if changed and not _MERGE["check_only"]:
-        paths.write_atomic(path, catalog.render_po(merged))
     entries = [m for m in merged if m.id]
     fuzzy = sum(1 for m in entries if m.fuzzy)
     untranslated = sum(1 for m in entries if not m.fuzzy and not pomerge.is_translated(m))
-    return UpdateResult(rel, changed, fuzzy, untranslated)
+    data = catalog.render_po(merged) if changed else None
+    return UpdateResult(rel, changed, fuzzy, untranslated), data
 
 
 def template_needs(project: Project) -> list[localize.Need]:
@@ -273,7 +280,7 @@ def status(project: Project, campaign: str | None = None) -> Status:
     scores = long_text_scores(project, messages, lookups)
     rows = []
     for locale in config.locales:
-        needed = localize.needs(config, messages, locale, templates, memo)
+        needed = _needed(config, messages, locale, templates, memo)
         rows.append(
             LocaleStatus(
                 localize.coverage(locale, config, needed, lookups),
@@ -285,6 +292,28 @@ def status(project: Project, campaign: str | None = None) -> Status:
             )
         )
     return Status(tuple(rows), tuple(problems), campaign, scores.get(config.source_locale.tag))
+
+
+def _needed(
+    config: Config,
+    messages: tuple[Message, ...],
+    locale: Locale,
+    templates: list[localize.Need],
+    memo: dict[str, list[localize.Need]],
+) -> list[localize.Need]:
+    """Return what a locale needs; one no partner publishes yet needs every message.
+
+    A locale just added (``locale add``) is published by no partner until one
+    lists it, but its catalog holds every entry to translate: they count.
+    """
+    if any(locale.tag in p.locales for p in config.partners):
+        return localize.needs(config, messages, locale, templates, memo)
+    found: list[localize.Need] = []
+    for message in messages:
+        if message.id not in memo:
+            memo[message.id] = localize.message_needs(message)
+        found.extend(memo[message.id])
+    return [*found, *templates] if found else found
 
 
 def long_text_scores(

@@ -263,25 +263,42 @@ def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
     return list(seen.values())
 
 
+_C = TypeVar("_C")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+#: The context of a forked :func:`in_processes` worker, set once by the pool's initializer.
+_task_context: list[Any] = []
 
 
-def in_processes(function: Callable[[_T], _R], items: Iterable[_T], jobs: int) -> list[_R]:
-    """Return ``function`` of each item, in order, computed in ``jobs`` forked processes.
+def _adopt_task_context(context: object) -> None:
+    _task_context.append(context)
 
-    What ``function`` reads besides its argument should be module state set
-    before the call: the processes inherit it instead of receiving it pickled.
+
+def _call_in_worker(function: Callable[[Any, Any], Any], item: object) -> Any:
+    return function(_task_context[0], item)
+
+
+def in_processes(
+    function: Callable[[_C, _T], _R], context: _C, items: Iterable[_T], jobs: int
+) -> list[_R]:
+    """Return ``function(context, item)`` for each item, in order, in ``jobs`` forked processes.
+
+    ``context`` (one frozen value) is handed to each process once, when it
+    starts, rather than pickled with every item.
     """
     chosen = list(items)
     if jobs <= 1 or len(chosen) < 2:
-        return [function(item) for item in chosen]
+        return [function(context, item) for item in chosen]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(function, chosen))
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt_task_context,
+        initargs=(context,),
+    ) as pool:
+        return list(pool.map(_call_in_worker, [function] * len(chosen), chosen))
 
 
 def default_jobs() -> int:
