@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import CliInvoke, git
 
-from campaignsync.checks import CheckInput, schedule
+from campaignsync.checks import CheckInput, freeze, schedule
 from campaignsync.checks.report import text_line
 from campaignsync.load.project import load_project
 
@@ -21,7 +21,7 @@ CHECKS = (
     schedule.joint_times,
     schedule.spacing,
     schedule.theme_coverage,
-    schedule.changed_after_freeze,
+    freeze.changed_after_freeze,
 )
 BEFORE_FREEZE = datetime(2026, 9, 1, tzinfo=UTC)
 M = "content/messages/2026/m.md"

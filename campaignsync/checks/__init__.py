@@ -56,6 +56,7 @@ def registered() -> list[tuple[tuple[str, ...], Check]]:
         access,
         catalogs,
         channels,
+        freeze,
         readability,
         schedule,
         terms,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from campaignsync import campaigns, gitrepo
+from campaignsync import campaigns
 from campaignsync.channels import timed_channels
 from campaignsync.checks import CheckInput, check
 from campaignsync.model import Config, Diagnostic, Message, Partner, Project, Severity
@@ -343,58 +343,3 @@ def theme_coverage(data: CheckInput) -> Iterator[Diagnostic]:
                     project.calendar.path,
                     theme.line,
                 )
-
-
-def day_end(day: date, partners: tuple[Partner, ...]) -> datetime:
-    """Return when ``day`` is over for every partner: midnight after it, in the last zone."""
-    ends = [
-        datetime.combine(day + timedelta(days=1), time(), zones.zone(p.timezone)) for p in partners
-    ]
-    return max(ends, default=datetime.combine(day + timedelta(days=1), time(), UTC))
-
-
-@check("CS113")
-def changed_after_freeze(data: CheckInput) -> Iterator[Diagnostic]:
-    """Report messages changed (in git) after the campaign's freeze, while the campaign runs."""
-    project = data.project
-    campaign = project.calendar.campaign(data.campaign)
-    if campaign is None or campaign.freeze is None:
-        return
-    partners = project.config.partners
-    frozen = day_end(campaign.freeze, partners)
-    if not frozen <= data.now < day_end(campaign.end, partners):
-        return
-    folder = f"{project.config.paths.content}/messages/{campaign.id}"
-    changed = gitrepo.changes_since(
-        project.root, folder, int(frozen.timestamp()), int(data.now.timestamp())
-    )
-    if changed is None:
-        return
-    messages = {m.path: m for m in project.messages_of(campaign.id)}
-    advice = "tell the partners, who may have scheduled it already"
-    for change in changed:
-        message = messages.get(change.path)
-        if message is None and not (change.deleted and change.path.endswith(".md")):
-            continue
-        if change.commit is None:
-            how = "not yet committed"
-        else:
-            when = datetime.fromtimestamp(change.time or 0, UTC)
-            how = f"in commit {change.commit[:10]}, {when:%Y-%m-%d %H:%M} UTC"
-        if message is None:
-            yield Diagnostic(
-                "CS113",
-                Severity.WARNING,
-                f"{change.path} was deleted after the freeze on {campaign.freeze} ({how}); "
-                f"{advice}",
-                project.calendar.path,
-                campaign.line,
-            )
-        else:
-            yield Diagnostic(
-                "CS113",
-                Severity.WARNING,
-                f"changed after the freeze on {campaign.freeze} ({how}); {advice}",
-                message.path,
-                1,
-            )

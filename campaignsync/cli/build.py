@@ -166,7 +166,13 @@ def check(
     today = now_or(now)
     with errors():
         checked = pipeline.check(
-            find_repo(repo), campaign, today, jobs or pipeline.default_jobs(), strict, cached=True
+            find_repo(repo),
+            campaign,
+            today,
+            jobs or pipeline.default_jobs(),
+            strict,
+            cached=True,
+            quick=True,
         )
     final = checked.diagnostics
     click.echo(report.render(final, fmt), nl=False)

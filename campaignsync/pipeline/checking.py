@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Diagnostic, Project
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import Rendered, open_cache, render_selection
+
+if TYPE_CHECKING:
+    from campaignsync.checks.freeze import FreezeWatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +39,47 @@ def check(
     strict: bool = False,
     prepare: bool = False,
     cached: bool = False,
+    quick: bool = False,
 ) -> Checked:
     """Load, render and run every check; silenced codes dropped, --strict applied.
 
     With ``prepare`` the rendered outputs are kept ready for :func:`build`.
     With ``cached``, units come from (and go to) the render cache of the
     default output folder, so only what changed since the last build or
-    check is rendered; the diagnostics are the same either way.
+    check is rendered, and the answer is kept (``pipeline.lastcheck``). With
+    ``quick`` as well, when nothing the last check read has changed, its
+    answer is given again without loading anything (project, selection and
+    rendered are then None). The diagnostics are the same either way.
     """
+    from campaignsync import checks
+
+    key = None
+    if cached and not prepare:
+        from campaignsync.pipeline import lastcheck
+
+        answer = lastcheck.recall(root, campaign, now) if quick else None
+        if answer is not None:
+            found = lastcheck.replay(root, answer, now)
+            return Checked(None, None, None, tuple(checks.finish(found, answer.ignore, strict)))
+        key = lastcheck.stamp(root, campaign)
+    project, selection, rendered, diagnostics = _check_all(
+        root, campaign, now, jobs, prepare, cached, key
+    )
+    ignore = project.config.ignore if project else frozenset()
+    final = checks.finish(diagnostics, ignore, strict)
+    return Checked(project, selection, rendered, tuple(final))
+
+
+def _check_all(
+    root: Path,
+    campaign: str | None,
+    now: datetime,
+    jobs: int,
+    prepare: bool,
+    cached: bool,
+    key: str | None,
+) -> tuple[Project | None, Selection | None, Rendered | None, list[Diagnostic]]:
+    """Load, render and run every check; keep the answer under ``key`` (when given)."""
     from campaignsync import checks
     from campaignsync.load.project import load_project
 
@@ -57,6 +94,7 @@ def check(
             # a wrong default_campaign), those errors are the answer.
             if not any(d.is_error for d in found):
                 raise
+    facts = None
     if project is not None and selection is not None:
         out = project.root / project.config.paths.out
         cache = open_cache(project, selection, out) if cached else None
@@ -71,10 +109,28 @@ def check(
             from campaignsync.pack.lookups import FindingsMemo
 
             memo = FindingsMemo(out.resolve())
+        if key is not None:
+            facts = _clock_facts(project, selection.campaign, now)
         data = checks.CheckInput(
             project, selection.campaign, rendered.outputs, rendered.lookups, now, memo
         )
         diagnostics.extend(checks.run_checks(data))
-    ignore = project.config.ignore if project else frozenset()
-    final = checks.finish(diagnostics, ignore, strict)
-    return Checked(project, selection, rendered, tuple(final))
+    if key is not None:
+        from campaignsync.pipeline import lastcheck
+
+        facts = facts or (None, None, False, lastcheck.glossary_stamp(root, None))
+        lastcheck.remember(root, campaign, key, project, diagnostics, facts)
+    return project, selection, rendered, diagnostics
+
+
+def _clock_facts(
+    project: Project, campaign: str, now: datetime
+) -> tuple[FreezeWatch | None, date | None, bool, str]:
+    """Return what the kept answer needs to be given again at another time (see lastcheck)."""
+    from campaignsync.checks.freeze import freeze_watch
+    from campaignsync.pipeline import lastcheck
+
+    found = project.calendar.campaign(campaign)
+    freeze = found.freeze if found is not None else None
+    glossary = lastcheck.glossary_stamp(project.root, project.config.glossary)
+    return freeze_watch(project, campaign), freeze, lastcheck.is_late(freeze, now), glossary

@@ -1,0 +1,170 @@
+"""The last check's answer, given again while nothing it read has changed.
+
+``check`` keeps what it found in ``<out>/.campaignsync-cache/check/``: every
+diagnostic before ``--strict`` and the ignore list apply, under a fingerprint
+of its inputs taken before it read them (stat signatures of the config, the
+content, the catalogs and the templates, as ``build``'s no-change test takes
+them, and of the glossary) and of the tool (``pack.keys.tool_digest``). While that
+fingerprint holds, the answer is given again without loading the project.
+
+Two findings also depend on the clock. CS320 turns from a warning into an
+error once the translation freeze has passed: the answer says on which side of
+the freeze it was found, and is not used on the other side. CS113 asks git what
+changed since the freeze: it is asked again every time, from the few values it
+reads (``checks.freeze.FreezeWatch``), kept with the answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from campaignsync.checks.freeze import CODE, FreezeWatch, changes_after_freeze
+from campaignsync.load.config import read_paths
+from campaignsync.model import Diagnostic, Project, Severity
+from campaignsync.pack import keys, sealed, state
+from campaignsync.pipeline.assembly import input_paths
+
+#: The folder of the answers, inside the cache folder of the output folder.
+FOLDER = ".campaignsync-cache/check"
+#: The code found again every time (it reads git and the clock).
+ASKED_AGAIN = CODE
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a full check found, and what it takes to tell whether it still holds."""
+
+    diagnostics: tuple[Diagnostic, ...]  # all but CS113, before --strict and ignore
+    ignore: frozenset[str]
+    freeze: date | None  # the campaign's translation freeze (CS320 depends on it)
+    late: bool  # the check ran after the freeze
+    watch: FreezeWatch | None
+    glossary: str | None
+    glossary_stamp: str
+
+
+def stamp(root: Path, campaign: str | None) -> str:
+    """Return the fingerprint of a check's inputs (take it before reading them)."""
+    settings = {"check": campaign, "tool": keys.tool_digest()}
+    return state.fingerprint(root, input_paths(read_paths(root)), settings)
+
+
+def glossary_stamp(root: Path, glossary: str | None) -> str:
+    """Return the fingerprint of the glossary file (take it before reading it)."""
+    return state.fingerprint(root, (glossary,) if glossary else (), {})
+
+
+def is_late(freeze: date | None, now: datetime) -> bool:
+    """Return True once the freeze day is over (as CS320 counts it)."""
+    return freeze is not None and now.date() > freeze
+
+
+def recall(root: Path, campaign: str | None, now: datetime) -> Answer | None:
+    """Return the last check's answer for ``campaign`` if nothing it read has changed."""
+    path = _path(root, campaign)
+    try:
+        where = sealed.folder_id(path.parent)
+    except OSError:
+        return None
+    plain = sealed.read_sealed(path, where, stamp(root, campaign))
+    try:
+        answer = None if plain is None else _answer(plain)
+    except Exception:  # the right shape is part of being intact
+        return None
+    if answer is None or is_late(answer.freeze, now) != answer.late:
+        return None
+    if glossary_stamp(root, answer.glossary) != answer.glossary_stamp:
+        return None
+    return answer
+
+
+def replay(root: Path, answer: Answer, now: datetime) -> list[Diagnostic]:
+    """Return the answer's diagnostics, with CS113 asked again for ``now``."""
+    found = list(answer.diagnostics)
+    if answer.watch is not None:
+        found.extend(changes_after_freeze(root, answer.watch, now))
+    return found
+
+
+def remember(
+    root: Path,
+    campaign: str | None,
+    key: str,
+    project: Project | None,
+    found: list[Diagnostic],
+    facts: tuple[FreezeWatch | None, date | None, bool, str],
+) -> None:
+    """Keep what a full check found under the fingerprint ``key`` it took first.
+
+    ``facts`` are the freeze watch, the freeze date, whether the check ran after
+    it, and the glossary's fingerprint taken before the glossary was read.
+    """
+    watch, freeze, late, glossary = facts
+    config = project.config if project is not None else None
+    kept = [_plain_diagnostic(d) for d in found if d.code != ASKED_AGAIN]
+    plain = (
+        kept,
+        sorted(config.ignore) if config else [],
+        freeze.isoformat() if freeze else None,
+        late,
+        _plain_watch(watch),
+        config.glossary if config else None,
+        glossary,
+    )
+    with contextlib.suppress(OSError):  # an answer not kept is only a longer check next time
+        sealed.write_sealed(_path(root, campaign), key, plain)
+
+
+def _path(root: Path, campaign: str | None) -> Path:
+    out = (root / read_paths(root).out).resolve()
+    name = hashlib.sha256(repr(campaign).encode()).hexdigest()[:16]
+    return out / FOLDER / f"{name}.answer"
+
+
+def _answer(plain: tuple[Any, ...]) -> Answer:
+    found, ignore, freeze, late, watch, glossary, stamp_ = plain
+    return Answer(
+        tuple(_diagnostic(t) for t in found),
+        frozenset(ignore),
+        date.fromisoformat(freeze) if freeze else None,
+        bool(late),
+        _watch(watch),
+        glossary,
+        stamp_,
+    )
+
+
+def _plain_diagnostic(d: Diagnostic) -> tuple[Any, ...]:
+    return (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel)
+
+
+def _diagnostic(t: tuple[Any, ...]) -> Diagnostic:
+    code, severity, text, file, line, locale, channel = t
+    return Diagnostic(code, Severity(severity), text, file, line, locale, channel)
+
+
+def _plain_watch(w: FreezeWatch | None) -> tuple[Any, ...] | None:
+    if w is None:
+        return None
+    times = (w.freeze.isoformat(), w.frozen.isoformat(), w.end.isoformat())
+    return (*times, w.folder, w.calendar, w.line, w.messages)
+
+
+def _watch(t: tuple[Any, ...] | None) -> FreezeWatch | None:
+    if t is None:
+        return None
+    freeze, frozen, end, folder, calendar, line, messages = t
+    return FreezeWatch(
+        date.fromisoformat(freeze),
+        datetime.fromisoformat(frozen),
+        datetime.fromisoformat(end),
+        folder,
+        calendar,
+        line,
+        tuple(messages),
+    )

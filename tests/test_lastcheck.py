@@ -1,0 +1,113 @@
+"""check on an unchanged campaign gives its last answer again, exactly, without loading it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import CliInvoke, git
+
+from campaignsync.load import project as loading
+from campaignsync.pack import cache as unitcache
+
+
+def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any loading of the project fail the test."""
+
+    def refuse(root: Path) -> object:
+        raise AssertionError(f"the project in {root} was loaded")
+
+    monkeypatch.setattr(loading, "load_project", refuse)
+
+
+def clean_check(cli_invoke: CliInvoke, repo: Path, args: list[str], expect: int = 0) -> str:
+    """Return what check says with no cache at all (and keep no answer of it)."""
+    shutil.rmtree(repo / "dist" / unitcache.FOLDER, ignore_errors=True)
+    said = cli_invoke(["check", "--repo", str(repo), *args], expect=expect).stdout
+    shutil.rmtree(repo / "dist" / unitcache.FOLDER, ignore_errors=True)
+    return said
+
+
+def retitle(repo: Path, title: str) -> None:
+    message = sorted((repo / "content" / "messages").rglob("*.md"))[0]
+    text = message.read_text(encoding="utf-8")
+    message.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1))
+
+
+def test_an_unchanged_campaign_is_answered_without_loading_it(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    retitle(sample_repo, "A new title to translate")  # warnings (CS320) for --strict
+    args = ["--format", "json", "--now", "2026-09-01"]
+    check = ["check", "--repo", str(sample_repo), *args]
+    clean = clean_check(cli_invoke, sample_repo, args)
+    assert '"CS320"' in clean
+    assert cli_invoke(check).stdout == clean  # keeps its answer
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        assert cli_invoke(check).stdout == clean
+        strict = cli_invoke([*check, "--strict"], expect=1).stdout
+        assert '"severity": "error"' in strict and '"severity": "warning"' not in strict
+    assert strict == clean_check(cli_invoke, sample_repo, [*args, "--strict"], expect=1)
+    # An edit is seen: the answer is found again, and is a clean check's.
+    message = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    message.write_text(message.read_text(encoding="utf-8") + "\nSee http://example.org.\n")
+    edited = cli_invoke(check).stdout
+    assert '"CS206"' in edited and edited != clean
+    assert edited == clean_check(cli_invoke, sample_repo, args)
+
+
+def test_the_answer_is_not_given_again_across_the_freeze(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    """CS320 is a warning before the freeze (15 September) and an error after it."""
+    retitle(sample_repo, "A new title to translate")
+    check = ["check", "--repo", str(sample_repo), "--now"]
+    before = cli_invoke([*check, "2026-09-01"]).stdout
+    assert "warning CS320" in before and "error CS320" not in before
+    after = cli_invoke([*check, "2026-12-01"], expect=1).stdout
+    assert "error CS320" in after and "warning CS320" not in after
+    assert after == clean_check(cli_invoke, sample_repo, ["--now", "2026-12-01"], expect=1)
+    cli_invoke([*check, "2026-12-01"], expect=1)  # keeps the answer after the freeze
+    assert cli_invoke([*check, "2026-09-02"]).stdout == before.replace("2026-09-01", "2026-09-02")
+
+
+def test_changes_after_the_freeze_are_asked_of_git_every_time(
+    cli_invoke: CliInvoke, calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Committing an edit changes no input file, but CS113 says where the change now is."""
+    repo = calendar_repo
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "Start", "2026-09-01T10:00:00+00:00")
+    message = repo / "content/messages/2026/accounts.md"
+    text = message.read_text(encoding="utf-8")
+    message.write_text(text.replace("keep your accounts safe", "keep them safe"))
+    check = ["check", "--repo", str(repo), "--now", "2026-10-05"]
+    advice = "tell the partners, who may have scheduled it already\n"
+    said = (
+        "content/messages/2026/accounts.md:1: warning CS113: changed after the freeze on 2026-09-15"
+    )
+    assert cli_invoke(check).stdout == f"{said} (not yet committed); {advice}"
+    sha = commit(repo, "Reword", "2026-09-20T14:03:00+00:00")
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        again = cli_invoke(check).stdout
+    assert again == f"{said} (in commit {sha[:10]}, 2026-09-20 14:03 UTC); {advice}"
+    assert again == clean_check(cli_invoke, repo, ["--now", "2026-10-05"])
+
+
+def commit(repo: Path, message: str, when: str) -> str:
+    """Commit everything with committer and author dates ``when`` (ISO 8601)."""
+    git(repo, "add", "-A")
+    dates = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
+    subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message],
+        cwd=repo,
+        check=True,
+        env={**os.environ, **dates},
+    )
+    return git(repo, "rev-parse", "HEAD")
