@@ -52,7 +52,7 @@ def digest(value: object) -> str:
 def tool_digest() -> str:
     """Return a digest of what renders: campaignsync's files, its libraries, Python, zlib."""
     sha = hashlib.sha256(f"{__version__}\0{sys.version}\0{writer.ZLIB_VERSION}".encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # campaignsync/, not pack/
     for folder, dirs, files in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
