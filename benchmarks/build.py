@@ -11,7 +11,8 @@ then times, each as a fresh process:
 
 1. a clean build into an empty output folder (no render cache), and its peak memory,
 2. a no-change rebuild (nothing should be read or written),
-3. a rebuild after one message changed, and after one PO entry changed,
+3. a rebuild after one message changed (with the zip, and the folder alone: --no-zip,
+   then the zip made again), and after one PO entry changed,
 4. `check` with a warm cache, after one message changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
 6. clean builds with --jobs 1 and --jobs 2,
@@ -363,7 +364,10 @@ def main() -> None:
         figures["check_edit"] = run(check, env, ok=(0, 1))
     finally:
         victim.write_text(original, encoding="utf-8")
-    run(build, env)
+    # The edit undone: one message changed again, this time the folder alone; then the
+    # zip made again whole (no previous zip to copy from).
+    figures["one_nozip"] = run([*build, "--no-zip"], env)
+    figures["zip_again"] = run(build, env)
     figures["check_warm"] = run(check, env, ok=(0, 1))
     if po.is_file():
         text = po.read_text(encoding="utf-8")
@@ -428,6 +432,12 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         f"= Hugo no-change / {f['hugo_nochange'] / nochange:.0f}" if hugo else "",
     )
     line("one message changed (with zip)", f["one"], f"= {f['one'] / clean:.3f} x clean build")
+    line(
+        "one message changed, --no-zip",
+        f["one_nozip"],
+        f"= {f['one_nozip'] / clean:.3f} x clean build, {f['one_nozip'] / f['one']:.2f} x with zip",
+    )
+    line("zip made again after --no-zip", f["zip_again"], f"= {f['zip_again'] / clean:.3f} x clean")
     if "po" in f:
         line("one PO entry changed", f["po"], f"= {f['po'] / clean:.3f} x clean build")
     line(
