@@ -27,7 +27,6 @@ from typing import Any
 from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Project, Translated
 from campaignsync.pack import keys, sealed
-from campaignsync.pack.cards import Gauge
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.writer import Member
@@ -247,15 +246,14 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
 
 
 def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
-    gauges = tuple((g.percent, g.level, g.words) for g in d.gauges)
     return (d.path, d.message, d.locale, d.channel, d.direction, d.title, d.channel_title,
-            gauges, d.html)  # fmt: skip
+            d.gauges, d.html)  # fmt: skip
 
 
 def _drawn(t: tuple[Any, ...]) -> Drawn:
-    path, message, locale, channel, direction, title, channel_title, gauges, html = t
-    made = tuple(Gauge(*g) for g in gauges)
-    return Drawn(path, message, locale, channel, direction, title, channel_title, made, html)
+    if len(t) != 9:
+        raise ValueError("not a drawn card")
+    return Drawn(*t)
 
 
 def _unit(plain: tuple[Any, ...]) -> Unit:
