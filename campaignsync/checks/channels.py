@@ -25,7 +25,7 @@ from campaignsync.model import (
 )
 
 if TYPE_CHECKING:
-    from campaignsync.pack.exports import Row
+    from campaignsync.pack.schedulecsv import Row
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\salt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)

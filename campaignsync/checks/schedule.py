@@ -22,7 +22,7 @@ from campaignsync.model import Config, Diagnostic, Message, Partner, Project, Se
 from campaignsync.render import zones
 
 if TYPE_CHECKING:
-    from campaignsync.pack.exports import Row
+    from campaignsync.pack.schedulecsv import Row
 
 #: Schedulers refuse a post less than this far in the future (Sprout Social: 10 minutes).
 SCHEDULER_LEAD = timedelta(minutes=10)

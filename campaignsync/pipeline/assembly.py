@@ -120,7 +120,7 @@ def pack_extras(
     name untranslated and stale segments. ``drawn`` holds the gallery cards
     already drawn, by output path; the cards drawn now are added to it.
     """
-    from campaignsync.pack import attention, exports, ical
+    from campaignsync.pack import attention, ical, schedulecsv
     from campaignsync.pack import gallery as preview
 
     campaign = selection.campaign
@@ -136,7 +136,7 @@ def pack_extras(
             extras.append(
                 writer.PackFile(
                     f"schedule-{partner.id}.csv",
-                    exports.schedule_csv(project, campaign, partner.id, outputs),
+                    schedulecsv.schedule_csv(project, campaign, partner.id, outputs),
                 )
             )
     images = sorted({m.image.src for m in messages if m.image is not None})

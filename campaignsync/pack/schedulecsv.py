@@ -1,0 +1,212 @@
+"""The scheduler CSV files: a partner's posts as rows, and each scheduler's format.
+
+``schedule-<partner>.csv`` goes into every pack; Sprout Social's and Buffer's
+formats are written by ``calendar export`` (:mod:`campaignsync.pack.exports`).
+The formats are described in docs/calendar.md. Everything here is a pure
+function of the project and the rendered outputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from campaignsync import channels
+from campaignsync.model import (
+    Config,
+    Diagnostic,
+    Measure,
+    Message,
+    Output,
+    Partner,
+    Project,
+    Severity,
+)
+from campaignsync.render import links, zones
+
+#: Sprout Social takes at most this many messages per bulk import.
+SPROUT_MAX_ROWS = 350
+DATE_ORDERS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One post for a scheduler: a message on one channel in one locale, for one partner."""
+
+    message: Message
+    partner: Partner
+    channel: str
+    locale: str
+    instant: datetime  # aware
+    local: datetime  # on the partner's wall clock
+    text: str
+    link: str
+    over: Measure | None  # the channel limit the text goes over (None: it fits)
+
+
+def rows(
+    project: Project, campaign_id: str, partner_id: str, outputs: Iterable[Output]
+) -> list[Row]:
+    """Return the partner's posts, in time order, from the rendered outputs.
+
+    Posts that are not fully translated are left out (see :func:`untranslated`):
+    a scheduler would publish the source language to that locale's audience.
+    """
+    partner = project.config.partner(partner_id)
+    if partner is None:
+        return []
+    posts = set(channels.post_channels())
+    rendered = {
+        (o.message, o.locale, o.channel): o
+        for o in outputs
+        if o.channel in posts and o.path.endswith(".txt") and o.translated
+    }
+    found = []
+    for message in project.messages_of(campaign_id):
+        when = message.publish_for(partner_id)
+        if when is None:
+            continue
+        local = zones.local(when, partner)
+        for locale in partner.locales:
+            for channel in message.channels:
+                output = rendered.get((message.id, locale, channel))
+                if output is None:
+                    continue
+                found.append(
+                    Row(
+                        message,
+                        partner,
+                        channel,
+                        locale,
+                        when,
+                        local,
+                        output.content.decode("utf-8").rstrip("\n"),
+                        links.target(project.config, message, locale, channel),
+                        output.measure.exceeded if output.measure else None,
+                    )
+                )
+    found.sort(key=lambda r: (r.instant, r.channel, r.locale, r.message.id))
+    return found
+
+
+CSV_COLUMNS = (
+    "date",
+    "time",
+    "timezone",
+    "local",
+    "utc",
+    "channel",
+    "locale",
+    "message",
+    "text",
+    "link",
+)
+SPROUT_COLUMNS = ("date", "time_24hr", "message_text")
+#: The networks of ours that Sprout Social publishes to (it has no SMS or Mastodon profiles).
+SPROUT_CHANNELS = ("x", "bluesky", "linkedin", "threads", "instagram")
+#: Buffer's bulk-upload template (docs/calendar.md says what was verified, and where).
+BUFFER_COLUMNS = ("Text", "Image URL", "Tags", "Posting Time")
+#: Buffer takes at most this many posts per channel in one file on paid plans (10 on Free).
+BUFFER_MAX_ROWS = 100
+#: The networks of ours that Buffer publishes to (it has no SMS).
+BUFFER_CHANNELS = ("x", "mastodon", "bluesky", "linkedin", "threads", "instagram")
+#: Buffer takes only direct links to these image types.
+BUFFER_IMAGES = (".jpg", ".jpeg", ".png")
+
+
+def _csv(header: tuple[str, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(lines)
+    return buffer.getvalue().encode("utf-8")
+
+
+def generic_csv(found: Iterable[Row]) -> bytes:
+    """Return the generic scheduler CSV (UTF-8, RFC 4180, header row) for some rows."""
+    return _csv(
+        CSV_COLUMNS,
+        (
+            (
+                f"{r.local:%Y-%m-%d}",
+                f"{r.local:%H:%M}",
+                r.partner.timezone,
+                r.local.isoformat(timespec="minutes"),
+                f"{r.instant.astimezone(UTC):%Y-%m-%dT%H:%MZ}",
+                r.channel,
+                r.locale,
+                r.message.id,
+                r.text,
+                r.link,
+            )
+            for r in found
+        ),
+    )
+
+
+def sprout_csv(found: Iterable[Row], date_order: str) -> bytes:
+    """Return a Sprout Social bulk-import CSV: date, time_24hr, message_text."""
+    pattern = DATE_ORDERS[date_order]
+    return _csv(
+        SPROUT_COLUMNS, ((r.local.strftime(pattern), f"{r.local:%H:%M}", r.text) for r in found)
+    )
+
+
+def buffer_csv(found: Iterable[Row], config: Config) -> bytes:
+    """Return a Buffer bulk-upload CSV for one channel: Text, Image URL, Tags, Posting Time.
+
+    The posting time is on the partner's clock (set the Buffer channel to the
+    partner's time zone); the image is the message's, as published with the pack.
+    """
+    return _csv(
+        BUFFER_COLUMNS,
+        ((r.text, _image_url(r.message, config), "", f"{r.local:%Y-%m-%d %H:%M}") for r in found),
+    )
+
+
+def _image_url(message: Message, config: Config) -> str:
+    image = message.image
+    if image is None or not image.src.lower().endswith(BUFFER_IMAGES):
+        return ""
+    return f"{config.base_url}/{message.campaign}/{image.src}"
+
+
+def untranslated(
+    project: Project, campaign_id: str, partner_id: str, outputs: Iterable[Output]
+) -> Diagnostic | None:
+    """Return a warning when some of a partner's posts are left out for want of translation."""
+    partner = project.config.partner(partner_id)
+    if partner is None:
+        return None
+    posts = set(channels.post_channels())
+    ids = {m.id for m in project.messages_of(campaign_id) if partner_id in m.partners}
+    missing = sorted(
+        (o.locale, o.message)
+        for o in outputs
+        if o.channel in posts
+        and o.path.endswith(".txt")
+        and not o.translated
+        and o.locale in partner.locales
+        and o.message in ids
+    )
+    if not missing:
+        return None
+    locales = sorted({locale for locale, _ in missing})
+    return Diagnostic(
+        "CS116",
+        Severity.WARNING,
+        f"left out {len(missing)} post{'s' if len(missing) > 1 else ''} of {partner_id} that "
+        f"are not fully translated ({', '.join(locales)}): a scheduler would publish the "
+        "source text to that audience; translate them (campaignsync locale status)",
+        f"schedule-{partner_id}.csv",
+    )
+
+
+def schedule_csv(
+    project: Project, campaign_id: str, partner_id: str, outputs: list[Output]
+) -> bytes:
+    """Return schedule-<partner>.csv, the generic CSV with every post of the campaign."""
+    return generic_csv(rows(project, campaign_id, partner_id, outputs))
