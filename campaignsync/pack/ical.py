@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from campaignsync.campaigns import Campaign
 from campaignsync.model import Partner, Project
 from campaignsync.render import zones
 
 if TYPE_CHECKING:
-    from icalendar import Component
+    from icalendar import Component, Event
 
 #: How long a message's slot lasts in calendar apps.
 SLOT = timedelta(minutes=30)
@@ -35,24 +36,51 @@ def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None =
     same file and a re-import updates events instead of duplicating them.
     ``partner_id`` keeps only that partner's slots and blackouts.
     """
-    from icalendar import STATUS, TRANSP, Calendar, Event, vRecur
+    from icalendar import Calendar
 
     stamp = datetime.fromtimestamp(epoch, UTC)
-    domain = _domain(project)
     config = project.config
     campaign = project.calendar.campaign(campaign_id)
     chosen = tuple(p for p in config.partners if partner_id in (None, p.id))
     suffix = f" ({chosen[0].name})" if partner_id and chosen else ""
     cal = Calendar.new(
         prodid=f"-//campaignsync//{config.name}//EN",
-        uid=f"campaign-{campaign_id}{'-' + partner_id if partner_id else ''}@{domain}",
+        uid=f"campaign-{campaign_id}{'-' + partner_id if partner_id else ''}@{_domain(project)}",
         name=(campaign.name if campaign else campaign_id) + suffix,
     )
+    days = _DayEvents(_domain(project), stamp)
+    if campaign is not None:
+        for event in _campaign_days(campaign, partner_id, days):
+            cal.add_component(event)
+    year = campaign.start.year if campaign else stamp.year
+    for index, (first, last, text) in enumerate(offset_weeks(chosen or config.partners, year)):
+        cal.add_component(days.event(f"offset-{year}-{index + 1}", text, first, last, "offset"))
+    for event in _observances(project, days):
+        cal.add_component(event)
+    used: set[str] = set()
+    years: set[int] = set()
+    for event in _slots(project, campaign_id, partner_id, days, used, years):
+        cal.add_component(event)
+    # The zones' rules, for the years of the slots and one either side.
+    first_year, last_year = min(years, default=year) - 1, max(years, default=year) + 1
+    cal.subcomponents[:0] = [vtimezone(name, first_year, last_year) for name in sorted(used)]
+    return bytes(cal.to_ical())
 
-    def day_event(uid: str, summary: str, first: date, last: date, kind: str) -> Event:
+
+class _DayEvents:
+    """All-day events of one calendar: same domain in every UID, same DTSTAMP."""
+
+    def __init__(self, domain: str, stamp: datetime) -> None:
+        self.domain = domain
+        self.stamp = stamp
+
+    def event(self, uid: str, summary: str, first: date, last: date, kind: str) -> Event:
+        """Return an all-day, transparent event from ``first`` to ``last`` inclusive."""
+        from icalendar import TRANSP, Event
+
         return Event.new(
-            uid=f"{uid}@{domain}",
-            stamp=stamp,
+            uid=f"{uid}@{self.domain}",
+            stamp=self.stamp,
             summary=summary,
             start=first,
             end=last + timedelta(days=1),  # DTEND;VALUE=DATE is exclusive
@@ -60,41 +88,48 @@ def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None =
             transparency=TRANSP.TRANSPARENT,
         )
 
-    if campaign is not None:
-        cal.add_component(
-            day_event(
-                f"campaign-{campaign.id}", campaign.name, campaign.start, campaign.end, "campaign"
+
+def _campaign_days(campaign: Campaign, partner_id: str | None, days: _DayEvents) -> list[Event]:
+    """Return the campaign's span, its theme weeks and its blackouts (the partner's, if one)."""
+    found = [
+        days.event(
+            f"campaign-{campaign.id}", campaign.name, campaign.start, campaign.end, "campaign"
+        )
+    ]
+    for theme in campaign.themes:
+        found.append(
+            days.event(
+                f"theme-{campaign.id}-{theme.id}",
+                f"Theme week: {theme.name}",
+                theme.start,
+                theme.end,
+                "theme",
             )
         )
-        for theme in campaign.themes:
-            cal.add_component(
-                day_event(
-                    f"theme-{campaign.id}-{theme.id}",
-                    f"Theme week: {theme.name}",
-                    theme.start,
-                    theme.end,
-                    "theme",
-                )
+    for blackout in campaign.blackouts:
+        if partner_id and not blackout.applies_to(partner_id):
+            continue
+        whom = f" for {', '.join(blackout.partners)}" if blackout.partners else ""
+        why = f": {blackout.reason}" if blackout.reason else ""
+        found.append(
+            days.event(
+                f"blackout-{campaign.id}-{blackout.day:%Y%m%d}",
+                f"No publication{whom}{why}",
+                blackout.day,
+                blackout.day,
+                "blackout",
             )
-        for blackout in campaign.blackouts:
-            if partner_id and not blackout.applies_to(partner_id):
-                continue
-            whom = f" for {', '.join(blackout.partners)}" if blackout.partners else ""
-            why = f": {blackout.reason}" if blackout.reason else ""
-            cal.add_component(
-                day_event(
-                    f"blackout-{campaign.id}-{blackout.day:%Y%m%d}",
-                    f"No publication{whom}{why}",
-                    blackout.day,
-                    blackout.day,
-                    "blackout",
-                )
-            )
-    year = campaign.start.year if campaign else stamp.year
-    for index, (first, last, text) in enumerate(offset_weeks(chosen or config.partners, year)):
-        cal.add_component(day_event(f"offset-{year}-{index + 1}", text, first, last, "offset"))
+        )
+    return found
+
+
+def _observances(project: Project, days: _DayEvents) -> list[Event]:
+    """Return the calendar's observances, tentative until confirmed, with their RRULEs."""
+    from icalendar import STATUS, vRecur
+
+    found = []
     for observance in project.calendar.events:
-        event = day_event(
+        event = days.event(
             f"event-{observance.id}",
             observance.name + ("" if observance.confirmed else " (to be confirmed)"),
             observance.start,
@@ -104,9 +139,23 @@ def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None =
         event.add("status", STATUS.CONFIRMED if observance.confirmed else STATUS.TENTATIVE)
         if observance.rrule:
             event.add("rrule", vRecur.from_ical(observance.rrule))
-        cal.add_component(event)
-    used: set[str] = set()
-    years: set[int] = set()
+        found.append(event)
+    return found
+
+
+def _slots(
+    project: Project,
+    campaign_id: str,
+    partner_id: str | None,
+    days: _DayEvents,
+    used: set[str],
+    years: set[int],
+) -> list[Event]:
+    """Return a slot per message x partner, noting the time zones and years they use."""
+    from icalendar import TRANSP, Event
+
+    config = project.config
+    found = []
     for message in project.messages_of(campaign_id):
         for pid, when in message.publish:
             partner = config.partner(pid)
@@ -125,10 +174,10 @@ def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None =
                     f"Locales: {', '.join(partner.locales)}",
                 )
             )
-            cal.add_component(
+            found.append(
                 Event.new(
-                    uid=f"message-{campaign_id}-{message.id}-{pid}@{domain}",
-                    stamp=stamp,
+                    uid=f"message-{campaign_id}-{message.id}-{pid}@{days.domain}",
+                    stamp=days.stamp,
                     summary=f"{message.title} ({partner.name})",
                     description=description,
                     start=local,
@@ -138,10 +187,7 @@ def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None =
                     transparency=TRANSP.TRANSPARENT,
                 )
             )
-    # The zones' rules, for the years of the slots and one either side.
-    first_year, last_year = min(years, default=year) - 1, max(years, default=year) + 1
-    cal.subcomponents[:0] = [vtimezone(name, first_year, last_year) for name in sorted(used)]
-    return bytes(cal.to_ical())
+    return found
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
