@@ -17,6 +17,9 @@ from typing import Any
 
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
+#: A central record's extra and comment lengths, disk, internal and external attributes
+#: (a regular file, rw-r--r--).
+_FILE = (0, 0, 0, 0, (0o100000 | 0o644) << 16)
 #: name -> (offset of the local header, length of header + name + data, crc, compressed
 #: size, size, method, DOS time, DOS date).
 ZipIndex = dict[str, tuple[int, int, int, int, int, int, int, int]]
@@ -85,9 +88,7 @@ def write_zip(
     ``members`` are ``(path, pack.Member)``; a member whose bytes are None must
     be in ``source``, the previous zip, with the same sha256 there: its local
     record is copied as it is (runs of them in one copy). Returns how many
-    members were copied. zipfile cannot take data compressed elsewhere, so the
-    archive is assembled by hand (PKWARE APPNOTE 4.3; ZIP64 end records past
-    65,535 members).
+    members were copied.
     """
     dos_time, dos_date = stamp
     central = bytearray()
@@ -123,15 +124,8 @@ def write_zip(
                     if member.data is None:
                         raise ValueError(f"no compressed bytes for {rel}")
                     fields = (*fields[:5], len(member.data), *fields[6:])
-                    header = _LOCAL.pack(0x04034B50, 20, *fields, 0)
-                    handle.write(header)
-                    handle.write(name)
-                    handle.write(member.data)
-                    length = len(header) + len(name) + len(member.data)
-                central += _CENTRAL.pack(
-                    0x02014B50, 0x0314, 20, *fields, 0, 0, 0, 0, (0o100000 | 0o644) << 16, offset
-                )
-                central += name
+                    length = _write_local(handle, fields, name, member.data)
+                central += _CENTRAL.pack(0x02014B50, 0x0314, 20, *fields, *_FILE, offset) + name
                 offset += length
                 if offset > 0xFFFFFFFF:
                     raise OverflowError("the pack is larger than 4 GiB, which its zip cannot hold")
@@ -142,6 +136,15 @@ def write_zip(
             old.close()
     os.chmod(path, 0o644)
     return copied
+
+
+def _write_local(handle: Any, fields: tuple[int, ...], name: bytes, data: bytes) -> int:
+    """Write a member's local header, name and compressed bytes; return how many bytes."""
+    header = _LOCAL.pack(0x04034B50, 20, *fields, 0)
+    handle.write(header)
+    handle.write(name)
+    handle.write(data)
+    return len(header) + len(name) + len(data)
 
 
 def _reusable(

@@ -103,37 +103,14 @@ def pages(
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
-    known = drawn if drawn is not None else {}
-    shown = cards.shown(outputs, lambda o: o.message in messages)
-    missing = {(o.message, o.locale) for o in shown if o.path not in known}
-    if missing:
-        units: dict[tuple[str, str], list[Output]] = defaultdict(list)
-        for output in outputs:
-            if (output.message, output.locale) in missing:
-                units[(output.message, output.locale)].append(output)
-        for (message_id, _), of_unit in units.items():
-            known.update((d.path, d) for d in draw(config, messages[message_id], of_unit))
-    made = [known[o.path] for o in shown]
+    made = _made(config, messages, outputs, drawn if drawn is not None else {})
     present = {c.locale for c in made}
     locales = [loc for loc in config.all_locales if loc.tag in present]
     listed = [m for m in messages.values() if any(c.message == m.id for c in made)]
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule)
-    campaign = project.calendar.campaign(campaign_id)
+    common = _common(project, campaign_id, locales, made, listed)
     render = _render()
-    common: dict[str, Any] = {
-        "campaign": campaign.name if campaign else campaign_id,
-        "site": config.name,
-        "locales": locales,
-        "source": config.source_locale,
-        "channels": sorted({c.channel for c in made}),
-        "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
-        "kinds": attention.KINDS,
-    }
-    by_message: dict[str, list[Drawn]] = defaultdict(list)
-    of_both: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
-    for item in made:
-        by_message[item.message].append(item)
-        of_both[(item.locale, item.message)].append(item)
+    by_message, of_both = _grouped(made)
     found = {
         "index.html": render(
             "overview.html.j2",
@@ -169,6 +146,51 @@ def pages(
     for name in STATIC:
         files[f"preview/{name}"] = (THEME / name).read_bytes()
     return files
+
+
+def _made(
+    config: Config, messages: Mapping[str, Message], outputs: list[Output], known: dict[str, Drawn]
+) -> list[Drawn]:
+    """Return the card of every output shown, drawing (and adding to ``known``) the missing."""
+    shown = cards.shown(outputs, lambda o: o.message in messages)
+    missing = {(o.message, o.locale) for o in shown if o.path not in known}
+    if missing:
+        units: dict[tuple[str, str], list[Output]] = defaultdict(list)
+        for output in outputs:
+            if (output.message, output.locale) in missing:
+                units[(output.message, output.locale)].append(output)
+        for (message_id, _), of_unit in units.items():
+            known.update((d.path, d) for d in draw(config, messages[message_id], of_unit))
+    return [known[o.path] for o in shown]
+
+
+def _common(
+    project: Project, campaign_id: str, locales: list[Any], made: list[Drawn], listed: list[Message]
+) -> dict[str, Any]:
+    """Return what every page of the gallery shows: names, locales, channels, partners."""
+    config = project.config
+    campaign = project.calendar.campaign(campaign_id)
+    return {
+        "campaign": campaign.name if campaign else campaign_id,
+        "site": config.name,
+        "locales": locales,
+        "source": config.source_locale,
+        "channels": sorted({c.channel for c in made}),
+        "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
+        "kinds": attention.KINDS,
+    }
+
+
+def _grouped(
+    made: list[Drawn],
+) -> tuple[dict[str, list[Drawn]], dict[tuple[str, str], list[Drawn]]]:
+    """Return the cards by message, and by locale and message, in the order given."""
+    by_message: dict[str, list[Drawn]] = defaultdict(list)
+    of_both: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
+    for item in made:
+        by_message[item.message].append(item)
+        of_both[(item.locale, item.message)].append(item)
+    return by_message, of_both
 
 
 def _section(message: Message, mine: list[Drawn]) -> tuple[Message, list[Drawn], str]:

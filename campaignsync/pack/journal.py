@@ -146,14 +146,7 @@ def update_in_place(
         "deletes": deletes,
     }
     try:
-        staging.mkdir(mode=writer.DIR_MODE)
-        made: set[str] = set()
-        for rel, data in changed:
-            folder = rel.rpartition("/")[0]
-            if folder and folder not in made:
-                (staging / folder).mkdir(parents=True, exist_ok=True)
-                made.add(folder)
-            writer.write_new(f"{staging}{os.sep}{rel}", data)
+        _stage(staging, changed)
         if zipped:
             archive.write_zip(archive_tmp, campaign, prepared, stamp, source)
         write_journal(out, campaign, entry)
@@ -169,6 +162,18 @@ def update_in_place(
             "the next build finishes it"
         ) from None
     return len(changed), len(files) - len(changed)
+
+
+def _stage(staging: Path, changed: list[tuple[str, bytes]]) -> None:
+    """Write the changed files into the staging folder, in their folders."""
+    staging.mkdir(mode=writer.DIR_MODE)
+    made: set[str] = set()
+    for rel, data in changed:
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        writer.write_new(f"{staging}{os.sep}{rel}", data)
 
 
 def _compressed(

@@ -160,24 +160,9 @@ def _write_locked(
     ready = prepare_all if zipped else digest_all
     fresh = ready(PackFile(rel, data) for rel, data in files if _missing(members.get(rel), zipped))
     prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in files]
-    written = reused = 0
-    # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
-    new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
     swapped = False
     try:
-        staging.mkdir(mode=DIR_MODE)
-        made: set[str] = set()
-        for (rel, data), (_, member) in zip(files, prepared, strict=True):
-            folder = rel.rpartition("/")[0]
-            if folder and folder not in made:
-                os.makedirs(new_root + folder, mode=DIR_MODE, exist_ok=True)  # noqa: PTH103
-                made.add(folder)
-            target = new_root + rel
-            if previous.get(rel) == member.sha256 and _link(old_root + rel, target):
-                reused += 1
-                continue
-            write_new(target, data)
-            written += 1
+        written, reused = _fill(staging, final, files, prepared, previous)
         _fix_dir_modes(staging)
         if zipped:
             _write_zip(archive_tmp, campaign, prepared, epoch)
@@ -200,6 +185,36 @@ def _write_locked(
     manifest = dict(prepared).get("manifest.json")
     digest = manifest.sha256 if manifest else _sha256(b"")
     return PackResult(final, archive if zipped else None, len(files), written, reused, digest)
+
+
+def _fill(
+    staging: Path,
+    final: Path,
+    files: list[tuple[str, bytes]],
+    prepared: list[tuple[str, Member]],
+    previous: Mapping[str, str],
+) -> tuple[int, int]:
+    """Write a new pack's files into ``staging``, linking the unchanged ones from ``final``.
+
+    Returns (written, linked).
+    """
+    written = reused = 0
+    # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
+    new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
+    staging.mkdir(mode=DIR_MODE)
+    made: set[str] = set()
+    for (rel, data), (_, member) in zip(files, prepared, strict=True):
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            os.makedirs(new_root + folder, mode=DIR_MODE, exist_ok=True)  # noqa: PTH103
+            made.add(folder)
+        target = new_root + rel
+        if previous.get(rel) == member.sha256 and _link(old_root + rel, target):
+            reused += 1
+            continue
+        write_new(target, data)
+        written += 1
+    return written, reused
 
 
 def _sha256(data: bytes) -> str:
