@@ -363,3 +363,53 @@ def test_the_tracking_doc_names_every_kind_of_tracking() -> None:
 
     doc = schema.CONFIG["links"]["tracking"].doc
     assert all(f"`{kind}`" in doc for kind in TRACKING), doc
+
+
+#: A value of the wrong type for each kind, and how an error names it.
+WRONG = {
+    schema.STRING: (1, "a number"),
+    schema.INTEGER: ("many", "a string"),
+    schema.BOOLEAN: ("yes", "a string"),
+    schema.STRINGS: ("de", "a string"),
+    schema.TABLE: ("x", "a string"),
+}
+
+
+@pytest.mark.parametrize(("table", "setting"), config_settings(), ids=IDS)
+def test_a_wrong_type_in_the_config_is_told_the_declared_kind(
+    tmp_path: Path, table: schema.Table, setting: schema.Setting
+) -> None:
+    value, described = WRONG[setting.kind]
+    _, found = load(tmp_path, with_setting(table, setting.name, value))
+    key = PLACEHOLDERS.get(setting.name, setting.name)
+    where = ".".join(PLACEHOLDERS.get(p, p) for p in f"{table.path}.{key}".split(".") if p)
+    expected = f"CS003 {where!r} must be {setting.kind.noun}, not {described}"
+    assert expected in [m.split(": ", 1)[1] for m in found]
+
+
+@pytest.mark.parametrize(
+    ("table", "setting"), FRONT_KEYS, ids=[dotted(t, s) for t, s in FRONT_KEYS]
+)
+def test_a_wrong_type_in_the_front_matter_is_an_error_on_that_key(
+    tmp_path: Path, table: schema.Table, setting: schema.Setting
+) -> None:
+    data = copy.deepcopy(FRONT)
+    wrong = {schema.MAPPING: "text", schema.DATETIME: [1]}.get(setting.kind, {"a": 1})
+    (data[table.path] if table.path else data)[setting.name] = wrong
+    where = f"{table.path}.{setting.name}" if table.path else setting.name
+    found = front_matter_findings(tmp_path, data)
+    assert any(m.startswith(f"CS013 {where!r} must ") for m in found), found
+
+
+@pytest.mark.parametrize(
+    ("table", "setting"), CALENDAR_KEYS, ids=[dotted(t, s) for t, s in CALENDAR_KEYS]
+)
+def test_a_wrong_type_in_the_calendar_is_an_error_on_that_key(
+    table: schema.Table, setting: schema.Setting
+) -> None:
+    data = copy.deepcopy(CALENDAR)
+    where, find = WHERE[table.path]
+    find(data)[setting.name] = "text" if setting.kind in (schema.LIST, schema.NAMES) else [1]
+    key = f"{where}.{setting.name}" if table.path else setting.name
+    found = calendar_findings(data)
+    assert any(re.match(rf"CS04[12] {re.escape(key)}\b", m) for m in found), found
