@@ -164,3 +164,61 @@ def test_problems_page_when_there_is_no_pack(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_page_asked_for_during_the_first_build_says_it_is_coming_and_reloads(
+    tmp_path: Path,
+) -> None:
+    state = live.State(building=True)
+    server = live.serve(tmp_path, 0, state)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    try:
+        status, body = raw_get(port, "/")
+        assert status == 200
+        assert b"Building the pack" in body
+        assert b'<meta http-equiv="refresh"' in body and b"/_live/live.js" in body
+        assert raw_get(port, "/preview/de.html")[0] == 200
+        assert raw_get(port, "/manifest.json")[0] == 404  # only pages wait for the build
+        state.record(live.Outcome((), {}))
+        assert json.loads(raw_get(port, "/_live/state")[1])["build"] == 1
+        assert raw_get(port, "/") == (404, b"Not found in the pack\n")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_preview_answers_before_its_first_build_is_done(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.commands import preview
+
+    release = threading.Event()
+    real = live.rebuild
+
+    def slow(*args: object) -> live.Outcome:
+        assert release.wait(30)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(live, "rebuild", slow)
+    seen: list[tuple[str, ...]] = []
+    options = preview.Options(out=tmp_path / "out", port=0)
+    started = preview.start(sample_repo, options, seen.append)
+    thread = threading.Thread(target=started.serve, daemon=True)
+    thread.start()
+    port = int(started.address.rsplit(":", 1)[1].rstrip("/"))
+    try:
+        status, body = raw_get(port, "/index.html")
+        assert status == 200 and b"Building the pack" in body
+        release.set()
+        for _ in range(600):
+            if seen:
+                break
+            threading.Event().wait(0.1)
+        assert seen == [()]
+        status, body = raw_get(port, "/index.html")
+        assert status == 200 and b"Building the pack" not in body and b"</main>" in body
+    finally:
+        started.server.shutdown()
+        started.close()

@@ -269,7 +269,8 @@ def preview(
 ) -> None:
     """Serve the gallery on http://127.0.0.1:PORT, following every save.
 
-    Builds the pack, then rebuilds it whenever a message, catalog, template,
+    Answers at once and builds the pack beside it (a page not built yet says
+    so and reloads), then rebuilds it whenever a message, catalog, template,
     the config or the calendar is saved; the open page reloads itself and
     marks the posts that changed since the preview started. A save that
     breaks the build shows the problems in the page; the server keeps running.

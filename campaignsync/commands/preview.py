@@ -49,8 +49,10 @@ class Preview:
 
 
 def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], None]) -> Preview:
-    """Build the pack (with ``watch``) and return its server, following saves from now on.
+    """Return the pack's server; with ``watch``, build the pack and follow saves from now on.
 
+    The server answers at once: with ``watch`` the first build runs beside it
+    (a page not in the pack yet says it is being built and reloads when it is).
     ``problems`` receives what stopped the first build (the server runs anyway
     and its pages show them). Without ``watch`` the pack must already exist.
     """
@@ -64,11 +66,8 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
     folder = target / selection.name
     request = pipeline.Request(options.campaign, (), (), options.epoch)
     jobs = options.jobs or pipeline.default_jobs()
-    state = live.State(baseline=live.hashes(folder)) if options.watch else None
-    if state is not None:
-        state.record(live.rebuild(root, target, request, jobs))
-        problems(state.problems)
-    elif not (folder / "index.html").is_file():
+    state = live.State(baseline=live.hashes(folder), building=True) if options.watch else None
+    if state is None and not (folder / "index.html").is_file():
         raise BuildError(f"no pack in {folder}; run 'campaignsync build' first")
     try:
         server = live.serve(folder, options.port, state, options.bind)
@@ -81,8 +80,8 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
     if state is not None:
         batches = watch.changes(root, pipeline.input_paths(project.config.paths), preview.stop)
         thread = threading.Thread(
-            target=live.follow,
-            args=(batches, lambda _: live.rebuild(root, target, request, jobs), state),
+            target=live.build_then_follow,
+            args=(batches, lambda _: live.rebuild(root, target, request, jobs), state, problems),
             daemon=True,
         )
         thread.start()

@@ -49,11 +49,14 @@ class State:
     build: int = 0
     problems: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    #: True until the first build is recorded: a page not in the pack yet says it is coming.
+    building: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, outcome: Outcome) -> None:
         """Take in a build's outcome: a new build number so that open pages reload."""
         with self.lock:
+            self.building = False
             self.build += 1
             self.problems = outcome.problems
             if outcome.hashes is not None and not self.baseline:
@@ -104,6 +107,18 @@ def follow(
         state.record(rebuild(changed))
 
 
+def build_then_follow(
+    batches: Iterable[set[str]],
+    rebuild: Callable[[set[str]], Outcome],
+    state: State,
+    problems: Callable[[tuple[str, ...]], None],
+) -> None:
+    """Make the first build (the server already answers), hand on its problems, then follow."""
+    state.record(rebuild(set()))
+    problems(state.problems)
+    follow(batches, rebuild, state)
+
+
 def serve(
     folder: Path, port: int, state: State | None = None, host: str = "127.0.0.1"
 ) -> http.server.ThreadingHTTPServer:
@@ -136,6 +151,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if target is not None and target.is_dir():
             target = target / "index.html"
         if target is None or not target.is_file():
+            if self.status.building and path.endswith((".html", "/")):
+                return self._send(200, "text/html; charset=utf-8", _building_page())
             if path in ("/", "/index.html") and self.status.problems:
                 return self._send(200, "text/html; charset=utf-8", _problems_page())
             return self._send(404, "text/plain; charset=utf-8", b"Not found in the pack\n")
@@ -181,6 +198,19 @@ _TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".eml": "message/rfc822",
 }
+
+
+def _building_page() -> bytes:
+    # Reloaded by the live script when the build is recorded, or by the refresh at worst.
+    return (
+        b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Building</title>'
+        b'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        b'<meta http-equiv="refresh" content="2">'
+        b'<link rel="icon" href="data:,">'
+        b"</head><body><main><h1>Building the pack&#8230;</h1>"
+        b"<p>This page shows the gallery as soon as the first build is done.</p></main>\n"
+        b"</body></html>\n"
+    ).replace(b"</body>", _HOOK, 1)
 
 
 def _problems_page() -> bytes:
