@@ -220,6 +220,20 @@ def test_the_pack_has_the_same_files(
         ).read_bytes(), name
 
 
+def test_out_that_is_a_file_is_refused_like_other_commands_out(
+    cli_invoke: CliInvoke, calendar_repo: Path, tmp_path: Path
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine\n")
+    result = cli_invoke(
+        ["calendar", "export", "--repo", str(calendar_repo), "--out", str(taken)], expect=2
+    )
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--out': Directory {str(taken)!r} is a file."
+    )
+    assert taken.read_text() == "mine\n"
+
+
 def test_stdout_takes_one_file(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
     result = export(cli_invoke, calendar_repo, expect=2)
     assert result.stderr == (

@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from campaignsync.pack.exports import ExportFile
 
 
+def _folder_or_dash(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Refuse an --out that is a file, as --out DIRECTORY of the other commands does."""
+    if value != "-" and Path(value).exists() and not Path(value).is_dir():
+        raise click.BadParameter(f"Directory {value!r} is a file.", ctx, param)
+    return value
+
+
 @click.group()
 def calendar() -> None:
     """Show the joint calendar, or export it for calendar apps and social-media schedulers."""
@@ -84,6 +91,7 @@ def calendar_show(
     default="-",
     show_default=True,
     metavar="DIR",
+    callback=_folder_or_dash,
     help="Folder to write the files into; '-' prints the one file to standard output.",
 )
 @click.option(
