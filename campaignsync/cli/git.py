@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from campaignsync.cli._common import (
 )
 from campaignsync.wording import counted
 
+if TYPE_CHECKING:
+    from campaignsync.commands.sync import Synced
+
 
 @click.command()
 @repo_option
@@ -38,7 +42,6 @@ def sync(repo: Path | None, fmt: str) -> None:
     divergence: the branch moves to the remote's commit. Then it re-extracts
     the POT, updates every catalog and prints the translators' to-do list.
     """
-    from campaignsync.commands import changenotes
     from campaignsync.commands import sync as syncing
 
     with errors():
@@ -46,6 +49,13 @@ def sync(repo: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(asdict(done), ensure_ascii=False, indent=1))
         return
+    _report_sync(done)
+
+
+def _report_sync(done: Synced) -> None:
+    """Print what sync did: the fast-forward, the messages changed, the translators' to-do."""
+    from campaignsync.commands import changenotes
+
     pulled = done.pulled
     if pulled.commits:
         click.echo(
