@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from campaignsync.load.body import parse_body
@@ -90,3 +92,30 @@ def test_conversion_is_the_same_every_time() -> None:
 )
 def test_marked_blocks_carry_their_language(source: str, expected: str) -> None:
     assert markup.to_html(source, (("en", "ltr"), ("ar", "rtl"))) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("Run `make` now.", id="simple"),
+        pytest.param("Type ``a`b`` here.", id="backtick-inside"),
+        pytest.param("Say a`` b to it.", id="stray-run"),
+        pytest.param(
+            "See [the guide](https://example.org/g) and [`x`](https://example.org/x).", id="links"
+        ),
+    ],
+)
+def test_reading_text_reads_inline_markdown_as_the_html_shows_it(source: str) -> None:
+    # The plain text and the checks read code spans and links from one declaration
+    # (l10n/tokens.py): the text of each code span is what the HTML shows in <code>.
+    from campaignsync.l10n import tokens
+
+    html = markup.to_html(source)
+    shown = [m.group(1) for m in re.finditer(r"<code>(.*?)</code>", html)]
+    assert sorted(shown) == sorted(tokens.code_spans(source).elements())
+    text = markup.inline_text(source)
+    assert all(code in text for code in shown)
+    # A backtick the HTML shows as text is kept; the ones that make a code span are not.
+    assert text.count("`") == re.sub(r"<[^>]+>", "", html).count("`")
+    for _kind, target in tokens.links(source):
+        assert target in text

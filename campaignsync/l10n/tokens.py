@@ -18,16 +18,35 @@ _NAMED = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEf
 _PRINTF = re.compile(r"%(?:\([^()]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 _SPACES = re.compile(r"\s+")
 
-#: ``[label](target "title")`` and ``![alt](src)``, as Python-Markdown reads them.
-LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+# Inline Markdown, declared once: the checks here read it, and render/markup.py derives
+# from the same declarations the reading text of a block (docs/architecture.md).
+#: The characters Python-Markdown lets a backslash escape (its ESCAPED_CHARS).
+MARKDOWN_ESCAPABLE = "\\`*_{}[]()#+-.!>"
+#: A code span: a run of backticks, its text, the same run again.
+CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def link_syntax(label: str, target: str) -> str:
+    """Return the pattern of ``[label](target "title")`` around a label and a target pattern.
+
+    An image (``![alt](src)``) is the same with ``!`` before it.
+    """
+    return rf"\[{label}\]\(\s*<?{target}>?(?:\s+\"[^\"]*\")?\s*\)"
+
+
+#: ``[label](target "title")`` and ``![alt](src)``, read strictly for the checks: a label
+#: may hold escaped brackets, a target holds no parentheses.
+LINK = re.compile("(!?)" + link_syntax(r"((?:[^\[\]\\]|\\.)*)", r"([^()\s<>]*)"))
+_CODE = CODE_SPAN
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`]+|\bwww\.[A-Za-z0-9-]+\.[^\s<>\"'`]+")
 _URL_END = ".,;:!?)]}*_'\""
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 _TAG = re.compile(r"<!--.*?-->|<[!?][^<>]*>|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>", re.DOTALL)
-_ESCAPED = re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>~]")
+#: Escapes dropped before looking for links: Markdown's, and ``\<`` and ``\~`` that
+#: other Markdown readers (and translators' tools) escape too.
+_ESCAPED = re.compile("\\\\[" + re.escape(MARKDOWN_ESCAPABLE + "<~") + "]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
 _DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b")
 _HANDLE = re.compile(r"(?<!\w)[#@][^\W_]\w*")

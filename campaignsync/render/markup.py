@@ -10,6 +10,7 @@ from functools import cache
 import markdown
 import nh3
 
+from campaignsync.l10n import tokens
 from campaignsync.model import Block
 
 _TAGS = {
@@ -86,12 +87,14 @@ def to_html(source: str, languages: tuple[tuple[str, str], ...] = ()) -> str:
     return _STRAY.sub("", _MARKED.sub(attributes, clean))
 
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# The inline syntax is declared once, in l10n/tokens.py. The reading text reads a link
+# leniently (a label up to its first ``]``, an address up to its first ``)``, the rest of
+# the text following), the checks strictly.
+_LINK = re.compile("!?" + tokens.link_syntax(r"([^\]]*)", r"([^)\s>]*)"))
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
-_CODE = re.compile(r"`+([^`]*)`+")
 _TAG = re.compile(r"<[^>]*>")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_ESCAPE = re.compile("\\\\([" + re.escape(tokens.MARKDOWN_ESCAPABLE) + "])")
 
 
 def inline_text(source: str) -> str:
@@ -103,7 +106,7 @@ def inline_text(source: str) -> str:
             return label
         return label if not target or target == label else f"{label} ({target})"
 
-    text = _CODE.sub(r"\1", source)
+    text = tokens.CODE_SPAN.sub(r"\2", source)
     text = _LINK.sub(link, text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _TAG.sub("", text)
