@@ -165,7 +165,10 @@ def store(
     lookups: Mapping[str, catalog.Lookup],
     rows: dict[str, str],
 ) -> None:
-    """Remember a unit just rendered, with the catalog look-ups it made; add its manifest rows."""
+    """Remember a unit just rendered, with the catalog look-ups it made; add its manifest rows.
+
+    A row already in ``rows`` (made by the render worker) is taken as it is.
+    """
     metas: list[tuple[str, int, int, int] | None] = []
     lines: list[str | None] = []
     for output in outputs:
@@ -175,7 +178,7 @@ def store(
             lines.append(None)
         else:
             metas.append((member.sha256, member.crc, member.size, member.method))
-            line = manifest_line(output, member.sha256)
+            line = rows.get(output.path) or manifest_line(output, member.sha256)
             lines.append(line)
             rows[output.path] = line
     tags = catalog_digests(lookups, (key[0] for key, _ in log))

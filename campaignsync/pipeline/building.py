@@ -15,6 +15,7 @@ from campaignsync.pipeline.workers import (
     Progress,
     Rendered,
     default_jobs,
+    fewer_collections,
     open_cache,
     render_selection,
 )
@@ -68,6 +69,7 @@ class Built:
     partial: bool = False
 
 
+@fewer_collections()  # a build's values live to its end: see pipeline.workers
 def build(
     project: Project,
     selection: Selection,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from campaignsync.model import Diagnostic, Message, Output, Project
+from campaignsync.model import Diagnostic, Locale, Message, Output, Project
 from campaignsync.pack import writer
 from campaignsync.pipeline.selection import Selection
 
@@ -39,7 +39,7 @@ class Rendered:
     lookups: dict[str, catalog.Lookup] = field(default_factory=dict)
     #: Each output hashed and compressed for the pack (only when asked for).
     members: dict[str, writer.Member] = field(default_factory=dict)
-    #: Manifest rows the render cache kept, by path.
+    #: Manifest rows made by the workers or kept by the render cache, by path.
     lines: dict[str, str] = field(default_factory=dict)
     #: Gallery cards drawn by the workers, by output path (only with ``prepare``).
     drawn: dict[str, Drawn] = field(default_factory=dict)
@@ -82,15 +82,26 @@ def _adopt(context: WorkContext) -> None:
 _THRESHOLDS = (10_000, 10, 10)
 
 
+_collecting_less: list[bool] = []
+
+
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Freeze what exists (forked workers then never touch it) and collect less often."""
+def fewer_collections() -> Iterator[None]:
+    """Freeze what exists (forked workers then never touch it) and collect less often.
+
+    Also a decorator (``@fewer_collections()``); nested uses keep the outermost pace.
+    """
+    if _collecting_less:
+        yield
+        return
     before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*_THRESHOLDS)
+    _collecting_less.append(True)
     try:
         yield
     finally:
+        _collecting_less.clear()
         gc.set_threshold(*before)
         gc.unfreeze()
 
@@ -101,8 +112,8 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
-#: Units rendered, their outputs' zip members and their gallery cards.
-_Chunk = tuple[list[_Done], dict[str, writer.Member], list[Any]]
+#: Units rendered, their outputs' zip members and manifest rows, and their gallery cards.
+_Chunk = tuple[list[_Done], dict[str, writer.Member], dict[str, str], list[Any]]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -128,14 +139,16 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         made = list(longtexts.counted(made, message, localized.fields, config))
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     if not context.prepare:
-        return done, {}, []
-    from campaignsync.pack import gallery
+        return done, {}, {}, []
+    from campaignsync.pack import gallery, manifest
 
-    # Hashing, deflating and drawing cards here, in the workers, keeps the parent's
-    # serial part small.
-    members = {o.path: writer.prepare(o.content) for unit in done for o in unit[2]}
+    # Hashing, deflating, manifest rows and cards here, in the workers, keep the
+    # parent's serial part small.
+    made = [o for unit in done for o in unit[2]]
+    members = {o.path: writer.prepare(o.content) for o in made}
+    rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
-    return done, members, drawn
+    return done, members, rows, drawn
 
 
 def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
@@ -167,22 +180,21 @@ def render_selection(
     others come from it (their members without compressed bytes), and the
     cache learns the new ones.
     """
+    from campaignsync.pack import cache as unitcache
     from campaignsync.render.engine import Renderer
 
     renderer = Renderer(project)
     problems = renderer.check_templates()
-    lookups, catalog_problems = _catalogs(project, selection, cache)
+    units = _units(project, selection)
+    lookups, catalog_problems = _catalogs(project, selection, cache, jobs, len(units))
     problems.extend(catalog_problems)
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups)
-    units = _units(project, selection)
     outputs: list[Output] = []
     members: dict[str, writer.Member] = {}
     lines: dict[str, str] = {}
     drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
-        from campaignsync.pack import cache as unitcache
-
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
     context = WorkContext(
         project,
@@ -197,27 +209,36 @@ def render_selection(
 
     def collect(chunk: _Chunk, size: int) -> None:
         nonlocal done
+        lines.update(chunk[2])
         for locale_tag, message_id, made, found, log in chunk[0]:
             outputs.extend(made)
             problems.extend(found)
             if cache is not None and not found:
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
         members.update(chunk[1])
-        drawn.update((d.path, d) for d in chunk[2])
+        drawn.update((d.path, d) for d in chunk[3])
         done += size
         if progress:
             progress(done, len(units))
 
-    with _fewer_collections():
+    with fewer_collections():
         _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
     return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines, drawn)
 
 
 def _catalogs(
-    project: Project, selection: Selection, cache: unitcache.Cache | None
+    project: Project,
+    selection: Selection,
+    cache: unitcache.Cache | None,
+    jobs: int = 1,
+    units: int = 0,
 ) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
-    """Return the catalogs a selection reads (from their cache when there is one)."""
+    """Return the catalogs a selection reads (from their cache when there is one).
+
+    With ``jobs`` above 1, for a selection of ``units`` worth rendering in
+    parallel, they are read in that many forked processes, a share each.
+    """
     from campaignsync.l10n.catalog import load_lookups
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
@@ -226,7 +247,21 @@ def _catalogs(
         from campaignsync.pack.lookups import CatalogMemo
 
         memo = CatalogMemo(cache.folder.parent.parent, project.config.paths.locales)
-    return load_lookups(project.root, project.config, chosen, memo)
+    if jobs <= 1 or selection.partial or units < PARALLEL_THRESHOLD:
+        return load_lookups(project.root, project.config, chosen, memo)
+    read = in_processes(_read_catalog, (project, memo), project.config.locales, jobs)
+    # As load_lookups does, in the config's order.
+    tags = (loc.tag for loc in project.config.locales)
+    lookups = {tag: lookup for tag, (lookup, _) in zip(tags, read, strict=True)}
+    return lookups, [d for _, found in read for d in found]
+
+
+def _read_catalog(job: tuple[Project, Any], locale: Locale) -> catalog.Loaded:
+    """Return one locale's catalog read for ``job`` (the project and the catalog memo)."""
+    from campaignsync.l10n.catalog import load_lookup
+
+    project, memo = job
+    return load_lookup(project.root, project.config, locale, memo)
 
 
 def _render_all(
