@@ -109,9 +109,9 @@ def pages(
     listed = [m for m in messages.values() if any(c.message == m.id for c in made)]
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule)
     common = _common(project, campaign_id, locales, made, listed)
-    render = _render()
+    render = _page
     by_message, of_both = _grouped(made)
-    found = {
+    files = {
         "index.html": render(
             "overview.html.j2",
             root="",
@@ -123,7 +123,7 @@ def pages(
         )
     }
     for locale in locales:
-        found[f"preview/{locale.tag}.html"] = render(
+        files[f"preview/{locale.tag}.html"] = render(
             "locale.html.j2",
             root="../",
             locale=locale,
@@ -132,7 +132,7 @@ def pages(
             **common,
         )
     for message in listed:
-        found[f"preview/messages/{message.id}.html"] = render(
+        files[f"preview/messages/{message.id}.html"] = render(
             "message.html.j2",
             root="../../",
             message=message,
@@ -141,11 +141,16 @@ def pages(
             items=[i for i in items if i.message == message.id],
             **common,
         )
-    files = {rel: text.encode("utf-8") for rel, text in found.items()}
     files.update(_emails(project, outputs, messages))
     for name in STATIC:
         files[f"preview/{name}"] = (THEME / name).read_bytes()
     return files
+
+
+def _page(name: str, **values: Any) -> bytes:
+    """Return a page, encoded at once: a big pack's pages are not held as text and bytes."""
+    text: str = _render()(name, **values)
+    return text.encode("utf-8")
 
 
 def _made(
