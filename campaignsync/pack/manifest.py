@@ -111,8 +111,9 @@ def build_manifest(
     # One file per line: readable and diffable, and written by the C encoder
     # (indent= switches json to its pure-Python encoder, seconds on a big pack).
     head = json.dumps(document, ensure_ascii=False, sort_keys=True)
-    files = ",\n".join(line for _, line in rows)
-    return f'{head[:-1]}, "files": [\n{files}\n]}}\n'.encode()
+    # Encoded as soon as joined: a big pack's rows are not held as two texts and bytes.
+    files = ",\n".join([line for _, line in rows]).encode()
+    return b"".join((f'{head[:-1]}, "files": [\n'.encode(), files, b"\n]}\n"))
 
 
 def _sha256(data: bytes) -> str:
