@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from campaignsync import gitrepo, paths, pipeline
+from campaignsync.commands import pomemo
 from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, UsageError
-from campaignsync.l10n import catalog, localize, longtexts, pomerge, pot, tokens
+from campaignsync.l10n import catalog, localize, longtexts, mofile, pomerge, pot, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Config, Diagnostic, Locale, Message, Project, Severity
 from campaignsync.render import engine as render
@@ -156,11 +159,6 @@ def _with_locale(text: str, tag: str) -> str:
     return updated
 
 
-def _created(pot: catalog.Catalog) -> datetime:
-    value = pot.creation_date
-    return value if isinstance(value, datetime) else datetime.fromtimestamp(0, UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class Updated:
     """What ``locale update`` did: the POT, then every configured locale's catalog."""
@@ -181,15 +179,22 @@ def update(project: Project, now: datetime, check_only: bool = False, jobs: int 
     """
     pot, template = current_template(project, now)
     locales = project.config.locales
-    context = _MergeContext(project.root, project.config, pot)
+    out = (project.root / project.config.paths.out).resolve()
+    entries = [pomerge.entry_of(m) for m in pot if m.id]
+    context = _MergeContext(project.root, project.config, pot, entries, pomemo.Memo(out))
     merged = pipeline.in_processes(_merge_one, context, locales, jobs if len(locales) >= 4 else 1)
     if not check_only:
         if template.changed:
             paths.write_atomic(project.root / template.path, catalog.render_po(pot))
-        for result, data in merged:
+        # Kept only beside packs or checks already there: an update alone makes no dist/.
+        keep = out.is_dir()
+        for locale, (result, data, kept) in zip(locales, merged, strict=True):
             if data is not None:
                 paths.write_atomic(project.root / result.path, data)
-    return Updated(template, tuple(result for result, _ in merged))
+                with contextlib.suppress(OSError):  # not kept: the next update reads it whole
+                    if keep:
+                        context.memo.put(locale, hashlib.sha256(data).hexdigest(), kept)
+    return Updated(template, tuple(result for result, _, _ in merged))
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,28 +204,34 @@ class _MergeContext:
     root: Path
     config: Config
     pot: catalog.Catalog
+    entries: list[pomerge.Entry]  # the POT's
+    memo: pomemo.Memo
 
 
-def _merge_one(context: _MergeContext, locale: Locale) -> tuple[UpdateResult, bytes | None]:
-    """Merge the POT into one locale's catalog; return the result and the bytes to write, if any.
+def _merge_one(
+    context: _MergeContext, locale: Locale
+) -> tuple[UpdateResult, bytes | None, pomemo.Plain]:
+    """Merge the POT into one locale's catalog: the result, what to write, what to keep of it.
 
-    Raises CatalogError (at the file and line) when the catalog cannot be read.
+    A file as the last update wrote it is merged from its kept entries
+    (``pomemo``); any other is read whole. Raises CatalogError (at the file
+    and line) when the catalog cannot be read.
     """
-    pot = context.pot
     rel = catalog.po_rel(context.config, locale)
-    if (context.root / rel).is_file():
-        old = catalog.read_catalog(context.root, rel, locale)
-        merged = pomerge.merge(pot, old)
-        # Compare entries, not bytes: a translator's editor may wrap lines its own way.
-        changed = not pomerge.same_entries(merged, old)
-    else:
-        merged = pomerge.new_catalog(pot, locale, _created(pot), team=f"{locale.tag} translators")
-        changed = True
-    entries = [m for m in merged if m.id]
+    path = context.root / rel
+    done = None
+    if path.is_file() and not path.is_symlink():
+        data = path.read_bytes()
+        known = context.memo.get(locale, hashlib.sha256(data).hexdigest())
+        if known is not None:
+            done = pomemo.merge_known(context.pot, context.entries, locale, data, known)
+    if done is None:
+        done = pomemo.merge_whole(context.pot, context.root, rel, locale)
+    entries = done.known.entries
     fuzzy = sum(1 for m in entries if m.fuzzy)
     untranslated = sum(1 for m in entries if not m.fuzzy and not pomerge.is_translated(m))
-    data = catalog.render_po(merged) if changed else None
-    return UpdateResult(rel, changed, fuzzy, untranslated), data
+    kept = pomemo.plain(done.known) if done.data is not None else ([], [])
+    return UpdateResult(rel, done.data is not None, fuzzy, untranslated), done.data, kept
 
 
 def template_needs(project: Project) -> list[localize.Need]:
@@ -348,7 +359,7 @@ def compile_catalogs(project: Project, out: Path | None = None) -> list[CompileR
     The MO files go next to the PO files, or to ``out/<ll_CC>/LC_MESSAGES/``.
     """
     config = project.config
-    compiled: list[tuple[Path, str, catalog.Compiled]] = []
+    compiled: list[tuple[Path, str, mofile.Compiled]] = []
     problems: list[Diagnostic] = []
     for locale in config.locales:
         rel = catalog.po_rel(config, locale)
@@ -366,7 +377,7 @@ def compile_catalogs(project: Project, out: Path | None = None) -> list[CompileR
         )
         shown = mo_rel if out is None else str(target)
         if not po.problems:  # a broken catalog is reported, never compiled
-            compiled.append((target, shown, catalog.compile_mo(po, locale)))
+            compiled.append((target, shown, mofile.compile_mo(po, locale)))
     if problems:
         raise DiagnosticsError(problems)
     results = []

@@ -348,36 +348,53 @@ def render_po(catalog: Catalog) -> bytes:
 _NO_WRAP = 1 << 30
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
-    """An MO file's bytes and what went into it."""
-
-    data: bytes
-    translated: int
-    fuzzy: int
-    untranslated: int
+def read_header(block: bytes, locale: Locale) -> Catalog:
+    """Return the catalog of a PO file's header block alone (what a merge keeps of it)."""
+    return read_po(io.BytesIO(block + b"\n\n"), locale=locale.gettext, domain=DOMAIN)
 
 
-def compile_mo(po: poscan.PoFile, locale: Locale) -> Compiled:
-    """Return the MO file of a strictly read catalog: complete, non-fuzzy entries only.
+def render_block(header: Catalog, entry: Any | None, obsolete: bool = False) -> bytes:
+    """Return what :func:`render_po` writes of one entry (``pomerge.Entry``), or of ``header``.
 
-    Babel's ``write_mo`` would fill an incomplete plural entry with English
-    forms; such entries are left out instead, so a consumer falls back cleanly.
+    The block is given without the blank line that ends it (see ``pomemo.split_blocks``).
     """
+    one = Catalog(locale=header.locale, domain=DOMAIN, charset="utf-8", fuzzy=header.fuzzy)
+    one.mime_headers = header.mime_headers
+    one.header_comment = header.header_comment
+    if entry is not None:
+        message = Message(
+            entry.id,
+            entry.string,
+            list(entry.locations),
+            entry.flags,
+            list(entry.auto_comments),
+            list(entry.user_comments),
+            list(entry.previous_id),
+            context=entry.context,
+        )
+        if obsolete:
+            one.obsolete[entry.id] = message
+        else:
+            one[entry.id] = message
+    buffer = io.BytesIO()
+    write_po(
+        buffer,
+        one,
+        width=_NO_WRAP,
+        sort_output=False,
+        include_previous=True,
+        ignore_obsolete=False,
+        omit_header=entry is not None,
+    )
+    return buffer.getvalue()[:-2]
+
+
+def mo_bytes(locale: Locale, header: Iterable[tuple[str, str]], entries: Iterable[Any]) -> bytes:
+    """Return the MO file of ``(msgid, msgstr, msgctxt)`` entries (tuples for plural ones)."""
     mo = Catalog(locale=locale.gettext, domain=DOMAIN, charset="utf-8", fuzzy=False)
-    mo.mime_headers = [(k, v) for k, v in po.header]
-    translated = fuzzy = 0
-    for e in po.entries:
-        if e.fuzzy and e.translated:
-            fuzzy += 1
-            continue
-        if not e.complete:
-            continue
-        translated += 1
-        msgid: Any = (e.msgid, e.plural) if e.plural is not None else e.msgid
-        string: Any = e.strings if e.plural is not None else e.strings[0]
-        mo.add(msgid, string=string, context=e.context)
+    mo.mime_headers = list(header)
+    for msgid, string, context in entries:
+        mo.add(msgid, string=string, context=context)
     buffer = io.BytesIO()
     write_mo(buffer, mo, use_fuzzy=False)
-    untranslated = len(po.entries) - translated - fuzzy
-    return Compiled(buffer.getvalue(), translated, fuzzy, untranslated)
+    return buffer.getvalue()

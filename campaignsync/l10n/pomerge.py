@@ -5,9 +5,9 @@ Works on Babel catalogs as ``l10n.catalog`` reads and writes them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from campaignsync.l10n import catalog
 from campaignsync.l10n.catalog import Message
@@ -57,43 +57,160 @@ def merge(template: catalog.Catalog, old: catalog.Catalog) -> catalog.Catalog:
     matching never crosses contexts (Babel's ``Catalog.update`` does), and
     is a dictionary lookup, never Babel's quadratic difflib search.
     """
+    merged = merged_header(template, old)
+    entries, retired = merge_entries(
+        [m for m in template if m.id],
+        [m for m in old if m.id],
+        list(old.obsolete.values()),
+        merged.num_plurals,
+    )
+    for e in entries:
+        merged.add(
+            e.id,
+            string=e.string,
+            locations=list(e.locations),
+            flags=e.flags,
+            auto_comments=list(e.auto_comments),
+            user_comments=list(e.user_comments),
+            previous_id=list(e.previous_id),
+            context=e.context,
+        )
+    for message in retired:
+        merged.obsolete[babel_key(message)] = message
+    return merged
+
+
+def merged_header(template: catalog.Catalog, old: catalog.Catalog) -> catalog.Catalog:
+    """Return an empty catalog with the header a merge writes: the old one, the POT's date."""
     merged = catalog.Catalog(
         locale=old.locale, domain=catalog.DOMAIN, charset="utf-8", fuzzy=old.fuzzy
     )
     merged.mime_headers = old.mime_headers
     merged.header_comment = old.header_comment
     merged.creation_date = template.creation_date
-    plurals = merged.num_plurals
-    current = {(m.context, _key(m.id)): m for m in old if m.id}
-    retired = {(m.context, _key(m.id)): m for m in old.obsolete.values()}
-    by_context = {m.context: m for m in retired.values() if m.context and is_translated(m)}
-    by_context.update({m.context: m for m in old if m.id and m.context and is_translated(m)})
-    used: set[tuple[str | None, str]] = set()
-    for entry in template:
-        if entry.id:
-            merged.add(
-                entry.id,
-                **_carried(entry, current, retired, by_context, used, plurals),
-                locations=entry.locations,
-                auto_comments=entry.auto_comments,
-                context=entry.context,
-            )
-    for key, message in list(current.items()) + list(retired.items()):
-        source = _key(message.id)
-        babel_key = (source, message.context) if message.context else source
-        if key not in used and is_translated(message) and babel_key not in merged.obsolete:
-            merged.obsolete[babel_key] = message
     return merged
 
 
-_Keyed = dict[tuple[str | None, str], Message]
+class Entry(NamedTuple):
+    """A catalog entry as plain values: what a merge reads and writes of a Babel message.
+
+    A named tuple: thousands are compared and kept per catalog, and a tuple of
+    strings is what the cache of ``locale update`` stores (``commands.pomemo``).
+    """
+
+    context: str | None
+    id: Any  # the msgid, or (msgid, msgid_plural)
+    string: Any  # the msgstr, or every msgstr[n]
+    flags: tuple[str, ...]  # sorted
+    locations: tuple[tuple[str, Any], ...]
+    auto_comments: tuple[str, ...]
+    user_comments: tuple[str, ...]
+    previous_id: tuple[str, ...]
+
+    @property
+    def fuzzy(self) -> bool:
+        """Return True when the entry waits for review."""
+        return "fuzzy" in self.flags
+
+
+def entry_of(message: Message | Entry) -> Entry:
+    """Return a Babel message (or an entry) as an entry."""
+    return Entry(
+        message.context,
+        tuple(message.id) if isinstance(message.id, list | tuple) else message.id,
+        tuple(message.string) if isinstance(message.string, list | tuple) else message.string,
+        tuple(sorted(message.flags)),
+        tuple(message.locations),
+        tuple(message.auto_comments),
+        tuple(message.user_comments),
+        tuple(message.previous_id),
+    )
+
+
+def babel_key(message: Message | Entry) -> Any:
+    """Return the key of an obsolete entry in Babel's catalog."""
+    source = _key(message.id)
+    return (source, message.context) if message.context else source
+
+
+def merge_entries(
+    template: list[Message] | list[Entry],
+    old: list[Message] | list[Entry],
+    obsolete: list[Message] | list[Entry],
+    plurals: int,
+) -> tuple[list[Entry], list[Any]]:
+    """Return the merged entries in template order, and the old ones that become obsolete.
+
+    ``obsolete`` are the old catalog's obsolete entries; what is returned of them
+    (and of ``old``) are the objects given, in Babel's order of obsolete entries.
+    """
+    current = {(m.context, _key(m.id)): m for m in old}
+    retired = {(m.context, _key(m.id)): m for m in obsolete}
+    by_context = {m.context: m for m in retired.values() if m.context and is_translated(m)}
+    by_context.update({m.context: m for m in old if m.context and is_translated(m)})
+    used: set[tuple[str | None, str]] = set()
+    merged = []
+    for entry in template:
+        kept = _unchanged(entry, current, plurals)
+        if kept is not None:
+            used.add((kept.context, _key(kept.id)))
+            merged.append(kept)
+            continue
+        carried = _carried(entry, current, retired, by_context, used, plurals)
+        merged.append(
+            Entry(
+                entry.context,
+                tuple(entry.id) if isinstance(entry.id, list | tuple) else entry.id,
+                carried["string"],
+                tuple(sorted(carried["flags"])),
+                tuple(entry.locations),
+                tuple(entry.auto_comments),
+                tuple(carried["user_comments"]),
+                tuple(carried["previous_id"]),
+            )
+        )
+    gone: dict[Any, Any] = {}
+    for key, message in list(current.items()) + list(retired.items()):
+        if key not in used and is_translated(message):
+            gone.setdefault(babel_key(message), message)
+    return merged, list(gone.values())
+
+
+def _unchanged(entry: Any, current: Mapping[Any, Any], plurals: int) -> Entry | None:
+    """Return the old entry itself when merging ``entry`` into it would give it back.
+
+    So it is when both are plain entries (``locale update`` merging into the
+    entries it wrote), of the same key and text, with the POT's locations,
+    comments and flags: what :func:`_carried` would make of them, found with
+    a few comparisons instead.
+    """
+    if not isinstance(entry, Entry):
+        return None
+    old = current.get((entry.context, _key(entry.id)))
+    if not isinstance(old, Entry) or (old.id, old.locations, old.auto_comments) != (
+        entry.id,
+        entry.locations,
+        entry.auto_comments,
+    ):
+        return None
+    flags = set(old.flags)
+    expected = (set(entry.flags) - {"fuzzy"}) | (flags - _SOURCE_FLAGS)
+    if old.fuzzy:
+        expected.add("fuzzy")
+    elif old.previous_id:
+        return None
+    string, reshaped = _fit(old.string, entry, plurals)
+    return old if expected == flags and not reshaped and string == old.string else None
+
+
+_Keyed = Mapping[tuple[str | None, str], Any]
 
 
 def _carried(
-    entry: Message,
+    entry: Any,
     current: _Keyed,
     retired: _Keyed,
-    by_context: Mapping[str, Message],
+    by_context: Mapping[str, Any],
     used: set[tuple[str | None, str]],
     plurals: int,
 ) -> dict[str, Any]:
@@ -134,7 +251,7 @@ def _carried(
     }
 
 
-def _fit(string: Any, entry: Message, plurals: int) -> tuple[Any, bool]:
+def _fit(string: Any, entry: Any, plurals: int) -> tuple[Any, bool]:
     """Return the translation shaped like the entry (singular or n plural forms)."""
     if isinstance(entry.id, tuple | list):
         forms = list(string) if isinstance(string, tuple | list) else [string]
@@ -158,7 +275,7 @@ def is_translated_string(string: object) -> bool:
     return any(strings)
 
 
-def is_translated(message: Message) -> bool:
+def is_translated(message: Message | Entry) -> bool:
     """Return True when any form of the entry has text (fuzzy or not)."""
     return is_translated_string(message.string)
 
@@ -168,25 +285,47 @@ def same_entries(a: catalog.Catalog, b: catalog.Catalog) -> bool:
 
     Babel's own ``is_identical`` cannot be used: it mishandles msgctxt.
     """
-    return _entries(a) == _entries(b)
+    return rows(*_parts(a)) == rows(*_parts(b))
 
 
-def _entries(po: catalog.Catalog) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    for message in po:
-        if not message.id:
-            continue
-        rows.append(
-            (
-                message.context,
-                message.id,
-                message.string or "",
-                sorted(message.flags),
-                message.locations,
-                message.auto_comments,
-                message.user_comments,
-                message.previous_id,
-            )
-        )
-    rows.extend((m.context, m.id, m.string, "obsolete") for m in po.obsolete.values())
-    return rows
+def _parts(po: catalog.Catalog) -> tuple[list[Entry], list[Entry]]:
+    return [entry_of(m) for m in po if m.id], [entry_of(m) for m in po.obsolete.values()]
+
+
+def same(
+    entries: list[Entry], obsolete: list[Entry], others: Iterable[Entry], gone: Iterable[Entry]
+) -> bool:
+    """Return True when two catalogs' entries are the same as :func:`rows` tells them apart."""
+    others, gone = list(others), list(gone)
+    if len(entries) != len(others) or len(obsolete) != len(gone):
+        return False
+    if any(a != b and row(a) != row(b) for a, b in zip(entries, others, strict=True)):
+        return False
+    return rows((), obsolete) == rows((), gone)
+
+
+def rows(entries: Iterable[Entry], obsolete: Iterable[Entry]) -> list[tuple[object, ...]]:
+    """Return what tells two catalogs' entries apart: every field written, in file order.
+
+    Locations are compared as they are written (sorted, each once).
+    """
+    found: list[tuple[object, ...]] = [row(e) for e in entries]
+    found.extend((m.context, m.id, m.string, "obsolete") for m in obsolete)
+    return found
+
+
+def row(e: Entry) -> tuple[object, ...]:
+    """Return an entry's fields as they are written (see :func:`rows`)."""
+    locations = sorted(
+        set(e.locations), key=lambda x: (x[0], (isinstance(x[1], int) and x[1]) or -1)
+    )
+    return (
+        e.context,
+        e.id,
+        e.string or "",
+        sorted(e.flags),
+        locations,
+        e.auto_comments,
+        e.user_comments,
+        e.previous_id,
+    )

@@ -1,0 +1,138 @@
+"""locale update merges only what changed, and writes exactly what a full merge writes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CliInvoke
+
+from campaignsync.commands import pomemo
+from campaignsync.l10n import catalog
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
+
+
+def files(repo: Path) -> dict[str, bytes]:
+    """Return every file of the locales folder by relative path."""
+    base = repo / "locales"
+    return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*.po*"))}
+
+
+def update(cli_invoke: CliInvoke, repo: Path, env: dict[str, str] = EPOCH) -> str:
+    return cli_invoke(["locale", "update", "--repo", str(repo), "--jobs", "1"], env=env).stdout
+
+
+def message(repo: Path, stem: str) -> Path:
+    return next((repo / "content" / "messages").rglob(f"{stem}.md"))
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def retitle(title: str) -> Callable[[Path], None]:
+    def apply(repo: Path) -> None:
+        edit(message(repo, "kickoff"), lambda t: re.sub(r"(?m)^title: .*$", f"title: {title}", t))
+
+    return apply
+
+
+def add_paragraph(repo: Path) -> None:
+    edit(message(repo, "kickoff"), lambda t: t.rstrip("\n") + "\n\nOne more paragraph.\n")
+
+
+def drop_message(repo: Path) -> None:
+    message(repo, "passphrase-tip").unlink()
+
+
+def restore_message(original: bytes) -> Callable[[Path], None]:
+    def apply(repo: Path) -> None:
+        (repo / "content" / "messages" / "2026" / "passphrase-tip.md").write_bytes(original)
+
+    return apply
+
+
+def translate_by_hand(repo: Path) -> None:
+    """A translator fills an entry and re-wraps nothing: the file is no longer as written."""
+    po = repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    edit(po, lambda t: t.replace('msgstr ""\n\n', 'msgstr "Von Hand"\n\n', 1))
+
+
+def test_update_from_kept_entries_writes_what_a_full_merge_writes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = tmp_path / "whole"
+    shutil.copytree(sample_repo, whole)
+    tip = message(sample_repo, "passphrase-tip").read_bytes()
+    (sample_repo / "dist").mkdir()  # as a build or check makes it: entries are kept there
+    update(cli_invoke, sample_repo)
+    update(cli_invoke, whole)
+    assert files(sample_repo) == files(whole)
+    real_read = catalog.read_catalog
+    steps: list[tuple[Callable[[Path], None], bool]] = [
+        (retitle("A new title for the kickoff"), True),
+        (add_paragraph, True),
+        (drop_message, True),
+        (restore_message(tip), True),
+        (retitle("Kickoff, again"), True),
+        # A file edited by hand is read whole until an update writes it again.
+        (translate_by_hand, False),
+        (retitle("Kickoff, once more"), False),
+        (retitle("Kickoff, the last time"), True),
+    ]
+    for change, kept in steps:
+        change(sample_repo)
+        change(whole)
+        with monkeypatch.context() as patched:
+            if kept:
+
+                def no_whole_reads(root: Path, rel: str, locale: object) -> object:
+                    assert not rel.endswith(".po"), f"{rel} was read whole"
+                    return real_read(root, rel, locale)  # type: ignore[arg-type]
+
+                patched.setattr(catalog, "read_catalog", no_whole_reads)
+            said = update(cli_invoke, sample_repo)
+        shutil.rmtree(whole / "dist", ignore_errors=True)  # no kept entries: every file whole
+        assert said == update(cli_invoke, whole)
+        assert files(sample_repo) == files(whole), change
+        if change is translate_by_hand:
+            assert "Von Hand" in (sample_repo / "locales/de/LC_MESSAGES/messages.po").read_text()
+    assert "(1 fuzzy" in said
+
+
+def test_a_new_pot_date_alone_rewrites_no_catalog(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    update(cli_invoke, sample_repo)
+    before = files(sample_repo)
+    retitle("A new title for the kickoff")(sample_repo)
+    update(cli_invoke, sample_repo)
+    changed = files(sample_repo)
+    assert changed != before
+    # Another epoch, same entries: nothing to write, nothing written.
+    said = update(cli_invoke, sample_repo, {"SOURCE_DATE_EPOCH": "1790003600"})
+    assert "updated" not in said
+    assert files(sample_repo) == changed
+
+
+def test_a_damaged_memo_is_a_miss(cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "whole"
+    shutil.copytree(sample_repo, whole)
+    (sample_repo / "dist").mkdir()
+    update(cli_invoke, sample_repo)
+    update(cli_invoke, whole)
+    kept = sample_repo / "dist" / pomemo.FOLDER / "de.entries"
+    kept.write_bytes(kept.read_bytes()[:-20])
+    for repo in (sample_repo, whole):
+        retitle("A new title for the kickoff")(repo)
+    assert not (whole / "dist").exists()  # so every file of it is read whole
+    assert update(cli_invoke, sample_repo) == update(cli_invoke, whole)
+    assert files(sample_repo) == files(whole)
+
+
+def test_an_update_alone_makes_no_output_folder(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    retitle("A new title for the kickoff")(sample_repo)
+    assert "updated" in update(cli_invoke, sample_repo)
+    assert not (sample_repo / "dist").exists()
