@@ -12,11 +12,10 @@ from babel import Locale
 from conftest import ROOT, CliInvoke
 
 from campaignsync.campaigns import Event
-from campaignsync.load import calendarfile as calendar
+from campaignsync.load import calendarfile
 from campaignsync.model import Partner
 from campaignsync.pack.ical import offset_weeks
-from campaignsync.render import dates as datefmt
-from campaignsync.render import zones
+from campaignsync.render import dates, zones
 
 CAL = "content/calendar.yaml"
 EU = Partner("eu", "EU partners", "Europe/Brussels", ("en",), ("en",), (time(9), time(18)))
@@ -24,14 +23,15 @@ US = Partner("us", "US partners", "America/New_York", ("en",), ("en",), (time(9)
 
 
 def events(path: Path) -> dict[str, Event]:
-    cal, problems = calendar.load_calendar(CAL, path.read_text(encoding="utf-8"), ("eu", "us"))
+    cal, problems = calendarfile.load_calendar(CAL, path.read_text(encoding="utf-8"), ("eu", "us"))
     assert problems == ()
     return {e.id: e for e in cal.events}
 
 
 def starts(event: Event, first: int, last: int) -> list[str]:
     return [
-        d.isoformat() for d in calendar.occurrences(event, date(first, 1, 1), date(last, 12, 31))
+        d.isoformat()
+        for d in calendarfile.occurrences(event, date(first, 1, 1), date(last, 12, 31))
     ]
 
 
@@ -84,15 +84,15 @@ def test_safer_internet_day_is_the_tuesday_from_5_to_11_february() -> None:
 
 def test_a_multi_day_event_spans_its_days() -> None:
     month = Event("ecsm", "ECSM", date(2026, 10, 1), date(2026, 10, 31), "FREQ=YEARLY")
-    assert calendar.spans(month, date(2027, 10, 15), date(2027, 10, 20)) == [
+    assert calendarfile.spans(month, date(2027, 10, 15), date(2027, 10, 20)) == [
         (date(2027, 10, 1), date(2027, 10, 31))
     ]
-    assert calendar.spans(month, date(2027, 11, 1), date(2027, 11, 30)) == []
+    assert calendarfile.spans(month, date(2027, 11, 1), date(2027, 11, 30)) == []
 
 
 def test_rules_copied_from_an_ics_file_are_accepted() -> None:
     text = "events:\n  - id: dpd\n    name: DPD\n    start: 2026-01-28\n    rrule: 'RRULE:freq=yearly;bymonth=1;bymonthday=28'\n"
-    cal, problems = calendar.load_calendar(CAL, text)
+    cal, problems = calendarfile.load_calendar(CAL, text)
     assert problems == ()
     assert cal.events[0].rrule == "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=28"
 
@@ -441,32 +441,32 @@ def assert_names_zone(name: str, local: datetime) -> None:
 def test_format_datetime_follows_cldr(locale: str, zone: str, clock: str) -> None:
     local = KICKOFF.astimezone(ZoneInfo(zone))
     assert f"{local:%H:%M}" == clock
-    assert_means(datefmt.format_datetime(KICKOFF, locale, zone), locale, local, zone)
+    assert_means(dates.format_datetime(KICKOFF, locale, zone), locale, local, zone)
 
 
 def test_format_date_and_time() -> None:
     late = datetime(2026, 10, 31, 23, 30, tzinfo=ZoneInfo("America/New_York"))
     # The same instant is 1 November in Brussels and 31 October in New York.
-    assert datefmt.format_date(late, "fr", "Europe/Brussels").split() == ["1", "novembre", "2026"]
-    assert datefmt.format_date(late, "fr", "America/New_York").split() == [
+    assert dates.format_date(late, "fr", "Europe/Brussels").split() == ["1", "novembre", "2026"]
+    assert dates.format_date(late, "fr", "America/New_York").split() == [
         "31",
         "octobre",
         "2026",
     ]
-    full = datefmt.format_date(date(2026, 10, 1), "de", "UTC", "full")
+    full = dates.format_date(date(2026, 10, 1), "de", "UTC", "full")
     assert all(part in full for part in ("Donnerstag", "Oktober", "2026"))
-    assert datefmt.format_time(late, "de", "Europe/Brussels").startswith("04:30 ")
-    assert datefmt.format_time(late, "de", "Europe/Brussels", "HH:mm") == "04:30"
+    assert dates.format_time(late, "de", "Europe/Brussels").startswith("04:30 ")
+    assert dates.format_time(late, "de", "Europe/Brussels", "HH:mm") == "04:30"
     # A pattern of our own is followed exactly (only the zone's name is CLDR's).
     assert (
-        datefmt.format_datetime(late, "en_GB", "Europe/London", "d MMM y, HH:mm")
+        dates.format_datetime(late, "en_GB", "Europe/London", "d MMM y, HH:mm")
         == "1 Nov 2026, 03:30"
     )
 
 
 def test_a_time_without_a_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="needs a date and time with a time zone"):
-        datefmt.format_datetime(datetime(2026, 10, 1, 10), "en", "UTC")
+        dates.format_datetime(datetime(2026, 10, 1, 10), "en", "UTC")
 
 
 def test_the_filters_in_a_template(calendar_repo: Path, cli_invoke: CliInvoke) -> None:

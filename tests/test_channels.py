@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from campaignsync import channels
-from campaignsync import pipeline as build
+from campaignsync import channels, pipeline
 from campaignsync.channels import email, sms
 from campaignsync.channels.press import dateline_place
 from campaignsync.channels.social import bluesky_record
@@ -395,7 +394,7 @@ class Repo:
         project, found = load_project(self.root)
         assert project is not None, found
         assert not [d for d in found if d.is_error], found
-        rendered = build.render_selection(project, build.select(project, "2026"))
+        rendered = pipeline.render_selection(project, pipeline.select(project, "2026"))
         assert not [d for d in rendered.diagnostics if d.is_error], rendered.diagnostics
         data = CheckInput(
             project, "2026", rendered.outputs, rendered.lookups, datetime(2026, 6, 1, tzinfo=UTC)

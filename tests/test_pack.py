@@ -13,8 +13,7 @@ import pytest
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output
-from campaignsync.pack import manifest, state
-from campaignsync.pack import writer as pack
+from campaignsync.pack import manifest, state, writer
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
 
@@ -33,15 +32,15 @@ OUTPUTS = [
     output("en/x/kickoff.txt", "Today the month starts. " * 3, Measure(72, 280, "weighted")),
     output("en/web/kickoff.html", "<p>" + "Hello. " * 50 + "</p>"),
 ]
-EXTRAS = [pack.PackFile("index.html", b"<!DOCTYPE html>\n")]
-SOURCE = pack.SourceInfo(None, False, "not built from a git commit")
+EXTRAS = [writer.PackFile("index.html", b"<!DOCTYPE html>\n")]
+SOURCE = writer.SourceInfo(None, False, "not built from a git commit")
 
 
-def write(out: Path, outputs: list[Output] = OUTPUTS, epoch: int = EPOCH) -> pack.PackResult:
+def write(out: Path, outputs: list[Output] = OUTPUTS, epoch: int = EPOCH) -> writer.PackResult:
     """Write a pack as a build does: the outputs, the extras and their manifest."""
     document = manifest.build_manifest("2026", outputs, EXTRAS, SOURCE, epoch)
-    extras = [*EXTRAS, pack.PackFile("manifest.json", document)]
-    return pack.write_pack(out, "2026", outputs, extras, epoch)
+    extras = [*EXTRAS, writer.PackFile("manifest.json", document)]
+    return writer.write_pack(out, "2026", outputs, extras, epoch)
 
 
 def test_zip_holds_every_file_sorted_with_fixed_times_and_modes(tmp_path: Path) -> None:
@@ -75,15 +74,15 @@ def test_zip_times_before_1980_are_clamped(tmp_path: Path) -> None:
 
 
 def test_small_members_are_stored_and_large_ones_deflated() -> None:
-    assert pack.prepare(b"ab").method == zipfile.ZIP_STORED
-    large = pack.prepare(b"campaign " * 200)
+    assert writer.prepare(b"ab").method == zipfile.ZIP_STORED
+    large = writer.prepare(b"campaign " * 200)
     assert large.method == zipfile.ZIP_DEFLATED and len(large.data) < 1800
 
 
 def test_more_than_65535_members_use_zip64_end_records(tmp_path: Path) -> None:
-    members = [(f"f{i:06d}", pack.prepare(str(i).encode())) for i in range(70_000)]
+    members = [(f"f{i:06d}", writer.prepare(str(i).encode())) for i in range(70_000)]
     path = tmp_path / "big.zip"
-    pack._write_zip(path, "c", members, EPOCH)
+    writer._write_zip(path, "c", members, EPOCH)
     with zipfile.ZipFile(path) as archive:
         assert len(archive.infolist()) == 70_000
         assert archive.read("c/f069999") == b"69999"
@@ -129,7 +128,7 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(
             raise OSError(28, "No space left on device")
         Path(path).write_bytes(data)
 
-    monkeypatch.setattr(pack, "write_new", failing)
+    monkeypatch.setattr(writer, "write_new", failing)
     changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
     with pytest.raises(BuildError) as caught:
         write(tmp_path, changed)
@@ -196,7 +195,7 @@ def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -
 
 
 def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> None:
-    source = pack.SourceInfo("abc123", dirty=True)
+    source = writer.SourceInfo("abc123", dirty=True)
     document = json.loads(manifest.build_manifest("2026", OUTPUTS, EXTRAS, source, EPOCH))
     assert document["source"] == {"commit": "abc123", "dirty": True}
     assert document["source_date_epoch"] == EPOCH
@@ -206,7 +205,7 @@ def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> 
     row = next(r for r in document["files"] if r["path"] == "de/x/kickoff.txt")
     assert row["length"] == 75 and row["limit"] == 280 and row["unit"] == "weighted"
     assert row["bytes"] == len(OUTPUTS[0].content)
-    assert row["sha256"] == pack.prepare(OUTPUTS[0].content).sha256
+    assert row["sha256"] == writer.prepare(OUTPUTS[0].content).sha256
     assert {
         "message": "kickoff",
         "locale": "de",
@@ -248,6 +247,6 @@ def test_zip_times_are_clamped_to_what_a_zip_can_hold(tmp_path: Path) -> None:
     # A commit dated after 2107 (git allows it) still gives a valid archive.
     for epoch, expected in ((0, (1980, 1, 1)), (10**11, (2107, 12, 31))):
         archive = tmp_path / f"{epoch}.zip"
-        pack._write_zip(archive, "2026", [("a.txt", pack.prepare(b"a\n"))], epoch)
+        writer._write_zip(archive, "2026", [("a.txt", writer.prepare(b"a\n"))], epoch)
         with zipfile.ZipFile(archive) as opened:
             assert opened.infolist()[0].date_time[:3] == expected

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from campaignsync.errors import DiagnosticsError
-from campaignsync.load import calendarfile as calendar
-from campaignsync.load import content
+from campaignsync.load import calendarfile, content
 from campaignsync.load.config import load_config
 from campaignsync.model import Diagnostic, Message, Project, Severity
 
@@ -37,7 +36,7 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
         return None, tuple(findings)
     calendar_rel = f"{config.paths.content}/calendar.yaml"
     partner_ids = tuple(p.id for p in config.partners)
-    cal, problems = calendar.read_calendar(root, calendar_rel, partner_ids)
+    cal, problems = calendarfile.read_calendar(root, calendar_rel, partner_ids)
     findings.extend(problems)
     findings.extend(content.default_campaign_problems(root, config, cal))
     messages: list[Message] = []

@@ -120,13 +120,12 @@ def pack_extras(
     name untranslated and stale segments. ``drawn`` holds the gallery cards
     already drawn, by output path; the cards drawn now are added to it.
     """
-    from campaignsync.pack import attention, ical, schedulecsv
-    from campaignsync.pack import gallery as preview
+    from campaignsync.pack import attention, gallery, ical, schedulecsv
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
-    shown = preview.pages(project, campaign, outputs, lookups, schedule, drawn)
+    shown = gallery.pages(project, campaign, outputs, lookups, schedule, drawn)
     extras = [
         writer.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
         *(writer.PackFile(rel, page) for rel, page in shown.items()),
