@@ -168,7 +168,7 @@ def _channel(
         )
         limit = None
     segments = read("max_segments")
-    low, high = _CHANNEL["max_segments"].bounds or (1, 10)
+    low, high = _bounds(_CHANNEL["max_segments"])
     if not low <= segments <= high:
         reader.error(f"{where}.max_segments", f"{where}.max_segments must be {low} to {high}")
         segments = _CHANNEL["max_segments"].default
@@ -194,6 +194,12 @@ def _channel(
     )
 
 
+def _bounds(setting: schema.Setting) -> tuple[int, int]:
+    """Return a whole-number setting's declared bounds (load/schema.py gives them)."""
+    assert setting.bounds is not None, setting.name
+    return setting.bounds
+
+
 def _span(most: int) -> str:
     return "1" if most == 1 else f"1 to {most}"
 
@@ -204,7 +210,7 @@ def schedule(
     """Read ``[schedule]``: the spacing of posts and the channels each theme week covers."""
     table = reader.table(data, "schedule")
     spacing = reader.setting(table, _SCHEDULE, "min_spacing_minutes")
-    low, high = _SCHEDULE["min_spacing_minutes"].bounds or (0, 10080)
+    low, high = _bounds(_SCHEDULE["min_spacing_minutes"])
     if not low <= spacing <= high:
         reader.error(
             "schedule.min_spacing_minutes",
