@@ -287,3 +287,17 @@ def test_long_texts_are_counted_while_rendering_and_kept_by_the_render_cache(
         found = longtexts.from_outputs(outputs, checked.project)[("kickoff", "de")]
         assert (found.counts, found.source) == (again.counts, again.source)
         assert all(not o.readability for o in outputs if o.channel == "x")
+
+
+def test_a_check_from_the_render_cache_loads_no_hyphenation_dictionary(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    path = sample_repo / WHAT_IS_MFA
+    path.write_text(f"{path.read_text(encoding='utf-8')}\n{CONVOLUTED_EN}\n", encoding="utf-8")
+    cli_invoke(["build", "--repo", str(sample_repo)])  # renders and counts every unit
+    readability.count_block.cache_clear()
+    readability._syllable_counter.cache_clear()
+    result = check(cli_invoke, sample_repo)  # every unit from the render cache
+    # CS401 still names the hardest paragraph, found by LIX alone: no syllables needed.
+    assert "the hardest paragraph starts here (82 words in 1 sentence)" in result.stdout
+    assert readability._syllable_counter.cache_info().currsize == 0

@@ -70,7 +70,7 @@ def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Di
         return None
     index = longtexts.hardest(text.blocks, score.language)
     name, block, _origin = text.blocks[index]
-    hard = readability.count((block,), score.language)
+    hard = readability.count((block,), score.language, with_syllables=False)
     line = next((b.line for n, b in enumerate(message.body, start=1) if f"body.{n}" == name), 1)
     return Diagnostic(
         "CS401",

@@ -178,10 +178,13 @@ def summary(texts: Iterable[Text]) -> dict[str, dict[str, object]]:
 
 
 def hardest(blocks: tuple[tuple[str, str, str | None], ...], language: str) -> int:
-    """Return the index of the block with the highest LIX (of those with 10 words or more)."""
+    """Return the index of the block with the highest LIX (of those with 10 words or more).
+
+    LIX needs no syllables, so no hyphenation dictionary is loaded.
+    """
     best, worst = 0, -1.0
     for index, (_field, text, _origin) in enumerate(blocks):
-        found = score(count((text,), language), language)
+        found = score(count((text,), language, with_syllables=False), language)
         if found is not None and found.words >= 10 and found.lix > worst:
             best, worst = index, found.lix
     return best

@@ -142,21 +142,22 @@ def prose(markdown: str) -> str:
     return text
 
 
-def count(blocks: Iterable[str], language: str) -> Counts:
+def count(blocks: Iterable[str], language: str, *, with_syllables: bool = True) -> Counts:
     """Count the words, sentences, syllables and letters of Markdown blocks in one language.
 
     A word is a run of letters, with inner hyphens or apostrophes (numbers are not words).
     A sentence ends at . ! ? ; : or … at the end of a word, and at the end of each block
-    (paragraph, heading, list item), with or without a full stop.
+    (paragraph, heading, list item), with or without a full stop. Without syllables
+    (enough for LIX, words and sentences) no hyphenation dictionary is loaded.
     """
     total = Counts()
     for block in blocks:
-        total = total + count_block(block, language)
+        total = total + count_block(block, language, with_syllables)
     return total
 
 
 @lru_cache(maxsize=1 << 16)
-def count_block(block: str, language: str) -> Counts:
+def count_block(block: str, language: str, with_syllables: bool = True) -> Counts:
     """Count one Markdown block (cached: source blocks are read once for every locale)."""
     words: list[str] = []
     ends: list[int] = []
@@ -174,7 +175,7 @@ def count_block(block: str, language: str) -> Counts:
     if ends[-1:] != [len(words)]:
         ends.append(len(words))
     sizes = [len(w) if w.isalpha() else len(_bare(w)) for w in words]
-    syllables = _syllable_counter(language)
+    syllables = _syllable_counter(language) if with_syllables else None
     return Counts(
         len(words),
         len(ends),
@@ -217,7 +218,11 @@ def language_of(tag: str) -> str:
 
 @cache
 def _syllable_counter(language: str) -> Callable[[str], int] | None:
-    """Return a cached syllable counter for the language's formula (None: it needs none)."""
+    """Return a cached syllable counter for the language's formula (None: it needs none).
+
+    Made on first use, once per process: a build or check whose units all come from
+    the render cache loads no hyphenation dictionary.
+    """
     formula = FORMULAS.get(language)
     name = _DICTIONARIES.get(language)
     if formula is None or not formula.syllables or name is None:
