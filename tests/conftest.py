@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import traceback
@@ -81,6 +82,19 @@ def git(cwd: Path, *args: str) -> str:
         text=True,
     )
     return done.stdout.strip()
+
+
+def commit(repo: Path, message: str, when: str) -> str:
+    """Commit everything with committer and author dates ``when`` (ISO 8601)."""
+    git(repo, "add", "-A")
+    dates = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
+    subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message],
+        cwd=repo,
+        check=True,
+        env={**os.environ, **dates},
+    )
+    return git(repo, "rev-parse", "HEAD")
 
 
 @pytest.fixture

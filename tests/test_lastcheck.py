@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CliInvoke, git
+from conftest import CliInvoke, commit, git
 
 from campaignsync.load import project as loading
 from campaignsync.pack import cache as unitcache
@@ -98,16 +96,3 @@ def test_changes_after_the_freeze_are_asked_of_git_every_time(
         again = cli_invoke(check).stdout
     assert again == f"{said} (in commit {sha[:10]}, 2026-09-20 14:03 UTC); {advice}"
     assert again == clean_check(cli_invoke, repo, ["--now", "2026-10-05"])
-
-
-def commit(repo: Path, message: str, when: str) -> str:
-    """Commit everything with committer and author dates ``when`` (ISO 8601)."""
-    git(repo, "add", "-A")
-    dates = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
-    subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message],
-        cwd=repo,
-        check=True,
-        env={**os.environ, **dates},
-    )
-    return git(repo, "rev-parse", "HEAD")

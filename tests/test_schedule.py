@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CliInvoke, git
+from conftest import CliInvoke, commit, git
 
 from campaignsync.checks import CheckInput, freeze, schedule
 from campaignsync.checks.report import text_line
@@ -449,19 +447,6 @@ def test_a_partner_without_messages_takes_no_part(calendar_repo: Path) -> None:
 
 
 # --- The freeze (CS113), from git -----------------------------------------------------
-
-
-def commit(repo: Path, message: str, when: str) -> str:
-    """Commit everything with committer and author dates ``when`` (ISO 8601)."""
-    git(repo, "add", "-A")
-    dates = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
-    subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message],
-        cwd=repo,
-        check=True,
-        env={**os.environ, **dates},
-    )
-    return git(repo, "rev-parse", "HEAD")
 
 
 @pytest.fixture

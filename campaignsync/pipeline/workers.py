@@ -19,6 +19,8 @@ from campaignsync.pack import writer
 from campaignsync.pipeline.selection import Selection
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack.gallery import Drawn
@@ -276,15 +278,9 @@ def _render_all(
         for chunk in chunks:
             collect(render_units(context, chunk), len(chunk))
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_adopt,
-        initargs=(context,),
-    ) as pool:
+    with _forked_pool(jobs, _adopt, context) as pool:
         futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
         for future in as_completed(futures):
             collect(future.result(), futures[future])
@@ -324,16 +320,21 @@ def in_processes(
     chosen = list(items)
     if jobs <= 1 or len(chosen) < 2:
         return [function(context, item) for item in chosen]
+    with _forked_pool(jobs, _adopt_task_context, context) as pool:
+        return list(pool.map(_call_in_worker, [function] * len(chosen), chosen))
+
+
+def _forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Executor:
+    """Return a pool of ``jobs`` forked processes, each handed ``context`` once by ``adopt``."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_adopt_task_context,
+        initializer=adopt,
         initargs=(context,),
-    ) as pool:
-        return list(pool.map(_call_in_worker, [function] * len(chosen), chosen))
+    )
 
 
 def default_jobs() -> int:
