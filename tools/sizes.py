@@ -70,24 +70,26 @@ def over_limits(package: Path = PACKAGE) -> list[str]:
     ]
 
 
+def _listing(rows: list[tuple[int, str, bool]], limit: int, show_all: bool) -> int:
+    """Print the rows over ``limit`` (all with ``show_all``); return those over it unexplained."""
+    over = 0
+    for n, name, why in sorted(rows, reverse=True):
+        if n > limit or show_all:
+            mark = "  (says why)" if why else ("  OVER" if n > limit else "")
+            print(f"  {n:5d}  {name}{mark}")
+            over += n > limit and not why
+    return over
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="list everything, not only what is over")
     show_all = parser.parse_args().all
     modules, funcs = measure(PACKAGE)
-    over = 0
     print(f"modules ({len(modules)}, {sum(n for n, _, _ in modules)} lines; limit {MODULE_LIMIT}):")
-    for n, rel, why in sorted(modules, reverse=True):
-        if n > MODULE_LIMIT or show_all:
-            mark = "  (says why)" if why else ("  OVER" if n > MODULE_LIMIT else "")
-            print(f"  {n:5d}  {rel}{mark}")
-            over += n > MODULE_LIMIT and not why
+    over = _listing(modules, MODULE_LIMIT, show_all)
     print(f"functions ({len(funcs)}; limit {FUNCTION_LIMIT}):")
-    for n, name, why in sorted(funcs, reverse=True):
-        if n > FUNCTION_LIMIT or show_all:
-            mark = "  (says why)" if why else ("  OVER" if n > FUNCTION_LIMIT else "")
-            print(f"  {n:5d}  {name}{mark}")
-            over += n > FUNCTION_LIMIT and not why
+    over += _listing(funcs, FUNCTION_LIMIT, show_all)
     print(f"{over} over a limit without saying why")
     return 1 if over else 0
 
