@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaignsync.wording import counted
+from campaignsync.wording import closest, counted
 
 
 @pytest.mark.parametrize(
@@ -19,3 +19,16 @@ from campaignsync.wording import counted
 )
 def test_counted(n: int, word: str, words: str | None, text: str) -> None:
     assert counted(n, word, words) == text
+
+
+@pytest.mark.parametrize(
+    ("word", "cutoff", "found"),
+    [
+        pytest.param("dee", 0.6, "de", id="near-miss"),
+        pytest.param("xyz", 0.6, None, id="nothing-near"),
+        pytest.param("twiter", 0.8, "twitter", id="strict-cutoff"),
+        pytest.param("twtr", 0.8, None, id="too-far-for-strict"),
+    ],
+)
+def test_closest(word: str, cutoff: float, found: str | None) -> None:
+    assert closest(word, iter(["de", "fr", "twitter"]), cutoff) == found

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from campaignsync.errors import UsageError
 from campaignsync.model import ChannelSettings, LocalizedMessage, Measure, Message
+from campaignsync.wording import closest
 
 #: Count a post in the platform's unit (X weighted characters, graphemes...).
 CountFn = Callable[[str], int]
@@ -136,13 +136,13 @@ def nearest(name: str, among: Iterable[str] | None = None) -> str | None:
     alias = ALIASES.get(key)
     if alias in names:
         return alias
-    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    close = closest(key, names)
     if close:
-        return close[0]
+        return close
     # A misspelt other name (``twiter``) means that name's channel.
     others = [other for other, channel in ALIASES.items() if channel in names]
-    close = difflib.get_close_matches(key, others, n=1, cutoff=0.8)
-    return ALIASES[close[0]] if close else None
+    close = closest(key, others, cutoff=0.8)
+    return ALIASES[close] if close else None
 
 
 def did_you_mean(name: str, among: Iterable[str] | None = None) -> str:

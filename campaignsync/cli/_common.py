@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -178,6 +177,7 @@ def _configured_near(ctx: click.Context, tag: str) -> str:
     """
     from campaignsync.errors import CampaignsyncError
     from campaignsync.load.config import find_root, load_config
+    from campaignsync.wording import closest
 
     repo = ctx.params.get("repo")
     try:
@@ -185,8 +185,8 @@ def _configured_near(ctx: click.Context, tag: str) -> str:
     except (CampaignsyncError, OSError):
         return ""
     tags = [loc.tag for loc in config.all_locales] if config else []
-    close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = closest(tag, tags)
+    return f"; did you mean {close!r}?" if close else ""
 
 
 def channel_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

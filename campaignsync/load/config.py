@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from pathlib import Path
@@ -13,6 +12,7 @@ from campaignsync.load import partners, plain, schema
 from campaignsync.load.tables import Reader
 from campaignsync.model import Config, Diagnostic, LinkSettings, Locale, Paths, Severity
 from campaignsync.paths import is_inside
+from campaignsync.wording import closest
 
 CONFIG_NAME = "campaignsync.toml"
 
@@ -91,8 +91,8 @@ def configured_locale(config: Config, text: str) -> Locale:
     language = tag.split("-")[0]
     same = [t for t in tags if t.split("-")[0] == language]
     hint = f"; did you mean {(language if language in same else same[0])!r}?" if same else ""
-    if not hint and (close := difflib.get_close_matches(tag, tags, n=1, cutoff=0.6)):
-        hint = f"; did you mean {close[0]!r}?"
+    if not hint and (close := closest(tag, tags)):
+        hint = f"; did you mean {close!r}?"
     raise UsageError(f"locale {text!r} is not in {CONFIG_NAME}{hint} (locales: {', '.join(tags)})")
 
 

@@ -10,7 +10,6 @@ hint for a key that does not; docs/settings.md is generated from them by cog
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from campaignsync.model import DEFAULT_PAGE_URL
+from campaignsync.wording import closest
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +131,8 @@ class Schema:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 S = Setting
