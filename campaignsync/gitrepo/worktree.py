@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from campaignsync.gitrepo.repo import _open, _prefix, _require_git
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,26 +21,25 @@ class Head:
     dirty: bool
 
 
-def head_id(root: Path) -> str | None:
-    """Return the commit id of HEAD, or None outside git or before the first commit."""
+def _from_head(root: Path, read: Callable[[Any], T]) -> T | None:
+    """Return ``read(HEAD's commit)``, or None outside git or before the first commit."""
     with _open(root) as repo:
         if repo is None:
             return None
         try:
-            return str(repo.head.commit.hexsha)
+            return read(repo.head.commit)
         except ValueError:
             return None
+
+
+def head_id(root: Path) -> str | None:
+    """Return the commit id of HEAD, or None outside git or before the first commit."""
+    return _from_head(root, lambda commit: str(commit.hexsha))
 
 
 def head_time(root: Path) -> int | None:
     """Return the commit time of HEAD, or None outside git or before the first commit."""
-    with _open(root) as repo:
-        if repo is None:
-            return None
-        try:
-            return int(repo.head.commit.committed_date)
-        except ValueError:
-            return None
+    return _from_head(root, lambda commit: int(commit.committed_date))
 
 
 def head(root: Path, paths: Sequence[str]) -> Head | None:
