@@ -291,18 +291,23 @@ def test_sprout_files_one_per_profile(
     )
 
 
-def test_sprout_splits_a_profile_over_its_import_limit(
-    calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(exports, "SPROUT", replace(exports.SPROUT, max_rows=1))
-    project, _ = load_project(calendar_repo)
+def _export_x(repo: Path, options: exports.ExportOptions) -> exports.Exported:
+    """Export the 2026 campaign's X posts of the project in ``repo``."""
+    project, _ = load_project(repo)
     assert project is not None
     from campaignsync import pipeline
 
     selection = pipeline.select(project, "2026", (), ("x",))
     rendered = pipeline.render_selection(project, selection)
+    return exports.export(project, "2026", rendered.outputs, options)
+
+
+def test_sprout_splits_a_profile_over_its_import_limit(
+    calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "SPROUT", replace(exports.SPROUT, max_rows=1))
     options = exports.ExportOptions(formats=("sprout",), partners=("eu",), date_order="dmy")
-    result = exports.export(project, "2026", rendered.outputs, options)
+    result = _export_x(calendar_repo, options)
     assert [f.name for f in result.files] == ["sprout-eu-en-x.csv", "sprout-eu-en-x-2.csv"]
     assert [f.content.count(b"\r\n") for f in result.files] == [
         2,
@@ -601,14 +606,8 @@ def test_buffer_splits_a_channel_over_its_file_limit(
     calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(exports, "BUFFER", replace(exports.BUFFER, max_rows=1))
-    project, _ = load_project(calendar_repo)
-    assert project is not None
-    from campaignsync import pipeline
-
-    selection = pipeline.select(project, "2026", (), ("x",))
-    rendered = pipeline.render_selection(project, selection)
     options = exports.ExportOptions(formats=("buffer",), partners=("eu",))
-    result = exports.export(project, "2026", rendered.outputs, options)
+    result = _export_x(calendar_repo, options)
     assert [f.name for f in result.files] == ["buffer-eu-en-x.csv", "buffer-eu-en-x-2.csv"]
     assert [f"{d.file}: {d.severity} {d.code}: {d.text}" for d in result.diagnostics] == [
         "buffer-eu-en-x.csv: warning CS115: 2 posts: split into 2 files of at most 1 (Buffer's "
