@@ -275,9 +275,8 @@ def _clock_change(change: zones.Change, partner: Partner, partners: tuple[Partne
 def parse_month(text: str) -> tuple[int, int]:
     """Return (year, month) for ``2026-10``; raise ValueError otherwise."""
     year, sep, month = text.partition("-")
-    if not (sep and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) == 2):
-        raise ValueError(f"{text!r} is not a month like 2026-10")
-    if not 1 <= int(month) <= 12:
+    shaped = sep and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) == 2
+    if not shaped or not 1 <= int(month) <= 12:
         raise ValueError(f"{text!r} is not a month like 2026-10")
     return int(year), int(month)
 
