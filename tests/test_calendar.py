@@ -603,6 +603,9 @@ def test_calendar_show_defaults_to_the_campaigns_month(
             id="not-a-month",
         ),
         pytest.param(
+            ["--month", "9999-12"], 1, "error: no such month: 9999-12\n", id="month-past-9998"
+        ),
+        pytest.param(
             ["--partner", "uk"],
             2,
             "error: unknown partner 'uk' (partners: eu, us)\n",
