@@ -93,19 +93,6 @@ def recover(out: Path, campaign: str) -> bool:
     return True
 
 
-def valid_entry(entry: object, campaign: str) -> bool:
-    """Return True when a journal names only paths inside the pack and its own temporaries."""
-    if not isinstance(entry, dict):
-        return False
-    names = (entry.get("staging"), entry.get("zip") or f".{campaign}.zip")
-    lists = (entry.get("renames"), entry.get("deletes"))
-    return (
-        all(isinstance(n, str) and n.startswith(f".{campaign}.") and "/" not in n for n in names)
-        and all(isinstance(rels, list) for rels in lists)
-        and all(isinstance(r, str) and paths.is_inside(r) for rels in lists for r in rels)  # type: ignore[union-attr]
-    )
-
-
 def update_in_place(
     out: Path,
     campaign: str,
