@@ -66,8 +66,3 @@ def template_strings(
     return TemplateStrings(
         tuple(lookups[tag] for tag in tags), localize.reaches_source(locale, config), languages
     )
-
-
-def lookups_for(locale_chain: tuple[str, ...], lookups: Mapping[str, Lookup]) -> tuple[Lookup, ...]:
-    """Return the lookups of a locale chain that exist."""
-    return tuple(lookups[tag] for tag in locale_chain if tag in lookups)
