@@ -106,11 +106,11 @@ def pages(
     made = _made(config, messages, outputs, drawn if drawn is not None else {})
     present = {c.locale for c in made}
     locales = [loc for loc in config.all_locales if loc.tag in present]
-    listed = [m for m in messages.values() if any(c.message == m.id for c in made)]
+    by_message, of_both = _grouped(made)
+    listed = [m for m in messages.values() if m.id in by_message]
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule)
     common = _common(project, campaign_id, locales, made, listed)
     render = _page
-    by_message, of_both = _grouped(made)
     files = {
         "index.html": render(
             "overview.html.j2",
