@@ -120,7 +120,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def previous_hashes(folder: Path) -> dict[str, str]:
+def hashes(folder: Path) -> dict[str, str]:
     """Return the sha256 of every file of the pack in ``folder``, from its manifest (or none)."""
     try:
         raw = (folder / "manifest.json").read_bytes()
@@ -129,11 +129,6 @@ def previous_hashes(folder: Path) -> dict[str, str]:
         return hashes
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    """Return the sha256 of every file of the pack in ``folder`` (none if it has no manifest)."""
-    return previous_hashes(folder)
 
 
 def what_changed(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
-from campaignsync.pack.manifest import previous_hashes
+from campaignsync.pack.manifest import hashes
 
 #: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it)...
 ZIP_EPOCH = 315532800
@@ -151,7 +151,7 @@ def _write_locked(
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    previous = previous_hashes(final) if reuse else {}
+    previous = hashes(final) if reuse else {}
     if reuse and previous:
         updated = _update(out, campaign, files, members, epoch, previous, zipped)
         if updated is not None:
