@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n import catalog
-from campaignsync.model import Diagnostic, Locale, Severity
+from campaignsync.model import Diagnostic, Locale
 from campaignsync.pack import cache, keys, sealed
 
 
@@ -52,7 +52,7 @@ def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
     lookup, found = loaded
     entries = {k: sealed.plain_entry(e) for k, e in lookup.entries.items()}
     rejected = {k: sealed.plain_entry(e) for k, e in lookup.rejected.items()}
-    problems = tuple(_plain_diagnostic(d) for d in found)
+    problems = tuple(sealed.plain_diagnostic(d) for d in found)
     return (
         lookup.path,
         entries,
@@ -79,7 +79,7 @@ def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
         exists,
         digest,
     )
-    found = tuple(_diagnostic(t) for t in problems)
+    found = tuple(sealed.diagnostic_of(t) for t in problems)
     return lookup, found
 
 
@@ -98,23 +98,14 @@ class FindingsMemo:
             return None
         plain = sealed.read_sealed(self.folder / f"{slot}.found", where, self._key(key))
         try:
-            return None if plain is None else [_diagnostic(t) for t in plain]
+            return None if plain is None else [sealed.diagnostic_of(t) for t in plain]
         except Exception:  # the right shape is part of being intact
             return None
 
     def put(self, slot: str, key: object, found: list[Diagnostic]) -> None:
         """Remember what was found under ``key``, replacing what the slot held."""
-        plain = [_plain_diagnostic(d) for d in found]
+        plain = [sealed.plain_diagnostic(d) for d in found]
         sealed.write_sealed(self.folder / f"{slot}.found", self._key(key), plain)
 
     def _key(self, key: object) -> str:
         return keys.digest((self.salt, key))
-
-
-def _plain_diagnostic(d: Diagnostic) -> tuple[Any, ...]:
-    return (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel)
-
-
-def _diagnostic(t: tuple[Any, ...]) -> Diagnostic:
-    code, severity, text, file, line, locale, channel = t
-    return Diagnostic(code, Severity(severity), text, file, line, locale, channel)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n import catalog
+from campaignsync.model import Diagnostic, Severity
 
 _MAGIC = b"campaignsync-render-cache 2\n"
 
@@ -75,6 +76,17 @@ def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
 def entry_of(t: tuple[Any, ...] | None) -> catalog.Entry | None:
     """Return the catalog entry of :func:`plain_entry`'s values."""
     return None if t is None else catalog.Entry(t[0], t[1], t[2], t[3], frozenset(t[4]))
+
+
+def plain_diagnostic(d: Diagnostic) -> tuple[Any, ...]:
+    """Return a diagnostic as plain values."""
+    return (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel)
+
+
+def diagnostic_of(t: tuple[Any, ...]) -> Diagnostic:
+    """Return the diagnostic of :func:`plain_diagnostic`'s values."""
+    code, severity, text, file, line, locale, channel = t
+    return Diagnostic(code, Severity(severity), text, file, line, locale, channel)
 
 
 def _write(path: Path, data: bytes) -> None:

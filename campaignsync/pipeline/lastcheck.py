@@ -25,7 +25,7 @@ from typing import Any
 
 from campaignsync.checks.freeze import CODE, FreezeWatch, changes_after_freeze
 from campaignsync.load.config import read_paths
-from campaignsync.model import Diagnostic, Project, Severity
+from campaignsync.model import Diagnostic, Project
 from campaignsync.pack import keys, sealed, state
 from campaignsync.pipeline.assembly import input_paths
 
@@ -106,7 +106,7 @@ def remember(
     """
     watch, freeze, late, glossary = facts
     config = project.config if project is not None else None
-    kept = [_plain_diagnostic(d) for d in found if d.code != ASKED_AGAIN]
+    kept = [sealed.plain_diagnostic(d) for d in found if d.code != ASKED_AGAIN]
     plain = (
         kept,
         sorted(config.ignore) if config else [],
@@ -129,7 +129,7 @@ def _path(root: Path, campaign: str | None) -> Path:
 def _answer(plain: tuple[Any, ...]) -> Answer:
     found, ignore, freeze, late, watch, glossary, stamp_ = plain
     return Answer(
-        tuple(_diagnostic(t) for t in found),
+        tuple(sealed.diagnostic_of(t) for t in found),
         frozenset(ignore),
         date.fromisoformat(freeze) if freeze else None,
         bool(late),
@@ -137,15 +137,6 @@ def _answer(plain: tuple[Any, ...]) -> Answer:
         glossary,
         stamp_,
     )
-
-
-def _plain_diagnostic(d: Diagnostic) -> tuple[Any, ...]:
-    return (d.code, d.severity.value, d.text, d.file, d.line, d.locale, d.channel)
-
-
-def _diagnostic(t: tuple[Any, ...]) -> Diagnostic:
-    code, severity, text, file, line, locale, channel = t
-    return Diagnostic(code, Severity(severity), text, file, line, locale, channel)
 
 
 def _plain_watch(w: FreezeWatch | None) -> tuple[Any, ...] | None:
