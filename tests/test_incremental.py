@@ -348,3 +348,11 @@ def test_locale_shards_built_apart_assemble_into_the_same_pack(
     assert tree(tmp_path / "assembled" / "2026") == tree(tmp_path / "one" / "2026")
     assembled = (tmp_path / "assembled" / "2026.zip").read_bytes()
     assert assembled == (tmp_path / "one" / "2026.zip").read_bytes()
+
+
+def test_a_journal_that_cannot_be_read_was_never_committed(tmp_path: Path) -> None:
+    path = journal.journal_path(tmp_path, "2026")
+    assert not journal.recover(tmp_path, "2026")  # no journal: nothing to finish
+    path.write_bytes(b'{"staging": ".2026.tmp-1", "ren')  # cut short: not JSON
+    assert not journal.recover(tmp_path, "2026")
+    assert not path.exists()
