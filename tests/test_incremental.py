@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from conftest import ROOT, CliInvoke
 from hypothesis import strategies as st
 
 from campaignsync.cli import cli
+from campaignsync.errors import BuildError
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import journal
 
@@ -348,6 +350,28 @@ def test_locale_shards_built_apart_assemble_into_the_same_pack(
     assert tree(tmp_path / "assembled" / "2026") == tree(tmp_path / "one" / "2026")
     assembled = (tmp_path / "assembled" / "2026.zip").read_bytes()
     assert assembled == (tmp_path / "one" / "2026.zip").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        [],
+        {"staging": ".2026.tmp-1", "zip": None, "renames": []},
+        {"staging": "../outside", "zip": None, "renames": [], "deletes": []},
+        {"staging": ".2026.tmp-1", "zip": None, "renames": [], "deletes": ["../../etc/x"]},
+    ],
+)
+def test_a_journal_naming_paths_outside_the_pack_is_refused(tmp_path: Path, entry: object) -> None:
+    path = journal.journal_path(tmp_path, "2026")
+    path.write_text(json.dumps(entry), encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    with pytest.raises(BuildError) as raised:
+        journal.recover(tmp_path, "2026")
+    assert str(raised.value) == (
+        f"{path}: not a journal campaignsync wrote (it names paths outside the pack);"
+        " nothing was changed: delete it and build with --force"
+    )
+    assert path.exists() and (tmp_path / "outside").is_dir()
 
 
 def test_a_journal_that_cannot_be_read_was_never_committed(tmp_path: Path) -> None:

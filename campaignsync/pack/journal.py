@@ -89,8 +89,26 @@ def recover(out: Path, campaign: str) -> bool:
     except (OSError, ValueError):
         path.unlink(missing_ok=True)  # never committed: written atomically or not at all
         return False
+    if not _valid(entry, campaign):
+        raise BuildError(
+            f"{path}: not a journal campaignsync wrote (it names paths outside the pack);"
+            " nothing was changed: delete it and build with --force"
+        )
     apply(out, campaign, entry)
     return True
+
+
+def _valid(entry: object, campaign: str) -> bool:
+    """Return True when a journal names only paths inside the pack and its own temporaries."""
+    if not isinstance(entry, dict):
+        return False
+    names = (entry.get("staging"), entry.get("zip") or f".{campaign}.zip")
+    lists = (entry.get("renames"), entry.get("deletes"))
+    return (
+        all(isinstance(n, str) and n.startswith(f".{campaign}.") and "/" not in n for n in names)
+        and all(isinstance(rels, list) for rels in lists)
+        and all(isinstance(r, str) and paths.is_inside(r) for rels in lists for r in rels)  # type: ignore[union-attr]
+    )
 
 
 def update_in_place(
