@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -272,9 +273,13 @@ def test_long_texts_are_counted_while_rendering_and_kept_by_the_render_cache(
 
     from campaignsync import pipeline
     from campaignsync.l10n import longtexts
+    from campaignsync.pack import findings
+    from campaignsync.pack.cache import FOLDER
 
     now = datetime(2026, 9, 1, tzinfo=UTC)
     for _ in range(2):  # the second check takes every unit from the render cache
+        # Without the kept findings (pack.findings), so that the outputs are read.
+        shutil.rmtree(sample_repo / "dist" / FOLDER / findings.FOLDER, ignore_errors=True)
         checked = pipeline.check(sample_repo, None, now, cached=True)
         assert checked.project is not None and checked.rendered is not None
         outputs = checked.rendered.outputs

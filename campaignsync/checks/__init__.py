@@ -11,6 +11,7 @@ from campaignsync.model import Diagnostic, Output, Project, Severity
 
 if TYPE_CHECKING:
     from campaignsync.l10n.catalog import Lookup
+    from campaignsync.l10n.longtexts import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class CheckInput:
     now: datetime
     #: Where a check may keep what it found for inputs it has seen byte for byte before.
     memo: Memo | None = None
+    #: The long texts of every message x locale, by (message, locale), when ``outputs``
+    #: holds only some messages' (None: counted from ``outputs``).
+    texts: dict[tuple[str, str], Text] | None = None
 
 
 class Memo(Protocol):
@@ -38,6 +42,8 @@ class Memo(Protocol):
 
 Check = Callable[[CheckInput], Iterator[Diagnostic]]
 _REGISTRY: list[tuple[tuple[str, ...], Check]] = []
+#: The attribute that marks a :func:`message_check`.
+_PER_MESSAGE = "campaignsync_per_message"
 
 
 def check(*codes: str) -> Callable[[Check], Check]:
@@ -46,6 +52,22 @@ def check(*codes: str) -> Callable[[Check], Check]:
     def register(function: Check) -> Check:
         _REGISTRY.append((codes, function))
         return function
+
+    return register
+
+
+def message_check(*codes: str) -> Callable[[Check], Check]:
+    """Register a check that reads nothing of a message but its own outputs and the config.
+
+    Run over all outputs it finds what it finds run over each message's outputs
+    in turn (every merge it makes, across locales or channels, stays inside one
+    message), so what it found for an unchanged message can be kept
+    (``pack.findings``).
+    """
+
+    def register(function: Check) -> Check:
+        setattr(function, _PER_MESSAGE, True)
+        return check(*codes)(function)
 
     return register
 
@@ -66,11 +88,15 @@ def registered() -> list[tuple[tuple[str, ...], Check]]:
     return list(_REGISTRY)
 
 
-def run_checks(data: CheckInput) -> list[Diagnostic]:
-    """Run every registered check and collect all diagnostics."""
+def run_checks(data: CheckInput, per_message: bool | None = None) -> list[Diagnostic]:
+    """Run every registered check and collect all diagnostics.
+
+    ``per_message`` True runs only the :func:`message_check` checks, False only the others.
+    """
     found: list[Diagnostic] = []
     for _codes, function in registered():
-        found.extend(function(data))
+        if per_message is None or getattr(function, _PER_MESSAGE, False) == per_message:
+            found.extend(function(data))
     return found
 
 

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from campaignsync import channels
 from campaignsync.channels import counters, post_field
-from campaignsync.checks import CheckInput, check
+from campaignsync.checks import CheckInput, message_check
 from campaignsync.checks.outputs import OutputContext, per_locale
 from campaignsync.l10n.localize import language
-from campaignsync.model import Diagnostic, Output, Severity
+from campaignsync.model import Diagnostic, Message, Output, Severity
+
+if TYPE_CHECKING:
+    from campaignsync.l10n.catalog import Lookup
 
 #: Phrases that say nothing about where a link goes (WCAG 2.4.4; F84), per language.
 VAGUE_LINKS = {
@@ -79,7 +83,7 @@ def _posts(data: CheckInput) -> Iterator[Output]:
             yield output
 
 
-@check("CS410", "CS411", "CS412", "CS413", "CS415")
+@message_check("CS410", "CS411", "CS412", "CS413", "CS415")
 @per_locale
 def posts(data: CheckInput) -> Iterator[Diagnostic]:
     """Report emoji, capitals, vague link text and letter look-alikes in every post."""
@@ -273,7 +277,7 @@ def _mixed_scripts(word: str) -> bool:
     return "LATIN" in scripts and bool(scripts & {"CYRILLIC", "GREEK"})
 
 
-@check("CS414")
+@message_check("CS414")
 @per_locale
 def image_descriptions(data: CheckInput) -> Iterator[Diagnostic]:
     """Report alt text that is the image's file name, or left untranslated in a translated post."""
@@ -308,12 +312,7 @@ def _untranslated_alt(
     ctx: OutputContext, data: CheckInput, output: Output, shown: str
 ) -> Diagnostic:
     message = ctx.messages[output.message]
-    context = f"{message.id}:image.alt"
-    lookup = data.lookups.get(output.locale)
-    line = (
-        lookup.lines.get((context, message.image.alt if message.image else "")) if lookup else None
-    )
-    where = f"; translate {context} in {lookup.path}:{line}" if lookup and line else ""
+    where = alt_entry(data.lookups, message, output.locale)
     return Diagnostic(
         "CS414",
         Severity.WARNING,
@@ -324,3 +323,17 @@ def _untranslated_alt(
         output.locale,
         None,
     )
+
+
+def alt_entry(lookups: Mapping[str, Lookup], message: Message, locale: str) -> str:
+    """Return where CS414 says to translate a message's alt text in a locale ('' if nowhere).
+
+    The one thing a check of outputs reads from the catalogs themselves: ``pack.findings``
+    keeps it for each message x locale beside what was found.
+    """
+    context = f"{message.id}:image.alt"
+    lookup = lookups.get(locale)
+    line = (
+        lookup.lines.get((context, message.image.alt if message.image else "")) if lookup else None
+    )
+    return f"; translate {context} in {lookup.path}:{line}" if lookup and line else ""

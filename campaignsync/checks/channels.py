@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync import channels
 from campaignsync.channels import counters, email, post_field, sms
-from campaignsync.checks import CheckInput, check
+from campaignsync.checks import CheckInput, message_check
 from campaignsync.checks.outputs import OutputContext, contains, measured, per_locale, text_of
 from campaignsync.model import (
     Config,
@@ -40,7 +40,7 @@ def _title(channel: str) -> str:
     return spec.title if spec else channel
 
 
-@check("CS201")
+@message_check("CS201")
 @per_locale
 def over_limit(data: CheckInput) -> Iterator[Diagnostic]:
     """Report outputs longer than their platform (or configured) limit, in its own units."""
@@ -109,7 +109,7 @@ def _overtext_of(output: Output, m: Measure, config: Config) -> str:
     return text
 
 
-@check("CS202", "CS203")
+@message_check("CS202", "CS203")
 @per_locale
 def hashtags_and_links(data: CheckInput) -> Iterator[Diagnostic]:
     """Report posts with more hashtags or links than their platform takes."""
@@ -153,7 +153,7 @@ def hashtags_and_links(data: CheckInput) -> Iterator[Diagnostic]:
                 )
 
 
-@check("CS204", "CS205", "CS210")
+@message_check("CS204", "CS205", "CS210")
 @per_locale
 def images(data: CheckInput) -> Iterator[Diagnostic]:
     """Report images without alt text, alt text too long, and image channels without one."""
@@ -224,7 +224,7 @@ def _img_without_alt(
         yield ctx.template_diagnostic("CS204", Severity.ERROR, text, output, locale=False)
 
 
-@check("CS209")
+@message_check("CS209")
 @per_locale
 def sms_encoding(data: CheckInput) -> Iterator[Diagnostic]:
     """Report SMS whose typographic characters or emoji alone force UCS-2 and cost segments."""
@@ -253,7 +253,7 @@ def sms_encoding(data: CheckInput) -> Iterator[Diagnostic]:
         )
 
 
-@check("CS211", "CS212")
+@message_check("CS211", "CS212")
 @per_locale
 def email_lengths(data: CheckInput) -> Iterator[Diagnostic]:
     """Report email subjects and preheaders longer than inboxes show.

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from campaignsync.checks import CheckInput, check
+from campaignsync.checks import CheckInput, check, message_check
 from campaignsync.l10n import longtexts, readability
 from campaignsync.l10n.longtexts import Text
 from campaignsync.l10n.readability import FORMULAS, language_of
 from campaignsync.model import Diagnostic, Message, ReadabilitySettings, Severity
 
 
-@check("CS401", "CS402")
-def long_texts(data: CheckInput) -> Iterator[Diagnostic]:
-    """Report source texts harder than the target and translations much harder than their source."""
-    config = data.project.config
-    settings = config.readability
-    source_tag = config.source_locale.tag
-    source_language = language_of(source_tag)
+@message_check("CS401")
+def source_texts(data: CheckInput) -> Iterator[Diagnostic]:
+    """Report source texts harder to read than the campaign's target."""
+    settings = data.project.config.readability
+    source_tag = data.project.config.source_locale.tag
     messages = {m.id: m for m in data.project.messages}
     texts = longtexts.from_outputs(data.outputs, data.project)
     for (message_id, _tag), text in sorted(texts.items()):
@@ -30,6 +28,17 @@ def long_texts(data: CheckInput) -> Iterator[Diagnostic]:
             found = _too_hard(messages[message_id], text, settings)
             if found is not None:
                 yield found
+
+
+@check("CS402")
+def translated_texts(data: CheckInput) -> Iterator[Diagnostic]:
+    """Report translations much harder to read than their source, for their locale."""
+    config = data.project.config
+    settings = config.readability
+    source_language = language_of(config.source_locale.tag)
+    texts = data.texts
+    if texts is None:
+        texts = longtexts.from_outputs(data.outputs, data.project)
     by_locale: dict[str, list[Text]] = {}
     for text in texts.values():
         if language_of(text.locale) != source_language and text.counts.words >= settings.min_words:

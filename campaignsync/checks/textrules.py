@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from campaignsync.channels import counters
-from campaignsync.checks import CheckInput, check, nfc
+from campaignsync.checks import CheckInput, message_check, nfc
 from campaignsync.checks.outputs import OutputContext, contains, per_locale, text_of
 from campaignsync.model import Diagnostic, Output, Severity
 
@@ -35,7 +35,7 @@ class _Seen:
     channels: list[str]
 
 
-@check("CS206", "CS207", "CS208")
+@message_check("CS206", "CS207", "CS208")
 @per_locale
 def text_rules(data: CheckInput) -> Iterator[Diagnostic]:
     """Report non-https links, hashtags not in CamelCase, and text not in Unicode NFC."""

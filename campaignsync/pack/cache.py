@@ -19,7 +19,7 @@ folder is always safe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -273,10 +273,13 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
     return Unit(made, members, log_entries, catalogs, lines, cards)
 
 
-def open_cache(out: Path, pack_name: str, key: str, load: bool = True) -> Cache:
+def open_cache(
+    out: Path, pack_name: str, key: str, load: bool = True, only: Set[str] | None = None
+) -> Cache:
     """Return the cache of a pack: every readable shard written under ``key``, the rest dropped.
 
     ``load=False`` starts empty (``build --force``); the new units still replace the old.
+    ``only`` reads the shards of those messages alone (the others are left as they are).
     """
     folder = out / FOLDER / pack_name
     cache = Cache(folder, key)
@@ -289,9 +292,9 @@ def open_cache(out: Path, pack_name: str, key: str, load: bool = True) -> Cache:
     except OSError:
         return cache
     for name in names:
-        if not name.endswith(".units"):
-            continue
         message_id = name.removesuffix(".units")
+        if message_id == name or (only is not None and message_id not in only):
+            continue
         units = _read_shard(folder / name, where, key)
         if units is None:
             cache.dirty.add(message_id)

@@ -97,12 +97,15 @@ def _check_all(
     facts = None
     if project is not None and selection is not None:
         out = project.root / project.config.paths.out
-        cache = open_cache(project, selection, out) if cached else None
-        rendered = render_selection(project, selection, jobs, prepare=prepare, cache=cache)
-        if cache is not None:
-            from campaignsync.pack import cache as unitcache
+        texts = None
+        if cached and not prepare:
+            from campaignsync.pipeline.rechecking import recheck
 
-            unitcache.save_cache(cache)
+            again = recheck(project, selection, out, now, jobs)
+            rendered, texts = again.rendered, again.texts
+            diagnostics.extend(again.found)
+        else:
+            rendered = _render(project, selection, out, jobs, prepare, cached)
         diagnostics.extend(rendered.diagnostics)
         memo = None
         if cached:
@@ -112,15 +115,29 @@ def _check_all(
         if key is not None:
             facts = _clock_facts(project, selection.campaign, now)
         data = checks.CheckInput(
-            project, selection.campaign, rendered.outputs, rendered.lookups, now, memo
+            project, selection.campaign, rendered.outputs, rendered.lookups, now, memo, texts
         )
-        diagnostics.extend(checks.run_checks(data))
+        # With the message checks' findings kept (texts known), only the others run here.
+        diagnostics.extend(checks.run_checks(data, None if texts is None else False))
     if key is not None:
         from campaignsync.pipeline import lastcheck
 
         facts = facts or (None, None, False, lastcheck.glossary_stamp(root, None))
         lastcheck.remember(root, campaign, key, project, diagnostics, facts)
     return project, selection, rendered, diagnostics
+
+
+def _render(
+    project: Project, selection: Selection, out: Path, jobs: int, prepare: bool, cached: bool
+) -> Rendered:
+    """Render every unit of a selection, through the render cache when ``cached``."""
+    cache = open_cache(project, selection, out) if cached else None
+    rendered = render_selection(project, selection, jobs, prepare=prepare, cache=cache)
+    if cache is not None:
+        from campaignsync.pack import cache as unitcache
+
+        unitcache.save_cache(cache)
+    return rendered
 
 
 def _clock_facts(

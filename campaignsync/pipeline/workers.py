@@ -45,6 +45,8 @@ class Rendered:
     lines: dict[str, str] = field(default_factory=dict)
     #: Gallery cards drawn by the workers, by output path (only with ``prepare``).
     drawn: dict[str, Drawn] = field(default_factory=dict)
+    #: Nothing was rendered: the templates or the catalogs have errors.
+    halted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +155,8 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     return done, members, rows, drawn
 
 
-def _units(project: Project, selection: Selection) -> list[tuple[str, str]]:
+def units_of(project: Project, selection: Selection) -> list[tuple[str, str]]:
+    """Return the (locale, message id) units of a selection, message by message."""
     from campaignsync.l10n import localize
 
     chosen = {loc.tag for loc in selection.locales}
@@ -174,39 +177,39 @@ def render_selection(
     progress: Progress | None = None,
     prepare: bool = False,
     cache: unitcache.Cache | None = None,
+    only: set[str] | None = None,
+    loaded: tuple[dict[str, catalog.Lookup], list[Diagnostic]] | None = None,
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
     With ``prepare``, each output is also hashed and compressed for the pack.
     With a ``cache``, only the units whose inputs changed are rendered; the
     others come from it (their members without compressed bytes), and the
-    cache learns the new ones.
+    cache learns the new ones. ``only`` renders those messages alone; ``loaded``:
+    the catalogs, read already (:func:`read_catalogs`).
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.render.engine import Renderer
 
     renderer = Renderer(project)
     problems = renderer.check_templates()
-    units = _units(project, selection)
-    lookups, catalog_problems = _catalogs(project, selection, cache, jobs, len(units))
-    problems.extend(catalog_problems)
+    units = [u for u in units_of(project, selection) if only is None or u[1] in only]
+    if loaded is None:
+        out = cache.folder.parent.parent if cache is not None else None
+        loaded = read_catalogs(project, selection, out, jobs, len(units))
+    lookups = loaded[0]
+    problems.extend(loaded[1])
     if any(d.is_error for d in problems):
-        return Rendered((), tuple(problems), lookups)
+        return Rendered((), tuple(problems), lookups, halted=True)
     outputs: list[Output] = []
     members: dict[str, writer.Member] = {}
     lines: dict[str, str] = {}
     drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
-    context = WorkContext(
-        project,
-        renderer,
-        lookups,
-        selection,
-        {m.id: m for m in project.messages},
-        prepare=prepare,
-        record=cache is not None,
-    )
+    messages = {m.id: m for m in project.messages}
+    record = cache is not None
+    context = WorkContext(project, renderer, lookups, selection, messages, prepare, record)
     done = 0
 
     def collect(chunk: _Chunk, size: int) -> None:
@@ -229,14 +232,14 @@ def render_selection(
     return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines, drawn)
 
 
-def _catalogs(
+def read_catalogs(
     project: Project,
     selection: Selection,
-    cache: unitcache.Cache | None,
+    out: Path | None,
     jobs: int = 1,
     units: int = 0,
 ) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
-    """Return the catalogs a selection reads (from their cache when there is one).
+    """Return the catalogs a selection reads (kept in the cache folder of ``out``, if given).
 
     With ``jobs`` above 1, for a selection of ``units`` worth rendering in
     parallel, they are read in that many forked processes, a share each.
@@ -245,10 +248,10 @@ def _catalogs(
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
     memo = None
-    if cache is not None:
+    if out is not None:
         from campaignsync.pack.lookups import CatalogMemo
 
-        memo = CatalogMemo(cache.folder.parent.parent, project.config.paths.locales)
+        memo = CatalogMemo(out, project.config.paths.locales)
     if jobs <= 1 or selection.partial or units < PARALLEL_THRESHOLD:
         return load_lookups(project.root, project.config, chosen, memo)
     read = in_processes(_read_catalog, (project, memo), project.config.locales, jobs)

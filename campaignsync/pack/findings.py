@@ -1,0 +1,153 @@
+"""What the checks of outputs found about each message, kept with what they read.
+
+The checks marked :func:`campaignsync.checks.message_check` find about a
+message only what its own outputs (every locale, every channel) and the config
+say. So ``check`` keeps, for each message, those findings and the message's
+long texts (their readability counts, for CS402's comparison across messages)
+in ``<out>/.campaignsync-cache/found/<pack>/<message>.found``, with what each
+of its units was rendered from: the message's digest, the digests of the
+catalogs it looked up and every look-up with its answer (as the render cache,
+``pack.cache``, keeps them), and the one thing a check reads from a catalog
+itself (where CS414 says to translate the alt text). While all of that is
+unchanged, the findings are given again without reading the message's
+outputs; anything else (a unit rendered again, a locale added or dropped)
+makes the message's findings be found again from its outputs.
+
+The files are small (no outputs) and sealed as the other cache files
+(``pack.sealed``), under the pack's key (tool, config, calendar, templates,
+channels): damaged, copied or from another key, they are a miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from campaignsync.checks.access import alt_entry
+from campaignsync.l10n import catalog
+from campaignsync.l10n.longtexts import Text
+from campaignsync.l10n.readability import Counts
+from campaignsync.model import Diagnostic, Message
+from campaignsync.pack import cache, sealed
+
+#: The folder of the findings, inside the cache folder of the output folder.
+FOLDER = "found"
+#: What one unit was rendered from: message digest, catalog digests, look-ups, CS414's place.
+_Read = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What the message checks found about one message, and its long texts."""
+
+    found: tuple[Diagnostic, ...]
+    texts: tuple[Text, ...]
+
+
+class Findings:
+    """The kept findings of one pack's messages, one sealed file per message."""
+
+    def __init__(self, out: Path, pack: str, key: str) -> None:
+        self.folder = out / cache.FOLDER / FOLDER / pack
+        self.key = key
+
+    def get(
+        self,
+        message: Message,
+        message_key: str,
+        tags: Iterable[str],
+        lookups: Mapping[str, catalog.Lookup],
+    ) -> Kept | None:
+        """Return what was found about ``message`` if every unit it came from still holds.
+
+        ``tags`` are the locales the message is rendered in now.
+        """
+        try:
+            where = sealed.folder_id(self.folder)
+        except OSError:
+            return None
+        plain = sealed.read_sealed(self._path(message.id), where, self.key)
+        try:
+            if plain is None or not _holds(plain[0], message, message_key, tags, lookups):
+                return None
+            return Kept(
+                tuple(sealed.diagnostic_of(t) for t in plain[1]),
+                tuple(_text(t) for t in plain[2]),
+            )
+        except Exception:  # the right shape is part of being intact
+            return None
+
+    def put(
+        self,
+        message: Message,
+        units: Mapping[str, tuple[str, cache.Unit]],
+        lookups: Mapping[str, catalog.Lookup],
+        kept: Kept,
+    ) -> None:
+        """Remember what was found about ``message`` from ``units`` (by locale, as cached)."""
+        reads = {
+            tag: (
+                message_key,
+                unit.catalogs,
+                tuple((key, sealed.plain_entry(entry)) for key, entry in unit.log),
+                alt_entry(lookups, message, tag),
+            )
+            for tag, (message_key, unit) in units.items()
+        }
+        found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
+        texts = tuple(_plain_text(t) for t in kept.texts)
+        sealed.write_sealed(self._path(message.id), self.key, (reads, found, texts))
+
+    def _path(self, message_id: str) -> Path:
+        return self.folder / f"{message_id}.found"
+
+
+def _holds(
+    reads: dict[str, _Read],
+    message: Message,
+    message_key: str,
+    tags: Iterable[str],
+    lookups: Mapping[str, catalog.Lookup],
+) -> bool:
+    """Return True when each unit would be taken from the render cache, and CS414 reads alike."""
+    if set(reads) != set(tags):
+        return False
+    for tag, (key, catalogs, log, alt) in reads.items():
+        if key != message_key or alt_entry(lookups, message, tag) != alt:
+            return False
+        if cache.catalog_digests(lookups, (t for t, _d in catalogs)) == catalogs:
+            continue
+        for (locale, context, source), entry in log:
+            lookup = lookups.get(locale)
+            if lookup is None or sealed.plain_entry(lookup.get(context, source)) != entry:
+                return False
+    return True
+
+
+def _plain_text(text: Text) -> tuple[Any, ...]:
+    source = None if text.source is None else _plain_counts(text.source)
+    return (text.message, text.locale, text.blocks, _plain_counts(text.counts), source)
+
+
+def _plain_counts(counts: Counts) -> tuple[int, ...]:
+    return (
+        counts.words,
+        counts.sentences,
+        counts.syllables,
+        counts.letters,
+        counts.long_words,
+        counts.longest,
+    )
+
+
+def _text(t: tuple[Any, ...]) -> Text:
+    message, locale, blocks, counts, source = t
+    return Text(
+        message,
+        locale,
+        tuple((name, text, origin) for name, text, origin in blocks),
+        Counts(*counts),
+        None if source is None else Counts(*source),
+    )

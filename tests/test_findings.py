@@ -1,0 +1,94 @@
+"""check keeps each message's findings (pack.findings): after every edit, a clean check's answer."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from conftest import CliInvoke
+
+from campaignsync.pack import findings
+from campaignsync.pack.cache import FOLDER
+
+NOW = ["--now", "2026-09-01"]
+ALT = re.compile(
+    r'\n#\. Image description[^\n]*\n#: [^\n]*\nmsgctxt "kickoff:image\.alt"\n[^\n]*\n[^\n]*\n'
+)
+
+
+def clean_answer(cli_invoke: CliInvoke, repo: Path, tmp: Path) -> str:
+    """Return what check says about a copy of ``repo`` that has no cache at all."""
+    copy = tmp / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns("dist"))
+    return cli_invoke(["check", "--repo", str(copy), *NOW]).stdout
+
+
+def kept_files(repo: Path) -> dict[str, int]:
+    """Return each kept findings file and when it was written."""
+    folder = repo / "dist" / FOLDER / findings.FOLDER
+    return {p.name: p.stat().st_mtime_ns for p in folder.rglob("*.found")}
+
+
+def test_kept_findings_are_a_clean_checks_after_each_edit(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    message = sample_repo / "content/messages/2026/kickoff.md"
+    fr = sample_repo / "locales/fr/LC_MESSAGES/messages.po"
+    first = cli_invoke(check).stdout
+    assert first == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert len(kept_files(sample_repo)) == 16  # one per message
+
+    def alt_untranslated_last(text: str) -> str:
+        entry = ALT.search(text)
+        assert entry is not None
+        moved = re.sub(r'msgstr "[^"]*"', 'msgstr ""', entry.group())
+        return text.replace(entry.group(), "\n") + moved
+
+    def edit_message(text: str) -> str:
+        return text + "\nSee http://example.org for MORE DETAILS TODAY.\n"
+
+    def shout(text: str) -> str:
+        return re.sub(
+            r'(msgctxt "kickoff:title"\nmsgid "[^"]*"\nmsgstr ")', r"\1TOUS LES MOTS ", text
+        )
+
+    def move_line(text: str) -> str:
+        return text.replace('msgctxt "kickoff:image.alt"', '# moved\nmsgctxt "kickoff:image.alt"')
+
+    edits = [
+        (po, alt_untranslated_last, "CS414"),
+        # Only the untranslated entry's line moves: every unit is still taken from the
+        # render cache, but CS414 names the new line.
+        (po, move_line, "CS414"),
+        (message, edit_message, "CS206"),
+        (fr, shout, "CS412"),
+    ]
+    for path, edit, code in edits:
+        before = kept_files(sample_repo)
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+        said = cli_invoke(check).stdout
+        assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+        if code is not None:
+            assert code in said
+        after = kept_files(sample_repo)
+        assert after.keys() == before.keys()
+        assert any(after[name] == before[name] for name in after)  # not all found again
+    line = re.search(r"translate kickoff:image\.alt in (\S+)", said)
+    assert line is not None and line.group(1).startswith("locales/de/")
+
+
+def test_a_message_edit_finds_that_message_alone_again(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    cli_invoke(check)
+    before = kept_files(sample_repo)
+    message = sample_repo / "content/messages/2026/kickoff.md"
+    message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
+    cli_invoke(check)
+    after = kept_files(sample_repo)
+    assert [name for name in after if after[name] != before[name]] == ["kickoff.found"]
