@@ -82,21 +82,21 @@ def write_zip(
     members: list[tuple[str, Any]],
     stamp: tuple[int, int],
     source: ZipSource | None = None,
+    spills: Path | None = None,
 ) -> int:
-    """Write a zip of already compressed members: sorted, fixed times and modes.
+    """Write a zip of compressed members (sorted, fixed times and modes); return how many copied.
 
-    ``members`` are ``(path, pack.Member)``; a member whose bytes are None must
-    be in ``source``, the previous zip, with the same sha256 there: its local
-    record is copied as it is (runs of them in one copy). Returns how many
-    members were copied.
+    ``members`` are ``(path, pack.Member)``; one whose bytes are None is in ``source``, the
+    previous zip, with the same sha256 (its record copied as is, in runs), or in ``spills``.
     """
     dos_time, dos_date = stamp
     central = bytearray()
     offset = copied = 0
     run: list[int] = []  # [start, end) in the old zip, not yet copied
     old = source.path.open("rb") if source is not None else None
+    spilled = _Spills(spills)
     try:
-        with path.open("wb") as handle:
+        with path.open("wb", buffering=1 << 20) as handle:
 
             def flush() -> None:
                 if run and old is not None:
@@ -121,10 +121,9 @@ def write_zip(
                     copied += 1
                 else:
                     flush()
-                    if member.data is None:
-                        raise ValueError(f"no compressed bytes for {rel}")
-                    fields = (*fields[:5], len(member.data), *fields[6:])
-                    length = _write_local(handle, fields, name, member.data)
+                    data = member.data if member.data is not None else spilled.read(rel, member)
+                    fields = (*fields[:5], len(data), *fields[6:])
+                    length = _write_local(handle, fields, name, data)
                 central += _CENTRAL.pack(0x02014B50, 0x0314, 20, *fields, *_FILE, offset) + name
                 offset += length
                 if offset > 0xFFFFFFFF:
@@ -134,8 +133,37 @@ def write_zip(
     finally:
         if old is not None:
             old.close()
+        spilled.close()
     os.chmod(path, 0o644)
     return copied
+
+
+class _Spills:
+    """The spill files of a clean build's renderers, opened as members are read from them."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.open: dict[str, int] = {}
+
+    def read(self, rel: str, member: Any) -> bytes:
+        """Return a member's compressed bytes from the spill file its renderer wrote."""
+        where = getattr(member, "spilled", None)
+        if where is None or self.folder is None:
+            raise ValueError(f"no compressed bytes for {rel}")
+        name, offset, length = where
+        fd = self.open.get(name)
+        if fd is None:
+            fd = self.open[name] = os.open(self.folder / name, os.O_RDONLY)
+        data = os.pread(fd, length, offset)
+        if len(data) != length:
+            raise OSError(f"the spill file {name} is shorter than its index says")
+        return data
+
+    def close(self) -> None:
+        """Close every spill file opened."""
+        for fd in self.open.values():
+            os.close(fd)
+        self.open.clear()
 
 
 def _write_local(handle: Any, fields: tuple[int, ...], name: bytes, data: bytes) -> int:

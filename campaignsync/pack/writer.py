@@ -5,21 +5,25 @@ This is the only module that writes a pack.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import shutil
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack.manifest import hashes
+
+if TYPE_CHECKING:
+    from campaignsync.pack.staging import Staging
 
 #: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it)...
 ZIP_EPOCH = 315532800
@@ -73,23 +77,6 @@ def write_new(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def _recover(out: Path, campaign: str) -> None:
-    """Finish a committed in-place update, or undo what an interrupted build left."""
-    from campaignsync.pack import journal
-
-    journal.recover(out, campaign)
-    final = out / campaign
-    for leftover in sorted(out.glob(f".{campaign}.old-*")):
-        if not final.exists():
-            leftover.rename(final)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in out.glob(f".{campaign}.tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in out.glob(f".{campaign}.zip.tmp-*"):
-        leftover.unlink(missing_ok=True)
-
-
 def write_pack(
     out: Path,
     campaign: str,
@@ -99,6 +86,7 @@ def write_pack(
     members: Mapping[str, Member] | None = None,
     reuse: bool = True,
     zipped: bool = True,
+    staged: Staging | None = None,
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -108,9 +96,25 @@ def write_pack(
     again (``reuse=False`` writes every file afresh). An interrupted build
     leaves the previous pack as it was. ``zipped=False`` writes the folder
     alone and removes the pack's zip, before the folder changes: a zip never
-    stays beside a folder it does not match.
+    stays beside a folder it does not match. With ``staged`` (from
+    :func:`staged_pack`, whose lock is held), the outputs are already in its
+    folder and their compressed bytes in its spill files.
     """
+    files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
+    ready = members or {}
+    if staged is not None:
+        done = frozenset(o.path for o in outputs)
+        return _write_locked(out, campaign, files, epoch, ready, False, zipped, staged, done)
+    with _locked(out, campaign):
+        return _write_locked(out, campaign, files, epoch, ready, reuse, zipped)
+
+
+@contextmanager
+def _locked(out: Path, campaign: str) -> Iterator[None]:
+    """Hold the output folder's write lock, after finishing what an interrupted build left."""
     from filelock import FileLock, Timeout
+
+    from campaignsync.pack import staging as staging_files
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -124,17 +128,42 @@ def write_pack(
             f"another campaignsync build is writing to {out}; wait for it to finish"
         ) from None
     try:
-        _recover(out, campaign)
-        files = sorted(
-            [(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras]
-        )
-        return _write_locked(out, campaign, files, epoch, members or {}, reuse, zipped)
+        staging_files.recover(out, campaign)
+        yield
     except OSError as exc:
         raise BuildError(
             f"cannot write the pack in {out}: {exc.strerror or exc}; the previous pack is unchanged"
         ) from None
     finally:
         lock.release()
+
+
+@contextmanager
+def staged_pack(
+    out: Path, campaign: str, reuse: bool, zipped: bool, wanted: bool = True
+) -> Iterator[Staging | None]:
+    """Hold the write lock and a staging folder, for a new pack written while it renders.
+
+    Yields None (holding nothing) when not ``wanted``, or when there is a
+    previous pack to update or link from (``reuse``): that is
+    :func:`write_pack`'s work alone.
+    """
+    if not wanted or (reuse and (out / campaign).exists()):
+        yield None
+        return
+    from campaignsync.pack.staging import Staging
+
+    with _locked(out, campaign):
+        folder = out / f".{campaign}.tmp-{os.getpid()}"
+        spills = out / f".{campaign}.tmp-{os.getpid()}.spill"
+        try:
+            folder.mkdir(mode=DIR_MODE)
+            spills.mkdir()
+            yield Staging(folder, spills, zipped)
+        finally:
+            # Once swapped in, the folder is the pack and no longer here.
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(spills, ignore_errors=True)
 
 
 def _write_locked(
@@ -145,9 +174,13 @@ def _write_locked(
     members: Mapping[str, Member],
     reuse: bool,
     zipped: bool,
+    staged: Staging | None = None,
+    done: frozenset[str] = frozenset(),
 ) -> PackResult:
+    from campaignsync.pack import staging as staging_files
+
     final = out / campaign
-    staging = out / f".{campaign}.tmp-{os.getpid()}"
+    staging = staged.folder if staged else out / f".{campaign}.tmp-{os.getpid()}"
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
@@ -162,10 +195,12 @@ def _write_locked(
     prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in files]
     swapped = False
     try:
-        written, reused = _fill(staging, final, files, prepared, previous)
-        _fix_dir_modes(staging)
+        if staged is None:
+            staging.mkdir(mode=DIR_MODE)
+        written, reused = staging_files.fill(staging, final, files, prepared, previous, done)
+        staging_files.fix_dir_modes(staging)
         if zipped:
-            _write_zip(archive_tmp, campaign, prepared, epoch)
+            _write_zip(archive_tmp, campaign, prepared, epoch, staged)
         else:
             archive.unlink(missing_ok=True)  # before the folder changes, never after
         if final.exists():
@@ -187,43 +222,13 @@ def _write_locked(
     return PackResult(final, archive if zipped else None, len(files), written, reused, digest)
 
 
-def _fill(
-    staging: Path,
-    final: Path,
-    files: list[tuple[str, bytes]],
-    prepared: list[tuple[str, Member]],
-    previous: Mapping[str, str],
-) -> tuple[int, int]:
-    """Write a new pack's files into ``staging``, linking the unchanged ones from ``final``.
-
-    Returns (written, linked).
-    """
-    written = reused = 0
-    # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
-    new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
-    staging.mkdir(mode=DIR_MODE)
-    made: set[str] = set()
-    for (rel, data), (_, member) in zip(files, prepared, strict=True):
-        folder = rel.rpartition("/")[0]
-        if folder and folder not in made:
-            os.makedirs(new_root + folder, mode=DIR_MODE, exist_ok=True)  # noqa: PTH103
-            made.add(folder)
-        target = new_root + rel
-        if previous.get(rel) == member.sha256 and _link(old_root + rel, target):
-            reused += 1
-            continue
-        write_new(target, data)
-        written += 1
-    return written, reused
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def _missing(member: Member | None, zipped: bool) -> bool:
     """Return True when a file must be hashed (and, for the zip, compressed) here."""
-    return member is None or (zipped and member.data is None)
+    return member is None or (zipped and member.data is None and member.spilled is None)
 
 
 def _update(
@@ -276,24 +281,6 @@ def _stamp(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def _link(source: str, target: str) -> bool:
-    try:
-        if os.path.islink(source):  # noqa: PTH114 - a str path in a per-file loop
-            return False
-        os.link(source, target)
-    except OSError as exc:
-        if exc.errno not in (errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-            raise
-        return False
-    return True
-
-
-def _fix_dir_modes(folder: Path) -> None:
-    # mkdir(mode=) is filtered by the umask; packs must not depend on it.
-    for dirpath, _dirs, _files in os.walk(folder):
-        os.chmod(dirpath, DIR_MODE)
-
-
 #: The zlib that compresses members: another version may compress differently, so the
 #: render cache is keyed on it.
 ZLIB_VERSION = zlib.ZLIB_RUNTIME_VERSION
@@ -313,6 +300,9 @@ class Member:
     #: None for an output taken from the render cache: its bytes are copied from the
     #: previous zip, or compressed again when that cannot be done.
     data: bytes | None
+    #: Where the compressed bytes are instead, when a clean build's renderer spilled them:
+    #: (spill file, offset, length) (see :mod:`campaignsync.pack.staging`).
+    spilled: tuple[str, int, int] | None = None
 
 
 def prepare(content: bytes) -> Member:
@@ -366,11 +356,18 @@ def _dos_stamp(epoch: int) -> tuple[int, int]:
     return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
 
 
-def _write_zip(path: Path, campaign: str, members: list[tuple[str, Member]], epoch: int) -> None:
+def _write_zip(
+    path: Path,
+    campaign: str,
+    members: list[tuple[str, Member]],
+    epoch: int,
+    staged: Staging | None = None,
+) -> None:
     """Write a new zip of already compressed members (see :mod:`campaignsync.pack.archive`)."""
     from campaignsync.pack import archive
 
+    spills = staged.spills if staged is not None else None
     try:
-        archive.write_zip(path, campaign, members, _dos_stamp(epoch))
+        archive.write_zip(path, campaign, members, _dos_stamp(epoch), spills=spills)
     except OverflowError as exc:
         raise BuildError(str(exc)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaignsync import __version__, gitrepo
 from campaignsync.load.config import read_paths
@@ -19,6 +20,9 @@ from campaignsync.pipeline.workers import (
     open_cache,
     render_selection,
 )
+
+if TYPE_CHECKING:
+    from campaignsync.pack import cache as unitcache
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,19 +100,20 @@ def build(
     units are taken rather than rendered again. ``zipped=False`` writes the
     folder alone and removes the pack's zip (it would no longer match).
     """
-    cache = None
-    if rendered is None:
-        cache = open_cache(project, selection, out, load=reuse)
-        if shards:
-            from campaignsync.pack import cache as unitcache
-
-            unitcache.absorb(cache, shards)
-        rendered = render_selection(project, selection, jobs, progress, True, cache)
-    drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-    assembled = assemble(project, selection, rendered, epoch, drawn)
-    outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
-    when, members = assembled.epoch, assembled.members
-    result = writer.write_pack(out, selection.name, outputs, extras, when, members, reuse, zipped)
+    cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
+    fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
+    with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
+        if rendered is None:
+            rendered = render_selection(
+                project, selection, jobs, progress, True, cache, staged=staged
+            )
+        drawn = cache.drawn if cache is not None else dict(rendered.drawn)
+        assembled = assemble(project, selection, rendered, epoch, drawn)
+        outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
+        when, members = assembled.epoch, assembled.members
+        result = writer.write_pack(
+            out, selection.name, outputs, extras, when, members, reuse, zipped, staged
+        )
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:
@@ -126,6 +131,18 @@ def build(
         over,
         selection.partial,
     )
+
+
+def _open_cache(
+    project: Project, selection: Selection, out: Path, reuse: bool, shards: tuple[Path, ...]
+) -> unitcache.Cache:
+    """Return the render cache of the pack, with the units of ``shards`` (other builds) added."""
+    cache = open_cache(project, selection, out, load=reuse)
+    if shards:
+        from campaignsync.pack import cache as unitcache
+
+        unitcache.absorb(cache, shards)
+    return cache
 
 
 def _tally(outputs: list[Output]) -> tuple[dict[str, int], int]:

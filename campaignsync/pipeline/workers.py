@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack.gallery import Drawn
+    from campaignsync.pack.staging import Staging
     from campaignsync.render.engine import Renderer
 
 Progress = Callable[[int, int], None]
@@ -66,6 +67,10 @@ class WorkContext:
     prepare: bool = False
     #: Note every catalog look-up of a unit (what the render cache keys it by).
     record: bool = False
+    #: A clean build's staging: each unit's files are written there and dropped at once,
+    #: its cache shard written by whoever rendered it (see :mod:`campaignsync.pack.staging`).
+    staged: Staging | None = None
+    cache: unitcache.Cache | None = None
 
 
 #: The context of a forked worker process, set once by the pool's initializer.
@@ -144,14 +149,23 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     if not context.prepare:
         return done, {}, {}, []
-    from campaignsync.pack import gallery, manifest
+    from campaignsync.pack import gallery, manifest, staging
 
     # Hashing, deflating, manifest rows and cards here, in the workers, keep the
     # parent's serial part small.
     made = [o for unit in done for o in unit[2]]
-    members = {o.path: writer.prepare(o.content) for o in made}
+    if context.staged is None:
+        members = {o.path: writer.prepare(o.content) for o in made}
+    else:
+        members = staging.put(context.staged, made)
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
+    if context.staged is not None:
+        # Units come by whole messages (see _chunks), so each shard is written whole.
+        stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
+        staging.keep(context.cache, context.lookups, stored, members, rows, drawn)
+        done = [(tag, mid, [staging.stripped(o) for o in made], found, log)
+                for tag, mid, made, found, log in done]  # fmt: skip
     return done, members, rows, drawn
 
 
@@ -179,14 +193,13 @@ def render_selection(
     cache: unitcache.Cache | None = None,
     only: set[str] | None = None,
     loaded: tuple[dict[str, catalog.Lookup], list[Diagnostic]] | None = None,
+    staged: Staging | None = None,
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
-    With ``prepare``, each output is also hashed and compressed for the pack.
-    With a ``cache``, only the units whose inputs changed are rendered; the
-    others come from it (their members without compressed bytes), and the
-    cache learns the new ones. ``only`` renders those messages alone; ``loaded``:
-    the catalogs, read already (:func:`read_catalogs`).
+    ``prepare``: hash and compress each output too; ``cache``: render only the units whose
+    inputs changed, the others come from it; ``only``: those messages alone; ``loaded``: the
+    catalogs, read already; ``staged`` (a clean build's): outputs written there, bytes dropped.
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.render.engine import Renderer
@@ -207,9 +220,8 @@ def render_selection(
     drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
-    messages = {m.id: m for m in project.messages}
-    record = cache is not None
-    context = WorkContext(project, renderer, lookups, selection, messages, prepare, record)
+    context = WorkContext(project, renderer, lookups, selection, _by_id(project), prepare,
+                          cache is not None, staged, cache if staged else None)  # fmt: skip
     done = 0
 
     def collect(chunk: _Chunk, size: int) -> None:
@@ -218,7 +230,9 @@ def render_selection(
         for locale_tag, message_id, made, found, log in chunk[0]:
             outputs.extend(made)
             problems.extend(found)
-            if cache is not None and not found:
+            if cache is not None and not found and staged is not None:
+                cache.dirty.discard(message_id)  # its renderer wrote its shard
+            elif cache is not None and not found:
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
         members.update(chunk[1])
         drawn.update((d.path, d) for d in chunk[3])
@@ -276,7 +290,7 @@ def _render_all(
     collect: Callable[[_Chunk, int], None],
 ) -> None:
     """Render units in chunks, here or in forked workers that each receive the context."""
-    chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
+    chunks = _chunks(units)
     if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
         for chunk in chunks:
             collect(render_units(context, chunk), len(chunk))
@@ -287,6 +301,20 @@ def _render_all(
         futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
         for future in as_completed(futures):
             collect(future.result(), futures[future])
+
+
+def _by_id(project: Project) -> dict[str, Message]:
+    return {m.id: m for m in project.messages}
+
+
+def _chunks(units: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Return the units in chunks of about :data:`CHUNK`, a message's units never split."""
+    chunks: list[list[tuple[str, str]]] = []
+    for unit in units:
+        if not chunks or (len(chunks[-1]) >= CHUNK and chunks[-1][-1][1] != unit[1]):
+            chunks.append([])
+        chunks[-1].append(unit)
+    return chunks
 
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:

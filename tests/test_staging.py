@@ -1,0 +1,52 @@
+"""A clean build's pack written while it renders: the same bytes, and nothing left when it fails."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CliInvoke
+from test_incremental import EPOCH, tree
+
+from campaignsync.errors import BuildError
+from campaignsync.pack import cache as unitcache
+from campaignsync.pipeline import building
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_pack_written_while_rendering_is_the_one_written_after(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, jobs: str
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--jobs", jobs, "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".2026")) == []
+    streamed, shards = tree(out / "2026"), tree(out / unitcache.FOLDER)
+    zipped = (out / "2026.zip").read_bytes()
+    # Every unit from the cache the renderers wrote: the pack is written after rendering.
+    shutil.rmtree(out / "2026")
+    (out / "2026.zip").unlink()
+    cli_invoke(build, env=EPOCH)
+    assert tree(out / "2026") == streamed
+    assert (out / "2026.zip").read_bytes() == zipped
+    assert tree(out / unitcache.FOLDER) == shards  # all taken, none written again
+
+
+def test_a_clean_build_stopped_after_rendering_leaves_no_pack_and_no_leftovers(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+
+    def failing(*args: object, **kwargs: object) -> None:
+        assert any(p.name.startswith(".2026.tmp-") for p in out.iterdir())  # written meanwhile
+        raise BuildError("stopped")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(building, "assemble", failing)
+        result = cli_invoke(build, env=EPOCH, expect=1)
+    assert "stopped" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".campaignsync-cache", ".campaignsync.lock"]
+    cli_invoke(build, env=EPOCH)  # the lock was released
+    assert (out / "2026.zip").is_file()
