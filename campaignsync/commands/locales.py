@@ -180,20 +180,24 @@ def update(project: Project, now: datetime, check_only: bool = False, jobs: int 
     pot, template = current_template(project, now)
     locales = project.config.locales
     out = (project.root / project.config.paths.out).resolve()
-    entries = [pomerge.entry_of(m) for m in pot if m.id]
-    context = _MergeContext(project.root, project.config, pot, entries, pomemo.Memo(out))
+    memo = pomemo.Memo(out)
+    merging = pomemo.template(pot, memo)
+    # Kept only beside packs or checks already there: an update alone makes no dist/.
+    keep = not check_only and out.is_dir()
+    context = _MergeContext(project.root, project.config, merging, memo, keep)
     merged = pipeline.in_processes(_merge_one, context, locales, jobs if len(locales) >= 4 else 1)
     if not check_only:
         if template.changed:
             paths.write_atomic(project.root / template.path, catalog.render_po(pot))
-        # Kept only beside packs or checks already there: an update alone makes no dist/.
-        keep = out.is_dir()
-        for locale, (result, data, kept) in zip(locales, merged, strict=True):
+        for locale, (result, data, staged) in zip(locales, merged, strict=True):
             if data is not None:
                 paths.write_atomic(project.root / result.path, data)
                 with contextlib.suppress(OSError):  # not kept: the next update reads it whole
-                    if keep:
-                        context.memo.put(locale, hashlib.sha256(data).hexdigest(), kept)
+                    if staged:
+                        memo.commit(locale)
+        with contextlib.suppress(OSError):  # not kept: the next update merges every entry
+            if keep and merging.ident != merging.previous:
+                memo.put_template(merging.ident, merging.entries)
     return Updated(template, tuple(result for result, _, _ in merged))
 
 
@@ -203,15 +207,13 @@ class _MergeContext:
 
     root: Path
     config: Config
-    pot: catalog.Catalog
-    entries: list[pomerge.Entry]  # the POT's
+    template: pomemo.Template  # the POT
     memo: pomemo.Memo
+    keep: bool  # whether to keep what is written (staged by the worker, committed once written)
 
 
-def _merge_one(
-    context: _MergeContext, locale: Locale
-) -> tuple[UpdateResult, bytes | None, pomemo.Plain]:
-    """Merge the POT into one locale's catalog: the result, what to write, what to keep of it.
+def _merge_one(context: _MergeContext, locale: Locale) -> tuple[UpdateResult, bytes | None, bool]:
+    """Merge the POT into one locale's catalog: the result, what to write, whether it is staged.
 
     A file as the last update wrote it is merged from its kept entries
     (``pomemo``); any other is read whole. Raises CatalogError (at the file
@@ -224,14 +226,19 @@ def _merge_one(
         data = path.read_bytes()
         known = context.memo.get(locale, hashlib.sha256(data).hexdigest())
         if known is not None:
-            done = pomemo.merge_known(context.pot, context.entries, locale, data, known)
+            done = pomemo.merge_known(context.template, locale, data, known)
     if done is None:
-        done = pomemo.merge_whole(context.pot, context.root, rel, locale)
+        done = pomemo.merge_whole(context.template, context.root, rel, locale)
     entries = done.known.entries
     fuzzy = sum(1 for m in entries if m.fuzzy)
     untranslated = sum(1 for m in entries if not m.fuzzy and not pomerge.is_translated(m))
-    kept = pomemo.plain(done.known) if done.data is not None else ([], [])
-    return UpdateResult(rel, done.data is not None, fuzzy, untranslated), done.data, kept
+    staged = False
+    if done.data is not None and context.keep:
+        with contextlib.suppress(OSError):  # not kept: the next update reads it whole
+            digest = hashlib.sha256(done.data).hexdigest()
+            context.memo.stage(locale, digest, pomemo.plain(done.known))
+            staged = True
+    return UpdateResult(rel, done.data is not None, fuzzy, untranslated), done.data, staged
 
 
 def template_needs(project: Project) -> list[localize.Need]:

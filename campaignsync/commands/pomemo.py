@@ -4,8 +4,10 @@ Reading a 5,500-entry PO file with Babel and writing it back take about a second
 each; after one English edit every catalog changes by one entry. So when
 ``locale update`` writes a catalog, it keeps the merged entries in
 ``<out>/.campaignsync-cache/pomerge/<locale>.entries``, under the sha256 of the
-bytes it wrote. The next update finds the file byte for byte as written, takes
-its entries from there instead of reading it, merges the POT into them (the same
+bytes it wrote, in the order of the POT they were merged with (whose entries it
+keeps once, ``_template.entries``). The next update finds the file byte for byte
+as written, takes its entries from there instead of reading it, merges the POT
+into them (where the POT changed since, ``l10n.podelta``; else the same
 ``pomerge.merge_entries`` as a full merge), and writes the file again from its
 own blocks: the header and the entries that changed are rendered by Babel, the
 others are the file's own bytes. The result is byte-identical to a full merge.
@@ -17,12 +19,15 @@ Entries are kept only when the output folder exists (a build or check made it):
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import starmap
 from pathlib import Path
 from typing import Any
 
-from campaignsync.l10n import catalog, pomerge
+from campaignsync.l10n import catalog, podelta, pomerge
 from campaignsync.l10n.pomerge import Entry
 from campaignsync.model import Locale
 from campaignsync.pack import keys, sealed
@@ -32,10 +37,19 @@ FOLDER = ".campaignsync-cache/pomerge"
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """A catalog as ``locale update`` last wrote it: its entries and obsolete entries."""
+    """A catalog as ``locale update`` last wrote it: its entries and obsolete entries.
+
+    ``template`` names the POT entries they were merged with (:func:`template_id`;
+    '' when not known), one entry per POT entry in its order; ``unfixed`` holds
+    the positions of the entries not known to merge into themselves under their
+    POT entry, with ``plurals`` forms (see ``l10n.podelta``).
+    """
 
     entries: tuple[Entry, ...]
     obsolete: tuple[Entry, ...]
+    template: str = ""
+    unfixed: frozenset[int] = frozenset()
+    plurals: int = 0
 
 
 class Memo:
@@ -47,40 +61,90 @@ class Memo:
 
     def get(self, locale: Locale, digest: str) -> Known | None:
         """Return the entries of the file with this sha256, if it is the one last written."""
+        plain = self._read(self._path(locale), self._key(locale, digest))
+        try:
+            return None if plain is None else _known(*plain)
+        except Exception:  # the right shape is part of being intact
+            return None
+
+    def stage(self, locale: Locale, digest: str, plain: Plain) -> None:
+        """Make ready to keep the entries of a file about to be written (:meth:`commit`)."""
+        sealed.write_sealed(self._staged(locale), self._key(locale, digest), plain)
+
+    def commit(self, locale: Locale) -> None:
+        """Keep the entries staged for a file now written (in place of the file's before)."""
+        self._staged(locale).replace(self._path(locale))
+
+    def _staged(self, locale: Locale) -> Path:
+        return self.folder / f"{locale.tag}.staged"
+
+    def get_template(self) -> tuple[str, list[Entry]] | None:
+        """Return the POT entries the last update merged with, and their id."""
+        plain = self._read(self.folder / TEMPLATE, self._key(None, "template"))
+        try:
+            return None if plain is None else (str(plain[0]), list(starmap(Entry, plain[1])))
+        except Exception:  # the right shape is part of being intact
+            return None
+
+    def put_template(self, ident: str, template: list[Entry]) -> None:
+        """Keep the POT entries this update merged with (named ``ident``)."""
+        plain = (ident, [tuple(e) for e in template])
+        sealed.write_sealed(self.folder / TEMPLATE, self._key(None, "template"), plain)
+
+    def _read(self, path: Path, key: str) -> Any:
         try:
             where = sealed.folder_id(self.folder)
         except OSError:
             return None
-        plain = sealed.read_sealed(self._path(locale), where, self._key(locale, digest))
-        try:
-            return None if plain is None else Known(*(tuple(map(_entry, p)) for p in plain))
-        except Exception:  # the right shape is part of being intact
-            return None
-
-    def put(self, locale: Locale, digest: str, plain: Plain) -> None:
-        """Keep the entries (:func:`plain`) of the file just written (with this sha256)."""
-        sealed.write_sealed(self._path(locale), self._key(locale, digest), plain)
+        return sealed.read_sealed(path, where, key)
 
     def _path(self, locale: Locale) -> Path:
         return self.folder / f"{locale.tag}.entries"
 
-    def _key(self, locale: Locale, digest: str) -> str:
+    def _key(self, locale: Locale | None, digest: str) -> str:
         return keys.digest((self.salt, locale, digest))
 
 
+#: Where the POT's entries are kept (a locale tag never has an underscore).
+TEMPLATE = "_template.entries"
+
 #: Kept entries as plain tuples: what the cache stores, and what worker processes hand back.
-Plain = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+Plain = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str, list[int], int]
+
+
+def template_id(template: list[Entry]) -> str:
+    """Return a name for a POT's entries: equal names, equal entries."""
+    return hashlib.sha256(pickle.dumps([tuple(e) for e in template], protocol=5)).hexdigest()
 
 
 def plain(known: Known) -> Plain:
     """Return kept entries as plain tuples (quick to pickle: no class)."""
-    return [tuple(e) for e in known.entries], [tuple(e) for e in known.obsolete]
+    return (
+        [tuple(e) for e in known.entries],
+        [tuple(e) for e in known.obsolete],
+        known.template,
+        sorted(known.unfixed),
+        known.plurals,
+    )
 
 
-def _entry(t: tuple[Any, ...]) -> Entry:
-    if len(t) != len(Entry._fields):
-        raise ValueError("not an entry")
-    return Entry._make(t)
+def _known(
+    entries: list[tuple[Any, ...]],
+    obsolete: list[tuple[Any, ...]],
+    template: str,
+    unfixed: list[int],
+    plurals: int,
+) -> Known:
+    found = Known(
+        tuple(starmap(Entry, entries)),
+        tuple(starmap(Entry, obsolete)),
+        str(template),
+        frozenset(int(p) for p in unfixed),
+        int(plurals),
+    )
+    if any(p < 0 or p >= len(found.entries) for p in found.unfixed):
+        raise ValueError("not a position")
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +155,33 @@ class Merged:
     data: bytes | None
 
 
-def merge_whole(pot: catalog.Catalog, root: Path, rel: str, locale: Locale) -> Merged:
+@dataclass(frozen=True, slots=True)
+class Template:
+    """The POT every catalog is merged with, and how it differs from the last update's."""
+
+    catalog: catalog.Catalog
+    entries: list[Entry]
+    ident: str  # see :func:`template_id`
+    previous: str = ""  # the id of the entries the last update merged with
+    change: podelta.Change | None = None  # from those to these
+
+
+def template(pot: catalog.Catalog, memo: Memo) -> Template:
+    """Return the POT to merge with, and how it differs from the one the last update kept."""
+    entries = [pomerge.entry_of(m) for m in pot if m.id]
+    ident = template_id(entries)
+    last = memo.get_template()
+    if last is None:
+        return Template(pot, entries, ident)
+    return Template(pot, entries, ident, last[0], podelta.change(last[1], entries))
+
+
+def merge_whole(template: Template, root: Path, rel: str, locale: Locale) -> Merged:
     """Read a catalog whole and merge the POT into it (or start it, when it is missing).
 
     Raises CatalogError (at the file and line) when the catalog cannot be read.
     """
+    pot = template.catalog
     if (root / rel).is_file():
         old = catalog.read_catalog(root, rel, locale)
         merged = pomerge.merge(pot, old)
@@ -107,42 +193,77 @@ def merge_whole(pot: catalog.Catalog, root: Path, rel: str, locale: Locale) -> M
             created = datetime.fromtimestamp(0, UTC)
         merged = pomerge.new_catalog(pot, locale, created, team=f"{locale.tag} translators")
         changed = True
-    known = Known(
-        tuple(pomerge.entry_of(m) for m in merged if m.id),
-        tuple(pomerge.entry_of(m) for m in merged.obsolete.values()),
-    )
-    return Merged(known, catalog.render_po(merged) if changed else None)
+    entries = tuple(pomerge.entry_of(m) for m in merged if m.id)
+    obsolete = tuple(pomerge.entry_of(m) for m in merged.obsolete.values())
+    if not changed:
+        return Merged(Known(entries, obsolete), None)
+    known = Known(entries, obsolete)
+    plurals = merged.num_plurals
+    if list(map(pomerge.key_of, entries)) == list(map(pomerge.key_of, template.entries)):
+        every = range(len(entries))
+        unfixed = podelta.unfixed(template.entries, entries, plurals, every)
+        known = Known(entries, obsolete, template.ident, unfixed, plurals)
+    return Merged(known, catalog.render_po(merged))
 
 
-def merge_known(
-    pot: catalog.Catalog, template: list[Entry], locale: Locale, data: bytes, known: Known
-) -> Merged | None:
-    """Merge the POT into a catalog written as ``known``; None when the file is not laid out so."""
+def merge_known(template: Template, locale: Locale, data: bytes, known: Known) -> Merged | None:
+    """Merge the POT into a catalog written as ``known``; None when the file is not laid out so.
+
+    When ``known`` was merged with the POT entries the last update kept, only
+    what changed since is merged again (``l10n.podelta``).
+    """
     blocks = split_blocks(data)
     if blocks is None or len(blocks) != 1 + len(known.entries) + len(known.obsolete):
         return None
-    header = pomerge.merged_header(pot, catalog.read_header(blocks[0], locale))
-    entries, gone = pomerge.merge_entries(
-        template, list(known.entries), list(known.obsolete), header.num_plurals
-    )
-    merged = Known(tuple(entries), tuple(gone))
+    header = pomerge.merged_header(template.catalog, catalog.read_header(blocks[0], locale))
+    plurals = header.num_plurals
+    old, obsolete = list(known.entries), list(known.obsolete)
+    change = template.change
+    ran: range | list[int] = range(len(template.entries))
+    if (
+        change is not None
+        and (known.template, known.plurals) == (template.previous, plurals)
+        and len(old) == len(change.was)
+    ):
+        delta = podelta.merge(change, old, obsolete, known.unfixed, plurals)
+        entries, gone, ran = delta.entries, delta.gone, delta.merged
+    else:
+        entries, gone = pomerge.merge_entries(template.entries, old, obsolete, plurals)
     if pomerge.same(entries, gone, known.entries, known.obsolete):
-        return Merged(merged, None)
-    n = len(known.entries)
-    written = {_key(e): (e, b) for e, b in zip(known.entries, blocks[1 : n + 1], strict=True)}
+        return Merged(Known(tuple(entries), tuple(gone)), None)
+    unfixed = podelta.unfixed(template.entries, entries, plurals, ran)
+    merged = Known(tuple(entries), tuple(gone), template.ident, unfixed, plurals)
+    return Merged(merged, _render(header, entries, gone, known, blocks))
+
+
+def _render(
+    header: catalog.Catalog,
+    entries: list[Entry],
+    gone: list[Any],
+    known: Known,
+    blocks: list[bytes],
+) -> bytes:
+    """Return the merged file: the header and changed entries rendered, the rest as written."""
+    old, n = known.entries, len(known.entries)
+    written: dict[tuple[object, ...], int] | None = None
     retired = {
         pomerge.babel_key(e): (e, b) for e, b in zip(known.obsolete, blocks[n + 1 :], strict=True)
     }
     out = [catalog.render_block(header, None)]
-    for e in entries:
-        was = written.get(_key(e))
-        same = was is not None and (was[0] == e or pomerge.row(was[0]) == pomerge.row(e))
-        out.append(was[1] if was and same else catalog.render_block(header, e))
+    for p, e in enumerate(entries):
+        if p < n and old[p] is e:  # most entries: the old one, at its place
+            out.append(blocks[p + 1])
+            continue
+        if written is None:
+            written = {_key(w): j for j, w in enumerate(old)}
+        j = written.get(_key(e))
+        same = j is not None and (old[j] == e or pomerge.row(old[j]) == pomerge.row(e))
+        out.append(blocks[j + 1] if j is not None and same else catalog.render_block(header, e))
     for e in gone:
         kept = retired.get(pomerge.babel_key(e))
         same = kept is not None and kept[0] == e
         out.append(kept[1] if kept and same else catalog.render_block(header, e, obsolete=True))
-    return Merged(merged, b"\n\n".join(out) + b"\n\n")
+    return b"\n\n".join(out) + b"\n\n"
 
 
 def _key(e: Entry) -> tuple[object, ...]:

@@ -91,6 +91,9 @@ def merged_header(template: catalog.Catalog, old: catalog.Catalog) -> catalog.Ca
     return merged
 
 
+_Keyed = Mapping[tuple[str | None, str], Any]
+
+
 class Entry(NamedTuple):
     """A catalog entry as plain values: what a merge reads and writes of a Babel message.
 
@@ -144,31 +147,12 @@ def merge_entries(
     ``obsolete`` are the old catalog's obsolete entries; what is returned of them
     (and of ``old``) are the objects given, in Babel's order of obsolete entries.
     """
-    current = {(m.context, _key(m.id)): m for m in old}
-    retired = {(m.context, _key(m.id)): m for m in obsolete}
+    current = {key_of(m): m for m in old}
+    retired = {key_of(m): m for m in obsolete}
     by_context = {m.context: m for m in retired.values() if m.context and is_translated(m)}
     by_context.update({m.context: m for m in old if m.context and is_translated(m)})
     used: set[tuple[str | None, str]] = set()
-    merged = []
-    for entry in template:
-        kept = _unchanged(entry, current, plurals)
-        if kept is not None:
-            used.add((kept.context, _key(kept.id)))
-            merged.append(kept)
-            continue
-        carried = _carried(entry, current, retired, by_context, used, plurals)
-        merged.append(
-            Entry(
-                entry.context,
-                tuple(entry.id) if isinstance(entry.id, list | tuple) else entry.id,
-                carried["string"],
-                tuple(sorted(carried["flags"])),
-                tuple(entry.locations),
-                tuple(entry.auto_comments),
-                tuple(carried["user_comments"]),
-                tuple(carried["previous_id"]),
-            )
-        )
+    merged = [merge_one(e, current, retired, by_context, used, plurals) for e in template]
     gone: dict[Any, Any] = {}
     for key, message in list(current.items()) + list(retired.items()):
         if key not in used and is_translated(message):
@@ -176,7 +160,46 @@ def merge_entries(
     return merged, list(gone.values())
 
 
-def _unchanged(entry: Any, current: Mapping[Any, Any], plurals: int) -> Entry | None:
+def key_of(message: Message | Entry) -> tuple[str | None, str]:
+    """Return what a merge matches entries on: the msgctxt and the (first) msgid."""
+    return message.context, _key(message.id)
+
+
+def text(value: object) -> str:
+    """Return the text of a msgid or msgstr (the first form of a plural one)."""
+    return _key(value)
+
+
+def merge_one(
+    entry: Any,
+    current: _Keyed,
+    retired: _Keyed,
+    by_context: Mapping[str, Any],
+    used: set[tuple[str | None, str]],
+    plurals: int,
+) -> Entry:
+    """Return one POT entry merged: the old entry as it is, or what it carries over.
+
+    ``used`` gets the keys of the old entries it took (see :func:`merge_entries`).
+    """
+    kept = unchanged(entry, current, plurals)
+    if kept is not None:
+        used.add(key_of(kept))
+        return kept
+    carried = _carried(entry, current, retired, by_context, used, plurals)
+    return Entry(
+        entry.context,
+        tuple(entry.id) if isinstance(entry.id, list | tuple) else entry.id,
+        carried["string"],
+        tuple(sorted(carried["flags"])),
+        tuple(entry.locations),
+        tuple(entry.auto_comments),
+        tuple(carried["user_comments"]),
+        tuple(carried["previous_id"]),
+    )
+
+
+def unchanged(entry: Any, current: Mapping[Any, Any], plurals: int) -> Entry | None:
     """Return the old entry itself when merging ``entry`` into it would give it back.
 
     So it is when both are plain entries (``locale update`` merging into the
@@ -201,9 +224,6 @@ def _unchanged(entry: Any, current: Mapping[Any, Any], plurals: int) -> Entry | 
         return None
     string, reshaped = _fit(old.string, entry, plurals)
     return old if expected == flags and not reshaped and string == old.string else None
-
-
-_Keyed = Mapping[tuple[str | None, str], Any]
 
 
 def _carried(
