@@ -62,24 +62,28 @@ def derived_time(root: Path, epoch: int | None, now: datetime) -> datetime:
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else now
 
 
-def current_template(project: Project, now: datetime) -> tuple[catalog.Catalog, ExtractResult]:
+def current_template(
+    project: Project, now: datetime, kept: pomemo.Kept | None = None
+) -> tuple[catalog.Catalog, ExtractResult]:
     """Return the POT the messages and templates give now, and whether the file differs.
 
     The POT is derived data: every command that needs it derives it here, so a
     stale or missing file never matters. When the file on disk holds the same
     entries, its catalog is returned as it is (dates included): nothing churns.
+    A file ``locale update`` wrote from the ``kept`` entries is not read again.
     """
     rel = catalog.pot_rel(project.config)
     pot = template_catalog(project, now)
-    entries = sum(1 for m in pot if m.id)
-    if (project.root / rel).is_file():
-        try:
-            existing = catalog.read_catalog(project.root, rel, None)
-        except CatalogError:
-            existing = None
-        if existing is not None and pomerge.same_entries(existing, pot):
-            return existing, ExtractResult(rel, entries, changed=False)
-    return pot, ExtractResult(rel, entries, changed=True)
+    result = ExtractResult(rel, sum(1 for m in pot if m.id), changed=True)
+    if not (project.root / rel).is_file() or pomemo.template_changed(project.root / rel, pot, kept):
+        return pot, result
+    try:
+        existing = catalog.read_catalog(project.root, rel, None)
+    except CatalogError:
+        return pot, result
+    if pomerge.same_entries(existing, pot):
+        return existing, ExtractResult(rel, result.entries, changed=False)
+    return pot, result
 
 
 def _write_template(project: Project, now: datetime) -> tuple[catalog.Catalog, ExtractResult]:
@@ -177,27 +181,29 @@ def update(project: Project, now: datetime, check_only: bool = False, jobs: int 
     changes. With ``check_only`` nothing is written; the results say what would
     change. With ``jobs`` above 1 the catalogs are merged in that many processes.
     """
-    pot, template = current_template(project, now)
-    locales = project.config.locales
     out = (project.root / project.config.paths.out).resolve()
     memo = pomemo.Memo(out)
-    merging = pomemo.template(pot, memo)
+    kept = memo.get_template()
+    pot, template = current_template(project, now, kept)
+    locales = project.config.locales
+    merging = pomemo.template(pot, kept)
     # Kept only beside packs or checks already there: an update alone makes no dist/.
     keep = not check_only and out.is_dir()
     context = _MergeContext(project.root, project.config, merging, memo, keep)
     merged = pipeline.in_processes(_merge_one, context, locales, jobs if len(locales) >= 4 else 1)
     if not check_only:
+        written = ""
         if template.changed:
-            paths.write_atomic(project.root / template.path, catalog.render_po(pot))
+            text = pomemo.render_template(merging, project.root / template.path, kept)
+            paths.write_atomic(project.root / template.path, text)
+            written = hashlib.sha256(text).hexdigest()
         for locale, (result, data, staged) in zip(locales, merged, strict=True):
             if data is not None:
                 paths.write_atomic(project.root / result.path, data)
-                with contextlib.suppress(OSError):  # not kept: the next update reads it whole
-                    if staged:
-                        memo.commit(locale)
-        with contextlib.suppress(OSError):  # not kept: the next update merges every entry
-            if keep and merging.ident != merging.previous:
-                memo.put_template(merging.ident, merging.entries)
+                if staged:
+                    memo.commit(locale)
+        if keep and (merging.ident != merging.previous or written):
+            memo.put_template(pomemo.Kept(merging.ident, merging.entries, written))
     return Updated(template, tuple(result for result, _, _ in merged))
 
 

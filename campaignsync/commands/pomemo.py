@@ -19,6 +19,7 @@ Entries are kept only when the output folder exists (a build or check made it):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 from dataclasses import dataclass
@@ -72,24 +73,31 @@ class Memo:
         sealed.write_sealed(self._staged(locale), self._key(locale, digest), plain)
 
     def commit(self, locale: Locale) -> None:
-        """Keep the entries staged for a file now written (in place of the file's before)."""
-        self._staged(locale).replace(self._path(locale))
+        """Keep the entries staged for a file now written (in place of the file's before).
+
+        When that fails, nothing is kept: the next update reads the file whole.
+        """
+        with contextlib.suppress(OSError):
+            self._staged(locale).replace(self._path(locale))
 
     def _staged(self, locale: Locale) -> Path:
         return self.folder / f"{locale.tag}.staged"
 
-    def get_template(self) -> tuple[str, list[Entry]] | None:
-        """Return the POT entries the last update merged with, and their id."""
+    def get_template(self) -> Kept | None:
+        """Return the POT entries the last update merged with."""
         plain = self._read(self.folder / TEMPLATE, self._key(None, "template"))
         try:
-            return None if plain is None else (str(plain[0]), list(starmap(Entry, plain[1])))
+            if plain is None:
+                return None
+            return Kept(str(plain[0]), list(starmap(Entry, plain[1])), str(plain[2]))
         except Exception:  # the right shape is part of being intact
             return None
 
-    def put_template(self, ident: str, template: list[Entry]) -> None:
-        """Keep the POT entries this update merged with (named ``ident``)."""
-        plain = (ident, [tuple(e) for e in template])
-        sealed.write_sealed(self.folder / TEMPLATE, self._key(None, "template"), plain)
+    def put_template(self, kept: Kept) -> None:
+        """Keep the POT entries this update merged with (if that fails, the next merges whole)."""
+        plain = (kept.ident, [tuple(e) for e in kept.entries], kept.digest)
+        with contextlib.suppress(OSError):
+            sealed.write_sealed(self.folder / TEMPLATE, self._key(None, "template"), plain)
 
     def _read(self, path: Path, key: str) -> Any:
         try:
@@ -166,14 +174,70 @@ class Template:
     change: podelta.Change | None = None  # from those to these
 
 
-def template(pot: catalog.Catalog, memo: Memo) -> Template:
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """The POT entries an update merged with, and the sha256 of the POT file it wrote of them."""
+
+    ident: str  # see :func:`template_id`
+    entries: list[Entry]
+    digest: str  # '' when the file was not written from them
+
+
+def template(pot: catalog.Catalog, kept: Kept | None) -> Template:
     """Return the POT to merge with, and how it differs from the one the last update kept."""
-    entries = [pomerge.entry_of(m) for m in pot if m.id]
+    entries = entries_of(pot)
     ident = template_id(entries)
-    last = memo.get_template()
-    if last is None:
+    if kept is None:
         return Template(pot, entries, ident)
-    return Template(pot, entries, ident, last[0], podelta.change(last[1], entries))
+    return Template(pot, entries, ident, kept.ident, podelta.change(kept.entries, entries))
+
+
+def entries_of(pot: catalog.Catalog) -> list[Entry]:
+    """Return a POT's entries."""
+    return [pomerge.entry_of(m) for m in pot if m.id]
+
+
+def template_changed(path: Path, pot: catalog.Catalog, kept: Kept | None) -> bool:
+    """Return True when a POT file holds other entries than ``pot``, as known without reading it.
+
+    False when it holds the same ones, or when it is not known what it holds
+    (not written by ``locale update`` from the kept entries).
+    """
+    if kept is None or path.is_symlink() or not path.is_file():
+        return False
+    if hashlib.sha256(path.read_bytes()).hexdigest() != kept.digest:
+        return False
+    entries = entries_of(pot)
+    change = podelta.change(kept.entries, entries)
+    if change is None or len(kept.entries) != len(entries):
+        return change is not None
+    return any(
+        pomerge.row(kept.entries[p]) != pomerge.row(e)
+        for p, (j, e) in enumerate(zip(change.same, entries, strict=True))
+        if j != p
+    )
+
+
+def render_template(template: Template, path: Path, kept: Kept | None) -> bytes:
+    """Return the POT file: what ``render_po`` writes, taking unchanged entries from the file.
+
+    The file at ``path`` is read only when it was written from the kept entries.
+    """
+    pot, change = template.catalog, template.change
+    data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+    blocks = split_blocks(data)
+    if (
+        kept is None
+        or change is None
+        or blocks is None
+        or hashlib.sha256(data).hexdigest() != kept.digest
+        or len(blocks) != 1 + len(kept.entries)
+    ):
+        return catalog.render_po(pot)
+    out = [catalog.render_block(pot, None)]
+    for j, e in zip(change.same, template.entries, strict=True):
+        out.append(blocks[j + 1] if j >= 0 else catalog.render_block(pot, e))
+    return b"\n\n".join(out) + b"\n\n"
 
 
 def merge_whole(template: Template, root: Path, rel: str, locale: Locale) -> Merged:
