@@ -58,17 +58,24 @@ def spill(staging: Staging, compressed: Mapping[str, bytes]) -> dict[str, tuple[
     return where
 
 
-def stripped(output: Output) -> Output:
-    """Return an output without its bytes, unless the whole-pack files still read them.
+def stripped(outputs: list[Output]) -> list[Output]:
+    """Return outputs without their bytes, but for those the whole-pack files still read.
 
     The scheduler CSVs read the posts' text and the gallery copies each HTML
     email; every other output is only counted, listed and linked.
     """
-    if output.path.endswith(".txt") or output.channel == "email":
-        return output
     from dataclasses import replace
 
-    return replace(output, content=b"")
+    from campaignsync.channels import post_channels
+
+    posts = set(post_channels())
+    return [
+        o
+        if (o.channel in posts and o.path.endswith(".txt"))
+        or (o.channel == "email" and o.path.endswith(".html"))
+        else replace(o, content=b"")
+        for o in outputs
+    ]
 
 
 def fill(

@@ -164,7 +164,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         # Units come by whole messages (see _chunks), so each shard is written whole.
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn)
-        done = [(tag, mid, [staging.stripped(o) for o in made], found, log)
+        done = [(tag, mid, staging.stripped(made), found, log)
                 for tag, mid, made, found, log in done]  # fmt: skip
     return done, members, rows, drawn
 
