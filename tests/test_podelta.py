@@ -102,6 +102,8 @@ def test_merging_what_changed_is_a_whole_merge(seed: int) -> None:
         whole = pomerge.merge_entries(new, entries, gone, plurals)
         delta = podelta.merge(change, entries, gone, unfixed, plurals)
         assert (delta.entries, delta.gone) == whole
+        counts = podelta.recount(change, pomerge.tally(entries), entries, delta)
+        assert counts == pomerge.tally(delta.entries)
         # The positions not merged again merge into themselves: only the others need a look.
         every = podelta.unfixed(new, delta.entries, plurals, range(len(new)))
         assert podelta.unfixed(new, delta.entries, plurals, delta.merged) == every

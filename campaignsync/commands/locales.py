@@ -235,9 +235,7 @@ def _merge_one(context: _MergeContext, locale: Locale) -> tuple[UpdateResult, by
             done = pomemo.merge_known(context.template, locale, data, known)
     if done is None:
         done = pomemo.merge_whole(context.template, context.root, rel, locale)
-    entries = done.known.entries
-    fuzzy = sum(1 for m in entries if m.fuzzy)
-    untranslated = sum(1 for m in entries if not m.fuzzy and not pomerge.is_translated(m))
+    fuzzy, untranslated = done.known.counts
     staged = False
     if done.data is not None and context.keep:
         with contextlib.suppress(OSError):  # not kept: the next update reads it whole

@@ -24,7 +24,7 @@ import hashlib
 import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import starmap
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Known:
     template: str = ""
     unfixed: frozenset[int] = frozenset()
     plurals: int = 0
+    counts: tuple[int, int] = (0, 0)  # fuzzy and untranslated entries (``pomerge.tally``)
 
 
 class Memo:
@@ -89,7 +90,7 @@ class Memo:
         try:
             if plain is None:
                 return None
-            return Kept(str(plain[0]), list(starmap(Entry, plain[1])), str(plain[2]))
+            return Kept(str(plain[0]), list(_entries(plain[1])), str(plain[2]))
         except Exception:  # the right shape is part of being intact
             return None
 
@@ -117,7 +118,7 @@ class Memo:
 TEMPLATE = "_template.entries"
 
 #: Kept entries as plain tuples: what the cache stores, and what worker processes hand back.
-Plain = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str, list[int], int]
+Plain = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str, list[int], int, tuple[int, int]]
 
 
 def template_id(template: list[Entry]) -> str:
@@ -133,6 +134,7 @@ def plain(known: Known) -> Plain:
         known.template,
         sorted(known.unfixed),
         known.plurals,
+        known.counts,
     )
 
 
@@ -142,17 +144,33 @@ def _known(
     template: str,
     unfixed: list[int],
     plurals: int,
+    counts: tuple[int, int],
 ) -> Known:
+    fuzzy, untranslated = counts
     found = Known(
-        tuple(starmap(Entry, entries)),
-        tuple(starmap(Entry, obsolete)),
+        _entries(entries),
+        _entries(obsolete),
         str(template),
         frozenset(int(p) for p in unfixed),
         int(plurals),
+        (int(fuzzy), int(untranslated)),
     )
     if any(p < 0 or p >= len(found.entries) for p in found.unfixed):
         raise ValueError("not a position")
     return found
+
+
+_AS_ENTRY = partial(tuple.__new__, Entry)
+
+
+def _entries(plain: list[tuple[Any, ...]]) -> tuple[Entry, ...]:
+    """Return plain tuples as entries (without a Python call per entry: there are thousands)."""
+    if not all(map(_EIGHT.__eq__, map(len, plain))):
+        raise ValueError("not an entry")
+    return tuple(map(_AS_ENTRY, plain))
+
+
+_EIGHT = len(Entry._fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,14 +277,15 @@ def merge_whole(template: Template, root: Path, rel: str, locale: Locale) -> Mer
         changed = True
     entries = tuple(pomerge.entry_of(m) for m in merged if m.id)
     obsolete = tuple(pomerge.entry_of(m) for m in merged.obsolete.values())
+    counts = pomerge.tally(entries)
     if not changed:
-        return Merged(Known(entries, obsolete), None)
-    known = Known(entries, obsolete)
+        return Merged(Known(entries, obsolete, counts=counts), None)
+    known = Known(entries, obsolete, counts=counts)
     plurals = merged.num_plurals
     if list(map(pomerge.key_of, entries)) == list(map(pomerge.key_of, template.entries)):
         every = range(len(entries))
         unfixed = podelta.unfixed(template.entries, entries, plurals, every)
-        known = Known(entries, obsolete, template.ident, unfixed, plurals)
+        known = Known(entries, obsolete, template.ident, unfixed, plurals, counts)
     return Merged(known, catalog.render_po(merged))
 
 
@@ -291,13 +310,29 @@ def merge_known(template: Template, locale: Locale, data: bytes, known: Known) -
     ):
         delta = podelta.merge(change, old, obsolete, known.unfixed, plurals)
         entries, gone, ran = delta.entries, delta.gone, delta.merged
+        counts = podelta.recount(change, known.counts, old, delta)
     else:
         entries, gone = pomerge.merge_entries(template.entries, old, obsolete, plurals)
+        counts = pomerge.tally(entries)
     if pomerge.same(entries, gone, known.entries, known.obsolete):
-        return Merged(Known(tuple(entries), tuple(gone)), None)
+        return Merged(Known(tuple(entries), tuple(gone), counts=counts), None)
     unfixed = podelta.unfixed(template.entries, entries, plurals, ran)
-    merged = Known(tuple(entries), tuple(gone), template.ident, unfixed, plurals)
-    return Merged(merged, _render(header, entries, gone, known, blocks))
+    merged = Known(tuple(entries), tuple(gone), template.ident, unfixed, plurals, counts)
+    # Where an old entry is: by its position in the old POT, when merged from there.
+    where = _Where(change.was, old) if change is not None and isinstance(ran, list) else None
+    return Merged(merged, _render(header, entries, gone, known, blocks, where))
+
+
+class _Where:
+    """The position of the old entry of a (msgctxt, msgid), from the old POT's positions."""
+
+    def __init__(self, was: dict[podelta.Key, int], old: list[Entry]) -> None:
+        self.was, self.old = was, old
+
+    def get(self, key: tuple[object, ...]) -> int | None:
+        context = key[0] if isinstance(key[0], str) else None
+        j = self.was.get((context, pomerge.text(key[1])))
+        return j if j is not None and _key(self.old[j]) == key else None
 
 
 def _render(
@@ -306,10 +341,11 @@ def _render(
     gone: list[Any],
     known: Known,
     blocks: list[bytes],
+    where: _Where | None,
 ) -> bytes:
     """Return the merged file: the header and changed entries rendered, the rest as written."""
     old, n = known.entries, len(known.entries)
-    written: dict[tuple[object, ...], int] | None = None
+    written: _Where | dict[tuple[object, ...], int] | None = where
     retired = {
         pomerge.babel_key(e): (e, b) for e, b in zip(known.obsolete, blocks[n + 1 :], strict=True)
     }

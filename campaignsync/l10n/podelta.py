@@ -32,6 +32,7 @@ class Change:
     at: dict[Key, int]  # each key's position in the new POT
     was: dict[Key, int]  # each key's position in the old POT
     same: list[int]  # per new entry: the position of an equal old entry, or -1
+    unmatched: list[int]  # the old positions no new entry equals
     removed: list[int]  # the old positions whose key the new POT lacks
     contexts: dict[str, list[int]]  # the old positions of each msgctxt
 
@@ -54,7 +55,9 @@ def change(old: Sequence[Entry], new: list[Entry]) -> Change | None:
         if context:
             contexts.setdefault(context, []).append(j)
     removed = [j for j, k in enumerate(was_keys) if k not in at]
-    return Change(new, keys, at, was, same, removed, contexts)
+    matched = set(same)
+    unmatched = [j for j in range(len(old)) if j not in matched]
+    return Change(new, keys, at, was, same, unmatched, removed, contexts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,16 @@ def merge(
         if key not in change.at and not set.__contains__(used, key) and pomerge.is_translated(m):
             gone.setdefault(pomerge.babel_key(m), m)
     return Merged(entries, list(gone.values()), ran)
+
+
+def recount(
+    change: Change, counts: tuple[int, int], old: list[Entry], merged: Merged
+) -> tuple[int, int]:
+    """Return ``pomerge.tally(merged.entries)`` from the old entries' ``counts``."""
+    ran = [change.same[p] for p in merged.merged if change.same[p] >= 0]
+    left = pomerge.tally(old[j] for j in [*change.unmatched, *ran])
+    came = pomerge.tally(merged.entries[p] for p in merged.merged)
+    return counts[0] - left[0] + came[0], counts[1] - left[1] + came[1]
 
 
 def unfixed(

@@ -289,6 +289,17 @@ def _key(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def tally(entries: Iterable[Entry]) -> tuple[int, int]:
+    """Return how many entries are fuzzy, and how many are neither fuzzy nor translated."""
+    fuzzy = untranslated = 0
+    for e in entries:
+        if e.fuzzy:
+            fuzzy += 1
+        elif not is_translated(e):
+            untranslated += 1
+    return fuzzy, untranslated
+
+
 def is_translated_string(string: object) -> bool:
     """Return True when a msgstr (or any form of a plural one) has text."""
     strings = string if isinstance(string, tuple | list) else (string,)
