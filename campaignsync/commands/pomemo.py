@@ -96,7 +96,7 @@ class Memo:
 
     def put_template(self, kept: Kept) -> None:
         """Keep the POT entries this update merged with (if that fails, the next merges whole)."""
-        plain = (kept.ident, [tuple(e) for e in kept.entries], kept.digest)
+        plain = (kept.ident, list(map(tuple, kept.entries)), kept.digest)
         with contextlib.suppress(OSError):
             sealed.write_sealed(self.folder / TEMPLATE, self._key(None, "template"), plain)
 
@@ -123,14 +123,14 @@ Plain = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str, list[int], int,
 
 def template_id(template: list[Entry]) -> str:
     """Return a name for a POT's entries: equal names, equal entries."""
-    return hashlib.sha256(pickle.dumps([tuple(e) for e in template], protocol=5)).hexdigest()
+    return hashlib.sha256(pickle.dumps(list(map(tuple, template)), protocol=5)).hexdigest()
 
 
 def plain(known: Known) -> Plain:
     """Return kept entries as plain tuples (quick to pickle: no class)."""
     return (
-        [tuple(e) for e in known.entries],
-        [tuple(e) for e in known.obsolete],
+        list(map(tuple, known.entries)),
+        list(map(tuple, known.obsolete)),
         known.template,
         sorted(known.unfixed),
         known.plurals,
