@@ -6,8 +6,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import CliInvoke
 
+from campaignsync.pack import cache as unitcache
 from campaignsync.pack import findings
 from campaignsync.pack.cache import FOLDER
 
@@ -92,3 +94,19 @@ def test_a_message_edit_finds_that_message_alone_again(
     cli_invoke(check)
     after = kept_files(sample_repo)
     assert [name for name in after if after[name] != before[name]] == ["kickoff.found"]
+
+
+def test_a_check_after_a_build_reads_no_output(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build checks each message it renders whole and keeps what it found."""
+    message = sample_repo / "content/messages/2026/kickoff.md"
+    message.write_text(message.read_text(encoding="utf-8") + "\nSee http://example.org NOW.\n")
+    cli_invoke(["build", "--repo", str(sample_repo)])
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("a render-cache shard was read")
+
+    monkeypatch.setattr(unitcache, "_read_shard", refuse)
+    said = cli_invoke(["check", "--repo", str(sample_repo), *NOW]).stdout
+    assert "CS206" in said and said == clean_answer(cli_invoke, sample_repo, tmp_path)

@@ -28,6 +28,9 @@ class CheckInput:
     #: The long texts of every message x locale, by (message, locale), when ``outputs``
     #: holds only some messages' (None: counted from ``outputs``).
     texts: dict[tuple[str, str], Text] | None = None
+    #: A digest of everything the project was loaded from (config, calendar, templates,
+    #: messages, the tool), when known: what a check may key its memo on.
+    inputs: str | None = None
 
 
 class Memo(Protocol):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from campaignsync.checks import CheckInput, check
@@ -275,13 +276,30 @@ def _translation_findings(
 @check("CS320")
 def required_locales(data: CheckInput) -> Iterator[Diagnostic]:
     """Report required locales that miss translations (an error once the freeze has passed)."""
+    campaign = data.project.calendar.campaign(data.campaign)
+    freeze = campaign.freeze if campaign else None
+    late = freeze is not None and data.now.date() > freeze
+    # What it finds follows from the project (which data.inputs names), the catalogs'
+    # bytes and the side of the freeze today is on.
+    key = None
+    if data.memo is not None and data.inputs is not None:
+        read = tuple((t, k.path, k.digest, k.exists) for t, k in sorted(data.lookups.items()))
+        key = (data.inputs, data.campaign, late, read)
+        known = data.memo.get("required-locales", key)
+        if known is not None:
+            yield from known
+            return
+    found = list(_required(data, freeze, late))
+    if data.memo is not None and key is not None:
+        data.memo.put("required-locales", key, found)
+    yield from found
+
+
+def _required(data: CheckInput, freeze: date | None, late: bool) -> Iterator[Diagnostic]:
     from campaignsync.commands.locales import template_needs
 
     project = data.project
     config = project.config
-    campaign = project.calendar.campaign(data.campaign)
-    freeze = campaign.freeze if campaign else None
-    late = freeze is not None and data.now.date() > freeze
     messages = project.messages_of(data.campaign)
     templates: list[localize.Need] | None = None
     memo: dict[str, list[localize.Need]] = {}

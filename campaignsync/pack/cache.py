@@ -65,6 +65,9 @@ class Cache:
     keys: dict[str, str] = field(default_factory=dict)
     #: The gallery cards of the units taken from the cache, by output path.
     drawn: dict[str, Drawn] = field(default_factory=dict)
+    #: What the message checks found about messages just rendered, by id, to be kept
+    #: with the shards (``pack.findings``).
+    found: dict[str, Any] = field(default_factory=dict)
 
     def get(
         self, message_id: str, locale: str, message_key: str, lookups: Mapping[str, Any]
@@ -352,7 +355,15 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
 
 
 def save_cache(cache: Cache) -> None:
-    """Write the shards that changed (each atomically) and delete those of gone messages."""
+    """Write the shards that changed (each atomically) and delete those of gone messages.
+
+    What the message checks found about messages just rendered is written too.
+    """
+    if cache.found:
+        from campaignsync.pack import findings
+
+        findings.write(cache.folder, cache.key, cache.found)
+        cache.found.clear()
     if not cache.dirty:
         return
     for message_id in sorted(cache.dirty):

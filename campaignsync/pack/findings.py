@@ -36,6 +36,11 @@ from campaignsync.pack import cache, sealed
 FOLDER = "found"
 #: What one unit was rendered from: message digest, catalog digests, look-ups, CS414's place.
 _Read = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...], str]
+#: What one unit was rendered from, as the render cache keeps it: the message's digest,
+#: the digests of the catalogs it read, and its look-ups with their answers.
+Rendered = tuple[
+    str, tuple[tuple[str, str], ...], tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,26 +87,43 @@ class Findings:
     def put(
         self,
         message: Message,
-        units: Mapping[str, tuple[str, cache.Unit]],
+        units: Mapping[str, Rendered],
         lookups: Mapping[str, catalog.Lookup],
         kept: Kept,
     ) -> None:
-        """Remember what was found about ``message`` from ``units`` (by locale, as cached)."""
-        reads = {
-            tag: (
-                message_key,
-                unit.catalogs,
-                tuple((key, sealed.plain_entry(entry)) for key, entry in unit.log),
-                alt_entry(lookups, message, tag),
-            )
-            for tag, (message_key, unit) in units.items()
-        }
-        found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
-        texts = tuple(_plain_text(t) for t in kept.texts)
-        sealed.write_sealed(self._path(message.id), self.key, (reads, found, texts))
+        """Remember what was found about ``message`` from ``units`` (by locale)."""
+        sealed.write_sealed(self._path(message.id), self.key, plain(message, units, lookups, kept))
 
     def _path(self, message_id: str) -> Path:
         return self.folder / f"{message_id}.found"
+
+
+def write(shards: Path, key: str, found: Mapping[str, tuple[Any, ...]]) -> None:
+    """Write the :func:`plain` findings of messages beside the render cache's ``shards``."""
+    folder = shards.parent / FOLDER / shards.name
+    for message_id, kept in sorted(found.items()):
+        sealed.write_sealed(folder / f"{message_id}.found", key, kept)
+
+
+def plain(
+    message: Message,
+    units: Mapping[str, Rendered],
+    lookups: Mapping[str, catalog.Lookup],
+    kept: Kept,
+) -> tuple[Any, ...]:
+    """Return what was found about ``message`` from ``units`` (by locale), as kept."""
+    reads = {
+        tag: (
+            message_key,
+            catalogs,
+            tuple((key, sealed.plain_entry(entry)) for key, entry in log),
+            alt_entry(lookups, message, tag),
+        )
+        for tag, (message_key, catalogs, log) in units.items()
+    }
+    found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
+    texts = tuple(_plain_text(t) for t in kept.texts)
+    return reads, found, texts
 
 
 def _holds(

@@ -80,7 +80,6 @@ def _check_all(
     key: str | None,
 ) -> tuple[Project | None, Selection | None, Rendered | None, list[Diagnostic]]:
     """Load, render and run every check; keep the answer under ``key`` (when given)."""
-    from campaignsync import checks
     from campaignsync.load.project import load_project
 
     project, found = load_project(root)
@@ -96,35 +95,47 @@ def _check_all(
                 raise
     facts = None
     if project is not None and selection is not None:
-        out = project.root / project.config.paths.out
-        texts = None
-        if cached and not prepare:
-            from campaignsync.pipeline.rechecking import recheck
-
-            again = recheck(project, selection, out, now, jobs)
-            rendered, texts = again.rendered, again.texts
-            diagnostics.extend(again.found)
-        else:
-            rendered = _render(project, selection, out, jobs, prepare, cached)
-        diagnostics.extend(rendered.diagnostics)
-        memo = None
-        if cached:
-            from campaignsync.pack.lookups import FindingsMemo
-
-            memo = FindingsMemo(out.resolve())
-        if key is not None:
+        if key is not None:  # before the checks read the glossary
             facts = _clock_facts(project, selection.campaign, now)
-        data = checks.CheckInput(
-            project, selection.campaign, rendered.outputs, rendered.lookups, now, memo, texts
-        )
-        # With the message checks' findings kept (texts known), only the others run here.
-        diagnostics.extend(checks.run_checks(data, None if texts is None else False))
+        rendered, more = _check_outputs(project, selection, now, jobs, prepare, cached)
+        diagnostics.extend(more)
     if key is not None:
         from campaignsync.pipeline import lastcheck
 
         facts = facts or (None, None, False, lastcheck.glossary_stamp(root, None))
         lastcheck.remember(root, campaign, key, project, diagnostics, facts)
     return project, selection, rendered, diagnostics
+
+
+def _check_outputs(
+    project: Project, selection: Selection, now: datetime, jobs: int, prepare: bool, cached: bool
+) -> tuple[Rendered, list[Diagnostic]]:
+    """Render (through the caches when ``cached``) and run the checks; return what they found."""
+    from campaignsync import checks
+
+    out = project.root / project.config.paths.out
+    texts = inputs = None
+    diagnostics: list[Diagnostic] = []
+    if cached and not prepare:
+        from campaignsync.pipeline.rechecking import recheck
+
+        again = recheck(project, selection, out, jobs)
+        rendered, texts, inputs = again.rendered, again.texts, again.inputs
+        diagnostics.extend(again.found)
+    else:
+        rendered = _render(project, selection, out, jobs, prepare, cached)
+    diagnostics.extend(rendered.diagnostics)
+    memo = None
+    if cached:
+        from campaignsync.pack.lookups import FindingsMemo
+
+        memo = FindingsMemo(out.resolve())
+    data = checks.CheckInput(
+        project, selection.campaign, rendered.outputs, rendered.lookups, now, memo, texts, inputs
+    )
+    # With the message checks' findings kept (texts known), only the others run here.
+    diagnostics.extend(checks.run_checks(data, None if texts is None else False))
+    return rendered, diagnostics
 
 
 def _render(

@@ -12,10 +12,11 @@ kept for the one comparison across messages (CS402).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaignsync.l10n.longtexts import Text
 from campaignsync.model import Diagnostic, Output, Project
@@ -24,7 +25,12 @@ from campaignsync.pipeline.workers import Rendered, read_catalogs, render_select
 
 if TYPE_CHECKING:
     from campaignsync.l10n.catalog import Lookup
+    from campaignsync.pack.cache import Cache, Unit
     from campaignsync.pack.findings import Kept
+    from campaignsync.pack.findings import Rendered as Read
+
+#: One unit as a renderer made it: locale, message id, outputs, problems, look-ups.
+Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +40,11 @@ class Rechecked:
     rendered: Rendered
     found: tuple[Diagnostic, ...]
     texts: dict[tuple[str, str], Text]
+    #: A digest of the project's inputs (``checks.CheckInput.inputs``).
+    inputs: str | None = None
 
 
-def recheck(
-    project: Project, selection: Selection, out: Path, now: datetime, jobs: int
-) -> Rechecked:
+def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rechecked:
     """Render and check the messages whose units changed; take the others' findings as kept."""
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack import findings, keys
@@ -69,15 +75,88 @@ def recheck(
     unitcache.save_cache(cache)
     if rendered.halted:
         return Rechecked(rendered, (), {})
+    # The pack's key names the config, calendar, templates and tool; cache.keys each message.
+    inputs = keys.digest((key, sorted(cache.keys.items())))
     for message_id, outputs in _by_message(rendered.outputs).items():
-        mine = _check_message(project, selection.campaign, outputs, lookups, now)
+        # Kept by the renderer when it rendered every unit of the message (see Keeper).
+        mine = kept.get(messages[message_id], digests[message_id], tags[message_id], lookups)
+        if mine is None:
+            mine = check_message(project, selection.campaign, outputs, lookups)
+            cached = cache.units.get(message_id, {})
+            if all(tag in cached for tag in tags[message_id]):
+                chosen = {tag: _read(cached[tag]) for tag in tags[message_id]}
+                kept.put(messages[message_id], chosen, lookups, mine)
         found.extend(mine.found)
         texts.update(((t.message, t.locale), t) for t in mine.texts)
-        cached = cache.units.get(message_id, {})
-        if all(tag in cached for tag in tags[message_id]):
-            chosen = {tag: cached[tag] for tag in tags[message_id]}
-            kept.put(messages[message_id], chosen, lookups, mine)
-    return Rechecked(rendered, tuple(found), texts)
+    return Rechecked(rendered, tuple(found), texts, inputs)
+
+
+def _read(cached: tuple[str, Unit]) -> Read:
+    """Return what a cached unit was rendered from."""
+    message_key, unit = cached
+    return message_key, unit.catalogs, unit.log
+
+
+@dataclass(frozen=True, slots=True)
+class Keeper:
+    """What a renderer needs to check the messages it renders whole and keep what it found.
+
+    A build or check renders in chunks of whole messages (``pipeline.workers``), so
+    the renderer of a message's units, in a worker, can run the message checks
+    over them at once; nothing then reads them again to check them. What it found
+    goes back with the units and is written with the render cache's shards (so a
+    build that fails writes none of it).
+    """
+
+    campaign: str
+    #: The messages whose every unit is rendered now: how many units, and their digest.
+    whole: Mapping[str, tuple[int, str]]
+
+    def keep(
+        self, project: Project, lookups: dict[str, Lookup], done: Iterable[Done]
+    ) -> dict[str, Any]:
+        """Return what the message checks find about each whole message of units just rendered.
+
+        As :func:`campaignsync.pack.findings.plain` gives it, by message id, for the render
+        cache to write with its shards (a message with a problem is left out).
+        """
+        from campaignsync.pack.cache import catalog_digests
+        from campaignsync.pack.findings import plain
+
+        units: dict[str, list[Done]] = {}
+        for unit in done:
+            units.setdefault(unit[1], []).append(unit)
+        messages = {m.id: m for m in project.messages}
+        kept = {}
+        for message_id, mine in units.items():
+            count, digest = self.whole.get(message_id, (0, ""))
+            if len(mine) != count or any(problems for _t, _m, _o, problems, _l in mine):
+                continue
+            made = sorted((o for unit in mine for o in unit[2]), key=lambda o: o.path)
+            found = check_message(project, self.campaign, tuple(made), lookups)
+            reads = {
+                tag: (digest, catalog_digests(lookups, (key[0] for key, _ in log)), log)
+                for tag, _m, _o, _p, log in mine
+            }
+            kept[message_id] = plain(messages[message_id], reads, lookups, found)
+        return kept
+
+
+def keeper(
+    cache: Cache | None, campaign: str, every: list[tuple[str, str]], todo: list[tuple[str, str]]
+) -> Keeper | None:
+    """Return the keeper of the findings of a pack whose units ``todo`` (of ``every``) render.
+
+    None without a render cache: what was found is kept beside it.
+    """
+    from collections import Counter
+
+    if cache is None:
+        return None
+    wanted = Counter(message_id for _tag, message_id in every)
+    rendered = Counter(message_id for _tag, message_id in todo)
+    whole = {m: (n, cache.keys[m]) for m, n in rendered.items() if wanted[m] == n}
+    return Keeper(campaign, whole)
 
 
 def _by_message(outputs: tuple[Output, ...]) -> dict[str, tuple[Output, ...]]:
@@ -88,18 +167,15 @@ def _by_message(outputs: tuple[Output, ...]) -> dict[str, tuple[Output, ...]]:
     return {message_id: tuple(made) for message_id, made in grouped.items()}
 
 
-def _check_message(
-    project: Project,
-    campaign: str,
-    outputs: tuple[Output, ...],
-    lookups: dict[str, Lookup],
-    now: datetime,
+def check_message(
+    project: Project, campaign: str, outputs: tuple[Output, ...], lookups: dict[str, Lookup]
 ) -> Kept:
     """Return what the message checks find in one message's outputs, and its long texts."""
     from campaignsync import checks
     from campaignsync.l10n import longtexts
     from campaignsync.pack.findings import Kept
 
-    data = checks.CheckInput(project, campaign, outputs, lookups, now)
+    # The message checks read no clock: any time will do.
+    data = checks.CheckInput(project, campaign, outputs, lookups, datetime.fromtimestamp(0, UTC))
     found = checks.run_checks(data, per_message=True)
     return Kept(tuple(found), tuple(longtexts.from_outputs(outputs, project).values()))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack.gallery import Drawn
     from campaignsync.pack.staging import Staging
+    from campaignsync.pipeline.rechecking import Keeper
     from campaignsync.render.engine import Renderer
 
 Progress = Callable[[int, int], None]
@@ -71,6 +72,8 @@ class WorkContext:
     #: its cache shard written by whoever rendered it (see :mod:`campaignsync.pack.staging`).
     staged: Staging | None = None
     cache: unitcache.Cache | None = None
+    #: Checks the messages rendered whole and keeps what it found (with a render cache).
+    keeper: Keeper | None = None
 
 
 #: The context of a forked worker process, set once by the pool's initializer.
@@ -121,8 +124,9 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
-#: Units rendered, their outputs' zip members and manifest rows, and their gallery cards.
-_Chunk = tuple[list[_Done], dict[str, writer.Member], dict[str, str], list[Any]]
+#: Units rendered, their outputs' zip members and manifest rows, their gallery cards, and
+#: what the message checks found about the messages rendered whole (see rechecking.Keeper).
+_Chunk = tuple[list[_Done], dict[str, writer.Member], dict[str, str], list[Any], dict[str, Any]]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -147,8 +151,9 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         made, found = renderer.render(localized, strings, context.selection.channels)
         made = list(longtexts.counted(made, message, localized.fields, config))
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
+    kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}
     if not context.prepare:
-        return done, {}, {}, []
+        return done, {}, {}, [], kept
     from campaignsync.pack import gallery, manifest, staging
 
     # Hashing, deflating, manifest rows and cards here, in the workers, keep the
@@ -166,7 +171,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn)
         done = [(tag, mid, staging.stripped(made), found, log)
                 for tag, mid, made, found, log in done]  # fmt: skip
-    return done, members, rows, drawn
+    return done, members, rows, drawn, kept
 
 
 def units_of(project: Project, selection: Selection) -> list[tuple[str, str]]:
@@ -197,31 +202,29 @@ def render_selection(
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
-    ``prepare``: hash and compress each output too; ``cache``: render only the units whose
-    inputs changed, the others come from it; ``only``: those messages alone; ``loaded``: the
-    catalogs, read already; ``staged`` (a clean build's): outputs written there, bytes dropped.
+    ``prepare``: hash and compress outputs too; ``cache``: render only the units whose inputs
+    changed (and keep what the message checks find: ``rechecking.Keeper``); ``only``: those
+    messages; ``loaded``: the catalogs; ``staged`` (clean builds): outputs written, bytes dropped.
     """
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pipeline import rechecking
     from campaignsync.render.engine import Renderer
 
     renderer = Renderer(project)
-    problems = renderer.check_templates()
-    units = [u for u in units_of(project, selection) if only is None or u[1] in only]
+    every = units = [u for u in units_of(project, selection) if only is None or u[1] in only]
     if loaded is None:
         out = cache.folder.parent.parent if cache is not None else None
         loaded = read_catalogs(project, selection, out, jobs, len(units))
-    lookups = loaded[0]
-    problems.extend(loaded[1])
+    lookups, problems = loaded[0], [*renderer.check_templates(), *loaded[1]]
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups, halted=True)
-    outputs: list[Output] = []
-    members: dict[str, writer.Member] = {}
-    lines: dict[str, str] = {}
+    outputs, members, lines = list[Output](), dict[str, writer.Member](), dict[str, str]()
     drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
+    keeper = rechecking.keeper(cache, selection.campaign, every, units)
     context = WorkContext(project, renderer, lookups, selection, _by_id(project), prepare,
-                          cache is not None, staged, cache if staged else None)  # fmt: skip
+                          cache is not None, staged, cache if staged else None, keeper)  # fmt: skip
     done = 0
 
     def collect(chunk: _Chunk, size: int) -> None:
@@ -236,6 +239,8 @@ def render_selection(
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
         members.update(chunk[1])
         drawn.update((d.path, d) for d in chunk[3])
+        if cache is not None:
+            cache.found.update(chunk[4])
         done += size
         if progress:
             progress(done, len(units))
