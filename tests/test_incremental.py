@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from campaignsync.cli import cli
 from campaignsync.errors import BuildError
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import journal
+from campaignsync.pack import hyphenation, journal, kept
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 #: The sample campaign cut down to a few messages, so that each example builds quickly.
@@ -229,6 +229,13 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
     shards[0].write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     shards[1].write_bytes(shards[1].read_bytes()[:100])
     shards[2].write_bytes(shards[3].read_bytes())
+    # The index of the files kept from the last pack, and the parsed dictionaries, damaged too.
+    index = out / unitcache.FOLDER / "2026" / kept.INDEX
+    index.write_bytes(index.read_bytes()[:-1] + b"\0")
+    patterns = sorted((out / unitcache.FOLDER / hyphenation.FOLDER).glob("*.patterns"))
+    assert patterns
+    for path in patterns:
+        path.write_bytes(path.read_bytes()[:200])
     change_title(sample_repo, 0, "Rebuilt")
     result = cli_invoke(build, env=EPOCH)
     assert " written, " in result.stdout

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import pyphen
 
@@ -214,6 +215,52 @@ def score(counts: Counts, language: str) -> Score | None:
 def language_of(tag: str) -> str:
     """Return the language part of a BCP 47 tag (``pt`` for ``pt-PT``)."""
     return tag.split("-", 1)[0].lower()
+
+
+def dictionaries(tags: Iterable[str]) -> tuple[str, ...]:
+    """Return the hyphenation dictionaries that counting syllables in these locales reads."""
+    names = set()
+    for tag in tags:
+        language = language_of(tag)
+        formula, name = FORMULAS.get(language), _DICTIONARIES.get(language)
+        if formula is not None and formula.syllables and name is not None:
+            names.add(name)
+    return tuple(sorted(names))
+
+
+def dictionary_source(name: str) -> bytes:
+    """Return a hyphenation dictionary's bytes as pyphen ships them (its patterns' key)."""
+    return _dictionary_path(name).read_bytes()
+
+
+def parse_dictionary(name: str) -> dict[str, tuple[int, tuple[int, ...]]]:
+    """Return a dictionary's patterns parsed, as plain values: pattern -> (offset, values).
+
+    Only the values' parity counts for syllables, so pyphen's nonstandard hyphenation
+    data (kept on ``int`` subclasses) is dropped.
+    """
+    parsed = pyphen.HyphDict(_dictionary_path(name)).patterns
+    return {key: (start, tuple(int(v) for v in values)) for key, (start, values) in parsed.items()}
+
+
+def adopt_dictionary(name: str, patterns: dict[str, tuple[int, tuple[int, ...]]]) -> None:
+    """Give pyphen a dictionary's patterns parsed before (:func:`parse_dictionary`).
+
+    They go into pyphen's own cache of parsed dictionaries, where ``pyphen.Pyphen``
+    looks first, so the counts are those of the dictionary parsed afresh.
+    """
+    if not patterns:
+        raise ValueError("a hyphenation dictionary without patterns")
+    made = pyphen.HyphDict.__new__(pyphen.HyphDict)
+    made.patterns = patterns
+    made.cache = {}
+    made.maxlen = max(len(key) for key in patterns)
+    pyphen.hdcache[_dictionary_path(name)] = made
+
+
+def _dictionary_path(name: str) -> Path:
+    path: Path = pyphen.LANGUAGES[pyphen.language_fallback(name)]
+    return path
 
 
 @cache

@@ -26,7 +26,7 @@ from typing import Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Project, Translated
-from campaignsync.pack import keys, sealed
+from campaignsync.pack import hyphenation, keys, sealed
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.writer import Member
@@ -138,7 +138,11 @@ def take_hits(
     members: dict[str, Member],
     lines: dict[str, str],
 ) -> list[tuple[str, str]]:
-    """Add the cached units' outputs, members and manifest rows; return the units to render."""
+    """Add the cached units' outputs, members and manifest rows; return the units to render.
+
+    The hyphenation dictionaries those units need are handed to the readability
+    counts here, parsed before if kept (before forking: workers inherit them).
+    """
     cache.keys = {m.id: keys.digest(m) for m in project.messages}
     cache.keep_only((message_id, tag) for tag, message_id in units)
     todo = []
@@ -155,6 +159,8 @@ def take_hits(
                 members[output.path] = Member(*meta, None)
             if line is not None:
                 lines[output.path] = line
+    if todo:
+        hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
     return todo
 
 

@@ -11,6 +11,7 @@ so the gallery works offline from the zip.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -21,7 +22,8 @@ from typing import Any
 
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
-from campaignsync.pack import attention, cards
+from campaignsync.pack import attention, cards, keys
+from campaignsync.pack.kept import Kept
 
 THEME = Path(__file__).resolve().parent / "theme"
 #: Files of the theme copied into the pack as they are.
@@ -95,11 +97,13 @@ def pages(
     lookups: Mapping[str, Lookup] | None = None,
     schedule: Iterable[Diagnostic] = (),
     drawn: dict[str, Drawn] | None = None,
+    kept: Kept | None = None,
 ) -> dict[str, bytes]:
     """Return every file of the gallery by pack path: pages, styles, script, email copies.
 
     ``drawn`` holds cards already drawn, by output path (from the render cache);
-    the missing ones are drawn here and added to it.
+    the missing ones are drawn here and added to it. ``kept`` gives back the
+    message pages of the last pack whose inputs are unchanged.
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
@@ -131,20 +135,56 @@ def pages(
             items=[i for i in items if i.locale == locale.tag],
             **common,
         )
+    shared = keys.digest(common) if kept is not None else ""
     for message in listed:
-        files[f"preview/messages/{message.id}.html"] = render(
-            "message.html.j2",
-            root="../../",
-            message=message,
-            rows=_rows(by_message[message.id], locales),
-            html={c.path: _rehome(c.html, c.locale) for c in by_message[message.id]},
-            items=[i for i in items if i.message == message.id],
-            **common,
+        mine = [i for i in items if i.message == message.id]
+        files[f"preview/messages/{message.id}.html"] = _message_page(
+            message, by_message[message.id], locales, mine, (common, shared), kept
         )
     files.update(_emails(project, outputs, messages))
     for name in STATIC:
         files[f"preview/{name}"] = (THEME / name).read_bytes()
     return files
+
+
+def _message_page(
+    message: Message,
+    mine: list[Drawn],
+    locales: list[Any],
+    items: list[attention.Item],
+    common: tuple[dict[str, Any], str],
+    kept: Kept | None,
+) -> bytes:
+    """Return a message's page: the last pack's when its inputs are the same, else drawn.
+
+    ``common`` is what every page shows, with its digest.
+    """
+    path = f"preview/messages/{message.id}.html"
+    inputs = _inputs(message, mine, items, common[1]) if kept is not None else ""
+    page = kept.get(path, inputs) if kept is not None else None
+    if page is None:
+        page = _page(
+            "message.html.j2",
+            root="../../",
+            message=message,
+            rows=_rows(mine, locales),
+            html={c.path: _rehome(c.html, c.locale) for c in mine},
+            items=items,
+            **common[0],
+        )
+        if kept is not None:
+            kept.put(path, inputs, page)
+    return page
+
+
+def _inputs(message: Message, mine: list[Drawn], items: list[attention.Item], common: str) -> str:
+    """Return the digest of what a message page shows (message.html.j2 reads no more)."""
+    head = (message.id, message.title, message.path, message.publish, items, common)
+    sha = hashlib.sha256(keys.digest(head).encode())
+    for c in mine:
+        fields = (c.path, c.message, c.locale, c.channel, c.channel_title, c.html)
+        sha.update("\0".join(fields).encode("utf-8", "surrogateescape") + b"\1")
+    return sha.hexdigest()
 
 
 def _page(name: str, **values: Any) -> bytes:

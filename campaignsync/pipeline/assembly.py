@@ -17,6 +17,7 @@ from campaignsync.pipeline.workers import Rendered
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import gallery
+    from campaignsync.pack.kept import Kept
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -60,11 +61,13 @@ def assemble(
     rendered: Rendered,
     epoch: int | None,
     drawn: dict[str, gallery.Drawn] | None = None,
+    kept: Kept | None = None,
 ) -> Assembled:
     """Return everything a pack holds, in memory: outputs, extras with the manifest, the epoch.
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
-    ``drawn`` holds gallery cards already drawn (see :func:`pack_extras`).
+    ``drawn`` holds gallery cards already drawn, ``kept`` the last pack's files
+    (see :func:`pack_extras`).
     """
     from campaignsync.l10n import longtexts
 
@@ -73,7 +76,7 @@ def assemble(
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
-    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn)
+    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn, kept)
     # Only hashed here: the writer compresses what it cannot copy from the previous zip.
     members = {**rendered.members, **writer.digest_all(extras)}
     document = manifest.build_manifest(
@@ -113,21 +116,24 @@ def pack_extras(
     epoch: int,
     lookups: Mapping[str, catalog.Lookup] | None = None,
     drawn: dict[str, gallery.Drawn] | None = None,
+    kept: Kept | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
     ``lookups`` (the catalogs the outputs were rendered with) let the gallery
     name untranslated and stale segments. ``drawn`` holds the gallery cards
     already drawn, by output path; the cards drawn now are added to it.
+    ``kept`` gives back the last pack's message pages and calendar where what
+    they are made from is unchanged (:mod:`campaignsync.pack.kept`).
     """
-    from campaignsync.pack import attention, gallery, ical, schedulecsv
+    from campaignsync.pack import attention, gallery, schedulecsv
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
-    shown = gallery.pages(project, campaign, outputs, lookups, schedule, drawn)
+    shown = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept)
     extras = [
-        writer.PackFile("calendar.ics", ical.ics(project, campaign, epoch)),
+        writer.PackFile("calendar.ics", _calendar(project, campaign, epoch, kept)),
         *(writer.PackFile(rel, page) for rel, page in shown.items()),
     ]
     for partner in project.config.partners:
@@ -148,3 +154,24 @@ def pack_extras(
             raise BuildError(str(exc)) from None
         extras.append(writer.PackFile(src, data))
     return extras
+
+
+def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) -> bytes:
+    """Return calendar.ics: the last pack's while what it shows of the messages is unchanged.
+
+    The rest of what it reads (config, calendar, tool) is in the kept files' key.
+    """
+    from campaignsync.pack import ical, keys
+
+    if kept is None:
+        return ical.ics(project, campaign, epoch)
+    shown = [
+        (m.id, m.title, m.summary, m.link, m.channels, m.publish)
+        for m in project.messages_of(campaign)
+    ]
+    inputs = keys.digest((campaign, epoch, shown))
+    data = kept.get("calendar.ics", inputs)
+    if data is None:
+        data = ical.ics(project, campaign, epoch)
+        kept.put("calendar.ics", inputs, data)
+    return data

@@ -10,6 +10,7 @@ from campaignsync import __version__, gitrepo
 from campaignsync.load.config import read_paths
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import manifest, state, writer
+from campaignsync.pack.kept import open_kept, save_kept
 from campaignsync.pipeline.assembly import assemble, input_paths
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import (
@@ -102,13 +103,14 @@ def build(
     """
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
+    kept = None if cache is None else open_kept(cache.folder, out / selection.name, cache.key, reuse)
     with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
         if rendered is None:
             rendered = render_selection(
                 project, selection, jobs, progress, True, cache, staged=staged
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-        assembled = assemble(project, selection, rendered, epoch, drawn)
+        assembled = assemble(project, selection, rendered, epoch, drawn, kept)
         outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
         when, members = assembled.epoch, assembled.members
         result = writer.write_pack(
@@ -121,6 +123,8 @@ def build(
 
         unitcache.keep_drawn(cache, drawn)
         unitcache.save_cache(cache)
+    if kept is not None:
+        save_kept(kept)
     untranslated, over = _tally(outputs)
     return Built(
         result,

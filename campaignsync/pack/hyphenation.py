@@ -1,0 +1,70 @@
+"""The hyphenation dictionaries' patterns, parsed once and kept sealed beside the render cache.
+
+Counting syllables for the readability formulas reads pyphen's dictionaries;
+parsing one takes a tenth of a second to most of a second (German), more than
+rendering the few units an edit touches. Each dictionary's parsed patterns are
+kept in ``<out>/.campaignsync-cache/hyphenation/<name>.patterns``, keyed by the
+tool (pyphen's version among it) and the dictionary's own bytes, so a new
+pyphen or a changed dictionary is a miss; so is anything unreadable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from campaignsync.l10n import readability
+from campaignsync.pack import keys, sealed
+
+FOLDER = "hyphenation"
+
+
+def prime(cache_root: Path, tags: Iterable[str]) -> None:
+    """Hand the readability counts the dictionaries these locales need, parsed before if kept.
+
+    ``cache_root`` is ``<out>/.campaignsync-cache``. A dictionary not kept
+    (or not trusted) is parsed and kept for the next build.
+    """
+    folder = cache_root / FOLDER
+    for name in readability.dictionaries(tags):
+        key = _key(name)
+        path = folder / f"{name}.patterns"
+        patterns = _patterns(sealed.read_sealed(path, _folder_id(folder), key))
+        if patterns is None:
+            patterns = readability.parse_dictionary(name)
+            # A cache that cannot be written is only slower next time.
+            with contextlib.suppress(OSError):
+                sealed.write_sealed(path, key, patterns)
+        readability.adopt_dictionary(name, patterns)
+
+
+def _key(name: str) -> str:
+    source = hashlib.sha256(readability.dictionary_source(name)).hexdigest()
+    return hashlib.sha256(f"{keys.tool_digest()}\0{name}\0{source}".encode()).hexdigest()
+
+
+def _folder_id(folder: Path) -> bytes:
+    try:
+        return sealed.folder_id(folder)
+    except OSError:
+        return b"-"  # no folder yet: nothing in it to trust
+
+
+def _patterns(plain: Any) -> dict[str, tuple[int, tuple[int, ...]]] | None:
+    """Return kept patterns if they have the shape parsed ones have (else a miss)."""
+    if not isinstance(plain, dict) or not plain:
+        return None
+    for key, value in plain.items():
+        if not (
+            isinstance(key, str)
+            and isinstance(value, tuple)
+            and len(value) == 2
+            and isinstance(value[0], int)
+            and isinstance(value[1], tuple)
+            and all(isinstance(v, int) for v in value[1])
+        ):
+            return None
+    return plain

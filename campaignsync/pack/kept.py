@@ -1,0 +1,86 @@
+"""Whole-pack files taken from the last pack while what they were made from is unchanged.
+
+A gallery message page or the calendar is the same file as long as its inputs
+are: after an edit, only the pages of the edited messages are drawn again.
+The index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under the
+render cache's key: tool, config, calendar, templates) holds, per pack path,
+the digest of the file's inputs and the sha256 of the bytes made from them.
+The bytes themselves are read back from the pack folder and used only when
+their sha256 is the one recorded: a file changed or removed by hand, a damaged
+or missing index, are all a miss, never a wrong file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from campaignsync.pack import sealed
+
+INDEX = "kept.index"
+
+
+@dataclass(slots=True)
+class Kept:
+    """The files of the last pack by path, as (inputs' digest, sha256), and this build's."""
+
+    pack: Path
+    index: Path
+    key: str
+    known: dict[str, tuple[str, str]] = field(default_factory=dict)
+    made: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def get(self, path: str, inputs: str) -> bytes | None:
+        """Return the last pack's file at ``path`` if it was made from the same inputs."""
+        found = self.known.get(path)
+        if found is None or found[0] != inputs:
+            return None
+        try:
+            data = (self.pack / path).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != found[1]:
+            return None
+        self.made[path] = found
+        return data
+
+    def put(self, path: str, inputs: str, data: bytes) -> None:
+        """Note a file made now, so that the next build can take it from the pack."""
+        self.made[path] = (inputs, hashlib.sha256(data).hexdigest())
+
+
+def open_kept(cache_folder: Path, pack: Path, key: str, load: bool = True) -> Kept:
+    """Return the index of the files kept in ``pack``, written under ``key`` (else empty)."""
+    index = cache_folder / INDEX
+    kept = Kept(pack, index, key)
+    if load:
+        try:
+            where = sealed.folder_id(cache_folder)
+        except OSError:
+            return kept
+        kept.known = _index(sealed.read_sealed(index, where, key))
+    return kept
+
+
+def _index(plain: Any) -> dict[str, tuple[str, str]]:
+    if not isinstance(plain, dict):
+        return {}
+    found = {}
+    for path, value in plain.items():
+        if (
+            isinstance(path, str)
+            and isinstance(value, tuple)
+            and len(value) == 2
+            and all(isinstance(v, str) for v in value)
+        ):
+            found[path] = value
+    return found
+
+
+def save_kept(kept: Kept) -> None:
+    """Write the index of this build's files (once they are in the pack), if it changed."""
+    if kept.made != kept.known:
+        sealed.write_sealed(kept.index, kept.key, kept.made)
+        kept.known = dict(kept.made)

@@ -1,0 +1,63 @@
+"""Files taken from the last pack, and hyphenation dictionaries parsed once: a miss unless exact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyphen
+
+from campaignsync.l10n import readability
+from campaignsync.pack import hyphenation, sealed
+from campaignsync.pack.kept import open_kept, save_kept
+
+
+def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
+    pack, cache = tmp_path / "2026", tmp_path / ".cache" / "2026"
+    (pack / "preview").mkdir(parents=True)
+    cache.mkdir(parents=True)
+    (pack / "preview" / "a.html").write_bytes(b"<p>a</p>")
+    made = open_kept(cache, pack, "key")
+    made.put("preview/a.html", "inputs-1", b"<p>a</p>")
+    save_kept(made)
+    return pack, cache
+
+
+def test_a_kept_file_is_given_back_only_for_the_same_inputs_key_and_bytes(tmp_path: Path) -> None:
+    pack, cache = _kept_pack(tmp_path)
+    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-1") == b"<p>a</p>"
+    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-2") is None
+    assert open_kept(cache, pack, "other key").get("preview/a.html", "inputs-1") is None
+    assert open_kept(cache, pack, "key", load=False).get("preview/a.html", "inputs-1") is None
+    (pack / "preview" / "a.html").write_bytes(b"<p>changed by hand</p>")
+    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-1") is None
+    (pack / "preview" / "a.html").unlink()
+    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-1") is None
+
+
+def test_a_damaged_kept_index_is_empty(tmp_path: Path) -> None:
+    pack, cache = _kept_pack(tmp_path)
+    index = cache / "kept.index"
+    index.write_bytes(index.read_bytes()[:-2])
+    assert open_kept(cache, pack, "key").known == {}
+    sealed.write_sealed(index, "key", {"preview/a.html": ("inputs-1",)})  # not its shape
+    assert open_kept(cache, pack, "key").known == {}
+
+
+WORDS = ("Sicherheitsbewusstsein", "Zwei-Faktor-Authentifizierung", "Passwortmanager", "abend")
+
+
+def test_kept_dictionaries_count_as_freshly_parsed_ones(tmp_path: Path) -> None:
+    fresh = pyphen.Pyphen(lang="de_DE", cache=False)
+    expected = [fresh.positions(w) for w in WORDS]
+    hyphenation.prime(tmp_path, ["de", "it"])  # Italian's formula counts no syllables
+    kept = tmp_path / hyphenation.FOLDER / "de_DE.patterns"
+    assert sorted(p.name for p in kept.parent.iterdir()) == ["de_DE.patterns"]
+    key = kept.read_bytes().split(b"\n")[2].decode()
+    folder = sealed.folder_id(kept.parent)
+    assert sealed.read_sealed(kept, folder, key) == readability.parse_dictionary("de_DE")
+    assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
+    # Damaged: parsed again and kept again, the counts unchanged.
+    kept.write_bytes(kept.read_bytes()[:-10])
+    hyphenation.prime(tmp_path, ["de"])
+    assert sealed.read_sealed(kept, folder, key) == readability.parse_dictionary("de_DE")
+    assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
