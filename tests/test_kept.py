@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyphen
+from conftest import CliInvoke
 
 from campaignsync.l10n import readability
 from campaignsync.pack import hyphenation, sealed
@@ -61,3 +62,24 @@ def test_kept_dictionaries_count_as_freshly_parsed_ones(tmp_path: Path) -> None:
     hyphenation.prime(tmp_path, ["de"])
     assert sealed.read_sealed(kept, folder, key) == readability.parse_dictionary("de_DE")
     assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
+
+
+def test_after_a_body_edit_only_that_message_page_is_drawn_again(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
+    cache = out / ".campaignsync-cache" / "2026"
+    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    before = open_kept(cache, out / "2026", key).known
+    edited = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
+    after = open_kept(cache, out / "2026", key).known
+    assert {"index.html", "calendar.ics", "schedule-eu.csv"} <= set(before)
+    changed = {path for path in before if after.get(path) != before[path]}
+    # The new paragraph is untranslated: the posts' CSVs and the overview's states change too.
+    pages = {path for path in changed if path.startswith("preview/")}
+    assert pages == {f"preview/messages/{edited.stem}.html"}
+    assert "calendar.ics" not in changed
