@@ -13,11 +13,13 @@ or missing index, are all a miss, never a wrong file.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from campaignsync.pack import sealed
+from campaignsync.pack.writer import UNDECIDED, Member
 
 INDEX = "kept.index"
 
@@ -31,6 +33,8 @@ class Kept:
     key: str
     known: dict[str, tuple[str, str]] = field(default_factory=dict)
     made: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The files given back, hashed already as :func:`campaignsync.pack.writer.digest` does.
+    members: dict[str, Member] = field(default_factory=dict)
 
     def get(self, path: str, inputs: str) -> bytes | None:
         """Return the last pack's file at ``path`` if it was made from the same inputs."""
@@ -44,6 +48,7 @@ class Kept:
         if hashlib.sha256(data).hexdigest() != found[1]:
             return None
         self.made[path] = found
+        self.members[path] = Member(found[1], zlib.crc32(data), len(data), UNDECIDED, None)
         return data
 
     def put(self, path: str, inputs: str, data: bytes) -> None:

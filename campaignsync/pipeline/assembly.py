@@ -79,7 +79,9 @@ def assemble(
     outputs = list(rendered.outputs)
     extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn, kept)
     # Only hashed here: the writer compresses what it cannot copy from the previous zip.
-    members = {**rendered.members, **writer.digest_all(extras)}
+    known = kept.members if kept is not None else {}
+    fresh = writer.digest_all(f for f in extras if f.path not in known)
+    members = {**rendered.members, **known, **fresh}
     document = manifest.build_manifest(
         selection.campaign,
         outputs,
