@@ -75,24 +75,29 @@ def _translations(
 ) -> list[Item]:
     config = project.config
     built = {(o.message, o.locale) for o in outputs}
-    found = []
+    # Each message's segments as catalog keys, found once for every locale.
+    keyed = [
+        (message.id, [(s.field, (content.msgctxt(message.id, s.field), s.text)) for s in found])
+        for message in project.messages_of(campaign)
+        for found in [list(content.segments(message))]
+    ]
+    items = []
     for locale in config.locales:
         state = localize.classifier(locale, config, lookups)
-        for message in project.messages_of(campaign):
-            if (message.id, locale.tag) not in built:
+        for message_id, segments in keyed:
+            if (message_id, locale.tag) not in built:
                 continue
             by_state: dict[str, list[str]] = {"untranslated": [], "fuzzy": []}
-            segments = list(content.segments(message))
-            for segment in segments:
-                kind = state((content.msgctxt(message.id, segment.field), segment.text))
+            for field, key in segments:
+                kind = state(key)
                 if kind in by_state:
-                    by_state[kind].append(segment.field)
-            href = f"preview/{locale.tag}.html#{message.id}"
+                    by_state[kind].append(field)
+            href = f"preview/{locale.tag}.html#{message_id}"
             for kind, names in by_state.items():
                 if names:
                     text = f"{len(names)} of {len(segments)}: {_list(names)}"
-                    found.append(Item(kind, message.id, locale.tag, "", text, href))
-    return found
+                    items.append(Item(kind, message_id, locale.tag, "", text, href))
+    return items
 
 
 def _list(names: list[str], most: int = 4) -> str:
