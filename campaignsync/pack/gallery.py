@@ -115,9 +115,18 @@ def pages(
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule)
     common = _common(project, campaign_id, locales, made, listed)
     render = _page
+    files = {
+        "index.html": render(
+            "overview.html.j2",
+            root="",
+            messages=listed,
+            items=items,
+            states=_states(by_message, items),
+            outputs=len(outputs),
+            **common,
+        )
+    }
     shared = keys.digest(common) if kept is not None else ""
-    files = {"index.html": _overview(listed, items, _states(by_message, items), len(outputs),
-                                     (common, shared), kept)}  # fmt: skip
     for locale in locales:
         files[f"preview/{locale.tag}.html"] = render(
             "locale.html.j2",
@@ -136,29 +145,6 @@ def pages(
     for name in STATIC:
         files[f"preview/{name}"] = (THEME / name).read_bytes()
     return files
-
-
-def _overview(
-    listed: list[Message],
-    items: list[attention.Item],
-    states: dict[tuple[str, str], dict[str, Any]],
-    outputs: int,
-    common: tuple[dict[str, Any], str],
-    kept: Kept | None,
-) -> bytes:
-    """Return the overview: the last pack's when what it shows is the same, else drawn."""
-    inputs = ""
-    if kept is not None:
-        shown = [(m.id, m.title, m.partners, m.channels, m.publish) for m in listed]
-        inputs = keys.digest((shown, items, states, outputs, common[1]))
-        page = kept.get("index.html", inputs)
-        if page is not None:
-            return page
-    page = _page("overview.html.j2", root="", messages=listed, items=items, states=states,
-                 outputs=outputs, **common[0])  # fmt: skip
-    if kept is not None:
-        kept.put("index.html", inputs, page)
-    return page
 
 
 def _message_page(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -129,7 +128,7 @@ def pack_extras(
     ``kept`` gives back the last pack's message pages and calendar where what
     they are made from is unchanged (:mod:`campaignsync.pack.kept`).
     """
-    from campaignsync.pack import attention, gallery
+    from campaignsync.pack import attention, gallery, schedulecsv
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
@@ -141,9 +140,11 @@ def pack_extras(
     ]
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):
-            rel = f"schedule-{partner.id}.csv"
             extras.append(
-                writer.PackFile(rel, _schedule(project, campaign, partner.id, outputs, kept))
+                writer.PackFile(
+                    f"schedule-{partner.id}.csv",
+                    schedulecsv.schedule_csv(project, campaign, partner.id, outputs),
+                )
             )
     images = sorted({m.image.src for m in messages if m.image is not None})
     for src in images:
@@ -175,36 +176,4 @@ def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) ->
     if data is None:
         data = ical.ics(project, campaign, epoch)
         kept.put("calendar.ics", inputs, data)
-    return data
-
-
-def _schedule(
-    project: Project, campaign: str, partner: str, outputs: list[Output], kept: Kept | None
-) -> bytes:
-    """Return a partner's scheduler CSV: the last pack's while its posts and times are the same.
-
-    It reads the posts' texts and each message's id, campaign, channels, link and
-    times (the config is in the kept files' key).
-    """
-    from campaignsync import channels
-    from campaignsync.pack import keys, schedulecsv
-
-    if kept is None:
-        return schedulecsv.schedule_csv(project, campaign, partner, outputs)
-    shown = [
-        (m.id, m.campaign, m.channels, m.link, m.publish, m.partners)
-        for m in project.messages_of(campaign)
-    ]
-    sha = hashlib.sha256(keys.digest((campaign, partner, shown)).encode())
-    posts = set(channels.post_channels())
-    for o in outputs:
-        if o.channel in posts and o.path.endswith(".txt") and o.translated:
-            sha.update(f"{o.path}\0{o.message}\0{o.locale}\0{o.channel}\0".encode())
-            sha.update(o.content)
-            sha.update(b"\1")
-    rel, inputs = f"schedule-{partner}.csv", sha.hexdigest()
-    data = kept.get(rel, inputs)
-    if data is None:
-        data = schedulecsv.schedule_csv(project, campaign, partner, outputs)
-        kept.put(rel, inputs, data)
     return data
