@@ -13,13 +13,12 @@ or missing index, are all a miss, never a wrong file.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from campaignsync.pack import sealed
-from campaignsync.pack.writer import UNDECIDED, Member
+from campaignsync.pack import sealed, writer
+from campaignsync.pack.writer import Member
 
 INDEX = "kept.index"
 
@@ -45,10 +44,11 @@ class Kept:
             data = (self.pack / path).read_bytes()
         except OSError:
             return None
-        if hashlib.sha256(data).hexdigest() != found[1]:
+        member = writer.digest(data)  # its sha256, and what the pack's member needs besides
+        if member.sha256 != found[1]:
             return None
         self.made[path] = found
-        self.members[path] = Member(found[1], zlib.crc32(data), len(data), UNDECIDED, None)
+        self.members[path] = member
         return data
 
     def put(self, path: str, inputs: str, data: bytes) -> None:
@@ -84,8 +84,8 @@ def _index(plain: Any) -> dict[str, tuple[str, str]]:
     return found
 
 
-def save_kept(kept: Kept) -> None:
+def save_kept(kept: Kept | None) -> None:
     """Write the index of this build's files (once they are in the pack), if it changed."""
-    if kept.made != kept.known:
+    if kept is not None and kept.made != kept.known:
         sealed.write_sealed(kept.index, kept.key, kept.made)
         kept.known = dict(kept.made)

@@ -103,7 +103,8 @@ def build(
     """
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
-    kept = None if cache is None else open_kept(cache.folder, out / selection.name, cache.key, reuse)
+    pack = out / selection.name
+    kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse)
     with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
         if rendered is None:
             rendered = render_selection(
@@ -123,8 +124,7 @@ def build(
 
         unitcache.keep_drawn(cache, drawn)
         unitcache.save_cache(cache)
-    if kept is not None:
-        save_kept(kept)
+    save_kept(kept)
     untranslated, over = _tally(outputs)
     return Built(
         result,
