@@ -287,6 +287,25 @@ def test_a_cache_copied_to_another_folder_is_not_trusted(
     assert not unitcache.open_cache(copy, "2026", _key_of(key)).units
 
 
+def test_a_build_after_a_check_keeps_the_members_check_left_out(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    # check renders units without zip members or manifest rows; the build that takes them
+    # from the cache adds both once, so later builds need not hash every output again.
+    cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-09-01"])
+    out = sample_repo / "dist"
+
+    def units() -> list[unitcache.Unit]:
+        key = next(iter((out / unitcache.FOLDER / "2026").glob("*.units"))).read_bytes()
+        cache = unitcache.open_cache(out, "2026", _key_of(key))
+        return [unit for locales in cache.units.values() for _, unit in locales.values()]
+
+    assert any(None in unit.members for unit in units())
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    kept = units()
+    assert kept and not any(None in u.members or None in u.lines for u in kept)
+
+
 def _key_of(shard: bytes) -> str:
     return shard.split(b"\n")[2].decode()
 

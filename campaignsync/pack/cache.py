@@ -29,7 +29,7 @@ from campaignsync.model import Measure, Output, Project, Translated
 from campaignsync.pack import hyphenation, keys, sealed
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
-from campaignsync.pack.writer import Member
+from campaignsync.pack.writer import Member, digest
 
 FOLDER = ".campaignsync-cache"
 #: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.
@@ -137,11 +137,14 @@ def take_hits(
     outputs: list[Output],
     members: dict[str, Member],
     lines: dict[str, str],
+    complete: bool = False,
 ) -> list[tuple[str, str]]:
     """Add the cached units' outputs, members and manifest rows; return the units to render.
 
     The hyphenation dictionaries those units need are handed to the readability
     counts here, parsed before if kept (before forking: workers inherit them).
+    With ``complete`` (a build), a unit rendered for ``check`` only gets its
+    members and manifest rows now, once, and is kept with them.
     """
     cache.keys = {m.id: keys.digest(m) for m in project.messages}
     cache.keep_only((message_id, tag) for tag, message_id in units)
@@ -151,6 +154,9 @@ def take_hits(
         if unit is None:
             todo.append((tag, message_id))
             continue
+        if complete and None in unit.members:
+            unit = _completed(unit)
+            cache.put(message_id, tag, cache.keys[message_id], unit)
         outputs.extend(unit.outputs)
         if unit.drawn is not None:
             cache.drawn.update((d.path, d) for d in unit.drawn)
@@ -162,6 +168,17 @@ def take_hits(
     if todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
     return todo
+
+
+def _completed(unit: Unit) -> Unit:
+    """Return a unit rendered for ``check`` only with each output's member and manifest row."""
+    metas, lines = list(unit.members), list(unit.lines) or [None] * len(unit.outputs)
+    for at, output in enumerate(unit.outputs):
+        if metas[at] is None:
+            member = digest(output.content)
+            metas[at] = (member.sha256, member.crc, member.size, member.method)
+            lines[at] = manifest_line(output, member.sha256)
+    return replace(unit, members=tuple(metas), lines=tuple(lines))
 
 
 def store(

@@ -218,10 +218,10 @@ def render_selection(
     lookups, problems = loaded[0], [*renderer.check_templates(), *loaded[1]]
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups, halted=True)
-    outputs, members, lines = list[Output](), dict[str, writer.Member](), dict[str, str]()
+    outputs, members, rows = list[Output](), dict[str, writer.Member](), dict[str, str]()
     drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
-        units = unitcache.take_hits(cache, project, units, lookups, outputs, members, lines)
+        units = unitcache.take_hits(cache, project, units, lookups, outputs, members, rows, prepare)
     keeper = rechecking.keeper(cache, selection.campaign, every, units)
     context = WorkContext(project, renderer, lookups, selection, _by_id(project), prepare,
                           cache is not None, staged, cache if staged else None, keeper)  # fmt: skip
@@ -229,14 +229,14 @@ def render_selection(
 
     def collect(chunk: _Chunk, size: int) -> None:
         nonlocal done
-        lines.update(chunk[2])
+        rows.update(chunk[2])
         for locale_tag, message_id, made, found, log in chunk[0]:
             outputs.extend(made)
             problems.extend(found)
             if cache is not None and not found and staged is not None:
                 cache.dirty.discard(message_id)  # its renderer wrote its shard
             elif cache is not None and not found:
-                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, lines)
+                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, rows)
         members.update(chunk[1])
         drawn.update((d.path, d) for d in chunk[3])
         if cache is not None:
@@ -248,7 +248,7 @@ def render_selection(
     with fewer_collections():
         _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
-    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, lines, drawn)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, rows, drawn)
 
 
 def read_catalogs(
