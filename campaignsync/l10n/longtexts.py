@@ -113,11 +113,12 @@ def counted(
         return made
     tag = made[0].locale if made else config.source_locale.tag
     text = text_of(message, tag, fields, language_of(config.source_locale.tag))
-    counts = _plain(text.counts) + (_plain(text.source) if text.source is not None else ())
+    counts = plain_counts(text.counts) + (plain_counts(text.source) if text.source else ())
     return tuple(replace(o, readability=counts) if o.channel in LONG_CHANNELS else o for o in made)
 
 
-def _plain(counts: Counts) -> tuple[int, ...]:
+def plain_counts(counts: Counts) -> tuple[int, ...]:
+    """Return the counts as a plain tuple, as outputs and kept findings hold them."""
     return (
         counts.words,
         counts.sentences,

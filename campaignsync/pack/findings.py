@@ -27,7 +27,7 @@ from typing import Any
 
 from campaignsync.checks.access import alt_entry
 from campaignsync.l10n import catalog
-from campaignsync.l10n.longtexts import Text
+from campaignsync.l10n.longtexts import Text, plain_counts
 from campaignsync.l10n.readability import Counts
 from campaignsync.model import Diagnostic, Message
 from campaignsync.pack import cache, sealed
@@ -149,19 +149,8 @@ def _holds(
 
 
 def _plain_text(text: Text) -> tuple[Any, ...]:
-    source = None if text.source is None else _plain_counts(text.source)
-    return (text.message, text.locale, text.blocks, _plain_counts(text.counts), source)
-
-
-def _plain_counts(counts: Counts) -> tuple[int, ...]:
-    return (
-        counts.words,
-        counts.sentences,
-        counts.syllables,
-        counts.letters,
-        counts.long_words,
-        counts.longest,
-    )
+    source = None if text.source is None else plain_counts(text.source)
+    return (text.message, text.locale, text.blocks, plain_counts(text.counts), source)
 
 
 def _text(t: tuple[Any, ...]) -> Text:
