@@ -96,3 +96,28 @@ def test_changes_after_the_freeze_are_asked_of_git_every_time(
         again = cli_invoke(check).stdout
     assert again == f"{said} (in commit {sha[:10]}, 2026-09-20 14:03 UTC); {advice}"
     assert again == clean_check(cli_invoke, repo, ["--now", "2026-10-05"])
+
+
+def test_a_build_keeps_the_answer_check_gives_after_it(
+    cli_invoke: CliInvoke, calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build has every message's findings: check right after it loads nothing, and agrees."""
+    repo = calendar_repo
+    check = ["check", "--repo", str(repo), "--now", "2026-09-01"]
+    build = ["build", "--repo", str(repo), "--no-zip"]
+    today = {"SOURCE_DATE_EPOCH": "1788220800"}  # 2026-09-01, before the freeze as --now
+    cli_invoke(build, env=today)
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        assert cli_invoke(check).stdout == ""
+    assert clean_check(cli_invoke, repo, check[3:]) == ""
+    # An edit built: a finding of the message (CS206) and one across messages (CS104).
+    message = repo / "content/messages/2026/accounts.md"
+    text = message.read_text(encoding="utf-8").replace("T10:00:00+02:00", "T03:00:00+02:00")
+    message.write_text(text + "\nSee http://example.org.\n", encoding="utf-8")
+    cli_invoke(build, env=today)
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        edited = cli_invoke(check).stdout
+    assert "CS104" in edited and "CS206" in edited
+    assert edited == clean_check(cli_invoke, repo, check[3:])

@@ -93,7 +93,8 @@ def build(
     from campaignsync import pipeline
 
     request = pipeline.Request(campaign, locales, channels, source_date_epoch(), zipped)
-    options = pipeline.Options(out, force, jobs, shards, verbose, progress())
+    # Today, for the answer `check` would give, kept by the build (see pipeline.lastcheck).
+    options = pipeline.Options(out, force, jobs, shards, verbose, progress(), now_or(None))
     with errors():
         done = pipeline.build_pack(find_repo(repo), request, options)
     if done.built is None:

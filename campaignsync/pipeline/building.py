@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ from campaignsync.pipeline.workers import (
 
 if TYPE_CHECKING:
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pack.gallery import Drawn
+    from campaignsync.pipeline.lastcheck import Pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ def build(
     reuse: bool = True,
     shards: tuple[Path, ...] = (),
     zipped: bool = True,
+    check: Pending | None = None,
 ) -> Built:
     """Build the pack of one campaign into ``out/<campaign>/`` and ``out/<campaign>.zip``.
 
@@ -100,6 +104,7 @@ def build(
     of other builds (``--locale`` shards on other machines) whose rendered
     units are taken rather than rendered again. ``zipped=False`` writes the
     folder alone and removes the pack's zip (it would no longer match).
+    ``check`` keeps the answer ``check`` would give (``pipeline.lastcheck``).
     """
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
@@ -120,10 +125,7 @@ def build(
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:
-        from campaignsync.pack import cache as unitcache
-
-        unitcache.keep_drawn(cache, drawn)
-        unitcache.save_cache(cache)
+        _keep(cache, drawn, project, selection, rendered, check)
     save_kept(kept)
     untranslated, over = _tally(outputs)
     return Built(
@@ -135,6 +137,25 @@ def build(
         over,
         selection.partial,
     )
+
+
+def _keep(
+    cache: unitcache.Cache,
+    drawn: dict[str, Drawn],
+    project: Project,
+    selection: Selection,
+    rendered: Rendered,
+    check: Pending | None,
+) -> None:
+    """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked."""
+    from campaignsync.pack import cache as unitcache
+
+    unitcache.keep_drawn(cache, drawn)
+    unitcache.save_cache(cache)
+    if check is not None:
+        from campaignsync.pipeline import lastcheck
+
+        lastcheck.keep_built(check, project, selection, rendered, cache)
 
 
 def _open_cache(
@@ -172,6 +193,8 @@ class Options:
     shards: tuple[Path, ...] = ()
     verbose: bool = False
     progress: Progress | None = None
+    #: Today, to keep the answer ``check`` would give (None: keep none).
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +225,14 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     stamp, done = unchanged(root, target, request)
     if done is not None and not options.force:
         return Outcome(done)
+    answer = _answers(root, target, request, options)  # before any input is read
     project, warnings = require_project(root)
     selection = select(project, request.campaign, request.locales, request.channels)
+    pending = None
+    if answer is not None and options.now is not None:
+        from campaignsync.pipeline.lastcheck import Pending
+
+        pending = Pending(request.campaign, answer, options.now, warnings)
     before = manifest.hashes(target / selection.name) if options.verbose else {}
     old_zip = target / f"{selection.name}.zip"
     had_zip = old_zip.exists()
@@ -218,6 +247,7 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
         reuse=not options.force,
         shards=options.shards,
         zipped=request.zipped,
+        check=pending,
     )
     ignore = project.config.ignore
     shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
@@ -225,3 +255,18 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
     removed = old_zip if had_zip and built.result.archive is None else None
     return Outcome(built.result, built, shown, changes, removed)
+
+
+def _answers(root: Path, target: Path, request: Request, options: Options) -> str | None:
+    """Return the fingerprint ``check`` keeps its answer under, if this build can keep it.
+
+    It can when it builds what ``check`` checks (a whole campaign) into the folder
+    ``check`` keeps its caches in, from its own renders (no shards).
+    """
+    if options.now is None or request.locales or request.channels or options.shards:
+        return None
+    if target != output_folder(root, None):
+        return None
+    from campaignsync.pipeline import lastcheck
+
+    return lastcheck.stamp(root, request.campaign)

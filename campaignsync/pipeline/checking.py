@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Diagnostic, Project
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import Rendered, open_cache, render_selection
-
-if TYPE_CHECKING:
-    from campaignsync.checks.freeze import FreezeWatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +77,7 @@ def _check_all(
 ) -> tuple[Project | None, Selection | None, Rendered | None, list[Diagnostic]]:
     """Load, render and run every check; keep the answer under ``key`` (when given)."""
     from campaignsync.load.project import load_project
+    from campaignsync.pipeline import lastcheck
 
     project, found = load_project(root)
     diagnostics = list(found)
@@ -96,12 +93,10 @@ def _check_all(
     facts = None
     if project is not None and selection is not None:
         if key is not None:  # before the checks read the glossary
-            facts = _clock_facts(project, selection.campaign, now)
+            facts = lastcheck.clock_facts(project, selection.campaign, now)
         rendered, more = _check_outputs(project, selection, now, jobs, prepare, cached)
         diagnostics.extend(more)
     if key is not None:
-        from campaignsync.pipeline import lastcheck
-
         facts = facts or (None, None, False, lastcheck.glossary_stamp(root, None))
         lastcheck.remember(root, campaign, key, project, diagnostics, facts)
     return project, selection, rendered, diagnostics
@@ -149,16 +144,3 @@ def _render(
 
         unitcache.save_cache(cache)
     return rendered
-
-
-def _clock_facts(
-    project: Project, campaign: str, now: datetime
-) -> tuple[FreezeWatch | None, date | None, bool, str]:
-    """Return what the kept answer needs to be given again at another time (see lastcheck)."""
-    from campaignsync.checks.freeze import freeze_watch
-    from campaignsync.pipeline import lastcheck
-
-    found = project.calendar.campaign(campaign)
-    freeze = found.freeze if found is not None else None
-    glossary = lastcheck.glossary_stamp(project.root, project.config.glossary)
-    return freeze_watch(project, campaign), freeze, lastcheck.is_late(freeze, now), glossary

@@ -12,6 +12,10 @@ error once the translation freeze has passed: the answer says on which side of
 the freeze it was found, and is not used on the other side. CS113 asks git what
 changed since the freeze: it is asked again every time, from the few values it
 reads (``checks.freeze.FreezeWatch``), kept with the answer.
+
+A build keeps the answer too (:func:`keep_built`): it has loaded the project
+and the catalogs, and every message's findings are kept (``pack.findings``),
+so only the checks across messages run; ``check`` right after it loads nothing.
 """
 
 from __future__ import annotations
@@ -21,13 +25,18 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsync.checks.freeze import CODE, FreezeWatch, changes_after_freeze
 from campaignsync.load.config import read_paths
 from campaignsync.model import Diagnostic, Project
 from campaignsync.pack import keys, sealed, state
 from campaignsync.pipeline.assembly import input_paths
+
+if TYPE_CHECKING:
+    from campaignsync.pack.cache import Cache
+    from campaignsync.pipeline.selection import Selection
+    from campaignsync.pipeline.workers import Rendered
 
 #: The folder of the answers, inside the cache folder of the output folder.
 FOLDER = ".campaignsync-cache/check"
@@ -46,6 +55,16 @@ class Answer:
     watch: FreezeWatch | None
     glossary: str | None
     glossary_stamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What a build needs to keep check's answer: a fingerprint, the clock, loading's findings."""
+
+    campaign: str | None
+    key: str  # :func:`stamp`, taken before the build read any input
+    now: datetime
+    loaded: tuple[Diagnostic, ...]
 
 
 def stamp(root: Path, campaign: str | None) -> str:
@@ -118,6 +137,37 @@ def remember(
     )
     with contextlib.suppress(OSError):  # an answer not kept is only a longer check next time
         sealed.write_sealed(_path(root, campaign), key, plain)
+
+
+def clock_facts(
+    project: Project, campaign: str, now: datetime
+) -> tuple[FreezeWatch | None, date | None, bool, str]:
+    """Return what the kept answer needs to be given again at another time (take it first)."""
+    from campaignsync.checks.freeze import freeze_watch
+
+    found = project.calendar.campaign(campaign)
+    freeze = found.freeze if found is not None else None
+    glossary = glossary_stamp(project.root, project.config.glossary)
+    return freeze_watch(project, campaign), freeze, is_late(freeze, now), glossary
+
+
+def keep_built(
+    pending: Pending, project: Project, selection: Selection, rendered: Rendered, cache: Cache
+) -> bool:
+    """Keep the answer ``check`` would give after a build; return whether it could.
+
+    The build rendered through ``cache`` (whose findings it has just written) the
+    whole campaign that ``check`` checks. It cannot when a message's findings
+    are not kept (a unit with a problem is never cached): ``check`` finds those.
+    """
+    from campaignsync.pipeline.rechecking import found_by_build
+
+    facts = clock_facts(project, selection.campaign, pending.now)  # before the glossary is read
+    found = found_by_build(project, selection, rendered, cache, pending.now)
+    if found is None:
+        return False
+    remember(project.root, pending.campaign, pending.key, project, [*pending.loaded, *found], facts)
+    return True
 
 
 def _path(root: Path, campaign: str | None) -> Path:

@@ -53,9 +53,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     units = units_of(project, selection)
     loaded = read_catalogs(project, selection, out, jobs, len(units))
     lookups = loaded[0]
-    tags: dict[str, list[str]] = {}
-    for tag, message_id in units:
-        tags.setdefault(message_id, []).append(tag)
+    tags = _tags(units)
     key = keys.pack_key(project, selection.channels)
     kept = findings.Findings(out, selection.name, key)
     messages = {m.id: m for m in project.messages}
@@ -89,6 +87,49 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
         found.extend(mine.found)
         texts.update(((t.message, t.locale), t) for t in mine.texts)
     return Rechecked(rendered, tuple(found), texts, inputs)
+
+
+def found_by_build(
+    project: Project, selection: Selection, rendered: Rendered, cache: Cache, now: datetime
+) -> list[Diagnostic] | None:
+    """Return what ``check`` finds beyond loading, after a build that rendered through ``cache``.
+
+    Every message's findings are taken as kept (those of the messages just rendered
+    were written with the cache), and the checks across messages run over them, as
+    :func:`recheck` and ``checking`` do. None when a message's findings are not kept.
+    """
+    from campaignsync import checks
+    from campaignsync.pack import findings, keys
+    from campaignsync.pack.lookups import FindingsMemo
+
+    if rendered.halted:
+        return None
+    out = cache.folder.parent.parent
+    kept = findings.Findings(out, selection.name, cache.key)
+    messages = {m.id: m for m in project.messages}
+    found = list(rendered.diagnostics)
+    texts: dict[tuple[str, str], Text] = {}
+    for message_id, locales in _tags(units_of(project, selection)).items():
+        known = kept.get(messages[message_id], cache.keys[message_id], locales, rendered.lookups)
+        if known is None:
+            return None
+        found.extend(known.found)
+        texts.update(((t.message, t.locale), t) for t in known.texts)
+    inputs = keys.digest((cache.key, sorted(cache.keys.items())))
+    memo = FindingsMemo(out)
+    data = checks.CheckInput(
+        project, selection.campaign, (), rendered.lookups, now, memo, texts, inputs
+    )
+    found.extend(checks.run_checks(data, False))
+    return found
+
+
+def _tags(units: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Return the locales of each message's units."""
+    tags: dict[str, list[str]] = {}
+    for tag, message_id in units:
+        tags.setdefault(message_id, []).append(tag)
+    return tags
 
 
 def _read(cached: tuple[str, Unit]) -> Read:
