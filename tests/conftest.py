@@ -22,6 +22,30 @@ DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
+#: Where the tests' folders go when the machine has room in memory for them (see pytest_configure).
+RAM_FOLDER = Path("/dev/shm")
+RAM_NEEDED = 4 << 30
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Put the tests' temporary folders in memory, where the machine has a RAM folder with room.
+
+    Most tests write a pack (hundreds of small files) and a git repository: creating a
+    file cost 1.5 ms on this project's CI disk against 0.06 ms in /dev/shm, a second or
+    two of every build test. Where the folder is missing or small (a container's 64 MiB
+    /dev/shm), or the user chose a folder (``--basetemp``, ``PYTEST_DEBUG_TEMPROOT``),
+    nothing changes.
+    """
+    if config.option.basetemp or "PYTEST_DEBUG_TEMPROOT" in os.environ:
+        return
+    try:
+        found = os.statvfs(RAM_FOLDER)
+    except OSError:
+        return
+    if found.f_bavail * found.f_frsize >= RAM_NEEDED and os.access(RAM_FOLDER, os.W_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(RAM_FOLDER)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyphen
+import pytest
 from conftest import CliInvoke
 
 from campaignsync.l10n import readability
@@ -61,6 +62,26 @@ def test_kept_dictionaries_count_as_freshly_parsed_ones(tmp_path: Path) -> None:
     kept.write_bytes(kept.read_bytes()[:-10])
     hyphenation.prime(tmp_path, ["de"])
     assert sealed.read_sealed(kept, folder, key) == readability.parse_dictionary("de_DE")
+    assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
+
+
+def test_a_dictionary_this_process_holds_is_kept_without_parsing_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = pyphen.Pyphen(lang="de_DE", cache=False)
+    expected = [fresh.positions(w) for w in WORDS]
+    hyphenation.prime(tmp_path / "one", ["de"])  # parsed here, unless held already
+
+    def no_parsing(self: object, path: object) -> None:
+        raise AssertionError(f"{path} parsed again")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", no_parsing)
+    hyphenation.prime(tmp_path / "two", ["de"])  # another pack: nothing kept there yet
+    kept = tmp_path / "two" / hyphenation.FOLDER / "de_DE.patterns"
+    key = kept.read_bytes().split(b"\n")[2].decode()
+    held = sealed.read_sealed(kept, sealed.folder_id(kept.parent), key)
+    monkeypatch.undo()
+    assert held == readability.parse_dictionary("de_DE")
     assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
 
 

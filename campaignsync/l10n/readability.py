@@ -233,17 +233,30 @@ def dictionary_source(name: str) -> bytes:
     return _dictionary_path(name).read_bytes()
 
 
-def parse_dictionary(name: str) -> dict[str, tuple[int, tuple[int, ...]]]:
-    """Return a dictionary's patterns parsed, as plain values: pattern -> (offset, values).
+#: A dictionary's patterns as plain values: pattern -> (offset, values).
+Patterns = dict[str, tuple[int, tuple[int, ...]]]
+#: Marks a dictionary pyphen holds that came from :func:`adopt_dictionary`, plain values only.
+_PLAIN = "campaignsync_plain"
+
+
+def parse_dictionary(name: str, reuse: bool = False) -> Patterns:
+    """Return a dictionary's patterns parsed, as plain values.
 
     Only the values' parity counts for syllables, so pyphen's nonstandard hyphenation
-    data (kept on ``int`` subclasses) is dropped.
+    data (kept on ``int`` subclasses) is dropped. ``reuse``: take the patterns pyphen
+    holds parsed in this process, if it does (a test session, a long-lived preview),
+    rather than parse for up to a second.
     """
-    parsed = pyphen.HyphDict(_dictionary_path(name)).patterns
+    path = _dictionary_path(name)
+    held = pyphen.hdcache.get(path) if reuse else None
+    if held is not None and getattr(held, _PLAIN, False):
+        plain: Patterns = held.patterns  # handed over by adopt_dictionary, plain already
+        return plain
+    parsed = (held or pyphen.HyphDict(path)).patterns
     return {key: (start, tuple(int(v) for v in values)) for key, (start, values) in parsed.items()}
 
 
-def adopt_dictionary(name: str, patterns: dict[str, tuple[int, tuple[int, ...]]]) -> None:
+def adopt_dictionary(name: str, patterns: Patterns) -> None:
     """Give pyphen a dictionary's patterns parsed before (:func:`parse_dictionary`).
 
     They go into pyphen's own cache of parsed dictionaries, where ``pyphen.Pyphen``
@@ -255,6 +268,7 @@ def adopt_dictionary(name: str, patterns: dict[str, tuple[int, tuple[int, ...]]]
     made.patterns = patterns
     made.cache = {}
     made.maxlen = max(len(key) for key in patterns)
+    setattr(made, _PLAIN, True)
     pyphen.hdcache[_dictionary_path(name)] = made
 
 

@@ -26,7 +26,8 @@ def prime(cache_root: Path, tags: Iterable[str]) -> None:
     """Hand the readability counts the dictionaries these locales need, parsed before if kept.
 
     ``cache_root`` is ``<out>/.campaignsync-cache``. A dictionary not kept
-    (or not trusted) is parsed and kept for the next build.
+    (or not trusted) is parsed, unless pyphen holds it in this process already,
+    and kept for the next build.
     """
     folder = cache_root / FOLDER
     for name in readability.dictionaries(tags):
@@ -34,7 +35,7 @@ def prime(cache_root: Path, tags: Iterable[str]) -> None:
         path = folder / f"{name}.patterns"
         patterns = _patterns(sealed.read_sealed(path, _folder_id(folder), key))
         if patterns is None:
-            patterns = readability.parse_dictionary(name)
+            patterns = readability.parse_dictionary(name, reuse=True)
             # A cache that cannot be written is only slower next time.
             with contextlib.suppress(OSError):
                 sealed.write_sealed(path, key, patterns)
