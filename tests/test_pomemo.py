@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,6 +105,11 @@ def test_update_from_kept_entries_writes_what_a_full_merge_writes(
         if change is translate_by_hand:
             assert "Von Hand" in (sample_repo / "locales/de/LC_MESSAGES/messages.po").read_text()
     assert "(1 fuzzy" in said
+    for po in sorted((sample_repo / "locales").rglob("*.po")):  # what gettext's tools accept
+        done = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
 
 
 def test_a_new_pot_date_alone_rewrites_no_catalog(cli_invoke: CliInvoke, sample_repo: Path) -> None:

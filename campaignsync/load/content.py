@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +24,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _FRONT = schema.FRONT_MATTER[""]
 _IMAGE = schema.FRONT_MATTER["image"]
 HASHTAG_RE = re.compile(r"^[^\W_][\w]{0,99}$")
+Parsed = tuple[Message | None, tuple[Diagnostic, ...]]  # None when the message has errors
+Parse = Callable[[str, str, Config, Calendar], Parsed]
 
 
 def msgctxt(message_id: str, field: str) -> str:
@@ -50,12 +52,17 @@ def default_campaign_problems(root: Path, config: Config, cal: Calendar) -> tupl
 
 
 def read_message(
-    root: Path, rel: str, messages_rel: str, config: Config, cal: Calendar
-) -> tuple[Message | None, tuple[Diagnostic, ...]]:
+    root: Path,
+    rel: str,
+    messages_rel: str,
+    config: Config,
+    cal: Calendar,
+    parse: Parse | None = None,
+) -> Parsed:
     """Read and parse one message file (``rel`` from the root, below ``messages_rel``).
 
     A file outside ``<messages>/<campaign>/`` is CS020 and one that cannot be
-    read is CS023, both at line 1.
+    read is CS023, both at line 1. ``parse`` stands in for :func:`parse_message`.
     """
     if rel.count("/") != messages_rel.count("/") + 2:
         where = f"put messages in {messages_rel}/<campaign>/<id>.md"
@@ -64,12 +71,10 @@ def read_message(
         text = read_text(root, rel)
     except ValueError as exc:
         return None, (Diagnostic("CS023", Severity.ERROR, str(exc), rel, 1),)
-    return parse_message(rel, text, config, cal)
+    return (parse or parse_message)(rel, text, config, cal)
 
 
-def parse_message(
-    rel: str, text: str, config: Config, calendar: Calendar
-) -> tuple[Message | None, tuple[Diagnostic, ...]]:
+def parse_message(rel: str, text: str, config: Config, calendar: Calendar) -> Parsed:
     """Parse one message file (``rel`` is its path from the repo root)."""
     text = text.removeprefix("\ufeff")
     try:
@@ -340,15 +345,20 @@ def _image(data: dict[str, Any], found: Findings, config: Config) -> Image | Non
             f"image {src!r} must be a path inside {config.paths.content}/, like assets/photo.png",
         )
         return None
+    problem = image_file_problem(config, src)
+    if problem is not None:
+        found.add("CS023", "image.src", problem)
+        return None
+    return Image(src=src, alt=alt)
+
+
+def image_file_problem(config: Config, src: str) -> str | None:
+    """Return why an image's file is not a plain file in the content folder, or None."""
     try:
         target = resolve(config.root, f"{config.paths.content}/{src}")
     except ValueError as exc:
-        found.add("CS023", "image.src", f"image: {exc}")
-        return None
-    if not target.is_file():
-        found.add("CS023", "image.src", f"image {config.paths.content}/{src} does not exist")
-        return None
-    return Image(src=src, alt=alt)
+        return f"image: {exc}"
+    return None if target.is_file() else f"image {config.paths.content}/{src} does not exist"
 
 
 def _posts(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from campaignsync.errors import DiagnosticsError
-from campaignsync.load import calendarfile, content
+from campaignsync.load import calendarfile, content, parsed
 from campaignsync.load.config import load_config
 from campaignsync.model import Diagnostic, Message, Project, Severity
 
@@ -42,8 +42,10 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     messages: list[Message] = []
     first_seen: dict[str, str] = {}
     messages_rel = f"{config.paths.content}/messages"
+    memo = parsed.open_memo(root, config, cal)
+    parse = None if memo is None else memo.parse
     for rel in message_files(root, messages_rel):
-        message, problems = content.read_message(root, rel, messages_rel, config, cal)
+        message, problems = content.read_message(root, rel, messages_rel, config, cal, parse)
         findings.extend(problems)
         if message is None:
             continue
@@ -60,6 +62,8 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
             continue
         first_seen[message.id] = rel
         messages.append(message)
+    if memo is not None:
+        memo.save()
     return Project(root, config, cal, tuple(messages)), tuple(findings)
 
 

@@ -1,0 +1,156 @@
+"""Messages as the last load parsed them, kept by their text: an unchanged file is not parsed again.
+
+Parsing the messages (front matter validated, Markdown split into blocks) is most
+of loading a project: about a second at 500 messages, paid by ``locale update``,
+``check`` and ``build`` alike after an edit of one message. So when the output
+folder exists, each message parsed without errors is kept, as plain values, in
+``<out>/.campaignsync-cache/load/messages.kept`` (sealed: ``pack.sealed``), under
+the sha256 of its file's text; the file as a whole is kept under a key made of
+the tool, the config and the calendar, which the parse also reads. A message is
+taken from there only when its text has the same sha256 and its image (the one
+thing outside its file the parse looks at) is still a file; anything else is
+parsed again, as is every message when the file is missing, damaged or foreign.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from campaignsync.campaigns import Calendar
+from campaignsync.load import content
+from campaignsync.model import Block, Config, Image, Message
+
+FOLDER = ".campaignsync-cache/load"
+NAME = "messages.kept"
+
+#: One kept message: the sha256 of its text, the message and its warnings as plain values.
+Kept = tuple[str, tuple[Any, ...], tuple[tuple[Any, ...], ...]]
+
+
+class Memo:
+    """The messages kept by the last load; :meth:`parse` stands in for ``content.parse_message``."""
+
+    def __init__(self, folder: Path, key: str, kept: dict[str, Kept]) -> None:
+        self.folder = folder
+        self.key = key
+        self.kept = kept
+        self.now: dict[str, Kept] = {}  # what this load parsed or took: kept next
+        self.changed = False
+
+    def parse(self, rel: str, text: str, config: Config, calendar: Calendar) -> content.Parsed:
+        """Return the message of a file's text, from the memo when it holds that text."""
+        from campaignsync.pack import sealed
+
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        entry = self.kept.get(rel)
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == digest:
+            taken = _taken(entry, config)
+            if taken is not None:
+                self.now[rel] = entry
+                return taken
+        message, found = content.parse_message(rel, text, config, calendar)
+        if message is not None:  # one with errors is parsed again (they stop most commands)
+            with contextlib.suppress(ValueError):  # a time that would not read back the same
+                self.now[rel] = (digest, plain(message), tuple(map(sealed.plain_diagnostic, found)))
+                self.changed = True
+        return message, found
+
+    def save(self) -> None:
+        """Keep the messages of this load, when they differ from the last (a failure is a miss)."""
+        if not self.changed and self.now.keys() == self.kept.keys():
+            return
+        from campaignsync.pack import sealed
+
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            sealed.write_sealed(self.folder / NAME, self.key, self.now)
+
+
+def open_memo(root: Path, config: Config, calendar: Calendar) -> Memo | None:
+    """Return the memo of a project's messages, or None when there is no output folder."""
+    from campaignsync.pack import keys, sealed
+
+    out = (root / config.paths.out).resolve()
+    if not out.is_dir():
+        return None  # kept only beside packs or checks already there: a load makes no dist/
+    try:
+        key = keys.digest((keys.tool_digest(), config, calendar))
+    except TypeError:  # a value with no canonical form: nothing can be kept under it
+        return None
+    folder = out / FOLDER
+    kept = None
+    with contextlib.suppress(OSError):
+        kept = sealed.read_sealed(folder / NAME, sealed.folder_id(folder), key)
+    return Memo(folder, key, kept if isinstance(kept, dict) else {})
+
+
+def _taken(entry: Kept, config: Config) -> content.Parsed | None:
+    """Return a kept message and its findings, or None when its shape or its image is wrong."""
+    from campaignsync.pack import sealed
+
+    try:
+        message = message_of(entry[1])
+        found = tuple(sealed.diagnostic_of(t) for t in entry[2])
+    except Exception:  # the right shape is part of being intact
+        return None
+    if message.image is not None and content.image_file_problem(config, message.image.src):
+        return None  # parsed again: the parse reports the image
+    return message, found
+
+
+def plain(m: Message) -> tuple[Any, ...]:
+    """Return a message as plain values (raises ValueError for a time not kept exactly)."""
+    return (
+        m.id,
+        m.path,
+        m.campaign,
+        m.partners,
+        m.channels,
+        tuple((partner, _plain_time(when)) for partner, when in m.publish),
+        m.title,
+        m.summary,
+        m.theme,
+        m.link,
+        m.hashtags,
+        None if m.image is None else (m.image.src, m.image.alt),
+        m.posts,
+        tuple((b.kind, b.prefix, b.text, b.line, b.group) for b in m.body),
+        m.lines,
+    )
+
+
+def message_of(t: tuple[Any, ...]) -> Message:
+    """Return the message of :func:`plain`'s values."""
+    publish = tuple((partner, datetime.fromisoformat(when)) for partner, when in t[5])
+    image = None if t[11] is None else Image(*t[11])
+    body = tuple(Block(*b) for b in t[13])
+    return Message(
+        id=t[0],
+        path=t[1],
+        campaign=t[2],
+        partners=t[3],
+        channels=t[4],
+        publish=publish,
+        title=t[6],
+        summary=t[7],
+        theme=t[8],
+        link=t[9],
+        hashtags=t[10],
+        image=image,
+        posts=t[12],
+        body=body,
+        lines=t[14],
+    )
+
+
+def _plain_time(when: datetime) -> str:
+    """Return an aware time as ISO text, when reading it back gives the same value and zone."""
+    zone = when.tzinfo
+    offset = when.utcoffset()
+    if type(zone) is not timezone or offset is None or repr(zone) != repr(timezone(offset)):
+        raise ValueError(f"{zone!r} is not kept")
+    return when.isoformat()

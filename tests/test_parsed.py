@@ -1,0 +1,136 @@
+"""A project loaded with its messages kept is the project loaded by parsing every file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from campaignsync.load import content, parsed
+from campaignsync.load.project import load_project
+from campaignsync.pack import sealed
+
+
+def counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the path of every message file parsed from now on."""
+    seen: list[str] = []
+    real = content.parse_message
+
+    def parse(rel: str, *args: object) -> content.Parsed:
+        seen.append(rel)
+        return real(rel, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "parse_message", parse)
+    return seen
+
+
+def cold(repo: Path, tmp_path: Path) -> object:
+    """Return the project and findings of a copy of ``repo`` loaded with nothing kept."""
+    copy = tmp_path / "cold"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns("dist"))
+    project, found = load_project(copy)
+    assert project is not None
+    assert not (copy / "dist").exists()  # a load makes no output folder
+    return project.messages, found
+
+
+def test_a_warm_load_is_a_cold_load(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (sample_repo / "dist").mkdir()
+    first = load_project(sample_repo)
+    assert (sample_repo / "dist" / parsed.FOLDER / parsed.NAME).is_file()
+    seen = counting_parses(monkeypatch)
+    warm = load_project(sample_repo)
+    assert seen == []
+    assert warm == first
+    assert repr(warm) == repr(first)  # the same values, down to the time zones
+    assert warm[0] is not None
+    assert (warm[0].messages, warm[1]) == cold(sample_repo, tmp_path)
+
+
+def test_only_an_edited_message_is_parsed_again(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (sample_repo / "dist").mkdir()
+    load_project(sample_repo)
+    kickoff = sample_repo / "content/messages/2026/kickoff.md"
+    kickoff.write_text(kickoff.read_text().replace("title: ", "title: New, ", 1))
+    seen = counting_parses(monkeypatch)
+    project, found = load_project(sample_repo)
+    assert seen == ["content/messages/2026/kickoff.md"]
+    assert project is not None and (project.messages, found) == cold(sample_repo, tmp_path)
+    assert any(m.title.startswith("New, ") for m in project.messages)
+
+
+def test_a_kept_message_whose_image_is_gone_is_reported(sample_repo: Path) -> None:
+    (sample_repo / "dist").mkdir()
+    load_project(sample_repo)
+    (sample_repo / "content/assets/kickoff.png").unlink()
+    project, found = load_project(sample_repo)
+    assert project is not None and "kickoff" not in {m.id for m in project.messages}
+    assert [(d.code, d.file) for d in found if d.is_error] == [
+        ("CS023", "content/messages/2026/kickoff.md")
+    ]
+
+
+def test_a_new_calendar_or_config_is_parsed_again(
+    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (sample_repo / "dist").mkdir()
+    load_project(sample_repo)
+    seen = counting_parses(monkeypatch)
+    calendar = sample_repo / "content/calendar.yaml"
+    calendar.write_text(calendar.read_text() + "\n")  # the same calendar: nothing parsed
+    load_project(sample_repo)
+    assert seen == []
+    config = sample_repo / "campaignsync.toml"
+    config.write_text(config.read_text().replace("campaign.example.org", "other.example.org", 1))
+    load_project(sample_repo)
+    assert len(seen) == len(list((sample_repo / "content/messages").rglob("*.md")))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "copied", "foreign", "misshapen"])
+def test_a_damaged_copied_or_foreign_memo_is_a_miss(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    (sample_repo / "dist").mkdir()
+    project, _ = load_project(sample_repo)
+    assert project is not None
+    kept = sample_repo / "dist" / parsed.FOLDER / parsed.NAME
+    repo = sample_repo
+    if damage == "truncated":
+        kept.write_bytes(kept.read_bytes()[:-20])
+    elif damage == "copied":  # another folder: its device and inode differ
+        repo = tmp_path / "elsewhere"
+        shutil.copytree(sample_repo, repo)
+    else:  # sealed under another key, or under this one with entries of the wrong shape
+        memo = parsed.open_memo(sample_repo, project.config, project.calendar)
+        assert memo is not None and memo.kept
+        key = "another key" if damage == "foreign" else memo.key
+        wrong = {rel: (e[0], e[1][:-1], e[2]) for rel, e in memo.kept.items()}
+        sealed.write_sealed(kept, key, wrong)
+    seen = counting_parses(monkeypatch)
+    project, found = load_project(repo)
+    assert len(seen) == 16
+    assert project is not None and (project.messages, found) == cold(sample_repo, tmp_path)
+
+
+def test_times_are_kept_only_when_they_read_back_the_same() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from campaignsync.model import Message
+
+    def message(when: datetime) -> Message:
+        return Message("m", "p.md", "2026", ("eu",), ("x",), (("eu", when),), "T", "S")
+
+    for zone in (UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-4, minutes=-30))):
+        kept = message(datetime(2026, 10, 5, 9, 30, 15, 7, tzinfo=zone))
+        back = parsed.message_of(parsed.plain(kept))
+        assert back == kept and repr(back) == repr(kept)
+    for zone in (ZoneInfo("Europe/Brussels"), timezone(timedelta(hours=2), "CEST")):
+        with pytest.raises(ValueError, match="not kept"):
+            parsed.plain(message(datetime(2026, 10, 5, 9, tzinfo=zone)))
