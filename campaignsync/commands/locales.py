@@ -15,6 +15,7 @@ from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, Usa
 from campaignsync.l10n import catalog, localize, longtexts, mofile, pomerge, pot, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Config, Diagnostic, Locale, Message, Project, Severity
+from campaignsync.pipeline.workers import fewer_collections
 from campaignsync.render import engine as render
 
 
@@ -171,6 +172,7 @@ class Updated:
     catalogs: tuple[UpdateResult, ...]
 
 
+@fewer_collections()  # what an update reads and merges lives to its end
 def update(project: Project, now: datetime, check_only: bool = False, jobs: int = 1) -> Updated:
     """Bring the POT up to date, then merge it into every locale's catalog (creating missing ones).
 
