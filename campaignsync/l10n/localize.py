@@ -167,10 +167,6 @@ class Tally:
     entries: int = 0
     words: int = 0
 
-    def plus(self, words: int) -> Tally:
-        """Return the tally with one more entry of ``words`` words."""
-        return Tally(self.entries + 1, self.words + words)
-
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
@@ -264,12 +260,16 @@ def coverage(
 ) -> Coverage:
     """Count what a locale needs by state: translated, via fallback, fuzzy, untranslated."""
     state = classifier(locale, config, lookups)
-    tallies = dict.fromkeys(("translated", "fallback", "fuzzy", "untranslated"), Tally())
+    # Entries and words by state, counted as plain ints (a Tally per need was most of the time).
+    counts = {kind: [0, 0] for kind in ("translated", "fallback", "fuzzy", "untranslated")}
     first: Key | None = None
     for need in needed:
         kind = state(need.key)
-        tallies[kind] = tallies[kind].plus(need.words)
-        if kind in ("fuzzy", "untranslated"):
-            first = first or need.key
+        count = counts[kind]
+        count[0] += 1
+        count[1] += need.words
+        if first is None and kind in ("fuzzy", "untranslated"):
+            first = need.key
+    tallies = {kind: Tally(entries, words) for kind, (entries, words) in counts.items()}
     obsolete = lookups[locale.tag].obsolete if locale.tag in lookups else 0
     return Coverage(locale, **tallies, obsolete=obsolete, first_missing=first)

@@ -7,7 +7,8 @@ long texts (their readability counts, for CS402's comparison across messages)
 in ``<out>/.campaignsync-cache/found/<pack>/<message>.found``, with what each
 of its units was rendered from: the message's digest, the digests of the
 catalogs it looked up and every look-up with its answer (as the render cache,
-``pack.cache``, keeps them), and the one thing a check reads from a catalog
+``pack.cache``, keeps them; packed, and unpickled only when one of those catalogs
+changed), and the one thing a check reads from a catalog
 itself (where CS414 says to translate the alt text). While all of that is
 unchanged, the findings are given again without reading the message's
 outputs; anything else (a unit rendered again, a locale added or dropped)
@@ -34,8 +35,9 @@ from campaignsync.pack import cache, sealed
 
 #: The folder of the findings, inside the cache folder of the output folder.
 FOLDER = "found"
-#: What one unit was rendered from: message digest, catalog digests, look-ups, CS414's place.
-_Read = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...], str]
+#: What one unit was rendered from: message digest, catalog digests, CS414's place (its
+#: look-ups are kept apart, packed, and read only when one of those catalogs changed).
+_Read = tuple[str, tuple[tuple[str, str], ...], str]
 #: What one unit was rendered from, as the render cache keeps it: the message's digest,
 #: the digests of the catalogs it read, and its look-ups with their answers.
 Rendered = tuple[
@@ -75,11 +77,11 @@ class Findings:
             return None
         plain = sealed.read_sealed(self._path(message.id), where, self.key)
         try:
-            if plain is None or not _holds(plain[0], message, message_key, tags, lookups):
+            if plain is None or not _holds(plain[:2], message, message_key, tags, lookups):
                 return None
             return Kept(
-                tuple(sealed.diagnostic_of(t) for t in plain[1]),
-                tuple(_text(t) for t in plain[2]),
+                tuple(sealed.diagnostic_of(t) for t in plain[2]),
+                tuple(_text(t) for t in plain[3]),
             )
         except Exception:  # the right shape is part of being intact
             return None
@@ -113,35 +115,44 @@ def plain(
 ) -> tuple[Any, ...]:
     """Return what was found about ``message`` from ``units`` (by locale), as kept."""
     reads = {
-        tag: (
-            message_key,
-            catalogs,
-            tuple((key, sealed.plain_entry(entry)) for key, entry in log),
-            alt_entry(lookups, message, tag),
-        )
-        for tag, (message_key, catalogs, log) in units.items()
+        tag: (message_key, catalogs, alt_entry(lookups, message, tag))
+        for tag, (message_key, catalogs, _log) in units.items()
+    }
+    logs = {
+        tag: tuple((key, sealed.plain_entry(entry)) for key, entry in log)
+        for tag, (_key, _catalogs, log) in units.items()
     }
     found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
     texts = tuple(_plain_text(t) for t in kept.texts)
-    return reads, found, texts
+    return reads, sealed.packed(logs), found, texts
 
 
 def _holds(
-    reads: dict[str, _Read],
+    kept: tuple[dict[str, _Read], bytes],
     message: Message,
     message_key: str,
     tags: Iterable[str],
     lookups: Mapping[str, catalog.Lookup],
 ) -> bool:
-    """Return True when each unit would be taken from the render cache, and CS414 reads alike."""
+    """Return True when each unit would be taken from the render cache, and CS414 reads alike.
+
+    ``kept`` holds what each unit was rendered from and, packed, its look-ups: they
+    are read only for the units that read a catalog whose bytes changed.
+    """
+    reads, logs = kept
     if set(reads) != set(tags):
         return False
-    for tag, (key, catalogs, log, alt) in reads.items():
+    changed = []
+    for tag, (key, catalogs, alt) in reads.items():
         if key != message_key or alt_entry(lookups, message, tag) != alt:
             return False
-        if cache.catalog_digests(lookups, (t for t, _d in catalogs)) == catalogs:
-            continue
-        for (locale, context, source), entry in log:
+        if cache.catalog_digests(lookups, (t for t, _d in catalogs)) != catalogs:
+            changed.append(tag)
+    if not changed:
+        return True
+    log = sealed.unpacked(logs)
+    for tag in changed:
+        for (locale, context, source), entry in log[tag]:
             lookup = lookups.get(locale)
             if lookup is None or sealed.plain_entry(lookup.get(context, source)) != entry:
                 return False

@@ -59,6 +59,16 @@ def read_sealed(path: Path, where: bytes | None, key: str) -> Any:
         return None
 
 
+def packed(value: Any) -> bytes:
+    """Return plain values pickled, to be kept inside a sealed file and read only when needed."""
+    return pickle.dumps(value, protocol=5)
+
+
+def unpacked(data: bytes) -> Any:
+    """Return the plain values of :func:`packed` (no class admitted); raise if they are not."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
 def write_sealed(path: Path, key: str, value: Any) -> None:
     """Write a cache file (plain values only) that :func:`read_sealed` will trust here."""
     path.parent.mkdir(parents=True, exist_ok=True)
