@@ -121,3 +121,21 @@ def test_a_build_keeps_the_answer_check_gives_after_it(
         edited = cli_invoke(check).stdout
     assert "CS104" in edited and "CS206" in edited
     assert edited == clean_check(cli_invoke, repo, check[3:])
+
+
+def test_a_build_after_a_po_edit_keeps_the_answer_too(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One unit rendered again leaves its message's findings stale: the build checks its outputs."""
+    today = {"SOURCE_DATE_EPOCH": "1788220800"}  # 2026-09-01, as --now
+    build = ["build", "--repo", str(sample_repo), "--no-zip"]
+    check = ["check", "--repo", str(sample_repo), "--now", "2026-09-01"]
+    cli_invoke(build, env=today)
+    fr = sample_repo / "locales/fr/LC_MESSAGES/messages.po"
+    title = r'(msgctxt "kickoff:title"\nmsgid "[^"]*"\nmsgstr ")'
+    fr.write_text(re.sub(title, r"\1TOUS LES MOTS ", fr.read_text(encoding="utf-8")))
+    cli_invoke(build, env=today)
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        said = cli_invoke(check).stdout
+    assert "CS412" in said and said == clean_check(cli_invoke, sample_repo, check[3:])

@@ -125,7 +125,7 @@ def build(
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:
-        _keep(cache, drawn, project, selection, rendered, check)
+        _keep(cache, drawn, project, selection, rendered, check, not fresh)
     save_kept(kept)
     untranslated, over = _tally(outputs)
     return Built(
@@ -146,8 +146,12 @@ def _keep(
     selection: Selection,
     rendered: Rendered,
     check: Pending | None,
+    whole: bool,
 ) -> None:
-    """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked."""
+    """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked.
+
+    ``whole``: the outputs kept their bytes (a clean build drops them as it writes them).
+    """
     from campaignsync.pack import cache as unitcache
 
     unitcache.keep_drawn(cache, drawn)
@@ -155,7 +159,7 @@ def _keep(
     if check is not None:
         from campaignsync.pipeline import lastcheck
 
-        lastcheck.keep_built(check, project, selection, rendered, cache)
+        lastcheck.keep_built(check, project, selection, rendered, cache, whole)
 
 
 def _open_cache(

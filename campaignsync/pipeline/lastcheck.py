@@ -152,18 +152,24 @@ def clock_facts(
 
 
 def keep_built(
-    pending: Pending, project: Project, selection: Selection, rendered: Rendered, cache: Cache
+    pending: Pending,
+    project: Project,
+    selection: Selection,
+    rendered: Rendered,
+    cache: Cache,
+    whole: bool,
 ) -> bool:
     """Keep the answer ``check`` would give after a build; return whether it could.
 
     The build rendered through ``cache`` (whose findings it has just written) the
-    whole campaign that ``check`` checks. It cannot when a message's findings
-    are not kept (a unit with a problem is never cached): ``check`` finds those.
+    whole campaign that ``check`` checks. A message whose findings are not kept is
+    checked from its outputs when they are ``whole`` (they kept their bytes);
+    else nothing is kept and ``check`` finds it all.
     """
     from campaignsync.pipeline.rechecking import found_by_build
 
     facts = clock_facts(project, selection.campaign, pending.now)  # before the glossary is read
-    found = found_by_build(project, selection, rendered, cache, pending.now)
+    found = found_by_build(project, selection, rendered, cache, pending.now, whole)
     if found is None:
         return False
     remember(project.root, pending.campaign, pending.key, project, [*pending.loaded, *found], facts)

@@ -90,13 +90,20 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
 
 
 def found_by_build(
-    project: Project, selection: Selection, rendered: Rendered, cache: Cache, now: datetime
+    project: Project,
+    selection: Selection,
+    rendered: Rendered,
+    cache: Cache,
+    now: datetime,
+    whole: bool,
 ) -> list[Diagnostic] | None:
     """Return what ``check`` finds beyond loading, after a build that rendered through ``cache``.
 
     Every message's findings are taken as kept (those of the messages just rendered
     were written with the cache), and the checks across messages run over them, as
-    :func:`recheck` and ``checking`` do. None when a message's findings are not kept.
+    :func:`recheck` and ``checking`` do. A message whose findings are not kept (some
+    of its units rendered again after a PO edit) is checked from its outputs when
+    they are ``whole`` (a clean build drops their bytes as it writes them); else None.
     """
     from campaignsync import checks
     from campaignsync.pack import findings, keys
@@ -109,10 +116,15 @@ def found_by_build(
     messages = {m.id: m for m in project.messages}
     found = list(rendered.diagnostics)
     texts: dict[tuple[str, str], Text] = {}
+    outputs: dict[str, tuple[Output, ...]] | None = None
     for message_id, locales in _tags(units_of(project, selection)).items():
         known = kept.get(messages[message_id], cache.keys[message_id], locales, rendered.lookups)
         if known is None:
-            return None
+            if not whole:
+                return None
+            outputs = outputs or _by_message(rendered.outputs)
+            mine = outputs.get(message_id, ())
+            known = check_message(project, selection.campaign, mine, rendered.lookups)
         found.extend(known.found)
         texts.update(((t.message, t.locale), t) for t in known.texts)
     inputs = keys.digest((cache.key, sorted(cache.keys.items())))
