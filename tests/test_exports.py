@@ -10,12 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 import vobject
 from conftest import CliInvoke
+from hypothesis import strategies as st
 
 from campaignsync.load.project import load_project
-from campaignsync.pack import exports, ical
+from campaignsync.pack import exports, ical, schedulecsv
 from campaignsync.render import zones
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
@@ -613,3 +615,20 @@ def test_buffer_splits_a_channel_over_its_file_limit(
         "buffer-eu-en-x.csv: warning CS115: 2 posts: split into 2 files of at most 1 (Buffer's "
         "limit per file on paid plans; 10 on the Free plan)"
     ]
+
+
+@hypothesis.settings(max_examples=300, deadline=None, database=None)
+@hypothesis.given(
+    st.lists(
+        st.lists(st.text(alphabet=st.sampled_from("ab ,\"\r\n\t;é\x00'\\"), max_size=8)),
+        max_size=6,
+    )
+)
+def test_the_csv_files_are_what_the_csv_module_writes(lines: list[list[str]]) -> None:
+    """schedulecsv joins fields itself, quoting as ``csv.writer`` does, byte for byte."""
+    header = ("date", "text")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(lines)
+    assert schedulecsv._csv(header, [tuple(line) for line in lines]) == buffer.getvalue().encode()

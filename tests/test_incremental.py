@@ -232,6 +232,8 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
     # The index of the files kept from the last pack, and the parsed dictionaries, damaged too.
     index = out / unitcache.FOLDER / "2026" / kept.INDEX
     index.write_bytes(index.read_bytes()[:-1] + b"\0")
+    hashes = out / unitcache.FOLDER / "2026" / kept.HASHES
+    hashes.write_bytes(hashes.read_bytes()[:-1] + b"\0")
     patterns = sorted((out / unitcache.FOLDER / hyphenation.FOLDER).glob("*.patterns"))
     assert patterns
     for path in patterns:

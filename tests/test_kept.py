@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyphen
@@ -9,8 +10,8 @@ import pytest
 from conftest import CliInvoke
 
 from campaignsync.l10n import readability
-from campaignsync.pack import hyphenation, sealed
-from campaignsync.pack.kept import open_kept, save_kept
+from campaignsync.pack import hyphenation, manifest, sealed
+from campaignsync.pack.kept import HASHES, open_kept, save_kept
 
 
 def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
@@ -101,3 +102,28 @@ def test_after_a_body_edit_only_that_message_page_is_drawn_again(
     assert "calendar.ics" in before
     changed = {path for path in before if after.get(path) != before[path]}
     assert changed == {f"preview/messages/{edited.stem}.html"}
+
+
+def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)])
+    cache, pack = out / ".campaignsync-cache" / "2026", out / "2026"
+    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    from_manifest = manifest.hashes(pack)
+    assert open_kept(cache, pack, key).hashes == from_manifest
+    assert open_kept(cache, pack, key, load=False).hashes is None
+    kept_file, manifest_file = cache / HASHES, pack / "manifest.json"
+    # The manifest touched (by hand, by another tool): its hashes are read from it again.
+    stat = manifest_file.stat()
+    os.utime(manifest_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    assert open_kept(cache, pack, key).hashes is None
+    os.utime(manifest_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert open_kept(cache, pack, key).hashes == from_manifest
+    # Damaged, or kept for another manifest: a miss.
+    data = kept_file.read_bytes()
+    kept_file.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert open_kept(cache, pack, key).hashes is None
+    sealed.write_sealed(kept_file, "another manifest", from_manifest)
+    assert open_kept(cache, pack, key).hashes is None

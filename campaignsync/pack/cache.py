@@ -44,13 +44,19 @@ class Unit:
     #: Each output's pack member without its compressed bytes: (sha256, crc, size, method),
     #: None where the unit was rendered for ``check`` only.
     members: tuple[tuple[str, int, int, int] | None, ...]
-    log: tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]
+    #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it (kept plain).
+    plain_log: tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]
     #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
     catalogs: tuple[tuple[str, str], ...]
     #: Each output's manifest row as written (None where the member is unknown).
     lines: tuple[str | None, ...] = ()
     #: The unit's gallery cards, once a build has drawn them (None until then).
     drawn: tuple[Drawn, ...] | None = None
+
+    @property
+    def log(self) -> tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]:
+        """Return the catalog look-ups with their answers as entries."""
+        return tuple((key, sealed.entry_of(entry)) for key, entry in self.plain_log)
 
 
 @dataclass(slots=True)
@@ -79,9 +85,10 @@ class Cache:
         unit = found[1]
         if all(_digest_of(lookups.get(tag)) == digest for tag, digest in unit.catalogs):
             return unit
-        for (tag, context, source), entry in unit.log:
+        plain = sealed.plain_entry
+        for (tag, context, source), entry in unit.plain_log:
             lookup = lookups.get(tag)
-            if lookup is None or lookup.entries.get((context, source)) != entry:
+            if lookup is None or plain(lookup.entries.get((context, source))) != entry:
                 return None
         return unit
 
@@ -208,7 +215,8 @@ def store(
             lines.append(line)
             rows[output.path] = line
     tags = catalog_digests(lookups, (key[0] for key, _ in log))
-    unit = Unit(tuple(outputs), tuple(metas), log, tags, tuple(lines))
+    plain = tuple((key, sealed.plain_entry(entry)) for key, entry in log)
+    unit = Unit(tuple(outputs), tuple(metas), plain, tags, tuple(lines))
     cache.put(message_id, locale, cache.keys[message_id], unit)
 
 
@@ -261,28 +269,14 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
             (o.message, o.locale, o.channel, o.path, o.content, o.translated, o.fallbacks,
              _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
-    log = tuple((key, sealed.plain_entry(entry)) for key, entry in unit.log)
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
-    return (
-        tuple(outputs),
-        tuple(fields_table),
-        unit.members,
-        log,
-        unit.catalogs,
-        unit.lines,
-        drawn,
-    )
+    return (tuple(outputs), tuple(fields_table), unit.members, unit.plain_log, unit.catalogs,
+            unit.lines, drawn)  # fmt: skip
 
 
 def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
     return (d.path, d.message, d.locale, d.channel, d.direction, d.title, d.channel_title,
             d.gauges, d.html)  # fmt: skip
-
-
-def _drawn(t: tuple[Any, ...]) -> Drawn:
-    if len(t) != 9:
-        raise ValueError("not a drawn card")
-    return Drawn(*t)
 
 
 def _unit(plain: tuple[Any, ...]) -> Unit:
@@ -294,9 +288,10 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
     )
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
-    cards = None if drawn is None else tuple(_drawn(d) for d in drawn)
-    log_entries = tuple((key, sealed.entry_of(e)) for key, e in log)
-    return Unit(made, members, log_entries, catalogs, lines, cards)
+    cards = None if drawn is None else tuple(Drawn(*d) for d in drawn)  # else TypeError
+    if not all(len(k) == 3 and (e is None or len(e) == 5) for k, e in log):  # compared as read
+        raise ValueError("not a unit's catalog look-ups")
+    return Unit(made, members, log, catalogs, lines, cards)
 
 
 def open_cache(

@@ -8,19 +8,26 @@ the digest of the file's inputs and the sha256 of the bytes made from them.
 The bytes themselves are read back from the pack folder and used only when
 their sha256 is the one recorded: a file changed or removed by hand, a damaged
 or missing index, are all a miss, never a wrong file.
+
+Beside it, ``pack.hashes`` holds every file's sha256 as the last build wrote the
+pack, sealed under its manifest's sha256: while the manifest is the one that
+build recorded (``pack.state``: its size and time), the writer takes the hashes
+from there instead of parsing the manifest (18 MB of JSON at 150 messages).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from campaignsync.pack import sealed, writer
+from campaignsync.pack import sealed, state, writer
 from campaignsync.pack.writer import Member
 
 INDEX = "kept.index"
+HASHES = "pack.hashes"
 
 
 @dataclass(slots=True)
@@ -34,6 +41,8 @@ class Kept:
     made: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: The files given back, hashed already as :func:`campaignsync.pack.writer.digest` does.
     members: dict[str, Member] = field(default_factory=dict)
+    #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
+    hashes: Mapping[str, str] | None = None
 
     def get(self, path: str, inputs: str) -> bytes | None:
         """Return the last pack's file at ``path`` if it was made from the same inputs."""
@@ -66,7 +75,26 @@ def open_kept(cache_folder: Path, pack: Path, key: str, load: bool = True) -> Ke
         except OSError:
             return kept
         kept.known = _index(sealed.read_sealed(index, where, key))
+        kept.hashes = _hashes(cache_folder, where, pack)
     return kept
+
+
+def _hashes(cache_folder: Path, where: bytes, pack: Path) -> dict[str, str] | None:
+    """Return the last pack's hashes if its manifest is the one its build recorded."""
+    try:
+        recorded = state.recorded(pack.parent)[pack.name]
+        info = (pack / "manifest.json").stat()
+        if [info.st_size, info.st_mtime_ns] != recorded["manifest"]:
+            return None
+        key = str(recorded["sha256"])
+    except (OSError, KeyError, TypeError):
+        return None
+    plain = sealed.read_sealed(cache_folder / HASHES, where, key)
+    if not isinstance(plain, dict) or plain.get("manifest.json") != key:
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in plain.items()):
+        return None
+    return plain
 
 
 def _index(plain: Any) -> dict[str, tuple[str, str]]:
@@ -84,8 +112,15 @@ def _index(plain: Any) -> dict[str, tuple[str, str]]:
     return found
 
 
-def save_kept(kept: Kept | None) -> None:
-    """Write the index of this build's files (once they are in the pack), if it changed."""
-    if kept is not None and kept.made != kept.known:
+def save_kept(kept: Kept | None, result: writer.PackResult | None = None) -> None:
+    """Write the index of this build's files (once they are in the pack), if it changed.
+
+    With ``result`` (the pack just written), its files' hashes are kept too.
+    """
+    if kept is None:
+        return
+    if kept.made != kept.known:
         sealed.write_sealed(kept.index, kept.key, kept.made)
         kept.known = dict(kept.made)
+    if result is not None and result.digests and result.digests != kept.hashes:
+        sealed.write_sealed(kept.index.parent / HASHES, result.manifest_sha256, result.digests)

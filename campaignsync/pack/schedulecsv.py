@@ -8,8 +8,7 @@ function of the project and the rendered outputs.
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,33 +116,44 @@ BUFFER_CHANNELS = ("x", "mastodon", "bluesky", "linkedin", "threads", "instagram
 BUFFER_IMAGES = (".jpg", ".jpeg", ".png")
 
 
+#: What makes RFC 4180 quote a field (``csv.writer``'s minimal quoting does the same).
+_QUOTED = re.compile('[",\r\n]')
+
+
 def _csv(header: tuple[str, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(lines)
-    return buffer.getvalue().encode("utf-8")
+    """Return a CSV file: ``csv.writer``'s bytes, each field joined in C (tests compare the two).
+
+    ``csv.writer`` copies each character on its own: 0.6 s for a 12 MB schedule.
+    """
+    quoted, needs = '"{}"'.format, _QUOTED.search
+    text = "\r\n".join(
+        ",".join(quoted(f.replace('"', '""')) if needs(f) else f for f in line)
+        or ('""' if line else "")  # one empty field is quoted, as csv.writer does
+        for line in (header, *lines)
+    )
+    return f"{text}\r\n".encode()
 
 
 def generic_csv(found: Iterable[Row]) -> bytes:
     """Return the generic scheduler CSV (UTF-8, RFC 4180, header row) for some rows."""
-    return _csv(
-        CSV_COLUMNS,
-        (
-            (
+    times: dict[tuple[str, datetime], tuple[str, ...]] = {}
+
+    def when(r: Row) -> tuple[str, ...]:
+        # A message's rows share their time: formatted once (strftime per row cost seconds).
+        made = times.get((r.partner.timezone, r.instant))
+        if made is None:
+            made = times[(r.partner.timezone, r.instant)] = (
                 f"{r.local:%Y-%m-%d}",
                 f"{r.local:%H:%M}",
                 r.partner.timezone,
                 r.local.isoformat(timespec="minutes"),
                 f"{r.instant.astimezone(UTC):%Y-%m-%dT%H:%MZ}",
-                r.channel,
-                r.locale,
-                r.message.id,
-                r.text,
-                r.link,
             )
-            for r in found
-        ),
+        return made
+
+    return _csv(
+        CSV_COLUMNS,
+        ((*when(r), r.channel, r.locale, r.message.id, r.text, r.link) for r in found),
     )
 
 

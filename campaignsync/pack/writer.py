@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,8 @@ class PackResult:
     written: int
     reused: int
     manifest_sha256: str
+    #: Every file's sha256 by path, as written (empty when the pack was left as it was).
+    digests: Mapping[str, str] = field(default_factory=dict)
 
 
 def write_new(path: str, data: bytes) -> None:
@@ -87,6 +89,7 @@ def write_pack(
     reuse: bool = True,
     zipped: bool = True,
     staged: Staging | None = None,
+    previous: Mapping[str, str] | None = None,
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -98,7 +101,8 @@ def write_pack(
     alone and removes the pack's zip, before the folder changes: a zip never
     stays beside a folder it does not match. With ``staged`` (from
     :func:`staged_pack`, whose lock is held), the outputs are already in its
-    folder and their compressed bytes in its spill files.
+    folder and their compressed bytes in its spill files. ``previous`` is the
+    last pack's sha256 by path when known (else read from its manifest).
     """
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
     ready = members or {}
@@ -106,7 +110,7 @@ def write_pack(
         done = frozenset(o.path for o in outputs)
         return _write_locked(out, campaign, files, epoch, ready, False, zipped, staged, done)
     with _locked(out, campaign):
-        return _write_locked(out, campaign, files, epoch, ready, reuse, zipped)
+        return _write_locked(out, campaign, files, epoch, ready, reuse, zipped, previous=previous)
 
 
 @contextmanager
@@ -176,6 +180,7 @@ def _write_locked(
     zipped: bool,
     staged: Staging | None = None,
     done: frozenset[str] = frozenset(),
+    previous: Mapping[str, str] | None = None,
 ) -> PackResult:
     from campaignsync.pack import staging as staging_files
 
@@ -184,9 +189,9 @@ def _write_locked(
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    previous = hashes(final) if reuse else {}
-    if reuse and previous:
-        updated = _update(out, campaign, files, members, epoch, previous, zipped)
+    last = {} if not reuse else hashes(final) if previous is None else previous
+    if reuse and last:
+        updated = _update(out, campaign, files, members, epoch, last, zipped)
         if updated is not None:
             return updated
     # Without the zip, a member needs only its hash.
@@ -197,7 +202,7 @@ def _write_locked(
     try:
         if staged is None:
             staging.mkdir(mode=DIR_MODE)
-        written, reused = staging_files.fill(staging, final, files, prepared, previous, done)
+        written, reused = staging_files.fill(staging, final, files, prepared, last, done)
         staging_files.fix_dir_modes(staging)
         if zipped:
             _write_zip(archive_tmp, campaign, prepared, epoch, staged)
@@ -219,7 +224,8 @@ def _write_locked(
     shutil.rmtree(aside, ignore_errors=True)
     manifest = dict(prepared).get("manifest.json")
     digest = manifest.sha256 if manifest else _sha256(b"")
-    return PackResult(final, archive if zipped else None, len(files), written, reused, digest)
+    made = {rel: member.sha256 for rel, member in prepared}
+    return PackResult(final, archive if zipped else None, len(files), written, reused, digest, made)
 
 
 def _sha256(data: bytes) -> str:
@@ -237,7 +243,7 @@ def _update(
     files: list[tuple[str, bytes]],
     members: Mapping[str, Member],
     epoch: int,
-    previous: dict[str, str],
+    previous: Mapping[str, str],
     zipped: bool,
 ) -> PackResult | None:
     """Update the pack in place when it is as the last build left it (None: write a new one).
@@ -273,7 +279,8 @@ def _update(
         return None
     digest = done["manifest.json"].sha256 if "manifest.json" in done else _sha256(b"")
     where = zip_path if zipped else None
-    return PackResult(out / campaign, where, len(files), *counts, digest)
+    made = {rel: member.sha256 for rel, member in prepared}
+    return PackResult(out / campaign, where, len(files), *counts, digest, made)
 
 
 def _stamp(path: Path) -> list[int]:

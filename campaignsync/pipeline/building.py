@@ -119,14 +119,14 @@ def build(
         assembled = assemble(project, selection, rendered, epoch, drawn, kept)
         outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
         when, members = assembled.epoch, assembled.members
-        result = writer.write_pack(
-            out, selection.name, outputs, extras, when, members, reuse, zipped, staged
-        )
+        last = kept.hashes if kept is not None else None
+        result = writer.write_pack(out, pack.name, outputs, extras, when, members, reuse,
+                                   zipped, staged, last)  # fmt: skip
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:
         _keep(cache, drawn, project, selection, rendered, check, not fresh)
-    save_kept(kept)
+    save_kept(kept, result)
     untranslated, over = _tally(outputs)
     return Built(
         result,
