@@ -144,3 +144,29 @@ def test_an_update_alone_makes_no_output_folder(cli_invoke: CliInvoke, sample_re
     retitle("A new title for the kickoff")(sample_repo)
     assert "updated" in update(cli_invoke, sample_repo)
     assert not (sample_repo / "dist").exists()
+
+
+def test_catalogs_found_up_to_date_are_kept_for_the_next_update(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    update(cli_invoke, sample_repo)  # no dist/ yet: written, nothing kept
+    (sample_repo / "dist").mkdir()  # as a build or check makes it: entries are kept there
+    before = files(sample_repo)
+    said = update(cli_invoke, sample_repo)
+    assert "updated" not in said and said.count("up to date") == len(before)  # POT and POs
+    assert files(sample_repo) == before  # nothing written ...
+    real_read = catalog.read_catalog
+
+    def no_whole_reads(root: Path, rel: str, locale: object) -> object:
+        assert not rel.endswith(".po"), f"{rel} was read whole"
+        return real_read(root, rel, locale)  # type: ignore[arg-type]
+
+    retitle("A title edited after an update that wrote nothing")(sample_repo)
+    whole = sample_repo.parent / "whole"
+    shutil.copytree(sample_repo, whole)
+    shutil.rmtree(whole / "dist")  # ... yet kept: the edit is merged from kept entries
+    with monkeypatch.context() as patched:
+        patched.setattr(catalog, "read_catalog", no_whole_reads)
+        said = update(cli_invoke, sample_repo)
+    assert said == update(cli_invoke, whole)
+    assert files(sample_repo) == files(whole)

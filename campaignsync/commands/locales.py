@@ -202,8 +202,8 @@ def update(project: Project, now: datetime, check_only: bool = False, jobs: int 
         for locale, (result, data, staged) in zip(locales, merged, strict=True):
             if data is not None:
                 paths.write_atomic(project.root / result.path, data)
-                if staged:
-                    memo.commit(locale)
+            if staged:
+                memo.commit(locale)
         if keep and (merging.ident != merging.previous or written):
             memo.put_template(pomemo.Kept(merging.ident, merging.entries, written))
     return Updated(template, tuple(result for result, _, _ in merged))
@@ -229,20 +229,20 @@ def _merge_one(context: _MergeContext, locale: Locale) -> tuple[UpdateResult, by
     """
     rel = catalog.po_rel(context.config, locale)
     path = context.root / rel
-    done = None
+    done = data = None
     if path.is_file() and not path.is_symlink():
         data = path.read_bytes()
         known = context.memo.get(locale, hashlib.sha256(data).hexdigest())
         if known is not None:
-            done = pomemo.merge_known(context.template, locale, data, known)
+            done, data = pomemo.merge_known(context.template, locale, data, known), None
     if done is None:
         done = pomemo.merge_whole(context.template, context.root, rel, locale)
     fuzzy, untranslated = done.known.counts
-    staged = False
-    if done.data is not None and context.keep:
+    # Kept: what is written, and a file read whole and up to date (else read whole each time).
+    staged, kept = False, done.data if done.data is not None else data
+    if kept is not None and context.keep:
         with contextlib.suppress(OSError):  # not kept: the next update reads it whole
-            digest = hashlib.sha256(done.data).hexdigest()
-            context.memo.stage(locale, digest, pomemo.plain(done.known))
+            context.memo.stage(locale, hashlib.sha256(kept).hexdigest(), pomemo.plain(done.known))
             staged = True
     return UpdateResult(rel, done.data is not None, fuzzy, untranslated), done.data, staged
 

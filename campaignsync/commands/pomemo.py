@@ -2,7 +2,8 @@
 
 Reading a 5,500-entry PO file with Babel and writing it back take about a second
 each; after one English edit every catalog changes by one entry. So when
-``locale update`` writes a catalog, it keeps the merged entries in
+``locale update`` writes a catalog (or reads one whole and finds it up to date),
+it keeps the merged entries in
 ``<out>/.campaignsync-cache/pomerge/<locale>.entries``, under the sha256 of the
 bytes it wrote, in the order of the POT they were merged with (whose entries it
 keeps once, ``_template.entries``). The next update finds the file byte for byte
