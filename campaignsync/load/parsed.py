@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
+from dataclasses import astuple, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -103,47 +105,18 @@ def _taken(entry: Kept, config: Config) -> content.Parsed | None:
 
 
 def plain(m: Message) -> tuple[Any, ...]:
-    """Return a message as plain values (raises ValueError for a time not kept exactly)."""
-    return (
-        m.id,
-        m.path,
-        m.campaign,
-        m.partners,
-        m.channels,
-        tuple((partner, _plain_time(when)) for partner, when in m.publish),
-        m.title,
-        m.summary,
-        m.theme,
-        m.link,
-        m.hashtags,
-        None if m.image is None else (m.image.src, m.image.alt),
-        m.posts,
-        tuple((b.kind, b.prefix, b.text, b.line, b.group) for b in m.body),
-        m.lines,
+    """Return a message as plain values, field by field (ValueError: a time not kept exactly)."""
+    return tuple(
+        _KEPT[f.name][0](getattr(m, f.name)) if f.name in _KEPT else getattr(m, f.name)
+        for f in fields(Message)
     )
 
 
 def message_of(t: tuple[Any, ...]) -> Message:
     """Return the message of :func:`plain`'s values."""
-    publish = tuple((partner, datetime.fromisoformat(when)) for partner, when in t[5])
-    image = None if t[11] is None else Image(*t[11])
-    body = tuple(Block(*b) for b in t[13])
+    names = (f.name for f in fields(Message))
     return Message(
-        id=t[0],
-        path=t[1],
-        campaign=t[2],
-        partners=t[3],
-        channels=t[4],
-        publish=publish,
-        title=t[6],
-        summary=t[7],
-        theme=t[8],
-        link=t[9],
-        hashtags=t[10],
-        image=image,
-        posts=t[12],
-        body=body,
-        lines=t[14],
+        **{n: _KEPT[n][1](v) if n in _KEPT else v for n, v in zip(names, t, strict=True)}
     )
 
 
@@ -154,3 +127,17 @@ def _plain_time(when: datetime) -> str:
     if type(zone) is not timezone or offset is None or repr(zone) != repr(timezone(offset)):
         raise ValueError(f"{zone!r} is not kept")
     return when.isoformat()
+
+
+#: The fields of a message that are not plain values: how each is kept, and read back.
+_KEPT: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "publish": (
+        lambda v: tuple((partner, _plain_time(when)) for partner, when in v),
+        lambda t: tuple((partner, datetime.fromisoformat(when)) for partner, when in t),
+    ),
+    "image": (
+        lambda v: None if v is None else astuple(v),
+        lambda t: None if t is None else Image(*t),
+    ),
+    "body": (lambda v: tuple(map(astuple, v)), lambda t: tuple(Block(*b) for b in t)),
+}
