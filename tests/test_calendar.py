@@ -606,6 +606,9 @@ def test_calendar_show_defaults_to_the_campaigns_month(
             ["--month", "9999-12"], 1, "error: no such month: 9999-12\n", id="month-past-9998"
         ),
         pytest.param(
+            ["--month", "0000-10"], 1, "error: no such month: 0000-10\n", id="month-before-0001"
+        ),
+        pytest.param(
             ["--partner", "uk"],
             2,
             "error: unknown partner 'uk' (partners: eu, us)\n",

@@ -66,7 +66,7 @@ def month_view(project: Project, year: int, month: int, partner_id: str | None =
     are listed, and its clock comes first.
     """
     if not 1 <= month <= 12 or not 1 <= year <= 9998:
-        raise ContentError(f"no such month: {year}-{month:02d}")
+        raise ContentError(f"no such month: {year:04d}-{month:02d}")
     partners = _partners(project, partner_id)
     first = date(year, month, 1)
     last = date(year, month, stdcal.monthrange(year, month)[1])
