@@ -27,7 +27,7 @@ from campaignsync.cli._common import (
 from campaignsync.wording import counted
 
 if TYPE_CHECKING:
-    from campaignsync.commands.locales import LocaleStatus, Status
+    from campaignsync.commands.localestatus import LocaleStatus, Status
     from campaignsync.model import Project
 
 
@@ -149,20 +149,20 @@ def locale_status(
       campaignsync locale status --required --min 100
     """
     from campaignsync.checks import report
-    from campaignsync.commands import locales as catalogs
+    from campaignsync.commands import localestatus
     from campaignsync.load.config import configured_locale
 
     with errors():
         project, _ = load(repo)
         for tag in locales:
             configured_locale(project.config, tag)
-        result = catalogs.status(project, campaign)
+        result = localestatus.status(project, campaign)
     rows = [
         r
         for r in result.rows
         if (not locales or r.coverage.locale.tag in locales) and (not required or r.required_by)
     ]
-    shown = catalogs.Status(
+    shown = localestatus.Status(
         tuple(rows), result.problems, result.campaign, result.source_readability
     )
     if fmt == "json":
