@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync.campaigns import Calendar
+from campaignsync.paths import Paths
 
 
 def by_position(self: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -130,16 +131,6 @@ class AccessibilitySettings:
 
     #: Most emoji a post may carry.
     max_emoji: int = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Paths:
-    """Where the parts of a campaign repository live, relative to its root."""
-
-    content: str = "content"
-    locales: str = "locales"
-    templates: str = "templates"
-    out: str = "dist"
 
 
 @dataclass(frozen=True, slots=True)

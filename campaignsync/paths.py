@@ -1,12 +1,74 @@
-"""Paths inside a campaign repository: no escapes, no symbolic links, bounded reads."""
+"""Paths inside a campaign repository: where its parts are, no escapes, no symbolic links.
+
+The layout (the config file, the folders of ``[paths]``, :func:`find_root`) is read
+here without loading the config, for the no-change tests of ``build`` and ``check``.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import tomllib
+from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
+from campaignsync.errors import ConfigError
+
 MAX_FILE_BYTES = 512 * 1024
+#: The file that makes a folder a campaign repository.
+CONFIG_NAME = "campaignsync.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where the parts of a campaign repository live, relative to its root."""
+
+    content: str = "content"
+    locales: str = "locales"
+    templates: str = "templates"
+    out: str = "dist"
+
+
+def input_paths(folders: Paths) -> tuple[str, ...]:
+    """Return what a build reads, relative to the repository root."""
+    return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
+
+
+def read_paths(root: Path) -> Paths:
+    """Return the ``[paths]`` of ``campaignsync.toml`` without validating anything else.
+
+    For the quick no-change tests; any problem gives the defaults, and the full
+    load that follows reports it properly.
+    """
+    keys = {f.name for f in fields(Paths)}
+    try:
+        table = tomllib.loads((root / CONFIG_NAME).read_text(encoding="utf-8")).get("paths", {})
+        values = {k: v for k, v in table.items() if k in keys and isinstance(v, str)}
+        return Paths(**{k: v for k, v in values.items() if is_inside(v)})
+    except (OSError, ValueError, AttributeError):
+        return Paths()
+
+
+def find_root(start: Path) -> Path:
+    """Return the nearest directory at or above ``start`` holding ``campaignsync.toml``.
+
+    The search stops at the top of a git work tree: a stray config above the
+    repository (in a home or temporary folder) is never picked up by mistake.
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+        if (folder / ".git").exists():
+            raise ConfigError(
+                f"no {CONFIG_NAME} in {start} or any folder above it up to the top of its "
+                f"git repository ({folder}); run the command inside a campaign repository, "
+                "pass --repo, or create one with 'campaignsync init DIR'"
+            )
+    raise ConfigError(
+        f"no {CONFIG_NAME} in {start} or any folder above it; "
+        "run the command inside a campaign repository, pass --repo, "
+        "or create one with 'campaignsync init DIR'"
+    )
 
 
 def is_inside(relative: str) -> bool:
@@ -58,6 +120,8 @@ def read_text(root: Path, rel: str) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step: a reader sees the old or the new file."""
+    import tempfile  # not at import: the no-change tests write nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -19,8 +19,8 @@ from chromium import CHROMIUM, launched
 from conftest import ARABIC, make_review_repo
 
 from campaignsync import pipeline
-from campaignsync.load.config import read_paths
 from campaignsync.pack import live, watch
+from campaignsync.paths import input_paths, read_paths
 
 HOW = "install Debian's chromium (apt-get install chromium) and `pip install -e '.[test]'`"
 
@@ -132,7 +132,7 @@ def test_the_live_page_reloads_after_a_save(page: Any, tmp_path: Path) -> None:
     state.record(live.rebuild(repo, out, request))
     server = live.serve(out / "2026", 0, state)
     stop = threading.Event()
-    batches = watch.changes(repo, pipeline.input_paths(read_paths(repo)), stop)
+    batches = watch.changes(repo, input_paths(read_paths(repo)), stop)
     follower = threading.Thread(
         target=live.follow, args=(batches, lambda _: live.rebuild(repo, out, request), state)
     )

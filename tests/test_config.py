@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from campaignsync.errors import ConfigError
-from campaignsync.load.config import LocaleError, find_root, load_config, parse_locale
+from campaignsync.load.config import LocaleError, load_config, parse_locale
 from campaignsync.load.partners import parse_hours
+from campaignsync.paths import find_root
 
 GOOD = """\
 source_locale = "en"

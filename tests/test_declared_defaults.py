@@ -1,7 +1,7 @@
 """The model's defaults are the declared ones: a setting's default is written in load/schema.py.
 
 model.py cannot import load/ (it imports nothing of campaignsync but the calendar's
-values), so its dataclasses still give defaults of their own, for code and tests that
+values and the repository's folders, paths.Paths), so its dataclasses still give defaults of their own, for code and tests that
 build a value without a config. This test keeps every such default equal to the
 declaration in ``load/schema.py``, so changing one without the other fails.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from campaignsync import model
+from campaignsync import model, paths
 from campaignsync.load import partners, schema
 
 #: model dataclass -> the config table it mirrors, and its fields' names there when
@@ -29,7 +29,7 @@ MIRRORS: dict[type, tuple[str, dict[str, tuple[str, str]]]] = {
     ),
     model.Partner: ("partners.<id>", {}),
     model.ChannelSettings: ("channels.<channel>", {"sender": ("channels.<channel>", "from")}),
-    model.Paths: ("paths", {}),
+    paths.Paths: ("paths", {}),
     model.ScheduleSettings: ("schedule", {}),
     model.LinkSettings: ("links", {}),
     model.ReadabilitySettings: ("readability", {}),

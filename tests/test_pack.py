@@ -36,7 +36,7 @@ EXTRAS = [writer.PackFile("index.html", b"<!DOCTYPE html>\n")]
 SOURCE = writer.SourceInfo(None, False, "not built from a git commit")
 
 
-def write(out: Path, outputs: list[Output] = OUTPUTS, epoch: int = EPOCH) -> writer.PackResult:
+def write(out: Path, outputs: list[Output] = OUTPUTS, epoch: int = EPOCH) -> state.PackResult:
     """Write a pack as a build does: the outputs, the extras and their manifest."""
     document = manifest.build_manifest("2026", outputs, EXTRAS, SOURCE, epoch)
     extras = [*EXTRAS, writer.PackFile("manifest.json", document)]

@@ -30,12 +30,13 @@ def fail(text: str, code: int = 1) -> NoReturn:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn campaignsync errors into one-line messages and exit codes, never tracebacks."""
-    from campaignsync.checks import report
     from campaignsync.errors import CampaignsyncError, DiagnosticsError, UsageError
 
     try:
         yield
     except DiagnosticsError as exc:
+        from campaignsync.checks import report
+
         click.echo(report.render(exc.diagnostics, "text"), nl=False, err=True)
         fail(f"stopped: {report.summary(exc.diagnostics)}; {exc.outcome}")
     except UsageError as exc:
@@ -47,7 +48,7 @@ def errors() -> Iterator[None]:
 
 
 def find_repo(repo: Path | None) -> Path:
-    from campaignsync.load.config import find_root
+    from campaignsync.paths import find_root
 
     if repo is not None:
         if not (repo / "campaignsync.toml").is_file():
@@ -58,7 +59,7 @@ def find_repo(repo: Path | None) -> Path:
 
 def source_date_epoch() -> int | None:
     """Return SOURCE_DATE_EPOCH when set; a malformed value is a usage error."""
-    from campaignsync.pack.writer import ZIP_LAST
+    from campaignsync.pack import ZIP_LAST
 
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
@@ -155,9 +156,11 @@ def locale_tags(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     Whether the campaign has the locale is checked once the config is read
     (``load.config.configured_locale``).
     """
+    if not value:  # click calls back for an option not given as well
+        return value
     from campaignsync.load.config import LocaleError, parse_locale
 
-    for tag in (value,) if isinstance(value, str) else value or ():
+    for tag in (value,) if isinstance(value, str) else value:
         try:
             parse_locale(tag)
         except LocaleError as exc:
@@ -176,7 +179,8 @@ def _configured_near(ctx: click.Context, tag: str) -> str:
     command would find; without a readable config there is no hint.
     """
     from campaignsync.errors import CampaignsyncError
-    from campaignsync.load.config import find_root, load_config
+    from campaignsync.load.config import load_config
+    from campaignsync.paths import find_root
     from campaignsync.wording import closest
 
     repo = ctx.params.get("repo")
@@ -195,10 +199,12 @@ def channel_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any
     Whether the campaign enables the channel is checked once the config is read
     (``channels.check_enabled``).
     """
+    if not value:  # click calls back for an option not given as well
+        return value
     from campaignsync.channels import check_name
     from campaignsync.errors import UsageError
 
-    for name in (value,) if isinstance(value, str) else value or ():
+    for name in (value,) if isinstance(value, str) else value:
         try:
             check_name(name)
         except UsageError as exc:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaignsync import gitrepo
-from campaignsync.load.config import CONFIG_NAME
 from campaignsync.model import Config
+from campaignsync.paths import input_paths
 from campaignsync.wording import counted
 
 
@@ -51,8 +51,7 @@ _Rendered = dict[str, tuple[str, str, str, str]]  # path -> (sha256, message, lo
 
 
 def _render_at(root: Path, config: Config, rev: str, jobs: int) -> _Rendered:
-    folders = (CONFIG_NAME, config.paths.content, config.paths.locales, config.paths.templates)
-    files = gitrepo.files_at(root, gitrepo.resolve(root, rev), folders)
+    files = gitrepo.files_at(root, gitrepo.resolve(root, rev), input_paths(config.paths))
     with tempfile.TemporaryDirectory(prefix="campaignsync-changes-") as work:
         base = Path(work)
         for rel, data in files.items():

@@ -59,6 +59,7 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
     from campaignsync import pipeline
     from campaignsync.load.project import require_project
     from campaignsync.pack import live, watch
+    from campaignsync.paths import input_paths
 
     project, _ = require_project(root)
     selection = pipeline.select(project, options.campaign)
@@ -78,7 +79,7 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
     address = f"http://{options.bind}:{server.server_address[1]}/"
     preview = Preview(folder, address, state is not None, server)
     if state is not None:
-        batches = watch.changes(root, pipeline.input_paths(project.config.paths), preview.stop)
+        batches = watch.changes(root, input_paths(project.config.paths), preview.stop)
         thread = threading.Thread(
             target=live.build_then_follow,
             args=(batches, lambda _: live.rebuild(root, target, request, jobs), state, problems),

@@ -10,11 +10,10 @@ from typing import Any
 from campaignsync.errors import ConfigError, DiagnosticsError, UsageError
 from campaignsync.load import partners, plain, schema
 from campaignsync.load.tables import Reader
-from campaignsync.model import Config, Diagnostic, LinkSettings, Locale, Paths, Severity
-from campaignsync.paths import is_inside
+from campaignsync.model import Config, Diagnostic, LinkSettings, Locale, Severity
+from campaignsync.paths import CONFIG_NAME as CONFIG_NAME  # also read from here
+from campaignsync.paths import Paths, is_inside
 from campaignsync.wording import closest
-
-CONFIG_NAME = "campaignsync.toml"
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?$")
 _CODE_RE = re.compile(r"^CS[0-9]{3}$")
@@ -23,29 +22,6 @@ _TOP = schema.CONFIG[""]
 
 class LocaleError(ValueError):
     """A locale identifier that is not a valid, canonical BCP 47 tag."""
-
-
-def find_root(start: Path) -> Path:
-    """Return the nearest directory at or above ``start`` holding ``campaignsync.toml``.
-
-    The search stops at the top of a git work tree: a stray config above the
-    repository (in a home or temporary folder) is never picked up by mistake.
-    """
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-        if (folder / ".git").exists():
-            raise ConfigError(
-                f"no {CONFIG_NAME} in {start} or any folder above it up to the top of its "
-                f"git repository ({folder}); run the command inside a campaign repository, "
-                "pass --repo, or create one with 'campaignsync init DIR'"
-            )
-    raise ConfigError(
-        f"no {CONFIG_NAME} in {start} or any folder above it; "
-        "run the command inside a campaign repository, pass --repo, "
-        "or create one with 'campaignsync init DIR'"
-    )
 
 
 def parse_locale(text: str) -> Locale:
@@ -280,21 +256,6 @@ def _fallbacks(
                 reader.error(where, f"{where}: a locale cannot fall back to itself")
         result[tag] = tuple(i for i in items if i in known and i != tag)
     return result
-
-
-def read_paths(root: Path) -> Paths:
-    """Return the ``[paths]`` of ``campaignsync.toml`` without validating anything else.
-
-    For the quick no-change test before a build; any problem gives the
-    defaults, and the full load that follows reports it properly.
-    """
-    keys = schema.CONFIG["paths"].keys
-    try:
-        table = tomllib.loads((root / CONFIG_NAME).read_text(encoding="utf-8")).get("paths", {})
-        values = {k: v for k, v in table.items() if k in keys and isinstance(v, str)}
-        return Paths(**{k: v for k, v in values.items() if is_inside(v)})
-    except (OSError, ValueError, AttributeError):
-        return Paths()
 
 
 def _paths(data: dict[str, Any], reader: Reader) -> Paths:

@@ -14,11 +14,11 @@ from campaignsync.campaigns import Calendar, Campaign
 from campaignsync.channels import did_you_mean as channel_hint
 from campaignsync.load import schema, yamlfile
 from campaignsync.load.body import check_body, check_placeholders, parse_body, split_front_matter
-from campaignsync.load.config import CONFIG_NAME, line_of
+from campaignsync.load.config import line_of
 from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
 from campaignsync.model import Config, Diagnostic, Image, Message, Segment, Severity
-from campaignsync.paths import is_inside, read_text, resolve
+from campaignsync.paths import CONFIG_NAME, is_inside, read_text, resolve
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _FRONT = schema.FRONT_MATTER[""]

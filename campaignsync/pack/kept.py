@@ -112,7 +112,7 @@ def _index(plain: Any) -> dict[str, tuple[str, str]]:
     return found
 
 
-def save_kept(kept: Kept | None, result: writer.PackResult | None = None) -> None:
+def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None:
     """Write the index of this build's files (once they are in the pack), if it changed.
 
     With ``result`` (the pack just written), its files' hashes are kept too.

@@ -10,19 +10,32 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from campaignsync import paths
-
-if TYPE_CHECKING:
-    from campaignsync.pack import writer
 
 #: campaignsync's own files, all of them: a changed module anywhere makes a build run again.
 TOOL = Path(__file__).resolve().parent.parent
 
 
 STATE_NAME = ".campaignsync-state.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PackResult:
+    """What a build wrote (``pack.writer``), or the pack a recorded build left (:func:`current`)."""
+
+    folder: Path
+    #: None when the pack was built without its zip (``build --no-zip``).
+    archive: Path | None
+    files: int
+    written: int
+    reused: int
+    manifest_sha256: str
+    #: Every file's sha256 by path, as written (empty when the pack was left as it was).
+    digests: Mapping[str, str] = field(default_factory=dict)
 
 
 def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> str:
@@ -54,7 +67,7 @@ def _walk(path: Path) -> Iterator[Path]:
             yield Path(folder) / name
 
 
-def current(out: Path, print_: str) -> writer.PackResult | None:
+def current(out: Path, print_: str) -> PackResult | None:
     """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched."""
     for name, state in recorded(out).items():
         try:
@@ -71,8 +84,6 @@ def current(out: Path, print_: str) -> writer.PackResult | None:
                 info = archive.stat()
                 if [info.st_size, info.st_mtime_ns] != state["zip"]:
                     return None
-            from campaignsync.pack.writer import PackResult
-
             kept = archive if state["zip"] is not None else None
             return PackResult(folder, kept, state["files"], 0, state["files"], state["sha256"])
         except (OSError, KeyError, TypeError):
@@ -80,7 +91,7 @@ def current(out: Path, print_: str) -> writer.PackResult | None:
     return None
 
 
-def remember(out: Path, print_: str, result: writer.PackResult) -> None:
+def remember(out: Path, print_: str, result: PackResult) -> None:
     """Record the fingerprint of a finished build next to its pack (one record per pack)."""
     from campaignsync.pack import writer
 

@@ -14,21 +14,19 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
+from campaignsync.pack import ZIP_EPOCH, ZIP_LAST
 from campaignsync.pack.manifest import hashes
+from campaignsync.pack.state import PackResult
 
 if TYPE_CHECKING:
     from campaignsync.pack.staging import Staging
 
-#: Zip cannot store times before 1980 (the reproducible-builds spec clamps to it)...
-ZIP_EPOCH = 315532800
-#: ... nor after 2107 (its year field counts 7 bits from 1980).
-ZIP_LAST = 4354819199
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -48,21 +46,6 @@ class SourceInfo:
     commit: str | None
     dirty: bool
     note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PackResult:
-    """What a build wrote."""
-
-    folder: Path
-    #: None when the pack was built without its zip (``build --no-zip``).
-    archive: Path | None
-    files: int
-    written: int
-    reused: int
-    manifest_sha256: str
-    #: Every file's sha256 by path, as written (empty when the pack was left as it was).
-    digests: Mapping[str, str] = field(default_factory=dict)
 
 
 def write_new(path: str, data: bytes) -> None:

@@ -4,45 +4,63 @@
 - ``workers``: rendering the message x locale units, here or in forked workers;
 - ``checking``: ``check``, every check over the rendered outputs;
 - ``assembly``: everything a pack holds, in memory (outputs, extras, manifest);
-- ``building``: ``build``, the pack written, and the no-change test before it.
+- ``nochange``: ``build`` as the command asks it, the no-change test first;
+- ``building``: the pack written, when the no-change test says a build is needed.
 
-The names other modules use are imported here, so ``pipeline.build`` and
-``pipeline.select`` read as the steps they are.
+The names other modules use are given here, so ``pipeline.build`` and
+``pipeline.select`` read as the steps they are. Each module is imported when one
+of its names is first asked for: ``build`` with nothing changed imports
+``nochange`` alone, not the libraries that loading and rendering need.
 """
 
 from __future__ import annotations
 
-from campaignsync.pipeline.assembly import (
-    Assembled,
-    assemble,
-    input_paths,
-    pack_epoch,
-    pack_extras,
-    source_info,
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from campaignsync.pipeline.assembly import (
+        Assembled,
+        assemble,
+        pack_epoch,
+        pack_extras,
+        source_info,
+    )
+    from campaignsync.pipeline.building import Built, build
+    from campaignsync.pipeline.checking import Checked, check
+    from campaignsync.pipeline.nochange import (
+        Options,
+        Outcome,
+        Request,
+        build_pack,
+        fingerprint,
+        output_folder,
+        unchanged,
+    )
+    from campaignsync.pipeline.selection import Selection, known_partners, select
+    from campaignsync.pipeline.workers import (
+        Progress,
+        Rendered,
+        WorkContext,
+        default_jobs,
+        in_processes,
+        open_cache,
+        render_selection,
+        render_units,
+    )
+
+#: Each module's names (``__all__`` lists them all), as ``__getattr__`` finds them.
+_ASSEMBLY = frozenset({"Assembled", "assemble", "pack_epoch", "pack_extras", "source_info"})
+_BUILDING = frozenset({"Built", "build"})
+_CHECKING = frozenset({"Checked", "check"})
+_NOCHANGE = frozenset(
+    {"Options", "Outcome", "Request", "build_pack", "fingerprint", "output_folder", "unchanged"}
 )
-from campaignsync.pipeline.building import (
-    Built,
-    Options,
-    Outcome,
-    Request,
-    build,
-    build_pack,
-    fingerprint,
-    output_folder,
-    unchanged,
-)
-from campaignsync.pipeline.checking import Checked, check
-from campaignsync.pipeline.selection import Selection, known_partners, select
-from campaignsync.pipeline.workers import (
-    Progress,
-    Rendered,
-    WorkContext,
-    default_jobs,
-    in_processes,
-    open_cache,
-    render_selection,
-    render_units,
-)
+_SELECTION = frozenset({"Selection", "known_partners", "select"})
+_WORKERS = frozenset(
+    {"Progress", "Rendered", "WorkContext", "default_jobs", "in_processes", "open_cache",
+     "render_selection", "render_units"}
+)  # fmt: skip
 
 __all__ = [
     "Assembled",
@@ -62,7 +80,6 @@ __all__ = [
     "default_jobs",
     "fingerprint",
     "in_processes",
-    "input_paths",
     "known_partners",
     "open_cache",
     "output_folder",
@@ -74,3 +91,39 @@ __all__ = [
     "source_info",
     "unchanged",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Return a name of the pipeline, importing its module on first use."""
+    value = getattr(_home(name), name)
+    globals()[name] = value  # asked once
+    return value
+
+
+def _home(name: str) -> ModuleType:
+    """Return the module that defines ``name`` (imported now if it was not yet)."""
+    if name in _NOCHANGE:
+        from campaignsync.pipeline import nochange
+
+        return nochange
+    if name in _SELECTION:
+        from campaignsync.pipeline import selection
+
+        return selection
+    if name in _WORKERS:
+        from campaignsync.pipeline import workers
+
+        return workers
+    if name in _CHECKING:
+        from campaignsync.pipeline import checking
+
+        return checking
+    if name in _ASSEMBLY:
+        from campaignsync.pipeline import assembly
+
+        return assembly
+    if name in _BUILDING:
+        from campaignsync.pipeline import building
+
+        return building
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from campaignsync import gitrepo, paths
 from campaignsync.errors import BuildError, DiagnosticsError
-from campaignsync.load.config import CONFIG_NAME
-from campaignsync.model import Output, Paths, Project
-from campaignsync.pack import manifest, writer
+from campaignsync.model import Output, Project
+from campaignsync.pack import ZIP_EPOCH, manifest, writer
+from campaignsync.paths import input_paths
 from campaignsync.pipeline.selection import Selection
 from campaignsync.pipeline.workers import Rendered
 
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-
-
-def input_paths(folders: Paths) -> tuple[str, ...]:
-    """Return what a build reads, relative to the repository root."""
-    return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
 
 
 def source_info(project: Project) -> tuple[writer.SourceInfo, int | None]:
@@ -108,7 +103,7 @@ def _epoch(epoch: int | None, commit_time: int | None) -> int:
     # Outside git, 1980-01-01: the earliest time a zip can store.
     if epoch is not None:
         return epoch
-    return commit_time if commit_time is not None else writer.ZIP_EPOCH
+    return commit_time if commit_time is not None else ZIP_EPOCH
 
 
 def pack_extras(

@@ -1,18 +1,16 @@
-"""``build``: a campaign's pack written to the output folder, or nothing when nothing changed."""
+"""``build``: a campaign's pack written to the output folder (after the no-change test)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from campaignsync import __version__, gitrepo
-from campaignsync.load.config import read_paths
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import manifest, state, writer
 from campaignsync.pack.kept import open_kept, save_kept
-from campaignsync.pipeline.assembly import assemble, input_paths
+from campaignsync.pipeline.assembly import assemble
+from campaignsync.pipeline.nochange import Options, Outcome, Request, output_folder
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import (
     Progress,
@@ -30,44 +28,10 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
-    """What the user asked to build, as typed: the key of the no-change test."""
-
-    campaign: str | None = None
-    locales: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    epoch: int | None = None
-    #: False for ``--no-zip``: the folder alone.
-    zipped: bool = True
-
-
-def output_folder(root: Path, out: Path | None) -> Path:
-    """Return where packs go: ``out`` when given, else the config's output folder."""
-    return (out if out is not None else root / read_paths(root).out).resolve()
-
-
-def fingerprint(root: Path, request: Request) -> str:
-    """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
-    settings = {
-        "request": [request.campaign, request.locales, request.channels, request.epoch]
-        + ([] if request.zipped else ["no-zip"]),
-        "commit": gitrepo.head_id(root),
-        "version": __version__,
-    }
-    return state.fingerprint(root, input_paths(read_paths(root)), settings)
-
-
-def unchanged(root: Path, out: Path, request: Request) -> tuple[str, writer.PackResult | None]:
-    """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
-    stamp = fingerprint(root, request)
-    return stamp, state.current(out, stamp)
-
-
-@dataclass(frozen=True, slots=True)
 class Built:
     """What ``build`` did."""
 
-    result: writer.PackResult
+    result: state.PackResult
     outputs: int
     untranslated: dict[str, int]
     warnings: tuple[Diagnostic, ...]
@@ -96,7 +60,7 @@ def build(
 
     ``epoch`` is SOURCE_DATE_EPOCH when the user set it; otherwise the commit
     time is used, and outside git the fixed 1980-01-01 that zip allows.
-    ``stamp`` (from :func:`unchanged`, taken before reading any input) is
+    ``stamp`` (from ``nochange.unchanged``, taken before reading any input) is
     recorded with the pack so that the next identical build can skip all work.
     ``rendered`` reuses outputs already rendered with ``prepare=True`` (release
     checks them first). ``reuse=False`` writes every file afresh instead of
@@ -186,49 +150,15 @@ def _tally(outputs: list[Output]) -> tuple[dict[str, int], int]:
     return untranslated, over
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """How to build, besides what: ``--out``, ``--force``, ``--jobs``, ``--shard``, ``-v``."""
+def build_changed(
+    root: Path, request: Request, options: Options, target: Path, stamp: str
+) -> Outcome:
+    """Build what ``campaignsync build`` asks for into ``target``, once the no-change test failed.
 
-    out: Path | None = None
-    force: bool = False
-    #: Worker processes; 0 means one per CPU (:func:`default_jobs`).
-    jobs: int = 0
-    shards: tuple[Path, ...] = ()
-    verbose: bool = False
-    progress: Progress | None = None
-    #: Today, to keep the answer ``check`` would give (None: keep none).
-    now: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What :func:`build_pack` did: nothing (the pack is current) or a build."""
-
-    #: The pack in the output folder: the one left as it was, or the one just built.
-    pack: writer.PackResult
-    #: What the build did (None: no input changed since the last build).
-    built: Built | None = None
-    #: Loading's and rendering's warnings, silenced codes left out.
-    warnings: tuple[Diagnostic, ...] = ()
-    #: With ``verbose``: "added PATH", "changed PATH", "removed PATH".
-    changes: tuple[str, ...] = ()
-    #: The zip a ``--no-zip`` build removed (it would no longer match the folder).
-    removed_zip: Path | None = None
-
-
-def build_pack(root: Path, request: Request, options: Options) -> Outcome:
-    """Build what ``campaignsync build`` asks for, or nothing when no input changed.
-
-    The no-change test comes first and reads only the fingerprint's inputs, so
-    loading the project (and its libraries) waits until a build is needed.
+    ``stamp`` is the fingerprint the test took (``pipeline.nochange``), before any input was read.
     """
     from campaignsync.load.project import require_project
 
-    target = output_folder(root, options.out)
-    stamp, done = unchanged(root, target, request)
-    if done is not None and not options.force:
-        return Outcome(done)
     answer = _answers(root, target, request, options)  # before any input is read
     project, warnings = require_project(root)
     selection = select(project, request.campaign, request.locales, request.channels)

@@ -28,10 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.checks.freeze import CODE, FreezeWatch, changes_after_freeze
-from campaignsync.load.config import read_paths
 from campaignsync.model import Diagnostic, Project
 from campaignsync.pack import keys, sealed, state
-from campaignsync.pipeline.assembly import input_paths
+from campaignsync.paths import input_paths, read_paths
 
 if TYPE_CHECKING:
     from campaignsync.pack.cache import Cache

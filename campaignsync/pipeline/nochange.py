@@ -1,0 +1,102 @@
+"""``build`` as the command asks it: the no-change test first, a build only when it fails.
+
+The test reads file metadata and HEAD's commit id and nothing else, so this module
+imports only what it needs; loading the project, rendering and writing the pack
+(``pipeline.building``, and every library they use) are imported when a build runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from campaignsync import __version__, gitrepo
+from campaignsync.pack import state
+from campaignsync.paths import input_paths, read_paths
+
+if TYPE_CHECKING:
+    from campaignsync.model import Diagnostic
+    from campaignsync.pipeline.building import Built
+    from campaignsync.pipeline.workers import Progress
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the user asked to build, as typed: the key of the no-change test."""
+
+    campaign: str | None = None
+    locales: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    epoch: int | None = None
+    #: False for ``--no-zip``: the folder alone.
+    zipped: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to build, besides what: ``--out``, ``--force``, ``--jobs``, ``--shard``, ``-v``."""
+
+    out: Path | None = None
+    force: bool = False
+    #: Worker processes; 0 means one per CPU (``pipeline.default_jobs``).
+    jobs: int = 0
+    shards: tuple[Path, ...] = ()
+    verbose: bool = False
+    progress: Progress | None = None
+    #: Today, to keep the answer ``check`` would give (None: keep none).
+    now: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What :func:`build_pack` did: nothing (the pack is current) or a build."""
+
+    #: The pack in the output folder: the one left as it was, or the one just built.
+    pack: state.PackResult
+    #: What the build did (None: no input changed since the last build).
+    built: Built | None = None
+    #: Loading's and rendering's warnings, silenced codes left out.
+    warnings: tuple[Diagnostic, ...] = ()
+    #: With ``verbose``: "added PATH", "changed PATH", "removed PATH".
+    changes: tuple[str, ...] = ()
+    #: The zip a ``--no-zip`` build removed (it would no longer match the folder).
+    removed_zip: Path | None = None
+
+
+def output_folder(root: Path, out: Path | None) -> Path:
+    """Return where packs go: ``out`` when given, else the config's output folder."""
+    return (out if out is not None else root / read_paths(root).out).resolve()
+
+
+def fingerprint(root: Path, request: Request) -> str:
+    """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
+    settings = {
+        "request": [request.campaign, request.locales, request.channels, request.epoch]
+        + ([] if request.zipped else ["no-zip"]),
+        "commit": gitrepo.head_id(root),
+        "version": __version__,
+    }
+    return state.fingerprint(root, input_paths(read_paths(root)), settings)
+
+
+def unchanged(root: Path, out: Path, request: Request) -> tuple[str, state.PackResult | None]:
+    """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
+    stamp = fingerprint(root, request)
+    return stamp, state.current(out, stamp)
+
+
+def build_pack(root: Path, request: Request, options: Options) -> Outcome:
+    """Build what ``campaignsync build`` asks for, or nothing when no input changed.
+
+    The no-change test comes first and reads only the fingerprint's inputs, so
+    loading the project (and its libraries) waits until a build is needed.
+    """
+    target = output_folder(root, options.out)
+    stamp, done = unchanged(root, target, request)
+    if done is not None and not options.force:
+        return Outcome(done)
+    from campaignsync.pipeline.building import build_changed
+
+    return build_changed(root, request, options, target, stamp)
