@@ -1,4 +1,5 @@
-"""With nothing changed, ``build`` answers from file metadata, importing none of what a build needs.
+"""With nothing changed, ``build`` and ``check`` answer from file metadata, importing none of
+what loading, rendering or writing needs.
 
 The figures live in benchmarks/; what these tests keep is the cause of the speed:
 the modules (and libraries) a command with nothing to do loads. Each runs the
@@ -13,6 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from campaignsync.pipeline import lastcheck
 from tests.conftest import CliInvoke
 
 #: Libraries and campaignsync modules that loading, rendering or writing a pack needs.
@@ -39,6 +43,31 @@ HEAVY = (
     "campaignsync.pack.writer",
     "campaignsync.pack.cache",
     "campaignsync.pipeline.building",
+    "campaignsync.pipeline.workers",
+)
+#: What ``check`` giving its last answer again may not import (a full check of the fresh
+#: repository imports them all): no check runs, though the answer is diagnostics
+#: (``model``) printed by ``checks.report``.
+CHECK_HEAVY = (
+    "babel",
+    "jinja2",
+    "yaml",
+    "markdown",
+    "regex",
+    "nh3",
+    "pyphen",
+    "dateutil",
+    "zipfile",
+    "campaignsync.load.config",
+    "campaignsync.load.project",
+    "campaignsync.l10n",
+    "campaignsync.render",
+    "campaignsync.channels",
+    "campaignsync.checks.access",
+    "campaignsync.checks.terms",
+    "campaignsync.pack.writer",
+    "campaignsync.pack.cache",
+    "campaignsync.pipeline.rechecking",
     "campaignsync.pipeline.workers",
 )
 
@@ -86,3 +115,34 @@ def test_build_with_nothing_changed_imports_nothing_heavy(
     printed, modules = run_fresh("build", "--repo", str(committed_repo))
     assert printed.startswith("Up to date: ")
     assert loaded(modules, HEAVY) == []
+
+
+def test_the_probe_sees_what_a_real_check_imports(committed_repo: Path) -> None:
+    printed, modules = run_fresh("check", "--repo", str(committed_repo))
+    assert "EXIT 0" in printed
+    assert loaded(modules, CHECK_HEAVY) == list(CHECK_HEAVY)
+
+
+def test_check_with_nothing_changed_imports_nothing_heavy(
+    cli_invoke: CliInvoke, committed_repo: Path
+) -> None:
+    first = cli_invoke(["check", "--repo", str(committed_repo)])
+    printed, modules = run_fresh("check", "--repo", str(committed_repo))
+    assert printed == f"{first.stdout}EXIT 0\n"
+    assert loaded(modules, CHECK_HEAVY) == []
+
+
+def test_a_library_installed_upgraded_or_removed_makes_build_and_check_run_again(
+    cli_invoke: CliInvoke, committed_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    libraries = tmp_path / "site-packages"
+    (libraries / "somelib-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(libraries))
+    args = ["build", "--repo", str(committed_repo)]
+    assert cli_invoke(args).stdout.startswith("Built ")
+    assert cli_invoke(args).stdout.startswith("Up to date: ")
+    checked = lastcheck.stamp(committed_repo, None)
+    (libraries / "somelib-1.0.dist-info").rename(libraries / "somelib-1.1.dist-info")
+    assert lastcheck.stamp(committed_repo, None) != checked
+    assert cli_invoke(args).stdout.startswith("Built ")
+    assert cli_invoke(args).stdout.startswith("Up to date: ")

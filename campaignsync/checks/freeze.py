@@ -16,7 +16,6 @@ from pathlib import Path
 from campaignsync import gitrepo
 from campaignsync.checks import CheckInput, check
 from campaignsync.model import Diagnostic, Partner, Project, Severity
-from campaignsync.render import zones
 
 #: The code of this check (``pipeline.lastcheck`` asks it again every time).
 CODE = "CS113"
@@ -24,6 +23,8 @@ CODE = "CS113"
 
 def day_end(day: date, partners: tuple[Partner, ...]) -> datetime:
     """Return when ``day`` is over for every partner: midnight after it, in the last zone."""
+    from campaignsync.render import zones  # not for a kept answer given again (lastcheck)
+
     ends = [
         datetime.combine(day + timedelta(days=1), time(), zones.zone(p.timezone)) for p in partners
     ]

@@ -170,7 +170,7 @@ def check(
             find_repo(repo),
             campaign,
             today,
-            jobs or pipeline.default_jobs(),
+            jobs,
             strict,
             cached=True,
             quick=True,

@@ -9,15 +9,18 @@ admits no class at all, so a cache can hold no code. Anything else is a miss.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from campaignsync.l10n import catalog
 from campaignsync.model import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from campaignsync.l10n import catalog
 
 _MAGIC = b"campaignsync-render-cache 2\n"
 
@@ -86,7 +89,15 @@ def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
 
 def entry_of(t: tuple[Any, ...] | None) -> catalog.Entry | None:
     """Return the catalog entry of :func:`plain_entry`'s values."""
-    return None if t is None else catalog.Entry(t[0], t[1], t[2], t[3], frozenset(t[4]))
+    return None if t is None else _entry()(t[0], t[1], t[2], t[3], frozenset(t[4]))
+
+
+@functools.cache
+def _entry() -> type[catalog.Entry]:
+    """Return the class of catalog entries (Babel is imported when a cache holds one)."""
+    from campaignsync.l10n.catalog import Entry
+
+    return Entry
 
 
 def plain_diagnostic(d: Diagnostic) -> tuple[Any, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +43,13 @@ def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object
     """Return a digest of everything a build depends on, from file metadata alone.
 
     It covers the input files and folders (``inputs``, relative to ``root``),
-    campaignsync's own code and data, and ``settings`` (options, commit,
-    SOURCE_DATE_EPOCH). Stat signatures (size, mtime, inode) cost a few
-    microseconds a file, so a no-change rebuild never reads or renders anything.
+    campaignsync's own code and data, the libraries and Python it runs on
+    (:func:`runtime`), and ``settings`` (options, commit, SOURCE_DATE_EPOCH).
+    Stat signatures (size, mtime, inode) cost a few microseconds a file, so a
+    no-change rebuild never reads or renders anything.
     """
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(runtime()).encode())
     for base, names in ((root, tuple(inputs)), (TOOL, (".",))):
         for name in names:
             for path in _walk(base / name):
@@ -54,6 +57,27 @@ def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object
                 stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
                 digest.update(stamp.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def runtime() -> list[str]:
+    """Return what campaignsync runs on: Python's version and every installed library.
+
+    A library is named by its metadata folder on ``sys.path`` (``babel-2.16.0.dist-info``):
+    installing, upgrading or removing one changes the list, as ``importlib.metadata``
+    would see it, without the cost of importing that (``pack.keys.tool_digest`` does,
+    for the render cache).
+    """
+    found = [sys.version]
+    for folder in sys.path:
+        try:
+            with os.scandir(folder or ".") as entries:
+                found.extend(sorted(e.name for e in entries if e.name.endswith(_METADATA)))
+        except OSError:  # a zip, or a folder that does not exist
+            continue
+    return found
+
+
+_METADATA = (".dist-info", ".egg-info")
 
 
 def _walk(path: Path) -> Iterator[Path]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Diagnostic, Project
-from campaignsync.pipeline.selection import Selection, select
-from campaignsync.pipeline.workers import Rendered, open_cache, render_selection
+
+if TYPE_CHECKING:
+    from campaignsync.pipeline.selection import Selection
+    from campaignsync.pipeline.workers import Rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ def check(
 ) -> Checked:
     """Load, render and run every check; silenced codes dropped, --strict applied.
 
+    ``jobs`` is the number of worker processes (0: one per CPU, ``pipeline.default_jobs``).
     With ``prepare`` the rendered outputs are kept ready for :func:`build`.
     With ``cached``, units come from (and go to) the render cache of the
     default output folder, so only what changed since the last build or
@@ -78,6 +82,10 @@ def _check_all(
     """Load, render and run every check; keep the answer under ``key`` (when given)."""
     from campaignsync.load.project import load_project
     from campaignsync.pipeline import lastcheck
+    from campaignsync.pipeline.selection import select
+    from campaignsync.pipeline.workers import default_jobs
+
+    jobs = jobs or default_jobs()
 
     project, found = load_project(root)
     diagnostics = list(found)
@@ -137,6 +145,8 @@ def _render(
     project: Project, selection: Selection, out: Path, jobs: int, prepare: bool, cached: bool
 ) -> Rendered:
     """Render every unit of a selection, through the render cache when ``cached``."""
+    from campaignsync.pipeline.workers import open_cache, render_selection
+
     cache = open_cache(project, selection, out) if cached else None
     rendered = render_selection(project, selection, jobs, prepare=prepare, cache=cache)
     if cache is not None:

@@ -4,8 +4,9 @@
 diagnostic before ``--strict`` and the ignore list apply, under a fingerprint
 of its inputs taken before it read them (stat signatures of the config, the
 content, the catalogs and the templates, as ``build``'s no-change test takes
-them, and of the glossary) and of the tool (``pack.keys.tool_digest``). While that
-fingerprint holds, the answer is given again without loading the project.
+them, and of the glossary) and of the tool (its files, Python and the libraries, as
+``pack.state.fingerprint`` sees them). While that fingerprint holds, the answer is
+given again without loading the project, nor importing what loading it needs.
 
 Two findings also depend on the clock. CS320 turns from a warning into an
 error once the translation freeze has passed: the answer says on which side of
@@ -27,20 +28,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from campaignsync.checks.freeze import CODE, FreezeWatch, changes_after_freeze
+from campaignsync import __version__
 from campaignsync.model import Diagnostic, Project
-from campaignsync.pack import keys, sealed, state
+from campaignsync.pack import sealed, state
 from campaignsync.paths import input_paths, read_paths
 
 if TYPE_CHECKING:
+    from campaignsync.checks.freeze import FreezeWatch
     from campaignsync.pack.cache import Cache
     from campaignsync.pipeline.selection import Selection
     from campaignsync.pipeline.workers import Rendered
 
 #: The folder of the answers, inside the cache folder of the output folder.
 FOLDER = ".campaignsync-cache/check"
-#: The code found again every time (it reads git and the clock).
-ASKED_AGAIN = CODE
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +67,8 @@ class Pending:
 
 
 def stamp(root: Path, campaign: str | None) -> str:
-    """Return the fingerprint of a check's inputs (take it before reading them)."""
-    settings = {"check": campaign, "tool": keys.tool_digest()}
+    """Return the fingerprint of a check's inputs and tool (take it before reading them)."""
+    settings = {"check": campaign, "version": __version__}
     return state.fingerprint(root, input_paths(read_paths(root)), settings)
 
 
@@ -105,6 +105,8 @@ def replay(root: Path, answer: Answer, now: datetime) -> list[Diagnostic]:
     """Return the answer's diagnostics, with CS113 asked again for ``now``."""
     found = list(answer.diagnostics)
     if answer.watch is not None:
+        from campaignsync.checks.freeze import changes_after_freeze
+
         found.extend(changes_after_freeze(root, answer.watch, now))
     return found
 
@@ -122,9 +124,11 @@ def remember(
     ``facts`` are the freeze watch, the freeze date, whether the check ran after
     it, and the glossary's fingerprint taken before the glossary was read.
     """
+    from campaignsync.checks.freeze import CODE  # found again every time (git and the clock)
+
     watch, freeze, late, glossary = facts
     config = project.config if project is not None else None
-    kept = [sealed.plain_diagnostic(d) for d in found if d.code != ASKED_AGAIN]
+    kept = [sealed.plain_diagnostic(d) for d in found if d.code != CODE]
     plain = (
         kept,
         sorted(config.ignore) if config else [],
@@ -204,6 +208,8 @@ def _plain_watch(w: FreezeWatch | None) -> tuple[Any, ...] | None:
 def _watch(t: tuple[Any, ...] | None) -> FreezeWatch | None:
     if t is None:
         return None
+    from campaignsync.checks.freeze import FreezeWatch
+
     freeze, frozen, end, folder, calendar, line, messages = t
     return FreezeWatch(
         date.fromisoformat(freeze),
