@@ -233,6 +233,18 @@ def test_fingerprint_follows_inputs_and_settings(tmp_path: Path) -> None:
     assert state.fingerprint(tmp_path, ["content", "templates"], {}) != before
 
 
+def test_fingerprint_reads_every_folder_below_an_input_but_pycache(tmp_path: Path) -> None:
+    nested = tmp_path / "content" / "messages" / "2026"
+    nested.mkdir(parents=True)
+    (nested / "a.md").write_text("one")
+    first = state.fingerprint(tmp_path, ["content"], {})
+    (tmp_path / "content" / "__pycache__").mkdir()
+    (tmp_path / "content" / "__pycache__" / "x.pyc").write_bytes(b"")
+    assert state.fingerprint(tmp_path, ["content"], {}) == first
+    (nested / "b.md").write_text("two")
+    assert state.fingerprint(tmp_path, ["content"], {}) != first
+
+
 def test_a_recorded_pack_is_current_until_it_is_touched(tmp_path: Path) -> None:
     result = write(tmp_path)
     state.remember(tmp_path, "print-1", result)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -50,13 +51,18 @@ def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object
     """
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     digest.update(json.dumps(runtime()).encode())
-    for base, names in ((root, tuple(inputs)), (TOOL, (".",))):
-        for name in names:
-            for path in _walk(base / name):
-                info = path.lstat()
-                stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
-                digest.update(stamp.encode("utf-8", "surrogateescape"))
+    digest.update(signatures(root, inputs).encode())
+    digest.update(signatures(TOOL, (".",)).encode())
     return digest.hexdigest()
+
+
+def signatures(root: Path, names: Iterable[str]) -> str:
+    """Return the stat signatures of ``names`` (relative to ``root``) and of all files below them.
+
+    One line a file or symbolic link (path, size, mtime, inode), in a fixed order;
+    ``__pycache__`` folders are left out, and a name that does not exist gives nothing.
+    """
+    return "".join(line for name in names for line in _signatures(str(root / name)))
 
 
 def runtime() -> list[str]:
@@ -80,15 +86,28 @@ def runtime() -> list[str]:
 _METADATA = (".dist-info", ".egg-info")
 
 
-def _walk(path: Path) -> Iterator[Path]:
-    if not path.is_dir() or path.is_symlink():
-        if path.exists() or path.is_symlink():
-            yield path
+def _signatures(path: str) -> Iterator[str]:
+    try:
+        info = os.lstat(path)
+    except OSError:
         return
-    for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            yield Path(folder) / name
+    if not stat.S_ISDIR(info.st_mode):
+        yield _line(path, info)
+        return
+    try:
+        with os.scandir(path) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except OSError:  # gone since, or unreadable: as os.walk, nothing below it
+        return
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False):
+            yield _line(entry.path, entry.stat(follow_symlinks=False))
+        elif entry.name != "__pycache__":
+            yield from _signatures(entry.path)
+
+
+def _line(path: str, info: os.stat_result) -> str:
+    return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
 
 
 def current(out: Path, print_: str) -> PackResult | None:

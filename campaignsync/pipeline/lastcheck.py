@@ -74,7 +74,7 @@ def stamp(root: Path, campaign: str | None) -> str:
 
 def glossary_stamp(root: Path, glossary: str | None) -> str:
     """Return the fingerprint of the glossary file (take it before reading it)."""
-    return state.fingerprint(root, (glossary,) if glossary else (), {})
+    return state.signatures(root, (glossary,) if glossary else ())
 
 
 def is_late(freeze: date | None, now: datetime) -> bool:
