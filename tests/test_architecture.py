@@ -53,7 +53,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "urllib.request": ("commands/linkcheck.py",),
     "yaml": ("load/yamlfile.py",),
     "zipfile": ("pack/writer.py",),
-    "zlib": ("pack/writer.py",),
+    # Deflating members, big ones in runs an update copies (pack/runs.py).
+    "zlib": ("pack/writer.py", "pack/runs.py"),
 }
 
 #: Standard-library modules any module may import (everything else needs an owner above).

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from campaignsync.cli import cli
 from campaignsync.errors import BuildError
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import hyphenation, journal, kept
+from campaignsync.pack import hyphenation, journal, kept, runs
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 #: The sample campaign cut down to a few messages, so that each example builds quickly.
@@ -185,6 +185,31 @@ def test_an_incremental_pack_is_byte_identical_to_a_clean_one(
                 continue
             assert tree(out / "2026") == tree(clean / "2026"), change.__name__
             assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_big_members_updated_run_by_run_give_a_clean_builds_zip(
+    cli_invoke: CliInvoke, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample's files are small: every file with a marker is deflated in runs here.
+    monkeypatch.setattr(runs, "SMALLEST", 1)
+    monkeypatch.setattr(runs, "MIN_RUN", 256)
+    monkeypatch.setattr(runs, "SPACING", 1024)
+    repo, out = tmp_path / "repo", tmp_path / "incremental"
+    shutil.copytree(base, repo)
+    build = ["build", "--repo", str(repo), "--jobs", "1"]
+    cli_invoke([*build, "--out", str(out)], env=EPOCH)
+    cache = out / unitcache.FOLDER / "2026"
+    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    before = kept.open_kept(cache, out / "2026", key).runs
+    assert {"schedule-eu.csv", "index.html", "preview/en.html"} <= set(before)
+    change_body(repo, 0, "Stay safe")
+    cli_invoke([*build, "--out", str(out)], env=EPOCH)
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert (out / "2026.zip").read_bytes() == (tmp_path / "clean" / "2026.zip").read_bytes()
+    after = kept.open_kept(cache, out / "2026", key).runs
+    assert after["preview/en.html"] != before["preview/en.html"]
+    same = set(after["preview/en.html"][2]) & set(before["preview/en.html"][2])
+    assert same, "no run of the locale page was the same"
 
 
 def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_match(

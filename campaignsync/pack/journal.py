@@ -22,7 +22,7 @@ from typing import Any
 
 from campaignsync import paths
 from campaignsync.errors import BuildError
-from campaignsync.pack import archive, writer
+from campaignsync.pack import archive, runs, writer
 
 
 def journal_path(out: Path, campaign: str) -> Path:
@@ -120,15 +120,17 @@ def update_in_place(
     previous: Mapping[str, str],
     index: archive.ZipIndex | None,
     zipped: bool = True,
-) -> tuple[int, int] | None:
-    """Bring the pack up to date by writing only what changed; return (written, unchanged).
+    tables: Mapping[str, runs.Table] | None = None,
+) -> tuple[int, int, dict[str, runs.Table]] | None:
+    """Bring the pack up to date by writing only what changed; return (written, unchanged, runs).
 
     ``previous`` is the current pack's sha256 by path (from its manifest) and
     ``index`` its zip's members (None: no zip to copy from, every member is
-    compressed). ``zipped=False`` updates the folder alone and removes the zip
-    in the same commit. Returns None, having changed nothing, when a changed
-    path meets a folder where a file should go (or the reverse): the caller
-    then writes a new pack.
+    compressed; ``tables``: its members deflated in runs, whose unchanged runs
+    are copied). ``zipped=False`` updates the folder alone and removes the zip
+    in the same commit. ``runs`` are the new zip's members deflated in runs.
+    Returns None, having changed nothing, when a changed path meets a folder
+    where a file should go (or the reverse): the caller then writes a new pack.
     """
     final = out / campaign
     changed = [
@@ -143,7 +145,9 @@ def update_in_place(
     staging = out / f".{campaign}.tmp-{os.getpid()}"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     source = None if index is None else archive.ZipSource(out / f"{campaign}.zip", index, previous)
-    prepared = _compressed(files, prepared, source, campaign, stamp) if zipped else prepared
+    ran: dict[str, runs.Table] = {}
+    if zipped:
+        prepared, ran = _compressed(files, prepared, source, campaign, stamp, tables or {})
     entry = {
         "staging": staging.name,
         "zip": archive_tmp.name if zipped else None,
@@ -166,7 +170,7 @@ def update_in_place(
             f"the pack update in {out} stopped halfway: {exc.strerror or exc}; "
             "the next build finishes it"
         ) from None
-    return len(changed), len(files) - len(changed)
+    return len(changed), len(files) - len(changed), ran
 
 
 def _stage(staging: Path, changed: list[tuple[str, bytes]]) -> None:
@@ -187,16 +191,31 @@ def _compressed(
     source: archive.ZipSource | None,
     campaign: str,
     stamp: tuple[int, int],
-) -> list[tuple[str, writer.Member]]:
-    """Return the members, each compressed unless its bytes can be copied from ``source``."""
+    tables: Mapping[str, runs.Table],
+) -> tuple[list[tuple[str, writer.Member]], dict[str, runs.Table]]:
+    """Return the members, each compressed unless its bytes can be copied from ``source``.
+
+    Also the members deflated in runs: those deflated now (the runs ``tables`` say are
+    unchanged copied from the previous zip) and those copied whole.
+    """
     contents = dict(files)
-    refill = [
-        writer.PackFile(rel, contents[rel])
-        for rel, member in prepared
-        if member.data is None and (source is None or not source.has(rel, campaign, member, stamp))
-    ]
-    done = writer.prepare_all(refill)
-    return [(rel, done.get(rel, member)) for rel, member in prepared]
+    refill, copied = [], []
+    for rel, member in prepared:
+        if member.data is not None:
+            continue
+        if source is not None and source.has(rel, campaign, member, stamp):
+            copied.append(rel)
+        else:
+            refill.append(writer.PackFile(rel, contents[rel]))
+    old = runs.Previous(source.path, campaign, source.index, tables) if source else None
+    try:
+        done = writer.prepare_all(refill, old)
+        kept = {rel: t for rel in copied if old and (t := old.table(rel)) is not None}
+    finally:
+        if old is not None:
+            old.close()
+    members = [(rel, done.get(rel, member)) for rel, member in prepared]
+    return members, {**kept, **runs.tables(members)}
 
 
 def _blocked(final: Path, rel: str) -> bool:

@@ -13,6 +13,8 @@ Beside it, ``pack.hashes`` holds every file's sha256 as the last build wrote the
 pack, sealed under its manifest's sha256: while the manifest is the one that
 build recorded (``pack.state``: its size and time), the writer takes the hashes
 from there instead of parsing the manifest (18 MB of JSON at 150 messages).
+``pack.runs``, sealed the same way, holds the zip's members deflated in runs
+(:mod:`campaignsync.pack.runs`), so that an update deflates only the changed runs.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync.pack import sealed, state, writer
+from campaignsync.pack.runs import Table, valid
 from campaignsync.pack.writer import Member
 
 INDEX = "kept.index"
 HASHES = "pack.hashes"
+RUNS = "pack.runs"
 
 
 @dataclass(slots=True)
@@ -43,6 +47,8 @@ class Kept:
     members: dict[str, Member] = field(default_factory=dict)
     #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
     hashes: Mapping[str, str] | None = None
+    #: The last zip's members deflated in runs (empty: none known).
+    runs: Mapping[str, Table] = field(default_factory=dict)
 
     def get(self, path: str, inputs: str) -> bytes | None:
         """Return the last pack's file at ``path`` if it was made from the same inputs."""
@@ -76,6 +82,9 @@ def open_kept(cache_folder: Path, pack: Path, key: str, load: bool = True) -> Ke
             return kept
         kept.known = _index(sealed.read_sealed(index, where, key))
         kept.hashes = _hashes(cache_folder, where, pack)
+        if kept.hashes is not None:
+            plain = sealed.read_sealed(cache_folder / RUNS, where, kept.hashes["manifest.json"])
+            kept.runs = valid(plain) or {}
     return kept
 
 
@@ -124,3 +133,5 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         kept.known = dict(kept.made)
     if result is not None and result.digests and result.digests != kept.hashes:
         sealed.write_sealed(kept.index.parent / HASHES, result.manifest_sha256, result.digests)
+    if result is not None and result.digests and result.runs != kept.runs:
+        sealed.write_sealed(kept.index.parent / RUNS, result.manifest_sha256, dict(result.runs))

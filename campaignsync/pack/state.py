@@ -14,9 +14,12 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsync import paths
+
+if TYPE_CHECKING:
+    from campaignsync.pack.runs import Table
 
 #: campaignsync's own files, all of them: a changed module anywhere makes a build run again.
 TOOL = Path(__file__).resolve().parent.parent
@@ -38,6 +41,8 @@ class PackResult:
     manifest_sha256: str
     #: Every file's sha256 by path, as written (empty when the pack was left as it was).
     digests: Mapping[str, str] = field(default_factory=dict)
+    #: The zip's members deflated in runs, by path (see :mod:`campaignsync.pack.runs`).
+    runs: Mapping[str, Table] = field(default_factory=dict)
 
 
 def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> str:

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import ZIP_EPOCH, ZIP_LAST
+from campaignsync.pack import runs as deflated_runs
 from campaignsync.pack.manifest import hashes
 from campaignsync.pack.state import PackResult
 
 if TYPE_CHECKING:
+    from campaignsync.pack.runs import Previous, Table
     from campaignsync.pack.staging import Staging
 
 FILE_MODE = 0o644
@@ -73,6 +75,7 @@ def write_pack(
     zipped: bool = True,
     staged: Staging | None = None,
     previous: Mapping[str, str] | None = None,
+    tables: Mapping[str, Table] | None = None,
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -85,7 +88,8 @@ def write_pack(
     stays beside a folder it does not match. With ``staged`` (from
     :func:`staged_pack`, whose lock is held), the outputs are already in its
     folder and their compressed bytes in its spill files. ``previous`` is the
-    last pack's sha256 by path when known (else read from its manifest).
+    last pack's sha256 by path when known (else read from its manifest), ``tables``
+    its zip's members deflated in runs, whose unchanged runs an update copies.
     """
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
     ready = members or {}
@@ -93,7 +97,8 @@ def write_pack(
         done = frozenset(o.path for o in outputs)
         return _write_locked(out, campaign, files, epoch, ready, False, zipped, staged, done)
     with _locked(out, campaign):
-        return _write_locked(out, campaign, files, epoch, ready, reuse, zipped, previous=previous)
+        return _write_locked(out, campaign, files, epoch, ready, reuse, zipped,
+                             previous=previous, tables=tables or {})  # fmt: skip
 
 
 @contextmanager
@@ -164,6 +169,7 @@ def _write_locked(
     staged: Staging | None = None,
     done: frozenset[str] = frozenset(),
     previous: Mapping[str, str] | None = None,
+    tables: Mapping[str, Table] | None = None,
 ) -> PackResult:
     from campaignsync.pack import staging as staging_files
 
@@ -174,7 +180,7 @@ def _write_locked(
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     last = {} if not reuse else hashes(final) if previous is None else previous
     if reuse and last:
-        updated = _update(out, campaign, files, members, epoch, last, zipped)
+        updated = _update(out, campaign, files, members, epoch, last, zipped, tables or {})
         if updated is not None:
             return updated
     # Without the zip, a member needs only its hash.
@@ -208,7 +214,9 @@ def _write_locked(
     manifest = dict(prepared).get("manifest.json")
     digest = manifest.sha256 if manifest else _sha256(b"")
     made = {rel: member.sha256 for rel, member in prepared}
-    return PackResult(final, archive if zipped else None, len(files), written, reused, digest, made)
+    ran = deflated_runs.tables(prepared) if zipped else {}
+    return PackResult(final, archive if zipped else None, len(files), written, reused, digest,
+                      made, ran)  # fmt: skip
 
 
 def _sha256(data: bytes) -> str:
@@ -228,6 +236,7 @@ def _update(
     epoch: int,
     previous: Mapping[str, str],
     zipped: bool,
+    tables: Mapping[str, Table],
 ) -> PackResult | None:
     """Update the pack in place when it is as the last build left it (None: write a new one).
 
@@ -255,15 +264,16 @@ def _update(
     missing = [PackFile(rel, data) for rel, data in files if rel not in members]
     done = {**members, **digest_all(missing)}
     prepared = [(rel, done[rel]) for rel, _ in files]
-    counts = journal.update_in_place(
-        out, campaign, files, prepared, _dos_stamp(epoch), previous, index, zipped
+    updated = journal.update_in_place(
+        out, campaign, files, prepared, _dos_stamp(epoch), previous, index, zipped, tables
     )
-    if counts is None:
+    if updated is None:
         return None
+    written, reused, ran = updated
     digest = done["manifest.json"].sha256 if "manifest.json" in done else _sha256(b"")
     where = zip_path if zipped else None
     made = {rel: member.sha256 for rel, member in prepared}
-    return PackResult(out / campaign, where, len(files), *counts, digest, made)
+    return PackResult(out / campaign, where, len(files), written, reused, digest, made, ran)
 
 
 def _stamp(path: Path) -> list[int]:
@@ -293,17 +303,21 @@ class Member:
     #: Where the compressed bytes are instead, when a clean build's renderer spilled them:
     #: (spill file, offset, length) (see :mod:`campaignsync.pack.staging`).
     spilled: tuple[str, int, int] | None = None
+    #: Each run's sha256 and deflated length, for a big file deflated in runs.
+    runs: deflated_runs.Runs | None = None
 
 
-def prepare(content: bytes) -> Member:
-    """Return ``content`` hashed and deflated as zip stores it (stored when that is smaller)."""
+def prepare(content: bytes, rel: str = "", old: Previous | None = None) -> Member:
+    """Return ``content`` hashed and deflated as zip stores it (stored when that is smaller).
+
+    A big file at ``rel`` is deflated in runs, the unchanged ones copied from ``old``.
+    """
     digest = hashlib.sha256(content).hexdigest()
-    packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-    data = packer.compress(content) + packer.flush()
+    data, made = deflated_runs.deflate(rel, content, _LEVEL, old)
     crc = zlib.crc32(content)
     if len(data) >= len(content):
         return Member(digest, crc, len(content), zipfile.ZIP_STORED, content)
-    return Member(digest, crc, len(content), zipfile.ZIP_DEFLATED, data)
+    return Member(digest, crc, len(content), zipfile.ZIP_DEFLATED, data, runs=made)
 
 
 #: The method of a member only hashed so far: compressed when written, unless its bytes
@@ -329,7 +343,7 @@ def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:
         return dict(zip((f.path for f in chosen), found, strict=True))
 
 
-def prepare_all(files: Iterable[PackFile]) -> dict[str, Member]:
+def prepare_all(files: Iterable[PackFile], old: Previous | None = None) -> dict[str, Member]:
     """Return :func:`prepare` of each file, by path, computed in threads.
 
     zlib and hashlib release the GIL, so the few large files of a pack (the
@@ -337,7 +351,7 @@ def prepare_all(files: Iterable[PackFile]) -> dict[str, Member]:
     """
     chosen = list(files)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        found = pool.map(prepare, (f.content for f in chosen))
+        found = pool.map(lambda f: prepare(f.content, f.path, old), chosen)
         return dict(zip((f.path for f in chosen), found, strict=True))
 
 

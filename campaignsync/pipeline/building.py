@@ -83,9 +83,9 @@ def build(
         assembled = assemble(project, selection, rendered, epoch, drawn, kept)
         outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
         when, members = assembled.epoch, assembled.members
-        last = kept.hashes if kept is not None else None
+        last, ran = (kept.hashes, kept.runs) if kept is not None else (None, None)
         result = writer.write_pack(out, pack.name, outputs, extras, when, members, reuse,
-                                   zipped, staged, last)  # fmt: skip
+                                   zipped, staged, last, ran)  # fmt: skip
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:

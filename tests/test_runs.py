@@ -1,0 +1,108 @@
+"""Big members deflated in runs: one stream any unzip reads, unchanged runs copied, never trusted blind."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from campaignsync.pack import archive, runs, writer
+
+STAMP = (0, (46 << 9) | (1 << 5) | 1)
+
+
+def schedule(rows: int, edited: int | None = None) -> bytes:
+    """Return a CSV of ``rows`` rows, one of them longer when ``edited``."""
+    lines = ["date,time,text"]
+    for n in range(rows):
+        text = f"Post {n} says something about message {n // 40}"
+        lines.append(f"2026-01-{n // 40 % 28 + 1:02d},09:{n % 60:02d},{text}")
+        if n == edited:
+            lines[-1] += " and now a good deal more about it than before"
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def zipped(path: Path, rel: str, content: bytes, old: runs.Previous | None = None) -> writer.Member:
+    member = writer.prepare(content, rel, old)
+    archive.write_zip(path, "2026", [(rel, member)], STAMP)
+    return member
+
+
+def test_a_big_file_is_deflated_in_runs_that_unzip_as_one_stream(tmp_path: Path) -> None:
+    content = schedule(40_000)
+    member = zipped(tmp_path / "a.zip", "schedule-eu.csv", content)
+    assert member.runs is not None and len(member.runs) > 3
+    assert zlib.decompress(member.data or b"", -15) == content
+    with zipfile.ZipFile(tmp_path / "a.zip") as z:
+        assert z.read("2026/schedule-eu.csv") == content
+    # Within a hundredth of the file deflated whole.
+    assert len(member.data or b"") < len(zlib.compress(content, 6)) * 1.01
+    # Small files, and files of kinds with no place to cut, are deflated whole as before.
+    assert writer.prepare(content[:1000], "schedule-eu.csv").runs is None
+    assert writer.prepare(content, "logo.png").runs is None
+
+
+def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_clean_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, after = schedule(40_000), schedule(40_000, edited=20_000)
+    rel, path = "schedule-eu.csv", tmp_path / "old.zip"
+    old_member = zipped(path, rel, before)
+    index = archive.read_zip_index(path)
+    assert index is not None
+    deflated: list[int] = []
+    real = zlib.compressobj
+
+    def counting(*args: object, **kwargs: object) -> object:
+        deflated.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zlib, "compressobj", counting)
+    previous = runs.Previous(path, "2026", index, runs.tables([(rel, old_member)]))
+    try:
+        updated = writer.prepare(after, rel, previous)
+    finally:
+        previous.close()
+    monkeypatch.undo()
+    assert updated.data == writer.prepare(after, rel).data
+    assert updated.runs is not None and 0 < len(deflated) <= 3 < len(updated.runs)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda t: (t[0] ^ 1, t[1], t[2]), id="another_crc"),
+        pytest.param(lambda t: (t[0], t[1] + 1, t[2]), id="another_size"),
+        pytest.param(lambda t: (t[0], t[1], t[2][:-1]), id="runs_missing"),
+    ],
+)
+def test_a_table_that_does_not_describe_the_zip_is_a_miss(tmp_path: Path, damage: object) -> None:
+    before, after = schedule(40_000), schedule(40_000, edited=100)
+    rel, path = "schedule-eu.csv", tmp_path / "old.zip"
+    table = runs.tables([(rel, zipped(path, rel, before))])[rel]
+    index = archive.read_zip_index(path)
+    assert index is not None and callable(damage)
+    previous = runs.Previous(path, "2026", index, {rel: damage(table)})
+    assert previous.runs_of(rel) == {}
+    assert writer.prepare(after, rel, previous).data == writer.prepare(after, rel).data
+    previous.close()
+
+
+def test_kept_tables_of_another_shape_are_refused() -> None:
+    good = {"manifest.json": (1, 2, (("ab", 3),))}
+    assert runs.valid(good) == good
+    for bad in ([], {"m": (1, 2)}, {"m": (1, "2", ())}, {"m": (1, 2, (("ab",),))}, {3: good}):
+        assert runs.valid(bad) is None
+
+
+def test_cuts_follow_the_content_not_the_offsets() -> None:
+    before, after = schedule(40_000), schedule(40_000, edited=20_000)
+    grown = len(after) - len(before)
+    old, new = runs.cuts("s.csv", before), runs.cuts("s.csv", after)
+    edited_at = before.index(b"Post 20000 ")
+    assert [c for c in old if c < edited_at] == [c for c in new if c < edited_at]
+    shifted = {c + grown for c in old if c > edited_at + runs.SPACING}
+    assert len(shifted & set(new)) >= len(shifted) - 2
+    assert new[0] == 0 and new[-1] == len(after)
