@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import CliInvoke
 
+from campaignsync.l10n import localize
+from campaignsync.model import Message
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import findings
 from campaignsync.pack.cache import FOLDER
@@ -110,3 +112,56 @@ def test_a_check_after_a_build_reads_no_output(
     monkeypatch.setattr(unitcache, "_read_shard", refuse)
     said = cli_invoke(["check", "--repo", str(sample_repo), *NOW]).stdout
     assert "CS206" in said and said == clean_answer(cli_invoke, sample_repo, tmp_path)
+
+
+def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CS320 counts each message in each locale once and keeps it: after each edit, a clean answer."""
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    counted: list[str] = []
+    needs = localize.message_needs
+
+    def recorded(message: Message) -> list[localize.Need]:
+        counted.append(message.id)
+        return needs(message)
+
+    monkeypatch.setattr(localize, "message_needs", recorded)
+    pl = sample_repo / "locales/pl/LC_MESSAGES/messages.po"
+    message = sample_repo / "content/messages/2026/kickoff.md"
+    kept = sample_repo / "dist" / FOLDER / "checks" / "coverage-parts.kept"
+
+    def untranslate(context: str) -> None:
+        text = pl.read_text(encoding="utf-8")
+        entry = re.search(
+            rf'msgctxt "{re.escape(context)}"\nmsgid "(?:[^"\\]|\\.)*"\nmsgstr ".*"', text
+        )
+        assert entry is not None
+        emptied = re.sub(r'msgstr ".*"$', 'msgstr ""', entry.group())
+        pl.write_text(text.replace(entry.group(), emptied), encoding="utf-8")
+
+    def damage() -> None:
+        data = bytearray(kept.read_bytes())
+        data[-10] ^= 0xFF
+        kept.write_bytes(bytes(data))
+
+    cli_invoke(check)
+    assert kept.is_file()
+    edits = [
+        (lambda: untranslate("kickoff:title"), "1 of"),
+        (
+            lambda: message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n"),
+            "2 of",
+        ),
+        (lambda: untranslate("kickoff:summary"), "3 of"),
+        (damage, "3 of"),
+    ]
+    for edit, missing in edits:
+        edit()
+        counted.clear()
+        said = cli_invoke(check).stdout
+        mine = set(counted)
+        assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+        assert re.search(rf"CS320: pl is required by \S+ but {missing}", said)
+        if edit is edits[1][0]:
+            assert mine == {"kickoff"}  # the other messages' counts were kept

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from campaignsync.model import Diagnostic, Output, Project, Severity
 
@@ -41,6 +41,12 @@ class Memo(Protocol):
 
     def put(self, slot: str, key: object, found: list[Diagnostic]) -> None:
         """Remember what was found under ``key``, replacing what the slot held."""
+
+    def recall(self, slot: str, key: object) -> Any:
+        """Return the plain values kept in ``slot`` under ``key`` (None if none)."""
+
+    def keep(self, slot: str, key: object, value: Any) -> None:
+        """Keep plain values (tuples, dicts, strings, numbers) under ``key`` in ``slot``."""
 
 
 Check = Callable[[CheckInput], Iterator[Diagnostic]]
@@ -83,6 +89,7 @@ def registered() -> list[tuple[tuple[str, ...], Check]]:
         channels,
         freeze,
         readability,
+        required,
         schedule,
         terms,
         textrules,

@@ -1,8 +1,9 @@
-"""Translation checks (CS3xx): each translation against its source, and required locales.
+"""Translation checks (CS310-CS319): each translation against its source.
 
 Syntax problems of the PO files themselves (CS300-CS303) are found while the
 catalogs are read (``catalog.load_lookup``); the checks here compare every
-usable translation with its source text, and count what required locales miss.
+usable translation with its source text. What required locales miss (CS320) is
+counted in ``checks.required``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
 from campaignsync.checks import CheckInput, check
 from campaignsync.l10n import localize, tokens
-from campaignsync.l10n.catalog import Entry, Key, Lookup, po_rel
-from campaignsync.model import Config, Diagnostic, Locale, Severity
+from campaignsync.l10n.catalog import Entry, Key, Lookup
+from campaignsync.model import Diagnostic, Severity
 
 #: A PO flag a translator can set on one entry to accept a translation equal to its source
 #: (Weblate's name for it, so Weblate users already know it).
@@ -61,7 +61,8 @@ def _source(text: str, python_format: bool, terms: tuple[str, ...]) -> _Source:
     )
 
 
-def _label(key: Key) -> str:
+def label(key: Key) -> str:
+    """Return how a finding names a catalog entry: its msgctxt, else its msgid (cut at 40)."""
     if key[0]:
         return key[0]
     text = key[1] if len(key[1]) <= 40 else key[1][:39] + "…"
@@ -269,83 +270,5 @@ def _translation_findings(
     for key, entry in (*lookup.entries.items(), *lookup.rejected.items()):
         for f in _entry_findings(key, entry, terms, same_language):
             yield Diagnostic(
-                f.code, f.severity, f"{_label(key)}: {f.text}", lookup.path, entry.line, tag
+                f.code, f.severity, f"{label(key)}: {f.text}", lookup.path, entry.line, tag
             )
-
-
-@check("CS320")
-def required_locales(data: CheckInput) -> Iterator[Diagnostic]:
-    """Report required locales that miss translations (an error once the freeze has passed)."""
-    campaign = data.project.calendar.campaign(data.campaign)
-    freeze = campaign.freeze if campaign else None
-    late = freeze is not None and data.now.date() > freeze
-    # What it finds follows from the project (which data.inputs names), the catalogs'
-    # bytes and the side of the freeze today is on.
-    key = None
-    if data.memo is not None and data.inputs is not None:
-        read = tuple((t, k.path, k.digest, k.exists) for t, k in sorted(data.lookups.items()))
-        key = (data.inputs, data.campaign, late, read)
-        known = data.memo.get("required-locales", key)
-        if known is not None:
-            yield from known
-            return
-    found = list(_required(data, freeze, late))
-    if data.memo is not None and key is not None:
-        data.memo.put("required-locales", key, found)
-    yield from found
-
-
-def _required(data: CheckInput, freeze: date | None, late: bool) -> Iterator[Diagnostic]:
-    from campaignsync.commands.locales import template_needs
-
-    project = data.project
-    config = project.config
-    messages = project.messages_of(data.campaign)
-    templates: list[localize.Need] | None = None
-    memo: dict[str, list[localize.Need]] = {}
-    for locale in config.locales:
-        partners = [p.id for p in config.partners if locale.tag in p.required_locales]
-        if not partners:
-            continue
-        if templates is None:
-            templates = template_needs(project)
-        needed = localize.needs(config, messages, locale, templates, memo)
-        coverage = localize.coverage(locale, config, needed, data.lookups)
-        if not coverage.missing:
-            continue
-        yield _incomplete(config, locale, partners, coverage, data.lookups, freeze, late)
-
-
-def _incomplete(
-    config: Config,
-    locale: Locale,
-    partners: list[str],
-    coverage: localize.Coverage,
-    lookups: dict[str, Lookup],
-    freeze: object,
-    late: bool,
-) -> Diagnostic:
-    rel = po_rel(config, locale)
-    lookup = lookups.get(locale.tag)
-    first = coverage.first_missing
-    line = lookup.lines.get(first, 0) if lookup is not None and first else 0
-    # Not in the catalog yet: the new text has not been merged into it.
-    todo = "translate them" if line else "run 'campaignsync locale update', then translate them"
-    if freeze is None:
-        when = "the campaign has no freeze date"
-    elif late:
-        when = f"the translation freeze was {freeze}"
-    else:
-        when = f"the translation freeze is {freeze}"
-    total = coverage.total.entries
-    return Diagnostic(
-        "CS320",
-        Severity.ERROR if late else Severity.WARNING,
-        f"{locale.tag} is required by {', '.join(partners)} but {coverage.missing} of {total} "
-        f"entries are not translated ({coverage.fuzzy.entries} fuzzy, "
-        f"{coverage.untranslated.entries} untranslated; first: {_label(first or ('', ''))}); "
-        f"{when}: {todo}",
-        rel,
-        line or 1,
-        locale.tag,
-    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from campaignsync.l10n import tokens
@@ -201,12 +201,26 @@ class Coverage:
         return math.floor(done * 1000 / total) / 10
 
 
+def message_keys(message: Message) -> list[Key]:
+    """Return the catalog keys of one message's segments."""
+    return [(content.msgctxt(message.id, s.field), s.text) for s in content.segments(message)]
+
+
 def message_needs(message: Message) -> list[Need]:
     """Return the catalog entries of one message's segments."""
-    return [
-        Need((content.msgctxt(message.id, s.field), s.text), tokens.words(s.text))
-        for s in content.segments(message)
-    ]
+    return [Need(key, tokens.words(key[1])) for key in message_keys(message)]
+
+
+def published_in(config: Config, messages: Iterable[Message], locale: Locale) -> Iterator[Message]:
+    """Yield the messages published in ``locale``, in the order given."""
+    # Whether a message is published in the locale follows from its partners alone.
+    reach: dict[tuple[str, ...], bool] = {}
+    for message in messages:
+        if message.partners not in reach:
+            tags = (loc.tag for loc in locales_for(config, message))
+            reach[message.partners] = locale.tag in tags
+        if reach[message.partners]:
+            yield message
 
 
 def needs(
@@ -222,11 +236,10 @@ def needs(
     """
     memo = {} if memo is None else memo
     found: list[Need] = []
-    for message in messages:
-        if any(loc.tag == locale.tag for loc in locales_for(config, message)):
-            if message.id not in memo:
-                memo[message.id] = message_needs(message)
-            found.extend(memo[message.id])
+    for message in published_in(config, messages, locale):
+        if message.id not in memo:
+            memo[message.id] = message_needs(message)
+        found.extend(memo[message.id])
     if found:
         found.extend(template_needs)
     return found
@@ -259,9 +272,19 @@ def coverage(
     locale: Locale, config: Config, needed: Iterable[Need], lookups: Mapping[str, Lookup]
 ) -> Coverage:
     """Count what a locale needs by state: translated, via fallback, fuzzy, untranslated."""
-    state = classifier(locale, config, lookups)
-    # Entries and words by state, counted as plain ints (a Tally per need was most of the time).
-    counts = {kind: [0, 0] for kind in ("translated", "fallback", "fuzzy", "untranslated")}
+    return summed(locale, [counted(classifier(locale, config, lookups), needed)], lookups)
+
+
+#: Entries then words of each state (in the order of :data:`STATES`), and the first key
+#: fuzzy or untranslated: what some needs of a locale count, as plain values.
+Counted = tuple[tuple[int, ...], Key | None]
+STATES = ("translated", "fallback", "fuzzy", "untranslated")
+
+
+def counted(state: Callable[[Key], str], needed: Iterable[Need]) -> Counted:
+    """Return the entries and words of ``needed`` by the state :func:`classifier` gives each."""
+    # Counted as plain ints (a Tally per need was most of the time).
+    counts = {kind: [0, 0] for kind in STATES}
     first: Key | None = None
     for need in needed:
         kind = state(need.key)
@@ -270,6 +293,16 @@ def coverage(
         count[1] += need.words
         if first is None and kind in ("fuzzy", "untranslated"):
             first = need.key
-    tallies = {kind: Tally(entries, words) for kind, (entries, words) in counts.items()}
+    return tuple(n for kind in STATES for n in counts[kind]), first
+
+
+def summed(locale: Locale, parts: Iterable[Counted], lookups: Mapping[str, Lookup]) -> Coverage:
+    """Return the coverage of a locale's needs counted in parts, in the order of the needs."""
+    totals = [0] * 2 * len(STATES)
+    first: Key | None = None
+    for counts, missing in parts:
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        first = first or missing
+    tallies = {kind: Tally(*totals[2 * n : 2 * n + 2]) for n, kind in enumerate(STATES)}
     obsolete = lookups[locale.tag].obsolete if locale.tag in lookups else 0
     return Coverage(locale, **tallies, obsolete=obsolete, first_missing=first)

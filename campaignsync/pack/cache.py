@@ -153,7 +153,7 @@ def take_hits(
     With ``complete`` (a build), a unit rendered for ``check`` only gets its
     members and manifest rows now, once, and is kept with them.
     """
-    cache.keys = {m.id: keys.digest(m) for m in project.messages}
+    cache.keys = cache.keys or {m.id: keys.digest(m) for m in project.messages}
     cache.keep_only((message_id, tag) for tag, message_id in units)
     todo = []
     for tag, message_id in units:

@@ -11,11 +11,12 @@ copied, it is a miss.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n import catalog
-from campaignsync.model import Diagnostic, Locale
+from campaignsync.model import Config, Diagnostic, Locale
 from campaignsync.pack import cache, keys, sealed
 
 
@@ -41,6 +42,15 @@ class CatalogMemo:
             return None if plain is None else _loaded(plain)
         except Exception:  # the right shape is part of being intact
             return None
+
+    def known(self, root: Path, config: Config, locale: Locale) -> catalog.Loaded | None:
+        """Return what reading a locale's PO file gave, if it was read as it is now before."""
+        path = root / catalog.po_rel(config, locale)
+        try:
+            data = None if path.is_symlink() else path.read_bytes()  # a link is refused
+        except OSError:
+            data = None
+        return None if data is None else self.get(locale, hashlib.sha256(data).hexdigest())
 
     def put(self, locale: Locale, digest: str, loaded: catalog.Loaded) -> None:
         """Remember what reading this exact file gave."""
@@ -68,10 +78,13 @@ def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
 
 def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
     path, entries, lines, fuzzy, rejected, obsolete, exists, digest, problems = plain
-    made = catalog.Entry
+    made, none = catalog.Entry, frozenset[str]()  # most entries have no flags: one empty set
+    table = {
+        k: made(a, b, c, d, frozenset(f) if f else none) for k, (a, b, c, d, f) in entries.items()
+    }
     lookup = catalog.Lookup(
         path,
-        {k: made(t[0], t[1], t[2], t[3], frozenset(t[4])) for k, t in entries.items()},
+        table,
         lines,
         frozenset(fuzzy),
         {k: sealed.entry_of(t) for k, t in rejected.items()},  # type: ignore[misc]
@@ -106,6 +119,18 @@ class FindingsMemo:
         """Remember what was found under ``key``, replacing what the slot held."""
         plain = [sealed.plain_diagnostic(d) for d in found]
         sealed.write_sealed(self.folder / f"{slot}.found", self._key(key), plain)
+
+    def recall(self, slot: str, key: object) -> Any:
+        """Return the plain values kept in ``slot`` under ``key`` (None if none)."""
+        try:
+            where = sealed.folder_id(self.folder)
+        except OSError:
+            return None
+        return sealed.read_sealed(self.folder / f"{slot}.kept", where, self._key(key))
+
+    def keep(self, slot: str, key: object, value: Any) -> None:
+        """Keep plain values under ``key`` in ``slot``, replacing what the slot held."""
+        sealed.write_sealed(self.folder / f"{slot}.kept", self._key(key), value)
 
     def _key(self, key: object) -> str:
         return keys.digest((self.salt, key))

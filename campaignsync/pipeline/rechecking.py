@@ -57,7 +57,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     key = keys.pack_key(project, selection.channels)
     kept = findings.Findings(out, selection.name, key)
     messages = {m.id: m for m in project.messages}
-    digests = {m: keys.digest(messages[m]) for m in tags}
+    digests = {m.id: keys.digest(m) for m in project.messages}
     found: list[Diagnostic] = []
     texts: dict[tuple[str, str], Text] = {}
     stale = set()
@@ -69,6 +69,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
         found.extend(known.found)
         texts.update(((t.message, t.locale), t) for t in known.texts)
     cache = unitcache.open_cache(out, selection.name, key, only=stale)
+    cache.keys = digests  # each message digested once
     rendered = render_selection(project, selection, jobs, cache=cache, only=stale, loaded=loaded)
     unitcache.save_cache(cache)
     if rendered.halted:

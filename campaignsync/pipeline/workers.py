@@ -260,24 +260,25 @@ def read_catalogs(
 ) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
     """Return the catalogs a selection reads (kept in the cache folder of ``out``, if given).
 
-    With ``jobs`` above 1, for a selection of ``units`` worth rendering in
-    parallel, they are read in that many forked processes, a share each.
+    With ``jobs`` above 1, for ``units`` worth rendering in parallel, those to read are
+    read in that many forked processes, a share each.
     """
     from campaignsync.l10n.catalog import load_lookups
+    from campaignsync.pack.lookups import CatalogMemo
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
-    memo = None
-    if out is not None:
-        from campaignsync.pack.lookups import CatalogMemo
-
-        memo = CatalogMemo(out, project.config.paths.locales)
+    memo = CatalogMemo(out, project.config.paths.locales) if out is not None else None
     if jobs <= 1 or selection.partial or units < PARALLEL_THRESHOLD:
         return load_lookups(project.root, project.config, chosen, memo)
-    read = in_processes(_read_catalog, (project, memo), project.config.locales, jobs)
-    # As load_lookups does, in the config's order.
-    tags = (loc.tag for loc in project.config.locales)
-    lookups = {tag: lookup for tag, (lookup, _) in zip(tags, read, strict=True)}
-    return lookups, [d for _, found in read for d in found]
+    locales = project.config.locales
+    # Catalogs read before are taken here (a process would send them back to be unpickled
+    # here all the same), the others (a PO file edited) read in processes; in config order.
+    known = [memo.known(project.root, project.config, loc) if memo else None for loc in locales]
+    todo = [loc for loc, kept in zip(locales, known, strict=True) if kept is None]
+    read = iter(in_processes(_read_catalog, (project, memo), todo, jobs))
+    loaded = [kept or next(read) for kept in known]
+    lookups = {loc.tag: lookup for loc, (lookup, _) in zip(locales, loaded, strict=True)}
+    return lookups, [d for _, found in loaded for d in found]
 
 
 def _read_catalog(job: tuple[Project, Any], locale: Locale) -> catalog.Loaded:

@@ -1,0 +1,159 @@
+"""Required locales (CS320): what each locale a partner requires still misses.
+
+Counted per message and locale, and kept (``CheckInput.memo``) by what each count
+read: after an edit of one message or one catalog, only the counts that read it
+are made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from campaignsync.checks import CheckInput, check
+from campaignsync.checks.catalogs import label
+from campaignsync.l10n import localize
+from campaignsync.l10n.catalog import Lookup, po_rel
+from campaignsync.model import Config, Diagnostic, Locale, Severity
+
+
+@check("CS320")
+def required_locales(data: CheckInput) -> Iterator[Diagnostic]:
+    """Report required locales that miss translations (an error once the freeze has passed)."""
+    campaign = data.project.calendar.campaign(data.campaign)
+    freeze = campaign.freeze if campaign else None
+    late = freeze is not None and data.now.date() > freeze
+    # What it finds follows from the project (which data.inputs names), the catalogs'
+    # bytes and the side of the freeze today is on.
+    key = None
+    if data.memo is not None and data.inputs is not None:
+        read = tuple((t, k.path, k.digest, k.exists) for t, k in sorted(data.lookups.items()))
+        key = (data.inputs, data.campaign, late, read)
+        known = data.memo.get("required-locales", key)
+        if known is not None:
+            yield from known
+            return
+    found = list(_required(data, freeze, late))
+    if data.memo is not None and key is not None:
+        data.memo.put("required-locales", key, found)
+    yield from found
+
+
+def _required(data: CheckInput, freeze: date | None, late: bool) -> Iterator[Diagnostic]:
+    from campaignsync.commands.locales import template_needs
+
+    project = data.project
+    config = project.config
+    required = [
+        (locale, [p.id for p in config.partners if locale.tag in p.required_locales])
+        for locale in config.locales
+    ]
+    required = [(locale, partners) for locale, partners in required if partners]
+    parts = _message_parts(data, [locale for locale, _ in required])
+    templates: list[localize.Need] | None = None
+    for locale, partners in required:
+        mine = parts[locale.tag]
+        if not mine:  # no message in this locale: nothing is needed, not even the templates'
+            continue
+        if templates is None:
+            templates = template_needs(project)
+        state = localize.classifier(locale, config, data.lookups)
+        coverage = localize.summed(
+            locale, [*mine, localize.counted(state, templates)], data.lookups
+        )
+        if not coverage.missing:
+            continue
+        yield _incomplete(config, locale, partners, coverage, data.lookups, freeze, late)
+
+
+def _message_parts(data: CheckInput, locales: list[Locale]) -> dict[str, list[localize.Counted]]:
+    """Return what each message of the campaign counts towards each locale's coverage, in order.
+
+    A message's part in a locale follows from its catalog keys and the catalogs the
+    locale's state reads (its own and its regional fallbacks'): kept in ``data.memo``
+    (under the config) by those, a part is counted again only when one of them changed.
+    """
+    from campaignsync.pack import keys
+
+    if not locales:
+        return {}
+    slot, salt = "coverage-parts", keys.digest(data.project.config)
+    kept = data.memo.recall(slot, salt) if data.memo else None
+    try:
+        parts, now = _counted_parts(data, locales, kept if isinstance(kept, dict) else {})
+    except (TypeError, ValueError, IndexError):  # the right shape is part of being intact
+        parts, now = _counted_parts(data, locales, {})
+    if data.memo is not None and now != kept:
+        data.memo.keep(slot, salt, now)
+    return parts
+
+
+def _counted_parts(
+    data: CheckInput, locales: list[Locale], kept: dict[Any, Any]
+) -> tuple[dict[str, list[localize.Counted]], dict[Any, Any]]:
+    """Return each locale's parts, taken from ``kept`` where they still hold; and all of them."""
+    project, lookups = data.project, data.lookups
+    config = project.config
+    messages = project.messages_of(data.campaign)
+    marks = {m.id: _digest(localize.message_keys(m)) for m in messages}
+    needs: dict[str, list[localize.Need]] = {}
+    parts: dict[str, list[localize.Counted]] = {}
+    now = {}
+    for locale in locales:
+        state = None
+        read = tuple(
+            (t, lookups[t].digest if t in lookups else None) for t in localize.regional(locale)
+        )
+        mine = parts[locale.tag] = []
+        for message in localize.published_in(config, messages, locale):
+            mark = (marks[message.id], read)
+            found = kept.get((message.id, locale.tag))
+            if found is None or found[0] != mark:
+                if message.id not in needs:
+                    needs[message.id] = localize.message_needs(message)
+                state = state or localize.classifier(locale, config, lookups)
+                found = (mark, localize.counted(state, needs[message.id]))
+            now[(message.id, locale.tag)] = found
+            mine.append(found[1])
+    return parts, now
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _incomplete(
+    config: Config,
+    locale: Locale,
+    partners: list[str],
+    coverage: localize.Coverage,
+    lookups: dict[str, Lookup],
+    freeze: object,
+    late: bool,
+) -> Diagnostic:
+    rel = po_rel(config, locale)
+    lookup = lookups.get(locale.tag)
+    first = coverage.first_missing
+    line = lookup.lines.get(first, 0) if lookup is not None and first else 0
+    # Not in the catalog yet: the new text has not been merged into it.
+    todo = "translate them" if line else "run 'campaignsync locale update', then translate them"
+    if freeze is None:
+        when = "the campaign has no freeze date"
+    elif late:
+        when = f"the translation freeze was {freeze}"
+    else:
+        when = f"the translation freeze is {freeze}"
+    total = coverage.total.entries
+    return Diagnostic(
+        "CS320",
+        Severity.ERROR if late else Severity.WARNING,
+        f"{locale.tag} is required by {', '.join(partners)} but {coverage.missing} of {total} "
+        f"entries are not translated ({coverage.fuzzy.entries} fuzzy, "
+        f"{coverage.untranslated.entries} untranslated; first: {label(first or ('', ''))}); "
+        f"{when}: {todo}",
+        rel,
+        line or 1,
+        locale.tag,
+    )
