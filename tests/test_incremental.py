@@ -433,3 +433,24 @@ def test_a_journal_that_cannot_be_read_was_never_committed(tmp_path: Path) -> No
     path.write_bytes(b'{"staging": ".2026.tmp-1", "ren')  # cut short: not JSON
     assert not journal.recover(tmp_path, "2026")
     assert not path.exists()
+
+
+def test_a_kept_catalog_reads_only_the_groups_asked_for(sample_repo: Path, tmp_path: Path) -> None:
+    """A catalog taken from the memo unpacks one message's entries when one is looked up."""
+    from campaignsync.l10n import catalog
+    from campaignsync.load.config import load_config
+    from campaignsync.pack.lookups import CatalogMemo
+
+    config, _ = load_config(sample_repo)
+    assert config is not None
+    fresh = catalog.load_lookups(sample_repo, config)[0]["de"]
+    memo = CatalogMemo(tmp_path, config.paths.locales)
+    catalog.load_lookups(sample_repo, config, memo=memo)  # fills the memo
+    kept = catalog.load_lookups(sample_repo, config, memo=memo)[0]["de"]
+    groups = kept.entries.groups  # type: ignore[attr-defined]
+    assert groups.tables == {}
+    key = next(k for k in fresh.entries if k[0] == "kickoff:title")
+    assert kept.get(*key) == fresh.get(*key) and kept.lines[key] == fresh.lines[key]
+    assert set(groups.tables) == {"kickoff"}
+    assert ("kickoff:nothing", "x") not in kept.entries
+    assert kept.entries == fresh.entries and kept.lines == fresh.lines  # every group, as read

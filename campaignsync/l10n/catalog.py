@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -67,8 +67,8 @@ class Lookup:
     """
 
     path: str
-    entries: dict[Key, Entry] = field(default_factory=dict)
-    lines: dict[Key, int] = field(default_factory=dict)
+    entries: Mapping[Key, Entry] = field(default_factory=dict)
+    lines: Mapping[Key, int] = field(default_factory=dict)
     fuzzy: frozenset[Key] = frozenset()
     rejected: dict[Key, Entry] = field(default_factory=dict)
     obsolete: int = 0

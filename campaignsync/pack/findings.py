@@ -144,9 +144,13 @@ def _holds(
         return False
     changed = []
     for tag, (key, catalogs, alt) in reads.items():
-        if key != message_key or alt_entry(lookups, message, tag) != alt:
+        if key != message_key:
             return False
-        if cache.catalog_digests(lookups, (t for t, _d in catalogs)) != catalogs:
+        same = cache.catalog_digests(lookups, (t for t, _d in catalogs)) == catalogs
+        # CS414's place is in the locale's own catalog: unchanged if the unit read it unchanged.
+        if not (same and tag in dict(catalogs)) and alt_entry(lookups, message, tag) != alt:
+            return False
+        if not same:
             changed.append(tag)
     if not changed:
         return True

@@ -6,18 +6,24 @@ look-up table and the file's problems) is a function of the file's bytes,
 the locale, the locales folder and the tool, so it is kept in
 ``<out>/.campaignsync-cache/catalogs/<locale>.lookup`` under a key made of
 those. The file is sealed like the render cache (``pack.cache``): damaged or
-copied, it is a miss.
+copied, it is a miss. Its entries and msgstr lines are packed by message (the
+part of the msgctxt before the colon) and each group is unpacked when one of its
+entries is first looked up: a check or build after an edit renders one message,
+so it reads that message's entries of every catalog, not every entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Config, Diagnostic, Locale
 from campaignsync.pack import cache, keys, sealed
+
+_V = TypeVar("_V")
 
 
 class CatalogMemo:
@@ -60,13 +66,16 @@ class CatalogMemo:
 
 def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
     lookup, found = loaded
-    entries = {k: sealed.plain_entry(e) for k, e in lookup.entries.items()}
+    groups: dict[str, tuple[dict[Any, Any], dict[Any, int]]] = {}
+    for k, e in lookup.entries.items():
+        groups.setdefault(_group(k), ({}, {}))[0][k] = sealed.plain_entry(e)
+    for k, line in lookup.lines.items():
+        groups.setdefault(_group(k), ({}, {}))[1][k] = line
     rejected = {k: sealed.plain_entry(e) for k, e in lookup.rejected.items()}
     problems = tuple(sealed.plain_diagnostic(d) for d in found)
     return (
         lookup.path,
-        entries,
-        lookup.lines,
+        {group: sealed.packed(tables) for group, tables in groups.items()},
         tuple(sorted(lookup.fuzzy)),
         rejected,
         lookup.obsolete,
@@ -77,15 +86,14 @@ def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
 
 
 def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
-    path, entries, lines, fuzzy, rejected, obsolete, exists, digest, problems = plain
-    made, none = catalog.Entry, frozenset[str]()  # most entries have no flags: one empty set
-    table = {
-        k: made(a, b, c, d, frozenset(f) if f else none) for k, (a, b, c, d, f) in entries.items()
-    }
+    path, packed, fuzzy, rejected, obsolete, exists, digest, problems = plain
+    if not all(isinstance(g, str) and isinstance(b, bytes) for g, b in packed.items()):
+        raise ValueError("not a catalog's groups")
+    groups = _Groups(packed)
     lookup = catalog.Lookup(
         path,
-        table,
-        lines,
+        _Table(groups, 0),
+        _Table(groups, 1),
         frozenset(fuzzy),
         {k: sealed.entry_of(t) for k, t in rejected.items()},  # type: ignore[misc]
         obsolete,
@@ -94,6 +102,77 @@ def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
     )
     found = tuple(sealed.diagnostic_of(t) for t in problems)
     return lookup, found
+
+
+def _group(key: catalog.Key) -> str:
+    """Return the group a catalog entry is kept in: the message its msgctxt names, if any."""
+    return key[0].partition(":")[0]
+
+
+class _Groups:
+    """A kept catalog's entries and msgstr lines, packed by group: each unpacked when first read.
+
+    A check or build after an edit looks up a few messages' entries in every catalog;
+    unpacking every entry of 26 catalogs cost more than the rest of such a check.
+    """
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self.packed = packed
+        self.tables: dict[str, tuple[dict[Any, Any], dict[Any, Any]]] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Groups, (self.packed,))
+
+    def table(self, group: str, index: int) -> dict[Any, Any]:
+        """Return a group's entries (``index`` 0) or msgstr lines (1), unpacked once."""
+        found = self.tables.get(group)
+        if found is None:
+            blob = self.packed.get(group)
+            found = self.tables[group] = _tables(blob) if blob is not None else ({}, {})
+        return found[index]
+
+
+def _tables(blob: bytes) -> tuple[dict[Any, catalog.Entry], dict[Any, int]]:
+    entries, lines = sealed.unpacked(blob)
+    made, none = (
+        catalog.Entry,
+        frozenset[str](),
+    )  # most entries have no flags: one empty set
+    table = {
+        k: made(a, b, c, d, frozenset(f) if f else none) for k, (a, b, c, d, f) in entries.items()
+    }
+    return table, lines
+
+
+class _Table(Mapping[catalog.Key, _V]):
+    """A kept catalog's entries (``index`` 0) or msgstr lines (1), read group by group."""
+
+    def __init__(self, groups: _Groups, index: int) -> None:
+        self.groups = groups
+        self.index = index
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Table, (self.groups, self.index))
+
+    def __getitem__(self, key: catalog.Key) -> _V:
+        value: _V = self.groups.table(_group(key), self.index)[key]
+        return value
+
+    def get(self, key: catalog.Key, default: Any = None) -> Any:
+        """Return the value of ``key``, reading only its group."""
+        return self.groups.table(_group(key), self.index).get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple):
+            return False
+        return key in self.groups.table(_group(key), self.index)
+
+    def __iter__(self) -> Iterator[catalog.Key]:
+        for group in self.groups.packed:
+            yield from self.groups.table(group, self.index)
+
+    def __len__(self) -> int:
+        return sum(len(self.groups.table(group, self.index)) for group in self.groups.packed)
 
 
 class FindingsMemo:
