@@ -11,7 +11,7 @@ from conftest import CliInvoke
 
 from campaignsync.l10n import readability
 from campaignsync.pack import hyphenation, manifest, sealed
-from campaignsync.pack.kept import HASHES, open_kept, save_kept
+from campaignsync.pack.kept import HASHES, PIECES, open_kept, save_kept
 
 
 def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
@@ -127,3 +127,27 @@ def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
     assert open_kept(cache, pack, key).hashes is None
     sealed.write_sealed(kept_file, "another manifest", from_manifest)
     assert open_kept(cache, pack, key).hashes is None
+
+
+def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
+    cache, pack = out / ".campaignsync-cache" / "2026", out / "2026"
+    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    before = open_kept(cache, pack, key).pieces
+    assert len(before) == len(list((pack / "preview" / "messages").iterdir()))
+    assert "".join(before.values()) in (pack / "index.html").read_text(encoding="utf-8")
+    edited = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
+    after = open_kept(cache, pack, key).pieces
+    assert [after[k] for k in after if k not in before] == [
+        t for t in after.values() if f'id="{edited.stem}"' in t
+    ]
+    # Damaged: no piece is trusted.
+    kept_file = cache / PIECES
+    kept_file.write_bytes(kept_file.read_bytes()[:-1])
+    assert open_kept(cache, pack, key).pieces == {}

@@ -120,8 +120,8 @@ def pages(
             "overview.html.j2",
             root="",
             messages=listed,
+            listing=_listing(listed, locales, _states(by_message, items), kept),
             items=items,
-            states=_states(by_message, items),
             outputs=len(outputs),
             **common,
         )
@@ -145,6 +145,27 @@ def pages(
     for name in STATIC:
         files[f"preview/{name}"] = (THEME / name).read_bytes()
     return files
+
+
+def _listing(
+    listed: list[Message],
+    locales: list[Any],
+    states: Mapping[tuple[str, str], dict[str, Any]],
+    kept: Kept | None,
+) -> str:
+    """Return the overview's list of messages, each kept while what it shows is unchanged."""
+    tags = [loc.tag for loc in locales]
+    parts = []
+    for m in listed:
+        shown = [(tag, states.get((m.id, tag))) for tag in tags]
+        inputs = keys.digest((m.id, m.title, m.partners, m.channels, m.publish, shown))
+        text = kept.piece(inputs) if kept is not None else None
+        if text is None:
+            text = _render()("overview_message.html.j2", m=m, locales=locales, states=states)
+            if kept is not None:
+                kept.put_piece(inputs, text)
+        parts.append(text)
+    return "".join(parts)
 
 
 def _message_page(

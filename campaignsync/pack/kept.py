@@ -30,6 +30,7 @@ from campaignsync.pack.runs import Table, valid
 from campaignsync.pack.writer import Member
 
 INDEX = "kept.index"
+PIECES = "kept.pieces"
 HASHES = "pack.hashes"
 RUNS = "pack.runs"
 
@@ -49,6 +50,10 @@ class Kept:
     hashes: Mapping[str, str] | None = None
     #: The last zip's members deflated in runs (empty: none known).
     runs: Mapping[str, Table] = field(default_factory=dict)
+    #: Pieces of whole-pack files (a message of the overview's list) by their inputs' digest:
+    #: those of the last build, and those this build used or made.
+    pieces: dict[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
 
     def get(self, path: str, inputs: str) -> bytes | None:
         """Return the last pack's file at ``path`` if it was made from the same inputs."""
@@ -70,6 +75,17 @@ class Kept:
         """Note a file made now, so that the next build can take it from the pack."""
         self.made[path] = (inputs, hashlib.sha256(data).hexdigest())
 
+    def piece(self, inputs: str) -> str | None:
+        """Return the piece the last build made from the same inputs (None: none)."""
+        found = self.pieces.get(inputs)
+        if found is not None:
+            self.used[inputs] = found
+        return found
+
+    def put_piece(self, inputs: str, text: str) -> None:
+        """Note a piece made now, so that the next build can take it."""
+        self.used[inputs] = text
+
 
 def open_kept(cache_folder: Path, pack: Path, key: str, load: bool = True) -> Kept:
     """Return the index of the files kept in ``pack``, written under ``key`` (else empty)."""
@@ -81,6 +97,11 @@ def open_kept(cache_folder: Path, pack: Path, key: str, load: bool = True) -> Ke
         except OSError:
             return kept
         kept.known = _index(sealed.read_sealed(index, where, key))
+        pieces = sealed.read_sealed(cache_folder / PIECES, where, key)
+        if isinstance(pieces, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in pieces.items()
+        ):
+            kept.pieces = pieces
         kept.hashes = _hashes(cache_folder, where, pack)
         if kept.hashes is not None:
             plain = sealed.read_sealed(cache_folder / RUNS, where, kept.hashes["manifest.json"])
@@ -131,6 +152,9 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
     if kept.made != kept.known:
         sealed.write_sealed(kept.index, kept.key, kept.made)
         kept.known = dict(kept.made)
+    if kept.used != kept.pieces:
+        sealed.write_sealed(kept.index.parent / PIECES, kept.key, kept.used)
+        kept.pieces = dict(kept.used)
     if result is not None and result.digests and result.digests != kept.hashes:
         sealed.write_sealed(kept.index.parent / HASHES, result.manifest_sha256, result.digests)
     if result is not None and result.digests and result.runs != kept.runs:
