@@ -86,19 +86,25 @@ def test_a_dictionary_this_process_holds_is_kept_without_parsing_it_again(
     assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
 
 
-def test_after_a_body_edit_only_that_message_page_is_drawn_again(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
-) -> None:
+def _built(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> tuple[list[str], Path, Path, str]:
+    """Build the sample once; return the build command, the cache and pack folders, the cache key."""
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(repo), "--out", str(out)]
     cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
     cache = out / ".campaignsync-cache" / "2026"
     key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
-    before = open_kept(cache, out / "2026", key).known
+    return build, cache, out / "2026", key
+
+
+def test_after_a_body_edit_only_that_message_page_is_drawn_again(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    before = open_kept(cache, pack, key).known
     edited = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
-    after = open_kept(cache, out / "2026", key).known
+    after = open_kept(cache, pack, key).known
     assert "calendar.ics" in before
     changed = {path for path in before if after.get(path) != before[path]}
     assert changed == {f"preview/messages/{edited.stem}.html"}
@@ -107,10 +113,7 @@ def test_after_a_body_edit_only_that_message_page_is_drawn_again(
 def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)])
-    cache, pack = out / ".campaignsync-cache" / "2026", out / "2026"
-    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    _, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
     from_manifest = manifest.hashes(pack)
     assert open_kept(cache, pack, key).hashes == from_manifest
     assert open_kept(cache, pack, key, load=False).hashes is None
@@ -132,11 +135,7 @@ def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
 def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
-    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
-    cache, pack = out / ".campaignsync-cache" / "2026", out / "2026"
-    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
     before = open_kept(cache, pack, key).pieces
     assert len(before) == len(list((pack / "preview" / "messages").iterdir()))
     assert "".join(before.values()) in (pack / "index.html").read_text(encoding="utf-8")
