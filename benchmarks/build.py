@@ -13,7 +13,7 @@ then times, each as a fresh process:
 2. a no-change rebuild (nothing should be read or written),
 3. a rebuild after one message changed (with the zip, and the folder alone: --no-zip,
    then the zip made again), and after one PO entry changed,
-4. `check` with a warm cache, after one message changed, and cold (cache deleted),
+4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
 6. clean builds with --jobs 1 and --jobs 2,
 7. when `hugo` is installed, Hugo's clean and no-change builds of an equivalent site
@@ -382,6 +382,8 @@ def main() -> None:
         at = text.index('msgstr "', text.index("#: content/messages/2026/m0001.md"))
         po.write_text(text[: at + 8] + "X" + text[at + 8 :], encoding="utf-8")
         try:
+            # A translator's fix checked before any build, then built.
+            figures["check_po"] = run(check, env, ok=(0, 1))
             figures["po"] = run(build, env)
         finally:
             po.write_text(text, encoding="utf-8")
@@ -467,6 +469,12 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         f["check_edit"],
         f"= {f['check_edit'] / clean:.3f} x clean build",
     )
+    if "check_po" in f:
+        line(
+            "check, one PO entry changed (no build)",
+            f["check_po"],
+            f"= {f['check_po'] / clean:.3f} x clean build",
+        )
     line("locale update, one English edit", f["locale_update"])
     line("build --jobs 1 (clean)", f["jobs1"])
     line(
