@@ -7,7 +7,6 @@ are made again.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -94,10 +93,12 @@ def _counted_parts(
     data: CheckInput, locales: list[Locale], kept: dict[Any, Any]
 ) -> tuple[dict[str, list[localize.Counted]], dict[Any, Any]]:
     """Return each locale's parts, taken from ``kept`` where they still hold; and all of them."""
+    from campaignsync.pack import keys
+
     project, lookups = data.project, data.lookups
     config = project.config
     messages = project.messages_of(data.campaign)
-    marks = {m.id: _digest(localize.message_keys(m)) for m in messages}
+    marks = {m.id: keys.digest(localize.message_keys(m)) for m in messages}
     needs: dict[str, list[localize.Need]] = {}
     parts: dict[str, list[localize.Counted]] = {}
     now = {}
@@ -118,10 +119,6 @@ def _counted_parts(
             now[(message.id, locale.tag)] = found
             mine.append(found[1])
     return parts, now
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(repr(value).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _incomplete(
