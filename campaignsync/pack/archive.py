@@ -17,12 +17,57 @@ from typing import Any
 
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
+#: A central record's signature, name, extra and comment lengths.
+_HEAD = struct.Struct("<I24xHHH")
+#: A central record's method, DOS time and date, crc, sizes, name length and local offset.
+_SOME = struct.Struct("<10xHHHIIIH12xI")
 #: A central record's extra and comment lengths, disk, internal and external attributes
 #: (a regular file, rw-r--r--).
 _FILE = (0, 0, 0, 0, (0o100000 | 0o644) << 16)
-#: name -> (offset of the local header, length of header + name + data, crc, compressed
-#: size, size, method, DOS time, DOS date).
-ZipIndex = dict[str, tuple[int, int, int, int, int, int, int, int]]
+#: A record of the previous zip, as :meth:`ZipIndex.get` gives it: offset of the local
+#: header, length of header + name + data, crc, compressed size, size, method, DOS time, DOS date.
+Record = tuple[int, int, int, int, int, int, int, int]
+#: Where a member's bytes are copied from: (start, length, compressed size, method) of
+#: its local record in the previous zip, and its name as the zip holds it.
+Reuse = tuple[int, int, int, int, bytes]
+
+
+class ZipIndex:
+    """The central directory of a zip campaignsync wrote: each record read when it is asked for.
+
+    Reading only where each record starts (a name and a number) keeps opening the
+    previous zip of a big pack short: an update reads the records of its members once.
+    """
+
+    def __init__(self, central: bytes, at: dict[str, int], end: int) -> None:
+        self.central = central
+        #: Where each member's record starts in ``central``, by name.
+        self.at = at
+        #: Where the central directory starts: no member's bytes run past it.
+        self.end = end
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.at
+
+    def __getitem__(self, name: str) -> Record:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def get(self, name: str) -> Record | None:
+        """Return a member's record (None when there is none, or it runs past the members)."""
+        at = self.at.get(name)
+        if at is None:
+            return None
+        fields = _CENTRAL.unpack_from(self.central, at)
+        method, dtime, ddate, crc, csize, size, nlen, local = (*fields[4:11], fields[16])
+        if local + 30 + nlen + csize > self.end:
+            return None
+        return local, 30 + nlen + csize, crc, csize, size, method, dtime, ddate
 
 
 def read_zip_index(path: Path) -> ZipIndex | None:
@@ -42,23 +87,18 @@ def read_zip_index(path: Path) -> ZipIndex | None:
             central = handle.read(size)
     except (OSError, struct.error):
         return None
-    index: ZipIndex = {}
-    at = 0
+    at: dict[str, int] = {}
+    where, total, head = 0, len(central), _HEAD.unpack_from
     try:
-        while at < len(central):
-            fields = _CENTRAL.unpack_from(central, at)
-            if fields[0] != 0x02014B50 or fields[11] or fields[12]:
+        while where < total:
+            signature, nlen, elen, clen = head(central, where)
+            if signature != 0x02014B50 or elen or clen:
                 return None
-            _sig, _made, _need, _flags, method, dtime, ddate, crc, csize, usize, nlen = fields[:11]
-            local = fields[16]
-            name = central[at + 46 : at + 46 + nlen].decode("utf-8")
-            index[name] = (local, 30 + nlen + csize, crc, csize, usize, method, dtime, ddate)
-            at += 46 + nlen
+            at[central[where + 46 : where + 46 + nlen].decode("utf-8")] = where
+            where += 46 + nlen
     except (struct.error, UnicodeDecodeError):
         return None
-    if any(local + length > offset for local, length, *_ in index.values()):
-        return None
-    return index
+    return ZipIndex(central, at, offset) if where == total else None
 
 
 class ZipSource:
@@ -70,10 +110,38 @@ class ZipSource:
         #: The previous pack's sha256 by path, from its manifest.
         self.hashes = hashes
 
-    def has(self, rel: str, campaign: str, member: Any, stamp: tuple[int, int]) -> bool:
-        """Return True when the member's bytes can be copied from this zip."""
-        name = f"{campaign}/{rel}".encode()
-        return _reusable(self, rel, name, member, stamp) is not None
+    def plan(
+        self, campaign: str, members: list[tuple[str, Any]], stamp: tuple[int, int]
+    ) -> list[Reuse | None]:
+        """Return, member by member, where its bytes can be copied from (None: they cannot).
+
+        A member is copied when the previous pack had the same sha256 at its path and
+        the previous zip's record has its crc, size and times, and its method (a method
+        not decided yet, negative: the member was only hashed, takes the old one's).
+        """
+        hashes, at, central, end = self.hashes, self.index.at, self.index.central, self.index.end
+        unpack, prefix = _SOME.unpack_from, f"{campaign}/"
+        found: list[Reuse | None] = []
+        add = found.append
+        for rel, member in members:
+            where = at.get(prefix + rel)
+            if where is None or hashes.get(rel) != member.sha256:
+                add(None)
+                continue
+            method, dtime, ddate, crc, csize, size, nlen, local = unpack(central, where)
+            length = 30 + nlen + csize
+            if (
+                crc != member.crc
+                or size != member.size
+                or dtime != stamp[0]
+                or ddate != stamp[1]
+                or (method != member.method and member.method >= 0)
+                or local + length > end
+            ):
+                add(None)
+            else:
+                add((local, length, csize, method, central[where + 46 : where + 46 + nlen]))
+        return found
 
 
 def write_zip(
@@ -83,52 +151,52 @@ def write_zip(
     stamp: tuple[int, int],
     source: ZipSource | None = None,
     spills: Path | None = None,
+    plan: list[Reuse | None] | None = None,
 ) -> int:
     """Write a zip of compressed members (sorted, fixed times and modes); return how many copied.
 
     ``members`` are ``(path, pack.Member)``; one whose bytes are None is in ``source``, the
     previous zip, with the same sha256 (its record copied as is, in runs), or in ``spills``.
+    ``plan`` is ``source.plan(...)`` of the same members, when the caller has it already.
     """
     dos_time, dos_date = stamp
+    if plan is None:
+        plan = [None] * len(members) if source is None else source.plan(campaign, members, stamp)
     central = bytearray()
     offset = copied = 0
-    run: list[int] = []  # [start, end) in the old zip, not yet copied
+    start = end = 0  # [start, end) in the old zip, not yet copied
     old = source.path.open("rb") if source is not None else None
     spilled = _Spills(spills)
+    pack = _CENTRAL.pack
     try:
         with path.open("wb", buffering=1 << 20) as handle:
-
-            def flush() -> None:
-                if run and old is not None:
-                    _copy(old, handle, run[0], run[1] - run[0])
-                    run.clear()
-
-            for rel, member in members:
-                name = f"{campaign}/{rel}".encode()
-                fields = (
-                    0x0800, member.method, dos_time, dos_date,
-                    member.crc, member.size, member.size, len(name),
-                )  # fmt: skip
-                reuse = _reusable(source, rel, name, member, stamp)
+            for (rel, member), reuse in zip(members, plan, strict=True):
                 if reuse is not None:
-                    start, length, csize, method = reuse
-                    fields = (fields[0], method, *fields[2:5], csize, *fields[6:])
-                    if run and run[1] == start:
-                        run[1] = start + length
-                    else:
-                        flush()
-                        run[:] = [start, start + length]
+                    at, length, csize, method, name = reuse
+                    if at != end:
+                        if end > start and old is not None:
+                            _copy(old, handle, start, end - start)
+                        start = at
+                    end = at + length
+                    crc, size = member.crc, member.size
                     copied += 1
                 else:
-                    flush()
+                    if end > start and old is not None:
+                        _copy(old, handle, start, end - start)
+                    start = end = 0
+                    name = f"{campaign}/{rel}".encode()
                     data = member.data if member.data is not None else spilled.read(rel, member)
-                    fields = (*fields[:5], len(data), *fields[6:])
+                    method, crc, csize, size = member.method, member.crc, len(data), member.size
+                    fields = (0x0800, method, dos_time, dos_date, crc, csize, size, len(name))
                     length = _write_local(handle, fields, name, data)
-                central += _CENTRAL.pack(0x02014B50, 0x0314, 20, *fields, *_FILE, offset) + name
+                central += pack(0x02014B50, 0x0314, 20, 0x0800, method, dos_time, dos_date,
+                                crc, csize, size, len(name), *_FILE, offset)  # fmt: skip
+                central += name
                 offset += length
                 if offset > 0xFFFFFFFF:
                     raise OverflowError("the pack is larger than 4 GiB, which its zip cannot hold")
-            flush()
+            if end > start and old is not None:
+                _copy(old, handle, start, end - start)
             _end_records(handle, len(members), len(central), offset, central)
     finally:
         if old is not None:
@@ -173,27 +241,6 @@ def _write_local(handle: Any, fields: tuple[int, ...], name: bytes, data: bytes)
     handle.write(name)
     handle.write(data)
     return len(header) + len(name) + len(data)
-
-
-def _reusable(
-    source: ZipSource | None, rel: str, name: bytes, member: Any, stamp: tuple[int, int]
-) -> tuple[int, int, int, int] | None:
-    """Return (start, length, compressed size, method) of the old local record, if it can be copied.
-
-    A member whose method is not decided yet (negative: only hashed) takes the old one's.
-    """
-    if source is None or source.hashes.get(rel) != member.sha256:
-        return None
-    old = source.index.get(name.decode())
-    if old is None:
-        return None
-    start, length, crc, csize, size, method, dtime, ddate = old
-    wanted = method if member.method < 0 else member.method
-    if (crc, size, method, dtime, ddate) != (member.crc, member.size, wanted, *stamp):
-        return None
-    if length != 30 + len(name) + csize:
-        return None
-    return start, length, csize, method
 
 
 def _copy(source: Any, target: Any, start: int, length: int) -> None:

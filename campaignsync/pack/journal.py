@@ -138,16 +138,16 @@ def update_in_place(
         for (rel, data), (_, member) in zip(files, prepared, strict=True)
         if previous.get(rel) != member.sha256
     ]
-    kept = {rel for rel, _ in files}
-    deletes = sorted(rel for rel in previous if rel not in kept)
+    deletes = sorted(previous.keys() - {rel for rel, _ in files})
     if any(_blocked(final, rel) for rel, _ in changed):
         return None
     staging = out / f".{campaign}.tmp-{os.getpid()}"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     source = None if index is None else archive.ZipSource(out / f"{campaign}.zip", index, previous)
     ran: dict[str, runs.Table] = {}
+    plan: list[archive.Reuse | None] = []
     if zipped:
-        prepared, ran = _compressed(files, prepared, source, campaign, stamp, tables or {})
+        prepared, plan, ran = _compressed(files, prepared, source, campaign, stamp, tables or {})
     entry = {
         "staging": staging.name,
         "zip": archive_tmp.name if zipped else None,
@@ -157,7 +157,7 @@ def update_in_place(
     try:
         _stage(staging, changed)
         if zipped:
-            archive.write_zip(archive_tmp, campaign, prepared, stamp, source)
+            archive.write_zip(archive_tmp, campaign, prepared, stamp, source, plan=plan)
         write_journal(out, campaign, entry)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -192,30 +192,31 @@ def _compressed(
     campaign: str,
     stamp: tuple[int, int],
     tables: Mapping[str, runs.Table],
-) -> tuple[list[tuple[str, writer.Member]], dict[str, runs.Table]]:
+) -> tuple[list[tuple[str, writer.Member]], list[archive.Reuse | None], dict[str, runs.Table]]:
     """Return the members, each compressed unless its bytes can be copied from ``source``.
 
-    Also the members deflated in runs: those deflated now (the runs ``tables`` say are
-    unchanged copied from the previous zip) and those copied whole.
+    Also where each member's bytes are copied from (None: written), and the members
+    deflated in runs: those deflated now (the runs ``tables`` say are unchanged copied
+    from the previous zip) and those copied whole.
     """
-    contents = dict(files)
-    refill, copied = [], []
-    for rel, member in prepared:
-        if member.data is not None:
-            continue
-        if source is not None and source.has(rel, campaign, member, stamp):
-            copied.append(rel)
-        else:
-            refill.append(writer.PackFile(rel, contents[rel]))
+    plan: list[archive.Reuse | None] = [None] * len(prepared)
+    if source is not None:
+        plan = source.plan(campaign, prepared, stamp)
+    refill = [
+        writer.PackFile(rel, data)
+        for (rel, data), (_, member), reuse in zip(files, prepared, plan, strict=True)
+        if reuse is None and member.data is None
+    ]
     old = runs.Previous(source.path, campaign, source.index, tables) if source else None
     try:
         done = writer.prepare_all(refill, old)
+        copied = [rel for (rel, _), r in zip(prepared, plan, strict=True) if r and rel in tables]
         kept = {rel: t for rel in copied if old and (t := old.table(rel)) is not None}
     finally:
         if old is not None:
             old.close()
-    members = [(rel, done.get(rel, member)) for rel, member in prepared]
-    return members, {**kept, **runs.tables(members)}
+    members = [(rel, done.get(rel, member)) for rel, member in prepared] if done else prepared
+    return members, plan, {**kept, **runs.tables(members)}
 
 
 def _blocked(final: Path, rel: str) -> bool:

@@ -22,7 +22,10 @@ import os
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from campaignsync.pack.archive import ZipIndex
 
 #: Files smaller than this are deflated whole.
 SMALLEST = 1 << 20
@@ -112,7 +115,7 @@ class Previous:
     """The previous zip's members deflated in runs, to copy runs from (a miss when unsure)."""
 
     def __init__(
-        self, path: Path, campaign: str, index: Mapping[str, Any], tables: Mapping[str, Table]
+        self, path: Path, campaign: str, index: ZipIndex, tables: Mapping[str, Table]
     ) -> None:
         self.path = path
         self.campaign = campaign

@@ -11,7 +11,7 @@ import shutil
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -336,23 +336,34 @@ def digest(content: bytes) -> Member:
 
 
 def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:
-    """Return :func:`digest` of each file, by path, computed in threads."""
-    chosen = list(files)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        found = pool.map(digest, (f.content for f in chosen))
-        return dict(zip((f.path for f in chosen), found, strict=True))
+    """Return :func:`digest` of each file, by path, the big ones in threads."""
+    return _each(lambda f: digest(f.content), files)
 
 
 def prepare_all(files: Iterable[PackFile], old: Previous | None = None) -> dict[str, Member]:
-    """Return :func:`prepare` of each file, by path, computed in threads.
+    """Return :func:`prepare` of each file, by path, the big ones in threads.
 
     zlib and hashlib release the GIL, so the few large files of a pack (the
     manifest, the gallery pages, images) are hashed and compressed in parallel.
     """
+    return _each(lambda f: prepare(f.content, f.path, old), files)
+
+
+#: Files at least this big are hashed (and compressed) in threads; a smaller one costs
+#: less than handing it to a thread (thousands of email copies in a big pack's gallery).
+_THREADED = 1 << 16
+
+
+def _each(work: Callable[[PackFile], Member], files: Iterable[PackFile]) -> dict[str, Member]:
     chosen = list(files)
+    big = [f for f in chosen if len(f.content) >= _THREADED]
+    if len(big) < 2:
+        return {f.path: work(f) for f in chosen}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        found = pool.map(lambda f: prepare(f.content, f.path, old), chosen)
-        return dict(zip((f.path for f in chosen), found, strict=True))
+        later = pool.map(work, big)
+        found = {f.path: work(f) for f in chosen if len(f.content) < _THREADED}
+        found.update(zip((f.path for f in big), later, strict=True))
+        return found
 
 
 def _dos_stamp(epoch: int) -> tuple[int, int]:
