@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pyphen
 import pytest
 from conftest import CliInvoke
 
-from campaignsync.l10n import readability
-from campaignsync.pack import hyphenation, manifest, sealed
-from campaignsync.pack.kept import HASHES, PIECES, open_kept, save_kept
+from campaignsync import pipeline
+from campaignsync.l10n import localize, readability
+from campaignsync.l10n.catalog import Lookup
+from campaignsync.load.project import load_project
+from campaignsync.model import Output, Project
+from campaignsync.pack import attention, hyphenation, keys, manifest, schedulecsv, sealed
+from campaignsync.pack.kept import HASHES, PIECES, Kept, open_kept, save_kept
 
 
 def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
@@ -136,13 +141,13 @@ def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
 ) -> None:
     build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
-    before = open_kept(cache, pack, key).pieces
+    before = _listed(open_kept(cache, pack, key).pieces)
     assert len(before) == len(list((pack / "preview" / "messages").iterdir()))
     assert "".join(before.values()) in (pack / "index.html").read_text(encoding="utf-8")
     edited = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
-    after = open_kept(cache, pack, key).pieces
+    after = _listed(open_kept(cache, pack, key).pieces)
     assert [after[k] for k in after if k not in before] == [
         t for t in after.values() if f'id="{edited.stem}"' in t
     ]
@@ -150,3 +155,81 @@ def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(
     kept_file = cache / PIECES
     kept_file.write_bytes(kept_file.read_bytes()[:-1])
     assert open_kept(cache, pack, key).pieces == {}
+
+
+def _listed(pieces: dict[str, str]) -> dict[str, str]:
+    """Return the pieces that are messages of the overview's list (the others are JSON)."""
+    return {k: t for k, t in pieces.items() if t.startswith("<")}
+
+
+def _rendered_sample(repo: Path) -> tuple[Project, list[Output], dict[str, Lookup]]:
+    project, _ = load_project(repo)
+    assert project is not None
+    rendered = pipeline.render_selection(project, pipeline.select(project, "2026", (), ()))
+    return project, list(rendered.outputs), rendered.lookups
+
+
+def _again(kept: Kept, project: Project) -> Kept:
+    """Return the pieces a build kept, as the next build opens them."""
+    return Kept(kept.pack, kept.index, kept.key, pieces=dict(kept.used),
+                messages={m.id: keys.digest(m) for m in project.messages})  # fmt: skip
+
+
+def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, outputs, _ = _rendered_sample(sample_repo)
+    made: list[str] = []
+    rows_of = schedulecsv._message_rows
+    monkeypatch.setattr(
+        schedulecsv, "_message_rows", lambda *a: made.append(a[2].id) or rows_of(*a)
+    )
+    for partner in ("eu", "us"):
+        whole = schedulecsv.generic_csv(schedulecsv.rows(project, "2026", partner, outputs))
+        assert whole.count(b"\r\n") > 3
+        first = _again(Kept(tmp_path, tmp_path / "index", "key"), project)
+        made.clear()
+        assert schedulecsv.schedule_csv(project, "2026", partner, outputs, first) == whole
+        assert len(made) == len(set(made)) > 1
+        made.clear()
+        second = _again(first, project)
+        assert schedulecsv.schedule_csv(project, "2026", partner, outputs, second) == whole
+        assert made == []
+        # One post changed: only its message's rows are made again, and they show the change.
+        locales = project.config.partner(partner).locales  # type: ignore[union-attr]
+        shown = {m.id for m in project.messages if m.publish_for(partner) is not None}
+        at = next(i for i, o in enumerate(outputs)
+                  if o.channel == "x" and o.translated and o.locale in locales
+                  and o.message in shown)  # fmt: skip
+        changed = list(outputs)
+        changed[at] = replace(outputs[at], content=b"Changed text\n")
+        third = _again(second, project)
+        fresh = schedulecsv.generic_csv(schedulecsv.rows(project, "2026", partner, changed))
+        made.clear()
+        assert schedulecsv.schedule_csv(project, "2026", partner, changed, third) == fresh
+        assert made == [outputs[at].message]
+        assert b"Changed text" in fresh
+
+
+def test_translation_states_are_kept_per_message_and_locale_until_a_catalog_changes(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, outputs, lookups = _rendered_sample(sample_repo)
+    whole = attention.items(project, "2026", outputs, lookups)
+    assert {i.kind for i in whole} & {"untranslated", "fuzzy"}
+    asked: list[str] = []
+    classify = localize.classifier
+    monkeypatch.setattr(
+        localize, "classifier", lambda loc, *a: asked.append(loc.tag) or classify(loc, *a)
+    )
+    first = _again(Kept(tmp_path, tmp_path / "index", "key"), project)
+    assert attention.items(project, "2026", outputs, lookups, (), first) == whole
+    assert sorted(asked) == sorted(loc.tag for loc in project.config.locales)
+    asked.clear()
+    assert attention.items(project, "2026", outputs, lookups, (), _again(first, project)) == whole
+    assert asked == []
+    # One catalog changed (its file's digest): that locale's states are found again.
+    tag = project.config.locales[0].tag
+    other = {**lookups, tag: replace(lookups[tag], digest="another file")}
+    assert attention.items(project, "2026", outputs, other, (), _again(first, project)) == whole
+    assert asked == [tag]

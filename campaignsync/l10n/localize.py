@@ -268,6 +268,17 @@ def classifier(
     return state
 
 
+def classifier_reads(locale: Locale, lookups: Mapping[str, Lookup]) -> tuple[str, ...]:
+    """Return the digest of each catalog :func:`classifier` reads for ``locale`` ("-": none).
+
+    Empty when a catalog has no digest (not read from a file): what it says cannot be kept.
+    """
+    found = [lookups.get(tag) for tag in regional(locale)]
+    if any(lookup is not None and not lookup.digest for lookup in found):
+        return ()
+    return tuple("-" if lookup is None else lookup.digest for lookup in found)
+
+
 def coverage(
     locale: Locale, config: Config, needed: Iterable[Need], lookups: Mapping[str, Lookup]
 ) -> Coverage:

@@ -5,14 +5,19 @@ Posts over a limit, missing or stale translations and schedule problems.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from campaignsync.l10n import localize
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.load import content
-from campaignsync.model import Diagnostic, Output, Project
+from campaignsync.model import Diagnostic, Message, Output, Project
+
+if TYPE_CHECKING:
+    from campaignsync.pack.kept import Kept
 
 #: The kinds of item, in the order the overview lists them, with their headings.
 KINDS = {
@@ -41,10 +46,16 @@ def items(
     outputs: Iterable[Output],
     lookups: Mapping[str, Lookup],
     schedule: Iterable[Diagnostic] = (),
+    kept: Kept | None = None,
 ) -> list[Item]:
-    """Return everything that needs attention, kind by kind, in a stable order."""
+    """Return everything that needs attention, kind by kind, in a stable order.
+
+    With ``kept`` (a build), each message's translation state in a locale is taken
+    from the last build's while the message and the catalogs it is read from are
+    unchanged.
+    """
     found = _over(outputs)
-    found += _translations(project, campaign, outputs, lookups)
+    found += _translations(project, campaign, outputs, lookups, kept)
     found += _schedule(project, campaign, schedule)
     order = list(KINDS)
     return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
@@ -71,33 +82,60 @@ def _over(outputs: Iterable[Output]) -> list[Item]:
 
 
 def _translations(
-    project: Project, campaign: str, outputs: Iterable[Output], lookups: Mapping[str, Lookup]
+    project: Project,
+    campaign: str,
+    outputs: Iterable[Output],
+    lookups: Mapping[str, Lookup],
+    kept: Kept | None,
 ) -> list[Item]:
     config = project.config
     built = {(o.message, o.locale) for o in outputs}
-    # Each message's segments as catalog keys, found once for every locale.
-    keyed = [
-        (message.id, [(s.field, (content.msgctxt(message.id, s.field), s.text)) for s in found])
-        for message in project.messages_of(campaign)
-        for found in [list(content.segments(message))]
-    ]
-    items = []
+    messages = project.messages_of(campaign)
+    keyed: dict[str, list[tuple[str, tuple[str, str]]]] = {}  # each message's segments as keys
+    items: list[Item] = []
     for locale in config.locales:
-        state = localize.classifier(locale, config, lookups)
-        for message_id, segments in keyed:
-            if (message_id, locale.tag) not in built:
+        reads = localize.classifier_reads(locale, lookups) if kept is not None else ()
+        state: Callable[[tuple[str, str]], str] | None = None
+        for message in messages:
+            if (message.id, locale.tag) not in built:
                 continue
-            by_state: dict[str, list[str]] = {"untranslated": [], "fuzzy": []}
-            for field, key in segments:
-                kind = state(key)
-                if kind in by_state:
-                    by_state[kind].append(field)
-            href = f"preview/{locale.tag}.html#{message_id}"
-            for kind, names in by_state.items():
-                if names:
-                    text = f"{len(names)} of {len(segments)}: {_list(names)}"
-                    items.append(Item(kind, message_id, locale.tag, "", text, href))
+            inputs = kept.inputs(message.id, ("attention", locale.tag, *reads)) if kept else ""
+            text = kept.piece(inputs) if kept is not None and inputs and reads else None
+            if text is not None:
+                found = [(kind, said) for kind, said in json.loads(text)]
+            else:
+                if message.id not in keyed:
+                    keyed[message.id] = _keys(message)
+                state = state or localize.classifier(locale, config, lookups)
+                found = _states(keyed[message.id], state)
+                if kept is not None and inputs and reads:
+                    kept.put_piece(inputs, json.dumps(found, ensure_ascii=False))
+            href = f"preview/{locale.tag}.html#{message.id}"
+            items.extend(Item(kind, message.id, locale.tag, "", said, href) for kind, said in found)
     return items
+
+
+def _keys(message: Message) -> list[tuple[str, tuple[str, str]]]:
+    """Return a message's segments by field, as catalog keys."""
+    return [
+        (s.field, (content.msgctxt(message.id, s.field), s.text)) for s in content.segments(message)
+    ]
+
+
+def _states(
+    segments: list[tuple[str, tuple[str, str]]], state: Callable[[tuple[str, str]], str]
+) -> list[tuple[str, str]]:
+    """Return what a message lacks in a locale: (kind, which of its segments), fuzzy last."""
+    by_state: dict[str, list[str]] = {"untranslated": [], "fuzzy": []}
+    for field, key in segments:
+        kind = state(key)
+        if kind in by_state:
+            by_state[kind].append(field)
+    return [
+        (kind, f"{len(names)} of {len(segments)}: {_list(names)}")
+        for kind, names in by_state.items()
+        if names
+    ]
 
 
 def _list(names: list[str], most: int = 4) -> str:

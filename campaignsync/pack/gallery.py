@@ -112,7 +112,7 @@ def pages(
     locales = [loc for loc in config.all_locales if loc.tag in present]
     by_message, of_both = _grouped(made)
     listed = [m for m in messages.values() if m.id in by_message]
-    items = attention.items(project, campaign_id, outputs, lookups or {}, schedule)
+    items = attention.items(project, campaign_id, outputs, lookups or {}, schedule, kept)
     common = _common(project, campaign_id, locales, made, listed)
     render = _page
     files = {

@@ -20,7 +20,7 @@ from there instead of parsing the manifest (18 MB of JSON at 150 messages).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,8 @@ class Kept:
     #: those of the last build, and those this build used or made.
     pieces: dict[str, str] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
+    #: Each message's digest by id (the render cache's), for pieces made from one message.
+    messages: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, path: str, inputs: str) -> bytes | None:
         """Return the last pack's file at ``path`` if it was made from the same inputs."""
@@ -81,6 +83,22 @@ class Kept:
         if found is not None:
             self.used[inputs] = found
         return found
+
+    def inputs(
+        self, message_id: str, names: Iterable[str], blobs: Iterable[tuple[str, bytes]] = ()
+    ) -> str:
+        """Return the digest of a piece made from one message, ``names`` and some files' bytes.
+
+        Empty when the message's digest is not known: such a piece is not kept.
+        """
+        known = self.messages.get(message_id)
+        if known is None:
+            return ""
+        sha = hashlib.sha256("\0".join((known, *names)).encode("utf-8", "surrogateescape"))
+        for path, data in blobs:
+            sha.update(f"\1{path}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+            sha.update(data)
+        return sha.hexdigest()
 
     def put_piece(self, inputs: str, text: str) -> None:
         """Note a piece made now, so that the next build can take it."""

@@ -8,10 +8,13 @@ function of the project and the rendered outputs.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from campaignsync import channels
 from campaignsync.model import (
@@ -25,6 +28,9 @@ from campaignsync.model import (
     Severity,
 )
 from campaignsync.render import links, zones
+
+if TYPE_CHECKING:
+    from campaignsync.pack.kept import Kept
 
 #: Sprout Social takes at most this many messages per bulk import.
 SPROUT_MAX_ROWS = 350
@@ -57,37 +63,53 @@ def rows(
     partner = project.config.partner(partner_id)
     if partner is None:
         return []
+    rendered = _posts(outputs)
+    found = [
+        row
+        for message in project.messages_of(campaign_id)
+        for row in _message_rows(project.config, partner, message, rendered)
+    ]
+    found.sort(key=lambda r: (r.instant, r.channel, r.locale, r.message.id))
+    return found
+
+
+def _posts(outputs: Iterable[Output]) -> dict[tuple[str, str, str], Output]:
+    """Return the translated posts among outputs, by message, locale and channel."""
     posts = set(channels.post_channels())
-    rendered = {
+    return {
         (o.message, o.locale, o.channel): o
         for o in outputs
         if o.channel in posts and o.path.endswith(".txt") and o.translated
     }
+
+
+def _message_rows(
+    config: Config, partner: Partner, message: Message, rendered: dict[tuple[str, str, str], Output]
+) -> list[Row]:
+    """Return one message's rows for a partner, locale by locale (unsorted)."""
+    when = message.publish_for(partner.id)
+    if when is None:
+        return []
+    local = zones.local(when, partner)
     found = []
-    for message in project.messages_of(campaign_id):
-        when = message.publish_for(partner_id)
-        if when is None:
-            continue
-        local = zones.local(when, partner)
-        for locale in partner.locales:
-            for channel in message.channels:
-                output = rendered.get((message.id, locale, channel))
-                if output is None:
-                    continue
-                found.append(
-                    Row(
-                        message,
-                        partner,
-                        channel,
-                        locale,
-                        when,
-                        local,
-                        output.content.decode("utf-8").rstrip("\n"),
-                        links.target(project.config, message, locale, channel),
-                        output.measure.exceeded if output.measure else None,
-                    )
+    for locale in partner.locales:
+        for channel in message.channels:
+            output = rendered.get((message.id, locale, channel))
+            if output is None:
+                continue
+            found.append(
+                Row(
+                    message,
+                    partner,
+                    channel,
+                    locale,
+                    when,
+                    local,
+                    output.content.decode("utf-8").rstrip("\n"),
+                    links.target(config, message, locale, channel),
+                    output.measure.exceeded if output.measure else None,
                 )
-    found.sort(key=lambda r: (r.instant, r.channel, r.locale, r.message.id))
+            )
     return found
 
 
@@ -125,17 +147,30 @@ def _csv(header: tuple[str, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
 
     ``csv.writer`` copies each character on its own: 0.6 s for a 12 MB schedule.
     """
+    return _joined(header, map(_line, lines))
+
+
+def _line(fields: tuple[str, ...]) -> str:
+    """Return one CSV line, quoted where RFC 4180 says (without its line end)."""
     quoted, needs = '"{}"'.format, _QUOTED.search
-    text = "\r\n".join(
-        ",".join(quoted(f.replace('"', '""')) if needs(f) else f for f in line)
-        or ('""' if line else "")  # one empty field is quoted, as csv.writer does
-        for line in (header, *lines)
+    return ",".join(quoted(f.replace('"', '""')) if needs(f) else f for f in fields) or (
+        '""' if fields else ""  # one empty field is quoted, as csv.writer does
     )
+
+
+def _joined(header: tuple[str, ...], lines: Iterable[str]) -> bytes:
+    """Return a CSV file from its header and its lines already quoted."""
+    text = "\r\n".join((_line(header), *lines))
     return f"{text}\r\n".encode()
 
 
 def generic_csv(found: Iterable[Row]) -> bytes:
     """Return the generic scheduler CSV (UTF-8, RFC 4180, header row) for some rows."""
+    return _csv(CSV_COLUMNS, map(_generic_fields(), found))
+
+
+def _generic_fields() -> Callable[[Row], tuple[str, ...]]:
+    """Return what makes a row's fields in the generic CSV (times formatted once per message)."""
     times: dict[tuple[str, datetime], tuple[str, ...]] = {}
 
     def when(r: Row) -> tuple[str, ...]:
@@ -151,10 +186,7 @@ def generic_csv(found: Iterable[Row]) -> bytes:
             )
         return made
 
-    return _csv(
-        CSV_COLUMNS,
-        ((*when(r), r.channel, r.locale, r.message.id, r.text, r.link) for r in found),
-    )
+    return lambda r: (*when(r), r.channel, r.locale, r.message.id, r.text, r.link)
 
 
 def sprout_csv(found: Iterable[Row], date_order: str) -> bytes:
@@ -216,7 +248,40 @@ def untranslated(
 
 
 def schedule_csv(
-    project: Project, campaign_id: str, partner_id: str, outputs: list[Output]
+    project: Project,
+    campaign_id: str,
+    partner_id: str,
+    outputs: list[Output],
+    kept: Kept | None = None,
 ) -> bytes:
-    """Return schedule-<partner>.csv, the generic CSV with every post of the campaign."""
-    return generic_csv(rows(project, campaign_id, partner_id, outputs))
+    """Return schedule-<partner>.csv, the generic CSV with every post of the campaign.
+
+    With ``kept`` (a build), each message's lines are taken from the last build's
+    while the message and its posts are unchanged: after an edit, only the edited
+    message's rows are made again.
+    """
+    partner = project.config.partner(partner_id)
+    if kept is None or partner is None:
+        return generic_csv(rows(project, campaign_id, partner_id, outputs))
+    rendered = _posts(outputs)
+    mine: dict[str, list[Output]] = defaultdict(list)
+    for output in rendered.values():
+        mine[output.message].append(output)
+    fields = _generic_fields()
+    found: list[tuple[tuple[datetime, str, str, str], str]] = []
+    for message in project.messages_of(campaign_id):
+        when = message.publish_for(partner_id)
+        if when is None:
+            continue
+        posts = [(o.path, o.content) for o in mine[message.id]]
+        inputs = kept.inputs(message.id, ("csv", partner_id), posts)
+        text = kept.piece(inputs) if inputs else None
+        if text is None:
+            made = _message_rows(project.config, partner, message, rendered)
+            lines = [(r.channel, r.locale, _line(fields(r))) for r in made]
+            text = json.dumps(lines, ensure_ascii=False)
+            if inputs:
+                kept.put_piece(inputs, text)
+        found.extend(((when, c, loc, message.id), line) for c, loc, line in json.loads(text))
+    found.sort(key=lambda f: f[0])
+    return _joined(CSV_COLUMNS, (line for _, line in found))

@@ -138,7 +138,7 @@ def pack_extras(
             extras.append(
                 writer.PackFile(
                     f"schedule-{partner.id}.csv",
-                    schedulecsv.schedule_csv(project, campaign, partner.id, outputs),
+                    schedulecsv.schedule_csv(project, campaign, partner.id, outputs, kept),
                 )
             )
     images = sorted({m.image.src for m in messages if m.image is not None})

@@ -80,6 +80,8 @@ def build(
                 project, selection, jobs, progress, True, cache, staged=staged
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
+        if kept is not None and cache is not None:
+            kept.messages = cache.keys  # pieces made from one message are kept under its digest
         assembled = assemble(project, selection, rendered, epoch, drawn, kept)
         outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
         when, members = assembled.epoch, assembled.members
