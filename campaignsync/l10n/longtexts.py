@@ -129,10 +129,13 @@ def plain_counts(counts: Counts) -> tuple[int, ...]:
     )
 
 
-def from_outputs(outputs: Iterable[Output], project: Project) -> dict[tuple[str, str], Text]:
+def from_outputs(
+    outputs: Iterable[Output], project: Project, blocks: bool = True
+) -> dict[tuple[str, str], Text]:
     """Return the long texts among rendered outputs, by (message, locale), counted once each.
 
-    Counts made while rendering (``Output.readability``) are used as they are.
+    Counts made while rendering (``Output.readability``) are used as they are;
+    ``blocks=False`` then leaves the text's blocks out (the manifest reads only counts).
     """
     messages = {m.id: m for m in project.messages}
     source_language = language_of(project.config.source_locale.tag)
@@ -146,9 +149,9 @@ def from_outputs(outputs: Iterable[Output], project: Project) -> dict[tuple[str,
             continue
         known = output.readability
         if len(known) in (6, 12):
-            blocks = body_blocks(output.fields, output.locale)
+            shown = body_blocks(output.fields, output.locale) if blocks else ()
             source = Counts(*known[6:]) if len(known) == 12 else None
-            found[key] = Text(message.id, output.locale, blocks, Counts(*known[:6]), source)
+            found[key] = Text(message.id, output.locale, shown, Counts(*known[:6]), source)
         else:
             found[key] = text_of(message, output.locale, output.fields, source_language)
     return found

@@ -230,21 +230,23 @@ def shown(outputs: list[Output], keep: Callable[[Output], bool] | None = None) -
     A channel with several files (email: HTML, text, .eml) is shown once, by its
     preferred file; Bluesky's JSON record is left to the files.
     """
-    best: dict[tuple[str, str, str], Output] = {}
+    best: dict[tuple[str, str, str], tuple[int, Output]] = {}
     for output in outputs:
-        if keep is not None and not keep(output):
-            continue
-        key = (output.message, output.locale, output.channel)
         rank = _rank(output)
-        if rank < 0:
+        if rank < 0 or (keep is not None and not keep(output)):
             continue
-        if key not in best or rank > _rank(best[key]):
-            best[key] = output
-    return sorted(best.values(), key=lambda o: (o.locale, o.message, o.channel))
+        key = (output.locale, output.message, output.channel)
+        known = best.get(key)
+        if known is None or rank > known[0]:
+            best[key] = (rank, output)
+    return [best[key][1] for key in sorted(best)]
+
+
+#: How much the gallery prefers each kind of file as a channel's card (below 0: never).
+_RANKS = {"html": 2, "txt": 2}
+_EMAIL_RANKS = {"html": 2, "txt": 1}
 
 
 def _rank(output: Output) -> int:
-    ext = output.path.rpartition(".")[2]
-    if output.channel == "email":
-        return {"html": 2, "txt": 1}.get(ext, -1)
-    return {"txt": 2, "html": 2}.get(ext, -1)
+    ranks = _EMAIL_RANKS if output.channel == "email" else _RANKS
+    return ranks.get(output.path.rpartition(".")[2], -1)

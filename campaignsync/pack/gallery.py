@@ -158,11 +158,12 @@ def _listing(
     parts = []
     for m in listed:
         shown = [(tag, states.get((m.id, tag))) for tag in tags]
-        inputs = keys.digest((m.id, m.title, m.partners, m.channels, m.publish, shown))
-        text = kept.piece(inputs) if kept is not None else None
+        # The message's digest covers what the item shows of it; the states are plain values.
+        inputs = kept.inputs(m.id, ("listing", repr(shown))) if kept is not None else ""
+        text = kept.piece(inputs) if kept is not None and inputs else None
         if text is None:
             text = _render()("overview_message.html.j2", m=m, locales=locales, states=states)
-            if kept is not None:
+            if kept is not None and inputs:
                 kept.put_piece(inputs, text)
         parts.append(text)
     return "".join(parts)

@@ -87,7 +87,7 @@ def assemble(
         if selection.partial
         else None,
         rendered.lines,
-        longtexts.report(longtexts.from_outputs(outputs, project)),
+        longtexts.report(longtexts.from_outputs(outputs, project, blocks=False)),
     )
     extras.append(writer.PackFile("manifest.json", document))
     members["manifest.json"] = writer.digest(document)
