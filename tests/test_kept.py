@@ -233,3 +233,19 @@ def test_translation_states_are_kept_per_message_and_locale_until_a_catalog_chan
     other = {**lookups, tag: replace(lookups[tag], digest="another file")}
     assert attention.items(project, "2026", outputs, other, (), _again(first, project)) == whole
     assert asked == [tag]
+
+
+def test_sealed_files_read_ahead_come_back_in_order_with_each_miss_in_its_place(
+    tmp_path: Path,
+) -> None:
+    paths = [tmp_path / f"{n:02}.units" for n in range(20)]  # more than are read ahead
+    for n, path in enumerate(paths):
+        sealed.write_sealed(path, "key", ("value", n))
+    paths[3].write_bytes(paths[3].read_bytes()[:-1])  # truncated
+    paths[9].unlink()
+    sealed.write_sealed(paths[15], "another key", ("value", 15))
+    where = sealed.folder_id(tmp_path)
+    expected = [None if n in (3, 9, 15) else ("value", n) for n in range(20)]
+    assert list(sealed.read_all(paths, where, "key")) == expected
+    assert [sealed.read_sealed(p, where, "key") for p in paths] == expected
+    assert list(sealed.read_all(paths, b"another folder\n", "key")) == [None] * 20

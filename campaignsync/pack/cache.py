@@ -312,11 +312,14 @@ def open_cache(
         where = sealed.folder_id(folder)
     except OSError:
         return cache
-    for name in names:
-        message_id = name.removesuffix(".units")
-        if message_id == name or (only is not None and message_id not in only):
-            continue
-        units = _read_shard(folder / name, where, key)
+    chosen = [
+        n.removesuffix(".units")
+        for n in names
+        if n.endswith(".units") and (only is None or n.removesuffix(".units") in only)
+    ]
+    shards = sealed.read_all((folder / f"{m}.units" for m in chosen), where, key)
+    for message_id, plain in zip(chosen, shards, strict=True):
+        units = _units_of(plain)
         if units is None:
             cache.dirty.add(message_id)
         else:
@@ -329,10 +332,6 @@ def _names(folder: Path) -> list[str]:
         return [p.name.removesuffix(".units") for p in folder.iterdir() if p.suffix == ".units"]
     except OSError:
         return []
-
-
-def _read_shard(path: Path, where: bytes, key: str) -> dict[str, tuple[str, Unit]] | None:
-    return _units_of(sealed.read_sealed(path, where, key))
 
 
 def _units_of(plain: Any) -> dict[str, tuple[str, Unit]] | None:
