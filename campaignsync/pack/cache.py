@@ -153,7 +153,7 @@ def take_hits(
     With ``complete`` (a build), a unit rendered for ``check`` only gets its
     members and manifest rows now, once, and is kept with them.
     """
-    cache.keys = cache.keys or {m.id: keys.digest(m) for m in project.messages}
+    cache.keys = cache.keys or message_keys(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
     todo = []
     for tag, message_id in units:
@@ -175,6 +175,11 @@ def take_hits(
     if todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
     return todo
+
+
+def message_keys(project: Project) -> dict[str, str]:
+    """Return the digest of each message of the project, by id: what its units are keyed on."""
+    return {m.id: keys.digest(m) for m in project.messages}
 
 
 def _completed(unit: Unit) -> Unit:
@@ -276,7 +281,7 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
 
 def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
     return (d.path, d.message, d.locale, d.channel, d.direction, d.title, d.channel_title,
-            d.gauges, d.html)  # fmt: skip
+            d.gauges, d.html, d.digest)  # fmt: skip
 
 
 def _unit(plain: tuple[Any, ...]) -> Unit:

@@ -55,6 +55,8 @@ class Drawn:
     #: (percent, level) of each limit: what the overview shows of the tightest.
     gauges: tuple[tuple[int, str], ...]
     html: str
+    #: The sha256 of ``html``: what a page compares a card by, hashed once where it is drawn.
+    digest: str
 
     @property
     def anchor(self) -> str:
@@ -87,6 +89,7 @@ def _draw(config: Config, message: Message, output: Output, files: tuple[str, ..
         card.channel_title,
         tuple((g.percent, g.level) for g in card.gauges),
         html,
+        hashlib.sha256(html.encode("utf-8", "surrogateescape")).hexdigest(),
     )
 
 
@@ -204,7 +207,7 @@ def _inputs(message: Message, mine: list[Drawn], items: list[attention.Item], co
     head = (message.id, message.title, message.path, message.publish, items, common)
     sha = hashlib.sha256(keys.digest(head).encode())
     for c in mine:
-        fields = (c.path, c.message, c.locale, c.channel, c.channel_title, c.html)
+        fields = (c.path, c.message, c.locale, c.channel, c.channel_title, c.digest)
         sha.update("\0".join(fields).encode("utf-8", "surrogateescape") + b"\1")
     return sha.hexdigest()
 
@@ -265,7 +268,7 @@ def _section(message: Message, mine: list[Drawn]) -> tuple[Message, list[Drawn],
 
     A template loop over tens of thousands of cards costs more than one join.
     """
-    return message, mine, "".join(f"{c.html}\n" for c in mine)
+    return message, mine, ("\n".join(c.html for c in mine) + "\n") if mine else ""
 
 
 def _rows(items: list[Drawn], locales: list[Any]) -> list[tuple[str, list[Drawn]]]:

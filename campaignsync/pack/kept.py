@@ -105,10 +105,20 @@ class Kept:
         self.used[inputs] = text
 
 
-def open_kept(cache_folder: Path, pack: Path, key: str, load: bool = True) -> Kept:
-    """Return the index of the files kept in ``pack``, written under ``key`` (else empty)."""
+def open_kept(
+    cache_folder: Path,
+    pack: Path,
+    key: str,
+    load: bool = True,
+    messages: Mapping[str, str] | None = None,
+) -> Kept:
+    """Return the index of the files kept in ``pack``, written under ``key`` (else empty).
+
+    ``messages`` are the messages' digests by id, that pieces made from one message are
+    kept under (without them, no such piece is kept).
+    """
     index = cache_folder / INDEX
-    kept = Kept(pack, index, key)
+    kept = Kept(pack, index, key, messages=messages or {})
     if load:
         try:
             where = sealed.folder_id(cache_folder)

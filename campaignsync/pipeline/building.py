@@ -73,15 +73,13 @@ def build(
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
     pack = out / selection.name
-    kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse)
+    kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse, cache.keys)
     with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
         if rendered is None:
             rendered = render_selection(
                 project, selection, jobs, progress, True, cache, staged=staged
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-        if kept is not None and cache is not None:
-            kept.messages = cache.keys  # pieces made from one message are kept under its digest
         assembled = assemble(project, selection, rendered, epoch, drawn, kept)
         outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
         when, members = assembled.epoch, assembled.members
@@ -131,11 +129,15 @@ def _keep(
 def _open_cache(
     project: Project, selection: Selection, out: Path, reuse: bool, shards: tuple[Path, ...]
 ) -> unitcache.Cache:
-    """Return the render cache of the pack, with the units of ``shards`` (other builds) added."""
-    cache = open_cache(project, selection, out, load=reuse)
-    if shards:
-        from campaignsync.pack import cache as unitcache
+    """Return the render cache of the pack, with the units of ``shards`` (other builds) added.
 
+    Its messages are digested at once: the kept pieces are keyed by them too.
+    """
+    from campaignsync.pack import cache as unitcache
+
+    cache = open_cache(project, selection, out, load=reuse)
+    cache.keys = unitcache.message_keys(project)
+    if shards:
         unitcache.absorb(cache, shards)
     return cache
 
