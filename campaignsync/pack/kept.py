@@ -9,6 +9,12 @@ The bytes themselves are read back from the pack folder and used only when
 their sha256 is the one recorded: a file changed or removed by hand, a damaged
 or missing index, are all a miss, never a wrong file.
 
+``kept.pieces`` (sealed the same way) holds parts of whole-pack files as text,
+each under a digest of what it is made from, most of them made from one message
+(:meth:`Kept.inputs`): the overview's item of a message, a message's lines of a
+scheduler CSV, its translation state in a locale. A build keeps only the pieces
+it used or made.
+
 Beside it, ``pack.hashes`` holds every file's sha256 as the last build wrote the
 pack, sealed under its manifest's sha256: while the manifest is the one that
 build recorded (``pack.state``: its size and time), the writer takes the hashes
