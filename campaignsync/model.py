@@ -338,6 +338,8 @@ class Measure:
     @property
     def exceeded(self) -> Measure | None:
         """Return the first of the limits the text goes over, or None when it meets them all."""
+        if not self.also:  # most outputs: asked of every one on every build
+            return self if self.length + self.padding > self.limit else None
         return next((m for m in self.limits if m.over), None)
 
     @property
