@@ -3,7 +3,9 @@
 twitter-text's URL regex (js/src/regexp/*) rewritten for `regex`, with the
 labels of a domain memoised so long runs of labels stay linear, and the
 answer kept per space-free token (a campaign's links recur in every locale
-and channel).
+and channel). Its alternation of 1,579 TLDs is not compiled (that cost every
+process 0.2-0.8 s): the text after a dot is looked up in a dict of the TLDs,
+one slice per TLD length, with the alternation's answers (see ``_tld_end``).
 """
 
 from __future__ import annotations
@@ -41,11 +43,16 @@ _TOKEN = regex.compile(rf"[^{_SPACES}]+")
 @dataclass(frozen=True, slots=True)
 class _UrlPatterns:
     run: regex.Pattern[str]
-    tld: regex.Pattern[str]
+    ascii_run: regex.Pattern[str]
+    after_tld: regex.Pattern[str]
+    punycode_tld: regex.Pattern[str]
     tail: regex.Pattern[str]
-    ascii_domain: regex.Pattern[str]
-    short_cc_domain: regex.Pattern[str]
+    short_domain: regex.Pattern[str]
     special_short_domain: regex.Pattern[str]
+    # Case-folded TLD -> its first place in the alternation (generic first, then country).
+    tlds: dict[str, int]
+    lengths: tuple[int, ...]
+    countries: frozenset[str]
 
 
 def data(name: str) -> str:
@@ -62,24 +69,63 @@ def _url_patterns() -> _UrlPatterns:
             current = sections.setdefault(line.strip("[]"), [])
         elif line and not line.startswith("#"):
             current.append(line)
-    cc, generic = (
-        "(?:" + "|".join(map(regex.escape, sections[name])) + r")(?=[^0-9a-z@+\-]|$)"
-        for name in ("country", "generic")
-    )
-    tld = rf"(?:{generic}|{cc}|xn--[\-0-9a-z]+)"
+    tlds: dict[str, int] = {}
+    for rank, tld in enumerate(sections["generic"] + sections["country"]):
+        tlds.setdefault(_fold(tld), rank)
     flags = regex.IGNORECASE
     return _UrlPatterns(
         run=regex.compile(rf"(?:{_D}|[_-])+"),
-        tld=regex.compile(tld, flags),
+        ascii_run=regex.compile(rf"[\-a-z0-9{_LATIN}]+", flags),
+        after_tld=regex.compile(r"[^0-9a-z@+\-]|$", flags),
+        punycode_tld=regex.compile(r"xn--[\-0-9a-z]+", flags),
         tail=regex.compile(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:{_QUERY})?", flags),
-        ascii_domain=regex.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+{tld}", flags),
-        short_cc_domain=regex.compile(rf"{_NAME}{cc}", flags),
+        short_domain=regex.compile(rf"{_NAME}(?P<tld>[^.]+)", flags),
         special_short_domain=regex.compile(rf"{_NAME}(?:co|tv)(?=[^0-9a-z@]|$)", flags),
+        tlds=tlds,
+        lengths=tuple(sorted({len(tld) for tld in tlds})),
+        countries=frozenset(map(_fold, sections["country"])),
     )
 
 
-def _host_end(text: str, start: int, runs: dict[int, int], memo: dict[int, int]) -> int:
-    """Return where the longest domain twitter-text matches at ``start`` ends, or -1."""
+def _fold(text: str) -> str:
+    """Return ``text`` case-folded as `regex`'s IGNORECASE compares it with a TLD, or "".
+
+    For the characters of the TLD list, IGNORECASE matches exactly the characters of the
+    same casefold, and İ for i; a character that folds to more than one (ß, ﬁ) matches none.
+    """
+    folded = text.replace("İ", "i").casefold()
+    return folded if len(folded) == len(text) else ""
+
+
+def _tld_end(text: str, index: int) -> int:
+    r"""Return where twitter-text's TLD regex, matched at ``index``, ends, or -1.
+
+    The regex is ``(?:generic|country)(?=[^0-9a-z@+\-]|$)|xn--[\-0-9a-z]+`` (IGNORECASE),
+    each list in its own order: the first TLD in that order that the text holds at ``index``
+    with the lookahead true wins (so list order, not length, decides), then punycode.
+    """
+    patterns = _url_patterns()
+    best_rank = best_end = -1
+    for length in patterns.lengths:
+        end = index + length
+        if end > len(text):
+            break
+        rank = patterns.tlds.get(_fold(text[index:end]), -1)
+        if rank >= 0 and (best_end < 0 or rank < best_rank) and patterns.after_tld.match(text, end):
+            best_rank, best_end = rank, end
+    if best_end < 0 and (punycode := patterns.punycode_tld.match(text, index)):
+        best_end = int(punycode.end())
+    return best_end
+
+
+def _domain_end(
+    text: str, start: int, runs: dict[int, int], memo: dict[int, int], edges: str = "-_"
+) -> int:
+    r"""Return where the longest ``(?:label\.)+tld`` twitter-text matches at ``start`` ends, or -1.
+
+    ``runs`` maps each index of a label to its end; a label may not begin or end with a
+    character of ``edges``, and one holding ``_`` may not come right before the TLD.
+    """
     # twitter-text's regex retries every label from every start (quadratic on long runs of
     # labels); memoising the answer per label start gives the same result in linear time.
     chain: list[tuple[int, int, bool]] = []
@@ -87,7 +133,7 @@ def _host_end(text: str, start: int, runs: dict[int, int], memo: dict[int, int])
     while index not in memo:
         end = runs.get(index, index)
         label = text[index:end]
-        if label[:1] in ("", "-", "_") or label[-1] in "-_" or not text.startswith(".", end):
+        if not label or label[0] in edges or label[-1] in edges or text[end : end + 1] != ".":
             memo[index] = -1
         else:
             chain.append((index, end, "_" not in label))
@@ -95,10 +141,29 @@ def _host_end(text: str, start: int, runs: dict[int, int], memo: dict[int, int])
     best = memo[index]
     for label_start, label_end, can_be_name in reversed(chain):
         if best < 0 and can_be_name:
-            tld = _url_patterns().tld.match(text, label_end + 1)
-            best = int(tld.end()) if tld else -1
+            best = _tld_end(text, label_end + 1)
         memo[label_start] = best
     return best
+
+
+def _runs(pattern: regex.Pattern[str], text: str) -> dict[int, int]:
+    return {i: m.end() for m in pattern.finditer(text) for i in range(*m.span())}
+
+
+def _ascii_domains(domain: str) -> list[tuple[int, int]]:
+    r"""Return the spans that twitter-text's ASCII-domain regex finds in ``domain``.
+
+    The regex is ``(?:[\-a-z0-9<Latin>]+\.)+<tld>``, searched for from left to right.
+    """
+    runs, memo = _runs(_url_patterns().ascii_run, domain), dict[int, int]()
+    found: list[tuple[int, int]] = []
+    index = 0
+    while index < len(domain):
+        end = _domain_end(domain, index, runs, memo, edges="")
+        if end >= 0:
+            found.append((index, end))
+        index = max(end, index + 1)
+    return found
 
 
 def _url_candidates(
@@ -110,7 +175,7 @@ def _url_candidates(
     any character that may precede one (the space itself is not part of ``text``).
     """
     patterns = _url_patterns()
-    runs = {i: m.end() for m in patterns.run.finditer(text) for i in range(*m.span())}
+    runs = _runs(patterns.run, text)
     memo: dict[int, int] = {}
     index = -1 if after_space else 0
     while index < len(text):
@@ -125,7 +190,7 @@ def _url_candidates(
         for start in starts:
             protocol_match = _PROTOCOL.match(text, start)
             protocol = str(protocol_match.group()) if protocol_match else ""
-            host_end = _host_end(text, start + len(protocol), runs, memo)
+            host_end = _domain_end(text, start + len(protocol), runs, memo)
             if host_end >= 0:
                 tail = patterns.tail.match(text, host_end)
                 before = text[start - 1] if start else ""
@@ -137,7 +202,7 @@ def _url_candidates(
 
 
 def _valid_domain(url: str, protocol: str, domain: str) -> bool:
-    if domain.lower().startswith("xn--") and not _url_patterns().ascii_domain.search(domain):
+    if domain.lower().startswith("xn--") and not _ascii_domains(domain):
         return False
     labels = [
         label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
@@ -186,15 +251,16 @@ def token_spans(text: str, bare: bool, after_space: bool) -> tuple[tuple[int, in
             continue
         if not bare or (before and before in "-_./"):
             continue
-        found = list(patterns.ascii_domain.finditer(domain))
-        for i, ascii_match in enumerate(found):
-            name = ascii_match.group()
+        found = _ascii_domains(domain)
+        for i, (name_start, name_end) in enumerate(found):
+            name = domain[name_start:name_end]
+            short = patterns.short_domain.fullmatch(name)
             if path and i == len(found) - 1:
-                spans[start + int(ascii_match.start())] = end
+                spans[start + name_start] = end
             elif (
                 path
                 or patterns.special_short_domain.fullmatch(name)
-                or not patterns.short_cc_domain.fullmatch(name)
+                or not (short and _fold(short.group("tld")) in patterns.countries)
             ):
-                spans[start + int(ascii_match.start())] = start + int(ascii_match.end())
+                spans[start + name_start] = start + name_end
     return tuple(spans.items())
