@@ -135,6 +135,9 @@ def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
     assert open_kept(cache, pack, key).hashes is None
     sealed.write_sealed(kept_file, "another manifest", from_manifest)
     assert open_kept(cache, pack, key).hashes is None
+    # Intact and for this manifest, but not all text: a miss as well.
+    sealed.write_sealed(kept_file, from_manifest["manifest.json"], {**from_manifest, "x": 1})
+    assert open_kept(cache, pack, key).hashes is None
 
 
 def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(

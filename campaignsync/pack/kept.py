@@ -156,7 +156,7 @@ def _hashes(cache_folder: Path, where: bytes, pack: Path) -> dict[str, str] | No
     plain = sealed.read_sealed(cache_folder / HASHES, where, key)
     if not isinstance(plain, dict) or plain.get("manifest.json") != key:
         return None
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in plain.items()):
+    if set(map(type, plain)) | set(map(type, plain.values())) != {str}:  # 150,000 entries
         return None
     return plain
 

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from campaignsync import channels
@@ -137,6 +137,9 @@ BUFFER_CHANNELS = ("x", "mastodon", "bluesky", "linkedin", "threads", "instagram
 #: Buffer takes only direct links to these image types.
 BUFFER_IMAGES = (".jpg", ".jpeg", ".png")
 
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 #: What makes RFC 4180 quote a field (``csv.writer``'s minimal quoting does the same).
 _QUOTED = re.compile('[",\r\n]')
@@ -263,25 +266,28 @@ def schedule_csv(
     partner = project.config.partner(partner_id)
     if kept is None or partner is None:
         return generic_csv(rows(project, campaign_id, partner_id, outputs))
-    rendered = _posts(outputs)
-    mine: dict[str, list[Output]] = defaultdict(list)
-    for output in rendered.values():
-        mine[output.message].append(output)
+    posts = set(channels.post_channels())
+    mine: dict[str, list[Output]] = defaultdict(list)  # each message's translated posts
+    for o in outputs:
+        if o.channel in posts and o.translated and o.path.endswith(".txt"):
+            mine[o.message].append(o)
     fields = _generic_fields()
-    found: list[tuple[tuple[datetime, str, str, str], str]] = []
+    found: list[tuple[tuple[int, str, str, str], str]] = []
     for message in project.messages_of(campaign_id):
         when = message.publish_for(partner_id)
         if when is None:
             continue
-        posts = [(o.path, o.content) for o in mine[message.id]]
-        inputs = kept.inputs(message.id, ("csv", partner_id), posts)
+        inputs = kept.inputs(
+            message.id, ("csv", partner_id), ((o.path, o.content) for o in mine[message.id])
+        )
         text = kept.piece(inputs) if inputs else None
         if text is None:
-            made = _message_rows(project.config, partner, message, rendered)
+            made = _message_rows(project.config, partner, message, _posts(mine[message.id]))
             lines = [(r.channel, r.locale, _line(fields(r))) for r in made]
             text = json.dumps(lines, ensure_ascii=False)
             if inputs:
                 kept.put_piece(inputs, text)
-        found.extend(((when, c, loc, message.id), line) for c, loc, line in json.loads(text))
+        at = (when - _EPOCH) // _MICROSECOND  # sorts as the instants do, and faster
+        found.extend(((at, c, loc, message.id), line) for c, loc, line in json.loads(text))
     found.sort(key=lambda f: f[0])
     return _joined(CSV_COLUMNS, (line for _, line in found))
