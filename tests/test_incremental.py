@@ -192,8 +192,7 @@ def test_big_members_updated_run_by_run_give_a_clean_builds_zip(
 ) -> None:
     # The sample's files are small: every file with a marker is deflated in runs here.
     monkeypatch.setattr(runs, "SMALLEST", 1)
-    monkeypatch.setattr(runs, "MIN_RUN", 256)
-    monkeypatch.setattr(runs, "SPACING", 1024)
+    monkeypatch.setattr(runs, "KINDS", {kind: (m, 1024) for kind, (m, _) in runs.KINDS.items()})
     repo, out = tmp_path / "repo", tmp_path / "incremental"
     shutil.copytree(base, repo)
     build = ["build", "--repo", str(repo), "--jobs", "1"]
@@ -201,7 +200,7 @@ def test_big_members_updated_run_by_run_give_a_clean_builds_zip(
     cache = out / unitcache.FOLDER / "2026"
     key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
     before = kept.open_kept(cache, out / "2026", key).runs
-    assert {"schedule-eu.csv", "index.html", "preview/en.html"} <= set(before)
+    assert {"schedule-eu.csv", "index.html", "preview/en.html", "manifest.json"} <= set(before)
     change_body(repo, 0, "Stay safe")
     cli_invoke([*build, "--out", str(out)], env=EPOCH)
     cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)

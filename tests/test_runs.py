@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,6 +23,16 @@ def schedule(rows: int, edited: int | None = None) -> bytes:
         if n == edited:
             lines[-1] += " and now a good deal more about it than before"
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def manifest(rows: int, edited: tuple[int, ...] = ()) -> bytes:
+    """Return a manifest of ``rows`` files, the ``edited`` ones of another hash and size."""
+    lines = []
+    for n in range(rows):
+        sha = f"{n * 7919 % 1000003:064x}" if n not in edited else "e" * 64
+        size = 100 + n % 900 + (n in edited)
+        lines.append(f'{{"bytes": {size}, "path": "bg/email/m{n:05d}.html", "sha256": "{sha}"}}')
+    return ('{"campaign": "2026", "files": [\n' + ",\n".join(lines) + "\n]}\n").encode()
 
 
 def zipped(path: Path, rel: str, content: bytes, old: runs.Previous | None = None) -> writer.Member:
@@ -50,7 +61,7 @@ def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_cl
     before, after = schedule(40_000), schedule(40_000, edited=20_000)
     rel, path = "schedule-eu.csv", tmp_path / "old.zip"
     old_member = zipped(path, rel, before)
-    index = archive.read_zip_index(path)
+    index = archive.read_zip_index(path, "2026")
     assert index is not None
     deflated: list[int] = []
     real = zlib.compressobj
@@ -70,6 +81,74 @@ def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_cl
     assert updated.runs is not None and 0 < len(deflated) <= 3 < len(updated.runs)
 
 
+def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An edited message has a row in every folder of the pack: ten rows far apart here.
+    before, after = manifest(40_000), manifest(40_000, edited=tuple(range(500, 40_000, 4000)))
+    rel, path = "manifest.json", tmp_path / "old.zip"
+    old_member = zipped(path, rel, before)
+    assert old_member.runs is not None and len(old_member.runs) > 100
+    index = archive.read_zip_index(path, "2026")
+    assert index is not None
+    deflated: list[int] = []
+    real = zlib.compressobj
+
+    def counting(*args: object, **kwargs: object) -> object:
+        deflated.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zlib, "compressobj", counting)
+    previous = runs.Previous(path, "2026", index, runs.tables([(rel, old_member)]))
+    try:
+        updated = writer.prepare(after, rel, previous)
+    finally:
+        previous.close()
+    monkeypatch.undo()
+    assert updated.data == writer.prepare(after, rel).data
+    assert zlib.decompress(updated.data or b"", -15) == after
+    # Each edited row's run, the run after it (its dictionary changed), and one more where
+    # an edited row moved a cut: a few of the manifest's runs.
+    assert updated.runs is not None and 0 < len(deflated) <= 3 * 10 < len(updated.runs) // 5
+
+
+def test_a_record_of_the_previous_zip_is_copied_only_when_it_is_the_members(tmp_path: Path) -> None:
+    contents = {"a.txt": b"alpha " * 100, "b.txt": b"beta " * 100, "c.txt": b"gamma"}
+    members = [(rel, writer.prepare(data, rel)) for rel, data in sorted(contents.items())]
+    path = tmp_path / "old.zip"
+    archive.write_zip(path, "2026", members, STAMP)
+    index = archive.read_zip_index(path, "2026")
+    assert index is not None and len(index) == 3 and "a.txt" in index
+    assert archive.read_zip_index(path, "2027") is None  # another campaign's zip
+    hashes = {rel: m.sha256 for rel, m in members}
+    source = archive.ZipSource(path, index, hashes)
+    hashed = [(rel, writer.digest(contents[rel])) for rel, _ in members]  # method undecided
+    plan = source.plan(hashed, STAMP)
+    assert all(reuse is not None for reuse in plan)
+    assert [reuse[3] for reuse in plan if reuse] == [m.method for _, m in members]
+    a, b, c = hashed
+    other_crc = (b[0], dataclasses.replace(b[1], crc=b[1].crc ^ 1))
+    other_method = (c[0], dataclasses.replace(c[1], method=zipfile.ZIP_DEFLATED))
+    other_hash = (a[0], dataclasses.replace(a[1], sha256="0" * 64))
+    assert source.plan([other_hash, other_crc, other_method], STAMP) == [None] * 3
+    assert source.plan(hashed, (STAMP[0] + 1, STAMP[1])) == [None] * 3
+    # Copied as planned, the zip is the one written from the members' own bytes.
+    again = tmp_path / "again.zip"
+    assert archive.write_zip(again, "2026", hashed, STAMP, source) == 3
+    assert again.read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("at", [0, 28, 30, -22, -1])
+def test_a_damaged_central_directory_is_not_read(tmp_path: Path, at: int) -> None:
+    path = tmp_path / "old.zip"
+    zipped(path, "a.txt", b"alpha " * 100)
+    data = bytearray(path.read_bytes())
+    central = data.rindex(b"PK\x01\x02")
+    data[central + at if at >= 0 else len(data) + at] ^= 0xFF  # signature, lengths, end record
+    path.write_bytes(bytes(data))
+    assert archive.read_zip_index(path, "2026") is None
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -82,7 +161,7 @@ def test_a_table_that_does_not_describe_the_zip_is_a_miss(tmp_path: Path, damage
     before, after = schedule(40_000), schedule(40_000, edited=100)
     rel, path = "schedule-eu.csv", tmp_path / "old.zip"
     table = runs.tables([(rel, zipped(path, rel, before))])[rel]
-    index = archive.read_zip_index(path)
+    index = archive.read_zip_index(path, "2026")
     assert index is not None and callable(damage)
     previous = runs.Previous(path, "2026", index, {rel: damage(table)})
     assert previous.runs_of(rel) == {}
@@ -103,6 +182,6 @@ def test_cuts_follow_the_content_not_the_offsets() -> None:
     old, new = runs.cuts("s.csv", before), runs.cuts("s.csv", after)
     edited_at = before.index(b"Post 20000 ")
     assert [c for c in old if c < edited_at] == [c for c in new if c < edited_at]
-    shifted = {c + grown for c in old if c > edited_at + runs.SPACING}
+    shifted = {c + grown for c in old if c > edited_at + runs.KINDS[".csv"][1]}
     assert len(shifted & set(new)) >= len(shifted) - 2
     assert new[0] == 0 and new[-1] == len(after)

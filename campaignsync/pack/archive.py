@@ -41,7 +41,8 @@ class ZipIndex:
 
     def __init__(self, central: bytes, at: dict[str, int], end: int) -> None:
         self.central = central
-        #: Where each member's record starts in ``central``, by name.
+        #: Where each member's record starts in ``central``, by its path in the pack (its
+        #: name without the campaign's folder).
         self.at = at
         #: Where the central directory starts: no member's bytes run past it.
         self.end = end
@@ -49,18 +50,18 @@ class ZipIndex:
     def __len__(self) -> int:
         return len(self.at)
 
-    def __contains__(self, name: object) -> bool:
-        return name in self.at
+    def __contains__(self, rel: object) -> bool:
+        return rel in self.at
 
-    def __getitem__(self, name: str) -> Record:
-        found = self.get(name)
+    def __getitem__(self, rel: str) -> Record:
+        found = self.get(rel)
         if found is None:
-            raise KeyError(name)
+            raise KeyError(rel)
         return found
 
-    def get(self, name: str) -> Record | None:
+    def get(self, rel: str) -> Record | None:
         """Return a member's record (None when there is none, or it runs past the members)."""
-        at = self.at.get(name)
+        at = self.at.get(rel)
         if at is None:
             return None
         fields = _CENTRAL.unpack_from(self.central, at)
@@ -70,8 +71,8 @@ class ZipIndex:
         return local, 30 + nlen + csize, crc, csize, size, method, dtime, ddate
 
 
-def read_zip_index(path: Path) -> ZipIndex | None:
-    """Return the members of a zip campaignsync wrote (None when it is not one it can read)."""
+def read_zip_index(path: Path, campaign: str) -> ZipIndex | None:
+    """Return the members of ``campaign``'s zip (None when it is not one campaignsync wrote)."""
     try:
         with path.open("rb") as handle:
             handle.seek(0, os.SEEK_END)
@@ -89,12 +90,16 @@ def read_zip_index(path: Path) -> ZipIndex | None:
         return None
     at: dict[str, int] = {}
     where, total, head = 0, len(central), _HEAD.unpack_from
+    folder = f"{campaign}/".encode()
+    skip = 46 + len(folder)
     try:
         while where < total:
             signature, nlen, elen, clen = head(central, where)
-            if signature != 0x02014B50 or elen or clen:
+            if signature != 0x02014B50 or elen or clen or nlen <= len(folder):
                 return None
-            at[central[where + 46 : where + 46 + nlen].decode("utf-8")] = where
+            if not central.startswith(folder, where + 46):
+                return None
+            at[central[where + skip : where + 46 + nlen].decode("utf-8")] = where
             where += 46 + nlen
     except (struct.error, UnicodeDecodeError):
         return None
@@ -110,9 +115,7 @@ class ZipSource:
         #: The previous pack's sha256 by path, from its manifest.
         self.hashes = hashes
 
-    def plan(
-        self, campaign: str, members: list[tuple[str, Any]], stamp: tuple[int, int]
-    ) -> list[Reuse | None]:
+    def plan(self, members: list[tuple[str, Any]], stamp: tuple[int, int]) -> list[Reuse | None]:
         """Return, member by member, where its bytes can be copied from (None: they cannot).
 
         A member is copied when the previous pack had the same sha256 at its path and
@@ -120,11 +123,11 @@ class ZipSource:
         not decided yet, negative: the member was only hashed, takes the old one's).
         """
         hashes, at, central, end = self.hashes, self.index.at, self.index.central, self.index.end
-        unpack, prefix = _SOME.unpack_from, f"{campaign}/"
+        unpack = _SOME.unpack_from
         found: list[Reuse | None] = []
         add = found.append
         for rel, member in members:
-            where = at.get(prefix + rel)
+            where = at.get(rel)
             if where is None or hashes.get(rel) != member.sha256:
                 add(None)
                 continue
@@ -161,7 +164,7 @@ def write_zip(
     """
     dos_time, dos_date = stamp
     if plan is None:
-        plan = [None] * len(members) if source is None else source.plan(campaign, members, stamp)
+        plan = [None] * len(members) if source is None else source.plan(members, stamp)
     central = bytearray()
     offset = copied = 0
     start = end = 0  # [start, end) in the old zip, not yet copied

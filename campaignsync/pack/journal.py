@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from bisect import bisect_left
 from collections.abc import Mapping
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import Any
 
@@ -133,21 +136,17 @@ def update_in_place(
     where a file should go (or the reverse): the caller then writes a new pack.
     """
     final = out / campaign
-    changed = [
-        (rel, data)
-        for (rel, data), (_, member) in zip(files, prepared, strict=True)
-        if previous.get(rel) != member.sha256
-    ]
-    deletes = sorted(previous.keys() - {rel for rel, _ in files})
+    source = archive.ZipSource(out / f"{campaign}.zip", index, previous) if index else None
+    plan = source.plan(prepared, stamp) if source and zipped else None
+    changed, deletes = _changes(files, prepared, previous, plan)
     if any(_blocked(final, rel) for rel, _ in changed):
         return None
     staging = out / f".{campaign}.tmp-{os.getpid()}"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    source = None if index is None else archive.ZipSource(out / f"{campaign}.zip", index, previous)
     ran: dict[str, runs.Table] = {}
-    plan: list[archive.Reuse | None] = []
     if zipped:
-        prepared, plan, ran = _compressed(files, prepared, source, campaign, stamp, tables or {})
+        plan = plan or [None] * len(files)
+        prepared, ran = _compressed(files, prepared, plan, source, campaign, tables or {})
     entry = {
         "staging": staging.name,
         "zip": archive_tmp.name if zipped else None,
@@ -173,6 +172,25 @@ def update_in_place(
     return len(changed), len(files) - len(changed), ran
 
 
+def _changes(
+    files: list[tuple[str, bytes]],
+    prepared: list[tuple[str, writer.Member]],
+    previous: Mapping[str, str],
+    plan: list[archive.Reuse | None] | None,
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Return the files changed or added since the previous pack, and the paths it had alone.
+
+    A member ``plan`` copies from the previous zip has the previous pack's sha256: only
+    the others can have changed.
+    """
+    rest = range(len(files)) if plan is None else compress(range(len(files)), map(not_, plan))
+    changed = [files[i] for i in rest if previous.get(files[i][0]) != prepared[i][1].sha256]
+    added = sum(1 for rel, _ in changed if rel not in previous)
+    if len(previous) == len(files) - added:  # every path of the previous pack is still here
+        return changed, []
+    return changed, sorted(previous.keys() - {rel for rel, _ in files})
+
+
 def _stage(staging: Path, changed: list[tuple[str, bytes]]) -> None:
     """Write the changed files into the staging folder, in their folders."""
     staging.mkdir(mode=writer.DIR_MODE)
@@ -188,35 +206,43 @@ def _stage(staging: Path, changed: list[tuple[str, bytes]]) -> None:
 def _compressed(
     files: list[tuple[str, bytes]],
     prepared: list[tuple[str, writer.Member]],
+    plan: list[archive.Reuse | None],
     source: archive.ZipSource | None,
     campaign: str,
-    stamp: tuple[int, int],
     tables: Mapping[str, runs.Table],
-) -> tuple[list[tuple[str, writer.Member]], list[archive.Reuse | None], dict[str, runs.Table]]:
-    """Return the members, each compressed unless its bytes can be copied from ``source``.
+) -> tuple[list[tuple[str, writer.Member]], dict[str, runs.Table]]:
+    """Return the members, each compressed unless ``plan`` copies it from ``source``.
 
-    Also where each member's bytes are copied from (None: written), and the members
-    deflated in runs: those deflated now (the runs ``tables`` say are unchanged copied
-    from the previous zip) and those copied whole.
+    Also the members deflated in runs: those deflated now (the runs ``tables`` say are
+    unchanged copied from the previous zip) and those copied whole.
     """
-    plan: list[archive.Reuse | None] = [None] * len(prepared)
-    if source is not None:
-        plan = source.plan(campaign, prepared, stamp)
-    refill = [
-        writer.PackFile(rel, data)
-        for (rel, data), (_, member), reuse in zip(files, prepared, plan, strict=True)
-        if reuse is None and member.data is None
-    ]
+    written = list(compress(range(len(plan)), map(not_, plan)))
+    refill = [i for i in written if prepared[i][1].data is None]
+    hashed = {files[i][0]: prepared[i][1] for i in refill}
     old = runs.Previous(source.path, campaign, source.index, tables) if source else None
     try:
-        done = writer.prepare_all(refill, old)
-        copied = [rel for (rel, _), r in zip(prepared, plan, strict=True) if r and rel in tables]
-        kept = {rel: t for rel in copied if old and (t := old.table(rel)) is not None}
+        done = writer.prepare_all((writer.PackFile(*files[i]) for i in refill), old, hashed)
+        kept = {
+            rel: t
+            for rel in tables
+            if _copied(rel, prepared, plan) and old and (t := old.table(rel))
+        }
     finally:
         if old is not None:
             old.close()
-    members = [(rel, done.get(rel, member)) for rel, member in prepared] if done else prepared
-    return members, plan, {**kept, **runs.tables(members)}
+    members = list(prepared)
+    for i in refill:
+        members[i] = (members[i][0], done[members[i][0]])
+    # Whatever is written (not copied) and deflated in runs: what this build deflated.
+    return members, {**kept, **runs.tables(members[i] for i in written)}
+
+
+def _copied(
+    rel: str, members: list[tuple[str, writer.Member]], plan: list[archive.Reuse | None]
+) -> bool:
+    """Return True when ``plan`` copies the member at ``rel`` (``members`` are sorted by path)."""
+    at = bisect_left(members, rel, key=itemgetter(0))
+    return at < len(members) and members[at][0] == rel and plan[at] is not None
 
 
 def _blocked(final: Path, rel: str) -> bool:

@@ -4,10 +4,10 @@ A zip member is one deflate stream, but the stream may be made of runs, each
 deflated on its own with the end of the run before it as its dictionary and
 flushed to a byte boundary; joined and closed by an empty last block, they are
 one stream that any unzip reads. A pack file of :data:`SMALLEST` bytes or more
-whose kind has a marker (the CSVs' rows, the gallery's message sections) is cut
-before a marker where a hash of the bytes that follow says so, at least
-:data:`MIN_RUN` after the last cut: the cuts move with the content, not with
-offsets. After an edit, the runs around the edited part are
+whose kind has a marker (the CSVs' rows, the gallery's message sections, the
+manifest's lines) is cut before a marker where a hash of the bytes that follow
+says so, at least a quarter of its kind's spacing after the last cut: the cuts
+move with the content, not with offsets. After an edit, the runs around the edited part are
 the same bytes after the same dictionaries, and their deflated bytes are copied
 from the previous zip, found by the table of runs the last build kept
 (``pack.runs``, see :mod:`campaignsync.pack.kept`). A clean build deflates the
@@ -29,20 +29,16 @@ if TYPE_CHECKING:
 
 #: Files smaller than this are deflated whole.
 SMALLEST = 1 << 20
-#: The shortest run (but the last); runs are made of whole pieces, so a run may be longer.
-MIN_RUN = 1 << 15
-#: About how far apart the places a file may be cut at are (well over MIN_RUN, so that the
-#: cuts after an edited part fall on the same places as before it was edited).
-SPACING = 1 << 17
+#: Where a file may be cut, by its kind, and about how far apart its cuts are: before a CSV
+#: row, before a message's section of a gallery page, before a line of the manifest. An
+#: edited message has rows all over the manifest (in every folder of it), so its runs are
+#: short: a few hundred changed rows then deflate a few MB again, not most of the file.
+KINDS = {".csv": (b"\r\n", 1 << 17), ".html": (b"\n<section ", 1 << 17), ".json": (b"\n", 1 << 14)}
 #: The most of the run before that deflate can refer to (its window).
 WINDOW = 1 << 15
-#: Where a file may be cut, by its kind: before a CSV row, or before a message's section of
-#: a gallery page. Not the manifest: an edited message's rows are in every folder of it, so
-#: most of its runs change (measured at full size: more work than deflating it whole).
-MARKERS = {".csv": b"\r\n", ".html": b"\n<section "}
-#: How many bytes after a marker say whether to cut there: enough to tell rows apart
-#: (a CSV row's first 64 bytes are its time, the same for every row of a message).
-_HASHED = 256
+#: How big files are cut, as the state of a pack records it (``writer.ZLIB_VERSION``): a zip
+#: cut otherwise is not copied from.
+SCHEME = f"runs 2 {SMALLEST} {WINDOW} {sorted(KINDS.items())}"
 #: An empty last block (fixed Huffman codes): the end of a stream of flushed runs.
 _END = b"\x03\x00"
 
@@ -53,25 +49,31 @@ Table = tuple[int, int, Runs]
 
 
 def cuts(rel: str, content: bytes) -> list[int]:
-    """Return where a file's runs start, and its length (one run: ``[0, len]``)."""
-    marker = MARKERS.get(rel[rel.rfind(".") :] if "." in rel else "")
+    """Return where a file's runs start, and its length (one run: ``[0, len]``).
+
+    A file is cut before a marker when the crc of what follows it, up to the next
+    marker, says so (about one marker in every spacing's worth of bytes), and never
+    less than a quarter of the spacing after the last cut: the cuts move with the
+    content, not with offsets.
+    """
+    kind = KINDS.get(rel[rel.rfind(".") :] if "." in rel else "")
     size = len(content)
-    count = content.count(marker) if marker and size >= SMALLEST else 0
-    if not marker or not count:
+    if kind is None or size < SMALLEST:
         return [0, size]
-    # One marker in about every SPACING bytes is a place to cut, chosen by its hash.
-    mask = (1 << max(0, round(math.log2(SPACING * count / size)))) - 1
-    found, view, at = [0], memoryview(content), MIN_RUN
-    find, crc = content.find, zlib.crc32
-    while at < size:
-        start = find(marker, at)
-        if start < 0:
-            break
-        if not crc(view[start : start + _HASHED]) & mask:
-            found.append(start)
-            at = start + MIN_RUN
-        else:
-            at = start + 1
+    marker, spacing = kind
+    count = content.count(marker)
+    if not count:
+        return [0, size]
+    mask = (1 << max(0, round(math.log2(spacing * count / size)))) - 1
+    find, step, crc, view = content.find, len(marker), zlib.crc32, memoryview(content)
+    found, least = [0], spacing // 4
+    at = find(marker)
+    while at >= 0:
+        after = find(marker, at + step)
+        end = after if after >= 0 else size
+        if at >= found[-1] + least and not crc(view[at + step : end]) & mask:
+            found.append(at)
+        at = after
     found.append(size)
     return found
 
@@ -130,7 +132,7 @@ class Previous:
         """Return a member's runs if its record in the previous zip is the one they describe."""
         table = self.tables.get(rel)
         name = f"{self.campaign}/{rel}"
-        record = self.index.get(name)
+        record = self.index.get(rel)
         if table is None or record is None:
             return None
         _, length, crc, csize, _, method, _, _ = record
@@ -148,7 +150,7 @@ class Previous:
         if table is None:
             return {}
         name = f"{self.campaign}/{rel}"
-        offset = self.index[name][0] + 30 + len(name.encode())
+        offset = self.index[rel][0] + 30 + len(name.encode())
         found, before = {}, ""
         for sha, length in table[2]:
             found[(before, sha)] = (offset, length)

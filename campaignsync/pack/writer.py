@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -258,12 +260,14 @@ def _update(
     index = None
     # Another zlib may compress differently: copied members would differ from a clean build's.
     if zipped and had_zip and recorded.get("zlib") == ZLIB_VERSION:
-        index = archive.read_zip_index(zip_path)
+        index = archive.read_zip_index(zip_path, campaign)
         if index is None:
             return None
-    missing = [PackFile(rel, data) for rel, data in files if rel not in members]
-    done = {**members, **digest_all(missing)}
-    prepared = [(rel, done[rel]) for rel, _ in files]
+    rels = list(map(itemgetter(0), files))
+    found = list(map(members.get, rels))
+    missing = digest_all(PackFile(*files[i]) for i in compress(range(len(files)), map(not_, found)))
+    done = {**members, **missing} if missing else members
+    prepared: list[tuple[str, Member]] = list(zip(rels, map(done.__getitem__, rels), strict=True))
     updated = journal.update_in_place(
         out, campaign, files, prepared, _dos_stamp(epoch), previous, index, zipped, tables
     )
@@ -281,9 +285,10 @@ def _stamp(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-#: The zlib that compresses members: another version may compress differently, so the
-#: render cache is keyed on it.
-ZLIB_VERSION = zlib.ZLIB_RUNTIME_VERSION
+#: The zlib that compresses members and where big ones are cut into runs: another zlib, or
+#: other cuts, may give other bytes, so the render cache is keyed on it and a zip made
+#: otherwise is not copied from.
+ZLIB_VERSION = f"{zlib.ZLIB_RUNTIME_VERSION} {deflated_runs.SCHEME}"
 #: Deflate level of zip members; 6 is zlib's default balance of size and speed.
 _LEVEL = 6
 _UTF8_NAMES = 0x0800
@@ -307,14 +312,17 @@ class Member:
     runs: deflated_runs.Runs | None = None
 
 
-def prepare(content: bytes, rel: str = "", old: Previous | None = None) -> Member:
+def prepare(
+    content: bytes, rel: str = "", old: Previous | None = None, hashed: Member | None = None
+) -> Member:
     """Return ``content`` hashed and deflated as zip stores it (stored when that is smaller).
 
     A big file at ``rel`` is deflated in runs, the unchanged ones copied from ``old``.
+    ``hashed`` is :func:`digest` of the same content, when it was hashed already.
     """
-    digest = hashlib.sha256(content).hexdigest()
+    digest = hashed.sha256 if hashed else hashlib.sha256(content).hexdigest()
     data, made = deflated_runs.deflate(rel, content, _LEVEL, old)
-    crc = zlib.crc32(content)
+    crc = hashed.crc if hashed else zlib.crc32(content)
     if len(data) >= len(content):
         return Member(digest, crc, len(content), zipfile.ZIP_STORED, content)
     return Member(digest, crc, len(content), zipfile.ZIP_DEFLATED, data, runs=made)
@@ -340,13 +348,18 @@ def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:
     return _each(lambda f: digest(f.content), files)
 
 
-def prepare_all(files: Iterable[PackFile], old: Previous | None = None) -> dict[str, Member]:
+def prepare_all(
+    files: Iterable[PackFile],
+    old: Previous | None = None,
+    hashed: Mapping[str, Member] | None = None,
+) -> dict[str, Member]:
     """Return :func:`prepare` of each file, by path, the big ones in threads.
 
     zlib and hashlib release the GIL, so the few large files of a pack (the
     manifest, the gallery pages, images) are hashed and compressed in parallel.
+    ``hashed`` holds files hashed already (by :func:`digest`), by path.
     """
-    return _each(lambda f: prepare(f.content, f.path, old), files)
+    return _each(lambda f: prepare(f.content, f.path, old, (hashed or {}).get(f.path)), files)
 
 
 #: Files at least this big are hashed (and compressed) in threads; a smaller one costs
@@ -356,8 +369,7 @@ _THREADED = 1 << 16
 
 def _each(work: Callable[[PackFile], Member], files: Iterable[PackFile]) -> dict[str, Member]:
     chosen = list(files)
-    big = [f for f in chosen if len(f.content) >= _THREADED]
-    if len(big) < 2:
+    if len(big := [f for f in chosen if len(f.content) >= _THREADED]) < 2:
         return {f.path: work(f) for f in chosen}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         later = pool.map(work, big)
