@@ -41,6 +41,29 @@ def zipped(path: Path, rel: str, content: bytes, old: runs.Previous | None = Non
     return member
 
 
+def updated_from(
+    path: Path, rel: str, old: writer.Member, content: bytes, monkeypatch: pytest.MonkeyPatch
+) -> tuple[writer.Member, int]:
+    """Return ``content`` prepared with the zip at ``path`` as the previous one, and the deflates."""
+    index = archive.read_zip_index(path, "2026")
+    assert index is not None
+    deflated: list[int] = []
+    real = zlib.compressobj
+
+    def counting(*args: object, **kwargs: object) -> object:
+        deflated.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zlib, "compressobj", counting)
+    previous = runs.Previous(path, "2026", index, runs.tables([(rel, old)]))
+    try:
+        updated = writer.prepare(content, rel, previous)
+    finally:
+        previous.close()
+    monkeypatch.undo()
+    return updated, len(deflated)
+
+
 def test_a_big_file_is_deflated_in_runs_that_unzip_as_one_stream(tmp_path: Path) -> None:
     content = schedule(40_000)
     member = zipped(tmp_path / "a.zip", "schedule-eu.csv", content)
@@ -61,24 +84,9 @@ def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_cl
     before, after = schedule(40_000), schedule(40_000, edited=20_000)
     rel, path = "schedule-eu.csv", tmp_path / "old.zip"
     old_member = zipped(path, rel, before)
-    index = archive.read_zip_index(path, "2026")
-    assert index is not None
-    deflated: list[int] = []
-    real = zlib.compressobj
-
-    def counting(*args: object, **kwargs: object) -> object:
-        deflated.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(zlib, "compressobj", counting)
-    previous = runs.Previous(path, "2026", index, runs.tables([(rel, old_member)]))
-    try:
-        updated = writer.prepare(after, rel, previous)
-    finally:
-        previous.close()
-    monkeypatch.undo()
+    updated, deflated = updated_from(path, rel, old_member, after, monkeypatch)
     assert updated.data == writer.prepare(after, rel).data
-    assert updated.runs is not None and 0 < len(deflated) <= 3 < len(updated.runs)
+    assert updated.runs is not None and 0 < deflated <= 3 < len(updated.runs)
 
 
 def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(
@@ -89,27 +97,12 @@ def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(
     rel, path = "manifest.json", tmp_path / "old.zip"
     old_member = zipped(path, rel, before)
     assert old_member.runs is not None and len(old_member.runs) > 100
-    index = archive.read_zip_index(path, "2026")
-    assert index is not None
-    deflated: list[int] = []
-    real = zlib.compressobj
-
-    def counting(*args: object, **kwargs: object) -> object:
-        deflated.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(zlib, "compressobj", counting)
-    previous = runs.Previous(path, "2026", index, runs.tables([(rel, old_member)]))
-    try:
-        updated = writer.prepare(after, rel, previous)
-    finally:
-        previous.close()
-    monkeypatch.undo()
+    updated, deflated = updated_from(path, rel, old_member, after, monkeypatch)
     assert updated.data == writer.prepare(after, rel).data
     assert zlib.decompress(updated.data or b"", -15) == after
     # Each edited row's run, the run after it (its dictionary changed), and one more where
     # an edited row moved a cut: a few of the manifest's runs.
-    assert updated.runs is not None and 0 < len(deflated) <= 3 * 10 < len(updated.runs) // 5
+    assert updated.runs is not None and 0 < deflated <= 3 * 10 < len(updated.runs) // 5
 
 
 def test_a_record_of_the_previous_zip_is_copied_only_when_it_is_the_members(tmp_path: Path) -> None:
