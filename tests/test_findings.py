@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke
@@ -165,3 +166,71 @@ def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
         assert re.search(rf"CS320: pl is required by \S+ but {missing}", said)
         if edit is edits[1][0]:
             assert mine == {"kickoff"}  # the other messages' counts were kept
+
+
+def test_translation_findings_are_kept_per_entry_and_a_clean_checks(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one PO entry changed, CS310-CS319 compare that entry alone again."""
+    from campaignsync.checks import catalogs
+
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    compared: list[str] = []
+    compare = catalogs._entry_findings
+
+    def recorded(key: tuple[str, str], *args: Any) -> list[Any]:
+        compared.append(key[0])
+        return compare(key, *args)
+
+    monkeypatch.setattr(catalogs, "_entry_findings", recorded)
+    pl = sample_repo / "locales/pl/LC_MESSAGES/messages.po"
+    kept = sample_repo / "dist" / FOLDER / "checks" / "translation-entries-pl.kept"
+    cli_invoke(check)
+    assert kept.is_file() and "kickoff:title" in compared
+    text = pl.read_text(encoding="utf-8")
+    entry = re.search(r'(msgctxt "kickoff:title"\nmsgid "(?:[^"\\]|\\.)*"\nmsgstr ")', text)
+    assert entry is not None
+    pl.write_text(text.replace(entry.group(), entry.group() + " "), encoding="utf-8")
+    compared.clear()
+    said = cli_invoke(check).stdout
+    assert compared == ["kickoff:title"]  # pl's other entries and the other catalogs: kept
+    assert "CS317" in said and said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    data = bytearray(kept.read_bytes())  # damaged: a miss, every pl entry compared again
+    data[-10] ^= 0xFF
+    kept.write_bytes(bytes(data))
+    pl.write_text(pl.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    compared.clear()
+    assert cli_invoke(check).stdout == said
+    assert len(compared) > 1 and "kickoff:title" in compared
+
+
+def test_template_strings_are_kept_by_the_templates_bytes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CS320 reads the templates' _() strings: extracted again only when a template changed."""
+    from campaignsync.l10n import catalog
+
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    extracted: list[str] = []
+    extract = catalog.extract_templates
+
+    def recorded(root: Path, rel: str) -> Any:
+        extracted.append(rel)
+        return extract(root, rel)
+
+    monkeypatch.setattr(catalog, "extract_templates", recorded)
+    cli_invoke(check)
+    assert extracted
+    message = sample_repo / "content/messages/2026/kickoff.md"
+    message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
+    extracted.clear()
+    cli_invoke(check)
+    assert extracted == []
+    web = sample_repo / "templates/web.html.j2"
+    web.write_text(web.read_text(encoding="utf-8") + '{{ _("A new string") }}\n', encoding="utf-8")
+    extracted.clear()
+    said = cli_invoke(check).stdout
+    assert extracted
+    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    missing = re.search(r"CS320: pl is required by \S+ but (\d+) of", said)
+    assert missing is not None and int(missing.group(1)) >= 1

@@ -8,12 +8,14 @@ counted in ``checks.required``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeGuard
 
-from campaignsync.checks import CheckInput, check
+from campaignsync.checks import CheckInput, Memo, check
 from campaignsync.l10n import localize, tokens
 from campaignsync.l10n.catalog import Entry, Key, Lookup
 from campaignsync.model import Diagnostic, Severity
@@ -254,21 +256,66 @@ def translations(data: CheckInput) -> Iterator[Diagnostic]:
         # The findings are a function of the catalog's bytes and these settings alone.
         key = (lookup.digest, lookup.path, locale.tag, terms, same_language)
         slot = f"translations-{locale.tag}"
-        known = data.memo.get(slot, key) if data.memo and lookup.digest else None
+        memo = data.memo if lookup.digest else None
+        known = memo.get(slot, key) if memo else None
         if known is not None:
             yield from known
             continue
-        found = list(_translation_findings(lookup, locale.tag, terms, same_language))
-        if data.memo and lookup.digest:
-            data.memo.put(slot, key, found)
+        found = list(_translation_findings(lookup, locale.tag, terms, same_language, memo))
+        if memo:
+            memo.put(slot, key, found)
         yield from found
 
 
 def _translation_findings(
-    lookup: Lookup, tag: str, terms: tuple[str, ...], same_language: bool
+    lookup: Lookup, tag: str, terms: tuple[str, ...], same_language: bool, memo: Memo | None
 ) -> Iterator[Diagnostic]:
+    """Compare each entry with its source; what an entry's content gave is kept in ``memo``.
+
+    After one entry of a catalog changed, only that entry is compared again
+    (comparing 7,000 entries took two seconds of a check after a PO edit).
+    """
+    settings = (lookup.path, tag, terms, same_language)
+    slot = f"translation-entries-{tag}"
+    kept = memo.recall(slot, settings) if memo else None
+    kept = kept if isinstance(kept, dict) else {}
+    now = {}
     for key, entry in (*lookup.entries.items(), *lookup.rejected.items()):
-        for f in _entry_findings(key, entry, terms, same_language):
-            yield Diagnostic(
-                f.code, f.severity, f"{label(key)}: {f.text}", lookup.path, entry.line, tag
-            )
+        mark = _mark(key, entry)
+        known = kept.get(mark)
+        found = known if _is_found(known) else _plain_findings(key, entry, terms, same_language)
+        now[mark] = found
+        for code, severity, text in found:
+            message = f"{label(key)}: {text}"
+            yield Diagnostic(code, Severity(severity), message, lookup.path, entry.line, tag)
+    if memo is not None and now != kept:
+        memo.keep(slot, settings, now)
+
+
+def _mark(key: Key, entry: Entry) -> bytes:
+    """Return a digest of what an entry's findings follow from (all but its line)."""
+    content = (key, entry.text, entry.forms, entry.plural, sorted(entry.flags))
+    return hashlib.blake2b(repr(content).encode(), digest_size=16).digest()
+
+
+def _plain_findings(
+    key: Key, entry: Entry, terms: tuple[str, ...], same_language: bool
+) -> tuple[tuple[str, str, str], ...]:
+    """Return what is wrong with one entry, as kept: (code, severity, text) each."""
+    made = _entry_findings(key, entry, terms, same_language)
+    return tuple((f.code, f.severity.value, f.text) for f in made)
+
+
+def _is_found(found: object) -> TypeGuard[tuple[tuple[str, str, str], ...]]:
+    """Return True for kept findings of an entry: (code, severity, text) each."""
+    return isinstance(found, tuple) and all(
+        isinstance(f, tuple)
+        and len(f) == 3
+        and isinstance(f[0], str)
+        and f[1] in _SEVERITIES
+        and isinstance(f[2], str)
+        for f in found
+    )
+
+
+_SEVERITIES = frozenset(s.value for s in Severity)

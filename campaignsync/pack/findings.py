@@ -7,8 +7,8 @@ long texts (their readability counts, for CS402's comparison across messages)
 in ``<out>/.campaignsync-cache/found/<pack>/<message>.found``, with what each
 of its units was rendered from: the message's digest, the digests of the
 catalogs it looked up and every look-up with its answer (as the render cache,
-``pack.cache``, keeps them; packed, and unpickled only when one of those catalogs
-changed), and the one thing a check reads from a catalog
+``pack.cache``, keeps them; packed unit by unit, and unpickled only when one of
+those catalogs changed), and the one thing a check reads from a catalog
 itself (where CS414 says to translate the alt text). While all of that is
 unchanged, the findings are given again without reading the message's
 outputs; anything else (a unit rendered again, a locale added or dropped)
@@ -119,16 +119,16 @@ def plain(
         for tag, (message_key, catalogs, _log) in units.items()
     }
     logs = {
-        tag: tuple((key, sealed.plain_entry(entry)) for key, entry in log)
+        tag: sealed.packed(tuple((key, sealed.plain_entry(entry)) for key, entry in log))
         for tag, (_key, _catalogs, log) in units.items()
     }
     found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
     texts = tuple(_plain_text(t) for t in kept.texts)
-    return reads, sealed.packed(logs), found, texts
+    return reads, logs, found, texts
 
 
 def _holds(
-    kept: tuple[dict[str, _Read], bytes],
+    kept: tuple[dict[str, _Read], dict[str, bytes]],
     message: Message,
     message_key: str,
     tags: Iterable[str],
@@ -136,8 +136,9 @@ def _holds(
 ) -> bool:
     """Return True when each unit would be taken from the render cache, and CS414 reads alike.
 
-    ``kept`` holds what each unit was rendered from and, packed, its look-ups: they
-    are read only for the units that read a catalog whose bytes changed.
+    ``kept`` holds what each unit was rendered from and, packed unit by unit, its
+    look-ups: they are read only for the units that read a catalog whose bytes
+    changed (after one PO edit, one locale's unit of each message).
     """
     reads, logs = kept
     if set(reads) != set(tags):
@@ -154,9 +155,8 @@ def _holds(
             changed.append(tag)
     if not changed:
         return True
-    log = sealed.unpacked(logs)
     for tag in changed:
-        for (locale, context, source), entry in log[tag]:
+        for (locale, context, source), entry in sealed.unpacked(logs[tag]):
             lookup = lookups.get(locale)
             if lookup is None or sealed.plain_entry(lookup.get(context, source)) != entry:
                 return False

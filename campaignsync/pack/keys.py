@@ -6,11 +6,13 @@ import functools
 import hashlib
 import os
 import sys
+from collections.abc import Hashable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 
 from campaignsync import __version__
 from campaignsync.model import Project
@@ -23,17 +25,15 @@ def canonical(value: object) -> object:
     Sets are sorted (their order follows string hashing, which differs from
     one process to the next); dataclasses become their field values.
     """
-    if isinstance(value, str | int | float | bool | bytes | type(None)):
+    if isinstance(value, _PLAIN):
         return value
-    if isinstance(value, Enum):
-        return (type(value).__name__, value.value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple((f.name, canonical(getattr(value, f.name))) for f in fields(value)),
-        )
     if isinstance(value, tuple | list):
         return tuple(canonical(v) for v in value)
+    if isinstance(value, Enum):
+        return (type(value).__name__, value.value)
+    names = _field_names(cast(Hashable, type(value)))  # a class is hashable; mypy says not
+    if names is not None:
+        return (type(value).__name__, tuple((n, canonical(getattr(value, n))) for n in names))
     if isinstance(value, frozenset | set):
         return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
     if isinstance(value, dict):
@@ -41,6 +41,16 @@ def canonical(value: object) -> object:
     if isinstance(value, datetime | date | time | timedelta | tzinfo | Path):
         return repr(value)
     raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+#: The values that are their own canonical form.
+_PLAIN = (str, int, float, bool, bytes, type(None))
+
+
+@functools.cache
+def _field_names(kind: Hashable) -> tuple[str, ...] | None:
+    """Return the field names of a dataclass (None for another type): asked once a type."""
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
 
 
 def digest(value: object) -> str:
