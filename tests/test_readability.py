@@ -199,6 +199,21 @@ def test_a_german_translation_twice_as_hard_as_its_source_gets_cs402(
     # The same German text, translated plainly, passes: the shipped sample.
 
 
+def test_cs402_of_a_kept_text_is_a_clean_checks(cli_invoke: CliInvoke, sample_repo: Path) -> None:
+    """A message's long texts are kept without their blocks: CS402 unpacks the one it reports."""
+    for context, text in GERMAN_TWICE_AS_HARD.items():
+        set_translation(sample_repo, "de", context, text)
+    first = check(cli_invoke, sample_repo).stdout
+    assert "CS402" in first
+    kickoff = sample_repo / "content/messages/2026/kickoff.md"
+    kickoff.write_text(kickoff.read_text(encoding="utf-8") + "\nOne more line.\n")
+    # what-is-mfa's findings and texts are now taken as kept, not found from its outputs.
+    again = check(cli_invoke, sample_repo).stdout
+    assert [x for x in again.splitlines() if "CS402" in x] == [
+        x for x in first.splitlines() if "CS402" in x
+    ]
+
+
 def test_cs402_compares_each_locale_with_its_own_usual_ratio(
     cli_invoke: CliInvoke, sample_repo: Path
 ) -> None:

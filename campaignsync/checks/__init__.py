@@ -31,6 +31,8 @@ class CheckInput:
     #: A digest of everything the project was loaded from (config, calendar, templates,
     #: messages, the tool), when known: what a check may key its memo on.
     inputs: str | None = None
+    #: The body blocks of a long text of ``texts`` kept without them, by message and locale.
+    blocks: Callable[[str, str], tuple[tuple[str, str, str | None], ...]] | None = None
 
 
 class Memo(Protocol):

@@ -8,6 +8,7 @@ translation is compared with its source, not with a fixed band: docs/readability
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from campaignsync.checks import CheckInput, check, message_check
 from campaignsync.l10n import longtexts, readability
@@ -51,6 +52,8 @@ def translated_texts(data: CheckInput) -> Iterator[Diagnostic]:
         allowed = usual * (1 + settings.max_increase / 100)
         for text in sorted(group, key=lambda t: t.message):
             if text.ratio is not None and text.ratio > allowed:
+                if not text.blocks and data.blocks is not None:  # kept without them
+                    text = replace(text, blocks=data.blocks(text.message, text.locale))
                 found = _harder_than_source(text, usual, allowed)
                 key = (found.file or "", found.line or 0)
                 if key in merged:  # one catalog read by two locales (es-US reading es)

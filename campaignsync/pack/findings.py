@@ -3,7 +3,8 @@
 The checks marked :func:`campaignsync.checks.message_check` find about a
 message only what its own outputs (every locale, every channel) and the config
 say. So ``check`` keeps, for each message, those findings and the message's
-long texts (their readability counts, for CS402's comparison across messages)
+long texts (their readability counts, for CS402's comparison across messages,
+and apart, packed, their blocks, which CS402 reads only for a text it reports)
 in ``<out>/.campaignsync-cache/found/<pack>/<message>.found``, with what each
 of its units was rendered from: the message's digest, the digests of the
 catalogs it looked up and every look-up with its answer (as the render cache,
@@ -51,6 +52,16 @@ class Kept:
 
     found: tuple[Diagnostic, ...]
     texts: tuple[Text, ...]
+    #: The texts' body blocks packed by locale, when ``texts`` were given back without them:
+    #: only CS402 reads blocks, of the rare text it reports (see :meth:`body`).
+    blocks: bytes | None = None
+
+    def body(self, locale: str) -> tuple[tuple[str, str, str | None], ...]:
+        """Return the body blocks of the message's long text in ``locale``."""
+        if self.blocks is None:
+            return next((t.blocks for t in self.texts if t.locale == locale), ())
+        kept = sealed.unpacked(self.blocks).get(locale, ())
+        return tuple((name, text, origin) for name, text, origin in kept)
 
 
 class Findings:
@@ -79,9 +90,12 @@ class Findings:
         try:
             if plain is None or not _holds(plain[:2], message, message_key, tags, lookups):
                 return None
+            if not isinstance(plain[4], bytes):
+                return None
             return Kept(
                 tuple(sealed.diagnostic_of(t) for t in plain[2]),
                 tuple(_text(t) for t in plain[3]),
+                plain[4],
             )
         except Exception:  # the right shape is part of being intact
             return None
@@ -124,7 +138,8 @@ def plain(
     }
     found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
     texts = tuple(_plain_text(t) for t in kept.texts)
-    return reads, logs, found, texts
+    blocks = sealed.packed({t.locale: kept.body(t.locale) for t in kept.texts})
+    return reads, logs, found, texts, blocks
 
 
 def _holds(
@@ -164,16 +179,12 @@ def _holds(
 
 
 def _plain_text(text: Text) -> tuple[Any, ...]:
+    """Return a long text's counts as kept (its blocks are kept apart, packed)."""
     source = None if text.source is None else plain_counts(text.source)
-    return (text.message, text.locale, text.blocks, plain_counts(text.counts), source)
+    return (text.message, text.locale, plain_counts(text.counts), source)
 
 
 def _text(t: tuple[Any, ...]) -> Text:
-    message, locale, blocks, counts, source = t
-    return Text(
-        message,
-        locale,
-        tuple((name, text, origin) for name, text, origin in blocks),
-        Counts(*counts),
-        None if source is None else Counts(*source),
-    )
+    """Return a kept long text, without its blocks (``Kept.body`` gives them)."""
+    message, locale, counts, source = t
+    return Text(message, locale, (), Counts(*counts), None if source is None else Counts(*source))

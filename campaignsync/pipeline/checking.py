@@ -117,13 +117,13 @@ def _check_outputs(
     from campaignsync import checks
 
     out = project.root / project.config.paths.out
-    texts = inputs = None
+    texts = inputs = blocks = None
     diagnostics: list[Diagnostic] = []
     if cached and not prepare:
         from campaignsync.pipeline.rechecking import recheck
 
         again = recheck(project, selection, out, jobs)
-        rendered, texts, inputs = again.rendered, again.texts, again.inputs
+        rendered, texts, inputs, blocks = again.rendered, again.texts, again.inputs, again.blocks
         diagnostics.extend(again.found)
     else:
         rendered = _render(project, selection, out, jobs, prepare, cached)
@@ -134,7 +134,15 @@ def _check_outputs(
 
         memo = FindingsMemo(out.resolve())
     data = checks.CheckInput(
-        project, selection.campaign, rendered.outputs, rendered.lookups, now, memo, texts, inputs
+        project,
+        selection.campaign,
+        rendered.outputs,
+        rendered.lookups,
+        now,
+        memo,
+        texts,
+        inputs,
+        blocks,
     )
     # With the message checks' findings kept (texts known), only the others run here.
     diagnostics.extend(checks.run_checks(data, None if texts is None else False))

@@ -12,7 +12,7 @@ kept for the one comparison across messages (CS402).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +42,8 @@ class Rechecked:
     texts: dict[tuple[str, str], Text]
     #: A digest of the project's inputs (``checks.CheckInput.inputs``).
     inputs: str | None = None
+    #: The body blocks of the texts kept without them (``checks.CheckInput.blocks``).
+    blocks: Callable[[str, str], tuple[tuple[str, str, str | None], ...]] | None = None
 
 
 def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rechecked:
@@ -60,6 +62,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     digests = {m.id: keys.digest(m) for m in project.messages}
     found: list[Diagnostic] = []
     texts: dict[tuple[str, str], Text] = {}
+    bodies: dict[str, Kept] = {}
     stale = set()
     for message_id, locales in tags.items():
         known = kept.get(messages[message_id], digests[message_id], locales, lookups)
@@ -68,12 +71,14 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
             continue
         found.extend(known.found)
         texts.update(((t.message, t.locale), t) for t in known.texts)
+        bodies[message_id] = known
     cache = unitcache.open_cache(out, selection.name, key, only=stale)
     cache.keys = digests  # each message digested once
     rendered = render_selection(project, selection, jobs, cache=cache, only=stale, loaded=loaded)
     unitcache.save_cache(cache)
     if rendered.halted:
         return Rechecked(rendered, (), {})
+    blocks = _blocks(bodies)
     # The pack's key names the config, calendar, templates and tool; cache.keys each message.
     inputs = keys.digest((key, sorted(cache.keys.items())))
     for message_id, outputs in _by_message(rendered.outputs).items():
@@ -87,7 +92,8 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
                 kept.put(messages[message_id], chosen, lookups, mine)
         found.extend(mine.found)
         texts.update(((t.message, t.locale), t) for t in mine.texts)
-    return Rechecked(rendered, tuple(found), texts, inputs)
+        bodies[message_id] = mine
+    return Rechecked(rendered, tuple(found), texts, inputs, blocks)
 
 
 def found_by_build(
@@ -117,6 +123,7 @@ def found_by_build(
     messages = {m.id: m for m in project.messages}
     found = list(rendered.diagnostics)
     texts: dict[tuple[str, str], Text] = {}
+    bodies: dict[str, Kept] = {}
     outputs: dict[str, tuple[Output, ...]] | None = None
     for message_id, locales in _tags(units_of(project, selection)).items():
         known = kept.get(messages[message_id], cache.keys[message_id], locales, rendered.lookups)
@@ -128,13 +135,24 @@ def found_by_build(
             known = check_message(project, selection.campaign, mine, rendered.lookups)
         found.extend(known.found)
         texts.update(((t.message, t.locale), t) for t in known.texts)
+        bodies[message_id] = known
     inputs = keys.digest((cache.key, sorted(cache.keys.items())))
     memo = FindingsMemo(out)
     data = checks.CheckInput(
-        project, selection.campaign, (), rendered.lookups, now, memo, texts, inputs
+        project, selection.campaign, (), rendered.lookups, now, memo, texts, inputs, _blocks(bodies)
     )
     found.extend(checks.run_checks(data, False))
     return found
+
+
+def _blocks(bodies: Mapping[str, Kept]) -> Callable[[str, str], tuple[Any, ...]]:
+    """Return the body blocks of a message's long text in a locale, as ``bodies`` keep them."""
+
+    def blocks(message_id: str, locale: str) -> tuple[Any, ...]:
+        known = bodies.get(message_id)
+        return known.body(locale) if known is not None else ()
+
+    return blocks
 
 
 def _tags(units: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
