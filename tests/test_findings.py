@@ -166,6 +166,8 @@ def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
         assert re.search(rf"CS320: pl is required by \S+ but {missing}", said)
         if edit is edits[1][0]:
             assert mine == {"kickoff"}  # the other messages' counts were kept
+        if edit is edits[0][0]:
+            assert mine == set()  # pl counted again, from each message's words as kept
 
 
 def test_translation_findings_are_kept_per_entry_and_a_clean_checks(
@@ -234,3 +236,29 @@ def test_template_strings_are_kept_by_the_templates_bytes(
     assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
     missing = re.search(r"CS320: pl is required by \S+ but (\d+) of", said)
     assert missing is not None and int(missing.group(1)) >= 1
+
+
+def test_look_ups_are_read_only_after_a_catalog_changed_and_a_lost_file_is_a_miss(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    """The look-ups sit beside the findings (<message>.logs): most of the bytes, seldom read."""
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    cli_invoke(check)
+    folder = sample_repo / "dist" / FOLDER / findings.FOLDER
+    logs = sorted(folder.rglob("*.logs"))
+    assert len(logs) == len(kept_files(sample_repo))
+    for path in logs:
+        path.unlink()
+    message = sample_repo / "content/messages/2026/kickoff.md"
+    message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
+    before = kept_files(sample_repo)
+    said = cli_invoke(check).stdout  # no catalog changed: no look-up read
+    after = kept_files(sample_repo)
+    assert [name for name in after if after[name] != before[name]] == ["kickoff.found"]
+    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    said = cli_invoke(check).stdout  # de changed: the messages whose look-ups are lost, again
+    again = kept_files(sample_repo)
+    assert sum(again[name] != after[name] for name in again) > 1  # those that read de
+    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)

@@ -14,8 +14,8 @@ from typing import Any
 from campaignsync.checks import CheckInput, check
 from campaignsync.checks.catalogs import label
 from campaignsync.l10n import localize
-from campaignsync.l10n.catalog import Lookup, po_rel
-from campaignsync.model import Config, Diagnostic, Locale, Severity
+from campaignsync.l10n.catalog import Key, Lookup, po_rel
+from campaignsync.model import Config, Diagnostic, Locale, Message, Severity
 
 
 @check("CS320")
@@ -124,10 +124,12 @@ def _counted_parts(
     project, lookups = data.project, data.lookups
     config = project.config
     messages = project.messages_of(data.campaign)
-    marks = {m.id: keys.digest(localize.message_keys(m)) for m in messages}
+    keys_of = {m.id: localize.message_keys(m) for m in messages}
+    marks = {message_id: keys.digest(k) for message_id, k in keys_of.items()}
     needs: dict[str, list[localize.Need]] = {}
     parts: dict[str, list[localize.Counted]] = {}
-    now = {}
+    # Each message's words, under the locale "", kept while its keys are the same.
+    now = {(i, ""): kept[(i, "")] for i in marks if _words_hold(kept.get((i, "")), marks[i])}
     for locale in locales:
         state = None
         read = tuple(
@@ -139,12 +141,36 @@ def _counted_parts(
             found = kept.get((message.id, locale.tag))
             if found is None or found[0] != mark:
                 if message.id not in needs:
-                    needs[message.id] = localize.message_needs(message)
+                    needs[message.id] = _needs(message, keys_of[message.id], marks[message.id], now)
                 state = state or localize.classifier(locale, config, lookups)
                 found = (mark, localize.counted(state, needs[message.id]))
             now[(message.id, locale.tag)] = found
             mine.append(found[1])
     return parts, now
+
+
+def _needs(
+    message: Message, keys: list[Key], mark: str, now: dict[Any, Any]
+) -> list[localize.Need]:
+    """Return a message's needed entries, their words as kept in ``now`` (else counted, kept)."""
+    kept = now.get((message.id, ""))
+    if kept is None:
+        kept = now[(message.id, "")] = (
+            mark,
+            tuple(n.words for n in localize.message_needs(message)),
+        )
+    return [localize.Need(key, words) for key, words in zip(keys, kept[1], strict=True)]
+
+
+def _words_hold(kept: Any, mark: str) -> bool:
+    """Return True for kept words of a message's entries under its keys' digest ``mark``."""
+    return (
+        isinstance(kept, tuple)
+        and len(kept) == 2
+        and kept[0] == mark
+        and isinstance(kept[1], tuple)
+        and all(type(w) is int for w in kept[1])
+    )
 
 
 def _incomplete(

@@ -8,8 +8,9 @@ and apart, packed, their blocks, which CS402 reads only for a text it reports)
 in ``<out>/.campaignsync-cache/found/<pack>/<message>.found``, with what each
 of its units was rendered from: the message's digest, the digests of the
 catalogs it looked up and every look-up with its answer (as the render cache,
-``pack.cache``, keeps them; packed unit by unit, and unpickled only when one of
-those catalogs changed), and the one thing a check reads from a catalog
+``pack.cache``, keeps them; in ``<message>.logs`` beside it, named by its sha256,
+packed unit by unit, and read only when one of those catalogs changed: they are
+most of the bytes), and the one thing a check reads from a catalog
 itself (where CS414 says to translate the alt text). While all of that is
 unchanged, the findings are given again without reading the message's
 outputs; anything else (a unit rendered again, a locale added or dropped)
@@ -22,7 +23,8 @@ channels): damaged, copied or from another key, they are a miss.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,11 +88,21 @@ class Findings:
             where = sealed.folder_id(self.folder)
         except OSError:
             return None
-        plain = sealed.read_sealed(self._path(message.id), where, self.key)
+        path = self.folder / f"{message.id}.found"
+        plain = sealed.read_sealed(path, where, self.key)
         try:
-            if plain is None or not _holds(plain[:2], message, message_key, tags, lookups):
+            if plain is None or not isinstance(plain[4], bytes):
                 return None
-            if not isinstance(plain[4], bytes):
+            reads, logs_sha = plain[:2]
+
+            def logs() -> dict[str, bytes]:
+                data = sealed.read_sealed(path.with_suffix(".logs"), where, self.key)
+                if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != logs_sha:
+                    raise ValueError("not this findings' look-ups")
+                found: dict[str, bytes] = sealed.unpacked(data)
+                return found
+
+            if not _holds(reads, logs, message, message_key, tags, lookups):
                 return None
             return Kept(
                 tuple(sealed.diagnostic_of(t) for t in plain[2]),
@@ -108,17 +120,25 @@ class Findings:
         kept: Kept,
     ) -> None:
         """Remember what was found about ``message`` from ``units`` (by locale)."""
-        sealed.write_sealed(self._path(message.id), self.key, plain(message, units, lookups, kept))
-
-    def _path(self, message_id: str) -> Path:
-        return self.folder / f"{message_id}.found"
+        _write(self.folder, message.id, self.key, plain(message, units, lookups, kept))
 
 
 def write(shards: Path, key: str, found: Mapping[str, tuple[Any, ...]]) -> None:
     """Write the :func:`plain` findings of messages beside the render cache's ``shards``."""
     folder = shards.parent / FOLDER / shards.name
     for message_id, kept in sorted(found.items()):
-        sealed.write_sealed(folder / f"{message_id}.found", key, kept)
+        _write(folder, message_id, key, kept)
+
+
+def _write(folder: Path, message_id: str, key: str, kept: tuple[Any, ...]) -> None:
+    """Write a message's :func:`plain` findings: its look-ups apart, named by their sha256.
+
+    The look-ups are most of the bytes and are read only after a catalog changed.
+    """
+    reads, logs, *rest = kept
+    sealed.write_sealed(folder / f"{message_id}.logs", key, logs)
+    logs_sha = hashlib.sha256(logs).hexdigest()
+    sealed.write_sealed(folder / f"{message_id}.found", key, (reads, logs_sha, *rest))
 
 
 def plain(
@@ -139,11 +159,12 @@ def plain(
     found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
     texts = tuple(_plain_text(t) for t in kept.texts)
     blocks = sealed.packed({t.locale: kept.body(t.locale) for t in kept.texts})
-    return reads, logs, found, texts, blocks
+    return reads, sealed.packed(logs), found, texts, blocks
 
 
 def _holds(
-    kept: tuple[dict[str, _Read], dict[str, bytes]],
+    reads: dict[str, _Read],
+    logs: Callable[[], dict[str, bytes]],
     message: Message,
     message_key: str,
     tags: Iterable[str],
@@ -151,11 +172,10 @@ def _holds(
 ) -> bool:
     """Return True when each unit would be taken from the render cache, and CS414 reads alike.
 
-    ``kept`` holds what each unit was rendered from and, packed unit by unit, its
-    look-ups: they are read only for the units that read a catalog whose bytes
-    changed (after one PO edit, one locale's unit of each message).
+    ``reads`` says what each unit was rendered from; ``logs`` reads its look-ups, packed
+    unit by unit: they are read only when a unit read a catalog whose bytes changed,
+    and unpacked for those units alone (after one PO edit, one locale's of each message).
     """
-    reads, logs = kept
     if set(reads) != set(tags):
         return False
     changed = []
@@ -170,8 +190,9 @@ def _holds(
             changed.append(tag)
     if not changed:
         return True
+    packed = logs()
     for tag in changed:
-        for (locale, context, source), entry in sealed.unpacked(logs[tag]):
+        for (locale, context, source), entry in sealed.unpacked(packed[tag]):
             lookup = lookups.get(locale)
             if lookup is None or sealed.plain_entry(lookup.get(context, source)) != entry:
                 return False
