@@ -153,7 +153,7 @@ def take_hits(
     With ``complete`` (a build), a unit rendered for ``check`` only gets its
     members and manifest rows now, once, and is kept with them.
     """
-    cache.keys = cache.keys or message_keys(project)
+    cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
     todo = []
     for tag, message_id in units:
@@ -177,7 +177,7 @@ def take_hits(
     return todo
 
 
-def message_keys(project: Project) -> dict[str, str]:
+def message_digests(project: Project) -> dict[str, str]:
     """Return the digest of each message of the project, by id: what its units are keyed on."""
     return {m.id: keys.digest(m) for m in project.messages}
 

@@ -136,7 +136,7 @@ def _open_cache(
     from campaignsync.pack import cache as unitcache
 
     cache = open_cache(project, selection, out, load=reuse)
-    cache.keys = unitcache.message_keys(project)
+    cache.keys = unitcache.message_digests(project)
     if shards:
         unitcache.absorb(cache, shards)
     return cache

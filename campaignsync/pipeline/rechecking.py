@@ -59,7 +59,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     key = keys.pack_key(project, selection.channels)
     kept = findings.Findings(out, selection.name, key)
     messages = {m.id: m for m in project.messages}
-    digests = {m.id: keys.digest(m) for m in project.messages}
+    digests = unitcache.message_digests(project)
     found: list[Diagnostic] = []
     texts: dict[tuple[str, str], Text] = {}
     bodies: dict[str, Kept] = {}
