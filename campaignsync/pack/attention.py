@@ -99,8 +99,10 @@ def _translations(
         for message in messages:
             if (message.id, locale.tag) not in built:
                 continue
-            inputs = kept.inputs(message.id, ("attention", locale.tag, *reads)) if kept else ""
-            text = kept.piece(inputs) if kept is not None and inputs and reads else None
+            # Kept only when every catalog the classifier reads has a digest (``reads``).
+            keep = kept if reads else None
+            inputs = keep.inputs(message.id, ("attention", locale.tag, *reads)) if keep else ""
+            text = keep.piece(inputs) if keep is not None and inputs else None
             if text is not None:
                 found = [(kind, said) for kind, said in json.loads(text)]
             else:
@@ -108,8 +110,8 @@ def _translations(
                     keyed[message.id] = _keys(message)
                 state = state or localize.classifier(locale, config, lookups)
                 found = _states(keyed[message.id], state)
-                if kept is not None and inputs and reads:
-                    kept.put_piece(inputs, json.dumps(found, ensure_ascii=False))
+                if keep is not None and inputs:
+                    keep.put_piece(inputs, json.dumps(found, ensure_ascii=False))
             href = f"preview/{locale.tag}.html#{message.id}"
             items.extend(Item(kind, message.id, locale.tag, "", said, href) for kind, said in found)
     return items

@@ -281,13 +281,14 @@ def schedule_csv(
             message.id, ("csv", partner_id), ((o.path, o.content) for o in mine[message.id])
         )
         text = kept.piece(inputs) if inputs else None
-        if text is None:
+        if text is not None:
+            lines = json.loads(text)
+        else:  # made now: kept as text, used as made
             made = _message_rows(project.config, partner, message, _posts(mine[message.id]))
             lines = [(r.channel, r.locale, _line(fields(r))) for r in made]
-            text = json.dumps(lines, ensure_ascii=False)
             if inputs:
-                kept.put_piece(inputs, text)
+                kept.put_piece(inputs, json.dumps(lines, ensure_ascii=False))
         at = (when - _EPOCH) // _MICROSECOND  # sorts as the instants do, and faster
-        found.extend(((at, c, loc, message.id), line) for c, loc, line in json.loads(text))
+        found.extend(((at, c, loc, message.id), line) for c, loc, line in lines)
     found.sort(key=lambda f: f[0])
     return _joined(CSV_COLUMNS, (line for _, line in found))
