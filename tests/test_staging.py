@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke
@@ -11,6 +13,7 @@ from test_incremental import EPOCH, tree
 
 from campaignsync.errors import BuildError
 from campaignsync.pack import cache as unitcache
+from campaignsync.pack import schedulecsv, writer
 from campaignsync.pipeline import building
 
 
@@ -50,3 +53,43 @@ def test_a_clean_build_stopped_after_rendering_leaves_no_pack_and_no_leftovers(
     assert sorted(p.name for p in out.iterdir()) == [".campaignsync-cache", ".campaignsync.lock"]
     cli_invoke(build, env=EPOCH)  # the lock was released
     assert (out / "2026.zip").is_file()
+
+
+def test_a_clean_build_holds_none_of_its_gallery_and_manifest_bytes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages, CSVs and manifest are written away as they are made, and only hashed after."""
+    out = tmp_path / "out"
+    handed: list[writer.PackFile] = []
+    real = writer.write_pack
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        handed.extend(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "write_pack", noting)
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)], env=EPOCH)
+    paths = {f.path for f in handed}
+    assert {"index.html", "manifest.json", "calendar.ics", "preview/gallery.css"} <= paths
+    assert [f.path for f in handed if f.content] == []
+    manifest = json.loads((out / "2026" / "manifest.json").read_bytes())
+    sizes = {row["path"]: row["bytes"] for row in manifest["files"]}
+    assert sizes["index.html"] == (out / "2026" / "index.html").stat().st_size > 0
+
+
+def test_a_clean_build_stopped_while_its_gallery_is_written_leaves_no_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+
+    def failing(*args: object, **kwargs: object) -> bytes:
+        raise BuildError("stopped at the CSVs")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(schedulecsv, "schedule_csv", failing)  # after the gallery's pages
+        result = cli_invoke(build, env=EPOCH, expect=1)
+    assert "stopped at the CSVs" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".campaignsync-cache", ".campaignsync.lock"]
+    cli_invoke(build, env=EPOCH)
+    assert (out / "2026" / "index.html").is_file()

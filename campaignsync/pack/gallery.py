@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -101,12 +101,13 @@ def pages(
     schedule: Iterable[Diagnostic] = (),
     drawn: dict[str, Drawn] | None = None,
     kept: Kept | None = None,
-) -> dict[str, bytes]:
-    """Return every file of the gallery by pack path: pages, styles, script, email copies.
+) -> Iterator[tuple[str, bytes]]:
+    """Yield each file of the gallery (pages, styles, script, email copies) and its pack path.
 
-    ``drawn`` holds cards already drawn, by output path (from the render cache);
-    the missing ones are drawn here and added to it. ``kept`` gives back the
-    message pages of the last pack whose inputs are unchanged.
+    One at a time: a clean build writes each away before the next is made. ``drawn``
+    holds cards already drawn, by output path (from the render cache); the missing
+    ones are drawn here and added to it. ``kept`` gives back the message pages of
+    the last pack whose inputs are unchanged.
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
@@ -118,8 +119,9 @@ def pages(
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule, kept)
     common = _common(project, campaign_id, locales, made, listed)
     render = _page
-    files = {
-        "index.html": render(
+    yield (
+        "index.html",
+        render(
             "overview.html.j2",
             root="",
             messages=listed,
@@ -127,27 +129,30 @@ def pages(
             items=items,
             outputs=len(outputs),
             **common,
-        )
-    }
+        ),
+    )
     shared = keys.digest(common) if kept is not None else ""
     for locale in locales:
-        files[f"preview/{locale.tag}.html"] = render(
-            "locale.html.j2",
-            root="../",
-            locale=locale,
-            messages=[_section(m, of_both[(locale.tag, m.id)]) for m in listed],
-            items=[i for i in items if i.locale == locale.tag],
-            **common,
+        yield (
+            f"preview/{locale.tag}.html",
+            render(
+                "locale.html.j2",
+                root="../",
+                locale=locale,
+                messages=[_section(m, of_both[(locale.tag, m.id)]) for m in listed],
+                items=[i for i in items if i.locale == locale.tag],
+                **common,
+            ),
         )
     for message in listed:
         mine = [i for i in items if i.message == message.id]
-        files[f"preview/messages/{message.id}.html"] = _message_page(
-            message, by_message[message.id], locales, mine, (common, shared), kept
+        yield (
+            f"preview/messages/{message.id}.html",
+            _message_page(message, by_message[message.id], locales, mine, (common, shared), kept),
         )
-    files.update(_emails(project, outputs, messages))
+    yield from _emails(project, outputs, messages)
     for name in STATIC:
-        files[f"preview/{name}"] = (THEME / name).read_bytes()
-    return files
+        yield f"preview/{name}", (THEME / name).read_bytes()
 
 
 def _listing(
@@ -317,10 +322,9 @@ def _states(
 
 def _emails(
     project: Project, outputs: list[Output], messages: Mapping[str, Message]
-) -> dict[str, bytes]:
-    """Return a copy of each HTML email whose image comes from the pack, not the live site."""
+) -> Iterator[tuple[str, bytes]]:
+    """Yield a copy of each HTML email whose image comes from the pack, not the live site."""
     images = sorted({m.image.src for m in messages.values() if m.image is not None})
-    found: dict[str, bytes] = {}
     # The email template points images at the live site (base_url), which a preview must not.
     names = "|".join(map(re.escape, images)) or "(?!)"
     live = re.compile(r'src="https?://[^"]*?/(' + names + ')"')
@@ -330,5 +334,4 @@ def _emails(
         text = output.content.decode("utf-8", "replace")
 
         rel = f"preview/email/{output.locale}/{output.message}.html"
-        found[rel] = live.sub(r'src="../../../\1"', text).encode("utf-8")
-    return found
+        yield rel, live.sub(r'src="../../../\1"', text).encode("utf-8")

@@ -85,16 +85,16 @@ def build_manifest(
         member = known.get(path)
         return member.sha256 if member else _sha256(content)
 
+    def length(path: str, content: bytes) -> int:
+        member = known.get(path)  # a staged file's bytes are not held (pack.staging)
+        return member.size if member else len(content)
+
     rows = [
         (o.path, kept.get(o.path) or manifest_line(o, digest(o.path, o.content))) for o in outputs
     ]
-    rows.extend(
-        (
-            f.path,
-            _line({"path": f.path, "sha256": digest(f.path, f.content), "bytes": len(f.content)}),
-        )
-        for f in extras
-    )
+    for f in extras:
+        sha256, size = digest(f.path, f.content), length(f.path, f.content)
+        rows.append((f.path, _line({"path": f.path, "sha256": sha256, "bytes": size})))
     rows.sort()
     document = {
         "campaign": campaign,

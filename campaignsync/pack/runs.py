@@ -176,7 +176,14 @@ class Previous:
 
 def tables(members: Iterable[tuple[str, Any]]) -> dict[str, Table]:
     """Return the members (``writer.Member``) deflated in runs, as an update finds them."""
-    return {rel: (m.crc, len(m.data), m.runs) for rel, m in members if m.runs and m.data}
+    return {rel: (m.crc, size, m.runs) for rel, m in members if m.runs and (size := _deflated(m))}
+
+
+def _deflated(member: Any) -> int:
+    """Return a member's deflated size, its bytes held or spilled (``pack.staging``); 0: neither."""
+    if member.data is not None:
+        return len(member.data)
+    return member.spilled[2] if member.spilled is not None else 0
 
 
 def valid(plain: Any) -> dict[str, Table] | None:

@@ -16,7 +16,7 @@ import errno
 import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,13 +41,16 @@ class Staging:
     zipped: bool = True
 
 
-def spill(staging: Staging, compressed: Mapping[str, bytes]) -> dict[str, tuple[str, int, int]]:
+def spill(
+    staging: Staging, compressed: Mapping[str, bytes], name: str = ""
+) -> dict[str, tuple[str, int, int]]:
     """Append compressed bytes to this process's spill file; return where each went.
 
     Returns (spill file name, offset, length) by pack path. Only this process
-    writes its spill file, so offsets are known without a lock.
+    writes its spill file, so offsets are known without a lock. ``name`` is
+    another spill file of this process's own (see :class:`Stager`).
     """
-    name = f"{os.getpid()}.spill"
+    name = name or f"{os.getpid()}.spill"
     where: dict[str, tuple[str, int, int]] = {}
     with (staging.spills / name).open("ab") as handle:
         at = handle.tell()
@@ -64,8 +67,6 @@ def stripped(outputs: list[Output]) -> list[Output]:
     The scheduler CSVs read the posts' text and the gallery copies each HTML
     email; every other output is only counted, listed and linked.
     """
-    from dataclasses import replace
-
     from campaignsync.channels import post_channels
 
     posts = set(post_channels())
@@ -147,20 +148,70 @@ def fix_dir_modes(folder: Path) -> None:
         os.chmod(dirpath, writer.DIR_MODE)
 
 
-def put(staging: Staging, outputs: list[Output]) -> dict[str, writer.Member]:
-    """Write outputs into the staging folder and spill their compressed bytes; return their members.
+def put(
+    staging: Staging, files: list[tuple[str, bytes]], name: str = ""
+) -> dict[str, writer.Member]:
+    """Write files into the staging folder and spill their compressed bytes; return their members.
 
-    The members hold where their bytes went, not the bytes.
+    The members hold where their bytes went, not the bytes. A big file is deflated
+    in runs, as :func:`campaignsync.pack.writer.prepare` does for its path.
     """
-    from dataclasses import replace
-
-    ready = writer.prepare if staging.zipped else writer.digest
-    prepared = [(o.path, ready(o.content)) for o in outputs]
-    fill(staging.folder, staging.folder, [(o.path, o.content) for o in outputs], prepared, {})
+    if staging.zipped:
+        prepared = [(rel, writer.prepare(data, rel)) for rel, data in files]
+    else:
+        prepared = [(rel, writer.digest(data)) for rel, data in files]
+    fill(staging.folder, staging.folder, files, prepared, {})
     if not staging.zipped:
         return dict(prepared)
-    where = spill(staging, {rel: m.data or b"" for rel, m in prepared})
+    where = spill(staging, {rel: m.data or b"" for rel, m in prepared}, name)
     return {rel: replace(m, data=None, spilled=where[rel]) for rel, m in prepared}
+
+
+class Stager:
+    """The parent's files of a new pack (gallery, CSVs, manifest) staged as they are made.
+
+    Each file is written into the staging folder and deflated in a thread (zlib and
+    hashlib let go of the GIL) while the next is made, then its bytes are dropped: a
+    clean build never holds all of a big pack's pages (hundreds of MB) at once.
+    """
+
+    #: Files handed to the threads and not yet written: the most held at once.
+    AHEAD = 4
+
+    def __init__(self, staging: Staging) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+        from threading import Lock
+
+        self.staging = staging
+        self.members: dict[str, writer.Member] = {}
+        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        self._lock = Lock()  # one spill file for the threads: appended one at a time
+        self._pending: list[Any] = []
+
+    def add(self, rel: str, data: bytes) -> None:
+        """Stage one file (its bytes are not kept once it is written)."""
+        self._pending.append(self._pool.submit(self._put, rel, data))
+        if len(self._pending) >= self.AHEAD:
+            self.members.update(self._pending.pop(0).result())
+
+    def _put(self, rel: str, data: bytes) -> dict[str, writer.Member]:
+        if not self.staging.zipped:
+            return put(self.staging, [(rel, data)])
+        member = writer.prepare(data, rel)
+        fill(self.staging.folder, self.staging.folder, [(rel, data)], [(rel, member)], {})
+        with self._lock:
+            where = spill(self.staging, {rel: member.data or b""}, f"{os.getpid()}-own.spill")
+        return {rel: replace(member, data=None, spilled=where[rel])}
+
+    def finish(self) -> dict[str, writer.Member]:
+        """Wait for every file added; return the members of all, by path."""
+        try:
+            for pending in self._pending:
+                self.members.update(pending.result())
+        finally:
+            self._pending.clear()
+            self._pool.shutdown(cancel_futures=True)
+        return self.members
 
 
 def keep(

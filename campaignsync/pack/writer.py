@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from campaignsync.pack.runs import Previous, Table
     from campaignsync.pack.staging import Staging
 
+#: The sha256 of no bytes: a pack's digest when it has no manifest.
+_NOTHING = hashlib.sha256(b"").hexdigest()
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -78,25 +80,26 @@ def write_pack(
     staged: Staging | None = None,
     previous: Mapping[str, str] | None = None,
     tables: Mapping[str, Table] | None = None,
+    written: frozenset[str] = frozenset(),
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
-    ``members`` holds the outputs already hashed and compressed (by the
-    render workers); anything missing from it is prepared here. Unchanged
-    files are hard-linked from the previous pack instead of being written
-    again (``reuse=False`` writes every file afresh). An interrupted build
-    leaves the previous pack as it was. ``zipped=False`` writes the folder
-    alone and removes the pack's zip, before the folder changes: a zip never
-    stays beside a folder it does not match. With ``staged`` (from
-    :func:`staged_pack`, whose lock is held), the outputs are already in its
-    folder and their compressed bytes in its spill files. ``previous`` is the
-    last pack's sha256 by path when known (else read from its manifest), ``tables``
-    its zip's members deflated in runs, whose unchanged runs an update copies.
+    ``members`` holds the outputs already hashed and compressed (by the render workers);
+    anything missing from it is prepared here. Unchanged files are hard-linked from the
+    previous pack instead of being written again (``reuse=False`` writes every file
+    afresh). An interrupted build leaves the previous pack as it was. ``zipped=False``
+    writes the folder alone and removes the pack's zip, before the folder changes: a zip
+    never stays beside a folder it does not match. With ``staged`` (from
+    :func:`staged_pack`, whose lock is held), the outputs and the extras ``written``
+    (their contents empty) are already in its folder, their compressed bytes in its spill
+    files. ``previous`` is the last pack's sha256 by path when known (else read from its
+    manifest), ``tables`` its zip's members deflated in runs, whose unchanged runs an
+    update copies.
     """
     files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
     ready = members or {}
     if staged is not None:
-        done = frozenset(o.path for o in outputs)
+        done = frozenset(o.path for o in outputs) | written
         return _write_locked(out, campaign, files, epoch, ready, False, zipped, staged, done)
     with _locked(out, campaign):
         return _write_locked(out, campaign, files, epoch, ready, reuse, zipped,
@@ -214,15 +217,11 @@ def _write_locked(
         raise
     shutil.rmtree(aside, ignore_errors=True)
     manifest = dict(prepared).get("manifest.json")
-    digest = manifest.sha256 if manifest else _sha256(b"")
+    digest = manifest.sha256 if manifest else _NOTHING
     made = {rel: member.sha256 for rel, member in prepared}
     ran = deflated_runs.tables(prepared) if zipped else {}
     return PackResult(final, archive if zipped else None, len(files), written, reused, digest,
                       made, ran)  # fmt: skip
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _missing(member: Member | None, zipped: bool) -> bool:
@@ -274,7 +273,7 @@ def _update(
     if updated is None:
         return None
     written, reused, ran = updated
-    digest = done["manifest.json"].sha256 if "manifest.json" in done else _sha256(b"")
+    digest = done["manifest.json"].sha256 if "manifest.json" in done else _NOTHING
     where = zip_path if zipped else None
     made = {rel: member.sha256 for rel, member in prepared}
     return PackResult(out / campaign, where, len(files), written, reused, digest, made, ran)

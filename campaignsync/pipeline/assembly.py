@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import gallery
     from campaignsync.pack.kept import Kept
+    from campaignsync.pack.staging import Stager, Staging
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -43,6 +44,8 @@ class Assembled:
     epoch: int
     source: writer.SourceInfo
     members: dict[str, writer.Member]
+    #: The extras written into the staging folder already (their bytes are not held).
+    staged: frozenset[str] = frozenset()
 
     @property
     def manifest_sha256(self) -> str:
@@ -57,23 +60,32 @@ def assemble(
     epoch: int | None,
     drawn: dict[str, gallery.Drawn] | None = None,
     kept: Kept | None = None,
+    staged: Staging | None = None,
 ) -> Assembled:
-    """Return everything a pack holds, in memory: outputs, extras with the manifest, the epoch.
+    """Return everything a pack holds: outputs, extras with the manifest, the epoch.
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
     ``drawn`` holds gallery cards already drawn, ``kept`` the last pack's files
-    (see :func:`pack_extras`).
+    (see :func:`pack_extras`). With ``staged`` (a clean build's staging folder), each
+    extra is written there as soon as it is made, and only its member is held.
     """
     from campaignsync.l10n import longtexts
+    from campaignsync.pack.staging import Stager
 
     source, commit_time = source_info(project)
     epoch = _epoch(epoch, commit_time)
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
-    extras = pack_extras(project, selection, outputs, epoch, rendered.lookups, drawn, kept)
+    stager = Stager(staged) if staged is not None else None
+    try:
+        extras = pack_extras(
+            project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager
+        )
+    finally:
+        done = stager.finish() if stager is not None else {}
     # Only hashed here: the writer compresses what it cannot copy from the previous zip.
-    known = kept.members if kept is not None else {}
+    known = {**(kept.members if kept is not None else {}), **done}
     fresh = writer.digest_all(f for f in extras if f.path not in known)
     members = {**rendered.members, **known, **fresh}
     document = manifest.build_manifest(
@@ -89,9 +101,15 @@ def assemble(
         rendered.lines,
         longtexts.report(longtexts.from_outputs(outputs, project, blocks=False)),
     )
+    if staged is not None:
+        from campaignsync.pack.staging import put
+
+        members.update(done := {**done, **put(staged, [("manifest.json", document)])})
+        document = b""
+    else:
+        members["manifest.json"] = writer.digest(document)
     extras.append(writer.PackFile("manifest.json", document))
-    members["manifest.json"] = writer.digest(document)
-    return Assembled(outputs, extras, epoch, source, members)
+    return Assembled(outputs, extras, epoch, source, members, frozenset(done))
 
 
 def pack_epoch(project: Project, epoch: int | None) -> int:
@@ -114,6 +132,7 @@ def pack_extras(
     lookups: Mapping[str, catalog.Lookup] | None = None,
     drawn: dict[str, gallery.Drawn] | None = None,
     kept: Kept | None = None,
+    stager: Stager | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
@@ -121,26 +140,29 @@ def pack_extras(
     name untranslated and stale segments. ``drawn`` holds the gallery cards
     already drawn, by output path; the cards drawn now are added to it.
     ``kept`` gives back the last pack's message pages and calendar where what
-    they are made from is unchanged (:mod:`campaignsync.pack.kept`).
+    they are made from is unchanged (:mod:`campaignsync.pack.kept`). A file
+    handed to ``stager`` is returned without its bytes (its member is the stager's).
     """
     from campaignsync.pack import attention, gallery, schedulecsv
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
-    shown = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept)
-    extras = [
-        writer.PackFile("calendar.ics", _calendar(project, campaign, epoch, kept)),
-        *(writer.PackFile(rel, page) for rel, page in shown.items()),
-    ]
+    extras: list[writer.PackFile] = []
+
+    def add(rel: str, data: bytes) -> None:
+        if stager is not None:
+            stager.add(rel, data)
+            data = b""
+        extras.append(writer.PackFile(rel, data))
+
+    add("calendar.ics", _calendar(project, campaign, epoch, kept))
+    for rel, page in gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept):
+        add(rel, page)
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):
-            extras.append(
-                writer.PackFile(
-                    f"schedule-{partner.id}.csv",
-                    schedulecsv.schedule_csv(project, campaign, partner.id, outputs, kept),
-                )
-            )
+            csv = schedulecsv.schedule_csv(project, campaign, partner.id, outputs, kept)
+            add(f"schedule-{partner.id}.csv", csv)
     images = sorted({m.image.src for m in messages if m.image is not None})
     for src in images:
         try:
@@ -149,7 +171,7 @@ def pack_extras(
             )
         except ValueError as exc:
             raise BuildError(str(exc)) from None
-        extras.append(writer.PackFile(src, data))
+        add(src, data)
     return extras
 
 

@@ -80,12 +80,12 @@ def build(
                 project, selection, jobs, progress, True, cache, staged=staged
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-        assembled = assemble(project, selection, rendered, epoch, drawn, kept)
+        assembled = assemble(project, selection, rendered, epoch, drawn, kept, staged)
         outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
         when, members = assembled.epoch, assembled.members
         last, ran = (kept.hashes, kept.runs) if kept is not None else (None, None)
         result = writer.write_pack(out, pack.name, outputs, extras, when, members, reuse,
-                                   zipped, staged, last, ran)  # fmt: skip
+                                   zipped, staged, last, ran, assembled.staged)  # fmt: skip
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:

@@ -162,7 +162,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     if context.staged is None:
         members = {o.path: writer.prepare(o.content) for o in made}
     else:
-        members = staging.put(context.staged, made)
+        members = staging.put(context.staged, [(o.path, o.content) for o in made])
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
     if context.staged is not None:
