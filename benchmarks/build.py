@@ -11,8 +11,8 @@ then times, each as a fresh process:
 
 1. a clean build into an empty output folder (no render cache), and its peak memory,
 2. a no-change rebuild (nothing should be read or written),
-3. a rebuild after one message changed (with the zip, and the folder alone: --no-zip,
-   then the zip made again), and after one PO entry changed,
+3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
+   --no-zip, then the zip made again), and after one PO entry changed,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
 6. clean builds with --jobs 1 and --jobs 2,
@@ -360,7 +360,7 @@ def main() -> None:
     figures["nochange"] = run(build, env)
     original = edited(victim, *change)
     try:
-        figures["one"] = run(build, env)
+        figures["one"], figures["peak_one"] = peak_mib(build, env)
         figures["check_built"] = run(check, env, ok=(0, 1))
     finally:
         victim.write_text(original, encoding="utf-8")
@@ -487,6 +487,7 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         line("Hugo no-change rebuild", f["hugo_nochange"])
     line("markdown floor", f["floor"], "(every body converted once per locale, one process)")
     print(f"{'peak memory (clean build)':34} {f['peak']:8.0f} MiB (largest single process)")
+    print(f"{'peak memory (one message changed)':34} {f['peak_one']:8.0f} MiB")
     print(f"{'pack':34} {files:,} files, zip {zip_bytes / 2**20:.0f} MiB")
 
 
