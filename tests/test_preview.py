@@ -173,6 +173,26 @@ def test_titles_and_posts_are_escaped(cli_invoke: CliInvoke, sample_repo: Path) 
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in text
 
 
+def test_a_title_like_the_locale_pages_card_marker_leaves_every_section_whole(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    # A locale page is its template's frame with each message's cards joined in where
+    # a marker stands; a title spelling the marker must stay text, not become a cut.
+    path = sample_repo / "content" / "messages" / "2026" / "passphrase-tip.md"
+    path.write_text(
+        path.read_text().replace(
+            "title: Make your password a passphrase", 'title: "<!--cards--> passphrase"'
+        )
+    )
+    page = (build(cli_invoke, sample_repo) / "preview" / "en.html").read_text()
+    assert "<!--cards-->" not in page
+    assert "&lt;!--cards--&gt; passphrase" in page
+    sections = re.findall(r'<section class="post-group" id="([^"]+)".*?</section>', page, re.S)
+    assert "passphrase-tip" in sections
+    for found in re.finditer(r'<div class="cards">\n(.*?)</div>\n</section>', page, re.S):
+        assert found.group(1).count('<article class="card') >= 1
+
+
 @pytest.mark.parametrize(
     ("channel", "text", "expected"),
     [

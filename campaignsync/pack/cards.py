@@ -7,7 +7,7 @@ values that the gallery templates lay out; no HTML is written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Container
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -224,29 +224,36 @@ def _worst(levels: object) -> str:
     return next((level for level in ("over", "near") if level in seen), "ok")
 
 
-def shown(outputs: list[Output], keep: Callable[[Output], bool] | None = None) -> list[Output]:
-    """Return the outputs the gallery shows a card for: one per message x locale x channel.
+def shown(outputs: list[Output]) -> list[Output]:
+    """Return the outputs the gallery shows a card for, by locale, message and channel."""
+    return [o for of_unit in shown_by_unit(outputs).values() for o in of_unit]
 
-    A channel with several files (email: HTML, text, .eml) is shown once, by its
-    preferred file; Bluesky's JSON record is left to the files.
+
+def shown_by_unit(
+    outputs: list[Output], messages: Container[str] | None = None
+) -> dict[tuple[str, str], list[Output]]:
+    """Return the outputs shown as cards, by (locale, message) in order, each by channel.
+
+    One card per message x locale x channel: a channel with several files (email:
+    HTML, text, .eml) is shown by its preferred file; Bluesky's JSON record is left
+    to the files. With ``messages``, only their outputs are shown.
     """
-    best: dict[tuple[str, str, str], tuple[int, Output]] = {}
-    for output in outputs:
-        rank = _rank(output)
-        if rank < 0 or (keep is not None and not keep(output)):
+    best: dict[tuple[str, str], dict[str, tuple[int, Output]]] = {}
+    for output in outputs:  # every output of a pack, once per build: kept to a few steps
+        path = output.path
+        ranks = _EMAIL_RANKS if output.channel == "email" else _RANKS
+        rank = ranks.get(path[path.rfind(".") + 1 :], -1)
+        if rank < 0 or (messages is not None and output.message not in messages):
             continue
-        key = (output.locale, output.message, output.channel)
-        known = best.get(key)
+        unit = best.get((output.locale, output.message))
+        if unit is None:
+            unit = best[(output.locale, output.message)] = {}
+        known = unit.get(output.channel)
         if known is None or rank > known[0]:
-            best[key] = (rank, output)
-    return [best[key][1] for key in sorted(best)]
+            unit[output.channel] = (rank, output)
+    return {key: [o for _, (_, o) in sorted(best[key].items())] for key in sorted(best)}
 
 
-#: How much the gallery prefers each kind of file as a channel's card (below 0: never).
+#: How much the gallery prefers each kind of file as a channel's card (absent: never).
 _RANKS = {"html": 2, "txt": 2}
 _EMAIL_RANKS = {"html": 2, "txt": 1}
-
-
-def _rank(output: Output) -> int:
-    ranks = _EMAIL_RANKS if output.channel == "email" else _RANKS
-    return ranks.get(output.path.rpartition(".")[2], -1)

@@ -54,7 +54,8 @@ class Drawn:
     channel_title: str
     #: (percent, level) of each limit: what the overview shows of the tightest.
     gauges: tuple[tuple[int, str], ...]
-    html: str
+    #: The card's HTML, encoded: a locale page joins these as they are.
+    html: bytes
     #: The sha256 of ``html``: what a page compares a card by, hashed once where it is drawn.
     digest: str
 
@@ -78,7 +79,7 @@ def draw(config: Config, message: Message, outputs: Iterable[Output]) -> list[Dr
 
 def _draw(config: Config, message: Message, output: Output, files: tuple[str, ...]) -> Drawn:
     card = cards.card(config, message, output, files)
-    html = _render()("card.html.j2", card=card, root="../")
+    html = _render()("card.html.j2", card=card, root="../").encode("utf-8")
     return Drawn(
         output.path,
         output.message,
@@ -89,7 +90,7 @@ def _draw(config: Config, message: Message, output: Output, files: tuple[str, ..
         card.channel_title,
         tuple((g.percent, g.level) for g in card.gauges),
         html,
-        hashlib.sha256(html.encode("utf-8", "surrogateescape")).hexdigest(),
+        hashlib.sha256(html).hexdigest(),
     )
 
 
@@ -111,21 +112,22 @@ def pages(
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
-    made = _made(config, messages, outputs, drawn if drawn is not None else {})
-    present = {c.locale for c in made}
+    of_both = _made(config, messages, outputs, drawn if drawn is not None else {})
+    present = {tag for tag, _ in of_both}
     locales = [loc for loc in config.all_locales if loc.tag in present]
-    by_message, of_both = _grouped(made)
+    by_message: dict[str, list[Drawn]] = defaultdict(list)
+    for (_, message_id), of_unit in of_both.items():  # by locale: as a message page lists them
+        by_message[message_id] += of_unit
     listed = [m for m in messages.values() if m.id in by_message]
     items = attention.items(project, campaign_id, outputs, lookups or {}, schedule, kept)
-    common = _common(project, campaign_id, locales, made, listed)
-    render = _page
+    common = _common(project, campaign_id, locales, of_both, listed)
     yield (
         "index.html",
-        render(
+        _page(
             "overview.html.j2",
             root="",
             messages=listed,
-            listing=_listing(listed, locales, _states(by_message, items), kept),
+            listing=_listing(listed, locales, _states(of_both, items), kept),
             items=items,
             outputs=len(outputs),
             **common,
@@ -133,17 +135,9 @@ def pages(
     )
     shared = keys.digest(common) if kept is not None else ""
     for locale in locales:
-        yield (
-            f"preview/{locale.tag}.html",
-            render(
-                "locale.html.j2",
-                root="../",
-                locale=locale,
-                messages=[_section(m, of_both[(locale.tag, m.id)]) for m in listed],
-                items=[i for i in items if i.locale == locale.tag],
-                **common,
-            ),
-        )
+        sections = [(m, of_both.get((locale.tag, m.id), [])) for m in listed]
+        noted = [i for i in items if i.locale == locale.tag]
+        yield f"preview/{locale.tag}.html", _locale_page(locale, sections, noted, common)
     for message in listed:
         mine = [i for i in items if i.message == message.id]
         yield (
@@ -198,7 +192,7 @@ def _message_page(
             root="../../",
             message=message,
             rows=_rows(mine, locales),
-            html={c.path: _rehome(c.html, c.locale) for c in mine},
+            html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
             items=items,
             **common[0],
         )
@@ -210,11 +204,13 @@ def _message_page(
 def _inputs(message: Message, mine: list[Drawn], items: list[attention.Item], common: str) -> str:
     """Return the digest of what a message page shows (message.html.j2 reads no more)."""
     head = (message.id, message.title, message.path, message.publish, items, common)
-    sha = hashlib.sha256(keys.digest(head).encode())
-    for c in mine:
-        fields = (c.path, c.message, c.locale, c.channel, c.channel_title, c.digest)
-        sha.update("\0".join(fields).encode("utf-8", "surrogateescape") + b"\1")
-    return sha.hexdigest()
+    cards = "".join(
+        f"{c.path}\0{c.message}\0{c.locale}\0{c.channel}\0{c.channel_title}\0{c.digest}\1"
+        for c in mine
+    )
+    return hashlib.sha256(
+        keys.digest(head).encode() + cards.encode("utf-8", "surrogateescape")
+    ).hexdigest()
 
 
 def _page(name: str, **values: Any) -> bytes:
@@ -225,22 +221,26 @@ def _page(name: str, **values: Any) -> bytes:
 
 def _made(
     config: Config, messages: Mapping[str, Message], outputs: list[Output], known: dict[str, Drawn]
-) -> list[Drawn]:
-    """Return the card of every output shown, drawing (and adding to ``known``) the missing."""
-    shown = cards.shown(outputs, lambda o: o.message in messages)
-    missing = {(o.message, o.locale) for o in shown if o.path not in known}
+) -> dict[tuple[str, str], list[Drawn]]:
+    """Return the cards shown by (locale, message), drawing the missing (added to ``known``)."""
+    shown = cards.shown_by_unit(outputs, messages)
+    missing = {unit for unit, of_unit in shown.items() if any(o.path not in known for o in of_unit)}
     if missing:
         units: dict[tuple[str, str], list[Output]] = defaultdict(list)
         for output in outputs:
-            if (output.message, output.locale) in missing:
-                units[(output.message, output.locale)].append(output)
-        for (message_id, _), of_unit in units.items():
+            if (output.locale, output.message) in missing:
+                units[(output.locale, output.message)].append(output)
+        for (_, message_id), of_unit in units.items():
             known.update((d.path, d) for d in draw(config, messages[message_id], of_unit))
-    return [known[o.path] for o in shown]
+    return {unit: [known[o.path] for o in of_unit] for unit, of_unit in shown.items()}
 
 
 def _common(
-    project: Project, campaign_id: str, locales: list[Any], made: list[Drawn], listed: list[Message]
+    project: Project,
+    campaign_id: str,
+    locales: list[Any],
+    made: Mapping[tuple[str, str], list[Drawn]],
+    listed: list[Message],
 ) -> dict[str, Any]:
     """Return what every page of the gallery shows: names, locales, channels, partners."""
     config = project.config
@@ -250,30 +250,45 @@ def _common(
         "site": config.name,
         "locales": locales,
         "source": config.source_locale,
-        "channels": sorted({c.channel for c in made}),
+        "channels": sorted({c.channel for of_unit in made.values() for c in of_unit}),
         "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
         "kinds": attention.KINDS,
     }
 
 
-def _grouped(
-    made: list[Drawn],
-) -> tuple[dict[str, list[Drawn]], dict[tuple[str, str], list[Drawn]]]:
-    """Return the cards by message, and by locale and message, in the order given."""
-    by_message: dict[str, list[Drawn]] = defaultdict(list)
-    of_both: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
-    for item in made:
-        by_message[item.message].append(item)
-        of_both[(item.locale, item.message)].append(item)
-    return by_message, of_both
+#: Where locale.html.j2 places a message's cards: escaped text never holds it.
+_CARDS = "<!--cards-->"
 
 
-def _section(message: Message, mine: list[Drawn]) -> tuple[Message, list[Drawn], str]:
-    """Return a message's part of a locale page: its cards and their HTML joined in Python.
+def _locale_page(
+    locale: Any,
+    sections: list[tuple[Message, list[Drawn]]],
+    items: list[attention.Item],
+    common: dict[str, Any],
+) -> bytes:
+    """Return a locale's page: its frame drawn by Jinja, each message's cards joined as bytes.
 
-    A template loop over tens of thousands of cards costs more than one join.
+    A template that went over tens of thousands of cards, and a page encoded whole,
+    cost more than joining the cards' bytes into the frame.
     """
-    return message, mine, ("\n".join(c.html for c in mine) + "\n") if mine else ""
+    shown = [(m, mine) for m, mine in sections if mine]
+    frame = _render()(
+        "locale.html.j2",
+        root="../",
+        locale=locale,
+        messages=[(m, mine[0]) for m, mine in shown],
+        items=items,
+        cards=_CARDS,
+        **common,
+    ).split(_CARDS)
+    if len(frame) != len(shown) + 1:
+        raise RuntimeError(f"locale.html.j2 placed {len(frame) - 1} of {len(shown)} sections")
+    joined = [frame[0].encode("utf-8")]
+    for (_, mine), after in zip(shown, frame[1:], strict=True):
+        for c in mine:
+            joined += (c.html, b"\n")
+        joined.append(after.encode("utf-8"))
+    return b"".join(joined)
 
 
 def _rows(items: list[Drawn], locales: list[Any]) -> list[tuple[str, list[Drawn]]]:
@@ -295,28 +310,24 @@ def _rehome(html: str, locale: str) -> str:
 
 
 def _states(
-    by_message: Mapping[str, list[Drawn]], items: list[attention.Item]
+    made: Mapping[tuple[str, str], list[Drawn]], items: list[attention.Item]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Return, per message and locale, the overview's cell: statuses and the tightest gauge."""
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in items:
         flagged[(entry.message, entry.locale)].add(entry.kind)
     states: dict[tuple[str, str], dict[str, Any]] = {}
-    for message_id, found in by_message.items():
-        per_locale: dict[str, list[Drawn]] = defaultdict(list)
-        for shown_card in found:
-            per_locale[shown_card.locale].append(shown_card)
-        for tag, of_locale in per_locale.items():
-            gauges = [g for c in of_locale for g in c.gauges]
-            tightest = max(gauges, key=lambda g: g[0], default=None)
-            kinds = flagged.get((message_id, tag), set())
-            if any(level == "near" for _, level in gauges):
-                kinds = kinds | {"near"}
-            states[(message_id, tag)] = {
-                "kinds": sorted(kinds),
-                "gauge": cards.Gauge(*tightest, "") if tightest else None,
-                "channels": sorted({c.channel for c in of_locale}),
-            }
+    for (tag, message_id), of_locale in made.items():
+        gauges = [g for c in of_locale for g in c.gauges]
+        tightest = max(gauges, key=lambda g: g[0], default=None)
+        kinds = flagged.get((message_id, tag), set())
+        if any(level == "near" for _, level in gauges):
+            kinds = kinds | {"near"}
+        states[(message_id, tag)] = {
+            "kinds": sorted(kinds),
+            "gauge": cards.Gauge(*tightest, "") if tightest else None,
+            "channels": sorted({c.channel for c in of_locale}),
+        }
     return states
 
 
@@ -326,12 +337,10 @@ def _emails(
     """Yield a copy of each HTML email whose image comes from the pack, not the live site."""
     images = sorted({m.image.src for m in messages.values() if m.image is not None})
     # The email template points images at the live site (base_url), which a preview must not.
-    names = "|".join(map(re.escape, images)) or "(?!)"
-    live = re.compile(r'src="https?://[^"]*?/(' + names + ')"')
+    # Outputs are UTF-8 as the renderer encodes them, so their bytes match as their text would.
+    names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
+    live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
     for output in outputs:
-        if output.channel != "email" or not output.path.endswith(".html"):
-            continue
-        text = output.content.decode("utf-8", "replace")
-
-        rel = f"preview/email/{output.locale}/{output.message}.html"
-        yield rel, live.sub(r'src="../../../\1"', text).encode("utf-8")
+        if output.channel == "email" and output.path.endswith(".html"):
+            rel = f"preview/email/{output.locale}/{output.message}.html"
+            yield rel, live.sub(rb'src="../../../\1"', output.content)
