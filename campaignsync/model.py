@@ -249,6 +249,9 @@ class Project:
     config: Config
     calendar: Calendar
     messages: tuple[Message, ...]
+    #: Messages whose digest (``pack.keys.digest``) the load already knew, with it: a message
+    #: kept by the load memo (``load.parsed``) is kept with its digest.
+    digested: tuple[tuple[Message, str], ...] = field(default=(), compare=False, repr=False)
 
     def messages_of(self, campaign_id: str) -> tuple[Message, ...]:
         """Return the messages of one campaign in id order."""

@@ -198,3 +198,30 @@ def test_parse_locale_accepts(tag: str, gettext: str, direction: str) -> None:
 )
 def test_parse_hours(text: str, ok: bool) -> None:
     assert (parse_hours(text) is not None) is ok
+
+
+@pytest.mark.parametrize("kept", ["this Babel's", "another Babel's", "damaged"])
+def test_text_directions_are_kept_beside_the_packs_under_babels_version(
+    sample_repo: Path, kept: str
+) -> None:
+    from campaignsync.load import textdirections
+    from campaignsync.pack import sealed
+
+    assert load_config(sample_repo)[0] is not None
+    assert not (sample_repo / "dist").exists()  # nothing kept without an output folder
+    (sample_repo / "dist").mkdir()
+    config, _ = load_config(sample_repo)
+    assert config is not None and {loc.direction for loc in config.all_locales} == {"ltr"}
+    path = sample_repo / "dist" / textdirections.FOLDER / textdirections.NAME
+    directions = textdirections.open_directions(sample_repo / "dist")
+    assert directions is not None and directions.kept["de"] == "ltr"
+    # An answer kept under this Babel's version is taken as it is (here a wrong one, to see
+    # it taken); under another version, or damaged, it is a miss and Babel is asked again.
+    key = directions.key if kept == "this Babel's" else "text-directions babel 0.0"
+    sealed.write_sealed(path, key, {**directions.kept, "de": "rtl"})
+    if kept == "damaged":
+        path.write_bytes(path.read_bytes()[:-3])
+    config, _ = load_config(sample_repo)
+    assert config is not None
+    de = next(loc for loc in config.locales if loc.tag == "de")
+    assert de.direction == ("rtl" if kept == "this Babel's" else "ltr")

@@ -110,12 +110,37 @@ def test_a_damaged_copied_or_foreign_memo_is_a_miss(
         memo = parsed.open_memo(sample_repo, project.config, project.calendar)
         assert memo is not None and memo.kept
         key = "another key" if damage == "foreign" else memo.key
-        wrong = {rel: (e[0], e[1][:-1], e[2]) for rel, e in memo.kept.items()}
+        wrong = {rel: (e[0], e[1][:-1], e[2], e[3]) for rel, e in memo.kept.items()}
         sealed.write_sealed(kept, key, wrong)
     seen = counting_parses(monkeypatch)
     project, found = load_project(repo)
     assert len(seen) == 16
     assert project is not None and (project.messages, found) == cold(sample_repo, tmp_path)
+
+
+def test_a_kept_message_comes_with_the_digest_of_the_message_parsed(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.model import Message
+    from campaignsync.pack import cache, keys
+
+    (sample_repo / "dist").mkdir()
+    load_project(sample_repo)
+    digested: list[object] = []
+    real = keys.digest
+
+    def digest(value: object) -> str:
+        if isinstance(value, Message):
+            digested.append(value)
+        return real(value)
+
+    monkeypatch.setattr(keys, "digest", digest)
+    warm, _ = load_project(sample_repo)
+    assert warm is not None
+    known = cache.message_digests(warm)
+    assert digested == []  # taken with the messages, not digested again
+    messages, _ = cold(sample_repo, tmp_path)  # type: ignore[misc]
+    assert known == {m.id: real(m) for m in messages}
 
 
 def test_times_are_kept_only_when_they_read_back_the_same() -> None:

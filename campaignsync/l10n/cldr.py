@@ -32,6 +32,11 @@ def parse_tag(text: str) -> Any:
         raise UnknownTag(text) from None
 
 
+def version() -> str:
+    """Return the version of Babel, whose release fixes the CLDR data it ships."""
+    return str(babel.__version__)
+
+
 def global_data(key: str) -> Any:
     """Return one of CLDR's global tables (``likely_subtags``, ``zone_territories``...)."""
     get_global: Any = babel.core.get_global  # typed with a Literal of today's keys

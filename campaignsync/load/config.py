@@ -10,6 +10,7 @@ from typing import Any
 from campaignsync.errors import ConfigError, DiagnosticsError, UsageError
 from campaignsync.load import partners, plain, schema
 from campaignsync.load.tables import Reader
+from campaignsync.load.textdirections import Directions, open_directions
 from campaignsync.model import Config, Diagnostic, LinkSettings, Locale, Severity
 from campaignsync.paths import CONFIG_NAME as CONFIG_NAME  # also read from here
 from campaignsync.paths import Paths, is_inside
@@ -24,12 +25,14 @@ class LocaleError(ValueError):
     """A locale identifier that is not a valid, canonical BCP 47 tag."""
 
 
-def parse_locale(text: str) -> Locale:
+def parse_locale(text: str, directions: Directions | None = None) -> Locale:
     """Return the locale for a BCP 47 tag such as ``pt-PT``, validated with Babel.
 
     Only canonical spellings are accepted: ``iw`` (an alias of ``he``) or
     ``de_DE.utf8`` are rejected rather than silently rewritten, so a path is
-    never built from anything but a known, canonical locale.
+    never built from anything but a known, canonical locale. Its text direction
+    is taken from ``directions`` when they hold it (Babel merges the locale's
+    CLDR data to answer).
     """
     from campaignsync.l10n import cldr
 
@@ -46,7 +49,10 @@ def parse_locale(text: str) -> Locale:
         if "-" not in text and "_" not in text:
             tag = parsed.language
         raise LocaleError(f"{text!r} is not a canonical locale tag; did you mean {tag!r}?")
-    return Locale(tag=tag, gettext=canonical, direction=parsed.text_direction)
+    if directions is None:
+        return Locale(tag=tag, gettext=canonical, direction=parsed.text_direction)
+    direction = directions.get(canonical, lambda: str(parsed.text_direction))
+    return Locale(tag=tag, gettext=canonical, direction=direction)
 
 
 def configured_locale(config: Config, text: str) -> Locale:
@@ -121,7 +127,11 @@ def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
             Diagnostic("CS001", Severity.ERROR, f"invalid TOML: {message}", CONFIG_NAME, line),
         )
     reader = Reader(CONFIG_NAME, _key_lines(text))
-    config = _build(root, data, reader)
+    # Kept beside the packs: where they are is read first (its errors are told below).
+    directions = open_directions(root / _paths(data, Reader(CONFIG_NAME, {})).out)
+    config = _build(root, data, reader, directions)
+    if directions is not None:
+        directions.save()
     if reader.has_errors:
         return None, tuple(reader.items)
     return config, tuple(reader.items)
@@ -135,26 +145,28 @@ def require_config(root: Path) -> Config:
     return config
 
 
-def _locale_or_error(reader: Reader, where: str, tag: object) -> Locale | None:
+def _locale_or_error(
+    reader: Reader, where: str, tag: object, directions: Directions | None
+) -> Locale | None:
     try:
-        return parse_locale(tag)  # type: ignore[arg-type]
+        return parse_locale(tag, directions)  # type: ignore[arg-type]
     except LocaleError as exc:
         reader.error(where, f"{where}: {exc}", "CS004")
         return None
 
 
-def _build(root: Path, data: dict[str, Any], reader: Reader) -> Config:
+def _build(root: Path, data: dict[str, Any], reader: Reader, known: Directions | None) -> Config:
     reader.unknown("", data, _TOP)
     name = reader.setting(data, _TOP, "name")
     source_tag = reader.setting(data, _TOP, "source_locale")
     if source_tag is None:
         reader.error("source_locale", "missing setting 'source_locale' (for example 'en')")
         source_tag = "en"
-    source = _locale_or_error(reader, "source_locale", source_tag) or Locale("en", "en")
+    source = _locale_or_error(reader, "source_locale", source_tag, known) or Locale("en", "en")
     locales: list[Locale] = []
     seen = {source.tag}
     for tag in reader.setting(data, _TOP, "locales"):
-        loc = _locale_or_error(reader, "locales", tag)
+        loc = _locale_or_error(reader, "locales", tag, known)
         if loc is None:
             continue
         if loc.tag in seen:

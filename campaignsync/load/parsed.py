@@ -10,6 +10,9 @@ the tool, the config and the calendar, which the parse also reads. A message is
 taken from there only when its text has the same sha256 and its image (the one
 thing outside its file the parse looks at) is still a file; anything else is
 parsed again, as is every message when the file is missing, damaged or foreign.
+Each message is kept with its digest (``pack.keys.digest``, what its units in the
+render cache are keyed on), so a check or build after an edit digests one message,
+not every one (``model.Project.digested``).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from campaignsync.model import Block, Config, Image, Message
 FOLDER = ".campaignsync-cache/load"
 NAME = "messages.kept"
 
-#: One kept message: the sha256 of its text, the message and its warnings as plain values.
-Kept = tuple[str, tuple[Any, ...], tuple[tuple[Any, ...], ...]]
+#: One kept message: the sha256 of its text, the message and its warnings as plain values,
+#: and the message's digest.
+Kept = tuple[str, tuple[Any, ...], tuple[tuple[Any, ...], ...], str]
 
 
 class Memo:
@@ -42,22 +46,28 @@ class Memo:
         self.kept = kept
         self.now: dict[str, Kept] = {}  # what this load parsed or took: kept next
         self.changed = False
+        #: Each message this load took or parsed and kept, with its digest.
+        self.digests: list[tuple[Message, str]] = []
 
     def parse(self, rel: str, text: str, config: Config, calendar: Calendar) -> content.Parsed:
         """Return the message of a file's text, from the memo when it holds that text."""
-        from campaignsync.pack import sealed
+        from campaignsync.pack import keys, sealed
 
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         entry = self.kept.get(rel)
-        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == digest:
+        if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == digest:
             taken = _taken(entry, config)
-            if taken is not None:
+            if taken is not None and taken[0] is not None:
                 self.now[rel] = entry
+                self.digests.append((taken[0], entry[3]))
                 return taken
         message, found = content.parse_message(rel, text, config, calendar)
         if message is not None:  # one with errors is parsed again (they stop most commands)
             with contextlib.suppress(ValueError):  # a time that would not read back the same
-                self.now[rel] = (digest, plain(message), tuple(map(sealed.plain_diagnostic, found)))
+                problems = tuple(map(sealed.plain_diagnostic, found))
+                mark = keys.digest(message)
+                self.now[rel] = (digest, plain(message), problems, mark)
+                self.digests.append((message, mark))
                 self.changed = True
         return message, found
 
@@ -97,6 +107,8 @@ def _taken(entry: Kept, config: Config) -> content.Parsed | None:
     try:
         message = message_of(entry[1])
         found = tuple(sealed.diagnostic_of(t) for t in entry[2])
+        if not (isinstance(entry[3], str) and len(entry[3]) == 64):
+            return None
     except Exception:  # the right shape is part of being intact
         return None
     if message.image is not None and content.image_file_problem(config, message.image.src):

@@ -64,7 +64,8 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
         messages.append(message)
     if memo is not None:
         memo.save()
-    return Project(root, config, cal, tuple(messages)), tuple(findings)
+    digested = tuple(memo.digests) if memo is not None else ()
+    return Project(root, config, cal, tuple(messages), digested), tuple(findings)
 
 
 def require_project(root: Path) -> tuple[Project, tuple[Diagnostic, ...]]:

@@ -179,7 +179,8 @@ def take_hits(
 
 def message_digests(project: Project) -> dict[str, str]:
     """Return the digest of each message of the project, by id: what its units are keyed on."""
-    return {m.id: keys.digest(m) for m in project.messages}
+    known = {id(m): mark for m, mark in project.digested}  # held there: their ids are theirs
+    return {m.id: known.get(id(m)) or keys.digest(m) for m in project.messages}
 
 
 def _completed(unit: Unit) -> Unit:
