@@ -224,15 +224,23 @@ def _made(
 ) -> dict[tuple[str, str], list[Drawn]]:
     """Return the cards shown by (locale, message), drawing the missing (added to ``known``)."""
     shown = cards.shown_by_unit(outputs, messages)
-    missing = {unit for unit, of_unit in shown.items() if any(o.path not in known for o in of_unit)}
+    made: dict[tuple[str, str], list[Drawn]] = {}
+    missing = set()
+    for unit, of_unit in shown.items():
+        try:
+            made[unit] = [known[o.path] for o in of_unit]
+        except KeyError:
+            made[unit] = []  # drawn below, in its place
+            missing.add(unit)
     if missing:
         units: dict[tuple[str, str], list[Output]] = defaultdict(list)
         for output in outputs:
             if (output.locale, output.message) in missing:
                 units[(output.locale, output.message)].append(output)
-        for (_, message_id), of_unit in units.items():
-            known.update((d.path, d) for d in draw(config, messages[message_id], of_unit))
-    return {unit: [known[o.path] for o in of_unit] for unit, of_unit in shown.items()}
+        for unit, of_unit in units.items():
+            known.update((d.path, d) for d in draw(config, messages[unit[1]], of_unit))
+            made[unit] = [known[o.path] for o in shown[unit]]
+    return made
 
 
 def _common(
