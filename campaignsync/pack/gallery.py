@@ -204,12 +204,12 @@ def _message_page(
 def _inputs(message: Message, mine: list[Drawn], items: list[attention.Item], common: str) -> str:
     """Return the digest of what a message page shows (message.html.j2 reads no more)."""
     head = (message.id, message.title, message.path, message.publish, items, common)
-    cards = "".join(
+    shown = "".join(
         f"{c.path}\0{c.message}\0{c.locale}\0{c.channel}\0{c.channel_title}\0{c.digest}\1"
         for c in mine
     )
     return hashlib.sha256(
-        keys.digest(head).encode() + cards.encode("utf-8", "surrogateescape")
+        keys.digest(head).encode() + shown.encode("utf-8", "surrogateescape")
     ).hexdigest()
 
 
