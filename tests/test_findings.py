@@ -262,3 +262,35 @@ def test_look_ups_are_read_only_after_a_catalog_changed_and_a_lost_file_is_a_mis
     again = kept_files(sample_repo)
     assert sum(again[name] != after[name] for name in again) > 1  # those that read de
     assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+
+
+@pytest.mark.parametrize("damaged", ["the other locales'", "de's"])
+def test_only_the_look_ups_of_the_units_that_read_a_changed_catalog_are_read(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, damaged: str
+) -> None:
+    """Each unit's look-ups are found by their place and sha256, kept in the findings file."""
+    from campaignsync.pack import sealed
+
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    cli_invoke(check)
+    folder = sample_repo / "dist" / FOLDER / findings.FOLDER
+    for found in folder.rglob("*.found"):
+        key = found.read_bytes().split(b"\n")[2].decode()  # the head's third line
+        index = sealed.read_sealed(found, None, key)[1]
+        logs = found.with_suffix(".logs")
+        data = bytearray(logs.read_bytes())
+        for tag, (at, size, _sha) in index.items():
+            if (tag == "de") == (damaged == "de's"):
+                data[at : at + size] = bytes(size)
+        logs.write_bytes(bytes(data))
+    before = kept_files(sample_repo)
+    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # same entries
+    said = cli_invoke(check).stdout
+    after = kept_files(sample_repo)
+    again = [name for name in after if after[name] != before[name]]
+    if damaged == "de's":  # a damaged part is a miss: the messages that read de, again
+        assert len(again) > 1
+    else:  # only de's parts were read, and they still hold
+        assert again == []
+    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)

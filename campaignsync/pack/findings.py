@@ -8,8 +8,9 @@ and apart, packed, their blocks, which CS402 reads only for a text it reports)
 in ``<out>/.campaignsync-cache/found/<pack>/<message>.found``, with what each
 of its units was rendered from: the message's digest, the digests of the
 catalogs it looked up and every look-up with its answer (as the render cache,
-``pack.cache``, keeps them; in ``<message>.logs`` beside it, named by its sha256,
-packed unit by unit, and read only when one of those catalogs changed: they are
+``pack.cache``, keeps them; in ``<message>.logs`` beside it, packed unit by unit,
+each unit's found by its place and sha256 kept in the findings file, and read only
+for the units that read a catalog that changed: they are
 most of the bytes), and the one thing a check reads from a catalog
 itself (where CS414 says to translate the alt text). While all of that is
 unchanged, the findings are given again without reading the message's
@@ -93,16 +94,18 @@ class Findings:
         try:
             if plain is None or not isinstance(plain[4], bytes):
                 return None
-            reads, logs_sha = plain[:2]
+            reads, index = plain[:2]
 
-            def logs() -> dict[str, bytes]:
-                data = sealed.read_sealed(path.with_suffix(".logs"), where, self.key)
-                if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != logs_sha:
+            def log(tag: str) -> bytes:
+                at, size, sha = index[tag]
+                with path.with_suffix(".logs").open("rb") as handle:
+                    handle.seek(at)
+                    data = handle.read(size)
+                if hashlib.sha256(data).hexdigest() != sha:
                     raise ValueError("not this findings' look-ups")
-                found: dict[str, bytes] = sealed.unpacked(data)
-                return found
+                return data
 
-            if not _holds(reads, logs, message, message_key, tags, lookups):
+            if not _holds(reads, log, message, message_key, tags, lookups):
                 return None
             return Kept(
                 tuple(sealed.diagnostic_of(t) for t in plain[2]),
@@ -131,14 +134,19 @@ def write(shards: Path, key: str, found: Mapping[str, tuple[Any, ...]]) -> None:
 
 
 def _write(folder: Path, message_id: str, key: str, kept: tuple[Any, ...]) -> None:
-    """Write a message's :func:`plain` findings: its look-ups apart, named by their sha256.
+    """Write a message's :func:`plain` findings: its look-ups apart, each unit's by its sha256.
 
-    The look-ups are most of the bytes and are read only after a catalog changed.
+    The look-ups are most of the bytes and are read only after a catalog changed, and
+    then only the units' that read it: the findings file keeps where each unit's are
+    in the look-ups file, and their sha256 (so the look-ups file needs no seal of its own).
     """
     reads, logs, *rest = kept
-    sealed.write_sealed(folder / f"{message_id}.logs", key, logs)
-    logs_sha = hashlib.sha256(logs).hexdigest()
-    sealed.write_sealed(folder / f"{message_id}.found", key, (reads, logs_sha, *rest))
+    index, at = {}, 0
+    for tag, data in logs.items():
+        index[tag] = (at, len(data), hashlib.sha256(data).hexdigest())
+        at += len(data)
+    sealed.write_bytes(folder / f"{message_id}.logs", b"".join(logs.values()))
+    sealed.write_sealed(folder / f"{message_id}.found", key, (reads, index, *rest))
 
 
 def plain(
@@ -159,12 +167,12 @@ def plain(
     found = tuple(sealed.plain_diagnostic(d) for d in kept.found)
     texts = tuple(_plain_text(t) for t in kept.texts)
     blocks = sealed.packed({t.locale: kept.body(t.locale) for t in kept.texts})
-    return reads, sealed.packed(logs), found, texts, blocks
+    return reads, logs, found, texts, blocks
 
 
 def _holds(
     reads: dict[str, _Read],
-    logs: Callable[[], dict[str, bytes]],
+    log: Callable[[str], bytes],
     message: Message,
     message_key: str,
     tags: Iterable[str],
@@ -172,9 +180,9 @@ def _holds(
 ) -> bool:
     """Return True when each unit would be taken from the render cache, and CS414 reads alike.
 
-    ``reads`` says what each unit was rendered from; ``logs`` reads its look-ups, packed
-    unit by unit: they are read only when a unit read a catalog whose bytes changed,
-    and unpacked for those units alone (after one PO edit, one locale's of each message).
+    ``reads`` says what each unit was rendered from; ``log`` reads a unit's look-ups,
+    packed: they are read only when a unit read a catalog whose bytes changed, and only
+    for those units (after one PO edit, one locale's of each message).
     """
     if set(reads) != set(tags):
         return False
@@ -190,9 +198,8 @@ def _holds(
             changed.append(tag)
     if not changed:
         return True
-    packed = logs()
     for tag in changed:
-        for (locale, context, source), entry in sealed.unpacked(packed[tag]):
+        for (locale, context, source), entry in sealed.unpacked(log(tag)):
             lookup = lookups.get(locale)
             if lookup is None or sealed.plain_entry(lookup.get(context, source)) != entry:
                 return False

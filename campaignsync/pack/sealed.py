@@ -150,6 +150,12 @@ def diagnostic_of(t: tuple[Any, ...]) -> Diagnostic:
     return Diagnostic(code, Severity(severity), text, file, line, locale, channel)
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file atomically whose parts are checked by sha256s kept in a sealed file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, data)
+
+
 def _write(path: Path, data: bytes) -> None:
     # A temporary name and a rename: a reader sees the old shard or the new one. No fsync:
     # a shard lost in a crash is only a miss.
