@@ -98,7 +98,8 @@ def _message_parts(data: CheckInput, locales: list[Locale]) -> dict[str, list[lo
 
     A message's part in a locale follows from its catalog keys and the catalogs the
     locale's state reads (its own and its regional fallbacks'): kept in ``data.memo``
-    (under the config) by those, a part is counted again only when one of them changed.
+    (under the config) by the message's digest and those, a part is counted again only
+    when one of them changed.
     """
     from campaignsync.pack import keys
 
@@ -119,16 +120,18 @@ def _counted_parts(
     data: CheckInput, locales: list[Locale], kept: dict[Any, Any]
 ) -> tuple[dict[str, list[localize.Counted]], dict[Any, Any]]:
     """Return each locale's parts, taken from ``kept`` where they still hold; and all of them."""
-    from campaignsync.pack import keys
+    from campaignsync.pack.cache import message_digests
 
     project, lookups = data.project, data.lookups
     config = project.config
     messages = project.messages_of(data.campaign)
-    keys_of = {m.id: localize.message_keys(m) for m in messages}
-    marks = {message_id: keys.digest(k) for message_id, k in keys_of.items()}
+    # A message's digest names its keys and their words (both follow from it alone), and
+    # the load knows it (``Project.digested``): no message's keys digested again.
+    digests = message_digests(project)
+    marks = {m.id: digests[m.id] for m in messages}
     needs: dict[str, list[localize.Need]] = {}
     parts: dict[str, list[localize.Counted]] = {}
-    # Each message's words, under the locale "", kept while its keys are the same.
+    # Each message's words, under the locale "", kept while the message is the same.
     now = {(i, ""): kept[(i, "")] for i in marks if _words_hold(kept.get((i, "")), marks[i])}
     for locale in locales:
         state = None
@@ -141,7 +144,8 @@ def _counted_parts(
             found = kept.get((message.id, locale.tag))
             if found is None or found[0] != mark:
                 if message.id not in needs:
-                    needs[message.id] = _needs(message, keys_of[message.id], marks[message.id], now)
+                    catalog_keys = localize.message_keys(message)
+                    needs[message.id] = _needs(message, catalog_keys, marks[message.id], now)
                 state = state or localize.classifier(locale, config, lookups)
                 found = (mark, localize.counted(state, needs[message.id]))
             now[(message.id, locale.tag)] = found
