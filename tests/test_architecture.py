@@ -432,7 +432,7 @@ WRITTEN_GLOBALS = {
     ("pipeline/workers.py", "_worker_context"),
     ("pipeline/workers.py", "_task_context"),
     # Whether the garbage collector's pace is already lowered (nested builds keep it).
-    ("pipeline/workers.py", "_collecting_less"),
+    ("pipeline/collecting.py", "_collecting_less"),
 }
 _MUTATORS = frozenset(
     {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend", "insert"}

@@ -15,7 +15,7 @@ from campaignsync.errors import CatalogError, ConfigError, DiagnosticsError, Usa
 from campaignsync.l10n import catalog, localize, mofile, pomerge, pot, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Config, Diagnostic, Locale, Project, Severity
-from campaignsync.pipeline.workers import fewer_collections
+from campaignsync.pipeline.collecting import fewer_collections
 from campaignsync.render import engine as render
 
 

@@ -2,6 +2,7 @@
 
 - ``selection``: which campaign, locales and channels to build;
 - ``workers``: rendering the message x locale units, here or in forked workers;
+- ``collecting``: the garbage collector's pace while a build's values pile up;
 - ``checking``: ``check``, every check over the rendered outputs;
 - ``assembly``: everything a pack holds, in memory (outputs, extras, manifest);
 - ``nochange``: ``build`` as the command asks it, the no-change test first;

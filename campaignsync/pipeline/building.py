@@ -10,13 +10,13 @@ from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import manifest, state, writer
 from campaignsync.pack.kept import open_kept, save_kept
 from campaignsync.pipeline.assembly import assemble
+from campaignsync.pipeline.collecting import fewer_collections
 from campaignsync.pipeline.nochange import Options, Outcome, Request, output_folder
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import (
     Progress,
     Rendered,
     default_jobs,
-    fewer_collections,
     open_cache,
     render_selection,
 )
@@ -41,7 +41,7 @@ class Built:
     partial: bool = False
 
 
-@fewer_collections()  # a build's values live to its end: see pipeline.workers
+@fewer_collections()  # a build's values live to its end: see pipeline.collecting
 def build(
     project: Project,
     selection: Selection,

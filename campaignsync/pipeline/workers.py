@@ -6,16 +6,15 @@ no-change build, which only compares a fingerprint, starts fast.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from campaignsync.model import Diagnostic, Locale, Message, Output, Project
 from campaignsync.pack import writer
+from campaignsync.pipeline import collecting
 from campaignsync.pipeline.selection import Selection
 
 if TYPE_CHECKING:
@@ -82,40 +81,7 @@ _worker_context: list[WorkContext] = []
 
 def _adopt(context: WorkContext) -> None:
     _worker_context.append(context)
-    # What the worker inherited (project, templates, catalogs) lives as long as it does.
-    gc.freeze()
-    gc.set_threshold(*_THRESHOLDS)
-
-
-#: Collections while rendering: a unit allocates thousands of objects, most of them
-#: kept to the end of the build, so collecting at CPython's default pace (every 700
-#: allocations, the oldest generation ever more often as outputs pile up) cost a
-#: tenth of a build's CPU; this pace costs a hundredth.
-_THRESHOLDS = (10_000, 10, 10)
-
-
-_collecting_less: list[bool] = []
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Freeze what exists (forked workers then never touch it) and collect less often.
-
-    Also a decorator (``@fewer_collections()``); nested uses keep the outermost pace.
-    """
-    if _collecting_less:
-        yield
-        return
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*_THRESHOLDS)
-    _collecting_less.append(True)
-    try:
-        yield
-    finally:
-        _collecting_less.clear()
-        gc.set_threshold(*before)
-        gc.unfreeze()
+    collecting.in_worker()  # what it inherited lives as long as it does
 
 
 def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
@@ -245,7 +211,7 @@ def render_selection(
         if progress:
             progress(done, len(units))
 
-    with fewer_collections():
+    with collecting.fewer_collections():
         _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
     return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, rows, drawn)
@@ -395,4 +361,5 @@ def open_cache(
     from campaignsync.pack import keys
 
     key = keys.pack_key(project, selection.channels)
-    return unitcache.open_cache(out.resolve(), selection.name, key, load)
+    with collecting.kept_to_the_end():
+        return unitcache.open_cache(out.resolve(), selection.name, key, load)
