@@ -118,7 +118,7 @@ def write_sealed(path: Path, key: str, value: Any) -> None:
     payload = pickle.dumps(value, protocol=5)
     checksum = hashlib.sha256(payload).hexdigest().encode()
     head = _MAGIC + folder_id(path.parent) + key.encode() + b"\n"
-    _write(path, head + checksum + b"\n" + payload)
+    _write(path, head + checksum + b"\n", payload)  # not joined: the payload may be 50 MB
 
 
 def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:
@@ -156,12 +156,14 @@ def write_bytes(path: Path, data: bytes) -> None:
     _write(path, data)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, *parts: bytes) -> None:
     # A temporary name and a rename: a reader sees the old shard or the new one. No fsync:
     # a shard lost in a crash is only a miss.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        with tmp.open("wb") as handle:
+            for part in parts:
+                handle.write(part)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
