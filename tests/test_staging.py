@@ -36,20 +36,29 @@ def test_a_pack_written_while_rendering_is_the_one_written_after(
     assert tree(out / unitcache.FOLDER) == shards  # all taken, none written again
 
 
-def test_a_clean_build_stopped_after_rendering_leaves_no_pack_and_no_leftovers(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(building, "assemble"), (schedulecsv, "schedule_csv")],  # after rendering; mid-gallery
+)
+def test_a_clean_build_stopped_midway_leaves_no_pack_and_no_leftovers(
+    cli_invoke: CliInvoke,
+    sample_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    module: object,
+    name: str,
 ) -> None:
     out = tmp_path / "out"
     build = ["build", "--repo", str(sample_repo), "--out", str(out)]
 
     def failing(*args: object, **kwargs: object) -> None:
         assert any(p.name.startswith(".2026.tmp-") for p in out.iterdir())  # written meanwhile
-        raise BuildError("stopped")
+        raise BuildError(f"stopped in {name}")
 
     with monkeypatch.context() as patch:
-        patch.setattr(building, "assemble", failing)
+        patch.setattr(module, name, failing)
         result = cli_invoke(build, env=EPOCH, expect=1)
-    assert "stopped" in result.stderr
+    assert f"stopped in {name}" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [".campaignsync-cache", ".campaignsync.lock"]
     cli_invoke(build, env=EPOCH)  # the lock was released
     assert (out / "2026.zip").is_file()
@@ -75,21 +84,3 @@ def test_a_clean_build_holds_none_of_its_gallery_and_manifest_bytes(
     manifest = json.loads((out / "2026" / "manifest.json").read_bytes())
     sizes = {row["path"]: row["bytes"] for row in manifest["files"]}
     assert sizes["index.html"] == (out / "2026" / "index.html").stat().st_size > 0
-
-
-def test_a_clean_build_stopped_while_its_gallery_is_written_leaves_no_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
-
-    def failing(*args: object, **kwargs: object) -> bytes:
-        raise BuildError("stopped at the CSVs")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(schedulecsv, "schedule_csv", failing)  # after the gallery's pages
-        result = cli_invoke(build, env=EPOCH, expect=1)
-    assert "stopped at the CSVs" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [".campaignsync-cache", ".campaignsync.lock"]
-    cli_invoke(build, env=EPOCH)
-    assert (out / "2026" / "index.html").is_file()
