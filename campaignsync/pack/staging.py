@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -180,12 +181,10 @@ class Stager:
 
     def __init__(self, staging: Staging) -> None:
         from concurrent.futures import ThreadPoolExecutor
-        from threading import Lock
 
         self.staging = staging
         self.members: dict[str, writer.Member] = {}
         self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self._lock = Lock()  # one spill file for the threads: appended one at a time
         self._pending: list[Any] = []
 
     def add(self, rel: str, data: bytes) -> None:
@@ -195,13 +194,8 @@ class Stager:
             self.members.update(self._pending.pop(0).result())
 
     def _put(self, rel: str, data: bytes) -> dict[str, writer.Member]:
-        if not self.staging.zipped:
-            return put(self.staging, [(rel, data)])
-        member = writer.prepare(data, rel)
-        fill(self.staging.folder, self.staging.folder, [(rel, data)], [(rel, member)], {})
-        with self._lock:
-            where = spill(self.staging, {rel: member.data or b""}, f"{os.getpid()}-own.spill")
-        return {rel: replace(member, data=None, spilled=where[rel])}
+        # A spill file per thread: only its thread appends to it, so no lock is needed.
+        return put(self.staging, [(rel, data)], f"{os.getpid()}-{threading.get_ident()}.spill")
 
     def finish(self) -> dict[str, writer.Member]:
         """Wait for every file added; return the members of all, by path."""
