@@ -332,6 +332,40 @@ def test_a_build_after_a_check_keeps_the_members_check_left_out(
     assert kept and not any(None in u.members or None in u.lines for u in kept)
 
 
+def test_a_units_catalog_look_ups_are_read_only_when_a_catalog_changed(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    out = sample_repo / "dist"
+    shard = next(iter((out / unitcache.FOLDER / "2026").glob("*.units")))
+    cache = unitcache.open_cache(out, "2026", _key_of(shard.read_bytes()))
+    message_id, locales = next((m, u) for m, u in cache.units.items() if "fr" in u)
+    key, unit = locales["fr"]
+    asked = {(c, s): entry for (tag, c, s), entry in unit.log if tag == "fr"}
+    assert asked and {tag for tag, _ in unit.catalogs} == {"fr"}
+
+    def catalog(digest: str, changed: bool = False) -> dict[str, SimpleNamespace]:
+        entries = {k: e for k, e in asked.items() if e is not None}
+        if changed:
+            first = next(iter(entries))
+            entries[first] = replace(entries[first], text=entries[first].text + " !")
+        return {"fr": SimpleNamespace(digest=digest, entries=entries)}
+
+    same = dict(unit.catalogs)["fr"]
+    junk = replace(unit, packed_log=b"not a log")
+    cache.units[message_id]["fr"] = (key, junk)
+    # The catalog is byte for byte the same: the look-ups are not even read.
+    assert cache.get(message_id, "fr", key, catalog(same)) is junk
+    # Another catalog: the look-ups decide; look-ups that cannot be read are a miss.
+    assert cache.get(message_id, "fr", key, catalog("edited")) is None
+    cache.units[message_id]["fr"] = (key, unit)
+    assert cache.get(message_id, "fr", key, catalog("edited")) is unit
+    assert cache.get(message_id, "fr", key, catalog("edited", changed=True)) is None
+
+
 def _key_of(shard: bytes) -> str:
     return shard.split(b"\n")[2].decode()
 

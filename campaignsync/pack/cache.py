@@ -44,14 +44,33 @@ class Unit:
     #: Each output's pack member without its compressed bytes: (sha256, crc, size, method),
     #: None where the unit was rendered for ``check`` only.
     members: tuple[tuple[str, int, int, int] | None, ...]
-    #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it (kept plain).
-    plain_log: tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]
+    #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it, pickled
+    #: (:func:`sealed.packed`): read only when a catalog the unit read has changed.
+    packed_log: bytes
     #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
     catalogs: tuple[tuple[str, str], ...]
     #: Each output's manifest row as written (None where the member is unknown).
     lines: tuple[str | None, ...] = ()
     #: The unit's gallery cards, once a build has drawn them (None until then).
     drawn: tuple[Drawn, ...] | None = None
+
+    @property
+    def plain_log(self) -> tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]:
+        """Return the catalog look-ups and their answers; raise ValueError if not such."""
+        try:
+            log = sealed.unpacked(self.packed_log)
+        except Exception as exc:  # passed its shard's checksum, yet not a log: a miss
+            raise ValueError("not a unit's catalog look-ups") from exc
+        if not isinstance(log, tuple) or not all(
+            isinstance(item, tuple)
+            and len(item) == 2
+            and isinstance(item[0], tuple)
+            and len(item[0]) == 3
+            and (item[1] is None or (isinstance(item[1], tuple) and len(item[1]) == 5))
+            for item in log
+        ):
+            raise ValueError("not a unit's catalog look-ups")
+        return log
 
     @property
     def log(self) -> tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]:
@@ -86,7 +105,11 @@ class Cache:
         if all(_digest_of(lookups.get(tag)) == digest for tag, digest in unit.catalogs):
             return unit
         plain = sealed.plain_entry
-        for (tag, context, source), entry in unit.plain_log:
+        try:
+            log = unit.plain_log
+        except ValueError:
+            return None
+        for (tag, context, source), entry in log:
             lookup = lookups.get(tag)
             if lookup is None or plain(lookup.entries.get((context, source))) != entry:
                 return None
@@ -222,7 +245,7 @@ def store(
             rows[output.path] = line
     tags = catalog_digests(lookups, (key[0] for key, _ in log))
     plain = tuple((key, sealed.plain_entry(entry)) for key, entry in log)
-    unit = Unit(tuple(outputs), tuple(metas), plain, tags, tuple(lines))
+    unit = Unit(tuple(outputs), tuple(metas), sealed.packed(plain), tags, tuple(lines))
     cache.put(message_id, locale, cache.keys[message_id], unit)
 
 
@@ -276,7 +299,7 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
              _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
-    return (tuple(outputs), tuple(fields_table), unit.members, unit.plain_log, unit.catalogs,
+    return (tuple(outputs), tuple(fields_table), unit.members, unit.packed_log, unit.catalogs,
             unit.lines, drawn)  # fmt: skip
 
 
@@ -295,7 +318,7 @@ def _unit(plain: tuple[Any, ...]) -> Unit:
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
     cards = None if drawn is None else tuple(Drawn(*d) for d in drawn)  # else TypeError
-    if not all(len(k) == 3 and (e is None or len(e) == 5) for k, e in log):  # compared as read
+    if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
         raise ValueError("not a unit's catalog look-ups")
     return Unit(made, members, log, catalogs, lines, cards)
 
