@@ -12,12 +12,16 @@ import json
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from campaignsync.pipeline import lastcheck
 from tests.conftest import CliInvoke
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 
 #: Libraries and campaignsync modules that loading, rendering or writing a pack needs.
 HEAVY = (
@@ -146,3 +150,30 @@ def test_a_library_installed_upgraded_or_removed_makes_build_and_check_run_again
     assert lastcheck.stamp(committed_repo, None) != checked
     assert cli_invoke(args).stdout.startswith("Built ")
     assert cli_invoke(args).stdout.startswith("Up to date: ")
+
+
+def test_an_input_changed_again_within_its_clock_tick_is_not_taken_as_unchanged(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    # A file saved twice within one tick of the file system's clock, same size, keeps its
+    # size, time and inode: build and check must still see that the content changed.
+    from tests.test_pack import rewrite_in_place
+
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    soon = time.time_ns() + 60 * 10**9  # as changed "just now" for as long as the test runs
+    os.utime(message, ns=(soon, soon))
+    build = ["build", "--repo", str(sample_repo)]
+    check = ["check", "--repo", str(sample_repo), "--now", "2026-09-01"]
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
+    cli_invoke(check, env=EPOCH)
+    assert lastcheck.recall(sample_repo, None, datetime(2026, 9, 1)) is not None
+    text = message.read_text(encoding="utf-8")
+    rewrite_in_place(message, text.replace("Every second step", "EVERY second step"))
+    assert lastcheck.recall(sample_repo, None, datetime(2026, 9, 1)) is None
+    rebuilt = cli_invoke(build, env=EPOCH)
+    assert rebuilt.stdout.startswith("Built ")
+    page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
+    assert "EVERY second step" in page.read_text(encoding="utf-8")
+    # Recorded again with the new content: nothing changed since.
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")

@@ -247,12 +247,58 @@ def test_fingerprint_reads_every_folder_below_an_input_but_pycache(tmp_path: Pat
 
 def test_a_recorded_pack_is_current_until_it_is_touched(tmp_path: Path) -> None:
     result = write(tmp_path)
-    state.remember(tmp_path, "print-1", result)
-    again = state.current(tmp_path, "print-1")
+    state.remember(tmp_path, state.Stamp("print-1"), result)
+    again = state.current(tmp_path, state.Stamp("print-1"))
     assert again is not None and (again.files, again.written) == (5, 0)
-    assert state.current(tmp_path, "print-2") is None
+    assert state.current(tmp_path, state.Stamp("print-2")) is None
     result.archive.write_bytes(b"tampered")
-    assert state.current(tmp_path, "print-1") is None
+    assert state.current(tmp_path, state.Stamp("print-1")) is None
+
+
+def rewrite_in_place(path: Path, text: str) -> None:
+    """Rewrite a file keeping its size, inode and time: a change within one clock tick."""
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    with path.open("r+b") as handle:
+        handle.write(text.encode())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+
+
+def test_a_file_changed_within_its_clock_tick_is_told_by_its_content(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    fresh, settled = tmp_path / "content" / "fresh.md", tmp_path / "content" / "settled.md"
+    fresh.write_text("one")
+    settled.write_text("old")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(settled, ns=(hour_ago, hour_ago))
+    first = state.fingerprint(tmp_path, ["content"], {})
+    # Only the file changed just now is hashed: the settled one is told by its signature.
+    assert [Path(p).name for p, _ in first.unsettled] == ["fresh.md"]
+    assert first.holds()
+    out = tmp_path / "out"
+    state.remember(out, first, write(out))
+    assert state.current(out, state.fingerprint(tmp_path, ["content"], {})) is not None
+    rewrite_in_place(fresh, "two")
+    again = state.fingerprint(tmp_path, ["content"], {})
+    assert again.digest == first.digest  # size, time and inode alike
+    assert not first.holds()
+    assert state.current(out, again) is None
+
+
+def test_an_unsettled_record_that_is_not_pairs_is_not_trusted(tmp_path: Path) -> None:
+    result = write(tmp_path)
+    state.remember(tmp_path, state.Stamp("print-1"), result)
+    states = json.loads((tmp_path / state.STATE_NAME).read_text())
+    for damaged in ("x", [["only-a-path"]], [[1, 2]]):
+        states["2026"]["unsettled"] = damaged
+        (tmp_path / state.STATE_NAME).write_text(json.dumps(states))
+        assert state.current(tmp_path, state.Stamp("print-1")) is None
 
 
 def test_zip_times_are_clamped_to_what_a_zip_can_hold(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,29 +46,72 @@ class PackResult:
     runs: Mapping[str, Table] = field(default_factory=dict)
 
 
-def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> str:
+#: A file changed less than this before its signature was taken may change again within the
+#: same tick of the file system's clock (a few milliseconds on Linux, whole seconds on some
+#: file systems) and keep its size, time and inode: its signature alone cannot be trusted.
+UNSETTLED_NS = 2_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A build's fingerprint, and the content of the inputs too fresh for it to vouch for."""
+
+    digest: str
+    #: (path, sha256) of each input file changed less than UNSETTLED_NS before the
+    #: fingerprint was taken, hashed then (before the build read it).
+    unsettled: tuple[tuple[str, str], ...] = ()
+
+    def holds(self) -> bool:
+        """Return True while each unsettled file still has the content it had."""
+        return all(_content(path) == sha256 for path, sha256 in self.unsettled)
+
+
+def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> Stamp:
     """Return a digest of everything a build depends on, from file metadata alone.
 
     It covers the input files and folders (``inputs``, relative to ``root``),
     campaignsync's own code and data, the libraries and Python it runs on
     (:func:`runtime`), and ``settings`` (options, commit, SOURCE_DATE_EPOCH).
     Stat signatures (size, mtime, inode) cost a few microseconds a file, so a
-    no-change rebuild never reads or renders anything.
+    no-change rebuild never reads or renders anything. The few input files changed
+    just before (``UNSETTLED_NS``) are also hashed, so that a later build can tell
+    whether they changed again without their signature showing it (as git does
+    with "racily clean" files).
     """
+    unsettled: list[tuple[str, str]] = []
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     digest.update(json.dumps(runtime()).encode())
-    digest.update(signatures(root, inputs).encode())
+    digest.update(signatures(root, inputs, unsettled).encode())
     digest.update(signatures(TOOL, (".",)).encode())
-    return digest.hexdigest()
+    return Stamp(digest.hexdigest(), tuple(unsettled))
 
 
-def signatures(root: Path, names: Iterable[str]) -> str:
+def signatures(
+    root: Path, names: Iterable[str], unsettled: list[tuple[str, str]] | None = None
+) -> str:
     """Return the stat signatures of ``names`` (relative to ``root``) and of all files below them.
 
     One line a file or symbolic link (path, size, mtime, inode), in a fixed order;
     ``__pycache__`` folders are left out, and a name that does not exist gives nothing.
+    To ``unsettled``, each file changed less than UNSETTLED_NS ago is added with its sha256.
     """
-    return "".join(line for name in names for line in _signatures(str(root / name)))
+    lines = [line for name in names for line in _signatures(str(root / name))]
+    if unsettled is not None:
+        recent = time.time_ns() - UNSETTLED_NS
+        for line in lines:
+            path, _, mtime, _ = line.split("\0")
+            if int(mtime) > recent:  # or in the future: a clock set otherwise
+                unsettled.append((path, _content(path)))
+    return "".join(lines)
+
+
+def _content(path: str) -> str:
+    """Return the sha256 of a file's bytes (a link's target's), or "" if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def runtime() -> list[str]:
@@ -115,12 +159,18 @@ def _line(path: str, info: os.stat_result) -> str:
     return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
 
 
-def current(out: Path, print_: str) -> PackResult | None:
-    """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched."""
+def current(out: Path, print_: Stamp) -> PackResult | None:
+    """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched.
+
+    The files that were unsettled when that build took its fingerprint must still
+    have the content they had then.
+    """
     for name, state in recorded(out).items():
         try:
-            if state["fingerprint"] != print_:
+            if state["fingerprint"] != print_.digest:
                 continue
+            if not Stamp(print_.digest, unsettled_of(state.get("unsettled", []))).holds():
+                return None
             folder, archive = out / name, out / f"{name}.zip"
             info = (folder / "manifest.json").stat()
             if [info.st_size, info.st_mtime_ns] != state["manifest"]:
@@ -139,7 +189,7 @@ def current(out: Path, print_: str) -> PackResult | None:
     return None
 
 
-def remember(out: Path, print_: str, result: PackResult) -> None:
+def remember(out: Path, print_: Stamp, result: PackResult) -> None:
     """Record the fingerprint of a finished build next to its pack (one record per pack)."""
     from campaignsync.pack import writer
 
@@ -147,7 +197,8 @@ def remember(out: Path, print_: str, result: PackResult) -> None:
     archive = result.archive.stat() if result.archive is not None else None
     states = recorded(out)
     states[result.folder.name] = {
-        "fingerprint": print_,
+        "fingerprint": print_.digest,
+        "unsettled": [list(pair) for pair in print_.unsettled],
         "files": result.files,
         "sha256": result.manifest_sha256,
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
@@ -155,6 +206,14 @@ def remember(out: Path, print_: str, result: PackResult) -> None:
         "zlib": writer.ZLIB_VERSION,
     }
     paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+
+
+def unsettled_of(plain: Any) -> tuple[tuple[str, str], ...]:
+    """Return recorded unsettled files as (path, sha256); raise TypeError if they are not."""
+    pairs = tuple(tuple(pair) for pair in plain)
+    if not all(len(p) == 2 and all(isinstance(v, str) for v in p) for p in pairs):
+        raise TypeError("not (path, sha256) pairs")
+    return pairs
 
 
 def recorded(out: Path) -> dict[str, dict[str, Any]]:

@@ -49,7 +49,7 @@ def build(
     epoch: int | None,
     jobs: int = 1,
     progress: Progress | None = None,
-    stamp: str | None = None,
+    stamp: state.Stamp | None = None,
     rendered: Rendered | None = None,
     reuse: bool = True,
     shards: tuple[Path, ...] = (),
@@ -155,7 +155,7 @@ def _tally(outputs: list[Output]) -> tuple[dict[str, int], int]:
 
 
 def build_changed(
-    root: Path, request: Request, options: Options, target: Path, stamp: str
+    root: Path, request: Request, options: Options, target: Path, stamp: state.Stamp
 ) -> Outcome:
     """Build what ``campaignsync build`` asks for into ``target``, once the no-change test failed.
 
@@ -195,7 +195,7 @@ def build_changed(
     return Outcome(built.result, built, shown, changes, removed)
 
 
-def _answers(root: Path, target: Path, request: Request, options: Options) -> str | None:
+def _answers(root: Path, target: Path, request: Request, options: Options) -> state.Stamp | None:
     """Return the fingerprint ``check`` keeps its answer under, if this build can keep it.
 
     It can when it builds what ``check`` checks (a whole campaign) into the folder

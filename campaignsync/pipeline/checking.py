@@ -11,6 +11,7 @@ from campaignsync.errors import BuildError
 from campaignsync.model import Diagnostic, Project
 
 if TYPE_CHECKING:
+    from campaignsync.pack import state
     from campaignsync.pipeline.selection import Selection
     from campaignsync.pipeline.workers import Rendered
 
@@ -77,7 +78,7 @@ def _check_all(
     jobs: int,
     prepare: bool,
     cached: bool,
-    key: str | None,
+    key: state.Stamp | None,
 ) -> tuple[Project | None, Selection | None, Rendered | None, list[Diagnostic]]:
     """Load, render and run every check; keep the answer under ``key`` (when given)."""
     from campaignsync.load.project import load_project

@@ -54,6 +54,8 @@ class Answer:
     watch: FreezeWatch | None
     glossary: str | None
     glossary_stamp: str
+    #: The input files too fresh for the fingerprint to vouch for, with their sha256.
+    unsettled: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +63,26 @@ class Pending:
     """What a build needs to keep check's answer: a fingerprint, the clock, loading's findings."""
 
     campaign: str | None
-    key: str  # :func:`stamp`, taken before the build read any input
+    key: state.Stamp  # :func:`stamp`, taken before the build read any input
     now: datetime
     loaded: tuple[Diagnostic, ...]
 
 
-def stamp(root: Path, campaign: str | None) -> str:
+def stamp(root: Path, campaign: str | None) -> state.Stamp:
     """Return the fingerprint of a check's inputs and tool (take it before reading them)."""
     settings = {"check": campaign, "version": __version__}
     return state.fingerprint(root, input_paths(read_paths(root)), settings)
 
 
 def glossary_stamp(root: Path, glossary: str | None) -> str:
-    """Return the fingerprint of the glossary file (take it before reading it)."""
-    return state.signatures(root, (glossary,) if glossary else ())
+    """Return the fingerprint of the glossary file (take it before reading it).
+
+    A glossary changed just before (``state.UNSETTLED_NS``) is fingerprinted by its content
+    too: a later change within the same clock tick would keep its signature.
+    """
+    unsettled: list[tuple[str, str]] = []
+    signature = state.signatures(root, (glossary,) if glossary else (), unsettled)
+    return signature + "".join(sha256 for _, sha256 in unsettled)
 
 
 def is_late(freeze: date | None, now: datetime) -> bool:
@@ -89,12 +97,14 @@ def recall(root: Path, campaign: str | None, now: datetime) -> Answer | None:
         where = sealed.folder_id(path.parent)
     except OSError:
         return None
-    plain = sealed.read_sealed(path, where, stamp(root, campaign))
+    plain = sealed.read_sealed(path, where, stamp(root, campaign).digest)
     try:
         answer = None if plain is None else _answer(plain)
     except Exception:  # the right shape is part of being intact
         return None
     if answer is None or is_late(answer.freeze, now) != answer.late:
+        return None
+    if not state.Stamp("", answer.unsettled).holds():
         return None
     if glossary_stamp(root, answer.glossary) != answer.glossary_stamp:
         return None
@@ -114,7 +124,7 @@ def replay(root: Path, answer: Answer, now: datetime) -> list[Diagnostic]:
 def remember(
     root: Path,
     campaign: str | None,
-    key: str,
+    key: state.Stamp,
     project: Project | None,
     found: list[Diagnostic],
     facts: tuple[FreezeWatch | None, date | None, bool, str],
@@ -137,9 +147,10 @@ def remember(
         _plain_watch(watch),
         config.glossary if config else None,
         glossary,
+        [list(pair) for pair in key.unsettled],
     )
     with contextlib.suppress(OSError):  # an answer not kept is only a longer check next time
-        sealed.write_sealed(_path(root, campaign), key, plain)
+        sealed.write_sealed(_path(root, campaign), key.digest, plain)
 
 
 def clock_facts(
@@ -186,7 +197,7 @@ def _path(root: Path, campaign: str | None) -> Path:
 
 
 def _answer(plain: tuple[Any, ...]) -> Answer:
-    found, ignore, freeze, late, watch, glossary, stamp_ = plain
+    found, ignore, freeze, late, watch, glossary, stamp_, unsettled = plain
     return Answer(
         tuple(sealed.diagnostic_of(t) for t in found),
         frozenset(ignore),
@@ -195,6 +206,7 @@ def _answer(plain: tuple[Any, ...]) -> Answer:
         _watch(watch),
         glossary,
         stamp_,
+        state.unsettled_of(unsettled),
     )
 
 

@@ -70,7 +70,7 @@ def output_folder(root: Path, out: Path | None) -> Path:
     return (out if out is not None else root / read_paths(root).out).resolve()
 
 
-def fingerprint(root: Path, request: Request) -> str:
+def fingerprint(root: Path, request: Request) -> state.Stamp:
     """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
     settings = {
         "request": [request.campaign, request.locales, request.channels, request.epoch]
@@ -81,7 +81,9 @@ def fingerprint(root: Path, request: Request) -> str:
     return state.fingerprint(root, input_paths(read_paths(root)), settings)
 
 
-def unchanged(root: Path, out: Path, request: Request) -> tuple[str, state.PackResult | None]:
+def unchanged(
+    root: Path, out: Path, request: Request
+) -> tuple[state.Stamp, state.PackResult | None]:
     """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
     stamp = fingerprint(root, request)
     return stamp, state.current(out, stamp)
