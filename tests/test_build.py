@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke, git, make_review_repo
@@ -411,6 +413,38 @@ def test_worker_processes_build_the_same_pack_as_one_process(
     workers = {p.name for p in marks.iterdir()}
     assert workers and str(os.getpid()) not in workers
     assert pipeline._worker_context == []
+
+
+def test_worker_processes_find_the_catalogs_translation_problems_while_they_render(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.checks import catalogs
+    from campaignsync.pipeline import workers as pipeline
+
+    clean = tmp_path / "clean"
+    shutil.copytree(sample_repo, clean)
+    check = ["check", "--now", "2026-09-01"]
+    expected = cli_invoke([*check, "--repo", str(clean)])
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    find = catalogs._translation_findings
+
+    def find_and_mark(lookup: Any, tag: str, *rest: Any) -> Any:
+        (marks / f"{tag}-{os.getpid()}").touch()
+        return find(lookup, tag, *rest)
+
+    monkeypatch.setattr(catalogs, "_translation_findings", find_and_mark)
+    build(cli_invoke, sample_repo, "--jobs", "2", env={"SOURCE_DATE_EPOCH": EPOCH})
+    found = [p.name.rpartition("-") for p in marks.iterdir()]
+    # Every catalog's, once each, by the workers: the parent only took them from the memo.
+    assert sorted(tag for tag, _, _ in found) == sorted(
+        p.parent.parent.name.replace("_", "-") for p in (sample_repo / "locales").rglob("*.po")
+    )
+    assert str(os.getpid()) not in {pid for _, _, pid in found}
+    replayed = cli_invoke([*check, "--repo", str(sample_repo)])
+    assert replayed.stdout == expected.stdout
+    assert len(list(marks.iterdir())) == len(found)  # the answer kept: nothing found again
 
 
 def test_one_output_over_its_limit_is_told_in_the_singular(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TypeGuard
@@ -18,7 +18,7 @@ from typing import TypeGuard
 from campaignsync.checks import CheckInput, Memo, check
 from campaignsync.l10n import localize, tokens
 from campaignsync.l10n.catalog import Entry, Key, Lookup
-from campaignsync.model import Diagnostic, Severity
+from campaignsync.model import Config, Diagnostic, Severity
 
 #: A PO flag a translator can set on one entry to accept a translation equal to its source
 #: (Weblate's name for it, so Weblate users already know it).
@@ -246,25 +246,52 @@ def _entry_findings(
 def translations(data: CheckInput) -> Iterator[Diagnostic]:
     """Compare every usable translation with its source text."""
     config = data.project.config
-    terms = config.protected_terms
-    source_language = localize.language(config.source_locale.tag)
     for locale in config.locales:
         lookup = data.lookups.get(locale.tag)
-        if lookup is None:
-            continue
-        same_language = localize.language(locale.tag) == source_language
-        # The findings are a function of the catalog's bytes and these settings alone.
-        key = (lookup.digest, lookup.path, locale.tag, terms, same_language)
-        slot = f"translations-{locale.tag}"
-        memo = data.memo if lookup.digest else None
-        known = memo.get(slot, key) if memo else None
-        if known is not None:
-            yield from known
-            continue
-        found = list(_translation_findings(lookup, locale.tag, terms, same_language, memo))
-        if memo:
-            memo.put(slot, key, found)
-        yield from found
+        if lookup is not None:
+            yield from translations_of(config, lookup, locale.tag, data.memo)
+
+
+def translations_of(
+    config: Config, lookup: Lookup, tag: str, memo: Memo | None
+) -> list[Diagnostic]:
+    """Return what comparing one locale's translations with their sources finds.
+
+    Kept in ``memo``: a build's render workers find it while rendering
+    (``pipeline.workers``), so that the answer ``check`` keeps costs the build nothing
+    at its end.
+    """
+    slot, key = translations_key(config, lookup, tag)
+    memo = memo if lookup.digest else None
+    known = memo.get(slot, key) if memo else None
+    if known is not None:
+        return known
+    _, _, _, terms, same_language = key
+    found = list(_translation_findings(lookup, tag, terms, same_language, memo))
+    if memo:
+        memo.put(slot, key, found)
+    return found
+
+
+def unfound(config: Config, lookups: Mapping[str, Lookup], memo: Memo) -> list[str]:
+    """Return the locales whose translation findings ``memo`` does not hold yet."""
+    return [
+        tag
+        for tag, lookup in lookups.items()
+        if lookup.digest and memo.get(*translations_key(config, lookup, tag)) is None
+    ]
+
+
+def translations_key(
+    config: Config, lookup: Lookup, tag: str
+) -> tuple[str, tuple[str, str, str, tuple[str, ...], bool]]:
+    """Return the memo slot of a locale's translation findings, and what they follow from.
+
+    They are a function of the catalog's bytes and these settings alone.
+    """
+    same_language = localize.language(tag) == localize.language(config.source_locale.tag)
+    key = (lookup.digest, lookup.path, tag, config.protected_terms, same_language)
+    return f"translations-{tag}", key
 
 
 def _translation_findings(

@@ -19,8 +19,9 @@ folder is always safe.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Set
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,6 @@ from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.writer import Member, digest
 
 FOLDER = ".campaignsync-cache"
-#: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.
-Log = dict[tuple[str, str, str], catalog.Entry | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +56,11 @@ class Unit:
     @property
     def plain_log(self) -> tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]:
         """Return the catalog look-ups and their answers; raise ValueError if not such."""
-        try:
+        with contextlib.suppress(Exception):  # passed its shard's checksum, yet not a log
             log = sealed.unpacked(self.packed_log)
-        except Exception as exc:  # passed its shard's checksum, yet not a log: a miss
-            raise ValueError("not a unit's catalog look-ups") from exc
-        if not isinstance(log, tuple) or not all(
-            isinstance(item, tuple)
-            and len(item) == 2
-            and isinstance(item[0], tuple)
-            and len(item[0]) == 3
-            and (item[1] is None or (isinstance(item[1], tuple) and len(item[1]) == 5))
-            for item in log
-        ):
-            raise ValueError("not a unit's catalog look-ups")
-        return log
+            if all(len(k) == 3 and (e is None or len(e) == 5) for k, e in log):
+                return log  # type: ignore[no-any-return]
+        raise ValueError("not a unit's catalog look-ups")
 
     @property
     def log(self) -> tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]:
@@ -133,30 +123,6 @@ class Cache:
                 self.dirty.add(message_id)
             if not locales:
                 del self.units[message_id]
-
-
-@dataclass(frozen=True, slots=True)
-class _Recording(catalog.Lookup):
-    """A catalog that notes every look-up and its answer in a shared log."""
-
-    tag: str = ""
-    log: Log = field(default_factory=dict)
-
-    def get(self, context: str, source: str) -> catalog.Entry | None:
-        """Return the translation, noting the question and the answer."""
-        entry = self.entries.get((context, source))
-        self.log[(self.tag, context, source)] = entry
-        return entry
-
-
-def recording(lookups: Mapping[str, catalog.Lookup], log: Log) -> dict[str, catalog.Lookup]:
-    """Return the same catalogs, each noting in ``log`` what is looked up in it."""
-    return {
-        tag: _Recording(
-            **{f.name: getattr(lookup, f.name) for f in fields(catalog.Lookup)}, tag=tag, log=log
-        )
-        for tag, lookup in lookups.items()
-    }
 
 
 def take_hits(

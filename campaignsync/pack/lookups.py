@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +25,32 @@ from campaignsync.model import Config, Diagnostic, Locale
 from campaignsync.pack import cache, keys, sealed
 
 _V = TypeVar("_V")
+#: A recorded catalog look-up: (locale, msgctxt, msgid) -> what the catalog answered.
+Log = dict[tuple[str, str, str], catalog.Entry | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Recording(catalog.Lookup):
+    """A catalog that notes every look-up and its answer in a shared log."""
+
+    tag: str = ""
+    log: Log = field(default_factory=dict)
+
+    def get(self, context: str, source: str) -> catalog.Entry | None:
+        """Return the translation, noting the question and the answer."""
+        entry = self.entries.get((context, source))
+        self.log[(self.tag, context, source)] = entry
+        return entry
+
+
+def recording(lookups: Mapping[str, catalog.Lookup], log: Log) -> dict[str, catalog.Lookup]:
+    """Return the same catalogs, each noting in ``log`` what is looked up in it."""
+    return {
+        tag: _Recording(
+            **{f.name: getattr(lookup, f.name) for f in fields(catalog.Lookup)}, tag=tag, log=log
+        )
+        for tag, lookup in lookups.items()
+    }
 
 
 class CatalogMemo:
