@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -9,13 +10,23 @@ from pathlib import Path
 import pyphen
 import pytest
 from conftest import CliInvoke
+from test_incremental import EPOCH, change_title, tree
 
 from campaignsync import pipeline
 from campaignsync.l10n import localize, readability
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.load.project import load_project
 from campaignsync.model import Output, Project
-from campaignsync.pack import attention, hyphenation, keys, manifest, schedulecsv, sealed
+from campaignsync.pack import (
+    archive,
+    attention,
+    hyphenation,
+    keys,
+    manifest,
+    schedulecsv,
+    sealed,
+    writer,
+)
 from campaignsync.pack.kept import HASHES, PIECES, Kept, open_kept, save_kept
 
 
@@ -30,16 +41,45 @@ def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
     return pack, cache
 
 
-def test_a_kept_file_is_given_back_only_for_the_same_inputs_key_and_bytes(tmp_path: Path) -> None:
+def _taken(cache: Path, pack: Path, inputs: str, key: str = "key", load: bool = True) -> bool:
+    """Return whether the file is taken, the last pack's hashes as its build recorded them."""
+    kept = open_kept(cache, pack, key, load)
+    kept.hashes = {"preview/a.html": hashlib.sha256(b"<p>a</p>").hexdigest()}
+    taken = kept.take("preview/a.html", inputs)
+    assert taken == ("preview/a.html" in kept.members)
+    return taken
+
+
+def test_a_kept_file_is_taken_only_for_the_same_inputs_key_and_recorded_hash(
+    tmp_path: Path,
+) -> None:
     pack, cache = _kept_pack(tmp_path)
-    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-1") == b"<p>a</p>"
-    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-2") is None
-    assert open_kept(cache, pack, "other key").get("preview/a.html", "inputs-1") is None
-    assert open_kept(cache, pack, "key", load=False).get("preview/a.html", "inputs-1") is None
-    (pack / "preview" / "a.html").write_bytes(b"<p>changed by hand</p>")
-    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-1") is None
+    kept = open_kept(cache, pack, "key")
+    kept.hashes = {"preview/a.html": hashlib.sha256(b"<p>a</p>").hexdigest()}
+    assert kept.take("preview/a.html", "inputs-1")
+    # Its member has what the zip needs, not the bytes: they are the last pack's.
+    assert kept.members["preview/a.html"] == replace(writer.digest(b"<p>a</p>"), referenced=True)
+    assert not _taken(cache, pack, "inputs-2")
+    assert not _taken(cache, pack, "inputs-1", key="other key")
+    assert not _taken(cache, pack, "inputs-1", load=False)
+    # The last pack's hashes unknown, or another file at that path: a miss.
+    kept = open_kept(cache, pack, "key")
+    assert kept.hashes is None and not kept.take("preview/a.html", "inputs-1")
+    kept.hashes = {"preview/a.html": hashlib.sha256(b"<p>b</p>").hexdigest()}
+    assert not kept.take("preview/a.html", "inputs-1")
+    assert kept.members == {}
+
+
+def test_a_file_taken_by_reference_is_read_back_only_as_it_was_made(tmp_path: Path) -> None:
+    pack, _ = _kept_pack(tmp_path)
+    member = replace(writer.digest(b"<p>a</p>"), referenced=True)
+    assert writer.read_back(pack, "preview/a.html", member) == b"<p>a</p>"
+    (pack / "preview" / "a.html").write_bytes(b"<p>A</p>")  # changed by hand, same size
+    with pytest.raises(writer.Stale):
+        writer.read_back(pack, "preview/a.html", member)
     (pack / "preview" / "a.html").unlink()
-    assert open_kept(cache, pack, "key").get("preview/a.html", "inputs-1") is None
+    with pytest.raises(writer.Stale):
+        writer.read_back(pack, "preview/a.html", member)
 
 
 def test_a_damaged_kept_index_is_empty(tmp_path: Path) -> None:
@@ -47,7 +87,7 @@ def test_a_damaged_kept_index_is_empty(tmp_path: Path) -> None:
     index = cache / "kept.index"
     index.write_bytes(index.read_bytes()[:-2])
     assert open_kept(cache, pack, "key").known == {}
-    sealed.write_sealed(index, "key", {"preview/a.html": ("inputs-1",)})  # not its shape
+    sealed.write_sealed(index, "key", {"preview/a.html": ("inputs-1", "sha")})  # not its shape
     assert open_kept(cache, pack, "key").known == {}
 
 
@@ -252,3 +292,61 @@ def test_sealed_files_read_ahead_come_back_in_order_with_each_miss_in_its_place(
     assert list(sealed.read_all(paths, where, "key")) == expected
     assert [sealed.read_sealed(p, where, "key") for p in paths] == expected
     assert list(sealed.read_all(paths, b"another folder\n", "key")) == [None] * 20
+
+
+def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_again(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build, _, pack, _ = _built(cli_invoke, sample_repo, tmp_path)
+    ids = [p.stem for p in sorted((sample_repo / "content" / "messages").rglob("*.md"))]
+    other = pack / "preview" / "messages" / f"{ids[1]}.html"
+    read: list[str] = []
+    read_back = writer.read_back
+    monkeypatch.setattr(
+        writer, "read_back", lambda f, rel, m: read.append(rel) or read_back(f, rel, m)
+    )
+
+    def clean_pack() -> Path:
+        clean = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
+        cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+        return clean
+
+    # Another message's page changed by hand: the zip's member is copied, the page not read.
+    other.write_bytes(other.read_bytes().replace(b"</body>", b"<p>by hand</p></body>"))
+    change_title(sample_repo, 0, "Edited")
+    cli_invoke(build, env=EPOCH)
+    assert read == []
+    assert (pack.parent / "2026.zip").read_bytes() == (clean_pack() / "2026.zip").read_bytes()
+    # Without the last zip to copy from, it is read back, found changed and made again.
+    (pack.parent / "2026.zip").unlink()
+    change_title(sample_repo, 0, "Edited again")
+    cli_invoke(build, env=EPOCH)
+    assert f"preview/messages/{ids[1]}.html" in read
+    clean = clean_pack()
+    assert tree(pack) == tree(clean / "2026")
+    assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_an_update_interrupted_before_its_journal_leaves_the_last_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build, _, pack, _ = _built(cli_invoke, sample_repo, tmp_path)
+    before, zipped = tree(pack), (pack.parent / "2026.zip").read_bytes()
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive, "update_zip", interrupted)
+    change_title(sample_repo, 0, "Interrupted")
+    assert cli_invoke(build, env=EPOCH, expect=130).stderr == (
+        "error: interrupted; nothing was changed\n"
+    )
+    assert tree(pack) == before
+    assert (pack.parent / "2026.zip").read_bytes() == zipped
+    assert sorted(p.name for p in pack.parent.glob(".2026*")) == []
+    monkeypatch.undo()
+    cli_invoke(build, env=EPOCH)
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    assert tree(pack) == tree(clean / "2026")
+    assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()

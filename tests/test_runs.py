@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import zipfile
 import zlib
 from pathlib import Path
@@ -105,30 +104,37 @@ def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(
     assert updated.runs is not None and 0 < deflated <= 3 * 10 < len(updated.runs) // 5
 
 
-def test_a_record_of_the_previous_zip_is_copied_only_when_it_is_the_members(tmp_path: Path) -> None:
-    contents = {"a.txt": b"alpha " * 100, "b.txt": b"beta " * 100, "c.txt": b"gamma"}
-    members = [(rel, writer.prepare(data, rel)) for rel, data in sorted(contents.items())]
-    path = tmp_path / "old.zip"
-    archive.write_zip(path, "2026", members, STAMP)
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({}, id="none"),
+        pytest.param({"b.txt": b"beta, edited " * 100}, id="one_changed"),
+        pytest.param({"a.txt": None, "bb.txt": b"new " * 50, "d.txt": b"delta"}, id="moved"),
+        pytest.param({"0.txt": b"first", "c.txt": None}, id="at_both_ends"),
+    ],
+)
+def test_an_updated_zip_is_the_zip_written_whole(
+    tmp_path: Path, changes: dict[str, bytes | None]
+) -> None:
+    before = {"a.txt": b"alpha " * 100, "b.txt": b"beta " * 100, "c.txt": b"gamma"}
+    after = {rel: data for rel, data in {**before, **changes}.items() if data is not None}
+    path, again, whole = tmp_path / "old.zip", tmp_path / "again.zip", tmp_path / "whole.zip"
+    archive.write_zip(
+        path, "2026", [(r, writer.prepare(d)) for r, d in sorted(before.items())], STAMP
+    )
     index = archive.read_zip_index(path, "2026")
-    assert index is not None and len(index) == 3 and "a.txt" in index
+    assert index is not None and len(index) == 3 and "a.txt" in index and "b" not in index
     assert archive.read_zip_index(path, "2027") is None  # another campaign's zip
-    hashes = {rel: m.sha256 for rel, m in members}
-    source = archive.ZipSource(path, index, hashes)
-    hashed = [(rel, writer.digest(contents[rel])) for rel, _ in members]  # method undecided
-    plan = source.plan(hashed, STAMP)
-    assert all(reuse is not None for reuse in plan)
-    assert [reuse[3] for reuse in plan if reuse] == [m.method for _, m in members]
-    a, b, c = hashed
-    other_crc = (b[0], dataclasses.replace(b[1], crc=b[1].crc ^ 1))
-    other_method = (c[0], dataclasses.replace(c[1], method=zipfile.ZIP_DEFLATED))
-    other_hash = (a[0], dataclasses.replace(a[1], sha256="0" * 64))
-    assert source.plan([other_hash, other_crc, other_method], STAMP) == [None] * 3
-    assert source.plan(hashed, (STAMP[0] + 1, STAMP[1])) == [None] * 3
-    # Copied as planned, the zip is the one written from the members' own bytes.
-    again = tmp_path / "again.zip"
-    assert archive.write_zip(again, "2026", hashed, STAMP, source) == 3
-    assert again.read_bytes() == path.read_bytes()
+    made = [(r, None if d is None else writer.prepare(d)) for r, d in sorted(changes.items())]
+    assert archive.update_zip(again, "2026", index, path, made, STAMP) == len(after)
+    archive.write_zip(
+        whole, "2026", [(r, writer.prepare(d)) for r, d in sorted(after.items())], STAMP
+    )
+    assert again.read_bytes() == whole.read_bytes()
+    with zipfile.ZipFile(again) as unzipped:
+        assert {i.filename: unzipped.read(i) for i in unzipped.infolist()} == {
+            f"2026/{rel}": data for rel, data in after.items()
+        }
 
 
 @pytest.mark.parametrize("at", [0, 28, 30, -22, -1])

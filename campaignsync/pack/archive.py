@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Mapping
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
@@ -27,31 +27,33 @@ _FILE = (0, 0, 0, 0, (0o100000 | 0o644) << 16)
 #: A record of the previous zip, as :meth:`ZipIndex.get` gives it: offset of the local
 #: header, length of header + name + data, crc, compressed size, size, method, DOS time, DOS date.
 Record = tuple[int, int, int, int, int, int, int, int]
-#: Where a member's bytes are copied from: (start, length, compressed size, method) of
-#: its local record in the previous zip, and its name as the zip holds it.
-Reuse = tuple[int, int, int, int, bytes]
+_OFFSET = struct.Struct("<I")
+_SIGNATURE = b"PK\x01\x02"
 
 
 class ZipIndex:
-    """The central directory of a zip campaignsync wrote: each record read when it is asked for.
+    """The central directory of a zip campaignsync wrote, and where each of its records starts.
 
-    Reading only where each record starts (a name and a number) keeps opening the
-    previous zip of a big pack short: an update reads the records of its members once.
+    Its members are sorted by path, so a member is found by bisection, reading
+    only the names on the way: an update looks up the paths that changed, and
+    copies the records between them as they are (their offsets moved).
     """
 
-    def __init__(self, central: bytes, at: dict[str, int], end: int) -> None:
+    def __init__(self, central: bytes, starts: list[int], end: int, campaign: str) -> None:
         self.central = central
-        #: Where each member's record starts in ``central``, by its path in the pack (its
-        #: name without the campaign's folder).
-        self.at = at
+        #: Where each record starts in ``central``, in order.
+        self.starts = starts
         #: Where the central directory starts: no member's bytes run past it.
         self.end = end
+        self.folder = f"{campaign}/".encode()
+        #: The DOS time and date of its first member (every member has the same).
+        self.stamp = _STAMP.unpack_from(central, 12) if starts else None
 
     def __len__(self) -> int:
-        return len(self.at)
+        return len(self.starts)
 
     def __contains__(self, rel: object) -> bool:
-        return rel in self.at
+        return isinstance(rel, str) and self.find(rel)[1]
 
     def __getitem__(self, rel: str) -> Record:
         found = self.get(rel)
@@ -59,16 +61,53 @@ class ZipIndex:
             raise KeyError(rel)
         return found
 
+    def name(self, i: int) -> bytes:
+        """Return the name of the ``i``-th member, as the zip holds it."""
+        at, central = self.starts[i], self.central
+        return central[at + 46 : at + 46 + (central[at + 28] | central[at + 29] << 8)]
+
+    def find(self, rel: str) -> tuple[int, bool]:
+        """Return where the member at ``rel`` is, or would go, and whether it is there."""
+        name = self.folder + rel.encode("utf-8", "surrogateescape")
+        i = bisect_left(range(len(self.starts)), name, key=self.name)
+        return i, i < len(self.starts) and self.name(i) == name
+
+    def local(self, i: int) -> int:
+        """Return where the ``i``-th member's local header starts (past the last: the end)."""
+        if i == len(self.starts):
+            return self.end
+        return int(_OFFSET.unpack_from(self.central, self.starts[i] + 42)[0])
+
     def get(self, rel: str) -> Record | None:
         """Return a member's record (None when there is none, or it runs past the members)."""
-        at = self.at.get(rel)
-        if at is None:
+        i, there = self.find(rel)
+        if not there:
             return None
-        fields = _CENTRAL.unpack_from(self.central, at)
+        fields = _CENTRAL.unpack_from(self.central, self.starts[i])
         method, dtime, ddate, crc, csize, size, nlen, local = (*fields[4:11], fields[16])
         if local + 30 + nlen + csize > self.end:
             return None
         return local, 30 + nlen + csize, crc, csize, size, method, dtime, ddate
+
+    def records(self, first: int, last: int, moved: int) -> bytes:
+        """Return the central records of members ``first`` to ``last`` (not included), moved.
+
+        ``moved`` is how far their local headers moved in the new zip.
+        """
+        starts = self.starts
+        base = starts[first]
+        stop = starts[last] if last < len(starts) else len(self.central)
+        if not moved:
+            return self.central[base:stop]
+        block = bytearray(self.central[base:stop])
+        unpack, pack = _OFFSET.unpack_from, _OFFSET.pack_into
+        for at in starts[first:last]:
+            where = at - base + 42
+            pack(block, where, unpack(block, where)[0] + moved)
+        return bytes(block)
+
+
+_STAMP = struct.Struct("<HH")
 
 
 def read_zip_index(path: Path, campaign: str) -> ZipIndex | None:
@@ -88,63 +127,24 @@ def read_zip_index(path: Path, campaign: str) -> ZipIndex | None:
             central = handle.read(size)
     except (OSError, struct.error):
         return None
-    at: dict[str, int] = {}
-    where, total, head = 0, len(central), _HEAD.unpack_from
+    starts: list[int] = []
+    add, where, total = starts.append, 0, len(central)
     folder = f"{campaign}/".encode()
-    skip = 46 + len(folder)
     try:
-        while where < total:
-            signature, nlen, elen, clen = head(central, where)
-            if signature != 0x02014B50 or elen or clen or nlen <= len(folder):
-                return None
-            if not central.startswith(folder, where + 46):
-                return None
-            at[central[where + skip : where + 46 + nlen].decode("utf-8")] = where
-            where += 46 + nlen
-    except (struct.error, UnicodeDecodeError):
-        return None
-    return ZipIndex(central, at, offset) if where == total else None
-
-
-class ZipSource:
-    """The previous zip of a pack, to copy unchanged members' bytes from."""
-
-    def __init__(self, path: Path, index: ZipIndex, hashes: Mapping[str, str]) -> None:
-        self.path = path
-        self.index = index
-        #: The previous pack's sha256 by path, from its manifest.
-        self.hashes = hashes
-
-    def plan(self, members: list[tuple[str, Any]], stamp: tuple[int, int]) -> list[Reuse | None]:
-        """Return, member by member, where its bytes can be copied from (None: they cannot).
-
-        A member is copied when the previous pack had the same sha256 at its path and
-        the previous zip's record has its crc, size and times, and its method (a method
-        not decided yet, negative: the member was only hashed, takes the old one's).
-        """
-        hashes, at, central, end = self.hashes, self.index.at, self.index.central, self.index.end
-        unpack = _SOME.unpack_from
-        found: list[Reuse | None] = []
-        add = found.append
-        for rel, member in members:
-            where = at.get(rel)
-            if where is None or hashes.get(rel) != member.sha256:
-                add(None)
-                continue
-            method, dtime, ddate, crc, csize, size, nlen, local = unpack(central, where)
-            length = 30 + nlen + csize
+        while where < total:  # each record: its signature, its folder, no extra or comment
+            nlen = central[where + 28] | central[where + 29] << 8
             if (
-                crc != member.crc
-                or size != member.size
-                or dtime != stamp[0]
-                or ddate != stamp[1]
-                or (method != member.method and member.method >= 0)
-                or local + length > end
+                nlen <= len(folder)
+                or not central.startswith(_SIGNATURE, where)
+                or central[where + 30 : where + 34] != b"\0\0\0\0"
+                or not central.startswith(folder, where + 46)
             ):
-                add(None)
-            else:
-                add((local, length, csize, method, central[where + 46 : where + 46 + nlen]))
-        return found
+                return None
+            add(where)
+            where += 46 + nlen
+    except IndexError:
+        return None
+    return ZipIndex(central, starts, offset, campaign) if where == total else None
 
 
 def write_zip(
@@ -152,61 +152,98 @@ def write_zip(
     campaign: str,
     members: list[tuple[str, Any]],
     stamp: tuple[int, int],
-    source: ZipSource | None = None,
     spills: Path | None = None,
-    plan: list[Reuse | None] | None = None,
-) -> int:
-    """Write a zip of compressed members (sorted, fixed times and modes); return how many copied.
+) -> None:
+    """Write a zip of compressed members (sorted, fixed times and modes).
 
-    ``members`` are ``(path, pack.Member)``; one whose bytes are None is in ``source``, the
-    previous zip, with the same sha256 (its record copied as is, in runs), or in ``spills``.
-    ``plan`` is ``source.plan(...)`` of the same members, when the caller has it already.
+    ``members`` are ``(path, pack.Member)``; one whose bytes are None has them in
+    ``spills`` (see :mod:`campaignsync.pack.staging`).
     """
-    dos_time, dos_date = stamp
-    if plan is None:
-        plan = [None] * len(members) if source is None else source.plan(members, stamp)
     central = bytearray()
-    offset = copied = 0
-    start = end = 0  # [start, end) in the old zip, not yet copied
-    old = source.path.open("rb") if source is not None else None
+    offset = 0
     spilled = _Spills(spills)
-    pack = _CENTRAL.pack
     try:
         with path.open("wb", buffering=1 << 20) as handle:
-            for (rel, member), reuse in zip(members, plan, strict=True):
-                if reuse is not None:
-                    at, length, csize, method, name = reuse
-                    if at != end:
-                        if end > start and old is not None:
-                            _copy(old, handle, start, end - start)
-                        start = at
-                    end = at + length
-                    crc, size = member.crc, member.size
-                    copied += 1
-                else:
-                    if end > start and old is not None:
-                        _copy(old, handle, start, end - start)
-                    start = end = 0
-                    name = f"{campaign}/{rel}".encode()
-                    data = member.data if member.data is not None else spilled.read(rel, member)
-                    method, crc, csize, size = member.method, member.crc, len(data), member.size
-                    fields = (0x0800, method, dos_time, dos_date, crc, csize, size, len(name))
-                    length = _write_local(handle, fields, name, data)
-                central += pack(0x02014B50, 0x0314, 20, 0x0800, method, dos_time, dos_date,
-                                crc, csize, size, len(name), *_FILE, offset)  # fmt: skip
-                central += name
-                offset += length
-                if offset > 0xFFFFFFFF:
-                    raise OverflowError("the pack is larger than 4 GiB, which its zip cannot hold")
-            if end > start and old is not None:
-                _copy(old, handle, start, end - start)
+            for rel, member in members:
+                name = f"{campaign}/{rel}".encode()
+                data = member.data if member.data is not None else spilled.read(rel, member)
+                offset += _write_member(handle, central, name, member, data, stamp, offset)
             _end_records(handle, len(members), len(central), offset, central)
     finally:
-        if old is not None:
-            old.close()
         spilled.close()
     os.chmod(path, 0o644)
-    return copied
+
+
+def update_zip(
+    path: Path,
+    campaign: str,
+    old: ZipIndex,
+    source: Path,
+    changes: list[tuple[str, Any]],
+    stamp: tuple[int, int],
+) -> int:
+    """Write the zip ``source`` (indexed by ``old``) with ``changes``; return how many members.
+
+    ``changes`` are ``(path, pack.Member)`` sorted by path, the member's bytes compressed
+    (None: a member removed). Every other member is the old zip's: the records between
+    two changes are copied as they are, a run at a time (only their offsets move).
+    """
+    central = bytearray()
+    offset = count = kept = 0
+
+    def copy(first: int, last: int) -> None:
+        nonlocal offset, count
+        if first >= last:
+            return
+        start, stop = old.local(first), old.local(last)
+        if not 0 <= start <= stop <= old.end:
+            raise OSError("the previous zip is not as its central directory says")
+        _fits(offset + stop - start)
+        _copy(previous, handle, start, stop - start)
+        central.extend(old.records(first, last, offset - start))
+        offset += stop - start
+        count += last - first
+
+    with source.open("rb") as previous, path.open("wb", buffering=1 << 20) as handle:
+        for rel, member in changes:
+            at, there = old.find(rel)
+            copy(kept, at)
+            kept = at + 1 if there else at
+            if member is not None:
+                name = f"{campaign}/{rel}".encode()
+                offset += _write_member(handle, central, name, member, member.data, stamp, offset)
+                count += 1
+        copy(kept, len(old))
+        _end_records(handle, count, len(central), offset, central)
+    os.chmod(path, 0o644)
+    return count
+
+
+def _write_member(
+    handle: Any,
+    central: bytearray,
+    name: bytes,
+    member: Any,
+    data: bytes,
+    stamp: tuple[int, int],
+    offset: int,
+) -> int:
+    """Write a member's local header, name and compressed bytes, add its central record.
+
+    Returns how many bytes were written.
+    """
+    _fits(offset)
+    dos_time, dos_date = stamp
+    method, crc, csize, size = member.method, member.crc, len(data), member.size
+    header = _LOCAL.pack(0x04034B50, 20, 0x0800, method, dos_time, dos_date, crc, csize, size,
+                         len(name), 0)  # fmt: skip
+    handle.write(header)
+    handle.write(name)
+    handle.write(data)
+    central += _CENTRAL.pack(0x02014B50, 0x0314, 20, 0x0800, method, dos_time, dos_date,
+                             crc, csize, size, len(name), *_FILE, offset)  # fmt: skip
+    central += name
+    return len(header) + len(name) + len(data)
 
 
 class _Spills:
@@ -237,15 +274,6 @@ class _Spills:
         self.open.clear()
 
 
-def _write_local(handle: Any, fields: tuple[int, ...], name: bytes, data: bytes) -> int:
-    """Write a member's local header, name and compressed bytes; return how many bytes."""
-    header = _LOCAL.pack(0x04034B50, 20, *fields, 0)
-    handle.write(header)
-    handle.write(name)
-    handle.write(data)
-    return len(header) + len(name) + len(data)
-
-
 def _copy(source: Any, target: Any, start: int, length: int) -> None:
     target.flush()
     done = 0
@@ -268,7 +296,13 @@ def _copy(source: Any, target: Any, start: int, length: int) -> None:
     target.seek(0, os.SEEK_END)
 
 
+def _fits(offset: int) -> None:
+    if offset > 0xFFFFFFFF:
+        raise OverflowError("the pack is larger than 4 GiB, which its zip cannot hold")
+
+
 def _end_records(handle: Any, count: int, size: int, offset: int, central: bytearray) -> None:
+    _fits(offset)
     handle.write(central)
     if count > 0xFFFF:
         handle.write(

@@ -144,7 +144,7 @@ def pages(
             f"preview/messages/{message.id}.html",
             _message_page(message, by_message[message.id], locales, mine, (common, shared), kept),
         )
-    yield from _emails(project, outputs, messages)
+    yield from _emails(outputs, messages, kept)
     for name in STATIC:
         yield f"preview/{name}", (THEME / name).read_bytes()
 
@@ -179,25 +179,25 @@ def _message_page(
     common: tuple[dict[str, Any], str],
     kept: Kept | None,
 ) -> bytes:
-    """Return a message's page: the last pack's when its inputs are the same, else drawn.
+    """Return a message's page, drawn; empty when the last pack's is taken (same inputs).
 
     ``common`` is what every page shows, with its digest.
     """
     path = f"preview/messages/{message.id}.html"
     inputs = _inputs(message, mine, items, common[1]) if kept is not None else ""
-    page = kept.get(path, inputs) if kept is not None else None
-    if page is None:
-        page = _page(
-            "message.html.j2",
-            root="../../",
-            message=message,
-            rows=_rows(mine, locales),
-            html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
-            items=items,
-            **common[0],
-        )
-        if kept is not None:
-            kept.put(path, inputs, page)
+    if kept is not None and kept.take(path, inputs):
+        return b""  # taken by reference: its member is in kept.members
+    page = _page(
+        "message.html.j2",
+        root="../../",
+        message=message,
+        rows=_rows(mine, locales),
+        html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
+        items=items,
+        **common[0],
+    )
+    if kept is not None:
+        kept.put(path, inputs, page)
     return page
 
 
@@ -340,15 +340,29 @@ def _states(
 
 
 def _emails(
-    project: Project, outputs: list[Output], messages: Mapping[str, Message]
+    outputs: list[Output], messages: Mapping[str, Message], kept: Kept | None
 ) -> Iterator[tuple[str, bytes]]:
-    """Yield a copy of each HTML email whose image comes from the pack, not the live site."""
+    """Yield a copy of each HTML email whose image comes from the pack, not the live site.
+
+    A copy is empty when the last pack's is taken (made from the same email, with the
+    same images: see :meth:`Kept.take`).
+    """
     images = sorted({m.image.src for m in messages.values() if m.image is not None})
     # The email template points images at the live site (base_url), which a preview must not.
     # Outputs are UTF-8 as the renderer encodes them, so their bytes match as their text would.
     names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
     live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
+    known = kept.outputs if kept is not None else {}
+    pattern = hashlib.sha256(names).hexdigest()
     for output in outputs:
         if output.channel == "email" and output.path.endswith(".html"):
             rel = f"preview/email/{output.locale}/{output.message}.html"
-            yield rel, live.sub(rb'src="../../../\1"', output.content)
+            made = known.get(output.path)
+            inputs = f"{made.sha256} {pattern}" if made is not None else ""
+            if kept is not None and kept.take(rel, inputs):
+                yield rel, b""  # taken by reference: its member is in kept.members
+                continue
+            copy = live.sub(rb'src="../../../\1"', output.content)
+            if kept is not None:
+                kept.put(rel, inputs, copy)
+            yield rel, copy

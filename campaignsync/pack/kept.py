@@ -1,13 +1,18 @@
 """Whole-pack files taken from the last pack while what they were made from is unchanged.
 
-A gallery message page or the calendar is the same file as long as its inputs
-are: after an edit, only the pages of the edited messages are drawn again.
-The index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under the
-render cache's key: tool, config, calendar, templates) holds, per pack path,
-the digest of the file's inputs and the sha256 of the bytes made from them.
-The bytes themselves are read back from the pack folder and used only when
-their sha256 is the one recorded: a file changed or removed by hand, a damaged
-or missing index, are all a miss, never a wrong file.
+A gallery message page, an email copy or the calendar is the same file as long
+as its inputs are: after an edit, only the files of the edited messages are
+made again. The index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed
+under the render cache's key: tool, config, calendar, templates) holds, per
+pack path, the digest of the file's inputs and the sha256, crc and size of the
+bytes made from them. A file whose inputs are unchanged is taken *by
+reference*, while the last pack's hashes (``pack.hashes``, below) still give it
+the sha256 recorded: its bytes are not read, the writer copies its member from
+the last zip, as it does an unchanged output's (see
+:attr:`campaignsync.pack.writer.Member.referenced`). Where it cannot, it reads
+the file back from the pack folder, and a file changed or removed by hand there
+makes the build draw it again (:class:`campaignsync.pack.writer.Stale`). A
+damaged or missing index is a miss, never a wrong file.
 
 ``kept.pieces`` (sealed the same way) holds parts of whole-pack files as text,
 each under a digest of what it is made from, most of them made from one message
@@ -33,9 +38,11 @@ from typing import Any
 
 from campaignsync.pack import sealed, state, writer
 from campaignsync.pack.runs import Table, valid
-from campaignsync.pack.writer import Member
+from campaignsync.pack.writer import UNDECIDED, Member
 
 INDEX = "kept.index"
+#: What the index holds of a file: its inputs' digest, then its sha256, crc and size.
+Entry = tuple[str, str, int, int]
 PIECES = "kept.pieces"
 HASHES = "pack.hashes"
 RUNS = "pack.runs"
@@ -43,14 +50,14 @@ RUNS = "pack.runs"
 
 @dataclass(slots=True)
 class Kept:
-    """The files of the last pack by path, as (inputs' digest, sha256), and this build's."""
+    """The files of the last pack by path (:data:`Entry`), and this build's."""
 
     pack: Path
     index: Path
     key: str
-    known: dict[str, tuple[str, str]] = field(default_factory=dict)
-    made: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: The files given back, hashed already as :func:`campaignsync.pack.writer.digest` does.
+    known: dict[str, Entry] = field(default_factory=dict)
+    made: dict[str, Entry] = field(default_factory=dict)
+    #: The files taken by reference: their members, their bytes not read.
     members: dict[str, Member] = field(default_factory=dict)
     #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
     hashes: Mapping[str, str] | None = None
@@ -62,26 +69,35 @@ class Kept:
     used: dict[str, str] = field(default_factory=dict)
     #: Each message's digest by id (the render cache's), for pieces made from one message.
     messages: Mapping[str, str] = field(default_factory=dict)
+    #: The outputs' members by path, for files made from one output (an email's copy).
+    outputs: Mapping[str, Member] = field(default_factory=dict)
 
-    def get(self, path: str, inputs: str) -> bytes | None:
-        """Return the last pack's file at ``path`` if it was made from the same inputs."""
+    def take(self, path: str, inputs: str) -> bool:
+        """Take the last pack's file at ``path`` by reference if it was made from ``inputs``.
+
+        True when it was, and the last pack still has it as it was made: its member
+        (without bytes) is then in :attr:`members`.
+        """
         found = self.known.get(path)
-        if found is None or found[0] != inputs:
-            return None
-        try:
-            data = (self.pack / path).read_bytes()
-        except OSError:
-            return None
-        member = writer.digest(data)  # its sha256, and what the pack's member needs besides
-        if member.sha256 != found[1]:
-            return None
+        if found is None or found[0] != inputs or not inputs:
+            return False
+        if self.hashes is None or self.hashes.get(path) != found[1]:
+            return False
         self.made[path] = found
-        self.members[path] = member
-        return data
+        self.members[path] = Member(*found[1:], UNDECIDED, None, referenced=True)
+        return True
 
     def put(self, path: str, inputs: str, data: bytes) -> None:
         """Note a file made now, so that the next build can take it from the pack."""
-        self.made[path] = (inputs, hashlib.sha256(data).hexdigest())
+        if inputs:
+            member = writer.digest(data)
+            self.made[path] = (inputs, member.sha256, member.crc, member.size)
+
+    def forget(self) -> None:
+        """Take no file by reference any more (the last pack's were not as recorded)."""
+        self.known.clear()
+        self.made.clear()
+        self.members.clear()
 
     def piece(self, inputs: str) -> str | None:
         """Return the piece the last build made from the same inputs (None: none)."""
@@ -161,19 +177,15 @@ def _hashes(cache_folder: Path, where: bytes, pack: Path) -> dict[str, str] | No
     return plain
 
 
-def _index(plain: Any) -> dict[str, tuple[str, str]]:
+def _index(plain: Any) -> dict[str, Entry]:
     if not isinstance(plain, dict):
         return {}
-    found = {}
-    for path, value in plain.items():
-        if (
-            isinstance(path, str)
-            and isinstance(value, tuple)
-            and len(value) == 2
-            and all(isinstance(v, str) for v in value)
-        ):
-            found[path] = value
-    return found
+    shape = (str, str, int, int)
+    return {
+        path: value
+        for path, value in plain.items()
+        if isinstance(path, str) and isinstance(value, tuple) and tuple(map(type, value)) == shape
+    }
 
 
 def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None:

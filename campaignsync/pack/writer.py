@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter, not_
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from campaignsync.pack.staging import Staging
 
 #: The sha256 of no bytes: a pack's digest when it has no manifest.
-_NOTHING = hashlib.sha256(b"").hexdigest()
+NOTHING = hashlib.sha256(b"").hexdigest()
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -96,7 +95,7 @@ def write_pack(
     manifest), ``tables`` its zip's members deflated in runs, whose unchanged runs an
     update copies.
     """
-    files = sorted([(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras])
+    files = [(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras]
     ready = members or {}
     if staged is not None:
         done = frozenset(o.path for o in outputs) | written
@@ -177,6 +176,7 @@ def _write_locked(
     tables: Mapping[str, Table] | None = None,
 ) -> PackResult:
     from campaignsync.pack import staging as staging_files
+    from campaignsync.pack import updating
 
     final = out / campaign
     staging = staged.folder if staged else out / f".{campaign}.tmp-{os.getpid()}"
@@ -185,9 +185,11 @@ def _write_locked(
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
     last = {} if not reuse else hashes(final) if previous is None else previous
     if reuse and last:
-        updated = _update(out, campaign, files, members, epoch, last, zipped, tables or {})
+        updated = updating.update(out, campaign, files, members, _dos_stamp(epoch), last,
+                                  zipped, tables or {})  # fmt: skip
         if updated is not None:
             return updated
+    files = _in_order(final, files, members)  # read before anything changes
     # Without the zip, a member needs only its hash.
     ready = prepare_all if zipped else digest_all
     fresh = ready(PackFile(rel, data) for rel, data in files if _missing(members.get(rel), zipped))
@@ -216,72 +218,30 @@ def _write_locked(
             aside.rename(final)
         raise
     shutil.rmtree(aside, ignore_errors=True)
-    manifest = dict(prepared).get("manifest.json")
-    digest = manifest.sha256 if manifest else _NOTHING
     made = {rel: member.sha256 for rel, member in prepared}
     ran = deflated_runs.tables(prepared) if zipped else {}
-    return PackResult(final, archive if zipped else None, len(files), written, reused, digest,
-                      made, ran)  # fmt: skip
+    return PackResult(final, archive if zipped else None, len(files), written, reused,
+                      made.get("manifest.json", NOTHING), made, ran)  # fmt: skip
+
+
+def _in_order(
+    final: Path, files: list[tuple[str, bytes]], members: Mapping[str, Member]
+) -> list[tuple[str, bytes]]:
+    """Return ``files`` sorted by path, with the bytes of those taken by reference.
+
+    A new pack needs them: they are read back from the last pack (and checked).
+    """
+    files.sort(key=itemgetter(0))
+    taken = {rel: m for rel, m in members.items() if m.referenced}
+    if not taken:
+        return files
+    back = {rel: read_back(final, rel, m) for rel, m in taken.items()}
+    return [(rel, back.get(rel, data)) for rel, data in files]
 
 
 def _missing(member: Member | None, zipped: bool) -> bool:
     """Return True when a file must be hashed (and, for the zip, compressed) here."""
     return member is None or (zipped and member.data is None and member.spilled is None)
-
-
-def _update(
-    out: Path,
-    campaign: str,
-    files: list[tuple[str, bytes]],
-    members: Mapping[str, Member],
-    epoch: int,
-    previous: Mapping[str, str],
-    zipped: bool,
-    tables: Mapping[str, Table],
-) -> PackResult | None:
-    """Update the pack in place when it is as the last build left it (None: write a new one).
-
-    The previous zip's members are copied when it is there and its zlib is ours;
-    otherwise (a pack built with ``--no-zip``) the zip is written whole.
-    """
-    from campaignsync.pack import archive, journal, state
-
-    recorded = state.recorded(out).get(campaign)
-    zip_path = out / f"{campaign}.zip"
-    try:
-        if recorded is None or _stamp(out / campaign / "manifest.json") != recorded["manifest"]:
-            return None
-        had_zip = recorded["zip"] is not None
-        if (_stamp(zip_path) if had_zip or zip_path.exists() else None) != recorded["zip"]:
-            return None
-    except (OSError, KeyError, TypeError):
-        return None
-    index = None
-    # Another zlib may compress differently: copied members would differ from a clean build's.
-    if zipped and had_zip and recorded.get("zlib") == ZLIB_VERSION:
-        index = archive.read_zip_index(zip_path, campaign)
-        if index is None:
-            return None
-    rels = list(map(itemgetter(0), files))
-    found = list(map(members.get, rels))
-    missing = digest_all(PackFile(*files[i]) for i in compress(range(len(files)), map(not_, found)))
-    done = {**members, **missing} if missing else members
-    prepared: list[tuple[str, Member]] = list(zip(rels, map(done.__getitem__, rels), strict=True))
-    updated = journal.update_in_place(
-        out, campaign, files, prepared, _dos_stamp(epoch), previous, index, zipped, tables
-    )
-    if updated is None:
-        return None
-    written, reused, ran = updated
-    digest = done["manifest.json"].sha256 if "manifest.json" in done else _NOTHING
-    where = zip_path if zipped else None
-    made = {rel: member.sha256 for rel, member in prepared}
-    return PackResult(out / campaign, where, len(files), written, reused, digest, made, ran)
-
-
-def _stamp(path: Path) -> list[int]:
-    info = path.stat()
-    return [info.st_size, info.st_mtime_ns]
 
 
 #: The zlib that compresses members and where big ones are cut into runs: another zlib, or
@@ -309,6 +269,33 @@ class Member:
     spilled: tuple[str, int, int] | None = None
     #: Each run's sha256 and deflated length, for a big file deflated in runs.
     runs: deflated_runs.Runs | None = None
+    #: True for a whole-pack file taken from the last pack by reference
+    #: (:meth:`campaignsync.pack.kept.Kept.take`): its content is not held, its bytes are
+    #: the last pack's file at its path, copied from the last zip or read back (checked).
+    referenced: bool = False
+
+
+class Stale(Exception):
+    """A file taken by reference is not in the last pack as it was made: make it again."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} is not as the last build wrote it")
+        self.path = path
+
+
+def read_back(final: Path, rel: str, member: Member) -> bytes:
+    """Return the bytes of a file taken by reference, from the pack folder ``final``.
+
+    Raises :class:`Stale` when they are not the bytes it was taken with (changed or
+    removed by hand): the build then makes the file again.
+    """
+    try:
+        data = (final / rel).read_bytes()
+    except OSError:
+        raise Stale(rel) from None
+    if len(data) != member.size or hashlib.sha256(data).hexdigest() != member.sha256:
+        raise Stale(rel)
+    return data
 
 
 def prepare(

@@ -77,6 +77,8 @@ def assemble(
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
+    if kept is not None:  # what the email copies are made from
+        kept.outputs = rendered.members
     stager = Stager(staged) if staged is not None else None
     try:
         extras = pack_extras(
@@ -139,9 +141,10 @@ def pack_extras(
     ``lookups`` (the catalogs the outputs were rendered with) let the gallery
     name untranslated and stale segments. ``drawn`` holds the gallery cards
     already drawn, by output path; the cards drawn now are added to it.
-    ``kept`` gives back the last pack's message pages and calendar where what
-    they are made from is unchanged (:mod:`campaignsync.pack.kept`). A file
-    handed to ``stager`` is returned without its bytes (its member is the stager's).
+    ``kept`` takes the last pack's message pages, email copies and calendar by
+    reference where what they are made from is unchanged (:mod:`campaignsync.pack.kept`):
+    they are returned empty, their members are ``kept.members``. A file handed to
+    ``stager`` is returned without its bytes (its member is the stager's).
     """
     from campaignsync.pack import attention, gallery, schedulecsv
 
@@ -189,8 +192,8 @@ def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) ->
         for m in project.messages_of(campaign)
     ]
     inputs = keys.digest((campaign, epoch, shown))
-    data = kept.get("calendar.ics", inputs)
-    if data is None:
-        data = ical.ics(project, campaign, epoch)
-        kept.put("calendar.ics", inputs, data)
+    if kept.take("calendar.ics", inputs):
+        return b""  # taken by reference: its member is in kept.members
+    data = ical.ics(project, campaign, epoch)
+    kept.put("calendar.ics", inputs, data)
     return data

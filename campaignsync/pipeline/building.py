@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import manifest, state, writer
 from campaignsync.pack.kept import open_kept, save_kept
-from campaignsync.pipeline.assembly import assemble
+from campaignsync.pipeline.assembly import Assembled, assemble
 from campaignsync.pipeline.collecting import fewer_collections
 from campaignsync.pipeline.nochange import Options, Outcome, Request, output_folder
 from campaignsync.pipeline.selection import Selection, select
@@ -24,6 +25,8 @@ from campaignsync.pipeline.workers import (
 if TYPE_CHECKING:
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack.gallery import Drawn
+    from campaignsync.pack.kept import Kept
+    from campaignsync.pack.staging import Staging
     from campaignsync.pipeline.lastcheck import Pending
 
 
@@ -80,12 +83,11 @@ def build(
                 project, selection, jobs, progress, True, cache, staged=staged
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-        assembled = assemble(project, selection, rendered, epoch, drawn, kept, staged)
-        outputs, source, extras = assembled.outputs, assembled.source, assembled.extras
-        when, members = assembled.epoch, assembled.members
-        last, ran = (kept.hashes, kept.runs) if kept is not None else (None, None)
-        result = writer.write_pack(out, pack.name, outputs, extras, when, members, reuse,
-                                   zipped, staged, last, ran, assembled.staged)  # fmt: skip
+        assembled, result = _written(
+            lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged),
+            pack, kept, reuse, zipped, staged,
+        )  # fmt: skip
+        outputs, source = assembled.outputs, assembled.source
     if stamp is not None:
         state.remember(out, stamp, result)
     if cache is not None:
@@ -101,6 +103,34 @@ def build(
         over,
         selection.partial,
     )
+
+
+def _written(
+    assembled_now: Callable[[], Assembled],
+    pack: Path,
+    kept: Kept | None,
+    reuse: bool,
+    zipped: bool,
+    staged: Staging | None,
+) -> tuple[Assembled, state.PackResult]:
+    """Write the pack ``assembled_now`` gives; return it and what was written.
+
+    If a file taken by reference from the last pack was changed there by hand, every
+    such file is made again and the pack assembled once more (see :mod:`pack.kept`).
+    """
+    last, ran = (kept.hashes, kept.runs) if kept is not None else (None, None)
+    for again in (False, True):
+        made = assembled_now()
+        try:
+            return made, writer.write_pack(pack.parent, pack.name, made.outputs, made.extras,
+                                           made.epoch, made.members, reuse, zipped, staged,
+                                           last, ran, made.staged)  # fmt: skip
+        except writer.Stale as stale:
+            if again or kept is None:
+                raise
+            kept.forget()  # and that file written again: its recorded hash is not the pack's
+            last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
+    raise AssertionError("unreachable")
 
 
 def _keep(

@@ -1,0 +1,245 @@
+"""Updating a pack in place: only the changed files written, the zip's other members copied.
+
+A rebuild after a small edit changes a few hundred of a pack's 150,000 files.
+What changed is found path by path (its sha256 against the last pack's); only
+those files are staged, and the new zip is the old one with those members put
+in: the records between two changes are copied as they are, a run at a time
+(:func:`campaignsync.pack.archive.update_zip`), so the work follows the edit,
+not the pack. Then the journal commits (:mod:`campaignsync.pack.journal`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from campaignsync.errors import BuildError
+from campaignsync.pack import archive, journal, runs, state, writer
+from campaignsync.pack.state import PackResult
+
+#: A file of the pack: its path, its bytes (empty when they are not held) and its member.
+Changed = tuple[str, bytes, writer.Member]
+
+
+def update(
+    out: Path,
+    campaign: str,
+    files: list[tuple[str, bytes]],
+    members: Mapping[str, writer.Member],
+    stamp: tuple[int, int],
+    previous: Mapping[str, str],
+    zipped: bool,
+    tables: Mapping[str, runs.Table],
+) -> PackResult | None:
+    """Update the pack in place when it is as the last build left it (None: write a new one).
+
+    ``files`` are every file of the new pack (in any order), ``members`` their members
+    where known, ``previous`` the last pack's sha256 by path and ``tables`` its zip's
+    members deflated in runs. The last zip's members are copied when it is there, made
+    by this zlib at this time; otherwise (a pack built with ``--no-zip``, another
+    ``SOURCE_DATE_EPOCH``) the zip is written whole.
+    """
+    zip_path = out / f"{campaign}.zip"
+    recorded = _as_left(out, campaign)
+    if recorded is None:
+        return None
+    index = None
+    if zipped and recorded["zip"] is not None and recorded.get("zlib") == writer.ZLIB_VERSION:
+        index = archive.read_zip_index(zip_path, campaign)
+        if index is None or len(index) != len(previous):
+            return None  # not a zip campaignsync wrote, or not that of the pack ``previous`` is
+        if index.stamp != stamp:
+            index = None  # made at another time: every member is written again
+    missing = writer.digest_all(writer.PackFile(r, d) for r, d in files if r not in members)
+    done = {**members, **missing} if missing else members
+    changed, deletes = _changes(files, done, previous)
+    final = out / campaign
+    if any(_blocked(final, rel) for rel, _, _ in changed):
+        return None
+    if zipped and index is not None:
+        zip_members, ran = _merged(final, campaign, changed, deletes, index, zip_path, tables)
+    elif zipped:
+        every = sorted(((rel, data, done[rel]) for rel, data in files), key=itemgetter(0))
+        zip_members, ran = _compressed(final, every)
+    else:
+        zip_members, ran = None, {}
+    if not _commit(out, campaign, changed, deletes, zip_members, index, stamp, len(files)):
+        return None
+    made = dict(previous)
+    made.update((rel, member.sha256) for rel, _, member in changed)
+    for rel in deletes:
+        del made[rel]
+    digest = made.get("manifest.json", writer.NOTHING)
+    where = zip_path if zipped else None
+    return PackResult(final, where, len(files), len(changed), len(files) - len(changed), digest,
+                      made, ran)  # fmt: skip
+
+
+def _changes(
+    files: list[tuple[str, bytes]],
+    members: Mapping[str, writer.Member],
+    previous: Mapping[str, str],
+) -> tuple[list[Changed], list[str]]:
+    """Return the files changed or added since the last pack (sorted), and the paths it had alone.
+
+    One look-up a file: its sha256 against the last pack's at its path.
+    """
+    changed = sorted(
+        ((rel, data, m) for rel, data in files if previous.get(rel) != (m := members[rel]).sha256),
+        key=itemgetter(0),
+    )
+    if any(m.referenced for _, _, m in changed):  # taken by reference, yet not the last pack's
+        raise writer.Stale(next(rel for rel, _, m in changed if m.referenced))
+    added = sum(1 for rel, _, _ in changed if rel not in previous)
+    if len(previous) == len(files) - added:  # every path of the last pack is still here
+        return changed, []
+    return changed, sorted(previous.keys() - {rel for rel, _ in files})
+
+
+def _as_left(out: Path, campaign: str) -> dict[str, Any] | None:
+    """Return what the last build recorded of the pack, if the pack is as it left it.
+
+    None when it is not (its manifest or zip touched since): a new pack is written.
+    """
+    recorded = state.recorded(out).get(campaign)
+    zip_path = out / f"{campaign}.zip"
+    try:
+        if recorded is None or _stamp(out / campaign / "manifest.json") != recorded["manifest"]:
+            return None
+        had_zip = recorded["zip"] is not None
+        if (_stamp(zip_path) if had_zip or zip_path.exists() else None) != recorded["zip"]:
+            return None
+    except (OSError, KeyError, TypeError):
+        return None
+    return dict(recorded)
+
+
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+def _merged(
+    final: Path,
+    campaign: str,
+    changed: list[Changed],
+    deletes: list[str],
+    index: archive.ZipIndex,
+    zip_path: Path,
+    tables: Mapping[str, runs.Table],
+) -> tuple[list[tuple[str, Any]], dict[str, runs.Table]]:
+    """Return the changes to the last zip (compressed; None: removed) and the new zip's runs.
+
+    A big file's runs unchanged since the last zip (whose runs ``tables`` holds) are
+    copied from it; the members deflated in runs that did not change are copied whole,
+    their tables kept.
+    """
+    old = runs.Previous(zip_path, campaign, index, tables)
+    try:
+        members, ran = _compressed(final, changed, old)
+        gone = {rel for rel, _, _ in changed}.union(deletes)
+        kept = {rel: t for rel in tables if rel not in gone and (t := old.table(rel))}
+    finally:
+        old.close()
+    changes: list[tuple[str, Any]] = [*members, *((rel, None) for rel in deletes)]
+    changes.sort(key=itemgetter(0))
+    return changes, {**kept, **ran}
+
+
+def _compressed(
+    final: Path, files: list[Changed], old: runs.Previous | None = None
+) -> tuple[list[tuple[str, writer.Member]], dict[str, runs.Table]]:
+    """Return the members of ``files`` compressed, and those deflated in runs."""
+    refill = [(rel, data, m) for rel, data, m in files if m.data is None]
+    hashed = {rel: m for rel, _, m in refill}
+    done = writer.prepare_all((_content(final, *f) for f in refill), old, hashed)
+    members = [(rel, done.get(rel, m)) for rel, _, m in files]
+    return members, runs.tables(members)
+
+
+def _content(final: Path, rel: str, data: bytes, member: writer.Member) -> writer.PackFile:
+    """Return a file to compress; one taken by reference is read back from the pack."""
+    return writer.PackFile(rel, writer.read_back(final, rel, member) if member.referenced else data)
+
+
+def _commit(
+    out: Path,
+    campaign: str,
+    changed: list[Changed],
+    deletes: list[str],
+    zip_members: list[tuple[str, Any]] | None,
+    index: archive.ZipIndex | None,
+    stamp: tuple[int, int],
+    count: int,
+) -> bool:
+    """Stage the changed files and the new zip, then commit and apply the journal.
+
+    ``zip_members`` are the changes to the last zip (``index``), or every member
+    (``index`` None), or None when the pack has no zip any more. Returns False, having
+    changed nothing, when the last zip turns out not to hold the last pack's files.
+    """
+    staging = out / f".{campaign}.tmp-{os.getpid()}"
+    archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
+    entry = {
+        "staging": staging.name,
+        "zip": archive_tmp.name if zip_members is not None else None,
+        "renames": [rel for rel, _, _ in changed],
+        "deletes": deletes,
+    }
+    try:
+        _stage(staging, changed)
+        if zip_members is not None and index is not None:
+            old = out / f"{campaign}.zip"
+            made = archive.update_zip(archive_tmp, campaign, index, old, zip_members, stamp)
+            if made != count:  # its members are not the last pack's files
+                shutil.rmtree(staging, ignore_errors=True)
+                archive_tmp.unlink(missing_ok=True)
+                return False
+        elif zip_members is not None:
+            archive.write_zip(archive_tmp, campaign, zip_members, stamp)
+        journal.write_journal(out, campaign, entry)
+    except OverflowError as exc:
+        raise BuildError(str(exc)) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        archive_tmp.unlink(missing_ok=True)
+        raise
+    try:
+        journal.apply(out, campaign, entry)
+    except OSError as exc:
+        raise BuildError(
+            f"the pack update in {out} stopped halfway: {exc.strerror or exc}; "
+            "the next build finishes it"
+        ) from None
+    return True
+
+
+def _stage(staging: Path, changed: list[Changed]) -> None:
+    """Write the changed files into the staging folder, in their folders."""
+    staging.mkdir(mode=writer.DIR_MODE)
+    made: set[str] = set()
+    for rel, data, _ in changed:
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        writer.write_new(f"{staging}{os.sep}{rel}", data)
+
+
+def _blocked(final: Path, rel: str) -> bool:
+    """Return True when a file cannot simply be renamed to ``rel`` in the pack."""
+    path = final
+    parts = rel.split("/")
+    for depth, part in enumerate(parts, start=1):
+        path = path / part
+        if path.is_symlink():
+            return True
+        if depth < len(parts) and path.exists() and not path.is_dir():
+            return True  # a file where a folder must go: rare, so a new pack is written
+        if depth == len(parts) and path.is_dir():
+            return True
+    return False
