@@ -177,3 +177,23 @@ def test_an_input_changed_again_within_its_clock_tick_is_not_taken_as_unchanged(
     assert "EVERY second step" in page.read_text(encoding="utf-8")
     # Recorded again with the new content: nothing changed since.
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
+
+
+def test_preview_rebuilds_after_a_save_within_one_clock_tick(sample_repo: Path) -> None:
+    # preview --watch rebuilds on each burst of saves: two saves within one tick of the
+    # file system's clock must not leave the second unseen.
+    from campaignsync.pack import live
+    from campaignsync.pipeline import Request
+    from tests.test_pack import rewrite_in_place
+
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    soon = time.time_ns() + 60 * 10**9
+    os.utime(message, ns=(soon, soon))
+    out = sample_repo / "dist"
+    first = live.rebuild(sample_repo, out, Request(epoch=1790000000), 1, time.time_ns)
+    text = message.read_text(encoding="utf-8")
+    rewrite_in_place(message, text.replace("Every second step", "EVERY second step"))
+    second = live.rebuild(sample_repo, out, Request(epoch=1790000000), 1, time.time_ns)
+    assert first.hashes and second.hashes and first.hashes != second.hashes
+    changed = {path for path, sha in second.hashes.items() if first.hashes.get(path) != sha}
+    assert "en/linkedin/authenticator-app.txt" in changed

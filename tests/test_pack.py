@@ -277,18 +277,22 @@ def test_a_file_changed_within_its_clock_tick_is_told_by_its_content(tmp_path: P
     settled.write_text("old")
     hour_ago = time.time_ns() - 3600 * 10**9
     os.utime(settled, ns=(hour_ago, hour_ago))
-    first = state.fingerprint(tmp_path, ["content"], {})
+    first = state.fingerprint(tmp_path, ["content"], {}, time.time_ns())
     # Only the file changed just now is hashed: the settled one is told by its signature.
     assert [Path(p).name for p, _ in first.unsettled] == ["fresh.md"]
     assert first.holds()
     out = tmp_path / "out"
     state.remember(out, first, write(out))
-    assert state.current(out, state.fingerprint(tmp_path, ["content"], {})) is not None
+    assert (
+        state.current(out, state.fingerprint(tmp_path, ["content"], {}, time.time_ns())) is not None
+    )
     rewrite_in_place(fresh, "two")
-    again = state.fingerprint(tmp_path, ["content"], {})
+    again = state.fingerprint(tmp_path, ["content"], {}, time.time_ns())
     assert again.digest == first.digest  # size, time and inode alike
     assert not first.holds()
     assert state.current(out, again) is None
+    # Without the clock (a caller that has none), no file is taken as unsettled.
+    assert state.fingerprint(tmp_path, ["content"], {}).unsettled == ()
 
 
 def test_an_unsettled_record_that_is_not_pairs_is_not_trusted(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,6 +71,15 @@ def source_date_epoch() -> int | None:
             f"{ZIP_LAST} (the end of 2107, the last date a zip can hold), not {value!r}"
         )
     return int(value)
+
+
+def clock() -> int:
+    """Return the wall clock now, in ns: the inputs changed just before a command are hashed.
+
+    Not ``--now`` nor SOURCE_DATE_EPOCH: this is about the file system's times
+    (``pack.state``), not the campaign's calendar.
+    """
+    return time.time_ns()
 
 
 def now_or(value: datetime | None) -> datetime:

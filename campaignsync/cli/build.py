@@ -13,6 +13,7 @@ from campaignsync.cli._common import (
     FORMAT_CHOICE,
     campaign_option,
     channels_option,
+    clock,
     display,
     errors,
     find_repo,
@@ -94,7 +95,7 @@ def build(
 
     request = pipeline.Request(campaign, locales, channels, source_date_epoch(), zipped)
     # Today, for the answer `check` would give, kept by the build (see pipeline.lastcheck).
-    options = pipeline.Options(out, force, jobs, shards, verbose, progress(), now_or(None))
+    options = pipeline.Options(out, force, jobs, shards, verbose, progress(), now_or(None), clock())
     with errors():
         done = pipeline.build_pack(find_repo(repo), request, options)
     if done.built is None:
@@ -174,6 +175,7 @@ def check(
             strict,
             cached=True,
             quick=True,
+            clock=clock(),
         )
     final = checked.diagnostics
     click.echo(report.render(final, fmt), nl=False)
@@ -282,7 +284,7 @@ def preview(
     """
     from campaignsync.commands import preview as previewing
 
-    options = previewing.Options(campaign, out, port, bind, watch, jobs, source_date_epoch())
+    options = previewing.Options(campaign, out, port, bind, watch, jobs, source_date_epoch(), clock)
     with errors():
         started = previewing.start(find_repo(repo), options, _print_problems)
     where = f"Serving {display(started.folder)} on {started.address}"

@@ -25,6 +25,8 @@ class Options:
     watch: bool = True
     jobs: int = 0  # 0: one process per CPU
     epoch: int | None = None  # SOURCE_DATE_EPOCH
+    #: The wall clock (ns), read before each rebuild: see ``pack.state.Stamp``.
+    clock: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,12 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
         batches = watch.changes(root, input_paths(project.config.paths), preview.stop)
         thread = threading.Thread(
             target=live.build_then_follow,
-            args=(batches, lambda _: live.rebuild(root, target, request, jobs), state, problems),
+            args=(
+                batches,
+                lambda _: live.rebuild(root, target, request, jobs, options.clock),
+                state,
+                problems,
+            ),
             daemon=True,
         )
         thread.start()

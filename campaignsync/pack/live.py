@@ -84,13 +84,19 @@ def hashes(folder: Path) -> dict[str, str]:
     return manifest.hashes(folder)
 
 
-def rebuild(root: Path, out: Path, request: Request, jobs: int = 1) -> Outcome:
-    """Build the pack through the normal build; return its hashes or what stopped it."""
+def rebuild(
+    root: Path, out: Path, request: Request, jobs: int = 1, clock: Callable[[], int] | None = None
+) -> Outcome:
+    """Build the pack through the normal build; return its hashes or what stopped it.
+
+    ``clock`` gives the time of each build's start (saves just before are hashed too).
+    """
     from campaignsync import pipeline
     from campaignsync.checks import report
 
     try:
-        done = pipeline.build_pack(root, request, pipeline.Options(out=out, jobs=jobs))
+        options = pipeline.Options(out=out, jobs=jobs, clock=clock() if clock else None)
+        done = pipeline.build_pack(root, request, options)
     except DiagnosticsError as exc:
         shown = [report.text_line(d) for d in exc.diagnostics if d.is_error]
         return Outcome(tuple(shown) or (f"{exc}; {exc.outcome}",))

@@ -11,7 +11,6 @@ import json
 import os
 import stat
 import sys
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +65,9 @@ class Stamp:
         return all(_content(path) == sha256 for path, sha256 in self.unsettled)
 
 
-def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object]) -> Stamp:
+def fingerprint(
+    root: Path, inputs: Iterable[str], settings: Mapping[str, object], clock: int | None = None
+) -> Stamp:
     """Return a digest of everything a build depends on, from file metadata alone.
 
     It covers the input files and folders (``inputs``, relative to ``root``),
@@ -76,31 +77,35 @@ def fingerprint(root: Path, inputs: Iterable[str], settings: Mapping[str, object
     no-change rebuild never reads or renders anything. The few input files changed
     just before (``UNSETTLED_NS``) are also hashed, so that a later build can tell
     whether they changed again without their signature showing it (as git does
-    with "racily clean" files).
+    with "racily clean" files). ``clock`` is the time now, in nanoseconds since the
+    epoch (the command line reads it); without it, no file is taken as unsettled.
     """
     unsettled: list[tuple[str, str]] = []
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     digest.update(json.dumps(runtime()).encode())
-    digest.update(signatures(root, inputs, unsettled).encode())
+    since = clock - UNSETTLED_NS if clock is not None else None
+    digest.update(signatures(root, inputs, unsettled, since).encode())
     digest.update(signatures(TOOL, (".",)).encode())
     return Stamp(digest.hexdigest(), tuple(unsettled))
 
 
 def signatures(
-    root: Path, names: Iterable[str], unsettled: list[tuple[str, str]] | None = None
+    root: Path,
+    names: Iterable[str],
+    unsettled: list[tuple[str, str]] | None = None,
+    since: int | None = None,
 ) -> str:
     """Return the stat signatures of ``names`` (relative to ``root``) and of all files below them.
 
     One line a file or symbolic link (path, size, mtime, inode), in a fixed order;
     ``__pycache__`` folders are left out, and a name that does not exist gives nothing.
-    To ``unsettled``, each file changed less than UNSETTLED_NS ago is added with its sha256.
+    To ``unsettled``, each file changed after ``since`` (ns) is added with its sha256.
     """
     lines = [line for name in names for line in _signatures(str(root / name))]
-    if unsettled is not None:
-        recent = time.time_ns() - UNSETTLED_NS
+    if unsettled is not None and since is not None:
         for line in lines:
             path, _, mtime, _ = line.split("\0")
-            if int(mtime) > recent:  # or in the future: a clock set otherwise
+            if int(mtime) > since:  # or in the future: a clock set otherwise
                 unsettled.append((path, _content(path)))
     return "".join(lines)
 

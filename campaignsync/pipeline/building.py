@@ -237,4 +237,4 @@ def _answers(root: Path, target: Path, request: Request, options: Options) -> st
         return None
     from campaignsync.pipeline import lastcheck
 
-    return lastcheck.stamp(root, request.campaign)
+    return lastcheck.stamp(root, request.campaign, options.clock)

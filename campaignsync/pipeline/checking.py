@@ -40,6 +40,7 @@ def check(
     prepare: bool = False,
     cached: bool = False,
     quick: bool = False,
+    clock: int | None = None,
 ) -> Checked:
     """Load, render and run every check; silenced codes dropped, --strict applied.
 
@@ -58,11 +59,11 @@ def check(
     if cached and not prepare:
         from campaignsync.pipeline import lastcheck
 
-        answer = lastcheck.recall(root, campaign, now) if quick else None
+        answer = lastcheck.recall(root, campaign, now, clock) if quick else None
         if answer is not None:
             found = lastcheck.replay(root, answer, now)
             return Checked(None, None, None, tuple(checks.finish(found, answer.ignore, strict)))
-        key = lastcheck.stamp(root, campaign)
+        key = lastcheck.stamp(root, campaign, clock)
     project, selection, rendered, diagnostics = _check_all(
         root, campaign, now, jobs, prepare, cached, key
     )

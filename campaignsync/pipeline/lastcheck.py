@@ -68,20 +68,23 @@ class Pending:
     loaded: tuple[Diagnostic, ...]
 
 
-def stamp(root: Path, campaign: str | None) -> state.Stamp:
-    """Return the fingerprint of a check's inputs and tool (take it before reading them)."""
+def stamp(root: Path, campaign: str | None, clock: int | None = None) -> state.Stamp:
+    """Return the fingerprint of a check's inputs and tool (take it before reading them).
+
+    ``clock`` (the time now, in ns) lets the inputs changed just before be hashed too.
+    """
     settings = {"check": campaign, "version": __version__}
-    return state.fingerprint(root, input_paths(read_paths(root)), settings)
+    return state.fingerprint(root, input_paths(read_paths(root)), settings, clock)
 
 
 def glossary_stamp(root: Path, glossary: str | None) -> str:
     """Return the fingerprint of the glossary file (take it before reading it).
 
-    A glossary changed just before (``state.UNSETTLED_NS``) is fingerprinted by its content
-    too: a later change within the same clock tick would keep its signature.
+    Its content is hashed too (one small file): a change within one tick of the file
+    system's clock keeps its signature.
     """
     unsettled: list[tuple[str, str]] = []
-    signature = state.signatures(root, (glossary,) if glossary else (), unsettled)
+    signature = state.signatures(root, (glossary,) if glossary else (), unsettled, -(2**63))
     return signature + "".join(sha256 for _, sha256 in unsettled)
 
 
@@ -90,14 +93,16 @@ def is_late(freeze: date | None, now: datetime) -> bool:
     return freeze is not None and now.date() > freeze
 
 
-def recall(root: Path, campaign: str | None, now: datetime) -> Answer | None:
+def recall(
+    root: Path, campaign: str | None, now: datetime, clock: int | None = None
+) -> Answer | None:
     """Return the last check's answer for ``campaign`` if nothing it read has changed."""
     path = _path(root, campaign)
     try:
         where = sealed.folder_id(path.parent)
     except OSError:
         return None
-    plain = sealed.read_sealed(path, where, stamp(root, campaign).digest)
+    plain = sealed.read_sealed(path, where, stamp(root, campaign, clock).digest)
     try:
         answer = None if plain is None else _answer(plain)
     except Exception:  # the right shape is part of being intact

@@ -47,6 +47,8 @@ class Options:
     progress: Progress | None = None
     #: Today, to keep the answer ``check`` would give (None: keep none).
     now: datetime | None = None
+    #: The wall clock at the start, in ns: inputs changed just before are hashed too.
+    clock: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def output_folder(root: Path, out: Path | None) -> Path:
     return (out if out is not None else root / read_paths(root).out).resolve()
 
 
-def fingerprint(root: Path, request: Request) -> state.Stamp:
+def fingerprint(root: Path, request: Request, clock: int | None = None) -> state.Stamp:
     """Return the fingerprint of a build: inputs, options, commit and tool (see pack)."""
     settings = {
         "request": [request.campaign, request.locales, request.channels, request.epoch]
@@ -78,14 +80,14 @@ def fingerprint(root: Path, request: Request) -> state.Stamp:
         "commit": gitrepo.head_id(root),
         "version": __version__,
     }
-    return state.fingerprint(root, input_paths(read_paths(root)), settings)
+    return state.fingerprint(root, input_paths(read_paths(root)), settings, clock)
 
 
 def unchanged(
-    root: Path, out: Path, request: Request
+    root: Path, out: Path, request: Request, clock: int | None = None
 ) -> tuple[state.Stamp, state.PackResult | None]:
     """Return the build's fingerprint and, if nothing changed since the last build, its pack."""
-    stamp = fingerprint(root, request)
+    stamp = fingerprint(root, request, clock)
     return stamp, state.current(out, stamp)
 
 
@@ -96,7 +98,7 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     loading the project (and its libraries) waits until a build is needed.
     """
     target = output_folder(root, options.out)
-    stamp, done = unchanged(root, target, request)
+    stamp, done = unchanged(root, target, request, options.clock)
     if done is not None and not options.force:
         return Outcome(done)
     from campaignsync.pipeline.building import build_changed

@@ -181,9 +181,8 @@ def render_selection(
 
     renderer = Renderer(project)
     every = units = [u for u in units_of(project, selection) if only is None or u[1] in only]
-    if loaded is None:
-        out = cache.folder.parent.parent if cache is not None else None
-        loaded = read_catalogs(project, selection, out, jobs, len(units))
+    out = cache.folder.parent.parent if cache is not None else None
+    loaded = loaded or read_catalogs(project, selection, out, jobs, len(units))
     lookups, problems = loaded[0], [*renderer.check_templates(), *loaded[1]]
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups, halted=True)
@@ -192,12 +191,9 @@ def render_selection(
     if cache is not None:
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, rows, prepare)
     keeper = rechecking.keeper(cache, selection.campaign, every, units)
-    # What check finds in the catalogs, wanted with the checks a whole campaign keeps.
-    whole = cache is not None and keeper is not None and not selection.partial
-    findings = cache.folder.parent.parent if whole and cache is not None else None
     context = WorkContext(project, renderer, lookups, selection, _by_id(project), prepare,
                           cache is not None, staged, cache if staged else None, keeper,
-                          findings)  # fmt: skip
+                          out if keeper and not selection.partial else None)  # fmt: skip
     done = 0
 
     def collect(chunk: _Chunk, size: int) -> None:
