@@ -69,7 +69,7 @@ class Kept:
     used: dict[str, str] = field(default_factory=dict)
     #: Each message's digest by id (the render cache's), for pieces made from one message.
     messages: Mapping[str, str] = field(default_factory=dict)
-    #: The outputs' members by path, for files made from one output (an email's copy).
+    #: The outputs' members by path: what files and pieces made from outputs are keyed by.
     outputs: Mapping[str, Member] = field(default_factory=dict)
 
     def take(self, path: str, inputs: str) -> bool:
