@@ -10,7 +10,7 @@ from pathlib import Path
 import pyphen
 import pytest
 from conftest import CliInvoke
-from test_incremental import EPOCH, change_title, tree
+from test_incremental import EPOCH, change_po_entry, change_title, tree
 
 from campaignsync import pipeline
 from campaignsync.l10n import localize, readability
@@ -27,7 +27,7 @@ from campaignsync.pack import (
     sealed,
     writer,
 )
-from campaignsync.pack.kept import HASHES, PIECES, Kept, open_kept, save_kept
+from campaignsync.pack.kept import BASE, HASHES, PIECES, Kept, open_kept, save_kept
 
 
 def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
@@ -350,3 +350,23 @@ def test_an_update_interrupted_before_its_journal_leaves_the_last_pack(
     cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
     assert tree(pack) == tree(clean / "2026")
     assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_after_an_edit_only_the_hashes_that_changed_are_written(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    base = (cache / BASE).read_bytes()
+    change_po_entry(sample_repo, 0, "Stay safe")
+    cli_invoke(build, env=EPOCH)
+    assert (cache / BASE).read_bytes() == base
+    kept = open_kept(cache, pack, key)
+    assert kept.hashes == manifest.hashes(pack)
+    where, sha = sealed.folder_id(cache), manifest.hashes(pack)["manifest.json"]
+    _, changes, gone = sealed.read_sealed(cache / HASHES, where, sha)
+    assert 0 < len(changes) < len(kept.hashes) // 8 and gone == ()
+    # The base damaged, or not the one the changes were kept against: a miss.
+    (cache / BASE).write_bytes(base[:-1])
+    assert open_kept(cache, pack, key).hashes is None
+    sealed.write_sealed(cache / BASE, "another manifest", kept.hashes)
+    assert open_kept(cache, pack, key).hashes is None

@@ -23,7 +23,9 @@ it used or made.
 Beside it, ``pack.hashes`` holds every file's sha256 as the last build wrote the
 pack, sealed under its manifest's sha256: while the manifest is the one that
 build recorded (``pack.state``: its size and time), the writer takes the hashes
-from there instead of parsing the manifest (18 MB of JSON at 150 messages).
+from there instead of parsing the manifest (18 MB of JSON at 150 messages). It
+holds what changed since ``pack.hashes.base``, the hashes kept in full, until
+that is an eighth of them: an edit writes a few hundred, not 150,000.
 ``pack.runs``, sealed the same way, holds the zip's members deflated in runs
 (:mod:`campaignsync.pack.runs`), so that an update deflates only the changed runs.
 """
@@ -45,6 +47,8 @@ INDEX = "kept.index"
 Entry = tuple[str, str, int, int]
 PIECES = "kept.pieces"
 HASHES = "pack.hashes"
+#: The hashes a pack's were last kept in full against (``pack.hashes`` holds what changed).
+BASE = "pack.hashes.base"
 RUNS = "pack.runs"
 
 
@@ -61,6 +65,8 @@ class Kept:
     members: dict[str, Member] = field(default_factory=dict)
     #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
     hashes: Mapping[str, str] | None = None
+    #: The hashes kept in full that ``hashes`` were kept against: (manifest's sha256, hashes).
+    base: tuple[str, Mapping[str, str]] | None = None
     #: The last zip's members deflated in runs (empty: none known).
     runs: Mapping[str, Table] = field(default_factory=dict)
     #: Pieces of whole-pack files (a message of the overview's list) by their inputs' digest:
@@ -152,15 +158,21 @@ def open_kept(
             isinstance(k, str) and isinstance(v, str) for k, v in pieces.items()
         ):
             kept.pieces = pieces
-        kept.hashes = _hashes(cache_folder, where, pack)
-        if kept.hashes is not None:
+        found = _hashes(cache_folder, where, pack)
+        if found is not None:
+            kept.hashes, kept.base = found
             plain = sealed.read_sealed(cache_folder / RUNS, where, kept.hashes["manifest.json"])
             kept.runs = valid(plain) or {}
     return kept
 
 
-def _hashes(cache_folder: Path, where: bytes, pack: Path) -> dict[str, str] | None:
-    """Return the last pack's hashes if its manifest is the one its build recorded."""
+def _hashes(
+    cache_folder: Path, where: bytes, pack: Path
+) -> tuple[dict[str, str], tuple[str, dict[str, str]]] | None:
+    """Return the last pack's hashes if its manifest is the one its build recorded.
+
+    Also the base they were kept against: (its manifest's sha256, its hashes).
+    """
     try:
         recorded = state.recorded(pack.parent)[pack.name]
         info = (pack / "manifest.json").stat()
@@ -169,12 +181,26 @@ def _hashes(cache_folder: Path, where: bytes, pack: Path) -> dict[str, str] | No
         key = str(recorded["sha256"])
     except (OSError, KeyError, TypeError):
         return None
-    plain = sealed.read_sealed(cache_folder / HASHES, where, key)
-    if not isinstance(plain, dict) or plain.get("manifest.json") != key:
+    delta = sealed.read_sealed(cache_folder / HASHES, where, key)
+    if not (isinstance(delta, tuple) and len(delta) == 3 and isinstance(delta[0], str)):
         return None
-    if set(map(type, plain)) | set(map(type, plain.values())) != {str}:  # 150,000 entries
+    base_key, changes, gone = delta
+    base = sealed.read_sealed(cache_folder / BASE, where, base_key)
+    if not (_all_text(base) and _all_text(changes) and isinstance(gone, tuple)):
         return None
-    return plain
+    if base.get("manifest.json") != base_key or not all(isinstance(g, str) for g in gone):
+        return None
+    plain = {**base, **changes}
+    for rel in gone:
+        plain.pop(rel, None)
+    return (plain, (base_key, base)) if plain.get("manifest.json") == key else None
+
+
+def _all_text(plain: Any) -> bool:
+    """Return True for a dict of text by text (150,000 entries: checked by their types)."""
+    return isinstance(plain, dict) and set(map(type, plain)) | set(map(type, plain.values())) <= {
+        str
+    }
 
 
 def _index(plain: Any) -> dict[str, Entry]:
@@ -202,6 +228,26 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         sealed.write_sealed(kept.index.parent / PIECES, kept.key, kept.used)
         kept.pieces = dict(kept.used)
     if result is not None and result.digests and result.digests != kept.hashes:
-        sealed.write_sealed(kept.index.parent / HASHES, result.manifest_sha256, result.digests)
+        _save_hashes(kept, result)
     if result is not None and result.digests and result.runs != kept.runs:
         sealed.write_sealed(kept.index.parent / RUNS, result.manifest_sha256, dict(result.runs))
+
+
+def _save_hashes(kept: Kept, result: state.PackResult) -> None:
+    """Keep the new pack's hashes: what changed since the base, or a new base.
+
+    A small edit changes a few hundred of 150,000 hashes: only those are written
+    (under the new manifest's sha256), until they are an eighth of the base.
+    """
+    folder, made = kept.index.parent, result.digests
+    if kept.base is not None:
+        base_key, base = kept.base
+        was = base.get  # one look-up a path: faster than a set of items
+        changes = {rel: sha for rel, sha in made.items() if was(rel) != sha}
+        gone = tuple(sorted(base.keys() - made.keys()))
+        if len(changes) + len(gone) <= len(base) // 8:
+            sealed.write_sealed(folder / HASHES, result.manifest_sha256, (base_key, changes, gone))
+            return
+    sealed.write_sealed(folder / BASE, result.manifest_sha256, dict(made))
+    sealed.write_sealed(folder / HASHES, result.manifest_sha256, (result.manifest_sha256, {}, ()))
+    kept.base = (result.manifest_sha256, dict(made))
