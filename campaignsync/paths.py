@@ -6,7 +6,9 @@ here without loading the config, for the no-change tests of ``build`` and ``chec
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
@@ -83,16 +85,23 @@ def resolve(root: Path, rel: str) -> Path:
     """Return ``root/rel``; raise ValueError if it escapes or passes a symbolic link."""
     if not is_inside(rel):
         raise ValueError(f"{rel} is not a path inside the repository")
-    path = root
-    for part in PurePosixPath(rel).parts:
-        path = path / part
+    parts = PurePosixPath(rel).parts
+    path = os.fspath(root)
+    for part in parts:  # with os, not pathlib: a load resolves two paths for every message
+        path = f"{path}{os.sep}{part}"
         try:
-            link = path.is_symlink()
-        except OSError as exc:  # a name too long for the file system, say
-            raise ValueError(f"{rel}: {exc.strerror}") from None
+            link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError as exc:
+            if exc.errno not in _NOT_THERE:  # a name too long for the file system, say
+                raise ValueError(f"{rel}: {exc.strerror}") from None
+            link = False
         if link:
             raise ValueError(f"{rel} is a symbolic link; campaign files must be plain files")
-    return path
+    return root.joinpath(*parts)
+
+
+#: What ``Path.is_symlink`` takes for "not a link": nothing there (or no folder on the way).
+_NOT_THERE = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))
 
 
 def read_bytes(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -225,3 +225,47 @@ def test_text_directions_are_kept_beside_the_packs_under_babels_version(
     assert config is not None
     de = next(loc for loc in config.locales if loc.tag == "de")
     assert de.direction == ("rtl" if kept == "this Babel's" else "ltr")
+
+
+@pytest.mark.parametrize("kept", ["this tool's", "another tool's"])
+def test_cldr_answers_of_the_renderer_are_kept_under_babel_and_the_tool(
+    sample_repo: Path, kept: str
+) -> None:
+    """The press dateline and the locale's name: asked of Babel once, then taken as kept."""
+    from campaignsync.l10n import catalog, localize
+    from campaignsync.load.project import load_project
+    from campaignsync.load.textdirections import RENDER, open_directions
+    from campaignsync.render.engine import Renderer
+    from campaignsync.render.strings import template_strings
+
+    project, _ = load_project(sample_repo)
+    assert project is not None
+    lookups, _ = catalog.load_lookups(project.root, project.config)
+    (message,) = [m for m in project.messages if m.id == "kickoff"]
+    locale = project.config.locale("de")
+    assert locale is not None
+    localized = localize.localize(message, locale, project.config, lookups)
+    strings = template_strings(locale, project.config, lookups)
+
+    def press(answers: object) -> str:
+        outputs, problems = Renderer(project, answers).render(localized, strings, ("press",))  # type: ignore[arg-type]
+        assert not problems
+        return outputs[0].content.decode()
+
+    (sample_repo / "dist").mkdir()
+    asked = press(None)
+    answers = open_directions(sample_repo / "dist", RENDER, "tool 1")
+    assert answers is not None and answers.kept == {}
+    assert press(answers) == asked  # asked of Babel, the same, and kept
+    (date,) = [k for k in answers.kept if k.startswith("date\0")]
+    assert answers.kept[date] in asked  # and saved by the renderer, which asked
+    tool = "tool 1" if kept == "this tool's" else "tool 2"
+    again = open_directions(sample_repo / "dist", RENDER, tool)
+    assert again is not None
+    if kept == "another tool's":  # a miss: Babel is asked again
+        assert again.kept == {}
+        assert press(again) == asked
+        return
+    assert again.kept == answers.kept and "name\0de" in again.kept
+    again.kept[date] = "Tag X"  # a kept answer is taken as it is (a wrong one, to see it)
+    assert "Tag X" in press(again)

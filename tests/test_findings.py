@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,22 @@ ALT = re.compile(
 
 
 def clean_answer(cli_invoke: CliInvoke, repo: Path, tmp: Path) -> str:
-    """Return what check says about a copy of ``repo`` that has no cache at all."""
+    """Return what check says about a copy of ``repo`` that has no cache at all.
+
+    Also asked without any cache at all (every output rendered, every check run over
+    them in one go): the same answer.
+    """
+    from campaignsync import pipeline
+    from campaignsync.checks import report
+
     copy = tmp / "clean"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(repo, copy, ignore=shutil.ignore_patterns("dist"))
-    return cli_invoke(["check", "--repo", str(copy), *NOW]).stdout
+    said = cli_invoke(["check", "--repo", str(copy), *NOW]).stdout
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+    uncached = pipeline.check(copy, None, now, 1, cached=False).diagnostics
+    assert report.render(uncached, "text") == said
+    return said
 
 
 def kept_files(repo: Path) -> dict[str, int]:

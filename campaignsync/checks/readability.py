@@ -40,18 +40,19 @@ def translated_texts(data: CheckInput) -> Iterator[Diagnostic]:
     texts = data.texts
     if texts is None:
         texts = longtexts.from_outputs(data.outputs, data.project)
-    by_locale: dict[str, list[Text]] = {}
+    # Each text with its ratio, worked out once (13,000 texts at 500 messages x 26 locales).
+    by_locale: dict[str, list[tuple[Text, float | None]]] = {}
     for text in texts.values():
         if language_of(text.locale) != source_language and text.counts.words >= settings.min_words:
-            by_locale.setdefault(text.locale, []).append(text)
+            by_locale.setdefault(text.locale, []).append((text, text.ratio))
     merged: dict[tuple[str, int], Diagnostic] = {}
     for tag, group in sorted(by_locale.items()):
-        usual = longtexts.baseline(t.ratio for t in group if t.ratio is not None)
+        usual = longtexts.baseline(ratio for _, ratio in group if ratio is not None)
         if usual is None:
             continue
         allowed = usual * (1 + settings.max_increase / 100)
-        for text in sorted(group, key=lambda t: t.message):
-            if text.ratio is not None and text.ratio > allowed:
+        for text, ratio in sorted(group, key=lambda pair: pair[0].message):
+            if ratio is not None and ratio > allowed:
                 if not text.blocks and data.blocks is not None:  # kept without them
                     text = replace(text, blocks=data.blocks(text.message, text.locale))
                 found = _harder_than_source(text, usual, allowed)

@@ -6,6 +6,9 @@ for 26 locales at every load). The answer depends only on the locale and the
 CLDR data, which a Babel release fixes, so when the output folder exists it is
 kept in ``<out>/.campaignsync-cache/load/directions.kept`` (sealed:
 ``pack.sealed``) under Babel's version; anything else is a miss, asked of Babel.
+The renderer keeps its own answers the same way (``render.kept``: each press
+dateline's place and day and each locale's name, see ``render.context``), under
+the tool's digest too, since the tool asks those questions.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from pathlib import Path
 
 FOLDER = ".campaignsync-cache/load"
 NAME = "directions.kept"
+#: The renderer's answers (``render.context.Answers``).
+RENDER = "render.kept"
 
 
 class Directions:
     """The text directions kept by the last load; :meth:`get` asks Babel for the others."""
 
-    def __init__(self, folder: Path, key: str, kept: dict[str, str]) -> None:
+    def __init__(self, folder: Path, key: str, kept: dict[str, str], name: str = NAME) -> None:
         self.folder = folder
+        self.name = name
         self.key = key
         self.kept = kept
         self.changed = False
@@ -44,21 +50,31 @@ class Directions:
 
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
-            sealed.write_sealed(self.folder / NAME, self.key, self.kept)
+            sealed.write_sealed(self.folder / self.name, self.key, self.kept)
         self.changed = False
 
 
-def open_directions(out: Path) -> Directions | None:
-    """Return the kept directions of the output folder ``out``; None when it does not exist."""
+def open_directions(out: Path, name: str = NAME, tool: str = "") -> Directions | None:
+    """Return the kept directions of the output folder ``out``; None when it does not exist.
+
+    ``name`` and ``tool`` (a digest of the code that asks) name other answers kept alike.
+    """
     from campaignsync.l10n import cldr
     from campaignsync.pack import sealed
 
     if not out.is_dir():
         return None  # kept only beside packs or checks already there: a load makes no dist/
     folder = out.resolve() / FOLDER
-    key = f"text-directions {NAME} babel {cldr.version()}"
+    key = f"text-directions {name} babel {cldr.version()} {tool}".rstrip()
     kept = None
     with contextlib.suppress(OSError):
-        kept = sealed.read_sealed(folder / NAME, sealed.folder_id(folder), key)
+        kept = sealed.read_sealed(folder / name, sealed.folder_id(folder), key)
     valid = isinstance(kept, dict) and all(isinstance(k, str) for k in kept)
-    return Directions(folder, key, kept if valid else {})  # type: ignore[arg-type]
+    return Directions(folder, key, kept if valid else {}, name)  # type: ignore[arg-type]
+
+
+def render_answers(out: Path) -> Directions | None:
+    """Return the renderer's answers (``RENDER``) kept in the output folder ``out``, if any."""
+    from campaignsync.pack import keys
+
+    return open_directions(out, RENDER, keys.tool_digest()) if out.is_dir() else None

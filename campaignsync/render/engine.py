@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
     FileSystemLoader,
@@ -30,6 +30,9 @@ from campaignsync.model import Diagnostic, LocalizedMessage, Output, Project, Se
 from campaignsync.render import context, links
 from campaignsync.render import dates as datefmt
 from campaignsync.render.strings import TemplateStrings
+
+if TYPE_CHECKING:
+    from campaignsync.load.textdirections import Directions as Answers
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 _MAX_REPEAT = 100_000
@@ -199,9 +202,15 @@ def _error_place(exc: BaseException, fallback: str, templates_rel: str) -> tuple
 class Renderer:
     """Compiled templates of one campaign repository, reused for every output."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, answers: Answers | None = None) -> None:
+        from campaignsync.load.textdirections import render_answers
+
         self.project = project
         config = project.config
+        #: What CLDR answered before, kept beside the packs (see ``context.template_context``),
+        #: and kept again by this process when it asks more (not by the workers it forks).
+        self.answers = answers or render_answers(project.root / config.paths.out)
+        self.process = os.getpid()
         self.templates_rel = config.paths.templates
         self.env = make_environment(project.root / config.paths.templates)
         self.specs = channels.registry()
@@ -254,7 +263,9 @@ class Renderer:
         problems: list[Diagnostic] = []
         config = self.project.config
         message = localized.message
-        base = context.template_context(self.project, localized)
+        base = context.template_context(self.project, localized, self.answers)
+        if self.answers is not None and self.answers.changed and os.getpid() == self.process:
+            self.answers.save()
         # The addresses the segments hold are the same for every channel: found once.
         in_fields = [u for _, t in localized.fields for u in links.in_text(t.text)]
         for channel in message.channels:
