@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from campaignsync.cli import cli
 from campaignsync.errors import BuildError
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import hyphenation, journal, kept, runs
+from campaignsync.pack import hyphenation, journal, kept, runs, sealed
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 #: The sample campaign cut down to a few messages, so that each example builds quickly.
@@ -360,6 +360,9 @@ def test_a_units_catalog_look_ups_are_read_only_when_a_catalog_changed(
     # The catalog is byte for byte the same: the look-ups are not even read.
     assert cache.get(message_id, "fr", key, catalog(same)) is junk
     # Another catalog: the look-ups decide; look-ups that cannot be read are a miss.
+    assert cache.get(message_id, "fr", key, catalog("edited")) is None
+    # A log that holds no look-up in a catalog the unit read is no log of that unit.
+    cache.units[message_id]["fr"] = (key, replace(unit, packed_log=sealed.packed(())))
     assert cache.get(message_id, "fr", key, catalog("edited")) is None
     cache.units[message_id]["fr"] = (key, unit)
     assert cache.get(message_id, "fr", key, catalog("edited")) is unit

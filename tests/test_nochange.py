@@ -167,10 +167,10 @@ def test_an_input_changed_again_within_its_clock_tick_is_not_taken_as_unchanged(
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
     cli_invoke(check, env=EPOCH)
-    assert lastcheck.recall(sample_repo, None, datetime(2026, 9, 1)) is not None
+    assert lastcheck.recall(sample_repo, None, datetime(2026, 9, 1), time.time_ns()) is not None
     text = message.read_text(encoding="utf-8")
     rewrite_in_place(message, text.replace("Every second step", "EVERY second step"))
-    assert lastcheck.recall(sample_repo, None, datetime(2026, 9, 1)) is None
+    assert lastcheck.recall(sample_repo, None, datetime(2026, 9, 1), time.time_ns()) is None
     rebuilt = cli_invoke(build, env=EPOCH)
     assert rebuilt.stdout.startswith("Built ")
     page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"

@@ -295,6 +295,32 @@ def test_a_file_changed_within_its_clock_tick_is_told_by_its_content(tmp_path: P
     assert state.fingerprint(tmp_path, ["content"], {}).unsettled == ()
 
 
+def test_an_unsettled_link_or_pipe_is_named_never_read(tmp_path: Path) -> None:
+    # A link to /dev/zero or a FIFO among the inputs is refused by the loader; the
+    # fingerprint, taken first, must not read it without end or wait on it.
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "zero.md").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "content" / "pipe.md")
+    found = dict(state.fingerprint(tmp_path, ["content"], {}, time.time_ns()).unsettled)
+    assert found == {
+        str(tmp_path / "content" / "pipe.md"): "special",
+        str(tmp_path / "content" / "zero.md"): "link:/dev/zero",
+    }
+
+
+def test_files_settled_since_are_no_longer_read_by_the_no_change_test(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("one")
+    out = tmp_path / "out"
+    first = state.fingerprint(tmp_path, ["content"], {}, time.time_ns())
+    assert first.unsettled
+    state.remember(out, first, write(out))
+    later = state.fingerprint(tmp_path, ["content"], {}, time.time_ns() + 60 * 10**9)
+    assert later.unsettled == () and later.digest == first.digest
+    assert state.current(out, later) is not None
+    assert state.recorded(out)["2026"]["unsettled"] == []
+
+
 def test_an_unsettled_record_that_is_not_pairs_is_not_trusted(tmp_path: Path) -> None:
     result = write(tmp_path)
     state.remember(tmp_path, state.Stamp("print-1"), result)

@@ -58,8 +58,16 @@ class Unit:
         """Return the catalog look-ups and their answers; raise ValueError if not such."""
         with contextlib.suppress(Exception):  # passed its shard's checksum, yet not a log
             log = sealed.unpacked(self.packed_log)
-            if all(len(k) == 3 and (e is None or len(e) == 5) for k, e in log):
-                return log  # type: ignore[no-any-return]
+            read = {key[0] for key, _ in log}  # every catalog the unit read has its look-ups
+            if (
+                isinstance(log, tuple)
+                and read >= {tag for tag, _ in self.catalogs}
+                and all(
+                    isinstance(k, tuple) and len(k) == 3 and (e is None or len(e) == 5)
+                    for k, e in log
+                )
+            ):
+                return log
         raise ValueError("not a unit's catalog look-ups")
 
     @property

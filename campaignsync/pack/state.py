@@ -6,6 +6,7 @@ left it, reads and writes nothing (``campaignsync build`` says "Up to date").
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -59,6 +60,8 @@ class Stamp:
     #: (path, sha256) of each input file changed less than UNSETTLED_NS before the
     #: fingerprint was taken, hashed then (before the build read it).
     unsettled: tuple[tuple[str, str], ...] = ()
+    #: Taken with the clock: ``unsettled`` is all that is unsettled now.
+    clocked: bool = False
 
     def holds(self) -> bool:
         """Return True while each unsettled file still has the content it had."""
@@ -86,7 +89,7 @@ def fingerprint(
     since = clock - UNSETTLED_NS if clock is not None else None
     digest.update(signatures(root, inputs, unsettled, since).encode())
     digest.update(signatures(TOOL, (".",)).encode())
-    return Stamp(digest.hexdigest(), tuple(unsettled))
+    return Stamp(digest.hexdigest(), tuple(unsettled), clock is not None)
 
 
 def signatures(
@@ -111,12 +114,22 @@ def signatures(
 
 
 def _content(path: str) -> str:
-    """Return the sha256 of a file's bytes (a link's target's), or "" if it cannot be read."""
+    """Return the sha256 of a regular file's bytes; what a link or special file is, else.
+
+    Never follows a link nor waits on a device or pipe (a link to /dev/zero is an input
+    the loader refuses, not one to read without end).
+    """
     try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return ""
+        try:
+            return f"link:{Path(path).readlink()}"
+        except OSError:
+            return ""
+    with open(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return "special"
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def runtime() -> list[str]:
@@ -174,8 +187,11 @@ def current(out: Path, print_: Stamp) -> PackResult | None:
         try:
             if state["fingerprint"] != print_.digest:
                 continue
-            if not Stamp(print_.digest, unsettled_of(state.get("unsettled", []))).holds():
+            recorded_ = unsettled_of(state.get("unsettled", []))
+            if not Stamp(print_.digest, recorded_).holds():
                 return None
+            if print_.clocked and recorded_ != print_.unsettled:  # settled since: read no more
+                _settle(out, name, print_)
             folder, archive = out / name, out / f"{name}.zip"
             info = (folder / "manifest.json").stat()
             if [info.st_size, info.st_mtime_ns] != state["manifest"]:
@@ -211,6 +227,14 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
         "zlib": writer.ZLIB_VERSION,
     }
     paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+
+
+def _settle(out: Path, name: str, print_: Stamp) -> None:
+    """Record only the files unsettled now for a pack whose record still holds."""
+    states = recorded(out)
+    states[name]["unsettled"] = [list(pair) for pair in print_.unsettled]
+    with contextlib.suppress(OSError):  # not written: only read again next time
+        paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
 
 
 def unsettled_of(plain: Any) -> tuple[tuple[str, str], ...]:

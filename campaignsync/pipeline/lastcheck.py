@@ -102,7 +102,8 @@ def recall(
         where = sealed.folder_id(path.parent)
     except OSError:
         return None
-    plain = sealed.read_sealed(path, where, stamp(root, campaign, clock).digest)
+    key = stamp(root, campaign, clock)
+    plain = sealed.read_sealed(path, where, key.digest)
     try:
         answer = None if plain is None else _answer(plain)
     except Exception:  # the right shape is part of being intact
@@ -113,6 +114,9 @@ def recall(
         return None
     if glossary_stamp(root, answer.glossary) != answer.glossary_stamp:
         return None
+    if key.clocked and answer.unsettled != key.unsettled:  # settled since: kept as read now
+        with contextlib.suppress(OSError):
+            sealed.write_sealed(path, key.digest, (*plain[:-1], [list(p) for p in key.unsettled]))
     return answer
 
 

@@ -276,11 +276,12 @@ def _render_all(
         # First (long tasks first end the workers alike): each catalog's translation
         # findings, else found by the parent alone after rendering (13 s of CPU at 500
         # messages x 26 locales). Any a worker fails to keep, the parent finds.
-        for tag in _unfound(context):
-            pool.submit(_find_in_worker, tag)
+        finding = [pool.submit(_find_in_worker, tag) for tag in _unfound(context)]
         futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
         for future in as_completed(futures):
             collect(future.result(), futures[future])
+        for found in finding:  # a worker's error here the parent meets again, and tells
+            found.exception()
 
 
 def _unfound(context: WorkContext) -> list[str]:
