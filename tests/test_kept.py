@@ -23,6 +23,7 @@ from campaignsync.pack import (
     hyphenation,
     keys,
     manifest,
+    overview,
     schedulecsv,
     sealed,
     writer,
@@ -201,8 +202,8 @@ def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(
 
 
 def _listed(pieces: dict[str, str]) -> dict[str, str]:
-    """Return the pieces that are messages of the overview's list (the others are JSON)."""
-    return {k: t for k, t in pieces.items() if t.startswith("<")}
+    """Return the pieces that are messages of the overview's list (not JSON, not its attention list)."""
+    return {k: t for k, t in pieces.items() if t.startswith('<li class="message"')}
 
 
 def _rendered_sample(repo: Path) -> tuple[Project, list[Output], dict[str, Lookup]]:
@@ -370,3 +371,56 @@ def test_after_an_edit_only_the_hashes_that_changed_are_written(
     assert open_kept(cache, pack, key).hashes is None
     sealed.write_sealed(cache / BASE, "another manifest", kept.hashes)
     assert open_kept(cache, pack, key).hashes is None
+
+
+def test_schedule_problems_are_kept_until_a_time_they_read_changes(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, _, _ = _rendered_sample(sample_repo)
+    ran: list[int] = []
+    checks = attention._schedule_checks
+    monkeypatch.setattr(attention, "_schedule_checks", lambda *a: ran.append(1) or checks(*a))
+    epoch = 1790000000
+    # A message moved to 03:00 on its partner's clock: outside business hours (CS104).
+    first_message = project.messages[0]
+    moved = replace(
+        first_message,
+        publish=tuple((p, t.replace(hour=3)) for p, t in first_message.publish),
+    )
+    late = replace(project, messages=(moved, *project.messages[1:]))
+    whole = attention.schedule_problems(late, "2026", (), epoch)
+    assert "CS104" in {d.code for d in whole}
+    first = _again(Kept(tmp_path, tmp_path / "index", "key"), late)
+    ran.clear()
+    assert attention.schedule_problems(late, "2026", (), epoch, first) == whole
+    assert ran == [1]
+    # Its text edited: what the checks read is the same, so the findings are kept.
+    retitled = replace(late, messages=(replace(moved, title="Another title"), *late.messages[1:]))
+    assert attention.schedule_problems(retitled, "2026", (), epoch, _again(first, late)) == whole
+    assert ran == [1]
+    # Moved back: checked again, and nothing is found.
+    assert attention.schedule_problems(project, "2026", (), epoch, _again(first, project)) == []
+    assert ran == [1, 1]
+
+
+def test_the_overviews_attention_list_is_kept_while_its_items_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [
+        attention.Item("schedule", f"m{n}", "", "x", f"CS109: <{n}> too close", "")
+        for n in range(20)
+    ]
+    drawn: list[str] = []
+    render = overview._render
+    monkeypatch.setattr(overview, "_render", lambda *a, **k: drawn.append(a[0]) or render(*a, **k))
+    whole = overview.attention_list(items, None)
+    assert whole.count("<li ") == 20 and "&lt;7&gt; too close" in whole
+    first = Kept(tmp_path, tmp_path / "index", "key")
+    assert overview.attention_list(items, first) == whole
+    drawn.clear()
+    second = Kept(tmp_path, tmp_path / "index", "key", pieces=dict(first.used))
+    assert overview.attention_list(items, second) == whole
+    assert drawn == []
+    changed = [*items[:-1], replace(items[-1], text="CS110: changed")]
+    assert "CS110: changed" in overview.attention_list(changed, second)
+    assert drawn == ["overview_attention.html.j2"]

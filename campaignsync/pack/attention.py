@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from campaignsync.l10n import localize
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.load import content
-from campaignsync.model import Diagnostic, Message, Output, Project
+from campaignsync.model import Diagnostic, Message, Output, Project, Severity
+from campaignsync.pack import keys
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
@@ -158,13 +159,36 @@ def _schedule(project: Project, campaign: str, found: Iterable[Diagnostic]) -> l
 
 
 def schedule_problems(
-    project: Project, campaign: str, outputs: tuple[Output, ...], epoch: int
+    project: Project,
+    campaign: str,
+    outputs: tuple[Output, ...],
+    epoch: int,
+    kept: Kept | None = None,
 ) -> list[Diagnostic]:
     """Return the schedule checks' findings that depend on the pack's input alone.
 
     The freeze check (CS113) reads git history up to "today" and is left to
-    ``campaignsync check``; silenced codes are dropped.
+    ``campaignsync check``; silenced codes are dropped. With ``kept`` (a build),
+    the last build's findings are taken while what the checks read of the messages
+    is unchanged (the config and the calendar are in the kept pieces' key).
     """
+    # What the checks below read of a message: an edit of its text leaves the findings.
+    read = [(m.id, m.path, m.publish, m.lines, m.theme, m.channels)
+            for m in project.messages_of(campaign)]  # fmt: skip
+    inputs = keys.digest(("schedule", campaign, epoch, read)) if kept is not None else ""
+    text = kept.piece(inputs) if kept is not None else None
+    if text is not None:
+        found = [Diagnostic(c, Severity(s), *rest) for c, s, *rest in json.loads(text)]
+    else:
+        found = _schedule_checks(project, campaign, outputs, epoch)
+        if kept is not None:
+            kept.put_piece(inputs, json.dumps([astuple(d) for d in found], ensure_ascii=False))
+    return [d for d in found if d.code not in project.config.ignore]
+
+
+def _schedule_checks(
+    project: Project, campaign: str, outputs: tuple[Output, ...], epoch: int
+) -> list[Diagnostic]:
     from campaignsync.checks import CheckInput, schedule
 
     data = CheckInput(project, campaign, outputs, {}, datetime.fromtimestamp(epoch, UTC))
@@ -176,5 +200,4 @@ def schedule_problems(
         schedule.spacing,
         schedule.theme_coverage,
     )
-    found = [d for check in checks for d in check(data)]
-    return [d for d in found if d.code not in project.config.ignore]
+    return [d for check in checks for d in check(data)]

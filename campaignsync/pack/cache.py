@@ -279,7 +279,7 @@ def _plain_unit(unit: Unit) -> tuple[Any, ...]:
 
 def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
     return (d.path, d.message, d.locale, d.channel, d.direction, d.title, d.channel_title,
-            d.gauges, d.html, d.digest)  # fmt: skip
+            d.gauges, d.html, d.digest, d.section)  # fmt: skip
 
 
 def _unit(plain: tuple[Any, ...]) -> Unit:

@@ -15,14 +15,14 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
-from campaignsync.pack import attention, cards, keys
+from campaignsync.pack import attention, cards, keys, overview
 from campaignsync.pack.kept import Kept
 
 THEME = Path(__file__).resolve().parent / "theme"
@@ -58,6 +58,9 @@ class Drawn:
     html: bytes
     #: The sha256 of ``html``: what a page compares a card by, hashed once where it is drawn.
     digest: str
+    #: On the first card of a message in a locale: its section of the locale page, drawn
+    #: with it, the cards to go where ``_CARDS`` stands (b"" on the others).
+    section: bytes = b""
 
     @property
     def anchor(self) -> str:
@@ -71,10 +74,15 @@ def draw(config: Config, message: Message, outputs: Iterable[Output]) -> list[Dr
     grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for output in chosen:
         grouped[(output.message, output.locale, output.channel)].append(output.path)
-    return [
+    drawn = [
         _draw(config, message, o, tuple(grouped[(o.message, o.locale, o.channel)]))
         for o in cards.shown(chosen)
     ]
+    for at, first in enumerate(drawn):  # by locale, each locale's cards in the page's order
+        if at == 0 or drawn[at - 1].locale != first.locale:
+            locale = config.locale(first.locale) or config.source_locale
+            drawn[at] = replace(first, section=_section(locale, message, first))
+    return drawn
 
 
 def _draw(config: Config, message: Message, output: Output, files: tuple[str, ...]) -> Drawn:
@@ -127,19 +135,21 @@ def pages(
             "overview.html.j2",
             root="",
             messages=listed,
-            listing=_listing(listed, locales, _states(of_both, items), kept),
+            listing=overview.listing(listed, locales, overview.states(of_both, items), kept),
             items=items,
+            attention=overview.attention_list(items, kept),
             outputs=len(outputs),
             **common,
         ),
     )
     shared = keys.digest(common) if kept is not None else ""
+    by_locale, of_message = overview.grouped(items)
     for locale in locales:
         sections = [(m, of_both.get((locale.tag, m.id), [])) for m in listed]
-        noted = [i for i in items if i.locale == locale.tag]
+        noted = by_locale.get(locale.tag, [])
         yield f"preview/{locale.tag}.html", _locale_page(locale, sections, noted, common)
     for message in listed:
-        mine = [i for i in items if i.message == message.id]
+        mine = of_message.get(message.id, [])
         yield (
             f"preview/messages/{message.id}.html",
             _message_page(message, by_message[message.id], locales, mine, (common, shared), kept),
@@ -147,28 +157,6 @@ def pages(
     yield from _emails(outputs, messages, kept)
     for name in STATIC:
         yield f"preview/{name}", (THEME / name).read_bytes()
-
-
-def _listing(
-    listed: list[Message],
-    locales: list[Any],
-    states: Mapping[tuple[str, str], dict[str, Any]],
-    kept: Kept | None,
-) -> str:
-    """Return the overview's list of messages, each kept while what it shows is unchanged."""
-    tags = [loc.tag for loc in locales]
-    parts = []
-    for m in listed:
-        shown = [(tag, states.get((m.id, tag))) for tag in tags]
-        # The message's digest covers what the item shows of it; the states are plain values.
-        inputs = kept.inputs(m.id, ("listing", repr(shown))) if kept is not None else ""
-        text = kept.piece(inputs) if kept is not None and inputs else None
-        if text is None:
-            text = _render()("overview_message.html.j2", m=m, locales=locales, states=states)
-            if kept is not None and inputs:
-                kept.put_piece(inputs, text)
-        parts.append(text)
-    return "".join(parts)
 
 
 def _message_page(
@@ -222,25 +210,35 @@ def _page(name: str, **values: Any) -> bytes:
 def _made(
     config: Config, messages: Mapping[str, Message], outputs: list[Output], known: dict[str, Drawn]
 ) -> dict[tuple[str, str], list[Drawn]]:
-    """Return the cards shown by (locale, message), drawing the missing (added to ``known``)."""
-    shown = cards.shown_by_unit(outputs, messages)
-    made: dict[tuple[str, str], list[Drawn]] = {}
-    missing = set()
-    for unit, of_unit in shown.items():
-        try:
-            made[unit] = [known[o.path] for o in of_unit]
-        except KeyError:
-            made[unit] = []  # drawn below, in its place
-            missing.add(unit)
+    """Return the cards shown by (locale, message), drawing the missing (added to ``known``).
+
+    The cards known are taken by the unit they name, those of outputs no longer built left
+    out: a unit's cards are drawn together (:func:`draw`), and choosing the shown outputs
+    again cost more than all the rest of the gallery after an edit.
+    """
+    paths = {o.path for o in outputs}
+    made: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
+    for card in known.values():
+        if card.path in paths and card.message in messages:
+            made[(card.locale, card.message)].append(card)
+    missing = {(o.locale, o.message) for o in outputs if o.message in messages} - made.keys()
     if missing:
         units: dict[tuple[str, str], list[Output]] = defaultdict(list)
         for output in outputs:
             if (output.locale, output.message) in missing:
                 units[(output.locale, output.message)].append(output)
         for unit, of_unit in units.items():
-            known.update((d.path, d) for d in draw(config, messages[unit[1]], of_unit))
-            made[unit] = [known[o.path] for o in shown[unit]]
-    return made
+            drawn = draw(config, messages[unit[1]], of_unit)
+            known.update((d.path, d) for d in drawn)
+            if drawn:
+                made[unit] = drawn
+    for shown in made.values():
+        shown.sort(key=_channel)  # as cards.shown_by_unit orders them
+    return dict(sorted(made.items()))
+
+
+def _channel(card: Drawn) -> str:
+    return card.channel
 
 
 def _common(
@@ -264,8 +262,18 @@ def _common(
     }
 
 
-#: Where locale.html.j2 places a message's cards: escaped text never holds it.
+#: Where locale_section.html.j2 places a message's cards, and locale.html.j2 the sections:
+#: escaped text never holds them.
 _CARDS = "<!--cards-->"
+_SECTIONS = "<!--sections-->"
+
+
+def _section(locale: Any, message: Message, first: Drawn) -> bytes:
+    """Return a message's section of a locale page, ``_CARDS`` where its cards go."""
+    text: str = _render()(
+        "locale_section.html.j2", locale=locale, m=message, first=first, cards=_CARDS
+    )
+    return text.encode("utf-8")
 
 
 def _locale_page(
@@ -274,28 +282,29 @@ def _locale_page(
     items: list[attention.Item],
     common: dict[str, Any],
 ) -> bytes:
-    """Return a locale's page: its frame drawn by Jinja, each message's cards joined as bytes.
+    """Return a locale's page: its frame drawn by Jinja, each message's section joined as bytes.
 
-    A template that went over tens of thousands of cards, and a page encoded whole,
-    cost more than joining the cards' bytes into the frame.
+    Each section was drawn with the message's cards (and is kept with them in the render
+    cache): a template that went over every message and card cost more than the join.
     """
-    shown = [(m, mine) for m, mine in sections if mine]
     frame = _render()(
-        "locale.html.j2",
-        root="../",
-        locale=locale,
-        messages=[(m, mine[0]) for m, mine in shown],
-        items=items,
-        cards=_CARDS,
-        **common,
-    ).split(_CARDS)
-    if len(frame) != len(shown) + 1:
-        raise RuntimeError(f"locale.html.j2 placed {len(frame) - 1} of {len(shown)} sections")
+        "locale.html.j2", root="../", locale=locale, items=items, sections=_SECTIONS, **common
+    ).split(_SECTIONS)
+    if len(frame) != 2:
+        raise RuntimeError(f"locale.html.j2 placed the sections {len(frame) - 1} times")
     joined = [frame[0].encode("utf-8")]
-    for (_, mine), after in zip(shown, frame[1:], strict=True):
+    marker = _CARDS.encode()
+    for m, mine in sections:
+        if not mine:
+            continue
+        head, found, foot = (mine[0].section or _section(locale, m, mine[0])).partition(marker)
+        if not found:
+            raise RuntimeError(f"a section of {m.id} in {locale.tag} has no place for its cards")
+        joined.append(head)
         for c in mine:
             joined += (c.html, b"\n")
-        joined.append(after.encode("utf-8"))
+        joined.append(foot)
+    joined.append(frame[1].encode("utf-8"))
     return b"".join(joined)
 
 
@@ -315,28 +324,6 @@ def _rehome(html: str, locale: str) -> str:
         .replace(' id="', f' id="{locale}-')
         .replace('data-copy="', f'data-copy="{locale}-')
     )
-
-
-def _states(
-    made: Mapping[tuple[str, str], list[Drawn]], items: list[attention.Item]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """Return, per message and locale, the overview's cell: statuses and the tightest gauge."""
-    flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for entry in items:
-        flagged[(entry.message, entry.locale)].add(entry.kind)
-    states: dict[tuple[str, str], dict[str, Any]] = {}
-    for (tag, message_id), of_locale in made.items():
-        gauges = [g for c in of_locale for g in c.gauges]
-        tightest = max(gauges, key=lambda g: g[0], default=None)
-        kinds = flagged.get((message_id, tag), set())
-        if any(level == "near" for _, level in gauges):
-            kinds = kinds | {"near"}
-        states[(message_id, tag)] = {
-            "kinds": sorted(kinds),
-            "gauge": cards.Gauge(*tightest, "") if tightest else None,
-            "channels": sorted({c.channel for c in of_locale}),
-        }
-    return states
 
 
 def _emails(

@@ -150,7 +150,7 @@ def pack_extras(
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
-    schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch)
+    schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch, kept)
     extras: list[writer.PackFile] = []
 
     def add(rel: str, data: bytes) -> None:
