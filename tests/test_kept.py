@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from campaignsync.model import Output, Project
 from campaignsync.pack import (
     archive,
     attention,
+    gallery,
     hyphenation,
     keys,
     manifest,
@@ -424,3 +426,47 @@ def test_the_overviews_attention_list_is_kept_while_its_items_are_the_same(
     changed = [*items[:-1], replace(items[-1], text="CS110: changed")]
     assert "CS110: changed" in overview.attention_list(changed, second)
     assert drawn == ["overview_attention.html.j2"]
+
+
+def test_a_messages_item_of_the_overview_is_made_again_when_a_card_or_flag_of_it_changes(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, outputs, lookups = _rendered_sample(sample_repo)
+    drawn: dict[str, gallery.Drawn] = {}
+    fresh = dict(gallery.pages(project, "2026", outputs, lookups, (), drawn))
+    made: dict[tuple[str, str], list[gallery.Drawn]] = {}
+    for card in sorted(drawn.values(), key=lambda c: (c.locale, c.message, c.channel)):
+        made.setdefault((card.locale, card.message), []).append(card)
+    listed = list(project.messages_of("2026"))
+    locales = list(project.config.all_locales)
+    items = attention.items(project, "2026", outputs, lookups)
+    whole = overview.listing(listed, locales, made, items, None)
+    assert whole in fresh["index.html"].decode("utf-8")
+    drawn_again: list[str] = []
+    render = overview._render
+    monkeypatch.setattr(
+        overview, "_render", lambda *a, **k: drawn_again.append(k["m"].id) or render(*a, **k)
+    )
+    first = _again(Kept(tmp_path, tmp_path / "index", "key"), project)
+    assert overview.listing(listed, locales, made, items, first) == whole
+    drawn_again.clear()
+    assert overview.listing(listed, locales, made, items, _again(first, project)) == whole
+    assert drawn_again == []
+    # A card of one unit changed (its digest with it): that message's item alone, anew.
+    (tag, message), shown = next(iter(made.items()))
+    near = replace(shown[0], gauges=((95, "near"),), digest="another card")
+    changed = {**made, (tag, message): [near, *shown[1:]]}
+    text = overview.listing(listed, locales, changed, items, _again(first, project))
+    assert drawn_again == [message]
+    assert f'class="loc is-near" data-locale="{tag}"' in text
+    # One locale of another message flagged as not translated: that item alone, anew.
+    other = next(m.id for m in listed if m.id != message)
+    flag = attention.Item("untranslated", other, tag, "", "1 of 3: body", "")
+    drawn_again.clear()
+    text = overview.listing(listed, locales, made, [*items, flag], _again(first, project))
+    assert drawn_again == [other]
+    item = next(t for t in text.split('<li class="message"') if f'id="{other}"' in t)
+    before = next(t for t in whole.split('<li class="message"') if f'id="{other}"' in t)
+    cell = re.compile(f'<li class="loc([^"]*)" data-locale="{tag}"')
+    assert "is-untranslated" in cell.search(item).group(1)  # type: ignore[union-attr]
+    assert "is-untranslated" not in cell.search(before).group(1)  # type: ignore[union-attr]

@@ -6,7 +6,7 @@ Posts over a limit, missing or stale translations and schedule problems.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -48,15 +48,18 @@ def items(
     lookups: Mapping[str, Lookup],
     schedule: Iterable[Diagnostic] = (),
     kept: Kept | None = None,
+    built: Set[tuple[str, str]] | None = None,
 ) -> list[Item]:
     """Return everything that needs attention, kind by kind, in a stable order.
 
     With ``kept`` (a build), each message's translation state in a locale is taken
     from the last build's while the message and the catalogs it is read from are
-    unchanged.
+    unchanged. ``built``: the (locale, message) pairs of the outputs, if known.
     """
     found = _over(outputs)
-    found += _translations(project, campaign, outputs, lookups, kept)
+    if built is None:
+        built = {(o.locale, o.message) for o in outputs}
+    found += _translations(project, campaign, built, lookups, kept)
     found += _schedule(project, campaign, schedule)
     order = list(KINDS)
     return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
@@ -85,12 +88,11 @@ def _over(outputs: Iterable[Output]) -> list[Item]:
 def _translations(
     project: Project,
     campaign: str,
-    outputs: Iterable[Output],
+    built: Set[tuple[str, str]],
     lookups: Mapping[str, Lookup],
     kept: Kept | None,
 ) -> list[Item]:
     config = project.config
-    built = {(o.message, o.locale) for o in outputs}
     messages = project.messages_of(campaign)
     keyed: dict[str, list[tuple[str, tuple[str, str]]]] = {}  # each message's segments as keys
     items: list[Item] = []
@@ -98,14 +100,14 @@ def _translations(
         reads = localize.classifier_reads(locale, lookups) if kept is not None else ()
         state: Callable[[tuple[str, str]], str] | None = None
         for message in messages:
-            if (message.id, locale.tag) not in built:
+            if (locale.tag, message.id) not in built:
                 continue
             # Kept only when every catalog the classifier reads has a digest (``reads``).
             keep = kept if reads else None
             inputs = keep.inputs(message.id, ("attention", locale.tag, *reads)) if keep else ""
             text = keep.piece(inputs) if keep is not None and inputs else None
-            if text is not None:
-                found = [(kind, said) for kind, said in json.loads(text)]
+            if text is not None:  # most often "[]": nothing lacks
+                found = [(kind, said) for kind, said in json.loads(text)] if text != "[]" else []
             else:
                 if message.id not in keyed:
                     keyed[message.id] = _keys(message)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -120,14 +120,15 @@ def pages(
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
-    of_both = _made(config, messages, outputs, drawn if drawn is not None else {})
+    units = {(o.locale, o.message) for o in outputs if o.message in messages}
+    of_both = _made(config, messages, outputs, drawn if drawn is not None else {}, units)
     present = {tag for tag, _ in of_both}
     locales = [loc for loc in config.all_locales if loc.tag in present]
     by_message: dict[str, list[Drawn]] = defaultdict(list)
     for (_, message_id), of_unit in of_both.items():  # by locale: as a message page lists them
         by_message[message_id] += of_unit
     listed = [m for m in messages.values() if m.id in by_message]
-    items = attention.items(project, campaign_id, outputs, lookups or {}, schedule, kept)
+    items = attention.items(project, campaign_id, outputs, lookups or {}, schedule, kept, units)
     common = _common(project, campaign_id, locales, of_both, listed)
     yield (
         "index.html",
@@ -135,7 +136,7 @@ def pages(
             "overview.html.j2",
             root="",
             messages=listed,
-            listing=overview.listing(listed, locales, overview.states(of_both, items), kept),
+            listing=overview.listing(listed, locales, of_both, items, kept),
             items=items,
             attention=overview.attention_list(items, kept),
             outputs=len(outputs),
@@ -208,9 +209,15 @@ def _page(name: str, **values: Any) -> bytes:
 
 
 def _made(
-    config: Config, messages: Mapping[str, Message], outputs: list[Output], known: dict[str, Drawn]
+    config: Config,
+    messages: Mapping[str, Message],
+    outputs: list[Output],
+    known: dict[str, Drawn],
+    units: Set[tuple[str, str]],
 ) -> dict[tuple[str, str], list[Drawn]]:
     """Return the cards shown by (locale, message), drawing the missing (added to ``known``).
+
+    ``units`` are the (locale, message) pairs of the outputs, of the messages shown.
 
     The cards known are taken by the unit they name, those of outputs no longer built left
     out: a unit's cards are drawn together (:func:`draw`), and choosing the shown outputs
@@ -221,13 +228,13 @@ def _made(
     for card in known.values():
         if card.path in paths and card.message in messages:
             made[(card.locale, card.message)].append(card)
-    missing = {(o.locale, o.message) for o in outputs if o.message in messages} - made.keys()
+    missing = units - made.keys()
     if missing:
-        units: dict[tuple[str, str], list[Output]] = defaultdict(list)
+        lacking: dict[tuple[str, str], list[Output]] = defaultdict(list)
         for output in outputs:
             if (output.locale, output.message) in missing:
-                units[(output.locale, output.message)].append(output)
-        for unit, of_unit in units.items():
+                lacking[(output.locale, output.message)].append(output)
+        for unit, of_unit in lacking.items():
             drawn = draw(config, messages[unit[1]], of_unit)
             known.update((d.path, d) for d in drawn)
             if drawn:

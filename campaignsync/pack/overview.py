@@ -63,18 +63,33 @@ def attention_list(items: list[attention.Item], kept: Kept | None) -> str:
 def listing(
     listed: list[Message],
     locales: list[Any],
-    states: Mapping[tuple[str, str], dict[str, Any]],
+    made: Mapping[tuple[str, str], list[Drawn]],
+    items: list[attention.Item],
     kept: Kept | None,
 ) -> str:
-    """Return the overview's list of messages, each kept while what it shows is unchanged."""
+    """Return the overview's list of messages, each kept while what it shows is unchanged.
+
+    A message's states in every locale (``overview_message.html.j2``) are worked out only
+    when it is drawn: its key names what they are made from, the units' cells and flags.
+    """
     tags = [loc.tag for loc in locales]
+    flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entry in items:
+        flagged[(entry.message, entry.locale)].add(entry.kind)
     parts = []
     for m in listed:
-        shown = [(tag, states.get((m.id, tag))) for tag in tags]
-        # The message's digest covers what the item shows of it; the states are plain values.
-        inputs = kept.inputs(m.id, ("listing", repr(shown))) if kept is not None else ""
+        units = [(tag, shown) for tag in tags if (shown := made.get((tag, m.id)))]
+        inputs = ""
+        if kept is not None:  # the message's digest covers what the item shows of it
+            cells = "\1".join(
+                f"{tag}\0{_cell(shown)}\0{' '.join(sorted(flagged.get((m.id, tag), ())))}"
+                for tag, shown in units
+            )
+            inputs = kept.inputs(m.id, ("listing", cells))
         text = kept.piece(inputs) if kept is not None and inputs else None
         if text is None:
+            states = {(m.id, tag): state(shown, flagged.get((m.id, tag), set()))
+                      for tag, shown in units}  # fmt: skip
             text = _render("overview_message.html.j2", m=m, locales=locales, states=states)
             if kept is not None and inputs:
                 kept.put_piece(inputs, text)
@@ -82,23 +97,21 @@ def listing(
     return "".join(parts)
 
 
-def states(
-    made: Mapping[tuple[str, str], list[Drawn]], items: list[attention.Item]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """Return, per message and locale, the overview's cell: statuses and the tightest gauge."""
-    flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for entry in items:
-        flagged[(entry.message, entry.locale)].add(entry.kind)
-    states: dict[tuple[str, str], dict[str, Any]] = {}
-    for (tag, message_id), of_locale in made.items():
-        gauges = [g for c in of_locale for g in c.gauges]
-        tightest = max(gauges, key=lambda g: g[0], default=None)
-        kinds = flagged.get((message_id, tag), set())
-        if any(level == "near" for _, level in gauges):
-            kinds = kinds | {"near"}
-        states[(message_id, tag)] = {
-            "kinds": sorted(kinds),
-            "gauge": cards.Gauge(*tightest, "") if tightest else None,
-            "channels": sorted({c.channel for c in of_locale}),
-        }
-    return states
+def _cell(shown: list[Drawn]) -> str:
+    """Return what a unit's state is made from, as a key: its cards' digests.
+
+    A card's HTML shows its channel and its text, which its gauges are measured on.
+    """
+    return "".join([c.digest for c in shown])
+
+
+def state(shown: list[Drawn], flagged: set[str]) -> dict[str, Any]:
+    """Return a unit's cell of the overview: statuses, the tightest gauge and its channels."""
+    gauges = [g for c in shown for g in c.gauges]
+    tightest = max(gauges, key=lambda g: g[0], default=None)
+    kinds = flagged | {"near"} if any(level == "near" for _, level in gauges) else flagged
+    return {
+        "kinds": sorted(kinds),
+        "gauge": cards.Gauge(*tightest, "") if tightest else None,
+        "channels": sorted({c.channel for c in shown}),
+    }
