@@ -65,7 +65,7 @@ class Stamp:
 
     def holds(self) -> bool:
         """Return True while each unsettled file still has the content it had."""
-        return all(_content(path) == sha256 for path, sha256 in self.unsettled)
+        return all(content(path) == sha256 for path, sha256 in self.unsettled)
 
 
 def fingerprint(
@@ -109,11 +109,11 @@ def signatures(
         for line in lines:
             path, _, mtime, _ = line.split("\0")
             if int(mtime) > since:  # or in the future: a clock set otherwise
-                unsettled.append((path, _content(path)))
+                unsettled.append((path, content(path)))
     return "".join(lines)
 
 
-def _content(path: str) -> str:
+def content(path: str) -> str:
     """Return the sha256 of a regular file's bytes; what a link or special file is, else.
 
     Never follows a link nor waits on a device or pipe (a link to /dev/zero is an input
@@ -183,7 +183,8 @@ def current(out: Path, print_: Stamp) -> PackResult | None:
     The files that were unsettled when that build took its fingerprint must still
     have the content they had then.
     """
-    for name, state in recorded(out).items():
+    states = recorded(out)
+    for name, state in states.items():
         try:
             if state["fingerprint"] != print_.digest:
                 continue
@@ -191,7 +192,7 @@ def current(out: Path, print_: Stamp) -> PackResult | None:
             if not Stamp(print_.digest, recorded_).holds():
                 return None
             if print_.clocked and recorded_ != print_.unsettled:  # settled since: read no more
-                _settle(out, name, print_)
+                _settle(out, states, name, print_)
             folder, archive = out / name, out / f"{name}.zip"
             info = (folder / "manifest.json").stat()
             if [info.st_size, info.st_mtime_ns] != state["manifest"]:
@@ -229,9 +230,8 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
     paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
 
 
-def _settle(out: Path, name: str, print_: Stamp) -> None:
+def _settle(out: Path, states: dict[str, dict[str, Any]], name: str, print_: Stamp) -> None:
     """Record only the files unsettled now for a pack whose record still holds."""
-    states = recorded(out)
     states[name]["unsettled"] = [list(pair) for pair in print_.unsettled]
     with contextlib.suppress(OSError):  # not written: only read again next time
         paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())

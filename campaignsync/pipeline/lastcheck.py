@@ -83,9 +83,9 @@ def glossary_stamp(root: Path, glossary: str | None) -> str:
     Its content is hashed too (one small file): a change within one tick of the file
     system's clock keeps its signature.
     """
-    unsettled: list[tuple[str, str]] = []
-    signature = state.signatures(root, (glossary,) if glossary else (), unsettled, -(2**63))
-    return signature + "".join(sha256 for _, sha256 in unsettled)
+    if not glossary:
+        return ""
+    return state.signatures(root, (glossary,)) + state.content(str(root / glossary))
 
 
 def is_late(freeze: date | None, now: datetime) -> bool:
