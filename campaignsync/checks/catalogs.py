@@ -274,11 +274,16 @@ def translations_of(
 
 
 def unfound(config: Config, lookups: Mapping[str, Lookup], memo: Memo) -> list[str]:
-    """Return the locales whose translation findings ``memo`` does not hold yet."""
+    """Return the locales whose translation findings ``memo`` does not hold yet.
+
+    The locales :func:`translations` compares, no other.
+    """
     return [
-        tag
-        for tag, lookup in lookups.items()
-        if lookup.digest and memo.get(*translations_key(config, lookup, tag)) is None
+        loc.tag
+        for loc in config.locales
+        if (lookup := lookups.get(loc.tag)) is not None
+        and lookup.digest
+        and memo.get(*translations_key(config, lookup, loc.tag)) is None
     ]
 
 
