@@ -22,7 +22,7 @@ from typing import Any
 
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
-from campaignsync.pack import attention, cards, keys, overview
+from campaignsync.pack import attention, cards, keys, localepages, overview
 from campaignsync.pack.kept import Kept
 
 THEME = Path(__file__).resolve().parent / "theme"
@@ -59,7 +59,7 @@ class Drawn:
     #: The sha256 of ``html``: what a page compares a card by, hashed once where it is drawn.
     digest: str
     #: On the first card of a message in a locale: its section of the locale page, drawn
-    #: with it, the cards to go where ``_CARDS`` stands (b"" on the others).
+    #: with it, the cards to go where ``localepages.CARDS`` stands (b"" on the others).
     section: bytes = b""
 
     @property
@@ -81,7 +81,7 @@ def draw(config: Config, message: Message, outputs: Iterable[Output]) -> list[Dr
     for at, first in enumerate(drawn):  # by locale, each locale's cards in the page's order
         if at == 0 or drawn[at - 1].locale != first.locale:
             locale = config.locale(first.locale) or config.source_locale
-            drawn[at] = replace(first, section=_section(locale, message, first))
+            drawn[at] = replace(first, section=localepages.section(locale, message, first))
     return drawn
 
 
@@ -148,7 +148,8 @@ def pages(
     for locale in locales:
         sections = [(m, of_both.get((locale.tag, m.id), [])) for m in listed]
         noted = by_locale.get(locale.tag, [])
-        yield f"preview/{locale.tag}.html", _locale_page(locale, sections, noted, common)
+        page = localepages.locale_page(locale, sections, noted, common, kept)
+        yield f"preview/{locale.tag}.html", page
     for message in listed:
         mine = of_message.get(message.id, [])
         yield (
@@ -267,52 +268,6 @@ def _common(
         "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
         "kinds": attention.KINDS,
     }
-
-
-#: Where locale_section.html.j2 places a message's cards, and locale.html.j2 the sections:
-#: escaped text never holds them.
-_CARDS = "<!--cards-->"
-_SECTIONS = "<!--sections-->"
-
-
-def _section(locale: Any, message: Message, first: Drawn) -> bytes:
-    """Return a message's section of a locale page, ``_CARDS`` where its cards go."""
-    text: str = _render()(
-        "locale_section.html.j2", locale=locale, m=message, first=first, cards=_CARDS
-    )
-    return text.encode("utf-8")
-
-
-def _locale_page(
-    locale: Any,
-    sections: list[tuple[Message, list[Drawn]]],
-    items: list[attention.Item],
-    common: dict[str, Any],
-) -> bytes:
-    """Return a locale's page: its frame drawn by Jinja, each message's section joined as bytes.
-
-    Each section was drawn with the message's cards (and is kept with them in the render
-    cache): a template that went over every message and card cost more than the join.
-    """
-    frame = _render()(
-        "locale.html.j2", root="../", locale=locale, items=items, sections=_SECTIONS, **common
-    ).split(_SECTIONS)
-    if len(frame) != 2:
-        raise RuntimeError(f"locale.html.j2 placed the sections {len(frame) - 1} times")
-    joined = [frame[0].encode("utf-8")]
-    marker = _CARDS.encode()
-    for m, mine in sections:
-        if not mine:
-            continue
-        head, found, foot = (mine[0].section or _section(locale, m, mine[0])).partition(marker)
-        if not found:
-            raise RuntimeError(f"a section of {m.id} in {locale.tag} has no place for its cards")
-        joined.append(head)
-        for c in mine:
-            joined += (c.html, b"\n")
-        joined.append(foot)
-    joined.append(frame[1].encode("utf-8"))
-    return b"".join(joined)
 
 
 def _rows(items: list[Drawn], locales: list[Any]) -> list[tuple[str, list[Drawn]]]:

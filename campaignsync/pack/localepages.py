@@ -1,0 +1,171 @@
+"""The gallery's locale pages: after an edit, the last pack's page with the changed sections.
+
+A locale page (``preview/<locale>.html``, 7 MB at 500 messages) is its frame, drawn by
+Jinja (``theme/locale.html.j2``: the locale's attention list, the filters), with each
+message's section joined in as bytes. A section is drawn with the message's cards
+(:func:`section`, kept with them in the render cache) and its bytes are fixed by a
+digest of what they are made from (:func:`_digest`: the locale, the message's id and
+path, the title and direction its heading shows, each card's channel and sha256).
+
+The build that makes a page records, as a kept piece (:mod:`campaignsync.pack.kept`)
+named by the page's sha256, where each section lies in it. The next build takes the
+sections whose digest is unchanged from the last pack's page, read back and checked
+against that sha256 (a page changed or removed by hand is joined from the cards as
+before), and joins only the others from their cards: a one-message edit reads the
+HTML of no other message's cards. A page whose frame and sections are all unchanged
+is taken by reference (:meth:`campaignsync.pack.kept.Kept.take`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from campaignsync.model import Message
+
+if TYPE_CHECKING:
+    from campaignsync.pack.attention import Item
+    from campaignsync.pack.gallery import Drawn
+    from campaignsync.pack.kept import Kept
+
+#: Where locale_section.html.j2 places a message's cards, and locale.html.j2 the sections:
+#: escaped text never holds them.
+CARDS = "<!--cards-->"
+SECTIONS = "<!--sections-->"
+#: A section of a page: its digest, the message, its cards (each first in its section).
+Shown = tuple[str, Message, Sequence["Drawn"]]
+
+
+def _render(name: str, **values: Any) -> str:
+    from campaignsync.pack.gallery import _render as renderer
+
+    text: str = renderer()(name, **values)
+    return text
+
+
+def section(locale: Any, message: Message, first: Drawn) -> bytes:
+    """Return a message's section of a locale page, :data:`CARDS` where its cards go."""
+    text = _render("locale_section.html.j2", locale=locale, m=message, first=first, cards=CARDS)
+    return text.encode("utf-8")
+
+
+def locale_page(
+    locale: Any,
+    sections: list[tuple[Message, list[Drawn]]],
+    items: list[Item],
+    common: dict[str, Any],
+    kept: Kept | None,
+) -> bytes:
+    """Return a locale's page; empty when the last pack's is taken by reference.
+
+    Each section comes from the last pack's page when it is unchanged and that page is
+    the one recorded, else it is joined from its cards.
+    """
+    head, foot = _frame(locale, items, common)
+    shown: list[Shown] = [(_digest(locale, m, mine), m, mine) for m, mine in sections if mine]
+    if kept is None:
+        return _joined(locale, head, foot, shown, {}, b"")[0]
+    rel = f"preview/{locale.tag}.html"
+    inputs = hashlib.sha256(b"\0".join([head, foot, *(d.encode() for d, _, _ in shown)]))
+    if kept.take(rel, inputs.hexdigest()):
+        kept.piece(_name(rel, kept.made[rel][1]))  # its sections, for the next build
+        return b""
+    layout, old = _last(kept, rel)
+    page, spans = _joined(locale, head, foot, shown, layout, old)
+    kept.put(rel, inputs.hexdigest(), page)
+    kept.put_piece(_name(rel, kept.made[rel][1]), spans)
+    return page
+
+
+def _frame(locale: Any, items: list[Item], common: dict[str, Any]) -> tuple[bytes, bytes]:
+    """Return the page before its sections and after them."""
+    frame = _render(
+        "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS, **common
+    ).split(SECTIONS)
+    if len(frame) != 2:
+        raise RuntimeError(f"locale.html.j2 placed the sections {len(frame) - 1} times")
+    return frame[0].encode("utf-8"), frame[1].encode("utf-8")
+
+
+def _digest(locale: Any, message: Message, mine: Sequence[Drawn]) -> str:
+    """Return the digest of what a section's bytes are made from (its template reads no more).
+
+    The cards by their sha256: their HTML is not read.
+    """
+    first = mine[0]
+    head = (locale.tag, locale.direction, message.id, message.path, first.title, first.direction)
+    text = "\0".join(map(str, head)) + "".join([f"\1{c.channel}\0{c.digest}" for c in mine])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _name(rel: str, sha256: str) -> str:
+    """Return the name the sections of the page ``rel`` with that sha256 are kept under."""
+    return f"sections of {rel} {sha256}"
+
+
+def _last(kept: Kept, rel: str) -> tuple[dict[str, tuple[int, int]], bytes]:
+    """Return the sections of the last pack's page (digest: start, end) and its bytes.
+
+    Nothing when its sections were not kept, or the page is not the one they were kept
+    for (changed or removed by hand, or another build's).
+    """
+    found = kept.known.get(rel)
+    text = kept.pieces.get(_name(rel, found[1])) if found is not None else None
+    if found is None or text is None:
+        return {}, b""
+    try:
+        old = (kept.pack / rel).read_bytes()
+    except OSError:
+        return {}, b""
+    if len(old) != found[3] or hashlib.sha256(old).hexdigest() != found[1]:
+        return {}, b""
+    layout: dict[str, tuple[int, int]] = {}
+    try:
+        for line in text.splitlines():
+            digest, start, end = line.split(" ")
+            layout[digest] = (int(start), int(end))
+    except ValueError:
+        return {}, b""
+    if not all(0 <= start <= end <= len(old) for start, end in layout.values()):
+        return {}, b""
+    return layout, old
+
+
+def _joined(
+    locale: Any,
+    head: bytes,
+    foot: bytes,
+    shown: Sequence[Shown],
+    layout: Mapping[str, tuple[int, int]],
+    old: bytes,
+) -> tuple[bytes, str]:
+    """Return the page and where its sections lie (one "digest start end" line each).
+
+    A section in ``layout`` is taken from ``old``; the others are joined from their cards.
+    """
+    parts: list[bytes | memoryview] = [head]
+    at, spans, view = len(head), [], memoryview(old)
+    for digest, message, mine in shown:
+        span = layout.get(digest)
+        made = [view[span[0] : span[1]]] if span is not None else _drawn(locale, message, mine)
+        size = sum(map(len, made))
+        spans.append(f"{digest} {at} {at + size}\n")
+        parts += made
+        at += size
+    parts.append(foot)
+    return b"".join(parts), "".join(spans)
+
+
+def _drawn(locale: Any, message: Message, mine: Sequence[Drawn]) -> list[bytes | memoryview]:
+    """Return a section's bytes, in parts: its own, with its cards' HTML where they go."""
+    head, found, foot = (mine[0].section or section(locale, message, mine[0])).partition(
+        CARDS.encode()
+    )
+    if not found:
+        raise RuntimeError(f"a section of {message.id} in {locale.tag} has no place for its cards")
+    made: list[bytes | memoryview] = [head]
+    for card in mine:
+        made += (card.html, b"\n")
+    made.append(foot)
+    return made

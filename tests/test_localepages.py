@@ -1,0 +1,110 @@
+"""Locale pages after an edit: the last pack's page with the changed sections, as a clean build's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_incremental import EPOCH, change_body, delete_message, rename_message, small_sample, tree
+
+from campaignsync.pack import gallery
+
+#: What a card of an unchanged message shows while the build runs: a page joined from it is wrong.
+POISON = b"<p>POISON</p>"
+
+
+def _poison(monkeypatch: pytest.MonkeyPatch, spared: set[str]) -> list[str]:
+    """Hand the gallery every card of a message not in ``spared`` with HTML that is not its own.
+
+    Return the messages whose cards were so handed (the digests, and all else the pages may
+    read of a card, are left as they are); after the pages, the cards are put back.
+    """
+    pages, poisoned = gallery.pages, []
+
+    def run(*args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
+        drawn: dict[str, gallery.Drawn] = args[5]
+        saved = {p: c for p, c in drawn.items() if c.message not in spared}
+        for path, card in saved.items():
+            section = POISON + b"<!--cards-->" + POISON if card.section else b""
+            drawn[path] = replace(card, html=POISON, section=section)
+            poisoned.append(card.message)
+        try:
+            yield from pages(*args, **kwargs)
+        finally:
+            drawn.update(saved)
+
+    monkeypatch.setattr(gallery, "pages", run)
+    return poisoned
+
+
+def _same_as_clean(cli_invoke: CliInvoke, repo: Path, out: Path, clean: Path) -> None:
+    """Assert that the pack in ``out`` is byte for byte the one a clean build makes."""
+    cli_invoke(["build", "--repo", str(repo), "--jobs", "1", "--out", str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def _add_message(repo: Path, new_id: str) -> None:
+    first = sorted((repo / "content" / "messages").rglob("*.md"))[0]
+    text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", first.read_text(encoding="utf-8"), count=1)
+    text = re.sub(r"(?m)^(  \w+: 2026-\d\d-\d\dT\d\d):00", r"\1:37", text)  # no clash
+    (first.parent / f"{new_id}.md").write_text(text, encoding="utf-8")
+
+
+def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    steps = [
+        (lambda: change_body(repo, 0, "One more line"), {"kickoff"}),  # one message edited
+        (lambda: _add_message(repo, "aaa-added"), {"aaa-added"}),  # added, first on the pages
+        # removed (not kickoff: the copy added shares its day, its findings would change)
+        (lambda: delete_message(repo, 2, ""), set()),
+        (lambda: rename_message(repo, 0, ""), {"renamed-0"}),  # moved from first to last
+    ]
+    for number, (change, spared) in enumerate(steps):
+        change()
+        with monkeypatch.context() as patched:
+            poisoned = _poison(patched, spared)
+            cli_invoke(build, env=EPOCH)
+        assert poisoned, "no card of an unchanged message was handed to the gallery"
+        assert [p for p, data in tree(out / "2026").items() if POISON in data] == []
+        _same_as_clean(cli_invoke, repo, out, tmp_path / f"clean-{number}")
+    # A locale added (the config changed: every unit is rendered and drawn again).
+    config = repo / "campaignsync.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('locales = ["de",', 'locales = ["sv", "de",', 1)
+    config.write_text(text.replace('locales = ["en", "de",', 'locales = ["en", "sv", "de",', 1))
+    cli_invoke(build, env=EPOCH)
+    assert b'lang="sv"' in (out / "2026" / "preview" / "sv.html").read_bytes()
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-locale")
+
+
+def test_a_locale_page_changed_by_hand_is_joined_again_from_the_cards(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    # In a section the edit leaves alone, one letter changed: the page keeps its size.
+    page = out / "2026" / "preview" / "de.html"
+    data = page.read_bytes()
+    at = data.index(b'id="passphrase-tip"')
+    page.write_bytes(data[:at] + b'id="passphrase-tiP"' + data[at + 19 :])
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    # Removed by hand: made again as well.
+    page.unlink()
+    change_body(repo, 0, "And another")
+    cli_invoke(build, env=EPOCH)
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
