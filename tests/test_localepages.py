@@ -12,7 +12,9 @@ import pytest
 from conftest import CliInvoke
 from test_incremental import EPOCH, change_body, delete_message, rename_message, small_sample, tree
 
-from campaignsync.pack import gallery
+from campaignsync.pack import cache as unitcache
+from campaignsync.pack import gallery, sealed
+from campaignsync.pack.kept import PIECES, open_kept
 
 #: What a card of an unchanged message shows while the build runs: a page joined from it is wrong.
 POISON = b"<p>POISON</p>"
@@ -108,3 +110,23 @@ def test_a_locale_page_changed_by_hand_is_joined_again_from_the_cards(
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)
     _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
+
+
+def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    cache = out / unitcache.FOLDER / "2026"
+    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    pieces = open_kept(cache, out / "2026", key).pieces
+    names = sorted(k for k in pieces if k.startswith("sections of preview/"))
+    assert len(names) == len(list((out / "2026" / "preview").glob("*.html")))
+    for n, name in enumerate(names):  # not lines of three, or sections past the page's end
+        pieces[name] = "not a record" if n % 2 else re.sub(r" \d+\n", " 99999999\n", pieces[name])
+    sealed.write_sealed(cache / PIECES, key, pieces)
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
