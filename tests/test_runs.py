@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import zipfile
 import zlib
 from pathlib import Path
@@ -86,6 +88,10 @@ def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_cl
     updated, deflated = updated_from(path, rel, old_member, after, monkeypatch)
     assert updated.data == writer.prepare(after, rel).data
     assert updated.runs is not None and 0 < deflated <= 3 < len(updated.runs)
+    # Cut again only around the edit: the other runs were found whole, not scanned.
+    assert old_member.runs is not None
+    _, _, known = runs._cut(rel, after, old_member.runs)
+    assert len(known) >= len(old_member.runs) - 2
 
 
 def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(
@@ -169,9 +175,9 @@ def test_a_table_that_does_not_describe_the_zip_is_a_miss(tmp_path: Path, damage
 
 
 def test_kept_tables_of_another_shape_are_refused() -> None:
-    good = {"manifest.json": (1, 2, (("ab", 3),))}
+    good = {"manifest.json": (1, 2, (("ab", 3, 4, 5),))}
     assert runs.valid(good) == good
-    for bad in ([], {"m": (1, 2)}, {"m": (1, "2", ())}, {"m": (1, 2, (("ab",),))}, {3: good}):
+    for bad in ([], {"m": (1, 2)}, {"m": (1, "2", ())}, {"m": (1, 2, (("ab", 3),))}, {3: good}):
         assert runs.valid(bad) is None
 
 
@@ -184,3 +190,43 @@ def test_cuts_follow_the_content_not_the_offsets() -> None:
     shifted = {c + grown for c in old if c > edited_at + runs.KINDS[".csv"][1]}
     assert len(shifted & set(new)) >= len(shifted) - 2
     assert new[0] == 0 and new[-1] == len(after)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cut_again_from_the_last_runs_as_a_clean_build_cuts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # Small runs, so that a few KB have many: edits at the start, the end, all over,
+    # rows added and removed, the file grown or shrunk enough to change the mask.
+    monkeypatch.setattr(runs, "SMALLEST", 1)
+    monkeypatch.setattr(runs, "KINDS", {".csv": (b"\r\n", 1 << 9)})
+    rng = random.Random(seed)
+    rows = [f"{rng.randrange(10**6)},{'x' * rng.randrange(40)}" for _ in range(3000)]
+    before = "\r\n".join(rows).encode()
+    for _ in range(rng.choice((1, 3, 40))):
+        at = rng.choice((0, len(rows) - 1, rng.randrange(len(rows))))
+        kind = rng.choice(("edit", "add", "drop", "many"))
+        if kind == "edit":
+            rows[at] += "y"
+        elif kind == "add":
+            rows.insert(at, f"{rng.randrange(10**6)},new")
+        elif kind == "drop" and len(rows) > 10:
+            del rows[at]
+        else:
+            rows[at:at] = [f"{n},grown" for n in range(rng.choice((5, 2000)))]
+    after = "\r\n".join(rows).encode()
+    rel, path = "s.csv", tmp_path / "old.zip"
+    index = archive.read_zip_index(path, "2026") if zipped(path, rel, before) else None
+    table = runs.tables([(rel, writer.prepare(before, rel))])
+    assert index is not None and table
+    previous = runs.Previous(path, "2026", index, table)
+    updated = writer.prepare(after, rel, previous)
+    previous.close()
+    clean = writer.prepare(after, rel)
+    assert (updated.data, updated.runs) == (clean.data, clean.runs)
+    assert clean.runs is not None
+    starts = [0, *itertools.accumulate(r[2] for r in clean.runs)]
+    assert starts == runs.cuts(rel, after)
+    assert [after.count(b"\r\n", a, b) for a, b in itertools.pairwise(starts)] == [
+        r[3] for r in clean.runs
+    ]

@@ -20,7 +20,9 @@ import hashlib
 import math
 import os
 import zlib
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,10 +44,13 @@ SCHEME = f"runs 2 {SMALLEST} {WINDOW} {sorted(KINDS.items())}"
 #: An empty last block (fixed Huffman codes): the end of a stream of flushed runs.
 _END = b"\x03\x00"
 
-#: Each run's sha256 and deflated length, in order.
-Runs = tuple[tuple[str, int], ...]
+#: Each run's sha256, deflated length, length and how many markers it holds, in order.
+Runs = tuple[tuple[str, int, int, int], ...]
 #: A member deflated in runs, as the last build wrote it: crc, deflated size, runs.
 Table = tuple[int, int, Runs]
+#: Where a file's runs start (then its length), how many markers each holds, and the
+#: sha256 of those known unchanged, by (start, end).
+Plan = tuple[list[int], list[int], dict[tuple[int, int], str]]
 
 
 def cuts(rel: str, content: bytes) -> list[int]:
@@ -56,26 +61,122 @@ def cuts(rel: str, content: bytes) -> list[int]:
     less than a quarter of the spacing after the last cut: the cuts move with the
     content, not with offsets.
     """
-    kind = KINDS.get(rel[rel.rfind(".") :] if "." in rel else "")
-    size = len(content)
-    if kind is None or size < SMALLEST:
-        return [0, size]
+    return _cut(rel, content)[0]
+
+
+def _cut(rel: str, content: bytes, last: Runs = ()) -> Plan:
+    """Return :func:`cuts`, how many markers each run holds, and the sha256 of runs known.
+
+    ``last`` are the runs of the file this one replaces: where a cut is where one of
+    them starts and the same bytes follow, the cuts up to its end are its own (see
+    :class:`_Hops`), so only the bytes that changed are scanned. Their mask is assumed
+    (the markers are counted while cutting): when the count gives another, the file is
+    cut again without them.
+    """
+    kind = _kind(rel, len(content))
+    if kind is None:
+        return [0, len(content)], [0], {}
     marker, spacing = kind
+    size = len(content)
+    if last:
+        mask = _mask(spacing, sum(r[3] for r in last), sum(r[2] for r in last))
+        hops = _Hops(content, marker, last)
+        found, counts = _scan(content, marker, mask, spacing // 4, hops)
+        if mask == _mask(spacing, sum(counts), size):
+            return found, counts, hops.known
     count = content.count(marker)
     if not count:
-        return [0, size]
-    mask = (1 << max(0, round(math.log2(spacing * count / size)))) - 1
-    find, step, crc, view = content.find, len(marker), zlib.crc32, memoryview(content)
-    found, least = [0], spacing // 4
+        return [0, size], [0], {}
+    return (*_scan(content, marker, _mask(spacing, count, size), spacing // 4), {})
+
+
+def _kind(rel: str, size: int) -> tuple[bytes, int] | None:
+    """Return a file's marker and spacing, if it is big enough and of a kind to be cut."""
+    if size < SMALLEST:
+        return None
+    return KINDS.get(rel[rel.rfind(".") :] if "." in rel else "")
+
+
+def _mask(spacing: int, count: int, size: int) -> int:
+    """Return the mask a marker's crc must clear to cut: about one cut every ``spacing``."""
+    return (1 << max(0, round(math.log2(spacing * count / size)))) - 1 if count else 0
+
+
+def _scan(
+    content: bytes, marker: bytes, mask: int, least: int, hops: _Hops | None = None
+) -> tuple[list[int], list[int]]:
+    """Return where :func:`cuts` cuts ``content`` with ``mask``, and each run's markers.
+
+    Where ``hops`` knows the run a cut starts, its markers are not looked at: the next
+    one to decide is at its end.
+    """
+    size, step, view, crc = len(content), len(marker), memoryview(content), zlib.crc32
+    find, last, held, found, counts = content.find, 0, 0, [0], [0]
     at = find(marker)
+    if hops is not None and (end := hops.run(0)) > 0:
+        held, at = hops.markers, end if end < size else -1
     while at >= 0:
         after = find(marker, at + step)
-        end = after if after >= 0 else size
-        if at >= found[-1] + least and not crc(view[at + step : end]) & mask:
+        if at >= last + least and not crc(view[at + step : after if after >= 0 else size]) & mask:
+            counts[-1], held, last = held, 0, at
             found.append(at)
+            counts.append(0)
+            if hops is not None and (end := hops.run(at)) > at:
+                held, at = hops.markers, end if end < size else -1
+                continue
+        held += 1
         at = after
     found.append(size)
-    return found
+    counts[-1] = held
+    return found, counts
+
+
+class _Hops:
+    """The runs of the file a new one replaces, found again in it where a cut starts one.
+
+    A run of the last file found at a cut (the same sha256 from there, and a marker or
+    the end right after it) is cut as it was: the markers in it are decided on the same
+    bytes after the same last cut. Its place is looked for where the last run found
+    puts it, else at the nearest runs' starts; a few misses a run, then no more.
+    """
+
+    def __init__(self, content: bytes, marker: bytes, last: Runs) -> None:
+        self.content, self.marker, self.last = content, marker, last
+        self.view = memoryview(content)
+        self.starts = [0, *accumulate(r[2] for r in last)]
+        self.index = {start: i for i, start in enumerate(self.starts[:-1])}
+        self.shift = 0
+        self.misses = 8 + len(last) // 4
+        self.known: dict[tuple[int, int], str] = {}
+        #: The markers of the last run found.
+        self.markers = 0
+
+    def run(self, at: int) -> int:
+        """Return where the run of the last file starting at ``at`` ends (-1: none found)."""
+        if self.misses <= 0:
+            return -1
+        found = self.index.get(at - self.shift)
+        if found is not None and (end := self._match(at, found)) > 0:
+            return end
+        near = bisect_left(self.starts, at - self.shift, 0, len(self.last))
+        for i in (near - 1, near):
+            if 0 <= i < len(self.last) and i != found and (end := self._match(at, i)) > 0:
+                return end
+        return -1
+
+    def _match(self, at: int, i: int) -> int:
+        sha, _, length, markers = self.last[i]
+        end = at + length
+        if (i == 0) != (at == 0) or end > len(self.content):
+            return -1
+        if end < len(self.content) and not self.content.startswith(self.marker, end):
+            return -1
+        if hashlib.sha256(self.view[at:end]).hexdigest() != sha:
+            self.misses -= 1
+            return -1
+        self.shift, self.markers = at - self.starts[i], markers
+        self.known[(at, end)] = sha
+        return end
 
 
 def deflate(
@@ -83,22 +184,24 @@ def deflate(
 ) -> tuple[bytes, Runs | None]:
     """Return a file deflated as a zip member, and its runs (None: deflated whole, one run).
 
-    A big file is deflated in runs, those ``old`` has unchanged copied from it.
+    A big file is deflated in runs, those ``old`` has unchanged copied from it; where
+    ``old`` has the file's last runs, only the bytes that changed are cut again.
     """
-    at = cuts(rel, content)
+    table = old.table(rel) if old is not None else None
+    at, counts, known = _cut(rel, content, table[2] if table is not None else ())
     if len(at) < 3:
         packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         return packer.compress(content) + packer.flush(), None
     view = memoryview(content)
-    known = old.runs_of(rel) if old is not None else {}
+    where = old.runs_of(rel) if old is not None else {}
     parts: list[bytes] = []
-    runs: list[tuple[str, int]] = []
+    runs: list[tuple[str, int, int, int]] = []
     before = ""
     for i in range(len(at) - 1):
         start, end = at[i], at[i + 1]
-        sha = hashlib.sha256(view[start:end]).hexdigest()
-        where = known.get((before, sha))
-        data = old.read(*where) if old is not None and where is not None else None
+        sha = known.get((start, end)) or hashlib.sha256(view[start:end]).hexdigest()
+        found = where.get((before, sha))
+        data = old.read(*found) if old is not None and found is not None else None
         if data is None:
             # The dictionary is the end of the run before, never further: a run's bytes
             # depend on that run and its own, nothing else.
@@ -107,7 +210,7 @@ def deflate(
                       if dictionary else zlib.compressobj(level, zlib.DEFLATED, -15))  # fmt: skip
             data = packer.compress(view[start:end]) + packer.flush(zlib.Z_SYNC_FLUSH)
         parts.append(data)
-        runs.append((sha, len(data)))
+        runs.append((sha, len(data), end - start, counts[i]))
         before = sha
     parts.append(_END)
     return b"".join(parts), tuple(runs)
@@ -140,7 +243,7 @@ class Previous:
         header = 30 + len(name.encode())
         if (crc, csize, method, length) != (crc_kept, csize_kept, 8, header + csize):
             return None
-        if sum(n for _, n in runs) + len(_END) != csize:
+        if sum(r[1] for r in runs) + len(_END) != csize:
             return None
         return table
 
@@ -152,7 +255,7 @@ class Previous:
         name = f"{self.campaign}/{rel}"
         offset = self.index[rel][0] + 30 + len(name.encode())
         found, before = {}, ""
-        for sha, length in table[2]:
+        for sha, length, *_ in table[2]:
             found[(before, sha)] = (offset, length)
             offset, before = offset + length, sha
         return found
@@ -186,6 +289,9 @@ def _deflated(member: Any) -> int:
     return member.spilled[2] if member.spilled is not None else 0
 
 
+_RUN = (str, int, int, int)
+
+
 def valid(plain: Any) -> dict[str, Table] | None:
     """Return kept tables of runs if they have the shape :func:`deflate`'s make (else None)."""
     if not isinstance(plain, dict):
@@ -196,9 +302,6 @@ def valid(plain: Any) -> dict[str, Table] | None:
         crc, csize, runs = table
         if not (isinstance(crc, int) and isinstance(csize, int) and isinstance(runs, tuple)):
             return None
-        if not all(
-            isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) and isinstance(r[1], int)
-            for r in runs
-        ):
+        if not all(isinstance(r, tuple) and tuple(map(type, r)) == _RUN for r in runs):
             return None
     return plain

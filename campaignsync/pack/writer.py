@@ -267,7 +267,7 @@ class Member:
     #: Where the compressed bytes are instead, when a clean build's renderer spilled them:
     #: (spill file, offset, length) (see :mod:`campaignsync.pack.staging`).
     spilled: tuple[str, int, int] | None = None
-    #: Each run's sha256 and deflated length, for a big file deflated in runs.
+    #: Each run's sha256, deflated length, length and markers, for a big file deflated in runs.
     runs: deflated_runs.Runs | None = None
     #: True for a whole-pack file taken from the last pack by reference
     #: (:meth:`campaignsync.pack.kept.Kept.take`): its content is not held, its bytes are
