@@ -28,7 +28,6 @@ _FILE = (0, 0, 0, 0, (0o100000 | 0o644) << 16)
 #: header, length of header + name + data, crc, compressed size, size, method, DOS time, DOS date.
 Record = tuple[int, int, int, int, int, int, int, int]
 _OFFSET = struct.Struct("<I")
-_SIGNATURE = b"PK\x01\x02"
 
 
 class ZipIndex:
@@ -127,22 +126,19 @@ def read_zip_index(path: Path, campaign: str) -> ZipIndex | None:
             central = handle.read(size)
     except (OSError, struct.error):
         return None
-    starts: list[int] = []
-    add, where, total = starts.append, 0, len(central)
     folder = f"{campaign}/".encode()
+    # Each record: its signature, its name's length, no extra or comment, its folder.
+    record = struct.Struct(f"<I24xHI12x{len(folder)}s")
+    starts: list[int] = []
+    add, unpack, where, total = starts.append, record.unpack_from, 0, len(central)
     try:
-        while where < total:  # each record: its signature, its folder, no extra or comment
-            nlen = central[where + 28] | central[where + 29] << 8
-            if (
-                nlen <= len(folder)
-                or not central.startswith(_SIGNATURE, where)
-                or central[where + 30 : where + 34] != b"\0\0\0\0"
-                or not central.startswith(folder, where + 46)
-            ):
+        while where < total:
+            signature, nlen, extra, head = unpack(central, where)
+            if signature != 0x02014B50 or extra or head != folder or nlen <= len(folder):
                 return None
             add(where)
             where += 46 + nlen
-    except IndexError:
+    except struct.error:
         return None
     return ZipIndex(central, starts, offset, campaign) if where == total else None
 
