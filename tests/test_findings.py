@@ -42,10 +42,10 @@ def clean_answer(cli_invoke: CliInvoke, repo: Path, tmp: Path) -> str:
     return said
 
 
-def kept_files(repo: Path) -> dict[str, int]:
-    """Return each kept findings file and when it was written."""
+def kept_files(repo: Path, suffix: str = ".found") -> dict[str, int]:
+    """Return each kept findings file (or look-ups file) and when it was written."""
     folder = repo / "dist" / FOLDER / findings.FOLDER
-    return {p.name: p.stat().st_mtime_ns for p in folder.rglob("*.found")}
+    return {p.name: p.stat().st_mtime_ns for p in folder.rglob(f"*{suffix}")}
 
 
 def test_kept_findings_are_a_clean_checks_after_each_edit(
@@ -295,14 +295,49 @@ def test_only_the_look_ups_of_the_units_that_read_a_changed_catalog_are_read(
             if (tag == "de") == (damaged == "de's"):
                 data[at : at + size] = bytes(size)
         logs.write_bytes(bytes(data))
-    before = kept_files(sample_repo)
+    before = kept_files(sample_repo, ".logs")
     po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
     po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # same entries
     said = cli_invoke(check).stdout
-    after = kept_files(sample_repo)
+    after = kept_files(sample_repo, ".logs")  # written again only with findings found again
     again = [name for name in after if after[name] != before[name]]
     if damaged == "de's":  # a damaged part is a miss: the messages that read de, again
         assert len(again) > 1
     else:  # only de's parts were read, and they still hold
         assert again == []
     assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+
+
+def test_after_a_po_edit_the_look_ups_are_compared_once(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The findings that still hold are kept under the catalog's new digest: the next check
+    after the edit compares no look-up, as a check after a check."""
+    check = ["check", "--repo", str(sample_repo), *NOW]
+    compared: list[str] = []
+    changed = findings._changed
+
+    def recorded(reads: Any, log: Any, *args: Any) -> Any:
+        def read(tag: str) -> bytes:
+            compared.append(tag)
+            return log(tag)
+
+        return changed(reads, read, *args)
+
+    monkeypatch.setattr(findings, "_changed", recorded)
+    cli_invoke(check)
+    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    text = po.read_text(encoding="utf-8")
+    entry = re.search(r'(msgctxt "kickoff:title"\nmsgid "(?:[^"\\]|\\.)*"\nmsgstr ")', text)
+    assert entry is not None
+    po.write_text(text.replace(entry.group(), entry.group() + " "), encoding="utf-8")
+    said = cli_invoke(check).stdout
+    assert len(compared) > 1 and set(compared) == {"de"}  # every message that read de
+    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    for name in ("kickoff.md", "wrap-up.md"):  # each edit makes the next check find it again
+        message = next((sample_repo / "content" / "messages").rglob(name))
+        message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
+        compared.clear()
+        said = cli_invoke(check).stdout
+        assert compared == []
+        assert said == clean_answer(cli_invoke, sample_repo, tmp_path)

@@ -24,6 +24,7 @@ channels): damaged, copied or from another key, they are a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -105,8 +106,11 @@ class Findings:
                     raise ValueError("not this findings' look-ups")
                 return data
 
-            if not _holds(reads, log, message, message_key, tags, lookups):
+            changed = _changed(reads, log, message, message_key, tags, lookups)
+            if changed is None:
                 return None
+            if changed:  # kept under the catalogs' digests now: not compared again next time
+                self._refresh(path, plain, lookups)
             return Kept(
                 tuple(sealed.diagnostic_of(t) for t in plain[2]),
                 tuple(_text(t) for t in plain[3]),
@@ -114,6 +118,21 @@ class Findings:
             )
         except Exception:  # the right shape is part of being intact
             return None
+
+    def _refresh(
+        self, path: Path, plain: tuple[Any, ...], lookups: Mapping[str, catalog.Lookup]
+    ) -> None:
+        """Write a message's findings again, each unit under the digests its catalogs have now.
+
+        Called when every look-up of the units that read a changed catalog is answered
+        alike: the look-ups file is unchanged (its parts' sha256s still hold).
+        """
+        reads = {
+            tag: (key, cache.catalog_digests(lookups, (t for t, _d in catalogs)), alt)
+            for tag, (key, catalogs, alt) in plain[0].items()
+        }
+        with contextlib.suppress(OSError):  # not refreshed: only compared again next time
+            sealed.write_sealed(path, self.key, (reads, *plain[1:]))
 
     def put(
         self,
@@ -170,40 +189,39 @@ def plain(
     return reads, logs, found, texts, blocks
 
 
-def _holds(
+def _changed(
     reads: dict[str, _Read],
     log: Callable[[str], bytes],
     message: Message,
     message_key: str,
     tags: Iterable[str],
     lookups: Mapping[str, catalog.Lookup],
-) -> bool:
-    """Return True when each unit would be taken from the render cache, and CS414 reads alike.
+) -> list[str] | None:
+    """Return the units that read a changed catalog alike, or None if a unit no longer holds.
 
+    A unit holds when it would be taken from the render cache and CS414 reads alike.
     ``reads`` says what each unit was rendered from; ``log`` reads a unit's look-ups,
     packed: they are read only when a unit read a catalog whose bytes changed, and only
     for those units (after one PO edit, one locale's of each message).
     """
     if set(reads) != set(tags):
-        return False
+        return None
     changed = []
     for tag, (key, catalogs, alt) in reads.items():
         if key != message_key:
-            return False
+            return None
         same = cache.catalog_digests(lookups, (t for t, _d in catalogs)) == catalogs
         # CS414's place is in the locale's own catalog: unchanged if the unit read it unchanged.
         if not (same and tag in dict(catalogs)) and alt_entry(lookups, message, tag) != alt:
-            return False
+            return None
         if not same:
             changed.append(tag)
-    if not changed:
-        return True
     for tag in changed:
         for (locale, context, source), entry in sealed.unpacked(log(tag)):
             lookup = lookups.get(locale)
             if lookup is None or sealed.plain_entry(lookup.get(context, source)) != entry:
-                return False
-    return True
+                return None
+    return changed
 
 
 def _plain_text(text: Text) -> tuple[Any, ...]:
