@@ -31,6 +31,17 @@ class BuildError(CampaignsyncError):
     """A pack could not be built or written."""
 
 
+class WorkerError(CampaignsyncError):
+    """A worker process died before it finished its share (killed from outside)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a worker process was stopped before it finished (killed, perhaps for lack of "
+            "memory); nothing was changed; run the command again, with a lower --jobs if "
+            "memory is short"
+        )
+
+
 class GitError(CampaignsyncError):
     """A git operation was refused or failed."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -50,24 +49,6 @@ def test_anything_else_is_an_internal_error_in_one_line(
     assert capsys.readouterr().err == (
         f"internal error: {type(error).__name__}: {error} "
         "(please report it; set CAMPAIGNSYNC_DEBUG=1 to see the traceback)\n"
-    )
-
-
-def _die(_context: object, _item: object) -> None:
-    os._exit(9)  # as a worker killed by the system ends: at once, with no word to the parent
-
-
-def test_a_worker_killed_from_outside_is_told_as_such_not_as_our_bug(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from campaignsync.pipeline.workers import in_processes
-
-    with pytest.raises(Exception) as raised:  # what the pool really raises when a worker dies
-        in_processes(_die, None, [1, 2], jobs=2)
-    assert run_main(monkeypatch, raised.value) == 1
-    assert capsys.readouterr().err == (
-        "error: a worker process was stopped before it finished (killed, perhaps for lack of "
-        "memory); run the command again, with a lower --jobs if memory is short\n"
     )
 
 

@@ -76,14 +76,6 @@ def _unexpected(exc: Exception) -> str:
             f"installed in {sys.prefix}; install campaignsync there again "
             "(in a checkout: pip install -e .)"
         )
-    from concurrent.futures.process import BrokenProcessPool
-
-    if isinstance(exc, BrokenProcessPool):
-        # A worker killed from outside (most often by the system, short of memory).
-        return (
-            "error: a worker process was stopped before it finished (killed, perhaps for lack "
-            "of memory); run the command again, with a lower --jobs if memory is short"
-        )
     return (
         f"internal error: {type(exc).__name__}: {exc} "
         "(please report it; set CAMPAIGNSYNC_DEBUG=1 to see the traceback)"

@@ -7,11 +7,13 @@ no-change build, which only compares a fingerprint, starts fast.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from campaignsync.errors import WorkerError
 from campaignsync.model import Diagnostic, Locale, Message, Output, Project
 from campaignsync.pack import writer
 from campaignsync.pipeline import collecting
@@ -355,30 +357,34 @@ def in_processes(
         return list(pool.map(_call_in_worker, [function] * len(chosen), chosen))
 
 
-def _forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Executor:
-    """Return a pool of ``jobs`` forked processes, each handed ``context`` once by ``adopt``."""
+@contextmanager
+def _forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Iterator[Executor]:
+    """Give a pool of ``jobs`` forked processes, each handed ``context`` once by ``adopt``.
+
+    A worker that dies (killed from outside, most often by the system short of memory)
+    breaks the pool: the work stops there, the pack is left as it was, and it is told
+    as :class:`campaignsync.errors.WorkerError`.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=adopt,
-        initargs=(context,),
-    )
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=adopt,
+            initargs=(context,),
+        ) as pool:
+            yield pool
+    except BrokenProcessPool as exc:
+        raise WorkerError() from exc
 
 
 def default_jobs() -> int:
     """Return the number of processes to use when the user does not say."""
-    return max(
-        1,
-        min(
-            8,
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1,
-        ),
-    )
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(8, cpus or 1))
 
 
 def open_cache(

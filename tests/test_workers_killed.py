@@ -1,0 +1,104 @@
+"""A render worker killed from outside: one line, the pack as it was, and the next run works."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+
+from campaignsync.checks import catalogs
+from campaignsync.errors import WorkerError
+from campaignsync.pack.cache import FOLDER
+from campaignsync.pipeline import workers
+
+STOPPED = (
+    "error: a worker process was stopped before it finished (killed, perhaps for lack of "
+    "memory); nothing was changed; run the command again, with a lower --jobs if memory is short\n"
+)
+ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
+
+
+def _die(_context: object, _item: object) -> None:
+    os._exit(9)  # as a worker killed by the system ends: at once, with no word to the parent
+
+
+def test_a_worker_killed_in_a_pool_of_tasks_is_a_worker_error() -> None:
+    with pytest.raises(WorkerError) as raised:
+        workers.in_processes(_die, None, [1, 2], jobs=2)
+    assert f"error: {raised.value}\n" == STOPPED
+
+
+def pack_files(repo: Path) -> dict[Path, bytes]:
+    """Return every file of the output folder but the caches', with its bytes."""
+    out = repo / "dist"
+    cache = out / FOLDER
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and cache not in p.parents}
+
+
+def edit(repo: Path, where: str) -> None:
+    """Change what makes a worker do the task ``where``: a message, or one PO entry."""
+    if where == "render":
+        message = repo / "content/messages/2026/kickoff.md"
+        message.write_text(message.read_text(encoding="utf-8") + "\nSee http://example.org NOW.\n")
+        return
+    po = repo / "locales/de/LC_MESSAGES/messages.po"
+    text = po.read_text(encoding="utf-8")
+    entry = re.search(r'(msgctxt "kickoff:title"\nmsgid "(?:[^"\\]|\\.)*"\nmsgstr ")', text)
+    assert entry is not None
+    po.write_text(text.replace(entry.group(), entry.group() + "TOUT "), encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["render", "findings"])
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_killed_worker_is_one_line_and_the_next_run_works(
+    cli_invoke: CliInvoke,
+    sample_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    where: str,
+) -> None:
+    """The worker kills itself in a render chunk, or in a catalog's translation findings."""
+    args = [command, "--repo", str(sample_repo), "--jobs", "2"]
+    args += ["--now", "2026-09-01"] if command == "check" else []
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample is below the bar
+    cli_invoke(args, env=ENV)
+    edit(sample_repo, where)
+    before = pack_files(sample_repo)
+    parent = os.getpid()
+    held = multiprocessing.get_context("fork").Event()  # never set: the other worker waits
+    render, find = workers.render_units, catalogs.translations_of
+
+    def render_or_die(*given: Any) -> Any:
+        if os.getpid() != parent and where == "render":
+            os._exit(9)
+        if os.getpid() != parent:  # killed with the pool when the other worker dies
+            held.wait(60)
+        return render(*given)
+
+    def find_or_die(*given: Any) -> Any:
+        if os.getpid() != parent:
+            os._exit(9)
+        return find(*given)
+
+    with monkeypatch.context() as killing:
+        killing.setattr(workers, "render_units", render_or_die)
+        killing.setattr(catalogs, "translations_of", find_or_die)
+        stopped = cli_invoke(args, expect=1, env=ENV)
+    assert (stopped.stdout, stopped.stderr) == ("", STOPPED)
+    assert pack_files(sample_repo) == before
+    again = cli_invoke(args, env=ENV)
+    clean = tmp_path / "clean"
+    shutil.copytree(sample_repo, clean, ignore=shutil.ignore_patterns("dist"))
+    fresh = cli_invoke([command, "--repo", str(clean), *args[3:]], env=ENV)
+    if command == "check":
+        assert again.stdout == fresh.stdout
+    else:
+        zips = (repo / "dist" / "2026.zip" for repo in (sample_repo, clean))
+        assert next(zips).read_bytes() == next(zips).read_bytes()
