@@ -19,61 +19,20 @@ folder is always safe.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n import catalog
-from campaignsync.model import Measure, Output, Project, Translated
-from campaignsync.pack import hyphenation, keys, sealed
+from campaignsync.model import Output, Project
+from campaignsync.pack import hyphenation, keys, sealed, shards
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
+from campaignsync.pack.shards import Unit, units_of
 from campaignsync.pack.writer import Member, digest
 
 FOLDER = ".campaignsync-cache"
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """What rendering one message x locale gave, and everything it read from the catalogs."""
-
-    outputs: tuple[Output, ...]
-    #: Each output's pack member without its compressed bytes: (sha256, crc, size, method),
-    #: None where the unit was rendered for ``check`` only.
-    members: tuple[tuple[str, int, int, int] | None, ...]
-    #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it, pickled
-    #: (:func:`sealed.packed`): read only when a catalog the unit read has changed.
-    packed_log: bytes
-    #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
-    catalogs: tuple[tuple[str, str], ...]
-    #: Each output's manifest row as written (None where the member is unknown).
-    lines: tuple[str | None, ...] = ()
-    #: The unit's gallery cards, once a build has drawn them (None until then).
-    drawn: tuple[Drawn, ...] | None = None
-
-    @property
-    def plain_log(self) -> tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]:
-        """Return the catalog look-ups and their answers; raise ValueError if not such."""
-        with contextlib.suppress(Exception):  # passed its shard's checksum, yet not a log
-            log = sealed.unpacked(self.packed_log)
-            read = {key[0] for key, _ in log}  # every catalog the unit read has its look-ups
-            if (
-                isinstance(log, tuple)
-                and read >= {tag for tag, _ in self.catalogs}
-                and all(
-                    isinstance(k, tuple) and len(k) == 3 and (e is None or len(e) == 5)
-                    for k, e in log
-                )
-            ):
-                return log
-        raise ValueError("not a unit's catalog look-ups")
-
-    @property
-    def log(self) -> tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]:
-        """Return the catalog look-ups with their answers as entries."""
-        return tuple((key, sealed.entry_of(entry)) for key, entry in self.plain_log)
 
 
 @dataclass(slots=True)
@@ -246,57 +205,6 @@ def catalog_digests(lookups: Mapping[str, Any], tags: Iterable[str]) -> tuple[tu
 # --- files ------------------------------------------------------------------------------
 
 
-def _plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
-    if m is None:
-        return None
-    also = tuple(_plain_measure(a) for a in m.also)
-    return (m.length, m.limit, m.unit, m.encoding, m.segments, also, m.padding)
-
-
-def _measure(t: tuple[Any, ...] | None) -> Measure | None:
-    if t is None:
-        return None
-    also = tuple(_measure(a) for a in t[5])
-    return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
-
-
-def _plain_unit(unit: Unit) -> tuple[Any, ...]:
-    tables: dict[int, int] = {}
-    fields_table: list[tuple[Any, ...]] = []
-    outputs = []
-    for o in unit.outputs:
-        if id(o.fields) not in tables:
-            tables[id(o.fields)] = len(fields_table)
-            fields_table.append(tuple((n, (t.text, t.locale, t.origin)) for n, t in o.fields))
-        outputs.append(
-            (o.message, o.locale, o.channel, o.path, o.content, o.translated, o.fallbacks,
-             _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
-        )  # fmt: skip
-    drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
-    return (tuple(outputs), tuple(fields_table), unit.members, unit.packed_log, unit.catalogs,
-            unit.lines, drawn)  # fmt: skip
-
-
-def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
-    return (d.path, d.message, d.locale, d.channel, d.direction, d.title, d.channel_title,
-            d.gauges, d.html, d.digest, d.section)  # fmt: skip
-
-
-def _unit(plain: tuple[Any, ...]) -> Unit:
-    outputs, fields_table, members, log, catalogs, lines, drawn = plain
-    table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
-    made = tuple(
-        Output(m, loc, ch, path, content, tr, fb, _measure(me), table[fi], counts, links)
-        for m, loc, ch, path, content, tr, fb, me, fi, counts, links in outputs
-    )
-    if len(lines) != len(made) or len(members) != len(made):
-        raise ValueError("a unit's rows do not match its outputs")
-    cards = None if drawn is None else tuple(Drawn(*d) for d in drawn)  # else TypeError
-    if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
-        raise ValueError("not a unit's catalog look-ups")
-    return Unit(made, members, log, catalogs, lines, cards)
-
-
 def open_cache(
     out: Path, pack_name: str, key: str, load: bool = True, only: Set[str] | None = None
 ) -> Cache:
@@ -320,9 +228,9 @@ def open_cache(
         for n in names
         if n.endswith(".units") and (only is None or n.removesuffix(".units") in only)
     ]
-    shards = sealed.read_all((folder / f"{m}.units" for m in chosen), where, key)
-    for message_id, plain in zip(chosen, shards, strict=True):
-        units = _units_of(plain)
+    read = sealed.read_all((folder / f"{m}.units" for m in chosen), where, key)
+    for message_id, plain in zip(chosen, read, strict=True):
+        units = units_of(plain, folder, where, key, message_id)
         if units is None:
             cache.dirty.add(message_id)
         else:
@@ -335,13 +243,6 @@ def _names(folder: Path) -> list[str]:
         return [p.name.removesuffix(".units") for p in folder.iterdir() if p.suffix == ".units"]
     except OSError:
         return []
-
-
-def _units_of(plain: Any) -> dict[str, tuple[str, Unit]] | None:
-    try:
-        return None if plain is None else {t: (k, _unit(u)) for t, (k, u) in plain.items()}
-    except Exception:  # a file that passed its checksum but is not a cache: a miss all the same
-        return None
 
 
 def absorb(cache: Cache, folders: Iterable[Path]) -> int:
@@ -361,10 +262,11 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
             continue
         for pack in packs:
             for path in sorted(pack.glob("*.units")):
-                units = _units_of(sealed.read_sealed(path, None, cache.key))
+                message_id = path.name.removesuffix(".units")
+                plain = sealed.read_sealed(path, None, cache.key)
+                units = units_of(plain, pack, None, cache.key, message_id)
                 if units is None:
                     continue
-                message_id = path.name.removesuffix(".units")
                 mine = cache.units.setdefault(message_id, {})
                 for tag, found in units.items():
                     if tag not in mine:
@@ -386,12 +288,18 @@ def save_cache(cache: Cache) -> None:
         cache.found.clear()
     if not cache.dirty:
         return
+    folder = cache.folder
+    on_disk = shards.by_message(folder)
     for message_id in sorted(cache.dirty):
-        path = cache.folder / f"{message_id}.units"
+        path = folder / f"{message_id}.units"
         units = cache.units.get(message_id)
+        named: tuple[tuple[str, str], ...] = ()
         if not units:
             path.unlink(missing_ok=True)
-            continue
-        plain = {tag: (key, _plain_unit(unit)) for tag, (key, unit) in units.items()}
-        sealed.write_sealed(path, cache.key, plain)
+        else:
+            shard = shards.plain_shard(folder, cache.key, message_id, units)
+            sealed.write_sealed(path, cache.key, shard)
+            named = shard[0]
+        # Once the shard names its body files, the others of the message are no one's.
+        shards.remove(folder, set(on_disk.get(message_id, ())) - {name for name, _ in named})
     cache.dirty.clear()

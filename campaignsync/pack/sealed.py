@@ -15,7 +15,7 @@ import io
 import os
 import pickle
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,13 +41,29 @@ def folder_id(folder: Path) -> bytes:
     return f"{info.st_dev}:{info.st_ino}\n".encode()
 
 
-def read_sealed(path: Path, where: bytes | None, key: str) -> Any:
+def read_sealed(path: Path, where: bytes | None, key: str, checksum: str | None = None) -> Any:
     """Return what a cache file holds if it was written under ``key``, intact.
 
     ``where`` is the folder id it must have been written in; None accepts a
     cache from elsewhere (see :func:`absorb`), still only under ``key``.
+    ``checksum`` (from :func:`write_sealed`) asks for that very file.
     """
-    return _unpickled(_payload(path, where, key))
+    return _unpickled(_payload(path, where, key, checksum))
+
+
+def checksum_of(path: Path, where: bytes | None, key: str) -> str | None:
+    """Return the checksum a cache file's head names (None: not a file of ``key`` here).
+
+    Only the head is read: the payload is checked when it is read.
+    """
+    try:
+        with path.open("rb") as handle:
+            magic, folder, written, checksum = (handle.readline() for _ in range(4))
+    except OSError:
+        return None
+    if magic != _MAGIC or written != key.encode() + b"\n" or where not in (None, folder):
+        return None
+    return checksum.decode("ascii", "replace").rstrip("\n")
 
 
 def read_all(paths: Iterable[Path], where: bytes, key: str) -> Iterator[Any]:
@@ -75,7 +91,7 @@ def read_all(paths: Iterable[Path], where: bytes, key: str) -> Iterator[Any]:
 _AHEAD = 8
 
 
-def _payload(path: Path, where: bytes | None, key: str) -> bytes | None:
+def _payload(path: Path, where: bytes | None, key: str, wanted: str | None = None) -> bytes | None:
     """Return a cache file's pickled payload if its head and checksum say it is intact."""
     try:
         with path.open("rb") as handle:
@@ -83,6 +99,8 @@ def _payload(path: Path, where: bytes | None, key: str) -> bytes | None:
             if magic != _MAGIC or written != key.encode() + b"\n":
                 return None
             if where is not None and folder != where:
+                return None
+            if wanted is not None and checksum != wanted.encode() + b"\n":
                 return None
             # Read apart from the head: no copy of a render-cache shard's 1.5 MB to split it.
             payload = handle.read()
@@ -112,13 +130,25 @@ def unpacked(data: bytes) -> Any:
     return _Unpickler(io.BytesIO(data)).load()
 
 
-def write_sealed(path: Path, key: str, value: Any) -> None:
-    """Write a cache file (plain values only) that :func:`read_sealed` will trust here."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_sealed(path: Path, key: str, value: Any) -> str:
+    """Write a cache file (plain values only) that :func:`read_sealed` will trust here.
+
+    Return its checksum (the sha256 of its payload).
+    """
+    return write_named(path.parent, lambda _: path.name, key, value)[1]
+
+
+def write_named(
+    folder: Path, name_of: Callable[[str], str], key: str, value: Any
+) -> tuple[Path, str]:
+    """Write a cache file into ``folder`` named by its checksum; return its path and checksum."""
+    folder.mkdir(parents=True, exist_ok=True)
     payload = pickle.dumps(value, protocol=5)
-    checksum = hashlib.sha256(payload).hexdigest().encode()
-    head = _MAGIC + folder_id(path.parent) + key.encode() + b"\n"
-    _write(path, head + checksum + b"\n", payload)  # not joined: the payload may be 50 MB
+    checksum = hashlib.sha256(payload).hexdigest()
+    head = _MAGIC + folder_id(folder) + key.encode() + b"\n"
+    path = folder / name_of(checksum)
+    _write(path, head + checksum.encode() + b"\n", payload)  # not joined: may be 50 MB
+    return path, checksum
 
 
 def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:

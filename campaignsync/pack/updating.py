@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync.errors import BuildError
+from campaignsync.model import Output
 from campaignsync.pack import archive, journal, runs, state, writer
 from campaignsync.pack.state import PackResult
 
@@ -28,7 +29,7 @@ Changed = tuple[str, bytes, writer.Member]
 def update(
     out: Path,
     campaign: str,
-    files: list[tuple[str, bytes]],
+    files: list[Output | writer.PackFile],
     members: Mapping[str, writer.Member],
     stamp: tuple[int, int],
     previous: Mapping[str, str],
@@ -37,7 +38,8 @@ def update(
 ) -> PackResult | None:
     """Update the pack in place when it is as the last build left it (None: write a new one).
 
-    ``files`` are every file of the new pack (in any order), ``members`` their members
+    ``files`` are every file of the new pack (in any order; the bytes of the changed ones
+    alone are read, and all of them for a zip written whole), ``members`` their members
     where known, ``previous`` the last pack's sha256 by path and ``tables`` its zip's
     members deflated in runs. The last zip's members are copied when it is there, made
     by this zlib at this time; otherwise (a pack built with ``--no-zip``, another
@@ -54,7 +56,8 @@ def update(
             return None  # not a zip campaignsync wrote, or not that of the pack ``previous`` is
         if index.stamp != stamp:
             index = None  # made at another time: every member is written again
-    missing = writer.digest_all(writer.PackFile(r, d) for r, d in files if r not in members)
+    missing = writer.digest_all(writer.PackFile(f.path, f.content) for f in files
+                                if f.path not in members)  # fmt: skip
     done = {**members, **missing} if missing else members
     changed, deletes = _changes(files, done, previous)
     final = out / campaign
@@ -63,7 +66,7 @@ def update(
     if zipped and index is not None:
         zip_members, ran = _merged(final, campaign, changed, deletes, index, zip_path, tables)
     elif zipped:
-        every = sorted(((rel, data, done[rel]) for rel, data in files), key=itemgetter(0))
+        every = sorted(((f.path, f.content, done[f.path]) for f in files), key=itemgetter(0))
         zip_members, ran = _compressed(final, every)
     else:
         zip_members, ran = None, {}
@@ -80,7 +83,7 @@ def update(
 
 
 def _changes(
-    files: list[tuple[str, bytes]],
+    files: list[Output | writer.PackFile],
     members: Mapping[str, writer.Member],
     previous: Mapping[str, str],
 ) -> tuple[list[Changed], list[str]]:
@@ -89,7 +92,11 @@ def _changes(
     One look-up a file: its sha256 against the last pack's at its path.
     """
     changed = sorted(
-        ((rel, data, m) for rel, data in files if previous.get(rel) != (m := members[rel]).sha256),
+        (
+            (f.path, f.content, m)
+            for f in files
+            if previous.get(f.path) != (m := members[f.path]).sha256
+        ),
         key=itemgetter(0),
     )
     if any(m.referenced for _, _, m in changed):  # taken by reference, yet not the last pack's
@@ -97,7 +104,7 @@ def _changes(
     added = sum(1 for rel, _, _ in changed if rel not in previous)
     if len(previous) == len(files) - added:  # every path of the last pack is still here
         return changed, []
-    return changed, sorted(previous.keys() - {rel for rel, _ in files})
+    return changed, sorted(previous.keys() - {f.path for f in files})
 
 
 def _as_left(out: Path, campaign: str) -> dict[str, Any] | None:

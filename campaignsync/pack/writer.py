@@ -95,7 +95,9 @@ def write_pack(
     manifest), ``tables`` its zip's members deflated in runs, whose unchanged runs an
     update copies.
     """
-    files = [(o.path, o.content) for o in outputs] + [(f.path, f.content) for f in extras]
+    # Each file's bytes are read where they are needed (an output of the render cache reads
+    # its body file then: pack.shards); an update needs only the changed files' bytes.
+    files: list[Output | PackFile] = [*outputs, *extras]
     ready = members or {}
     if staged is not None:
         done = frozenset(o.path for o in outputs) | written
@@ -165,7 +167,7 @@ def staged_pack(
 def _write_locked(
     out: Path,
     campaign: str,
-    files: list[tuple[str, bytes]],
+    files: list[Output | PackFile],
     epoch: int,
     members: Mapping[str, Member],
     reuse: bool,
@@ -189,16 +191,16 @@ def _write_locked(
                                   zipped, tables or {})  # fmt: skip
         if updated is not None:
             return updated
-    files = _in_order(final, files, members)  # read before anything changes
-    # Without the zip, a member needs only its hash.
+    pairs = _in_order(final, [(f.path, f.content) for f in files], members)  # read before
+    # anything changes. Without the zip, a member needs only its hash.
     ready = prepare_all if zipped else digest_all
-    fresh = ready(PackFile(rel, data) for rel, data in files if _missing(members.get(rel), zipped))
-    prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in files]
+    fresh = ready(PackFile(rel, data) for rel, data in pairs if _missing(members.get(rel), zipped))
+    prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in pairs]
     swapped = False
     try:
         if staged is None:
             staging.mkdir(mode=DIR_MODE)
-        written, reused = staging_files.fill(staging, final, files, prepared, last, done)
+        written, reused = staging_files.fill(staging, final, pairs, prepared, last, done)
         staging_files.fix_dir_modes(staging)
         if zipped:
             _write_zip(archive_tmp, campaign, prepared, epoch, staged)

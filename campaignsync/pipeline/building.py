@@ -44,7 +44,6 @@ class Built:
     partial: bool = False
 
 
-@fewer_collections()  # a build's values live to its end: see pipeline.collecting
 def build(
     project: Project,
     selection: Selection,
@@ -73,6 +72,29 @@ def build(
     folder alone and removes the pack's zip (it would no longer match).
     ``check`` keeps the answer ``check`` would give (``pipeline.lastcheck``).
     """
+    from campaignsync.pack.shards import retried
+
+    asked = (project, selection, out, epoch, jobs, progress, stamp, rendered, reuse, shards,
+             zipped, check)  # fmt: skip
+    return retried(lambda: _build(*asked))
+
+
+@fewer_collections()  # a build's values live to its end: see pipeline.collecting
+def _build(
+    project: Project,
+    selection: Selection,
+    out: Path,
+    epoch: int | None,
+    jobs: int,
+    progress: Progress | None,
+    stamp: state.Stamp | None,
+    rendered: Rendered | None,
+    reuse: bool,
+    shards: tuple[Path, ...],
+    zipped: bool,
+    check: Pending | None,
+) -> Built:
+    """Build the pack once (see :func:`build`)."""
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
     pack = out / selection.name

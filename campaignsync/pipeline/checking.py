@@ -64,8 +64,10 @@ def check(
             found = lastcheck.replay(root, answer, now)
             return Checked(None, None, None, tuple(checks.finish(found, answer.ignore, strict)))
         key = lastcheck.stamp(root, campaign, clock)
-    project, selection, rendered, diagnostics = _check_all(
-        root, campaign, now, jobs, prepare, cached, key
+    from campaignsync.pack.shards import retried
+
+    project, selection, rendered, diagnostics = retried(
+        lambda: _check_all(root, campaign, now, jobs, prepare, cached, key)
     )
     ignore = project.config.ignore if project else frozenset()
     final = checks.finish(diagnostics, ignore, strict)

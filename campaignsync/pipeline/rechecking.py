@@ -25,9 +25,10 @@ from campaignsync.pipeline.workers import Rendered, read_catalogs, render_select
 
 if TYPE_CHECKING:
     from campaignsync.l10n.catalog import Lookup
-    from campaignsync.pack.cache import Cache, Unit
+    from campaignsync.pack.cache import Cache
     from campaignsync.pack.findings import Kept
     from campaignsync.pack.findings import Rendered as Read
+    from campaignsync.pack.shards import Unit
 
 #: One unit as a renderer made it: locale, message id, outputs, problems, look-ups.
 Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]

@@ -1,0 +1,181 @@
+"""The render cache's bodies: an edit reads no unchanged output's bytes, and a bad body is a miss."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CliInvoke
+
+from campaignsync.pack import cache as unitcache
+from campaignsync.pack import sealed, shards
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
+
+
+def _folder(repo: Path) -> Path:
+    return repo / "dist" / unitcache.FOLDER / "2026"
+
+
+def _retitle(repo: Path, stem: str, title: str) -> None:
+    path = next((repo / "content" / "messages").rglob(f"{stem}.md"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1), "utf-8")
+
+
+def _pack(out: Path) -> dict[str, bytes]:
+    folder = out / "2026"
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return {**files, "zip": (out / "2026.zip").read_bytes()}
+
+
+def _clean(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(repo), "--out", str(out)], env=EPOCH)
+    return _pack(out)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the message of every output whose bytes are read from the render cache."""
+    seen: list[str] = []
+    content = shards.KeptOutput.content
+
+    def noted(self: shards.KeptOutput) -> bytes:
+        seen.append(self.message)
+        return content.__get__(self)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(shards.KeptOutput, "content", property(noted))
+    return seen
+
+
+def test_an_edit_reads_only_its_own_message_s_bytes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    assert not reads  # a clean build writes the bodies and reads none
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    assert not reads  # the edited message is rendered again; no other output's bytes are read
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+def test_the_zip_made_again_reads_the_kept_bytes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke([*build, "--no-zip"], env=EPOCH)
+    cli_invoke(build, env=EPOCH)  # nothing to render: the zip is written whole from the cache
+    assert "kickoff" in reads
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+def test_each_message_keeps_only_the_body_files_its_shard_names(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    folder = _folder(sample_repo)
+    first = sorted(p.name for p in folder.glob("wrap-up.*.body"))
+    assert len(first) == 1
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    second = sorted(p.name for p in folder.glob("wrap-up.*.body"))
+    assert len(second) == 1 and second != first  # the old one is gone with the units it held
+    next((sample_repo / "content" / "messages").rglob("wrap-up.md")).unlink()
+    cli_invoke(build, env=EPOCH)
+    assert not list(folder.glob("wrap-up.*"))
+
+
+@pytest.mark.parametrize("damage", ["deleted", "rewritten", "truncated"])
+def test_a_body_file_gone_or_damaged_is_a_miss(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, damage: str
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    body = next(_folder(sample_repo).glob("kickoff.*.body"))
+    if damage == "deleted":
+        body.unlink()
+    elif damage == "rewritten":  # another file of the same cache under the same name
+        sealed.write_sealed(body, body.read_bytes().split(b"\n")[2].decode(), ((b"x",),))
+    else:
+        body.write_bytes(body.read_bytes()[:-10])
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke([*build, "--no-zip"], env=EPOCH)
+    cli_invoke(build, env=EPOCH)  # every output's bytes read: kickoff's are rendered again
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+def test_a_body_file_replaced_while_a_build_reads_it_is_rendered_again(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke([*build, "--no-zip"], env=EPOCH)
+    opened = unitcache.open_cache
+    calls: list[int] = []
+
+    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
+        cache = opened(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 1:  # another build saves kickoff's units between reading and use
+            next(_folder(sample_repo).glob("kickoff.*.body")).unlink()
+        return cache
+
+    monkeypatch.setattr(unitcache, "open_cache", raced)
+    cli_invoke(build, env=EPOCH)
+    assert len(calls) == 2
+    monkeypatch.undo()
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+def test_a_cache_replaced_on_every_read_is_a_clear_error(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    cli_invoke([*build, "--no-zip"], env=EPOCH)
+    opened = unitcache.open_cache
+    bodies = {p: p.read_bytes() for p in _folder(sample_repo).glob("*.body")}
+
+    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
+        for path, data in bodies.items():  # there when the shards are read, gone when used
+            path.write_bytes(data)
+        cache = opened(*args, **kwargs)  # type: ignore[arg-type]
+        for path in bodies:
+            path.unlink()
+        return cache
+
+    monkeypatch.setattr(unitcache, "open_cache", raced)
+    result = cli_invoke(build, env=EPOCH, expect=1)
+    folder = _folder(sample_repo)
+    assert result.stderr == (
+        f"error: the render cache in {folder} changed while it was read "
+        "(another build saving there?); run the command again\n"
+    )
+
+
+def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    folder = _folder(sample_repo)
+    shard = folder / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
+    files, units = sealed.read_sealed(shard, sealed.folder_id(folder), key)
+    (name, checksum), *_ = files
+    victim = next(folder.glob("wrap-up.*.body"))
+    for named in (f"../{name}", victim.name, f"kickoff.x{shards.SUFFIX}/../{victim.name}"):
+        sealed.write_sealed(shard, key, (((named, checksum),), units))
+        assert shards.units_of(
+            sealed.read_sealed(shard, sealed.folder_id(folder), key),
+            folder,
+            sealed.folder_id(folder),
+            key,
+            "kickoff",
+        ) is None
