@@ -26,7 +26,9 @@ def _retitle(repo: Path, stem: str, title: str) -> None:
 
 def _pack(out: Path) -> dict[str, bytes]:
     folder = out / "2026"
-    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    files = {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
     return {**files, "zip": (out / "2026.zip").read_bytes()}
 
 
@@ -172,10 +174,13 @@ def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
     victim = next(folder.glob("wrap-up.*.body"))
     for named in (f"../{name}", victim.name, f"kickoff.x{shards.SUFFIX}/../{victim.name}"):
         sealed.write_sealed(shard, key, (((named, checksum),), units))
-        assert shards.units_of(
-            sealed.read_sealed(shard, sealed.folder_id(folder), key),
-            folder,
-            sealed.folder_id(folder),
-            key,
-            "kickoff",
-        ) is None
+        assert (
+            shards.units_of(
+                sealed.read_sealed(shard, sealed.folder_id(folder), key),
+                folder,
+                sealed.folder_id(folder),
+                key,
+                "kickoff",
+            )
+            is None
+        )
