@@ -40,19 +40,19 @@ def _clean(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> dict[str, bytes
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Note the message of every output whose bytes are read from the render cache."""
+    """Note the message of every unit whose bytes (outputs, cards) are read from a body file."""
     seen: list[str] = []
-    content = shards.KeptOutput.content
+    unit = shards.Bodies.unit
 
-    def noted(self: shards.KeptOutput) -> bytes:
-        seen.append(self.message)
-        return content.__get__(self)  # type: ignore[no-any-return]
+    def noted(self: shards.Bodies, at: int) -> shards.Held:
+        seen.append(self.message_id)
+        return unit(self, at)
 
-    monkeypatch.setattr(shards.KeptOutput, "content", property(noted))
+    monkeypatch.setattr(shards.Bodies, "unit", noted)
     return seen
 
 
-def test_an_edit_reads_only_its_own_message_s_bytes(
+def test_an_edit_reads_no_unchanged_output_s_or_card_s_bytes(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, reads: list[str]
 ) -> None:
     build = ["build", "--repo", str(sample_repo)]
@@ -60,7 +60,7 @@ def test_an_edit_reads_only_its_own_message_s_bytes(
     assert not reads  # a clean build writes the bodies and reads none
     _retitle(sample_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)
-    assert not reads  # the edited message is rendered again; no other output's bytes are read
+    assert not reads  # the edited message is rendered again; no other unit's bytes are read
     assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
 
 
