@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import CliInvoke
 
+from campaignsync.pack import bodies, sealed, shards
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import sealed, shards
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 
@@ -42,13 +44,13 @@ def _clean(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> dict[str, bytes
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Note the message of every unit whose bytes (outputs, cards) are read from a body file."""
     seen: list[str] = []
-    unit = shards.Bodies.unit
+    unit = bodies.Bodies.unit
 
-    def noted(self: shards.Bodies, at: int) -> shards.Held:
+    def noted(self: bodies.Bodies, at: int) -> bodies.Held:
         seen.append(self.message_id)
         return unit(self, at)
 
-    monkeypatch.setattr(shards.Bodies, "unit", noted)
+    monkeypatch.setattr(bodies.Bodies, "unit", noted)
     return seen
 
 
@@ -150,7 +152,7 @@ def test_a_cache_replaced_on_every_read_is_a_clear_error(
             path.write_bytes(data)
         cache = opened(*args, **kwargs)  # type: ignore[arg-type]
         for path in bodies:
-            path.unlink()
+            path.unlink(missing_ok=True)
         return cache
 
     monkeypatch.setattr(unitcache, "open_cache", raced)
@@ -172,7 +174,7 @@ def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
     files, units = sealed.read_sealed(shard, sealed.folder_id(folder), key)
     (name, checksum), *_ = files
     victim = next(folder.glob("wrap-up.*.body"))
-    for named in (f"../{name}", victim.name, f"kickoff.x{shards.SUFFIX}/../{victim.name}"):
+    for named in (f"../{name}", victim.name, f"kickoff.x{bodies.SUFFIX}/../{victim.name}"):
         sealed.write_sealed(shard, key, (((named, checksum),), units))
         assert (
             shards.units_of(
@@ -184,3 +186,114 @@ def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
             )
             is None
         )
+
+
+# --- review (branch review): faults found in the body files ---------------------------
+
+
+def test_an_absorbed_body_that_cannot_be_read_leaves_the_other_build_s_folder_alone(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"  # another machine's output folder (a CI artifact, say)
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(other)], env=EPOCH)
+    folder = other / unitcache.FOLDER / "2026"
+    body = next(folder.glob("kickoff.*.body"))
+    body.write_bytes(body.read_bytes()[:-10])  # head intact, payload cut short (a bad download)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    out = tmp_path / "assembled"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out), "--shard", str(other)]
+    cli_invoke(build, env=EPOCH)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # read, never written
+    assert _pack(out) == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    import dataclasses
+
+    from campaignsync.model import Output
+
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    folder = _folder(sample_repo)
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    cache = unitcache.open_cache(sample_repo / "dist", "2026", key)
+    kept = next(iter(cache.units["kickoff"].values()))[1].outputs[0]
+    whole = dataclasses.replace(kept)  # the same fields, bytes held (as pickling gives too)
+    assert type(whole) is Output and whole.content == kept.content
+    assert kept == whole  # dataclass __eq__ asks for the very same class: False today
+
+
+def test_a_body_left_by_a_save_cut_short_is_collected_by_the_next_build(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    folder = _folder(sample_repo)
+    path = next((sample_repo / "content" / "messages").rglob("kickoff.md"))
+    before = path.read_text(encoding="utf-8")
+    _retitle(sample_repo, "kickoff", "Kicked off")
+    write = sealed.write_sealed
+
+    def cut(at: Path, key: str, value: object) -> str:
+        if at.name == "kickoff.units":  # the body is written, the shard not: power lost
+            raise KeyboardInterrupt
+        return write(at, key, value)
+
+    monkeypatch.setattr(sealed, "write_sealed", cut)
+    cli_invoke(build, env=EPOCH, expect=130)  # interrupted
+    monkeypatch.undo()
+    path.write_text(before, encoding="utf-8")  # the edit taken back: kickoff is a hit again
+    cli_invoke(build, env=EPOCH)
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    files, _ = sealed.read_sealed(folder / "kickoff.units", sealed.folder_id(folder), key)
+    assert sorted(p.name for p in folder.glob("kickoff.*.body")) == sorted(n for n, _ in files)
+
+
+def test_units_a_check_rendered_then_completed_and_drawn_by_builds_give_a_clean_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from campaignsync.cli import cli
+
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    before = sorted(p.name for p in _folder(sample_repo).glob("kickoff.*.body"))
+    _retitle(sample_repo, "kickoff", "Kicked off")
+    CliRunner().invoke(cli, ["check", "--repo", str(sample_repo), "--now", "2026-09-01"])
+    after = sorted(p.name for p in _folder(sample_repo).glob("kickoff.*.body"))
+    assert after != before  # kickoff's units kept for check only (no members, no cards)
+    cli_invoke([*build, "--no-zip"], env=EPOCH)  # completed, drawn, moved into a new body
+    clean = _clean(cli_invoke, sample_repo, tmp_path)
+    folder = sample_repo / "dist" / "2026"
+    alone = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+             if p.is_file()}  # fmt: skip
+    assert alone == {k: v for k, v in clean.items() if k != "zip"}
+    cli_invoke(build, env=EPOCH)  # every output's bytes read back for the zip
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path / "2")
+
+
+def test_a_body_file_no_shard_names_is_collected_when_older_than_the_shard(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    folder = _folder(sample_repo)
+    named = next(folder.glob("kickoff.*.body"))
+    stray = folder / f"kickoff.{'0' * 24}{bodies.SUFFIX}"  # older than kickoff's shard
+    shutil.copy2(named, stray)
+    os.utime(stray, ns=(0, 0))
+    lone = folder / f"gone-message.{'1' * 24}{bodies.SUFFIX}"  # a message with no shard
+    shutil.copy2(named, lone)
+    young = folder / f"kickoff.{'2' * 24}{bodies.SUFFIX}"  # newer: a save may be under way
+    shutil.copy2(named, young)
+    os.utime(young, ns=(2**62, 2**62))
+    saved = folder / f"wrap-up.{'3' * 24}{bodies.SUFFIX}"
+    shutil.copy2(named, saved)
+    os.utime(saved, ns=(2**62, 2**62))
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    assert named.exists() and not stray.exists() and not lone.exists()
+    assert young.exists()  # left to kickoff's next save
+    assert not saved.exists()  # wrap-up's save keeps only what its shard names

@@ -26,7 +26,7 @@ from typing import Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Output, Project
-from campaignsync.pack import hyphenation, keys, sealed, shards
+from campaignsync.pack import bodies, hyphenation, keys, sealed, shards
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit, units_of
@@ -229,13 +229,21 @@ def open_cache(
         if n.endswith(".units") and (only is None or n.removesuffix(".units") in only)
     ]
     read = sealed.read_all((folder / f"{m}.units" for m in chosen), where, key)
+    named: dict[str, set[str]] = {}
     for message_id, plain in zip(chosen, read, strict=True):
         units = units_of(plain, folder, where, key, message_id)
         if units is None:
             cache.dirty.add(message_id)
         else:
             cache.units[message_id] = units
+            named[message_id] = shards.named(units)
+    bodies.collect(folder, names if only is None else [n for n in names if _of(n) in only], named)
     return cache
+
+
+def _of(name: str) -> str:
+    """Return the message a file of the cache folder belongs to (its name's first part)."""
+    return name.partition(".")[0]
 
 
 def _names(folder: Path) -> list[str]:
@@ -265,7 +273,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
                 message_id = path.name.removesuffix(".units")
                 plain = sealed.read_sealed(path, None, cache.key)
                 units = units_of(plain, pack, None, cache.key, message_id)
-                if units is None:
+                if units is None or not shards.read_now(units):
                     continue
                 mine = cache.units.setdefault(message_id, {})
                 for tag, found in units.items():
@@ -289,7 +297,7 @@ def save_cache(cache: Cache) -> None:
     if not cache.dirty:
         return
     folder = cache.folder
-    on_disk = shards.by_message(folder)
+    on_disk = bodies.by_message(folder)
     for message_id in sorted(cache.dirty):
         path = folder / f"{message_id}.units"
         units = cache.units.get(message_id)
@@ -298,8 +306,12 @@ def save_cache(cache: Cache) -> None:
             path.unlink(missing_ok=True)
         else:
             shard = shards.plain_shard(folder, cache.key, message_id, units)
-            sealed.write_sealed(path, cache.key, shard)
+            try:
+                sealed.write_sealed(path, cache.key, shard)
+            except BaseException:  # the body file just written would be no one's
+                bodies.remove(folder, {n for n, _ in shard[0]} - set(on_disk.get(message_id, ())))
+                raise
             named = shard[0]
         # Once the shard names its body files, the others of the message are no one's.
-        shards.remove(folder, set(on_disk.get(message_id, ())) - {name for name, _ in named})
+        bodies.remove(folder, set(on_disk.get(message_id, ())) - {name for name, _ in named})
     cache.dirty.clear()

@@ -1,35 +1,38 @@
-"""The render cache's files: a shard per message, and the bytes of its units in body files.
+"""The render cache's shards: what a build reads of each unit of a message, in plain values.
 
-A message's shard (``<message>.units``, :mod:`campaignsync.pack.cache`) holds what a
-build reads of each of its units: paths, members, manifest rows, counts, what its
-gallery cards show. The bytes, three quarters of it by size (the outputs' and the
-cards' HTML), are in the message's body files (``<message>.<checksum>.body``): one
-per save that rendered some of its units, named in the shard with the checksum each
-was written with. An output taken from the cache is a :class:`KeptOutput`, whose
-``content`` reads its body file the first time it is asked for (the zip written
-whole, a check), checked against that checksum; a card, a :class:`KeptDrawn`, reads
-its HTML so. A build after an edit reads only the bytes it writes again.
-
-A body file gone or changed when it is read (another build saved over it) raises
-:class:`Unreadable`: the build is made again without that message's units.
+A message's shard (``<message>.units``, :mod:`campaignsync.pack.cache`) holds each of
+its units: paths, members, manifest rows, counts, the catalog look-ups, what its
+gallery cards show. The bytes (the outputs' and the cards' HTML, three quarters of
+the cache by size) are in the message's body files (:mod:`campaignsync.pack.bodies`),
+named in the shard with their checksums, and read only when asked for.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from campaignsync.errors import BuildError
 from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Translated
 from campaignsync.pack import sealed
+from campaignsync.pack.bodies import (
+    DRAWN,
+    DRAWN_FIELDS,
+    OUTPUT,
+    Bodies,
+    Held,
+    Kept,
+    KeptDrawn,
+    KeptOutput,
+    Unreadable,
+    body_name,
+    kept_value,
+    write,
+)
 from campaignsync.pack.gallery import Drawn
-
-SUFFIX = ".body"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,201 +76,43 @@ class Unit:
         return tuple((key, sealed.entry_of(entry)) for key, entry in self.plain_log)
 
 
-class Unreadable(Exception):
-    """A body file a shard names is gone or is no longer the one it was written as."""
+def read_now(units: Mapping[str, tuple[str, Unit]]) -> bool:
+    """Read the bytes of units taken from another build's folder now; say whether all are there.
 
-    def __init__(self, message_id: str, path: Path) -> None:
-        super().__init__(f"the render cache's {path.name} changed while it was read")
-        self.message_id = message_id
-        self.path = path
-
-
-def retried(run: Callable[[], T]) -> T:
-    """Return what ``run`` gives; if a body file it read was gone, run it once more without it.
-
-    The message whose body file it was loses its shard (its units are rendered again).
-    Gone twice (another build saving over this cache all along): a BuildError.
+    They are copied into this cache's own body files when it is saved anyway, and the
+    other folder may be cut short (a bad download) or change meanwhile: read later, a
+    fault there would be met where nothing can be done but fail.
     """
     try:
-        return run()
-    except Unreadable as gone:
-        (gone.path.parent / f"{gone.message_id}.units").unlink(missing_ok=True)
-    try:
-        return run()
-    except Unreadable as gone:
-        raise BuildError(
-            f"the render cache in {gone.path.parent} changed while it was read "
-            "(another build saving there?); run the command again"
-        ) from None
+        for _, unit in units.values():
+            for output in unit.outputs:
+                output.content  # noqa: B018 (read, and kept by its body file)
+            for card in unit.drawn or ():
+                card.html, card.section  # noqa: B018
+    except (Unreadable, IndexError):
+        return False
+    return True
 
 
-#: What a body file holds of one unit: each output's bytes, and each card's HTML and section.
-Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...]]
+def named(units: Mapping[str, tuple[str, Unit]]) -> set[str]:
+    """Return the names of the body files a message's units' bytes are in.
 
-
-class Bodies:
-    """One body file: the bytes of some units of one message, read once, when first asked for."""
-
-    __slots__ = ("_units", "checksum", "key", "message_id", "path", "where")
-
-    def __init__(
-        self, path: Path, checksum: str, where: bytes | None, key: str, message_id: str
-    ) -> None:
-        self.path = path
-        self.checksum = checksum
-        self.where = where
-        self.key = key
-        self.message_id = message_id
-        self._units: tuple[Held, ...] | None = None
-
-    def intact(self) -> bool:
-        """Say whether the file's head names the checksum the shard recorded (payload not read)."""
-        return sealed.checksum_of(self.path, self.where, self.key) == self.checksum
-
-    def unit(self, at: int) -> Held:
-        """Return what the file holds of the unit at ``at``; raise Unreadable if not there."""
-        if self._units is None:
-            found = sealed.read_sealed(self.path, self.where, self.key, self.checksum)
-            if not _well_formed(found):
-                raise Unreadable(self.message_id, self.path)
-            self._units = found
-        try:
-            return self._units[at]
-        except IndexError:
-            raise Unreadable(self.message_id, self.path) from None
-
-
-def _well_formed(found: Any) -> bool:
-    return isinstance(found, tuple) and all(
-        isinstance(unit, tuple)
-        and len(unit) == 2
-        and all(isinstance(b, bytes) for b in unit[0])
-        and all(len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in unit[1])
-        for unit in found
-    )
-
-
-class _Kept:
-    """Where a value taken from the render cache finds its bytes: a body file, a unit, a place."""
-
-    __slots__ = ()
-    _bodies: Bodies
-    _at: int
-    _index: int
-
-    def kept_in(self) -> tuple[Bodies, int]:
-        """Return the body file holding this value's bytes, and its unit's place there."""
-        return self._bodies, self._at
-
-
-class KeptOutput(_Kept, Output):
-    """An output taken from the render cache, its bytes read from its body file when asked for.
-
-    Everything else is held as for any output. ``dataclasses.replace`` and pickling
-    give a plain :class:`Output` (with the bytes).
+    A unit read from a shard has all its bytes in one body file (see :func:`units_of`).
     """
-
-    __slots__ = ("_at", "_bodies", "_index")
-
-    @property  # a field of Output, read here from the body file
-    def content(self) -> bytes:
-        return self._bodies.unit(self._at)[0][self._index]
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Output:  # type: ignore[misc]
-        return Output(*args, **kwargs)  # what replace() makes: a plain output
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return Output, tuple(getattr(self, name) for name in Output.__slots__)
-
-
-class KeptDrawn(_Kept, Drawn):
-    """A gallery card taken from the render cache, its HTML read from its body file when asked."""
-
-    __slots__ = ("_at", "_bodies", "_index")
-
-    @property  # a field of Drawn, read here from the body file
-    def html(self) -> bytes:
-        return self._bodies.unit(self._at)[1][self._index][0]
-
-    @property  # a field of Drawn, read here from the body file
-    def section(self) -> bytes:
-        return self._bodies.unit(self._at)[1][self._index][1]
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Drawn:  # type: ignore[misc]
-        return Drawn(*args, **kwargs)  # what replace() makes: a plain card
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return Drawn, tuple(getattr(self, name) for name in Drawn.__slots__)
-
-
-def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:
-    # Outputs and cards are frozen: their slots are filled through the slots' own descriptors.
-    held = tuple(getattr(base, name).__set__ for name in base.__slots__ if name not in lazy)
-    return held + tuple(getattr(kind, name).__set__ for name in ("_bodies", "_at", "_index"))
-
-
-_OUTPUT = _setters(KeptOutput, Output, ("content",))
-_DRAWN = _setters(KeptDrawn, Drawn, ("html", "section"))
-#: The fields a shard holds of an output and of a card (their bytes are in the body file).
-OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
-DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
-
-
-def _made(kind: type[_Kept], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
-    made = object.__new__(kind)
-    for put, value in zip(setters, values, strict=True):
-        put(made, value)
-    return made
+    firsts = [next(iter(unit.outputs), None) for _, unit in units.values()]
+    return {v.kept_in()[0].path.name for v in firsts if isinstance(v, KeptOutput)}
 
 
 def kept_in(unit: Unit, folder: Path) -> tuple[Bodies, int] | None:
     """Return where all a unit's bytes are kept in ``folder`` (None: not all of them there)."""
     held = [*unit.outputs, *(unit.drawn or ())]
-    places = {x.kept_in() if isinstance(x, _Kept) else None for x in held}
+    places = {x.kept_in() if isinstance(x, Kept) else None for x in held}
     if len(places) != 1:
         return None
     (place,) = places
     if place is None or place[0].path.parent != folder:
         return None
     return place
-
-
-def write(folder: Path, message_id: str, key: str, units: list[Held]) -> Bodies:
-    """Write a body file of ``units`` (each unit's bytes) and return it."""
-    path, checksum = sealed.write_named(
-        folder, lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}", key, tuple(units)
-    )
-    return Bodies(path, checksum, sealed.folder_id(folder), key, message_id)
-
-
-def _body_name(name: Any, message_id: str) -> bool:
-    """Say whether ``name`` is one of the message's body files' names (no other path)."""
-    return (
-        isinstance(name, str)
-        and name.startswith(f"{message_id}.")
-        and name.endswith(SUFFIX)
-        and "/" not in name
-        and "\\" not in name
-    )
-
-
-def by_message(folder: Path) -> dict[str, list[str]]:
-    """Return the body files in ``folder``, by message id."""
-    found: dict[str, list[str]] = {}
-    try:
-        names = [p.name for p in folder.iterdir()]
-    except OSError:
-        return found
-    for name in names:
-        if name.endswith(SUFFIX) and not name.startswith("."):
-            found.setdefault(name[: -len(SUFFIX)].rpartition(".")[0], []).append(name)
-    return found
-
-
-def remove(folder: Path, names: Iterable[str]) -> None:
-    """Delete body files no shard names any longer."""
-    for name in names:
-        (folder / name).unlink(missing_ok=True)
 
 
 # --- a shard's plain values ------------------------------------------------------------
@@ -299,8 +144,8 @@ def plain_shard(
         plain[tag] = (message_key, _plain_unit(unit, where))
     named = list(files)
     if fresh:
-        made = write(folder, message_id, key, fresh)
-        named.append((made.path.name, made.checksum))
+        written = write(folder, message_id, key, fresh)
+        named.append((written.path.name, written.checksum))
         for tag, (message_key, u) in plain.items():
             if u[-1][0] == -1:
                 plain[tag] = (message_key, (*u[:-1], (len(named) - 1, u[-1][1])))
@@ -313,7 +158,7 @@ def units_of(
     """Return a shard's units (None: not a shard, or a body file it names is not there)."""
     try:
         files, plain = shard
-        if not all(_body_name(name, message_id) for name, _ in files):
+        if not all(body_name(name, message_id) for name, _ in files):
             return None
         kept = [Bodies(folder / name, checksum, where, key, message_id) for name, checksum in files]
         if not all(b.intact() for b in kept):
@@ -363,7 +208,7 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
     bodies = kept[file]  # an IndexError, like any other fault here, makes the shard a miss
     made = tuple(
-        _made(KeptOutput, _OUTPUT,
+        kept_value(KeptOutput, OUTPUT,
               (m, loc, ch, path, tr, fb, _measure(me), table[fi], c, ln, bodies, at, index))
         for index, (m, loc, ch, path, tr, fb, me, fi, c, ln) in enumerate(outputs)
     )  # fmt: skip
@@ -373,7 +218,7 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
         None
         if drawn is None
         else tuple(
-            _made(KeptDrawn, _DRAWN, (*d, bodies, at, index)) for index, d in enumerate(drawn)
+            kept_value(KeptDrawn, DRAWN, (*d, bodies, at, index)) for index, d in enumerate(drawn)
         )
     )  # a card of another length: a ValueError
     if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)

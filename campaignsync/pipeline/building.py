@@ -72,7 +72,7 @@ def build(
     folder alone and removes the pack's zip (it would no longer match).
     ``check`` keeps the answer ``check`` would give (``pipeline.lastcheck``).
     """
-    from campaignsync.pack.shards import retried
+    from campaignsync.pack.bodies import retried
 
     asked = (project, selection, out, epoch, jobs, progress, stamp, rendered, reuse, shards,
              zipped, check)  # fmt: skip

@@ -64,7 +64,7 @@ def check(
             found = lastcheck.replay(root, answer, now)
             return Checked(None, None, None, tuple(checks.finish(found, answer.ignore, strict)))
         key = lastcheck.stamp(root, campaign, clock)
-    from campaignsync.pack.shards import retried
+    from campaignsync.pack.bodies import retried
 
     project, selection, rendered, diagnostics = retried(
         lambda: _check_all(root, campaign, now, jobs, prepare, cached, key)

@@ -1,0 +1,267 @@
+"""The render cache's body files: the bytes of a message's units, read only when asked for.
+
+A shard (:mod:`campaignsync.pack.shards`) names its message's body files
+(``<message>.<checksum>.body``), one per save that rendered some of its units, with
+the checksum each was written with. An output taken from the cache is a
+:class:`KeptOutput`, whose ``content`` reads its body file the first time it is
+asked for (the zip written whole, a check), checked against that checksum; a card,
+a :class:`KeptDrawn`, reads its HTML so. A build after an edit reads only the
+bytes it writes again.
+
+A body file gone or changed when it is read (another build saved over it) raises
+:class:`Unreadable`: :func:`retried` makes the build once more without that
+message's shard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from campaignsync.errors import BuildError
+from campaignsync.model import Output
+from campaignsync.pack import sealed
+from campaignsync.pack.gallery import Drawn
+
+SUFFIX = ".body"
+T = TypeVar("T")
+
+
+class Unreadable(Exception):
+    """A body file a shard names is gone or is no longer the one it was written as."""
+
+    def __init__(self, message_id: str, path: Path, own: bool) -> None:
+        super().__init__(f"the render cache's {path.name} changed while it was read")
+        self.message_id = message_id
+        self.path = path
+        #: In this build's own cache (not another build's folder: ``build --shard``).
+        self.own = own
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Unreadable, (self.message_id, self.path, self.own)
+
+
+def retried(run: Callable[[], T]) -> T:
+    """Return what ``run`` gives; if a body file it read was gone, run it once more without it.
+
+    The message whose body file it was loses its shard (its units are rendered again).
+    Gone twice (another build saving over this cache all along): a BuildError.
+    """
+    try:
+        return run()
+    except Unreadable as gone:
+        if gone.own:  # never a file in another build's folder (build --shard)
+            (gone.path.parent / f"{gone.message_id}.units").unlink(missing_ok=True)
+    try:
+        return run()
+    except Unreadable as gone:
+        raise BuildError(
+            f"the render cache in {gone.path.parent} changed while it was read "
+            "(another build saving there?); run the command again"
+        ) from None
+
+
+#: What a body file holds of one unit: each output's bytes, and each card's HTML and section.
+Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...]]
+
+
+class Bodies:
+    """One body file: the bytes of some units of one message, read once, when first asked for."""
+
+    __slots__ = ("_units", "checksum", "key", "message_id", "path", "where")
+
+    def __init__(
+        self, path: Path, checksum: str, where: bytes | None, key: str, message_id: str
+    ) -> None:
+        self.path = path
+        self.checksum = checksum
+        self.where = where
+        self.key = key
+        self.message_id = message_id
+        self._units: tuple[Held, ...] | None = None
+
+    def intact(self) -> bool:
+        """Say whether the file's head names the checksum the shard recorded (payload not read)."""
+        return sealed.checksum_of(self.path, self.where, self.key) == self.checksum
+
+    def unit(self, at: int) -> Held:
+        """Return what the file holds of the unit at ``at``; raise Unreadable if not there."""
+        if self._units is None:
+            found = sealed.read_sealed(self.path, self.where, self.key, self.checksum)
+            if not _well_formed(found):
+                raise self._unreadable()
+            self._units = found
+        try:
+            return self._units[at]
+        except IndexError:
+            raise self._unreadable() from None
+
+    def part(self, at: int, kind: int, index: int) -> Any:
+        """Return an output's bytes (``kind`` 0) or a card's HTML and section (1) of a unit."""
+        try:
+            return self.unit(at)[kind][index]
+        except IndexError:  # a shard naming more than its body file holds
+            raise self._unreadable() from None
+
+    def _unreadable(self) -> Unreadable:
+        return Unreadable(self.message_id, self.path, self.where is not None)
+
+
+def _well_formed(found: Any) -> bool:
+    return isinstance(found, tuple) and all(
+        isinstance(unit, tuple)
+        and len(unit) == 2
+        and all(isinstance(b, bytes) for b in unit[0])
+        and all(len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in unit[1])
+        for unit in found
+    )
+
+
+class Kept:
+    """Where a value taken from the render cache finds its bytes: a body file, a unit, a place.
+
+    It equals (and hashes as) the plain value with the same fields, as one made whole.
+    """
+
+    __slots__ = ()
+    _base: Any
+    _bodies: Bodies
+    _at: int
+    _index: int
+
+    def kept_in(self) -> tuple[Bodies, int]:
+        """Return the body file holding this value's bytes, and its unit's place there."""
+        return self._bodies, self._at
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._base.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, self._base):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, n) for n in self._base.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(self._fields())  # as the frozen dataclass hashes its fields
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return self._base, self._fields()  # a plain value, bytes held
+
+
+class KeptOutput(Kept, Output):
+    """An output taken from the render cache, its bytes read from its body file when asked for.
+
+    Everything else is held as for any output. ``dataclasses.replace`` and pickling
+    give a plain :class:`Output` (with the bytes).
+    """
+
+    __slots__ = ("_at", "_bodies", "_index")
+    _base = Output
+
+    @property  # a field of Output, read here from the body file
+    def content(self) -> bytes:
+        return self._bodies.part(self._at, 0, self._index)  # type: ignore[no-any-return]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Output:  # type: ignore[misc]
+        return Output(*args, **kwargs)  # what replace() makes: a plain output
+
+
+class KeptDrawn(Kept, Drawn):
+    """A gallery card taken from the render cache, its HTML read from its body file when asked."""
+
+    __slots__ = ("_at", "_bodies", "_index")
+    _base = Drawn
+
+    @property  # a field of Drawn, read here from the body file
+    def html(self) -> bytes:
+        return self._bodies.part(self._at, 1, self._index)[0]  # type: ignore[no-any-return]
+
+    @property  # a field of Drawn, read here from the body file
+    def section(self) -> bytes:
+        return self._bodies.part(self._at, 1, self._index)[1]  # type: ignore[no-any-return]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Drawn:  # type: ignore[misc]
+        return Drawn(*args, **kwargs)  # what replace() makes: a plain card
+
+
+def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:
+    # Outputs and cards are frozen: their slots are filled through the slots' own descriptors.
+    held = tuple(getattr(base, name).__set__ for name in base.__slots__ if name not in lazy)
+    return held + tuple(getattr(kind, name).__set__ for name in ("_bodies", "_at", "_index"))
+
+
+OUTPUT = _setters(KeptOutput, Output, ("content",))
+DRAWN = _setters(KeptDrawn, Drawn, ("html", "section"))
+#: The fields a shard holds of an output and of a card (their bytes are in the body file).
+OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
+DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
+
+
+def kept_value(kind: type[Kept], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
+    made = object.__new__(kind)
+    for put, value in zip(setters, values, strict=True):
+        put(made, value)
+    return made
+
+
+def write(folder: Path, message_id: str, key: str, units: list[Held]) -> Bodies:
+    """Write a body file of ``units`` (each unit's bytes) and return it."""
+    path, checksum = sealed.write_named(
+        folder, lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}", key, tuple(units)
+    )
+    return Bodies(path, checksum, sealed.folder_id(folder), key, message_id)
+
+
+def body_name(name: Any, message_id: str) -> bool:
+    """Say whether ``name`` is one of the message's body files' names (no other path)."""
+    return (
+        isinstance(name, str)
+        and name.startswith(f"{message_id}.")
+        and name.endswith(SUFFIX)
+        and "/" not in name
+        and "\\" not in name
+    )
+
+
+def by_message(folder: Path) -> dict[str, list[str]]:
+    """Return the body files in ``folder``, by message id."""
+    try:
+        return by_message_of([p.name for p in folder.iterdir()])
+    except OSError:
+        return {}
+
+
+def by_message_of(names: Iterable[str]) -> dict[str, list[str]]:
+    """Return the body files among a folder's ``names``, by message id."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        if name.endswith(SUFFIX) and not name.startswith("."):
+            found.setdefault(name[: -len(SUFFIX)].rpartition(".")[0], []).append(name)
+    return found
+
+
+def remove(folder: Path, names: Iterable[str]) -> None:
+    """Delete body files no shard names any longer."""
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+
+
+def collect(folder: Path, listed: Iterable[str], named: Mapping[str, set[str]]) -> None:
+    """Delete the body files a save cut short left: named by no shard, and older than it.
+
+    ``listed`` are the folder's files as read, ``named`` the bodies each shard just read
+    names, by message. A message with no shard at all keeps none; one whose shard was a
+    miss is left to its next save.
+    """
+    shards = {name.removesuffix(".units") for name in listed if name.endswith(".units")}
+    for message_id, names in by_message_of(listed).items():
+        if message_id in shards and message_id not in named:
+            continue
+        left = [n for n in names if n not in named.get(message_id, ())]
+        if message_id in shards:
+            with contextlib.suppress(OSError):
+                shard = (folder / f"{message_id}.units").stat().st_mtime_ns
+                left = [n for n in left if (folder / n).stat().st_mtime_ns < shard]
+        remove(folder, left)
