@@ -122,7 +122,7 @@ def test_a_check_after_a_build_reads_no_output(
     def refuse(*args: object) -> object:
         raise AssertionError("a render-cache shard was read")
 
-    monkeypatch.setattr(unitcache, "_units_of", refuse)
+    monkeypatch.setattr(unitcache, "units_of", refuse)
     said = cli_invoke(["check", "--repo", str(sample_repo), *NOW]).stdout
     assert "CS206" in said and said == clean_answer(cli_invoke, sample_repo, tmp_path)
 
