@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -477,3 +478,28 @@ def test_a_messages_item_of_the_overview_is_made_again_when_a_card_or_flag_of_it
     cell = re.compile(f'<li class="loc([^"]*)" data-locale="{tag}"')
     assert "is-untranslated" in cell.search(item).group(1)  # type: ignore[union-attr]
     assert "is-untranslated" not in cell.search(before).group(1)  # type: ignore[union-attr]
+
+
+def test_the_pages_made_after_an_edit_are_hashed_once(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    hashed: list[str] = []
+    digest_all = writer.digest_all
+
+    def noted(files: Iterable[writer.PackFile]) -> dict[str, writer.Member]:
+        chosen = list(files)
+        hashed.extend(f.path for f in chosen)
+        return digest_all(chosen)
+
+    monkeypatch.setattr(writer, "digest_all", noted)
+    change_title(sample_repo, 0, "Hashed once")
+    cli_invoke(build, env=EPOCH)
+    made = set(open_kept(cache, pack, key).known)
+    pages = [p for p in hashed if p.startswith("preview/")]
+    assert not [p for p in pages if p in made]  # noted as made: hashed then, not again
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    assert tree(pack) == tree(clean / "2026")
+    assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()

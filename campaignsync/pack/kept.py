@@ -77,6 +77,8 @@ class Kept:
     messages: Mapping[str, str] = field(default_factory=dict)
     #: The outputs' members by path: what files and pieces made from outputs are keyed by.
     outputs: Mapping[str, Member] = field(default_factory=dict)
+    #: The files made now and hashed to be noted (:meth:`put`): the writer need not again.
+    hashed: dict[str, Member] = field(default_factory=dict)
 
     def take(self, path: str, inputs: str) -> bool:
         """Take the last pack's file at ``path`` by reference if it was made from ``inputs``.
@@ -96,7 +98,7 @@ class Kept:
     def put(self, path: str, inputs: str, data: bytes) -> None:
         """Note a file made now, so that the next build can take it from the pack."""
         if inputs:
-            member = writer.digest(data)
+            member = self.hashed[path] = writer.digest(data)
             self.made[path] = (inputs, member.sha256, member.crc, member.size)
 
     def forget(self) -> None:
@@ -104,6 +106,7 @@ class Kept:
         self.known.clear()
         self.made.clear()
         self.members.clear()
+        self.hashed.clear()
 
     def piece(self, inputs: str) -> str | None:
         """Return the piece the last build made from the same inputs (None: none)."""

@@ -87,7 +87,8 @@ def assemble(
     finally:
         done = stager.finish() if stager is not None else {}
     # Only hashed here: the writer compresses what it cannot copy from the previous zip.
-    known = {**(kept.members if kept is not None else {}), **done}
+    # Those noted as made were hashed then; those taken by reference have their member.
+    known = {**kept.hashed, **kept.members, **done} if kept is not None else done
     fresh = writer.digest_all(f for f in extras if f.path not in known)
     members = {**rendered.members, **known, **fresh}
     document = manifest.build_manifest(
