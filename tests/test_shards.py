@@ -297,3 +297,29 @@ def test_a_body_file_no_shard_names_is_collected_when_older_than_the_shard(
     assert named.exists() and not stray.exists() and not lone.exists()
     assert young.exists()  # left to kickoff's next save
     assert not saved.exists()  # wrap-up's save keeps only what its shard names
+
+
+def test_a_body_file_replaced_while_check_reads_it_is_rendered_again(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_findings import NOW, clean_answer
+
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    _retitle(sample_repo, "wrap-up", "Wrapped up")  # so that check does not give its last answer
+    cache = sample_repo / "dist" / unitcache.FOLDER
+    (cache / "found" / "2026" / "kickoff.found").unlink()  # kickoff checked from its cached units
+    opened = unitcache.open_cache
+    calls: list[int] = []
+
+    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
+        found = opened(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 1:  # another build saves kickoff's units between reading and use
+            next(_folder(sample_repo).glob("kickoff.*.body")).unlink()
+        return found
+
+    monkeypatch.setattr(unitcache, "open_cache", raced)
+    said = cli_invoke(["check", "--repo", str(sample_repo), *NOW]).stdout
+    assert len(calls) == 2
+    monkeypatch.undo()
+    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)

@@ -194,8 +194,7 @@ def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:
 
 OUTPUT = _setters(KeptOutput, Output, ("content",))
 DRAWN = _setters(KeptDrawn, Drawn, ("html", "section"))
-#: The fields a shard holds of an output and of a card (their bytes are in the body file).
-OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
+#: The fields a shard holds of a card (its HTML and section are in the body file).
 DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
 
 
@@ -238,8 +237,17 @@ def by_message_of(names: Iterable[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name in names:
         if name.endswith(SUFFIX) and not name.startswith("."):
-            found.setdefault(name[: -len(SUFFIX)].rpartition(".")[0], []).append(name)
+            found.setdefault(message_of(name), []).append(name)
     return found
+
+
+def message_of(name: str) -> str:
+    """Return the message a file of the cache folder belongs to (``<message>.…``).
+
+    A message's id has no dot (``load.content.ID_RE``): its shard, body files and
+    findings all start with it.
+    """
+    return name.partition(".")[0]
 
 
 def remove(folder: Path, names: Iterable[str]) -> None:

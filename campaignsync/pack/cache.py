@@ -9,12 +9,13 @@ template's ``_()`` strings and a fallback chain are covered without
 guessing). One catalog entry edited re-renders only the units that looked
 it up.
 
-The cache lives in ``<out>/.campaignsync-cache/<pack>/``, one file per
-message. Each file carries a sha256 of its contents and the inode of the
-folder it was written in: a damaged, truncated or copied cache is a miss,
-never a wrong pack. Files are read with an unpickler that admits only
-campaignsync's own value types, so a cache can hold no code. Deleting the
-folder is always safe.
+The cache lives in ``<out>/.campaignsync-cache/<pack>/``: a shard per message
+(:mod:`campaignsync.pack.shards`) and the bytes of its units in body files beside
+it, read only when asked for (:mod:`campaignsync.pack.bodies`). Each file carries
+a sha256 of its contents and the inode of the folder it was written in: a
+damaged, truncated or copied cache is a miss, never a wrong pack. Files are read
+with an unpickler that admits no class, so a cache can hold no code. Deleting
+the folder is always safe.
 """
 
 from __future__ import annotations
@@ -237,13 +238,9 @@ def open_cache(
         else:
             cache.units[message_id] = units
             named[message_id] = shards.named(units)
-    bodies.collect(folder, names if only is None else [n for n in names if _of(n) in only], named)
+    listed = names if only is None else [n for n in names if bodies.message_of(n) in only]
+    bodies.collect(folder, listed, named)
     return cache
-
-
-def _of(name: str) -> str:
-    """Return the message a file of the cache folder belongs to (its name's first part)."""
-    return name.partition(".")[0]
 
 
 def _names(folder: Path) -> list[str]:

@@ -96,7 +96,7 @@ def write_pack(
     update copies.
     """
     # Each file's bytes are read where they are needed (an output of the render cache reads
-    # its body file then: pack.shards); an update needs only the changed files' bytes.
+    # its body file then: pack.bodies); an update needs only the changed files' bytes.
     files: list[Output | PackFile] = [*outputs, *extras]
     ready = members or {}
     if staged is not None:
