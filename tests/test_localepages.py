@@ -13,7 +13,7 @@ from conftest import CliInvoke
 from test_incremental import EPOCH, change_body, delete_message, rename_message, small_sample, tree
 
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import gallery, sealed
+from campaignsync.pack import gallery, localepages, sealed
 from campaignsync.pack.kept import PIECES, open_kept
 
 #: What a card of an unchanged message shows while the build runs: a page joined from it is wrong.
@@ -130,3 +130,35 @@ def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
+def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    digested: list[str] = []
+    digest = localepages._digest
+    monkeypatch.setattr(
+        localepages, "_digest", lambda loc, m, mine: digested.append(m.id) or digest(loc, m, mine)
+    )
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    assert set(digested) == {"kickoff"}
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    # Kept digests that do not read back (one too few for the message's sections): a miss.
+    cache = out / unitcache.FOLDER / "2026"
+    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    pieces = open_kept(cache, out / "2026", key).pieces
+    lists = [k for k, t in pieces.items() if re.fullmatch(r"[0-9a-f]{64}( [0-9a-f]{64})+", t)]
+    assert len(lists) == len(list((out / "2026" / "preview" / "messages").iterdir()))
+    for name in lists:
+        pieces[name] = pieces[name].rpartition(" ")[0]
+    sealed.write_sealed(cache / PIECES, key, pieces)
+    digested.clear()
+    change_body(repo, 0, "And another")
+    cli_invoke(build, env=EPOCH)
+    assert len(set(digested)) == len(lists)
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")

@@ -17,17 +17,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
-from campaignsync.pack import attention, cards, keys, localepages, overview
+from campaignsync.pack import attention, cards, keys, localepages, overview, shown
 from campaignsync.pack.kept import Kept
 
 THEME = Path(__file__).resolve().parent / "theme"
 #: Files of the theme copied into the pack as they are.
 STATIC = ("gallery.css", "gallery.js")
+_CHANNEL = attrgetter("channel")
 
 
 @cache
@@ -120,45 +123,62 @@ def pages(
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
-    units = {(o.locale, o.message) for o in outputs if o.message in messages}
-    of_both = _made(config, messages, outputs, drawn if drawn is not None else {}, units)
+    seen = shown.scan(outputs)
+    units = {unit for unit in seen.units if unit[1] in messages}
+    of_both = _made(config, messages, outputs, seen, drawn if drawn is not None else {}, units)
+    keyed = shown.message_keys(of_both) if kept is not None else {}
     present = {tag for tag, _ in of_both}
     locales = [loc for loc in config.all_locales if loc.tag in present]
     by_message: dict[str, list[Drawn]] = defaultdict(list)
     for (_, message_id), of_unit in of_both.items():  # by locale: as a message page lists them
         by_message[message_id] += of_unit
     listed = [m for m in messages.values() if m.id in by_message]
-    items = attention.items(project, campaign_id, outputs, lookups or {}, schedule, kept, units)
+    measured, lookups = seen.measured, lookups or {}  # only a measured output can be over
+    items = attention.items(project, campaign_id, measured, lookups, schedule, kept, units)
     common = _common(project, campaign_id, locales, of_both, listed)
-    yield (
-        "index.html",
-        _page(
-            "overview.html.j2",
-            root="",
-            messages=listed,
-            listing=overview.listing(listed, locales, of_both, items, kept),
-            items=items,
-            attention=overview.attention_list(items, kept),
-            outputs=len(outputs),
-            **common,
-        ),
-    )
+    listing = overview.listing(listed, locales, of_both, items, kept, keyed)
+    yield "index.html", _overview(listed, listing, items, kept, len(outputs), common)
     shared = keys.digest(common) if kept is not None else ""
     by_locale, of_message = overview.grouped(items)
+    sections = localepages.sections(locales, listed, of_both, keyed, kept)
     for locale in locales:
-        sections = [(m, of_both.get((locale.tag, m.id), [])) for m in listed]
         noted = by_locale.get(locale.tag, [])
-        page = localepages.locale_page(locale, sections, noted, common, kept)
+        page = localepages.locale_page(locale, sections[locale.tag], noted, common, kept)
         yield f"preview/{locale.tag}.html", page
     for message in listed:
         mine = of_message.get(message.id, [])
         yield (
             f"preview/messages/{message.id}.html",
-            _message_page(message, by_message[message.id], locales, mine, (common, shared), kept),
-        )
-    yield from _emails(outputs, messages, kept)
+            _message_page(
+                message, by_message[message.id], locales, mine, (common, shared), kept,
+                keyed.get(message.id, ""),
+            ),
+        )  # fmt: skip
+    yield from _emails(seen.emails, messages, kept)
     for name in STATIC:
         yield f"preview/{name}", (THEME / name).read_bytes()
+
+
+def _overview(
+    listed: list[Message],
+    listing: str,
+    items: list[attention.Item],
+    kept: Kept | None,
+    outputs: int,
+    common: dict[str, Any],
+) -> bytes:
+    """Return the overview (``index.html``): what needs attention, then every message."""
+    attention_list = overview.attention_list(items, kept)
+    return _page(
+        "overview.html.j2",
+        root="",
+        messages=listed,
+        listing=listing,
+        items=items,
+        attention=attention_list,
+        outputs=outputs,
+        **common,
+    )
 
 
 def _message_page(
@@ -168,13 +188,15 @@ def _message_page(
     items: list[attention.Item],
     common: tuple[dict[str, Any], str],
     kept: Kept | None,
+    cards_key: str = "",
 ) -> bytes:
     """Return a message's page, drawn; empty when the last pack's is taken (same inputs).
 
-    ``common`` is what every page shows, with its digest.
+    ``common`` is what every page shows, with its digest; ``cards_key`` what the page
+    shows of the message's cards (:func:`campaignsync.pack.shown.message_keys`).
     """
     path = f"preview/messages/{message.id}.html"
-    inputs = _inputs(message, mine, items, common[1]) if kept is not None else ""
+    inputs = _inputs(message, items, common[1], cards_key, kept) if kept is not None else ""
     if kept is not None and kept.take(path, inputs):
         return b""  # taken by reference: its member is in kept.members
     page = _page(
@@ -191,16 +213,18 @@ def _message_page(
     return page
 
 
-def _inputs(message: Message, mine: list[Drawn], items: list[attention.Item], common: str) -> str:
-    """Return the digest of what a message page shows (message.html.j2 reads no more)."""
-    head = (message.id, message.title, message.path, message.publish, items, common)
-    shown = "".join(
-        f"{c.path}\0{c.message}\0{c.locale}\0{c.channel}\0{c.channel_title}\0{c.digest}\1"
-        for c in mine
-    )
-    return hashlib.sha256(
-        keys.digest(head).encode() + shown.encode("utf-8", "surrogateescape")
-    ).hexdigest()
+def _inputs(
+    message: Message, items: list[attention.Item], common: str, cards_key: str, kept: Kept
+) -> str:
+    """Return the digest of what a message page shows (message.html.j2 reads no more).
+
+    The message by its digest (empty when unknown: the page is then not kept), its
+    cards by their key, its items, and what every page shows.
+    """
+    if not cards_key:
+        return ""
+    noted = "".join(f"{i.kind}\0{i.locale}\0{i.channel}\0{i.text}\0{i.href}\1" for i in items)
+    return kept.inputs(message.id, ("message page", cards_key, common, noted))
 
 
 def _page(name: str, **values: Any) -> bytes:
@@ -213,6 +237,7 @@ def _made(
     config: Config,
     messages: Mapping[str, Message],
     outputs: list[Output],
+    seen: shown.Scan,
     known: dict[str, Drawn],
     units: Set[tuple[str, str]],
 ) -> dict[tuple[str, str], list[Drawn]]:
@@ -224,11 +249,7 @@ def _made(
     out: a unit's cards are drawn together (:func:`draw`), and choosing the shown outputs
     again cost more than all the rest of the gallery after an edit.
     """
-    paths = {o.path for o in outputs}
-    made: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
-    for card in known.values():
-        if card.path in paths and card.message in messages:
-            made[(card.locale, card.message)].append(card)
+    made = shown.cards_by_unit(known, seen.paths, messages)
     missing = units - made.keys()
     if missing:
         lacking: dict[tuple[str, str], list[Output]] = defaultdict(list)
@@ -240,13 +261,7 @@ def _made(
             known.update((d.path, d) for d in drawn)
             if drawn:
                 made[unit] = drawn
-    for shown in made.values():
-        shown.sort(key=_channel)  # as cards.shown_by_unit orders them
-    return dict(sorted(made.items()))
-
-
-def _channel(card: Drawn) -> str:
-    return card.channel
+    return shown.in_order(made)
 
 
 def _common(
@@ -264,7 +279,7 @@ def _common(
         "site": config.name,
         "locales": locales,
         "source": config.source_locale,
-        "channels": sorted({c.channel for of_unit in made.values() for c in of_unit}),
+        "channels": sorted(set(map(_CHANNEL, chain.from_iterable(made.values())))),
         "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
         "kinds": attention.KINDS,
     }
@@ -289,7 +304,7 @@ def _rehome(html: str, locale: str) -> str:
 
 
 def _emails(
-    outputs: list[Output], messages: Mapping[str, Message], kept: Kept | None
+    emails: list[Output], messages: Mapping[str, Message], kept: Kept | None
 ) -> Iterator[tuple[str, bytes]]:
     """Yield a copy of each HTML email whose image comes from the pack, not the live site.
 
@@ -303,15 +318,14 @@ def _emails(
     live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
     known = kept.outputs if kept is not None else {}
     pattern = hashlib.sha256(names).hexdigest()
-    for output in outputs:
-        if output.channel == "email" and output.path.endswith(".html"):
-            rel = f"preview/email/{output.locale}/{output.message}.html"
-            made = known.get(output.path)
-            inputs = f"{made.sha256} {pattern}" if made is not None else ""
-            if kept is not None and kept.take(rel, inputs):
-                yield rel, b""  # taken by reference: its member is in kept.members
-                continue
-            copy = live.sub(rb'src="../../../\1"', output.content)
-            if kept is not None:
-                kept.put(rel, inputs, copy)
-            yield rel, copy
+    for output in emails:
+        rel = f"preview/email/{output.locale}/{output.message}.html"
+        made = known.get(output.path)
+        inputs = f"{made.sha256} {pattern}" if made is not None else ""
+        if kept is not None and kept.take(rel, inputs):
+            yield rel, b""  # taken by reference: its member is in kept.members
+            continue
+        copy = live.sub(rb'src="../../../\1"', output.content)
+        if kept is not None:
+            kept.put(rel, inputs, copy)
+        yield rel, copy

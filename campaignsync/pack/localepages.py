@@ -50,20 +50,49 @@ def section(locale: Any, message: Message, first: Drawn) -> bytes:
     return text.encode("utf-8")
 
 
+def sections(
+    locales: Sequence[Any],
+    listed: Sequence[Message],
+    made: Mapping[tuple[str, str], Sequence[Drawn]],
+    keyed: Mapping[str, str],
+    kept: Kept | None,
+) -> dict[str, list[Shown]]:
+    """Return each locale page's sections, by locale tag, in the order of ``listed``.
+
+    A message's sections' digests are a kept piece (:mod:`campaignsync.pack.kept`), named
+    by the message and its cards' key (``keyed``: what the sections are made from), so
+    that only an edited message's are worked out again.
+    """
+    found: dict[str, list[Shown]] = {locale.tag: [] for locale in locales}
+    for message in listed:
+        mine = [(loc, shown) for loc in locales if (shown := made.get((loc.tag, message.id)))]
+        key = keyed.get(message.id, "")
+        inputs = kept.inputs(message.id, ("sections", key)) if kept is not None and key else ""
+        text = kept.piece(inputs) if kept is not None and inputs else None
+        digests = text.split(" ") if text is not None else []
+        if len(digests) != len(mine):
+            digests = [_digest(loc, message, shown) for loc, shown in mine]
+            if kept is not None and inputs:
+                kept.put_piece(inputs, " ".join(digests))
+        for (loc, shown), digest in zip(mine, digests, strict=True):
+            found[loc.tag].append((digest, message, shown))
+    return found
+
+
 def locale_page(
     locale: Any,
-    sections: list[tuple[Message, list[Drawn]]],
+    shown: list[Shown],
     items: list[Item],
     common: dict[str, Any],
     kept: Kept | None,
 ) -> bytes:
     """Return a locale's page; empty when the last pack's is taken by reference.
 
-    Each section comes from the last pack's page when it is unchanged and that page is
-    the one recorded, else it is joined from its cards.
+    ``shown`` are its sections (:func:`sections`). Each comes from the last pack's page
+    when it is unchanged and that page is the one recorded, else it is joined from its
+    cards.
     """
     head, foot = _frame(locale, items, common)
-    shown: list[Shown] = [(_digest(locale, m, mine), m, mine) for m, mine in sections if mine]
     if kept is None:
         return _joined(locale, head, foot, shown, {}, b"")[0]
     rel = f"preview/{locale.tag}.html"

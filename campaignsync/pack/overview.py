@@ -66,28 +66,33 @@ def listing(
     made: Mapping[tuple[str, str], list[Drawn]],
     items: list[attention.Item],
     kept: Kept | None,
+    keyed: Mapping[str, str] | None = None,
 ) -> str:
     """Return the overview's list of messages, each kept while what it shows is unchanged.
 
     A message's states in every locale (``overview_message.html.j2``) are worked out only
-    when it is drawn: its key names what they are made from, the units' cells and flags.
+    when it is drawn: its key names what they are made from, its cards (by ``keyed``, the
+    key of each message's cards: :func:`campaignsync.pack.shown.message_keys`) and flags.
     """
     tags = [loc.tag for loc in locales]
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in items:
         flagged[(entry.message, entry.locale)].add(entry.kind)
+    if kept is not None and keyed is None:
+        from campaignsync.pack.shown import message_keys
+
+        keyed = message_keys(made)
+    flags: dict[str, list[str]] = defaultdict(list)  # by message, by locale
+    for (message_id, tag), kinds in sorted(flagged.items()):
+        flags[message_id].append(f"{tag}\0{' '.join(sorted(kinds))}")
     parts = []
     for m in listed:
-        units = [(tag, shown) for tag in tags if (shown := made.get((tag, m.id)))]
         inputs = ""
-        if kept is not None:  # the message's digest covers what the item shows of it
-            cells = "\1".join(
-                f"{tag}\0{_cell(shown)}\0{' '.join(sorted(flagged.get((m.id, tag), ())))}"
-                for tag, shown in units
-            )
-            inputs = kept.inputs(m.id, ("listing", cells))
+        if kept is not None and keyed is not None and m.id in keyed:  # with the message's digest
+            inputs = kept.inputs(m.id, ("listing", keyed[m.id], "\1".join(flags.get(m.id, ()))))
         text = kept.piece(inputs) if kept is not None and inputs else None
         if text is None:
+            units = [(tag, shown) for tag in tags if (shown := made.get((tag, m.id)))]
             states = {(m.id, tag): state(shown, flagged.get((m.id, tag), set()))
                       for tag, shown in units}  # fmt: skip
             text = _render("overview_message.html.j2", m=m, locales=locales, states=states)
@@ -95,14 +100,6 @@ def listing(
                 kept.put_piece(inputs, text)
         parts.append(text)
     return "".join(parts)
-
-
-def _cell(shown: list[Drawn]) -> str:
-    """Return what a unit's state is made from, as a key: its cards' digests.
-
-    A card's HTML shows its channel and its text, which its gauges are measured on.
-    """
-    return "".join([c.digest for c in shown])
 
 
 def state(shown: list[Drawn], flagged: set[str]) -> dict[str, Any]:

@@ -1,0 +1,110 @@
+"""What the gallery shows of a build, gathered in one pass each over its outputs and cards.
+
+A build hands the gallery every output (150,000 at 500 messages) and every card
+(104,000), most of them unchanged by an edit. Each is touched once here: the
+outputs for the units built, the email copies and the posts that may be over a
+limit (:func:`scan`), the cards to group them by unit (:func:`cards_by_unit`).
+What the pages show of a message's cards is then named by one key a message
+(:func:`message_keys`), so that every piece made from them is kept per message
+(:mod:`campaignsync.pack.kept`) and only an edited message's is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
+from typing import TYPE_CHECKING
+
+from campaignsync.model import Output
+
+if TYPE_CHECKING:
+    from campaignsync.pack.gallery import Drawn
+
+_UNIT = attrgetter("locale", "message")
+_CHANNEL = attrgetter("channel")
+_DIGEST = attrgetter("digest")
+
+
+@dataclass(slots=True)
+class Scan:
+    """What the gallery reads of the outputs, found in one pass over them."""
+
+    #: The (locale, message) pairs built.
+    units: set[tuple[str, str]] = field(default_factory=set)
+    paths: set[str] = field(default_factory=set)
+    #: The HTML emails, whose copies the gallery shows.
+    emails: list[Output] = field(default_factory=list)
+    #: The outputs measured against a limit: those that can be over it.
+    measured: list[Output] = field(default_factory=list)
+
+
+def scan(outputs: Iterable[Output]) -> Scan:
+    """Return what the gallery reads of the outputs (each output touched once)."""
+    found = Scan()
+    unit, path_of = found.units.add, found.paths.add
+    emails, measured = found.emails.append, found.measured.append
+    for output in outputs:
+        path = output.path
+        path_of(path)
+        unit((output.locale, output.message))
+        if output.measure is not None:
+            measured(output)
+        if output.channel == "email" and path.endswith(".html"):
+            emails(output)
+    return found
+
+
+def cards_by_unit(
+    known: Mapping[str, Drawn], paths: set[str], messages: Mapping[str, object]
+) -> dict[tuple[str, str], list[Drawn]]:
+    """Return the cards known by (locale, message), of the outputs built and messages shown.
+
+    The cards of a unit come together (the render cache keeps them so): they are
+    grouped by runs, in C, and a card of an output no longer built is looked for only
+    when there is one.
+    """
+    cards: Iterable[Drawn] = known.values()
+    if not paths.issuperset(known):
+        cards = [c for c in cards if c.path in paths]
+    made: dict[tuple[str, str], list[Drawn]] = {}
+    for unit, run in groupby(cards, _UNIT):
+        if unit[1] in messages:
+            found = made.get(unit)
+            if found is None:
+                made[unit] = list(run)
+            else:
+                found += run
+    return made
+
+
+def in_order(made: dict[tuple[str, str], list[Drawn]]) -> dict[tuple[str, str], list[Drawn]]:
+    """Return the units by locale then message, each unit's cards by channel."""
+    for cards in made.values():
+        cards.sort(key=_CHANNEL)  # as cards.shown_by_unit orders them
+    return dict(sorted(made.items()))
+
+
+def message_keys(made: Mapping[tuple[str, str], list[Drawn]]) -> dict[str, str]:
+    """Return, by message, the digest of what the pages show of its cards in every locale.
+
+    A card's sha256 covers its HTML, which shows its path, locale, channel, its title
+    on the platform, its text and gauges; the first card's title and direction (its
+    section's heading) are added. The message itself is not: pieces keyed by this are
+    keyed by its digest too (:meth:`campaignsync.pack.kept.Kept.inputs`).
+    """
+    parts: dict[str, list[str]] = {}
+    for (tag, message), cards in made.items():
+        first = cards[0]
+        unit = f"{tag}\0{first.title}\0{first.direction}\0{''.join(map(_DIGEST, cards))}\1"
+        found = parts.get(message)
+        if found is None:
+            parts[message] = [unit]
+        else:
+            found.append(unit)
+    return {
+        message: hashlib.sha256("".join(units).encode("utf-8", "surrogateescape")).hexdigest()
+        for message, units in parts.items()
+    }
