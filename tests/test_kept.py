@@ -289,6 +289,41 @@ def test_translation_states_are_kept_per_message_and_locale_until_a_catalog_chan
     assert asked == [tag]
 
 
+def test_a_messages_translation_states_are_taken_per_locale_and_only_while_they_can_be(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, outputs, lookups = _rendered_sample(sample_repo)
+    whole = attention.items(project, "2026", outputs, lookups)
+    asked: list[str] = []
+    classify = localize.classifier
+    monkeypatch.setattr(
+        localize, "classifier", lambda loc, *a: asked.append(loc.tag) or classify(loc, *a)
+    )
+    first = _again(Kept(tmp_path, tmp_path / "index", "key"), project)
+    assert attention.items(project, "2026", outputs, lookups, (), first) == whole
+    # One piece a message: its locales' catalogs, then what it lacks in each.
+    assert len(first.used) == len({o.message for o in outputs})
+    # A piece that names other catalogs for one locale, or does not read back: only that
+    # locale, or that message, classified again.
+    tag = project.config.locales[0].tag
+    name, text = next(iter(first.used.items()))
+    pieces = {**first.used, name: text.replace(f"{tag}=", f"{tag}=another,", 1)}
+    damaged = next(k for k in pieces if k != name)
+    pieces[damaged] = pieces[damaged].partition("\n")[0] + "\n{not json"
+    asked.clear()
+    again = Kept(tmp_path, tmp_path / "index", "key", pieces=pieces, messages=first.messages)
+    assert attention.items(project, "2026", outputs, lookups, (), again) == whole
+    assert asked and set(asked) <= {loc.tag for loc in project.config.locales}
+    assert again.used[name] == first.used[name] and again.used[damaged] == first.used[damaged]
+    # A catalog not read from a file (no digest): what it says is never taken.
+    other = {**lookups, tag: replace(lookups[tag], digest="")}
+    for _ in range(2):
+        asked.clear()
+        kept = _again(again, project)
+        assert attention.items(project, "2026", outputs, other, (), kept) == whole
+        assert asked == [tag]
+
+
 def test_sealed_files_read_ahead_come_back_in_order_with_each_miss_in_its_place(
     tmp_path: Path,
 ) -> None:

@@ -23,11 +23,16 @@ def _drawn(repo: Path) -> tuple[list[Output], dict[str, gallery.Drawn]]:
 
 def test_one_pass_over_the_outputs_finds_what_each_pass_found(sample_repo: Path) -> None:
     outputs, _ = _drawn(sample_repo)
+    at = next(i for i, o in enumerate(outputs) if o.measure is not None)
+    measure = outputs[at].measure
+    assert measure is not None
+    outputs[at] = replace(outputs[at], measure=replace(measure, length=measure.limit + 1))
     seen = shown.scan(outputs)
     assert seen.units == {(o.locale, o.message) for o in outputs}
     assert seen.paths == {o.path for o in outputs}
     assert seen.emails == [o for o in outputs if o.channel == "email" and o.path.endswith(".html")]
-    assert seen.emails and seen.measured == [o for o in outputs if o.measure is not None]
+    assert seen.over == [o for o in outputs if o.measure and o.measure.exceeded]
+    assert seen.emails and seen.over == [outputs[at]]
 
 
 def test_cards_are_grouped_by_unit_whatever_their_order_stale_ones_left_out(

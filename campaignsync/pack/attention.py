@@ -9,12 +9,12 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaignsync.l10n import localize
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.load import content
-from campaignsync.model import Diagnostic, Message, Output, Project, Severity
+from campaignsync.model import Diagnostic, Locale, Message, Output, Project, Severity
 from campaignsync.pack import keys
 
 if TYPE_CHECKING:
@@ -92,32 +92,82 @@ def _translations(
     lookups: Mapping[str, Lookup],
     kept: Kept | None,
 ) -> list[Item]:
+    """Return what each message lacks in each locale it is built in, kept per message.
+
+    With ``kept``, a message's piece (under its digest) names the catalogs the classifier
+    read in each locale and what it found there: the locales whose catalogs are the same
+    are taken from it, the others classified again (:func:`_lacking`).
+    """
     config = project.config
-    messages = project.messages_of(campaign)
-    keyed: dict[str, list[tuple[str, tuple[str, str]]]] = {}  # each message's segments as keys
-    items: list[Item] = []
+    reads: dict[str, str] = {}  # a locale's catalogs as a piece names them ("": not kept)
     for locale in config.locales:
-        reads = localize.classifier_reads(locale, lookups) if kept is not None else ()
-        state: Callable[[tuple[str, str]], str] | None = None
-        for message in messages:
-            if (locale.tag, message.id) not in built:
-                continue
-            # Kept only when every catalog the classifier reads has a digest (``reads``).
-            keep = kept if reads else None
-            inputs = keep.inputs(message.id, ("attention", locale.tag, *reads)) if keep else ""
-            text = keep.piece(inputs) if keep is not None and inputs else None
-            if text is not None:  # most often "[]": nothing lacks
-                found = [(kind, said) for kind, said in json.loads(text)] if text != "[]" else []
-            else:
-                if message.id not in keyed:
-                    keyed[message.id] = _keys(message)
-                state = state or localize.classifier(locale, config, lookups)
-                found = _states(keyed[message.id], state)
-                if keep is not None and inputs:
-                    keep.put_piece(inputs, json.dumps(found, ensure_ascii=False))
+        found = localize.classifier_reads(locale, lookups) if kept is not None else ()
+        reads[locale.tag] = f"{locale.tag}={','.join(found)}" if found else ""
+    classifiers: dict[str, Callable[[tuple[str, str]], str]] = {}
+
+    def state(locale: Locale) -> Callable[[tuple[str, str]], str]:
+        if locale.tag not in classifiers:
+            classifiers[locale.tag] = localize.classifier(locale, config, lookups)
+        return classifiers[locale.tag]
+
+    items: list[Item] = []
+    for message in project.messages_of(campaign):
+        tags = [loc for loc in config.locales if (loc.tag, message.id) in built]
+        name = kept.inputs(message.id, ("attention",)) if kept is not None else ""
+        text = kept.piece(name) if kept is not None and name else None
+        signed = [reads[t.tag] for t in tags]  # all kept, and as the piece names them: taken
+        head, lacking = _read(text)
+        if lacking is None or not all(signed) or head != " ".join(signed):
+            text = _lacking(message, tags, reads, (head, lacking or {}), state)
+            if kept is not None and name:
+                kept.put_piece(name, text)
+            lacking = _read(text)[1] or {}
+        for locale in tags:
             href = f"preview/{locale.tag}.html#{message.id}"
-            items.extend(Item(kind, message.id, locale.tag, "", said, href) for kind, said in found)
+            items.extend(
+                Item(kind, message.id, locale.tag, "", said, href)
+                for kind, said in lacking.get(locale.tag, ())
+            )
     return items
+
+
+def _read(piece: str | None) -> tuple[str, dict[str, Any] | None]:
+    """Return a message's piece as the catalogs named, and what it lacks (None: no piece)."""
+    if piece is None:
+        return "", None
+    head, _, body = piece.partition("\n")
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return "", None
+    return (head, found) if isinstance(found, dict) else ("", None)
+
+
+def _lacking(
+    message: Message,
+    tags: list[Locale],
+    reads: Mapping[str, str],
+    last: tuple[str, dict[str, Any]],
+    state: Callable[[Locale], Callable[[tuple[str, str]], str]],
+) -> str:
+    """Return a message's piece: the catalogs read in each locale, then what it lacks in each.
+
+    A locale that the ``last`` piece (:func:`_read`) names with the same catalogs keeps
+    what was found then.
+    """
+    same = set(last[0].split(" ")) - {""}
+    lacking: dict[str, Any] = {}
+    keyed = None
+    for locale in tags:
+        if reads[locale.tag] in same:
+            found = last[1].get(locale.tag, [])
+        else:
+            keyed = keyed or _keys(message)
+            found = _states(keyed, state(locale))
+        if found:
+            lacking[locale.tag] = found
+    head = " ".join(reads[loc.tag] for loc in tags)
+    return f"{head}\n{json.dumps(lacking, ensure_ascii=False)}"
 
 
 def _keys(message: Message) -> list[tuple[str, tuple[str, str]]]:

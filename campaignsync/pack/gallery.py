@@ -133,8 +133,7 @@ def pages(
     for (_, message_id), of_unit in of_both.items():  # by locale: as a message page lists them
         by_message[message_id] += of_unit
     listed = [m for m in messages.values() if m.id in by_message]
-    measured, lookups = seen.measured, lookups or {}  # only a measured output can be over
-    items = attention.items(project, campaign_id, measured, lookups, schedule, kept, units)
+    items = attention.items(project, campaign_id, seen.over, lookups or {}, schedule, kept, units)
     common = _common(project, campaign_id, locales, of_both, listed)
     listing = overview.listing(listed, locales, of_both, items, kept, keyed)
     yield "index.html", _overview(listed, listing, items, kept, len(outputs), common)

@@ -2,9 +2,9 @@
 
 A build hands the gallery every output (150,000 at 500 messages) and every card
 (104,000), most of them unchanged by an edit. Each is touched once here: the
-outputs for the units built, the email copies and the posts that may be over a
-limit (:func:`scan`), the cards to group them by unit (:func:`cards_by_unit`).
-What the pages show of a message's cards is then named by one key a message
+outputs for the units built, the email copies and the posts over a limit
+(:func:`scan`), the cards to group them by unit (:func:`cards_by_unit`). What the
+pages show of a message's cards is then named by one key a message
 (:func:`message_keys`), so that every piece made from them is kept per message
 (:mod:`campaignsync.pack.kept`) and only an edited message's is made again.
 """
@@ -37,21 +37,22 @@ class Scan:
     paths: set[str] = field(default_factory=set)
     #: The HTML emails, whose copies the gallery shows.
     emails: list[Output] = field(default_factory=list)
-    #: The outputs measured against a limit: those that can be over it.
-    measured: list[Output] = field(default_factory=list)
+    #: The outputs over a limit.
+    over: list[Output] = field(default_factory=list)
 
 
 def scan(outputs: Iterable[Output]) -> Scan:
     """Return what the gallery reads of the outputs (each output touched once)."""
     found = Scan()
     unit, path_of = found.units.add, found.paths.add
-    emails, measured = found.emails.append, found.measured.append
+    emails, over = found.emails.append, found.over.append
     for output in outputs:
         path = output.path
         path_of(path)
         unit((output.locale, output.message))
-        if output.measure is not None:
-            measured(output)
+        measure = output.measure
+        if measure is not None and measure.exceeded is not None:
+            over(output)
         if output.channel == "email" and path.endswith(".html"):
             emails(output)
     return found
