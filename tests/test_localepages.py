@@ -12,9 +12,11 @@ import pytest
 from conftest import CliInvoke
 from test_incremental import EPOCH, change_body, delete_message, rename_message, small_sample, tree
 
+from campaignsync.load.project import load_project
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import gallery, localepages, sealed
-from campaignsync.pack.kept import PIECES, open_kept
+from campaignsync.pack.attention import Item
+from campaignsync.pack.kept import PIECES, Kept, open_kept
 
 #: What a card of an unchanged message shows while the build runs: a page joined from it is wrong.
 POISON = b"<p>POISON</p>"
@@ -162,3 +164,37 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     cli_invoke(build, env=EPOCH)
     assert len(set(digested)) == len(lists)
     _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
+
+
+def test_a_locale_pages_frame_is_kept_while_its_items_and_what_every_page_shows_are(
+    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, _ = load_project(sample_repo)
+    assert project is not None
+    locale = project.config.all_locales[1]
+    listed = list(project.messages_of("2026"))
+    common = gallery._common(project, "2026", list(project.config.all_locales), {}, listed)
+    items = [Item("untranslated", m.id, locale.tag, "", "1 of 3: body", "") for m in listed]
+    drawn: list[str] = []
+    render = localepages._render
+    monkeypatch.setattr(
+        localepages, "_render", lambda *a, **k: drawn.append(a[0]) or render(*a, **k)
+    )
+    whole = localepages._frame(locale, items, common, None, "")
+    first = Kept(tmp_path, tmp_path / "index", "key")
+    assert localepages._frame(locale, items, common, first, "common") == whole
+    drawn.clear()
+    again = Kept(tmp_path, tmp_path / "index", "key", pieces=dict(first.used))
+    assert localepages._frame(locale, items, common, again, "common") == whole
+    assert drawn == []
+    # Another item, or other common parts: drawn again.
+    fewer = localepages._frame(locale, items[1:], common, again, "common")
+    assert drawn == ["locale.html.j2"] and fewer != whole
+    assert localepages._frame(locale, items, common, again, "other") == whole
+    assert drawn == ["locale.html.j2"] * 2
+    # A piece that does not read back (no place for the sections): a miss.
+    drawn.clear()
+    damaged = Kept(tmp_path, tmp_path / "index", "key",
+                   pieces={k: "no sections" for k in first.used})  # fmt: skip
+    assert localepages._frame(locale, items, common, damaged, "common") == whole
+    assert drawn == ["locale.html.j2"]

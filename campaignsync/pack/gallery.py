@@ -142,7 +142,7 @@ def pages(
     sections = localepages.sections(locales, listed, of_both, keyed, kept)
     for locale in locales:
         noted = by_locale.get(locale.tag, [])
-        page = localepages.locale_page(locale, sections[locale.tag], noted, common, kept)
+        page = localepages.locale_page(locale, sections[locale.tag], noted, common, kept, shared)
         yield f"preview/{locale.tag}.html", page
     for message in listed:
         mine = of_message.get(message.id, [])

@@ -85,14 +85,15 @@ def locale_page(
     items: list[Item],
     common: dict[str, Any],
     kept: Kept | None,
+    shared: str = "",
 ) -> bytes:
     """Return a locale's page; empty when the last pack's is taken by reference.
 
-    ``shown`` are its sections (:func:`sections`). Each comes from the last pack's page
-    when it is unchanged and that page is the one recorded, else it is joined from its
-    cards.
+    ``shown`` are its sections (:func:`sections`), ``shared`` the digest of ``common``.
+    Each comes from the last pack's page when it is unchanged and that page is the one
+    recorded, else it is joined from its cards.
     """
-    head, foot = _frame(locale, items, common)
+    head, foot = _frame(locale, items, common, kept, shared)
     if kept is None:
         return _joined(locale, head, foot, shown, {}, b"")[0]
     rel = f"preview/{locale.tag}.html"
@@ -107,13 +108,30 @@ def locale_page(
     return page
 
 
-def _frame(locale: Any, items: list[Item], common: dict[str, Any]) -> tuple[bytes, bytes]:
-    """Return the page before its sections and after them."""
-    frame = _render(
-        "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS, **common
-    ).split(SECTIONS)
-    if len(frame) != 2:
-        raise RuntimeError(f"locale.html.j2 placed the sections {len(frame) - 1} times")
+def _frame(
+    locale: Any, items: list[Item], common: dict[str, Any], kept: Kept | None, shared: str
+) -> tuple[bytes, bytes]:
+    """Return the page before its sections and after them.
+
+    With ``kept`` and ``shared`` (the digest of ``common``), the frame is a kept piece,
+    named by the locale, its items and what every page shows.
+    """
+    inputs = ""
+    if kept is not None and shared:
+        noted = "".join(f"{i.kind}\0{i.message}\0{i.channel}\0{i.text}\0{i.href}\1" for i in items)
+        text = f"frame\0{locale.tag}\0{shared}\0{noted}"
+        inputs = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    found = kept.piece(inputs) if kept is not None and inputs else None
+    frame = found.split(SECTIONS) if found is not None else []
+    if len(frame) != 2:  # not kept, or a piece that does not read back
+        text = _render(
+            "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS, **common
+        )
+        frame = text.split(SECTIONS)
+        if len(frame) != 2:
+            raise RuntimeError(f"locale.html.j2 placed the sections {len(frame) - 1} times")
+        if kept is not None and inputs:
+            kept.put_piece(inputs, text)
     return frame[0].encode("utf-8"), frame[1].encode("utf-8")
 
 
