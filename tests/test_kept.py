@@ -26,6 +26,7 @@ from campaignsync.pack import (
     hyphenation,
     keys,
     manifest,
+    outputkeys,
     overview,
     schedulecsv,
     sealed,
@@ -229,10 +230,26 @@ def _again(kept: Kept, project: Project) -> Kept:
                 messages={m.id: keys.digest(m) for m in project.messages})  # fmt: skip
 
 
+def _by_message(
+    kept: Kept, project: Project, outputs: list[Output], lookups: dict[str, Lookup]
+) -> outputkeys.ByMessage:
+    """Give ``kept`` the outputs by message, each row made as a build makes it."""
+    lines = {o.path: manifest.manifest_line(o, hashlib.sha256(o.content).hexdigest())
+             for o in outputs}  # fmt: skip
+    messages = [m.id for m in project.messages]
+    kept.by_message = outputkeys.by_message(kept, messages, outputs, lines, lookups)
+    return kept.by_message
+
+
+def _poisoned(outputs: list[Output], spared: str) -> list[Output]:
+    """Return the outputs, those of messages other than ``spared`` with bytes not their own."""
+    return [o if o.message == spared else replace(o, content=b"POISON\n") for o in outputs]
+
+
 def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
     sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, outputs, _ = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(sample_repo)
     made: list[str] = []
     rows_of = schedulecsv._message_rows
     monkeypatch.setattr(
@@ -243,13 +260,15 @@ def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
         assert whole.count(b"\r\n") > 3
         first = _again(Kept(tmp_path, tmp_path / "index", "key"), project)
         made.clear()
-        assert schedulecsv.schedule_csv(project, "2026", partner, outputs, first) == whole
+        keyed = _by_message(first, project, outputs, lookups)
+        assert schedulecsv.schedule_csv(project, "2026", partner, outputs, first, keyed) == whole
         assert len(made) == len(set(made)) > 1
         made.clear()
         second = _again(first, project)
-        assert schedulecsv.schedule_csv(project, "2026", partner, outputs, second) == whole
-        assert made == []
-        # One post changed: only its message's rows are made again, and they show the change.
+        keyed = _by_message(second, project, outputs, lookups)
+        assert schedulecsv.schedule_csv(project, "2026", partner, outputs, second, keyed) == whole
+        assert made == [] and keyed.grouped == {}  # no output was even looked at
+        # One post changed: only its message's rows are made again, from its outputs alone.
         locales = project.config.partner(partner).locales  # type: ignore[union-attr]
         shown = {m.id for m in project.messages if m.publish_for(partner) is not None}
         at = next(i for i, o in enumerate(outputs)
@@ -258,11 +277,75 @@ def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
         changed = list(outputs)
         changed[at] = replace(outputs[at], content=b"Changed text\n")
         third = _again(second, project)
+        third.messages = {**third.messages, outputs[at].message: "edited"}  # as an edit makes it
         fresh = schedulecsv.generic_csv(schedulecsv.rows(project, "2026", partner, changed))
+        keyed = _by_message(third, project, changed, lookups)
+        keyed.outputs = _poisoned(changed, outputs[at].message)
         made.clear()
-        assert schedulecsv.schedule_csv(project, "2026", partner, changed, third) == fresh
-        assert made == [outputs[at].message]
-        assert b"Changed text" in fresh
+        assert schedulecsv.schedule_csv(project, "2026", partner, changed, third, keyed) == fresh
+        assert made == [outputs[at].message] and list(keyed.grouped) == made
+        assert b"Changed text" in fresh and b"POISON" not in fresh
+
+
+def test_schedule_rows_of_messages_published_at_one_instant_are_kept_together(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    project, outputs, lookups = _rendered_sample(sample_repo)
+    first, second = sorted(m.id for m in project.messages if m.publish_for("eu") is not None)[:2]
+    when = next(m.publish for m in project.messages if m.id == first)
+    together = replace(project, messages=tuple(replace(m, publish=when) if m.id == second else m
+                                               for m in project.messages))  # fmt: skip
+    whole = schedulecsv.generic_csv(schedulecsv.rows(together, "2026", "eu", outputs))
+    kept = _again(Kept(tmp_path, tmp_path / "index", "key"), together)
+    keyed = _by_message(kept, together, outputs, lookups)
+    assert schedulecsv.schedule_csv(together, "2026", "eu", outputs, kept, keyed) == whole
+    again = _again(kept, together)
+    keyed = _by_message(again, together, outputs, lookups)
+    keyed.outputs = _poisoned(outputs, "none")
+    assert schedulecsv.schedule_csv(together, "2026", "eu", outputs, again, keyed) == whole
+    # Their rows interleave (by channel, then locale, then message), as a clean build's.
+    rows = schedulecsv.rows(together, "2026", "eu", outputs)
+    ids = [r.message.id for r in rows if r.instant == dict(when)["eu"]]
+    assert set(ids) == {first, second} and ids != sorted(ids)
+
+
+def test_readability_and_tally_are_kept_per_message_and_joined_as_a_clean_build_makes_them(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    from campaignsync.l10n import longtexts
+    from campaignsync.pipeline import building
+
+    project, outputs, lookups = _rendered_sample(sample_repo)
+    whole = manifest.readability(project, "2026", outputs, None)
+    assert whole == longtexts.report(longtexts.from_outputs(outputs, project, blocks=False))
+    tally = building._tally(outputs)
+    assert tally[0] and whole["messages"]  # something untranslated, some texts scored
+    first = _again(Kept(tmp_path, tmp_path / "index", "key"), project)
+    _by_message(first, project, outputs, lookups)
+
+    def written(found: dict[str, object]) -> bytes:
+        return manifest.build_manifest("2026", [], [], writer.SourceInfo(None, False), 0,
+                                       readability=found)  # fmt: skip
+
+    assert written(manifest.readability(project, "2026", outputs, first)) == written(whole)
+    assert building._tally(outputs, first) == tally
+    # The next build reads no output of an unchanged message (they are poisoned here).
+    second = _again(first, project)
+    keyed = _by_message(second, project, outputs, lookups)
+    keyed.outputs = [replace(o, readability=(1,) * 6, translated=True) for o in outputs]
+    assert written(manifest.readability(project, "2026", outputs, second)) == written(whole)
+    assert building._tally(outputs, second) == tally and keyed.grouped == {}
+    # An edited message's part is made again from its outputs.
+    edited = next(o.message for o in outputs if o.channel == "web" and o.readability)
+    third = _again(second, project)
+    third.messages = {**third.messages, edited: "edited"}
+    changed = [replace(o, translated=True, readability=(9,) * 6) if o.message == edited else o
+               for o in outputs]  # fmt: skip
+    keyed = _by_message(third, project, changed, lookups)
+    fresh = manifest.readability(project, "2026", changed, None)
+    assert written(manifest.readability(project, "2026", changed, third)) == written(fresh)
+    assert building._tally(changed, third) == building._tally(changed)
+    assert list(keyed.grouped) == [edited]
 
 
 def test_translation_states_are_kept_per_message_and_locale_until_a_catalog_changes(

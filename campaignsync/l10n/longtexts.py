@@ -7,7 +7,7 @@ The bodies of web pages, emails and press releases are counted while rendering
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from campaignsync.l10n.readability import Counts, Score, count, language_of, score
@@ -157,18 +157,27 @@ def from_outputs(
     return found
 
 
+#: A locale's long texts added up: their counts, their sources' (None: none), how many.
+Totals = tuple[Counts, Counts | None, int]
+
+
 def summary(texts: Iterable[Text]) -> dict[str, dict[str, object]]:
     """Return each locale's readability over all its long texts, as JSON-ready objects.
 
     ``ratio`` is the locale's LIX over the source's LIX for the same blocks (absent
     for the source language).
     """
-    totals: dict[str, tuple[Counts, Counts | None, int]] = {}
+    totals: dict[str, Totals] = {}
     for text in texts:
         counts, source, number = totals.get(text.locale, (Counts(), None, 0))
         if text.source is not None:
             source = (source or Counts()) + text.source
         totals[text.locale] = (counts + text.counts, source, number + 1)
+    return summarised(totals)
+
+
+def summarised(totals: Mapping[str, Totals]) -> dict[str, dict[str, object]]:
+    """Return each locale's readability from its long texts added up (see :func:`summary`)."""
     report: dict[str, dict[str, object]] = {}
     for tag, (counts, source, number) in sorted(totals.items()):
         found = score(counts, language_of(tag))
@@ -209,10 +218,18 @@ def report(texts: dict[tuple[str, str], Text]) -> dict[str, object]:
     """Return the readability part of a pack's manifest: per locale, and per message x locale."""
     per_text: dict[str, dict[str, object]] = {}
     for (message, tag), text in sorted(texts.items()):
-        found = text.score
-        if found is not None:
-            entry = {k: v for k, v in found.as_json().items() if k != "language"}
-            if (value := text.ratio) is not None:
-                entry["ratio"] = round(value, 2)
+        entry = scored(text)
+        if entry is not None:
             per_text.setdefault(message, {})[tag] = entry
     return {"locales": summary(texts.values()), "messages": per_text}
+
+
+def scored(text: Text) -> dict[str, object] | None:
+    """Return what the manifest says of one long text's readability (None: no words)."""
+    found = text.score
+    if found is None:
+        return None
+    entry = {k: v for k, v in found.as_json().items() if k != "language"}
+    if (value := text.ratio) is not None:
+        entry["ratio"] = round(value, 2)
+    return entry

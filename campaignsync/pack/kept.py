@@ -36,11 +36,14 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsync.pack import sealed, state, writer
 from campaignsync.pack.runs import Table, valid
 from campaignsync.pack.writer import UNDECIDED, Member
+
+if TYPE_CHECKING:
+    from campaignsync.pack.outputkeys import ByMessage
 
 INDEX = "kept.index"
 #: What the index holds of a file: its inputs' digest, then its sha256, crc and size.
@@ -79,6 +82,8 @@ class Kept:
     outputs: Mapping[str, Member] = field(default_factory=dict)
     #: The files made now and hashed to be noted (:meth:`put`): the writer need not again.
     hashed: dict[str, Member] = field(default_factory=dict)
+    #: The outputs by message with each message's digest, for pieces made from them.
+    by_message: ByMessage | None = None
 
     def take(self, path: str, inputs: str) -> bool:
         """Take the last pack's file at ``path`` by reference if it was made from ``inputs``.

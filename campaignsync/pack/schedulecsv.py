@@ -8,7 +8,7 @@ function of the project and the rendered outputs.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -31,6 +31,7 @@ from campaignsync.render import links, zones
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
+    from campaignsync.pack.outputkeys import ByMessage
 
 #: Sprout Social takes at most this many messages per bulk import.
 SPROUT_MAX_ROWS = 350
@@ -256,42 +257,48 @@ def schedule_csv(
     partner_id: str,
     outputs: list[Output],
     kept: Kept | None = None,
+    keyed: ByMessage | None = None,
 ) -> bytes:
     """Return schedule-<partner>.csv, the generic CSV with every post of the campaign.
 
-    With ``kept`` (a build), each message's lines are taken from the last build's
-    while the message and its posts are unchanged: after an edit, only the edited
-    message's rows are made again.
+    With ``kept`` and ``keyed`` (a build), the lines of the messages published at one
+    instant are taken from the last build's while those messages' outputs are the
+    same (:mod:`campaignsync.pack.outputkeys`): after an edit, only the edited
+    message's rows are made again, and no other message's posts are read.
     """
     partner = project.config.partner(partner_id)
-    if kept is None or partner is None:
+    if kept is None or keyed is None or partner is None:
         return generic_csv(rows(project, campaign_id, partner_id, outputs))
-    posts = set(channels.post_channels())
-    mine: dict[str, list[Output]] = defaultdict(list)  # each message's translated posts
-    for o in outputs:
-        if o.channel in posts and o.translated and o.path.endswith(".txt"):
-            mine[o.message].append(o)
-    fields = _generic_fields()
-    found: list[tuple[tuple[int, str, str, str], str]] = []
+    at: dict[int, list[Message]] = defaultdict(list)  # the messages published at each instant
     for message in project.messages_of(campaign_id):
         when = message.publish_for(partner_id)
-        if when is None:
-            continue
-        # Each post by its sha256 where the render cache has it (hashing 40 MB of posts again
-        # at 500 messages cost a tenth of a second), else by its bytes.
-        known = [o for o in mine[message.id] if o.path in kept.outputs]
-        named = (f"{o.path}\0{kept.outputs[o.path].sha256}" for o in known)
-        blobs = ((o.path, o.content) for o in mine[message.id] if o.path not in kept.outputs)
-        inputs = kept.inputs(message.id, ("csv", partner_id, *named), blobs)
-        text = kept.piece(inputs) if inputs else None
-        if text is not None:
-            lines = json.loads(text)
-        else:  # made now: kept as text, used as made
-            made = _message_rows(project.config, partner, message, _posts(mine[message.id]))
-            lines = [(r.channel, r.locale, _line(fields(r))) for r in made]
-            if inputs:
-                kept.put_piece(inputs, json.dumps(lines, ensure_ascii=False))
-        at = (when - _EPOCH) // _MICROSECOND  # sorts as the instants do, and faster
-        found.extend(((at, c, loc, message.id), line) for c, loc, line in lines)
-    found.sort(key=lambda f: f[0])
-    return _joined(CSV_COLUMNS, (line for _, line in found))
+        if when is not None:
+            at[(when - _EPOCH) // _MICROSECOND].append(message)  # sorts as the instants do
+    fields, blocks = _generic_fields(), []
+    for instant in sorted(at):
+        shown = sorted(at[instant], key=lambda m: m.id)
+        name = _block_name(partner_id, [keyed.key(m.id) for m in shown])
+        block = kept.piece(name) if name else None
+        if block is None:
+            config = project.config
+            made = [(r.channel, r.locale, r.message.id, _line(fields(r))) for m in shown
+                    for r in _message_rows(config, partner, m, _posts(keyed.of(m.id)))]  # fmt: skip
+            block = "\r\n".join(line for *_, line in sorted(made))
+            if name:
+                kept.put_piece(name, block)
+        if block:
+            blocks.append(block)
+    return _joined(CSV_COLUMNS, blocks)
+
+
+def _block_name(partner_id: str, keys: list[str]) -> str:
+    """Return the name the lines of messages published at one instant are kept under.
+
+    Empty when a message's outputs have no digest: then they are not kept.
+    """
+    if not all(keys):
+        return ""
+    if len(keys) == 1:
+        return f"csv {partner_id} {keys[0]}"
+    joined = hashlib.sha256("\0".join(keys).encode()).hexdigest()
+    return f"csv {partner_id} of {len(keys)} {joined}"

@@ -69,7 +69,7 @@ def assemble(
     (see :func:`pack_extras`). With ``staged`` (a clean build's staging folder), each
     extra is written there as soon as it is made, and only its member is held.
     """
-    from campaignsync.l10n import longtexts
+    from campaignsync.pack import outputkeys
     from campaignsync.pack.staging import Stager
 
     source, commit_time = source_info(project)
@@ -77,8 +77,15 @@ def assemble(
     if any(d.is_error for d in rendered.diagnostics):
         raise DiagnosticsError(rendered.diagnostics)
     outputs = list(rendered.outputs)
-    if kept is not None:  # what the email copies are made from
+    if kept is not None:  # what the email copies and the pieces per message are made from
         kept.outputs = rendered.members
+        kept.by_message = outputkeys.by_message(
+            kept,
+            [m.id for m in project.messages_of(selection.campaign)],
+            outputs,
+            rendered.lines,
+            rendered.lookups,
+        )
     stager = Stager(staged) if staged is not None else None
     try:
         extras = pack_extras(
@@ -91,18 +98,10 @@ def assemble(
     known = {**kept.hashed, **kept.members, **done} if kept is not None else done
     fresh = writer.digest_all(f for f in extras if f.path not in known)
     members = {**rendered.members, **known, **fresh}
-    document = manifest.build_manifest(
-        selection.campaign,
-        outputs,
-        extras,
-        source,
-        epoch,
-        members,
-        {"locales": [x.tag for x in selection.locales], "channels": list(selection.channels)}
-        if selection.partial
-        else None,
-        rendered.lines,
-        longtexts.report(longtexts.from_outputs(outputs, project, blocks=False)),
+    scores = manifest.readability(project, selection.campaign, outputs, kept)
+    head = manifest.head(selection.campaign, source, epoch, _partial(selection), scores)
+    document = manifest.build_manifest_from(
+        head, manifest.rows_of(outputs, extras, members, rendered.lines)
     )
     if staged is not None:
         from campaignsync.pack.staging import put
@@ -113,6 +112,13 @@ def assemble(
         members["manifest.json"] = writer.digest(document)
     extras.append(writer.PackFile("manifest.json", document))
     return Assembled(outputs, extras, epoch, source, members, frozenset(done))
+
+
+def _partial(selection: Selection) -> dict[str, list[str]] | None:
+    """Return what the manifest records of a partial pack's selection (None: a whole one)."""
+    if not selection.partial:
+        return None
+    return {"locales": [x.tag for x in selection.locales], "channels": list(selection.channels)}
 
 
 def pack_epoch(project: Project, epoch: int | None) -> int:
@@ -165,7 +171,9 @@ def pack_extras(
         add(rel, page)
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):
-            csv = schedulecsv.schedule_csv(project, campaign, partner.id, outputs, kept)
+            csv = schedulecsv.schedule_csv(
+                project, campaign, partner.id, outputs, kept, kept.by_message if kept else None
+            )
             add(f"schedule-{partner.id}.csv", csv)
     images = sorted({m.image.src for m in messages if m.image is not None})
     for src in images:

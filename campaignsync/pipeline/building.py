@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,8 +115,8 @@ def _build(
         state.remember(out, stamp, result)
     if cache is not None:
         _keep(cache, drawn, project, selection, rendered, check, not fresh)
+    untranslated, over = _tally(outputs, kept)
     save_kept(kept, result)
-    untranslated, over = _tally(outputs)
     return Built(
         result,
         len(outputs),
@@ -194,7 +195,31 @@ def _open_cache(
     return cache
 
 
-def _tally(outputs: list[Output]) -> tuple[dict[str, int], int]:
+def _tally(outputs: list[Output], kept: Kept | None = None) -> tuple[dict[str, int], int]:
+    """Return the untranslated outputs per locale and how many are over their limit.
+
+    With ``kept.by_message``, each message's share is kept under the digest of its outputs.
+    """
+    keyed = kept.by_message if kept is not None else None
+    if kept is None or keyed is None:
+        return _counted(outputs)
+    untranslated: dict[str, int] = {}
+    over = 0
+    for message_id in keyed.keys:
+        key = keyed.key(message_id)
+        piece = kept.piece(f"tally {key}") if key else None
+        if piece is None:
+            piece = json.dumps(_counted(keyed.of(message_id)))
+            if key:
+                kept.put_piece(f"tally {key}", piece)
+        mine, their_over = json.loads(piece)
+        over += their_over
+        for tag, number in mine.items():
+            untranslated[tag] = untranslated.get(tag, 0) + number
+    return untranslated, over
+
+
+def _counted(outputs: list[Output]) -> tuple[dict[str, int], int]:
     """Return the untranslated outputs per locale and how many are over their limit."""
     untranslated: dict[str, int] = {}
     over = 0

@@ -1,0 +1,119 @@
+"""Each message's outputs as one digest: what pieces made from a message's outputs are kept under.
+
+The whole-pack files made from every output (the scheduler CSVs, the manifest and
+its readability scores, the build's tally) are joined from pieces kept per message
+(:mod:`campaignsync.pack.kept`), each under the digest of what the message's outputs
+are (:meth:`ByMessage.key`): the message's own digest, each output's manifest row
+(its path, sha256, size, translation state, fallbacks, links and measure) and the
+counts of its long texts. A piece keyed by it reads no more of the outputs than that.
+
+Finding that digest reads every row of the message, so it is kept too, as a piece
+named by what the outputs were rendered from besides what the kept pieces' key
+holds (tool, config, calendar, templates): the message's digest and the digest of
+every catalog. While both are unchanged it is taken without reading an output: after
+a one-message edit only that message's rows are read. After a catalog edit every
+message's rows are read and hashed again, and a message whose outputs did not
+change keeps its digest, so its pieces (made from the bytes of its posts) are
+taken and no unchanged output's bytes are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from campaignsync.model import Output
+
+if TYPE_CHECKING:
+    from campaignsync.l10n.catalog import Lookup
+    from campaignsync.pack.kept import Kept
+
+
+@dataclass(slots=True)
+class ByMessage:
+    """The outputs of a build by message, with each message's digest (see the module)."""
+
+    outputs: Sequence[Output]
+    #: Each output's manifest row as written, by path.
+    lines: Mapping[str, str]
+    #: Each message's digest, by id ('' where not known: nothing made from it is kept).
+    keys: dict[str, str] = field(default_factory=dict)
+    #: The outputs of the messages whose rows were read, in path order.
+    grouped: dict[str, list[Output]] = field(default_factory=dict)
+
+    def key(self, message_id: str) -> str:
+        """Return the digest of a message's outputs ('' when not known: keep nothing)."""
+        return self.keys.get(message_id, "")
+
+    def of(self, message_id: str) -> list[Output]:
+        """Return a message's outputs, in path order."""
+        if message_id not in self.grouped:
+            self._group({message_id})
+        return self.grouped[message_id]
+
+    def _group(self, ids: set[str]) -> None:
+        """Find the outputs of the messages ``ids`` (one pass over every output)."""
+        found: dict[str, list[Output]] = {m: [] for m in ids}
+        for output in self.outputs:
+            if output.message in found:
+                found[output.message].append(output)
+        for mine in found.values():
+            mine.sort(key=_path)
+        self.grouped.update(found)
+
+
+def by_message(
+    kept: Kept,
+    messages: Iterable[str],
+    outputs: Sequence[Output],
+    lines: Mapping[str, str],
+    lookups: Mapping[str, Lookup],
+) -> ByMessage:
+    """Return the outputs by message with each message's digest, kept or found now."""
+    known = ByMessage(outputs, lines)
+    catalogs = _catalogs(lookups)
+    named = {}
+    for message_id in messages:
+        known.keys[message_id] = ""  # until found: every message is named in keys
+        if digest := kept.messages.get(message_id):
+            named[message_id] = f"outputs of {digest} {catalogs}"
+    missed = set()
+    for message_id, name in named.items():
+        found = kept.piece(name)
+        if found is None:
+            missed.add(message_id)
+        else:
+            known.keys[message_id] = found
+    if missed:
+        known._group(missed)
+    for message_id in missed:
+        digest = _digest(kept.messages[message_id], known.grouped[message_id], lines)
+        known.keys[message_id] = digest
+        if digest:
+            kept.put_piece(named[message_id], digest)
+    return known
+
+
+def _catalogs(lookups: Mapping[str, Lookup]) -> str:
+    """Return a digest of every catalog (its path and its bytes' sha256)."""
+    text = "\0".join(f"{tag}\1{lookup.path}\1{lookup.digest}" for tag, lookup in
+                     sorted(lookups.items()))  # fmt: skip
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _digest(message: str, mine: list[Output], lines: Mapping[str, str]) -> str:
+    """Return the digest of a message's outputs ('' when a row is not known)."""
+    sha = hashlib.sha256(message.encode())
+    for output in mine:
+        line = lines.get(output.path)
+        if line is None:
+            return ""
+        counts = f"\1{output.readability}\1{bool(output.fields)}\0"
+        sha.update((line + counts).encode("utf-8", "surrogateescape"))
+    return sha.hexdigest()
+
+
+def _path(output: Output) -> str:
+    return output.path
