@@ -69,7 +69,7 @@ def assemble(
     (see :func:`pack_extras`). With ``staged`` (a clean build's staging folder), each
     extra is written there as soon as it is made, and only its member is held.
     """
-    from campaignsync.pack import outputkeys
+    from campaignsync.pack import manifestrows, outputkeys
     from campaignsync.pack.staging import Stager
 
     source, commit_time = source_info(project)
@@ -100,9 +100,7 @@ def assemble(
     members = {**rendered.members, **known, **fresh}
     scores = manifest.readability(project, selection.campaign, outputs, kept)
     head = manifest.head(selection.campaign, source, epoch, _partial(selection), scores)
-    document = manifest.build_manifest_from(
-        head, manifest.rows_of(outputs, extras, members, rendered.lines)
-    )
+    document, rows = manifestrows.manifest_of(kept, head, outputs, extras, members, rendered.lines)
     if staged is not None:
         from campaignsync.pack.staging import put
 
@@ -110,6 +108,7 @@ def assemble(
         document = b""
     else:
         members["manifest.json"] = writer.digest(document)
+    manifestrows.note(kept, members["manifest.json"].sha256, rows)
     extras.append(writer.PackFile("manifest.json", document))
     return Assembled(outputs, extras, epoch, source, members, frozenset(done))
 

@@ -1,0 +1,133 @@
+"""manifest.json after an edit: the last one with the changed rows put in, as a clean build's."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_incremental import (
+    EPOCH,
+    change_body,
+    change_po_entry,
+    delete_message,
+    small_sample,
+    tree,
+)
+
+from campaignsync.model import Output
+from campaignsync.pack import manifest, manifestrows
+
+PATHS = [f"{folder}/{name}" for folder in ("de/x", "fr/x", "preview") for name in ("a", "b", "c")]
+
+
+def _same_as_clean(cli_invoke: CliInvoke, repo: Path, out: Path, clean: Path) -> None:
+    cli_invoke(["build", "--repo", str(repo), "--jobs", "1", "--out", str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """Note the messages whose outputs' rows each build makes (not those it copies)."""
+    made: list[set[str]] = []
+    rows_of = manifest.rows_of
+
+    def noted(outputs: Iterable[Output], *args: Any) -> list[tuple[str, str]]:
+        outputs = list(outputs)
+        made.append({o.message for o in outputs})
+        return rows_of(outputs, *args)
+
+    monkeypatch.setattr(manifest, "rows_of", noted)
+    return made
+
+
+def test_after_an_edit_only_the_edited_messages_rows_are_made(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    made = _rows_made(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
+    made.clear()
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    assert made == [{"kickoff"}]
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-body")
+    # A PO entry: the rows of the messages whose outputs changed (here, one or none).
+    made.clear()
+    change_po_entry(repo, 1, "Neu")
+    cli_invoke(build, env=EPOCH)
+    assert len(made) == 1 and len(made[0]) <= 1
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-po")
+    # A message removed: every row made again, as a clean build makes them.
+    made.clear()
+    delete_message(repo, 2, "")
+    cli_invoke(build, env=EPOCH)
+    assert made == [{"kickoff", "mfa-email-first"}]
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-removed")
+
+
+def test_a_manifest_changed_by_hand_is_made_whole_again(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    # One letter of a row the edit leaves alone, the size and time kept: only its sha256 tells.
+    path = out / "2026" / "manifest.json"
+    data, info = path.read_bytes(), path.stat()
+    at = data.index(b'"path": "de/') + len(b'"path": "')
+    path.write_bytes(data[:at] + b"D" + data[at + 1 :])
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    made = _rows_made(monkeypatch)
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    assert made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
+    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
+def _rows(paths: Sequence[str]) -> tuple[bytes, int, int]:
+    """Return a manifest's bytes with a row for each path, and where its rows lie."""
+    head = b'{"campaign": "2026", "files": [\n'
+    rows = ",\n".join(f'{{"bytes": 1, "path": "{p}", "sha256": "{p}"}}' for p in paths).encode()
+    return head + rows + manifest.TAIL, len(head), len(head) + len(rows)
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        pytest.param(PATHS, id="every-row"),
+        pytest.param(PATHS[:1], id="the-first"),
+        pytest.param(PATHS[-1:], id="the-last"),
+        pytest.param(PATHS[2:5], id="a-run"),
+        pytest.param(PATHS[1::3], id="apart"),
+    ],
+)
+def test_rows_are_found_by_their_paths(wanted: list[str]) -> None:
+    data, start, end = _rows(PATHS)
+    spans = manifestrows._found(data, wanted, start, end)
+    assert spans is not None
+    found = [data[a:b] for a, b in spans]
+    assert found == [f'{{"bytes": 1, "path": "{p}", "sha256": "{p}"}}'.encode() for p in wanted]
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [["de/x/0"], ["zz"], ["preview/c", "preview/d"], ["de/x/b", "de/x/a"]],
+    ids=["before-all", "after-all", "one-missing", "out-of-order"],
+)
+def test_a_path_without_a_row_is_not_found(wanted: list[str]) -> None:
+    data, start, end = _rows(PATHS)
+    assert manifestrows._found(data, wanted, start, end) is None
+
+
+def test_an_escaped_path_is_read_as_json() -> None:
+    row = b'{"bytes": 1, "path": "de/\\"quoted\\"", "sha256": "x"}'
+    assert manifestrows._path_of(row) == 'de/"quoted"'
+    assert manifestrows._path_of(b'{"bytes": 1}') is None
