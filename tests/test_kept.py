@@ -237,7 +237,8 @@ def _by_message(
     lines = {o.path: manifest.manifest_line(o, hashlib.sha256(o.content).hexdigest())
              for o in outputs}  # fmt: skip
     messages = [m.id for m in project.messages]
-    kept.by_message = outputkeys.by_message(kept, messages, outputs, lines, lookups)
+    locales = sorted({o.locale for o in outputs})
+    kept.by_message = outputkeys.by_message(kept, messages, outputs, lines, lookups, locales)
     return kept.by_message
 
 

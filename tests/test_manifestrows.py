@@ -92,6 +92,20 @@ def test_a_manifest_changed_by_hand_is_made_whole_again(
     _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 
+def test_a_partial_pack_with_another_locale_is_made_as_a_clean_build_makes_it(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    repo = small_sample(tmp_path / "repo")
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out"]
+    # The source locale has no catalog: adding it changes no catalog, only the outputs.
+    for locales in (["--locale", "de"], ["--locale", "de", "--locale", "en"]):
+        cli_invoke([*build, str(out), *locales], env=EPOCH)
+    cli_invoke([*build, str(clean), "--locale", "de", "--locale", "en"], env=EPOCH)
+    assert tree(out / "2026.partial") == tree(clean / "2026.partial")
+    assert b"/en/" in (out / "2026.partial" / "manifest.json").read_bytes()
+
+
 def _rows(paths: Sequence[str]) -> tuple[bytes, int, int]:
     """Return a manifest's bytes with a row for each path, and where its rows lie."""
     head = b'{"campaign": "2026", "files": [\n'

@@ -9,12 +9,12 @@ counts of its long texts. A piece keyed by it reads no more of the outputs than 
 
 Finding that digest reads every row of the message, so it is kept too, as a piece
 named by what the outputs were rendered from besides what the kept pieces' key
-holds (tool, config, calendar, templates): the message's digest and the digest of
-every catalog. While both are unchanged it is taken without reading an output: after
-a one-message edit only that message's rows are read. After a catalog edit every
-message's rows are read and hashed again, and a message whose outputs did not
-change keeps its digest, so its pieces (made from the bytes of its posts) are
-taken and no unchanged output's bytes are read.
+holds (tool, config, calendar, templates, channels): the message's digest, the
+locales built and the digest of every catalog. While these are unchanged it is taken
+without reading an output: after a one-message edit only that message's rows are
+read. After a catalog edit every message's rows are read and hashed again, and a
+message whose outputs did not change keeps its digest, so its pieces (made from the
+bytes of its posts) are taken and no unchanged output's bytes are read.
 """
 
 from __future__ import annotations
@@ -70,10 +70,14 @@ def by_message(
     outputs: Sequence[Output],
     lines: Mapping[str, str],
     lookups: Mapping[str, Lookup],
+    locales: Iterable[str],
 ) -> ByMessage:
-    """Return the outputs by message with each message's digest, kept or found now."""
+    """Return the outputs by message with each message's digest, kept or found now.
+
+    ``locales`` are those built (a partial pack's may change while its key does not).
+    """
     known = ByMessage(outputs, lines)
-    catalogs = _catalogs(lookups)
+    catalogs = _catalogs(lookups, locales)
     named = {}
     for message_id in messages:
         known.keys[message_id] = ""  # until found: every message is named in keys
@@ -96,10 +100,10 @@ def by_message(
     return known
 
 
-def _catalogs(lookups: Mapping[str, Lookup]) -> str:
-    """Return a digest of every catalog (its path and its bytes' sha256)."""
-    text = "\0".join(f"{tag}\1{lookup.path}\1{lookup.digest}" for tag, lookup in
-                     sorted(lookups.items()))  # fmt: skip
+def _catalogs(lookups: Mapping[str, Lookup], locales: Iterable[str]) -> str:
+    """Return a digest of the locales built and every catalog (its path and bytes' sha256)."""
+    text = "\0".join([*sorted(locales), *(f"{tag}\1{lookup.path}\1{lookup.digest}" for tag, lookup
+                                          in sorted(lookups.items()))])  # fmt: skip
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 

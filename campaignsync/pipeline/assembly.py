@@ -85,6 +85,7 @@ def assemble(
             outputs,
             rendered.lines,
             rendered.lookups,
+            [x.tag for x in selection.locales],
         )
     stager = Stager(staged) if staged is not None else None
     try:
