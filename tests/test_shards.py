@@ -323,3 +323,23 @@ def test_a_body_file_replaced_while_check_reads_it_is_rendered_again(
     assert len(calls) == 2
     monkeypatch.undo()
     assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+
+
+def test_a_cold_check_keeps_units_without_assembled_files_and_a_build_adds_them(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    from test_findings import NOW
+
+    from campaignsync.load.project import load_project
+    from campaignsync.pipeline.selection import select
+    from campaignsync.pipeline.workers import open_cache
+
+    cli_invoke(["check", "--repo", str(sample_repo), *NOW])
+    project, _ = load_project(sample_repo)
+    assert project is not None
+    cache = open_cache(project, select(project, None), sample_repo / "dist")
+    kept = [o.path for units in cache.units.values() for _, u in units.values() for o in u.outputs]
+    assert any("/email/" in p for p in kept) and any("/bluesky/" in p for p in kept)
+    assert [p for p in kept if p.endswith((".eml", ".json"))] == []  # no check reads them
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)  # assembles them
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)

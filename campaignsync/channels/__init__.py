@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from campaignsync.errors import UsageError
-from campaignsync.model import ChannelSettings, LocalizedMessage, Measure, Message
+from campaignsync.model import (
+    ChannelSettings,
+    LocalizedMessage,
+    Measure,
+    Message,
+    Output,
+    Project,
+)
 from campaignsync.wording import closest
 
 #: Count a post in the platform's unit (X weighted characters, graphemes...).
@@ -170,3 +177,42 @@ def check_enabled(names: Iterable[str], settings: Iterable[ChannelSettings]) -> 
                 f"channel {name!r} is disabled: enable it in campaignsync.toml "
                 f"([channels.{name}] enabled = true)"
             )
+
+
+def assembled(
+    project: Project, message: Message, outputs: tuple[Output, ...]
+) -> tuple[Output, ...]:
+    """Return one unit's outputs with the assembled files rendering left out added back.
+
+    Each is made as ``render.engine.Renderer.render`` makes it, from the rendered
+    files (their bytes are the rendered text) and the localized fields they carry;
+    it differs from its siblings only in its path, its bytes and having no measure.
+    """
+    from campaignsync.l10n.localize import partner_for
+
+    config = project.config
+    specs = registry()
+    by_channel: dict[str, list[Output]] = {}
+    for output in outputs:
+        by_channel.setdefault(output.channel, []).append(output)
+    made: list[Output] = []
+    for channel, mine in by_channel.items():
+        spec, settings = specs[channel], config.channel(channel)
+        files = {o.path.rpartition(".")[2]: o for o in mine}
+        if spec.assemble is None or settings is None or set(files) != {x.ext for x in spec.outputs}:
+            made.extend(mine)  # nothing to assemble, or assembled already
+            continue
+        first = mine[0]
+        locale = next(loc for loc in config.all_locales if loc.tag == first.locale)
+        partner = partner_for(config, message, locale)
+        localized = LocalizedMessage(
+            message, locale, partner, first.fields, "", "", "", first.translated, first.fallbacks
+        )
+        rendered = {x.ext: files[x.ext].content.decode("utf-8") for x in spec.outputs}
+        extra = [
+            replace(first, path=f"{first.locale}/{channel}/{message.id}.{ext}", content=data,
+                    measure=None)
+            for ext, data in spec.assemble(rendered, localized, settings).items()
+        ]  # fmt: skip
+        made.extend(sorted([*mine, *extra], key=lambda o: o.path))
+    return tuple(made)

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from campaignsync import channels
 from campaignsync.l10n import catalog
-from campaignsync.model import Output, Project
+from campaignsync.model import Message, Output, Project
 from campaignsync.pack import bodies, hyphenation, keys, sealed, shards
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
@@ -112,6 +113,7 @@ def take_hits(
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
+    messages = {m.id: m for m in project.messages} if complete else {}
     todo = []
     for tag, message_id in units:
         unit = cache.get(message_id, tag, cache.keys[message_id], lookups)
@@ -119,7 +121,7 @@ def take_hits(
             todo.append((tag, message_id))
             continue
         if complete and None in unit.members:
-            unit = _completed(unit)
+            unit = _completed(unit, project, messages[message_id])
             cache.put(message_id, tag, cache.keys[message_id], unit)
         outputs.extend(unit.outputs)
         if unit.drawn is not None:
@@ -140,15 +142,26 @@ def message_digests(project: Project) -> dict[str, str]:
     return {m.id: known.get(id(m)) or keys.digest(m) for m in project.messages}
 
 
-def _completed(unit: Unit) -> Unit:
-    """Return a unit rendered for ``check`` only with each output's member and manifest row."""
-    metas, lines = list(unit.members), list(unit.lines) or [None] * len(unit.outputs)
-    for at, output in enumerate(unit.outputs):
-        if metas[at] is None:
+def _completed(unit: Unit, project: Project, message: Message) -> Unit:
+    """Return a unit rendered for ``check`` only, completed for a build.
+
+    Its assembled files are added (``channels.assembled``), and each output's
+    member and manifest row.
+    """
+    lines = unit.lines or (None,) * len(unit.outputs)
+    paired = zip(unit.outputs, unit.members, lines, strict=True)
+    known = {o.path: (meta, line) for o, meta, line in paired}
+    outputs = channels.assembled(project, message, unit.outputs)
+    metas, rows = [], []
+    for output in outputs:
+        meta, row = known.get(output.path, (None, None))
+        if meta is None:
             member = digest(output.content)
-            metas[at] = (member.sha256, member.crc, member.size, member.method)
-            lines[at] = manifest_line(output, member.sha256)
-    return replace(unit, members=tuple(metas), lines=tuple(lines))
+            meta = (member.sha256, member.crc, member.size, member.method)
+            row = manifest_line(output, member.sha256)
+        metas.append(meta)
+        rows.append(row)
+    return replace(unit, outputs=outputs, members=tuple(metas), lines=tuple(rows))
 
 
 def store(

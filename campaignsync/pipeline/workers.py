@@ -114,12 +114,13 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     # With a cache, every catalog look-up is noted: it is what the unit depends on.
     used = kept_catalogs.recording(lookups, log) if context.record else lookups
     done: list[_Done] = []
+    assemble = context.prepare or not context.record  # not if only checked: channels.assembled
     for locale_tag, message_id in units:
         locale, message = locales[locale_tag], messages[message_id]
         log.clear()
         localized = localize.localize(message, locale, config, used)
         strings = template_strings(locale, config, used)
-        made, found = renderer.render(localized, strings, context.selection.channels)
+        made, found = renderer.render(localized, strings, context.selection.channels, assemble)
         made = list(longtexts.counted(made, message, localized.fields, config))
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}

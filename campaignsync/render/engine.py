@@ -257,8 +257,14 @@ class Renderer:
         localized: LocalizedMessage,
         strings: TemplateStrings,
         only: tuple[str, ...] | None = None,
+        assemble: bool = True,
     ) -> tuple[list[Output], list[Diagnostic]]:
-        """Render every channel of one localized message (or those in ``only``)."""
+        """Render every channel of one localized message (or those in ``only``).
+
+        ``assemble=False`` leaves out the files a channel assembles from its rendered ones
+        (an ``.eml``, a Bluesky record): no check reads them, so ``check`` does not make
+        them; ``channels.assembled`` adds them to such outputs when a build takes them.
+        """
         outputs: list[Output] = []
         problems: list[Diagnostic] = []
         config = self.project.config
@@ -291,9 +297,10 @@ class Renderer:
             rendered = self._files(spec, values, strings, localized.locale.tag, problems)
             if rendered is not None:
                 found = links.of_output([target, *in_fields], rendered.values())
-                outputs.extend(
-                    self._outputs(localized, spec, settings, rendered, not strings.missed, found)
+                made = self._outputs(
+                    localized, spec, settings, rendered, not strings.missed, found, assemble
                 )
+                outputs.extend(made)
         return outputs, problems
 
     def _files(
@@ -339,10 +346,11 @@ class Renderer:
         rendered: dict[str, str],
         strings_translated: bool,
         found: tuple[str, ...],
+        assemble: bool,
     ) -> Iterator[Output]:
         message = localized.message
         files: dict[str, bytes] = {ext: text.encode("utf-8") for ext, text in rendered.items()}
-        if spec.assemble is not None:
+        if assemble and spec.assemble is not None:
             files.update(spec.assemble(rendered, localized, settings))
         text = rendered.get(spec.measured_ext)
         measure = spec.measure_text(text.rstrip("\n"), settings) if text is not None else None
