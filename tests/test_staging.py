@@ -12,8 +12,10 @@ from conftest import CliInvoke
 from test_incremental import EPOCH, tree
 
 from campaignsync.errors import BuildError
+from campaignsync.model import Output
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import schedulecsv, writer
+from campaignsync.pack.gallery import Drawn
 from campaignsync.pipeline import building
 
 
@@ -84,3 +86,45 @@ def test_a_clean_build_holds_none_of_its_gallery_and_manifest_bytes(
     manifest = json.loads((out / "2026" / "manifest.json").read_bytes())
     sizes = {row["path"]: row["bytes"] for row in manifest["files"]}
     assert sizes["index.html"] == (out / "2026" / "index.html").stat().st_size > 0
+
+
+def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renderers leave the cards' HTML and the HTML emails in the staging and write the findings.
+
+    The parent reads the HTML back when it draws the pages; it holds none of it.
+    """
+    out = tmp_path / "out"
+    seen: dict[str, Any] = {}
+    real = building.assemble
+
+    def noting(project: Any, selection: Any, rendered: Any, *args: Any) -> Any:
+        seen.update(drawn=dict(args[1]), outputs=rendered.outputs)
+        return real(project, selection, rendered, *args)
+
+    keep = building._keep
+
+    def kept(cache: unitcache.Cache, *args: Any) -> None:
+        seen["found"] = dict(cache.found)
+        keep(cache, *args)
+
+    monkeypatch.setattr(building, "assemble", noting)
+    monkeypatch.setattr(building, "_keep", kept)
+    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)], env=EPOCH)
+
+    def held(value: object, kind: type, name: str) -> bool:  # the value's own slot, set or not
+        try:
+            getattr(kind, name).__get__(value)
+        except AttributeError:
+            return False
+        return True
+
+    cards = list(seen["drawn"].values())
+    assert cards and not any(held(c, Drawn, "html") or held(c, Drawn, "section") for c in cards)
+    emails = [o for o in seen["outputs"] if o.channel == "email" and o.path.endswith(".html")]
+    assert emails and not any(held(o, Output, "content") for o in emails)
+    assert seen["found"] == {}
+    messages = {p.stem for p in (sample_repo / "content/messages/2026").glob("*.md")}
+    found = out / unitcache.FOLDER / "found" / "2026"
+    assert {p.stem for p in found.glob("*.found")} == messages

@@ -16,18 +16,18 @@ import errno
 import os
 import shutil
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import Output
 from campaignsync.pack import writer
+from campaignsync.pack.gallery import Drawn
 
 if TYPE_CHECKING:
     from campaignsync.l10n.catalog import Lookup
     from campaignsync.pack.cache import Cache
-    from campaignsync.pack.gallery import Drawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,20 @@ class Staging:
     spills: Path
     #: False for ``--no-zip``: files are hashed, not compressed.
     zipped: bool = True
+    #: The spill files of cards the parent has open, by path (see :class:`SpilledDrawn`).
+    opened: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def adopt(self, drawn: Iterable[Drawn]) -> None:
+        """Let the parent's reads of cards a worker spilled share one open file per spill file."""
+        for card in drawn:
+            if isinstance(card, SpilledDrawn) and card._cards.opened is None:
+                card._cards.opened = self.opened
+
+    def close(self) -> None:
+        """Close the spill files of cards the parent opened."""
+        for fd in self.opened.values():
+            os.close(fd)
+        self.opened.clear()
 
 
 def spill(
@@ -62,22 +76,70 @@ def spill(
     return where
 
 
-def stripped(outputs: list[Output]) -> list[Output]:
+def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
     """Return outputs without their bytes, but for those the whole-pack files still read.
 
-    The scheduler CSVs read the posts' text and the gallery copies each HTML
-    email; every other output is only counted, listed and linked.
+    The scheduler CSVs read the posts' text (kept); the gallery copies each HTML
+    email (read back from the staging folder then, a :class:`StagedOutput`); every
+    other output is only counted, listed and linked.
     """
     from campaignsync.channels import post_channels
 
     posts = set(post_channels())
+    folder = f"{staging.folder}{os.sep}"
     return [
         o
-        if (o.channel in posts and o.path.endswith(".txt"))
-        or (o.channel == "email" and o.path.endswith(".html"))
+        if o.channel in posts and o.path.endswith(".txt")
+        else _staged_output(tuple(getattr(o, name) for name in _KEPT), folder)
+        if o.channel == "email" and o.path.endswith(".html")
         else replace(o, content=b"")
         for o in outputs
     ]
+
+
+class StagedOutput(Output):
+    """An output written into the staging folder, its bytes read back from there when asked for.
+
+    ``dataclasses.replace`` and pickling give a plain :class:`Output` (with the bytes).
+    """
+
+    __slots__ = ("_folder",)
+    _folder: str
+
+    @property  # a field of Output, read here from the staging folder
+    def content(self) -> bytes:
+        with open(self._folder + self.path, "rb") as handle:
+            return handle.read()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Output:  # type: ignore[misc]
+        return Output(*args, **kwargs)  # what replace() makes: a plain output
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in Output.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Output):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, name) for name in Output.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(self._fields())  # as the frozen dataclass hashes its fields
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _staged_output, (tuple(getattr(self, name) for name in _KEPT), self._folder)
+
+
+#: The fields of an output a :class:`StagedOutput` holds (its bytes are in the staging folder).
+_KEPT = tuple(name for name in Output.__slots__ if name != "content")
+_KEPT_SETTERS = tuple(getattr(Output, name).__set__ for name in _KEPT)
+
+
+def _staged_output(held: tuple[Any, ...], folder: str) -> Output:
+    made = object.__new__(StagedOutput)
+    for put, value in zip(_KEPT_SETTERS, held, strict=True):
+        put(made, value)
+    object.__setattr__(made, "_folder", folder)  # past the frozen dataclass's guard
+    return made
 
 
 def fill(
@@ -215,17 +277,119 @@ def keep(
     members: Mapping[str, writer.Member],
     rows: dict[str, str],
     drawn: list[Drawn],
+    found: dict[str, Any],
 ) -> None:
     """Write the render cache's shards of whole messages' units (locale, message id, outputs, log).
 
-    Whoever rendered them writes them, so a clean build's parent never holds their bytes.
+    Whoever rendered them writes them, and what the message checks ``found`` in them
+    (``rechecking.Keeper``), so a clean build's parent never holds their bytes or findings.
     """
     if cache is None:
         return
     from campaignsync.pack import cache as unitcache
 
-    shards = unitcache.Cache(cache.folder, cache.key, keys=cache.keys)
+    shards = unitcache.Cache(cache.folder, cache.key, keys=cache.keys, found=dict(found))
     for locale_tag, message_id, made, log in units:
         unitcache.store(shards, message_id, locale_tag, made, members, log, lookups, rows)
     unitcache.keep_drawn(shards, {d.path: d for d in drawn})
     unitcache.save_cache(shards)
+
+
+class Cards:
+    """A spill file of cards' HTML: where the cards a process drew went (see :func:`spilled`)."""
+
+    __slots__ = ("opened", "path")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        #: The files open for reading, by path: the parent's (:meth:`Staging.close` closes them).
+        self.opened: dict[str, int] | None = None
+
+    def read(self, at: int, size: int) -> bytes:
+        """Return ``size`` bytes at ``at``."""
+        if self.opened is None:
+            with open(self.path, "rb") as handle:
+                handle.seek(at)
+                return handle.read(size)
+        fd = self.opened.get(self.path)
+        if fd is None:
+            fd = self.opened[self.path] = os.open(self.path, os.O_RDONLY)
+        return os.pread(fd, size, at)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Cards, (self.path,)
+
+
+class SpilledDrawn(Drawn):
+    """A card whose HTML and section are in a spill file of the staging, read when asked for.
+
+    A clean build's renderers send these: the parent holds no card's HTML (hundreds of
+    MB at 100,000 outputs), only where it is; the locale and message pages read it back.
+    """
+
+    __slots__ = ("_cards", "_where")
+    _cards: Cards
+    #: Where the HTML starts, its length, then the section's.
+    _where: tuple[int, int, int]
+
+    @property  # a field of Drawn, read here from the spill file
+    def html(self) -> bytes:
+        at, size, _ = self._where
+        return self._cards.read(at, size)
+
+    @property  # a field of Drawn, read here from the spill file
+    def section(self) -> bytes:
+        at, size, more = self._where
+        return self._cards.read(at + size, more) if more else b""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Drawn:  # type: ignore[misc]
+        return Drawn(*args, **kwargs)  # what replace() makes: a plain card
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in Drawn.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Drawn):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, name) for name in Drawn.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(self._fields())  # as the frozen dataclass hashes its fields
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        held = tuple(getattr(self, name) for name in _HELD)
+        return _spilled_drawn, (held, self._cards, self._where)
+
+
+#: The fields of a card a :class:`SpilledDrawn` holds (the others are in the spill file).
+_HELD = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
+_SETTERS = tuple(getattr(Drawn, name).__set__ for name in _HELD)
+
+
+def _spilled_drawn(held: tuple[Any, ...], cards: Cards, where: tuple[int, int, int]) -> Drawn:
+    made = object.__new__(SpilledDrawn)
+    for put, value in zip(_SETTERS, held, strict=True):
+        put(made, value)
+    object.__setattr__(made, "_cards", cards)  # past the frozen dataclass's guard
+    object.__setattr__(made, "_where", where)
+    return made
+
+
+def spilled(staging: Staging, drawn: list[Drawn]) -> list[Drawn]:
+    """Append the cards' HTML and sections to this process's spill file of cards.
+
+    Returns the cards holding where they went instead (only this process appends there).
+    """
+    cards = Cards(str(staging.spills / f"{os.getpid()}.cards"))
+    cards.opened = staging.opened  # read there by this process only if it is the parent
+    made: list[Drawn] = []
+    with open(cards.path, "ab") as handle:
+        at = handle.tell()
+        for card in drawn:
+            html, section = card.html, card.section
+            handle.write(html)
+            handle.write(section)
+            held = tuple(getattr(card, name) for name in _HELD)
+            made.append(_spilled_drawn(held, cards, (at, len(html), len(section))))
+            at += len(html) + len(section)
+    return made

@@ -154,11 +154,13 @@ def staged_pack(
     with _locked(out, campaign):
         folder = out / f".{campaign}.tmp-{os.getpid()}"
         spills = out / f".{campaign}.tmp-{os.getpid()}.spill"
+        staging = Staging(folder, spills, zipped)
         try:
             folder.mkdir(mode=DIR_MODE)
             spills.mkdir()
-            yield Staging(folder, spills, zipped)
+            yield staging
         finally:
+            staging.close()
             # Once swapped in, the folder is the pack and no longer here.
             shutil.rmtree(folder, ignore_errors=True)
             shutil.rmtree(spills, ignore_errors=True)
@@ -191,8 +193,8 @@ def _write_locked(
                                   zipped, tables or {})  # fmt: skip
         if updated is not None:
             return updated
-    pairs = _in_order(final, [(f.path, f.content) for f in files], members)  # read before
-    # anything changes. Without the zip, a member needs only its hash.
+    pairs = _in_order(final, files, members, done)  # read before anything changes
+    # (but the files written already). Without the zip, a member needs only its hash.
     ready = prepare_all if zipped else digest_all
     fresh = ready(PackFile(rel, data) for rel, data in pairs if _missing(members.get(rel), zipped))
     prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in pairs]
@@ -227,12 +229,17 @@ def _write_locked(
 
 
 def _in_order(
-    final: Path, files: list[tuple[str, bytes]], members: Mapping[str, Member]
+    final: Path,
+    made: list[Output | PackFile],
+    members: Mapping[str, Member],
+    done: frozenset[str],
 ) -> list[tuple[str, bytes]]:
-    """Return ``files`` sorted by path, with the bytes of those taken by reference.
+    """Return the files' paths and bytes by path, with the bytes of those taken by reference.
 
-    A new pack needs them: they are read back from the last pack (and checked).
+    A new pack needs them: they are read back from the last pack (and checked). Those
+    ``done`` (written already) come with no bytes: theirs are not read back.
     """
+    files = [(f.path, b"" if f.path in done else f.content) for f in made]
     files.sort(key=itemgetter(0))
     taken = {rel: m for rel, m in members.items() if m.referenced}
     if not taken:

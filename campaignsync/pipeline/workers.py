@@ -138,11 +138,13 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
     if context.staged is not None:
-        # Units come by whole messages (see _chunks), so each shard is written whole.
+        # Units come by whole messages (see _chunks), so each shard is written whole (with
+        # its findings: the parent would hold them all to the end of the build).
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
-        staging.keep(context.cache, context.lookups, stored, members, rows, drawn)
-        done = [(tag, mid, staging.stripped(made), found, log)
+        staging.keep(context.cache, context.lookups, stored, members, rows, drawn, kept)
+        done = [(tag, mid, staging.stripped(context.staged, made), found, log)
                 for tag, mid, made, found, log in done]  # fmt: skip
+        drawn, kept = staging.spilled(context.staged, drawn), {}
     return done, members, rows, drawn, kept
 
 
@@ -182,7 +184,7 @@ def render_selection(
     from campaignsync.pipeline import rechecking
     from campaignsync.render.engine import Renderer
 
-    renderer = Renderer(project)
+    renderer, by_id = Renderer(project), {m.id: m for m in project.messages}
     every = units = [u for u in units_of(project, selection) if only is None or u[1] in only]
     out = cache.folder.parent.parent if cache is not None else None
     loaded = loaded or read_catalogs(project, selection, out, jobs, len(units))
@@ -194,7 +196,7 @@ def render_selection(
     if cache is not None:
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, rows, prepare)
     keeper = rechecking.keeper(cache, selection.campaign, every, units)
-    context = WorkContext(project, renderer, lookups, selection, _by_id(project), prepare,
+    context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged else None, keeper,
                           out if keeper and not selection.partial else None)  # fmt: skip
     done = 0
@@ -282,7 +284,10 @@ def _render_all(
         finding = [pool.submit(_find_in_worker, tag) for tag in _unfound(context)]
         futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
         for future in as_completed(futures):
-            collect(future.result(), futures[future])
+            result = future.result()
+            if context.staged is not None:  # the cards' HTML read through one open file each
+                context.staged.adopt(result[3])
+            collect(result, futures[future])
         for found in finding:  # a worker's error here the parent meets again, and tells
             found.exception()
 
@@ -304,10 +309,6 @@ def _find_in_worker(tag: str) -> None:
     context = _worker_context[0]
     memo = FindingsMemo(context.findings) if context.findings else None
     translations_of(context.project.config, context.lookups[tag], tag, memo)
-
-
-def _by_id(project: Project) -> dict[str, Message]:
-    return {m.id: m for m in project.messages}
 
 
 def _chunks(units: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
