@@ -165,8 +165,21 @@ def test_catalogs_found_up_to_date_are_kept_for_the_next_update(
     whole = sample_repo.parent / "whole"
     shutil.copytree(sample_repo, whole)
     shutil.rmtree(whole / "dist")  # ... yet kept: the edit is merged from kept entries
+    merged: list[str] = []
+    real_merge_one = pomerge.merge_one
+
+    def counted(entry: pomerge.Entry, *rest: object) -> pomerge.Entry:
+        merged.append(entry.id)
+        return real_merge_one(entry, *rest)  # type: ignore[arg-type]
+
     with monkeypatch.context() as patched:
         patched.setattr(catalog, "read_catalog", no_whole_reads)
+        patched.setattr(pomerge, "merge_entries", None)  # nor merged whole
+        patched.setattr(pomerge, "merge_one", counted)
         said = update(cli_invoke, sample_repo)
     assert said == update(cli_invoke, whole)
     assert files(sample_repo) == files(whole)
+    # Only the retitled entry is merged again in each catalog (the POT read from its file
+    # and the POT derived now hold the same entries, the one with msgstr "", the other None).
+    catalogs = len(before) - 1
+    assert merged == ["A title edited after an update that wrote nothing"] * catalogs

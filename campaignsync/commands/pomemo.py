@@ -212,8 +212,16 @@ def template(pot: catalog.Catalog, kept: Kept | None) -> Template:
 
 
 def entries_of(pot: catalog.Catalog) -> list[Entry]:
-    """Return a POT's entries."""
-    return [pomerge.entry_of(m) for m in pot if m.id]
+    """Return a POT's entries, their msgstr blank as a POT file holds it.
+
+    A POT derived now has no msgstr (None) where the same POT read from its file
+    has "": both are the same entries, kept and compared as one.
+    """
+    return [_blank(pomerge.entry_of(m)) for m in pot if m.id]
+
+
+def _blank(entry: Entry) -> Entry:
+    return entry if entry.string is not None else entry._replace(string="")
 
 
 def template_changed(path: Path, pot: catalog.Catalog, kept: Kept | None) -> bool:
@@ -279,15 +287,15 @@ def merge_whole(template: Template, root: Path, rel: str, locale: Locale) -> Mer
     entries = tuple(pomerge.entry_of(m) for m in merged if m.id)
     obsolete = tuple(pomerge.entry_of(m) for m in merged.obsolete.values())
     counts = pomerge.tally(entries)
-    if not changed:
-        return Merged(Known(entries, obsolete, counts=counts), None)
     known = Known(entries, obsolete, counts=counts)
     plurals = merged.num_plurals
+    # Kept with the POT it was merged with (read whole and up to date too): the next
+    # update after an English edit then merges only what changed (``l10n.podelta``).
     if list(map(pomerge.key_of, entries)) == list(map(pomerge.key_of, template.entries)):
         every = range(len(entries))
         unfixed = podelta.unfixed(template.entries, entries, plurals, every)
         known = Known(entries, obsolete, template.ident, unfixed, plurals, counts)
-    return Merged(known, catalog.render_po(merged))
+    return Merged(known, catalog.render_po(merged) if changed else None)
 
 
 def merge_known(template: Template, locale: Locale, data: bytes, known: Known) -> Merged | None:
