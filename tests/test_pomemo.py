@@ -172,8 +172,14 @@ def test_catalogs_found_up_to_date_are_kept_for_the_next_update(
         merged.append(entry.id)
         return real_merge_one(entry, *rest)  # type: ignore[arg-type]
 
+    def no_pot_reads(root: Path, rel: str, locale: object) -> object:
+        assert not rel.endswith(".pot"), f"{rel} was read whole"
+        return no_whole_reads(root, rel, locale)
+
     with monkeypatch.context() as patched:
-        patched.setattr(catalog, "read_catalog", no_whole_reads)
+        # The POT too was found as an update writes it: read and written by its entries.
+        patched.setattr(catalog, "read_catalog", no_pot_reads)
+        patched.setattr(catalog, "render_po", None)
         patched.setattr(pomerge, "merge_entries", None)  # nor merged whole
         patched.setattr(pomerge, "merge_one", counted)
         said = update(cli_invoke, sample_repo)
@@ -183,3 +189,25 @@ def test_catalogs_found_up_to_date_are_kept_for_the_next_update(
     # and the POT derived now hold the same entries, the one with msgstr "", the other None).
     catalogs = len(before) - 1
     assert merged == ["A title edited after an update that wrote nothing"] * catalogs
+
+
+def test_a_pot_wrapped_by_another_tool_is_written_whole_after_an_edit(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+) -> None:
+    (sample_repo / "dist").mkdir()
+    update(cli_invoke, sample_repo)
+    pot = sample_repo / "locales" / "messages.pot"
+    # Wrapped at 40 columns, its blocks apart as an update writes them: only the bytes tell.
+    wrapped = subprocess.run(["msgcat", "--width=40", str(pot)], capture_output=True, check=True)
+    rewrapped = wrapped.stdout.rstrip(b"\n") + b"\n\n"
+    assert rewrapped != pot.read_bytes()
+    pot.write_bytes(rewrapped)
+    said = update(cli_invoke, sample_repo)  # the same entries: up to date, nothing written
+    assert "updated" not in said and pot.read_bytes() == rewrapped
+    whole = tmp_path / "whole"
+    shutil.copytree(sample_repo, whole)
+    shutil.rmtree(whole / "dist")  # nothing kept there: every file read and written whole
+    for repo in (sample_repo, whole):
+        retitle("A title edited after another tool wrapped the POT")(repo)
+    assert update(cli_invoke, sample_repo) == update(cli_invoke, whole)
+    assert files(sample_repo) == files(whole)

@@ -199,12 +199,15 @@ def update(project: Project, now: datetime, check_only: bool = False, jobs: int 
             text = pomemo.render_template(merging, project.root / template.path, kept)
             paths.write_atomic(project.root / template.path, text)
             written = hashlib.sha256(text).hexdigest()
+        elif keep:
+            written = pomemo.as_written(project.root / template.path, pot, kept)
         for locale, (result, data, staged) in zip(locales, merged, strict=True):
             if data is not None:
                 paths.write_atomic(project.root / result.path, data)
             if staged:
                 memo.commit(locale)
-        if keep and (merging.ident != merging.previous or written):
+        before = kept.digest if kept is not None else ""
+        if keep and (merging.ident != merging.previous or written != before):
             memo.put_template(pomemo.Kept(merging.ident, merging.entries, written))
     return Updated(template, tuple(result for result, _, _ in merged))
 

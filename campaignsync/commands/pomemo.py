@@ -267,6 +267,22 @@ def render_template(template: Template, path: Path, kept: Kept | None) -> bytes:
     return b"\n\n".join(out) + b"\n\n"
 
 
+def as_written(path: Path, pot: catalog.Catalog, kept: Kept | None) -> str:
+    """Return the sha256 of a POT file found up to date, if it is laid out as an update writes it.
+
+    Empty when not (another tool's wrapping): the next update reads that file whole and
+    writes it whole. Known so, it merges an English edit from the kept entries instead.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    digest = hashlib.sha256(data).hexdigest()
+    if kept is not None and kept.digest == digest:
+        return digest
+    return digest if catalog.render_po(pot) == data else ""
+
+
 def merge_whole(template: Template, root: Path, rel: str, locale: Locale) -> Merged:
     """Read a catalog whole and merge the POT into it (or start it, when it is missing).
 
