@@ -12,7 +12,8 @@ then times, each as a fresh process:
 1. a clean build into an empty output folder (no render cache), and its peak memory,
 2. a no-change rebuild (nothing should be read or written),
 3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
-   --no-zip, then the zip made again), and after one PO entry changed,
+   --no-zip, then the zip made again; and in a process that built before, as `preview`
+   rebuilds after each save), and after one PO entry changed,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
 6. clean builds with --jobs 1 and --jobs 2,
@@ -302,6 +303,41 @@ def peak_mib(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, float(done.stdout.strip().splitlines()[-1])
 
 
+#: Builds twice in one process, as ``preview`` does after each save: the message edited, then
+#: the edit undone; prints the second build's seconds (what a save costs once the preview runs).
+WARM = (
+    "import sys, time\n"
+    "from pathlib import Path\n"
+    "from campaignsync.cli import cli\n"
+    "repo, victim, old, new = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]\n"
+    "original = victim.read_text(encoding='utf-8')\n"
+    "def build():\n"
+    "    try:\n"
+    "        cli(['build', '--repo', repo, *sys.argv[5:]], standalone_mode=False)\n"
+    "    except SystemExit as done:\n"
+    "        assert not done.code, done.code\n"
+    "try:\n"
+    "    victim.write_text(original.replace(old, new, 1), encoding='utf-8')\n"
+    "    build()\n"
+    "finally:\n"
+    "    victim.write_text(original, encoding='utf-8')\n"
+    "start = time.perf_counter()\n"
+    "build()\n"
+    "print(time.perf_counter() - start)\n"
+)
+
+
+def warm(
+    repo: Path, victim: Path, change: tuple[str, str], jobs: list[str], env: dict[str, str]
+) -> float:
+    """Return the seconds of a one-message rebuild in a process that built before."""
+    command = [sys.executable, "-c", WARM, str(repo), str(victim), *change, *jobs]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        sys.exit(f"the rebuild in one process failed:\n{done.stdout}\n{done.stderr}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 #: Runs a command and prints the largest resident set of it and its children, in MiB.
 PEAK = (
     "import resource, subprocess, sys\n"
@@ -391,6 +427,7 @@ def main() -> None:
     finally:
         victim.write_text(original, encoding="utf-8")
     run(build, env)
+    figures["one_warm"] = warm(repo, victim, change, jobs, env)
     if po.is_file():
         text = po.read_text(encoding="utf-8")
         at = text.index('msgstr "', text.index("#: content/messages/2026/m0001.md"))
@@ -466,6 +503,11 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         f"= {f['one_nozip'] / clean:.3f} x clean build, {f['one_nozip'] / f['one']:.2f} x with zip",
     )
     line("zip made again after --no-zip", f["zip_again"], f"= {f['zip_again'] / clean:.3f} x clean")
+    line(
+        "one message, process built before",
+        f["one_warm"],
+        f"= {f['one_warm'] / clean:.3f} x clean build (preview after a save)",
+    )
     if "po" in f:
         line("one PO entry changed", f["po"], f"= {f['po'] / clean:.3f} x clean build")
     line(

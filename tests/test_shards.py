@@ -343,3 +343,59 @@ def test_a_cold_check_keeps_units_without_assembled_files_and_a_build_adds_them(
     assert [p for p in kept if p.endswith((".eml", ".json"))] == []  # no check reads them
     cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)  # assembles them
     assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+@pytest.fixture
+def shards_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the name of every shard file read (and unpickled) from a render cache."""
+    seen: list[str] = []
+    read_all = sealed.read_all
+
+    def noted(paths: object, where: bytes, key: str) -> object:
+        listed = list(paths)  # type: ignore[call-overload]
+        seen.extend(p.name for p in listed)
+        return read_all(listed, where, key)
+
+    monkeypatch.setattr(sealed, "read_all", noted)
+    return seen
+
+
+def test_a_process_building_again_reads_only_the_shards_written_since(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, shards_read: list[str]
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    assert not shards_read  # a clean build writes the shards
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)  # as a first build after an edit: every shard is read
+    assert len(shards_read) == len(list(_folder(sample_repo).glob("*.units")))
+    shards_read.clear()
+    _retitle(sample_repo, "kickoff", "Kicked off")
+    cli_invoke(build, env=EPOCH)  # the same process (preview) building again
+    assert shards_read == ["wrap-up.units"]  # the one the last build wrote
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+@pytest.mark.parametrize("changed", ["shard", "body"])
+def test_a_cache_file_changed_since_this_process_read_it_is_read_again(
+    cli_invoke: CliInvoke,
+    sample_repo: Path,
+    tmp_path: Path,
+    shards_read: list[str],
+    changed: str,
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    shards_read.clear()
+    folder = _folder(sample_repo)
+    if changed == "shard":  # another message's shard copied over it: a miss
+        shutil.copyfile(folder / "wrap-up.units", folder / "kickoff.units")
+    else:  # the same bytes written again by another process
+        (body,) = folder.glob("kickoff.*.body")
+        body.write_bytes(body.read_bytes())
+    _retitle(sample_repo, "passphrase-tip", "A new tip")
+    cli_invoke(build, env=EPOCH)
+    assert sorted(shards_read) == ["kickoff.units", "wrap-up.units"]
+    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)

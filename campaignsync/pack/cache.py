@@ -20,7 +20,7 @@ the folder is always safe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -242,18 +242,80 @@ def open_cache(
         for n in names
         if n.endswith(".units") and (only is None or n.removesuffix(".units") in only)
     ]
-    read = sealed.read_all((folder / f"{m}.units" for m in chosen), where, key)
+    known = _Known.of(folder, key, where)
     named: dict[str, set[str]] = {}
-    for message_id, plain in zip(chosen, read, strict=True):
-        units = units_of(plain, folder, where, key, message_id)
+    for message_id, units in known.units(chosen):
         if units is None:
             cache.dirty.add(message_id)
         else:
-            cache.units[message_id] = units
+            cache.units[message_id] = dict(units)  # the build puts and drops units in its copy
             named[message_id] = shards.named(units)
     listed = names if only is None else [n for n in names if bodies.message_of(n) in only]
     bodies.collect(folder, listed, named)
     return cache
+
+
+class _Known:
+    """The shards this process read last from one cache folder, with their files' identities.
+
+    A process that builds again (``preview`` after each save) takes the units of a
+    shard whose file, and every body file it names, is the one it read (same inode,
+    size and times) from here, instead of reading and unpickling it again: after an
+    edit, only the shards the last build wrote are read. Kept for one folder and key.
+    """
+
+    last: _Known | None = None
+
+    def __init__(self, folder: Path, key: str, where: bytes) -> None:
+        self.place = (folder, key, where)
+        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]]]] = {}
+
+    @classmethod
+    def of(cls, folder: Path, key: str, where: bytes) -> _Known:
+        """Return what was read from ``folder`` under ``key`` (nothing, from another one)."""
+        if cls.last is None or cls.last.place != (folder, key, where):
+            cls.last = cls(folder, key, where)
+        return cls.last
+
+    def units(self, chosen: list[str]) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None]]:
+        """Yield each chosen message's units (None: a miss), read only if not known as is."""
+        folder, key, where = self.place
+        self.read = {
+            m: self.read[m] for m in chosen if m in self.read and self._same(m, self.read[m][0])
+        }
+        fresh = [m for m in chosen if m not in self.read]
+        seen = {m: _identity(folder / f"{m}.units") for m in fresh}  # before it is read
+        # Read in order, each shard turned into units before the next is unpickled.
+        plains = sealed.read_all((folder / f"{m}.units" for m in fresh), where, key)
+        for message_id in chosen:
+            if message_id in self.read:
+                yield message_id, self.read[message_id][1]
+                continue
+            units = units_of(next(plains), folder, where, key, message_id)
+            if units is not None and seen[message_id] is not None:
+                named = tuple(sorted(shards.named(units)))
+                bodies = tuple(_identity(folder / name) for name in named)
+                self.read[message_id] = ((seen[message_id], named, bodies), units)
+            yield message_id, units
+
+    def _same(self, message_id: str, known: Identity) -> bool:
+        folder = self.place[0]
+        shard, named, bodies = known
+        found = tuple(_identity(folder / name) for name in named)
+        return _identity(folder / f"{message_id}.units") == shard and found == bodies
+
+
+#: A shard's identity, the names of the body files it names and theirs.
+Identity = tuple[tuple[int, ...] | None, tuple[str, ...], tuple[tuple[int, ...] | None, ...]]
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """Return what tells a file from the same path written again (None: not there)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _names(folder: Path) -> list[str]:
