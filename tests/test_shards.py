@@ -1,4 +1,4 @@
-"""The render cache's bodies: an edit reads no unchanged output's bytes, and a bad body is a miss."""
+"""The render cache: an edit reads no unchanged bytes, a bad body is a miss, a process rebuilding reads only what changed."""
 
 from __future__ import annotations
 
@@ -399,3 +399,33 @@ def test_a_cache_file_changed_since_this_process_read_it_is_read_again(
     cli_invoke(build, env=EPOCH)
     assert sorted(shards_read) == ["kickoff.units", "wrap-up.units"]
     assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+
+
+def test_a_process_building_again_reads_only_the_findings_written_since(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)  # keeps check's answer: reads every message's findings
+    found: list[str] = []
+    read_sealed = sealed.read_sealed
+    messages = _folder(sample_repo).parent / "found" / "2026"
+    assert len(list(messages.glob("*.found"))) > 2
+
+    def noted(path: Path, *rest: object) -> object:
+        if path.parent == messages:  # the findings about each message
+            found.append(path.stem)
+        return read_sealed(path, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sealed, "read_sealed", noted)
+    _retitle(sample_repo, "kickoff", "Kicked off")
+    cli_invoke(build, env=EPOCH)
+    # Only the one this build wrote (the last build read its own after writing them).
+    assert found == ["kickoff"]
+    # The answer this build kept for check is a clean check's.
+    kept = cli_invoke(["check", "--repo", str(sample_repo)], env=EPOCH, expect=1).stdout
+    fresh = sample_repo.parent / "fresh"
+    shutil.copytree(sample_repo, fresh)
+    shutil.rmtree(fresh / "dist")
+    assert kept == cli_invoke(["check", "--repo", str(fresh)], env=EPOCH, expect=1).stdout

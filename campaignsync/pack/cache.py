@@ -284,7 +284,7 @@ class _Known:
             m: self.read[m] for m in chosen if m in self.read and self._same(m, self.read[m][0])
         }
         fresh = [m for m in chosen if m not in self.read]
-        seen = {m: _identity(folder / f"{m}.units") for m in fresh}  # before it is read
+        seen = {m: sealed.identity(folder / f"{m}.units") for m in fresh}  # before it is read
         # Read in order, each shard turned into units before the next is unpickled.
         plains = sealed.read_all((folder / f"{m}.units" for m in fresh), where, key)
         for message_id in chosen:
@@ -294,28 +294,19 @@ class _Known:
             units = units_of(next(plains), folder, where, key, message_id)
             if units is not None and seen[message_id] is not None:
                 named = tuple(sorted(shards.named(units)))
-                bodies = tuple(_identity(folder / name) for name in named)
+                bodies = tuple(sealed.identity(folder / name) for name in named)
                 self.read[message_id] = ((seen[message_id], named, bodies), units)
             yield message_id, units
 
     def _same(self, message_id: str, known: Identity) -> bool:
         folder = self.place[0]
         shard, named, bodies = known
-        found = tuple(_identity(folder / name) for name in named)
-        return _identity(folder / f"{message_id}.units") == shard and found == bodies
+        found = tuple(sealed.identity(folder / name) for name in named)
+        return sealed.identity(folder / f"{message_id}.units") == shard and found == bodies
 
 
 #: A shard's identity, the names of the body files it names and theirs.
 Identity = tuple[tuple[int, ...] | None, tuple[str, ...], tuple[tuple[int, ...] | None, ...]]
-
-
-def _identity(path: Path) -> tuple[int, ...] | None:
-    """Return what tells a file from the same path written again (None: not there)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _names(folder: Path) -> list[str]:

@@ -68,6 +68,10 @@ class Kept:
         return tuple((name, text, origin) for name, text, origin in kept)
 
 
+#: The findings files this process read (a preview's builds read only those written since).
+_READ = sealed.Remembered()
+
+
 class Findings:
     """The kept findings of one pack's messages, one sealed file per message."""
 
@@ -91,7 +95,7 @@ class Findings:
         except OSError:
             return None
         path = self.folder / f"{message.id}.found"
-        plain = sealed.read_sealed(path, where, self.key)
+        plain = _READ.read_sealed(path, where, self.key)
         try:
             if plain is None or not isinstance(plain[4], bytes):
                 return None

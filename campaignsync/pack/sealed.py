@@ -51,6 +51,40 @@ def read_sealed(path: Path, where: bytes | None, key: str, checksum: str | None 
     return _unpickled(_payload(path, where, key, checksum))
 
 
+def identity(path: Path) -> tuple[int, ...] | None:
+    """Return what tells a file from one written again at the same path (None: not there)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class Remembered:
+    """What this process read of one folder's cache files, kept while each file is as read.
+
+    A process that builds again (``preview`` after each save) does not read and
+    unpickle again a file whose identity (:func:`identity`) is the one it read.
+    """
+
+    def __init__(self) -> None:
+        self.place: tuple[Path, bytes | None, str] | None = None
+        self.read: dict[Path, tuple[tuple[int, ...], Any]] = {}
+
+    def read_sealed(self, path: Path, where: bytes | None, key: str) -> Any:
+        """Return what :func:`read_sealed` gives, from what was read before if the file is so."""
+        if self.place != (path.parent, where, key):  # one folder and key at a time
+            self.place, self.read = (path.parent, where, key), {}
+        seen = identity(path)  # before it is read: a file written meanwhile is read again
+        known = self.read.get(path)
+        if seen is not None and known is not None and known[0] == seen:
+            return known[1]
+        value = read_sealed(path, where, key)
+        if seen is not None and value is not None:
+            self.read[path] = (seen, value)
+        return value
+
+
 def checksum_of(path: Path, where: bytes | None, key: str) -> str | None:
     """Return the checksum a cache file's head names (None: not a file of ``key`` here).
 
