@@ -1,4 +1,5 @@
-"""The render cache: an edit reads no unchanged bytes, a bad body is a miss, a process rebuilding reads only what changed."""
+"""The render cache: an edit reads no unchanged bytes, a bad file is a miss,
+and a process building again reads only what changed since."""
 
 from __future__ import annotations
 
