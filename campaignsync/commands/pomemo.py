@@ -212,16 +212,9 @@ def template(pot: catalog.Catalog, kept: Kept | None) -> Template:
 
 
 def entries_of(pot: catalog.Catalog) -> list[Entry]:
-    """Return a POT's entries, their msgstr blank as a POT file holds it.
-
-    A POT derived now has no msgstr (None) where the same POT read from its file
-    has "": both are the same entries, kept and compared as one.
-    """
-    return [_blank(pomerge.entry_of(m)) for m in pot if m.id]
-
-
-def _blank(entry: Entry) -> Entry:
-    return entry if entry.string is not None else entry._replace(string="")
+    """Return a POT's entries, msgstr "" as read from a file (derived now, Babel has None)."""
+    entries = map(pomerge.entry_of, (m for m in pot if m.id))
+    return [e if e.string is not None else e._replace(string="") for e in entries]
 
 
 def template_changed(path: Path, pot: catalog.Catalog, kept: Kept | None) -> bool:
@@ -268,10 +261,9 @@ def render_template(template: Template, path: Path, kept: Kept | None) -> bytes:
 
 
 def as_written(path: Path, pot: catalog.Catalog, kept: Kept | None) -> str:
-    """Return the sha256 of a POT file found up to date, if it is laid out as an update writes it.
+    """Return the sha256 of a POT file found up to date if laid out as an update writes it.
 
-    Empty when not (another tool's wrapping): the next update reads that file whole and
-    writes it whole. Known so, it merges an English edit from the kept entries instead.
+    Else empty (another tool's wrapping): the next update reads and writes it whole.
     """
     try:
         data = path.read_bytes()
