@@ -138,8 +138,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
     if context.staged is not None:
-        # Units come by whole messages (see _chunks), so each shard is written whole (with
-        # its findings: the parent would hold them all to the end of the build).
+        # Units come by whole messages (_chunks): each shard is written whole, with its findings.
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn, kept)
         done = [(tag, mid, staging.stripped(context.staged, made), found, log)
