@@ -21,6 +21,31 @@ def by_position(self: Any) -> tuple[Any, tuple[Any, ...]]:
     return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
+class AsPlain:
+    """A frozen value some of whose fields are read when asked for (from a file, say).
+
+    Mixed in before the value's class (``_base``): it equals and hashes as the plain
+    value with the same fields, and ``dataclasses.replace`` gives a plain one.
+    """
+
+    __slots__ = ()
+    _base: Any
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._base(*args, **kwargs)  # what replace() makes: a plain value
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._base.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, self._base):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, n) for n in self._base.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(self._fields())  # as the frozen dataclass hashes its fields
+
+
 class Severity(enum.StrEnum):
     """How bad a diagnostic is; ``--strict`` promotes warnings to errors."""
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from campaignsync.errors import BuildError
-from campaignsync.model import Output
+from campaignsync.model import AsPlain, Output
 from campaignsync.pack import sealed
 from campaignsync.pack.gallery import Drawn
 
@@ -119,14 +119,13 @@ def _well_formed(found: Any) -> bool:
     )
 
 
-class Kept:
+class Kept(AsPlain):
     """Where a value taken from the render cache finds its bytes: a body file, a unit, a place.
 
     It equals (and hashes as) the plain value with the same fields, as one made whole.
     """
 
     __slots__ = ()
-    _base: Any
     _bodies: Bodies
     _at: int
     _index: int
@@ -134,17 +133,6 @@ class Kept:
     def kept_in(self) -> tuple[Bodies, int]:
         """Return the body file holding this value's bytes, and its unit's place there."""
         return self._bodies, self._at
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._base.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, self._base):
-            return NotImplemented
-        return self._fields() == tuple(getattr(other, n) for n in self._base.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(self._fields())  # as the frozen dataclass hashes its fields
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return self._base, self._fields()  # a plain value, bytes held
@@ -164,9 +152,6 @@ class KeptOutput(Kept, Output):
     def content(self) -> bytes:
         return self._bodies.part(self._at, 0, self._index)  # type: ignore[no-any-return]
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Output:  # type: ignore[misc]
-        return Output(*args, **kwargs)  # what replace() makes: a plain output
-
 
 class KeptDrawn(Kept, Drawn):
     """A gallery card taken from the render cache, its HTML read from its body file when asked."""
@@ -181,9 +166,6 @@ class KeptDrawn(Kept, Drawn):
     @property  # a field of Drawn, read here from the body file
     def section(self) -> bytes:
         return self._bodies.part(self._at, 1, self._index)[1]  # type: ignore[no-any-return]
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Drawn:  # type: ignore[misc]
-        return Drawn(*args, **kwargs)  # what replace() makes: a plain card
 
 
 def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from campaignsync.model import Output
+from campaignsync.model import AsPlain, Output
 from campaignsync.pack import writer
 from campaignsync.pack.gallery import Drawn
 
@@ -97,33 +97,20 @@ def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
     ]
 
 
-class StagedOutput(Output):
+class StagedOutput(AsPlain, Output):
     """An output written into the staging folder, its bytes read back from there when asked for.
 
     ``dataclasses.replace`` and pickling give a plain :class:`Output` (with the bytes).
     """
 
     __slots__ = ("_folder",)
+    _base = Output
     _folder: str
 
     @property  # a field of Output, read here from the staging folder
     def content(self) -> bytes:
         with open(self._folder + self.path, "rb") as handle:
             return handle.read()
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Output:  # type: ignore[misc]
-        return Output(*args, **kwargs)  # what replace() makes: a plain output
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in Output.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Output):
-            return NotImplemented
-        return self._fields() == tuple(getattr(other, name) for name in Output.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(self._fields())  # as the frozen dataclass hashes its fields
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return _staged_output, (tuple(getattr(self, name) for name in _KEPT), self._folder)
@@ -320,7 +307,7 @@ class Cards:
         return Cards, (self.path,)
 
 
-class SpilledDrawn(Drawn):
+class SpilledDrawn(AsPlain, Drawn):
     """A card whose HTML and section are in a spill file of the staging, read when asked for.
 
     A clean build's renderers send these: the parent holds no card's HTML (hundreds of
@@ -328,6 +315,7 @@ class SpilledDrawn(Drawn):
     """
 
     __slots__ = ("_cards", "_where")
+    _base = Drawn
     _cards: Cards
     #: Where the HTML starts, its length, then the section's.
     _where: tuple[int, int, int]
@@ -341,20 +329,6 @@ class SpilledDrawn(Drawn):
     def section(self) -> bytes:
         at, size, more = self._where
         return self._cards.read(at + size, more) if more else b""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Drawn:  # type: ignore[misc]
-        return Drawn(*args, **kwargs)  # what replace() makes: a plain card
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in Drawn.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Drawn):
-            return NotImplemented
-        return self._fields() == tuple(getattr(other, name) for name in Drawn.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(self._fields())  # as the frozen dataclass hashes its fields
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         held = tuple(getattr(self, name) for name in _HELD)
