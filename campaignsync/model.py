@@ -22,11 +22,7 @@ def by_position(self: Any) -> tuple[Any, tuple[Any, ...]]:
 
 
 class AsPlain:
-    """A frozen value some of whose fields are read when asked for (from a file, say).
-
-    Mixed in before the value's class (``_base``): it equals and hashes as the plain
-    value with the same fields, and ``dataclasses.replace`` gives a plain one.
-    """
+    """Mixed in before a frozen value's class (``_base``): equal and hashing as the plain value."""
 
     __slots__ = ()
     _base: Any
