@@ -168,10 +168,17 @@ class KeptDrawn(Kept, Drawn):
         return self._bodies.part(self._at, 1, self._index)[1]  # type: ignore[no-any-return]
 
 
+def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """Return the setters of ``names``: the base's slots, then ``kind``'s own (``_``-named).
+
+    Outputs and cards are frozen: a lazy one is filled through its slots' own descriptors.
+    """
+    return tuple(getattr(kind if name.startswith("_") else base, name).__set__ for name in names)
+
+
 def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:
-    # Outputs and cards are frozen: their slots are filled through the slots' own descriptors.
-    held = tuple(getattr(base, name).__set__ for name in base.__slots__ if name not in lazy)
-    return held + tuple(getattr(kind, name).__set__ for name in ("_bodies", "_at", "_index"))
+    held = tuple(name for name in base.__slots__ if name not in lazy)
+    return slot_setters(kind, base, (*held, "_bodies", "_at", "_index"))
 
 
 OUTPUT = _setters(KeptOutput, Output, ("content",))
@@ -180,7 +187,7 @@ DRAWN = _setters(KeptDrawn, Drawn, ("html", "section"))
 DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
 
 
-def kept_value(kind: type[Kept], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
+def kept_value(kind: type[Any], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
     made = object.__new__(kind)
     for put, value in zip(setters, values, strict=True):
         put(made, value)

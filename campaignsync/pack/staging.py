@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import AsPlain, Output
 from campaignsync.pack import writer
+from campaignsync.pack.bodies import kept_value, slot_setters
 from campaignsync.pack.gallery import Drawn
 
 if TYPE_CHECKING:
@@ -118,15 +119,11 @@ class StagedOutput(AsPlain, Output):
 
 #: The fields of an output a :class:`StagedOutput` holds (its bytes are in the staging folder).
 _KEPT = tuple(name for name in Output.__slots__ if name != "content")
-_KEPT_SETTERS = tuple(getattr(Output, name).__set__ for name in _KEPT)
+_KEPT_SETTERS = slot_setters(StagedOutput, Output, (*_KEPT, "_folder"))
 
 
 def _staged_output(held: tuple[Any, ...], folder: str) -> Output:
-    made = object.__new__(StagedOutput)
-    for put, value in zip(_KEPT_SETTERS, held, strict=True):
-        put(made, value)
-    object.__setattr__(made, "_folder", folder)  # past the frozen dataclass's guard
-    return made
+    return kept_value(StagedOutput, _KEPT_SETTERS, (*held, folder))  # type: ignore[no-any-return]
 
 
 def fill(
@@ -337,16 +334,11 @@ class SpilledDrawn(AsPlain, Drawn):
 
 #: The fields of a card a :class:`SpilledDrawn` holds (the others are in the spill file).
 _HELD = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
-_SETTERS = tuple(getattr(Drawn, name).__set__ for name in _HELD)
+_SETTERS = slot_setters(SpilledDrawn, Drawn, (*_HELD, "_cards", "_where"))
 
 
 def _spilled_drawn(held: tuple[Any, ...], cards: Cards, where: tuple[int, int, int]) -> Drawn:
-    made = object.__new__(SpilledDrawn)
-    for put, value in zip(_SETTERS, held, strict=True):
-        put(made, value)
-    object.__setattr__(made, "_cards", cards)  # past the frozen dataclass's guard
-    object.__setattr__(made, "_where", where)
-    return made
+    return kept_value(SpilledDrawn, _SETTERS, (*held, cards, where))  # type: ignore[no-any-return]
 
 
 def spilled(staging: Staging, drawn: list[Drawn]) -> list[Drawn]:
