@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CliInvoke
-from test_incremental import EPOCH, tree
+from test_incremental import EPOCH, change_title, tree
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
@@ -128,3 +130,40 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
     messages = {p.stem for p in (sample_repo / "content/messages/2026").glob("*.md")}
     found = out / unitcache.FOLDER / "found" / "2026"
     assert {p.stem for p in found.glob("*.found")} == messages
+
+
+def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit the whole-pack files wait in a temporary file, read back when written.
+
+    Those taken from the last pack by reference are not set aside (their member is the
+    last pack's): the pack is a clean build's, no file of it emptied.
+    """
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(sample_repo, 0, "Now")
+    handed: list[writer.PackFile] = []
+    real = writer.write_pack
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        handed.extend(args[3])
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(writer, "write_pack", noting)
+        cli_invoke(build, env=EPOCH)
+    held = [f.path for f in handed if type(f) is writer.PackFile and f.content]
+    assert held == []
+    aside = [f for f in handed if type(f) is not writer.PackFile]
+    assert {"index.html", "manifest.json"} <= {f.path for f in aside}
+    for f in aside:  # read back as they were set aside
+        assert f.content == (out / "2026" / f.path).read_bytes()
+        assert f == writer.PackFile(f.path, f.content)
+        assert type(replace(f)) is writer.PackFile
+        assert pickle.loads(pickle.dumps(f)) == f
+    assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []
+    cli_invoke([*build[:-1], str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()

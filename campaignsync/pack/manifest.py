@@ -132,20 +132,15 @@ def rows_of(
     known = members or {}
     kept = lines or {}
 
-    def digest(path: str, content: bytes) -> str:
-        member = known.get(path)
-        return member.sha256 if member else _sha256(content)
+    def digest(file: Output | PackFile) -> str:
+        member = known.get(file.path)
+        return member.sha256 if member else _sha256(file.content)
 
-    def length(path: str, content: bytes) -> int:
-        member = known.get(path)  # a staged file's bytes are not held (pack.staging)
-        return member.size if member else len(content)
-
-    rows = [
-        (o.path, kept.get(o.path) or manifest_line(o, digest(o.path, o.content))) for o in outputs
-    ]
+    rows = [(o.path, kept.get(o.path) or manifest_line(o, digest(o))) for o in outputs]
     for f in extras:
-        sha256, size = digest(f.path, f.content), length(f.path, f.content)
-        rows.append((f.path, _line({"path": f.path, "sha256": sha256, "bytes": size})))
+        member = known.get(f.path)  # a staged or set-aside file's bytes are not held
+        size = member.size if member else f.size
+        rows.append((f.path, _line({"path": f.path, "sha256": digest(f), "bytes": size})))
     return rows
 
 

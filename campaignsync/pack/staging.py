@@ -233,15 +233,21 @@ class Stager:
         self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         self._pending: list[Any] = []
 
-    def add(self, rel: str, data: bytes) -> None:
-        """Stage one file (its bytes are not kept once it is written)."""
+    def add(self, rel: str, data: bytes) -> writer.PackFile:
+        """Stage one file; return it without its bytes (not kept once it is written)."""
         self._pending.append(self._pool.submit(self._put, rel, data))
         if len(self._pending) >= self.AHEAD:
             self.members.update(self._pending.pop(0).result())
+        return writer.PackFile(rel, b"")
 
     def _put(self, rel: str, data: bytes) -> dict[str, writer.Member]:
         # A spill file per thread: only its thread appends to it, so no lock is needed.
         return put(self.staging, [(rel, data)], f"{os.getpid()}-{threading.get_ident()}.spill")
+
+    def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
+        """Stage a file now (the last one: the manifest); return it without bytes, its member."""
+        self.members.update(put(self.staging, [(rel, data)]))
+        return writer.PackFile(rel, b""), self.members[rel]
 
     def finish(self) -> dict[str, writer.Member]:
         """Wait for every file added; return the members of all, by path."""

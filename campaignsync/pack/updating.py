@@ -22,8 +22,8 @@ from campaignsync.model import Output
 from campaignsync.pack import archive, journal, runs, state, writer
 from campaignsync.pack.state import PackResult
 
-#: A file of the pack: its path, its bytes (empty when they are not held) and its member.
-Changed = tuple[str, bytes, writer.Member]
+#: A file of the pack: its path, the file (its bytes read when written) and its member.
+Changed = tuple[str, "Output | writer.PackFile", writer.Member]
 
 
 def update(
@@ -66,7 +66,7 @@ def update(
     if zipped and index is not None:
         zip_members, ran = _merged(final, campaign, changed, deletes, index, zip_path, tables)
     elif zipped:
-        every = sorted(((f.path, f.content, done[f.path]) for f in files), key=itemgetter(0))
+        every = sorted(((f.path, f, done[f.path]) for f in files), key=itemgetter(0))
         zip_members, ran = _compressed(final, every)
     else:
         zip_members, ran = None, {}
@@ -92,11 +92,7 @@ def _changes(
     One look-up a file: its sha256 against the last pack's at its path.
     """
     changed = sorted(
-        (
-            (f.path, f.content, m)
-            for f in files
-            if previous.get(f.path) != (m := members[f.path]).sha256
-        ),
+        ((f.path, f, m) for f in files if previous.get(f.path) != (m := members[f.path]).sha256),
         key=itemgetter(0),
     )
     if any(m.referenced for _, _, m in changed):  # taken by reference, yet not the last pack's
@@ -161,16 +157,20 @@ def _compressed(
     final: Path, files: list[Changed], old: runs.Previous | None = None
 ) -> tuple[list[tuple[str, writer.Member]], dict[str, runs.Table]]:
     """Return the members of ``files`` compressed, and those deflated in runs."""
-    refill = [(rel, data, m) for rel, data, m in files if m.data is None]
+    refill = [(rel, f, m) for rel, f, m in files if m.data is None]
     hashed = {rel: m for rel, _, m in refill}
     done = writer.prepare_all((_content(final, *f) for f in refill), old, hashed)
     members = [(rel, done.get(rel, m)) for rel, _, m in files]
     return members, runs.tables(members)
 
 
-def _content(final: Path, rel: str, data: bytes, member: writer.Member) -> writer.PackFile:
+def _content(
+    final: Path, rel: str, file: Output | writer.PackFile, member: writer.Member
+) -> writer.PackFile:
     """Return a file to compress; one taken by reference is read back from the pack."""
-    return writer.PackFile(rel, writer.read_back(final, rel, member) if member.referenced else data)
+    if member.referenced:
+        return writer.PackFile(rel, writer.read_back(final, rel, member))
+    return file if isinstance(file, writer.PackFile) else writer.PackFile(rel, file.content)
 
 
 def _commit(
@@ -229,12 +229,12 @@ def _stage(staging: Path, changed: list[Changed]) -> None:
     """Write the changed files into the staging folder, in their folders."""
     staging.mkdir(mode=writer.DIR_MODE)
     made: set[str] = set()
-    for rel, data, _ in changed:
+    for rel, file, _ in changed:
         folder = rel.rpartition("/")[0]
         if folder and folder not in made:
             (staging / folder).mkdir(parents=True, exist_ok=True)
             made.add(folder)
-        writer.write_new(f"{staging}{os.sep}{rel}", data)
+        writer.write_new(f"{staging}{os.sep}{rel}", file.content)
 
 
 def _blocked(final: Path, rel: str) -> bool:

@@ -43,6 +43,11 @@ class PackFile:
     path: str
     content: bytes
 
+    @property
+    def size(self) -> int:
+        """Return the file's length (a file set aside reads no bytes for it: pack.spilled)."""
+        return len(self.content)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
@@ -364,11 +369,11 @@ _THREADED = 1 << 16
 
 def _each(work: Callable[[PackFile], Member], files: Iterable[PackFile]) -> dict[str, Member]:
     chosen = list(files)
-    if len(big := [f for f in chosen if len(f.content) >= _THREADED]) < 2:
+    if len(big := [f for f in chosen if f.size >= _THREADED]) < 2:
         return {f.path: work(f) for f in chosen}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         later = pool.map(work, big)
-        found = {f.path: work(f) for f in chosen if len(f.content) < _THREADED}
+        found = {f.path: work(f) for f in chosen if f.size < _THREADED}
         found.update(zip((f.path for f in big), later, strict=True))
         return found
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import gallery
     from campaignsync.pack.kept import Kept
+    from campaignsync.pack.spilled import Spiller
     from campaignsync.pack.staging import Stager, Staging
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -87,7 +88,7 @@ def assemble(
             rendered.lookups,
             [x.tag for x in selection.locales],
         )
-    stager = Stager(staged) if staged is not None else None
+    stager = _stager(staged, kept)
     try:
         extras = pack_extras(
             project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager
@@ -102,16 +103,31 @@ def assemble(
     scores = manifest.readability(project, selection.campaign, outputs, kept)
     head = manifest.head(selection.campaign, source, epoch, _partial(selection), scores)
     document, rows = manifestrows.manifest_of(kept, head, outputs, extras, members, rendered.lines)
-    if staged is not None:
-        from campaignsync.pack.staging import put
+    made = (stager.last if stager is not None else _held)("manifest.json", document)
+    extras.append(made[0])
+    members["manifest.json"] = made[1]
+    manifestrows.note(kept, made[1].sha256, rows)
+    staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
+    return Assembled(outputs, extras, epoch, source, members, staged_now)
 
-        members.update(done := {**done, **put(staged, [("manifest.json", document)])})
-        document = b""
-    else:
-        members["manifest.json"] = writer.digest(document)
-    manifestrows.note(kept, members["manifest.json"].sha256, rows)
-    extras.append(writer.PackFile("manifest.json", document))
-    return Assembled(outputs, extras, epoch, source, members, frozenset(done))
+
+def _stager(staged: Staging | None, kept: Kept | None) -> Stager | Spiller | None:
+    """Return where the whole-pack files go as they are made, their bytes not held.
+
+    A clean build stages them in the new pack; an update sets them aside until it
+    knows which changed (:mod:`campaignsync.pack.spilled`).
+    """
+    from campaignsync.pack.spilled import Spiller
+    from campaignsync.pack.staging import Stager
+
+    if staged is not None:
+        return Stager(staged)
+    return Spiller(kept.index.parent) if kept is not None else None
+
+
+def _held(rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
+    """Return a whole-pack file held with its bytes, and its member (hashed)."""
+    return writer.PackFile(rel, data), writer.digest(data)
 
 
 def _partial(selection: Selection) -> dict[str, list[str]] | None:
@@ -141,7 +157,7 @@ def pack_extras(
     lookups: Mapping[str, catalog.Lookup] | None = None,
     drawn: dict[str, gallery.Drawn] | None = None,
     kept: Kept | None = None,
-    stager: Stager | None = None,
+    stager: Stager | Spiller | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
@@ -151,7 +167,7 @@ def pack_extras(
     ``kept`` takes the last pack's message pages, email copies and calendar by
     reference where what they are made from is unchanged (:mod:`campaignsync.pack.kept`):
     they are returned empty, their members are ``kept.members``. A file handed to
-    ``stager`` is returned without its bytes (its member is the stager's).
+    ``stager`` is returned without its bytes held (its member is the stager's).
     """
     from campaignsync.pack import attention, gallery, schedulecsv
 
@@ -161,10 +177,7 @@ def pack_extras(
     extras: list[writer.PackFile] = []
 
     def add(rel: str, data: bytes) -> None:
-        if stager is not None:
-            stager.add(rel, data)
-            data = b""
-        extras.append(writer.PackFile(rel, data))
+        extras.append(stager.add(rel, data) if stager is not None else writer.PackFile(rel, data))
 
     add("calendar.ics", _calendar(project, campaign, epoch, kept))
     for rel, page in gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept):

@@ -1,0 +1,134 @@
+"""An update's whole-pack files, set aside in a temporary file as they are made.
+
+After an edit the gallery's locale pages, the manifest and the scheduler CSVs are
+made again: about 300 MB at 500 messages x 26 locales. A clean build stages each in
+the new pack as it is made (:class:`campaignsync.pack.staging.Stager`); an update
+writes only the changed files, and only once it knows which. Until then each file's
+bytes wait in one unnamed temporary file beside the cache (gone with the process,
+never a leftover), hashed as they are set aside, and are read back when the writer
+compresses or writes them: the update holds the bytes of no more than a few at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import IO, Any
+
+from campaignsync.model import AsPlain
+from campaignsync.pack import writer
+from campaignsync.pack.bodies import kept_value, slot_setters
+
+
+class _Held:
+    """The temporary file; closed (and so removed) when no file set aside there is left."""
+
+    __slots__ = ("__weakref__", "handle")
+
+    def __init__(self, folder: Path) -> None:
+        # Closed by the finalizer, once the last file set aside here is gone.
+        try:
+            self.handle: IO[bytes] = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        except OSError:  # the cache folder gone: the system's temporary folder will do
+            self.handle = tempfile.TemporaryFile()  # noqa: SIM115
+        weakref.finalize(self, self.handle.close)
+
+    def read(self, at: int, size: int) -> bytes:
+        data = os.pread(self.handle.fileno(), size, at)
+        if len(data) != size:
+            raise OSError(f"a file set aside for the pack was cut short ({len(data)} of {size})")
+        return data
+
+
+class SpilledFile(AsPlain, writer.PackFile):
+    """A whole-pack file whose bytes wait in the update's temporary file, read when asked for.
+
+    It equals the plain :class:`campaignsync.pack.writer.PackFile` with the same bytes;
+    ``dataclasses.replace`` gives a plain one.
+    """
+
+    __slots__ = ("_at", "_held", "_size")
+    _base = writer.PackFile
+    _held: _Held
+    _at: int
+    _size: int
+
+    @property  # a field of PackFile, read here from the temporary file
+    def content(self) -> bytes:
+        return self._held.read(self._at, self._size)
+
+    @property
+    def size(self) -> int:
+        """Return the file's length (its bytes are not read)."""
+        return self._size
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return writer.PackFile, (self.path, self.content)
+
+
+_SETTERS = slot_setters(SpilledFile, writer.PackFile, ("path", "_held", "_at", "_size"))
+
+
+class Spiller:
+    """Sets whole-pack files aside as they are made, each hashed in a thread meanwhile.
+
+    zlib and hashlib let go of the GIL: the next file is made while one is written and
+    hashed. At most :attr:`AHEAD` files' bytes wait for their thread.
+    """
+
+    AHEAD = 4
+
+    def __init__(self, folder: Path) -> None:
+        self._held = _Held(folder)
+        self._end = 0
+        self.members: dict[str, writer.Member] = {}
+        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        self._pending: list[Future[tuple[str, writer.Member]]] = []
+
+    def add(self, rel: str, data: bytes) -> writer.PackFile:
+        """Set one file aside, hashed in a thread; return it (its bytes read back when asked).
+
+        Empty bytes stand for a file taken from the last pack by reference: returned as
+        they are, with no member (theirs is the last pack's: pack.kept).
+        """
+        if not data:
+            return writer.PackFile(rel, data)
+        made, at = self._reserved(rel, len(data))
+        self._pending.append(self._pool.submit(self._put, rel, data, at))
+        if len(self._pending) >= self.AHEAD:
+            self.members.__setitem__(*self._pending.pop(0).result())
+        return made
+
+    def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
+        """Set a file aside now (the last one: the manifest); return it and its member."""
+        made, at = self._reserved(rel, len(data))
+        self._write(data, at)
+        return made, writer.digest(data)
+
+    def _reserved(self, rel: str, size: int) -> tuple[writer.PackFile, int]:
+        at, self._end = self._end, self._end + size
+        made: writer.PackFile = kept_value(SpilledFile, _SETTERS, (rel, self._held, at, size))
+        return made, at
+
+    def _put(self, rel: str, data: bytes, at: int) -> tuple[str, writer.Member]:
+        self._write(data, at)
+        return rel, writer.digest(data)
+
+    def _write(self, data: bytes, at: int) -> None:
+        fd, view = self._held.handle.fileno(), memoryview(data)
+        while view:  # each thread writes its own part of the file: no lock is needed
+            written = os.pwrite(fd, view, at)
+            view, at = view[written:], at + written
+
+    def finish(self) -> dict[str, writer.Member]:
+        """Wait for every file added; return the members of all (hashed, not compressed)."""
+        try:
+            for pending in self._pending:
+                self.members.__setitem__(*pending.result())
+        finally:
+            self._pending.clear()
+            self._pool.shutdown(cancel_futures=True)
+        return self.members
