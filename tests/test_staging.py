@@ -126,6 +126,7 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
     assert cards and not any(held(c, Drawn, "html") or held(c, Drawn, "section") for c in cards)
     emails = [o for o in seen["outputs"] if o.channel == "email" and o.path.endswith(".html")]
     assert emails and not any(held(o, Output, "content") for o in emails)
+    assert not any(o.fields or o.links for o in seen["outputs"])  # read where they were made
     assert seen["found"] == {}
     messages = {p.stem for p in (sample_repo / "content/messages/2026").glob("*.md")}
     found = out / unitcache.FOLDER / "found" / "2026"

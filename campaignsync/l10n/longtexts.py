@@ -142,7 +142,12 @@ def from_outputs(
     found: dict[tuple[str, str], Text] = {}
     for output in outputs:
         key = (output.message, output.locale)
-        if output.channel not in LONG_CHANNELS or key in found or not output.fields:
+        # A clean build's parent gets its outputs' counts without their fields.
+        if (
+            output.channel not in LONG_CHANNELS
+            or key in found
+            or not (output.fields or output.readability)
+        ):
             continue
         message = messages[output.message]
         if not message.body:

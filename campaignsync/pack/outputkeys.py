@@ -114,7 +114,7 @@ def _digest(message: str, mine: list[Output], lines: Mapping[str, str]) -> str:
         line = lines.get(output.path)
         if line is None:
             return ""
-        counts = f"\1{output.readability}\1{bool(output.fields)}\0"
+        counts = f"\1{output.readability}\1{bool(output.fields or output.readability)}\0"
         sha.update((line + counts).encode("utf-8", "surrogateescape"))
     return sha.hexdigest()
 

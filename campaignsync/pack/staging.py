@@ -78,11 +78,11 @@ def spill(
 
 
 def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
-    """Return outputs without their bytes, but for those the whole-pack files still read.
+    """Return outputs without their fields and links, nor their bytes but those still read.
 
     The scheduler CSVs read the posts' text (kept); the gallery copies each HTML
-    email (read back from the staging folder then, a :class:`StagedOutput`); every
-    other output is only counted, listed and linked.
+    email (read back from the staging folder then, a :class:`StagedOutput`). Their
+    rows, cards, findings and long texts' counts are made where they were rendered.
     """
     from campaignsync.channels import post_channels
 
@@ -94,7 +94,7 @@ def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
         else _staged_output(tuple(getattr(o, name) for name in _KEPT), folder)
         if o.channel == "email" and o.path.endswith(".html")
         else replace(o, content=b"")
-        for o in outputs
+        for o in (replace(o, fields=(), links=()) for o in outputs)
     ]
 
 
