@@ -114,7 +114,8 @@ def _digest(message: str, mine: list[Output], lines: Mapping[str, str]) -> str:
         line = lines.get(output.path)
         if line is None:
             return ""
-        counts = f"\1{output.readability}\1{bool(output.fields or output.readability)}\0"
+        # Its long text's counts: made while rendering, held with or without its fields.
+        counts = f"\1{output.readability}\0"
         sha.update((line + counts).encode("utf-8", "surrogateescape"))
     return sha.hexdigest()
 
