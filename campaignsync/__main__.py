@@ -1,5 +1,5 @@
 """Run the command line with ``python -m campaignsync``."""
 
-from campaignsync.cli import main
+from campaignsync.cli import run
 
-main()
+run()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import CliInvoke
 
 import campaignsync.cli
+from campaignsync import __version__
 
 
 def run_main(monkeypatch: pytest.MonkeyPatch, error: Exception) -> int:
@@ -83,3 +86,49 @@ def test_ctrl_c_in_a_subcommand_says_the_same(
     monkeypatch.setattr("campaignsync.cli.calendar.source_date_epoch", interrupt)
     result = cli_invoke(["calendar", "export", "--repo", str(sample_repo)], expect=130)
     assert result.stderr == "error: interrupted; nothing was changed\n"
+
+
+#: The installed command, with an exit hook that a normal interpreter shutdown would run.
+RUN = """
+import atexit, sys
+import campaignsync.cli
+atexit.register(lambda: print("shut down slowly", file=sys.stderr))
+if sys.argv[1:] == ["--exit-with-text"]:
+    campaignsync.cli.main = lambda: sys.exit("stopped: no campaign")
+sys.argv[0] = "campaignsync"
+campaignsync.cli.run()
+"""
+
+
+def run_command(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def test_the_installed_command_leaves_without_the_interpreters_shutdown(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    """Everything is written and printed before it leaves; only the freeing of values is skipped."""
+    out = tmp_path / "out"
+    built = run_command("build", "--repo", str(sample_repo), "--out", str(out))
+    assert built.returncode == 0
+    assert built.stdout.startswith(f"Built {out / '2026'}: ")
+    assert "shut down slowly" not in built.stderr
+    assert zipfile.ZipFile(out / "2026.zip").testzip() is None
+    # The exit status and the last words are the command's, as without the shortcut.
+    (tmp_path / "empty").mkdir()
+    missing = run_command("build", "--repo", str(tmp_path / "empty"))
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: ")
+    assert "shut down slowly" not in missing.stderr
+    assert run_command("build", "--no-such-option").returncode == 2
+    text = run_command("--exit-with-text")
+    assert (text.returncode, text.stderr) == (1, "stopped: no campaign\n")
+
+
+def test_python_dash_m_is_the_installed_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "campaignsync", "--version"], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout) == (0, f"campaignsync, version {__version__}\n")
