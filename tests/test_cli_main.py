@@ -132,3 +132,15 @@ def test_python_dash_m_is_the_installed_command() -> None:
         [sys.executable, "-m", "campaignsync", "--version"], capture_output=True, text=True
     )
     assert (done.returncode, done.stdout) == (0, f"campaignsync, version {__version__}\n")
+
+
+def test_under_a_profiler_the_command_leaves_as_any_program_does(tmp_path: Path) -> None:
+    """A profiler writes its results on the way out: the shortcut would lose them."""
+    stats = tmp_path / "version.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "campaignsync", "--version"],
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stdout) == (0, f"campaignsync, version {__version__}\n")
+    assert stats.stat().st_size > 0
