@@ -4,6 +4,7 @@ and a process building again reads only what changed since."""
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from conftest import CliInvoke
 
 from campaignsync.pack import bodies, sealed, shards
 from campaignsync.pack import cache as unitcache
+from campaignsync.pack.gallery import Drawn
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 
@@ -223,6 +225,36 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
     whole = dataclasses.replace(kept)  # the same fields, bytes held (as pickling gives too)
     assert type(whole) is Output and whole.content == kept.content
     assert kept == whole  # dataclass __eq__ asks for the very same class: False today
+    assert hash(kept) == hash(whole) and pickle.loads(pickle.dumps(kept)) == whole
+    card = next(u for _, u in cache.units["kickoff"].values() if u.drawn).drawn[0]
+    plain = dataclasses.replace(card)
+    assert type(plain) is Drawn and (plain.html, plain.section) == (card.html, card.section)
+    assert card == plain and hash(card) == hash(plain)
+    for value, whole_value in ((kept, whole), (card, plain)):  # each field read from its row
+        assert [getattr(value, f.name) for f in dataclasses.fields(whole_value)] == [
+            getattr(whole_value, f.name) for f in dataclasses.fields(whole_value)
+        ]
+
+
+@pytest.mark.parametrize("cut", ["output", "card"])
+def test_a_shard_whose_row_is_cut_short_is_a_miss(
+    cli_invoke: CliInvoke, sample_repo: Path, cut: str
+) -> None:
+    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    folder = _folder(sample_repo)
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    where = sealed.folder_id(folder)
+    files, plain = sealed.read_sealed(folder / "kickoff.units", where, key)
+    assert shards.units_of((files, plain), folder, where, key, "kickoff") is not None
+    tag, (message_key, unit) = next(iter(plain.items()))
+    outputs, drawn = list(unit[0]), list(unit[6])
+    if cut == "output":
+        outputs[0] = outputs[0][:-1]
+    else:
+        drawn[0] = drawn[0][:-1]
+    damaged = (tuple(outputs), *unit[1:6], tuple(drawn), unit[7])
+    shard = (files, {**plain, tag: (message_key, damaged)})
+    assert shards.units_of(shard, folder, where, key, "kickoff") is None
 
 
 def test_a_body_left_by_a_save_cut_short_is_collected_by_the_next_build(
