@@ -76,7 +76,7 @@ def run() -> NoReturn:
     profiler or a tracer (coverage), which write their results on the way out, it
     leaves as any program does.
     """
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _watched():
         main()
         sys.exit(0)
     try:
@@ -87,12 +87,21 @@ def run() -> NoReturn:
     if code is not None and not isinstance(code, int):  # as Python prints sys.exit("text")
         print(code, file=sys.stderr)
         code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):  # the reader went away (| head): nothing to lose
-        code = code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader went away (| head): nothing left to tell it
+            pass
+        except (OSError, ValueError):  # as Python exits when it cannot flush its output
+            code = code or 120
     os._exit(code or 0)
+
+
+def _watched() -> bool:
+    """Say whether a profiler or a tracer (coverage) watches this process."""
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12 and later
+    tools = [] if monitoring is None else [monitoring.get_tool(i) for i in range(6)]
+    return sys.getprofile() is not None or sys.gettrace() is not None or any(tools)
 
 
 def _unexpected(exc: Exception) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 import weakref
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
@@ -81,7 +82,9 @@ class Spiller:
 
     AHEAD = 4
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, hashed: Mapping[str, writer.Member]) -> None:
+        #: The files hashed already when they were made (``Kept.hashed``): not hashed again.
+        self.hashed = hashed
         self._held = _Held(folder)
         self._end = 0
         self.members: dict[str, writer.Member] = {}
@@ -115,7 +118,8 @@ class Spiller:
 
     def _put(self, rel: str, data: bytes, at: int) -> tuple[str, writer.Member]:
         self._write(data, at)
-        return rel, writer.digest(data)
+        known = self.hashed.get(rel)
+        return rel, known if known is not None and known.size == len(data) else writer.digest(data)
 
     def _write(self, data: bytes, at: int) -> None:
         fd, view = self._held.handle.fileno(), memoryview(data)

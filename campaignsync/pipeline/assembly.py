@@ -122,7 +122,7 @@ def _stager(staged: Staging | None, kept: Kept | None) -> Stager | Spiller | Non
 
     if staged is not None:
         return Stager(staged)
-    return Spiller(kept.index.parent) if kept is not None else None
+    return Spiller(kept.index.parent, kept.hashed) if kept is not None else None
 
 
 def _held(rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
