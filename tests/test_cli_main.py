@@ -144,4 +144,3 @@ def test_under_a_profiler_the_command_leaves_as_any_program_does(tmp_path: Path)
     )
     assert (done.returncode, done.stdout) == (0, f"campaignsync, version {__version__}\n")
     assert stats.stat().st_size > 0
-
