@@ -123,79 +123,49 @@ class Kept(AsPlain):
     """Where a value taken from the render cache finds its bytes: a body file, a unit, a place.
 
     It equals (and hashes as) the plain value with the same fields, as one made whole.
-    Its fields are read from one tuple, its row (:meth:`of`): a build after an edit takes
-    hundreds of thousands of these from the cache and reads few of their fields.
     """
 
     __slots__ = ()
-    #: Its fields as the class lists them, but those read from the body file; then the
-    #: body file, its unit's place there and its own place in the unit.
-    _row: tuple[Any, ...]
-    #: The fields read from the body file.
-    _lazy: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        held = [name for name in cls._base.__slots__ if name not in cls._lazy]
-        for i, name in enumerate(held):  # each field a property reading its place in the row
-            setattr(cls, name, _row_field(i, name))
-        cls._put = cls._row.__set__  # type: ignore[attr-defined]
-
-    @classmethod
-    def of(cls, row: tuple[Any, ...]) -> Any:
-        """Return one from its row (its fields, then its body file, unit's place and place)."""
-        made = object.__new__(cls)
-        cls._put(made, row)  # type: ignore[attr-defined]
-        return made
+    _bodies: Bodies
+    _at: int
+    _index: int
 
     def kept_in(self) -> tuple[Bodies, int]:
         """Return the body file holding this value's bytes, and its unit's place there."""
-        return self._row[-3], self._row[-2]
-
-    def _part(self, kind: int) -> Any:
-        bodies, at, index = self._row[-3:]
-        return bodies.part(at, kind, index)
+        return self._bodies, self._at
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return self._base, self._fields()  # a plain value, bytes held
 
 
-def _row_field(i: int, name: str) -> property:
-    def read(self: Kept) -> Any:
-        return self._row[i]
-
-    return property(read, doc=f"Its {name}, read from its row.")
-
-
 class KeptOutput(Kept, Output):
     """An output taken from the render cache, its bytes read from its body file when asked for.
 
-    ``dataclasses.replace`` and pickling give a plain :class:`Output` (with the bytes).
+    Everything else is held as for any output. ``dataclasses.replace`` and pickling
+    give a plain :class:`Output` (with the bytes).
     """
 
-    __slots__ = ("_row",)
+    __slots__ = ("_at", "_bodies", "_index")
     _base = Output
-    _lazy = ("content",)
 
     @property  # a field of Output, read here from the body file
     def content(self) -> bytes:
-        return self._part(0)  # type: ignore[no-any-return]
+        return self._bodies.part(self._at, 0, self._index)  # type: ignore[no-any-return]
 
 
 class KeptDrawn(Kept, Drawn):
     """A gallery card taken from the render cache, its HTML read from its body file when asked."""
 
-    __slots__ = ("_row",)
+    __slots__ = ("_at", "_bodies", "_index")
     _base = Drawn
-    _lazy = ("html", "section")
 
     @property  # a field of Drawn, read here from the body file
     def html(self) -> bytes:
-        return self._part(1)[0]  # type: ignore[no-any-return]
+        return self._bodies.part(self._at, 1, self._index)[0]  # type: ignore[no-any-return]
 
     @property  # a field of Drawn, read here from the body file
     def section(self) -> bytes:
-        return self._part(1)[1]  # type: ignore[no-any-return]
+        return self._bodies.part(self._at, 1, self._index)[1]  # type: ignore[no-any-return]
 
 
 def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -206,8 +176,15 @@ def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, .
     return tuple(getattr(kind if name.startswith("_") else base, name).__set__ for name in names)
 
 
+def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:
+    held = tuple(name for name in base.__slots__ if name not in lazy)
+    return slot_setters(kind, base, (*held, "_bodies", "_at", "_index"))
+
+
+OUTPUT = _setters(KeptOutput, Output, ("content",))
+DRAWN = _setters(KeptDrawn, Drawn, ("html", "section"))
 #: The fields a shard holds of a card (its HTML and section are in the body file).
-DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in KeptDrawn._lazy)
+DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
 
 
 def kept_value(kind: type[Any], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:

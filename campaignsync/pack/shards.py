@@ -19,7 +19,9 @@ from campaignsync.l10n import catalog
 from campaignsync.model import Measure, Output, Translated
 from campaignsync.pack import sealed
 from campaignsync.pack.bodies import (
+    DRAWN,
     DRAWN_FIELDS,
+    OUTPUT,
     Bodies,
     Held,
     Kept,
@@ -27,6 +29,7 @@ from campaignsync.pack.bodies import (
     KeptOutput,
     Unreadable,
     body_name,
+    kept_value,
     write,
 )
 from campaignsync.pack.gallery import Drawn
@@ -205,16 +208,19 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
     bodies = kept[file]  # an IndexError, like any other fault here, makes the shard a miss
     made = tuple(
-        KeptOutput.of((m, loc, ch, path, tr, fb, _measure(me), table[fi], c, ln, bodies, at, index))
+        kept_value(KeptOutput, OUTPUT,
+              (m, loc, ch, path, tr, fb, _measure(me), table[fi], c, ln, bodies, at, index))
         for index, (m, loc, ch, path, tr, fb, me, fi, c, ln) in enumerate(outputs)
     )  # fmt: skip
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
-    if drawn is not None and any(len(d) != len(DRAWN_FIELDS) for d in drawn):
-        raise ValueError("a card of another length")
-    cards = None if drawn is None else tuple(
-        KeptDrawn.of((*d, bodies, at, index)) for index, d in enumerate(drawn)
-    )  # fmt: skip
+    cards = (
+        None
+        if drawn is None
+        else tuple(
+            kept_value(KeptDrawn, DRAWN, (*d, bodies, at, index)) for index, d in enumerate(drawn)
+        )
+    )  # a card of another length: a ValueError
     if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
         raise ValueError("not a unit's catalog look-ups")
     return Unit(made, members, log, catalogs, lines, cards)
