@@ -15,13 +15,13 @@ import os
 import tempfile
 import weakref
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
 from campaignsync.model import AsPlain
 from campaignsync.pack import writer
 from campaignsync.pack.bodies import kept_value, slot_setters
+from campaignsync.pack.staging import InThreads
 
 
 class _Held:
@@ -73,23 +73,15 @@ class SpilledFile(AsPlain, writer.PackFile):
 _SETTERS = slot_setters(SpilledFile, writer.PackFile, ("path", "_held", "_at", "_size"))
 
 
-class Spiller:
-    """Sets whole-pack files aside as they are made, each hashed in a thread meanwhile.
-
-    zlib and hashlib let go of the GIL: the next file is made while one is written and
-    hashed. At most :attr:`AHEAD` files' bytes wait for their thread.
-    """
-
-    AHEAD = 4
+class Spiller(InThreads):
+    """Sets whole-pack files aside as they are made, each written and hashed in a thread."""
 
     def __init__(self, folder: Path, hashed: Mapping[str, writer.Member]) -> None:
+        super().__init__()
         #: The files hashed already when they were made (``Kept.hashed``): not hashed again.
         self.hashed = hashed
         self._held = _Held(folder)
         self._end = 0
-        self.members: dict[str, writer.Member] = {}
-        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self._pending: list[Future[tuple[str, writer.Member]]] = []
 
     def add(self, rel: str, data: bytes) -> writer.PackFile:
         """Set one file aside, hashed in a thread; return it (its bytes read back when asked).
@@ -100,9 +92,7 @@ class Spiller:
         if not data:
             return writer.PackFile(rel, data)
         made, at = self._reserved(rel, len(data))
-        self._pending.append(self._pool.submit(self._put, rel, data, at))
-        if len(self._pending) >= self.AHEAD:
-            self.members.__setitem__(*self._pending.pop(0).result())
+        self._hand(self._put, rel, data, at)
         return made
 
     def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
@@ -116,23 +106,15 @@ class Spiller:
         made: writer.PackFile = kept_value(SpilledFile, _SETTERS, (rel, self._held, at, size))
         return made, at
 
-    def _put(self, rel: str, data: bytes, at: int) -> tuple[str, writer.Member]:
+    def _put(self, rel: str, data: bytes, at: int) -> dict[str, writer.Member]:
         self._write(data, at)
         known = self.hashed.get(rel)
-        return rel, known if known is not None and known.size == len(data) else writer.digest(data)
+        if known is None or known.size != len(data):
+            known = writer.digest(data)
+        return {rel: known}
 
     def _write(self, data: bytes, at: int) -> None:
         fd, view = self._held.handle.fileno(), memoryview(data)
         while view:  # each thread writes its own part of the file: no lock is needed
             written = os.pwrite(fd, view, at)
             view, at = view[written:], at + written
-
-    def finish(self) -> dict[str, writer.Member]:
-        """Wait for every file added; return the members of all (hashed, not compressed)."""
-        try:
-            for pending in self._pending:
-                self.members.__setitem__(*pending.result())
-        finally:
-            self._pending.clear()
-            self._pool.shutdown(cancel_futures=True)
-        return self.members

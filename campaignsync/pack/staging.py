@@ -16,7 +16,7 @@ import errno
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,8 @@ from campaignsync.pack.bodies import kept_value, slot_setters
 from campaignsync.pack.gallery import Drawn
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from campaignsync.l10n.catalog import Lookup
     from campaignsync.pack.cache import Cache
 
@@ -88,13 +90,14 @@ def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
 
     posts = set(post_channels())
     folder = f"{staging.folder}{os.sep}"
+    bare: dict[str, Any] = {"fields": (), "links": ()}
     return [
-        o
+        replace(o, **bare)
         if o.channel in posts and o.path.endswith(".txt")
-        else _staged_output(tuple(getattr(o, name) for name in _KEPT), folder)
+        else _staged_output(tuple(bare.get(n, getattr(o, n)) for n in _KEPT), folder)
         if o.channel == "email" and o.path.endswith(".html")
-        else replace(o, content=b"")
-        for o in (replace(o, fields=(), links=()) for o in outputs)
+        else replace(o, content=b"", **bare)
+        for o in outputs
     ]
 
 
@@ -214,30 +217,55 @@ def put(
     return {rel: replace(m, data=None, spilled=where[rel]) for rel, m in prepared}
 
 
-class Stager:
-    """The parent's files of a new pack (gallery, CSVs, manifest) staged as they are made.
+class InThreads:
+    """Whole-pack files handed to threads as they are made (zlib and hashlib let go of the GIL).
 
-    Each file is written into the staging folder and deflated in a thread (zlib and
-    hashlib let go of the GIL) while the next is made, then its bytes are dropped: a
-    clean build never holds all of a big pack's pages (hundreds of MB) at once.
+    The next file is made while the threads write and hash the last ones; at most
+    :attr:`AHEAD` files' bytes wait for them. :meth:`finish` gives every file's member.
     """
 
-    #: Files handed to the threads and not yet written: the most held at once.
+    #: Files handed to the threads and not yet done: the most held at once.
     AHEAD = 4
 
-    def __init__(self, staging: Staging) -> None:
+    def __init__(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        self.staging = staging
         self.members: dict[str, writer.Member] = {}
         self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self._pending: list[Any] = []
+        self._pending: list[Future[dict[str, writer.Member]]] = []
+
+    def _hand(self, work: Callable[..., dict[str, writer.Member]], *args: Any) -> None:
+        """Hand ``work(*args)`` to a thread, once fewer than :attr:`AHEAD` files wait."""
+        self._pending.append(self._pool.submit(work, *args))
+        if len(self._pending) >= self.AHEAD:
+            self.members.update(self._pending.pop(0).result())
+
+    def finish(self) -> dict[str, writer.Member]:
+        """Wait for every file handed over; return the members of all, by path."""
+        try:
+            for pending in self._pending:
+                self.members.update(pending.result())
+        finally:
+            self._pending.clear()
+            self._pool.shutdown(cancel_futures=True)
+        return self.members
+
+
+class Stager(InThreads):
+    """The parent's files of a new pack (gallery, CSVs, manifest) staged as they are made.
+
+    Each file is written into the staging folder and deflated in a thread while the
+    next is made, then its bytes are dropped: a clean build never holds all of a big
+    pack's pages (hundreds of MB) at once.
+    """
+
+    def __init__(self, staging: Staging) -> None:
+        super().__init__()
+        self.staging = staging
 
     def add(self, rel: str, data: bytes) -> writer.PackFile:
         """Stage one file; return it without its bytes (not kept once it is written)."""
-        self._pending.append(self._pool.submit(self._put, rel, data))
-        if len(self._pending) >= self.AHEAD:
-            self.members.update(self._pending.pop(0).result())
+        self._hand(self._put, rel, data)
         return writer.PackFile(rel, b"")
 
     def _put(self, rel: str, data: bytes) -> dict[str, writer.Member]:
@@ -248,16 +276,6 @@ class Stager:
         """Stage a file now (the last one: the manifest); return it without bytes, its member."""
         self.members.update(put(self.staging, [(rel, data)]))
         return writer.PackFile(rel, b""), self.members[rel]
-
-    def finish(self) -> dict[str, writer.Member]:
-        """Wait for every file added; return the members of all, by path."""
-        try:
-            for pending in self._pending:
-                self.members.update(pending.result())
-        finally:
-            self._pending.clear()
-            self._pool.shutdown(cancel_futures=True)
-        return self.members
 
 
 def keep(
