@@ -39,6 +39,19 @@ def small_sample(target: Path) -> Path:
     return target
 
 
+def small_build(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """Return a small sample's repository, an output folder and the build command for them."""
+    repo, out = small_sample(tmp_path / "repo"), tmp_path / "out"
+    return repo, out, ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+
+
+def same_as_clean(cli_invoke: CliInvoke, repo: Path, out: Path, clean: Path) -> None:
+    """Assert that the pack in ``out`` is byte for byte the one a clean build makes."""
+    cli_invoke(["build", "--repo", str(repo), "--jobs", "1", "--out", str(clean)], env=EPOCH)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Return every file below ``folder`` by relative path (the pack as a reader sees it)."""
     return {

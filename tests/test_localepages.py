@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from conftest import CliInvoke
-from test_incremental import EPOCH, change_body, delete_message, rename_message, small_sample, tree
+from test_incremental import (
+    EPOCH,
+    change_body,
+    delete_message,
+    rename_message,
+    same_as_clean,
+    small_build,
+    tree,
+)
 
 from campaignsync.load.project import load_project
 from campaignsync.pack import cache as unitcache
@@ -46,13 +54,6 @@ def _poison(monkeypatch: pytest.MonkeyPatch, spared: set[str]) -> list[str]:
     return poisoned
 
 
-def _same_as_clean(cli_invoke: CliInvoke, repo: Path, out: Path, clean: Path) -> None:
-    """Assert that the pack in ``out`` is byte for byte the one a clean build makes."""
-    cli_invoke(["build", "--repo", str(repo), "--jobs", "1", "--out", str(clean)], env=EPOCH)
-    assert tree(out / "2026") == tree(clean / "2026")
-    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
-
-
 def _add_message(repo: Path, new_id: str) -> None:
     first = sorted((repo / "content" / "messages").rglob("*.md"))[0]
     text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", first.read_text(encoding="utf-8"), count=1)
@@ -63,9 +64,7 @@ def _add_message(repo: Path, new_id: str) -> None:
 def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     steps = [
         (lambda: change_body(repo, 0, "One more line"), {"kickoff"}),  # one message edited
@@ -81,7 +80,7 @@ def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
             cli_invoke(build, env=EPOCH)
         assert poisoned, "no card of an unchanged message was handed to the gallery"
         assert [p for p, data in tree(out / "2026").items() if POISON in data] == []
-        _same_as_clean(cli_invoke, repo, out, tmp_path / f"clean-{number}")
+        same_as_clean(cli_invoke, repo, out, tmp_path / f"clean-{number}")
     # A locale added (the config changed: every unit is rendered and drawn again).
     config = repo / "campaignsync.toml"
     text = config.read_text(encoding="utf-8")
@@ -89,15 +88,13 @@ def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
     config.write_text(text.replace('locales = ["en", "de",', 'locales = ["en", "sv", "de",', 1))
     cli_invoke(build, env=EPOCH)
     assert b'lang="sv"' in (out / "2026" / "preview" / "sv.html").read_bytes()
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-locale")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-locale")
 
 
 def test_a_locale_page_changed_by_hand_is_joined_again_from_the_cards(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     # In a section the edit leaves alone, one letter changed: the page keeps its size.
     page = out / "2026" / "preview" / "de.html"
@@ -106,20 +103,18 @@ def test_a_locale_page_changed_by_hand_is_joined_again_from_the_cards(
     page.write_bytes(data[:at] + b'id="passphrase-tiP"' + data[at + 19 :])
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
     # Removed by hand: made again as well.
     page.unlink()
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
 
 
 def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     cache = out / unitcache.FOLDER / "2026"
     key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
@@ -131,15 +126,13 @@ def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
     sealed.write_sealed(cache / PIECES, key, pieces)
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 
 def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     digested: list[str] = []
     digest = localepages._digest
@@ -149,7 +142,7 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     assert set(digested) == {"kickoff"}
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
     # Kept digests that do not read back (one too few for the message's sections): a miss.
     cache = out / unitcache.FOLDER / "2026"
     key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
@@ -163,7 +156,7 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)
     assert len(set(digested)) == len(lists)
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")
 
 
 def test_a_locale_pages_frame_is_kept_while_its_items_and_what_every_page_shows_are(

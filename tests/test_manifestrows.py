@@ -14,6 +14,8 @@ from test_incremental import (
     change_body,
     change_po_entry,
     delete_message,
+    same_as_clean,
+    small_build,
     small_sample,
     tree,
 )
@@ -22,12 +24,6 @@ from campaignsync.model import Output
 from campaignsync.pack import manifest, manifestrows
 
 PATHS = [f"{folder}/{name}" for folder in ("de/x", "fr/x", "preview") for name in ("a", "b", "c")]
-
-
-def _same_as_clean(cli_invoke: CliInvoke, repo: Path, out: Path, clean: Path) -> None:
-    cli_invoke(["build", "--repo", str(repo), "--jobs", "1", "--out", str(clean)], env=EPOCH)
-    assert tree(out / "2026") == tree(clean / "2026")
-    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
 
 
 def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
@@ -47,9 +43,7 @@ def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
 def test_after_an_edit_only_the_edited_messages_rows_are_made(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    repo, out, build = small_build(tmp_path)
     made = _rows_made(monkeypatch)
     cli_invoke(build, env=EPOCH)
     assert made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
@@ -57,27 +51,25 @@ def test_after_an_edit_only_the_edited_messages_rows_are_made(
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     assert made == [{"kickoff"}]
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-body")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-body")
     # A PO entry: the rows of the messages whose outputs changed (here, one or none).
     made.clear()
     change_po_entry(repo, 1, "Neu")
     cli_invoke(build, env=EPOCH)
     assert len(made) == 1 and len(made[0]) <= 1
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-po")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-po")
     # A message removed: every row made again, as a clean build makes them.
     made.clear()
     delete_message(repo, 2, "")
     cli_invoke(build, env=EPOCH)
     assert made == [{"kickoff", "mfa-email-first"}]
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean-removed")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-removed")
 
 
 def test_a_manifest_changed_by_hand_is_made_whole_again(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     # One letter of a row the edit leaves alone, the size and time kept: only its sha256 tells.
     path = out / "2026" / "manifest.json"
@@ -89,7 +81,7 @@ def test_a_manifest_changed_by_hand_is_made_whole_again(
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     assert made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
-    _same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 
 def test_a_partial_pack_with_another_locale_is_made_as_a_clean_build_makes_it(
