@@ -167,3 +167,30 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
         assert pickle.loads(pickle.dumps(f)) == written
     assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []
     same_as_clean(cli_invoke, sample_repo, out, clean)
+
+
+def test_an_update_that_cannot_set_its_files_aside_says_where_and_leaves_the_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk where the cache is: one line naming the folder, the last pack as it was."""
+    import errno
+    import os
+
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    before = tree(out / "2026"), (out / "2026.zip").read_bytes()
+    change_title(sample_repo, 0, "Now")
+
+    def full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "pwrite", full)  # where the update sets its files aside
+    result = cli_invoke(build, env=EPOCH, expect=1)
+    folder = out.resolve() / unitcache.FOLDER / "2026"
+    assert result.stderr == (
+        f"error: cannot set the new pack's files aside in {folder}: No space left on device; "
+        "the previous pack is unchanged\n"
+    )
+    assert (tree(out / "2026"), (out / "2026.zip").read_bytes()) == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []

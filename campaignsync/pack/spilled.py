@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from campaignsync.errors import BuildError
 from campaignsync.model import AsPlain
 from campaignsync.pack import writer
 from campaignsync.pack.bodies import kept_value, slot_setters
@@ -27,14 +28,16 @@ from campaignsync.pack.staging import InThreads
 class _Held:
     """The temporary file; closed (and so removed) when no file set aside there is left."""
 
-    __slots__ = ("__weakref__", "handle")
+    __slots__ = ("__weakref__", "folder", "handle")
 
     def __init__(self, folder: Path) -> None:
         # Closed by the finalizer, once the last file set aside here is gone.
         try:
             self.handle: IO[bytes] = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+            self.folder = str(folder)
         except OSError:  # the cache folder gone: the system's temporary folder will do
             self.handle = tempfile.TemporaryFile()  # noqa: SIM115
+            self.folder = tempfile.gettempdir()
         weakref.finalize(self, self.handle.close)
 
     def read(self, at: int, size: int) -> bytes:
@@ -115,6 +118,12 @@ class Spiller(InThreads):
 
     def _write(self, data: bytes, at: int) -> None:
         fd, view = self._held.handle.fileno(), memoryview(data)
-        while view:  # each thread writes its own part of the file: no lock is needed
-            written = os.pwrite(fd, view, at)
-            view, at = view[written:], at + written
+        try:
+            while view:  # each thread writes its own part of the file: no lock is needed
+                written = os.pwrite(fd, view, at)
+                view, at = view[written:], at + written
+        except OSError as exc:
+            raise BuildError(
+                f"cannot set the new pack's files aside in {self._held.folder}: "
+                f"{exc.strerror or exc}; the previous pack is unchanged"
+            ) from None
