@@ -141,8 +141,9 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         # Units come by whole messages (_chunks): each shard is written whole, with its findings.
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn, kept)
-        done = [(tag, mid, staging.stripped(context.staged, made), found, log)
-                for tag, mid, made, found, log in done]  # fmt: skip
+        # The look-ups are in the shard just written: not sent back (half of what would be).
+        done = [(tag, mid, staging.stripped(context.staged, made), found, ())
+                for tag, mid, made, found, _log in done]  # fmt: skip
         drawn, kept = staging.spilled(context.staged, drawn), {}
     return done, members, rows, drawn, kept
 
