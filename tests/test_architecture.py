@@ -35,7 +35,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "markdown": ("render/markup.py",),
     # Jinja2's own escaping, and the template variables and filters that mark HTML safe.
     "markupsafe": ("render/engine.py", "render/context.py"),
-    "multiprocessing": ("pipeline/workers.py",),
+    "multiprocessing": ("pipeline/forking.py",),
     "nh3": ("render/markup.py",),
     "pyphen": ("l10n/readability.py",),
     # Counting posts as the platforms do, and twitter-text's URL finder that the counts use.
@@ -430,7 +430,7 @@ WRITTEN_GLOBALS = {
     ("checks/__init__.py", "_REGISTRY"),
     # Set once in each forked worker by the pool's initializer (the parent's stay empty).
     ("pipeline/workers.py", "_worker_context"),
-    ("pipeline/workers.py", "_task_context"),
+    ("pipeline/forking.py", "_task_context"),
     # Whether the garbage collector's pace is already lowered (nested builds keep it).
     ("pipeline/collecting.py", "_collecting_less"),
 }

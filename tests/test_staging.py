@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from conftest import CliInvoke
-from test_incremental import EPOCH, change_title, same_as_clean, tree
+from test_incremental import EPOCH, change_title, messages, same_as_clean, tree
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import schedulecsv, writer
+from campaignsync.pack import gallery, schedulecsv, writer
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pipeline import building
 
@@ -131,6 +131,48 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
     messages = {p.stem for p in (sample_repo / "content/messages/2026").glob("*.md")}
     found = out / unitcache.FOLDER / "found" / "2026"
     assert {p.stem for p in found.glob("*.found")} == messages
+
+
+def test_a_clean_builds_email_copies_are_made_by_the_renderers_and_kept(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gallery's copies of the HTML emails are made where the emails are rendered.
+
+    The parent's gallery copies none after rendering (the renderers staged them), and
+    the next build after an edit copies only the edited message's again: the others
+    were noted as made (taken by reference). The copies' bytes are those the gallery
+    makes: the first test above compares them with a pack written after rendering.
+    """
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    copied: list[bool] = []  # in this process: whether it was assembling the pack then
+    assembling = [False]
+    real_copy, real_assemble = gallery.EmailCopies.copy, building.assemble
+
+    def copy(self: gallery.EmailCopies, content: bytes) -> bytes:
+        copied.append(assembling[0])
+        return real_copy(self, content)
+
+    def assemble(*args: Any) -> Any:
+        assembling[0] = True
+        try:
+            return real_assemble(*args)
+        finally:
+            assembling[0] = False
+
+    monkeypatch.setattr(gallery.EmailCopies, "copy", copy)
+    monkeypatch.setattr(building, "assemble", assemble)
+    cli_invoke(build, env=EPOCH)
+    pack = out / "2026" / "preview" / "email"
+    copies = sorted(p.relative_to(pack).as_posix() for p in pack.rglob("*.html"))
+    assert copies
+    assert copied == [False] * len(copies)  # each made once, none after rendering
+    copied.clear()
+    message = copies[0].rpartition("/")[2].removesuffix(".html")
+    files = messages(sample_repo)
+    change_title(sample_repo, next(n for n, f in enumerate(files) if f.stem == message), "New")
+    cli_invoke(build, env=EPOCH)
+    assert len(copied) == sum(c.endswith(f"/{message}.html") for c in copies)
 
 
 def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(

@@ -26,6 +26,7 @@ from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
 from campaignsync.pack import attention, cards, keys, localepages, overview, shown
 from campaignsync.pack.kept import Kept
+from campaignsync.pack.writer import Member
 
 THEME = Path(__file__).resolve().parent / "theme"
 #: Files of the theme copied into the pack as they are.
@@ -113,13 +114,15 @@ def pages(
     schedule: Iterable[Diagnostic] = (),
     drawn: dict[str, Drawn] | None = None,
     kept: Kept | None = None,
+    copied: Mapping[str, Member] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Yield each file of the gallery (pages, styles, script, email copies) and its pack path.
 
     One at a time: a clean build writes each away before the next is made. ``drawn``
     holds cards already drawn, by output path (from the render cache); the missing
     ones are drawn here and added to it. ``kept`` gives back the message pages of
-    the last pack whose inputs are unchanged.
+    the last pack whose inputs are unchanged. ``copied`` holds the email copies the
+    workers made already, by path: they are yielded empty (their members are there).
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
@@ -153,7 +156,7 @@ def pages(
                 keyed.get(message.id, ""),
             ),
         )  # fmt: skip
-    yield from _emails(seen.emails, messages, kept)
+    yield from _emails(seen.emails, messages, kept, copied or {})
     for name in STATIC:
         yield f"preview/{name}", (THEME / name).read_bytes()
 
@@ -302,29 +305,65 @@ def _rehome(html: str, locale: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class EmailCopies:
+    """How the gallery copies an HTML email: its images from the pack, not the live site.
+
+    The email template points images at the live site (base_url), which a preview
+    must not. Made once for a campaign's messages, in the parent or in a worker (a
+    clean build's workers copy the emails they render: :func:`pages` takes those).
+    """
+
+    live: re.Pattern[bytes]
+    #: The digest of the images' names: part of what each copy is made from.
+    pattern: str
+
+    @classmethod
+    def of(cls, messages: Iterable[Message]) -> EmailCopies:
+        """Return the copier of emails whose images are those of ``messages``."""
+        images = sorted({m.image.src for m in messages if m.image is not None})
+        names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
+        live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
+        return cls(live, hashlib.sha256(names).hexdigest())
+
+    @staticmethod
+    def path(output: Output) -> str:
+        """Return the pack path of an email's copy."""
+        return f"preview/email/{output.locale}/{output.message}.html"
+
+    def copy(self, content: bytes) -> bytes:
+        """Return an email's copy (outputs are UTF-8: their bytes match as their text would)."""
+        return self.live.sub(rb'src="../../../\1"', content)
+
+
 def _emails(
-    emails: list[Output], messages: Mapping[str, Message], kept: Kept | None
+    emails: list[Output],
+    messages: Mapping[str, Message],
+    kept: Kept | None,
+    copied: Mapping[str, Member],
 ) -> Iterator[tuple[str, bytes]]:
     """Yield a copy of each HTML email whose image comes from the pack, not the live site.
 
     A copy is empty when the last pack's is taken (made from the same email, with the
-    same images: see :meth:`Kept.take`).
+    same images: see :meth:`Kept.take`), or when a worker made it already (its member is
+    in ``copied``).
     """
-    images = sorted({m.image.src for m in messages.values() if m.image is not None})
-    # The email template points images at the live site (base_url), which a preview must not.
-    # Outputs are UTF-8 as the renderer encodes them, so their bytes match as their text would.
-    names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
-    live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
+    copies = EmailCopies.of(messages.values())
     known = kept.outputs if kept is not None else {}
-    pattern = hashlib.sha256(names).hexdigest()
     for output in emails:
-        rel = f"preview/email/{output.locale}/{output.message}.html"
+        rel = copies.path(output)
         made = known.get(output.path)
-        inputs = f"{made.sha256} {pattern}" if made is not None else ""
+        inputs = f"{made.sha256} {copies.pattern}" if made is not None else ""
         if kept is not None and kept.take(rel, inputs):
             yield rel, b""  # taken by reference: its member is in kept.members
             continue
-        copy = live.sub(rb'src="../../../\1"', output.content)
+        member = copied.get(rel)
+        if member is not None:
+            if kept is not None:
+                kept.note(rel, inputs, member)
+            yield rel, b""
+            continue
+        copy = copies.copy(output.content)
         if kept is not None:
             kept.put(rel, inputs, copy)
         yield rel, copy

@@ -103,7 +103,12 @@ class Kept:
     def put(self, path: str, inputs: str, data: bytes) -> None:
         """Note a file made now, so that the next build can take it from the pack."""
         if inputs:
-            member = self.hashed[path] = writer.digest(data)
+            self.note(path, inputs, writer.digest(data))
+
+    def note(self, path: str, inputs: str, member: Member) -> None:
+        """Note a file made now and hashed (its ``member``), as :meth:`put` does."""
+        if inputs:
+            self.hashed[path] = member
             self.made[path] = (inputs, member.sha256, member.crc, member.size)
 
     def forget(self) -> None:

@@ -53,9 +53,14 @@ def scan(outputs: Iterable[Output]) -> Scan:
         measure = output.measure
         if measure is not None and measure.exceeded is not None:
             over(output)
-        if output.channel == "email" and path.endswith(".html"):
+        if copied(output):
             emails(output)
     return found
+
+
+def copied(output: Output) -> bool:
+    """Say whether the gallery shows a copy of this output: an HTML email."""
+    return output.channel == "email" and output.path.endswith(".html")
 
 
 def cards_by_unit(

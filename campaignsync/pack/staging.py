@@ -240,6 +240,11 @@ class InThreads:
         if len(self._pending) >= self.AHEAD:
             self.members.update(self._pending.pop(0).result())
 
+    def adopt(self, rel: str, member: writer.Member) -> writer.PackFile:
+        """Take a file staged already (by a worker): returned without bytes, ``member`` its own."""
+        self.members[rel] = member
+        return writer.PackFile(rel, b"")
+
     def finish(self) -> dict[str, writer.Member]:
         """Wait for every file handed over; return the members of all, by path."""
         try:

@@ -2,6 +2,7 @@
 
 - ``selection``: which campaign, locales and channels to build;
 - ``workers``: rendering the message x locale units, here or in forked workers;
+- ``forking``: the pools of forked processes the workers and catalogs are read in;
 - ``collecting``: the garbage collector's pace while a build's values pile up;
 - ``checking``: ``check``, every check over the rendered outputs;
 - ``assembly``: everything a pack holds, in memory (outputs, extras, manifest);
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     )
     from campaignsync.pipeline.building import Built, build
     from campaignsync.pipeline.checking import Checked, check
+    from campaignsync.pipeline.forking import default_jobs, in_processes
     from campaignsync.pipeline.nochange import (
         Options,
         Outcome,
@@ -43,8 +45,6 @@ if TYPE_CHECKING:
         Progress,
         Rendered,
         WorkContext,
-        default_jobs,
-        in_processes,
         open_cache,
         render_selection,
         render_units,
@@ -54,14 +54,14 @@ if TYPE_CHECKING:
 _ASSEMBLY = frozenset({"Assembled", "assemble", "pack_epoch", "pack_extras", "source_info"})
 _BUILDING = frozenset({"Built", "build"})
 _CHECKING = frozenset({"Checked", "check"})
+_FORKING = frozenset({"default_jobs", "in_processes"})
 _NOCHANGE = frozenset(
     {"Options", "Outcome", "Request", "build_pack", "fingerprint", "output_folder", "unchanged"}
 )
 _SELECTION = frozenset({"Selection", "known_partners", "select"})
 _WORKERS = frozenset(
-    {"Progress", "Rendered", "WorkContext", "default_jobs", "in_processes", "open_cache",
-     "render_selection", "render_units"}
-)  # fmt: skip
+    {"Progress", "Rendered", "WorkContext", "open_cache", "render_selection", "render_units"}
+)
 
 __all__ = [
     "Assembled",
@@ -115,6 +115,10 @@ def _home(name: str) -> ModuleType:
         from campaignsync.pipeline import workers
 
         return workers
+    if name in _FORKING:
+        from campaignsync.pipeline import forking
+
+        return forking
     if name in _CHECKING:
         from campaignsync.pipeline import checking
 

@@ -91,8 +91,9 @@ def assemble(
     stager = _stager(staged, kept)
     try:
         extras = pack_extras(
-            project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager
-        )
+            project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
+            rendered.copied,
+        )  # fmt: skip
     finally:
         done = stager.finish() if stager is not None else {}
     # Only hashed here: the writer compresses what it cannot copy from the previous zip.
@@ -158,6 +159,7 @@ def pack_extras(
     drawn: dict[str, gallery.Drawn] | None = None,
     kept: Kept | None = None,
     stager: Stager | Spiller | None = None,
+    copied: Mapping[str, writer.Member] | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
@@ -168,6 +170,8 @@ def pack_extras(
     reference where what they are made from is unchanged (:mod:`campaignsync.pack.kept`):
     they are returned empty, their members are ``kept.members``. A file handed to
     ``stager`` is returned without its bytes held (its member is the stager's).
+    ``copied`` holds the email copies a clean build's workers staged (their members):
+    ``stager`` takes them as they are.
     """
     from campaignsync.pack import attention, gallery, schedulecsv
 
@@ -175,12 +179,19 @@ def pack_extras(
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch, kept)
     extras: list[writer.PackFile] = []
+    staged = copied or {}
 
     def add(rel: str, data: bytes) -> None:
-        extras.append(stager.add(rel, data) if stager is not None else writer.PackFile(rel, data))
+        if stager is None:
+            extras.append(writer.PackFile(rel, data))
+        elif not data and rel in staged:
+            extras.append(stager.adopt(rel, staged[rel]))
+        else:
+            extras.append(stager.add(rel, data))
 
     add("calendar.ics", _calendar(project, campaign, epoch, kept))
-    for rel, page in gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept):
+    made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept, staged)
+    for rel, page in made:
         add(rel, page)
     for partner in project.config.partners:
         if any(partner.id in m.partners for m in messages):

@@ -13,12 +13,12 @@ from campaignsync.pack import manifest, state, writer
 from campaignsync.pack.kept import open_kept, save_kept
 from campaignsync.pipeline.assembly import Assembled, assemble
 from campaignsync.pipeline.collecting import fewer_collections
+from campaignsync.pipeline.forking import default_jobs
 from campaignsync.pipeline.nochange import Options, Outcome, Request, output_folder
 from campaignsync.pipeline.selection import Selection, select
 from campaignsync.pipeline.workers import (
     Progress,
     Rendered,
-    default_jobs,
     open_cache,
     render_selection,
 )

@@ -86,8 +86,8 @@ def _check_all(
     """Load, render and run every check; keep the answer under ``key`` (when given)."""
     from campaignsync.load.project import load_project
     from campaignsync.pipeline import lastcheck
+    from campaignsync.pipeline.forking import default_jobs
     from campaignsync.pipeline.selection import select
-    from campaignsync.pipeline.workers import default_jobs
 
     jobs = jobs or default_jobs()
 

@@ -6,22 +6,18 @@ no-change build, which only compares a fingerprint, starts fast.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from campaignsync.errors import WorkerError
 from campaignsync.model import Diagnostic, Locale, Message, Output, Project
 from campaignsync.pack import writer
 from campaignsync.pipeline import collecting
+from campaignsync.pipeline.forking import forked_pool, in_processes
 from campaignsync.pipeline.selection import Selection
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack.gallery import Drawn
@@ -48,6 +44,8 @@ class Rendered:
     lines: dict[str, str] = field(default_factory=dict)
     #: Gallery cards drawn by the workers, by output path (only with ``prepare``).
     drawn: dict[str, Drawn] = field(default_factory=dict)
+    #: The gallery's email copies a clean build's workers staged, their members by path.
+    copied: dict[str, writer.Member] = field(default_factory=dict)
     #: Nothing was rendered: the templates or the catalogs have errors.
     halted: bool = False
 
@@ -95,9 +93,11 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
-#: Units rendered, their outputs' zip members and manifest rows, their gallery cards, and
-#: what the message checks found about the messages rendered whole (see rechecking.Keeper).
-_Chunk = tuple[list[_Done], dict[str, writer.Member], dict[str, str], list[Any], dict[str, Any]]
+#: Units rendered, their outputs' zip members and manifest rows, their gallery cards,
+#: what the message checks found about the messages rendered whole (see rechecking.Keeper),
+#: and the members of the gallery's email copies staged with them.
+_Chunk = tuple[list[_Done], "_Members", dict[str, str], list[Any], dict[str, Any], "_Members"]
+_Members = dict[str, writer.Member]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -125,8 +125,8 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}
     if not context.prepare:
-        return done, {}, {}, [], kept
-    from campaignsync.pack import gallery, manifest, staging
+        return done, {}, {}, [], kept, {}
+    from campaignsync.pack import gallery, manifest, shown, staging
 
     # Hashing, deflating, manifest rows and cards here, in the workers, keep the
     # parent's serial part small.
@@ -137,7 +137,12 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         members = staging.put(context.staged, [(o.path, o.content) for o in made])
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
+    copied: dict[str, writer.Member] = {}
     if context.staged is not None:
+        # The gallery's copies of the HTML emails too: their bytes are here.
+        copies = gallery.EmailCopies.of(project.messages_of(context.selection.campaign))
+        pages = [(copies.path(o), copies.copy(o.content)) for o in made if shown.copied(o)]
+        copied = staging.put(context.staged, pages) if pages else {}
         # Units come by whole messages (_chunks): each shard is written whole, with its findings.
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn, kept)
@@ -145,7 +150,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         done = [(tag, mid, staging.stripped(context.staged, made), found, ())
                 for tag, mid, made, found, _log in done]  # fmt: skip
         drawn, kept = staging.spilled(context.staged, drawn), {}
-    return done, members, rows, drawn, kept
+    return done, members, rows, drawn, kept, copied
 
 
 def units_of(project: Project, selection: Selection) -> list[tuple[str, str]]:
@@ -176,9 +181,9 @@ def render_selection(
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
-    ``prepare``: hash and compress outputs too; ``cache``: render only the units whose inputs
-    changed (and keep what the message checks find: ``rechecking.Keeper``); ``only``: those
-    messages; ``loaded``: the catalogs; ``staged`` (clean builds): outputs written, bytes dropped.
+    ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
+    (``rechecking.Keeper`` keeps what the message checks find); ``only``: those messages;
+    ``loaded``: the catalogs; ``staged`` (clean builds): outputs written, bytes dropped.
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.pipeline import rechecking
@@ -191,7 +196,7 @@ def render_selection(
     lookups, problems = loaded[0], [*renderer.check_templates(), *loaded[1]]
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups, halted=True)
-    outputs, members, rows = list[Output](), dict[str, writer.Member](), dict[str, str]()
+    outputs, members, rows, copied = list[Output](), _Members(), dict[str, str](), _Members()
     drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
     if cache is not None:
         units = unitcache.take_hits(cache, project, units, lookups, outputs, members, rows, prepare)
@@ -199,10 +204,9 @@ def render_selection(
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged else None, keeper,
                           out if keeper and not selection.partial else None)  # fmt: skip
-    done = 0
+    done = [0]
 
     def collect(chunk: _Chunk, size: int) -> None:
-        nonlocal done
         rows.update(chunk[2])
         for locale_tag, message_id, made, found, log in chunk[0]:
             outputs.extend(made)
@@ -213,16 +217,17 @@ def render_selection(
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, rows)
         members.update(chunk[1])
         drawn.update((d.path, d) for d in chunk[3])
+        copied.update(chunk[5])
         if cache is not None:
             cache.found.update(chunk[4])
-        done += size
+        done[0] += size
         if progress:
-            progress(done, len(units))
+            progress(done[0], len(units))
 
     with collecting.fewer_collections():
         _render_all(context, units, jobs, collect)
     outputs.sort(key=lambda o: o.path)
-    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, rows, drawn)
+    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, rows, drawn, copied)
 
 
 def read_catalogs(
@@ -277,7 +282,7 @@ def _render_all(
         return
     from concurrent.futures import as_completed
 
-    with _forked_pool(jobs, _adopt, context) as pool:
+    with forked_pool(jobs, _adopt, context) as pool:
         # First (long tasks first end the workers alike): each catalog's translation
         # findings, else found by the parent alone after rendering (13 s of CPU at 500
         # messages x 26 locales). Any a worker fails to keep, the parent finds.
@@ -327,66 +332,6 @@ def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
     for d in items:
         seen.setdefault((d.code, d.file, d.line, d.text), d)
     return list(seen.values())
-
-
-_C = TypeVar("_C")
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-#: The context of a forked :func:`in_processes` worker, set once by the pool's initializer.
-_task_context: list[Any] = []
-
-
-def _adopt_task_context(context: object) -> None:
-    _task_context.append(context)
-
-
-def _call_in_worker(function: Callable[[Any, Any], Any], item: object) -> Any:
-    return function(_task_context[0], item)
-
-
-def in_processes(
-    function: Callable[[_C, _T], _R], context: _C, items: Iterable[_T], jobs: int
-) -> list[_R]:
-    """Return ``function(context, item)`` for each item, in order, in ``jobs`` forked processes.
-
-    ``context`` (one frozen value) is handed to each process once, when it
-    starts, rather than pickled with every item.
-    """
-    chosen = list(items)
-    if jobs <= 1 or len(chosen) < 2:
-        return [function(context, item) for item in chosen]
-    with _forked_pool(jobs, _adopt_task_context, context) as pool:
-        return list(pool.map(_call_in_worker, [function] * len(chosen), chosen))
-
-
-@contextmanager
-def _forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Iterator[Executor]:
-    """Give a pool of ``jobs`` forked processes, each handed ``context`` once by ``adopt``.
-
-    A worker that dies (killed from outside, most often by the system short of memory)
-    breaks the pool: the work stops there, the pack is left as it was, and it is told
-    as :class:`campaignsync.errors.WorkerError`.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        with ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=adopt,
-            initargs=(context,),
-        ) as pool:
-            yield pool
-    except BrokenProcessPool as exc:
-        raise WorkerError() from exc
-
-
-def default_jobs() -> int:
-    """Return the number of processes to use when the user does not say."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(8, cpus or 1))
 
 
 def open_cache(

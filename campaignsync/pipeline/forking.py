@@ -1,0 +1,77 @@
+"""Forked worker processes: a pool whose processes are each handed one context when they start.
+
+Forked, so that what the parent loaded (the project, the catalogs, the hyphenation
+dictionaries) is the workers' without being pickled; the context is handed once per
+process, not with every task.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from campaignsync.errors import WorkerError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+_C = TypeVar("_C")
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+#: The context of a forked :func:`in_processes` worker, set once by the pool's initializer.
+_task_context: list[Any] = []
+
+
+def _adopt_task_context(context: object) -> None:
+    _task_context.append(context)
+
+
+def _call_in_worker(function: Callable[[Any, Any], Any], item: object) -> Any:
+    return function(_task_context[0], item)
+
+
+def in_processes(
+    function: Callable[[_C, _T], _R], context: _C, items: Iterable[_T], jobs: int
+) -> list[_R]:
+    """Return ``function(context, item)`` for each item, in order, in ``jobs`` forked processes.
+
+    ``context`` (one frozen value) is handed to each process once, when it
+    starts, rather than pickled with every item.
+    """
+    chosen = list(items)
+    if jobs <= 1 or len(chosen) < 2:
+        return [function(context, item) for item in chosen]
+    with forked_pool(jobs, _adopt_task_context, context) as pool:
+        return list(pool.map(_call_in_worker, [function] * len(chosen), chosen))
+
+
+@contextmanager
+def forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Iterator[Executor]:
+    """Give a pool of ``jobs`` forked processes, each handed ``context`` once by ``adopt``.
+
+    A worker that dies (killed from outside, most often by the system short of memory)
+    breaks the pool: the work stops there, the pack is left as it was, and it is told
+    as :class:`campaignsync.errors.WorkerError`.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=adopt,
+            initargs=(context,),
+        ) as pool:
+            yield pool
+    except BrokenProcessPool as exc:
+        raise WorkerError() from exc
+
+
+def default_jobs() -> int:
+    """Return the number of processes to use when the user does not say."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(8, cpus or 1))
