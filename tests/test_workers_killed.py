@@ -15,7 +15,7 @@ from conftest import CliInvoke
 from campaignsync.checks import catalogs
 from campaignsync.errors import WorkerError
 from campaignsync.pack.cache import FOLDER
-from campaignsync.pipeline import workers
+from campaignsync.pipeline import forking, workers
 
 STOPPED = (
     "error: a worker process was stopped before it finished (killed, perhaps for lack of "
@@ -30,7 +30,7 @@ def _die(_context: object, _item: object) -> None:
 
 def test_a_worker_killed_in_a_pool_of_tasks_is_a_worker_error() -> None:
     with pytest.raises(WorkerError) as raised:
-        workers.in_processes(_die, None, [1, 2], jobs=2)
+        forking.in_processes(_die, None, [1, 2], jobs=2)
     assert f"error: {raised.value}\n" == STOPPED
 
 

@@ -310,21 +310,19 @@ class EmailCopies:
     """How the gallery copies an HTML email: its images from the pack, not the live site.
 
     The email template points images at the live site (base_url), which a preview
-    must not. Made once for a campaign's messages, in the parent or in a worker (a
-    clean build's workers copy the emails they render: :func:`pages` takes those).
+    must not. Made for a campaign's messages, in the parent or in a worker (a clean
+    build's workers copy the emails they render: :func:`pages` takes those), once per
+    process for the same images.
     """
 
     live: re.Pattern[bytes]
     #: The digest of the images' names: part of what each copy is made from.
     pattern: str
 
-    @classmethod
-    def of(cls, messages: Iterable[Message]) -> EmailCopies:
+    @staticmethod
+    def of(messages: Iterable[Message]) -> EmailCopies:
         """Return the copier of emails whose images are those of ``messages``."""
-        images = sorted({m.image.src for m in messages if m.image is not None})
-        names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
-        live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
-        return cls(live, hashlib.sha256(names).hexdigest())
+        return _email_copies(tuple(sorted({m.image.src for m in messages if m.image is not None})))
 
     @staticmethod
     def path(output: Output) -> str:
@@ -334,6 +332,13 @@ class EmailCopies:
     def copy(self, content: bytes) -> bytes:
         """Return an email's copy (outputs are UTF-8: their bytes match as their text would)."""
         return self.live.sub(rb'src="../../../\1"', content)
+
+
+@cache
+def _email_copies(images: tuple[str, ...]) -> EmailCopies:
+    names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
+    live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
+    return EmailCopies(live, hashlib.sha256(names).hexdigest())
 
 
 def _emails(

@@ -53,12 +53,12 @@ def scan(outputs: Iterable[Output]) -> Scan:
         measure = output.measure
         if measure is not None and measure.exceeded is not None:
             over(output)
-        if copied(output):
+        if has_copy(output):
             emails(output)
     return found
 
 
-def copied(output: Output) -> bool:
+def has_copy(output: Output) -> bool:
     """Say whether the gallery shows a copy of this output: an HTML email."""
     return output.channel == "email" and output.path.endswith(".html")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import AsPlain, Output
-from campaignsync.pack import writer
+from campaignsync.pack import shown, writer
 from campaignsync.pack.bodies import kept_value, slot_setters
 from campaignsync.pack.gallery import Drawn
 
@@ -82,9 +82,9 @@ def spill(
 def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
     """Return outputs without their fields and links, nor their bytes but those still read.
 
-    The scheduler CSVs read the posts' text (kept); the gallery copies each HTML
-    email (read back from the staging folder then, a :class:`StagedOutput`). Their
-    rows, cards, findings and long texts' counts are made where they were rendered.
+    The scheduler CSVs read the posts' text (kept). An HTML email stays readable from
+    the staging folder (a :class:`StagedOutput`), though its gallery copy is made where
+    it was rendered, as are the outputs' rows, cards, findings and long texts' counts.
     """
     from campaignsync.channels import post_channels
 
@@ -95,7 +95,7 @@ def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
         replace(o, **bare)
         if o.channel in posts and o.path.endswith(".txt")
         else _staged_output(tuple(bare.get(n, getattr(o, n)) for n in _KEPT), folder)
-        if o.channel == "email" and o.path.endswith(".html")
+        if shown.has_copy(o)
         else replace(o, content=b"", **bare)
         for o in outputs
     ]
@@ -240,11 +240,6 @@ class InThreads:
         if len(self._pending) >= self.AHEAD:
             self.members.update(self._pending.pop(0).result())
 
-    def adopt(self, rel: str, member: writer.Member) -> writer.PackFile:
-        """Take a file staged already (by a worker): returned without bytes, ``member`` its own."""
-        self.members[rel] = member
-        return writer.PackFile(rel, b"")
-
     def finish(self) -> dict[str, writer.Member]:
         """Wait for every file handed over; return the members of all, by path."""
         try:
@@ -276,6 +271,11 @@ class Stager(InThreads):
     def _put(self, rel: str, data: bytes) -> dict[str, writer.Member]:
         # A spill file per thread: only its thread appends to it, so no lock is needed.
         return put(self.staging, [(rel, data)], f"{os.getpid()}-{threading.get_ident()}.spill")
+
+    def staged(self, rel: str, member: writer.Member) -> writer.PackFile:
+        """Take a file a worker staged already: returned without bytes, ``member`` its own."""
+        self.members[rel] = member
+        return writer.PackFile(rel, b"")
 
     def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
         """Stage a file now (the last one: the manifest); return it without bytes, its member."""

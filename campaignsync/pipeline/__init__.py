@@ -2,7 +2,7 @@
 
 - ``selection``: which campaign, locales and channels to build;
 - ``workers``: rendering the message x locale units, here or in forked workers;
-- ``forking``: the pools of forked processes the workers and catalogs are read in;
+- ``forking``: pools of forked processes (units rendered, catalogs read in parallel);
 - ``collecting``: the garbage collector's pace while a build's values pile up;
 - ``checking``: ``check``, every check over the rendered outputs;
 - ``assembly``: everything a pack holds, in memory (outputs, extras, manifest);

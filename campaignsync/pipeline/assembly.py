@@ -174,18 +174,19 @@ def pack_extras(
     ``stager`` takes them as they are.
     """
     from campaignsync.pack import attention, gallery, schedulecsv
+    from campaignsync.pack.staging import Stager
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch, kept)
     extras: list[writer.PackFile] = []
-    staged = copied or {}
+    staged = (copied or {}) if isinstance(stager, Stager) else {}  # (a clean build's)
 
     def add(rel: str, data: bytes) -> None:
         if stager is None:
             extras.append(writer.PackFile(rel, data))
-        elif not data and rel in staged:
-            extras.append(stager.adopt(rel, staged[rel]))
+        elif not data and rel in staged and isinstance(stager, Stager):
+            extras.append(stager.staged(rel, staged[rel]))
         else:
             extras.append(stager.add(rel, data))
 

@@ -91,13 +91,14 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
     return render_units(_worker_context[0], units)
 
 
-#: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups.
+#: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups
+#: (none from a clean build's renderer: the shard it wrote holds them).
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
+_Members = dict[str, writer.Member]
 #: Units rendered, their outputs' zip members and manifest rows, their gallery cards,
 #: what the message checks found about the messages rendered whole (see rechecking.Keeper),
 #: and the members of the gallery's email copies staged with them.
-_Chunk = tuple[list[_Done], "_Members", dict[str, str], list[Any], dict[str, Any], "_Members"]
-_Members = dict[str, writer.Member]
+_Chunk = tuple[list[_Done], _Members, dict[str, str], list[Any], dict[str, Any], _Members]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -141,7 +142,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     if context.staged is not None:
         # The gallery's copies of the HTML emails too: their bytes are here.
         copies = gallery.EmailCopies.of(project.messages_of(context.selection.campaign))
-        pages = [(copies.path(o), copies.copy(o.content)) for o in made if shown.copied(o)]
+        pages = [(copies.path(o), copies.copy(o.content)) for o in made if shown.has_copy(o)]
         copied = staging.put(context.staged, pages) if pages else {}
         # Units come by whole messages (_chunks): each shard is written whole, with its findings.
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
