@@ -247,10 +247,7 @@ def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_ma
     zipped = cli_invoke(build, env=EPOCH)
     first = zipped.stdout.splitlines()[0]
     assert " (0 written, " in first and first.endswith(f" unchanged) and {out / '2026.zip'}")
-    clean = tmp_path / "clean"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
-    assert tree(out / "2026") == tree(clean / "2026")
-    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+    same_as_clean(cli_invoke, sample_repo, out, tmp_path / "clean")
 
 
 def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
@@ -278,10 +275,7 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
     change_title(sample_repo, 0, "Rebuilt")
     result = cli_invoke(build, env=EPOCH)
     assert " written, " in result.stdout
-    clean = tmp_path / "clean"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
-    assert tree(out / "2026") == tree(clean / "2026")
-    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+    same_as_clean(cli_invoke, sample_repo, out, tmp_path / "clean")
 
 
 def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
@@ -308,10 +302,7 @@ def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
     cli_invoke(build, env=EPOCH)
     assert not journal.journal_path(out, "2026").exists()
     assert not list(out.glob(".2026.*tmp*"))
-    clean = tmp_path / "clean"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
-    assert tree(out / "2026") == tree(clean / "2026")
-    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+    same_as_clean(cli_invoke, sample_repo, out, tmp_path / "clean")
 
 
 def test_a_cache_copied_to_another_folder_is_not_trusted(

@@ -176,15 +176,12 @@ def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, .
     return tuple(getattr(kind if name.startswith("_") else base, name).__set__ for name in names)
 
 
-def _setters(kind: type, base: Any, lazy: tuple[str, ...]) -> tuple[Any, ...]:
-    held = tuple(name for name in base.__slots__ if name not in lazy)
-    return slot_setters(kind, base, (*held, "_bodies", "_at", "_index"))
-
-
-OUTPUT = _setters(KeptOutput, Output, ("content",))
-DRAWN = _setters(KeptDrawn, Drawn, ("html", "section"))
-#: The fields a shard holds of a card (its HTML and section are in the body file).
+#: The fields a lazy output or card holds (its bytes, or its HTML and section, are read
+#: where they were written: a body file here, the staging folder or a spill file there).
+OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
 DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
+OUTPUT = slot_setters(KeptOutput, Output, (*OUTPUT_FIELDS, "_bodies", "_at", "_index"))
+DRAWN = slot_setters(KeptDrawn, Drawn, (*DRAWN_FIELDS, "_bodies", "_at", "_index"))
 
 
 def kept_value(kind: type[Any], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:

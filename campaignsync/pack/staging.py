@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import AsPlain, Output
 from campaignsync.pack import shown, writer
-from campaignsync.pack.bodies import kept_value, slot_setters
+from campaignsync.pack.bodies import DRAWN_FIELDS, OUTPUT_FIELDS, kept_value, slot_setters
 from campaignsync.pack.gallery import Drawn
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def stripped(staging: Staging, outputs: list[Output]) -> list[Output]:
     return [
         replace(o, **bare)
         if o.channel in posts and o.path.endswith(".txt")
-        else _staged_output(tuple(bare.get(n, getattr(o, n)) for n in _KEPT), folder)
+        else _staged_output(tuple(bare.get(n, getattr(o, n)) for n in OUTPUT_FIELDS), folder)
         if shown.has_copy(o)
         else replace(o, content=b"", **bare)
         for o in outputs
@@ -117,12 +117,10 @@ class StagedOutput(AsPlain, Output):
             return handle.read()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return _staged_output, (tuple(getattr(self, name) for name in _KEPT), self._folder)
+        return _staged_output, (tuple(getattr(self, name) for name in OUTPUT_FIELDS), self._folder)
 
 
-#: The fields of an output a :class:`StagedOutput` holds (its bytes are in the staging folder).
-_KEPT = tuple(name for name in Output.__slots__ if name != "content")
-_KEPT_SETTERS = slot_setters(StagedOutput, Output, (*_KEPT, "_folder"))
+_KEPT_SETTERS = slot_setters(StagedOutput, Output, (*OUTPUT_FIELDS, "_folder"))
 
 
 def _staged_output(held: tuple[Any, ...], folder: str) -> Output:
@@ -357,13 +355,11 @@ class SpilledDrawn(AsPlain, Drawn):
         return self._cards.read(at + size, more) if more else b""
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        held = tuple(getattr(self, name) for name in _HELD)
+        held = tuple(getattr(self, name) for name in DRAWN_FIELDS)
         return _spilled_drawn, (held, self._cards, self._where)
 
 
-#: The fields of a card a :class:`SpilledDrawn` holds (the others are in the spill file).
-_HELD = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
-_SETTERS = slot_setters(SpilledDrawn, Drawn, (*_HELD, "_cards", "_where"))
+_SETTERS = slot_setters(SpilledDrawn, Drawn, (*DRAWN_FIELDS, "_cards", "_where"))
 
 
 def _spilled_drawn(held: tuple[Any, ...], cards: Cards, where: tuple[int, int, int]) -> Drawn:
@@ -384,7 +380,7 @@ def spilled(staging: Staging, drawn: list[Drawn]) -> list[Drawn]:
             html, section = card.html, card.section
             handle.write(html)
             handle.write(section)
-            held = tuple(getattr(card, name) for name in _HELD)
+            held = tuple(getattr(card, name) for name in DRAWN_FIELDS)
             made.append(_spilled_drawn(held, cards, (at, len(html), len(section))))
             at += len(html) + len(section)
     return made
