@@ -148,6 +148,32 @@ def sample_repo(tmp_path: Path) -> Path:
     return repo
 
 
+#: The messages of :func:`small_sample`: the first and the last of the campaign, an email and a tip.
+SMALL = ("kickoff", "mfa-email-first", "passphrase-tip", "wrap-up")
+
+
+def small_sample(target: Path, keep: tuple[str, ...] = SMALL) -> Path:
+    """Copy the sample campaign with only the messages in ``keep`` (all its locales and channels).
+
+    For the tests of what a build keeps and reads again: a quarter of the sample's
+    units, so each of their several builds costs half as much.
+    """
+    target.mkdir(parents=True)
+    shutil.copy2(ROOT / "campaignsync.toml", target)
+    for folder in ("content", "locales", "templates"):
+        shutil.copytree(ROOT / folder, target / folder)
+    for path in (target / "content" / "messages").rglob("*.md"):
+        if path.stem not in keep:
+            path.unlink()
+    return target
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path) -> Path:
+    """A copy of the sample campaign with four of its messages (see :func:`small_sample`)."""
+    return small_sample(tmp_path / "small")
+
+
 @pytest.fixture
 def calendar_repo(tmp_path: Path) -> Path:
     """A two-partner, English-only campaign for the calendar tests (tests/data/calendar/repo)."""

@@ -124,15 +124,15 @@ def test_real_letters_of_every_language_are_not_look_alikes() -> None:
 
 
 def test_a_post_with_bold_letters_gets_its_error_at_the_po_line(
-    cli_invoke: CliInvoke, sample_repo
+    cli_invoke: CliInvoke, small_repo
 ) -> None:
     line = set_translation(
-        sample_repo,
+        small_repo,
         "de",
         "kickoff:posts.sms",
-        msgstr(sample_repo, "de", "kickoff:posts.sms").replace("Wochen", "𝐖𝐨𝐜𝐡𝐞𝐧"),
+        msgstr(small_repo, "de", "kickoff:posts.sms").replace("Wochen", "𝐖𝐨𝐜𝐡𝐞𝐧"),
     )
-    result = check(cli_invoke, sample_repo, expect=1)
+    result = check(cli_invoke, small_repo, expect=1)
     assert [x for x in result.stdout.splitlines() if "CS415" in x] == [
         f"{KICKOFF}:16: error CS415: '𝐖𝐨𝐜𝐡𝐞𝐧' is not made of letters but of look-alike symbols "
         "(U+1D416 MATHEMATICAL BOLD CAPITAL W): screen readers read them one by one by their "
@@ -141,19 +141,19 @@ def test_a_post_with_bold_letters_gets_its_error_at_the_po_line(
     ]
 
 
-def test_alt_text_that_is_the_file_name_or_untranslated(cli_invoke: CliInvoke, sample_repo) -> None:
-    path = sample_repo / KICKOFF
+def test_alt_text_that_is_the_file_name_or_untranslated(cli_invoke: CliInvoke, small_repo) -> None:
+    path = small_repo / KICKOFF
     text = path.read_text(encoding="utf-8")
     alt = '"A white padlock on a dark blue background above a yellow band"'
     path.write_text(text.replace(alt, "kickoff"))
-    found = [x for x in check(cli_invoke, sample_repo).stdout.splitlines() if "CS414" in x]
+    found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS414" in x]
     assert found[0].startswith(
         f"{KICKOFF}:14: warning CS414: the image's alt text 'kickoff' is its file name: it tells "
         "a screen reader user nothing; describe what the image shows; fix the image alt text"
     )
     path.write_text(text)
-    line = set_translation(sample_repo, "de", "kickoff:image.alt", "")
-    found = [x for x in check(cli_invoke, sample_repo).stdout.splitlines() if "CS414" in x]
+    line = set_translation(small_repo, "de", "kickoff:image.alt", "")
+    found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS414" in x]
     assert (
         f"{KICKOFF}:14: warning CS414: the image's alt text is not translated: screen readers "
         "read the en description of a de post with a de voice; translate kickoff:image.alt in "

@@ -87,15 +87,15 @@ def test_changes_outputs_refuses_a_work_tree_that_cannot_be_rendered(
     )
 
 
-def test_build_verbose_names_what_it_wrote(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    first = cli_invoke(["build", "--repo", str(sample_repo), "--verbose"]).stdout
+def test_build_verbose_names_what_it_wrote(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    first = cli_invoke(["build", "--repo", str(small_repo), "--verbose"]).stdout
     assert "\n  added en/x/kickoff.txt\n" in first and "\n  added index.html\n" in first
-    message = sample_repo / KICKOFF
+    message = small_repo / KICKOFF
     message.write_text(message.read_text().replace("theme: passwords", "theme: passwords\n"))
     message.write_text(
         message.read_text().replace("summary: All October", "summary: For all of October")
     )
-    second = cli_invoke(["build", "--repo", str(sample_repo), "-v"]).stdout
+    second = cli_invoke(["build", "--repo", str(small_repo), "-v"]).stdout
     lines = [line.strip() for line in second.splitlines() if line.startswith("  ")]
     assert "changed en/x/kickoff.txt" in lines and "changed manifest.json" in lines
     assert not any("passphrase-tip" in line for line in lines)

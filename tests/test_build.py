@@ -66,9 +66,9 @@ def test_the_sample_builds_into_the_documented_layout(
     assert names == files
 
 
-def test_manifest_describes_every_file(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    build(cli_invoke, sample_repo, env={"SOURCE_DATE_EPOCH": EPOCH})
-    out = sample_repo / "dist"
+def test_manifest_describes_every_file(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    build(cli_invoke, small_repo, env={"SOURCE_DATE_EPOCH": EPOCH})
+    out = small_repo / "dist"
     document = manifest(out)
     assert document["campaign"] == "2026"
     assert document["tool"]["name"] == "campaignsync"
@@ -130,16 +130,16 @@ def _in_process_build(cli_invoke: CliInvoke, repo: Path, out: Path) -> bytes:
 
 
 def test_same_input_gives_a_byte_identical_pack_whatever_the_environment(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Here: this process's own string hashing (random unless PYTHONHASHSEED is set), in UTC.
     with monkeypatch.context() as patched:
         patched.setenv("TZ", "UTC")
         time.tzset()
-        first = _in_process_build(cli_invoke, sample_repo, tmp_path / "a")
+        first = _in_process_build(cli_invoke, small_repo, tmp_path / "a")
     time.tzset()
     second = _subprocess_build(
-        sample_repo, tmp_path / "b", PYTHONHASHSEED="2", TZ="Pacific/Auckland"
+        small_repo, tmp_path / "b", PYTHONHASHSEED="2", TZ="Pacific/Auckland"
     )
     assert first == second
     for path in (tmp_path / "a" / "2026").rglob("*"):
@@ -149,82 +149,82 @@ def test_same_input_gives_a_byte_identical_pack_whatever_the_environment(
 
 
 def test_file_order_on_disk_does_not_change_the_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
-    first = _in_process_build(cli_invoke, sample_repo, tmp_path / "a")
+    first = _in_process_build(cli_invoke, small_repo, tmp_path / "a")
     # Recreate the messages folder in reverse order: directory listing order changes.
-    folder = sample_repo / "content" / "messages" / "2026"
+    folder = small_repo / "content" / "messages" / "2026"
     files = {p.name: p.read_bytes() for p in folder.iterdir()}
     for path in folder.iterdir():
         path.unlink()
     for name in sorted(files, reverse=True):
         (folder / name).write_bytes(files[name])
-    assert _in_process_build(cli_invoke, sample_repo, tmp_path / "b") == first
+    assert _in_process_build(cli_invoke, small_repo, tmp_path / "b") == first
 
 
 def test_commit_time_is_the_default_timestamp_and_the_commit_is_recorded(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-09-01T12:00:00+00:00")
-    git(sample_repo, "init", "-q")
-    git(sample_repo, "add", "-A")
-    git(sample_repo, "commit", "-q", "-m", "Sample")
+    git(small_repo, "init", "-q")
+    git(small_repo, "add", "-A")
+    git(small_repo, "commit", "-q", "-m", "Sample")
     monkeypatch.delenv("GIT_COMMITTER_DATE")
-    head = git(sample_repo, "rev-parse", "HEAD")
-    committed = int(git(sample_repo, "show", "-s", "--format=%ct", "HEAD"))
-    result = build(cli_invoke, sample_repo)
+    head = git(small_repo, "rev-parse", "HEAD")
+    committed = int(git(small_repo, "show", "-s", "--format=%ct", "HEAD"))
+    result = build(cli_invoke, small_repo)
     assert "Note:" not in result.stdout
-    document = manifest(sample_repo / "dist")
+    document = manifest(small_repo / "dist")
     assert document["source"] == {"commit": head, "dirty": False}
     assert document["source_date_epoch"] == committed
-    with zipfile.ZipFile(sample_repo / "dist" / "2026.zip") as archive:
+    with zipfile.ZipFile(small_repo / "dist" / "2026.zip") as archive:
         assert archive.infolist()[0].date_time[:3] == (2026, 9, 1)
     # An edited message makes the pack dirty; an edited unrelated file does not.
-    (sample_repo / "NOTES.txt").write_text("not campaign input")
-    build(cli_invoke, sample_repo)
-    assert manifest(sample_repo / "dist")["source"]["dirty"] is False
-    path = sample_repo / "content" / "messages" / "2026" / "kickoff.md"
+    (small_repo / "NOTES.txt").write_text("not campaign input")
+    build(cli_invoke, small_repo)
+    assert manifest(small_repo / "dist")["source"]["dirty"] is False
+    path = small_repo / "content" / "messages" / "2026" / "kickoff.md"
     path.write_text(path.read_text().replace("starts today", "starts now", 1))
-    result = build(cli_invoke, sample_repo)
+    result = build(cli_invoke, small_repo)
     assert "Note: the work tree has uncommitted changes; the manifest says so." in result.stdout
-    assert manifest(sample_repo / "dist")["source"]["dirty"] is True
+    assert manifest(small_repo / "dist")["source"]["dirty"] is True
 
 
-def test_a_second_identical_build_does_nothing(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    build(cli_invoke, sample_repo)
-    zip_path = sample_repo / "dist" / "2026.zip"
+def test_a_second_identical_build_does_nothing(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    build(cli_invoke, small_repo)
+    zip_path = small_repo / "dist" / "2026.zip"
     stamp = zip_path.stat().st_mtime_ns
-    result = build(cli_invoke, sample_repo)
+    result = build(cli_invoke, small_repo)
     assert result.stdout.startswith("Up to date: ")
     assert zip_path.stat().st_mtime_ns == stamp
     # Any input change, or --force, builds again.
-    (sample_repo / "templates" / "x.txt.j2").write_text("{{ message.post }}\n")
-    result = build(cli_invoke, sample_repo)
+    (small_repo / "templates" / "x.txt.j2").write_text("{{ message.post }}\n")
+    result = build(cli_invoke, small_repo)
     assert result.stdout.startswith("Built ")
-    assert (sample_repo / "dist" / "2026" / "de" / "x" / "kickoff.txt").read_text().count("\n") == 1
-    assert build(cli_invoke, sample_repo, "--force").stdout.startswith("Built ")
+    assert (small_repo / "dist" / "2026" / "de" / "x" / "kickoff.txt").read_text().count("\n") == 1
+    assert build(cli_invoke, small_repo, "--force").stdout.startswith("Built ")
 
 
 def test_a_partial_build_keeps_the_full_packs_no_change_record(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    build(cli_invoke, sample_repo)
+    build(cli_invoke, small_repo)
     partial = ["--campaign", "2026", "--locale", "de"]
-    assert build(cli_invoke, sample_repo, *partial).stdout.startswith("Built ")
-    assert build(cli_invoke, sample_repo, *partial).stdout.startswith("Up to date: ")
-    assert build(cli_invoke, sample_repo).stdout.startswith("Up to date: ")
+    assert build(cli_invoke, small_repo, *partial).stdout.startswith("Built ")
+    assert build(cli_invoke, small_repo, *partial).stdout.startswith("Up to date: ")
+    assert build(cli_invoke, small_repo).stdout.startswith("Up to date: ")
 
 
 def test_a_failing_build_leaves_the_previous_pack_untouched(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    build(cli_invoke, sample_repo)
-    out = sample_repo / "dist"
+    build(cli_invoke, small_repo)
+    out = small_repo / "dist"
     # The messages as the load parsed them are kept whatever the build does next.
     loaded = out / parsed.FOLDER
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and loaded not in p.parents}
-    (sample_repo / "templates" / "x.txt.j2").write_text("{{ message.post }}\n{{ mesage.link }}\n")
-    result = build(cli_invoke, sample_repo, expect=1)
+    (small_repo / "templates" / "x.txt.j2").write_text("{{ message.post }}\n{{ mesage.link }}\n")
+    result = build(cli_invoke, small_repo, expect=1)
     assert "templates/x.txt.j2:2: error CS031: 'mesage' is undefined [" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.rstrip().endswith("nothing was written")
@@ -253,23 +253,23 @@ def test_a_failing_build_leaves_the_previous_pack_untouched(
     ],
 )
 def test_unknown_choices_are_refused(
-    cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
+    cli_invoke: CliInvoke, small_repo: Path, args: list[str], message: str
 ) -> None:
-    result = build(cli_invoke, sample_repo, *args, expect=2)
+    result = build(cli_invoke, small_repo, *args, expect=2)
     assert result.stderr.splitlines()[-1].startswith(message)
-    assert not (sample_repo / "dist").exists()
+    assert not (small_repo / "dist").exists()
 
 
 def test_a_selection_builds_a_partial_pack_beside_the_full_one(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "o"
-    build(cli_invoke, sample_repo, "--out", str(out))
+    build(cli_invoke, small_repo, "--out", str(out))
     full = {p: p.read_bytes() for p in (out / "2026").rglob("*") if p.is_file()}
     zipped = (out / "2026.zip").read_bytes()
     result = build(
         cli_invoke,
-        sample_repo,
+        small_repo,
         "--locale",
         "de",
         "--channel",
@@ -302,11 +302,11 @@ def test_a_selection_builds_a_partial_pack_beside_the_full_one(
 
 @pytest.mark.parametrize("value", ["yesterday", "-1", "4354819200", "99999999999999"])
 def test_malformed_source_date_epoch_is_a_usage_error(
-    cli_invoke: CliInvoke, sample_repo: Path, value: str
+    cli_invoke: CliInvoke, small_repo: Path, value: str
 ) -> None:
     for command in ("build", "check"):
         result = cli_invoke(
-            [command, "--repo", str(sample_repo)], expect=2, env={"SOURCE_DATE_EPOCH": value}
+            [command, "--repo", str(small_repo)], expect=2, env={"SOURCE_DATE_EPOCH": value}
         )
         assert (
             "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, up to 4354819199 "
@@ -360,10 +360,10 @@ def test_progress_shows_on_a_terminal_only(
 
 
 def test_a_translators_markup_never_reaches_an_output(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
     """Jinja marks translations safe: campaignsync refuses translations that add HTML."""
-    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
     text = text.replace(
         'msgid "Read more"\nmsgstr "Weiterlesen"',
@@ -374,11 +374,11 @@ def test_a_translators_markup_never_reaches_an_output(
         'msgstr "Der Joint Cyber Awareness Month startet heute<img src=x onerror=alert(2)>"',
     )
     po.write_text(text, encoding="utf-8")
-    checked = cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-09-01"], expect=1)
+    checked = cli_invoke(["check", "--repo", str(small_repo), "--now", "2026-09-01"], expect=1)
     assert "error CS316: kickoff:title" in checked.stdout
     assert "error CS316: msgid 'Read more': HTML that the source does not have" in checked.stdout
-    build(cli_invoke, sample_repo, "--locale", "de")
-    pack = sample_repo / "dist" / "2026.partial" / "de"
+    build(cli_invoke, small_repo, "--locale", "de")
+    pack = small_repo / "dist" / "2026.partial" / "de"
     for path in pack.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         assert "<script" not in html and "onerror" not in html, path
@@ -389,12 +389,12 @@ def test_a_translators_markup_never_reaches_an_output(
 
 
 def test_worker_processes_build_the_same_pack_as_one_process(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from campaignsync.pipeline import workers as pipeline
 
     env = {"SOURCE_DATE_EPOCH": EPOCH}
-    build(cli_invoke, sample_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=env)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=env)
     # The sample is below the size where forking pays; lower the bar so workers render it.
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)
     marks = tmp_path / "workers"
@@ -406,7 +406,7 @@ def test_worker_processes_build_the_same_pack_as_one_process(
         adopt(context)
 
     monkeypatch.setattr(pipeline, "_adopt", adopt_and_mark)
-    build(cli_invoke, sample_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=env)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=env)
     one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
     assert one.read_bytes() == two.read_bytes()
     # Each worker process received the context; the parent holds none.
@@ -416,13 +416,13 @@ def test_worker_processes_build_the_same_pack_as_one_process(
 
 
 def test_worker_processes_find_the_catalogs_translation_problems_while_they_render(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from campaignsync.checks import catalogs
     from campaignsync.pipeline import workers as pipeline
 
     clean = tmp_path / "clean"
-    shutil.copytree(sample_repo, clean)
+    shutil.copytree(small_repo, clean)
     check = ["check", "--now", "2026-09-01"]
     expected = cli_invoke([*check, "--repo", str(clean)])
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)
@@ -435,14 +435,14 @@ def test_worker_processes_find_the_catalogs_translation_problems_while_they_rend
         return find(lookup, tag, *rest)
 
     monkeypatch.setattr(catalogs, "_translation_findings", find_and_mark)
-    build(cli_invoke, sample_repo, "--jobs", "2", env={"SOURCE_DATE_EPOCH": EPOCH})
+    build(cli_invoke, small_repo, "--jobs", "2", env={"SOURCE_DATE_EPOCH": EPOCH})
     found = [p.name.rpartition("-") for p in marks.iterdir()]
     # Every catalog's, once each, by the workers: the parent only took them from the memo.
     assert sorted(tag for tag, _, _ in found) == sorted(
-        p.parent.parent.name.replace("_", "-") for p in (sample_repo / "locales").rglob("*.po")
+        p.parent.parent.name.replace("_", "-") for p in (small_repo / "locales").rglob("*.po")
     )
     assert str(os.getpid()) not in {pid for _, _, pid in found}
-    replayed = cli_invoke([*check, "--repo", str(sample_repo)])
+    replayed = cli_invoke([*check, "--repo", str(small_repo)])
     assert replayed.stdout == expected.stdout
     assert len(list(marks.iterdir())) == len(found)  # the answer kept: nothing found again
 

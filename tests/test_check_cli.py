@@ -108,41 +108,41 @@ def test_the_shipped_sample_passes_strict_checks(cli_invoke: CliInvoke, sample_r
     ],
 )
 def test_bad_input_is_reported_at_its_file_and_line(
-    cli_invoke: CliInvoke, sample_repo: Path, rel: str, old: str, new: str, expected: str
+    cli_invoke: CliInvoke, small_repo: Path, rel: str, old: str, new: str, expected: str
 ) -> None:
-    edit(sample_repo, rel, old, new)
-    result = check(cli_invoke, sample_repo, expect=1)
+    edit(small_repo, rel, old, new)
+    result = check(cli_invoke, small_repo, expect=1)
     assert any(line.startswith(expected) for line in result.stdout.splitlines()), result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    assert not (sample_repo / "dist" / "2026").exists()  # no pack; check keeps only its cache
+    assert not (small_repo / "dist" / "2026").exists()  # no pack; check keeps only its cache
 
 
 def test_markdown_that_cannot_render_safely_is_an_error(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    path = sample_repo / MESSAGE
+    path = small_repo / MESSAGE
     lines = path.read_text().splitlines()
     path.write_text("\n".join([*lines, "", "<![CDATA[x]]>", ""]))
-    result = check(cli_invoke, sample_repo, expect=1)
+    result = check(cli_invoke, small_repo, expect=1)
     assert (
         f"{MESSAGE}:{len(lines) + 2}: error CS021: '<![' (CDATA) cannot be rendered safely; remove it"
         in result.stdout
     )
 
 
-def test_template_errors_name_locale_and_channel(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    path = sample_repo / "templates" / "sms.txt.j2"
+def test_template_errors_name_locale_and_channel(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    path = small_repo / "templates" / "sms.txt.j2"
     path.write_text("{{ nope }}\n" + path.read_text())
-    result = check(cli_invoke, sample_repo, "--format", "json", expect=1)
+    result = check(cli_invoke, small_repo, "--format", "json", expect=1)
     found = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "CS031"]
     assert found and all(d["file"] == "templates/sms.txt.j2" and d["line"] == 1 for d in found)
     assert found[0]["channel"] == "sms" and found[0]["locale"] in {"en", "en-US", "de", "fr"}
     assert found[0]["message"] == "'nope' is undefined"
 
 
-def test_json_format_lists_every_field(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    edit(sample_repo, MESSAGE, "title:", "titel:")
-    document = json.loads(check(cli_invoke, sample_repo, "--format", "json", expect=1).stdout)
+def test_json_format_lists_every_field(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    edit(small_repo, MESSAGE, "title:", "titel:")
+    document = json.loads(check(cli_invoke, small_repo, "--format", "json", expect=1).stdout)
     assert document["errors"] >= 1
     first = next(d for d in document["diagnostics"] if d["code"] == "CS011")
     assert set(first) == {"code", "severity", "message", "file", "line", "locale", "channel"}
@@ -150,9 +150,9 @@ def test_json_format_lists_every_field(cli_invoke: CliInvoke, sample_repo: Path)
     assert (first["locale"], first["channel"]) == (None, None)
 
 
-def test_github_format_annotates_the_line(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    edit(sample_repo, MESSAGE, "title:", "titel:")
-    result = check(cli_invoke, sample_repo, "--format", "github", expect=1)
+def test_github_format_annotates_the_line(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    edit(small_repo, MESSAGE, "title:", "titel:")
+    result = check(cli_invoke, small_repo, "--format", "github", expect=1)
     assert (
         f"::error file={MESSAGE},line=8,title=CS011::unknown key 'titel' (did you mean 'title'?)"
         in result.stdout.splitlines()
@@ -174,10 +174,10 @@ def test_warnings_pass_unless_strict_and_codes_can_be_silenced(
     assert "CS102" not in check(cli_invoke, sample_repo, "--strict").stdout
 
 
-def test_a_bad_ignore_entry_is_a_config_error(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    config = sample_repo / "campaignsync.toml"
+def test_a_bad_ignore_entry_is_a_config_error(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    config = small_repo / "campaignsync.toml"
     config.write_text(config.read_text() + '\n[checks]\nignore = ["W0612"]\n')
-    result = check(cli_invoke, sample_repo, expect=1)
+    result = check(cli_invoke, small_repo, expect=1)
     assert (
         "campaignsync.toml:" in result.stdout
         and "'W0612' is not a check code like 'CS012'" in result.stdout
@@ -193,17 +193,17 @@ def test_a_bad_ignore_entry_is_a_config_error(cli_invoke: CliInvoke, sample_repo
     ],
 )
 def test_usage_errors_exit_2(
-    cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str
+    cli_invoke: CliInvoke, small_repo: Path, args: list[str], message: str
 ) -> None:
-    result = cli_invoke(["check", "--repo", str(sample_repo), *args], expect=2)
+    result = cli_invoke(["check", "--repo", str(small_repo), *args], expect=2)
     assert message in result.stderr
 
 
 def test_a_default_campaign_missing_from_the_calendar_is_reported_at_its_line(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    edit(sample_repo, "campaignsync.toml", 'default_campaign = "2026"', 'default_campaign = "2025"')
-    result = check(cli_invoke, sample_repo, expect=1)
+    edit(small_repo, "campaignsync.toml", 'default_campaign = "2026"', 'default_campaign = "2025"')
+    result = check(cli_invoke, small_repo, expect=1)
     assert (
         "campaignsync.toml:6: error CS020: default_campaign '2025' is not a campaign in content/calendar.yaml"
         in result.stdout

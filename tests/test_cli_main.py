@@ -69,22 +69,22 @@ def interrupt(*_: object, **__: object) -> None:
 )
 def test_ctrl_c_says_the_same_whenever_it_comes(
     cli_invoke: CliInvoke,
-    sample_repo: Path,
+    small_repo: Path,
     monkeypatch: pytest.MonkeyPatch,
     target: str,
 ) -> None:
     monkeypatch.setattr(target, interrupt)
-    result = cli_invoke(["build", "--repo", str(sample_repo)], expect=130)
+    result = cli_invoke(["build", "--repo", str(small_repo)], expect=130)
     assert result.stderr == "error: interrupted; nothing was changed\n"
     assert result.stdout == ""
-    assert not (sample_repo / "dist").exists()
+    assert not (small_repo / "dist").exists()
 
 
 def test_ctrl_c_in_a_subcommand_says_the_same(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("campaignsync.cli.calendar.source_date_epoch", interrupt)
-    result = cli_invoke(["calendar", "export", "--repo", str(sample_repo)], expect=130)
+    result = cli_invoke(["calendar", "export", "--repo", str(small_repo)], expect=130)
     assert result.stderr == "error: interrupted; nothing was changed\n"
 
 
@@ -107,11 +107,11 @@ def run_command(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
 
 
 def test_the_installed_command_leaves_without_the_interpreters_shutdown(
-    sample_repo: Path, tmp_path: Path
+    small_repo: Path, tmp_path: Path
 ) -> None:
     """Everything is written and printed before it leaves; only the freeing of values is skipped."""
     out = tmp_path / "out"
-    built = run_command("build", "--repo", str(sample_repo), "--out", str(out))
+    built = run_command("build", "--repo", str(small_repo), "--out", str(out))
     assert built.returncode == 0
     assert built.stdout.startswith(f"Built {out / '2026'}: ")
     assert "shut down slowly" not in built.stderr

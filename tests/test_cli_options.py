@@ -70,11 +70,11 @@ TWITTER = "Error: Invalid value for '--channel': unknown channel 'twitter' (did 
         ),
     ],
 )
-def test_build(cli_invoke: CliInvoke, sample_repo: Path, args: list[str], message: str) -> None:
-    result = cli_invoke(["build", "--repo", str(sample_repo), *args], expect=2)
+def test_build(cli_invoke: CliInvoke, small_repo: Path, args: list[str], message: str) -> None:
+    result = cli_invoke(["build", "--repo", str(small_repo), *args], expect=2)
     assert result.stderr.splitlines()[-1] == message
     assert result.stdout == ""
-    assert not (sample_repo / "dist").exists()
+    assert not (small_repo / "dist").exists()
 
 
 @pytest.mark.parametrize(
@@ -85,33 +85,31 @@ def test_build(cli_invoke: CliInvoke, sample_repo: Path, args: list[str], messag
     ],
 )
 def test_an_unknown_tag_is_told_the_configured_locale_near_it(
-    cli_invoke: CliInvoke, sample_repo: Path, where: str
+    cli_invoke: CliInvoke, small_repo: Path, where: str
 ) -> None:
     if where == "cwd":
-        result = cli_invoke(["build", "--locale", "dee"], cwd=sample_repo, expect=2)
+        result = cli_invoke(["build", "--locale", "dee"], cwd=small_repo, expect=2)
     else:
-        result = cli_invoke(["build", "--locale", "dee", "--repo", str(sample_repo)], expect=2)
+        result = cli_invoke(["build", "--locale", "dee", "--repo", str(small_repo)], expect=2)
     assert result.stderr.splitlines()[-1] == DEE
-    assert not (sample_repo / "dist").exists()
+    assert not (small_repo / "dist").exists()
 
 
-def test_new(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    result = cli_invoke(
-        ["new", "tip", "--repo", str(sample_repo), "--channel", "twitter"], expect=2
-    )
+def test_new(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    result = cli_invoke(["new", "tip", "--repo", str(small_repo), "--channel", "twitter"], expect=2)
     assert result.stderr.splitlines()[-1] == TWITTER
-    assert not (sample_repo / "content/messages/2026/tip.md").exists()
+    assert not (small_repo / "content/messages/2026/tip.md").exists()
 
 
-def test_locale_add(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    config = (sample_repo / "campaignsync.toml").read_bytes()
-    result = cli_invoke(["locale", "add", "pt_BR", "--repo", str(sample_repo)], expect=2)
+def test_locale_add(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    config = (small_repo / "campaignsync.toml").read_bytes()
+    result = cli_invoke(["locale", "add", "pt_BR", "--repo", str(small_repo)], expect=2)
     assert result.stderr.splitlines()[-1] == (
         "Error: Invalid value for 'LOCALE': 'pt_BR' is not a canonical locale tag; "
         "did you mean 'pt-BR'?"
     )
-    assert (sample_repo / "campaignsync.toml").read_bytes() == config
-    assert not (sample_repo / "locales/pt_BR").exists()
+    assert (small_repo / "campaignsync.toml").read_bytes() == config
+    assert not (small_repo / "locales/pt_BR").exists()
 
 
 @pytest.mark.parametrize(
@@ -125,14 +123,14 @@ def test_locale_add(cli_invoke: CliInvoke, sample_repo: Path) -> None:
         ),
     ],
 )
-def test_locale_status(cli_invoke: CliInvoke, sample_repo: Path, tag: str, message: str) -> None:
-    result = cli_invoke(["locale", "status", "--repo", str(sample_repo), "--locale", tag], expect=2)
+def test_locale_status(cli_invoke: CliInvoke, small_repo: Path, tag: str, message: str) -> None:
+    result = cli_invoke(["locale", "status", "--repo", str(small_repo), "--locale", tag], expect=2)
     assert result.stderr.splitlines()[-1] == message
     assert result.stdout == ""
 
 
-def test_a_canonical_configured_choice_is_taken(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    result = cli_invoke(["locale", "status", "--repo", str(sample_repo), "--locale", "pt-PT"])
+def test_a_canonical_configured_choice_is_taken(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    result = cli_invoke(["locale", "status", "--repo", str(small_repo), "--locale", "pt-PT"])
     assert "pt-PT" in result.stdout and "\n  de " not in result.stdout
 
 
@@ -152,10 +150,10 @@ def test_the_nearest_channel(name: str, nearest: str | None) -> None:
     assert channels.nearest(name) == nearest
 
 
-def test_a_message_naming_twitter_is_told_x(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    path = sample_repo / "content/messages/2026/kickoff.md"
+def test_a_message_naming_twitter_is_told_x(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    path = small_repo / "content/messages/2026/kickoff.md"
     path.write_text(path.read_text().replace("channels: [x,", "channels: [twitter,", 1))
-    result = cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-06-01"], expect=1)
+    result = cli_invoke(["check", "--repo", str(small_repo), "--now", "2026-06-01"], expect=1)
     assert "error CS018: unknown channel 'twitter' (did you mean 'x'?)" in result.stdout
 
 

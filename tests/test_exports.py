@@ -423,10 +423,10 @@ def test_the_vtimezone_reads_back_right_around_every_change(zone: str) -> None:
 
 
 def test_untranslated_posts_are_left_out_of_scheduler_files(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "csv"
-    result = export(cli_invoke, sample_repo, "--all", "--format", "csv", "--out", str(out))
+    result = export(cli_invoke, small_repo, "--all", "--format", "csv", "--out", str(out))
     # nl is deliberately partial: its untranslated posts would go out in English.
     assert "schedule-eu.csv: warning CS116: left out " in result.stderr
     assert "of eu that are not fully translated (nl)" in result.stderr
@@ -438,10 +438,10 @@ def test_untranslated_posts_are_left_out_of_scheduler_files(
 
 
 def test_sprout_files_only_for_networks_sprout_has(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "sprout"
-    export(cli_invoke, sample_repo, "--all", "--format", "sprout", "--date-order", "dmy",
+    export(cli_invoke, small_repo, "--all", "--format", "sprout", "--date-order", "dmy",
            "--out", str(out))  # fmt: skip
     names = {p.name for p in out.iterdir()}
     assert "sprout-eu-de-x.csv" in names and "sprout-us-es-US-bluesky.csv" in names
@@ -467,10 +467,10 @@ PAST = (
     ],
 )
 def test_an_export_after_the_campaign_writes_nothing_and_says_why(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, args: list[str]
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, args: list[str]
 ) -> None:
     out = tmp_path / "late"
-    result = export(cli_invoke, sample_repo, *args, "--out", str(out), now="2026-12-01", expect=1)
+    result = export(cli_invoke, small_repo, *args, "--out", str(out), now="2026-12-01", expect=1)
     assert result.stderr.splitlines()[-1] == (
         f"error: nothing to export: {PAST}; nothing was written"
     )
@@ -581,10 +581,10 @@ def test_an_sms_that_needs_more_segments_than_allowed_stops_the_export(
 
 
 def test_buffer_files_one_per_channel_with_buffers_columns(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "buffer"
-    export(cli_invoke, sample_repo, "--format", "buffer", "--partner", "eu", "--out", str(out))
+    export(cli_invoke, small_repo, "--format", "buffer", "--partner", "eu", "--out", str(out))
     names = sorted(p.name for p in out.iterdir())
     # One file per Buffer channel: a network in one locale (no SMS: Buffer has none).
     assert "buffer-eu-de-x.csv" in names and "buffer-eu-de-mastodon.csv" in names

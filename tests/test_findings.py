@@ -99,39 +99,39 @@ def test_kept_findings_are_a_clean_checks_after_each_edit(
 
 
 def test_a_message_edit_finds_that_message_alone_again(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     cli_invoke(check)
-    before = kept_files(sample_repo)
-    message = sample_repo / "content/messages/2026/kickoff.md"
+    before = kept_files(small_repo)
+    message = small_repo / "content/messages/2026/kickoff.md"
     message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
     cli_invoke(check)
-    after = kept_files(sample_repo)
+    after = kept_files(small_repo)
     assert [name for name in after if after[name] != before[name]] == ["kickoff.found"]
 
 
 def test_a_check_after_a_build_reads_no_output(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The build checks each message it renders whole and keeps what it found."""
-    message = sample_repo / "content/messages/2026/kickoff.md"
+    message = small_repo / "content/messages/2026/kickoff.md"
     message.write_text(message.read_text(encoding="utf-8") + "\nSee http://example.org NOW.\n")
-    cli_invoke(["build", "--repo", str(sample_repo)])
+    cli_invoke(["build", "--repo", str(small_repo)])
 
     def refuse(*args: object) -> object:
         raise AssertionError("a render-cache shard was read")
 
     monkeypatch.setattr(unitcache, "units_of", refuse)
-    said = cli_invoke(["check", "--repo", str(sample_repo), *NOW]).stdout
-    assert "CS206" in said and said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    said = cli_invoke(["check", "--repo", str(small_repo), *NOW]).stdout
+    assert "CS206" in said and said == clean_answer(cli_invoke, small_repo, tmp_path)
 
 
 def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CS320 counts each message in each locale once and keeps it: after each edit, a clean answer."""
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     counted: list[str] = []
     needs = localize.message_needs
 
@@ -140,9 +140,9 @@ def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
         return needs(message)
 
     monkeypatch.setattr(localize, "message_needs", recorded)
-    pl = sample_repo / "locales/pl/LC_MESSAGES/messages.po"
-    message = sample_repo / "content/messages/2026/kickoff.md"
-    kept = sample_repo / "dist" / FOLDER / "checks" / "coverage-parts.kept"
+    pl = small_repo / "locales/pl/LC_MESSAGES/messages.po"
+    message = small_repo / "content/messages/2026/kickoff.md"
+    kept = small_repo / "dist" / FOLDER / "checks" / "coverage-parts.kept"
 
     def untranslate(context: str) -> None:
         text = pl.read_text(encoding="utf-8")
@@ -174,7 +174,7 @@ def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
         counted.clear()
         said = cli_invoke(check).stdout
         mine = set(counted)
-        assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+        assert said == clean_answer(cli_invoke, small_repo, tmp_path)
         assert re.search(rf"CS320: pl is required by \S+ but {missing}", said)
         if edit is edits[1][0]:
             assert mine == {"kickoff"}  # the other messages' counts were kept
@@ -183,12 +183,12 @@ def test_required_locale_counts_are_kept_per_message_and_a_clean_checks(
 
 
 def test_translation_findings_are_kept_per_entry_and_a_clean_checks(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After one PO entry changed, CS310-CS319 compare that entry alone again."""
     from campaignsync.checks import catalogs
 
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     compared: list[str] = []
     compare = catalogs._entry_findings
 
@@ -197,8 +197,8 @@ def test_translation_findings_are_kept_per_entry_and_a_clean_checks(
         return compare(key, *args)
 
     monkeypatch.setattr(catalogs, "_entry_findings", recorded)
-    pl = sample_repo / "locales/pl/LC_MESSAGES/messages.po"
-    kept = sample_repo / "dist" / FOLDER / "checks" / "translation-entries-pl.kept"
+    pl = small_repo / "locales/pl/LC_MESSAGES/messages.po"
+    kept = small_repo / "dist" / FOLDER / "checks" / "translation-entries-pl.kept"
     cli_invoke(check)
     assert kept.is_file() and "kickoff:title" in compared
     text = pl.read_text(encoding="utf-8")
@@ -208,7 +208,7 @@ def test_translation_findings_are_kept_per_entry_and_a_clean_checks(
     compared.clear()
     said = cli_invoke(check).stdout
     assert compared == ["kickoff:title"]  # pl's other entries and the other catalogs: kept
-    assert "CS317" in said and said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert "CS317" in said and said == clean_answer(cli_invoke, small_repo, tmp_path)
     data = bytearray(kept.read_bytes())  # damaged: a miss, every pl entry compared again
     data[-10] ^= 0xFF
     kept.write_bytes(bytes(data))
@@ -219,12 +219,12 @@ def test_translation_findings_are_kept_per_entry_and_a_clean_checks(
 
 
 def test_template_strings_are_kept_by_the_templates_bytes(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CS320 reads the templates' _() strings: extracted again only when a template changed."""
     from campaignsync.l10n import catalog
 
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     extracted: list[str] = []
     extract = catalog.extract_templates
 
@@ -235,57 +235,57 @@ def test_template_strings_are_kept_by_the_templates_bytes(
     monkeypatch.setattr(catalog, "extract_templates", recorded)
     cli_invoke(check)
     assert extracted
-    message = sample_repo / "content/messages/2026/kickoff.md"
+    message = small_repo / "content/messages/2026/kickoff.md"
     message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
     extracted.clear()
     cli_invoke(check)
     assert extracted == []
-    web = sample_repo / "templates/web.html.j2"
+    web = small_repo / "templates/web.html.j2"
     web.write_text(web.read_text(encoding="utf-8") + '{{ _("A new string") }}\n', encoding="utf-8")
     extracted.clear()
     said = cli_invoke(check).stdout
     assert extracted
-    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert said == clean_answer(cli_invoke, small_repo, tmp_path)
     missing = re.search(r"CS320: pl is required by \S+ but (\d+) of", said)
     assert missing is not None and int(missing.group(1)) >= 1
 
 
 def test_look_ups_are_read_only_after_a_catalog_changed_and_a_lost_file_is_a_miss(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     """The look-ups sit beside the findings (<message>.logs): most of the bytes, seldom read."""
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     cli_invoke(check)
-    folder = sample_repo / "dist" / FOLDER / findings.FOLDER
+    folder = small_repo / "dist" / FOLDER / findings.FOLDER
     logs = sorted(folder.rglob("*.logs"))
-    assert len(logs) == len(kept_files(sample_repo))
+    assert len(logs) == len(kept_files(small_repo))
     for path in logs:
         path.unlink()
-    message = sample_repo / "content/messages/2026/kickoff.md"
+    message = small_repo / "content/messages/2026/kickoff.md"
     message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
-    before = kept_files(sample_repo)
+    before = kept_files(small_repo)
     said = cli_invoke(check).stdout  # no catalog changed: no look-up read
-    after = kept_files(sample_repo)
+    after = kept_files(small_repo)
     assert [name for name in after if after[name] != before[name]] == ["kickoff.found"]
-    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
-    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    assert said == clean_answer(cli_invoke, small_repo, tmp_path)
+    po = small_repo / "locales/de/LC_MESSAGES/messages.po"
     po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     said = cli_invoke(check).stdout  # de changed: the messages whose look-ups are lost, again
-    again = kept_files(sample_repo)
+    again = kept_files(small_repo)
     assert sum(again[name] != after[name] for name in again) > 1  # those that read de
-    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert said == clean_answer(cli_invoke, small_repo, tmp_path)
 
 
 @pytest.mark.parametrize("damaged", ["the other locales'", "de's"])
 def test_only_the_look_ups_of_the_units_that_read_a_changed_catalog_are_read(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, damaged: str
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, damaged: str
 ) -> None:
     """Each unit's look-ups are found by their place and sha256, kept in the findings file."""
     from campaignsync.pack import sealed
 
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     cli_invoke(check)
-    folder = sample_repo / "dist" / FOLDER / findings.FOLDER
+    folder = small_repo / "dist" / FOLDER / findings.FOLDER
     for found in folder.rglob("*.found"):
         key = found.read_bytes().split(b"\n")[2].decode()  # the head's third line
         index = sealed.read_sealed(found, None, key)[1]
@@ -295,25 +295,25 @@ def test_only_the_look_ups_of_the_units_that_read_a_changed_catalog_are_read(
             if (tag == "de") == (damaged == "de's"):
                 data[at : at + size] = bytes(size)
         logs.write_bytes(bytes(data))
-    before = kept_files(sample_repo, ".logs")
-    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    before = kept_files(small_repo, ".logs")
+    po = small_repo / "locales/de/LC_MESSAGES/messages.po"
     po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # same entries
     said = cli_invoke(check).stdout
-    after = kept_files(sample_repo, ".logs")  # written again only with findings found again
+    after = kept_files(small_repo, ".logs")  # written again only with findings found again
     again = [name for name in after if after[name] != before[name]]
     if damaged == "de's":  # a damaged part is a miss: the messages that read de, again
         assert len(again) > 1
     else:  # only de's parts were read, and they still hold
         assert again == []
-    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert said == clean_answer(cli_invoke, small_repo, tmp_path)
 
 
 def test_after_a_po_edit_the_look_ups_are_compared_once(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The findings that still hold are kept under the catalog's new digest: the next check
     after the edit compares no look-up, as a check after a check."""
-    check = ["check", "--repo", str(sample_repo), *NOW]
+    check = ["check", "--repo", str(small_repo), *NOW]
     compared: list[str] = []
     changed = findings._changed
 
@@ -326,18 +326,18 @@ def test_after_a_po_edit_the_look_ups_are_compared_once(
 
     monkeypatch.setattr(findings, "_changed", recorded)
     cli_invoke(check)
-    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    po = small_repo / "locales/de/LC_MESSAGES/messages.po"
     text = po.read_text(encoding="utf-8")
     entry = re.search(r'(msgctxt "kickoff:title"\nmsgid "(?:[^"\\]|\\.)*"\nmsgstr ")', text)
     assert entry is not None
     po.write_text(text.replace(entry.group(), entry.group() + " "), encoding="utf-8")
     said = cli_invoke(check).stdout
     assert len(compared) > 1 and set(compared) == {"de"}  # every message that read de
-    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert said == clean_answer(cli_invoke, small_repo, tmp_path)
     for name in ("kickoff.md", "wrap-up.md"):  # each edit makes the next check find it again
-        message = next((sample_repo / "content" / "messages").rglob(name))
+        message = next((small_repo / "content" / "messages").rglob(name))
         message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n")
         compared.clear()
         said = cli_invoke(check).stdout
         assert compared == []
-        assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+        assert said == clean_answer(cli_invoke, small_repo, tmp_path)

@@ -589,26 +589,26 @@ def test_release_refuses_a_campaign_without_messages(
 
 
 def test_sync_lists_only_what_each_locale_publishes(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     shared = tmp_path / "sample.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(shared))
-    (sample_repo / ".gitignore").write_text("dist/\n")
-    git(sample_repo, "init", "-q", "-b", "main")
-    commit(sample_repo, "Sample")
-    git(sample_repo, "remote", "add", "origin", str(shared))
-    git(sample_repo, "push", "-q", "-u", "origin", "main")
+    (small_repo / ".gitignore").write_text("dist/\n")
+    git(small_repo, "init", "-q", "-b", "main")
+    commit(small_repo, "Sample")
+    git(small_repo, "remote", "add", "origin", str(shared))
+    git(small_repo, "push", "-q", "-u", "origin", "main")
     us = tmp_path / "us-team"
     git(tmp_path, "clone", "-q", str(shared), str(us))
     # The EU team adds an EU-only message.
-    source = (sample_repo / "content/messages/2026/passphrase-tip.md").read_text()
-    (sample_repo / "content/messages/2026/passphrase-at-work.md").write_text(
+    source = (small_repo / "content/messages/2026/passphrase-tip.md").read_text()
+    (small_repo / "content/messages/2026/passphrase-at-work.md").write_text(
         source.replace("id: passphrase-tip", "id: passphrase-at-work").replace(
             "2026-10-06T12:00", "2026-10-08T12:00"
         )
     )
-    commit(sample_repo, "EU-only message")
-    git(sample_repo, "push", "-q")
+    commit(small_repo, "EU-only message")
+    git(small_repo, "push", "-q")
     document = json.loads(cli_invoke(["sync", "--repo", str(us), "--format", "json"]).stdout)
     todo = {item["locale"]: item for item in document["todo"]}
     assert "passphrase-at-work:title" in todo["de"]["untranslated"]
@@ -618,7 +618,7 @@ def test_sync_lists_only_what_each_locale_publishes(
 
 
 def test_without_git_installed_build_works_and_git_commands_say_so(
-    sample_repo: Path, tmp_path: Path
+    small_repo: Path, tmp_path: Path
 ) -> None:
     """GitPython refuses to import when no git program is on PATH."""
     import os
@@ -630,7 +630,7 @@ def test_without_git_installed_build_works_and_git_commands_say_so(
 
     def run(*args):
         return subprocess.run(
-            [sys.executable, "-m", "campaignsync", *args, "--repo", str(sample_repo)],
+            [sys.executable, "-m", "campaignsync", *args, "--repo", str(small_repo)],
             env=env,
             capture_output=True,
             text=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 import hypothesis
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, CliInvoke
+from conftest import CliInvoke, small_sample
 from hypothesis import strategies as st
 
 from campaignsync.cli import cli
@@ -27,21 +27,9 @@ KEEP = ("kickoff", "mfa-email-first", "passphrase-tip")
 WORDS = ("Stay safe", "Nouveau texte", "Ünïcödé", "Back up", "%(x)s")
 
 
-def small_sample(target: Path) -> Path:
-    """Copy the sample campaign with only the messages in KEEP."""
-    target.mkdir()
-    shutil.copy2(ROOT / "campaignsync.toml", target)
-    for folder in ("content", "locales", "templates"):
-        shutil.copytree(ROOT / folder, target / folder)
-    for path in (target / "content" / "messages").rglob("*.md"):
-        if path.stem not in KEEP:
-            path.unlink()
-    return target
-
-
 def small_build(tmp_path: Path) -> tuple[Path, Path, list[str]]:
     """Return a small sample's repository, an output folder and the build command for them."""
-    repo, out = small_sample(tmp_path / "repo"), tmp_path / "out"
+    repo, out = small_sample(tmp_path / "repo", KEEP), tmp_path / "out"
     return repo, out, ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
 
 
@@ -155,7 +143,7 @@ CHANGES = [
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_sample(tmp_path_factory.mktemp("incremental") / "repo")
+    return small_sample(tmp_path_factory.mktemp("incremental") / "repo", KEEP)
 
 
 @hypothesis.settings(
@@ -225,13 +213,13 @@ def test_big_members_updated_run_by_run_give_a_clean_builds_zip(
 
 
 def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_match(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
     assert (out / "2026.zip").is_file()
-    change_title(sample_repo, 0, "Folder only")
+    change_title(small_repo, 0, "Folder only")
     result = cli_invoke([*build, "--no-zip"], env=EPOCH)
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"Built {out / '2026'}: ")
@@ -247,14 +235,14 @@ def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_ma
     zipped = cli_invoke(build, env=EPOCH)
     first = zipped.stdout.splitlines()[0]
     assert " (0 written, " in first and first.endswith(f" unchanged) and {out / '2026.zip'}")
-    same_as_clean(cli_invoke, sample_repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
 def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
     shards = sorted((out / unitcache.FOLDER / "2026").glob("*.units"))
     assert shards
@@ -272,20 +260,20 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
     assert patterns
     for path in patterns:
         path.write_bytes(path.read_bytes()[:200])
-    change_title(sample_repo, 0, "Rebuilt")
+    change_title(small_repo, 0, "Rebuilt")
     result = cli_invoke(build, env=EPOCH)
     assert " written, " in result.stdout
-    same_as_clean(cli_invoke, sample_repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
 def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
     before = tree(out / "2026")
-    change_title(sample_repo, 0, "Interrupted")
+    change_title(small_repo, 0, "Interrupted")
 
     def power_cut(*args: object) -> None:
         raise OSError(5, "Input/output error")
@@ -302,14 +290,14 @@ def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
     cli_invoke(build, env=EPOCH)
     assert not journal.journal_path(out, "2026").exists()
     assert not list(out.glob(".2026.*tmp*"))
-    same_as_clean(cli_invoke, sample_repo, out, tmp_path / "clean")
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
 def test_a_cache_copied_to_another_folder_is_not_trusted(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(out)], env=EPOCH)
     copy = tmp_path / "copy"
     shutil.copytree(out / unitcache.FOLDER, copy / unitcache.FOLDER)
     key = next(iter((out / unitcache.FOLDER / "2026").glob("*.units"))).read_bytes()
@@ -318,12 +306,12 @@ def test_a_cache_copied_to_another_folder_is_not_trusted(
 
 
 def test_a_build_after_a_check_keeps_the_members_check_left_out(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
     # check renders units without zip members or manifest rows; the build that takes them
     # from the cache adds both once, so later builds need not hash every output again.
-    cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-09-01"])
-    out = sample_repo / "dist"
+    cli_invoke(["check", "--repo", str(small_repo), "--now", "2026-09-01"])
+    out = small_repo / "dist"
 
     def units() -> list[unitcache.Unit]:
         key = next(iter((out / unitcache.FOLDER / "2026").glob("*.units"))).read_bytes()
@@ -331,19 +319,19 @@ def test_a_build_after_a_check_keeps_the_members_check_left_out(
         return [unit for locales in cache.units.values() for _, unit in locales.values()]
 
     assert any(None in unit.members for unit in units())
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
     kept = units()
     assert kept and not any(None in u.members or None in u.lines for u in kept)
 
 
 def test_a_units_catalog_look_ups_are_read_only_when_a_catalog_changed(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
     from dataclasses import replace
     from types import SimpleNamespace
 
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
-    out = sample_repo / "dist"
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    out = small_repo / "dist"
     shard = next(iter((out / unitcache.FOLDER / "2026").glob("*.units")))
     cache = unitcache.open_cache(out, "2026", _key_of(shard.read_bytes()))
     message_id, locales = next((m, u) for m, u in cache.units.items() if "fr" in u)
@@ -378,10 +366,10 @@ def _key_of(shard: bytes) -> str:
 
 
 def test_check_from_the_cache_says_exactly_what_a_clean_check_says(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    check = ["check", "--repo", str(sample_repo), "--format", "json", "--now", "2026-09-01"]
-    cache = sample_repo / "dist" / unitcache.FOLDER
+    check = ["check", "--repo", str(small_repo), "--format", "json", "--now", "2026-09-01"]
+    cache = small_repo / "dist" / unitcache.FOLDER
 
     def clean() -> str:
         shutil.rmtree(cache, ignore_errors=True)
@@ -391,42 +379,42 @@ def test_check_from_the_cache_says_exactly_what_a_clean_check_says(
     assert cache.is_dir()
     assert CliRunner().invoke(cli, check).stdout == first.stdout == clean()
     # A title too long for X, a PO entry that drops a placeholder, a template edit.
-    change_title(sample_repo, 0, "A title " * 40)
-    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    change_title(small_repo, 0, "A title " * 40)
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
     _edit(po, lambda t: t.replace("%(", "(", 1))
-    change_template(sample_repo, 3, "Hello")
+    change_template(small_repo, 3, "Hello")
     CliRunner().invoke(cli, check)  # fills the cache
     warm = CliRunner().invoke(cli, check)
     assert warm.stdout == clean()
     assert warm.stdout != first.stdout
 
 
-def test_catalogs_kept_by_their_bytes_read_back_as_read(sample_repo: Path, tmp_path: Path) -> None:
+def test_catalogs_kept_by_their_bytes_read_back_as_read(small_repo: Path, tmp_path: Path) -> None:
     from campaignsync.l10n import catalog
     from campaignsync.load.config import load_config
     from campaignsync.pack.lookups import CatalogMemo
 
-    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
     _edit(po, lambda t: t + '\nmsgid "broken\n')  # a problem to keep as well
-    config, _ = load_config(sample_repo)
+    config, _ = load_config(small_repo)
     assert config is not None
-    fresh = catalog.load_lookups(sample_repo, config)
+    fresh = catalog.load_lookups(small_repo, config)
     memo = CatalogMemo(tmp_path, config.paths.locales)
-    assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh  # fills the memo
+    assert catalog.load_lookups(small_repo, config, memo=memo) == fresh  # fills the memo
     assert sorted(p.name for p in memo.folder.iterdir())[0] == "de.lookup"
-    assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh  # reads it
+    assert catalog.load_lookups(small_repo, config, memo=memo) == fresh  # reads it
     assert fresh[1] and fresh[0]["de"].entries
     damaged = memo.folder / "fr.lookup"
     damaged.write_bytes(damaged.read_bytes()[:-10])
-    assert catalog.load_lookups(sample_repo, config, memo=memo) == fresh
+    assert catalog.load_lookups(small_repo, config, memo=memo) == fresh
 
 
 def test_locale_shards_built_apart_assemble_into_the_same_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from campaignsync.pipeline import workers as pipeline
 
-    build = ["build", "--repo", str(sample_repo), "--jobs", "1"]
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     halves = (["en", "de", "es", "es-US", "fr"], ["en-US", "it", "nl", "pl", "pt-PT"])
     for n, tags in enumerate(halves):
         shard = [arg for tag in tags for arg in ("--locale", tag)]
@@ -475,18 +463,18 @@ def test_a_journal_that_cannot_be_read_was_never_committed(tmp_path: Path) -> No
     assert not path.exists()
 
 
-def test_a_kept_catalog_reads_only_the_groups_asked_for(sample_repo: Path, tmp_path: Path) -> None:
+def test_a_kept_catalog_reads_only_the_groups_asked_for(small_repo: Path, tmp_path: Path) -> None:
     """A catalog taken from the memo unpacks one message's entries when one is looked up."""
     from campaignsync.l10n import catalog
     from campaignsync.load.config import load_config
     from campaignsync.pack.lookups import CatalogMemo
 
-    config, _ = load_config(sample_repo)
+    config, _ = load_config(small_repo)
     assert config is not None
-    fresh = catalog.load_lookups(sample_repo, config)[0]["de"]
+    fresh = catalog.load_lookups(small_repo, config)[0]["de"]
     memo = CatalogMemo(tmp_path, config.paths.locales)
-    catalog.load_lookups(sample_repo, config, memo=memo)  # fills the memo
-    kept = catalog.load_lookups(sample_repo, config, memo=memo)[0]["de"]
+    catalog.load_lookups(small_repo, config, memo=memo)  # fills the memo
+    kept = catalog.load_lookups(small_repo, config, memo=memo)[0]["de"]
     groups = kept.entries.groups  # type: ignore[attr-defined]
     assert groups.tables == {}
     key = next(k for k in fresh.entries if k[0] == "kickoff:title")

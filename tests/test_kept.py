@@ -168,9 +168,9 @@ def test_after_a_body_edit_only_that_message_page_is_drawn_again(
 
 
 def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
-    _, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    _, cache, pack, key = _built(cli_invoke, small_repo, tmp_path)
     from_manifest = manifest.hashes(pack)
     assert open_kept(cache, pack, key).hashes == from_manifest
     assert open_kept(cache, pack, key, load=False).hashes is None
@@ -193,13 +193,13 @@ def test_the_last_packs_hashes_are_kept_while_its_manifest_is_the_one_built(
 
 
 def test_the_overviews_messages_are_kept_and_only_an_edited_one_is_made_again(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
-    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    build, cache, pack, key = _built(cli_invoke, small_repo, tmp_path)
     before = _listed(open_kept(cache, pack, key).pieces)
     assert len(before) == len(list((pack / "preview" / "messages").iterdir()))
     assert "".join(before.values()) in (pack / "index.html").read_text(encoding="utf-8")
-    edited = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    edited = sorted((small_repo / "content" / "messages").rglob("*.md"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
     after = _listed(open_kept(cache, pack, key).pieces)
@@ -248,9 +248,9 @@ def _poisoned(outputs: list[Output], spared: str) -> list[Output]:
 
 
 def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, outputs, lookups = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(small_repo)
     made: list[str] = []
     rows_of = schedulecsv._message_rows
     monkeypatch.setattr(
@@ -289,9 +289,9 @@ def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
 
 
 def test_schedule_rows_of_messages_published_at_one_instant_are_kept_together(
-    sample_repo: Path, tmp_path: Path
+    small_repo: Path, tmp_path: Path
 ) -> None:
-    project, outputs, lookups = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(small_repo)
     first, second = sorted(m.id for m in project.messages if m.publish_for("eu") is not None)[:2]
     when = next(m.publish for m in project.messages if m.id == first)
     together = replace(project, messages=tuple(replace(m, publish=when) if m.id == second else m
@@ -311,12 +311,12 @@ def test_schedule_rows_of_messages_published_at_one_instant_are_kept_together(
 
 
 def test_readability_and_tally_are_kept_per_message_and_joined_as_a_clean_build_makes_them(
-    sample_repo: Path, tmp_path: Path
+    small_repo: Path, tmp_path: Path
 ) -> None:
     from campaignsync.l10n import longtexts
     from campaignsync.pipeline import building
 
-    project, outputs, lookups = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(small_repo)
     whole = manifest.readability(project, "2026", outputs, None)
     assert whole == longtexts.report(longtexts.from_outputs(outputs, project, blocks=False))
     tally = building._tally(outputs)
@@ -350,9 +350,9 @@ def test_readability_and_tally_are_kept_per_message_and_joined_as_a_clean_build_
 
 
 def test_translation_states_are_kept_per_message_and_locale_until_a_catalog_changes(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, outputs, lookups = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(small_repo)
     whole = attention.items(project, "2026", outputs, lookups)
     assert {i.kind for i in whole} & {"untranslated", "fuzzy"}
     asked: list[str] = []
@@ -374,9 +374,9 @@ def test_translation_states_are_kept_per_message_and_locale_until_a_catalog_chan
 
 
 def test_a_messages_translation_states_are_taken_per_locale_and_only_while_they_can_be(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, outputs, lookups = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(small_repo)
     whole = attention.items(project, "2026", outputs, lookups)
     asked: list[str] = []
     classify = localize.classifier
@@ -425,10 +425,10 @@ def test_sealed_files_read_ahead_come_back_in_order_with_each_miss_in_its_place(
 
 
 def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_again(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build, _, pack, _ = _built(cli_invoke, sample_repo, tmp_path)
-    ids = [p.stem for p in sorted((sample_repo / "content" / "messages").rglob("*.md"))]
+    build, _, pack, _ = _built(cli_invoke, small_repo, tmp_path)
+    ids = [p.stem for p in sorted((small_repo / "content" / "messages").rglob("*.md"))]
     other = pack / "preview" / "messages" / f"{ids[1]}.html"
     read: list[str] = []
     read_back = writer.read_back
@@ -438,18 +438,18 @@ def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_a
 
     def clean_pack() -> Path:
         clean = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
-        cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+        cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)], env=EPOCH)
         return clean
 
     # Another message's page changed by hand: the zip's member is copied, the page not read.
     other.write_bytes(other.read_bytes().replace(b"</body>", b"<p>by hand</p></body>"))
-    change_title(sample_repo, 0, "Edited")
+    change_title(small_repo, 0, "Edited")
     cli_invoke(build, env=EPOCH)
     assert read == []
     assert (pack.parent / "2026.zip").read_bytes() == (clean_pack() / "2026.zip").read_bytes()
     # Without the last zip to copy from, it is read back, found changed and made again.
     (pack.parent / "2026.zip").unlink()
-    change_title(sample_repo, 0, "Edited again")
+    change_title(small_repo, 0, "Edited again")
     cli_invoke(build, env=EPOCH)
     assert f"preview/messages/{ids[1]}.html" in read
     clean = clean_pack()
@@ -458,16 +458,16 @@ def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_a
 
 
 def test_an_update_interrupted_before_its_journal_leaves_the_last_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build, _, pack, _ = _built(cli_invoke, sample_repo, tmp_path)
+    build, _, pack, _ = _built(cli_invoke, small_repo, tmp_path)
     before, zipped = tree(pack), (pack.parent / "2026.zip").read_bytes()
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(archive, "update_zip", interrupted)
-    change_title(sample_repo, 0, "Interrupted")
+    change_title(small_repo, 0, "Interrupted")
     assert cli_invoke(build, env=EPOCH, expect=130).stderr == (
         "error: interrupted; nothing was changed\n"
     )
@@ -477,7 +477,7 @@ def test_an_update_interrupted_before_its_journal_leaves_the_last_pack(
     monkeypatch.undo()
     cli_invoke(build, env=EPOCH)
     clean = tmp_path / "clean"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)], env=EPOCH)
     assert tree(pack) == tree(clean / "2026")
     assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
 
@@ -556,9 +556,9 @@ def test_the_overviews_attention_list_is_kept_while_its_items_are_the_same(
 
 
 def test_a_messages_item_of_the_overview_is_made_again_when_a_card_or_flag_of_it_changes(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, outputs, lookups = _rendered_sample(sample_repo)
+    project, outputs, lookups = _rendered_sample(small_repo)
     drawn: dict[str, gallery.Drawn] = {}
     fresh = dict(gallery.pages(project, "2026", outputs, lookups, (), drawn))
     made: dict[tuple[str, str], list[gallery.Drawn]] = {}
@@ -600,9 +600,9 @@ def test_a_messages_item_of_the_overview_is_made_again_when_a_card_or_flag_of_it
 
 
 def test_the_pages_made_after_an_edit_are_hashed_once(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    build, cache, pack, key = _built(cli_invoke, small_repo, tmp_path)
     hashed: list[str] = []
     digest_all = writer.digest_all
 
@@ -612,13 +612,13 @@ def test_the_pages_made_after_an_edit_are_hashed_once(
         return digest_all(chosen)
 
     monkeypatch.setattr(writer, "digest_all", noted)
-    change_title(sample_repo, 0, "Hashed once")
+    change_title(small_repo, 0, "Hashed once")
     cli_invoke(build, env=EPOCH)
     made = set(open_kept(cache, pack, key).known)
     pages = [p for p in hashed if p.startswith("preview/")]
     assert not [p for p in pages if p in made]  # noted as made: hashed then, not again
     monkeypatch.undo()
     clean = tmp_path / "clean"
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(clean)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)], env=EPOCH)
     assert tree(pack) == tree(clean / "2026")
     assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()

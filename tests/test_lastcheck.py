@@ -37,12 +37,12 @@ def retitle(repo: Path, title: str) -> None:
 
 
 def test_an_unchanged_campaign_is_answered_without_loading_it(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    retitle(sample_repo, "A new title to translate")  # warnings (CS320) for --strict
+    retitle(small_repo, "A new title to translate")  # warnings (CS320) for --strict
     args = ["--format", "json", "--now", "2026-09-01"]
-    check = ["check", "--repo", str(sample_repo), *args]
-    clean = clean_check(cli_invoke, sample_repo, args)
+    check = ["check", "--repo", str(small_repo), *args]
+    clean = clean_check(cli_invoke, small_repo, args)
     assert '"CS320"' in clean
     assert cli_invoke(check).stdout == clean  # keeps its answer
     with monkeypatch.context() as patched:
@@ -50,26 +50,26 @@ def test_an_unchanged_campaign_is_answered_without_loading_it(
         assert cli_invoke(check).stdout == clean
         strict = cli_invoke([*check, "--strict"], expect=1).stdout
         assert '"severity": "error"' in strict and '"severity": "warning"' not in strict
-    assert strict == clean_check(cli_invoke, sample_repo, [*args, "--strict"], expect=1)
+    assert strict == clean_check(cli_invoke, small_repo, [*args, "--strict"], expect=1)
     # An edit is seen: the answer is found again, and is a clean check's.
-    message = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    message = sorted((small_repo / "content" / "messages").rglob("*.md"))[0]
     message.write_text(message.read_text(encoding="utf-8") + "\nSee http://example.org.\n")
     edited = cli_invoke(check).stdout
     assert '"CS206"' in edited and edited != clean
-    assert edited == clean_check(cli_invoke, sample_repo, args)
+    assert edited == clean_check(cli_invoke, small_repo, args)
 
 
 def test_the_answer_is_not_given_again_across_the_freeze(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
     """CS320 is a warning before the freeze (15 September) and an error after it."""
-    retitle(sample_repo, "A new title to translate")
-    check = ["check", "--repo", str(sample_repo), "--now"]
+    retitle(small_repo, "A new title to translate")
+    check = ["check", "--repo", str(small_repo), "--now"]
     before = cli_invoke([*check, "2026-09-01"]).stdout
     assert "warning CS320" in before and "error CS320" not in before
     after = cli_invoke([*check, "2026-12-01"], expect=1).stdout
     assert "error CS320" in after and "warning CS320" not in after
-    assert after == clean_check(cli_invoke, sample_repo, ["--now", "2026-12-01"], expect=1)
+    assert after == clean_check(cli_invoke, small_repo, ["--now", "2026-12-01"], expect=1)
     cli_invoke([*check, "2026-12-01"], expect=1)  # keeps the answer after the freeze
     assert cli_invoke([*check, "2026-09-02"]).stdout == before.replace("2026-09-01", "2026-09-02")
 
@@ -124,18 +124,18 @@ def test_a_build_keeps_the_answer_check_gives_after_it(
 
 
 def test_a_build_after_a_po_edit_keeps_the_answer_too(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One unit rendered again leaves its message's findings stale: the build checks its outputs."""
     today = {"SOURCE_DATE_EPOCH": "1788220800"}  # 2026-09-01, as --now
-    build = ["build", "--repo", str(sample_repo), "--no-zip"]
-    check = ["check", "--repo", str(sample_repo), "--now", "2026-09-01"]
+    build = ["build", "--repo", str(small_repo), "--no-zip"]
+    check = ["check", "--repo", str(small_repo), "--now", "2026-09-01"]
     cli_invoke(build, env=today)
-    fr = sample_repo / "locales/fr/LC_MESSAGES/messages.po"
+    fr = small_repo / "locales/fr/LC_MESSAGES/messages.po"
     title = r'(msgctxt "kickoff:title"\nmsgid "[^"]*"\nmsgstr ")'
     fr.write_text(re.sub(title, r"\1TOUS LES MOTS ", fr.read_text(encoding="utf-8")))
     cli_invoke(build, env=today)
     with monkeypatch.context() as patched:
         no_loading(patched)
         said = cli_invoke(check).stdout
-    assert "CS412" in said and said == clean_check(cli_invoke, sample_repo, check[3:])
+    assert "CS412" in said and said == clean_check(cli_invoke, small_repo, check[3:])

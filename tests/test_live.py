@@ -78,18 +78,18 @@ def test_binds_to_localhost_by_default(review_pack: Path) -> None:
 
 
 def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    out = sample_repo / "dist"
+    out = small_repo / "dist"
     request = pipeline.Request()
-    first = live.rebuild(sample_repo, out, request)
+    first = live.rebuild(small_repo, out, request)
     assert first.problems == () and first.hashes
     state = live.State()
     state.record(first)
-    message = sample_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
     good = message.read_text()
     message.write_text(good.replace("theme: passwords", "theme: passwords\nbogus: 1"))
-    broken = live.rebuild(sample_repo, out, request)
+    broken = live.rebuild(small_repo, out, request)
     assert broken.problems == (
         "content/messages/2026/kickoff.md:5: error CS011: unknown key 'bogus'",
     )
@@ -98,25 +98,25 @@ def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
     assert state.build == 2 and state.problems == broken.problems
     assert (out / "2026" / "index.html").is_file()  # the previous pack stays
     message.write_text(good.replace("Joint Cyber Awareness Month starts today", "Kickoff day"))
-    fixed = live.rebuild(sample_repo, out, request)
+    fixed = live.rebuild(small_repo, out, request)
     state.record(fixed)
     assert state.problems == ()
     assert "en/x/kickoff.txt" not in state.changed  # the X post is the summary, not the title
     assert "en/web/kickoff.html" in state.changed and "index.html" in state.changed
 
 
-def test_watch_reports_saved_input_files(sample_repo: Path) -> None:
+def test_watch_reports_saved_input_files(small_repo: Path) -> None:
     stop = threading.Event()
     found: list[set[str]] = []
 
     def run() -> None:
-        for batch in watch.changes(sample_repo, ("campaignsync.toml", "content"), stop):
+        for batch in watch.changes(small_repo, ("campaignsync.toml", "content"), stop):
             found.append(batch)
             stop.set()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    message = sample_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
     for _ in range(100):  # the watcher may need a moment to start
         message.write_text(message.read_text() + "\n")
         thread.join(0.2)
@@ -128,23 +128,23 @@ def test_watch_reports_saved_input_files(sample_repo: Path) -> None:
 
 
 def test_preview_without_watch_and_without_a_pack_says_to_build_first(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    result = cli_invoke(["preview", "--repo", str(sample_repo), "--no-watch"], expect=1)
+    result = cli_invoke(["preview", "--repo", str(small_repo), "--no-watch"], expect=1)
     assert (
         result.stderr
-        == f"error: no pack in {sample_repo / 'dist' / '2026'}; run 'campaignsync build' first\n"
+        == f"error: no pack in {small_repo / 'dist' / '2026'}; run 'campaignsync build' first\n"
     )
 
 
-def test_preview_on_a_port_in_use_says_so(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    cli_invoke(["build", "--repo", str(sample_repo)])
+def test_preview_on_a_port_in_use_says_so(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    cli_invoke(["build", "--repo", str(small_repo)])
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = cli_invoke(
-            ["preview", "--repo", str(sample_repo), "--port", str(port), "--no-watch"], expect=1
+            ["preview", "--repo", str(small_repo), "--port", str(port), "--no-watch"], expect=1
         )
     assert result.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
@@ -190,7 +190,7 @@ def test_a_page_asked_for_during_the_first_build_says_it_is_coming_and_reloads(
 
 
 def test_preview_answers_before_its_first_build_is_done(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from campaignsync.commands import preview
 
@@ -204,7 +204,7 @@ def test_preview_answers_before_its_first_build_is_done(
     monkeypatch.setattr(live, "rebuild", slow)
     seen: list[tuple[str, ...]] = []
     options = preview.Options(out=tmp_path / "out", port=0)
-    started = preview.start(sample_repo, options, seen.append)
+    started = preview.start(small_repo, options, seen.append)
     thread = threading.Thread(target=started.serve, daemon=True)
     thread.start()
     port = int(started.address.rsplit(":", 1)[1].rstrip("/"))

@@ -160,9 +160,9 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
 
 
 def test_a_locale_pages_frame_is_kept_while_its_items_and_what_every_page_shows_are(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, _ = load_project(sample_repo)
+    project, _ = load_project(small_repo)
     assert project is not None
     locale = project.config.all_locales[1]
     listed = list(project.messages_of("2026"))

@@ -89,8 +89,8 @@ def test_add_refuses_a_locale_that_exists(campaign_repo: Path, cli_invoke: CliIn
     assert result.stderr == "error: locale 'de' is already configured\n"
 
 
-def test_status_table_groups_by_partner(sample_repo: Path, cli_invoke: CliInvoke) -> None:
-    result = cli_invoke(["locale", "status"], cwd=sample_repo)
+def test_status_table_groups_by_partner(small_repo: Path, cli_invoke: CliInvoke) -> None:
+    result = cli_invoke(["locale", "status"], cwd=small_repo)
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "Source: en. Counts are entries / source words; fuzzy never counts as translated."
@@ -107,11 +107,11 @@ def test_status_table_groups_by_partner(sample_repo: Path, cli_invoke: CliInvoke
     assert nl.endswith("(not required)")
 
 
-def test_status_json_counts_fallback_and_fuzzy(sample_repo: Path, cli_invoke: CliInvoke) -> None:
-    po = po_file(sample_repo, "de")
+def test_status_json_counts_fallback_and_fuzzy(small_repo: Path, cli_invoke: CliInvoke) -> None:
+    po = po_file(small_repo, "de")
     text = po.read_text(encoding="utf-8")
     po.write_text(text.replace('msgctxt "kickoff:title"', '#, fuzzy\nmsgctxt "kickoff:title"'))
-    result = cli_invoke(["locale", "status", "--format", "json"], cwd=sample_repo)
+    result = cli_invoke(["locale", "status", "--format", "json"], cwd=small_repo)
     data = json.loads(result.stdout)
     rows = {row["locale"]: row for row in data["locales"]}
     de = rows["de"]
@@ -126,37 +126,37 @@ def test_status_json_counts_fallback_and_fuzzy(sample_repo: Path, cli_invoke: Cl
     assert [p["id"] for p in data["partners"]] == ["eu", "us"]
 
 
-def test_status_min_exits_1_below_the_bar(sample_repo: Path, cli_invoke: CliInvoke) -> None:
-    result = cli_invoke(["locale", "status", "--min", "90"], cwd=sample_repo, expect=1)
+def test_status_min_exits_1_below_the_bar(small_repo: Path, cli_invoke: CliInvoke) -> None:
+    result = cli_invoke(["locale", "status", "--min", "90"], cwd=small_repo, expect=1)
     assert result.stderr.startswith("error: below 90%: nl (")
-    cli_invoke(["locale", "status", "--min", "100", "--required"], cwd=sample_repo)
-    result = cli_invoke(["locale", "status", "--locale", "xx"], cwd=sample_repo, expect=2)
+    cli_invoke(["locale", "status", "--min", "100", "--required"], cwd=small_repo)
+    result = cli_invoke(["locale", "status", "--locale", "xx"], cwd=small_repo, expect=2)
     assert result.stderr.splitlines()[-1] == (
         "Error: Invalid value for '--locale': 'xx' is not a locale that CLDR knows"
     )
 
 
 def test_compile_writes_mo_files_and_refuses_broken_catalogs(
-    sample_repo: Path, cli_invoke: CliInvoke, tmp_path: Path
+    small_repo: Path, cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
     out = tmp_path / "mo"
-    result = cli_invoke(["locale", "compile", "--out", str(out)], cwd=sample_repo)
+    result = cli_invoke(["locale", "compile", "--out", str(out)], cwd=small_repo)
     assert (out / "de/LC_MESSAGES/messages.mo").is_file()
     assert (out / "pt_PT/LC_MESSAGES/messages.mo").is_file()
     assert f"Wrote {out}/de/LC_MESSAGES/messages.mo: " in result.stdout
-    po = po_file(sample_repo, "fr")
+    po = po_file(small_repo, "fr")
     lines = po.read_text(encoding="utf-8").split("\n")
     at = next(
         i for i, line in enumerate(lines) if line.startswith('msgstr "') and line != 'msgstr ""'
     )
     lines[at] = lines[at][:-1]
     po.write_text("\n".join(lines), encoding="utf-8")
-    result = cli_invoke(["locale", "compile"], cwd=sample_repo, expect=1)
+    result = cli_invoke(["locale", "compile"], cwd=small_repo, expect=1)
     assert result.stderr.splitlines()[0] == (
         f"locales/fr/LC_MESSAGES/messages.po:{at + 1}: error CS301: "
         "unterminated string: the closing '\"' is missing [fr]"
     )
-    assert not list((sample_repo / "locales").rglob("*.mo"))
+    assert not list((small_repo / "locales").rglob("*.mo"))
 
 
 def test_add_keeps_the_configs_comments_and_layout(
@@ -268,12 +268,12 @@ def test_derived_catalogs_carry_the_commit_time_not_the_clock(
 
 
 def test_one_problem_in_the_catalogs_is_told_in_the_singular(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    po = sample_repo / "locales/de/LC_MESSAGES/messages.po"
+    po = small_repo / "locales/de/LC_MESSAGES/messages.po"
     lines = len(po.read_text().splitlines())
     po.write_text(po.read_text() + '\nmsgid "broken\n')
-    result = cli_invoke(["locale", "status", "--repo", str(sample_repo)], expect=1)
+    result = cli_invoke(["locale", "status", "--repo", str(small_repo)], expect=1)
     assert result.stderr == (
         f"locales/de/LC_MESSAGES/messages.po:{lines + 2}: error CS301: unterminated string: "
         "the closing '\"' is missing [de]\n"
@@ -282,41 +282,41 @@ def test_one_problem_in_the_catalogs_is_told_in_the_singular(
 
 
 def test_update_reads_every_catalog_before_writing_any(
-    sample_repo: Path, cli_invoke: CliInvoke
+    small_repo: Path, cli_invoke: CliInvoke
 ) -> None:
     """One unreadable catalog stops the update at its file and line, and no file changes."""
-    message = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    message = sorted((small_repo / "content" / "messages").rglob("*.md"))[0]
     text = message.read_text(encoding="utf-8")
     message.write_text(re.sub(r"(?m)^title: .*$", "title: A new title", text, count=1))
-    de = po_file(sample_repo, "de")
+    de = po_file(small_repo, "de")
     lines = de.read_bytes().count(b"\n")
     with de.open("ab") as handle:
         handle.write(b"\xff\xfe garbage")
-    files = sorted(p for p in (sample_repo / "locales").rglob("*") if p.is_file())
+    files = sorted(p for p in (small_repo / "locales").rglob("*") if p.is_file())
     before = {path: path.read_bytes() for path in files}
-    result = cli_invoke(["locale", "update", "--jobs", "2"], cwd=sample_repo, expect=1)
+    result = cli_invoke(["locale", "update", "--jobs", "2"], cwd=small_repo, expect=1)
     assert result.stdout == ""
     assert result.stderr == (
         f"error: locales/de/LC_MESSAGES/messages.po:{lines + 1}: cannot read: "
         "not valid utf-8 text\n"
     )
-    assert sorted(p for p in (sample_repo / "locales").rglob("*") if p.is_file()) == files
+    assert sorted(p for p in (small_repo / "locales").rglob("*") if p.is_file()) == files
     assert {path: path.read_bytes() for path in files} == before
 
 
 def test_status_counts_a_locale_just_added_as_untranslated(
-    sample_repo: Path, cli_invoke: CliInvoke
+    small_repo: Path, cli_invoke: CliInvoke
 ) -> None:
     """A locale no partner publishes yet still needs every entry of its catalog."""
-    cli_invoke(["locale", "add", "pt-BR"], cwd=sample_repo)
-    extract = cli_invoke(["locale", "extract"], cwd=sample_repo).stdout
+    cli_invoke(["locale", "add", "pt-BR"], cwd=small_repo)
+    extract = cli_invoke(["locale", "extract"], cwd=small_repo).stdout
     entries = int(re.fullmatch(r"Unchanged: locales/messages.pot \((\d+) entries\)\n", extract)[1])
-    result = cli_invoke(["locale", "status", "--format", "json"], cwd=sample_repo)
+    result = cli_invoke(["locale", "status", "--format", "json"], cwd=small_repo)
     row = next(r for r in json.loads(result.stdout)["locales"] if r["locale"] == "pt-BR")
     assert row["partners"] == [] and row["exists"]
     assert row["translated"]["entries"] == row["fuzzy"]["entries"] == 0
     assert row["untranslated"]["entries"] == row["total"]["entries"] == entries > 0
     assert row["untranslated"]["words"] > 0
-    table = cli_invoke(["locale", "status", "--locale", "pt-BR"], cwd=sample_repo).stdout
+    table = cli_invoke(["locale", "status", "--locale", "pt-BR"], cwd=small_repo).stdout
     untranslated = f"{entries} / {row['untranslated']['words']}"
     assert re.search(rf"(?m)^  pt-BR +- +0 / 0 +0 / 0 +0 / 0 +{untranslated}  0", table), table

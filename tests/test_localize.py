@@ -35,9 +35,9 @@ def localized(repo: Path, tag: str, message_id: str) -> localize.LocalizedMessag
     return localize.localize(message, locale, project.config, lookups)
 
 
-def test_a_regional_fallback_counts_as_translated(sample_repo: Path) -> None:
-    blank(po_file(sample_repo, "es-US"), "kickoff:title")
-    result = localized(sample_repo, "es-US", "kickoff")
+def test_a_regional_fallback_counts_as_translated(small_repo: Path) -> None:
+    blank(po_file(small_repo, "es-US"), "kickoff:title")
+    result = localized(small_repo, "es-US", "kickoff")
     title = dict(result.fields)["title"]
     assert title.locale == "es"
     assert title.origin is not None and title.origin.startswith(
@@ -47,15 +47,15 @@ def test_a_regional_fallback_counts_as_translated(sample_repo: Path) -> None:
     assert result.fallbacks == ("es",)
 
 
-def test_us_english_reads_the_source_where_it_has_no_wording_of_its_own(sample_repo: Path) -> None:
-    result = localized(sample_repo, "en-US", "kickoff")
+def test_us_english_reads_the_source_where_it_has_no_wording_of_its_own(small_repo: Path) -> None:
+    result = localized(small_repo, "en-US", "kickoff")
     assert result.translated is True
     assert result.fallbacks == ("en",)
 
 
-def test_text_from_the_source_in_another_language_is_untranslated(sample_repo: Path) -> None:
-    blank(po_file(sample_repo, "de"), "kickoff:title")
-    result = localized(sample_repo, "de", "kickoff")
+def test_text_from_the_source_in_another_language_is_untranslated(small_repo: Path) -> None:
+    blank(po_file(small_repo, "de"), "kickoff:title")
+    result = localized(small_repo, "de", "kickoff")
     assert dict(result.fields)["title"].locale == "en"
     assert result.translated is False
     assert result.fallbacks == ("en",)
@@ -80,8 +80,8 @@ def test_a_configured_fallback_to_another_language_is_not_a_translation(
     assert set(result.fallbacks) == {"de", "en"}
 
 
-def test_coverage_never_counts_fuzzy_as_translated(sample_repo: Path) -> None:
-    po = po_file(sample_repo, "es-US")
+def test_coverage_never_counts_fuzzy_as_translated(small_repo: Path) -> None:
+    po = po_file(small_repo, "es-US")
     po.write_text(
         po.read_text(encoding="utf-8").replace(
             'msgctxt "kickoff:title"', '#, fuzzy\nmsgctxt "kickoff:title"'
@@ -89,7 +89,7 @@ def test_coverage_never_counts_fuzzy_as_translated(sample_repo: Path) -> None:
         encoding="utf-8",
     )
     blank(po, "kickoff:summary")
-    project = require_project(sample_repo)[0]
+    project = require_project(small_repo)[0]
     lookups, _ = catalog.load_lookups(project.root, project.config)
     locale = project.config.locale("es-US")
     assert locale is not None

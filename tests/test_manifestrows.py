@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CliInvoke
+from conftest import CliInvoke, small_sample
 from test_incremental import (
     EPOCH,
+    KEEP,
     change_body,
     change_po_entry,
     delete_message,
     same_as_clean,
     small_build,
-    small_sample,
     tree,
 )
 
@@ -87,7 +87,7 @@ def test_a_manifest_changed_by_hand_is_made_whole_again(
 def test_a_partial_pack_with_another_locale_is_made_as_a_clean_build_makes_it(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
-    repo = small_sample(tmp_path / "repo")
+    repo = small_sample(tmp_path / "repo", KEEP)
     out, clean = tmp_path / "out", tmp_path / "clean"
     build = ["build", "--repo", str(repo), "--jobs", "1", "--out"]
     # The source locale has no catalog: adding it changes no catalog, only the outputs.

@@ -37,39 +37,39 @@ def cold(repo: Path, tmp_path: Path) -> object:
 
 
 def test_a_warm_load_is_a_cold_load(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (sample_repo / "dist").mkdir()
-    first = load_project(sample_repo)
-    assert (sample_repo / "dist" / parsed.FOLDER / parsed.NAME).is_file()
+    (small_repo / "dist").mkdir()
+    first = load_project(small_repo)
+    assert (small_repo / "dist" / parsed.FOLDER / parsed.NAME).is_file()
     seen = counting_parses(monkeypatch)
-    warm = load_project(sample_repo)
+    warm = load_project(small_repo)
     assert seen == []
     assert warm == first
     assert repr(warm) == repr(first)  # the same values, down to the time zones
     assert warm[0] is not None
-    assert (warm[0].messages, warm[1]) == cold(sample_repo, tmp_path)
+    assert (warm[0].messages, warm[1]) == cold(small_repo, tmp_path)
 
 
 def test_only_an_edited_message_is_parsed_again(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (sample_repo / "dist").mkdir()
-    load_project(sample_repo)
-    kickoff = sample_repo / "content/messages/2026/kickoff.md"
+    (small_repo / "dist").mkdir()
+    load_project(small_repo)
+    kickoff = small_repo / "content/messages/2026/kickoff.md"
     kickoff.write_text(kickoff.read_text().replace("title: ", "title: New, ", 1))
     seen = counting_parses(monkeypatch)
-    project, found = load_project(sample_repo)
+    project, found = load_project(small_repo)
     assert seen == ["content/messages/2026/kickoff.md"]
-    assert project is not None and (project.messages, found) == cold(sample_repo, tmp_path)
+    assert project is not None and (project.messages, found) == cold(small_repo, tmp_path)
     assert any(m.title.startswith("New, ") for m in project.messages)
 
 
-def test_a_kept_message_whose_image_is_gone_is_reported(sample_repo: Path) -> None:
-    (sample_repo / "dist").mkdir()
-    load_project(sample_repo)
-    (sample_repo / "content/assets/kickoff.png").unlink()
-    project, found = load_project(sample_repo)
+def test_a_kept_message_whose_image_is_gone_is_reported(small_repo: Path) -> None:
+    (small_repo / "dist").mkdir()
+    load_project(small_repo)
+    (small_repo / "content/assets/kickoff.png").unlink()
+    project, found = load_project(small_repo)
     assert project is not None and "kickoff" not in {m.id for m in project.messages}
     assert [(d.code, d.file) for d in found if d.is_error] == [
         ("CS023", "content/messages/2026/kickoff.md")
@@ -77,19 +77,19 @@ def test_a_kept_message_whose_image_is_gone_is_reported(sample_repo: Path) -> No
 
 
 def test_a_new_calendar_or_config_is_parsed_again(
-    sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (sample_repo / "dist").mkdir()
-    load_project(sample_repo)
+    (small_repo / "dist").mkdir()
+    load_project(small_repo)
     seen = counting_parses(monkeypatch)
-    calendar = sample_repo / "content/calendar.yaml"
+    calendar = small_repo / "content/calendar.yaml"
     calendar.write_text(calendar.read_text() + "\n")  # the same calendar: nothing parsed
-    load_project(sample_repo)
+    load_project(small_repo)
     assert seen == []
-    config = sample_repo / "campaignsync.toml"
+    config = small_repo / "campaignsync.toml"
     config.write_text(config.read_text().replace("campaign.example.org", "other.example.org", 1))
-    load_project(sample_repo)
-    assert len(seen) == len(list((sample_repo / "content/messages").rglob("*.md")))
+    load_project(small_repo)
+    assert len(seen) == len(list((small_repo / "content/messages").rglob("*.md")))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "copied", "foreign", "misshapen"])
@@ -119,13 +119,13 @@ def test_a_damaged_copied_or_foreign_memo_is_a_miss(
 
 
 def test_a_kept_message_comes_with_the_digest_of_the_message_parsed(
-    sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from campaignsync.model import Message
     from campaignsync.pack import cache, keys
 
-    (sample_repo / "dist").mkdir()
-    load_project(sample_repo)
+    (small_repo / "dist").mkdir()
+    load_project(small_repo)
     digested: list[object] = []
     real = keys.digest
 
@@ -135,11 +135,11 @@ def test_a_kept_message_comes_with_the_digest_of_the_message_parsed(
         return real(value)
 
     monkeypatch.setattr(keys, "digest", digest)
-    warm, _ = load_project(sample_repo)
+    warm, _ = load_project(small_repo)
     assert warm is not None
     known = cache.message_digests(warm)
     assert digested == []  # taken with the messages, not digested again
-    messages, _ = cold(sample_repo, tmp_path)  # type: ignore[misc]
+    messages, _ = cold(small_repo, tmp_path)  # type: ignore[misc]
     assert known == {m.id: real(m) for m in messages}
 
 

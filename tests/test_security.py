@@ -17,36 +17,36 @@ def check(cli_invoke: CliInvoke, repo: Path) -> str:
 
 
 def test_a_message_that_is_a_symbolic_link_is_refused(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     outside = tmp_path / "outside.md"
-    outside.write_bytes((sample_repo / KICKOFF).read_bytes())
-    (sample_repo / KICKOFF).unlink()
-    (sample_repo / KICKOFF).symlink_to(outside)
+    outside.write_bytes((small_repo / KICKOFF).read_bytes())
+    (small_repo / KICKOFF).unlink()
+    (small_repo / KICKOFF).symlink_to(outside)
     assert (
         f"{KICKOFF}:1: error CS023: {KICKOFF} is a symbolic link; campaign files must be "
         "plain files"
-    ) in check(cli_invoke, sample_repo)
+    ) in check(cli_invoke, small_repo)
 
 
-def test_a_message_over_512_kib_is_refused(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    with (sample_repo / KICKOFF).open("a") as handle:
+def test_a_message_over_512_kib_is_refused(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    with (small_repo / KICKOFF).open("a") as handle:
         handle.write("x" * 600 * 1024)
     assert f"{KICKOFF}:1: error CS023: {KICKOFF} is 601 KiB; the limit is 512 KiB" in check(
-        cli_invoke, sample_repo
+        cli_invoke, small_repo
     )
 
 
 def test_a_template_that_is_a_symbolic_link_is_refused(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
-    template = sample_repo / "templates" / "x.txt.j2"
+    template = small_repo / "templates" / "x.txt.j2"
     outside = tmp_path / "x.txt.j2"
     outside.write_bytes(template.read_bytes())
     template.unlink()
     template.symlink_to(outside)
     assert "templates/x.txt.j2: error CS030: x.txt.j2 (a symbolic link, refused)" in check(
-        cli_invoke, sample_repo
+        cli_invoke, small_repo
     )
 
 
@@ -59,29 +59,29 @@ def test_a_template_that_is_a_symbolic_link_is_refused(
     ],
 )
 def test_templates_cannot_make_huge_values(
-    cli_invoke: CliInvoke, sample_repo: Path, expression: str, reason: str
+    cli_invoke: CliInvoke, small_repo: Path, expression: str, reason: str
 ) -> None:
-    template = sample_repo / "templates" / "x.txt.j2"
+    template = small_repo / "templates" / "x.txt.j2"
     lines = template.read_text().count("\n")
     with template.open("a") as handle:
         handle.write(expression + "\n")
     assert f"templates/x.txt.j2:{lines + 1}: error CS031: {reason} [" in check(
-        cli_invoke, sample_repo
+        cli_invoke, small_repo
     )
 
 
-def test_an_output_over_1_mib_is_refused(cli_invoke: CliInvoke, sample_repo: Path) -> None:
-    with (sample_repo / "templates" / "x.txt.j2").open("a") as handle:
+def test_an_output_over_1_mib_is_refused(cli_invoke: CliInvoke, small_repo: Path) -> None:
+    with (small_repo / "templates" / "x.txt.j2").open("a") as handle:
         handle.write("{{ 'x' * 99999 }}" * 11)
     assert "templates/x.txt.j2: error CS031: output larger than 1 MiB (" in check(
-        cli_invoke, sample_repo
+        cli_invoke, small_repo
     )
 
 
 def test_a_message_id_used_in_two_campaigns_is_refused(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    calendar = sample_repo / "content" / "calendar.yaml"
+    calendar = small_repo / "content" / "calendar.yaml"
     calendar.write_text(
         calendar.read_text().replace(
             "    freeze: 2027-09-15\n    themes: []",
@@ -89,16 +89,16 @@ def test_a_message_id_used_in_two_campaigns_is_refused(
             "      - {id: passwords, name: Passwords, start: 2027-10-01, end: 2027-10-31}",
         )
     )
-    copy = sample_repo / "content" / "messages" / "2027" / "kickoff.md"
+    copy = small_repo / "content" / "messages" / "2027" / "kickoff.md"
     copy.parent.mkdir()
-    text = (sample_repo / KICKOFF).read_text()
+    text = (small_repo / KICKOFF).read_text()
     copy.write_text(
         text.replace('campaign: "2026"', 'campaign: "2027"').replace("2026-10-", "2027-10-")
     )
     assert (
         f"content/messages/2027/kickoff.md:2: error CS016: id 'kickoff' is already used by "
         f"{KICKOFF}"
-    ) in check(cli_invoke, sample_repo)
+    ) in check(cli_invoke, small_repo)
 
 
 def test_a_missing_template_names_the_message_that_needs_it(

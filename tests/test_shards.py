@@ -58,71 +58,71 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_an_edit_reads_no_unchanged_output_s_or_card_s_bytes(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, reads: list[str]
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, reads: list[str]
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     assert not reads  # a clean build writes the bodies and reads none
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)
     assert not reads  # the edited message is rendered again; no other unit's bytes are read
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 def test_the_zip_made_again_reads_the_kept_bytes(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, reads: list[str]
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, reads: list[str]
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke([*build, "--no-zip"], env=EPOCH)
     cli_invoke(build, env=EPOCH)  # nothing to render: the zip is written whole from the cache
     assert "kickoff" in reads
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 def test_each_message_keeps_only_the_body_files_its_shard_names(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    folder = _folder(sample_repo)
+    folder = _folder(small_repo)
     first = sorted(p.name for p in folder.glob("wrap-up.*.body"))
     assert len(first) == 1
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)
     second = sorted(p.name for p in folder.glob("wrap-up.*.body"))
     assert len(second) == 1 and second != first  # the old one is gone with the units it held
-    next((sample_repo / "content" / "messages").rglob("wrap-up.md")).unlink()
+    next((small_repo / "content" / "messages").rglob("wrap-up.md")).unlink()
     cli_invoke(build, env=EPOCH)
     assert not list(folder.glob("wrap-up.*"))
 
 
 @pytest.mark.parametrize("damage", ["deleted", "rewritten", "truncated"])
 def test_a_body_file_gone_or_damaged_is_a_miss(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, damage: str
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, damage: str
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    body = next(_folder(sample_repo).glob("kickoff.*.body"))
+    body = next(_folder(small_repo).glob("kickoff.*.body"))
     if damage == "deleted":
         body.unlink()
     elif damage == "rewritten":  # another file of the same cache under the same name
         sealed.write_sealed(body, body.read_bytes().split(b"\n")[2].decode(), ((b"x",),))
     else:
         body.write_bytes(body.read_bytes()[:-10])
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke([*build, "--no-zip"], env=EPOCH)
     cli_invoke(build, env=EPOCH)  # every output's bytes read: kickoff's are rendered again
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 def test_a_body_file_replaced_while_a_build_reads_it_is_rendered_again(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke([*build, "--no-zip"], env=EPOCH)
     opened = unitcache.open_cache
     calls: list[int] = []
@@ -131,24 +131,24 @@ def test_a_body_file_replaced_while_a_build_reads_it_is_rendered_again(
         cache = opened(*args, **kwargs)  # type: ignore[arg-type]
         calls.append(1)
         if len(calls) == 1:  # another build saves kickoff's units between reading and use
-            next(_folder(sample_repo).glob("kickoff.*.body")).unlink()
+            next(_folder(small_repo).glob("kickoff.*.body")).unlink()
         return cache
 
     monkeypatch.setattr(unitcache, "open_cache", raced)
     cli_invoke(build, env=EPOCH)
     assert len(calls) == 2
     monkeypatch.undo()
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 def test_a_cache_replaced_on_every_read_is_a_clear_error(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     cli_invoke([*build, "--no-zip"], env=EPOCH)
     opened = unitcache.open_cache
-    bodies = {p: p.read_bytes() for p in _folder(sample_repo).glob("*.body")}
+    bodies = {p: p.read_bytes() for p in _folder(small_repo).glob("*.body")}
 
     def raced(*args: object, **kwargs: object) -> unitcache.Cache:
         for path, data in bodies.items():  # there when the shards are read, gone when used
@@ -160,7 +160,7 @@ def test_a_cache_replaced_on_every_read_is_a_clear_error(
 
     monkeypatch.setattr(unitcache, "open_cache", raced)
     result = cli_invoke(build, env=EPOCH, expect=1)
-    folder = _folder(sample_repo)
+    folder = _folder(small_repo)
     assert result.stderr == (
         f"error: the render cache in {folder} changed while it was read "
         "(another build saving there?); run the command again\n"
@@ -168,10 +168,10 @@ def test_a_cache_replaced_on_every_read_is_a_clear_error(
 
 
 def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
-    folder = _folder(sample_repo)
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    folder = _folder(small_repo)
     shard = folder / "kickoff.units"
     key = shard.read_bytes().split(b"\n")[2].decode()
     files, units = sealed.read_sealed(shard, sealed.folder_id(folder), key)
@@ -195,32 +195,32 @@ def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
 
 
 def test_an_absorbed_body_that_cannot_be_read_leaves_the_other_build_s_folder_alone(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     other = tmp_path / "other"  # another machine's output folder (a CI artifact, say)
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(other)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(other)], env=EPOCH)
     folder = other / unitcache.FOLDER / "2026"
     body = next(folder.glob("kickoff.*.body"))
     body.write_bytes(body.read_bytes()[:-10])  # head intact, payload cut short (a bad download)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     out = tmp_path / "assembled"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out), "--shard", str(other)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out), "--shard", str(other)]
     cli_invoke(build, env=EPOCH)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # read, never written
-    assert _pack(out) == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(out) == _clean(cli_invoke, small_repo, tmp_path)
 
 
 def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
     import dataclasses
 
     from campaignsync.model import Output
 
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
-    folder = _folder(sample_repo)
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    folder = _folder(small_repo)
     key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
-    cache = unitcache.open_cache(sample_repo / "dist", "2026", key)
+    cache = unitcache.open_cache(small_repo / "dist", "2026", key)
     kept = next(iter(cache.units["kickoff"].values()))[1].outputs[0]
     whole = dataclasses.replace(kept)  # the same fields, bytes held (as pickling gives too)
     assert type(whole) is Output and whole.content == kept.content
@@ -243,10 +243,10 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
 
 @pytest.mark.parametrize("cut", ["output", "card"])
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
-    cli_invoke: CliInvoke, sample_repo: Path, cut: str
+    cli_invoke: CliInvoke, small_repo: Path, cut: str
 ) -> None:
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
-    folder = _folder(sample_repo)
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    folder = _folder(small_repo)
     key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
     where = sealed.folder_id(folder)
     files, plain = sealed.read_sealed(folder / "kickoff.units", where, key)
@@ -263,14 +263,14 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
 
 
 def test_a_body_left_by_a_save_cut_short_is_collected_by_the_next_build(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    folder = _folder(sample_repo)
-    path = next((sample_repo / "content" / "messages").rglob("kickoff.md"))
+    folder = _folder(small_repo)
+    path = next((small_repo / "content" / "messages").rglob("kickoff.md"))
     before = path.read_text(encoding="utf-8")
-    _retitle(sample_repo, "kickoff", "Kicked off")
+    _retitle(small_repo, "kickoff", "Kicked off")
     write = sealed.write_sealed
 
     def cut(at: Path, key: str, value: object) -> str:
@@ -289,35 +289,35 @@ def test_a_body_left_by_a_save_cut_short_is_collected_by_the_next_build(
 
 
 def test_units_a_check_rendered_then_completed_and_drawn_by_builds_give_a_clean_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     from click.testing import CliRunner
 
     from campaignsync.cli import cli
 
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    before = sorted(p.name for p in _folder(sample_repo).glob("kickoff.*.body"))
-    _retitle(sample_repo, "kickoff", "Kicked off")
-    CliRunner().invoke(cli, ["check", "--repo", str(sample_repo), "--now", "2026-09-01"])
-    after = sorted(p.name for p in _folder(sample_repo).glob("kickoff.*.body"))
+    before = sorted(p.name for p in _folder(small_repo).glob("kickoff.*.body"))
+    _retitle(small_repo, "kickoff", "Kicked off")
+    CliRunner().invoke(cli, ["check", "--repo", str(small_repo), "--now", "2026-09-01"])
+    after = sorted(p.name for p in _folder(small_repo).glob("kickoff.*.body"))
     assert after != before  # kickoff's units kept for check only (no members, no cards)
     cli_invoke([*build, "--no-zip"], env=EPOCH)  # completed, drawn, moved into a new body
-    clean = _clean(cli_invoke, sample_repo, tmp_path)
-    folder = sample_repo / "dist" / "2026"
+    clean = _clean(cli_invoke, small_repo, tmp_path)
+    folder = small_repo / "dist" / "2026"
     alone = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
              if p.is_file()}  # fmt: skip
     assert alone == {k: v for k, v in clean.items() if k != "zip"}
     cli_invoke(build, env=EPOCH)  # every output's bytes read back for the zip
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path / "2")
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path / "2")
 
 
 def test_a_body_file_no_shard_names_is_collected_when_older_than_the_shard(
-    cli_invoke: CliInvoke, sample_repo: Path
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    folder = _folder(sample_repo)
+    folder = _folder(small_repo)
     named = next(folder.glob("kickoff.*.body"))
     stray = folder / f"kickoff.{'0' * 24}{bodies.SUFFIX}"  # older than kickoff's shard
     shutil.copy2(named, stray)
@@ -330,7 +330,7 @@ def test_a_body_file_no_shard_names_is_collected_when_older_than_the_shard(
     saved = folder / f"wrap-up.{'3' * 24}{bodies.SUFFIX}"
     shutil.copy2(named, saved)
     os.utime(saved, ns=(2**62, 2**62))
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)
     assert named.exists() and not stray.exists() and not lone.exists()
     assert young.exists()  # left to kickoff's next save
@@ -338,13 +338,13 @@ def test_a_body_file_no_shard_names_is_collected_when_older_than_the_shard(
 
 
 def test_a_body_file_replaced_while_check_reads_it_is_rendered_again(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from test_findings import NOW, clean_answer
 
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)
-    _retitle(sample_repo, "wrap-up", "Wrapped up")  # so that check does not give its last answer
-    cache = sample_repo / "dist" / unitcache.FOLDER
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")  # so that check does not give its last answer
+    cache = small_repo / "dist" / unitcache.FOLDER
     (cache / "found" / "2026" / "kickoff.found").unlink()  # kickoff checked from its cached units
     opened = unitcache.open_cache
     calls: list[int] = []
@@ -353,18 +353,18 @@ def test_a_body_file_replaced_while_check_reads_it_is_rendered_again(
         found = opened(*args, **kwargs)  # type: ignore[arg-type]
         calls.append(1)
         if len(calls) == 1:  # another build saves kickoff's units between reading and use
-            next(_folder(sample_repo).glob("kickoff.*.body")).unlink()
+            next(_folder(small_repo).glob("kickoff.*.body")).unlink()
         return found
 
     monkeypatch.setattr(unitcache, "open_cache", raced)
-    said = cli_invoke(["check", "--repo", str(sample_repo), *NOW]).stdout
+    said = cli_invoke(["check", "--repo", str(small_repo), *NOW]).stdout
     assert len(calls) == 2
     monkeypatch.undo()
-    assert said == clean_answer(cli_invoke, sample_repo, tmp_path)
+    assert said == clean_answer(cli_invoke, small_repo, tmp_path)
 
 
 def test_a_cold_check_keeps_units_without_assembled_files_and_a_build_adds_them(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
     from test_findings import NOW
 
@@ -372,15 +372,15 @@ def test_a_cold_check_keeps_units_without_assembled_files_and_a_build_adds_them(
     from campaignsync.pipeline.selection import select
     from campaignsync.pipeline.workers import open_cache
 
-    cli_invoke(["check", "--repo", str(sample_repo), *NOW])
-    project, _ = load_project(sample_repo)
+    cli_invoke(["check", "--repo", str(small_repo), *NOW])
+    project, _ = load_project(small_repo)
     assert project is not None
-    cache = open_cache(project, select(project, None), sample_repo / "dist")
+    cache = open_cache(project, select(project, None), small_repo / "dist")
     kept = [o.path for units in cache.units.values() for _, u in units.values() for o in u.outputs]
     assert any("/email/" in p for p in kept) and any("/bluesky/" in p for p in kept)
     assert [p for p in kept if p.endswith((".eml", ".json"))] == []  # no check reads them
-    cli_invoke(["build", "--repo", str(sample_repo)], env=EPOCH)  # assembles them
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)  # assembles them
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 @pytest.fixture
@@ -399,56 +399,56 @@ def shards_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_process_building_again_reads_only_the_shards_written_since(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, shards_read: list[str]
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, shards_read: list[str]
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     assert not shards_read  # a clean build writes the shards
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)  # as a first build after an edit: every shard is read
-    assert len(shards_read) == len(list(_folder(sample_repo).glob("*.units")))
+    assert len(shards_read) == len(list(_folder(small_repo).glob("*.units")))
     shards_read.clear()
-    _retitle(sample_repo, "kickoff", "Kicked off")
+    _retitle(small_repo, "kickoff", "Kicked off")
     cli_invoke(build, env=EPOCH)  # the same process (preview) building again
     assert shards_read == ["wrap-up.units"]  # the one the last build wrote
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 @pytest.mark.parametrize("changed", ["shard", "body"])
 def test_a_cache_file_changed_since_this_process_read_it_is_read_again(
     cli_invoke: CliInvoke,
-    sample_repo: Path,
+    small_repo: Path,
     tmp_path: Path,
     shards_read: list[str],
     changed: str,
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)
     shards_read.clear()
-    folder = _folder(sample_repo)
+    folder = _folder(small_repo)
     if changed == "shard":  # another message's shard copied over it: a miss
         shutil.copyfile(folder / "wrap-up.units", folder / "kickoff.units")
     else:  # the same bytes written again by another process
         (body,) = folder.glob("kickoff.*.body")
         body.write_bytes(body.read_bytes())
-    _retitle(sample_repo, "passphrase-tip", "A new tip")
+    _retitle(small_repo, "passphrase-tip", "A new tip")
     cli_invoke(build, env=EPOCH)
     assert sorted(shards_read) == ["kickoff.units", "wrap-up.units"]
-    assert _pack(sample_repo / "dist") == _clean(cli_invoke, sample_repo, tmp_path)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
 def test_a_process_building_again_reads_only_the_findings_written_since(
-    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build = ["build", "--repo", str(sample_repo)]
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    _retitle(sample_repo, "wrap-up", "Wrapped up")
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)  # keeps check's answer: reads every message's findings
     found: list[str] = []
     read_sealed = sealed.read_sealed
-    messages = _folder(sample_repo).parent / "found" / "2026"
+    messages = _folder(small_repo).parent / "found" / "2026"
     assert len(list(messages.glob("*.found"))) > 2
 
     def noted(path: Path, *rest: object) -> object:
@@ -457,13 +457,13 @@ def test_a_process_building_again_reads_only_the_findings_written_since(
         return read_sealed(path, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sealed, "read_sealed", noted)
-    _retitle(sample_repo, "kickoff", "Kicked off")
+    _retitle(small_repo, "kickoff", "Kicked off")
     cli_invoke(build, env=EPOCH)
     # Only the one this build wrote (the last build read its own after writing them).
     assert found == ["kickoff"]
     # The answer this build kept for check is a clean check's.
-    kept = cli_invoke(["check", "--repo", str(sample_repo)], env=EPOCH, expect=1).stdout
-    fresh = sample_repo.parent / "fresh"
-    shutil.copytree(sample_repo, fresh)
+    kept = cli_invoke(["check", "--repo", str(small_repo)], env=EPOCH, expect=1).stdout
+    fresh = small_repo.parent / "fresh"
+    shutil.copytree(small_repo, fresh)
     shutil.rmtree(fresh / "dist")
     assert kept == cli_invoke(["check", "--repo", str(fresh)], env=EPOCH, expect=1).stdout

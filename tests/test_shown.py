@@ -21,8 +21,8 @@ def _drawn(repo: Path) -> tuple[list[Output], dict[str, gallery.Drawn]]:
     return outputs, drawn
 
 
-def test_one_pass_over_the_outputs_finds_what_each_pass_found(sample_repo: Path) -> None:
-    outputs, _ = _drawn(sample_repo)
+def test_one_pass_over_the_outputs_finds_what_each_pass_found(small_repo: Path) -> None:
+    outputs, _ = _drawn(small_repo)
     at = next(i for i, o in enumerate(outputs) if o.measure is not None)
     measure = outputs[at].measure
     assert measure is not None
@@ -36,9 +36,9 @@ def test_one_pass_over_the_outputs_finds_what_each_pass_found(sample_repo: Path)
 
 
 def test_cards_are_grouped_by_unit_whatever_their_order_stale_ones_left_out(
-    sample_repo: Path,
+    small_repo: Path,
 ) -> None:
-    outputs, drawn = _drawn(sample_repo)
+    outputs, drawn = _drawn(small_repo)
     paths = {o.path for o in outputs}
     messages = {o.message: None for o in outputs}
     plain: dict[tuple[str, str], list[gallery.Drawn]] = {}
@@ -59,9 +59,9 @@ def test_cards_are_grouped_by_unit_whatever_their_order_stale_ones_left_out(
 
 
 def test_a_messages_key_changes_with_any_of_its_cards_and_no_other_messages(
-    sample_repo: Path,
+    small_repo: Path,
 ) -> None:
-    _, drawn = _drawn(sample_repo)
+    _, drawn = _drawn(small_repo)
     made = shown.in_order(
         shown.cards_by_unit(drawn, set(drawn), {c.message: 1 for c in drawn.values()})
     )

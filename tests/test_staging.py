@@ -23,10 +23,10 @@ from campaignsync.pipeline import building, workers
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_pack_written_while_rendering_is_the_one_written_after(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, jobs: str
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, jobs: str
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--jobs", jobs, "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--jobs", jobs, "--out", str(out)]
     cli_invoke(build, env=EPOCH)
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".2026")) == []
     streamed, shards = tree(out / "2026"), tree(out / unitcache.FOLDER)
@@ -46,14 +46,14 @@ def test_a_pack_written_while_rendering_is_the_one_written_after(
 )
 def test_a_clean_build_stopped_midway_leaves_no_pack_and_no_leftovers(
     cli_invoke: CliInvoke,
-    sample_repo: Path,
+    small_repo: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     module: object,
     name: str,
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
 
     def failing(*args: object, **kwargs: object) -> None:
         assert any(p.name.startswith(".2026.tmp-") for p in out.iterdir())  # written meanwhile
@@ -69,7 +69,7 @@ def test_a_clean_build_stopped_midway_leaves_no_pack_and_no_leftovers(
 
 
 def test_a_clean_build_holds_none_of_its_gallery_and_manifest_bytes(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pages, CSVs and manifest are written away as they are made, and only hashed after."""
     out = tmp_path / "out"
@@ -81,7 +81,7 @@ def test_a_clean_build_holds_none_of_its_gallery_and_manifest_bytes(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(writer, "write_pack", noting)
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(out)], env=EPOCH)
     paths = {f.path for f in handed}
     assert {"index.html", "manifest.json", "calendar.ics", "preview/gallery.css"} <= paths
     assert [f.path for f in handed if f.content] == []
@@ -91,7 +91,7 @@ def test_a_clean_build_holds_none_of_its_gallery_and_manifest_bytes(
 
 
 def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The renderers leave the cards' HTML and the HTML emails in the staging and write the findings.
 
@@ -113,7 +113,7 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
 
     monkeypatch.setattr(building, "assemble", noting)
     monkeypatch.setattr(building, "_keep", kept)
-    cli_invoke(["build", "--repo", str(sample_repo), "--out", str(out)], env=EPOCH)
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(out)], env=EPOCH)
 
     def held(value: object, kind: type, name: str) -> bool:  # the value's own slot, set or not
         try:
@@ -128,7 +128,7 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
     assert emails and not any(held(o, Output, "content") for o in emails)
     assert not any(o.fields or o.links for o in seen["outputs"])  # read where they were made
     assert seen["found"] == {}
-    messages = {p.stem for p in (sample_repo / "content/messages/2026").glob("*.md")}
+    messages = {p.stem for p in (small_repo / "content/messages/2026").glob("*.md")}
     found = out / unitcache.FOLDER / "found" / "2026"
     assert {p.stem for p in found.glob("*.found")} == messages
 
@@ -136,7 +136,7 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
 @pytest.mark.parametrize("forked", [False, True])
 def test_a_clean_builds_email_copies_are_made_by_the_renderers_and_kept(
     cli_invoke: CliInvoke,
-    sample_repo: Path,
+    small_repo: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     forked: bool,
@@ -149,7 +149,7 @@ def test_a_clean_builds_email_copies_are_made_by_the_renderers_and_kept(
     makes: the first test above compares them with a pack written after rendering.
     """
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--jobs", "2", "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--jobs", "2", "--out", str(out)]
     if forked:  # the sample in two forked workers, as a big campaign is rendered
         monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
     copied: list[bool] = []  # in this process: whether it was assembling the pack then
@@ -177,14 +177,14 @@ def test_a_clean_builds_email_copies_are_made_by_the_renderers_and_kept(
     assert copied == ([] if forked else [False] * len(copies))
     copied.clear()
     message = copies[0].rpartition("/")[2].removesuffix(".html")
-    files = messages(sample_repo)
-    change_title(sample_repo, next(n for n, f in enumerate(files) if f.stem == message), "New")
+    files = messages(small_repo)
+    change_title(small_repo, next(n for n, f in enumerate(files) if f.stem == message), "New")
     cli_invoke(build, env=EPOCH)
     assert len(copied) == sum(c.endswith(f"/{message}.html") for c in copies)
 
 
 def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After an edit the whole-pack files wait in a temporary file, read back when written.
 
@@ -192,9 +192,9 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
     last pack's): the pack is a clean build's, no file of it emptied.
     """
     out, clean = tmp_path / "out", tmp_path / "clean"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
-    change_title(sample_repo, 0, "Now")
+    change_title(small_repo, 0, "Now")
     handed: list[writer.PackFile] = []
     real = writer.write_pack
 
@@ -216,21 +216,21 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
         assert type(replace(f)) is writer.PackFile and replace(f) == written
         assert pickle.loads(pickle.dumps(f)) == written
     assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []
-    same_as_clean(cli_invoke, sample_repo, out, clean)
+    same_as_clean(cli_invoke, small_repo, out, clean)
 
 
 def test_an_update_that_cannot_set_its_files_aside_says_where_and_leaves_the_pack(
-    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full disk where the cache is: one line naming the folder, the last pack as it was."""
     import errno
     import os
 
     out = tmp_path / "out"
-    build = ["build", "--repo", str(sample_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
     before = tree(out / "2026"), (out / "2026.zip").read_bytes()
-    change_title(sample_repo, 0, "Now")
+    change_title(small_repo, 0, "Now")
 
     def full(*args: object) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -58,19 +58,19 @@ def edit(repo: Path, where: str) -> None:
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_killed_worker_is_one_line_and_the_next_run_works(
     cli_invoke: CliInvoke,
-    sample_repo: Path,
+    small_repo: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     command: str,
     where: str,
 ) -> None:
     """The worker kills itself in a render chunk, or in a catalog's translation findings."""
-    args = [command, "--repo", str(sample_repo), "--jobs", "2"]
+    args = [command, "--repo", str(small_repo), "--jobs", "2"]
     args += ["--now", "2026-09-01"] if command == "check" else []
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample is below the bar
     cli_invoke(args, env=ENV)
-    edit(sample_repo, where)
-    before = pack_files(sample_repo)
+    edit(small_repo, where)
+    before = pack_files(small_repo)
     parent = os.getpid()
     held = multiprocessing.get_context("fork").Event()  # never set: the other worker waits
     render, find = workers.render_units, catalogs.translations_of
@@ -92,13 +92,13 @@ def test_a_killed_worker_is_one_line_and_the_next_run_works(
         killing.setattr(catalogs, "translations_of", find_or_die)
         stopped = cli_invoke(args, expect=1, env=ENV)
     assert (stopped.stdout, stopped.stderr) == ("", STOPPED)
-    assert pack_files(sample_repo) == before
+    assert pack_files(small_repo) == before
     again = cli_invoke(args, env=ENV)
     clean = tmp_path / "clean"
-    shutil.copytree(sample_repo, clean, ignore=shutil.ignore_patterns("dist"))
+    shutil.copytree(small_repo, clean, ignore=shutil.ignore_patterns("dist"))
     fresh = cli_invoke([command, "--repo", str(clean), *args[3:]], env=ENV)
     if command == "check":
         assert again.stdout == fresh.stdout
     else:
-        zips = (repo / "dist" / "2026.zip" for repo in (sample_repo, clean))
+        zips = (repo / "dist" / "2026.zip" for repo in (small_repo, clean))
         assert next(zips).read_bytes() == next(zips).read_bytes()
