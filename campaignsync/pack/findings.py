@@ -114,7 +114,7 @@ class Findings:
             if changed is None:
                 return None
             if changed:  # kept under the catalogs' digests now: not compared again next time
-                self._refresh(path, plain, lookups)
+                self._refresh(path, plain, changed)
             return Kept(
                 tuple(sealed.diagnostic_of(t) for t in plain[2]),
                 tuple(_text(t) for t in plain[3]),
@@ -124,15 +124,15 @@ class Findings:
             return None
 
     def _refresh(
-        self, path: Path, plain: tuple[Any, ...], lookups: Mapping[str, catalog.Lookup]
+        self, path: Path, plain: tuple[Any, ...], now: dict[str, tuple[tuple[str, str], ...]]
     ) -> None:
-        """Write a message's findings again, each unit under the digests its catalogs have now.
+        """Write a message's findings again, each unit in ``now`` under its catalogs' digests.
 
         Called when every look-up of the units that read a changed catalog is answered
         alike: the look-ups file is unchanged (its parts' sha256s still hold).
         """
         reads = {
-            tag: (key, cache.catalog_digests(lookups, (t for t, _d in catalogs)), alt)
+            tag: (key, now.get(tag, catalogs), alt)
             for tag, (key, catalogs, alt) in plain[0].items()
         }
         with contextlib.suppress(OSError):  # not refreshed: only compared again next time
@@ -200,26 +200,28 @@ def _changed(
     message_key: str,
     tags: Iterable[str],
     lookups: Mapping[str, catalog.Lookup],
-) -> list[str] | None:
+) -> dict[str, tuple[tuple[str, str], ...]] | None:
     """Return the units that read a changed catalog alike, or None if a unit no longer holds.
 
-    A unit holds when it would be taken from the render cache and CS414 reads alike.
+    Each of those units comes with the digests its catalogs have now. A unit holds
+    when it would be taken from the render cache and CS414 reads alike.
     ``reads`` says what each unit was rendered from; ``log`` reads a unit's look-ups,
     packed: they are read only when a unit read a catalog whose bytes changed, and only
     for those units (after one PO edit, one locale's of each message).
     """
     if set(reads) != set(tags):
         return None
-    changed = []
+    changed = {}
     for tag, (key, catalogs, alt) in reads.items():
         if key != message_key:
             return None
-        same = cache.catalog_digests(lookups, (t for t, _d in catalogs)) == catalogs
+        now = cache.catalog_digests(lookups, (t for t, _d in catalogs))
+        same = now == catalogs
         # CS414's place is in the locale's own catalog: unchanged if the unit read it unchanged.
         if not (same and tag in dict(catalogs)) and alt_entry(lookups, message, tag) != alt:
             return None
         if not same:
-            changed.append(tag)
+            changed[tag] = now
     for tag in changed:
         for (locale, context, source), entry in sealed.unpacked(log(tag)):
             lookup = lookups.get(locale)
