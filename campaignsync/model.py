@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
@@ -270,9 +271,10 @@ class Project:
     config: Config
     calendar: Calendar
     messages: tuple[Message, ...]
-    #: Messages whose digest (``pack.keys.digest``) the load already knew, with it: a message
-    #: kept by the load memo (``load.parsed``) is kept with its digest.
+    #: Each message the load memo (``load.parsed``) took or parsed, with its ``pack.keys.digest``.
     digested: tuple[tuple[Message, str], ...] = field(default=(), compare=False, repr=False)
+    #: Keeps what the load parsed (``load.parsed``) once a build or check made the output folder.
+    keep_parsed: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
     def messages_of(self, campaign_id: str) -> tuple[Message, ...]:
         """Return the messages of one campaign in id order."""

@@ -6,7 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from campaignsync.cli import cli
 from campaignsync.load import content, parsed
 from campaignsync.load.project import load_project
 from campaignsync.pack import sealed
@@ -63,6 +65,34 @@ def test_only_an_edited_message_is_parsed_again(
     assert seen == ["content/messages/2026/kickoff.md"]
     assert project is not None and (project.messages, found) == cold(small_repo, tmp_path)
     assert any(m.title.startswith("New, ") for m in project.messages)
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_the_command_that_makes_the_output_folder_keeps_what_its_load_parsed(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # A first build (or check) finds no dist/ when it loads; the first edit after it must
+    # not parse every message again.
+    load_project(small_repo)
+    assert not (small_repo / "dist").exists()  # a load alone still makes no output folder
+    now = ["--now", "2026-09-01"] if command == "check" else []
+    result = CliRunner().invoke(cli, [command, "--repo", str(small_repo), *now])
+    assert result.exit_code in (0, 1), result.output  # check: the sample has warnings only
+    assert (small_repo / "dist" / parsed.FOLDER / parsed.NAME).is_file()
+    kickoff = small_repo / "content/messages/2026/kickoff.md"
+    kickoff.write_text(kickoff.read_text().replace("title: ", "title: New, ", 1))
+    seen = counting_parses(monkeypatch)
+    project, found = load_project(small_repo)
+    assert seen == ["content/messages/2026/kickoff.md"]
+    assert project is not None and (project.messages, found) == cold(small_repo, tmp_path)
+
+
+def test_a_failed_first_build_leaves_no_output_folder(small_repo: Path) -> None:
+    kickoff = small_repo / "content/messages/2026/kickoff.md"
+    kickoff.write_text(kickoff.read_text().replace("partners: [eu, us]", "partners: [eu, nobody]", 1))
+    result = CliRunner().invoke(cli, ["build", "--repo", str(small_repo)])
+    assert result.exit_code == 1, result.output
+    assert not (small_repo / "dist").exists()
 
 
 def test_a_kept_message_whose_image_is_gone_is_reported(small_repo: Path) -> None:

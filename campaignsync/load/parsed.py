@@ -2,8 +2,8 @@
 
 Parsing the messages (front matter validated, Markdown split into blocks) is most
 of loading a project: about a second at 500 messages, paid by ``locale update``,
-``check`` and ``build`` alike after an edit of one message. So when the output
-folder exists, each message parsed without errors is kept, as plain values, in
+``check`` and ``build`` alike after an edit of one message. So each message
+parsed without errors is kept, as plain values, in
 ``<out>/.campaignsync-cache/load/messages.kept`` (sealed: ``pack.sealed``), under
 the sha256 of its file's text; the file as a whole is kept under a key made of
 the tool, the config and the calendar, which the parse also reads. A message is
@@ -12,7 +12,9 @@ thing outside its file the parse looks at) is still a file; anything else is
 parsed again, as is every message when the file is missing, damaged or foreign.
 Each message is kept with its digest (``pack.keys.digest``, what its units in the
 render cache are keyed on), so a check or build after an edit digests one message,
-not every one (``model.Project.digested``).
+not every one (``model.Project.digested``). A load that finds no output folder
+makes none: what it parsed is kept by the build or check that makes the folder
+(``model.Project.keep_parsed``), so the first edit after a first build is not a full parse.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class Memo:
         self.changed = False
         #: Each message this load took or parsed and kept, with its digest.
         self.digests: list[tuple[Message, str]] = []
+        #: Whether :meth:`save` found no output folder to keep the messages in.
+        self.waiting = False
 
     def parse(self, rel: str, text: str, config: Config, calendar: Calendar) -> content.Parsed:
         """Return the message of a file's text, from the memo when it holds that text."""
@@ -72,8 +76,16 @@ class Memo:
         return message, found
 
     def save(self) -> None:
-        """Keep the messages of this load, when they differ from the last (a failure is a miss)."""
+        """Keep the messages of this load, when they differ from the last (a failure is a miss).
+
+        With no output folder yet, nothing is written (a load makes no ``dist/`` of its
+        own) and :attr:`waiting` says so: the build or check that makes the folder
+        calls this again (``model.Project.keep_parsed``).
+        """
         if not self.changed and self.now.keys() == self.kept.keys():
+            return
+        self.waiting = not self.folder.parent.parent.is_dir()
+        if self.waiting:
             return
         from campaignsync.pack import sealed
 
@@ -83,19 +95,17 @@ class Memo:
 
 
 def open_memo(root: Path, config: Config, calendar: Calendar) -> Memo | None:
-    """Return the memo of a project's messages, or None when there is no output folder."""
+    """Return the memo of a project's messages, or None when nothing can be kept."""
     from campaignsync.pack import keys, sealed
 
     out = (root / config.paths.out).resolve()
-    if not out.is_dir():
-        return None  # kept only beside packs or checks already there: a load makes no dist/
     try:
         key = keys.digest((keys.tool_digest(), config, calendar))
     except TypeError:  # a value with no canonical form: nothing can be kept under it
         return None
     folder = out / FOLDER
     kept = None
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # no folder yet: nothing kept (saved when one is made)
         kept = sealed.read_sealed(folder / NAME, sealed.folder_id(folder), key)
     return Memo(folder, key, kept if isinstance(kept, dict) else {})
 

@@ -65,7 +65,8 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     if memo is not None:
         memo.save()
     digested = tuple(memo.digests) if memo is not None else ()
-    return Project(root, config, cal, tuple(messages), digested), tuple(findings)
+    keep = memo.save if memo is not None and memo.waiting else None
+    return Project(root, config, cal, tuple(messages), digested, keep), tuple(findings)
 
 
 def require_project(root: Path) -> tuple[Project, tuple[Diagnostic, ...]]:

@@ -264,6 +264,8 @@ def build_changed(
         zipped=request.zipped,
         check=pending,
     )
+    if project.keep_parsed is not None:  # the load found no output folder: there is one now
+        project.keep_parsed()
     ignore = project.config.ignore
     shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
     after = manifest.hashes(built.result.folder) if options.verbose else {}

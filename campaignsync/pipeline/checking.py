@@ -108,6 +108,8 @@ def _check_all(
             facts = lastcheck.clock_facts(project, selection.campaign, now)
         rendered, more = _check_outputs(project, selection, now, jobs, prepare, cached)
         diagnostics.extend(more)
+        if cached and project.keep_parsed is not None:  # the caches made the output folder
+            project.keep_parsed()
     if key is not None:
         facts = facts or (None, None, False, lastcheck.glossary_stamp(root, None))
         lastcheck.remember(root, campaign, key, project, diagnostics, facts)
