@@ -381,7 +381,9 @@ def test_check_from_the_cache_says_exactly_what_a_clean_check_says(
     # A title too long for X, a PO entry that drops a placeholder, a template edit.
     change_title(small_repo, 0, "A title " * 40)
     po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
-    _edit(po, lambda t: t.replace("%(", "(", 1))
+    dropped = 'msgstr "Teil des Aktionsmonats %(campaign)s'
+    assert dropped in po.read_text(encoding="utf-8")
+    _edit(po, lambda t: t.replace(dropped, 'msgstr "Teil des Aktionsmonats (campaign)s', 1))
     change_template(small_repo, 3, "Hello")
     CliRunner().invoke(cli, check)  # fills the cache
     warm = CliRunner().invoke(cli, check)

@@ -87,9 +87,31 @@ def test_the_command_that_makes_the_output_folder_keeps_what_its_load_parsed(
     assert project is not None and (project.messages, found) == cold(small_repo, tmp_path)
 
 
+def test_a_load_with_no_output_folder_makes_nothing_to_keep(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Most loads without dist/ (locale update, new, a build into another folder) keep
+    # nothing: they do not make the messages plain for a file never written.
+    made = []
+    real = parsed.plain
+    monkeypatch.setattr(parsed, "plain", lambda m: made.append(m.id) or real(m))
+    project, _ = load_project(small_repo)
+    assert project is not None and project.keep_parsed is not None and made == []
+    other = small_repo.parent / "elsewhere"
+    result = CliRunner().invoke(cli, ["build", "--repo", str(small_repo), "--out", str(other)])
+    assert result.exit_code == 0, result.output
+    assert made == [] and not (small_repo / "dist").exists()
+    (small_repo / "dist").mkdir()
+    project, _ = load_project(small_repo)  # the folder there: kept at once
+    assert sorted(made) == sorted(m.id for m in project.messages)
+    assert (small_repo / "dist" / parsed.FOLDER / parsed.NAME).is_file()
+
+
 def test_a_failed_first_build_leaves_no_output_folder(small_repo: Path) -> None:
     kickoff = small_repo / "content/messages/2026/kickoff.md"
-    kickoff.write_text(kickoff.read_text().replace("partners: [eu, us]", "partners: [eu, nobody]", 1))
+    kickoff.write_text(
+        kickoff.read_text().replace("partners: [eu, us]", "partners: [eu, nobody]", 1)
+    )
     result = CliRunner().invoke(cli, ["build", "--repo", str(small_repo)])
     assert result.exit_code == 1, result.output
     assert not (small_repo / "dist").exists()

@@ -29,7 +29,7 @@ from typing import Any
 
 from campaignsync.campaigns import Calendar
 from campaignsync.load import content
-from campaignsync.model import Block, Config, Image, Message
+from campaignsync.model import Block, Config, Diagnostic, Image, Message
 
 FOLDER = ".campaignsync-cache/load"
 NAME = "messages.kept"
@@ -42,7 +42,7 @@ Kept = tuple[str, tuple[Any, ...], tuple[tuple[Any, ...], ...], str]
 class Memo:
     """The messages kept by the last load; :meth:`parse` stands in for ``content.parse_message``."""
 
-    def __init__(self, folder: Path, key: str, kept: dict[str, Kept]) -> None:
+    def __init__(self, folder: Path, key: str, kept: dict[str, Kept], later: bool = False) -> None:
         self.folder = folder
         self.key = key
         self.kept = kept
@@ -50,13 +50,16 @@ class Memo:
         self.changed = False
         #: Each message this load took or parsed and kept, with its digest.
         self.digests: list[tuple[Message, str]] = []
+        #: With ``later`` (no output folder at the load: most such loads keep nothing),
+        #: each message parsed, as it came: made plain only by a :meth:`save` that writes.
+        self.later: dict[str, tuple[str, Message, tuple[Diagnostic, ...]]] | None = (
+            {} if later else None
+        )
         #: Whether :meth:`save` found no output folder to keep the messages in.
         self.waiting = False
 
     def parse(self, rel: str, text: str, config: Config, calendar: Calendar) -> content.Parsed:
         """Return the message of a file's text, from the memo when it holds that text."""
-        from campaignsync.pack import keys, sealed
-
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         entry = self.kept.get(rel)
         if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == digest:
@@ -66,14 +69,26 @@ class Memo:
                 self.digests.append((taken[0], entry[3]))
                 return taken
         message, found = content.parse_message(rel, text, config, calendar)
-        if message is not None:  # one with errors is parsed again (they stop most commands)
-            with contextlib.suppress(ValueError):  # a time that would not read back the same
-                problems = tuple(map(sealed.plain_diagnostic, found))
-                mark = keys.digest(message)
-                self.now[rel] = (digest, plain(message), problems, mark)
-                self.digests.append((message, mark))
-                self.changed = True
+        if message is None:  # one with errors is parsed again (they stop most commands)
+            return message, found
+        if self.later is not None:
+            self.later[rel] = (digest, message, found)
+            self.changed = True
+        elif self._keep(rel, digest, message, found):
+            self.digests.append((message, self.now[rel][3]))
         return message, found
+
+    def _keep(self, rel: str, digest: str, message: Message, found: tuple[Diagnostic, ...]) -> bool:
+        """Keep a parsed message in :attr:`now`; False if it cannot be kept exactly."""
+        from campaignsync.pack import keys, sealed
+
+        try:
+            problems = tuple(map(sealed.plain_diagnostic, found))
+            self.now[rel] = (digest, plain(message), problems, keys.digest(message))
+        except ValueError:  # a time that would not read back the same
+            return False
+        self.changed = True
+        return True
 
     def save(self) -> None:
         """Keep the messages of this load, when they differ from the last (a failure is a miss).
@@ -87,6 +102,9 @@ class Memo:
         self.waiting = not self.folder.parent.parent.is_dir()
         if self.waiting:
             return
+        for rel, (digest, message, found) in (self.later or {}).items():
+            self._keep(rel, digest, message, found)
+        self.later = None if self.later is None else {}
         from campaignsync.pack import sealed
 
         with contextlib.suppress(OSError):
@@ -104,8 +122,10 @@ def open_memo(root: Path, config: Config, calendar: Calendar) -> Memo | None:
     except TypeError:  # a value with no canonical form: nothing can be kept under it
         return None
     folder = out / FOLDER
+    if not out.is_dir():  # nothing kept; kept by the build or check that makes the folder
+        return Memo(folder, key, {}, later=True)
     kept = None
-    with contextlib.suppress(OSError):  # no folder yet: nothing kept (saved when one is made)
+    with contextlib.suppress(OSError):
         kept = sealed.read_sealed(folder / NAME, sealed.folder_id(folder), key)
     return Memo(folder, key, kept if isinstance(kept, dict) else {})
 
