@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -58,13 +59,19 @@ def test_only_an_edited_message_is_parsed_again(
 ) -> None:
     (small_repo / "dist").mkdir()
     load_project(small_repo)
-    kickoff = small_repo / "content/messages/2026/kickoff.md"
+    project = edited_kickoff_alone_parsed(small_repo, tmp_path, monkeypatch)
+    assert any(m.title.startswith("New, ") for m in project.messages)
+
+
+def edited_kickoff_alone_parsed(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Edit kickoff's title; assert the next load parses it alone, and as a cold load does."""
+    kickoff = repo / "content/messages/2026/kickoff.md"
     kickoff.write_text(kickoff.read_text().replace("title: ", "title: New, ", 1))
     seen = counting_parses(monkeypatch)
-    project, found = load_project(small_repo)
+    project, found = load_project(repo)
     assert seen == ["content/messages/2026/kickoff.md"]
-    assert project is not None and (project.messages, found) == cold(small_repo, tmp_path)
-    assert any(m.title.startswith("New, ") for m in project.messages)
+    assert project is not None and (project.messages, found) == cold(repo, tmp_path)
+    return project
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
@@ -79,12 +86,7 @@ def test_the_command_that_makes_the_output_folder_keeps_what_its_load_parsed(
     result = CliRunner().invoke(cli, [command, "--repo", str(small_repo), *now])
     assert result.exit_code in (0, 1), result.output  # check: the sample has warnings only
     assert (small_repo / "dist" / parsed.FOLDER / parsed.NAME).is_file()
-    kickoff = small_repo / "content/messages/2026/kickoff.md"
-    kickoff.write_text(kickoff.read_text().replace("title: ", "title: New, ", 1))
-    seen = counting_parses(monkeypatch)
-    project, found = load_project(small_repo)
-    assert seen == ["content/messages/2026/kickoff.md"]
-    assert project is not None and (project.messages, found) == cold(small_repo, tmp_path)
+    edited_kickoff_alone_parsed(small_repo, tmp_path, monkeypatch)
 
 
 def test_a_load_with_no_output_folder_makes_nothing_to_keep(
