@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 from campaignsync.cli import cli
 from campaignsync.load import content, parsed
 from campaignsync.load.project import load_project
+from campaignsync.model import Project
 from campaignsync.pack import sealed
 
 
@@ -63,7 +63,9 @@ def test_only_an_edited_message_is_parsed_again(
     assert any(m.title.startswith("New, ") for m in project.messages)
 
 
-def edited_kickoff_alone_parsed(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def edited_kickoff_alone_parsed(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Project:
     """Edit kickoff's title; assert the next load parses it alone, and as a cold load does."""
     kickoff = repo / "content/messages/2026/kickoff.md"
     kickoff.write_text(kickoff.read_text().replace("title: ", "title: New, ", 1))

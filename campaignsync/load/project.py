@@ -65,7 +65,7 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     if memo is not None:
         memo.save()
     digested = tuple(memo.digests) if memo is not None else ()
-    keep = memo.save if memo is not None and memo.waiting else None
+    keep = memo.save if memo is not None and memo.later else None  # no output folder yet
     return Project(root, config, cal, tuple(messages), digested, keep), tuple(findings)
 
 
