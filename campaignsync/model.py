@@ -14,11 +14,7 @@ from campaignsync.paths import Paths
 
 
 def by_position(self: Any) -> tuple[Any, tuple[Any, ...]]:
-    """Pickle a frozen value as a call of its constructor.
-
-    Slots dataclasses otherwise unpickle through a slow generic ``__setstate__``,
-    and outputs cross from the render processes by the hundred thousand.
-    """
+    """Pickle a frozen value as a call of its constructor, not a generic ``__setstate__``."""
     return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
@@ -388,13 +384,16 @@ class Output:
     translated: bool
     fallbacks: tuple[str, ...] = ()
     measure: Measure | None = None
-    #: The localized segments behind the output and where each came from (PO file:line),
-    #: so a check can name the translation to shorten; shared by all outputs of one
-    #: message x locale.
+    #: The localized segments behind the output and where each came from (PO file:line), so
+    #: a check can name the translation to shorten; shared by a message x locale's outputs.
     fields: tuple[tuple[str, Translated], ...] = ()
-    #: For a web page, email or press release: the readability counts of its body in its
-    #: language, then of the same source paragraphs (words, sentences, syllables, letters,
-    #: long words, longest sentence; l10n/readability.Counts), counted while rendering.
+    #: For a web page, email or press release: the readability counts (l10n/readability.Counts)
+    #: of its body in its language, then of the same source paragraphs, counted while rendering.
     readability: tuple[int, ...] = ()
     #: Every address the output links to, in order of first use (the manifest's "links").
     links: tuple[str, ...] = ()
+
+    @property
+    def over_limit(self) -> bool:
+        """Say whether the output is longer than its channel allows (a limit it goes over)."""
+        return self.measure is not None and self.measure.exceeded is not None

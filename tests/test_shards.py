@@ -239,9 +239,12 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
     for _message_key, plain_unit in plain_units.values():
         unit = shards._unit(plain_unit, held)
         assert shards._plain_unit(unit, plain_unit[-1]) == plain_unit
+        for output in unit.outputs:  # kept with the row, as the rule on its measure says
+            measure = output.measure
+            assert output.over_limit is (measure is not None and measure.exceeded is not None)
 
 
-@pytest.mark.parametrize("cut", ["output", "card"])
+@pytest.mark.parametrize("cut", ["output", "card", "fields"])
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
     cli_invoke: CliInvoke, small_repo: Path, cut: str
 ) -> None:
@@ -255,6 +258,8 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     outputs, drawn = list(unit[0]), list(unit[6])
     if cut == "output":
         outputs[0] = outputs[0][:-1]
+    elif cut == "fields":  # its fields' place past the end of the unit's table
+        outputs[0] = (*outputs[0][:7], len(unit[1]), *outputs[0][8:])
     else:
         drawn[0] = drawn[0][:-1]
     damaged = (tuple(outputs), *unit[1:6], tuple(drawn), unit[7])

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from campaignsync.errors import BuildError
-from campaignsync.model import AsPlain, Output
+from campaignsync.model import AsPlain, Measure, Output, Translated
 from campaignsync.pack import sealed
 from campaignsync.pack.gallery import Drawn
 
@@ -119,53 +119,95 @@ def _well_formed(found: Any) -> bool:
     )
 
 
-class Kept(AsPlain):
-    """Where a value taken from the render cache finds its bytes: a body file, a unit, a place.
+#: Where a row's unit is: its body file, its place there, its outputs' fields' table.
+Place = tuple[Bodies, int, tuple[Any, ...]]
 
-    It equals (and hashes as) the plain value with the same fields, as one made whole.
+
+class Kept(AsPlain):
+    """A value taken from the render cache: its fields read from the shard's row when asked for.
+
+    A shard holds each output and card as a row of plain values (:mod:`pack.shards`);
+    the value is made from it in one step, and each field is looked up in the row when
+    read (a build after an edit reads few of the 250,000 it takes from the cache: making
+    each field at once cost more than the unpickling). The bytes (an output's, a card's
+    HTML and section) are read from the unit's body file only when asked for. It equals
+    (and hashes as) the plain value with the same fields, as one made whole.
     """
 
     __slots__ = ()
-    _bodies: Bodies
-    _at: int
+    _row: tuple[Any, ...]
+    _place: Place
     _index: int
 
     def kept_in(self) -> tuple[Bodies, int]:
         """Return the body file holding this value's bytes, and its unit's place there."""
-        return self._bodies, self._at
+        return self._place[0], self._place[1]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return self._base, self._fields()  # a plain value, bytes held
 
 
+def _field(at: int) -> Any:
+    """Return a property reading a field from the row at ``at``."""
+    return property(lambda self: self._row[at])
+
+
 class KeptOutput(Kept, Output):
     """An output taken from the render cache, its bytes read from its body file when asked for.
 
-    Everything else is held as for any output. ``dataclasses.replace`` and pickling
-    give a plain :class:`Output` (with the bytes).
+    ``dataclasses.replace`` and pickling give a plain :class:`Output` (with the bytes).
+    Its row: message, locale, channel, path, translated, fallbacks, measure (plain),
+    its fields' place in the unit's table, readability, links, then whether it is over
+    a limit (``OUTPUT_ROW`` values).
     """
 
-    __slots__ = ("_at", "_bodies", "_index")
+    __slots__ = ("_index", "_measured", "_place", "_row")
     _base = Output
+    _measured: Measure | None
+    message = _field(0)
+    locale = _field(1)
+    channel = _field(2)
+    path = _field(3)
+    translated = _field(4)
+    fallbacks = _field(5)
+    readability = _field(8)
+    links = _field(9)
+    over_limit = _field(10)  # kept with the row: no measure made to know it
 
     @property  # a field of Output, read here from the body file
     def content(self) -> bytes:
-        return self._bodies.part(self._at, 0, self._index)  # type: ignore[no-any-return]
+        return self._place[0].part(self._place[1], 0, self._index)  # type: ignore[no-any-return]
+
+    @property  # a field of Output: the unit's fields, shared by its outputs
+    def fields(self) -> tuple[tuple[str, Translated], ...]:
+        return self._place[2][self._row[7]]  # type: ignore[no-any-return]
+
+    @property  # a field of Output, made the first time it is read
+    def measure(self) -> Measure | None:
+        try:
+            return self._measured
+        except AttributeError:
+            made = measure_of(self._row[6])
+            _MEASURED(self, made)
+            return made
 
 
 class KeptDrawn(Kept, Drawn):
-    """A gallery card taken from the render cache, its HTML read from its body file when asked."""
+    """A gallery card taken from the render cache, its HTML read from its body file when asked.
 
-    __slots__ = ("_at", "_bodies", "_index")
+    Its row: the fields of ``DRAWN_FIELDS``, in that order.
+    """
+
+    __slots__ = ("_index", "_place", "_row")
     _base = Drawn
 
     @property  # a field of Drawn, read here from the body file
     def html(self) -> bytes:
-        return self._bodies.part(self._at, 1, self._index)[0]  # type: ignore[no-any-return]
+        return self._place[0].part(self._place[1], 1, self._index)[0]  # type: ignore[no-any-return]
 
     @property  # a field of Drawn, read here from the body file
     def section(self) -> bytes:
-        return self._bodies.part(self._at, 1, self._index)[1]  # type: ignore[no-any-return]
+        return self._place[0].part(self._place[1], 1, self._index)[1]  # type: ignore[no-any-return]
 
 
 def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -180,8 +222,42 @@ def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, .
 #: where they were written: a body file here, the staging folder or a spill file there).
 OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
 DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
-OUTPUT = slot_setters(KeptOutput, Output, (*OUTPUT_FIELDS, "_bodies", "_at", "_index"))
-DRAWN = slot_setters(KeptDrawn, Drawn, (*DRAWN_FIELDS, "_bodies", "_at", "_index"))
+#: How long an output's row is in a shard (see :class:`KeptOutput`), and a card's.
+OUTPUT_ROW, DRAWN_ROW = len(OUTPUT_FIELDS) + 1, len(DRAWN_FIELDS)
+for _at, _name in enumerate(DRAWN_FIELDS):
+    setattr(KeptDrawn, _name, _field(_at))
+_MEASURED = vars(KeptOutput)["_measured"].__set__
+_HELD = {
+    kind: slot_setters(kind, kind._base, ("_row", "_place", "_index"))
+    for kind in (KeptOutput, KeptDrawn)
+}
+K = TypeVar("K", KeptOutput, KeptDrawn)
+
+
+def kept_row(kind: type[K], row: tuple[Any, ...], place: Place, index: int) -> K:
+    """Return the output or card of a shard's ``row``, the ``index``-th of its unit at ``place``."""
+    made: K = object.__new__(kind)
+    set_row, set_place, set_index = _HELD[kind]
+    set_row(made, row)
+    set_place(made, place)
+    set_index(made, index)
+    return made
+
+
+def plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
+    """Return a measure as a shard's plain values (see :func:`measure_of`)."""
+    if m is None:
+        return None
+    also = tuple(plain_measure(a) for a in m.also)
+    return (m.length, m.limit, m.unit, m.encoding, m.segments, also, m.padding)
+
+
+def measure_of(t: tuple[Any, ...] | None) -> Measure | None:
+    """Return the measure of a shard's plain values."""
+    if t is None:
+        return None
+    also = tuple(measure_of(a) for a in t[5])
+    return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
 
 
 def kept_value(kind: type[Any], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:

@@ -42,6 +42,8 @@ class ByMessage:
     keys: dict[str, str] = field(default_factory=dict)
     #: The outputs of the messages whose rows were read, in path order.
     grouped: dict[str, list[Output]] = field(default_factory=dict)
+    #: Every message's outputs, as they come (once one was asked for).
+    _found: dict[str, list[Output]] | None = None
 
     def key(self, message_id: str) -> str:
         """Return the digest of a message's outputs ('' when not known: keep nothing)."""
@@ -54,14 +56,21 @@ class ByMessage:
         return self.grouped[message_id]
 
     def _group(self, ids: set[str]) -> None:
-        """Find the outputs of the messages ``ids`` (one pass over every output)."""
-        found: dict[str, list[Output]] = {m: [] for m in ids}
-        for output in self.outputs:
-            if output.message in found:
-                found[output.message].append(output)
-        for mine in found.values():
-            mine.sort(key=_path)
-        self.grouped.update(found)
+        """Find the outputs of the messages ``ids``, in path order.
+
+        Every output is gone over once, the first time: each message's share is kept for
+        the next :meth:`of` (a scheduler CSV asks for its partner's messages one by one).
+        """
+        if self._found is None:
+            self._found = {}
+            for output in self.outputs:
+                mine = self._found.get(output.message)
+                if mine is None:
+                    mine = self._found[output.message] = []
+                mine.append(output)
+        for message_id in ids:
+            if message_id not in self.grouped:
+                self.grouped[message_id] = sorted(self._found.get(message_id, ()), key=_path)
 
 
 def by_message(

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from campaignsync.l10n import catalog
-from campaignsync.model import Measure, Output, Translated
+from campaignsync.model import Output, Translated
 from campaignsync.pack import sealed
 from campaignsync.pack.bodies import (
-    DRAWN,
     DRAWN_FIELDS,
-    OUTPUT,
+    DRAWN_ROW,
+    OUTPUT_ROW,
     Bodies,
     Held,
     Kept,
@@ -29,7 +29,8 @@ from campaignsync.pack.bodies import (
     KeptOutput,
     Unreadable,
     body_name,
-    kept_value,
+    kept_row,
+    plain_measure,
     write,
 )
 from campaignsync.pack.gallery import Drawn
@@ -168,20 +169,6 @@ def units_of(
         return None
 
 
-def _plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
-    if m is None:
-        return None
-    also = tuple(_plain_measure(a) for a in m.also)
-    return (m.length, m.limit, m.unit, m.encoding, m.segments, also, m.padding)
-
-
-def _measure(t: tuple[Any, ...] | None) -> Measure | None:
-    if t is None:
-        return None
-    also = tuple(_measure(a) for a in t[5])
-    return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
-
-
 def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
     tables: dict[int, int] = {}
     fields_table: list[tuple[Any, ...]] = []
@@ -192,7 +179,8 @@ def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
             fields_table.append(tuple((n, (t.text, t.locale, t.origin)) for n, t in o.fields))
         outputs.append(
             (o.message, o.locale, o.channel, o.path, o.translated, o.fallbacks,
-             _plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
+             plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links,
+             o.over_limit)
         )  # fmt: skip
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
     return (tuple(outputs), tuple(fields_table), unit.members, unit.packed_log, unit.catalogs,
@@ -204,23 +192,25 @@ def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
 
 
 def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
+    """Return a unit of a shard's plain values; raise if they are not such (a miss).
+
+    Each output and card is made from its row as it is (:class:`bodies.Kept`): its
+    fields are read from the row when asked for, so the rows' shapes are checked here.
+    """
     outputs, fields_table, members, log, catalogs, lines, drawn, (file, at) = plain
-    table = [tuple((n, Translated(*t)) for n, t in f) for f in fields_table]
-    bodies = kept[file]  # an IndexError, like any other fault here, makes the shard a miss
-    made = tuple(
-        kept_value(KeptOutput, OUTPUT,
-              (m, loc, ch, path, tr, fb, _measure(me), table[fi], c, ln, bodies, at, index))
-        for index, (m, loc, ch, path, tr, fb, me, fi, c, ln) in enumerate(outputs)
-    )  # fmt: skip
+    table = tuple(tuple((n, Translated(*t)) for n, t in f) for f in fields_table)
+    place = (kept[file], at, table)  # an IndexError, like any other fault here, is a miss
+    tables = range(len(table))
+    if not all(len(row) == OUTPUT_ROW and row[7] in tables for row in outputs):
+        raise ValueError("not a unit's outputs")
+    made = tuple(kept_row(KeptOutput, row, place, index) for index, row in enumerate(outputs))
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
-    cards = (
-        None
-        if drawn is None
-        else tuple(
-            kept_value(KeptDrawn, DRAWN, (*d, bodies, at, index)) for index, d in enumerate(drawn)
-        )
-    )  # a card of another length: a ValueError
+    cards = None
+    if drawn is not None:
+        if not all(len(row) == DRAWN_ROW for row in drawn):
+            raise ValueError("not a unit's cards")
+        cards = tuple(kept_row(KeptDrawn, row, place, index) for index, row in enumerate(drawn))
     if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
         raise ValueError("not a unit's catalog look-ups")
     return Unit(made, members, log, catalogs, lines, cards)

@@ -50,8 +50,7 @@ def scan(outputs: Iterable[Output]) -> Scan:
         path = output.path
         path_of(path)
         unit((output.locale, output.message))
-        measure = output.measure
-        if measure is not None and measure.exceeded is not None:
+        if output.over_limit:
             over(output)
         if has_copy(output):
             emails(output)

@@ -226,7 +226,7 @@ def _counted(outputs: list[Output]) -> tuple[dict[str, int], int]:
     for output in outputs:
         if not output.translated:
             untranslated[output.locale] = untranslated.get(output.locale, 0) + 1
-        if output.measure is not None and output.measure.exceeded is not None:
+        if output.over_limit:
             over += 1
     return untranslated, over
 
