@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 from dataclasses import replace
@@ -244,3 +245,25 @@ def test_an_update_that_cannot_set_its_files_aside_says_where_and_leaves_the_pac
     )
     assert (tree(out / "2026"), (out / "2026.zip").read_bytes()) == before
     assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []
+
+
+def test_a_spill_file_of_cards_read_by_stretches_gives_the_bytes_at_each_place(
+    tmp_path: Path,
+) -> None:
+    from campaignsync.pack.spilledcards import Spilled
+
+    path = tmp_path / "1.cards"
+    data = bytes(range(256)) * 5000  # 1.28 MB: several stretches
+    path.write_bytes(data)
+    spilled = Spilled(str(path))
+    step = 7919  # reads in order, then back, across a stretch's end, past the file's end
+    places = [(at, 1000) for at in range(0, len(data), step)]
+    places += [(500_000, 10), (10, 300_000), (len(data) - 5, 100), (len(data) + 10, 4)]
+    try:
+        for at, size in places:
+            assert spilled.read(at, size) == data[at : at + size], (at, size)
+        with path.open("ab") as handle:  # the process that spilled them draws more cards
+            handle.write(b"more cards")
+        assert spilled.read(len(data) - 3, 13) == data[-3:] + b"more cards"
+    finally:
+        os.close(spilled.fd)

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import AsPlain, Output
 from campaignsync.pack import shown, writer
-from campaignsync.pack.bodies import DRAWN_FIELDS, OUTPUT_FIELDS, kept_value, slot_setters
+from campaignsync.pack.bodies import OUTPUT_FIELDS, kept_value, slot_setters
 from campaignsync.pack.gallery import Drawn
+from campaignsync.pack.spilledcards import Spilled, SpilledDrawn
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -44,7 +45,7 @@ class Staging:
     #: False for ``--no-zip``: files are hashed, not compressed.
     zipped: bool = True
     #: The spill files of cards the parent has open, by path (see :class:`SpilledDrawn`).
-    opened: dict[str, int] = field(default_factory=dict, compare=False)
+    opened: dict[str, Spilled] = field(default_factory=dict, compare=False)
 
     def adopt(self, drawn: Iterable[Drawn]) -> None:
         """Let the parent's reads of cards a worker spilled share one open file per spill file."""
@@ -54,8 +55,8 @@ class Staging:
 
     def close(self) -> None:
         """Close the spill files of cards the parent opened."""
-        for fd in self.opened.values():
-            os.close(fd)
+        for spilled in self.opened.values():
+            os.close(spilled.fd)
         self.opened.clear()
 
 
@@ -304,83 +305,3 @@ def keep(
         unitcache.store(shards, message_id, locale_tag, made, members, log, lookups, rows)
     unitcache.keep_drawn(shards, {d.path: d for d in drawn})
     unitcache.save_cache(shards)
-
-
-class Cards:
-    """A spill file of cards' HTML: where the cards a process drew went (see :func:`spilled`)."""
-
-    __slots__ = ("opened", "path")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        #: The files open for reading, by path: the parent's (:meth:`Staging.close` closes them).
-        self.opened: dict[str, int] | None = None
-
-    def read(self, at: int, size: int) -> bytes:
-        """Return ``size`` bytes at ``at``."""
-        if self.opened is None:
-            with open(self.path, "rb") as handle:
-                handle.seek(at)
-                return handle.read(size)
-        fd = self.opened.get(self.path)
-        if fd is None:
-            fd = self.opened[self.path] = os.open(self.path, os.O_RDONLY)
-        return os.pread(fd, size, at)
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return Cards, (self.path,)
-
-
-class SpilledDrawn(AsPlain, Drawn):
-    """A card whose HTML and section are in a spill file of the staging, read when asked for.
-
-    A clean build's renderers send these: the parent holds no card's HTML (hundreds of
-    MB at 100,000 outputs), only where it is; the locale and message pages read it back.
-    """
-
-    __slots__ = ("_cards", "_where")
-    _base = Drawn
-    _cards: Cards
-    #: Where the HTML starts, its length, then the section's.
-    _where: tuple[int, int, int]
-
-    @property  # a field of Drawn, read here from the spill file
-    def html(self) -> bytes:
-        at, size, _ = self._where
-        return self._cards.read(at, size)
-
-    @property  # a field of Drawn, read here from the spill file
-    def section(self) -> bytes:
-        at, size, more = self._where
-        return self._cards.read(at + size, more) if more else b""
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        held = tuple(getattr(self, name) for name in DRAWN_FIELDS)
-        return _spilled_drawn, (held, self._cards, self._where)
-
-
-_SETTERS = slot_setters(SpilledDrawn, Drawn, (*DRAWN_FIELDS, "_cards", "_where"))
-
-
-def _spilled_drawn(held: tuple[Any, ...], cards: Cards, where: tuple[int, int, int]) -> Drawn:
-    return kept_value(SpilledDrawn, _SETTERS, (*held, cards, where))  # type: ignore[no-any-return]
-
-
-def spilled(staging: Staging, drawn: list[Drawn]) -> list[Drawn]:
-    """Append the cards' HTML and sections to this process's spill file of cards.
-
-    Returns the cards holding where they went instead (only this process appends there).
-    """
-    cards = Cards(str(staging.spills / f"{os.getpid()}.cards"))
-    cards.opened = staging.opened  # read there by this process only if it is the parent
-    made: list[Drawn] = []
-    with open(cards.path, "ab") as handle:
-        at = handle.tell()
-        for card in drawn:
-            html, section = card.html, card.section
-            handle.write(html)
-            handle.write(section)
-            held = tuple(getattr(card, name) for name in DRAWN_FIELDS)
-            made.append(_spilled_drawn(held, cards, (at, len(html), len(section))))
-            at += len(html) + len(section)
-    return made

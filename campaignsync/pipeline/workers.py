@@ -127,7 +127,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}
     if not context.prepare:
         return done, {}, {}, [], kept, {}
-    from campaignsync.pack import gallery, manifest, shown, staging
+    from campaignsync.pack import gallery, manifest, shown, spilledcards, staging
 
     # Hashing, deflating, manifest rows and cards here, in the workers, keep the
     # parent's serial part small.
@@ -150,7 +150,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         # The look-ups are in the shard just written: not sent back (half of what would be).
         done = [(tag, mid, staging.stripped(context.staged, made), found, ())
                 for tag, mid, made, found, _log in done]  # fmt: skip
-        drawn, kept = staging.spilled(context.staged, drawn), {}
+        drawn, kept = spilledcards.spilled(context.staged, drawn), {}
     return done, members, rows, drawn, kept, copied
 
 
