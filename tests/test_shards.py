@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CliInvoke
+from conftest import CliInvoke, make_review_repo
 
 from campaignsync.pack import bodies, sealed, shards
 from campaignsync.pack import cache as unitcache
@@ -239,12 +239,9 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
     for _message_key, plain_unit in plain_units.values():
         unit = shards._unit(plain_unit, held)
         assert shards._plain_unit(unit, plain_unit[-1]) == plain_unit
-        for output in unit.outputs:  # kept with the row, as the rule on its measure says
-            measure = output.measure
-            assert output.over_limit is (measure is not None and measure.exceeded is not None)
 
 
-@pytest.mark.parametrize("cut", ["output", "card", "fields"])
+@pytest.mark.parametrize("cut", ["output", "card", "fields", "fields as a float", "measure"])
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
     cli_invoke: CliInvoke, small_repo: Path, cut: str
 ) -> None:
@@ -260,6 +257,10 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
         outputs[0] = outputs[0][:-1]
     elif cut == "fields":  # its fields' place past the end of the unit's table
         outputs[0] = (*outputs[0][:7], len(unit[1]), *outputs[0][8:])
+    elif cut == "fields as a float":  # a tuple cannot be indexed by it
+        outputs[0] = (*outputs[0][:7], 0.0, *outputs[0][8:])
+    elif cut == "measure":  # a measure of another shape (a row's values are made on reading)
+        outputs[0] = (*outputs[0][:6], (1, 2), *outputs[0][7:])
     else:
         drawn[0] = drawn[0][:-1]
     damaged = (tuple(outputs), *unit[1:6], tuple(drawn), unit[7])
@@ -472,3 +473,28 @@ def test_a_process_building_again_reads_only_the_findings_written_since(
     shutil.copytree(small_repo, fresh)
     shutil.rmtree(fresh / "dist")
     assert kept == cli_invoke(["check", "--repo", str(fresh)], env=EPOCH, expect=1).stdout
+
+
+def test_an_output_over_its_limit_is_still_over_when_taken_from_the_cache(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    repo = make_review_repo(tmp_path / "review")  # its kickoff X post is over the limit
+    build = ["build", "--repo", str(repo)]
+    first = cli_invoke(build, env=EPOCH)
+    assert "channel allows; 'campaignsync check' says where to shorten them." in first.stdout
+    index = (repo / "dist" / "2026" / "index.html").read_bytes()
+    for path in (repo / "dist").iterdir():  # all but the render cache: every unit a hit
+        if path.name != unitcache.FOLDER:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in (repo / "dist" / unitcache.FOLDER).iterdir():
+        if path.name != "2026":
+            shutil.rmtree(path)
+    again = cli_invoke(build, env=EPOCH)
+    assert again.stdout.splitlines()[1:] == first.stdout.splitlines()[1:]
+    assert (repo / "dist" / "2026" / "index.html").read_bytes() == index  # its attention list
+    folder = _folder(repo)
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    cache = unitcache.open_cache(repo / "dist", "2026", key)
+    kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
+    assert isinstance(kept[0], bodies.KeptOutput)
+    assert any(o.over_limit for o in kept)  # the measure made from its row

@@ -25,11 +25,11 @@ from campaignsync.pack.bodies import (
     Bodies,
     Held,
     Kept,
-    KeptDrawn,
     KeptOutput,
     Unreadable,
     body_name,
-    kept_row,
+    kept_drawn,
+    kept_output,
     plain_measure,
     write,
 )
@@ -179,8 +179,7 @@ def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
             fields_table.append(tuple((n, (t.text, t.locale, t.origin)) for n, t in o.fields))
         outputs.append(
             (o.message, o.locale, o.channel, o.path, o.translated, o.fallbacks,
-             plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links,
-             o.over_limit)
+             plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
     return (tuple(outputs), tuple(fields_table), unit.members, unit.packed_log, unit.catalogs,
@@ -201,16 +200,17 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     table = tuple(tuple((n, Translated(*t)) for n, t in f) for f in fields_table)
     place = (kept[file], at, table)  # an IndexError, like any other fault here, is a miss
     tables = range(len(table))
-    if not all(len(row) == OUTPUT_ROW and row[7] in tables for row in outputs):
+    if not all(len(row) == OUTPUT_ROW and type(row[7]) is int and row[7] in tables
+               for row in outputs):  # fmt: skip
         raise ValueError("not a unit's outputs")
-    made = tuple(kept_row(KeptOutput, row, place, index) for index, row in enumerate(outputs))
+    made = tuple(kept_output(row, place, index) for index, row in enumerate(outputs))
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
     cards = None
     if drawn is not None:
         if not all(len(row) == DRAWN_ROW for row in drawn):
             raise ValueError("not a unit's cards")
-        cards = tuple(kept_row(KeptDrawn, row, place, index) for index, row in enumerate(drawn))
+        cards = tuple(kept_drawn(row, place, index) for index, row in enumerate(drawn))
     if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
         raise ValueError("not a unit's catalog look-ups")
     return Unit(made, members, log, catalogs, lines, cards)
