@@ -456,3 +456,36 @@ def test_one_output_over_its_limit_is_told_in_the_singular(
         "1 output is longer than its channel allows; "
         "'campaignsync check' says where to shorten them.\n"
     ) in result.stdout
+
+
+def test_a_clean_build_in_processes_makes_the_csvs_and_calendar_beside_the_gallery(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.pack import kept, sealed
+    from campaignsync.pack import schedulecsv as csvs
+    from campaignsync.pipeline import workers as pipeline
+
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=env)
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+    marks = tmp_path / "made in"  # a file per process that made a CSV
+    marks.mkdir()
+    real = csvs.schedule_csv
+
+    def schedule_csv(*args: Any, **kwargs: Any) -> bytes:
+        (marks / str(os.getpid())).touch()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(csvs, "schedule_csv", schedule_csv)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=env)
+    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
+    assert one.read_bytes() == two.read_bytes()
+    made_in = {p.name for p in marks.iterdir()}
+    assert made_in and str(os.getpid()) not in made_in  # in another process
+    # What making them noted there is kept here: the next build takes them.
+    cache = tmp_path / "two" / ".campaignsync-cache" / "2026"
+    key = (cache / kept.INDEX).read_bytes().split(b"\n")[2].decode()
+    where = sealed.folder_id(cache)
+    pieces = sealed.read_sealed(cache / kept.PIECES, where, key)
+    assert any(name.startswith("csv ") for name in pieces)
+    assert "calendar.ics" in sealed.read_sealed(cache / kept.INDEX, where, key)

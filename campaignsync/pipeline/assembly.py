@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaignsync import gitrepo, paths
 from campaignsync.errors import BuildError, DiagnosticsError
-from campaignsync.model import Output, Project
+from campaignsync.model import Message, Output, Project
 from campaignsync.pack import ZIP_EPOCH, manifest, writer
 from campaignsync.paths import input_paths
 from campaignsync.pipeline.selection import Selection
-from campaignsync.pipeline.workers import Rendered
+from campaignsync.pipeline.workers import Rendered, forks
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
@@ -62,13 +62,16 @@ def assemble(
     drawn: dict[str, gallery.Drawn] | None = None,
     kept: Kept | None = None,
     staged: Staging | None = None,
+    jobs: int = 1,
 ) -> Assembled:
     """Return everything a pack holds: outputs, extras with the manifest, the epoch.
 
     ``epoch`` None means the commit time (outside git: 1980-01-01, the zip minimum).
     ``drawn`` holds gallery cards already drawn, ``kept`` the last pack's files
     (see :func:`pack_extras`). With ``staged`` (a clean build's staging folder), each
-    extra is written there as soon as it is made, and only its member is held.
+    extra is written there as soon as it is made, and only its member is held; with
+    ``jobs`` above 1, the scheduler CSVs and the calendar are made then in a forked
+    process, while this one makes the gallery.
     """
     from campaignsync.pack import manifestrows, outputkeys
     from campaignsync.pack.staging import Stager
@@ -92,7 +95,7 @@ def assemble(
     try:
         extras = pack_extras(
             project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
-            rendered.copied,
+            rendered.copied, jobs,
         )  # fmt: skip
     finally:
         done = stager.finish() if stager is not None else {}
@@ -160,6 +163,7 @@ def pack_extras(
     kept: Kept | None = None,
     stager: Stager | Spiller | None = None,
     copied: Mapping[str, writer.Member] | None = None,
+    jobs: int = 1,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
@@ -171,10 +175,12 @@ def pack_extras(
     they are returned empty, their members are ``kept.members``. A file handed to
     ``stager`` is returned without its bytes held (its member is the stager's).
     ``copied`` holds the email copies a clean build's workers staged (their members):
-    ``stager`` takes them as they are.
+    ``stager`` takes them as they are. With ``jobs`` above 1, a clean build makes the
+    scheduler CSVs and the calendar in a forked process meanwhile (:func:`_beside`).
     """
-    from campaignsync.pack import attention, gallery, schedulecsv
+    from campaignsync.pack import attention, gallery
     from campaignsync.pack.staging import Stager
+    from campaignsync.pipeline.forking import aside
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
@@ -190,26 +196,72 @@ def pack_extras(
         else:
             extras.append(stager.add(rel, data))
 
-    add("calendar.ics", _calendar(project, campaign, epoch, kept))
-    made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept, staged)
-    for rel, page in made:
-        add(rel, page)
-    for partner in project.config.partners:
-        if any(partner.id in m.partners for m in messages):
-            csv = schedulecsv.schedule_csv(
-                project, campaign, partner.id, outputs, kept, kept.by_message if kept else None
-            )
-            add(f"schedule-{partner.id}.csv", csv)
-    images = sorted({m.image.src for m in messages if m.image is not None})
-    for src in images:
+    context = (project, campaign, outputs, epoch, kept)
+    fork = isinstance(stager, Stager) and forks(jobs, len(messages) * len(selection.locales))
+    with aside(_beside, context, fork) as beside:
+        made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept, staged)
+        for rel, page in made:
+            add(rel, page)
+        files = _noting(kept, beside())
+    for rel, data in (*files, *_images(project, messages)):
+        add(rel, data)
+    return extras
+
+
+def _images(project: Project, messages: Iterable[Message]) -> list[tuple[str, bytes]]:
+    """Return the messages' images, by their path in the pack (and in the content folder)."""
+    found = []
+    for src in sorted({m.image.src for m in messages if m.image is not None}):
         try:
             data = paths.read_bytes(
                 project.root, f"{project.config.paths.content}/{src}", MAX_IMAGE_BYTES
             )
         except ValueError as exc:
             raise BuildError(str(exc)) from None
-        add(src, data)
-    return extras
+        found.append((src, data))
+    return found
+
+
+#: What :func:`_beside` made: the files, and what each of :func:`_noted` gained meanwhile.
+Beside = tuple[list[tuple[str, bytes]], tuple[dict[str, Any], ...]]
+
+
+def _beside(context: tuple[Project, str, list[Output], int, Kept | None], _: None) -> Beside:
+    """Return the calendar and the scheduler CSVs, and what ``kept`` noted of them.
+
+    The gallery is made meanwhile: in a clean build with more than one process, this
+    runs in a forked one, so what it notes is handed back to be noted there.
+    """
+    from campaignsync.pack import schedulecsv
+
+    project, campaign, outputs, epoch, kept = context
+    before = [set(noted) for noted in _noted(kept)] if kept is not None else []
+    files = [("calendar.ics", _calendar(project, campaign, epoch, kept))]
+    messages = project.messages_of(campaign)
+    for partner in project.config.partners:
+        if any(partner.id in m.partners for m in messages):
+            csv = schedulecsv.schedule_csv(
+                project, campaign, partner.id, outputs, kept, kept.by_message if kept else None
+            )
+            files.append((f"schedule-{partner.id}.csv", csv))
+    if kept is None:
+        return files, ()
+    noted = zip(_noted(kept), before, strict=True)
+    return files, tuple({k: v for k, v in now.items() if k not in was} for now, was in noted)
+
+
+def _noting(kept: Kept | None, made: Beside) -> list[tuple[str, bytes]]:
+    """Note in ``kept`` what making :func:`_beside`'s files noted there; return the files."""
+    files, gained = made
+    if kept is not None:  # (in the forked process, if it was one: not in this one's kept)
+        for mine, theirs in zip(_noted(kept), gained, strict=True):
+            mine.update(theirs)
+    return files
+
+
+def _noted(kept: Kept) -> tuple[dict[str, Any], ...]:
+    """Return what ``kept`` notes as files and pieces are made or taken."""
+    return kept.used, kept.made, kept.hashed, kept.members
 
 
 def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) -> bytes:

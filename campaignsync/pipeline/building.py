@@ -107,7 +107,7 @@ def _build(
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
         assembled, result = _written(
-            lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged),
+            lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged, jobs),
             pack, kept, reuse, zipped, staged,
         )  # fmt: skip
         outputs, source = assembled.outputs, assembled.source

@@ -248,7 +248,7 @@ def read_catalogs(
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
     memo = CatalogMemo(out, project.config.paths.locales) if out is not None else None
-    if jobs <= 1 or selection.partial or units < PARALLEL_THRESHOLD:
+    if selection.partial or not forks(jobs, units):
         return load_lookups(project.root, project.config, chosen, memo)
     locales = project.config.locales
     # Catalogs read before are taken here (a process would send them back to be unpickled
@@ -269,6 +269,11 @@ def _read_catalog(job: tuple[Project, Any], locale: Locale) -> catalog.Loaded:
     return load_lookup(project.root, project.config, locale, memo)
 
 
+def forks(jobs: int, units: int) -> bool:
+    """Say whether work on ``units`` (message x locale) is worth forking processes for."""
+    return jobs > 1 and units >= PARALLEL_THRESHOLD
+
+
 def _render_all(
     context: WorkContext,
     units: list[tuple[str, str]],
@@ -277,7 +282,7 @@ def _render_all(
 ) -> None:
     """Render units in chunks, here or in forked workers that each receive the context."""
     chunks = _chunks(units)
-    if jobs <= 1 or len(units) < PARALLEL_THRESHOLD:
+    if not forks(jobs, len(units)):
         for chunk in chunks:
             collect(render_units(context, chunk), len(chunk))
         return
