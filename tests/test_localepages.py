@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,11 @@ def _poison(monkeypatch: pytest.MonkeyPatch, spared: set[str]) -> list[str]:
     """Hand the gallery every card of a message not in ``spared`` with HTML that is not its own.
 
     Return the messages whose cards were so handed (the digests, and all else the pages may
-    read of a card, are left as they are); once the gallery's plan holds them, the cards are
-    put back (the build keeps its own).
+    read of a card, are left as they are); after the pages, the cards are put back.
     """
-    plan, poisoned = gallery.plan, []
+    pages, poisoned = gallery.pages, []
 
-    def run(*args: Any, **kwargs: Any) -> gallery.Plan:
+    def run(*args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
         drawn: dict[str, gallery.Drawn] = args[5]
         saved = {p: c for p, c in drawn.items() if c.message not in spared}
         for path, card in saved.items():
@@ -46,11 +46,11 @@ def _poison(monkeypatch: pytest.MonkeyPatch, spared: set[str]) -> list[str]:
             drawn[path] = replace(card, html=POISON, section=section)
             poisoned.append(card.message)
         try:
-            return plan(*args, **kwargs)
+            yield from pages(*args, **kwargs)
         finally:
             drawn.update(saved)
 
-    monkeypatch.setattr(gallery, "plan", run)
+    monkeypatch.setattr(gallery, "pages", run)
     return poisoned
 
 

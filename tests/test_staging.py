@@ -17,7 +17,7 @@ from test_incremental import EPOCH, change_title, messages, same_as_clean, tree
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import emailcopies, schedulecsv, writer
+from campaignsync.pack import gallery, schedulecsv, writer
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pipeline import building, workers
 
@@ -155,9 +155,9 @@ def test_a_clean_builds_email_copies_are_made_by_the_renderers_and_kept(
         monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
     copied: list[bool] = []  # in this process: whether it was assembling the pack then
     assembling = [False]
-    real_copy, real_assemble = emailcopies.EmailCopies.copy, building.assemble
+    real_copy, real_assemble = gallery.EmailCopies.copy, building.assemble
 
-    def copy(self: emailcopies.EmailCopies, content: bytes) -> bytes:
+    def copy(self: gallery.EmailCopies, content: bytes) -> bytes:
         copied.append(assembling[0])
         return real_copy(self, content)
 
@@ -168,7 +168,7 @@ def test_a_clean_builds_email_copies_are_made_by_the_renderers_and_kept(
         finally:
             assembling[0] = False
 
-    monkeypatch.setattr(emailcopies.EmailCopies, "copy", copy)
+    monkeypatch.setattr(gallery.EmailCopies, "copy", copy)
     monkeypatch.setattr(building, "assemble", assemble)
     cli_invoke(build, env=EPOCH)
     pack = out / "2026" / "preview" / "email"

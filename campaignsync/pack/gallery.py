@@ -12,6 +12,7 @@ so the gallery works offline from the zip.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, replace
@@ -24,7 +25,6 @@ from typing import Any
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
 from campaignsync.pack import attention, cards, keys, localepages, overview, shown
-from campaignsync.pack.emailcopies import emails
 from campaignsync.pack.kept import Kept
 from campaignsync.pack.writer import Member
 
@@ -124,75 +124,6 @@ def pages(
     the last pack whose inputs are unchanged. ``copied`` holds the email copies the
     workers made already, by path: they are yielded empty (their members are there).
     """
-    made = plan(project, campaign_id, outputs, lookups, schedule, drawn, kept, copied)
-    return made.pages(frozenset())
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What every page of the gallery is made from, found once (see :func:`pages`).
-
-    Its message pages can be made apart (:meth:`message_pages`, in another process).
-    """
-
-    messages: dict[str, Message]
-    seen: shown.Scan
-    locales: list[Any]
-    keyed: dict[str, str]
-    by_message: dict[str, list[Drawn]]
-    listed: list[Message]
-    items: list[attention.Item]
-    common: dict[str, Any]
-    kept: Kept | None
-    outputs: int
-    copied: Mapping[str, Member]
-    of_both: dict[tuple[str, str], list[Drawn]]
-
-    def pages(self, away: Set[str]) -> Iterator[tuple[str, bytes]]:
-        """Yield the gallery's files, but the message pages of the messages ``away``."""
-        listing = overview.listing(self.listed, self.locales, self.of_both, self.items,
-                                   self.kept, self.keyed)  # fmt: skip
-        yield "index.html", _overview(self.listed, listing, self.items, self.kept, self.outputs,
-                                      self.common)  # fmt: skip
-        shared = keys.digest(self.common) if self.kept is not None else ""
-        by_locale = overview.grouped(self.items)[0]
-        sections = localepages.sections(self.locales, self.listed, self.of_both, self.keyed,
-                                        self.kept)  # fmt: skip
-        for locale in self.locales:
-            noted = by_locale.get(locale.tag, [])
-            page = localepages.locale_page(
-                locale, sections[locale.tag], noted, self.common, self.kept, shared
-            )
-            yield f"preview/{locale.tag}.html", page
-        yield from self.message_pages([m.id for m in self.listed if m.id not in away])
-        yield from emails(self.seen.emails, self.messages, self.kept, self.copied)
-        for name in STATIC:
-            yield f"preview/{name}", (THEME / name).read_bytes()
-
-    def message_pages(self, ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        """Yield the pages of the messages ``ids``."""
-        shared = keys.digest(self.common) if self.kept is not None else ""
-        of_message = overview.grouped(self.items)[1]
-        for message_id in ids:
-            message, mine = self.messages[message_id], of_message.get(message_id, [])
-            yield (
-                f"preview/messages/{message_id}.html",
-                _message_page(message, self.by_message[message_id], self.locales, mine,
-                              (self.common, shared), self.kept, self.keyed.get(message_id, "")),
-            )  # fmt: skip
-
-
-def plan(
-    project: Project,
-    campaign_id: str,
-    outputs: list[Output],
-    lookups: Mapping[str, Lookup] | None = None,
-    schedule: Iterable[Diagnostic] = (),
-    drawn: dict[str, Drawn] | None = None,
-    kept: Kept | None = None,
-    copied: Mapping[str, Member] | None = None,
-) -> Plan:
-    """Return what the gallery's pages are made from (arguments as for :func:`pages`)."""
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
     seen = shown.scan(outputs)
@@ -207,8 +138,27 @@ def plan(
     listed = [m for m in messages.values() if m.id in by_message]
     items = attention.items(project, campaign_id, seen.over, lookups or {}, schedule, kept, units)
     common = _common(project, campaign_id, locales, of_both, listed)
-    return Plan(messages, seen, locales, keyed, by_message, listed, items, common, kept,
-                len(outputs), copied or {}, of_both)  # fmt: skip
+    listing = overview.listing(listed, locales, of_both, items, kept, keyed)
+    yield "index.html", _overview(listed, listing, items, kept, len(outputs), common)
+    shared = keys.digest(common) if kept is not None else ""
+    by_locale, of_message = overview.grouped(items)
+    sections = localepages.sections(locales, listed, of_both, keyed, kept)
+    for locale in locales:
+        noted = by_locale.get(locale.tag, [])
+        page = localepages.locale_page(locale, sections[locale.tag], noted, common, kept, shared)
+        yield f"preview/{locale.tag}.html", page
+    for message in listed:
+        mine = of_message.get(message.id, [])
+        yield (
+            f"preview/messages/{message.id}.html",
+            _message_page(
+                message, by_message[message.id], locales, mine, (common, shared), kept,
+                keyed.get(message.id, ""),
+            ),
+        )  # fmt: skip
+    yield from _emails(seen.emails, messages, kept, copied or {})
+    for name in STATIC:
+        yield f"preview/{name}", (THEME / name).read_bytes()
 
 
 def _overview(
@@ -353,3 +303,72 @@ def _rehome(html: str, locale: str) -> str:
         .replace(' id="', f' id="{locale}-')
         .replace('data-copy="', f'data-copy="{locale}-')
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EmailCopies:
+    """How the gallery copies an HTML email: its images from the pack, not the live site.
+
+    The email template points images at the live site (base_url), which a preview
+    must not. Made for a campaign's messages, in the parent or in a worker (a clean
+    build's workers copy the emails they render: :func:`pages` takes those), once per
+    process for the same images.
+    """
+
+    live: re.Pattern[bytes]
+    #: The digest of the images' names: part of what each copy is made from.
+    pattern: str
+
+    @staticmethod
+    def of(messages: Iterable[Message]) -> EmailCopies:
+        """Return the copier of emails whose images are those of ``messages``."""
+        return _email_copies(tuple(sorted({m.image.src for m in messages if m.image is not None})))
+
+    @staticmethod
+    def path(output: Output) -> str:
+        """Return the pack path of an email's copy."""
+        return f"preview/email/{output.locale}/{output.message}.html"
+
+    def copy(self, content: bytes) -> bytes:
+        """Return an email's copy (outputs are UTF-8: their bytes match as their text would)."""
+        return self.live.sub(rb'src="../../../\1"', content)
+
+
+@cache
+def _email_copies(images: tuple[str, ...]) -> EmailCopies:
+    names = b"|".join(re.escape(src).encode("utf-8") for src in images) or b"(?!)"
+    live = re.compile(rb'src="https?://[^"]*?/(' + names + rb')"')
+    return EmailCopies(live, hashlib.sha256(names).hexdigest())
+
+
+def _emails(
+    emails: list[Output],
+    messages: Mapping[str, Message],
+    kept: Kept | None,
+    copied: Mapping[str, Member],
+) -> Iterator[tuple[str, bytes]]:
+    """Yield a copy of each HTML email whose image comes from the pack, not the live site.
+
+    A copy is empty when the last pack's is taken (made from the same email, with the
+    same images: see :meth:`Kept.take`), or when a worker made it already (its member is
+    in ``copied``).
+    """
+    copies = EmailCopies.of(messages.values())
+    known = kept.outputs if kept is not None else {}
+    for output in emails:
+        rel = copies.path(output)
+        made = known.get(output.path)
+        inputs = f"{made.sha256} {copies.pattern}" if made is not None else ""
+        if kept is not None and kept.take(rel, inputs):
+            yield rel, b""  # taken by reference: its member is in kept.members
+            continue
+        member = copied.get(rel)
+        if member is not None:
+            if kept is not None:
+                kept.note(rel, inputs, member)
+            yield rel, b""
+            continue
+        copy = copies.copy(output.content)
+        if kept is not None:
+            kept.put(rel, inputs, copy)
+        yield rel, copy

@@ -196,13 +196,11 @@ def pack_extras(
         else:
             extras.append(stager.add(rel, data))
 
-    plan = gallery.plan(project, campaign, outputs, lookups, schedule, drawn, kept, staged)
+    context = (project, campaign, outputs, epoch, kept)
     fork = isinstance(stager, Stager) and forks(jobs, len(messages) * len(selection.locales))
-    # Forked, the other process makes the last third of the message pages too: then both
-    # take about as long (at 500 x 26: the CSVs and calendar ~2 s, the gallery ~6 s).
-    away = {m.id for m in plan.listed[len(plan.listed) * 2 // 3 :]} if fork else set()
-    with aside(_beside, (project, campaign, outputs, epoch, kept, plan, away), fork) as beside:
-        for rel, page in plan.pages(away):
+    with aside(_beside, context, fork) as beside:
+        made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept, staged)
+        for rel, page in made:
             add(rel, page)
         files = _noting(kept, beside())
     for rel, data in (*files, *_images(project, messages)):
@@ -226,20 +224,17 @@ def _images(project: Project, messages: Iterable[Message]) -> list[tuple[str, by
 
 #: What :func:`_beside` made: the files, and what each of :func:`_noted` gained meanwhile.
 Beside = tuple[list[tuple[str, bytes]], tuple[dict[str, Any], ...]]
-#: What :func:`_beside` reads: the project, campaign, outputs, epoch, kept files, the
-#: gallery's plan and the messages whose pages it makes.
-Aside = tuple[Project, str, list[Output], int, "Kept | None", "gallery.Plan", set[str]]
 
 
-def _beside(context: Aside, _: None) -> Beside:
-    """Return the calendar, the scheduler CSVs and some message pages, and what ``kept`` noted.
+def _beside(context: tuple[Project, str, list[Output], int, Kept | None], _: None) -> Beside:
+    """Return the calendar and the scheduler CSVs, and what ``kept`` noted of them.
 
-    The rest of the gallery is made meanwhile: in a clean build with more than one
-    process, this runs in a forked one, so what it notes is handed back to be noted there.
+    The gallery is made meanwhile: in a clean build with more than one process, this
+    runs in a forked one, so what it notes is handed back to be noted there.
     """
     from campaignsync.pack import schedulecsv
 
-    project, campaign, outputs, epoch, kept, plan, away = context
+    project, campaign, outputs, epoch, kept = context
     before = [set(noted) for noted in _noted(kept)] if kept is not None else []
     files = [("calendar.ics", _calendar(project, campaign, epoch, kept))]
     messages = project.messages_of(campaign)
@@ -249,7 +244,6 @@ def _beside(context: Aside, _: None) -> Beside:
                 project, campaign, partner.id, outputs, kept, kept.by_message if kept else None
             )
             files.append((f"schedule-{partner.id}.csv", csv))
-    files += plan.message_pages([m.id for m in plan.listed if m.id in away])
     if kept is None:
         return files, ()
     noted = zip(_noted(kept), before, strict=True)

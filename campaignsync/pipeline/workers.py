@@ -127,7 +127,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}
     if not context.prepare:
         return done, {}, {}, [], kept, {}
-    from campaignsync.pack import emailcopies, gallery, manifest, shown, spilledcards, staging
+    from campaignsync.pack import gallery, manifest, shown, spilledcards, staging
 
     # Hashing, deflating, manifest rows and cards here, in the workers, keep the
     # parent's serial part small.
@@ -141,7 +141,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     copied: dict[str, writer.Member] = {}
     if context.staged is not None:
         # The gallery's copies of the HTML emails too: their bytes are here.
-        copies = emailcopies.EmailCopies.of(project.messages_of(context.selection.campaign))
+        copies = gallery.EmailCopies.of(project.messages_of(context.selection.campaign))
         pages = [(copies.path(o), copies.copy(o.content)) for o in made if shown.has_copy(o)]
         copied = staging.put(context.staged, pages) if pages else {}
         # Units come by whole messages (_chunks): each shard is written whole, with its findings.
