@@ -241,7 +241,7 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
         assert shards._plain_unit(unit, plain_unit[-1]) == plain_unit
 
 
-@pytest.mark.parametrize("cut", ["output", "card", "fields", "fields as a float", "measure"])
+@pytest.mark.parametrize("cut", ["output", "card", "fields", "fields as a float"])
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
     cli_invoke: CliInvoke, small_repo: Path, cut: str
 ) -> None:
@@ -259,8 +259,6 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
         outputs[0] = (*outputs[0][:7], len(unit[1]), *outputs[0][8:])
     elif cut == "fields as a float":  # a tuple cannot be indexed by it
         outputs[0] = (*outputs[0][:7], 0.0, *outputs[0][8:])
-    elif cut == "measure":  # a measure of another shape (a row's values are made on reading)
-        outputs[0] = (*outputs[0][:6], (1, 2), *outputs[0][7:])
     else:
         drawn[0] = drawn[0][:-1]
     damaged = (tuple(outputs), *unit[1:6], tuple(drawn), unit[7])
@@ -498,3 +496,28 @@ def test_an_output_over_its_limit_is_still_over_when_taken_from_the_cache(
     kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
     assert isinstance(kept[0], bodies.KeptOutput)
     assert any(o.over_limit for o in kept)  # the measure made from its row
+
+
+def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    from test_incremental import change_body, same_as_clean, small_build
+
+    repo, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)
+    folder = out / unitcache.FOLDER / "2026"
+    shard = folder / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
+    files, plain = sealed.read_sealed(shard, sealed.folder_id(folder), key)
+    bad = {  # the shard passes its checksum; its measures are not measures
+        tag: (message_key, (tuple((*r[:6], (1, 2), *r[7:]) if r[6] else r for r in unit[0]),
+                            *unit[1:]))
+        for tag, (message_key, unit) in plain.items()
+    }  # fmt: skip
+    assert bad != plain
+    sealed.write_sealed(shard, key, (files, bad))
+    change_body(repo, 1, "Another line")  # not kickoff: its outputs are taken from the shard
+    cli_invoke(build, env=EPOCH)
+    written = sealed.read_sealed(shard, sealed.folder_id(folder), key)
+    assert written is not None and written[1] != bad  # a miss: rendered and kept again
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")

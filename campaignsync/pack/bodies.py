@@ -156,21 +156,13 @@ class KeptOutput(Kept, Output):
     """An output taken from the render cache, its bytes read from its body file when asked for.
 
     ``dataclasses.replace`` and pickling give a plain :class:`Output` (with the bytes).
-    Its row: message, locale, channel, path, translated, fallbacks, measure (plain: the
-    measure itself is made with the value, which checks it), its fields' place in the
-    unit's table, readability, links (``OUTPUT_FIELDS``' order).
+    Its row: each of ``OUTPUT_FIELDS`` in that order, the measure plain (made the first
+    time it is read) and the fields as their place in the unit's table.
     """
 
-    __slots__ = ("_index", "_place", "_row")
+    __slots__ = ("_index", "_measured", "_place", "_row")
     _base = Output
-    message = _field(0)
-    locale = _field(1)
-    channel = _field(2)
-    path = _field(3)
-    translated = _field(4)
-    fallbacks = _field(5)
-    readability = _field(8)
-    links = _field(9)
+    _measured: Measure | None
 
     @property  # a field of Output, read here from the body file
     def content(self) -> bytes:
@@ -178,7 +170,20 @@ class KeptOutput(Kept, Output):
 
     @property  # a field of Output: the unit's fields, shared by its outputs
     def fields(self) -> tuple[tuple[str, Translated], ...]:
-        return self._place[2][self._row[7]]  # type: ignore[no-any-return]
+        return self._place[2][self._row[FIELDS_AT]]  # type: ignore[no-any-return]
+
+    @property  # a field of Output, made the first time it is read
+    def measure(self) -> Measure | None:
+        try:
+            return self._measured
+        except AttributeError:
+            pass
+        try:
+            made = measure_of(self._row[MEASURE_AT])
+        except Exception:  # passed its shard's checksum, yet not a measure: the shard is a
+            raise self._place[0]._unreadable() from None  # miss (see :func:`retried`)
+        _MEASURED(self, made)
+        return made
 
 
 class KeptDrawn(Kept, Drawn):
@@ -213,33 +218,28 @@ OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
 DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
 #: How long an output's row is in a shard (see :class:`KeptOutput`), and a card's.
 OUTPUT_ROW, DRAWN_ROW = len(OUTPUT_FIELDS), len(DRAWN_FIELDS)
-for _at, _name in enumerate(DRAWN_FIELDS):
-    setattr(KeptDrawn, _name, _field(_at))
-_OUTPUT = slot_setters(KeptOutput, Output, ("_row", "_place", "_index", "measure"))
-_DRAWN = slot_setters(KeptDrawn, Drawn, ("_row", "_place", "_index"))
+#: Where an output's row holds its measure (plain) and its fields' place in the table.
+MEASURE_AT, FIELDS_AT = OUTPUT_FIELDS.index("measure"), OUTPUT_FIELDS.index("fields")
 
 
-def kept_output(row: tuple[Any, ...], place: Place, index: int) -> KeptOutput:
-    """Return the output of a shard's ``row``, the ``index``-th of its unit at ``place``.
-
-    Its measure is made now (a bad one raises: the shard is a miss).
-    """
-    made: KeptOutput = object.__new__(KeptOutput)
-    set_row, set_place, set_index, set_measure = _OUTPUT
-    set_row(made, row)
-    set_place(made, place)
-    set_index(made, index)
-    set_measure(made, measure_of(row[6]))
-    return made
+def _read_from_rows(kind: type, names: tuple[str, ...], made_apart: tuple[str, ...]) -> None:
+    """Give ``kind`` a property per field of ``names`` (its place in the row), but those apart."""
+    for at, name in enumerate(names):
+        if name not in made_apart:
+            setattr(kind, name, _field(at))
 
 
-def kept_drawn(row: tuple[Any, ...], place: Place, index: int) -> KeptDrawn:
-    """Return the card of a shard's ``row``, the ``index``-th of its unit at ``place``."""
-    made: KeptDrawn = object.__new__(KeptDrawn)
-    set_row, set_place, set_index = _DRAWN
-    set_row(made, row)
-    set_place(made, place)
-    set_index(made, index)
+_read_from_rows(KeptOutput, OUTPUT_FIELDS, ("measure", "fields"))
+_read_from_rows(KeptDrawn, DRAWN_FIELDS, ())
+_MEASURED = vars(KeptOutput)["_measured"].__set__
+_HELD = {kind: slot_setters(kind, kind._base, ("_row", "_place", "_index"))
+         for kind in (KeptOutput, KeptDrawn)}  # fmt: skip
+K = TypeVar("K", KeptOutput, KeptDrawn)
+
+
+def kept_row(kind: type[K], row: tuple[Any, ...], place: Place, index: int) -> K:
+    """Return the output or card of a shard's ``row``, the ``index``-th of its unit at ``place``."""
+    made: K = kept_value(kind, _HELD[kind], (row, place, index))
     return made
 
 

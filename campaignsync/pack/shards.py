@@ -21,15 +21,16 @@ from campaignsync.pack import sealed
 from campaignsync.pack.bodies import (
     DRAWN_FIELDS,
     DRAWN_ROW,
+    FIELDS_AT,
     OUTPUT_ROW,
     Bodies,
     Held,
     Kept,
+    KeptDrawn,
     KeptOutput,
     Unreadable,
     body_name,
-    kept_drawn,
-    kept_output,
+    kept_row,
     plain_measure,
     write,
 )
@@ -194,23 +195,24 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     """Return a unit of a shard's plain values; raise if they are not such (a miss).
 
     Each output and card is made from its row as it is (:class:`bodies.Kept`): its
-    fields are read from the row when asked for, so the rows' shapes are checked here.
+    fields are read from the row when asked for, so the rows' shapes are checked here
+    (an output's measure when it is made: a bad one makes the shard a miss then).
     """
     outputs, fields_table, members, log, catalogs, lines, drawn, (file, at) = plain
     table = tuple(tuple((n, Translated(*t)) for n, t in f) for f in fields_table)
     place = (kept[file], at, table)  # an IndexError, like any other fault here, is a miss
     tables = range(len(table))
-    if not all(len(row) == OUTPUT_ROW and type(row[7]) is int and row[7] in tables
+    if not all(len(row) == OUTPUT_ROW and type(row[FIELDS_AT]) is int and row[FIELDS_AT] in tables
                for row in outputs):  # fmt: skip
         raise ValueError("not a unit's outputs")
-    made = tuple(kept_output(row, place, index) for index, row in enumerate(outputs))
+    made = tuple(kept_row(KeptOutput, row, place, index) for index, row in enumerate(outputs))
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")
     cards = None
     if drawn is not None:
         if not all(len(row) == DRAWN_ROW for row in drawn):
             raise ValueError("not a unit's cards")
-        cards = tuple(kept_drawn(row, place, index) for index, row in enumerate(drawn))
+        cards = tuple(kept_row(KeptDrawn, row, place, index) for index, row in enumerate(drawn))
     if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
         raise ValueError("not a unit's catalog look-ups")
     return Unit(made, members, log, catalogs, lines, cards)

@@ -226,7 +226,7 @@ def _images(project: Project, messages: Iterable[Message]) -> list[tuple[str, by
 Beside = tuple[list[tuple[str, bytes]], tuple[dict[str, Any], ...]]
 
 
-def _beside(context: tuple[Project, str, list[Output], int, Kept | None], _: None) -> Beside:
+def _beside(context: tuple[Project, str, list[Output], int, Kept | None]) -> Beside:
     """Return the calendar and the scheduler CSVs, and what ``kept`` noted of them.
 
     The gallery is made meanwhile: in a clean build with more than one process, this

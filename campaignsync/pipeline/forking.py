@@ -48,19 +48,21 @@ def in_processes(
 
 
 @contextmanager
-def aside(
-    function: Callable[[_C, None], _R], context: _C, fork: bool
-) -> Iterator[Callable[[], _R]]:
-    """Run ``function(context, None)`` in one forked process while the caller goes on.
+def aside(function: Callable[[_C], _R], context: _C, fork: bool) -> Iterator[Callable[[], _R]]:
+    """Run ``function(context)`` in one forked process while the caller goes on.
 
     Gives what returns its result (raising what it raised) when the caller needs it.
     Without ``fork``, it runs in this process, when its result is asked for.
     """
     if not fork:
-        yield lambda: function(context, None)
+        yield lambda: function(context)
         return
     with forked_pool(1, _adopt_task_context, context) as pool:
-        yield pool.submit(_call_in_worker, function, None).result
+        yield pool.submit(_call_in_worker, _called, function).result
+
+
+def _called(context: _C, function: Callable[[_C], _R]) -> _R:
+    return function(context)
 
 
 @contextmanager
