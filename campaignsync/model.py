@@ -18,27 +18,6 @@ def by_position(self: Any) -> tuple[Any, tuple[Any, ...]]:
     return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
-class AsPlain:
-    """Mixed in before a frozen value's class (``_base``): equal and hashing as the plain value."""
-
-    __slots__ = ()
-    _base: Any
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        return cls._base(*args, **kwargs)  # what replace() makes: a plain value
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._base.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, self._base):
-            return NotImplemented
-        return self._fields() == tuple(getattr(other, n) for n in self._base.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(self._fields())  # as the frozen dataclass hashes its fields
-
-
 class Severity(enum.StrEnum):
     """How bad a diagnostic is; ``--strict`` promotes warnings to errors."""
 
@@ -320,6 +299,11 @@ UNIT_NAMES = {
 }
 
 
+def overrun(length: int, padding: int, limit: int) -> int:
+    """Return how far a text of ``length`` units and ``padding`` goes over ``limit`` (0: fits)."""
+    return max(0, length + padding - limit)
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """How a platform counts an output, against its limit."""
@@ -340,7 +324,7 @@ class Measure:
     @property
     def over(self) -> int:
         """Return how far over the limit the output is (0 when it fits)."""
-        return max(0, self.length + self.padding - self.limit)
+        return overrun(self.length, self.padding, self.limit)
 
     @property
     def limits(self) -> tuple[Measure, ...]:
@@ -361,7 +345,7 @@ class Measure:
     def exceeded(self) -> Measure | None:
         """Return the first of the limits the text goes over, or None when it meets them all."""
         if not self.also:  # most outputs: asked of every one on every build
-            return self if self.length + self.padding > self.limit else None
+            return self if overrun(self.length, self.padding, self.limit) else None
         return next((m for m in self.limits if m.over), None)
 
     @property

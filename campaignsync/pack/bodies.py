@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from campaignsync.errors import BuildError
-from campaignsync.model import AsPlain, Measure, Output, Translated
+from campaignsync.model import Measure, Output, Translated, overrun
 from campaignsync.pack import sealed
 from campaignsync.pack.gallery import Drawn
+from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
 
 SUFFIX = ".body"
 T = TypeVar("T")
@@ -185,6 +186,16 @@ class KeptOutput(Kept, Output):
         _MEASURED(self, made)
         return made
 
+    @property  # asked of every output of every build: read from the row, no measure made
+    def over_limit(self) -> bool:
+        plain = self._row[MEASURE_AT]
+        try:
+            if plain is not None and not plain[5]:  # one limit: length, padding, limit
+                return overrun(plain[0], plain[6], plain[1]) > 0
+        except Exception:  # not a measure (see :attr:`measure`)
+            raise self._place[0]._unreadable() from None
+        return Output.over_limit.fget(self)  # type: ignore[attr-defined,no-any-return]
+
 
 class KeptDrawn(Kept, Drawn):
     """A gallery card taken from the render cache, its HTML read from its body file when asked.
@@ -202,14 +213,6 @@ class KeptDrawn(Kept, Drawn):
     @property  # a field of Drawn, read here from the body file
     def section(self) -> bytes:
         return self._place[0].part(self._place[1], 1, self._index)[1]  # type: ignore[no-any-return]
-
-
-def slot_setters(kind: type, base: type, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """Return the setters of ``names``: the base's slots, then ``kind``'s own (``_``-named).
-
-    Outputs and cards are frozen: a lazy one is filled through its slots' own descriptors.
-    """
-    return tuple(getattr(kind if name.startswith("_") else base, name).__set__ for name in names)
 
 
 #: The fields a lazy output or card holds (its bytes, or its HTML and section, are read
@@ -257,13 +260,6 @@ def measure_of(t: tuple[Any, ...] | None) -> Measure | None:
         return None
     also = tuple(measure_of(a) for a in t[5])
     return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
-
-
-def kept_value(kind: type[Any], setters: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
-    made = object.__new__(kind)
-    for put, value in zip(setters, values, strict=True):
-        put(made, value)
-    return made
 
 
 def write(folder: Path, message_id: str, key: str, units: list[Held]) -> Bodies:

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from campaignsync.errors import BuildError
-from campaignsync.model import AsPlain
 from campaignsync.pack import writer
-from campaignsync.pack.bodies import kept_value, slot_setters
+from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
 from campaignsync.pack.staging import InThreads
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from campaignsync.model import AsPlain
-from campaignsync.pack.bodies import DRAWN_FIELDS, kept_value, slot_setters
+from campaignsync.pack.bodies import DRAWN_FIELDS
 from campaignsync.pack.gallery import Drawn
+from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
 
 if TYPE_CHECKING:
     from campaignsync.pack.staging import Staging

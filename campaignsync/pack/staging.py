@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from campaignsync.model import AsPlain, Output
+from campaignsync.model import Output
 from campaignsync.pack import shown, writer
-from campaignsync.pack.bodies import OUTPUT_FIELDS, kept_value, slot_setters
+from campaignsync.pack.bodies import OUTPUT_FIELDS
 from campaignsync.pack.gallery import Drawn
+from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
 from campaignsync.pack.spilledcards import Spilled, SpilledDrawn
 
 if TYPE_CHECKING:
