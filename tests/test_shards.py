@@ -525,3 +525,39 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
     written = sealed.read_sealed(shard, sealed.folder_id(folder), key)
     assert written is not None and written[1] != bad  # a miss: rendered and kept again
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
+def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    from test_incremental import change_body, same_as_clean, small_build
+
+    repo, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)
+    folder = out / unitcache.FOLDER / "2026"
+    shard = folder / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
+    files, plain = sealed.read_sealed(shard, sealed.folder_id(folder), key)
+    bad = {  # passes its checksum; each translation is one value, not three
+        tag: (message_key, (unit[0], tuple(tuple((n, (t[0],)) for n, t in f) for f in unit[1]),
+                            *unit[2:]))
+        for tag, (message_key, unit) in plain.items()
+    }  # fmt: skip
+    assert bad != plain
+    sealed.write_sealed(shard, key, (files, bad))
+    cache = unitcache.open_cache(out, "2026", key)
+    kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
+    assert kept and all(isinstance(o, bodies.KeptOutput) for o in kept)  # made: fields unread
+    with pytest.raises(bodies.Unreadable):
+        kept[0].fields
+    change_body(repo, 1, "Another line")  # not kickoff: its fields are not read
+    cli_invoke(build, env=EPOCH)
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    po = repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"  # a kickoff entry in German
+    text = po.read_text(encoding="utf-8")
+    at = text.index('msgstr "', text.index("content/messages/2026/kickoff.md")) + len('msgstr "')
+    po.write_text(f"{text[:at]}Neu: {text[at:]}", encoding="utf-8")
+    cli_invoke(build, env=EPOCH)  # kickoff's shard kept again: its kept units' fields read
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean2")
+    fine = unitcache.open_cache(out, "2026", key)  # the shard made again whole
+    assert all(o.fields for _, unit in fine.units["kickoff"].values() for o in unit.outputs)

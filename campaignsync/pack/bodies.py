@@ -24,7 +24,7 @@ from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output, Translated, overrun
 from campaignsync.pack import sealed
 from campaignsync.pack.gallery import Drawn
-from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
+from campaignsync.pack.lazy import AsPlain, slot_setters
 
 SUFFIX = ".body"
 T = TypeVar("T")
@@ -120,8 +120,37 @@ def _well_formed(found: Any) -> bool:
     )
 
 
+class Fields:
+    """A unit's table of its outputs' fields, made from the shard's plain values when first read.
+
+    An output's row holds its place in the table (its unit's outputs share a few). A
+    build after an edit reads the fields of few outputs taken from the cache: making
+    the 180,000 translations of them all cost a fifth of reading the shards.
+    """
+
+    __slots__ = ("_bodies", "_made", "_plain")
+
+    def __init__(self, plain: tuple[Any, ...], bodies: Bodies) -> None:
+        self._plain = plain
+        self._bodies = bodies
+        self._made: tuple[tuple[tuple[str, Translated], ...], ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._plain)
+
+    def __getitem__(self, at: int) -> tuple[tuple[str, Translated], ...]:
+        made = self._made
+        if made is None:
+            try:
+                made = tuple(tuple((n, Translated(*t)) for n, t in f) for f in self._plain)
+            except Exception:  # passed its shard's checksum, yet not fields: a miss
+                raise self._bodies._unreadable() from None  # (see :func:`retried`)
+            self._made = made
+        return made[at]
+
+
 #: Where a row's unit is: its body file, its place there, its outputs' fields' table.
-Place = tuple[Bodies, int, tuple[Any, ...]]
+Place = tuple[Bodies, int, Fields]
 
 
 class Kept(AsPlain):
@@ -171,7 +200,7 @@ class KeptOutput(Kept, Output):
 
     @property  # a field of Output: the unit's fields, shared by its outputs
     def fields(self) -> tuple[tuple[str, Translated], ...]:
-        return self._place[2][self._row[FIELDS_AT]]  # type: ignore[no-any-return]
+        return self._place[2][self._row[FIELDS_AT]]
 
     @property  # a field of Output, made the first time it is read
     def measure(self) -> Measure | None:
@@ -240,10 +269,21 @@ _HELD = {kind: slot_setters(kind, kind._base, ("_row", "_place", "_index"))
 K = TypeVar("K", KeptOutput, KeptDrawn)
 
 
-def kept_row(kind: type[K], row: tuple[Any, ...], place: Place, index: int) -> K:
-    """Return the output or card of a shard's ``row``, the ``index``-th of its unit at ``place``."""
-    made: K = kept_value(kind, _HELD[kind], (row, place, index))
-    return made
+def kept_rows(kind: type[K], rows: Iterable[tuple[Any, ...]], place: Place) -> tuple[K, ...]:
+    """Return the outputs or cards of a shard's ``rows``, in order, their unit at ``place``.
+
+    A build takes 250,000 from the cache: each is filled through its three slots in
+    this loop (:func:`campaignsync.pack.lazy.kept_value`, a call each, took twice as long).
+    """
+    new, (put_row, put_place, put_index) = object.__new__, _HELD[kind]
+    made = []
+    for index, row in enumerate(rows):
+        value = new(kind)
+        put_row(value, row)
+        put_place(value, place)
+        put_index(value, index)
+        made.append(value)
+    return tuple(made)
 
 
 def plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
