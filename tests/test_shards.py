@@ -9,6 +9,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke, make_review_repo
@@ -527,8 +528,20 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 
+def _one_value(fields: tuple[int, bytes]) -> tuple[int, bytes]:
+    """Each translation one value, not three."""
+    tables = sealed.unpacked(fields[1])
+    return fields[0], sealed.packed(tuple(tuple((n, (t[0],)) for n, t in f) for f in tables))
+
+
+def _fewer(fields: tuple[int, bytes]) -> tuple[int, bytes]:
+    """One table more counted than packed."""
+    return fields[0] + 1, fields[1]
+
+
+@pytest.mark.parametrize("damage", [_one_value, _fewer])
 def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
-    cli_invoke: CliInvoke, tmp_path: Path
+    cli_invoke: CliInvoke, tmp_path: Path, damage: Any
 ) -> None:
     from test_incremental import change_body, same_as_clean, small_build
 
@@ -538,18 +551,17 @@ def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     shard = folder / "kickoff.units"
     key = shard.read_bytes().split(b"\n")[2].decode()
     files, plain = sealed.read_sealed(shard, sealed.folder_id(folder), key)
-    bad = {  # passes its checksum; each translation is one value, not three
-        tag: (message_key, (unit[0], tuple(tuple((n, (t[0],)) for n, t in f) for f in unit[1]),
-                            *unit[2:]))
+    bad = {  # passes its checksum; its fields are not as the rows say
+        tag: (message_key, (unit[0], damage(unit[1]), *unit[2:]))
         for tag, (message_key, unit) in plain.items()
-    }  # fmt: skip
+    }
     assert bad != plain
     sealed.write_sealed(shard, key, (files, bad))
     cache = unitcache.open_cache(out, "2026", key)
     kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
     assert kept and all(isinstance(o, bodies.KeptOutput) for o in kept)  # made: fields unread
     with pytest.raises(bodies.Unreadable):
-        kept[0].fields
+        _ = kept[0].fields
     change_body(repo, 1, "Another line")  # not kickoff: its fields are not read
     cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")

@@ -121,28 +121,34 @@ def _well_formed(found: Any) -> bool:
 
 
 class Fields:
-    """A unit's table of its outputs' fields, made from the shard's plain values when first read.
+    """A unit's table of its outputs' fields, made from the shard's packed values when first read.
 
     An output's row holds its place in the table (its unit's outputs share a few). A
-    build after an edit reads the fields of few outputs taken from the cache: making
-    the 180,000 translations of them all cost a fifth of reading the shards.
+    build after an edit reads the fields of few outputs taken from the cache: the
+    table is kept packed in the shard (:func:`campaignsync.pack.sealed.packed`), with
+    how many it holds, and unpacked here; unpickling and making the 180,000
+    translations of every unit had cost a third of reading the shards.
     """
 
-    __slots__ = ("_bodies", "_made", "_plain")
+    __slots__ = ("_bodies", "_count", "_made", "_packed")
 
-    def __init__(self, plain: tuple[Any, ...], bodies: Bodies) -> None:
-        self._plain = plain
+    def __init__(self, count: int, packed: bytes, bodies: Bodies) -> None:
+        self._count = count
+        self._packed = packed
         self._bodies = bodies
         self._made: tuple[tuple[tuple[str, Translated], ...], ...] | None = None
 
     def __len__(self) -> int:
-        return len(self._plain)
+        return self._count
 
     def __getitem__(self, at: int) -> tuple[tuple[str, Translated], ...]:
         made = self._made
         if made is None:
             try:
-                made = tuple(tuple((n, Translated(*t)) for n, t in f) for f in self._plain)
+                plain = sealed.unpacked(self._packed)
+                made = tuple(tuple((n, Translated(*t)) for n, t in f) for f in plain)
+                if len(made) != self._count:
+                    raise ValueError("not as many fields as the shard says")
             except Exception:  # passed its shard's checksum, yet not fields: a miss
                 raise self._bodies._unreadable() from None  # (see :func:`retried`)
             self._made = made

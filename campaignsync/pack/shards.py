@@ -185,7 +185,8 @@ def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
              plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
         )  # fmt: skip
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
-    return (tuple(outputs), tuple(fields_table), unit.members, unit.packed_log, unit.catalogs,
+    fields = (len(fields_table), sealed.packed(tuple(fields_table)))  # unpacked when read
+    return (tuple(outputs), fields, unit.members, unit.packed_log, unit.catalogs,
             unit.lines, drawn, where)  # fmt: skip
 
 
@@ -203,12 +204,12 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     fields are read from the row when asked for, so the rows' shapes are checked here
     (an output's measure when it is made: a bad one makes the shard a miss then).
     """
-    outputs, fields_table, members, log, catalogs, lines, drawn, (file, at) = plain
-    if not isinstance(fields_table, tuple):
+    outputs, (count, fields), members, log, catalogs, lines, drawn, (file, at) = plain
+    if not (type(count) is int and isinstance(fields, bytes)):
         raise ValueError("not a unit's fields")
-    place = (kept[file], at, Fields(fields_table, kept[file]))  # an IndexError too is a miss
+    place = (kept[file], at, Fields(count, fields, kept[file]))  # an IndexError too is a miss
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
-    if set(map(len, outputs)) - {OUTPUT_ROW} or not places <= set(range(len(fields_table))):
+    if set(map(len, outputs)) - {OUTPUT_ROW} or not places <= set(range(count)):
         raise ValueError("not a unit's outputs")
     if not all(type(p) is int for p in places):  # not True, nor 1.0, for 1
         raise ValueError("not a unit's outputs")
