@@ -573,3 +573,25 @@ def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean2")
     fine = unitcache.open_cache(out, "2026", key)  # the shard made again whole
     assert all(o.fields for _, unit in fine.units["kickoff"].values() for o in unit.outputs)
+
+
+def test_a_cached_units_members_are_those_member_makes(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    from test_incremental import small_build
+
+    from campaignsync.pack.writer import Member
+
+    _, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)
+    key = (out / unitcache.FOLDER / "2026" / "kickoff.units").read_bytes().split(b"\n")[2]
+    cache = unitcache.open_cache(out, "2026", key.decode())
+    for _, unit in cache.units["kickoff"].values():
+        members: dict[str, Member] = {}
+        lines: dict[str, str] = {}
+        shards.take_rows(unit, members, lines)
+        paths = [o.path for o in unit.outputs]
+        assert list(members) == paths and list(lines) == paths
+        assert [members[p] for p in paths] == [Member(*meta, None) for meta in unit.members]
+        assert [repr(members[p]) for p in paths] == [repr(Member(*m, None)) for m in unit.members]
+        assert [lines[p] for p in paths] == list(unit.lines)

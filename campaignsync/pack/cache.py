@@ -126,11 +126,7 @@ def take_hits(
         outputs.extend(unit.outputs)
         if unit.drawn is not None:
             cache.drawn.update((d.path, d) for d in unit.drawn)
-        for output, meta, line in zip(unit.outputs, unit.members, unit.lines, strict=True):
-            if meta is not None:
-                members[output.path] = Member(*meta, None)
-            if line is not None:
-                lines[output.path] = line
+        shards.take_rows(unit, members, lines)
     if todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
     return todo
