@@ -1,7 +1,11 @@
 """How often the garbage collector runs while a build's values pile up.
 
 A build (or a catalog update) makes millions of objects that live to its end and
-hold no cycles: collecting at CPython's pace goes over them again and again.
+hold no cycles: collecting at CPython's pace goes over them again and again. Its
+own process does not collect at all while it runs: measured at 500 messages, a
+clean build's collections (333 of them) took 1.4 s and freed 55 objects, a
+one-message build's 0.22 s for 1,048; what a build leaves in cycles is collected
+once it is done. Its forked workers collect at a slower pace (:func:`in_worker`).
 """
 
 from __future__ import annotations
@@ -10,35 +14,36 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-#: Collections while rendering: a unit allocates thousands of objects, most of them
-#: kept to the end of the build, so collecting at CPython's default pace (every 700
+#: A worker's collections: a unit allocates thousands of objects, most of them kept
+#: to the end of the build, so collecting at CPython's default pace (every 700
 #: allocations, the oldest generation ever more often as outputs pile up) cost a
 #: tenth of a build's CPU; this pace costs a hundredth.
 _THRESHOLDS = (10_000, 10, 10)
 
-#: Whether the pace is lowered already (nested uses keep the outermost one).
+#: Whether collecting is held off already (nested uses keep the outermost one).
 _collecting_less: list[bool] = []
 
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Freeze what exists (forked workers then never touch it) and collect less often.
+    """Freeze what exists (forked workers then never touch it) and collect nothing until done.
 
-    Also a decorator (``@fewer_collections()``); nested uses keep the outermost pace.
+    Also a decorator (``@fewer_collections()``); nested uses keep the outermost one.
     """
     if _collecting_less:
         yield
         return
-    before = gc.get_threshold()
+    enabled = gc.isenabled()
     gc.freeze()
-    gc.set_threshold(*_THRESHOLDS)
+    gc.disable()
     _collecting_less.append(True)
     try:
         yield
     finally:
         _collecting_less.clear()
-        gc.set_threshold(*before)
         gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -62,6 +67,11 @@ def kept_to_the_end() -> Iterator[None]:
 
 
 def in_worker() -> None:
-    """Freeze what a forked worker inherited and collect at the build's pace for its life."""
+    """Freeze what a forked worker inherited and collect at a worker's pace for its life.
+
+    It is forked from a build that collects nothing (:func:`fewer_collections`): what
+    it renders, it collects.
+    """
     gc.freeze()
     gc.set_threshold(*_THRESHOLDS)
+    gc.enable()

@@ -1,0 +1,72 @@
+"""The collector held off while a build runs, and given back as it was."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CliInvoke
+
+from campaignsync.pipeline import collecting
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """Leave the collector as the test found it."""
+    enabled, threshold = gc.isenabled(), gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+    gc.enable() if enabled else gc.disable()
+
+
+def test_a_build_collects_nothing_until_it_is_done(collector: None) -> None:
+    gc.enable()
+    with collecting.fewer_collections():
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() > 0  # what existed is frozen for the forked workers
+        with collecting.fewer_collections():  # nested: the outermost decides
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_collector_is_given_back_when_a_build_fails(collector: None) -> None:
+    gc.enable()
+    with pytest.raises(ValueError), collecting.fewer_collections():
+        raise ValueError("the build failed")
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_before_stays_off(collector: None) -> None:
+    gc.disable()
+    with collecting.fewer_collections():
+        pass
+    assert not gc.isenabled()
+
+
+def test_a_forked_worker_collects_what_it_renders(collector: None) -> None:
+    with collecting.fewer_collections():
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker, forked from a build that collects nothing
+            collecting.in_worker()
+            os.write(write, b"1" if gc.isenabled() else b"0")
+            os._exit(0)
+        os.close(write)
+        said = os.read(read, 1)
+        os.close(read)
+        os.waitpid(pid, 0)
+    assert said == b"1"
+
+
+def test_the_build_command_leaves_the_collector_on(
+    cli_invoke: CliInvoke, small_repo: Path, collector: None
+) -> None:
+    gc.enable()
+    cli_invoke(["build", "--repo", str(small_repo)], env={"SOURCE_DATE_EPOCH": "1790000000"})
+    assert gc.isenabled()
