@@ -70,3 +70,31 @@ def test_the_build_command_leaves_the_collector_on(
     gc.enable()
     cli_invoke(["build", "--repo", str(small_repo)], env={"SOURCE_DATE_EPOCH": "1790000000"})
     assert gc.isenabled()
+
+
+def test_a_build_rendering_units_itself_collects_at_a_workers_pace(collector: None) -> None:
+    gc.set_threshold(700, 10, 10)
+    with collecting.fewer_collections():
+        with collecting.rendering_here():
+            assert gc.isenabled()
+            assert gc.get_threshold() == collecting._THRESHOLDS
+        assert not gc.isenabled()
+        assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_rendering_units_in_the_build_collects_their_cycles(
+    cli_invoke: CliInvoke, small_repo: Path, collector: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.pipeline import workers
+
+    seen: list[bool] = []
+    render_units = workers.render_units
+
+    def noted(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return render_units(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "render_units", noted)
+    gc.enable()
+    cli_invoke(["build", "--repo", str(small_repo), "--jobs", "1"])
+    assert seen and all(seen)

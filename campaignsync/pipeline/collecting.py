@@ -5,7 +5,9 @@ hold no cycles: collecting at CPython's pace goes over them again and again. Its
 own process does not collect at all while it runs: measured at 500 messages, a
 clean build's collections (333 of them) took 1.4 s and freed 55 objects, a
 one-message build's 0.22 s for 1,048; what a build leaves in cycles is collected
-once it is done. Its forked workers collect at a slower pace (:func:`in_worker`).
+once it is done. What renders units collects at a slower pace: its forked workers
+(:func:`in_worker`), or the build's process when it renders them itself
+(:func:`rendering_here`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,24 @@ def kept_to_the_end() -> Iterator[None]:
             gc.enable()
         if _collecting_less:
             gc.freeze()
+
+
+@contextmanager
+def rendering_here() -> Iterator[None]:
+    """Collect at a worker's pace while this process renders units itself (``--jobs 1``).
+
+    Rendering leaves objects in cycles (about 490,000 at 500 messages x 26 locales,
+    43 MB more at the peak of a ``--jobs 1`` build when none were collected).
+    """
+    enabled, before = gc.isenabled(), gc.get_threshold()
+    gc.set_threshold(*_THRESHOLDS)
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        if not enabled:
+            gc.disable()
 
 
 def in_worker() -> None:

@@ -283,8 +283,9 @@ def _render_all(
     """Render units in chunks, here or in forked workers that each receive the context."""
     chunks = _chunks(units)
     if not forks(jobs, len(units)):
-        for chunk in chunks:
-            collect(render_units(context, chunk), len(chunk))
+        with collecting.rendering_here():
+            for chunk in chunks:
+                collect(render_units(context, chunk), len(chunk))
         return
     from concurrent.futures import as_completed
 
