@@ -431,7 +431,7 @@ WRITTEN_GLOBALS = {
     # Set once in each forked worker by the pool's initializer (the parent's stay empty).
     ("pipeline/workers.py", "_worker_context"),
     ("pipeline/forking.py", "_task_context"),
-    # Whether the garbage collector's pace is already lowered (nested builds keep it).
+    # Whether collecting is held off already (nested builds keep it).
     ("pipeline/collecting.py", "_collecting_less"),
 }
 _MUTATORS = frozenset(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import CliInvoke
 
-from campaignsync.pipeline import collecting
+from campaignsync.pipeline import collecting, forking
 
 
 @pytest.fixture
@@ -49,19 +48,16 @@ def test_a_collector_turned_off_before_stays_off(collector: None) -> None:
     assert not gc.isenabled()
 
 
-def test_a_forked_worker_collects_what_it_renders(collector: None) -> None:
-    with collecting.fewer_collections():
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker, forked from a build that collects nothing
-            collecting.in_worker()
-            os.write(write, b"1" if gc.isenabled() else b"0")
-            os._exit(0)
-        os.close(write)
-        said = os.read(read, 1)
-        os.close(read)
-        os.waitpid(pid, 0)
-    assert said == b"1"
+def _collects(_context: object, _item: object = None) -> bool:
+    return gc.isenabled()
+
+
+def test_every_forked_process_collects_its_own_garbage(collector: None) -> None:
+    with collecting.fewer_collections():  # forked from a build that collects nothing
+        assert forking.in_processes(_collects, None, [1, 2, 3], 2) == [True, True, True]
+        with forking.aside(_collects, None, True) as result:
+            assert result() is True
+        assert not gc.isenabled()
 
 
 def test_the_build_command_leaves_the_collector_on(
@@ -98,3 +94,22 @@ def test_rendering_units_in_the_build_collects_their_cycles(
     gc.enable()
     cli_invoke(["build", "--repo", str(small_repo), "--jobs", "1"])
     assert seen and all(seen)
+
+
+def test_a_check_collects_nothing_until_it_is_done(
+    cli_invoke: CliInvoke, small_repo: Path, collector: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.pipeline import lastcheck
+
+    seen: list[bool] = []
+    remember = lastcheck.remember
+
+    def noted(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())  # the check's answer kept, at its end
+        return remember(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lastcheck, "remember", noted)
+    gc.enable()
+    cli_invoke(["check", "--repo", str(small_repo)], env={"SOURCE_DATE_EPOCH": "1790000000"})
+    assert seen == [False]
+    assert gc.isenabled()

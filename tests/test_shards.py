@@ -243,7 +243,7 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
         assert shards._plain_unit(unit, plain_unit[-1]) == plain_unit
 
 
-@pytest.mark.parametrize("cut", ["output", "card", "fields", "fields as a float"])
+@pytest.mark.parametrize("cut", ["output", "card", "fields", "fields as a float", "member"])
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
     cli_invoke: CliInvoke, small_repo: Path, cut: str
 ) -> None:
@@ -254,16 +254,18 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     files, plain = sealed.read_sealed(folder / "kickoff.units", where, key)
     assert shards.units_of((files, plain), folder, where, key, "kickoff") is not None
     tag, (message_key, unit) = next(iter(plain.items()))
-    outputs, drawn = list(unit[0]), list(unit[6])
+    outputs, drawn, members = list(unit[0]), list(unit[6]), list(unit[2])
     if cut == "output":
         outputs[0] = outputs[0][:-1]
-    elif cut == "fields":  # its fields' place past the end of the unit's table
-        outputs[0] = (*outputs[0][:7], len(unit[1]), *outputs[0][8:])
-    elif cut == "fields as a float":  # a tuple cannot be indexed by it
+    elif cut == "fields":  # its fields' place past the end of the unit's table (its count)
+        outputs[0] = (*outputs[0][:7], unit[1][0], *outputs[0][8:])
+    elif cut == "fields as a float":  # equal to a place, yet not one
         outputs[0] = (*outputs[0][:7], 0.0, *outputs[0][8:])
+    elif cut == "member":  # one value more than a member holds
+        members[0] = (*members[0], 0)
     else:
         drawn[0] = drawn[0][:-1]
-    damaged = (tuple(outputs), *unit[1:6], tuple(drawn), unit[7])
+    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:6], tuple(drawn), unit[7])
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert shards.units_of(shard, folder, where, key, "kickoff") is None
 
@@ -595,3 +597,23 @@ def test_a_cached_units_members_are_those_member_makes(
         assert [members[p] for p in paths] == [Member(*meta, None) for meta in unit.members]
         assert [repr(members[p]) for p in paths] == [repr(Member(*m, None)) for m in unit.members]
         assert [lines[p] for p in paths] == list(unit.lines)
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        (1, 2, "weighted", None, None, None, 0),  # no further limits, yet not a tuple of them
+        (1, 2, "graphemes", None, None, (("many", 3, "utf-8", None, None, (), 0),), 0),
+        "not a measure",
+    ],
+)
+def test_a_measure_of_another_shape_says_unreadable_when_asked_if_over(
+    tmp_path: Path, measure: object
+) -> None:
+    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
+    row: list[object] = [None] * bodies.OUTPUT_ROW
+    row[bodies.MEASURE_AT], row[bodies.FIELDS_AT] = measure, 0
+    place = (held, 0, bodies.Fields(0, b"", held))
+    [output] = bodies.kept_rows(bodies.KeptOutput, [tuple(row)], place)
+    with pytest.raises(bodies.Unreadable):
+        _ = output.over_limit

@@ -151,7 +151,7 @@ class Fields:
                     raise ValueError("not as many fields as the shard says")
             except Exception:  # passed its shard's checksum, yet not fields: a miss
                 raise self._bodies._unreadable() from None  # (see :func:`retried`)
-            self._made = made
+            self._made, self._packed = made, b""
         return made[at]
 
 
@@ -225,11 +225,13 @@ class KeptOutput(Kept, Output):
     def over_limit(self) -> bool:
         plain = self._row[MEASURE_AT]
         try:
-            if plain is not None and not plain[5]:  # one limit: length, padding, limit
+            if plain is not None and plain[5] == ():  # one limit: length, padding, limit
                 return overrun(plain[0], plain[6], plain[1]) > 0
+            return Output.over_limit.fget(self)  # type: ignore[attr-defined,no-any-return]
+        except Unreadable:
+            raise
         except Exception:  # not a measure (see :attr:`measure`)
             raise self._place[0]._unreadable() from None
-        return Output.over_limit.fget(self)  # type: ignore[attr-defined,no-any-return]
 
 
 class KeptDrawn(Kept, Drawn):

@@ -83,7 +83,7 @@ class Unit:
 
 
 def read_now(units: Mapping[str, tuple[str, Unit]]) -> bool:
-    """Read the bytes of units taken from another build's folder now; say whether all are there.
+    """Read units taken from another build's folder whole now; say whether all are there.
 
     They are copied into this cache's own body files when it is saved anyway, and the
     other folder may be cut short (a bad download) or change meanwhile: read later, a
@@ -93,6 +93,7 @@ def read_now(units: Mapping[str, tuple[str, Unit]]) -> bool:
         for _, unit in units.values():
             for output in unit.outputs:
                 output.content  # noqa: B018 (read, and kept by its body file)
+                output.fields, output.measure  # noqa: B018 (made from the shard now)
             for card in unit.drawn or ():
                 card.html, card.section  # noqa: B018
     except (Unreadable, IndexError):
@@ -204,17 +205,20 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
 
     Each output and card is made from its row as it is (:class:`bodies.Kept`): its
     fields are read from the row when asked for, so the rows' shapes are checked here
-    (an output's measure when it is made: a bad one makes the shard a miss then).
+    (an output's measure and its unit's fields table when first read: a bad one raises
+    :class:`bodies.Unreadable` then, and the shard is a miss).
     """
     outputs, (count, fields), members, log, catalogs, lines, drawn, (file, at) = plain
     if not (type(count) is int and isinstance(fields, bytes)):
         raise ValueError("not a unit's fields")
     place = (kept[file], at, Fields(count, fields, kept[file]))  # an IndexError too is a miss
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
-    if set(map(len, outputs)) - {OUTPUT_ROW} or not places <= set(range(count)):
+    if set(map(len, outputs)) - {OUTPUT_ROW}:
         raise ValueError("not a unit's outputs")
-    if not all(type(p) is int for p in places):  # not True, nor 1.0, for 1
+    if not all(type(p) is int and 0 <= p < count for p in places):  # not True, nor 1.0, for 1
         raise ValueError("not a unit's outputs")
+    if set(map(len, filter(None, members))) - {4}:  # sha256, crc, size, method
+        raise ValueError("not a unit's members")
     made = kept_rows(KeptOutput, outputs, place)
     if len(lines) != len(made) or len(members) != len(made):
         raise ValueError("a unit's rows do not match its outputs")

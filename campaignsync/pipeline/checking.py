@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Diagnostic, Project
+from campaignsync.pipeline.collecting import fewer_collections
 
 if TYPE_CHECKING:
     from campaignsync.pack import state
@@ -74,6 +75,7 @@ def check(
     return Checked(project, selection, rendered, tuple(final))
 
 
+@fewer_collections()  # a check's values live to its end too: see pipeline.collecting
 def _check_all(
     root: Path,
     campaign: str | None,

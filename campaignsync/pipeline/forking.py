@@ -69,6 +69,9 @@ def _called(context: _C, function: Callable[[_C], _R]) -> _R:
 def forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Iterator[Executor]:
     """Give a pool of ``jobs`` forked processes, each handed ``context`` once by ``adopt``.
 
+    Each collects garbage at a worker's pace (:func:`collecting.in_worker`), though
+    forked from a build that collects none.
+
     A worker that dies (killed from outside, most often by the system short of memory)
     breaks the pool: the work stops there, the pack is left as it was, and it is told
     as :class:`campaignsync.errors.WorkerError`.
@@ -81,12 +84,20 @@ def forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Ite
         with ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=adopt,
-            initargs=(context,),
+            initializer=_started,
+            initargs=(adopt, context),
         ) as pool:
             yield pool
     except BrokenProcessPool as exc:
         raise WorkerError() from exc
+
+
+def _started(adopt: Callable[[Any], None], context: object) -> None:
+    """Start a forked process: it collects its own garbage (see ``collecting``), then adopts."""
+    from campaignsync.pipeline import collecting
+
+    collecting.in_worker()
+    adopt(context)
 
 
 def default_jobs() -> int:

@@ -84,7 +84,6 @@ _worker_context: list[WorkContext] = []
 
 def _adopt(context: WorkContext) -> None:
     _worker_context.append(context)
-    collecting.in_worker()  # what it inherited lives as long as it does
 
 
 def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
