@@ -212,6 +212,37 @@ def test_an_absorbed_body_that_cannot_be_read_leaves_the_other_build_s_folder_al
     assert _pack(out) == _clean(cli_invoke, small_repo, tmp_path)
 
 
+def _one_value(fields: tuple[int, bytes]) -> tuple[int, bytes]:
+    """Each translation one value, not three."""
+    tables = sealed.unpacked(fields[1])
+    return fields[0], sealed.packed(tuple(tuple((n, (t[0],)) for n, t in f) for f in tables))
+
+
+def _fewer(fields: tuple[int, bytes]) -> tuple[int, bytes]:
+    """One table more counted than packed."""
+    return fields[0] + 1, fields[1]
+
+
+@pytest.mark.parametrize("damage", [_one_value, _fewer])
+def test_absorbed_units_whose_fields_are_not_fields_are_rendered_here(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, damage: Any
+) -> None:
+    other = tmp_path / "other"  # another machine's output folder
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(other)], env=EPOCH)
+    shard = other / unitcache.FOLDER / "2026" / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
+    files, plain = sealed.read_sealed(shard, None, key)
+    bad = {  # passes its checksum
+        tag: (message_key, (unit[0], damage(unit[1]), *unit[2:]))
+        for tag, (message_key, unit) in plain.items()
+    }
+    sealed.write_sealed(shard, key, (files, bad))
+    out = tmp_path / "assembled"
+    build = ["build", "--repo", str(small_repo), "--out", str(out), "--shard", str(other)]
+    cli_invoke(build, env=EPOCH)  # kickoff rendered here, not failing when its shard is kept
+    assert _pack(out) == _clean(cli_invoke, small_repo, tmp_path)
+
+
 def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
     cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
@@ -528,17 +559,6 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
     written = sealed.read_sealed(shard, sealed.folder_id(folder), key)
     assert written is not None and written[1] != bad  # a miss: rendered and kept again
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
-
-
-def _one_value(fields: tuple[int, bytes]) -> tuple[int, bytes]:
-    """Each translation one value, not three."""
-    tables = sealed.unpacked(fields[1])
-    return fields[0], sealed.packed(tuple(tuple((n, (t[0],)) for n, t in f) for f in tables))
-
-
-def _fewer(fields: tuple[int, bytes]) -> tuple[int, bytes]:
-    """One table more counted than packed."""
-    return fields[0] + 1, fields[1]
 
 
 @pytest.mark.parametrize("damage", [_one_value, _fewer])
