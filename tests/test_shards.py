@@ -7,6 +7,7 @@ import os
 import pickle
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,27 @@ def test_an_absorbed_body_that_cannot_be_read_leaves_the_other_build_s_folder_al
     assert _pack(out) == _clean(cli_invoke, small_repo, tmp_path)
 
 
+def _built_kickoff(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> tuple[Path, Path, list[str], Path, str]:
+    """Build a small sample; return its repository, output, build command, kickoff's shard, key."""
+    from test_incremental import small_build
+
+    repo, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)
+    shard = out / unitcache.FOLDER / "2026" / "kickoff.units"
+    return repo, out, build, shard, shard.read_bytes().split(b"\n")[2].decode()
+
+
+def _damage_kickoff(shard: Path, key: str, damage: Callable[[Any], Any]) -> Any:
+    """Rewrite a shard with each unit damaged (it still passes its checksum); return its units."""
+    files, plain = sealed.read_sealed(shard, None, key)
+    bad = {tag: (message_key, damage(unit)) for tag, (message_key, unit) in plain.items()}
+    assert bad != plain
+    sealed.write_sealed(shard, key, (files, bad))
+    return bad
+
+
 def _one_value(fields: tuple[int, bytes]) -> tuple[int, bytes]:
     """Each translation one value, not three."""
     tables = sealed.unpacked(fields[1])
@@ -231,12 +253,7 @@ def test_absorbed_units_whose_fields_are_not_fields_are_rendered_here(
     cli_invoke(["build", "--repo", str(small_repo), "--out", str(other)], env=EPOCH)
     shard = other / unitcache.FOLDER / "2026" / "kickoff.units"
     key = shard.read_bytes().split(b"\n")[2].decode()
-    files, plain = sealed.read_sealed(shard, None, key)
-    bad = {  # passes its checksum
-        tag: (message_key, (unit[0], damage(unit[1]), *unit[2:]))
-        for tag, (message_key, unit) in plain.items()
-    }
-    sealed.write_sealed(shard, key, (files, bad))
+    _damage_kickoff(shard, key, lambda unit: (unit[0], damage(unit[1]), *unit[2:]))
     out = tmp_path / "assembled"
     build = ["build", "--repo", str(small_repo), "--out", str(out), "--shard", str(other)]
     cli_invoke(build, env=EPOCH)  # kickoff rendered here, not failing when its shard is kept
@@ -539,24 +556,15 @@ def test_an_output_over_its_limit_is_still_over_when_taken_from_the_cache(
 def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
-    from test_incremental import change_body, same_as_clean, small_build
+    from test_incremental import change_body, same_as_clean
 
-    repo, out, build = small_build(tmp_path)
-    cli_invoke(build, env=EPOCH)
-    folder = out / unitcache.FOLDER / "2026"
-    shard = folder / "kickoff.units"
-    key = shard.read_bytes().split(b"\n")[2].decode()
-    files, plain = sealed.read_sealed(shard, sealed.folder_id(folder), key)
-    bad = {  # the shard passes its checksum; its measures are not measures
-        tag: (message_key, (tuple((*r[:6], (1, 2), *r[7:]) if r[6] else r for r in unit[0]),
-                            *unit[1:]))
-        for tag, (message_key, unit) in plain.items()
-    }  # fmt: skip
-    assert bad != plain
-    sealed.write_sealed(shard, key, (files, bad))
+    repo, out, build, shard, key = _built_kickoff(cli_invoke, tmp_path)
+    bad = _damage_kickoff(  # its measures are not measures
+        shard, key, lambda u: (tuple((*r[:6], (1, 2), *r[7:]) if r[6] else r for r in u[0]), *u[1:])
+    )
     change_body(repo, 1, "Another line")  # not kickoff: its outputs are taken from the shard
     cli_invoke(build, env=EPOCH)
-    written = sealed.read_sealed(shard, sealed.folder_id(folder), key)
+    written = sealed.read_sealed(shard, sealed.folder_id(shard.parent), key)
     assert written is not None and written[1] != bad  # a miss: rendered and kept again
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
@@ -565,20 +573,10 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
 def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     cli_invoke: CliInvoke, tmp_path: Path, damage: Any
 ) -> None:
-    from test_incremental import change_body, same_as_clean, small_build
+    from test_incremental import change_body, same_as_clean
 
-    repo, out, build = small_build(tmp_path)
-    cli_invoke(build, env=EPOCH)
-    folder = out / unitcache.FOLDER / "2026"
-    shard = folder / "kickoff.units"
-    key = shard.read_bytes().split(b"\n")[2].decode()
-    files, plain = sealed.read_sealed(shard, sealed.folder_id(folder), key)
-    bad = {  # passes its checksum; its fields are not as the rows say
-        tag: (message_key, (unit[0], damage(unit[1]), *unit[2:]))
-        for tag, (message_key, unit) in plain.items()
-    }
-    assert bad != plain
-    sealed.write_sealed(shard, key, (files, bad))
+    repo, out, build, shard, key = _built_kickoff(cli_invoke, tmp_path)
+    _damage_kickoff(shard, key, lambda unit: (unit[0], damage(unit[1]), *unit[2:]))
     cache = unitcache.open_cache(out, "2026", key)
     kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
     assert kept and all(isinstance(o, bodies.KeptOutput) for o in kept)  # made: fields unread
