@@ -486,6 +486,6 @@ def test_a_clean_build_in_processes_makes_the_csvs_and_calendar_beside_the_galle
     cache = tmp_path / "two" / ".campaignsync-cache" / "2026"
     key = (cache / kept.INDEX).read_bytes().split(b"\n")[2].decode()
     where = sealed.folder_id(cache)
-    pieces = sealed.read_sealed(cache / kept.PIECES, where, key)
+    pieces = kept.open_kept(cache, tmp_path / "two" / "2026", key).pieces
     assert any(name.startswith("csv ") for name in pieces)
     assert "calendar.ics" in sealed.read_sealed(cache / kept.INDEX, where, key)

@@ -32,7 +32,16 @@ from campaignsync.pack import (
     sealed,
     writer,
 )
-from campaignsync.pack.kept import BASE, HASHES, PIECES, Kept, open_kept, save_kept
+from campaignsync.pack.kept import (
+    BASE,
+    HASHES,
+    PIECES,
+    Kept,
+    _read_based,
+    _save_based,
+    open_kept,
+    save_kept,
+)
 
 
 def _kept_pack(tmp_path: Path) -> tuple[Path, Path]:
@@ -493,13 +502,43 @@ def test_after_an_edit_only_the_hashes_that_changed_are_written(
     kept = open_kept(cache, pack, key)
     assert kept.hashes == manifest.hashes(pack)
     where, sha = sealed.folder_id(cache), manifest.hashes(pack)["manifest.json"]
-    _, changes, gone = sealed.read_sealed(cache / HASHES, where, sha)
+    _, _, changes, gone = sealed.read_sealed(cache / HASHES, where, sha)
     assert 0 < len(changes) < len(kept.hashes) // 8 and gone == ()
     # The base damaged, or not the one the changes were kept against: a miss.
     (cache / BASE).write_bytes(base[:-1])
     assert open_kept(cache, pack, key).hashes is None
     sealed.write_sealed(cache / BASE, "another manifest", kept.hashes)
     assert open_kept(cache, pack, key).hashes is None
+
+
+def test_pieces_are_kept_as_what_changed_since_a_base_until_that_is_an_eighth(
+    tmp_path: Path,
+) -> None:
+    path, where = tmp_path / PIECES, sealed.folder_id(tmp_path)
+    pieces = {f"piece {n}": f"text {n}" for n in range(80)}
+    based = _save_based(path, "key", pieces, None)
+    base = path.with_name(f"{PIECES}.base").read_bytes()
+    assert _read_based(path, where, "key") == (pieces, based)
+    edited = {**pieces, "piece 3": "changed", "new piece": "made"}
+    del edited["piece 7"]
+    assert _save_based(path, "key", edited, based) == based  # three of 80: changes alone
+    assert path.with_name(f"{PIECES}.base").read_bytes() == base
+    assert sealed.read_sealed(path, where, "key")[2:] == (
+        {"piece 3": "changed", "new piece": "made"},
+        ("piece 7",),
+    )
+    assert _read_based(path, where, "key") == (edited, based)
+    many = {name: "changed" for name in list(pieces)[:20]}
+    again = _save_based(path, "key", {**edited, **many}, based)  # a quarter: a new base
+    assert again != based and _read_based(path, where, "key") == ({**edited, **many}, again)
+    # The base damaged, or not the one the changes were kept against: nothing is trusted.
+    _save_based(path, "key", edited, again)
+    base_file = path.with_name(f"{PIECES}.base")
+    whole = base_file.read_bytes()
+    base_file.write_bytes(whole[:-1])
+    assert _read_based(path, where, "key") is None
+    sealed.write_sealed(base_file, "key", {"piece 1": "another base"})  # its key, not its sum
+    assert _read_based(path, where, "key") is None
 
 
 def test_schedule_problems_are_kept_until_a_time_they_read_changes(

@@ -22,9 +22,9 @@ from test_incremental import (
 
 from campaignsync.load.project import load_project
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import gallery, localepages, sealed
+from campaignsync.pack import gallery, localepages
 from campaignsync.pack.attention import Item
-from campaignsync.pack.kept import PIECES, Kept, open_kept
+from campaignsync.pack.kept import PIECES, Kept, _save_based, open_kept
 
 #: What a card of an unchanged message shows while the build runs: a page joined from it is wrong.
 POISON = b"<p>POISON</p>"
@@ -123,7 +123,7 @@ def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
     assert len(names) == len(list((out / "2026" / "preview").glob("*.html")))
     for n, name in enumerate(names):  # not lines of three, or sections past the page's end
         pieces[name] = "not a record" if n % 2 else re.sub(r" \d+\n", " 99999999\n", pieces[name])
-    sealed.write_sealed(cache / PIECES, key, pieces)
+    _save_based(cache / PIECES, key, pieces, None)
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
@@ -151,7 +151,7 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     assert len(lists) == len(list((out / "2026" / "preview" / "messages").iterdir()))
     for name in lists:
         pieces[name] = pieces[name].rpartition(" ")[0]
-    sealed.write_sealed(cache / PIECES, key, pieces)
+    _save_based(cache / PIECES, key, pieces, None)
     digested.clear()
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)

@@ -18,7 +18,8 @@ damaged or missing index is a miss, never a wrong file.
 each under a digest of what it is made from, most of them made from one message
 (:meth:`Kept.inputs`): the overview's item of a message, a message's lines of a
 scheduler CSV, its translation state in a locale. A build keeps only the pieces
-it used or made.
+it used or made: it writes those that changed since ``kept.pieces.base`` (54 MB at
+500 messages), the pieces kept in full, until they are an eighth of them, as below.
 
 Beside it, ``pack.hashes`` holds every file's sha256 as the last build wrote the
 pack, sealed under its manifest's sha256: while the manifest is the one that
@@ -68,14 +69,16 @@ class Kept:
     members: dict[str, Member] = field(default_factory=dict)
     #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
     hashes: Mapping[str, str] | None = None
-    #: The hashes kept in full that ``hashes`` were kept against: (manifest's sha256, hashes).
-    base: tuple[str, Mapping[str, str]] | None = None
+    #: The hashes kept in full that ``hashes`` were kept against (see :data:`Based`).
+    base: Based | None = None
     #: The last zip's members deflated in runs (empty: none known).
     runs: Mapping[str, Table] = field(default_factory=dict)
     #: Pieces of whole-pack files (a message of the overview's list) by their inputs' digest:
     #: those of the last build, and those this build used or made.
     pieces: dict[str, str] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
+    #: The pieces kept in full that ``pieces`` were kept against (see :data:`Based`).
+    pieces_base: Based | None = None
     #: Each message's digest by id (the render cache's), for pieces made from one message.
     messages: Mapping[str, str] = field(default_factory=dict)
     #: The outputs' members by path: what files and pieces made from outputs are keyed by.
@@ -166,11 +169,9 @@ def open_kept(
         except OSError:
             return kept
         kept.known = _index(sealed.read_sealed(index, where, key))
-        pieces = sealed.read_sealed(cache_folder / PIECES, where, key)
-        if isinstance(pieces, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in pieces.items()
-        ):
-            kept.pieces = pieces
+        pieces = _read_based(cache_folder / PIECES, where, key)
+        if pieces is not None:
+            kept.pieces, kept.pieces_base = pieces
         found = _hashes(cache_folder, where, pack)
         if found is not None:
             kept.hashes, kept.base = found
@@ -179,12 +180,10 @@ def open_kept(
     return kept
 
 
-def _hashes(
-    cache_folder: Path, where: bytes, pack: Path
-) -> tuple[dict[str, str], tuple[str, dict[str, str]]] | None:
+def _hashes(cache_folder: Path, where: bytes, pack: Path) -> tuple[dict[str, str], Based] | None:
     """Return the last pack's hashes if its manifest is the one its build recorded.
 
-    Also the base they were kept against: (its manifest's sha256, its hashes).
+    Also the base they were kept against, under the sha256 of its manifest.
     """
     try:
         recorded = state.recorded(pack.parent)[pack.name]
@@ -194,19 +193,61 @@ def _hashes(
         key = str(recorded["sha256"])
     except (OSError, KeyError, TypeError):
         return None
-    delta = sealed.read_sealed(cache_folder / HASHES, where, key)
-    if not (isinstance(delta, tuple) and len(delta) == 3 and isinstance(delta[0], str)):
+    found = _read_based(cache_folder / HASHES, where, key)
+    if found is None:
         return None
-    base_key, changes, gone = delta
-    base = sealed.read_sealed(cache_folder / BASE, where, base_key)
+    plain, (base_key, checksum, base) = found
+    if base.get("manifest.json") != base_key or plain.get("manifest.json") != key:
+        return None
+    return plain, (base_key, checksum, base)
+
+
+#: What a file kept as a base and changes (:func:`_save_based`) was kept against: the
+#: base's key, its checksum and what it holds.
+Based = tuple[str, str, Mapping[str, str]]
+
+
+def _read_based(path: Path, where: bytes, key: str) -> tuple[dict[str, str], Based] | None:
+    """Return what ``path`` holds, kept under ``key`` as changes to a base, and that base.
+
+    ``path`` holds the base's key and checksum, the entries changed since and those gone;
+    ``path.base`` the base, sealed under its key. None when either is not as kept.
+    """
+    delta = sealed.read_sealed(path, where, key)
+    if not (isinstance(delta, tuple) and len(delta) == 4):
+        return None
+    if not (isinstance(delta[0], str) and isinstance(delta[1], str)):
+        return None
+    base_key, checksum, changes, gone = delta
+    base = sealed.read_sealed(path.with_name(f"{path.name}.base"), where, base_key, checksum)
     if not (_all_text(base) and _all_text(changes) and isinstance(gone, tuple)):
         return None
-    if base.get("manifest.json") != base_key or not all(isinstance(g, str) for g in gone):
+    if not all(isinstance(g, str) for g in gone):
         return None
     plain = {**base, **changes}
-    for rel in gone:
-        plain.pop(rel, None)
-    return (plain, (base_key, base)) if plain.get("manifest.json") == key else None
+    for name in gone:
+        plain.pop(name, None)
+    return plain, (base_key, checksum, base)
+
+
+def _save_based(path: Path, key: str, made: Mapping[str, str], based: Based | None) -> Based:
+    """Keep ``made`` under ``key`` as what changed since ``based``, or as a new base.
+
+    A small edit changes a few hundred of 150,000 hashes, a few dozen of 3,500 pieces:
+    only those are written, until they are an eighth of the base. Return the base now.
+    """
+    if based is not None:
+        base_key, checksum, base = based
+        was = base.get  # one look-up an entry: faster than a set of items
+        changes = {name: text for name, text in made.items() if was(name) != text}
+        gone = tuple(sorted(base.keys() - made.keys()))
+        if len(changes) + len(gone) <= len(base) // 8:
+            sealed.write_sealed(path, key, (base_key, checksum, changes, gone))
+            return based
+    whole = dict(made)
+    checksum = sealed.write_sealed(path.with_name(f"{path.name}.base"), key, whole)
+    sealed.write_sealed(path, key, (key, checksum, {}, ()))
+    return key, checksum, whole
 
 
 def _all_text(plain: Any) -> bool:
@@ -238,29 +279,11 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         sealed.write_sealed(kept.index, kept.key, kept.made)
         kept.known = dict(kept.made)
     if kept.used != kept.pieces:
-        sealed.write_sealed(kept.index.parent / PIECES, kept.key, kept.used)
+        path = kept.index.parent / PIECES
+        kept.pieces_base = _save_based(path, kept.key, kept.used, kept.pieces_base)
         kept.pieces = dict(kept.used)
     if result is not None and result.digests and result.digests != kept.hashes:
-        _save_hashes(kept, result)
+        path = kept.index.parent / HASHES
+        kept.base = _save_based(path, result.manifest_sha256, result.digests, kept.base)
     if result is not None and result.digests and result.runs != kept.runs:
         sealed.write_sealed(kept.index.parent / RUNS, result.manifest_sha256, dict(result.runs))
-
-
-def _save_hashes(kept: Kept, result: state.PackResult) -> None:
-    """Keep the new pack's hashes: what changed since the base, or a new base.
-
-    A small edit changes a few hundred of 150,000 hashes: only those are written
-    (under the new manifest's sha256), until they are an eighth of the base.
-    """
-    folder, made = kept.index.parent, result.digests
-    if kept.base is not None:
-        base_key, base = kept.base
-        was = base.get  # one look-up a path: faster than a set of items
-        changes = {rel: sha for rel, sha in made.items() if was(rel) != sha}
-        gone = tuple(sorted(base.keys() - made.keys()))
-        if len(changes) + len(gone) <= len(base) // 8:
-            sealed.write_sealed(folder / HASHES, result.manifest_sha256, (base_key, changes, gone))
-            return
-    sealed.write_sealed(folder / BASE, result.manifest_sha256, dict(made))
-    sealed.write_sealed(folder / HASHES, result.manifest_sha256, (result.manifest_sha256, {}, ()))
-    kept.base = (result.manifest_sha256, dict(made))
