@@ -91,8 +91,9 @@ def _changes(
 
     One look-up a file: its sha256 against the last pack's at its path.
     """
-    changed = sorted(
-        ((f.path, f, m) for f in files if previous.get(f.path) != (m := members[f.path]).sha256),
+    was = previous.get
+    changed = sorted(  # each path read once: a property of 143,000 outputs from the cache
+        ((path, f, m) for f in files if was(path := f.path) != (m := members[path]).sha256),
         key=itemgetter(0),
     )
     if any(m.referenced for _, _, m in changed):  # taken by reference, yet not the last pack's
