@@ -291,7 +291,9 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
         assert shards._plain_unit(unit, plain_unit[-1]) == plain_unit
 
 
-@pytest.mark.parametrize("cut", ["output", "card", "fields", "fields as a float", "member"])
+@pytest.mark.parametrize(
+    "cut", ["output", "card", "fields", "fields as a float", "member", "body -1", "place as text"]
+)
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
     cli_invoke: CliInvoke, small_repo: Path, cut: str
 ) -> None:
@@ -311,9 +313,14 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
         outputs[0] = (*outputs[0][:7], 0.0, *outputs[0][8:])
     elif cut == "member":  # one value more than a member holds
         members[0] = (*members[0], 0)
-    else:
+    elif cut == "card":
         drawn[0] = drawn[0][:-1]
-    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:6], tuple(drawn), unit[7])
+    file, at = unit[7]
+    if cut == "body -1":  # would be the last body file the shard names
+        file = -1
+    elif cut == "place as text":
+        at = str(at)
+    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:6], tuple(drawn), (file, at))
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert shards.units_of(shard, folder, where, key, "kickoff") is None
 

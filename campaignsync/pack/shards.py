@@ -211,7 +211,9 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     outputs, (count, fields), members, log, catalogs, lines, drawn, (file, at) = plain
     if not (type(count) is int and isinstance(fields, bytes)):
         raise ValueError("not a unit's fields")
-    place = (kept[file], at, Fields(count, fields, kept[file]))  # an IndexError too is a miss
+    if not (type(file) is int and 0 <= file < len(kept) and type(at) is int and at >= 0):
+        raise ValueError("not a unit's place in its body files")  # (-1 would be the last)
+    place = (kept[file], at, Fields(count, fields, kept[file]))
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
     if set(map(len, outputs)) - {OUTPUT_ROW}:
         raise ValueError("not a unit's outputs")
