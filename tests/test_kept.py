@@ -39,6 +39,7 @@ from campaignsync.pack.kept import (
     Kept,
     _read_based,
     _save_based,
+    base_of,
     open_kept,
     save_kept,
 )
@@ -517,12 +518,12 @@ def test_pieces_are_kept_as_what_changed_since_a_base_until_that_is_an_eighth(
     path, where = tmp_path / PIECES, sealed.folder_id(tmp_path)
     pieces = {f"piece {n}": f"text {n}" for n in range(80)}
     based = _save_based(path, "key", pieces, None)
-    base = path.with_name(f"{PIECES}.base").read_bytes()
+    base = base_of(path).read_bytes()
     assert _read_based(path, where, "key") == (pieces, based)
     edited = {**pieces, "piece 3": "changed", "new piece": "made"}
     del edited["piece 7"]
     assert _save_based(path, "key", edited, based) == based  # three of 80: changes alone
-    assert path.with_name(f"{PIECES}.base").read_bytes() == base
+    assert base_of(path).read_bytes() == base
     assert sealed.read_sealed(path, where, "key")[2:] == (
         {"piece 3": "changed", "new piece": "made"},
         ("piece 7",),
@@ -533,7 +534,7 @@ def test_pieces_are_kept_as_what_changed_since_a_base_until_that_is_an_eighth(
     assert again != based and _read_based(path, where, "key") == ({**edited, **many}, again)
     # The base damaged, or not the one the changes were kept against: nothing is trusted.
     _save_based(path, "key", edited, again)
-    base_file = path.with_name(f"{PIECES}.base")
+    base_file = base_of(path)
     whole = base_file.read_bytes()
     base_file.write_bytes(whole[:-1])
     assert _read_based(path, where, "key") is None

@@ -138,9 +138,6 @@ class Fields:
         self._bodies = bodies
         self._made: tuple[tuple[tuple[str, Translated], ...], ...] | None = None
 
-    def __len__(self) -> int:
-        return self._count
-
     def __getitem__(self, at: int) -> tuple[tuple[str, Translated], ...]:
         made = self._made
         if made is None:

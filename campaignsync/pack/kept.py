@@ -52,7 +52,7 @@ Entry = tuple[str, str, int, int]
 PIECES = "kept.pieces"
 HASHES = "pack.hashes"
 #: The hashes a pack's were last kept in full against (``pack.hashes`` holds what changed).
-BASE = "pack.hashes.base"
+BASE = f"{HASHES}.base"
 RUNS = "pack.runs"
 
 
@@ -70,7 +70,7 @@ class Kept:
     #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
     hashes: Mapping[str, str] | None = None
     #: The hashes kept in full that ``hashes`` were kept against (see :data:`Based`).
-    base: Based | None = None
+    hashes_base: Based | None = None
     #: The last zip's members deflated in runs (empty: none known).
     runs: Mapping[str, Table] = field(default_factory=dict)
     #: Pieces of whole-pack files (a message of the overview's list) by their inputs' digest:
@@ -174,7 +174,7 @@ def open_kept(
             kept.pieces, kept.pieces_base = pieces
         found = _hashes(cache_folder, where, pack)
         if found is not None:
-            kept.hashes, kept.base = found
+            kept.hashes, kept.hashes_base = found
             plain = sealed.read_sealed(cache_folder / RUNS, where, kept.hashes["manifest.json"])
             kept.runs = valid(plain) or {}
     return kept
@@ -196,10 +196,10 @@ def _hashes(cache_folder: Path, where: bytes, pack: Path) -> tuple[dict[str, str
     found = _read_based(cache_folder / HASHES, where, key)
     if found is None:
         return None
-    plain, (base_key, checksum, base) = found
+    plain, (base_key, _, base) = found
     if base.get("manifest.json") != base_key or plain.get("manifest.json") != key:
         return None
-    return plain, (base_key, checksum, base)
+    return found
 
 
 #: What a file kept as a base and changes (:func:`_save_based`) was kept against: the
@@ -207,11 +207,16 @@ def _hashes(cache_folder: Path, where: bytes, pack: Path) -> tuple[dict[str, str
 Based = tuple[str, str, Mapping[str, str]]
 
 
+def base_of(path: Path) -> Path:
+    """Return where the base of a file kept as changes to a base is (``<name>.base``)."""
+    return path.with_name(f"{path.name}.base")
+
+
 def _read_based(path: Path, where: bytes, key: str) -> tuple[dict[str, str], Based] | None:
     """Return what ``path`` holds, kept under ``key`` as changes to a base, and that base.
 
     ``path`` holds the base's key and checksum, the entries changed since and those gone;
-    ``path.base`` the base, sealed under its key. None when either is not as kept.
+    :func:`base_of` the base, sealed under its key. None when either is not as kept.
     """
     delta = sealed.read_sealed(path, where, key)
     if not (isinstance(delta, tuple) and len(delta) == 4):
@@ -219,7 +224,7 @@ def _read_based(path: Path, where: bytes, key: str) -> tuple[dict[str, str], Bas
     if not (isinstance(delta[0], str) and isinstance(delta[1], str)):
         return None
     base_key, checksum, changes, gone = delta
-    base = sealed.read_sealed(path.with_name(f"{path.name}.base"), where, base_key, checksum)
+    base = sealed.read_sealed(base_of(path), where, base_key, checksum)
     if not (_all_text(base) and _all_text(changes) and isinstance(gone, tuple)):
         return None
     if not all(isinstance(g, str) for g in gone):
@@ -245,7 +250,7 @@ def _save_based(path: Path, key: str, made: Mapping[str, str], based: Based | No
             sealed.write_sealed(path, key, (base_key, checksum, changes, gone))
             return based
     whole = dict(made)
-    checksum = sealed.write_sealed(path.with_name(f"{path.name}.base"), key, whole)
+    checksum = sealed.write_sealed(base_of(path), key, whole)
     sealed.write_sealed(path, key, (key, checksum, {}, ()))
     return key, checksum, whole
 
@@ -284,6 +289,7 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         kept.pieces = dict(kept.used)
     if result is not None and result.digests and result.digests != kept.hashes:
         path = kept.index.parent / HASHES
-        kept.base = _save_based(path, result.manifest_sha256, result.digests, kept.base)
+        kept.hashes_base = _save_based(path, result.manifest_sha256, result.digests,
+                                       kept.hashes_base)  # fmt: skip
     if result is not None and result.digests and result.runs != kept.runs:
         sealed.write_sealed(kept.index.parent / RUNS, result.manifest_sha256, dict(result.runs))
