@@ -126,6 +126,25 @@ def test_kept_dictionaries_count_as_freshly_parsed_ones(tmp_path: Path) -> None:
     assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
 
 
+def test_catalogs_read_in_processes_keep_their_locales_dictionaries(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    from campaignsync.pack import cache as unitcache
+    from campaignsync.pipeline import workers
+    from campaignsync.pipeline.selection import select
+
+    project, _ = load_project(sample_repo)
+    out = tmp_path / "out"
+    units = workers.PARALLEL_THRESHOLD  # enough to read the catalogs in two processes
+    lookups, _ = workers.read_catalogs(project, select(project, "2026"), out, 2, units)
+    assert sorted(lookups) == sorted(loc.tag for loc in project.config.locales)
+    # Each process parsed its locales' dictionaries and kept them: the parent parses none.
+    wanted = readability.dictionaries(loc.tag for loc in project.config.locales)
+    assert len(wanted) > 1
+    kept = out / unitcache.FOLDER / hyphenation.FOLDER
+    assert sorted(p.stem for p in kept.glob("*.patterns")) == sorted(wanted)
+
+
 def test_a_dictionary_this_process_holds_is_kept_without_parsing_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,8 +30,10 @@ class Spilled:
 
     __slots__ = ("at", "fd", "held")
 
-    #: How much is read at once (one stretch held per spill file).
-    STRETCH = 256 * 1024
+    #: How much is read at once (one stretch held per spill file). A miss reads this much
+    #: again: at 104,000 outputs, 256 KiB read 7.6 GB in 29,000 reads (1.8 s of the
+    #: build's own process), 32 KiB 1.1 GB in 34,000 (0.7 s), 8 KiB 0.5 GB in 65,000 (0.9 s).
+    STRETCH = 32 * 1024
 
     def __init__(self, path: str) -> None:
         self.fd = os.open(path, os.O_RDONLY)

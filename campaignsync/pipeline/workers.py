@@ -261,11 +261,20 @@ def read_catalogs(
 
 
 def _read_catalog(job: tuple[Project, Any], locale: Locale) -> catalog.Loaded:
-    """Return one locale's catalog read for ``job`` (the project and the catalog memo)."""
+    """Return one locale's catalog read for ``job`` (the project and the catalog memo).
+
+    Its hyphenation dictionary is parsed here too, and kept beside the memo, where the
+    render cache's hits take it (``hyphenation.prime``): a clean build's parent had parsed
+    all 26 alone (0.8 s at 26 locales).
+    """
     from campaignsync.l10n.catalog import load_lookup
+    from campaignsync.pack import hyphenation
 
     project, memo = job
-    return load_lookup(project.root, project.config, locale, memo)
+    loaded = load_lookup(project.root, project.config, locale, memo)
+    if memo is not None:
+        hyphenation.prime(memo.folder.parent, (locale.tag,))
+    return loaded
 
 
 def forks(jobs: int, units: int) -> bool:
