@@ -115,11 +115,7 @@ class Findings:
                 return None
             if changed:  # kept under the catalogs' digests now: not compared again next time
                 self._refresh(path, plain, changed)
-            return Kept(
-                tuple(sealed.diagnostic_of(t) for t in plain[2]),
-                tuple(_text(t) for t in plain[3]),
-                plain[4],
-            )
+            return kept_of(plain)
         except Exception:  # the right shape is part of being intact
             return None
 
@@ -191,6 +187,12 @@ def plain(
     texts = tuple(_plain_text(t) for t in kept.texts)
     blocks = sealed.packed({t.locale: kept.body(t.locale) for t in kept.texts})
     return reads, logs, found, texts, blocks
+
+
+def kept_of(plain: tuple[Any, ...]) -> Kept:
+    """Return what was found about a message from its findings as kept (:func:`plain`)."""
+    found = tuple(sealed.diagnostic_of(t) for t in plain[2])
+    return Kept(found, tuple(_text(t) for t in plain[3]), plain[4])
 
 
 def _changed(

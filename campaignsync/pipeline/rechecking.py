@@ -76,16 +76,24 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     cache = unitcache.open_cache(out, selection.name, key, only=stale)
     cache.keys = digests  # each message digested once
     rendered = render_selection(project, selection, jobs, cache=cache, only=stale, loaded=loaded)
+    # What the renderers found about the messages they checked whole (see Keeper): they
+    # wrote those messages' shards and sent back none of their outputs.
+    whole = dict(cache.found)
     unitcache.save_cache(cache)
     if rendered.halted:
         return Rechecked(rendered, (), {})
     blocks = _blocks(bodies)
     # The pack's key names the config, calendar, templates and tool; cache.keys each message.
     inputs = keys.digest((key, sorted(cache.keys.items())))
-    for message_id, outputs in _by_message(rendered.outputs).items():
-        # Kept by the renderer when it rendered every unit of the message (see Keeper).
-        mine = kept.get(messages[message_id], digests[message_id], tags[message_id], lookups)
+    by_message = _by_message(rendered.outputs)
+    for message_id in [*by_message, *(m for m in whole if m not in by_message)]:
+        mine = (
+            findings.kept_of(whole[message_id])
+            if message_id in whole
+            else kept.get(messages[message_id], digests[message_id], tags[message_id], lookups)
+        )
         if mine is None:
+            outputs = by_message[message_id]
             mine = check_message(project, selection.campaign, outputs, lookups)
             cached = cache.units.get(message_id, {})
             if all(tag in cached for tag in tags[message_id]):
