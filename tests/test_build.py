@@ -447,6 +447,46 @@ def test_worker_processes_find_the_catalogs_translation_problems_while_they_rend
     assert len(list(marks.iterdir())) == len(found)  # the answer kept: nothing found again
 
 
+def test_a_check_in_processes_keeps_each_message_where_it_was_checked(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from campaignsync import pipeline
+    from campaignsync.pack import findings, sealed
+    from campaignsync.pack.cache import FOLDER
+    from campaignsync.pipeline import workers
+
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+    clean = tmp_path / "clean"
+    shutil.copytree(small_repo, clean)
+    expected = pipeline.check(clean, None, now, jobs=1).diagnostics  # no render cache
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+    marks = tmp_path / "shards written"
+    marks.mkdir()
+    write = sealed.write_sealed
+
+    def write_and_mark(path: Path, *args: Any) -> None:
+        if path.suffix == ".units":
+            (marks / f"{path.stem} {os.getpid()}").touch()
+        write(path, *args)
+
+    monkeypatch.setattr(sealed, "write_sealed", write_and_mark)
+    checked = pipeline.check(small_repo, None, now, jobs=2, cached=True)
+    assert checked.diagnostics == expected
+    # Each message's shard written by the worker that checked it: no output came back here.
+    assert checked.rendered is not None and checked.rendered.outputs == ()
+    written = [p.name.split(" ") for p in marks.iterdir()]
+    assert sorted(m for m, _ in written) == sorted(m.id for m in checked.project.messages)
+    assert str(os.getpid()) not in {pid for _, pid in written}
+    # The shards hold the outputs: without the kept findings, every unit is taken from them.
+    shutil.rmtree(small_repo / "dist" / FOLDER / findings.FOLDER)
+    again = pipeline.check(small_repo, None, now, jobs=2, cached=True)
+    assert again.diagnostics == expected
+    assert again.rendered is not None and len(again.rendered.outputs) > 0
+    assert len(list(marks.iterdir())) == len(written)  # nothing rendered or written again
+
+
 def test_one_output_over_its_limit_is_told_in_the_singular(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
