@@ -487,6 +487,34 @@ def test_a_check_in_processes_keeps_each_message_where_it_was_checked(
     assert len(list(marks.iterdir())) == len(written)  # nothing rendered or written again
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_after_a_check_draws_each_card_once(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from datetime import UTC, datetime
+
+    from campaignsync import pipeline
+    from campaignsync.load.project import load_project
+    from campaignsync.pack import gallery
+    from campaignsync.pipeline import workers
+    from campaignsync.pipeline.selection import select
+
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # with 2 jobs: in worker processes
+    pipeline.check(small_repo, None, datetime(2026, 9, 1, tzinfo=UTC), jobs=jobs, cached=True)
+    project, _ = load_project(small_repo)
+    cache = workers.open_cache(project, select(project, None), small_repo / "dist")
+    # The check drew no card, and its shards say so (not that the units have none).
+    assert {u.drawn for units in cache.units.values() for _key, u in units.values()} == {None}
+    calls: list[str] = []
+    draw = gallery.draw
+    monkeypatch.setattr(gallery, "draw", lambda *a: calls.append(a[1].id) or draw(*a))
+    for drawn_now in (True, False):  # the second build takes every card from the cache
+        calls.clear()
+        project, _ = load_project(small_repo)
+        pipeline.build(project, select(project, None), small_repo / "dist", 0)
+        assert bool(calls) is drawn_now
+
+
 def test_one_output_over_its_limit_is_told_in_the_singular(
     cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:

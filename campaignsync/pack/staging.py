@@ -289,13 +289,15 @@ def keep(
     units: list[tuple[str, str, list[Output], tuple[Any, ...]]],
     members: Mapping[str, writer.Member],
     rows: dict[str, str],
-    drawn: list[Drawn],
+    drawn: list[Drawn] | None,
     found: dict[str, Any],
 ) -> None:
     """Write the render cache's shards of whole messages' units (locale, message id, outputs, log).
 
     Whoever rendered them writes them, and what the message checks ``found`` in them
     (``rechecking.Keeper``), so a clean build's parent never holds their bytes or findings.
+    A check's renderers write theirs too (``workers._checked_here``): no cards drawn
+    (``drawn`` None, so a build draws and keeps them), their findings kept by the parent.
     """
     if cache is None:
         return
@@ -304,5 +306,6 @@ def keep(
     shards = unitcache.Cache(cache.folder, cache.key, keys=cache.keys, found=dict(found))
     for locale_tag, message_id, made, log in units:
         unitcache.store(shards, message_id, locale_tag, made, members, log, lookups, rows)
-    unitcache.keep_drawn(shards, {d.path: d for d in drawn})
+    if drawn is not None:  # (a unit's cards, even none, are then kept as drawn)
+        unitcache.keep_drawn(shards, {d.path: d for d in drawn})
     unitcache.save_cache(shards)

@@ -38,6 +38,7 @@ Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
 class Rechecked:
     """The units rendered again, what the message checks found, and every long text."""
 
+    #: Without the outputs of the messages checked where they were rendered (``Keeper``).
     rendered: Rendered
     found: tuple[Diagnostic, ...]
     texts: dict[tuple[str, str], Text]

@@ -34,7 +34,11 @@ CHUNK = 40
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """Every output of a selection, with what went wrong while rendering."""
+    """Every output of a selection, with what went wrong while rendering.
+
+    A ``check``'s through the render cache holds only the outputs it still reads: not
+    those of the messages checked where they were rendered (:func:`_checked_here`).
+    """
 
     outputs: tuple[Output, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -161,16 +165,16 @@ def _checked_here(context: WorkContext, done: list[_Done], kept: dict[str, Any])
     """Return the units to send back from a ``check``, the shards of those checked whole written.
 
     A message checked whole here (its findings in ``kept``, which go back) needs nothing
-    more of its outputs: its shard is written here, and its units go back without them,
-    their look-ups None (:data:`WRITTEN`). A cold check at 500 messages x 26 locales had
-    sent the parent 104,000 outputs to unpickle and write again.
+    more of its outputs: its shard is written here (no cards drawn: a build draws them),
+    and its units go back without them, their look-ups :data:`WRITTEN`. A cold check at
+    500 messages x 26 locales had sent the parent 104,000 outputs to unpickle and write.
     """
     if context.cache is None or not kept:
         return done
     from campaignsync.pack import staging
 
     mine = [(tag, mid, made, log) for tag, mid, made, _found, log in done if mid in kept]
-    staging.keep(context.cache, context.lookups, mine, {}, {}, [], {})
+    staging.keep(context.cache, context.lookups, mine, {}, {}, None, {})
     return [(t, m, [], f, WRITTEN) if m in kept else (t, m, o, f, g) for t, m, o, f, g in done]
 
 
@@ -208,8 +212,9 @@ def render_selection(
     """Localize and render every message x locale x channel of a selection.
 
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
-    (``rechecking.Keeper`` keeps what the message checks find); ``only``: those messages;
-    ``loaded``: the catalogs; ``staged`` (clean builds): outputs written, bytes dropped.
+    (``rechecking.Keeper`` keeps what the message checks find; without ``prepare``, the
+    outputs of the messages so checked are kept there, not returned); ``only``: those
+    messages; ``loaded``: the catalogs; ``staged`` (clean builds): outputs written, bytes dropped.
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.pipeline import rechecking
@@ -239,6 +244,7 @@ def render_selection(
             problems.extend(found)
             if cache is not None and not found and (staged is not None or log == WRITTEN):
                 cache.dirty.discard(message_id)  # its renderer wrote its shard
+                cache.units.pop(message_id, None)  # (what was kept before is no longer there)
             elif cache is not None and not found:
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, rows)
         members.update(chunk[1])
