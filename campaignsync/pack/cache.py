@@ -79,6 +79,11 @@ class Cache:
         self.units.setdefault(message_id, {})[locale] = (message_key, unit)
         self.dirty.add(message_id)
 
+    def written(self, message_id: str) -> None:
+        """Note a message whose renderer wrote its shard: nothing of it to write, nor to hold."""
+        self.dirty.discard(message_id)
+        self.units.pop(message_id, None)
+
     def keep_only(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Forget units no longer built (a deleted message, a locale dropped from the config)."""
         alive: dict[str, set[str]] = {}

@@ -212,9 +212,8 @@ def render_selection(
     """Localize and render every message x locale x channel of a selection.
 
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
-    (``rechecking.Keeper`` keeps what the message checks find; without ``prepare``, the
-    outputs of the messages so checked are kept there, not returned); ``only``: those
-    messages; ``loaded``: the catalogs; ``staged`` (clean builds): outputs written, bytes dropped.
+    (``Keeper`` keeps what the checks find; if not ``prepare``, those units stay there);
+    ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes.
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.pipeline import rechecking
@@ -243,8 +242,7 @@ def render_selection(
             outputs.extend(made)
             problems.extend(found)
             if cache is not None and not found and (staged is not None or log == WRITTEN):
-                cache.dirty.discard(message_id)  # its renderer wrote its shard
-                cache.units.pop(message_id, None)  # (what was kept before is no longer there)
+                cache.written(message_id)
             elif cache is not None and not found:
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, rows)
         members.update(chunk[1])
