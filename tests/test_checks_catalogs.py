@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from campaignsync.checks.catalogs import compare
 from campaignsync.cli import cli
+from campaignsync.l10n import tokens
 
 TERMS = ("#JointCyberMonth", "campaign.example.org")
 
@@ -192,3 +194,18 @@ def test_syntax_errors_reach_check_with_their_line(sample_repo: Path) -> None:
     ]
     # The broken entry is left out, so Italian now misses a translation.
     assert [d["code"] for d in rows if d["code"] != "CS301"] == ["CS320"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Read more at https://example.org/mfa.", ["https://example.org/mfa"]),
+        ("Visit www.example.org today, or www.example.org", ["www.example.org"] * 2),
+        ("Write to help@example.org.", ["help@example.org"]),
+        ("[the guide](https://example.org/guide) says so", []),  # a target is not written out
+        ("`help@example.org` is code", []),
+        ("Use a password manager; turn on MFA: it takes a minute.", []),
+    ],
+)
+def test_the_urls_and_addresses_a_text_writes_out(text: str, written: list[str]) -> None:
+    assert tokens.addresses(text) == Counter(written)

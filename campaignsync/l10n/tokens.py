@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _BRACE = re.compile(
@@ -103,6 +104,7 @@ def _unescaped(text: str) -> str:
     return _ESCAPED.sub("", text) if "\\" in text else text
 
 
+@lru_cache(maxsize=64)  # a catalog entry's checks ask for the same text in turn
 def _without_targets(text: str) -> str:
     """Return the text with code spans and link targets removed (labels kept)."""
     text = _CODE.sub(" ", _unescaped(text))
@@ -112,6 +114,8 @@ def _without_targets(text: str) -> str:
 def addresses(text: str) -> Counter[str]:
     """Return the URLs and e-mail addresses written in the text (not link targets)."""
     plain = _without_targets(text)
+    if "://" not in plain and "www." not in plain and "@" not in plain:
+        return Counter()  # none can match (most texts): the searches would cost more
     found: Counter[str] = Counter(m.group(0).rstrip(_URL_END) for m in _URL.finditer(plain))
     found.update(m.group(0) for m in _EMAIL.finditer(_URL.sub(" ", plain)))
     return found
