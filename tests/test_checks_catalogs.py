@@ -209,3 +209,19 @@ def test_syntax_errors_reach_check_with_their_line(sample_repo: Path) -> None:
 )
 def test_the_urls_and_addresses_a_text_writes_out(text: str, written: list[str]) -> None:
     assert tokens.addresses(text) == Counter(written)
+
+
+@pytest.mark.parametrize(
+    ("text", "odd"),
+    [
+        ("Turn on **two-step login** today.", []),
+        ("Turn on **two-step login today.", ["**"]),
+        ("A ~~weak~~ strong passphrase, *always*.", []),
+        ("A ~~weak strong passphrase, *always.", ["~~", "*"]),
+        ("Keep snake_case and 2 * 3 as they are", []),  # inside a word, and spaced
+        ("An _underlined word, see https://example.org/a_b_c", ["_"]),  # not in the URL
+        ("No marker at all: the most common text.", []),
+    ],
+)
+def test_the_emphasis_markers_a_text_leaves_without_a_pair(text: str, odd: list[str]) -> None:
+    assert tokens.unbalanced_emphasis(text) == odd

@@ -97,6 +97,8 @@ def links(text: str) -> list[tuple[str, str]]:
 
 def code_spans(text: str) -> Counter[str]:
     """Return the contents of the inline code spans."""
+    if "`" not in text:
+        return Counter()  # (most texts)
     return Counter(m.group(2).strip() for m in _CODE.finditer(text))
 
 
@@ -138,6 +140,8 @@ def added_html(source: str, translation: str) -> list[str]:
 
 def unbalanced_emphasis(text: str) -> list[str]:
     """Return the emphasis markers (``**``, ``__``, ``*``, ``_``, ``~~``) left without a pair."""
+    if "*" not in text and "_" not in text and "~" not in text:
+        return []  # no marker at all (most texts): what is removed below adds none
     plain = _URL.sub(" ", _without_targets(text))
     odd = []
     for marker in ("**", "__", "~~"):
