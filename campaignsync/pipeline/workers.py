@@ -36,8 +36,8 @@ CHUNK = 40
 class Rendered:
     """Every output of a selection, with what went wrong while rendering.
 
-    A ``check``'s through the render cache holds only the outputs it still reads: not
-    those of the messages checked where they were rendered (:func:`_checked_here`).
+    A ``check`` through the render cache gets only the outputs it still reads: not those
+    of the messages checked where they were rendered (:func:`_checked_here`).
     """
 
     outputs: tuple[Output, ...]
