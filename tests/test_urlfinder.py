@@ -114,3 +114,13 @@ def test_a_tld_in_both_lists_is_a_country_for_short_domains(tld_list: pytest.Mon
     # A bare one-label domain under a country TLD is text, whichever list names it first.
     _use(tld_list, "[country]\nab\n[generic]\nabc\nab\n")
     assert (_urls("a.ab"), _urls("a.abc"), _urls("b.ab/x")) == ([], ["a.abc"], ["b.ab/x"])
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\n", "\xa0", "\u3000", "\u2028", "\u202f"])
+def test_a_url_after_any_space_is_found_where_it_starts(space: str) -> None:
+    text = f"See{space}example.org/mfa{space}and{space}https://example.com.{space}Done."
+    first, second = text.index("example.org"), text.index("https://")
+    assert urlfinder.spans(text) == {first: first + len("example.org/mfa"), second: second + 19}
+    # Mastodon's rule: only URLs with their scheme.
+    assert urlfinder.spans(text, bare=False) == {second: second + 19}
+    assert urlfinder.spans(f"e.g.{space}i.e.{space}etc.") == {}
