@@ -98,8 +98,7 @@ def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
 
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups
-#: (none from a clean build's renderer, :data:`WRITTEN` from a check's: the shard it
-#: wrote holds them).
+#: (:data:`WRITTEN` when its renderer wrote its shard, a clean build's or a check's).
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
 _Members = dict[str, writer.Member]
 #: Units rendered, their outputs' zip members and manifest rows, their gallery cards,
@@ -155,7 +154,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn, kept)
         # The look-ups are in the shard just written: not sent back (half of what would be).
-        done = [(tag, mid, staging.stripped(context.staged, made), found, ())
+        done = [(tag, mid, staging.stripped(context.staged, made), found, () if found else WRITTEN)
                 for tag, mid, made, found, _log in done]  # fmt: skip
         drawn, kept = spilledcards.spilled(context.staged, drawn), {}
     return done, members, rows, drawn, kept, copied
@@ -241,8 +240,8 @@ def render_selection(
         for locale_tag, message_id, made, found, log in chunk[0]:
             outputs.extend(made)
             problems.extend(found)
-            if cache is not None and not found and (staged is not None or log == WRITTEN):
-                cache.written(message_id)
+            if cache is not None and not found and log == WRITTEN:
+                cache.written(message_id)  # its renderer wrote its shard
             elif cache is not None and not found:
                 unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, rows)
         members.update(chunk[1])
