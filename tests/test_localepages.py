@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +63,21 @@ def _add_message(repo: Path, new_id: str) -> None:
     (first.parent / f"{new_id}.md").write_text(text, encoding="utf-8")
 
 
+def _placed(pack: Path) -> dict[str, int]:
+    """Return the number of the English page that shows each message, by message id."""
+    found = {}
+    for path in (pack / "preview").glob("en.*html"):  # en.html, en.2.html...
+        number = int(path.suffixes[0][1:]) if len(path.suffixes) > 1 else 1
+        for match in re.finditer(r'<section class="post-group" id="([^"]+)"', path.read_text()):
+            found[match.group(1)] = number
+    return found
+
+
+@pytest.mark.parametrize("page", [localepages.PAGE, 1])
 def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
-    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: int
 ) -> None:
+    monkeypatch.setattr(localepages, "PAGE", page)  # 1: a page a message
     repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     steps = [
@@ -74,12 +88,20 @@ def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
         (lambda: rename_message(repo, 0, ""), {"renamed-0"}),  # moved from first to last
     ]
     for number, (change, spared) in enumerate(steps):
+        before = _placed(out / "2026")
         change()
+        # A message moved to another locale page has its page drawn again (its links to them
+        # changed); the locale pages take every unchanged section as it was, wherever it was.
+        project, _ = load_project(repo)
+        assert project is not None
+        after = localepages.numbered(list(project.messages_of("2026")))
+        moved = {m for m, n in after.items() if before.get(m, n) != n}
+        assert bool(moved) == (page == 1 and number > 0)
         with monkeypatch.context() as patched:
-            poisoned = _poison(patched, spared)
+            poisoned = _poison(patched, spared | moved)
             cli_invoke(build, env=EPOCH)
-        assert poisoned, "no card of an unchanged message was handed to the gallery"
-        assert [p for p, data in tree(out / "2026").items() if POISON in data] == []
+        assert poisoned or spared | moved >= set(after), "no unchanged card was handed over"
+        assert [p for p, data in tree(out / "2026").items() if POISON in data] == [], number
         same_as_clean(cli_invoke, repo, out, tmp_path / f"clean-{number}")
     # A locale added (the config changed: every unit is rendered and drawn again).
     config = repo / "campaignsync.toml"
@@ -173,21 +195,134 @@ def test_a_locale_pages_frame_is_kept_while_its_items_and_what_every_page_shows_
     monkeypatch.setattr(
         localepages, "_render", lambda *a, **k: drawn.append(a[0]) or render(*a, **k)
     )
-    whole = localepages._frame(locale, items, common, None, "")
+    one = localepages.Paging(1)
+    whole = localepages._frame(locale, items, common, None, "", one)
     first = Kept(tmp_path, tmp_path / "index", "key")
-    assert localepages._frame(locale, items, common, first, "common") == whole
+    assert localepages._frame(locale, items, common, first, "common", one) == whole
     drawn.clear()
     again = Kept(tmp_path, tmp_path / "index", "key", pieces=dict(first.used))
-    assert localepages._frame(locale, items, common, again, "common") == whole
+    assert localepages._frame(locale, items, common, again, "common", one) == whole
     assert drawn == []
-    # Another item, or other common parts: drawn again.
-    fewer = localepages._frame(locale, items[1:], common, again, "common")
+    # Another item, other common parts, or another place among the pages: drawn again.
+    fewer = localepages._frame(locale, items[1:], common, again, "common", one)
     assert drawn == ["locale.html.j2"] and fewer != whole
-    assert localepages._frame(locale, items, common, again, "other") == whole
+    assert localepages._frame(locale, items, common, again, "other", one) == whole
     assert drawn == ["locale.html.j2"] * 2
+    of_two = localepages._frame(
+        locale, items, common, again, "common", localepages.Paging(1, (1, 2))
+    )
+    assert drawn == ["locale.html.j2"] * 3 and of_two != whole
     # A piece that does not read back (no place for the sections): a miss.
     drawn.clear()
     damaged = Kept(tmp_path, tmp_path / "index", "key",
                    pieces={k: "no sections" for k in first.used})  # fmt: skip
-    assert localepages._frame(locale, items, common, damaged, "common") == whole
+    assert localepages._frame(locale, items, common, damaged, "common", one) == whole
     assert drawn == ["locale.html.j2"]
+
+
+class _Links(HTMLParser):
+    """The links of a page, and the ids its elements have."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if tag == "a" and found.get("href"):
+            self.hrefs.append(str(found["href"]))
+
+
+def _links(pack: Path) -> dict[str, _Links]:
+    """Return the links and ids of each page of the gallery, by pack path."""
+    pages = {}
+    for path in [pack / "index.html", *sorted((pack / "preview").rglob("*.html"))]:
+        parsed = _Links()
+        parsed.feed(path.read_text(encoding="utf-8"))
+        pages[path.relative_to(pack).as_posix()] = parsed
+    return pages
+
+
+def test_a_locale_shows_its_messages_a_page_at_a_time_and_every_link_finds_its_post(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(localepages, "PAGE", 2)
+    repo, out, build = small_build(tmp_path)
+    _add_message(repo, "zz-added")  # four messages: two pages a locale
+    added = next((repo / "content" / "messages").rglob("zz-added.md"))
+    added.write_text(added.read_text(encoding="utf-8") + "\nNot translated yet.\n")
+    cli_invoke(build, env=EPOCH)
+    pack = out / "2026"
+    pages = _links(pack)
+    order = ["kickoff", "mfa-email-first", "passphrase-tip", "zz-added"]
+    listed = {tag: {m for m in order if any((pack / tag).glob(f"*/{m}.*"))}
+              for tag in ("en", "de", "pt-PT", "es-US")}  # fmt: skip
+    assert listed["en"] == set(order) and len(listed["es-US"]) < len(order)
+    for tag in ("en", "de", "pt-PT", "es-US"):
+        first, second = pages[f"preview/{tag}.html"], pages[f"preview/{tag}.2.html"]
+        assert f"preview/{tag}.3.html" not in pages
+        # The same page number in every locale, whatever messages the locale has.
+        assert [m for m in order if m in first.ids] == [m for m in order[:2] if m in listed[tag]]
+        assert [m for m in order if m in second.ids] == [m for m in order[2:] if m in listed[tag]]
+        # Each page links to the other, on top and at the end; the attention list is on the
+        # first, the second links to it.
+        assert first.hrefs.count(f"{tag}.2.html") == 2 and second.hrefs.count(f"{tag}.html") == 2
+        if tag != "en":  # the source: nothing to translate
+            assert "attention-heading" in first.ids and "attention-heading" not in second.ids
+            assert f"{tag}.html#attention-heading" in second.hrefs
+    # Every link of the gallery to a place in a page finds a file of the pack that has it.
+    checked = 0
+    for rel, parsed in pages.items():
+        for href in parsed.hrefs:
+            target, _, anchor = href.partition("#")
+            if not anchor or "://" in href:
+                continue
+            path = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+                if target
+                else rel
+            )
+            assert path in pages, f"{rel} links to {href}, not in the pack"
+            assert anchor in pages[path].ids, f"{rel} links to {href}, not on that page"
+            checked += path.startswith("preview/") and ".2.html" in path
+    assert checked > 20  # the overview, the message pages and the attention lists
+    # The added message, not translated, is listed on the overview: it links to the pages.
+    untranslated = [h for h in pages["index.html"].hrefs if h.endswith("#zz-added")]
+    assert "preview/de.2.html#zz-added" in untranslated
+
+
+def test_an_edit_rewrites_the_locale_pages_that_show_the_message(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(localepages, "PAGE", 2)
+    repo, out, build = small_build(tmp_path)
+    _add_message(repo, "zz-added")
+    cli_invoke(build, env=EPOCH)
+    preview = out / "2026" / "preview"
+
+    def seen() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in preview.glob("*.html")}
+
+    before = seen()
+    # One German title of passphrase-tip, on the second pages: only de.2.html is made again.
+    po = repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "Machen Sie aus Ihrem Passwort eine Passphrase"'
+    po.write_text(text.replace(old, old[:-1] + ' mit vier Wörtern"'), encoding="utf-8")
+    cli_invoke(build, env=EPOCH)
+    after = seen()
+    assert [n for n in sorted(after) if after[n] != before[n]] == ["de.2.html"]
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    # A message added first moves every other one; one removed leaves one page a locale.
+    _add_message(repo, "aaa-added")
+    cli_invoke(build, env=EPOCH)
+    assert (preview / "de.3.html").is_file()
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-added")
+    for name in ("aaa-added", "zz-added", "mfa-email-first"):
+        next((repo / "content" / "messages").rglob(f"{name}.md")).unlink()
+    cli_invoke(build, env=EPOCH)
+    assert not list(preview.glob("*.2.html")) and not list(preview.glob("*.3.html"))
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-removed")

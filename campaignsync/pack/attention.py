@@ -16,6 +16,7 @@ from campaignsync.l10n.catalog import Lookup
 from campaignsync.load import content
 from campaignsync.model import Diagnostic, Locale, Message, Output, Project, Severity
 from campaignsync.pack import keys
+from campaignsync.pack.localepages import page_name
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
@@ -49,23 +50,26 @@ def items(
     schedule: Iterable[Diagnostic] = (),
     kept: Kept | None = None,
     built: Set[tuple[str, str]] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> list[Item]:
     """Return everything that needs attention, kind by kind, in a stable order.
 
     With ``kept`` (a build), each message's translation state in a locale is taken
     from the last build's while the message and the catalogs it is read from are
-    unchanged. ``built``: the (locale, message) pairs of the outputs, if known.
+    unchanged. ``built``: the (locale, message) pairs of the outputs, if known;
+    ``numbers``: the locale page that shows each message (1 if not given).
     """
-    found = _over(outputs)
+    numbers = numbers or {}
+    found = _over(outputs, numbers)
     if built is None:
         built = {(o.locale, o.message) for o in outputs}
-    found += _translations(project, campaign, built, lookups, kept)
+    found += _translations(project, campaign, built, lookups, kept, numbers)
     found += _schedule(project, campaign, schedule)
     order = list(KINDS)
     return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
 
 
-def _over(outputs: Iterable[Output]) -> list[Item]:
+def _over(outputs: Iterable[Output], numbers: Mapping[str, int]) -> list[Item]:
     found = []
     for output in outputs:
         measure = output.measure
@@ -80,7 +84,8 @@ def _over(outputs: Iterable[Output]) -> list[Item]:
             text = f"{exceeded.segments} SMS segments, {text}"
             if exceeded.padding:
                 text += f" ({exceeded.padding:,} lost at segment ends)"
-        href = f"preview/{output.locale}.html#{output.message}-{output.channel}"
+        page = page_name(output.locale, numbers.get(output.message, 1))
+        href = f"preview/{page}#{output.message}-{output.channel}"
         found.append(Item("over", output.message, output.locale, output.channel, text, href))
     return found
 
@@ -91,6 +96,7 @@ def _translations(
     built: Set[tuple[str, str]],
     lookups: Mapping[str, Lookup],
     kept: Kept | None,
+    numbers: Mapping[str, int],
 ) -> list[Item]:
     """Return what each message lacks in each locale it is built in, kept per message.
 
@@ -123,7 +129,7 @@ def _translations(
                 kept.put_piece(name, text)
             lacking = _read(text)[1] or {}
         for locale in tags:
-            href = f"preview/{locale.tag}.html#{message.id}"
+            href = f"preview/{page_name(locale.tag, numbers.get(message.id, 1))}#{message.id}"
             items.extend(
                 Item(kind, message.id, locale.tag, "", said, href)
                 for kind, said in lacking.get(locale.tag, ())

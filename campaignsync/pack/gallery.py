@@ -136,24 +136,27 @@ def pages(
     for (_, message_id), of_unit in of_both.items():  # by locale: as a message page lists them
         by_message[message_id] += of_unit
     listed = [m for m in messages.values() if m.id in by_message]
-    items = attention.items(project, campaign_id, seen.over, lookups or {}, schedule, kept, units)
+    numbers = localepages.numbered(listed)  # each message's locale pages
+    items = attention.items(project, campaign_id, seen.over, lookups or {}, schedule, kept,
+                            units, numbers)  # fmt: skip
     common = _common(project, campaign_id, locales, of_both, listed)
-    listing = overview.listing(listed, locales, of_both, items, kept, keyed)
+    listing = overview.listing(listed, locales, of_both, items, kept, keyed, numbers)
     yield "index.html", _overview(listed, listing, items, kept, len(outputs), common)
     shared = keys.digest(common) if kept is not None else ""
     by_locale, of_message = overview.grouped(items)
     sections = localepages.sections(locales, listed, of_both, keyed, kept)
     for locale in locales:
         noted = by_locale.get(locale.tag, [])
-        page = localepages.locale_page(locale, sections[locale.tag], noted, common, kept, shared)
-        yield f"preview/{locale.tag}.html", page
+        yield from localepages.locale_pages(
+            locale, sections[locale.tag], noted, common, kept, shared, numbers
+        )
     for message in listed:
         mine = of_message.get(message.id, [])
         yield (
             f"preview/messages/{message.id}.html",
             _message_page(
                 message, by_message[message.id], locales, mine, (common, shared), kept,
-                keyed.get(message.id, ""),
+                (keyed.get(message.id, ""), numbers[message.id]),
             ),
         )  # fmt: skip
     yield from _emails(seen.emails, messages, kept, copied or {})
@@ -190,14 +193,16 @@ def _message_page(
     items: list[attention.Item],
     common: tuple[dict[str, Any], str],
     kept: Kept | None,
-    cards_key: str = "",
+    placed: tuple[str, int] = ("", 1),
 ) -> bytes:
     """Return a message's page, drawn; empty when the last pack's is taken (same inputs).
 
-    ``common`` is what every page shows, with its digest; ``cards_key`` what the page
-    shows of the message's cards (:func:`campaignsync.pack.shown.message_keys`).
+    ``common`` is what every page shows, with its digest; ``placed`` what the page shows
+    of the message's cards (their key: :func:`campaignsync.pack.shown.message_keys`) and
+    the number of the locale pages that show them.
     """
     path = f"preview/messages/{message.id}.html"
+    cards_key = f"{placed[0]} {placed[1]}" if placed[0] else ""
     inputs = _inputs(message, items, common[1], cards_key, kept) if kept is not None else ""
     if kept is not None and kept.take(path, inputs):
         return b""  # taken by reference: its member is in kept.members
@@ -208,6 +213,8 @@ def _message_page(
         rows=_rows(mine, locales),
         html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
         items=items,
+        number=placed[1],
+        page_name=localepages.page_name,
         **common[0],
     )
     if kept is not None:

@@ -1,11 +1,15 @@
-"""The gallery's locale pages: after an edit, the last pack's page with the changed sections.
+"""The gallery's locale pages: after an edit, the last pack's pages with the changed sections.
 
-A locale page (``preview/<locale>.html``, 7 MB at 500 messages) is its frame, drawn by
-Jinja (``theme/locale.html.j2``: the locale's attention list, the filters), with each
-message's section joined in as bytes. A section is drawn with the message's cards
-(:func:`section`, kept with them in the render cache) and its bytes are fixed by a
-digest of what they are made from (:func:`_digest`: the locale, the message's id and
-path, the title and direction its heading shows, each card's channel and sha256).
+A locale's posts are shown :data:`PAGE` messages a page (``preview/<locale>.html``, then
+``preview/<locale>.2.html``...), each message on the same page number in every locale
+(:func:`numbered`): at 500 messages a locale has ten pages of 700 KB, and an edit
+rewrites the one that shows the message, not 7 MB a locale. A page is its frame, drawn
+by Jinja (``theme/locale.html.j2``: the links to the locale's pages, on the first the
+attention list, the filters), with each message's section joined in as bytes. A section
+is drawn with the message's cards (:func:`section`, kept with them in the render cache)
+and its bytes are fixed by a digest of what they are made from (:func:`_digest`: the
+locale, the message's id and path, the title and direction its heading shows, each
+card's channel and sha256).
 
 The build that makes a page records, as a kept piece (:mod:`campaignsync.pack.kept`)
 named by the page's sha256, where each section lies in it. The next build takes the
@@ -19,7 +23,8 @@ is taken by reference (:meth:`campaignsync.pack.kept.Kept.take`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import Message
@@ -35,6 +40,18 @@ CARDS = "<!--cards-->"
 SECTIONS = "<!--sections-->"
 #: A section of a page: its digest, the message, its cards (each first in its section).
 Shown = tuple[str, Message, Sequence["Drawn"]]
+#: How many messages a locale page shows.
+PAGE = 50
+
+
+def numbered(listed: Sequence[Message]) -> dict[str, int]:
+    """Return the number of the page that shows each message, the same in every locale."""
+    return {message.id: at // PAGE + 1 for at, message in enumerate(listed)}
+
+
+def page_name(tag: str, number: int) -> str:
+    """Return the file name, in ``preview/``, of a locale's page ``number`` (the first: 1)."""
+    return f"{tag}.html" if number == 1 else f"{tag}.{number}.html"
 
 
 def _render(name: str, **values: Any) -> str:
@@ -79,54 +96,103 @@ def sections(
     return found
 
 
-def locale_page(
+def locale_pages(
     locale: Any,
     shown: list[Shown],
     items: list[Item],
     common: dict[str, Any],
     kept: Kept | None,
-    shared: str = "",
-) -> bytes:
-    """Return a locale's page; empty when the last pack's is taken by reference.
+    shared: str,
+    numbers: Mapping[str, int],
+) -> Iterator[tuple[str, bytes]]:
+    """Yield each page of a locale and its pack path (see :func:`locale_page`).
 
-    ``shown`` are its sections (:func:`sections`), ``shared`` the digest of ``common``.
-    Each comes from the last pack's page when it is unchanged and that page is the one
-    recorded, else it is joined from its cards.
+    ``shown`` are the locale's sections (:func:`sections`), ``numbers`` the page of each
+    message (:func:`numbered`); a page number that shows none of them is left out. The
+    attention list is on the first page, the others link to it.
     """
-    head, foot = _frame(locale, items, common, kept, shared)
+    by_page: dict[int, list[Shown]] = {}
+    for part in shown:
+        by_page.setdefault(numbers[part[1].id], []).append(part)
+    pages = tuple(sorted(by_page)) or (1,)
+    last = _Last(kept, locale.tag) if kept is not None else None
+    for number in pages:
+        paging = Paging(number, pages, number != pages[0] and bool(items))
+        noted = items if number == pages[0] else []
+        mine = by_page.get(number, [])
+        page = locale_page(locale, mine, noted, (common, shared), kept, paging, last)
+        yield f"preview/{page_name(locale.tag, number)}", page
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where a locale page is among the locale's pages, as its frame shows it."""
+
+    number: int
+    #: The numbers of the locale's pages, in order.
+    pages: tuple[int, ...] = (1,)
+    #: On a page after the first: the locale has items on the first page's attention list.
+    noted_first: bool = False
+
+    def links(self, tag: str) -> list[tuple[int, str, bool]]:
+        """Return each page of the locale as its link shows it: place, address, this one."""
+        return [(at, page_name(tag, n), n == self.number) for at, n in enumerate(self.pages, 1)]
+
+
+def locale_page(
+    locale: Any,
+    shown: list[Shown],
+    items: list[Item],
+    common: tuple[dict[str, Any], str],
+    kept: Kept | None,
+    paging: Paging,
+    last: _Last | None,
+) -> bytes:
+    """Return a page of a locale; empty when the last pack's is taken by reference.
+
+    ``shown`` are its sections (:func:`sections`), ``common`` what every page shows and
+    its digest. Each section comes from the last pack's pages (``last``) when it is
+    unchanged and its page is the one recorded, else it is joined from its cards.
+    """
+    head, foot = _frame(locale, items, common[0], kept, common[1], paging)
     if kept is None:
-        return _joined(locale, head, foot, shown, {}, b"")[0]
-    rel = f"preview/{locale.tag}.html"
+        return _joined(locale, head, foot, shown, None)[0]
+    rel = f"preview/{page_name(locale.tag, paging.number)}"
     inputs = hashlib.sha256(b"\0".join([head, foot, *(d.encode() for d, _, _ in shown)]))
     if kept.take(rel, inputs.hexdigest()):
         kept.piece(_name(rel, kept.made[rel][1]))  # its sections, for the next build
         return b""
-    layout, old = _last(kept, rel)
-    page, spans = _joined(locale, head, foot, shown, layout, old)
+    page, spans = _joined(locale, head, foot, shown, last)
     kept.put(rel, inputs.hexdigest(), page)
     kept.put_piece(_name(rel, kept.made[rel][1]), spans)
     return page
 
 
 def _frame(
-    locale: Any, items: list[Item], common: dict[str, Any], kept: Kept | None, shared: str
+    locale: Any,
+    items: list[Item],
+    common: dict[str, Any],
+    kept: Kept | None,
+    shared: str,
+    paging: Paging,
 ) -> tuple[bytes, bytes]:
     """Return the page before its sections and after them.
 
     With ``kept`` and ``shared`` (the digest of ``common``), the frame is a kept piece,
-    named by the locale, its items and what every page shows.
+    named by the locale, its items, its place among the pages and what every page shows.
     """
     inputs = ""
     if kept is not None and shared:
         noted = "".join(f"{i.kind}\0{i.message}\0{i.channel}\0{i.text}\0{i.href}\1" for i in items)
-        text = f"frame\0{locale.tag}\0{shared}\0{noted}"
+        text = f"frame\0{locale.tag}\0{shared}\0{noted}\0{paging}"
         inputs = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     found = kept.piece(inputs) if kept is not None and inputs else None
     frame = found.split(SECTIONS) if found is not None else []
     if len(frame) != 2:  # not kept, or a piece that does not read back
         text = _render(
-            "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS, **common
-        )
+            "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS,
+            paging=paging, **common,
+        )  # fmt: skip
         frame = text.split(SECTIONS)
         if len(frame) != 2:
             raise RuntimeError(f"locale.html.j2 placed the sections {len(frame) - 1} times")
@@ -151,51 +217,74 @@ def _name(rel: str, sha256: str) -> str:
     return f"sections of {rel} {sha256}"
 
 
-def _last(kept: Kept, rel: str) -> tuple[dict[str, tuple[int, int]], bytes]:
-    """Return the sections of the last pack's page (digest: start, end) and its bytes.
+class _Last:
+    """The sections of the last pack's pages of a locale, each page read when one is wanted.
 
-    Nothing when its sections were not kept, or the page is not the one they were kept
-    for (changed or removed by hand, or another build's).
+    A section is taken from the page it was on: a message added or removed moves those
+    after it to other pages. A page is read only if it is the one its record was kept
+    for (changed or removed by hand, or another build's: its sections are drawn again).
     """
-    found = kept.known.get(rel)
-    text = kept.pieces.get(_name(rel, found[1])) if found is not None else None
-    if found is None or text is None:
-        return {}, b""
-    try:
-        old = (kept.pack / rel).read_bytes()
-    except OSError:
-        return {}, b""
-    if len(old) != found[3] or hashlib.sha256(old).hexdigest() != found[1]:
-        return {}, b""
+
+    def __init__(self, kept: Kept, tag: str) -> None:
+        self.kept = kept
+        self.where: dict[str, tuple[str, int, int]] = {}  # digest: page, start, end
+        self.read: dict[str, memoryview | None] = {}
+        number = 1
+        while (rel := f"preview/{page_name(tag, number)}") in kept.known:
+            self.where.update((d, (rel, *span)) for d, span in _layout(kept, rel).items())
+            number += 1
+
+    def section(self, digest: str) -> memoryview | None:
+        """Return a section's bytes as the last pack's page holds them (None: not there)."""
+        found = self.where.get(digest)
+        if found is None:
+            return None
+        rel, start, end = found
+        if rel not in self.read:
+            self.read[rel] = self._page(rel)
+        old = self.read[rel]
+        return old[start:end] if old is not None else None
+
+    def _page(self, rel: str) -> memoryview | None:
+        found = self.kept.known[rel]
+        try:
+            old = (self.kept.pack / rel).read_bytes()
+        except OSError:
+            return None
+        if len(old) != found[3] or hashlib.sha256(old).hexdigest() != found[1]:
+            return None
+        spans = [(start, end) for at, start, end in self.where.values() if at == rel]
+        if not all(0 <= start <= end <= len(old) for start, end in spans):
+            return None
+        return memoryview(old)
+
+
+def _layout(kept: Kept, rel: str) -> dict[str, tuple[int, int]]:
+    """Return where each section lies in the last pack's page ``rel``, as its record says."""
+    text = kept.pieces.get(_name(rel, kept.known[rel][1]))
     layout: dict[str, tuple[int, int]] = {}
     try:
-        for line in text.splitlines():
+        for line in (text or "").splitlines():
             digest, start, end = line.split(" ")
             layout[digest] = (int(start), int(end))
     except ValueError:
-        return {}, b""
-    if not all(0 <= start <= end <= len(old) for start, end in layout.values()):
-        return {}, b""
-    return layout, old
+        return {}
+    return layout
 
 
 def _joined(
-    locale: Any,
-    head: bytes,
-    foot: bytes,
-    shown: Sequence[Shown],
-    layout: Mapping[str, tuple[int, int]],
-    old: bytes,
+    locale: Any, head: bytes, foot: bytes, shown: Sequence[Shown], last: _Last | None
 ) -> tuple[bytes, str]:
     """Return the page and where its sections lie (one "digest start end" line each).
 
-    A section in ``layout`` is taken from ``old``; the others are joined from their cards.
+    A section the last pack's pages hold (``last``) is taken from there; the others are
+    joined from their cards.
     """
     parts: list[bytes | memoryview] = [head]
-    at, spans, view = len(head), [], memoryview(old)
+    at, spans = len(head), []
     for digest, message, mine in shown:
-        span = layout.get(digest)
-        made = [view[span[0] : span[1]]] if span is not None else _drawn(locale, message, mine)
+        taken = last.section(digest) if last is not None else None
+        made = [taken] if taken is not None else _drawn(locale, message, mine)
         size = sum(map(len, made))
         spans.append(f"{digest} {at} {at + size}\n")
         parts += made

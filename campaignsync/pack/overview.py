@@ -67,13 +67,17 @@ def listing(
     items: list[attention.Item],
     kept: Kept | None,
     keyed: Mapping[str, str] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> str:
     """Return the overview's list of messages, each kept while what it shows is unchanged.
 
     A message's states in every locale (``overview_message.html.j2``) are worked out only
     when it is drawn: its key names what they are made from, its cards (by ``keyed``, the
-    key of each message's cards: :func:`campaignsync.pack.shown.message_keys`) and flags.
+    key of each message's cards: :func:`campaignsync.pack.shown.message_keys`), flags and
+    the number of its locale pages (``numbers``, by message: 1 if not given).
     """
+    from campaignsync.pack.localepages import page_name
+
     tags = [loc.tag for loc in locales]
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in items:
@@ -87,15 +91,17 @@ def listing(
         flags[message_id].append(f"{tag}\0{' '.join(sorted(kinds))}")
     parts = []
     for m in listed:
-        inputs = ""
+        inputs, number = "", (numbers or {}).get(m.id, 1)
         if kept is not None and keyed is not None and m.id in keyed:  # with the message's digest
-            inputs = kept.inputs(m.id, ("listing", keyed[m.id], "\1".join(flags.get(m.id, ()))))
+            noted = "\1".join(flags.get(m.id, ()))
+            inputs = kept.inputs(m.id, ("listing", keyed[m.id], noted, str(number)))
         text = kept.piece(inputs) if kept is not None and inputs else None
         if text is None:
             units = [(tag, shown) for tag in tags if (shown := made.get((tag, m.id)))]
             states = {(m.id, tag): state(shown, flagged.get((m.id, tag), set()))
                       for tag, shown in units}  # fmt: skip
-            text = _render("overview_message.html.j2", m=m, locales=locales, states=states)
+            text = _render("overview_message.html.j2", m=m, locales=locales, states=states,
+                           number=number, page_name=page_name)  # fmt: skip
             if kept is not None and inputs:
                 kept.put_piece(inputs, text)
         parts.append(text)
