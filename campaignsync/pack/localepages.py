@@ -109,7 +109,7 @@ def locale_pages(
 
     ``shown`` are the locale's sections (:func:`sections`), ``numbers`` the page of each
     message (:func:`numbered`); a page number that shows none of them is left out. The
-    attention list is on the first page, the others link to it.
+    attention list is on the first page (of several, even when empty), the others link to it.
     """
     by_page: dict[int, list[Shown]] = {}
     for part in shown:
@@ -117,8 +117,8 @@ def locale_pages(
     pages = tuple(sorted(by_page)) or (1,)
     last = _Last(kept, locale.tag) if kept is not None else None
     for number in pages:
-        paging = Paging(number, pages, number != pages[0] and bool(items))
-        noted = items if number == pages[0] else []
+        paging = Paging(number, pages)
+        noted = items if number == pages[0] else []  # the others' frames do not change with them
         mine = by_page.get(number, [])
         page = locale_page(locale, mine, noted, (common, shared), kept, paging, last)
         yield f"preview/{page_name(locale.tag, number)}", page
@@ -131,8 +131,6 @@ class Paging:
     number: int
     #: The numbers of the locale's pages, in order.
     pages: tuple[int, ...] = (1,)
-    #: On a page after the first: the locale has items on the first page's attention list.
-    noted_first: bool = False
 
     def links(self, tag: str) -> list[tuple[int, str, bool]]:
         """Return each page of the locale as its link shows it: place, address, this one."""
