@@ -162,3 +162,40 @@ def test_the_live_page_reloads_after_a_save(page: Any, tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
         shutil.rmtree(out, ignore_errors=True)
+
+
+def test_a_locale_shown_a_page_at_a_time_reads_well_on_a_phone(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from click.testing import CliRunner
+
+    from campaignsync.cli import cli
+    from campaignsync.pack import localepages
+
+    monkeypatch.setattr(localepages, "PAGE", 2)  # the review campaign's messages on pages of two
+    repo = make_review_repo(tmp_path / "repo")
+    result = CliRunner().invoke(cli, ["build", "--repo", str(repo)], env={"SOURCE_DATE_EPOCH": ""})
+    assert result.exit_code == 0, result.output
+    pack = repo / "dist" / "2026"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((pack / "preview" / "de.html").as_uri())
+    page.wait_for_load_state("load")
+    nav = page.locator("nav.page-nav").first
+    assert nav.locator("[aria-current=page]").inner_text().startswith("Page 1 of ")
+    nav.get_by_role("link", name="2", exact=True).click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/preview/de.2.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="What needs attention in de").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/preview/de.html#attention-heading")
+    assert page.locator("#attention-heading").is_visible()
+    assert page.errors == []
+    page.go_back()
+    page.wait_for_load_state("load")
+    results = Axe().run(page)  # (axe's own requests fail from a file: URL; not the page's)
+    serious = [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
