@@ -183,7 +183,7 @@ def test_a_locale_shown_a_page_at_a_time_reads_well_on_a_phone(
     page.wait_for_load_state("load")
     nav = page.locator("nav.page-nav").first
     assert nav.locator("[aria-current=page]").inner_text().startswith("Page 1 of ")
-    nav.get_by_role("link", name="2", exact=True).click()
+    nav.get_by_role("link", name="Page 2", exact=True).click()
     page.wait_for_load_state("load")
     assert page.url.endswith("/preview/de.2.html")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -192,10 +192,9 @@ def test_a_locale_shown_a_page_at_a_time_reads_well_on_a_phone(
     assert page.url.endswith("/preview/de.html#attention-heading")
     assert page.locator("#attention-heading").is_visible()
     assert page.errors == []
-    page.go_back()
-    page.wait_for_load_state("load")
-    results = Axe().run(page)  # (axe's own requests fail from a file: URL; not the page's)
-    serious = [
-        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    for _ in ("the first page", "the second"):  # (axe's own requests fail from a file: URL)
+        results = Axe().run(page)
+        impacts = ("serious", "critical")
+        assert [v["id"] for v in results.response["violations"] if v["impact"] in impacts] == []
+        page.go_back()
+        page.wait_for_load_state("load")

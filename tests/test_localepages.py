@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -87,6 +87,13 @@ def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
         (lambda: delete_message(repo, 2, ""), set()),
         (lambda: rename_message(repo, 0, ""), {"renamed-0"}),  # moved from first to last
     ]
+    drawn: list[str] = []  # the messages whose sections are joined from their cards
+    joined = localepages._drawn
+
+    def counted(locale: Any, message: Any, mine: Any) -> Any:
+        drawn.append(message.id)
+        return joined(locale, message, mine)
+
     for number, (change, spared) in enumerate(steps):
         before = _placed(out / "2026")
         change()
@@ -97,11 +104,14 @@ def test_after_an_edit_the_locale_pages_read_no_unchanged_messages_cards(
         after = localepages.numbered(list(project.messages_of("2026")))
         moved = {m for m, n in after.items() if before.get(m, n) != n}
         assert bool(moved) == (page == 1 and number > 0)
+        drawn.clear()
         with monkeypatch.context() as patched:
             poisoned = _poison(patched, spared | moved)
+            patched.setattr(localepages, "_drawn", counted)
             cli_invoke(build, env=EPOCH)
         assert poisoned or spared | moved >= set(after), "no unchanged card was handed over"
         assert [p for p, data in tree(out / "2026").items() if POISON in data] == [], number
+        assert set(drawn) == spared, number  # a moved section is taken from its last page
         same_as_clean(cli_invoke, repo, out, tmp_path / f"clean-{number}")
     # A locale added (the config changed: every unit is rendered and drawn again).
     config = repo / "campaignsync.toml"
@@ -208,9 +218,7 @@ def test_a_locale_pages_frame_is_kept_while_its_items_and_what_every_page_shows_
     assert drawn == ["locale.html.j2"] and fewer != whole
     assert localepages._frame(locale, items, common, again, "other", one) == whole
     assert drawn == ["locale.html.j2"] * 2
-    of_two = localepages._frame(
-        locale, items, common, again, "common", localepages.Paging(1, (1, 2))
-    )
+    of_two = localepages._frame(locale, items, common, again, "common", localepages.Paging(1, 2))
     assert drawn == ["locale.html.j2"] * 3 and of_two != whole
     # A piece that does not read back (no place for the sections): a miss.
     drawn.clear()
@@ -246,6 +254,30 @@ def _links(pack: Path) -> dict[str, _Links]:
     return pages
 
 
+def _every_link_finds_its_page(pack: Path, pages: Mapping[str, _Links]) -> int:
+    """Assert that every link of the gallery finds its file, and the place it names there.
+
+    Return how many lead to a locale's second page or later.
+    """
+    checked = 0
+    for rel, parsed in pages.items():
+        for href in parsed.hrefs:
+            target, _, anchor = href.partition("#")
+            if "://" in href or (not target.endswith(".html") and not anchor):
+                continue
+            path = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+                if target
+                else rel
+            )
+            if path not in pages:  # a file of the pack, not a page of the gallery
+                assert not anchor and (pack / path).is_file(), f"{rel} links to {href}: none"
+                continue
+            assert not anchor or anchor in pages[path].ids, f"{rel} links to {href}, not there"
+            checked += bool(re.search(r"\.\d+\.html$", path))
+    return checked
+
+
 def test_a_locale_shows_its_messages_a_page_at_a_time_and_every_link_finds_its_post(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -274,25 +306,25 @@ def test_a_locale_shows_its_messages_a_page_at_a_time_and_every_link_finds_its_p
         # (In English, the source, nothing needs attention: the first page says so.)
         assert "attention-heading" in first.ids and "attention-heading" not in second.ids
         assert f"{tag}.html#attention-heading" in second.hrefs
-    # Every link of the gallery to a place in a page finds a file of the pack that has it.
-    checked = 0
-    for rel, parsed in pages.items():
-        for href in parsed.hrefs:
-            target, _, anchor = href.partition("#")
-            if not anchor or "://" in href:
-                continue
-            path = (
-                posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-                if target
-                else rel
-            )
-            assert path in pages, f"{rel} links to {href}, not in the pack"
-            assert anchor in pages[path].ids, f"{rel} links to {href}, not on that page"
-            checked += path.startswith("preview/") and ".2.html" in path
-    assert checked > 20  # the overview, the message pages and the attention lists
+    assert _every_link_finds_its_page(pack, pages) > 20  # overview, message pages, attention lists
     # The added message, not translated, is listed on the overview: it links to the pages.
     untranslated = [h for h in pages["index.html"].hrefs if h.endswith("#zz-added")]
     assert "preview/de.2.html#zz-added" in untranslated
+    # A page a message: es-US, which lacks some, has its four pages all the same, those
+    # without its messages saying so.
+    monkeypatch.setattr(localepages, "PAGE", 1)
+    cli_invoke([*build, "--force"], env=EPOCH)  # (no input changed)
+    pages = _links(pack)
+    _every_link_finds_its_page(pack, pages)
+    for number, message in enumerate(order, 1):
+        name = localepages.page_name("es-US", number)
+        assert (message in pages[f"preview/{name}"].ids) == (message in listed["es-US"])
+        empty = (
+            b"No message on this page is published in es-US"
+            in (pack / "preview" / name).read_bytes()
+        )
+        assert empty == (message not in listed["es-US"])
+    assert "preview/es-US.5.html" not in pages
 
 
 def test_an_edit_rewrites_the_locale_pages_that_show_the_message(

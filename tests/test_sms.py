@@ -143,5 +143,5 @@ def test_the_gallery_names_an_sms_over_its_segments_by_its_segments() -> None:
     text = "a" * 152 + "€" + "a" * 152  # fits 2 segments by length, needs 3
     measure = registry()["sms"].measure_text(text, ChannelSettings("sms", max_segments=2))
     output = Output("m", "en", "sms", "en/sms/m.txt", text.encode(), True, measure=measure)
-    (item,) = attention._over([output], {})
+    (item,) = attention._over([output], None)
     assert item.text == "3 SMS segments, 306 of 306 GSM-7 septets, 1 over (1 lost at segment ends)"

@@ -16,7 +16,7 @@ from campaignsync.l10n.catalog import Lookup
 from campaignsync.load import content
 from campaignsync.model import Diagnostic, Locale, Message, Output, Project, Severity
 from campaignsync.pack import keys
-from campaignsync.pack.localepages import page_name
+from campaignsync.pack.localepages import page_path
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
@@ -59,7 +59,6 @@ def items(
     unchanged. ``built``: the (locale, message) pairs of the outputs, if known;
     ``numbers``: the locale page that shows each message (1 if not given).
     """
-    numbers = numbers or {}
     found = _over(outputs, numbers)
     if built is None:
         built = {(o.locale, o.message) for o in outputs}
@@ -69,7 +68,7 @@ def items(
     return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
 
 
-def _over(outputs: Iterable[Output], numbers: Mapping[str, int]) -> list[Item]:
+def _over(outputs: Iterable[Output], numbers: Mapping[str, int] | None) -> list[Item]:
     found = []
     for output in outputs:
         measure = output.measure
@@ -84,8 +83,8 @@ def _over(outputs: Iterable[Output], numbers: Mapping[str, int]) -> list[Item]:
             text = f"{exceeded.segments} SMS segments, {text}"
             if exceeded.padding:
                 text += f" ({exceeded.padding:,} lost at segment ends)"
-        page = page_name(output.locale, numbers.get(output.message, 1))
-        href = f"preview/{page}#{output.message}-{output.channel}"
+        page = page_path(output.locale, numbers[output.message] if numbers is not None else 1)
+        href = f"{page}#{output.message}-{output.channel}"
         found.append(Item("over", output.message, output.locale, output.channel, text, href))
     return found
 
@@ -96,7 +95,7 @@ def _translations(
     built: Set[tuple[str, str]],
     lookups: Mapping[str, Lookup],
     kept: Kept | None,
-    numbers: Mapping[str, int],
+    numbers: Mapping[str, int] | None,
 ) -> list[Item]:
     """Return what each message lacks in each locale it is built in, kept per message.
 
@@ -129,7 +128,8 @@ def _translations(
                 kept.put_piece(name, text)
             lacking = _read(text)[1] or {}
         for locale in tags:
-            href = f"preview/{page_name(locale.tag, numbers.get(message.id, 1))}#{message.id}"
+            page = page_path(locale.tag, numbers[message.id] if numbers is not None else 1)
+            href = f"{page}#{message.id}"
             items.extend(
                 Item(kind, message.id, locale.tag, "", said, href)
                 for kind, said in lacking.get(locale.tag, ())

@@ -214,7 +214,6 @@ def _message_page(
         html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
         items=items,
         number=placed[1],
-        page_name=localepages.page_name,
         **common[0],
     )
     if kept is not None:
@@ -238,7 +237,7 @@ def _inputs(
 
 def _page(name: str, **values: Any) -> bytes:
     """Return a page, encoded at once: a big pack's pages are not held as text and bytes."""
-    text: str = _render()(name, **values)
+    text: str = _render()(name, page_name=localepages.page_name, **values)
     return text.encode("utf-8")
 
 

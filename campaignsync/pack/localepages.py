@@ -54,6 +54,11 @@ def page_name(tag: str, number: int) -> str:
     return f"{tag}.html" if number == 1 else f"{tag}.{number}.html"
 
 
+def page_path(tag: str, number: int) -> str:
+    """Return the pack path of a locale's page ``number``."""
+    return f"preview/{page_name(tag, number)}"
+
+
 def _render(name: str, **values: Any) -> str:
     from campaignsync.pack.gallery import _render as renderer
 
@@ -108,20 +113,21 @@ def locale_pages(
     """Yield each page of a locale and its pack path (see :func:`locale_page`).
 
     ``shown`` are the locale's sections (:func:`sections`), ``numbers`` the page of each
-    message (:func:`numbered`); a page number that shows none of them is left out. The
-    attention list is on the first page (of several, even when empty), the others link to it.
+    message (:func:`numbered`). Every locale has as many pages, a page with none of its
+    messages saying so. The attention list is on the first page (of several, even when
+    empty), the others link to it.
     """
     by_page: dict[int, list[Shown]] = {}
     for part in shown:
         by_page.setdefault(numbers[part[1].id], []).append(part)
-    pages = tuple(sorted(by_page)) or (1,)
+    count = max(numbers.values(), default=1)
     last = _Last(kept, locale.tag) if kept is not None else None
-    for number in pages:
-        paging = Paging(number, pages)
-        noted = items if number == pages[0] else []  # the others' frames do not change with them
+    for number in range(1, count + 1):
         mine = by_page.get(number, [])
+        paging = Paging(number, count, not mine)
+        noted = items if number == 1 else []  # the others' frames do not change with them
         page = locale_page(locale, mine, noted, (common, shared), kept, paging, last)
-        yield f"preview/{page_name(locale.tag, number)}", page
+        yield page_path(locale.tag, number), page
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +135,14 @@ class Paging:
     """Where a locale page is among the locale's pages, as its frame shows it."""
 
     number: int
-    #: The numbers of the locale's pages, in order.
-    pages: tuple[int, ...] = (1,)
+    #: How many pages each locale has.
+    count: int = 1
+    #: Whether the page shows any message of the locale (each page number is there).
+    empty: bool = False
 
     def links(self, tag: str) -> list[tuple[int, str, bool]]:
-        """Return each page of the locale as its link shows it: place, address, this one."""
-        return [(at, page_name(tag, n), n == self.number) for at, n in enumerate(self.pages, 1)]
+        """Return each page of the locale as its link shows it: number, address, this one."""
+        return [(n, page_name(tag, n), n == self.number) for n in range(1, self.count + 1)]
 
 
 def locale_page(
@@ -155,7 +163,7 @@ def locale_page(
     head, foot = _frame(locale, items, common[0], kept, common[1], paging)
     if kept is None:
         return _joined(locale, head, foot, shown, None)[0]
-    rel = f"preview/{page_name(locale.tag, paging.number)}"
+    rel = page_path(locale.tag, paging.number)
     inputs = hashlib.sha256(b"\0".join([head, foot, *(d.encode() for d, _, _ in shown)]))
     if kept.take(rel, inputs.hexdigest()):
         kept.piece(_name(rel, kept.made[rel][1]))  # its sections, for the next build
@@ -189,7 +197,7 @@ def _frame(
     if len(frame) != 2:  # not kept, or a piece that does not read back
         text = _render(
             "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS,
-            paging=paging, **common,
+            paging=paging, page_name=page_name, **common,
         )  # fmt: skip
         frame = text.split(SECTIONS)
         if len(frame) != 2:
@@ -228,7 +236,7 @@ class _Last:
         self.where: dict[str, tuple[str, int, int]] = {}  # digest: page, start, end
         self.read: dict[str, memoryview | None] = {}
         number = 1
-        while (rel := f"preview/{page_name(tag, number)}") in kept.known:
+        while (rel := page_path(tag, number)) in kept.known:
             self.where.update((d, (rel, *span)) for d, span in _layout(kept, rel).items())
             number += 1
 

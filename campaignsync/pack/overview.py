@@ -91,7 +91,7 @@ def listing(
         flags[message_id].append(f"{tag}\0{' '.join(sorted(kinds))}")
     parts = []
     for m in listed:
-        inputs, number = "", (numbers or {}).get(m.id, 1)
+        inputs, number = "", numbers[m.id] if numbers is not None else 1
         if kept is not None and keyed is not None and m.id in keyed:  # with the message's digest
             noted = "\1".join(flags.get(m.id, ()))
             inputs = kept.inputs(m.id, ("listing", keyed[m.id], noted, str(number)))
