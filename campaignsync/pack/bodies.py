@@ -221,12 +221,12 @@ class KeptOutput(Kept, Output):
     @property  # asked of every output of every build: read from the row, no measure made
     def over_limit(self) -> bool:
         plain = self._row[MEASURE_AT]
-        try:
-            if plain is not None and plain[5] == ():  # one limit: length, padding, limit
-                return overrun(plain[0], plain[6], plain[1]) > 0
-            return Output.over_limit.fget(self)  # type: ignore[attr-defined,no-any-return]
-        except Unreadable:
-            raise
+        try:  # over any of its limits (Measure.exceeded): length, padding, limit of each
+            if plain is None:
+                return False
+            if overrun(plain[0], plain[6], plain[1]) > 0:
+                return True
+            return any(overrun(also[0], also[6], also[1]) > 0 for also in plain[5])
         except Exception:  # not a measure (see :attr:`measure`)
             raise self._place[0]._unreadable() from None
 
