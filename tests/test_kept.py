@@ -681,3 +681,35 @@ def test_the_pages_made_after_an_edit_are_hashed_once(
     cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)], env=EPOCH)
     assert tree(pack) == tree(clean / "2026")
     assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_a_process_that_builds_again_reads_no_base_it_read_or_wrote(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_incremental import change_body, same_as_clean, small_build
+
+    repo, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)  # (writes the bases: this process knows them)
+    read: list[str] = []
+    reader = sealed.read_sealed
+
+    def spied(path: Path, *args: object) -> object:
+        read.append(path.name)
+        return reader(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sealed, "read_sealed", spied)
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    assert read and not [name for name in read if name.endswith(".base")]
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    # A base written again by another process (a new file, the same bytes): read again.
+    cache = out / ".campaignsync-cache" / "2026"
+    for base in [base_of(cache / PIECES), base_of(cache / HASHES)]:
+        copy = base.with_name("copy")
+        copy.write_bytes(base.read_bytes())
+        copy.replace(base)
+    read.clear()
+    change_body(repo, 0, "And another")
+    cli_invoke(build, env=EPOCH)
+    assert sorted(name for name in read if name.endswith(".base")) == sorted([BASE, f"{PIECES}.base"])
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")

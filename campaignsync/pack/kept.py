@@ -224,8 +224,8 @@ def _read_based(path: Path, where: bytes, key: str) -> tuple[dict[str, str], Bas
     if not (isinstance(delta[0], str) and isinstance(delta[1], str)):
         return None
     base_key, checksum, changes, gone = delta
-    base = sealed.read_sealed(base_of(path), where, base_key, checksum)
-    if not (_all_text(base) and _all_text(changes) and isinstance(gone, tuple)):
+    base = _base(base_of(path), where, base_key, checksum)
+    if not (base is not None and _all_text(changes) and isinstance(gone, tuple)):
         return None
     if not all(isinstance(g, str) for g in gone):
         return None
@@ -251,8 +251,40 @@ def _save_based(path: Path, key: str, made: Mapping[str, str], based: Based | No
             return based
     whole = dict(made)
     checksum = sealed.write_sealed(base_of(path), key, whole)
+    _remember(base_of(path), (sealed.folder_id(path.parent), key, checksum), whole)
     sealed.write_sealed(path, key, (key, checksum, {}, ()))
     return key, checksum, whole
+
+
+#: The bases this process read or wrote, by path: each file's identity, the folder id, key
+#: and checksum it was asked for with, and what it holds (see :func:`_base`).
+_BASES: dict[Path, tuple[tuple[Any, ...], dict[str, str]]] = {}
+
+
+def _base(path: Path, where: bytes, key: str, checksum: str) -> dict[str, str] | None:
+    """Return what a base holds, text by text (None: not as kept; see :func:`_read_based`).
+
+    A process that builds again (``preview`` after each save) does not read a base (tens
+    of MB at 500 messages, rewritten only when the changes to it grow) whose file is the
+    one it read or wrote last, with the same identity (:func:`sealed.identity`).
+    """
+    seen = sealed.identity(path)  # before it is read: a file written meanwhile is read again
+    known = _BASES.get(path)
+    if seen is not None and known is not None and known[0] == (seen, where, key, checksum):
+        return known[1]
+    base = sealed.read_sealed(path, where, key, checksum)
+    if not _all_text(base):
+        return None
+    if seen is not None:
+        _BASES[path] = ((seen, where, key, checksum), base)
+    return base  # type: ignore[no-any-return]
+
+
+def _remember(path: Path, asked: tuple[bytes, str, str], base: dict[str, str]) -> None:
+    """Keep a base just written, as the next build of this process will ask for it."""
+    seen = sealed.identity(path)
+    if seen is not None:
+        _BASES[path] = ((seen, *asked), base)
 
 
 def _all_text(plain: Any) -> bool:
