@@ -612,6 +612,18 @@ def test_the_overviews_attention_list_is_kept_while_its_items_are_the_same(
     changed = [*items[:-1], replace(items[-1], text="CS110: changed")]
     assert "CS110: changed" in overview.attention_list(changed, second)
     assert drawn == ["overview_attention.html.j2"]
+    # An item of another kind: its group alone is drawn, the schedule problems' are kept.
+    drawn.clear()
+    third = Kept(tmp_path, tmp_path / "index", "key", pieces=dict(second.used))
+    also = [attention.Item("untranslated", "m1", "de", "", "1 of 3: body", "preview/de.html#m1")]
+    given: list[object] = []
+    monkeypatch.setattr(
+        overview, "_render", lambda *a, **k: given.append(k["items"]) or render(*a, **k)
+    )
+    both = overview.attention_list([*also, *changed], third)
+    assert given == [also]
+    assert both == overview.attention_list([*also, *changed], None)
+    assert both.index("Not translated") < both.index("CS110: changed")
 
 
 def test_a_messages_item_of_the_overview_is_made_again_when_a_card_or_flag_of_it_changes(
@@ -711,5 +723,7 @@ def test_a_process_that_builds_again_reads_no_base_it_read_or_wrote(
     read.clear()
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)
-    assert sorted(name for name in read if name.endswith(".base")) == sorted([BASE, f"{PIECES}.base"])
+    assert sorted(name for name in read if name.endswith(".base")) == sorted(
+        [BASE, f"{PIECES}.base"]
+    )
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean-again")

@@ -40,24 +40,33 @@ def grouped(
 
 
 def attention_list(items: list[attention.Item], kept: Kept | None) -> str:
-    """Return the overview's list of what needs attention, kept while its items are the same.
+    """Return the overview's list of what needs attention, each kind kept while its items are.
 
-    At 500 messages it lists thousands of schedule problems, most of them unchanged by an edit.
+    At 500 messages it lists thousands of schedule problems, unchanged by most edits: an
+    edit that leaves a message untranslated draws that kind's group alone.
     """
-    sha = hashlib.sha256(b"overview_attention")
-    for i in items:
-        sha.update(
-            f"\1{i.kind}\0{i.message}\0{i.locale}\0{i.channel}\0{i.text}\0{i.href}".encode(
-                "utf-8", "surrogateescape"
+    by_kind: dict[str, list[attention.Item]] = defaultdict(list)
+    for item in items:
+        by_kind[item.kind].append(item)
+    parts = []
+    for kind, heading in attention.KINDS.items():
+        these = by_kind.get(kind, [])
+        sha = hashlib.sha256(f"overview_attention\0{kind}\0{heading}".encode())
+        for i in these:
+            sha.update(
+                f"\1{i.message}\0{i.locale}\0{i.channel}\0{i.text}\0{i.href}".encode(
+                    "utf-8", "surrogateescape"
+                )
             )
-        )
-    inputs = sha.hexdigest()
-    text = kept.piece(inputs) if kept is not None else None
-    if text is None:
-        text = _render("overview_attention.html.j2", items=items, kinds=attention.KINDS, root="")
-        if kept is not None:
-            kept.put_piece(inputs, text)
-    return text
+        inputs = sha.hexdigest()
+        text = kept.piece(inputs) if kept is not None else None
+        if text is None:
+            text = _render("overview_attention.html.j2", items=these, kinds={kind: heading},
+                           root="")  # fmt: skip
+            if kept is not None:
+                kept.put_piece(inputs, text)
+        parts.append(text)
+    return "".join(parts)
 
 
 def listing(
