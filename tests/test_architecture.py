@@ -433,6 +433,9 @@ WRITTEN_GLOBALS = {
     ("pipeline/forking.py", "_task_context"),
     # Whether collecting is held off already (nested builds keep it).
     ("pipeline/collecting.py", "_collecting_less"),
+    # The kept bases this process read or wrote, each while its file is the one seen
+    # (a preview builds again in one process after each save).
+    ("pack/kept.py", "_BASES"),
 }
 _MUTATORS = frozenset(
     {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend", "insert"}

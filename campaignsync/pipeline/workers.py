@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ Progress = Callable[[int, int], None]
 #: Below this many message x locale units, forking costs more than it saves.
 PARALLEL_THRESHOLD = 200
 CHUNK = 40
+_PATH = attrgetter("path")
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +257,7 @@ def render_selection(
 
     with collecting.fewer_collections():
         _render_all(context, units, jobs, collect)
-    outputs.sort(key=lambda o: o.path)
+    outputs.sort(key=_PATH)
     return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, rows, drawn, copied)
 
 
