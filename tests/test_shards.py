@@ -630,6 +630,12 @@ def test_a_cached_units_members_are_those_member_makes(
         (1, 2, "weighted", None, None, None, 0),  # no further limits, yet not a tuple of them
         (1, 2, "graphemes", None, None, (("many", 3, "utf-8", None, None, (), 0),), 0),
         "not a measure",
+        # Over its first limit, its further limits not such: unreadable all the same.
+        (5, 2, "weighted", None, None, None, 0),
+        (5, 2, "graphemes", None, None, ((1, 2),), 0),
+        # A further limit whose own further limits are not a tuple; one over, one not a limit.
+        (1, 2, "graphemes", None, None, ((1, 2, "utf-8", None, None, None, 0),), 0),
+        (1, 2, "graphemes", None, None, ((3, 2, "utf-8", None, None, (), 0), (1,)), 0),
     ],
 )
 def test_a_measure_of_another_shape_says_unreadable_when_asked_if_over(
@@ -642,3 +648,45 @@ def test_a_measure_of_another_shape_says_unreadable_when_asked_if_over(
     [output] = bodies.kept_rows(bodies.KeptOutput, [tuple(row)], place)
     with pytest.raises(bodies.Unreadable):
         _ = output.over_limit
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        None,
+        (1, 2, "weighted", None, None, (), 0),
+        (2, 2, "weighted", None, None, (), 1),  # over by its padding
+        (1, 5, "graphemes", None, None, ((9, 8, "utf-8", None, None, (), 0),), 0),
+        (9, 5, "graphemes", None, None, ((1, 8, "utf-8", None, None, (), 0),), 0),
+        (1, 5, "graphemes", None, None, ((1, 8, "utf-8", None, None, (), 0),), 0),
+        (
+            1,
+            5,
+            "septets",
+            None,
+            1,
+            ((1, 8, "a", None, None, (), 0), (3, 2, "b", None, None, (), 0)),
+            0,
+        ),
+        # A further limit with further limits of its own: answered as the measure does.
+        (
+            1,
+            5,
+            "graphemes",
+            None,
+            None,
+            ((1, 8, "utf-8", None, None, ((9, 1, "x", None, None, (), 0),), 0),),
+            0,
+        ),
+    ],
+)
+def test_an_output_from_the_cache_is_over_its_limits_as_its_measure_says(
+    tmp_path: Path, measure: tuple[object, ...] | None
+) -> None:
+    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
+    row: list[object] = ["m", "en", "x", "en/x/m.txt", True, (), None, 0, (), ()]
+    row[bodies.MEASURE_AT], row[bodies.FIELDS_AT] = measure, 0
+    place = (held, 0, bodies.Fields(0, b"", held))
+    [output] = bodies.kept_rows(bodies.KeptOutput, [tuple(row)], place)
+    made = bodies.measure_of(measure)
+    assert output.over_limit == (made is not None and made.exceeded is not None)

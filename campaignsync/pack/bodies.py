@@ -222,14 +222,23 @@ class KeptOutput(Kept, Output):
     @property  # asked of every output of every build: read from the row, no measure made
     def over_limit(self) -> bool:
         plain = self._row[MEASURE_AT]
-        try:  # over any of its limits (Measure.exceeded): length, padding, limit of each
+        try:
             if plain is None:
                 return False
-            if overrun(plain[0], plain[6], plain[1]) > 0:
-                return True
-            return any(overrun(also[0], also[6], also[1]) > 0 for also in plain[5])
+            further = plain[5]  # each further limit plain, as the measure's own (none: ())
+            if further == () or (type(further) is tuple and all(map(_plain_limit, further))):
+                # Over any of its limits, in Measure.exceeded's order: length, padding, limit.
+                return any(overrun(m[0], m[6], m[1]) > 0 for m in (plain, *further))
+            return Output.over_limit.fget(self)  # type: ignore[attr-defined,no-any-return]
+        except Unreadable:
+            raise
         except Exception:  # not a measure (see :attr:`measure`)
             raise self._place[0]._unreadable() from None
+
+
+def _plain_limit(plain: Any) -> bool:
+    """Say whether a further limit's plain values have a measure's shape, with none of its own."""
+    return type(plain) is tuple and len(plain) == 7 and plain[5] == ()
 
 
 class KeptDrawn(Kept, Drawn):
