@@ -16,7 +16,7 @@ from campaignsync.l10n.catalog import Lookup
 from campaignsync.load import content
 from campaignsync.model import Diagnostic, Locale, Message, Output, Project, Severity
 from campaignsync.pack import keys
-from campaignsync.pack.localepages import page_path
+from campaignsync.pack.localepages import page_of, page_path
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
@@ -83,7 +83,7 @@ def _over(outputs: Iterable[Output], numbers: Mapping[str, int] | None) -> list[
             text = f"{exceeded.segments} SMS segments, {text}"
             if exceeded.padding:
                 text += f" ({exceeded.padding:,} lost at segment ends)"
-        page = page_path(output.locale, numbers[output.message] if numbers is not None else 1)
+        page = page_path(output.locale, page_of(numbers, output.message))
         href = f"{page}#{output.message}-{output.channel}"
         found.append(Item("over", output.message, output.locale, output.channel, text, href))
     return found
@@ -128,8 +128,7 @@ def _translations(
                 kept.put_piece(name, text)
             lacking = _read(text)[1] or {}
         for locale in tags:
-            page = page_path(locale.tag, numbers[message.id] if numbers is not None else 1)
-            href = f"{page}#{message.id}"
+            href = f"{page_path(locale.tag, page_of(numbers, message.id))}#{message.id}"
             items.extend(
                 Item(kind, message.id, locale.tag, "", said, href)
                 for kind, said in lacking.get(locale.tag, ())

@@ -38,7 +38,7 @@ _CHANNEL = attrgetter("channel")
 def _render() -> Any:
     from campaignsync.render.engine import page_renderer
 
-    return page_renderer(THEME)
+    return page_renderer(THEME, {"page_name": localepages.page_name})
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +237,7 @@ def _inputs(
 
 def _page(name: str, **values: Any) -> bytes:
     """Return a page, encoded at once: a big pack's pages are not held as text and bytes."""
-    text: str = _render()(name, page_name=localepages.page_name, **values)
+    text: str = _render()(name, **values)
     return text.encode("utf-8")
 
 

@@ -49,6 +49,11 @@ def numbered(listed: Sequence[Message]) -> dict[str, int]:
     return {message.id: at // PAGE + 1 for at, message in enumerate(listed)}
 
 
+def page_of(numbers: Mapping[str, int] | None, message_id: str) -> int:
+    """Return the number of the page that shows a message (1 where pages are not numbered)."""
+    return numbers[message_id] if numbers is not None else 1
+
+
 def page_name(tag: str, number: int) -> str:
     """Return the file name, in ``preview/``, of a locale's page ``number`` (the first: 1)."""
     return f"{tag}.html" if number == 1 else f"{tag}.{number}.html"
@@ -197,7 +202,7 @@ def _frame(
     if len(frame) != 2:  # not kept, or a piece that does not read back
         text = _render(
             "locale.html.j2", root="../", locale=locale, items=items, sections=SECTIONS,
-            paging=paging, page_name=page_name, **common,
+            paging=paging, **common,
         )  # fmt: skip
         frame = text.split(SECTIONS)
         if len(frame) != 2:

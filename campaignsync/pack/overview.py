@@ -85,7 +85,7 @@ def listing(
     key of each message's cards: :func:`campaignsync.pack.shown.message_keys`), flags and
     the number of its locale pages (``numbers``, by message: 1 if not given).
     """
-    from campaignsync.pack.localepages import page_name
+    from campaignsync.pack.localepages import page_of
 
     tags = [loc.tag for loc in locales]
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -100,7 +100,7 @@ def listing(
         flags[message_id].append(f"{tag}\0{' '.join(sorted(kinds))}")
     parts = []
     for m in listed:
-        inputs, number = "", numbers[m.id] if numbers is not None else 1
+        inputs, number = "", page_of(numbers, m.id)
         if kept is not None and keyed is not None and m.id in keyed:  # with the message's digest
             noted = "\1".join(flags.get(m.id, ()))
             inputs = kept.inputs(m.id, ("listing", keyed[m.id], noted, str(number)))
@@ -110,7 +110,7 @@ def listing(
             states = {(m.id, tag): state(shown, flagged.get((m.id, tag), set()))
                       for tag, shown in units}  # fmt: skip
             text = _render("overview_message.html.j2", m=m, locales=locales, states=states,
-                           number=number, page_name=page_name)  # fmt: skip
+                           number=number)  # fmt: skip
             if kept is not None and inputs:
                 kept.put_piece(inputs, text)
         parts.append(text)

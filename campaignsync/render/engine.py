@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -369,11 +369,14 @@ class Renderer:
             )
 
 
-def page_renderer(folder: Path) -> Callable[..., str]:
+def page_renderer(
+    folder: Path, names: Mapping[str, Callable[..., Any]] | None = None
+) -> Callable[..., str]:
     """Return ``render(name, **values)`` over the HTML templates of campaignsync's own pages.
 
     The gallery shows text written by others (messages, translations), so every
     value is escaped unless a template marks it safe; undefined names are errors.
+    ``names`` are functions every template may call.
     """
     from jinja2 import Environment
 
@@ -388,6 +391,7 @@ def page_renderer(folder: Path) -> Callable[..., str]:
     )
 
     env.filters["entities"] = context.entities
+    env.globals.update(names or {})
 
     def render(name: str, **values: object) -> str:
         return env.get_template(name).render(**values)
