@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -77,6 +78,32 @@ def test_a_big_file_is_deflated_in_runs_that_unzip_as_one_stream(tmp_path: Path)
     # Small files, and files of kinds with no place to cut, are deflated whole as before.
     assert writer.prepare(content[:1000], "schedule-eu.csv").runs is None
     assert writer.prepare(content, "logo.png").runs is None
+
+
+def test_runs_deflated_in_threads_are_the_bytes_one_thread_makes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = manifest(60_000)
+    alone = writer.prepare(content, "manifest.json")
+    assert alone.runs is not None and len(content) > runs.SHARED
+    threads: set[int] = set()
+    real = zlib.compressobj
+
+    def noting(*args: object, **kwargs: object) -> object:
+        threads.add(threading.get_ident())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runs.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(zlib, "compressobj", noting)
+    shared = writer.prepare(content, "manifest.json")
+    assert len(threads - {threading.get_ident()}) == 3  # none deflated here, one stretch each
+    assert (shared.data, shared.runs, shared.crc) == (alone.data, alone.runs, alone.crc)
+    assert zlib.decompress(shared.data or b"", -15) == content
+    # Less than that to deflate: in this thread, as before.
+    threads.clear()
+    monkeypatch.setattr(runs, "SHARED", len(content) + 1)
+    assert writer.prepare(content, "manifest.json").data == alone.data
+    assert threads == {threading.get_ident()}
 
 
 def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_clean_builds(

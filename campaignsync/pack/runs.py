@@ -194,8 +194,9 @@ def deflate(
         return packer.compress(content) + packer.flush(), None
     view = memoryview(content)
     where = old.runs_of(rel) if old is not None else {}
-    parts: list[bytes] = []
+    parts: list[bytes] = []  # a run still to deflate holds b"" until it is
     runs: list[tuple[str, int, int, int]] = []
+    todo: list[tuple[int, memoryview, memoryview]] = []
     before = ""
     for i in range(len(at) - 1):
         start, end = at[i], at[i + 1]
@@ -206,14 +207,46 @@ def deflate(
             # The dictionary is the end of the run before, never further: a run's bytes
             # depend on that run and its own, nothing else.
             dictionary = view[max(at[i - 1] if i else 0, start - WINDOW) : start]
-            packer = (zlib.compressobj(level, zlib.DEFLATED, -15, zdict=dictionary)
-                      if dictionary else zlib.compressobj(level, zlib.DEFLATED, -15))  # fmt: skip
-            data = packer.compress(view[start:end]) + packer.flush(zlib.Z_SYNC_FLUSH)
-        parts.append(data)
-        runs.append((sha, len(data), end - start, counts[i]))
+            todo.append((len(parts), dictionary, view[start:end]))
+        parts.append(data or b"")
+        runs.append((sha, len(parts[-1]), end - start, counts[i]))
         before = sha
+    for (i, _, _), data in zip(todo, _deflated_runs(todo, level), strict=True):
+        parts[i] = data
+        runs[i] = (runs[i][0], len(data), *runs[i][2:])
     parts.append(_END)
     return b"".join(parts), tuple(runs)
+
+
+#: Runs to deflate of at least this many bytes in all are shared among threads.
+SHARED = 1 << 21
+
+
+def _deflated_runs(todo: list[tuple[int, memoryview, memoryview]], level: int) -> list[bytes]:
+    """Return each run deflated after its dictionary, in order.
+
+    A run depends on its own bytes and its dictionary alone, so a big file's runs are
+    deflated in as many threads as there are processors (zlib lets go of the GIL), each
+    a stretch of them in order: the same bytes as one thread would make.
+    """
+
+    def stretch(jobs: list[tuple[int, memoryview, memoryview]]) -> list[bytes]:
+        made = []
+        for _, dictionary, run in jobs:
+            packer = (zlib.compressobj(level, zlib.DEFLATED, -15, zdict=dictionary)
+                      if dictionary else zlib.compressobj(level, zlib.DEFLATED, -15))  # fmt: skip
+            made.append(packer.compress(run) + packer.flush(zlib.Z_SYNC_FLUSH))
+        return made
+
+    threads = min(os.cpu_count() or 1, len(todo))
+    if threads < 2 or sum(len(run) for _, _, run in todo) < SHARED:
+        return stretch(todo)
+    from concurrent.futures import ThreadPoolExecutor
+
+    size = math.ceil(len(todo) / threads)
+    with ThreadPoolExecutor(threads) as pool:
+        stretches = pool.map(stretch, [todo[i : i + size] for i in range(0, len(todo), size)])
+        return [data for made in stretches for data in made]
 
 
 class Previous:
