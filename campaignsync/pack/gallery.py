@@ -213,7 +213,7 @@ def _message_page(
         rows=_rows(mine, locales),
         html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
         items=items,
-        number=placed[1],
+        pages={loc.tag: localepages.page_name(loc.tag, placed[1]) for loc in locales},
         **common[0],
     )
     if kept is not None:
