@@ -7,6 +7,7 @@ import random
 import threading
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,11 @@ def test_runs_deflated_in_threads_are_the_bytes_one_thread_makes(
     assert len(threads - {threading.get_ident()}) == 3  # none deflated here, one stretch each
     assert (shared.data, shared.runs, shared.crc) == (alone.data, alone.runs, alone.crc)
     assert zlib.decompress(shared.data or b"", -15) == content
+    # In a thread of its own (one of several files deflated at once): there, as before.
+    threads.clear()
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(writer.prepare, content, "manifest.json").result().data == alone.data
+    assert len(threads) == 1 and threading.get_ident() not in threads
     # Less than that to deflate: in this thread, as before.
     threads.clear()
     monkeypatch.setattr(runs, "SHARED", len(content) + 1)

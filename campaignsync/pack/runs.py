@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import threading
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
@@ -227,7 +228,9 @@ def _deflated_runs(todo: list[tuple[int, memoryview, memoryview]], level: int) -
 
     A run depends on its own bytes and its dictionary alone, so a big file's runs are
     deflated in as many threads as there are processors (zlib lets go of the GIL), each
-    a stretch of them in order: the same bytes as one thread would make.
+    a stretch of them in order: the same bytes as one thread would make. A file deflated
+    in a thread of its own already (one of several at once: ``writer.prepare_all``, the
+    clean build's ``staging.Stager``) is deflated there.
     """
 
     def stretch(jobs: list[tuple[int, memoryview, memoryview]]) -> list[bytes]:
@@ -240,6 +243,8 @@ def _deflated_runs(todo: list[tuple[int, memoryview, memoryview]], level: int) -
 
     threads = min(os.cpu_count() or 1, len(todo))
     if threads < 2 or sum(len(run) for _, _, run in todo) < SHARED:
+        return stretch(todo)
+    if threading.current_thread() is not threading.main_thread():
         return stretch(todo)
     from concurrent.futures import ThreadPoolExecutor
 
