@@ -19,13 +19,12 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import threading
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from campaignsync.pack.archive import ZipIndex
@@ -39,6 +38,9 @@ SMALLEST = 1 << 20
 KINDS = {".csv": (b"\r\n", 1 << 17), ".html": (b"\n<section ", 1 << 17), ".json": (b"\n", 1 << 14)}
 #: The most of the run before that deflate can refer to (its window).
 WINDOW = 1 << 15
+#: Runs to deflate of fewer bytes than this in all are deflated in one thread, however
+#: many a caller offers (handing them over would cost more than it saves).
+SHARED = 1 << 21
 #: How big files are cut, as the state of a pack records it (``writer.ZLIB_VERSION``): a zip
 #: cut otherwise is not copied from.
 SCHEME = f"runs 2 {SMALLEST} {WINDOW} {sorted(KINDS.items())}"
@@ -181,12 +183,13 @@ class _Hops:
 
 
 def deflate(
-    rel: str, content: bytes, level: int, old: Previous | None
+    rel: str, content: bytes, level: int, old: Previous | None, threads: int = 1
 ) -> tuple[bytes, Runs | None]:
     """Return a file deflated as a zip member, and its runs (None: deflated whole, one run).
 
     A big file is deflated in runs, those ``old`` has unchanged copied from it; where
-    ``old`` has the file's last runs, only the bytes that changed are cut again.
+    ``old`` has the file's last runs, only the bytes that changed are cut again. The runs
+    to deflate are shared among up to ``threads`` threads (see :func:`_deflated_runs`).
     """
     table = old.table(rel) if old is not None else None
     at, counts, known = _cut(rel, content, table[2] if table is not None else ())
@@ -197,7 +200,7 @@ def deflate(
     where = old.runs_of(rel) if old is not None else {}
     parts: list[bytes] = []  # a run still to deflate holds b"" until it is
     runs: list[tuple[str, int, int, int]] = []
-    todo: list[tuple[int, memoryview, memoryview]] = []
+    todo: list[_ToDeflate] = []
     before = ""
     for i in range(len(at) - 1):
         start, end = at[i], at[i + 1]
@@ -208,32 +211,37 @@ def deflate(
             # The dictionary is the end of the run before, never further: a run's bytes
             # depend on that run and its own, nothing else.
             dictionary = view[max(at[i - 1] if i else 0, start - WINDOW) : start]
-            todo.append((len(parts), dictionary, view[start:end]))
+            todo.append(_ToDeflate(len(parts), dictionary, view[start:end]))
         parts.append(data or b"")
         runs.append((sha, len(parts[-1]), end - start, counts[i]))
         before = sha
-    for (i, _, _), data in zip(todo, _deflated_runs(todo, level), strict=True):
-        parts[i] = data
-        runs[i] = (runs[i][0], len(data), *runs[i][2:])
+    for job, data in zip(todo, _deflated_runs(todo, level, threads), strict=True):
+        parts[job.at] = data
+        sha, _, length, markers = runs[job.at]
+        runs[job.at] = (sha, len(data), length, markers)
     parts.append(_END)
     return b"".join(parts), tuple(runs)
 
 
-#: Runs to deflate of at least this many bytes in all are shared among threads.
-SHARED = 1 << 21
+class _ToDeflate(NamedTuple):
+    """A run to deflate: its place among the file's runs, its dictionary, its bytes."""
+
+    at: int
+    dictionary: memoryview
+    run: memoryview
 
 
-def _deflated_runs(todo: list[tuple[int, memoryview, memoryview]], level: int) -> list[bytes]:
+def _deflated_runs(todo: list[_ToDeflate], level: int, threads: int) -> list[bytes]:
     """Return each run deflated after its dictionary, in order.
 
-    A run depends on its own bytes and its dictionary alone, so a big file's runs are
-    deflated in as many threads as there are processors (zlib lets go of the GIL), each
-    a stretch of them in order: the same bytes as one thread would make. A file deflated
-    in a thread of its own already (one of several at once: ``writer.prepare_all``, the
-    clean build's ``staging.Stager``) is deflated there.
+    A run's bytes depend on its own and its dictionary's alone, so with ``threads`` above
+    one and :data:`SHARED` bytes or more to deflate, the runs are cut into that many
+    stretches of about as many bytes, each deflated in a thread of its own (zlib lets go
+    of the GIL): the same bytes as one thread makes. A caller offers threads only where
+    nothing else is being deflated meanwhile (a clean build's manifest, made last).
     """
 
-    def stretch(jobs: list[tuple[int, memoryview, memoryview]]) -> list[bytes]:
+    def stretch(jobs: list[_ToDeflate]) -> list[bytes]:
         made = []
         for _, dictionary, run in jobs:
             packer = (zlib.compressobj(level, zlib.DEFLATED, -15, zdict=dictionary)
@@ -241,17 +249,19 @@ def _deflated_runs(todo: list[tuple[int, memoryview, memoryview]], level: int) -
             made.append(packer.compress(run) + packer.flush(zlib.Z_SYNC_FLUSH))
         return made
 
-    threads = min(os.cpu_count() or 1, len(todo))
-    if threads < 2 or sum(len(run) for _, _, run in todo) < SHARED:
-        return stretch(todo)
-    if threading.current_thread() is not threading.main_thread():
+    total = sum(len(job.run) for job in todo)
+    threads = min(threads, len(todo))
+    if threads < 2 or total < SHARED:
         return stretch(todo)
     from concurrent.futures import ThreadPoolExecutor
 
-    size = math.ceil(len(todo) / threads)
+    stretches: list[list[_ToDeflate]] = [[] for _ in range(threads)]
+    done = 0
+    for job in todo:  # the stretch whose share of the bytes the run starts in
+        stretches[done * threads // total].append(job)
+        done += len(job.run)
     with ThreadPoolExecutor(threads) as pool:
-        stretches = pool.map(stretch, [todo[i : i + size] for i in range(0, len(todo), size)])
-        return [data for made in stretches for data in made]
+        return [data for made in pool.map(stretch, stretches) for data in made]
 
 
 class Previous:

@@ -199,15 +199,16 @@ def fix_dir_modes(folder: Path) -> None:
 
 
 def put(
-    staging: Staging, files: list[tuple[str, bytes]], name: str = ""
+    staging: Staging, files: list[tuple[str, bytes]], name: str = "", threads: int = 1
 ) -> dict[str, writer.Member]:
     """Write files into the staging folder and spill their compressed bytes; return their members.
 
     The members hold where their bytes went, not the bytes. A big file is deflated
-    in runs, as :func:`campaignsync.pack.writer.prepare` does for its path.
+    in runs, as :func:`campaignsync.pack.writer.prepare` does for its path (in up to
+    ``threads`` threads).
     """
     if staging.zipped:
-        prepared = [(rel, writer.prepare(data, rel)) for rel, data in files]
+        prepared = [(rel, writer.prepare(data, rel, threads=threads)) for rel, data in files]
     else:
         prepared = [(rel, writer.digest(data)) for rel, data in files]
     fill(staging.folder, staging.folder, files, prepared, {})
@@ -231,7 +232,9 @@ class InThreads:
         from concurrent.futures import ThreadPoolExecutor
 
         self.members: dict[str, writer.Member] = {}
-        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        #: As many as there are processors: they deflate, and zlib lets go of the GIL.
+        self.threads = os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(max_workers=self.threads)
         self._pending: list[Future[dict[str, writer.Member]]] = []
 
     def _hand(self, work: Callable[..., dict[str, writer.Member]], *args: Any) -> None:
@@ -278,8 +281,11 @@ class Stager(InThreads):
         return writer.PackFile(rel, b"")
 
     def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
-        """Stage a file now (the last one: the manifest); return it without bytes, its member."""
-        self.members.update(put(self.staging, [(rel, data)]))
+        """Stage a file now (the last one: the manifest); return it without bytes, its member.
+
+        Every other file is done by then (:meth:`finish`): its runs get the threads.
+        """
+        self.members.update(put(self.staging, [(rel, data)], threads=self.threads))
         return writer.PackFile(rel, b""), self.members[rel]
 
 

@@ -60,9 +60,8 @@ class SourceInfo:
 
 def write_new(path: str, data: bytes) -> None:
     """Create a file that must not exist yet (never through a symbolic link)."""
-    fd = os.open(
-        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE
-    )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, FILE_MODE)
     try:
         os.fchmod(fd, FILE_MODE)
         view = memoryview(data)
@@ -234,10 +233,7 @@ def _write_locked(
 
 
 def _in_order(
-    final: Path,
-    made: list[Output | PackFile],
-    members: Mapping[str, Member],
-    done: frozenset[str],
+    final: Path, made: list[Output | PackFile], members: Mapping[str, Member], done: frozenset[str]
 ) -> list[tuple[str, bytes]]:
     """Return the files' paths and bytes by path, with the bytes of those taken by reference.
 
@@ -313,15 +309,19 @@ def read_back(final: Path, rel: str, member: Member) -> bytes:
 
 
 def prepare(
-    content: bytes, rel: str = "", old: Previous | None = None, hashed: Member | None = None
+    content: bytes,
+    rel: str = "",
+    old: Previous | None = None,
+    hashed: Member | None = None,
+    threads: int = 1,
 ) -> Member:
     """Return ``content`` hashed and deflated as zip stores it (stored when that is smaller).
 
-    A big file at ``rel`` is deflated in runs, the unchanged ones copied from ``old``.
-    ``hashed`` is :func:`digest` of the same content, when it was hashed already.
+    A big file at ``rel`` is deflated in runs (in up to ``threads`` threads), the unchanged
+    ones copied from ``old``. ``hashed`` is :func:`digest` of the content, if made already.
     """
     digest = hashed.sha256 if hashed else hashlib.sha256(content).hexdigest()
-    data, made = deflated_runs.deflate(rel, content, _LEVEL, old)
+    data, made = deflated_runs.deflate(rel, content, _LEVEL, old, threads)
     crc = hashed.crc if hashed else zlib.crc32(content)
     if len(data) >= len(content):
         return Member(digest, crc, len(content), zipfile.ZIP_STORED, content)
