@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import CliInvoke, make_review_repo
 
+from campaignsync.model import Output
 from campaignsync.pack import bodies, sealed, shards
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack.gallery import Drawn
@@ -565,10 +566,21 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
 ) -> None:
     from test_incremental import change_body, same_as_clean
 
-    repo, out, build, shard, key = _built_kickoff(cli_invoke, tmp_path)
+    # The review campaign's kickoff X post is over the limit: the attention list reads its
+    # measure (whether a post is over a limit is kept in its row: no measure read for that).
+    repo, out = make_review_repo(tmp_path / "review"), tmp_path / "out"
+    build = ["build", "--repo", str(repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    shard = out / unitcache.FOLDER / "2026" / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
     bad = _damage_kickoff(  # its measures are not measures
         shard, key, lambda u: (tuple((*r[:6], (1, 2), *r[7:]) if r[6] else r for r in u[0]), *u[1:])
     )
+    cache = unitcache.open_cache(out, "2026", key)
+    over = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs if o.over_limit]
+    assert over
+    with pytest.raises(bodies.Unreadable):
+        _ = over[0].measure
     change_body(repo, 1, "Another line")  # not kickoff: its outputs are taken from the shard
     cli_invoke(build, env=EPOCH)
     written = sealed.read_sealed(shard, sealed.folder_id(shard.parent), key)
@@ -627,32 +639,6 @@ def test_a_cached_units_members_are_those_member_makes(
 @pytest.mark.parametrize(
     "measure",
     [
-        (1, 2, "weighted", None, None, None, 0),  # no further limits, yet not a tuple of them
-        (1, 2, "graphemes", None, None, (("many", 3, "utf-8", None, None, (), 0),), 0),
-        "not a measure",
-        # Over its first limit, its further limits not such: unreadable all the same.
-        (5, 2, "weighted", None, None, None, 0),
-        (5, 2, "graphemes", None, None, ((1, 2),), 0),
-        # A further limit whose own further limits are not a tuple; one over, one not a limit.
-        (1, 2, "graphemes", None, None, ((1, 2, "utf-8", None, None, None, 0),), 0),
-        (1, 2, "graphemes", None, None, ((3, 2, "utf-8", None, None, (), 0), (1,)), 0),
-    ],
-)
-def test_a_measure_of_another_shape_says_unreadable_when_asked_if_over(
-    tmp_path: Path, measure: object
-) -> None:
-    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    row: list[object] = [None] * bodies.OUTPUT_ROW
-    row[bodies.MEASURE_AT], row[bodies.FIELDS_AT] = measure, 0
-    place = (held, 0, bodies.Fields(0, b"", held))
-    [output] = bodies.kept_rows(bodies.KeptOutput, [tuple(row)], place)
-    with pytest.raises(bodies.Unreadable):
-        _ = output.over_limit
-
-
-@pytest.mark.parametrize(
-    "measure",
-    [
         None,
         (1, 2, "weighted", None, None, (), 0),
         (2, 2, "weighted", None, None, (), 1),  # over by its padding
@@ -668,7 +654,7 @@ def test_a_measure_of_another_shape_says_unreadable_when_asked_if_over(
             ((1, 8, "a", None, None, (), 0), (3, 2, "b", None, None, (), 0)),
             0,
         ),
-        # A further limit with further limits of its own: answered as the measure does.
+        # A further limit with further limits of its own.
         (
             1,
             5,
@@ -680,13 +666,26 @@ def test_a_measure_of_another_shape_says_unreadable_when_asked_if_over(
         ),
     ],
 )
-def test_an_output_from_the_cache_is_over_its_limits_as_its_measure_says(
+def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     tmp_path: Path, measure: tuple[object, ...] | None
 ) -> None:
-    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    row: list[object] = ["m", "en", "x", "en/x/m.txt", True, (), None, 0, (), ()]
-    row[bodies.MEASURE_AT], row[bodies.FIELDS_AT] = measure, 0
-    place = (held, 0, bodies.Fields(0, b"", held))
-    [output] = bodies.kept_rows(bodies.KeptOutput, [tuple(row)], place)
     made = bodies.measure_of(measure)
+    rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True, measure=made)
+    unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
+    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
+    [output] = shards._unit(shards._plain_unit(unit, (0, 0)), [held]).outputs
+    assert isinstance(output, bodies.KeptOutput)
+    assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
+
+
+@pytest.mark.parametrize("over", [1, 0, None, "yes"])
+def test_a_row_whose_over_is_not_true_or_false_is_not_a_units(tmp_path: Path, over: object) -> None:
+    rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
+    unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
+    plain = shards._plain_unit(unit, (0, 0))
+    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
+    assert shards._unit(plain, [held]).outputs[0].over_limit is False
+    row = (*plain[0][0][:-1], over)
+    with pytest.raises(ValueError, match="not a unit's outputs"):
+        shards._unit(((row,), *plain[1:]), [held])

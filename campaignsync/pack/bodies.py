@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from campaignsync.errors import BuildError
-from campaignsync.model import Measure, Output, Translated, overrun
+from campaignsync.model import Measure, Output, Translated
 from campaignsync.pack import sealed
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, slot_setters
@@ -191,7 +191,8 @@ class KeptOutput(Kept, Output):
 
     ``dataclasses.replace`` and pickling give a plain :class:`Output` (with the bytes).
     Its row: each of ``OUTPUT_FIELDS`` in that order, the measure plain (made the first
-    time it is read) and the fields as their place in the unit's table.
+    time it is read) and the fields as their place in the unit's table, then whether it
+    is over any of its limits (``Output.over_limit`` where it was rendered).
     """
 
     __slots__ = ("_index", "_measured", "_place", "_row")
@@ -219,26 +220,9 @@ class KeptOutput(Kept, Output):
         _MEASURED(self, made)
         return made
 
-    @property  # asked of every output of every build: read from the row, no measure made
+    @property  # asked of every output of every build: kept in its row where it was rendered
     def over_limit(self) -> bool:
-        plain = self._row[MEASURE_AT]
-        try:
-            if plain is None:
-                return False
-            further = plain[5]  # each further limit plain, as the measure's own (none: ())
-            if further == () or (type(further) is tuple and all(map(_plain_limit, further))):
-                # Over any of its limits, in Measure.exceeded's order: length, padding, limit.
-                return any(overrun(m[0], m[6], m[1]) > 0 for m in (plain, *further))
-            return Output.over_limit.fget(self)  # type: ignore[attr-defined,no-any-return]
-        except Unreadable:
-            raise
-        except Exception:  # not a measure (see :attr:`measure`)
-            raise self._place[0]._unreadable() from None
-
-
-def _plain_limit(plain: Any) -> bool:
-    """Say whether a further limit's plain values have a measure's shape, with none of its own."""
-    return type(plain) is tuple and len(plain) == 7 and plain[5] == ()
+        return self._row[OVER_AT]  # type: ignore[no-any-return]
 
 
 class KeptDrawn(Kept, Drawn):
@@ -264,9 +248,11 @@ class KeptDrawn(Kept, Drawn):
 OUTPUT_FIELDS = tuple(name for name in Output.__slots__ if name != "content")
 DRAWN_FIELDS = tuple(name for name in Drawn.__slots__ if name not in ("html", "section"))
 #: How long an output's row is in a shard (see :class:`KeptOutput`), and a card's.
-OUTPUT_ROW, DRAWN_ROW = len(OUTPUT_FIELDS), len(DRAWN_FIELDS)
-#: Where an output's row holds its measure (plain) and its fields' place in the table.
+OUTPUT_ROW, DRAWN_ROW = len(OUTPUT_FIELDS) + 1, len(DRAWN_FIELDS)
+#: Where an output's row holds its measure (plain), its fields' place in the table, and
+#: whether it is over a limit (its last).
 MEASURE_AT, FIELDS_AT = OUTPUT_FIELDS.index("measure"), OUTPUT_FIELDS.index("fields")
+OVER_AT = len(OUTPUT_FIELDS)
 
 
 def _read_from_rows(kind: type, names: tuple[str, ...], made_apart: tuple[str, ...]) -> None:

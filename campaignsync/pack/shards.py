@@ -24,6 +24,7 @@ from campaignsync.pack.bodies import (
     DRAWN_ROW,
     FIELDS_AT,
     OUTPUT_ROW,
+    OVER_AT,
     Bodies,
     Fields,
     Held,
@@ -185,7 +186,7 @@ def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
             fields_table.append(tuple((n, (t.text, t.locale, t.origin)) for n, t in o.fields))
         outputs.append(
             (o.message, o.locale, o.channel, o.path, o.translated, o.fallbacks,
-             plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links)
+             plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links, o.over_limit)
         )  # fmt: skip
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
     fields = (len(fields_table), sealed.packed(tuple(fields_table)))  # unpacked when read
@@ -197,7 +198,7 @@ def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
     return tuple(getattr(d, name) for name in DRAWN_FIELDS)
 
 
-_FIELDS = itemgetter(FIELDS_AT)
+_FIELDS, _OVER = itemgetter(FIELDS_AT), itemgetter(OVER_AT)
 
 
 def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
@@ -215,7 +216,7 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
         raise ValueError("not a unit's place in its body files")  # (-1 would be the last)
     place = (kept[file], at, Fields(count, fields, kept[file]))
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
-    if set(map(len, outputs)) - {OUTPUT_ROW}:
+    if set(map(len, outputs)) - {OUTPUT_ROW} or set(map(type, map(_OVER, outputs))) - {bool}:
         raise ValueError("not a unit's outputs")
     if not all(type(p) is int and 0 <= p < count for p in places):  # not True, nor 1.0, for 1
         raise ValueError("not a unit's outputs")
