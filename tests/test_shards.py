@@ -588,6 +588,28 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 
+def test_a_bad_measure_no_page_reads_is_a_miss_when_its_shard_is_kept_again(
+    cli_invoke: CliInvoke, tmp_path: Path
+) -> None:
+    from test_incremental import same_as_clean
+
+    repo, out, build, shard, key = _built_kickoff(cli_invoke, tmp_path)  # no post over a limit
+    bad = _damage_kickoff(
+        shard, key, lambda u: (tuple((*r[:6], (1, 2), *r[7:]) if r[6] else r for r in u[0]), *u[1:])
+    )
+    po = repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"  # a kickoff entry in German
+    text = po.read_text(encoding="utf-8")
+    at = text.index('msgstr "', text.index("content/messages/2026/kickoff.md")) + len('msgstr "')
+    po.write_text(f"{text[:at]}Neu: {text[at:]}", encoding="utf-8")
+    cli_invoke(build, env=EPOCH)  # kickoff's shard kept again: its other units' measures read
+    written = sealed.read_sealed(shard, sealed.folder_id(shard.parent), key)
+    assert written is not None and written[1] != bad
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+    fine = unitcache.open_cache(out, "2026", key)  # the shard made again whole
+    assert all(o.measure is None or o.measure.limit for _, u in fine.units["kickoff"].values()
+               for o in u.outputs)  # fmt: skip
+
+
 @pytest.mark.parametrize("damage", [_one_value, _fewer])
 def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     cli_invoke: CliInvoke, tmp_path: Path, damage: Any
@@ -677,6 +699,13 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     assert isinstance(output, bodies.KeptOutput)
     assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
+    # The answer is the row's: no measure is made for it (a row saying the other is believed).
+    plain = shards._plain_unit(unit, (0, 0))
+    flipped = ((*plain[0][0][:-1], not rendered.over_limit),)
+    [told] = shards._unit((flipped, *plain[1:]), [held]).outputs
+    assert told.over_limit is not rendered.over_limit
+    with pytest.raises(AttributeError):
+        _ = told._measured  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("over", [1, 0, None, "yes"])
