@@ -41,6 +41,12 @@ class Item:
     text: str
     href: str
 
+    @property
+    def noted(self) -> str:
+        """Return every field of the item: what a piece drawn from items is keyed by."""
+        fields = (self.kind, self.message, self.locale, self.channel, self.text, self.href)
+        return "\0".join(fields) + "\1"
+
 
 def items(
     project: Project,

@@ -231,7 +231,7 @@ def _inputs(
     """
     if not cards_key:
         return ""
-    noted = "".join(f"{i.kind}\0{i.locale}\0{i.channel}\0{i.text}\0{i.href}\1" for i in items)
+    noted = "".join(i.noted for i in items)
     return kept.inputs(message.id, ("message page", cards_key, common, noted))
 
 

@@ -194,7 +194,7 @@ def _frame(
     """
     inputs = ""
     if kept is not None and shared:
-        noted = "".join(f"{i.kind}\0{i.message}\0{i.channel}\0{i.text}\0{i.href}\1" for i in items)
+        noted = "".join(i.noted for i in items)
         text = f"frame\0{locale.tag}\0{shared}\0{noted}\0{paging}"
         inputs = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     found = kept.piece(inputs) if kept is not None and inputs else None

@@ -51,14 +51,9 @@ def attention_list(items: list[attention.Item], kept: Kept | None) -> str:
     parts = []
     for kind, heading in attention.KINDS.items():
         these = by_kind.get(kind, [])
-        sha = hashlib.sha256(f"overview_attention\0{kind}\0{heading}".encode())
-        for i in these:
-            sha.update(
-                f"\1{i.message}\0{i.locale}\0{i.channel}\0{i.text}\0{i.href}".encode(
-                    "utf-8", "surrogateescape"
-                )
-            )
-        inputs = sha.hexdigest()
+        noted = "".join(i.noted for i in these)
+        named = f"overview_attention\0{kind}\0{heading}\0{noted}"
+        inputs = hashlib.sha256(named.encode("utf-8", "surrogateescape")).hexdigest()
         text = kept.piece(inputs) if kept is not None else None
         if text is None:
             text = _render("overview_attention.html.j2", items=these, kinds={kind: heading},
