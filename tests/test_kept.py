@@ -130,13 +130,13 @@ def test_catalogs_read_in_processes_keep_their_locales_dictionaries(
     sample_repo: Path, tmp_path: Path
 ) -> None:
     from campaignsync.pack import cache as unitcache
-    from campaignsync.pipeline import workers
+    from campaignsync.pipeline import catalogs, workers
     from campaignsync.pipeline.selection import select
 
     project, _ = load_project(sample_repo)
     out = tmp_path / "out"
     units = workers.PARALLEL_THRESHOLD  # enough to read the catalogs in two processes
-    lookups, _ = workers.read_catalogs(project, select(project, "2026"), out, 2, units)
+    lookups, _ = catalogs.read_catalogs(project, select(project, "2026"), out, 2, units)
     assert sorted(lookups) == sorted(loc.tag for loc in project.config.locales)
     # Each process parsed its locales' dictionaries and kept them: the parent parses none.
     wanted = readability.dictionaries(loc.tag for loc in project.config.locales)

@@ -198,7 +198,7 @@ def test_a_locale_pages_frame_is_kept_while_its_items_and_what_every_page_shows_
     assert project is not None
     locale = project.config.all_locales[1]
     listed = list(project.messages_of("2026"))
-    common = gallery._common(project, "2026", list(project.config.all_locales), {}, listed)
+    common = gallery.everywhere(project, "2026", list(project.config.all_locales), [], listed)
     items = [Item("untranslated", m.id, locale.tag, "", "1 of 3: body", "") for m in listed]
     drawn: list[str] = []
     render = localepages._render

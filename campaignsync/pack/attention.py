@@ -57,18 +57,20 @@ def items(
     kept: Kept | None = None,
     built: Set[tuple[str, str]] | None = None,
     numbers: Mapping[str, int] | None = None,
+    only: str | None = None,
 ) -> list[Item]:
     """Return everything that needs attention, kind by kind, in a stable order.
 
     With ``kept`` (a build), each message's translation state in a locale is taken
     from the last build's while the message and the catalogs it is read from are
     unchanged. ``built``: the (locale, message) pairs of the outputs, if known;
-    ``numbers``: the locale page that shows each message (1 if not given).
+    ``numbers``: the locale page that shows each message (1 if not given). ``only``: the
+    items of that message alone, in the same order (given ``outputs`` and ``schedule`` of it).
     """
     found = _over(outputs, numbers)
     if built is None:
         built = {(o.locale, o.message) for o in outputs}
-    found += _translations(project, campaign, built, lookups, kept, numbers)
+    found += _translations(project, campaign, built, lookups, kept, numbers, only)
     found += _schedule(project, campaign, schedule)
     order = list(KINDS)
     return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
@@ -102,6 +104,7 @@ def _translations(
     lookups: Mapping[str, Lookup],
     kept: Kept | None,
     numbers: Mapping[str, int] | None,
+    only: str | None = None,
 ) -> list[Item]:
     """Return what each message lacks in each locale it is built in, kept per message.
 
@@ -123,6 +126,8 @@ def _translations(
 
     items: list[Item] = []
     for message in project.messages_of(campaign):
+        if only is not None and message.id != only:
+            continue
         tags = [loc for loc in config.locales if (loc.tag, message.id) in built]
         name = kept.inputs(message.id, ("attention",)) if kept is not None else ""
         text = kept.piece(name) if kept is not None and name else None

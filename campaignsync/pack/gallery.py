@@ -24,7 +24,7 @@ from typing import Any
 
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
-from campaignsync.pack import attention, cards, keys, localepages, overview, shown
+from campaignsync.pack import attention, cards, keys, localepages, messagepages, overview, shown
 from campaignsync.pack.kept import Kept
 from campaignsync.pack.writer import Member
 
@@ -115,6 +115,7 @@ def pages(
     drawn: dict[str, Drawn] | None = None,
     kept: Kept | None = None,
     copied: Mapping[str, Member] | None = None,
+    made: Mapping[str, tuple[str, Member]] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Yield each file of the gallery (pages, styles, script, email copies) and its pack path.
 
@@ -122,7 +123,8 @@ def pages(
     holds cards already drawn, by output path (from the render cache); the missing
     ones are drawn here and added to it. ``kept`` gives back the message pages of
     the last pack whose inputs are unchanged. ``copied`` holds the email copies the
-    workers made already, by path: they are yielded empty (their members are there).
+    workers made already, by path: they are yielded empty (their members are there);
+    ``made`` the message pages they made (:func:`campaignsync.pack.messagepages.ahead`).
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
@@ -139,7 +141,8 @@ def pages(
     numbers = localepages.numbered(listed)  # each message's locale pages
     items = attention.items(project, campaign_id, seen.over, lookups or {}, schedule, kept,
                             units, numbers)  # fmt: skip
-    common = _common(project, campaign_id, locales, of_both, listed)
+    channels = sorted(set(map(_CHANNEL, chain.from_iterable(of_both.values()))))
+    common = everywhere(project, campaign_id, locales, channels, listed)
     listing = overview.listing(listed, locales, of_both, items, kept, keyed, numbers)
     yield "index.html", _overview(listed, listing, items, kept, len(outputs), common)
     shared = keys.digest(common) if kept is not None else ""
@@ -153,10 +156,10 @@ def pages(
     for message in listed:
         mine = of_message.get(message.id, [])
         yield (
-            f"preview/messages/{message.id}.html",
-            _message_page(
+            messagepages.path_of(message.id),
+            messagepages.page(
                 message, by_message[message.id], locales, mine, (common, shared), kept,
-                (keyed.get(message.id, ""), numbers[message.id]),
+                (keyed.get(message.id, ""), numbers[message.id]), made,
             ),
         )  # fmt: skip
     yield from _emails(seen.emails, messages, kept, copied or {})
@@ -174,7 +177,7 @@ def _overview(
 ) -> bytes:
     """Return the overview (``index.html``): what needs attention, then every message."""
     attention_list = overview.attention_list(items, kept)
-    return _page(
+    return page(
         "overview.html.j2",
         root="",
         messages=listed,
@@ -186,56 +189,7 @@ def _overview(
     )
 
 
-def _message_page(
-    message: Message,
-    mine: list[Drawn],
-    locales: list[Any],
-    items: list[attention.Item],
-    common: tuple[dict[str, Any], str],
-    kept: Kept | None,
-    placed: tuple[str, int] = ("", 1),
-) -> bytes:
-    """Return a message's page, drawn; empty when the last pack's is taken (same inputs).
-
-    ``common`` is what every page shows, with its digest; ``placed`` what the page shows
-    of the message's cards (their key: :func:`campaignsync.pack.shown.message_keys`) and
-    the number of the locale pages that show them.
-    """
-    path = f"preview/messages/{message.id}.html"
-    cards_key = f"{placed[0]} {placed[1]}" if placed[0] else ""
-    inputs = _inputs(message, items, common[1], cards_key, kept) if kept is not None else ""
-    if kept is not None and kept.take(path, inputs):
-        return b""  # taken by reference: its member is in kept.members
-    page = _page(
-        "message.html.j2",
-        root="../../",
-        message=message,
-        rows=_rows(mine, locales),
-        html={c.path: _rehome(c.html.decode("utf-8"), c.locale) for c in mine},
-        items=items,
-        pages={loc.tag: localepages.page_name(loc.tag, placed[1]) for loc in locales},
-        **common[0],
-    )
-    if kept is not None:
-        kept.put(path, inputs, page)
-    return page
-
-
-def _inputs(
-    message: Message, items: list[attention.Item], common: str, cards_key: str, kept: Kept
-) -> str:
-    """Return the digest of what a message page shows (message.html.j2 reads no more).
-
-    The message by its digest (empty when unknown: the page is then not kept), its
-    cards by their key, its items, and what every page shows.
-    """
-    if not cards_key:
-        return ""
-    noted = "".join(i.noted for i in items)
-    return kept.inputs(message.id, ("message page", cards_key, common, noted))
-
-
-def _page(name: str, **values: Any) -> bytes:
+def page(name: str, **values: Any) -> bytes:
     """Return a page, encoded at once: a big pack's pages are not held as text and bytes."""
     text: str = _render()(name, **values)
     return text.encode("utf-8")
@@ -272,11 +226,11 @@ def _made(
     return shown.in_order(made)
 
 
-def _common(
+def everywhere(
     project: Project,
     campaign_id: str,
     locales: list[Any],
-    made: Mapping[tuple[str, str], list[Drawn]],
+    channels: list[str],
     listed: list[Message],
 ) -> dict[str, Any]:
     """Return what every page of the gallery shows: names, locales, channels, partners."""
@@ -287,28 +241,10 @@ def _common(
         "site": config.name,
         "locales": locales,
         "source": config.source_locale,
-        "channels": sorted(set(map(_CHANNEL, chain.from_iterable(made.values())))),
+        "channels": channels,
         "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
         "kinds": attention.KINDS,
     }
-
-
-def _rows(items: list[Drawn], locales: list[Any]) -> list[tuple[str, list[Drawn]]]:
-    """Return one row per channel, the message's cards in config locale order (source first)."""
-    order = [loc.tag for loc in locales]
-    rows: dict[str, list[Drawn]] = defaultdict(list)
-    for item in sorted(items, key=lambda c: order.index(c.locale)):
-        rows[item.channel].append(item)
-    return sorted(rows.items())
-
-
-def _rehome(html: str, locale: str) -> str:
-    """Return a card's HTML for a message page: one folder deeper, ids unique per locale."""
-    return (
-        html.replace('="../', '="../../')
-        .replace(' id="', f' id="{locale}-')
-        .replace('data-copy="', f'data-copy="{locale}-')
-    )
 
 
 @dataclass(frozen=True, slots=True)

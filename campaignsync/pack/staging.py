@@ -266,8 +266,13 @@ class Stager(InThreads):
         super().__init__()
         self.staging = staging
 
-    def add(self, rel: str, data: bytes) -> writer.PackFile:
-        """Stage one file; return it without its bytes (not kept once it is written)."""
+    def add(self, rel: str, data: bytes, again: bool = False) -> writer.PackFile:
+        """Stage one file; return it without its bytes (not kept once it is written).
+
+        ``again``: in place of the file a worker staged at ``rel`` (its spilled bytes unused).
+        """
+        if again:
+            (self.staging.folder / rel).unlink(missing_ok=True)
         self._hand(self._put, rel, data)
         return writer.PackFile(rel, b"")
 

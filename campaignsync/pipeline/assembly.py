@@ -95,7 +95,7 @@ def assemble(
     try:
         extras = pack_extras(
             project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
-            rendered.copied, jobs,
+            rendered.copied, jobs, rendered.pages,
         )  # fmt: skip
     finally:
         done = stager.finish() if stager is not None else {}
@@ -164,6 +164,7 @@ def pack_extras(
     stager: Stager | Spiller | None = None,
     copied: Mapping[str, writer.Member] | None = None,
     jobs: int = 1,
+    pages: Mapping[str, tuple[str, writer.Member]] | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
@@ -175,7 +176,8 @@ def pack_extras(
     they are returned empty, their members are ``kept.members``. A file handed to
     ``stager`` is returned without its bytes held (its member is the stager's).
     ``copied`` holds the email copies a clean build's workers staged (their members):
-    ``stager`` takes them as they are. With ``jobs`` above 1, a clean build makes the
+    ``stager`` takes them as they are, and the message pages in ``pages`` whose digest
+    holds (:mod:`campaignsync.pack.messagepages`). With ``jobs`` above 1, a clean build makes the
     scheduler CSVs and the calendar in a forked process meanwhile (:func:`_beside`).
     """
     from campaignsync.pack import attention, gallery
@@ -186,20 +188,23 @@ def pack_extras(
     messages = project.messages_of(campaign)
     schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch, kept)
     extras: list[writer.PackFile] = []
-    staged = (copied or {}) if isinstance(stager, Stager) else {}  # (a clean build's)
+    clean = isinstance(stager, Stager)
+    ahead = (pages or {}) if clean else {}  # what a clean build's workers staged
+    staged = {**(copied or {}), **{rel: m for rel, (_, m) in ahead.items()}} if clean else {}
 
     def add(rel: str, data: bytes) -> None:
         if stager is None:
             extras.append(writer.PackFile(rel, data))
-        elif not data and rel in staged and isinstance(stager, Stager):
-            extras.append(stager.staged(rel, staged[rel]))
+        elif rel in staged and isinstance(stager, Stager):  # taken, or made again (not foreseen)
+            extras.append(stager.add(rel, data, True) if data else stager.staged(rel, staged[rel]))
         else:
             extras.append(stager.add(rel, data))
 
     context = (project, campaign, outputs, epoch, kept)
     fork = isinstance(stager, Stager) and forks(jobs, len(messages) * len(selection.locales))
     with aside(_beside, context, fork) as beside:
-        made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept, staged)
+        made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept,
+                             staged, ahead)  # fmt: skip
         for rel, page in made:
             add(rel, page)
         files = _noting(kept, beside())

@@ -25,6 +25,7 @@ from campaignsync.pipeline.workers import (
 
 if TYPE_CHECKING:
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pack import messagepages
     from campaignsync.pack.gallery import Drawn
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.staging import Staging
@@ -102,8 +103,9 @@ def _build(
     kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse, cache.keys)
     with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
         if rendered is None:
+            ahead = _plan(project, selection, epoch, kept) if staged is not None else None
             rendered = render_selection(
-                project, selection, jobs, progress, True, cache, staged=staged
+                project, selection, jobs, progress, True, cache, staged=staged, pages=ahead
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
         assembled, result = _written(
@@ -177,6 +179,21 @@ def _keep(
         from campaignsync.pipeline import lastcheck
 
         lastcheck.keep_built(check, project, selection, rendered, cache, whole)
+
+
+def _plan(
+    project: Project, selection: Selection, epoch: int | None, kept: Kept | None
+) -> messagepages.Plan | None:
+    """Return what a clean build's message pages share, foreseen (None: not made ahead)."""
+    if kept is None or selection.partial:
+        return None
+    from campaignsync.pack import messagepages
+    from campaignsync.pipeline.assembly import pack_epoch
+    from campaignsync.pipeline.workers import units_of
+
+    units = units_of(project, selection)
+    return messagepages.plan(project, selection.campaign, selection.channels, units,
+                             pack_epoch(project, epoch), kept)  # fmt: skip
 
 
 def _open_cache(

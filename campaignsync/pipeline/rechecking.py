@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync.l10n.longtexts import Text
 from campaignsync.model import Diagnostic, Output, Project
+from campaignsync.pipeline.catalogs import read_catalogs
 from campaignsync.pipeline.selection import Selection
-from campaignsync.pipeline.workers import Rendered, read_catalogs, render_selection, units_of
+from campaignsync.pipeline.workers import Rendered, render_selection, units_of
 
 if TYPE_CHECKING:
     from campaignsync.l10n.catalog import Lookup

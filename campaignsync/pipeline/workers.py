@@ -6,22 +6,22 @@ no-change build, which only compares a fingerprint, starts fast.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from campaignsync.model import Diagnostic, Locale, Message, Output, Project
+from campaignsync.model import Diagnostic, Message, Output, Project
 from campaignsync.pack import writer
 from campaignsync.pipeline import collecting
-from campaignsync.pipeline.forking import forked_pool, in_processes
+from campaignsync.pipeline.forking import forked_pool
 from campaignsync.pipeline.selection import Selection
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pack import messagepages
     from campaignsync.pack.gallery import Drawn
     from campaignsync.pack.staging import Staging
     from campaignsync.pipeline.rechecking import Keeper
@@ -53,6 +53,8 @@ class Rendered:
     drawn: dict[str, Drawn] = field(default_factory=dict)
     #: The gallery's email copies a clean build's workers staged, their members by path.
     copied: dict[str, writer.Member] = field(default_factory=dict)
+    #: The message pages they staged (``pack.messagepages.ahead``): digest and member by path.
+    pages: dict[str, tuple[str, writer.Member]] = field(default_factory=dict)
     #: Nothing was rendered: the templates or the catalogs have errors.
     halted: bool = False
 
@@ -85,6 +87,8 @@ class WorkContext:
     #: The output folder whose check memo (``pack.lookups.FindingsMemo``) the workers
     #: fill with each catalog's translation findings while they render (None: not asked).
     findings: Path | None = None
+    #: What a clean build's message pages share, foreseen: each is made with its message.
+    pages: messagepages.Plan | None = None
 
 
 #: The context of a forked worker process, set once by the pool's initializer.
@@ -105,8 +109,9 @@ _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
 _Members = dict[str, writer.Member]
 #: Units rendered, their outputs' zip members and manifest rows, their gallery cards,
 #: what the message checks found about the messages rendered whole (see rechecking.Keeper),
-#: and the members of the gallery's email copies staged with them.
-_Chunk = tuple[list[_Done], _Members, dict[str, str], list[Any], dict[str, Any], _Members]
+#: and the members of the gallery's email copies and message pages staged with them.
+_Pages = dict[str, tuple[str, writer.Member]]
+_Chunk = tuple[list[_Done], _Members, dict[str, str], list[Any], dict[str, Any], _Members, _Pages]
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -134,8 +139,8 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}
     if not context.prepare:
-        return _checked_here(context, done, kept), {}, {}, [], kept, {}
-    from campaignsync.pack import gallery, manifest, shown, spilledcards, staging
+        return _checked_here(context, done, kept), {}, {}, [], kept, {}, {}
+    from campaignsync.pack import gallery, manifest, messagepages, shown, spilledcards, staging
 
     # Hashing, deflating, manifest rows and cards here, in the workers, keep the
     # parent's serial part small.
@@ -147,11 +152,16 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
     copied: dict[str, writer.Member] = {}
+    pages: _Pages = {}
     if context.staged is not None:
-        # The gallery's copies of the HTML emails too: their bytes are here.
+        # The gallery's copies of the HTML emails and message pages too: their bytes are here.
         copies = gallery.EmailCopies.of(project.messages_of(context.selection.campaign))
-        pages = [(copies.path(o), copies.copy(o.content)) for o in made if shown.has_copy(o)]
-        copied = staging.put(context.staged, pages) if pages else {}
+        ahead = [(copies.path(o), "", copies.copy(o.content)) for o in made if shown.has_copy(o)]
+        if context.pages is not None:
+            ahead += messagepages.ahead(context.pages, project, lookups, made, drawn)
+        put = staging.put(context.staged, [(rel, data) for rel, _, data in ahead]) if ahead else {}
+        copied = {rel: put[rel] for rel, digest, _ in ahead if not digest}
+        pages = {rel: (digest, put[rel]) for rel, digest, _ in ahead if digest}
         # Units come by whole messages (_chunks): each shard is written whole, with its findings.
         stored = [(tag, mid, made, log) for tag, mid, made, found, log in done if not found]
         staging.keep(context.cache, context.lookups, stored, members, rows, drawn, kept)
@@ -159,7 +169,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         done = [(tag, mid, staging.stripped(context.staged, made), found, () if found else WRITTEN)
                 for tag, mid, made, found, _log in done]  # fmt: skip
         drawn, kept = spilledcards.spilled(context.staged, drawn), {}
-    return done, members, rows, drawn, kept, copied
+    return done, members, rows, drawn, kept, copied, pages
 
 
 def _checked_here(context: WorkContext, done: list[_Done], kept: dict[str, Any]) -> list[_Done]:
@@ -209,15 +219,18 @@ def render_selection(
     only: set[str] | None = None,
     loaded: tuple[dict[str, catalog.Lookup], list[Diagnostic]] | None = None,
     staged: Staging | None = None,
+    pages: messagepages.Plan | None = None,
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
     (``Keeper`` keeps what the checks find; if not ``prepare``, those units stay there);
-    ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes.
+    ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes,
+    with the message pages made as ``pages`` foresees them.
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.pipeline import rechecking
+    from campaignsync.pipeline.catalogs import read_catalogs
     from campaignsync.render.engine import Renderer
 
     renderer, by_id = Renderer(project), {m.id: m for m in project.messages}
@@ -227,85 +240,64 @@ def render_selection(
     lookups, problems = loaded[0], [*renderer.check_templates(), *loaded[1]]
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups, halted=True)
-    outputs, members, rows, copied = list[Output](), _Members(), dict[str, str](), _Members()
-    drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
+    got = _Got(cache, lookups, problems, progress, len(units))
     if cache is not None:
-        units = unitcache.take_hits(cache, project, units, lookups, outputs, members, rows, prepare)
+        units = unitcache.take_hits(cache, project, units, lookups, got.outputs, got.members,
+                                    got.rows, prepare)  # fmt: skip
+        got.total = len(units)
     keeper = rechecking.keeper(cache, selection.campaign, every, units)
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged or not prepare else None,
-                          keeper, out if keeper and not selection.partial else None)  # fmt: skip
-    done = [0]
+                          keeper, out if keeper and not selection.partial else None,
+                          pages if staged is not None else None)  # fmt: skip
+    with collecting.fewer_collections():
+        _render_all(context, units, jobs, got.collect)
+    got.outputs.sort(key=_PATH)
+    return Rendered(tuple(got.outputs), tuple(_unique(got.problems)), lookups, got.members,
+                    got.rows, got.drawn, got.copied, got.pages)  # fmt: skip
 
-    def collect(chunk: _Chunk, size: int) -> None:
+
+class _Got:
+    """What the units rendered so far gave, as their chunks come in (:func:`render_selection`)."""
+
+    def __init__(
+        self,
+        cache: unitcache.Cache | None,
+        lookups: dict[str, catalog.Lookup],
+        problems: list[Diagnostic],
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        self.cache, self.lookups, self.problems = cache, lookups, problems
+        self.progress, self.total, self.done = progress, total, 0
+        self.outputs: list[Output] = []
+        self.members, self.rows, self.copied = _Members(), dict[str, str](), _Members()
+        self.drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
+        self.pages: _Pages = {}
+
+    def collect(self, chunk: _Chunk, size: int) -> None:
+        """Take in a chunk of ``size`` units, rendered here or in a worker."""
+        from campaignsync.pack import cache as unitcache
+
+        cache, rows = self.cache, self.rows
         rows.update(chunk[2])
         for locale_tag, message_id, made, found, log in chunk[0]:
-            outputs.extend(made)
-            problems.extend(found)
+            self.outputs.extend(made)
+            self.problems.extend(found)
             if cache is not None and not found and log == WRITTEN:
                 cache.written(message_id)  # its renderer wrote its shard
             elif cache is not None and not found:
-                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, lookups, rows)
-        members.update(chunk[1])
-        drawn.update((d.path, d) for d in chunk[3])
-        copied.update(chunk[5])
+                unitcache.store(cache, message_id, locale_tag, made, chunk[1], log, self.lookups,
+                                rows)  # fmt: skip
+        self.members.update(chunk[1])
+        self.drawn.update((d.path, d) for d in chunk[3])
+        self.copied.update(chunk[5])
+        self.pages.update(chunk[6])
         if cache is not None:
             cache.found.update(chunk[4])
-        done[0] += size
-        if progress:
-            progress(done[0], len(units))
-
-    with collecting.fewer_collections():
-        _render_all(context, units, jobs, collect)
-    outputs.sort(key=_PATH)
-    return Rendered(tuple(outputs), tuple(_unique(problems)), lookups, members, rows, drawn, copied)
-
-
-def read_catalogs(
-    project: Project,
-    selection: Selection,
-    out: Path | None,
-    jobs: int = 1,
-    units: int = 0,
-) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
-    """Return the catalogs a selection reads (kept in the cache folder of ``out``, if given).
-
-    With ``jobs`` above 1, for ``units`` worth rendering in parallel, those to read are
-    read in that many forked processes, a share each.
-    """
-    from campaignsync.l10n.catalog import load_lookups
-    from campaignsync.pack.lookups import CatalogMemo
-
-    chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
-    memo = CatalogMemo(out, project.config.paths.locales) if out is not None else None
-    if selection.partial or not forks(jobs, units):
-        return load_lookups(project.root, project.config, chosen, memo)
-    locales = project.config.locales
-    # Catalogs read before are taken here (a process would send them back to be unpickled
-    # here all the same), the others (a PO file edited) read in processes; in config order.
-    known = [memo.known(project.root, project.config, loc) if memo else None for loc in locales]
-    todo = [loc for loc, kept in zip(locales, known, strict=True) if kept is None]
-    read = iter(in_processes(_read_catalog, (project, memo, os.getpid()), todo, jobs))
-    loaded = [kept or next(read) for kept in known]
-    lookups = {loc.tag: lookup for loc, (lookup, _) in zip(locales, loaded, strict=True)}
-    return lookups, [d for _, found in loaded for d in found]
-
-
-def _read_catalog(job: tuple[Project, Any, int], locale: Locale) -> catalog.Loaded:
-    """Return one locale's catalog read for ``job`` (the project and the catalog memo).
-
-    In a forked process (the parent's pid is the job's third), its hyphenation dictionary
-    is parsed too, and kept beside the memo, where the parent takes it before rendering
-    (``hyphenation.prime``): a clean build's parent had parsed all 26 alone (0.8 s).
-    """
-    from campaignsync.l10n.catalog import load_lookup
-    from campaignsync.pack import hyphenation
-
-    project, memo, parent = job
-    loaded = load_lookup(project.root, project.config, locale, memo)
-    if memo is not None and os.getpid() != parent:
-        hyphenation.prime(memo.folder.parent, (locale.tag,))
-    return loaded
+        self.done += size
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 def forks(jobs: int, units: int) -> bool:
