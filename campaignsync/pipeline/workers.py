@@ -226,7 +226,8 @@ def render_selection(
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
     (``Keeper`` keeps what the checks find; if not ``prepare``, those units stay there);
     ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes,
-    with the message pages made as ``pages`` foresees them.
+    with the message pages made as ``pages`` foresees them by the workers (rendering here,
+    the pages are left to the parent's gallery, which deflates them in threads meanwhile).
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.pipeline import rechecking
@@ -249,7 +250,7 @@ def render_selection(
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged or not prepare else None,
                           keeper, out if keeper and not selection.partial else None,
-                          pages if staged is not None else None)  # fmt: skip
+                          pages if staged and forks(jobs, len(units)) else None)  # fmt: skip
     with collecting.fewer_collections():
         _render_all(context, units, jobs, got.collect)
     got.outputs.sort(key=_PATH)

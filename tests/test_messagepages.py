@@ -1,0 +1,108 @@
+"""The gallery's message pages: made by a clean build's workers, checked and taken by the parent."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_build import EPOCH, build
+
+from campaignsync.load.project import load_project
+from campaignsync.pack import attention, keys, messagepages
+from campaignsync.pipeline import workers
+
+ENV = {"SOURCE_DATE_EPOCH": EPOCH}
+
+
+def _drawn_in(monkeypatch: pytest.MonkeyPatch, marks: Path) -> None:
+    """Leave a file "<message> <pid>" in ``marks`` for each message page drawn, in any process."""
+    marks.mkdir()
+    real = messagepages.draw
+
+    def draw(message: Any, *args: Any) -> bytes:
+        (marks / f"{message.id} {os.getpid()}").touch()
+        return real(message, *args)
+
+    monkeypatch.setattr(messagepages, "draw", draw)
+
+
+def _made(marks: Path) -> dict[str, set[str]]:
+    """Return the processes that drew each message's page."""
+    found: dict[str, set[str]] = {}
+    for mark in marks.iterdir():
+        message, pid = mark.name.split(" ")
+        found.setdefault(message, set()).add(pid)
+    return found
+
+
+def test_a_clean_build_in_processes_draws_each_message_page_where_its_message_was_rendered(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=ENV)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+    _drawn_in(monkeypatch, tmp_path / "drawn")
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
+    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
+    assert one.read_bytes() == two.read_bytes()
+    project, _ = load_project(small_repo)
+    made = _made(tmp_path / "drawn")
+    assert made.keys() == {m.id for m in project.messages_of("2026")}
+    # Each once, by a worker: the parent took every page as the worker staged it.
+    assert all(len(pids) == 1 and str(os.getpid()) not in pids for pids in made.values())
+    # And noted it: the next build after an edit draws the edited message's page alone.
+    shutil.rmtree(tmp_path / "drawn")
+    _drawn_in(monkeypatch, tmp_path / "drawn")
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message.write_text(message.read_text(encoding="utf-8").replace("title: ", "title: New ", 1),
+                       encoding="utf-8")  # fmt: skip
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "1", env=ENV)
+    assert _made(tmp_path / "drawn").keys() == {"kickoff"}
+
+
+def test_a_page_drawn_from_a_wrong_forecast_is_drawn_again_by_the_parent(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=ENV)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
+    real = messagepages.plan
+
+    def wrong(*args: Any) -> messagepages.Plan:  # as if a partner showed on every page
+        plan = real(*args)
+        common = {**plan.common, "site": "Another site"}
+        return dataclasses.replace(plan, common=common, shared=keys.digest(common))
+
+    monkeypatch.setattr(messagepages, "plan", wrong)
+    _drawn_in(monkeypatch, tmp_path / "drawn")
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
+    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
+    assert one.read_bytes() == two.read_bytes()
+    for page in (tmp_path / "one" / "2026" / "preview" / "messages").iterdir():
+        assert page.read_bytes() == (tmp_path / "two" / "2026" / page.relative_to(
+            tmp_path / "one" / "2026")).read_bytes()  # fmt: skip
+    made = _made(tmp_path / "drawn")
+    assert made and all(str(os.getpid()) in pids and len(pids) == 2 for pids in made.values())
+
+
+def test_one_messages_items_are_those_of_all_items_about_it(small_repo: Path) -> None:
+    from campaignsync import pipeline
+    from campaignsync.pipeline.selection import select
+
+    project, _ = load_project(small_repo)
+    rendered = pipeline.render_selection(project, select(project, None), prepare=True)
+    over = [o for o in rendered.outputs if o.over_limit]
+    schedule = attention.schedule_problems(project, "2026", (), 0)
+    built = {(o.locale, o.message) for o in rendered.outputs}
+    every = attention.items(project, "2026", over, rendered.lookups, schedule, None, built)
+    assert {i.kind for i in every} >= {"untranslated", "schedule"}  # something to compare
+    paths = {m.id: m.path for m in project.messages}
+    for message_id in {o.message for o in rendered.outputs}:
+        mine = attention.items(
+            project, "2026", [o for o in over if o.message == message_id], rendered.lookups,
+            [d for d in schedule if d.file == paths[message_id]], None, built, only=message_id,
+        )  # fmt: skip
+        assert mine == [i for i in every if i.message == message_id]
