@@ -31,6 +31,12 @@ def _drawn_in(monkeypatch: pytest.MonkeyPatch, marks: Path) -> None:
     monkeypatch.setattr(messagepages, "draw", draw)
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    """Return every file of a pack folder by its path there."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file()}  # fmt: skip
+
+
 def _made(marks: Path) -> dict[str, set[str]]:
     """Return the processes that drew each message's page."""
     found: dict[str, set[str]] = {}
@@ -40,15 +46,24 @@ def _made(marks: Path) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.parametrize("flags", [(), ("--no-zip",)])
 def test_a_clean_build_in_processes_draws_each_message_page_where_its_message_was_rendered(
-    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flags: tuple[str, ...],
 ) -> None:
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=ENV)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", *flags, env=ENV)
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
     _drawn_in(monkeypatch, tmp_path / "drawn")
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", *flags, env=ENV)
+    assert _files(tmp_path / "one" / "2026") == _files(tmp_path / "two" / "2026")
     one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
-    assert one.read_bytes() == two.read_bytes()
+    zipped = "--no-zip" not in flags
+    assert (one.exists(), two.exists()) == (zipped, zipped)
+    if zipped:
+        assert one.read_bytes() == two.read_bytes()
     project, _ = load_project(small_repo)
     made = _made(tmp_path / "drawn")
     assert made.keys() == {m.id for m in project.messages_of("2026")}
@@ -60,7 +75,7 @@ def test_a_clean_build_in_processes_draws_each_message_page_where_its_message_wa
     message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
     message.write_text(message.read_text(encoding="utf-8").replace("title: ", "title: New ", 1),
                        encoding="utf-8")  # fmt: skip
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "1", env=ENV)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "1", *flags, env=ENV)
     assert _made(tmp_path / "drawn").keys() == {"kickoff"}
 
 
@@ -81,11 +96,27 @@ def test_a_page_drawn_from_a_wrong_forecast_is_drawn_again_by_the_parent(
     build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
     one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
     assert one.read_bytes() == two.read_bytes()
-    for page in (tmp_path / "one" / "2026" / "preview" / "messages").iterdir():
-        assert page.read_bytes() == (tmp_path / "two" / "2026" / page.relative_to(
-            tmp_path / "one" / "2026")).read_bytes()  # fmt: skip
+    assert _files(tmp_path / "one" / "2026") == _files(tmp_path / "two" / "2026")
     made = _made(tmp_path / "drawn")
     assert made and all(str(os.getpid()) in pids and len(pids) == 2 for pids in made.values())
+
+
+def test_a_page_staged_by_a_worker_that_the_gallery_has_not_is_left_out_of_the_pack(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=ENV)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
+    real = messagepages.ahead
+
+    def ahead(*args: Any) -> list[messagepages.Made]:  # and a page of no message shown
+        ghost = (messagepages.path_of("ghost"), "0" * 64, b"<p>ghost</p>")
+        return [*real(*args), ghost]
+
+    monkeypatch.setattr(messagepages, "ahead", ahead)
+    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
+    assert _files(tmp_path / "one" / "2026") == _files(tmp_path / "two" / "2026")
+    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
+    assert one.read_bytes() == two.read_bytes()
 
 
 def test_one_messages_items_are_those_of_all_items_about_it(small_repo: Path) -> None:
@@ -99,10 +130,10 @@ def test_one_messages_items_are_those_of_all_items_about_it(small_repo: Path) ->
     built = {(o.locale, o.message) for o in rendered.outputs}
     every = attention.items(project, "2026", over, rendered.lookups, schedule, None, built)
     assert {i.kind for i in every} >= {"untranslated", "schedule"}  # something to compare
-    paths = {m.id: m.path for m in project.messages}
+    shares = attention.schedule_by_message(project, "2026", schedule)
     for message_id in {o.message for o in rendered.outputs}:
-        mine = attention.items(
-            project, "2026", [o for o in over if o.message == message_id], rendered.lookups,
-            [d for d in schedule if d.file == paths[message_id]], None, built, only=message_id,
-        )  # fmt: skip
+        mine = attention.items(project, "2026", over, rendered.lookups, shares.get(message_id, ()),
+                               None, built, only=message_id)  # fmt: skip
         assert mine == [i for i in every if i.message == message_id]
+        assert mine == attention.items(project, "2026", over, rendered.lookups, schedule, None,
+                                       built, only=message_id)  # fmt: skip

@@ -65,13 +65,17 @@ def items(
     from the last build's while the message and the catalogs it is read from are
     unchanged. ``built``: the (locale, message) pairs of the outputs, if known;
     ``numbers``: the locale page that shows each message (1 if not given). ``only``: the
-    items of that message alone, in the same order (given ``outputs`` and ``schedule`` of it).
+    items about that message alone, in the same order (a message page's, made with the
+    message: pass its outputs and :func:`schedule_by_message`'s share, the others are
+    passed over).
     """
+    if only is not None:
+        outputs = [o for o in outputs if o.message == only]
     found = _over(outputs, numbers)
     if built is None:
         built = {(o.locale, o.message) for o in outputs}
     found += _translations(project, campaign, built, lookups, kept, numbers, only)
-    found += _schedule(project, campaign, schedule)
+    found += [i for i in _schedule(project, campaign, schedule) if only in (None, i.message)]
     order = list(KINDS)
     return sorted(found, key=lambda i: (order.index(i.kind), i.message, i.locale, i.channel))
 
@@ -214,8 +218,24 @@ def _list(names: list[str], most: int = 4) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
+def schedule_by_message(
+    project: Project, campaign: str, found: Iterable[Diagnostic]
+) -> dict[str, list[Diagnostic]]:
+    """Return the schedule checks' findings by the message they are about ('': none)."""
+    by_path = _message_paths(project, campaign)
+    grouped: dict[str, list[Diagnostic]] = {}
+    for d in found:
+        grouped.setdefault(by_path.get(d.file or "", ""), []).append(d)
+    return grouped
+
+
+def _message_paths(project: Project, campaign: str) -> dict[str, str]:
+    """Return each message's id by its path: a schedule finding is about the file it names."""
+    return {m.path: m.id for m in project.messages_of(campaign)}
+
+
 def _schedule(project: Project, campaign: str, found: Iterable[Diagnostic]) -> list[Item]:
-    by_path = {m.path: m.id for m in project.messages_of(campaign)}
+    by_path = _message_paths(project, campaign)
     items = []
     for d in found:
         message = by_path.get(d.file or "", "")

@@ -115,7 +115,7 @@ def pages(
     drawn: dict[str, Drawn] | None = None,
     kept: Kept | None = None,
     copied: Mapping[str, Member] | None = None,
-    made: Mapping[str, tuple[str, Member]] | None = None,
+    made: messagepages.Staged | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Yield each file of the gallery (pages, styles, script, email copies) and its pack path.
 
@@ -133,7 +133,7 @@ def pages(
     of_both = _made(config, messages, outputs, seen, drawn if drawn is not None else {}, units)
     keyed = shown.message_keys(of_both) if kept is not None else {}
     present = {tag for tag, _ in of_both}
-    locales = [loc for loc in config.all_locales if loc.tag in present]
+    locales = shown_locales(config, present)
     by_message: dict[str, list[Drawn]] = defaultdict(list)
     for (_, message_id), of_unit in of_both.items():  # by locale: as a message page lists them
         by_message[message_id] += of_unit
@@ -224,6 +224,11 @@ def _made(
             if drawn:
                 made[unit] = drawn
     return shown.in_order(made)
+
+
+def shown_locales(config: Config, present: Set[str]) -> list[Any]:
+    """Return the locales the gallery shows (those with cards, ``present``), in config order."""
+    return [loc for loc in config.all_locales if loc.tag in present]
 
 
 def everywhere(

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: A page made ahead: its path, the digest of what it shows, and its bytes.
 Made = tuple[str, str, bytes]
+#: The pages made ahead and staged: the digest of what each shows and its member, by path.
+Staged = dict[str, tuple[str, "Member"]]
 
 
 def path_of(message_id: str) -> str:
@@ -53,7 +55,7 @@ class Plan:
     common: dict[str, Any]
     shared: str
     numbers: dict[str, int]
-    #: The schedule checks' findings, by the path of the message they are about.
+    #: The schedule checks' findings, by the message they are about.
     schedule: dict[str, list[Diagnostic]]
     kept: Kept
 
@@ -67,18 +69,17 @@ def plan(
     kept: Kept,
 ) -> Plan:
     """Return what the message pages of a clean build of ``units`` will share, foreseen."""
-    from campaignsync.pack.gallery import everywhere
+    from campaignsync.pack.gallery import everywhere, shown_locales
 
     rendered = {message_id for _, message_id in units}
     listed = [m for m in project.messages_of(campaign) if m.id in rendered]
     present = {tag for tag, _ in units}
-    locales = [loc for loc in project.config.all_locales if loc.tag in present]
+    locales = shown_locales(project.config, present)
     wanted = set(channels)
     drawn = {ch for m in listed for ch in m.channels if ch in wanted}
     shares = everywhere(project, campaign, locales, sorted(drawn), listed)
-    schedule: dict[str, list[Diagnostic]] = defaultdict(list)
-    for d in attention.schedule_problems(project, campaign, (), epoch):
-        schedule[d.file or ""].append(d)
+    found = attention.schedule_problems(project, campaign, (), epoch)
+    schedule = attention.schedule_by_message(project, campaign, found)
     numbers = localepages.numbered(listed)
     return Plan(campaign, locales, shares, keys.digest(shares), numbers, schedule, kept)
 
@@ -109,7 +110,7 @@ def ahead(
             continue
         over = sorted((o for o in mine if o.over_limit), key=attrgetter("path"))
         built = {(o.locale, o.message) for o in mine}
-        schedule = plan.schedule.get(message.path, ())
+        schedule = plan.schedule.get(message_id, ())
         items = attention.items(project, plan.campaign, over, lookups, schedule, None, built,
                                 plan.numbers, only=message_id)  # fmt: skip
         placed = (shown.message_keys(ordered)[message_id], number)
@@ -129,7 +130,7 @@ def page(
     common: tuple[dict[str, Any], str],
     kept: Kept | None,
     placed: tuple[str, int] = ("", 1),
-    made: Mapping[str, tuple[str, Member]] | None = None,
+    made: Staged | None = None,
 ) -> bytes:
     """Return a message's page, drawn; empty when taken, from the last pack or ``made``.
 

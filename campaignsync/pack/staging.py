@@ -265,13 +265,25 @@ class Stager(InThreads):
     def __init__(self, staging: Staging) -> None:
         super().__init__()
         self.staging = staging
+        #: The files a worker staged that are not yet given (:meth:`expect`), their members.
+        self.ahead: dict[str, writer.Member] = {}
 
-    def add(self, rel: str, data: bytes, again: bool = False) -> writer.PackFile:
-        """Stage one file; return it without its bytes (not kept once it is written).
+    def expect(self, staged: Mapping[str, writer.Member]) -> None:
+        """Note the files the workers staged already, with their members.
 
-        ``again``: in place of the file a worker staged at ``rel`` (its spilled bytes unused).
+        :meth:`add` takes each given empty (made by a worker), or stages the bytes given
+        in its place (made again); :meth:`finish` removes those never given (their spilled
+        bytes are left unused).
         """
-        if again:
+        self.ahead = dict(staged)
+
+    def add(self, rel: str, data: bytes) -> writer.PackFile:
+        """Stage one file; return it without its bytes (not kept once it is written)."""
+        member = self.ahead.pop(rel, None)
+        if member is not None and not data:  # as a worker staged it
+            self.members[rel] = member
+            return writer.PackFile(rel, b"")
+        if member is not None:
             (self.staging.folder / rel).unlink(missing_ok=True)
         self._hand(self._put, rel, data)
         return writer.PackFile(rel, b"")
@@ -280,10 +292,12 @@ class Stager(InThreads):
         # A spill file per thread: only its thread appends to it, so no lock is needed.
         return put(self.staging, [(rel, data)], f"{os.getpid()}-{threading.get_ident()}.spill")
 
-    def staged(self, rel: str, member: writer.Member) -> writer.PackFile:
-        """Take a file a worker staged already: returned without bytes, ``member`` its own."""
-        self.members[rel] = member
-        return writer.PackFile(rel, b"")
+    def finish(self) -> dict[str, writer.Member]:
+        """Wait for every file handed over; remove those a worker staged that were not given."""
+        for rel in sorted(self.ahead):
+            (self.staging.folder / rel).unlink(missing_ok=True)
+        self.ahead.clear()
+        return super().finish()
 
     def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
         """Stage a file now (the last one: the manifest); return it without bytes, its member.

@@ -1,7 +1,10 @@
 """The pipeline: load -> localize -> render -> pack, split across processes by locale.
 
 - ``selection``: which campaign, locales and channels to build;
-- ``workers``: rendering the message x locale units, here or in forked workers;
+- ``catalogs``: the catalogs a selection reads, before rendering (from the memo, or
+  read in forked processes);
+- ``workers``: rendering the message x locale units, here or in forked workers (a clean
+  build's also make each message's gallery page);
 - ``forking``: pools of forked processes (units rendered, catalogs read in parallel);
 - ``collecting``: the garbage collector's pace while a build's values pile up;
 - ``checking``: ``check``, every check over the rendered outputs;

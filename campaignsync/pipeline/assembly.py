@@ -16,7 +16,7 @@ from campaignsync.pipeline.workers import Rendered, forks
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
-    from campaignsync.pack import gallery
+    from campaignsync.pack import gallery, messagepages
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.spilled import Spiller
     from campaignsync.pack.staging import Stager, Staging
@@ -164,7 +164,7 @@ def pack_extras(
     stager: Stager | Spiller | None = None,
     copied: Mapping[str, writer.Member] | None = None,
     jobs: int = 1,
-    pages: Mapping[str, tuple[str, writer.Member]] | None = None,
+    pages: messagepages.Staged | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
 
@@ -175,10 +175,10 @@ def pack_extras(
     reference where what they are made from is unchanged (:mod:`campaignsync.pack.kept`):
     they are returned empty, their members are ``kept.members``. A file handed to
     ``stager`` is returned without its bytes held (its member is the stager's).
-    ``copied`` holds the email copies a clean build's workers staged (their members):
-    ``stager`` takes them as they are, and the message pages in ``pages`` whose digest
-    holds (:mod:`campaignsync.pack.messagepages`). With ``jobs`` above 1, a clean build makes the
-    scheduler CSVs and the calendar in a forked process meanwhile (:func:`_beside`).
+    ``copied`` holds the email copies a clean build's workers staged (their members),
+    ``pages`` its message pages (:mod:`campaignsync.pack.messagepages`): ``stager`` takes
+    those the gallery takes. With ``jobs`` above 1, a clean build makes the scheduler
+    CSVs and the calendar in a forked process meanwhile (:func:`_beside`).
     """
     from campaignsync.pack import attention, gallery
     from campaignsync.pack.staging import Stager
@@ -191,14 +191,11 @@ def pack_extras(
     clean = isinstance(stager, Stager)
     ahead = (pages or {}) if clean else {}  # what a clean build's workers staged
     staged = {**(copied or {}), **{rel: m for rel, (_, m) in ahead.items()}} if clean else {}
+    if isinstance(stager, Stager):
+        stager.expect(staged)
 
     def add(rel: str, data: bytes) -> None:
-        if stager is None:
-            extras.append(writer.PackFile(rel, data))
-        elif rel in staged and isinstance(stager, Stager):  # taken, or made again (not foreseen)
-            extras.append(stager.add(rel, data, True) if data else stager.staged(rel, staged[rel]))
-        else:
-            extras.append(stager.add(rel, data))
+        extras.append(writer.PackFile(rel, data) if stager is None else stager.add(rel, data))
 
     context = (project, campaign, outputs, epoch, kept)
     fork = isinstance(stager, Stager) and forks(jobs, len(messages) * len(selection.locales))

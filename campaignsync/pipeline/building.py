@@ -103,7 +103,7 @@ def _build(
     kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse, cache.keys)
     with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
         if rendered is None:
-            ahead = _plan(project, selection, epoch, kept) if staged is not None else None
+            ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
             rendered = render_selection(
                 project, selection, jobs, progress, True, cache, staged=staged, pages=ahead
             )
@@ -182,16 +182,22 @@ def _keep(
 
 
 def _plan(
-    project: Project, selection: Selection, epoch: int | None, kept: Kept | None
+    project: Project, selection: Selection, epoch: int | None, kept: Kept | None, jobs: int
 ) -> messagepages.Plan | None:
-    """Return what a clean build's message pages share, foreseen (None: not made ahead)."""
+    """Return what a clean build's message pages share, foreseen, for its workers to make them.
+
+    None when nothing is made ahead: a partial pack, or units rendered in this process
+    (the gallery then makes the pages, deflated in threads while the next is drawn).
+    """
     if kept is None or selection.partial:
         return None
     from campaignsync.pack import messagepages
     from campaignsync.pipeline.assembly import pack_epoch
-    from campaignsync.pipeline.workers import units_of
+    from campaignsync.pipeline.workers import forks, units_of
 
     units = units_of(project, selection)
+    if not forks(jobs, len(units)):
+        return None
     return messagepages.plan(project, selection.campaign, selection.channels, units,
                              pack_epoch(project, epoch), kept)  # fmt: skip
 

@@ -54,7 +54,7 @@ class Rendered:
     #: The gallery's email copies a clean build's workers staged, their members by path.
     copied: dict[str, writer.Member] = field(default_factory=dict)
     #: The message pages they staged (``pack.messagepages.ahead``): digest and member by path.
-    pages: dict[str, tuple[str, writer.Member]] = field(default_factory=dict)
+    pages: messagepages.Staged = field(default_factory=dict)
     #: Nothing was rendered: the templates or the catalogs have errors.
     halted: bool = False
 
@@ -110,8 +110,8 @@ _Members = dict[str, writer.Member]
 #: Units rendered, their outputs' zip members and manifest rows, their gallery cards,
 #: what the message checks found about the messages rendered whole (see rechecking.Keeper),
 #: and the members of the gallery's email copies and message pages staged with them.
-_Pages = dict[str, tuple[str, writer.Member]]
-_Chunk = tuple[list[_Done], _Members, dict[str, str], list[Any], dict[str, Any], _Members, _Pages]
+_Chunk = tuple[list[_Done], _Members, dict[str, str], list[Any], dict[str, Any], _Members,
+               "messagepages.Staged"]  # fmt: skip
 
 
 def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
@@ -152,7 +152,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
     drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
     copied: dict[str, writer.Member] = {}
-    pages: _Pages = {}
+    pages: messagepages.Staged = {}
     if context.staged is not None:
         # The gallery's copies of the HTML emails and message pages too: their bytes are here.
         copies = gallery.EmailCopies.of(project.messages_of(context.selection.campaign))
@@ -226,8 +226,7 @@ def render_selection(
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
     (``Keeper`` keeps what the checks find; if not ``prepare``, those units stay there);
     ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes,
-    with the message pages made as ``pages`` foresees them by the workers (rendering here,
-    the pages are left to the parent's gallery, which deflates them in threads meanwhile).
+    with the message pages made as ``pages`` foresees them.
     """
     from campaignsync.pack import cache as unitcache
     from campaignsync.pipeline import rechecking
@@ -250,7 +249,7 @@ def render_selection(
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged or not prepare else None,
                           keeper, out if keeper and not selection.partial else None,
-                          pages if staged and forks(jobs, len(units)) else None)  # fmt: skip
+                          pages if staged is not None else None)  # fmt: skip
     with collecting.fewer_collections():
         _render_all(context, units, jobs, got.collect)
     got.outputs.sort(key=_PATH)
@@ -274,7 +273,7 @@ class _Got:
         self.outputs: list[Output] = []
         self.members, self.rows, self.copied = _Members(), dict[str, str](), _Members()
         self.drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
-        self.pages: _Pages = {}
+        self.pages: messagepages.Staged = {}
 
     def collect(self, chunk: _Chunk, size: int) -> None:
         """Take in a chunk of ``size`` units, rendered here or in a worker."""
