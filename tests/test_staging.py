@@ -267,39 +267,3 @@ def test_a_spill_file_of_cards_read_by_stretches_gives_the_bytes_at_each_place(
         assert spilled.read(len(data) - 3, 13) == data[-3:] + b"more cards"
     finally:
         os.close(spilled.fd)
-
-
-def _card(message: str, locale: str, channel: str, section: bytes = b"") -> Drawn:
-    html = f"<article>{message} {locale} {channel}</article>".encode()
-    return Drawn(f"{locale}/{channel}/{message}.txt", message, locale, channel, "ltr", message,
-                 channel.title(), (), html, "0" * 64, section)  # fmt: skip
-
-
-def test_a_units_section_is_spilled_with_its_cards_in_for_those_cards_alone(
-    tmp_path: Path,
-) -> None:
-    from campaignsync.pack import localepages, spilledcards
-    from campaignsync.pack.staging import Staging
-
-    section = f"<section>{localepages.CARDS}</section>".encode()
-    drawn = [  # one unit's cards as drawn (by path), then the next unit's
-        _card("m1", "de", "x", section), _card("m1", "de", "email"), _card("m2", "de", "x", section)
-    ]  # fmt: skip
-    (tmp_path / "spills").mkdir()
-    staging = Staging(tmp_path / "pack", tmp_path / "spills")
-    try:
-        spilled = spilledcards.spilled(staging, drawn)
-        first, other, second = spilled
-        shown = sorted(spilled[:2], key=lambda c: c.channel)  # as the pages show them
-        joined = b"".join(localepages.with_cards(section, drawn[:2][::-1]) or [])
-        assert first.joined(shown) == joined  # the email card first: as the pages order them
-        assert b"email</article>\n<article>m1 de x" in joined
-        assert second.joined([second]) == b"".join(localepages.with_cards(section, drawn[2:]) or [])
-        # Not for other cards, nor in another order, nor on a unit's other cards.
-        assert first.joined(spilled[:2]) is None
-        assert first.joined([first]) is None
-        assert other.joined([other]) is None
-        assert [c.html for c in spilled] == [c.html for c in drawn]
-        assert [c.section for c in spilled] == [c.section for c in drawn]
-    finally:
-        staging.close()

@@ -23,7 +23,7 @@ is taken by reference (:meth:`campaignsync.pack.kept.Kept.take`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -306,20 +306,11 @@ def _joined(
 
 def _drawn(locale: Any, message: Message, mine: Sequence[Drawn]) -> list[bytes | memoryview]:
     """Return a section's bytes, in parts: its own, with its cards' HTML where they go."""
-    joined = mine[0].joined(mine)  # by whoever drew them (a clean build's renderer)
-    if joined is not None:
-        return [joined]
-    made = with_cards(mine[0].section or section(locale, message, mine[0]), mine)
-    if made is None:
-        raise RuntimeError(f"a section of {message.id} in {locale.tag} has no place for its cards")
-    return made
-
-
-def with_cards(drawn: bytes, mine: Iterable[Drawn]) -> list[bytes | memoryview] | None:
-    """Return a section's bytes in parts, its cards' HTML where they go (None: no place)."""
-    head, found, foot = drawn.partition(CARDS.encode())
+    head, found, foot = (mine[0].section or section(locale, message, mine[0])).partition(
+        CARDS.encode()
+    )
     if not found:
-        return None
+        raise RuntimeError(f"a section of {message.id} in {locale.tag} has no place for its cards")
     made: list[bytes | memoryview] = [head]
     for card in mine:
         made += (card.html, b"\n")

@@ -9,21 +9,14 @@ and section to its own spill file of cards in the staging folder and sends the p
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from itertools import groupby
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.pack.bodies import DRAWN_FIELDS
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
-from campaignsync.pack.localepages import with_cards
 
 if TYPE_CHECKING:
     from campaignsync.pack.staging import Staging
-
-
-_UNIT, _CHANNEL = attrgetter("locale", "message"), attrgetter("channel")
 
 
 class Spilled:
@@ -88,14 +81,11 @@ class SpilledDrawn(AsPlain, Drawn):
     MB at 100,000 outputs), only where it is; the locale and message pages read it back.
     """
 
-    __slots__ = ("_cards", "_joined", "_where")
+    __slots__ = ("_cards", "_where")
     _base = Drawn
     _cards: Cards
     #: Where the HTML starts, its length, then the section's.
     _where: tuple[int, int, int]
-    #: On the first card of a unit: where its section with the unit's cards in starts, its
-    #: length, and the paths of those cards in their order there (else None).
-    _joined: tuple[int, int, tuple[str, ...]] | None
 
     @property  # a field of Drawn, read here from the spill file
     def html(self) -> bytes:
@@ -107,58 +97,33 @@ class SpilledDrawn(AsPlain, Drawn):
         at, size, more = self._where
         return self._cards.read(at + size, more) if more else b""
 
-    def joined(self, cards: Sequence[Drawn]) -> bytes | None:
-        """Return its section with ``cards`` in, as joined where it was drawn (else None)."""
-        if self._joined is None or self._joined[2] != tuple(c.path for c in cards):
-            return None
-        at, size, _ = self._joined
-        return self._cards.read(at, size)
-
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         held = tuple(getattr(self, name) for name in DRAWN_FIELDS)
-        return _spilled_drawn, (held, self._cards, self._where, self._joined)
+        return _spilled_drawn, (held, self._cards, self._where)
 
 
-_SETTERS = slot_setters(SpilledDrawn, Drawn, (*DRAWN_FIELDS, "_cards", "_where", "_joined"))
+_SETTERS = slot_setters(SpilledDrawn, Drawn, (*DRAWN_FIELDS, "_cards", "_where"))
 
 
-def _spilled_drawn(
-    held: tuple[Any, ...],
-    cards: Cards,
-    where: tuple[int, int, int],
-    joined: tuple[int, int, tuple[str, ...]] | None = None,
-) -> Drawn:
-    made = kept_value(SpilledDrawn, _SETTERS, (*held, cards, where, joined))
-    return made  # type: ignore[no-any-return]
+def _spilled_drawn(held: tuple[Any, ...], cards: Cards, where: tuple[int, int, int]) -> Drawn:
+    return kept_value(SpilledDrawn, _SETTERS, (*held, cards, where))  # type: ignore[no-any-return]
 
 
 def spilled(staging: Staging, drawn: list[Drawn]) -> list[Drawn]:
     """Append the cards' HTML and sections to this process's spill file of cards.
 
     Returns the cards holding where they went instead (only this process appends there).
-    Each unit's section is spilled with its cards in too (a locale page shows it so: one
-    read there, not one a card), its cards in the order the pages show them.
     """
     cards = Cards(str(staging.spills / f"{os.getpid()}.cards"))
     cards.opened = staging.opened  # read there by this process only if it is the parent
     made: list[Drawn] = []
     with open(cards.path, "ab") as handle:
         at = handle.tell()
-        for _, unit in groupby(drawn, _UNIT):
-            mine = list(unit)
-            shown = sorted(mine, key=_CHANNEL)  # as shown.in_order gives them to the pages
-            parts = with_cards(mine[0].section, shown) if mine[0].section else None
-            joined = b"".join(parts) if parts is not None else b""
-            end = at + sum(len(c.html) + len(c.section) for c in mine)  # where it goes
-            place = (end, len(joined), tuple(c.path for c in shown)) if joined else None
-            for card in mine:
-                html, section = card.html, card.section
-                handle.write(html)
-                handle.write(section)
-                held = tuple(getattr(card, name) for name in DRAWN_FIELDS)
-                where = (at, len(html), len(section))
-                made.append(_spilled_drawn(held, cards, where, place if card is mine[0] else None))
-                at += len(html) + len(section)
-            handle.write(joined)
-            at += len(joined)
+        for card in drawn:
+            html, section = card.html, card.section
+            handle.write(html)
+            handle.write(section)
+            held = tuple(getattr(card, name) for name in DRAWN_FIELDS)
+            made.append(_spilled_drawn(held, cards, (at, len(html), len(section))))
+            at += len(html) + len(section)
     return made
