@@ -37,6 +37,25 @@ def _files(folder: Path) -> dict[str, bytes]:
             if p.is_file()}  # fmt: skip
 
 
+def _one_process_then(
+    cli_invoke: CliInvoke, repo: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *flags: str
+) -> None:
+    """Build ``repo`` in one process into ``out/one``; let the sample fork from then on."""
+    build(cli_invoke, repo, "--out", str(out / "one"), "--jobs", "1", *flags, env=ENV)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+
+
+def _in_processes_the_same(cli_invoke: CliInvoke, repo: Path, out: Path, *flags: str) -> None:
+    """Build ``repo`` in two processes into ``out/two``: the same files (and zip) as ``one``."""
+    build(cli_invoke, repo, "--out", str(out / "two"), "--jobs", "2", *flags, env=ENV)
+    assert _files(out / "one" / "2026") == _files(out / "two" / "2026")
+    one, two = (out / name / "2026.zip" for name in ("one", "two"))
+    zipped = "--no-zip" not in flags
+    assert (one.exists(), two.exists()) == (zipped, zipped)
+    if zipped:
+        assert one.read_bytes() == two.read_bytes()
+
+
 def _made(marks: Path) -> dict[str, set[str]]:
     """Return the processes that drew each message's page."""
     found: dict[str, set[str]] = {}
@@ -54,16 +73,9 @@ def test_a_clean_build_in_processes_draws_each_message_page_where_its_message_wa
     monkeypatch: pytest.MonkeyPatch,
     flags: tuple[str, ...],
 ) -> None:
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", *flags, env=ENV)
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+    _one_process_then(cli_invoke, small_repo, tmp_path, monkeypatch, *flags)
     _drawn_in(monkeypatch, tmp_path / "drawn")
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", *flags, env=ENV)
-    assert _files(tmp_path / "one" / "2026") == _files(tmp_path / "two" / "2026")
-    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
-    zipped = "--no-zip" not in flags
-    assert (one.exists(), two.exists()) == (zipped, zipped)
-    if zipped:
-        assert one.read_bytes() == two.read_bytes()
+    _in_processes_the_same(cli_invoke, small_repo, tmp_path, *flags)
     project, _ = load_project(small_repo)
     made = _made(tmp_path / "drawn")
     assert made.keys() == {m.id for m in project.messages_of("2026")}
@@ -82,8 +94,7 @@ def test_a_clean_build_in_processes_draws_each_message_page_where_its_message_wa
 def test_a_page_drawn_from_a_wrong_forecast_is_drawn_again_by_the_parent(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=ENV)
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
+    _one_process_then(cli_invoke, small_repo, tmp_path, monkeypatch)
     real = messagepages.plan
 
     def wrong(*args: Any) -> messagepages.Plan:  # as if a partner showed on every page
@@ -93,10 +104,7 @@ def test_a_page_drawn_from_a_wrong_forecast_is_drawn_again_by_the_parent(
 
     monkeypatch.setattr(messagepages, "plan", wrong)
     _drawn_in(monkeypatch, tmp_path / "drawn")
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
-    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
-    assert one.read_bytes() == two.read_bytes()
-    assert _files(tmp_path / "one" / "2026") == _files(tmp_path / "two" / "2026")
+    _in_processes_the_same(cli_invoke, small_repo, tmp_path)
     made = _made(tmp_path / "drawn")
     assert made and all(str(os.getpid()) in pids and len(pids) == 2 for pids in made.values())
 
@@ -104,8 +112,7 @@ def test_a_page_drawn_from_a_wrong_forecast_is_drawn_again_by_the_parent(
 def test_a_page_staged_by_a_worker_that_the_gallery_has_not_is_left_out_of_the_pack(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "one"), "--jobs", "1", env=ENV)
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
+    _one_process_then(cli_invoke, small_repo, tmp_path, monkeypatch)
     real = messagepages.ahead
 
     def ahead(*args: Any) -> list[messagepages.Made]:  # and a page of no message shown
@@ -113,10 +120,7 @@ def test_a_page_staged_by_a_worker_that_the_gallery_has_not_is_left_out_of_the_p
         return [*real(*args), ghost]
 
     monkeypatch.setattr(messagepages, "ahead", ahead)
-    build(cli_invoke, small_repo, "--out", str(tmp_path / "two"), "--jobs", "2", env=ENV)
-    assert _files(tmp_path / "one" / "2026") == _files(tmp_path / "two" / "2026")
-    one, two = (tmp_path / name / "2026.zip" for name in ("one", "two"))
-    assert one.read_bytes() == two.read_bytes()
+    _in_processes_the_same(cli_invoke, small_repo, tmp_path)
 
 
 def test_one_messages_items_are_those_of_all_items_about_it(small_repo: Path) -> None:
