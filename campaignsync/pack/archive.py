@@ -9,7 +9,6 @@ unchanged members as they are, in runs.
 
 from __future__ import annotations
 
-import mmap
 import os
 import struct
 from bisect import bisect_left
@@ -243,66 +242,12 @@ def _write_member(
     return len(header) + len(name) + len(data)
 
 
-class Mapped:
-    """A file read through a mapping of it, its pages let go of after every few MB read.
-
-    A clean build's parent reads its renderers' spill files (every member's compressed
-    bytes for the zip, every card's HTML for the gallery) in many small reads: a system
-    call each had cost more than the bytes, and each let the threads that deflate the
-    gallery's pages take the interpreter meanwhile. A read is a slice of the mapping;
-    the pages read are dropped from this process every :data:`RESIDENT` bytes (the file
-    may be hundreds of MB; they stay in the page cache).
-    """
-
-    __slots__ = ("fd", "mapped", "since")
-
-    #: How many bytes are read before the pages read are let go of.
-    RESIDENT = 4 << 20
-
-    def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_RDONLY)
-        self.mapped: mmap.mmap | None = None
-        self.since = 0
-
-    def read(self, at: int, size: int) -> bytes:
-        """Return ``size`` bytes at ``at`` (fewer at the file's end)."""
-        mapped = self.mapped
-        if mapped is None or at + size > len(mapped):  # not mapped, or grown since
-            mapped = self._map()
-            if mapped is None:
-                return b""
-        self.since += size
-        if self.since > self.RESIDENT:
-            mapped.madvise(mmap.MADV_DONTNEED)  # read again from the page cache if asked
-            self.since = 0
-        return mapped[at : at + size]
-
-    def _map(self) -> mmap.mmap | None:
-        """Map the whole file as it is now (None: it is empty)."""
-        self.unmap()
-        if os.fstat(self.fd).st_size == 0:
-            return None
-        self.mapped = mmap.mmap(self.fd, 0, access=mmap.ACCESS_READ)
-        return self.mapped
-
-    def unmap(self) -> None:
-        """Let go of the mapping (the file stays open)."""
-        if self.mapped is not None:
-            self.mapped.close()
-            self.mapped = None
-
-    def close(self) -> None:
-        """Let go of the mapping and close the file."""
-        self.unmap()
-        os.close(self.fd)
-
-
 class _Spills:
     """The spill files of a clean build's renderers, opened as members are read from them."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.open: dict[str, Mapped] = {}
+        self.open: dict[str, int] = {}
 
     def read(self, rel: str, member: Any) -> bytes:
         """Return a member's compressed bytes from the spill file its renderer wrote."""
@@ -310,18 +255,18 @@ class _Spills:
         if where is None or self.folder is None:
             raise ValueError(f"no compressed bytes for {rel}")
         name, offset, length = where
-        mapped = self.open.get(name)
-        if mapped is None:
-            mapped = self.open[name] = Mapped(str(self.folder / name))
-        data = mapped.read(offset, length)
+        fd = self.open.get(name)
+        if fd is None:
+            fd = self.open[name] = os.open(self.folder / name, os.O_RDONLY)
+        data = os.pread(fd, length, offset)
         if len(data) != length:
             raise OSError(f"the spill file {name} is shorter than its index says")
         return data
 
     def close(self) -> None:
         """Close every spill file opened."""
-        for mapped in self.open.values():
-            mapped.close()
+        for fd in self.open.values():
+            os.close(fd)
         self.open.clear()
 
 

@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import Output
 from campaignsync.pack import shown, writer
-from campaignsync.pack.archive import Mapped
 from campaignsync.pack.bodies import OUTPUT_FIELDS
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
-from campaignsync.pack.spilledcards import SpilledDrawn
+from campaignsync.pack.spilledcards import Spilled, SpilledDrawn
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -47,7 +46,7 @@ class Staging:
     #: False for ``--no-zip``: files are hashed, not compressed.
     zipped: bool = True
     #: The spill files of cards the parent has open, by path (see :class:`SpilledDrawn`).
-    opened: dict[str, Mapped] = field(default_factory=dict, compare=False)
+    opened: dict[str, Spilled] = field(default_factory=dict, compare=False)
 
     def adopt(self, drawn: Iterable[Drawn]) -> None:
         """Let the parent's reads of cards a worker spilled share one open file per spill file."""
@@ -58,7 +57,7 @@ class Staging:
     def close(self) -> None:
         """Close the spill files of cards the parent opened."""
         for spilled in self.opened.values():
-            spilled.close()
+            os.close(spilled.fd)
         self.opened.clear()
 
 
