@@ -164,10 +164,11 @@ def staged_pack(
             spills.mkdir()
             yield staging
         finally:
-            staging.close()
-            # Once swapped in, the folder is the pack and no longer here.
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.rmtree(spills, ignore_errors=True)
+            try:
+                staging.close()
+            finally:  # once swapped in, the folder is the pack and no longer here
+                shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(spills, ignore_errors=True)
 
 
 def _write_locked(
