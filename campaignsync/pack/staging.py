@@ -12,6 +12,7 @@ so an interrupted build still leaves the previous pack.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -57,7 +58,8 @@ class Staging:
     def close(self) -> None:
         """Close the spill files of cards the parent opened."""
         for spilled in self.opened.values():
-            os.close(spilled.fd)
+            with contextlib.suppress(OSError):  # the staging is removed after, all the same
+                os.close(spilled.fd)
         self.opened.clear()
 
 

@@ -164,11 +164,10 @@ def staged_pack(
             spills.mkdir()
             yield staging
         finally:
-            try:
-                staging.close()
-            finally:  # once swapped in, the folder is the pack and no longer here
-                shutil.rmtree(folder, ignore_errors=True)
-                shutil.rmtree(spills, ignore_errors=True)
+            staging.close()
+            # Once swapped in, the folder is the pack and no longer here.
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(spills, ignore_errors=True)
 
 
 def _write_locked(
