@@ -51,7 +51,7 @@ class Plan:
     """
 
     campaign: str
-    locales: list[Any]
+    #: What every page shows (``gallery.everywhere``: the locales shown among it), and its digest.
     common: dict[str, Any]
     shared: str
     numbers: dict[str, int]
@@ -81,7 +81,7 @@ def plan(
     found = attention.schedule_problems(project, campaign, (), epoch)
     schedule = attention.schedule_by_message(project, campaign, found)
     numbers = localepages.numbered(listed)
-    return Plan(campaign, locales, shares, keys.digest(shares), numbers, schedule, kept)
+    return Plan(campaign, shares, keys.digest(shares), numbers, schedule, kept)
 
 
 def ahead(
@@ -116,8 +116,8 @@ def ahead(
         placed = (shown.message_keys(ordered)[message_id], number)
         digest = inputs(message, items, plan.shared, placed, plan.kept)
         if digest:
-            page = draw(message, [c for unit in ordered.values() for c in unit], plan.locales,
-                        items, plan.common, number)  # fmt: skip
+            its_cards = [c for unit in ordered.values() for c in unit]
+            page = draw(message, its_cards, plan.common["locales"], items, plan.common, number)
             made.append((path_of(message_id), digest, page))
     return made
 

@@ -249,7 +249,7 @@ def render_selection(
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged or not prepare else None,
                           keeper, out if keeper and not selection.partial else None,
-                          pages if staged is not None else None)  # fmt: skip
+                          pages)  # fmt: skip
     with collecting.fewer_collections():
         _render_all(context, units, jobs, got.collect)
     got.outputs.sort(key=_PATH)
