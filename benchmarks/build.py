@@ -423,7 +423,7 @@ def main() -> None:
     finally:
         victim.write_text(original, encoding="utf-8")
     # The edit undone: one message changed again, this time the folder alone; then the
-    # zip made again whole (no previous zip to copy from).
+    # zip made again, from the zip that build set aside (pack/asidezip.py).
     figures["one_nozip"] = run([*build, "--no-zip"], env)
     figures["zip_again"] = run(build, env)
     figures["check_warm"] = run(check, env, ok=(0, 1))

@@ -442,6 +442,7 @@ def test_locale_shards_built_apart_assemble_into_the_same_pack(
         {"staging": ".2026.tmp-1", "zip": None, "renames": []},
         {"staging": "../outside", "zip": None, "renames": [], "deletes": []},
         {"staging": ".2026.tmp-1", "zip": None, "renames": [], "deletes": ["../../etc/x"]},
+        {"staging": ".2026.tmp-1", "zip": None, "renames": [], "deletes": [], "aside": "../x"},
     ],
 )
 def test_a_journal_naming_paths_outside_the_pack_is_refused(tmp_path: Path, entry: object) -> None:

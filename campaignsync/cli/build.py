@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     default=True,
     show_default=True,
     help="Write the zip beside the folder. --no-zip updates the folder alone (faster after "
-    "an edit) and removes the pack's zip, which would no longer match it.",
+    "an edit) and moves the pack's zip, which would no longer match it, into the cache: the "
+    "next build with the zip updates it from there.",
 )
 def build(
     repo: Path | None,

@@ -40,6 +40,10 @@ def apply(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
     final = out / campaign
     staging = out / entry["staging"]
     if entry["zip"] is None:  # built without the zip: the old one goes first
+        if entry.get("aside") is True:  # kept in the cache, for the next zip to update
+            from campaignsync.pack import asidezip
+
+            asidezip.set_aside(out, campaign)
         (out / f"{campaign}.zip").unlink(missing_ok=True)
     for rel in entry["deletes"]:
         (final / rel).unlink(missing_ok=True)
@@ -105,7 +109,10 @@ def _valid(entry: object, campaign: str) -> bool:
     names = (entry.get("staging"), entry.get("zip") or f".{campaign}.zip")
     lists = (entry.get("renames"), entry.get("deletes"))
     return (
-        all(isinstance(n, str) and n.startswith(f".{campaign}.") and "/" not in n for n in names)
+        isinstance(entry.get("aside", False), bool)
+        and all(
+            isinstance(n, str) and n.startswith(f".{campaign}.") and "/" not in n for n in names
+        )
         and all(isinstance(rels, list) for rels in lists)
         and all(isinstance(r, str) and paths.is_inside(r) for rels in lists for r in rels)  # type: ignore[union-attr]
     )

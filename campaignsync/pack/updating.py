@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
-from campaignsync.pack import archive, journal, runs, state, writer
+from campaignsync.pack import archive, asidezip, journal, runs, state, writer
 from campaignsync.pack.state import PackResult
 
 #: A file of the pack: its path, the file (its bytes read when written) and its member.
@@ -41,21 +42,24 @@ def update(
     ``files`` are every file of the new pack (in any order; the bytes of the changed ones
     alone are read, and all of them for a zip written whole), ``members`` their members
     where known, ``previous`` the last pack's sha256 by path and ``tables`` its zip's
-    members deflated in runs. The last zip's members are copied when it is there, made
-    by this zlib at this time; otherwise (a pack built with ``--no-zip``, another
-    ``SOURCE_DATE_EPOCH``) the zip is written whole.
+    members deflated in runs. The members are copied from the last zip, made by this zlib
+    at this time, or the one a build without the zip set aside (``pack.asidezip``, as this
+    one sets it aside); else (another ``SOURCE_DATE_EPOCH``) the zip is written whole.
     """
-    zip_path = out / f"{campaign}.zip"
     recorded = _as_left(out, campaign)
     if recorded is None:
         return None
-    index = None
+    source = None
     if zipped and recorded["zip"] is not None and recorded.get("zlib") == writer.ZLIB_VERSION:
+        zip_path = out / f"{campaign}.zip"
         index = archive.read_zip_index(zip_path, campaign)
         if index is None or len(index) != len(previous):
             return None  # not a zip campaignsync wrote, or not that of the pack ``previous`` is
-        if index.stamp != stamp:
-            index = None  # made at another time: every member is written again
+        source = _LastZip(zip_path, index, previous, tables, False)
+    elif zipped and recorded["zip"] is None:
+        source = _aside(out, campaign, previous)
+    if source is not None and source.index.stamp != stamp:
+        source = None  # made at another time: every member is written again
     missing = writer.digest_all(writer.PackFile(f.path, f.content) for f in files
                                 if f.path not in members)  # fmt: skip
     done = {**members, **missing} if missing else members
@@ -63,40 +67,98 @@ def update(
     final = out / campaign
     if any(_blocked(final, rel) for rel, _, _ in changed):
         return None
-    if zipped and index is not None:
-        zip_members, ran = _merged(final, campaign, changed, deletes, index, zip_path, tables)
+    aside = False
+    if source is not None:
+        zip_members, ran = _merged(final, campaign, files, done, changed, deletes, source)
     elif zipped:
         every = sorted(((f.path, f, done[f.path]) for f in files), key=itemgetter(0))
         zip_members, ran = _compressed(final, every)
     else:
         zip_members, ran = None, {}
-    if not _commit(out, campaign, changed, deletes, zip_members, index, stamp, len(files)):
+        aside = _set_aside(out, campaign, recorded, previous, done, changed, deletes, tables)
+    if not _commit(out, campaign, changed, deletes, zip_members, source, stamp, len(files), aside):
         return None
+    if zipped:  # the zip set aside is done with (when not updated, written again in whole)
+        asidezip.drop(out, campaign)
     made = dict(previous)
     made.update((rel, member.sha256) for rel, _, member in changed)
     for rel in deletes:
         del made[rel]
-    digest = made.get("manifest.json", writer.NOTHING)
-    where = zip_path if zipped else None
-    return PackResult(final, where, len(files), len(changed), len(files) - len(changed), digest,
-                      made, ran)  # fmt: skip
+    digest, where = made.get("manifest.json", writer.NOTHING), out / f"{campaign}.zip"
+    return PackResult(final, where if zipped else None, len(files), len(changed),
+                      len(files) - len(changed), digest, made, ran)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _LastZip:
+    """The zip an update copies members from: the pack's, or one set aside."""
+
+    path: Path
+    index: archive.ZipIndex
+    #: The sha256 of each member by path ("": one that may not be the last pack's file).
+    holds: Mapping[str, str]
+    #: Its members deflated in runs.
+    tables: Mapping[str, runs.Table]
+    aside: bool
+
+
+def _aside(out: Path, campaign: str, previous: Mapping[str, str]) -> _LastZip | None:
+    """Return the zip set aside by builds without the zip since, if it holds for this pack."""
+    found = asidezip.taken(out, campaign, previous.get("manifest.json", ""), writer.ZLIB_VERSION)
+    index = archive.read_zip_index(found.path, campaign) if found is not None else None
+    if found is None or index is None:
+        return None
+    holds = {rel: sha for rel, sha in previous.items() if rel not in found.changed}
+    holds.update((rel, "") for rel in found.changed if rel in index)
+    if len(index) != len(holds):
+        return None
+    return _LastZip(found.path, index, holds, found.tables, True)
+
+
+def _set_aside(
+    out: Path,
+    campaign: str,
+    recorded: Mapping[str, Any],
+    previous: Mapping[str, str],
+    done: Mapping[str, writer.Member],
+    changed: list[Changed],
+    deletes: list[str],
+    tables: Mapping[str, runs.Table],
+) -> bool:
+    """Record, before the commit, what the zip set aside lacks; return whether to set it aside.
+
+    A zip beside the pack is set aside (the journal moves it); one set aside already is
+    noted as lacking this build's changes too.
+    """
+    now = [*(rel for rel, _, _ in changed), *deletes]
+    manifest = done["manifest.json"].sha256 if "manifest.json" in done else ""
+    if recorded["zip"] is None:
+        asidezip.extend(out, campaign, previous.get("manifest.json", ""), manifest, now)
+        return False
+    if recorded.get("zlib") != writer.ZLIB_VERSION:
+        return False
+    return asidezip.start(out, campaign, manifest, writer.ZLIB_VERSION, now, tables)
 
 
 def _changes(
     files: list[Output | writer.PackFile],
     members: Mapping[str, writer.Member],
     previous: Mapping[str, str],
+    strict: bool = True,
 ) -> tuple[list[Changed], list[str]]:
     """Return the files changed or added since the last pack (sorted), and the paths it had alone.
 
-    One look-up a file: its sha256 against the last pack's at its path.
+    One look-up a file: its sha256 against the last pack's at its path. ``strict``: a
+    file taken by reference from the last pack must be unchanged (else Stale).
     """
     was = previous.get
     changed = sorted(  # each path read once: a property of 143,000 outputs from the cache
         ((path, f, m) for f in files if was(path := f.path) != (m := members[path]).sha256),
         key=itemgetter(0),
     )
-    if any(m.referenced for _, _, m in changed):  # taken by reference, yet not the last pack's
+    if strict and any(
+        m.referenced for _, _, m in changed
+    ):  # taken by reference, yet not the last pack's
         raise writer.Stale(next(rel for rel, _, m in changed if m.referenced))
     added = sum(1 for rel, _, _ in changed if rel not in previous)
     if len(previous) == len(files) - added:  # every path of the last pack is still here
@@ -130,19 +192,23 @@ def _stamp(path: Path) -> list[int]:
 def _merged(
     final: Path,
     campaign: str,
+    files: list[Output | writer.PackFile],
+    done: Mapping[str, writer.Member],
     changed: list[Changed],
     deletes: list[str],
-    index: archive.ZipIndex,
-    zip_path: Path,
-    tables: Mapping[str, runs.Table],
+    source: _LastZip,
 ) -> tuple[list[tuple[str, Any]], dict[str, runs.Table]]:
     """Return the changes to the last zip (compressed; None: removed) and the new zip's runs.
 
-    A big file's runs unchanged since the last zip (whose runs ``tables`` holds) are
-    copied from it; the members deflated in runs that did not change are copied whole,
-    their tables kept.
+    ``changed`` and ``deletes`` are the changes since the last pack: those since a zip set
+    aside are worked out here. A big file's runs unchanged since the last zip (whose runs
+    ``source.tables`` holds) are copied from it; the members deflated in runs that did
+    not change are copied whole, their tables kept.
     """
-    old = runs.Previous(zip_path, campaign, index, tables)
+    if source.aside:
+        changed, deletes = _changes(files, done, source.holds, strict=False)
+    tables = source.tables
+    old = runs.Previous(source.path, campaign, source.index, tables)
     try:
         members, ran = _compressed(final, changed, old)
         gone = {rel for rel, _, _ in changed}.union(deletes)
@@ -180,15 +246,17 @@ def _commit(
     changed: list[Changed],
     deletes: list[str],
     zip_members: list[tuple[str, Any]] | None,
-    index: archive.ZipIndex | None,
+    source: _LastZip | None,
     stamp: tuple[int, int],
     count: int,
+    aside: bool = False,
 ) -> bool:
     """Stage the changed files and the new zip, then commit and apply the journal.
 
-    ``zip_members`` are the changes to the last zip (``index``), or every member
-    (``index`` None), or None when the pack has no zip any more. Returns False, having
-    changed nothing, when the last zip turns out not to hold the last pack's files.
+    ``zip_members`` are the changes to the last zip (``source``), or every member (no
+    source), or None when the pack has no zip any more (``aside``: the journal sets it
+    aside rather than deleting it). Returns False, having changed nothing, when the last
+    zip turns out not to hold the last pack's files.
     """
     staging = out / f".{campaign}.tmp-{os.getpid()}"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
@@ -197,12 +265,14 @@ def _commit(
         "zip": archive_tmp.name if zip_members is not None else None,
         "renames": [rel for rel, _, _ in changed],
         "deletes": deletes,
+        "aside": aside,
     }
     try:
         _stage(staging, changed)
-        if zip_members is not None and index is not None:
-            old = out / f"{campaign}.zip"
-            made = archive.update_zip(archive_tmp, campaign, index, old, zip_members, stamp)
+        if zip_members is not None and source is not None:
+            made = archive.update_zip(
+                archive_tmp, campaign, source.index, source.path, zip_members, stamp
+            )
             if made != count:  # its members are not the last pack's files
                 shutil.rmtree(staging, ignore_errors=True)
                 archive_tmp.unlink(missing_ok=True)

@@ -91,13 +91,12 @@ def write_pack(
     anything missing from it is prepared here. Unchanged files are hard-linked from the
     previous pack instead of being written again (``reuse=False`` writes every file
     afresh). An interrupted build leaves the previous pack as it was. ``zipped=False``
-    writes the folder alone and removes the pack's zip, before the folder changes: a zip
-    never stays beside a folder it does not match. With ``staged`` (from
-    :func:`staged_pack`, whose lock is held), the outputs and the extras ``written``
-    (their contents empty) are already in its folder, their compressed bytes in its spill
-    files. ``previous`` is the last pack's sha256 by path when known (else read from its
-    manifest), ``tables`` its zip's members deflated in runs, whose unchanged runs an
-    update copies.
+    writes the folder alone; the zip leaves first (an update sets it aside: ``asidezip``),
+    never beside a folder it does not match. With ``staged`` (from :func:`staged_pack`,
+    whose lock is held), the outputs and the extras ``written`` (their contents empty)
+    are already in its folder, their compressed bytes in its spill files. ``previous`` is
+    the last pack's sha256 by path when known (else read from its manifest), ``tables``
+    its zip's members deflated in runs, whose unchanged runs an update copies.
     """
     # Each file's bytes are read where they are needed (an output of the render cache reads
     # its body file then: pack.bodies); an update needs only the changed files' bytes.
@@ -183,8 +182,8 @@ def _write_locked(
     previous: Mapping[str, str] | None = None,
     tables: Mapping[str, Table] | None = None,
 ) -> PackResult:
+    from campaignsync.pack import asidezip, updating
     from campaignsync.pack import staging as staging_files
-    from campaignsync.pack import updating
 
     final = out / campaign
     staging = staged.folder if staged else out / f".{campaign}.tmp-{os.getpid()}"
@@ -226,8 +225,8 @@ def _write_locked(
             aside.rename(final)
         raise
     shutil.rmtree(aside, ignore_errors=True)
-    made = {rel: member.sha256 for rel, member in prepared}
-    ran = deflated_runs.tables(prepared) if zipped else {}
+    asidezip.drop(out, campaign)  # a zip set aside goes with the last pack, not this one
+    made, ran = {r: m.sha256 for r, m in prepared}, deflated_runs.tables(prepared) if zipped else {}
     return PackResult(final, archive if zipped else None, len(files), written, reused,
                       made.get("manifest.json", NOTHING), made, ran)  # fmt: skip
 

@@ -1,0 +1,145 @@
+"""The zip a build without it set aside, for the next build with the zip to update.
+
+A ``build --no-zip`` writes the folder alone: the pack's zip no longer matches it, so
+it leaves the output folder. It is not deleted but moved into the cache
+(``<out>/.campaignsync-cache/zips/<pack>.zip``, by the update's journal), with a
+record: the sha256 of the manifest of the pack it now goes with, the paths that may
+differ from its members, the zlib that made it, its size and time, and its members
+deflated in runs. The manifest lists every file's sha256, so a pack with that manifest
+differs from the zip in those paths alone, however it was built. Each build without the
+zip adds its changes to the record before its journal commits. The next build with the
+zip takes every other member from the zip set aside, as an update takes them from the
+last zip (:mod:`campaignsync.pack.updating`), instead of compressing 150,000 files again.
+A record that does not hold (another manifest, another zlib, the zip touched, the record
+damaged) is a miss: the zip is written whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from campaignsync.pack import sealed
+from campaignsync.pack.cache import FOLDER
+from campaignsync.pack.runs import Table, valid
+
+ZIPS = "zips"
+
+
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A zip set aside, valid for the pack it was taken for."""
+
+    path: Path
+    #: The paths that may differ from the zip's members (changed, added or deleted since).
+    changed: frozenset[str]
+    #: Its members deflated in runs (checked against its records before use).
+    tables: Mapping[str, Table]
+
+
+def zip_path(out: Path, campaign: str) -> Path:
+    """Return where the zip of ``campaign`` is kept while set aside."""
+    return out / FOLDER / ZIPS / f"{campaign}.zip"
+
+
+def _record_path(out: Path, campaign: str) -> Path:
+    return out / FOLDER / ZIPS / f"{campaign}.aside"
+
+
+def _key(campaign: str) -> str:
+    return f"zip set aside\0{campaign}"
+
+
+def taken(out: Path, campaign: str, manifest: str, zlib: str) -> Aside | None:
+    """Return the zip set aside for the pack whose manifest's sha256 is ``manifest``, if it holds.
+
+    ``zlib`` is the version that would make the new members: another one's bytes differ.
+    """
+    path = zip_path(out, campaign)
+    try:
+        where = sealed.folder_id(path.parent)
+        plain = sealed.read_sealed(_record_path(out, campaign), where, _key(campaign))
+        kept_manifest, kept_zlib, stamp, changed, tables = plain
+        if (kept_manifest, kept_zlib) != (manifest, zlib) or _stamp(path) != list(stamp):
+            return None
+        if not all(isinstance(rel, str) for rel in changed):
+            return None
+        runs = valid(tables)
+    except (OSError, TypeError, ValueError):  # not there, or not a record this tool wrote
+        return None
+    return Aside(path, frozenset(changed), runs or {})
+
+
+def start(
+    out: Path,
+    campaign: str,
+    manifest: str,
+    zlib: str,
+    changed: Iterable[str],
+    tables: Mapping[str, Table],
+) -> bool:
+    """Record the pack's zip as set aside for the pack with ``manifest``; return whether done.
+
+    Called before the journal that moves the zip commits: once it has, the zip goes with
+    the new pack but for ``changed``. A record left by a build that then failed names a
+    manifest no pack has: a miss.
+    """
+    live = out / f"{campaign}.zip"
+    try:
+        stamp = _stamp(live)
+    except OSError:
+        return False
+    return _write(out, campaign, (manifest, zlib, stamp, sorted(set(changed)), dict(tables)))
+
+
+def extend(out: Path, campaign: str, last: str, manifest: str, changed: Iterable[str]) -> bool:
+    """Add a build's changes to the record of the zip set aside for the pack with ``last``.
+
+    Return False (the zip set aside is dropped) when there is none that holds for it.
+    """
+    record = _record_path(out, campaign)
+    try:
+        where = sealed.folder_id(record.parent)
+        plain = sealed.read_sealed(record, where, _key(campaign))
+        kept_manifest, zlib, stamp, before, tables = plain
+        if kept_manifest != last or not all(isinstance(rel, str) for rel in before):
+            raise ValueError("set aside for another pack")
+    except (OSError, TypeError, ValueError):
+        drop(out, campaign)
+        return False
+    return _write(out, campaign, (manifest, zlib, stamp, sorted({*before, *changed}), tables))
+
+
+def _write(out: Path, campaign: str, record: tuple[Any, ...]) -> bool:
+    try:
+        sealed.write_sealed(_record_path(out, campaign), _key(campaign), record)
+    except OSError:
+        drop(out, campaign)
+        return False
+    return True
+
+
+def set_aside(out: Path, campaign: str) -> None:
+    """Move the pack's zip where it is kept aside (a step of a journal; safe to repeat)."""
+    live = out / f"{campaign}.zip"
+    if not live.exists():
+        return
+    path = zip_path(out, campaign)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(live, path)
+
+
+def drop(out: Path, campaign: str) -> None:
+    """Remove the zip set aside and its record, if any (a zip written since replaces it)."""
+    for path in (_record_path(out, campaign), zip_path(out, campaign)):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]

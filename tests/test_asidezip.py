@@ -1,0 +1,167 @@
+"""The zip a build without it sets aside, and the next build with the zip updates from it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_incremental import (
+    EPOCH,
+    change_body,
+    change_po_entry,
+    change_title,
+    messages,
+    same_as_clean,
+    tree,
+)
+
+from campaignsync.pack import archive, asidezip, journal
+from campaignsync.pack.cache import FOLDER
+
+
+class ZipWrites:
+    """The zips a build writes, watched: whole, or updated from which zip."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.whole = 0
+        self.sources: list[Path] = []
+        write_zip, update_zip = archive.write_zip, archive.update_zip
+
+        def whole(*args: Any, **kwargs: Any) -> Any:
+            self.whole += 1
+            return write_zip(*args, **kwargs)
+
+        def updated(path: Path, campaign: str, old: Any, source: Path, *rest: Any) -> int:
+            self.sources.append(source)
+            return update_zip(path, campaign, old, source, *rest)
+
+        monkeypatch.setattr(archive, "write_zip", whole)
+        monkeypatch.setattr(archive, "update_zip", updated)
+
+
+def _folder_alone(cli_invoke: CliInvoke, repo: Path, out: Path, removed: bool = True) -> None:
+    """Build the folder alone: the zip leaves the output folder, kept aside in the cache."""
+    result = cli_invoke(["build", "--repo", str(repo), "--out", str(out), "--no-zip"], env=EPOCH)
+    told = f"Removed {out / '2026.zip'}: it would no longer match the folder " in result.stdout
+    assert told == removed
+    assert not (out / "2026.zip").exists()
+
+
+def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_it(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    first = (out / "2026.zip").read_bytes()
+    change_title(small_repo, 0, "Folder only")
+    _folder_alone(cli_invoke, small_repo, out)
+    kept = asidezip.zip_path(out, "2026")
+    assert kept.read_bytes() == first  # moved, not rewritten
+    # More builds without the zip: a body, a translation, and a message gone.
+    change_body(small_repo, 1, "Back up")
+    change_po_entry(small_repo, 0, "Nouveau texte")
+    messages(small_repo)[-1].unlink()
+    _folder_alone(cli_invoke, small_repo, out, removed=False)
+    assert kept.read_bytes() == first
+    writes = ZipWrites(monkeypatch)
+    result = cli_invoke(build, env=EPOCH)
+    assert result.stdout.splitlines()[0].endswith(f" and {out / '2026.zip'}")
+    assert (writes.whole, writes.sources) == (0, [kept])
+    assert sorted(p.name for p in kept.parent.iterdir()) == []  # done with
+    monkeypatch.undo()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def _damage_record(out: Path) -> None:
+    record = asidezip.zip_path(out, "2026").with_suffix(".aside")
+    data = record.read_bytes()
+    record.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+
+
+def _lengthen_zip(out: Path) -> None:
+    with asidezip.zip_path(out, "2026").open("ab") as handle:
+        handle.write(b"\0")
+
+
+def _touch_zip(out: Path) -> None:
+    path = asidezip.zip_path(out, "2026")
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+
+
+def _delete_cache(out: Path) -> None:
+    shutil.rmtree(out / FOLDER)
+
+
+@pytest.mark.parametrize("harm", [_damage_record, _lengthen_zip, _touch_zip, _delete_cache])
+def test_a_zip_set_aside_that_does_not_hold_is_a_miss_and_the_zip_is_written_whole(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    harm: Any,
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    _folder_alone(cli_invoke, small_repo, out)
+    harm(out)
+    writes = ZipWrites(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert (writes.whole, writes.sources) == (1, [])
+    assert not asidezip.zip_path(out, "2026").exists()
+    monkeypatch.undo()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def test_a_new_pack_without_the_zip_drops_the_zip_set_aside(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    _folder_alone(cli_invoke, small_repo, out)
+    change_title(small_repo, 0, "Written anew")
+    cli_invoke([*build, "--no-zip", "--force"], env=EPOCH)
+    assert not asidezip.zip_path(out, "2026").exists()
+    writes = ZipWrites(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert (writes.whole, writes.sources) == (1, [])
+    monkeypatch.undo()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def test_a_build_without_the_zip_stopped_after_its_journal_sets_the_zip_aside_as_it_is_finished(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    first = (out / "2026.zip").read_bytes()
+    before = tree(out / "2026")
+    change_title(small_repo, 0, "Interrupted")
+
+    def power_cut(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(journal, "apply", power_cut)
+    cli_invoke([*build, "--no-zip"], env=EPOCH, expect=1)
+    assert tree(out / "2026") == before and (out / "2026.zip").read_bytes() == first
+    monkeypatch.undo()
+    assert journal.recover(out, "2026")  # as the next build does first, under the lock
+    assert not (out / "2026.zip").exists()
+    assert asidezip.zip_path(out, "2026").read_bytes() == first
+    # The build stopped before recording its pack: the next writes a new one, zip and all.
+    writes = ZipWrites(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert (writes.whole, writes.sources) == (1, [])
+    assert not asidezip.zip_path(out, "2026").exists()
+    monkeypatch.undo()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
