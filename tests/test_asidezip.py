@@ -68,6 +68,7 @@ def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_
     messages(small_repo)[-1].unlink()
     _folder_alone(cli_invoke, small_repo, out, removed=False)
     assert kept.read_bytes() == first
+    change_title(small_repo, 1, "Zipped")  # and one more edit, built with the zip
     writes = ZipWrites(monkeypatch)
     result = cli_invoke(build, env=EPOCH)
     assert result.stdout.splitlines()[0].endswith(f" and {out / '2026.zip'}")
@@ -165,3 +166,53 @@ def test_a_build_without_the_zip_stopped_after_its_journal_sets_the_zip_aside_as
     assert not asidezip.zip_path(out, "2026").exists()
     monkeypatch.undo()
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def test_the_zip_is_made_again_from_the_folder_when_no_input_changed_since_it_was_set_aside(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync import pipeline
+
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    _folder_alone(cli_invoke, small_repo, out)
+    writes = ZipWrites(monkeypatch)
+
+    def no_rendering(*args: object) -> None:
+        raise AssertionError("rendered: the folder was up to date")
+
+    monkeypatch.setattr(pipeline, "render_units", no_rendering)
+    result = cli_invoke(build, env=EPOCH)
+    files = len(tree(out / "2026"))
+    assert result.stdout == (
+        f"Up to date: {out / '2026'} ({files} files); made {out / '2026.zip'} again from it\n"
+    )
+    assert (writes.whole, writes.sources) == (0, [asidezip.zip_path(out, "2026")])
+    assert not asidezip.zip_path(out, "2026").exists()
+    again = cli_invoke(build, env=EPOCH)
+    assert again.stdout.endswith(
+        f" files) and {out / '2026.zip'}; nothing changed since the last build\n"
+    )
+    monkeypatch.undo()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def test_a_folder_file_changed_by_hand_is_not_put_in_the_zip_made_again(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    _folder_alone(cli_invoke, small_repo, out)
+    calendar = out / "2026" / "calendar.ics"  # changed by the edit: not in the zip set aside
+    calendar.write_bytes(calendar.read_bytes().replace(b"Folder only", b"By hand"))
+    writes = ZipWrites(monkeypatch)
+    result = cli_invoke(build, env=EPOCH)
+    assert "made" not in result.stdout  # a build, which copies the zip's other members
+    assert writes.sources == [asidezip.zip_path(out, "2026")]
+    monkeypatch.undo()
+    cli_invoke([*build[:-1], str(tmp_path / "clean")], env=EPOCH)
+    assert (out / "2026.zip").read_bytes() == (tmp_path / "clean" / "2026.zip").read_bytes()

@@ -99,7 +99,12 @@ def build(
     options = pipeline.Options(out, force, jobs, shards, verbose, progress(), now_or(None), clock())
     with errors():
         done = pipeline.build_pack(find_repo(repo), request, options)
-    if done.built is None:
+    if done.zipped_again and done.pack.archive is not None:
+        click.echo(
+            f"Up to date: {display(done.pack.folder)} ({done.pack.files} files); "
+            f"made {display(done.pack.archive)} again from it"
+        )
+    elif done.built is None:
         kept = done.pack.archive
         click.echo(
             f"Up to date: {display(done.pack.folder)} ({done.pack.files} files)"

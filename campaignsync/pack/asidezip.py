@@ -3,20 +3,24 @@
 A ``build --no-zip`` writes the folder alone: the pack's zip no longer matches it, so
 it leaves the output folder. It is not deleted but moved into the cache
 (``<out>/.campaignsync-cache/zips/<pack>.zip``, by the update's journal), with a
-record: the sha256 of the manifest of the pack it now goes with, the paths that may
-differ from its members, the zlib that made it, its size and time, and its members
-deflated in runs. The manifest lists every file's sha256, so a pack with that manifest
-differs from the zip in those paths alone, however it was built. Each build without the
-zip adds its changes to the record before its journal commits. The next build with the
-zip takes every other member from the zip set aside, as an update takes them from the
-last zip (:mod:`campaignsync.pack.updating`), instead of compressing 150,000 files again.
-A record that does not hold (another manifest, another zlib, the zip touched, the record
-damaged) is a miss: the zip is written whole.
+record: the sha256 of the manifest of the pack it now goes with and that pack's time,
+the paths that may differ from its members, the zlib that made it, its size and time,
+and its members deflated in runs. The manifest lists every file's sha256, so a pack
+with that manifest differs from the zip in those paths alone, however it was built.
+Each build without the zip adds its changes to the record before its journal commits.
+
+The next build with the zip takes every other member from the zip set aside, as an
+update takes them from the last zip (:mod:`campaignsync.pack.updating`), instead of
+compressing 150,000 files again; when no input changed since, the zip is made from it
+and the folder alone, nothing built (:func:`made_again`). A record that does not hold
+(another manifest, another zlib, the zip touched, the record damaged) is a miss: the
+zip is written whole.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from typing import Any
 from campaignsync.pack import sealed
 from campaignsync.pack.cache import FOLDER
 from campaignsync.pack.runs import Table, valid
+from campaignsync.pack.state import PackResult
 
 ZIPS = "zips"
 
@@ -39,6 +44,8 @@ class Aside:
     changed: frozenset[str]
     #: Its members deflated in runs (checked against its records before use).
     tables: Mapping[str, Table]
+    #: The DOS time and date of the pack it goes with (a zip of it has them on every member).
+    stamp: tuple[int, int]
 
 
 def zip_path(out: Path, campaign: str) -> Path:
@@ -63,27 +70,28 @@ def taken(out: Path, campaign: str, manifest: str, zlib: str) -> Aside | None:
     try:
         where = sealed.folder_id(path.parent)
         plain = sealed.read_sealed(_record_path(out, campaign), where, _key(campaign))
-        kept_manifest, kept_zlib, stamp, changed, tables = plain
+        kept_manifest, kept_zlib, stamp, when, changed, tables = plain
         if (kept_manifest, kept_zlib) != (manifest, zlib) or _stamp(path) != list(stamp):
             return None
         if not all(isinstance(rel, str) for rel in changed):
             return None
-        runs = valid(tables)
-    except (OSError, TypeError, ValueError):  # not there, or not a record this tool wrote
+        runs, dos = valid(tables), (int(when[0]), int(when[1]))
+    except (OSError, TypeError, ValueError, IndexError):  # not there, or not a record of this tool
         return None
-    return Aside(path, frozenset(changed), runs or {})
+    return Aside(path, frozenset(changed), runs or {}, dos)
 
 
 def start(
     out: Path,
     campaign: str,
-    manifest: str,
+    pack: tuple[str, tuple[int, int]],
     zlib: str,
     changed: Iterable[str],
     tables: Mapping[str, Table],
 ) -> bool:
-    """Record the pack's zip as set aside for the pack with ``manifest``; return whether done.
+    """Record the pack's zip as set aside for ``pack``; return whether done.
 
+    ``pack`` is the new pack's manifest sha256 and DOS time and date.
     Called before the journal that moves the zip commits: once it has, the zip goes with
     the new pack but for ``changed``. A record left by a build that then failed names a
     manifest no pack has: a miss.
@@ -93,25 +101,32 @@ def start(
         stamp = _stamp(live)
     except OSError:
         return False
-    return _write(out, campaign, (manifest, zlib, stamp, sorted(set(changed)), dict(tables)))
+    manifest, when = pack
+    record = (manifest, zlib, stamp, list(when), sorted(set(changed)), dict(tables))
+    return _write(out, campaign, record)
 
 
-def extend(out: Path, campaign: str, last: str, manifest: str, changed: Iterable[str]) -> bool:
+def extend(
+    out: Path, campaign: str, last: str, pack: tuple[str, tuple[int, int]], changed: Iterable[str]
+) -> bool:
     """Add a build's changes to the record of the zip set aside for the pack with ``last``.
 
-    Return False (the zip set aside is dropped) when there is none that holds for it.
+    ``pack`` is the new pack's manifest sha256 and DOS time and date. Return False (the
+    zip set aside is dropped) when there is none that holds for the last pack.
     """
     record = _record_path(out, campaign)
     try:
         where = sealed.folder_id(record.parent)
         plain = sealed.read_sealed(record, where, _key(campaign))
-        kept_manifest, zlib, stamp, before, tables = plain
+        kept_manifest, zlib, stamp, _, before, tables = plain
         if kept_manifest != last or not all(isinstance(rel, str) for rel in before):
             raise ValueError("set aside for another pack")
     except (OSError, TypeError, ValueError):
         drop(out, campaign)
         return False
-    return _write(out, campaign, (manifest, zlib, stamp, sorted({*before, *changed}), tables))
+    manifest, when = pack
+    merged = sorted({*before, *changed})
+    return _write(out, campaign, (manifest, zlib, stamp, list(when), merged, tables))
 
 
 def _write(out: Path, campaign: str, record: tuple[Any, ...]) -> bool:
@@ -143,3 +158,57 @@ def drop(out: Path, campaign: str) -> None:
 def _stamp(path: Path) -> list[int]:
     info = path.stat()
     return [info.st_size, info.st_mtime_ns]
+
+
+def made_again(out: Path, campaign: str) -> PackResult | None:
+    """Make the zip of a pack from the zip set aside; None (nothing written) if it cannot be.
+
+    For a pack whose folder is as its last build left it, no input changed since: the
+    files that may differ from the zip's members are read from the folder (each checked
+    against the sha256 its build kept) and compressed, the other members copied. Called
+    under the write lock.
+    """
+    from campaignsync.pack import archive, kept, runs, writer
+
+    final, live = out / campaign, out / f"{campaign}.zip"
+    hashes = kept.pack_hashes(out / FOLDER / campaign, final)
+    if hashes is None or live.exists():
+        return None
+    manifest = hashes.get("manifest.json", "")
+    found = taken(out, campaign, manifest, writer.ZLIB_VERSION)
+    index = archive.read_zip_index(found.path, campaign) if found is not None else None
+    if found is None or index is None or index.stamp != found.stamp:
+        return None
+    files = []
+    for rel in sorted(found.changed & hashes.keys()):
+        try:
+            data = (final / rel).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != hashes[rel]:
+            return None  # changed by hand since: a build makes it again
+        files.append(writer.PackFile(rel, data))
+    old = runs.Previous(found.path, campaign, index, found.tables)
+    try:
+        made = writer.prepare_all(files, old)
+        copied = {
+            rel: t for rel in found.tables if rel not in found.changed and (t := old.table(rel))
+        }
+    finally:
+        old.close()
+    gone = [(rel, None) for rel in sorted(found.changed - hashes.keys()) if rel in index]
+    changes: list[tuple[str, Any]] = sorted([*made.items(), *gone], key=lambda c: c[0])
+    temporary = out / f".{campaign}.zip.tmp-{os.getpid()}"
+    try:
+        count = archive.update_zip(temporary, campaign, index, found.path, changes, found.stamp)
+        if count != len(hashes):  # its members are not the pack's files
+            temporary.unlink()
+            return None
+        os.replace(temporary, live)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    ran = {**copied, **runs.tables(made.items())}
+    kept.keep_runs(out / FOLDER / campaign, manifest, ran)
+    drop(out, campaign)
+    return PackResult(final, live, len(hashes), 0, len(hashes), manifest, hashes, ran)

@@ -180,6 +180,20 @@ def open_kept(
     return kept
 
 
+def pack_hashes(cache_folder: Path, pack: Path) -> dict[str, str] | None:
+    """Return the sha256 by path of the files of ``pack`` as its last build left it, if kept."""
+    try:
+        found = _hashes(cache_folder, sealed.folder_id(cache_folder), pack)
+    except OSError:
+        return None
+    return found[0] if found is not None else None
+
+
+def keep_runs(cache_folder: Path, manifest: str, runs: Mapping[str, Table]) -> None:
+    """Keep the zip's members deflated in runs, for the pack whose manifest is ``manifest``."""
+    sealed.write_sealed(cache_folder / RUNS, manifest, dict(runs))
+
+
 def _hashes(cache_folder: Path, where: bytes, pack: Path) -> tuple[dict[str, str], Based] | None:
     """Return the last pack's hashes if its manifest is the one its build recorded.
 
@@ -324,4 +338,4 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         kept.hashes_base = _save_based(path, result.manifest_sha256, result.digests,
                                        kept.hashes_base)  # fmt: skip
     if result is not None and result.digests and result.runs != kept.runs:
-        sealed.write_sealed(kept.index.parent / RUNS, result.manifest_sha256, dict(result.runs))
+        keep_runs(kept.index.parent, result.manifest_sha256, result.runs)

@@ -67,7 +67,6 @@ def update(
     final = out / campaign
     if any(_blocked(final, rel) for rel, _, _ in changed):
         return None
-    aside = False
     if source is not None:
         zip_members, ran = _merged(final, campaign, files, done, changed, deletes, source)
     elif zipped:
@@ -75,7 +74,8 @@ def update(
         zip_members, ran = _compressed(final, every)
     else:
         zip_members, ran = None, {}
-        aside = _set_aside(out, campaign, recorded, previous, done, changed, deletes, tables)
+    aside = not zipped and _set_aside(out, campaign, recorded, previous, (done, stamp), changed,
+                                      deletes, tables)  # fmt: skip
     if not _commit(out, campaign, changed, deletes, zip_members, source, stamp, len(files), aside):
         return None
     if zipped:  # the zip set aside is done with (when not updated, written again in whole)
@@ -120,24 +120,26 @@ def _set_aside(
     campaign: str,
     recorded: Mapping[str, Any],
     previous: Mapping[str, str],
-    done: Mapping[str, writer.Member],
+    made: tuple[Mapping[str, writer.Member], tuple[int, int]],
     changed: list[Changed],
     deletes: list[str],
     tables: Mapping[str, runs.Table],
 ) -> bool:
     """Record, before the commit, what the zip set aside lacks; return whether to set it aside.
 
-    A zip beside the pack is set aside (the journal moves it); one set aside already is
-    noted as lacking this build's changes too.
+    ``made`` holds the new pack's members and DOS time. A zip beside the pack is set aside
+    (the journal moves it); one set aside already is noted as lacking this build's
+    changes too.
     """
     now = [*(rel for rel, _, _ in changed), *deletes]
-    manifest = done["manifest.json"].sha256 if "manifest.json" in done else ""
+    members, stamp = made
+    pack = (members["manifest.json"].sha256 if "manifest.json" in members else "", stamp)
     if recorded["zip"] is None:
-        asidezip.extend(out, campaign, previous.get("manifest.json", ""), manifest, now)
+        asidezip.extend(out, campaign, previous.get("manifest.json", ""), pack, now)
         return False
     if recorded.get("zlib") != writer.ZLIB_VERSION:
         return False
-    return asidezip.start(out, campaign, manifest, writer.ZLIB_VERSION, now, tables)
+    return asidezip.start(out, campaign, pack, writer.ZLIB_VERSION, now, tables)
 
 
 def _changes(

@@ -105,13 +105,13 @@ def write_pack(
     if staged is not None:
         done = frozenset(o.path for o in outputs) | written
         return _write_locked(out, campaign, files, epoch, ready, False, zipped, staged, done)
-    with _locked(out, campaign):
+    with locked(out, campaign):
         return _write_locked(out, campaign, files, epoch, ready, reuse, zipped,
                              previous=previous, tables=tables or {})  # fmt: skip
 
 
 @contextmanager
-def _locked(out: Path, campaign: str) -> Iterator[None]:
+def locked(out: Path, campaign: str) -> Iterator[None]:
     """Hold the output folder's write lock, after finishing what an interrupted build left."""
     from filelock import FileLock, Timeout
 
@@ -154,7 +154,7 @@ def staged_pack(
         return
     from campaignsync.pack.staging import Staging
 
-    with _locked(out, campaign):
+    with locked(out, campaign):
         folder = out / f".{campaign}.tmp-{os.getpid()}"
         spills = out / f".{campaign}.tmp-{os.getpid()}.spill"
         staging = Staging(folder, spills, zipped)

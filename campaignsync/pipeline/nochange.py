@@ -7,7 +7,7 @@ imports only what it needs; loading the project, rendering and writing the pack
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,6 +65,8 @@ class Outcome:
     changes: tuple[str, ...] = ()
     #: The zip a ``--no-zip`` build removed (it would no longer match the folder).
     removed_zip: Path | None = None
+    #: The zip made again from the folder, which is current (``pack.asidezip.made_again``).
+    zipped_again: bool = False
 
 
 def output_folder(root: Path, out: Path | None) -> Path:
@@ -101,6 +103,35 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     stamp, done = unchanged(root, target, request, options.clock)
     if done is not None and not options.force:
         return Outcome(done)
+    if request.zipped and not options.force and not options.shards:
+        again = _zip_again(root, target, request, stamp, options.clock)
+        if again is not None:
+            return again
     from campaignsync.pipeline.building import build_changed
 
     return build_changed(root, request, options, target, stamp)
+
+
+def _zip_again(
+    root: Path, target: Path, request: Request, stamp: state.Stamp, clock: int | None
+) -> Outcome | None:
+    """Return the pack with its zip made again, when only the folder was built from these inputs.
+
+    The zip a build without it set aside is brought up to date from the folder
+    (:func:`campaignsync.pack.asidezip.made_again`); None when it cannot be (a build
+    makes the pack then).
+    """
+    folder_alone = replace(request, zipped=False)
+    alone, done = unchanged(root, target, folder_alone, clock)
+    if done is None:
+        return None
+    from campaignsync.pack import asidezip, writer
+
+    with writer.locked(target, done.folder.name):
+        if state.current(target, alone) is None:  # another build since the test
+            return None
+        made = asidezip.made_again(target, done.folder.name)
+    if made is None:
+        return None
+    state.remember(target, stamp, made)
+    return Outcome(made, zipped_again=True)
