@@ -19,8 +19,10 @@ from test_incremental import (
     tree,
 )
 
-from campaignsync.pack import archive, asidezip, journal
+from campaignsync.pack import archive, asidezip, journal, runs
 from campaignsync.pack.cache import FOLDER
+from campaignsync.pack.kept import pack_hashes
+from campaignsync.pack.writer import ZLIB_VERSION
 
 
 class ZipWrites:
@@ -43,17 +45,42 @@ class ZipWrites:
         monkeypatch.setattr(archive, "update_zip", updated)
 
 
-def _folder_alone(cli_invoke: CliInvoke, repo: Path, out: Path, removed: bool = True) -> None:
-    """Build the folder alone: the zip leaves the output folder, kept aside in the cache."""
-    result = cli_invoke(["build", "--repo", str(repo), "--out", str(out), "--no-zip"], env=EPOCH)
-    told = f"Removed {out / '2026.zip'}: it would no longer match the folder " in result.stdout
-    assert told == removed
+SET_ASIDE = (
+    "Set {} aside in the cache: it would no longer match the folder "
+    "(the next build without --no-zip updates it).\n"
+)
+REMOVED = (
+    "Removed {}: it would no longer match the folder (build without --no-zip to make it again).\n"
+)
+
+
+def _folder_alone(
+    cli_invoke: CliInvoke, repo: Path, out: Path, told: str | None = SET_ASIDE, epoch: str = ""
+) -> None:
+    """Build the folder alone: the zip leaves the output folder, kept aside in the cache.
+
+    ``told`` is what the build says of the zip (None: nothing, there was none).
+    """
+    env = {"SOURCE_DATE_EPOCH": epoch or EPOCH["SOURCE_DATE_EPOCH"]}
+    result = cli_invoke(["build", "--repo", str(repo), "--out", str(out), "--no-zip"], env=env)
+    said = result.stdout.splitlines(keepends=True)[1]
+    assert said == (told.format(out / "2026.zip") if told else said)
+    assert told is not None or "2026.zip" not in result.stdout
     assert not (out / "2026.zip").exists()
 
 
+@pytest.mark.parametrize("in_runs", [False, True])
 def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_it(
-    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    in_runs: bool,
 ) -> None:
+    if in_runs:  # every file with a marker deflated in runs, as big ones are
+        monkeypatch.setattr(runs, "SMALLEST", 1)
+        kinds = {kind: (marker, 1024) for kind, (marker, _) in runs.KINDS.items()}
+        monkeypatch.setattr(runs, "KINDS", kinds)
     out = tmp_path / "out"
     build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
@@ -66,15 +93,19 @@ def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_
     change_body(small_repo, 1, "Back up")
     change_po_entry(small_repo, 0, "Nouveau texte")
     messages(small_repo)[-1].unlink()
-    _folder_alone(cli_invoke, small_repo, out, removed=False)
+    _folder_alone(cli_invoke, small_repo, out, told=None)
     assert kept.read_bytes() == first
+    if in_runs:  # the zip's runs travel with it
+        hashes = pack_hashes(out / FOLDER / "2026", out / "2026") or {}
+        found = asidezip.taken(out, "2026", hashes["manifest.json"], ZLIB_VERSION)
+        assert found is not None and "index.html" in found.tables
     change_title(small_repo, 1, "Zipped")  # and one more edit, built with the zip
-    writes = ZipWrites(monkeypatch)
-    result = cli_invoke(build, env=EPOCH)
+    with monkeypatch.context() as patched:
+        writes = ZipWrites(patched)
+        result = cli_invoke(build, env=EPOCH)
     assert result.stdout.splitlines()[0].endswith(f" and {out / '2026.zip'}")
     assert (writes.whole, writes.sources) == (0, [kept])
     assert sorted(p.name for p in kept.parent.iterdir()) == []  # done with
-    monkeypatch.undo()
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
@@ -216,3 +247,93 @@ def test_a_folder_file_changed_by_hand_is_not_put_in_the_zip_made_again(
     monkeypatch.undo()
     cli_invoke([*build[:-1], str(tmp_path / "clean")], env=EPOCH)
     assert (out / "2026.zip").read_bytes() == (tmp_path / "clean" / "2026.zip").read_bytes()
+
+
+class _CrossDevice:
+    """``os`` as asidezip sees it, on a cache on another disk: no rename reaches it."""
+
+    getpid = staticmethod(os.getpid)
+
+    @staticmethod
+    def replace(source: object, target: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+
+def _cache_on_another_disk(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asidezip, "os", _CrossDevice)
+
+
+def _cache_not_writable(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (out / FOLDER / asidezip.ZIPS).write_bytes(b"not a folder")  # the record cannot be written
+
+
+@pytest.mark.parametrize("trouble", [_cache_on_another_disk, _cache_not_writable])
+def test_a_zip_that_cannot_be_set_aside_is_removed_and_the_next_one_written_whole(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    trouble: Any,
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    with monkeypatch.context() as patched:
+        trouble(out, patched)
+        _folder_alone(cli_invoke, small_repo, out, told=REMOVED)
+    assert not asidezip.zip_path(out, "2026").exists()
+    writes = ZipWrites(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert (writes.whole, writes.sources) == (1, [])
+    monkeypatch.undo()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+LATER = "1790086400"  # a day after EPOCH: every member of a zip has the pack's time
+
+
+@pytest.mark.parametrize("edit", [True, False])
+def test_a_zip_set_aside_at_another_time_is_not_copied_from(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: bool,
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    # Set aside at the first time; the folder built at the first time, or at the later one.
+    _folder_alone(cli_invoke, small_repo, out, epoch="" if edit else LATER)
+    if edit:
+        change_title(small_repo, 1, "Later")
+    writes = ZipWrites(monkeypatch)
+    result = cli_invoke(build, env={"SOURCE_DATE_EPOCH": LATER})
+    assert "again from it" not in result.stdout
+    assert (writes.whole, writes.sources) == (1, [])
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    cli_invoke([*build[:-1], str(clean)], env={"SOURCE_DATE_EPOCH": LATER})
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_a_zip_set_aside_is_taken_only_for_its_pack_and_zlib(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(out)], env=EPOCH)
+    change_title(small_repo, 0, "Folder only")
+    _folder_alone(cli_invoke, small_repo, out)
+    hashes = pack_hashes(out / FOLDER / "2026", out / "2026")
+    assert hashes is not None
+    manifest, zlib = hashes["manifest.json"], ZLIB_VERSION
+    found = asidezip.taken(out, "2026", manifest, zlib)
+    assert found is not None and "manifest.json" in found.changed
+    assert asidezip.taken(out, "2026", "another manifest", zlib) is None
+    assert asidezip.taken(out, "2026", manifest, "another zlib") is None
+    # Added to only for the pack it holds for: else dropped.
+    assert not asidezip.extend(out, "2026", "another manifest", ("x", (1, 1)), ["a"])
+    assert not asidezip.zip_path(out, "2026").exists()

@@ -225,8 +225,8 @@ def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_ma
     assert lines[0].startswith(f"Built {out / '2026'}: ")
     assert lines[0].endswith(" unchanged)")
     assert lines[1] == (
-        f"Removed {out / '2026.zip'}: it would no longer match the folder "
-        "(build without --no-zip to make it again)."
+        f"Set {out / '2026.zip'} aside in the cache: it would no longer match the folder "
+        "(the next build without --no-zip updates it)."
     )
     assert not (out / "2026.zip").exists()
     again = cli_invoke([*build, "--no-zip"], env=EPOCH)

@@ -126,7 +126,12 @@ def _report_built(built: Built, done: Outcome) -> None:
         f"Built {display(result.folder)}: {result.files} files "
         f"({result.written} written, {result.reused} unchanged){also}"
     )
-    if done.removed_zip is not None:
+    if done.removed_zip is not None and done.zip_aside:
+        click.echo(
+            f"Set {display(done.removed_zip)} aside in the cache: it would no longer match the "
+            "folder (the next build without --no-zip updates it)."
+        )
+    elif done.removed_zip is not None:
         click.echo(
             f"Removed {display(done.removed_zip)}: it would no longer match the folder "
             "(build without --no-zip to make it again)."

@@ -73,7 +73,7 @@ def taken(out: Path, campaign: str, manifest: str, zlib: str) -> Aside | None:
         kept_manifest, kept_zlib, stamp, when, changed, tables = plain
         if (kept_manifest, kept_zlib) != (manifest, zlib) or _stamp(path) != list(stamp):
             return None
-        if not all(isinstance(rel, str) for rel in changed):
+        if not _paths(changed):
             return None
         runs, dos = valid(tables), (int(when[0]), int(when[1]))
     except (OSError, TypeError, ValueError, IndexError):  # not there, or not a record of this tool
@@ -119,7 +119,7 @@ def extend(
         where = sealed.folder_id(record.parent)
         plain = sealed.read_sealed(record, where, _key(campaign))
         kept_manifest, zlib, stamp, _, before, tables = plain
-        if kept_manifest != last or not all(isinstance(rel, str) for rel in before):
+        if kept_manifest != last or not _paths(before):
             raise ValueError("set aside for another pack")
     except (OSError, TypeError, ValueError):
         drop(out, campaign)
@@ -127,6 +127,11 @@ def extend(
     manifest, when = pack
     merged = sorted({*before, *changed})
     return _write(out, campaign, (manifest, zlib, stamp, list(when), merged, tables))
+
+
+def _paths(plain: Any) -> bool:
+    """Return True when a record's paths are as this tool writes them: a list of text."""
+    return isinstance(plain, list) and all(isinstance(rel, str) for rel in plain)
 
 
 def _write(out: Path, campaign: str, record: tuple[Any, ...]) -> bool:
@@ -144,8 +149,11 @@ def set_aside(out: Path, campaign: str) -> None:
     if not live.exists():
         return
     path = zip_path(out, campaign)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(live, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(live, path)
+    except OSError:  # the cache on another disk, say: the zip is deleted, its record a miss
+        live.unlink(missing_ok=True)
 
 
 def drop(out: Path, campaign: str) -> None:

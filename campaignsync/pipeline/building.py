@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaignsync.model import Diagnostic, Output, Project
-from campaignsync.pack import manifest, state, writer
+from campaignsync.pack import asidezip, manifest, state, writer
 from campaignsync.pack.kept import open_kept, save_kept
 from campaignsync.pipeline.assembly import Assembled, assemble
 from campaignsync.pipeline.collecting import fewer_collections
@@ -294,7 +294,8 @@ def build_changed(
     after = manifest.hashes(built.result.folder) if options.verbose else {}
     changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
     removed = old_zip if had_zip and built.result.archive is None else None
-    return Outcome(built.result, built, shown, changes, removed)
+    aside = removed is not None and asidezip.zip_path(target, selection.name).is_file()
+    return Outcome(built.result, built, shown, changes, removed, zip_aside=aside)
 
 
 def _answers(root: Path, target: Path, request: Request, options: Options) -> state.Stamp | None:

@@ -65,6 +65,8 @@ class Outcome:
     changes: tuple[str, ...] = ()
     #: The zip a ``--no-zip`` build removed (it would no longer match the folder).
     removed_zip: Path | None = None
+    #: Whether it was set aside in the cache, for the next build with the zip to update.
+    zip_aside: bool = False
     #: The zip made again from the folder, which is current (``pack.asidezip.made_again``).
     zipped_again: bool = False
 
