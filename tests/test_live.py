@@ -222,3 +222,49 @@ def test_preview_answers_before_its_first_build_is_done(
     finally:
         started.server.shutdown()
         started.close()
+
+
+def test_a_save_builds_the_folder_first_and_the_zip_after(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.pack import asidezip
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    out = tmp_path / "out"
+    folder, request = out / "2026", pipeline.Request(epoch=1790000000)
+    first = live.rebuild(small_repo, out, request, 1, None, folder)  # no zip yet: made with it
+    assert first.hashes and (out / "2026.zip").is_file()
+    before = (out / "2026.zip").read_bytes()
+    unchanged = live.rebuild(small_repo, out, request, 1, None, folder)
+    assert unchanged.hashes == first.hashes and (out / "2026.zip").read_bytes() == before
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message.write_text(message.read_text().replace("starts today", "begins today"))
+    saved = live.rebuild(small_repo, out, request, 1, None, folder)
+    assert (
+        saved.hashes and saved.hashes["en/web/kickoff.html"] != first.hashes["en/web/kickoff.html"]
+    )
+    assert saved.hashes == live.hashes(folder)  # as the build wrote them: its manifest's
+    assert not (out / "2026.zip").exists()  # the pages have the folder; the zip waits
+    assert asidezip.zip_path(out, "2026").read_bytes() == before
+    live.zip_again(small_repo, out, request)
+    assert not asidezip.zip_path(out, "2026").exists()
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)])
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+@pytest.mark.parametrize("problems", [(), ("a problem",)])
+def test_the_zip_comes_after_each_build_is_recorded_and_only_after_one_that_worked(
+    problems: tuple[str, ...],
+) -> None:
+    state = live.State()
+    seen: list[int] = []
+    done = live.Outcome(problems, None if problems else {})
+    live.build_then_follow(
+        iter([{"a"}, {"b"}]),
+        lambda _: done,
+        state,
+        lambda _: None,
+        lambda: seen.append(state.build),
+    )
+    assert seen == ([] if problems else [1, 2, 3])

@@ -82,13 +82,15 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
     preview = Preview(folder, address, state is not None, server)
     if state is not None:
         batches = watch.changes(root, input_paths(project.config.paths), preview.stop)
+        # The folder first (the pages reload), then the zip, as a save's build goes.
         thread = threading.Thread(
             target=live.build_then_follow,
             args=(
                 batches,
-                lambda _: live.rebuild(root, target, request, jobs, options.clock),
+                lambda _: live.rebuild(root, target, request, jobs, options.clock, folder),
                 state,
                 problems,
+                lambda: live.zip_again(root, target, request, jobs, options.clock),
             ),
             daemon=True,
         )
