@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import socket
@@ -227,7 +228,7 @@ def test_preview_answers_before_its_first_build_is_done(
 def test_a_save_builds_the_folder_first_and_the_zip_after(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from campaignsync.pack import asidezip
+    from campaignsync.pack import asidezip, manifest
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     out = tmp_path / "out"
@@ -243,7 +244,8 @@ def test_a_save_builds_the_folder_first_and_the_zip_after(
     assert (
         saved.hashes and saved.hashes["en/web/kickoff.html"] != first.hashes["en/web/kickoff.html"]
     )
-    assert saved.hashes == live.hashes(folder)  # as the build wrote them: its manifest's
+    assert saved.hashes == manifest.hashes(folder)  # as the build wrote them: its manifest's
+    assert live.hashes(folder) == saved.hashes  # as the build kept them
     assert not (out / "2026.zip").exists()  # the pages have the folder; the zip waits
     assert asidezip.zip_path(out, "2026").read_bytes() == before
     live.zip_again(small_repo, out, request)
@@ -268,3 +270,21 @@ def test_the_zip_comes_after_each_build_is_recorded_and_only_after_one_that_work
         lambda: seen.append(state.build),
     )
     assert seen == ([] if problems else [1, 2, 3])
+
+
+def test_the_hashes_of_a_pack_touched_since_its_build_are_read_from_its_manifest(
+    small_repo: Path, tmp_path: Path
+) -> None:
+    from campaignsync.pack import manifest
+
+    out = tmp_path / "out"
+    live.rebuild(small_repo, out, pipeline.Request(epoch=1790000000))
+    folder = out / "2026"
+    kept = live.hashes(folder)
+    assert kept == manifest.hashes(folder)
+    listed = folder / "manifest.json"
+    text = listed.read_text(encoding="utf-8")
+    assert text.count(kept["calendar.ics"]) == 1
+    listed.write_text(text.replace(kept["calendar.ics"], "0" * 64), encoding="utf-8")
+    touched = hashlib.sha256(listed.read_bytes()).hexdigest()
+    assert live.hashes(folder) == {**kept, "calendar.ics": "0" * 64, "manifest.json": touched}
