@@ -189,6 +189,19 @@ def pack_hashes(cache_folder: Path, pack: Path) -> dict[str, str] | None:
     return found[0] if found is not None else None
 
 
+def folder_hashes(folder: Path) -> dict[str, str]:
+    """Return the sha256 by path of the files of the pack in ``folder``.
+
+    As its last build kept them when the pack is as it left it (:func:`pack_hashes`),
+    else read from its manifest (61 MB of JSON at 500 messages x 26 locales, 1.2-1.5 s).
+    """
+    from campaignsync.pack import manifest
+    from campaignsync.pack.cache import FOLDER
+
+    found = pack_hashes(folder.parent / FOLDER / folder.name, folder)
+    return dict(found) if found is not None else manifest.hashes(folder)
+
+
 def keep_runs(cache_folder: Path, manifest: str, runs: Mapping[str, Table]) -> None:
     """Keep the zip's members deflated in runs, for the pack whose manifest is ``manifest``."""
     sealed.write_sealed(cache_folder / RUNS, manifest, dict(runs))

@@ -79,16 +79,10 @@ class State:
 
 
 def hashes(folder: Path) -> dict[str, str]:
-    """Return the sha256 of every file of the pack in ``folder``, from its manifest.
+    """Return the sha256 of every file of the pack in ``folder`` (``kept.folder_hashes``)."""
+    from campaignsync.pack import kept
 
-    As its last build kept them when the pack is as it left it (``kept.pack_hashes``):
-    at 500 messages x 26 locales the manifest is 61 MB of JSON, 1.2-1.5 s to read.
-    """
-    from campaignsync.pack import kept, manifest
-    from campaignsync.pack.cache import FOLDER
-
-    found = kept.pack_hashes(folder.parent / FOLDER / folder.name, folder)
-    return dict(found) if found is not None else manifest.hashes(folder)
+    return kept.folder_hashes(folder)
 
 
 def rebuild(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import asidezip, manifest, state, writer
-from campaignsync.pack.kept import open_kept, save_kept
+from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
 from campaignsync.pipeline.assembly import Assembled, assemble
 from campaignsync.pipeline.collecting import fewer_collections
 from campaignsync.pipeline.forking import default_jobs
@@ -271,7 +271,7 @@ def build_changed(
         from campaignsync.pipeline.lastcheck import Pending
 
         pending = Pending(request.campaign, answer, options.now, warnings)
-    before = manifest.hashes(target / selection.name) if options.verbose else {}
+    before = folder_hashes(target / selection.name) if options.verbose else {}
     old_zip = target / f"{selection.name}.zip"
     had_zip = old_zip.exists()
     built = build(
@@ -291,7 +291,11 @@ def build_changed(
         project.keep_parsed()
     ignore = project.config.ignore
     shown = tuple(d for d in (*warnings, *built.warnings) if d.code not in ignore)
-    after = manifest.hashes(built.result.folder) if options.verbose else {}
+    after = (
+        (dict(built.result.digests) or manifest.hashes(built.result.folder))
+        if options.verbose
+        else {}
+    )
     changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
     removed = old_zip if had_zip and built.result.archive is None else None
     aside = removed is not None and asidezip.zip_path(target, selection.name).is_file()
