@@ -128,6 +128,26 @@ def test_watch_reports_saved_input_files(small_repo: Path) -> None:
     assert found and "content/messages/2026/kickoff.md" in found[0]
 
 
+def test_a_save_made_before_the_changes_are_asked_for_is_reported(small_repo: Path) -> None:
+    # preview asks for changes once its first build is done: a save made during that
+    # build must not be lost (nor the one after it).
+    stop = threading.Event()
+    batches = watch.changes(small_repo, ("content", "locales"), stop)
+    threading.Event().wait(1.0)  # the first build, meanwhile; the watcher started at once
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message.write_text(message.read_text() + "\n")
+    catalog = next((small_repo / "locales").rglob("*.po"))
+    threading.Event().wait(0.5)  # a second burst, while the first waits
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    threading.Event().wait(0.5)
+    threading.Timer(20, stop.set).start()  # a watcher that missed them ends, not hangs
+    found = next(batches, set())
+    stop.set()
+    assert "content/messages/2026/kickoff.md" in found
+    assert catalog.relative_to(small_repo).as_posix() in found  # both bursts as one
+    assert list(batches) == []  # and the watching ends with ``stop``
+
+
 def test_preview_without_watch_and_without_a_pack_says_to_build_first(
     cli_invoke: CliInvoke, small_repo: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -14,24 +15,63 @@ DEBOUNCE_MS = 150
 def changes(root: Path, inputs: Iterable[str], stop: threading.Event) -> Iterator[set[str]]:
     """Yield the input files (relative to ``root``) changed by each burst of saves, until ``stop``.
 
-    ``inputs`` are the config file and the content, locales and templates folders.
+    ``inputs`` are the config file and the content, locales and templates folders. The
+    watching starts now, not when the first change is asked for: a save made meanwhile
+    (while ``preview`` makes its first build) is yielded then. Bursts saved while the
+    last was being handled come as one.
     """
-    from watchfiles import watch
-
+    waiting: queue.SimpleQueue[_Told] = queue.SimpleQueue()
     watched = [root / name for name in inputs if (root / name).exists()]
-    for batch in watch(
-        *watched,
-        stop_event=stop,
-        debounce=DEBOUNCE_MS,
-        step=50,
-        raise_interrupt=False,
-        ignore_permission_denied=True,
-    ):
-        found = set()
-        for _change, path in batch:
-            try:
-                found.add(Path(path).resolve().relative_to(root).as_posix())
-            except ValueError:
-                continue
+    threading.Thread(target=_watch, args=(root, watched, stop, waiting), daemon=True).start()
+    return _bursts(waiting)
+
+
+#: What the watching thread tells: a burst's files, what stopped it, or None once stopped.
+_Told = set[str] | BaseException | None
+
+
+def _bursts(waiting: queue.SimpleQueue[_Told]) -> Iterator[set[str]]:
+    """Yield what the watching thread tells, all it told meanwhile as one burst."""
+    while True:
+        told = [waiting.get()]
+        while not waiting.empty():
+            told.append(waiting.get())
+        found = set().union(*(t for t in told if isinstance(t, set)))
         if found:
             yield found
+        for end in (t for t in told if not isinstance(t, set)):
+            if end is not None:
+                raise end
+            return
+
+
+def _watch(
+    root: Path,
+    watched: list[Path],
+    stop: threading.Event,
+    waiting: queue.SimpleQueue[_Told],
+) -> None:
+    """Put each burst's changed input files into ``waiting``, then None once ``stop`` is set."""
+    from watchfiles import watch
+
+    try:
+        for batch in watch(
+            *watched,
+            stop_event=stop,
+            debounce=DEBOUNCE_MS,
+            step=50,
+            raise_interrupt=False,
+            ignore_permission_denied=True,
+        ):
+            found = set()
+            for _change, path in batch:
+                try:
+                    found.add(Path(path).resolve().relative_to(root).as_posix())
+                except ValueError:
+                    continue
+            if found:
+                waiting.put(found)
+    except BaseException as exc:  # told where the changes are asked for
+        waiting.put(exc)
+        return
+    waiting.put(None)
