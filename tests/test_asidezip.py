@@ -69,6 +69,34 @@ def _folder_alone(
     assert not (out / "2026.zip").exists()
 
 
+def _built_then_edited(cli_invoke: CliInvoke, repo: Path, out: Path) -> list[str]:
+    """Build the pack with its zip, then edit a title; return the build command."""
+    build = ["build", "--repo", str(repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(repo, 0, "Folder only")
+    return build
+
+
+def _aside_once(cli_invoke: CliInvoke, repo: Path, out: Path) -> list[str]:
+    """Build the pack, edit a title and build the folder alone; return the build command."""
+    build = _built_then_edited(cli_invoke, repo, out)
+    _folder_alone(cli_invoke, repo, out)
+    return build
+
+
+def _zipped_whole(
+    cli_invoke: CliInvoke, build: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Build with the zip: written whole (no zip set aside taken), as a clean build's."""
+    repo, out = Path(build[2]), Path(build[4])
+    with monkeypatch.context() as patched:
+        writes = ZipWrites(patched)
+        cli_invoke(build, env=EPOCH)
+    assert (writes.whole, writes.sources) == (1, [])
+    assert not asidezip.zip_path(out, "2026").exists()
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("in_runs", [False, True])
 def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_it(
     cli_invoke: CliInvoke,
@@ -138,36 +166,19 @@ def test_a_zip_set_aside_that_does_not_hold_is_a_miss_and_the_zip_is_written_who
     monkeypatch: pytest.MonkeyPatch,
     harm: Any,
 ) -> None:
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    change_title(small_repo, 0, "Folder only")
-    _folder_alone(cli_invoke, small_repo, out)
-    harm(out)
-    writes = ZipWrites(monkeypatch)
-    cli_invoke(build, env=EPOCH)
-    assert (writes.whole, writes.sources) == (1, [])
-    assert not asidezip.zip_path(out, "2026").exists()
-    monkeypatch.undo()
-    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+    build = _aside_once(cli_invoke, small_repo, tmp_path / "out")
+    harm(tmp_path / "out")
+    _zipped_whole(cli_invoke, build, monkeypatch, tmp_path)
 
 
 def test_a_new_pack_without_the_zip_drops_the_zip_set_aside(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    change_title(small_repo, 0, "Folder only")
-    _folder_alone(cli_invoke, small_repo, out)
+    build = _aside_once(cli_invoke, small_repo, tmp_path / "out")
     change_title(small_repo, 0, "Written anew")
     cli_invoke([*build, "--no-zip", "--force"], env=EPOCH)
-    assert not asidezip.zip_path(out, "2026").exists()
-    writes = ZipWrites(monkeypatch)
-    cli_invoke(build, env=EPOCH)
-    assert (writes.whole, writes.sources) == (1, [])
-    monkeypatch.undo()
-    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+    assert not asidezip.zip_path(tmp_path / "out", "2026").exists()
+    _zipped_whole(cli_invoke, build, monkeypatch, tmp_path)
 
 
 def test_a_build_without_the_zip_stopped_after_its_journal_sets_the_zip_aside_as_it_is_finished(
@@ -191,12 +202,7 @@ def test_a_build_without_the_zip_stopped_after_its_journal_sets_the_zip_aside_as
     assert not (out / "2026.zip").exists()
     assert asidezip.zip_path(out, "2026").read_bytes() == first
     # The build stopped before recording its pack: the next writes a new one, zip and all.
-    writes = ZipWrites(monkeypatch)
-    cli_invoke(build, env=EPOCH)
-    assert (writes.whole, writes.sources) == (1, [])
-    assert not asidezip.zip_path(out, "2026").exists()
-    monkeypatch.undo()
-    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+    _zipped_whole(cli_invoke, build, monkeypatch, tmp_path)
 
 
 def test_the_zip_is_made_again_from_the_folder_when_no_input_changed_since_it_was_set_aside(
@@ -205,10 +211,7 @@ def test_the_zip_is_made_again_from_the_folder_when_no_input_changed_since_it_wa
     from campaignsync import pipeline
 
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    change_title(small_repo, 0, "Folder only")
-    _folder_alone(cli_invoke, small_repo, out)
+    build = _aside_once(cli_invoke, small_repo, out)
     writes = ZipWrites(monkeypatch)
 
     def no_rendering(*args: object) -> None:
@@ -234,10 +237,7 @@ def test_a_folder_file_changed_by_hand_is_not_put_in_the_zip_made_again(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    change_title(small_repo, 0, "Folder only")
-    _folder_alone(cli_invoke, small_repo, out)
+    build = _aside_once(cli_invoke, small_repo, out)
     calendar = out / "2026" / "calendar.ics"  # changed by the edit: not in the zip set aside
     calendar.write_bytes(calendar.read_bytes().replace(b"Folder only", b"By hand"))
     writes = ZipWrites(monkeypatch)
@@ -276,18 +276,12 @@ def test_a_zip_that_cannot_be_set_aside_is_removed_and_the_next_one_written_whol
     trouble: Any,
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    change_title(small_repo, 0, "Folder only")
+    build = _built_then_edited(cli_invoke, small_repo, out)
     with monkeypatch.context() as patched:
         trouble(out, patched)
         _folder_alone(cli_invoke, small_repo, out, told=REMOVED)
     assert not asidezip.zip_path(out, "2026").exists()
-    writes = ZipWrites(monkeypatch)
-    cli_invoke(build, env=EPOCH)
-    assert (writes.whole, writes.sources) == (1, [])
-    monkeypatch.undo()
-    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+    _zipped_whole(cli_invoke, build, monkeypatch, tmp_path)
 
 
 LATER = "1790086400"  # a day after EPOCH: every member of a zip has the pack's time
@@ -302,9 +296,7 @@ def test_a_zip_set_aside_at_another_time_is_not_copied_from(
     edit: bool,
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    change_title(small_repo, 0, "Folder only")
+    build = _built_then_edited(cli_invoke, small_repo, out)
     # Set aside at the first time; the folder built at the first time, or at the later one.
     _folder_alone(cli_invoke, small_repo, out, epoch="" if edit else LATER)
     if edit:
