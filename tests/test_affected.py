@@ -100,3 +100,30 @@ def test_build_verbose_names_what_it_wrote(cli_invoke: CliInvoke, small_repo: Pa
     assert "changed en/x/kickoff.txt" in lines and "changed manifest.json" in lines
     assert not any("passphrase-tip" in line for line in lines)
     assert all(line.split()[0] in ("added", "changed", "removed") for line in lines)
+
+
+def test_build_verbose_after_the_pack_was_deleted_or_touched_by_hand_names_what_it_wrote(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    import shutil
+
+    from campaignsync.pack import manifest
+
+    build = ["build", "--repo", str(small_repo), "-v"]
+    cli_invoke(build)
+    pack = small_repo / "dist" / "2026"
+    every = manifest.hashes(pack)
+    shutil.rmtree(pack)
+    again = cli_invoke(build).stdout
+    lines = [line.strip() for line in again.splitlines() if line.startswith("  ")]
+    assert sorted(lines) == sorted(f"added {rel}" for rel in every)
+    # The manifest edited by hand: the last build's record no longer holds; it is read.
+    listed = pack / "manifest.json"
+    other = "en/x/passphrase-tip.txt"  # a file the edit below leaves as it is
+    assert listed.read_text().count(every[other]) == 1
+    listed.write_text(listed.read_text().replace(every[other], "0" * 64))
+    message = small_repo / KICKOFF
+    message.write_text(message.read_text().replace("summary: All October", "summary: October"))
+    third = cli_invoke(build).stdout
+    lines = [line.strip() for line in third.splitlines() if line.startswith("  ")]
+    assert f"changed {other}" in lines and "changed en/x/kickoff.txt" in lines

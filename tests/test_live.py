@@ -9,6 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke
@@ -130,22 +131,40 @@ def test_watch_reports_saved_input_files(small_repo: Path) -> None:
 
 def test_a_save_made_before_the_changes_are_asked_for_is_reported(small_repo: Path) -> None:
     # preview asks for changes once its first build is done: a save made during that
-    # build must not be lost (nor the one after it).
+    # build, even at once, must not be lost (nor the one after it).
     stop = threading.Event()
     batches = watch.changes(small_repo, ("content", "locales"), stop)
-    threading.Event().wait(1.0)  # the first build, meanwhile; the watcher started at once
     message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
     message.write_text(message.read_text() + "\n")
     catalog = next((small_repo / "locales").rglob("*.po"))
     threading.Event().wait(0.5)  # a second burst, while the first waits
     catalog.write_text(catalog.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     threading.Event().wait(0.5)
-    threading.Timer(20, stop.set).start()  # a watcher that missed them ends, not hangs
+    guard = threading.Timer(20, stop.set)  # a watcher that missed them ends, not hangs
+    guard.daemon = True
+    guard.start()
     found = next(batches, set())
     stop.set()
+    guard.cancel()
     assert "content/messages/2026/kickoff.md" in found
     assert catalog.relative_to(small_repo).as_posix() in found  # both bursts as one
     assert list(batches) == []  # and the watching ends with ``stop``
+
+
+def test_bursts_told_meanwhile_come_as_one_then_the_end_or_what_stopped_the_watching() -> None:
+    import queue
+
+    told: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    for item in ({"a"}, {"b"}, None):  # the watching ended after two bursts
+        told.put(item)
+    assert list(watch._bursts(told)) == [{"a", "b"}]
+    failing: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    failing.put({"c"})
+    failing.put(OSError(28, "inotify watch limit reached"))
+    bursts = watch._bursts(failing)
+    assert next(bursts) == {"c"}
+    with pytest.raises(OSError, match="inotify watch limit reached"):
+        next(bursts)
 
 
 def test_preview_without_watch_and_without_a_pack_says_to_build_first(
@@ -268,11 +287,62 @@ def test_a_save_builds_the_folder_first_and_the_zip_after(
     assert live.hashes(folder) == saved.hashes  # as the build kept them
     assert not (out / "2026.zip").exists()  # the pages have the folder; the zip waits
     assert asidezip.zip_path(out, "2026").read_bytes() == before
-    live.zip_again(small_repo, out, request)
+
+    def no_rendering(*args: object) -> None:
+        raise AssertionError("rendered: only the zip was to be made")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "render_units", no_rendering)
+        assert live.zip_again(small_repo, out, request) == ()
     assert not asidezip.zip_path(out, "2026").exists()
+    assert pipeline.build_pack(small_repo, request, pipeline.Options(out=out)).built is None
     clean = tmp_path / "clean"
     cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)])
     assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_a_save_while_the_folder_was_built_leaves_the_zip_to_its_own_build(
+    small_repo: Path, tmp_path: Path
+) -> None:
+    from campaignsync.pack import asidezip
+
+    out = tmp_path / "out"
+    folder, request = out / "2026", pipeline.Request(epoch=1790000000)
+    live.rebuild(small_repo, out, request, 1, None, folder)
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message.write_text(message.read_text().replace("starts today", "begins today"))
+    live.rebuild(small_repo, out, request, 1, None, folder)
+    message.write_text(message.read_text().replace("begins today", "opens today"))
+    assert live.zip_again(small_repo, out, request) == ()  # the next save's build follows
+    assert not (out / "2026.zip").exists() and asidezip.zip_path(out, "2026").is_file()
+
+
+def test_what_stops_a_build_the_zip_or_the_watching_is_shown_and_preview_goes_on() -> None:
+    state = live.State()
+    outcomes: list[tuple[str, ...]] = []
+    calls = iter([RuntimeError("disk gone"), live.Outcome((), {})])
+
+    def rebuild(_: set[str]) -> live.Outcome:
+        step = next(calls)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    def batches() -> Iterator[set[str]]:
+        yield {"a"}
+        raise OSError(28, "inotify watch limit reached")
+
+    def record(outcome: live.Outcome) -> None:
+        outcomes.append(outcome.problems)
+
+    state.record = record  # type: ignore[method-assign]
+    live.build_then_follow(batches(), rebuild, state, lambda _: None, lambda: ("zip: full",))
+    assert outcomes == [
+        ("the build stopped: disk gone",),
+        (),
+        ("zip: full",),
+        ("saves are no longer followed: [Errno 28] inotify watch limit reached",),
+    ]
 
 
 @pytest.mark.parametrize("problems", [(), ("a problem",)])
@@ -287,7 +357,7 @@ def test_the_zip_comes_after_each_build_is_recorded_and_only_after_one_that_work
         lambda _: done,
         state,
         lambda _: None,
-        lambda: seen.append(state.build),
+        lambda: seen.append(state.build) or (),
     )
     assert seen == ([] if problems else [1, 2, 3])
 

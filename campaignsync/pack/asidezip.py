@@ -217,6 +217,7 @@ def made_again(out: Path, campaign: str) -> PackResult | None:
         temporary.unlink(missing_ok=True)
         raise
     ran = {**copied, **runs.tables(made.items())}
-    kept.keep_runs(out / FOLDER / campaign, manifest, ran)
+    with contextlib.suppress(OSError):  # not kept: the next update deflates those runs again
+        kept.keep_runs(out / FOLDER / campaign, manifest, ran)
     drop(out, campaign)
     return PackResult(final, live, len(hashes), 0, len(hashes), manifest, hashes, ran)

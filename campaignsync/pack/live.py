@@ -9,7 +9,6 @@ is served.
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import json
 import posixpath
@@ -17,6 +16,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,35 +129,42 @@ def _zip_waits(root: Path, out: Path, request: Request, clock: int | None, folde
 
 def zip_again(
     root: Path, out: Path, request: Request, jobs: int = 1, clock: Callable[[], int] | None = None
-) -> None:
+) -> tuple[str, ...]:
     """Bring the pack's zip up to date after :func:`rebuild` built its folder first.
 
-    A build with the zip: with no input changed since the folder's build, it makes the
-    zip alone, from the zip set aside (``pack.asidezip``). What stops it is left to the
-    next save's build to tell: the pages show the folder's.
+    Only while the folder is current (no save since its build): the zip alone is made
+    from the one set aside (``pipeline.zip_again``), or else by a build with the zip. A
+    save meanwhile is left to its own build. Returns what stopped it (nothing: done).
     """
     from campaignsync import pipeline
 
-    with contextlib.suppress(CampaignsyncError):
-        options = pipeline.Options(out=out, jobs=jobs, clock=clock() if clock else None)
-        pipeline.build_pack(root, request, options)
+    now = clock() if clock else None
+    try:
+        if pipeline.unchanged(root, out, replace(request, zipped=False), now)[1] is None:
+            return ()  # a save since (its build comes next), or the zip made with the folder
+        pipeline.build_pack(root, request, pipeline.Options(out=out, jobs=jobs, clock=now))
+    except CampaignsyncError as exc:
+        return (f"the zip was not made again: {exc}",)
+    return ()
 
 
 def follow(
     batches: Iterable[set[str]],
     rebuild: Callable[[set[str]], Outcome],
     state: State,
-    after: Callable[[], None] | None = None,
+    after: Callable[[], tuple[str, ...]] | None = None,
 ) -> None:
     """Rebuild after each burst of saves, recording each outcome for the open pages.
 
-    ``after`` runs once an outcome without problems is recorded (the zip brought back).
+    ``after`` runs once an outcome without problems is recorded (the zip made again); what
+    stops it is recorded too. What stops a build or the watching unforeseen is shown as a
+    problem in the pages rather than ending this thread unseen.
     """
-    for changed in batches:
-        outcome = rebuild(changed)
-        state.record(outcome)
-        if after is not None and not outcome.problems:
-            after()
+    try:
+        for changed in batches:
+            _step(partial(rebuild, changed), state, after)
+    except Exception as exc:  # the watching failed (too many files to watch, say)
+        state.record(Outcome((f"saves are no longer followed: {exc}",)))
 
 
 def build_then_follow(
@@ -165,15 +172,35 @@ def build_then_follow(
     rebuild: Callable[[set[str]], Outcome],
     state: State,
     problems: Callable[[tuple[str, ...]], None],
-    after: Callable[[], None] | None = None,
+    after: Callable[[], tuple[str, ...]] | None = None,
 ) -> None:
     """Make the first build (the server already answers), hand on its problems, then follow."""
-    outcome = rebuild(set())
-    state.record(outcome)
-    problems(state.problems)
-    if after is not None and not outcome.problems:
-        after()
+    _step(partial(rebuild, set()), state, after, problems)
     follow(batches, rebuild, state, after)
+
+
+def _step(
+    build: Callable[[], Outcome],
+    state: State,
+    after: Callable[[], tuple[str, ...]] | None,
+    told: Callable[[tuple[str, ...]], None] | None = None,
+) -> None:
+    """Build and record the outcome (handed to ``told``), then ``after`` if it had no problems."""
+    try:
+        outcome = build()
+    except Exception as exc:  # unforeseen: told in the pages, the preview goes on
+        outcome = Outcome((f"the build stopped: {exc}",))
+    state.record(outcome)
+    if told is not None:
+        told(state.problems)
+    if after is None or outcome.problems:
+        return
+    try:
+        stopped = after()
+    except Exception as exc:
+        stopped = (f"the zip was not made again: {exc}",)
+    if stopped:
+        state.record(Outcome(stopped))
 
 
 def serve(

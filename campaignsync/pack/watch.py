@@ -10,19 +10,26 @@ from pathlib import Path
 #: How long a burst of saves (an editor writing a temporary file, then renaming it)
 #: is gathered into one change, in milliseconds; small, so a page follows a save quickly.
 DEBOUNCE_MS = 150
+#: How long the watcher waits for a save before it says it waits (the first time: it runs).
+IDLE_MS = 100
+#: How long :func:`changes` waits at most for the watcher to run.
+READY_S = 5.0
 
 
 def changes(root: Path, inputs: Iterable[str], stop: threading.Event) -> Iterator[set[str]]:
     """Yield the input files (relative to ``root``) changed by each burst of saves, until ``stop``.
 
     ``inputs`` are the config file and the content, locales and templates folders. The
-    watching starts now, not when the first change is asked for: a save made meanwhile
-    (while ``preview`` makes its first build) is yielded then. Bursts saved while the
-    last was being handled come as one.
+    watching has begun when this returns, not when the first change is asked for: a save
+    made meanwhile (while ``preview`` makes its first build) is yielded then. Bursts saved
+    while the last was being handled come as one.
     """
     waiting: queue.SimpleQueue[_Told] = queue.SimpleQueue()
     watched = [root / name for name in inputs if (root / name).exists()]
-    threading.Thread(target=_watch, args=(root, watched, stop, waiting), daemon=True).start()
+    ready = threading.Event()
+    args = (root, watched, stop, waiting, ready)
+    threading.Thread(target=_watch, args=args, daemon=True).start()
+    ready.wait(READY_S)
     return _bursts(waiting)
 
 
@@ -50,8 +57,13 @@ def _watch(
     watched: list[Path],
     stop: threading.Event,
     waiting: queue.SimpleQueue[_Told],
+    ready: threading.Event,
 ) -> None:
-    """Put each burst's changed input files into ``waiting``, then None once ``stop`` is set."""
+    """Put each burst's changed input files into ``waiting``, then None once ``stop`` is set.
+
+    ``ready`` is set once the watcher runs: it yields (nothing) after its first
+    :data:`IDLE_MS` without a save.
+    """
     from watchfiles import watch
 
     try:
@@ -60,9 +72,12 @@ def _watch(
             stop_event=stop,
             debounce=DEBOUNCE_MS,
             step=50,
+            rust_timeout=IDLE_MS,
+            yield_on_timeout=True,
             raise_interrupt=False,
             ignore_permission_denied=True,
         ):
+            ready.set()
             found = set()
             for _change, path in batch:
                 try:
@@ -74,4 +89,6 @@ def _watch(
     except BaseException as exc:  # told where the changes are asked for
         waiting.put(exc)
         return
+    finally:
+        ready.set()
     waiting.put(None)
