@@ -329,3 +329,23 @@ def test_a_zip_set_aside_is_taken_only_for_its_pack_and_zlib(
     # Added to only for the pack it holds for: else dropped.
     assert not asidezip.extend(out, "2026", "another manifest", ("x", (1, 1)), ["a"])
     assert not asidezip.zip_path(out, "2026").exists()
+
+
+def test_a_build_without_the_zip_that_changes_nothing_leaves_the_zip_beside_the_folder(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    first = (out / "2026.zip").read_bytes()
+    result = cli_invoke([*build, "--no-zip"], env=EPOCH)  # asked for, though nothing changed
+    assert result.stdout.splitlines()[0].endswith(f" (0 written, {len(tree(out / '2026'))} "
+                                                  f"unchanged) and {out / '2026.zip'}")  # fmt: skip
+    assert "aside" not in result.stdout and "Removed" not in result.stdout
+    assert (out / "2026.zip").read_bytes() == first  # it still matches the folder
+    assert not asidezip.zip_path(out, "2026").exists()
+    again = cli_invoke(build, env=EPOCH)
+    assert again.stdout.endswith(
+        f" files) and {out / '2026.zip'}; nothing changed since the last build\n"
+    )
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")

@@ -378,3 +378,25 @@ def test_the_hashes_of_a_pack_touched_since_its_build_are_read_from_its_manifest
     listed.write_text(text.replace(kept["calendar.ics"], "0" * 64), encoding="utf-8")
     touched = hashlib.sha256(listed.read_bytes()).hexdigest()
     assert live.hashes(folder) == {**kept, "calendar.ics": "0" * 64, "manifest.json": touched}
+
+
+def test_a_stopped_preview_finishes_the_build_under_way_and_its_zip(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.commands import preview
+
+    release = threading.Event()
+    real = live.rebuild
+
+    def slow(*args: Any) -> live.Outcome:
+        assert release.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(live, "rebuild", slow)
+    out = tmp_path / "out"
+    started = preview.start(small_repo, preview.Options(out=out, port=0), lambda _: None)
+    started.close()  # Ctrl-C while the first build runs
+    assert not started.finished(0.2)
+    release.set()
+    assert started.finished(60)
+    assert (out / "2026" / "index.html").is_file() and (out / "2026.zip").is_file()

@@ -157,6 +157,7 @@ def test_a_cache_replaced_on_every_read_is_a_clear_error(
 ) -> None:
     build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
     _without_zip(cli_invoke, small_repo)
     opened = unitcache.open_cache
     bodies = {p: p.read_bytes() for p in _folder(small_repo).glob("*.body")}

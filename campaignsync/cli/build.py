@@ -309,6 +309,9 @@ def preview(
         pass
     finally:
         started.close()
+    if not started.finished(0.5):
+        click.echo("Finishing the build of the last save (Ctrl-C again stops at once)...")
+        started.finished()
 
 
 def _print_problems(problems: tuple[str, ...]) -> None:

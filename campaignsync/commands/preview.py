@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,8 @@ class Preview:
     watching: bool
     server: socketserver.BaseServer
     stop: threading.Event = field(default_factory=threading.Event)
+    #: The thread that builds the pack and follows saves (with ``watch``).
+    follower: threading.Thread | None = None
 
     def serve(self) -> None:
         """Serve requests until interrupted."""
@@ -48,6 +50,16 @@ class Preview:
         """Stop following saves and close the server."""
         self.stop.set()
         self.server.server_close()
+
+    def finished(self, wait: float | None = None) -> bool:
+        """Return whether the build of the last save (and its zip) is done, waiting ``wait`` s.
+
+        After :meth:`close`, no save starts another: waiting ends once the one under
+        way, if any, is done.
+        """
+        if self.follower is not None:
+            self.follower.join(wait)
+        return self.follower is None or not self.follower.is_alive()
 
 
 def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], None]) -> Preview:
@@ -95,4 +107,5 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
             daemon=True,
         )
         thread.start()
+        preview = replace(preview, follower=thread)
     return preview

@@ -50,7 +50,7 @@ def update(
     if recorded is None:
         return None
     source = None
-    if zipped and recorded["zip"] is not None and recorded.get("zlib") == writer.ZLIB_VERSION:
+    if zipped and _zip_holds(recorded):
         zip_path = out / f"{campaign}.zip"
         index = archive.read_zip_index(zip_path, campaign)
         if index is None or len(index) != len(previous):
@@ -67,6 +67,8 @@ def update(
     final = out / campaign
     if any(_blocked(final, rel) for rel, _, _ in changed):
         return None
+    if not changed and not deletes and _zip_holds(recorded) and (source or not zipped):
+        return _result(out, campaign, len(files), previous, [], [], tables, True)  # as it was
     if source is not None:
         zip_members, ran = _merged(final, campaign, files, done, changed, deletes, source)
     elif zipped:
@@ -80,13 +82,36 @@ def update(
         return None
     if zipped:  # the zip set aside is done with (when not updated, written again in whole)
         asidezip.drop(out, campaign)
+    return _result(out, campaign, len(files), previous, changed, deletes, ran, zipped)
+
+
+def _zip_holds(recorded: Mapping[str, Any]) -> bool:
+    """Return True when the pack has its zip, made by this zlib (it matches the folder)."""
+    return recorded["zip"] is not None and recorded.get("zlib") == writer.ZLIB_VERSION
+
+
+def _result(
+    out: Path,
+    campaign: str,
+    count: int,
+    previous: Mapping[str, str],
+    changed: list[Changed],
+    deletes: list[str],
+    ran: Mapping[str, runs.Table],
+    zipped: bool,
+) -> PackResult:
+    """Return what an update wrote: ``changed`` and ``deletes`` on the last pack.
+
+    With nothing changed, a zip beside the pack stays, with or without ``--no-zip``: it
+    still matches the folder.
+    """
     made = dict(previous)
     made.update((rel, member.sha256) for rel, _, member in changed)
     for rel in deletes:
         del made[rel]
     digest, where = made.get("manifest.json", writer.NOTHING), out / f"{campaign}.zip"
-    return PackResult(final, where if zipped else None, len(files), len(changed),
-                      len(files) - len(changed), digest, made, ran)  # fmt: skip
+    return PackResult(out / campaign, where if zipped else None, count, len(changed),
+                      count - len(changed), digest, made, dict(ran))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
