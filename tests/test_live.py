@@ -229,19 +229,25 @@ def test_a_page_asked_for_during_the_first_build_says_it_is_coming_and_reloads(
         server.server_close()
 
 
+def _held_builds(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold every preview build until the event returned is set."""
+    release = threading.Event()
+    real = live.rebuild
+
+    def slow(*args: Any) -> live.Outcome:
+        assert release.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(live, "rebuild", slow)
+    return release
+
+
 def test_preview_answers_before_its_first_build_is_done(
     small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from campaignsync.commands import preview
 
-    release = threading.Event()
-    real = live.rebuild
-
-    def slow(*args: object) -> live.Outcome:
-        assert release.wait(30)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(live, "rebuild", slow)
+    release = _held_builds(monkeypatch)
     seen: list[tuple[str, ...]] = []
     options = preview.Options(out=tmp_path / "out", port=0)
     started = preview.start(small_repo, options, seen.append)
@@ -385,14 +391,7 @@ def test_a_stopped_preview_finishes_the_build_under_way_and_its_zip(
 ) -> None:
     from campaignsync.commands import preview
 
-    release = threading.Event()
-    real = live.rebuild
-
-    def slow(*args: Any) -> live.Outcome:
-        assert release.wait(30)
-        return real(*args)
-
-    monkeypatch.setattr(live, "rebuild", slow)
+    release = _held_builds(monkeypatch)
     out = tmp_path / "out"
     started = preview.start(small_repo, preview.Options(out=out, port=0), lambda _: None)
     started.close()  # Ctrl-C while the first build runs
