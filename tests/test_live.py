@@ -342,7 +342,9 @@ def test_what_stops_a_build_the_zip_or_the_watching_is_shown_and_preview_goes_on
         outcomes.append(outcome.problems)
 
     state.record = record  # type: ignore[method-assign]
-    live.build_then_follow(batches(), rebuild, state, lambda _: None, lambda: ("zip: full",))
+    told: list[tuple[str, ...]] = []
+    live.build_then_follow(batches(), rebuild, state, told.append, lambda: ("zip: full",))
+    assert told == [("the build stopped: disk gone",), ()]  # each build's, as the pages have
     assert outcomes == [
         ("the build stopped: disk gone",),
         (),
@@ -399,3 +401,21 @@ def test_a_stopped_preview_finishes_the_build_under_way_and_its_zip(
     release.set()
     assert started.finished(60)
     assert (out / "2026" / "index.html").is_file() and (out / "2026.zip").is_file()
+
+
+def test_preview_says_in_the_terminal_how_each_build_after_a_save_went(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from campaignsync.cli.build import _Told
+
+    told = _Told()
+    told(())  # the first build worked: the "Serving ..." line said enough
+    assert capsys.readouterr() == ("", "")
+    told(("content/messages/2026/kickoff.md:5: error CS011: unknown key 'bogus'",))
+    assert capsys.readouterr() == (
+        "",
+        "The build after a save stopped (the page shows it too):\n"
+        "content/messages/2026/kickoff.md:5: error CS011: unknown key 'bogus'\n",
+    )
+    told(())
+    assert capsys.readouterr() == ("Rebuilt after a save: the open pages reload.\n", "")

@@ -287,7 +287,8 @@ def preview(
     so and reloads), then rebuilds it whenever a message, catalog, template,
     the config or the calendar is saved; the open page reloads itself and
     marks the posts that changed since the preview started. A save that
-    breaks the build shows the problems in the page; the server keeps running.
+    breaks the build shows the problems in the page and the terminal; the server keeps
+    running.
 
     \b
     Example:
@@ -297,7 +298,7 @@ def preview(
 
     options = previewing.Options(campaign, out, port, bind, watch, jobs, source_date_epoch(), clock)
     with errors():
-        started = previewing.start(find_repo(repo), options, _print_problems)
+        started = previewing.start(find_repo(repo), options, _Told())
     where = f"Serving {display(started.folder)} on {started.address}"
     if started.watching:
         click.echo(f"{where}, rebuilding on every save (Ctrl-C stops)")
@@ -314,6 +315,17 @@ def preview(
         started.finished()
 
 
-def _print_problems(problems: tuple[str, ...]) -> None:
-    for line in problems:
-        click.echo(line, err=True)
+class _Told:
+    """What preview prints of each build: the problems, or that a save's build is there."""
+
+    def __init__(self) -> None:
+        self.builds = 0
+
+    def __call__(self, problems: tuple[str, ...]) -> None:
+        self.builds += 1
+        if problems and self.builds > 1:
+            click.echo("The build after a save stopped (the page shows it too):", err=True)
+        for line in problems:
+            click.echo(line, err=True)
+        if not problems and self.builds > 1:
+            click.echo("Rebuilt after a save: the open pages reload.")

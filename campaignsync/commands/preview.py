@@ -67,8 +67,9 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
 
     The server answers at once: with ``watch`` the first build runs beside it
     (a page not in the pack yet says it is being built and reloads when it is).
-    ``problems`` receives what stopped the first build (the server runs anyway
-    and its pages show them). Without ``watch`` the pack must already exist.
+    ``problems`` receives what stopped each build, the first and each after a save
+    (nothing: it worked); the server runs anyway and its pages show them. Without
+    ``watch`` the pack must already exist.
     """
     from campaignsync import pipeline
     from campaignsync.load.project import require_project

@@ -153,16 +153,18 @@ def follow(
     rebuild: Callable[[set[str]], Outcome],
     state: State,
     after: Callable[[], tuple[str, ...]] | None = None,
+    told: Callable[[tuple[str, ...]], None] | None = None,
 ) -> None:
     """Rebuild after each burst of saves, recording each outcome for the open pages.
 
     ``after`` runs once an outcome without problems is recorded (the zip made again); what
-    stops it is recorded too. What stops a build or the watching unforeseen is shown as a
-    problem in the pages rather than ending this thread unseen.
+    stops it is recorded too. ``told`` receives each build's problems (none: it worked).
+    What stops a build or the watching unforeseen is shown as a problem in the pages
+    rather than ending this thread unseen.
     """
     try:
         for changed in batches:
-            _step(partial(rebuild, changed), state, after)
+            _step(partial(rebuild, changed), state, after, told)
     except Exception as exc:  # the watching failed (too many files to watch, say)
         state.record(Outcome((f"saves are no longer followed: {exc}",)))
 
@@ -174,9 +176,9 @@ def build_then_follow(
     problems: Callable[[tuple[str, ...]], None],
     after: Callable[[], tuple[str, ...]] | None = None,
 ) -> None:
-    """Make the first build (the server already answers), hand on its problems, then follow."""
+    """Make the first build (the server answers already), then follow; each tells its problems."""
     _step(partial(rebuild, set()), state, after, problems)
-    follow(batches, rebuild, state, after)
+    follow(batches, rebuild, state, after, problems)
 
 
 def _step(
@@ -192,7 +194,7 @@ def _step(
         outcome = Outcome((f"the build stopped: {exc}",))
     state.record(outcome)
     if told is not None:
-        told(state.problems)
+        told(outcome.problems)
     if after is None or outcome.problems:
         return
     try:
