@@ -349,3 +349,19 @@ def test_a_build_without_the_zip_that_changes_nothing_leaves_the_zip_beside_the_
         f" files) and {out / '2026.zip'}; nothing changed since the last build\n"
     )
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def test_a_zip_made_again_past_what_a_zip_holds_is_one_line(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build = _aside_once(cli_invoke, small_repo, out)
+
+    def too_big(*args: object) -> int:
+        raise OverflowError("the pack is larger than 4 GiB, which its zip cannot hold")
+
+    monkeypatch.setattr(archive, "update_zip", too_big)
+    result = cli_invoke(build, env=EPOCH, expect=1)
+    assert result.stderr == "error: the pack is larger than 4 GiB, which its zip cannot hold\n"
+    assert not (out / "2026.zip").exists() and asidezip.zip_path(out, "2026").is_file()
+    assert not list(out.glob(".2026.zip.tmp-*"))  # nothing half-written left

@@ -20,7 +20,6 @@ zip is written whole.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -171,15 +170,17 @@ def _stamp(path: Path) -> list[int]:
 def made_again(out: Path, campaign: str) -> PackResult | None:
     """Make the zip of a pack from the zip set aside; None (nothing written) if it cannot be.
 
-    For a pack whose folder is as its last build left it, no input changed since: the
-    files that may differ from the zip's members are read from the folder (each checked
-    against the sha256 its build kept) and compressed, the other members copied. Called
-    under the write lock.
+    For a pack whose folder is as its last build left it, no input changed since
+    (``pipeline.nochange.zip_again``): the files that may differ from the zip's members
+    are read from the folder (each checked against the sha256 its build kept) and
+    compressed, the other members copied. Called under the write lock.
     """
-    from campaignsync.pack import archive, kept, runs, writer
+    from campaignsync.pack import archive, kept, writer
+    from campaignsync.pack.updating import Changed, LastZip, merged, zip_updated
 
     final, live = out / campaign, out / f"{campaign}.zip"
-    hashes = kept.pack_hashes(out / FOLDER / campaign, final)
+    cache_folder = out / FOLDER / campaign
+    hashes = kept.pack_hashes(cache_folder, final)
     if hashes is None or live.exists():
         return None
     manifest = hashes.get("manifest.json", "")
@@ -187,37 +188,27 @@ def made_again(out: Path, campaign: str) -> PackResult | None:
     index = archive.read_zip_index(found.path, campaign) if found is not None else None
     if found is None or index is None or index.stamp != found.stamp:
         return None
-    files = []
+    changed: list[Changed] = []
     for rel in sorted(found.changed & hashes.keys()):
         try:
             data = (final / rel).read_bytes()
         except OSError:
             return None
-        if hashlib.sha256(data).hexdigest() != hashes[rel]:
+        if (member := writer.digest(data)).sha256 != hashes[rel]:
             return None  # changed by hand since: a build makes it again
-        files.append(writer.PackFile(rel, data))
-    old = runs.Previous(found.path, campaign, index, found.tables)
-    try:
-        made = writer.prepare_all(files, old)
-        copied = {
-            rel: t for rel in found.tables if rel not in found.changed and (t := old.table(rel))
-        }
-    finally:
-        old.close()
-    gone = [(rel, None) for rel in sorted(found.changed - hashes.keys()) if rel in index]
-    changes: list[tuple[str, Any]] = sorted([*made.items(), *gone], key=lambda c: c[0])
+        changed.append((rel, writer.PackFile(rel, data), member))
+    gone = sorted(rel for rel in found.changed - hashes.keys() if rel in index)
+    source = LastZip(found.path, index, {}, found.tables, True)  # its changes given here
+    changes, ran = merged(final, campaign, changed, gone, source)
     temporary = out / f".{campaign}.zip.tmp-{os.getpid()}"
     try:
-        count = archive.update_zip(temporary, campaign, index, found.path, changes, found.stamp)
-        if count != len(hashes):  # its members are not the pack's files
-            temporary.unlink()
+        if not zip_updated(temporary, campaign, source, changes, found.stamp, len(hashes)):
             return None
         os.replace(temporary, live)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    ran = {**copied, **runs.tables(made.items())}
     with contextlib.suppress(OSError):  # not kept: the next update deflates those runs again
-        kept.keep_runs(out / FOLDER / campaign, manifest, ran)
+        kept.keep_runs(cache_folder, manifest, ran)
     drop(out, campaign)
     return PackResult(final, live, len(hashes), 0, len(hashes), manifest, hashes, ran)

@@ -133,8 +133,8 @@ def zip_again(
     """Bring the pack's zip up to date after :func:`rebuild` built its folder first.
 
     Only while the folder is current (no save since its build): the zip alone is made
-    from the one set aside (``pipeline.zip_again``), or else by a build with the zip. A
-    save meanwhile is left to its own build. Returns what stopped it (nothing: done).
+    from the one set aside (``pipeline.nochange.zip_again``), or else by a build with the
+    zip. A save meanwhile is left to its own build. Returns what stopped it (nothing: done).
     """
     from campaignsync import pipeline
 

@@ -55,7 +55,7 @@ def update(
         index = archive.read_zip_index(zip_path, campaign)
         if index is None or len(index) != len(previous):
             return None  # not a zip campaignsync wrote, or not that of the pack ``previous`` is
-        source = _LastZip(zip_path, index, previous, tables, False)
+        source = LastZip(zip_path, index, previous, tables, False)
     elif zipped and recorded["zip"] is None:
         source = _aside(out, campaign, previous)
     if source is not None and source.index.stamp != stamp:
@@ -67,10 +67,11 @@ def update(
     final = out / campaign
     if any(_blocked(final, rel) for rel, _, _ in changed):
         return None
-    if not changed and not deletes and _zip_holds(recorded) and (source or not zipped):
+    if not changed and not deletes and _zip_holds(recorded) and (source is not None or not zipped):
         return _result(out, campaign, len(files), previous, [], [], tables, True)  # as it was
     if source is not None:
-        zip_members, ran = _merged(final, campaign, files, done, changed, deletes, source)
+        zip_members, ran = merged(final, campaign, *_against(source, files, done, changed,
+                                                              deletes), source)  # fmt: skip
     elif zipped:
         every = sorted(((f.path, f, done[f.path]) for f in files), key=itemgetter(0))
         zip_members, ran = _compressed(final, every)
@@ -115,7 +116,7 @@ def _result(
 
 
 @dataclass(frozen=True, slots=True)
-class _LastZip:
+class LastZip:
     """The zip an update copies members from: the pack's, or one set aside."""
 
     path: Path
@@ -127,7 +128,24 @@ class _LastZip:
     aside: bool
 
 
-def _aside(out: Path, campaign: str, previous: Mapping[str, str]) -> _LastZip | None:
+def _against(
+    source: LastZip,
+    files: list[Output | writer.PackFile],
+    done: Mapping[str, writer.Member],
+    changed: list[Changed],
+    deletes: list[str],
+) -> tuple[list[Changed], list[str]]:
+    """Return the files changed since the zip ``source`` (sorted), and the paths it has alone.
+
+    ``changed`` and ``deletes`` (since the last pack) for the last pack's zip; worked out
+    for a zip set aside, which may lack a file taken by reference from the last pack.
+    """
+    if not source.aside:
+        return changed, deletes
+    return _changes(files, done, source.holds, strict=False)
+
+
+def _aside(out: Path, campaign: str, previous: Mapping[str, str]) -> LastZip | None:
     """Return the zip set aside by builds without the zip since, if it holds for this pack."""
     found = asidezip.taken(out, campaign, previous.get("manifest.json", ""), writer.ZLIB_VERSION)
     index = archive.read_zip_index(found.path, campaign) if found is not None else None
@@ -137,7 +155,7 @@ def _aside(out: Path, campaign: str, previous: Mapping[str, str]) -> _LastZip | 
     holds.update((rel, "") for rel in found.changed if rel in index)
     if len(index) != len(holds):
         return None
-    return _LastZip(found.path, index, holds, found.tables, True)
+    return LastZip(found.path, index, holds, found.tables, True)
 
 
 def _set_aside(
@@ -183,9 +201,8 @@ def _changes(
         ((path, f, m) for f in files if was(path := f.path) != (m := members[path]).sha256),
         key=itemgetter(0),
     )
-    if strict and any(
-        m.referenced for _, _, m in changed
-    ):  # taken by reference, yet not the last pack's
+    # A file taken by reference, yet not the last pack's.
+    if strict and any(m.referenced for _, _, m in changed):
         raise writer.Stale(next(rel for rel, _, m in changed if m.referenced))
     added = sum(1 for rel, _, _ in changed if rel not in previous)
     if len(previous) == len(files) - added:  # every path of the last pack is still here
@@ -216,24 +233,19 @@ def _stamp(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def _merged(
+def merged(
     final: Path,
     campaign: str,
-    files: list[Output | writer.PackFile],
-    done: Mapping[str, writer.Member],
     changed: list[Changed],
     deletes: list[str],
-    source: _LastZip,
+    source: LastZip,
 ) -> tuple[list[tuple[str, Any]], dict[str, runs.Table]]:
-    """Return the changes to the last zip (compressed; None: removed) and the new zip's runs.
+    """Return the changes to the zip ``source`` (compressed; None: removed) and the new runs.
 
-    ``changed`` and ``deletes`` are the changes since the last pack: those since a zip set
-    aside are worked out here. A big file's runs unchanged since the last zip (whose runs
-    ``source.tables`` holds) are copied from it; the members deflated in runs that did
-    not change are copied whole, their tables kept.
+    ``changed`` and ``deletes`` are the changes since that zip. A big file's runs unchanged
+    since it (whose runs ``source.tables`` holds) are copied from it; the members
+    deflated in runs that did not change are copied whole, their tables kept.
     """
-    if source.aside:
-        changed, deletes = _changes(files, done, source.holds, strict=False)
     tables = source.tables
     old = runs.Previous(source.path, campaign, source.index, tables)
     try:
@@ -273,7 +285,7 @@ def _commit(
     changed: list[Changed],
     deletes: list[str],
     zip_members: list[tuple[str, Any]] | None,
-    source: _LastZip | None,
+    source: LastZip | None,
     stamp: tuple[int, int],
     count: int,
     aside: bool = False,
@@ -297,12 +309,8 @@ def _commit(
     try:
         _stage(staging, changed)
         if zip_members is not None and source is not None:
-            made = archive.update_zip(
-                archive_tmp, campaign, source.index, source.path, zip_members, stamp
-            )
-            if made != count:  # its members are not the last pack's files
+            if not zip_updated(archive_tmp, campaign, source, zip_members, stamp, count):
                 shutil.rmtree(staging, ignore_errors=True)
-                archive_tmp.unlink(missing_ok=True)
                 return False
         elif zip_members is not None:
             archive.write_zip(archive_tmp, campaign, zip_members, stamp)
@@ -321,6 +329,25 @@ def _commit(
             "the next build finishes it"
         ) from None
     return True
+
+
+def zip_updated(
+    path: Path,
+    campaign: str,
+    source: LastZip,
+    changes: list[tuple[str, Any]],
+    stamp: tuple[int, int],
+    count: int,
+) -> bool:
+    """Write at ``path`` the zip ``source`` with ``changes``; return whether it holds ``count``.
+
+    When it does not, its members were not the files they were taken for: nothing is
+    left at ``path``.
+    """
+    if archive.update_zip(path, campaign, source.index, source.path, changes, stamp) == count:
+        return True
+    path.unlink(missing_ok=True)
+    return False
 
 
 def _stage(staging: Path, changed: list[Changed]) -> None:

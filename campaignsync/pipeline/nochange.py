@@ -106,7 +106,7 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     if done is not None and not options.force:
         return Outcome(done)
     if request.zipped and not options.force and not options.shards:
-        again = zip_again(root, target, request, options.clock)
+        again = zip_again(root, target, request, stamp, options.clock)
         if again is not None:
             return again
     from campaignsync.pipeline.building import build_changed
@@ -114,23 +114,22 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     return build_changed(root, request, options, target, stamp)
 
 
-def zip_again(root: Path, target: Path, request: Request, clock: int | None) -> Outcome | None:
+def zip_again(
+    root: Path, target: Path, request: Request, stamp: state.Stamp, clock: int | None
+) -> Outcome | None:
     """Return the pack with its zip made again, when only the folder was built from these inputs.
 
     The zip a build without it set aside is brought up to date from the folder
     (:func:`campaignsync.pack.asidezip.made_again`), and the pack recorded as built for
-    ``request``, all under the write lock; None when it cannot be (a build makes it then).
+    ``request`` under ``stamp`` (taken before the folder's fingerprint: never newer than
+    it), all under the write lock; None when it cannot be (a build makes it then).
     """
-    folder_alone = replace(request, zipped=False)
-    if unchanged(root, target, folder_alone, clock)[1] is None:
+    alone, done = unchanged(root, target, replace(request, zipped=False), clock)
+    if done is None:
         return None
     from campaignsync.errors import BuildError
     from campaignsync.pack import asidezip, writer
 
-    stamp = fingerprint(root, request, clock)  # before the folder's: never newer than it
-    alone, done = unchanged(root, target, folder_alone, clock)
-    if done is None:
-        return None
     with writer.locked(target, done.folder.name):
         if state.current(target, alone) is None:  # another build since the test
             return None
