@@ -197,3 +197,42 @@ def test_preview_rebuilds_after_a_save_within_one_clock_tick(sample_repo: Path) 
     assert first.hashes and second.hashes and first.hashes != second.hashes
     changed = {path for path, sha in second.hashes.items() if first.hashes.get(path) != sha}
     assert "en/linkedin/authenticator-app.txt" in changed
+
+
+def test_a_build_records_its_pack_before_another_build_can_write_one(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Were a build's record written after it let the write lock go, a build that wrote
+    # meanwhile would have its pack recorded under the first build's inputs: those inputs
+    # again would then be "Up to date" with the other pack in the folder.
+    from click.testing import CliRunner
+
+    from campaignsync.cli import cli
+    from campaignsync.pack import state
+
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    text = message.read_text(encoding="utf-8")
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    recorded, meanwhile = state.remember, []
+
+    def another_build_first(*args: object) -> None:
+        if not meanwhile:  # this build's record: another build with other inputs tries now
+            message.write_text(text.replace("Every second step", "LATER second step"), "utf-8")
+            meanwhile.append(CliRunner().invoke(cli, build, env=EPOCH))
+        recorded(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(state, "remember", another_build_first)
+    message.write_text(text.replace("Every second step", "FIRST second step"), "utf-8")
+    first = message.stat().st_mtime_ns
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert meanwhile[0].exit_code == 1
+    assert meanwhile[0].stderr == (
+        f"error: another campaignsync build is writing to {sample_repo / 'dist'}; "
+        "wait for it to finish\n"
+    )
+    message.write_text(text.replace("Every second step", "FIRST second step"), "utf-8")
+    os.utime(message, ns=(first, first))  # the first build's input exactly, as when undone
+    again = cli_invoke(build, env=EPOCH)
+    page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
+    assert "FIRST second step" in page.read_text(encoding="utf-8"), again.stdout

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -84,6 +84,7 @@ def write_pack(
     previous: Mapping[str, str] | None = None,
     tables: Mapping[str, Table] | None = None,
     written: frozenset[str] = frozenset(),
+    then: Callable[[PackResult], None] | None = None,
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -96,18 +97,18 @@ def write_pack(
     whose lock is held), the outputs and the extras ``written`` (their contents empty)
     are already in its folder, their compressed bytes in its spill files. ``previous`` is
     the last pack's sha256 by path when known (else read from its manifest), ``tables``
-    its zip's members deflated in runs, whose unchanged runs an update copies.
+    its zip's members deflated in runs, whose unchanged runs an update copies. ``then``
+    is called with the pack written while the lock is still held (to record the build).
     """
-    # Each file's bytes are read where they are needed (an output of the render cache reads
-    # its body file then: pack.bodies); an update needs only the changed files' bytes.
-    files: list[Output | PackFile] = [*outputs, *extras]
-    ready = members or {}
-    if staged is not None:
-        done = frozenset(o.path for o in outputs) | written
-        return _write_locked(out, campaign, files, epoch, ready, False, zipped, staged, done)
-    with locked(out, campaign):
-        return _write_locked(out, campaign, files, epoch, ready, reuse, zipped,
-                             previous=previous, tables=tables or {})  # fmt: skip
+    files: list[Output | PackFile] = [*outputs, *extras]  # bytes read when used: pack.bodies
+    done = frozenset(o.path for o in outputs) | written if staged else frozenset()
+    with nullcontext() if staged else locked(out, campaign):  # staged: held already
+        result = _write_locked(out, campaign, files, epoch, members or {},
+                               reuse and staged is None, zipped, staged, done, previous,
+                               tables or {})  # fmt: skip
+        if then is not None:
+            then(result)
+        return result
 
 
 @contextmanager

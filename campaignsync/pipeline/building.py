@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,11 +111,9 @@ def _build(
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
         assembled, result = _written(
             lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged, jobs),
-            pack, kept, reuse, zipped, staged,
+            pack, kept, reuse, zipped, staged, stamp,
         )  # fmt: skip
         outputs, source = assembled.outputs, assembled.source
-    if stamp is not None:
-        state.remember(out, stamp, result)
     if cache is not None:
         _keep(cache, drawn, project, selection, rendered, check, not fresh)
     untranslated, over = _tally(outputs, kept)
@@ -137,19 +136,24 @@ def _written(
     reuse: bool,
     zipped: bool,
     staged: Staging | None,
+    stamp: state.Stamp | None,
 ) -> tuple[Assembled, state.PackResult]:
     """Write the pack ``assembled_now`` gives; return it and what was written.
+
+    The pack is recorded under ``stamp`` before the write lock is let go: a build
+    that wrote later records its own pack, never this one's inputs for it.
 
     If a file taken by reference from the last pack was changed there by hand, every
     such file is made again and the pack assembled once more (see :mod:`pack.kept`).
     """
     last, ran = (kept.hashes, kept.runs) if kept is not None else (None, None)
+    then = None if stamp is None else functools.partial(state.remember, pack.parent, stamp)
     for again in (False, True):
         made = assembled_now()
         try:
             return made, writer.write_pack(pack.parent, pack.name, made.outputs, made.extras,
                                            made.epoch, made.members, reuse, zipped, staged,
-                                           last, ran, made.staged)  # fmt: skip
+                                           last, ran, made.staged, then)  # fmt: skip
         except writer.Stale as stale:
             if again or kept is None:
                 raise
