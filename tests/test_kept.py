@@ -166,12 +166,12 @@ def test_a_dictionary_this_process_holds_is_kept_without_parsing_it_again(
 
 
 def _built(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> tuple[list[str], Path, Path, str]:
-    """Build the sample once; return the build command, the cache and pack folders, the cache key."""
+    """Build the sample once; return the build command, the cache and pack folders, the pack key."""
     out = tmp_path / "out"
     build = ["build", "--repo", str(repo), "--out", str(out)]
     cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
     cache = out / ".campaignsync-cache" / "2026"
-    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    key = (cache / "kept.index").read_bytes().split(b"\n")[2].decode()  # the pack key
     return build, cache, out / "2026", key
 
 

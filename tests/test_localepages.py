@@ -149,7 +149,7 @@ def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
     repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     cache = out / unitcache.FOLDER / "2026"
-    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    key = (cache / "kept.index").read_bytes().split(b"\n")[2].decode()  # the pack key
     pieces = open_kept(cache, out / "2026", key).pieces
     names = sorted(k for k in pieces if k.startswith("sections of preview/"))
     assert len(names) == len(list((out / "2026" / "preview").glob("*.html")))
@@ -177,7 +177,7 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
     # Kept digests that do not read back (one too few for the message's sections): a miss.
     cache = out / unitcache.FOLDER / "2026"
-    key = next(cache.glob("*.units")).read_bytes().split(b"\n")[2].decode()
+    key = (cache / "kept.index").read_bytes().split(b"\n")[2].decode()  # the pack key
     pieces = open_kept(cache, out / "2026", key).pieces
     lists = [k for k, t in pieces.items() if re.fullmatch(r"[0-9a-f]{64}( [0-9a-f]{64})+", t)]
     assert len(lists) == len(list((out / "2026" / "preview" / "messages").iterdir()))

@@ -301,7 +301,17 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
 
 
 @pytest.mark.parametrize(
-    "cut", ["output", "card", "fields", "fields as a float", "member", "body -1", "place as text"]
+    "cut",
+    [
+        "output",
+        "card",
+        "fields",
+        "fields as a float",
+        "member",
+        "body -1",
+        "place as text",
+        "templates",
+    ],
 )
 def test_a_shard_whose_row_is_cut_short_is_a_miss(
     cli_invoke: CliInvoke, small_repo: Path, cut: str
@@ -324,12 +334,16 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
         members[0] = (*members[0], 0)
     elif cut == "card":
         drawn[0] = drawn[0][:-1]
-    file, at = unit[7]
+    file, at = unit[8]
+    templates = unit[7]
     if cut == "body -1":  # would be the last body file the shard names
         file = -1
     elif cut == "place as text":
         at = str(at)
-    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:6], tuple(drawn), (file, at))
+    elif cut == "templates":  # a channel without its templates' digest
+        templates = (*templates[:-1], templates[-1][:1])
+    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:6], tuple(drawn), templates,
+               (file, at))  # fmt: skip
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert shards.units_of(shard, folder, where, key, "kickoff") is None
 

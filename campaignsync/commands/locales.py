@@ -16,7 +16,7 @@ from campaignsync.l10n import catalog, localize, mofile, pomerge, pot, tokens
 from campaignsync.load.config import CONFIG_NAME, LocaleError, parse_locale
 from campaignsync.model import Config, Diagnostic, Locale, Project, Severity
 from campaignsync.pipeline.collecting import fewer_collections
-from campaignsync.render import engine as render
+from campaignsync.render import engine, templatefiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +41,13 @@ class UpdateResult:
 def template_catalog(project: Project, created: datetime) -> catalog.Catalog:
     """Return the POT for the project as it is now (raises DiagnosticsError on bad templates)."""
     templates = project.root / project.config.paths.templates
-    rels = [f"{project.config.paths.templates}/{name}" for name in render.template_names(templates)]
+    rels = [f"{project.config.paths.templates}/{name}" for name in templatefiles.names(templates)]
     strings: list[catalog.TemplateString] = []
     for rel in rels:
         try:
             strings.extend(catalog.extract_templates(project.root, rel))
         except Exception as exc:
-            raise DiagnosticsError([render.extraction_error(exc, rel)]) from None
+            raise DiagnosticsError([engine.extraction_error(exc, rel)]) from None
     return pot.build_template(project, strings, created)
 
 
@@ -257,7 +257,7 @@ def template_needs(project: Project) -> list[localize.Need]:
     """
     templates = project.root / project.config.paths.templates
     found: dict[catalog.Key, localize.Need] = {}
-    for name in render.template_names(templates):
+    for name in templatefiles.names(templates):
         rel = f"{project.config.paths.templates}/{name}"
         try:
             strings = list(catalog.extract_templates(project.root, rel))

@@ -28,7 +28,7 @@ from typing import Any
 from campaignsync import channels
 from campaignsync.l10n import catalog
 from campaignsync.model import Message, Output, Project
-from campaignsync.pack import bodies, hyphenation, keys, sealed, shards
+from campaignsync.pack import bodies, hyphenation, keys, partial, sealed, shards
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit, units_of
@@ -42,6 +42,7 @@ class Cache:
     """The units of one pack, by message id then locale, and which shards changed."""
 
     folder: Path
+    #: What the shards are sealed under (``keys.PackKeys.units``).
     key: str
     units: dict[str, dict[str, tuple[str, Unit]]] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)
@@ -52,6 +53,25 @@ class Cache:
     #: What the message checks found about messages just rendered, by id, to be kept
     #: with the shards (``pack.findings``).
     found: dict[str, Any] = field(default_factory=dict)
+    #: What the pack's other caches are sealed under (``keys.PackKeys.pack``; else ``key``).
+    pack_key: str = ""
+    #: Each channel's templates' digest now (``keys.PackKeys.templates``).
+    templates: Mapping[str, str] = field(default_factory=dict)
+    #: The units some of whose channels render again, by (message id, locale): the part
+    #: of each that is kept, and the order of its channels (see :func:`take_hits`).
+    partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...]]] = field(default_factory=dict)
+
+    now: frozenset[tuple[str, str]] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.pack_key = self.pack_key or self.key
+        self.now = frozenset(self.templates.items())
+
+    def stale(self, unit: Unit) -> set[str]:
+        """Return the channels of a unit whose templates changed since it was rendered."""
+        if self.now.issuperset(unit.templates):  # (a unit keeps its every channel's)
+            return set()
+        return {channel for channel, made in unit.templates if (channel, made) not in self.now}
 
     def get(
         self, message_id: str, locale: str, message_key: str, lookups: Mapping[str, Any]
@@ -128,6 +148,14 @@ def take_hits(
         if complete and None in unit.members:
             unit = _completed(unit, project, messages[message_id])
             cache.put(message_id, tag, cache.keys[message_id], unit)
+        stale = cache.stale(unit)
+        if stale:  # its other channels' outputs are taken, these render again (see store)
+            todo.append((tag, message_id))
+            if not partial.splittable(unit, stale, complete):
+                continue
+            order = tuple(dict.fromkeys(o.channel for o in unit.outputs))
+            unit = partial.without(unit, stale)
+            cache.partial[(message_id, tag)] = (unit, order)
         outputs.extend(unit.outputs)
         if unit.drawn is not None:
             cache.drawn.update((d.path, d) for d in unit.drawn)
@@ -177,23 +205,30 @@ def store(
 ) -> None:
     """Remember a unit just rendered, with the catalog look-ups it made; add its manifest rows.
 
-    A row already in ``rows`` (made by the render worker) is taken as it is.
+    A row already in ``rows`` (made by the render worker) is taken as it is. A unit
+    only some of whose channels rendered again (:attr:`Cache.partial`) is kept whole:
+    the outputs kept of it and their look-ups, with those just made.
     """
-    metas: list[tuple[str, int, int, int] | None] = []
-    lines: list[str | None] = []
+    made: list[tuple[Output, tuple[str, int, int, int] | None, str | None]] = []
     for output in outputs:
         member = members.get(output.path)
         if member is None:
-            metas.append(None)
-            lines.append(None)
+            made.append((output, None, None))
         else:
-            metas.append((member.sha256, member.crc, member.size, member.method))
             line = rows.get(output.path) or manifest_line(output, member.sha256)
-            lines.append(line)
+            made.append((output, (member.sha256, member.crc, member.size, member.method), line))
             rows[output.path] = line
-    tags = catalog_digests(lookups, (key[0] for key, _ in log))
-    plain = tuple((key, sealed.plain_entry(entry)) for key, entry in log)
-    unit = Unit(tuple(outputs), tuple(metas), sealed.packed(plain), tags, tuple(lines))
+    plain = {key: sealed.plain_entry(entry) for key, entry in log}
+    part = cache.partial.pop((message_id, locale), None)
+    if part is not None:
+        made = partial.merged(part[0], part[1], made)
+        plain = {**dict(part[0].plain_log), **plain}
+    tags = catalog_digests(lookups, (key[0] for key in plain))
+    done, metas, lines = zip(*made, strict=True) if made else ((), (), ())
+    templates = tuple(
+        (c, cache.templates.get(c, "")) for c in dict.fromkeys(o.channel for o in done)
+    )
+    unit = Unit(done, metas, sealed.packed(tuple(plain.items())), tags, lines, None, templates)
     cache.put(message_id, locale, cache.keys[message_id], unit)
 
 
@@ -221,15 +256,23 @@ def catalog_digests(lookups: Mapping[str, Any], tags: Iterable[str]) -> tuple[tu
 
 
 def open_cache(
-    out: Path, pack_name: str, key: str, load: bool = True, only: Set[str] | None = None
+    out: Path,
+    pack_name: str,
+    key: str,
+    load: bool = True,
+    only: Set[str] | None = None,
+    keyed: keys.PackKeys | None = None,
 ) -> Cache:
     """Return the cache of a pack: every readable shard written under ``key``, the rest dropped.
 
     ``load=False`` starts empty (``build --force``); the new units still replace the old.
     ``only`` reads the shards of those messages alone (the others are left as they are).
+    ``keyed`` gives the templates' digests and the pack's other caches' key.
     """
     folder = out / FOLDER / pack_name
     cache = Cache(folder, key)
+    if keyed is not None:
+        cache = Cache(folder, key, pack_key=keyed.pack, templates=keyed.templates)
     if not load:
         cache.dirty.update(_names(folder))
         return cache
@@ -317,37 +360,6 @@ def _names(folder: Path) -> list[str]:
         return []
 
 
-def absorb(cache: Cache, folders: Iterable[Path]) -> int:
-    """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
-
-    Each folder is another build's output folder. Only units written under
-    this cache's key (same tool, config, calendar, templates and channels)
-    are taken, and each is still checked against its message and catalogs
-    before use, as the cache's own are. Units already here are kept.
-    """
-    taken = 0
-    for folder in folders:
-        base = folder / FOLDER
-        try:
-            packs = sorted(p for p in base.iterdir() if p.is_dir())
-        except OSError:
-            continue
-        for pack in packs:
-            for path in sorted(pack.glob("*.units")):
-                message_id = path.name.removesuffix(".units")
-                plain = sealed.read_sealed(path, None, cache.key)
-                units = units_of(plain, pack, None, cache.key, message_id)
-                if units is None or not shards.read_now(units):
-                    continue
-                mine = cache.units.setdefault(message_id, {})
-                for tag, found in units.items():
-                    if tag not in mine:
-                        mine[tag] = found
-                        cache.dirty.add(message_id)
-                        taken += 1
-    return taken
-
-
 def save_cache(cache: Cache) -> None:
     """Write the shards that changed (each atomically) and delete those of gone messages.
 
@@ -356,7 +368,7 @@ def save_cache(cache: Cache) -> None:
     if cache.found:
         from campaignsync.pack import findings
 
-        findings.write(cache.folder, cache.key, cache.found)
+        findings.write(cache.folder, cache.pack_key, cache.found)
         cache.found.clear()
     if not cache.dirty:
         return

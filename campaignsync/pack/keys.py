@@ -7,7 +7,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Hashable
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from importlib import metadata
@@ -97,18 +97,31 @@ def templates_digest(root: Path, templates_rel: str) -> str:
     return sha.hexdigest()
 
 
-def pack_key(project: Project, channels: tuple[str, ...]) -> str:
-    """Return the key every unit of a pack shares: tool, config, calendar, templates, channels."""
-    return digest(
-        (
-            tool_digest(),
-            project.config,
-            project.calendar,
-            templates_digest(project.root, project.config.paths.templates),
-            channels,
-            zones_version(),
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class PackKeys:
+    """What a pack's caches are keyed on (:func:`pack_keys`)."""
+
+    #: The render cache's shards: tool, config, calendar, channels (not the templates).
+    units: str
+    #: Each channel's templates (``render.templatefiles.channel_digests``): a unit keeps
+    #: those it was rendered with, and only its channels whose templates changed render again.
+    templates: dict[str, str]
+    #: Everything else made from the units (the files kept, the findings): ``units`` and
+    #: every template file.
+    pack: str
+
+
+def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
+    """Return the keys of a pack's caches (see :class:`PackKeys`)."""
+    from campaignsync import channels as registry
+    from campaignsync.render import templatefiles
+
+    units = digest((tool_digest(), project.config, project.calendar, channels, zones_version()))
+    folder = project.root / project.config.paths.templates
+    specs = registry.registry()
+    own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
+    every = templates_digest(project.root, project.config.paths.templates)
+    return PackKeys(units, templatefiles.channel_digests(folder, own), digest((units, every)))
 
 
 @functools.cache

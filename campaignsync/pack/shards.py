@@ -10,11 +10,11 @@ named in the shard with their checksums, and read only when asked for.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Output
@@ -41,6 +41,9 @@ from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import slot_setters
 from campaignsync.pack.writer import Member
 
+if TYPE_CHECKING:
+    from campaignsync.pack.cache import Cache
+
 
 @dataclass(frozen=True, slots=True)
 class Unit:
@@ -59,6 +62,8 @@ class Unit:
     lines: tuple[str | None, ...] = ()
     #: The unit's gallery cards, once a build has drawn them (None until then).
     drawn: tuple[Drawn, ...] | None = None
+    #: The digest of each of its channels' templates it was rendered with (channel, digest).
+    templates: tuple[tuple[str, str], ...] = ()
 
     @property
     def plain_log(self) -> tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]:
@@ -176,6 +181,39 @@ def units_of(
         return None
 
 
+def absorb(cache: Cache, folders: Iterable[Path]) -> int:
+    """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
+
+    Each folder is another build's output folder. Only units written under
+    this cache's key (same tool, config, calendar and channels) are taken,
+    and each is still checked against its message, catalogs and templates
+    before use, as the cache's own are. Units already here are kept.
+    """
+    from campaignsync.pack.cache import FOLDER
+
+    taken = 0
+    for folder in folders:
+        base = folder / FOLDER
+        try:
+            packs = sorted(p for p in base.iterdir() if p.is_dir())
+        except OSError:
+            continue
+        for pack in packs:
+            for path in sorted(pack.glob("*.units")):
+                message_id = path.name.removesuffix(".units")
+                plain = sealed.read_sealed(path, None, cache.key)
+                units = units_of(plain, pack, None, cache.key, message_id)
+                if units is None or not read_now(units):
+                    continue
+                mine = cache.units.setdefault(message_id, {})
+                for tag, found in units.items():
+                    if tag not in mine:
+                        mine[tag] = found
+                        cache.dirty.add(message_id)
+                        taken += 1
+    return taken
+
+
 def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
     tables: dict[int, int] = {}
     fields_table: list[tuple[Any, ...]] = []
@@ -191,7 +229,7 @@ def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
     fields = (len(fields_table), sealed.packed(tuple(fields_table)))  # unpacked when read
     return (tuple(outputs), fields, unit.members, unit.packed_log, unit.catalogs,
-            unit.lines, drawn, where)  # fmt: skip
+            unit.lines, drawn, unit.templates, where)  # fmt: skip
 
 
 def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
@@ -209,7 +247,7 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     (an output's measure and its unit's fields table when first read: a bad one raises
     :class:`bodies.Unreadable` then, and the shard is a miss).
     """
-    outputs, (count, fields), members, log, catalogs, lines, drawn, (file, at) = plain
+    outputs, (count, fields), members, log, catalogs, lines, drawn, templates, (file, at) = plain
     if not (type(count) is int and isinstance(fields, bytes)):
         raise ValueError("not a unit's fields")
     if not (type(file) is int and 0 <= file < len(kept) and type(at) is int and at >= 0):
@@ -232,7 +270,9 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
         cards = kept_rows(KeptDrawn, drawn, place)
     if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
         raise ValueError("not a unit's catalog look-ups")
-    return Unit(made, members, log, catalogs, lines, cards)
+    if not all(type(a) is type(b) is str for a, b in templates):  # (channel, digest)
+        raise ValueError("not a unit's templates")
+    return Unit(made, members, log, catalogs, lines, cards, templates)
 
 
 #: A member's slots' setters, then the values a member of a cached output has past its

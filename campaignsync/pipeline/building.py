@@ -101,7 +101,8 @@ def _build(
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
     pack = out / selection.name
-    kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse, cache.keys)
+    kept = None if cache is None else open_kept(cache.folder, pack, cache.pack_key, reuse,
+                                                  cache.keys)  # fmt: skip
     with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
         if rendered is None:
             ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
@@ -214,11 +215,12 @@ def _open_cache(
     Its messages are digested at once: the kept pieces are keyed by them too.
     """
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pack import shards as unitshards
 
     cache = open_cache(project, selection, out, load=reuse)
     cache.keys = unitcache.message_digests(project)
     if shards:
-        unitcache.absorb(cache, shards)
+        unitshards.absorb(cache, shards)
     return cache
 
 

@@ -59,8 +59,8 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     loaded = read_catalogs(project, selection, out, jobs, len(units))
     lookups = loaded[0]
     tags = _tags(units)
-    key = keys.pack_key(project, selection.channels)
-    kept = findings.Findings(out, selection.name, key)
+    keyed = keys.pack_keys(project, selection.channels)
+    kept = findings.Findings(out, selection.name, keyed.pack)
     messages = {m.id: m for m in project.messages}
     digests = unitcache.message_digests(project)
     found: list[Diagnostic] = []
@@ -75,7 +75,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
         found.extend(known.found)
         texts.update(((t.message, t.locale), t) for t in known.texts)
         bodies[message_id] = known
-    cache = unitcache.open_cache(out, selection.name, key, only=stale)
+    cache = unitcache.open_cache(out, selection.name, keyed.units, only=stale, keyed=keyed)
     cache.keys = digests  # each message digested once
     rendered = render_selection(project, selection, jobs, cache=cache, only=stale, loaded=loaded)
     # What the renderers found about the messages they checked whole (see Keeper): they
@@ -86,7 +86,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
         return Rechecked(rendered, (), {})
     blocks = _blocks(bodies)
     # The pack's key names the config, calendar, templates and tool; cache.keys each message.
-    inputs = keys.digest((key, sorted(cache.keys.items())))
+    inputs = keys.digest((keyed.pack, sorted(cache.keys.items())))
     by_message = _by_message(rendered.outputs)
     for message_id in [*by_message, *(m for m in whole if m not in by_message)]:
         mine = (
@@ -130,7 +130,7 @@ def found_by_build(
     if rendered.halted:
         return None
     out = cache.folder.parent.parent
-    kept = findings.Findings(out, selection.name, cache.key)
+    kept = findings.Findings(out, selection.name, cache.pack_key)
     messages = {m.id: m for m in project.messages}
     found = list(rendered.diagnostics)
     texts: dict[tuple[str, str], Text] = {}
@@ -147,7 +147,7 @@ def found_by_build(
         found.extend(known.found)
         texts.update(((t.message, t.locale), t) for t in known.texts)
         bodies[message_id] = known
-    inputs = keys.digest((cache.key, sorted(cache.keys.items())))
+    inputs = keys.digest((cache.pack_key, sorted(cache.keys.items())))
     memo = FindingsMemo(out)
     data = checks.CheckInput(
         project, selection.campaign, (), rendered.lookups, now, memo, texts, inputs, _blocks(bodies)
@@ -238,7 +238,10 @@ def keeper(
         return None
     wanted = Counter(message_id for _tag, message_id in every)
     rendered = Counter(message_id for _tag, message_id in todo)
-    whole = {m: (n, cache.keys[m]) for m, n in rendered.items() if wanted[m] == n}
+    partly = {message_id for message_id, _tag in cache.partial}  # some channels kept
+    whole = {
+        m: (n, cache.keys[m]) for m, n in rendered.items() if wanted[m] == n and m not in partly
+    }
     return Keeper(campaign, whole)
 
 

@@ -7,7 +7,7 @@ no-change build, which only compares a fingerprint, starts fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +89,9 @@ class WorkContext:
     findings: Path | None = None
     #: What a clean build's message pages share, foreseen: each is made with its message.
     pages: messagepages.Plan | None = None
+    #: The units some of whose channels render again, by (locale, message id): those
+    #: channels, and whether a card kept of the unit is its first (with its section).
+    partial: Mapping[tuple[str, str], tuple[frozenset[str], bool]] = field(default_factory=dict)
 
 
 #: The context of a forked worker process, set once by the pool's initializer.
@@ -134,7 +137,8 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
         log.clear()
         localized = localize.localize(message, locale, config, used)
         strings = template_strings(locale, config, used)
-        made, found = renderer.render(localized, strings, context.selection.channels, assemble)
+        only = context.partial.get((locale_tag, message_id), (context.selection.channels,))[0]
+        made, found = renderer.render(localized, strings, only, assemble)
         made = list(longtexts.counted(made, message, localized.fields, config))
         done.append((locale_tag, message_id, made, found, tuple(log.items())))
     kept = context.keeper.keep(project, lookups, done) if context.keeper is not None else {}
@@ -150,7 +154,7 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
     else:
         members = staging.put(context.staged, [(o.path, o.content) for o in made])
     rows = {o.path: manifest.manifest_line(o, members[o.path].sha256) for o in made}
-    drawn = [d for unit in done for d in gallery.draw(config, messages[unit[1]], unit[2])]
+    drawn = [d for unit in done for d in _cards(context, unit)]
     copied: dict[str, writer.Member] = {}
     pages: messagepages.Staged = {}
     if context.staged is not None:
@@ -170,6 +174,16 @@ def render_units(context: WorkContext, units: list[tuple[str, str]]) -> _Chunk:
                 for tag, mid, made, found, _log in done]  # fmt: skip
         drawn, kept = spilledcards.spilled(context.staged, drawn), {}
     return done, members, rows, drawn, kept, copied, pages
+
+
+def _cards(context: WorkContext, unit: _Done) -> list[Drawn]:
+    """Return the cards of a unit's outputs just rendered (:func:`partial.partly`: sections)."""
+    from campaignsync.pack import gallery
+
+    drawn = gallery.draw(context.project.config, context.messages[unit[1]], unit[2])
+    if context.partial.get((unit[0], unit[1]), ((), False))[1]:
+        return [replace(card, section=b"") for card in drawn]
+    return drawn
 
 
 def _checked_here(context: WorkContext, done: list[_Done], kept: dict[str, Any]) -> list[_Done]:
@@ -229,6 +243,7 @@ def render_selection(
     with the message pages made as ``pages`` foresees them.
     """
     from campaignsync.pack import cache as unitcache
+    from campaignsync.pack import partial
     from campaignsync.pipeline import rechecking
     from campaignsync.pipeline.catalogs import read_catalogs
     from campaignsync.render.engine import Renderer
@@ -249,7 +264,7 @@ def render_selection(
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
                           cache is not None, staged, cache if staged or not prepare else None,
                           keeper, out if keeper and not selection.partial else None,
-                          pages)  # fmt: skip
+                          pages, partial.partly(cache) if cache else {})  # fmt: skip
     with collecting.fewer_collections():
         _render_all(context, units, jobs, got.collect)
     got.outputs.sort(key=_PATH)
@@ -379,6 +394,6 @@ def open_cache(
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack import keys
 
-    key = keys.pack_key(project, selection.channels)
+    keyed = keys.pack_keys(project, selection.channels)
     with collecting.kept_to_the_end():
-        return unitcache.open_cache(out.resolve(), selection.name, key, load)
+        return unitcache.open_cache(out.resolve(), selection.name, keyed.units, load, None, keyed)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ from markupsafe import escape
 
 from campaignsync import channels
 from campaignsync.model import Diagnostic, LocalizedMessage, Output, Project, Severity
-from campaignsync.render import context, links
+from campaignsync.render import context, links, templatefiles
 from campaignsync.render import dates as datefmt
 from campaignsync.render.strings import TemplateStrings
 
@@ -176,17 +176,18 @@ def extraction_error(exc: BaseException, rel: str) -> Diagnostic:
     return Diagnostic("CS030", Severity.ERROR, f"cannot extract strings: {text}", rel, line)
 
 
-def template_names(templates: Path) -> list[str]:
-    """Return every template file below the templates folder, as loader names."""
-    if not templates.is_dir():
-        return []
-    names = []
-    for folder, dirs, files in os.walk(templates):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for file in sorted(files):
-            if file.endswith(".j2"):
-                names.append((Path(folder) / file).relative_to(templates).as_posix())
-    return names
+def references(templates: Path, names: Iterable[str]) -> dict[str, tuple[str | None, ...] | None]:
+    """Return what each template extends, includes or imports (None: a name worked out then)."""
+    from jinja2 import meta
+
+    env, found = make_environment(templates), dict[str, tuple[str | None, ...] | None]()
+    for name in names:
+        try:
+            parsed = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+            found[name] = tuple(meta.find_referenced_templates(parsed))
+        except (TemplateError, OSError, UnicodeDecodeError):  # unreadable: reported later
+            found[name] = None
+    return found
 
 
 def _error_place(exc: BaseException, fallback: str, templates_rel: str) -> tuple[str, int | None]:
@@ -219,7 +220,7 @@ class Renderer:
         """Compile every template and report syntax errors and missing channel templates."""
         found = []
         root = self.project.root / self.templates_rel
-        for name in template_names(root):
+        for name in templatefiles.names(root):
             try:
                 self.env.get_template(name)
             except TemplateError as exc:
@@ -256,7 +257,7 @@ class Renderer:
         self,
         localized: LocalizedMessage,
         strings: TemplateStrings,
-        only: tuple[str, ...] | None = None,
+        only: Collection[str] | None = None,
         assemble: bool = True,
     ) -> tuple[list[Output], list[Diagnostic]]:
         """Render every channel of one localized message (or those in ``only``).

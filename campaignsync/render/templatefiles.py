@@ -1,0 +1,69 @@
+"""The templates folder's files: their names, and what each channel renders from.
+
+A channel renders from its own templates (``<channel>.<ext>.j2``) and from those
+they extend, include or import, to the end. :func:`channel_digests` digests
+these files for each channel, so that the render cache re-renders only the
+channels whose templates changed (``pack.cache``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+
+def names(templates: Path) -> list[str]:
+    """Return every template file below the templates folder, as loader names."""
+    if not templates.is_dir():
+        return []
+    found = []
+    for folder, dirs, files in os.walk(templates):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(files):
+            if file.endswith(".j2"):
+                found.append((Path(folder) / file).relative_to(templates).as_posix())
+    return found
+
+
+def channel_digests(templates: Path, wanted: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Return, by channel, a digest of the template files it renders from.
+
+    ``wanted`` gives each channel's own templates. A channel one of whose templates
+    names another as it renders (``{% include name %}`` with a variable), or cannot
+    be parsed, renders from every file of the folder.
+    """
+    from campaignsync.render import engine
+
+    every = names(templates)
+    read = engine.references(templates, every)
+    digests = {}
+    for channel, own in wanted.items():
+        todo, seen, known = list(own), set(), True
+        while todo and known:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name not in read:  # not a ``.j2`` file, or not there
+                read.update(engine.references(templates, [name]))
+            found = read[name]
+            known = found is not None and None not in found
+            todo.extend(n for n in found or () if n is not None)
+        digests[channel] = _digest(templates, sorted(seen) if known else every)
+    return digests
+
+
+def _digest(templates: Path, chosen: list[str]) -> str:
+    """Return a digest of some template files: their names and bytes ("missing" if none)."""
+    sha = hashlib.sha256()
+    for name in chosen:
+        path = templates / name
+        try:
+            data = b"link" if path.is_symlink() else path.read_bytes()
+        except OSError:
+            data = b"missing"
+        sha.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+        sha.update(data)
+    return sha.hexdigest()

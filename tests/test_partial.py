@@ -1,0 +1,167 @@
+"""A template edited renders again the channels that render from it, and no other."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_incremental import tree
+
+from campaignsync.render import engine
+from campaignsync.render.templatefiles import channel_digests
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
+
+
+def rendered_channels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Return the list every channel rendered from now on is added to (one process: --jobs 1)."""
+    seen: list[str] = []
+    files = engine.Renderer._files
+
+    def noted(self: engine.Renderer, spec: Any, *args: Any) -> Any:
+        seen.append(spec.name)
+        return files(self, spec, *args)
+
+    monkeypatch.setattr(engine.Renderer, "_files", noted)
+    return seen
+
+
+def edit(template: Path) -> None:
+    """Change what a template renders: a word before its first line's end."""
+    text = template.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    if "{%" in first:  # keep an ``extends`` the first thing in it
+        first, _, rest = rest.partition("\n")
+        text = text.partition("\n")[0] + "\n"
+    else:
+        text = ""
+    template.write_text(f"{text}{first} Edited.\n{rest}", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("template", "channels"),
+    [
+        ("x.txt.j2", {"x"}),
+        ("bluesky.txt.j2", {"bluesky"}),  # its card is its unit's first: the section's
+        ("email.txt.j2", {"email"}),
+        ("_base.html.j2", {"web", "press"}),  # both extend it
+    ],
+)
+def test_a_template_edited_renders_its_channels_again_and_the_pack_is_a_clean_builds(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    channels: set[str],
+) -> None:
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    edit(small_repo / "templates" / template)
+    seen = rendered_channels(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert set(seen) == channels
+    again, seen[:] = list(seen), []
+    clean = tmp_path / "clean"
+    cli_invoke([*build, "--out", str(clean)], env=EPOCH)
+    assert again == [c for c in seen if c in channels]  # in every unit that has them
+    assert tree(small_repo / "dist" / "2026") == tree(clean / "2026")
+    assert (small_repo / "dist" / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
+def test_check_after_a_template_edit_renders_its_channel_and_finds_what_a_clean_check_finds(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-01"]
+    cli_invoke(check)
+    x = small_repo / "templates" / "x.txt.j2"
+    x.write_text(x.read_text(encoding="utf-8") + ("Far too long for a post. " * 12), "utf-8")
+    seen = rendered_channels(monkeypatch)
+    after = cli_invoke(check, expect=1)
+    assert set(seen) == {"x"}
+    assert "over the X limit of 280" in after.stdout
+    # A check of the same campaign in a copy with no cache at all finds the same.
+    fresh = tmp_path / "fresh"
+    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
+    clean = cli_invoke(["check", "--repo", str(fresh), "--jobs", "1", "--now", "2026-09-01"],
+                       expect=1)  # fmt: skip
+    assert after.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
+    # Then a build from the units the check kept (rendered for it, without cards).
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+
+
+def test_templates_edited_one_after_the_other_each_give_a_clean_builds_pack(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    # The first card of a unit carries its section of the locale page: after X's edit it
+    # is a card kept (Bluesky's), after Bluesky's one made again, the X cards kept.
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    for number, template in enumerate(("x.txt.j2", "bluesky.txt.j2", "x.txt.j2")):
+        edit(small_repo / "templates" / template)
+        cli_invoke(build, env=EPOCH)
+        clean = tmp_path / f"clean-{number}"
+        cli_invoke([*build, "--out", str(clean)], env=EPOCH)
+        assert tree(small_repo / "dist" / "2026") == tree(clean / "2026"), template
+        assert units(small_repo, small_repo / "dist") == units(small_repo, clean), template
+
+
+def units(repo: Path, out: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Return what the render cache in ``out`` keeps of each unit, but where its bytes are."""
+    from campaignsync.load.project import load_project
+    from campaignsync.pipeline.selection import select
+    from campaignsync.pipeline.workers import open_cache
+
+    project, _ = load_project(repo.resolve())
+    cache = open_cache(project, select(project, None), out)
+    return {
+        (message_id, tag): (
+            [(o.path, o.content) for o in unit.outputs],
+            unit.members,
+            unit.lines,
+            sorted(unit.log),
+            unit.catalogs,
+            unit.templates,
+            [(d.path, d.digest, d.section) for d in unit.drawn or ()],
+        )
+        for message_id, of_message in cache.units.items()
+        for tag, (_, unit) in of_message.items()
+    }
+
+
+def test_each_channel_depends_on_the_templates_it_extends_includes_or_imports(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "x.txt.j2").write_text('{% include "part.j2" %}{{ message.post }}\n')
+    (folder / "part.j2").write_text('{% import "macros.j2" as m %}Part\n')
+    (folder / "macros.j2").write_text("{% macro a() %}A{% endmacro %}\n")
+    (folder / "sms.txt.j2").write_text("{{ message.post }}\n")
+    wanted = {"x": ["x.txt.j2"], "sms": ["sms.txt.j2"]}
+    before = channel_digests(folder, wanted)
+    (folder / "macros.j2").write_text("{% macro a() %}B{% endmacro %}\n")
+    after = channel_digests(folder, wanted)
+    assert after["x"] != before["x"] and after["sms"] == before["sms"]
+    # A name worked out as it renders: the channel renders from every template.
+    (folder / "x.txt.j2").write_text("{% include message.id ~ '.j2' %}\n")
+    dynamic = channel_digests(folder, wanted)
+    (folder / "other.j2").write_text("Other\n")
+    assert channel_digests(folder, wanted)["x"] != dynamic["x"]
+    assert channel_digests(folder, wanted)["sms"] == before["sms"]
+    # One that cannot be parsed (its error is the renderer's to report): the same.
+    (folder / "x.txt.j2").write_text('{% include "part.j2" %\n')
+    broken = channel_digests(folder, wanted)
+    (folder / "other.j2").write_text("Other again\n")
+    assert channel_digests(folder, wanted)["x"] != broken["x"]
+    # A template named but not there yet: it counts once it is.
+    (folder / "x.txt.j2").write_text('{% include "later.j2" %}\n')
+    missing = channel_digests(folder, wanted)
+    (folder / "later.j2").write_text("Later\n")
+    assert channel_digests(folder, wanted)["x"] != missing["x"]
