@@ -236,3 +236,20 @@ def test_a_build_records_its_pack_before_another_build_can_write_one(
     again = cli_invoke(build, env=EPOCH)
     page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
     assert "FIRST second step" in page.read_text(encoding="utf-8"), again.stdout
+
+
+def test_a_build_whose_record_cannot_be_written_is_built_and_built_again_next_time(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pack is in place when its record is written: a full disk then fails nothing.
+    from campaignsync.pack import state
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(state, "remember", full)
+    build = ["build", "--repo", str(sample_repo)]
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    monkeypatch.undo()
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")

@@ -135,6 +135,38 @@ def units(repo: Path, out: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
     }
 
 
+def test_a_channel_that_fails_to_render_again_is_reported_by_every_check_after(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The unit of the channel that failed stays as it was rendered before the edit: the
+    # check that found the error must not keep that unit's findings as current.
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-01"]
+    cli_invoke(check)
+    x = small_repo / "templates" / "x.txt.j2"
+    x.write_text('{% if message.id == "kickoff" %}{{ nope.nope }}{% endif %}'
+                 + x.read_text(encoding="utf-8"), "utf-8")  # fmt: skip
+    failed = cli_invoke(check, expect=1)
+    error = "templates/x.txt.j2:1: error CS031: 'nope' is undefined [en/x]\n"
+    assert error in failed.stdout
+    other = small_repo / "content" / "messages" / "2026" / "passphrase-tip.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    assert error in cli_invoke(check, expect=1).stdout
+
+
+def test_a_build_takes_the_units_of_another_builds_folder_over_its_own_stale_ones(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    edit(small_repo / "templates" / "x.txt.j2")
+    other = tmp_path / "other"  # another machine of a CI matrix, built since the edit
+    cli_invoke([*build, "--out", str(other)], env=EPOCH)
+    seen = rendered_channels(monkeypatch)
+    cli_invoke([*build, "--shard", str(other)], env=EPOCH)
+    assert seen == []
+    assert tree(small_repo / "dist" / "2026") == tree(other / "2026")
+
+
 def test_each_channel_depends_on_the_templates_it_extends_includes_or_imports(
     tmp_path: Path,
 ) -> None:
@@ -160,6 +192,12 @@ def test_each_channel_depends_on_the_templates_it_extends_includes_or_imports(
     broken = channel_digests(folder, wanted)
     (folder / "other.j2").write_text("Other again\n")
     assert channel_digests(folder, wanted)["x"] != broken["x"]
+    # A file of any name, named as it renders: the same.
+    (folder / "x.txt.j2").write_text('{{ message.post }}{% include "sig-" ~ channel ~ ".txt" %}')
+    (folder / "sig-x.txt").write_text("One\n")
+    signed = channel_digests(folder, wanted)
+    (folder / "sig-x.txt").write_text("Two\n")
+    assert channel_digests(folder, wanted)["x"] != signed["x"]
     # A template named but not there yet: it counts once it is.
     (folder / "x.txt.j2").write_text('{% include "later.j2" %}\n')
     missing = channel_digests(folder, wanted)

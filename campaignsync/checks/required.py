@@ -71,11 +71,11 @@ def _template_needs(data: CheckInput) -> list[localize.Need]:
     Babel extracted them from every template at each check after an edit (0.05-0.1 s).
     """
     from campaignsync.commands.locales import template_needs
-    from campaignsync.pack import keys
+    from campaignsync.render.templatefiles import folder_digest
 
     project = data.project
     rel = project.config.paths.templates
-    key = (keys.templates_digest(project.root, rel), rel)
+    key = (folder_digest(project.root / rel), rel)
     kept = data.memo.recall("template-needs", key) if data.memo else None
     if isinstance(kept, list) and all(_is_need(t) for t in kept):
         return [localize.Need(key, words) for key, words in kept]

@@ -82,21 +82,6 @@ def tool_digest() -> str:
     return sha.hexdigest()
 
 
-def templates_digest(root: Path, templates_rel: str) -> str:
-    """Return a digest of every file in the templates folder (names and bytes)."""
-    sha = hashlib.sha256()
-    folder = root / templates_rel
-    if not folder.is_dir():
-        return "none"
-    for current, dirs, files in os.walk(folder):
-        dirs[:] = sorted(dirs)
-        for name in sorted(files):
-            path = Path(current) / name
-            sha.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
-            sha.update(b"link" if path.is_symlink() else path.read_bytes())
-    return sha.hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class PackKeys:
     """What a pack's caches are keyed on (:func:`pack_keys`)."""
@@ -120,7 +105,7 @@ def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
     folder = project.root / project.config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
-    every = templates_digest(project.root, project.config.paths.templates)
+    every = templatefiles.folder_digest(folder)
     return PackKeys(units, templatefiles.channel_digests(folder, own), digest((units, every)))
 
 

@@ -5,7 +5,11 @@ templates (``render.templatefiles.channel_digests``). When some of them changed
 since, its outputs of the other channels are taken from the render cache as they
 are (:func:`without`), only those channels render again, and the unit is kept
 whole: the outputs kept and those just made (:func:`merged`), and the catalog
-look-ups of both. A unit made so is the one rendering it whole would make.
+look-ups of both. A unit made so is the one rendering it whole would make, but
+for one thing: the look-ups are not kept by channel, so a string a channel's
+template no longer marks (``_()``) stays among them until the unit renders whole
+again. That costs at most a render more (when that string's entry is edited),
+never a wrong unit.
 """
 
 from __future__ import annotations

@@ -187,7 +187,8 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
     Each folder is another build's output folder. Only units written under
     this cache's key (same tool, config, calendar and channels) are taken,
     and each is still checked against its message, catalogs and templates
-    before use, as the cache's own are. Units already here are kept.
+    before use, as the cache's own are. Units already here are kept, but
+    those of templates since changed, when the other build's are current.
     """
     from campaignsync.pack.cache import FOLDER
 
@@ -207,7 +208,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
                     continue
                 mine = cache.units.setdefault(message_id, {})
                 for tag, found in units.items():
-                    if tag not in mine:
+                    if tag not in mine or (cache.stale(mine[tag][1]) and not cache.stale(found[1])):
                         mine[tag] = found
                         cache.dirty.add(message_id)
                         taken += 1

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -98,16 +98,16 @@ def write_pack(
     are already in its folder, their compressed bytes in its spill files. ``previous`` is
     the last pack's sha256 by path when known (else read from its manifest), ``tables``
     its zip's members deflated in runs, whose unchanged runs an update copies. ``then``
-    is called with the pack written while the lock is still held (to record the build).
+    is given the pack written, the lock still held (to record the build).
     """
-    files: list[Output | PackFile] = [*outputs, *extras]  # bytes read when used: pack.bodies
     done = frozenset(o.path for o in outputs) | written if staged else frozenset()
     with nullcontext() if staged else locked(out, campaign):  # staged: held already
-        result = _write_locked(out, campaign, files, epoch, members or {},
+        result = _write_locked(out, campaign, [*outputs, *extras], epoch, members or {},
                                reuse and staged is None, zipped, staged, done, previous,
                                tables or {})  # fmt: skip
         if then is not None:
-            then(result)
+            with suppress(OSError):  # the pack is in place: unrecorded, it is built again
+                then(result)
         return result
 
 

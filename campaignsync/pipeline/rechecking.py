@@ -98,7 +98,8 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
             outputs = by_message[message_id]
             mine = check_message(project, selection.campaign, outputs, lookups)
             cached = cache.units.get(message_id, {})
-            if all(tag in cached for tag in tags[message_id]):
+            # Each unit as just rendered (one whose channel failed to render is still stale).
+            if all(tag in cached and not cache.stale(cached[tag][1]) for tag in tags[message_id]):
                 chosen = {tag: _read(cached[tag]) for tag in tags[message_id]}
                 kept.put(messages[message_id], chosen, lookups, mine)
         found.extend(mine.found)

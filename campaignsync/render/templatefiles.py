@@ -27,12 +27,26 @@ def names(templates: Path) -> list[str]:
     return found
 
 
+def folder_digest(templates: Path) -> str:
+    """Return a digest of every file in the templates folder (names and bytes)."""
+    sha = hashlib.sha256()
+    if not templates.is_dir():
+        return "none"
+    for current, dirs, files in os.walk(templates):
+        dirs[:] = sorted(dirs)
+        for name in sorted(files):
+            path = Path(current) / name
+            sha.update(f"\0{path.relative_to(templates).as_posix()}\0".encode())
+            sha.update(b"link" if path.is_symlink() else path.read_bytes())
+    return sha.hexdigest()
+
+
 def channel_digests(templates: Path, wanted: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """Return, by channel, a digest of the template files it renders from.
 
     ``wanted`` gives each channel's own templates. A channel one of whose templates
     names another as it renders (``{% include name %}`` with a variable), or cannot
-    be parsed, renders from every file of the folder.
+    be parsed, renders from every file of the folder (:func:`folder_digest`).
     """
     from campaignsync.render import engine
 
@@ -51,7 +65,7 @@ def channel_digests(templates: Path, wanted: Mapping[str, Iterable[str]]) -> dic
             found = read[name]
             known = found is not None and None not in found
             todo.extend(n for n in found or () if n is not None)
-        digests[channel] = _digest(templates, sorted(seen) if known else every)
+        digests[channel] = _digest(templates, sorted(seen)) if known else folder_digest(templates)
     return digests
 
 
