@@ -13,7 +13,8 @@ then times, each as a fresh process:
 2. a no-change rebuild (nothing should be read or written),
 3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
    --no-zip, then the zip made again; and in a process that built before, as `preview`
-   rebuilds after each save: the folder, then the zip), and after one PO entry changed,
+   rebuilds after each save: the folder, then the zip), after one PO entry changed, and
+   after one channel's template changed (X: that channel of every message), with its peak,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
 6. clean builds with --jobs 1 and --jobs 2, twice each in the order 1 2 2 1 (each mode's
@@ -459,6 +460,14 @@ def main() -> None:
         finally:
             po.write_text(text, encoding="utf-8")
         run(build, env)
+    # One channel's template edited: that channel of every message renders again.
+    template = repo / "templates" / "x.txt.j2"
+    original = edited(template, "{{ message.post }}", "New: {{ message.post }}")
+    try:
+        figures["template"], figures["peak_template"] = peak_mib(build, env)
+    finally:
+        template.write_text(original, encoding="utf-8")
+    run(build, env)
     shutil.rmtree(out / ".campaignsync-cache", ignore_errors=True)
     figures["check_cold"] = run(check, env, ok=(0, 1))
     # The generated catalogs were written by Babel, not by `locale update`: one untimed update
@@ -539,6 +548,11 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
     if "po" in f:
         line("one PO entry changed", f["po"], f"= {f['po'] / clean:.3f} x clean build")
     line(
+        "one template changed (X)",
+        f["template"],
+        f"= {f['template'] / clean:.2f} x clean build (X of every message renders again)",
+    )
+    line(
         "check, cold (no cache)", f["check_cold"], f"= {f['check_cold'] / clean:.2f} x clean build"
     )
     line(
@@ -574,6 +588,7 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
     line("markdown floor", f["floor"], "(every body converted once per locale, one process)")
     print(f"{'peak memory (clean build)':34} {f['peak']:8.0f} MiB (largest single process)")
     print(f"{'peak memory (one message changed)':34} {f['peak_one']:8.0f} MiB")
+    print(f"{'peak memory (one template changed)':34} {f['peak_template']:8.0f} MiB")
     print(f"{'pack':34} {files:,} files, zip {zip_bytes / 2**20:.0f} MiB")
 
 
