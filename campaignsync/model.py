@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from campaignsync.campaigns import Calendar
 from campaignsync.paths import Paths
@@ -267,6 +267,25 @@ class Translated:
     origin: str | None = None  # "locales/de/LC_MESSAGES/messages.po:42"
 
 
+class BodyTexts(Protocol):
+    """A message's body in one locale: sanitised HTML, text wrapped for email, plain text."""
+
+    @property
+    def html(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def plain(self) -> str: ...
+
+
+class Body(NamedTuple):
+    """A body's texts made already (:class:`BodyTexts`)."""
+
+    html: str
+    text: str
+    plain: str
+
+
 @dataclass(frozen=True, slots=True)
 class LocalizedMessage:
     """A message in one locale: translated fields plus the body as HTML and text."""
@@ -275,9 +294,7 @@ class LocalizedMessage:
     locale: Locale
     partner: str
     fields: tuple[tuple[str, Translated], ...]
-    body_html: str
-    body_text: str
-    body_plain: str
+    body: BodyTexts  # made when first read (l10n.localize): a post shows none
     translated: bool
     fallbacks: tuple[str, ...]
 

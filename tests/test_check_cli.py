@@ -95,7 +95,7 @@ def test_the_shipped_sample_passes_strict_checks(cli_invoke: CliInvoke, sample_r
             "templates/x.txt.j2",
             "{{ message.post }}",
             "{{ message.pots }}",
-            "templates/x.txt.j2:1: error CS031: 'dict object' has no attribute 'pots'",
+            "templates/x.txt.j2:1: error CS031: 'message' has no attribute 'pots'",
             id="template-undefined",
         ),
         pytest.param(

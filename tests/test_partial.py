@@ -135,6 +135,34 @@ def units(repo: Path, out: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
     }
 
 
+def test_a_channel_that_shows_no_body_converts_no_markdown_when_it_renders_again(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.render import markup
+
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    converted: list[str] = []
+
+    def counted(name: str) -> Any:
+        real = getattr(markup, name)
+
+        def noted(*args: Any, **kwargs: Any) -> Any:
+            converted.append(name)
+            return real(*args, **kwargs)
+
+        return noted
+
+    for name in ("to_html", "to_text"):
+        monkeypatch.setattr(markup, name, counted(name))
+    edit(small_repo / "templates" / "x.txt.j2")
+    cli_invoke(build, env=EPOCH)
+    assert converted == []
+    edit(small_repo / "templates" / "web.html.j2")  # shows the body's HTML
+    cli_invoke(build, env=EPOCH)
+    assert set(converted) == {"to_html"}
+
+
 def test_a_channel_that_fails_to_render_again_is_reported_by_every_check_after(
     cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ from functools import cache
 
 from campaignsync.errors import UsageError
 from campaignsync.model import (
+    Body,
     ChannelSettings,
     LocalizedMessage,
     Measure,
@@ -206,8 +207,9 @@ def assembled(
         locale = next(loc for loc in config.all_locales if loc.tag == first.locale)
         partner = partner_for(config, message, locale)
         localized = LocalizedMessage(
-            message, locale, partner, first.fields, "", "", "", first.translated, first.fallbacks
-        )
+            message, locale, partner, first.fields, Body("", "", ""), first.translated,
+            first.fallbacks,
+        )  # fmt: skip
         rendered = {x.ext: files[x.ext].content.decode("utf-8") for x in spec.outputs}
         extra = [
             replace(first, path=f"{first.locale}/{channel}/{message.id}.{ext}", content=data,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,18 +85,46 @@ def localize(
         texts[f"body.{n}"].text if block.kind != "code" else block.text
         for n, block in enumerate(message.body, start=1)
     )
-    body_md, languages = _marked_body(message, locale, config, texts)
     return LocalizedMessage(
         message=message,
         locale=locale,
         partner=partner_for(config, message, locale),
         fields=tuple(fields),
-        body_html=markup.to_html(body_md, languages),
-        body_text=markup.to_text(message.body, block_texts),
-        body_plain=markup.to_text(message.body, block_texts, width=0),
+        body=_Body(message, locale, config, texts, block_texts),
         translated=complete,
         fallbacks=tuple(sorted(used)),
     )
+
+
+class _Body:
+    """A message's body in one locale, each form converted the first time it is read.
+
+    Three quarters of localizing a message is its Markdown: a channel whose templates
+    show no body (an X post, after X's template was edited) converts none.
+    """
+
+    def __init__(
+        self,
+        message: Message,
+        locale: Locale,
+        config: Config,
+        texts: Mapping[str, Translated],
+        blocks: tuple[str, ...],
+    ) -> None:
+        self._source = (message, locale, config, texts)
+        self._blocks = blocks
+
+    @functools.cached_property
+    def html(self) -> str:
+        return markup.to_html(*_marked_body(*self._source))
+
+    @functools.cached_property
+    def text(self) -> str:
+        return markup.to_text(self._source[0].body, self._blocks)
+
+    @functools.cached_property
+    def plain(self) -> str:
+        return markup.to_text(self._source[0].body, self._blocks, width=0)
 
 
 def foreign(tag: str, locale: Locale, config: Config) -> tuple[str, str] | None:

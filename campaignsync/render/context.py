@@ -9,7 +9,7 @@ gallery's post text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from campaignsync.channels.press import dateline_date, dateline_place
 from campaignsync.l10n import cldr, localize
-from campaignsync.model import Config, LocalizedMessage, Message, Partner, Project
+from campaignsync.model import BodyTexts, Config, LocalizedMessage, Message, Partner, Project
 from campaignsync.render import links
 from campaignsync.render.strings import Language
 
@@ -82,7 +82,7 @@ def _message_values(
     localized: LocalizedMessage,
     partner: Partner | None,
     publish: datetime | None,
-) -> dict[str, Any]:
+) -> MessageValues:
     """Return the ``message`` variable: its texts in the locale, image, times and addresses."""
     message = localized.message
     image = None
@@ -94,7 +94,7 @@ def _message_values(
             "href": f"../../{message.image.src}",
             "url": f"{base}/{message.image.src}",
         }
-    return {
+    values = {
         "id": message.id,
         "title": localized.text("title"),
         "summary": localized.text("summary"),
@@ -102,9 +102,6 @@ def _message_values(
         "link_text": message.link or "",
         "hashtags": list(message.hashtags),
         "image": image,
-        "body_html": Markup(localized.body_html),  # noqa: S704 - sanitised by markup.to_html
-        "body_text": localized.body_text,
-        "body_plain": localized.body_plain,
         "publish": publish.astimezone(ZoneInfo(partner.timezone))
         if publish and partner
         else publish,
@@ -112,6 +109,42 @@ def _message_values(
         "translated": localized.translated,
         "lang_attrs": _lang_attrs(localized, config),
     }
+    return MessageValues(values, localized.body)
+
+
+class MessageValues(Mapping[str, Any]):
+    """The ``message`` variable: each form of its body converted when a template reads it.
+
+    ``body_html``, ``body_text`` and ``body_plain`` (see ``l10n.localize``).
+    """
+
+    __slots__ = ("_body", "_values")
+
+    def __init__(self, values: dict[str, Any], body: BodyTexts) -> None:
+        self._values, self._body = values, body
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        if key == "body_html":  # sanitised by markup.to_html
+            return Markup(self._body.html)  # noqa: S704
+        if key in _BODY:
+            return getattr(self._body, _BODY[key])
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._values, *_BODY])
+
+    def __len__(self) -> int:
+        return len(self._values) + len(_BODY)
+
+    def replaced(self, **values: Any) -> MessageValues:
+        """Return these values with some replaced or added (its body still made when read)."""
+        return MessageValues({**self._values, **values}, self._body)
+
+
+#: The body's values of the ``message`` variable, and the text each is.
+_BODY = {"body_html": "html", "body_text": "text", "body_plain": "plain"}
 
 
 def _lang_attrs(localized: LocalizedMessage, config: Config) -> dict[str, Markup]:

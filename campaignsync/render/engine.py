@@ -85,30 +85,28 @@ def _escaped(ctx: Context, text: str) -> str:
     return escape(text) if ctx.eval_ctx.autoescape else text
 
 
-@pass_context
-def _gettext(ctx: Context, source: str) -> str:
+def _translated(ctx: Context, text: str, context: str = "") -> str:
     strings = _strings(ctx)
-    return _escaped(ctx, strings.get(source) if strings else source)
-
-
-@pass_context
-def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
-    strings = _strings(ctx)
-    text = singular if n == 1 else plural
-    return _escaped(ctx, strings.get(text) if strings else text)
-
-
-@pass_context
-def _pgettext(ctx: Context, context: str, source: str) -> str:
-    strings = _strings(ctx)
-    return _escaped(ctx, strings.get(source, context) if strings else source)
-
-
-@pass_context
-def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -> str:
-    strings = _strings(ctx)
-    text = singular if n == 1 else plural
     return _escaped(ctx, strings.get(text, context) if strings else text)
+
+
+#: The i18n extension's functions, through the locale's template strings.
+_gettext = pass_context(lambda ctx, source: _translated(ctx, source))
+_ngettext = pass_context(lambda ctx, one, many, n: _translated(ctx, one if n == 1 else many))
+_pgettext = pass_context(lambda ctx, context, source: _translated(ctx, source, context))
+_npgettext = pass_context(
+    lambda ctx, context, one, many, n: _translated(ctx, one if n == 1 else many, context)
+)
+
+
+class _Undefined(StrictUndefined):
+    """Strict undefined, naming the ``message`` variable when a template misspells a field."""
+
+    @property
+    def _undefined_message(self) -> str:
+        if isinstance(self._undefined_obj, context.MessageValues):
+            return f"'message' has no attribute {self._undefined_name!r}"
+        return super()._undefined_message
 
 
 def _zone_of(ctx: Context, tz: str | None) -> str:
@@ -145,7 +143,7 @@ def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     env = _Environment(
         loader=_SafeLoader(str(templates)),
         autoescape=autoescaped,
-        undefined=StrictUndefined,
+        undefined=_Undefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -282,8 +280,7 @@ class Renderer:
                 continue
             values = dict(base)
             target = links.target(config, message, localized.locale.tag, channel)
-            values["message"] = dict(
-                base["message"],
+            values["message"] = base["message"].replaced(
                 post=localized.text(channels.post_field(message, channel)),
                 link=target,
                 link_text=links.untracked(target),
