@@ -58,8 +58,9 @@ class Cache:
     #: Each channel's templates' digest now (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
     #: The units some of whose channels render again, by (message id, locale): the part
-    #: of each that is kept, and the order of its channels (see :func:`take_hits`).
-    partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...]]] = field(default_factory=dict)
+    #: of each that is kept, the order of its channels, whether its first card is kept
+    #: (:func:`campaignsync.pack.partial.split`).
+    partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...], bool]] = field(default_factory=dict)
 
     now: frozenset[tuple[str, str]] = frozenset()
 
@@ -153,9 +154,8 @@ def take_hits(
             todo.append((tag, message_id))
             if not partial.splittable(unit, stale, complete):
                 continue
-            order = tuple(dict.fromkeys(o.channel for o in unit.outputs))
-            unit = partial.without(unit, stale)
-            cache.partial[(message_id, tag)] = (unit, order)
+            cache.partial[(message_id, tag)] = partial.split(unit, stale)
+            unit = cache.partial[(message_id, tag)][0]
         outputs.extend(unit.outputs)
         if unit.drawn is not None:
             cache.drawn.update((d.path, d) for d in unit.drawn)

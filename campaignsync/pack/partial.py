@@ -28,15 +28,24 @@ if TYPE_CHECKING:
 def partly(cache: Cache) -> dict[tuple[str, str], tuple[frozenset[str], bool]]:
     """Return, by (locale, message id), the channels of each unit to render again.
 
-    With whether a card kept of it is its first (the one with its locale page's section).
+    With whether a card kept of it is its first, the one with its locale page's section.
     """
     return {
-        (tag, message_id): (
-            frozenset(order) - {o.channel for o in kept.outputs},
-            any(card.section for card in kept.drawn or ()),
-        )
-        for (message_id, tag), (kept, order) in cache.partial.items()
+        (tag, message_id): (frozenset(order) - {o.channel for o in kept.outputs}, first)
+        for (message_id, tag), (kept, order, first) in cache.partial.items()
     }
+
+
+def split(unit: Unit, stale: set[str]) -> tuple[Unit, tuple[str, ...], bool]:
+    """Return what :attr:`Cache.partial` keeps of a unit whose ``stale`` channels render again.
+
+    The part kept (:func:`without`), the order of the unit's channels, and whether its
+    first card (by path, :func:`campaignsync.pack.gallery.draw`: a channel's cards are
+    the same files whatever its templates) is kept; the cards' bytes are not read.
+    """
+    order = tuple(dict.fromkeys(o.channel for o in unit.outputs))
+    first = min(((card.path, card.channel) for card in unit.drawn or ()), default=None)
+    return without(unit, stale), order, first is not None and first[1] not in stale
 
 
 def splittable(unit: Unit, stale: set[str], complete: bool) -> bool:
