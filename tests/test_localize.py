@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from campaignsync.commands import locales
 from campaignsync.l10n import catalog, localize
 from campaignsync.load.project import require_project
@@ -135,3 +137,50 @@ def test_the_manifest_marks_outputs_that_used_a_fallback(
         ["en"],
     )
     assert rows["de/sms/what-is-mfa.txt"]["translated"] is True
+
+
+def test_the_message_variable_reads_as_the_dict_it_was_with_its_body_made_when_read(
+    small_repo: Path,
+) -> None:
+    from dataclasses import replace
+
+    from markupsafe import Markup
+
+    from campaignsync.render import context, engine
+
+    result = localized(small_repo, "de", "kickoff")
+    project = require_project(small_repo)[0]
+    message = context.template_context(project, result)["message"]
+    keys = list(message)
+    assert keys.index("image") + 1 == keys.index("body_html")  # where the dict had them
+    assert keys[keys.index("body_html") : keys.index("body_html") + 3] == [
+        "body_html",
+        "body_text",
+        "body_plain",
+    ]
+    whole = dict(message)
+    assert whole["body_html"] == Markup(result.body.html) and "<p" in whole["body_html"]
+    assert repr(message) == repr(whole) and list(reversed(message)) == keys[::-1]
+    env = engine.make_environment(small_repo / "templates")
+    shown = env.from_string("{{ message }}|{{ message|length }}|{{ message|last }}")
+    assert shown.render(message=message) == env.from_string(
+        "{{ message }}|{{ message|length }}|{{ message|last }}"
+    ).render(message=whole)
+    undated = message.replaced(publish=None)
+    as_json = env.from_string("{{ message|tojson }}").render(message=undated)
+    assert json.loads(as_json)["body_text"] == result.body.text
+    # A misspelt field names the variable; the sandbox's own refusals are its own.
+    with pytest.raises(Exception, match="'message' has no attribute 'pots'"):
+        env.from_string("{{ message.pots }}").render(message=message)
+    with pytest.raises(Exception, match="unsafe"):
+        env.from_string("{{ message.__class__ }}").render(message=message)
+
+    class Broken:
+        @property
+        def html(self) -> str:
+            raise KeyError("no such block")
+
+    broken = context.template_context(project, replace(result, body=Broken()))["message"]
+    # Not "no attribute body_html" (a KeyError would read so): the conversion failed.
+    with pytest.raises(RuntimeError, match="the message's body could not be converted"):
+        env.from_string("{{ message.body_html }}").render(message=broken)

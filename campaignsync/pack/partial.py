@@ -40,12 +40,13 @@ def split(unit: Unit, stale: set[str]) -> tuple[Unit, tuple[str, ...], bool]:
     """Return what :attr:`Cache.partial` keeps of a unit whose ``stale`` channels render again.
 
     The part kept (:func:`without`), the order of the unit's channels, and whether its
-    first card (by path, :func:`campaignsync.pack.gallery.draw`: a channel's cards are
-    the same files whatever its templates) is kept; the cards' bytes are not read.
+    first card (by channel, as :func:`campaignsync.pack.cards.shown` orders them: a
+    channel's cards are the same files whatever its templates) is kept; the cards' bytes
+    are not read.
     """
     order = tuple(dict.fromkeys(o.channel for o in unit.outputs))
-    first = min(((card.path, card.channel) for card in unit.drawn or ()), default=None)
-    return without(unit, stale), order, first is not None and first[1] not in stale
+    first = min((card.channel for card in unit.drawn or ()), default=None)
+    return without(unit, stale), order, first is not None and first not in stale
 
 
 def splittable(unit: Unit, stale: set[str], complete: bool) -> bool:

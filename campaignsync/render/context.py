@@ -102,6 +102,7 @@ def _message_values(
         "link_text": message.link or "",
         "hashtags": list(message.hashtags),
         "image": image,
+        **dict.fromkeys(_BODY, _MADE_WHEN_READ),
         "publish": publish.astimezone(ZoneInfo(partner.timezone))
         if publish and partner
         else publish,
@@ -115,7 +116,8 @@ def _message_values(
 class MessageValues(Mapping[str, Any]):
     """The ``message`` variable: each form of its body converted when a template reads it.
 
-    ``body_html``, ``body_text`` and ``body_plain`` (see ``l10n.localize``).
+    ``body_html``, ``body_text`` and ``body_plain`` (see ``l10n.localize``). Otherwise it
+    reads as the dict it was: its keys in the same order, printed the same.
     """
 
     __slots__ = ("_body", "_values")
@@ -124,19 +126,26 @@ class MessageValues(Mapping[str, Any]):
         self._values, self._body = values, body
 
     def __getitem__(self, key: str) -> Any:
-        if key in self._values:
-            return self._values[key]
-        if key == "body_html":  # sanitised by markup.to_html
-            return Markup(self._body.html)  # noqa: S704
-        if key in _BODY:
-            return getattr(self._body, _BODY[key])
-        raise KeyError(key)
+        value = self._values[key]
+        if value is not _MADE_WHEN_READ:
+            return value
+        try:
+            text = getattr(self._body, _BODY[key])
+        except Exception as exc:  # not a KeyError, which would read as no such key
+            raise RuntimeError(f"the message's body could not be converted: {exc}") from exc
+        return Markup(text) if key == "body_html" else text  # noqa: S704 (markup.to_html)
 
     def __iter__(self) -> Iterator[str]:
-        return iter([*self._values, *_BODY])
+        return iter(self._values)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._values)
 
     def __len__(self) -> int:
-        return len(self._values) + len(_BODY)
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
     def replaced(self, **values: Any) -> MessageValues:
         """Return these values with some replaced or added (its body still made when read)."""
@@ -145,6 +154,15 @@ class MessageValues(Mapping[str, Any]):
 
 #: The body's values of the ``message`` variable, and the text each is.
 _BODY = {"body_html": "html", "body_text": "text", "body_plain": "plain"}
+#: Where a value of the body stands until it is read.
+_MADE_WHEN_READ = object()
+
+
+def plain(value: Any) -> Any:
+    """Return the ``message`` variable as a dict, for ``tojson`` (else TypeError, as json's)."""
+    if isinstance(value, MessageValues):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _lang_attrs(localized: LocalizedMessage, config: Config) -> dict[str, Markup]:

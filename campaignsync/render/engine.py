@@ -104,7 +104,8 @@ class _Undefined(StrictUndefined):
 
     @property
     def _undefined_message(self) -> str:
-        if isinstance(self._undefined_obj, context.MessageValues):
+        named = self._undefined_hint is None and isinstance(self._undefined_name, str)
+        if named and isinstance(self._undefined_obj, context.MessageValues):
             return f"'message' has no attribute {self._undefined_name!r}"
         return super()._undefined_message
 
@@ -157,6 +158,7 @@ def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
         pgettext=_pgettext,
         npgettext=_npgettext,
     )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": context.plain}
     env.filters.update(
         format_datetime=_format_datetime,
         format_date=_format_date,
