@@ -189,6 +189,22 @@ def test_preview_on_a_port_in_use_says_so(cli_invoke: CliInvoke, small_repo: Pat
     assert result.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
+def test_preview_stopped_with_ctrl_c_says_so_and_exits_0(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.commands import preview
+
+    cli_invoke(["build", "--repo", str(small_repo)])
+
+    def ctrl_c(self: preview.Preview) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(preview.Preview, "serve", ctrl_c)
+    result = cli_invoke(["preview", "--repo", str(small_repo), "--port", "0", "--no-watch"])
+    assert result.stdout.startswith("Serving ")
+    assert result.stdout.endswith("(Ctrl-C stops)\nStopped.\n")
+
+
 def test_problems_page_when_there_is_no_pack(tmp_path: Path) -> None:
     state = live.State()
     state.record(live.Outcome(("campaignsync.toml:1: error CS001: broken",)))

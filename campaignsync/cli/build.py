@@ -313,6 +313,7 @@ def preview(
     if not started.finished(0.5):
         click.echo("Finishing the build of the last save (Ctrl-C again stops at once)...")
         started.finished()
+    click.echo("Stopped.")
 
 
 class _Told:

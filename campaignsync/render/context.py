@@ -159,9 +159,14 @@ _MADE_WHEN_READ = object()
 
 
 def plain(value: Any) -> Any:
-    """Return the ``message`` variable as a dict, for ``tojson`` (else TypeError, as json's)."""
+    """Return what ``tojson`` writes of a value json has no form for (else TypeError, as json's).
+
+    The ``message`` variable as a dict, a time (``message.publish``) in ISO 8601.
+    """
     if isinstance(value, MessageValues):
         return dict(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
