@@ -97,6 +97,14 @@ def _zipped_whole(
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 
+def up_to_date(cli_invoke: CliInvoke, build: list[str], out: Path) -> None:
+    """Assert that building again finds the pack and its zip up to date."""
+    again = cli_invoke(build, env=EPOCH)
+    assert again.stdout.endswith(
+        f" files) and {out / '2026.zip'}; nothing changed since the last build\n"
+    )
+
+
 @pytest.mark.parametrize("in_runs", [False, True])
 def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_it(
     cli_invoke: CliInvoke,
@@ -225,10 +233,7 @@ def test_the_zip_is_made_again_from_the_folder_when_no_input_changed_since_it_wa
     )
     assert (writes.whole, writes.sources) == (0, [asidezip.zip_path(out, "2026")])
     assert not asidezip.zip_path(out, "2026").exists()
-    again = cli_invoke(build, env=EPOCH)
-    assert again.stdout.endswith(
-        f" files) and {out / '2026.zip'}; nothing changed since the last build\n"
-    )
+    up_to_date(cli_invoke, build, out)
     monkeypatch.undo()
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
@@ -344,10 +349,7 @@ def test_a_build_without_the_zip_that_changes_nothing_leaves_the_zip_beside_the_
     assert "aside" not in result.stdout and "Removed" not in result.stdout
     assert (out / "2026.zip").read_bytes() == first  # it still matches the folder
     assert not asidezip.zip_path(out, "2026").exists()
-    again = cli_invoke(build, env=EPOCH)
-    assert again.stdout.endswith(
-        f" files) and {out / '2026.zip'}; nothing changed since the last build\n"
-    )
+    up_to_date(cli_invoke, build, out)
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 

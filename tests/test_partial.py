@@ -163,6 +163,29 @@ def test_a_channel_that_shows_no_body_converts_no_markdown_when_it_renders_again
     assert set(converted) == {"to_html"}
 
 
+def test_a_unit_whose_look_ups_cannot_be_read_back_renders_whole_after_a_template_edit(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its look-ups are kept with those of the channel rendered again: unreadable (a shard
+    # that passed its checksum, yet holds no log), the unit is rendered whole instead.
+    from campaignsync.pack import sealed
+
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    shard = small_repo / "dist" / ".campaignsync-cache" / "2026" / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
+    files, plain = sealed.read_sealed(shard, sealed.folder_id(shard.parent), key)
+    message_key, unit = plain["de"]
+    plain["de"] = (message_key, (*unit[:3], sealed.packed("not a log"), *unit[4:]))
+    sealed.write_sealed(shard, key, (files, plain))
+    edit(small_repo / "templates" / "x.txt.j2")
+    seen = rendered_channels(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert seen.count("mastodon") == 1 and seen.count("x") > 1  # that unit, whole
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+
+
 def test_a_channel_that_fails_to_render_again_is_reported_by_every_check_after(
     cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,7 +62,8 @@ class Cache:
     #: (:func:`campaignsync.pack.partial.split`).
     partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...], bool]] = field(default_factory=dict)
 
-    now: frozenset[tuple[str, str]] = frozenset()
+    #: ``templates`` as pairs, that a unit's are compared with at once (see :meth:`stale`).
+    now: frozenset[tuple[str, str]] = field(default=frozenset(), init=False)
 
     def __post_init__(self) -> None:
         self.pack_key = self.pack_key or self.key
@@ -154,8 +155,8 @@ def take_hits(
             todo.append((tag, message_id))
             if not partial.splittable(unit, stale, complete):
                 continue
-            cache.partial[(message_id, tag)] = partial.split(unit, stale)
-            unit = cache.partial[(message_id, tag)][0]
+            part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
+            unit = part[0]
         outputs.extend(unit.outputs)
         if unit.drawn is not None:
             cache.drawn.update((d.path, d) for d in unit.drawn)
@@ -270,8 +271,9 @@ def open_cache(
     ``keyed`` gives the templates' digests and the pack's other caches' key.
     """
     folder = out / FOLDER / pack_name
-    cache = Cache(folder, key)
-    if keyed is not None:
+    if keyed is None:
+        cache = Cache(folder, key)
+    else:
         cache = Cache(folder, key, pack_key=keyed.pack, templates=keyed.templates)
     if not load:
         cache.dirty.update(_names(folder))

@@ -330,8 +330,7 @@ def keep(
         return
     from campaignsync.pack import cache as unitcache
 
-    shards = unitcache.Cache(cache.folder, cache.key, keys=cache.keys, found=dict(found),
-                             pack_key=cache.pack_key, templates=cache.templates)  # fmt: skip
+    shards = replace(cache, units={}, dirty=set(), drawn={}, found=dict(found), partial={})
     for locale_tag, message_id, made, log in units:
         unitcache.store(shards, message_id, locale_tag, made, members, log, lookups, rows)
     if drawn is not None:  # (a unit's cards, even none, are then kept as drawn)
