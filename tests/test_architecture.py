@@ -20,6 +20,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "campaignsync"
 #: and ``babel.dates`` have doors of their own beside the rest of ``babel``.
 OWNERS: dict[str, tuple[str, ...]] = {
     "babel": ("l10n/cldr.py",),
+    "cachetools": ("pack/bodies.py",),
     "babel.dates": ("render/dates.py",),
     "babel.messages": ("l10n/catalog.py",),
     "click": ("cli/",),

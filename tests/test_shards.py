@@ -16,11 +16,13 @@ import pytest
 from conftest import CliInvoke, make_review_repo
 
 from campaignsync.model import Output
-from campaignsync.pack import asidezip, bodies, sealed, shards
+from campaignsync.pack import asidezip, bodies, bodyfiles, sealed, shards
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack.gallery import Drawn
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
+#: A unit's span in a body file that is never read (see ``sealed.Span``).
+SPAN = (0, 4, bytes(32))
 
 
 def _folder(repo: Path) -> Path:
@@ -60,7 +62,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     unit = bodies.Bodies.unit
 
-    def noted(self: bodies.Bodies, at: int) -> bodies.Held:
+    def noted(self: bodies.Bodies, at: sealed.Span) -> bodies.Held:
         seen.append(self.message_id)
         return unit(self, at)
 
@@ -189,7 +191,7 @@ def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
     files, units = sealed.read_sealed(shard, sealed.folder_id(folder), key)
     (name, checksum), *_ = files
     victim = next(folder.glob("wrap-up.*.body"))
-    for named in (f"../{name}", victim.name, f"kickoff.x{bodies.SUFFIX}/../{victim.name}"):
+    for named in (f"../{name}", victim.name, f"kickoff.x{bodyfiles.SUFFIX}/../{victim.name}"):
         sealed.write_sealed(shard, key, (((named, checksum),), units))
         assert (
             shards.units_of(
@@ -405,15 +407,15 @@ def test_a_body_file_no_shard_names_is_collected_when_older_than_the_shard(
     cli_invoke(build, env=EPOCH)
     folder = _folder(small_repo)
     named = next(folder.glob("kickoff.*.body"))
-    stray = folder / f"kickoff.{'0' * 24}{bodies.SUFFIX}"  # older than kickoff's shard
+    stray = folder / f"kickoff.{'0' * 24}{bodyfiles.SUFFIX}"  # older than kickoff's shard
     shutil.copy2(named, stray)
     os.utime(stray, ns=(0, 0))
-    lone = folder / f"gone-message.{'1' * 24}{bodies.SUFFIX}"  # a message with no shard
+    lone = folder / f"gone-message.{'1' * 24}{bodyfiles.SUFFIX}"  # a message with no shard
     shutil.copy2(named, lone)
-    young = folder / f"kickoff.{'2' * 24}{bodies.SUFFIX}"  # newer: a save may be under way
+    young = folder / f"kickoff.{'2' * 24}{bodyfiles.SUFFIX}"  # newer: a save may be under way
     shutil.copy2(named, young)
     os.utime(young, ns=(2**62, 2**62))
-    saved = folder / f"wrap-up.{'3' * 24}{bodies.SUFFIX}"
+    saved = folder / f"wrap-up.{'3' * 24}{bodyfiles.SUFFIX}"
     shutil.copy2(named, saved)
     os.utime(saved, ns=(2**62, 2**62))
     _retitle(small_repo, "wrap-up", "Wrapped up")
@@ -717,12 +719,12 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True, measure=made)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    [output] = shards._unit(shards._plain_unit(unit, (0, 0)), [held]).outputs
+    [output] = shards._unit(shards._plain_unit(unit, (0, SPAN)), [held]).outputs
     assert isinstance(output, bodies.KeptOutput)
     assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
     # The answer is the row's: no measure is made for it (a row saying the other is believed).
-    plain = shards._plain_unit(unit, (0, 0))
+    plain = shards._plain_unit(unit, (0, SPAN))
     flipped = ((*plain[0][0][:-1], not rendered.over_limit),)
     [told] = shards._unit((flipped, *plain[1:]), [held]).outputs
     assert told.over_limit is not rendered.over_limit
@@ -734,9 +736,50 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
 def test_a_row_whose_over_is_not_true_or_false_is_not_a_units(tmp_path: Path, over: object) -> None:
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
-    plain = shards._plain_unit(unit, (0, 0))
+    plain = shards._plain_unit(unit, (0, SPAN))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
     assert shards._unit(plain, [held]).outputs[0].over_limit is False
     row = (*plain[0][0][:-1], over)
     with pytest.raises(ValueError, match="not a unit's outputs"):
         shards._unit(((row,), *plain[1:]), [held])
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_holding_no_unit_s_bytes_a_template_edit_is_read_once_and_as_a_clean_one(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    """Every unit's bytes are read, each from its old body file, after the new one replaced it.
+
+    Nothing is held of them (a build of a big campaign holds the units read last), and
+    the old files are deleted only once nothing reads them: the command does not start
+    again, and leaves each message one body file.
+    """
+    from cachetools import LRUCache
+    from test_findings import NOW, clean_answer
+    from test_partial import edit
+
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    monkeypatch.setattr(bodies, "_RECENT", LRUCache(1, getsizeof=bodies._size))
+    opened = unitcache.open_cache
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> unitcache.Cache:
+        calls.append(1)
+        return opened(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(unitcache, "open_cache", counted)
+    edit(small_repo / "templates" / "x.txt.j2")
+    said = cli_invoke([command, "--repo", str(small_repo), *(NOW if command == "check" else ())],
+                      env=EPOCH).stdout  # fmt: skip
+    assert len(calls) == 1
+    monkeypatch.undo()
+    if command == "check":
+        assert said == clean_answer(cli_invoke, small_repo, tmp_path)
+        return
+    found = bodyfiles.by_message(_folder(small_repo))
+    assert found and all(len(names) == 1 for names in found.values())
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)

@@ -16,18 +16,22 @@ message's shard.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
+
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output, Translated
 from campaignsync.pack import sealed
+from campaignsync.pack.bodyfiles import SUFFIX
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, slot_setters
+from campaignsync.pack.sealed import Span
 
-SUFFIX = ".body"
 T = TypeVar("T")
 
 
@@ -70,9 +74,16 @@ Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...]]
 
 
 class Bodies:
-    """One body file: the bytes of some units of one message, read once, when first asked for."""
+    """One body file: the bytes of some units of one message, each unit read when asked for.
 
-    __slots__ = ("_units", "checksum", "key", "message_id", "path", "where")
+    A unit's part of the file is read alone (its span, recorded in the shard, and its
+    sha256), so a build that asks for every unit's bytes (a template edited, the zip
+    written whole) holds only the units it read last (:data:`HELD_BYTES`). The units of
+    another build's folder (``build --shard``) are held once read: that folder may
+    change or go before this build saves them into its own.
+    """
+
+    __slots__ = ("_held", "checksum", "key", "message_id", "path", "where")
 
     def __init__(
         self, path: Path, checksum: str, where: bytes | None, key: str, message_id: str
@@ -82,28 +93,30 @@ class Bodies:
         self.where = where
         self.key = key
         self.message_id = message_id
-        self._units: tuple[Held, ...] | None = None
+        self._held: dict[Span, Held] | None = {} if where is None else None
 
     def intact(self) -> bool:
         """Say whether the file's head names the checksum the shard recorded (payload not read)."""
         return sealed.checksum_of(self.path, self.where, self.key) == self.checksum
 
-    def unit(self, at: int) -> Held:
-        """Return what the file holds of the unit at ``at``; raise Unreadable if not there."""
-        if self._units is None:
-            found = sealed.read_sealed(self.path, self.where, self.key, self.checksum)
+    def unit(self, span: Span) -> Held:
+        """Return what the file holds of the unit at ``span``; raise Unreadable if not there."""
+        held = self._held
+        found = held.get(span) if held is not None else _recent((self.checksum, span))
+        if found is None:
+            found = sealed.read_part(self.path, self.where, self.key, self.checksum, span)
             if not _well_formed(found):
                 raise self._unreadable()
-            self._units = found
-        try:
-            return self._units[at]
-        except IndexError:
-            raise self._unreadable() from None
+            if held is not None:
+                held[span] = found
+            else:
+                _keep_recent((self.checksum, span), found)
+        return found
 
-    def part(self, at: int, kind: int, index: int) -> Any:
+    def part(self, span: Span, kind: int, index: int) -> Any:
         """Return an output's bytes (``kind`` 0) or a card's HTML and section (1) of a unit."""
         try:
-            return self.unit(at)[kind][index]
+            return self.unit(span)[kind][index]
         except IndexError:  # a shard naming more than its body file holds
             raise self._unreadable() from None
 
@@ -111,13 +124,42 @@ class Bodies:
         return Unreadable(self.message_id, self.path, self.where is not None)
 
 
-def _well_formed(found: Any) -> bool:
-    return isinstance(found, tuple) and all(
+def _size(unit: Held) -> int:
+    return sum(map(len, unit[0])) + sum(len(html) + len(section) for html, section in unit[1])
+
+
+#: How many bytes of units the process holds at most, the units read last
+#: (:meth:`Bodies.unit`). A page or a check asks for a unit's bytes several times in a
+#: row (each card, each output); a zip written in path order goes through a locale's
+#: units once per channel (500 x 45 KB at 500 messages); a build asking for every
+#: unit's bytes holds no more than this. The writer's threads may ask at once.
+HELD_BYTES = 64 * 1024 * 1024
+_RECENT: LRUCache[tuple[str, Span], Held] = LRUCache(HELD_BYTES, getsizeof=_size)
+_RECENT_LOCK = threading.Lock()
+
+
+def _recent(name: tuple[str, Span]) -> Held | None:
+    with _RECENT_LOCK:
+        return _RECENT.get(name)
+
+
+def _keep_recent(name: tuple[str, Span], unit: Held) -> None:
+    with _RECENT_LOCK, contextlib.suppress(ValueError):  # a unit larger than all: not held
+        _RECENT[name] = unit
+
+
+def forget_recent() -> None:
+    """Let go of the units read last: a build reads its own (a file gone since is Unreadable)."""
+    with _RECENT_LOCK:
+        _RECENT.clear()
+
+
+def _well_formed(unit: Any) -> bool:
+    return (
         isinstance(unit, tuple)
         and len(unit) == 2
         and all(isinstance(b, bytes) for b in unit[0])
         and all(len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in unit[1])
-        for unit in found
     )
 
 
@@ -153,8 +195,8 @@ class Fields:
         return made[at]
 
 
-#: Where a row's unit is: its body file, its place there, its outputs' fields' table.
-Place = tuple[Bodies, int, Fields]
+#: Where a row's unit is: its body file, its span there, its outputs' fields' table.
+Place = tuple[Bodies, Span, Fields]
 
 
 class Kept(AsPlain):
@@ -173,8 +215,8 @@ class Kept(AsPlain):
     _place: Place
     _index: int
 
-    def kept_in(self) -> tuple[Bodies, int]:
-        """Return the body file holding this value's bytes, and its unit's place there."""
+    def kept_in(self) -> tuple[Bodies, Span]:
+        """Return the body file holding this value's bytes, and its unit's span there."""
         return self._place[0], self._place[1]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -315,71 +357,12 @@ def measure_of(t: tuple[Any, ...] | None) -> Measure | None:
     return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
 
 
-def write(folder: Path, message_id: str, key: str, units: list[Held]) -> Bodies:
-    """Write a body file of ``units`` (each unit's bytes) and return it."""
-    path, checksum = sealed.write_named(
-        folder, lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}", key, tuple(units)
+def write(folder: Path, message_id: str, key: str, units: list[Held]) -> tuple[Bodies, list[Span]]:
+    """Write a body file of ``units`` (each unit's bytes); return it and each unit's span."""
+    path, checksum, spans = sealed.write_parts(
+        folder,
+        lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}",
+        key,
+        [sealed.packed(unit) for unit in units],
     )
-    return Bodies(path, checksum, sealed.folder_id(folder), key, message_id)
-
-
-def body_name(name: Any, message_id: str) -> bool:
-    """Say whether ``name`` is one of the message's body files' names (no other path)."""
-    return (
-        isinstance(name, str)
-        and name.startswith(f"{message_id}.")
-        and name.endswith(SUFFIX)
-        and "/" not in name
-        and "\\" not in name
-    )
-
-
-def by_message(folder: Path) -> dict[str, list[str]]:
-    """Return the body files in ``folder``, by message id."""
-    try:
-        return by_message_of([p.name for p in folder.iterdir()])
-    except OSError:
-        return {}
-
-
-def by_message_of(names: Iterable[str]) -> dict[str, list[str]]:
-    """Return the body files among a folder's ``names``, by message id."""
-    found: dict[str, list[str]] = {}
-    for name in names:
-        if name.endswith(SUFFIX) and not name.startswith("."):
-            found.setdefault(message_of(name), []).append(name)
-    return found
-
-
-def message_of(name: str) -> str:
-    """Return the message a file of the cache folder belongs to (``<message>.…``).
-
-    A message's id has no dot (``load.content.ID_RE``): its shard, body files and
-    findings all start with it.
-    """
-    return name.partition(".")[0]
-
-
-def remove(folder: Path, names: Iterable[str]) -> None:
-    """Delete body files no shard names any longer."""
-    for name in names:
-        (folder / name).unlink(missing_ok=True)
-
-
-def collect(folder: Path, listed: Iterable[str], named: Mapping[str, set[str]]) -> None:
-    """Delete the body files a save cut short left: named by no shard, and older than it.
-
-    ``listed`` are the folder's files as read, ``named`` the bodies each shard just read
-    names, by message. A message with no shard at all keeps none; one whose shard was a
-    miss is left to its next save.
-    """
-    shards = {name.removesuffix(".units") for name in listed if name.endswith(".units")}
-    for message_id, names in by_message_of(listed).items():
-        if message_id in shards and message_id not in named:
-            continue
-        left = [n for n in names if n not in named.get(message_id, ())]
-        if message_id in shards:
-            with contextlib.suppress(OSError):
-                shard = (folder / f"{message_id}.units").stat().st_mtime_ns
-                left = [n for n in left if (folder / n).stat().st_mtime_ns < shard]
-        remove(folder, left)
+    return Bodies(path, checksum, sealed.folder_id(folder), key, message_id), spans

@@ -20,7 +20,7 @@ the folder is always safe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,10 @@ from typing import Any
 from campaignsync import channels
 from campaignsync.l10n import catalog
 from campaignsync.model import Message, Output, Project
-from campaignsync.pack import bodies, hyphenation, keys, partial, sealed, shards
+from campaignsync.pack import bodies, bodyfiles, hyphenation, keys, partial, sealed, shards
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
-from campaignsync.pack.shards import Unit, units_of
+from campaignsync.pack.shards import Unit
 from campaignsync.pack.writer import Member, digest
 
 FOLDER = ".campaignsync-cache"
@@ -61,6 +61,10 @@ class Cache:
     #: of each that is kept, the order of its channels, whether its first card is kept
     #: (:func:`campaignsync.pack.partial.split`).
     partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...], bool]] = field(default_factory=dict)
+
+    #: The body files the saved shards no longer name: deleted by :func:`let_go`, once
+    #: nothing reads the values taken from them (else when the cache is next opened).
+    unnamed: set[Path] = field(default_factory=set)
 
     #: ``templates`` as pairs, that a unit's are compared with at once (see :meth:`stale`).
     now: frozenset[tuple[str, str]] = field(default=frozenset(), init=False)
@@ -271,6 +275,7 @@ def open_cache(
     ``keyed`` gives the templates' digests and the pack's other caches' key.
     """
     folder = out / FOLDER / pack_name
+    bodies.forget_recent()
     if keyed is None:
         cache = Cache(folder, key)
     else:
@@ -288,7 +293,7 @@ def open_cache(
         for n in names
         if n.endswith(".units") and (only is None or n.removesuffix(".units") in only)
     ]
-    known = _Known.of(folder, key, where)
+    known = shards.Known.of(folder, key, where)
     named: dict[str, set[str]] = {}
     for message_id, units in known.units(chosen):
         if units is None:
@@ -296,63 +301,9 @@ def open_cache(
         else:
             cache.units[message_id] = dict(units)  # the build puts and drops units in its copy
             named[message_id] = shards.named(units)
-    listed = names if only is None else [n for n in names if bodies.message_of(n) in only]
-    bodies.collect(folder, listed, named)
+    listed = names if only is None else [n for n in names if bodyfiles.message_of(n) in only]
+    bodyfiles.collect(folder, listed, named)
     return cache
-
-
-class _Known:
-    """The shards this process read last from one cache folder, with their files' identities.
-
-    A process that builds again (``preview`` after each save) takes the units of a
-    shard whose file, and every body file it names, is the one it read (same inode,
-    size and times) from here, instead of reading and unpickling it again: after an
-    edit, only the shards the last build wrote are read. Kept for one folder and key.
-    """
-
-    last: _Known | None = None
-
-    def __init__(self, folder: Path, key: str, where: bytes) -> None:
-        self.place = (folder, key, where)
-        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]]]] = {}
-
-    @classmethod
-    def of(cls, folder: Path, key: str, where: bytes) -> _Known:
-        """Return what was read from ``folder`` under ``key`` (nothing, from another one)."""
-        if cls.last is None or cls.last.place != (folder, key, where):
-            cls.last = cls(folder, key, where)
-        return cls.last
-
-    def units(self, chosen: list[str]) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None]]:
-        """Yield each chosen message's units (None: a miss), read only if not known as is."""
-        folder, key, where = self.place
-        self.read = {
-            m: self.read[m] for m in chosen if m in self.read and self._same(m, self.read[m][0])
-        }
-        fresh = [m for m in chosen if m not in self.read]
-        seen = {m: sealed.identity(folder / f"{m}.units") for m in fresh}  # before it is read
-        # Read in order, each shard turned into units before the next is unpickled.
-        plains = sealed.read_all((folder / f"{m}.units" for m in fresh), where, key)
-        for message_id in chosen:
-            if message_id in self.read:
-                yield message_id, self.read[message_id][1]
-                continue
-            units = units_of(next(plains), folder, where, key, message_id)
-            if units is not None and seen[message_id] is not None:
-                named = tuple(sorted(shards.named(units)))
-                bodies = tuple(sealed.identity(folder / name) for name in named)
-                self.read[message_id] = ((seen[message_id], named, bodies), units)
-            yield message_id, units
-
-    def _same(self, message_id: str, known: Identity) -> bool:
-        folder = self.place[0]
-        shard, named, bodies = known
-        found = tuple(sealed.identity(folder / name) for name in named)
-        return sealed.identity(folder / f"{message_id}.units") == shard and found == bodies
-
-
-#: A shard's identity, the names of the body files it names and theirs.
-Identity = tuple[tuple[int, ...] | None, tuple[str, ...], tuple[tuple[int, ...] | None, ...]]
 
 
 def _names(folder: Path) -> list[str]:
@@ -365,7 +316,8 @@ def _names(folder: Path) -> list[str]:
 def save_cache(cache: Cache) -> None:
     """Write the shards that changed (each atomically) and delete those of gone messages.
 
-    What the message checks found about messages just rendered is written too.
+    What the message checks found about messages just rendered is written too. The
+    body files the shards no longer name are noted in ``cache.unnamed`` (see :func:`let_go`).
     """
     if cache.found:
         from campaignsync.pack import findings
@@ -375,7 +327,7 @@ def save_cache(cache: Cache) -> None:
     if not cache.dirty:
         return
     folder = cache.folder
-    on_disk = bodies.by_message(folder)
+    on_disk = bodyfiles.by_message(folder)
     for message_id in sorted(cache.dirty):
         path = folder / f"{message_id}.units"
         units = cache.units.get(message_id)
@@ -387,9 +339,24 @@ def save_cache(cache: Cache) -> None:
             try:
                 sealed.write_sealed(path, cache.key, shard)
             except BaseException:  # the body file just written would be no one's
-                bodies.remove(folder, {n for n, _ in shard[0]} - set(on_disk.get(message_id, ())))
+                bodyfiles.remove(
+                    folder, {n for n, _ in shard[0]} - set(on_disk.get(message_id, ()))
+                )
                 raise
             named = shard[0]
         # Once the shard names its body files, the others of the message are no one's.
-        bodies.remove(folder, set(on_disk.get(message_id, ())) - {name for name, _ in named})
+        left = set(on_disk.get(message_id, ())) - {name for name, _ in named}
+        cache.unnamed.update(folder / name for name in left)
     cache.dirty.clear()
+
+
+def let_go(cache: Cache) -> None:
+    """Delete the body files no saved shard names, once their values are no longer read.
+
+    A value taken from the cache reads its unit's bytes when asked for (a check after
+    a build, say), from the body file it was taken from; left undeleted (a command
+    that stops first), they go when the cache is next opened (``bodyfiles.collect``).
+    """
+    for path in sorted(cache.unnamed):
+        path.unlink(missing_ok=True)
+    cache.unnamed.clear()

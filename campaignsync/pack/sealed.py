@@ -15,7 +15,7 @@ import io
 import os
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -183,6 +183,53 @@ def write_named(
     path = folder / name_of(checksum)
     _write(path, head + checksum.encode() + b"\n", payload)  # not joined: may be 50 MB
     return path, checksum
+
+
+def write_parts(
+    folder: Path, name_of: Callable[[str], str], key: str, parts: Sequence[bytes]
+) -> tuple[Path, str, list[Span]]:
+    """Write ``parts`` as one cache file named by its checksum, each readable on its own.
+
+    Return its path, its checksum and each part's span (:func:`read_part` reads one).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    whole, spans, at = hashlib.sha256(), [], 0
+    for part in parts:
+        whole.update(part)
+        spans.append((at, len(part), hashlib.sha256(part).digest()))
+        at += len(part)
+    checksum = whole.hexdigest()
+    head = _MAGIC + folder_id(folder) + key.encode() + b"\n" + checksum.encode() + b"\n"
+    path = folder / name_of(checksum)
+    _write(path, head, *parts)
+    return path, checksum, spans
+
+
+#: Where a part of a file of :func:`write_parts` lies: offset past the head, length, sha256.
+Span = tuple[int, int, bytes]
+
+
+def read_part(path: Path, where: bytes | None, key: str, checksum: str, span: Span) -> Any:
+    """Return the plain values of one part of a file of :func:`write_parts` (None: a miss).
+
+    The file must be the one named (``checksum``, under ``key``, here), and the part's
+    bytes the ones written (its sha256): only that part is read.
+    """
+    offset, length, digest = span
+    try:
+        with path.open("rb") as handle:
+            magic, folder, written, named = (handle.readline() for _ in range(4))
+            if (magic, written, named) != (_MAGIC, key.encode() + b"\n", checksum.encode() + b"\n"):
+                return None
+            if where is not None and folder != where:
+                return None
+            handle.seek(offset, io.SEEK_CUR)
+            part = handle.read(length)
+    except OSError:
+        return None
+    if len(part) != length or hashlib.sha256(part).digest() != digest:
+        return None
+    return _unpickled(part)
 
 
 def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:

@@ -10,7 +10,7 @@ named in the shard with their checksums, and read only when asked for.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from pathlib import Path
@@ -32,11 +32,11 @@ from campaignsync.pack.bodies import (
     KeptDrawn,
     KeptOutput,
     Unreadable,
-    body_name,
     kept_rows,
     plain_measure,
     write,
 )
+from campaignsync.pack.bodyfiles import body_name
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import slot_setters
 from campaignsync.pack.writer import Member
@@ -116,7 +116,7 @@ def named(units: Mapping[str, tuple[str, Unit]]) -> set[str]:
     return {v.kept_in()[0].path.name for v in firsts if isinstance(v, KeptOutput)}
 
 
-def kept_in(unit: Unit, folder: Path) -> tuple[Bodies, int] | None:
+def kept_in(unit: Unit, folder: Path) -> tuple[Bodies, sealed.Span] | None:
     """Return where all a unit's bytes are kept in ``folder`` (None: not all of them there)."""
     held = [*unit.outputs, *(unit.drawn or ())]
     places = {x.kept_in() if isinstance(x, Kept) else None for x in held}
@@ -126,6 +126,60 @@ def kept_in(unit: Unit, folder: Path) -> tuple[Bodies, int] | None:
     if place is None or place[0].path.parent != folder:
         return None
     return place
+
+
+class Known:
+    """The shards this process read last from one cache folder, with their files' identities.
+
+    A process that builds again (``preview`` after each save) takes the units of a
+    shard whose file, and every body file it names, is the one it read (same inode,
+    size and times) from here, instead of reading and unpickling it again: after an
+    edit, only the shards the last build wrote are read. Kept for one folder and key.
+    """
+
+    last: Known | None = None
+
+    def __init__(self, folder: Path, key: str, where: bytes) -> None:
+        self.place = (folder, key, where)
+        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]]]] = {}
+
+    @classmethod
+    def of(cls, folder: Path, key: str, where: bytes) -> Known:
+        """Return what was read from ``folder`` under ``key`` (nothing, from another one)."""
+        if cls.last is None or cls.last.place != (folder, key, where):
+            cls.last = cls(folder, key, where)
+        return cls.last
+
+    def units(self, chosen: list[str]) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None]]:
+        """Yield each chosen message's units (None: a miss), read only if not known as is."""
+        folder, key, where = self.place
+        self.read = {
+            m: self.read[m] for m in chosen if m in self.read and self._same(m, self.read[m][0])
+        }
+        fresh = [m for m in chosen if m not in self.read]
+        seen = {m: sealed.identity(folder / f"{m}.units") for m in fresh}  # before it is read
+        # Read in order, each shard turned into units before the next is unpickled.
+        plains = sealed.read_all((folder / f"{m}.units" for m in fresh), where, key)
+        for message_id in chosen:
+            if message_id in self.read:
+                yield message_id, self.read[message_id][1]
+                continue
+            units = units_of(next(plains), folder, where, key, message_id)
+            if units is not None and seen[message_id] is not None:
+                names = tuple(sorted(named(units)))
+                bodies = tuple(sealed.identity(folder / name) for name in names)
+                self.read[message_id] = ((seen[message_id], names, bodies), units)
+            yield message_id, units
+
+    def _same(self, message_id: str, known: Identity) -> bool:
+        folder = self.place[0]
+        shard, named, bodies = known
+        found = tuple(sealed.identity(folder / name) for name in named)
+        return sealed.identity(folder / f"{message_id}.units") == shard and found == bodies
+
+
+#: A shard's identity, the names of the body files it names and theirs.
+Identity = tuple[tuple[int, ...] | None, tuple[str, ...], tuple[tuple[int, ...] | None, ...]]
 
 
 # --- a shard's plain values ------------------------------------------------------------
@@ -148,7 +202,7 @@ def plain_shard(
     for tag, (message_key, unit) in units.items():
         place = kept_in(unit, folder)
         if place is None:
-            where = (-1, len(fresh))
+            where: tuple[int, Any] = (-1, len(fresh))
             cards = tuple((d.html, d.section) for d in unit.drawn or ())
             fresh.append((tuple(o.content for o in unit.outputs), cards))
         else:
@@ -157,11 +211,11 @@ def plain_shard(
         plain[tag] = (message_key, _plain_unit(unit, where))
     named = list(files)
     if fresh:
-        written = write(folder, message_id, key, fresh)
+        written, spans = write(folder, message_id, key, fresh)
         named.append((written.path.name, written.checksum))
         for tag, (message_key, u) in plain.items():
             if u[-1][0] == -1:
-                plain[tag] = (message_key, (*u[:-1], (len(named) - 1, u[-1][1])))
+                plain[tag] = (message_key, (*u[:-1], (len(named) - 1, spans[u[-1][1]])))
     return tuple(named), plain
 
 
@@ -215,7 +269,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
     return taken
 
 
-def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
+def _plain_unit(unit: Unit, where: tuple[int, Any]) -> tuple[Any, ...]:
     tables: dict[int, int] = {}
     fields_table: list[tuple[Any, ...]] = []
     outputs = []
@@ -231,6 +285,17 @@ def _plain_unit(unit: Unit, where: tuple[int, int]) -> tuple[Any, ...]:
     fields = (len(fields_table), sealed.packed(tuple(fields_table)))  # unpacked when read
     return (tuple(outputs), fields, unit.members, unit.packed_log, unit.catalogs,
             unit.lines, drawn, unit.templates, where)  # fmt: skip
+
+
+def _span(at: Any) -> bool:
+    """Say whether ``at`` is a unit's span in its body file (``sealed.Span``)."""
+    return (
+        type(at) is tuple
+        and len(at) == 3
+        and all(type(n) is int and n >= 0 for n in at[:2])
+        and type(at[2]) is bytes
+        and len(at[2]) == 32
+    )
 
 
 def _plain_drawn(d: Drawn) -> tuple[Any, ...]:
@@ -251,7 +316,7 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     outputs, (count, fields), members, log, catalogs, lines, drawn, templates, (file, at) = plain
     if not (type(count) is int and isinstance(fields, bytes)):
         raise ValueError("not a unit's fields")
-    if not (type(file) is int and 0 <= file < len(kept) and type(at) is int and at >= 0):
+    if not (type(file) is int and 0 <= file < len(kept) and _span(at)):
         raise ValueError("not a unit's place in its body files")  # (-1 would be the last)
     place = (kept[file], at, Fields(count, fields, kept[file]))
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)

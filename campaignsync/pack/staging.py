@@ -330,9 +330,11 @@ def keep(
         return
     from campaignsync.pack import cache as unitcache
 
-    shards = replace(cache, units={}, dirty=set(), drawn={}, found=dict(found), partial={})
+    shards = replace(cache, units={}, dirty=set(), drawn={}, found=dict(found), partial={},
+                     unnamed=set())  # fmt: skip
     for locale_tag, message_id, made, log in units:
         unitcache.store(shards, message_id, locale_tag, made, members, log, lookups, rows)
     if drawn is not None:  # (a unit's cards, even none, are then kept as drawn)
         unitcache.keep_drawn(shards, {d.path: d for d in drawn})
     unitcache.save_cache(shards)
+    unitcache.let_go(shards)  # the units a renderer saves are its own: none taken from them

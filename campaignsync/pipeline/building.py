@@ -184,6 +184,7 @@ def _keep(
         from campaignsync.pipeline import lastcheck
 
         lastcheck.keep_built(check, project, selection, rendered, cache, whole)
+    unitcache.let_go(cache)  # nothing reads the units' bytes any more
 
 
 def _plan(
