@@ -783,3 +783,37 @@ def test_holding_no_unit_s_bytes_a_template_edit_is_read_once_and_as_a_clean_one
     found = bodyfiles.by_message(_folder(small_repo))
     assert found and all(len(names) == 1 for names in found.values())
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_a_unit_s_part_of_its_body_file_is_read_alone_and_only_as_written(tmp_path: Path) -> None:
+    parts = [sealed.packed(("first",)), sealed.packed(("second" * 100,))]
+    path, checksum, spans = sealed.write_parts(tmp_path, lambda c: f"m.{c[:24]}.body", "k", parts)
+    where = sealed.folder_id(tmp_path)
+    assert [sealed.read_part(path, where, "k", checksum, s) for s in spans] == [
+        ("first",),
+        ("second" * 100,),
+    ]
+    at, length, digest = spans[1]
+    for bad in [
+        (at, length + 1, digest),  # past the end of the file
+        (at, 10**15, digest),  # not read at all: longer than the file
+        (at - 1, length, digest),  # another part's bytes
+        (at, length, bytes(32)),  # not the bytes written
+    ]:
+        assert sealed.read_part(path, where, "k", checksum, bad) is None
+    assert sealed.read_part(path, where, "other key", checksum, spans[1]) is None
+    assert sealed.read_part(path, where, "k", "0" * 64, spans[1]) is None  # another file
+    assert sealed.read_part(path, b"1:2\n", "k", checksum, spans[1]) is None  # another folder
+
+
+@pytest.mark.parametrize(
+    "span",
+    [(-1, 4, bytes(32)), (0, 4, b"short"), (0, 4), (0, True, bytes(32)), [0, 4, bytes(32)], 0],
+)
+def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, span: object) -> None:
+    rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
+    unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
+    held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
+    assert shards._unit(shards._plain_unit(unit, (0, SPAN)), [held]).outputs
+    with pytest.raises(ValueError, match="not a unit's place in its body files"):
+        shards._unit(shards._plain_unit(unit, (0, span)), [held])

@@ -223,6 +223,8 @@ def read_part(path: Path, where: bytes | None, key: str, checksum: str, span: Sp
                 return None
             if where is not None and folder != where:
                 return None
+            if handle.tell() + offset + length > os.fstat(handle.fileno()).st_size:
+                return None  # not in this file (nor a read of whatever length a span says)
             handle.seek(offset, io.SEEK_CUR)
             part = handle.read(length)
     except OSError:
