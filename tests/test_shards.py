@@ -817,3 +817,19 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
     assert shards._unit(shards._plain_unit(unit, (0, SPAN)), [held]).outputs
     with pytest.raises(ValueError, match="not a unit's place in its body files"):
         shards._unit(shards._plain_unit(unit, (0, span)), [held])
+
+
+def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
+    """A renderer starts with no unit held and its own lock (a thread may hold the parent's)."""
+    name = ("0" * 64, SPAN)
+    bodies._keep_recent(name, ((b"post",), ()))
+    with bodies._RECENT_LOCK:  # held while the process forks
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its lock is free, and nothing is held
+            os.write(write, b"1" if bodies._recent(name) is None else b"0")
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert bodies._recent(name) == ((b"post",), ())
+    bodies.forget_recent()

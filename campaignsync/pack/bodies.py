@@ -2,20 +2,22 @@
 
 A shard (:mod:`campaignsync.pack.shards`) names its message's body files
 (``<message>.<checksum>.body``), one per save that rendered some of its units, with
-the checksum each was written with. An output taken from the cache is a
-:class:`KeptOutput`, whose ``content`` reads its body file the first time it is
-asked for (the zip written whole, a check), checked against that checksum; a card,
-a :class:`KeptDrawn`, reads its HTML so. A build after an edit reads only the
-bytes it writes again.
+the checksum each was written with, and each unit's span in it. An output taken from
+the cache is a :class:`KeptOutput`, whose ``content`` reads its unit's part of the
+body file when asked for (the zip written whole, a check), checked against the span's
+sha256, unless that unit is among those read last (:data:`HELD_BYTES`); a card, a
+:class:`KeptDrawn`, reads its HTML so. A build after an edit reads only the bytes it
+writes again.
 
-A body file gone or changed when it is read (another build saved over it) raises
-:class:`Unreadable`: :func:`retried` makes the build once more without that
-message's shard.
+A body file gone or changed when a unit not held is read (another build saved over
+it) raises :class:`Unreadable`: :func:`retried` makes the build once more without
+that message's shard.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Sequence
 from operator import itemgetter
@@ -136,6 +138,15 @@ def _size(unit: Held) -> int:
 HELD_BYTES = 64 * 1024 * 1024
 _RECENT: LRUCache[tuple[str, Span], Held] = LRUCache(HELD_BYTES, getsizeof=_size)
 _RECENT_LOCK = threading.Lock()
+
+
+def _forked() -> None:
+    """Start a forked process with none held and its own lock (a thread may hold the parent's)."""
+    global _RECENT, _RECENT_LOCK
+    _RECENT, _RECENT_LOCK = LRUCache(HELD_BYTES, getsizeof=_size), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _recent(name: tuple[str, Span]) -> Held | None:
