@@ -437,12 +437,18 @@ WRITTEN_GLOBALS = {
     # The kept bases this process read or wrote, each while its file is the one seen
     # (a preview builds again in one process after each save).
     ("pack/kept.py", "_BASES"),
+    # The render cache's units read last, up to 64 MB, and their lock: emptied when a
+    # cache is opened, and made anew in a forked renderer (pack/bodies.py).
+    ("pack/bodies.py", "_RECENT"),
+    ("pack/bodies.py", "_RECENT_LOCK"),
 }
 _MUTATORS = frozenset(
     {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend", "insert"}
     | {"remove", "discard", "__setitem__"}
 )
-_MUTABLE_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "Counter"})
+_MUTABLE_CALLS = frozenset(
+    {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "LRUCache"}
+)
 
 
 def written_globals(source: str) -> list[str]:
@@ -499,6 +505,7 @@ def test_no_module_keeps_state_written_at_run_time() -> None:
         ("_CACHE = {}\ndef get(k):\n    _CACHE[k] = 1\n", "_CACHE"),
         ("_SEEN: set[str] = set()\ndef see(k):\n    _SEEN.add(k)\n", "_SEEN"),
         ("_STATE = dict()\ndef reset():\n    _STATE.clear()\n", "_STATE"),
+        ("_HELD = LRUCache(8)\ndef put(k):\n    _HELD[k] = 1\n", "_HELD"),
         ("count = 0\ndef bump():\n    global count\n    count += 1\n", "count"),
     ],
 )
