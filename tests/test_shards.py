@@ -789,10 +789,9 @@ def test_a_unit_s_part_of_its_body_file_is_read_alone_and_only_as_written(tmp_pa
     parts = [sealed.packed(("first",)), sealed.packed(("second" * 100,))]
     path, checksum, spans = sealed.write_parts(tmp_path, lambda c: f"m.{c[:24]}.body", "k", parts)
     where = sealed.folder_id(tmp_path)
-    assert [sealed.read_part(path, where, "k", checksum, s) for s in spans] == [
-        ("first",),
-        ("second" * 100,),
-    ]
+    base = sealed.part_base(path, where, "k", checksum)
+    assert base is not None
+    assert [sealed.read_part(path, base, s) for s in spans] == [("first",), ("second" * 100,)]
     at, length, digest = spans[1]
     for bad in [
         (at, length + 1, digest),  # past the end of the file
@@ -800,10 +799,12 @@ def test_a_unit_s_part_of_its_body_file_is_read_alone_and_only_as_written(tmp_pa
         (at - 1, length, digest),  # another part's bytes
         (at, length, bytes(32)),  # not the bytes written
     ]:
-        assert sealed.read_part(path, where, "k", checksum, bad) is None
-    assert sealed.read_part(path, where, "other key", checksum, spans[1]) is None
-    assert sealed.read_part(path, where, "k", "0" * 64, spans[1]) is None  # another file
-    assert sealed.read_part(path, b"1:2\n", "k", checksum, spans[1]) is None  # another folder
+        assert sealed.read_part(path, base, bad) is None
+    assert sealed.read_part(path, base - 1, spans[1]) is None  # the head's last byte on
+    assert sealed.part_base(path, where, "other key", checksum) is None
+    assert sealed.part_base(path, where, "k", "0" * 64) is None  # another file
+    assert sealed.part_base(path, b"1:2\n", "k", checksum) is None  # another folder
+    assert sealed.part_base(tmp_path / "gone.body", where, "k", checksum) is None
 
 
 @pytest.mark.parametrize(

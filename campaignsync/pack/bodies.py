@@ -85,7 +85,7 @@ class Bodies:
     change or go before this build saves them into its own.
     """
 
-    __slots__ = ("_held", "checksum", "key", "message_id", "path", "where")
+    __slots__ = ("_base", "_held", "checksum", "key", "message_id", "path", "where")
 
     def __init__(
         self, path: Path, checksum: str, where: bytes | None, key: str, message_id: str
@@ -96,17 +96,22 @@ class Bodies:
         self.key = key
         self.message_id = message_id
         self._held: dict[Span, Held] | None = {} if where is None else None
+        #: Where the units' parts start, once the head was found to name the checksum.
+        self._base: int | None = None
 
     def intact(self) -> bool:
         """Say whether the file's head names the checksum the shard recorded (payload not read)."""
-        return sealed.checksum_of(self.path, self.where, self.key) == self.checksum
+        self._base = sealed.part_base(self.path, self.where, self.key, self.checksum)
+        return self._base is not None
 
     def unit(self, span: Span) -> Held:
         """Return what the file holds of the unit at ``span``; raise Unreadable if not there."""
         held = self._held
         found = held.get(span) if held is not None else _recent((self.checksum, span))
         if found is None:
-            found = sealed.read_part(self.path, self.where, self.key, self.checksum, span)
+            if self._base is None and not self.intact():
+                raise self._unreadable()
+            found = sealed.read_part(self.path, self._base or 0, span)  # each part is checked
             if not _well_formed(found):
                 raise self._unreadable()
             if held is not None:

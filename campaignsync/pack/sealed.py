@@ -85,21 +85,6 @@ class Remembered:
         return value
 
 
-def checksum_of(path: Path, where: bytes | None, key: str) -> str | None:
-    """Return the checksum a cache file's head names (None: not a file of ``key`` here).
-
-    Only the head is read: the payload is checked when it is read.
-    """
-    try:
-        with path.open("rb") as handle:
-            magic, folder, written, checksum = (handle.readline() for _ in range(4))
-    except OSError:
-        return None
-    if magic != _MAGIC or written != key.encode() + b"\n" or where not in (None, folder):
-        return None
-    return checksum.decode("ascii", "replace").rstrip("\n")
-
-
 def read_all(paths: Iterable[Path], where: bytes, key: str) -> Iterator[Any]:
     """Yield what each cache file holds (None: a miss), in order, as :func:`read_sealed` would.
 
@@ -209,24 +194,37 @@ def write_parts(
 Span = tuple[int, int, bytes]
 
 
-def read_part(path: Path, where: bytes | None, key: str, checksum: str, span: Span) -> Any:
-    """Return the plain values of one part of a file of :func:`write_parts` (None: a miss).
+def part_base(path: Path, where: bytes | None, key: str, checksum: str) -> int | None:
+    """Return where the parts of a file of :func:`write_parts` start (None: not that file).
 
-    The file must be the one named (``checksum``, under ``key``, here), and the part's
-    bytes the ones written (its sha256): only that part is read.
+    The file must be the one named (``checksum``, under ``key``, here); only its head is read.
     """
-    offset, length, digest = span
     try:
         with path.open("rb") as handle:
             magic, folder, written, named = (handle.readline() for _ in range(4))
-            if (magic, written, named) != (_MAGIC, key.encode() + b"\n", checksum.encode() + b"\n"):
-                return None
-            if where is not None and folder != where:
-                return None
-            if handle.tell() + offset + length > os.fstat(handle.fileno()).st_size:
+            base = handle.tell()
+    except OSError:
+        return None
+    if (magic, written, named) != (_MAGIC, key.encode() + b"\n", checksum.encode() + b"\n"):
+        return None
+    return base if where is None or folder == where else None
+
+
+def read_part(path: Path, base: int, span: Span) -> Any:
+    """Return the plain values of one part of a file of :func:`write_parts` (None: a miss).
+
+    ``base`` is where its parts start (:func:`part_base`). Only that part is read, and
+    its bytes must be the ones written (its sha256).
+    """
+    offset, length, digest = span
+    try:
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            if base + offset + length > os.fstat(handle).st_size:
                 return None  # not in this file (nor a read of whatever length a span says)
-            handle.seek(offset, io.SEEK_CUR)
-            part = handle.read(length)
+            part = os.pread(handle, length, base + offset)
+        finally:
+            os.close(handle)
     except OSError:
         return None
     if len(part) != length or hashlib.sha256(part).digest() != digest:
