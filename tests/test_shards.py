@@ -834,3 +834,24 @@ def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
     assert os.read(read, 1) == b"1"
     assert bodies._recent(name) == ((b"post",), ())
     bodies.forget_recent()
+
+
+@pytest.mark.parametrize("read", ["shard", "part"])
+def test_a_cache_file_with_no_line_break_is_a_miss_without_reading_it_whole(
+    tmp_path: Path, read: str
+) -> None:
+    import tracemalloc
+
+    path = tmp_path / "kickoff.units"
+    path.write_bytes(b"x" * 32_000_000)  # a head line 32 MB long: never a cache file's
+    tracemalloc.start()
+    try:
+        if read == "shard":
+            found = sealed.read_sealed(path, None, "key")
+        else:
+            found = sealed.part_base(path, None, "key", "0" * 64)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found is None
+    assert peak < 1_000_000

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from campaignsync.model import Diagnostic, Severity
 
@@ -114,7 +114,7 @@ def _payload(path: Path, where: bytes | None, key: str, wanted: str | None = Non
     """Return a cache file's pickled payload if its head and checksum say it is intact."""
     try:
         with path.open("rb") as handle:
-            magic, folder, written, checksum = (handle.readline() for _ in range(4))
+            magic, folder, written, checksum = _head(handle)
             if magic != _MAGIC or written != key.encode() + b"\n":
                 return None
             if where is not None and folder != where:
@@ -128,6 +128,16 @@ def _payload(path: Path, where: bytes | None, key: str, wanted: str | None = Non
     if hashlib.sha256(payload).hexdigest().encode() + b"\n" != checksum:
         return None
     return payload
+
+
+#: The longest line a cache file's head has (the magic, the folder's id, the key, the
+#: checksum): a file whose first bytes hold no line break is not read whole to find one.
+_HEAD_LINE = 512
+
+
+def _head(handle: BinaryIO) -> list[bytes]:
+    """Return a cache file's four head lines, each cut at :data:`_HEAD_LINE` bytes."""
+    return [handle.readline(_HEAD_LINE) for _ in range(4)]
 
 
 def _unpickled(payload: bytes | None) -> Any:
@@ -201,7 +211,7 @@ def part_base(path: Path, where: bytes | None, key: str, checksum: str) -> int |
     """
     try:
         with path.open("rb") as handle:
-            magic, folder, written, named = (handle.readline() for _ in range(4))
+            magic, folder, written, named = _head(handle)
             base = handle.tell()
     except OSError:
         return None
