@@ -855,3 +855,30 @@ def test_a_cache_file_with_no_line_break_is_a_miss_without_reading_it_whole(
         tracemalloc.stop()
     assert found is None
     assert peak < 1_000_000
+
+
+def test_a_process_that_builds_again_takes_each_unchanged_unit_once(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``preview`` does after each save: the members, rows and cards of a unit whose shard
+    is unchanged are made once, then taken as they were."""
+    taken: list[str] = []
+    made = shards.taken
+
+    def noted(unit: shards.Unit) -> shards.Taken:
+        taken.append(unit.outputs[0].message)
+        return made(unit)
+
+    monkeypatch.setattr(shards, "taken", noted)
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    assert not taken  # a clean build takes no unit from the cache
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    assert taken and "wrap-up" not in taken  # every other unit, once
+    taken.clear()
+    _retitle(small_repo, "kickoff", "Kicked off")
+    cli_invoke(build, env=EPOCH)
+    assert taken and set(taken) == {"wrap-up"}  # its shard was saved again: read, taken anew
+    monkeypatch.undo()
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)

@@ -62,6 +62,9 @@ class Cache:
     #: (:func:`campaignsync.pack.partial.split`).
     partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...], bool]] = field(default_factory=dict)
 
+    #: What builds took of each message's units, by locale: kept by a process that builds
+    #: again while the shard is unchanged (``shards.Known``), so each is made once.
+    taken: dict[str, dict[str, shards.Taken]] = field(default_factory=dict)
     #: The body files the saved shards no longer name: deleted by :func:`let_go`, once
     #: nothing reads the values taken from them (else when the cache is next opened).
     unnamed: set[Path] = field(default_factory=set)
@@ -161,10 +164,14 @@ def take_hits(
                 continue
             part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
             unit = part[0]
+        memo = cache.taken.setdefault(message_id, {})
+        held = memo.get(tag)
+        if held is None or held[0] is not unit:  # (a unit completed or split is another)
+            held = memo[tag] = shards.taken(unit)
         outputs.extend(unit.outputs)
-        if unit.drawn is not None:
-            cache.drawn.update((d.path, d) for d in unit.drawn)
-        shards.take_rows(unit, members, lines)
+        members.update(held[1])
+        lines.update(held[2])
+        cache.drawn.update(held[3])
     if todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
     return todo
@@ -295,11 +302,12 @@ def open_cache(
     ]
     known = shards.Known.of(folder, key, where)
     named: dict[str, set[str]] = {}
-    for message_id, units in known.units(chosen):
+    for message_id, units, taken in known.units(chosen):
         if units is None:
             cache.dirty.add(message_id)
         else:
             cache.units[message_id] = dict(units)  # the build puts and drops units in its copy
+            cache.taken[message_id] = taken
             named[message_id] = shards.named(units)
     listed = names if only is None else [n for n in names if bodyfiles.message_of(n) in only]
     bodyfiles.collect(folder, listed, named)

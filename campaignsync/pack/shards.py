@@ -142,6 +142,8 @@ class Known:
     def __init__(self, folder: Path, key: str, where: bytes) -> None:
         self.place = (folder, key, where)
         self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]]]] = {}
+        #: What the builds took of each message's units, by locale (see :func:`taken`).
+        self.taken: dict[str, dict[str, Taken]] = {}
 
     @classmethod
     def of(cls, folder: Path, key: str, where: bytes) -> Known:
@@ -150,26 +152,33 @@ class Known:
             cls.last = cls(folder, key, where)
         return cls.last
 
-    def units(self, chosen: list[str]) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None]]:
-        """Yield each chosen message's units (None: a miss), read only if not known as is."""
+    def units(
+        self, chosen: list[str]
+    ) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None, dict[str, Taken]]]:
+        """Yield each chosen message's units (None: a miss), read only if not known as is.
+
+        With them, what builds took of them (kept while they are known, filled by the build).
+        """
         folder, key, where = self.place
         self.read = {
             m: self.read[m] for m in chosen if m in self.read and self._same(m, self.read[m][0])
         }
+        self.taken = {m: self.taken.get(m, {}) for m in self.read}
         fresh = [m for m in chosen if m not in self.read]
         seen = {m: sealed.identity(folder / f"{m}.units") for m in fresh}  # before it is read
         # Read in order, each shard turned into units before the next is unpickled.
         plains = sealed.read_all((folder / f"{m}.units" for m in fresh), where, key)
         for message_id in chosen:
             if message_id in self.read:
-                yield message_id, self.read[message_id][1]
+                yield message_id, self.read[message_id][1], self.taken[message_id]
                 continue
             units = units_of(next(plains), folder, where, key, message_id)
             if units is not None and seen[message_id] is not None:
                 names = tuple(sorted(named(units)))
                 bodies = tuple(sealed.identity(folder / name) for name in names)
                 self.read[message_id] = ((seen[message_id], names, bodies), units)
-            yield message_id, units
+                self.taken[message_id] = {}
+            yield message_id, units, self.taken.get(message_id, {})
 
     def _same(self, message_id: str, known: Identity) -> bool:
         folder = self.place[0]
@@ -345,6 +354,19 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
 #: sha256, crc, size and method (its bytes are not held): ``Member``'s own defaults.
 _MEMBER = slot_setters(Member, Member, Member.__slots__)
 _LEFT = (None, *(f.default for f in fields(Member)[5:]))
+
+
+#: What a build takes of a unit from the cache: the unit, and its members, manifest rows
+#: and cards by their outputs' paths.
+Taken = tuple[Unit, dict[str, Member], dict[str, str], dict[str, Drawn]]
+
+
+def taken(unit: Unit) -> Taken:
+    """Return what a build takes of a unit from the cache (a process building again keeps it)."""
+    members: dict[str, Member] = {}
+    lines: dict[str, str] = {}
+    take_rows(unit, members, lines)
+    return unit, members, lines, {d.path: d for d in unit.drawn or ()}
 
 
 def take_rows(unit: Unit, members: dict[str, Member], lines: dict[str, str]) -> None:
