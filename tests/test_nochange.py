@@ -253,3 +253,64 @@ def test_a_build_whose_record_cannot_be_written_is_built_and_built_again_next_ti
     monkeypatch.undo()
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
+
+
+def test_a_build_that_another_build_wrote_before_leaves_its_own_pack_whole(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build reads the last pack's hashes before it takes the write lock. Were they used
+    # as they were read after another build had written meanwhile, the files that other
+    # build changed and this one did not would stay as it left them, under this build's
+    # manifest: a pack of both builds, "Up to date" ever after.
+    import re
+    import shutil
+
+    from click.testing import CliRunner
+
+    from campaignsync.cli import cli
+    from campaignsync.pack import writer
+
+    messages = sample_repo / "content" / "messages" / "2026"
+    first, second = messages / "authenticator-app.md", messages / "automatic-updates.md"
+    texts = {path: path.read_text(encoding="utf-8") for path in (first, second)}
+
+    def inputs(retitled: Path) -> None:
+        for path, text in texts.items():
+            new = re.sub(r"(?m)^title: (.*)$", r"title: \1 again", text, count=1)
+            path.write_text(new if path == retitled else text, encoding="utf-8")
+
+    def pack(out: Path) -> dict[str, bytes]:
+        folder = out / "2026"
+        files = {p.relative_to(folder).as_posix(): p.read_bytes()
+                 for p in folder.rglob("*") if p.is_file()}  # fmt: skip
+        return {**files, "zip": (out / "2026.zip").read_bytes()}
+
+    def clean() -> dict[str, bytes]:
+        copy = tmp_path / "clean"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(sample_repo, copy, ignore=shutil.ignore_patterns("dist"))
+        cli_invoke(["build", "--repo", str(copy)], env=EPOCH)
+        return pack(copy / "dist")
+
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    write, meanwhile = writer.write_pack, []
+
+    def another_build_first(*args: object, **kwargs: object) -> object:
+        if not meanwhile:  # this build has read the last pack; another one writes now
+            meanwhile.append(None)
+            inputs(second)
+            meanwhile[0] = CliRunner().invoke(cli, build, env=EPOCH)
+        return write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "write_pack", another_build_first)
+    inputs(first)
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    monkeypatch.undo()
+    assert meanwhile[0].exit_code == 0 and meanwhile[0].stdout.startswith("Built ")
+    written = pack(sample_repo / "dist")
+    inputs(first)
+    assert written == clean()  # this build's pack, whole
+    inputs(second)  # the inputs as the other build left them: built again, as they are
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert pack(sample_repo / "dist") == clean()

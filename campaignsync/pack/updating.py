@@ -20,7 +20,7 @@ from typing import Any
 
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
-from campaignsync.pack import archive, asidezip, journal, runs, state, writer
+from campaignsync.pack import archive, asidezip, journal, manifest, runs, state, writer
 from campaignsync.pack.state import PackResult
 
 #: A file of the pack: its path, the file (its bytes read when written) and its member.
@@ -208,6 +208,22 @@ def _changes(
     if len(previous) == len(files) - added:  # every path of the last pack is still here
         return changed, []
     return changed, sorted(previous.keys() - {f.path for f in files})
+
+
+def last_hashes(
+    out: Path, campaign: str, previous: Mapping[str, str] | None
+) -> Mapping[str, str]:
+    """Return the sha256 by path of the pack in the output folder now (the write lock held).
+
+    ``previous``, read before the lock was taken (kept by the last build), while they are
+    still this pack's: a build that wrote meanwhile makes them another pack's, and an
+    update or a link made from them would mix the two packs. Else read from its manifest.
+    """
+    if previous is not None:
+        recorded = _as_left(out, campaign)
+        if recorded is not None and recorded.get("sha256") == previous.get("manifest.json"):
+            return previous
+    return manifest.hashes(out / campaign)
 
 
 def _as_left(out: Path, campaign: str) -> dict[str, Any] | None:

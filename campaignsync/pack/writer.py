@@ -23,7 +23,6 @@ from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import ZIP_EPOCH, ZIP_LAST
 from campaignsync.pack import runs as deflated_runs
-from campaignsync.pack.manifest import hashes
 from campaignsync.pack.state import PackResult
 
 if TYPE_CHECKING:
@@ -191,7 +190,7 @@ def _write_locked(
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive = out / f"{campaign}.zip"
     archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
-    last = {} if not reuse else hashes(final) if previous is None else previous
+    last = updating.last_hashes(out, campaign, previous) if reuse else {}
     if reuse and last:
         updated = updating.update(out, campaign, files, members, _dos_stamp(epoch), last,
                                   zipped, tables or {})  # fmt: skip
