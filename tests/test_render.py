@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
+from conftest import CliInvoke
 from test_channels import CONFIG, LINK, SUMMARY, TITLE, Repo
 
 import campaignsync
@@ -395,3 +396,42 @@ def test_the_sample_catalogs_translate_every_template_string() -> None:
 def test_template_strings_in_another_language_carry_it(html: str, expected: str) -> None:
     foreign = {"Read more": ("en", "ltr"), "Part of %(campaign)s, a joint campaign.": ("en", "ltr")}
     assert in_their_language(html, foreign) == expected
+
+
+@pytest.mark.parametrize(
+    ("translation", "garbled"),
+    [
+        ("Sie erhalten diesen Newsletter zu 100% als Partner des %(campaign)s.", "{'campaign'"),
+        ("Sie erhalten diesen Newsletter als Partner des %(kampagne)s.", "kampagne"),
+    ],
+)
+def test_a_template_string_whose_translation_would_not_format_is_taken_from_the_source(
+    cli_invoke: CliInvoke, sample_repo: Path, translation: str, garbled: str
+) -> None:
+    """A stray ``%`` printed the values' dict into the email; a misspelt name stopped the build."""
+    po = sample_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    source = "You receive this newsletter as a partner of %(campaign)s."
+    text = po.read_text(encoding="utf-8")
+    entry = re.search(rf'msgid "{re.escape(source)}"\nmsgstr "([^"]*)"', text)
+    assert entry is not None
+    po.write_text(text.replace(entry.group(0), f'msgid "{source}"\nmsgstr "{translation}"'))
+    cli_invoke(["build", "--repo", str(sample_repo)], env={"SOURCE_DATE_EPOCH": "1790000000"})
+    emails = sorted((sample_repo / "dist" / "2026" / "de" / "email").glob("*.txt"))
+    assert emails
+    for path in emails:
+        sent = path.read_text(encoding="utf-8")
+        assert garbled not in sent and "You receive this newsletter as a partner of" in sent
+    line = text[: entry.start()].count("\n") + 2  # the msgstr's line
+    said = cli_invoke(["check", "--repo", str(sample_repo)], expect=1).stdout
+    assert f"messages.po:{line}: error CS310" in said
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_template_that_is_not_utf8_text_is_named_with_its_line(
+    cli_invoke: CliInvoke, sample_repo: Path, command: str
+) -> None:
+    """It said "internal error: UnicodeDecodeError" and named no file."""
+    (sample_repo / "templates" / "x.txt.j2").write_bytes(b"{{ message.post }}\n\xff\n")
+    said = cli_invoke([command, "--repo", str(sample_repo)], expect=1)
+    assert "templates/x.txt.j2:2: error CS030: not UTF-8 text" in said.stdout + said.stderr
+    assert "internal error" not in said.stdout + said.stderr

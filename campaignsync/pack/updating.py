@@ -210,18 +210,18 @@ def _changes(
     return changed, sorted(previous.keys() - {f.path for f in files})
 
 
-def last_hashes(
-    out: Path, campaign: str, previous: Mapping[str, str] | None
-) -> Mapping[str, str]:
+def last_hashes(out: Path, campaign: str, previous: Mapping[str, str] | None) -> Mapping[str, str]:
     """Return the sha256 by path of the pack in the output folder now (the write lock held).
 
-    ``previous``, read before the lock was taken (kept by the last build), while they are
-    still this pack's: a build that wrote meanwhile makes them another pack's, and an
-    update or a link made from them would mix the two packs. Else read from its manifest.
+    ``previous`` (read before the lock was taken, from what the last build kept) unless
+    the pack's record names another manifest: a build that wrote meanwhile made them
+    another pack's, and an update or a link made from them would mix the two packs.
+    Then, or without them, they are read from the pack's manifest.
     """
     if previous is not None:
-        recorded = _as_left(out, campaign)
-        if recorded is not None and recorded.get("sha256") == previous.get("manifest.json"):
+        recorded = state.recorded(out).get(campaign)
+        made = recorded.get("sha256") if isinstance(recorded, dict) else None
+        if made is None or made == previous.get("manifest.json"):
             return previous
     return manifest.hashes(out / campaign)
 

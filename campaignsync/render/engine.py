@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 _MAX_REPEAT = 100_000
+_SEQUENCES = (str, list, tuple)
 
 
 class _SafeLoader(FileSystemLoader):
@@ -48,7 +49,11 @@ class _SafeLoader(FileSystemLoader):
             path = path / part
             if path.is_symlink():
                 raise TemplateNotFound(f"{template} (a symbolic link, refused)")
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:  # the file and line, not an internal error
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise TemplateSyntaxError("not UTF-8 text", line, template, template) from None
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -60,12 +65,8 @@ class _Environment(ImmutableSandboxedEnvironment):
         if operator == "**" and isinstance(right, int) and abs(right) > 1000:
             raise SecurityError("exponent too large")
         if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | list | tuple)
-                    and isinstance(count, int)
-                    and len(seq) * count > _MAX_REPEAT
-                ):
+            for s, n in ((left, right), (right, left)):
+                if isinstance(s, _SEQUENCES) and isinstance(n, int) and len(s) * n > _MAX_REPEAT:
                     raise SecurityError("repetition too large")
         return super().call_binop(context, operator, left, right)
 

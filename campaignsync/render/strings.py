@@ -8,9 +8,10 @@ translated and mark the foreign text's language.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
-from campaignsync.l10n import localize
+from campaignsync.l10n import localize, tokens
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Locale
 
@@ -41,7 +42,7 @@ class TemplateStrings:
         """Return the translation of ``source`` (or ``source`` itself, noting the miss)."""
         for number, lookup in enumerate(self.lookups):
             entry = lookup.get(context, source)
-            if entry is not None:
+            if entry is not None and formats_as(source, entry.text):
                 self._note(entry.text, number)
                 return entry.text
         if not self.is_source:
@@ -53,6 +54,17 @@ class TemplateStrings:
         other = self.languages[number] if number < len(self.languages) else None
         if other is not None:
             self.foreign[text] = other
+
+
+@functools.lru_cache(maxsize=4096)
+def formats_as(source: str, text: str) -> bool:
+    """Say whether a translation formats as its source: no placeholder that the source lacks.
+
+    A template string is formatted with its named values (``%(campaign)s``): a stray ``%``
+    (``100% als``) or a misspelt name would print garbage or stop the build. Such a
+    translation is not used (``check`` says where it is: CS310); the next in the chain is.
+    """
+    return not set(tokens.placeholders(text, True)) - set(tokens.placeholders(source, True))
 
 
 def template_strings(
