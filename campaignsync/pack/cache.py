@@ -20,6 +20,7 @@ the folder is always safe.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -366,5 +367,6 @@ def let_go(cache: Cache) -> None:
     that stops first), they go when the cache is next opened (``bodyfiles.collect``).
     """
     for path in sorted(cache.unnamed):
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # left to the next open (bodyfiles.collect)
+            path.unlink(missing_ok=True)
     cache.unnamed.clear()

@@ -114,18 +114,14 @@ def _payload(path: Path, where: bytes | None, key: str, wanted: str | None = Non
     """Return a cache file's pickled payload if its head and checksum say it is intact."""
     try:
         with path.open("rb") as handle:
-            magic, folder, written, checksum = _head(handle)
-            if magic != _MAGIC or written != key.encode() + b"\n":
-                return None
-            if where is not None and folder != where:
-                return None
-            if wanted is not None and checksum != wanted.encode() + b"\n":
+            checksum = _head(handle, where, key, wanted)
+            if checksum is None:
                 return None
             # Read apart from the head: no copy of a render-cache shard's 1.5 MB to split it.
             payload = handle.read()
     except OSError:
         return None
-    if hashlib.sha256(payload).hexdigest().encode() + b"\n" != checksum:
+    if hashlib.sha256(payload).hexdigest() != checksum:
         return None
     return payload
 
@@ -135,9 +131,17 @@ def _payload(path: Path, where: bytes | None, key: str, wanted: str | None = Non
 _HEAD_LINE = 512
 
 
-def _head(handle: BinaryIO) -> list[bytes]:
-    """Return a cache file's four head lines, each cut at :data:`_HEAD_LINE` bytes."""
-    return [handle.readline(_HEAD_LINE) for _ in range(4)]
+def _head(handle: BinaryIO, where: bytes | None, key: str, wanted: str | None) -> str | None:
+    """Return the checksum a cache file's head names, if it was written under ``key`` here.
+
+    Here: in the folder ``where`` (None: any). ``wanted``: that checksum alone. Each head
+    line is read up to :data:`_HEAD_LINE` bytes.
+    """
+    magic, folder, written, named = (handle.readline(_HEAD_LINE) for _ in range(4))
+    if magic != _MAGIC or written != key.encode() + b"\n" or where not in (None, folder):
+        return None
+    checksum = named.decode("ascii", "replace").removesuffix("\n")
+    return checksum if wanted in (None, checksum) else None
 
 
 def _unpickled(payload: bytes | None) -> Any:
@@ -211,13 +215,9 @@ def part_base(path: Path, where: bytes | None, key: str, checksum: str) -> int |
     """
     try:
         with path.open("rb") as handle:
-            magic, folder, written, named = _head(handle)
-            base = handle.tell()
+            return handle.tell() if _head(handle, where, key, checksum) is not None else None
     except OSError:
         return None
-    if (magic, written, named) != (_MAGIC, key.encode() + b"\n", checksum.encode() + b"\n"):
-        return None
-    return base if where is None or folder == where else None
 
 
 def read_part(path: Path, base: int, span: Span) -> Any:

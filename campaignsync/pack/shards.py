@@ -141,9 +141,9 @@ class Known:
 
     def __init__(self, folder: Path, key: str, where: bytes) -> None:
         self.place = (folder, key, where)
-        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]]]] = {}
-        #: What the builds took of each message's units, by locale (see :func:`taken`).
-        self.taken: dict[str, dict[str, Taken]] = {}
+        #: Each message's shard as read: its identity, its units, and what builds took of
+        #: them by locale (see :func:`taken`), filled by the builds.
+        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]], dict[str, Taken]]] = {}
 
     @classmethod
     def of(cls, folder: Path, key: str, where: bytes) -> Known:
@@ -163,22 +163,21 @@ class Known:
         self.read = {
             m: self.read[m] for m in chosen if m in self.read and self._same(m, self.read[m][0])
         }
-        self.taken = {m: self.taken.get(m, {}) for m in self.read}
         fresh = [m for m in chosen if m not in self.read]
         seen = {m: sealed.identity(folder / f"{m}.units") for m in fresh}  # before it is read
         # Read in order, each shard turned into units before the next is unpickled.
         plains = sealed.read_all((folder / f"{m}.units" for m in fresh), where, key)
         for message_id in chosen:
             if message_id in self.read:
-                yield message_id, self.read[message_id][1], self.taken[message_id]
+                yield message_id, *self.read[message_id][1:]
                 continue
             units = units_of(next(plains), folder, where, key, message_id)
+            taken: dict[str, Taken] = {}
             if units is not None and seen[message_id] is not None:
                 names = tuple(sorted(named(units)))
                 bodies = tuple(sealed.identity(folder / name) for name in names)
-                self.read[message_id] = ((seen[message_id], names, bodies), units)
-                self.taken[message_id] = {}
-            yield message_id, units, self.taken.get(message_id, {})
+                self.read[message_id] = ((seen[message_id], names, bodies), units, taken)
+            yield message_id, units, taken
 
     def _same(self, message_id: str, known: Identity) -> bool:
         folder = self.place[0]
