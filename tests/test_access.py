@@ -159,3 +159,35 @@ def test_alt_text_that_is_the_file_name_or_untranslated(cli_invoke: CliInvoke, s
         "read the en description of a de post with a de voice; translate kickoff:image.alt in "
         f"locales/de/LC_MESSAGES/messages.po:{line} [de]"
     ) in found
+
+
+def test_capitals_a_template_string_s_translation_wrote_are_reported_once_at_its_po_line(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    # Every message's LinkedIn post ends with the template string "Read more:": its
+    # translation is the one place to fix, not each message's summary.
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    lines = po.read_text(encoding="utf-8").split("\n")
+    at = lines.index('msgid "Read more:"') + 1
+    lines[at] = 'msgstr "JETZT ALLES LESEN:"'
+    po.write_text("\n".join(lines), encoding="utf-8")
+    found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS412" in x]
+    assert found == [
+        f"locales/de/LC_MESSAGES/messages.po:{at + 1}: warning CS412: 'JETZT ALLES LESEN' is "
+        "written in capitals: screen readers may spell it letter by letter and it reads as "
+        "shouting; write it in lower case (acronyms of up to 5 letters are fine); rewrite the "
+        'translation of the template string "Read more:" [de/linkedin]'
+    ]
+
+
+def test_capitals_a_template_wrote_itself_are_reported_once_at_the_template(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    template = small_repo / "templates" / "x.txt.j2"
+    template.write_text("READ THIS NOW " + template.read_text(encoding="utf-8"), encoding="utf-8")
+    found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS412" in x]
+    assert found == [
+        "templates/x.txt.j2: warning CS412: 'READ THIS NOW' is written in capitals: screen "
+        "readers may spell it letter by letter and it reads as shouting; write it in lower "
+        "case (acronyms of up to 5 letters are fine); rewrite it in the template [x]"
+    ]

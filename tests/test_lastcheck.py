@@ -139,3 +139,44 @@ def test_a_build_after_a_po_edit_keeps_the_answer_too(
         no_loading(patched)
         said = cli_invoke(check).stdout
     assert "CS412" in said and said == clean_check(cli_invoke, small_repo, check[3:])
+
+
+def test_after_a_template_string_changed_the_messages_are_checked_in_forked_processes(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every message's findings are stale: build and check alike check them in --jobs processes."""
+    from campaignsync.pipeline import forking, rechecking
+
+    forked: list[int] = []
+    real = forking.in_processes
+
+    def counted(function, context, items, jobs):  # type: ignore[no-untyped-def]
+        forked.append(len(items))
+        return real(function, context, items, jobs)
+
+    monkeypatch.setattr(forking, "in_processes", counted)
+    monkeypatch.setattr(rechecking, "FORK_MESSAGES", 2)  # the sample has four messages
+    today = {"SOURCE_DATE_EPOCH": "1788220800"}  # 2026-09-01, as --now
+    build = ["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"]
+    check = ["check", "--repo", str(small_repo), "--now", "2026-09-01", "--jobs", "2"]
+    cli_invoke(build, env=today)
+    fr = small_repo / "locales/fr/LC_MESSAGES/messages.po"
+    text = fr.read_text(encoding="utf-8")
+    read_more = r'(msgid "Read more:"\nmsgstr ")[^"]*"'
+    fr.write_text(re.sub(read_more, r'\1LIRE LA SUITE :"', text))
+    forked.clear()
+    cli_invoke(build, env=today)
+    assert forked, "the build checked the messages in this process"
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        said = cli_invoke(check).stdout
+    then = tmp_path / "then"
+    shutil.copytree(small_repo, then, ignore=shutil.ignore_patterns("dist"))
+    fr.write_text(re.sub(read_more, r'\1LIRE TOUT :"', text))
+    forked.clear()
+    again = cli_invoke(check).stdout  # no build: check renders and checks them itself
+    assert forked, "check checked the messages in this process"
+    assert "'LIRE LA SUITE' is written in capitals" in said
+    assert said == clean_check(cli_invoke, then, check[3:]).replace(str(then), str(small_repo))
+    assert "'LIRE TOUT' is written in capitals" in again
+    assert again == clean_check(cli_invoke, small_repo, check[3:])

@@ -115,9 +115,13 @@ def run_checks(data: CheckInput, per_message: bool | None = None) -> list[Diagno
 def finish(
     diagnostics: Iterable[Diagnostic], ignore: frozenset[str], strict: bool
 ) -> list[Diagnostic]:
-    """Drop silenced codes, promote warnings under --strict, sort by place."""
+    """Drop silenced codes and repeats, promote warnings under --strict, sort by place.
+
+    A repeat is a finding made again by another message's checks: one about the text a
+    template wrote, say (see ``checks.outputs.OutputContext.in_template``).
+    """
     kept = []
-    for d in diagnostics:
+    for d in dict.fromkeys(diagnostics):
         if d.code in ignore:
             continue
         if strict and d.severity is Severity.WARNING:

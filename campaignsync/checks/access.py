@@ -67,8 +67,10 @@ class _Found:
     severity: Severity
     text: str
     output: Output
-    where: str
+    #: The segment the text is in (None: in none, the template wrote it).
+    where: str | None
     verb: str
+    part: str
     channels: list[str] = field(default_factory=list)
 
 
@@ -89,7 +91,7 @@ def posts(data: CheckInput) -> Iterator[Diagnostic]:
     """Report emoji, capitals, vague link text and letter look-alikes in every post."""
     ctx = OutputContext(data)
     most = data.project.config.accessibility.max_emoji
-    found: dict[tuple[str, ...], _Found] = {}
+    found: dict[tuple[str | None, ...], _Found] = {}
     for output in _posts(data):
         text = output.content.decode("utf-8", "replace").rstrip("\n")
         message = ctx.messages[output.message]
@@ -98,16 +100,20 @@ def posts(data: CheckInput) -> Iterator[Diagnostic]:
             post = ctx.fields(output).get(where)
             in_post = post is not None and part in post.text
             name = where if in_post or not part else ctx.field_with(output, _contains(part))
-            key = (code, output.message, output.locale, name or where, why)
+            key = (code, output.message, output.locale, name, why)
             seen = found.get(key)
             if seen is None:
-                found[key] = _Found(code, severity, why, output, name or where, verb)
+                found[key] = _Found(code, severity, why, output, name, verb, part)
             seen = found[key]
             if output.channel not in seen.channels:
                 seen.channels.append(output.channel)
     for f in found.values():
         several = len(f.channels) > 1
         text = f"{f.text} (in {', '.join(f.channels)})" if several else f.text
+        if f.where is None:
+            yield ctx.in_template(f.code, f.severity, text, f.output, f.part, f.verb,
+                                  channel=not several)  # fmt: skip
+            continue
         yield ctx.diagnostic(
             f.code, f.severity, text, f.output, f.where, f.verb, channel=not several
         )

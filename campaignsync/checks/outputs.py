@@ -37,6 +37,7 @@ class OutputContext:
     data: CheckInput
     _lines: dict[str, dict[str, int]] = field(default_factory=dict)
     _fields: dict[int, dict[str, Translated]] = field(default_factory=dict)
+    _strings: dict[tuple[str, str], tuple[str, str, int] | None] = field(default_factory=dict)
 
     @cached_property
     def messages(self) -> dict[str, Message]:
@@ -117,6 +118,54 @@ class OutputContext:
             output.locale if locale else None,
             output.channel,
         )
+
+    def in_template(
+        self,
+        code: str,
+        severity: Severity,
+        text: str,
+        output: Output,
+        part: str,
+        verb: str,
+        *,
+        channel: bool = True,
+    ) -> Diagnostic:
+        """Return a diagnostic of text that no segment of the message holds: its template's.
+
+        At the PO line of the template string whose translation holds ``part``, else at
+        the template. Either is the same for every message: the one place to change.
+        """
+        string = self.template_string_with(output, part)
+        if string is None:  # the same in every locale: named for none
+            file, line, locale = self.template_of(output), None, None
+            text = f"{text}; {verb} it in the template"
+        else:
+            (source, file, line), locale = string, output.locale
+            text = f'{text}; {verb} the translation of the template string "{source}"'
+        return Diagnostic(code, severity, text, file, line, locale,
+                          output.channel if channel else None)  # fmt: skip
+
+    def template_string_with(self, output: Output, part: str) -> tuple[str, str, int] | None:
+        """Return the template string whose translation wrote ``part`` into the output.
+
+        As (the string, its PO file, the line), looked for in the catalogs the output's
+        locale reads (its own, then those it falls back to); None: the template wrote it.
+        """
+        known = (output.locale, part)
+        if known not in self._strings:
+            self._strings[known] = self._find_string(output, part)
+        return self._strings[known]
+
+    def _find_string(self, output: Output, part: str) -> tuple[str, str, int] | None:
+        for tag in (output.locale, *output.fallbacks):
+            lookup = self.data.lookups.get(tag)
+            if lookup is None:
+                continue
+            for (context, source), entry in lookup.entries.items():
+                # A message's segment has the context ``<message-id>:<field>``.
+                if part in entry.text and context.partition(":")[0] not in self.messages:
+                    return source, lookup.path, entry.line
+        return None
 
     def field_with(self, output: Output, test: Callable[[str], bool]) -> str | None:
         """Return the first segment of the output whose text passes ``test``."""

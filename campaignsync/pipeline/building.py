@@ -116,7 +116,7 @@ def _build(
         )  # fmt: skip
         outputs, source = assembled.outputs, assembled.source
     if cache is not None:
-        _keep(cache, drawn, project, selection, rendered, check, not fresh)
+        _keep(cache, drawn, project, selection, rendered, check, not fresh, jobs)
     untranslated, over = _tally(outputs, kept)
     save_kept(kept, result)
     return Built(
@@ -171,10 +171,12 @@ def _keep(
     rendered: Rendered,
     check: Pending | None,
     whole: bool,
+    jobs: int,
 ) -> None:
     """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked.
 
     ``whole``: the outputs kept their bytes (a clean build drops them as it writes them).
+    ``jobs``: the processes that may check the messages whose findings were not kept.
     """
     from campaignsync.pack import cache as unitcache
 
@@ -183,7 +185,7 @@ def _keep(
     if check is not None:
         from campaignsync.pipeline import lastcheck
 
-        lastcheck.keep_built(check, project, selection, rendered, cache, whole)
+        lastcheck.keep_built(check, project, selection, rendered, cache, whole, jobs)
     unitcache.let_go(cache)  # nothing reads the units' bytes any more
 
 

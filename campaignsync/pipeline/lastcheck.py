@@ -181,18 +181,19 @@ def keep_built(
     rendered: Rendered,
     cache: Cache,
     whole: bool,
+    jobs: int = 1,
 ) -> bool:
     """Keep the answer ``check`` would give after a build; return whether it could.
 
     The build rendered through ``cache`` (whose findings it has just written) the
     whole campaign that ``check`` checks. A message whose findings are not kept is
     checked from its outputs when they are ``whole`` (they kept their bytes);
-    else nothing is kept and ``check`` finds it all.
+    else nothing is kept and ``check`` finds it all. ``jobs``: processes that may check them.
     """
     from campaignsync.pipeline.rechecking import found_by_build
 
     facts = clock_facts(project, selection.campaign, pending.now)  # before the glossary is read
-    found = found_by_build(project, selection, rendered, cache, pending.now, whole)
+    found = found_by_build(project, selection, rendered, cache, pending.now, whole, jobs)
     if found is None:
         return False
     remember(project.root, pending.campaign, pending.key, project, [*pending.loaded, *found], facts)

@@ -53,6 +53,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     """Render and check the messages whose units changed; take the others' findings as kept."""
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack import findings, keys
+    from campaignsync.pack.findings import kept_of
 
     out = out.resolve()
     units = units_of(project, selection)
@@ -88,15 +89,15 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     # The pack's key names the config, calendar, templates and tool; cache.keys each message.
     inputs = keys.digest((keyed.pack, sorted(cache.keys.items())))
     by_message = _by_message(rendered.outputs)
-    for message_id in [*by_message, *(m for m in whole if m not in by_message)]:
-        mine = (
-            findings.kept_of(whole[message_id])
-            if message_id in whole
-            else kept.get(messages[message_id], digests[message_id], tags[message_id], lookups)
-        )
+    ids = [*by_message, *(m for m in whole if m not in by_message)]
+    taken = {m: kept_of(whole[m]) if m in whole else kept.get(messages[m], digests[m], tags[m],
+                                                            lookups) for m in ids}  # fmt: skip
+    unknown = [m for m, mine in taken.items() if mine is None]
+    made = checked(project, selection.campaign, by_message, lookups, unknown, jobs)
+    for message_id in ids:
+        mine = taken[message_id]
         if mine is None:
-            outputs = by_message[message_id]
-            mine = check_message(project, selection.campaign, outputs, lookups)
+            mine = made[message_id]
             cached = cache.units.get(message_id, {})
             # Each unit as just rendered (one whose channel failed to render is still stale).
             if all(tag in cached and not cache.stale(cached[tag][1]) for tag in tags[message_id]):
@@ -115,6 +116,7 @@ def found_by_build(
     cache: Cache,
     now: datetime,
     whole: bool,
+    jobs: int = 1,
 ) -> list[Diagnostic] | None:
     """Return what ``check`` finds beyond loading, after a build that rendered through ``cache``.
 
@@ -123,6 +125,7 @@ def found_by_build(
     :func:`recheck` and ``checking`` do. A message whose findings are not kept (some
     of its units rendered again after a PO edit) is checked from its outputs when
     they are ``whole`` (a clean build drops their bytes as it writes them); else None.
+    ``jobs``: the processes that may check them (see :func:`checked`).
     """
     from campaignsync import checks
     from campaignsync.pack import findings, keys
@@ -136,18 +139,21 @@ def found_by_build(
     found = list(rendered.diagnostics)
     texts: dict[tuple[str, str], Text] = {}
     bodies: dict[str, Kept] = {}
-    outputs: dict[str, tuple[Output, ...]] | None = None
-    for message_id, locales in _tags(units_of(project, selection)).items():
-        known = kept.get(messages[message_id], cache.keys[message_id], locales, rendered.lookups)
-        if known is None:
-            if not whole:
-                return None
-            outputs = outputs or _by_message(rendered.outputs)
-            mine = outputs.get(message_id, ())
-            known = check_message(project, selection.campaign, mine, rendered.lookups)
-        found.extend(known.found)
-        texts.update(((t.message, t.locale), t) for t in known.texts)
-        bodies[message_id] = known
+    tags = _tags(units_of(project, selection))
+    known = {m: kept.get(messages[m], cache.keys[m], locales, rendered.lookups)
+             for m, locales in tags.items()}  # fmt: skip
+    unknown = [m for m, mine in known.items() if mine is None]
+    if unknown and not whole:
+        return None
+    every = {m: mine for m, mine in known.items() if mine is not None}
+    if unknown:  # a template or a template string changed: every message, say
+        outputs = _by_message(rendered.outputs)
+        every.update(checked(project, selection.campaign, outputs, rendered.lookups, unknown, jobs))
+    for message_id in tags:
+        mine = every[message_id]
+        found.extend(mine.found)
+        texts.update(((t.message, t.locale), t) for t in mine.texts)
+        bodies[message_id] = mine
     inputs = keys.digest((cache.pack_key, sorted(cache.keys.items())))
     memo = FindingsMemo(out)
     data = checks.CheckInput(
@@ -252,6 +258,44 @@ def _by_message(outputs: tuple[Output, ...]) -> dict[str, tuple[Output, ...]]:
     for output in outputs:
         grouped.setdefault(output.message, []).append(output)
     return {message_id: tuple(made) for message_id, made in grouped.items()}
+
+
+#: Fewer messages to check than this are checked in this process: forking a build's
+#: process (1 GB or more) is not worth less work (a message takes about 10 ms).
+FORK_MESSAGES = 40
+
+
+def checked(
+    project: Project,
+    campaign: str,
+    outputs: Mapping[str, tuple[Output, ...]],
+    lookups: dict[str, Lookup],
+    ids: list[str],
+    jobs: int,
+) -> dict[str, Kept]:
+    """Return what the message checks find in each message of ``ids`` (:func:`check_message`).
+
+    With ``jobs`` above 1 and :data:`FORK_MESSAGES` or more of them (after a template or a
+    template string changed, every message's outputs did), in that many forked processes.
+    """
+    from campaignsync.pipeline.forking import in_processes
+
+    context = (project, campaign, outputs, lookups)
+    if jobs <= 1 or len(ids) < FORK_MESSAGES:
+        return {m: found for m, found in zip(ids, _check_some(context, ids), strict=True)}
+    size = -(-len(ids) // (4 * jobs))  # four chunks a process: they end alike
+    chunks = [ids[at : at + size] for at in range(0, len(ids), size)]
+    done = in_processes(_check_some, context, chunks, jobs)
+    return {m: found for chunk, made in zip(chunks, done, strict=True)
+            for m, found in zip(chunk, made, strict=True)}  # fmt: skip
+
+
+def _check_some(
+    context: tuple[Project, str, Mapping[str, tuple[Output, ...]], dict[str, Lookup]],
+    ids: list[str],
+) -> list[Kept]:
+    project, campaign, outputs, lookups = context
+    return [check_message(project, campaign, outputs.get(m, ()), lookups) for m in ids]
 
 
 def check_message(
