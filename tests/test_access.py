@@ -161,23 +161,73 @@ def test_alt_text_that_is_the_file_name_or_untranslated(cli_invoke: CliInvoke, s
     ) in found
 
 
+def set_string(repo, locale: str, source: str, text: str) -> int:  # type: ignore[no-untyped-def]
+    """Set the translation of a template string (no msgctxt); return its msgstr line."""
+    po = repo / "locales" / locale / "LC_MESSAGES" / "messages.po"
+    lines = po.read_text(encoding="utf-8").split("\n")
+    at = lines.index(f'msgid "{source}"') + 1
+    lines[at] = f'msgstr "{text}"'
+    po.write_text("\n".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def post_findings(cli_invoke: CliInvoke, repo, code: str, expect: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
+    said = check(cli_invoke, repo, expect=expect).stdout
+    return [x for x in said.splitlines() if code in x]
+
+
 def test_capitals_a_template_string_s_translation_wrote_are_reported_once_at_its_po_line(
     cli_invoke: CliInvoke, small_repo
 ) -> None:
     # Every message's LinkedIn post ends with the template string "Read more:": its
-    # translation is the one place to fix, not each message's summary.
-    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
-    lines = po.read_text(encoding="utf-8").split("\n")
-    at = lines.index('msgid "Read more:"') + 1
-    lines[at] = 'msgstr "JETZT ALLES LESEN:"'
-    po.write_text("\n".join(lines), encoding="utf-8")
-    found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS412" in x]
-    assert found == [
-        f"locales/de/LC_MESSAGES/messages.po:{at + 1}: warning CS412: 'JETZT ALLES LESEN' is "
-        "written in capitals: screen readers may spell it letter by letter and it reads as "
-        "shouting; write it in lower case (acronyms of up to 5 letters are fine); rewrite the "
-        'translation of the template string "Read more:" [de/linkedin]'
+    # translation is the one place to fix, not each message's summary. The email's
+    # "Read more" (another string, shouting too) is not the LinkedIn post's.
+    line = set_string(small_repo, "de", "Read more:", "JETZT LESEN:")
+    set_string(small_repo, "de", "Read more", "JETZT WEITERLESEN")
+    assert f"locales/de/LC_MESSAGES/messages.po:{line}: warning CS412: 'JETZT LESEN' is " \
+        "written in capitals: screen readers may spell it letter by letter and it reads as " \
+        "shouting; write it in lower case (acronyms of up to 5 letters are fine); rewrite the " \
+        'translation of the template string "Read more:" [de/linkedin]' in post_findings(
+        cli_invoke, small_repo, "CS412"
+    )  # fmt: skip
+    assert not [x for x in post_findings(cli_invoke, small_repo, "CS412") if "summary" in x]
+
+
+def test_a_template_string_es_us_takes_from_es_is_reported_at_the_es_catalog_once(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    line = set_string(small_repo, "es", "Read more:", "LEER AHORA:")
+    set_string(small_repo, "es-US".replace("-", "_"), "Read more:", "")  # falls back to es
+    assert post_findings(cli_invoke, small_repo, "CS412") == [
+        f"locales/es/LC_MESSAGES/messages.po:{line}: warning CS412: 'LEER AHORA' is written in "
+        "capitals: screen readers may spell it letter by letter and it reads as shouting; write "
+        "it in lower case (acronyms of up to 5 letters are fine); rewrite the translation of the "
+        'template string "Read more:" [es/linkedin]'
     ]
+
+
+def test_a_hashtag_of_the_front_matter_is_reported_at_it_not_at_a_template(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    path = small_repo / KICKOFF
+    path.write_text(path.read_text(encoding="utf-8").replace("StrongPasswords", "StrongPаsswords"))
+    found = post_findings(cli_invoke, small_repo, "CS415", expect=1)
+    assert len(found) == 1 and found[0].startswith(
+        f"{KICKOFF}:13: error CS415: '#StrongPаsswords' mixes Latin letters with Cyrillic"
+    ), found
+    assert found[0].endswith("; rewrite the hashtags"), found
+
+
+def test_too_many_emoji_are_the_post_s_even_when_the_template_adds_one(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    x = small_repo / "templates" / "x.txt.j2"
+    x.write_text("📢 " + x.read_text(encoding="utf-8"), encoding="utf-8")
+    path = small_repo / KICKOFF
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: ", "summary: 🔐 🛡️ ✅ ", 1), encoding="utf-8")
+    found = post_findings(cli_invoke, small_repo, "CS410")
+    assert found and all(x.startswith(f"{KICKOFF}:") and "trim the summary" in x for x in found)
 
 
 def test_capitals_a_template_wrote_itself_are_reported_once_at_the_template(

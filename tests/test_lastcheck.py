@@ -180,3 +180,48 @@ def test_after_a_template_string_changed_the_messages_are_checked_in_forked_proc
     assert said == clean_check(cli_invoke, then, check[3:]).replace(str(then), str(small_repo))
     assert "'LIRE TOUT' is written in capitals" in again
     assert again == clean_check(cli_invoke, small_repo, check[3:])
+
+
+def test_a_template_string_another_channel_marks_leaves_the_answer_as_a_clean_check_s(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    """The LinkedIn post's capitals are its own string's: the email's string changing does not
+    change where they are reported, through the caches or not."""
+    de = small_repo / "locales/de/LC_MESSAGES/messages.po"
+
+    def translate(source: str, text: str) -> None:
+        found = re.sub(f'(msgid "{source}"\\nmsgstr ")[^"]*"', rf'\1{text}"', de.read_text())
+        de.write_text(found, encoding="utf-8")
+
+    check = ["check", "--repo", str(small_repo), "--now", "2026-09-01"]
+    translate("Read more:", "JETZT LESEN:")
+    cli_invoke(["build", "--repo", str(small_repo), "--no-zip"])
+    translate("Read more", "JETZT WEITERLESEN")
+    said = cli_invoke(check).stdout
+    assert '"Read more:" [de/linkedin]' in said and '"Read more" [de/linkedin]' not in said
+    assert said == clean_check(cli_invoke, small_repo, check[3:])
+
+
+def test_a_checking_process_killed_after_the_pack_is_written_only_keeps_no_answer(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keeping check's answer is the build's extra: a process lost there does not fail it."""
+    from campaignsync.errors import WorkerError
+    from campaignsync.pipeline import forking, rechecking
+
+    build = ["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"]
+    check = ["check", "--repo", str(small_repo), "--now", "2026-09-01"]
+    cli_invoke(build)
+    (small_repo / "templates" / "x.txt.j2").write_text("{{ message.post }} NOW\n")
+
+    def killed(*_args: object) -> object:
+        raise WorkerError()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(rechecking, "FORK_MESSAGES", 2)
+        patched.setattr(forking, "in_processes", killed)
+        assert "Built" in cli_invoke(build).stdout
+    assert "NOW" in (small_repo / "dist/2026/en/x").joinpath(
+        sorted(p.name for p in (small_repo / "dist/2026/en/x").iterdir())[0]
+    ).read_text(encoding="utf-8")
+    assert cli_invoke(check).stdout == clean_check(cli_invoke, small_repo, check[3:])

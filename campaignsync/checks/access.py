@@ -97,10 +97,9 @@ def posts(data: CheckInput) -> Iterator[Diagnostic]:
         message = ctx.messages[output.message]
         where = post_field(message, output.channel)
         for code, severity, why, part, verb in _post_findings(text, output.locale, most):
-            post = ctx.fields(output).get(where)
-            in_post = post is not None and part in post.text
-            name = where if in_post or not part else ctx.field_with(output, _contains(part))
-            key = (code, output.message, output.locale, name, why)
+            name = _field_of(ctx, output, message, where, code, part)
+            # What the template wrote is its channel's own: reported for each template.
+            key = (code, output.message, output.locale, name, why, name or output.channel)
             seen = found.get(key)
             if seen is None:
                 found[key] = _Found(code, severity, why, output, name, verb, part)
@@ -111,12 +110,33 @@ def posts(data: CheckInput) -> Iterator[Diagnostic]:
         several = len(f.channels) > 1
         text = f"{f.text} (in {', '.join(f.channels)})" if several else f.text
         if f.where is None:
-            yield ctx.in_template(f.code, f.severity, text, f.output, f.part, f.verb,
-                                  channel=not several)  # fmt: skip
+            yield ctx.in_template(f.code, f.severity, text, f.output, f.part, f.verb)
             continue
-        yield ctx.diagnostic(
-            f.code, f.severity, text, f.output, f.where, f.verb, channel=not several
-        )
+        front = f.where in _FRONT  # the same in every locale
+        yield ctx.diagnostic(f.code, f.severity, text, f.output, f.where, f.verb,
+                             locale=not front, channel=not several)  # fmt: skip
+
+
+#: Front-matter fields a post shows that are not segments (not translated).
+_FRONT = ("link", "hashtags")
+
+
+def _field_of(
+    ctx: OutputContext, output: Output, message: Message, post: str, code: str, part: str
+) -> str | None:
+    """Return the segment or front-matter field that holds a finding's text (None: none).
+
+    CS410 counts the whole post's emoji: the post is what to trim.
+    """
+    found = ctx.fields(output).get(post)
+    if code == "CS410" or not part or (found is not None and part in found.text):
+        return post
+    name = ctx.field_with(output, _contains(part))
+    if name is None and message.link and part in message.link:
+        return "link"
+    if name is None and any(part in f"#{tag}" for tag in message.hashtags):
+        return "hashtags"
+    return name
 
 
 def _post_findings(text: str, locale: str, most: int) -> Iterator[_Finding]:

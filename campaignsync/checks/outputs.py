@@ -10,13 +10,20 @@ the same in several locales is reported once, naming them.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
+from campaignsync import channels as registry
 from campaignsync.checks import Check, CheckInput
+from campaignsync.l10n import localize
+from campaignsync.l10n.catalog import Key, extract_templates
 from campaignsync.load import content
 from campaignsync.model import Diagnostic, Message, Output, Severity, Translated
+from campaignsync.render import templatefiles
+from campaignsync.render.strings import formats_as
 
 #: How a message field is named in "shorten the ..." hints.
 _FIELD_NAMES = {
@@ -37,7 +44,9 @@ class OutputContext:
     data: CheckInput
     _lines: dict[str, dict[str, int]] = field(default_factory=dict)
     _fields: dict[int, dict[str, Translated]] = field(default_factory=dict)
-    _strings: dict[tuple[str, str], tuple[str, str, int] | None] = field(default_factory=dict)
+    _strings: dict[tuple[str, str, str], tuple[str, str, int, str] | None] = field(
+        default_factory=dict
+    )
 
     @cached_property
     def messages(self) -> dict[str, Message]:
@@ -128,43 +137,57 @@ class OutputContext:
         part: str,
         verb: str,
         *,
-        channel: bool = True,
+        test: Callable[[str], bool] | None = None,
     ) -> Diagnostic:
         """Return a diagnostic of text that no segment of the message holds: its template's.
 
-        At the PO line of the template string whose translation holds ``part``, else at
-        the template. Either is the same for every message: the one place to change.
+        At the PO line of the translation of a string the channel's templates mark that
+        holds ``part`` (or passes ``test``), else at the template. Either is the same for
+        every message (and, for a catalog that several locales fall back to, for each of
+        them): the one place to change.
         """
-        string = self.template_string_with(output, part)
+        string = self.template_string_with(output, part, test)
         if string is None:  # the same in every locale: named for none
             file, line, locale = self.template_of(output), None, None
             text = f"{text}; {verb} it in the template"
         else:
-            (source, file, line), locale = string, output.locale
+            source, file, line, locale = string
             text = f'{text}; {verb} the translation of the template string "{source}"'
-        return Diagnostic(code, severity, text, file, line, locale,
-                          output.channel if channel else None)  # fmt: skip
+        return Diagnostic(code, severity, text, file, line, locale, output.channel)
 
-    def template_string_with(self, output: Output, part: str) -> tuple[str, str, int] | None:
+    def template_string_with(
+        self, output: Output, part: str, test: Callable[[str], bool] | None = None
+    ) -> tuple[str, str, int, str] | None:
         """Return the template string whose translation wrote ``part`` into the output.
 
-        As (the string, its PO file, the line), looked for in the catalogs the output's
-        locale reads (its own, then those it falls back to); None: the template wrote it.
+        As (the string, its PO file, the line, that catalog's locale): of the strings the
+        channel's templates mark, the first whose translation (as rendering takes it: the
+        locale's catalog, then those it falls back to) holds ``part``, or passes ``test``.
+        None: the template wrote it.
         """
-        known = (output.locale, part)
+        known = (output.channel, output.locale, part)
         if known not in self._strings:
-            self._strings[known] = self._find_string(output, part)
+            self._strings[known] = self._find_string(output, test or contains(part))
         return self._strings[known]
 
-    def _find_string(self, output: Output, part: str) -> tuple[str, str, int] | None:
-        for tag in (output.locale, *output.fallbacks):
-            lookup = self.data.lookups.get(tag)
-            if lookup is None:
-                continue
-            for (context, source), entry in lookup.entries.items():
-                # A message's segment has the context ``<message-id>:<field>``.
-                if part in entry.text and context.partition(":")[0] not in self.messages:
-                    return source, lookup.path, entry.line
+    def _find_string(
+        self, output: Output, test: Callable[[str], bool]
+    ) -> tuple[str, str, int, str] | None:
+        project = self.data.project
+        locale = project.config.locale(output.locale)
+        if locale is None:
+            return None
+        templates = project.root / project.config.paths.templates
+        marked = _marked_by(templates, output.channel, templatefiles.folder_digest(templates))
+        for context, source in marked:
+            for tag in localize.chain(locale):
+                lookup = self.data.lookups.get(tag)
+                entry = lookup.get(context, source) if lookup is not None else None
+                if entry is None or not formats_as(source, entry.text):
+                    continue  # not the translation rendering takes (see render.strings)
+                if test(entry.text) and lookup is not None:
+                    return source, lookup.path, entry.line, tag
+                break
         return None
 
     def field_with(self, output: Output, test: Callable[[str], bool]) -> str | None:
@@ -185,8 +208,8 @@ def per_locale(function: Check) -> Check:
         for d in function(data):
             groups.setdefault((d.code, d.file, d.line, d.text, d.channel), []).append(d)
         for same in groups.values():
-            tags = sorted(d.locale for d in same if d.locale)  # en before en-US
-            if len(tags) < 2 or len(tags) != len(same):
+            tags = sorted({d.locale for d in same if d.locale})  # en before en-US
+            if len(tags) < 2 or not all(d.locale for d in same):
                 yield from same
             else:
                 yield replace(
@@ -206,3 +229,40 @@ def text_of(output: Output) -> str:
 
 def measured(output: Output) -> str:
     return text_of(output).rstrip("\n")
+
+
+@functools.lru_cache(maxsize=64)
+def _marked_by(templates: Path, channel: str, _digest: str) -> tuple[Key, ...]:
+    """Return the strings marked in the templates a channel renders from, sorted.
+
+    Kept by the templates folder's digest: asked again message after message.
+    """
+    spec = registry.registry().get(channel)
+    own = [o.template(channel) for o in spec.outputs] if spec is not None else []
+    files = templatefiles.channel_files(templates, {channel: own})[channel]
+    chosen = templatefiles.names(templates) if files is None else files
+    return tuple(sorted({key for name in chosen for key in marked_strings(templates, name)}))
+
+
+def marked_strings(root: Path, rel: str) -> frozenset[Key]:
+    """Return the (msgctxt, msgid) of every string a template marks (none if it cannot be read).
+
+    Kept by the template's bytes: a check asks for them again message after message.
+    """
+    try:
+        data = (root / rel).read_bytes()
+    except OSError:
+        return frozenset()
+    return _marked(root, rel, hashlib.sha256(data).hexdigest())
+
+
+@functools.lru_cache(maxsize=64)
+def _marked(root: Path, rel: str, _digest: str) -> frozenset[Key]:
+    try:
+        found = list(extract_templates(root, rel))
+    except Exception:  # a template that cannot be parsed is reported as CS030 elsewhere
+        return frozenset()
+    return frozenset(
+        (context or "", text if isinstance(text, str) else text[0])
+        for _rel, _line, text, context, _comments in found
+    )

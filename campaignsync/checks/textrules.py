@@ -44,7 +44,9 @@ def text_rules(data: CheckInput) -> Iterator[Diagnostic]:
 
     def note(code: str, value: str, output: Output, field_name: str | None) -> None:
         everywhere = field_name in ("link", "hashtags")
-        key = (code, output.message, "" if everywhere else output.locale, value)
+        # What the template wrote is its channel's own: reported for each template.
+        key = (code, output.message, "" if everywhere else output.locale, value,
+               "" if field_name else output.channel)  # fmt: skip
         seen = found.get(key)
         if seen is None:
             found[key] = _Seen(code, value, output, field_name, everywhere, [output.channel])
@@ -110,8 +112,11 @@ def _text_rule(ctx: OutputContext, seen: _Seen) -> Diagnostic:
         source = ctx.fields(seen.output)[seen.field].text if seen.field else text_of(seen.output)
         text = f"text not in Unicode NFC: {nfc.change(source)}{where}"
         verb = "normalise"
-    if seen.field is None:
-        return ctx.template_diagnostic(seen.code, Severity.WARNING, text, seen.output)
+    if seen.field is None:  # the template wrote it, or one of its strings' translations
+        part = {"CS206": seen.value, "CS207": f"#{seen.value}"}.get(seen.code, "\0not NFC")
+        test = None if seen.code != "CS208" else lambda t: not _is_nfc(t)
+        return ctx.in_template(seen.code, Severity.WARNING, text, seen.output, part, verb,
+                               test=test)  # fmt: skip
     return ctx.diagnostic(
         seen.code,
         Severity.WARNING,

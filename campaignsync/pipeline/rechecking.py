@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from campaignsync.errors import WorkerError
 from campaignsync.l10n.longtexts import Text
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pipeline.catalogs import read_catalogs
@@ -148,7 +149,11 @@ def found_by_build(
     every = {m: mine for m, mine in known.items() if mine is not None}
     if unknown:  # a template or a template string changed: every message, say
         outputs = _by_message(rendered.outputs)
-        every.update(checked(project, selection.campaign, outputs, rendered.lookups, unknown, jobs))
+        try:
+            every.update(checked(project, selection.campaign, outputs, rendered.lookups, unknown,
+                                 jobs))  # fmt: skip
+        except WorkerError:  # a process killed (short of memory, say): keep no answer
+            return None
     for message_id in tags:
         mine = every[message_id]
         found.extend(mine.found)
