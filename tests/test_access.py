@@ -221,13 +221,22 @@ def test_a_hashtag_of_the_front_matter_is_reported_at_it_not_at_a_template(
 def test_too_many_emoji_are_the_post_s_even_when_the_template_adds_one(
     cli_invoke: CliInvoke, small_repo
 ) -> None:
-    x = small_repo / "templates" / "x.txt.j2"
-    x.write_text("📢 " + x.read_text(encoding="utf-8"), encoding="utf-8")
+    template = small_repo / "templates" / "x.txt.j2"
+    mine = template.read_text(encoding="utf-8")
+    template.write_text("📢 " + mine, encoding="utf-8")
     path = small_repo / KICKOFF
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("summary: ", "summary: 🔐 🛡️ ✅ ", 1), encoding="utf-8")
     found = post_findings(cli_invoke, small_repo, "CS410")
-    assert found and all(x.startswith(f"{KICKOFF}:") and "trim the summary" in x for x in found)
+    assert found and all(f.startswith(f"{KICKOFF}:") and "trim the summary" in f for f in found)
+    path.write_text(text, encoding="utf-8")  # four emoji, every one the template's
+    template.write_text("📢 🔐 🛡️ ✅ " + mine, encoding="utf-8")
+    found = post_findings(cli_invoke, small_repo, "CS410")
+    assert found == [
+        "templates/x.txt.j2: warning CS410: 4 emoji (📢 🔐 🛡️ ✅), more than the 3 allowed "
+        "([accessibility] max_emoji): screen readers read out each one's name; trim it in the "
+        "template [x]"
+    ]
 
 
 def test_capitals_a_template_wrote_itself_are_reported_once_at_the_template(

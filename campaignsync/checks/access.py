@@ -126,10 +126,14 @@ def _field_of(
 ) -> str | None:
     """Return the segment or front-matter field that holds a finding's text (None: none).
 
-    CS410 counts the whole post's emoji: the post is what to trim.
+    CS410 counts the whole post's emoji: the post is what to trim, unless the template
+    wrote every one of them.
     """
     found = ctx.fields(output).get(post)
-    if code == "CS410" or not part or (found is not None and part in found.text):
+    if code == "CS410":
+        segments = ctx.fields(output).values()
+        return post if any(counters.emoji(t.text) for t in segments) else None
+    if not part or (found is not None and part in found.text):
         return post
     name = ctx.field_with(output, _contains(part))
     if name is None and message.link and part in message.link:
