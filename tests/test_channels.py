@@ -725,10 +725,10 @@ def test_links_and_hashtags_a_template_wrote_are_reported_at_it_or_its_string(re
     x = repo.root / "templates" / "x.txt.j2"
     x.write_text(x.read_text(encoding="utf-8").rstrip("\n") + " #cybersecuritymonth\n")
     repo.message("channels: [x, linkedin]")
-    de = repo.translate("de", "", "Read more:", "Mehr auf http://example.org/de:")
+    repo.translate("de", "", "Read more:", "Mehr auf http://example.org/de:")
     assert sorted(set(repo.check())) == [  # each locale's, said once (checks.finish)
-        f"{de}: warning CS206: link http://example.org/de is not https; fix the translation "
-        'of the template string "Read more:" [de/linkedin]',
+        "templates/linkedin.txt.j2: warning CS206: link http://example.org/de is not https; fix "
+        "the de translation of the string that writes it [de/linkedin]",
         "templates/x.txt.j2: warning CS207: hashtag #cybersecuritymonth is not in CamelCase, so "
         "screen readers cannot tell its words apart; capitalise it in the template [x]",
     ]

@@ -10,20 +10,13 @@ the same in several locales is reported once, naming them.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
 
-from campaignsync import channels as registry
 from campaignsync.checks import Check, CheckInput
-from campaignsync.l10n import localize
-from campaignsync.l10n.catalog import Key, extract_templates
 from campaignsync.load import content
 from campaignsync.model import Diagnostic, Message, Output, Severity, Translated
-from campaignsync.render import templatefiles
-from campaignsync.render.strings import formats_as
 
 #: How a message field is named in "shorten the ..." hints.
 _FIELD_NAMES = {
@@ -44,9 +37,6 @@ class OutputContext:
     data: CheckInput
     _lines: dict[str, dict[str, int]] = field(default_factory=dict)
     _fields: dict[int, dict[str, Translated]] = field(default_factory=dict)
-    _strings: dict[tuple[str, str, str], tuple[str, str, int, str] | None] = field(
-        default_factory=dict
-    )
 
     @cached_property
     def messages(self) -> dict[str, Message]:
@@ -139,56 +129,27 @@ class OutputContext:
         *,
         test: Callable[[str], bool] | None = None,
     ) -> Diagnostic:
-        """Return a diagnostic of text that no segment of the message holds: its template's.
+        """Return a diagnostic of text that nothing of the message holds: its template wrote it.
 
-        At the PO line of the translation of a string the channel's templates mark that
-        holds ``part`` (or passes ``test``), else at the template. Either is the same for
-        every message (and, for a catalog that several locales fall back to, for each of
-        them): the one place to change.
+        When the source locale's output of the channel holds ``part`` (or passes ``test``)
+        too, the template's own text: named for no locale. Else the translation of a string
+        the template marks: named for the output's locale. Either is the same for every
+        message, and is found from the message's outputs alone (as kept findings are).
         """
-        string = self.template_string_with(output, part, test)
-        if string is None:  # the same in every locale: named for none
-            file, line, locale = self.template_of(output), None, None
-            text = f"{text}; {verb} it in the template"
+        mine = self._source_outputs.get(output.path.partition("/")[2])
+        if mine is None or (test or contains(part))(text_of(mine)):
+            text, locale = f"{text}; {verb} it in the template", None
         else:
-            source, file, line, locale = string
-            text = f'{text}; {verb} the translation of the template string "{source}"'
-        return Diagnostic(code, severity, text, file, line, locale, output.channel)
+            text = f"{text}; {verb} the {output.locale} translation of the string that writes it"
+            locale = output.locale
+        return Diagnostic(code, severity, text, self.template_of(output), None, locale,
+                          output.channel)  # fmt: skip
 
-    def template_string_with(
-        self, output: Output, part: str, test: Callable[[str], bool] | None = None
-    ) -> tuple[str, str, int, str] | None:
-        """Return the template string whose translation wrote ``part`` into the output.
-
-        As (the string, its PO file, the line, that catalog's locale): of the strings the
-        channel's templates mark, the first whose translation (as rendering takes it: the
-        locale's catalog, then those it falls back to) holds ``part``, or passes ``test``.
-        None: the template wrote it.
-        """
-        known = (output.channel, output.locale, part)
-        if known not in self._strings:
-            self._strings[known] = self._find_string(output, test or contains(part))
-        return self._strings[known]
-
-    def _find_string(
-        self, output: Output, test: Callable[[str], bool]
-    ) -> tuple[str, str, int, str] | None:
-        project = self.data.project
-        locale = project.config.locale(output.locale)
-        if locale is None:
-            return None
-        templates = project.root / project.config.paths.templates
-        marked = _marked_by(templates, output.channel, templatefiles.folder_digest(templates))
-        for context, source in marked:
-            for tag in localize.chain(locale):
-                lookup = self.data.lookups.get(tag)
-                entry = lookup.get(context, source) if lookup is not None else None
-                if entry is None or not formats_as(source, entry.text):
-                    continue  # not the translation rendering takes (see render.strings)
-                if test(entry.text) and lookup is not None:
-                    return source, lookup.path, entry.line, tag
-                break
-        return None
+    @cached_property
+    def _source_outputs(self) -> dict[str, Output]:
+        """Return the source locale's outputs by their path past the locale's folder."""
+        tag = self.source
+        return {o.path.partition("/")[2]: o for o in self.data.outputs if o.locale == tag}
 
     def field_with(self, output: Output, test: Callable[[str], bool]) -> str | None:
         """Return the first segment of the output whose text passes ``test``."""
@@ -229,40 +190,3 @@ def text_of(output: Output) -> str:
 
 def measured(output: Output) -> str:
     return text_of(output).rstrip("\n")
-
-
-@functools.lru_cache(maxsize=64)
-def _marked_by(templates: Path, channel: str, _digest: str) -> tuple[Key, ...]:
-    """Return the strings marked in the templates a channel renders from, sorted.
-
-    Kept by the templates folder's digest: asked again message after message.
-    """
-    spec = registry.registry().get(channel)
-    own = [o.template(channel) for o in spec.outputs] if spec is not None else []
-    files = templatefiles.channel_files(templates, {channel: own})[channel]
-    chosen = templatefiles.names(templates) if files is None else files
-    return tuple(sorted({key for name in chosen for key in marked_strings(templates, name)}))
-
-
-def marked_strings(root: Path, rel: str) -> frozenset[Key]:
-    """Return the (msgctxt, msgid) of every string a template marks (none if it cannot be read).
-
-    Kept by the template's bytes: a check asks for them again message after message.
-    """
-    try:
-        data = (root / rel).read_bytes()
-    except OSError:
-        return frozenset()
-    return _marked(root, rel, hashlib.sha256(data).hexdigest())
-
-
-@functools.lru_cache(maxsize=64)
-def _marked(root: Path, rel: str, _digest: str) -> frozenset[Key]:
-    try:
-        found = list(extract_templates(root, rel))
-    except Exception:  # a template that cannot be parsed is reported as CS030 elsewhere
-        return frozenset()
-    return frozenset(
-        (context or "", text if isinstance(text, str) else text[0])
-        for _rel, _line, text, context, _comments in found
-    )

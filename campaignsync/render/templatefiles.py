@@ -48,24 +48,11 @@ def channel_digests(templates: Path, wanted: Mapping[str, Iterable[str]]) -> dic
     names another as it renders (``{% include name %}`` with a variable), or cannot
     be parsed, renders from every file of the folder (:func:`folder_digest`).
     """
-    return {
-        channel: folder_digest(templates) if chosen is None else _digest(templates, chosen)
-        for channel, chosen in channel_files(templates, wanted).items()
-    }
-
-
-def channel_files(
-    templates: Path, wanted: Mapping[str, Iterable[str]]
-) -> dict[str, list[str] | None]:
-    """Return, by channel, the template files it renders from, sorted (see :func:`channel_digests`).
-
-    None: every file of the folder (one of them names another only as it renders).
-    """
     from campaignsync.render import engine
 
     every = names(templates)
     read = engine.references(templates, every)
-    files: dict[str, list[str] | None] = {}
+    digests = {}
     for channel, own in wanted.items():
         todo, seen, known = list(own), set(), True
         while todo and known:
@@ -78,8 +65,8 @@ def channel_files(
             found = read[name]
             known = found is not None and None not in found
             todo.extend(n for n in found or () if n is not None)
-        files[channel] = sorted(seen) if known else None
-    return files
+        digests[channel] = _digest(templates, sorted(seen)) if known else folder_digest(templates)
+    return digests
 
 
 def _digest(templates: Path, chosen: list[str]) -> str:
