@@ -435,3 +435,35 @@ def test_a_template_that_is_not_utf8_text_is_named_with_its_line(
     said = cli_invoke([command, "--repo", str(sample_repo)], expect=1)
     assert "templates/x.txt.j2:2: error CS030: not UTF-8 text" in said.stdout + said.stderr
     assert "internal error" not in said.stdout + said.stderr
+
+
+def test_a_counted_template_string_takes_the_form_its_language_gives_the_count(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    """ngettext looked the plural msgid up as a msgid: every language printed English's plural."""
+    x = small_repo / "templates" / "x.txt.j2"
+    count = "{% trans count=5 %}{{ count }} tip{% pluralize %}{{ count }} tips{% endtrans %}\n\n"
+    x.write_text(count + x.read_text(encoding="utf-8"), encoding="utf-8")
+    forms = {"de": ("Tipp", "Tipps"), "pl": ("porada", "porady", "porad")}
+    for locale, words in forms.items():
+        po = small_repo / "locales" / locale / "LC_MESSAGES" / "messages.po"
+        entry = '\nmsgid "%(count)s tip"\nmsgid_plural "%(count)s tips"\n' + "".join(
+            f'msgstr[{i}] "%(count)s {word}"\n' for i, word in enumerate(words)
+        )
+        po.write_text(po.read_text(encoding="utf-8") + entry, encoding="utf-8")
+    build = ["build", "--repo", str(small_repo), "--no-zip"]
+    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
+
+    def first_lines(locale: str) -> set[str]:
+        posts = (small_repo / "dist" / "2026" / locale / "x").glob("*.txt")
+        return {p.read_text(encoding="utf-8").splitlines()[0] for p in posts}
+
+    # Five takes German's plural, and Polish's third form ("many"), not English's plural.
+    assert first_lines("en") == {"5 tips"}
+    assert first_lines("de") == {"5 Tipps"}
+    assert first_lines("pl") == {"5 porad"}
+    # A form edited is seen by the next build (the render cache keys on the forms).
+    po = small_repo / "locales" / "pl" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("s porad", "s wskazówek"))
+    cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
+    assert first_lines("pl") == {"5 wskazówek"}

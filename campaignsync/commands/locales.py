@@ -136,7 +136,7 @@ def add(project: Project, tag: str, now: datetime) -> AddResult:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return AddResult(rel, locale.tag, catalog.cldr_plurals(locale), template)
+    return AddResult(rel, locale.tag, catalog.cldr_plurals(locale)[0], template)
 
 
 def _with_locale(text: str, tag: str) -> str:

@@ -101,8 +101,7 @@ def read_catalog(root: Path, rel: str, locale: Locale | None) -> Catalog:
         _restore_previous(read)
         return read
     except PoFileError as exc:
-        text = re.sub(r" on \d+$", "", str(exc))
-        # Babel counts lines from 0.
+        text = re.sub(r" on \d+$", "", str(exc))  # (Babel counts lines from 0)
         raise CatalogError(f"{rel}:{exc.lineno + 1}: cannot read: {text}") from None
     except (OSError, LookupError, UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(f"{rel}:1: cannot read: {exc}") from None
@@ -156,9 +155,10 @@ def _unreadable(text: str) -> poscan.PoFile:
     return poscan.PoFile((), (), (), (poscan.PoProblem(poscan.UNREADABLE, 1, text),))
 
 
-def cldr_plurals(locale: Locale) -> int:
-    """Return the number of plural forms CLDR (as shipped with Babel) gives the locale."""
-    return int(get_plural(locale.gettext).num_plurals)
+def cldr_plurals(locale: Locale) -> tuple[int, str]:
+    """Return how many plural forms Babel's CLDR gives the locale, and its gettext rule."""
+    found = get_plural(locale.gettext)
+    return int(found.num_plurals), str(found.plural_expr)
 
 
 Loaded = tuple[Lookup, tuple[Diagnostic, ...]]
@@ -204,7 +204,7 @@ def _load(rel: str, locale: Locale, po: poscan.PoFile, digest: str) -> Loaded:
         Diagnostic(p.code, Severity.ERROR, _problem_text(p), rel, p.line, locale.tag)
         for p in po.problems
     ]
-    wanted = cldr_plurals(locale)
+    wanted = cldr_plurals(locale)[0]
     plural = [e for e in po.entries if e.plural is not None]
     if plural and po.nplurals is not None and po.nplurals != wanted:
         found.append(

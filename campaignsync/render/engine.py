@@ -82,22 +82,21 @@ def _strings(ctx: Context) -> TemplateStrings | None:
 
 
 def _escaped(ctx: Context, text: str) -> str:
-    # Jinja marks translations safe; a translator's markup must not reach HTML.
-    return escape(text) if ctx.eval_ctx.autoescape else text
+    return escape(text) if ctx.eval_ctx.autoescape else text  # no translator's markup in HTML
 
 
-def _translated(ctx: Context, text: str, context: str = "") -> str:
-    strings = _strings(ctx)
-    return _escaped(ctx, strings.get(text, context) if strings else text)
+def _translated(ctx: Context, one: str, context: str = "", many: str = "", n: object = 1) -> str:
+    s = _strings(ctx)
+    if s is None:
+        return _escaped(ctx, many if many and n != 1 else one)
+    return _escaped(ctx, s.plural(one, many, n, context) if many else s.get(one, context))
 
 
 #: The i18n extension's functions, through the locale's template strings.
 _gettext = pass_context(lambda ctx, source: _translated(ctx, source))
-_ngettext = pass_context(lambda ctx, one, many, n: _translated(ctx, one if n == 1 else many))
+_ngettext = pass_context(lambda ctx, one, many, n: _translated(ctx, one, "", many, n))
 _pgettext = pass_context(lambda ctx, context, source: _translated(ctx, source, context))
-_npgettext = pass_context(
-    lambda ctx, context, one, many, n: _translated(ctx, one if n == 1 else many, context)
-)
+_npgettext = pass_context(lambda ctx, c, one, many, n: _translated(ctx, one, c, many, n))
 
 
 class _Undefined(StrictUndefined):

@@ -9,10 +9,11 @@ translated and mark the foreign text's language.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import gettext
+from collections.abc import Callable, Mapping
 
 from campaignsync.l10n import localize, tokens
-from campaignsync.l10n.catalog import Lookup
+from campaignsync.l10n.catalog import Lookup, cldr_plurals
 from campaignsync.model import Config, Locale
 
 Language = tuple[str, str]  # (BCP 47 tag, "ltr" or "rtl")
@@ -31,10 +32,13 @@ class TemplateStrings:
         lookups: tuple[Lookup, ...],
         is_source: bool,
         languages: tuple[Language | None, ...] = (),
+        plurals: tuple[str, ...] = (),
     ) -> None:
         self.lookups = lookups
         self.is_source = is_source
         self.languages = languages
+        #: Each lookup's gettext plural rule (``n != 1``): which ``msgstr[i]`` a count takes.
+        self.plurals = plurals
         self.missed: list[str] = []
         self.foreign: dict[str, Language] = {}
 
@@ -49,6 +53,27 @@ class TemplateStrings:
             self.missed.append(source)
         self._note(source, len(self.lookups))
         return source
+
+    def plural(self, one: str, many: str, n: object, context: str = "") -> str:
+        """Return the form of ``one`` (``many``) that the count ``n`` takes, as :meth:`get` does.
+
+        A translation's forms are chosen by its catalog's language (es-US taking es's: es's
+        rule); the source's by ``n == 1``.
+        """
+        for number, lookup in enumerate(self.lookups):
+            entry = lookup.get(context, one)
+            rule = self.plurals[number] if number < len(self.plurals) else ""
+            if entry is None or not entry.forms or not rule:
+                continue
+            text = entry.forms[min(_form(rule, n), len(entry.forms) - 1)]
+            if text and formats_as(many, text):
+                self._note(text, number)
+                return text
+        if not self.is_source:
+            self.missed.append(one)
+        text = one if n == 1 else many
+        self._note(text, len(self.lookups))
+        return text
 
     def _note(self, text: str, number: int) -> None:
         other = self.languages[number] if number < len(self.languages) else None
@@ -75,6 +100,23 @@ def template_strings(
     languages = tuple(
         localize.foreign(tag, locale, config) for tag in (*tags, config.source_locale.tag)
     )
+    known = {x.tag: x for x in config.all_locales}
+    plurals = tuple(cldr_plurals(known[tag])[1] if tag in known else "" for tag in tags)
     return TemplateStrings(
-        tuple(lookups[tag] for tag in tags), localize.reaches_source(locale, config), languages
+        tuple(lookups[tag] for tag in tags),
+        localize.reaches_source(locale, config),
+        languages,
+        plurals,
     )
+
+
+def _form(rule: str, n: object) -> int:
+    """Return which form a count takes under a gettext plural rule (not a whole number: 0, 1)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        return 0 if n == 1 else 1
+    return int(_compiled(rule)(n))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(rule: str) -> Callable[[int], int]:
+    return gettext.c2py(rule)  # Babel's own rules: no catalog's header is evaluated
