@@ -732,3 +732,15 @@ def test_links_and_hashtags_a_template_wrote_are_reported_at_it_or_its_string(re
         "templates/x.txt.j2: warning CS207: hashtag #cybersecuritymonth is not in CamelCase, so "
         "screen readers cannot tell its words apart; capitalise it in the template [x]",
     ]
+
+
+def test_text_a_template_s_base_writes_is_reported_at_the_base(repo: Repo) -> None:
+    base = repo.root / "templates" / "_base.html.j2"
+    imprint = '<p><a href="http://example.org/imprint">Imprint</a></p>\n</footer>'
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", imprint))
+    repo.message("channels: [web, press]")
+    assert sorted(set(repo.check())) == [  # each locale's, said once (checks.finish)
+        f"templates/_base.html.j2: warning CS206: link http://example.org/imprint is not https; "
+        f"fix it in the template [{channel}]"
+        for channel in ("press", "web")
+    ]

@@ -13,10 +13,12 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 from campaignsync.checks import Check, CheckInput
 from campaignsync.load import content
 from campaignsync.model import Diagnostic, Message, Output, Severity, Translated
+from campaignsync.render import templatefiles
 
 #: How a message field is named in "shorten the ..." hints.
 _FIELD_NAMES = {
@@ -37,6 +39,7 @@ class OutputContext:
     data: CheckInput
     _lines: dict[str, dict[str, int]] = field(default_factory=dict)
     _fields: dict[int, dict[str, Translated]] = field(default_factory=dict)
+    _written: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @cached_property
     def messages(self) -> dict[str, Message]:
@@ -137,13 +140,28 @@ class OutputContext:
         message, and is found from the message's outputs alone (as kept findings are).
         """
         mine = self._source_outputs.get(output.path.partition("/")[2])
+        file = self.template_of(output)
         if mine is None or (test or contains(part))(text_of(mine)):
             text, locale = f"{text}; {verb} it in the template", None
+            file = self._written_in(file, part) if test is None else file
         else:
             text = f"{text}; {verb} the {output.locale} translation of the string that writes it"
             locale = output.locale
-        return Diagnostic(code, severity, text, self.template_of(output), None, locale,
-                          output.channel)  # fmt: skip
+        return Diagnostic(code, severity, text, file, None, locale, output.channel)
+
+    def _written_in(self, own: str, part: str) -> str:
+        """Return the template that holds ``part`` as written.
+
+        ``own``, or the one alone of those it extends, includes or imports that does
+        (``_base.html.j2``).
+        """
+        if (own, part) not in self._written:
+            folder = self.data.project.root / self.templates
+            digest = templatefiles.folder_digest(folder)  # what _sources is kept by
+            names = _sources(folder, own.rpartition("/")[2], digest)
+            held = [n for n, text in names if part in text]
+            self._written[own, part] = f"{self.templates}/{held[0]}" if len(held) == 1 else own
+        return self._written[own, part]
 
     @cached_property
     def _source_outputs(self) -> dict[str, Output]:
@@ -190,3 +208,21 @@ def text_of(output: Output) -> str:
 
 def measured(output: Output) -> str:
     return text_of(output).rstrip("\n")
+
+
+@functools.lru_cache(maxsize=64)
+def _sources(folder: Path, name: str, _digest: str) -> tuple[tuple[str, str], ...]:
+    """Return a template and those it extends, includes or imports, each with its text."""
+    from campaignsync.render import engine
+
+    todo, found = [name], {}
+    while todo:
+        at = todo.pop()
+        if at in found:
+            continue
+        try:
+            found[at] = (folder / at).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # reported as CS030 where it is rendered
+            found[at] = ""
+        todo.extend(n for n in engine.references(folder, [at])[at] or () if n is not None)
+    return tuple(sorted(found.items()))
