@@ -249,3 +249,16 @@ def test_capitals_a_template_wrote_itself_are_reported_once_at_the_template(
         "readers may spell it letter by letter and it reads as shouting; write it in lower "
         "case (acronyms of up to 5 letters are fine); rewrite it in the template [x]"
     ]
+
+
+def test_text_not_in_nfc_that_a_template_writes_is_reported_once(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    template = small_repo / "templates" / "x.txt.j2"
+    template.write_text("Cafe\u0301 " + template.read_text(encoding="utf-8"), encoding="utf-8")
+    assert post_findings(cli_invoke, small_repo, "CS208") == [
+        "templates/x.txt.j2: warning CS208: text not in Unicode NFC: U+0065 U+0301 is the "
+        "single character 'é' (U+00E9) in NFC; platforms that do not normalise count it "
+        "longer, and search and matching treat the two forms as different text; normalise it "
+        "in the template [x]"
+    ]

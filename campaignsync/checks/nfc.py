@@ -31,17 +31,18 @@ def _codes(text: str) -> str:
     return " ".join(f"U+{ord(c):04X}" for c in text)
 
 
-def change(text: str) -> str:
+def change(text: str, column: bool = True) -> str:
     """Say what NFC changes first in ``text`` (which is not in NFC), and why it matters.
 
     NFC composes a letter and its accent into one character (``e`` + U+0301 is ``é``),
     puts combining marks in canonical order (Hebrew points, Vietnamese tones), replaces
     compatibility duplicates (U+2126 OHM SIGN is ``Ω``) and decomposes a few letters
     (U+0958 is U+0915 U+093C). Only the first changes the length, and none the look.
+    ``column=False`` leaves out where it is (in text of which the template wrote a part).
     """
-    column, cluster = _first_unnormalized(text)
+    at, cluster = _first_unnormalized(text)
     normal = unicodedata.normalize("NFC", cluster)
-    where = f"{_codes(cluster)} at column {column}"
+    where = f"{_codes(cluster)} at column {at}" if column else _codes(cluster)
     differ = "search and matching treat the two forms as different text"
     if len(normal) < len(cluster):
         what = (

@@ -110,7 +110,7 @@ def _text_rule(ctx: OutputContext, seen: _Seen) -> Diagnostic:
         verb = "capitalise"
     else:
         source = ctx.fields(seen.output)[seen.field].text if seen.field else text_of(seen.output)
-        text = f"text not in Unicode NFC: {nfc.change(source)}{where}"
+        text = f"text not in Unicode NFC: {nfc.change(source, seen.field is not None)}{where}"
         verb = "normalise"
     if seen.field is None:  # the template wrote it, or one of its strings' translations
         part = {"CS206": seen.value, "CS207": f"#{seen.value}"}.get(seen.code, "\0not NFC")
