@@ -171,6 +171,12 @@ def set_string(repo, locale: str, source: str, text: str) -> int:  # type: ignor
     return at + 1
 
 
+def prefix_x(repo, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Put ``text`` before what the sample's X template writes."""
+    template = repo / "templates" / "x.txt.j2"
+    template.write_text(text + template.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def post_findings(cli_invoke: CliInvoke, repo, code: str, expect: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
     said = check(cli_invoke, repo, expect=expect).stdout
     return [x for x in said.splitlines() if code in x]
@@ -241,10 +247,8 @@ def test_too_many_emoji_are_the_post_s_even_when_the_template_adds_one(
 def test_capitals_a_template_wrote_itself_are_reported_once_at_the_template(
     cli_invoke: CliInvoke, small_repo
 ) -> None:
-    template = small_repo / "templates" / "x.txt.j2"
-    template.write_text("READ THIS NOW " + template.read_text(encoding="utf-8"), encoding="utf-8")
-    found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS412" in x]
-    assert found == [
+    prefix_x(small_repo, "READ THIS NOW ")
+    assert post_findings(cli_invoke, small_repo, "CS412") == [
         "templates/x.txt.j2: warning CS412: 'READ THIS NOW' is written in capitals: screen "
         "readers may spell it letter by letter and it reads as shouting; write it in lower "
         "case (acronyms of up to 5 letters are fine); rewrite it in the template [x]"
@@ -254,8 +258,7 @@ def test_capitals_a_template_wrote_itself_are_reported_once_at_the_template(
 def test_text_not_in_nfc_that_a_template_writes_is_reported_once(
     cli_invoke: CliInvoke, small_repo
 ) -> None:
-    template = small_repo / "templates" / "x.txt.j2"
-    template.write_text("Cafe\u0301 " + template.read_text(encoding="utf-8"), encoding="utf-8")
+    prefix_x(small_repo, "Cafe\u0301 ")
     assert post_findings(cli_invoke, small_repo, "CS208") == [
         "templates/x.txt.j2: warning CS208: text not in Unicode NFC: U+0065 U+0301 is the "
         "single character 'é' (U+00E9) in NFC; platforms that do not normalise count it "

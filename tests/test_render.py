@@ -467,3 +467,21 @@ def test_a_counted_template_string_takes_the_form_its_language_gives_the_count(
     po.write_text(po.read_text(encoding="utf-8").replace("s porad", "s wskazówek"))
     cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1790000000"})
     assert first_lines("pl") == {"5 wskazówek"}
+
+
+def test_a_count_that_is_not_a_whole_number_takes_the_forms_as_english_does() -> None:
+    from campaignsync.l10n.catalog import Entry, Lookup
+    from campaignsync.model import Locale
+    from campaignsync.render.strings import TemplateStrings
+
+    one, many = "%(count)s tip", "%(count)s tips"
+    forms = ("%(count)s porada", "%(count)s porady", "%(count)s porad")
+    entry = Entry(forms[0], 9, forms, many)
+    strings = TemplateStrings(
+        (Lookup("pl.po", {("", one): entry}),), False, (), (Locale("pl", "pl"),)
+    )
+    assert [strings.plural(one, many, n) for n in (1, 2, 5, 22)] == [
+        forms[0], forms[1], forms[2], forms[1]
+    ]  # fmt: skip
+    assert strings.plural(one, many, 2.5) == forms[1]  # not a count: "other", as n != 1
+    assert strings.plural(one, many, True) == forms[0]  # nor is True: as English, singular

@@ -129,11 +129,10 @@ def _field_of(
     CS410 counts the whole post's emoji: the post is what to trim, unless the template
     wrote every one of them.
     """
-    found = ctx.fields(output).get(post)
+    fields = ctx.fields(output)
     if code == "CS410":
-        segments = ctx.fields(output).values()
-        return post if any(counters.emoji(t.text) for t in segments) else None
-    if not part or (found is not None and part in found.text):
+        return post if any(counters.emoji(t.text) for t in fields.values()) else None
+    if not part or (post in fields and part in fields[post].text):
         return post
     name = ctx.field_with(output, _contains(part))
     if name is None and message.link and part in message.link:

@@ -134,10 +134,11 @@ class OutputContext:
     ) -> Diagnostic:
         """Return a diagnostic of text that nothing of the message holds: its template wrote it.
 
-        When the source locale's output of the channel holds ``part`` (or passes ``test``)
-        too, the template's own text: named for no locale. Else the translation of a string
-        the template marks: named for the output's locale. Either is the same for every
-        message, and is found from the message's outputs alone (as kept findings are).
+        When the source locale's output of the channel holds ``part`` (or passes ``test``,
+        given in its stead) too, the template's own text: named for no locale. Else the
+        translation of a string the template marks: named for the output's locale. Either
+        is the same for every message, and is found from the message's outputs alone (as
+        kept findings are).
         """
         mine = self._source_outputs.get(output.path.partition("/")[2])
         file = self.template_of(output)

@@ -113,7 +113,7 @@ def _text_rule(ctx: OutputContext, seen: _Seen) -> Diagnostic:
         text = f"text not in Unicode NFC: {nfc.change(source, seen.field is not None)}{where}"
         verb = "normalise"
     if seen.field is None:  # the template wrote it, or one of its strings' translations
-        part = {"CS206": seen.value, "CS207": f"#{seen.value}"}.get(seen.code, "\0not NFC")
+        part = {"CS206": seen.value, "CS207": f"#{seen.value}"}.get(seen.code, "")
         test = None if seen.code != "CS208" else lambda t: not _is_nfc(t)
         return ctx.in_template(seen.code, Severity.WARNING, text, seen.output, part, verb,
                                test=test)  # fmt: skip

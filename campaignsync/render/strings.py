@@ -32,13 +32,13 @@ class TemplateStrings:
         lookups: tuple[Lookup, ...],
         is_source: bool,
         languages: tuple[Language | None, ...] = (),
-        plurals: tuple[str, ...] = (),
+        locales: tuple[Locale | None, ...] = (),
     ) -> None:
         self.lookups = lookups
         self.is_source = is_source
         self.languages = languages
-        #: Each lookup's gettext plural rule (``n != 1``): which ``msgstr[i]`` a count takes.
-        self.plurals = plurals
+        #: Each lookup's locale: its plural rule picks which ``msgstr[i]`` a count takes.
+        self.locales = locales
         self.missed: list[str] = []
         self.foreign: dict[str, Language] = {}
 
@@ -62,10 +62,10 @@ class TemplateStrings:
         """
         for number, lookup in enumerate(self.lookups):
             entry = lookup.get(context, one)
-            rule = self.plurals[number] if number < len(self.plurals) else ""
-            if entry is None or not entry.forms or not rule:
+            locale = self.locales[number] if number < len(self.locales) else None
+            if entry is None or not entry.forms or locale is None:
                 continue
-            text = entry.forms[min(_form(rule, n), len(entry.forms) - 1)]
+            text = entry.forms[min(_form(locale, n), len(entry.forms) - 1)]
             if text and formats_as(many, text):
                 self._note(text, number)
                 return text
@@ -100,23 +100,22 @@ def template_strings(
     languages = tuple(
         localize.foreign(tag, locale, config) for tag in (*tags, config.source_locale.tag)
     )
-    known = {x.tag: x for x in config.all_locales}
-    plurals = tuple(cldr_plurals(known[tag])[1] if tag in known else "" for tag in tags)
     return TemplateStrings(
         tuple(lookups[tag] for tag in tags),
         localize.reaches_source(locale, config),
         languages,
-        plurals,
+        tuple(config.locale(tag) for tag in tags),
     )
 
 
-def _form(rule: str, n: object) -> int:
-    """Return which form a count takes under a gettext plural rule (not a whole number: 0, 1)."""
+def _form(locale: Locale, n: object) -> int:
+    """Return which form a count takes in a locale's language (not a whole number: 0, 1)."""
     if isinstance(n, bool) or not isinstance(n, int):
         return 0 if n == 1 else 1
-    return int(_compiled(rule)(n))
+    return int(_rule(locale)(n))
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled(rule: str) -> Callable[[int], int]:
-    return gettext.c2py(rule)  # Babel's own rules: no catalog's header is evaluated
+def _rule(locale: Locale) -> Callable[[int], int]:
+    """Return the locale's gettext plural rule as a function (Babel's, not a catalog header's)."""
+    return gettext.c2py(cldr_plurals(locale)[1])
