@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -121,6 +122,60 @@ def test_a_build_keeps_the_answer_check_gives_after_it(
         edited = cli_invoke(check).stdout
     assert "CS104" in edited and "CS206" in edited
     assert edited == clean_check(cli_invoke, repo, check[3:])
+
+
+def test_a_clean_build_with_workers_keeps_the_answer_in_a_process_of_its_own(
+    cli_invoke: CliInvoke, calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its workers wrote every finding: the answer is kept beside the pack, and agrees."""
+    from campaignsync.pipeline import forking, workers
+
+    repo = calendar_repo
+    message = repo / "content/messages/2026/accounts.md"
+    text = message.read_text(encoding="utf-8").replace("T10:00:00+02:00", "T03:00:00+02:00")
+    message.write_text(text + "\nSee http://example.org.\n", encoding="utf-8")
+    check = ["check", "--repo", str(repo), "--now", "2026-09-01"]
+    build = ["build", "--repo", str(repo), "--no-zip", "--jobs", "2"]
+    aside = forking.aside
+    asked: list[str] = []
+
+    def spied(function, context, fork):  # type: ignore[no-untyped-def]
+        asked.append(f"{function.__name__} {fork}")
+        return aside(function, context, fork)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+        patched.setattr(forking, "aside", spied)
+        cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1788220800"})
+    assert "_answer True" in asked
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        said = cli_invoke(check).stdout
+    assert "CS104" in said and "CS206" in said
+    assert said == clean_check(cli_invoke, repo, check[3:])
+
+
+def _killed(answer: object) -> bool:
+    os._exit(9)  # as the system kills a process short of memory (sent by name: picklable)
+
+
+def test_a_clean_build_whose_answering_process_is_killed_still_builds(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process keeping check's answer killed: the pack is built, no answer is kept."""
+    from campaignsync.pipeline import building, workers
+
+    build = ["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"]
+    check = ["check", "--repo", str(small_repo), "--now", "2026-09-01"]
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "PARALLEL_THRESHOLD", 0)
+        patched.setattr(building, "_answer", _killed)
+        assert "/dist/2026: 344 files (344 written" in cli_invoke(build).stdout
+    with monkeypatch.context() as patched:
+        no_loading(patched)  # no answer kept: check loads the project
+        with pytest.raises(AssertionError, match="was loaded"):
+            cli_invoke(check)
+    assert cli_invoke(check).stdout == clean_check(cli_invoke, small_repo, check[3:])
 
 
 def test_a_build_after_a_po_edit_keeps_the_answer_too(

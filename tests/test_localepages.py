@@ -359,3 +359,46 @@ def test_an_edit_rewrites_the_locale_pages_that_show_the_message(
     cli_invoke(build, env=EPOCH)
     assert not list(preview.glob("*.2.html")) and not list(preview.glob("*.3.html"))
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean-removed")
+
+
+def _card(channel: str, section: bytes = b"") -> Any:
+    from campaignsync.pack.gallery import Drawn
+
+    html = f'<article id="m-{channel}">{channel} post</article>'.encode()
+    return Drawn(f"de/{channel}/m.txt", "m", "de", channel, "ltr", "Title", channel.upper(), (),
+                 html, "digest", section)  # fmt: skip
+
+
+def test_a_units_cards_spilled_give_its_section_whole_and_only_as_the_spill_holds_it(
+    tmp_path: Path,
+) -> None:
+    """A renderer spills a unit's cards as its section shows them: read back in one read."""
+    from campaignsync.model import Locale, Message
+    from campaignsync.pack import localepages, spilledcards
+    from campaignsync.pack.staging import Staging
+
+    head = b'<section lang="de"><h2>Title</h2>'
+    sectioned = head + localepages.CARDS.encode() + b"</section>\n"
+    plain = [_card("x", sectioned), _card("sms"), _card("email")]
+    other = [_card("x", sectioned.replace(b"Title", b"Other")), _card("web")]
+    (tmp_path / "spills").mkdir()
+    staging = Staging(tmp_path / "pack", tmp_path / "spills")
+    try:
+        spilled = spilledcards.spilled(staging, [*plain, *other])
+        locale, message = Locale("de", "de"), Message.__new__(Message)
+        expected = head + b"".join(c.html + b"\n" for c in plain) + b"</section>\n"
+        assert b"".join(localepages._drawn(locale, message, plain)) == expected
+        mine = spilled[:3]
+        assert mine[0].whole_section(mine) == expected  # one read
+        assert b"".join(localepages._drawn(locale, message, mine)) == expected
+        assert [c.html for c in spilled] == [c.html for c in [*plain, *other]]
+        assert spilled[0].section == sectioned and spilled[1].section == b""
+        assert spilled[3].section == other[0].section
+        # Not as the spill holds them (another order, one card left out, another unit's):
+        # joined from the parts, as before.
+        for shown in ([mine[0], mine[2], mine[1]], mine[:2], [mine[0], *spilled[3:]]):
+            assert shown[0].whole_section(shown) is None
+            joined = b"".join(localepages._drawn(locale, message, shown))
+            assert joined == head + b"".join(c.html + b"\n" for c in shown) + b"</section>\n"
+    finally:
+        staging.close()

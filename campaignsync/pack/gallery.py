@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import chain
@@ -70,6 +70,10 @@ class Drawn:
     def anchor(self) -> str:
         """Return the id of the card on its locale page."""
         return f"{self.message}-{self.channel}"
+
+    def whole_section(self, cards: Sequence[Drawn]) -> bytes | None:
+        """Return the section with ``cards`` in it, if it is held so (None: join it)."""
+        return None
 
 
 def draw(config: Config, message: Message, outputs: Iterable[Output]) -> list[Drawn]:

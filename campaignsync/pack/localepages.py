@@ -306,6 +306,9 @@ def _joined(
 
 def _drawn(locale: Any, message: Message, mine: Sequence[Drawn]) -> list[bytes | memoryview]:
     """Return a section's bytes, in parts: its own, with its cards' HTML where they go."""
+    whole = mine[0].whole_section(mine)
+    if whole is not None:  # spilled so by its renderer
+        return [whole]
     head, found, foot = (mine[0].section or section(locale, message, mine[0])).partition(
         CARDS.encode()
     )

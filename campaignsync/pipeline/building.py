@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,13 +112,16 @@ def _build(
                 project, selection, jobs, progress, True, cache, staged=staged, pages=ahead
             )
         drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-        assembled, result = _written(
-            lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged, jobs),
-            pack, kept, reuse, zipped, staged, stamp,
-        )  # fmt: skip
-        outputs, source = assembled.outputs, assembled.source
+        answer = (check, project, selection, rendered, cache, jobs)
+        with _answering(answer, fresh and jobs > 1) as answered:
+            assembled, result = _written(
+                lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged, jobs),
+                pack, kept, reuse, zipped, staged, stamp,
+            )  # fmt: skip
+            outputs, source = assembled.outputs, assembled.source
     if cache is not None:
-        _keep(cache, drawn, project, selection, rendered, check, not fresh, jobs)
+        _keep(cache, drawn, project, selection, rendered, None if answered else check,
+              not fresh, jobs)  # fmt: skip
     untranslated, over = _tally(outputs, kept)
     save_kept(kept, result)
     return Built(
@@ -187,6 +192,43 @@ def _keep(
 
         lastcheck.keep_built(check, project, selection, rendered, cache, whole, jobs)
     unitcache.let_go(cache)  # nothing reads the units' bytes any more
+
+
+#: What keeping ``check``'s answer reads: the pending answer, project, selection, what was
+#: rendered, the render cache, the processes it may use.
+Answer = tuple["Pending | None", Project, Selection, Rendered, "unitcache.Cache | None", int]
+
+
+@contextmanager
+def _answering(answer: Answer, fork: bool) -> Iterator[bool]:
+    """Keep ``check``'s answer in a forked process while the pack is made; give whether it does.
+
+    Only after a clean build whose workers wrote every unit and finding they rendered:
+    the answer then reads nothing more of this process (:func:`_keep` keeps it otherwise,
+    after the render cache is saved). A failure there is an answer not kept, never a
+    failed build: ``check`` finds it all.
+    """
+    check, cache = answer[0], answer[4]
+    if check is None or cache is None or not fork or cache.dirty or cache.found:
+        yield False
+        return
+    from concurrent.futures.process import BrokenProcessPool
+
+    from campaignsync.pipeline.forking import aside
+
+    with aside(_answer, answer, True) as kept:
+        yield True
+        with contextlib.suppress(BrokenProcessPool):  # killed: no answer kept
+            kept()
+
+
+def _answer(answer: Answer) -> bool:
+    """Keep ``check``'s answer after a clean build (:func:`_answering`), in one process."""
+    from campaignsync.pipeline import lastcheck
+
+    check, project, selection, rendered, cache, _ = answer
+    assert check is not None and cache is not None
+    return lastcheck.keep_built(check, project, selection, rendered, cache, False, 1)
 
 
 def _plan(
