@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CliInvoke
 
 from campaignsync.errors import ConfigError
 from campaignsync.load.config import LocaleError, load_config, parse_locale
@@ -269,3 +271,22 @@ def test_cldr_answers_of_the_renderer_are_kept_under_babel_and_the_tool(
     assert again.kept == answers.kept and "name\0de" in again.kept
     again.kept[date] = "Tag X"  # a kept answer is taken as it is (a wrong one, to see it)
     assert "Tag X" in press(again)
+
+
+def test_what_the_workers_asked_cldr_is_kept_as_a_build_in_one_process_keeps_it(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' datelines and locale names are kept too: the next edit asks Babel nothing."""
+    from campaignsync.load.textdirections import render_answers
+    from campaignsync.pipeline import workers
+
+    alone = tmp_path / "alone"
+    shutil.copytree(small_repo, alone)
+    cli_invoke(["build", "--repo", str(alone), "--no-zip", "--jobs", "1"])
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+        cli_invoke(["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"])
+    kept, expected = render_answers(small_repo / "dist"), render_answers(alone / "dist")
+    assert kept is not None and expected is not None
+    assert any(name.startswith("date\0") for name in expected.kept)
+    assert kept.kept == expected.kept

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke, commit, git
@@ -124,10 +125,14 @@ def test_a_build_keeps_the_answer_check_gives_after_it(
     assert edited == clean_check(cli_invoke, repo, check[3:])
 
 
-def test_a_clean_build_with_workers_keeps_the_answer_in_a_process_of_its_own(
+def test_the_answer_is_kept_in_a_process_of_its_own_while_the_pack_is_written(
     cli_invoke: CliInvoke, calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Its workers wrote every finding: the answer is kept beside the pack, and agrees."""
+    """After a clean build and after an edit: the answer agrees with a clean check.
+
+    The clean build's workers wrote every finding; after the edit, the parent rendered the
+    message and wrote its findings before the answer's process started.
+    """
     from campaignsync.pipeline import forking, workers
 
     repo = calendar_repo
@@ -136,46 +141,106 @@ def test_a_clean_build_with_workers_keeps_the_answer_in_a_process_of_its_own(
     message.write_text(text + "\nSee http://example.org.\n", encoding="utf-8")
     check = ["check", "--repo", str(repo), "--now", "2026-09-01"]
     build = ["build", "--repo", str(repo), "--no-zip", "--jobs", "2"]
-    aside = forking.aside
-    asked: list[str] = []
+    detach = forking.detach
+    forked: list[str] = []
 
-    def spied(function, context, fork):  # type: ignore[no-untyped-def]
-        asked.append(f"{function.__name__} {fork}")
-        return aside(function, context, fork)
+    def spied(function, context):  # type: ignore[no-untyped-def]
+        forked.append(function.__name__)
+        return detach(function, context)
+
+    def answered() -> str:
+        with monkeypatch.context() as patched:
+            no_loading(patched)
+            return cli_invoke(check).stdout
 
     with monkeypatch.context() as patched:
         patched.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
-        patched.setattr(forking, "aside", spied)
+        patched.setattr(forking, "detach", spied)
         cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1788220800"})
-    assert "_answer True" in asked
-    with monkeypatch.context() as patched:
-        no_loading(patched)
-        said = cli_invoke(check).stdout
-    assert "CS104" in said and "CS206" in said
-    assert said == clean_check(cli_invoke, repo, check[3:])
+        assert forked == ["keep"]
+        said = answered()
+        assert "CS104" in said and "CS206" in said
+        assert said == clean_check(cli_invoke, repo, check[3:])
+        message.write_text(text, encoding="utf-8")  # the edit undone: one message rendered
+        cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1788220800"})
+        assert forked == ["keep", "keep"]
+    said = answered()
+    assert "CS206" not in said and said == clean_check(cli_invoke, repo, check[3:])
 
 
-def _killed(answer: object) -> bool:
-    os._exit(9)  # as the system kills a process short of memory (sent by name: picklable)
+#: 2026-09-01, the day the checks after a build are asked about (``--now``).
+TODAY = {"SOURCE_DATE_EPOCH": "1788220800"}
 
 
-def test_a_clean_build_whose_answering_process_is_killed_still_builds(
-    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+def _killed(context: object) -> None:
+    os._exit(9)  # as the system kills a process short of memory
+
+
+def _failing(context: object) -> None:
+    raise PermissionError(13, "Permission denied", "dist/.campaignsync-cache/checks")
+
+
+@pytest.mark.parametrize("end", [_killed, _failing], ids=["killed", "raising"])
+def test_the_answers_process_killed_or_failing_fails_no_build_and_keeps_no_answer(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch, end: Any
 ) -> None:
-    """The process keeping check's answer killed: the pack is built, no answer is kept."""
-    from campaignsync.pipeline import building, workers
+    """Keeping check's answer is the build's extra: its process lost, the pack is built."""
+    from campaignsync.pipeline import forking, workers
 
+    detach = forking.detach
     build = ["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"]
     check = ["check", "--repo", str(small_repo), "--now", "2026-09-01"]
     with monkeypatch.context() as patched:
         patched.setattr(workers, "PARALLEL_THRESHOLD", 0)
-        patched.setattr(building, "_answer", _killed)
-        assert "/dist/2026: 344 files (344 written" in cli_invoke(build).stdout
+        patched.setattr(forking, "detach", lambda function, context: detach(end, context))
+        result = cli_invoke(build, env=TODAY)
+    assert "/dist/2026: 344 files (344 written, 0 unchanged)" in result.stdout
+    assert result.stderr == ""
     with monkeypatch.context() as patched:
         no_loading(patched)  # no answer kept: check loads the project
         with pytest.raises(AssertionError, match="was loaded"):
             cli_invoke(check)
     assert cli_invoke(check).stdout == clean_check(cli_invoke, small_repo, check[3:])
+
+
+def test_an_answer_the_build_cannot_write_in_one_process_fails_no_build(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs 1 the build keeps the answer itself, after the pack: a file it cannot
+    write there is an answer not kept, not a build that says its written pack was not."""
+    from campaignsync.pipeline import lastcheck
+
+    def unwritable(*_args: object) -> bool:
+        raise PermissionError(13, "Permission denied", "dist/.campaignsync-cache/checks")
+
+    monkeypatch.setattr(lastcheck, "keep_built", unwritable)
+    result = cli_invoke(["build", "--repo", str(small_repo), "--no-zip", "--jobs", "1"])
+    assert "/dist/2026: 344 files (344 written, 0 unchanged)" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_build_that_cannot_fork_the_answers_process_keeps_the_answer_itself(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No process left to fork (the system's limit reached): the build keeps it, after the pack."""
+    from campaignsync.pipeline import forking, workers
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    with monkeypatch.context() as patched:  # what the build is given then
+        patched.setattr(forking.os, "fork", no_fork)
+        assert forking.detach(_killed, None) is None
+    build = ["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"]
+    check = ["check", "--repo", str(small_repo), "--now", "2026-09-01"]
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "PARALLEL_THRESHOLD", 0)
+        patched.setattr(forking, "detach", lambda function, context: None)
+        assert "344 written" in cli_invoke(build, env=TODAY).stdout
+    with monkeypatch.context() as patched:
+        no_loading(patched)
+        said = cli_invoke(check).stdout
+    assert said == clean_check(cli_invoke, small_repo, check[3:])
 
 
 def test_a_build_after_a_po_edit_keeps_the_answer_too(
@@ -202,11 +267,12 @@ def test_after_a_template_string_changed_the_messages_are_checked_in_forked_proc
     """Every message's findings are stale: build and check alike check them in --jobs processes."""
     from campaignsync.pipeline import forking, rechecking
 
-    forked: list[int] = []
     real = forking.in_processes
+    log = tmp_path / "forked"  # the build checks in a process of its own: told through a file
 
     def counted(function, context, items, jobs):  # type: ignore[no-untyped-def]
-        forked.append(len(items))
+        with log.open("a") as told:
+            told.write(f"{len(items)}\n")
         return real(function, context, items, jobs)
 
     monkeypatch.setattr(forking, "in_processes", counted)
@@ -219,18 +285,18 @@ def test_after_a_template_string_changed_the_messages_are_checked_in_forked_proc
     text = fr.read_text(encoding="utf-8")
     read_more = r'(msgid "Read more:"\nmsgstr ")[^"]*"'
     fr.write_text(re.sub(read_more, r'\1LIRE LA SUITE :"', text))
-    forked.clear()
+    log.unlink(missing_ok=True)
     cli_invoke(build, env=today)
-    assert forked, "the build checked the messages in this process"
+    assert log.exists(), "the build checked the messages in this process"
     with monkeypatch.context() as patched:
         no_loading(patched)
         said = cli_invoke(check).stdout
     then = tmp_path / "then"
     shutil.copytree(small_repo, then, ignore=shutil.ignore_patterns("dist"))
     fr.write_text(re.sub(read_more, r'\1LIRE TOUT :"', text))
-    forked.clear()
+    log.unlink()
     again = cli_invoke(check).stdout  # no build: check renders and checks them itself
-    assert forked, "check checked the messages in this process"
+    assert log.exists(), "check checked the messages in this process"
     assert "'LIRE LA SUITE' is written in capitals" in said
     assert said == clean_check(cli_invoke, then, check[3:]).replace(str(then), str(small_repo))
     assert "'LIRE TOUT' is written in capitals" in again

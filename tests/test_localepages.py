@@ -389,7 +389,17 @@ def test_a_units_cards_spilled_give_its_section_whole_and_only_as_the_spill_hold
         expected = head + b"".join(c.html + b"\n" for c in plain) + b"</section>\n"
         assert b"".join(localepages._drawn(locale, message, plain)) == expected
         mine = spilled[:3]
-        assert mine[0].whole_section(mine) == expected  # one read
+        reads: list[int] = []
+        read = spilledcards.Cards.read
+
+        def counted(cards: Any, at: int, size: int, whole: bool = False) -> bytes:
+            reads.append(size)
+            return read(cards, at, size, whole)
+
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(spilledcards.Cards, "read", counted)
+            assert mine[0].whole_section(mine) == expected
+        assert reads == [len(expected)]  # one read
         assert b"".join(localepages._drawn(locale, message, mine)) == expected
         assert [c.html for c in spilled] == [c.html for c in [*plain, *other]]
         assert spilled[0].section == sectioned and spilled[1].section == b""

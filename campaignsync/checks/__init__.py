@@ -131,3 +131,11 @@ def finish(
         kept,
         key=lambda d: (d.file or "", d.line or 0, d.code, d.locale or "", d.channel or "", d.text),
     )
+
+
+def once_per_place(found: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Return each finding once per place and text (a template error repeats for every unit)."""
+    seen: dict[tuple[object, ...], Diagnostic] = {}
+    for d in found:
+        seen.setdefault((d.code, d.file, d.line, d.text), d)
+    return list(seen.values())

@@ -8,13 +8,14 @@ kept in ``<out>/.campaignsync-cache/load/directions.kept`` (sealed:
 ``pack.sealed``) under Babel's version; anything else is a miss, asked of Babel.
 The renderer keeps its own answers the same way (``render.kept``: each press
 dateline's place and day and each locale's name, see ``render.context``), under
-the tool's digest too, since the tool asks those questions.
+the tool's digest too, since the tool asks those questions; what worker processes ask is
+handed back to the parent, which keeps it (:meth:`Directions.taken`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 FOLDER = ".campaignsync-cache/load"
@@ -32,15 +33,29 @@ class Directions:
         self.key = key
         self.kept = kept
         self.changed = False
+        #: What was asked since :meth:`taken` (a worker's, handed to the process it serves).
+        self.asked: dict[str, str] = {}
 
     def get(self, name: str, ask: Callable[[], str]) -> str:
         """Return the direction of a gettext locale name, kept or asked (and then kept)."""
         found = self.kept.get(name)
         if isinstance(found, str) and found:
             return found
-        found = self.kept[name] = ask()
+        found = self.kept[name] = self.asked[name] = ask()
         self.changed = True
         return found
+
+    def taken(self) -> dict[str, str]:
+        """Return what was asked since the last call (a worker's answers, for its parent)."""
+        asked, self.asked = self.asked, {}
+        return asked
+
+    def add(self, answers: Mapping[str, str]) -> None:
+        """Keep answers asked elsewhere (by the workers: see :meth:`taken`)."""
+        for name, found in answers.items():
+            if isinstance(found, str) and found and self.kept.get(name) != found:
+                self.kept[name] = found
+                self.changed = True
 
     def save(self) -> None:
         """Keep the directions, when one was asked (a failure is a miss next time)."""

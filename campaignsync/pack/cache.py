@@ -328,11 +328,7 @@ def save_cache(cache: Cache) -> None:
     What the message checks found about messages just rendered is written too. The
     body files the shards no longer name are noted in ``cache.unnamed`` (see :func:`let_go`).
     """
-    if cache.found:
-        from campaignsync.pack import findings
-
-        findings.write(cache.folder, cache.pack_key, cache.found)
-        cache.found.clear()
+    save_found(cache)
     if not cache.dirty:
         return
     folder = cache.folder
@@ -357,6 +353,15 @@ def save_cache(cache: Cache) -> None:
         left = set(on_disk.get(message_id, ())) - {name for name, _ in named}
         cache.unnamed.update(folder / name for name in left)
     cache.dirty.clear()
+
+
+def save_found(cache: Cache) -> None:
+    """Write what the message checks found about the messages just rendered (once)."""
+    if cache.found:
+        from campaignsync.pack import findings
+
+        findings.write(cache.folder, cache.pack_key, cache.found)
+        cache.found.clear()
 
 
 def let_go(cache: Cache) -> None:

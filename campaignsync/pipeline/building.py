@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from campaignsync.pack.gallery import Drawn
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.staging import Staging
+    from campaignsync.pipeline.forking import Detached
     from campaignsync.pipeline.lastcheck import Pending
 
 
@@ -105,23 +105,25 @@ def _build(
     pack = out / selection.name
     kept = None if cache is None else open_kept(cache.folder, pack, cache.pack_key, reuse,
                                                   cache.keys)  # fmt: skip
-    with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
-        if rendered is None:
-            ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
-            rendered = render_selection(
-                project, selection, jobs, progress, True, cache, staged=staged, pages=ahead
+    answers = _Answering(check, project, selection, cache, not fresh, jobs)
+    try:
+        with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
+            if rendered is None:
+                ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
+                rendered = render_selection(
+                    project, selection, jobs, progress, True, cache, staged=staged, pages=ahead
+                )
+            drawn = cache.drawn if cache is not None else dict(rendered.drawn)
+            made = functools.partial(
+                assemble, project, selection, rendered, epoch, drawn, kept, staged, jobs
             )
-        drawn = cache.drawn if cache is not None else dict(rendered.drawn)
-        answer = (check, project, selection, rendered, cache, jobs)
-        with _answering(answer, fresh and jobs > 1) as answered:
-            assembled, result = _written(
-                lambda: assemble(project, selection, rendered, epoch, drawn, kept, staged, jobs),
-                pack, kept, reuse, zipped, staged, stamp,
-            )  # fmt: skip
+            assembled, result = _written(lambda: answers.after(made(), rendered),
+                                         pack, kept, reuse, zipped, staged, stamp)  # fmt: skip
             outputs, source = assembled.outputs, assembled.source
-    if cache is not None:
-        _keep(cache, drawn, project, selection, rendered, None if answered else check,
-              not fresh, jobs)  # fmt: skip
+        if cache is not None:
+            _keep(cache, drawn, rendered, answers)
+    finally:
+        answers.kept()  # its process is never left behind
     untranslated, over = _tally(outputs, kept)
     save_kept(kept, result)
     return Built(
@@ -169,66 +171,81 @@ def _written(
 
 
 def _keep(
-    cache: unitcache.Cache,
-    drawn: dict[str, Drawn],
-    project: Project,
-    selection: Selection,
-    rendered: Rendered,
-    check: Pending | None,
-    whole: bool,
-    jobs: int,
+    cache: unitcache.Cache, drawn: dict[str, Drawn], rendered: Rendered, answers: _Answering
 ) -> None:
     """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked.
 
-    ``whole``: the outputs kept their bytes (a clean build drops them as it writes them).
-    ``jobs``: the processes that may check the messages whose findings were not kept.
+    The answer is kept here unless a process of its own keeps it (:class:`_Answering`).
     """
     from campaignsync.pack import cache as unitcache
 
     unitcache.keep_drawn(cache, drawn)
     unitcache.save_cache(cache)
-    if check is not None:
-        from campaignsync.pipeline import lastcheck
-
-        lastcheck.keep_built(check, project, selection, rendered, cache, whole, jobs)
+    if answers.kept() is None:
+        answers.keep(rendered)
     unitcache.let_go(cache)  # nothing reads the units' bytes any more
 
 
-#: What keeping ``check``'s answer reads: the pending answer, project, selection, what was
-#: rendered, the render cache, the processes it may use.
-Answer = tuple["Pending | None", Project, Selection, Rendered, "unitcache.Cache | None", int]
+class _Answering:
+    """``check``'s answer, kept in a forked process while the pack is written (:meth:`after`)."""
 
+    def __init__(
+        self,
+        check: Pending | None,
+        project: Project,
+        selection: Selection,
+        cache: unitcache.Cache | None,
+        whole: bool,
+        jobs: int,
+    ) -> None:
+        self.check, self.project, self.selection = check, project, selection
+        #: The render cache, whether the outputs kept their bytes, the processes to use.
+        self.cache, self.whole, self.jobs = cache, whole, jobs
+        self.process: Detached | None = None
 
-@contextmanager
-def _answering(answer: Answer, fork: bool) -> Iterator[bool]:
-    """Keep ``check``'s answer in a forked process while the pack is made; give whether it does.
+    def after(self, assembled: Assembled, rendered: Rendered) -> Assembled:
+        """Start keeping the answer in a process of its own, once the pack is assembled.
 
-    Only after a clean build whose workers wrote every unit and finding they rendered:
-    the answer then reads nothing more of this process (:func:`_keep` keeps it otherwise,
-    after the render cache is saved). A failure there is an answer not kept, never a
-    failed build: ``check`` finds it all.
-    """
-    check, cache = answer[0], answer[4]
-    if check is None or cache is None or not fork or cache.dirty or cache.found:
-        yield False
-        return
-    from concurrent.futures.process import BrokenProcessPool
+        Not before: a pack with errors writes nothing, no answer either. With more than
+        one process and enough to check (``workers.forks``). What the answer reads of the
+        render cache is the findings of the messages just rendered, written first; the
+        shards are saved after the pack, the gallery having drawn their cards by then.
+        """
+        if self.process is not None or self.check is None or self.cache is None:
+            return assembled
+        from campaignsync.pack import cache as unitcache
+        from campaignsync.pipeline.forking import detach
+        from campaignsync.pipeline.workers import forks
 
-    from campaignsync.pipeline.forking import aside
+        selection = self.selection
+        units = len(self.project.messages_of(selection.campaign)) * len(selection.locales)
+        if forks(self.jobs, units):
+            unitcache.save_found(self.cache)
+            self.process = detach(self.keep, rendered)
+        return assembled
 
-    with aside(_answer, answer, True) as kept:
-        yield True
-        with contextlib.suppress(BrokenProcessPool):  # killed: no answer kept
-            kept()
+    def keep(self, rendered: Rendered) -> bool:
+        """Keep the answer, in this process (see :func:`lastcheck.keep_built`).
 
+        A file it cannot write fails no build (the pack is written by then): an answer
+        not kept is only a longer ``check``.
+        """
+        from campaignsync.pipeline import lastcheck
 
-def _answer(answer: Answer) -> bool:
-    """Keep ``check``'s answer after a clean build (:func:`_answering`), in one process."""
-    from campaignsync.pipeline import lastcheck
+        if self.check is None or self.cache is None:
+            return False
+        with contextlib.suppress(OSError):
+            return lastcheck.keep_built(self.check, self.project, self.selection, rendered,
+                                        self.cache, self.whole, self.jobs)  # fmt: skip
+        return False
 
-    check, project, selection, rendered, cache, _ = answer
-    assert check is not None and cache is not None
-    return lastcheck.keep_built(check, project, selection, rendered, cache, False, 1)
+    def kept(self) -> bool | None:
+        """Wait for the answer's process; return whether it kept the answer (None: none ran).
+
+        A process that failed or was killed keeps no answer, and fails no build whose
+        pack is written: ``check`` finds it all.
+        """
+        return self.process.wait() if self.process is not None else None
 
 
 def _plan(

@@ -25,7 +25,7 @@ _task_context: list[Any] = []
 
 
 def _adopt_task_context(context: object) -> None:
-    _task_context.append(context)
+    _task_context[:] = [context]  # a pool forked from a pool's process: its context, not that one
 
 
 def _call_in_worker(function: Callable[[Any, Any], Any], item: object) -> Any:
@@ -59,6 +59,50 @@ def aside(function: Callable[[_C], _R], context: _C, fork: bool) -> Iterator[Cal
         return
     with forked_pool(1, _adopt_task_context, context) as pool:
         yield pool.submit(_call_in_worker, _called, function).result
+
+
+class Detached:
+    """A forked process running one function whose result it writes itself (:func:`detach`)."""
+
+    def __init__(self, process: Any, done: Any) -> None:
+        self.process = process
+        #: Set by the process when the function returned (see :func:`_detached`).
+        self.done = done
+        self.ended: bool | None = None
+
+    def wait(self) -> bool:
+        """Wait for the process to end (once); return whether its function returned."""
+        if self.ended is None:
+            self.process.join()
+            self.ended = self.process.exitcode == 0 and bool(self.done.value)
+        return self.ended
+
+
+def detach(function: Callable[[_C], object], context: _C) -> Detached | None:
+    """Run ``function(context)`` in a forked process while this one goes on (None: cannot fork).
+
+    For work that writes what it makes: nothing is sent back but whether it returned
+    (raising, or being killed, is not). A process of its own, not a pool's: this process
+    starts no thread for it, so a process it forks later copies no thread's lock.
+    """
+    import multiprocessing
+
+    forked = multiprocessing.get_context("fork")
+    done = forked.RawValue("b", 0)
+    process = forked.Process(target=_detached, args=(function, context, done))
+    try:
+        process.start()
+    except OSError:  # no memory or processes left: the caller does it itself
+        return None
+    return Detached(process, done)
+
+
+def _detached(function: Callable[[_C], object], context: _C, done: Any) -> None:
+    try:
+        function(context)
+    except BaseException:  # told by ``done`` left unset, not by a trace on the user's terminal
+        return
+    done.value = 1
 
 
 def _called(context: _C, function: Callable[[_C], _R]) -> _R:

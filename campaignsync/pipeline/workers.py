@@ -99,11 +99,13 @@ _worker_context: list[WorkContext] = []
 
 
 def _adopt(context: WorkContext) -> None:
-    _worker_context.append(context)
+    _worker_context[:] = [context]  # a pool forked from a pool's process: its own context
 
 
-def _render_in_worker(units: list[tuple[str, str]]) -> _Chunk:
-    return render_units(_worker_context[0], units)
+def _render_in_worker(units: list[tuple[str, str]]) -> tuple[_Chunk, dict[str, str]]:
+    """Render units in a worker; return them, and what its renderer asked CLDR meanwhile."""
+    answers = _worker_context[0].renderer.answers
+    return render_units(_worker_context[0], units), answers.taken() if answers else {}
 
 
 #: One unit rendered: locale, message id, its outputs, its problems, its catalog look-ups
@@ -242,6 +244,7 @@ def render_selection(
     ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes,
     with the message pages made as ``pages`` foresees them.
     """
+    from campaignsync import checks
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack import partial
     from campaignsync.pipeline import rechecking
@@ -267,9 +270,12 @@ def render_selection(
                           pages, partial.partly(cache) if cache else {})  # fmt: skip
     with collecting.fewer_collections():
         _render_all(context, units, jobs, got.collect)
+    if renderer.answers is not None:
+        renderer.answers.save()  # what the workers asked too
     got.outputs.sort(key=_PATH)
-    return Rendered(tuple(got.outputs), tuple(_unique(got.problems)), lookups, got.members,
-                    got.rows, got.drawn, got.copied, got.pages)  # fmt: skip
+    problems = checks.once_per_place(got.problems)  # a template error: once, not per unit
+    return Rendered(tuple(got.outputs), tuple(problems), lookups, got.members, got.rows,
+                    got.drawn, got.copied, got.pages)  # fmt: skip
 
 
 class _Got:
@@ -341,11 +347,14 @@ def _render_all(
         # messages x 26 locales). Any a worker fails to keep, the parent finds.
         finding = [pool.submit(_find_in_worker, tag) for tag in _unfound(context)]
         futures = {pool.submit(_render_in_worker, chunk): len(chunk) for chunk in chunks}
+        answers = context.renderer.answers
         for future in as_completed(futures):
-            result = future.result()
+            result, asked = future.result()
             if context.staged is not None:  # the cards' HTML read through one open file each
                 context.staged.adopt(result[3])
             collect(result, futures[future])
+            if answers is not None and asked:  # kept here: the next build asks none of them
+                answers.add(asked)
         for found in finding:  # a worker's error here the parent meets again, and tells
             found.exception()
 
@@ -377,14 +386,6 @@ def _chunks(units: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
             chunks.append([])
         chunks[-1].append(unit)
     return chunks
-
-
-def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
-    # A template error repeats for every message x locale; report each place once.
-    seen: dict[tuple[object, ...], Diagnostic] = {}
-    for d in items:
-        seen.setdefault((d.code, d.file, d.line, d.text), d)
-    return list(seen.values())
 
 
 def open_cache(

@@ -209,7 +209,8 @@ class Renderer:
         self.project = project
         config = project.config
         #: What CLDR answered before, kept beside the packs (see ``context.template_context``),
-        #: and kept again by this process when it asks more (not by the workers it forks).
+        #: and kept again by this process when it asks more (the workers it forks hand theirs
+        #: back with each chunk: ``workers._render_in_worker``).
         self.answers = answers or render_answers(project.root / config.paths.out)
         self.process = os.getpid()
         self.templates_rel = config.paths.templates
