@@ -113,3 +113,41 @@ def test_a_check_collects_nothing_until_it_is_done(
     cli_invoke(["check", "--repo", str(small_repo)], env={"SOURCE_DATE_EPOCH": "1790000000"})
     assert seen == [False]
     assert gc.isenabled()
+
+
+def _nested(context: str, item: int) -> tuple[str, list[str]]:
+    """Return this pool's context, and that of a pool this worker forks in turn."""
+    return context, forking.in_processes(_context_of, f"inner {item}", [1, 2], 2)
+
+
+def _context_of(context: str, item: int) -> str:
+    return context
+
+
+def test_a_pool_forked_in_a_pools_process_hands_its_workers_its_own_context() -> None:
+    assert forking.in_processes(_nested, "outer", [1, 2], 2) == [
+        ("outer", ["inner 1", "inner 1"]),
+        ("outer", ["inner 2", "inner 2"]),
+    ]
+
+
+def _collecting(context: object) -> None:
+    if not gc.isenabled():  # a detached process collects its own garbage, as a worker does
+        raise AssertionError("the collector is off")
+
+
+def _raising(context: object) -> None:
+    raise PermissionError(13, "Permission denied", "dist/.campaignsync-cache/checks")
+
+
+def test_a_detached_process_tells_only_whether_it_returned(
+    collector: None, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Raising is ending badly, told by wait(), without a trace on the terminal."""
+    with collecting.fewer_collections():
+        ran = forking.detach(_collecting, None)
+        failed = forking.detach(_raising, None)
+    assert ran is not None and failed is not None
+    assert ran.wait() is True and failed.wait() is False
+    assert failed.wait() is False  # waited once, told again
+    assert capfd.readouterr().err == ""

@@ -24,6 +24,14 @@ def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loading, "load_project", refuse)
 
 
+def copied(repo: Path) -> Path:
+    """Return a copy of a repository beside it, without its output folder."""
+    copy = repo.parent / f"{repo.name}-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns("dist"))
+    return copy
+
+
 def clean_check(cli_invoke: CliInvoke, repo: Path, args: list[str], expect: int = 0) -> str:
     """Return what check says with no cache at all (and keep no answer of it)."""
     shutil.rmtree(repo / "dist" / unitcache.FOLDER, ignore_errors=True)
@@ -160,12 +168,12 @@ def test_the_answer_is_kept_in_a_process_of_its_own_while_the_pack_is_written(
         assert forked == ["keep"]
         said = answered()
         assert "CS104" in said and "CS206" in said
-        assert said == clean_check(cli_invoke, repo, check[3:])
+        assert said == clean_check(cli_invoke, copied(repo), check[3:])  # its cache kept
         message.write_text(text, encoding="utf-8")  # the edit undone: one message rendered
         cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1788220800"})
         assert forked == ["keep", "keep"]
     said = answered()
-    assert "CS206" not in said and said == clean_check(cli_invoke, repo, check[3:])
+    assert "CS206" not in said and said == clean_check(cli_invoke, copied(repo), check[3:])
 
 
 #: 2026-09-01, the day the checks after a build are asked about (``--now``).
@@ -265,10 +273,10 @@ def test_after_a_template_string_changed_the_messages_are_checked_in_forked_proc
     cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Every message's findings are stale: build and check alike check them in --jobs processes."""
-    from campaignsync.pipeline import forking, rechecking
+    from campaignsync.pipeline import forking, rechecking, workers
 
     real = forking.in_processes
-    log = tmp_path / "forked"  # the build checks in a process of its own: told through a file
+    log = tmp_path / "forked"  # the build checks in the answer's own process: told in a file
 
     def counted(function, context, items, jobs):  # type: ignore[no-untyped-def]
         with log.open("a") as told:
@@ -277,6 +285,8 @@ def test_after_a_template_string_changed_the_messages_are_checked_in_forked_proc
 
     monkeypatch.setattr(forking, "in_processes", counted)
     monkeypatch.setattr(rechecking, "FORK_MESSAGES", 2)  # the sample has four messages
+    # And it renders in workers: the answer's own process checks them in processes it forks.
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
     today = {"SOURCE_DATE_EPOCH": "1788220800"}  # 2026-09-01, as --now
     build = ["build", "--repo", str(small_repo), "--no-zip", "--jobs", "2"]
     check = ["check", "--repo", str(small_repo), "--now", "2026-09-01", "--jobs", "2"]

@@ -530,7 +530,7 @@ def test_a_cache_file_changed_since_this_process_read_it_is_read_again(
 def test_a_process_building_again_reads_only_the_findings_written_since(
     cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build = ["build", "--repo", str(small_repo), "--jobs", "1"]  # check's answer kept here
+    build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     _retitle(small_repo, "wrap-up", "Wrapped up")
     cli_invoke(build, env=EPOCH)  # keeps check's answer: reads every message's findings

@@ -240,7 +240,7 @@ class _Answering:
         return False
 
     def kept(self) -> bool | None:
-        """Wait for the answer's process; return whether it kept the answer (None: none ran).
+        """Wait for the answer's process; return whether it ended well (None: none ran).
 
         A process that failed or was killed keeps no answer, and fails no build whose
         pack is written: ``check`` finds it all.

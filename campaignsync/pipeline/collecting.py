@@ -89,8 +89,9 @@ def rendering_here() -> Iterator[None]:
 def in_worker() -> None:
     """Freeze what a forked process inherited and collect at a worker's pace for its life.
 
-    Every forked process starts so (``forking.forked_pool``): it is forked from a build
-    that collects nothing (:func:`fewer_collections`), and what it makes, it collects.
+    Every forked process starts so (``forking.forked_pool``, ``forking.detach``): it is
+    forked from a build that collects nothing (:func:`fewer_collections`), and what it
+    makes, it collects.
     """
     gc.freeze()
     gc.set_threshold(*_THRESHOLDS)

@@ -88,9 +88,9 @@ def detach(function: Callable[[_C], object], context: _C) -> Detached | None:
     import multiprocessing
 
     forked = multiprocessing.get_context("fork")
-    done = forked.RawValue("b", 0)
-    process = forked.Process(target=_detached, args=(function, context, done))
     try:
+        done = forked.RawValue("b", 0)  # in shared memory, which may fail too
+        process = forked.Process(target=_detached, args=(function, context, done))
         process.start()
     except OSError:  # no memory or processes left: the caller does it itself
         return None
@@ -98,7 +98,10 @@ def detach(function: Callable[[_C], object], context: _C) -> Detached | None:
 
 
 def _detached(function: Callable[[_C], object], context: _C, done: Any) -> None:
+    from campaignsync.pipeline import collecting
+
     try:
+        collecting.in_worker()
         function(context)
     except BaseException:  # told by ``done`` left unset, not by a trace on the user's terminal
         return

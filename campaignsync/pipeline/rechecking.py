@@ -199,8 +199,9 @@ class Keeper:
     A build or check renders in chunks of whole messages (``pipeline.workers``), so
     the renderer of a message's units, in a worker, can run the message checks
     over them at once; nothing then reads them again to check them. What it found
-    goes back with the units and is written with the render cache's shards (so a
-    build that fails writes none of it).
+    goes back with the units and is written with the render cache's shards, or once the
+    pack is assembled when a process of its own keeps ``check``'s answer
+    (``building._Answering``): a build that fails first writes none of it.
     """
 
     campaign: str
