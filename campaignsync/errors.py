@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from campaignsync.wording import counted
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from campaignsync.model import Diagnostic
 
 
@@ -40,6 +42,14 @@ class WorkerError(CampaignsyncError):
             "memory); nothing was changed; run the command again, with a lower --jobs if "
             "memory is short"
         )
+
+
+class InterruptedAfterWrite(CampaignsyncError):
+    """Ctrl-C once the new pack was in place: the pack stays; its caches were not all kept."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        super().__init__(f"interrupted after the new pack was written to {folder}")
 
 
 class GitError(CampaignsyncError):

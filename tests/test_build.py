@@ -557,3 +557,52 @@ def test_a_clean_build_in_processes_makes_the_csvs_and_calendar_beside_the_galle
     pieces = kept.open_kept(cache, tmp_path / "two" / "2026", key).pieces
     assert any(name.startswith("csv ") for name in pieces)
     assert "calendar.ics" in sealed.read_sealed(cache / kept.INDEX, where, key)
+
+
+def _interrupt(*_args: object, **_kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("where", "said", "new"),
+    [
+        pytest.param(
+            "campaignsync.pack.writer.write_pack",
+            "error: interrupted; nothing was changed\n",
+            False,
+            id="before the pack is written",
+        ),
+        pytest.param(
+            "campaignsync.pack.cache.save_cache",
+            "error: interrupted after the new pack was written to dist/2026; the next build "
+            "may take longer (what it reuses was not all kept)\n",
+            True,
+            id="after",
+        ),
+    ],
+)
+def test_ctrl_c_says_whether_the_new_pack_is_in_place(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    said: str,
+    new: bool,
+) -> None:
+    """Ctrl-C while the render cache is saved comes after the pack: it is not "nothing"."""
+    import importlib
+
+    cli_invoke(["build", "--no-zip"], cwd=small_repo)
+    message = next((small_repo / "content" / "messages").rglob("kickoff.md"))
+    text = message.read_text(encoding="utf-8")
+    message.write_text(text.replace("\ntitle: ", "\ntitle: Renamed ", 1), encoding="utf-8")
+    module, name = where.rsplit(".", 1)
+    with monkeypatch.context() as patched:
+        patched.setattr(importlib.import_module(module), name, _interrupt)
+        result = cli_invoke(["build", "--no-zip"], cwd=small_repo, expect=130)
+    assert result.stderr == said
+    shown = (small_repo / "dist/2026/index.html").read_text(encoding="utf-8")
+    assert ("Renamed " in shown) is new
+    again = cli_invoke(["build", "--no-zip"], cwd=small_repo)  # and the next build is whole
+    assert "Renamed " in (small_repo / "dist/2026/index.html").read_text(encoding="utf-8")
+    assert "dist/2026: " in again.stdout or "Up to date" in again.stdout

@@ -31,10 +31,19 @@ def fail(text: str, code: int = 1) -> NoReturn:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn campaignsync errors into one-line messages and exit codes, never tracebacks."""
-    from campaignsync.errors import CampaignsyncError, DiagnosticsError, UsageError
+    from campaignsync.errors import (
+        CampaignsyncError,
+        DiagnosticsError,
+        InterruptedAfterWrite,
+        UsageError,
+    )
 
     try:
         yield
+    except InterruptedAfterWrite as exc:
+        where = display(exc.folder)
+        fail(f"interrupted after the new pack was written to {where}; the next build may "
+             "take longer (what it reuses was not all kept)", 130)  # fmt: skip
     except DiagnosticsError as exc:
         from campaignsync.checks import report
 

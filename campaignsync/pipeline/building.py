@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from campaignsync.errors import InterruptedAfterWrite
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import asidezip, manifest, state, writer
 from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
@@ -106,6 +107,7 @@ def _build(
     kept = None if cache is None else open_kept(cache.folder, pack, cache.pack_key, reuse,
                                                   cache.keys)  # fmt: skip
     answers = _Answering(check, project, selection, cache, not fresh, jobs)
+    result: state.PackResult | None = None
     try:
         with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
             if rendered is None:
@@ -122,10 +124,14 @@ def _build(
             outputs, source = assembled.outputs, assembled.source
         if cache is not None:
             _keep(cache, drawn, rendered, answers)
+        untranslated, over = _tally(outputs, kept)
+        save_kept(kept, result)
+    except KeyboardInterrupt:
+        if result is None:  # the previous pack is as it was (pack.writer)
+            raise
+        raise InterruptedAfterWrite(result.folder) from None
     finally:
         answers.kept()  # its process is never left behind
-    untranslated, over = _tally(outputs, kept)
-    save_kept(kept, result)
     return Built(
         result,
         len(outputs),
