@@ -24,14 +24,6 @@ def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loading, "load_project", refuse)
 
 
-def copied(repo: Path) -> Path:
-    """Return a copy of a repository beside it, without its output folder."""
-    copy = repo.parent / f"{repo.name}-copy"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns("dist"))
-    return copy
-
-
 def clean_check(cli_invoke: CliInvoke, repo: Path, args: list[str], expect: int = 0) -> str:
     """Return what check says with no cache at all (and keep no answer of it)."""
     shutil.rmtree(repo / "dist" / unitcache.FOLDER, ignore_errors=True)
@@ -134,13 +126,15 @@ def test_a_build_keeps_the_answer_check_gives_after_it(
 
 
 def test_the_answer_is_kept_in_a_process_of_its_own_while_the_pack_is_written(
-    cli_invoke: CliInvoke, calendar_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, calendar_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """After a clean build and after an edit: the answer agrees with a clean check.
 
     The clean build's workers wrote every finding; after the edit, the parent rendered the
     message and wrote its findings before the answer's process started.
     """
+    from test_findings import clean_answer
+
     from campaignsync.pipeline import forking, workers
 
     repo = calendar_repo
@@ -168,12 +162,12 @@ def test_the_answer_is_kept_in_a_process_of_its_own_while_the_pack_is_written(
         assert forked == ["keep"]
         said = answered()
         assert "CS104" in said and "CS206" in said
-        assert said == clean_check(cli_invoke, copied(repo), check[3:])  # its cache kept
+        assert said == clean_answer(cli_invoke, repo, tmp_path)  # on a copy: its cache kept
         message.write_text(text, encoding="utf-8")  # the edit undone: one message rendered
         cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1788220800"})
         assert forked == ["keep", "keep"]
     said = answered()
-    assert "CS206" not in said and said == clean_check(cli_invoke, copied(repo), check[3:])
+    assert "CS206" not in said and said == clean_answer(cli_invoke, repo, tmp_path)
 
 
 #: 2026-09-01, the day the checks after a build are asked about (``--now``).

@@ -23,7 +23,8 @@ from campaignsync.model import Output
 if TYPE_CHECKING:
     from campaignsync.pack.gallery import Drawn
 
-_UNIT = attrgetter("locale", "message")
+#: The unit (locale, message) an output or card is of: how cards are grouped.
+UNIT = attrgetter("locale", "message")
 _CHANNEL = attrgetter("channel")
 _DIGEST = attrgetter("digest")
 
@@ -75,7 +76,7 @@ def cards_by_unit(
     if not paths.issuperset(known):
         cards = [c for c in cards if c.path in paths]
     made: dict[tuple[str, str], list[Drawn]] = {}
-    for unit, run in groupby(cards, _UNIT):
+    for unit, run in groupby(cards, UNIT):
         if unit[1] in messages:
             found = made.get(unit)
             if found is None:

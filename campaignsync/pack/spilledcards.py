@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.pack.bodies import DRAWN_FIELDS
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
 from campaignsync.pack.localepages import CARDS
+from campaignsync.pack.shown import UNIT
 
 if TYPE_CHECKING:
     from campaignsync.pack.staging import Staging
@@ -183,14 +183,11 @@ def spilled(staging: Staging, drawn: list[Drawn]) -> list[Drawn]:
     return made
 
 
-_UNIT = attrgetter("locale", "message")
-
-
 def _units(drawn: list[Drawn]) -> Iterator[list[Drawn]]:
     """Yield the cards by unit: a card with a section starts one (as do a new locale or message)."""
     unit: list[Drawn] = []
     for card in drawn:
-        if unit and (card.section or _UNIT(card) != _UNIT(unit[0])):
+        if unit and (card.section or UNIT(card) != UNIT(unit[0])):
             yield unit
             unit = []
         unit.append(card)
