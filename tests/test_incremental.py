@@ -309,6 +309,67 @@ def test_a_cache_copied_to_another_folder_is_not_trusted(
     assert not unitcache.open_cache(copy, "2026", _key_of(key)).units
 
 
+def _killed(context: object) -> None:
+    os._exit(9)  # as the system kills a process short of memory
+
+
+@pytest.mark.parametrize("saver", ["returns", "killed"])
+def test_a_template_edit_saves_the_render_cache_beside_the_writer(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, saver: str
+) -> None:
+    """A template edited renders one channel of every unit again: with --jobs 2 the
+    scheduler CSVs and the calendar are made in a forked process while the gallery is
+    drawn, and the shards saved in one of their own while the pack is written. That
+    process killed, the build saves them itself. Either way the pack is a clean build's,
+    and the next build renders only what changed next."""
+    from campaignsync.pipeline import forking, workers
+
+    repo, out, build = small_build(tmp_path)
+    build = [*build[:-3], "2", *build[-2:]]  # --jobs 2
+    cli_invoke(build, env=EPOCH)
+    change_template(repo, 0, "Neu")
+    detach, forked, saved_here = forking.detach, [], []
+    save_cache = unitcache.save_cache
+
+    def spied(function, context):  # type: ignore[no-untyped-def]
+        forked.append(function.__name__)
+        killed = saver == "killed" and function.__name__ == "_save"
+        return detach(_killed if killed else function, context)
+
+    def saving(cache: unitcache.Cache) -> None:
+        saved_here.append(os.getpid())  # (in a forked process: that process's list)
+        save_cache(cache)
+
+    aside, beside = forking.aside, []
+
+    def spied_aside(function, context, fork):  # type: ignore[no-untyped-def]
+        beside.append(fork)
+        return aside(function, context, fork)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "PARALLEL_THRESHOLD", 0)  # the sample, as a big campaign
+        patched.setattr(forking, "detach", spied)
+        patched.setattr(forking, "aside", spied_aside)
+        patched.setattr(unitcache, "save_cache", saving)
+        assert "written" in cli_invoke(build, env=EPOCH).stdout
+    assert "_save" in forked and beside == [True]  # the CSVs and calendar made beside too
+    assert saved_here == ([] if saver == "returns" else [os.getpid()])
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-after-the-template")
+
+    render_units, rendered = workers.render_units, []
+
+    def noted(context: object, units: list[tuple[str, str]]) -> object:
+        rendered.extend(units)
+        return render_units(context, units)  # type: ignore[arg-type]
+
+    change_body(repo, 1, "Neu")
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "render_units", noted)
+        cli_invoke(build, env=EPOCH)
+    assert len({message for _, message in rendered}) == 1  # the shards of the others were kept
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean-after-the-body")
+
+
 def test_a_build_after_a_check_keeps_the_members_check_left_out(
     cli_invoke: CliInvoke, small_repo: Path
 ) -> None:

@@ -19,7 +19,7 @@ from campaignsync.model import Output
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import gallery, schedulecsv, writer
 from campaignsync.pack.gallery import Drawn
-from campaignsync.pipeline import building, workers
+from campaignsync.pipeline import building, keeping, workers
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -106,14 +106,14 @@ def test_a_clean_builds_parent_holds_no_cards_html_email_bytes_or_findings(
         seen.update(drawn=dict(args[1]), outputs=rendered.outputs)
         return real(project, selection, rendered, *args)
 
-    keep = building._keep
+    keep = keeping.keep
 
     def kept(cache: unitcache.Cache, *args: Any) -> None:
         seen["found"] = dict(cache.found)
         keep(cache, *args)
 
     monkeypatch.setattr(building, "assemble", noting)
-    monkeypatch.setattr(building, "_keep", kept)
+    monkeypatch.setattr(keeping, "keep", kept)
     cli_invoke(["build", "--repo", str(small_repo), "--out", str(out)], env=EPOCH)
 
     def held(value: object, kind: type, name: str) -> bool:  # the value's own slot, set or not

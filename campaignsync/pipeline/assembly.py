@@ -70,8 +70,9 @@ def assemble(
     ``drawn`` holds gallery cards already drawn, ``kept`` the last pack's files
     (see :func:`pack_extras`). With ``staged`` (a clean build's staging folder), each
     extra is written there as soon as it is made, and only its member is held; with
-    ``jobs`` above 1, the scheduler CSVs and the calendar are made then in a forked
-    process, while this one makes the gallery.
+    ``jobs`` above 1 and enough units rendered now (a clean build, a template edited),
+    the scheduler CSVs and the calendar are made then in a forked process, while this
+    one makes the gallery.
     """
     from campaignsync.pack import manifestrows, outputkeys
     from campaignsync.pack.staging import Stager
@@ -95,7 +96,7 @@ def assemble(
     try:
         extras = pack_extras(
             project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
-            rendered.copied, jobs, rendered.pages,
+            rendered.copied, forks(jobs, rendered.fresh), rendered.pages,
         )  # fmt: skip
     finally:
         done = stager.finish() if stager is not None else {}
@@ -163,7 +164,7 @@ def pack_extras(
     kept: Kept | None = None,
     stager: Stager | Spiller | None = None,
     copied: Mapping[str, writer.Member] | None = None,
-    jobs: int = 1,
+    fork: bool = False,
     pages: messagepages.Staged | None = None,
 ) -> list[writer.PackFile]:
     """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
@@ -177,8 +178,9 @@ def pack_extras(
     ``stager`` is returned without its bytes held (its member is the stager's).
     ``copied`` holds the email copies a clean build's workers staged (their members),
     ``pages`` its message pages (:mod:`campaignsync.pack.messagepages`): ``stager`` takes
-    those the gallery takes. With ``jobs`` above 1, a clean build makes the scheduler
-    CSVs and the calendar in a forked process meanwhile (:func:`_beside`).
+    those the gallery takes. With ``fork`` (many units rendered now: a clean build, a
+    template edited), the scheduler CSVs and the calendar are made in a forked process
+    meanwhile (:func:`_beside`): every message's rows are made again then.
     """
     from campaignsync.pack import attention, gallery
     from campaignsync.pack.staging import Stager
@@ -198,7 +200,6 @@ def pack_extras(
         extras.append(writer.PackFile(rel, data) if stager is None else stager.add(rel, data))
 
     context = (project, campaign, outputs, epoch, kept)
-    fork = isinstance(stager, Stager) and forks(jobs, len(messages) * len(selection.locales))
     with aside(_beside, context, fork) as beside:
         made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept,
                              staged, ahead)  # fmt: skip

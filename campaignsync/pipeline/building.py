@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from campaignsync.errors import InterruptedAfterWrite
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import asidezip, manifest, state, writer
 from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
+from campaignsync.pipeline import keeping
 from campaignsync.pipeline.assembly import Assembled, assemble
 from campaignsync.pipeline.collecting import fewer_collections
 from campaignsync.pipeline.forking import default_jobs
@@ -29,10 +29,8 @@ from campaignsync.pipeline.workers import (
 if TYPE_CHECKING:
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack import messagepages
-    from campaignsync.pack.gallery import Drawn
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.staging import Staging
-    from campaignsync.pipeline.forking import Detached
     from campaignsync.pipeline.lastcheck import Pending
 
 
@@ -106,7 +104,7 @@ def _build(
     pack = out / selection.name
     kept = None if cache is None else open_kept(cache.folder, pack, cache.pack_key, reuse,
                                                   cache.keys)  # fmt: skip
-    answers = _Answering(check, project, selection, cache, not fresh, jobs)
+    answers = keeping.Keeping(check, project, selection, cache, not fresh, jobs)
     result: state.PackResult | None = None
     try:
         with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
@@ -123,7 +121,7 @@ def _build(
                                          pack, kept, reuse, zipped, staged, stamp)  # fmt: skip
             outputs, source = assembled.outputs, assembled.source
         if cache is not None:
-            _keep(cache, drawn, rendered, answers)
+            keeping.keep(cache, rendered, answers)
         untranslated, over = _tally(outputs, kept)
         save_kept(kept, result)
     except KeyboardInterrupt:
@@ -131,7 +129,7 @@ def _build(
             raise
         raise InterruptedAfterWrite(result.folder) from None
     finally:
-        answers.kept()  # its process is never left behind
+        answers.kept(), answers.saved()  # their processes are never left behind
     return Built(
         result,
         len(outputs),
@@ -174,84 +172,6 @@ def _written(
             kept.forget()  # and that file written again: its recorded hash is not the pack's
             last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
     raise AssertionError("unreachable")
-
-
-def _keep(
-    cache: unitcache.Cache, drawn: dict[str, Drawn], rendered: Rendered, answers: _Answering
-) -> None:
-    """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked.
-
-    The answer is kept here unless a process of its own keeps it (:class:`_Answering`).
-    """
-    from campaignsync.pack import cache as unitcache
-
-    unitcache.keep_drawn(cache, drawn)
-    unitcache.save_cache(cache)
-    if answers.kept() is None:
-        answers.keep(rendered)
-    unitcache.let_go(cache)  # nothing reads the units' bytes any more
-
-
-class _Answering:
-    """``check``'s answer, kept in a forked process while the pack is written (:meth:`after`)."""
-
-    def __init__(
-        self,
-        check: Pending | None,
-        project: Project,
-        selection: Selection,
-        cache: unitcache.Cache | None,
-        whole: bool,
-        jobs: int,
-    ) -> None:
-        self.check, self.project, self.selection = check, project, selection
-        #: The render cache, whether the outputs kept their bytes, the processes to use.
-        self.cache, self.whole, self.jobs = cache, whole, jobs
-        self.process: Detached | None = None
-
-    def after(self, assembled: Assembled, rendered: Rendered) -> Assembled:
-        """Start keeping the answer in a process of its own, once the pack is assembled.
-
-        Not before: a pack with errors writes nothing, no answer either. With more than
-        one process and enough to check (``workers.forks``). What the answer reads of the
-        render cache is the findings of the messages just rendered, written first; the
-        shards are saved after the pack, the gallery having drawn their cards by then.
-        """
-        if self.process is not None or self.check is None or self.cache is None:
-            return assembled
-        from campaignsync.pack import cache as unitcache
-        from campaignsync.pipeline.forking import detach
-        from campaignsync.pipeline.workers import forks
-
-        selection = self.selection
-        units = len(self.project.messages_of(selection.campaign)) * len(selection.locales)
-        if forks(self.jobs, units):
-            unitcache.save_found(self.cache)
-            self.process = detach(self.keep, rendered)
-        return assembled
-
-    def keep(self, rendered: Rendered) -> bool:
-        """Keep the answer, in this process (see :func:`lastcheck.keep_built`).
-
-        A file it cannot write fails no build (the pack is written by then): an answer
-        not kept is only a longer ``check``.
-        """
-        from campaignsync.pipeline import lastcheck
-
-        if self.check is None or self.cache is None:
-            return False
-        with contextlib.suppress(OSError):
-            return lastcheck.keep_built(self.check, self.project, self.selection, rendered,
-                                        self.cache, self.whole, self.jobs)  # fmt: skip
-        return False
-
-    def kept(self) -> bool | None:
-        """Wait for the answer's process; return whether it ended well (None: none ran).
-
-        A process that failed or was killed keeps no answer, and fails no build whose
-        pack is written: ``check`` finds it all.
-        """
-        return self.process.wait() if self.process is not None else None
 
 
 def _plan(

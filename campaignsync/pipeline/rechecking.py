@@ -201,7 +201,7 @@ class Keeper:
     over them at once; nothing then reads them again to check them. What it found
     goes back with the units and is written with the render cache's shards, or once the
     pack is assembled when a process of its own keeps ``check``'s answer
-    (``building._Answering``): a build that fails first writes none of it.
+    (``keeping.Keeping``): a build that fails first writes none of it.
     """
 
     campaign: str

@@ -57,6 +57,8 @@ class Rendered:
     pages: messagepages.Staged = field(default_factory=dict)
     #: Nothing was rendered: the templates or the catalogs have errors.
     halted: bool = False
+    #: How many units (message x locale) were rendered now, not taken from the render cache.
+    fresh: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +114,8 @@ def _render_in_worker(units: list[tuple[str, str]]) -> tuple[_Chunk, dict[str, s
 #: (:data:`WRITTEN` when its renderer wrote its shard, a clean build's or a check's).
 _Done = tuple[str, str, list[Output], list[Diagnostic], tuple[Any, ...]]
 _Members = dict[str, writer.Member]
-#: Units rendered, their outputs' zip members and manifest rows, their gallery cards,
-#: what the message checks found about the messages rendered whole (see rechecking.Keeper),
-#: and the members of the gallery's email copies and message pages staged with them.
+#: Units rendered, their outputs' members and manifest rows, their cards, what the message
+#: checks found (``rechecking.Keeper``), and the email copies and message pages staged too.
 _Chunk = tuple[list[_Done], _Members, dict[str, str], list[Any], dict[str, Any], _Members,
                "messagepages.Staged"]  # fmt: skip
 
@@ -215,14 +216,13 @@ def units_of(project: Project, selection: Selection) -> list[tuple[str, str]]:
     from campaignsync.l10n import localize
 
     chosen = {loc.tag for loc in selection.locales}
-    units = []
-    for message in project.messages_of(selection.campaign):
-        if not set(message.channels) & set(selection.channels):
-            continue
-        for locale in localize.locales_for(project.config, message):
-            if locale.tag in chosen:
-                units.append((locale.tag, message.id))
-    return units
+    return [
+        (locale.tag, message.id)
+        for message in project.messages_of(selection.campaign)
+        if set(message.channels) & set(selection.channels)
+        for locale in localize.locales_for(project.config, message)
+        if locale.tag in chosen
+    ]
 
 
 def render_selection(
@@ -275,7 +275,7 @@ def render_selection(
     got.outputs.sort(key=_PATH)
     problems = checks.once_per_place(got.problems)  # a template error: once, not per unit
     return Rendered(tuple(got.outputs), tuple(problems), lookups, got.members, got.rows,
-                    got.drawn, got.copied, got.pages)  # fmt: skip
+                    got.drawn, got.copied, got.pages, fresh=len(units))  # fmt: skip
 
 
 class _Got:
