@@ -94,7 +94,7 @@ def assemble(
         )
     stager = _stager(staged, kept)
     try:
-        extras = pack_extras(
+        extras, scores = pack_extras(
             project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
             rendered.copied, forks(jobs, rendered.fresh), rendered.pages,
         )  # fmt: skip
@@ -105,7 +105,6 @@ def assemble(
     known = {**kept.hashed, **kept.members, **done} if kept is not None else done
     fresh = writer.digest_all(f for f in extras if f.path not in known)
     members = {**rendered.members, **known, **fresh}
-    scores = manifest.readability(project, selection.campaign, outputs, kept)
     head = manifest.head(selection.campaign, source, epoch, _partial(selection), scores)
     document, rows = manifestrows.manifest_of(kept, head, outputs, extras, members, rendered.lines)
     made = (stager.last if stager is not None else _held)("manifest.json", document)
@@ -166,8 +165,10 @@ def pack_extras(
     copied: Mapping[str, writer.Member] | None = None,
     fork: bool = False,
     pages: messagepages.Staged | None = None,
-) -> list[writer.PackFile]:
-    """Return the calendar, scheduler CSVs, gallery and images that go with the outputs.
+) -> tuple[list[writer.PackFile], dict[str, object]]:
+    """Return the calendar, CSVs, gallery and images of the outputs, and their readability.
+
+    The readability is the manifest's part (:func:`campaignsync.pack.manifest.readability`).
 
     ``lookups`` (the catalogs the outputs were rendered with) let the gallery
     name untranslated and stale segments. ``drawn`` holds the gallery cards
@@ -179,8 +180,8 @@ def pack_extras(
     ``copied`` holds the email copies a clean build's workers staged (their members),
     ``pages`` its message pages (:mod:`campaignsync.pack.messagepages`): ``stager`` takes
     those the gallery takes. With ``fork`` (many units rendered now: a clean build, a
-    template edited), the scheduler CSVs and the calendar are made in a forked process
-    meanwhile (:func:`_beside`): every message's rows are made again then.
+    template edited), the scheduler CSVs, the calendar and the readability part are made
+    in a forked process meanwhile (:func:`_beside`).
     """
     from campaignsync.pack import attention, gallery
     from campaignsync.pack.staging import Stager
@@ -205,10 +206,10 @@ def pack_extras(
                              staged, ahead)  # fmt: skip
         for rel, page in made:
             add(rel, page)
-        files = _noting(kept, beside())
+        files, scores = _noting(kept, beside())
     for rel, data in (*files, *_images(project, messages)):
         add(rel, data)
-    return extras
+    return extras, scores
 
 
 def _images(project: Project, messages: Iterable[Message]) -> list[tuple[str, bytes]]:
@@ -225,15 +226,17 @@ def _images(project: Project, messages: Iterable[Message]) -> list[tuple[str, by
     return found
 
 
-#: What :func:`_beside` made: the files, and what each of :func:`_noted` gained meanwhile.
-Beside = tuple[list[tuple[str, bytes]], tuple[dict[str, Any], ...]]
+#: What :func:`_beside` made: the files, the readability part, and what each of
+#: :func:`_noted` gained meanwhile.
+Beside = tuple[list[tuple[str, bytes]], dict[str, object], tuple[dict[str, Any], ...]]
 
 
 def _beside(context: tuple[Project, str, list[Output], int, Kept | None]) -> Beside:
-    """Return the calendar and the scheduler CSVs, and what ``kept`` noted of them.
+    """Return the calendar, the scheduler CSVs, the readability and what ``kept`` noted.
 
-    The gallery is made meanwhile: in a clean build with more than one process, this
-    runs in a forked one, so what it notes is handed back to be noted there.
+    The readability is the manifest's part. The gallery is made meanwhile: in a build
+    with more than one process and many units rendered, this runs in a forked one, so
+    what it notes is handed back to be noted there.
     """
     from campaignsync.pack import schedulecsv
 
@@ -247,19 +250,21 @@ def _beside(context: tuple[Project, str, list[Output], int, Kept | None]) -> Bes
                 project, campaign, partner.id, outputs, kept, kept.by_message if kept else None
             )
             files.append((f"schedule-{partner.id}.csv", csv))
+    scores = manifest.readability(project, campaign, outputs, kept)
     if kept is None:
-        return files, ()
+        return files, scores, ()
     noted = zip(_noted(kept), before, strict=True)
-    return files, tuple({k: v for k, v in now.items() if k not in was} for now, was in noted)
+    gained = tuple({k: v for k, v in now.items() if k not in was} for now, was in noted)
+    return files, scores, gained
 
 
-def _noting(kept: Kept | None, made: Beside) -> list[tuple[str, bytes]]:
-    """Note in ``kept`` what making :func:`_beside`'s files noted there; return the files."""
-    files, gained = made
+def _noting(kept: Kept | None, made: Beside) -> tuple[list[tuple[str, bytes]], dict[str, object]]:
+    """Note in ``kept`` what making :func:`_beside`'s files noted there; return what it made."""
+    files, scores, gained = made
     if kept is not None:  # (in the forked process, if it was one: not in this one's kept)
         for mine, theirs in zip(_noted(kept), gained, strict=True):
             mine.update(theirs)
-    return files
+    return files, scores
 
 
 def _noted(kept: Kept) -> tuple[dict[str, Any], ...]:
