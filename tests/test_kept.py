@@ -175,6 +175,39 @@ def _built(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> tuple[list[str]
     return build, cache, out / "2026", key
 
 
+def test_after_a_template_edit_what_does_not_depend_on_it_is_taken_and_the_rest_made(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The X template edited: the calendar and the email copies are taken from the last pack
+    (they do not show X posts); the scheduler CSVs, manifest rows and tally that do are made
+    again, and the pack is a clean build's."""
+    from campaignsync.pack import ical
+
+    build, _, pack, _ = _built(cli_invoke, small_repo, tmp_path)
+    x = small_repo / "templates" / "x.txt.j2"
+    x.write_text(
+        x.read_text(encoding="utf-8").replace("{{ message.post }}", "New: {{ message.post }}")
+    )
+    made: list[str] = []
+    ics, copy = ical.ics, gallery.EmailCopies.copy
+    monkeypatch.setattr(ical, "ics", lambda *a: made.append("calendar.ics") or ics(*a))
+    monkeypatch.setattr(
+        gallery.EmailCopies, "copy", lambda self, data: made.append("email") or copy(self, data)
+    )
+    said = cli_invoke(build, env=EPOCH).stdout
+    monkeypatch.undo()
+    assert made == []
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)], env=EPOCH)
+    assert tree(pack) == tree(clean / "2026")
+    assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+    assert b"New: " in (pack / "schedule-eu.csv").read_bytes()
+    assert (
+        said.split("\n", 1)[1]
+        == cli_invoke([*build, "--force"], env=EPOCH).stdout.split("\n", 1)[1]
+    )
+
+
 def test_after_a_body_edit_only_that_message_page_is_drawn_again(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path
 ) -> None:

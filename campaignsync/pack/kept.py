@@ -1,18 +1,18 @@
 """Whole-pack files taken from the last pack while what they were made from is unchanged.
 
-A gallery message page, an email copy or the calendar is the same file as long
-as its inputs are: after an edit, only the files of the edited messages are
-made again. The index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed
-under the render cache's key: tool, config, calendar, templates) holds, per
-pack path, the digest of the file's inputs and the sha256, crc and size of the
-bytes made from them. A file whose inputs are unchanged is taken *by
-reference*, while the last pack's hashes (``pack.hashes``, below) still give it
-the sha256 recorded: its bytes are not read, the writer copies its member from
-the last zip, as it does an unchanged output's (see
-:attr:`campaignsync.pack.writer.Member.referenced`). Where it cannot, it reads
-the file back from the pack folder, and a file changed or removed by hand there
-makes the build draw it again (:class:`campaignsync.pack.writer.Stale`). A
-damaged or missing index is a miss, never a wrong file.
+A gallery message page, an email copy or the calendar is the same file as long as its
+inputs are: after an edit, only the files of the edited messages are made again. The
+index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under the render cache's
+key: tool, config, calendar, channels; not the templates: each file's inputs name what
+it is made of, so a template edit takes the files that do not depend on it) holds, per
+pack path, the digest of the file's inputs and the sha256, crc and size of the bytes
+made from them. A file whose inputs are unchanged is taken *by reference*, while the
+last pack's hashes (``pack.hashes``, below) still give it the sha256 recorded: its bytes
+are not read, the writer copies its member from the last zip, as it does an unchanged
+output's (see :attr:`campaignsync.pack.writer.Member.referenced`). Where it cannot, it
+reads the file back from the pack folder, and a file changed or removed by hand there
+makes the build draw it again (:class:`campaignsync.pack.writer.Stale`). A damaged or
+missing index is a miss, never a wrong file.
 
 ``kept.pieces`` (sealed the same way) holds parts of whole-pack files as text,
 each under a digest of what it is made from, most of them made from one message
@@ -87,6 +87,9 @@ class Kept:
     hashed: dict[str, Member] = field(default_factory=dict)
     #: The outputs by message with each message's digest, for pieces made from them.
     by_message: ByMessage | None = None
+    #: Each channel's templates' digest (``keys.PackKeys.templates``), which the key does
+    #: not hold: what a piece made from outputs is named by with their digest (outputkeys).
+    templates: Mapping[str, str] = field(default_factory=dict)
 
     def take(self, path: str, inputs: str) -> bool:
         """Take the last pack's file at ``path`` by reference if it was made from ``inputs``.
@@ -155,14 +158,16 @@ def open_kept(
     key: str,
     load: bool = True,
     messages: Mapping[str, str] | None = None,
+    templates: Mapping[str, str] | None = None,
 ) -> Kept:
     """Return the index of the files kept in ``pack``, written under ``key`` (else empty).
 
     ``messages`` are the messages' digests by id, that pieces made from one message are
-    kept under (without them, no such piece is kept).
+    kept under (without them, no such piece is kept); ``templates`` each channel's
+    templates' digest (see :attr:`Kept.templates`).
     """
     index = cache_folder / INDEX
-    kept = Kept(pack, index, key, messages=messages or {})
+    kept = Kept(pack, index, key, messages=messages or {}, templates=templates or {})
     if load:
         try:
             where = sealed.folder_id(cache_folder)

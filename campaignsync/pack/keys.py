@@ -91,8 +91,8 @@ class PackKeys:
     #: Each channel's templates (``render.templatefiles.channel_digests``): a unit keeps
     #: those it was rendered with, and only its channels whose templates changed render again.
     templates: dict[str, str]
-    #: Everything else made from the units (the files kept, the findings): ``units`` and
-    #: every template file.
+    #: The findings of the message checks: ``units`` and every template file. (The files
+    #: and pieces kept, ``pack.kept``, are under ``units``: each names what it is made of.)
     pack: str
 
 

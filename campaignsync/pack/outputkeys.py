@@ -7,14 +7,14 @@ are (:meth:`ByMessage.key`): the message's own digest, each output's manifest ro
 (its path, sha256, size, translation state, fallbacks, links and measure) and the
 counts of its long texts. A piece keyed by it reads no more of the outputs than that.
 
-Finding that digest reads every row of the message, so it is kept too, as a piece
-named by what the outputs were rendered from besides what the kept pieces' key
-holds (tool, config, calendar, templates, channels): the message's digest, the
-locales built and the digest of every catalog. While these are unchanged it is taken
-without reading an output: after a one-message edit only that message's rows are
-read. After a catalog edit every message's rows are read and hashed again, and a
-message whose outputs did not change keeps its digest, so its pieces (made from the
-bytes of its posts) are taken and no unchanged output's bytes are read.
+Finding that digest reads every row of the message, so it is kept too, as a piece named
+by what the outputs were rendered from besides what the kept pieces' key holds (tool,
+config, calendar, channels): the message's digest, the locales built, the digest of
+every catalog and each channel's templates' digest. While these are unchanged it is
+taken without reading an output: after a one-message edit only that message's rows are
+read. After a catalog edit every message's rows are read and hashed again, and a message
+whose outputs did not change keeps its digest, so its pieces (made from the bytes of its
+posts) are taken and no unchanged output's bytes are read.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def by_message(
     ``locales`` are those built (a partial pack's may change while its key does not).
     """
     known = ByMessage(outputs, lines)
-    catalogs = _catalogs(lookups, locales)
+    catalogs = _catalogs(lookups, locales, kept.templates)
     named = {}
     for message_id in messages:
         known.keys[message_id] = ""  # until found: every message is named in keys
@@ -109,10 +109,13 @@ def by_message(
     return known
 
 
-def _catalogs(lookups: Mapping[str, Lookup], locales: Iterable[str]) -> str:
-    """Return a digest of the locales built and every catalog (its path and bytes' sha256)."""
-    text = "\0".join([*sorted(locales), *(f"{tag}\1{lookup.path}\1{lookup.digest}" for tag, lookup
-                                          in sorted(lookups.items()))])  # fmt: skip
+def _catalogs(
+    lookups: Mapping[str, Lookup], locales: Iterable[str], templates: Mapping[str, str]
+) -> str:
+    """Return a digest of the locales, catalogs (path, bytes' sha256) and channels' templates."""
+    catalogs = (f"{tag}\1{found.path}\1{found.digest}" for tag, found in sorted(lookups.items()))
+    channels = (f"{channel}\2{made}" for channel, made in sorted(templates.items()))
+    text = "\0".join([*sorted(locales), *catalogs, *channels])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 

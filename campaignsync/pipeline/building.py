@@ -102,8 +102,8 @@ def _build(
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
     fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
     pack = out / selection.name
-    kept = None if cache is None else open_kept(cache.folder, pack, cache.pack_key, reuse,
-                                                  cache.keys)  # fmt: skip
+    kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse,
+                                                  cache.keys, cache.templates)  # fmt: skip
     answers = keeping.Keeping(check, project, selection, cache, not fresh, jobs)
     result: state.PackResult | None = None
     try:
