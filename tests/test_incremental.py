@@ -159,21 +159,34 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         min_size=1,
         max_size=2,
-    )
+    ),
+    st.sampled_from(["1", "2"]),
 )
 def test_an_incremental_pack_is_byte_identical_to_a_clean_one(
-    cli_invoke: CliInvoke, base: Path, edits: list[tuple[Callable[..., None], int, str, bool]]
+    cli_invoke: CliInvoke,
+    base: Path,
+    edits: list[tuple[Callable[..., None], int, str, bool]],
+    jobs: str,
 ) -> None:
-    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch:
+    """With --jobs 2 the sample is taken as a big campaign: every step that forks does."""
+    from unittest import mock
+
+    from campaignsync.pipeline import workers
+
+    big = mock.patch.object(
+        workers, "PARALLEL_THRESHOLD", 0 if jobs == "2" else workers.PARALLEL_THRESHOLD
+    )
+    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch, big:
         repo = Path(scratch) / "repo"
         shutil.copytree(base, repo)
         out = Path(scratch) / "incremental"
-        build = ["build", "--repo", str(repo), "--jobs", "1"]
+        build = ["build", "--repo", str(repo), "--jobs", jobs]
         cli_invoke([*build, "--out", str(out)], env=EPOCH)
         for number, (change, n, word, folder_first) in enumerate(edits):
             change(repo, n, word)
             clean = Path(scratch) / f"clean-{number}"
-            fresh = CliRunner().invoke(cli, [*build, "--out", str(clean)], env=EPOCH)
+            one = [*build[:-1], "1", "--out", str(clean)]
+            fresh = CliRunner().invoke(cli, one, env=EPOCH)
             if folder_first:  # the folder alone, then the zip made again
                 alone = [*build, "--out", str(out), "--no-zip"]
                 step = cli_invoke(alone, env=EPOCH, expect=fresh.exit_code)
@@ -313,32 +326,43 @@ def _killed(context: object) -> None:
     os._exit(9)  # as the system kills a process short of memory
 
 
-@pytest.mark.parametrize("saver", ["returns", "killed"])
+@pytest.mark.parametrize("saver", ["returns", "killed", "killed while writing"])
 def test_a_template_edit_saves_the_render_cache_beside_the_writer(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, saver: str
 ) -> None:
     """A template edited renders one channel of every unit again: with --jobs 2 the
     scheduler CSVs and the calendar are made in a forked process while the gallery is
     drawn, and the shards saved in one of their own while the pack is written. That
-    process killed, the build saves them itself. Either way the pack is a clean build's,
-    and the next build renders only what changed next."""
+    process killed, the build saves them itself, and deletes what it was writing. Either
+    way the pack is a clean build's, the body files of the bytes saved before are deleted
+    (not one more is left than after the first build), and the next build renders only
+    what changed next."""
+    from campaignsync.pack import sealed
     from campaignsync.pipeline import forking, workers
 
     repo, out, build = small_build(tmp_path)
     build = [*build[:-3], "2", *build[-2:]]  # --jobs 2
     cli_invoke(build, env=EPOCH)
+    folder = out / unitcache.FOLDER / "2026"
+    bodies = len(list(folder.glob("*.body")))
     change_template(repo, 0, "Neu")
-    detach, forked, saved_here = forking.detach, [], []
-    save_cache = unitcache.save_cache
+    detach, forked, saved_here, parent = forking.detach, [], [], os.getpid()
+    save_cache, write = unitcache.save_cache, sealed._write
 
     def spied(function, context):  # type: ignore[no-untyped-def]
         forked.append(function.__name__)
-        killed = saver == "killed" and function.__name__ == "_save"
+        killed = saver == "killed" and function.__name__ == "_save_beside"
         return detach(_killed if killed else function, context)
 
     def saving(cache: unitcache.Cache) -> None:
         saved_here.append(os.getpid())  # (in a forked process: that process's list)
         save_cache(cache)
+
+    def cut_short(path: Path, *parts: bytes) -> None:  # the saver killed while it writes
+        if os.getpid() != parent and saver == "killed while writing" and path.suffix == ".body":
+            path.with_name(f".{path.name}.{os.getpid()}.tmp").write_bytes(b"half")
+            os._exit(9)
+        write(path, *parts)
 
     aside, beside = forking.aside, []
 
@@ -351,9 +375,12 @@ def test_a_template_edit_saves_the_render_cache_beside_the_writer(
         patched.setattr(forking, "detach", spied)
         patched.setattr(forking, "aside", spied_aside)
         patched.setattr(unitcache, "save_cache", saving)
+        patched.setattr(sealed, "_write", cut_short)
         assert "written" in cli_invoke(build, env=EPOCH).stdout
-    assert "_save" in forked and beside == [True]  # the CSVs and calendar made beside too
+    assert "_save_beside" in forked and beside == [True]  # the CSVs and calendar beside too
     assert saved_here == ([] if saver == "returns" else [os.getpid()])
+    assert len(list(folder.glob("*.body"))) == bodies
+    assert sorted(p.name for p in folder.glob(".*")) == []  # nothing half-written, no list
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean-after-the-template")
 
     render_units, rendered = workers.render_units, []

@@ -165,7 +165,7 @@ def test_the_answer_is_kept_in_a_process_of_its_own_while_the_pack_is_written(
         assert said == clean_answer(cli_invoke, repo, tmp_path)  # on a copy: its cache kept
         message.write_text(text, encoding="utf-8")  # the edit undone: one message rendered
         cli_invoke(build, env={"SOURCE_DATE_EPOCH": "1788220800"})
-        assert forked == ["keep", "keep", "_save"]  # the render cache saved beside too
+        assert forked == ["keep", "keep", "_save_beside"]  # the render cache saved beside too
     said = answered()
     assert "CS206" not in said and said == clean_answer(cli_invoke, repo, tmp_path)
 

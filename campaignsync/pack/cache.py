@@ -54,7 +54,8 @@ class Cache:
     #: What the message checks found about messages just rendered, by id, to be kept
     #: with the shards (``pack.findings``).
     found: dict[str, Any] = field(default_factory=dict)
-    #: What the pack's other caches are sealed under (``keys.PackKeys.pack``; else ``key``).
+    #: What the message checks' findings are sealed under (``keys.PackKeys.pack``; else
+    #: ``key``).
     pack_key: str = ""
     #: Each channel's templates' digest now (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
@@ -280,7 +281,7 @@ def open_cache(
 
     ``load=False`` starts empty (``build --force``); the new units still replace the old.
     ``only`` reads the shards of those messages alone (the others are left as they are).
-    ``keyed`` gives the templates' digests and the pack's other caches' key.
+    ``keyed`` gives the templates' digests and the findings' key.
     """
     folder = out / FOLDER / pack_name
     bodies.forget_recent()

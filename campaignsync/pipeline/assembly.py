@@ -71,8 +71,8 @@ def assemble(
     (see :func:`pack_extras`). With ``staged`` (a clean build's staging folder), each
     extra is written there as soon as it is made, and only its member is held; with
     ``jobs`` above 1 and enough units rendered now (a clean build, a template edited),
-    the scheduler CSVs and the calendar are made then in a forked process, while this
-    one makes the gallery.
+    the scheduler CSVs, the calendar and the readability are made then in a forked
+    process, while this one makes the gallery.
     """
     from campaignsync.pack import manifestrows, outputkeys
     from campaignsync.pack.staging import Stager

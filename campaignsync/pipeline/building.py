@@ -129,7 +129,10 @@ def _build(
             raise
         raise InterruptedAfterWrite(result.folder) from None
     finally:
-        answers.kept(), answers.saved()  # their processes are never left behind
+        try:  # their processes are never left behind (a second Ctrl-C, say)
+            answers.kept()
+        finally:
+            answers.saved()
     return Built(
         result,
         len(outputs),

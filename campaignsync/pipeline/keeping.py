@@ -8,6 +8,7 @@ itself what such a process did not (:func:`keep`).
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,9 +25,8 @@ def keep(cache: unitcache.Cache, rendered: Rendered, answers: Keeping) -> None:
     """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked.
 
     Each is kept here unless a process of its own kept it (:class:`Keeping`). The
-    body files no saved shard names are deleted here, or, when another process saved
-    the shards, by the next build that opens the cache (this one's writer may have read
-    them meanwhile).
+    body files no saved shard names are deleted here, once nothing reads them (the
+    writer and the answer's process may have, meanwhile), whoever saved the shards.
     """
     from campaignsync.pack import cache as unitcache
 
@@ -43,6 +43,43 @@ def _save(cache: unitcache.Cache) -> None:
 
     unitcache.keep_drawn(cache, cache.drawn)
     unitcache.save_cache(cache)
+
+
+def _save_beside(cache: unitcache.Cache) -> None:
+    """Save the render cache in a process of its own; name what it left for the build.
+
+    The body files its shards no longer name are listed in ``.unnamed.<pid>`` rather
+    than deleted: the build's writer may be reading them (see :func:`_left_by`).
+    """
+    from campaignsync import paths
+
+    _save(cache)
+    names = "".join(f"{path.name}\n" for path in sorted(cache.unnamed))
+    paths.write_atomic(cache.folder / f".unnamed.{os.getpid()}", names.encode("utf-8"))
+
+
+def _left_by(cache: unitcache.Cache, pid: int, saved: bool) -> None:
+    """Take in what the process ``pid`` that saved ``cache`` left, or clear up after it.
+
+    Saved: each body file it listed, of a message this build wrote again, is to be deleted
+    (``cache.unnamed``). Not saved (it failed or was killed): the files it was writing
+    are deleted, and this build saves the shards itself.
+    """
+    from campaignsync.pack import bodyfiles
+
+    listed = cache.folder / f".unnamed.{pid}"
+    try:
+        text = listed.read_text(encoding="utf-8") if saved else ""
+    except (OSError, UnicodeError):
+        text = ""
+    listed.unlink(missing_ok=True)
+    for name in text.splitlines():
+        message_id = bodyfiles.message_of(name)
+        if message_id in cache.dirty and bodyfiles.body_name(name, message_id):
+            cache.unnamed.add(cache.folder / name)
+    if not saved:
+        for half in cache.folder.glob(f".*.{pid}.tmp"):
+            half.unlink(missing_ok=True)
 
 
 class Keeping:
@@ -91,9 +128,10 @@ class Keeping:
         if self.process is None and self.check is not None and forks(self.jobs, units):
             unitcache.save_found(cache)
             self.process = detach(self.keep, rendered)
+        unitcache.keep_drawn(cache, cache.drawn)  # (which makes some messages' shards dirty)
         to_save = sum(len(cache.units.get(m, ())) for m in cache.dirty)
         if self.saving is None and to_save and forks(self.jobs, to_save):
-            self.saving = detach(_save, cache)
+            self.saving = detach(_save_beside, cache)
         return assembled
 
     def keep(self, rendered: Rendered) -> bool:
@@ -124,4 +162,8 @@ class Keeping:
 
         False when none ran, or it failed or was killed: then this process saves it.
         """
-        return self.saving.wait() if self.saving is not None else False
+        if self.saving is None or self.cache is None:
+            return False
+        ended = self.saving.wait()
+        _left_by(self.cache, self.saving.process.pid, ended)
+        return ended
