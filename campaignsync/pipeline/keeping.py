@@ -72,13 +72,13 @@ def _left_by(cache: unitcache.Cache, pid: int, saved: bool) -> None:
         text = listed.read_text(encoding="utf-8") if saved else ""
     except (OSError, UnicodeError):
         text = ""
-    listed.unlink(missing_ok=True)
     for name in text.splitlines():
         message_id = bodyfiles.message_of(name)
         if message_id in cache.dirty and bodyfiles.body_name(name, message_id):
             cache.unnamed.add(cache.folder / name)
-    if not saved:
-        for half in cache.folder.glob(f".*.{pid}.tmp"):
+    with contextlib.suppress(OSError):  # a file that cannot be deleted only takes space
+        listed.unlink(missing_ok=True)
+        for half in () if saved else cache.folder.glob(f".*.{pid}.tmp"):
             half.unlink(missing_ok=True)
 
 
