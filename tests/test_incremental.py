@@ -397,6 +397,34 @@ def test_a_template_edit_saves_the_render_cache_beside_the_writer(
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean-after-the-body")
 
 
+def test_a_saver_list_the_build_cannot_delete_fails_no_build(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pack is written by then: a file left in the cache folder only takes space."""
+    import pathlib
+
+    from campaignsync.pipeline import workers
+
+    repo, out, build = small_build(tmp_path)
+    build = [*build[:-3], "2", *build[-2:]]  # --jobs 2
+    cli_invoke(build, env=EPOCH)
+    change_template(repo, 0, "Neu")
+    unlink, refused = pathlib.Path.unlink, []
+
+    def stuck(path: Path, missing_ok: bool = False) -> None:
+        if path.name.startswith(".unnamed."):
+            refused.append(path.name)
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(workers, "PARALLEL_THRESHOLD", 0)
+        patched.setattr(pathlib.Path, "unlink", stuck)
+        result = cli_invoke(build, env=EPOCH)
+    assert refused and "written" in result.stdout and result.stderr == ""
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
 def test_a_build_after_a_check_keeps_the_members_check_left_out(
     cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
