@@ -86,12 +86,12 @@ def by_message(
     ``locales`` are those built (a partial pack's may change while its key does not).
     """
     known = ByMessage(outputs, lines)
-    catalogs = _catalogs(lookups, locales, kept.templates)
+    made_from = _made_from(lookups, locales, kept.templates)
     named = {}
     for message_id in messages:
         known.keys[message_id] = ""  # until found: every message is named in keys
         if digest := kept.messages.get(message_id):
-            named[message_id] = f"outputs of {digest} {catalogs}"
+            named[message_id] = f"outputs of {digest} {made_from}"
     missed = set()
     for message_id, name in named.items():
         found = kept.piece(name)
@@ -109,7 +109,7 @@ def by_message(
     return known
 
 
-def _catalogs(
+def _made_from(
     lookups: Mapping[str, Lookup], locales: Iterable[str], templates: Mapping[str, str]
 ) -> str:
     """Return a digest of the locales, catalogs (path, bytes' sha256) and channels' templates."""

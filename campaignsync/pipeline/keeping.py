@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def keep(cache: unitcache.Cache, rendered: Rendered, answers: Keeping) -> None:
-    """Write the render cache (with the cards drawn), then keep ``check``'s answer if asked.
+    """Write the render cache, then keep ``check``'s answer if asked (:meth:`Keeping.after` first).
 
     Each is kept here unless a process of its own kept it (:class:`Keeping`). The
     body files no saved shard names are deleted here, once nothing reads them (the
@@ -31,18 +31,10 @@ def keep(cache: unitcache.Cache, rendered: Rendered, answers: Keeping) -> None:
     from campaignsync.pack import cache as unitcache
 
     if not answers.saved():
-        _save(cache)
+        unitcache.save_cache(cache)
     if answers.kept() is None:
         answers.keep(rendered)
     unitcache.let_go(cache)  # nothing reads the units' bytes any more
-
-
-def _save(cache: unitcache.Cache) -> None:
-    """Write the render cache's shards that changed, with the gallery cards drawn."""
-    from campaignsync.pack import cache as unitcache
-
-    unitcache.keep_drawn(cache, cache.drawn)
-    unitcache.save_cache(cache)
 
 
 def _save_beside(cache: unitcache.Cache) -> None:
@@ -52,8 +44,9 @@ def _save_beside(cache: unitcache.Cache) -> None:
     than deleted: the build's writer may be reading them (see :func:`_left_by`).
     """
     from campaignsync import paths
+    from campaignsync.pack import cache as unitcache
 
-    _save(cache)
+    unitcache.save_cache(cache)
     names = "".join(f"{path.name}\n" for path in sorted(cache.unnamed))
     paths.write_atomic(cache.folder / f".unnamed.{os.getpid()}", names.encode("utf-8"))
 
@@ -100,7 +93,8 @@ class Keeping:
         self.check, self.project, self.selection = check, project, selection
         #: The render cache, whether the outputs kept their bytes, the processes to use.
         self.cache, self.whole, self.jobs = cache, whole, jobs
-        self.process: Detached | None = None
+        #: The process keeping the answer, if one does (see :meth:`after`).
+        self.answering: Detached | None = None
         #: The process saving the render cache, if one does (see :meth:`after`).
         self.saving: Detached | None = None
 
@@ -125,9 +119,9 @@ class Keeping:
 
         selection = self.selection
         units = len(self.project.messages_of(selection.campaign)) * len(selection.locales)
-        if self.process is None and self.check is not None and forks(self.jobs, units):
+        if self.answering is None and self.check is not None and forks(self.jobs, units):
             unitcache.save_found(cache)
-            self.process = detach(self.keep, rendered)
+            self.answering = detach(self.keep, rendered)
         unitcache.keep_drawn(cache, cache.drawn)  # (which makes some messages' shards dirty)
         to_save = sum(len(cache.units.get(m, ())) for m in cache.dirty)
         if self.saving is None and to_save and forks(self.jobs, to_save):
@@ -155,7 +149,7 @@ class Keeping:
         A process that failed or was killed keeps no answer, and fails no build whose
         pack is written: ``check`` finds it all.
         """
-        return self.process.wait() if self.process is not None else None
+        return self.answering.wait() if self.answering is not None else None
 
     def saved(self) -> bool:
         """Wait for the process saving the render cache; return whether it saved it.
