@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pyphen
 import pytest
@@ -163,6 +164,28 @@ def test_a_dictionary_this_process_holds_is_kept_without_parsing_it_again(
     monkeypatch.undo()
     assert held == readability.parse_dictionary("de_DE")
     assert [pyphen.Pyphen(lang="de_DE").positions(w) for w in WORDS] == expected
+
+
+def test_a_dictionary_handed_over_from_its_kept_file_is_not_read_again_while_it_is_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``preview`` building again: the kept patterns it handed pyphen are not read again."""
+    hyphenation.prime(tmp_path, ["de"])
+    kept = tmp_path / hyphenation.FOLDER / "de_DE.patterns"
+    read: list[Path] = []
+    read_sealed = sealed.read_sealed
+
+    def noted(path: Path, *args: Any) -> Any:
+        read.append(path)
+        return read_sealed(path, *args)
+
+    monkeypatch.setattr(sealed, "read_sealed", noted)
+    hyphenation.prime(tmp_path, ["de", "de-AT"])
+    assert read == []
+    kept.write_bytes(kept.read_bytes())  # written again (by another process, say): read
+    hyphenation.prime(tmp_path, ["de"])
+    assert read == [kept]
+    assert readability.adopted("de_DE") == (kept, sealed.identity(kept))
 
 
 def _built(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> tuple[list[str], Path, Path, str]:

@@ -894,3 +894,48 @@ def test_a_body_file_that_cannot_be_deleted_is_left_to_the_next_open(tmp_path: P
     cache = unitcache.Cache(tmp_path, "key", unnamed={stuck, gone})
     unitcache.let_go(cache)
     assert stuck.is_dir() and not gone.exists() and not cache.unnamed
+
+
+@pytest.fixture
+def tested(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the message of every unit the render cache's hit test looks at one by one."""
+    seen: list[str] = []
+    get = unitcache.Cache.get
+
+    def noted(cache: unitcache.Cache, message_id: str, *args: Any) -> shards.Unit | None:
+        seen.append(message_id)
+        return get(cache, message_id, *args)
+
+    monkeypatch.setattr(unitcache.Cache, "get", noted)
+    return seen
+
+
+@pytest.mark.parametrize("edit", ["message", "catalog", "template"])
+def test_a_process_that_builds_again_tests_a_message_taken_whole_once(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, tested: list[str], edit: str
+) -> None:
+    """As ``preview`` does after each save: a message all of whose units the last build took
+    from the cache is taken whole again while its digest, catalogs and templates are the
+    same; what an edit changes is tested unit by unit, and the pack is a clean build's."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)  # every message's units tested one by one, then kept whole
+    messages = {p.name.removesuffix(".units") for p in _folder(small_repo).glob("*.units")}
+    assert set(tested) == messages
+    tested.clear()
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    if edit == "message":
+        _retitle(small_repo, "kickoff", "Kicked off")
+    elif edit == "catalog":  # every message reads the German catalog
+        text = po.read_text(encoding="utf-8")
+        po.write_text(text.replace('msgstr "Teil des', 'msgstr "Ein Teil des', 1), "utf-8")
+    else:
+        template = small_repo / "templates" / "x.txt.j2"
+        template.write_text("New: " + template.read_text(encoding="utf-8"), "utf-8")
+    cli_invoke(build, env=EPOCH)
+    if edit == "message":  # and the one the last build saved: read again, taken anew
+        assert sorted(set(tested)) == ["kickoff", "wrap-up"]
+    else:  # a catalog every message read, a template every message renders with
+        assert set(tested) == messages
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)

@@ -256,11 +256,17 @@ def parse_dictionary(name: str, reuse: bool = False) -> Patterns:
     return {key: (start, tuple(int(v) for v in values)) for key, (start, values) in parsed.items()}
 
 
-def adopt_dictionary(name: str, patterns: Patterns) -> None:
+def adopted(name: str) -> object:
+    """Return where the dictionary pyphen holds came from, if :func:`adopt_dictionary` gave it."""
+    return getattr(pyphen.hdcache.get(_dictionary_path(name)), _PLAIN, None)
+
+
+def adopt_dictionary(name: str, patterns: Patterns, origin: object = True) -> None:
     """Give pyphen a dictionary's patterns parsed before (:func:`parse_dictionary`).
 
     They go into pyphen's own cache of parsed dictionaries, where ``pyphen.Pyphen``
-    looks first, so the counts are those of the dictionary parsed afresh.
+    looks first, so the counts are those of the dictionary parsed afresh. ``origin``
+    (true: a kept file's identity, say) is what :func:`adopted` then returns.
     """
     if not patterns:
         raise ValueError("a hyphenation dictionary without patterns")
@@ -268,7 +274,7 @@ def adopt_dictionary(name: str, patterns: Patterns) -> None:
     made.patterns = patterns
     made.cache = {}
     made.maxlen = max(len(key) for key in patterns)
-    setattr(made, _PLAIN, True)
+    setattr(made, _PLAIN, origin or True)
     pyphen.hdcache[_dictionary_path(name)] = made
 
 

@@ -26,14 +26,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from campaignsync import channels
 from campaignsync.l10n import catalog
-from campaignsync.model import Message, Output, Project
-from campaignsync.pack import bodies, bodyfiles, hyphenation, keys, partial, sealed, shards
+from campaignsync.model import Output, Project
+from campaignsync.pack import bodies, bodyfiles, keys, partial, sealed, shards
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit
-from campaignsync.pack.writer import Member, digest
+from campaignsync.pack.writer import Member
 
 FOLDER = ".campaignsync-cache"
 
@@ -66,7 +65,7 @@ class Cache:
 
     #: What builds took of each message's units, by locale: kept by a process that builds
     #: again while the shard is unchanged (``shards.Known``), so each is made once.
-    taken: dict[str, dict[str, shards.Taken]] = field(default_factory=dict)
+    taken: dict[str, shards.Took] = field(default_factory=dict)
     #: The body files the saved shards no longer name: deleted by :func:`let_go`, once
     #: nothing reads the values taken from them (else when the cache is next opened).
     unnamed: set[Path] = field(default_factory=set)
@@ -92,7 +91,7 @@ class Cache:
         if found is None or found[0] != message_key:
             return None
         unit = found[1]
-        if all(_digest_of(lookups.get(tag)) == digest for tag, digest in unit.catalogs):
+        if all(digest_of(lookups.get(tag)) == digest for tag, digest in unit.catalogs):
             return unit
         plain = sealed.plain_entry
         try:
@@ -130,81 +129,10 @@ class Cache:
                 del self.units[message_id]
 
 
-def take_hits(
-    cache: Cache,
-    project: Project,
-    units: list[tuple[str, str]],
-    lookups: Mapping[str, catalog.Lookup],
-    outputs: list[Output],
-    members: dict[str, Member],
-    lines: dict[str, str],
-    complete: bool = False,
-) -> list[tuple[str, str]]:
-    """Add the cached units' outputs, members and manifest rows; return the units to render.
-
-    The hyphenation dictionaries those units need are handed to the readability
-    counts here, parsed before if kept (before forking: workers inherit them).
-    With ``complete`` (a build), a unit rendered for ``check`` only gets its
-    members and manifest rows now, once, and is kept with them.
-    """
-    cache.keys = cache.keys or message_digests(project)
-    cache.keep_only((message_id, tag) for tag, message_id in units)
-    messages = {m.id: m for m in project.messages} if complete else {}
-    todo = []
-    for tag, message_id in units:
-        unit = cache.get(message_id, tag, cache.keys[message_id], lookups)
-        if unit is None:
-            todo.append((tag, message_id))
-            continue
-        if complete and None in unit.members:
-            unit = _completed(unit, project, messages[message_id])
-            cache.put(message_id, tag, cache.keys[message_id], unit)
-        stale = cache.stale(unit)
-        if stale:  # its other channels' outputs are taken, these render again (see store)
-            todo.append((tag, message_id))
-            if not partial.splittable(unit, stale, complete):
-                continue
-            part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
-            unit = part[0]
-        memo = cache.taken.setdefault(message_id, {})
-        held = memo.get(tag)
-        if held is None or held[0] is not unit:  # (a unit completed or split is another)
-            held = memo[tag] = shards.taken(unit)
-        outputs.extend(unit.outputs)
-        members.update(held[1])
-        lines.update(held[2])
-        cache.drawn.update(held[3])
-    if todo:
-        hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
-    return todo
-
-
 def message_digests(project: Project) -> dict[str, str]:
     """Return the digest of each message of the project, by id: what its units are keyed on."""
     known = {id(m): mark for m, mark in project.digested}  # held there: their ids are theirs
     return {m.id: known.get(id(m)) or keys.digest(m) for m in project.messages}
-
-
-def _completed(unit: Unit, project: Project, message: Message) -> Unit:
-    """Return a unit rendered for ``check`` only, completed for a build.
-
-    Its assembled files are added (``channels.assembled``), and each output's
-    member and manifest row.
-    """
-    lines = unit.lines or (None,) * len(unit.outputs)
-    paired = zip(unit.outputs, unit.members, lines, strict=True)
-    known = {o.path: (meta, line) for o, meta, line in paired}
-    outputs = channels.assembled(project, message, unit.outputs)
-    metas, rows = [], []
-    for output in outputs:
-        meta, row = known.get(output.path, (None, None))
-        if meta is None:
-            member = digest(output.content)
-            meta = (member.sha256, member.crc, member.size, member.method)
-            row = manifest_line(output, member.sha256)
-        metas.append(meta)
-        rows.append(row)
-    return replace(unit, outputs=outputs, members=tuple(metas), lines=tuple(rows))
 
 
 def store(
@@ -257,13 +185,13 @@ def keep_drawn(cache: Cache, drawn: Mapping[str, Drawn]) -> None:
             cache.dirty.add(message_id)
 
 
-def _digest_of(lookup: Any) -> str:
+def digest_of(lookup: Any) -> str:
     return getattr(lookup, "digest", "") if lookup is not None else "-"
 
 
 def catalog_digests(lookups: Mapping[str, Any], tags: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """Return the digest of each catalog a unit's look-ups went to."""
-    return tuple((tag, _digest_of(lookups.get(tag))) for tag in sorted(set(tags)))
+    return tuple((tag, digest_of(lookups.get(tag))) for tag in sorted(set(tags)))
 
 
 # --- files ------------------------------------------------------------------------------
@@ -314,6 +242,38 @@ def open_cache(
     listed = names if only is None else [n for n in names if bodyfiles.message_of(n) in only]
     bodyfiles.collect(folder, listed, named)
     return cache
+
+
+def absorb(cache: Cache, folders: Iterable[Path]) -> int:
+    """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
+
+    Each folder is another build's output folder. Only units written under
+    this cache's key (same tool, config, calendar and channels) are taken,
+    and each is still checked against its message, catalogs and templates
+    before use, as the cache's own are. Units already here are kept, but
+    those of templates since changed, when the other build's are current.
+    """
+    taken = 0
+    for folder in folders:
+        base = folder / FOLDER
+        try:
+            packs = sorted(p for p in base.iterdir() if p.is_dir())
+        except OSError:
+            continue
+        for pack in packs:
+            for path in sorted(pack.glob("*.units")):
+                message_id = path.name.removesuffix(".units")
+                plain = sealed.read_sealed(path, None, cache.key)
+                units = shards.units_of(plain, pack, None, cache.key, message_id)
+                if units is None or not shards.read_now(units):
+                    continue
+                mine = cache.units.setdefault(message_id, {})
+                for tag, found in units.items():
+                    if tag not in mine or (cache.stale(mine[tag][1]) and not cache.stale(found[1])):
+                        mine[tag] = found
+                        cache.dirty.add(message_id)
+                        taken += 1
+    return taken
 
 
 def _names(folder: Path) -> list[str]:

@@ -27,19 +27,23 @@ def prime(cache_root: Path, tags: Iterable[str]) -> None:
 
     ``cache_root`` is ``<out>/.campaignsync-cache``. A dictionary not kept
     (or not trusted) is parsed, unless pyphen holds it in this process already,
-    and kept for the next build.
+    and kept for the next build. One this process handed over from the same file
+    (``preview`` building again) is not read again.
     """
     folder = cache_root / FOLDER
     for name in readability.dictionaries(tags):
-        key = _key(name)
         path = folder / f"{name}.patterns"
+        seen = sealed.identity(path)
+        if seen is not None and readability.adopted(name) == (path, seen):
+            continue
+        key = _key(name)
         patterns = _patterns(sealed.read_sealed(path, _folder_id(folder), key))
         if patterns is None:
             patterns = readability.parse_dictionary(name, reuse=True)
             # A cache that cannot be written is only slower next time.
             with contextlib.suppress(OSError):
                 sealed.write_sealed(path, key, patterns)
-        readability.adopt_dictionary(name, patterns)
+        readability.adopt_dictionary(name, patterns, (path, sealed.identity(path)))
 
 
 def _key(name: str) -> str:

@@ -45,7 +45,7 @@ def read_sealed(path: Path, where: bytes | None, key: str, checksum: str | None 
     """Return what a cache file holds if it was written under ``key``, intact.
 
     ``where`` is the folder id it must have been written in; None accepts a
-    cache from elsewhere (see :func:`absorb`), still only under ``key``.
+    cache from elsewhere (see :func:`campaignsync.pack.cache.absorb`), still only under ``key``.
     ``checksum`` (from :func:`write_sealed`) asks for that very file.
     """
     return _unpickled(_payload(path, where, key, checksum))

@@ -10,7 +10,7 @@ named in the shard with their checksums, and read only when asked for.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from pathlib import Path
@@ -42,7 +42,7 @@ from campaignsync.pack.lazy import slot_setters
 from campaignsync.pack.writer import Member
 
 if TYPE_CHECKING:
-    from campaignsync.pack.cache import Cache
+    from campaignsync.pack.hits import Whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +142,8 @@ class Known:
     def __init__(self, folder: Path, key: str, where: bytes) -> None:
         self.place = (folder, key, where)
         #: Each message's shard as read: its identity, its units, and what builds took of
-        #: them by locale (see :func:`taken`), filled by the builds.
-        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]], dict[str, Taken]]] = {}
+        #: them (see :class:`Took`), filled by the builds.
+        self.read: dict[str, tuple[Identity, dict[str, tuple[str, Unit]], Took]] = {}
 
     @classmethod
     def of(cls, folder: Path, key: str, where: bytes) -> Known:
@@ -154,7 +154,7 @@ class Known:
 
     def units(
         self, chosen: list[str]
-    ) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None, dict[str, Taken]]]:
+    ) -> Iterator[tuple[str, dict[str, tuple[str, Unit]] | None, Took]]:
         """Yield each chosen message's units (None: a miss), read only if not known as is.
 
         With them, what builds took of them (kept while they are known, filled by the build).
@@ -172,7 +172,7 @@ class Known:
                 yield message_id, *self.read[message_id][1:]
                 continue
             units = units_of(next(plains), folder, where, key, message_id)
-            taken: dict[str, Taken] = {}
+            taken = Took()
             if units is not None and seen[message_id] is not None:
                 names = tuple(sorted(named(units)))
                 bodies = tuple(sealed.identity(folder / name) for name in names)
@@ -241,40 +241,6 @@ def units_of(
         return {tag: (k, _unit(u, kept)) for tag, (k, u) in plain.items()}
     except Exception:  # a file that passed its checksum but is not a shard: a miss all the same
         return None
-
-
-def absorb(cache: Cache, folders: Iterable[Path]) -> int:
-    """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
-
-    Each folder is another build's output folder. Only units written under
-    this cache's key (same tool, config, calendar and channels) are taken,
-    and each is still checked against its message, catalogs and templates
-    before use, as the cache's own are. Units already here are kept, but
-    those of templates since changed, when the other build's are current.
-    """
-    from campaignsync.pack.cache import FOLDER
-
-    taken = 0
-    for folder in folders:
-        base = folder / FOLDER
-        try:
-            packs = sorted(p for p in base.iterdir() if p.is_dir())
-        except OSError:
-            continue
-        for pack in packs:
-            for path in sorted(pack.glob("*.units")):
-                message_id = path.name.removesuffix(".units")
-                plain = sealed.read_sealed(path, None, cache.key)
-                units = units_of(plain, pack, None, cache.key, message_id)
-                if units is None or not read_now(units):
-                    continue
-                mine = cache.units.setdefault(message_id, {})
-                for tag, found in units.items():
-                    if tag not in mine or (cache.stale(mine[tag][1]) and not cache.stale(found[1])):
-                        mine[tag] = found
-                        cache.dirty.add(message_id)
-                        taken += 1
-    return taken
 
 
 def _plain_unit(unit: Unit, where: tuple[int, Any]) -> tuple[Any, ...]:
@@ -358,6 +324,20 @@ _LEFT = (None, *(f.default for f in fields(Member)[5:]))
 #: What a build takes of a unit from the cache: the unit, and its members, manifest rows
 #: and cards by their outputs' paths.
 Taken = tuple[Unit, dict[str, Member], dict[str, str], dict[str, Drawn]]
+
+
+class Took(dict[str, Taken]):
+    """What builds took of a message's units by locale, kept while its shard is known as is.
+
+    With them, all of them at once, as :func:`campaignsync.pack.cache.take_hits` took them
+    whole the last time (None until then).
+    """
+
+    __slots__ = ("whole",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.whole: Whole | None = None
 
 
 def taken(unit: Unit) -> Taken:

@@ -206,12 +206,11 @@ def _open_cache(
     Its messages are digested at once: the kept pieces are keyed by them too.
     """
     from campaignsync.pack import cache as unitcache
-    from campaignsync.pack import shards as unitshards
 
     cache = open_cache(project, selection, out, load=reuse)
     cache.keys = unitcache.message_digests(project)
     if shards:
-        unitshards.absorb(cache, shards)
+        unitcache.absorb(cache, shards)
     return cache
 
 

@@ -245,8 +245,7 @@ def render_selection(
     with the message pages made as ``pages`` foresees them.
     """
     from campaignsync import checks
-    from campaignsync.pack import cache as unitcache
-    from campaignsync.pack import partial
+    from campaignsync.pack import hits, partial
     from campaignsync.pipeline import rechecking
     from campaignsync.pipeline.catalogs import read_catalogs
     from campaignsync.render.engine import Renderer
@@ -260,7 +259,7 @@ def render_selection(
         return Rendered((), tuple(problems), lookups, halted=True)
     got = _Got(cache, lookups, problems, progress, len(units))
     if cache is not None:
-        units = unitcache.take_hits(cache, project, units, lookups, got.outputs, got.members,
+        units = hits.take_hits(cache, project, units, lookups, got.outputs, got.members,
                                     got.rows, prepare)  # fmt: skip
         got.total = len(units)
     keeper = rechecking.keeper(cache, selection.campaign, every, units)

@@ -1,0 +1,223 @@
+"""The render cache's hit test: which units of a build are taken as they are, which render.
+
+A unit is taken when its message and every catalog entry it read are unchanged
+(:meth:`campaignsync.pack.cache.Cache.get`); one whose channel's templates changed
+renders those channels again (:mod:`campaignsync.pack.partial`). What a build takes of
+each unit (its outputs, members, manifest rows and cards) is kept by a process that
+builds again (``preview``), and a message all of whose units were taken is kept whole
+(:class:`Whole`): after an edit such a process tests the other messages once each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from itertools import chain, groupby
+from operator import itemgetter
+
+from campaignsync import channels
+from campaignsync.l10n import catalog
+from campaignsync.model import Message, Output, Project
+from campaignsync.pack import hyphenation, partial, shards
+from campaignsync.pack.cache import Cache, digest_of, message_digests
+from campaignsync.pack.gallery import Drawn
+from campaignsync.pack.manifest import manifest_line
+from campaignsync.pack.shards import Unit
+from campaignsync.pack.writer import Member, digest
+
+
+def take_hits(
+    cache: Cache,
+    project: Project,
+    units: list[tuple[str, str]],
+    lookups: Mapping[str, catalog.Lookup],
+    outputs: list[Output],
+    members: dict[str, Member],
+    lines: dict[str, str],
+    complete: bool = False,
+) -> list[tuple[str, str]]:
+    """Add the cached units' outputs, members and manifest rows; return the units to render.
+
+    The hyphenation dictionaries those units need are handed to the readability
+    counts here, parsed before if kept (before forking: workers inherit them).
+    With ``complete`` (a build), a unit rendered for ``check`` only gets its
+    members and manifest rows now, once, and is kept with them.
+
+    A message all of whose units the last build of this process took as they were, and
+    still would, is taken as it was then, in one test (:class:`Whole`).
+    """
+    cache.keys = cache.keys or message_digests(project)
+    cache.keep_only((message_id, tag) for tag, message_id in units)
+    messages = {m.id: m for m in project.messages} if complete else {}
+    todo: list[tuple[str, str]] = []
+    into = (outputs, members, lines)
+    for message_id, run in groupby(units, itemgetter(1)):
+        tags = tuple(tag for tag, _ in run)
+        memo = cache.taken.setdefault(message_id, shards.Took())
+        whole = memo.whole
+        if whole is None or not whole.holds(cache, message_id, tags, lookups, complete):
+            before = len(todo)
+            held = _taken(cache, project, (message_id, tags), lookups, messages, todo, memo)
+            if len(todo) > before:  # some render: the others are added one by one
+                for unit, its_members, its_lines, drawn in held:
+                    _add(
+                        cache,
+                        (outputs, members, lines),
+                        (unit.outputs, its_members, its_lines, drawn),
+                    )
+                continue
+            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
+        _add(cache, into, (whole.outputs, *whole.taken))
+    if todo:
+        hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
+    return todo
+
+
+def _taken(
+    cache: Cache,
+    project: Project,
+    unit_of: tuple[str, tuple[str, ...]],
+    lookups: Mapping[str, catalog.Lookup],
+    messages: Mapping[str, Message],
+    todo: list[tuple[str, str]],
+    memo: shards.Took,
+) -> list[shards.Taken]:
+    """Return what is taken of a message's units from the cache; add those to render to ``todo``.
+
+    ``unit_of``: the message and its locales; ``messages``: each message by id, when a unit
+    rendered for ``check`` only is completed (a build).
+    """
+    message_id, tags = unit_of
+    message_key, held = cache.keys[message_id], []
+    for tag in tags:
+        unit = cache.get(message_id, tag, message_key, lookups)
+        if unit is None:
+            todo.append((tag, message_id))
+            continue
+        if messages and None in unit.members:
+            unit = _completed(unit, project, messages[message_id])
+            cache.put(message_id, tag, message_key, unit)
+        stale = cache.stale(unit)
+        if stale:  # its other channels' outputs are taken, these render again (see store)
+            todo.append((tag, message_id))
+            if not partial.splittable(unit, stale, bool(messages)):
+                continue
+            part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
+            unit = part[0]
+        found = memo.get(tag)
+        if found is None or found[0] is not unit:  # (a unit completed or split is another)
+            found = memo[tag] = shards.taken(unit)
+        held.append(found)
+    return held
+
+
+#: What a unit or a message adds to a build: outputs, members, manifest rows, cards.
+Adds = tuple[Iterable[Output], Mapping[str, Member], Mapping[str, str], Mapping[str, Drawn]]
+
+
+def _add(
+    cache: Cache, into: tuple[list[Output], dict[str, Member], dict[str, str]], taken: Adds
+) -> None:
+    """Add what was taken of a unit or a message to the build's (its cards to the cache's)."""
+    outputs, members, lines = into
+    outputs.extend(taken[0])
+    members.update(taken[1])
+    lines.update(taken[2])
+    cache.drawn.update(taken[3])
+
+
+@dataclass(frozen=True, slots=True)
+class Whole:
+    """A message's units all taken from the cache as they were, at once, and what was tested.
+
+    The same units (of the same message digest, locales and templates) with the catalogs
+    they read unchanged would be taken again as they are: a process that builds again
+    takes them so (:attr:`shards.Took.whole`), not unit by unit.
+    """
+
+    message_key: str
+    tags: tuple[str, ...]
+    templates: frozenset[tuple[str, str]]
+    units: tuple[Unit, ...]
+    #: The digest of each catalog the units read, when they were taken.
+    catalogs: tuple[tuple[str, str], ...]
+    #: Whether every output has its member (no unit rendered for ``check`` only).
+    complete: bool
+    outputs: tuple[Output, ...]
+    members: dict[str, Member]
+    lines: dict[str, str]
+    drawn: dict[str, Drawn]
+
+    @classmethod
+    def of(
+        cls,
+        cache: Cache,
+        message_id: str,
+        tags: tuple[str, ...],
+        lookups: Mapping[str, catalog.Lookup],
+        held: list[shards.Taken],
+    ) -> Whole:
+        """Return a message's units taken whole (``held``: what was taken of each)."""
+        units = tuple(unit for unit, _, _, _ in held)
+        read = sorted({tag for unit in units for tag, _ in unit.catalogs})
+        members: dict[str, Member] = {}
+        lines: dict[str, str] = {}
+        drawn: dict[str, Drawn] = {}
+        for _, its_members, its_lines, its_drawn in held:
+            members.update(its_members)
+            lines.update(its_lines)
+            drawn.update(its_drawn)
+        return cls(
+            cache.keys[message_id], tags, cache.now, units,
+            tuple((tag, digest_of(lookups.get(tag))) for tag in read),
+            all(None not in unit.members for unit in units),
+            tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,
+        )  # fmt: skip
+
+    @property
+    def taken(self) -> tuple[dict[str, Member], dict[str, str], dict[str, Drawn]]:
+        """Return the units' members, manifest rows and cards, by their outputs' paths."""
+        return self.members, self.lines, self.drawn
+
+    def holds(
+        self,
+        cache: Cache,
+        message_id: str,
+        tags: tuple[str, ...],
+        lookups: Mapping[str, catalog.Lookup],
+        complete: bool,
+    ) -> bool:
+        """Say whether the message's units would all be taken as they are, as these were."""
+        key = cache.keys[message_id]
+        if (key, tags, cache.now) != (self.message_key, self.tags, self.templates):
+            return False
+        if complete and not self.complete:
+            return False
+        mine = cache.units.get(message_id, {})
+        for tag, unit in zip(tags, self.units, strict=True):
+            found = mine.get(tag)
+            if found is None or found[0] != key or found[1] is not unit:
+                return False
+        return all(digest_of(lookups.get(tag)) == digest for tag, digest in self.catalogs)
+
+
+def _completed(unit: Unit, project: Project, message: Message) -> Unit:
+    """Return a unit rendered for ``check`` only, completed for a build.
+
+    Its assembled files are added (``channels.assembled``), and each output's
+    member and manifest row.
+    """
+    lines = unit.lines or (None,) * len(unit.outputs)
+    paired = zip(unit.outputs, unit.members, lines, strict=True)
+    known = {o.path: (meta, line) for o, meta, line in paired}
+    outputs = channels.assembled(project, message, unit.outputs)
+    metas, rows = [], []
+    for output in outputs:
+        meta, row = known.get(output.path, (None, None))
+        if meta is None:
+            member = digest(output.content)
+            meta = (member.sha256, member.crc, member.size, member.method)
+            row = manifest_line(output, member.sha256)
+        metas.append(meta)
+        rows.append(row)
+    return replace(unit, outputs=outputs, members=tuple(metas), lines=tuple(rows))
