@@ -53,6 +53,10 @@ def recording(lookups: Mapping[str, catalog.Lookup], log: Log) -> dict[str, cata
     }
 
 
+#: The kept catalogs this process read (a preview's builds read only those written since).
+_READ = sealed.Remembered()
+
+
 class CatalogMemo:
     """A :class:`campaignsync.l10n.catalog.LookupMemo` on disk."""
 
@@ -70,7 +74,7 @@ class CatalogMemo:
             where = sealed.folder_id(self.folder)
         except OSError:
             return None
-        plain = sealed.read_sealed(path, where, self._key(locale, digest))
+        plain = _READ.read_sealed(path, where, self._key(locale, digest))
         try:
             return None if plain is None else _loaded(plain)
         except Exception:  # the right shape is part of being intact

@@ -64,24 +64,25 @@ class Remembered:
     """What this process read of one folder's cache files, kept while each file is as read.
 
     A process that builds again (``preview`` after each save) does not read and
-    unpickle again a file whose identity (:func:`identity`) is the one it read.
+    unpickle again a file whose identity (:func:`identity`) is the one it read, in the
+    same folder under the same key. Files of one folder at a time are kept.
     """
 
     def __init__(self) -> None:
-        self.place: tuple[Path, bytes | None, str] | None = None
-        self.read: dict[Path, tuple[tuple[int, ...], Any]] = {}
+        self.folder: Path | None = None
+        self.read: dict[Path, tuple[tuple[int, ...], bytes | None, str, Any]] = {}
 
     def read_sealed(self, path: Path, where: bytes | None, key: str) -> Any:
         """Return what :func:`read_sealed` gives, from what was read before if the file is so."""
-        if self.place != (path.parent, where, key):  # one folder and key at a time
-            self.place, self.read = (path.parent, where, key), {}
+        if self.folder != path.parent:
+            self.folder, self.read = path.parent, {}
         seen = identity(path)  # before it is read: a file written meanwhile is read again
         known = self.read.get(path)
-        if seen is not None and known is not None and known[0] == seen:
-            return known[1]
+        if seen is not None and known is not None and known[:3] == (seen, where, key):
+            return known[3]
         value = read_sealed(path, where, key)
         if seen is not None and value is not None:
-            self.read[path] = (seen, value)
+            self.read[path] = (seen, where, key, value)
         return value
 
 
