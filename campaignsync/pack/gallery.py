@@ -20,13 +20,16 @@ from functools import cache
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsync.l10n.catalog import Lookup
 from campaignsync.model import Config, Diagnostic, Message, Output, Project
 from campaignsync.pack import attention, cards, keys, localepages, messagepages, overview, shown
 from campaignsync.pack.kept import Kept
 from campaignsync.pack.writer import Member
+
+if TYPE_CHECKING:
+    from campaignsync.pack.hits import Whole
 
 THEME = Path(__file__).resolve().parent / "theme"
 #: Files of the theme copied into the pack as they are.
@@ -120,22 +123,23 @@ def pages(
     kept: Kept | None = None,
     copied: Mapping[str, Member] | None = None,
     made: messagepages.Staged | None = None,
+    wholes: Sequence[Whole] = (),
 ) -> Iterator[tuple[str, bytes]]:
     """Yield each file of the gallery (pages, styles, script, email copies) and its pack path.
 
     One at a time: a clean build writes each away before the next is made. ``drawn``
-    holds cards already drawn, by output path (from the render cache); the missing
-    ones are drawn here and added to it. ``kept`` gives back the message pages of
-    the last pack whose inputs are unchanged. ``copied`` holds the email copies the
-    workers made already, by path: they are yielded empty (their members are there);
-    ``made`` the message pages they made (:func:`campaignsync.pack.messagepages.ahead`).
+    holds the cards drawn, by path (the cache's; those drawn here are added), ``kept`` the
+    last pack's files taken while their inputs are unchanged, ``copied`` the email copies
+    the workers made (yielded empty: their members are there), ``made`` their message
+    pages (``messagepages.ahead``), ``wholes`` the messages taken whole from the cache.
     """
     config = project.config
     messages = {m.id: m for m in project.messages_of(campaign_id)}
-    seen = shown.scan(outputs)
+    seen = shown.scan(outputs, wholes)
     units = {unit for unit in seen.units if unit[1] in messages}
-    of_both = _made(config, messages, outputs, seen, drawn if drawn is not None else {}, units)
-    keyed = shown.message_keys(of_both) if kept is not None else {}
+    known = drawn if drawn is not None else {}
+    of_both = _made(config, messages, (outputs, wholes), seen, known, units)
+    keyed = shown.message_keys(of_both, wholes) if kept is not None else {}
     present = {tag for tag, _ in of_both}
     locales = shown_locales(config, present)
     by_message: dict[str, list[Drawn]] = defaultdict(list)
@@ -202,22 +206,28 @@ def page(name: str, **values: Any) -> bytes:
 def _made(
     config: Config,
     messages: Mapping[str, Message],
-    outputs: list[Output],
+    built: tuple[list[Output], Sequence[Whole]],
     seen: shown.Scan,
     known: dict[str, Drawn],
     units: Set[tuple[str, str]],
 ) -> dict[tuple[str, str], list[Drawn]]:
     """Return the cards shown by (locale, message), drawing the missing (added to ``known``).
 
-    ``units`` are the (locale, message) pairs of the outputs, of the messages shown.
+    ``built`` are the outputs, and the messages of them taken whole from the render cache;
+    ``units`` the (locale, message) pairs of the outputs, of the messages shown.
 
     The cards known are taken by the unit they name, those of outputs no longer built left
     out: a unit's cards are drawn together (:func:`draw`), and choosing the shown outputs
     again cost more than all the rest of the gallery after an edit.
     """
-    made = shown.cards_by_unit(known, seen.paths, messages)
+    outputs, wholes = built
+    made = shown.cards_by_unit(known, seen.paths, messages, wholes)
     missing = units - made.keys()
     if missing:
+        if seen.rest is not None:  # those of the messages taken whole lacking cards, and the rest
+            lack = {message for _, message in missing}
+            taken = (w.outputs for w in wholes if w.message_id in lack)
+            outputs = [*seen.rest, *chain.from_iterable(taken)]
         lacking: dict[tuple[str, str], list[Output]] = defaultdict(list)
         for output in outputs:
             if (output.locale, output.message) in missing:

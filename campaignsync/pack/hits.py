@@ -11,9 +11,10 @@ builds again (``preview``), and a message all of whose units were taken is kept 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain, groupby
 from operator import itemgetter
+from typing import Any
 
 from campaignsync import channels
 from campaignsync.l10n import catalog
@@ -35,6 +36,7 @@ def take_hits(
     members: dict[str, Member],
     lines: dict[str, str],
     complete: bool = False,
+    wholes: list[Whole] | None = None,
 ) -> list[tuple[str, str]]:
     """Add the cached units' outputs, members and manifest rows; return the units to render.
 
@@ -44,7 +46,8 @@ def take_hits(
     members and manifest rows now, once, and is kept with them.
 
     A message all of whose units the last build of this process took as they were, and
-    still would, is taken as it was then, in one test (:class:`Whole`).
+    still would, is taken as it was then, in one test (:class:`Whole`); ``wholes`` gets
+    each message whose units are all taken (what the gallery reads of them is kept there).
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
@@ -68,6 +71,8 @@ def take_hits(
                 continue
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
         _add(cache, into, (whole.outputs, *whole.taken))
+        if wholes is not None:
+            wholes.append(whole)
     if todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
     return todo
@@ -135,6 +140,7 @@ class Whole:
     takes them so (:attr:`shards.Took.whole`), not unit by unit.
     """
 
+    message_id: str
     message_key: str
     tags: tuple[str, ...]
     templates: frozenset[tuple[str, str]]
@@ -147,6 +153,8 @@ class Whole:
     members: dict[str, Member]
     lines: dict[str, str]
     drawn: dict[str, Drawn]
+    #: What the gallery made of these outputs and cards, kept with them (``pack.shown``).
+    shown: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(
@@ -168,7 +176,7 @@ class Whole:
             lines.update(its_lines)
             drawn.update(its_drawn)
         return cls(
-            cache.keys[message_id], tags, cache.now, units,
+            message_id, cache.keys[message_id], tags, cache.now, units,
             tuple((tag, digest_of(lookups.get(tag))) for tag in read),
             all(None not in unit.members for unit in units),
             tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,

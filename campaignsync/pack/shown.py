@@ -7,12 +7,17 @@ outputs for the units built, the email copies and the posts over a limit
 pages show of a message's cards is then named by one key a message
 (:func:`message_keys`), so that every piece made from them is kept per message
 (:mod:`campaignsync.pack.kept`) and only an edited message's is made again.
+
+A message all of whose units a build took from the render cache at once
+(:class:`campaignsync.pack.hits.Whole`) keeps what these passes made of it there: a
+process that builds again (``preview``) goes over the outputs and cards of the
+messages it did not take so alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
@@ -22,11 +27,14 @@ from campaignsync.model import Output
 
 if TYPE_CHECKING:
     from campaignsync.pack.gallery import Drawn
+    from campaignsync.pack.hits import Whole
 
 #: The unit (locale, message) an output or card is of: how cards are grouped.
 UNIT = attrgetter("locale", "message")
+Unit = tuple[str, str]
 _CHANNEL = attrgetter("channel")
 _DIGEST = attrgetter("digest")
+_PATH = attrgetter("path")
 
 
 @dataclass(slots=True)
@@ -40,10 +48,36 @@ class Scan:
     emails: list[Output] = field(default_factory=list)
     #: The outputs over a limit.
     over: list[Output] = field(default_factory=list)
+    #: The outputs of the messages not taken whole (None: every output).
+    rest: list[Output] | None = None
 
 
-def scan(outputs: Iterable[Output]) -> Scan:
-    """Return what the gallery reads of the outputs (each output touched once)."""
+def scan(outputs: Iterable[Output], wholes: Sequence[Whole] = ()) -> Scan:
+    """Return what the gallery reads of the outputs (each output touched once).
+
+    ``outputs`` are in path order. What the outputs of a message in ``wholes`` give is
+    kept with it, and found once.
+    """
+    if not wholes:
+        return _scanned(outputs)
+    taken = {whole.message_id for whole in wholes}
+    rest = [o for o in outputs if o.message not in taken]
+    found = _scanned(rest)
+    found.rest = rest
+    for whole in wholes:
+        part = whole.shown.get("scan")
+        if part is None:
+            part = whole.shown["scan"] = _scanned(whole.outputs)
+        found.units |= part.units
+        found.paths |= part.paths
+        found.emails += part.emails
+        found.over += part.over
+    found.emails.sort(key=_PATH)  # in path order, as the outputs come
+    found.over.sort(key=_PATH)
+    return found
+
+
+def _scanned(outputs: Iterable[Output]) -> Scan:
     found = Scan()
     unit, path_of = found.units.add, found.paths.add
     emails, over = found.emails.append, found.over.append
@@ -64,17 +98,37 @@ def has_copy(output: Output) -> bool:
 
 
 def cards_by_unit(
-    known: Mapping[str, Drawn], paths: set[str], messages: Mapping[str, object]
+    known: Mapping[str, Drawn],
+    paths: set[str],
+    messages: Mapping[str, object],
+    wholes: Sequence[Whole] = (),
 ) -> dict[tuple[str, str], list[Drawn]]:
     """Return the cards known by (locale, message), of the outputs built and messages shown.
 
     The cards of a unit come together (the render cache keeps them so): they are
     grouped by runs, in C, and a card of an output no longer built is looked for only
-    when there is one.
+    when there is one. Those of a message in ``wholes`` are grouped once, kept with it.
     """
     cards: Iterable[Drawn] = known.values()
-    if not paths.issuperset(known):
+    if wholes:
+        taken = {whole.message_id for whole in wholes}
+        cards = [c for c in cards if c.message not in taken and c.path in paths]
+    elif not paths.issuperset(known):
         cards = [c for c in cards if c.path in paths]
+    made = _grouped(cards, messages)
+    for whole in wholes:
+        own = whole.shown.get("cards")
+        if own is None:
+            built = {output.path for output in whole.outputs}
+            mine = (c for c in whole.drawn.values() if c.path in built)
+            own = whole.shown["cards"] = _grouped(mine, messages)
+        made.update((unit, list(of_unit)) for unit, of_unit in own.items())
+    return made
+
+
+def _grouped(
+    cards: Iterable[Drawn], messages: Mapping[str, object]
+) -> dict[tuple[str, str], list[Drawn]]:
     made: dict[tuple[str, str], list[Drawn]] = {}
     for unit, run in groupby(cards, UNIT):
         if unit[1] in messages:
@@ -93,14 +147,37 @@ def in_order(made: dict[tuple[str, str], list[Drawn]]) -> dict[tuple[str, str], 
     return dict(sorted(made.items()))
 
 
-def message_keys(made: Mapping[tuple[str, str], list[Drawn]]) -> dict[str, str]:
+def message_keys(
+    made: Mapping[tuple[str, str], list[Drawn]], wholes: Sequence[Whole] = ()
+) -> dict[str, str]:
     """Return, by message, the digest of what the pages show of its cards in every locale.
 
     A card's sha256 covers its HTML, which shows its path, locale, channel, its title
     on the platform, its text and gauges; the first card's title and direction (its
     section's heading) are added. The message itself is not: pieces keyed by this are
-    keyed by its digest too (:meth:`campaignsync.pack.kept.Kept.inputs`).
+    keyed by its digest too (:meth:`campaignsync.pack.kept.Kept.inputs`). That of a
+    message in ``wholes`` whose every unit has cards (as :func:`cards_by_unit` kept
+    them) is found once, kept with it.
     """
+    known = {}
+    for whole in wholes:
+        key = whole.shown.get("key")
+        own = whole.shown.get("cards")
+        if key is None and own is not None:
+            units = {(output.locale, output.message) for output in whole.outputs}
+            mine = in_order({unit: list(cards) for unit, cards in own.items()})
+            key = whole.shown["key"] = (
+                _keys(mine).get(whole.message_id, "") if own.keys() == units else ""
+            )
+        if key:
+            known[whole.message_id] = key
+    if not known:
+        return _keys(made)
+    rest = {unit: cards for unit, cards in made.items() if unit[1] not in known}
+    return {**_keys(rest), **known}
+
+
+def _keys(made: Mapping[tuple[str, str], list[Drawn]]) -> dict[str, str]:
     parts: dict[str, list[str]] = {}
     for (tag, message), cards in made.items():
         first = cards[0]

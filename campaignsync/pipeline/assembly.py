@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from campaignsync.pipeline.workers import Rendered, forks
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import gallery, messagepages
+    from campaignsync.pack.hits import Whole
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.spilled import Spiller
     from campaignsync.pack.staging import Stager, Staging
@@ -96,7 +97,7 @@ def assemble(
     try:
         extras, scores = pack_extras(
             project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
-            rendered.copied, forks(jobs, rendered.fresh), rendered.pages,
+            rendered.copied, forks(jobs, rendered.fresh), rendered.pages, rendered.wholes,
         )  # fmt: skip
     finally:
         done = stager.finish() if stager is not None else {}
@@ -165,6 +166,7 @@ def pack_extras(
     copied: Mapping[str, writer.Member] | None = None,
     fork: bool = False,
     pages: messagepages.Staged | None = None,
+    wholes: Sequence[Whole] = (),
 ) -> tuple[list[writer.PackFile], dict[str, object]]:
     """Return the calendar, CSVs, gallery and images of the outputs, and their readability.
 
@@ -181,7 +183,8 @@ def pack_extras(
     ``pages`` its message pages (:mod:`campaignsync.pack.messagepages`): ``stager`` takes
     those the gallery takes. With ``fork`` (many units rendered now: a clean build, a
     template edited), the scheduler CSVs, the calendar and the readability part are made
-    in a forked process meanwhile (:func:`_beside`).
+    in a forked process meanwhile (:func:`_beside`). ``wholes``: the messages taken whole
+    from the render cache (:attr:`campaignsync.pipeline.workers.Rendered.wholes`).
     """
     from campaignsync.pack import attention, gallery
     from campaignsync.pack.staging import Stager
@@ -203,7 +206,7 @@ def pack_extras(
     context = (project, campaign, outputs, epoch, kept)
     with aside(_beside, context, fork) as beside:
         made = gallery.pages(project, campaign, outputs, lookups, schedule, drawn, kept,
-                             staged, ahead)  # fmt: skip
+                             staged, ahead, wholes)  # fmt: skip
         for rel, page in made:
             add(rel, page)
         files, scores = _noting(kept, beside())

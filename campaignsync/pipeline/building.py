@@ -189,7 +189,8 @@ def _plan(
         return None
     from campaignsync.pack import messagepages
     from campaignsync.pipeline.assembly import pack_epoch
-    from campaignsync.pipeline.workers import forks, units_of
+    from campaignsync.pipeline.selection import units_of
+    from campaignsync.pipeline.workers import forks
 
     units = units_of(project, selection)
     if not forks(jobs, len(units)):

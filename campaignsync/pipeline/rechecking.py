@@ -22,8 +22,8 @@ from campaignsync.errors import WorkerError
 from campaignsync.l10n.longtexts import Text
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pipeline.catalogs import read_catalogs
-from campaignsync.pipeline.selection import Selection
-from campaignsync.pipeline.workers import Rendered, render_selection, units_of
+from campaignsync.pipeline.selection import Selection, units_of
+from campaignsync.pipeline.workers import Rendered, render_selection
 
 if TYPE_CHECKING:
     from campaignsync.l10n.catalog import Lookup

@@ -66,3 +66,17 @@ def known_partners(project: Project, partners: Iterable[str]) -> None:
         if project.config.partner(pid) is None:
             known = ", ".join(p.id for p in project.config.partners)
             raise UsageError(f"unknown partner {pid!r} (partners: {known})")
+
+
+def units_of(project: Project, selection: Selection) -> list[tuple[str, str]]:
+    """Return the (locale, message id) units of a selection, message by message."""
+    from campaignsync.l10n import localize
+
+    chosen = {loc.tag for loc in selection.locales}
+    return [
+        (locale.tag, message.id)
+        for message in project.messages_of(selection.campaign)
+        if set(message.channels) & set(selection.channels)
+        for locale in localize.locales_for(project.config, message)
+        if locale.tag in chosen
+    ]

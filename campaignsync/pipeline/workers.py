@@ -16,12 +16,12 @@ from campaignsync.model import Diagnostic, Message, Output, Project
 from campaignsync.pack import writer
 from campaignsync.pipeline import collecting
 from campaignsync.pipeline.forking import forked_pool
-from campaignsync.pipeline.selection import Selection
+from campaignsync.pipeline.selection import Selection, units_of
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
     from campaignsync.pack import cache as unitcache
-    from campaignsync.pack import messagepages
+    from campaignsync.pack import hits, messagepages
     from campaignsync.pack.gallery import Drawn
     from campaignsync.pack.staging import Staging
     from campaignsync.pipeline.rechecking import Keeper
@@ -59,6 +59,8 @@ class Rendered:
     halted: bool = False
     #: How many units (message x locale) were rendered now, not taken from the render cache.
     fresh: int = 0
+    #: The messages all of whose units were taken from the render cache, each at once.
+    wholes: tuple[hits.Whole, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,20 +213,6 @@ def _checked_here(context: WorkContext, done: list[_Done], kept: dict[str, Any])
 WRITTEN: tuple[Any, ...] = ("in its shard",)
 
 
-def units_of(project: Project, selection: Selection) -> list[tuple[str, str]]:
-    """Return the (locale, message id) units of a selection, message by message."""
-    from campaignsync.l10n import localize
-
-    chosen = {loc.tag for loc in selection.locales}
-    return [
-        (locale.tag, message.id)
-        for message in project.messages_of(selection.campaign)
-        if set(message.channels) & set(selection.channels)
-        for locale in localize.locales_for(project.config, message)
-        if locale.tag in chosen
-    ]
-
-
 def render_selection(
     project: Project,
     selection: Selection,
@@ -260,7 +248,7 @@ def render_selection(
     got = _Got(cache, lookups, problems, progress, len(units))
     if cache is not None:
         units = hits.take_hits(cache, project, units, lookups, got.outputs, got.members,
-                                    got.rows, prepare)  # fmt: skip
+                               got.rows, prepare, got.wholes)  # fmt: skip
         got.total = len(units)
     keeper = rechecking.keeper(cache, selection.campaign, every, units)
     context = WorkContext(project, renderer, lookups, selection, by_id, prepare,
@@ -273,8 +261,8 @@ def render_selection(
         renderer.answers.save()  # what the workers asked too
     got.outputs.sort(key=_PATH)
     problems = checks.once_per_place(got.problems)  # a template error: once, not per unit
-    return Rendered(tuple(got.outputs), tuple(problems), lookups, got.members, got.rows,
-                    got.drawn, got.copied, got.pages, fresh=len(units))  # fmt: skip
+    return Rendered(tuple(got.outputs), tuple(problems), lookups, got.members, got.rows, got.drawn,
+                    got.copied, got.pages, False, len(units), tuple(got.wholes))  # fmt: skip
 
 
 class _Got:
@@ -294,6 +282,7 @@ class _Got:
         self.members, self.rows, self.copied = _Members(), dict[str, str](), _Members()
         self.drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
         self.pages: messagepages.Staged = {}
+        self.wholes: list[hits.Whole] = []
 
     def collect(self, chunk: _Chunk, size: int) -> None:
         """Take in a chunk of ``size`` units, rendered here or in a worker."""
