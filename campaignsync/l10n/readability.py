@@ -237,6 +237,7 @@ def dictionary_source(name: str) -> bytes:
 Patterns = dict[str, tuple[int, tuple[int, ...]]]
 #: Marks a dictionary pyphen holds that came from :func:`adopt_dictionary`, plain values only.
 _PLAIN = "campaignsync_plain"
+_ORIGIN = "campaignsync_origin"
 
 
 def parse_dictionary(name: str, reuse: bool = False) -> Patterns:
@@ -256,17 +257,22 @@ def parse_dictionary(name: str, reuse: bool = False) -> Patterns:
     return {key: (start, tuple(int(v) for v in values)) for key, (start, values) in parsed.items()}
 
 
-def adopted(name: str) -> object:
+#: Where a dictionary's patterns handed to pyphen came from (a kept file and its identity).
+Origin = tuple[Path, tuple[int, ...] | None]
+
+
+def adopted(name: str) -> Origin | None:
     """Return where the dictionary pyphen holds came from, if :func:`adopt_dictionary` gave it."""
-    return getattr(pyphen.hdcache.get(_dictionary_path(name)), _PLAIN, None)
+    origin = getattr(pyphen.hdcache.get(_dictionary_path(name)), _ORIGIN, None)
+    return origin if isinstance(origin, tuple) else None
 
 
-def adopt_dictionary(name: str, patterns: Patterns, origin: object = True) -> None:
+def adopt_dictionary(name: str, patterns: Patterns, origin: Origin | None = None) -> None:
     """Give pyphen a dictionary's patterns parsed before (:func:`parse_dictionary`).
 
     They go into pyphen's own cache of parsed dictionaries, where ``pyphen.Pyphen``
-    looks first, so the counts are those of the dictionary parsed afresh. ``origin``
-    (true: a kept file's identity, say) is what :func:`adopted` then returns.
+    looks first, so the counts are those of the dictionary parsed afresh. ``origin`` is
+    what :func:`adopted` then returns.
     """
     if not patterns:
         raise ValueError("a hyphenation dictionary without patterns")
@@ -274,7 +280,8 @@ def adopt_dictionary(name: str, patterns: Patterns, origin: object = True) -> No
     made.patterns = patterns
     made.cache = {}
     made.maxlen = max(len(key) for key in patterns)
-    setattr(made, _PLAIN, origin or True)
+    setattr(made, _PLAIN, True)
+    setattr(made, _ORIGIN, origin)
     pyphen.hdcache[_dictionary_path(name)] = made
 
 

@@ -46,7 +46,7 @@ class Cache:
     key: str
     units: dict[str, dict[str, tuple[str, Unit]]] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)
-    #: The digest of each message of the project, by id (see :func:`take_hits`).
+    #: The digest of each message of the project, by id (see ``hits.take_hits``).
     keys: dict[str, str] = field(default_factory=dict)
     #: The gallery cards of the units taken from the cache, by output path.
     drawn: dict[str, Drawn] = field(default_factory=dict)

@@ -51,84 +51,82 @@ def take_hits(
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
-    messages = {m.id: m for m in project.messages} if complete else {}
-    todo: list[tuple[str, str]] = []
-    into = (outputs, members, lines)
+    taking = _Taking(cache, project, lookups, complete)
     for message_id, run in groupby(units, itemgetter(1)):
         tags = tuple(tag for tag, _ in run)
         memo = cache.taken.setdefault(message_id, shards.Took())
         whole = memo.whole
         if whole is None or not whole.holds(cache, message_id, tags, lookups, complete):
-            before = len(todo)
-            held = _taken(cache, project, (message_id, tags), lookups, messages, todo, memo)
-            if len(todo) > before:  # some render: the others are added one by one
+            before = len(taking.todo)
+            held = taking.units(message_id, tags, memo)
+            if len(taking.todo) > before:  # some render: those taken are added one by one
                 for unit, its_members, its_lines, drawn in held:
-                    _add(
-                        cache,
-                        (outputs, members, lines),
-                        (unit.outputs, its_members, its_lines, drawn),
-                    )
+                    cache.drawn.update(drawn)
+                    _add((outputs, members, lines), unit.outputs, its_members, its_lines)
                 continue
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
-        _add(cache, into, (whole.outputs, *whole.taken))
+        cache.drawn.update(whole.drawn)
+        _add((outputs, members, lines), whole.outputs, whole.members, whole.lines)
         if wholes is not None:
             wholes.append(whole)
-    if todo:
-        hyphenation.prime(cache.folder.parent, {tag for tag, _ in todo})
-    return todo
-
-
-def _taken(
-    cache: Cache,
-    project: Project,
-    unit_of: tuple[str, tuple[str, ...]],
-    lookups: Mapping[str, catalog.Lookup],
-    messages: Mapping[str, Message],
-    todo: list[tuple[str, str]],
-    memo: shards.Took,
-) -> list[shards.Taken]:
-    """Return what is taken of a message's units from the cache; add those to render to ``todo``.
-
-    ``unit_of``: the message and its locales; ``messages``: each message by id, when a unit
-    rendered for ``check`` only is completed (a build).
-    """
-    message_id, tags = unit_of
-    message_key, held = cache.keys[message_id], []
-    for tag in tags:
-        unit = cache.get(message_id, tag, message_key, lookups)
-        if unit is None:
-            todo.append((tag, message_id))
-            continue
-        if messages and None in unit.members:
-            unit = _completed(unit, project, messages[message_id])
-            cache.put(message_id, tag, message_key, unit)
-        stale = cache.stale(unit)
-        if stale:  # its other channels' outputs are taken, these render again (see store)
-            todo.append((tag, message_id))
-            if not partial.splittable(unit, stale, bool(messages)):
-                continue
-            part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
-            unit = part[0]
-        found = memo.get(tag)
-        if found is None or found[0] is not unit:  # (a unit completed or split is another)
-            found = memo[tag] = shards.taken(unit)
-        held.append(found)
-    return held
-
-
-#: What a unit or a message adds to a build: outputs, members, manifest rows, cards.
-Adds = tuple[Iterable[Output], Mapping[str, Member], Mapping[str, str], Mapping[str, Drawn]]
+    if taking.todo:
+        hyphenation.prime(cache.folder.parent, {tag for tag, _ in taking.todo})
+    return taking.todo
 
 
 def _add(
-    cache: Cache, into: tuple[list[Output], dict[str, Member], dict[str, str]], taken: Adds
+    into: tuple[list[Output], dict[str, Member], dict[str, str]],
+    outputs: Iterable[Output],
+    members: Mapping[str, Member],
+    lines: Mapping[str, str],
 ) -> None:
-    """Add what was taken of a unit or a message to the build's (its cards to the cache's)."""
-    outputs, members, lines = into
-    outputs.extend(taken[0])
-    members.update(taken[1])
-    lines.update(taken[2])
-    cache.drawn.update(taken[3])
+    """Add the outputs, members and manifest rows taken of a unit or message to a build's."""
+    into[0].extend(outputs)
+    into[1].update(members)
+    into[2].update(lines)
+
+
+class _Taking:
+    """A build's hit test of units one by one, and the units it found to render."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        project: Project,
+        lookups: Mapping[str, catalog.Lookup],
+        complete: bool,
+    ) -> None:
+        self.cache, self.project, self.lookups, self.complete = cache, project, lookups, complete
+        #: Each message by id, when a unit rendered for ``check`` only is completed (a build).
+        self.messages = {m.id: m for m in project.messages} if complete else {}
+        self.todo: list[tuple[str, str]] = []
+
+    def units(
+        self, message_id: str, tags: tuple[str, ...], memo: shards.Took
+    ) -> list[shards.Taken]:
+        """Return what is taken of a message's units (in ``tags``); note those to render."""
+        cache, todo = self.cache, self.todo
+        message_key, held = cache.keys[message_id], []
+        for tag in tags:
+            unit = cache.get(message_id, tag, message_key, self.lookups)
+            if unit is None:
+                todo.append((tag, message_id))
+                continue
+            if self.complete and None in unit.members:
+                unit = _completed(unit, self.project, self.messages[message_id])
+                cache.put(message_id, tag, message_key, unit)
+            stale = cache.stale(unit)
+            if stale:  # its other channels' outputs are taken, these render again (see store)
+                todo.append((tag, message_id))
+                if not partial.splittable(unit, stale, self.complete):
+                    continue
+                part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
+                unit = part[0]
+            found = memo.get(tag)
+            if found is None or found[0] is not unit:  # (a unit completed or split is another)
+                found = memo[tag] = shards.taken(unit)
+            held.append(found)
+        return held
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +179,6 @@ class Whole:
             all(None not in unit.members for unit in units),
             tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,
         )  # fmt: skip
-
-    @property
-    def taken(self) -> tuple[dict[str, Member], dict[str, str], dict[str, Drawn]]:
-        """Return the units' members, manifest rows and cards, by their outputs' paths."""
-        return self.members, self.lines, self.drawn
 
     def holds(
         self,

@@ -329,7 +329,7 @@ Taken = tuple[Unit, dict[str, Member], dict[str, str], dict[str, Drawn]]
 class Took(dict[str, Taken]):
     """What builds took of a message's units by locale, kept while its shard is known as is.
 
-    With them, all of them at once, as :func:`campaignsync.pack.cache.take_hits` took them
+    With them, all of them at once, as :func:`campaignsync.pack.hits.take_hits` took them
     whole the last time (None until then).
     """
 

@@ -1,0 +1,144 @@
+"""The render cache's hit test in a process that builds again (``pack.hits``, ``pack.shown``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_shards import EPOCH, _clean, _folder, _pack, _retitle
+
+from campaignsync.pack import cache as unitcache
+from campaignsync.pack import shards
+
+
+@pytest.fixture
+def tested(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the message of every unit the render cache's hit test looks at one by one."""
+    seen: list[str] = []
+    get = unitcache.Cache.get
+
+    def noted(cache: unitcache.Cache, message_id: str, *args: Any) -> shards.Unit | None:
+        seen.append(message_id)
+        return get(cache, message_id, *args)
+
+    monkeypatch.setattr(unitcache.Cache, "get", noted)
+    return seen
+
+
+@pytest.mark.parametrize("edit", ["message", "catalog", "template"])
+def test_a_process_that_builds_again_tests_a_message_taken_whole_once(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, tested: list[str], edit: str
+) -> None:
+    """As ``preview`` does after each save: a message all of whose units the last build took
+    from the cache is taken whole again while its digest, catalogs and templates are the
+    same; what an edit changes is tested unit by unit, and the pack is a clean build's."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)  # every message's units tested one by one, then kept whole
+    messages = {p.name.removesuffix(".units") for p in _folder(small_repo).glob("*.units")}
+    assert set(tested) == messages
+    tested.clear()
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    if edit == "message":
+        _retitle(small_repo, "kickoff", "Kicked off")
+    elif edit == "catalog":  # every message reads the German catalog
+        text = po.read_text(encoding="utf-8")
+        po.write_text(text.replace('msgstr "Teil des', 'msgstr "Ein Teil des', 1), "utf-8")
+    else:
+        template = small_repo / "templates" / "x.txt.j2"
+        template.write_text("New: " + template.read_text(encoding="utf-8"), "utf-8")
+    cli_invoke(build, env=EPOCH)
+    if edit == "message":  # and the one the last build saved: read again, taken anew
+        assert sorted(set(tested)) == ["kickoff", "wrap-up"]
+    else:  # a catalog every message read, a template every message renders with
+        assert set(tested) == messages
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_once(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``preview`` building again: what the gallery reads of a message taken whole from the
+    render cache (its outputs' paths, email copies and posts over a limit, its cards by
+    locale and their key) is kept with it; the pages are a clean build's."""
+    from campaignsync.pack import shown
+
+    read: list[str] = []
+    scanned, grouped = shown._scanned, shown._grouped
+
+    def scanning(outputs: Any) -> shown.Scan:
+        mine = list(outputs)
+        read.extend(o.message for o in mine)
+        return scanned(mine)
+
+    def grouping(cards: Any, messages: Any) -> Any:
+        mine = list(cards)
+        read.extend(c.message for c in mine)
+        return grouped(mine, messages)
+
+    monkeypatch.setattr(shown, "_scanned", scanning)
+    monkeypatch.setattr(shown, "_grouped", grouping)
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    messages = {p.name.removesuffix(".units") for p in _folder(small_repo).glob("*.units")}
+    assert set(read) == messages
+    read.clear()
+    _retitle(small_repo, "kickoff", "Kicked off")
+    cli_invoke(build, env=EPOCH)
+    assert set(read) == {"kickoff", "wrap-up"}  # edited, and saved by the last build
+    monkeypatch.undo()
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_units_a_process_took_whole_for_check_are_completed_for_a_build(
+    small_repo: Path,
+) -> None:
+    """Units rendered for ``check`` only lack the assembled files (an email's .eml, a
+    Bluesky post's record): taken whole by a check, they are completed for a build in the
+    same process, not taken whole as they are."""
+    from campaignsync.load.project import load_project
+    from campaignsync.pipeline.selection import select
+    from campaignsync.pipeline.workers import open_cache, render_selection
+
+    project, _ = load_project(small_repo)
+    assert project is not None
+    selection, out = select(project, None), small_repo / "dist"
+    for _ in range(2):  # rendered for check only, then taken whole so
+        cache = open_cache(project, selection, out)
+        render_selection(project, selection, cache=cache)
+        unitcache.save_cache(cache)
+    assert any(cache.taken[m].whole for m in cache.taken)
+    built = render_selection(
+        project, selection, prepare=True, cache=open_cache(project, selection, out)
+    )
+    fresh = render_selection(project, selection, prepare=True)
+    assert [o.path for o in built.outputs] == [o.path for o in fresh.outputs]
+    assert any(o.path.endswith(".eml") for o in built.outputs)
+
+
+def test_after_a_catalog_edit_no_unit_reads_its_messages_are_taken_whole_again(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, tested: list[str]
+) -> None:
+    """A PO entry added that no message looks up: every unit reading that catalog is tested
+    on its look-ups once (the catalog's digest changed), then taken whole again."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    messages = {p.name.removesuffix(".units") for p in _folder(small_repo).glob("*.units")}
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    unread = '\nmsgctxt "nowhere:title"\nmsgid "Not looked up"\nmsgstr "Nirgends gesucht"\n'
+    po.write_text(po.read_text(encoding="utf-8") + unread, encoding="utf-8")
+    tested.clear()
+    cli_invoke(build, env=EPOCH)
+    assert set(tested) == messages  # the catalog's digest changed: each unit's look-ups
+    tested.clear()
+    _retitle(small_repo, "kickoff", "Kicked off")
+    cli_invoke(build, env=EPOCH)
+    assert set(tested) == {"kickoff"}  # no shard saved since: the others taken whole
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
