@@ -10,12 +10,15 @@ import errno
 import os
 import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
 from campaignsync.errors import ConfigError
 
 MAX_FILE_BYTES = 512 * 1024
+#: The mode of every file campaignsync writes.
+FILE_MODE = 0o644
 #: The file that makes a folder a campaign repository.
 CONFIG_NAME = "campaignsync.toml"
 
@@ -138,8 +141,31 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_new(path: str, data: bytes) -> None:
+    """Create a file that must not exist yet (never through a symbolic link)."""
+    create(path, lambda fd: write_all(fd, data))
+
+
+def create(path: str, write: Callable[[int], None]) -> None:
+    """Create a file that must not exist yet (never through a symbolic link); ``write`` fills it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        write(fd)
+    finally:
+        os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd``."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output
 from campaignsync.pack import manifest, state, writer
@@ -128,7 +129,7 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(
             raise OSError(28, "No space left on device")
         Path(path).write_bytes(data)
 
-    monkeypatch.setattr(writer, "write_new", failing)
+    monkeypatch.setattr(paths, "write_new", failing)
     changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
     with pytest.raises(BuildError) as caught:
         write(tmp_path, changed)

@@ -220,6 +220,39 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
     same_as_clean(cli_invoke, small_repo, out, clean)
 
 
+@pytest.mark.parametrize("kernel", ["copies", "refuses", "stops"])
+def test_an_update_copies_the_files_it_set_aside_into_the_pack(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kernel: str,
+) -> None:
+    """The changed whole-pack files go from the temporary file into the pack in the kernel;
+    where it cannot copy them (another file system), or stops halfway, they are read and
+    written: the pack is a clean build's either way."""
+    import errno
+
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Now")
+    copied: list[int] = []
+    real = os.copy_file_range
+
+    def copying(source: int, target: int, count: int, *at: Any) -> int:
+        if kernel == "refuses" or (kernel == "stops" and copied):
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        copied.append(real(source, target, min(count, 1000) if kernel == "stops" else count, *at))
+        return copied[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "copy_file_range", copying)
+        cli_invoke(build, env=EPOCH)
+    assert (kernel == "refuses") == (not copied)
+    same_as_clean(cli_invoke, small_repo, out, clean)
+
+
 def test_an_update_that_cannot_set_its_files_aside_says_where_and_leaves_the_pack(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from campaignsync import paths
 from campaignsync.model import Output
 from campaignsync.pack import shown, writer
 from campaignsync.pack.bodies import OUTPUT_FIELDS
@@ -159,7 +160,7 @@ def fill(
         if linked and link_or_false(old_root + rel, target):
             reused += 1
             continue
-        writer.write_new(target, data)
+        paths.write_new(target, data)
         written += 1
     return written, reused
 

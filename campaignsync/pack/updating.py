@@ -18,6 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import archive, asidezip, journal, manifest, runs, state, writer
@@ -375,7 +376,11 @@ def _stage(staging: Path, changed: list[Changed]) -> None:
         if folder and folder not in made:
             (staging / folder).mkdir(parents=True, exist_ok=True)
             made.add(folder)
-        writer.write_new(f"{staging}{os.sep}{rel}", file.content)
+        path = f"{staging}{os.sep}{rel}"
+        if isinstance(file, writer.PackFile):  # one set aside is copied in the kernel
+            paths.create(path, file.write_into)
+        else:
+            paths.write_new(path, file.content)
 
 
 def _blocked(final: Path, rel: str) -> bool:

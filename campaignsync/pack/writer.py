@@ -19,6 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import ZIP_EPOCH, ZIP_LAST
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 #: The sha256 of no bytes: a pack's digest when it has no manifest.
 NOTHING = hashlib.sha256(b"").hexdigest()
-FILE_MODE = 0o644
+FILE_MODE = paths.FILE_MODE
 DIR_MODE = 0o755
 
 
@@ -47,6 +48,10 @@ class PackFile:
         """Return the file's length (a file set aside reads no bytes for it: pack.spilled)."""
         return len(self.content)
 
+    def write_into(self, fd: int) -> None:
+        """Write the file's bytes to ``fd`` (a file set aside copies them in the kernel)."""
+        paths.write_all(fd, self.content)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
@@ -55,19 +60,6 @@ class SourceInfo:
     commit: str | None
     dirty: bool
     note: str = ""
-
-
-def write_new(path: str, data: bytes) -> None:
-    """Create a file that must not exist yet (never through a symbolic link)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, FILE_MODE)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
 
 
 def write_pack(
