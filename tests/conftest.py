@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -70,6 +71,22 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.org")
+
+
+@pytest.fixture
+def sealed_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Note the path of every sealed cache file read (``pack.sealed.read_sealed``), in order."""
+    from campaignsync.pack import sealed
+
+    read: list[Path] = []
+    reader = sealed.read_sealed
+
+    def noted(path: Path, *args: Any) -> Any:
+        read.append(path)
+        return reader(path, *args)
+
+    monkeypatch.setattr(sealed, "read_sealed", noted)
+    return read
 
 
 CliInvoke = Callable[..., Result]

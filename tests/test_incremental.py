@@ -532,7 +532,7 @@ def test_catalogs_kept_by_their_bytes_read_back_as_read(small_repo: Path, tmp_pa
 
 
 def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(
-    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_repo: Path, tmp_path: Path, sealed_reads: list[Path]
 ) -> None:
     """``preview`` building again: the kept catalogs it read are not read again while they
     are the files it read; a PO file edited is read, kept and read back anew."""
@@ -544,25 +544,18 @@ def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(
     assert config is not None
     memo = CatalogMemo(tmp_path, config.paths.locales)
     catalog.load_lookups(small_repo, config, memo=memo)  # fills the memo
-    read: list[str] = []
-    read_sealed = sealed.read_sealed
-
-    def noted(path: Path, *args: object) -> object:
-        read.append(path.name)
-        return read_sealed(path, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(sealed, "read_sealed", noted)
+    sealed_reads.clear()
     first = catalog.load_lookups(small_repo, config, memo=memo)
     assert catalog.load_lookups(small_repo, config, memo=memo) == first
+    read = [path.name for path in sealed_reads]
     assert sorted(read) == sorted(f"{loc.tag}.lookup" for loc in config.locales)  # once each
-    read.clear()
+    sealed_reads.clear()
     po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
     _edit(po, lambda t: t.replace('msgstr "Teil des', 'msgstr "Ein Teil des', 1))
     edited = catalog.load_lookups(small_repo, config, memo=memo)  # read, then kept
-    assert read == ["de.lookup"]
+    assert [path.name for path in sealed_reads] == ["de.lookup"]
     assert catalog.load_lookups(small_repo, config, memo=memo) == edited  # read back, once
-    assert read == ["de.lookup", "de.lookup"]
-    monkeypatch.undo()
+    assert [path.name for path in sealed_reads] == ["de.lookup", "de.lookup"]
     assert edited == catalog.load_lookups(small_repo, config)  # as read afresh
     assert edited != first
 

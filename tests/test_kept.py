@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pyphen
 import pytest
@@ -167,19 +166,13 @@ def test_a_dictionary_this_process_holds_is_kept_without_parsing_it_again(
 
 
 def test_a_dictionary_handed_over_from_its_kept_file_is_not_read_again_while_it_is_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sealed_reads: list[Path]
 ) -> None:
     """``preview`` building again: the kept patterns it handed pyphen are not read again."""
     hyphenation.prime(tmp_path, ["de"])
     kept = tmp_path / hyphenation.FOLDER / "de_DE.patterns"
-    read: list[Path] = []
-    read_sealed = sealed.read_sealed
-
-    def noted(path: Path, *args: Any) -> Any:
-        read.append(path)
-        return read_sealed(path, *args)
-
-    monkeypatch.setattr(sealed, "read_sealed", noted)
+    read = sealed_reads
+    read.clear()
     hyphenation.prime(tmp_path, ["de", "de-AT"])
     assert read == []
     kept.write_bytes(kept.read_bytes())  # written again (by another process, say): read
@@ -754,22 +747,16 @@ def test_the_pages_made_after_an_edit_are_hashed_once(
 
 
 def test_a_process_that_builds_again_reads_no_base_it_read_or_wrote(
-    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_invoke: CliInvoke, tmp_path: Path, sealed_reads: list[Path]
 ) -> None:
     from test_incremental import change_body, same_as_clean, small_build
 
     repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)  # (writes the bases: this process knows them)
-    read: list[str] = []
-    reader = sealed.read_sealed
-
-    def spied(path: Path, *args: object) -> object:
-        read.append(path.name)
-        return reader(path, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(sealed, "read_sealed", spied)
+    sealed_reads.clear()
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
+    read = [path.name for path in sealed_reads]
     assert read and not [name for name in read if name.endswith(".base")]
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
     # A base written again by another process (a new file, the same bytes): read again.
@@ -778,9 +765,10 @@ def test_a_process_that_builds_again_reads_no_base_it_read_or_wrote(
         copy = base.with_name("copy")
         copy.write_bytes(base.read_bytes())
         copy.replace(base)
-    read.clear()
+    sealed_reads.clear()
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)
+    read = [path.name for path in sealed_reads]
     assert sorted(name for name in read if name.endswith(".base")) == sorted(
         [BASE, f"{PIECES}.base"]
     )
