@@ -58,43 +58,6 @@ def test_a_process_that_builds_again_tests_a_message_taken_whole_once(
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
-def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_once(
-    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``preview`` building again: what the gallery reads of a message taken whole from the
-    render cache (its outputs' paths, email copies and posts over a limit, its cards by
-    locale and their key) is kept with it; the pages are a clean build's."""
-    from campaignsync.pack import shown
-
-    read: list[str] = []
-    scanned, grouped = shown._scanned, shown._grouped
-
-    def scanning(outputs: Any) -> shown.Scan:
-        mine = list(outputs)
-        read.extend(o.message for o in mine)
-        return scanned(mine)
-
-    def grouping(cards: Any, messages: Any) -> Any:
-        mine = list(cards)
-        read.extend(c.message for c in mine)
-        return grouped(mine, messages)
-
-    monkeypatch.setattr(shown, "_scanned", scanning)
-    monkeypatch.setattr(shown, "_grouped", grouping)
-    build = ["build", "--repo", str(small_repo)]
-    cli_invoke(build, env=EPOCH)
-    _retitle(small_repo, "wrap-up", "Wrapped up")
-    cli_invoke(build, env=EPOCH)
-    messages = {p.name.removesuffix(".units") for p in _folder(small_repo).glob("*.units")}
-    assert set(read) == messages
-    read.clear()
-    _retitle(small_repo, "kickoff", "Kicked off")
-    cli_invoke(build, env=EPOCH)
-    assert set(read) == {"kickoff", "wrap-up"}  # edited, and saved by the last build
-    monkeypatch.undo()
-    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
-
-
 def test_units_a_process_took_whole_for_check_are_completed_for_a_build(
     small_repo: Path,
 ) -> None:

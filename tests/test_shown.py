@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from conftest import CliInvoke
+from test_shards import EPOCH, _clean, _folder, _pack, _retitle
 
 from campaignsync import pipeline
 from campaignsync.load.project import load_project
@@ -74,3 +80,79 @@ def test_a_messages_key_changes_with_any_of_its_cards_and_no_other_messages(
         assert {m: k for m, k in again.items() if m != message} == {
             m: k for m, k in keyed.items() if m != message
         }
+
+
+def test_the_passes_with_messages_taken_whole_find_what_they_find_without(
+    small_repo: Path,
+) -> None:
+    """Two messages taken whole (their outputs in unit order, not by path), one unit of
+    one of them without cards (rendered for ``check`` only, drawn by the gallery): what
+    the passes find, then find kept, is what one pass over everything finds."""
+    outputs, drawn = _drawn(small_repo)
+    messages = {o.message: object() for o in outputs}
+    lost = next(c for c in drawn.values() if c.message == sorted(messages)[0])
+    unit = (lost.locale, lost.message)
+    known = {p: c for p, c in drawn.items() if (c.locale, c.message) != unit}
+    wholes: list[Any] = []
+    for message in sorted(messages)[:2]:
+        mine = sorted((o for o in outputs if o.message == message), key=lambda o: o.channel)
+        cards = {p: c for p, c in known.items() if c.message == message}
+        wholes.append(SimpleNamespace(message_id=message, outputs=tuple(mine), drawn=cards,
+                                      shown=shown.Found()))  # fmt: skip
+    plain = shown.scan(outputs)
+    want = shown.in_order(shown.cards_by_unit(drawn, plain.paths, messages))
+    keys = shown.message_keys(want)
+    for _ in range(2):  # found, then kept
+        seen = shown.scan(outputs, wholes)
+        assert (seen.units, seen.paths) == (plain.units, plain.paths)
+        assert seen.emails == plain.emails and seen.over == plain.over  # in path order
+        made = shown.cards_by_unit(known, seen.paths, messages, wholes)
+        assert unit not in made
+        made[unit] = [c for c in drawn.values() if (c.locale, c.message) == unit]  # drawn
+        made = shown.in_order(made)
+        assert made == want
+        assert shown.message_keys(made, wholes) == keys
+    assert [w.shown.key for w in wholes] == [shown.NO_KEY, keys[wholes[1].message_id]]
+
+
+def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_once(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``preview`` building again: what the gallery reads of a message taken whole from the
+    render cache as the build before took it (its outputs' paths, email copies and posts
+    over a limit, its cards by locale and their key) is found once, then kept with it;
+    the pages are a clean build's."""
+    read: list[str] = []
+    scanned, grouped, keyed = shown._scanned, shown._grouped, shown._keys
+
+    def scanning(outputs: Any) -> shown.Scan:
+        mine = list(outputs)
+        read.extend(o.message for o in mine)
+        return scanned(mine)
+
+    def grouping(cards: Any, messages: Any) -> Any:
+        mine = list(cards)
+        read.extend(c.message for c in mine)
+        return grouped(mine, messages)
+
+    def keying(made: Any) -> Any:
+        read.extend(message for _, message in made)
+        return keyed(made)
+
+    monkeypatch.setattr(shown, "_scanned", scanning)
+    monkeypatch.setattr(shown, "_grouped", grouping)
+    monkeypatch.setattr(shown, "_keys", keying)
+    build = ["build", "--repo", str(small_repo)]
+    messages = set()
+    for n, title in enumerate(["Once", "Twice", "Thrice"]):
+        if n == 0:
+            cli_invoke(build, env=EPOCH)
+            messages = {p.stem for p in _folder(small_repo).glob("*.units")}
+        read.clear()
+        _retitle(small_repo, "kickoff", title)
+        cli_invoke(build, env=EPOCH)
+        if n < 2:  # taken one by one, then whole for the first time: found
+            assert set(read) == messages
+    assert set(read) == {"kickoff"}  # the others' kept
+    monkeypatch.undo()
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)

@@ -138,7 +138,7 @@ def pages(
     seen = shown.scan(outputs, wholes)
     units = {unit for unit in seen.units if unit[1] in messages}
     known = drawn if drawn is not None else {}
-    of_both = _made(config, messages, (outputs, wholes), seen, known, units)
+    of_both = _made(config, messages, outputs, wholes, seen, known, units)
     keyed = shown.message_keys(of_both, wholes) if kept is not None else {}
     present = {tag for tag, _ in of_both}
     locales = shown_locales(config, present)
@@ -206,21 +206,21 @@ def page(name: str, **values: Any) -> bytes:
 def _made(
     config: Config,
     messages: Mapping[str, Message],
-    built: tuple[list[Output], Sequence[Whole]],
+    outputs: list[Output],
+    wholes: Sequence[Whole],
     seen: shown.Scan,
     known: dict[str, Drawn],
     units: Set[tuple[str, str]],
 ) -> dict[tuple[str, str], list[Drawn]]:
     """Return the cards shown by (locale, message), drawing the missing (added to ``known``).
 
-    ``built`` are the outputs, and the messages of them taken whole from the render cache;
-    ``units`` the (locale, message) pairs of the outputs, of the messages shown.
+    ``wholes`` are the messages of the outputs taken whole from the render cache; ``units``
+    the (locale, message) pairs of the outputs, of the messages shown.
 
     The cards known are taken by the unit they name, those of outputs no longer built left
     out: a unit's cards are drawn together (:func:`draw`), and choosing the shown outputs
     again cost more than all the rest of the gallery after an edit.
     """
-    outputs, wholes = built
     made = shown.cards_by_unit(known, seen.paths, messages, wholes)
     missing = units - made.keys()
     if missing:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain, groupby
 from operator import itemgetter
-from typing import Any
 
 from campaignsync import channels
 from campaignsync.l10n import catalog
@@ -24,6 +23,7 @@ from campaignsync.pack.cache import Cache, digest_of, message_digests
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit
+from campaignsync.pack.shown import Found
 from campaignsync.pack.writer import Member, digest
 
 
@@ -46,8 +46,8 @@ def take_hits(
     members and manifest rows now, once, and is kept with them.
 
     A message all of whose units the last build of this process took as they were, and
-    still would, is taken as it was then, in one test (:class:`Whole`); ``wholes`` gets
-    each message whose units are all taken (what the gallery reads of them is kept there).
+    still would, is taken as it was then, in one test (:class:`Whole`), and added to
+    ``wholes``: what the gallery reads of it is kept there, found once, for the next builds.
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
@@ -56,7 +56,8 @@ def take_hits(
         tags = tuple(tag for tag, _ in run)
         memo = cache.taken.setdefault(message_id, shards.Took())
         whole = memo.whole
-        if whole is None or not whole.holds(cache, message_id, tags, lookups, complete):
+        held_as_was = whole is not None and whole.holds(cache, message_id, tags, lookups, complete)
+        if whole is None or not held_as_was:
             before = len(taking.todo)
             held = taking.units(message_id, tags, memo)
             if len(taking.todo) > before:  # some render: those taken are added one by one
@@ -67,7 +68,7 @@ def take_hits(
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
         cache.drawn.update(whole.drawn)
         _add((outputs, members, lines), whole.outputs, whole.members, whole.lines)
-        if wholes is not None:
+        if wholes is not None and held_as_was:
             wholes.append(whole)
     if taking.todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in taking.todo})
@@ -151,8 +152,8 @@ class Whole:
     members: dict[str, Member]
     lines: dict[str, str]
     drawn: dict[str, Drawn]
-    #: What the gallery made of these outputs and cards, kept with them (``pack.shown``).
-    shown: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: What the gallery found of these outputs and cards, kept with them (``pack.shown``).
+    shown: Found = field(default_factory=Found, compare=False)
 
     @classmethod
     def of(

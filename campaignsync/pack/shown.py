@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 #: The unit (locale, message) an output or card is of: how cards are grouped.
 UNIT = attrgetter("locale", "message")
-Unit = tuple[str, str]
 _CHANNEL = attrgetter("channel")
 _DIGEST = attrgetter("digest")
 _PATH = attrgetter("path")
@@ -52,6 +51,20 @@ class Scan:
     rest: list[Output] | None = None
 
 
+@dataclass(slots=True)
+class Found:
+    """What the passes found of a message taken whole, kept with it (None: not found yet)."""
+
+    scan: Scan | None = None
+    #: Its cards by unit, of its outputs.
+    cards: dict[tuple[str, str], list[Drawn]] | None = None
+    #: The key of its cards (:data:`NO_KEY`: some unit has none, found from ``made`` then).
+    key: str | None = None
+
+
+NO_KEY = ""
+
+
 def scan(outputs: Iterable[Output], wholes: Sequence[Whole] = ()) -> Scan:
     """Return what the gallery reads of the outputs (each output touched once).
 
@@ -65,9 +78,9 @@ def scan(outputs: Iterable[Output], wholes: Sequence[Whole] = ()) -> Scan:
     found = _scanned(rest)
     found.rest = rest
     for whole in wholes:
-        part = whole.shown.get("scan")
+        part = whole.shown.scan
         if part is None:
-            part = whole.shown["scan"] = _scanned(whole.outputs)
+            part = whole.shown.scan = _scanned(whole.outputs)
         found.units |= part.units
         found.paths |= part.paths
         found.emails += part.emails
@@ -117,11 +130,12 @@ def cards_by_unit(
         cards = [c for c in cards if c.path in paths]
     made = _grouped(cards, messages)
     for whole in wholes:
-        own = whole.shown.get("cards")
+        own = whole.shown.cards
         if own is None:
-            built = {output.path for output in whole.outputs}
+            scanned = whole.shown.scan
+            built = scanned.paths if scanned else {output.path for output in whole.outputs}
             mine = (c for c in whole.drawn.values() if c.path in built)
-            own = whole.shown["cards"] = _grouped(mine, messages)
+            own = whole.shown.cards = _grouped(mine, messages)
         made.update((unit, list(of_unit)) for unit, of_unit in own.items())
     return made
 
@@ -161,13 +175,12 @@ def message_keys(
     """
     known = {}
     for whole in wholes:
-        key = whole.shown.get("key")
-        own = whole.shown.get("cards")
+        key, own, scanned = whole.shown.key, whole.shown.cards, whole.shown.scan
         if key is None and own is not None:
-            units = {(output.locale, output.message) for output in whole.outputs}
+            units = scanned.units if scanned else {UNIT(output) for output in whole.outputs}
             mine = in_order({unit: list(cards) for unit, cards in own.items()})
-            key = whole.shown["key"] = (
-                _keys(mine).get(whole.message_id, "") if own.keys() == units else ""
+            whole.shown.key = key = (
+                _keys(mine).get(whole.message_id, NO_KEY) if own.keys() == units else NO_KEY
             )
         if key:
             known[whole.message_id] = key

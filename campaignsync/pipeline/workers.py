@@ -262,7 +262,7 @@ def render_selection(
     got.outputs.sort(key=_PATH)
     problems = checks.once_per_place(got.problems)  # a template error: once, not per unit
     return Rendered(tuple(got.outputs), tuple(problems), lookups, got.members, got.rows, got.drawn,
-                    got.copied, got.pages, False, len(units), tuple(got.wholes))  # fmt: skip
+                    got.copied, got.pages, fresh=len(units), wholes=tuple(got.wholes))  # fmt: skip
 
 
 class _Got:
