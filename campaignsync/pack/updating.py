@@ -1,11 +1,10 @@
 """Updating a pack in place: only the changed files written, the zip's other members copied.
 
-A rebuild after a small edit changes a few hundred of a pack's 150,000 files.
-What changed is found path by path (its sha256 against the last pack's); only
-those files are staged, and the new zip is the old one with those members put
-in: the records between two changes are copied as they are, a run at a time
-(:func:`campaignsync.pack.archive.update_zip`), so the work follows the edit,
-not the pack. Then the journal commits (:mod:`campaignsync.pack.journal`).
+A rebuild after a small edit changes a few hundred of a pack's 150,000 files. What
+changed is found path by path (its sha256 against the last pack's); only those files
+are staged, and the new zip is the old one with those members put in: the records
+between two changes are copied as they are, a run at a time (:func:`archive.update_zip`),
+so the work follows the edit, not the pack. Then the journal commits (``pack.journal``).
 """
 
 from __future__ import annotations
@@ -61,10 +60,8 @@ def update(
         source = _aside(out, campaign, previous)
     if source is not None and source.index.stamp != stamp:
         source = None  # made at another time: every member is written again
-    missing = writer.digest_all(writer.PackFile(f.path, f.content) for f in files
-                                if f.path not in members)  # fmt: skip
+    changed, deletes, missing = _changes(files, members, previous)
     done = {**members, **missing} if missing else members
-    changed, deletes = _changes(files, done, previous)
     final = out / campaign
     if any(_blocked(final, rel) for rel, _, _ in changed):
         return None
@@ -143,7 +140,7 @@ def _against(
     """
     if not source.aside:
         return changed, deletes
-    return _changes(files, done, source.holds, strict=False)
+    return _changes(files, done, source.holds, strict=False)[:2]
 
 
 def _aside(out: Path, campaign: str, previous: Mapping[str, str]) -> LastZip | None:
@@ -191,24 +188,28 @@ def _changes(
     members: Mapping[str, writer.Member],
     previous: Mapping[str, str],
     strict: bool = True,
-) -> tuple[list[Changed], list[str]]:
+) -> tuple[list[Changed], list[str], dict[str, writer.Member]]:
     """Return the files changed or added since the last pack (sorted), and the paths it had alone.
 
-    One look-up a file: its sha256 against the last pack's at its path. ``strict``: a
-    file taken by reference from the last pack must be unchanged (else Stale).
+    With them, the members of the files ``members`` lacks, hashed now. One look-up a file:
+    its sha256 against the last pack's at its path. ``strict``: a file taken by reference
+    from the last pack must be unchanged (else Stale).
     """
-    was = previous.get
-    changed = sorted(  # each path read once: a property of 143,000 outputs from the cache
-        ((path, f, m) for f in files if was(path := f.path) != (m := members[path]).sha256),
-        key=itemgetter(0),
-    )
-    # A file taken by reference, yet not the last pack's.
-    if strict and any(m.referenced for _, _, m in changed):
+    was, member_of, lacking, changed = previous.get, members.get, [], []
+    for f in files:  # each path read once: a property of 143,000 outputs from the cache
+        member = member_of(path := f.path)
+        if member is None:
+            lacking.append(f)
+        elif was(path) != member.sha256:
+            changed.append((path, f, member))
+    missing = writer.digest_all(writer.PackFile(f.path, f.content) for f in lacking)
+    changed += ((rel, f, m) for f in lacking if was(rel := f.path) != (m := missing[rel]).sha256)
+    changed.sort(key=itemgetter(0))
+    if strict and any(m.referenced for _, _, m in changed):  # taken by reference, yet changed
         raise writer.Stale(next(rel for rel, _, m in changed if m.referenced))
     added = sum(1 for rel, _, _ in changed if rel not in previous)
-    if len(previous) == len(files) - added:  # every path of the last pack is still here
-        return changed, []
-    return changed, sorted(previous.keys() - {f.path for f in files})
+    same = len(previous) == len(files) - added  # every path of the last pack is still here
+    return changed, [] if same else sorted(previous.keys() - {f.path for f in files}), missing
 
 
 def last_hashes(out: Path, campaign: str, previous: Mapping[str, str] | None) -> Mapping[str, str]:
