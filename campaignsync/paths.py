@@ -169,3 +169,19 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def copied_in_kernel(source: int, target: int, count: int, at: int) -> int:
+    """Copy up to ``count`` bytes at ``at`` of ``source`` to ``target`` (at its position).
+
+    In the kernel (``copy_file_range``, Linux): return how many it copied, 0 where it
+    cannot (another file system, another system) and the caller reads and writes them.
+    """
+    copy = getattr(os, "copy_file_range", None)
+    if copy is None:
+        return 0
+    try:
+        copied: int = copy(source, target, count, at)
+    except OSError:
+        return 0
+    return copied

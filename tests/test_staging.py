@@ -220,7 +220,7 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
     same_as_clean(cli_invoke, small_repo, out, clean)
 
 
-@pytest.mark.parametrize("kernel", ["copies", "refuses", "stops"])
+@pytest.mark.parametrize("kernel", ["copies", "refuses", "stops", "absent"])
 def test_an_update_copies_the_files_it_set_aside_into_the_pack(
     cli_invoke: CliInvoke,
     small_repo: Path,
@@ -229,12 +229,14 @@ def test_an_update_copies_the_files_it_set_aside_into_the_pack(
     kernel: str,
 ) -> None:
     """The changed whole-pack files go from the temporary file into the pack in the kernel;
-    where it cannot copy them (another file system), or stops halfway, they are read and
-    written: the pack is a clean build's either way."""
+    where it cannot copy them (another file system, a system without ``copy_file_range``),
+    or stops halfway, they are read and written: the pack is a clean build's either way."""
     import errno
 
+    from campaignsync.pack import spilled
+
     out, clean = tmp_path / "out", tmp_path / "clean"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    build = ["build", "--repo", str(small_repo), "--out", str(out), "--no-zip"]
     cli_invoke(build, env=EPOCH)
     change_title(small_repo, 0, "Now")
     copied: list[int] = []
@@ -246,10 +248,19 @@ def test_an_update_copies_the_files_it_set_aside_into_the_pack(
         copied.append(real(source, target, min(count, 1000) if kernel == "stops" else count, *at))
         return copied[-1]
 
+    def unread(held: object, at: int, size: int) -> bytes:
+        raise AssertionError("read back, not copied in the kernel")
+
     with monkeypatch.context() as patch:
-        patch.setattr(os, "copy_file_range", copying)
+        if kernel == "absent":
+            patch.delattr(os, "copy_file_range")
+        else:
+            patch.setattr(os, "copy_file_range", copying)
+        if kernel == "copies":  # nothing set aside is read back (--no-zip: none compressed)
+            patch.setattr(spilled._Held, "read", unread)
         cli_invoke(build, env=EPOCH)
-    assert (kernel == "refuses") == (not copied)
+    assert bool(copied) == (kernel in ("copies", "stops"))
+    cli_invoke(build[:-1], env=EPOCH)  # the zip made again
     same_as_clean(cli_invoke, small_repo, out, clean)
 
 

@@ -15,6 +15,8 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
+from campaignsync import paths
+
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 #: A central record's signature, name, extra and comment lengths.
@@ -274,12 +276,9 @@ def _copy(source: Any, target: Any, start: int, length: int) -> None:
     target.flush()
     done = 0
     while done < length:
-        try:
-            moved = os.copy_file_range(
-                source.fileno(), target.fileno(), length - done, start + done
-            )
-        except OSError:
-            moved = 0
+        moved = paths.copied_in_kernel(
+            source.fileno(), target.fileno(), length - done, start + done
+        )
         if moved <= 0:
             source.seek(start + done)
             chunk = source.read(min(length - done, 1 << 20))

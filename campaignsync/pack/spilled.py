@@ -11,7 +11,6 @@ compresses or writes them: the update holds the bytes of no more than a few at o
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import weakref
@@ -43,14 +42,12 @@ class _Held:
 
     def copy(self, fd: int, at: int, size: int) -> None:
         """Write ``size`` bytes from ``at`` to ``fd``: in the kernel, where it can copy them."""
-        done = 0
-        with contextlib.suppress(OSError):  # not between these file systems: read and write
-            while done < size:
-                copied = os.copy_file_range(self.handle.fileno(), fd, size - done, at + done)
-                if not copied:
-                    break
-                done += copied
-        if done < size:
+        done, source = 0, self.handle.fileno()
+        while done < size and (
+            copied := paths.copied_in_kernel(source, fd, size - done, at + done)
+        ):
+            done += copied
+        if done < size:  # where the kernel cannot copy them: read and written
             paths.write_all(fd, self.read(at + done, size - done))
 
     def read(self, at: int, size: int) -> bytes:
