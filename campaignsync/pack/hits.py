@@ -56,7 +56,7 @@ def take_hits(
         tags = tuple(tag for tag, _ in run)
         memo = cache.taken.setdefault(message_id, shards.Took())
         whole = memo.whole
-        held_as_was = whole is not None and whole.holds(cache, message_id, tags, lookups, complete)
+        held_as_was = whole is not None and whole.holds(cache, tags, lookups, complete)
         if whole is None or not held_as_was:
             before = len(taking.todo)
             held = taking.units(message_id, tags, memo)
@@ -184,18 +184,17 @@ class Whole:
     def holds(
         self,
         cache: Cache,
-        message_id: str,
         tags: tuple[str, ...],
         lookups: Mapping[str, catalog.Lookup],
         complete: bool,
     ) -> bool:
-        """Say whether the message's units would all be taken as they are, as these were."""
-        key = cache.keys[message_id]
+        """Say whether the message's units (in ``tags``) would all be taken as these were."""
+        key = cache.keys[self.message_id]
         if (key, tags, cache.now) != (self.message_key, self.tags, self.templates):
             return False
         if complete and not self.complete:
             return False
-        mine = cache.units.get(message_id, {})
+        mine = cache.units.get(self.message_id, {})
         for tag, unit in zip(tags, self.units, strict=True):
             found = mine.get(tag)
             if found is None or found[0] != key or found[1] is not unit:

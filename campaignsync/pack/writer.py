@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 #: The sha256 of no bytes: a pack's digest when it has no manifest.
 NOTHING = hashlib.sha256(b"").hexdigest()
-FILE_MODE = paths.FILE_MODE
 DIR_MODE = 0o755
 
 
