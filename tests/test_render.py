@@ -485,3 +485,34 @@ def test_a_count_that_is_not_a_whole_number_takes_the_forms_as_english_does() ->
     ]  # fmt: skip
     assert strings.plural(one, many, 2.5) == forms[1]  # not a count: "other", as n != 1
     assert strings.plural(one, many, True) == forms[0]  # nor is True: as English, singular
+
+
+def test_a_process_compiles_a_template_again_only_once_its_source_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    from campaignsync.render.engine import make_environment
+
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a, **k):
+        compiled.append(name)
+        return real(self, source, name, *a, **k)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    first, second = tmp_path / "one", tmp_path / "two"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "post.txt.j2").write_text("{{ word }} one\n", encoding="utf-8")
+
+    def rendered(folder: Path) -> str:  # each build makes its own environment
+        return make_environment(folder).get_template("post.txt.j2").render(word="hi")
+
+    assert rendered(first) == "hi one\n" and compiled == ["post.txt.j2"]
+    assert rendered(first) == "hi one\n" and compiled == ["post.txt.j2"]  # taken, not compiled
+    (first / "post.txt.j2").write_text("{{ word }} two\n", encoding="utf-8")
+    assert rendered(first) == "hi two\n" and len(compiled) == 2  # its source changed
+    assert rendered(second) == "hi one\n" and len(compiled) == 3  # another folder's file
+    assert rendered(first) == "hi two\n" and len(compiled) == 4  # one folder at a time

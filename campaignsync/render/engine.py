@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
+    BytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
@@ -20,6 +21,7 @@ from jinja2 import (
     TemplateSyntaxError,
     pass_context,
 )
+from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -139,10 +141,45 @@ def _format_time(
     return datefmt.format_time(value, _date_locale(ctx), _zone_of(ctx, tz), format)
 
 
+class _Compiled(BytecodeCache):
+    """Each template's code as this process last compiled it, by the template's file.
+
+    Jinja2 takes it while the template's source is the same (its checksum is the
+    bucket's): a process that builds again (``preview`` after each save) and the
+    workers it forks do not compile the channel templates again. Held in memory only
+    (nothing marshalled is read from disk), for one templates folder at a time.
+    """
+
+    def __init__(self) -> None:
+        self.folder: str | None = None
+        self.held: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.held.get(bucket.key) if _folder(bucket) == self.folder else None
+        if code is not None:
+            bucket.bytecode_from_string(code)  # a stale checksum leaves the bucket empty
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if _folder(bucket) != self.folder:
+            self.folder, self.held = _folder(bucket), {}
+        self.held[bucket.key] = bucket.bytecode_to_string()
+
+
+def _folder(bucket: Bucket) -> str:
+    loader = bucket.environment.loader
+    return loader.searchpath[0] if isinstance(loader, _SafeLoader) else ""
+
+
+#: The templates' code, shared by every environment :func:`make_environment` makes (all
+#: made alike, so the same source compiles to the same code).
+_COMPILED = _Compiled()
+
+
 def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     """Return the sandboxed environment: strict undefined, autoescape for HTML, i18n."""
     env = _Environment(
         loader=_SafeLoader(str(templates)),
+        bytecode_cache=_COMPILED,
         autoescape=autoescaped,
         undefined=_Undefined,
         extensions=["jinja2.ext.i18n"],
