@@ -311,3 +311,43 @@ def test_a_spill_file_of_cards_read_by_stretches_gives_the_bytes_at_each_place(
         assert spilled.read(len(data) - 3, 13) == data[-3:] + b"more cards"
     finally:
         os.close(spilled.fd)
+
+
+def test_a_big_files_member_is_the_one_taken_in_one_go() -> None:
+    """Its CRC is taken in a thread while it is hashed (the manifest: 61 MB at full size)."""
+    import hashlib
+    import zlib
+
+    for size in (0, 1000, writer._SPLIT - 1, writer._SPLIT, 3 * writer._SPLIT + 7):
+        data = os.urandom(size)
+        member = writer.digest(data)
+        assert (member.sha256, member.crc, member.size) == (
+            hashlib.sha256(data).hexdigest(),
+            zlib.crc32(data),
+            size,
+        )
+
+
+def test_the_manifest_set_aside_is_written_while_hashed_and_a_full_disk_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from campaignsync.pack.spilled import Spiller
+
+    data = os.urandom(writer._SPLIT + 5)
+    spiller = Spiller(tmp_path, {})
+    spiller.finish()
+    made, member = spiller.last("manifest.json", data)
+    assert (made.path, made.content, member) == ("manifest.json", data, writer.digest(data))
+
+    def full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "pwrite", full)
+    with pytest.raises(BuildError) as stopped:
+        Spiller(tmp_path, {}).last("manifest.json", data)
+    assert str(stopped.value) == (
+        f"cannot set the new pack's files aside in {tmp_path}: No space left on device; "
+        "the previous pack is unchanged"
+    )

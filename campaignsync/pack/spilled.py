@@ -113,10 +113,18 @@ class Spiller(InThreads):
         return made
 
     def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
-        """Set a file aside now (the last one: the manifest); return it and its member."""
+        """Set a file aside now (the last one: the manifest); return it and its member.
+
+        It is written in a thread while this one hashes it.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
         made, at = self._reserved(rel, len(data))
-        self._write(data, at)
-        return made, writer.digest(data)
+        with ThreadPoolExecutor(1) as pool:
+            written = pool.submit(self._write, data, at)
+            member = writer.digest(data)
+            written.result()  # (raises what stopped it)
+        return made, member
 
     def _reserved(self, rel: str, size: int) -> tuple[writer.PackFile, int]:
         at, self._end = self._end, self._end + size

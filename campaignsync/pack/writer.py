@@ -327,10 +327,21 @@ def digest(content: bytes) -> Member:
     """Return ``content`` hashed but not compressed: the writer compresses it only if it must.
 
     Most of a pack's whole-pack files (gallery pages, email copies, images) are the
-    same after an edit; their bytes are then copied from the previous zip.
+    same after an edit; their bytes are then copied from the previous zip. A big file's
+    CRC is taken in a thread while it is hashed (both let go of the GIL): the manifest
+    is 61 MB at 500 messages x 26 locales.
     """
-    return Member(hashlib.sha256(content).hexdigest(), zlib.crc32(content), len(content),
-                  UNDECIDED, None)  # fmt: skip
+    if len(content) < _SPLIT:
+        crc = zlib.crc32(content)
+        return Member(hashlib.sha256(content).hexdigest(), crc, len(content), UNDECIDED, None)
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(zlib.crc32, content)
+        sha256 = hashlib.sha256(content).hexdigest()
+        return Member(sha256, later.result(), len(content), UNDECIDED, None)
+
+
+#: The size from which :func:`digest` takes a file's CRC in a thread of its own.
+_SPLIT = 4 * 1024 * 1024
 
 
 def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:
