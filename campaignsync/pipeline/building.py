@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync.errors import InterruptedAfterWrite
 from campaignsync.model import Diagnostic, Output, Project
-from campaignsync.pack import asidezip, manifest, state, writer
+from campaignsync.pack import asidezip, manifest, manifestrows, state, writer
 from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
 from campaignsync.pipeline import keeping
 from campaignsync.pipeline.assembly import Assembled, assemble
@@ -124,6 +124,7 @@ def _build(
             keeping.keep(cache, rendered, answers)
         untranslated, over = _tally(outputs, kept)
         save_kept(kept, result)
+        manifestrows.written(result.folder, result.manifest_sha256)
     except KeyboardInterrupt:
         if result is None:  # the previous pack is as it was (pack.writer)
             raise
