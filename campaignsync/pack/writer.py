@@ -332,16 +332,15 @@ def digest(content: bytes) -> Member:
     is 61 MB at 500 messages x 26 locales.
     """
     if len(content) < _SPLIT:
-        crc = zlib.crc32(content)
-        return Member(hashlib.sha256(content).hexdigest(), crc, len(content), UNDECIDED, None)
+        return Member(hashlib.sha256(content).hexdigest(), zlib.crc32(content), len(content),
+                      UNDECIDED, None)  # fmt: skip
     with ThreadPoolExecutor(1) as pool:
         later = pool.submit(zlib.crc32, content)
         sha256 = hashlib.sha256(content).hexdigest()
         return Member(sha256, later.result(), len(content), UNDECIDED, None)
 
 
-#: The size from which :func:`digest` takes a file's CRC in a thread of its own.
-_SPLIT = 4 * 1024 * 1024
+_SPLIT = 4 * 1024 * 1024  # the size from which the CRC is taken in a thread
 
 
 def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:

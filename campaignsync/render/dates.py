@@ -11,6 +11,7 @@ and its ``O`` field gives nothing, so the zone is worked out here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -163,3 +164,19 @@ def format_datetime(value: object, locale: str, tz: str, format: str = "full") -
     clock = format_time(moment, locale, tz)
     joiner = str(_locale(locale).datetime_formats[format]).replace("'", "")
     return joiner.replace("{1}", day).replace("{0}", clock)
+
+
+def shown_as(show: Callable[[object, str, str, str], str], default: str) -> Callable[..., str]:
+    """Return the template filter that shows a time as ``show`` does (``default``: its format).
+
+    It takes the template's context first: in the publishing partner's conventions
+    (their region's variant of the locale), on the clock of ``tz=``, else theirs, else UTC.
+    """
+
+    def shown(
+        ctx: Mapping[str, Any], value: object, format: str = default, tz: str | None = None
+    ) -> str:
+        zone = ctx.get("partner", {}).get("timezone") or "UTC"
+        return show(value, regional_locale(ctx["locale"]["gettext"], zone), tz or zone, format)
+
+    return shown

@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
-    BytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
@@ -21,10 +19,11 @@ from jinja2 import (
     TemplateSyntaxError,
     pass_context,
 )
-from jinja2.bccache import Bucket
+from jinja2.bccache import MemcachedBytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import LRUCache
 from markupsafe import escape
 
 from campaignsync import channels
@@ -112,67 +111,19 @@ class _Undefined(StrictUndefined):
         return super()._undefined_message
 
 
-def _zone_of(ctx: Context, tz: str | None) -> str:
-    return tz or ctx.get("partner", {}).get("timezone") or "UTC"
+class _Held(LRUCache):
+    """Templates' code in memory, as Jinja2's bytecode cache asks a memcached client for it."""
+
+    def set(self, key: str, value: bytes) -> None:
+        self[key] = value
 
 
-def _date_locale(ctx: Context) -> str:
-    # The publishing partner's conventions, whichever clock ``tz=`` shows.
-    zone = ctx.get("partner", {}).get("timezone") or "UTC"
-    return datefmt.regional_locale(ctx["locale"]["gettext"], zone)
-
-
-@pass_context
-def _format_datetime(
-    ctx: Context, value: datetime, format: str = "full", tz: str | None = None
-) -> str:
-    return datefmt.format_datetime(value, _date_locale(ctx), _zone_of(ctx, tz), format)
-
-
-@pass_context
-def _format_date(ctx: Context, value: datetime, format: str = "long", tz: str | None = None) -> str:
-    return datefmt.format_date(value, _date_locale(ctx), _zone_of(ctx, tz), format)
-
-
-@pass_context
-def _format_time(
-    ctx: Context, value: datetime, format: str = "short", tz: str | None = None
-) -> str:
-    return datefmt.format_time(value, _date_locale(ctx), _zone_of(ctx, tz), format)
-
-
-class _Compiled(BytecodeCache):
-    """Each template's code as this process last compiled it, by the template's file.
-
-    Jinja2 takes it while the template's source is the same (its checksum is the
-    bucket's): a process that builds again (``preview`` after each save) and the
-    workers it forks do not compile the channel templates again. Held in memory only
-    (nothing marshalled is read from disk), for one templates folder at a time.
-    """
-
-    def __init__(self) -> None:
-        self.folder: str | None = None
-        self.held: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self.held.get(bucket.key) if _folder(bucket) == self.folder else None
-        if code is not None:
-            bucket.bytecode_from_string(code)  # a stale checksum leaves the bucket empty
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        if _folder(bucket) != self.folder:
-            self.folder, self.held = _folder(bucket), {}
-        self.held[bucket.key] = bucket.bytecode_to_string()
-
-
-def _folder(bucket: Bucket) -> str:
-    loader = bucket.environment.loader
-    return loader.searchpath[0] if isinstance(loader, _SafeLoader) else ""
-
-
-#: The templates' code, shared by every environment :func:`make_environment` makes (all
-#: made alike, so the same source compiles to the same code).
-_COMPILED = _Compiled()
+#: The templates' code as this process last compiled it, by template file, shared by the
+#: environments :func:`make_environment` makes (all alike, so the same source compiles to
+#: the same code): Jinja2 takes it while the source's checksum is the same, so a process
+#: that builds again (``preview``) and the workers it forks do not compile the channel
+#: templates again. In memory only: nothing marshalled is read from disk.
+_COMPILED = MemcachedBytecodeCache(_Held(64), prefix="")  # type: ignore[arg-type]
 
 
 def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
@@ -197,9 +148,9 @@ def make_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": context.plain}
     env.filters.update(
-        format_datetime=_format_datetime,
-        format_date=_format_date,
-        format_time=_format_time,
+        format_datetime=pass_context(datefmt.shown_as(datefmt.format_datetime, "full")),
+        format_date=pass_context(datefmt.shown_as(datefmt.format_date, "long")),
+        format_time=pass_context(datefmt.shown_as(datefmt.format_time, "short")),
         hashtags=context.hashtags,
         email_styles=context.email_styles,
     )
