@@ -17,12 +17,45 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from campaignsync import paths
 from campaignsync.errors import BuildError
+from campaignsync.model import Output
+from campaignsync.pack.writer import DIR_MODE, PackFile
+
+
+def stage(staging: Path, changed: Iterable[tuple[str, Output | PackFile, object]]) -> None:
+    """Write an update's changed files (path, file, member) into its staging folder."""
+    staging.mkdir(mode=DIR_MODE)
+    made: set[str] = set()
+    for rel, file, _ in changed:
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        path = f"{staging}{os.sep}{rel}"
+        if isinstance(file, PackFile):  # one set aside is copied in the kernel
+            paths.create(path, file.write_into)
+        else:
+            paths.write_new(path, file.content)
+
+
+def blocked(final: Path, rel: str) -> bool:
+    """Return True when a file cannot simply be renamed to ``rel`` in the pack ``final``."""
+    path = final
+    parts = rel.split("/")
+    for depth, part in enumerate(parts, start=1):
+        path = path / part
+        if path.is_symlink():
+            return True
+        if depth < len(parts) and path.exists() and not path.is_dir():
+            return True  # a file where a folder must go: rare, so a new pack is written
+        if depth == len(parts) and path.is_dir():
+            return True
+    return False
 
 
 def journal_path(out: Path, campaign: str) -> Path:

@@ -17,7 +17,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
 from campaignsync.pack import archive, asidezip, journal, manifest, runs, state, writer
@@ -63,7 +62,7 @@ def update(
     changed, deletes, missing = _changes(files, members, previous)
     done = {**members, **missing} if missing else members
     final = out / campaign
-    if any(_blocked(final, rel) for rel, _, _ in changed):
+    if any(journal.blocked(final, rel) for rel, _, _ in changed):
         return None
     if not changed and not deletes and _zip_holds(recorded) and (source is not None or not zipped):
         return _result(out, campaign, len(files), previous, [], [], tables, True)  # as it was
@@ -325,7 +324,7 @@ def _commit(
         "aside": aside,
     }
     try:
-        _stage(staging, changed)
+        journal.stage(staging, changed)
         if zip_members is not None and source is not None:
             if not zip_updated(archive_tmp, campaign, source, zip_members, stamp, count):
                 shutil.rmtree(staging, ignore_errors=True)
@@ -365,35 +364,4 @@ def zip_updated(
     if archive.update_zip(path, campaign, source.index, source.path, changes, stamp) == count:
         return True
     path.unlink(missing_ok=True)
-    return False
-
-
-def _stage(staging: Path, changed: list[Changed]) -> None:
-    """Write the changed files into the staging folder, in their folders."""
-    staging.mkdir(mode=writer.DIR_MODE)
-    made: set[str] = set()
-    for rel, file, _ in changed:
-        folder = rel.rpartition("/")[0]
-        if folder and folder not in made:
-            (staging / folder).mkdir(parents=True, exist_ok=True)
-            made.add(folder)
-        path = f"{staging}{os.sep}{rel}"
-        if isinstance(file, writer.PackFile):  # one set aside is copied in the kernel
-            paths.create(path, file.write_into)
-        else:
-            paths.write_new(path, file.content)
-
-
-def _blocked(final: Path, rel: str) -> bool:
-    """Return True when a file cannot simply be renamed to ``rel`` in the pack."""
-    path = final
-    parts = rel.split("/")
-    for depth, part in enumerate(parts, start=1):
-        path = path / part
-        if path.is_symlink():
-            return True
-        if depth < len(parts) and path.exists() and not path.is_dir():
-            return True  # a file where a folder must go: rare, so a new pack is written
-        if depth == len(parts) and path.is_dir():
-            return True
     return False
