@@ -105,3 +105,62 @@ def test_after_a_catalog_edit_no_unit_reads_its_messages_are_taken_whole_again(
     cli_invoke(build, env=EPOCH)
     assert set(tested) == {"kickoff"}  # no shard saved since: the others taken whole
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Note, for each update, how many files it has and how many it takes as steady."""
+    from campaignsync.pack import updating
+
+    seen: list[tuple[int, int]] = []
+    changes = updating._changes
+
+    def noted(files: list[Any], members: Any, previous: Any, steady: int = 0, **rest: Any) -> Any:
+        seen.append((len(files), steady))
+        return changes(files, members, previous, steady, **rest)
+
+    monkeypatch.setattr(updating, "_changes", noted)
+    return seen
+
+
+def test_a_process_that_builds_again_compares_only_what_it_did_not_take_whole(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, compared: list[tuple[int, int]]
+) -> None:
+    """The outputs of the messages taken whole as the build before took them are those of
+    the pack it wrote: the writer does not compare them with it, file by file."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    for title in ("Once", "Twice", "Thrice"):
+        _retitle(small_repo, "kickoff", title)
+        cli_invoke(build, env=EPOCH)
+    (_, first), (files, second), (_, third) = compared
+    assert first == 0  # the others made whole then: not yet written with the pack
+    kickoff = sum(1 for p in (small_repo / "dist" / "2026").rglob("kickoff.*") if p.is_file())
+    assert second == third > 0 and files - second > kickoff  # the others', not kickoff's
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_the_one_written_with_them(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, compared: list[tuple[int, int]]
+) -> None:
+    """Each message taken whole notes the manifest of the pack written with its outputs
+    (``hits.written``); one noted with another pack's (as if another process had written
+    the pack since, which the render cache's files would otherwise tell) is compared with
+    the last pack, file by file, and the pack is still a clean build's."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    for title in ("Once", "Twice"):
+        _retitle(small_repo, "kickoff", title)
+        cli_invoke(build, env=EPOCH)
+    assert compared[-1][1] > 0
+    known = shards.Known.last
+    assert known is not None
+    wholes = [took.whole for _, _, took in known.read.values() if took.whole is not None]
+    assert wholes and {w.written.manifest for w in wholes} != {""}
+    for whole in wholes:
+        whole.written.manifest = "f" * 64  # another pack's
+    compared.clear()
+    _retitle(small_repo, "kickoff", "Thrice")
+    cli_invoke(build, env=EPOCH)
+    assert [steady for _, steady in compared] == [0]
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)

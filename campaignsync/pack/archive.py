@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import struct
+import time
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
 from campaignsync import paths
+from campaignsync.pack import ZIP_EPOCH, ZIP_LAST
 
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
@@ -306,3 +308,9 @@ def _end_records(handle: Any, count: int, size: int, offset: int, central: bytea
         handle.write(struct.pack("<IIQI", 0x07064B50, 0, offset + size, 1))
     short = min(count, 0xFFFF)
     handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, short, short, size, offset, 0))
+
+
+def dos_stamp(epoch: int) -> tuple[int, int]:
+    """Return the DOS time and date of ``epoch`` (UTC), within what a zip can store."""
+    year, month, day, hour, minute, second = time.gmtime(min(max(epoch, ZIP_EPOCH), ZIP_LAST))[:6]
+    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day

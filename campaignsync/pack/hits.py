@@ -36,7 +36,7 @@ def take_hits(
     members: dict[str, Member],
     lines: dict[str, str],
     complete: bool = False,
-    wholes: list[Whole] | None = None,
+    wholes: Wholes | None = None,
 ) -> list[tuple[str, str]]:
     """Add the cached units' outputs, members and manifest rows; return the units to render.
 
@@ -47,7 +47,8 @@ def take_hits(
 
     A message all of whose units the last build of this process took as they were, and
     still would, is taken as it was then, in one test (:class:`Whole`), and added to
-    ``wholes``: what the gallery reads of it is kept there, found once, for the next builds.
+    ``wholes`` (see :class:`Wholes`): what the gallery and the writer find of it is kept
+    there, found once, for the next builds.
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
@@ -67,9 +68,12 @@ def take_hits(
                 continue
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
         cache.drawn.update(whole.drawn)
-        _add((outputs, members, lines), whole.outputs, whole.members, whole.lines)
-        if wholes is not None and held_as_was:
-            wholes.append(whole)
+        apart = wholes is not None and held_as_was  # its outputs added by the caller
+        _add((outputs, members, lines), () if apart else whole.outputs, whole.members, whole.lines)
+        if wholes is not None:
+            wholes.taken.append(whole)
+            if held_as_was:
+                wholes.held.append(whole)
     if taking.todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in taking.todo})
     return taking.todo
@@ -130,6 +134,34 @@ class _Taking:
         return held
 
 
+@dataclass(slots=True)
+class Wholes:
+    """The messages a build took whole (:class:`Whole`), filled by :func:`take_hits`."""
+
+    #: Every one.
+    taken: list[Whole] = field(default_factory=list)
+    #: Those taken as the build before took them: their outputs are not added to the
+    #: build's, the caller adds them (its other outputs are then known apart).
+    held: list[Whole] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Written:
+    """The sha256 of the manifest of the last pack written with a message's outputs as taken."""
+
+    manifest: str = ""
+
+
+def written(wholes: Iterable[Whole], manifest: str) -> None:
+    """Note that the pack whose manifest has the sha256 ``manifest`` holds these outputs.
+
+    A later build in this process that takes them whole again, while the last pack is
+    still that one, need not compare their files with it (``pack.updating``).
+    """
+    for whole in wholes:
+        whole.written.manifest = manifest
+
+
 @dataclass(frozen=True, slots=True)
 class Whole:
     """A message's units all taken from the cache as they were, at once, and what was tested.
@@ -154,6 +186,8 @@ class Whole:
     drawn: dict[str, Drawn]
     #: What the gallery found of these outputs and cards, kept with them (``pack.shown``).
     shown: Found = field(default_factory=Found, compare=False)
+    #: The last pack written with these outputs (see :func:`written`).
+    written: Written = field(default_factory=Written, compare=False)
 
     @classmethod
     def of(

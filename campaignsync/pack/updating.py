@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ def update(
     previous: Mapping[str, str],
     zipped: bool,
     tables: Mapping[str, runs.Table],
+    steady: Sequence[tuple[str, int]] = (),
 ) -> PackResult | None:
     """Update the pack in place when it is as the last build left it (None: write a new one).
 
@@ -44,6 +46,9 @@ def update(
     members deflated in runs. The members are copied from the last zip, made by this zlib
     at this time, or the one a build without the zip set aside (``pack.asidezip``, as this
     one sets it aside); else (another ``SOURCE_DATE_EPOCH``) the zip is written whole.
+    ``steady`` are groups of the first files, each with the sha256 of the manifest of the
+    last pack written with them as they are: those of the last pack (``previous`` names
+    its manifest) are not compared with it, file by file (a process that builds again).
     """
     recorded = _as_left(out, campaign)
     if recorded is None:
@@ -59,7 +64,7 @@ def update(
         source = _aside(out, campaign, previous)
     if source is not None and source.index.stamp != stamp:
         source = None  # made at another time: every member is written again
-    changed, deletes, missing = _changes(files, members, previous)
+    changed, deletes, missing = _changes(files, members, previous, _steady(steady, previous))
     done = {**members, **missing} if missing else members
     final = out / campaign
     if any(journal.blocked(final, rel) for rel, _, _ in changed):
@@ -139,7 +144,7 @@ def _against(
     """
     if not source.aside:
         return changed, deletes
-    return _changes(files, done, source.holds, strict=False)[:2]
+    return _changes(files, done, source.holds, strict=False)[:2]  # every file: none steady
 
 
 def _aside(out: Path, campaign: str, previous: Mapping[str, str]) -> LastZip | None:
@@ -182,20 +187,32 @@ def _set_aside(
     return asidezip.start(out, campaign, pack, writer.ZLIB_VERSION, now, tables)
 
 
+def _steady(steady: Sequence[tuple[str, int]], previous: Mapping[str, str]) -> int:
+    """Return how many of the first files are known to be as the last pack has them."""
+    manifest_sha256, count = previous.get("manifest.json"), 0
+    for written, files in steady:
+        if written != manifest_sha256:
+            break
+        count += files
+    return count
+
+
 def _changes(
     files: list[Output | writer.PackFile],
     members: Mapping[str, writer.Member],
     previous: Mapping[str, str],
+    steady: int = 0,
     strict: bool = True,
 ) -> tuple[list[Changed], list[str], dict[str, writer.Member]]:
     """Return the files changed or added since the last pack (sorted), and the paths it had alone.
 
-    With them, the members of the files ``members`` lacks, hashed now. One look-up a file:
-    its sha256 against the last pack's at its path. ``strict``: a file taken by reference
-    from the last pack must be unchanged (else Stale).
+    With them, the members of the files ``members`` lacks, hashed now. One look-up a file
+    but the ``steady`` first (as the last pack has them): its sha256 against the last
+    pack's at its path. ``strict``: a file taken by reference from the last pack must be
+    unchanged (else Stale).
     """
     was, member_of, lacking, changed = previous.get, members.get, [], []
-    for f in files:  # each path read once: a property of 143,000 outputs from the cache
+    for f in islice(files, steady, None):  # each path read once: a property of outputs
         member = member_of(path := f.path)
         if member is None:
             lacking.append(f)

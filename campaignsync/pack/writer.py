@@ -8,10 +8,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -22,8 +21,8 @@ from typing import TYPE_CHECKING
 from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
-from campaignsync.pack import ZIP_EPOCH, ZIP_LAST
 from campaignsync.pack import runs as deflated_runs
+from campaignsync.pack.archive import dos_stamp
 from campaignsync.pack.state import PackResult
 
 if TYPE_CHECKING:
@@ -75,6 +74,7 @@ def write_pack(
     tables: Mapping[str, Table] | None = None,
     written: frozenset[str] = frozenset(),
     then: Callable[[PackResult], None] | None = None,
+    steady: Sequence[tuple[str, int]] = (),
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -88,13 +88,14 @@ def write_pack(
     are already in its folder, their compressed bytes in its spill files. ``previous`` is
     the last pack's sha256 by path when known (else read from its manifest), ``tables``
     its zip's members deflated in runs, whose unchanged runs an update copies. ``then``
-    is given the pack written, the lock still held (to record the build).
+    is given the pack written, the lock still held (to record the build). ``steady``:
+    see :func:`campaignsync.pack.updating.update`.
     """
     done = frozenset(o.path for o in outputs) | written if staged else frozenset()
     with nullcontext() if staged else locked(out, campaign):  # staged: held already
         result = _write_locked(out, campaign, [*outputs, *extras], epoch, members or {},
                                reuse and staged is None, zipped, staged, done, previous,
-                               tables or {})  # fmt: skip
+                               tables or {}, steady)  # fmt: skip
         if then is not None:
             with suppress(OSError):  # the pack is in place: unrecorded, it is built again
                 then(result)
@@ -172,6 +173,7 @@ def _write_locked(
     done: frozenset[str] = frozenset(),
     previous: Mapping[str, str] | None = None,
     tables: Mapping[str, Table] | None = None,
+    steady: Sequence[tuple[str, int]] = (),
 ) -> PackResult:
     from campaignsync.pack import asidezip, updating
     from campaignsync.pack import staging as staging_files
@@ -179,12 +181,11 @@ def _write_locked(
     final = out / campaign
     staging = staged.folder if staged else out / f".{campaign}.tmp-{os.getpid()}"
     aside = out / f".{campaign}.old-{os.getpid()}"
-    archive = out / f"{campaign}.zip"
-    archive_tmp = out / f".{campaign}.zip.tmp-{os.getpid()}"
+    archive, archive_tmp = out / f"{campaign}.zip", out / f".{campaign}.zip.tmp-{os.getpid()}"
     last = updating.last_hashes(out, campaign, previous) if reuse else {}
     if reuse and last:
-        updated = updating.update(out, campaign, files, members, _dos_stamp(epoch), last,
-                                  zipped, tables or {})  # fmt: skip
+        updated = updating.update(out, campaign, files, members, dos_stamp(epoch), last,
+                                  zipped, tables or {}, steady)  # fmt: skip
         if updated is not None:
             return updated
     pairs = _in_order(final, files, members, done)  # read before anything changes
@@ -378,11 +379,6 @@ def _each(work: Callable[[PackFile], Member], files: Iterable[PackFile]) -> dict
         return found
 
 
-def _dos_stamp(epoch: int) -> tuple[int, int]:
-    year, month, day, hour, minute, second = time.gmtime(min(max(epoch, ZIP_EPOCH), ZIP_LAST))[:6]
-    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
-
-
 def _write_zip(
     path: Path,
     campaign: str,
@@ -395,6 +391,6 @@ def _write_zip(
 
     spills = staged.spills if staged is not None else None
     try:
-        archive.write_zip(path, campaign, members, _dos_stamp(epoch), spills=spills)
+        archive.write_zip(path, campaign, members, dos_stamp(epoch), spills=spills)
     except OverflowError as exc:
         raise BuildError(str(exc)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from campaignsync import gitrepo, paths
@@ -48,6 +49,22 @@ class Assembled:
     members: dict[str, writer.Member]
     #: The extras written into the staging folder already (their bytes are not held).
     staged: frozenset[str] = frozenset()
+    #: The outputs of the messages taken whole as the build before took them, with the
+    #: sha256 of the manifest of the last pack written with them (``hits.written``), and
+    #: the other outputs (None: no such message; see :meth:`for_writer`).
+    steady: tuple[tuple[str, tuple[Output, ...]], ...] = ()
+    rest: tuple[Output, ...] | None = None
+
+    def for_writer(self) -> tuple[list[Output], tuple[tuple[str, int], ...]]:
+        """Return the outputs as the writer takes them: the steady ones first, and how many.
+
+        The writer need not compare those with the last pack when it is the one written
+        with them (:func:`campaignsync.pack.updating.update`).
+        """
+        if self.rest is None:
+            return self.outputs, ()
+        first = chain.from_iterable(outputs for _, outputs in self.steady)
+        return [*first, *self.rest], tuple((sha, len(outputs)) for sha, outputs in self.steady)
 
     @property
     def manifest_sha256(self) -> str:
@@ -113,7 +130,8 @@ def assemble(
     members["manifest.json"] = made[1]
     manifestrows.note(kept, made[1].sha256, rows)
     staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
-    return Assembled(outputs, extras, epoch, source, members, staged_now)
+    steady = tuple((w.written.manifest, w.outputs) for w in rendered.wholes)
+    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rendered.rest)
 
 
 def _stager(staged: Staging | None, kept: Kept | None) -> Stager | Spiller | None:

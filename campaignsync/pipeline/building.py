@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync.errors import InterruptedAfterWrite
 from campaignsync.model import Diagnostic, Output, Project
-from campaignsync.pack import asidezip, manifest, manifestrows, state, writer
+from campaignsync.pack import asidezip, hits, manifest, manifestrows, state, writer
 from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
 from campaignsync.pipeline import keeping
 from campaignsync.pipeline.assembly import Assembled, assemble
@@ -119,6 +119,7 @@ def _build(
             )
             assembled, result = _written(lambda: answers.after(made(), rendered),
                                          pack, kept, reuse, zipped, staged, stamp)  # fmt: skip
+            hits.written(rendered.taken, result.manifest_sha256)
             outputs, source = assembled.outputs, assembled.source
         if cache is not None:
             keeping.keep(cache, rendered, answers)
@@ -166,10 +167,11 @@ def _written(
     then = None if stamp is None else functools.partial(state.remember, pack.parent, stamp)
     for again in (False, True):
         made = assembled_now()
+        outputs, steady = made.for_writer()
         try:
-            return made, writer.write_pack(pack.parent, pack.name, made.outputs, made.extras,
+            return made, writer.write_pack(pack.parent, pack.name, outputs, made.extras,
                                            made.epoch, made.members, reuse, zipped, staged,
-                                           last, ran, made.staged, then)  # fmt: skip
+                                           last, ran, made.staged, then, steady)  # fmt: skip
         except writer.Stale as stale:
             if again or kept is None:
                 raise

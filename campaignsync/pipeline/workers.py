@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,8 +60,13 @@ class Rendered:
     halted: bool = False
     #: How many units (message x locale) were rendered now, not taken from the render cache.
     fresh: int = 0
-    #: The messages all of whose units were taken from the render cache, each at once.
+    #: The messages all of whose units were taken from the render cache at once, as the
+    #: build before in this process took them (``hits.Wholes.held``).
     wholes: tuple[hits.Whole, ...] = ()
+    #: Every message taken so, those above included.
+    taken: tuple[hits.Whole, ...] = ()
+    #: The outputs of the other messages (None: no message is in ``wholes``).
+    rest: tuple[Output, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +265,14 @@ def render_selection(
         _render_all(context, units, jobs, got.collect)
     if renderer.answers is not None:
         renderer.answers.save()  # what the workers asked too
-    got.outputs.sort(key=_PATH)
+    held = got.wholes.held
+    built = [*got.outputs, *chain.from_iterable(w.outputs for w in held)] if held else got.outputs
+    built.sort(key=_PATH)
     problems = checks.once_per_place(got.problems)  # a template error: once, not per unit
-    return Rendered(tuple(got.outputs), tuple(problems), lookups, got.members, got.rows, got.drawn,
-                    got.copied, got.pages, fresh=len(units), wholes=tuple(got.wholes))  # fmt: skip
+    others = tuple(got.outputs) if held else None
+    return Rendered(tuple(built), tuple(problems), lookups, got.members, got.rows, got.drawn,
+                    got.copied, got.pages, fresh=len(units), wholes=tuple(held),
+                    taken=tuple(got.wholes.taken), rest=others)  # fmt: skip
 
 
 class _Got:
@@ -282,7 +292,9 @@ class _Got:
         self.members, self.rows, self.copied = _Members(), dict[str, str](), _Members()
         self.drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
         self.pages: messagepages.Staged = {}
-        self.wholes: list[hits.Whole] = []
+        from campaignsync.pack.hits import Wholes
+
+        self.wholes = Wholes()
 
     def collect(self, chunk: _Chunk, size: int) -> None:
         """Take in a chunk of ``size`` units, rendered here or in a worker."""
