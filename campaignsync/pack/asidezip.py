@@ -188,15 +188,15 @@ def made_again(out: Path, campaign: str) -> PackResult | None:
     index = archive.read_zip_index(found.path, campaign) if found is not None else None
     if found is None or index is None or index.stamp != found.stamp:
         return None
-    changed: list[Changed] = []
-    for rel in sorted(found.changed & hashes.keys()):
-        try:
-            data = (final / rel).read_bytes()
-        except OSError:
-            return None
-        if (member := writer.digest(data)).sha256 != hashes[rel]:
-            return None  # changed by hand since: a build makes it again
-        changed.append((rel, writer.PackFile(rel, data), member))
+    try:
+        files = [writer.PackFile(rel, (final / rel).read_bytes())
+                 for rel in sorted(found.changed & hashes.keys())]  # fmt: skip
+    except OSError:
+        return None
+    members = writer.digest_all(files)  # the big ones in threads
+    if any(members[f.path].sha256 != hashes[f.path] for f in files):
+        return None  # changed by hand since: a build makes it again
+    changed: list[Changed] = [(f.path, f, members[f.path]) for f in files]
     gone = sorted(rel for rel in found.changed - hashes.keys() if rel in index)
     source = LastZip(found.path, index, {}, found.tables, True)  # its changes given here
     changes, ran = merged(final, campaign, changed, gone, source)
