@@ -150,7 +150,7 @@ def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(
     ],
 )
 def test_an_updated_zip_is_the_zip_written_whole(
-    tmp_path: Path, changes: dict[str, bytes | None]
+    tmp_path: Path, changes: dict[str, bytes | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = {"a.txt": b"alpha " * 100, "b.txt": b"beta " * 100, "c.txt": b"gamma"}
     after = {rel: data for rel, data in {**before, **changes}.items() if data is not None}
@@ -171,6 +171,20 @@ def test_an_updated_zip_is_the_zip_written_whole(
         assert {i.filename: unzipped.read(i) for i in unzipped.infolist()} == {
             f"2026/{rel}": data for rel, data in after.items()
         }
+    # Read back, its index is the one the update made as it wrote it: the same as read anew.
+    written = archive._Written.last
+    taken = archive.read_zip_index(again, "2026")
+    assert written is not None and taken is not None and taken.starts is written.starts
+    assert archive.read_zip_index(again, "2027") is None
+    monkeypatch.setattr(archive._Written, "last", None)
+    anew = archive.read_zip_index(again, "2026")
+    assert anew is not None and anew.starts is not written.starts
+    assert (taken.central, taken.starts, taken.end) == (anew.central, anew.starts, anew.end)
+    monkeypatch.undo()
+    data = bytearray(again.read_bytes())  # its central directory changed: read anew, refused
+    data[data.rindex(b"PK\x01\x02") + 28] ^= 0xFF
+    again.write_bytes(bytes(data))
+    assert archive.read_zip_index(again, "2026") is None
 
 
 @pytest.mark.parametrize("at", [0, 28, 30, -22, -1])
