@@ -156,3 +156,20 @@ def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_onc
     assert set(read) == {"kickoff"}  # the others' kept
     monkeypatch.undo()
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_outputs_by_message_known_apart_are_those_found_among_all(small_repo: Path) -> None:
+    """The outputs of the messages taken whole are taken as they are, the others' found among
+    the rest: each message's outputs, in path order, as found among every output."""
+    from campaignsync.pack.outputkeys import ByMessage
+
+    outputs, _ = _drawn(small_repo)
+    messages = sorted({o.message for o in outputs})
+    whole = {m: [o for o in outputs if o.message == m][::-1] for m in messages[:2]}
+    rest = [o for o in outputs if o.message not in whole][::-1]
+    every = ByMessage(outputs, {})
+    for asked in (messages, messages[::-1], messages[1:2], messages[-1:]):
+        apart = ByMessage(outputs, {}, apart=whole, rest=rest)
+        for message in asked:
+            assert apart.of(message) == every.of(message), message
+        assert apart.of("none") == every.of("none") == []

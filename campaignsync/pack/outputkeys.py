@@ -42,6 +42,10 @@ class ByMessage:
     keys: dict[str, str] = field(default_factory=dict)
     #: The outputs of the messages whose rows were read, in path order.
     grouped: dict[str, list[Output]] = field(default_factory=dict)
+    #: The outputs of the messages taken whole (by message), and all the others (None: not
+    #: known apart: ``outputs`` are gone over).
+    apart: Mapping[str, Sequence[Output]] = field(default_factory=dict)
+    rest: Sequence[Output] | None = None
     #: Every message's outputs, as they come (once one was asked for).
     _found: dict[str, list[Output]] | None = None
 
@@ -60,17 +64,19 @@ class ByMessage:
 
         Every output is gone over once, the first time: each message's share is kept for
         the next :meth:`of` (a scheduler CSV asks for its partner's messages one by one).
+        Those of the messages known apart are not: theirs are taken as they are.
         """
         if self._found is None:
-            self._found = {}
-            for output in self.outputs:
+            self._found = {m: list(made) for m, made in self.apart.items() if m in ids}
+            for output in self.outputs if self.rest is None else self.rest:
                 mine = self._found.get(output.message)
                 if mine is None:
                     mine = self._found[output.message] = []
                 mine.append(output)
         for message_id in ids:
             if message_id not in self.grouped:
-                self.grouped[message_id] = sorted(self._found.get(message_id, ()), key=_path)
+                found = self._found.get(message_id) or self.apart.get(message_id, ())
+                self.grouped[message_id] = sorted(found, key=_path)
 
 
 def by_message(
@@ -80,12 +86,15 @@ def by_message(
     lines: Mapping[str, str],
     lookups: Mapping[str, Lookup],
     locales: Iterable[str],
+    apart: tuple[Mapping[str, Sequence[Output]], Sequence[Output] | None] = ({}, None),
 ) -> ByMessage:
     """Return the outputs by message with each message's digest, kept or found now.
 
-    ``locales`` are those built (a partial pack's may change while its key does not).
+    ``locales`` are those built (a partial pack's may change while its key does not);
+    ``apart`` the outputs of the messages taken whole by message, and the others (None:
+    not known apart), as :class:`ByMessage` holds them.
     """
-    known = ByMessage(outputs, lines)
+    known = ByMessage(outputs, lines, apart=apart[0], rest=apart[1])
     made_from = _made_from(lookups, locales, kept.templates)
     named = {}
     for message_id in messages:

@@ -102,14 +102,11 @@ def assemble(
     outputs = list(rendered.outputs)
     if kept is not None:  # what the email copies and the pieces per message are made from
         kept.outputs = rendered.members
+        apart = ({w.message_id: w.outputs for w in rendered.wholes}, rendered.rest)
         kept.by_message = outputkeys.by_message(
-            kept,
-            [m.id for m in project.messages_of(selection.campaign)],
-            outputs,
-            rendered.lines,
-            rendered.lookups,
-            [x.tag for x in selection.locales],
-        )
+            kept, [m.id for m in project.messages_of(selection.campaign)], outputs,
+            rendered.lines, rendered.lookups, [x.tag for x in selection.locales], apart,
+        )  # fmt: skip
     stager = _stager(staged, kept)
     try:
         extras, scores = pack_extras(
