@@ -51,15 +51,16 @@ def test_cards_are_grouped_by_unit_whatever_their_order_stale_ones_left_out(
     for card in drawn.values():
         plain.setdefault((card.locale, card.message), []).append(card)
     expected = shown.in_order({unit: list(cards) for unit, cards in plain.items()})
-    assert shown.in_order(shown.cards_by_unit(drawn, paths, messages)) == expected
-    # A unit's cards in two runs, a card of an output no longer built, a message not shown.
+    assert shown.by_unit(shown.cards_by_unit(drawn, paths, messages)) == expected
+    # A unit's cards in two runs, a card of an output no longer built, a message not shown:
+    # each unit's cards come in channel order all the same.
     cards = list(drawn.values())
     stale = replace(cards[0], path="en/x/gone.txt")
     mixed = {c.path: c for c in [*cards[1::2], stale, *cards[::2]]}
-    assert shown.in_order(shown.cards_by_unit(mixed, paths, messages)) == expected
+    assert shown.by_unit(shown.cards_by_unit(mixed, paths, messages)) == expected
     gone = cards[0].message
     fewer = {m: None for m in messages if m != gone}
-    assert shown.in_order(shown.cards_by_unit(mixed, paths, fewer)) == {
+    assert shown.by_unit(shown.cards_by_unit(mixed, paths, fewer)) == {
         unit: cards for unit, cards in expected.items() if unit[1] != gone
     }
 

@@ -121,6 +121,7 @@ def cards_by_unit(
     The cards of a unit come together (the render cache keeps them so): they are
     grouped by runs, in C, and a card of an output no longer built is looked for only
     when there is one. Those of a message in ``wholes`` are grouped once, kept with it.
+    Each unit's cards are in channel order.
     """
     cards: Iterable[Drawn] = known.values()
     if wholes:
@@ -151,6 +152,8 @@ def _grouped(
                 made[unit] = list(run)
             else:
                 found += run
+    for of_unit in made.values():
+        of_unit.sort(key=_CHANNEL)  # as cards.shown_by_unit orders them
     return made
 
 
@@ -158,6 +161,11 @@ def in_order(made: dict[tuple[str, str], list[Drawn]]) -> dict[tuple[str, str], 
     """Return the units by locale then message, each unit's cards by channel."""
     for cards in made.values():
         cards.sort(key=_CHANNEL)  # as cards.shown_by_unit orders them
+    return by_unit(made)
+
+
+def by_unit(made: dict[tuple[str, str], list[Drawn]]) -> dict[tuple[str, str], list[Drawn]]:
+    """Return the units by locale then message (their cards are in order already)."""
     return dict(sorted(made.items()))
 
 
