@@ -164,3 +164,14 @@ def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_the_one_writte
     cli_invoke(build, env=EPOCH)
     assert [steady for _, steady in compared] == [0]
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_only_the_first_groups_written_with_the_last_pack_are_skipped() -> None:
+    """The writer skips the first files, so only groups before any other one count."""
+    from campaignsync.pack.updating import _steady
+
+    last = {"manifest.json": "this"}
+    assert _steady([("this", 3), ("this", 2)], last) == 5
+    assert _steady([("this", 3), ("another", 2), ("this", 4)], last) == 3
+    assert _steady([("another", 3), ("this", 2)], last) == 0
+    assert _steady([("", 3)], {}) == 0  # never written, and no last pack known

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -172,4 +173,31 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
     change_body(repo, 0, "A third line")
     cli_invoke(build, env=EPOCH)
     assert len(hashed) == 1 and made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
+def test_a_manifest_edited_by_hand_and_left_by_a_build_is_not_trusted_after(
+    cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that changes nothing in the pack leaves a manifest edited by hand as it is
+    (its recorded sha256 is the new one's): it must not then be noted as the one written,
+    or the next edit would copy the edited rows into a new manifest."""
+    monkeypatch.setattr(manifestrows._Checked, "last", None)
+    repo, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)
+    change_body(repo, 0, "One more line")
+    cli_invoke(build, env=EPOCH)
+    path = out / "2026" / "manifest.json"
+    data, info = path.read_bytes(), path.stat()
+    row = re.search(rb'"path": "de/[^"/]+/passphrase-tip\.[^"]+"[^}]*"sha256": "(.)', data)
+    assert row is not None
+    at = row.start(1)  # a digit of the sha256 in a row the edits below leave
+    path.write_bytes(data[:at] + (b"0" if data[at : at + 1] != b"0" else b"1") + data[at + 1 :])
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    message = next((repo / "content" / "messages").rglob("*.md"))
+    os.utime(message, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))  # read again
+    cli_invoke(build, env=EPOCH)  # nothing in the pack changes: the edited file stays
+    assert path.read_bytes() != data
+    change_body(repo, 0, "Another line")
+    cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")

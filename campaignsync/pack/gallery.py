@@ -237,7 +237,7 @@ def _made(
             known.update((d.path, d) for d in drawn)
             if drawn:
                 made[unit] = drawn
-    return shown.by_unit(made)  # each unit's cards in order: grouped so, or drawn in path order
+    return shown.by_unit(made)  # each unit's cards in channel order: grouped or drawn so
 
 
 def shown_locales(config: Config, present: Set[str]) -> list[Any]:

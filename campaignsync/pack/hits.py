@@ -40,6 +40,8 @@ def take_hits(
 ) -> list[tuple[str, str]]:
     """Add the cached units' outputs, members and manifest rows; return the units to render.
 
+    (Not the outputs of the messages in ``wholes.held``: see :class:`Wholes`.)
+
     The hyphenation dictionaries those units need are handed to the readability
     counts here, parsed before if kept (before forking: workers inherit them).
     With ``complete`` (a build), a unit rendered for ``check`` only gets its
@@ -140,8 +142,9 @@ class Wholes:
 
     #: Every one.
     taken: list[Whole] = field(default_factory=list)
-    #: Those taken as the build before took them: their outputs are not added to the
-    #: build's, the caller adds them (its other outputs are then known apart).
+    #: Those taken as the last take of this process (a build's or a check's) took them:
+    #: their outputs are not added to the build's, the caller adds them (its other outputs
+    #: are then known apart).
     held: list[Whole] = field(default_factory=list)
 
 

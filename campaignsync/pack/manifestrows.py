@@ -7,7 +7,8 @@ of the few whole-pack files it changes. The build that makes a manifest keeps, a
 piece named by its sha256 (:mod:`campaignsync.pack.kept`), where its rows lie, how
 many there are, each message's digest of its outputs with its number of rows
 (:mod:`campaignsync.pack.outputkeys`) and a digest of the other files' paths. The next
-build reads the last manifest back, checks its sha256, and takes every row from it
+build reads the last manifest back, checks its sha256 (unless it is the very file this
+process wrote or checked: :class:`_Checked`), and takes every row from it
 but those of the messages whose outputs' digest changed and of the files whose
 sha256 is not the last pack's: each of those is found by bisection (the rows are
 sorted by path) and replaced, the rest copied as bytes.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -147,9 +149,10 @@ def _last(kept: Kept) -> tuple[dict[str, Any] | None, bytes]:
     if text is None or sha256 is None:
         return None, b""
     path = kept.pack / "manifest.json"
-    seen = (path, sealed.identity(path), sha256)  # before it is read
     try:
-        old = path.read_bytes()
+        with path.open("rb") as handle:  # the identity of the file whose bytes are read
+            seen = (path, sealed.identity_of(os.fstat(handle.fileno())), sha256)
+            old = handle.read()
         last = json.loads(text)
     except (OSError, ValueError):
         return None, b""
@@ -158,7 +161,7 @@ def _last(kept: Kept) -> tuple[dict[str, Any] | None, bytes]:
     if seen != _Checked.last:
         if hashlib.sha256(old).hexdigest() != sha256:
             return None, b""
-        _Checked.last = seen if seen[1] is not None else None
+        _Checked.last = seen
     start, end = last.get("start"), last.get("end")
     if not (isinstance(start, int) and isinstance(end, int) and 0 < start <= end <= len(old)):
         return None, b""
@@ -178,8 +181,14 @@ class _Checked:
     last: tuple[Path, tuple[int, ...] | None, str] | None = None
 
 
-def written(folder: Path, sha256: str) -> None:
-    """Note the manifest a build just wrote in the pack ``folder``, with its sha256."""
+def written(folder: Path, sha256: str, last: str | None) -> None:
+    """Note the manifest a build just wrote in the pack ``folder``, with its sha256.
+
+    Not when it is the last pack's (``last``: its sha256): the pack kept it, or linked
+    it, as it was, and what is there may have been edited by hand since it was checked.
+    """
+    if sha256 == last:
+        return
     path = folder / "manifest.json"
     seen = sealed.identity(path)
     _Checked.last = (path, seen, sha256) if seen is not None else None

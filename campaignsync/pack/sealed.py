@@ -54,9 +54,13 @@ def read_sealed(path: Path, where: bytes | None, key: str, checksum: str | None 
 def identity(path: Path) -> tuple[int, ...] | None:
     """Return what tells a file from one written again at the same path (None: not there)."""
     try:
-        info = path.stat()
+        return identity_of(path.stat())
     except OSError:
         return None
+
+
+def identity_of(info: os.stat_result) -> tuple[int, ...]:
+    """Return :func:`identity` from a file's status (``os.fstat`` of a file open)."""
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 

@@ -119,13 +119,12 @@ def _build(
             )
             assembled, result = _written(lambda: answers.after(made(), rendered),
                                          pack, kept, reuse, zipped, staged, stamp)  # fmt: skip
-            hits.written(rendered.taken, result.manifest_sha256)
             outputs, source = assembled.outputs, assembled.source
         if cache is not None:
             keeping.keep(cache, rendered, answers)
         untranslated, over = _tally(outputs, kept)
         save_kept(kept, result)
-        manifestrows.written(result.folder, result.manifest_sha256)
+        _noted(kept, rendered, result)
     except KeyboardInterrupt:
         if result is None:  # the previous pack is as it was (pack.writer)
             raise
@@ -178,6 +177,18 @@ def _written(
             kept.forget()  # and that file written again: its recorded hash is not the pack's
             last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
     raise AssertionError("unreachable")
+
+
+def _noted(kept: Kept | None, rendered: Rendered, result: state.PackResult) -> None:
+    """Note what the pack just written holds, for the next build of this process (preview).
+
+    The messages taken whole were written with it (``hits.written``); its manifest was,
+    unless it is the last pack's, kept or linked as it was (``manifestrows.written``).
+    """
+    hits.written(rendered.taken, result.manifest_sha256)
+    if kept is not None:
+        last = (kept.hashes or {}).get("manifest.json")
+        manifestrows.written(result.folder, result.manifest_sha256, last)
 
 
 def _plan(
