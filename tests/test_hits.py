@@ -175,3 +175,20 @@ def test_only_the_first_groups_written_with_the_last_pack_are_skipped() -> None:
     assert _steady([("this", 3), ("another", 2), ("this", 4)], last) == 3
     assert _steady([("another", 3), ("this", 2)], last) == 0
     assert _steady([("", 3)], {}) == 0  # never written, and no last pack known
+
+
+def test_the_writer_is_given_steady_outputs_only_when_they_and_the_rest_are_all() -> None:
+    from campaignsync.model import Output
+    from campaignsync.pack import writer
+    from campaignsync.pipeline.assembly import Assembled
+
+    def output(path: str) -> Output:
+        return Output("m", "de", "x", path, b"", True)
+
+    a, b, c = output("de/x/a.txt"), output("de/x/b.txt"), output("de/x/c.txt")
+    source = writer.SourceInfo(None, False)
+    made = Assembled([a, b, c], [], 0, source, {}, steady=(("sha", (b, c)),), rest=(a,))
+    assert made.for_writer() == ([b, c, a], (("sha", 2),))
+    short = Assembled([a, b, c], [], 0, source, {}, steady=(("sha", (b,)),), rest=(a,))
+    assert short.for_writer() == ([a, b, c], ())  # one left out: every output, compared
+    assert Assembled([a], [], 0, source, {}).for_writer() == ([a], ())

@@ -543,3 +543,31 @@ def test_check_takes_today_from_now_or_source_date_epoch(
     assert cli_invoke(args, env={"SOURCE_DATE_EPOCH": october}).stdout == expected
     result = cli_invoke([*args, "--strict", "--now", "2026-10-05"], expect=1)
     assert result.stdout == expected.replace("warning", "error")
+
+
+def test_the_schedule_findings_key_is_digested_again_only_when_its_inputs_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from campaignsync.pack import attention, keys
+
+    digested: list[object] = []
+    digest = keys.digest
+
+    def noted(value: object) -> str:
+        digested.append(value)
+        return digest(value)
+
+    monkeypatch.setattr(keys, "digest", noted)
+    monkeypatch.setattr(attention._Keyed, "last", None)
+
+    def inputs(hour: int) -> tuple[object, ...]:
+        slot = (("eu", datetime(2026, 10, 1, hour, tzinfo=UTC)),)
+        return ("schedule", "2026", 0, (("m", "m.md", slot, (), None, ("x",)),))
+
+    first = attention._Keyed.of(inputs(9))
+    assert first == digest(inputs(9)) and len(digested) == 1
+    assert attention._Keyed.of(inputs(9)) == first and len(digested) == 1  # equal: kept
+    moved = attention._Keyed.of(inputs(10))
+    assert moved == digest(inputs(10)) != first and len(digested) == 2

@@ -61,10 +61,11 @@ class Assembled:
         The writer need not compare those with the last pack when it is the one written
         with them (:func:`campaignsync.pack.updating.update`).
         """
-        if self.rest is None:
-            return self.outputs, ()
+        counts = tuple((sha, len(outputs)) for sha, outputs in self.steady)
+        if self.rest is None or sum(n for _, n in counts) + len(self.rest) != len(self.outputs):
+            return self.outputs, ()  # (not one output left out, nor any twice)
         first = chain.from_iterable(outputs for _, outputs in self.steady)
-        return [*first, *self.rest], tuple((sha, len(outputs)) for sha, outputs in self.steady)
+        return [*first, *self.rest], counts
 
     @property
     def manifest_sha256(self) -> str:
