@@ -549,6 +549,7 @@ def test_the_schedule_findings_key_is_digested_again_only_when_its_inputs_change
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
 
     from campaignsync.pack import attention, keys
 
@@ -571,3 +572,7 @@ def test_the_schedule_findings_key_is_digested_again_only_when_its_inputs_change
     assert attention._Keyed.of(inputs(9)) == first and len(digested) == 1  # equal: kept
     moved = attention._Keyed.of(inputs(10))
     assert moved == digest(inputs(10)) != first and len(digested) == 2
+    # The same time written in another zone: equal, but the findings may differ (CS-local).
+    berlin = ("eu", datetime(2026, 10, 1, 12, tzinfo=ZoneInfo("Europe/Berlin")))
+    same = ("schedule", "2026", 0, (("m", "m.md", (berlin,), (), None, ("x",)),))
+    assert same == inputs(10) and attention._Keyed.of(same) == digest(same) != moved
