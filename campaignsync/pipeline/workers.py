@@ -61,7 +61,7 @@ class Rendered:
     #: How many units (message x locale) were rendered now, not taken from the render cache.
     fresh: int = 0
     #: The messages all of whose units were taken from the render cache at once, as the
-    #: build before in this process took them (``hits.Wholes.held``).
+    #: last take of this process took them (``hits.Wholes.held``).
     wholes: tuple[hits.Whole, ...] = ()
     #: Every message taken so, those above included.
     taken: tuple[hits.Whole, ...] = ()
