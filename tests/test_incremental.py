@@ -310,6 +310,31 @@ def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
+def test_an_update_finished_by_the_next_build_is_not_taken_for_the_last_pack(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal applied by the next build leaves the pack of an edit never recorded;
+    that build reverts the edit: the files are compared with the pack as it is, not as
+    the last record says, and the pack is a clean build's."""
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    message = messages(small_repo)[0]
+    original = message.read_bytes()
+    change_title(small_repo, 0, "Interrupted")
+
+    def power_cut(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(journal, "apply", power_cut)
+    cli_invoke(build, env=EPOCH, expect=1)
+    monkeypatch.undo()
+    message.write_bytes(original)
+    cli_invoke(build, env=EPOCH)
+    assert not journal.journal_path(out, "2026").exists()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
 def test_a_cache_copied_to_another_folder_is_not_trusted(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:

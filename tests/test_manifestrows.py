@@ -197,7 +197,7 @@ def test_a_manifest_edited_by_hand_and_left_by_a_build_is_not_trusted_after(
     message = next((repo / "content" / "messages").rglob("*.md"))
     os.utime(message, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))  # read again
     cli_invoke(build, env=EPOCH)  # nothing in the pack changes: the edited file stays
-    assert path.read_bytes() != data
+    assert path.read_bytes() != data  # (as before: the writer trusts the recorded sha256)
     change_body(repo, 0, "Another line")
     cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")

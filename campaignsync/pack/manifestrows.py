@@ -184,8 +184,10 @@ class _Checked:
 def written(folder: Path, sha256: str, last: str | None) -> None:
     """Note the manifest a build just wrote in the pack ``folder``, with its sha256.
 
-    Not when it is the last pack's (``last``: its sha256): the pack kept it, or linked
-    it, as it was, and what is there may have been edited by hand since it was checked.
+    Called under the write lock, right after the write. Not when it is the last pack's
+    (``last``: its sha256): the writer kept it or linked it as it was (or wrote it again,
+    where it could not link it), and what is there may have been edited by hand since
+    it was checked.
     """
     if sha256 == last:
         return

@@ -166,10 +166,15 @@ def fill(
 
 
 def recover(out: Path, campaign: str) -> None:
-    """Finish a committed in-place update, or undo what an interrupted build left."""
-    from campaignsync.pack import journal
+    """Finish a committed in-place update, or undo what an interrupted build left.
 
-    journal.recover(out, campaign)
+    The pack such an update leaves was never recorded (the build stopped first): the
+    record of the pack before it is dropped, so that no build takes it for that one.
+    """
+    from campaignsync.pack import journal, state
+
+    if journal.recover(out, campaign):
+        state.forget(out, campaign)
     final = out / campaign
     for leftover in sorted(out.glob(f".{campaign}.old-*")):
         if not final.exists():

@@ -230,6 +230,13 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
     paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
 
 
+def forget(out: Path, name: str) -> None:
+    """Drop the record of the pack ``name``: what is there is not what it says any more."""
+    states = recorded(out)
+    if states.pop(name, None) is not None:
+        paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+
+
 def _settle(out: Path, states: dict[str, dict[str, Any]], name: str, print_: Stamp) -> None:
     """Record only the files unsettled now for a pack whose record still holds."""
     states[name]["unsettled"] = [list(pair) for pair in print_.unsettled]

@@ -232,14 +232,15 @@ def last_hashes(out: Path, campaign: str, previous: Mapping[str, str] | None) ->
     """Return the sha256 by path of the pack in the output folder now (the write lock held).
 
     ``previous`` (read before the lock was taken, from what the last build kept) unless
-    the pack's record names another manifest: a build that wrote meanwhile made them
-    another pack's, and an update or a link made from them would mix the two packs.
-    Then, or without them, they are read from the pack's manifest.
+    the pack's record names another manifest, or none (dropped when an interrupted
+    update was finished since): a build that wrote meanwhile made them another pack's,
+    and an update or a link made from them would mix the two packs. Then, or without
+    them, they are read from the pack's manifest.
     """
     if previous is not None:
         recorded = state.recorded(out).get(campaign)
         made = recorded.get("sha256") if isinstance(recorded, dict) else None
-        if made is None or made == previous.get("manifest.json"):
+        if made is not None and made == previous.get("manifest.json"):
             return previous
     return manifest.hashes(out / campaign)
 

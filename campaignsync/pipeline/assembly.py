@@ -63,7 +63,7 @@ class Assembled:
         """
         counts = tuple((sha, len(outputs)) for sha, outputs in self.steady)
         if self.rest is None or sum(n for _, n in counts) + len(self.rest) != len(self.outputs):
-            return self.outputs, ()  # (not one output left out, nor any twice)
+            return self.outputs, ()  # (as many as every output, or the writer compares all)
         first = chain.from_iterable(outputs for _, outputs in self.steady)
         return [*first, *self.rest], counts
 

@@ -124,7 +124,7 @@ def _build(
             keeping.keep(cache, rendered, answers)
         untranslated, over = _tally(outputs, kept)
         save_kept(kept, result)
-        _noted(kept, rendered, result)
+        hits.written(rendered.taken, result.manifest_sha256)  # for the next build (preview)
     except KeyboardInterrupt:
         if result is None:  # the previous pack is as it was (pack.writer)
             raise
@@ -157,13 +157,20 @@ def _written(
     """Write the pack ``assembled_now`` gives; return it and what was written.
 
     The pack is recorded under ``stamp`` before the write lock is let go: a build
-    that wrote later records its own pack, never this one's inputs for it.
+    that wrote later records its own pack, never this one's inputs for it. So is the
+    manifest written (``manifestrows.written``), for the next build of this process.
 
     If a file taken by reference from the last pack was changed there by hand, every
     such file is made again and the pack assembled once more (see :mod:`pack.kept`).
     """
     last, ran = (kept.hashes, kept.runs) if kept is not None else (None, None)
-    then = None if stamp is None else functools.partial(state.remember, pack.parent, stamp)
+
+    def then(result: state.PackResult) -> None:  # the write lock still held
+        if stamp is not None:
+            state.remember(pack.parent, stamp, result)
+        if kept is not None:  # the manifest written now, known as such (not one kept as it was)
+            manifestrows.written(pack, result.manifest_sha256, (last or {}).get("manifest.json"))
+
     for again in (False, True):
         made = assembled_now()
         outputs, steady = made.for_writer()
@@ -177,18 +184,6 @@ def _written(
             kept.forget()  # and that file written again: its recorded hash is not the pack's
             last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
     raise AssertionError("unreachable")
-
-
-def _noted(kept: Kept | None, rendered: Rendered, result: state.PackResult) -> None:
-    """Note what the pack just written holds, for the next build of this process (preview).
-
-    The messages taken whole were written with it (``hits.written``); its manifest was,
-    unless it is the last pack's, kept or linked as it was (``manifestrows.written``).
-    """
-    hits.written(rendered.taken, result.manifest_sha256)
-    if kept is not None:
-        last = (kept.hashes or {}).get("manifest.json")
-        manifestrows.written(result.folder, result.manifest_sha256, last)
 
 
 def _plan(
