@@ -41,6 +41,16 @@ def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     return made
 
 
+def _by_hand(path: Path, at: int | None = None, byte: bytes = b"D") -> bytes:
+    """Change one byte of a file, its size and times kept (only its sha256 tells); return
+    its bytes before. By default, the first letter of a German row's path."""
+    data, info = path.read_bytes(), path.stat()
+    at = data.index(b'"path": "de/') + len(b'"path": "') if at is None else at
+    path.write_bytes(data[:at] + byte + data[at + 1 :])
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    return data
+
+
 def test_after_an_edit_only_the_edited_messages_rows_are_made(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,12 +82,7 @@ def test_a_manifest_changed_by_hand_is_made_whole_again(
 ) -> None:
     repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
-    # One letter of a row the edit leaves alone, the size and time kept: only its sha256 tells.
-    path = out / "2026" / "manifest.json"
-    data, info = path.read_bytes(), path.stat()
-    at = data.index(b'"path": "de/') + len(b'"path": "')
-    path.write_bytes(data[:at] + b"D" + data[at + 1 :])
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    _by_hand(out / "2026" / "manifest.json")  # a row the edit leaves alone
     made = _rows_made(monkeypatch)
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
@@ -165,10 +170,7 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         change_body(repo, 0, line)
         cli_invoke(build, env=EPOCH)
         assert hashed == [], n  # the one the last build wrote
-    data, info = path.read_bytes(), path.stat()
-    at = data.index(b'"path": "de/') + len(b'"path": "')
-    path.write_bytes(data[:at] + b"D" + data[at + 1 :])
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    _by_hand(path)
     made = _rows_made(monkeypatch)
     change_body(repo, 0, "A third line")
     cli_invoke(build, env=EPOCH)
@@ -188,12 +190,12 @@ def test_a_manifest_edited_by_hand_and_left_by_a_build_is_not_trusted_after(
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     path = out / "2026" / "manifest.json"
-    data, info = path.read_bytes(), path.stat()
-    row = re.search(rb'"path": "de/[^"/]+/passphrase-tip\.[^"]+"[^}]*"sha256": "(.)', data)
-    assert row is not None
-    at = row.start(1)  # a digit of the sha256 in a row the edits below leave
-    path.write_bytes(data[:at] + (b"0" if data[at : at + 1] != b"0" else b"1") + data[at + 1 :])
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    row = re.search(
+        rb'"path": "de/[^"/]+/passphrase-tip\.[^"]+"[^}]*"sha256": "(.)', path.read_bytes()
+    )
+    assert row is not None  # a digit of the sha256 in a row the edits below leave (in order)
+    info = path.stat()
+    data = _by_hand(path, row.start(1), b"0" if row.group(1) != b"0" else b"1")
     message = next((repo / "content" / "messages").rglob("*.md"))
     os.utime(message, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))  # read again
     cli_invoke(build, env=EPOCH)  # nothing in the pack changes: the edited file stays
