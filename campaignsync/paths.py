@@ -185,3 +185,21 @@ def copied_in_kernel(source: int, target: int, count: int, at: int) -> int:
     except OSError:
         return 0
     return copied
+
+
+def copy_range(source: int, target: int, at: int, length: int, short: str) -> None:
+    """Copy ``length`` bytes at ``at`` of ``source`` to ``target`` (at its position).
+
+    In the kernel where it can (:func:`copied_in_kernel`), else read and written a MiB at
+    a time; raise ``OSError(short)`` when ``source`` ends first.
+    """
+    done = 0
+    while done < length:
+        moved = copied_in_kernel(source, target, length - done, at + done)
+        if moved <= 0:
+            chunk = os.pread(source, min(length - done, 1 << 20), at + done)
+            if not chunk:
+                raise OSError(short)
+            write_all(target, chunk)
+            moved = len(chunk)
+        done += moved

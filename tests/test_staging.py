@@ -351,3 +351,27 @@ def test_the_manifest_set_aside_is_written_while_hashed_and_a_full_disk_said(
         f"cannot set the new pack's files aside in {tmp_path}: No space left on device; "
         "the previous pack is unchanged"
     )
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_a_range_is_copied_at_its_place_and_a_source_cut_short_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool
+) -> None:
+    """In the kernel, or read and written a MiB at a time where it cannot."""
+    from campaignsync import paths
+
+    if not kernel:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    data = os.urandom(3 << 20)
+    (tmp_path / "source").write_bytes(data)
+    source = os.open(tmp_path / "source", os.O_RDONLY)
+    target = os.open(tmp_path / "target", os.O_WRONLY | os.O_CREAT)
+    try:
+        os.write(target, b"head")
+        paths.copy_range(source, target, 7, len(data) - 9, "short")
+        with pytest.raises(OSError, match=r"^the source ends$"):
+            paths.copy_range(source, target, len(data) - 2, 5, "the source ends")
+    finally:
+        os.close(source)
+        os.close(target)
+    assert (tmp_path / "target").read_bytes() == b"head" + data[7:-2] + data[-2:]

@@ -298,20 +298,8 @@ class _Spills:
 
 def _copy(source: Any, target: Any, start: int, length: int) -> None:
     target.flush()
-    done = 0
-    while done < length:
-        moved = paths.copied_in_kernel(
-            source.fileno(), target.fileno(), length - done, start + done
-        )
-        if moved <= 0:
-            source.seek(start + done)
-            chunk = source.read(min(length - done, 1 << 20))
-            if not chunk:
-                raise OSError("the previous zip is shorter than its index says")
-            target.write(chunk)
-            target.flush()
-            moved = len(chunk)
-        done += moved
+    paths.copy_range(source.fileno(), target.fileno(), start, length,
+                     "the previous zip is shorter than its index says")  # fmt: skip
     target.seek(0, os.SEEK_END)
 
 

@@ -19,7 +19,7 @@ from campaignsync import channels
 from campaignsync.l10n import catalog
 from campaignsync.model import Message, Output, Project
 from campaignsync.pack import hyphenation, partial, shards
-from campaignsync.pack.cache import Cache, digest_of, message_digests
+from campaignsync.pack.cache import Cache, catalog_digests, digest_of, message_digests
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit
@@ -203,7 +203,6 @@ class Whole:
     ) -> Whole:
         """Return a message's units taken whole (``held``: what was taken of each)."""
         units = tuple(unit for unit, _, _, _ in held)
-        read = sorted({tag for unit in units for tag, _ in unit.catalogs})
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
         drawn: dict[str, Drawn] = {}
@@ -213,7 +212,7 @@ class Whole:
             drawn.update(its_drawn)
         return cls(
             message_id, cache.keys[message_id], tags, cache.now, units,
-            tuple((tag, digest_of(lookups.get(tag))) for tag in read),
+            catalog_digests(lookups, (tag for unit in units for tag, _ in unit.catalogs)),
             all(None not in unit.members for unit in units),
             tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,
         )  # fmt: skip

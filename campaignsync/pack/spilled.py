@@ -24,6 +24,8 @@ from campaignsync.pack import writer
 from campaignsync.pack.lazy import AsPlain, kept_value, slot_setters
 from campaignsync.pack.staging import InThreads
 
+_SHORT = "a file set aside for the pack was cut short"
+
 
 class _Held:
     """The temporary file; closed (and so removed) when no file set aside there is left."""
@@ -42,18 +44,12 @@ class _Held:
 
     def copy(self, fd: int, at: int, size: int) -> None:
         """Write ``size`` bytes from ``at`` to ``fd``: in the kernel, where it can copy them."""
-        done, source = 0, self.handle.fileno()
-        while done < size and (
-            copied := paths.copied_in_kernel(source, fd, size - done, at + done)
-        ):
-            done += copied
-        if done < size:  # where the kernel cannot copy them: read and written
-            paths.write_all(fd, self.read(at + done, size - done))
+        paths.copy_range(self.handle.fileno(), fd, at, size, _SHORT)
 
     def read(self, at: int, size: int) -> bytes:
         data = os.pread(self.handle.fileno(), size, at)
         if len(data) != size:
-            raise OSError(f"a file set aside for the pack was cut short ({len(data)} of {size})")
+            raise OSError(f"{_SHORT} ({len(data)} of {size})")
         return data
 
 
