@@ -123,46 +123,58 @@ def compared(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     return seen
 
 
-def test_a_process_that_builds_again_compares_only_what_it_did_not_take_whole(
-    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, compared: list[tuple[int, int]]
+@pytest.mark.parametrize("fresh", [False, True])
+def test_the_writer_compares_only_what_it_did_not_take_whole_as_the_last_pack_holds_it(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    compared: list[tuple[int, int]],
+    fresh: bool,
 ) -> None:
-    """The outputs of the messages taken whole as the build before took them are those of
-    the pack it wrote: the writer does not compare them with it, file by file."""
+    """The outputs of the messages taken whole, noted as held by the last pack (each build
+    notes it: ``outputkeys.note_written``), are not compared with it file by file, from the
+    first edit after a clean build on, in a process that builds again (``preview``) or in
+    a new one each time (``build``)."""
     build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     for title in ("Once", "Twice", "Thrice"):
+        if fresh:  # nothing this process read or took is known
+            shards.Known.last = None
         _retitle(small_repo, "kickoff", title)
         cli_invoke(build, env=EPOCH)
-    (_, first), (files, second), (_, third) = compared
-    assert first == 0  # the others made whole then: not yet written with the pack
     kickoff = sum(1 for p in (small_repo / "dist" / "2026").rglob("kickoff.*") if p.is_file())
-    assert second == third > 0 and files - second > kickoff  # the others', not kickoff's
+    assert len(compared) == 3
+    for files, steady in compared:  # the others', not kickoff's
+        assert steady > 0 and files - steady > kickoff
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
-def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_the_one_written_with_them(
-    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, compared: list[tuple[int, int]]
+def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_noted_as_holding_them(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    compared: list[tuple[int, int]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each message taken whole notes the manifest of the pack written with its outputs
-    (``hits.written``); one noted with another pack's (as if another process had written
-    the pack since, which the render cache's files would otherwise tell) is compared with
-    the last pack, file by file, and the pack is still a clean build's."""
+    """Outputs noted as held by another pack (as if another build had written the pack
+    since), or by none (the notes lost with the kept files), are compared with the last
+    pack, file by file, and the pack is still a clean build's."""
+    from campaignsync.pack import outputkeys
+
     build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
-    for title in ("Once", "Twice"):
-        _retitle(small_repo, "kickoff", title)
-        cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "kickoff", "Once")
+    cli_invoke(build, env=EPOCH)
     assert compared[-1][1] > 0
-    known = shards.Known.last
-    assert known is not None
-    wholes = [took.whole for _, _, took in known.read.values() if took.whole is not None]
-    assert wholes and {w.written.manifest for w in wholes} != {""}
-    for whole in wholes:
-        whole.written.manifest = "f" * 64  # another pack's
     compared.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(outputkeys, "written_with", lambda kept, message_id: "f" * 64)
+        _retitle(small_repo, "kickoff", "Twice")
+        cli_invoke(build, env=EPOCH)
+    (_folder(small_repo) / "kept.pieces").unlink()
     _retitle(small_repo, "kickoff", "Thrice")
     cli_invoke(build, env=EPOCH)
-    assert [steady for _, steady in compared] == [0]
+    assert [steady for _, steady in compared] == [0, 0]
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
@@ -187,8 +199,8 @@ def test_the_writer_is_given_steady_outputs_only_when_they_and_the_rest_are_all(
 
     a, b, c = output("de/x/a.txt"), output("de/x/b.txt"), output("de/x/c.txt")
     source = writer.SourceInfo(None, False)
-    made = Assembled([a, b, c], [], 0, source, {}, steady=(("sha", (b, c)),), rest=(a,))
+    made = Assembled([a, b, c], [], 0, source, {}, steady=("sha", (b, c)), rest=(a,))
     assert made.for_writer() == ([b, c, a], (("sha", 2),))
-    short = Assembled([a, b, c], [], 0, source, {}, steady=(("sha", (b,)),), rest=(a,))
+    short = Assembled([a, b, c], [], 0, source, {}, steady=("sha", (b,)), rest=(a,))
     assert short.for_writer() == ([a, b, c], ())  # one left out: every output, compared
     assert Assembled([a], [], 0, source, {}).for_writer() == ([a], ())

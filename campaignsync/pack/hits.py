@@ -36,21 +36,20 @@ def take_hits(
     members: dict[str, Member],
     lines: dict[str, str],
     complete: bool = False,
-    wholes: Wholes | None = None,
+    wholes: list[Whole] | None = None,
 ) -> list[tuple[str, str]]:
     """Add the cached units' outputs, members and manifest rows; return the units to render.
-
-    (Not the outputs of the messages in ``wholes.held``: see :class:`Wholes`.)
 
     The hyphenation dictionaries those units need are handed to the readability
     counts here, parsed before if kept (before forking: workers inherit them).
     With ``complete`` (a build), a unit rendered for ``check`` only gets its
     members and manifest rows now, once, and is kept with them.
 
-    A message all of whose units the last build of this process took as they were, and
-    still would, is taken as it was then, in one test (:class:`Whole`), and added to
-    ``wholes`` (see :class:`Wholes`): what the gallery and the writer find of it is kept
-    there, found once, for the next builds.
+    A message all of whose units are taken is taken whole (:class:`Whole`); one the last
+    build of this process took so, and would still, is taken as it was then, in one test.
+    With ``wholes``, each is added there, its outputs not to ``outputs``: the caller adds
+    them (the others are then known apart), and what the gallery finds of it is kept with
+    it, found once, for the next builds.
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
@@ -59,8 +58,7 @@ def take_hits(
         tags = tuple(tag for tag, _ in run)
         memo = cache.taken.setdefault(message_id, shards.Took())
         whole = memo.whole
-        held_as_was = whole is not None and whole.holds(cache, tags, lookups, complete)
-        if whole is None or not held_as_was:
+        if whole is None or not whole.holds(cache, tags, lookups, complete):
             before = len(taking.todo)
             held = taking.units(message_id, tags, memo)
             if len(taking.todo) > before:  # some render: those taken are added one by one
@@ -70,12 +68,10 @@ def take_hits(
                 continue
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
         cache.drawn.update(whole.drawn)
-        apart = wholes is not None and held_as_was  # its outputs added by the caller
-        _add((outputs, members, lines), () if apart else whole.outputs, whole.members, whole.lines)
+        _add((outputs, members, lines), () if wholes is not None else whole.outputs,
+             whole.members, whole.lines)  # fmt: skip
         if wholes is not None:
-            wholes.taken.append(whole)
-            if held_as_was:
-                wholes.held.append(whole)
+            wholes.append(whole)
     if taking.todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in taking.todo})
     return taking.todo
@@ -136,35 +132,6 @@ class _Taking:
         return held
 
 
-@dataclass(slots=True)
-class Wholes:
-    """The messages a build took whole (:class:`Whole`), filled by :func:`take_hits`."""
-
-    #: Every one.
-    taken: list[Whole] = field(default_factory=list)
-    #: Those taken as the last take of this process (a build's or a check's) took them:
-    #: their outputs are not added to the build's, the caller adds them (its other outputs
-    #: are then known apart).
-    held: list[Whole] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Written:
-    """The sha256 of the manifest of the last pack written with a message's outputs as taken."""
-
-    manifest: str = ""
-
-
-def written(wholes: Iterable[Whole], manifest: str) -> None:
-    """Note that the pack whose manifest has the sha256 ``manifest`` holds these outputs.
-
-    A later build in this process that takes them whole again, while the last pack is
-    still that one, need not compare their files with it (``pack.updating``).
-    """
-    for whole in wholes:
-        whole.written.manifest = manifest
-
-
 @dataclass(frozen=True, slots=True)
 class Whole:
     """A message's units all taken from the cache as they were, at once, and what was tested.
@@ -189,8 +156,6 @@ class Whole:
     drawn: dict[str, Drawn]
     #: What the gallery found of these outputs and cards, kept with them (``pack.shown``).
     shown: Found = field(default_factory=Found, compare=False)
-    #: The last pack written with these outputs (see :func:`written`).
-    written: Written = field(default_factory=Written, compare=False)
 
     @classmethod
     def of(

@@ -118,6 +118,28 @@ def by_message(
     return known
 
 
+def note_written(kept: Kept, manifest: str) -> None:
+    """Note that the pack whose manifest has the sha256 ``manifest`` holds each message's outputs.
+
+    Noted under each message's digest (:meth:`ByMessage.key`, which names each output's
+    path and sha256): a later build whose outputs of a message have that digest, while
+    the last pack is still that one, need not compare them with it (``pack.updating``).
+    """
+    keyed = kept.by_message
+    for key in keyed.keys.values() if keyed is not None else ():
+        if key:
+            kept.put_piece(f"written with {key}", manifest)
+
+
+def written_with(kept: Kept, message_id: str) -> str:
+    """Return the sha256 of the manifest of the last pack noted to hold a message's outputs.
+
+    Empty when none is (see :func:`note_written`).
+    """
+    key = kept.by_message.key(message_id) if kept.by_message is not None else ""
+    return (kept.piece(f"written with {key}") or "") if key else ""
+
+
 def _made_from(
     lookups: Mapping[str, Lookup], locales: Iterable[str], templates: Mapping[str, str]
 ) -> str:

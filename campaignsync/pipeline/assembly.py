@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from campaignsync import gitrepo, paths
@@ -49,10 +48,10 @@ class Assembled:
     members: dict[str, writer.Member]
     #: The extras written into the staging folder already (their bytes are not held).
     staged: frozenset[str] = frozenset()
-    #: The outputs of the messages taken whole as the build before took them, with the
-    #: sha256 of the manifest of the last pack written with them (``hits.written``), and
-    #: the other outputs (None: no such message; see :meth:`for_writer`).
-    steady: tuple[tuple[str, tuple[Output, ...]], ...] = ()
+    #: The sha256 of the last pack's manifest and the outputs of the messages taken whole
+    #: that it holds as they are (``outputkeys.written_with``), and the other outputs
+    #: (None: no such message; see :meth:`for_writer`).
+    steady: tuple[str, tuple[Output, ...]] = ("", ())
     rest: tuple[Output, ...] | None = None
 
     def for_writer(self) -> tuple[list[Output], tuple[tuple[str, int], ...]]:
@@ -61,11 +60,10 @@ class Assembled:
         The writer need not compare those with the last pack when it is the one written
         with them (:func:`campaignsync.pack.updating.update`).
         """
-        counts = tuple((sha, len(outputs)) for sha, outputs in self.steady)
-        if self.rest is None or sum(n for _, n in counts) + len(self.rest) != len(self.outputs):
+        written, outputs = self.steady
+        if self.rest is None or len(outputs) + len(self.rest) != len(self.outputs):
             return self.outputs, ()  # (as many as every output, or the writer compares all)
-        first = chain.from_iterable(outputs for _, outputs in self.steady)
-        return [*first, *self.rest], counts
+        return [*outputs, *self.rest], ((written, len(outputs)),)
 
     @property
     def manifest_sha256(self) -> str:
@@ -128,8 +126,27 @@ def assemble(
     members["manifest.json"] = made[1]
     manifestrows.note(kept, made[1].sha256, rows)
     staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
-    steady = tuple((w.written.manifest, w.outputs) for w in rendered.wholes)
-    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rendered.rest)
+    steady, rest = _steady(rendered, kept)
+    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest)
+
+
+def _steady(
+    rendered: Rendered, kept: Kept | None
+) -> tuple[tuple[str, tuple[Output, ...]], tuple[Output, ...] | None]:
+    """Return the outputs of the messages taken whole that the last pack holds as they are.
+
+    With its manifest's sha256 (as the last build kept it), and the other outputs.
+    """
+    from campaignsync.pack.outputkeys import written_with
+
+    last = (kept.hashes or {}).get("manifest.json", "") if kept is not None else ""
+    if kept is None or not last or rendered.rest is None:
+        return ("", ()), rendered.rest
+    steady: list[Output] = []
+    rest = list(rendered.rest)
+    for whole in rendered.wholes:
+        (steady if written_with(kept, whole.message_id) == last else rest).extend(whole.outputs)
+    return (last, tuple(steady)), tuple(rest)
 
 
 def _stager(staged: Staging | None, kept: Kept | None) -> Stager | Spiller | None:

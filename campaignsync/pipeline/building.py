@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync.errors import InterruptedAfterWrite
 from campaignsync.model import Diagnostic, Output, Project
-from campaignsync.pack import asidezip, hits, manifest, manifestrows, state, writer
+from campaignsync.pack import asidezip, manifest, manifestrows, outputkeys, state, writer
 from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
 from campaignsync.pipeline import keeping
 from campaignsync.pipeline.assembly import Assembled, assemble
@@ -123,8 +123,9 @@ def _build(
         if cache is not None:
             keeping.keep(cache, rendered, answers)
         untranslated, over = _tally(outputs, kept)
+        if kept is not None:  # for the next build, whose writer need not compare them
+            outputkeys.note_written(kept, result.manifest_sha256)
         save_kept(kept, result)
-        hits.written(rendered.taken, result.manifest_sha256)  # for the next build (preview)
     except KeyboardInterrupt:
         if result is None:  # the previous pack is as it was (pack.writer)
             raise

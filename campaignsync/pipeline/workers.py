@@ -60,11 +60,9 @@ class Rendered:
     halted: bool = False
     #: How many units (message x locale) were rendered now, not taken from the render cache.
     fresh: int = 0
-    #: The messages all of whose units were taken from the render cache at once, as the
-    #: last take of this process took them (``hits.Wholes.held``).
+    #: The messages all of whose units were taken from the render cache at once
+    #: (``hits.take_hits``).
     wholes: tuple[hits.Whole, ...] = ()
-    #: Every message taken so, those above included.
-    taken: tuple[hits.Whole, ...] = ()
     #: The outputs of the other messages (None: no message is in ``wholes``).
     rest: tuple[Output, ...] | None = None
 
@@ -265,14 +263,14 @@ def render_selection(
         _render_all(context, units, jobs, got.collect)
     if renderer.answers is not None:
         renderer.answers.save()  # what the workers asked too
-    held = got.wholes.held
-    built = [*got.outputs, *chain.from_iterable(w.outputs for w in held)] if held else got.outputs
+    wholes = got.wholes
+    built = [*got.outputs, *chain.from_iterable(w.outputs for w in wholes)]
     built.sort(key=_PATH)
     problems = checks.once_per_place(got.problems)  # a template error: once, not per unit
-    others = tuple(got.outputs) if held else None
+    others = tuple(got.outputs) if wholes else None
     return Rendered(tuple(built), tuple(problems), lookups, got.members, got.rows, got.drawn,
-                    got.copied, got.pages, fresh=len(units), wholes=tuple(held),
-                    taken=tuple(got.wholes.taken), rest=others)  # fmt: skip
+                    got.copied, got.pages, fresh=len(units), wholes=tuple(wholes),
+                    rest=others)  # fmt: skip
 
 
 class _Got:
@@ -292,9 +290,7 @@ class _Got:
         self.members, self.rows, self.copied = _Members(), dict[str, str](), _Members()
         self.drawn: dict[str, Drawn] = cache.drawn if cache is not None else {}
         self.pages: messagepages.Staged = {}
-        from campaignsync.pack.hits import Wholes
-
-        self.wholes = Wholes()
+        self.wholes: list[hits.Whole] = []
 
     def collect(self, chunk: _Chunk, size: int) -> None:
         """Take in a chunk of ``size`` units, rendered here or in a worker."""
