@@ -486,10 +486,10 @@ def test_a_messages_translation_states_are_taken_per_locale_and_only_while_they_
         assert asked == [tag]
 
 
-def test_sealed_files_read_ahead_come_back_in_order_with_each_miss_in_its_place(
+def test_sealed_files_read_together_come_back_in_order_with_each_miss_in_its_place(
     tmp_path: Path,
 ) -> None:
-    paths = [tmp_path / f"{n:02}.units" for n in range(20)]  # more than are read ahead
+    paths = [tmp_path / f"{n:02}.units" for n in range(20)]
     for n, path in enumerate(paths):
         sealed.write_sealed(path, "key", ("value", n))
     paths[3].write_bytes(paths[3].read_bytes()[:-1])  # truncated
