@@ -156,9 +156,9 @@ def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_noted_as_holdi
     compared: list[tuple[int, int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Outputs noted as held by another pack (as if another build had written the pack
-    since), or by none (the notes lost with the kept files), are compared with the last
-    pack, file by file, and the pack is still a clean build's."""
+    """Outputs not noted as held by the last pack (as if another build had written it
+    since), or with the notes lost with the kept files, are compared with the last pack,
+    file by file, and the pack is still a clean build's."""
     from campaignsync.pack import outputkeys
 
     build = ["build", "--repo", str(small_repo)]
@@ -168,7 +168,7 @@ def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_noted_as_holdi
     assert compared[-1][1] > 0
     compared.clear()
     with monkeypatch.context() as patched:
-        patched.setattr(outputkeys, "written_with", lambda kept, message_id: "f" * 64)
+        patched.setattr(outputkeys, "held_by", lambda kept, manifest: set())
         _retitle(small_repo, "kickoff", "Twice")
         cli_invoke(build, env=EPOCH)
     (_folder(small_repo) / "kept.pieces").unlink()
@@ -204,3 +204,21 @@ def test_the_writer_is_given_steady_outputs_only_when_they_and_the_rest_are_all(
     short = Assembled([a, b, c], [], 0, source, {}, steady=("sha", (b,)), rest=(a,))
     assert short.for_writer() == ([a, b, c], ())  # one left out: every output, compared
     assert Assembled([a], [], 0, source, {}).for_writer() == ([a], ())
+
+
+def test_each_build_notes_the_outputs_its_pack_holds_in_one_piece(tmp_path: Path) -> None:
+    """One piece per pack, not one a message: the kept pieces change by two a build
+    (a piece a message would change 500 at 500 messages, and the pieces kept in full,
+    54 MB, would be written again each time; see ``kept._save_based``)."""
+    from campaignsync.pack import outputkeys
+    from campaignsync.pack.kept import Kept
+
+    kept = Kept(tmp_path / "2026", tmp_path / "kept.index", "key")
+    keys = {"a": "digest of a", "b": "", "c": "digest of c"}  # b's rows are not all known
+    kept.by_message = outputkeys.ByMessage([], {}, keys=keys)
+    outputkeys.note_written(kept, "sha of the manifest")
+    assert list(kept.used) == ["written sha of the manifest"]
+    kept.pieces = dict(kept.used)
+    assert outputkeys.held_by(kept, "sha of the manifest") == {"digest of a", "digest of c"}
+    assert outputkeys.held_by(kept, "another manifest") == set()
+    assert outputkeys.held_by(kept, "") == set()

@@ -121,23 +121,24 @@ def by_message(
 def note_written(kept: Kept, manifest: str) -> None:
     """Note that the pack whose manifest has the sha256 ``manifest`` holds each message's outputs.
 
-    Noted under each message's digest (:meth:`ByMessage.key`, which names each output's
-    path and sha256): a later build whose outputs of a message have that digest, while
-    the last pack is still that one, need not compare them with it (``pack.updating``).
+    As one piece named by that sha256: the digest of each message's outputs
+    (:meth:`ByMessage.key`, which names each output's path and sha256). A later build
+    whose outputs of a message have one of these digests, while the last pack is still
+    that one, need not compare them with it (``pack.updating``). One piece, not one a
+    message: every build writes a new one, and the kept pieces change by two.
     """
     keyed = kept.by_message
-    for key in keyed.keys.values() if keyed is not None else ():
-        if key:
-            kept.put_piece(f"written with {key}", manifest)
+    if keyed is not None:
+        kept.put_piece(f"written {manifest}", "\n".join(sorted(filter(None, keyed.keys.values()))))
 
 
-def written_with(kept: Kept, message_id: str) -> str:
-    """Return the sha256 of the manifest of the last pack noted to hold a message's outputs.
+def held_by(kept: Kept, manifest: str) -> set[str]:
+    """Return the digests of the outputs of messages noted as held by a pack (by its manifest).
 
-    Empty when none is (see :func:`note_written`).
+    Empty when none are (see :func:`note_written`).
     """
-    key = kept.by_message.key(message_id) if kept.by_message is not None else ""
-    return (kept.piece(f"written with {key}") or "") if key else ""
+    found = kept.piece(f"written {manifest}") if manifest else None
+    return set(found.split("\n")) if found else set()
 
 
 def _made_from(

@@ -49,7 +49,7 @@ class Assembled:
     #: The extras written into the staging folder already (their bytes are not held).
     staged: frozenset[str] = frozenset()
     #: The sha256 of the last pack's manifest and the outputs of the messages taken whole
-    #: that it holds as they are (``outputkeys.written_with``), and the other outputs
+    #: that it holds as they are (``outputkeys.held_by``), and the other outputs
     #: (None: no such message; see :meth:`for_writer`).
     steady: tuple[str, tuple[Output, ...]] = ("", ())
     rest: tuple[Output, ...] | None = None
@@ -137,15 +137,16 @@ def _steady(
 
     With its manifest's sha256 (as the last build kept it), and the other outputs.
     """
-    from campaignsync.pack.outputkeys import written_with
+    from campaignsync.pack.outputkeys import held_by
 
     last = (kept.hashes or {}).get("manifest.json", "") if kept is not None else ""
-    if kept is None or not last or rendered.rest is None:
+    if kept is None or kept.by_message is None or not last or rendered.rest is None:
         return ("", ()), rendered.rest
+    held, key = held_by(kept, last), kept.by_message.key
     steady: list[Output] = []
     rest = list(rendered.rest)
     for whole in rendered.wholes:
-        (steady if written_with(kept, whole.message_id) == last else rest).extend(whole.outputs)
+        (steady if key(whole.message_id) in held else rest).extend(whole.outputs)
     return (last, tuple(steady)), tuple(rest)
 
 
