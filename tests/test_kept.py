@@ -206,7 +206,7 @@ def test_after_a_template_edit_what_does_not_depend_on_it_is_taken_and_the_rest_
     )
     made: list[str] = []
     ics, copy = ical.ics, gallery.EmailCopies.copy
-    monkeypatch.setattr(ical, "ics", lambda *a: made.append("calendar.ics") or ics(*a))
+    monkeypatch.setattr(ical, "ics", lambda *a, **k: made.append("calendar.ics") or ics(*a, **k))
     monkeypatch.setattr(
         gallery.EmailCopies, "copy", lambda self, data: made.append("email") or copy(self, data)
     )
@@ -222,6 +222,36 @@ def test_after_a_template_edit_what_does_not_depend_on_it_is_taken_and_the_rest_
         said.split("\n", 1)[1]
         == cli_invoke([*build, "--force"], env=EPOCH).stdout.split("\n", 1)[1]
     )
+
+
+def test_after_a_title_edit_the_calendar_makes_only_that_message_s_slots_again(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calendar shows the title: it is made again, with the other messages' slots (an
+    event per partner) taken from the last build's as they were, and is a clean build's."""
+    import re
+
+    from campaignsync.pack import ical
+
+    build, _, pack, _ = _built(cli_invoke, small_repo, tmp_path)
+    edited = sorted((small_repo / "content" / "messages").rglob("*.md"))[0]
+    text = edited.read_text(encoding="utf-8")
+    title = re.search(r"^title: .*$", text, re.MULTILINE)
+    assert title is not None
+    edited.write_text(text.replace(title[0], "title: A title of its own", 1), encoding="utf-8")
+    made: list[str] = []
+    slots = ical._message_slots
+    monkeypatch.setattr(ical, "_message_slots", lambda *a: made.append(a[-1].id) or slots(*a))
+    cli_invoke([*build, "--jobs", "1"], env=EPOCH)
+    monkeypatch.undo()
+    message = re.search(r"^id: (\S+)$", text, re.MULTILINE)
+    assert message is not None and made == [message[1]]
+    calendar = (pack / "calendar.ics").read_bytes()
+    assert b"A title of its own" in calendar
+    clean = tmp_path / "clean"
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(clean)], env=EPOCH)
+    assert calendar == (clean / "2026" / "calendar.ics").read_bytes()
+    assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
 
 
 def test_after_a_body_edit_only_that_message_page_is_drawn_again(

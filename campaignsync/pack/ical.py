@@ -7,13 +7,14 @@ software that ignores long lists of dates (see docs/calendar.md).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from campaignsync.campaigns import Campaign
-from campaignsync.model import Partner, Project
+from campaignsync.model import Config, Message, Partner, Project
 from campaignsync.render import zones
 
 if TYPE_CHECKING:
@@ -27,14 +28,28 @@ def _domain(project: Project) -> str:
     return project.config.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 
 
-def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None = None) -> bytes:
+#: What a message's slots are made from, given how to make them (kept ones, say): its bytes.
+Slots = Callable[[Message, Callable[[], bytes]], bytes]
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def ics(
+    project: Project,
+    campaign_id: str,
+    epoch: int,
+    partner_id: str | None = None,
+    slots: Slots | None = None,
+) -> bytes:
     """Return calendar.ics: campaign, themes, blackouts, observances, one event per slot.
 
     One VEVENT per message x partner at the partner's local time (with its
     TZID and VTIMEZONE). UIDs are stable and DTSTAMP is ``epoch`` (the
     build's SOURCE_DATE_EPOCH or commit time), so the same input gives the
     same file and a re-import updates events instead of duplicating them.
-    ``partner_id`` keeps only that partner's slots and blackouts.
+    ``partner_id`` keeps only that partner's slots and blackouts. ``slots`` gives each
+    message's slots, their bytes as the calendar holds them, from the message and how
+    to make them (a build takes those of unchanged messages from the last one's).
     """
     from icalendar import Calendar
 
@@ -57,14 +72,24 @@ def ics(project: Project, campaign_id: str, epoch: int, partner_id: str | None =
         cal.add_component(days.event(f"offset-{year}-{index + 1}", text, first, last, "offset"))
     for event in _observances(project, days):
         cal.add_component(event)
-    used: set[str] = set()
-    years: set[int] = set()
-    for event in _slots(project, campaign_id, partner_id, days, used, years):
-        cal.add_component(event)
+    messages = project.messages_of(campaign_id)
+    placed = [
+        (p, zones.local(when, p)) for m in messages for p, when in _slots_of(m, config, partner_id)
+    ]
     # The zones' rules, for the years of the slots and one either side.
+    years = {local.year for _, local in placed}
     first_year, last_year = min(years, default=year) - 1, max(years, default=year) + 1
-    cal.subcomponents[:0] = [vtimezone(name, first_year, last_year) for name in sorted(used)]
-    return bytes(cal.to_ical())
+    used = sorted({partner.timezone for partner, _ in placed})
+    cal.subcomponents[:0] = [vtimezone(name, first_year, last_year) for name in used]
+    head = bytes(cal.to_ical())  # the slots come last, before its end: each event's lines
+    made = slots or _made_here
+    slot = functools.partial(_message_slots, project, campaign_id, partner_id, days)
+    body = [made(m, functools.partial(slot, m)) for m in messages]
+    return b"".join([head.removesuffix(_END), *body, _END])
+
+
+def _made_here(_message: Message, make: Callable[[], bytes]) -> bytes:
+    return make()
 
 
 class _DayEvents:
@@ -143,51 +168,51 @@ def _observances(project: Project, days: _DayEvents) -> list[Event]:
     return found
 
 
-def _slots(
-    project: Project,
-    campaign_id: str,
-    partner_id: str | None,
-    days: _DayEvents,
-    used: set[str],
-    years: set[int],
-) -> list[Event]:
-    """Return a slot per message x partner, noting the time zones and years they use."""
+def _slots_of(
+    message: Message, config: Config, partner_id: str | None
+) -> list[tuple[Partner, datetime]]:
+    """Return each partner a message is published for (``partner_id`` alone), and when."""
+    found = []
+    for pid, when in message.publish:
+        partner = config.partner(pid)
+        if partner is not None and partner_id in (None, pid):
+            found.append((partner, when))
+    return found
+
+
+def _message_slots(
+    project: Project, campaign_id: str, partner_id: str | None, days: _DayEvents, message: Message
+) -> bytes:
+    """Return a message's slots as the calendar holds them: an event a partner, local time."""
     from icalendar import TRANSP, Event
 
     config = project.config
     found = []
-    for message in project.messages_of(campaign_id):
-        for pid, when in message.publish:
-            partner = config.partner(pid)
-            if partner is None or (partner_id and pid != partner_id):
-                continue
-            local = zones.local(when, partner)
-            used.add(partner.timezone)
-            years.add(local.year)
-            rest = tuple(p for p in config.partners if p.id != pid)
-            description = "\n".join(
-                (
-                    message.summary,
-                    "",
-                    f"When: {zones.times(when, (partner, *rest))}",
-                    f"Channels: {', '.join(message.channels)}",
-                    f"Locales: {', '.join(partner.locales)}",
-                )
+    for partner, when in _slots_of(message, config, partner_id):
+        local = zones.local(when, partner)
+        rest = tuple(p for p in config.partners if p.id != partner.id)
+        description = "\n".join(
+            (
+                message.summary,
+                "",
+                f"When: {zones.times(when, (partner, *rest))}",
+                f"Channels: {', '.join(message.channels)}",
+                f"Locales: {', '.join(partner.locales)}",
             )
-            found.append(
-                Event.new(
-                    uid=f"message-{campaign_id}-{message.id}-{pid}@{days.domain}",
-                    stamp=days.stamp,
-                    summary=f"{message.title} ({partner.name})",
-                    description=description,
-                    start=local,
-                    end=local + SLOT,
-                    url=message.link,
-                    categories=[pid, *message.channels],
-                    transparency=TRANSP.TRANSPARENT,
-                )
-            )
-    return found
+        )
+        event = Event.new(
+            uid=f"message-{campaign_id}-{message.id}-{partner.id}@{days.domain}",
+            stamp=days.stamp,
+            summary=f"{message.title} ({partner.name})",
+            description=description,
+            start=local,
+            end=local + SLOT,
+            url=message.link,
+            categories=[partner.id, *message.channels],
+            transparency=TRANSP.TRANSPARENT,
+        )
+        found.append(bytes(event.to_ical()))
+    return b"".join(found)
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -312,7 +312,9 @@ def _noted(kept: Kept) -> tuple[dict[str, Any], ...]:
 def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) -> bytes:
     """Return calendar.ics: the last pack's while what it shows of the messages is unchanged.
 
-    The rest of what it reads (config, calendar, tool) is in the kept files' key.
+    Else made again, with the slots of each message unchanged since taken from the last
+    build's (a kept piece under the message's digest). The rest of what it reads (config,
+    calendar, tool) is in the kept files' key.
     """
     from campaignsync.pack import ical, keys
 
@@ -325,6 +327,16 @@ def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) ->
     inputs = keys.digest((campaign, epoch, shown))
     if kept.take("calendar.ics", inputs):
         return b""  # taken by reference: its member is in kept.members
-    data = ical.ics(project, campaign, epoch)
+
+    def slots(message: Message, make: Callable[[], bytes]) -> bytes:
+        named = kept.inputs(message.id, ("calendar slots", campaign, str(epoch)))
+        found = kept.piece(named) if named else None
+        if found is None:
+            found = make().decode("utf-8")
+            if named:
+                kept.put_piece(named, found)
+        return found.encode("utf-8")
+
+    data = ical.ics(project, campaign, epoch, slots=slots)
     kept.put("calendar.ics", inputs, data)
     return data
