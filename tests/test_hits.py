@@ -108,15 +108,15 @@ def test_after_a_catalog_edit_no_unit_reads_its_messages_are_taken_whole_again(
 
 
 @pytest.fixture
-def compared(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Note, for each update, how many files it has and how many it takes as steady."""
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, set[str]]]:
+    """Note, for each update, how many files it has, how many it takes as steady, and those."""
     from campaignsync.pack import updating
 
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[int, int, set[str]]] = []
     changes = updating._changes
 
     def noted(files: list[Any], members: Any, previous: Any, steady: int = 0, **rest: Any) -> Any:
-        seen.append((len(files), steady))
+        seen.append((len(files), steady, {f.path for f in files[:steady]}))
         return changes(files, members, previous, steady, **rest)
 
     monkeypatch.setattr(updating, "_changes", noted)
@@ -128,7 +128,7 @@ def test_the_writer_compares_only_what_it_did_not_take_whole_as_the_last_pack_ho
     cli_invoke: CliInvoke,
     small_repo: Path,
     tmp_path: Path,
-    compared: list[tuple[int, int]],
+    compared: list[tuple[int, int, set[str]]],
     fresh: bool,
 ) -> None:
     """The outputs of the messages taken whole, noted as held by the last pack (each build
@@ -144,8 +144,9 @@ def test_the_writer_compares_only_what_it_did_not_take_whole_as_the_last_pack_ho
         cli_invoke(build, env=EPOCH)
     kickoff = sum(1 for p in (small_repo / "dist" / "2026").rglob("kickoff.*") if p.is_file())
     assert len(compared) == 3
-    for files, steady in compared:  # the others', not kickoff's
+    for files, steady, skipped in compared:  # the others', not kickoff's
         assert steady > 0 and files - steady > kickoff
+        assert not any("kickoff" in path for path in skipped)
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
@@ -153,7 +154,7 @@ def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_noted_as_holdi
     cli_invoke: CliInvoke,
     small_repo: Path,
     tmp_path: Path,
-    compared: list[tuple[int, int]],
+    compared: list[tuple[int, int, set[str]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Outputs not noted as held by the last pack (as if another build had written it
@@ -174,19 +175,17 @@ def test_outputs_taken_whole_are_compared_unless_the_last_pack_is_noted_as_holdi
     (_folder(small_repo) / "kept.pieces").unlink()
     _retitle(small_repo, "kickoff", "Thrice")
     cli_invoke(build, env=EPOCH)
-    assert [steady for _, steady in compared] == [0, 0]
+    assert [steady for _, steady, _ in compared] == [0, 0]
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
-def test_only_the_first_groups_written_with_the_last_pack_are_skipped() -> None:
-    """The writer skips the first files, so only groups before any other one count."""
+def test_the_first_files_are_skipped_only_while_the_last_pack_is_the_one_noted() -> None:
     from campaignsync.pack.updating import _steady
 
     last = {"manifest.json": "this"}
-    assert _steady([("this", 3), ("this", 2)], last) == 5
-    assert _steady([("this", 3), ("another", 2), ("this", 4)], last) == 3
-    assert _steady([("another", 3), ("this", 2)], last) == 0
-    assert _steady([("", 3)], {}) == 0  # never written, and no last pack known
+    assert _steady(("this", 3), last) == 3
+    assert _steady(("another", 3), last) == 0
+    assert _steady(("", 3), {}) == 0  # noted nowhere, and no last pack known
 
 
 def test_the_writer_is_given_steady_outputs_only_when_they_and_the_rest_are_all() -> None:
@@ -200,10 +199,10 @@ def test_the_writer_is_given_steady_outputs_only_when_they_and_the_rest_are_all(
     a, b, c = output("de/x/a.txt"), output("de/x/b.txt"), output("de/x/c.txt")
     source = writer.SourceInfo(None, False)
     made = Assembled([a, b, c], [], 0, source, {}, steady=("sha", (b, c)), rest=(a,))
-    assert made.for_writer() == ([b, c, a], (("sha", 2),))
+    assert made.for_writer() == ([b, c, a], ("sha", 2))
     short = Assembled([a, b, c], [], 0, source, {}, steady=("sha", (b,)), rest=(a,))
-    assert short.for_writer() == ([a, b, c], ())  # one left out: every output, compared
-    assert Assembled([a], [], 0, source, {}).for_writer() == ([a], ())
+    assert short.for_writer() == ([a, b, c], ("", 0))  # one left out: every output, compared
+    assert Assembled([a], [], 0, source, {}).for_writer() == ([a], ("", 0))
 
 
 def test_each_build_notes_the_outputs_its_pack_holds_in_one_piece(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
@@ -36,7 +36,7 @@ def update(
     previous: Mapping[str, str],
     zipped: bool,
     tables: Mapping[str, runs.Table],
-    steady: Sequence[tuple[str, int]] = (),
+    steady: tuple[str, int] = ("", 0),
 ) -> PackResult | None:
     """Update the pack in place when it is as the last build left it (None: write a new one).
 
@@ -46,9 +46,9 @@ def update(
     members deflated in runs. The members are copied from the last zip, made by this zlib
     at this time, or the one a build without the zip set aside (``pack.asidezip``, as this
     one sets it aside); else (another ``SOURCE_DATE_EPOCH``) the zip is written whole.
-    ``steady`` are groups of the first files, each with the sha256 of the manifest of the
-    last pack written with them as they are: those of the last pack (``previous`` names
-    its manifest) are not compared with it, file by file (a process that builds again).
+    ``steady`` counts the first files, with the sha256 of the manifest of a pack noted as
+    holding them as they are: while that is the last pack (``previous`` names its
+    manifest), they are not compared with it file by file (``outputkeys.held_by``).
     """
     recorded = _as_left(out, campaign)
     if recorded is None:
@@ -187,14 +187,10 @@ def _set_aside(
     return asidezip.start(out, campaign, pack, writer.ZLIB_VERSION, now, tables)
 
 
-def _steady(steady: Sequence[tuple[str, int]], previous: Mapping[str, str]) -> int:
+def _steady(steady: tuple[str, int], previous: Mapping[str, str]) -> int:
     """Return how many of the first files are known to be as the last pack has them."""
-    manifest_sha256, count = previous.get("manifest.json"), 0
-    for written, files in steady:
-        if written != manifest_sha256:
-            break
-        count += files
-    return count
+    held_by, count = steady
+    return count if held_by and held_by == previous.get("manifest.json") else 0
 
 
 def _changes(

@@ -10,7 +10,7 @@ import os
 import shutil
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -74,7 +74,7 @@ def write_pack(
     tables: Mapping[str, Table] | None = None,
     written: frozenset[str] = frozenset(),
     then: Callable[[PackResult], None] | None = None,
-    steady: Sequence[tuple[str, int]] = (),
+    steady: tuple[str, int] = ("", 0),
 ) -> PackResult:
     """Write the pack folder and zip next to each other, atomically replacing the old ones.
 
@@ -173,7 +173,7 @@ def _write_locked(
     done: frozenset[str] = frozenset(),
     previous: Mapping[str, str] | None = None,
     tables: Mapping[str, Table] | None = None,
-    steady: Sequence[tuple[str, int]] = (),
+    steady: tuple[str, int] = ("", 0),
 ) -> PackResult:
     from campaignsync.pack import asidezip, updating
     from campaignsync.pack import staging as staging_files

@@ -54,7 +54,7 @@ class Assembled:
     steady: tuple[str, tuple[Output, ...]] = ("", ())
     rest: tuple[Output, ...] | None = None
 
-    def for_writer(self) -> tuple[list[Output], tuple[tuple[str, int], ...]]:
+    def for_writer(self) -> tuple[list[Output], tuple[str, int]]:
         """Return the outputs as the writer takes them: the steady ones first, and how many.
 
         The writer need not compare those with the last pack when it is the one written
@@ -62,8 +62,8 @@ class Assembled:
         """
         written, outputs = self.steady
         if self.rest is None or len(outputs) + len(self.rest) != len(self.outputs):
-            return self.outputs, ()  # (as many as every output, or the writer compares all)
-        return [*outputs, *self.rest], ((written, len(outputs)),)
+            return self.outputs, ("", 0)  # (as many as every output, or the writer compares all)
+        return [*outputs, *self.rest], (written, len(outputs))
 
     @property
     def manifest_sha256(self) -> str:
@@ -312,29 +312,31 @@ def _noted(kept: Kept) -> tuple[dict[str, Any], ...]:
 def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) -> bytes:
     """Return calendar.ics: the last pack's while what it shows of the messages is unchanged.
 
-    Else made again, with the slots of each message unchanged since taken from the last
-    build's (a kept piece under the message's digest). The rest of what it reads (config,
-    calendar, tool) is in the kept files' key.
+    Else made again, with the slots of each message whose part is unchanged taken from the
+    last build's (a kept piece under a digest of what they show, kept while the calendar
+    is taken too). The rest of what it reads (config, calendar, tool) is in the kept files'
+    key.
     """
     from campaignsync.pack import ical, keys
 
     if kept is None:
         return ical.ics(project, campaign, epoch)
-    shown = [
-        (m.id, m.title, m.summary, m.link, m.channels, m.publish)
+    named = {
+        m.id: "calendar slots "
+        + keys.digest((campaign, epoch, m.id, m.title, m.summary, m.link, m.channels, m.publish))
         for m in project.messages_of(campaign)
-    ]
-    inputs = keys.digest((campaign, epoch, shown))
+    }
+    inputs = keys.digest(tuple(named.values()))  # in the messages' order, as the slots come
     if kept.take("calendar.ics", inputs):
+        for name in named.values():  # kept for the next calendar made again
+            kept.piece(name)
         return b""  # taken by reference: its member is in kept.members
 
     def slots(message: Message, make: Callable[[], bytes]) -> bytes:
-        named = kept.inputs(message.id, ("calendar slots", campaign, str(epoch)))
-        found = kept.piece(named) if named else None
+        found = kept.piece(named[message.id])
         if found is None:
             found = make().decode("utf-8")
-            if named:
-                kept.put_piece(named, found)
+            kept.put_piece(named[message.id], found)
         return found.encode("utf-8")
 
     data = ical.ics(project, campaign, epoch, slots=slots)
