@@ -60,13 +60,15 @@ def take_hits(
         whole = memo.whole
         if whole is None or not whole.holds(cache, tags, lookups, complete):
             before = len(taking.todo)
-            held = taking.units(message_id, tags, memo)
+            held = taking.units(message_id, tags)
             if len(taking.todo) > before:  # some render: those taken are added one by one
-                for unit, its_members, its_lines, drawn in held:
+                for tag, unit in held:
+                    unit, its_members, its_lines, drawn = _taken(memo, tag, unit)
                     cache.drawn.update(drawn)
                     _add((outputs, members, lines), unit.outputs, its_members, its_lines)
                 continue
-            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, held)
+            units_held = tuple(unit for _, unit in held)
+            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held)
         cache.drawn.update(whole.drawn)
         _add((outputs, members, lines), () if wholes is not None else whole.outputs,
              whole.members, whole.lines)  # fmt: skip
@@ -104,10 +106,8 @@ class _Taking:
         self.messages = {m.id: m for m in project.messages} if complete else {}
         self.todo: list[tuple[str, str]] = []
 
-    def units(
-        self, message_id: str, tags: tuple[str, ...], memo: shards.Took
-    ) -> list[shards.Taken]:
-        """Return what is taken of a message's units (in ``tags``); note those to render."""
+    def units(self, message_id: str, tags: tuple[str, ...]) -> list[tuple[str, Unit]]:
+        """Return the units taken of a message (in ``tags``), by locale; note those to render."""
         cache, todo = self.cache, self.todo
         message_key, held = cache.keys[message_id], []
         for tag in tags:
@@ -125,11 +125,16 @@ class _Taking:
                     continue
                 part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
                 unit = part[0]
-            found = memo.get(tag)
-            if found is None or found[0] is not unit:  # (a unit completed or split is another)
-                found = memo[tag] = shards.taken(unit)
-            held.append(found)
+            held.append((tag, unit))
         return held
+
+
+def _taken(memo: shards.Took, tag: str, unit: Unit) -> shards.Taken:
+    """Return what a build takes of a unit, kept in ``memo`` for a process that builds again."""
+    found = memo.get(tag)
+    if found is None or found[0] is not unit:  # (a unit completed or split is another)
+        found = memo[tag] = shards.taken(unit)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,17 +169,15 @@ class Whole:
         message_id: str,
         tags: tuple[str, ...],
         lookups: Mapping[str, catalog.Lookup],
-        held: list[shards.Taken],
+        units: tuple[Unit, ...],
     ) -> Whole:
-        """Return a message's units taken whole (``held``: what was taken of each)."""
-        units = tuple(unit for unit, _, _, _ in held)
+        """Return a message's units taken whole (``units``: in the order of ``tags``)."""
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
         drawn: dict[str, Drawn] = {}
-        for _, its_members, its_lines, its_drawn in held:
-            members.update(its_members)
-            lines.update(its_lines)
-            drawn.update(its_drawn)
+        for unit in units:
+            shards.take_rows(unit, members, lines)
+            drawn.update((d.path, d) for d in unit.drawn or ())
         return cls(
             message_id, cache.keys[message_id], tags, cache.now, units,
             catalog_digests(lookups, (tag for unit in units for tag, _ in unit.catalogs)),
