@@ -221,3 +221,35 @@ def test_each_build_notes_the_outputs_its_pack_holds_in_one_piece(tmp_path: Path
     assert outputkeys.held_by(kept, "sha of the manifest") == {"digest of a", "digest of c"}
     assert outputkeys.held_by(kept, "another manifest") == set()
     assert outputkeys.held_by(kept, "") == set()
+
+
+def test_after_a_catalog_edit_only_the_messages_it_changed_have_their_rows_read_again(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PO entry of one message edited: the digest of each other message's outputs is
+    taken as kept under the shard they are read from (none of their look-ups changed), not
+    found again from their rows (see ``outputkeys``); the pack is a clean build's."""
+    from campaignsync.pack import outputkeys
+
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)  # the others taken whole: their digests kept by shard
+    read: list[str] = []
+    digest = outputkeys._digest
+
+    def noted(message: str, mine: list[Any], lines: Any) -> str:
+        read.extend({output.message for output in mine})
+        return digest(message, mine, lines)
+
+    monkeypatch.setattr(outputkeys, "_digest", noted)
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "Der Joint Cyber Awareness Month startet heute"'
+    assert old in text
+    po.write_text(text.replace(old, 'msgstr "Heute startet der Joint Cyber Awareness Month"'))
+    cli_invoke(build, env=EPOCH)
+    monkeypatch.undo()
+    assert "kickoff" in read  # its German unit rendered again
+    assert not {"mfa-email-first", "passphrase-tip"} & set(read)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)

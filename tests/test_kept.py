@@ -530,9 +530,12 @@ def test_sealed_files_read_together_come_back_in_order_with_each_miss_in_its_pla
     sealed.write_sealed(paths[15], "another key", ("value", 15))
     where = sealed.folder_id(tmp_path)
     expected = [None if n in (3, 9, 15) else ("value", n) for n in range(20)]
-    assert list(sealed.read_all(paths, where, "key")) == expected
+    read = list(sealed.read_all(paths, where, "key"))
+    assert [value for value, _ in read] == expected
+    assert [bool(checksum) for _, checksum in read] == [value is not None for value in expected]
+    assert len({checksum for _, checksum in read if checksum}) == 17  # each its own contents
     assert [sealed.read_sealed(p, where, "key") for p in paths] == expected
-    assert list(sealed.read_all(paths, b"another folder\n", "key")) == [None] * 20
+    assert list(sealed.read_all(paths, b"another folder\n", "key")) == [(None, "")] * 20
 
 
 def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_again(

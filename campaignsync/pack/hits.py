@@ -68,7 +68,8 @@ def take_hits(
                     _add((outputs, members, lines), unit.outputs, its_members, its_lines)
                 continue
             units_held = tuple(unit for _, unit in held)
-            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held)
+            shard = memo.shard if message_id not in cache.dirty else ""  # (none put or dropped)
+            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held, shard)
         cache.drawn.update(whole.drawn)
         _add((outputs, members, lines), () if wholes is not None else whole.outputs,
              whole.members, whole.lines)  # fmt: skip
@@ -159,6 +160,9 @@ class Whole:
     members: dict[str, Member]
     lines: dict[str, str]
     drawn: dict[str, Drawn]
+    #: The checksum of the shard the units are as read from ('' when some is not: one put
+    #: or dropped since), which their outputs follow from (``outputkeys.by_message``).
+    shard: str = ""
     #: What the gallery found of these outputs and cards, kept with them (``pack.shown``).
     shown: Found = field(default_factory=Found, compare=False)
 
@@ -170,8 +174,12 @@ class Whole:
         tags: tuple[str, ...],
         lookups: Mapping[str, catalog.Lookup],
         units: tuple[Unit, ...],
+        shard: str = "",
     ) -> Whole:
-        """Return a message's units taken whole (``units``: in the order of ``tags``)."""
+        """Return a message's units taken whole (``units``: in the order of ``tags``).
+
+        ``shard``: the checksum of the shard they are as read from ('' if not so).
+        """
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
         drawn: dict[str, Drawn] = {}
@@ -183,6 +191,7 @@ class Whole:
             catalog_digests(lookups, (tag for unit in units for tag, _ in unit.catalogs)),
             all(None not in unit.members for unit in units),
             tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,
+            shard,
         )  # fmt: skip
 
     def holds(

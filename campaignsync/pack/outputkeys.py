@@ -12,9 +12,12 @@ by what the outputs were rendered from besides what the kept pieces' key holds (
 config, calendar, channels): the message's digest, the locales built, the digest of
 every catalog and each channel's templates' digest. While these are unchanged it is
 taken without reading an output: after a one-message edit only that message's rows are
-read. After a catalog edit every message's rows are read and hashed again, and a message
-whose outputs did not change keeps its digest, so its pieces (made from the bytes of its
-posts) are taken and no unchanged output's bytes are read.
+read. A message taken whole from the render cache's shard as it was read has its digest
+kept under that shard and its locales too: a catalog edit that changed none of its
+look-ups leaves the shard, so the digest is taken still. The others' rows are read and
+hashed again after a catalog edit, and a message whose outputs did not change keeps its
+digest, so its pieces (made from the bytes of its posts) are taken and no unchanged
+output's bytes are read.
 """
 
 from __future__ import annotations
@@ -87,34 +90,42 @@ def by_message(
     lookups: Mapping[str, Lookup],
     locales: Iterable[str],
     apart: tuple[Mapping[str, Sequence[Output]], Sequence[Output] | None] = ({}, None),
+    shards: Mapping[str, str] = {},
 ) -> ByMessage:
     """Return the outputs by message with each message's digest, kept or found now.
 
     ``locales`` are those built (a partial pack's may change while its key does not);
     ``apart`` the outputs of the messages taken whole by message, and the others (None:
-    not known apart), as :class:`ByMessage` holds them.
+    not known apart), as :class:`ByMessage` holds them. ``shards`` name, for messages
+    taken whole from the render cache as read, the shard and locales their outputs are
+    (``hits.Whole.shard``): their digest is kept under that too, which a catalog edit
+    that changed none of their look-ups leaves as it was.
     """
     known = ByMessage(outputs, lines, apart=apart[0], rest=apart[1])
     made_from = _made_from(lookups, locales, kept.templates)
-    named = {}
+    named: dict[str, tuple[str, ...]] = {}
     for message_id in messages:
         known.keys[message_id] = ""  # until found: every message is named in keys
         if digest := kept.messages.get(message_id):
-            named[message_id] = f"outputs of {digest} {made_from}"
+            shard = shards.get(message_id)
+            also = (f"outputs of {digest} shard {shard}",) if shard else ()
+            named[message_id] = (f"outputs of {digest} {made_from}", *also)
     missed = set()
-    for message_id, name in named.items():
-        found = kept.piece(name)
+    for message_id, names in named.items():
+        found = next(filter(None, map(kept.piece, names)), None)  # each name kept while used
         if found is None:
             missed.add(message_id)
-        else:
-            known.keys[message_id] = found
+            continue
+        known.keys[message_id] = found
+        for name in names:
+            kept.put_piece(name, found)
     if missed:
         known._group(missed)
     for message_id in missed:
         digest = _digest(kept.messages[message_id], known.grouped[message_id], lines)
         known.keys[message_id] = digest
-        if digest:
-            kept.put_piece(named[message_id], digest)
+        for name in named[message_id] if digest else ():
+            kept.put_piece(name, digest)
     return known
 
 

@@ -171,8 +171,9 @@ class Known:
             if message_id in self.read:
                 yield message_id, *self.read[message_id][1:]
                 continue
-            units = units_of(next(plains), folder, where, key, message_id)
-            taken = Took()
+            plain, checksum = next(plains)
+            units = units_of(plain, folder, where, key, message_id)
+            taken = Took(checksum if units is not None else "")
             if units is not None and seen[message_id] is not None:
                 names = tuple(sorted(named(units)))
                 bodies = tuple(sealed.identity(folder / name) for name in names)
@@ -330,13 +331,15 @@ class Took(dict[str, Taken]):
     """What builds took of a message's units by locale, kept while its shard is known as is.
 
     With them, all of them at once, as :func:`campaignsync.pack.hits.take_hits` took them
-    whole the last time (None until then).
+    whole the last time (None until then), and the checksum of the shard they were read
+    from ('' when not read from one).
     """
 
-    __slots__ = ("whole",)
+    __slots__ = ("shard", "whole")
 
-    def __init__(self) -> None:
+    def __init__(self, shard: str = "") -> None:
         super().__init__()
+        self.shard = shard
         self.whole: Whole | None = None
 
 

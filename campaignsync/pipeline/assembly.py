@@ -102,9 +102,11 @@ def assemble(
     if kept is not None:  # what the email copies and the pieces per message are made from
         kept.outputs = rendered.members
         apart = ({w.message_id: w.outputs for w in rendered.wholes}, rendered.rest)
+        shards = {w.message_id: f"{w.shard} {' '.join(w.tags)}" for w in rendered.wholes
+                  if w.shard}  # fmt: skip
         kept.by_message = outputkeys.by_message(
             kept, [m.id for m in project.messages_of(selection.campaign)], outputs,
-            rendered.lines, rendered.lookups, [x.tag for x in selection.locales], apart,
+            rendered.lines, rendered.lookups, [x.tag for x in selection.locales], apart, shards,
         )  # fmt: skip
     stager = _stager(staged, kept)
     try:
