@@ -253,3 +253,63 @@ def test_after_a_catalog_edit_only_the_messages_it_changed_have_their_rows_read_
     assert "kickoff" in read  # its German unit rendered again
     assert not {"mfa-email-first", "passphrase-tip"} & set(read)
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_after_a_catalog_edit_a_process_takes_the_rows_of_unchanged_units_as_it_took_them(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``preview`` after a translator's save: every message reads the edited catalog, so
+    none is taken whole as it was; those whose look-ups did not change are the same units,
+    and what was taken of them (members, rows, cards, what the gallery found) is taken as
+    it is, not made again from their rows."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "wrap-up", "Wrapped up")
+    cli_invoke(build, env=EPOCH)
+    _retitle(small_repo, "kickoff", "Kicked off")
+    cli_invoke(build, env=EPOCH)  # every message but kickoff taken whole in this process
+    made: list[str] = []
+    rows = shards.take_rows
+
+    def noted(unit: shards.Unit, *rest: Any) -> None:
+        made.append(unit.outputs[0].message)
+        rows(unit, *rest)
+
+    monkeypatch.setattr(shards, "take_rows", noted)
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "Der Joint Cyber Awareness Month startet heute"'
+    po.write_text(text.replace(old, 'msgstr "Heute startet der Joint Cyber Awareness Month"'))
+    cli_invoke(build, env=EPOCH)
+    monkeypatch.undo()
+    assert set(made) == {"kickoff"}  # its German unit rendered: its others taken alone
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_a_message_taken_whole_names_its_shard_only_as_read(small_repo: Path) -> None:
+    """The outputs of a message taken whole follow from its shard as read; once one of its
+    units was put or dropped (completed for a build, say), they do not: no shard is named."""
+    from campaignsync.load.project import load_project
+    from campaignsync.pack.hits import take_hits
+    from campaignsync.pipeline.selection import select, units_of
+    from campaignsync.pipeline.workers import open_cache, render_selection
+
+    project, _ = load_project(small_repo)
+    assert project is not None
+    selection, out = select(project, None), small_repo / "dist"
+    cache = open_cache(project, selection, out)
+    rendered = render_selection(project, selection, prepare=True, cache=cache)
+    unitcache.save_cache(cache)
+    for touched in ((), ("kickoff",)):
+        shards.Known.last = None  # a new process: nothing taken whole yet
+        cache = open_cache(project, selection, out)
+        for message_id in touched:  # a unit put again, as a build completing it does
+            tag, (key, unit) = next(iter(cache.units[message_id].items()))
+            cache.put(message_id, tag, key, unit)
+        wholes: list[Any] = []
+        take_hits(cache, project, units_of(project, selection), rendered.lookups, [], {}, {},
+                  True, wholes)  # fmt: skip
+        named = {w.message_id: w.shard for w in wholes}
+        assert set(named) == {m.id for m in project.messages}
+        assert all(len(shard) == 64 for m, shard in named.items() if m not in touched)
+        assert all(named[m] == "" for m in touched)

@@ -862,7 +862,8 @@ def test_a_process_that_builds_again_takes_each_unchanged_unit_once(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As ``preview`` does after each save: the members, rows and cards of a unit whose shard
-    is unchanged are made once, then taken as they were."""
+    is unchanged are made once, then taken as they were; a message all of whose units are
+    taken is taken whole, none of its units alone."""
     taken: list[str] = []
     made = shards.take_rows
 
@@ -870,7 +871,11 @@ def test_a_process_that_builds_again_takes_each_unchanged_unit_once(
         taken.append(unit.outputs[0].message)
         made(unit, *rest)
 
+    def one_by_one(unit: shards.Unit) -> shards.Taken:
+        raise AssertionError("a unit taken alone, though its message is taken whole")
+
     monkeypatch.setattr(shards, "take_rows", noted)
+    monkeypatch.setattr(shards, "taken", one_by_one)
     build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     assert not taken  # a clean build takes no unit from the cache

@@ -19,6 +19,7 @@ from campaignsync.model import Output
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import gallery, schedulecsv, writer
 from campaignsync.pack.gallery import Drawn
+from campaignsync.pack.kept import open_kept
 from campaignsync.pipeline import building, keeping, workers
 
 
@@ -32,19 +33,28 @@ def test_a_pack_written_while_rendering_is_the_one_written_after(
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".2026")) == []
     streamed, shards = tree(out / "2026"), tree(out / unitcache.FOLDER)
     zipped = (out / "2026.zip").read_bytes()
+    key = (out / unitcache.FOLDER / "2026" / "kept.index").read_bytes().split(b"\n")[2].decode()
+    before = open_kept(out / unitcache.FOLDER / "2026", out / "2026", key).pieces
+    count = len(list((small_repo / "content" / "messages").rglob("*.md")))
     # Every unit from the cache the renderers wrote: the pack is written after rendering.
     shutil.rmtree(out / "2026")
     (out / "2026.zip").unlink()
     cli_invoke(build, env=EPOCH)
     assert tree(out / "2026") == streamed
     assert (out / "2026.zip").read_bytes() == zipped
-    # All taken, none written again (the kept pieces gain each message's outputs' digest
-    # under the shard its units were taken from, as every build taking them does).
+    # All taken, none written again; the kept pieces gain each message's outputs' digest
+    # under the shard its units were taken from (as every build taking them does), the
+    # same digest as under what they were rendered from.
     pieces = {"2026/kept.pieces", "2026/kept.pieces.base"}
     again = tree(out / unitcache.FOLDER)
     assert {k: v for k, v in again.items() if k not in pieces} == {
         k: v for k, v in shards.items() if k not in pieces
     }
+    now = open_kept(out / unitcache.FOLDER / "2026", out / "2026", key).pieces
+    assert {name: text for name, text in now.items() if " shard " not in name} == before
+    digests = {text for name, text in before.items() if name.startswith("outputs of ")}
+    added = [text for name, text in now.items() if " shard " in name]
+    assert len(added) == count and set(added) <= digests
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,11 @@
 
 A unit is taken when its message and every catalog entry it read are unchanged
 (:meth:`campaignsync.pack.cache.Cache.get`); one whose channel's templates changed
-renders those channels again (:mod:`campaignsync.pack.partial`). What a build takes of
-each unit (its outputs, members, manifest rows and cards) is kept by a process that
-builds again (``preview``), and a message all of whose units were taken is kept whole
-(:class:`Whole`): after an edit such a process tests the other messages once each.
+renders those channels again (:mod:`campaignsync.pack.partial`). A message all of whose
+units are taken is taken whole (:class:`Whole`: its outputs, members, manifest rows and
+cards), and kept so by a process that builds again (``preview``): after an edit such a
+process tests the other messages once each. What is taken of each unit alone is made,
+and kept, only for a message some of whose units render.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain, groupby
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from campaignsync import channels
 from campaignsync.l10n import catalog
@@ -69,7 +70,8 @@ def take_hits(
                 continue
             units_held = tuple(unit for _, unit in held)
             shard = memo.shard if message_id not in cache.dirty else ""  # (none put or dropped)
-            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held, shard)
+            whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held, shard,
+                                          memo.whole)  # fmt: skip
         cache.drawn.update(whole.drawn)
         _add((outputs, members, lines), () if wholes is not None else whole.outputs,
              whole.members, whole.lines)  # fmt: skip
@@ -175,11 +177,19 @@ class Whole:
         lookups: Mapping[str, catalog.Lookup],
         units: tuple[Unit, ...],
         shard: str = "",
+        before: Whole | None = None,
     ) -> Whole:
         """Return a message's units taken whole (``units``: in the order of ``tags``).
 
         ``shard``: the checksum of the shard they are as read from ('' if not so).
+        ``before``: the message taken whole last in this process; what it took of the same
+        units (a catalog they read was edited, none of their look-ups) is taken as it is.
         """
+        catalogs = catalog_digests(lookups, (tag for unit in units for tag, _ in unit.catalogs))
+        was = before.units if before is not None else ()
+        if before is not None and len(was) == len(units) and all(map(is_, was, units)):
+            return replace(before, message_key=cache.keys[message_id], tags=tags,
+                           templates=cache.now, catalogs=catalogs, shard=shard)  # fmt: skip
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
         drawn: dict[str, Drawn] = {}
@@ -187,8 +197,7 @@ class Whole:
             shards.take_rows(unit, members, lines)
             drawn.update((d.path, d) for d in unit.drawn or ())
         return cls(
-            message_id, cache.keys[message_id], tags, cache.now, units,
-            catalog_digests(lookups, (tag for unit in units for tag, _ in unit.catalogs)),
+            message_id, cache.keys[message_id], tags, cache.now, units, catalogs,
             all(None not in unit.members for unit in units),
             tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,
             shard,

@@ -14,7 +14,8 @@ every catalog and each channel's templates' digest. While these are unchanged it
 taken without reading an output: after a one-message edit only that message's rows are
 read. A message taken whole from the render cache's shard as it was read has its digest
 kept under that shard and its locales too: a catalog edit that changed none of its
-look-ups leaves the shard, so the digest is taken still. The others' rows are read and
+look-ups leaves the shard, so the digest is taken still (once a build took it whole
+from that shard). The others' rows are read and
 hashed again after a catalog edit, and a message whose outputs did not change keeps its
 digest, so its pieces (made from the bytes of its posts) are taken and no unchanged
 output's bytes are read.

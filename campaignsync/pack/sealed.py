@@ -89,12 +89,13 @@ class Remembered:
 
 
 def read_all(paths: Iterable[Path], where: bytes, key: str) -> Iterator[tuple[Any, str]]:
-    """Yield what each cache file holds (None: a miss), in order, as :func:`read_sealed` would.
+    """Yield what each cache file holds (None: a miss) and its checksum, in order.
 
-    With each, its checksum ('' for a miss): what tells its contents from any other's.
-    One after the other: a thread reading and checking the next files while this one
-    unpickles made 500 shards slower to read, not faster (the two contend for the
-    interpreter and the memory bus: 0.89-0.95 s against 0.79-0.88 s at 500 messages).
+    What :func:`read_sealed` would give, with the file's checksum ('' for a miss): what
+    tells its contents from any other's. One after the other: a thread reading and
+    checking the next files while this one unpickles made 500 shards slower to read, not
+    faster (the two contend for the interpreter and the memory bus: 0.89-0.95 s against
+    0.79-0.88 s at 500 messages).
     """
     for path in paths:
         found = _checked(path, where, key)
