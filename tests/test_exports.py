@@ -111,6 +111,7 @@ def test_the_ics_follows_rfc_5545(calendar_repo: Path) -> None:
     text = ics_text(calendar_repo)
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2:] == ["END:VCALENDAR", ""]
+    assert lines.count("BEGIN:VCALENDAR") == lines.count("END:VCALENDAR") == 1  # slots inside
     assert "VERSION:2.0" in lines
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     # Every TZID used has its VTIMEZONE, in a stable order.

@@ -361,8 +361,13 @@ def test_the_manifest_set_aside_is_written_while_hashed_and_a_full_disk_said(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "pwrite", full)
-    with pytest.raises(BuildError) as stopped:
-        Spiller(tmp_path, {}).last("manifest.json", data)
+    failing = Spiller(tmp_path, {})
+    try:
+        with pytest.raises(BuildError) as stopped:
+            failing.last("manifest.json", data)
+    finally:
+        monkeypatch.undo()
+        failing.finish()
     assert str(stopped.value) == (
         f"cannot set the new pack's files aside in {tmp_path}: No space left on device; "
         "the previous pack is unchanged"

@@ -132,12 +132,11 @@ def read_zip_index(path: Path, campaign: str) -> ZipIndex | None:
             central = handle.read(size)
     except (OSError, struct.error):
         return None
-    written = _Written.last
+    written, folder = _Written.last, f"{campaign}/".encode()
     if written is not None and (written.end, written.folder, written.central) == (
-        offset, f"{campaign}/".encode(), central
+        offset, folder, central
     ):  # fmt: skip
         return ZipIndex(central, written.starts, offset, campaign)
-    folder = f"{campaign}/".encode()
     # Each record: its signature, its name's length, no extra or comment, its folder.
     record = struct.Struct(f"<I24xHI12x{len(folder)}s")
     starts: list[int] = []
@@ -196,11 +195,11 @@ def update_zip(
     two changes are copied as they are, a run at a time (only their offsets move).
     """
     central = bytearray()
-    offset = count = kept = 0
-    starts: list[int] = []
+    offset = kept = 0
+    starts: list[int] = []  # each record's start in ``central``: one a member
 
     def copy(first: int, last: int) -> None:
-        nonlocal offset, count
+        nonlocal offset
         if first >= last:
             return
         start, stop = old.local(first), old.local(last)
@@ -211,7 +210,6 @@ def update_zip(
         starts.extend(map(add, old.starts[first:last], repeat(len(central) - old.starts[first])))
         central.extend(old.records(first, last, offset - start))
         offset += stop - start
-        count += last - first
 
     with source.open("rb") as previous, path.open("wb", buffering=1 << 20) as handle:
         for rel, member in changes:
@@ -222,12 +220,11 @@ def update_zip(
                 name = f"{campaign}/{rel}".encode()
                 starts.append(len(central))
                 offset += _write_member(handle, central, name, member, member.data, stamp, offset)
-                count += 1
         copy(kept, len(old))
-        _end_records(handle, count, len(central), offset, central)
+        _end_records(handle, len(starts), len(central), offset, central)
     os.chmod(path, 0o644)
     _Written.last = ZipIndex(bytes(central), starts, offset, campaign)
-    return count
+    return len(starts)
 
 
 class _Written:

@@ -36,8 +36,8 @@ def take_hits(
     outputs: list[Output],
     members: dict[str, Member],
     lines: dict[str, str],
-    complete: bool = False,
-    wholes: list[Whole] | None = None,
+    complete: bool,
+    wholes: list[Whole],
 ) -> list[tuple[str, str]]:
     """Add the cached units' outputs, members and manifest rows; return the units to render.
 
@@ -48,9 +48,9 @@ def take_hits(
 
     A message all of whose units are taken is taken whole (:class:`Whole`); one the last
     build of this process took so, and would still, is taken as it was then, in one test.
-    With ``wholes``, each is added there, its outputs not to ``outputs``: the caller adds
-    them (the others are then known apart), and what the gallery finds of it is kept with
-    it, found once, for the next builds.
+    Each is added to ``wholes``, its outputs not to ``outputs``: the caller adds them (the
+    others are then known apart), and what the gallery finds of it is kept with it, found
+    once, for the next builds.
     """
     cache.keys = cache.keys or message_digests(project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
@@ -73,10 +73,8 @@ def take_hits(
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held, shard,
                                           memo.whole)  # fmt: skip
         cache.drawn.update(whole.drawn)
-        _add((outputs, members, lines), () if wholes is not None else whole.outputs,
-             whole.members, whole.lines)  # fmt: skip
-        if wholes is not None:
-            wholes.append(whole)
+        _add((outputs, members, lines), (), whole.members, whole.lines)
+        wholes.append(whole)
     if taking.todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in taking.todo})
     return taking.todo
@@ -176,8 +174,8 @@ class Whole:
         tags: tuple[str, ...],
         lookups: Mapping[str, catalog.Lookup],
         units: tuple[Unit, ...],
-        shard: str = "",
-        before: Whole | None = None,
+        shard: str,
+        before: Whole | None,
     ) -> Whole:
         """Return a message's units taken whole (``units``: in the order of ``tags``).
 

@@ -178,7 +178,7 @@ class _Checked:
     the same inode, size and times, its ctime included, which no one sets back.
     """
 
-    last: tuple[Path, tuple[int, ...] | None, str] | None = None
+    last: tuple[Path, tuple[int, ...], str] | None = None
 
 
 def written(folder: Path, sha256: str, last: str | None) -> None:

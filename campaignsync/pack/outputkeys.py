@@ -71,7 +71,7 @@ class ByMessage:
         Those of the messages known apart are not: theirs are taken as they are.
         """
         if self._found is None:
-            self._found = {m: list(made) for m, made in self.apart.items() if m in ids}
+            self._found = {}  # (those known apart are taken from there, below)
             for output in self.outputs if self.rest is None else self.rest:
                 mine = self._found.get(output.message)
                 if mine is None:

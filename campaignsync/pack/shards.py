@@ -173,7 +173,7 @@ class Known:
                 continue
             plain, checksum = next(plains)
             units = units_of(plain, folder, where, key, message_id)
-            taken = Took(checksum if units is not None else "")
+            taken = Took(checksum)
             if units is not None and seen[message_id] is not None:
                 names = tuple(sorted(named(units)))
                 bodies = tuple(sealed.identity(folder / name) for name in names)

@@ -186,7 +186,7 @@ def message_keys(
         key, own, scanned = whole.shown.key, whole.shown.cards, whole.shown.scan
         if key is None and own is not None:
             units = scanned.units if scanned else {UNIT(output) for output in whole.outputs}
-            mine = in_order({unit: list(cards) for unit, cards in own.items()})
+            mine = by_unit(own)  # each unit's cards in channel order: grouped so
             whole.shown.key = key = (
                 _keys(mine).get(whole.message_id, NO_KEY) if own.keys() == units else NO_KEY
             )

@@ -227,21 +227,25 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
         "zip": [archive.st_size, archive.st_mtime_ns] if archive is not None else None,
         "zlib": writer.ZLIB_VERSION,
     }
-    paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+    _save(out, states)
 
 
 def forget(out: Path, name: str) -> None:
     """Drop the record of the pack ``name``: what is there is not what it says any more."""
     states = recorded(out)
     if states.pop(name, None) is not None:
-        paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+        _save(out, states)
 
 
 def _settle(out: Path, states: dict[str, dict[str, Any]], name: str, print_: Stamp) -> None:
     """Record only the files unsettled now for a pack whose record still holds."""
     states[name]["unsettled"] = [list(pair) for pair in print_.unsettled]
     with contextlib.suppress(OSError):  # not written: only read again next time
-        paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
+        _save(out, states)
+
+
+def _save(out: Path, states: dict[str, dict[str, Any]]) -> None:
+    paths.write_atomic(out / STATE_NAME, (json.dumps(states, sort_keys=True) + "\n").encode())
 
 
 def unsettled_of(plain: Any) -> tuple[tuple[str, str], ...]:
