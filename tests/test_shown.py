@@ -97,15 +97,23 @@ def test_the_passes_with_messages_taken_whole_find_what_they_find_without(
     wholes: list[Any] = []
     for message in sorted(messages)[:2]:
         mine = sorted((o for o in outputs if o.message == message), key=lambda o: o.channel)
-        cards = {p: c for p, c in known.items() if c.message == message}
-        wholes.append(SimpleNamespace(message_id=message, outputs=tuple(mine), drawn=cards,
-                                      shown=shown.Found()))  # fmt: skip
+        tags = sorted({o.locale for o in mine})
+        units = [  # each unit's cards in any order: the pages show them by channel
+            SimpleNamespace(outputs=tuple(o for o in mine if o.locale == tag),
+                            drawn=tuple(c for p, c in sorted(known.items(), reverse=True)
+                                        if (c.locale, c.message) == (tag, message)))
+            for tag in tags
+        ]  # fmt: skip
+        wholes.append(SimpleNamespace(message_id=message, tags=tuple(tags), units=tuple(units),
+                                      outputs=tuple(mine), shown=shown.Found()))  # fmt: skip
     plain = shown.scan(outputs)
     want = shown.in_order(shown.cards_by_unit(drawn, plain.paths, messages))
     keys = shown.message_keys(want)
+    taken = {w.message_id for w in wholes}
     for _ in range(2):  # found, then kept
         seen = shown.scan(outputs, wholes)
-        assert (seen.units, seen.paths) == (plain.units, plain.paths)
+        assert seen.units == plain.units
+        assert seen.paths == {o.path for o in outputs if o.message not in taken}  # the others'
         assert seen.emails == plain.emails and seen.over == plain.over  # in path order
         made = shown.cards_by_unit(known, seen.paths, messages, wholes)
         assert unit not in made
@@ -125,6 +133,7 @@ def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_onc
     the pages are a clean build's."""
     read: list[str] = []
     scanned, grouped, keyed = shown._scanned, shown._grouped, shown._keys
+    whole_scanned, cards_of = shown._scanned_whole, shown._cards_of
 
     def scanning(outputs: Any) -> shown.Scan:
         mine = list(outputs)
@@ -136,6 +145,14 @@ def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_onc
         read.extend(c.message for c in mine)
         return grouped(mine, messages)
 
+    def scanning_whole(whole: Any) -> shown.Scan:
+        read.append(whole.message_id)
+        return whole_scanned(whole)
+
+    def cards_of_whole(whole: Any, messages: Any) -> Any:
+        read.append(whole.message_id)
+        return cards_of(whole, messages)
+
     def keying(made: Any) -> Any:
         read.extend(message for _, message in made)
         return keyed(made)
@@ -143,6 +160,8 @@ def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_onc
     monkeypatch.setattr(shown, "_scanned", scanning)
     monkeypatch.setattr(shown, "_grouped", grouping)
     monkeypatch.setattr(shown, "_keys", keying)
+    monkeypatch.setattr(shown, "_scanned_whole", scanning_whole)
+    monkeypatch.setattr(shown, "_cards_of", cards_of_whole)
     build = ["build", "--repo", str(small_repo)]
     messages = set()
     for n, title in enumerate(["Once", "Twice", "Thrice"]):

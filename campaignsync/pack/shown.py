@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import compress, groupby
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ UNIT = attrgetter("locale", "message")
 _CHANNEL = attrgetter("channel")
 _DIGEST = attrgetter("digest")
 _PATH = attrgetter("path")
+_OVER = attrgetter("over_limit")
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class Scan:
 
     #: The (locale, message) pairs built.
     units: set[tuple[str, str]] = field(default_factory=set)
+    #: The outputs' paths, but those of the messages taken whole (what finds the others' cards).
     paths: set[str] = field(default_factory=set)
     #: The HTML emails, whose copies the gallery shows.
     emails: list[Output] = field(default_factory=list)
@@ -80,9 +82,8 @@ def scan(outputs: Iterable[Output], wholes: Sequence[Whole] = ()) -> Scan:
     for whole in wholes:
         part = whole.shown.scan
         if part is None:
-            part = whole.shown.scan = _scanned(whole.outputs)
+            part = whole.shown.scan = _scanned_whole(whole)
         found.units |= part.units
-        found.paths |= part.paths
         found.emails += part.emails
         found.over += part.over
     found.emails.sort(key=_PATH)  # in path order, as the outputs come
@@ -105,6 +106,21 @@ def _scanned(outputs: Iterable[Output]) -> Scan:
     return found
 
 
+def _scanned_whole(whole: Whole) -> Scan:
+    """Return what the gallery reads of a message taken whole, unit by unit.
+
+    Without the outputs' paths: its cards are its units' own (:func:`_cards_of`), and the
+    paths serve only to find the cards of the other messages' outputs.
+    """
+    found = Scan()
+    for tag, unit in zip(whole.tags, whole.units, strict=True):
+        if unit.outputs:  # each of a unit's outputs is of its message in its locale
+            found.units.add((tag, whole.message_id))
+            found.over += compress(unit.outputs, map(_OVER, unit.outputs))
+            found.emails += filter(has_copy, unit.outputs)
+    return found
+
+
 def has_copy(output: Output) -> bool:
     """Say whether the gallery shows a copy of this output: an HTML email."""
     return output.channel == "email" and output.path.endswith(".html")
@@ -120,8 +136,8 @@ def cards_by_unit(
 
     The cards of a unit come together (the render cache keeps them so): they are
     grouped by runs, in C, and a card of an output no longer built is looked for only
-    when there is one. Those of a message in ``wholes`` are grouped once, kept with it.
-    Each unit's cards are in channel order.
+    when there is one. Those of a message in ``wholes`` are its units' own, taken once
+    and kept with it. Each unit's cards are in channel order.
     """
     cards: Iterable[Drawn] = known.values()
     if wholes:
@@ -133,12 +149,24 @@ def cards_by_unit(
     for whole in wholes:
         own = whole.shown.cards
         if own is None:
-            scanned = whole.shown.scan
-            built = scanned.paths if scanned else {output.path for output in whole.outputs}
-            mine = (c for c in whole.drawn.values() if c.path in built)
-            own = whole.shown.cards = _grouped(mine, messages)
+            own = whole.shown.cards = _cards_of(whole, messages)
         made.update((unit, list(of_unit)) for unit, of_unit in own.items())
     return made
+
+
+def _cards_of(whole: Whole, messages: Mapping[str, object]) -> dict[tuple[str, str], list[Drawn]]:
+    """Return the cards of a message taken whole by unit, each unit's in channel order.
+
+    A unit's cards are those drawn of its outputs, all of which a message taken whole
+    builds (``gallery.draw``, ``cache.keep_drawn``): none is left out, nor regrouped.
+    """
+    if whole.message_id not in messages:
+        return {}
+    return {
+        (tag, whole.message_id): sorted(unit.drawn, key=_CHANNEL)
+        for tag, unit in zip(whole.tags, whole.units, strict=True)
+        if unit.drawn
+    }
 
 
 def _grouped(
