@@ -320,16 +320,20 @@ def _read_from_rows(kind: type, names: tuple[str, ...], made_apart: tuple[str, .
             setattr(kind, name, _field(at))
 
 
-#: The fields of an output that every pass over a build's outputs reads (a dozen passes
-#: over 104,000 at 500 messages x 26 locales): held in its own slots, not read from its row.
+#: The fields of an output, and of a card, that every pass over a build's outputs or cards
+#: reads (a dozen passes over 104,000 of each at 500 messages x 26 locales): held in its
+#: own slots, not read from its row.
 _WHERE = ("message", "locale", "channel", "path")
+_CARD_WHERE = (*_WHERE, "digest")
 _read_from_rows(KeptOutput, OUTPUT_FIELDS, ("measure", "fields", *_WHERE))
-_read_from_rows(KeptDrawn, DRAWN_FIELDS, ())
+_read_from_rows(KeptDrawn, DRAWN_FIELDS, _CARD_WHERE)
 _MEASURED = vars(KeptOutput)["_measured"].__set__
 _HELD = {kind: slot_setters(kind, kind._base, ("_row", "_place", "_index"))
          for kind in (KeptOutput, KeptDrawn)}  # fmt: skip
 _PUT_WHERE = slot_setters(KeptOutput, Output, _WHERE)
 _WHERE_AT = itemgetter(*(OUTPUT_FIELDS.index(name) for name in _WHERE))
+_PUT_CARD = slot_setters(KeptDrawn, Drawn, _CARD_WHERE)
+_CARD_AT = itemgetter(*(DRAWN_FIELDS.index(name) for name in _CARD_WHERE))
 K = TypeVar("K", KeptOutput, KeptDrawn)
 
 
@@ -354,6 +358,14 @@ def kept_rows(kind: type[K], rows: Sequence[tuple[Any, ...]], place: Place) -> t
             locale(value, loc)
             channel(value, c)
             path(value, p)
+    else:
+        message, locale, channel, path, digest = _PUT_CARD
+        for value, (m, loc, c, p, d) in zip(made, map(_CARD_AT, rows), strict=True):
+            message(value, m)
+            locale(value, loc)
+            channel(value, c)
+            path(value, p)
+            digest(value, d)
     return tuple(made)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain, groupby
-from operator import is_, itemgetter
+from operator import attrgetter, is_, itemgetter
 
 from campaignsync import channels
 from campaignsync.l10n import catalog
@@ -26,6 +26,8 @@ from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit
 from campaignsync.pack.shown import Found
 from campaignsync.pack.writer import Member, digest
+
+_PATH = attrgetter("path")
 
 
 def take_hits(
@@ -193,7 +195,8 @@ class Whole:
         drawn: dict[str, Drawn] = {}
         for unit in units:
             shards.take_rows(unit, members, lines)
-            drawn.update((d.path, d) for d in unit.drawn or ())
+            if unit.drawn:
+                drawn.update(zip(map(_PATH, unit.drawn), unit.drawn, strict=True))
         return cls(
             message_id, cache.keys[message_id], tags, cache.now, units, catalogs,
             all(None not in unit.members for unit in units),

@@ -136,13 +136,15 @@ def cards_by_unit(
 
     The cards of a unit come together (the render cache keeps them so): they are
     grouped by runs, in C, and a card of an output no longer built is looked for only
-    when there is one. Those of a message in ``wholes`` are its units' own, taken once
-    and kept with it. Each unit's cards are in channel order.
+    when there is one. With ``wholes``, ``paths`` are the other messages' outputs'
+    (:func:`scan`), whose cards are looked up by path; those of a message in ``wholes``
+    are its units' own, taken once and kept with it. Each unit's cards are in channel order.
     """
     cards: Iterable[Drawn] = known.values()
-    if wholes:
+    if wholes:  # the others' cards, by their outputs' paths (not every card gone over)
         taken = {whole.message_id for whole in wholes}
-        cards = [c for c in cards if c.message not in taken and c.path in paths]
+        found = (known.get(path) for path in sorted(paths))
+        cards = [c for c in found if c is not None and c.message not in taken]
     elif not paths.issuperset(known):
         cards = [c for c in cards if c.path in paths]
     made = _grouped(cards, messages)
