@@ -78,6 +78,18 @@ def test_a_build_rendering_units_itself_collects_at_a_workers_pace(collector: No
         assert gc.get_threshold() == (700, 10, 10)
 
 
+def test_rendering_here_collects_only_what_rendering_made(collector: None) -> None:
+    """What the build made before rendering (the units taken from the render cache) is not
+    gone over again by the collections while rendering; the build's end gives it back."""
+    with collecting.fewer_collections():
+        before = [[n] for n in range(5_000)]  # made by the build, uncollected so far
+        frozen = gc.get_freeze_count()
+        with collecting.rendering_here():
+            assert gc.get_freeze_count() >= frozen + len(before)  # out of every collection
+        assert before
+    assert gc.get_freeze_count() == 0
+
+
 def test_rendering_units_in_the_build_collects_their_cycles(
     cli_invoke: CliInvoke, small_repo: Path, collector: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
