@@ -373,9 +373,7 @@ def _each(work: Callable[[PackFile], Member], files: Iterable[PackFile]) -> dict
     chosen = list(files)
     if len(big := [f for f in chosen if f.size >= _THREADED]) < 2:
         return {f.path: work(f) for f in chosen}
-    # The biggest first: the manifest (61 MB at 500 messages, made last) started last kept
-    # one thread at it long after the other had done the rest.
-    first = sorted(big, key=_SIZE, reverse=True)
+    first = sorted(big, key=_SIZE, reverse=True)  # the manifest, made last, not started last
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         later = pool.map(work, first)
         found = {f.path: work(f) for f in chosen if f.size < _THREADED}
