@@ -335,6 +335,45 @@ def test_an_update_finished_by_the_next_build_is_not_taken_for_the_last_pack(
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
+def test_a_pack_left_half_updated_is_never_taken_as_up_to_date(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed halfway through its renames leaves its journal and a folder of old and
+    new files. The edit undone as it was (the same bytes, size and time: ``cp -p``), the
+    inputs are those the last pack was recorded for; the next build still finishes the
+    update and builds, never answering "up to date" over the mix."""
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    message = messages(small_repo)[0]
+    original, times = message.read_bytes(), message.stat()
+    change_title(small_repo, 0, "Interrupted")
+    renames: list[str] = []
+
+    class Cut:  # the power goes after the first rename into the pack
+        def __getattr__(self, name: str) -> object:
+            return getattr(os, name)
+
+        @staticmethod
+        def replace(source: object, target: object) -> None:
+            if renames:
+                raise OSError(5, "Input/output error")
+            renames.append(str(target))
+            os.replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(journal, "os", Cut())
+    cli_invoke(build, env=EPOCH, expect=1)
+    monkeypatch.undo()
+    assert renames and journal.journal_path(out, "2026").is_file()
+    message.write_bytes(original)
+    os.utime(message, ns=(times.st_atime_ns, times.st_mtime_ns))
+    result = cli_invoke(build, env=EPOCH)
+    assert "Up to date" not in result.stdout
+    assert not journal.journal_path(out, "2026").exists()
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+    assert "Up to date" in cli_invoke(build, env=EPOCH).stdout
+
+
 def test_a_cache_copied_to_another_folder_is_not_trusted(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output
+from campaignsync.pack.state import journal_path
 from campaignsync.pack.writer import DIR_MODE, PackFile
 
 
@@ -56,11 +57,6 @@ def blocked(final: Path, rel: str) -> bool:
         if depth == len(parts) and path.is_dir():
             return True
     return False
-
-
-def journal_path(out: Path, campaign: str) -> Path:
-    """Return where the journal of an in-place update of ``campaign`` is kept."""
-    return out / f".{campaign}.journal"
 
 
 def write_journal(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:

@@ -177,17 +177,26 @@ def _line(path: str, info: os.stat_result) -> str:
     return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
 
 
+def journal_path(out: Path, campaign: str) -> Path:
+    """Return where the journal of an in-place update of ``campaign`` is kept (``pack.journal``)."""
+    return out / f".{campaign}.journal"
+
+
 def current(out: Path, print_: Stamp) -> PackResult | None:
     """Return the pack in ``out`` if a build recorded ``print_`` and left that pack untouched.
 
     The files that were unsettled when that build took its fingerprint must still
-    have the content they had then.
+    have the content they had then. A pack with an update committed but not applied in
+    full (a build killed halfway, its journal left) is not current: the next build
+    finishes the update first, whatever its inputs.
     """
     states = recorded(out)
     for name, state in states.items():
         try:
             if state["fingerprint"] != print_.digest:
                 continue
+            if journal_path(out, name).exists():
+                return None
             recorded_ = unsettled_of(state.get("unsettled", []))
             if not Stamp(print_.digest, recorded_).holds():
                 return None
