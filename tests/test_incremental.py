@@ -374,6 +374,42 @@ def test_a_pack_left_half_updated_is_never_taken_as_up_to_date(
     assert "Up to date" in cli_invoke(build, env=EPOCH).stdout
 
 
+def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once the update is committed: the renames go on to the end (the folder is the
+    new pack, not a mix), and the message says so, not "nothing was changed"."""
+    import signal
+
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Interrupted")
+    renames: list[str] = []
+
+    class CtrlC:  # the user presses Ctrl-C as the first file is renamed into the pack
+        def __getattr__(self, name: str) -> object:
+            return getattr(os, name)
+
+        @staticmethod
+        def replace(source: object, target: object) -> None:
+            if not renames:
+                os.kill(os.getpid(), signal.SIGINT)
+            renames.append(str(target))
+            os.replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(journal, "os", CtrlC())
+    result = cli_invoke(build, env=EPOCH, expect=130)
+    monkeypatch.undo()
+    assert result.stderr == (
+        f"error: interrupted after the new pack was written to {out / '2026'}; the next "
+        "build may take longer (what it reuses was not all kept)\n"
+    )
+    assert len(renames) > 1 and not journal.journal_path(out, "2026").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")  # folder and zip
+
+
 def test_a_cache_copied_to_another_folder_is_not_trusted(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:

@@ -7,9 +7,11 @@ old one's member bytes plus the new members (:mod:`campaignsync.pack.updating`);
 then a journal listing the renames and deletions is written (atomically,
 synced) and applied. The
 journal is the commit point: a build interrupted before it leaves the old
-pack, one interrupted after it is finished by :func:`recover`, which every
-build runs first under the write lock. Either way the pack is the old one
-or the new one, never a mix.
+pack; after it, Ctrl-C waits for the renames (:func:`apply_whole`), and a build
+killed during them is finished by :func:`recover`, which every build runs first
+under the write lock (the no-change test takes no pack with a journal left for
+current: ``state.current``). Until then such a folder holds old and new files; once
+a build has run, the pack is the old one or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -62,6 +66,26 @@ def blocked(final: Path, rel: str) -> bool:
 def write_journal(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
     """Commit an update: from here on, :func:`recover` finishes it."""
     paths.write_atomic(journal_path(out, campaign), json.dumps(entry, sort_keys=True).encode())
+
+
+def apply_whole(out: Path, campaign: str, entry: Mapping[str, Any]) -> bool:
+    """Carry out a journal just committed, Ctrl-C held off until done; say whether one came.
+
+    Stopped halfway, the folder would hold old and new files until the next build: a
+    Ctrl-C during the renames waits for them (a few hundred, tens of milliseconds), and
+    the caller tells that the new pack is in place. Held in the main thread only (where
+    Python takes signals).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        apply(out, campaign, entry)
+        return False
+    came: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda number, _: came.append(number))
+    try:
+        apply(out, campaign, entry)
+    finally:
+        signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
+    return bool(came)
 
 
 def apply(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:

@@ -18,7 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from campaignsync.errors import BuildError
+from campaignsync.errors import BuildError, InterruptedAfterWrite
 from campaignsync.model import Output
 from campaignsync.pack import archive, asidezip, journal, manifest, runs, state, writer
 from campaignsync.pack.state import PackResult
@@ -353,7 +353,8 @@ def _commit(
         archive_tmp.unlink(missing_ok=True)
         raise
     try:
-        journal.apply(out, campaign, entry)
+        if journal.apply_whole(out, campaign, entry):
+            raise InterruptedAfterWrite(out / campaign)  # the pack is the new one, unrecorded
     except OSError as exc:
         raise BuildError(
             f"the pack update in {out} stopped halfway: {exc.strerror or exc}; "
