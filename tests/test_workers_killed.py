@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +104,48 @@ def test_a_killed_worker_is_one_line_and_the_next_run_works(
     else:
         zips = (repo / "dist" / "2026.zip" for repo in (small_repo, clean))
         assert next(zips).read_bytes() == next(zips).read_bytes()
+
+
+def _wait_forever(pids: Any, _item: object) -> None:
+    pids.put(os.getpid())
+    threading.Event().wait()  # as a worker blocked on a pipe its parent no longer reads
+
+
+def _pool_then_wait(pids: Any) -> None:
+    """A build's process: two workers busy for good, while it waits for them."""
+    forking.in_processes(_wait_forever, pids, [1, 2], jobs=2)
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rpartition(")")[2].split()[0] in ("Z", "X")  # or reaped
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux: dies with its parent")
+def test_workers_die_with_a_build_killed_from_outside() -> None:
+    """The build's process killed (SIGKILL, the system short of memory): its workers go
+    too, rather than wait for good, holding its output open."""
+    import signal
+    import time
+
+    forked = multiprocessing.get_context("fork")
+    pids = forked.SimpleQueue()
+    build = forked.Process(target=_pool_then_wait, args=(pids,))
+    build.start()
+    workers_ = [pids.get(), pids.get()]
+    try:
+        assert not any(map(_ended, workers_))
+        os.kill(build.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        build.join()
+        for _ in range(100):
+            if all(map(_ended, workers_)):
+                break
+            time.sleep(0.05)
+        assert all(map(_ended, workers_)), workers_
+    finally:  # left running, they would hold the test run's output open for good
+        for pid in workers_:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -8,6 +8,8 @@ process, not with every task.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -132,19 +134,43 @@ def forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Ite
             max_workers=jobs,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_started,
-            initargs=(adopt, context),
+            initargs=(adopt, context, os.getpid()),
         ) as pool:
             yield pool
     except BrokenProcessPool as exc:
         raise WorkerError() from exc
 
 
-def _started(adopt: Callable[[Any], None], context: object) -> None:
-    """Start a forked process: it collects its own garbage (see ``collecting``), then adopts."""
+def _started(adopt: Callable[[Any], None], context: object, parent: int) -> None:
+    """Start a forked process: it dies with ``parent`` and collects its own garbage, then adopts."""
     from campaignsync.pipeline import collecting
 
+    _dies_with(parent)
     collecting.in_worker()
     adopt(context)
+
+
+#: Linux's prctl option: the signal a process gets when the one that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _dies_with(parent: int) -> None:
+    """Have this forked process killed when ``parent``, which forked it, ends (on Linux).
+
+    A build killed from outside (SIGKILL, the system short of memory) left its workers
+    running for good: blocked on a pipe the parent no longer read, holding the build's
+    output open (whatever waited for it to close waited too).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl to be found: as before
+        return
+    if os.getppid() != parent:  # it ended before: no signal will come
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def default_jobs() -> int:
