@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from campaignsync.cli import cli
 from campaignsync.errors import BuildError
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import hyphenation, journal, kept, runs, sealed
+from campaignsync.pack import hyphenation, journal, kept, runs, sealed, state
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 #: The sample campaign cut down to a few messages, so that each example builds quickly.
@@ -384,6 +384,8 @@ def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there
     out = tmp_path / "out"
     build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
+    message = messages(small_repo)[0]
+    original, times = message.read_bytes(), message.stat()
     change_title(small_repo, 0, "Interrupted")
     renames: list[str] = []
 
@@ -407,7 +409,12 @@ def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there
     )
     assert len(renames) > 1 and not journal.journal_path(out, "2026").exists()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert "2026" not in state.recorded(out)  # not taken for the pack recorded before
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")  # folder and zip
+    message.write_bytes(original)  # undone: built from the pack as it is
+    os.utime(message, ns=(times.st_atime_ns, times.st_mtime_ns))
+    cli_invoke(build, env=EPOCH)
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean-undone")
 
 
 def test_a_cache_copied_to_another_folder_is_not_trusted(

@@ -128,9 +128,8 @@ def test_the_gallery_goes_over_the_outputs_and_cards_of_messages_taken_whole_onc
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``preview`` building again: what the gallery reads of a message taken whole from the
-    render cache (its outputs' paths, email copies and posts
-    over a limit, its cards by locale and their key) is found once, then kept with it;
-    the pages are a clean build's."""
+    render cache (its units, email copies and posts over a limit, its cards by locale and
+    their key) is found once, then kept with it; the pages are a clean build's."""
     read: list[str] = []
     scanned, grouped, keyed = shown._scanned, shown._grouped, shown._keys
     whole_scanned, cards_of = shown._scanned_whole, shown._cards_of

@@ -221,9 +221,11 @@ class Kept(AsPlain):
     A shard holds each output and card as a row of plain values (:mod:`pack.shards`);
     the value is made from it in one step, and each field is looked up in the row when
     read (a build after an edit reads few of the 250,000 it takes from the cache: making
-    each field at once cost more than the unpickling). The bytes (an output's, a card's
-    HTML and section) are read from the unit's body file only when asked for. It equals
-    (and hashes as) the plain value with the same fields, as one made whole.
+    each field at once cost more than the unpickling), but the few every pass reads
+    (message, locale, channel, path; a card's digest), held in its own slots. The bytes
+    (an output's, a card's HTML and section) are read from the unit's body file only when
+    asked for. It equals (and hashes as) the plain value with the same fields, as one
+    made whole.
     """
 
     __slots__ = ()
@@ -351,7 +353,7 @@ def kept_rows(kind: type[K], rows: Sequence[tuple[Any, ...]], place: Place) -> t
         put_place(value, place)
         put_index(value, index)
         made.append(value)
-    if kind is KeptOutput:
+    if kind is KeptOutput:  # (a loop each: a generic one over the setters cost more)
         message, locale, channel, path = _PUT_WHERE
         for value, (m, loc, c, p) in zip(made, map(_WHERE_AT, rows), strict=True):
             message(value, m)

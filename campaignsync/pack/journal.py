@@ -7,7 +7,7 @@ old one's member bytes plus the new members (:mod:`campaignsync.pack.updating`);
 then a journal listing the renames and deletions is written (atomically,
 synced) and applied. The
 journal is the commit point: a build interrupted before it leaves the old
-pack; after it, Ctrl-C waits for the renames (:func:`apply_whole`), and a build
+pack; after it, Ctrl-C waits for the renames (:func:`ctrl_c_held`), and a build
 killed during them is finished by :func:`recover`, which every build runs first
 under the write lock (the no-change test takes no pack with a journal left for
 current: ``state.current``). Until then such a folder holds old and new files; once
@@ -21,7 +21,8 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,24 +69,24 @@ def write_journal(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:
     paths.write_atomic(journal_path(out, campaign), json.dumps(entry, sort_keys=True).encode())
 
 
-def apply_whole(out: Path, campaign: str, entry: Mapping[str, Any]) -> bool:
-    """Carry out a journal just committed, Ctrl-C held off until done; say whether one came.
+@contextmanager
+def ctrl_c_held() -> Iterator[list[int]]:
+    """Hold off Ctrl-C from an update's commit to its last rename; give the signals that came.
 
     Stopped halfway, the folder would hold old and new files until the next build: a
-    Ctrl-C during the renames waits for them (a few hundred, tens of milliseconds), and
-    the caller tells that the new pack is in place. Held in the main thread only (where
-    Python takes signals).
+    Ctrl-C while the journal is written and applied waits for the renames (a few hundred,
+    tens of milliseconds), and the caller tells that the new pack is in place. Held in
+    the main thread only (where Python takes signals; ``preview`` builds in another).
     """
     if threading.current_thread() is not threading.main_thread():
-        apply(out, campaign, entry)
-        return False
+        yield []
+        return
     came: list[int] = []
     before = signal.signal(signal.SIGINT, lambda number, _: came.append(number))
     try:
-        apply(out, campaign, entry)
+        yield came
     finally:
         signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
-    return bool(came)
 
 
 def apply(out: Path, campaign: str, entry: Mapping[str, Any]) -> None:

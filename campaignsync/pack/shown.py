@@ -43,7 +43,7 @@ class Scan:
 
     #: The (locale, message) pairs built.
     units: set[tuple[str, str]] = field(default_factory=set)
-    #: The outputs' paths, but those of the messages taken whole (what finds the others' cards).
+    #: The outputs' paths, except those of the messages taken whole (they find the others' cards).
     paths: set[str] = field(default_factory=set)
     #: The HTML emails, whose copies the gallery shows.
     emails: list[Output] = field(default_factory=list)
@@ -137,13 +137,14 @@ def cards_by_unit(
     The cards of a unit come together (the render cache keeps them so): they are
     grouped by runs, in C, and a card of an output no longer built is looked for only
     when there is one. With ``wholes``, ``paths`` are the other messages' outputs'
-    (:func:`scan`), whose cards are looked up by path; those of a message in ``wholes``
-    are its units' own, taken once and kept with it. Each unit's cards are in channel order.
+    (:func:`scan`), whose cards are looked up by path (in any order: a unit's runs are
+    joined, and it has one card a channel); those of a message in ``wholes`` are its
+    units' own, taken once and kept with it. Each unit's cards are in channel order.
     """
     cards: Iterable[Drawn] = known.values()
     if wholes:  # the others' cards, by their outputs' paths (not every card gone over)
         taken = {whole.message_id for whole in wholes}
-        found = (known.get(path) for path in sorted(paths))
+        found = (known.get(path) for path in paths)
         cards = [c for c in found if c is not None and c.message not in taken]
     elif not paths.issuperset(known):
         cards = [c for c in cards if c.path in paths]

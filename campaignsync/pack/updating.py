@@ -345,22 +345,34 @@ def _commit(
                 return False
         elif zip_members is not None:
             archive.write_zip(archive_tmp, campaign, zip_members, stamp)
-        journal.write_journal(out, campaign, entry)
     except OverflowError as exc:
         raise BuildError(str(exc)) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        archive_tmp.unlink(missing_ok=True)
+        _unstaged(staging, archive_tmp)
         raise
-    try:
-        if journal.apply_whole(out, campaign, entry):
-            raise InterruptedAfterWrite(out / campaign)  # the pack is the new one, unrecorded
-    except OSError as exc:
-        raise BuildError(
-            f"the pack update in {out} stopped halfway: {exc.strerror or exc}; "
-            "the next build finishes it"
-        ) from None
+    with journal.ctrl_c_held() as came:  # from the commit on, the pack is the new one
+        try:
+            journal.write_journal(out, campaign, entry)
+        except BaseException:
+            _unstaged(staging, archive_tmp)
+            raise
+        try:
+            journal.apply(out, campaign, entry)
+        except OSError as exc:
+            raise BuildError(
+                f"the pack update in {out} stopped halfway: {exc.strerror or exc}; "
+                "the next build finishes it"
+            ) from None
+    if came:  # the new pack is in place, the old one still recorded: no build may take it so
+        state.forget(out, campaign)
+        raise InterruptedAfterWrite(out / campaign)
     return True
+
+
+def _unstaged(staging: Path, archive_tmp: Path) -> None:
+    """Remove what an update staged before its commit."""
+    shutil.rmtree(staging, ignore_errors=True)
+    archive_tmp.unlink(missing_ok=True)
 
 
 def zip_updated(

@@ -123,7 +123,9 @@ def forked_pool(jobs: int, adopt: Callable[[Any], None], context: object) -> Ite
 
     A worker that dies (killed from outside, most often by the system short of memory)
     breaks the pool: the work stops there, the pack is left as it was, and it is told
-    as :class:`campaignsync.errors.WorkerError`.
+    as :class:`campaignsync.errors.WorkerError`. The workers die with this process
+    (:func:`_dies_with`), or rather with the thread that first submits (they are forked
+    from it): never submit first from a thread that ends before the pool.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
