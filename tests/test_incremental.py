@@ -335,38 +335,60 @@ def test_an_update_finished_by_the_next_build_is_not_taken_for_the_last_pack(
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
+def edited_after_build(
+    cli_invoke: CliInvoke, repo: Path, out: Path
+) -> tuple[list[str], Callable[[], None]]:
+    """Build into ``out``, then edit a title; return the build command, and what undoes the
+    edit as it was (the same bytes, size and time: ``cp -p``)."""
+    build = ["build", "--repo", str(repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    message = messages(repo)[0]
+    original, times = message.read_bytes(), message.stat()
+    change_title(repo, 0, "Interrupted")
+
+    def undo() -> None:
+        message.write_bytes(original)
+        os.utime(message, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+    return build, undo
+
+
+class Renaming:
+    """``os`` as the journal sees it: ``then`` is called before each rename into the pack,
+    with how many came before."""
+
+    def __init__(self, then: Callable[[int], None]) -> None:
+        self.then, self.done = then, list[str]()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+    def replace(self, source: str, target: str) -> None:
+        self.then(len(self.done))
+        self.done.append(str(target))
+        os.replace(source, target)
+
+
 def test_a_pack_left_half_updated_is_never_taken_as_up_to_date(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build killed halfway through its renames leaves its journal and a folder of old and
-    new files. The edit undone as it was (the same bytes, size and time: ``cp -p``), the
-    inputs are those the last pack was recorded for; the next build still finishes the
-    update and builds, never answering "up to date" over the mix."""
+    new files. The edit undone as it was, the inputs are those the last pack was recorded
+    for; the next build still finishes the update and builds, never answering "up to
+    date" over the mix."""
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    message = messages(small_repo)[0]
-    original, times = message.read_bytes(), message.stat()
-    change_title(small_repo, 0, "Interrupted")
-    renames: list[str] = []
+    build, undo = edited_after_build(cli_invoke, small_repo, out)
 
-    class Cut:  # the power goes after the first rename into the pack
-        def __getattr__(self, name: str) -> object:
-            return getattr(os, name)
+    def power_cut(before: int) -> None:  # after the first rename
+        if before:
+            raise OSError(5, "Input/output error")
 
-        @staticmethod
-        def replace(source: object, target: object) -> None:
-            if renames:
-                raise OSError(5, "Input/output error")
-            renames.append(str(target))
-            os.replace(source, target)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(journal, "os", Cut())
+    renaming = Renaming(power_cut)
+    monkeypatch.setattr(journal, "os", renaming)
     cli_invoke(build, env=EPOCH, expect=1)
     monkeypatch.undo()
-    assert renames and journal.journal_path(out, "2026").is_file()
-    message.write_bytes(original)
-    os.utime(message, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert renaming.done and journal.journal_path(out, "2026").is_file()
+    undo()
     result = cli_invoke(build, env=EPOCH)
     assert "Up to date" not in result.stdout
     assert not journal.journal_path(out, "2026").exists()
@@ -382,37 +404,25 @@ def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there
     import signal
 
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    message = messages(small_repo)[0]
-    original, times = message.read_bytes(), message.stat()
-    change_title(small_repo, 0, "Interrupted")
-    renames: list[str] = []
+    build, undo = edited_after_build(cli_invoke, small_repo, out)
 
-    class CtrlC:  # the user presses Ctrl-C as the first file is renamed into the pack
-        def __getattr__(self, name: str) -> object:
-            return getattr(os, name)
+    def ctrl_c(before: int) -> None:  # the user presses Ctrl-C at the first rename
+        if not before:
+            os.kill(os.getpid(), signal.SIGINT)
 
-        @staticmethod
-        def replace(source: object, target: object) -> None:
-            if not renames:
-                os.kill(os.getpid(), signal.SIGINT)
-            renames.append(str(target))
-            os.replace(source, target)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(journal, "os", CtrlC())
+    renaming = Renaming(ctrl_c)
+    monkeypatch.setattr(journal, "os", renaming)
     result = cli_invoke(build, env=EPOCH, expect=130)
     monkeypatch.undo()
     assert result.stderr == (
         f"error: interrupted after the new pack was written to {out / '2026'}; the next "
         "build may take longer (what it reuses was not all kept)\n"
     )
-    assert len(renames) > 1 and not journal.journal_path(out, "2026").exists()
+    assert len(renaming.done) > 1 and not journal.journal_path(out, "2026").exists()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert "2026" not in state.recorded(out)  # not taken for the pack recorded before
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")  # folder and zip
-    message.write_bytes(original)  # undone: built from the pack as it is
-    os.utime(message, ns=(times.st_atime_ns, times.st_mtime_ns))
+    undo()  # built from the pack as it is
     cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean-undone")
 
