@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,7 +24,7 @@ from test_incremental import (
 
 from campaignsync.load.project import load_project
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import gallery, localepages
+from campaignsync.pack import gallery, localepages, shown
 from campaignsync.pack.attention import Item
 from campaignsync.pack.kept import PIECES, Kept, _save_based, open_kept
 
@@ -35,24 +35,26 @@ POISON = b"<p>POISON</p>"
 def _poison(monkeypatch: pytest.MonkeyPatch, spared: set[str]) -> list[str]:
     """Hand the gallery every card of a message not in ``spared`` with HTML that is not its own.
 
-    Return the messages whose cards were so handed (the digests, and all else the pages may
-    read of a card, are left as they are); after the pages, the cards are put back.
+    Where it takes the cards it knows (``shown.cards_by_unit``: those found by path, and
+    those of the messages taken whole from the render cache, taken from their units). Return
+    the messages whose cards were so handed (the digests, and all else the pages may read of
+    a card, are left as they are).
     """
-    pages, poisoned = gallery.pages, []
+    cards_by_unit, poisoned = shown.cards_by_unit, []
 
-    def run(*args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
-        drawn: dict[str, gallery.Drawn] = args[5]
-        saved = {p: c for p, c in drawn.items() if c.message not in spared}
-        for path, card in saved.items():
-            section = POISON + b"<!--cards-->" + POISON if card.section else b""
-            drawn[path] = replace(card, html=POISON, section=section)
-            poisoned.append(card.message)
-        try:
-            yield from pages(*args, **kwargs)
-        finally:
-            drawn.update(saved)
+    def bad(card: gallery.Drawn) -> gallery.Drawn:
+        poisoned.append(card.message)
+        section = POISON + b"<!--cards-->" + POISON if card.section else b""
+        return replace(card, html=POISON, section=section)
 
-    monkeypatch.setattr(gallery, "pages", run)
+    def handed(*args: Any, **kwargs: Any) -> dict[tuple[str, str], list[gallery.Drawn]]:
+        made = cards_by_unit(*args, **kwargs)
+        for unit, cards in made.items():
+            if unit[1] not in spared:
+                made[unit] = [bad(card) for card in cards]
+        return made
+
+    monkeypatch.setattr(shown, "cards_by_unit", handed)
     return poisoned
 
 

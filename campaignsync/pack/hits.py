@@ -3,10 +3,10 @@
 A unit is taken when its message and every catalog entry it read are unchanged
 (:meth:`campaignsync.pack.cache.Cache.get`); one whose channel's templates changed
 renders those channels again (:mod:`campaignsync.pack.partial`). A message all of whose
-units are taken is taken whole (:class:`Whole`: its outputs, members, manifest rows and
-cards), and kept so by a process that builds again (``preview``): after an edit such a
-process tests the other messages once each. What is taken of each unit alone is made,
-and kept, only for a message some of whose units render.
+units are taken is taken whole (:class:`Whole`: its outputs, members and manifest rows;
+the gallery takes its cards from its units), and kept so by a process that builds again
+(``preview``): after an edit such a process tests the other messages once each. What is
+taken of each unit alone is made, and kept, only for a message some of whose units render.
 """
 
 from __future__ import annotations
@@ -14,20 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain, groupby
-from operator import attrgetter, is_, itemgetter
+from operator import is_, itemgetter
 
 from campaignsync import channels
 from campaignsync.l10n import catalog
 from campaignsync.model import Message, Output, Project
 from campaignsync.pack import hyphenation, partial, shards
 from campaignsync.pack.cache import Cache, catalog_digests, digest_of, message_digests
-from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit
 from campaignsync.pack.shown import Found
 from campaignsync.pack.writer import Member, digest
-
-_PATH = attrgetter("path")
 
 
 def take_hits(
@@ -74,8 +71,7 @@ def take_hits(
             shard = memo.shard if message_id not in cache.dirty else ""  # (none put or dropped)
             whole = memo.whole = Whole.of(cache, message_id, tags, lookups, units_held, shard,
                                           memo.whole)  # fmt: skip
-        cache.drawn.update(whole.drawn)
-        _add((outputs, members, lines), (), whole.members, whole.lines)
+        _add((outputs, members, lines), (), whole.members, whole.lines)  # (its cards: its units')
         wholes.append(whole)
     if taking.todo:
         hyphenation.prime(cache.folder.parent, {tag for tag, _ in taking.todo})
@@ -161,7 +157,6 @@ class Whole:
     outputs: tuple[Output, ...]
     members: dict[str, Member]
     lines: dict[str, str]
-    drawn: dict[str, Drawn]
     #: The checksum of the shard the units are as read from ('' when some is not: one put
     #: or dropped since), which their outputs follow from (``outputkeys.by_message``).
     shard: str = ""
@@ -192,15 +187,12 @@ class Whole:
                            templates=cache.now, catalogs=catalogs, shard=shard)  # fmt: skip
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
-        drawn: dict[str, Drawn] = {}
         for unit in units:
             shards.take_rows(unit, members, lines)
-            if unit.drawn:
-                drawn.update(zip(map(_PATH, unit.drawn), unit.drawn, strict=True))
         return cls(
             message_id, cache.keys[message_id], tags, cache.now, units, catalogs,
             all(None not in unit.members for unit in units),
-            tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines, drawn,
+            tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines,
             shard,
         )  # fmt: skip
 
