@@ -427,6 +427,29 @@ def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean-undone")
 
 
+def test_ctrl_c_is_held_only_in_the_main_thread() -> None:
+    """``preview`` builds in a thread of its own, where Python takes no signal: there the
+    hold changes nothing, and Ctrl-C still reaches the main thread, which stops preview."""
+    import signal
+    import threading
+
+    seen: list[object] = []
+
+    def build() -> None:
+        with journal.ctrl_c_held() as came:
+            seen.extend([came, signal.getsignal(signal.SIGINT)])
+
+    thread = threading.Thread(target=build)
+    thread.start()
+    thread.join()
+    assert seen == [[], signal.default_int_handler]
+    with journal.ctrl_c_held() as came:
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        signal.raise_signal(signal.SIGINT)  # held, not raised
+        assert came == [signal.SIGINT]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_a_cache_copied_to_another_folder_is_not_trusted(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
