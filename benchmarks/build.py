@@ -15,6 +15,7 @@ then times, each as a fresh process:
    --no-zip, then the zip made again; and in a process that built before, as `preview`
    rebuilds after each save: the folder, then the zip), after one PO entry changed, and
    after one channel's template changed (X: that channel of every message), with its peak,
+   and after the config changed (every unit renders again, over the pack), with its peak,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
 6. clean builds with --jobs 1 and --jobs 2, twice each in the order 1 2 2 1 (each mode's
@@ -467,7 +468,14 @@ def main() -> None:
         figures["template"], figures["peak_template"] = peak_mib(build, env)
     finally:
         template.write_text(original, encoding="utf-8")
-    run(build, env)
+    # The config edited (the template back as it was): every unit renders again, over the
+    # pack. The cache is deleted after it, for the cold check.
+    settings = repo / "campaignsync.toml"
+    original = edited(settings, "max_segments = 10", "max_segments = 9")
+    try:
+        figures["config"], figures["peak_config"] = peak_mib(build, env)
+    finally:
+        settings.write_text(original, encoding="utf-8")
     shutil.rmtree(out / ".campaignsync-cache", ignore_errors=True)
     figures["check_cold"] = run(check, env, ok=(0, 1))
     # The generated catalogs were written by Babel, not by `locale update`: one untimed update
@@ -553,6 +561,11 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         f"= {f['template'] / clean:.2f} x clean build (X of every message renders again)",
     )
     line(
+        "config changed",
+        f["config"],
+        f"= {f['config'] / clean:.2f} x clean build (every unit renders again, over the pack)",
+    )
+    line(
         "check, cold (no cache)", f["check_cold"], f"= {f['check_cold'] / clean:.2f} x clean build"
     )
     line(
@@ -589,6 +602,7 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
     print(f"{'peak memory (clean build)':34} {f['peak']:8.0f} MiB (largest single process)")
     print(f"{'peak memory (one message changed)':34} {f['peak_one']:8.0f} MiB")
     print(f"{'peak memory (one template changed)':34} {f['peak_template']:8.0f} MiB")
+    print(f"{'peak memory (config changed)':34} {f['peak_config']:8.0f} MiB")
     print(f"{'pack':34} {files:,} files, zip {zip_bytes / 2**20:.0f} MiB")
 
 

@@ -17,7 +17,8 @@ import errno
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,10 @@ class Staging:
     spills: Path
     #: False for ``--no-zip``: files are hashed, not compressed.
     zipped: bool = True
+    #: The pack it replaces, and the sha256 by path of its files (those of a file that
+    #: is the same here are linked from there, not written: :func:`fill`).
+    final: Path | None = None
+    last: Mapping[str, str] = field(default_factory=dict)
     #: The spill files of cards the parent has open, by path (see :class:`SpilledDrawn`).
     opened: dict[str, Spilled] = field(default_factory=dict, compare=False)
 
@@ -62,6 +67,45 @@ class Staging:
             with contextlib.suppress(OSError):  # the staging is removed after, all the same
                 os.close(spilled.fd)
         self.opened.clear()
+
+
+@contextmanager
+def staged_pack(
+    out: Path,
+    campaign: str,
+    reuse: bool,
+    zipped: bool,
+    wanted: bool = True,
+    previous: Mapping[str, str] | None = None,
+) -> Iterator[Staging | None]:
+    """Hold the write lock and a staging folder, for a new pack written while it renders.
+
+    Yields None (holding nothing) when not ``wanted``: a build that takes units from
+    the render cache updates the pack in place, which is :func:`writer.write_pack`'s
+    work alone. Over a previous pack (``reuse``), each file whose sha256 is the one it
+    has there is linked from it, not written: ``previous`` is its sha256 by path as the
+    last build kept it (read from its manifest when that pack is not the one recorded).
+    """
+    if not wanted:
+        yield None
+        return
+    from campaignsync.pack import updating
+
+    with writer.locked(out, campaign):
+        folder = out / f".{campaign}.tmp-{os.getpid()}"
+        spills = out / f".{campaign}.tmp-{os.getpid()}.spill"
+        final = out / campaign
+        last = updating.last_hashes(out, campaign, previous) if reuse and final.is_dir() else {}
+        staging = Staging(folder, spills, zipped, final, last)
+        try:
+            folder.mkdir(mode=writer.DIR_MODE)
+            spills.mkdir()
+            yield staging
+        finally:
+            staging.close()
+            # Once swapped in, the folder is the pack and no longer here.
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(spills, ignore_errors=True)
 
 
 def spill(
@@ -142,9 +186,11 @@ def fill(
 ) -> tuple[int, int]:
     """Write a new pack's files into ``staging``, linking the unchanged ones from ``final``.
 
-    The files in ``done`` are there already (written while rendering). Returns (written, linked).
+    The files in ``done`` are there already (written while rendering, or linked from
+    ``final`` if ``previous`` names their sha256). Returns (written, linked or unchanged).
     """
-    written, reused = len(done), 0
+    same = sum(1 for rel, m in prepared if rel in done and previous.get(rel) == m.sha256)
+    written, reused = len(done) - same, same
     # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
     new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
     made: set[str] = set()
@@ -219,7 +265,7 @@ def put(
         prepared = [(rel, writer.prepare(data, rel, threads=threads)) for rel, data in files]
     else:
         prepared = [(rel, writer.digest(data)) for rel, data in files]
-    fill(staging.folder, staging.folder, files, prepared, {})
+    fill(staging.folder, staging.final or staging.folder, files, prepared, staging.last)
     if not staging.zipped:
         return dict(prepared)
     where = spill(staging, {rel: m.data or b"" for rel, m in prepared}, name)

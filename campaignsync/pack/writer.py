@@ -83,7 +83,7 @@ def write_pack(
     previous pack instead of being written again (``reuse=False`` writes every file
     afresh). An interrupted build leaves the previous pack as it was. ``zipped=False``
     writes the folder alone; the zip leaves first (an update sets it aside: ``asidezip``),
-    never beside a folder it does not match. With ``staged`` (from :func:`staged_pack`,
+    never beside a folder it does not match. With ``staged`` (from :func:`.staging.staged_pack`,
     whose lock is held), the outputs and the extras ``written`` (their contents empty)
     are already in its folder, their compressed bytes in its spill files. ``previous`` is
     the last pack's sha256 by path when known (else read from its manifest), ``tables``
@@ -131,36 +131,6 @@ def locked(out: Path, campaign: str) -> Iterator[None]:
         lock.release()
 
 
-@contextmanager
-def staged_pack(
-    out: Path, campaign: str, reuse: bool, zipped: bool, wanted: bool = True
-) -> Iterator[Staging | None]:
-    """Hold the write lock and a staging folder, for a new pack written while it renders.
-
-    Yields None (holding nothing) when not ``wanted``, or when there is a
-    previous pack to update or link from (``reuse``): that is
-    :func:`write_pack`'s work alone.
-    """
-    if not wanted or (reuse and (out / campaign).exists()):
-        yield None
-        return
-    from campaignsync.pack.staging import Staging
-
-    with locked(out, campaign):
-        folder = out / f".{campaign}.tmp-{os.getpid()}"
-        spills = out / f".{campaign}.tmp-{os.getpid()}.spill"
-        staging = Staging(folder, spills, zipped)
-        try:
-            folder.mkdir(mode=DIR_MODE)
-            spills.mkdir()
-            yield staging
-        finally:
-            staging.close()
-            # Once swapped in, the folder is the pack and no longer here.
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.rmtree(spills, ignore_errors=True)
-
-
 def _write_locked(
     out: Path,
     campaign: str,
@@ -182,7 +152,7 @@ def _write_locked(
     staging = staged.folder if staged else out / f".{campaign}.tmp-{os.getpid()}"
     aside = out / f".{campaign}.old-{os.getpid()}"
     archive, archive_tmp = out / f"{campaign}.zip", out / f".{campaign}.zip.tmp-{os.getpid()}"
-    last = updating.last_hashes(out, campaign, previous) if reuse else {}
+    last = updating.last_hashes(out, campaign, previous) if reuse else staged.last if staged else {}
     if reuse and last:
         updated = updating.update(out, campaign, files, members, dos_stamp(epoch), last,
                                   zipped, tables or {}, steady)  # fmt: skip

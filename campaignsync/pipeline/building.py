@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from campaignsync.errors import InterruptedAfterWrite
 from campaignsync.model import Diagnostic, Output, Project
 from campaignsync.pack import asidezip, manifest, manifestrows, outputkeys, state, writer
-from campaignsync.pack.kept import folder_hashes, open_kept, save_kept
+from campaignsync.pack.kept import folder_hashes, open_kept, pack_hashes, save_kept
+from campaignsync.pack.staging import staged_pack
 from campaignsync.pipeline import keeping
 from campaignsync.pipeline.assembly import Assembled, assemble
 from campaignsync.pipeline.collecting import fewer_collections
@@ -100,14 +101,12 @@ def _build(
 ) -> Built:
     """Build the pack once (see :func:`build`)."""
     cache = None if rendered is not None else _open_cache(project, selection, out, reuse, shards)
-    fresh = cache is not None and not cache.units  # nothing to reuse: see pack/staging.py
     pack = out / selection.name
-    kept = None if cache is None else open_kept(cache.folder, pack, cache.key, reuse,
-                                                  cache.keys, cache.templates)  # fmt: skip
+    fresh, kept, last = _last_pack(cache, pack, reuse)
     answers = keeping.Keeping(check, project, selection, cache, not fresh, jobs)
     result: state.PackResult | None = None
     try:
-        with writer.staged_pack(out, selection.name, reuse, zipped, fresh) as staged:
+        with staged_pack(out, selection.name, reuse, zipped, fresh, last) as staged:
             if rendered is None:
                 ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
                 rendered = render_selection(
@@ -144,6 +143,24 @@ def _build(
         over,
         selection.partial,
     )
+
+
+def _last_pack(
+    cache: unitcache.Cache | None, pack: Path, reuse: bool
+) -> tuple[bool, Kept | None, dict[str, str] | None]:
+    """Return whether the render cache holds nothing to take, the kept files, the last hashes.
+
+    With nothing to take (a first build; the config, the calendar or the tool changed; the
+    cache deleted), the pack is written while it renders, as a clean build's
+    (:mod:`campaignsync.pack.staging`): it takes nothing from the last pack by reference,
+    and links each file the last pack has as it is (by the sha256 it kept of them).
+    """
+    if cache is None:
+        return False, None, None
+    fresh = not cache.units
+    load = reuse and not fresh
+    kept = open_kept(cache.folder, pack, cache.key, load, cache.keys, cache.templates)
+    return fresh, kept, pack_hashes(cache.folder, pack) if fresh and reuse else None
 
 
 def _written(
