@@ -284,23 +284,57 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
 
     def noting(*args: Any, **kwargs: Any) -> Any:
         handed.extend(args[3])
-        return real(*args, **kwargs)
+        result = real(*args, **kwargs)
+        aside = [f for f in handed if type(f) is not writer.PackFile]
+        assert {"index.html", "manifest.json"} <= {f.path for f in aside}
+        for f in aside:  # read back as they were set aside (until the build closes their file)
+            written = writer.PackFile(f.path, (out / "2026" / f.path).read_bytes())
+            assert f.content == written.content and f.size == len(written.content)
+            assert f == written and hash(f) == hash(written)
+            assert type(replace(f)) is writer.PackFile and replace(f) == written
+            assert pickle.loads(pickle.dumps(f)) == written
+        return result
 
     with monkeypatch.context() as patch:
         patch.setattr(writer, "write_pack", noting)
         cli_invoke(build, env=EPOCH)
     held = [f.path for f in handed if type(f) is writer.PackFile and f.content]
     assert held == []
-    aside = [f for f in handed if type(f) is not writer.PackFile]
-    assert {"index.html", "manifest.json"} <= {f.path for f in aside}
-    for f in aside:  # read back as they were set aside: the bytes in the pack
-        written = writer.PackFile(f.path, (out / "2026" / f.path).read_bytes())
-        assert f.content == written.content and f.size == len(written.content)
-        assert f == written and hash(f) == hash(written)
-        assert type(replace(f)) is writer.PackFile and replace(f) == written
-        assert pickle.loads(pickle.dumps(f)) == written
+    assert any(type(f) is not writer.PackFile for f in handed)
     assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []
     same_as_clean(cli_invoke, small_repo, out, clean)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_updates_file_of_files_set_aside_is_closed_once_the_pack_is_written(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    fails: bool,
+) -> None:  # fmt: skip
+    """Closed by the build, not by a finalizer: a Ctrl-C that lands in one is printed and lost."""
+    from campaignsync.pack import spilled
+
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Now")
+    made: list[spilled.Spiller] = []
+    real = spilled.Spiller.__init__
+
+    def noted(self: spilled.Spiller, *args: Any) -> None:
+        real(self, *args)
+        made.append(self)
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise BuildError("the writer stopped")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(spilled.Spiller, "__init__", noted)
+        if fails:
+            patch.setattr(writer, "write_pack", failing)
+        cli_invoke(build, env=EPOCH, expect=1 if fails else 0)
+    assert made  # (each held here: a finalizer would not have run)
+    assert [s._held.handle.closed for s in made] == [True] * len(made)
+    assert not any(s._held._closing.alive for s in made)
 
 
 @pytest.mark.parametrize("kernel", ["copies", "refuses", "stops", "absent"])

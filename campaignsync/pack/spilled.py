@@ -30,17 +30,23 @@ _SHORT = "a file set aside for the pack was cut short"
 class _Held:
     """The temporary file; closed (and so removed) when no file set aside there is left."""
 
-    __slots__ = ("__weakref__", "folder", "handle")
+    __slots__ = ("__weakref__", "_closing", "folder", "handle")
 
     def __init__(self, folder: Path) -> None:
-        # Closed by the finalizer, once the last file set aside here is gone.
+        # Closed by :meth:`close` once the pack is written, else by the finalizer once the
+        # last file set aside here is gone (a build that stopped before).
         try:
             self.handle: IO[bytes] = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
             self.folder = str(folder)
         except OSError:  # the cache folder gone: the system's temporary folder will do
             self.handle = tempfile.TemporaryFile()  # noqa: SIM115
             self.folder = tempfile.gettempdir()
-        weakref.finalize(self, self.handle.close)
+        self._closing = weakref.finalize(self, self.handle.close)
+
+    def close(self) -> None:
+        """Close the file now. A Ctrl-C in a finalizer is printed and lost: this one's is not."""
+        self._closing.detach()
+        self.handle.close()
 
     def copy(self, fd: int, at: int, size: int) -> None:
         """Write ``size`` bytes from ``at`` to ``fd``: in the kernel, where it can copy them."""
@@ -121,6 +127,10 @@ class Spiller(InThreads):
             member = writer.digest(data)
             written.result()  # (raises what stopped it)
         return made, member
+
+    def close(self) -> None:
+        """Close the temporary file (once the files set aside there are written)."""
+        self._held.close()
 
     def _reserved(self, rel: str, size: int) -> tuple[writer.PackFile, int]:
         at, self._end = self._end, self._end + size

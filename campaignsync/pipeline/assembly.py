@@ -53,6 +53,13 @@ class Assembled:
     #: (None: no such message; see :meth:`for_writer`).
     steady: tuple[str, tuple[Output, ...]] = ("", ())
     rest: tuple[Output, ...] | None = None
+    #: Where an update's whole-pack files wait until written (:mod:`campaignsync.pack.spilled`).
+    aside: Spiller | None = None
+
+    def let_go(self) -> None:
+        """Close the file the whole-pack files wait in: the writer is done with them."""
+        if self.aside is not None:
+            self.aside.close()
 
     def for_writer(self) -> tuple[list[Output], tuple[str, int]]:
         """Return the outputs as the writer takes them: the steady ones first, and how many.
@@ -129,7 +136,8 @@ def assemble(
     manifestrows.note(kept, made[1].sha256, rows)
     staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
     steady, rest = _steady(rendered, kept)
-    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest)
+    aside = None if stager is None or isinstance(stager, Stager) else stager
+    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest, aside)
 
 
 def _steady(

@@ -201,6 +201,8 @@ def _written(
                 raise
             kept.forget()  # and that file written again: its recorded hash is not the pack's
             last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
+        finally:
+            made.let_go()
     raise AssertionError("unreachable")
 
 
