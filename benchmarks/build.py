@@ -9,7 +9,8 @@ Usage (from the repository root, in the project's virtualenv):
 It generates the campaign once (kept in --workdir and reused when the size matches),
 then times, each as a fresh process:
 
-1. a clean build into an empty output folder (no render cache), and its peak memory,
+1. a clean build into an empty output folder (no render cache), and its peak memory (its
+   largest process, and all its processes together: forked ones share pages until written),
 2. a no-change rebuild (nothing should be read or written),
 3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
    --no-zip, then the zip made again; and in a process that built before, as `preview`
@@ -297,15 +298,20 @@ def edited(path: Path, old: str, new: str) -> str:
     return original
 
 
-def peak_mib(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command; return its wall time and the peak memory of its largest process."""
+def peak_mib(command: list[str], env: dict[str, str], figures: Figures, name: str) -> float:
+    """Run a command; return its wall time, noting the peak memory of its largest process.
+
+    The peak of all its processes together is noted too (``<name>_all``).
+    """
     wrapped = [sys.executable, "-c", PEAK, *command]
     start = time.perf_counter()
     done = subprocess.run(wrapped, capture_output=True, text=True, env=env, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed, float(done.stdout.strip().splitlines()[-1])
+    largest, together = map(float, done.stdout.strip().splitlines()[-1].split())
+    figures[name], figures[f"{name}_all"] = largest, together
+    return elapsed
 
 
 #: Rebuilds twice in one process, as ``preview`` does after each save (the folder, then the
@@ -356,10 +362,40 @@ def warm(
 
 
 #: Runs a command and prints the largest resident set of it and its children, in MiB.
+#: Runs a command; prints the peak RSS of its largest process, and the peak of the summed
+#: PSS of all its processes (each shared page counted once: what the machine needs while
+#: forked processes run beside the build), sampled every 0.25 s from /proc (0 without it).
 PEAK = (
-    "import resource, subprocess, sys\n"
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    "import os, resource, subprocess, sys, time\n"
+    "def tree(top):\n"
+    "    kids = {}\n"
+    "    for name in filter(str.isdigit, os.listdir('/proc')):\n"
+    "        try:\n"
+    "            with open(f'/proc/{name}/stat') as handle:\n"
+    "                ppid = int(handle.read().rpartition(')')[2].split()[1])\n"
+    "        except (OSError, ValueError, IndexError):\n"
+    "            continue\n"
+    "        kids.setdefault(ppid, []).append(int(name))\n"
+    "    found, todo = [], [top]\n"
+    "    while todo:\n"
+    "        pid = todo.pop()\n"
+    "        found.append(pid)\n"
+    "        todo.extend(kids.get(pid, ()))\n"
+    "    return found\n"
+    "def pss(pid):\n"
+    "    try:\n"
+    "        with open(f'/proc/{pid}/smaps_rollup') as handle:\n"
+    "            return next(int(l.split()[1]) for l in handle if l.startswith('Pss:'))\n"
+    "    except (OSError, StopIteration, ValueError):\n"
+    "        return 0\n"
+    "process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "most = 0\n"
+    "while process.poll() is None:\n"
+    "    most = max(most, sum(pss(pid) for pid in tree(process.pid)))\n"
+    "    time.sleep(0.25)\n"
+    "if process.returncode:\n"
+    "    sys.exit(process.returncode)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, most / 1024)\n"
 )
 
 
@@ -428,11 +464,11 @@ def main() -> None:
     po = po / "LC_MESSAGES" / "messages.po"
     figures: Figures = Figures()
 
-    figures["clean"], figures["peak"] = peak_mib(build, env)
+    figures["clean"] = peak_mib(build, env, figures, "peak")
     figures["nochange"] = run(build, env)
     original = edited(victim, *change)
     try:
-        figures["one"], figures["peak_one"] = peak_mib(build, env)
+        figures["one"] = peak_mib(build, env, figures, "peak_one")
         figures["check_built"] = run(check, env, ok=(0, 1))
     finally:
         victim.write_text(original, encoding="utf-8")
@@ -465,7 +501,7 @@ def main() -> None:
     template = repo / "templates" / "x.txt.j2"
     original = edited(template, "{{ message.post }}", "New: {{ message.post }}")
     try:
-        figures["template"], figures["peak_template"] = peak_mib(build, env)
+        figures["template"] = peak_mib(build, env, figures, "peak_template")
     finally:
         template.write_text(original, encoding="utf-8")
     # The config edited (the template back as it was): every unit renders again, over the
@@ -473,7 +509,7 @@ def main() -> None:
     settings = repo / "campaignsync.toml"
     original = edited(settings, "max_segments = 10", "max_segments = 9")
     try:
-        figures["config"], figures["peak_config"] = peak_mib(build, env)
+        figures["config"] = peak_mib(build, env, figures, "peak_config")
     finally:
         settings.write_text(original, encoding="utf-8")
     shutil.rmtree(out / ".campaignsync-cache", ignore_errors=True)
@@ -599,10 +635,12 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         line("Hugo clean build", hugo, f"({f['hugo_files']:,.0f} files)")
         line("Hugo no-change rebuild", f["hugo_nochange"])
     line("markdown floor", f["floor"], "(every body converted once per locale, one process)")
-    print(f"{'peak memory (clean build)':34} {f['peak']:8.0f} MiB (largest single process)")
-    print(f"{'peak memory (one message changed)':34} {f['peak_one']:8.0f} MiB")
-    print(f"{'peak memory (one template changed)':34} {f['peak_template']:8.0f} MiB")
-    print(f"{'peak memory (config changed)':34} {f['peak_config']:8.0f} MiB")
+    for label, key in (("clean build", "peak"), ("one message changed", "peak_one"),
+                       ("one template changed", "peak_template"), ("config changed", "peak_config")):  # fmt: skip
+        together = (
+            f"; all its processes, sampled: {f[key + '_all']:.0f} MiB" if f[key + "_all"] else ""
+        )
+        print(f"{'peak memory (' + label + ')':34} {f[key]:8.0f} MiB (largest process{together})")
     print(f"{'pack':34} {files:,} files, zip {zip_bytes / 2**20:.0f} MiB")
 
 
