@@ -168,16 +168,15 @@ def test_a_unit_whose_look_ups_cannot_be_read_back_renders_whole_after_a_templat
 ) -> None:
     # Its look-ups are kept with those of the channel rendered again: unreadable (a shard
     # that passed its checksum, yet holds no log), the unit is rendered whole instead.
+    from test_shards import damage_kickoff_bodies
+
     from campaignsync.pack import sealed
 
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
     shard = small_repo / "dist" / ".campaignsync-cache" / "2026" / "kickoff.units"
     key = shard.read_bytes().split(b"\n")[2].decode()
-    files, plain = sealed.read_sealed(shard, sealed.folder_id(shard.parent), key)
-    message_key, unit = plain["de"]
-    plain["de"] = (message_key, (*unit[:3], sealed.packed("not a log"), *unit[4:]))
-    sealed.write_sealed(shard, key, (files, plain))
+    damage_kickoff_bodies(shard, key, lambda h: (*h[:3], sealed.packed("not a log")), {"de"})
     edit(small_repo / "templates" / "x.txt.j2")
     seen = rendered_channels(monkeypatch)
     cli_invoke(build, env=EPOCH)

@@ -25,6 +25,11 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 SPAN = (0, 4, bytes(32))
 
 
+def _row(unit: shards.Unit, where: object) -> tuple[object, ...]:
+    """Return a unit's row in a shard, at ``where`` in its body files."""
+    return (*shards._plain_unit(unit)[0], where)
+
+
 def _folder(repo: Path) -> Path:
     return repo / "dist" / unitcache.FOLDER / "2026"
 
@@ -245,15 +250,40 @@ def _damage_kickoff(shard: Path, key: str, damage: Callable[[Any], Any]) -> Any:
     return bad
 
 
-def _one_value(fields: tuple[int, bytes]) -> tuple[int, bytes]:
-    """Each translation one value, not three."""
-    tables = sealed.unpacked(fields[1])
-    return fields[0], sealed.packed(tuple(tuple((n, (t[0],)) for n, t in f) for f in tables))
+def damage_kickoff_bodies(
+    shard: Path, key: str, damage: Callable[[Any], Any], tags: set[str] | None = None
+) -> None:
+    """Write kickoff's units' parts of its body files again, damaged, and its shard so.
+
+    Each unit's part is damaged, or those of the locales in ``tags``.
+    """
+    files, plain = sealed.read_sealed(shard, None, key)
+    folder = shard.parent
+    old = [bodies.Bodies(folder / name, checksum, None, key, "kickoff") for name, checksum in files]
+    helds = [old[unit[-1][0]].unit(unit[-1][1]) for _, unit in plain.values()]
+    bad = [damage(h) if tags is None or t in tags else h for t, h in zip(plain, helds, strict=True)]
+    written, spans = bodies.write(folder, "kickoff", key, bad)
+    named = ((written.path.name, written.checksum),)
+    rows = zip(plain.items(), spans, strict=True)
+    sealed.write_sealed(
+        shard, key, (named, {t: (k, (*u[:-1], (0, at))) for (t, (k, u)), at in rows})
+    )
 
 
-def _fewer(fields: tuple[int, bytes]) -> tuple[int, bytes]:
-    """One table more counted than packed."""
-    return fields[0] + 1, fields[1]
+def _one_value(shard: Path, key: str) -> None:
+    """Each translation one value, not three (in the units' parts of the body file)."""
+
+    def damaged(held: Any) -> Any:
+        tables = sealed.unpacked(held[2])
+        one = sealed.packed(tuple(tuple((n, (t[0],)) for n, t in f) for f in tables))
+        return (*held[:2], one, held[3])
+
+    damage_kickoff_bodies(shard, key, damaged)
+
+
+def _fewer(shard: Path, key: str) -> None:
+    """One table more counted (in the shard) than packed (in the body file)."""
+    _damage_kickoff(shard, key, lambda unit: (unit[0], unit[1] + 1, *unit[2:]))
 
 
 @pytest.mark.parametrize("damage", [_one_value, _fewer])
@@ -264,7 +294,7 @@ def test_absorbed_units_whose_fields_are_not_fields_are_rendered_here(
     cli_invoke(["build", "--repo", str(small_repo), "--out", str(other)], env=EPOCH)
     shard = other / unitcache.FOLDER / "2026" / "kickoff.units"
     key = shard.read_bytes().split(b"\n")[2].decode()
-    _damage_kickoff(shard, key, lambda unit: (unit[0], damage(unit[1]), *unit[2:]))
+    damage(shard, key)
     out = tmp_path / "assembled"
     build = ["build", "--repo", str(small_repo), "--out", str(out), "--shard", str(other)]
     cli_invoke(build, env=EPOCH)  # kickoff rendered here, not failing when its shard is kept
@@ -299,7 +329,11 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
     ]
     for _message_key, plain_unit in plain_units.values():
         unit = shards._unit(plain_unit, held)
-        assert shards._plain_unit(unit, plain_unit[-1]) == plain_unit
+        assert _row(unit, plain_unit[-1]) == plain_unit  # (its fields and look-ups read)
+        fields = unit.outputs[0]._place[2]  # type: ignore[attr-defined]
+        assert (*shards._rows_as_read(unit, fields), plain_unit[-1]) == plain_unit
+        file, at = plain_unit[-1]
+        assert shards._plain_unit(unit)[1] == held[file].unit(at)  # its part of the body file
 
 
 @pytest.mark.parametrize(
@@ -325,26 +359,26 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     files, plain = sealed.read_sealed(folder / "kickoff.units", where, key)
     assert shards.units_of((files, plain), folder, where, key, "kickoff") is not None
     tag, (message_key, unit) = next(iter(plain.items()))
-    outputs, drawn, members = list(unit[0]), list(unit[6]), list(unit[2])
+    outputs, drawn, members = list(unit[0]), list(unit[5]), list(unit[2])
     if cut == "output":
         outputs[0] = outputs[0][:-1]
     elif cut == "fields":  # its fields' place past the end of the unit's table (its count)
-        outputs[0] = (*outputs[0][:7], unit[1][0], *outputs[0][8:])
+        outputs[0] = (*outputs[0][:7], unit[1], *outputs[0][8:])
     elif cut == "fields as a float":  # equal to a place, yet not one
         outputs[0] = (*outputs[0][:7], 0.0, *outputs[0][8:])
     elif cut == "member":  # one value more than a member holds
         members[0] = (*members[0], 0)
     elif cut == "card":
         drawn[0] = drawn[0][:-1]
-    file, at = unit[8]
-    templates = unit[7]
+    file, at = unit[7]
+    templates = unit[6]
     if cut == "body -1":  # would be the last body file the shard names
         file = -1
     elif cut == "place as text":
         at = str(at)
     elif cut == "templates":  # a channel without its templates' digest
         templates = (*templates[:-1], templates[-1][:1])
-    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:6], tuple(drawn), templates,
+    damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:5], tuple(drawn), templates,
                (file, at))  # fmt: skip
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert shards.units_of(shard, folder, where, key, "kickoff") is None
@@ -641,7 +675,7 @@ def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     from test_incremental import change_body, same_as_clean
 
     repo, out, build, shard, key = _built_kickoff(cli_invoke, tmp_path)
-    _damage_kickoff(shard, key, lambda unit: (unit[0], damage(unit[1]), *unit[2:]))
+    damage(shard, key)
     cache = unitcache.open_cache(out, "2026", key)
     kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
     assert kept and all(isinstance(o, bodies.KeptOutput) for o in kept)  # made: fields unread
@@ -654,8 +688,14 @@ def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     text = po.read_text(encoding="utf-8")
     at = text.index('msgstr "', text.index("content/messages/2026/kickoff.md")) + len('msgstr "')
     po.write_text(f"{text[:at]}Neu: {text[at:]}", encoding="utf-8")
-    cli_invoke(build, env=EPOCH)  # kickoff's shard kept again: its kept units' fields read
+    cli_invoke(build, env=EPOCH)  # kickoff's shard kept again, its kept units as they were
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean2")
+    # A template edited: their other channels' outputs are kept whole with the new ones,
+    # their fields read: unreadable, kickoff is rendered again whole (bodies.retried).
+    template = repo / "templates" / "x.txt.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    cli_invoke(build, env=EPOCH)
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean3")
     fine = unitcache.open_cache(out, "2026", key)  # the shard made again whole
     assert all(o.fields for _, unit in fine.units["kickoff"].values() for o in unit.outputs)
 
@@ -719,12 +759,12 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True, measure=made)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    [output] = shards._unit(shards._plain_unit(unit, (0, SPAN)), [held]).outputs
+    [output] = shards._unit(_row(unit, (0, SPAN)), [held]).outputs
     assert isinstance(output, bodies.KeptOutput)
     assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
     # The answer is the row's: no measure is made for it (a row saying the other is believed).
-    plain = shards._plain_unit(unit, (0, SPAN))
+    plain = _row(unit, (0, SPAN))
     flipped = ((*plain[0][0][:-1], not rendered.over_limit),)
     [told] = shards._unit((flipped, *plain[1:]), [held]).outputs
     assert told.over_limit is not rendered.over_limit
@@ -736,7 +776,7 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
 def test_a_row_whose_over_is_not_true_or_false_is_not_a_units(tmp_path: Path, over: object) -> None:
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
-    plain = shards._plain_unit(unit, (0, SPAN))
+    plain = _row(unit, (0, SPAN))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
     assert shards._unit(plain, [held]).outputs[0].over_limit is False
     row = (*plain[0][0][:-1], over)
@@ -815,15 +855,15 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    assert shards._unit(shards._plain_unit(unit, (0, SPAN)), [held]).outputs
+    assert shards._unit(_row(unit, (0, SPAN)), [held]).outputs
     with pytest.raises(ValueError, match="not a unit's place in its body files"):
-        shards._unit(shards._plain_unit(unit, (0, span)), [held])
+        shards._unit(_row(unit, (0, span)), [held])
 
 
 def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
     """A renderer starts with no unit held and its own lock (a thread may hold the parent's)."""
     name = ("0" * 64, SPAN)
-    bodies._keep_recent(name, ((b"post",), ()))
+    bodies._keep_recent(name, ((b"post",), (), b"", b""))
     with bodies._RECENT_LOCK:  # held while the process forks
         read, write = os.pipe()
         pid = os.fork()
@@ -833,7 +873,7 @@ def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
             os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
-    assert bodies._recent(name) == ((b"post",), ())
+    assert bodies._recent(name) == ((b"post",), (), b"", b"")
     bodies.forget_recent()
 
 

@@ -71,8 +71,9 @@ def retried(run: Callable[[], T]) -> T:
         ) from None
 
 
-#: What a body file holds of one unit: each output's bytes, and each card's HTML and section.
-Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...]]
+#: What a body file holds of one unit: each output's bytes, each card's HTML and section,
+#: and, packed (``sealed.packed``), its outputs' fields table and its catalog look-ups.
+Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], bytes, bytes]
 
 
 class Bodies:
@@ -132,7 +133,7 @@ class Bodies:
 
 
 def _size(unit: Held) -> int:
-    return sum(map(len, unit[0])) + sum(len(html) + len(section) for html, section in unit[1])
+    return sum(map(len, (*unit[0], *(b for card in unit[1] for b in card), *unit[2:])))
 
 
 #: How many bytes of units the process holds at most, the units read last
@@ -173,41 +174,42 @@ def forget_recent() -> None:
 def _well_formed(unit: Any) -> bool:
     return (
         isinstance(unit, tuple)
-        and len(unit) == 2
+        and len(unit) == 4
         and all(isinstance(b, bytes) for b in unit[0])
         and all(len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in unit[1])
+        and all(isinstance(b, bytes) for b in unit[2:])
     )
 
 
 class Fields:
-    """A unit's table of its outputs' fields, made from the shard's packed values when first read.
+    """A unit's table of its outputs' fields, read from its body file when first asked for.
 
-    An output's row holds its place in the table (its unit's outputs share a few). A
-    build after an edit reads the fields of few outputs taken from the cache: the
-    table is kept packed in the shard (:func:`campaignsync.pack.sealed.packed`), with
-    how many it holds, and unpacked here; unpickling and making the 180,000
-    translations of every unit had cost a third of reading the shards.
+    An output's row holds its place in the table (its unit's outputs share a few), the
+    shard how many it holds. A build after an edit reads the fields of few outputs taken
+    from the cache: kept packed in the shards, with the look-ups, they were half of their
+    bytes to read and hash (and making every unit's had cost a third of reading them).
     """
 
-    __slots__ = ("_bodies", "_count", "_made", "_packed")
+    __slots__ = ("_bodies", "_count", "_made", "_span")
 
-    def __init__(self, count: int, packed: bytes, bodies: Bodies) -> None:
+    def __init__(self, count: int, bodies: Bodies, span: Span) -> None:
         self._count = count
-        self._packed = packed
         self._bodies = bodies
+        self._span = span
         self._made: tuple[tuple[tuple[str, Translated], ...], ...] | None = None
 
     def __getitem__(self, at: int) -> tuple[tuple[str, Translated], ...]:
         made = self._made
         if made is None:
+            packed = self._bodies.unit(self._span)[2]
             try:
-                plain = sealed.unpacked(self._packed)
+                plain = sealed.unpacked(packed)
                 made = tuple(tuple((n, Translated(*t)) for n, t in f) for f in plain)
                 if len(made) != self._count:
                     raise ValueError("not as many fields as the shard says")
-            except Exception:  # passed its shard's checksum, yet not fields: a miss
+            except Exception:  # passed its part's checksum, yet not fields: a miss
                 raise self._bodies._unreadable() from None  # (see :func:`retried`)
-            self._made, self._packed = made, b""
+            self._made = made
         return made[at]
 
 

@@ -1,10 +1,11 @@
 """The render cache's shards: what a build reads of each unit of a message, in plain values.
 
 A message's shard (``<message>.units``, :mod:`campaignsync.pack.cache`) holds each of
-its units: paths, members, manifest rows, counts, the catalog look-ups, what its
-gallery cards show. The bytes (the outputs' and the cards' HTML, three quarters of
-the cache by size) are in the message's body files (:mod:`campaignsync.pack.bodies`),
-named in the shard with their checksums, and read only when asked for.
+its units: paths, members, manifest rows, counts, what its gallery cards show. The
+bytes (the outputs' and the cards' HTML, three quarters of the cache by size), and
+each unit's outputs' fields and catalog look-ups (half of what was left), are in the
+message's body files (:mod:`campaignsync.pack.bodies`), named in the shard with their
+checksums, and read only when asked for.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from campaignsync.pack.bodies import (
     Kept,
     KeptDrawn,
     KeptOutput,
+    Place,
     Unreadable,
     kept_rows,
     plain_measure,
@@ -54,8 +56,9 @@ class Unit:
     #: None where the unit was rendered for ``check`` only.
     members: tuple[tuple[str, int, int, int] | None, ...]
     #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it, pickled
-    #: (:func:`sealed.packed`): read only when a catalog the unit read has changed.
-    packed_log: bytes
+    #: (:func:`sealed.packed`): read only when a catalog the unit read has changed. Taken
+    #: from the cache, where it is: the unit's part of its body file (read when asked for).
+    packed_log: bytes | tuple[Bodies, sealed.Span]
     #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
     catalogs: tuple[tuple[str, str], ...]
     #: Each output's manifest row as written (None where the member is unknown).
@@ -68,8 +71,8 @@ class Unit:
     @property
     def plain_log(self) -> tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]:
         """Return the catalog look-ups and their answers; raise ValueError if not such."""
-        with contextlib.suppress(Exception):  # passed its shard's checksum, yet not a log
-            log = sealed.unpacked(self.packed_log)
+        with contextlib.suppress(Exception):  # passed its part's checksum, yet not a log
+            log = sealed.unpacked(self.log_bytes)
             read = {key[0] for key, _ in log}  # every catalog the unit read has its look-ups
             if (
                 isinstance(log, tuple)
@@ -81,6 +84,12 @@ class Unit:
             ):
                 return log
         raise ValueError("not a unit's catalog look-ups")
+
+    @property
+    def log_bytes(self) -> bytes:
+        """Return the catalog look-ups packed (read from the body file if kept there)."""
+        log = self.packed_log
+        return log if isinstance(log, bytes) else log[0].unit(log[1])[3]
 
     @property
     def log(self) -> tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]:
@@ -116,14 +125,17 @@ def named(units: Mapping[str, tuple[str, Unit]]) -> set[str]:
     return {v.kept_in()[0].path.name for v in firsts if isinstance(v, KeptOutput)}
 
 
-def kept_in(unit: Unit, folder: Path) -> tuple[Bodies, sealed.Span] | None:
-    """Return where all a unit's bytes are kept in ``folder`` (None: not all of them there)."""
+def kept_in(unit: Unit, folder: Path) -> Place | None:
+    """Return where all a unit's bytes (fields and look-ups too) are kept in ``folder``, if so."""
     held = [*unit.outputs, *(unit.drawn or ())]
-    places = {x.kept_in() if isinstance(x, Kept) else None for x in held}
+    places = {x._place if isinstance(x, Kept) else None for x in held}
     if len(places) != 1:
         return None
     (place,) = places
     if place is None or place[0].path.parent != folder:
+        return None
+    log = unit.packed_log
+    if isinstance(log, bytes) or log[0] is not place[0] or log[1] != place[1]:
         return None
     return place
 
@@ -212,12 +224,13 @@ def plain_shard(
         place = kept_in(unit, folder)
         if place is None:
             where: tuple[int, Any] = (-1, len(fresh))
-            cards = tuple((d.html, d.section) for d in unit.drawn or ())
-            fresh.append((tuple(o.content for o in unit.outputs), cards))
-        else:
+            row, held = _plain_unit(unit)
+            fresh.append(held)
+        else:  # its rows as read (its fields' and look-ups' bytes are not read)
             name = (place[0].path.name, place[0].checksum)
             where = (files.setdefault(name, len(files)), place[1])
-        plain[tag] = (message_key, _plain_unit(unit, where))
+            row = _rows_as_read(unit, place[2])
+        plain[tag] = (message_key, (*row, where))
     named = list(files)
     if fresh:
         written, spans = write(folder, message_id, key, fresh)
@@ -244,7 +257,8 @@ def units_of(
         return None
 
 
-def _plain_unit(unit: Unit, where: tuple[int, Any]) -> tuple[Any, ...]:
+def _plain_unit(unit: Unit) -> tuple[tuple[Any, ...], Held]:
+    """Return a unit's row in its shard (but where it is) and what its body file holds of it."""
     tables: dict[int, int] = {}
     fields_table: list[tuple[Any, ...]] = []
     outputs = []
@@ -257,9 +271,19 @@ def _plain_unit(unit: Unit, where: tuple[int, Any]) -> tuple[Any, ...]:
              plain_measure(o.measure), tables[id(o.fields)], o.readability, o.links, o.over_limit)
         )  # fmt: skip
     drawn = None if unit.drawn is None else tuple(_plain_drawn(d) for d in unit.drawn)
-    fields = (len(fields_table), sealed.packed(tuple(fields_table)))  # unpacked when read
-    return (tuple(outputs), fields, unit.members, unit.packed_log, unit.catalogs,
-            unit.lines, drawn, unit.templates, where)  # fmt: skip
+    row = (tuple(outputs), len(fields_table), unit.members, unit.catalogs, unit.lines, drawn,
+           unit.templates)  # fmt: skip
+    cards = tuple((d.html, d.section) for d in unit.drawn or ())
+    contents = tuple(o.content for o in unit.outputs)
+    return row, (contents, cards, sealed.packed(tuple(fields_table)), unit.log_bytes)
+
+
+def _rows_as_read(unit: Unit, fields: Fields) -> tuple[Any, ...]:
+    """Return the row of a unit all of whose values were read from one shard (but where)."""
+    outputs = tuple(o._row for o in unit.outputs if isinstance(o, Kept))
+    drawn = None if unit.drawn is None else tuple(d._row for d in unit.drawn if isinstance(d, Kept))
+    return (outputs, fields._count, unit.members, unit.catalogs, unit.lines, drawn,
+            unit.templates)  # fmt: skip
 
 
 def _span(at: Any) -> bool:
@@ -288,12 +312,12 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     (an output's measure and its unit's fields table when first read: a bad one raises
     :class:`bodies.Unreadable` then, and the shard is a miss).
     """
-    outputs, (count, fields), members, log, catalogs, lines, drawn, templates, (file, at) = plain
-    if not (type(count) is int and isinstance(fields, bytes)):
+    outputs, count, members, catalogs, lines, drawn, templates, (file, at) = plain
+    if not (type(count) is int and count >= 0):
         raise ValueError("not a unit's fields")
     if not (type(file) is int and 0 <= file < len(kept) and _span(at)):
         raise ValueError("not a unit's place in its body files")  # (-1 would be the last)
-    place = (kept[file], at, Fields(count, fields, kept[file]))
+    place = (kept[file], at, Fields(count, kept[file], at))
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
     if set(map(len, outputs)) - {OUTPUT_ROW} or set(map(type, map(_OVER, outputs))) - {bool}:
         raise ValueError("not a unit's outputs")
@@ -309,11 +333,10 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
         if set(map(len, drawn)) - {DRAWN_ROW}:
             raise ValueError("not a unit's cards")
         cards = kept_rows(KeptDrawn, drawn, place)
-    if not isinstance(log, bytes):  # checked when it is read (Unit.plain_log)
-        raise ValueError("not a unit's catalog look-ups")
     if not all(type(a) is type(b) is str for a, b in templates):  # (channel, digest)
         raise ValueError("not a unit's templates")
-    return Unit(made, members, log, catalogs, lines, cards, templates)
+    # Its look-ups are checked when they are read (Unit.plain_log).
+    return Unit(made, members, (kept[file], at), catalogs, lines, cards, templates)
 
 
 #: A member's slots' setters, then the values a member of a cached output has past its
