@@ -10,7 +10,8 @@ It generates the campaign once (kept in --workdir and reused when the size match
 then times, each as a fresh process:
 
 1. a clean build into an empty output folder (no render cache), and its peak memory (its
-   largest process, and all its processes together: forked ones share pages until written),
+   largest process; after one message and one template changed, all its processes together
+   too, in a run of its own: forked ones share pages until written),
 2. a no-change rebuild (nothing should be read or written),
 3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
    --no-zip, then the zip made again; and in a process that built before, as `preview`
@@ -298,20 +299,24 @@ def edited(path: Path, old: str, new: str) -> str:
     return original
 
 
-def peak_mib(command: list[str], env: dict[str, str], figures: Figures, name: str) -> float:
-    """Run a command; return its wall time, noting the peak memory of its largest process.
+def peak_mib(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall time and the peak memory of its largest process."""
+    return _wrapped(PEAK, command, env)
 
-    The peak of all its processes together is noted too (``<name>_all``).
-    """
-    wrapped = [sys.executable, "-c", PEAK, *command]
+
+def together_mib(command: list[str], env: dict[str, str]) -> float:
+    """Run a command (not timed); return the peak memory of all its processes together."""
+    return _wrapped(TOGETHER, command, env)[1]
+
+
+def _wrapped(script: str, command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    wrapped = [sys.executable, "-c", script, *command]
     start = time.perf_counter()
     done = subprocess.run(wrapped, capture_output=True, text=True, env=env, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    largest, together = map(float, done.stdout.strip().splitlines()[-1].split())
-    figures[name], figures[f"{name}_all"] = largest, together
-    return elapsed
+    return elapsed, float(done.stdout.strip().splitlines()[-1])
 
 
 #: Rebuilds twice in one process, as ``preview`` does after each save (the folder, then the
@@ -362,11 +367,18 @@ def warm(
 
 
 #: Runs a command and prints the largest resident set of it and its children, in MiB.
-#: Runs a command; prints the peak RSS of its largest process, and the peak of the summed
-#: PSS of all its processes (each shared page counted once: what the machine needs while
-#: forked processes run beside the build), sampled every 0.25 s from /proc (0 without it).
+#: Runs a command; prints the peak RSS of its largest process.
 PEAK = (
-    "import os, resource, subprocess, sys, time\n"
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+)
+#: Runs a command; prints the peak of the summed PSS of all its processes (each shared page
+#: counted once: what the machine needs while forked processes run beside the build),
+#: sampled every 0.25 s from /proc (0 without it). Reading a process's PSS walks its page
+#: tables (26 ms for 1 GB): never in a run that is timed.
+TOGETHER = (
+    "import os, subprocess, sys, time\n"
     "def tree(top):\n"
     "    kids = {}\n"
     "    for name in filter(str.isdigit, os.listdir('/proc')):\n"
@@ -395,7 +407,7 @@ PEAK = (
     "    time.sleep(0.25)\n"
     "if process.returncode:\n"
     "    sys.exit(process.returncode)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, most / 1024)\n"
+    "print(most / 1024)\n"
 )
 
 
@@ -464,11 +476,11 @@ def main() -> None:
     po = po / "LC_MESSAGES" / "messages.po"
     figures: Figures = Figures()
 
-    figures["clean"] = peak_mib(build, env, figures, "peak")
+    figures["clean"], figures["peak"] = peak_mib(build, env)
     figures["nochange"] = run(build, env)
     original = edited(victim, *change)
     try:
-        figures["one"] = peak_mib(build, env, figures, "peak_one")
+        figures["one"], figures["peak_one"] = peak_mib(build, env)
         figures["check_built"] = run(check, env, ok=(0, 1))
     finally:
         victim.write_text(original, encoding="utf-8")
@@ -486,6 +498,12 @@ def main() -> None:
         victim.write_text(original, encoding="utf-8")
     run(build, env)
     figures["one_warm"], figures["one_warm_zip"] = warm(repo, victim, change, jobs, env)
+    original = edited(victim, *change)  # built again, untimed: the memory of all processes
+    try:
+        figures["peak_one_all"] = together_mib(build, env)
+    finally:
+        victim.write_text(original, encoding="utf-8")
+    run(build, env)
     if po.is_file():
         text = po.read_text(encoding="utf-8")
         at = text.index('msgstr "', text.index("#: content/messages/2026/m0001.md"))
@@ -501,15 +519,17 @@ def main() -> None:
     template = repo / "templates" / "x.txt.j2"
     original = edited(template, "{{ message.post }}", "New: {{ message.post }}")
     try:
-        figures["template"] = peak_mib(build, env, figures, "peak_template")
+        figures["template"], figures["peak_template"] = peak_mib(build, env)
     finally:
         template.write_text(original, encoding="utf-8")
+    # Undone, built again (X of every message renders again), the memory of all processes.
+    figures["peak_template_all"] = together_mib(build, env)
     # The config edited (the template back as it was): every unit renders again, over the
     # pack. The cache is deleted after it, for the cold check.
     settings = repo / "campaignsync.toml"
     original = edited(settings, "max_segments = 10", "max_segments = 9")
     try:
-        figures["config"] = peak_mib(build, env, figures, "peak_config")
+        figures["config"], figures["peak_config"] = peak_mib(build, env)
     finally:
         settings.write_text(original, encoding="utf-8")
     shutil.rmtree(out / ".campaignsync-cache", ignore_errors=True)
@@ -637,9 +657,8 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
     line("markdown floor", f["floor"], "(every body converted once per locale, one process)")
     for label, key in (("clean build", "peak"), ("one message changed", "peak_one"),
                        ("one template changed", "peak_template"), ("config changed", "peak_config")):  # fmt: skip
-        together = (
-            f"; all its processes, sampled: {f[key + '_all']:.0f} MiB" if f[key + "_all"] else ""
-        )
+        all_of = f.get(key + "_all")
+        together = f"; all its processes together {all_of:.0f} MiB" if all_of else ""
         print(f"{'peak memory (' + label + ')':34} {f[key]:8.0f} MiB (largest process{together})")
     print(f"{'pack':34} {files:,} files, zip {zip_bytes / 2**20:.0f} MiB")
 

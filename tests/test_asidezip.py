@@ -145,6 +145,38 @@ def test_a_zip_set_aside_by_builds_without_it_is_updated_by_the_next_build_with_
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("again", [False, True])
+def test_a_build_without_the_zip_that_renders_every_unit_sets_the_zip_aside(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    again: bool,
+) -> None:
+    """The config edited: the pack is written while it renders, replaced whole, and its zip set
+    aside as an update sets it (``preview`` builds the folder first): the next build with the
+    zip updates it, not written whole. A second such build notes its changes too."""
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    first = (out / "2026.zip").read_bytes()
+    config = small_repo / "campaignsync.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("Washington, D.C.", "Arlington, VA"), encoding="utf-8")
+    _folder_alone(cli_invoke, small_repo, out)
+    kept = asidezip.zip_path(out, "2026")
+    assert kept.read_bytes() == first  # moved, not rewritten
+    if again:  # the calendar's key changes too: every unit renders again, the zip still aside
+        config.write_text(text.replace("Washington, D.C.", "Washington"), encoding="utf-8")
+        _folder_alone(cli_invoke, small_repo, out, told=None)
+        assert kept.read_bytes() == first
+    with monkeypatch.context() as patched:
+        writes = ZipWrites(patched)
+        cli_invoke(build, env=EPOCH)
+    assert (writes.whole, writes.sources) == (0, [kept])
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
 def _damage_record(out: Path) -> None:
     record = asidezip.zip_path(out, "2026").with_suffix(".aside")
     data = record.read_bytes()

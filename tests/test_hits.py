@@ -10,7 +10,7 @@ from conftest import CliInvoke
 from test_shards import EPOCH, _clean, _folder, _pack, _retitle
 
 from campaignsync.pack import cache as unitcache
-from campaignsync.pack import shards
+from campaignsync.pack import hits, shards
 
 
 @pytest.fixture
@@ -269,13 +269,13 @@ def test_after_a_catalog_edit_a_process_takes_the_rows_of_unchanged_units_as_it_
     _retitle(small_repo, "kickoff", "Kicked off")
     cli_invoke(build, env=EPOCH)  # every message but kickoff taken whole in this process
     made: list[str] = []
-    rows = shards.take_rows
+    rows = hits.take_rows
 
     def noted(unit: shards.Unit, *rest: Any) -> None:
         made.append(unit.outputs[0].message)
         rows(unit, *rest)
 
-    monkeypatch.setattr(shards, "take_rows", noted)
+    monkeypatch.setattr(hits, "take_rows", noted)
     po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
     old = 'msgstr "Der Joint Cyber Awareness Month startet heute"'

@@ -166,8 +166,8 @@ def test_a_channel_that_shows_no_body_converts_no_markdown_when_it_renders_again
 def test_a_unit_whose_look_ups_cannot_be_read_back_renders_whole_after_a_template_edit(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Its look-ups are kept with those of the channel rendered again: unreadable (a shard
-    # that passed its checksum, yet holds no log), the unit is rendered whole instead.
+    # Its look-ups are kept with those of the channel rendered again: unreadable (a part of
+    # a body file that passed its checksum, yet holds no log), the unit is rendered whole.
     from test_shards import damage_kickoff_bodies
 
     from campaignsync.pack import sealed
@@ -176,7 +176,7 @@ def test_a_unit_whose_look_ups_cannot_be_read_back_renders_whole_after_a_templat
     cli_invoke(build, env=EPOCH)
     shard = small_repo / "dist" / ".campaignsync-cache" / "2026" / "kickoff.units"
     key = shard.read_bytes().split(b"\n")[2].decode()
-    damage_kickoff_bodies(shard, key, lambda h: (*h[:3], sealed.packed("not a log")), {"de"})
+    damage_kickoff_bodies(shard, key, tags={"de"}, log=lambda _: sealed.packed("not a log"))
     edit(small_repo / "templates" / "x.txt.j2")
     seen = rendered_channels(monkeypatch)
     cli_invoke(build, env=EPOCH)

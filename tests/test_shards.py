@@ -16,7 +16,7 @@ import pytest
 from conftest import CliInvoke, make_review_repo
 
 from campaignsync.model import Output
-from campaignsync.pack import asidezip, bodies, bodyfiles, sealed, shards
+from campaignsync.pack import asidezip, bodies, bodyfiles, hits, sealed, shards
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack.gallery import Drawn
 
@@ -251,23 +251,30 @@ def _damage_kickoff(shard: Path, key: str, damage: Callable[[Any], Any]) -> Any:
 
 
 def damage_kickoff_bodies(
-    shard: Path, key: str, damage: Callable[[Any], Any], tags: set[str] | None = None
+    shard: Path,
+    key: str,
+    damage: Callable[[Any], Any] = lambda held: held,
+    tags: set[str] | None = None,
+    log: Callable[[bytes], bytes] = lambda packed: packed,
 ) -> None:
     """Write kickoff's units' parts of its body files again, damaged, and its shard so.
 
-    Each unit's part is damaged, or those of the locales in ``tags``.
+    Each unit's part (``damage``) and look-ups (``log``), or those of the locales in ``tags``.
     """
     files, plain = sealed.read_sealed(shard, None, key)
     folder = shard.parent
     old = [bodies.Bodies(folder / name, checksum, None, key, "kickoff") for name, checksum in files]
-    helds = [old[unit[-1][0]].unit(unit[-1][1]) for _, unit in plain.values()]
-    bad = [damage(h) if tags is None or t in tags else h for t, h in zip(plain, helds, strict=True)]
-    written, spans = bodies.write(folder, "kickoff", key, bad)
+    helds, logs = [], []
+    for tag, (_, unit) in plain.items():
+        file, at, log_at = unit[-1]
+        chosen = tags is None or tag in tags
+        helds.append(damage(old[file].unit(at)) if chosen else old[file].unit(at))
+        logs.append(log(old[file].log(log_at)) if chosen else old[file].log(log_at))
+    written, spans, log_spans = bodies.write(folder, "kickoff", key, helds, logs)
     named = ((written.path.name, written.checksum),)
-    rows = zip(plain.items(), spans, strict=True)
-    sealed.write_sealed(
-        shard, key, (named, {t: (k, (*u[:-1], (0, at))) for (t, (k, u)), at in rows})
-    )
+    rows = zip(plain.items(), spans, log_spans, strict=True)
+    bad = {t: (k, (*u[:-1], (0, at, log_at))) for (t, (k, u)), at, log_at in rows}
+    sealed.write_sealed(shard, key, (named, bad))
 
 
 def _one_value(shard: Path, key: str) -> None:
@@ -276,7 +283,7 @@ def _one_value(shard: Path, key: str) -> None:
     def damaged(held: Any) -> Any:
         tables = sealed.unpacked(held[2])
         one = sealed.packed(tuple(tuple((n, (t[0],)) for n, t in f) for f in tables))
-        return (*held[:2], one, held[3])
+        return (*held[:2], one)
 
     damage_kickoff_bodies(shard, key, damaged)
 
@@ -332,8 +339,9 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
         assert _row(unit, plain_unit[-1]) == plain_unit  # (its fields and look-ups read)
         fields = unit.outputs[0]._place[2]  # type: ignore[attr-defined]
         assert (*shards._rows_as_read(unit, fields), plain_unit[-1]) == plain_unit
-        file, at = plain_unit[-1]
+        file, at, log_at = plain_unit[-1]
         assert shards._plain_unit(unit)[1] == held[file].unit(at)  # its part of the body file
+        assert unit.log_bytes == held[file].log(log_at)  # and its look-ups' part
 
 
 @pytest.mark.parametrize(
@@ -370,7 +378,7 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
         members[0] = (*members[0], 0)
     elif cut == "card":
         drawn[0] = drawn[0][:-1]
-    file, at = unit[7]
+    file, at, log_at = unit[7]
     templates = unit[6]
     if cut == "body -1":  # would be the last body file the shard names
         file = -1
@@ -379,7 +387,7 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     elif cut == "templates":  # a channel without its templates' digest
         templates = (*templates[:-1], templates[-1][:1])
     damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:5], tuple(drawn), templates,
-               (file, at))  # fmt: skip
+               (file, at, log_at))  # fmt: skip
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert shards.units_of(shard, folder, where, key, "kickoff") is None
 
@@ -637,7 +645,7 @@ def test_a_measure_of_another_shape_in_a_shard_makes_it_a_miss_when_it_is_read(
     cache = unitcache.open_cache(out, "2026", key)
     over = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs if o.over_limit]
     assert over
-    with pytest.raises(bodies.Unreadable):
+    with pytest.raises(bodyfiles.Unreadable):
         _ = over[0].measure
     change_body(repo, 1, "Another line")  # not kickoff: its outputs are taken from the shard
     cli_invoke(build, env=EPOCH)
@@ -679,7 +687,7 @@ def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     cache = unitcache.open_cache(out, "2026", key)
     kept = [o for _, unit in cache.units["kickoff"].values() for o in unit.outputs]
     assert kept and all(isinstance(o, bodies.KeptOutput) for o in kept)  # made: fields unread
-    with pytest.raises(bodies.Unreadable):
+    with pytest.raises(bodyfiles.Unreadable):
         _ = kept[0].fields
     change_body(repo, 1, "Another line")  # not kickoff: its fields are not read
     cli_invoke(build, env=EPOCH)
@@ -691,7 +699,7 @@ def test_a_fields_table_of_another_shape_in_a_shard_is_unreadable_when_read(
     cli_invoke(build, env=EPOCH)  # kickoff's shard kept again, its kept units as they were
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean2")
     # A template edited: their other channels' outputs are kept whole with the new ones,
-    # their fields read: unreadable, kickoff is rendered again whole (bodies.retried).
+    # their fields read: unreadable, kickoff is rendered again whole (bodyfiles.retried).
     template = repo / "templates" / "x.txt.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     cli_invoke(build, env=EPOCH)
@@ -714,7 +722,7 @@ def test_a_cached_units_members_are_those_member_makes(
     for _, unit in cache.units["kickoff"].values():
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
-        shards.take_rows(unit, members, lines)
+        hits.take_rows(unit, members, lines)
         paths = [o.path for o in unit.outputs]
         assert list(members) == paths and list(lines) == paths
         assert [members[p] for p in paths] == [Member(*meta, None) for meta in unit.members]
@@ -759,12 +767,12 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True, measure=made)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    [output] = shards._unit(_row(unit, (0, SPAN)), [held]).outputs
+    [output] = shards._unit(_row(unit, (0, SPAN, SPAN)), [held]).outputs
     assert isinstance(output, bodies.KeptOutput)
     assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
     # The answer is the row's: no measure is made for it (a row saying the other is believed).
-    plain = _row(unit, (0, SPAN))
+    plain = _row(unit, (0, SPAN, SPAN))
     flipped = ((*plain[0][0][:-1], not rendered.over_limit),)
     [told] = shards._unit((flipped, *plain[1:]), [held]).outputs
     assert told.over_limit is not rendered.over_limit
@@ -776,7 +784,7 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
 def test_a_row_whose_over_is_not_true_or_false_is_not_a_units(tmp_path: Path, over: object) -> None:
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
-    plain = _row(unit, (0, SPAN))
+    plain = _row(unit, (0, SPAN, SPAN))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
     assert shards._unit(plain, [held]).outputs[0].over_limit is False
     row = (*plain[0][0][:-1], over)
@@ -855,15 +863,16 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    assert shards._unit(_row(unit, (0, SPAN)), [held]).outputs
-    with pytest.raises(ValueError, match="not a unit's place in its body files"):
-        shards._unit(_row(unit, (0, span)), [held])
+    assert shards._unit(_row(unit, (0, SPAN, SPAN)), [held]).outputs
+    for where in ((0, span, SPAN), (0, SPAN, span)):  # its bytes' part, its look-ups'
+        with pytest.raises(ValueError, match="not a unit's place in its body files"):
+            shards._unit(_row(unit, where), [held])
 
 
 def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
     """A renderer starts with no unit held and its own lock (a thread may hold the parent's)."""
     name = ("0" * 64, SPAN)
-    bodies._keep_recent(name, ((b"post",), (), b"", b""))
+    bodies._keep_recent(name, ((b"post",), (), b""))
     with bodies._RECENT_LOCK:  # held while the process forks
         read, write = os.pipe()
         pid = os.fork()
@@ -873,7 +882,7 @@ def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
             os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
-    assert bodies._recent(name) == ((b"post",), (), b"", b"")
+    assert bodies._recent(name) == ((b"post",), (), b"")
     bodies.forget_recent()
 
 
@@ -905,17 +914,17 @@ def test_a_process_that_builds_again_takes_each_unchanged_unit_once(
     is unchanged are made once, then taken as they were; a message all of whose units are
     taken is taken whole, none of its units alone."""
     taken: list[str] = []
-    made = shards.take_rows
+    made = hits.take_rows
 
     def noted(unit: shards.Unit, *rest: Any) -> None:
         taken.append(unit.outputs[0].message)
         made(unit, *rest)
 
-    def one_by_one(unit: shards.Unit) -> shards.Taken:
+    def one_by_one(unit: shards.Unit) -> hits.Taken:
         raise AssertionError("a unit taken alone, though its message is taken whole")
 
-    monkeypatch.setattr(shards, "take_rows", noted)
-    monkeypatch.setattr(shards, "taken", one_by_one)
+    monkeypatch.setattr(hits, "take_rows", noted)
+    monkeypatch.setattr(hits, "taken", one_by_one)
     build = ["build", "--repo", str(small_repo)]
     cli_invoke(build, env=EPOCH)
     assert not taken  # a clean build takes no unit from the cache

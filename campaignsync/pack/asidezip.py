@@ -30,6 +30,7 @@ from campaignsync.pack import sealed
 from campaignsync.pack.cache import FOLDER
 from campaignsync.pack.runs import Table, valid
 from campaignsync.pack.state import PackResult
+from campaignsync.pack.state import recorded as recorded_packs
 
 ZIPS = "zips"
 
@@ -126,6 +127,41 @@ def extend(
     manifest, when = pack
     merged = sorted({*before, *changed})
     return _write(out, campaign, (manifest, zlib, stamp, list(when), merged, tables))
+
+
+def leave(
+    out: Path,
+    campaign: str,
+    last: Mapping[str, str],
+    made: Iterable[tuple[str, Any]],
+    stamp: tuple[int, int],
+    zlib: str,
+) -> None:
+    """Set the zip aside as a build without it replaces the pack whole; else remove it.
+
+    ``last`` is the sha256 by path of the pack replaced, ``made`` the new pack's members
+    by path, ``stamp`` its DOS time and date. The zip is set aside when it is the one the
+    last build recorded with that pack; a zip set aside for it already is noted as
+    lacking this build's changes too. Before the folder changes, never after.
+    """
+    now = {rel: member.sha256 for rel, member in made}
+    changed = sorted(rel for rel in now.keys() | last.keys() if now.get(rel) != last.get(rel))
+    pack = (now.get("manifest.json", ""), stamp)
+    live = out / f"{campaign}.zip"
+    recorded = recorded_packs(out).get(campaign) or {}
+    try:
+        ours = last and recorded["sha256"] == last.get("manifest.json") and recorded["zlib"] == zlib
+        if ours and recorded["zip"] is None:
+            extend(out, campaign, last["manifest.json"], pack, changed)
+            return
+        held = ours and recorded["zip"] == _stamp(live)
+        if held and start(out, campaign, pack, zlib, changed, {}):
+            set_aside(out, campaign)
+            return
+    except (OSError, KeyError, TypeError):
+        pass
+    live.unlink(missing_ok=True)
+    drop(out, campaign)  # (one set aside for another pack)
 
 
 def _paths(plain: Any) -> bool:

@@ -10,8 +10,9 @@ sha256, unless that unit is among those read last (:data:`HELD_BYTES`); a card, 
 writes again.
 
 A body file gone or changed when a unit not held is read (another build saved over
-it) raises :class:`Unreadable`: :func:`retried` makes the build once more without
-that message's shard.
+it) raises :class:`~campaignsync.pack.bodyfiles.Unreadable`:
+:func:`~campaignsync.pack.bodyfiles.retried` makes the build once more without that
+message's shard.
 """
 
 from __future__ import annotations
@@ -19,61 +20,24 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
-from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output, Translated
 from campaignsync.pack import sealed
-from campaignsync.pack.bodyfiles import SUFFIX
+from campaignsync.pack.bodyfiles import SUFFIX, Unreadable
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, slot_setters
 from campaignsync.pack.sealed import Span
 
-T = TypeVar("T")
-
-
-class Unreadable(Exception):
-    """A body file a shard names is gone or is no longer the one it was written as."""
-
-    def __init__(self, message_id: str, path: Path, own: bool) -> None:
-        super().__init__(f"the render cache's {path.name} changed while it was read")
-        self.message_id = message_id
-        self.path = path
-        #: In this build's own cache (not another build's folder: ``build --shard``).
-        self.own = own
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return Unreadable, (self.message_id, self.path, self.own)
-
-
-def retried(run: Callable[[], T]) -> T:
-    """Return what ``run`` gives; if a body file it read was gone, run it once more without it.
-
-    The message whose body file it was loses its shard (its units are rendered again).
-    Gone twice (another build saving over this cache all along): a BuildError.
-    """
-    try:
-        return run()
-    except Unreadable as gone:
-        if gone.own:  # never a file in another build's folder (build --shard)
-            (gone.path.parent / f"{gone.message_id}.units").unlink(missing_ok=True)
-    try:
-        return run()
-    except Unreadable as gone:
-        raise BuildError(
-            f"the render cache in {gone.path.parent} changed while it was read "
-            "(another build saving there?); run the command again"
-        ) from None
-
-
 #: What a body file holds of one unit: each output's bytes, each card's HTML and section,
-#: and, packed (``sealed.packed``), its outputs' fields table and its catalog look-ups.
-Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], bytes, bytes]
+#: and its outputs' fields table, packed (``sealed.packed``). Its catalog look-ups, packed
+#: too, are a part of their own (:meth:`Bodies.log`: a catalog edit reads only those).
+Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], bytes]
 
 
 class Bodies:
@@ -86,7 +50,7 @@ class Bodies:
     change or go before this build saves them into its own.
     """
 
-    __slots__ = ("_base", "_held", "checksum", "key", "message_id", "path", "where")
+    __slots__ = ("_base", "_held", "_logs", "checksum", "key", "message_id", "path", "where")
 
     def __init__(
         self, path: Path, checksum: str, where: bytes | None, key: str, message_id: str
@@ -97,6 +61,7 @@ class Bodies:
         self.key = key
         self.message_id = message_id
         self._held: dict[Span, Held] | None = {} if where is None else None
+        self._logs: dict[Span, bytes] | None = {} if where is None else None
         #: Where the units' parts start, once the head was found to name the checksum.
         self._base: int | None = None
 
@@ -121,6 +86,20 @@ class Bodies:
                 _keep_recent((self.checksum, span), found)
         return found
 
+    def log(self, span: Span) -> bytes:
+        """Return a unit's catalog look-ups, packed, from their own part (or raise Unreadable)."""
+        held = self._logs
+        found = held.get(span) if held is not None else None
+        if found is None:
+            if self._base is None and not self.intact():
+                raise self._unreadable()
+            found = sealed.read_part_bytes(self.path, self._base or 0, span)
+            if found is None:
+                raise self._unreadable()
+            if held is not None:
+                held[span] = found
+        return found
+
     def part(self, span: Span, kind: int, index: int) -> Any:
         """Return an output's bytes (``kind`` 0) or a card's HTML and section (1) of a unit."""
         try:
@@ -133,7 +112,7 @@ class Bodies:
 
 
 def _size(unit: Held) -> int:
-    return sum(map(len, (*unit[0], *(b for card in unit[1] for b in card), *unit[2:])))
+    return sum(map(len, (*unit[0], *(b for card in unit[1] for b in card), unit[2])))
 
 
 #: How many bytes of units the process holds at most, the units read last
@@ -174,10 +153,10 @@ def forget_recent() -> None:
 def _well_formed(unit: Any) -> bool:
     return (
         isinstance(unit, tuple)
-        and len(unit) == 4
+        and len(unit) == 3
         and all(isinstance(b, bytes) for b in unit[0])
         and all(len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in unit[1])
-        and all(isinstance(b, bytes) for b in unit[2:])
+        and isinstance(unit[2], bytes)
     )
 
 
@@ -389,12 +368,18 @@ def measure_of(t: tuple[Any, ...] | None) -> Measure | None:
     return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
 
 
-def write(folder: Path, message_id: str, key: str, units: list[Held]) -> tuple[Bodies, list[Span]]:
-    """Write a body file of ``units`` (each unit's bytes); return it and each unit's span."""
+def write(
+    folder: Path, message_id: str, key: str, units: list[Held], logs: list[bytes]
+) -> tuple[Bodies, list[Span], list[Span]]:
+    """Write a body file of ``units`` (each unit's bytes) and their ``logs`` (look-ups, packed).
+
+    Return it, each unit's span and each log's.
+    """
     path, checksum, spans = sealed.write_parts(
         folder,
         lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}",
         key,
-        [sealed.packed(unit) for unit in units],
+        [*(sealed.packed(unit) for unit in units), *logs],
     )
-    return Bodies(path, checksum, sealed.folder_id(folder), key, message_id), spans
+    bodies = Bodies(path, checksum, sealed.folder_id(folder), key, message_id)
+    return bodies, spans[: len(units)], spans[len(units) :]

@@ -2,17 +2,55 @@
 
 A message's body files (:mod:`campaignsync.pack.bodies`) are ``<message>.<checksum>.body``
 beside its shard; a save that replaces them, or is cut short, leaves files that no shard
-names, deleted here.
+names, deleted here. One gone or changed while a build reads it is :class:`Unreadable`,
+and the build is made once more without its message's shard (:func:`retried`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from campaignsync.errors import BuildError
 
 SUFFIX = ".body"
+T = TypeVar("T")
+
+
+class Unreadable(Exception):
+    """A body file a shard names is gone or is no longer the one it was written as."""
+
+    def __init__(self, message_id: str, path: Path, own: bool) -> None:
+        super().__init__(f"the render cache's {path.name} changed while it was read")
+        self.message_id = message_id
+        self.path = path
+        #: In this build's own cache (not another build's folder: ``build --shard``).
+        self.own = own
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Unreadable, (self.message_id, self.path, self.own)
+
+
+def retried(run: Callable[[], T]) -> T:
+    """Return what ``run`` gives; if a body file it read was gone, run it once more without it.
+
+    The message whose body file it was loses its shard (its units are rendered again).
+    Gone twice (another build saving over this cache all along): a BuildError.
+    """
+    try:
+        return run()
+    except Unreadable as gone:
+        if gone.own:  # never a file in another build's folder (build --shard)
+            (gone.path.parent / f"{gone.message_id}.units").unlink(missing_ok=True)
+    try:
+        return run()
+    except Unreadable as gone:
+        raise BuildError(
+            f"the render cache in {gone.path.parent} changed while it was read "
+            "(another build saving there?); run the command again"
+        ) from None
 
 
 def body_name(name: Any, message_id: str) -> bool:

@@ -227,6 +227,11 @@ def read_part(path: Path, base: int, span: Span) -> Any:
     ``base`` is where its parts start (:func:`part_base`). Only that part is read, and
     its bytes must be the ones written (its sha256).
     """
+    return _unpickled(read_part_bytes(path, base, span))
+
+
+def read_part_bytes(path: Path, base: int, span: Span) -> bytes | None:
+    """Return the bytes of one part of a file of :func:`write_parts`, as written (None: not)."""
     offset, length, digest = span
     try:
         handle = os.open(path, os.O_RDONLY)
@@ -240,7 +245,7 @@ def read_part(path: Path, base: int, span: Span) -> Any:
         return None
     if len(part) != length or hashlib.sha256(part).digest() != digest:
         return None
-    return _unpickled(part)
+    return part
 
 
 def plain_entry(e: catalog.Entry | None) -> tuple[Any, ...] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,18 +33,15 @@ from campaignsync.pack.bodies import (
     KeptDrawn,
     KeptOutput,
     Place,
-    Unreadable,
     kept_rows,
     plain_measure,
     write,
 )
-from campaignsync.pack.bodyfiles import body_name
+from campaignsync.pack.bodyfiles import Unreadable, body_name
 from campaignsync.pack.gallery import Drawn
-from campaignsync.pack.lazy import slot_setters
-from campaignsync.pack.writer import Member
 
 if TYPE_CHECKING:
-    from campaignsync.pack.hits import Whole
+    from campaignsync.pack.hits import Taken, Whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +54,7 @@ class Unit:
     members: tuple[tuple[str, int, int, int] | None, ...]
     #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it, pickled
     #: (:func:`sealed.packed`): read only when a catalog the unit read has changed. Taken
-    #: from the cache, where it is: the unit's part of its body file (read when asked for).
+    #: from the cache, where it is: its part of the unit's body file (read when asked for).
     packed_log: bytes | tuple[Bodies, sealed.Span]
     #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
     catalogs: tuple[tuple[str, str], ...]
@@ -70,9 +67,13 @@ class Unit:
 
     @property
     def plain_log(self) -> tuple[tuple[tuple[str, str, str], tuple[Any, ...] | None], ...]:
-        """Return the catalog look-ups and their answers; raise ValueError if not such."""
+        """Return the catalog look-ups and their answers; raise ValueError if not such.
+
+        Their part of a body file gone or replaced raises Unreadable (``bodyfiles.retried``).
+        """
+        packed = self.log_bytes
         with contextlib.suppress(Exception):  # passed its part's checksum, yet not a log
-            log = sealed.unpacked(self.log_bytes)
+            log = sealed.unpacked(packed)
             read = {key[0] for key, _ in log}  # every catalog the unit read has its look-ups
             if (
                 isinstance(log, tuple)
@@ -89,7 +90,7 @@ class Unit:
     def log_bytes(self) -> bytes:
         """Return the catalog look-ups packed (read from the body file if kept there)."""
         log = self.packed_log
-        return log if isinstance(log, bytes) else log[0].unit(log[1])[3]
+        return log if isinstance(log, bytes) else log[0].log(log[1])
 
     @property
     def log(self) -> tuple[tuple[tuple[str, str, str], catalog.Entry | None], ...]:
@@ -106,9 +107,10 @@ def read_now(units: Mapping[str, tuple[str, Unit]]) -> bool:
     """
     try:
         for _, unit in units.values():
+            unit.log_bytes  # noqa: B018 (read, and kept by its body file)
             for output in unit.outputs:
                 output.content  # noqa: B018 (read, and kept by its body file)
-                output.fields, output.measure  # noqa: B018 (made from the shard now)
+                output.fields, output.measure  # noqa: B018 (made now)
             for card in unit.drawn or ():
                 card.html, card.section  # noqa: B018
     except (Unreadable, IndexError):
@@ -119,10 +121,11 @@ def read_now(units: Mapping[str, tuple[str, Unit]]) -> bool:
 def named(units: Mapping[str, tuple[str, Unit]]) -> set[str]:
     """Return the names of the body files a message's units' bytes are in.
 
-    A unit read from a shard has all its bytes in one body file (see :func:`units_of`).
+    A unit read from a shard has all its bytes and its look-ups in one body file (see
+    :func:`units_of`).
     """
-    firsts = [next(iter(unit.outputs), None) for _, unit in units.values()]
-    return {v.kept_in()[0].path.name for v in firsts if isinstance(v, KeptOutput)}
+    logs = [unit.packed_log for _, unit in units.values()]
+    return {log[0].path.name for log in logs if not isinstance(log, bytes)}
 
 
 def kept_in(unit: Unit, folder: Path) -> Place | None:
@@ -135,8 +138,11 @@ def kept_in(unit: Unit, folder: Path) -> Place | None:
     if place is None or place[0].path.parent != folder:
         return None
     log = unit.packed_log
-    if isinstance(log, bytes) or log[0] is not place[0] or log[1] != place[1]:
+    if isinstance(log, bytes) or log[0] is not place[0]:
         return None
+    for values in (unit.outputs, unit.drawn or ()):  # each at its place in the part, in order
+        if any(x._index != at for at, x in enumerate(values) if isinstance(x, Kept)):
+            return None
     return place
 
 
@@ -219,25 +225,29 @@ def plain_shard(
     """
     files: dict[tuple[str, str], int] = {}
     fresh: list[Held] = []
+    logs: list[bytes] = []
     plain: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for tag, (message_key, unit) in units.items():
         place = kept_in(unit, folder)
         if place is None:
-            where: tuple[int, Any] = (-1, len(fresh))
+            where: tuple[int, Any, Any] = (-1, len(fresh), None)
             row, held = _plain_unit(unit)
             fresh.append(held)
+            logs.append(unit.log_bytes)
         else:  # its rows as read (its fields' and look-ups' bytes are not read)
             name = (place[0].path.name, place[0].checksum)
-            where = (files.setdefault(name, len(files)), place[1])
+            log_at = unit.packed_log[1]  # (kept_in: in that file)
+            where = (files.setdefault(name, len(files)), place[1], log_at)
             row = _rows_as_read(unit, place[2])
         plain[tag] = (message_key, (*row, where))
     named = list(files)
     if fresh:
-        written, spans = write(folder, message_id, key, fresh)
+        written, spans, log_spans = write(folder, message_id, key, fresh, logs)
         named.append((written.path.name, written.checksum))
         for tag, (message_key, u) in plain.items():
             if u[-1][0] == -1:
-                plain[tag] = (message_key, (*u[:-1], (len(named) - 1, spans[u[-1][1]])))
+                at = u[-1][1]
+                plain[tag] = (message_key, (*u[:-1], (len(named) - 1, spans[at], log_spans[at])))
     return tuple(named), plain
 
 
@@ -275,7 +285,7 @@ def _plain_unit(unit: Unit) -> tuple[tuple[Any, ...], Held]:
            unit.templates)  # fmt: skip
     cards = tuple((d.html, d.section) for d in unit.drawn or ())
     contents = tuple(o.content for o in unit.outputs)
-    return row, (contents, cards, sealed.packed(tuple(fields_table)), unit.log_bytes)
+    return row, (contents, cards, sealed.packed(tuple(fields_table)))
 
 
 def _rows_as_read(unit: Unit, fields: Fields) -> tuple[Any, ...]:
@@ -310,12 +320,12 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     Each output and card is made from its row as it is (:class:`bodies.Kept`): its
     fields are read from the row when asked for, so the rows' shapes are checked here
     (an output's measure and its unit's fields table when first read: a bad one raises
-    :class:`bodies.Unreadable` then, and the shard is a miss).
+    :class:`bodyfiles.Unreadable` then, and the shard is a miss).
     """
-    outputs, count, members, catalogs, lines, drawn, templates, (file, at) = plain
+    outputs, count, members, catalogs, lines, drawn, templates, (file, at, log_at) = plain
     if not (type(count) is int and count >= 0):
         raise ValueError("not a unit's fields")
-    if not (type(file) is int and 0 <= file < len(kept) and _span(at)):
+    if not (type(file) is int and 0 <= file < len(kept) and _span(at) and _span(log_at)):
         raise ValueError("not a unit's place in its body files")  # (-1 would be the last)
     place = (kept[file], at, Fields(count, kept[file], at))
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
@@ -336,21 +346,10 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     if not all(type(a) is type(b) is str for a, b in templates):  # (channel, digest)
         raise ValueError("not a unit's templates")
     # Its look-ups are checked when they are read (Unit.plain_log).
-    return Unit(made, members, (kept[file], at), catalogs, lines, cards, templates)
+    return Unit(made, members, (kept[file], log_at), catalogs, lines, cards, templates)
 
 
-#: A member's slots' setters, then the values a member of a cached output has past its
-#: sha256, crc, size and method (its bytes are not held): ``Member``'s own defaults.
-_MEMBER = slot_setters(Member, Member, Member.__slots__)
-_LEFT = (None, *(f.default for f in fields(Member)[5:]))
-
-
-#: What a build takes of a unit from the cache: the unit, and its members, manifest rows
-#: and cards by their outputs' paths.
-Taken = tuple[Unit, dict[str, Member], dict[str, str], dict[str, Drawn]]
-
-
-class Took(dict[str, Taken]):
+class Took(dict[str, "Taken"]):
     """What builds took of a message's units by locale, kept while its shard is known as is.
 
     With them, all of them at once, as :func:`campaignsync.pack.hits.take_hits` took them
@@ -364,37 +363,3 @@ class Took(dict[str, Taken]):
         super().__init__()
         self.shard = shard
         self.whole: Whole | None = None
-
-
-def taken(unit: Unit) -> Taken:
-    """Return what a build takes of a unit from the cache (a process building again keeps it)."""
-    members: dict[str, Member] = {}
-    lines: dict[str, str] = {}
-    take_rows(unit, members, lines)
-    return unit, members, lines, {d.path: d for d in unit.drawn or ()}
-
-
-def take_rows(unit: Unit, members: dict[str, Member], lines: dict[str, str]) -> None:
-    """Add a cached unit's members and manifest rows by their outputs' paths.
-
-    143,000 a build at 500 messages: each member is filled through its slots, in
-    two thirds of the time ``Member(...)`` takes.
-    """
-    new, (sha256, crc, size, method, *rest) = object.__new__, _MEMBER
-    data, spilled, runs, referenced = rest
-    left_data, left_spilled, left_runs, left_referenced = _LEFT
-    for output, meta, line in zip(unit.outputs, unit.members, unit.lines, strict=True):
-        path = output.path
-        if meta is not None:
-            member = new(Member)
-            sha256(member, meta[0])
-            crc(member, meta[1])
-            size(member, meta[2])
-            method(member, meta[3])
-            data(member, left_data)
-            spilled(member, left_spilled)
-            runs(member, left_runs)
-            referenced(member, left_referenced)
-            members[path] = member
-        if line is not None:
-            lines[path] = line

@@ -28,7 +28,10 @@ _SHORT = "a file set aside for the pack was cut short"
 
 
 class _Held:
-    """The temporary file; closed (and so removed) when no file set aside there is left."""
+    """The temporary file; closed (and so removed) once the pack is written (:meth:`close`).
+
+    Else (a build that stopped first) when no file set aside there is left.
+    """
 
     __slots__ = ("__weakref__", "_closing", "folder", "handle")
 

@@ -51,7 +51,7 @@ class Staging:
     #: The pack it replaces, and the sha256 by path of its files (those of a file that
     #: is the same here are linked from there, not written: :func:`fill`).
     final: Path | None = None
-    last: Mapping[str, str] = field(default_factory=dict)
+    last: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     #: The spill files of cards the parent has open, by path (see :class:`SpilledDrawn`).
     opened: dict[str, Spilled] = field(default_factory=dict, compare=False)
 

@@ -85,7 +85,9 @@ def write_pack(
     writes the folder alone; the zip leaves first (an update sets it aside: ``asidezip``),
     never beside a folder it does not match. With ``staged`` (from :func:`.staging.staged_pack`,
     whose lock is held), the outputs and the extras ``written`` (their contents empty)
-    are already in its folder, their compressed bytes in its spill files. ``previous`` is
+    are already in its folder (or linked from the last pack's, as ``staged.last`` says),
+    their compressed bytes in its spill files; without the zip, the last one is set aside
+    (``asidezip.leave``). Else ``previous`` is
     the last pack's sha256 by path when known (else read from its manifest), ``tables``
     its zip's members deflated in runs, whose unchanged runs an update copies. ``then``
     is given the pack written, the lock still held (to record the build). ``steady``:
@@ -158,9 +160,8 @@ def _write_locked(
                                   zipped, tables or {}, steady)  # fmt: skip
         if updated is not None:
             return updated
-    pairs = _in_order(final, files, members, done)  # read before anything changes
-    # (but the files written already). Without the zip, a member needs only its hash.
-    ready = prepare_all if zipped else digest_all
+    pairs = _in_order(final, files, members, done)  # read before anything changes (but done)
+    ready = prepare_all if zipped else digest_all  # without the zip, its hash alone
     fresh = ready(PackFile(rel, data) for rel, data in pairs if _missing(members.get(rel), zipped))
     prepared = [(rel, fresh.get(rel) or members[rel]) for rel, _ in pairs]
     swapped = False
@@ -172,7 +173,7 @@ def _write_locked(
         if zipped:
             _write_zip(archive_tmp, campaign, prepared, epoch, staged)
         else:
-            archive.unlink(missing_ok=True)  # before the folder changes, never after
+            asidezip.leave(out, campaign, last, prepared, dos_stamp(epoch), ZLIB_VERSION)
         if final.exists():
             final.rename(aside)
         staging.rename(final)
@@ -187,7 +188,8 @@ def _write_locked(
             aside.rename(final)
         raise
     shutil.rmtree(aside, ignore_errors=True)
-    asidezip.drop(out, campaign)  # a zip set aside goes with the last pack, not this one
+    if zipped:  # a zip set aside goes with the last pack, not this one
+        asidezip.drop(out, campaign)
     made, ran = {r: m.sha256 for r, m in prepared}, deflated_runs.tables(prepared) if zipped else {}
     return PackResult(final, archive if zipped else None, len(files), written, reused,
                       made.get("manifest.json", NOTHING), made, ran)  # fmt: skip

@@ -77,7 +77,7 @@ def build(
     folder alone and removes the pack's zip (it would no longer match).
     ``check`` keeps the answer ``check`` would give (``pipeline.lastcheck``).
     """
-    from campaignsync.pack.bodies import retried
+    from campaignsync.pack.bodyfiles import retried
 
     asked = (project, selection, out, epoch, jobs, progress, stamp, rendered, reuse, shards,
              zipped, check)  # fmt: skip
@@ -119,6 +119,7 @@ def _build(
             assembled, result = _written(lambda: answers.after(made(), rendered),
                                          pack, kept, reuse, zipped, staged, stamp)  # fmt: skip
             outputs, source = assembled.outputs, assembled.source
+            assembled.let_go()
         if cache is not None:
             keeping.keep(cache, rendered, answers)
         untranslated, over = _tally(outputs, kept)
@@ -187,7 +188,8 @@ def _written(
         if stamp is not None:
             state.remember(pack.parent, stamp, result)
         if kept is not None:  # the manifest written now, known as such (not one kept as it was)
-            manifestrows.written(pack, result.manifest_sha256, (last or {}).get("manifest.json"))
+            was = last if last is not None else staged.last if staged is not None else {}
+            manifestrows.written(pack, result.manifest_sha256, was.get("manifest.json"))
 
     for again in (False, True):
         made = assembled_now()
@@ -197,12 +199,14 @@ def _written(
                                            made.epoch, made.members, reuse, zipped, staged,
                                            last, ran, made.staged, then, steady)  # fmt: skip
         except writer.Stale as stale:
+            made.let_go()
             if again or kept is None:
                 raise
             kept.forget()  # and that file written again: its recorded hash is not the pack's
             last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
-        finally:
-            made.let_go()
+        except BaseException:
+            made.let_go()  # (once written, the build lets go of it: a Ctrl-C then is told so)
+            raise
     raise AssertionError("unreachable")
 
 

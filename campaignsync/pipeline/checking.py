@@ -65,7 +65,7 @@ def check(
             found = lastcheck.replay(root, answer, now)
             return Checked(None, None, None, tuple(checks.finish(found, answer.ignore, strict)))
         key = lastcheck.stamp(root, campaign, clock)
-    from campaignsync.pack.bodies import retried
+    from campaignsync.pack.bodyfiles import retried
 
     project, selection, rendered, diagnostics = retried(
         lambda: _check_all(root, campaign, now, jobs, prepare, cached, key)
