@@ -151,7 +151,8 @@ def leave(
     recorded = recorded_packs(out).get(campaign) or {}
     try:
         ours = last and recorded["sha256"] == last.get("manifest.json") and recorded["zlib"] == zlib
-        if ours and recorded["zip"] is None:
+        if ours and recorded["zip"] is None:  # (a zip here since is not the one set aside)
+            live.unlink(missing_ok=True)
             extend(out, campaign, last["manifest.json"], pack, changed)
             return
         held = ours and recorded["zip"] == _stamp(live)

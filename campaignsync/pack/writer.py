@@ -87,7 +87,7 @@ def write_pack(
     whose lock is held), the outputs and the extras ``written`` (their contents empty)
     are already in its folder (or linked from the last pack's, as ``staged.last`` says),
     their compressed bytes in its spill files; without the zip, the last one is set aside
-    (``asidezip.leave``). Else ``previous`` is
+    (``asidezip.leave``). Without ``staged``, ``previous`` is
     the last pack's sha256 by path when known (else read from its manifest), ``tables``
     its zip's members deflated in runs, whose unchanged runs an update copies. ``then``
     is given the pack written, the lock still held (to record the build). ``steady``:

@@ -74,7 +74,7 @@ def build(
     linking the previous pack's unchanged files. ``shards`` are output folders
     of other builds (``--locale`` shards on other machines) whose rendered
     units are taken rather than rendered again. ``zipped=False`` writes the
-    folder alone and removes the pack's zip (it would no longer match).
+    folder alone and sets the pack's zip aside, or removes it (it would no longer match).
     ``check`` keeps the answer ``check`` would give (``pipeline.lastcheck``).
     """
     from campaignsync.pack.bodyfiles import retried
