@@ -61,7 +61,8 @@ class Bodies:
         self.key = key
         self.message_id = message_id
         self._held: dict[Span, Held] | None = {} if where is None else None
-        self._logs: dict[Span, bytes] | None = {} if where is None else None
+        #: The look-ups read, held (a few KB a unit: a template edit asks for each twice).
+        self._logs: dict[Span, bytes] = {}
         #: Where the units' parts start, once the head was found to name the checksum.
         self._base: int | None = None
 
@@ -88,16 +89,14 @@ class Bodies:
 
     def log(self, span: Span) -> bytes:
         """Return a unit's catalog look-ups, packed, from their own part (or raise Unreadable)."""
-        held = self._logs
-        found = held.get(span) if held is not None else None
+        found = self._logs.get(span)
         if found is None:
             if self._base is None and not self.intact():
                 raise self._unreadable()
             found = sealed.read_part_bytes(self.path, self._base or 0, span)
             if found is None:
                 raise self._unreadable()
-            if held is not None:
-                held[span] = found
+            self._logs[span] = found
         return found
 
     def part(self, span: Span, kind: int, index: int) -> Any:
