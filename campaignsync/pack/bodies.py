@@ -76,9 +76,7 @@ class Bodies:
         held = self._held
         found = held.get(span) if held is not None else _recent((self.checksum, span))
         if found is None:
-            if self._base is None and not self.intact():
-                raise self._unreadable()
-            found = sealed.read_part(self.path, self._base or 0, span)  # each part is checked
+            found = sealed.read_part(self.path, self._start(), span)  # each part is checked
             if not _well_formed(found):
                 raise self._unreadable()
             if held is not None:
@@ -91,13 +89,17 @@ class Bodies:
         """Return a unit's catalog look-ups, packed, from their own part (or raise Unreadable)."""
         found = self._logs.get(span)
         if found is None:
-            if self._base is None and not self.intact():
-                raise self._unreadable()
-            found = sealed.read_part_bytes(self.path, self._base or 0, span)
+            found = sealed.read_part_bytes(self.path, self._start(), span)
             if found is None:
                 raise self._unreadable()
             self._logs[span] = found
         return found
+
+    def _start(self) -> int:
+        """Return where the parts start; raise Unreadable if the file is not the one named."""
+        if self._base is None and not self.intact():
+            raise self._unreadable()
+        return self._base or 0
 
     def part(self, span: Span, kind: int, index: int) -> Any:
         """Return an output's bytes (``kind`` 0) or a card's HTML and section (1) of a unit."""

@@ -198,15 +198,12 @@ def _written(
             return made, writer.write_pack(pack.parent, pack.name, outputs, made.extras,
                                            made.epoch, made.members, reuse, zipped, staged,
                                            last, ran, made.staged, then, steady)  # fmt: skip
-        except writer.Stale as stale:
-            made.let_go()
-            if again or kept is None:
+        except BaseException as stopped:
+            made.let_go()  # (once written, the build lets go of it: a Ctrl-C then is told so)
+            if not isinstance(stopped, writer.Stale) or again or kept is None:
                 raise
             kept.forget()  # and that file written again: its recorded hash is not the pack's
-            last = {rel: sha for rel, sha in (last or {}).items() if rel != stale.path}
-        except BaseException:
-            made.let_go()  # (once written, the build lets go of it: a Ctrl-C then is told so)
-            raise
+            last = {rel: sha for rel, sha in (last or {}).items() if rel != stopped.path}
     raise AssertionError("unreachable")
 
 
