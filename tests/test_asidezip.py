@@ -12,6 +12,7 @@ from conftest import CliInvoke
 from test_incremental import (
     EPOCH,
     change_body,
+    change_config,
     change_po_entry,
     change_title,
     messages,
@@ -160,9 +161,7 @@ def test_a_build_without_the_zip_that_renders_every_unit_sets_the_zip_aside(
     build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
     first = (out / "2026.zip").read_bytes()
-    config = small_repo / "campaignsync.toml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("Washington, D.C.", "Arlington, VA"), encoding="utf-8")
+    change_config(small_repo, 0, "Renamed")
     left: list[int] = []  # the pack replaced whole: its zip left by asidezip.leave
     leave = asidezip.leave
     with monkeypatch.context() as patched:
@@ -171,7 +170,7 @@ def test_a_build_without_the_zip_that_renders_every_unit_sets_the_zip_aside(
         kept = asidezip.zip_path(out, "2026")
         assert kept.read_bytes() == first  # moved, not rewritten
         if again:  # every unit renders again, the zip still aside; one put back by hand goes
-            config.write_text(text.replace("Washington, D.C.", "Washington"), encoding="utf-8")
+            change_config(small_repo, 1, "Renamed again")
             (out / "2026.zip").write_bytes(first)  # (not the pack's: its record has none)
             _folder_alone(cli_invoke, small_repo, out)  # (the one set aside goes on with it)
             assert kept.read_bytes() == first
@@ -180,6 +179,20 @@ def test_a_build_without_the_zip_that_renders_every_unit_sets_the_zip_aside(
         writes = ZipWrites(patched)
         cli_invoke(build, env=EPOCH)
     assert (writes.whole, writes.sources) == (0, [kept])
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
+
+
+def test_a_forced_build_without_the_zip_removes_it_and_sets_none_aside(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    """``--force`` takes nothing from the last pack: its zip is removed, not set aside."""
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    result = cli_invoke([*build, "--no-zip", "--force"], env=EPOCH)
+    assert REMOVED.format(out / "2026.zip") in result.stdout
+    assert not (out / "2026.zip").exists() and not asidezip.zip_path(out, "2026").exists()
+    cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 

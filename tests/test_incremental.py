@@ -396,6 +396,20 @@ def test_a_pack_left_half_updated_is_never_taken_as_up_to_date(
     assert "Up to date" in cli_invoke(build, env=EPOCH).stdout
 
 
+def test_a_pack_with_its_update_left_unfinished_is_not_current(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    """Whatever the inputs, a journal left beside the pack makes the next build finish it."""
+    from campaignsync.pipeline.nochange import Request, unchanged
+
+    out = tmp_path / "out"
+    cli_invoke(["build", "--repo", str(small_repo), "--out", str(out)], env=EPOCH)
+    request = Request(epoch=int(EPOCH["SOURCE_DATE_EPOCH"]))
+    assert unchanged(small_repo, out, request)[1] is not None
+    journal.journal_path(out, "2026").write_bytes(b"")
+    assert unchanged(small_repo, out, request)[1] is None
+
+
 def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -159,6 +159,50 @@ def test_a_body_file_replaced_while_a_build_reads_it_is_rendered_again(
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
+def test_a_body_file_gone_while_its_look_ups_are_read_is_rendered_again(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog edited: the hit test reads the look-ups of its locale's units. Kickoff's body
+    file gone meanwhile, the build starts once more without its shard: a clean build's pack."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"  # a kickoff entry
+    text = po.read_text(encoding="utf-8")
+    at = text.index('msgstr "', text.index("content/messages/2026/kickoff.md")) + len('msgstr "')
+    po.write_text(f"{text[:at]}Neu: {text[at:]}", encoding="utf-8")
+    opened = unitcache.open_cache
+    calls: list[int] = []
+
+    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
+        cache = opened(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 1:  # another build saves kickoff's units between reading and use
+            next(_folder(small_repo).glob("kickoff.*.body")).unlink()
+        return cache
+
+    monkeypatch.setattr(unitcache, "open_cache", raced)
+    cli_invoke(build, env=EPOCH)
+    assert len(calls) == 2
+    monkeypatch.undo()
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_look_ups_whose_body_file_is_gone_are_unreadable_not_a_miss(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    """Unreadable (the build starts again: ``bodyfiles.retried``), not a unit that does not hold:
+    a miss of that unit alone would keep its message's other units naming a file gone."""
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    folder = _folder(small_repo)
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    cache = unitcache.open_cache(small_repo / "dist", "2026", key)
+    _, unit = cache.units["kickoff"]["de"]
+    for body in folder.glob("kickoff.*.body"):
+        body.unlink()
+    with pytest.raises(bodyfiles.Unreadable):
+        _ = unit.plain_log
+
+
 def test_a_cache_replaced_on_every_read_is_a_clear_error(
     cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

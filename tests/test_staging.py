@@ -212,8 +212,8 @@ def test_a_build_rendering_every_unit_over_a_pack_writes_it_while_rendering_and_
 ) -> None:  # fmt: skip
     """With nothing in the render cache to take, a build over a pack is a clean build's.
 
-    Its renderers write the files as they go, and its parent holds none of their bytes
-    (a config edit at 104,000 outputs had held 1.8 GB). A file the last pack has as it is
+    Its renderers write the files as they go, and its parent holds none of their HTML (the
+    posts' text alone, for the CSVs: a config edit at 104,000 outputs had held 1.8 GB). A file the last pack has as it is
     now is linked from there: unchanged, it keeps its inode. The pack is a clean build's.
     """
     out, clean = tmp_path / "out", tmp_path / "clean"
@@ -244,7 +244,7 @@ def test_a_build_rendering_every_unit_over_a_pack_writes_it_while_rendering_and_
     now = tree(out / "2026")
     changed = sorted(rel for rel, data in now.items() if old.get(rel) != data)
     if what == "config":
-        assert "en-US/press/kickoff.txt" in changed or any("/press/" in c for c in changed)
+        assert any(c.startswith("en-US/press/") for c in changed)  # the US dateline
         assert not any(c.startswith(("de/", "fr/")) for c in changed)
     else:
         assert changed == []

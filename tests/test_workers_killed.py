@@ -132,10 +132,14 @@ def test_workers_die_with_a_build_killed_from_outside() -> None:
     import time
 
     forked = multiprocessing.get_context("fork")
-    pids = forked.SimpleQueue()
+    pids = forked.Queue()
     build = forked.Process(target=_pool_then_wait, args=(pids,))
     build.start()
-    workers_ = [pids.get(), pids.get()]
+    try:  # (a worker that never started: a failure, not a run that hangs)
+        workers_ = [pids.get(timeout=30), pids.get(timeout=30)]
+    except BaseException:
+        os.kill(build.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        raise
     try:
         assert not any(map(_ended, workers_))
         os.kill(build.pid, signal.SIGKILL)  # type: ignore[arg-type]
