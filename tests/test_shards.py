@@ -135,6 +135,23 @@ def test_a_body_file_gone_or_damaged_is_a_miss(
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
+def _kickoff_body_gone_once_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Delete kickoff's body file right after the render cache is first opened, as another
+    build saving its units would; return the list each opening of the cache adds to."""
+    opened = unitcache.open_cache
+    calls: list[int] = []
+
+    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
+        cache = opened(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 1:
+            next(_folder(repo).glob("kickoff.*.body")).unlink()
+        return cache
+
+    monkeypatch.setattr(unitcache, "open_cache", raced)
+    return calls
+
+
 def test_a_body_file_replaced_while_a_build_reads_it_is_rendered_again(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,17 +159,7 @@ def test_a_body_file_replaced_while_a_build_reads_it_is_rendered_again(
     cli_invoke(build, env=EPOCH)
     _retitle(small_repo, "wrap-up", "Wrapped up")
     _without_zip(cli_invoke, small_repo)
-    opened = unitcache.open_cache
-    calls: list[int] = []
-
-    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
-        cache = opened(*args, **kwargs)  # type: ignore[arg-type]
-        calls.append(1)
-        if len(calls) == 1:  # another build saves kickoff's units between reading and use
-            next(_folder(small_repo).glob("kickoff.*.body")).unlink()
-        return cache
-
-    monkeypatch.setattr(unitcache, "open_cache", raced)
+    calls = _kickoff_body_gone_once_read(small_repo, monkeypatch)
     cli_invoke(build, env=EPOCH)
     assert len(calls) == 2
     monkeypatch.undo()
@@ -170,17 +177,7 @@ def test_a_body_file_gone_while_its_look_ups_are_read_is_rendered_again(
     text = po.read_text(encoding="utf-8")
     at = text.index('msgstr "', text.index("content/messages/2026/kickoff.md")) + len('msgstr "')
     po.write_text(f"{text[:at]}Neu: {text[at:]}", encoding="utf-8")
-    opened = unitcache.open_cache
-    calls: list[int] = []
-
-    def raced(*args: object, **kwargs: object) -> unitcache.Cache:
-        cache = opened(*args, **kwargs)  # type: ignore[arg-type]
-        calls.append(1)
-        if len(calls) == 1:  # another build saves kickoff's units between reading and use
-            next(_folder(small_repo).glob("kickoff.*.body")).unlink()
-        return cache
-
-    monkeypatch.setattr(unitcache, "open_cache", raced)
+    calls = _kickoff_body_gone_once_read(small_repo, monkeypatch)
     cli_invoke(build, env=EPOCH)
     assert len(calls) == 2
     monkeypatch.undo()
