@@ -788,3 +788,34 @@ def test_a_kept_catalog_reads_only_the_groups_asked_for(small_repo: Path, tmp_pa
     assert set(groups.tables) == {"kickoff"}
     assert ("kickoff:nothing", "x") not in kept.entries
     assert kept.entries == fresh.entries and kept.lines == fresh.lines  # every group, as read
+
+
+@pytest.mark.parametrize("where", ["link", "folder", "file"])
+def test_an_update_never_writes_through_a_link_or_past_a_file_in_the_pack(
+    cli_invoke: CliInvoke, tmp_path: Path, where: str
+) -> None:
+    """A link, a folder or a file put into the pack by hand where an update would put a
+    changed file makes the build write the pack whole: nothing outside it is written,
+    and the pack is a clean build's."""
+    repo, out, build = small_build(tmp_path)
+    cli_invoke(build, env=EPOCH)
+    folder = out / "2026" / "de" / "web"
+    outside = tmp_path / "outside"
+    shutil.copytree(folder, outside)
+    page = next(p for p in sorted(folder.iterdir()) if p.name.startswith("kickoff"))
+    if where == "link":  # the folder of the edited page, a link to a folder outside
+        shutil.rmtree(folder)
+        folder.symlink_to(outside, target_is_directory=True)
+    elif where == "folder":  # the edited page, a folder
+        page.unlink()
+        page.mkdir()
+    else:  # the locale's folder, a file
+        shutil.rmtree(folder.parent)
+        folder.parent.write_bytes(b"not a folder")
+    snapshot = tree(outside)
+    change_title(repo, 0, "Moved")  # (kickoff, the first message)
+    cli_invoke(build, env=EPOCH)
+    assert tree(outside) == snapshot  # nothing written through the link
+    assert folder.is_dir() and not folder.is_symlink() and page.is_file()
+    assert page.read_bytes() != snapshot[page.name]  # the edit changed that very page
+    same_as_clean(cli_invoke, repo, out, tmp_path / "clean")

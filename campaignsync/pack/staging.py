@@ -234,13 +234,18 @@ def recover(out: Path, campaign: str) -> None:
 
 
 def link_or_false(source: str, target: str) -> bool:
-    """Hard-link ``source`` to ``target``; return False when that cannot be done here."""
+    """Hard-link ``source`` to ``target``; return False when that cannot be done here.
+
+    As when ``source`` is not there, or a file stands where one of its folders should
+    (put into the last pack by hand): the file is then written afresh.
+    """
     try:
         if os.path.islink(source):  # noqa: PTH114 - a str path in a per-file loop
             return False
         os.link(source, target)
     except OSError as exc:
-        if exc.errno not in (errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.EXDEV, errno.EPERM, errno.EMLINK,
+                             errno.ENOTSUP):  # fmt: skip
             raise
         return False
     return True

@@ -67,7 +67,7 @@ def update(
     changed, deletes, missing = _changes(files, members, previous, _steady(steady, previous))
     done = {**members, **missing} if missing else members
     final = out / campaign
-    if any(journal.blocked(final, rel) for rel, _, _ in changed):
+    if journal.blocked(final, (rel for rel, _, _ in changed)):
         return None
     if not changed and not deletes and _zip_holds(recorded) and (source is not None or not zipped):
         return _result(out, campaign, len(files), previous, [], [], tables, True)  # as it was
