@@ -103,8 +103,15 @@ def test_templates_edited_one_after_the_other_each_give_a_clean_builds_pack(
     # is a card kept (Bluesky's), after Bluesky's one made again, the X cards kept.
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
-    for number, template in enumerate(("x.txt.j2", "bluesky.txt.j2", "x.txt.j2")):
-        edit(small_repo / "templates" / template)
+    # The last edit marks a string no template marked: X's units look up one more (their
+    # kept look-ups and the new one are kept together); the others, those they made.
+    for number, template in enumerate(("x.txt.j2", "bluesky.txt.j2", "x.txt.j2", "marked")):
+        if template == "marked":
+            x = small_repo / "templates" / "x.txt.j2"
+            marked = '{{ _("Shared by the campaign team") }}\n'
+            x.write_text(x.read_text(encoding="utf-8") + marked, encoding="utf-8")
+        else:
+            edit(small_repo / "templates" / template)
         cli_invoke(build, env=EPOCH)
         clean = tmp_path / f"clean-{number}"
         cli_invoke([*build, "--out", str(clean)], env=EPOCH)

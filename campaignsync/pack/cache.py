@@ -58,10 +58,9 @@ class Cache:
     pack_key: str = ""
     #: Each channel's templates' digest now (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
-    #: The units some of whose channels render again, by (message id, locale): the part
-    #: of each that is kept, the order of its channels, whether its first card is kept
-    #: (:func:`campaignsync.pack.partial.split`).
-    partial: dict[tuple[str, str], tuple[Unit, tuple[str, ...], bool]] = field(default_factory=dict)
+    #: The units some of whose channels render again, by (message id, locale): what is
+    #: kept of each (:func:`campaignsync.pack.partial.split`).
+    partial: dict[tuple[str, str], partial.Part] = field(default_factory=dict)
 
     #: What builds took of each message's units, by locale: kept by a process that builds
     #: again while the shard is unchanged (``shards.Known``), so each is made once.
@@ -161,16 +160,20 @@ def store(
             made.append((output, (member.sha256, member.crc, member.size, member.method), line))
             rows[output.path] = line
     plain = {key: sealed.plain_entry(entry) for key, entry in log}
-    part = cache.partial.pop((message_id, locale), None)
+    part, packed = cache.partial.pop((message_id, locale), None), None
     if part is not None:
-        made = partial.merged(part[0], part[1], made)
-        plain = {**dict(part[0].plain_log), **plain}
+        made = partial.merged(part.kept, part.order, made)
+        if plain.items() <= part.log.items():  # (a template edit: the same look-ups again)
+            plain, packed = part.log, part.kept.log_bytes  # as they were packed
+        else:
+            plain = {**part.log, **plain}
     tags = catalog_digests(lookups, (key[0] for key in plain))
     done, metas, lines = zip(*made, strict=True) if made else ((), (), ())
     templates = tuple(
         (c, cache.templates.get(c, "")) for c in dict.fromkeys(o.channel for o in done)
     )
-    unit = Unit(done, metas, sealed.packed(tuple(plain.items())), tags, lines, None, templates)
+    packed = packed if packed is not None else sealed.packed(tuple(plain.items()))
+    unit = Unit(done, metas, packed, tags, lines, None, templates)
     cache.put(message_id, locale, cache.keys[message_id], unit)
 
 

@@ -122,10 +122,11 @@ class _Taking:
             stale = cache.stale(unit)
             if stale:  # its other channels' outputs are taken, these render again (see store)
                 todo.append((tag, message_id))
-                if not partial.splittable(unit, stale, self.complete):
+                log = partial.kept_log(unit, stale, self.complete)
+                if log is None:
                     continue
-                part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
-                unit = part[0]
+                part = cache.partial[(message_id, tag)] = partial.split(unit, stale, log)
+                unit = part.kept
             held.append((tag, unit))
         return held
 

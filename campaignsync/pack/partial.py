@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from campaignsync.model import Output
 from campaignsync.pack.shards import Unit
@@ -25,44 +25,61 @@ if TYPE_CHECKING:
     from campaignsync.pack.cache import Cache
 
 
+#: A unit's catalog look-ups as read (:attr:`Unit.plain_log`), by key.
+Log = dict[tuple[str, str, str], tuple[Any, ...] | None]
+
+
+class Part(NamedTuple):
+    """What :attr:`Cache.partial` keeps of a unit whose stale channels render again."""
+
+    #: The part kept (:func:`without`).
+    kept: Unit
+    #: The order of the unit's channels.
+    order: tuple[str, ...]
+    #: Whether its first card (by channel, as :func:`campaignsync.pack.cards.shown` orders
+    #: them: a channel's cards are the same files whatever its templates) is kept.
+    first: bool
+    #: Its look-ups, read once (:func:`kept_log`), kept with the new ones (``cache.store``).
+    log: Log
+
+
 def partly(cache: Cache) -> dict[tuple[str, str], tuple[frozenset[str], bool]]:
     """Return, by (locale, message id), the channels of each unit to render again.
 
     With whether a card kept of it is its first, the one with its locale page's section.
     """
     return {
-        (tag, message_id): (frozenset(order) - {o.channel for o in kept.outputs}, first)
-        for (message_id, tag), (kept, order, first) in cache.partial.items()
+        (tag, message_id): (
+            frozenset(part.order) - {o.channel for o in part.kept.outputs},
+            part.first,
+        )
+        for (message_id, tag), part in cache.partial.items()
     }
 
 
-def split(unit: Unit, stale: set[str]) -> tuple[Unit, tuple[str, ...], bool]:
+def split(unit: Unit, stale: set[str], log: Log) -> Part:
     """Return what :attr:`Cache.partial` keeps of a unit whose ``stale`` channels render again.
 
-    The part kept (:func:`without`), the order of the unit's channels, and whether its
-    first card (by channel, as :func:`campaignsync.pack.cards.shown` orders them: a
-    channel's cards are the same files whatever its templates) is kept; the cards' bytes
-    are not read.
+    ``log``: its look-ups (:func:`kept_log`). The cards' bytes are not read.
     """
     order = tuple(dict.fromkeys(o.channel for o in unit.outputs))
     first = min((card.channel for card in unit.drawn or ()), default=None)
-    return without(unit, stale), order, first is not None and first not in stale
+    return Part(without(unit, stale), order, first is not None and first not in stale, log)
 
 
-def splittable(unit: Unit, stale: set[str], complete: bool) -> bool:
-    """Say whether a unit can render only its ``stale`` channels again, keeping the others.
+def kept_log(unit: Unit, stale: set[str], complete: bool) -> Log | None:
+    """Return the look-ups of a unit that can render only its ``stale`` channels again.
 
-    Not when all are, nor when its look-ups cannot be read back (they are kept with
-    the new ones), nor in a build when it has no cards yet: the gallery draws a unit's
-    cards together, those of the channels kept too.
+    None when it cannot: when all are stale, when its look-ups cannot be read back (they
+    are kept with the new ones), or in a build when it has no cards yet (the gallery
+    draws a unit's cards together, those of the channels kept too).
     """
     if stale.issuperset(c for c, _ in unit.templates) or (complete and unit.drawn is None):
-        return False
+        return None
     try:
-        unit.plain_log  # noqa: B018 (read now: a log that is not one is a miss)
+        return dict(unit.plain_log)  # read now: a log that is not one is a miss
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def without(unit: Unit, channels: Set[str]) -> Unit:
