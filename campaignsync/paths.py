@@ -203,3 +203,29 @@ def copy_range(source: int, target: int, at: int, length: int, short: str) -> No
             write_all(target, chunk)
             moved = len(chunk)
         done += moved
+
+
+def clear_way(root: Path | str) -> Callable[[str], bool]:
+    """Return a test of whether a folder below ``root`` has no link and no file on its way.
+
+    It takes the folder's path relative to ``root`` ('' for ``root``): True when each
+    part of it is a real folder or not there yet, so that a file renamed, linked or
+    removed there stays inside ``root``. Each folder is looked at once (a pack's
+    thousands of files share a few dozen folders).
+    """
+    top, known = os.fspath(root), {"": True}
+
+    def clear(rel: str) -> bool:
+        found = known.get(rel)
+        if found is None:
+            found = known[rel] = clear(rel.rpartition("/")[0]) and _folder_or_none(f"{top}/{rel}")
+        return found
+
+    return clear
+
+
+def _folder_or_none(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return True  # made when a file is put there

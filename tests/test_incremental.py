@@ -790,32 +790,43 @@ def test_a_kept_catalog_reads_only_the_groups_asked_for(small_repo: Path, tmp_pa
     assert kept.entries == fresh.entries and kept.lines == fresh.lines  # every group, as read
 
 
+def change_summary(repo: Path, n: int, word: str) -> None:
+    _edit(messages(repo)[n], lambda t: re.sub(r"(?m)^summary: ", f"summary: {word}. ", t))
+
+
+@pytest.mark.parametrize("edit", [change_summary, delete_message])
 @pytest.mark.parametrize("where", ["link", "folder", "file"])
 def test_an_update_never_writes_through_a_link_or_past_a_file_in_the_pack(
-    cli_invoke: CliInvoke, tmp_path: Path, where: str
+    cli_invoke: CliInvoke, tmp_path: Path, where: str, edit: Callable[[Path, int, str], None]
 ) -> None:
-    """A link, a folder or a file put into the pack by hand where an update would put a
-    changed file makes the build write the pack whole: nothing outside it is written,
-    and the pack is a clean build's."""
+    """A link, a folder or a file put into the pack by hand where an update would rename
+    or remove a file makes the build write the pack whole: nothing outside the pack is
+    written, removed or linked into it, and the pack is a clean build's."""
     repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
-    folder = out / "2026" / "de" / "web"
+    folder = out / "2026" / "de" / "bluesky"
     outside = tmp_path / "outside"
     shutil.copytree(folder, outside)
-    page = next(p for p in sorted(folder.iterdir()) if p.name.startswith("kickoff"))
-    if where == "link":  # the folder of the edited page, a link to a folder outside
+    page = folder / "kickoff.json"
+    other = outside / "passphrase-tip.txt"
+    other.write_bytes(b"not the page the pack has")  # a file the edit leaves as it was
+    if where == "link":  # the folder of the post, a link to a folder outside
         shutil.rmtree(folder)
         folder.symlink_to(outside, target_is_directory=True)
-    elif where == "folder":  # the edited page, a folder
+    elif where == "folder":  # the post, a folder
         page.unlink()
         page.mkdir()
     else:  # the locale's folder, a file
         shutil.rmtree(folder.parent)
         folder.parent.write_bytes(b"not a folder")
     snapshot = tree(outside)
-    change_title(repo, 0, "Moved")  # (kickoff, the first message)
+    edit(repo, 0, "Moved")  # kickoff, the first message: its post changed, or it deleted
     cli_invoke(build, env=EPOCH)
-    assert tree(outside) == snapshot  # nothing written through the link
-    assert folder.is_dir() and not folder.is_symlink() and page.is_file()
-    assert page.read_bytes() != snapshot[page.name]  # the edit changed that very page
+    assert tree(outside) == snapshot  # nothing written or removed through the link
+    assert all(p.stat().st_nlink == 1 for p in outside.iterdir())  # nor linked into the pack
+    assert folder.is_dir() and not folder.is_symlink()
+    if edit is change_summary:
+        assert page.read_bytes() != snapshot[page.name]  # the edit changed that very post
+    else:
+        assert not page.exists()
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")

@@ -51,39 +51,19 @@ def stage(staging: Path, changed: Iterable[tuple[str, Output | PackFile, object]
 
 
 def blocked(final: Path, rels: Iterable[str]) -> bool:
-    """Return True when a file cannot simply be renamed to one of ``rels`` in the pack ``final``.
+    """Return True when a file cannot simply be renamed to, or removed from, one of ``rels``.
 
-    A link on the way, a file where a folder must go (rare: a new pack is then written),
-    or a folder or link where the file goes. Each folder is looked at once: a template
-    edit changes 13,000 files in a few dozen folders.
+    In the pack ``final``: a link or a file on the way (rare: a new pack is then
+    written), or a folder or a link where the file is.
     """
-    folders: dict[str, bool] = {"": False}
-    root = os.fspath(final)
-
-    def folder_blocked(rel: str) -> bool:
-        found = folders.get(rel)
-        if found is None:
-            parent, _, _ = rel.rpartition("/")
-            found = folders[rel] = folder_blocked(parent) or _not_a_folder(f"{root}/{rel}")
-        return found
-
-    for rel in rels:
-        folder, _, _ = rel.rpartition("/")
-        if folder_blocked(folder) or _taken_by_other(f"{root}/{rel}"):
-            return True
-    return False
-
-
-def _not_a_folder(path: str) -> bool:
-    """Say whether something other than a folder (a link, a file) is at ``path``."""
-    try:
-        return not stat.S_ISDIR(os.lstat(path).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
-        return False  # made when the file is put there
+    clear, root = paths.clear_way(final), os.fspath(final)
+    return any(
+        not clear(rel.rpartition("/")[0]) or _taken_by_other(f"{root}/{rel}") for rel in rels
+    )
 
 
 def _taken_by_other(path: str) -> bool:
-    """Say whether a link or a folder is where a file is to be renamed to."""
+    """Say whether a link or a folder is where a file is to be renamed to or removed from."""
     try:
         mode = os.lstat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):

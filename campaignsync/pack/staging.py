@@ -194,6 +194,7 @@ def fill(
     # Plain strings, not Path objects, in this loop: it runs once per file of the pack.
     new_root, old_root = f"{staging}{os.sep}", f"{final}{os.sep}"
     made: set[str] = set()
+    clear = paths.clear_way(final)  # (a link put into the last pack: nothing linked through it)
     for (rel, data), (_, member) in zip(files, prepared, strict=True):
         if rel in done:
             continue
@@ -202,7 +203,7 @@ def fill(
             os.makedirs(new_root + folder, mode=writer.DIR_MODE, exist_ok=True)  # noqa: PTH103
             made.add(folder)
         target = new_root + rel
-        linked = previous.get(rel) == member.sha256
+        linked = previous.get(rel) == member.sha256 and clear(folder)
         if linked and link_or_false(old_root + rel, target):
             reused += 1
             continue

@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,7 @@ def update(
     changed, deletes, missing = _changes(files, members, previous, _steady(steady, previous))
     done = {**members, **missing} if missing else members
     final = out / campaign
-    if journal.blocked(final, (rel for rel, _, _ in changed)):
+    if journal.blocked(final, chain((rel for rel, _, _ in changed), deletes)):
         return None
     if not changed and not deletes and _zip_holds(recorded) and (source is not None or not zipped):
         return _result(out, campaign, len(files), previous, [], [], tables, True)  # as it was
