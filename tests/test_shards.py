@@ -300,21 +300,24 @@ def damage_kickoff_bodies(
 ) -> None:
     """Write kickoff's units' parts of its body files again, damaged, and its shard so.
 
-    Each unit's part (``damage``) and look-ups (``log``), or those of the locales in ``tags``.
+    Each unit's bytes, cards and fields (``damage``: a ``bodies.Held``) and look-ups
+    (``log``), or those of the locales in ``tags``.
     """
     files, plain = sealed.read_sealed(shard, None, key)
     folder = shard.parent
     old = [bodies.Bodies(folder / name, checksum, None, key, "kickoff") for name, checksum in files]
     helds, logs = [], []
     for tag, (_, unit) in plain.items():
-        file, at, log_at = unit[-1]
+        file, at, cards_at, log_at = unit[-1]
         chosen = tags is None or tag in tags
-        helds.append(damage(old[file].unit(at)) if chosen else old[file].unit(at))
+        contents, fields = old[file].unit(at)
+        held = (contents, old[file].cards(cards_at), fields)
+        helds.append(damage(held) if chosen else held)
         logs.append(log(old[file].log(log_at)) if chosen else old[file].log(log_at))
-    written, spans, log_spans = bodies.write(folder, "kickoff", key, helds, logs)
+    written, *spans = shards.write_bodies(folder, "kickoff", key, helds, logs)
     named = ((written.path.name, written.checksum),)
-    rows = zip(plain.items(), spans, log_spans, strict=True)
-    bad = {t: (k, (*u[:-1], (0, at, log_at))) for (t, (k, u)), at, log_at in rows}
+    rows = zip(plain.items(), *spans, strict=True)
+    bad = {t: (k, (*u[:-1], (0, *where))) for (t, (k, u)), *where in rows}
     sealed.write_sealed(shard, key, (named, bad))
 
 
@@ -380,8 +383,9 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
         assert _row(unit, plain_unit[-1]) == plain_unit  # (its fields and look-ups read)
         fields = unit.outputs[0]._place[2]  # type: ignore[attr-defined]
         assert (*shards._rows_as_read(unit, fields), plain_unit[-1]) == plain_unit
-        file, at, log_at = plain_unit[-1]
-        assert shards._plain_unit(unit)[1] == held[file].unit(at)  # its part of the body file
+        file, at, cards_at, log_at = plain_unit[-1]
+        contents, fields = held[file].unit(at)  # its part of the body file, its cards' part
+        assert shards._plain_unit(unit)[1] == (contents, held[file].cards(cards_at), fields)
         assert unit.log_bytes == held[file].log(log_at)  # and its look-ups' part
 
 
@@ -419,7 +423,7 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
         members[0] = (*members[0], 0)
     elif cut == "card":
         drawn[0] = drawn[0][:-1]
-    file, at, log_at = unit[7]
+    file, at, cards_at, log_at = unit[7]
     templates = unit[6]
     if cut == "body -1":  # would be the last body file the shard names
         file = -1
@@ -428,7 +432,7 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     elif cut == "templates":  # a channel without its templates' digest
         templates = (*templates[:-1], templates[-1][:1])
     damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:5], tuple(drawn), templates,
-               (file, at, log_at))  # fmt: skip
+               (file, at, cards_at, log_at))  # fmt: skip
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert shards.units_of(shard, folder, where, key, "kickoff") is None
 
@@ -808,12 +812,12 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True, measure=made)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    [output] = shards._unit(_row(unit, (0, SPAN, SPAN)), [held]).outputs
+    [output] = shards._unit(_row(unit, (0, SPAN, SPAN, SPAN)), [held]).outputs
     assert isinstance(output, bodies.KeptOutput)
     assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
     # The answer is the row's: no measure is made for it (a row saying the other is believed).
-    plain = _row(unit, (0, SPAN, SPAN))
+    plain = _row(unit, (0, SPAN, SPAN, SPAN))
     flipped = ((*plain[0][0][:-1], not rendered.over_limit),)
     [told] = shards._unit((flipped, *plain[1:]), [held]).outputs
     assert told.over_limit is not rendered.over_limit
@@ -825,7 +829,7 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
 def test_a_row_whose_over_is_not_true_or_false_is_not_a_units(tmp_path: Path, over: object) -> None:
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
-    plain = _row(unit, (0, SPAN, SPAN))
+    plain = _row(unit, (0, SPAN, SPAN, SPAN))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
     assert shards._unit(plain, [held]).outputs[0].over_limit is False
     row = (*plain[0][0][:-1], over)
@@ -904,8 +908,9 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    assert shards._unit(_row(unit, (0, SPAN, SPAN)), [held]).outputs
-    for where in ((0, span, SPAN), (0, SPAN, span)):  # its bytes' part, its look-ups'
+    assert shards._unit(_row(unit, (0, SPAN, SPAN, SPAN)), [held]).outputs
+    # its bytes' part, its cards', its look-ups'
+    for where in ((0, span, SPAN, SPAN), (0, SPAN, span, SPAN), (0, SPAN, SPAN, span)):
         with pytest.raises(ValueError, match="not a unit's place in its body files"):
             shards._unit(_row(unit, where), [held])
 
@@ -913,7 +918,7 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
 def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
     """A renderer starts with no unit held and its own lock (a thread may hold the parent's)."""
     name = ("0" * 64, SPAN)
-    bodies._keep_recent(name, ((b"post",), (), b""))
+    bodies._keep_recent(name, ((b"post",), b""))
     with bodies._RECENT_LOCK:  # held while the process forks
         read, write = os.pipe()
         pid = os.fork()
@@ -923,7 +928,7 @@ def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
             os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
-    assert bodies._recent(name) == ((b"post",), (), b"")
+    assert bodies._recent(name) == ((b"post",), b"")
     bodies.forget_recent()
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,15 +29,22 @@ from cachetools import LRUCache
 
 from campaignsync.model import Measure, Output, Translated
 from campaignsync.pack import sealed
-from campaignsync.pack.bodyfiles import SUFFIX, Unreadable
+from campaignsync.pack.bodyfiles import Unreadable
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import AsPlain, slot_setters
 from campaignsync.pack.sealed import Span
 
 #: What a body file holds of one unit: each output's bytes, each card's HTML and section,
-#: and its outputs' fields table, packed (``sealed.packed``). Its catalog look-ups, packed
-#: too, are a part of their own (:meth:`Bodies.log`: a catalog edit reads only those).
+#: and its outputs' fields table, packed (``sealed.packed``). It is written in three
+#: parts: the bytes with the fields (:data:`UnitPart`), the cards (:meth:`Bodies.cards`:
+#: a template edit draws every gallery page again from the cards alone, a third of the
+#: bytes), and its catalog look-ups, packed too (:meth:`Bodies.log`: a catalog edit
+#: reads only those).
 Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], bytes]
+#: A unit's part of its body file: its outputs' bytes and its fields table, packed.
+UnitPart = tuple[tuple[bytes, ...], bytes]
+#: A unit's cards' part: each card's HTML and section.
+Cards = tuple[tuple[bytes, bytes], ...]
 
 
 class Bodies:
@@ -60,7 +67,7 @@ class Bodies:
         self.where = where
         self.key = key
         self.message_id = message_id
-        self._held: dict[Span, Held] | None = {} if where is None else None
+        self._held: dict[Span, UnitPart | Cards] | None = {} if where is None else None
         #: The look-ups read, held (a few KB a unit: a template edit asks for each twice).
         self._logs: dict[Span, bytes] = {}
         #: Where the units' parts start, once the head was found to name the checksum.
@@ -71,13 +78,20 @@ class Bodies:
         self._base = sealed.part_base(self.path, self.where, self.key, self.checksum)
         return self._base is not None
 
-    def unit(self, span: Span) -> Held:
-        """Return what the file holds of the unit at ``span``; raise Unreadable if not there."""
+    def unit(self, span: Span) -> UnitPart:
+        """Return a unit's outputs' bytes and fields at ``span``; raise Unreadable if not there."""
+        return self._part(span, _well_formed)  # type: ignore[return-value]
+
+    def cards(self, span: Span) -> Cards:
+        """Return a unit's cards (HTML, section) at ``span``; raise Unreadable if not there."""
+        return self._part(span, _cards)  # type: ignore[return-value]
+
+    def _part(self, span: Span, shaped: Callable[[Any], bool]) -> UnitPart | Cards:
         held = self._held
         found = held.get(span) if held is not None else _recent((self.checksum, span))
         if found is None:
             found = sealed.read_part(self.path, self._start(), span)  # each part is checked
-            if not _well_formed(found):
+            if not shaped(found):
                 raise self._unreadable()
             if held is not None:
                 held[span] = found
@@ -101,19 +115,29 @@ class Bodies:
             raise self._unreadable()
         return self._base or 0
 
-    def part(self, span: Span, kind: int, index: int) -> Any:
-        """Return an output's bytes (``kind`` 0) or a card's HTML and section (1) of a unit."""
+    def part(self, span: Span, index: int) -> bytes:
+        """Return the bytes of a unit's output (by its index) from the unit's part."""
         try:
-            return self.unit(span)[kind][index]
+            return self.unit(span)[0][index]
         except IndexError:  # a shard naming more than its body file holds
+            raise self._unreadable() from None
+
+    def card(self, span: Span, index: int) -> tuple[bytes, bytes]:
+        """Return a unit's card (by its index): its HTML and section, from the cards' part."""
+        try:
+            return self.cards(span)[index]
+        except IndexError:
             raise self._unreadable() from None
 
     def _unreadable(self) -> Unreadable:
         return Unreadable(self.message_id, self.path, self.where is not None)
 
 
-def _size(unit: Held) -> int:
-    return sum(map(len, (*unit[0], *(b for card in unit[1] for b in card), unit[2])))
+def _size(part: Any) -> int:
+    """Return how many bytes a part read holds (its outputs' and fields', or its cards')."""
+    if len(part) == 2 and type(part[1]) is bytes:  # a unit's part (cards are pairs)
+        return sum(map(len, part[0])) + len(part[1])
+    return sum(len(b) for card in part for b in card)
 
 
 #: How many bytes of units the process holds at most, the units read last
@@ -122,7 +146,7 @@ def _size(unit: Held) -> int:
 #: units once per channel (500 x 45 KB at 500 messages); a build asking for every
 #: unit's bytes holds no more than this. The writer's threads may ask at once.
 HELD_BYTES = 64 * 1024 * 1024
-_RECENT: LRUCache[tuple[str, Span], Held] = LRUCache(HELD_BYTES, getsizeof=_size)
+_RECENT: LRUCache[tuple[str, Span], UnitPart | Cards] = LRUCache(HELD_BYTES, getsizeof=_size)
 _RECENT_LOCK = threading.Lock()
 
 
@@ -135,12 +159,12 @@ def _forked() -> None:
 os.register_at_fork(after_in_child=_forked)
 
 
-def _recent(name: tuple[str, Span]) -> Held | None:
+def _recent(name: tuple[str, Span]) -> UnitPart | Cards | None:
     with _RECENT_LOCK:
         return _RECENT.get(name)
 
 
-def _keep_recent(name: tuple[str, Span], unit: Held) -> None:
+def _keep_recent(name: tuple[str, Span], unit: UnitPart | Cards) -> None:
     with _RECENT_LOCK, contextlib.suppress(ValueError):  # a unit larger than all: not held
         _RECENT[name] = unit
 
@@ -154,10 +178,16 @@ def forget_recent() -> None:
 def _well_formed(unit: Any) -> bool:
     return (
         isinstance(unit, tuple)
-        and len(unit) == 3
+        and len(unit) == 2
+        and isinstance(unit[0], tuple)
         and all(isinstance(b, bytes) for b in unit[0])
-        and all(len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in unit[1])
-        and isinstance(unit[2], bytes)
+        and isinstance(unit[1], bytes)
+    )
+
+
+def _cards(cards: Any) -> bool:
+    return isinstance(cards, tuple) and all(
+        isinstance(c, tuple) and len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in cards
     )
 
 
@@ -181,7 +211,7 @@ class Fields:
     def __getitem__(self, at: int) -> tuple[tuple[str, Translated], ...]:
         made = self._made
         if made is None:
-            packed = self._bodies.unit(self._span)[2]
+            packed = self._bodies.unit(self._span)[1]
             try:
                 plain = sealed.unpacked(packed)
                 made = tuple(tuple((n, Translated(*t)) for n, t in f) for f in plain)
@@ -193,8 +223,9 @@ class Fields:
         return made[at]
 
 
-#: Where a row's unit is: its body file, its span there, its outputs' fields' table.
-Place = tuple[Bodies, Span, Fields]
+#: Where a row's unit is: its body file, its part's span there, its outputs' fields'
+#: table, its cards' part's span.
+Place = tuple[Bodies, Span, Fields, Span]
 
 
 class Kept(AsPlain):
@@ -243,7 +274,7 @@ class KeptOutput(Kept, Output):
 
     @property  # a field of Output, read here from the body file
     def content(self) -> bytes:
-        return self._place[0].part(self._place[1], 0, self._index)  # type: ignore[no-any-return]
+        return self._place[0].part(self._place[1], self._index)
 
     @property  # a field of Output: the unit's fields, shared by its outputs
     def fields(self) -> tuple[tuple[str, Translated], ...]:
@@ -278,11 +309,11 @@ class KeptDrawn(Kept, Drawn):
 
     @property  # a field of Drawn, read here from the body file
     def html(self) -> bytes:
-        return self._place[0].part(self._place[1], 1, self._index)[0]  # type: ignore[no-any-return]
+        return self._place[0].card(self._place[3], self._index)[0]
 
     @property  # a field of Drawn, read here from the body file
     def section(self) -> bytes:
-        return self._place[0].part(self._place[1], 1, self._index)[1]  # type: ignore[no-any-return]
+        return self._place[0].card(self._place[3], self._index)[1]
 
 
 #: The fields a lazy output or card holds (its bytes, or its HTML and section, are read
@@ -367,20 +398,3 @@ def measure_of(t: tuple[Any, ...] | None) -> Measure | None:
         return None
     also = tuple(measure_of(a) for a in t[5])
     return Measure(t[0], t[1], t[2], t[3], t[4], also, t[6])  # type: ignore[arg-type]
-
-
-def write(
-    folder: Path, message_id: str, key: str, units: list[Held], logs: list[bytes]
-) -> tuple[Bodies, list[Span], list[Span]]:
-    """Write a body file of ``units`` (each unit's bytes) and their ``logs`` (look-ups, packed).
-
-    Return it, each unit's span and each log's.
-    """
-    path, checksum, spans = sealed.write_parts(
-        folder,
-        lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}",
-        key,
-        [*(sealed.packed(unit) for unit in units), *logs],
-    )
-    bodies = Bodies(path, checksum, sealed.folder_id(folder), key, message_id)
-    return bodies, spans[: len(units)], spans[len(units) :]

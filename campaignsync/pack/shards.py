@@ -35,9 +35,8 @@ from campaignsync.pack.bodies import (
     Place,
     kept_rows,
     plain_measure,
-    write,
 )
-from campaignsync.pack.bodyfiles import Unreadable, body_name
+from campaignsync.pack.bodyfiles import SUFFIX, Unreadable, body_name
 from campaignsync.pack.gallery import Drawn
 
 if TYPE_CHECKING:
@@ -230,24 +229,26 @@ def plain_shard(
     for tag, (message_key, unit) in units.items():
         place = kept_in(unit, folder)
         if place is None:
-            where: tuple[int, Any, Any] = (-1, len(fresh), None)
+            where: tuple[int, Any, Any, Any] = (-1, len(fresh), None, None)
             row, held = _plain_unit(unit)
             fresh.append(held)
             logs.append(unit.log_bytes)
-        else:  # its rows as read (its fields' and look-ups' bytes are not read)
+        else:  # its rows as read (its fields', cards' and look-ups' bytes are not read)
             name = (place[0].path.name, place[0].checksum)
             log_at = unit.packed_log[1]  # (kept_in: in that file)
-            where = (files.setdefault(name, len(files)), place[1], log_at)
+            where = (files.setdefault(name, len(files)), place[1], place[3], log_at)
             row = _rows_as_read(unit, place[2])
         plain[tag] = (message_key, (*row, where))
     named = list(files)
     if fresh:
-        written, spans, log_spans = write(folder, message_id, key, fresh, logs)
+        written, spans, card_spans, log_spans = write_bodies(folder, message_id, key, fresh, logs)
         named.append((written.path.name, written.checksum))
+        file = len(named) - 1
         for tag, (message_key, u) in plain.items():
             if u[-1][0] == -1:
                 at = u[-1][1]
-                plain[tag] = (message_key, (*u[:-1], (len(named) - 1, spans[at], log_spans[at])))
+                where = (file, spans[at], card_spans[at], log_spans[at])
+                plain[tag] = (message_key, (*u[:-1], where))
     return tuple(named), plain
 
 
@@ -322,12 +323,13 @@ def _unit(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     (an output's measure and its unit's fields table when first read: a bad one raises
     :class:`bodyfiles.Unreadable` then, and the shard is a miss).
     """
-    outputs, count, members, catalogs, lines, drawn, templates, (file, at, log_at) = plain
+    outputs, count, members, catalogs, lines, drawn, templates, where = plain
+    file, at, cards_at, log_at = where
     if not (type(count) is int and count >= 0):
         raise ValueError("not a unit's fields")
-    if not (type(file) is int and 0 <= file < len(kept) and _span(at) and _span(log_at)):
+    if not (type(file) is int and 0 <= file < len(kept) and all(map(_span, where[1:]))):
         raise ValueError("not a unit's place in its body files")  # (-1 would be the last)
-    place = (kept[file], at, Fields(count, kept[file], at))
+    place = (kept[file], at, Fields(count, kept[file], at), cards_at)
     places = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
     if set(map(len, outputs)) - {OUTPUT_ROW} or set(map(type, map(_OVER, outputs))) - {bool}:
         raise ValueError("not a unit's outputs")
@@ -363,3 +365,25 @@ class Took(dict[str, "Taken"]):
         super().__init__()
         self.shard = shard
         self.whole: Whole | None = None
+
+
+def write_bodies(
+    folder: Path, message_id: str, key: str, units: list[Held], logs: list[bytes]
+) -> tuple[Bodies, list[sealed.Span], list[sealed.Span], list[sealed.Span]]:
+    """Write a message's body file of ``units`` (each unit's bytes) and their ``logs`` (packed).
+
+    Return it, and each unit's span, its cards' and its log's.
+    """
+    path, checksum, spans = sealed.write_parts(
+        folder,
+        lambda checksum: f"{message_id}.{checksum[:24]}{SUFFIX}",
+        key,
+        [
+            *(sealed.packed((contents, fields)) for contents, _, fields in units),
+            *(sealed.packed(cards) for _, cards, _ in units),
+            *logs,
+        ],
+    )
+    bodies = Bodies(path, checksum, sealed.folder_id(folder), key, message_id)
+    count = len(units)
+    return bodies, spans[:count], spans[count : 2 * count], spans[2 * count :]
