@@ -65,13 +65,13 @@ def _clean(cli_invoke: CliInvoke, repo: Path, tmp_path: Path) -> dict[str, bytes
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Note the message of every unit whose bytes (outputs, cards) are read from a body file."""
     seen: list[str] = []
-    unit = bodies.Bodies.unit
+    part = bodies.Bodies._part
 
-    def noted(self: bodies.Bodies, at: sealed.Span) -> bodies.Held:
+    def noted(self: bodies.Bodies, at: sealed.Span, kind: int) -> object:
         seen.append(self.message_id)
-        return unit(self, at)
+        return part(self, at, kind)
 
-    monkeypatch.setattr(bodies.Bodies, "unit", noted)
+    monkeypatch.setattr(bodies.Bodies, "_part", noted)
     return seen
 
 
@@ -918,17 +918,17 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
 def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
     """A renderer starts with no unit held and its own lock (a thread may hold the parent's)."""
     name = ("0" * 64, SPAN)
-    bodies._keep_recent(name, ((b"post",), b""))
+    bodies._keep_recent((*name, 0), ((b"post",), b""))
     with bodies._RECENT_LOCK:  # held while the process forks
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: its lock is free (else it says so, not hangs), nothing held
             free = bodies._RECENT_LOCK.acquire(timeout=5)
-            os.write(write, b"1" if free and name not in bodies._RECENT else b"0")
+            os.write(write, b"1" if free and (*name, 0) not in bodies._RECENT else b"0")
             os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
-    assert bodies._recent(name) == ((b"post",), b"")
+    assert bodies._recent((*name, 0)) == ((b"post",), b"")
     bodies.forget_recent()
 
 
@@ -994,3 +994,37 @@ def test_a_body_file_that_cannot_be_deleted_is_left_to_the_next_open(tmp_path: P
     cache = unitcache.Cache(tmp_path, "key", unnamed={stuck, gone})
     unitcache.let_go(cache)
     assert stuck.is_dir() and not gone.exists() and not cache.unnamed
+
+
+def test_cards_that_are_not_cards_are_a_miss_when_the_gallery_is_drawn_again(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    """A cards' part that passes its checksum but holds no cards: kickoff renders again."""
+    build = ["build", "--repo", str(small_repo)]
+    cli_invoke(build, env=EPOCH)
+    shard = _folder(small_repo) / "kickoff.units"
+    key = shard.read_bytes().split(b"\n")[2].decode()
+    damage_kickoff_bodies(shard, key, lambda held: (held[0], "not cards", held[2]))
+    template = small_repo / "templates" / "x.txt.j2"  # every page drawn again from the cards
+    template.write_text("Edited. " + template.read_text(encoding="utf-8"), encoding="utf-8")
+    cli_invoke(build, env=EPOCH)
+    assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+
+
+def test_a_shard_naming_a_units_part_as_its_cards_reads_no_bytes_as_cards(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    """Parts are held by their kind: the unit's part, read first, is not taken for cards."""
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    folder = _folder(small_repo)
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    files, plain = sealed.read_sealed(folder / "kickoff.units", sealed.folder_id(folder), key)
+    held = [
+        bodies.Bodies(folder / name, checksum, None, key, "kickoff") for name, checksum in files
+    ]
+    row = next(u for _, u in plain.values() if u[5])  # a unit with cards
+    file, at, _cards_at, log_at = row[-1]
+    unit = shards._unit((*row[:-1], (file, at, at, log_at)), held)
+    assert unit.outputs[0].content  # its part read, and held
+    with pytest.raises(bodyfiles.Unreadable):
+        unit.drawn[0].html  # noqa: B018

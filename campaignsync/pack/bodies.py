@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,11 +35,9 @@ from campaignsync.pack.lazy import AsPlain, slot_setters
 from campaignsync.pack.sealed import Span
 
 #: What a body file holds of one unit: each output's bytes, each card's HTML and section,
-#: and its outputs' fields table, packed (``sealed.packed``). It is written in three
-#: parts: the bytes with the fields (:data:`UnitPart`), the cards (:meth:`Bodies.cards`:
-#: a template edit draws every gallery page again from the cards alone, a third of the
-#: bytes), and its catalog look-ups, packed too (:meth:`Bodies.log`: a catalog edit
-#: reads only those).
+#: its outputs' fields table, packed. In three parts: the bytes with the fields, the cards
+#: (a template edit draws the gallery from them alone: a third of the bytes), and its
+#: catalog look-ups, packed too (:meth:`Bodies.log`: a catalog edit reads only those).
 Held = tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], bytes]
 #: A unit's part of its body file: its outputs' bytes and its fields table, packed.
 UnitPart = tuple[tuple[bytes, ...], bytes]
@@ -67,7 +65,7 @@ class Bodies:
         self.where = where
         self.key = key
         self.message_id = message_id
-        self._held: dict[Span, UnitPart | Cards] | None = {} if where is None else None
+        self._held: dict[tuple[Span, int], UnitPart | Cards] | None = {} if where is None else None
         #: The look-ups read, held (a few KB a unit: a template edit asks for each twice).
         self._logs: dict[Span, bytes] = {}
         #: Where the units' parts start, once the head was found to name the checksum.
@@ -80,23 +78,29 @@ class Bodies:
 
     def unit(self, span: Span) -> UnitPart:
         """Return a unit's outputs' bytes and fields at ``span``; raise Unreadable if not there."""
-        return self._part(span, _well_formed)  # type: ignore[return-value]
+        return self._part(span, _UNIT)  # type: ignore[return-value]
 
     def cards(self, span: Span) -> Cards:
         """Return a unit's cards (HTML, section) at ``span``; raise Unreadable if not there."""
-        return self._part(span, _cards)  # type: ignore[return-value]
+        return self._part(span, _CARDS)  # type: ignore[return-value]
 
-    def _part(self, span: Span, shaped: Callable[[Any], bool]) -> UnitPart | Cards:
+    def _part(self, span: Span, kind: int) -> UnitPart | Cards:
+        """Return a unit's part of ``kind`` (its bytes and fields, or its cards) at ``span``.
+
+        Held by its kind too: a shard naming one span for both reads it as each, and one is
+        not of its shape (Unreadable).
+        """
         held = self._held
-        found = held.get(span) if held is not None else _recent((self.checksum, span))
+        name = (span, kind)
+        found = held.get(name) if held is not None else _recent((self.checksum, *name))
         if found is None:
             found = sealed.read_part(self.path, self._start(), span)  # each part is checked
-            if not shaped(found):
+            if not _shaped(found, kind):
                 raise self._unreadable()
             if held is not None:
-                held[span] = found
+                held[name] = found
             else:
-                _keep_recent((self.checksum, span), found)
+                _keep_recent((self.checksum, *name), found)
         return found
 
     def log(self, span: Span) -> bytes:
@@ -140,13 +144,13 @@ def _size(part: Any) -> int:
     return sum(len(b) for card in part for b in card)
 
 
-#: How many bytes of units the process holds at most, the units read last
-#: (:meth:`Bodies.unit`). A page or a check asks for a unit's bytes several times in a
-#: row (each card, each output); a zip written in path order goes through a locale's
-#: units once per channel (500 x 45 KB at 500 messages); a build asking for every
-#: unit's bytes holds no more than this. The writer's threads may ask at once.
+#: How many bytes of units the process holds at most, the parts read last
+#: (:meth:`Bodies.unit`, :meth:`Bodies.cards`). A page or a check asks for a unit's bytes
+#: several times in a row (each card, each output); a zip written in path order goes
+#: through a locale's units once per channel (500 x 35 KB at 500 messages); a build asking
+#: for every unit's bytes holds no more than this. The writer's threads may ask at once.
 HELD_BYTES = 64 * 1024 * 1024
-_RECENT: LRUCache[tuple[str, Span], UnitPart | Cards] = LRUCache(HELD_BYTES, getsizeof=_size)
+_RECENT: LRUCache[tuple[str, Span, int], UnitPart | Cards] = LRUCache(HELD_BYTES, getsizeof=_size)
 _RECENT_LOCK = threading.Lock()
 
 
@@ -159,12 +163,12 @@ def _forked() -> None:
 os.register_at_fork(after_in_child=_forked)
 
 
-def _recent(name: tuple[str, Span]) -> UnitPart | Cards | None:
+def _recent(name: tuple[str, Span, int]) -> UnitPart | Cards | None:
     with _RECENT_LOCK:
         return _RECENT.get(name)
 
 
-def _keep_recent(name: tuple[str, Span], unit: UnitPart | Cards) -> None:
+def _keep_recent(name: tuple[str, Span, int], unit: UnitPart | Cards) -> None:
     with _RECENT_LOCK, contextlib.suppress(ValueError):  # a unit larger than all: not held
         _RECENT[name] = unit
 
@@ -175,19 +179,19 @@ def forget_recent() -> None:
         _RECENT.clear()
 
 
-def _well_formed(unit: Any) -> bool:
-    return (
-        isinstance(unit, tuple)
-        and len(unit) == 2
-        and isinstance(unit[0], tuple)
-        and all(isinstance(b, bytes) for b in unit[0])
-        and isinstance(unit[1], bytes)
-    )
+#: The kinds of a unit's parts (but its look-ups'): its bytes and fields, its cards.
+_UNIT, _CARDS = 0, 1
 
 
-def _cards(cards: Any) -> bool:
-    return isinstance(cards, tuple) and all(
-        isinstance(c, tuple) and len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in cards
+def _shaped(part: Any, kind: int) -> bool:
+    """Say whether a part read is of its kind (:data:`UnitPart`, :data:`Cards`)."""
+    if not isinstance(part, tuple):
+        return False
+    if kind == _UNIT:
+        return (len(part) == 2 and isinstance(part[0], tuple)
+                and all(isinstance(b, bytes) for b in (*part[0], part[1])))  # fmt: skip
+    return all(
+        isinstance(c, tuple) and len(c) == 2 and all(isinstance(b, bytes) for b in c) for c in part
     )
 
 
@@ -245,10 +249,6 @@ class Kept(AsPlain):
     _row: tuple[Any, ...]
     _place: Place
     _index: int
-
-    def kept_in(self) -> tuple[Bodies, Span]:
-        """Return the body file holding this value's bytes, and its unit's span there."""
-        return self._place[0], self._place[1]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return self._base, self._fields()  # a plain value, bytes held

@@ -139,7 +139,7 @@ def kept_in(unit: Unit, folder: Path) -> Place | None:
     log = unit.packed_log
     if isinstance(log, bytes) or log[0] is not place[0]:
         return None
-    for values in (unit.outputs, unit.drawn or ()):  # each at its place in the part, in order
+    for values in (unit.outputs, unit.drawn or ()):  # each at its place in its part, in order
         if any(x._index != at for at, x in enumerate(values) if isinstance(x, Kept)):
             return None
     return place
