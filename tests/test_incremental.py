@@ -830,3 +830,33 @@ def test_an_update_never_writes_through_a_link_or_past_a_file_in_the_pack(
     else:
         assert not page.exists()
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
+
+
+def test_an_update_whose_journal_cannot_be_written_leaves_the_last_pack_and_no_leftovers(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    before = tree(out / "2026")
+    change_title(small_repo, 0, "Full disk")
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    handler = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(journal, "write_journal", disk_full)
+    result = cli_invoke(build, env=EPOCH, expect=1)
+    assert result.stderr == (
+        f"error: cannot write the pack in {out}: No space left on device; "
+        "the previous pack is unchanged\n"
+    )
+    assert tree(out / "2026") == before
+    assert not journal.journal_path(out, "2026").exists()
+    assert not list(out.glob(".2026.*tmp*"))  # the staged files and zip removed
+    assert signal.getsignal(signal.SIGINT) is handler  # Ctrl-C as it was
+    monkeypatch.undo()
+    cli_invoke(build, env=EPOCH)
+    same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")

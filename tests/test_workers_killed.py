@@ -153,3 +153,21 @@ def test_workers_die_with_a_build_killed_from_outside() -> None:
         for pid in workers_:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux: dies with its parent")
+@pytest.mark.parametrize("ended", [False, True])
+def test_a_forked_process_whose_parent_ended_before_it_asked_dies_at_once(ended: bool) -> None:
+    """No signal comes for a parent that ended before the child asked for one: it dies then."""
+    import signal
+
+    parent = os.getpid()
+    child = os.fork()
+    if child == 0:  # the parent it names: its own, or one no process has (it ended)
+        forking._dies_with(-1 if ended else parent)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    if ended:
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    else:
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
