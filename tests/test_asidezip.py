@@ -418,3 +418,30 @@ def test_a_zip_made_again_past_what_a_zip_holds_is_one_line(
     assert result.stderr == "error: the pack is larger than 4 GiB, which its zip cannot hold\n"
     assert not (out / "2026.zip").exists() and asidezip.zip_path(out, "2026").is_file()
     assert not list(out.glob(".2026.zip.tmp-*"))  # nothing half-written left
+
+
+@pytest.mark.parametrize("harm", ["zip touched", "cannot start"])
+def test_a_build_without_the_zip_that_renders_every_unit_removes_a_zip_it_cannot_set_aside(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    harm: str,
+) -> None:
+    """The config edited, built without the zip: a zip touched since the last build (not
+    the one it recorded), or one whose record cannot be started, is removed, none set
+    aside, and the next build writes the zip whole."""
+    out = tmp_path / "out"
+    build = ["build", "--repo", str(small_repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    live = out / "2026.zip"
+    if harm == "zip touched":
+        info = live.stat()
+        os.utime(live, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    change_config(small_repo, 0, "Renamed")
+    with monkeypatch.context() as patched:
+        if harm == "cannot start":
+            patched.setattr(asidezip, "start", lambda *a: False)
+        _folder_alone(cli_invoke, small_repo, out, told=REMOVED)
+    assert not asidezip.zip_path(out, "2026").exists()
+    _zipped_whole(cli_invoke, build, monkeypatch, tmp_path)
