@@ -12,7 +12,7 @@ from pathlib import Path
 
 import hypothesis
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import CliInvoke, small_sample
 from hypothesis import strategies as st
 
@@ -283,27 +283,47 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_pack(
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")
 
 
+def update_failing(
+    cli_invoke: CliInvoke,
+    repo: Path,
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+    error: OSError,
+) -> tuple[list[str], dict[str, bytes], Result]:
+    """Build, edit the first message's title, build again with ``journal.<step>`` failing.
+
+    Return the build command, the pack before the edit and the failed build's result,
+    the failure undone.
+    """
+    build = ["build", "--repo", str(repo), "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    before = tree(out / "2026")
+    change_title(repo, 0, "Interrupted")
+
+    def failing(*args: object) -> None:
+        raise error
+
+    with monkeypatch.context() as patched:
+        patched.setattr(journal, step, failing)
+        result = cli_invoke(build, env=EPOCH, expect=1)
+    return build, before, result
+
+
 def test_an_update_stopped_after_its_journal_is_finished_by_the_next_build(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    before = tree(out / "2026")
-    change_title(small_repo, 0, "Interrupted")
-
-    def power_cut(*args: object) -> None:
-        raise OSError(5, "Input/output error")
-
-    monkeypatch.setattr(journal, "apply", power_cut)
-    result = cli_invoke(build, env=EPOCH, expect=1)
+    power_cut = OSError(5, "Input/output error")
+    build, before, result = update_failing(
+        cli_invoke, small_repo, out, monkeypatch, "apply", power_cut
+    )
     assert result.stderr == (
         f"error: the pack update in {out} stopped halfway: Input/output error; "
         "the next build finishes it\n"
     )
     assert tree(out / "2026") == before
     assert journal.journal_path(out, "2026").is_file()
-    monkeypatch.undo()
     cli_invoke(build, env=EPOCH)
     assert not journal.journal_path(out, "2026").exists()
     assert not list(out.glob(".2026.*tmp*"))
@@ -317,18 +337,10 @@ def test_an_update_finished_by_the_next_build_is_not_taken_for_the_last_pack(
     that build reverts the edit: the files are compared with the pack as it is, not as
     the last record says, and the pack is a clean build's."""
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
     message = messages(small_repo)[0]
     original = message.read_bytes()
-    change_title(small_repo, 0, "Interrupted")
-
-    def power_cut(*args: object) -> None:
-        raise OSError(5, "Input/output error")
-
-    monkeypatch.setattr(journal, "apply", power_cut)
-    cli_invoke(build, env=EPOCH, expect=1)
-    monkeypatch.undo()
+    power_cut = OSError(5, "Input/output error")
+    build, _, _ = update_failing(cli_invoke, small_repo, out, monkeypatch, "apply", power_cut)
     message.write_bytes(original)
     cli_invoke(build, env=EPOCH)
     assert not journal.journal_path(out, "2026").exists()
@@ -838,17 +850,11 @@ def test_an_update_whose_journal_cannot_be_written_leaves_the_last_pack_and_no_l
     import signal
 
     out = tmp_path / "out"
-    build = ["build", "--repo", str(small_repo), "--out", str(out)]
-    cli_invoke(build, env=EPOCH)
-    before = tree(out / "2026")
-    change_title(small_repo, 0, "Full disk")
-
-    def disk_full(*args: object) -> None:
-        raise OSError(28, "No space left on device")
-
     handler = signal.getsignal(signal.SIGINT)
-    monkeypatch.setattr(journal, "write_journal", disk_full)
-    result = cli_invoke(build, env=EPOCH, expect=1)
+    disk_full = OSError(28, "No space left on device")
+    build, before, result = update_failing(
+        cli_invoke, small_repo, out, monkeypatch, "write_journal", disk_full
+    )
     assert result.stderr == (
         f"error: cannot write the pack in {out}: No space left on device; "
         "the previous pack is unchanged\n"
@@ -857,6 +863,5 @@ def test_an_update_whose_journal_cannot_be_written_leaves_the_last_pack_and_no_l
     assert not journal.journal_path(out, "2026").exists()
     assert not list(out.glob(".2026.*tmp*"))  # the staged files and zip removed
     assert signal.getsignal(signal.SIGINT) is handler  # Ctrl-C as it was
-    monkeypatch.undo()
     cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, small_repo, out, tmp_path / "clean")

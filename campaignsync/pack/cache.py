@@ -160,7 +160,8 @@ def store(
             made.append((output, (member.sha256, member.crc, member.size, member.method), line))
             rows[output.path] = line
     plain = {key: sealed.plain_entry(entry) for key, entry in log}
-    part, packed = cache.partial.pop((message_id, locale), None), None
+    part = cache.partial.pop((message_id, locale), None)
+    packed = None  # (the look-ups packed as they were kept, when no new one was made)
     if part is not None:
         made = partial.merged(part.kept, part.order, made)
         if plain.items() <= part.log.items():  # (a template edit: the same look-ups again)
@@ -172,7 +173,7 @@ def store(
     templates = tuple(
         (c, cache.templates.get(c, "")) for c in dict.fromkeys(o.channel for o in done)
     )
-    packed = packed if packed is not None else sealed.packed(tuple(plain.items()))
+    packed = packed or sealed.packed(tuple(plain.items()))
     unit = Unit(done, metas, packed, tags, lines, None, templates)
     cache.put(message_id, locale, cache.keys[message_id], unit)
 
