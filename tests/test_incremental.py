@@ -726,6 +726,43 @@ def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(
     assert edited != first
 
 
+def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``preview`` building again: a PO file is known by its identity once it has settled."""
+    import hashlib
+    import time
+
+    from campaignsync.pack import lookups
+
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p) or read_bytes(p))
+
+    def sha(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    data = read_bytes(po)
+    assert lookups.po_digest(po) == lookups.po_digest(po) == sha(data)
+    assert reads == [po, po]  # written just now: not yet settled, read at every build
+    later = time.time_ns() + lookups.SETTLED_NS
+    monkeypatch.setattr(lookups.time, "time_ns", lambda: later)
+    time.sleep(0.05)  # a tick of the file times' clock, which an edit must not share
+    assert lookups.po_digest(po) == lookups.po_digest(po) == sha(data)
+    assert reads == [po, po, po]  # settled: read once, then known by its identity
+    edited = data.replace(b'msgstr "Teil des', b'msgstr "Teil der', 1)
+    assert edited != data and len(edited) == len(data)
+    times = po.stat()
+    po.write_bytes(edited)  # the same size, its modification time set back: its ctime tells
+    os.utime(po, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert lookups.po_digest(po) == sha(edited)
+    po.unlink()
+    assert lookups.po_digest(po) is None
+    po.symlink_to(small_repo / "locales" / "fr" / "LC_MESSAGES" / "messages.po")
+    assert lookups.po_digest(po) is None  # a link is refused (reading it reports it)
+
+
 def test_locale_shards_built_apart_assemble_into_the_same_pack(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

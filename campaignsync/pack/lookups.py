@@ -15,6 +15,8 @@ so it reads that message's entries of every catalog, not every entry.
 from __future__ import annotations
 
 import hashlib
+import stat
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -57,6 +59,41 @@ def recording(lookups: Mapping[str, catalog.Lookup], log: Log) -> dict[str, cata
 _READ = sealed.Remembered()
 
 
+#: The sha256 of each PO file this process read, by path, with the file's identity then
+#: (device, inode, size, times): a process that builds again (``preview``) reads and hashes
+#: again only the catalogs changed since (25 files, 0.06 s at full size).
+_READ_PO: dict[Path, tuple[tuple[int, ...], str]] = {}
+#: How long ago a file must have changed for its identity to stand for its bytes. One
+#: written twice within a tick of its file system's clock (up to 2 s on some) keeps
+#: the same times: such a file is read again at every build until it has settled.
+SETTLED_NS = 3_000_000_000
+
+
+def po_digest(path: Path) -> str | None:
+    """Return the sha256 of a PO file's bytes (None: not there, or a link, which is refused).
+
+    Read again unless this process read it with the same identity, settled then.
+    """
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return None
+    seen = (info.st_dev, *sealed.identity_of(info))
+    known = _READ_PO.get(path)
+    if known is not None and known[0] == seen:
+        return known[1]
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) >= SETTLED_NS:
+        _READ_PO[path] = (seen, digest)  # (changed since the lstat: its times differ now)
+    return digest
+
+
 class CatalogMemo:
     """A :class:`campaignsync.l10n.catalog.LookupMemo` on disk."""
 
@@ -82,12 +119,8 @@ class CatalogMemo:
 
     def known(self, root: Path, config: Config, locale: Locale) -> catalog.Loaded | None:
         """Return what reading a locale's PO file gave, if it was read as it is now before."""
-        path = root / catalog.po_rel(config, locale)
-        try:
-            data = None if path.is_symlink() else path.read_bytes()  # a link is refused
-        except OSError:
-            data = None
-        return None if data is None else self.get(locale, hashlib.sha256(data).hexdigest())
+        digest = po_digest(root / catalog.po_rel(config, locale))
+        return None if digest is None else self.get(locale, digest)
 
     def put(self, locale: Locale, digest: str, loaded: catalog.Loaded) -> None:
         """Remember what reading this exact file gave."""
