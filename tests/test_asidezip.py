@@ -20,7 +20,7 @@ from test_incremental import (
     tree,
 )
 
-from campaignsync.pack import archive, asidezip, journal, runs
+from campaignsync.pack import archive, asidezip, journal, runs, writer
 from campaignsync.pack.cache import FOLDER
 from campaignsync.pack.kept import pack_hashes
 from campaignsync.pack.writer import ZLIB_VERSION
@@ -420,7 +420,7 @@ def test_a_zip_made_again_past_what_a_zip_holds_is_one_line(
     assert not list(out.glob(".2026.zip.tmp-*"))  # nothing half-written left
 
 
-@pytest.mark.parametrize("harm", ["zip touched", "cannot start"])
+@pytest.mark.parametrize("harm", ["zip touched", "cannot start", "zlib changed"])
 def test_a_build_without_the_zip_that_renders_every_unit_removes_a_zip_it_cannot_set_aside(
     cli_invoke: CliInvoke,
     small_repo: Path,
@@ -429,8 +429,9 @@ def test_a_build_without_the_zip_that_renders_every_unit_removes_a_zip_it_cannot
     harm: str,
 ) -> None:
     """The config edited, built without the zip: a zip touched since the last build (not
-    the one it recorded), or one whose record cannot be started, is removed, none set
-    aside, and the next build writes the zip whole."""
+    the one it recorded), one whose record cannot be started, or one another zlib made
+    (its members' bytes are not this one's), is removed, none set aside, and the next
+    build writes the zip whole."""
     out = tmp_path / "out"
     build = ["build", "--repo", str(small_repo), "--out", str(out)]
     cli_invoke(build, env=EPOCH)
@@ -442,6 +443,8 @@ def test_a_build_without_the_zip_that_renders_every_unit_removes_a_zip_it_cannot
     with monkeypatch.context() as patched:
         if harm == "cannot start":
             patched.setattr(asidezip, "start", lambda *a: False)
+        if harm == "zlib changed":
+            patched.setattr(writer, "ZLIB_VERSION", f"another {writer.ZLIB_VERSION}")
         _folder_alone(cli_invoke, small_repo, out, told=REMOVED)
     assert not asidezip.zip_path(out, "2026").exists()
     _zipped_whole(cli_invoke, build, monkeypatch, tmp_path)
