@@ -437,6 +437,8 @@ WRITTEN_GLOBALS = {
     # The kept bases this process read or wrote, each while its file is the one seen
     # (a preview builds again in one process after each save).
     ("pack/kept.py", "_BASES"),
+    # The sha256 of each PO file this process read, while its file is the one seen.
+    ("pack/lookups.py", "_READ_PO"),
     # The render cache's units read last, up to 64 MB, and their lock: emptied when a
     # cache is opened, and made anew in a forked renderer (pack/bodies.py).
     ("pack/bodies.py", "_RECENT"),

@@ -729,7 +729,8 @@ def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(
 def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
     small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``preview`` building again: a PO file is known by its identity once it has settled."""
+    """``preview`` building again: a PO file changed before the build's settled time (its
+    clock less ``state.UNSETTLED_NS``) is known by its identity once read."""
     import hashlib
     import time
 
@@ -743,24 +744,55 @@ def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
     def sha(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
 
-    data = read_bytes(po)
-    assert lookups.po_digest(po) == lookups.po_digest(po) == sha(data)
-    assert reads == [po, po]  # written just now: not yet settled, read at every build
-    later = time.time_ns() + lookups.SETTLED_NS
-    monkeypatch.setattr(lookups.time, "time_ns", lambda: later)
-    time.sleep(0.05)  # a tick of the file times' clock, which an edit must not share
-    assert lookups.po_digest(po) == lookups.po_digest(po) == sha(data)
+    data, times = read_bytes(po), po.stat()
+    changed = max(times.st_mtime_ns, times.st_ctime_ns)
+    # No clock, or changed after the settled time: read at every build.
+    assert lookups.po_digest(po) == lookups.po_digest(po, changed - 1) == sha(data)
+    assert reads == [po, po]
+    assert lookups.po_digest(po, changed) == lookups.po_digest(po, changed) == sha(data)
     assert reads == [po, po, po]  # settled: read once, then known by its identity
+    time.sleep(0.05)  # a tick of the file times' clock, as a settled file's edit comes after
     edited = data.replace(b'msgstr "Teil des', b'msgstr "Teil der', 1)
     assert edited != data and len(edited) == len(data)
-    times = po.stat()
     po.write_bytes(edited)  # the same size, its modification time set back: its ctime tells
     os.utime(po, ns=(times.st_atime_ns, times.st_mtime_ns))
-    assert lookups.po_digest(po) == sha(edited)
+    assert lookups.po_digest(po, changed) == sha(edited)
     po.unlink()
-    assert lookups.po_digest(po) is None
+    assert lookups.po_digest(po, changed) is None
     po.symlink_to(small_repo / "locales" / "fr" / "LC_MESSAGES" / "messages.po")
-    assert lookups.po_digest(po) is None  # a link is refused (reading it reports it)
+    assert lookups.po_digest(po, changed) is None  # a link is refused (reading it reports it)
+
+
+def test_a_process_building_again_reads_only_the_po_files_changed_since(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built as a big campaign (catalogs read in processes) with every input settled: the
+    next build in the process reads no PO file, and after an edit only that one."""
+    import time
+
+    from campaignsync.cli import build as build_command
+    from campaignsync.pipeline import workers
+
+    later = time.time_ns() + 2 * state.UNSETTLED_NS  # every file changed long enough ago
+    monkeypatch.setattr(build_command, "clock", lambda: later)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
+    reads: list[str] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(
+        Path, "read_bytes", lambda p: (p.suffix == ".po" and reads.append(p.parent.parent.name))
+        or read_bytes(p),
+    )  # fmt: skip
+    build = ["build", "--repo", str(small_repo), "--out", str(tmp_path / "out"), "--jobs", "2"]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Read")
+    reads.clear()
+    cli_invoke(build, env=EPOCH)
+    assert reads == []
+    po = catalogs(small_repo)[0]
+    change_po_entry(small_repo, 0, "Gelesen")
+    cli_invoke(build, env=EPOCH)
+    assert set(reads) == {po.parent.parent.name}  # (hashed, then read to be parsed)
+    same_as_clean(cli_invoke, small_repo, tmp_path / "out", tmp_path / "clean")
 
 
 def test_locale_shards_built_apart_assemble_into_the_same_pack(

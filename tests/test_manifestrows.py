@@ -149,12 +149,22 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
     cli_invoke: CliInvoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``preview`` building again: the manifest it wrote is not hashed again (61 MB at full
-    size) while its file is the one written; edited by hand with its size and times put
-    back, its ctime tells: it is hashed, found changed and made whole again."""
+    size) while its file is the one written, nor read again once an update wrote it (its
+    bytes held); edited by hand with its size and times put back, its ctime tells: it is
+    read, hashed, found changed and made whole again."""
     import hashlib
     from types import SimpleNamespace
 
     hashed: list[int] = []
+    read: list[Path] = []
+    opened = Path.open
+
+    def reading(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path.name == "manifest.json":
+            read.append(path)
+        return opened(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", reading)
 
     def noted(data: bytes) -> Any:
         if data.startswith(b"{"):  # a manifest (not the digest of the other files' paths)
@@ -166,15 +176,17 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
     repo, out, build = small_build(tmp_path)
     cli_invoke(build, env=EPOCH)
     path = out / "2026" / "manifest.json"
-    for n, line in enumerate(("One more line", "And another")):
+    for n, line in enumerate(("One more line", "And another", "And one more")):
         change_body(repo, 0, line)
         cli_invoke(build, env=EPOCH)
         assert hashed == [], n  # the one the last build wrote
+        assert read == [path], n  # read once: the clean build's (then each update's, held)
     _by_hand(path)
     made = _rows_made(monkeypatch)
     change_body(repo, 0, "A third line")
     cli_invoke(build, env=EPOCH)
     assert len(hashed) == 1 and made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
+    assert len(read) > 1  # read again (and, the rows not spliced, by whoever reads it)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import stat
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -63,16 +62,14 @@ _READ = sealed.Remembered()
 #: (device, inode, size, times): a process that builds again (``preview``) reads and hashes
 #: again only the catalogs changed since (25 files, 0.06 s at full size).
 _READ_PO: dict[Path, tuple[tuple[int, ...], str]] = {}
-#: How long ago a file must have changed for its identity to stand for its bytes. One
-#: written twice within a tick of its file system's clock (up to 2 s on some) keeps
-#: the same times: such a file is read again at every build until it has settled.
-SETTLED_NS = 3_000_000_000
 
 
-def po_digest(path: Path) -> str | None:
+def po_digest(path: Path, settled: int | None = None) -> str | None:
     """Return the sha256 of a PO file's bytes (None: not there, or a link, which is refused).
 
-    Read again unless this process read it with the same identity, settled then.
+    Read again unless this process read it with the same identity, and it had changed
+    before ``settled`` (ns; ``state.Stamp.since``) then: one written twice within a tick
+    of its file system's clock keeps its times. Without ``settled``, always read.
     """
     try:
         info = path.lstat()
@@ -89,7 +86,7 @@ def po_digest(path: Path) -> str | None:
     except OSError:
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) >= SETTLED_NS:
+    if settled is not None and max(info.st_mtime_ns, info.st_ctime_ns) <= settled:
         _READ_PO[path] = (seen, digest)  # (changed since the lstat: its times differ now)
     return digest
 
@@ -97,9 +94,11 @@ def po_digest(path: Path) -> str | None:
 class CatalogMemo:
     """A :class:`campaignsync.l10n.catalog.LookupMemo` on disk."""
 
-    def __init__(self, out: Path, locales_rel: str) -> None:
+    def __init__(self, out: Path, locales_rel: str, settled: int | None = None) -> None:
         self.folder = out / cache.FOLDER / "catalogs"
         self.salt = keys.digest((keys.tool_digest(), locales_rel))
+        #: The PO files changed before this time (ns) are known by their identity (po_digest).
+        self.settled = settled
 
     def _key(self, locale: Locale, digest: str) -> str:
         return keys.digest((self.salt, locale, digest))
@@ -119,7 +118,7 @@ class CatalogMemo:
 
     def known(self, root: Path, config: Config, locale: Locale) -> catalog.Loaded | None:
         """Return what reading a locale's PO file gave, if it was read as it is now before."""
-        digest = po_digest(root / catalog.po_rel(config, locale))
+        digest = po_digest(root / catalog.po_rel(config, locale), self.settled)
         return None if digest is None else self.get(locale, digest)
 
     def put(self, locale: Locale, digest: str, loaded: catalog.Loaded) -> None:

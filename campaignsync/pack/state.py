@@ -60,8 +60,14 @@ class Stamp:
     #: (path, sha256) of each input file changed less than UNSETTLED_NS before the
     #: fingerprint was taken, hashed then (before the build read it).
     unsettled: tuple[tuple[str, str], ...] = ()
-    #: Taken with the clock: ``unsettled`` is all that is unsettled now.
-    clocked: bool = False
+    #: Taken with the clock: the input files changed before this time (ns) are settled,
+    #: their signature vouching for their bytes; ``unsettled`` holds all the others.
+    since: int | None = None
+
+    @property
+    def clocked(self) -> bool:
+        """Say whether it was taken with the clock (``unsettled`` is all that is unsettled)."""
+        return self.since is not None
 
     def holds(self) -> bool:
         """Return True while each unsettled file still has the content it had."""
@@ -89,7 +95,7 @@ def fingerprint(
     since = clock - UNSETTLED_NS if clock is not None else None
     digest.update(signatures(root, inputs, unsettled, since).encode())
     digest.update(signatures(TOOL, (".",)).encode())
-    return Stamp(digest.hexdigest(), tuple(unsettled), clock is not None)
+    return Stamp(digest.hexdigest(), tuple(unsettled), since)
 
 
 def signatures(

@@ -133,7 +133,7 @@ def assemble(
     made = (stager.last if stager is not None else _held)("manifest.json", document)
     extras.append(made[0])
     members["manifest.json"] = made[1]
-    manifestrows.note(kept, made[1].sha256, rows)
+    manifestrows.note(kept, made[1].sha256, rows, document)
     staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
     steady, rest = _steady(rendered, kept)
     aside = None if stager is None or isinstance(stager, Stager) else stager

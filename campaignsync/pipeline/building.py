@@ -109,9 +109,9 @@ def _build(
         with staged_pack(out, selection.name, reuse, zipped, fresh, last) as staged:
             if rendered is None:
                 ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
-                rendered = render_selection(
-                    project, selection, jobs, progress, True, cache, staged=staged, pages=ahead
-                )
+                since = stamp.since if stamp is not None else None  # (lookups.po_digest)
+                rendered = render_selection(project, selection, jobs, progress, True, cache,
+                                            staged=staged, pages=ahead, settled=since)  # fmt: skip
             drawn = cache.drawn if cache is not None else dict(rendered.drawn)
             made = functools.partial(
                 assemble, project, selection, rendered, epoch, drawn, kept, staged, jobs

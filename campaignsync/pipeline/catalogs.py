@@ -24,17 +24,19 @@ def read_catalogs(
     out: Path | None,
     jobs: int = 1,
     units: int = 0,
+    settled: int | None = None,
 ) -> tuple[dict[str, catalog.Lookup], list[Diagnostic]]:
     """Return the catalogs a selection reads (kept in the cache folder of ``out``, if given).
 
     With ``jobs`` above 1, for ``units`` worth rendering in parallel, those to read are
-    read in that many forked processes, a share each.
+    read in that many forked processes, a share each. The PO files changed before
+    ``settled`` (ns) are known by their identity if read before (``lookups.po_digest``).
     """
     from campaignsync.l10n.catalog import load_lookups
     from campaignsync.pack.lookups import CatalogMemo
 
     chosen = None if not selection.partial else (loc.tag for loc in selection.locales)
-    memo = CatalogMemo(out, project.config.paths.locales) if out is not None else None
+    memo = CatalogMemo(out, project.config.paths.locales, settled) if out is not None else None
     from campaignsync.pipeline.workers import forks
 
     if selection.partial or not forks(jobs, units):

@@ -228,13 +228,15 @@ def render_selection(
     loaded: tuple[dict[str, catalog.Lookup], list[Diagnostic]] | None = None,
     staged: Staging | None = None,
     pages: messagepages.Plan | None = None,
+    settled: int | None = None,
 ) -> Rendered:
     """Localize and render every message x locale x channel of a selection.
 
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
     (``Keeper`` keeps what the checks find; if not ``prepare``, those units stay there);
     ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes,
-    with the message pages made as ``pages`` foresees them.
+    with the message pages made as ``pages`` foresees them; ``settled``: when the inputs
+    changed since began (``state.Stamp.since``).
     """
     from campaignsync import checks
     from campaignsync.pack import hits, partial
@@ -245,7 +247,7 @@ def render_selection(
     renderer, by_id = Renderer(project), {m.id: m for m in project.messages}
     every = units = [u for u in units_of(project, selection) if only is None or u[1] in only]
     out = cache.folder.parent.parent if cache is not None else None
-    loaded = loaded or read_catalogs(project, selection, out, jobs, len(units))
+    loaded = loaded or read_catalogs(project, selection, out, jobs, len(units), settled)
     lookups, problems = loaded[0], [*renderer.check_templates(), *loaded[1]]
     if any(d.is_error for d in problems):
         return Rendered((), tuple(problems), lookups, halted=True)
