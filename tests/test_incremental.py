@@ -7,8 +7,10 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -726,41 +728,70 @@ def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(
     assert edited != first
 
 
+def _po_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Note the size of each PO file ``lookups.po_digest`` reads (hashes), in this process."""
+    import hashlib
+    from types import SimpleNamespace
+
+    from campaignsync.pack import lookups
+
+    reads: list[int] = []
+
+    def file_digest(file: Any, name: str) -> Any:
+        reads.append(os.fstat(file.fileno()).st_size)
+        return hashlib.file_digest(file, name)
+
+    monkeypatch.setattr(lookups, "hashlib", SimpleNamespace(file_digest=file_digest))
+    return reads
+
+
+def rewritten(path: Path, data: bytes, times: os.stat_result) -> None:
+    """Write ``data`` over ``path`` (the same size), its modification time set back.
+
+    Again until its ctime shows it (a tick of the file times' clock later), as an edit
+    made after the file settled would.
+    """
+    while True:
+        path.write_bytes(data)
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+        if path.stat().st_ctime_ns != times.st_ctime_ns:
+            return
+        time.sleep(0.01)
+
+
 def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
     small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``preview`` building again: a PO file changed before the build's settled time (its
     clock less ``state.UNSETTLED_NS``) is known by its identity once read."""
     import hashlib
-    import time
 
     from campaignsync.pack import lookups
 
     po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
-    reads: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p) or read_bytes(p))
+    reads = _po_reads(monkeypatch)
 
     def sha(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
 
-    data, times = read_bytes(po), po.stat()
+    data, times = po.read_bytes(), po.stat()
     changed = max(times.st_mtime_ns, times.st_ctime_ns)
     # No clock, or changed after the settled time: read at every build.
     assert lookups.po_digest(po) == lookups.po_digest(po, changed - 1) == sha(data)
-    assert reads == [po, po]
+    assert reads == [len(data)] * 2
     assert lookups.po_digest(po, changed) == lookups.po_digest(po, changed) == sha(data)
-    assert reads == [po, po, po]  # settled: read once, then known by its identity
-    time.sleep(0.05)  # a tick of the file times' clock, as a settled file's edit comes after
+    assert reads == [len(data)] * 3  # settled: read once, then known by its identity
     edited = data.replace(b'msgstr "Teil des', b'msgstr "Teil der', 1)
     assert edited != data and len(edited) == len(data)
-    po.write_bytes(edited)  # the same size, its modification time set back: its ctime tells
-    os.utime(po, ns=(times.st_atime_ns, times.st_mtime_ns))
+    rewritten(po, edited, times)  # the same size and modification time: its ctime tells
     assert lookups.po_digest(po, changed) == sha(edited)
     po.unlink()
     assert lookups.po_digest(po, changed) is None
     po.symlink_to(small_repo / "locales" / "fr" / "LC_MESSAGES" / "messages.po")
     assert lookups.po_digest(po, changed) is None  # a link is refused (reading it reports it)
+    po.unlink()
+    os.mkfifo(po)
+    assert lookups.po_digest(po, changed) is None  # nor waited on
 
 
 def test_a_process_building_again_reads_only_the_po_files_changed_since(
@@ -768,7 +799,6 @@ def test_a_process_building_again_reads_only_the_po_files_changed_since(
 ) -> None:
     """Built as a big campaign (catalogs read in processes) with every input settled: the
     next build in the process reads no PO file, and after an edit only that one."""
-    import time
 
     from campaignsync.cli import build as build_command
     from campaignsync.pipeline import workers
@@ -776,12 +806,7 @@ def test_a_process_building_again_reads_only_the_po_files_changed_since(
     later = time.time_ns() + 2 * state.UNSETTLED_NS  # every file changed long enough ago
     monkeypatch.setattr(build_command, "clock", lambda: later)
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
-    reads: list[str] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(
-        Path, "read_bytes", lambda p: (p.suffix == ".po" and reads.append(p.parent.parent.name))
-        or read_bytes(p),
-    )  # fmt: skip
+    reads = _po_reads(monkeypatch)
     build = ["build", "--repo", str(small_repo), "--out", str(tmp_path / "out"), "--jobs", "2"]
     cli_invoke(build, env=EPOCH)
     change_title(small_repo, 0, "Read")
@@ -791,7 +816,7 @@ def test_a_process_building_again_reads_only_the_po_files_changed_since(
     po = catalogs(small_repo)[0]
     change_po_entry(small_repo, 0, "Gelesen")
     cli_invoke(build, env=EPOCH)
-    assert set(reads) == {po.parent.parent.name}  # (hashed, then read to be parsed)
+    assert reads == [po.stat().st_size]  # that one alone
     same_as_clean(cli_invoke, small_repo, tmp_path / "out", tmp_path / "clean")
 
 

@@ -564,15 +564,23 @@ def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_a
     assert (pack.parent / "2026.zip").read_bytes() == (clean_pack() / "2026.zip").read_bytes()
     # Without the last zip to copy from, it is read back, found changed and made again:
     # the pack assembled once more, the file its whole-pack files waited in let go first.
-    held: list[str] = []
+    made, still_open = [0], []  # files set aside; how many were open as each was made
     start, close = spilled._Held.__init__, spilled._Held.close
-    monkeypatch.setattr(spilled._Held, "__init__", lambda h, f: held.append("aside") or start(h, f))
-    monkeypatch.setattr(spilled._Held, "close", lambda h: held.append("let go") or close(h))
+    open_now: set[int] = set()
+
+    def started(held: spilled._Held, folder: Path) -> None:
+        still_open.append(len(open_now))
+        made[0] += 1
+        start(held, folder)
+        open_now.add(id(held))
+
+    monkeypatch.setattr(spilled._Held, "__init__", started)
+    monkeypatch.setattr(spilled._Held, "close", lambda h: open_now.discard(id(h)) or close(h))
     (pack.parent / "2026.zip").unlink()
     change_title(small_repo, 0, "Edited again")
     cli_invoke(build, env=EPOCH)
     assert f"preview/messages/{ids[1]}.html" in read
-    assert held == ["aside", "let go", "aside", "let go"]
+    assert made[0] > 1 and still_open == [0] * made[0] and not open_now
     clean = clean_pack()
     assert tree(pack) == tree(clean / "2026")
     assert (pack.parent / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()

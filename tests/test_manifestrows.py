@@ -16,6 +16,7 @@ from test_incremental import (
     change_body,
     change_po_entry,
     delete_message,
+    rewritten,
     same_as_clean,
     small_build,
     tree,
@@ -46,8 +47,7 @@ def _by_hand(path: Path, at: int | None = None, byte: bytes = b"D") -> bytes:
     its bytes before. By default, the first letter of a German row's path."""
     data, info = path.read_bytes(), path.stat()
     at = data.index(b'"path": "de/') + len(b'"path": "') if at is None else at
-    path.write_bytes(data[:at] + byte + data[at + 1 :])
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    rewritten(path, data[:at] + byte + data[at + 1 :], info)  # (its ctime a tick later)
     return data
 
 

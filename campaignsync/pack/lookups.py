@@ -15,6 +15,7 @@ so it reads that message's entries of every catalog, not every entry.
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -65,29 +66,31 @@ _READ_PO: dict[Path, tuple[tuple[int, ...], str]] = {}
 
 
 def po_digest(path: Path, settled: int | None = None) -> str | None:
-    """Return the sha256 of a PO file's bytes (None: not there, or a link, which is refused).
+    """Return the sha256 of a PO file's bytes (None: not a regular file, or a link: refused).
 
     Read again unless this process read it with the same identity, and it had changed
     before ``settled`` (ns; ``state.Stamp.since``) then: one written twice within a tick
-    of its file system's clock keeps its times. Without ``settled``, always read.
+    of its file system's clock keeps its times. Without ``settled``, always read. Its
+    identity is that of the file read (opened once: never a link, never waiting on a pipe).
     """
     try:
-        info = path.lstat()
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
-    if stat.S_ISLNK(info.st_mode):
-        return None
-    seen = (info.st_dev, *sealed.identity_of(info))
-    known = _READ_PO.get(path)
-    if known is not None and known[0] == seen:
-        return known[1]
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    digest = hashlib.sha256(data).hexdigest()
+    with open(handle, "rb") as file:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        seen = (info.st_dev, *sealed.identity_of(info))
+        known = _READ_PO.get(path)
+        if known is not None and known[0] == seen:
+            return known[1]
+        try:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+        except OSError:
+            return None
     if settled is not None and max(info.st_mtime_ns, info.st_ctime_ns) <= settled:
-        _READ_PO[path] = (seen, digest)  # (changed since the lstat: its times differ now)
+        _READ_PO[path] = (seen, digest)  # (changed while read: its times differ next time)
     return digest
 
 

@@ -7,8 +7,9 @@ of the few whole-pack files it changes. The build that makes a manifest keeps, a
 piece named by its sha256 (:mod:`campaignsync.pack.kept`), where its rows lie, how
 many there are, each message's digest of its outputs with its number of rows
 (:mod:`campaignsync.pack.outputkeys`) and a digest of the other files' paths. The next
-build reads the last manifest back, checks its sha256 (unless it is the very file this
-process wrote or checked: :class:`_Checked`), and takes every row from it
+build reads the last manifest back and checks its sha256 (unless it is the very file this
+process wrote or checked: :class:`_Checked`, which holds the bytes of one it wrote in an
+update, so that they are not read either), and takes every row from it
 but those of the messages whose outputs' digest changed and of the files whose
 sha256 is not the last pack's: each of those is found by bisection (the rows are
 sorted by path) and replaced, the rest copied as bytes.
@@ -78,15 +79,10 @@ def manifest_of(
     return document, json.dumps(record, ensure_ascii=False)
 
 
-def note(kept: Kept | None, sha256: str, record: str, document: bytes) -> None:
-    """Keep where the rows of the manifest with that sha256 lie (see :func:`manifest_of`).
-
-    An update's manifest is held until it is written (:func:`written`), and then while it
-    is the file this process wrote: the next update splices its rows into it.
-    """
+def note(kept: Kept | None, sha256: str, record: str) -> None:
+    """Keep where the rows of the manifest with that sha256 lie (see :func:`manifest_of`)."""
     if kept is not None and record:
         kept.put_piece(_name(sha256), record)
-        _Checked.made = (sha256, document) if kept.hashes is not None else None
 
 
 def _name(sha256: str) -> str:
@@ -189,25 +185,23 @@ class _Checked:
     last: tuple[Path, tuple[int, ...], str] | None = None
     #: The bytes of the manifest ``last`` names, when this process wrote it (b"": not held).
     held = b""
-    #: The manifest made last, with its sha256: held once written.
-    made: tuple[str, bytes] | None = None
 
 
-def written(folder: Path, sha256: str, last: str | None) -> None:
+def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") -> None:
     """Note the manifest a build just wrote in the pack ``folder``, with its sha256.
 
     Called under the write lock, right after the write. Not when it is the last pack's
     (``last``: its sha256): the writer kept it or linked it as it was (or wrote it again,
     where it could not link it), and what is there may have been edited by hand since
-    it was checked.
+    it was checked. ``document``: its bytes (an update's), held while its file is the
+    one written, for the next update to put its rows in (b"": none held).
     """
-    made, _Checked.made = _Checked.made, None
     if sha256 == last:
         return
     path = folder / "manifest.json"
     seen = sealed.identity(path)
     _Checked.last = (path, seen, sha256) if seen is not None else None
-    _Checked.held = made[1] if made is not None and made[0] == sha256 and seen else b""
+    _Checked.held = document if seen is not None else b""
 
 
 def _found(data: bytes, paths: list[str], start: int, end: int) -> list[tuple[int, int]] | None:

@@ -55,6 +55,8 @@ class Assembled:
     rest: tuple[Output, ...] | None = None
     #: Where an update's whole-pack files wait until written (:mod:`campaignsync.pack.spilled`).
     aside: Spiller | None = None
+    #: An update's manifest, for this process to hold once written (``manifestrows.written``).
+    manifest: bytes = b""
 
     def let_go(self) -> None:
         """Close the file the whole-pack files wait in: the writer is done with them."""
@@ -123,8 +125,7 @@ def assemble(
         )  # fmt: skip
     finally:
         done = stager.finish() if stager is not None else {}
-    # Only hashed here: the writer compresses what it cannot copy from the previous zip.
-    # Those noted as made were hashed then; those taken by reference have their member.
+    # Hashed only (the writer compresses what the last zip lacks); kept's have their members.
     known = {**kept.hashed, **kept.members, **done} if kept is not None else done
     fresh = writer.digest_all(f for f in extras if f.path not in known)
     members = {**rendered.members, **known, **fresh}
@@ -133,11 +134,12 @@ def assemble(
     made = (stager.last if stager is not None else _held)("manifest.json", document)
     extras.append(made[0])
     members["manifest.json"] = made[1]
-    manifestrows.note(kept, made[1].sha256, rows, document)
+    manifestrows.note(kept, made[1].sha256, rows)
     staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
     steady, rest = _steady(rendered, kept)
     aside = None if stager is None or isinstance(stager, Stager) else stager
-    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest, aside)
+    mine = document if aside is not None and kept is not None and kept.hashes else b""  # update
+    return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest, aside, mine)
 
 
 def _steady(

@@ -189,7 +189,8 @@ def _written(
             state.remember(pack.parent, stamp, result)
         if kept is not None:  # the manifest written now, known as such (not one kept as it was)
             was = last if last is not None else staged.last if staged is not None else {}
-            manifestrows.written(pack, result.manifest_sha256, was.get("manifest.json"))
+            mine = made.manifest if made.manifest_sha256 == result.manifest_sha256 else b""
+            manifestrows.written(pack, result.manifest_sha256, was.get("manifest.json"), mine)
 
     for again in (False, True):
         made = assembled_now()

@@ -29,8 +29,9 @@ def read_catalogs(
     """Return the catalogs a selection reads (kept in the cache folder of ``out``, if given).
 
     With ``jobs`` above 1, for ``units`` worth rendering in parallel, those to read are
-    read in that many forked processes, a share each. The PO files changed before
-    ``settled`` (ns) are known by their identity if read before (``lookups.po_digest``).
+    read in that many forked processes, a share each: those whose PO file this process
+    read before are taken from the memo, a file changed before ``settled`` (ns) known by
+    its identity then (``lookups.po_digest``); smaller builds hash every PO file.
     """
     from campaignsync.l10n.catalog import load_lookups
     from campaignsync.pack.lookups import CatalogMemo

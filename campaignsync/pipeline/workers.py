@@ -235,8 +235,8 @@ def render_selection(
     ``prepare``: hash and compress outputs; ``cache``: render only units whose inputs changed
     (``Keeper`` keeps what the checks find; if not ``prepare``, those units stay there);
     ``only``: those messages; ``loaded``: the catalogs; ``staged``: clean builds' bytes,
-    with the message pages made as ``pages`` foresees them; ``settled``: when the inputs
-    changed since began (``state.Stamp.since``).
+    with the message pages made as ``pages`` foresees them; ``settled``: the PO files
+    changed before this time (ns, ``state.Stamp.since``) are known by their identity.
     """
     from campaignsync import checks
     from campaignsync.pack import hits, partial
