@@ -165,6 +165,7 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         return opened(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", reading)
+    monkeypatch.setattr(manifestrows._Checked, "wrote", False)  # a process's first build
 
     def noted(data: bytes) -> Any:
         if data.startswith(b"{"):  # a manifest (not the digest of the other files' paths)
@@ -181,12 +182,20 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         cli_invoke(build, env=EPOCH)
         assert hashed == [], n  # the one the last build wrote
         assert read == [path], n  # read once: the clean build's (then each update's, held)
+    # A process whose first build is an update (a build of its own) holds nothing of it.
+    monkeypatch.setattr(manifestrows._Checked, "wrote", False)
+    change_body(repo, 0, "Built alone")
+    cli_invoke(build, env=EPOCH)
+    assert read == [path]  # the last one written, held
+    change_body(repo, 0, "And after")
+    cli_invoke(build, env=EPOCH)
+    assert read == [path, path]  # the one written alone, read back
     _by_hand(path)
     made = _rows_made(monkeypatch)
     change_body(repo, 0, "A third line")
     cli_invoke(build, env=EPOCH)
     assert len(hashed) == 1 and made == [{"kickoff", "mfa-email-first", "passphrase-tip"}]
-    assert len(read) > 1  # read again (and, the rows not spliced, by whoever reads it)
+    assert len(read) > 2  # read again (and, the rows not spliced, by whoever reads it)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
 
 

@@ -185,6 +185,17 @@ class _Checked:
     last: tuple[Path, tuple[int, ...], str] | None = None
     #: The bytes of the manifest ``last`` names, when this process wrote it (b"": not held).
     held = b""
+    #: Whether this process wrote a manifest before: one that builds again holds the next.
+    wrote = False
+
+
+def to_hold(kept: Kept | None, document: bytes) -> bytes:
+    """Return an update's manifest for this process to hold once written (b"": none).
+
+    Only in a process that wrote one before (``preview`` builds again after each save): a
+    build in a process of its own would hold it to the end for nothing (61 MB).
+    """
+    return document if kept is not None and kept.hashes is not None and _Checked.wrote else b""
 
 
 def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") -> None:
@@ -196,6 +207,7 @@ def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") 
     it was checked. ``document``: its bytes (an update's), held while its file is the
     one written, for the next update to put its rows in (b"": none held).
     """
+    _Checked.wrote = True
     if sha256 == last:
         return
     path = folder / "manifest.json"

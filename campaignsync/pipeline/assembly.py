@@ -138,7 +138,7 @@ def assemble(
     staged_now = frozenset(stager.members) if isinstance(stager, Stager) else frozenset()
     steady, rest = _steady(rendered, kept)
     aside = None if stager is None or isinstance(stager, Stager) else stager
-    mine = document if aside is not None and kept is not None and kept.hashes else b""  # update
+    mine = manifestrows.to_hold(kept, document)
     return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest, aside, mine)
 
 
