@@ -62,7 +62,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep tests away from the developer's git identity, clock settings and network."""
+    """Keep tests away from the developer's git identity, clock settings, network and memos."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.delenv("CAMPAIGNSYNC_DEBUG", raising=False)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
@@ -71,6 +71,12 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.org")
+    from campaignsync.pack import lookups, manifestrows
+
+    # What a process that builds again keeps of its last builds: each test starts with none.
+    monkeypatch.setattr(lookups, "_READ_PO", {})
+    for name, value in (("last", None), ("held", b""), ("again", False)):
+        monkeypatch.setattr(manifestrows._Checked, name, value)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -751,12 +752,14 @@ def rewritten(path: Path, data: bytes, times: os.stat_result) -> None:
     Again until its ctime shows it (a tick of the file times' clock later), as an edit
     made after the file settled would.
     """
-    while True:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
         path.write_bytes(data)
         os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
         if path.stat().st_ctime_ns != times.st_ctime_ns:
             return
         time.sleep(0.01)
+    pytest.fail(f"the ctime of {path} did not change in 5 s")
 
 
 def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
@@ -791,7 +794,12 @@ def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
     assert lookups.po_digest(po, changed) is None  # a link is refused (reading it reports it)
     po.unlink()
     os.mkfifo(po)
-    assert lookups.po_digest(po, changed) is None  # nor waited on
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("waited on a pipe"))
+    signal.alarm(5)
+    try:
+        assert lookups.po_digest(po, changed) is None  # nor waited on
+    finally:
+        signal.alarm(0)
 
 
 def test_a_process_building_again_reads_only_the_po_files_changed_since(

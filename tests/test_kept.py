@@ -566,16 +566,16 @@ def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_a
     # the pack assembled once more, the file its whole-pack files waited in let go first.
     made, still_open = [0], []  # files set aside; how many were open as each was made
     start, close = spilled._Held.__init__, spilled._Held.close
-    open_now: set[int] = set()
+    open_now: set[spilled._Held] = set()
 
     def started(held: spilled._Held, folder: Path) -> None:
         still_open.append(len(open_now))
         made[0] += 1
         start(held, folder)
-        open_now.add(id(held))
+        open_now.add(held)
 
     monkeypatch.setattr(spilled._Held, "__init__", started)
-    monkeypatch.setattr(spilled._Held, "close", lambda h: open_now.discard(id(h)) or close(h))
+    monkeypatch.setattr(spilled._Held, "close", lambda h: open_now.discard(h) or close(h))
     (pack.parent / "2026.zip").unlink()
     change_title(small_repo, 0, "Edited again")
     cli_invoke(build, env=EPOCH)

@@ -107,6 +107,44 @@ def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
     assert "en/web/kickoff.html" in state.changed and "index.html" in state.changed
 
 
+def test_preview_reads_back_no_manifest_it_wrote_at_its_last_save(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild after a save takes the rows of the manifest the last one wrote from the
+    bytes it holds; the pack is a clean build's all the same."""
+    from campaignsync.pack import manifestrows
+
+    out, request = small_repo / "dist", pipeline.Request(epoch=1790000000)
+    read: list[Path] = []
+    opened = Path.open
+    monkeypatch.setattr(
+        Path, "open", lambda p, *a, **k: (p.name == "manifest.json" and read.append(p))
+        or opened(p, *a, **k),
+    )  # fmt: skip
+    spliced: list[bool] = []  # whether each build found the last manifest to splice into
+    last = manifestrows._last
+
+    def found(kept: Any) -> Any:
+        got = last(kept)
+        spliced.append(got[0] is not None)
+        return got
+
+    monkeypatch.setattr(manifestrows, "_last", found)
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    text = message.read_text(encoding="utf-8")
+    assert live.rebuild(small_repo, out, request).hashes  # clean
+    for word in ("Kickoff day", "Kickoff week", "Kickoff month"):
+        message.write_text(text.replace("Joint Cyber Awareness Month starts today", word))
+        assert live.rebuild(small_repo, out, request).problems == ()
+    assert spliced == [False, True, True, True]
+    assert len(read) == 1  # the first save's: the clean build's manifest
+    clean = small_repo / "clean"
+    pipeline.build_pack(small_repo, request, pipeline.Options(out=clean, jobs=1))
+    assert (out / "2026" / "manifest.json").read_bytes() == (
+        clean / "2026" / "manifest.json"
+    ).read_bytes()
+
+
 def test_watch_reports_saved_input_files(small_repo: Path) -> None:
     stop = threading.Event()
     found: list[set[str]] = []

@@ -165,7 +165,7 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         return opened(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", reading)
-    monkeypatch.setattr(manifestrows._Checked, "wrote", False)  # a process's first build
+    monkeypatch.setattr(manifestrows._Checked, "again", True)  # as preview's process
 
     def noted(data: bytes) -> Any:
         if data.startswith(b"{"):  # a manifest (not the digest of the other files' paths)
@@ -182,8 +182,8 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         cli_invoke(build, env=EPOCH)
         assert hashed == [], n  # the one the last build wrote
         assert read == [path], n  # read once: the clean build's (then each update's, held)
-    # A process whose first build is an update (a build of its own) holds nothing of it.
-    monkeypatch.setattr(manifestrows._Checked, "wrote", False)
+    # A process of its own (not building again) holds nothing of its update.
+    monkeypatch.setattr(manifestrows._Checked, "again", False)
     change_body(repo, 0, "Built alone")
     cli_invoke(build, env=EPOCH)
     assert read == [path]  # the last one written, held

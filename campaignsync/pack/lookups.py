@@ -82,7 +82,7 @@ def po_digest(path: Path, settled: int | None = None) -> str | None:
         if not stat.S_ISREG(info.st_mode):
             return None
         seen = (info.st_dev, *sealed.identity_of(info))
-        known = _READ_PO.get(path)
+        known = _READ_PO.get(path) if settled is not None else None
         if known is not None and known[0] == seen:
             return known[1]
         try:

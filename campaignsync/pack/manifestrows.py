@@ -152,15 +152,16 @@ def _last(kept: Kept) -> tuple[dict[str, Any] | None, bytes]:
     path = kept.pack / "manifest.json"
     try:
         last = json.loads(text)
-        if _Checked.held and (path, sealed.identity(path), sha256) == _Checked.last:
-            old = _Checked.held  # the file this process wrote, as it wrote it
+        held, _Checked.held = _Checked.held, b""  # (a new one is held once written)
+        if held and (path, sealed.identity(path), sha256) == _Checked.last:
+            old = held  # the file this process wrote, as it wrote it
         else:
             with path.open("rb") as handle:  # the identity of the file whose bytes are read
                 seen = (path, sealed.identity_of(os.fstat(handle.fileno())), sha256)
                 old = handle.read()
             if seen != _Checked.last and hashlib.sha256(old).hexdigest() != sha256:
                 return None, b""
-            _Checked.last, _Checked.held = seen, b""
+            _Checked.last = seen
     except (OSError, ValueError):
         return None, b""
     if not isinstance(last, dict):
@@ -179,23 +180,30 @@ class _Checked:
     A process that builds again (``preview`` after each save) does not hash again a
     manifest whose file is the one it wrote or checked (61 MB at full size, 0.035 s):
     the same inode, size and times, its ctime included, which no one sets back. Nor
-    does it read again the one it wrote (0.04 s): its bytes are held.
+    does one that builds again read the one it wrote in an update (0.04 s): its bytes
+    are held (:func:`to_hold`).
     """
 
     last: tuple[Path, tuple[int, ...], str] | None = None
-    #: The bytes of the manifest ``last`` names, when this process wrote it (b"": not held).
+    #: The bytes of the manifest ``last`` names, when this process wrote it in an update
+    #: (b"": none held), until the next build reads them.
     held = b""
-    #: Whether this process wrote a manifest before: one that builds again holds the next.
-    wrote = False
+    #: Whether this process builds again (``preview``, see :func:`builds_again`).
+    again = False
+
+
+def builds_again() -> None:
+    """Say that this process builds again after this build (``preview``, before each one).
+
+    Its updates' manifests are then held for the next (:func:`to_hold`); a build in a
+    process of its own would hold one to its end for nothing (61 MB at full size).
+    """
+    _Checked.again = True
 
 
 def to_hold(kept: Kept | None, document: bytes) -> bytes:
-    """Return an update's manifest for this process to hold once written (b"": none).
-
-    Only in a process that wrote one before (``preview`` builds again after each save): a
-    build in a process of its own would hold it to the end for nothing (61 MB).
-    """
-    return document if kept is not None and kept.hashes is not None and _Checked.wrote else b""
+    """Return an update's manifest for this process to hold once written (b"": none)."""
+    return document if kept is not None and kept.hashes is not None and _Checked.again else b""
 
 
 def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") -> None:
@@ -207,7 +215,6 @@ def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") 
     it was checked. ``document``: its bytes (an update's), held while its file is the
     one written, for the next update to put its rows in (b"": none held).
     """
-    _Checked.wrote = True
     if sha256 == last:
         return
     path = folder / "manifest.json"
