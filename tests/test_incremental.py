@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import hypothesis
@@ -430,8 +432,6 @@ def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there
 ) -> None:
     """Ctrl-C once the update is committed: the renames go on to the end (the folder is the
     new pack, not a mix), and the message says so, not "nothing was changed"."""
-    import signal
-
     out = tmp_path / "out"
     build, undo = edited_after_build(cli_invoke, small_repo, out)
 
@@ -459,7 +459,6 @@ def test_ctrl_c_during_the_renames_waits_for_them_and_says_the_new_pack_is_there
 def test_ctrl_c_is_held_only_in_the_main_thread() -> None:
     """``preview`` builds in a thread of its own, where Python takes no signal: there the
     hold changes nothing, and Ctrl-C still reaches the main thread, which stops preview."""
-    import signal
     import threading
 
     seen: list[object] = []
@@ -729,11 +728,12 @@ def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(
     assert edited != first
 
 
+def _io_error(*args: Any) -> Any:
+    raise OSError(5, "Input/output error")
+
+
 def _po_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Note the size of each PO file ``lookups.po_digest`` reads (hashes), in this process."""
-    import hashlib
-    from types import SimpleNamespace
-
     from campaignsync.pack import lookups
 
     reads: list[int] = []
@@ -767,7 +767,6 @@ def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
 ) -> None:
     """``preview`` building again: a PO file changed before the build's settled time (its
     clock less ``state.UNSETTLED_NS``) is known by its identity once read."""
-    import hashlib
 
     from campaignsync.pack import lookups
 
@@ -788,6 +787,9 @@ def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
     assert edited != data and len(edited) == len(data)
     rewritten(po, edited, times)  # the same size and modification time: its ctime tells
     assert lookups.po_digest(po, changed) == sha(edited)
+    with monkeypatch.context() as failing:  # a read that fails (an I/O error): no digest
+        failing.setattr(lookups, "hashlib", SimpleNamespace(file_digest=_io_error))
+        assert lookups.po_digest(po) is None
     po.unlink()
     assert lookups.po_digest(po, changed) is None
     po.symlink_to(small_repo / "locales" / "fr" / "LC_MESSAGES" / "messages.po")
@@ -949,8 +951,6 @@ def test_an_update_never_writes_through_a_link_or_past_a_file_in_the_pack(
 def test_an_update_whose_journal_cannot_be_written_leaves_the_last_pack_and_no_leftovers(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import signal
-
     out = tmp_path / "out"
     handler = signal.getsignal(signal.SIGINT)
     disk_full = OSError(28, "No space left on device")

@@ -8,8 +8,8 @@ piece named by its sha256 (:mod:`campaignsync.pack.kept`), where its rows lie, h
 many there are, each message's digest of its outputs with its number of rows
 (:mod:`campaignsync.pack.outputkeys`) and a digest of the other files' paths. The next
 build reads the last manifest back and checks its sha256 (unless it is the very file this
-process wrote or checked: :class:`_Checked`, which holds the bytes of one it wrote in an
-update, so that they are not read either), and takes every row from it
+process wrote or checked: :class:`_Checked`; ``preview``'s process holds the bytes of
+one it wrote in an update, so that they are not read either), and takes every row from it
 but those of the messages whose outputs' digest changed and of the files whose
 sha256 is not the last pack's: each of those is found by bisection (the rows are
 sorted by path) and replaced, the rest copied as bytes.
