@@ -333,8 +333,9 @@ def test_an_updates_file_of_files_set_aside_is_closed_once_the_pack_is_written(
             patch.setattr(writer, "write_pack", failing)
         cli_invoke(build, env=EPOCH, expect=1 if fails else 0)
     assert made  # (each held here: a finalizer would not have run)
-    assert [s._held.handle.closed for s in made] == [True] * len(made)
-    assert not any(s._held._closing.alive for s in made)
+    held = [h for s in made for h in (s._held, *s._alone)]
+    assert [h.handle.closed for h in held] == [True] * len(held)
+    assert not any(h._closing.alive for h in held)
 
 
 @pytest.mark.parametrize("kernel", ["copies", "refuses", "stops", "absent"])
@@ -377,6 +378,61 @@ def test_an_update_copies_the_files_it_set_aside_into_the_pack(
             patch.setattr(spilled._Held, "read", unread)
         cli_invoke(build, env=EPOCH)
     assert bool(copied) == (kernel in ("copies", "stops"))
+    cli_invoke(build[:-1], env=EPOCH)  # the zip made again
+    same_as_clean(cli_invoke, small_repo, out, clean)
+
+
+@pytest.mark.parametrize("system", ["links", "refuses", "lacks"])
+def test_an_update_links_its_big_files_set_aside_into_the_pack(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    system: str,
+) -> None:
+    """A big file waits alone in a nameless file, which becomes the pack's file: not copied.
+    Where it cannot be linked (another file system) or made (no ``O_TMPFILE``), it is
+    copied: the pack is a clean build's either way, and no file is left open."""
+    import errno
+
+    from campaignsync.pack import spilled
+
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build = ["build", "--repo", str(small_repo), "--out", str(out), "--no-zip"]
+    cli_invoke(build, env=EPOCH)
+    change_title(small_repo, 0, "Now")
+    linked: list[str] = []
+    real_link, real_init = os.link, spilled._Held.__init__
+    made: list[spilled._Held] = []
+
+    def link(source: str, target: str, **kwargs: Any) -> None:
+        if system == "refuses":
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_link(source, target, **kwargs)
+        linked.append(target)
+
+    def noted(held: spilled._Held, folder: Path, alone: bool = False) -> None:
+        real_init(held, folder, alone)
+        made.append(held)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(spilled, "_ALONE_FROM", 1000)  # the manifest and the gallery's pages
+        patch.setattr(spilled, "_ALONE", 3)
+        patch.setattr(os, "link", link)
+        patch.setattr(spilled._Held, "__init__", noted)
+        if system == "lacks":
+            patch.setattr(spilled, "_TMPFILE", 0)
+        cli_invoke(build, env=EPOCH)
+    assert len(made) == 4  # the shared file and as many alone as allowed
+    assert [h.linkable for h in made] == [False, *[system != "lacks"] * 3]
+    assert len(linked) == (3 if system == "links" else 0)
+    assert all(h.handle.closed for h in made)
+    # Each linked file is the pack's own now: one name, in the pack (its staging name gone).
+    staged = [Path(p) for p in linked]
+    assert not any(p.exists() for p in staged)
+    names = {p.name for p in staged}
+    in_pack = [p for p in (out / "2026").rglob("*") if p.name in names]
+    assert len(in_pack) == len(names) and all(p.stat().st_nlink == 1 for p in in_pack)
     cli_invoke(build[:-1], env=EPOCH)  # the zip made again
     same_as_clean(cli_invoke, small_repo, out, clean)
 

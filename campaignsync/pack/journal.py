@@ -44,8 +44,8 @@ def stage(staging: Path, changed: Iterable[tuple[str, Output | PackFile, object]
             (staging / folder).mkdir(parents=True, exist_ok=True)
             made.add(folder)
         path = f"{staging}{os.sep}{rel}"
-        if isinstance(file, PackFile):  # one set aside is copied in the kernel
-            paths.create(path, file.write_into)
+        if isinstance(file, PackFile):  # one set aside is linked, or copied in the kernel
+            file.create_at(path)
         else:
             paths.write_new(path, file.content)
 

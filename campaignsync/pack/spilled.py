@@ -7,6 +7,8 @@ writes only the changed files, and only once it knows which. Until then each fil
 bytes wait in one unnamed temporary file beside the cache (gone with the process,
 never a leftover), hashed as they are set aside, and are read back when the writer
 compresses or writes them: the update holds the bytes of no more than a few at once.
+A big file (the manifest, the CSVs: a third of those bytes) waits alone in a nameless
+file of its own, which the writer links into the new pack instead of copying it.
 """
 
 from __future__ import annotations
@@ -26,20 +28,30 @@ from campaignsync.pack.staging import InThreads
 
 _SHORT = "a file set aside for the pack was cut short"
 
+#: A file this long or longer is set aside alone (:class:`_Held`), as many as :data:`_ALONE`.
+_ALONE_FROM = 1 << 20
+_ALONE = 16
+#: How a file with no name is opened (Linux); 0 where the system has no such thing.
+_TMPFILE: int = getattr(os, "O_TMPFILE", 0)
+
 
 class _Held:
     """The temporary file; closed (and so removed) once the pack is written (:meth:`close`).
 
-    Else (a build that stopped first) when no file set aside there is left.
+    Else (a build that stopped first) when no file set aside there is left. One made
+    ``alone`` holds one file, and has no name until :meth:`linked` gives it one in the new
+    pack (Linux's ``O_TMPFILE``; elsewhere, or where that fails, its bytes are copied).
     """
 
-    __slots__ = ("__weakref__", "_closing", "folder", "handle")
+    __slots__ = ("__weakref__", "_closing", "folder", "handle", "linkable")
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, alone: bool = False) -> None:
         # Closed by :meth:`close` once the pack is written, else by the finalizer once the
         # last file set aside here is gone (a build that stopped before).
+        nameless = _nameless(folder) if alone else None
+        self.linkable = nameless is not None
         try:
-            self.handle: IO[bytes] = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+            self.handle: IO[bytes] = nameless or tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
             self.folder = str(folder)
         except OSError:  # the cache folder gone: the system's temporary folder will do
             self.handle = tempfile.TemporaryFile()  # noqa: SIM115
@@ -50,6 +62,22 @@ class _Held:
         """Close the file now. A Ctrl-C in a finalizer is printed and lost: this one's is not."""
         self._closing.detach()
         self.handle.close()
+
+    def linked(self, path: str) -> bool:
+        """Give the file (made alone) the name ``path``, which must not exist; say if it could."""
+        if not self.linkable:
+            return False
+        try:  # linkat(2) through /proc, following the descriptor's link (link(2) would not)
+            fds = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:  # no /proc: copied by the caller
+            return False
+        try:  # (a link that is there at ``path``, even broken, is not followed: it exists)
+            os.link(str(self.handle.fileno()), path, src_dir_fd=fds, follow_symlinks=True)
+        except OSError:  # another file system, say: copied by the caller (who says why not)
+            return False
+        finally:
+            os.close(fds)
+        return True
 
     def copy(self, fd: int, at: int, size: int) -> None:
         """Write ``size`` bytes from ``at`` to ``fd``: in the kernel, where it can copy them."""
@@ -88,6 +116,11 @@ class SpilledFile(AsPlain, writer.PackFile):
         """Write the file's bytes to ``fd``, copied from the temporary file in the kernel."""
         self._held.copy(fd, self._at, self._size)
 
+    def create_at(self, path: str) -> None:
+        """Create the file at ``path``: the file it was set aside in linked there, else copied."""
+        if not self._held.linked(path):
+            paths.create(path, self.write_into)
+
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return writer.PackFile, (self.path, self.content)
 
@@ -102,8 +135,11 @@ class Spiller(InThreads):
         super().__init__()
         #: The files hashed already when they were made (``Kept.hashed``): not hashed again.
         self.hashed = hashed
+        self._folder = folder
         self._held = _Held(folder)
         self._end = 0
+        #: The big files' own temporary files (see :data:`_ALONE_FROM`).
+        self._alone: list[_Held] = []
 
     def add(self, rel: str, data: bytes) -> writer.PackFile:
         """Set one file aside, hashed in a thread; return it (its bytes read back when asked).
@@ -113,8 +149,8 @@ class Spiller(InThreads):
         """
         if not data:
             return writer.PackFile(rel, data)
-        made, at = self._reserved(rel, len(data))
-        self._hand(self._put, rel, data, at)
+        made, held, at = self._reserved(rel, len(data))
+        self._hand(self._put, rel, data, held, at)
         return made
 
     def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
@@ -124,37 +160,63 @@ class Spiller(InThreads):
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        made, at = self._reserved(rel, len(data))
+        made, held, at = self._reserved(rel, len(data))
         with ThreadPoolExecutor(1) as pool:
-            written = pool.submit(self._write, data, at)
+            written = pool.submit(self._write, data, held, at)
             member = writer.digest(data)
             written.result()  # (raises what stopped it)
         return made, member
 
     def close(self) -> None:
-        """Close the temporary file (once the files set aside there are written)."""
-        self._held.close()
+        """Close the temporary files (once the files set aside there are written)."""
+        for held in (self._held, *self._alone):
+            held.close()
 
-    def _reserved(self, rel: str, size: int) -> tuple[writer.PackFile, int]:
-        at, self._end = self._end, self._end + size
-        made: writer.PackFile = kept_value(SpilledFile, _SETTERS, (rel, self._held, at, size))
-        return made, at
+    def _reserved(self, rel: str, size: int) -> tuple[writer.PackFile, _Held, int]:
+        """Return the file set aside, where it goes and at what offset there."""
+        if size >= _ALONE_FROM and len(self._alone) < _ALONE:
+            held, at = _Held(self._folder, alone=True), 0
+            self._alone.append(held)
+        else:
+            held, at, self._end = self._held, self._end, self._end + size
+        made: writer.PackFile = kept_value(SpilledFile, _SETTERS, (rel, held, at, size))
+        return made, held, at
 
-    def _put(self, rel: str, data: bytes, at: int) -> dict[str, writer.Member]:
-        self._write(data, at)
+    def _put(self, rel: str, data: bytes, held: _Held, at: int) -> dict[str, writer.Member]:
+        self._write(data, held, at)
         known = self.hashed.get(rel)
         if known is None or known.size != len(data):
             known = writer.digest(data)
         return {rel: known}
 
-    def _write(self, data: bytes, at: int) -> None:
-        fd, view = self._held.handle.fileno(), memoryview(data)
+    def _write(self, data: bytes, held: _Held, at: int) -> None:
+        fd, view = held.handle.fileno(), memoryview(data)
         try:
             while view:  # each thread writes its own part of the file: no lock is needed
                 written = os.pwrite(fd, view, at)
                 view, at = view[written:], at + written
         except OSError as exc:
             raise BuildError(
-                f"cannot set the new pack's files aside in {self._held.folder}: "
+                f"cannot set the new pack's files aside in {held.folder}: "
                 f"{exc.strerror or exc}; the previous pack is unchanged"
             ) from None
+
+
+def _nameless(folder: Path) -> IO[bytes] | None:
+    """Return a new file with no name in ``folder`` that can be linked once written (None: not).
+
+    ``O_TMPFILE`` without ``O_EXCL``: gone with the process unless linked. Made with the
+    pack's files' mode, which a link keeps.
+    """
+    if not _TMPFILE:
+        return None
+    try:
+        fd = os.open(folder, _TMPFILE | os.O_RDWR, paths.FILE_MODE)
+    except OSError:  # a file system without it: the shared temporary file
+        return None
+    try:
+        os.fchmod(fd, paths.FILE_MODE)
+    except OSError:
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "w+b")

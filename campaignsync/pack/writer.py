@@ -46,9 +46,9 @@ class PackFile:
         """Return the file's length (a file set aside reads no bytes for it: pack.spilled)."""
         return len(self.content)
 
-    def write_into(self, fd: int) -> None:
-        """Write the file's bytes to ``fd`` (a file set aside copies them in the kernel)."""
-        paths.write_all(fd, self.content)
+    def create_at(self, path: str) -> None:
+        """Create the file at ``path``, which must not exist (a file set aside links its own)."""
+        paths.write_new(path, self.content)
 
 
 @dataclass(frozen=True, slots=True)
