@@ -71,10 +71,11 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.org")
-    from campaignsync.pack import lookups, manifestrows
+    from campaignsync.pack import lookups, manifestrows, schedulecsv
 
     # What a process that builds again keeps of its last builds: each test starts with none.
     monkeypatch.setattr(lookups, "_READ_PO", {})
+    monkeypatch.setattr(schedulecsv._Encoded, "last", {})
     for name, value in (("last", None), ("held", b""), ("again", False)):
         monkeypatch.setattr(manifestrows._Checked, name, value)
 

@@ -359,6 +359,24 @@ def _poisoned(outputs: list[Output], spared: str) -> list[Output]:
     return [o if o.message == spared else replace(o, content=b"POISON\n") for o in outputs]
 
 
+def test_a_process_that_joins_a_partners_csv_again_encodes_only_the_blocks_new_to_it() -> None:
+    """``schedulecsv._Encoded``: a CSV's bytes are its blocks joined as text and encoded (any
+    script); the blocks joined last time are taken as they were encoded, a new one encoded,
+    and a block no longer joined is let go."""
+    csv, columns = schedulecsv._Encoded, schedulecsv.CSV_COLUMNS
+    blocks = [
+        '2026-10-05,Σύνθημα,el,m1,"a ""b"""',
+        "2026-10-06,Пароль,bg,m2,y\r\n2026-10-06,,bg,m2,z",
+    ]
+    assert csv.joined("eu", blocks) == schedulecsv._joined(columns, blocks)
+    first = csv.last["eu"]
+    edited = [blocks[0], "2026-10-06,Ново,bg,m2,w"]
+    assert csv.joined("eu", edited) == schedulecsv._joined(columns, edited)
+    assert csv.last["eu"][blocks[0]] is first[blocks[0]]  # taken, not encoded again
+    assert list(csv.last["eu"]) == edited
+    assert csv.joined("us", []) == schedulecsv._joined(columns, []) and "eu" in csv.last
+
+
 def test_schedule_rows_are_kept_per_message_and_made_again_for_a_changed_post(
     small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

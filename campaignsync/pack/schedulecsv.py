@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -288,7 +288,28 @@ def schedule_csv(
                 kept.put_piece(name, block)
         if block:
             blocks.append(block)
-    return _joined(CSV_COLUMNS, blocks)
+    return _Encoded.joined(partner_id, blocks)
+
+
+class _Encoded:
+    """The blocks of lines of each partner's CSV this process joined last, encoded.
+
+    A process that builds again (``preview``) joins the same blocks (the same text) after
+    an edit, but for the edited message's: encoding two CSVs of 20 MB again, and joining
+    them as text first, took 0.07 s a save at 500 messages x 26 locales.
+    """
+
+    last: Mapping[str, Mapping[str, bytes]] = {}
+
+    @classmethod
+    def joined(cls, partner_id: str, blocks: list[str]) -> bytes:
+        """Return the CSV of ``blocks`` (as :func:`_joined` gives it), kept for the next."""
+        known, now = cls.last.get(partner_id, {}), {}
+        for block in blocks:  # (a block's hash is kept with its text: each is read once)
+            data = known.get(block)
+            now[block] = data if data is not None else block.encode()
+        cls.last = {**cls.last, partner_id: now}
+        return b"\r\n".join((_line(CSV_COLUMNS).encode(), *map(now.__getitem__, blocks), b""))
 
 
 def _block_name(partner_id: str, keys: list[str]) -> str:
