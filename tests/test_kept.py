@@ -20,6 +20,7 @@ from campaignsync.l10n.catalog import Lookup
 from campaignsync.load.project import load_project
 from campaignsync.model import Output, Project
 from campaignsync.pack import (
+    again,
     archive,
     attention,
     gallery,
@@ -364,6 +365,8 @@ def test_a_process_that_joins_a_partners_csv_again_encodes_only_the_blocks_new_t
     script); the blocks joined last time are taken as they were encoded, a new one encoded,
     and a block no longer joined is let go."""
     csv, columns = schedulecsv._Encoded, schedulecsv.CSV_COLUMNS
+    assert csv.joined("eu", ["2026-10-05,a,de,m1,b"]) and csv.last == {}  # builds once: none kept
+    again.builds_again()
     blocks = [
         '2026-10-05,Σύνθημα,el,m1,"a ""b"""',
         "2026-10-06,Пароль,bg,m2,y\r\n2026-10-06,,bg,m2,z",

@@ -23,7 +23,7 @@ from test_incremental import (
 )
 
 from campaignsync.model import Output
-from campaignsync.pack import manifest, manifestrows
+from campaignsync.pack import again, manifest, manifestrows
 
 PATHS = [f"{folder}/{name}" for folder in ("de/x", "fr/x", "preview") for name in ("a", "b", "c")]
 
@@ -165,7 +165,7 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         return opened(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", reading)
-    monkeypatch.setattr(manifestrows._Checked, "again", True)  # as preview's process
+    monkeypatch.setattr(again._Process, "again", True)  # as preview's process
 
     def noted(data: bytes) -> Any:
         if data.startswith(b"{"):  # a manifest (not the digest of the other files' paths)
@@ -183,7 +183,7 @@ def test_a_process_hashes_the_last_manifest_again_only_once_its_file_changed(
         assert hashed == [], n  # the one the last build wrote
         assert read == [path], n  # read once: the clean build's (then each update's, held)
     # A process of its own (not building again) holds nothing of its update.
-    monkeypatch.setattr(manifestrows._Checked, "again", False)
+    monkeypatch.setattr(again._Process, "again", False)
     change_body(repo, 0, "Built alone")
     cli_invoke(build, env=EPOCH)
     assert read == [path]  # the last one written, held

@@ -102,9 +102,9 @@ def rebuild(
     """
     from campaignsync import pipeline
     from campaignsync.checks import report
-    from campaignsync.pack import manifestrows
+    from campaignsync.pack import again
 
-    manifestrows.builds_again()
+    again.builds_again()
     try:
         options = pipeline.Options(out=out, jobs=jobs, clock=clock() if clock else None)
         if folder_first is not None and _zip_waits(root, out, request, options.clock, folder_first):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import Output
-from campaignsync.pack import manifest, sealed
+from campaignsync.pack import again, manifest, sealed
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
@@ -180,30 +180,21 @@ class _Checked:
     A process that builds again (``preview`` after each save) does not hash again a
     manifest whose file is the one it wrote or checked (61 MB at full size, 0.035 s):
     the same inode, size and times, its ctime included, which no one sets back. Nor
-    does one that builds again read the one it wrote in an update (0.04 s): its bytes
-    are held (:func:`to_hold`).
+    does one that builds again (``pack.again``) read the one it wrote in an update
+    (0.04 s): its bytes are held (:func:`to_hold`).
     """
 
     last: tuple[Path, tuple[int, ...], str] | None = None
     #: The bytes of the manifest ``last`` names, when this process wrote it in an update
     #: (b"": none held), until the next build reads them.
     held = b""
-    #: Whether this process builds again (``preview``, see :func:`builds_again`).
-    again = False
-
-
-def builds_again() -> None:
-    """Say that this process builds again after this build (``preview``, before each one).
-
-    Its updates' manifests are then held for the next (:func:`to_hold`); a build in a
-    process of its own would hold one to its end for nothing (61 MB at full size).
-    """
-    _Checked.again = True
 
 
 def to_hold(kept: Kept | None, document: bytes) -> bytes:
     """Return an update's manifest for this process to hold once written (b"": none)."""
-    return document if kept is not None and kept.hashes is not None and _Checked.again else b""
+    if kept is None or kept.hashes is None or not again.building_again():
+        return b""  # (one that builds once would hold it to its end for nothing)
+    return document
 
 
 def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") -> None:
