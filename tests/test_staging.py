@@ -305,13 +305,15 @@ def test_an_update_holds_none_of_its_gallery_and_manifest_bytes(
     same_as_clean(cli_invoke, small_repo, out, clean)
 
 
-@pytest.mark.parametrize("fails", [False, True])
-def test_an_updates_file_of_files_set_aside_is_closed_once_the_pack_is_written(
+@pytest.mark.parametrize("fails", ["no", "writer", "assembly"])
+def test_an_updates_files_set_aside_are_closed_once_the_pack_is_written(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    fails: bool,
+    fails: str,
 ) -> None:  # fmt: skip
-    """Closed by the build, not by a finalizer: a Ctrl-C that lands in one is printed and lost."""
-    from campaignsync.pack import spilled
+    """Closed by the build, not by a finalizer: a Ctrl-C that lands in one is printed and lost.
+    So are they when the writer stops, or the assembly after they were set aside; the
+    last pack is then as it was."""
+    from campaignsync.pack import manifestrows, spilled
 
     out = tmp_path / "out"
     build = ["build", "--repo", str(small_repo), "--out", str(out)]
@@ -327,15 +329,22 @@ def test_an_updates_file_of_files_set_aside_is_closed_once_the_pack_is_written(
     def failing(*args: Any, **kwargs: Any) -> None:
         raise BuildError("the writer stopped")
 
+    before = tree(out / "2026")
     with monkeypatch.context() as patch:
         patch.setattr(spilled.Spiller, "__init__", noted)
-        if fails:
+        patch.setattr(spilled, "_ALONE_FROM", 1000)  # the gallery's pages and the manifest too
+        if fails == "writer":
             patch.setattr(writer, "write_pack", failing)
-        cli_invoke(build, env=EPOCH, expect=1 if fails else 0)
+        if fails == "assembly":  # (the manifest made last: the others set aside by then)
+            patch.setattr(manifestrows, "manifest_of", failing)
+        result = cli_invoke(build, env=EPOCH, expect=1 if fails != "no" else 0)
     assert made  # (each held here: a finalizer would not have run)
     held = [h for s in made for h in (s._held, *s._alone)]
-    assert [h.handle.closed for h in held] == [True] * len(held)
+    assert len(held) > 2 and [h.handle.closed for h in held] == [True] * len(held)
     assert not any(h._closing.alive for h in held)
+    if fails != "no":
+        assert result.stderr == "error: the writer stopped\n"  # (a BuildError's own words)
+        assert tree(out / "2026") == before
 
 
 @pytest.mark.parametrize("kernel", ["copies", "refuses", "stops", "absent"])
@@ -411,21 +420,26 @@ def test_an_update_links_its_big_files_set_aside_into_the_pack(
         real_link(source, target, **kwargs)
         linked.append(target)
 
-    def noted(held: spilled._Held, folder: Path, alone: bool = False) -> None:
-        real_init(held, folder, alone)
+    def noted(held: spilled._Held, *args: Any) -> None:
+        real_init(held, *args)
         made.append(held)
 
-    with monkeypatch.context() as patch:
-        patch.setattr(spilled, "_ALONE_FROM", 1000)  # the manifest and the gallery's pages
-        patch.setattr(spilled, "_ALONE", 3)
-        patch.setattr(os, "link", link)
-        patch.setattr(spilled._Held, "__init__", noted)
-        if system == "lacks":
-            patch.setattr(spilled, "_TMPFILE", 0)
-        cli_invoke(build, env=EPOCH)
-    assert len(made) == 4  # the shared file and as many alone as allowed
-    assert [h.linkable for h in made] == [False, *[system != "lacks"] * 3]
-    assert len(linked) == (3 if system == "links" else 0)
+    mask = os.umask(0o077)  # (a link keeps the pack's mode, not the umask's)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(spilled, "_ALONE_FROM", 1000)  # the gallery's pages, the manifest
+            patch.setattr(spilled, "_ALONE", 3)
+            patch.setattr(os, "link", link)
+            patch.setattr(spilled._Held, "__init__", noted)
+            if system == "lacks":
+                patch.setattr(spilled, "_TMPFILE", 0)
+            cli_invoke(build, env=EPOCH)
+    finally:
+        os.umask(mask)
+    # The shared file, then as many alone as allowed and the manifest, where they can be.
+    assert [h.linkable for h in made] == [False, *[True] * (4 if system != "lacks" else 0)]
+    assert len(linked) == (4 if system == "links" else 0)
+    assert "manifest.json" in {Path(p).name for p in linked} or system != "links"
     assert all(h.handle.closed for h in made)
     # Each linked file is the pack's own now: one name, in the pack (its staging name gone).
     staged = [Path(p) for p in linked]
@@ -433,6 +447,7 @@ def test_an_update_links_its_big_files_set_aside_into_the_pack(
     names = {p.name for p in staged}
     in_pack = [p for p in (out / "2026").rglob("*") if p.name in names]
     assert len(in_pack) == len(names) and all(p.stat().st_nlink == 1 for p in in_pack)
+    assert {oct(p.stat().st_mode & 0o777) for p in in_pack} <= {"0o644"}
     cli_invoke(build[:-1], env=EPOCH)  # the zip made again
     same_as_clean(cli_invoke, small_repo, out, clean)
 

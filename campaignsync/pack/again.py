@@ -1,9 +1,9 @@
 """Whether this process builds again after its build (``preview``): what it keeps for the next.
 
-A build in a process of its own keeps nothing for a build it will not make: not the
-manifest it wrote (61 MB at 500 messages x 26 locales, ``manifestrows.to_hold``), nor
-the scheduler CSVs' blocks encoded (39 MB, ``schedulecsv``). ``live.rebuild`` says so
-before each build.
+A build in a process of its own does not keep, for a build it will not make, the
+manifest it wrote (61 MB at 500 messages x 26 locales, ``manifestrows.to_hold``) nor the
+scheduler CSVs' blocks encoded (39 MB, ``schedulecsv``): the two memos that would hold
+bytes to its end. ``live.rebuild`` says so before each build.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ from campaignsync.pack.staging import InThreads
 
 _SHORT = "a file set aside for the pack was cut short"
 
-#: A file this long or longer is set aside alone (:class:`_Held`), as many as :data:`_ALONE`.
+#: A file this long or longer is set aside alone (:meth:`_Held.alone`): as many as
+#: :data:`_ALONE`, and the manifest (the last file) whatever their number.
 _ALONE_FROM = 1 << 20
 _ALONE = 16
 #: How a file with no name is opened (Linux); 0 where the system has no such thing.
@@ -36,19 +37,18 @@ _TMPFILE: int = getattr(os, "O_TMPFILE", 0)
 
 
 class _Held:
-    """The temporary file; closed (and so removed) once the pack is written (:meth:`close`).
+    """The temporary file; closed once the pack is written (:meth:`close`).
 
-    Else (a build that stopped first) when no file set aside there is left. One made
-    ``alone`` holds one file, and has no name until :meth:`linked` gives it one in the new
-    pack (Linux's ``O_TMPFILE``; elsewhere, or where that fails, its bytes are copied).
+    Else (a build that stopped first) when no file set aside there is left. Closed, it is
+    gone, but for one made :meth:`alone` and linked into the new pack (:meth:`linked`),
+    which is the pack's file from then on.
     """
 
     __slots__ = ("__weakref__", "_closing", "folder", "handle", "linkable")
 
-    def __init__(self, folder: Path, alone: bool = False) -> None:
+    def __init__(self, folder: Path, nameless: IO[bytes] | None = None) -> None:
         # Closed by :meth:`close` once the pack is written, else by the finalizer once the
         # last file set aside here is gone (a build that stopped before).
-        nameless = _nameless(folder) if alone else None
         self.linkable = nameless is not None
         try:
             self.handle: IO[bytes] = nameless or tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
@@ -58,22 +58,50 @@ class _Held:
             self.folder = tempfile.gettempdir()
         self._closing = weakref.finalize(self, self.handle.close)
 
+    @classmethod
+    def alone(cls, folder: Path) -> _Held | None:
+        """Return a file for one file alone, with no name until linked (None: none can be).
+
+        Linux's ``O_TMPFILE`` without ``O_EXCL`` (so that it can be linked), made with the
+        pack's files' mode, which a link keeps; None on another system or file system.
+        """
+        if not _TMPFILE:
+            return None
+        try:
+            fd = os.open(folder, _TMPFILE | os.O_RDWR, paths.FILE_MODE)
+        except OSError:
+            return None
+        try:
+            os.fchmod(fd, paths.FILE_MODE)  # (not the umask's)
+            handle = os.fdopen(fd, "w+b")
+        except OSError:
+            os.close(fd)
+            return None
+        except BaseException:  # (a Ctrl-C: no descriptor left open)
+            os.close(fd)
+            raise
+        return cls(folder, handle)
+
     def close(self) -> None:
         """Close the file now. A Ctrl-C in a finalizer is printed and lost: this one's is not."""
         self._closing.detach()
         self.handle.close()
 
     def linked(self, path: str) -> bool:
-        """Give the file (made alone) the name ``path``, which must not exist; say if it could."""
+        """Give the file (made alone) the name ``path``, which must not exist; say if it could.
+
+        Where it cannot (no ``/proc``, another file system, a name taken), the caller
+        copies it (and says what stops that: a name taken, say).
+        """
         if not self.linkable:
             return False
         try:  # linkat(2) through /proc, following the descriptor's link (link(2) would not)
             fds = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:  # no /proc: copied by the caller
+        except OSError:
             return False
         try:  # (a link that is there at ``path``, even broken, is not followed: it exists)
             os.link(str(self.handle.fileno()), path, src_dir_fd=fds, follow_symlinks=True)
-        except OSError:  # another file system, say: copied by the caller (who says why not)
+        except OSError:
             return False
         finally:
             os.close(fds)
@@ -160,7 +188,7 @@ class Spiller(InThreads):
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        made, held, at = self._reserved(rel, len(data))
+        made, held, at = self._reserved(rel, len(data), last=True)
         with ThreadPoolExecutor(1) as pool:
             written = pool.submit(self._write, data, held, at)
             member = writer.digest(data)
@@ -172,10 +200,15 @@ class Spiller(InThreads):
         for held in (self._held, *self._alone):
             held.close()
 
-    def _reserved(self, rel: str, size: int) -> tuple[writer.PackFile, _Held, int]:
+    def _reserved(
+        self, rel: str, size: int, last: bool = False
+    ) -> tuple[writer.PackFile, _Held, int]:
         """Return the file set aside, where it goes and at what offset there."""
-        if size >= _ALONE_FROM and len(self._alone) < _ALONE:
-            held, at = _Held(self._folder, alone=True), 0
+        alone = None
+        if size >= _ALONE_FROM and (len(self._alone) < _ALONE or last):
+            alone = _Held.alone(self._folder)
+        if alone is not None:
+            held, at = alone, 0
             self._alone.append(held)
         else:
             held, at, self._end = self._held, self._end, self._end + size
@@ -200,23 +233,3 @@ class Spiller(InThreads):
                 f"cannot set the new pack's files aside in {held.folder}: "
                 f"{exc.strerror or exc}; the previous pack is unchanged"
             ) from None
-
-
-def _nameless(folder: Path) -> IO[bytes] | None:
-    """Return a new file with no name in ``folder`` that can be linked once written (None: not).
-
-    ``O_TMPFILE`` without ``O_EXCL``: gone with the process unless linked. Made with the
-    pack's files' mode, which a link keeps.
-    """
-    if not _TMPFILE:
-        return None
-    try:
-        fd = os.open(folder, _TMPFILE | os.O_RDWR, paths.FILE_MODE)
-    except OSError:  # a file system without it: the shared temporary file
-        return None
-    try:
-        os.fchmod(fd, paths.FILE_MODE)
-    except OSError:
-        os.close(fd)
-        return None
-    return os.fdopen(fd, "w+b")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from campaignsync.pipeline.workers import Rendered, forks
 
 if TYPE_CHECKING:
     from campaignsync.l10n import catalog
-    from campaignsync.pack import gallery, messagepages
+    from campaignsync.pack import gallery, messagepages, outputkeys
     from campaignsync.pack.hits import Whole
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.spilled import Spiller
@@ -100,7 +101,7 @@ def assemble(
     the scheduler CSVs, the calendar and the readability are made then in a forked
     process, while this one makes the gallery.
     """
-    from campaignsync.pack import manifestrows, outputkeys
+    from campaignsync.pack import manifestrows
     from campaignsync.pack.staging import Stager
 
     source, commit_time = source_info(project)
@@ -110,28 +111,24 @@ def assemble(
     outputs = list(rendered.outputs)
     if kept is not None:  # what the email copies and the pieces per message are made from
         kept.outputs = rendered.members
-        apart = ({w.message_id: w.outputs for w in rendered.wholes}, rendered.rest)
-        shards = {w.message_id: f"{w.shard} {' '.join(w.tags)}" for w in rendered.wholes
-                  if w.shard}  # fmt: skip
-        kept.by_message = outputkeys.by_message(
-            kept, [m.id for m in project.messages_of(selection.campaign)], outputs,
-            rendered.lines, rendered.lookups, [x.tag for x in selection.locales], apart, shards,
-        )  # fmt: skip
+        kept.by_message = _by_message(project, selection, rendered, kept, outputs)
     stager = _stager(staged, kept)
-    try:
-        extras, scores = pack_extras(
-            project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
-            rendered.copied, forks(jobs, rendered.fresh), rendered.pages, rendered.wholes,
-        )  # fmt: skip
-    finally:
-        done = stager.finish() if stager is not None else {}
-    # Hashed only (the writer compresses what the last zip lacks); kept's have their members.
-    known = {**kept.hashed, **kept.members, **done} if kept is not None else done
-    fresh = writer.digest_all(f for f in extras if f.path not in known)
-    members = {**rendered.members, **known, **fresh}
-    head = manifest.head(selection.campaign, source, epoch, _partial(selection), scores)
-    document, rows = manifestrows.manifest_of(kept, head, outputs, extras, members, rendered.lines)
-    made = (stager.last if stager is not None else _held)("manifest.json", document)
+    with _closed_if_stopped(stager):
+        try:
+            extras, scores = pack_extras(
+                project, selection, outputs, epoch, rendered.lookups, drawn, kept, stager,
+                rendered.copied, forks(jobs, rendered.fresh), rendered.pages, rendered.wholes,
+            )  # fmt: skip
+        finally:
+            done = stager.finish() if stager is not None else {}
+        # Hashed only (the writer compresses what the last zip lacks); kept's have their members.
+        known = {**kept.hashed, **kept.members, **done} if kept is not None else done
+        fresh = writer.digest_all(f for f in extras if f.path not in known)
+        members = {**rendered.members, **known, **fresh}
+        head = manifest.head(selection.campaign, source, epoch, _partial(selection), scores)
+        document, rows = manifestrows.manifest_of(kept, head, outputs, extras, members,
+                                                  rendered.lines)  # fmt: skip
+        made = (stager.last if stager is not None else _held)("manifest.json", document)
     extras.append(made[0])
     members["manifest.json"] = made[1]
     manifestrows.note(kept, made[1].sha256, rows)
@@ -140,6 +137,36 @@ def assemble(
     aside = None if stager is None or isinstance(stager, Stager) else stager
     mine = manifestrows.to_hold(kept, document)
     return Assembled(outputs, extras, epoch, source, members, staged_now, steady, rest, aside, mine)
+
+
+def _by_message(
+    project: Project, selection: Selection, rendered: Rendered, kept: Kept, outputs: list[Output]
+) -> outputkeys.ByMessage:
+    """Return each message's outputs with their digest, what pieces per message are made from."""
+    from campaignsync.pack import outputkeys
+
+    apart = ({w.message_id: w.outputs for w in rendered.wholes}, rendered.rest)
+    shards = {w.message_id: f"{w.shard} {' '.join(w.tags)}" for w in rendered.wholes if w.shard}
+    return outputkeys.by_message(
+        kept, [m.id for m in project.messages_of(selection.campaign)], outputs, rendered.lines,
+        rendered.lookups, [x.tag for x in selection.locales], apart, shards,
+    )  # fmt: skip
+
+
+@contextmanager
+def _closed_if_stopped(stager: Stager | Spiller | None) -> Iterator[None]:
+    """Close the files an update set aside if assembling stops (else the build closes them).
+
+    Not left to a finalizer: a Ctrl-C that lands in one is printed and lost.
+    """
+    from campaignsync.pack.spilled import Spiller
+
+    try:
+        yield
+    except BaseException:
+        if isinstance(stager, Spiller):
+            stager.close()
+        raise
 
 
 def _steady(
