@@ -71,12 +71,24 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.org")
-    from campaignsync.pack import again, lookups, manifestrows, schedulecsv
+    from campaignsync.pack import (
+        again,
+        archive,
+        attention,
+        lookups,
+        manifestrows,
+        schedulecsv,
+        shards,
+    )
 
-    # What a process that builds again keeps of its last builds: each test starts with none.
+    # What a process that builds again keeps of its last builds (tests/test_architecture.py,
+    # WRITTEN_GLOBALS): each test starts with none.
     monkeypatch.setattr(again._Process, "again", False)
     monkeypatch.setattr(lookups, "_READ_PO", {})
     monkeypatch.setattr(schedulecsv._Encoded, "last", {})
+    monkeypatch.setattr(shards.Known, "last", None)
+    monkeypatch.setattr(archive._Written, "last", None)
+    monkeypatch.setattr(attention._Keyed, "last", None)
     for name, value in (("last", None), ("held", b"")):
         monkeypatch.setattr(manifestrows._Checked, name, value)
 

@@ -443,6 +443,18 @@ WRITTEN_GLOBALS = {
     # cache is opened, and made anew in a forked renderer (pack/bodies.py).
     ("pack/bodies.py", "_RECENT"),
     ("pack/bodies.py", "_RECENT_LOCK"),
+    # What a process that builds again (preview) keeps of its last build, each checked
+    # against the file or inputs it stands for before it is used (tests/conftest.py
+    # starts each test with none): the shards it read, the manifest it wrote or checked
+    # and its bytes, the zip index it wrote, the schedule findings' key, the CSV blocks
+    # encoded; and whether it builds again at all (pack/again.py).
+    ("pack/shards.py", "Known.last"),
+    ("pack/manifestrows.py", "_Checked.last"),
+    ("pack/manifestrows.py", "_Checked.held"),
+    ("pack/archive.py", "_Written.last"),
+    ("pack/attention.py", "_Keyed.last"),
+    ("pack/schedulecsv.py", "_Encoded.last"),
+    ("pack/again.py", "_Process.again"),
 }
 _MUTATORS = frozenset(
     {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend", "insert"}
@@ -454,8 +466,13 @@ _MUTABLE_CALLS = frozenset(
 
 
 def written_globals(source: str) -> list[str]:
-    """Return the module-level containers (and ``global`` names) a module's functions write."""
+    """Return the module-level containers (and ``global`` names) a module's functions write.
+
+    And the attributes of its classes they set (``Class.name``, or ``cls.name`` in a class
+    method): a class holding a process's memo is module-level state as a dict is.
+    """
     tree = ast.parse(source)
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     mutable = set()
     for node in tree.body:
         value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
@@ -488,7 +505,33 @@ def written_globals(source: str) -> list[str]:
                     and isinstance(t.value, ast.Name)
                     and t.value.id in mutable
                 )
+                found.update(_class_attributes(targets, classes, _class_of(tree, function)))
     return sorted(found)
+
+
+def _class_of(tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """Return the module-level class whose class method ``function`` is ('' if none)."""
+    for node in tree.body:
+        if (
+            isinstance(node, ast.ClassDef)
+            and function in node.body
+            and any(_dotted(d) == "classmethod" for d in function.decorator_list)
+        ):
+            return node.name
+    return ""
+
+
+def _class_attributes(targets: list[ast.expr], classes: set[str], owner: str) -> set[str]:
+    """Return ``Class.name`` for each target that sets an attribute of a module-level class."""
+    found = set()
+    for target in targets:
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            name = target.value.id
+            if name in classes:
+                found.add(f"{name}.{target.attr}")
+            elif name == "cls" and owner:
+                found.add(f"{owner}.{target.attr}")
+    return found
 
 
 def test_no_module_keeps_state_written_at_run_time() -> None:
@@ -509,6 +552,12 @@ def test_no_module_keeps_state_written_at_run_time() -> None:
         ("_STATE = dict()\ndef reset():\n    _STATE.clear()\n", "_STATE"),
         ("_HELD = LRUCache(8)\ndef put(k):\n    _HELD[k] = 1\n", "_HELD"),
         ("count = 0\ndef bump():\n    global count\n    count += 1\n", "count"),
+        ("class Memo:\n    last = None\ndef keep(v):\n    Memo.last = v\n", "Memo.last"),
+        (
+            "class Memo:\n    last = None\n    @classmethod\n    def keep(cls, v):\n"
+            "        cls.last = v\n",
+            "Memo.last",
+        ),
     ],
 )
 def test_the_state_check_fails_on_a_module_cache(source: str, name: str) -> None:
