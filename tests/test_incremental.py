@@ -796,12 +796,13 @@ def test_a_process_hashes_a_settled_po_file_once_and_a_changed_one_again(
     assert lookups.po_digest(po, changed) is None  # a link is refused (reading it reports it)
     po.unlink()
     os.mkfifo(po)
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("waited on a pipe"))
+    before = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("waited on a pipe"))
     signal.alarm(5)
     try:
         assert lookups.po_digest(po, changed) is None  # nor waited on
     finally:
         signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
 
 
 def test_a_process_building_again_reads_only_the_po_files_changed_since(

@@ -391,7 +391,7 @@ def test_an_update_copies_the_files_it_set_aside_into_the_pack(
     same_as_clean(cli_invoke, small_repo, out, clean)
 
 
-@pytest.mark.parametrize("system", ["links", "refuses", "lacks"])
+@pytest.mark.parametrize("system", ["links", "refuses", "lacks", "unsupported"])
 def test_an_update_links_its_big_files_set_aside_into_the_pack(
     cli_invoke: CliInvoke,
     small_repo: Path,
@@ -400,8 +400,9 @@ def test_an_update_links_its_big_files_set_aside_into_the_pack(
     system: str,
 ) -> None:
     """A big file waits alone in a nameless file, which becomes the pack's file: not copied.
-    Where it cannot be linked (another file system) or made (no ``O_TMPFILE``), it is
-    copied: the pack is a clean build's either way, and no file is left open."""
+    Where it cannot be linked (another file system) or made (no ``O_TMPFILE``, or a file
+    system without it), it is copied: the pack is a clean build's either way, and no file
+    is left open."""
     import errno
 
     from campaignsync.pack import spilled
@@ -424,6 +425,13 @@ def test_an_update_links_its_big_files_set_aside_into_the_pack(
         real_init(held, *args)
         made.append(held)
 
+    real_open = os.open
+
+    def unsupported(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & spilled._TMPFILE == spilled._TMPFILE:  # (a file system without it)
+            raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
+        return real_open(path, flags, *args, **kwargs)
+
     mask = os.umask(0o077)  # (a link keeps the pack's mode, not the umask's)
     try:
         with monkeypatch.context() as patch:
@@ -433,11 +441,14 @@ def test_an_update_links_its_big_files_set_aside_into_the_pack(
             patch.setattr(spilled._Held, "__init__", noted)
             if system == "lacks":
                 patch.setattr(spilled, "_TMPFILE", 0)
+            if system == "unsupported":
+                patch.setattr(os, "open", unsupported)
             cli_invoke(build, env=EPOCH)
     finally:
         os.umask(mask)
     # The shared file, then as many alone as allowed and the manifest, where they can be.
-    assert [h.linkable for h in made] == [False, *[True] * (4 if system != "lacks" else 0)]
+    alone = 0 if system in ("lacks", "unsupported") else 4
+    assert [h.linkable for h in made] == [False, *[True] * alone]
     assert len(linked) == (4 if system == "links" else 0)
     assert "manifest.json" in {Path(p).name for p in linked} or system != "links"
     assert all(h.handle.closed for h in made)

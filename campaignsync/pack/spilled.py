@@ -51,7 +51,9 @@ class _Held:
         # last file set aside here is gone (a build that stopped before).
         self.linkable = nameless is not None
         try:
-            self.handle: IO[bytes] = nameless or tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+            self.handle: IO[bytes] = (
+                nameless if nameless is not None else tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+            )
             self.folder = str(folder)
         except OSError:  # the cache folder gone: the system's temporary folder will do
             self.handle = tempfile.TemporaryFile()  # noqa: SIM115
