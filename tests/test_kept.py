@@ -589,10 +589,10 @@ def test_a_page_taken_by_reference_is_not_read_and_one_changed_by_hand_is_made_a
     start, close = spilled._Held.__init__, spilled._Held.close
     open_now: set[spilled._Held] = set()
 
-    def started(held: spilled._Held, folder: Path, alone: bool = False) -> None:
+    def started(held: spilled._Held, *args: object) -> None:
         still_open.append(len(open_now))
         made[0] += 1
-        start(held, folder, alone)
+        start(held, *args)
         open_now.add(held)
 
     monkeypatch.setattr(spilled._Held, "__init__", started)
