@@ -436,7 +436,7 @@ WRITTEN_GLOBALS = {
     ("pipeline/collecting.py", "_collecting_less"),
     # The kept bases this process read or wrote, each while its file is the one seen
     # (a preview builds again in one process after each save).
-    ("pack/kept.py", "_BASES"),
+    ("pack/based.py", "_BASES"),
     # The sha256 of each PO file this process read, while its file is the one seen.
     ("pack/lookups.py", "_READ_PO"),
     # The render cache's units read last, up to 64 MB, and their lock: emptied when a

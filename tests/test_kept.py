@@ -8,10 +8,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pyphen
 import pytest
 from conftest import CliInvoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_incremental import EPOCH, change_po_entry, change_title, tree
 
 from campaignsync import pipeline
@@ -34,14 +37,13 @@ from campaignsync.pack import (
     spilled,
     writer,
 )
+from campaignsync.pack import kept as kept_module
+from campaignsync.pack.based import base_of, delta_after, read_based, save_based
 from campaignsync.pack.kept import (
     BASE,
     HASHES,
     PIECES,
     Kept,
-    _read_based,
-    _save_based,
-    base_of,
     open_kept,
     save_kept,
 )
@@ -652,34 +654,95 @@ def test_after_an_edit_only_the_hashes_that_changed_are_written(
     assert open_kept(cache, pack, key).hashes is None
 
 
+def test_an_update_keeps_the_hashes_changes_found_from_the_paths_it_changed(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each update compares only the paths it changed with the base (not 150,000 hashes);
+    what it keeps is what comparing every hash gives: an entry edited, a message removed
+    (its files gone), then put back (its files as in the base again)."""
+    build, cache, pack, _ = _built(cli_invoke, sample_repo, tmp_path)
+    found: list[object] = []
+
+    def spied(*args: Any) -> Any:
+        found.append(delta_after(*args))
+        return found[-1]
+
+    monkeypatch.setattr(kept_module, "delta_after", spied)
+    where = sealed.folder_id(cache)
+    victim = sorted((sample_repo / "content" / "messages").rglob("*.md"))[3]
+    text = victim.read_text(encoding="utf-8")
+    for edit in (
+        lambda: change_po_entry(sample_repo, 0, "Stay safe"),
+        victim.unlink,
+        lambda: victim.write_text(text, encoding="utf-8"),
+    ):
+        edit()
+        cli_invoke(build, env=EPOCH)
+        now = manifest.hashes(pack)
+        kept, (_, _, base), (changes, gone) = read_based(
+            cache / HASHES, where, now["manifest.json"]
+        )
+        assert kept == now
+        assert changes == {path: sha for path, sha in now.items() if base.get(path) != sha}
+        assert gone == tuple(sorted(base.keys() - now.keys()))
+        assert found[-1] is not None and found[-1][0] == changes  # found from the update's paths
+    assert len(found) == 3 and found[1][1] and not found[2][1]  # the files gone, then back
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from("abcdefgh"), st.sampled_from("xyz")),
+    st.lists(
+        st.dictionaries(st.sampled_from("abcdefghij"), st.sampled_from(["x", "y", "z", None])),
+        max_size=4,
+    ),
+)
+def test_the_changes_to_a_base_found_from_the_paths_changed_are_those_of_every_entry(
+    base: dict[str, str], edits: list[dict[str, str | None]]
+) -> None:
+    """Edit after edit (an entry set, added or removed), the changes and names gone found
+    from the changed paths alone are those found by comparing every entry with the base."""
+    based = ("key", "checksum", base)
+    now, delta = dict(base), ({}, ())
+    for edit in edits:
+        for name, text in edit.items():
+            if text is None:
+                now.pop(name, None)
+            else:
+                now[name] = text
+        delta = delta_after(based, delta, now, edit)
+        assert delta == (
+            {name: text for name, text in now.items() if base.get(name) != text},
+            tuple(sorted(base.keys() - now.keys())),
+        )
+
+
 def test_pieces_are_kept_as_what_changed_since_a_base_until_that_is_an_eighth(
     tmp_path: Path,
 ) -> None:
     path, where = tmp_path / PIECES, sealed.folder_id(tmp_path)
     pieces = {f"piece {n}": f"text {n}" for n in range(80)}
-    based = _save_based(path, "key", pieces, None)
+    based, delta = save_based(path, "key", pieces, None)
     base = base_of(path).read_bytes()
-    assert _read_based(path, where, "key") == (pieces, based)
+    assert delta == ({}, ()) and read_based(path, where, "key") == (pieces, based, delta)
     edited = {**pieces, "piece 3": "changed", "new piece": "made"}
     del edited["piece 7"]
-    assert _save_based(path, "key", edited, based) == based  # three of 80: changes alone
+    changed = ({"piece 3": "changed", "new piece": "made"}, ("piece 7",))
+    assert save_based(path, "key", edited, based) == (based, changed)  # three of 80: changes
     assert base_of(path).read_bytes() == base
-    assert sealed.read_sealed(path, where, "key")[2:] == (
-        {"piece 3": "changed", "new piece": "made"},
-        ("piece 7",),
-    )
-    assert _read_based(path, where, "key") == (edited, based)
+    assert sealed.read_sealed(path, where, "key")[2:] == changed
+    assert read_based(path, where, "key") == (edited, based, changed)
     many = {name: "changed" for name in list(pieces)[:20]}
-    again = _save_based(path, "key", {**edited, **many}, based)  # a quarter: a new base
-    assert again != based and _read_based(path, where, "key") == ({**edited, **many}, again)
+    again, _ = save_based(path, "key", {**edited, **many}, based)  # a quarter: a new base
+    assert again != based and read_based(path, where, "key")[:2] == ({**edited, **many}, again)
     # The base damaged, or not the one the changes were kept against: nothing is trusted.
-    _save_based(path, "key", edited, again)
+    save_based(path, "key", edited, again)
     base_file = base_of(path)
     whole = base_file.read_bytes()
     base_file.write_bytes(whole[:-1])
-    assert _read_based(path, where, "key") is None
+    assert read_based(path, where, "key") is None
     sealed.write_sealed(base_file, "key", {"piece 1": "another base"})  # its key, not its sum
-    assert _read_based(path, where, "key") is None
+    assert read_based(path, where, "key") is None
 
 
 def test_schedule_problems_are_kept_until_a_time_they_read_changes(

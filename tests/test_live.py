@@ -7,7 +7,7 @@ import http.client
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,50 @@ def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
     assert state.problems == ()
     assert "en/x/kickoff.txt" not in state.changed  # the X post is the summary, not the title
     assert "en/web/kickoff.html" in state.changed and "index.html" in state.changed
+
+
+def test_the_files_changed_since_start_are_found_from_what_each_update_changed(
+    small_repo: Path,
+) -> None:
+    """After each update of the pack last recorded, only the paths it changed are looked at;
+    the files marked are those that differ from the baseline, as comparing all would say:
+    through two edits, one undone, a message removed and put back."""
+    out, request = small_repo / "dist", pipeline.Request()
+    first = live.rebuild(small_repo, out, request)
+    assert first.hashes is not None and first.since is None  # a clean build
+    state = live.State(baseline=dict(first.hashes))
+    state.record(first)
+    one, two = sorted((small_repo / "content" / "messages").rglob("*.md"))[:2]
+    texts = {path: path.read_text(encoding="utf-8") for path in (one, two)}
+
+    def edited(path: Path, word: str) -> Callable[[], object]:
+        return lambda: path.write_text(texts[path].replace("\ntitle: ", f"\ntitle: {word} "))
+
+    marked, recorded = [], first.hashes["manifest.json"]
+    for edit in (
+        edited(one, "First"),
+        edited(two, "Second"),
+        lambda: one.write_text(texts[one]),
+        two.unlink,
+        lambda: two.write_text(texts[two]),
+    ):
+        edit()
+        outcome = live.rebuild(small_repo, out, request)
+        assert outcome.hashes is not None and outcome.since is not None
+        assert outcome.since[0] == recorded  # an update of the pack last recorded
+        state.record(outcome)
+        recorded = outcome.hashes["manifest.json"]
+        every = sorted(p for p, h in outcome.hashes.items() if state.baseline.get(p) != h)
+        assert state.changed == tuple(every)
+        marked.append({Path(p).stem for p in state.changed} & {one.stem, two.stem})
+    first_id, second_id = one.stem, two.stem
+    assert marked == [
+        {first_id},
+        {first_id, second_id},
+        {second_id},
+        set(),  # its pages gone: none to mark
+        set(),  # back as they were
+    ]
 
 
 def test_preview_reads_back_no_manifest_it_wrote_at_its_last_save(

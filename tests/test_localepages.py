@@ -26,7 +26,8 @@ from campaignsync.load.project import load_project
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack import gallery, localepages, shown
 from campaignsync.pack.attention import Item
-from campaignsync.pack.kept import PIECES, Kept, _save_based, open_kept
+from campaignsync.pack.based import save_based
+from campaignsync.pack.kept import PIECES, Kept, open_kept
 
 #: What a card of an unchanged message shows while the build runs: a page joined from it is wrong.
 POISON = b"<p>POISON</p>"
@@ -157,7 +158,7 @@ def test_a_record_of_sections_that_does_not_read_back_is_a_miss(
     assert len(names) == len(list((out / "2026" / "preview").glob("*.html")))
     for n, name in enumerate(names):  # not lines of three, or sections past the page's end
         pieces[name] = "not a record" if n % 2 else re.sub(r" \d+\n", " 99999999\n", pieces[name])
-    _save_based(cache / PIECES, key, pieces, None)
+    save_based(cache / PIECES, key, pieces, None)
     change_body(repo, 0, "One more line")
     cli_invoke(build, env=EPOCH)
     same_as_clean(cli_invoke, repo, out, tmp_path / "clean")
@@ -185,7 +186,7 @@ def test_after_an_edit_only_the_edited_messages_sections_are_digested_again(
     assert len(lists) == len(list((out / "2026" / "preview" / "messages").iterdir()))
     for name in lists:
         pieces[name] = pieces[name].rpartition(" ")[0]
-    _save_based(cache / PIECES, key, pieces, None)
+    save_based(cache / PIECES, key, pieces, None)
     digested.clear()
     change_body(repo, 0, "And another")
     cli_invoke(build, env=EPOCH)

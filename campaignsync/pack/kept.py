@@ -26,7 +26,8 @@ pack, sealed under its manifest's sha256: while the manifest is the one that
 build recorded (``pack.state``: its size and time), the writer takes the hashes
 from there instead of parsing the manifest (18 MB of JSON at 150 messages). It
 holds what changed since ``pack.hashes.base``, the hashes kept in full, until
-that is an eighth of them: an edit writes a few hundred, not 150,000.
+that is an eighth of them: an edit writes a few hundred, not 150,000, and an
+update finds them from the paths it changed alone (``PackResult.since``).
 ``pack.runs``, sealed the same way, holds the zip's members deflated in runs
 (:mod:`campaignsync.pack.runs`), so that an update deflates only the changed runs.
 """
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.pack import sealed, state, writer
+from campaignsync.pack.based import Based, Delta, delta_after, read_based, save_based
 from campaignsync.pack.runs import Table, valid
 from campaignsync.pack.writer import UNDECIDED, Member
 
@@ -69,8 +71,10 @@ class Kept:
     members: dict[str, Member] = field(default_factory=dict)
     #: The last pack's sha256 by path, as its build wrote it (None: read its manifest).
     hashes: Mapping[str, str] | None = None
-    #: The hashes kept in full that ``hashes`` were kept against (see :data:`Based`).
+    #: The hashes kept in full that ``hashes`` were kept against (see :data:`Based`), and
+    #: what ``hashes`` changed of them (see :data:`Delta`).
     hashes_base: Based | None = None
+    hashes_delta: Delta | None = None
     #: The last zip's members deflated in runs (empty: none known).
     runs: Mapping[str, Table] = field(default_factory=dict)
     #: Pieces of whole-pack files (a message of the overview's list) by their inputs' digest:
@@ -174,12 +178,12 @@ def open_kept(
         except OSError:
             return kept
         kept.known = _index(sealed.read_sealed(index, where, key))
-        pieces = _read_based(cache_folder / PIECES, where, key)
+        pieces = read_based(cache_folder / PIECES, where, key)
         if pieces is not None:
-            kept.pieces, kept.pieces_base = pieces
+            kept.pieces, kept.pieces_base, _ = pieces
         found = _hashes(cache_folder, where, pack)
         if found is not None:
-            kept.hashes, kept.hashes_base = found
+            kept.hashes, kept.hashes_base, kept.hashes_delta = found
             plain = sealed.read_sealed(cache_folder / RUNS, where, kept.hashes["manifest.json"])
             kept.runs = valid(plain) or {}
     return kept
@@ -212,10 +216,13 @@ def keep_runs(cache_folder: Path, manifest: str, runs: Mapping[str, Table]) -> N
     sealed.write_sealed(cache_folder / RUNS, manifest, dict(runs))
 
 
-def _hashes(cache_folder: Path, where: bytes, pack: Path) -> tuple[dict[str, str], Based] | None:
+def _hashes(
+    cache_folder: Path, where: bytes, pack: Path
+) -> tuple[dict[str, str], Based, Delta] | None:
     """Return the last pack's hashes if its manifest is the one its build recorded.
 
-    Also the base they were kept against, under the sha256 of its manifest.
+    Also the base they were kept against, under the sha256 of its manifest, and what they
+    changed of it.
     """
     try:
         recorded = state.recorded(pack.parent)[pack.name]
@@ -225,105 +232,13 @@ def _hashes(cache_folder: Path, where: bytes, pack: Path) -> tuple[dict[str, str
         key = str(recorded["sha256"])
     except (OSError, KeyError, TypeError):
         return None
-    found = _read_based(cache_folder / HASHES, where, key)
+    found = read_based(cache_folder / HASHES, where, key)
     if found is None:
         return None
-    plain, (base_key, _, base) = found
+    plain, (base_key, _, base), _ = found
     if base.get("manifest.json") != base_key or plain.get("manifest.json") != key:
         return None
     return found
-
-
-#: What a file kept as a base and changes (:func:`_save_based`) was kept against: the
-#: base's key, its checksum and what it holds.
-Based = tuple[str, str, Mapping[str, str]]
-
-
-def base_of(path: Path) -> Path:
-    """Return where the base of a file kept as changes to a base is (``<name>.base``)."""
-    return path.with_name(f"{path.name}.base")
-
-
-def _read_based(path: Path, where: bytes, key: str) -> tuple[dict[str, str], Based] | None:
-    """Return what ``path`` holds, kept under ``key`` as changes to a base, and that base.
-
-    ``path`` holds the base's key and checksum, the entries changed since and those gone;
-    :func:`base_of` the base, sealed under its key. None when either is not as kept.
-    """
-    delta = sealed.read_sealed(path, where, key)
-    if not (isinstance(delta, tuple) and len(delta) == 4):
-        return None
-    if not (isinstance(delta[0], str) and isinstance(delta[1], str)):
-        return None
-    base_key, checksum, changes, gone = delta
-    base = _base(base_of(path), where, base_key, checksum)
-    if not (base is not None and _all_text(changes) and isinstance(gone, tuple)):
-        return None
-    if not all(isinstance(g, str) for g in gone):
-        return None
-    plain = {**base, **changes}
-    for name in gone:
-        plain.pop(name, None)
-    return plain, (base_key, checksum, base)
-
-
-def _save_based(path: Path, key: str, made: Mapping[str, str], based: Based | None) -> Based:
-    """Keep ``made`` under ``key`` as what changed since ``based``, or as a new base.
-
-    A small edit changes a few hundred of 150,000 hashes, a few dozen of 3,500 pieces:
-    only those are written, until they are an eighth of the base. Return the base now.
-    """
-    if based is not None:
-        base_key, checksum, base = based
-        was = base.get  # one look-up an entry: faster than a set of items
-        changes = {name: text for name, text in made.items() if was(name) != text}
-        gone = tuple(sorted(base.keys() - made.keys()))
-        if len(changes) + len(gone) <= len(base) // 8:
-            sealed.write_sealed(path, key, (base_key, checksum, changes, gone))
-            return based
-    whole = dict(made)
-    checksum = sealed.write_sealed(base_of(path), key, whole)
-    _remember(base_of(path), (sealed.folder_id(path.parent), key, checksum), whole)
-    sealed.write_sealed(path, key, (key, checksum, {}, ()))
-    return key, checksum, whole
-
-
-#: The bases this process read or wrote, by path: each file's identity, the folder id, key
-#: and checksum it was asked for with, and what it holds (see :func:`_base`).
-_BASES: dict[Path, tuple[tuple[Any, ...], dict[str, str]]] = {}
-
-
-def _base(path: Path, where: bytes, key: str, checksum: str) -> dict[str, str] | None:
-    """Return what a base holds, text by text (None: not as kept; see :func:`_read_based`).
-
-    A process that builds again (``preview`` after each save) does not read a base (tens
-    of MB at 500 messages, rewritten only when the changes to it grow) whose file is the
-    one it read or wrote last, with the same identity (:func:`sealed.identity`).
-    """
-    seen = sealed.identity(path)  # before it is read: a file written meanwhile is read again
-    known = _BASES.get(path)
-    if seen is not None and known is not None and known[0] == (seen, where, key, checksum):
-        return known[1]
-    base = sealed.read_sealed(path, where, key, checksum)
-    if not _all_text(base):
-        return None
-    if seen is not None:
-        _BASES[path] = ((seen, where, key, checksum), base)
-    return base  # type: ignore[no-any-return]
-
-
-def _remember(path: Path, asked: tuple[bytes, str, str], base: dict[str, str]) -> None:
-    """Keep a base just written, as the next build of this process will ask for it."""
-    seen = sealed.identity(path)
-    if seen is not None:
-        _BASES[path] = ((seen, *asked), base)
-
-
-def _all_text(plain: Any) -> bool:
-    """Return True for a dict of text by text (150,000 entries: checked by their types)."""
-    return isinstance(plain, dict) and set(map(type, plain)) | set(map(type, plain.values())) <= {
-        str
-    }
 
 
 def _index(plain: Any) -> dict[str, Entry]:
@@ -349,11 +264,15 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         kept.known = dict(kept.made)
     if kept.used != kept.pieces:
         path = kept.index.parent / PIECES
-        kept.pieces_base = _save_based(path, kept.key, kept.used, kept.pieces_base)
+        kept.pieces_base, _ = save_based(path, kept.key, kept.used, kept.pieces_base)
         kept.pieces = dict(kept.used)
     if result is not None and result.digests and result.digests != kept.hashes:
-        path = kept.index.parent / HASHES
-        kept.hashes_base = _save_based(path, result.manifest_sha256, result.digests,
-                                       kept.hashes_base)  # fmt: skip
+        path, since, delta = kept.index.parent / HASHES, result.since, None
+        if since is not None and since[0] is kept.hashes:  # an update: its paths alone looked at
+            delta = delta_after(kept.hashes_base, kept.hashes_delta, result.digests, since[1])
+        kept.hashes_base, kept.hashes_delta = save_based(
+            path, result.manifest_sha256, result.digests, kept.hashes_base, delta
+        )
+        kept.hashes = result.digests
     if result is not None and result.digests and result.runs != kept.runs:
         keep_runs(kept.index.parent, result.manifest_sha256, result.runs)

@@ -44,6 +44,9 @@ class PackResult:
     digests: Mapping[str, str] = field(default_factory=dict)
     #: The zip's members deflated in runs, by path (see :mod:`campaignsync.pack.runs`).
     runs: Mapping[str, Table] = field(default_factory=dict)
+    #: For an update: the last pack's sha256 by path it was made against, and the paths
+    #: whose sha256 it changed, added or removed (``digests`` holds the others as they were).
+    since: tuple[Mapping[str, str], frozenset[str]] | None = None
 
 
 #: A file changed less than this before its signature was taken may change again within the

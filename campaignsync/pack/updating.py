@@ -113,8 +113,9 @@ def _result(
     for rel in deletes:
         del made[rel]
     digest, where = made.get("manifest.json", writer.NOTHING), out / f"{campaign}.zip"
+    since = (previous, frozenset(chain((rel for rel, _, _ in changed), deletes)))
     return PackResult(out / campaign, where if zipped else None, count, len(changed),
-                      count - len(changed), digest, made, dict(ran))  # fmt: skip
+                      count - len(changed), digest, made, dict(ran), since)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
