@@ -252,6 +252,8 @@ def test_cldr_answers_of_the_renderer_are_kept_under_babel_and_the_tool(
     def press(answers: object) -> str:
         outputs, problems = Renderer(project, answers).render(localized, strings, ("press",))  # type: ignore[arg-type]
         assert not problems
+        if answers is not None:  # once the units are rendered (workers.render_selection)
+            answers.save()  # type: ignore[attr-defined]
         return outputs[0].content.decode()
 
     (sample_repo / "dist").mkdir()
@@ -260,7 +262,7 @@ def test_cldr_answers_of_the_renderer_are_kept_under_babel_and_the_tool(
     assert answers is not None and answers.kept == {}
     assert press(answers) == asked  # asked of Babel, the same, and kept
     (date,) = [k for k in answers.kept if k.startswith("date\0")]
-    assert answers.kept[date] in asked  # and saved by the renderer, which asked
+    assert answers.kept[date] in asked  # and saved
     tool = "tool 1" if kept == "this tool's" else "tool 2"
     again = open_directions(sample_repo / "dist", RENDER, tool)
     assert again is not None
@@ -271,6 +273,30 @@ def test_cldr_answers_of_the_renderer_are_kept_under_babel_and_the_tool(
     assert again.kept == answers.kept and "name\0de" in again.kept
     again.kept[date] = "Tag X"  # a kept answer is taken as it is (a wrong one, to see it)
     assert "Tag X" in press(again)
+
+
+def test_the_renderer_s_cldr_answers_are_saved_once_a_run_not_once_a_unit(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check rendering in one process asks Babel for each locale's datelines as it goes,
+    and keeps the answers in one write when the units are rendered (a write a unit that
+    asked something new took O(units) writes of a growing file)."""
+    from campaignsync.load.textdirections import Directions, render_answers
+
+    written: list[int] = []
+    save = Directions.save
+
+    def counted(self: Directions) -> None:
+        if self.changed and self.name == "render.kept":
+            written.append(len(self.kept))
+        save(self)
+
+    monkeypatch.setattr(Directions, "save", counted)
+    (small_repo / "dist").mkdir()
+    cli_invoke(["check", "--repo", str(small_repo), "--jobs", "1"])
+    kept = render_answers(small_repo / "dist")
+    assert kept is not None and any(name.startswith("date\0") for name in kept.kept)
+    assert written == [len(kept.kept)]
 
 
 def test_what_the_workers_asked_cldr_is_kept_as_a_build_in_one_process_keeps_it(

@@ -5,7 +5,6 @@ This is the only module that imports Jinja2.
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -197,10 +196,9 @@ class Renderer:
         self.project = project
         config = project.config
         #: What CLDR answered before, kept beside the packs (see ``context.template_context``),
-        #: and kept again by this process when it asks more (the workers it forks hand theirs
-        #: back with each chunk: ``workers._render_in_worker``).
+        #: and what it answers now, saved once the units are rendered (the workers it forks
+        #: hand theirs back with each chunk: ``workers._render_in_worker``).
         self.answers = answers or render_answers(project.root / config.paths.out)
-        self.process = os.getpid()
         self.templates_rel = config.paths.templates
         self.env = make_environment(project.root / config.paths.templates)
         self.specs = channels.registry()
@@ -260,8 +258,6 @@ class Renderer:
         config = self.project.config
         message = localized.message
         base = context.template_context(self.project, localized, self.answers)
-        if self.answers is not None and self.answers.changed and os.getpid() == self.process:
-            self.answers.save()
         # The addresses the segments hold are the same for every channel: found once.
         in_fields = [u for _, t in localized.fields for u in links.in_text(t.text)]
         for channel in message.channels:
