@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliInvoke
@@ -297,6 +298,30 @@ def test_the_renderer_s_cldr_answers_are_saved_once_a_run_not_once_a_unit(
     kept = render_answers(small_repo / "dist")
     assert kept is not None and any(name.startswith("date\0") for name in kept.kept)
     assert written == [len(kept.kept)]
+
+
+def test_the_renderer_s_cldr_answers_are_saved_by_a_run_that_stops(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was asked before a run stopped (a Ctrl-C while rendering) is kept all the same."""
+    from campaignsync.load.textdirections import render_answers
+    from campaignsync.pipeline import workers
+
+    chunks: list[int] = []
+    render_units = workers.render_units
+
+    def stopping(*args: Any) -> Any:
+        chunks.append(1)
+        if len(chunks) > 1:
+            raise KeyboardInterrupt
+        return render_units(*args)
+
+    monkeypatch.setattr(workers, "render_units", stopping)
+    (sample_repo / "dist").mkdir()
+    cli_invoke(["check", "--repo", str(sample_repo), "--jobs", "1"], expect=130)
+    kept = render_answers(sample_repo / "dist")
+    assert len(chunks) == 2  # stopped at the second chunk of units
+    assert kept is not None and any(name.startswith("date\0") for name in kept.kept)
 
 
 def test_what_the_workers_asked_cldr_is_kept_as_a_build_in_one_process_keeps_it(

@@ -208,7 +208,7 @@ def test_the_writer_is_given_steady_outputs_only_when_they_and_the_rest_are_all(
 def test_each_build_notes_the_outputs_its_pack_holds_in_one_piece(tmp_path: Path) -> None:
     """One piece per pack, not one a message: the kept pieces change by two a build
     (a piece a message would change 500 at 500 messages, and the pieces kept in full,
-    54 MB, would be written again each time; see ``kept._save_based``)."""
+    54 MB, would be written again each time; see ``based.save_based``)."""
     from campaignsync.pack import outputkeys
     from campaignsync.pack.kept import Kept
 

@@ -732,8 +732,14 @@ def test_pieces_are_kept_as_what_changed_since_a_base_until_that_is_an_eighth(
     assert base_of(path).read_bytes() == base
     assert sealed.read_sealed(path, where, "key")[2:] == changed
     assert read_based(path, where, "key") == (edited, based, changed)
+    # Changes given that leave out an entry made (here, the new piece) are found again.
+    assert save_based(path, "key", edited, based, ({"piece 3": "changed"}, ("piece 7",))) == (
+        based,
+        changed,
+    )
     many = {name: "changed" for name in list(pieces)[:20]}
-    again, _ = save_based(path, "key", {**edited, **many}, based)  # a quarter: a new base
+    delta = delta_after(based, changed, {**edited, **many}, many)
+    again, _ = save_based(path, "key", {**edited, **many}, based, delta)  # a quarter: a new base
     assert again != based and read_based(path, where, "key")[:2] == ({**edited, **many}, again)
     # The base damaged, or not the one the changes were kept against: nothing is trusted.
     save_based(path, "key", edited, again)

@@ -108,14 +108,15 @@ def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
 
 
 def test_the_files_changed_since_start_are_found_from_what_each_update_changed(
-    small_repo: Path,
+    cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
     """After each update of the pack last recorded, only the paths it changed are looked at;
     the files marked are those that differ from the baseline, as comparing all would say:
-    through two edits, one undone, a message removed and put back."""
+    through two edits, one undone, a message removed and put back; after a pack built by
+    another process, every file is compared."""
     out, request = small_repo / "dist", pipeline.Request()
     first = live.rebuild(small_repo, out, request)
-    assert first.hashes is not None and first.since is None  # a clean build
+    assert first.hashes is not None and first.updated_from is None  # a clean build
     state = live.State(baseline=dict(first.hashes))
     state.record(first)
     one, two = sorted((small_repo / "content" / "messages").rglob("*.md"))[:2]
@@ -125,17 +126,21 @@ def test_the_files_changed_since_start_are_found_from_what_each_update_changed(
         return lambda: path.write_text(texts[path].replace("\ntitle: ", f"\ntitle: {word} "))
 
     marked, recorded = [], first.hashes["manifest.json"]
-    for edit in (
-        edited(one, "First"),
-        edited(two, "Second"),
-        lambda: one.write_text(texts[one]),
-        two.unlink,
-        lambda: two.write_text(texts[two]),
+    for edit, elsewhere in (
+        (edited(one, "First"), False),
+        (edited(two, "Second"), False),
+        (lambda: one.write_text(texts[one]), False),
+        (two.unlink, True),  # built by another process too, before the preview's build
+        (lambda: two.write_text(texts[two]), False),
     ):
         edit()
+        if elsewhere:
+            cli_invoke(["build", "--repo", str(small_repo)])
+            edited(one, "Third")()
         outcome = live.rebuild(small_repo, out, request)
-        assert outcome.hashes is not None and outcome.since is not None
-        assert outcome.since[0] == recorded  # an update of the pack last recorded
+        assert outcome.hashes is not None and outcome.updated_from is not None
+        # An update of the pack last recorded (of another, when built elsewhere between).
+        assert (outcome.updated_from[0] == recorded) is not elsewhere
         state.record(outcome)
         recorded = outcome.hashes["manifest.json"]
         every = sorted(p for p, h in outcome.hashes.items() if state.baseline.get(p) != h)
@@ -146,8 +151,8 @@ def test_the_files_changed_since_start_are_found_from_what_each_update_changed(
         {first_id},
         {first_id, second_id},
         {second_id},
-        set(),  # its pages gone: none to mark
-        set(),  # back as they were
+        {first_id},  # the second's pages gone: none to mark
+        {first_id},  # back as they were
     ]
 
 

@@ -58,11 +58,14 @@ def save_based(
 
     A small edit changes a few hundred of 150,000 hashes, a few dozen of 3,500 pieces:
     only those are written, until they are an eighth of the base. ``delta``: what ``made``
-    changed of the base, when known (:func:`delta_after`), else found here. Return the
-    base now and what ``made`` changed of it.
+    changed of the base, when known (:func:`delta_after`), else found here (also when it
+    does not account for as many entries as ``made`` has). Return the base now and what
+    ``made`` changed of it.
     """
     if based is not None:
         base_key, checksum, base = based
+        if delta is not None and len(made) != _count(base, delta):
+            delta = None
         if delta is None:
             was = base.get  # one look-up an entry: faster than a set of items
             delta = (
@@ -77,6 +80,12 @@ def save_based(
     _remember(base_of(path), (sealed.folder_id(path.parent), key, checksum), whole)
     sealed.write_sealed(path, key, (key, checksum, {}, ()))
     return (key, checksum, whole), ({}, ())
+
+
+def _count(base: Mapping[str, str], delta: Delta) -> int:
+    """Return how many entries the base with ``delta`` applied holds."""
+    changes, gone = delta
+    return len(base) - len(gone) + sum(1 for name in changes if name not in base)
 
 
 def delta_after(

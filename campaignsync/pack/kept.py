@@ -27,7 +27,7 @@ build recorded (``pack.state``: its size and time), the writer takes the hashes
 from there instead of parsing the manifest (18 MB of JSON at 150 messages). It
 holds what changed since ``pack.hashes.base``, the hashes kept in full, until
 that is an eighth of them: an edit writes a few hundred, not 150,000, and an
-update finds them from the paths it changed alone (``PackResult.since``).
+update finds them from the paths it changed alone (``PackResult.updated_from``).
 ``pack.runs``, sealed the same way, holds the zip's members deflated in runs
 (:mod:`campaignsync.pack.runs`), so that an update deflates only the changed runs.
 """
@@ -266,13 +266,25 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         path = kept.index.parent / PIECES
         kept.pieces_base, _ = save_based(path, kept.key, kept.used, kept.pieces_base)
         kept.pieces = dict(kept.used)
-    if result is not None and result.digests and result.digests != kept.hashes:
-        path, since, delta = kept.index.parent / HASHES, result.since, None
-        if since is not None and since[0] is kept.hashes:  # an update: its paths alone looked at
-            delta = delta_after(kept.hashes_base, kept.hashes_delta, result.digests, since[1])
-        kept.hashes_base, kept.hashes_delta = save_based(
-            path, result.manifest_sha256, result.digests, kept.hashes_base, delta
-        )
-        kept.hashes = result.digests
+    if result is not None and result.digests:
+        _keep_hashes(kept, result)
     if result is not None and result.digests and result.runs != kept.runs:
         keep_runs(kept.index.parent, result.manifest_sha256, result.runs)
+
+
+def _keep_hashes(kept: Kept, result: state.PackResult) -> None:
+    """Keep the hashes of the pack written, if they changed, as what changed of their base.
+
+    After an update of the hashes read, only the paths it changed are looked at.
+    """
+    update, delta = result.updated_from, None
+    if update is not None and update[0] is kept.hashes:
+        if not update[1]:
+            return  # as they were
+        delta = delta_after(kept.hashes_base, kept.hashes_delta, result.digests, update[1])
+    elif result.digests == kept.hashes:
+        return
+    kept.hashes_base, kept.hashes_delta = save_based(
+        kept.index.parent / HASHES, result.manifest_sha256, result.digests, kept.hashes_base, delta
+    )
+    kept.hashes = result.digests

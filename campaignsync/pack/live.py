@@ -38,7 +38,7 @@ class Outcome:
     hashes: dict[str, str] | None = None
     #: For an update: the manifest's sha256 of the pack it updated, and the paths whose
     #: hashes it changed (those of the others are as they were there).
-    since: tuple[str, frozenset[str]] | None = None
+    updated_from: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -68,23 +68,23 @@ class State:
             if outcome.hashes is not None and not self.baseline:
                 self.baseline = dict(outcome.hashes)  # no earlier pack: nothing changed yet
             if outcome.hashes is not None:
-                self.changed = self._changed(outcome.hashes, outcome.since)
+                self.changed = self._changed(outcome.hashes, outcome.updated_from)
                 self._last = outcome.hashes.get("manifest.json", "")
 
     def _changed(
-        self, hashes: Mapping[str, str], since: tuple[str, frozenset[str]] | None
+        self, hashes: Mapping[str, str], update: tuple[str, frozenset[str]] | None
     ) -> tuple[str, ...]:
         """Return the paths whose files differ from the baseline's, in order.
 
         After an update of the pack last recorded, only the paths it changed are looked at.
         """
-        differs = self.baseline.get
-        if since is None or not self._last or since[0] != self._last:
-            return tuple(sorted(p for p, h in hashes.items() if differs(p) != h))
+        was = self.baseline.get
+        if update is None or not self._last or update[0] != self._last:
+            return tuple(sorted(p for p, h in hashes.items() if was(p) != h))
         changed = set(self.changed)
-        for path in since[1]:
+        for path in update[1]:
             now = hashes.get(path)
-            if now is not None and differs(path) != now:
+            if now is not None and was(path) != now:
                 changed.add(path)
             else:
                 changed.discard(path)
@@ -140,8 +140,8 @@ def rebuild(
         return Outcome((str(exc),))
     # The build's record of what it wrote, else (nothing built) the manifest's: 61 MB of JSON
     # at 500 messages x 26 locales, 1.2-1.5 s to read back.
-    since = done.pack.since
-    updated = (since[0].get("manifest.json", ""), since[1]) if since is not None else None
+    update = done.pack.updated_from
+    updated = (update[0].get("manifest.json", ""), update[1]) if update is not None else None
     return Outcome((), dict(done.pack.digests) or hashes(done.pack.folder), updated)
 
 

@@ -46,7 +46,7 @@ class PackResult:
     runs: Mapping[str, Table] = field(default_factory=dict)
     #: For an update: the last pack's sha256 by path it was made against, and the paths
     #: whose sha256 it changed, added or removed (``digests`` holds the others as they were).
-    since: tuple[Mapping[str, str], frozenset[str]] | None = None
+    updated_from: tuple[Mapping[str, str], frozenset[str]] | None = None
 
 
 #: A file changed less than this before its signature was taken may change again within the

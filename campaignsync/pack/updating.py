@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import chain, islice
 from operator import itemgetter
@@ -25,6 +25,8 @@ from campaignsync.pack.state import PackResult
 
 #: A file of the pack: its path, the file (its bytes read when written) and its member.
 Changed = tuple[str, "Output | writer.PackFile", writer.Member]
+#: An update's files changed (sorted), the paths it deletes, and every path of either.
+Update = tuple[list[Changed], list[str], frozenset[str]]
 
 
 def update(
@@ -65,12 +67,13 @@ def update(
     if source is not None and source.index.stamp != stamp:
         source = None  # made at another time: every member is written again
     changed, deletes, missing = _changes(files, members, previous, _steady(steady, previous))
-    done = {**members, **missing} if missing else members
-    final = out / campaign
-    if journal.blocked(final, chain((rel for rel, _, _ in changed), deletes)):
+    done, final = ({**members, **missing} if missing else members), out / campaign
+    touched = frozenset(chain((rel for rel, _, _ in changed), deletes))  # every path changed
+    if journal.blocked(final, touched):
         return None
-    if not changed and not deletes and _zip_holds(recorded) and (source is not None or not zipped):
-        return _result(out, campaign, len(files), previous, [], [], tables, True)  # as it was
+    made: Update = (changed, deletes, touched)
+    if not touched and _zip_holds(recorded) and (source is not None or not zipped):
+        return _result(out, campaign, len(files), previous, made, tables, True)  # as it was
     if source is not None:
         zip_members, ran = merged(final, campaign, *_against(source, files, done, changed,
                                                               deletes), source)  # fmt: skip
@@ -79,13 +82,13 @@ def update(
         zip_members, ran = _compressed(final, every)
     else:
         zip_members, ran = None, {}
-    aside = not zipped and _set_aside(out, campaign, recorded, previous, (done, stamp), changed,
-                                      deletes, tables)  # fmt: skip
+    aside = not zipped and _set_aside(out, campaign, recorded, previous, (done, stamp), touched,
+                                      tables)  # fmt: skip
     if not _commit(out, campaign, changed, deletes, zip_members, source, stamp, len(files), aside):
         return None
     if zipped:  # the zip set aside is done with (when not updated, written again in whole)
         asidezip.drop(out, campaign)
-    return _result(out, campaign, len(files), previous, changed, deletes, ran, zipped)
+    return _result(out, campaign, len(files), previous, made, ran, zipped)
 
 
 def _zip_holds(recorded: Mapping[str, Any]) -> bool:
@@ -98,24 +101,24 @@ def _result(
     campaign: str,
     count: int,
     previous: Mapping[str, str],
-    changed: list[Changed],
-    deletes: list[str],
+    update: Update,
     ran: Mapping[str, runs.Table],
     zipped: bool,
 ) -> PackResult:
-    """Return what an update wrote: ``changed`` and ``deletes`` on the last pack.
+    """Return what an update wrote: its files changed, paths deleted and both, on the last pack.
 
     With nothing changed, a zip beside the pack stays, with or without ``--no-zip``: it
     still matches the folder.
     """
+    changed, deletes, touched = update
     made = dict(previous)
     made.update((rel, member.sha256) for rel, _, member in changed)
     for rel in deletes:
         del made[rel]
     digest, where = made.get("manifest.json", writer.NOTHING), out / f"{campaign}.zip"
-    since = (previous, frozenset(chain((rel for rel, _, _ in changed), deletes)))
     return PackResult(out / campaign, where if zipped else None, count, len(changed),
-                      count - len(changed), digest, made, dict(ran), since)  # fmt: skip
+                      count - len(changed), digest, made, dict(ran),
+                      (previous, touched))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +170,7 @@ def _set_aside(
     recorded: Mapping[str, Any],
     previous: Mapping[str, str],
     made: tuple[Mapping[str, writer.Member], tuple[int, int]],
-    changed: list[Changed],
-    deletes: list[str],
+    now: Collection[str],
     tables: Mapping[str, runs.Table],
 ) -> bool:
     """Record, before the commit, what the zip set aside lacks; return whether to set it aside.
@@ -177,7 +179,6 @@ def _set_aside(
     (the journal moves it); one set aside already is noted as lacking this build's
     changes too.
     """
-    now = [*(rel for rel, _, _ in changed), *deletes]
     members, stamp = made
     pack = (members["manifest.json"].sha256 if "manifest.json" in members else "", stamp)
     if recorded["zip"] is None:

@@ -261,10 +261,12 @@ def render_selection(
                           cache is not None, staged, cache if staged or not prepare else None,
                           keeper, out if keeper and not selection.partial else None,
                           pages, partial.partly(cache) if cache else {})  # fmt: skip
-    with collecting.fewer_collections():
-        _render_all(context, units, jobs, got.collect)
-    if renderer.answers is not None:
-        renderer.answers.save()  # what the workers asked too
+    try:
+        with collecting.fewer_collections():
+            _render_all(context, units, jobs, got.collect)
+    finally:  # what was asked (the workers' too), even of a run that stopped
+        if renderer.answers is not None:
+            renderer.answers.save()
     wholes = got.wholes
     built = [*got.outputs, *chain.from_iterable(w.outputs for w in wholes)]
     built.sort(key=_PATH)

@@ -196,8 +196,9 @@ class Renderer:
         self.project = project
         config = project.config
         #: What CLDR answered before, kept beside the packs (see ``context.template_context``),
-        #: and what it answers now, saved once the units are rendered (the workers it forks
-        #: hand theirs back with each chunk: ``workers._render_in_worker``).
+        #: and what it answers now, saved by its caller once the units are rendered
+        #: (``workers.render_selection``; the workers it forks hand theirs back with each
+        #: chunk: ``workers._render_in_worker``).
         self.answers = answers or render_answers(project.root / config.paths.out)
         self.templates_rel = config.paths.templates
         self.env = make_environment(project.root / config.paths.templates)
