@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync.l10n.catalog import Lookup
-from campaignsync.model import Config, Diagnostic, Message, Output, Project
+from campaignsync.model import Config, Diagnostic, Message, Output, Project, by_position
 from campaignsync.pack import attention, cards, keys, localepages, messagepages, overview, shown
 from campaignsync.pack.kept import Kept
 from campaignsync.pack.writer import Member
@@ -51,6 +51,8 @@ class Drawn:
     The render cache keeps these per message x locale, so an edit draws only its
     own cards and every page is a join of drawn ones.
     """
+
+    __reduce__ = by_position  # a template edit's workers send back one a unit and channel
 
     path: str
     message: str

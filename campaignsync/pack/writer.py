@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync import paths
 from campaignsync.errors import BuildError
-from campaignsync.model import Output
+from campaignsync.model import Output, by_position
 from campaignsync.pack import runs as deflated_runs
 from campaignsync.pack.archive import dos_stamp
 from campaignsync.pack.state import PackResult
@@ -229,6 +229,8 @@ _UTF8_NAMES = 0x0800
 @dataclass(frozen=True, slots=True)
 class Member:
     """A file hashed and compressed for the pack: workers make these, the parent assembles."""
+
+    __reduce__ = by_position  # 143,000 come back from the workers of a clean build
 
     sha256: str
     crc: int
