@@ -35,6 +35,7 @@ from campaignsync.pack import (
     schedulecsv,
     sealed,
     spilled,
+    updating,
     writer,
 )
 from campaignsync.pack import kept as kept_module
@@ -687,6 +688,35 @@ def test_an_update_keeps_the_hashes_changes_found_from_the_paths_it_changed(
         assert gone == tuple(sorted(base.keys() - now.keys()))
         assert found[-1] is not None and found[-1][0] == changes  # found from the update's paths
     assert len(found) == 3 and found[1][1] and not found[2][1]  # the files gone, then back
+
+
+def test_an_update_that_changes_no_file_leaves_the_kept_hashes_as_they_were(
+    cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comment added to a message's front matter: its build updates the pack with no file
+    changed, and the hashes kept (their changes since the base) are not written again."""
+    build, cache, pack, key = _built(cli_invoke, sample_repo, tmp_path)
+    change_po_entry(sample_repo, 0, "Stay safe")  # so that the hashes hold changes
+    cli_invoke(build, env=EPOCH)
+    before = (cache / HASHES).stat()
+    updates: list[Any] = []
+    update = updating.update
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        updates.append(update(*args, **kwargs))
+        return updates[-1]
+
+    monkeypatch.setattr(updating, "update", spied)
+    message = sorted((sample_repo / "content" / "messages").rglob("*.md"))[0]
+    text = message.read_text(encoding="utf-8")
+    message.write_text(text.replace("\n", "\n# a note for the team\n", 1), encoding="utf-8")
+    cli_invoke(build, env=EPOCH)
+    (result,) = updates
+    assert result is not None and result.updated_from is not None
+    assert result.updated_from[1] == frozenset()  # an update, of no file
+    after = (cache / HASHES).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert open_kept(cache, pack, key).hashes == manifest.hashes(pack)
 
 
 @settings(max_examples=60, deadline=None)

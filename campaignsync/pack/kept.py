@@ -268,8 +268,8 @@ def save_kept(kept: Kept | None, result: state.PackResult | None = None) -> None
         kept.pieces = dict(kept.used)
     if result is not None and result.digests:
         _keep_hashes(kept, result)
-    if result is not None and result.digests and result.runs != kept.runs:
-        keep_runs(kept.index.parent, result.manifest_sha256, result.runs)
+        if result.runs != kept.runs:
+            keep_runs(kept.index.parent, result.manifest_sha256, result.runs)
 
 
 def _keep_hashes(kept: Kept, result: state.PackResult) -> None:

@@ -71,9 +71,9 @@ def update(
     touched = frozenset(chain((rel for rel, _, _ in changed), deletes))  # every path changed
     if journal.blocked(final, touched):
         return None
-    made: Update = (changed, deletes, touched)
+    edits: Update = (changed, deletes, touched)
     if not touched and _zip_holds(recorded) and (source is not None or not zipped):
-        return _result(out, campaign, len(files), previous, made, tables, True)  # as it was
+        return _result(out, campaign, len(files), previous, edits, tables, True)  # as it was
     if source is not None:
         zip_members, ran = merged(final, campaign, *_against(source, files, done, changed,
                                                               deletes), source)  # fmt: skip
@@ -88,7 +88,7 @@ def update(
         return None
     if zipped:  # the zip set aside is done with (when not updated, written again in whole)
         asidezip.drop(out, campaign)
-    return _result(out, campaign, len(files), previous, made, ran, zipped)
+    return _result(out, campaign, len(files), previous, edits, ran, zipped)
 
 
 def _zip_holds(recorded: Mapping[str, Any]) -> bool:
@@ -101,16 +101,16 @@ def _result(
     campaign: str,
     count: int,
     previous: Mapping[str, str],
-    update: Update,
+    edits: Update,
     ran: Mapping[str, runs.Table],
     zipped: bool,
 ) -> PackResult:
-    """Return what an update wrote: its files changed, paths deleted and both, on the last pack.
+    """Return what an update wrote: its ``edits`` (see :data:`Update`) on the last pack.
 
     With nothing changed, a zip beside the pack stays, with or without ``--no-zip``: it
     still matches the folder.
     """
-    changed, deletes, touched = update
+    changed, deletes, touched = edits
     made = dict(previous)
     made.update((rel, member.sha256) for rel, _, member in changed)
     for rel in deletes:
