@@ -13,7 +13,7 @@ from conftest import CliInvoke
 
 from campaignsync.l10n import localize
 from campaignsync.model import Message
-from campaignsync.pack import findings, shards
+from campaignsync.pack import findings, unitrows
 from campaignsync.pack.cache import FOLDER
 
 NOW = ["--now", "2026-09-01"]
@@ -121,7 +121,7 @@ def test_a_check_after_a_build_reads_no_output(
     def refuse(*args: object) -> object:
         raise AssertionError("a render-cache shard was read")
 
-    monkeypatch.setattr(shards, "units_of", refuse)
+    monkeypatch.setattr(unitrows, "units_of", refuse)
     said = cli_invoke(["check", "--repo", str(small_repo), *NOW]).stdout
     assert "CS206" in said and said == clean_answer(cli_invoke, small_repo, tmp_path)
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import CliInvoke, make_review_repo
 
 from campaignsync.model import Output
-from campaignsync.pack import asidezip, bodies, bodyfiles, hits, sealed, shards
+from campaignsync.pack import asidezip, bodies, bodyfiles, hits, sealed, shards, unitrows
 from campaignsync.pack import cache as unitcache
 from campaignsync.pack.gallery import Drawn
 
@@ -26,8 +26,11 @@ SPAN = (0, 4, bytes(32))
 
 
 def _row(unit: shards.Unit, where: object) -> tuple[object, ...]:
-    """Return a unit's row in a shard, at ``where`` in its body files."""
-    return (*shards._plain_unit(unit)[0], where)
+    """Return a unit's row in a shard, all of it in one part at ``where`` in its body files."""
+    rows, _, count = unitrows._new_part(unit.outputs, unit.drawn or ())
+    drawn = None if unit.drawn is None else tuple(map(unitrows._plain_drawn, unit.drawn))
+    return (tuple(rows), count, unit.members, unit.catalogs, unit.lines, drawn, unit.templates,
+            where)  # fmt: skip
 
 
 def _folder(repo: Path) -> Path:
@@ -240,7 +243,7 @@ def test_a_shard_naming_a_file_outside_its_message_is_a_miss(
     for named in (f"../{name}", victim.name, f"kickoff.x{bodyfiles.SUFFIX}/../{victim.name}"):
         sealed.write_sealed(shard, key, (((named, checksum),), units))
         assert (
-            shards.units_of(
+            unitrows.units_of(
                 sealed.read_sealed(shard, sealed.folder_id(folder), key),
                 folder,
                 sealed.folder_id(folder),
@@ -314,7 +317,7 @@ def damage_kickoff_bodies(
         held = (contents, old[file].cards(cards_at), fields)
         helds.append(damage(held) if chosen else held)
         logs.append(log(old[file].log(log_at)) if chosen else old[file].log(log_at))
-    written, *spans = shards.write_bodies(folder, "kickoff", key, helds, logs)
+    written, *spans = unitrows.write_bodies(folder, "kickoff", key, helds, logs)
     named = ((written.path.name, written.checksum),)
     rows = zip(plain.items(), *spans, strict=True)
     bad = {t: (k, (*u[:-1], (0, *where))) for (t, (k, u)), *where in rows}
@@ -379,14 +382,21 @@ def test_an_output_read_from_the_cache_equals_the_same_output_held_whole(
         bodies.Bodies(folder / name, checksum, None, key, "kickoff") for name, checksum in files
     ]
     for _message_key, plain_unit in plain_units.values():
-        unit = shards._unit(plain_unit, held)
+        unit = unitrows.unit_of(plain_unit, held)
         assert _row(unit, plain_unit[-1]) == plain_unit  # (its fields and look-ups read)
-        fields = unit.outputs[0]._place[2]  # type: ignore[attr-defined]
-        assert (*shards._rows_as_read(unit, fields), plain_unit[-1]) == plain_unit
         file, at, cards_at, log_at = plain_unit[-1]
         contents, fields = held[file].unit(at)  # its part of the body file, its cards' part
-        assert shards._plain_unit(unit)[1] == (contents, held[file].cards(cards_at), fields)
+        made = unitrows._new_part(unit.outputs, unit.drawn or ())[1]
+        assert made == (contents, held[file].cards(cards_at), fields)
         assert unit.log_bytes == held[file].log(log_at)  # and its look-ups' part
+    # Saved again as read, the units name their parts where they are: the same shard, and
+    # no body file written.
+    before = sorted(folder.iterdir())
+    where = sealed.folder_id(folder)
+    units = unitrows.units_of((files, plain_units), folder, where, key, "kickoff")
+    assert units is not None
+    assert unitrows.plain_shard(folder, key, "kickoff", units) == (tuple(files), plain_units)
+    assert sorted(folder.iterdir()) == before
 
 
 @pytest.mark.parametrize(
@@ -410,7 +420,7 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
     where = sealed.folder_id(folder)
     files, plain = sealed.read_sealed(folder / "kickoff.units", where, key)
-    assert shards.units_of((files, plain), folder, where, key, "kickoff") is not None
+    assert unitrows.units_of((files, plain), folder, where, key, "kickoff") is not None
     tag, (message_key, unit) = next(iter(plain.items()))
     outputs, drawn, members = list(unit[0]), list(unit[5]), list(unit[2])
     if cut == "output":
@@ -434,7 +444,7 @@ def test_a_shard_whose_row_is_cut_short_is_a_miss(
     damaged = (tuple(outputs), unit[1], tuple(members), *unit[3:5], tuple(drawn), templates,
                (file, at, cards_at, log_at))  # fmt: skip
     shard = (files, {**plain, tag: (message_key, damaged)})
-    assert shards.units_of(shard, folder, where, key, "kickoff") is None
+    assert unitrows.units_of(shard, folder, where, key, "kickoff") is None
 
 
 def test_a_body_left_by_a_save_cut_short_is_collected_by_the_next_build(
@@ -812,14 +822,14 @@ def test_an_output_from_the_cache_is_over_its_limits_as_it_was_rendered(
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True, measure=made)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    [output] = shards._unit(_row(unit, (0, SPAN, SPAN, SPAN)), [held]).outputs
+    [output] = unitrows.unit_of(_row(unit, (0, SPAN, SPAN, SPAN)), [held]).outputs
     assert isinstance(output, bodies.KeptOutput)
     assert output.over_limit is rendered.over_limit
     assert output.over_limit == (made is not None and made.exceeded is not None)
     # The answer is the row's: no measure is made for it (a row saying the other is believed).
     plain = _row(unit, (0, SPAN, SPAN, SPAN))
     flipped = ((*plain[0][0][:-1], not rendered.over_limit),)
-    [told] = shards._unit((flipped, *plain[1:]), [held]).outputs
+    [told] = unitrows.unit_of((flipped, *plain[1:]), [held]).outputs
     assert told.over_limit is not rendered.over_limit
     with pytest.raises(AttributeError):
         _ = told._measured  # type: ignore[attr-defined]
@@ -831,10 +841,10 @@ def test_a_row_whose_over_is_not_true_or_false_is_not_a_units(tmp_path: Path, ov
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     plain = _row(unit, (0, SPAN, SPAN, SPAN))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    assert shards._unit(plain, [held]).outputs[0].over_limit is False
+    assert unitrows.unit_of(plain, [held]).outputs[0].over_limit is False
     row = (*plain[0][0][:-1], over)
     with pytest.raises(ValueError, match="not a unit's outputs"):
-        shards._unit(((row,), *plain[1:]), [held])
+        unitrows.unit_of(((row,), *plain[1:]), [held])
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
@@ -845,11 +855,11 @@ def test_holding_no_unit_s_bytes_a_template_edit_is_read_once_and_as_a_clean_one
     monkeypatch: pytest.MonkeyPatch,
     command: str,
 ) -> None:
-    """Every unit's bytes are read, each from its old body file, after the new one replaced it.
+    """Holding none of the units' bytes (as a build of a big campaign holds only those read
+    last), a template edit reads the cache once, and gives a clean build's pack or answer.
 
-    Nothing is held of them (a build of a big campaign holds the units read last), and
-    the old files are deleted only once nothing reads them: the command does not start
-    again, and leaves each message one body file.
+    A build keeps the edited channel's new bytes alone in a new body file of each message,
+    the other channels' where they were: each output and card names its part.
     """
     from cachetools import LRUCache
     from test_findings import NOW, clean_answer
@@ -873,8 +883,21 @@ def test_holding_no_unit_s_bytes_a_template_edit_is_read_once_and_as_a_clean_one
     if command == "check":
         assert said == clean_answer(cli_invoke, small_repo, tmp_path)
         return
-    found = bodyfiles.by_message(_folder(small_repo))
-    assert found and all(len(names) == 1 for names in found.values())
+    folder = _folder(small_repo)
+    found = bodyfiles.by_message(folder)
+    assert found and all(len(names) == 2 for names in found.values())
+    key = (folder / "kickoff.units").read_bytes().split(b"\n")[2].decode()
+    cache = unitcache.open_cache(small_repo / "dist", "2026", key)
+    assert set(cache.units) == set(found)
+    for message_id, units in cache.units.items():
+        for _, unit in units.values():
+            for value in (*unit.outputs, *(unit.drawn or ())):
+                name = value._place[0].path.name  # type: ignore[union-attr]
+                assert name in found[message_id]
+                # the new file holds the edited channel's bytes, and those alone: the
+                # look-ups, the same, are where they were
+                old = unit.packed_log[0].path.name  # type: ignore[union-attr]
+                assert (name != old) == (value.channel == "x")
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
 
@@ -908,11 +931,11 @@ def test_a_unit_s_span_that_is_not_one_makes_its_shard_a_miss(tmp_path: Path, sp
     rendered = Output("m", "en", "x", "en/x/m.txt", b"post", True)
     unit = shards.Unit((rendered,), (("0" * 64, 0, 4, 0),), b"", (), ("{}",))
     held = bodies.Bodies(tmp_path / "m.0.body", "0" * 64, None, "key", "m")
-    assert shards._unit(_row(unit, (0, SPAN, SPAN, SPAN)), [held]).outputs
+    assert unitrows.unit_of(_row(unit, (0, SPAN, SPAN, SPAN)), [held]).outputs
     # its bytes' part, its cards', its look-ups'
     for where in ((0, span, SPAN, SPAN), (0, SPAN, span, SPAN), (0, SPAN, SPAN, span)):
         with pytest.raises(ValueError, match="not a unit's place in its body files"):
-            shards._unit(_row(unit, where), [held])
+            unitrows.unit_of(_row(unit, where), [held])
 
 
 def test_a_forked_process_holds_none_of_its_parent_s_units() -> None:
@@ -1024,7 +1047,7 @@ def test_a_shard_naming_a_units_part_as_its_cards_reads_no_bytes_as_cards(
     ]
     row = next(u for _, u in plain.values() if u[5])  # a unit with cards
     file, at, _cards_at, log_at = row[-1]
-    unit = shards._unit((*row[:-1], (file, at, at, log_at)), held)
+    unit = unitrows.unit_of((*row[:-1], (file, at, at, log_at)), held)
     assert unit.outputs[0].content  # its part read, and held
     with pytest.raises(bodyfiles.Unreadable):
         unit.drawn[0].html  # noqa: B018

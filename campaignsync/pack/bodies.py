@@ -21,6 +21,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Sequence
+from itertools import count, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -352,18 +353,24 @@ _CARD_AT = itemgetter(*(DRAWN_FIELDS.index(name) for name in _CARD_WHERE))
 K = TypeVar("K", KeptOutput, KeptDrawn)
 
 
-def kept_rows(kind: type[K], rows: Sequence[tuple[Any, ...]], place: Place) -> tuple[K, ...]:
+def kept_rows(
+    kind: type[K],
+    rows: Sequence[tuple[Any, ...]],
+    place: Place,
+    at: tuple[Sequence[Place], Sequence[int]] | None = None,
+) -> tuple[K, ...]:
     """Return the outputs or cards of a shard's ``rows``, in order, their unit at ``place``.
 
-    A build takes 250,000 from the cache: each is filled through its slots in this loop
-    (:func:`campaignsync.pack.lazy.kept_value`, a call each, took twice as long).
+    ``at``: each one's place and index, for a unit in parts (:mod:`pack.unitrows`). Each of
+    a build's 250,000 is filled through its slots here (``lazy.kept_value``: twice as long).
     """
     new, (put_row, put_place, put_index) = object.__new__, _HELD[kind]
     made = []
-    for index, row in enumerate(rows):
+    places, indices = at or (repeat(place), count())
+    for row, where, index in zip(rows, places, indices, strict=False):  # (lengths checked)
         value = new(kind)
         put_row(value, row)
-        put_place(value, place)
+        put_place(value, where)
         put_index(value, index)
         made.append(value)
     if kind is KeptOutput:  # (a loop each: a generic one over the setters cost more)
@@ -382,14 +389,6 @@ def kept_rows(kind: type[K], rows: Sequence[tuple[Any, ...]], place: Place) -> t
             path(value, p)
             digest(value, d)
     return tuple(made)
-
-
-def plain_measure(m: Measure | None) -> tuple[Any, ...] | None:
-    """Return a measure as a shard's plain values (see :func:`measure_of`)."""
-    if m is None:
-        return None
-    also = tuple(plain_measure(a) for a in m.also)
-    return (m.length, m.limit, m.unit, m.encoding, m.segments, also, m.padding)
 
 
 def measure_of(t: tuple[Any, ...] | None) -> Measure | None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from campaignsync.l10n import catalog
 from campaignsync.model import Output, Project
-from campaignsync.pack import bodies, bodyfiles, keys, partial, sealed, shards
+from campaignsync.pack import bodies, bodyfiles, keys, partial, sealed, shards, unitrows
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.manifest import manifest_line
 from campaignsync.pack.shards import Unit
@@ -165,7 +165,7 @@ def store(
     if part is not None:
         made = partial.merged(part.kept, part.order, made)
         if plain.items() <= part.log.items():  # (a template edit: the same look-ups again)
-            plain, packed = part.log, part.kept.log_bytes  # as they were packed
+            plain, packed = part.log, part.kept.packed_log  # where they were kept
         else:
             plain = {**part.log, **plain}
     tags = catalog_digests(lookups, (key[0] for key in plain))
@@ -236,13 +236,13 @@ def open_cache(
     ]
     known = shards.Known.of(folder, key, where)
     named: dict[str, set[str]] = {}
-    for message_id, units, taken in known.units(chosen):
+    for message_id, units, taken, in_files in known.units(chosen):
         if units is None:
             cache.dirty.add(message_id)
         else:
             cache.units[message_id] = dict(units)  # the build puts and drops units in its copy
             cache.taken[message_id] = taken
-            named[message_id] = shards.named(units)
+            named[message_id] = set(in_files)
     listed = names if only is None else [n for n in names if bodyfiles.message_of(n) in only]
     bodyfiles.collect(folder, listed, named)
     return cache
@@ -268,7 +268,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
             for path in sorted(pack.glob("*.units")):
                 message_id = path.name.removesuffix(".units")
                 plain = sealed.read_sealed(path, None, cache.key)
-                units = shards.units_of(plain, pack, None, cache.key, message_id)
+                units = unitrows.units_of(plain, pack, None, cache.key, message_id)
                 if units is None or not shards.read_now(units):
                     continue
                 mine = cache.units.setdefault(message_id, {})
@@ -305,7 +305,7 @@ def save_cache(cache: Cache) -> None:
         if not units:
             path.unlink(missing_ok=True)
         else:
-            shard = shards.plain_shard(folder, cache.key, message_id, units)
+            shard = unitrows.plain_shard(folder, cache.key, message_id, units)
             try:
                 sealed.write_sealed(path, cache.key, shard)
             except BaseException:  # the body file just written would be no one's
