@@ -129,13 +129,13 @@ def units(repo: Path, out: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
     cache = open_cache(project, select(project, None), out)
     return {
         (message_id, tag): (
-            [(o.path, o.content) for o in unit.outputs],
+            [(o.path, o.content, o.fields, o.measure) for o in unit.outputs],
             unit.members,
             unit.lines,
             sorted(unit.log),
             unit.catalogs,
             unit.templates,
-            [(d.path, d.digest, d.section) for d in unit.drawn or ()],
+            [(d.path, d.digest, d.section, d.html) for d in unit.drawn or ()],
         )
         for message_id, of_message in cache.units.items()
         for tag, (_, unit) in of_message.items()

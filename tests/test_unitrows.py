@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CliInvoke
-from test_partial import edit
+from test_partial import edit, units
 from test_shards import EPOCH, _clean, _folder, _pack
 
-from campaignsync.pack import bodyfiles, sealed, unitrows
+from campaignsync.model import Output, Translated
+from campaignsync.pack import bodies, bodyfiles, sealed, unitrows
 from campaignsync.pack import cache as unitcache
 
 
@@ -27,6 +29,11 @@ def _rows(folder: Path) -> list[tuple[Any, ...]]:
     for path in sorted(folder.glob("*.units")):
         found.extend(row for _, row in _shard(folder, path.stem)[1][1].values())
     return found
+
+
+def _named(folder: Path) -> list[str]:
+    """Return the body files the shards of a render-cache folder name."""
+    return sorted(n for path in folder.glob("*.units") for n, _ in _shard(folder, path.stem)[1][0])
 
 
 def _parts(row: tuple[Any, ...]) -> int:
@@ -49,12 +56,16 @@ def test_units_in_parts_saved_again_as_read_write_no_byte(
     folder = _folder(small_repo)
     assert {_parts(row) for row in _rows(folder)} == {2}
     key, (files, plain) = _shard(folder)
-    before = sorted(folder.iterdir())
+    before = _identities(folder)
     where = sealed.folder_id(folder)
     units = unitrows.units_of((files, plain), folder, where, key, "kickoff")
     assert units is not None
     assert unitrows.plain_shard(folder, key, "kickoff", units) == (tuple(files), plain)
-    assert sorted(folder.iterdir()) == before
+    assert _identities(folder) == before
+
+
+def _identities(folder: Path) -> list[tuple[str, int, int]]:
+    return sorted((p.name, p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir())
 
 
 def test_a_channel_edited_twice_leaves_no_file_of_its_first_edit(
@@ -65,6 +76,7 @@ def test_a_channel_edited_twice_leaves_no_file_of_its_first_edit(
         _edited(cli_invoke, small_repo, "x")
         found = bodyfiles.by_message(_folder(small_repo))
         assert found and all(len(names) == 2 for names in found.values())
+        assert sorted(chain.from_iterable(found.values())) == _named(_folder(small_repo))
     assert {_parts(row) for row in _rows(_folder(small_repo))} == {2}
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
 
@@ -88,7 +100,10 @@ def test_a_unit_is_written_whole_past_its_most_parts(
             assert 1 in parts and max(parts) <= unitrows.MOST_PARTS
         found = bodyfiles.by_message(_folder(small_repo))
         assert found and all(len(names) <= max(parts) for names in found.values())
+        assert sorted(chain.from_iterable(found.values())) == _named(_folder(small_repo))
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
+    clean = tmp_path / "clean"  # (built by _clean: its units each in one part)
+    assert units(small_repo, small_repo / "dist") == units(small_repo, clean)
 
 
 @pytest.mark.parametrize(
@@ -103,6 +118,8 @@ def test_a_unit_is_written_whole_past_its_most_parts(
         "fields past its part's",
         "look-ups in no file",
         "card in no part",
+        "cards' places none",
+        "outputs' places none",
         "no part",
         "part of no fields",
     ],
@@ -131,7 +148,8 @@ def test_a_unit_in_parts_whose_places_are_not_such_is_a_miss(
     elif damage == "one place short":
         of_outputs, indices = of_outputs[:-1], indices[:-1]
     elif damage == "fields past its part's":
-        outputs[0] = (*outputs[0][:7], parts[of_outputs[0]][3], *outputs[0][8:])
+        at = bodies.FIELDS_AT
+        outputs[0] = (*outputs[0][:at], parts[of_outputs[0]][3], *outputs[0][at + 1 :])
     elif damage == "look-ups in no file":
         log = (len(files), log[1])
     elif damage == "card in no part":
@@ -143,7 +161,11 @@ def test_a_unit_in_parts_whose_places_are_not_such_is_a_miss(
     at: Any = (tuple(of_outputs), tuple(indices))
     if damage == "places as a list":
         at = (list(of_outputs), tuple(indices))
-    cards_at = (tuple(of_cards), card_indices)
+    elif damage == "outputs' places none":  # (would read them all from its first part)
+        at = None
+    cards_at: Any = (tuple(of_cards), card_indices)
+    if damage == "cards' places none":
+        cards_at = None
     damaged = (tuple(outputs), *row[1:6], tuple(parts), at, cards_at, log)
     shard = (files, {**plain, tag: (message_key, damaged)})
     assert unitrows.units_of(shard, folder, where, key, "kickoff") is None
@@ -152,7 +174,7 @@ def test_a_unit_in_parts_whose_places_are_not_such_is_a_miss(
 def test_an_index_past_its_part_is_rendered_again(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:
-    """A place within its part's count but past what the part holds is found when read."""
+    """An index past what its part holds (the shard cannot tell) is found when read."""
     cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
     _edited(cli_invoke, small_repo, "x")
     folder = _folder(small_repo)
@@ -169,3 +191,37 @@ def test_an_index_past_its_part_is_rendered_again(
     assert _pack(small_repo / "dist") == _clean(cli_invoke, small_repo, tmp_path)
     assert unitcache.open_cache(small_repo / "dist", "2026", key).units["kickoff"]
     assert _shard(folder)[1][1] != bad  # its units rendered again
+
+
+def test_each_output_reads_its_fields_from_its_own_part_s_table(tmp_path: Path) -> None:
+    """Parts with tables of different sizes: a place valid in another part's table but not
+    in its own is a miss; a valid one reads its own part's fields."""
+    one = ((("title", Translated("One", "en")),),)
+    two = ((("title", Translated("Two", "en")),), (("title", Translated("Three", "en")),))
+
+    def made(path: str, fields: Any) -> Output:
+        return Output("m", "en", "x", path, path.encode(), True, fields=fields)
+
+    first = unitrows._new_part([made("a", one[0])], [])
+    second = unitrows._new_part([made("b", two[0]), made("c", two[1])], [])
+    assert (first[2], second[2]) == (1, 2)
+    key, where = "key", sealed.folder_id(tmp_path)
+    written, spans, cards, logs = unitrows.write_bodies(
+        tmp_path, "m", key, [first[1], second[1]], [sealed.packed(())]
+    )
+    kept = [bodies.Bodies(written.path, written.checksum, where, key, "m")]
+    assert kept[0].intact()
+    rows = (first[0][0], second[0][1])  # "a" in the first part, "c" (fields 1) in the second
+    parts = ((0, spans[0], cards[0], 1), (0, spans[1], cards[1], 2))
+
+    def row(outputs: Any, at: Any) -> tuple[Any, ...]:
+        return (outputs, (None,) * 2, (), ("{}",) * 2, None, (), parts, at, None, (0, logs[0]))
+
+    unit = unitrows.unit_of(row(rows, ((0, 1), (0, 1))), kept)
+    assert [(o.path, o.content, o.fields) for o in unit.outputs] == [
+        ("a", b"a", one[0]),
+        ("c", b"c", two[1]),
+    ]
+    # "c"'s place in its table (1) in the first part, whose table holds one
+    with pytest.raises(ValueError, match="not a unit's outputs"):
+        unitrows.unit_of(row(rows, ((0, 0), (0, 1))), kept)

@@ -2,9 +2,10 @@
 
 A shard (:mod:`campaignsync.pack.shards`) names its message's body files
 (``<message>.<checksum>.body``), one per save that rendered some of its units, with
-the checksum each was written with, and each unit's span in it. An output taken from
-the cache is a :class:`KeptOutput`, whose ``content`` reads its unit's part of the
-body file when asked for (the zip written whole, a check), checked against the span's
+the checksum each was written with, and the span of each unit's part in one of them
+(of each of its parts: :mod:`campaignsync.pack.unitrows`). An output taken from the
+cache is a :class:`KeptOutput`, whose ``content`` reads its part of the body file
+when asked for (the zip written whole, a check), checked against the span's
 sha256, unless that unit is among those read last (:data:`HELD_BYTES`); a card, a
 :class:`KeptDrawn`, reads its HTML so. A build after an edit reads only the bytes it
 writes again.
@@ -236,7 +237,7 @@ Place = tuple[Bodies, Span, Fields, Span]
 class Kept(AsPlain):
     """A value taken from the render cache: its fields read from the shard's row when asked for.
 
-    A shard holds each output and card as a row of plain values (:mod:`pack.shards`);
+    A shard holds each output and card as a row of plain values (:mod:`pack.unitrows`);
     the value is made from it in one step, and each field is looked up in the row when
     read (a build after an edit reads few of the 250,000 it takes from the cache: making
     each field at once cost more than the unpickling), but the few every pass reads

@@ -37,7 +37,8 @@ class Unit:
     members: tuple[tuple[str, int, int, int] | None, ...]
     #: Each catalog look-up and its answer as :func:`sealed.plain_entry` gives it, pickled
     #: (:func:`sealed.packed`): read only when a catalog the unit read has changed. Taken
-    #: from the cache, where it is: its part of the unit's body file (read when asked for).
+    #: from the cache, where it is: its part of one of the message's body files (read when
+    #: asked for).
     packed_log: bytes | tuple[Bodies, sealed.Span]
     #: The digest of each catalog the unit read, so that unchanged catalogs skip the log.
     catalogs: tuple[tuple[str, str], ...]

@@ -116,8 +116,9 @@ def _laid_out(
     new_cards: list[Drawn] = []
     rows: list[tuple[Any, ...]] = []
     card_rows: list[tuple[Any, ...]] = []
+    cards = unit.drawn or ()
     both = ((unit.outputs, outputs_at, new_outputs, rows),
-            (unit.drawn or (), cards_at, new_cards, card_rows))  # fmt: skip
+            (cards, cards_at, new_cards, card_rows))  # fmt: skip
     for values, at, new, as_read in both:
         for value in values:
             if isinstance(value, Kept) and value._place[0].path.parent == folder:
@@ -132,18 +133,19 @@ def _laid_out(
         parts.clear()
         rows, card_rows = [], []
         outputs_at = [(NEW, i) for i in range(len(unit.outputs))]
-        cards_at = [(NEW, i) for i in range(len(unit.drawn or ()))]
-        new_outputs, new_cards = list(unit.outputs), list(unit.drawn or ())
+        cards_at = [(NEW, i) for i in range(len(cards))]
+        new_outputs, new_cards = list(unit.outputs), list(cards)
+
+    def number(bodies: Bodies) -> int:  # the body file's in the shard's list
+        return files.setdefault((bodies.path.name, bodies.checksum), len(files))
+
     log = unit.packed_log
-    if isinstance(log, bytes) or log[0].path.name not in {name[0] for name in parts}:
+    if isinstance(log, bytes) or log[0].path not in {p[0].path for _, p in parts.values()}:
         log_at: tuple[int, Any] = (NEW, len(logs))  # (never a file named for its log alone)
         logs.append(unit.log_bytes)
     else:
-        log_at = (files.setdefault((log[0].path.name, log[0].checksum), len(files)), log[1])
-    kept = [
-        (files.setdefault((p[0].path.name, p[0].checksum), len(files)), p[1], p[3], p[2]._count)
-        for _, p in parts.values()
-    ]
+        log_at = (number(log[0]), log[1])
+    kept = [(number(p[0]), p[1], p[3], p[2]._count) for _, p in parts.values()]
     fresh_at, count = None, 0
     if new_outputs or new_cards or not parts:  # (a unit of no values: an empty part)
         new_rows, held, count = _new_part(new_outputs, new_cards)
@@ -174,8 +176,8 @@ def _row(
     if laid.fresh_at is not None:
         every[NEW] = (new, spans[laid.fresh_at], cards[laid.fresh_at], laid.fields)
     # Numbered as the values first name them: saved again as read, the same row.
-    named = dict.fromkeys(p for p, _ in (*laid.outputs_at, *laid.cards_at))
-    order = {p: n for n, p in enumerate({**named, **dict.fromkeys(every)})}
+    named = [p for p, _ in (*laid.outputs_at, *laid.cards_at)]
+    order = {p: n for n, p in enumerate(dict.fromkeys([*named, *every]))}
     parts = [every[p] for p in order]
     outputs_at, cards_at = (_apart(at, order) for at in (laid.outputs_at, laid.cards_at))
     log = (new, logs[laid.log_at[1]]) if laid.log_at[0] == NEW else laid.log_at
@@ -287,6 +289,9 @@ def unit_of(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
         outputs, members, catalogs, lines, drawn, templates, parts, outputs_at, cards_at, log = (
             plain
         )
+        if not (type(parts) is tuple and outputs_at is not None and type(log) is tuple
+                and len(log) == 2 and (cards_at is None) == (drawn is None)):  # fmt: skip
+            raise ValueError("not a unit's place in its body files")  # (else its one part's)
     places = [_place(part, kept) for part in parts]  # raise ValueError (a miss) if not parts
     if not places or not (type(log[0]) is int and 0 <= log[0] < len(kept) and _span(log[1])):
         raise ValueError("not a unit's place in its body files")
@@ -295,7 +300,8 @@ def unit_of(plain: tuple[Any, ...], kept: list[Bodies]) -> Unit:
     at = _at(outputs_at, len(outputs), places)
     counts = [place[2]._count for place in places]
     fields = set(map(_FIELDS, outputs))  # in C: 143,000 rows a build (an IndexError: a miss)
-    in_all = all(type(p) is int and 0 <= p < min(counts) for p in fields)  # not True, nor 1.0
+    fewest = min(counts)
+    in_all = all(type(p) is int and 0 <= p < fewest for p in fields)  # not True, nor 1.0
     if not in_all and (
         at is None  # (in parts: each in its own part's table)
         or not all(
@@ -335,9 +341,11 @@ def _at(at: Any, values: int, places: list[Place]) -> tuple[list[Place], Any] | 
     if at is None:
         return None
     parts, indices = at
-    if not (len(parts) == len(indices) == values and _counts(parts, len(places) - 1)):
-        raise ValueError("not a unit's place in its body files")
-    if not _counts(indices, None):
+    if not (
+        len(parts) == len(indices) == values
+        and _counts(parts, len(places) - 1)
+        and _counts(indices, None)
+    ):
         raise ValueError("not a unit's place in its body files")
     return [places[p] for p in parts], indices
 
