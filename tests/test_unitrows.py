@@ -45,6 +45,14 @@ def _edited(cli_invoke: CliInvoke, repo: Path, channel: str) -> None:
     cli_invoke(["build", "--repo", str(repo)], env=EPOCH)
 
 
+@pytest.fixture
+def in_parts(cli_invoke: CliInvoke, small_repo: Path) -> Path:
+    """Build the small sample, edit X's template, build again: return its render cache."""
+    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
+    _edited(cli_invoke, small_repo, "x")
+    return _folder(small_repo)
+
+
 def test_units_in_parts_saved_again_as_read_write_no_byte(
     cli_invoke: CliInvoke, small_repo: Path
 ) -> None:
@@ -124,12 +132,8 @@ def test_a_unit_is_written_whole_past_its_most_parts(
         "part of no fields",
     ],
 )
-def test_a_unit_in_parts_whose_places_are_not_such_is_a_miss(
-    cli_invoke: CliInvoke, small_repo: Path, damage: str
-) -> None:
-    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
-    _edited(cli_invoke, small_repo, "x")
-    folder = _folder(small_repo)
+def test_a_unit_in_parts_whose_places_are_not_such_is_a_miss(in_parts: Path, damage: str) -> None:
+    folder = in_parts
     key, (files, plain) = _shard(folder)
     where = sealed.folder_id(folder)
     assert unitrows.units_of((files, plain), folder, where, key, "kickoff") is not None
@@ -172,12 +176,10 @@ def test_a_unit_in_parts_whose_places_are_not_such_is_a_miss(
 
 
 def test_an_index_past_its_part_is_rendered_again(
-    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, in_parts: Path
 ) -> None:
     """An index past what its part holds (the shard cannot tell) is found when read."""
-    cli_invoke(["build", "--repo", str(small_repo)], env=EPOCH)
-    _edited(cli_invoke, small_repo, "x")
-    folder = _folder(small_repo)
+    folder = in_parts
     key, (files, plain) = _shard(folder)
     bad = {}
     for tag, (message_key, row) in plain.items():
