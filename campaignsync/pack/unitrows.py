@@ -81,14 +81,15 @@ def plain_shard(
 
 
 class _Laid(NamedTuple):
-    """Where a unit's values are, but in the new body file (see :func:`_row`)."""
+    """Where a unit's values are, but the spans in the new body file (see :func:`_row`)."""
 
     unit: Unit
-    #: The parts kept where they are: (file, span, cards' span, fields in its table).
-    kept: list[tuple[int, sealed.Span, sealed.Span, int]]
-    #: Each output's and each card's (part, index), part :data:`NEW` for the new one.
-    outputs_at: list[tuple[int, int]]
-    cards_at: list[tuple[int, int]]
+    #: Its parts, numbered as its values first name them: those kept where they are as
+    #: (file, span, cards' span, fields in its table), the new one as None.
+    parts: list[tuple[int, sealed.Span, sealed.Span, int] | None]
+    #: Its outputs' parts and their indices there, as two tuples; its cards' so.
+    outputs_at: tuple[tuple[int, ...], tuple[int, ...]]
+    cards_at: tuple[tuple[int, ...], tuple[int, ...]]
     rows: list[tuple[Any, ...]]
     card_rows: list[tuple[Any, ...]]
     #: The new part's place among the new body file's (None: no new part), its fields.
@@ -107,61 +108,65 @@ def _laid_out(
 ) -> _Laid:
     """Return where a unit's values are, adding the new bytes to ``fresh`` and ``logs``.
 
-    The body files of ``folder`` it names are added to ``files``.
+    The body files of ``folder`` it names are added to ``files``. Its parts are numbered
+    as its values first name them: saved again as it was read, a unit gives the same row.
     """
-    parts: dict[tuple[str, sealed.Span, sealed.Span], tuple[int, Place]] = {}
+    #: Each part by where it is (None: the new one), with its number and its place.
+    parts: dict[tuple[str, sealed.Span, sealed.Span] | None, tuple[int, Place | None]] = {}
     outputs_at: list[tuple[int, int]] = []
     cards_at: list[tuple[int, int]] = []
     new_outputs: list[Output] = []
     new_cards: list[Drawn] = []
-    rows: list[tuple[Any, ...]] = []
-    card_rows: list[tuple[Any, ...]] = []
     cards = unit.drawn or ()
-    both = ((unit.outputs, outputs_at, new_outputs, rows),
-            (cards, cards_at, new_cards, card_rows))  # fmt: skip
-    for values, at, new, as_read in both:
+    for values, at, new in ((unit.outputs, outputs_at, new_outputs), (cards, cards_at, new_cards)):
         for value in values:
             if isinstance(value, Kept) and value._place[0].path.parent == folder:
                 place = value._place
                 name = (place[0].path.name, place[1], place[3])
                 at.append((parts.setdefault(name, (len(parts), place))[0], value._index))
-                as_read.append(value._row)
             else:
-                at.append((NEW, len(new)))
+                at.append((parts.setdefault(None, (len(parts), None))[0], len(new)))
                 new.append(value)  # type: ignore[arg-type]
-    if len(parts) + bool(new_outputs or new_cards) > MOST_PARTS:  # written whole
-        parts.clear()
-        rows, card_rows = [], []
-        outputs_at = [(NEW, i) for i in range(len(unit.outputs))]
-        cards_at = [(NEW, i) for i in range(len(cards))]
+    if len(parts) > MOST_PARTS or not parts:  # written whole (or a unit of no values)
+        parts = {None: (0, None)}
+        outputs_at = [(0, i) for i in range(len(unit.outputs))]
+        cards_at = [(0, i) for i in range(len(cards))]
         new_outputs, new_cards = list(unit.outputs), list(cards)
 
     def number(bodies: Bodies) -> int:  # the body file's in the shard's list
         return files.setdefault((bodies.path.name, bodies.checksum), len(files))
 
     log = unit.packed_log
-    if isinstance(log, bytes) or log[0].path not in {p[0].path for _, p in parts.values()}:
+    if isinstance(log, bytes) or log[0].path not in {p[0].path for _, p in parts.values() if p}:
         log_at: tuple[int, Any] = (NEW, len(logs))  # (never a file named for its log alone)
         logs.append(unit.log_bytes)
     else:
         log_at = (number(log[0]), log[1])
-    kept = [(number(p[0]), p[1], p[3], p[2]._count) for _, p in parts.values()]
+    laid = [(number(p[0]), p[1], p[3], p[2]._count) if p else None for _, p in parts.values()]
+    rows: list[Any] = [v._row if isinstance(v, Kept) else None for v in unit.outputs]
+    card_rows: list[Any] = [v._row if isinstance(v, Kept) else None for v in cards]
     fresh_at, count = None, 0
-    if new_outputs or new_cards or not parts:  # (a unit of no values: an empty part)
+    if None in parts:
         new_rows, held, count = _new_part(new_outputs, new_cards)
         fresh_at = len(fresh)
         fresh.append(held)
-        rows = _placed(outputs_at, rows, new_rows)
-        card_rows = _placed(cards_at, card_rows, [_plain_drawn(d) for d in new_cards])
-    return _Laid(unit, kept, outputs_at, cards_at, rows, card_rows, fresh_at, count, log_at)
+        anew = parts[None][0]
+        rows = _placed(outputs_at, anew, rows, new_rows)
+        card_rows = _placed(cards_at, anew, card_rows, [_plain_drawn(d) for d in new_cards])
+    return _Laid(unit, laid, _apart(outputs_at), _apart(cards_at), rows, card_rows, fresh_at,
+                 count, log_at)  # fmt: skip
 
 
 def _placed(
-    at: list[tuple[int, int]], kept: list[tuple[Any, ...]], new: list[tuple[Any, ...]]
+    at: list[tuple[int, int]], anew: int, rows: list[Any], new: list[tuple[Any, ...]]
 ) -> list[tuple[Any, ...]]:
-    """Return the rows of a unit's values in order: those kept, and the new at theirs."""
-    kept_rows_, new_rows = iter(kept), iter(new)
-    return [next(new_rows) if part == NEW else next(kept_rows_) for part, _ in at]
+    """Return the rows of a unit's values: those kept as read, the new (part ``anew``) made."""
+    return [new[i] if part == anew else row for (part, i), row in zip(at, rows, strict=True)]
+
+
+def _apart(at: list[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Return the values' parts and their indices there, as two tuples."""
+    return tuple(p for p, _ in at), tuple(i for _, i in at)
 
 
 def _row(
@@ -172,28 +177,17 @@ def _row(
     logs: list[sealed.Span],
 ) -> tuple[Any, ...]:
     """Return a unit's row, ``new`` being the new body file's number and ``spans`` its parts'."""
-    unit, every = laid.unit, dict(enumerate(laid.kept))
-    if laid.fresh_at is not None:
-        every[NEW] = (new, spans[laid.fresh_at], cards[laid.fresh_at], laid.fields)
-    # Numbered as the values first name them: saved again as read, the same row.
-    named = [p for p, _ in (*laid.outputs_at, *laid.cards_at)]
-    order = {p: n for n, p in enumerate(dict.fromkeys([*named, *every]))}
-    parts = [every[p] for p in order]
-    outputs_at, cards_at = (_apart(at, order) for at in (laid.outputs_at, laid.cards_at))
+    unit, at = laid.unit, laid.fresh_at
+    parts = [p or (new, spans[at], cards[at], laid.fields) for p in laid.parts]  # type: ignore[index]
     log = (new, logs[laid.log_at[1]]) if laid.log_at[0] == NEW else laid.log_at
     drawn = None if unit.drawn is None else tuple(laid.card_rows)
-    if _in_one(parts, outputs_at, cards_at, log):
-        file, at, cards_at_, count = parts[0]
+    if _in_one(parts, laid.outputs_at, laid.cards_at, log):
+        file, span, cards_span, count = parts[0]
         return (tuple(laid.rows), count, unit.members, unit.catalogs, unit.lines, drawn,
-                unit.templates, (file, at, cards_at_, log[1]))  # fmt: skip
-    cards_where = None if drawn is None else cards_at
+                unit.templates, (file, span, cards_span, log[1]))  # fmt: skip
+    cards_at = None if drawn is None else laid.cards_at
     return (tuple(laid.rows), unit.members, unit.catalogs, unit.lines, drawn, unit.templates,
-            tuple(parts), outputs_at, cards_where, log)  # fmt: skip
-
-
-def _apart(at: list[tuple[int, int]], order: dict[int, int]) -> tuple[tuple[int, ...], ...]:
-    """Return the values' parts (numbered by ``order``) and their indices, as two tuples."""
-    return tuple(order[p] for p, _ in at), tuple(i for _, i in at)
+            tuple(parts), laid.outputs_at, cards_at, log)  # fmt: skip
 
 
 def _in_one(
