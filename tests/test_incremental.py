@@ -105,6 +105,19 @@ def change_config(repo: Path, n: int, word: str) -> None:
     _edit(repo / "campaignsync.toml", lambda t: re.sub(r'(?m)^name = ".*"$', f'name = "{word}"', t))
 
 
+def change_channel(repo: Path, n: int, word: str) -> None:
+    """Edit one channel's own settings: SMS's segments, X's limit or the email's sender."""
+    path = repo / "campaignsync.toml"
+    if n % 3 == 0:
+        _edit(path, lambda t: re.sub(r"(?m)^max_segments = \d+$", f"max_segments = {1 + n % 2}", t))
+    elif n % 3 == 1:
+        table = f"\n[channels.x]\nlimit = {200 + n}\n"  # (X's limit tightened)
+        _edit(path, lambda t: re.sub(r"\n\[channels\.x\]\nlimit = \d+\n", "", t) + table)
+    else:
+        sender = f'from = "{word} <news@campaign.example.org>"'
+        _edit(path, lambda t: re.sub(r"(?m)^from = .*$", sender, t))
+
+
 def change_calendar(repo: Path, n: int, word: str) -> None:
     path = repo / "content" / "calendar.yaml"
     _edit(path, lambda t: re.sub(r"(?m)^(    name: ).*$", rf"\g<1>{word} {n}", t, count=1))
@@ -139,6 +152,7 @@ CHANGES = [
     change_po_entry,
     change_template,
     change_config,
+    change_channel,
     change_calendar,
     delete_message,
     rename_message,

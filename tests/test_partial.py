@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import CliInvoke
 from test_incremental import tree
 
+from campaignsync.cli import cli
 from campaignsync.render import engine
 from campaignsync.render.templatefiles import channel_digests
 
@@ -94,6 +96,54 @@ def test_check_after_a_template_edit_renders_its_channel_and_finds_what_a_clean_
     cli_invoke(build, env=EPOCH)
     cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
     assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "channels"),
+    [
+        ("max_segments = 3", "max_segments = 1", {"sms"}),
+        ("[channels.email]\n", "[channels.email]\ntracking = false\n", {"email"}),
+        ("[channels.sms]", "[channels.mastodon]\nlimit = 300\n\n[channels.sms]", {"mastodon"}),
+    ],
+    ids=["sms-segments", "email-tracking", "mastodon-limit"],
+)
+def test_a_channels_own_settings_edited_render_that_channel_again_as_a_clean_build_and_check_would(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    after: str,
+    channels: set[str],
+) -> None:
+    """A channel's table in the config (its limits, sender, tracking) is what that channel
+    renders from, as its templates are: the other channels' outputs are taken as they were.
+    What check finds is what a check with no cache finds (SMS in one segment: over it)."""
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-01"]
+    cli_invoke(build, env=EPOCH)
+    checked = CliRunner().invoke(cli, check)
+    assert checked.exit_code in (0, 1), checked.output  # (1: errors found)
+    config = small_repo / "campaignsync.toml"
+    text = config.read_text(encoding="utf-8")
+    assert before in text
+    config.write_text(text.replace(before, after, 1), encoding="utf-8")
+    seen = rendered_channels(monkeypatch)
+    said = CliRunner().invoke(cli, check)
+    assert set(seen) == channels
+    seen.clear()
+    cli_invoke(build, env=EPOCH)
+    assert not seen  # the check rendered them: the build takes them
+    fresh = tmp_path / "fresh"
+    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
+    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
+    assert said.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
+    assert said.exit_code == clean.exit_code
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    assert (small_repo / "dist" / "2026.zip").read_bytes() == (
+        tmp_path / "clean" / "2026.zip"
+    ).read_bytes()
 
 
 def test_templates_edited_one_after_the_other_each_give_a_clean_builds_pack(

@@ -7,7 +7,8 @@ tool (campaignsync's own files, the libraries' versions, Python and zlib),
 and the catalog entries it looked up, recorded while it rendered (so a
 template's ``_()`` strings and a fallback chain are covered without
 guessing). One catalog entry edited re-renders only the units that looked
-it up.
+it up; one channel's templates or its own settings (``[channels.<name>]``)
+edited, only that channel of each unit (:mod:`campaignsync.pack.partial`).
 
 The cache lives in ``<out>/.campaignsync-cache/<pack>/``: a shard per message
 (:mod:`campaignsync.pack.shards`) and the bytes of its units in body files beside

@@ -7,7 +7,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Hashable
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from importlib import metadata
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import cast
 
 from campaignsync import __version__
-from campaignsync.model import Project
+from campaignsync.model import ChannelSettings, Project
 from campaignsync.pack import writer
 
 
@@ -86,13 +86,17 @@ def tool_digest() -> str:
 class PackKeys:
     """What a pack's caches are keyed on (:func:`pack_keys`)."""
 
-    #: The render cache's shards: tool, config, calendar, channels (not the templates).
+    #: The render cache's shards: tool, config, calendar, channels (not the templates, nor
+    #: each channel's own settings but whether it is on).
     units: str
-    #: Each channel's templates (``render.templatefiles.channel_digests``): a unit keeps
-    #: those it was rendered with, and only its channels whose templates changed render again.
+    #: What each channel renders from besides: its templates
+    #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:
+    #: limits, sender, tracking). A unit keeps those it was rendered with, and only its
+    #: channels whose templates or settings changed render again.
     templates: dict[str, str]
-    #: The findings of the message checks: ``units`` and every template file. (The files
-    #: and pieces kept, ``pack.kept``, are under ``units``: each names what it is made of.)
+    #: The findings of the message checks: ``units``, every channel's settings and every
+    #: template file. (The files and pieces kept, ``pack.kept``, are under ``units``: each
+    #: names what it is made of, such as the outputs, which hold what their settings made.)
     pack: str
 
 
@@ -101,12 +105,22 @@ def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
     from campaignsync import channels as registry
     from campaignsync.render import templatefiles
 
-    units = digest((tool_digest(), project.config, project.calendar, channels, zones_version()))
-    folder = project.root / project.config.paths.templates
+    config = project.config
+    settings = {c.name: c for c in config.channels}
+    bare = replace(
+        config, channels=tuple(ChannelSettings(c.name, c.enabled) for c in config.channels)
+    )
+    units = digest((tool_digest(), bare, project.calendar, channels, zones_version()))
+    folder = project.root / config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
+    made = templatefiles.channel_digests(folder, own)
     every = templatefiles.folder_digest(folder)
-    return PackKeys(units, templatefiles.channel_digests(folder, own), digest((units, every)))
+    return PackKeys(
+        units,
+        {c: digest((files, settings.get(c))) for c, files in made.items()},
+        digest((units, config.channels, every)),
+    )
 
 
 @functools.cache

@@ -1,7 +1,9 @@
 """Units only some of whose channels render again: after a template edit, its channels.
 
-A unit (one message in one locale) keeps the digest of each of its channels'
-templates (``render.templatefiles.channel_digests``). When some of them changed
+A unit (one message in one locale) keeps the digest of what each of its channels
+renders from besides the render cache's key: its templates
+(``render.templatefiles.channel_digests``) and its own settings in the config
+(``[channels.<name>]``: ``keys.PackKeys.templates``). When some of them changed
 since, its outputs of the other channels are taken from the render cache as they
 are (:func:`without`), only those channels render again, and the unit is kept
 whole: the outputs kept and those just made (:func:`merged`), and the catalog
