@@ -118,6 +118,12 @@ def change_channel(repo: Path, n: int, word: str) -> None:
         _edit(path, lambda t: re.sub(r"(?m)^from = .*$", sender, t))
 
 
+def change_checks(repo: Path, n: int, word: str) -> None:
+    """Edit what the checks allow (no unit reads it as it renders): weekly channels, or codes ignored."""
+    table = ('[schedule]\nweekly_channels = ["sms", "x"]', '[checks]\nignore = ["CS111"]')[n % 2]
+    _edit(repo / "campaignsync.toml", lambda t: t.replace("[links]", f"{table}\n\n[links]", 1))
+
+
 def change_calendar(repo: Path, n: int, word: str) -> None:
     path = repo / "content" / "calendar.yaml"
     _edit(path, lambda t: re.sub(r"(?m)^(    name: ).*$", rf"\g<1>{word} {n}", t, count=1))
@@ -153,6 +159,7 @@ CHANGES = [
     change_template,
     change_config,
     change_channel,
+    change_checks,
     change_calendar,
     delete_message,
     rename_message,

@@ -146,6 +146,54 @@ def test_a_channels_own_settings_edited_render_that_channel_again_as_a_clean_bui
     ).read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("[links]", '[schedule]\nweekly_channels = ["sms", "x"]\n\n[links]'),
+        ("[links]", "[schedule]\nmin_spacing_minutes = 20160\n\n[links]"),  # (errors)
+        ("[links]", "[readability]\nmin_words = 20\nmin_ease = 95\n\n[links]"),
+        ("[links]", '[checks]\nignore = ["CS111"]\n\n[links]'),
+        ('"campaign.example.org"]', '"campaign.example.org", "password"]'),
+    ],
+    ids=["weekly", "spacing", "readability", "ignore", "protected-terms"],
+)
+def test_the_checks_settings_edited_render_nothing_again_and_check_and_build_do_as_clean_ones(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    after: str,
+) -> None:
+    """No unit reads the checks' settings as it renders (``keys.NOT_RENDERED``): edited,
+    every unit is taken from the render cache, and what check says and the pack (whose
+    gallery lists what needs attention) are those of a repository with no cache."""
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-10-01"]
+    cli_invoke(build, env=EPOCH)
+    was = CliRunner().invoke(cli, check)
+    config = small_repo / "campaignsync.toml"
+    text = config.read_text(encoding="utf-8")
+    assert before in text
+    config.write_text(text.replace(before, after, 1), encoding="utf-8")
+    seen = rendered_channels(monkeypatch)
+    said = CliRunner().invoke(cli, check)
+    assert said.stdout != was.stdout  # (the edit changes what check finds)
+    built = CliRunner().invoke(cli, build, env=EPOCH)
+    assert seen == []
+    fresh = tmp_path / "fresh"
+    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
+    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
+    assert said.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
+    assert said.exit_code == clean.exit_code
+    again = CliRunner().invoke(cli, [*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert built.exit_code == again.exit_code
+    if again.exit_code == 0:
+        assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    else:  # (errors the checks find: no pack either way, and the same said)
+        assert built.output == again.output
+
+
 def test_templates_edited_one_after_the_other_each_give_a_clean_builds_pack(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:

@@ -57,6 +57,9 @@ class Cache:
     #: What the message checks' findings are sealed under (``keys.PackKeys.pack``; else
     #: ``key``).
     pack_key: str = ""
+    #: What the files kept from the last pack are sealed under (``keys.PackKeys.kept``; else
+    #: ``key``).
+    kept_key: str = ""
     #: Each channel's templates' digest now (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
     #: The units some of whose channels render again, by (message id, locale): what is
@@ -75,6 +78,7 @@ class Cache:
 
     def __post_init__(self) -> None:
         self.pack_key = self.pack_key or self.key
+        self.kept_key = self.kept_key or self.key
         self.now = frozenset(self.templates.items())
 
     def stale(self, unit: Unit) -> set[str]:
@@ -221,7 +225,8 @@ def open_cache(
     if keyed is None:
         cache = Cache(folder, key)
     else:
-        cache = Cache(folder, key, pack_key=keyed.pack, templates=keyed.templates)
+        cache = Cache(folder, key, pack_key=keyed.pack, kept_key=keyed.kept,
+                      templates=keyed.templates)  # fmt: skip
     if not load:
         cache.dirty.update(_names(folder))
         return cache

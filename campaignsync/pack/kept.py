@@ -2,9 +2,9 @@
 
 A gallery message page, an email copy or the calendar is the same file as long as its
 inputs are: after an edit, only the files of the edited messages are made again. The
-index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under the render cache's
-key: tool, config, calendar, channels; not the templates nor each channel's own settings:
-each file's inputs name what it is made of, so a template edit takes the files that do not
+index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under ``keys.PackKeys.kept``:
+tool, config, calendar, channels; not the templates nor each channel's own settings: each
+file's inputs name what it is made of, so a template edit takes the files that do not
 depend on it) holds, per
 pack path, the digest of the file's inputs and the sha256, crc and size of the bytes
 made from them. A file whose inputs are unchanged is taken *by reference*, while the

@@ -7,15 +7,15 @@ import hashlib
 import os
 import sys
 from collections.abc import Hashable
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import MISSING, Field, dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from importlib import metadata
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from campaignsync import __version__
-from campaignsync.model import ChannelSettings, Project
+from campaignsync.model import ChannelSettings, Config, Project
 from campaignsync.pack import writer
 
 
@@ -86,18 +86,59 @@ def tool_digest() -> str:
 class PackKeys:
     """What a pack's caches are keyed on (:func:`pack_keys`)."""
 
-    #: The render cache's shards: tool, config, calendar, channels (not the templates, nor
-    #: each channel's own settings but whether it is on).
+    #: The render cache's shards: tool, calendar, channels, the config as units read it
+    #: (:func:`rendered_part`), not the templates.
     units: str
     #: What each channel renders from besides: its templates
     #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:
     #: limits, sender, tracking). A unit keeps those it was rendered with, and only its
     #: channels whose templates or settings changed render again.
     templates: dict[str, str]
-    #: The findings of the message checks: ``units``, every channel's settings and every
-    #: template file. (The files and pieces kept, ``pack.kept``, are under ``units``: each
-    #: names what it is made of, such as the outputs, which hold what their settings made.)
+    #: The findings of the message checks: ``kept``, each channel's own settings and every
+    #: template file.
     pack: str
+    #: The files and pieces kept from the last pack (``pack.kept``): ``units`` with the
+    #: checks' settings (what the gallery lists for attention reads them). Not the templates
+    #: nor each channel's own settings: each names what it is made of, such as the outputs.
+    kept: str
+
+
+#: The config's settings that no unit reads as it renders, but the checks (and the
+#: gallery's attention list, ``sync``): edited, they render nothing again.
+NOT_RENDERED = (
+    "ignore",
+    "protected_terms",
+    "schedule",
+    "readability",
+    "accessibility",
+    "glossary",
+    "git_remote",
+    "git_branch",
+)
+
+
+def rendered_part(config: Config) -> Config:
+    """Return the config as a unit reads it while it renders, the rest left at its defaults.
+
+    Each channel's own settings are in what that channel renders from
+    (:attr:`PackKeys.templates`): only whether it is on is kept here (the web channel off
+    changes the links of every channel).
+    """
+    left = {f.name: _default(f) for f in fields(Config) if f.name in NOT_RENDERED}
+    return replace(_bare(config), **left)
+
+
+def _bare(config: Config) -> Config:
+    """Return the config with each channel's own settings left out but whether it is on."""
+    return replace(
+        config, channels=tuple(ChannelSettings(c.name, c.enabled) for c in config.channels)
+    )
+
+
+def _default(setting: Field[Any]) -> Any:
+    """Return a field's default value (made by its factory when it has one)."""
+    make = setting.default_factory
+    return setting.default if make is MISSING else make()
 
 
 def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
@@ -107,10 +148,8 @@ def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
 
     config = project.config
     settings = {c.name: c for c in config.channels}
-    bare = replace(
-        config, channels=tuple(ChannelSettings(c.name, c.enabled) for c in config.channels)
-    )
-    units = digest((tool_digest(), bare, project.calendar, channels, zones_version()))
+    known = (tool_digest(), project.calendar, channels, zones_version())
+    units, kept = digest((*known, rendered_part(config))), digest((*known, _bare(config)))
     folder = project.root / config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
@@ -119,7 +158,8 @@ def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
     return PackKeys(
         units,
         {c: digest((files, settings.get(c))) for c, files in made.items()},
-        digest((units, config.channels, every)),
+        digest((kept, config.channels, every)),
+        kept,
     )
 
 
