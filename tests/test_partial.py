@@ -154,8 +154,10 @@ def test_a_channels_own_settings_edited_render_that_channel_again_as_a_clean_bui
         ("[links]", "[readability]\nmin_words = 20\nmin_ease = 95\n\n[links]"),
         ("[links]", '[checks]\nignore = ["CS111"]\n\n[links]'),
         ('"campaign.example.org"]', '"campaign.example.org", "password"]'),
+        ('business_hours = "09:00-17:00"', 'business_hours = "13:00-14:00"'),
+        ('required_locales = ["en", "de", "fr"', 'required_locales = ["en", "nl", "de", "fr"'),
     ],
-    ids=["weekly", "spacing", "readability", "ignore", "protected-terms"],
+    ids=["weekly", "spacing", "readability", "ignore", "protected-terms", "hours", "required"],
 )
 def test_the_checks_settings_edited_render_nothing_again_and_check_and_build_do_as_clean_ones(
     cli_invoke: CliInvoke,

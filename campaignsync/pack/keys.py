@@ -115,17 +115,23 @@ NOT_RENDERED = (
     "git_remote",
     "git_branch",
 )
+#: Each partner's settings that no unit reads as it renders, but the checks (the hours and
+#: days it publishes in, the locales it requires).
+PARTNER_NOT_RENDERED = ("required_locales", "business_hours", "business_days")
 
 
 def rendered_part(config: Config) -> Config:
     """Return the config as a unit reads it while it renders, the rest left at its defaults.
 
-    Each channel's own settings are in what that channel renders from
+    The settings of :data:`NOT_RENDERED` and each partner's of :data:`PARTNER_NOT_RENDERED`
+    are left out. Each channel's own settings are in what that channel renders from
     (:attr:`PackKeys.templates`): only whether it is on is kept here (the web channel off
     changes the links of every channel).
     """
     left = {f.name: _default(f) for f in fields(Config) if f.name in NOT_RENDERED}
-    return replace(_bare(config), **left)
+    unread: dict[str, Any] = dict.fromkeys(PARTNER_NOT_RENDERED)
+    partners = tuple(replace(p, **unread) for p in config.partners)
+    return replace(_bare(config), partners=partners, **left)
 
 
 def _bare(config: Config) -> Config:
