@@ -121,7 +121,9 @@ def change_channel(repo: Path, n: int, word: str) -> None:
 def change_checks(repo: Path, n: int, word: str) -> None:
     """Edit what the checks allow (no unit reads it as it renders): weekly channels, or codes ignored."""
     table = ('[schedule]\nweekly_channels = ["sms", "x"]', '[checks]\nignore = ["CS111"]')[n % 2]
-    _edit(repo / "campaignsync.toml", lambda t: t.replace("[links]", f"{table}\n\n[links]", 1))
+    path = repo / "campaignsync.toml"
+    if table.partition("\n")[0] not in path.read_text(encoding="utf-8"):  # (once: else invalid)
+        _edit(path, lambda t: t.replace("[links]", f"{table}\n\n[links]", 1))
 
 
 def change_calendar(repo: Path, n: int, word: str) -> None:

@@ -146,6 +146,64 @@ def test_a_channels_own_settings_edited_render_that_channel_again_as_a_clean_bui
     ).read_bytes()
 
 
+def test_a_channels_tracking_edited_changes_the_schedule_csvs_links_where_its_posts_print_none(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
+) -> None:
+    """A scheduler CSV's row names the channel's link (tracked or not) even where the post
+    does not print it: the rows kept from the last build are not taken then."""
+    template = small_repo / "templates" / "mastodon.txt.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("{{ message.link }}", ""), encoding="utf-8")
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    config = small_repo / "campaignsync.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "\n[channels.mastodon]\ntracking = false\n", encoding="utf-8")
+    cli_invoke(build, env=EPOCH)
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    csv = (small_repo / "dist" / "2026" / "schedule-eu.csv").read_text(encoding="utf-8")
+    assert "mastodon" in csv and "utm_source=mastodon" not in csv
+
+
+class _Unread:
+    """A setting's value that fails the test as soon as anything reads it."""
+
+    def _read(self, *_: object) -> Any:
+        raise AssertionError("a setting left out of the render cache's key was read")
+
+    __getattr__ = __iter__ = __bool__ = __eq__ = __hash__ = __len__ = __contains__ = _read
+    __str__ = __repr__ = __format__ = __lt__ = __getitem__ = _read
+
+
+def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo: Path) -> None:
+    """What ``keys.NOT_RENDERED`` and ``PARTNER_NOT_RENDERED`` name, each replaced by a value
+    that fails when read: every unit of the sample renders all the same (its outputs hashed,
+    deflated and drawn on cards, as a build's). The catalogs are read with the real config."""
+    from dataclasses import replace
+
+    from campaignsync.load.project import load_project
+    from campaignsync.pack import keys
+    from campaignsync.pipeline.catalogs import read_catalogs
+    from campaignsync.pipeline.selection import select
+    from campaignsync.pipeline.workers import render_selection, units_of
+
+    project, _ = load_project(small_repo)
+    selection = select(project, None)
+    catalogs = read_catalogs(project, selection, None)
+    unread = {name: _Unread() for name in keys.NOT_RENDERED}
+    partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
+                     for p in project.config.partners)  # fmt: skip
+    config = replace(project.config, partners=partners, **unread)
+    blind = replace(project, config=config)
+    rendered = render_selection(blind, select(blind, None), prepare=True, loaded=catalogs)
+    assert not rendered.halted and not [d for d in rendered.diagnostics if d.is_error]
+    assert len({(o.locale, o.message) for o in rendered.outputs}) == len(
+        units_of(project, selection)
+    )
+    assert rendered.drawn and len(rendered.members) >= len(rendered.outputs)
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [

@@ -2,7 +2,8 @@
 
 A build renders a unit (one message in one locale, every selected channel)
 only when something it read has changed. What a unit reads is known
-exactly: the parsed message, the config, the calendar, the templates, the
+exactly: the parsed message, the config as it renders (``keys.rendered_part``: not
+the settings only the checks read), the calendar, the templates, the
 tool (campaignsync's own files, the libraries' versions, Python and zlib),
 and the catalog entries it looked up, recorded while it rendered (so a
 template's ``_()`` strings and a fallback chain are covered without
@@ -60,7 +61,8 @@ class Cache:
     #: What the files kept from the last pack are sealed under (``keys.PackKeys.kept``; else
     #: ``key``).
     kept_key: str = ""
-    #: Each channel's templates' digest now (``keys.PackKeys.templates``).
+    #: What each channel renders from now, its templates and own settings, as a digest
+    #: (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
     #: The units some of whose channels render again, by (message id, locale): what is
     #: kept of each (:func:`campaignsync.pack.partial.split`).
@@ -82,7 +84,7 @@ class Cache:
         self.now = frozenset(self.templates.items())
 
     def stale(self, unit: Unit) -> set[str]:
-        """Return the channels of a unit whose templates changed since it was rendered."""
+        """Return the channels of a unit whose templates or own settings changed since."""
         if self.now.issuperset(unit.templates):  # (a unit keeps its every channel's)
             return set()
         return {channel for channel, made in unit.templates if (channel, made) not in self.now}
@@ -258,7 +260,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
     """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
 
     Each folder is another build's output folder. Only units written under
-    this cache's key (same tool, config, calendar and channels) are taken,
+    this cache's key (same tool, config as units read it, calendar and channels) are taken,
     and each is still checked against its message, catalogs and templates
     before use, as the cache's own are. Units already here are kept, but
     those of templates since changed, when the other build's are current.

@@ -1,12 +1,13 @@
 """The render cache's hit test: which units of a build are taken as they are, which render.
 
 A unit is taken when its message and every catalog entry it read are unchanged
-(:meth:`campaignsync.pack.cache.Cache.get`); one whose channel's templates changed
-renders those channels again (:mod:`campaignsync.pack.partial`). A message all of whose
-units are taken is taken whole (:class:`Whole`: its outputs, members and manifest rows;
-the gallery takes its cards from its units), and kept so by a process that builds again
-(``preview``): after an edit such a process tests the other messages once each. What is
-taken of each unit alone is made, and kept, only for a message some of whose units render.
+(:meth:`campaignsync.pack.cache.Cache.get`); one whose channel's templates or own
+settings changed renders those channels again (:mod:`campaignsync.pack.partial`). A
+message all of whose units are taken is taken whole (:class:`Whole`: its outputs, members
+and manifest rows; the gallery takes its cards from its units), and kept so by a process
+that builds again (``preview``): after an edit such a process tests the other messages
+once each. What is taken of each unit alone is made, and kept, only for a message some of
+whose units render.
 """
 
 from __future__ import annotations

@@ -86,8 +86,8 @@ def tool_digest() -> str:
 class PackKeys:
     """What a pack's caches are keyed on (:func:`pack_keys`)."""
 
-    #: The render cache's shards: tool, calendar, channels, the config as units read it
-    #: (:func:`rendered_part`), not the templates.
+    #: The render cache's shards: tool, calendar, channels, the time-zone database, the
+    #: config as units read it (:func:`rendered_part`); not the templates.
     units: str
     #: What each channel renders from besides: its templates
     #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:

@@ -1,4 +1,4 @@
-"""Units only some of whose channels render again: after a template edit, its channels.
+"""Units only some of whose channels render again: those whose templates or settings changed.
 
 A unit (one message in one locale) keeps the digest of what each of its channels
 renders from besides the render cache's key: its templates

@@ -264,8 +264,9 @@ def schedule_csv(
 
     With ``kept`` and ``keyed`` (a build), the lines of the messages published at one
     instant are taken from the last build's while those messages' outputs are the
-    same (:mod:`campaignsync.pack.outputkeys`): after an edit, only the edited
-    message's rows are made again, and no other message's posts are read.
+    same (:mod:`campaignsync.pack.outputkeys`), and so is each channel's link tracking
+    (a row's link is the channel's, which a post may not print): after an edit, only the
+    edited message's rows are made again, and no other message's posts are read.
     """
     partner = project.config.partner(partner_id)
     if kept is None or keyed is None or partner is None:
@@ -276,12 +277,13 @@ def schedule_csv(
         if when is not None:
             at[(when - _EPOCH) // _MICROSECOND].append(message)  # sorts as the instants do
     fields, blocks = _generic_fields(), []
+    config = project.config
+    tracked = "".join(str(int(links.tracking_on(config, c.name))) for c in config.channels)
     for instant in sorted(at):
         shown = sorted(at[instant], key=lambda m: m.id)
-        name = _block_name(partner_id, [keyed.key(m.id) for m in shown])
+        name = _block_name(f"{partner_id} {tracked}", [keyed.key(m.id) for m in shown])
         block = kept.piece(name) if name else None
         if block is None:
-            config = project.config
             made = [(r.channel, r.locale, r.message.id, _line(fields(r))) for m in shown
                     for r in _message_rows(config, partner, m, _posts(keyed.of(m.id)))]  # fmt: skip
             block = "\r\n".join(line for *_, line in sorted(made))
@@ -314,14 +316,15 @@ class _Encoded:
         return b"\r\n".join((_line(CSV_COLUMNS).encode(), *map(now.__getitem__, blocks), b""))
 
 
-def _block_name(partner_id: str, keys: list[str]) -> str:
+def _block_name(partner: str, keys: list[str]) -> str:
     """Return the name the lines of messages published at one instant are kept under.
 
+    ``partner``: its id and each channel's link tracking (on or off, in the config's order).
     Empty when a message's outputs have no digest: then they are not kept.
     """
     if not all(keys):
         return ""
     if len(keys) == 1:
-        return f"csv {partner_id} {keys[0]}"
+        return f"csv {partner} {keys[0]}"
     joined = hashlib.sha256("\0".join(keys).encode()).hexdigest()
-    return f"csv {partner_id} of {len(keys)} {joined}"
+    return f"csv {partner} of {len(keys)} {joined}"
