@@ -177,9 +177,10 @@ class _Unread:
 
 
 def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo: Path) -> None:
-    """What ``keys.NOT_RENDERED`` and ``PARTNER_NOT_RENDERED`` name, each replaced by a value
-    that fails when read: every unit of the sample renders all the same (its outputs hashed,
-    deflated and drawn on cards, as a build's). The catalogs are read with the real config."""
+    """What ``keys.NOT_RENDERED`` and ``PARTNER_NOT_RENDERED`` name, and the calendar but
+    what ``keys.rendered_calendar`` keeps, each replaced by a value that fails when read:
+    every unit of the sample renders all the same (its outputs hashed, deflated and drawn
+    on cards, as a build's). The catalogs are read with the real config."""
     from dataclasses import replace
 
     from campaignsync.load.project import load_project
@@ -195,7 +196,14 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
     partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
                      for p in project.config.partners)  # fmt: skip
     config = replace(project.config, partners=partners, **unread)
-    blind = replace(project, config=config)
+    gone = dict.fromkeys(("line", "start", "end"), _Unread())  # (of a theme week)
+    campaigns = tuple(
+        replace(c, freeze=_Unread(), blackouts=_Unread(), line=_Unread(),
+                themes=tuple(replace(t, **gone) for t in c.themes))
+        for c in project.calendar.campaigns
+    )  # fmt: skip
+    calendar = replace(project.calendar, path=_Unread(), events=_Unread(), campaigns=campaigns)
+    blind = replace(project, config=config, calendar=calendar)
     rendered = render_selection(blind, select(blind, None), prepare=True, loaded=catalogs)
     assert not rendered.halted and not [d for d in rendered.diagnostics if d.is_error]
     assert len({(o.locale, o.message) for o in rendered.outputs}) == len(
@@ -251,6 +259,53 @@ def test_the_checks_settings_edited_render_nothing_again_and_check_and_build_do_
     if again.exit_code == 0:
         assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
     else:  # (errors the checks find: no pack either way, and the same said)
+        assert built.output == again.output
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("blackout: []", "blackout: [2026-10-14]"),
+        ("freeze: 2026-09-15", "freeze: 2026-09-30"),
+        ("start: 2026-10-12, end: 2026-10-18", "start: 2026-10-13, end: 2026-10-18"),
+        ("events:\n", "events:\n  - id: test-day\n    name: Test Day\n    start: 2026-10-05\n"),
+        ("# The joint", "# Kept in git.\n# The joint"),  # (every line after it moves)
+    ],
+    ids=["blackout", "freeze", "theme-dates", "observance", "lines"],
+)
+def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build_do_as_clean_ones(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    after: str,
+) -> None:
+    """A unit reads its campaign's name and dates and its theme's name
+    (``keys.rendered_calendar``); blackout days, freeze dates, observances and theme weeks'
+    dates are the checks', the calendar file's and the gallery's."""
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
+    cli_invoke(build, env=EPOCH)
+    CliRunner().invoke(cli, check)
+    calendar = small_repo / "content" / "calendar.yaml"
+    text = calendar.read_text(encoding="utf-8")
+    assert before in text
+    calendar.write_text(text.replace(before, after, 1), encoding="utf-8")
+    seen = rendered_channels(monkeypatch)
+    said = CliRunner().invoke(cli, check)
+    built = CliRunner().invoke(cli, build, env=EPOCH)
+    assert seen == []
+    fresh = tmp_path / "fresh"
+    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
+    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
+    assert said.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
+    assert said.exit_code == clean.exit_code
+    again = CliRunner().invoke(cli, [*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert built.exit_code == again.exit_code
+    if again.exit_code == 0:
+        assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    else:
         assert built.output == again.output
 
 

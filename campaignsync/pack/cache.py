@@ -2,14 +2,14 @@
 
 A build renders a unit (one message in one locale, every selected channel)
 only when something it read has changed. What a unit reads is known
-exactly: the parsed message, the config as it renders (``keys.rendered_part``: not
-the settings only the checks read), the calendar, the templates, the
-tool (campaignsync's own files, the libraries' versions, Python and zlib),
-and the catalog entries it looked up, recorded while it rendered (so a
-template's ``_()`` strings and a fallback chain are covered without
-guessing). One catalog entry edited re-renders only the units that looked
-it up; one channel's templates or its own settings (``[channels.<name>]``)
-edited, only that channel of each unit (:mod:`campaignsync.pack.partial`).
+exactly: the parsed message, the config and the calendar as it renders them
+(``keys.rendered_part``, ``keys.rendered_calendar``: not what only the checks read),
+the templates, the tool (campaignsync's own files, the libraries' versions, Python and
+zlib), and the catalog entries it looked up, recorded while it rendered (so a template's
+``_()`` strings and a fallback chain are covered without guessing). One catalog entry
+edited re-renders only the units that looked it up; one channel's templates or its own
+settings (``[channels.<name>]``) edited, only that channel of each unit
+(:mod:`campaignsync.pack.partial`).
 
 The cache lives in ``<out>/.campaignsync-cache/<pack>/``: a shard per message
 (:mod:`campaignsync.pack.shards`) and the bytes of its units in body files beside

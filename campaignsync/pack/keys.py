@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from campaignsync import __version__
+from campaignsync.campaigns import Calendar
 from campaignsync.model import ChannelSettings, Config, Project
 from campaignsync.pack import writer
 
@@ -86,8 +87,9 @@ def tool_digest() -> str:
 class PackKeys:
     """What a pack's caches are keyed on (:func:`pack_keys`)."""
 
-    #: The render cache's shards: tool, calendar, channels, the time-zone database, the
-    #: config as units read it (:func:`rendered_part`); not the templates.
+    #: The render cache's shards: tool, channels, the time-zone database, the config and
+    #: the calendar as units read them (:func:`rendered_part`, :func:`rendered_calendar`);
+    #: not the templates.
     units: str
     #: What each channel renders from besides: its templates
     #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:
@@ -98,8 +100,9 @@ class PackKeys:
     #: template file.
     pack: str
     #: The files and pieces kept from the last pack (``pack.kept``): ``units`` with the
-    #: checks' settings (what the gallery lists for attention reads them). Not the templates
-    #: nor each channel's own settings: each names what it is made of, such as the outputs.
+    #: checks' settings and the whole calendar (the gallery's attention list and the
+    #: calendar file read them). Not the templates nor each channel's own settings: each
+    #: names what it is made of, such as the outputs.
     kept: str
 
 
@@ -141,6 +144,18 @@ def _bare(config: Config) -> Config:
     )
 
 
+def rendered_calendar(calendar: Calendar) -> tuple[Any, ...]:
+    """Return the calendar as a unit reads it while it renders (``render.context``).
+
+    Each campaign's id, name and dates, and its theme weeks' ids and names: not their
+    dates, the freeze dates, the blackout days, the observances, nor where each is written.
+    """
+    return tuple(
+        (c.id, c.name, c.start, c.end, tuple((t.id, t.name) for t in c.themes))
+        for c in calendar.campaigns
+    )
+
+
 def _default(setting: Field[Any]) -> Any:
     """Return a field's default value (made by its factory when it has one)."""
     make = setting.default_factory
@@ -154,8 +169,9 @@ def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
 
     config = project.config
     settings = {c.name: c for c in config.channels}
-    known = (tool_digest(), project.calendar, channels, zones_version())
-    units, kept = digest((*known, rendered_part(config))), digest((*known, _bare(config)))
+    known = (tool_digest(), channels, zones_version())
+    units = digest((*known, rendered_part(config), rendered_calendar(project.calendar)))
+    kept = digest((*known, _bare(config), project.calendar))
     folder = project.root / config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
