@@ -19,7 +19,7 @@ then times, each as a fresh process:
    one PO entry changed, and
    after one channel's template changed (X: that channel of every message), with its peak,
    after one channel's settings changed (SMS's segments: that channel of every message),
-   and after the config changed elsewhere (the campaign's name: every unit renders again,
+   and after the config changed elsewhere (the site's name: every unit renders again,
    over the pack), with its peak,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
@@ -545,7 +545,7 @@ def main() -> None:
         figures["channel"] = run(build, env)
     finally:
         settings.write_text(original, encoding="utf-8")
-    # The config edited elsewhere (the campaign's name, which pages show): every unit renders
+    # The config edited elsewhere (the site's name, which pages show): every unit renders
     # again, over the pack. The cache is deleted after it, for the cold check.
     original = edited(settings, 'name = "Benchmark campaign"', 'name = "Benchmark campaign 2"')
     try:
@@ -644,7 +644,7 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
     line(
         "config changed",
         f["config"],
-        f"= {f['config'] / clean:.2f} x clean build (the name: every unit renders again)",
+        f"= {f['config'] / clean:.2f} x clean build (the site's name: every unit renders again)",
     )
     line(
         "check, cold (no cache)", f["check_cold"], f"= {f['check_cold'] / clean:.2f} x clean build"

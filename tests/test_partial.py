@@ -183,11 +183,13 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
     on cards, as a build's). The catalogs are read with the real config."""
     from dataclasses import replace
 
+    from campaignsync.l10n.localize import localize
     from campaignsync.load.project import load_project
     from campaignsync.pack import keys
     from campaignsync.pipeline.catalogs import read_catalogs
     from campaignsync.pipeline.selection import select
     from campaignsync.pipeline.workers import render_selection, units_of
+    from campaignsync.render.context import template_context
 
     project, _ = load_project(small_repo)
     selection = select(project, None)
@@ -205,6 +207,10 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
     calendar = replace(project.calendar, path=_Unread(), events=_Unread(), campaigns=campaigns)
     blind = replace(project, config=config, calendar=calendar)
     rendered = render_selection(blind, select(blind, None), prepare=True, loaded=catalogs)
+    for message in blind.messages:  # all a template may print of the calendar, printed
+        localized = localize(message, config.source_locale, config, catalogs[0])
+        values = template_context(blind, localized)
+        assert message.campaign in repr((values["campaign"], values["theme"]))
     assert not rendered.halted and not [d for d in rendered.diagnostics if d.is_error]
     assert len({(o.locale, o.message) for o in rendered.outputs}) == len(
         units_of(project, selection)
@@ -263,13 +269,17 @@ def test_the_checks_settings_edited_render_nothing_again_and_check_and_build_do_
 
 
 @pytest.mark.parametrize(
-    ("before", "after"),
+    ("before", "after", "found"),
     [
-        ("blackout: []", "blackout: [2026-10-14]"),
-        ("freeze: 2026-09-15", "freeze: 2026-09-30"),
-        ("start: 2026-10-12, end: 2026-10-18", "start: 2026-10-13, end: 2026-10-18"),
-        ("events:\n", "events:\n  - id: test-day\n    name: Test Day\n    start: 2026-10-05\n"),
-        ("# The joint", "# Kept in git.\n# The joint"),  # (every line after it moves)
+        ("blackout: []", "blackout: [2026-10-14]", True),  # (a message published then)
+        ("freeze: 2026-09-15", "freeze: 2026-09-30", False),
+        ("start: 2026-10-12, end: 2026-10-18", "start: 2026-10-15, end: 2026-10-18", True),
+        (
+            "events:\n",
+            "events:\n  - id: test-day\n    name: Test Day\n    start: 2026-10-05\n",
+            True,  # (the lines after it move)
+        ),
+        ("# The joint", "# Kept in git.\n# The joint", True),  # (the lines findings name move)
     ],
     ids=["blackout", "freeze", "theme-dates", "observance", "lines"],
 )
@@ -280,6 +290,7 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
     monkeypatch: pytest.MonkeyPatch,
     before: str,
     after: str,
+    found: bool,
 ) -> None:
     """A unit reads its campaign's name and dates and its theme's name
     (``keys.rendered_calendar``); blackout days, freeze dates, observances and theme weeks'
@@ -287,13 +298,14 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
     cli_invoke(build, env=EPOCH)
-    CliRunner().invoke(cli, check)
+    was = CliRunner().invoke(cli, check)
     calendar = small_repo / "content" / "calendar.yaml"
     text = calendar.read_text(encoding="utf-8")
     assert before in text
     calendar.write_text(text.replace(before, after, 1), encoding="utf-8")
     seen = rendered_channels(monkeypatch)
     said = CliRunner().invoke(cli, check)
+    assert (said.stdout != was.stdout) is found
     built = CliRunner().invoke(cli, build, env=EPOCH)
     assert seen == []
     fresh = tmp_path / "fresh"
@@ -307,6 +319,41 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
         assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
     else:
         assert built.output == again.output
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("name: Turn on multi-factor authentication", "name: Use a second factor"),
+        ("start: 2026-10-01\n    end: 2026-10-31", "start: 2026-09-30\n    end: 2026-10-31"),
+    ],
+    ids=["theme-name", "campaign-dates"],
+)
+def test_a_calendar_edit_a_unit_reads_renders_it_again_as_a_clean_build_would(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    after: str,
+) -> None:
+    """A template may print its campaign's dates and its theme's name: edited, every unit
+    renders again."""
+    base = small_repo / "templates" / "_base.html.j2"
+    shown = "{{ campaign.start }} {{ campaign.end }} {{ theme.name if theme }}"
+    text = base.read_text(encoding="utf-8")
+    base.write_text(text.replace("{{ campaign.id }}", f"{{{{ campaign.id }}}} {shown}"), "utf-8")
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    calendar = small_repo / "content" / "calendar.yaml"
+    text = calendar.read_text(encoding="utf-8")
+    assert before in text
+    calendar.write_text(text.replace(before, after, 1), encoding="utf-8")
+    seen = rendered_channels(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    assert {"web", "press"} <= set(seen)
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
 
 
 def test_templates_edited_one_after_the_other_each_give_a_clean_builds_pack(

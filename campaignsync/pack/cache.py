@@ -260,7 +260,7 @@ def absorb(cache: Cache, folders: Iterable[Path]) -> int:
     """Add the units that other builds rendered (shards of a CI matrix, say); return how many.
 
     Each folder is another build's output folder. Only units written under
-    this cache's key (same tool, config as units read it, calendar and channels) are taken,
+    this cache's key (same tool, config and calendar as units read them, channels) are taken,
     and each is still checked against its message, catalogs and templates
     before use, as the cache's own are. Units already here are kept, but
     those of templates since changed, when the other build's are current.

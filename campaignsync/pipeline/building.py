@@ -151,8 +151,8 @@ def _last_pack(
 ) -> tuple[bool, Kept | None, dict[str, str] | None]:
     """Return whether the render cache holds nothing to take, the kept files, the last hashes.
 
-    With nothing to take (a first build; the config's rendered part, the calendar or the
-    tool changed; the cache deleted), the pack is written while it renders, as a clean build's
+    With nothing to take (a first build; the config's or the calendar's rendered part or
+    the tool changed; the cache deleted), the pack is written while it renders, as a clean build's
     (:mod:`campaignsync.pack.staging`): it takes nothing from the last pack by reference,
     and links each file the last pack has as it is (by the sha256 it kept of them).
     """
