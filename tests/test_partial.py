@@ -242,30 +242,47 @@ def test_the_checks_settings_edited_render_nothing_again_and_check_and_build_do_
     """No unit reads the checks' settings as it renders (``keys.NOT_RENDERED``): edited,
     every unit is taken from the render cache, and what check says and the pack (whose
     gallery lists what needs attention) are those of a repository with no cache."""
-    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
-    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-10-01"]
+    edit = ("campaignsync.toml", before, after)
+    assert unrendered_edit(cli_invoke, small_repo, tmp_path, monkeypatch, edit, "2026-10-01")
+
+
+def unrendered_edit(
+    cli_invoke: CliInvoke,
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str, str],
+    now: str,
+) -> bool:
+    """Build, edit a file (its path, a text and what replaces it), check and build again.
+
+    Assert that nothing rendered again, and that what check says and the pack are those of
+    a repository with no cache. Return whether the edit changed what check says.
+    """
+    build = ["build", "--repo", str(repo), "--jobs", "1"]
+    check = ["check", "--repo", str(repo), "--jobs", "1", "--now", now]
     cli_invoke(build, env=EPOCH)
     was = CliRunner().invoke(cli, check)
-    config = small_repo / "campaignsync.toml"
-    text = config.read_text(encoding="utf-8")
-    assert before in text
-    config.write_text(text.replace(before, after, 1), encoding="utf-8")
+    path = repo / edit[0]
+    text = path.read_text(encoding="utf-8")
+    assert edit[1] in text
+    path.write_text(text.replace(edit[1], edit[2], 1), encoding="utf-8")
     seen = rendered_channels(monkeypatch)
     said = CliRunner().invoke(cli, check)
-    assert said.stdout != was.stdout  # (the edit changes what check finds)
     built = CliRunner().invoke(cli, build, env=EPOCH)
     assert seen == []
     fresh = tmp_path / "fresh"
-    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
+    shutil.copytree(repo, fresh, ignore=shutil.ignore_patterns("dist"))
     clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
-    assert said.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
+    assert said.stdout.replace(str(repo), "") == clean.stdout.replace(str(fresh), "")
     assert said.exit_code == clean.exit_code
     again = CliRunner().invoke(cli, [*build, "--out", str(tmp_path / "clean")], env=EPOCH)
     assert built.exit_code == again.exit_code
     if again.exit_code == 0:
-        assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+        assert tree(repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
     else:  # (errors the checks find: no pack either way, and the same said)
         assert built.output == again.output
+    return said.stdout != was.stdout
 
 
 @pytest.mark.parametrize(
@@ -295,30 +312,10 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
     """A unit reads its campaign's name and dates and its theme's name
     (``keys.rendered_calendar``); blackout days, freeze dates, observances and theme weeks'
     dates are the checks', the calendar file's and the gallery's."""
-    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
-    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
-    cli_invoke(build, env=EPOCH)
-    was = CliRunner().invoke(cli, check)
-    calendar = small_repo / "content" / "calendar.yaml"
-    text = calendar.read_text(encoding="utf-8")
-    assert before in text
-    calendar.write_text(text.replace(before, after, 1), encoding="utf-8")
-    seen = rendered_channels(monkeypatch)
-    said = CliRunner().invoke(cli, check)
-    assert (said.stdout != was.stdout) is found
-    built = CliRunner().invoke(cli, build, env=EPOCH)
-    assert seen == []
-    fresh = tmp_path / "fresh"
-    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
-    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
-    assert said.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
-    assert said.exit_code == clean.exit_code
-    again = CliRunner().invoke(cli, [*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert built.exit_code == again.exit_code
-    if again.exit_code == 0:
-        assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
-    else:
-        assert built.output == again.output
+    edit = ("content/calendar.yaml", before, after)
+    assert (
+        unrendered_edit(cli_invoke, small_repo, tmp_path, monkeypatch, edit, "2026-09-20") is found
+    )
 
 
 @pytest.mark.parametrize(
