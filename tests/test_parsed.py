@@ -54,6 +54,37 @@ def test_a_warm_load_is_a_cold_load(
     assert (warm[0].messages, warm[1]) == cold(small_repo, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "parsed_again"),
+    [
+        ("blackout: []", "blackout: [2026-10-14]", False),
+        ("freeze: 2026-09-15", "freeze: 2026-09-30", False),
+        ("{id: mfa, name:", "{id: second-factor, name:", True),  # (a message names it: CS019)
+    ],
+    ids=["blackout", "freeze", "theme-id"],
+)
+def test_a_calendar_edit_parses_the_messages_again_only_when_the_parse_reads_it(
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    after: str,
+    parsed_again: bool,
+) -> None:
+    """A message is looked up in the calendar by its campaign and theme ids alone."""
+    (small_repo / "dist").mkdir()
+    load_project(small_repo)
+    calendar = small_repo / "content" / "calendar.yaml"
+    text = calendar.read_text(encoding="utf-8")
+    assert before in text
+    calendar.write_text(text.replace(before, after, 1), encoding="utf-8")
+    seen = counting_parses(monkeypatch)
+    warm = load_project(small_repo)
+    assert bool(seen) is parsed_again
+    assert warm[0] is not None
+    assert (warm[0].messages, warm[1]) == cold(small_repo, tmp_path)
+
+
 def test_only_an_edited_message_is_parsed_again(
     small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

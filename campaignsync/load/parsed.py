@@ -6,7 +6,8 @@ of loading a project: 0.2-0.4 s at 500 messages, paid by ``locale update``,
 parsed without errors is kept, as plain values, in
 ``<out>/.campaignsync-cache/load/messages.kept`` (sealed: ``pack.sealed``), under
 the sha256 of its file's text; the file as a whole is kept under a key made of
-the tool, the config and the calendar, which the parse also reads. A message is
+the tool, the config and what the parse reads of the calendar (each campaign's id and
+its theme weeks' ids: :func:`campaigns_read`). A message is
 taken from there only when its text has the same sha256 and its image (the one
 thing outside its file the parse looks at) is still a file; anything else is
 parsed again, as is every message when the file is missing, damaged or foreign.
@@ -110,13 +111,22 @@ class Memo:
             sealed.write_sealed(self.folder / NAME, self.key, self.now)
 
 
+def campaigns_read(calendar: Calendar) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return what parsing a message reads of the calendar: each campaign's id, its themes'.
+
+    The campaign and theme a message names are looked up there (CS020, CS019): a blackout
+    day, a freeze date or an observance edited parses no message again.
+    """
+    return tuple((c.id, tuple(t.id for t in c.themes)) for c in calendar.campaigns)
+
+
 def open_memo(root: Path, config: Config, calendar: Calendar) -> Memo | None:
     """Return the memo of a project's messages, or None when nothing can be kept."""
     from campaignsync.pack import keys, sealed
 
     out = (root / config.paths.out).resolve()
     try:
-        key = keys.digest((keys.tool_digest(), config, calendar))
+        key = keys.digest((keys.tool_digest(), config, campaigns_read(calendar)))
     except TypeError:  # a value with no canonical form: nothing can be kept under it
         return None
     folder = out / FOLDER
