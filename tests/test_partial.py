@@ -178,7 +178,7 @@ class _Unread:
 
 def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo: Path) -> None:
     """What ``keys.NOT_RENDERED`` and ``PARTNER_NOT_RENDERED`` name, and the calendar but
-    what ``keys.rendered_calendar`` keeps, each replaced by a value that fails when read:
+    what ``keys.rendered_calendar`` keeps of the campaign built, each replaced by a value that fails when read:
     every unit of the sample renders all the same (its outputs hashed, deflated and drawn
     on cards, as a build's). The catalogs are read with the real config."""
     from dataclasses import replace
@@ -202,6 +202,9 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
     campaigns = tuple(
         replace(c, freeze=_Unread(), blackouts=_Unread(), line=_Unread(),
                 themes=tuple(replace(t, **gone) for t in c.themes))
+        if c.id == selection.campaign  # (another campaign's all but its id)
+        else replace(c, name=_Unread(), start=_Unread(), end=_Unread(), freeze=_Unread(),
+                     blackouts=_Unread(), line=_Unread(), themes=_Unread())
         for c in project.calendar.campaigns
     )  # fmt: skip
     calendar = replace(project.calendar, path=_Unread(), events=_Unread(), campaigns=campaigns)
@@ -297,8 +300,14 @@ def unrendered_edit(
             True,  # (the lines after it move)
         ),
         ("# The joint", "# Kept in git.\n# The joint", True),  # (the lines findings name move)
+        ("Month 2027\n", "Month 2027 (draft)\n", False),  # (another campaign's)
+        (
+            "themes: []",
+            "themes:\n      - {id: scams, name: Scams, start: 2027-10-01, end: 2027-10-10}",
+            False,
+        ),
     ],
-    ids=["blackout", "freeze", "theme-dates", "observance", "lines"],
+    ids=["blackout", "freeze", "theme-dates", "observance", "lines", "2027-name", "2027-theme"],
 )
 def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build_do_as_clean_ones(
     cli_invoke: CliInvoke,

@@ -2,7 +2,7 @@
 
 A build renders a unit (one message in one locale, every selected channel)
 only when something it read has changed. What a unit reads is known
-exactly: the parsed message, the config and the calendar as it renders them
+exactly: the parsed message, the config and its campaign's calendar as it renders them
 (``keys.rendered_part``, ``keys.rendered_calendar``: not what only the checks read),
 the templates, the tool (campaignsync's own files, the libraries' versions, Python and
 zlib), and the catalog entries it looked up, recorded while it rendered (so a template's

@@ -88,8 +88,8 @@ class PackKeys:
     """What a pack's caches are keyed on (:func:`pack_keys`)."""
 
     #: The render cache's shards: tool, channels, the time-zone database, the config and
-    #: the calendar as units read them (:func:`rendered_part`, :func:`rendered_calendar`);
-    #: not the templates.
+    #: the calendar as the campaign's units read them (:func:`rendered_part`,
+    #: :func:`rendered_calendar`); not the templates.
     units: str
     #: What each channel renders from besides: its templates
     #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:
@@ -144,15 +144,17 @@ def _bare(config: Config) -> Config:
     )
 
 
-def rendered_calendar(calendar: Calendar) -> tuple[Any, ...]:
-    """Return the calendar as a unit reads it while it renders (``render.context``).
+def rendered_calendar(calendar: Calendar, campaign: str) -> tuple[Any, ...]:
+    """Return the calendar as the units of a campaign read it while they render.
 
-    Each campaign's id, name and dates, and its theme weeks' ids and names: not their
-    dates, the freeze dates, the blackout days, the observances, nor where each is written.
+    The campaign's id, name and dates, and its theme weeks' ids and names
+    (``render.context``): not their dates, the freeze date, the blackout days, the
+    observances, the other campaigns, nor where each is written.
     """
     return tuple(
         (c.id, c.name, c.start, c.end, tuple((t.id, t.name) for t in c.themes))
         for c in calendar.campaigns
+        if c.id == campaign
     )
 
 
@@ -162,15 +164,15 @@ def _default(setting: Field[Any]) -> Any:
     return setting.default if make is MISSING else make()
 
 
-def pack_keys(project: Project, channels: tuple[str, ...]) -> PackKeys:
-    """Return the keys of a pack's caches (see :class:`PackKeys`)."""
+def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> PackKeys:
+    """Return the keys of the caches of a campaign's pack (see :class:`PackKeys`)."""
     from campaignsync import channels as registry
     from campaignsync.render import templatefiles
 
     config = project.config
     settings = {c.name: c for c in config.channels}
     known = (tool_digest(), channels, zones_version())
-    units = digest((*known, rendered_part(config), rendered_calendar(project.calendar)))
+    units = digest((*known, rendered_part(config), rendered_calendar(project.calendar, campaign)))
     kept = digest((*known, _bare(config), project.calendar))
     folder = project.root / config.paths.templates
     specs = registry.registry()

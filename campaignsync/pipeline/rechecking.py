@@ -61,7 +61,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     loaded = read_catalogs(project, selection, out, jobs, len(units))
     lookups = loaded[0]
     tags = _tags(units)
-    keyed = keys.pack_keys(project, selection.channels)
+    keyed = keys.pack_keys(project, selection.campaign, selection.channels)
     kept = findings.Findings(out, selection.name, keyed.pack)
     messages = {m.id: m for m in project.messages}
     digests = unitcache.message_digests(project)

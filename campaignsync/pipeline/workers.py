@@ -395,6 +395,6 @@ def open_cache(
     from campaignsync.pack import cache as unitcache
     from campaignsync.pack import keys
 
-    keyed = keys.pack_keys(project, selection.channels)
+    keyed = keys.pack_keys(project, selection.campaign, selection.channels)
     with collecting.kept_to_the_end():
         return unitcache.open_cache(out.resolve(), selection.name, keyed.units, load, None, keyed)
