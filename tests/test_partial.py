@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import CliInvoke
 from test_incremental import tree
 
@@ -85,17 +85,28 @@ def test_check_after_a_template_edit_renders_its_channel_and_finds_what_a_clean_
     after = cli_invoke(check, expect=1)
     assert set(seen) == {"x"}
     assert "over the X limit of 280" in after.stdout
-    # A check of the same campaign in a copy with no cache at all finds the same.
-    fresh = tmp_path / "fresh"
-    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
-    clean = cli_invoke(["check", "--repo", str(fresh), "--jobs", "1", "--now", "2026-09-01"],
-                       expect=1)  # fmt: skip
-    assert after.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
+    as_clean_check(small_repo, tmp_path, check, after)  # (a copy with no cache at all)
     # Then a build from the units the check kept (rendered for it, without cards).
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
     cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
     assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+
+
+def replaced(path: Path, before: str, after: str) -> None:
+    """Replace the first ``before`` in a file (which must hold it) by ``after``."""
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, after, 1), encoding="utf-8")
+
+
+def as_clean_check(repo: Path, tmp_path: Path, check: list[str], said: Result) -> None:
+    """Assert that ``said`` (``check`` of ``repo``) is what a copy with no cache is told."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(repo, fresh, ignore=shutil.ignore_patterns("dist"))
+    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
+    assert said.stdout.replace(str(repo), "") == clean.stdout.replace(str(fresh), "")
+    assert said.exit_code == clean.exit_code
 
 
 @pytest.mark.parametrize(
@@ -124,21 +135,14 @@ def test_a_channels_own_settings_edited_render_that_channel_again_as_a_clean_bui
     cli_invoke(build, env=EPOCH)
     checked = CliRunner().invoke(cli, check)
     assert checked.exit_code in (0, 1), checked.output  # (1: errors found)
-    config = small_repo / "campaignsync.toml"
-    text = config.read_text(encoding="utf-8")
-    assert before in text
-    config.write_text(text.replace(before, after, 1), encoding="utf-8")
+    replaced(small_repo / "campaignsync.toml", before, after)
     seen = rendered_channels(monkeypatch)
     said = CliRunner().invoke(cli, check)
     assert set(seen) == channels
     seen.clear()
     cli_invoke(build, env=EPOCH)
     assert not seen  # the check rendered them: the build takes them
-    fresh = tmp_path / "fresh"
-    shutil.copytree(small_repo, fresh, ignore=shutil.ignore_patterns("dist"))
-    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
-    assert said.stdout.replace(str(small_repo), "") == clean.stdout.replace(str(fresh), "")
-    assert said.exit_code == clean.exit_code
+    as_clean_check(small_repo, tmp_path, check, said)
     cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
     assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
     assert (small_repo / "dist" / "2026.zip").read_bytes() == (
@@ -151,9 +155,7 @@ def test_a_channels_tracking_edited_changes_the_schedule_csvs_links_where_its_po
 ) -> None:
     """A scheduler CSV's row names the channel's link (tracked or not) even where the post
     does not print it: the rows kept from the last build are not taken then."""
-    template = small_repo / "templates" / "mastodon.txt.j2"
-    text = template.read_text(encoding="utf-8")
-    template.write_text(text.replace("{{ message.link }}", ""), encoding="utf-8")
+    replaced(small_repo / "templates" / "mastodon.txt.j2", "{{ message.link }}", "")
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
     config = small_repo / "campaignsync.toml"
@@ -178,9 +180,10 @@ class _Unread:
 
 def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo: Path) -> None:
     """What ``keys.NOT_RENDERED`` and ``PARTNER_NOT_RENDERED`` name, and the calendar but
-    what ``keys.rendered_calendar`` keeps of the campaign built, each replaced by a value that fails when read:
-    every unit of the sample renders all the same (its outputs hashed, deflated and drawn
-    on cards, as a build's). The catalogs are read with the real config."""
+    what ``keys.rendered_calendar`` keeps of the campaign built, each replaced by a value
+    that fails when read: every unit of the sample renders all the same (its outputs
+    hashed, deflated and drawn on cards, as a build's). The catalogs are read with the real
+    config."""
     from dataclasses import replace
 
     from campaignsync.l10n.localize import localize
@@ -266,19 +269,12 @@ def unrendered_edit(
     check = ["check", "--repo", str(repo), "--jobs", "1", "--now", now]
     cli_invoke(build, env=EPOCH)
     was = CliRunner().invoke(cli, check)
-    path = repo / edit[0]
-    text = path.read_text(encoding="utf-8")
-    assert edit[1] in text
-    path.write_text(text.replace(edit[1], edit[2], 1), encoding="utf-8")
+    replaced(repo / edit[0], *edit[1:])
     seen = rendered_channels(monkeypatch)
     said = CliRunner().invoke(cli, check)
     built = CliRunner().invoke(cli, build, env=EPOCH)
     assert seen == []
-    fresh = tmp_path / "fresh"
-    shutil.copytree(repo, fresh, ignore=shutil.ignore_patterns("dist"))
-    clean = CliRunner().invoke(cli, [*check[:2], str(fresh), *check[3:]])
-    assert said.stdout.replace(str(repo), "") == clean.stdout.replace(str(fresh), "")
-    assert said.exit_code == clean.exit_code
+    as_clean_check(repo, tmp_path, check, said)
     again = CliRunner().invoke(cli, [*build, "--out", str(tmp_path / "clean")], env=EPOCH)
     assert built.exit_code == again.exit_code
     if again.exit_code == 0:
@@ -345,16 +341,12 @@ def test_a_calendar_edit_a_unit_reads_renders_it_again_as_a_clean_build_would(
 ) -> None:
     """A template may print its campaign's dates and its theme's name: edited, every unit
     renders again."""
-    base = small_repo / "templates" / "_base.html.j2"
     shown = "{{ campaign.start }} {{ campaign.end }} {{ theme.name if theme }}"
-    text = base.read_text(encoding="utf-8")
-    base.write_text(text.replace("{{ campaign.id }}", f"{{{{ campaign.id }}}} {shown}"), "utf-8")
+    replaced(small_repo / "templates" / "_base.html.j2", "{{ campaign.id }}",
+             f"{{{{ campaign.id }}}} {shown}")  # fmt: skip
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
-    calendar = small_repo / "content" / "calendar.yaml"
-    text = calendar.read_text(encoding="utf-8")
-    assert before in text
-    calendar.write_text(text.replace(before, after, 1), encoding="utf-8")
+    replaced(small_repo / "content" / "calendar.yaml", before, after)
     seen = rendered_channels(monkeypatch)
     cli_invoke(build, env=EPOCH)
     assert {"web", "press"} <= set(seen)

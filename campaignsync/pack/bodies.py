@@ -208,8 +208,8 @@ class Fields:
 
     __slots__ = ("_bodies", "_count", "_made", "_span")
 
-    def __init__(self, count: int, bodies: Bodies, span: Span) -> None:
-        self._count = count
+    def __init__(self, size: int, bodies: Bodies, span: Span) -> None:
+        self._count = size
         self._bodies = bodies
         self._span = span
         self._made: tuple[tuple[tuple[str, Translated], ...], ...] | None = None

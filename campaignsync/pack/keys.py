@@ -151,10 +151,15 @@ def rendered_calendar(calendar: Calendar, campaign: str) -> tuple[Any, ...]:
     (``render.context``): not their dates, the freeze date, the blackout days, the
     observances, the other campaigns, nor where each is written.
     """
-    return tuple(
-        (c.id, c.name, c.start, c.end, tuple((t.id, t.name) for t in c.themes))
-        for c in calendar.campaigns
-        if c.id == campaign
+    found = calendar.campaign(campaign)
+    if found is None:
+        return ()
+    return (
+        found.id,
+        found.name,
+        found.start,
+        found.end,
+        tuple((t.id, t.name) for t in found.themes),
     )
 
 
