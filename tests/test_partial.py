@@ -324,6 +324,53 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
 
 
 @pytest.mark.parametrize(
+    ("edit", "drawn"),
+    [
+        (("content/calendar.yaml", "freeze: 2026-09-15", "freeze: 2026-09-30"), {"calendar.ics"}),
+        (
+            ("content/calendar.yaml", "blackout: []", "blackout: [2026-10-14]"),
+            {"calendar.ics", "preview/messages/mfa-email-first.html"},  # (published that day)
+        ),
+        (
+            (
+                "campaignsync.toml",
+                'business_hours = "09:00-17:00"',
+                'business_hours = "13:00-14:00"',
+            ),
+            {"preview/messages/kickoff.html", "preview/messages/wrap-up.html"},  # (out of hours)
+        ),
+        (("campaignsync.toml", "[links]", "[readability]\nmin_words = 20\n\n[links]"), set()),
+    ],
+    ids=["freeze", "blackout", "hours", "readability"],
+)
+def test_a_calendar_or_checks_edit_draws_again_only_the_gallery_files_that_show_it(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str, str],
+    drawn: set[str],
+) -> None:
+    """The files kept from the last pack are keyed on what units read of the config and the
+    calendar: a blackout day or business hours edited draw again the calendar file and the
+    pages of the messages whose schedule findings changed, not every page and email copy."""
+    from campaignsync.pack.kept import Kept
+
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    replaced(small_repo / edit[0], *edit[1:])
+    made: list[str] = []
+    put = Kept.put
+
+    def noted(self: Kept, path: str, *args: Any) -> None:
+        made.append(path)
+        put(self, path, *args)
+
+    monkeypatch.setattr(Kept, "put", noted)
+    cli_invoke(build, env=EPOCH)
+    assert set(made) == drawn
+
+
+@pytest.mark.parametrize(
     ("before", "after"),
     [
         ("name: Turn on multi-factor authentication", "name: Use a second factor"),

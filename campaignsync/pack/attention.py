@@ -257,13 +257,15 @@ def schedule_problems(
 
     The freeze check (CS113) reads git history up to "today" and is left to
     ``campaignsync check``; silenced codes are dropped. With ``kept`` (a build),
-    the last build's findings are taken while what the checks read of the messages
-    is unchanged (the config and the calendar are in the kept pieces' key).
+    the last build's findings are taken while the config, the calendar and what the
+    checks read of the messages are unchanged (the kept pieces' key holds only what
+    units read of the first two: blackout days and business hours are the checks').
     """
     # What the checks below read of a message: an edit of its text leaves the findings.
     read = tuple((m.id, m.path, m.publish, m.lines, m.theme, m.channels)
                  for m in project.messages_of(campaign))  # fmt: skip
-    inputs = _Keyed.of(("schedule", campaign, epoch, read)) if kept is not None else ""
+    asked = ("schedule", campaign, epoch, read, project.config, project.calendar)
+    inputs = _Keyed.of(asked) if kept is not None else ""
     text = kept.piece(inputs) if kept is not None else None
     if text is not None:
         found = [Diagnostic(c, Severity(s), *rest) for c, s, *rest in json.loads(text)]

@@ -58,9 +58,6 @@ class Cache:
     #: What the message checks' findings are sealed under (``keys.PackKeys.pack``; else
     #: ``key``).
     pack_key: str = ""
-    #: What the files kept from the last pack are sealed under (``keys.PackKeys.kept``; else
-    #: ``key``).
-    kept_key: str = ""
     #: What each channel renders from now, its templates and own settings, as a digest
     #: (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
@@ -80,7 +77,6 @@ class Cache:
 
     def __post_init__(self) -> None:
         self.pack_key = self.pack_key or self.key
-        self.kept_key = self.kept_key or self.key
         self.now = frozenset(self.templates.items())
 
     def stale(self, unit: Unit) -> set[str]:
@@ -227,8 +223,7 @@ def open_cache(
     if keyed is None:
         cache = Cache(folder, key)
     else:
-        cache = Cache(folder, key, pack_key=keyed.pack, kept_key=keyed.kept,
-                      templates=keyed.templates)  # fmt: skip
+        cache = Cache(folder, key, pack_key=keyed.pack, templates=keyed.templates)
     if not load:
         cache.dirty.update(_names(folder))
         return cache

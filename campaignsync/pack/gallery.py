@@ -254,7 +254,11 @@ def everywhere(
     channels: list[str],
     listed: list[Message],
 ) -> dict[str, Any]:
-    """Return what every page of the gallery shows: names, locales, channels, partners."""
+    """Return what every page of the gallery shows: names, locales, channels, partners.
+
+    Of each partner, its id and name: what the pages show, and all that names them (a
+    partner's business hours edited draws no page again).
+    """
     config = project.config
     campaign = project.calendar.campaign(campaign_id)
     return {
@@ -263,7 +267,11 @@ def everywhere(
         "locales": locales,
         "source": config.source_locale,
         "channels": channels,
-        "partners": [p for p in config.partners if any(p.id in m.partners for m in listed)],
+        "partners": [
+            {"id": p.id, "name": p.name}
+            for p in config.partners
+            if any(p.id in m.partners for m in listed)
+        ],
         "kinds": attention.KINDS,
     }
 

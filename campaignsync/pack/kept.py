@@ -2,18 +2,19 @@
 
 A gallery message page, an email copy or the calendar is the same file as long as its
 inputs are: after an edit, only the files of the edited messages are made again. The
-index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under ``keys.PackKeys.kept``:
-tool, config, calendar, channels; not the templates nor each channel's own settings: each
-file's inputs name what it is made of, so a template edit takes the files that do not
-depend on it) holds, per
-pack path, the digest of the file's inputs and the sha256, crc and size of the bytes
-made from them. A file whose inputs are unchanged is taken *by reference*, while the
-last pack's hashes (``pack.hashes``, below) still give it the sha256 recorded: its bytes
-are not read, the writer copies its member from the last zip, as it does an unchanged
-output's (see :attr:`campaignsync.pack.writer.Member.referenced`). Where it cannot, it
-reads the file back from the pack folder, and a file changed or removed by hand there
-makes the build draw it again (:class:`campaignsync.pack.writer.Stale`). A damaged or
-missing index is a miss, never a wrong file.
+index ``<out>/.campaignsync-cache/<pack>/kept.index`` (sealed under the render cache's
+key, ``keys.PackKeys.units``: tool, channels, and the config and calendar as units read
+them; not the templates, each channel's own settings, the checks' settings nor the rest
+of the calendar: each file's inputs name what else it is made of, so a template edit or
+a blackout day takes the files that do not depend on it) holds, per pack path, the
+digest of the file's inputs and the sha256, crc and size of the bytes made from them. A
+file whose inputs are unchanged is taken *by reference*, while the last pack's hashes
+(``pack.hashes``, below) still give it the sha256 recorded: its bytes are not read, the
+writer copies its member from the last zip, as it does an unchanged output's (see
+:attr:`campaignsync.pack.writer.Member.referenced`). Where it cannot, it reads the file
+back from the pack folder, and a file changed or removed by hand there makes the build
+draw it again (:class:`campaignsync.pack.writer.Stale`). A damaged or missing index is a
+miss, never a wrong file.
 
 ``kept.pieces`` (sealed the same way) holds parts of whole-pack files as text,
 each under a digest of what it is made from, most of them made from one message

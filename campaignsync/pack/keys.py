@@ -89,21 +89,19 @@ class PackKeys:
 
     #: The render cache's shards: tool, channels, the time-zone database, the config and
     #: the calendar as the campaign's units read them (:func:`rendered_part`,
-    #: :func:`rendered_calendar`); not the templates.
+    #: :func:`rendered_calendar`); not the templates. The files and pieces kept from the
+    #: last pack (``pack.kept``) are sealed under it too: each names what else it is made
+    #: of, such as the outputs, or the calendar and the checks' settings (the calendar
+    #: file, the schedule problems the gallery lists).
     units: str
     #: What each channel renders from besides: its templates
     #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:
     #: limits, sender, tracking). A unit keeps those it was rendered with, and only its
     #: channels whose templates or settings changed render again.
     templates: dict[str, str]
-    #: The findings of the message checks: ``kept``, each channel's own settings and every
+    #: The findings of the message checks: the whole config and calendar, and every
     #: template file.
     pack: str
-    #: The files and pieces kept from the last pack (``pack.kept``): ``units`` with the
-    #: checks' settings and the whole calendar (the gallery's attention list and the
-    #: calendar file read them). Not the templates nor each channel's own settings: each
-    #: names what it is made of, such as the outputs.
-    kept: str
 
 
 #: The config's settings that no unit reads as it renders, but the checks (and the
@@ -178,7 +176,6 @@ def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> Pac
     settings = {c.name: c for c in config.channels}
     known = (tool_digest(), channels, zones_version())
     units = digest((*known, rendered_part(config), rendered_calendar(project.calendar, campaign)))
-    kept = digest((*known, _bare(config), project.calendar))
     folder = project.root / config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
@@ -187,8 +184,7 @@ def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> Pac
     return PackKeys(
         units,
         {c: digest((files, settings.get(c))) for c, files in made.items()},
-        digest((kept, config.channels, every)),
-        kept,
+        digest((*known, config, project.calendar, every)),
     )
 
 

@@ -353,8 +353,9 @@ def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) ->
 
     Else made again, with the slots of each message whose part is unchanged taken from the
     last build's (a kept piece under a digest of what they show, kept while the calendar
-    is taken too). The rest of what it reads (config, calendar, tool) is in the kept files'
-    key.
+    is taken too). The calendar is named with them: the kept files' key holds only what
+    units read of it (not the blackout days nor the observances); the rest of what it
+    reads (the config's partners, name and address, the tool) is in that key.
     """
     from campaignsync.pack import ical, keys
 
@@ -365,7 +366,7 @@ def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) ->
         + keys.digest((campaign, epoch, m.id, m.title, m.summary, m.link, m.channels, m.publish))
         for m in project.messages_of(campaign)
     }
-    inputs = keys.digest(tuple(named.values()))  # in the messages' order, as the slots come
+    inputs = keys.digest((project.calendar, *named.values()))  # (the slots in their order)
     if kept.take("calendar.ics", inputs):
         for name in named.values():  # kept for the next calendar made again
             kept.piece(name)
