@@ -19,7 +19,8 @@ then times, each as a fresh process:
    one PO entry changed, and
    after one channel's template changed (X: that channel of every message), with its peak,
    after one channel's settings changed (SMS's segments: that channel of every message),
-   and after the config changed elsewhere (the site's name: every unit renders again,
+   after a blackout day was added to the calendar (checked, then built: nothing renders
+   again), and after the config changed elsewhere (the site's name: every unit renders again,
    over the pack), with its peak,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
@@ -545,6 +546,19 @@ def main() -> None:
         figures["channel"] = run(build, env)
     finally:
         settings.write_text(original, encoding="utf-8")
+    run(build, env)  # (SMS back as it was)
+    # A blackout day added to the calendar, checked then built: no unit renders again, no
+    # message is checked again, and the gallery draws again only the pages of the messages
+    # published that day.
+    calendar = repo / "content" / "calendar.yaml"
+    original = edited(
+        calendar, "    end: 2026-10-31\n", "    end: 2026-10-31\n    blackout: [2026-10-20]\n"
+    )
+    try:
+        figures["check_calendar"] = run(check, env, ok=(0, 1))
+        figures["calendar"] = run(build, env)
+    finally:
+        calendar.write_text(original, encoding="utf-8")
     # The config edited elsewhere (the site's name, which pages show): every unit renders
     # again, over the pack. The cache is deleted after it, for the cold check.
     original = edited(settings, 'name = "Benchmark campaign"', 'name = "Benchmark campaign 2"')
@@ -640,6 +654,16 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         "one channel's settings changed",
         f["channel"],
         f"= {f['channel'] / clean:.2f} x clean build (SMS's segments: SMS of every message)",
+    )
+    line(
+        "calendar changed",
+        f["calendar"],
+        f"= {f['calendar'] / clean:.3f} x clean build (a blackout day: nothing renders again)",
+    )
+    line(
+        "check, calendar changed",
+        f["check_calendar"],
+        f"= {f['check_calendar'] / clean:.3f} x clean build (the blackout day, no build)",
     )
     line(
         "config changed",

@@ -201,17 +201,7 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
     partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
                      for p in project.config.partners)  # fmt: skip
     config = replace(project.config, partners=partners, **unread)
-    gone = dict.fromkeys(("line", "start", "end"), _Unread())  # (of a theme week)
-    campaigns = tuple(
-        replace(c, freeze=_Unread(), blackouts=_Unread(), line=_Unread(),
-                themes=tuple(replace(t, **gone) for t in c.themes))
-        if c.id == selection.campaign  # (another campaign's all but its id)
-        else replace(c, name=_Unread(), start=_Unread(), end=_Unread(), freeze=_Unread(),
-                     blackouts=_Unread(), line=_Unread(), themes=_Unread())
-        for c in project.calendar.campaigns
-    )  # fmt: skip
-    calendar = replace(project.calendar, path=_Unread(), events=_Unread(), campaigns=campaigns)
-    blind = replace(project, config=config, calendar=calendar)
+    blind = replace(project, config=config, calendar=_unread_calendar(project, selection.campaign))
     rendered = render_selection(blind, select(blind, None), prepare=True, loaded=catalogs)
     for message in blind.messages:  # all a template may print of the calendar, printed
         localized = localize(message, config.source_locale, config, catalogs[0])
@@ -222,6 +212,57 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
         units_of(project, selection)
     )
     assert rendered.drawn and len(rendered.members) >= len(rendered.outputs)
+
+
+def _unread_calendar(project: Any, campaign: str) -> Any:
+    """Return the calendar but what ``keys.rendered_calendar`` keeps of ``campaign``, each
+    value replaced by one that fails when read."""
+    from dataclasses import replace
+
+    gone = dict.fromkeys(("line", "start", "end"), _Unread())  # (of a theme week)
+    campaigns = tuple(
+        replace(c, freeze=_Unread(), blackouts=_Unread(), line=_Unread(),
+                themes=tuple(replace(t, **gone) for t in c.themes))
+        if c.id == campaign  # (another campaign's all but its id)
+        else replace(c, name=_Unread(), start=_Unread(), end=_Unread(), freeze=_Unread(),
+                     blackouts=_Unread(), line=_Unread(), themes=_Unread())
+        for c in project.calendar.campaigns
+    )  # fmt: skip
+    return replace(project.calendar, path=_Unread(), events=_Unread(), campaigns=campaigns)
+
+
+def test_the_message_checks_read_none_of_what_their_findings_are_not_keyed_on(
+    small_repo: Path,
+) -> None:
+    """Their findings are kept under the calendar as units read it and the config but
+    ``keys.NOT_CHECKED_PER_MESSAGE`` (``keys.PackKeys.pack``): run with the rest replaced
+    by values that fail when read, they find what they find with the real ones, and find
+    something (the sample's long texts scored against a plain-language bar set high)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from campaignsync import checks
+    from campaignsync.load.project import load_project
+    from campaignsync.pack import keys
+    from campaignsync.pipeline.selection import select
+    from campaignsync.pipeline.workers import render_selection
+
+    strict = "[readability]\nmin_words = 20\nmin_ease = 95\n\n[links]"
+    replaced(small_repo / "campaignsync.toml", "[links]", strict)
+    project, _ = load_project(small_repo)
+    selection = select(project, None)
+    rendered = render_selection(project, selection, prepare=True)
+    now = datetime(2026, 9, 20, tzinfo=UTC)
+    found = []
+    unread = {name: _Unread() for name in keys.NOT_CHECKED_PER_MESSAGE}
+    partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
+                     for p in project.config.partners)  # fmt: skip
+    config = replace(project.config, partners=partners, **unread)
+    blind = replace(project, config=config, calendar=_unread_calendar(project, "2026"))
+    for seen in (project, blind):
+        data = checks.CheckInput(seen, "2026", rendered.outputs, rendered.lookups, now)
+        found.append(checks.run_checks(data, per_message=True))
+    assert found[0] and found[1] == found[0]
 
 
 @pytest.mark.parametrize(
@@ -321,6 +362,50 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
     assert (
         unrendered_edit(cli_invoke, small_repo, tmp_path, monkeypatch, edit, "2026-09-20") is found
     )
+
+
+@pytest.mark.parametrize(
+    ("edit", "again"),
+    [
+        (("campaignsync.toml", "[links]", '[checks]\nignore = ["CS111"]\n\n[links]'), False),
+        (("campaignsync.toml", 'business_hours = "09:00-17:00"', 'business_hours = "13:00-14:00"'),
+         False),
+        (("campaignsync.toml", "[links]", "[schedule]\nmin_spacing_minutes = 600\n\n[links]"),
+         False),
+        (("content/calendar.yaml", "blackout: []", "blackout: [2026-10-14]"), False),
+        (("campaignsync.toml", "[links]", "[readability]\nmin_words = 20\n\n[links]"), True),
+    ],
+    ids=["ignore", "hours", "spacing", "blackout", "readability"],
+)  # fmt: skip
+def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_again(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str, str],
+    again: bool,
+) -> None:
+    """The message checks' findings are kept under what they read (``keys.checked_part``):
+    silencing a code, a partner's business hours, the schedule's spacing or a blackout day
+    edited checks across messages alone; the plain-language bar, which they read, checks
+    every message again."""
+    from campaignsync.pipeline import rechecking
+
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
+    CliRunner().invoke(cli, check)
+    replaced(small_repo / edit[0], *edit[1:])
+    checked: list[str] = []
+    real = rechecking.check_message
+
+    def noted(project: Any, campaign: str, outputs: Any, lookups: Any) -> Any:
+        checked.extend({o.message for o in outputs})
+        return real(project, campaign, outputs, lookups)
+
+    monkeypatch.setattr(rechecking, "check_message", noted)
+    said = CliRunner().invoke(cli, check)
+    assert said.exit_code in (0, 1), said.output
+    assert bool(checked) is again
+    if again:
+        assert sorted(checked) == sorted(p.stem for p in small_repo.glob("content/**/*.md"))
 
 
 @pytest.mark.parametrize(

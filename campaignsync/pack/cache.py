@@ -58,6 +58,9 @@ class Cache:
     #: What the message checks' findings are sealed under (``keys.PackKeys.pack``; else
     #: ``key``).
     pack_key: str = ""
+    #: Everything the pack is made from but its messages (``keys.PackKeys.inputs``; else
+    #: ``pack_key``).
+    inputs: str = ""
     #: What each channel renders from now, its templates and own settings, as a digest
     #: (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class Cache:
 
     def __post_init__(self) -> None:
         self.pack_key = self.pack_key or self.key
+        self.inputs = self.inputs or self.pack_key
         self.now = frozenset(self.templates.items())
 
     def stale(self, unit: Unit) -> set[str]:
@@ -223,7 +227,8 @@ def open_cache(
     if keyed is None:
         cache = Cache(folder, key)
     else:
-        cache = Cache(folder, key, pack_key=keyed.pack, templates=keyed.templates)
+        cache = Cache(folder, key, pack_key=keyed.pack, inputs=keyed.inputs,
+                      templates=keyed.templates)  # fmt: skip
     if not load:
         cache.dirty.update(_names(folder))
         return cache

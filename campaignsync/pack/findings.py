@@ -18,8 +18,10 @@ outputs; anything else (a unit rendered again, a locale added or dropped)
 makes the message's findings be found again from its outputs.
 
 The files are small (no outputs) and sealed as the other cache files
-(``pack.sealed``), under the pack's key (tool, config, calendar, templates,
-channels): damaged, copied or from another key, they are a miss.
+(``pack.sealed``), under the pack's key (tool, templates, channels, the config as the
+message checks read it and the calendar as units read it: a blackout day, a silenced
+code or a partner's business hours edited find nothing again here, the message checks
+read none of them): damaged, copied or from another key, they are a miss.
 """
 
 from __future__ import annotations

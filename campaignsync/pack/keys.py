@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from campaignsync import __version__
 from campaignsync.campaigns import Calendar
-from campaignsync.model import ChannelSettings, Config, Project
+from campaignsync.model import ChannelSettings, Config, Partner, Project
 from campaignsync.pack import writer
 
 
@@ -99,9 +99,14 @@ class PackKeys:
     #: limits, sender, tracking). A unit keeps those it was rendered with, and only its
     #: channels whose templates or settings changed render again.
     templates: dict[str, str]
-    #: The findings of the message checks: the whole config and calendar, and every
-    #: template file.
+    #: The findings of the message checks: the config as they read it
+    #: (:func:`checked_part`), the calendar as units read it (``checks.message_check``:
+    #: those checks read a message's outputs and the config alone) and every template file.
     pack: str
+    #: Everything the pack is made from but its messages: the whole config and calendar,
+    #: every template file. What the checks across messages key what they keep on
+    #: (``checks.CheckInput.inputs``, with the messages' digests).
+    inputs: str
 
 
 #: The config's settings that no unit reads as it renders, but the checks (and the
@@ -121,6 +126,23 @@ NOT_RENDERED = (
 PARTNER_NOT_RENDERED = ("required_locales", "business_hours", "business_days")
 
 
+#: The config's settings that the message checks do not read, whose findings are kept per
+#: message (``pack.findings``), but the checks across messages (and the silenced codes,
+#: dropped from every finding as it is given): edited, no message is checked again. Of
+#: each partner, those of :data:`PARTNER_NOT_RENDERED`.
+NOT_CHECKED_PER_MESSAGE = ("ignore", "schedule", "git_remote", "git_branch")
+
+
+def checked_part(config: Config) -> Config:
+    """Return the config as the message checks read it, the rest left at its defaults.
+
+    The settings of :data:`NOT_CHECKED_PER_MESSAGE` and each partner's of
+    :data:`PARTNER_NOT_RENDERED` are left out.
+    """
+    left = {f.name: _default(f) for f in fields(Config) if f.name in NOT_CHECKED_PER_MESSAGE}
+    return replace(config, partners=_partners_rendered(config), **left)
+
+
 def rendered_part(config: Config) -> Config:
     """Return the config as a unit reads it while it renders, the rest left at its defaults.
 
@@ -130,9 +152,13 @@ def rendered_part(config: Config) -> Config:
     changes the links of every channel).
     """
     left = {f.name: _default(f) for f in fields(Config) if f.name in NOT_RENDERED}
+    return replace(_bare(config), partners=_partners_rendered(config), **left)
+
+
+def _partners_rendered(config: Config) -> tuple[Partner, ...]:
+    """Return the partners with their settings of :data:`PARTNER_NOT_RENDERED` left out."""
     unread: dict[str, Any] = dict.fromkeys(PARTNER_NOT_RENDERED)
-    partners = tuple(replace(p, **unread) for p in config.partners)
-    return replace(_bare(config), partners=partners, **left)
+    return tuple(replace(p, **unread) for p in config.partners)
 
 
 def _bare(config: Config) -> Config:
@@ -175,7 +201,8 @@ def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> Pac
     config = project.config
     settings = {c.name: c for c in config.channels}
     known = (tool_digest(), channels, zones_version())
-    units = digest((*known, rendered_part(config), rendered_calendar(project.calendar, campaign)))
+    calendar = rendered_calendar(project.calendar, campaign)
+    units = digest((*known, rendered_part(config), calendar))
     folder = project.root / config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
@@ -184,6 +211,7 @@ def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> Pac
     return PackKeys(
         units,
         {c: digest((files, settings.get(c))) for c, files in made.items()},
+        digest((*known, checked_part(config), calendar, every)),
         digest((*known, config, project.calendar, every)),
     )
 

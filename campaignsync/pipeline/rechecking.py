@@ -87,8 +87,8 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
     if rendered.halted:
         return Rechecked(rendered, (), {})
     blocks = _blocks(bodies)
-    # The pack's key names the config, calendar, templates and tool; cache.keys each message.
-    inputs = keys.digest((keyed.pack, sorted(cache.keys.items())))
+    # keyed.inputs names the config, calendar, templates and tool; cache.keys each message.
+    inputs = keys.digest((keyed.inputs, sorted(cache.keys.items())))
     by_message = _by_message(rendered.outputs)
     ids = [*by_message, *(m for m in whole if m not in by_message)]
     taken = {m: kept_of(whole[m]) if m in whole else kept.get(messages[m], digests[m], tags[m],
@@ -159,7 +159,7 @@ def found_by_build(
         found.extend(mine.found)
         texts.update(((t.message, t.locale), t) for t in mine.texts)
         bodies[message_id] = mine
-    inputs = keys.digest((cache.pack_key, sorted(cache.keys.items())))
+    inputs = keys.digest((cache.inputs, sorted(cache.keys.items())))
     memo = FindingsMemo(out)
     data = checks.CheckInput(
         project, selection.campaign, (), rendered.lookups, now, memo, texts, inputs, _blocks(bodies)
