@@ -275,8 +275,21 @@ def test_the_message_checks_read_none_of_what_their_findings_are_not_keyed_on(
         ('"campaign.example.org"]', '"campaign.example.org", "password"]'),
         ('business_hours = "09:00-17:00"', 'business_hours = "13:00-14:00"'),
         ('required_locales = ["en", "de", "fr"', 'required_locales = ["en", "nl", "de", "fr"'),
+        (
+            'business_hours = "09:00-17:00"',
+            'business_hours = "09:00-17:00"\nbusiness_days = "sat-sun"',
+        ),
     ],
-    ids=["weekly", "spacing", "readability", "ignore", "protected-terms", "hours", "required"],
+    ids=[
+        "weekly",
+        "spacing",
+        "readability",
+        "ignore",
+        "protected-terms",
+        "hours",
+        "required",
+        "days",
+    ],
 )
 def test_the_checks_settings_edited_render_nothing_again_and_check_and_build_do_as_clean_ones(
     cli_invoke: CliInvoke,
@@ -372,22 +385,25 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
          False),
         (("campaignsync.toml", "[links]", "[schedule]\nmin_spacing_minutes = 600\n\n[links]"),
          False),
+        (("campaignsync.toml", '"campaign.example.org"]', '"campaign.example.org", "password"]'),
+         False),
         (("content/calendar.yaml", "blackout: []", "blackout: [2026-10-14]"), False),
         (("campaignsync.toml", "[links]", "[readability]\nmin_words = 20\n\n[links]"), True),
     ],
-    ids=["ignore", "hours", "spacing", "blackout", "readability"],
+    ids=["ignore", "hours", "spacing", "protected-terms", "blackout", "readability"],
 )  # fmt: skip
 def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_again(
     cli_invoke: CliInvoke,
     small_repo: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     edit: tuple[str, str, str],
     again: bool,
 ) -> None:
     """The message checks' findings are kept under what they read (``keys.checked_part``):
-    silencing a code, a partner's business hours, the schedule's spacing or a blackout day
-    edited checks across messages alone; the plain-language bar, which they read, checks
-    every message again."""
+    silencing a code, a partner's business hours, the schedule's spacing, a protected term
+    or a blackout day edited checks across messages alone; the plain-language bar, which
+    they read, checks every message again. What check says is a clean check's."""
     from campaignsync.pipeline import rechecking
 
     check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
@@ -406,6 +422,7 @@ def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_ag
     assert bool(checked) is again
     if again:
         assert sorted(checked) == sorted(p.stem for p in small_repo.glob("content/**/*.md"))
+    as_clean_check(small_repo, tmp_path, check, said)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Set
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -264,7 +264,8 @@ def schedule_problems(
     # What the checks below read of a message: an edit of its text leaves the findings.
     read = tuple((m.id, m.path, m.publish, m.lines, m.theme, m.channels)
                  for m in project.messages_of(campaign))  # fmt: skip
-    asked = ("schedule", campaign, epoch, read, project.config, project.calendar)
+    config = replace(project.config, ignore=frozenset())  # (silenced codes dropped below)
+    asked = ("schedule", campaign, epoch, read, config, project.calendar)
     inputs = _Keyed.of(asked) if kept is not None else ""
     text = kept.piece(inputs) if kept is not None else None
     if text is not None:

@@ -130,7 +130,14 @@ PARTNER_NOT_RENDERED = ("required_locales", "business_hours", "business_days")
 #: message (``pack.findings``), but the checks across messages (and the silenced codes,
 #: dropped from every finding as it is given): edited, no message is checked again. Of
 #: each partner, those of :data:`PARTNER_NOT_RENDERED`.
-NOT_CHECKED_PER_MESSAGE = ("ignore", "schedule", "git_remote", "git_branch")
+NOT_CHECKED_PER_MESSAGE = (
+    "ignore",
+    "schedule",
+    "protected_terms",
+    "glossary",
+    "git_remote",
+    "git_branch",
+)
 
 
 def checked_part(config: Config) -> Config:

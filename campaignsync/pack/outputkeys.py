@@ -9,16 +9,15 @@ counts of its long texts. A piece keyed by it reads no more of the outputs than 
 
 Finding that digest reads every row of the message, so it is kept too, as a piece named
 by what the outputs were rendered from besides what the kept pieces' key holds (tool,
-config, calendar, channels): the message's digest, the locales built, the digest of
-every catalog and each channel's templates' digest. While these are unchanged it is
-taken without reading an output: after a one-message edit only that message's rows are
-read. A message taken whole from the render cache's shard as it was read has its digest
-kept under that shard and its locales too: a catalog edit that changed none of its
-look-ups leaves the shard, so the digest is taken still (once a build took it whole
-from that shard). The others' rows are read and
-hashed again after a catalog edit, and a message whose outputs did not change keeps its
-digest, so its pieces (made from the bytes of its posts) are taken and no unchanged
-output's bytes are read.
+channels, the config and calendar as units read them): the message's digest, the locales
+built, the digest of every catalog and each channel's templates' digest. While these are
+unchanged it is taken without reading an output: after a one-message edit only that
+message's rows are read. A message taken whole from the render cache's shard as it was
+read has its digest kept under that shard and its locales too: a catalog edit that
+changed none of its look-ups leaves the shard, so the digest is taken still (once a
+build took it whole from that shard). The others' rows are read and hashed again after a
+catalog edit, and a message whose outputs did not change keeps its digest, so its pieces
+(made from the bytes of its posts) are taken and no unchanged output's bytes are read.
 """
 
 from __future__ import annotations
