@@ -257,6 +257,37 @@ def test_big_members_updated_run_by_run_give_a_clean_builds_zip(
     assert same, "no run of the locale page was the same"
 
 
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_build_at_another_time_copies_the_last_zips_members_given_the_new_time(
+    cli_invoke: CliInvoke,
+    small_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: bool,
+) -> None:
+    """A new commit gives the pack another time (the zip's members carry it): the next
+    build updates the last zip, each member copied and given the new time, and the zip is
+    a clean build's of that time, with or without an edit in the same build."""
+    from campaignsync.pack import archive
+
+    out, later = tmp_path / "out", {"SOURCE_DATE_EPOCH": "1790086400"}
+    build = ["build", "--repo", str(small_repo), "--jobs", "1", "--out", str(out)]
+    cli_invoke(build, env=EPOCH)
+    if edit:
+        change_title(small_repo, 1, "Later")
+
+    def whole(*_: object, **__: object) -> None:
+        raise AssertionError("the zip was written whole")
+
+    monkeypatch.setattr(archive, "write_zip", whole)
+    cli_invoke(build, env=later)
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    cli_invoke([*build[:-1], str(clean)], env=later)
+    assert tree(out / "2026") == tree(clean / "2026")
+    assert (out / "2026.zip").read_bytes() == (clean / "2026.zip").read_bytes()
+
+
 def test_no_zip_updates_the_folder_alone_and_never_leaves_a_zip_that_does_not_match(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path
 ) -> None:

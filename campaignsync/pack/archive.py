@@ -94,21 +94,24 @@ class ZipIndex:
             return None
         return local, 30 + nlen + csize, crc, csize, size, method, dtime, ddate
 
-    def records(self, first: int, last: int, moved: int) -> bytes:
+    def records(self, first: int, last: int, moved: int, stamp: bytes | None = None) -> bytes:
         """Return the central records of members ``first`` to ``last`` (not included), moved.
 
-        ``moved`` is how far their local headers moved in the new zip.
+        ``moved`` is how far their local headers moved in the new zip; ``stamp``, the DOS
+        time and date they are given instead of theirs (packed), if any.
         """
         starts = self.starts
         base = starts[first]
         stop = starts[last] if last < len(starts) else len(self.central)
-        if not moved:
+        if not moved and stamp is None:
             return self.central[base:stop]
         block = bytearray(self.central[base:stop])
         unpack, pack = _OFFSET.unpack_from, _OFFSET.pack_into
         for at in starts[first:last]:
             where = at - base + 42
             pack(block, where, unpack(block, where)[0] + moved)
+            if stamp is not None:
+                block[at - base + 12 : at - base + 16] = stamp
         return bytes(block)
 
 
@@ -192,11 +195,15 @@ def update_zip(
 
     ``changes`` are ``(path, pack.Member)`` sorted by path, the member's bytes compressed
     (None: a member removed). Every other member is the old zip's: the records between
-    two changes are copied as they are, a run at a time (only their offsets move).
+    two changes are copied as they are, a run at a time (only their offsets move). A
+    zip made at another time (another commit's, say) is copied so too, each member then
+    given this one's time and date in its local header and its central record: the
+    only bytes the time changes, so the zip is a clean build's still.
     """
     central = bytearray()
     offset = kept = 0
     starts: list[int] = []  # each record's start in ``central``: one a member
+    restamp = _STAMP.pack(*stamp) if old.stamp is not None and old.stamp != stamp else None
 
     def copy(first: int, last: int) -> None:
         nonlocal offset
@@ -207,8 +214,11 @@ def update_zip(
             raise OSError("the previous zip is not as its central directory says")
         _fits(offset + stop - start)
         _copy(previous, handle, start, stop - start)
+        if restamp is not None:  # (the copy is flushed: its headers are written over in place)
+            for i in range(first, last):
+                os.pwrite(handle.fileno(), restamp, old.local(i) - start + offset + 10)
         starts.extend(map(add, old.starts[first:last], repeat(len(central) - old.starts[first])))
-        central.extend(old.records(first, last, offset - start))
+        central.extend(old.records(first, last, offset - start, restamp))
         offset += stop - start
 
     with source.open("rb") as previous, path.open("wb", buffering=1 << 20) as handle:

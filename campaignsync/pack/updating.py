@@ -46,8 +46,8 @@ def update(
     alone are read, and all of them for a zip written whole), ``members`` their members
     where known, ``previous`` the last pack's sha256 by path and ``tables`` its zip's
     members deflated in runs. The members are copied from the last zip, made by this zlib
-    at this time, or the one a build without the zip set aside (``pack.asidezip``, as this
-    one sets it aside); else (another ``SOURCE_DATE_EPOCH``) the zip is written whole.
+    (at this time, or at another: given this one's, ``archive.update_zip``), or the one a
+    build without the zip set aside (``pack.asidezip``, as this one sets it aside).
     ``steady`` counts the first files, with the sha256 of the manifest of a pack noted as
     holding them as they are: while that is the last pack (``previous`` names its
     manifest), they are not compared with it file by file (``outputkeys.held_by``).
@@ -64,8 +64,6 @@ def update(
         source = LastZip(zip_path, index, previous, tables, False)
     elif zipped and recorded["zip"] is None:
         source = _aside(out, campaign, previous)
-    if source is not None and source.index.stamp != stamp:
-        source = None  # made at another time: every member is written again
     changed, deletes, missing = _changes(files, members, previous, _steady(steady, previous))
     done, final = ({**members, **missing} if missing else members), out / campaign
     touched = frozenset(chain((rel for rel, _, _ in changed), deletes))  # every path changed
