@@ -146,8 +146,7 @@ def checked_part(config: Config) -> Config:
     The settings of :data:`NOT_CHECKED_PER_MESSAGE` and each partner's of
     :data:`PARTNER_NOT_RENDERED` are left out.
     """
-    left = {f.name: _default(f) for f in fields(Config) if f.name in NOT_CHECKED_PER_MESSAGE}
-    return replace(config, partners=_partners_rendered(config), **left)
+    return replace(config, partners=_partners_rendered(config), **_left(NOT_CHECKED_PER_MESSAGE))
 
 
 def rendered_part(config: Config) -> Config:
@@ -158,8 +157,12 @@ def rendered_part(config: Config) -> Config:
     (:attr:`PackKeys.templates`): only whether it is on is kept here (the web channel off
     changes the links of every channel).
     """
-    left = {f.name: _default(f) for f in fields(Config) if f.name in NOT_RENDERED}
-    return replace(_bare(config), partners=_partners_rendered(config), **left)
+    return replace(_bare(config), partners=_partners_rendered(config), **_left(NOT_RENDERED))
+
+
+def _left(names: tuple[str, ...]) -> dict[str, Any]:
+    """Return the defaults of the config's settings ``names``: what a key leaves them at."""
+    return {f.name: _default(f) for f in fields(Config) if f.name in names}
 
 
 def _partners_rendered(config: Config) -> tuple[Partner, ...]:
