@@ -197,10 +197,7 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
     project, _ = load_project(small_repo)
     selection = select(project, None)
     catalogs = read_catalogs(project, selection, None)
-    unread = {name: _Unread() for name in keys.NOT_RENDERED}
-    partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
-                     for p in project.config.partners)  # fmt: skip
-    config = replace(project.config, partners=partners, **unread)
+    config = _unread_config(project.config, keys.NOT_RENDERED)
     blind = replace(project, config=config, calendar=_unread_calendar(project, selection.campaign))
     rendered = render_selection(blind, select(blind, None), prepare=True, loaded=catalogs)
     for message in blind.messages:  # all a template may print of the calendar, printed
@@ -212,6 +209,18 @@ def test_no_unit_reads_the_settings_left_out_of_the_render_caches_key(small_repo
         units_of(project, selection)
     )
     assert rendered.drawn and len(rendered.members) >= len(rendered.outputs)
+
+
+def _unread_config(config: Any, names: tuple[str, ...]) -> Any:
+    """Return the config with the settings ``names`` and each partner's of
+    ``keys.PARTNER_NOT_RENDERED`` replaced by values that fail when read."""
+    from dataclasses import replace
+
+    from campaignsync.pack import keys
+
+    partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
+                     for p in config.partners)  # fmt: skip
+    return replace(config, partners=partners, **{name: _Unread() for name in names})
 
 
 def _unread_calendar(project: Any, campaign: str) -> Any:
@@ -254,10 +263,7 @@ def test_the_message_checks_read_none_of_what_their_findings_are_not_keyed_on(
     rendered = render_selection(project, selection, prepare=True)
     now = datetime(2026, 9, 20, tzinfo=UTC)
     found = []
-    unread = {name: _Unread() for name in keys.NOT_CHECKED_PER_MESSAGE}
-    partners = tuple(replace(p, **dict.fromkeys(keys.PARTNER_NOT_RENDERED, _Unread()))
-                     for p in project.config.partners)  # fmt: skip
-    config = replace(project.config, partners=partners, **unread)
+    config = _unread_config(project.config, keys.NOT_CHECKED_PER_MESSAGE)
     blind = replace(project, config=config, calendar=_unread_calendar(project, "2026"))
     for seen in (project, blind):
         data = checks.CheckInput(seen, "2026", rendered.outputs, rendered.lookups, now)
