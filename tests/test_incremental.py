@@ -267,8 +267,10 @@ def test_a_build_at_another_time_copies_the_last_zips_members_given_the_new_time
 ) -> None:
     """A new commit gives the pack another time (the zip's members carry it): the next
     build updates the last zip, each member copied and given the new time, and the zip is
-    a clean build's of that time, with or without an edit in the same build."""
-    from campaignsync.pack import archive
+    a clean build's of that time, with or without an edit in the same build. What reads
+    no time is taken: the calendar's slots of the messages not edited, the schedule
+    problems the gallery lists (a title edit is not what they read)."""
+    from campaignsync.pack import archive, attention, ical
 
     out, later = tmp_path / "out", {"SOURCE_DATE_EPOCH": "1790086400"}
     build = ["build", "--repo", str(small_repo), "--jobs", "1", "--out", str(out)]
@@ -279,9 +281,16 @@ def test_a_build_at_another_time_copies_the_last_zips_members_given_the_new_time
     def whole(*_: object, **__: object) -> None:
         raise AssertionError("the zip was written whole")
 
+    def checked(*_: object, **__: object) -> None:
+        raise AssertionError("the schedule checks ran again")
+
+    slots, made = [], ical._message_slots
     monkeypatch.setattr(archive, "write_zip", whole)
+    monkeypatch.setattr(attention, "_schedule_checks", checked)
+    monkeypatch.setattr(ical, "_message_slots", lambda *a: slots.append(a[-1].id) or made(*a))
     cli_invoke(build, env=later)
     monkeypatch.undo()
+    assert slots == ([messages(small_repo)[1].stem] if edit else [])
     clean = tmp_path / "clean"
     cli_invoke([*build[:-1], str(clean)], env=later)
     assert tree(out / "2026") == tree(clean / "2026")

@@ -7,8 +7,9 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyphen
 import pytest
@@ -781,6 +782,30 @@ def test_pieces_are_kept_as_what_changed_since_a_base_until_that_is_an_eighth(
     assert read_based(path, where, "key") is None
 
 
+class _Unread:
+    """A "today" that fails when anything reads it: compared, added to, asked for a part."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"the clock was read ({name})")
+
+    def _read(self, *_: object) -> object:
+        raise AssertionError("the clock was read")
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _read  # type: ignore[assignment]
+    __add__ = __radd__ = __sub__ = __rsub__ = __hash__ = __bool__ = __str__ = _read
+
+
+def test_the_schedule_problems_the_gallery_lists_read_no_clock(sample_repo: Path) -> None:
+    """They are kept whatever the pack's time (a new commit's): no check of theirs reads it."""
+    project, _, _ = _rendered_sample(sample_repo)
+    first = project.messages[0]
+    late = replace(first, publish=tuple((p, t.replace(hour=3)) for p, t in first.publish))
+    project = replace(project, messages=(late, *project.messages[1:]))
+    found = attention._schedule_checks(project, "2026", (), cast(datetime, _Unread()))
+    assert found == attention._schedule_checks(project, "2026", ())
+    assert "CS104" in {d.code for d in found}
+
+
 def test_schedule_problems_are_kept_until_a_time_they_read_changes(
     sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -788,7 +813,6 @@ def test_schedule_problems_are_kept_until_a_time_they_read_changes(
     ran: list[int] = []
     checks = attention._schedule_checks
     monkeypatch.setattr(attention, "_schedule_checks", lambda *a: ran.append(1) or checks(*a))
-    epoch = 1790000000
     # A message moved to 03:00 on its partner's clock: outside business hours (CS104).
     first_message = project.messages[0]
     moved = replace(
@@ -796,18 +820,18 @@ def test_schedule_problems_are_kept_until_a_time_they_read_changes(
         publish=tuple((p, t.replace(hour=3)) for p, t in first_message.publish),
     )
     late = replace(project, messages=(moved, *project.messages[1:]))
-    whole = attention.schedule_problems(late, "2026", (), epoch)
+    whole = attention.schedule_problems(late, "2026", ())
     assert "CS104" in {d.code for d in whole}
     first = _again(Kept(tmp_path, tmp_path / "index", "key"), late)
     ran.clear()
-    assert attention.schedule_problems(late, "2026", (), epoch, first) == whole
+    assert attention.schedule_problems(late, "2026", (), first) == whole
     assert ran == [1]
     # Its text edited: what the checks read is the same, so the findings are kept.
     retitled = replace(late, messages=(replace(moved, title="Another title"), *late.messages[1:]))
-    assert attention.schedule_problems(retitled, "2026", (), epoch, _again(first, late)) == whole
+    assert attention.schedule_problems(retitled, "2026", (), _again(first, late)) == whole
     assert ran == [1]
     # Moved back: checked again, and nothing is found.
-    assert attention.schedule_problems(project, "2026", (), epoch, _again(first, project)) == []
+    assert attention.schedule_problems(project, "2026", (), _again(first, project)) == []
     assert ran == [1, 1]
 
 

@@ -130,7 +130,7 @@ def test_one_messages_items_are_those_of_all_items_about_it(small_repo: Path) ->
     project, _ = load_project(small_repo)
     rendered = pipeline.render_selection(project, select(project, None), prepare=True)
     over = [o for o in rendered.outputs if o.over_limit]
-    schedule = attention.schedule_problems(project, "2026", (), 0)
+    schedule = attention.schedule_problems(project, "2026", ())
     built = {(o.locale, o.message) for o in rendered.outputs}
     every = attention.items(project, "2026", over, rendered.lookups, schedule, None, built)
     assert {i.kind for i in every} >= {"untranslated", "schedule"}  # something to compare

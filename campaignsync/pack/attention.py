@@ -250,13 +250,13 @@ def schedule_problems(
     project: Project,
     campaign: str,
     outputs: tuple[Output, ...],
-    epoch: int,
     kept: Kept | None = None,
 ) -> list[Diagnostic]:
     """Return the schedule checks' findings that depend on the pack's input alone.
 
     The freeze check (CS113) reads git history up to "today" and is left to
-    ``campaignsync check``; silenced codes are dropped. With ``kept`` (a build),
+    ``campaignsync check``; the others read no clock, so a build at a new time (a new
+    commit's) takes them too. Silenced codes are dropped. With ``kept`` (a build),
     the last build's findings are taken while the config, the calendar and what the
     checks read of the messages are unchanged (the kept pieces' key holds only what
     units read of the first two: blackout days and business hours are the checks').
@@ -265,13 +265,13 @@ def schedule_problems(
     read = tuple((m.id, m.path, m.publish, m.lines, m.theme, m.channels)
                  for m in project.messages_of(campaign))  # fmt: skip
     config = replace(project.config, ignore=frozenset())  # (silenced codes dropped below)
-    asked = ("schedule", campaign, epoch, read, config, project.calendar)
+    asked = ("schedule", campaign, read, config, project.calendar)
     inputs = _Keyed.of(asked) if kept is not None else ""
     text = kept.piece(inputs) if kept is not None else None
     if text is not None:
         found = [Diagnostic(c, Severity(s), *rest) for c, s, *rest in json.loads(text)]
     else:
-        found = _schedule_checks(project, campaign, outputs, epoch)
+        found = _schedule_checks(project, campaign, outputs)
         if kept is not None:
             kept.put_piece(inputs, json.dumps([astuple(d) for d in found], ensure_ascii=False))
     return [d for d in found if d.code not in project.config.ignore]
@@ -297,12 +297,16 @@ class _Keyed:
         return cls.last[1]
 
 
+#: The "today" the schedule checks the gallery lists are given: none of them reads it.
+NO_CLOCK = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _schedule_checks(
-    project: Project, campaign: str, outputs: tuple[Output, ...], epoch: int
+    project: Project, campaign: str, outputs: tuple[Output, ...], now: datetime = NO_CLOCK
 ) -> list[Diagnostic]:
     from campaignsync.checks import CheckInput, schedule
 
-    data = CheckInput(project, campaign, outputs, {}, datetime.fromtimestamp(epoch, UTC))
+    data = CheckInput(project, campaign, outputs, {}, now)
     checks = (
         schedule.inside_campaign,
         schedule.business_hours,

@@ -32,6 +32,9 @@ def _domain(project: Project) -> str:
 Slots = Callable[[Message, Callable[[], bytes]], bytes]
 
 _END = b"END:VCALENDAR\r\n"
+#: The DTSTAMP a message's slots are made with, wherever they are kept: :func:`ics` gives
+#: them the calendar's, so the slots of a message a new commit left alone are kept too.
+_UNSTAMPED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def ics(
@@ -48,8 +51,9 @@ def ics(
     build's SOURCE_DATE_EPOCH or commit time), so the same input gives the
     same file and a re-import updates events instead of duplicating them.
     ``partner_id`` keeps only that partner's slots and blackouts. ``slots`` gives each
-    message's slots, their bytes as the calendar holds them, from the message and how
-    to make them (a build takes those of unchanged messages from the last one's).
+    message's slots, their bytes as the calendar holds them but for their DTSTAMP (the
+    same whatever ``epoch``), from the message and how to make them (a build takes those
+    of unchanged messages from the last one's).
     """
     from icalendar import Calendar
 
@@ -83,9 +87,20 @@ def ics(
     cal.subcomponents[:0] = [vtimezone(name, first_year, last_year) for name in used]
     head = bytes(cal.to_ical())  # the slots come last, before its end: each event's lines
     made = slots or _made_here
-    slot = functools.partial(_message_slots, project, campaign_id, partner_id, days)
-    body = [made(m, functools.partial(slot, m)) for m in messages]
-    return b"".join([head.removesuffix(_END), *body, _END])
+    unstamped = _DayEvents(days.domain, _UNSTAMPED)
+    slot = functools.partial(_message_slots, project, campaign_id, partner_id, unstamped)
+    body = b"".join(made(m, functools.partial(slot, m)) for m in messages)
+    body = body.replace(_stamp_line(_UNSTAMPED), _stamp_line(stamp))
+    return b"".join([head.removesuffix(_END), body, _END])
+
+
+def _stamp_line(stamp: datetime) -> bytes:
+    """Return an event's DTSTAMP line at ``stamp``, with the line ends either side.
+
+    A line that starts so is the property itself: text values escape their line breaks,
+    and a folded line goes on after a space.
+    """
+    return f"\r\nDTSTAMP:{stamp:%Y%m%dT%H%M%SZ}\r\n".encode("ascii")
 
 
 def _made_here(_message: Message, make: Callable[[], bytes]) -> bytes:

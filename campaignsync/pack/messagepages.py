@@ -65,7 +65,6 @@ def plan(
     campaign: str,
     channels: Iterable[str],
     units: Sequence[tuple[str, str]],
-    epoch: int,
     kept: Kept,
 ) -> Plan:
     """Return what the message pages of a clean build of ``units`` will share, foreseen."""
@@ -78,7 +77,7 @@ def plan(
     wanted = set(channels)
     drawn = {ch for m in listed for ch in m.channels if ch in wanted}
     shares = everywhere(project, campaign, locales, sorted(drawn), listed)
-    found = attention.schedule_problems(project, campaign, (), epoch)
+    found = attention.schedule_problems(project, campaign, ())
     schedule = attention.schedule_by_message(project, campaign, found)
     numbers = localepages.numbered(listed)
     return Plan(campaign, shares, keys.digest(shares), numbers, schedule, kept)

@@ -265,7 +265,7 @@ def pack_extras(
 
     campaign = selection.campaign
     messages = project.messages_of(campaign)
-    schedule = attention.schedule_problems(project, campaign, tuple(outputs), epoch, kept)
+    schedule = attention.schedule_problems(project, campaign, tuple(outputs), kept)
     extras: list[writer.PackFile] = []
     clean = isinstance(stager, Stager)
     ahead = (pages or {}) if clean else {}  # what a clean build's workers staged
@@ -363,10 +363,10 @@ def _calendar(project: Project, campaign: str, epoch: int, kept: Kept | None) ->
         return ical.ics(project, campaign, epoch)
     named = {
         m.id: "calendar slots "
-        + keys.digest((campaign, epoch, m.id, m.title, m.summary, m.link, m.channels, m.publish))
+        + keys.digest((campaign, m.id, m.title, m.summary, m.link, m.channels, m.publish))
         for m in project.messages_of(campaign)
-    }
-    inputs = keys.digest((project.calendar, *named.values()))  # (the slots in their order)
+    }  # (not the time: ical.ics stamps the slots it is given)
+    inputs = keys.digest((project.calendar, epoch, *named.values()))  # (the slots in order)
     if kept.take("calendar.ics", inputs):
         for name in named.values():  # kept for the next calendar made again
             kept.piece(name)

@@ -108,7 +108,7 @@ def _build(
     try:
         with staged_pack(out, selection.name, reuse, zipped, fresh, last) as staged:
             if rendered is None:
-                ahead = _plan(project, selection, epoch, kept, jobs) if staged is not None else None
+                ahead = _plan(project, selection, kept, jobs) if staged is not None else None
                 since = stamp.since if stamp is not None else None  # (lookups.po_digest)
                 rendered = render_selection(project, selection, jobs, progress, True, cache,
                                             staged=staged, pages=ahead, settled=since)  # fmt: skip
@@ -209,7 +209,7 @@ def _written(
 
 
 def _plan(
-    project: Project, selection: Selection, epoch: int | None, kept: Kept | None, jobs: int
+    project: Project, selection: Selection, kept: Kept | None, jobs: int
 ) -> messagepages.Plan | None:
     """Return what a clean build's message pages share, foreseen, for its workers to make them.
 
@@ -219,15 +219,13 @@ def _plan(
     if kept is None or selection.partial:
         return None
     from campaignsync.pack import messagepages
-    from campaignsync.pipeline.assembly import pack_epoch
     from campaignsync.pipeline.selection import units_of
     from campaignsync.pipeline.workers import forks
 
     units = units_of(project, selection)
     if not forks(jobs, len(units)):
         return None
-    return messagepages.plan(project, selection.campaign, selection.channels, units,
-                             pack_epoch(project, epoch), kept)  # fmt: skip
+    return messagepages.plan(project, selection.campaign, selection.channels, units, kept)
 
 
 def _open_cache(
