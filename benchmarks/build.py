@@ -15,7 +15,8 @@ then times, each as a fresh process:
 2. a no-change rebuild (nothing should be read or written),
 3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
    --no-zip, then the zip made again; and in a process that built before, as `preview`
-   rebuilds after each save: the folder, then the zip, the median of three saves), after
+   rebuilds after each save: the folder, then the zip, the median of three saves; and at a
+   new time, as after a commit: every zip member and calendar event carries it), after
    one PO entry changed, and
    after one channel's template changed (X: that channel of every message), with its peak,
    after one channel's settings changed (SMS's segments: that channel of every message),
@@ -524,6 +525,14 @@ def main() -> None:
         finally:
             po.write_text(text, encoding="utf-8")
         run(build, env)
+    # A message edited and committed: the build takes the commit's time, which each zip
+    # member and calendar event carries (a later SOURCE_DATE_EPOCH here).
+    original = edited(victim, *change)
+    try:
+        figures["one_commit"] = run(build, {**env, "SOURCE_DATE_EPOCH": "1790086400"})
+    finally:
+        victim.write_text(original, encoding="utf-8")
+    run(build, env)  # (back at the benchmark's time)
     # One channel's template edited: that channel of every message renders again.
     template = repo / "templates" / "x.txt.j2"
     original = edited(template, "{{ message.post }}", "New: {{ message.post }}")
@@ -643,6 +652,11 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         f"= {f['one_warm'] / clean:.3f} x clean build (one message, median of 3; the folder first)",
     )
     line("preview after a save: zip after", f["one_warm_zip"], "(made from the zip set aside)")
+    line(
+        "one message changed, a new time",
+        f["one_commit"],
+        f"= {f['one_commit'] / clean:.3f} x clean build (as after a commit: each member's time)",
+    )
     if "po" in f:
         line("one PO entry changed", f["po"], f"= {f['po'] / clean:.3f} x clean build")
     line(
