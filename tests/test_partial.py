@@ -246,7 +246,7 @@ def test_the_message_checks_read_none_of_what_their_findings_are_not_keyed_on(
     """Their findings are kept under the calendar as units read it and the config but
     ``keys.NOT_CHECKED_PER_MESSAGE`` (``keys.PackKeys.pack``): run with the rest replaced
     by values that fail when read, they find what they find with the real ones, and find
-    something (the sample's long texts scored against a plain-language bar set high)."""
+    something (the sample's text messages held to one segment)."""
     from dataclasses import replace
     from datetime import UTC, datetime
 
@@ -256,8 +256,7 @@ def test_the_message_checks_read_none_of_what_their_findings_are_not_keyed_on(
     from campaignsync.pipeline.selection import select
     from campaignsync.pipeline.workers import render_selection
 
-    strict = "[readability]\nmin_words = 20\nmin_ease = 95\n\n[links]"
-    replaced(small_repo / "campaignsync.toml", "[links]", strict)
+    replaced(small_repo / "campaignsync.toml", "max_segments = 3", "max_segments = 1")
     project, _ = load_project(small_repo)
     selection = select(project, None)
     rendered = render_selection(project, selection, prepare=True)
@@ -394,9 +393,10 @@ def test_a_calendar_edit_no_unit_reads_renders_nothing_again_and_check_and_build
         (("campaignsync.toml", '"campaign.example.org"]', '"campaign.example.org", "password"]'),
          False),
         (("content/calendar.yaml", "blackout: []", "blackout: [2026-10-14]"), False),
-        (("campaignsync.toml", "[links]", "[readability]\nmin_words = 20\n\n[links]"), True),
+        (("campaignsync.toml", "[links]", "[readability]\nmin_words = 20\n\n[links]"), False),
+        (("campaignsync.toml", "[links]", "[accessibility]\nmax_emoji = 0\n\n[links]"), True),
     ],
-    ids=["ignore", "hours", "spacing", "protected-terms", "blackout", "readability"],
+    ids=["ignore", "hours", "spacing", "protected-terms", "blackout", "readability", "emoji"],
 )  # fmt: skip
 def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_again(
     cli_invoke: CliInvoke,
@@ -407,9 +407,11 @@ def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_ag
     again: bool,
 ) -> None:
     """The message checks' findings are kept under what they read (``keys.checked_part``):
-    silencing a code, a partner's business hours, the schedule's spacing, a protected term
-    or a blackout day edited checks across messages alone; the plain-language bar, which
-    they read, checks every message again. What check says is a clean check's."""
+    silencing a code, a partner's business hours, the schedule's spacing, a protected term,
+    a blackout day or the plain-language bar (CS401 and CS402 read the long texts' counts
+    kept with each message's findings) edited checks across messages alone; the emoji a
+    post may carry, which they read, checks every message again. What check says is a clean
+    check's."""
     from campaignsync.pipeline import rechecking
 
     check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]

@@ -10,25 +10,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from campaignsync.checks import CheckInput, check, message_check
+from campaignsync.checks import CheckInput, check
 from campaignsync.l10n import longtexts, readability
 from campaignsync.l10n.longtexts import Text
 from campaignsync.l10n.readability import FORMULAS, language_of
 from campaignsync.model import Diagnostic, Message, ReadabilitySettings, Severity
 
 
-@message_check("CS401")
+@check("CS401")
 def source_texts(data: CheckInput) -> Iterator[Diagnostic]:
-    """Report source texts harder to read than the campaign's target."""
+    """Report source texts harder to read than the campaign's target.
+
+    A check across messages, as CS402 is, though each text is held to the target alone:
+    it reads the long texts' counts kept with each message's findings, so the target
+    edited (``[readability]``) checks no message's outputs again.
+    """
     settings = data.project.config.readability
     source_tag = data.project.config.source_locale.tag
     messages = {m.id: m for m in data.project.messages}
-    texts = longtexts.from_outputs(data.outputs, data.project)
-    for (message_id, _tag), text in sorted(texts.items()):
-        if text.locale == source_tag:
-            found = _too_hard(messages[message_id], text, settings)
-            if found is not None:
-                yield found
+    texts = data.texts
+    if texts is None:
+        texts = longtexts.from_outputs(data.outputs, data.project)
+    for (message_id, tag), text in sorted(texts.items()):
+        if tag == source_tag and _misses(text, settings):
+            if not text.blocks and data.blocks is not None:  # kept without them
+                text = replace(text, blocks=data.blocks(text.message, text.locale))
+            yield _too_hard(messages[message_id], text, settings)
 
 
 @check("CS402")
@@ -68,19 +75,25 @@ def translated_texts(data: CheckInput) -> Iterator[Diagnostic]:
     yield from merged.values()
 
 
-def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Diagnostic | None:
-    """Return CS401 when the source body misses the target, at its hardest paragraph."""
+def _misses(text: Text, settings: ReadabilitySettings) -> list[str]:
+    """Return how a source body misses the campaign's target (none: it meets it)."""
     score = text.score
     if score is None or score.words < settings.min_words:
-        return None
+        return []
     formula = FORMULAS.get(score.language)
     misses = []
     if score.ease is not None and formula is not None and score.ease < settings.min_ease:
         misses.append(f"{formula.name} {score.ease:.1f} (target at least {settings.min_ease})")
     if score.lix > settings.max_lix:
         misses.append(f"LIX {score.lix:.1f} (target at most {settings.max_lix})")
-    if not misses:
-        return None
+    return misses
+
+
+def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Diagnostic:
+    """Return CS401 for a source body that misses the target, at its hardest paragraph."""
+    score = text.score
+    assert score is not None
+    misses = _misses(text, settings)
     index = longtexts.hardest(text.blocks, score.language)
     name, block, _origin = text.blocks[index]
     hard = readability.count((block,), score.language, with_syllables=False)

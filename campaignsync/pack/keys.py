@@ -133,6 +133,7 @@ PARTNER_NOT_RENDERED = ("required_locales", "business_hours", "business_days")
 NOT_CHECKED_PER_MESSAGE = (
     "ignore",
     "schedule",
+    "readability",
     "protected_terms",
     "glossary",
     "git_remote",
