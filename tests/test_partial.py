@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,21 @@ def rendered_channels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(engine.Renderer, "_files", noted)
     return seen
+
+
+def checked_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Return the list every message checked from now on is added to (one process)."""
+    from campaignsync.pipeline import rechecking
+
+    checked: list[str] = []
+    real = rechecking.check_message
+
+    def noted(project: Any, campaign: str, outputs: Any, lookups: Any) -> Any:
+        checked.extend({o.message for o in outputs})
+        return real(project, campaign, outputs, lookups)
+
+    monkeypatch.setattr(rechecking, "check_message", noted)
+    return checked
 
 
 def edit(template: Path) -> None:
@@ -316,23 +332,30 @@ def unrendered_edit(
     repo: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    edit: tuple[str, str, str],
+    edit: tuple[str, str, str] | Callable[[], object],
     now: str,
 ) -> bool:
     """Build, edit a file (its path, a text and what replaces it), check and build again.
 
-    Assert that nothing rendered again, and that what check says and the pack are those of
-    a repository with no cache. Return whether the edit changed what check says.
+    Assert that nothing rendered again, that no message was checked again, and that what
+    check says and the pack are those of a repository with no cache. Return whether the
+    edit changed what check says. ``edit`` may be a call that edits instead (a command).
     """
     build = ["build", "--repo", str(repo), "--jobs", "1"]
     check = ["check", "--repo", str(repo), "--jobs", "1", "--now", now]
     cli_invoke(build, env=EPOCH)
     was = CliRunner().invoke(cli, check)
-    replaced(repo / edit[0], *edit[1:])
+    if callable(edit):
+        edit()
+    else:
+        replaced(repo / edit[0], *edit[1:])
     seen = rendered_channels(monkeypatch)
+    checked = checked_messages(monkeypatch)
     said = CliRunner().invoke(cli, check)
     built = CliRunner().invoke(cli, build, env=EPOCH)
+    monkeypatch.undo()  # (the clean check and build below render and check every message)
     assert seen == []
+    assert checked == []
     as_clean_check(repo, tmp_path, check, said)
     again = CliRunner().invoke(cli, [*build, "--out", str(tmp_path / "clean")], env=EPOCH)
     assert built.exit_code == again.exit_code
@@ -341,6 +364,25 @@ def unrendered_edit(
     else:  # (errors the checks find: no pack either way, and the same said)
         assert built.output == again.output
     return said.stdout != was.stdout
+
+
+def test_a_locale_no_partner_publishes_yet_renders_nothing_again_and_check_and_build_do_as_clean_ones(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``locale add`` lists a locale and makes its catalog for its translators; no message
+    is published in it until a partner is, and no unit reads it meanwhile: nothing renders
+    again, and no message is checked again. Once a partner publishes in it, the pack is a
+    clean build's."""
+    added = ["locale", "add", "sv", "--repo", str(small_repo)]
+    unrendered_edit(
+        cli_invoke, small_repo, tmp_path, monkeypatch, lambda: cli_invoke(added), "2026-09-20"
+    )
+    replaced(small_repo / "campaignsync.toml", '"pt-PT"]', '"pt-PT", "sv"]')
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    cli_invoke([*build, "--out", str(tmp_path / "again")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "again" / "2026")
+    assert "sv" in {p.name for p in (small_repo / "dist" / "2026").iterdir()}
 
 
 @pytest.mark.parametrize(
@@ -412,19 +454,10 @@ def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_ag
     kept with each message's findings) edited checks across messages alone; the emoji a
     post may carry, which they read, checks every message again. What check says is a clean
     check's."""
-    from campaignsync.pipeline import rechecking
-
     check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
     CliRunner().invoke(cli, check)
     replaced(small_repo / edit[0], *edit[1:])
-    checked: list[str] = []
-    real = rechecking.check_message
-
-    def noted(project: Any, campaign: str, outputs: Any, lookups: Any) -> Any:
-        checked.extend({o.message for o in outputs})
-        return real(project, campaign, outputs, lookups)
-
-    monkeypatch.setattr(rechecking, "check_message", noted)
+    checked = checked_messages(monkeypatch)
     said = CliRunner().invoke(cli, check)
     assert said.exit_code in (0, 1), said.output
     assert bool(checked) is again

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from campaignsync import __version__
 from campaignsync.campaigns import Calendar
-from campaignsync.model import ChannelSettings, Config, Partner, Project
+from campaignsync.model import ChannelSettings, Config, Locale, Partner, Project
 from campaignsync.pack import writer
 
 
@@ -145,20 +145,39 @@ def checked_part(config: Config) -> Config:
     """Return the config as the message checks read it, the rest left at its defaults.
 
     The settings of :data:`NOT_CHECKED_PER_MESSAGE` and each partner's of
-    :data:`PARTNER_NOT_RENDERED` are left out.
+    :data:`PARTNER_NOT_RENDERED` are left out, and the locales no partner publishes in
+    (as :func:`rendered_part` leaves them).
     """
-    return replace(config, partners=_partners_rendered(config), **_left(NOT_CHECKED_PER_MESSAGE))
+    return replace(
+        config,
+        partners=_partners_rendered(config),
+        locales=_published(config),
+        **_left(NOT_CHECKED_PER_MESSAGE),
+    )
 
 
 def rendered_part(config: Config) -> Config:
     """Return the config as a unit reads it while it renders, the rest left at its defaults.
 
     The settings of :data:`NOT_RENDERED` and each partner's of :data:`PARTNER_NOT_RENDERED`
-    are left out. Each channel's own settings are in what that channel renders from
-    (:attr:`PackKeys.templates`): only whether it is on is kept here (the web channel off
-    changes the links of every channel).
+    are left out, and so are the locales no partner publishes in (``locale add`` lists one
+    before any partner does; no unit is rendered in it, and a unit reads only the locales
+    its message is published in). Each channel's own settings are in what that channel
+    renders from (:attr:`PackKeys.templates`): only whether it is on is kept here (the web
+    channel off changes the links of every channel).
     """
-    return replace(_bare(config), partners=_partners_rendered(config), **_left(NOT_RENDERED))
+    return replace(
+        _bare(config),
+        partners=_partners_rendered(config),
+        locales=_published(config),
+        **_left(NOT_RENDERED),
+    )
+
+
+def _published(config: Config) -> tuple[Locale, ...]:
+    """Return the configured locales some partner publishes in, in the config's order."""
+    published = {tag for p in config.partners for tag in p.locales}
+    return tuple(loc for loc in config.locales if loc.tag in published)
 
 
 def _left(names: tuple[str, ...]) -> dict[str, Any]:
