@@ -21,7 +21,8 @@ then times, each as a fresh process:
    after one channel's template changed (X: that channel of every message), with its peak,
    after one channel's settings changed (SMS's segments: that channel of every message),
    after a blackout day was added to the calendar (checked, then built: nothing renders
-   again), and after the config changed elsewhere (the site's name: every unit renders again,
+   again), after `locale add` (checked, then built: no partner publishes in the locale
+   yet, nothing renders again), and after the config changed elsewhere (the site's name: every unit renders again,
    over the pack), with its peak,
 4. `check` with a warm cache, after one message or one PO entry changed, and cold (cache deleted),
 5. `locale update` after one English edit (26 catalogs),
@@ -568,6 +569,18 @@ def main() -> None:
         figures["calendar"] = run(build, env)
     finally:
         calendar.write_text(original, encoding="utf-8")
+    # A locale added with `locale add` (its catalog made, the config listing it), before any
+    # partner publishes in it: checked, then built; nothing renders again.
+    original = settings.read_text(encoding="utf-8")
+    added = [campaignsync, "locale", "add", "is", "--repo", str(repo)]
+    subprocess.run(added, env=env, check=True, stdout=subprocess.DEVNULL)
+    try:
+        figures["check_locale"] = run(check, env, ok=(0, 1))
+        figures["locale_added"] = run(build, env)
+    finally:
+        settings.write_text(original, encoding="utf-8")
+        shutil.rmtree(repo / "locales" / "is", ignore_errors=True)
+    run(build, env)  # (the locale removed)
     # The config edited elsewhere (the site's name, which pages show): every unit renders
     # again, over the pack. The cache is deleted after it, for the cold check.
     original = edited(settings, 'name = "Benchmark campaign"', 'name = "Benchmark campaign 2"')
@@ -678,6 +691,14 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
         "check, calendar changed",
         f["check_calendar"],
         f"= {f['check_calendar'] / clean:.3f} x clean build (the blackout day, no build)",
+    )
+    line(
+        "locale added (no partner yet)",
+        f["locale_added"],
+        f"= {f['locale_added'] / clean:.3f} x clean build (`locale add`: nothing renders again)",
+    )
+    line(
+        "check, locale added", f["check_locale"], f"= {f['check_locale'] / clean:.3f} x clean build"
     )
     line(
         "config changed",
