@@ -134,6 +134,34 @@ def test_eml_parses_back_with_both_parts_and_its_language(repo: Repo) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "title"),
+    [
+        ('"Line one\\r\\nBcc: all@example.org"', "Line one\r\nBcc: all@example.org"),
+        ('"Line one\\nline two"', "Line one\nline two"),
+        ('"Line one\\rline two"', "Line one\rline two"),
+    ],
+)
+def test_a_title_on_two_lines_is_one_subject_line_and_adds_no_header(
+    tmp_path: Path, written: str, title: str
+) -> None:
+    """The title is the email's subject: its line break (in the message, or in a
+    translation) becomes a space; the line after it is not a header of its own."""
+    made = Repo(tmp_path / "repo")
+    made.message(f"channels: [email]\ntitle: {written}")
+    made.translate("de", "test:title", title, "Zeile eins\nBcc: alle@example.org")
+    outputs = rendered(made)
+    for path, subject in (
+        ("en/email/test.eml", " ".join(title.splitlines())),
+        ("de/email/test.eml", "Zeile eins Bcc: alle@example.org"),
+    ):
+        mail = email.message_from_bytes(outputs[path].content, policy=email.policy.default)
+        assert mail["Subject"] == subject
+        assert mail["Bcc"] is None
+        assert mail.get_content_type() == "multipart/alternative"
+        assert not mail.defects
+
+
 def test_email_html_is_tables_and_inline_styles_with_lang_and_dir(repo: Repo) -> None:
     html = rendered(repo)["de/email/test.html"].content.decode()
     page = Tags(html)

@@ -91,7 +91,13 @@ def _assemble(
 
 
 def _header(name: str, value: str) -> str:
-    """Return ``Name: value``, RFC 2047-encoded when not ASCII and folded at 78."""
+    """Return ``Name: value``, RFC 2047-encoded when not ASCII and folded at 78.
+
+    A header is one line: each line break in ``value`` (a title written on two lines, in
+    the message or its translation) becomes a space, as a mail client unfolds it. Left in,
+    the line after it would end the headers, or read as a header of its own.
+    """
+    value = " ".join(value.splitlines())
     charset = "us-ascii" if value.isascii() else "utf-8"
     folded = Header(value, charset, maxlinelen=78, header_name=name).encode(linesep="\r\n")
     return f"{name}: {folded}"
