@@ -32,6 +32,20 @@ def rendered_channels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+def rendered_locales(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Return the list every (locale, channel) rendered from now on is added to."""
+    seen: list[tuple[str, str]] = []
+    files = engine.Renderer._files
+
+    def noted(self: engine.Renderer, spec: Any, values: Any, strings: Any, tag: str,
+              *args: Any) -> Any:  # fmt: skip
+        seen.append((tag, spec.name))
+        return files(self, spec, values, strings, tag, *args)
+
+    monkeypatch.setattr(engine.Renderer, "_files", noted)
+    return seen
+
+
 def checked_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Return the list every message checked from now on is added to (one process)."""
     from campaignsync.pipeline import rechecking
@@ -371,18 +385,66 @@ def test_a_locale_no_partner_publishes_yet_renders_nothing_again_and_check_and_b
 ) -> None:
     """``locale add`` lists a locale and makes its catalog for its translators; no message
     is published in it until a partner is, and no unit reads it meanwhile: nothing renders
-    again, and no message is checked again. Once a partner publishes in it, the pack is a
-    clean build's."""
+    again, and no message is checked again. Once a partner publishes in it, its units
+    render, and of the others only the channel whose template lists each page's language
+    versions (web); the pack is a clean build's, and so after the locale is dropped."""
     added = ["locale", "add", "sv", "--repo", str(small_repo)]
     unrendered_edit(
         cli_invoke, small_repo, tmp_path, monkeypatch, lambda: cli_invoke(added), "2026-09-20"
     )
-    replaced(small_repo / "campaignsync.toml", '"pt-PT"]', '"pt-PT", "sv"]')
+    config = small_repo / "campaignsync.toml"
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    for before, after in (('"pt-PT"]', '"pt-PT", "sv"]'), ('"pt-PT", "sv"]', '"pt-PT"]')):
+        replaced(config, before, after)
+        seen = rendered_locales(monkeypatch)
+        cli_invoke(build, env=EPOCH)
+        monkeypatch.undo()
+        assert {channel for tag, channel in seen if tag != "sv"} == {"web"}
+        if "sv" in after:  # (its units are new: each renders whole)
+            assert {channel for tag, channel in seen if tag == "sv"} >= {"x", "email", "web"}
+        shutil.rmtree(tmp_path / "again", ignore_errors=True)
+        cli_invoke([*build, "--out", str(tmp_path / "again")], env=EPOCH)
+        assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "again" / "2026")
+        published = {p.name for p in (small_repo / "dist" / "2026").iterdir()}
+        assert ("sv" in published) is ("sv" in after)
+
+
+def test_a_locales_fallbacks_edited_render_its_units_again_and_the_pack_is_a_clean_builds(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit reads its own locale's settings and those of the locales it falls back to
+    (``keys.locale_views``): US Spanish no longer reading Spain's renders the US Spanish
+    units again, whole, and no other."""
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
-    cli_invoke([*build, "--out", str(tmp_path / "again")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "again" / "2026")
-    assert "sv" in {p.name for p in (small_repo / "dist" / "2026").iterdir()}
+    replaced(small_repo / "campaignsync.toml", 'es-US = ["es"]\n', "")
+    seen = rendered_locales(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    monkeypatch.undo()
+    assert {tag for tag, _ in seen} == {"es-US"}
+    assert {channel for _, channel in seen} >= {"x", "email", "web"}
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+
+
+def test_a_locale_another_partner_publishes_in_renders_its_units_as_that_partners(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit reads the partner that publishes its message in its locale (its time zone,
+    its dateline): Dutch moved from the EU partners to the US ones renders the Dutch units
+    again whole, and of the others only the web pages (their language versions)."""
+    build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    cli_invoke(build, env=EPOCH)
+    config = small_repo / "campaignsync.toml"
+    replaced(config, '"nl", "pt-PT"]', '"pt-PT"]')
+    replaced(config, 'locales = ["en-US", "es-US"]', 'locales = ["en-US", "es-US", "nl"]')
+    seen = rendered_locales(monkeypatch)
+    cli_invoke(build, env=EPOCH)
+    monkeypatch.undo()
+    assert {channel for tag, channel in seen if tag != "nl"} == {"web"}
+    assert {channel for tag, channel in seen if tag == "nl"} >= {"x", "email", "web"}
+    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
+    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
 
 
 @pytest.mark.parametrize(

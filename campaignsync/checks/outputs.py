@@ -225,5 +225,6 @@ def _sources(folder: Path, name: str, _digest: str) -> tuple[tuple[str, str], ..
             found[at] = (folder / at).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):  # reported as CS030 where it is rendered
             found[at] = ""
-        todo.extend(n for n in engine.references(folder, [at])[at] or () if n is not None)
+        parsed = engine.references(folder, [at])[at]
+        todo.extend(n for n in (parsed.templates if parsed else ()) if n is not None)
     return tuple(sorted(found.items()))

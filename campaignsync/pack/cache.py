@@ -48,8 +48,10 @@ class Cache:
     key: str
     units: dict[str, dict[str, tuple[str, Unit]]] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)
-    #: The digest of each message of the project, by id (see ``hits.take_hits``).
+    #: The digest of each message of the project, by id (see :func:`keyed_by`).
     keys: dict[str, str] = field(default_factory=dict)
+    #: What each unit reads of the locales, by (message id, locale) (see :func:`keyed_by`).
+    views: dict[tuple[str, str], str] = field(default_factory=dict)
     #: The gallery cards of the units taken from the cache, by output path.
     drawn: dict[str, Drawn] = field(default_factory=dict)
     #: What the message checks found about messages just rendered, by id, to be kept
@@ -61,6 +63,9 @@ class Cache:
     #: Everything the pack is made from but its messages (``keys.PackKeys.inputs``; else
     #: ``pack_key``).
     inputs: str = ""
+    #: What the files kept from the last pack are sealed under (``keys.PackKeys.kept``;
+    #: else ``key``).
+    kept_key: str = ""
     #: What each channel renders from now, its templates and own settings, as a digest
     #: (``keys.PackKeys.templates``).
     templates: Mapping[str, str] = field(default_factory=dict)
@@ -79,6 +84,7 @@ class Cache:
     now: frozenset[tuple[str, str]] = field(default=frozenset(), init=False)
 
     def __post_init__(self) -> None:
+        self.kept_key = self.kept_key or self.key
         self.pack_key = self.pack_key or self.key
         self.inputs = self.inputs or self.pack_key
         self.now = frozenset(self.templates.items())
@@ -88,6 +94,10 @@ class Cache:
         if self.now.issuperset(unit.templates):  # (a unit keeps its every channel's)
             return set()
         return {channel for channel, made in unit.templates if (channel, made) not in self.now}
+
+    def key_of(self, message_id: str, locale: str) -> str:
+        """Return what a unit is keyed on: its message's digest and what it reads of the locales."""
+        return self.keys[message_id] + self.views.get((message_id, locale), "")
 
     def get(
         self, message_id: str, locale: str, message_key: str, lookups: Mapping[str, Any]
@@ -133,6 +143,31 @@ class Cache:
                 self.dirty.add(message_id)
             if not locales:
                 del self.units[message_id]
+
+
+def keyed_by(cache: Cache, project: Project) -> None:
+    """Give ``cache`` the digest of each message (unless it has them) and each unit's view.
+
+    A unit's view (``keys.locale_views``) is what it reads of the locales: its own
+    locale's settings, those of the locales it falls back to, and the partner publishing
+    the message in it (:func:`campaignsync.l10n.localize.partner_for`).
+    """
+    from campaignsync.l10n.localize import locales_for, partner_for
+
+    cache.keys = cache.keys or message_digests(project)
+    config = project.config
+    views = keys.locale_views(config)
+    reach: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+    found = cache.views = {}
+    for m in project.messages:
+        mine = reach.get(m.partners)
+        if mine is None:  # (which partner publishes in which locale follows from them alone)
+            mine = reach[m.partners] = tuple(
+                (loc.tag, views.get((loc.tag, partner_for(config, m, loc)), ""))
+                for loc in locales_for(config, m)
+            )
+        for tag, view in mine:
+            found[(m.id, tag)] = view
 
 
 def message_digests(project: Project) -> dict[str, str]:
@@ -182,7 +217,7 @@ def store(
     )
     packed = packed or sealed.packed(tuple(plain.items()))
     unit = Unit(done, metas, packed, tags, lines, None, templates)
-    cache.put(message_id, locale, cache.keys[message_id], unit)
+    cache.put(message_id, locale, cache.key_of(message_id, locale), unit)
 
 
 def keep_drawn(cache: Cache, drawn: Mapping[str, Drawn]) -> None:
@@ -228,7 +263,7 @@ def open_cache(
         cache = Cache(folder, key)
     else:
         cache = Cache(folder, key, pack_key=keyed.pack, inputs=keyed.inputs,
-                      templates=keyed.templates)  # fmt: skip
+                      kept_key=keyed.kept, templates=keyed.templates)  # fmt: skip
     if not load:
         cache.dirty.update(_names(folder))
         return cache

@@ -21,7 +21,7 @@ from campaignsync import channels
 from campaignsync.l10n import catalog
 from campaignsync.model import Message, Output, Project
 from campaignsync.pack import hyphenation, partial, shards
-from campaignsync.pack.cache import Cache, catalog_digests, digest_of, message_digests
+from campaignsync.pack.cache import Cache, catalog_digests, digest_of, keyed_by
 from campaignsync.pack.gallery import Drawn
 from campaignsync.pack.lazy import slot_setters
 from campaignsync.pack.manifest import manifest_line
@@ -54,7 +54,8 @@ def take_hits(
     others are then known apart), and what the gallery finds of it is kept with it, found
     once, for the next builds.
     """
-    cache.keys = cache.keys or message_digests(project)
+    if not cache.views:
+        keyed_by(cache, project)
     cache.keep_only((message_id, tag) for tag, message_id in units)
     taking = _Taking(cache, project, lookups, complete)
     for message_id, run in groupby(units, itemgetter(1)):
@@ -110,16 +111,16 @@ class _Taking:
 
     def units(self, message_id: str, tags: tuple[str, ...]) -> list[tuple[str, Unit]]:
         """Return the units taken of a message (in ``tags``), by locale; note those to render."""
-        cache, todo = self.cache, self.todo
-        message_key, held = cache.keys[message_id], []
+        cache, todo, held = self.cache, self.todo, []
         for tag in tags:
-            unit = cache.get(message_id, tag, message_key, self.lookups)
+            unit_key = cache.key_of(message_id, tag)
+            unit = cache.get(message_id, tag, unit_key, self.lookups)
             if unit is None:
                 todo.append((tag, message_id))
                 continue
             if self.complete and None in unit.members:
                 unit = _completed(unit, self.project, self.messages[message_id])
-                cache.put(message_id, tag, message_key, unit)
+                cache.put(message_id, tag, unit_key, unit)
             stale = cache.stale(unit)
             if stale:  # its other channels' outputs are taken, these render again (see store)
                 todo.append((tag, message_id))
@@ -150,7 +151,8 @@ class Whole:
     """
 
     message_id: str
-    message_key: str
+    #: Each unit's key (``Cache.key_of``), in the order of ``tags``.
+    unit_keys: tuple[str, ...]
     tags: tuple[str, ...]
     templates: frozenset[tuple[str, str]]
     units: tuple[Unit, ...]
@@ -187,14 +189,14 @@ class Whole:
         catalogs = catalog_digests(lookups, (tag for unit in units for tag, _ in unit.catalogs))
         was = before.units if before is not None else ()
         if before is not None and len(was) == len(units) and all(map(is_, was, units)):
-            return replace(before, message_key=cache.keys[message_id], tags=tags,
+            return replace(before, unit_keys=_keys(cache, message_id, tags), tags=tags,
                            templates=cache.now, catalogs=catalogs, shard=shard)  # fmt: skip
         members: dict[str, Member] = {}
         lines: dict[str, str] = {}
         for unit in units:
             take_rows(unit, members, lines)
         return cls(
-            message_id, cache.keys[message_id], tags, cache.now, units, catalogs,
+            message_id, _keys(cache, message_id, tags), tags, cache.now, units, catalogs,
             all(None not in unit.members for unit in units),
             tuple(chain.from_iterable(unit.outputs for unit in units)), members, lines,
             shard,
@@ -208,17 +210,22 @@ class Whole:
         complete: bool,
     ) -> bool:
         """Say whether the message's units (in ``tags``) would all be taken as these were."""
-        key = cache.keys[self.message_id]
-        if (key, tags, cache.now) != (self.message_key, self.tags, self.templates):
+        keys = _keys(cache, self.message_id, tags)
+        if (keys, tags, cache.now) != (self.unit_keys, self.tags, self.templates):
             return False
         if complete and not self.complete:
             return False
         mine = cache.units.get(self.message_id, {})
-        for tag, unit in zip(tags, self.units, strict=True):
+        for tag, key, unit in zip(tags, keys, self.units, strict=True):
             found = mine.get(tag)
             if found is None or found[0] != key or found[1] is not unit:
                 return False
         return all(digest_of(lookups.get(tag)) == digest for tag, digest in self.catalogs)
+
+
+def _keys(cache: Cache, message_id: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the keys of a message's units in ``tags``, in their order."""
+    return tuple(cache.key_of(message_id, tag) for tag in tags)
 
 
 def _completed(unit: Unit, project: Project, message: Message) -> Unit:

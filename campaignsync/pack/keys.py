@@ -89,16 +89,20 @@ class PackKeys:
 
     #: The render cache's shards: tool, channels, the time-zone database, the config and
     #: the calendar as the campaign's units read them (:func:`rendered_part`,
-    #: :func:`rendered_calendar`); not the templates. The files and pieces kept from the
-    #: last pack (``pack.kept``) are sealed under it too: each names what else it is made
-    #: of, such as the outputs, or the calendar and the checks' settings (the calendar
-    #: file, the schedule problems the gallery lists).
+    #: :func:`rendered_calendar`); not the templates, nor the locales (each unit's key
+    #: names what it reads of them: :func:`locale_views`).
     units: str
     #: What each channel renders from besides: its templates
     #: (``render.templatefiles.channel_digests``) and its own settings (``[channels.<name>]``:
     #: limits, sender, tracking). A unit keeps those it was rendered with, and only its
     #: channels whose templates or settings changed render again.
     templates: dict[str, str]
+    #: The files and pieces kept from the last pack (``pack.kept``): the units' key and
+    #: the locales published in (:func:`languages`), which the gallery, the calendar and
+    #: the scheduler files list. Each names what else it is made of, such as the outputs,
+    #: or the calendar and the checks' settings (the calendar file, the schedule problems
+    #: the gallery lists).
+    kept: str
     #: The findings of the message checks: the config as they read it
     #: (:func:`checked_part`), the calendar as units read it (``checks.message_check``:
     #: those checks read a message's outputs and the config alone) and every template file.
@@ -166,12 +170,42 @@ def rendered_part(config: Config) -> Config:
     renders from (:attr:`PackKeys.templates`): only whether it is on is kept here (the web
     channel off changes the links of every channel).
     """
-    return replace(
-        _bare(config),
-        partners=_partners_rendered(config),
-        locales=_published(config),
-        **_left(NOT_RENDERED),
+    partners = tuple(replace(p, locales=()) for p in _partners_rendered(config))
+    return replace(_bare(config), partners=partners, locales=(), **_left(NOT_RENDERED))
+
+
+#: What a channel's templates read of the locales: each page's language versions. (No
+#: function a template calls with its context reads them: gettext, the date formats.)
+LANGUAGE_VARIABLES = ("alternates", "x_default")
+
+
+def languages(config: Config) -> tuple[Any, ...]:
+    """Return what the language versions a page lists are made from.
+
+    The locales published in (their tags and names, in the config's order) and each
+    partner's.
+    """
+    return (
+        tuple((loc.tag, loc.gettext) for loc in (config.source_locale, *_published(config))),
+        tuple((p.id, p.locales) for p in config.partners),
     )
+
+
+def locale_views(config: Config) -> dict[tuple[str, str], str]:
+    """Return what a unit reads of the locales, by (its locale, the partner publishing it).
+
+    Its own locale's settings, and those of the locales it falls back to (their text's
+    direction); the partner (its time zone and the rest are in the units' key). A unit's
+    key is its message's digest and this (``cache.Cache.key_of``): a locale a partner
+    starts publishing in adds units, and renders again only the channels whose
+    templates print the language versions (:data:`LANGUAGE_VARIABLES`).
+    """
+    views = {}
+    for locale in config.all_locales:
+        chain = tuple(config.locale(tag) for tag in locale.fallbacks)
+        for partner in config.partners:
+            views[(locale.tag, partner.id)] = digest((locale, chain, partner.id))
+    return views
 
 
 def _published(config: Config) -> tuple[Locale, ...]:
@@ -236,11 +270,16 @@ def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> Pac
     folder = project.root / config.paths.templates
     specs = registry.registry()
     own = {c: [o.template(c) for o in specs[c].outputs] for c in channels if c in specs}
-    made = templatefiles.channel_digests(folder, own)
+    made = templatefiles.channel_sources(folder, own, LANGUAGE_VARIABLES)
     every = templatefiles.folder_digest(folder)
+    listed = languages(config)
     return PackKeys(
         units,
-        {c: digest((files, settings.get(c))) for c, files in made.items()},
+        {
+            c: digest((files, settings.get(c), listed if reads else None))
+            for c, (files, reads) in made.items()
+        },
+        digest((units, listed)),
         digest((*known, checked_part(config), calendar, every)),
         digest((*known, config, project.calendar, every)),
     )

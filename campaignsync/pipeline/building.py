@@ -160,7 +160,7 @@ def _last_pack(
         return False, None, None
     fresh = not cache.units
     load = reuse and not fresh
-    kept = open_kept(cache.folder, pack, cache.key, load, cache.keys, cache.templates)
+    kept = open_kept(cache.folder, pack, cache.kept_key, load, cache.keys, cache.templates)
     return fresh, kept, pack_hashes(cache.folder, pack) if fresh and reuse else None
 
 
@@ -238,7 +238,7 @@ def _open_cache(
     from campaignsync.pack import cache as unitcache
 
     cache = open_cache(project, selection, out, load=reuse)
-    cache.keys = unitcache.message_digests(project)
+    unitcache.keyed_by(cache, project)
     if shards:
         unitcache.absorb(cache, shards)
     return cache

@@ -79,6 +79,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
         bodies[message_id] = known
     cache = unitcache.open_cache(out, selection.name, keyed.units, only=stale, keyed=keyed)
     cache.keys = digests  # each message digested once
+    unitcache.keyed_by(cache, project)
     rendered = render_selection(project, selection, jobs, cache=cache, only=stale, loaded=loaded)
     # What the renderers found about the messages they checked whole (see Keeper): they
     # wrote those messages' shards and sent back none of their outputs.
@@ -102,7 +103,7 @@ def recheck(project: Project, selection: Selection, out: Path, jobs: int) -> Rec
             cached = cache.units.get(message_id, {})
             # Each unit as just rendered (one whose channel failed to render is still stale).
             if all(tag in cached and not cache.stale(cached[tag][1]) for tag in tags[message_id]):
-                chosen = {tag: _read(cached[tag]) for tag in tags[message_id]}
+                chosen = {tag: _read(digests[message_id], cached[tag]) for tag in tags[message_id]}
                 kept.put(messages[message_id], chosen, lookups, mine)
         found.extend(mine.found)
         texts.update(((t.message, t.locale), t) for t in mine.texts)
@@ -186,10 +187,12 @@ def _tags(units: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return tags
 
 
-def _read(cached: tuple[str, Unit]) -> Read:
-    """Return what a cached unit was rendered from."""
-    message_key, unit = cached
-    return message_key, unit.catalogs, unit.log
+def _read(message_key: str, cached: tuple[str, Unit]) -> Read:
+    """Return what a cached unit was rendered from: its message's digest, catalogs, look-ups.
+
+    Not the unit's key: the findings' key names the locales (``keys.checked_part``).
+    """
+    return message_key, cached[1].catalogs, cached[1].log
 
 
 @dataclass(frozen=True, slots=True)

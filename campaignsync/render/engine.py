@@ -8,7 +8,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jinja2 import (
     FileSystemLoader,
@@ -163,15 +163,30 @@ def extraction_error(exc: BaseException, rel: str) -> Diagnostic:
     return Diagnostic("CS030", Severity.ERROR, f"cannot extract strings: {text}", rel, line)
 
 
-def references(templates: Path, names: Iterable[str]) -> dict[str, tuple[str | None, ...] | None]:
-    """Return what each template extends, includes or imports (None: a name worked out then)."""
+class Parsed(NamedTuple):
+    """What a template file names (:func:`references`)."""
+
+    templates: tuple[str | None, ...]  # (None: a name worked out as it renders)
+    variables: frozenset[str]  # (of those watched, the ones it reads)
+
+
+def references(
+    templates: Path, names: Iterable[str], watched: Collection[str] = ()
+) -> dict[str, Parsed | None]:
+    """Return what each template extends, includes or imports, and the variables it reads.
+
+    Of the variables ``watched`` (``jinja2.meta``), and only in a file whose text spells
+    one (finding them costs a parse again); None for a file not read or parsed.
+    """
     from jinja2 import meta
 
-    env, found = make_environment(templates), dict[str, tuple[str | None, ...] | None]()
+    env, found = make_environment(templates), dict[str, Parsed | None]()
     for name in names:
         try:
-            parsed = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-            found[name] = tuple(meta.find_referenced_templates(parsed))
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+            parsed, spelled = env.parse(source), {w for w in watched if w in source}
+            read = meta.find_undeclared_variables(parsed) & spelled if spelled else set()
+            found[name] = Parsed(tuple(meta.find_referenced_templates(parsed)), frozenset(read))
         except (TemplateError, OSError, UnicodeDecodeError):  # unreadable: reported later
             found[name] = None
     return found

@@ -3,7 +3,9 @@
 A channel renders from its own templates (``<channel>.<ext>.j2``) and from those
 they extend, include or import, to the end. :func:`channel_digests` digests
 these files for each channel, so that the render cache re-renders only the
-channels whose templates changed (``pack.cache``).
+channels whose templates changed (``pack.cache``); :func:`channel_sources` says
+too whether they read some variables (each page's language versions: a locale a
+partner starts publishing in renders again only the channels that print them).
 """
 
 from __future__ import annotations
@@ -48,25 +50,42 @@ def channel_digests(templates: Path, wanted: Mapping[str, Iterable[str]]) -> dic
     names another as it renders (``{% include name %}`` with a variable), or cannot
     be parsed, renders from every file of the folder (:func:`folder_digest`).
     """
-    from campaignsync.render import engine
+    return {c: digest for c, (digest, _) in channel_sources(templates, wanted).items()}
 
+
+def channel_sources(
+    templates: Path, wanted: Mapping[str, Iterable[str]], watched: Iterable[str] = ()
+) -> dict[str, tuple[str, bool]]:
+    """Return, by channel, :func:`channel_digests`'s digest and whether it reads ``watched``.
+
+    A channel reads one of the variables ``watched`` when one of its template files
+    names it (``jinja2.meta.find_undeclared_variables``), or when its files cannot all
+    be known (then it renders from every file, and may read anything).
+    """
+    from campaignsync.render.engine import references
+
+    looked_for = frozenset(watched)
     every = names(templates)
-    read = engine.references(templates, every)
-    digests = {}
+    read = references(templates, every, looked_for)
+    found: dict[str, tuple[str, bool]] = {}
     for channel, own in wanted.items():
-        todo, seen, known = list(own), set(), True
+        todo, seen, known, reads = list(own), set(), True, False
         while todo and known:
             name = todo.pop()
             if name in seen:
                 continue
             seen.add(name)
             if name not in read:  # not a ``.j2`` file, or not there
-                read.update(engine.references(templates, [name]))
-            found = read[name]
-            known = found is not None and None not in found
-            todo.extend(n for n in found or () if n is not None)
-        digests[channel] = _digest(templates, sorted(seen)) if known else folder_digest(templates)
-    return digests
+                read.update(references(templates, [name], looked_for))
+            parsed = read[name]
+            known = parsed is not None and None not in parsed.templates
+            reads = reads or (parsed is not None and not looked_for.isdisjoint(parsed.variables))
+            todo.extend(n for n in (parsed.templates if parsed else ()) if n is not None)
+        if known:
+            found[channel] = (_digest(templates, sorted(seen)), reads)
+        else:
+            found[channel] = (folder_digest(templates), bool(looked_for))
+    return found
 
 
 def _digest(templates: Path, chosen: list[str]) -> str:
