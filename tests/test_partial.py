@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -414,8 +415,14 @@ def test_a_locales_fallbacks_edited_render_its_units_again_and_the_pack_is_a_cle
 ) -> None:
     """A unit reads its own locale's settings and those of the locales it falls back to
     (``keys.locale_views``): US Spanish no longer reading Spain's renders the US Spanish
-    units again, whole, and no other."""
+    units again, whole, and no other; what the pack lists of them (the manifest, the
+    scheduler files) is made again too (``keys.PackKeys.kept``)."""
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
+    po = small_repo / "locales" / "es_US" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")  # a title US Spanish takes from Spain's Spanish
+    title = re.search(r'msgctxt "kickoff:title"\nmsgid ".*"\nmsgstr "(.+)"', text)
+    assert title is not None
+    po.write_text(text[: title.start(1)] + text[title.end(1) :], encoding="utf-8")
     cli_invoke(build, env=EPOCH)
     replaced(small_repo / "campaignsync.toml", 'es-US = ["es"]\n', "")
     seen = rendered_locales(monkeypatch)

@@ -97,11 +97,12 @@ class PackKeys:
     #: limits, sender, tracking). A unit keeps those it was rendered with, and only its
     #: channels whose templates or settings changed render again.
     templates: dict[str, str]
-    #: The files and pieces kept from the last pack (``pack.kept``): the units' key and
-    #: the locales published in (:func:`languages`), which the gallery, the calendar and
-    #: the scheduler files list. Each names what else it is made of, such as the outputs,
-    #: or the calendar and the checks' settings (the calendar file, the schedule problems
-    #: the gallery lists).
+    #: The files and pieces kept from the last pack (``pack.kept``): the units' key, the
+    #: locales published in (:func:`languages`), which the gallery, the calendar and the
+    #: scheduler files list, and what their units read of them (:func:`locale_views`: a
+    #: piece made from a message's outputs is named by its inputs, not by the outputs).
+    #: Each names what else it is made of, such as the outputs, or the calendar and the
+    #: checks' settings (the calendar file, the schedule problems the gallery lists).
     kept: str
     #: The findings of the message checks: the config as they read it
     #: (:func:`checked_part`), the calendar as units read it (``checks.message_check``:
@@ -273,13 +274,15 @@ def pack_keys(project: Project, campaign: str, channels: tuple[str, ...]) -> Pac
     made = templatefiles.channel_sources(folder, own, LANGUAGE_VARIABLES)
     every = templatefiles.folder_digest(folder)
     listed = languages(config)
+    shown = {config.source_locale.tag, *(loc.tag for loc in _published(config))}
+    views = sorted((at, view) for at, view in locale_views(config).items() if at[0] in shown)
     return PackKeys(
         units,
         {
             c: digest((files, settings.get(c), listed if reads else None))
             for c, (files, reads) in made.items()
         },
-        digest((units, listed)),
+        digest((units, listed, views)),
         digest((*known, checked_part(config), calendar, every)),
         digest((*known, config, project.calendar, every)),
     )
