@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from conftest import CliInvoke
-from test_incremental import tree
+from test_incremental import same_as_clean, tree
 
 from campaignsync.cli import cli
 from campaignsync.render import engine
@@ -120,8 +120,7 @@ def test_check_after_a_template_edit_renders_its_channel_and_finds_what_a_clean_
     # Then a build from the units the check kept (rendered for it, without cards).
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
     cli_invoke(build, env=EPOCH)
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
 
 
 def replaced(path: Path, before: str, after: str) -> None:
@@ -174,8 +173,7 @@ def test_a_channels_own_settings_edited_render_that_channel_again_as_a_clean_bui
     cli_invoke(build, env=EPOCH)
     assert not seen  # the check rendered them: the build takes them
     as_clean_check(small_repo, tmp_path, check, said)
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
     assert (small_repo / "dist" / "2026.zip").read_bytes() == (
         tmp_path / "clean" / "2026.zip"
     ).read_bytes()
@@ -193,8 +191,7 @@ def test_a_channels_tracking_edited_changes_the_schedule_csvs_links_where_its_po
     text = config.read_text(encoding="utf-8")
     config.write_text(text + "\n[channels.mastodon]\ntracking = false\n", encoding="utf-8")
     cli_invoke(build, env=EPOCH)
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
     csv = (small_repo / "dist" / "2026" / "schedule-eu.csv").read_text(encoding="utf-8")
     assert "mastodon" in csv and "utm_source=mastodon" not in csv
 
@@ -395,7 +392,8 @@ def test_a_locale_no_partner_publishes_yet_renders_nothing_again_and_check_and_b
     )
     config = small_repo / "campaignsync.toml"
     build = ["build", "--repo", str(small_repo), "--jobs", "1"]
-    for before, after in (('"pt-PT"]', '"pt-PT", "sv"]'), ('"pt-PT", "sv"]', '"pt-PT"]')):
+    for step, (before, after) in enumerate((('"pt-PT"]', '"pt-PT", "sv"]'),
+                                             ('"pt-PT", "sv"]', '"pt-PT"]'))):  # fmt: skip
         replaced(config, before, after)
         seen = rendered_locales(monkeypatch)
         cli_invoke(build, env=EPOCH)
@@ -403,9 +401,7 @@ def test_a_locale_no_partner_publishes_yet_renders_nothing_again_and_check_and_b
         assert {channel for tag, channel in seen if tag != "sv"} == {"web"}
         if "sv" in after:  # (its units are new: each renders whole)
             assert {channel for tag, channel in seen if tag == "sv"} >= {"x", "email", "web"}
-        shutil.rmtree(tmp_path / "again", ignore_errors=True)
-        cli_invoke([*build, "--out", str(tmp_path / "again")], env=EPOCH)
-        assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "again" / "2026")
+        same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / f"clean{step}")
         published = {p.name for p in (small_repo / "dist" / "2026").iterdir()}
         assert ("sv" in published) is ("sv" in after)
 
@@ -430,8 +426,7 @@ def test_a_locales_fallbacks_edited_render_its_units_again_and_the_pack_is_a_cle
     monkeypatch.undo()
     assert {tag for tag, _ in seen} == {"es-US"}
     assert {channel for _, channel in seen} >= {"x", "email", "web"}
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
 
 
 def test_a_locale_another_partner_publishes_in_renders_its_units_as_that_partners(
@@ -450,8 +445,7 @@ def test_a_locale_another_partner_publishes_in_renders_its_units_as_that_partner
     monkeypatch.undo()
     assert {channel for tag, channel in seen if tag != "nl"} == {"web"}
     assert {channel for tag, channel in seen if tag == "nl"} >= {"x", "email", "web"}
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
 
 
 @pytest.mark.parametrize(
@@ -609,8 +603,7 @@ def test_a_calendar_edit_a_unit_reads_renders_it_again_as_a_clean_build_would(
     seen = rendered_channels(monkeypatch)
     cli_invoke(build, env=EPOCH)
     assert {"web", "press"} <= set(seen)
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
 
 
 def test_templates_edited_one_after_the_other_each_give_a_clean_builds_pack(
@@ -705,8 +698,7 @@ def test_a_unit_whose_look_ups_cannot_be_read_back_renders_whole_after_a_templat
     seen = rendered_channels(monkeypatch)
     cli_invoke(build, env=EPOCH)
     assert seen.count("mastodon") == 1 and seen.count("x") > 1  # that unit, whole
-    cli_invoke([*build, "--out", str(tmp_path / "clean")], env=EPOCH)
-    assert tree(small_repo / "dist" / "2026") == tree(tmp_path / "clean" / "2026")
+    same_as_clean(cli_invoke, small_repo, small_repo / "dist", tmp_path / "clean")
 
 
 def test_a_channel_that_fails_to_render_again_is_reported_by_every_check_after(

@@ -32,10 +32,11 @@ def source_texts(data: CheckInput) -> Iterator[Diagnostic]:
     if texts is None:
         texts = longtexts.from_outputs(data.outputs, data.project)
     for (message_id, tag), text in sorted(texts.items()):
-        if tag == source_tag and _misses(text, settings):
+        misses = _misses(text, settings) if tag == source_tag else []
+        if misses:
             if not text.blocks and data.blocks is not None:  # kept without them
                 text = replace(text, blocks=data.blocks(text.message, text.locale))
-            yield _too_hard(messages[message_id], text, settings)
+            yield _too_hard(messages[message_id], text, misses)
 
 
 @check("CS402")
@@ -89,11 +90,10 @@ def _misses(text: Text, settings: ReadabilitySettings) -> list[str]:
     return misses
 
 
-def _too_hard(message: Message, text: Text, settings: ReadabilitySettings) -> Diagnostic:
-    """Return CS401 for a source body that misses the target, at its hardest paragraph."""
+def _too_hard(message: Message, text: Text, misses: list[str]) -> Diagnostic:
+    """Return CS401 for a source body that misses the target so, at its hardest paragraph."""
     score = text.score
     assert score is not None
-    misses = _misses(text, settings)
     index = longtexts.hardest(text.blocks, score.language)
     name, block, _origin = text.blocks[index]
     hard = readability.count((block,), score.language, with_syllables=False)
