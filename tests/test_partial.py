@@ -529,6 +529,33 @@ def test_check_after_an_edit_the_message_checks_do_not_read_checks_no_message_ag
     as_clean_check(small_repo, tmp_path, check, said)
 
 
+def test_a_plain_language_bar_raised_names_each_hardest_paragraph_as_kept(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each source text's hardest paragraph is kept with its message's findings: a bar
+    that every body misses makes check report CS401 for each at the line a clean check
+    names, working out no paragraph again (``longtexts.hardest`` is not called)."""
+    from campaignsync.l10n import longtexts
+
+    check = ["check", "--repo", str(small_repo), "--jobs", "1", "--now", "2026-09-20"]
+    CliRunner().invoke(cli, check)
+    strict = "[readability]\nmin_words = 20\nmin_ease = 95\n\n[links]"
+    replaced(small_repo / "campaignsync.toml", "[links]", strict)
+    worked_out: list[str] = []
+    real = longtexts.hardest
+
+    def noted(blocks: Any, language: str) -> int:
+        worked_out.append(language)
+        return real(blocks, language)
+
+    monkeypatch.setattr(longtexts, "hardest", noted)
+    said = CliRunner().invoke(cli, check)
+    assert said.stdout.count("CS401") >= 2, said.output
+    assert worked_out == []
+    monkeypatch.undo()
+    as_clean_check(small_repo, tmp_path, check, said)
+
+
 @pytest.mark.parametrize(
     ("edit", "drawn"),
     [

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from campaignsync.checks import CheckInput, check
-from campaignsync.l10n import longtexts, readability
+from campaignsync.l10n import longtexts
 from campaignsync.l10n.longtexts import Text
 from campaignsync.l10n.readability import FORMULAS, language_of
 from campaignsync.model import Diagnostic, Message, ReadabilitySettings, Severity
@@ -22,8 +22,9 @@ def source_texts(data: CheckInput) -> Iterator[Diagnostic]:
     """Report source texts harder to read than the campaign's target.
 
     A check across messages, as CS402 is, though each text is held to the target alone:
-    it reads the long texts' counts kept with each message's findings, so the target
-    edited (``[readability]``) checks no message's outputs again.
+    it reads the long texts' counts, and each source text's hardest paragraph, kept with
+    each message's findings, so the target edited (``[readability]``) checks no message's
+    outputs again, and a build's answer works out no paragraph again.
     """
     settings = data.project.config.readability
     source_tag = data.project.config.source_locale.tag
@@ -34,7 +35,7 @@ def source_texts(data: CheckInput) -> Iterator[Diagnostic]:
     for (message_id, tag), text in sorted(texts.items()):
         misses = _misses(text, settings) if tag == source_tag else []
         if misses:
-            if not text.blocks and data.blocks is not None:  # kept without them
+            if text.hardest is None and not text.blocks and data.blocks is not None:
                 text = replace(text, blocks=data.blocks(text.message, text.locale))
             yield _too_hard(messages[message_id], text, misses)
 
@@ -92,18 +93,14 @@ def _misses(text: Text, settings: ReadabilitySettings) -> list[str]:
 
 def _too_hard(message: Message, text: Text, misses: list[str]) -> Diagnostic:
     """Return CS401 for a source body that misses the target so, at its hardest paragraph."""
-    score = text.score
-    assert score is not None
-    index = longtexts.hardest(text.blocks, score.language)
-    name, block, _origin = text.blocks[index]
-    hard = readability.count((block,), score.language, with_syllables=False)
+    name, words, sentences = longtexts.hardest_block(text)
     line = next((b.line for n, b in enumerate(message.body, start=1) if f"body.{n}" == name), 1)
     return Diagnostic(
         "CS401",
         Severity.WARNING,
         f"the body is harder to read than the campaign's target: {' and '.join(misses)}; "
-        f"the hardest paragraph starts here ({hard.words} words in {hard.sentences} "
-        f"sentence{'s' if hard.sentences != 1 else ''}): shorter sentences and everyday "
+        f"the hardest paragraph starts here ({words} words in {sentences} "
+        f"sentence{'s' if sentences != 1 else ''}): shorter sentences and everyday "
         "words help",
         message.path,
         line,

@@ -19,6 +19,10 @@ LONG_CHANNELS = ("web", "email", "press")
 MIN_BASELINE = 3
 
 
+#: A text's hardest body block: its field, and its words and sentences.
+Hardest = tuple[str, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """A message's body in one locale: the blocks written in that language, counted."""
@@ -31,6 +35,8 @@ class Text:
     counts: Counts
     #: The same blocks of the source text, counted (None for a text in the source language).
     source: Counts | None = None
+    #: Its hardest block (:func:`hardest_block`), when kept without ``blocks``.
+    hardest: Hardest | None = None
 
     @property
     def score(self) -> Score | None:
@@ -206,6 +212,16 @@ def hardest(blocks: tuple[tuple[str, str, str | None], ...], language: str) -> i
         if found is not None and found.words >= 10 and found.lix > worst:
             best, worst = index, found.lix
     return best
+
+
+def hardest_block(text: Text) -> Hardest:
+    """Return the field, words and sentences of a text's hardest block (see :func:`hardest`)."""
+    if text.hardest is not None:
+        return text.hardest
+    language = language_of(text.locale)
+    name, block, _origin = text.blocks[hardest(text.blocks, language)]
+    counts = count((block,), language, with_syllables=False)
+    return name, counts.words, counts.sentences
 
 
 def baseline(ratios: Iterable[float]) -> float | None:

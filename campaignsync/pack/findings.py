@@ -35,7 +35,7 @@ from typing import Any
 
 from campaignsync.checks.access import alt_entry
 from campaignsync.l10n import catalog
-from campaignsync.l10n.longtexts import Text, plain_counts
+from campaignsync.l10n.longtexts import Text, hardest_block, plain_counts
 from campaignsync.l10n.readability import Counts
 from campaignsync.model import Diagnostic, Message
 from campaignsync.pack import cache, sealed
@@ -235,12 +235,20 @@ def _changed(
 
 
 def _plain_text(text: Text) -> tuple[Any, ...]:
-    """Return a long text's counts as kept (its blocks are kept apart, packed)."""
+    """Return a long text's counts as kept (its blocks are kept apart, packed).
+
+    A text in the source language keeps its hardest paragraph too, which CS401 names
+    whenever the text misses the plain-language target (``[readability]``).
+    """
     source = None if text.source is None else plain_counts(text.source)
-    return (text.message, text.locale, plain_counts(text.counts), source)
+    hardest = hardest_block(text) if text.source is None and text.blocks else None
+    return (text.message, text.locale, plain_counts(text.counts), source, hardest)
 
 
 def _text(t: tuple[Any, ...]) -> Text:
     """Return a kept long text, without its blocks (``Kept.body`` gives them)."""
-    message, locale, counts, source = t
-    return Text(message, locale, (), Counts(*counts), None if source is None else Counts(*source))
+    message, locale, counts, source, hardest = t
+    if hardest is not None and list(map(type, hardest)) != [str, int, int]:
+        raise ValueError("not a text's hardest paragraph")  # (read in Findings.get: a miss)
+    source = None if source is None else Counts(*source)
+    return Text(message, locale, (), Counts(*counts), source, hardest)
