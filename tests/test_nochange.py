@@ -314,3 +314,70 @@ def test_a_build_that_another_build_wrote_before_leaves_its_own_pack_whole(
     inputs(second)  # the inputs as the other build left them: built again, as they are
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     assert pack(sample_repo / "dist") == clean()
+
+
+def test_inputs_written_again_unchanged_are_up_to_date_by_their_content(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An editor saving a file unchanged, git checking files out again, a CI cache restored
+    # over a fresh checkout: new signatures (time, inode), the same bytes. Nothing is built
+    # then, and once their signatures are recorded the next test hashes no file.
+    from campaignsync.pack import state
+
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    manifest = sample_repo / "dist" / "2026" / "manifest.json"
+    built = manifest.stat().st_mtime_ns
+    hour_ago = time.time_ns() - 3600 * 10**9  # settled: their signature vouches for them
+    inputs = [p for name in ("content", "locales", "templates")
+              for p in (sample_repo / name).rglob("*") if p.is_file()]  # fmt: skip
+    for path in [*inputs, sample_repo / "campaignsync.toml"]:
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)  # a new file of the same bytes
+        os.utime(path, ns=(hour_ago, hour_ago))
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
+    assert manifest.stat().st_mtime_ns == built
+    hashed: list[str] = []
+    real = state.content
+    monkeypatch.setattr(state, "content", lambda path: hashed.append(path) or real(path))
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
+    assert hashed == []
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    text = message.read_text(encoding="utf-8")
+    message.write_text(text.replace("Every second step", "EVERY second step"), encoding="utf-8")
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
+    assert "EVERY second step" in page.read_text(encoding="utf-8")
+
+
+def test_an_input_edited_while_a_build_read_it_then_undone_is_built_again(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # That build's pack shows the edit; the file has its old bytes again. The record keeps
+    # no content when an input changed while the build ran (what it read is not known),
+    # so the next build builds again rather than take the undone file as unchanged.
+    from campaignsync.load import project as loading
+
+    messages = sample_repo / "content" / "messages" / "2026"
+    message, other = messages / "authenticator-app.md", messages / "automatic-updates.md"
+    text = message.read_text(encoding="utf-8")
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    real = loading.require_project
+
+    def edited_while_read(root: Path) -> object:
+        message.write_text(text.replace("Every second step", "EDITED second step"), "utf-8")
+        try:
+            return real(root)
+        finally:
+            message.write_text(text, encoding="utf-8")  # undone: the bytes it had
+
+    monkeypatch.setattr(loading, "require_project", edited_while_read)
+    other.write_text(other.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
+    assert "EDITED second step" in page.read_text(encoding="utf-8")
+    monkeypatch.undo()
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert "EDITED" not in page.read_text(encoding="utf-8")

@@ -1,12 +1,14 @@
 """The no-change test: a fingerprint of a build's inputs, recorded next to the pack it made.
 
 A build whose fingerprint matches the record, and whose pack is as that build
-left it, reads and writes nothing (``campaignsync build`` says "Up to date").
+left it, reads and writes nothing (``campaignsync build`` says "Up to date"). Nor
+does one whose inputs were only touched: their content is kept too (:func:`by_content`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -66,6 +68,11 @@ class Stamp:
     #: Taken with the clock: the input files changed before this time (ns) are settled,
     #: their signature vouching for their bytes; ``unsettled`` holds all the others.
     since: int | None = None
+    #: What the inputs' content is told by (:func:`by_content`): the digest of all but the
+    #: input files, where they were found (the root, the names), and each one's signature.
+    rest: str = ""
+    found: tuple[Path, tuple[str, ...]] | None = None
+    lines: tuple[str, ...] = ()
 
     @property
     def clocked(self) -> bool:
@@ -93,12 +100,16 @@ def fingerprint(
     epoch (the command line reads it); without it, no file is taken as unsettled.
     """
     unsettled: list[tuple[str, str]] = []
-    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
-    digest.update(json.dumps(runtime()).encode())
+    rest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    rest.update(json.dumps(runtime()).encode())
     since = clock - UNSETTLED_NS if clock is not None else None
-    digest.update(signatures(root, inputs, unsettled, since).encode())
+    names = tuple(inputs)
+    lines = _lines(root, names)
+    digest = hashlib.sha256(rest.digest())
+    digest.update(signatures(root, names, unsettled, since, lines).encode())
     digest.update(signatures(TOOL, (".",)).encode())
-    return Stamp(digest.hexdigest(), tuple(unsettled), since)
+    found = (root, names)
+    return Stamp(digest.hexdigest(), tuple(unsettled), since, rest.hexdigest(), found, tuple(lines))
 
 
 def signatures(
@@ -106,20 +117,69 @@ def signatures(
     names: Iterable[str],
     unsettled: list[tuple[str, str]] | None = None,
     since: int | None = None,
+    lines: list[str] | None = None,
 ) -> str:
     """Return the stat signatures of ``names`` (relative to ``root``) and of all files below them.
 
     One line a file or symbolic link (path, size, mtime, inode), in a fixed order;
     ``__pycache__`` folders are left out, and a name that does not exist gives nothing.
     To ``unsettled``, each file changed after ``since`` (ns) is added with its sha256.
+    ``lines``: those lines, taken already (:func:`_lines`).
     """
-    lines = [line for name in names for line in _signatures(str(root / name))]
+    if lines is None:
+        lines = _lines(root, names)
     if unsettled is not None and since is not None:
         for line in lines:
             path, _, mtime, _ = line.split("\0")
             if int(mtime) > since:  # or in the future: a clock set otherwise
                 unsettled.append((path, content(path)))
     return "".join(lines)
+
+
+def _lines(root: Path, names: Iterable[str]) -> list[str]:
+    return [line for name in names for line in _signatures(str(root / name))]
+
+
+#: Each settled input file's signature and sha256, by path, as kept with a build's record:
+#: [size, mtime (ns), inode, sha256].
+Contents = dict[str, list[Any]]
+
+
+def by_content(stamp: Stamp, known: Mapping[str, Any]) -> tuple[str, Contents]:
+    """Return a digest of the inputs' content and all else ``stamp`` names, and what to keep.
+
+    What a touched file is (saved unchanged, checked out again, restored by a CI cache)
+    is told by its bytes, not its signature. Each input file whose signature is the one
+    ``known`` keeps (a settled file's: see :class:`Stamp`) is taken by its kept sha256,
+    as git's index takes a file; each unsettled one by the sha256 the stamp took; any
+    other is read and hashed now. What is returned to keep holds the settled files.
+    """
+    fresh = dict(stamp.unsettled)
+    digest = hashlib.sha256(f"{stamp.rest}\0{_tool_content()}".encode())
+    below = f"{stamp.found[0]}{os.sep}" if stamp.found is not None else ""
+    kept: Contents = {}
+    for line in stamp.lines:
+        path, size, mtime, inode = line[:-1].split("\0")
+        signature = [int(size), int(mtime), int(inode)]
+        sha256 = fresh.get(path)
+        if sha256 is None:
+            was: Any = known.get(path)
+            same = type(was) is list and len(was) == 4 and was[:3] == signature
+            sha256 = was[3] if same and type(was[3]) is str else content(path)
+            kept[path] = [*signature, sha256]
+        rel = path.removeprefix(below)  # (another checkout's files at the same paths in it)
+        digest.update(f"{rel}\0{sha256}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), kept
+
+
+@functools.cache
+def _tool_content() -> str:
+    """Return a digest of campaignsync's own files' paths and bytes (not their signatures)."""
+    digest = hashlib.sha256()
+    for line in _lines(TOOL, (".",)):
+        path = line.partition("\0")[0]
+        digest.update(f"{os.path.relpath(path, TOOL)}\0{content(path)}\0".encode())
+    return digest.hexdigest()
 
 
 def content(path: str) -> str:
@@ -204,27 +264,62 @@ def current(out: Path, print_: Stamp) -> PackResult | None:
         try:
             if state["fingerprint"] != print_.digest:
                 continue
-            if journal_path(out, name).exists():
-                return None
             recorded_ = unsettled_of(state.get("unsettled", []))
             if not Stamp(print_.digest, recorded_).holds():
                 return None
             if print_.clocked and recorded_ != print_.unsettled:  # settled since: read no more
                 _settle(out, states, name, print_)
-            folder, archive = out / name, out / f"{name}.zip"
-            info = (folder / "manifest.json").stat()
-            if [info.st_size, info.st_mtime_ns] != state["manifest"]:
-                return None
-            if state["zip"] is None:  # built without its zip: none may have appeared since
-                if archive.exists():
-                    return None
-            else:
-                info = archive.stat()
-                if [info.st_size, info.st_mtime_ns] != state["zip"]:
-                    return None
-            kept = archive if state["zip"] is not None else None
-            return PackResult(folder, kept, state["files"], 0, state["files"], state["sha256"])
+            return _left(out, name, state)
         except (OSError, KeyError, TypeError):
+            return None
+    return _same_content(out, states, print_)
+
+
+def _left(out: Path, name: str, state: dict[str, Any]) -> PackResult | None:
+    """Return the pack ``name`` a build recorded in ``state``, if it is as that build left it.
+
+    Raise OSError, KeyError or TypeError when the record or the pack cannot be read.
+    """
+    if journal_path(out, name).exists():
+        return None
+    folder, archive = out / name, out / f"{name}.zip"
+    info = (folder / "manifest.json").stat()
+    if [info.st_size, info.st_mtime_ns] != state["manifest"]:
+        return None
+    if state["zip"] is None:  # built without its zip: none may have appeared since
+        if archive.exists():
+            return None
+    else:
+        info = archive.stat()
+        if [info.st_size, info.st_mtime_ns] != state["zip"]:
+            return None
+    kept = archive if state["zip"] is not None else None
+    return PackResult(folder, kept, state["files"], 0, state["files"], state["sha256"])
+
+
+def _same_content(out: Path, states: dict[str, dict[str, Any]], print_: Stamp) -> PackResult | None:
+    """Return the pack a build recorded from inputs of the same content, if left as it was.
+
+    Its inputs were touched since, none changed (:func:`by_content`): the record takes
+    their signatures now, so that the next test reads no file again.
+    """
+    for name, state in states.items():
+        try:
+            kept = state.get("contents")
+            if not print_.lines or not isinstance(kept, dict):
+                continue
+            digest, files = by_content(print_, kept["files"])
+            if digest != kept["digest"]:
+                continue
+            found = _left(out, name, state)
+            if found is not None:
+                state["fingerprint"] = print_.digest
+                state["unsettled"] = [list(pair) for pair in print_.unsettled]
+                state["contents"] = {"digest": digest, "files": files}
+                with contextlib.suppress(OSError):  # not written: only hashed again next time
+                    _save(out, states)
+            return found
+        except (OSError, KeyError, TypeError, AttributeError):
             return None
     return None
 
@@ -236,7 +331,8 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
     manifest = (result.folder / "manifest.json").stat()
     archive = result.archive.stat() if result.archive is not None else None
     states = recorded(out)
-    states[result.folder.name] = {
+    name = result.folder.name
+    states[name] = {
         "fingerprint": print_.digest,
         "unsettled": [list(pair) for pair in print_.unsettled],
         "files": result.files,
@@ -244,8 +340,25 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
         "zip": [archive.st_size, archive.st_mtime_ns] if archive is not None else None,
         "zlib": writer.ZLIB_VERSION,
+        "contents": _contents(print_, states.get(name)),
     }
     _save(out, states)
+
+
+def _contents(print_: Stamp, last: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return the inputs' content as a build made from them keeps it (see :func:`by_content`).
+
+    None (nothing kept: the next touched input builds again) when an input changed while
+    the build ran: what it read may be neither what the stamp saw nor what is there now.
+    """
+    if not print_.lines or print_.found is None:
+        return None
+    if _lines(*print_.found) != list(print_.lines) or not print_.holds():
+        return None
+    was = last.get("contents") if isinstance(last, dict) else None
+    known = was.get("files") if isinstance(was, dict) else None
+    digest, files = by_content(print_, known if isinstance(known, dict) else {})
+    return {"digest": digest, "files": files}
 
 
 def forget(out: Path, name: str) -> None:
