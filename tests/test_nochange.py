@@ -381,3 +381,35 @@ def test_an_input_edited_while_a_build_read_it_then_undone_is_built_again(
     monkeypatch.undo()
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     assert "EDITED" not in page.read_text(encoding="utf-8")
+
+
+def test_check_after_its_inputs_were_written_again_unchanged_gives_its_answer_again(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a build: inputs with new signatures and the same bytes are taken by their content,
+    # and the answer is kept under their signatures now (the next check hashes no file).
+    from campaignsync.pack import state
+
+    check = ["check", "--repo", str(sample_repo), "--now", "2026-09-01"]
+    first = cli_invoke(check, env=EPOCH)
+    hour_ago = time.time_ns() - 3600 * 10**9
+    inputs = [p for name in ("content", "locales", "templates")
+              for p in (sample_repo / name).rglob("*") if p.is_file()]  # fmt: skip
+    for path in [*inputs, sample_repo / "campaignsync.toml"]:
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)
+        os.utime(path, ns=(hour_ago, hour_ago))
+    now = datetime(2026, 9, 1)
+    assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is not None
+    hashed: list[str] = []
+    real = state.content
+    monkeypatch.setattr(state, "content", lambda path: hashed.append(path) or real(path))
+    assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is not None
+    assert hashed == [str(sample_repo / "locales" / "glossary.tbx")]  # (hashed every time)
+    monkeypatch.undo()
+    again = cli_invoke(check, env=EPOCH)
+    assert (again.stdout, again.exit_code) == (first.stdout, first.exit_code)
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is None

@@ -340,23 +340,24 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
         "zip": [archive.st_size, archive.st_mtime_ns] if archive is not None else None,
         "zlib": writer.ZLIB_VERSION,
-        "contents": _contents(print_, states.get(name)),
+        "contents": kept_contents(print_, states.get(name, {}).get("contents")),
     }
     _save(out, states)
 
 
-def _contents(print_: Stamp, last: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return the inputs' content as a build made from them keeps it (see :func:`by_content`).
+def kept_contents(print_: Stamp, last: Any) -> dict[str, Any] | None:
+    """Return the inputs' content as a build (or check) that read them keeps it.
 
-    None (nothing kept: the next touched input builds again) when an input changed while
-    the build ran: what it read may be neither what the stamp saw nor what is there now.
+    ``last``: what the last one kept (:func:`by_content` takes the files whose signature
+    it holds by their sha256). None (nothing kept: a touched input builds again) when an
+    input changed while the build ran: it may have read what neither the stamp saw nor
+    is there now.
     """
     if not print_.lines or print_.found is None:
         return None
     if _lines(*print_.found) != list(print_.lines) or not print_.holds():
         return None
-    was = last.get("contents") if isinstance(last, dict) else None
-    known = was.get("files") if isinstance(was, dict) else None
+    known = last.get("files") if isinstance(last, dict) else None
     digest, files = by_content(print_, known if isinstance(known, dict) else {})
     return {"digest": digest, "files": files}
 

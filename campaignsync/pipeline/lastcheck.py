@@ -6,7 +6,9 @@ of its inputs taken before it read them (stat signatures of the config, the
 content, the catalogs and the templates, as ``build``'s no-change test takes
 them, and of the glossary) and of the tool (its files, Python and the libraries, as
 ``pack.state.fingerprint`` sees them). While that fingerprint holds, the answer is
-given again without loading the project, nor importing what loading it needs.
+given again without loading the project, nor importing what loading it needs; and so it
+is when inputs were only touched (saved unchanged, checked out again): the contents of the
+inputs are kept beside the answer, as a build keeps them (``pack.state.by_content``).
 
 Two findings also depend on the clock. CS320 turns from a warning into an
 error once the translation freeze has passed: the answer says on which side of
@@ -80,12 +82,12 @@ def stamp(root: Path, campaign: str | None, clock: int | None = None) -> state.S
 def glossary_stamp(root: Path, glossary: str | None) -> str:
     """Return the fingerprint of the glossary file (take it before reading it).
 
-    Its content is hashed too (one small file): a change within one tick of the file
-    system's clock keeps its signature.
+    Its content, hashed (one small file): a change within one tick of the file system's
+    clock keeps its signature, and a file written again unchanged has another one.
     """
     if not glossary:
         return ""
-    return state.signatures(root, (glossary,)) + state.content(str(root / glossary))
+    return state.content(str(root / glossary))
 
 
 def is_late(freeze: date | None, now: datetime) -> bool:
@@ -104,6 +106,7 @@ def recall(
         return None
     key = stamp(root, campaign, clock)
     plain = sealed.read_sealed(path, where, key.digest)
+    touched = plain is None and (plain := _touched(path, where, key)) is not None
     try:
         answer = None if plain is None else _answer(plain)
     except Exception:  # the right shape is part of being intact
@@ -114,10 +117,39 @@ def recall(
         return None
     if glossary_stamp(root, answer.glossary) != answer.glossary_stamp:
         return None
-    if key.clocked and answer.unsettled != key.unsettled:  # settled since: kept as read now
+    if touched or (key.clocked and answer.unsettled != key.unsettled):  # kept as read now
         with contextlib.suppress(OSError):
             sealed.write_sealed(path, key.digest, (*plain[:-1], [list(p) for p in key.unsettled]))
+            _keep_contents(path, where, key)
     return answer
+
+
+#: What the contents of the inputs an answer was found from are kept under (``.contents``).
+_CONTENTS = "contents of the inputs of a kept answer"
+
+
+def _touched(path: Path, where: bytes, key: state.Stamp) -> tuple[Any, ...] | None:
+    """Return the kept answer if its inputs were only touched since (``state.by_content``)."""
+    kept = sealed.read_sealed(path.with_suffix(".contents"), where, _CONTENTS)
+    try:
+        found_under, contents = kept
+        if state.by_content(key, contents["files"])[0] != contents["digest"]:
+            return None
+        answer: tuple[Any, ...] | None = sealed.read_sealed(path, where, str(found_under))
+    except Exception:  # none kept, or not of that shape: a miss
+        return None
+    return answer
+
+
+def _keep_contents(path: Path, where: bytes, key: state.Stamp) -> None:
+    """Keep the contents of the inputs of the answer just kept under ``key`` (or drop them)."""
+    side = path.with_suffix(".contents")
+    last = sealed.read_sealed(side, where, _CONTENTS)
+    contents = state.kept_contents(key, last[1] if isinstance(last, tuple) and last else None)
+    if contents is None:
+        side.unlink(missing_ok=True)
+    else:
+        sealed.write_sealed(side, _CONTENTS, (key.digest, contents))
 
 
 def replay(root: Path, answer: Answer, now: datetime) -> list[Diagnostic]:
@@ -158,8 +190,10 @@ def remember(
         glossary,
         [list(pair) for pair in key.unsettled],
     )
+    path = _path(root, campaign)
     with contextlib.suppress(OSError):  # an answer not kept is only a longer check next time
-        sealed.write_sealed(_path(root, campaign), key.digest, plain)
+        sealed.write_sealed(path, key.digest, plain)
+        _keep_contents(path, sealed.folder_id(path.parent), key)
 
 
 def clock_facts(
