@@ -12,7 +12,9 @@ then times, each as a fresh process:
 1. a clean build into an empty output folder (no render cache), and its peak memory (its
    largest process; after one message and one template changed, all its processes together
    too, in a run of its own: forked ones share pages until written),
-2. a no-change rebuild (nothing should be read or written),
+2. a no-change rebuild (nothing should be read or written), and one after every input
+   file was written again unchanged (as a checkout gives them: told by their bytes), with
+   `check` after it,
 3. a rebuild after one message changed (with the zip, and its peak memory; the folder alone:
    --no-zip, then the zip made again; and in a process that built before, as `preview`
    rebuilds after each save: the folder, then the zip, the median of three saves; and at a
@@ -581,6 +583,15 @@ def main() -> None:
         settings.write_text(original, encoding="utf-8")
         shutil.rmtree(repo / "locales" / "is", ignore_errors=True)
     run(build, env)  # (the locale removed)
+    # Every input file written again as it was (git checking them out again, a CI cache
+    # restored over a fresh checkout): new signatures, the same bytes, nothing to build.
+    for name in ("content", "locales", "templates"):
+        for path in sorted(p for p in (repo / name).rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            path.unlink()
+            path.write_bytes(data)
+    figures["touched"] = run(build, env)
+    figures["check_touched"] = run(check, env, ok=(0, 1))
     # The config edited elsewhere (the site's name, which pages show): every unit renders
     # again, over the pack. The cache is deleted after it, for the cold check.
     original = edited(settings, 'name = "Benchmark campaign"', 'name = "Benchmark campaign 2"')
@@ -700,6 +711,12 @@ def report(f: dict[str, float], files: int, zip_bytes: int) -> None:
     line(
         "check, locale added", f["check_locale"], f"= {f['check_locale'] / clean:.3f} x clean build"
     )
+    line(
+        "inputs written again unchanged",
+        f["touched"],
+        f"= {f['touched'] / clean:.4f} x clean build (every input file: up to date by its bytes)",
+    )
+    line("check, inputs written again", f["check_touched"], "(its last answer, by their bytes)")
     line(
         "config changed",
         f["config"],
