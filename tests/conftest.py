@@ -75,6 +75,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         again,
         archive,
         attention,
+        contents,
         lookups,
         manifestrows,
         schedulecsv,
@@ -85,6 +86,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # WRITTEN_GLOBALS): each test starts with none.
     monkeypatch.setattr(again._Process, "again", False)
     monkeypatch.setattr(lookups, "_READ_PO", {})
+    monkeypatch.setattr(contents, "_HASHED", {})
     monkeypatch.setattr(schedulecsv._Encoded, "last", {})
     monkeypatch.setattr(shards.Known, "last", None)
     monkeypatch.setattr(archive._Written, "last", None)

@@ -439,6 +439,8 @@ WRITTEN_GLOBALS = {
     ("pack/based.py", "_BASES"),
     # The sha256 of each PO file this process read, while its file is the one seen.
     ("pack/lookups.py", "_READ_PO"),
+    # The sha256 of each settled input file this process hashed, by its signature.
+    ("pack/contents.py", "_HASHED"),
     # The render cache's units read last, up to 64 MB, and their lock: emptied when a
     # cache is opened, and made anew in a forked renderer (pack/bodies.py).
     ("pack/bodies.py", "_RECENT"),

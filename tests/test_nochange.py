@@ -322,7 +322,7 @@ def test_inputs_written_again_unchanged_are_up_to_date_by_their_content(
     # An editor saving a file unchanged, git checking files out again, a CI cache restored
     # over a fresh checkout: new signatures (time, inode), the same bytes. Nothing is built
     # then, and once their signatures are recorded the next test hashes no file.
-    from campaignsync.pack import state
+    from campaignsync.pack import contents
 
     build = ["build", "--repo", str(sample_repo)]
     cli_invoke(build, env=EPOCH)
@@ -339,8 +339,8 @@ def test_inputs_written_again_unchanged_are_up_to_date_by_their_content(
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
     assert manifest.stat().st_mtime_ns == built
     hashed: list[str] = []
-    real = state.content
-    monkeypatch.setattr(state, "content", lambda path: hashed.append(path) or real(path))
+    real = contents.content
+    monkeypatch.setattr(contents, "content", lambda path: hashed.append(path) or real(path))
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
     assert hashed == []
     message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
@@ -388,7 +388,7 @@ def test_check_after_its_inputs_were_written_again_unchanged_gives_its_answer_ag
 ) -> None:
     # As a build: inputs with new signatures and the same bytes are taken by their content,
     # and the answer is kept under their signatures now (the next check hashes no file).
-    from campaignsync.pack import state
+    from campaignsync.pack import contents
 
     check = ["check", "--repo", str(sample_repo), "--now", "2026-09-01"]
     first = cli_invoke(check, env=EPOCH)
@@ -403,8 +403,8 @@ def test_check_after_its_inputs_were_written_again_unchanged_gives_its_answer_ag
     now = datetime(2026, 9, 1)
     assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is not None
     hashed: list[str] = []
-    real = state.content
-    monkeypatch.setattr(state, "content", lambda path: hashed.append(path) or real(path))
+    real = contents.content
+    monkeypatch.setattr(contents, "content", lambda path: hashed.append(path) or real(path))
     assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is not None
     assert hashed == [str(sample_repo / "locales" / "glossary.tbx")]  # (hashed every time)
     monkeypatch.undo()
@@ -413,3 +413,39 @@ def test_check_after_its_inputs_were_written_again_unchanged_gives_its_answer_ag
     message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
     message.write_text(message.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
     assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is None
+
+
+def test_an_input_saved_while_a_build_keeps_its_contents_is_built_again(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A save landing as the build ends, while it hashes its inputs for the record (a
+    # preview's next save, say): the file's signature is then not the one the build's stamp
+    # took, so nothing is kept, and the next build builds what the file says now.
+    from campaignsync.pack import contents
+
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    text = message.read_text(encoding="utf-8")
+    build = ["build", "--repo", str(sample_repo)]
+    cli_invoke(build, env=EPOCH)
+    message.write_text(text.replace("Every second step", "SECOND second step"), "utf-8")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(message, ns=(hour_ago, hour_ago))  # settled: its signature vouches for it
+    keep, hash_ = contents.kept_contents, contents.by_content
+
+    def saved_meanwhile(stamp: object, known: object) -> object:
+        message.write_text(text.replace("Every second step", "THIRD second step"), "utf-8")
+        contents._HASHED.clear()  # (as in a build with no record to test against first)
+        return hash_(stamp, known)  # type: ignore[arg-type]
+
+    def keeping(stamp: object, last: object) -> object:
+        with monkeypatch.context() as patched:
+            patched.setattr(contents, "by_content", saved_meanwhile)
+            return keep(stamp, last)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contents, "kept_contents", keeping)
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    monkeypatch.undo()
+    page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
+    assert "SECOND second step" in page.read_text(encoding="utf-8")
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert "THIRD second step" in page.read_text(encoding="utf-8")

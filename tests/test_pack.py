@@ -14,7 +14,7 @@ import pytest
 from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Measure, Output
-from campaignsync.pack import manifest, state, writer
+from campaignsync.pack import contents, manifest, state, writer
 
 EPOCH = 1790000000  # 2026-09-21 14:13:20 UTC
 
@@ -216,8 +216,8 @@ def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> 
 
 
 def test_fingerprint_covers_all_of_campaignsync_not_only_the_pack_stage() -> None:
-    assert (state.TOOL / "render" / "engine.py").is_file()
-    assert (state.TOOL / "pack" / "state.py").is_file()
+    assert (contents.TOOL / "render" / "engine.py").is_file()
+    assert (contents.TOOL / "pack" / "state.py").is_file()
 
 
 def test_fingerprint_follows_inputs_and_settings(tmp_path: Path) -> None:

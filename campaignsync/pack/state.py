@@ -2,31 +2,26 @@
 
 A build whose fingerprint matches the record, and whose pack is as that build
 left it, reads and writes nothing (``campaignsync build`` says "Up to date"). Nor
-does one whose inputs were only touched: their content is kept too (:func:`by_content`).
+does one whose inputs were only touched: their content is kept too (``pack.contents``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
-import stat
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsync import paths
+from campaignsync.pack import contents
 
 if TYPE_CHECKING:
     from campaignsync.pack.runs import Table
-
-#: campaignsync's own files, all of them: a changed module anywhere makes a build run again.
-TOOL = Path(__file__).resolve().parent.parent
-
 
 STATE_NAME = ".campaignsync-state.json"
 
@@ -68,11 +63,13 @@ class Stamp:
     #: Taken with the clock: the input files changed before this time (ns) are settled,
     #: their signature vouching for their bytes; ``unsettled`` holds all the others.
     since: int | None = None
-    #: What the inputs' content is told by (:func:`by_content`): the digest of all but the
+    #: What the inputs' content is told by (``pack.contents``): the digest of all but the
     #: input files, where they were found (the root, the names), and each one's signature.
     rest: str = ""
     found: tuple[Path, tuple[str, ...]] | None = None
     lines: tuple[str, ...] = ()
+    #: campaignsync's own files' signatures (what its content is kept under).
+    tool: str = ""
 
     @property
     def clocked(self) -> bool:
@@ -81,7 +78,7 @@ class Stamp:
 
     def holds(self) -> bool:
         """Return True while each unsettled file still has the content it had."""
-        return all(content(path) == sha256 for path, sha256 in self.unsettled)
+        return all(contents.content(path) == sha256 for path, sha256 in self.unsettled)
 
 
 def fingerprint(
@@ -104,101 +101,17 @@ def fingerprint(
     rest.update(json.dumps(runtime()).encode())
     since = clock - UNSETTLED_NS if clock is not None else None
     names = tuple(inputs)
-    lines = _lines(root, names)
+    lines = contents.lines_of(root, names)
     digest = hashlib.sha256(rest.digest())
-    digest.update(signatures(root, names, unsettled, since, lines).encode())
-    digest.update(signatures(TOOL, (".",)).encode())
+    digest.update(
+        contents.signatures(root, names, unsettled, since, lines).encode(errors="surrogateescape")
+    )
+    tool = contents.signatures(contents.TOOL, (".",))
+    digest.update(tool.encode(errors="surrogateescape"))
     found = (root, names)
-    return Stamp(digest.hexdigest(), tuple(unsettled), since, rest.hexdigest(), found, tuple(lines))
-
-
-def signatures(
-    root: Path,
-    names: Iterable[str],
-    unsettled: list[tuple[str, str]] | None = None,
-    since: int | None = None,
-    lines: list[str] | None = None,
-) -> str:
-    """Return the stat signatures of ``names`` (relative to ``root``) and of all files below them.
-
-    One line a file or symbolic link (path, size, mtime, inode), in a fixed order;
-    ``__pycache__`` folders are left out, and a name that does not exist gives nothing.
-    To ``unsettled``, each file changed after ``since`` (ns) is added with its sha256.
-    ``lines``: those lines, taken already (:func:`_lines`).
-    """
-    if lines is None:
-        lines = _lines(root, names)
-    if unsettled is not None and since is not None:
-        for line in lines:
-            path, _, mtime, _ = line.split("\0")
-            if int(mtime) > since:  # or in the future: a clock set otherwise
-                unsettled.append((path, content(path)))
-    return "".join(lines)
-
-
-def _lines(root: Path, names: Iterable[str]) -> list[str]:
-    return [line for name in names for line in _signatures(str(root / name))]
-
-
-#: Each settled input file's signature and sha256, by path, as kept with a build's record:
-#: [size, mtime (ns), inode, sha256].
-Contents = dict[str, list[Any]]
-
-
-def by_content(stamp: Stamp, known: Mapping[str, Any]) -> tuple[str, Contents]:
-    """Return a digest of the inputs' content and all else ``stamp`` names, and what to keep.
-
-    What a touched file is (saved unchanged, checked out again, restored by a CI cache)
-    is told by its bytes, not its signature. Each input file whose signature is the one
-    ``known`` keeps (a settled file's: see :class:`Stamp`) is taken by its kept sha256,
-    as git's index takes a file; each unsettled one by the sha256 the stamp took; any
-    other is read and hashed now. What is returned to keep holds the settled files.
-    """
-    fresh = dict(stamp.unsettled)
-    digest = hashlib.sha256(f"{stamp.rest}\0{_tool_content()}".encode())
-    below = f"{stamp.found[0]}{os.sep}" if stamp.found is not None else ""
-    kept: Contents = {}
-    for line in stamp.lines:
-        path, size, mtime, inode = line[:-1].split("\0")
-        signature = [int(size), int(mtime), int(inode)]
-        sha256 = fresh.get(path)
-        if sha256 is None:
-            was: Any = known.get(path)
-            same = type(was) is list and len(was) == 4 and was[:3] == signature
-            sha256 = was[3] if same and type(was[3]) is str else content(path)
-            kept[path] = [*signature, sha256]
-        rel = path.removeprefix(below)  # (another checkout's files at the same paths in it)
-        digest.update(f"{rel}\0{sha256}\0".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), kept
-
-
-@functools.cache
-def _tool_content() -> str:
-    """Return a digest of campaignsync's own files' paths and bytes (not their signatures)."""
-    digest = hashlib.sha256()
-    for line in _lines(TOOL, (".",)):
-        path = line.partition("\0")[0]
-        digest.update(f"{os.path.relpath(path, TOOL)}\0{content(path)}\0".encode())
-    return digest.hexdigest()
-
-
-def content(path: str) -> str:
-    """Return the sha256 of a regular file's bytes; what a link or special file is, else.
-
-    Never follows a link nor waits on a device or pipe (a link to /dev/zero is an input
-    the loader refuses, not one to read without end).
-    """
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        try:
-            return f"link:{Path(path).readlink()}"
-        except OSError:
-            return ""
-    with open(handle, "rb") as file:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return "special"
-        return hashlib.file_digest(file, "sha256").hexdigest()
+    return Stamp(
+        digest.hexdigest(), tuple(unsettled), since, rest.hexdigest(), found, tuple(lines), tool
+    )
 
 
 def runtime() -> list[str]:
@@ -220,30 +133,6 @@ def runtime() -> list[str]:
 
 
 _METADATA = (".dist-info", ".egg-info")
-
-
-def _signatures(path: str) -> Iterator[str]:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return
-    if not stat.S_ISDIR(info.st_mode):
-        yield _line(path, info)
-        return
-    try:
-        with os.scandir(path) as found:
-            entries = sorted(found, key=lambda e: e.name)
-    except OSError:  # gone since, or unreadable: as os.walk, nothing below it
-        return
-    for entry in entries:
-        if not entry.is_dir(follow_symlinks=False):
-            yield _line(entry.path, entry.stat(follow_symlinks=False))
-        elif entry.name != "__pycache__":
-            yield from _signatures(entry.path)
-
-
-def _line(path: str, info: os.stat_result) -> str:
-    return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
 
 
 def journal_path(out: Path, campaign: str) -> Path:
@@ -300,7 +189,7 @@ def _left(out: Path, name: str, state: dict[str, Any]) -> PackResult | None:
 def _same_content(out: Path, states: dict[str, dict[str, Any]], print_: Stamp) -> PackResult | None:
     """Return the pack a build recorded from inputs of the same content, if left as it was.
 
-    Its inputs were touched since, none changed (:func:`by_content`): the record takes
+    Its inputs were touched since, none changed (``pack.contents``): the record takes
     their signatures now, so that the next test reads no file again.
     """
     for name, state in states.items():
@@ -308,7 +197,7 @@ def _same_content(out: Path, states: dict[str, dict[str, Any]], print_: Stamp) -
             kept = state.get("contents")
             if not print_.lines or not isinstance(kept, dict):
                 continue
-            digest, files = by_content(print_, kept["files"])
+            digest, files = contents.by_content(print_, kept["files"])
             if digest != kept["digest"]:
                 continue
             found = _left(out, name, state)
@@ -340,26 +229,9 @@ def remember(out: Path, print_: Stamp, result: PackResult) -> None:
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
         "zip": [archive.st_size, archive.st_mtime_ns] if archive is not None else None,
         "zlib": writer.ZLIB_VERSION,
-        "contents": kept_contents(print_, states.get(name, {}).get("contents")),
+        "contents": contents.kept_contents(print_, states.get(name, {}).get("contents")),
     }
     _save(out, states)
-
-
-def kept_contents(print_: Stamp, last: Any) -> dict[str, Any] | None:
-    """Return the inputs' content as a build (or check) that read them keeps it.
-
-    ``last``: what the last one kept (:func:`by_content` takes the files whose signature
-    it holds by their sha256). None (nothing kept: a touched input builds again) when an
-    input changed while the build ran: it may have read what neither the stamp saw nor
-    is there now.
-    """
-    if not print_.lines or print_.found is None:
-        return None
-    if _lines(*print_.found) != list(print_.lines) or not print_.holds():
-        return None
-    known = last.get("files") if isinstance(last, dict) else None
-    digest, files = by_content(print_, known if isinstance(known, dict) else {})
-    return {"digest": digest, "files": files}
 
 
 def forget(out: Path, name: str) -> None:

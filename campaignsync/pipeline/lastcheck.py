@@ -8,7 +8,7 @@ them, and of the glossary) and of the tool (its files, Python and the libraries,
 ``pack.state.fingerprint`` sees them). While that fingerprint holds, the answer is
 given again without loading the project, nor importing what loading it needs; and so it
 is when inputs were only touched (saved unchanged, checked out again): the contents of the
-inputs are kept beside the answer, as a build keeps them (``pack.state.by_content``).
+inputs are kept beside the answer, as a build keeps them (``pack.contents``).
 
 Two findings also depend on the clock. CS320 turns from a warning into an
 error once the translation freeze has passed: the answer says on which side of
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync import __version__
 from campaignsync.model import Diagnostic, Project
-from campaignsync.pack import sealed, state
+from campaignsync.pack import contents, sealed, state
 from campaignsync.paths import input_paths, read_paths
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def glossary_stamp(root: Path, glossary: str | None) -> str:
     """
     if not glossary:
         return ""
-    return state.content(str(root / glossary))
+    return contents.content(str(root / glossary))
 
 
 def is_late(freeze: date | None, now: datetime) -> bool:
@@ -129,11 +129,11 @@ _CONTENTS = "contents of the inputs of a kept answer"
 
 
 def _touched(path: Path, where: bytes, key: state.Stamp) -> tuple[Any, ...] | None:
-    """Return the kept answer if its inputs were only touched since (``state.by_content``)."""
+    """Return the kept answer if its inputs were only touched since (``pack.contents``)."""
     kept = sealed.read_sealed(path.with_suffix(".contents"), where, _CONTENTS)
     try:
-        found_under, contents = kept
-        if state.by_content(key, contents["files"])[0] != contents["digest"]:
+        found_under, inputs = kept
+        if contents.by_content(key, inputs["files"])[0] != inputs["digest"]:
             return None
         answer: tuple[Any, ...] | None = sealed.read_sealed(path, where, str(found_under))
     except Exception:  # none kept, or not of that shape: a miss
@@ -145,11 +145,11 @@ def _keep_contents(path: Path, where: bytes, key: state.Stamp) -> None:
     """Keep the contents of the inputs of the answer just kept under ``key`` (or drop them)."""
     side = path.with_suffix(".contents")
     last = sealed.read_sealed(side, where, _CONTENTS)
-    contents = state.kept_contents(key, last[1] if isinstance(last, tuple) and last else None)
-    if contents is None:
+    now = contents.kept_contents(key, last[1] if isinstance(last, tuple) and last else None)
+    if now is None:
         side.unlink(missing_ok=True)
     else:
-        sealed.write_sealed(side, _CONTENTS, (key.digest, contents))
+        sealed.write_sealed(side, _CONTENTS, (key.digest, now))
 
 
 def replay(root: Path, answer: Answer, now: datetime) -> list[Diagnostic]:
