@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -449,3 +450,33 @@ def test_an_input_saved_while_a_build_keeps_its_contents_is_built_again(
     assert "SECOND second step" in page.read_text(encoding="utf-8")
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     assert "THIRD second step" in page.read_text(encoding="utf-8")
+
+
+def test_campaignsync_changed_while_a_build_ran_keeps_no_contents(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Upgraded (or pulled) while a build ran: the pack is the old code's, the files the
+    # new code's. Kept, their bytes would make the new code's next build "up to date".
+    from campaignsync.pack import contents
+
+    build = ["build", "--repo", str(sample_repo)]
+    keep, signed = contents.kept_contents, contents.signatures
+
+    def upgraded(root: Path, *args: Any, **kwargs: Any) -> str:
+        found = signed(root, *args, **kwargs)
+        return f"{found}another module\n" if root == contents.TOOL else found
+
+    def keeping(stamp: object, last: object) -> object:
+        with monkeypatch.context() as patched:
+            patched.setattr(contents, "signatures", upgraded)
+            return keep(stamp, last)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contents, "kept_contents", keeping)
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    monkeypatch.undo()
+    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    data = message.read_bytes()
+    message.unlink()
+    message.write_bytes(data)  # touched: only kept contents would make it up to date
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
+    assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
