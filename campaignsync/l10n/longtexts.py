@@ -148,11 +148,12 @@ def from_outputs(
     found: dict[tuple[str, str], Text] = {}
     for output in outputs:
         key = (output.message, output.locale)
-        # A clean build's parent gets its outputs' counts without their fields.
+        # A clean build's parent gets its outputs' counts without their fields; one taken
+        # from the render cache has its counts in its row, its fields read only if it has none.
         if (
             output.channel not in LONG_CHANNELS
             or key in found
-            or not (output.fields or output.readability)
+            or not (output.readability or output.fields)
         ):
             continue
         message = messages[output.message]

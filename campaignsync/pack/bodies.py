@@ -68,8 +68,8 @@ class Bodies:
         self.key = key
         self.message_id = message_id
         self._held: dict[tuple[Span, int], UnitPart | Cards] | None = {} if where is None else None
-        #: The look-ups read, held (a few KB a unit: a template edit asks for each twice).
-        self._logs: dict[Span, bytes] = {}
+        #: The look-ups read: held for another build's folder alone, as ``_held`` is.
+        self._logs: dict[Span, bytes] | None = {} if where is None else None
         #: Where the units' parts start, once the head was found to name the checksum.
         self._base: int | None = None
 
@@ -107,12 +107,11 @@ class Bodies:
 
     def log(self, span: Span) -> bytes:
         """Return a unit's catalog look-ups, packed, from their own part (or raise Unreadable)."""
-        found = self._logs.get(span)
+        held = self._logs if self._logs is not None else {}
+        found = held.get(span) or sealed.read_part_bytes(self.path, self._start(), span)
         if found is None:
-            found = sealed.read_part_bytes(self.path, self._start(), span)
-            if found is None:
-                raise self._unreadable()
-            self._logs[span] = found
+            raise self._unreadable()
+        held[span] = found
         return found
 
     def _start(self) -> int:
@@ -146,12 +145,12 @@ def _size(part: Any) -> int:
     return sum(len(b) for card in part for b in card)
 
 
-#: How many bytes of units the process holds at most, the parts read last
-#: (:meth:`Bodies.unit`, :meth:`Bodies.cards`). A page or a check asks for a unit's bytes
-#: several times in a row (each card, each output); a zip written in path order goes
-#: through a locale's units once per channel (500 x 35 KB at 500 messages); a build asking
-#: for every unit's bytes holds no more than this. The writer's threads may ask at once.
-HELD_BYTES = 64 * 1024 * 1024
+#: How many bytes of units a process holds at most, the parts read last (:meth:`Bodies.unit`,
+#: :meth:`Bodies.cards`): a page or a check asks for a unit's bytes several times in a row;
+#: a zip written in path order goes through a locale's units once per channel (500 x 35 KB
+#: at 500 messages), and the writer's threads may ask at once. A forked process holds less:
+#: it goes through its units message by message, on top of the pages it shares with this one.
+HELD_BYTES, HELD_FORKED = 24 * 1024 * 1024, 8 * 1024 * 1024
 _RECENT: LRUCache[tuple[str, Span, int], UnitPart | Cards] = LRUCache(HELD_BYTES, getsizeof=_size)
 _RECENT_LOCK = threading.Lock()
 
@@ -159,7 +158,7 @@ _RECENT_LOCK = threading.Lock()
 def _forked() -> None:
     """Start a forked process with none held and its own lock (a thread may hold the parent's)."""
     global _RECENT, _RECENT_LOCK
-    _RECENT, _RECENT_LOCK = LRUCache(HELD_BYTES, getsizeof=_size), threading.Lock()
+    _RECENT, _RECENT_LOCK = LRUCache(HELD_FORKED, getsizeof=_size), threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forked)

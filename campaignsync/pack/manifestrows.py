@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsync.model import Output
 from campaignsync.pack import again, manifest, sealed
+from campaignsync.pack.writer import joined
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
     from campaignsync.pack.outputkeys import ByMessage
-    from campaignsync.pack.writer import Member, PackFile
+    from campaignsync.pack.writer import Member, PackFile, Parts
 
 #: How a row's path starts: keys are sorted and quotes in values escaped, so only the key's.
 _PATH = b'"path": "'
@@ -48,17 +49,19 @@ def manifest_of(
     extras: Sequence[PackFile],
     members: Mapping[str, Member],
     lines: Mapping[str, str],
-) -> tuple[bytes, str]:
+) -> tuple[Parts, str]:
     """Return manifest.json (its ``head``, then the rows) and where its rows lie, to keep.
 
     The rows are the last manifest's with the changed ones put in, when ``kept`` knows
-    it (see the module); else all of them, sorted. What is returned to keep is to be
-    noted under the manifest's sha256 (:func:`note`); empty: nothing to keep.
+    it (see the module); else all of them, sorted. The manifest comes as its parts: the
+    last one's bytes between the rows put in are not copied (a template edit puts in every
+    row, most as they were), and its whole bytes are one part. What is returned to keep is
+    to be noted under the manifest's sha256 (:func:`note`); empty: nothing to keep.
     """
     keyed = kept.by_message if kept is not None else None
     if kept is None or keyed is None:
-        return manifest.build_manifest_from(
-            head, manifest.rows_of(outputs, extras, members, lines)
+        return (
+            manifest.build_manifest_from(head, manifest.rows_of(outputs, extras, members, lines)),
         ), ""
     others = _paths(extras)
     total = len(outputs) + len(extras)
@@ -68,11 +71,11 @@ def manifest_of(
     else:
         counts = dict(Counter(o.message for o in outputs))
         rows = manifest.rows_of(outputs, extras, members, lines)
-        document = manifest.build_manifest_from(head, rows)
+        document = (manifest.build_manifest_from(head, rows),)
     record = {
         "rows": total,
         "start": len(head),
-        "end": len(document) - len(manifest.TAIL),
+        "end": sum(map(len, document)) - len(manifest.TAIL),
         "others": others,
         "messages": {m: [key, counts.get(m, 0)] for m, key in keyed.keys.items()},
     }
@@ -103,7 +106,7 @@ def _spliced(
     members: Mapping[str, Member],
     lines: Mapping[str, str],
     files: tuple[str, int],
-) -> tuple[bytes, dict[str, int]] | None:
+) -> tuple[Parts, dict[str, int]] | None:
     """Return the last manifest with the changed rows put in, and each message's rows.
 
     ``files``: the digest of the other files' paths, and how many files there are.
@@ -137,10 +140,13 @@ def _spliced(
     parts: list[bytes | memoryview] = [head]
     view, at = memoryview(old), last["start"]
     for (start, end), (_, line) in zip(spans, rows, strict=True):
-        parts += (view[at:start], line.encode())
+        row = line.encode()
+        if view[start:end] == row:  # a template edit puts in every row, most as they were
+            continue
+        parts += (view[at:start], row)
         at = end
     parts += (view[at : last["end"]], manifest.TAIL)
-    return b"".join(parts), counts
+    return tuple(parts), counts
 
 
 def _last(kept: Kept) -> tuple[dict[str, Any] | None, bytes]:
@@ -190,11 +196,11 @@ class _Checked:
     held = b""
 
 
-def to_hold(kept: Kept | None, document: bytes) -> bytes:
+def to_hold(kept: Kept | None, document: Parts) -> bytes:
     """Return an update's manifest for this process to hold once written (b"": none)."""
     if kept is None or kept.hashes is None or not again.building_again():
         return b""  # (one that builds once would hold it to its end for nothing)
-    return document
+    return joined(document)
 
 
 def written(folder: Path, sha256: str, last: str | None, document: bytes = b"") -> None:

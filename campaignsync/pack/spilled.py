@@ -183,19 +183,27 @@ class Spiller(InThreads):
         self._hand(self._put, rel, data, held, at)
         return made
 
-    def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
+    def last(self, rel: str, data: bytes | writer.Parts) -> tuple[writer.PackFile, writer.Member]:
         """Set a file aside now (the last one: the manifest); return it and its member.
 
-        It is written in a thread while this one hashes it.
+        It is written in a thread while this one hashes it. Given as its parts (the
+        manifest spliced after an edit), it is written and hashed part by part, never
+        joined here: the last manifest's bytes are held once, not twice.
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        made, held, at = self._reserved(rel, len(data), last=True)
+        parts = (data,) if isinstance(data, bytes) else data
+        made, held, at = self._reserved(rel, sum(map(len, parts)), last=True)
         with ThreadPoolExecutor(1) as pool:
-            written = pool.submit(self._write, data, held, at)
-            member = writer.digest(data)
+            written = pool.submit(self._write_parts, parts, held, at)
+            member = writer.digest_parts(parts)
             written.result()  # (raises what stopped it)
         return made, member
+
+    def _write_parts(self, parts: writer.Parts, held: _Held, at: int) -> None:
+        for part in parts:
+            self._write(part, held, at)
+            at += len(part)
 
     def close(self) -> None:
         """Close the temporary files (once the files set aside there are written)."""
@@ -224,7 +232,7 @@ class Spiller(InThreads):
             known = writer.digest(data)
         return {rel: known}
 
-    def _write(self, data: bytes, held: _Held, at: int) -> None:
+    def _write(self, data: bytes | memoryview, held: _Held, at: int) -> None:
         fd, view = held.handle.fileno(), memoryview(data)
         try:
             while view:  # each thread writes its own part of the file: no lock is needed

@@ -359,11 +359,12 @@ class Stager(InThreads):
         self.ahead.clear()
         return super().finish()
 
-    def last(self, rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
+    def last(self, rel: str, parts: writer.Parts) -> tuple[writer.PackFile, writer.Member]:
         """Stage a file now (the last one: the manifest); return it without bytes, its member.
 
         Every other file is done by then (:meth:`finish`): its runs get the threads.
         """
+        data = writer.joined(parts)
         self.members.update(put(self.staging, [(rel, data)], threads=self.threads))
         return writer.PackFile(rel, b""), self.members[rel]
 

@@ -317,6 +317,27 @@ def digest(content: bytes) -> Member:
 
 _SPLIT = 4 * 1024 * 1024  # the size from which the CRC is taken in a thread
 
+#: A file's bytes as the parts they join into, not joined: the manifest after an edit is
+#: the last one's bytes with the changed rows put in (see ``pack.manifestrows``).
+Parts = tuple[bytes | memoryview, ...]
+
+
+def joined(parts: Parts) -> bytes:
+    """Return the bytes of ``parts`` (a file in one part: that part, not copied)."""
+    return parts[0] if len(parts) == 1 and isinstance(parts[0], bytes) else b"".join(parts)
+
+
+def digest_parts(parts: Parts) -> Member:
+    """Return :func:`digest` of the bytes ``parts`` join into, without joining them."""
+    if len(parts) == 1 and isinstance(parts[0], bytes):
+        return digest(parts[0])
+    sha256, crc, size = hashlib.sha256(), 0, 0
+    for part in parts:
+        sha256.update(part)
+        crc = zlib.crc32(part, crc)
+        size += len(part)
+    return Member(sha256.hexdigest(), crc, size, UNDECIDED, None)
+
 
 def digest_all(files: Iterable[PackFile]) -> dict[str, Member]:
     """Return :func:`digest` of each file, by path, the big ones in threads."""

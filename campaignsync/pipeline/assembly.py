@@ -203,8 +203,9 @@ def _stager(staged: Staging | None, kept: Kept | None) -> Stager | Spiller | Non
     return Spiller(kept.index.parent, kept.hashed) if kept is not None else None
 
 
-def _held(rel: str, data: bytes) -> tuple[writer.PackFile, writer.Member]:
-    """Return a whole-pack file held with its bytes, and its member (hashed)."""
+def _held(rel: str, parts: writer.Parts) -> tuple[writer.PackFile, writer.Member]:
+    """Return a whole-pack file held with its bytes (joined from ``parts``), and its member."""
+    data = writer.joined(parts)
     return writer.PackFile(rel, data), writer.digest(data)
 
 

@@ -352,7 +352,7 @@ def _render_all(
             result, asked = future.result()
             if context.staged is not None:  # the cards' HTML read through one open file each
                 context.staged.adopt(result[3])
-            collect(result, futures[future])
+            collect(result, futures.pop(future))  # (its result let go once taken in)
             if answers is not None and asked:  # kept here: the next build asks none of them
                 answers.add(asked)
         for found in finding:  # a worker's error here the parent meets again, and tells
