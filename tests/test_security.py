@@ -50,6 +50,25 @@ def test_a_template_that_is_a_symbolic_link_is_refused(
     )
 
 
+def test_odd_files_in_the_templates_folder_are_digested_and_an_undecodable_name_refused(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    # A pipe is never read (it would wait for ever), a name with bytes that are not UTF-8
+    # is digested as it is; a template named so could be named by no template: refused.
+    import os
+
+    folder = os.fsencode(small_repo / "templates")
+    os.mkfifo(folder + b"/pipe")
+    (small_repo / "templates" / os.fsdecode(b"notes\xff.txt")).write_text("a note")
+    build = ["build", "--repo", str(small_repo)]
+    assert cli_invoke(build).stdout.startswith("Built ")
+    (small_repo / "templates" / os.fsdecode(b"x\xff.txt.j2")).write_text("{{ 1 }}")
+    said = cli_invoke(build, expect=1)
+    assert said.stderr == (
+        "error: templates/x\ufffd.txt.j2: a template's file name must be UTF-8; rename the file\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("expression", "reason"),
     [

@@ -15,9 +15,14 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from campaignsync.errors import ConfigError
+
 
 def names(templates: Path) -> list[str]:
-    """Return every template file below the templates folder, as loader names."""
+    """Return every template file below the templates folder, as loader names.
+
+    Raise ConfigError for one whose name is not UTF-8 (no template could name it).
+    """
     if not templates.is_dir():
         return []
     found = []
@@ -25,7 +30,16 @@ def names(templates: Path) -> list[str]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file in sorted(files):
             if file.endswith(".j2"):
-                found.append((Path(folder) / file).relative_to(templates).as_posix())
+                name = (Path(folder) / file).relative_to(templates).as_posix()
+                try:
+                    name.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    raise ConfigError(
+                        f"{templates.name}/{shown}: a template's file name must be UTF-8; "
+                        "rename the file"
+                    ) from None
+                found.append(name)
     return found
 
 
@@ -38,9 +52,22 @@ def folder_digest(templates: Path) -> str:
         dirs[:] = sorted(dirs)
         for name in sorted(files):
             path = Path(current) / name
-            sha.update(f"\0{path.relative_to(templates).as_posix()}\0".encode())
-            sha.update(b"link" if path.is_symlink() else path.read_bytes())
+            rel = path.relative_to(templates).as_posix()
+            sha.update(f"\0{rel}\0".encode("utf-8", "surrogateescape"))
+            sha.update(_bytes(path))
     return sha.hexdigest()
+
+
+def _bytes(path: Path) -> bytes:
+    """Return a template folder file's bytes; what it is, for a link or a special file."""
+    if path.is_symlink():
+        return b"link"
+    if not path.is_file():  # a pipe is never read: it could wait for ever
+        return b"special"
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"unreadable"
 
 
 def channel_digests(templates: Path, wanted: Mapping[str, Iterable[str]]) -> dict[str, str]:
