@@ -107,6 +107,14 @@ def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
     return [n for n in names if any(m == n or m.startswith(n + ".") for m in modules)]
 
 
+def first_built(cli_invoke: CliInvoke, repo: Path) -> tuple[Path, str, list[str]]:
+    """Build ``repo`` once; return one of its message files, that file's text, the command."""
+    message = repo / "content" / "messages" / "2026" / "authenticator-app.md"
+    build = ["build", "--repo", str(repo)]
+    cli_invoke(build, env=EPOCH)
+    return message, message.read_text(encoding="utf-8"), build
+
+
 def test_the_probe_sees_what_a_real_build_imports(tmp_path: Path, committed_repo: Path) -> None:
     printed, modules = run_fresh("build", "--repo", str(committed_repo))
     assert printed.startswith("Built ")
@@ -211,10 +219,7 @@ def test_a_build_records_its_pack_before_another_build_can_write_one(
     from campaignsync.cli import cli
     from campaignsync.pack import state
 
-    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
-    text = message.read_text(encoding="utf-8")
-    build = ["build", "--repo", str(sample_repo)]
-    cli_invoke(build, env=EPOCH)
+    message, text, build = first_built(cli_invoke, sample_repo)
     recorded, meanwhile = state.remember, []
 
     def another_build_first(*args: object) -> None:
@@ -416,6 +421,20 @@ def test_check_after_its_inputs_were_written_again_unchanged_gives_its_answer_ag
     assert lastcheck.recall(sample_repo, None, now, time.time_ns()) is None
 
 
+def while_kept(monkeypatch: pytest.MonkeyPatch, name: str, value: object) -> None:
+    """Give ``pack.contents`` ``value`` for ``name`` while a build keeps its inputs' contents."""
+    from campaignsync.pack import contents
+
+    keep = contents.kept_contents
+
+    def keeping(stamp: object, last: object) -> object:
+        with monkeypatch.context() as patched:
+            patched.setattr(contents, name, value)
+            return keep(stamp, last)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contents, "kept_contents", keeping)
+
+
 def test_an_input_saved_while_a_build_keeps_its_contents_is_built_again(
     cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -424,26 +443,18 @@ def test_an_input_saved_while_a_build_keeps_its_contents_is_built_again(
     # took, so nothing is kept, and the next build builds what the file says now.
     from campaignsync.pack import contents
 
-    message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
-    text = message.read_text(encoding="utf-8")
-    build = ["build", "--repo", str(sample_repo)]
-    cli_invoke(build, env=EPOCH)
+    message, text, build = first_built(cli_invoke, sample_repo)
     message.write_text(text.replace("Every second step", "SECOND second step"), "utf-8")
     hour_ago = time.time_ns() - 3600 * 10**9
     os.utime(message, ns=(hour_ago, hour_ago))  # settled: its signature vouches for it
-    keep, hash_ = contents.kept_contents, contents.by_content
+    hash_ = contents.by_content
 
     def saved_meanwhile(stamp: object, known: object) -> object:
         message.write_text(text.replace("Every second step", "THIRD second step"), "utf-8")
         contents._HASHED.clear()  # (as in a build with no record to test against first)
         return hash_(stamp, known)  # type: ignore[arg-type]
 
-    def keeping(stamp: object, last: object) -> object:
-        with monkeypatch.context() as patched:
-            patched.setattr(contents, "by_content", saved_meanwhile)
-            return keep(stamp, last)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(contents, "kept_contents", keeping)
+    while_kept(monkeypatch, "by_content", saved_meanwhile)
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     monkeypatch.undo()
     page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
@@ -460,18 +471,13 @@ def test_campaignsync_changed_while_a_build_ran_keeps_no_contents(
     from campaignsync.pack import contents
 
     build = ["build", "--repo", str(sample_repo)]
-    keep, signed = contents.kept_contents, contents.signatures
+    signed = contents.signatures
 
     def upgraded(root: Path, *args: Any, **kwargs: Any) -> str:
         found = signed(root, *args, **kwargs)
         return f"{found}another module\n" if root == contents.TOOL else found
 
-    def keeping(stamp: object, last: object) -> object:
-        with monkeypatch.context() as patched:
-            patched.setattr(contents, "signatures", upgraded)
-            return keep(stamp, last)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(contents, "kept_contents", keeping)
+    while_kept(monkeypatch, "signatures", upgraded)
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     monkeypatch.undo()
     message = sample_repo / "content" / "messages" / "2026" / "authenticator-app.md"
