@@ -340,3 +340,20 @@ def test_after_a_po_edit_the_look_ups_are_compared_once(
         said = cli_invoke(check).stdout
         assert compared == []
         assert said == clean_answer(cli_invoke, small_repo, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "hardest",
+    [("body.2", "12", 3), ("body.2", 12), ["body.2", 12, 3], 12],
+    ids=["words-text", "short", "list", "number"],
+)
+def test_a_kept_text_whose_hardest_paragraph_is_of_another_shape_is_a_miss(
+    hardest: object,
+) -> None:
+    """A findings file of the right seal but another shape is read as no findings."""
+    counts = (120, 6, 180, 600, 30, 25)
+    good = ({}, {}, (), (("kickoff", "en", counts, None, ("body.2", 12, 3)),), b"")
+    assert findings.kept_of(good).texts[0].hardest == ("body.2", 12, 3)
+    bad = (*good[:3], (("kickoff", "en", counts, None, hardest),), b"")
+    with pytest.raises(ValueError, match="hardest paragraph"):
+        findings.kept_of(bad)

@@ -24,28 +24,26 @@ if TYPE_CHECKING:
 TOOL = Path(__file__).resolve().parent.parent
 
 
-def signatures(
-    root: Path,
-    names: Iterable[str],
-    unsettled: list[tuple[str, str]] | None = None,
-    since: int | None = None,
-    lines: list[str] | None = None,
-) -> str:
+def signatures(root: Path, names: Iterable[str]) -> str:
     """Return the stat signatures of ``names`` (relative to ``root``) and of all files below them.
 
-    One line a file or symbolic link (path, size, mtime, inode), in a fixed order;
-    ``__pycache__`` folders are left out, and a name that does not exist gives nothing.
-    To ``unsettled``, each file changed after ``since`` (ns) is added with its sha256.
-    ``lines``: those lines, taken already (:func:`lines_of`).
+    One line a file or symbolic link (path, size, mtime, inode: :func:`lines_of`), in a
+    fixed order; ``__pycache__`` folders are left out, and a name that does not exist
+    gives nothing.
     """
-    if lines is None:
-        lines = lines_of(root, names)
-    if unsettled is not None and since is not None:
-        for line in lines:
-            path, _, mtime, _ = line.split("\0")
-            if int(mtime) > since:  # or in the future: a clock set otherwise
-                unsettled.append((path, content(path)))
-    return "".join(lines)
+    return "".join(lines_of(root, names))
+
+
+def changed_after(lines: Iterable[str], since: int | None) -> tuple[tuple[str, str], ...]:
+    """Return (path, sha256) of each file of ``lines`` changed after ``since`` (ns; None: none)."""
+    if since is None:
+        return ()
+    found = []
+    for line in lines:
+        path, _, mtime, _ = line.split("\0")
+        if int(mtime) > since:  # or in the future: a clock set otherwise
+            found.append((path, content(path)))
+    return tuple(found)
 
 
 def lines_of(root: Path, names: Iterable[str]) -> list[str]:

@@ -245,10 +245,14 @@ def _plain_text(text: Text) -> tuple[Any, ...]:
     return (text.message, text.locale, plain_counts(text.counts), source, hardest)
 
 
+#: The types of a kept text's hardest paragraph: its field, words and sentences.
+_HARDEST = [str, int, int]
+
+
 def _text(t: tuple[Any, ...]) -> Text:
     """Return a kept long text, without its blocks (``Kept.body`` gives them)."""
     message, locale, counts, source, hardest = t
-    if hardest is not None and list(map(type, hardest)) != [str, int, int]:
+    if hardest is not None and (type(hardest) is not tuple or [*map(type, hardest)] != _HARDEST):
         raise ValueError("not a text's hardest paragraph")  # (read in Findings.get: a miss)
     source = None if source is None else Counts(*source)
     return Text(message, locale, (), Counts(*counts), source, hardest)

@@ -96,21 +96,17 @@ def fingerprint(
     with "racily clean" files). ``clock`` is the time now, in nanoseconds since the
     epoch (the command line reads it); without it, no file is taken as unsettled.
     """
-    unsettled: list[tuple[str, str]] = []
     rest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     rest.update(json.dumps(runtime()).encode())
     since = clock - UNSETTLED_NS if clock is not None else None
     names = tuple(inputs)
     lines = contents.lines_of(root, names)
-    digest = hashlib.sha256(rest.digest())
-    digest.update(
-        contents.signatures(root, names, unsettled, since, lines).encode(errors="surrogateescape")
-    )
     tool = contents.signatures(contents.TOOL, (".",))
-    digest.update(tool.encode(errors="surrogateescape"))
-    found = (root, names)
+    digest = hashlib.sha256(rest.digest())
+    digest.update("".join((*lines, tool)).encode(errors="surrogateescape"))
+    unsettled = contents.changed_after(lines, since)
     return Stamp(
-        digest.hexdigest(), tuple(unsettled), since, rest.hexdigest(), found, tuple(lines), tool
+        digest.hexdigest(), unsettled, since, rest.hexdigest(), (root, names), tuple(lines), tool
     )
 
 
