@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import hypothesis
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import strategies as st
 
 from campaignsync.l10n import poscan
 
@@ -269,3 +271,73 @@ def test_the_template_header_defaults_are_accepted() -> None:
         "Language: de", 'Language: de\\n"\n"POT-Creation-Date: YEAR-MO-DA HO:MI+ZONE'
     )
     assert poscan.scan(text.encode("utf-8")).problems == ()
+
+
+def _line_by_line(data: bytes) -> poscan.PoFile:
+    """Read ``data`` line by line only: the entries written plainly are not taken first."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(poscan._Scanner, "written_plainly", lambda self, text: (0, 1))
+        return poscan.scan(data)
+
+
+#: Lines a translator's editor, a merge or a hand edit writes, good and bad.
+_LINES = [
+    "", "  ", "#", "# a translator's note", "#. extracted", "#: content/a.md:3", "#, fuzzy",
+    "#, python-format, fuzzy ", "#,", '#| msgid "Old"', '#~ msgctxt "a:x"', '#~ msgid "Gone"',
+    '#~ msgstr "Weg"', "#~|", "#~", 'msgctxt "a:title"', 'msgid "Hello"', 'msgid ""',
+    'msgid "%(n)s file"', 'msgid_plural "%(n)s files"', 'msgstr "Hallo"', 'msgstr ""',
+    'msgstr[0] "eine"', 'msgstr[1] "zwei"', 'msgstr[2] "drei"', 'msgstr[01] "x"',
+    '"continued "', '"Zeile\\n"', '"\\"quoted\\"\\t\\\\"', '"bad \\l escape"', '"unterminated',
+    'msgstr "x" trailing', '  msgid "indented"', 'msgid "spaced" ', 'msgid\t"tab"',
+    'msgid"nospace"', 'msgtsr "typo"', '"Language: de\\n"',
+    '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', 'msgid "Hello\r"', "msgstr",
+]  # fmt: skip
+
+
+@st.composite
+def _entries(draw: st.DrawFn) -> str:
+    """Return an entry as gettext writes one (flags, context, plurals, continuation lines)."""
+
+    def strings() -> str:
+        pieces = draw(
+            st.lists(
+                st.sampled_from(["", "a", "Zeile\\n", '\\"b\\"', "ü €"]), min_size=1, max_size=3
+            )
+        )
+        return "\n".join(f'"{p}"' for p in pieces)
+
+    lines = draw(st.lists(st.sampled_from(["#, fuzzy", "#: a.md:1", "#. note"]), max_size=2))
+    if draw(st.booleans()):
+        lines.append(f"msgctxt {strings()}")
+    lines.append(f"msgid {strings()}")
+    if draw(st.booleans()):
+        lines.append(f"msgid_plural {strings()}")
+        numbers = [str(n) for n in range(draw(st.integers(1, 3)))]
+        if draw(st.booleans()):  # out of order, or written another way
+            numbers = draw(st.lists(st.sampled_from(["0", "1", "2", "01"]), min_size=1, max_size=3))
+        lines += [f"msgstr[{n}] {strings()}" for n in numbers]
+    else:
+        lines.append(f"msgstr {strings()}")
+    return "\n".join(lines) + "\n" * draw(st.integers(0, 2))
+
+
+@hypothesis.settings(max_examples=400, deadline=None, database=None)
+@hypothesis.given(
+    parts=st.lists(st.one_of(_entries(), st.sampled_from(_LINES).map(lambda line: line + "\n"))),
+    end=st.sampled_from(["", "\n", 'msgid "last"\nmsgstr "letzte"']),
+)
+def test_entries_written_plainly_are_read_as_line_by_line(parts: list[str], end: str) -> None:
+    """Taking plainly written entries first changes nothing: entries, lines, problems."""
+    data = (HEADER + "".join(parts) + end).encode("utf-8")
+    assert poscan.scan(data) == _line_by_line(data)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "locales").rglob("*.po*")), ids=lambda p: p.relative_to(ROOT).as_posix()
+)
+def test_a_catalog_babel_wrote_is_taken_whole_as_written(path: Path) -> None:
+    """The sample's catalogs (Babel's layout) are read to their end without going line by line."""
+    text, _ = poscan.decode(path.read_bytes())
+    scanner = poscan._Scanner()
+    assert scanner.written_plainly(text) == (len(text), text.count("\n") + 1)
+    assert poscan.scan(path.read_bytes()) == _line_by_line(path.read_bytes())
