@@ -22,7 +22,7 @@ from babel.messages.pofile import PoFileError as PoFileError
 from babel.messages.pofile import read_po, write_po
 
 from campaignsync.errors import CatalogError
-from campaignsync.l10n import poscan, tokens
+from campaignsync.l10n import poplain, poscan, tokens
 from campaignsync.model import Config, Diagnostic, Locale, Severity, by_position
 
 DOMAIN = "messages"
@@ -124,7 +124,7 @@ def _restore_previous(read: Catalog) -> None:
                 kept.append(comment)
                 continue
             current = match.group(1) or current or "msgid"
-            fields[current] = fields.get(current, "") + poscan.unescape(match.group(2))
+            fields[current] = fields.get(current, "") + poplain.unescape(match.group(2))
         message.user_comments = kept
         message.previous_id = [fields[k] for k in ("msgid", "msgid_plural") if k in fields]
 

@@ -11,35 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from campaignsync.l10n import poheader, poplain
+
 #: The codes of the problems found here (documented in docs/checks.md).
 UNREADABLE, SYNTAX, DUPLICATE, PLURALS = "CS300", "CS301", "CS302", "CS303"
 
 _STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t]*')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d{1,2})\])?)[ \t]+")
-_ESCAPE = re.compile(r"\\(.)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 MAX_BYTES = 16 * 1024 * 1024
-
-#: An entry as gettext and Babel write it: its comments (not an obsolete entry's), then
-#: msgctxt, msgid and msgstr (or msgid_plural and msgstr[n]), each a string on its
-#: line and any continuation lines, then blank lines, or the next entry's first line.
-_TEXT = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
-_ONE = rf'"{_TEXT}"'
-_STRINGS = rf"({_ONE}(?:\n{_ONE})*)\n"
-_MORE = rf"{_ONE}(?:\n{_ONE})*\n"
-_ENTRY = re.compile(
-    r"((?:#(?!~)[^\n]*\n)*)"
-    rf"(?:msgctxt[ \t]+{_STRINGS})?"
-    rf"msgid[ \t]+{_STRINGS}"
-    rf"(?:msgstr[ \t]+{_STRINGS}"
-    rf"|msgid_plural[ \t]+{_STRINGS}((?:msgstr\[\d{{1,2}}\][ \t]+{_MORE})+))"
-    r"(?:\n+|(?=#(?!~)|msgctxt[ \t]|msgid[ \t]|\Z))"
-)
-_FORM = re.compile(rf"msgstr\[(\d{{1,2}})\][ \t]+{_STRINGS}")
-_NO_FLAGS: frozenset[str] = frozenset()
-_PIECE = re.compile(rf'"({_TEXT})"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,50 +171,18 @@ class _Scanner:
         return PoFile(self.header, tuple(self.entries), tuple(self.obsolete), tuple(self.problems))
 
     def written_plainly(self, text: str) -> tuple[int, int]:
-        """Take the entries from the top written as gettext and Babel write them; say where next.
-
-        Three times faster than line by line, with the same entries. Returns the offset
-        and line number of the first entry not taken (an obsolete one, stray spaces, a
-        problem): the line-by-line reading goes on from there as it would have, since
-        each entry taken ended where the line-by-line reading ends one.
-        """
-        at, line, match, count = 0, 1, _ENTRY.match, text.count
-        while (found := match(text, at)) is not None and self.take(found, line):
-            at, line = found.end(), line + count("\n", at, found.end())
-        return at, line
-
-    def take(self, found: re.Match[str], line: int) -> bool:
-        """Record the entry ``found`` at ``line``; False, nothing recorded: read it line by line."""
-        comments, context, msgid, msgstr, plural, forms = found.groups()
-        try:
-            if plural is None:
-                strings: tuple[str, ...] = (_joined(msgstr),)
-                first = found.start(4)
-            else:
-                numbered = _FORM.findall(forms)
-                if [int(n) for n, _ in numbered] != list(range(len(numbered))):
-                    return False  # msgstr[n] out of order
-                strings = tuple([_joined(text) for _, text in numbered])
-                first = found.start(6)
-            entry = PoEntry(
-                line + comments.count("\n"),
-                line + found.string.count("\n", found.start(), first),
-                None if context is None else _joined(context),
-                _joined(msgid),
-                None if plural is None else _joined(plural),
-                strings,
-                _flags(comments) if "#," in comments else _NO_FLAGS,
-            )
-        except ValueError:  # an escape that is not one: said at its line
-            return False
-        self.record(entry, False)
-        return True
+        """Take the entries from the top written plainly (:mod:`poplain`); say where next."""
+        where = (0, 1)
+        for fields, *after in poplain.entries(text):
+            self.record(PoEntry(*fields), False)
+            where = (after[0], after[1])
+        return where
 
     def comment(self, text: str, number: int) -> None:
         if self.pending is not None and self.pending.has_string():
             self.finish(number)
         if text[1:2] == ",":
-            self.flags = self.flags | _flags(text)
+            self.flags = self.flags | poplain.flags(text)
 
     def statement(self, text: str, number: int, obsolete: bool) -> None:
         if text[0] == '"':
@@ -318,11 +267,13 @@ class _Scanner:
         body = match.group(1)
         if "\\" not in body:
             return body
-        bad = [m.group(1) for m in _ESCAPE.finditer(body) if m.group(1) not in _ESCAPES]
+        bad = [
+            m.group(1) for m in poplain.ESCAPE.finditer(body) if m.group(1) not in poplain.ESCAPES
+        ]
         if bad:
             self.error(number, f"unsupported escape sequence '\\{bad[0]}'")
             return None
-        return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
+        return poplain.unescaped(body)
 
     def finish(self, number: int) -> None:
         """Close the pending entry (if any) and record it."""
@@ -356,10 +307,10 @@ class _Scanner:
             if self.header or self.entries:
                 self.problems.append(PoProblem(DUPLICATE, entry.line, "a second header entry"))
             else:
-                self.header = _parse_header(entry.strings[0] if entry.strings else "")
+                self.header = poheader.fields(entry.strings[0] if entry.strings else "")
                 self.problems.extend(
                     PoProblem(SYNTAX, entry.string_line, text)
-                    for text in header_problems(self.header)
+                    for text in poheader.problems(self.header)
                 )
         else:
             self.entries.append(entry)
@@ -400,75 +351,6 @@ class _Scanner:
                     continue
             kept.append(entry)
         self.entries = kept
-
-
-def _joined(strings: str) -> str:
-    """Return the text of a string and its continuation lines; raise ValueError on a bad escape."""
-    if "\\" not in strings:
-        return strings[1:-1] if "\n" not in strings else "".join(_PIECE.findall(strings))
-    body = strings[1:-1] if "\n" not in strings else "".join(_PIECE.findall(strings))
-    if any(m.group(1) not in _ESCAPES for m in _ESCAPE.finditer(body)):
-        raise ValueError("an escape sequence that is not one")
-    return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
-
-
-def _flags(comments: str) -> frozenset[str]:
-    """Return the flags of an entry's ``#,`` comment lines."""
-    return frozenset(
-        flag
-        for text in comments.split("\n")
-        if text[1:2] == ","
-        for flag in map(str.strip, text[2:].split(","))
-        if flag
-    )
-
-
-def unescape(text: str) -> str:
-    """Return a PO string's text with its escapes (``\\n``, ``\\"``...) resolved."""
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
-
-
-_PLURAL_FORMS = re.compile(r"^\s*nplurals\s*=\s*[1-9]\s*;\s*plural\s*=\s*[^;]+;?\s*$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})*(?:@[A-Za-z0-9]+)?$")
-_TEMPLATE_DATE = "YEAR-MO-DA HO:MI+ZONE"
-
-
-def header_problems(header: tuple[tuple[str, str], ...]) -> list[str]:
-    """Return what is wrong with the header fields that tools parse (dates, language, plurals)."""
-    found = []
-    fields = {name.lower(): value.strip() for name, value in header}
-    plural = fields.get("plural-forms")
-    if plural and not _PLURAL_FORMS.match(plural):
-        found.append(f"header Plural-Forms {plural!r} is not 'nplurals=N; plural=EXPRESSION;'")
-    language = fields.get("language")
-    if language and not _LANGUAGE.match(language):
-        found.append(f"header Language {language!r} is not a locale name like 'de' or 'pt_PT'")
-    for name in ("POT-Creation-Date", "PO-Revision-Date"):
-        value = fields.get(name.lower())
-        if value and value != _TEMPLATE_DATE and not _valid_date(value):
-            found.append(f"header {name} {value!r} is not a date like '2026-09-01 12:00+0000'")
-    return found
-
-
-def _valid_date(value: str) -> bool:
-    from datetime import datetime
-
-    for pattern in ("%Y-%m-%d %H:%M%z", "%Y-%m-%d %H:%M"):
-        try:
-            datetime.strptime(value, pattern)
-        except ValueError:
-            continue
-        return True
-    return False
-
-
-def _parse_header(text: str) -> tuple[tuple[str, str], ...]:
-    fields = []
-    for line in text.split("\n"):
-        name, sep, value = line.partition(":")
-        if sep and name.strip():
-            fields.append((name.strip(), value.strip()))
-    return tuple(fields)
 
 
 def _short(text: str, width: int = 40) -> str:
