@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -208,6 +209,62 @@ def test_preview_rebuilds_after_a_save_within_one_clock_tick(sample_repo: Path) 
     assert "en/linkedin/authenticator-app.txt" in changed
 
 
+def test_a_build_waits_for_the_build_writing_its_folder_and_takes_its_pack(
+    cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same edit built twice at once (two terminals, or preview after the save): the
+    second build waits for the first, then finds the pack it wanted and builds nothing."""
+    from campaignsync import pipeline
+    from campaignsync.cli import build as build_command
+    from campaignsync.pack import state
+    from campaignsync.pipeline import building
+
+    message, text, build = first_built(cli_invoke, sample_repo)
+    message.write_text(text.replace("Every second step", "EACH second step"), "utf-8")
+    recorded, holding, waiting, builds = state.remember, threading.Event(), threading.Event(), []
+
+    def when_the_other_waits(*args: object) -> None:  # the first build, holding the lock
+        if not holding.is_set():
+            holding.set()
+            assert waiting.wait(60)
+        recorded(*args)  # type: ignore[arg-type]
+
+    def told(text: str) -> None:
+        build_command.click.echo(text, err=True)
+        waiting.set()
+
+    def building_changed(*args: Any, **kwargs: Any) -> Any:
+        builds.append(threading.current_thread())
+        return changed(*args, **kwargs)
+
+    changed = building.build_changed
+    monkeypatch.setattr(building, "build_changed", building_changed)
+    monkeypatch.setattr(state, "remember", when_the_other_waits)
+    monkeypatch.setattr(build_command, "tell", told)
+    first = threading.Thread(
+        target=pipeline.build_pack,
+        args=(
+            sample_repo,
+            pipeline.Request(epoch=1790000000),
+            pipeline.Options(clock=time.time_ns()),
+        ),
+    )
+    first.start()
+    try:
+        assert holding.wait(60)
+        second = cli_invoke(build, env=EPOCH)
+    finally:
+        waiting.set()
+        first.join(60)
+    assert second.stderr == (
+        f"Waiting for another campaignsync build writing to {sample_repo / 'dist'}...\n"
+    )
+    assert second.stdout.startswith("Up to date: "), second.stdout
+    assert builds == [first]  # the second loaded nothing
+    page = sample_repo / "dist" / "2026" / "en" / "linkedin" / "authenticator-app.txt"
+    assert "EACH second step" in page.read_text(encoding="utf-8")
+
+
 def test_a_build_records_its_pack_before_another_build_can_write_one(
     cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,17 +321,21 @@ def test_a_build_whose_record_cannot_be_written_is_built_and_built_again_next_ti
 def test_a_build_that_another_build_wrote_before_leaves_its_own_pack_whole(
     cli_invoke: CliInvoke, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A build reads the last pack's hashes before it takes the write lock. Were they used
-    # as they were read after another build had written meanwhile, the files that other
-    # build changed and this one did not would stay as it left them, under this build's
-    # manifest: a pack of both builds, "Up to date" ever after.
+    # A build of campaignsync before 2026-12-07 read the last pack's hashes before it took
+    # the write lock (one now holds it throughout, but such a build, or any writer, may
+    # still write meanwhile). Were the hashes used as they were read after another build
+    # had written, the files that other build changed and this one did not would stay as
+    # it left them, under this build's manifest: a pack of both builds, "Up to date" ever
+    # after.
     import re
     import shutil
+    from collections.abc import Iterator
+    from contextlib import contextmanager
 
     from click.testing import CliRunner
 
     from campaignsync.cli import cli
-    from campaignsync.pack import writer
+    from campaignsync.pack import writelock, writer
 
     messages = sample_repo / "content" / "messages" / "2026"
     first, second = messages / "authenticator-app.md", messages / "automatic-updates.md"
@@ -302,6 +363,10 @@ def test_a_build_that_another_build_wrote_before_leaves_its_own_pack_whole(
     cli_invoke(build, env=EPOCH)
     write, meanwhile = writer.write_pack, []
 
+    @contextmanager
+    def lock_taken_to_write(out: Path, told: object = None) -> Iterator[bool]:
+        yield False  # as before a build held the lock throughout (another version's build)
+
     def another_build_first(*args: object, **kwargs: object) -> object:
         if not meanwhile:  # this build has read the last pack; another one writes now
             meanwhile.append(None)
@@ -310,6 +375,7 @@ def test_a_build_that_another_build_wrote_before_leaves_its_own_pack_whole(
         return write(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(writer, "write_pack", another_build_first)
+    monkeypatch.setattr(writelock, "waited", lock_taken_to_write)
     inputs(first)
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     monkeypatch.undo()

@@ -241,6 +241,11 @@ locales_option = click.option(
 )
 
 
+def tell(text: str) -> None:
+    """Print a note on standard error: what the command waits for, say."""
+    click.echo(text, err=True)
+
+
 def progress() -> Callable[[int, int], None] | None:
     if not sys.stderr.isatty():
         return None

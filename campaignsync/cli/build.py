@@ -27,6 +27,7 @@ from campaignsync.cli._common import (
     ranged_option,
     repo_option,
     source_date_epoch,
+    tell,
 )
 from campaignsync.wording import counted
 
@@ -86,7 +87,8 @@ def build(
     changed are rendered again (the rest come from a cache in
     <out>/.campaignsync-cache/, which may be deleted at any time), and only
     the files that changed are written; the zip keeps its unchanged members'
-    bytes. --force renders and writes everything.
+    bytes. --force renders and writes everything. A build that finds another
+    one writing into the same folder waits for it to end, then looks again.
 
     \b
     Example:
@@ -96,7 +98,9 @@ def build(
 
     request = pipeline.Request(campaign, locales, channels, source_date_epoch(), zipped)
     # Today, for the answer `check` would give, kept by the build (see pipeline.lastcheck).
-    options = pipeline.Options(out, force, jobs, shards, verbose, progress(), now_or(None), clock())
+    options = pipeline.Options(
+        out, force, jobs, shards, verbose, progress(), now_or(None), clock(), told=tell
+    )
     with errors():
         done = pipeline.build_pack(find_repo(repo), request, options)
     if done.zipped_again and done.pack.archive is not None:

@@ -22,6 +22,7 @@ from campaignsync import paths
 from campaignsync.errors import BuildError
 from campaignsync.model import Output, by_position
 from campaignsync.pack import runs as deflated_runs
+from campaignsync.pack import writelock
 from campaignsync.pack.archive import dos_stamp
 from campaignsync.pack.state import PackResult
 
@@ -107,30 +108,17 @@ def write_pack(
 @contextmanager
 def locked(out: Path, campaign: str) -> Iterator[None]:
     """Hold the output folder's write lock, after finishing what an interrupted build left."""
-    from filelock import FileLock, Timeout
-
     from campaignsync.pack import staging as staging_files
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BuildError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    lock = FileLock(str(out / ".campaignsync.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise BuildError(
-            f"another campaignsync build is writing to {out}; wait for it to finish"
-        ) from None
-    try:
-        staging_files.recover(out, campaign)
-        yield
-    except OSError as exc:
-        raise BuildError(
-            f"cannot write the pack in {out}: {exc.strerror or exc}; the previous pack is unchanged"
-        ) from None
-    finally:
-        lock.release()
+    with writelock.locked(out):
+        try:
+            staging_files.recover(out, campaign)
+            yield
+        except OSError as exc:
+            raise BuildError(
+                f"cannot write the pack in {out}: {exc.strerror or exc}; "
+                "the previous pack is unchanged"
+            ) from None
 
 
 def _write_locked(

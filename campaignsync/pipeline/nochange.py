@@ -7,6 +7,7 @@ imports only what it needs; loading the project, rendering and writing the pack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,8 @@ class Options:
     now: datetime | None = None
     #: The wall clock at the start, in ns: inputs changed just before are hashed too.
     clock: int | None = None
+    #: Told, once, when the build waits for another one writing into its output folder.
+    told: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +102,28 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     """Build what ``campaignsync build`` asks for, or nothing when no input changed.
 
     The no-change test comes first and reads only the fingerprint's inputs, so
-    loading the project (and its libraries) waits until a build is needed.
+    loading the project (and its libraries) waits until a build is needed. The build
+    holds the output folder's write lock throughout: one that waited for another build
+    to end takes the test again, since that build may have made this very pack.
     """
     target = output_folder(root, options.out)
     stamp, done = unchanged(root, target, request, options.clock)
     if done is not None and not options.force:
         return Outcome(done)
-    if request.zipped and not options.force and not options.shards:
-        again = zip_again(root, target, request, stamp, options.clock)
-        if again is not None:
-            return again
-    from campaignsync.pipeline.building import build_changed
+    from campaignsync.pack import writelock
 
-    return build_changed(root, request, options, target, stamp)
+    with writelock.waited(target, options.told) as held_first:
+        if held_first:
+            stamp, done = unchanged(root, target, request, options.clock)
+            if done is not None and not options.force:
+                return Outcome(done)
+        if request.zipped and not options.force and not options.shards:
+            again = zip_again(root, target, request, stamp, options.clock)
+            if again is not None:
+                return again
+        from campaignsync.pipeline.building import build_changed
+
+        return build_changed(root, request, options, target, stamp)
 
 
 def zip_again(
