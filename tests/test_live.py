@@ -107,6 +107,41 @@ def test_a_broken_edit_gives_its_diagnostics_and_a_fix_rebuilds(
     assert "en/web/kickoff.html" in state.changed and "index.html" in state.changed
 
 
+def test_a_save_built_while_another_build_writes_waits_and_says_so(small_repo: Path) -> None:
+    """preview's build after a save, a `campaignsync build` writing meanwhile: the preview
+    waits for it, tells the terminal, then builds (or finds the pack current)."""
+    from filelock import FileLock
+
+    from campaignsync.pack import writelock
+
+    out = small_repo / "dist"
+    assert live.rebuild(small_repo, out, pipeline.Request()).problems == ()
+    message = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    message.write_text(message.read_text().replace("starts today", "starts now"))
+    other = FileLock(str(out / writelock.NAME))  # another process's build, writing
+    other.acquire()
+    told: list[str] = []
+    done: list[live.Outcome] = []
+    saved = threading.Thread(
+        target=lambda: done.append(
+            live.rebuild(small_repo, out, pipeline.Request(), told=told.append)
+        )
+    )
+    saved.start()
+    try:
+        for _ in range(3000):
+            if told:
+                break
+            threading.Event().wait(0.01)
+        assert told == [f"Waiting for another campaignsync build writing to {out}..."]
+        assert not done
+    finally:
+        other.release()
+        saved.join(60)
+    assert done[0].problems == () and done[0].hashes
+    assert "starts now" in (out / "2026" / "en" / "web" / "kickoff.html").read_text()
+
+
 def test_the_files_changed_since_start_are_found_from_what_each_update_changed(
     cli_invoke: CliInvoke, small_repo: Path
 ) -> None:

@@ -265,6 +265,45 @@ def test_a_build_waits_for_the_build_writing_its_folder_and_takes_its_pack(
     assert "EACH second step" in page.read_text(encoding="utf-8")
 
 
+def test_a_build_up_to_date_waits_for_the_build_writing_its_folder(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    """The pack there matches the inputs (an edit undone, say) while another build writes a
+    new one: the answer waits for that build, or "Up to date" would name a pack about to go."""
+    from filelock import FileLock
+
+    from campaignsync import pipeline
+    from campaignsync.pack import writelock
+
+    first_built(cli_invoke, sample_repo)
+    other = FileLock(str(sample_repo / "dist" / writelock.NAME))  # another build, writing
+    other.acquire()
+    told: list[str] = []
+    done: list[object] = []
+    build = threading.Thread(
+        target=lambda: done.append(
+            pipeline.build_pack(
+                sample_repo,
+                pipeline.Request(epoch=1790000000),
+                pipeline.Options(clock=time.time_ns(), told=told.append),
+            )
+        )
+    )
+    build.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not told and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert told == [
+            f"Waiting for another campaignsync build writing to {sample_repo / 'dist'}..."
+        ]
+        assert not done
+    finally:
+        other.release()
+        build.join(60)
+    assert done and done[0].built is None  # type: ignore[attr-defined]
+
+
 def test_a_build_records_its_pack_before_another_build_can_write_one(
     cli_invoke: CliInvoke, sample_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

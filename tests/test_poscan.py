@@ -341,3 +341,12 @@ def test_a_catalog_babel_wrote_is_taken_whole_as_written(path: Path) -> None:
     scanner = poscan._Scanner()
     assert scanner.written_plainly(text) == (len(text), text.count("\n") + 1)
     assert poscan.scan(path.read_bytes()) == _line_by_line(path.read_bytes())
+
+
+@pytest.mark.parametrize("blank", ["\f", "\v", "\r\r", "\x1c", "\x85", "\u2028", "\u3000"])
+def test_a_line_of_other_white_space_is_a_problem_not_a_crash(blank: str) -> None:
+    data = (HEADER + 'msgid "a"\nmsgstr "b"\n' + blank + '\nmsgid "c"\nmsgstr "d"\n').encode()
+    found = poscan.scan(data)  # (an IndexError, "internal error" from build, before)
+    line = HEADER.count("\n") + 3
+    assert [(p.code, p.line) for p in found.problems] == [(poscan.SYNTAX, line)]
+    assert [e.msgid for e in found.entries] == ["c"]  # "a" broken, as by any stray line

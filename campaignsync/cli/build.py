@@ -302,7 +302,7 @@ def preview(
 
     options = previewing.Options(campaign, out, port, bind, watch, jobs, source_date_epoch(), clock)
     with errors():
-        started = previewing.start(find_repo(repo), options, _Told())
+        started = previewing.start(find_repo(repo), options, _Told(), tell)
     where = f"Serving {display(started.folder)} on {started.address}"
     if started.watching:
         click.echo(f"{where}, rebuilding on every save (Ctrl-C stops)")

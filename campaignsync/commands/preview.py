@@ -62,13 +62,19 @@ class Preview:
         return self.follower is None or not self.follower.is_alive()
 
 
-def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], None]) -> Preview:
+def start(
+    root: Path,
+    options: Options,
+    problems: Callable[[tuple[str, ...]], None],
+    told: Callable[[str], None] | None = None,
+) -> Preview:
     """Return the pack's server; with ``watch``, build the pack and follow saves from now on.
 
     The server answers at once: with ``watch`` the first build runs beside it
     (a page not in the pack yet says it is being built and reloads when it is).
     ``problems`` receives what stopped each build, the first and each after a save
-    (nothing: it worked); the server runs anyway and its pages show them. Without
+    (nothing: it worked); the server runs anyway and its pages show them. ``told``
+    hears when a build waits for another one writing into the output folder. Without
     ``watch`` the pack must already exist.
     """
     from campaignsync import pipeline
@@ -100,7 +106,7 @@ def start(root: Path, options: Options, problems: Callable[[tuple[str, ...]], No
             target=live.build_then_follow,
             args=(
                 batches,
-                lambda _: live.rebuild(root, target, request, jobs, options.clock, folder),
+                lambda _: live.rebuild(root, target, request, jobs, options.clock, folder, told),
                 state,
                 problems,
                 lambda: live.zip_again(root, target, request, jobs, options.clock),

@@ -190,7 +190,7 @@ class _Scanner:
             return
         match = _KEYWORD.match(text)
         if match is None:
-            word = text.split()[0][:30]
+            word = (text.split() or [text])[0][:30]  # (a line of a form feed, a lone CR...)
             self.error(number, f"unexpected {word!r}: expected msgctxt, msgid, msgstr or a string")
             self.last = None
             return

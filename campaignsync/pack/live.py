@@ -115,13 +115,15 @@ def rebuild(
     jobs: int = 1,
     clock: Callable[[], int] | None = None,
     folder_first: Path | None = None,
+    told: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Build the pack through the normal build; return its hashes or what stopped it.
 
     ``clock`` gives the time of each build's start (saves just before are hashed too).
     ``folder_first`` is the pack's folder: when its zip is beside it and an input
     changed, the folder is built alone (``--no-zip``, the zip set aside), so that the
-    pages reload sooner; :func:`zip_again` brings the zip back after.
+    pages reload sooner; :func:`zip_again` brings the zip back after. ``told`` hears when
+    the build waits for another one writing into ``out``.
     """
     from campaignsync import pipeline
     from campaignsync.checks import report
@@ -129,7 +131,7 @@ def rebuild(
 
     again.builds_again()
     try:
-        options = pipeline.Options(out=out, jobs=jobs, clock=clock() if clock else None)
+        options = pipeline.Options(out=out, jobs=jobs, clock=clock() if clock else None, told=told)
         if folder_first is not None and _zip_waits(root, out, request, options.clock, folder_first):
             request = replace(request, zipped=False)
         done = pipeline.build_pack(root, request, options)

@@ -103,17 +103,18 @@ def build_pack(root: Path, request: Request, options: Options) -> Outcome:
 
     The no-change test comes first and reads only the fingerprint's inputs, so
     loading the project (and its libraries) waits until a build is needed. The build
-    holds the output folder's write lock throughout: one that waited for another build
-    to end takes the test again, since that build may have made this very pack.
+    holds the output folder's write lock throughout. "Up to date" is not said of a pack
+    that another build is replacing: such a build is waited for, as one is by a build
+    that must build, and the test taken again after it.
     """
-    target = output_folder(root, options.out)
-    stamp, done = unchanged(root, target, request, options.clock)
-    if done is not None and not options.force:
-        return Outcome(done)
     from campaignsync.pack import writelock
 
+    target = output_folder(root, options.out)
+    stamp, done = unchanged(root, target, request, options.clock)
+    if done is not None and not options.force and not writelock.taken(target):
+        return Outcome(done)  # (another build writing here may replace that pack: wait)
     with writelock.waited(target, options.told) as held_first:
-        if held_first:
+        if held_first or done is not None:  # that build may have made this very pack, or another
             stamp, done = unchanged(root, target, request, options.clock)
             if done is not None and not options.force:
                 return Outcome(done)
