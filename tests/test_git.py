@@ -218,6 +218,36 @@ def test_release_tags_a_pack_that_rebuilds_identically(
         assert archive.testzip() is None
 
 
+def test_release_waits_for_a_build_writing_its_folder(
+    cli_invoke: CliInvoke, committed_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build writing into the output folder when the release would write: it waits."""
+    from filelock import FileLock
+
+    from campaignsync.cli import git as git_commands
+    from campaignsync.pack import writelock
+
+    cli_invoke(["build", "--repo", str(committed_repo)])
+    out = committed_repo / "dist"
+    other = FileLock(str(out / writelock.NAME))  # another process's build, writing
+    other.acquire()
+    told: list[str] = []
+
+    def tell(text: str) -> None:  # the release waits: that build ends now
+        told.append(text)
+        other.release()
+
+    monkeypatch.setattr(git_commands, "tell", tell)
+    try:
+        result = cli_invoke(
+            ["release", str(NOW.year), "--repo", str(committed_repo), "--now", "2026-09-01"]
+        )
+    finally:
+        other.release()
+    assert told == [f"Waiting for another campaignsync build writing to {out}..."]
+    assert f"Tagged campaign/{NOW.year} at " in result.stdout
+
+
 def test_dry_run_writes_and_tags_nothing(cli_invoke: CliInvoke, committed_repo: Path) -> None:
     year = NOW.year
     result = cli_invoke(

@@ -21,6 +21,7 @@ from campaignsync.cli._common import (
     out_option,
     repo_option,
     source_date_epoch,
+    tell,
 )
 from campaignsync.wording import counted
 
@@ -172,7 +173,9 @@ def release(
     from campaignsync.commands import release as releasing
 
     with errors():
-        done = releasing.run(find_repo(repo), campaign, now_or(now), out, jobs, sign, dry_run)
+        done = releasing.run(
+            find_repo(repo), campaign, now_or(now), out, jobs, sign, dry_run, told=tell
+        )
     plan = done.plan
     verb = "Would build" if dry_run else "Built"
     click.echo(

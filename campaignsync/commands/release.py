@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -135,14 +136,16 @@ def run(
     jobs: int = 0,
     sign: bool = False,
     dry: bool = False,
+    told: Callable[[str], None] | None = None,
 ) -> Released:
     """Check, then release (or with ``dry`` only work out) a campaign: what ``release`` does.
 
     ``out`` None is the config's output folder; ``jobs`` 0 is one process per CPU.
+    ``told`` hears when the release waits for a build writing into that folder.
     """
     target = pipeline.output_folder(root, out)
     plan, checked = prepare(root, campaign, now, target, jobs or pipeline.default_jobs(), sign)
-    return dry_run(plan, checked) if dry else release(plan, checked, sign)
+    return dry_run(plan, checked) if dry else release(plan, checked, sign, told)
 
 
 def incomplete_required(project: Project, outputs: tuple[Output, ...]) -> list[tuple[str, int]]:
@@ -184,16 +187,25 @@ def dry_run(plan: Plan, checked: pipeline.Checked) -> Released:
     return Released(plan, folder, plan.out / f"{plan.campaign}.zip", digest, message)
 
 
-def release(plan: Plan, checked: pipeline.Checked, sign: bool) -> Released:
-    """Build the pack from the checked commit, then write the annotated tag."""
+def release(
+    plan: Plan, checked: pipeline.Checked, sign: bool, told: Callable[[str], None] | None = None
+) -> Released:
+    """Build the pack from the checked commit, then write the annotated tag.
+
+    A build writing into the output folder is waited for (``told`` hears so), and none
+    writes there until the tag is made.
+    """
+    from campaignsync.pack import writelock
+
     project, selection, rendered = checked.project, checked.selection, checked.rendered
     assert project is not None and selection is not None and rendered is not None
-    # The commit time is the pack's timestamp, whatever SOURCE_DATE_EPOCH says, so that
-    # anyone can rebuild the identical pack from the tag alone.
-    built = pipeline.build(project, selection, plan.out, None, rendered=rendered)
-    if built.source.commit != plan.commit or built.source.dirty:
-        raise ReleaseError("the work tree changed during the release; nothing was tagged")
-    message = tag_message(plan, project, built.result.manifest_sha256)
-    gitrepo.create_tag(project.root, plan.tag, message, sign)
+    with writelock.waited(plan.out, told):
+        # The commit time is the pack's timestamp, whatever SOURCE_DATE_EPOCH says, so that
+        # anyone can rebuild the identical pack from the tag alone.
+        built = pipeline.build(project, selection, plan.out, None, rendered=rendered)
+        if built.source.commit != plan.commit or built.source.dirty:
+            raise ReleaseError("the work tree changed during the release; nothing was tagged")
+        message = tag_message(plan, project, built.result.manifest_sha256)
+        gitrepo.create_tag(project.root, plan.tag, message, sign)
     archive = built.result.archive or plan.out / f"{selection.name}.zip"  # always zipped here
     return Released(plan, built.result.folder, archive, built.result.manifest_sha256, message)
