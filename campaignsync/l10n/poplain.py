@@ -19,8 +19,10 @@ from typing import Any
 ESCAPE = re.compile(r"\\(.)")
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
-_TEXT = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
-_ONE = rf'"{_TEXT}"'
+#: A string's text between its quotes, on one line: any character but a quote or a
+#: backslash, or a backslash and the character it escapes (:mod:`poscan` reads a line so).
+TEXT = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
+_ONE = rf'"{TEXT}"'
 _STRINGS = rf"({_ONE}(?:\n{_ONE})*)\n"
 _MORE = rf"{_ONE}(?:\n{_ONE})*\n"
 _ENTRY = re.compile(
@@ -32,7 +34,7 @@ _ENTRY = re.compile(
     r"(?:\n+|(?=#(?!~)|msgctxt[ \t]|msgid[ \t]|\Z))"
 )
 _FORM = re.compile(rf"msgstr\[(\d{{1,2}})\][ \t]+{_STRINGS}")
-_PIECE = re.compile(rf'"({_TEXT})"')
+_PIECE = re.compile(rf'"({TEXT})"')
 _NO_FLAGS: frozenset[str] = frozenset()
 
 #: An entry's fields in :class:`poscan.PoEntry`'s order: its line, its first msgstr's
@@ -79,9 +81,14 @@ def _joined(strings: str) -> str:
     body = strings[1:-1] if "\n" not in strings else "".join(_PIECE.findall(strings))
     if "\\" not in body:
         return body
-    if any(m.group(1) not in ESCAPES for m in ESCAPE.finditer(body)):
+    if bad_escape(body) is not None:
         raise ValueError("an escape sequence that is not one")
     return unescaped(body)
+
+
+def bad_escape(body: str) -> str | None:
+    """Return the first character a backslash escapes in ``body`` that no escape has."""
+    return next((m.group(1) for m in ESCAPE.finditer(body) if m.group(1) not in ESCAPES), None)
 
 
 def unescaped(body: str) -> str:

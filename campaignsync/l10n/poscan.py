@@ -16,7 +16,7 @@ from campaignsync.l10n import poheader, poplain
 #: The codes of the problems found here (documented in docs/checks.md).
 UNREADABLE, SYNTAX, DUPLICATE, PLURALS = "CS300", "CS301", "CS302", "CS303"
 
-_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t]*')
+_STRING = re.compile(rf'"({poplain.TEXT})"[ \t]*')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d{1,2})\])?)[ \t]+")
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
@@ -267,11 +267,9 @@ class _Scanner:
         body = match.group(1)
         if "\\" not in body:
             return body
-        bad = [
-            m.group(1) for m in poplain.ESCAPE.finditer(body) if m.group(1) not in poplain.ESCAPES
-        ]
-        if bad:
-            self.error(number, f"unsupported escape sequence '\\{bad[0]}'")
+        bad = poplain.bad_escape(body)
+        if bad is not None:
+            self.error(number, f"unsupported escape sequence '\\{bad}'")
             return None
         return poplain.unescaped(body)
 
