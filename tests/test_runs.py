@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from campaignsync.pack import archive, runs, writer
+from campaignsync.pack import archive, localepages, runs, writer
 
 STAMP = (0, (46 << 9) | (1 << 5) | 1)
 
@@ -122,6 +122,41 @@ def test_after_an_edit_only_the_changed_runs_are_deflated_and_the_bytes_are_a_cl
     assert old_member.runs is not None
     _, _, known = runs._cut(rel, after, old_member.runs)
     assert len(known) >= len(old_member.runs) - 2
+
+
+def locale_page(edited: int | None = None) -> bytes:
+    """Return a gallery locale page of ``localepages.PAGE`` sections, the ``edited`` one longer."""
+    parts = ['<!DOCTYPE html>\n<html lang="de"><body><main>']
+    for n in range(localepages.PAGE):
+        cards = "".join(
+            f'<article class="card" data-channel="{c}"><h3>{c}</h3><pre>Nachricht {n}, Kanal {c}: '
+            + " ".join(f"Wort{(n * 31 + c * 7 + w) % 997}" for w in range(260))
+            + "</pre></article>\n"
+            for c in range(8)
+        )
+        more = " bearbeitet" if n == edited else ""
+        parts.append(f'\n<section id="m{n:04d}"><h2>Nachricht {n}{more}</h2>\n{cards}</section>')
+    return ("".join(parts) + "\n</main></body></html>\n").encode()
+
+
+def test_a_locale_page_edited_in_one_section_deflates_a_few_runs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each edit rewrites the page that shows the message in every locale: a campaign's
+    # pages of 50 messages are a few hundred KB each, and are cut into runs.
+    before, after = locale_page(), locale_page(edited=20)
+    assert runs.SMALLEST < len(before) < 1 << 20
+    rel, path = "preview/de.html", tmp_path / "old.zip"
+    old_member = zipped(path, rel, before)
+    updated, deflated = updated_from(path, rel, old_member, after, monkeypatch)
+    assert updated.data == writer.prepare(after, rel).data
+    assert updated.runs is not None and old_member.runs is not None
+    # The runs around the edited section (its cut moved: two or three), and the one after
+    # them, whose dictionary is their end; the others are copied from the old zip.
+    assert 0 < deflated <= 4 < len(updated.runs)
+    known = {sha for sha, *_ in old_member.runs}
+    assert 0 < sum(size for sha, _, size, _ in updated.runs if sha not in known) < len(after) / 3
+    assert zlib.decompress(updated.data or b"", -15) == after
 
 
 def test_a_manifest_with_rows_edited_all_over_deflates_a_few_short_runs_again(

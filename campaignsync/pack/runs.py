@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from campaignsync.pack.archive import ZipIndex
 
-#: Files smaller than this are deflated whole.
-SMALLEST = 1 << 20
+#: Files smaller than this are deflated whole. A locale page of the gallery holds 50
+#: messages' sections (``localepages.PAGE``), about 740 KB at 26 locales x 8 channels: each
+#: edit rewrites one page a locale, which deflated whole took 11 ms and in runs 3.6 ms.
+SMALLEST = 1 << 19
 #: Where a file may be cut, by its kind, and about how far apart its cuts are: before a CSV
 #: row, before a message's section of a gallery page, before a line of the manifest. An
 #: edited message has rows all over the manifest (in every folder of it), so its runs are
