@@ -232,6 +232,25 @@ def test_a_failing_build_leaves_the_previous_pack_untouched(
     assert after == before
 
 
+def test_a_file_where_the_pack_goes_stops_the_build_before_it_renders(
+    cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsync.pipeline import workers
+
+    out = small_repo / "out"
+    out.mkdir()
+    (out / "2026").write_text("my notes\n")
+    monkeypatch.setattr(workers, "render_selection", None)  # (rendering would raise)
+    result = build(cli_invoke, small_repo, "--out", str(out), expect=1)
+    assert result.stderr == (
+        f"error: {out / '2026'} is a file, not the campaign pack's folder: a build writes it "
+        "whole; move it away or choose another --out (nothing was written)\n"
+    )
+    assert (out / "2026").read_text() == "my notes\n"
+    assert not (out / "2026.zip").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".2026")]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -328,16 +347,21 @@ def test_build_outside_a_campaign_repository_says_what_to_do(
 
 def test_html_from_markdown_is_sanitised(cli_invoke: CliInvoke, sample_repo: Path) -> None:
     path = sample_repo / "content" / "messages" / "2026" / "backup-your-data.md"
-    text = path.read_text() + (
-        '\n<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">\n\n[click](javascript:alert(3))\n'
-    )
-    path.write_text(text)
+    original = path.read_text()
+    path.write_text(original + '\n<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">\n')
     build(cli_invoke, sample_repo, "--locale", "en", "--channel", "web")
     html = (
         sample_repo / "dist" / "2026.partial" / "en" / "web" / "backup-your-data.html"
     ).read_text()
-    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
-    assert "click" in html
+    assert "<script" not in html and "onerror" not in html and "alert" not in html
+    # A javascript: link is refused where it is written, not left in an output unlinked.
+    path.write_text(original + "\n[click](javascript:alert(3))\n")
+    line = len(original.splitlines()) + 2
+    result = build(cli_invoke, sample_repo, "--locale", "en", "--channel", "web", expect=1)
+    assert (
+        f"{path.relative_to(sample_repo)}:{line}: error CS022: link 'javascript:alert(3)' in the "
+        "body must be a web address starting with https://: the outputs show its text unlinked"
+    ) in result.stderr
 
 
 def test_progress_shows_on_a_terminal_only(

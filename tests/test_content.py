@@ -105,6 +105,75 @@ def test_body_round_trip_keeps_structure(config) -> None:
     )
 
 
+UNLINKED = (
+    "in the body must be a web address starting with https://: the outputs show its text unlinked"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(
+            ("(https://example.org/bank)", "(bank.html)"),
+            f"23: CS022 link 'bank.html' {UNLINKED}",
+            id="relative",
+        ),
+        pytest.param(
+            ("(https://example.org/bank)", "(#bank)"),
+            f"23: CS022 link '#bank' {UNLINKED}",
+            id="anchor",
+        ),
+        pytest.param(
+            ("(https://example.org/bank)", "(javascript:alert(1))"),
+            f"23: CS022 link 'javascript:alert(1)' {UNLINKED}",
+            id="javascript",
+        ),
+        pytest.param(
+            ("(https://example.org/bank).", "(https://example.org/bank."),
+            "23: CS022 a link in the body is not closed: add ')' after its address (else shown as"
+            " written)",
+            id="unclosed",
+        ),
+        pytest.param(
+            ("It leaks.", "It [leaks](leaks.html)."),
+            f"20: CS022 link 'leaks.html' {UNLINKED}",
+            id="second-line-of-a-paragraph",
+        ),
+        pytest.param(
+            ("Then [your bank]", "Then ![your bank]"),
+            "23: CS022 image 'https://example.org/bank' in the body is left out of every output:"
+            " give the message its image in the front matter (image: {src: ..., alt: ...})",
+            id="image",
+        ),
+    ],
+)
+def test_a_body_link_every_output_would_leave_out(
+    config, change: tuple[str, str], expected: str
+) -> None:
+    message, found = parse(config, GOOD.replace(*change, 1))
+    assert message is None
+    assert [f"{d.line}: {d.code} {d.text}" for d in found] == [expected]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(("(https://example.org/bank)", "(mailto:help@example.org)"), id="mailto"),
+        pytest.param(("(https://example.org/bank)", "(http://example.org/bank)"), id="http"),
+        pytest.param(
+            ("(https://example.org/bank)", "(https://en.wikipedia.org/wiki/Bank_(finance))"),
+            id="parentheses-in-the-address",
+        ),
+        pytest.param(("It leaks.", "Write `[text](page.html)` for a link."), id="code-span"),
+        pytest.param(("code stays", "[text](page.html"), id="code-block"),
+        pytest.param(("It leaks.", "It leaks (a lot) [sometimes]."), id="no-link"),
+    ],
+)
+def test_a_body_link_the_outputs_keep_or_no_link(config, change: tuple[str, str]) -> None:
+    message, found = parse(config, GOOD.replace(*change, 1))
+    assert found == () and message is not None
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
