@@ -320,3 +320,24 @@ def test_status_counts_a_locale_just_added_as_untranslated(
     table = cli_invoke(["locale", "status", "--locale", "pt-BR"], cwd=small_repo).stdout
     untranslated = f"{entries} / {row['untranslated']['words']}"
     assert re.search(rf"(?m)^  pt-BR +- +0 / 0 +0 / 0 +0 / 0 +{untranslated}  0", table), table
+
+
+def test_a_catalog_saved_with_a_byte_order_mark_is_updated_as_any(
+    campaign_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    # Some editors (Notepad) put a byte-order mark before UTF-8 text: every command reads
+    # the file as if it were not there, as `check` does.
+    de = po_file(campaign_repo, "de")
+    de.write_bytes(b"\xef\xbb\xbf" + de.read_bytes())
+    result = cli_invoke(["locale", "update", "--check"], cwd=campaign_repo)
+    assert "locales/de/LC_MESSAGES/messages.po: up to date" in result.stdout
+    message = next((campaign_repo / "content" / "messages").rglob("welcome.md"))
+    message.write_text(
+        message.read_text(encoding="utf-8").replace("One step a day", "One small step a day"),
+        encoding="utf-8",
+    )
+    result = cli_invoke(["locale", "update"], cwd=campaign_repo)
+    assert "locales/de/LC_MESSAGES/messages.po: updated (0 fuzzy, 11 empty)" in result.stdout
+    text = de.read_bytes()
+    assert not text.startswith(b"\xef\xbb\xbf") and b'msgid "One small step a day"' in text
+    cli_invoke(["locale", "compile"], cwd=campaign_repo)

@@ -93,7 +93,7 @@ def read_catalog(root: Path, rel: str, locale: Locale | None) -> Catalog:
         raise CatalogError(f"{rel}:{first.line}: cannot read: {first.text}")
     try:
         read = read_po(
-            io.BytesIO(data),
+            io.BytesIO(data.removeprefix(poscan.BOM)),  # (Babel reads the mark as text)
             locale=locale.gettext if locale else None,
             domain=DOMAIN,
             abort_invalid=True,
@@ -350,7 +350,8 @@ _NO_WRAP = 1 << 30
 
 def read_header(block: bytes, locale: Locale) -> Catalog:
     """Return the catalog of a PO file's header block alone (what a merge keeps of it)."""
-    return read_po(io.BytesIO(block + b"\n\n"), locale=locale.gettext, domain=DOMAIN)
+    data = block.removeprefix(poscan.BOM) + b"\n\n"
+    return read_po(io.BytesIO(data), locale=locale.gettext, domain=DOMAIN)
 
 
 def render_block(header: Catalog, entry: Any | None, obsolete: bool = False) -> bytes:

@@ -103,11 +103,15 @@ class _Pending:
         return bool(self.order) and self.order[-1].startswith("msgstr")
 
 
+#: The byte-order mark some editors (Notepad) put before a UTF-8 file: read as nothing.
+BOM = b"\xef\xbb\xbf"
+
+
 def decode(data: bytes) -> tuple[str, PoProblem | None]:
     """Return the file's text in its declared charset (lines end in ``\\n``), or the problem."""
     if len(data) > MAX_BYTES:
         return "", PoProblem(UNREADABLE, 1, f"larger than {MAX_BYTES // 2**20} MiB")
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    data = data.removeprefix(BOM)
     match = _CHARSET.search(data[:4096])
     charset = match.group(1).decode("ascii") if match else "utf-8"
     if charset.upper() == "CHARSET":  # the POT placeholder
