@@ -146,18 +146,28 @@ def test_a_failed_write_leaves_the_previous_pack_as_it_was(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".2026.")]
 
 
-def test_a_failure_after_the_swap_puts_the_previous_pack_back(tmp_path: Path) -> None:
+def test_a_failure_after_the_swap_puts_the_previous_pack_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = write(tmp_path)
     before = {
         p.relative_to(tmp_path).as_posix(): p.read_bytes()
         for p in first.folder.rglob("*")
         if p.is_file()
     }
-    first.archive.unlink()
-    first.archive.mkdir()  # the zip cannot replace a folder: fails after the folder swap
+    real = os.replace
+
+    def failing(source: object, target: object) -> None:
+        if str(target) == str(first.archive):  # the zip put in place: after the folder swap
+            raise IsADirectoryError(21, "Is a directory")
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing)
     changed = [output(o.path, o.content.decode() + " v2") for o in OUTPUTS]
-    with pytest.raises(BuildError, match="cannot write the pack in"):
-        write(tmp_path, changed)
+    document = manifest.build_manifest("2026", changed, EXTRAS, SOURCE, EPOCH)
+    extras = [*EXTRAS, writer.PackFile("manifest.json", document)]
+    with pytest.raises(BuildError, match="cannot write the pack in"):  # (not updated in place)
+        writer.write_pack(tmp_path, "2026", changed, extras, EPOCH, reuse=False)
     after = {
         p.relative_to(tmp_path).as_posix(): p.read_bytes()
         for p in first.folder.rglob("*")
@@ -193,6 +203,37 @@ def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(BuildError, match=r"cannot create the output folder .*/file/out"):
         write(tmp_path / "file" / "out")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "what"),
+    [
+        pytest.param("2026", lambda p: p.write_text("notes"), "a file, not the campaign pack's folder",
+                     id="file-for-folder"),
+        pytest.param("2026", lambda p: p.symlink_to(p.parent.parent), "a symbolic link, not the "
+                     "campaign pack's folder", id="link-for-folder"),
+        pytest.param("2026.zip", lambda p: p.mkdir(), "a folder, not the campaign pack's zip",
+                     id="folder-for-zip"),
+        pytest.param("2026.zip", lambda p: p.symlink_to(p.parent.parent / "elsewhere.zip"),
+                     "a symbolic link, not the campaign pack's zip", id="link-for-zip"),
+    ],
+)  # fmt: skip
+def test_something_else_where_the_pack_goes_is_left_as_it_is(
+    tmp_path: Path, name: str, make: object, what: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    make(out / name)  # type: ignore[operator]
+    before = sorted((p.name, p.is_symlink(), p.is_dir()) for p in out.iterdir())
+    with pytest.raises(BuildError) as caught:
+        write(out)
+    assert str(caught.value) == (
+        f"{out / name} is {what}: a build writes it whole; move it away or choose another "
+        "--out (nothing was written)"
+    )
+    assert sorted((p.name, p.is_symlink(), p.is_dir()) for p in out.iterdir()) == before
+    if name == "2026" and not (out / name).is_symlink():
+        assert (out / name).read_text() == "notes"
 
 
 def test_manifest_lists_every_file_with_hash_size_and_length(tmp_path: Path) -> None:

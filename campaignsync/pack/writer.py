@@ -94,6 +94,7 @@ def write_pack(
     is given the pack written, the lock still held (to record the build). ``steady``:
     see :func:`campaignsync.pack.updating.update`.
     """
+    check_place(out, campaign)
     done = frozenset(o.path for o in outputs) | written if staged else frozenset()
     with nullcontext() if staged else locked(out, campaign):  # staged: held already
         result = _write_locked(out, campaign, [*outputs, *extras], epoch, members or {},
@@ -103,6 +104,24 @@ def write_pack(
             with suppress(OSError):  # the pack is in place: unrecorded, it is built again
                 then(result)
         return result
+
+
+def check_place(out: Path, campaign: str) -> None:
+    """Raise BuildError when the pack's folder or zip is something else: a file, a link...
+
+    A build replaces both whole, so what stands there is never taken for an old pack.
+    """
+    for path, kind in ((out / campaign, "folder"), (out / f"{campaign}.zip", "zip")):
+        if path.is_symlink():
+            what = "a symbolic link"
+        elif not path.exists() or (path.is_dir() if kind == "folder" else path.is_file()):
+            continue
+        else:
+            what = "a folder" if path.is_dir() else "a file" if path.is_file() else "not a file"
+        raise BuildError(
+            f"{path} is {what}, not the campaign pack's {kind}: a build writes it whole; "
+            "move it away or choose another --out (nothing was written)"
+        )
 
 
 @contextmanager

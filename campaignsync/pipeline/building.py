@@ -79,6 +79,7 @@ def build(
     """
     from campaignsync.pack.bodyfiles import retried
 
+    writer.check_place(out, selection.name)  # before any work: what stands there is kept
     asked = (project, selection, out, epoch, jobs, progress, stamp, rendered, reuse, shards,
              zipped, check)  # fmt: skip
     return retried(lambda: _build(*asked))
