@@ -633,3 +633,24 @@ def test_the_csv_files_are_what_the_csv_module_writes(lines: list[list[str]]) ->
     writer.writerow(header)
     writer.writerows(lines)
     assert schedulecsv._csv(header, [tuple(line) for line in lines]) == buffer.getvalue().encode()
+
+
+@pytest.mark.parametrize(
+    ("formats", "named"),
+    [
+        pytest.param(["buffer"], "buffer-eu-*.csv", id="buffer"),
+        pytest.param(["sprout", "buffer"], "sprout-eu-*.csv, buffer-eu-*.csv", id="both"),
+        pytest.param(["csv", "buffer"], "schedule-eu.csv, buffer-eu-*.csv", id="csv-and-buffer"),
+    ],
+)
+def test_the_untranslated_posts_warning_names_the_files_written(
+    cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, formats: list[str], named: str
+) -> None:
+    out = tmp_path / "export"
+    chosen = [arg for f in formats for arg in ("--format", f)] + ["--date-order", "dmy"]
+    result = export(cli_invoke, small_repo, "--all", *chosen, "--partner", "eu", "--out", str(out))
+    assert f"{named}: warning CS116: left out " in result.stderr
+    assert "of eu that are not fully translated (nl)" in result.stderr
+    if "csv" not in formats:
+        assert "schedule-eu.csv" not in result.stderr + result.stdout
+        assert not (out / "schedule-eu.csv").exists()

@@ -102,7 +102,8 @@ def export(
     empty: list[tuple[str, Diagnostic]] = []  # (why, warning) per file left out
     for partner_id in partner_ids:
         found = rows(project, campaign_id, partner_id, outputs)
-        left_out = untranslated(project, campaign_id, partner_id, outputs)
+        names = ", ".join(_file_names(partner_id, options.formats))
+        left_out = untranslated(project, campaign_id, partner_id, outputs, names) if names else None
         if left_out is not None:
             problems.append(left_out)
         for name, lane in _scheduler_lanes(partner_id, found, options.formats):
@@ -119,6 +120,13 @@ def export(
     if wanted and not any(f.name.endswith(".csv") for f in files):
         return Exported((), tuple(problems), _nothing(empty, options.now))
     return Exported(tuple(files), (*problems, *(warning for _, warning in empty)))
+
+
+def _file_names(partner_id: str, formats: tuple[str, ...]) -> list[str]:
+    """Return the names of a partner's scheduler files, one pattern a scheduler."""
+    names = [f"schedule-{partner_id}.csv"] if "csv" in formats else []
+    tools = [tool.format for tool in (SPROUT, BUFFER) if tool.format in formats]
+    return names + [f"{tool}-{partner_id}-*.csv" for tool in tools]
 
 
 def _scheduler_lanes(

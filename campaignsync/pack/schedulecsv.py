@@ -222,9 +222,16 @@ def _image_url(message: Message, config: Config) -> str:
 
 
 def untranslated(
-    project: Project, campaign_id: str, partner_id: str, outputs: Iterable[Output]
+    project: Project,
+    campaign_id: str,
+    partner_id: str,
+    outputs: Iterable[Output],
+    files: str = "",
 ) -> Diagnostic | None:
-    """Return a warning when some of a partner's posts are left out for want of translation."""
+    """Return a warning when some of a partner's posts are left out for want of translation.
+
+    ``files``: the scheduler files they are left out of (default ``schedule-<partner>.csv``).
+    """
     partner = project.config.partner(partner_id)
     if partner is None:
         return None
@@ -248,7 +255,7 @@ def untranslated(
         f"left out {len(missing)} post{'s' if len(missing) > 1 else ''} of {partner_id} that "
         f"are not fully translated ({', '.join(locales)}): a scheduler would publish the "
         "source text to that audience; translate them (campaignsync locale status)",
-        f"schedule-{partner_id}.csv",
+        files or f"schedule-{partner_id}.csv",
     )
 
 
