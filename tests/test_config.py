@@ -126,6 +126,18 @@ def test_good_config_loads(tmp_path: Path) -> None:
             id="missing-source",
         ),
         pytest.param(
+            GOOD.replace('locales = ["en", "de", "pt-PT"]', 'locales = ["en", "de", "pt_PT"]'),
+            "10: CS003 partners.eu.locales: 'pt_PT' is not a configured locale (did you mean "
+            "'pt-PT'?)",
+            id="partner-locale-spelt-otherwise",
+        ),
+        pytest.param(
+            GOOD.replace('locales = ["en", "de", "pt-PT"]', 'locales = ["en", "de", "ja"]'),
+            "10: CS003 partners.eu.locales: 'ja' is not a configured locale (list it in the "
+            "top-level 'locales' too)",
+            id="partner-locale-not-listed",
+        ),
+        pytest.param(
             GOOD.replace('es-US = ["de"]', 'es-US = ["fr"]'),
             "5: CS003 fallbacks.es-US: 'fr' is not a configured locale",
             id="bad-fallback",

@@ -229,6 +229,16 @@ def test_a_body_link_the_outputs_keep_or_no_link(config, change: tuple[str, str]
             id="js-link",
         ),
         pytest.param(
+            ("channels: [x, sms]", "channels: 5"),
+            "6: CS013 'channels' must be a list of names, like [x, linkedin]",
+            id="channels-not-a-list",
+        ),
+        pytest.param(
+            ("partners: [eu, us]", "partners: 3"),
+            "5: CS013 'partners' must be a list of names, like [eu, us]",
+            id="partners-not-a-list",
+        ),
+        pytest.param(
             ("hashtags: [CyberSecMonth]", "hashtags: [Cyber Sec]"),
             "13: CS013 hashtag 'Cyber Sec' must be one word",
             id="hashtag-space",

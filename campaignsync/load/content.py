@@ -153,6 +153,19 @@ def _identity(rel: str, data: dict[str, Any], found: Findings) -> str | None:
     return message_id
 
 
+_UNKNOWN_CAMPAIGN = "unknown campaign"
+
+
+def without_unknown_campaigns(found: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    """Return a message's findings but "unknown campaign" (CS020).
+
+    For a calendar that could not be read whole: its own error says why, once.
+    """
+    return tuple(
+        d for d in found if not (d.code == "CS020" and d.text.startswith(_UNKNOWN_CAMPAIGN))
+    )
+
+
 def _campaign(
     rel: str, data: dict[str, Any], found: Findings, calendar: Calendar
 ) -> tuple[str | None, Campaign | None]:
@@ -161,7 +174,7 @@ def _campaign(
     campaign = calendar.campaign(campaign_id) if campaign_id else None
     if campaign_id and campaign is None:
         hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
-        found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
+        found.add("CS020", "campaign", f"{_UNKNOWN_CAMPAIGN} {campaign_id!r}{hint}")
     folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
     if campaign_id and folder and folder != campaign_id:
         found.add(
@@ -221,6 +234,10 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+#: What each list of names looks like, in the messages of CS013.
+_LIKE = {"partners": "[eu, us]", "channels": "[x, linkedin]", "hashtags": "[CyberSecMonth]"}
+
+
 def _names(data: dict[str, Any], key: str, found: Findings) -> tuple[str, ...] | None:
     """Return a list of names (one name alone counts as a list), or None when absent or bad."""
     value = data.get(key)
@@ -229,7 +246,8 @@ def _names(data: dict[str, Any], key: str, found: Findings) -> tuple[str, ...] |
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        found.add("CS013", key, f"{key!r} must be a list of names, like [eu, us]")
+        like = _LIKE.get(key, "[eu, us]")
+        found.add("CS013", key, f"{key!r} must be a list of names, like {like}")
         return None
     if not value:
         found.add("CS012", key, f"{key!r} is empty")

@@ -76,10 +76,9 @@ def _partner(
     locs = read("locales")
     for tag in locs:
         if tag not in known:
+            hint = schema.did_you_mean(tag, known) or " (list it in the top-level 'locales' too)"
             reader.error(
-                f"{where}.locales",
-                f"{where}.locales: {tag!r} is not a configured locale "
-                "(list it in the top-level 'locales' too)",
+                f"{where}.locales", f"{where}.locales: {tag!r} is not a configured locale{hint}"
             )
     required = read("required_locales")
     for tag in required or ():
