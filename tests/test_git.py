@@ -94,6 +94,31 @@ def test_sync_reports_translations_that_became_fuzzy(
     assert "Den ganzen Oktober teilen wir" in text  # the translation was kept
 
 
+def test_sync_lists_what_became_fuzzy_when_the_other_team_updated_the_catalogs_first(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    po = "locales/de/LC_MESSAGES/messages.po"
+    summary = "All October we share one simple step a day to keep your accounts and devices safe."
+    edit(
+        eu,
+        po,
+        f'msgid "{summary}"\nmsgstr ""',
+        f'msgid "{summary}"\nmsgstr "Den ganzen Oktober teilen wir jeden Tag einen einfachen Schritt."',
+    )
+    commit(eu, "German summary")
+    git(eu, "push", "-q")
+    cli_invoke(["sync", "--repo", str(us)])
+    edit(eu, welcome(eu), "one simple step a day", "one simple safety step a day")
+    cli_invoke(["locale", "update"], cwd=eu)  # the catalogs come with the edit, fuzzy already
+    commit(eu, "Reword the welcome, refresh the catalogs")
+    git(eu, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(us)])
+    assert f"{po}: 1 to review (fuzzy), 0 to translate\n  welcome:summary\n" in result.stdout
+    assert "no entry became fuzzy" not in result.stdout
+    assert "The catalogs changed" not in result.stdout  # (they came so)
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [

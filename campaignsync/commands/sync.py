@@ -46,13 +46,15 @@ def sync(root: Path, epoch: int | None, now: datetime) -> Synced:
     same bytes (see ``locales.derived_time``).
     """
     config = require_config(root)
+    # The catalogs as they were: what the commits pulled made fuzzy (another clone ran
+    # `locale update` before it pushed) is on the to-do list as what the update does here.
+    before = _entries(root, config)
     pulled = gitrepo.fast_forward(root, config.git_remote, config.git_branch)
     messages: tuple[changes.MessageChange, ...] = ()
     if pulled.commits:
         messages = changes.messages_between(root, config, pulled.before, pulled.after)
     try:
         project, _ = require_project(root)
-        before = _entries(project.root, project.config)
         updated = locales.update(project, locales.derived_time(root, epoch, now))
     except DiagnosticsError as exc:
         if not pulled.commits:
