@@ -38,6 +38,36 @@ def input_paths(folders: Paths) -> tuple[str, ...]:
     return (CONFIG_NAME, folders.content, folders.locales, folders.templates)
 
 
+def read_by_builds(folders: Paths, out: PurePosixPath) -> str | None:
+    """Return the folder a build reads (content, locales, templates) that is or holds ``out``.
+
+    ``out``: a folder relative to the repository root. None when it is in none of them.
+    """
+    for name in (folders.content, folders.locales, folders.templates):
+        if out == PurePosixPath(name) or PurePosixPath(name) in out.parents:
+            return name
+    return None
+
+
+def outside_inputs(root: Path, folders: Paths, out: Path) -> None:
+    """Raise ConfigError when the output folder ``out`` (resolved) is in a folder a build reads.
+
+    Its packs would be read back as input: every build would find its inputs changed.
+    """
+    base = root.resolve()
+    if base not in out.parents:
+        return
+    shown = PurePosixPath(out.relative_to(base).as_posix())
+    name = read_by_builds(folders, shown)
+    if name is not None:
+        where = "" if shown == PurePosixPath(name) else "inside "
+        raise ConfigError(
+            f"the output folder {shown} is {where}{name}/, which a build reads: choose one "
+            f"outside {folders.content}/, {folders.locales}/ and {folders.templates}/ "
+            "(--out, or [paths] out in campaignsync.toml)"
+        )
+
+
 def read_paths(root: Path) -> Paths:
     """Return the ``[paths]`` of ``campaignsync.toml`` without validating anything else.
 

@@ -232,6 +232,32 @@ def test_a_failing_build_leaves_the_previous_pack_untouched(
     assert after == before
 
 
+@pytest.mark.parametrize(
+    ("out", "config", "message"),
+    [
+        pytest.param(
+            "templates/out", None, "templates/out is inside templates/", id="in-templates"
+        ),
+        pytest.param("content", None, "content is content/", id="content-itself"),
+        pytest.param(None, 'out = "locales/dist"', "locales/dist is inside locales/", id="config"),
+    ],
+)
+def test_an_output_folder_inside_what_a_build_reads_is_refused(
+    cli_invoke: CliInvoke, small_repo: Path, out: str | None, config: str | None, message: str
+) -> None:
+    if config is not None:
+        settings = small_repo / "campaignsync.toml"
+        settings.write_text(settings.read_text() + f"\n[paths]\n{config}\n")
+    before = sorted(p for p in small_repo.rglob("*") if ".campaignsync" not in p.as_posix())
+    args = ["--out", str(small_repo / out)] if out else []
+    result = build(cli_invoke, small_repo, *args, expect=1)
+    assert result.stderr == (
+        f"error: the output folder {message}, which a build reads: choose one outside content/, "
+        "locales/ and templates/ (--out, or [paths] out in campaignsync.toml)\n"
+    )
+    assert sorted(p for p in small_repo.rglob("*") if ".campaignsync" not in p.as_posix()) == before
+
+
 def test_a_file_where_the_pack_goes_stops_the_build_before_it_renders(
     cli_invoke: CliInvoke, small_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

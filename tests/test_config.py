@@ -138,6 +138,11 @@ def test_good_config_loads(tmp_path: Path) -> None:
             id="partner-locale-not-listed",
         ),
         pytest.param(
+            GOOD + '\n[paths]\nout = "content/dist"\n',
+            "21: CS003 paths.out 'content/dist' is in content/, which builds read",
+            id="out-in-content",
+        ),
+        pytest.param(
             GOOD.replace('es-US = ["de"]', 'es-US = ["fr"]'),
             "5: CS003 fallbacks.es-US: 'fr' is not a configured locale",
             id="bad-fallback",

@@ -341,3 +341,11 @@ def test_a_catalog_saved_with_a_byte_order_mark_is_updated_as_any(
     text = de.read_bytes()
     assert not text.startswith(b"\xef\xbb\xbf") and b'msgid "One small step a day"' in text
     cli_invoke(["locale", "compile"], cwd=campaign_repo)
+
+
+def test_status_of_the_source_locale_says_it_has_nothing_to_translate(
+    small_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    result = cli_invoke(["locale", "status", "--locale", "en"], cwd=small_repo, expect=2)
+    assert result.stderr == "error: en is the source locale: it has nothing to translate\n"
+    assert result.stdout == ""

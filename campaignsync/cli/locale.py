@@ -154,8 +154,10 @@ def locale_status(
 
     with errors():
         project, _ = load(repo)
+        source = project.config.source_locale
         for tag in locales:
-            configured_locale(project.config, tag)
+            if configured_locale(project.config, tag) == source:
+                fail(f"{source.tag} is the source locale: it has nothing to translate", 2)
         result = localestatus.status(project, campaign)
     rows = [
         r

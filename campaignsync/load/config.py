@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from campaignsync.errors import ConfigError, DiagnosticsError, UsageError
@@ -13,7 +13,7 @@ from campaignsync.load.tables import Reader
 from campaignsync.load.textdirections import Directions, open_directions
 from campaignsync.model import Config, Diagnostic, LinkSettings, Locale, Severity
 from campaignsync.paths import CONFIG_NAME as CONFIG_NAME  # also read from here
-from campaignsync.paths import Paths, is_inside
+from campaignsync.paths import Paths, is_inside, read_by_builds
 from campaignsync.wording import closest
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?$")
@@ -280,4 +280,9 @@ def _paths(data: dict[str, Any], reader: Reader) -> Paths:
             reader.error(where, f"{where} must be a folder inside the repository")
             continue
         values[setting.name] = value
-    return Paths(**values)
+    folders = Paths(**values)
+    name = read_by_builds(folders, PurePosixPath(folders.out))
+    if name is not None:
+        reader.error("paths.out", f"paths.out {folders.out!r} is in {name}/, which builds read")
+        return Paths(**{k: v for k, v in values.items() if k != "out"})
+    return folders

@@ -231,7 +231,7 @@ CONFIG = Schema(
                 S("content", STRING, "content", "Messages, calendar and images."),
                 S("locales", STRING, "locales", "The catalogs."),
                 S("templates", STRING, "templates", "The channel templates."),
-                S("out", STRING, "dist", "Where packs are built."),
+                S("out", STRING, "dist", "Where packs are built (not inside the three above)."),
             ),
         ),
         Table(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from campaignsync import __version__, gitrepo
 from campaignsync.pack import state
-from campaignsync.paths import input_paths, read_paths
+from campaignsync.paths import input_paths, outside_inputs, read_paths
 
 if TYPE_CHECKING:
     from campaignsync.model import Diagnostic
@@ -75,8 +75,14 @@ class Outcome:
 
 
 def output_folder(root: Path, out: Path | None) -> Path:
-    """Return where packs go: ``out`` when given, else the config's output folder."""
-    return (out if out is not None else root / read_paths(root).out).resolve()
+    """Return where packs go: ``out`` when given, else the config's output folder.
+
+    Never inside a folder a build reads (raise ConfigError: ``paths.outside_inputs``).
+    """
+    folders = read_paths(root)
+    folder = (out if out is not None else root / folders.out).resolve()
+    outside_inputs(root, folders, folder)
+    return folder
 
 
 def fingerprint(root: Path, request: Request, clock: int | None = None) -> state.Stamp:
