@@ -92,12 +92,8 @@ def read_catalog(root: Path, rel: str, locale: Locale | None) -> Catalog:
         first = po.problems[0]
         raise CatalogError(f"{rel}:{first.line}: cannot read: {first.text}")
     try:
-        read = read_po(
-            io.BytesIO(data.removeprefix(poscan.BOM)),  # (Babel reads the mark as text)
-            locale=locale.gettext if locale else None,
-            domain=DOMAIN,
-            abort_invalid=True,
-        )
+        tag = locale.gettext if locale else None  # (Babel reads a byte-order mark as text)
+        read = read_po(io.BytesIO(data.removeprefix(poscan.BOM)), tag, DOMAIN, abort_invalid=True)
         _restore_previous(read)
         return read
     except PoFileError as exc:

@@ -8,17 +8,15 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from campaignsync.campaigns import Calendar, Campaign
 from campaignsync.channels import did_you_mean as channel_hint
-from campaignsync.l10n import tokens
-from campaignsync.load import schema, yamlfile
+from campaignsync.load import links, schema, yamlfile
 from campaignsync.load.body import check_body, check_placeholders, parse_body, split_front_matter
 from campaignsync.load.config import line_of
 from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
-from campaignsync.model import Block, Config, Diagnostic, Image, Message, Segment, Severity
+from campaignsync.model import Config, Diagnostic, Image, Message, Segment, Severity
 from campaignsync.paths import CONFIG_NAME, is_inside, read_text, resolve
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -96,7 +94,7 @@ def parse_message(rel: str, text: str, config: Config, calendar: Calendar) -> Pa
     message = _message(rel, data, found, config, calendar)
     blocks = parse_body(body, body_line)
     check_body(body, body_line, found)
-    _body_links(body, body_line, blocks, found)
+    links.body_links(body, body_line, blocks, found)
     check_placeholders(data, blocks, found)
     if message is None or found.has_errors:
         return None, tuple(found.items)
@@ -116,7 +114,7 @@ def _message(
     publish = _publish(data.get("publish"), partners, found)
     title = _field(data, "title", found)
     summary = _field(data, "summary", found)
-    link = _link(data, found)
+    link = links.message_link(_text(data, "link", found), found)
     hashtags = _hashtags(data, found)
     image = _image(data, found, config)
     posts = _posts(data, channel_names, found)
@@ -299,85 +297,6 @@ def _publish(
         return tuple(result)
     aware = _aware(value, "publish", found)
     return tuple((pid, aware) for pid in partners) if aware else None
-
-
-def _link(data: dict[str, Any], found: Findings) -> str | None:
-    """Return the message's ``link``; CS022 when it is not a web address."""
-    address = _text(data, "link", found)
-    if address is None:
-        return None
-    problem = url_problem(address)
-    if problem:
-        found.add("CS022", "link", f"link {address!r} {problem}")
-        return None
-    return address
-
-
-def url_problem(url: str) -> str | None:
-    """Return why ``url`` cannot be a campaign link, or None when it is fine."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "is not a valid address"
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        return "must be a web address starting with https://"
-    if any(ch.isspace() or ch in "<>\"'`" for ch in url):
-        return "contains spaces or quotes"
-    return None
-
-
-_UNCLOSED = "a link in the body is not closed: add ')' after its address (else shown as written)"
-_IMAGE_HINT = "give the message its image in the front matter (image: {src: ..., alt: ...})"
-
-
-def _body_links(body: str, first_line: int, blocks: tuple[Block, ...], found: Findings) -> None:
-    """Record CS022 for a link or image of the body that every output would leave out.
-
-    The outputs keep a link to a full web address (as ``link`` must be) or a ``mailto:``
-    one, and no image (a message's image is its front matter's): a relative link, an
-    anchor, ``javascript:`` and the like show their text without the link, and a link whose
-    address is never closed with ``)`` shows as written, brackets and all.
-    """
-    lines = body.split("\n")
-
-    def line_of(block: Block, part: str) -> int:  # the line of the block that holds it
-        at = block.line - first_line
-        while at < len(lines) and (at == block.line - first_line or lines[at].strip()):
-            if part in lines[at]:
-                return at + first_line
-            at += 1
-        return block.line
-
-    for block in blocks:
-        if block.kind == "code" or "](" not in block.text:
-            continue
-        text = tokens.CODE_SPAN.sub(" ", block.text)
-        targets = tokens.links(text)
-        rest = tokens.LINK.sub(" ", text)  # what the strict syntax does not read as links
-        for at in (m.end() for m in re.finditer(r"\]\(", rest)):
-            end = _closing(rest, at)
-            if end < 0:
-                found.at("CS022", line_of(block, "]("), _UNCLOSED)
-                break
-            targets.append(("link", rest[at:end].strip()))  # an address holding parentheses
-        for kind, target in targets:
-            if kind == "image":
-                why = f"image {target!r} in the body is left out of every output: {_IMAGE_HINT}"
-            elif target.lower().startswith("mailto:") or not (problem := url_problem(target)):
-                continue
-            else:
-                why = f"link {target!r} in the body {problem}: the outputs show its text unlinked"
-            found.at("CS022", line_of(block, f"]({target}" if target else "]("), why)
-
-
-def _closing(text: str, at: int) -> int:
-    """Return where the parenthesis open before ``at`` closes (-1: never), as Markdown reads it."""
-    depth = 1
-    for i in range(at, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[i], 0)
-        if depth == 0:
-            return i
-    return -1
 
 
 def _hashtags(data: dict[str, Any], found: Findings) -> tuple[str, ...]:

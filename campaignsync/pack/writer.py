@@ -107,10 +107,7 @@ def write_pack(
 
 
 def check_place(out: Path, campaign: str) -> None:
-    """Raise BuildError when the pack's folder or zip is something else: a file, a link...
-
-    A build replaces both whole, so what stands there is never taken for an old pack.
-    """
+    """Raise BuildError when the pack's folder or zip (replaced whole) is something else."""
     for path, kind in ((out / campaign, "folder"), (out / f"{campaign}.zip", "zip")):
         if path.is_symlink():
             what = "a symbolic link"
