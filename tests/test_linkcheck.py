@@ -211,3 +211,47 @@ def test_a_server_error_is_tried_again_then_reported() -> None:
         httpd.server_close()
     assert answers[url].status == 200 and not answers[url].broken
     assert calls == ["/page", "/page"]
+
+
+def test_no_host_name_resolved_says_the_machine_may_be_offline(
+    cli_invoke: CliInvoke, linked_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_dns(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)  # (as on a machine without a network)
+    narrow(
+        linked_repo,
+        "x, email",
+        "https://example.org/ok",
+        "\nSee [the list](https://example.net/x).\n",
+    )
+    args = ["links", "--repo", str(linked_repo), "--check", "--retries", "0"]
+    result = cli_invoke(args, expect=1)
+    assert "error CS501: https://example.net/x: unknown host example.net" in result.stdout
+    assert result.stdout.endswith("Checked 2 addresses: 0 fine, 0 redirected, 2 broken.\n")
+    assert result.stderr == (
+        "No host name could be resolved: is this machine offline, or its DNS server out of "
+        "reach? Nothing says that these pages are gone.\n"
+    )
+
+
+def test_one_host_unresolved_among_answers_is_a_broken_link_alone(
+    cli_invoke: CliInvoke,
+    linked_repo: Path,
+    server: tuple[str, list[tuple[str, str]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, _requests = server
+    real = socket.getaddrinfo
+
+    def some_dns(host: object, *args: object, **kwargs: object) -> object:
+        if host == "example.net":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", some_dns)
+    narrow(linked_repo, "x, email", f"{base}/ok", "\nSee [the list](https://example.net/x).\n")
+    args = ["links", "--repo", str(linked_repo), "--check", "--retries", "0"]
+    result = cli_invoke(args, expect=1)
+    assert "unknown host example.net" in result.stdout and result.stderr == ""

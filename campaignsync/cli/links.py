@@ -83,5 +83,11 @@ def links(
         f"Checked {count} address{'es' if count != 1 else ''}: "
         f"{count - broken - moved} fine, {moved} redirected, {broken} broken."
     )
+    if broken and all(a.unresolved for a in found.answers.values()):
+        click.echo(
+            "No host name could be resolved: is this machine offline, or its DNS server out of "
+            "reach? Nothing says that these pages are gone.",
+            err=True,
+        )
     if broken:
         sys.exit(1)

@@ -32,6 +32,10 @@ class Options:
     user_agent: str = "campaignsync-linkcheck"
 
 
+#: What an answer says of a host name that could not be resolved.
+UNRESOLVED = "unknown host"
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What the web said about one address: the final status, or why there was none."""
@@ -46,6 +50,11 @@ class Answer:
     def broken(self) -> bool:
         """Return True when the address leads to no page (an error status or no answer)."""
         return self.error is not None or self.status is None or self.status >= 400
+
+    @property
+    def unresolved(self) -> bool:
+        """Return True when the address's host name could not be resolved (no DNS answer)."""
+        return self.error is not None and self.error.startswith(UNRESOLVED)
 
     def describe(self) -> str:
         """Return the answer in words: '404 Not Found', '301 to https://b/, then 200 OK'."""
@@ -141,7 +150,7 @@ def _once(method: str, url: str, options: Options) -> _Reply:
     except ssl.SSLError as exc:
         return _Reply(error=f"TLS failed: {exc.reason or exc}")
     except socket.gaierror:
-        return _Reply(error=f"unknown host {host}")
+        return _Reply(error=f"{UNRESOLVED} {host}")
     except (OSError, http.client.HTTPException) as exc:
         return _Reply(
             error=f"request failed: {exc.strerror or exc}"
