@@ -105,6 +105,13 @@ def test_body_round_trip_keeps_structure(config) -> None:
     )
 
 
+@pytest.mark.parametrize("partners", ["partners: 3", "partners: []"])
+def test_partners_unread_are_one_error_not_one_a_publication_time(config, partners: str) -> None:
+    message, found = parse(config, GOOD.replace("partners: [eu, us]", partners, 1))
+    assert message is None
+    assert [d.code for d in found] == ["CS013" if "3" in partners else "CS012"]
+
+
 UNLINKED = (
     "in the body must be a web address starting with https://: the outputs show its text unlinked"
 )

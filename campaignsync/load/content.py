@@ -282,7 +282,7 @@ def _publish(
     if isinstance(value, dict):
         result = []
         for pid, when in value.items():
-            if pid not in partners:
+            if partners and pid not in partners:  # (none read: their own error says why)
                 found.add(
                     "CS017", f"publish.{pid}", f"publish: {pid!r} is not a partner of this message"
                 )
