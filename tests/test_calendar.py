@@ -648,3 +648,22 @@ def test_month_view_is_a_function_of_the_project(calendar_repo: Path) -> None:
     assert project is not None
     assert monthview.default_month(project, "2026", datetime(2026, 10, 9, tzinfo=UTC)) == (2026, 10)
     assert monthview.month_view(project, 2026, 10, "us") == OCTOBER_US
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["calendar", "show", "--month", "2026-10"], id="calendar-show"),
+        pytest.param(["links"], id="links"),
+        pytest.param(["locale", "status"], id="locale-status"),
+    ],
+)
+def test_a_command_that_shows_says_nothing_is_shown_not_nothing_written(
+    cli_invoke: CliInvoke, calendar_repo: Path, command: list[str]
+) -> None:
+    path = calendar_repo / CAL
+    path.write_text(path.read_text(encoding="utf-8").replace("campaigns:", "campaigns: [", 1))
+    result = cli_invoke([*command, "--repo", str(calendar_repo)], expect=1)
+    assert result.stderr.endswith(
+        "error: stopped: 1 error, 0 warnings; nothing is shown until they are fixed\n"
+    ), result.stderr

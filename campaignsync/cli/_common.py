@@ -98,10 +98,10 @@ def now_or(value: datetime | None) -> datetime:
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
 
 
-def load(repo: Path | None) -> tuple[Project, tuple[Diagnostic, ...]]:
+def load(repo: Path | None, *outcome: str) -> tuple[Project, tuple[Diagnostic, ...]]:
     from campaignsync.load.project import require_project
 
-    return require_project(find_repo(repo))
+    return require_project(find_repo(repo), *outcome)
 
 
 repo_option = click.option(

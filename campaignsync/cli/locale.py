@@ -151,9 +151,10 @@ def locale_status(
     from campaignsync.checks import report
     from campaignsync.commands import localestatus
     from campaignsync.load.config import configured_locale
+    from campaignsync.load.project import SHOWN_NOTHING
 
     with errors():
-        project, _ = load(repo)
+        project, _ = load(repo, SHOWN_NOTHING)
         source = project.config.source_locale
         for tag in locales:
             if configured_locale(project.config, tag) == source:

@@ -66,9 +66,9 @@ def find(
     from campaignsync import pipeline
     from campaignsync.errors import DiagnosticsError
     from campaignsync.load.config import key_line
-    from campaignsync.load.project import require_project
+    from campaignsync.load.project import SHOWN_NOTHING, require_project
 
-    project, _ = require_project(root)
+    project, _ = require_project(root, SHOWN_NOTHING)
     selection = pipeline.select(project, campaign)
     rendered = pipeline.render_selection(project, selection, jobs or pipeline.default_jobs())
     if any(d.is_error for d in rendered.diagnostics):

@@ -46,10 +46,10 @@ def show(
 
     Given the current time instead, the month is :func:`default_month`.
     """
-    from campaignsync.load.project import require_project
+    from campaignsync.load.project import SHOWN_NOTHING, require_project
     from campaignsync.pipeline import known_partners, select
 
-    project, _ = require_project(root)
+    project, _ = require_project(root, SHOWN_NOTHING)
     selection = select(project, campaign)
     known_partners(project, (partner,) if partner else ())
     if isinstance(month, datetime):

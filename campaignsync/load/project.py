@@ -70,9 +70,19 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     return Project(root, config, cal, tuple(messages), digested, keep), tuple(findings)
 
 
-def require_project(root: Path) -> tuple[Project, tuple[Diagnostic, ...]]:
-    """Return the project and its warnings; raise DiagnosticsError on any error."""
+def require_project(
+    root: Path, outcome: str = "nothing was written"
+) -> tuple[Project, tuple[Diagnostic, ...]]:
+    """Return the project and its warnings; raise DiagnosticsError on any error.
+
+    ``outcome``: what the command did not do for them (a command that only shows: "nothing
+    is shown until they are fixed").
+    """
     project, found = load_project(root)
     if project is None or any(d.is_error for d in found):
-        raise DiagnosticsError(found)
+        raise DiagnosticsError(found, outcome)
     return project, found
+
+
+#: What a command that only shows what it reads did not do, when the project has errors.
+SHOWN_NOTHING = "nothing is shown until they are fixed"
