@@ -349,3 +349,27 @@ def test_status_of_the_source_locale_says_it_has_nothing_to_translate(
     result = cli_invoke(["locale", "status", "--locale", "en"], cwd=small_repo, expect=2)
     assert result.stderr == "error: en is the source locale: it has nothing to translate\n"
     assert result.stdout == ""
+
+
+def test_status_counts_the_campaign_a_build_builds_unless_told(
+    small_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    def totals(*args: str) -> tuple[str, dict[str, int]]:
+        found = cli_invoke(["locale", "status", "--format", "json", *args], cwd=small_repo)
+        data = json.loads(found.stdout)
+        return data["campaign"], {row["locale"]: row["total"]["entries"] for row in data["locales"]}
+
+    campaign, before = totals()
+    assert campaign == "2026"  # the config's default_campaign, as --help says
+    # A message of next year's campaign, written early, is not this year's work.
+    source = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    later = small_repo / "content" / "messages" / "2027" / "kickoff-2027.md"
+    later.parent.mkdir()
+    text = source.read_text(encoding="utf-8").replace("id: kickoff", "id: kickoff-2027", 1)
+    text = text.replace("theme: passwords\n", "", 1)
+    later.write_text(
+        text.replace('campaign: "2026"', 'campaign: "2027"', 1).replace("2026-10-", "2027-10-")
+    )
+    assert totals() == ("2026", before)
+    campaign, next_year = totals("--campaign", "2027")
+    assert campaign == "2027" and 0 < next_year["de"] < before["de"]

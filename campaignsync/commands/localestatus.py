@@ -35,8 +35,15 @@ class Status:
 
 
 def status(project: Project, campaign: str | None = None) -> Status:
-    """Count, per locale, what its messages and the templates need and what is translated."""
+    """Count, per locale, what its messages and the templates need and what is translated.
+
+    ``campaign``: the campaign counted (None: the one a build builds, as the config says).
+    """
     config = project.config
+    if campaign is None and project.calendar.campaigns:
+        from campaignsync.pipeline.selection import select
+
+        campaign = select(project, None).campaign
     if campaign is not None and project.calendar.campaign(campaign) is None:
         known = ", ".join(c.id for c in project.calendar.campaigns) or "none in the calendar"
         raise ConfigError(f"unknown campaign {campaign!r} (campaigns: {known})")
