@@ -236,3 +236,19 @@ def test_now_takes_a_date_or_a_time_with_or_without_offset(value: str, instant: 
 def test_now_with_an_offset_on_the_command_line(cli_invoke: CliInvoke, sample_repo: Path) -> None:
     args = ["check", "--repo", str(sample_repo), "--now", "2026-09-01T12:00+02:00"]
     assert cli_invoke(args).stderr == "No problems found.\n"
+
+
+@pytest.mark.parametrize("name", ["notes.markdown", "kickoff-copy.MD", "tips.mkd"])
+def test_a_markdown_file_not_named_md_is_told_not_left_unread(
+    cli_invoke: CliInvoke, small_repo: Path, name: str
+) -> None:
+    folder = small_repo / "content" / "messages" / "2026"
+    (folder / name).write_text((folder / "kickoff.md").read_text(encoding="utf-8"))
+    (folder / ".hidden.markdown").write_text("not a message")
+    result = check(cli_invoke, small_repo, expect=1)
+    stem = name.rsplit(".", 1)[0]
+    assert (
+        f"content/messages/2026/{name}:1: error CS020: not read: a message is a .md file; "
+        f"rename it {stem}.md"
+    ) in result.stdout
+    assert ".hidden" not in result.stdout

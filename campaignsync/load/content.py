@@ -73,6 +73,13 @@ def read_message(
     return (parse or parse_message)(rel, text, config, cal)
 
 
+def misnamed(rel: str) -> Diagnostic:
+    """Return the CS020 error of a Markdown file in the messages folder not named ``.md``."""
+    name = rel.rsplit("/", 1)[-1]
+    text = f"not read: a message is a .md file; rename it {name.rsplit('.', 1)[0]}.md"
+    return Diagnostic("CS020", Severity.ERROR, text, rel, 1)
+
+
 def parse_message(rel: str, text: str, config: Config, calendar: Calendar) -> Parsed:
     """Parse one message file (``rel`` is its path from the repo root)."""
     text = text.removeprefix("\ufeff")

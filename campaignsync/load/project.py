@@ -11,17 +11,27 @@ from campaignsync.load import calendarfile, content, parsed
 from campaignsync.load.config import load_config
 from campaignsync.model import Diagnostic, Message, Project, Severity
 
+#: What else a Markdown file may be called: a message so named would not be read.
+_MARKDOWN = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 
-def message_files(root: Path, messages_rel: str) -> Iterator[str]:
-    """Yield ``content/messages/<campaign>/<id>.md`` paths from the root, sorted."""
+
+def message_files(root: Path, messages_rel: str, others: list[str] | None = None) -> Iterator[str]:
+    """Yield ``content/messages/<campaign>/<id>.md`` paths from the root, sorted.
+
+    ``others`` gets the Markdown files named otherwise (``x.markdown``, ``x.MD``).
+    """
     folder = root / messages_rel
     if not folder.is_dir():
         return
     for dirpath, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(".md") and not name.startswith("."):
+            if name.startswith("."):
+                continue
+            if name.endswith(".md"):
                 yield (Path(dirpath) / name).relative_to(root).as_posix()
+            elif others is not None and Path(name).suffix.lower() in _MARKDOWN:
+                others.append((Path(dirpath) / name).relative_to(root).as_posix())
 
 
 def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
@@ -45,7 +55,8 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     memo = parsed.open_memo(root, config, cal)
     parse = None if memo is None else memo.parse
     broken = any(d.is_error for d in problems)  # the calendar's
-    for rel in message_files(root, messages_rel):
+    misnamed: list[str] = []
+    for rel in message_files(root, messages_rel, misnamed):
         message, problems = content.read_message(root, rel, messages_rel, config, cal, parse)
         findings.extend(content.without_unknown_campaigns(problems) if broken else problems)
         if message is None:
@@ -63,6 +74,7 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
             continue
         first_seen[message.id] = rel
         messages.append(message)
+    findings.extend(map(content.misnamed, misnamed))
     if memo is not None:
         memo.save()
     digested = tuple(memo.digests) if memo is not None else ()
