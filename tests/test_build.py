@@ -656,3 +656,17 @@ def test_ctrl_c_says_whether_the_new_pack_is_in_place(
     again = cli_invoke(["build", "--no-zip"], cwd=small_repo)  # and the next build is whole
     assert "Renamed " in (small_repo / "dist/2026/index.html").read_text(encoding="utf-8")
     assert "dist/2026: " in again.stdout or "Up to date" in again.stdout
+
+
+def test_a_partial_pack_of_a_locale_no_partner_publishes_in_says_so(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    cli_invoke(["locale", "add", "pt-BR"], cwd=small_repo)
+    result = build(cli_invoke, small_repo, "--locale", "pt-BR", "--jobs", "1")
+    assert (
+        "No partner publishes in pt-BR: the pack holds none of its outputs (list it in a "
+        "partner's 'locales' in campaignsync.toml to publish in it).\n"
+    ) in result.stdout
+    assert not (small_repo / "dist" / "2026.partial" / "pt-BR").exists()
+    result = build(cli_invoke, small_repo, "--locale", "de", "--jobs", "1")
+    assert "No partner publishes" not in result.stdout

@@ -147,6 +147,12 @@ def _report_built(built: Built, done: Outcome) -> None:
             "This is a partial pack (only the locales and channels asked for); "
             "the full pack is left as it was."
         )
+    if built.unpublished:
+        tags = ", ".join(built.unpublished)
+        click.echo(
+            f"No partner publishes in {tags}: the pack holds none of its outputs (list it in a "
+            "partner's 'locales' in campaignsync.toml to publish in it)."
+        )
     if built.untranslated:
         parts = ", ".join(f"{tag} ({n})" for tag, n in sorted(built.untranslated.items()))
         click.echo(f"Not fully translated (outputs): {parts}")

@@ -47,6 +47,8 @@ class Built:
     #: Outputs longer than their channel allows (``check`` says where to shorten them).
     over_limit: int = 0
     partial: bool = False
+    #: The locales asked for (a partial pack) that no partner publishes in: none of theirs.
+    unpublished: tuple[str, ...] = ()
 
 
 def build(
@@ -144,7 +146,16 @@ def _build(
         source,
         over,
         selection.partial,
+        _unpublished(project, selection),
     )
+
+
+def _unpublished(project: Project, selection: Selection) -> tuple[str, ...]:
+    """Return the locales of a partial pack that no partner publishes in (none rendered)."""
+    if not selection.partial:
+        return ()
+    published = {tag for partner in project.config.partners for tag in partner.locales}
+    return tuple(loc.tag for loc in selection.locales if loc.tag not in published)
 
 
 def _last_pack(
