@@ -78,6 +78,9 @@ class Calendar:
     path: str
     events: tuple[Event, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
+    #: The ids of the campaigns the file names but that could not be read (their errors
+    #: say why); None when the file itself could not be read (every campaign it names).
+    lost: tuple[str, ...] | None = ()
 
     def campaign(self, campaign_id: str) -> Campaign | None:
         """Return the campaign with this id, or None."""

@@ -667,3 +667,24 @@ def test_a_command_that_shows_says_nothing_is_shown_not_nothing_written(
     assert result.stderr.endswith(
         "error: stopped: 1 error, 0 warnings; nothing is shown until they are fixed\n"
     ), result.stderr
+
+
+def test_a_calendar_error_elsewhere_hides_no_unknown_campaign(
+    cli_invoke: CliInvoke, calendar_repo: Path
+) -> None:
+    path = calendar_repo / CAL
+    text = path.read_text(encoding="utf-8")
+    assert "rrule: FREQ=YEARLY" in text
+    path.write_text(text.replace("rrule: FREQ=YEARLY", "rrule: FREQ=SOMETIMES", 1))
+    folder = next((calendar_repo / "content" / "messages").iterdir())
+    typo = calendar_repo / "content" / "messages" / "2072" / "typo.md"
+    typo.parent.mkdir()
+    message = next(folder.glob("*.md")).read_text(encoding="utf-8")
+    typo.write_text(
+        re.sub(r"(?m)^id: .*$", "id: typo", message).replace(
+            f'campaign: "{folder.name}"', 'campaign: "2072"', 1
+        )
+    )
+    result = cli_invoke(["check", "--repo", str(calendar_repo), "--now", "2026-09-01"], expect=1)
+    assert "error CS042" in result.stdout
+    assert "content/messages/2072/typo.md:3: error CS020: unknown campaign '2072'" in result.stdout

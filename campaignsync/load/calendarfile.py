@@ -100,7 +100,7 @@ def read_calendar(
     try:
         return load_calendar(rel, read_text(root, rel), partners)
     except ValueError as exc:
-        return Calendar(rel), (Diagnostic("CS040", Severity.ERROR, str(exc), rel, 1),)
+        return Calendar(rel, lost=None), (Diagnostic("CS040", Severity.ERROR, str(exc), rel, 1),)
 
 
 def load_calendar(
@@ -114,12 +114,25 @@ def load_calendar(
     try:
         data, lines = yamlfile.load(text)
     except yamlfile.YamlError as exc:
-        return Calendar(rel), (Diagnostic("CS040", Severity.ERROR, exc.text, rel, exc.line),)
+        return Calendar(rel, lost=None), (
+            Diagnostic("CS040", Severity.ERROR, exc.text, rel, exc.line),
+        )
     reader = _Reader(rel, lines)
     data = reader.table(data if data is not None else {}, "calendar", _TOP) or {}
     events = tuple(_events(data.get("events") or [], reader))
+    named = _named(data.get("campaigns"))
     campaigns = tuple(_campaigns(data.get("campaigns") or [], reader, partners))
-    return Calendar(rel, events, campaigns), tuple(reader.items)
+    lost = tuple(sorted(named - {c.id for c in campaigns})) if reader.items else ()
+    return Calendar(rel, events, campaigns, lost), tuple(reader.items)
+
+
+def _named(value: Any) -> set[str]:
+    """Return the ids the campaigns of the file name, read or not (a number as its text)."""
+    if not isinstance(value, list):
+        return set()
+    return {
+        str(c["id"]) for c in value if isinstance(c, dict) and isinstance(c.get("id"), str | int)
+    }
 
 
 def _items(value: Any, where: str, reader: _Reader) -> list[Any]:

@@ -158,28 +158,16 @@ def _identity(rel: str, data: dict[str, Any], found: Findings) -> str | None:
     return message_id
 
 
-_UNKNOWN_CAMPAIGN = "unknown campaign"
-
-
-def without_unknown_campaigns(found: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
-    """Return a message's findings but "unknown campaign" (CS020).
-
-    For a calendar that could not be read whole: its own error says why, once.
-    """
-    return tuple(
-        d for d in found if not (d.code == "CS020" and d.text.startswith(_UNKNOWN_CAMPAIGN))
-    )
-
-
 def _campaign(
     rel: str, data: dict[str, Any], found: Findings, calendar: Calendar
 ) -> tuple[str | None, Campaign | None]:
     """Return the campaign id and the calendar's campaign; CS020 when they do not fit."""
     campaign_id = _field(data, "campaign", found)
     campaign = calendar.campaign(campaign_id) if campaign_id else None
-    if campaign_id and campaign is None:
+    lost = calendar.lost is None or campaign_id in calendar.lost  # (its error says why)
+    if campaign_id and campaign is None and not lost:
         hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
-        found.add("CS020", "campaign", f"{_UNKNOWN_CAMPAIGN} {campaign_id!r}{hint}")
+        found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
     folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
     if campaign_id and folder and folder != campaign_id:
         found.add(

@@ -115,9 +115,12 @@ def campaigns_read(calendar: Calendar) -> tuple[tuple[str, tuple[str, ...]], ...
     """Return what parsing a message reads of the calendar: each campaign's id, its themes'.
 
     The campaign and theme a message names are looked up there (CS020, CS019): a blackout
-    day, a freeze date or an observance edited parses no message again.
+    day, a freeze date or an observance edited parses no message again. So are the
+    campaigns the file names but could not be read, whose messages are not told CS020.
     """
-    return tuple((c.id, tuple(t.id for t in c.themes)) for c in calendar.campaigns)
+    read = tuple((c.id, tuple(t.id for t in c.themes)) for c in calendar.campaigns)
+    lost = ("every campaign",) if calendar.lost is None else calendar.lost  # (CS020 left out)
+    return (*read, ("lost", lost))
 
 
 def open_memo(root: Path, config: Config, calendar: Calendar) -> Memo | None:

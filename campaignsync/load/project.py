@@ -54,11 +54,10 @@ def load_project(root: Path) -> tuple[Project | None, tuple[Diagnostic, ...]]:
     messages_rel = f"{config.paths.content}/messages"
     memo = parsed.open_memo(root, config, cal)
     parse = None if memo is None else memo.parse
-    broken = any(d.is_error for d in problems)  # the calendar's
     misnamed: list[str] = []
     for rel in message_files(root, messages_rel, misnamed):
         message, problems = content.read_message(root, rel, messages_rel, config, cal, parse)
-        findings.extend(content.without_unknown_campaigns(problems) if broken else problems)
+        findings.extend(problems)
         if message is None:
             continue
         if message.id in first_seen:
