@@ -386,7 +386,7 @@ def test_html_from_markdown_is_sanitised(cli_invoke: CliInvoke, sample_repo: Pat
     result = build(cli_invoke, sample_repo, "--locale", "en", "--channel", "web", expect=1)
     assert (
         f"{path.relative_to(sample_repo)}:{line}: error CS022: link 'javascript:alert(3)' in the "
-        "body must be a web address starting with https://: the outputs show its text unlinked"
+        "body is not a full web address: the outputs show its text unlinked"
     ) in result.stderr
 
 

@@ -101,7 +101,7 @@ def parse_message(rel: str, text: str, config: Config, calendar: Calendar) -> Pa
     message = _message(rel, data, found, config, calendar)
     blocks = parse_body(body, body_line)
     check_body(body, body_line, found)
-    links.body_links(body, body_line, blocks, found)
+    links.body_links(body, body_line, found)
     check_placeholders(data, blocks, found)
     if message is None or found.has_errors:
         return None, tuple(found.items)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from campaignsync.l10n import tokens
 from campaignsync.load.findings import Findings
-from campaignsync.model import Block
 
 
 def message_link(address: str | None, found: Findings) -> str | None:
@@ -38,55 +37,50 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-_UNCLOSED = "a link in the body is not closed: add ')' after its address (else shown as written)"
-_IMAGE_HINT = "give the message its image in the front matter (image: {src: ..., alt: ...})"
+def body_links(body: str, first_line: int, found: Findings) -> None:
+    """Record CS022 for each link or image of the body that every output would leave out.
 
-
-def body_links(body: str, first_line: int, blocks: tuple[Block, ...], found: Findings) -> None:
-    """Record CS022 for a link or image of the body that every output would leave out.
-
-    The outputs keep a link to a full web address (as ``link`` must be) or a ``mailto:``
-    one, and no image (a message's image is its front matter's): a relative link, an
-    anchor, ``javascript:`` and the like show their text without the link, and a link whose
-    address is never closed with ``)`` shows as written, brackets and all.
+    As Markdown reads the body and the sanitiser keeps its links (``markup.lost_links``):
+    a link to anything but a full web address or ``mailto:`` (relative, an anchor,
+    ``javascript:``, a reference to such an address) shows as its text alone, and an
+    image is left out (a message's image is its front matter's). A ``](`` Markdown did
+    not read as a link (its address never closed) shows as written; one escaped on
+    purpose (``\\](``) is not told. Each is reported at the line that holds it.
     """
-    lines = body.split("\n")
+    if "](" not in body and "]:" not in body and "<" not in body:
+        return  # (no link Markdown could read: most bodies pay nothing)
+    from campaignsync.render import markup
 
-    def line_of(block: Block, part: str) -> int:  # the line of the block that holds it
-        at = block.line - first_line
-        while at < len(lines) and (at == block.line - first_line or lines[at].strip()):
-            if part in lines[at]:
-                return at + first_line
-            at += 1
-        return block.line
-
-    for block in blocks:
-        if block.kind == "code" or "](" not in block.text:
-            continue
-        text = tokens.CODE_SPAN.sub(" ", block.text)
-        targets = tokens.links(text)
-        rest = tokens.LINK.sub(" ", text)  # what the strict syntax does not read as links
-        for at in (m.end() for m in re.finditer(r"\]\(", rest)):
-            end = _closing(rest, at)
-            if end < 0:
-                found.at("CS022", line_of(block, "]("), _UNCLOSED)
-                break
-            targets.append(("link", rest[at:end].strip()))  # an address holding parentheses
-        for kind, target in targets:
-            if kind == "image":
-                why = f"image {target!r} in the body is left out of every output: {_IMAGE_HINT}"
-            elif target.lower().startswith("mailto:") or not (problem := url_problem(target)):
-                continue
-            else:
-                why = f"link {target!r} in the body {problem}: the outputs show its text unlinked"
-            found.at("CS022", line_of(block, f"]({target}" if target else "]("), why)
+    lost, stray = markup.lost_links(body)
+    prose, at = _prose(body), 0
+    for kind, address in lost:
+        where = prose.find(address or "]()", at)
+        at = where + 1 if where >= 0 else at
+        line = first_line + body.count("\n", 0, max(where, 0))
+        found.at("CS022", line, (_IMAGE if kind == "image" else _UNLINKED).format(address))
+    if stray > prose.count("\\]("):  # more than the brackets escaped to read as text
+        rest = tokens.LINK.sub(lambda m: " " * len(m.group(0)), prose)  # (links: as long)
+        unread = _STRAY.search(rest) or _STRAY.search(prose)
+        where = unread.start() if unread is not None else 0
+        found.at("CS022", first_line + body.count("\n", 0, where), _UNCLOSED)
 
 
-def _closing(text: str, at: int) -> int:
-    """Return where the parenthesis open before ``at`` closes (-1: never), as Markdown reads it."""
-    depth = 1
-    for i in range(at, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[i], 0)
-        if depth == 0:
-            return i
-    return -1
+_UNLINKED = "link {!r} in the body is not a full web address: the outputs show its text unlinked"
+_IMAGE = "image {!r} in the body is left out of every output: give the message its image in the "
+_IMAGE += "front matter (image: {{src: ..., alt: ...}})"
+_UNCLOSED = "a link in the body is not closed: add ')' after its address (else shown as written)"
+#: A ``](`` no backslash escapes.
+_STRAY = re.compile(r"(?<!\\)\]\(")
+_FENCE = re.compile(r"(?m)^ {0,3}(`{3,}|~{3,})")
+
+
+def _prose(body: str) -> str:
+    """Return the body with its code (spans, fenced blocks) blanked out, every offset kept."""
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    parts = _FENCE.split(body)  # text, fence, text, fence...: the odd texts are code
+    for i in range(2, len(parts), 4):
+        parts[i] = re.sub(r"[^\n]", " ", parts[i])
+    return tokens.CODE_SPAN.sub(blank, "".join(parts))

@@ -6,6 +6,7 @@ import html
 import re
 import textwrap
 from functools import cache
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -31,9 +32,64 @@ def _converter() -> markdown.Markdown:
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     """Drop links that are relative or protocol-relative (``//host``)."""
-    if tag == "a" and name == "href" and not _ABSOLUTE.match(value):
+    if tag == "a" and name == "href" and not kept_address(value):
         return None
     return value
+
+
+def kept_address(href: str) -> bool:
+    """Say whether the outputs keep a link to ``href``: an absolute http(s) or mailto: one."""
+    return bool(_ABSOLUTE.match(href)) and href.split(":", 1)[0].lower() in _SCHEMES
+
+
+class _Lost(HTMLParser):
+    """What the sanitiser takes out of Markdown's HTML: links' addresses, images; stray ``](``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lost: list[tuple[str, str]] = []
+        self.code = 0
+        self.stray = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and not kept_address(found.get("href") or ""):
+            self.lost.append(("link", found.get("href") or ""))
+        elif tag == "img":
+            self.lost.append(("image", found.get("src") or ""))
+        self.code += tag in ("code", "pre")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.code -= tag in ("code", "pre") and self.code > 0
+
+    def handle_data(self, data: str) -> None:
+        self.stray += 0 if self.code else data.count("](")
+
+
+def lost_links(source: str) -> tuple[list[tuple[str, str]], int]:
+    """Return what every output loses of Markdown ``source``, as Markdown and the sanitiser read it.
+
+    Each link whose address is not kept (relative, an anchor, ``javascript:``...) and each
+    image, as (kind, address) in order; and how many ``](`` are left in the text, out of
+    code: links Markdown did not read as such (their address never closed, say), or
+    brackets escaped to be read as text.
+    """
+    reader = _link_reader()
+    reader.reset()
+    found = _Lost()
+    found.feed(reader.convert(source))
+    found.close()
+    return found.lost, found.stray
+
+
+@cache
+def _link_reader() -> markdown.Markdown:
+    # Markdown as the outputs read it, but raw HTML as text: the outputs remove it (the
+    # sanitiser), as documented, so its tags are none of the body's links.
+    reader = markdown.Markdown(output_format="html")
+    reader.preprocessors.deregister("html_block")
+    reader.inlinePatterns.deregister("html")
+    return reader
 
 
 def sanitize(fragment: str) -> str:
