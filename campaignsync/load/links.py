@@ -7,6 +7,7 @@ link to anything else shows as its text alone, so it is refused where it is writ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from campaignsync.l10n import tokens
@@ -47,12 +48,13 @@ def body_links(body: str, first_line: int, found: Findings) -> None:
     not read as a link (its address never closed) shows as written; one escaped on
     purpose (``\\](``) is not told. Each is reported at the line that holds it.
     """
-    if "](" not in body and "]:" not in body and "<" not in body:
-        return  # (no link Markdown could read: most bodies pay nothing)
     from campaignsync.render import markup
 
+    prose = _prose(body)
+    if _all_kept(prose, markup.kept_address):
+        return  # (most bodies: Markdown need not read them again here)
     lost, stray = markup.lost_links(body)
-    prose, at = _prose(body), 0
+    at = 0
     for kind, address in lost:
         where = prose.find(address or "]()", at)
         at = where + 1 if where >= 0 else at
@@ -72,6 +74,24 @@ _UNCLOSED = "a link in the body is not closed: add ')' after its address (else s
 #: A ``](`` no backslash escapes.
 _STRAY = re.compile(r"(?<!\\)\]\(")
 _FENCE = re.compile(r"(?m)^ {0,3}(`{3,}|~{3,})")
+
+
+def _all_kept(prose: str, kept: Callable[[str], bool]) -> bool:
+    """Say whether every link of the body's ``prose`` is plainly one the outputs keep.
+
+    Each ``](`` ends a link's text, written plainly (``tokens.LINK``), to an address kept;
+    no image, and no reference definition (``[id]: address``) for a link to name.
+    """
+    plain = list(tokens.LINK.finditer(prose))
+    return (
+        len(plain) == prose.count("](")
+        and not _DEFINITION.search(prose)
+        and all(not m.group(1) and kept(m.group(3)) for m in plain)
+    )
+
+
+#: A reference definition, which links written ``[text][id]`` or ``[id]`` lead to.
+_DEFINITION = re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:")
 
 
 def _prose(body: str) -> str:
