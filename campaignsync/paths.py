@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
-from campaignsync.errors import ConfigError
+from campaignsync.errors import ConfigError, UsageError
 
 MAX_FILE_BYTES = 512 * 1024
 #: The mode of every file campaignsync writes.
@@ -49,10 +49,11 @@ def read_by_builds(folders: Paths, out: PurePosixPath) -> str | None:
     return None
 
 
-def outside_inputs(root: Path, folders: Paths, out: Path) -> None:
+def outside_inputs(root: Path, folders: Paths, out: Path, typed: bool = False) -> None:
     """Raise ConfigError when the output folder ``out`` (resolved) is in a folder a build reads.
 
     Its packs would be read back as input: every build would find its inputs changed.
+    ``typed``: given on the command line (UsageError).
     """
     base = root.resolve()
     if base not in out.parents:
@@ -61,7 +62,7 @@ def outside_inputs(root: Path, folders: Paths, out: Path) -> None:
     name = read_by_builds(folders, shown)
     if name is not None:
         where = "" if shown == PurePosixPath(name) else "inside "
-        raise ConfigError(
+        raise (UsageError if typed else ConfigError)(
             f"the output folder {shown} is {where}{name}/, which a build reads: choose one "
             f"outside {folders.content}/, {folders.locales}/ and {folders.templates}/ "
             "(--out, or [paths] out in campaignsync.toml)"

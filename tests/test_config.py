@@ -128,7 +128,7 @@ def test_good_config_loads(tmp_path: Path) -> None:
         pytest.param(
             GOOD.replace('locales = ["en", "de", "pt-PT"]', 'locales = ["en", "de", "pt_PT"]'),
             "10: CS003 partners.eu.locales: 'pt_PT' is not a configured locale (did you mean "
-            "'pt-PT'?)",
+            "'pt-PT'? Else list it in the top-level 'locales' too)",
             id="partner-locale-spelt-otherwise",
         ),
         pytest.param(

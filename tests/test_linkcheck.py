@@ -255,3 +255,21 @@ def test_one_host_unresolved_among_answers_is_a_broken_link_alone(
     args = ["links", "--repo", str(linked_repo), "--check", "--retries", "0"]
     result = cli_invoke(args, expect=1)
     assert "unknown host example.net" in result.stdout and result.stderr == ""
+
+
+def test_one_host_unresolved_alone_may_be_a_site_not_live_yet(
+    cli_invoke: CliInvoke, linked_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_dns(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    narrow(
+        linked_repo,
+        "x, email",
+        "https://example.org/ok",
+        "\nSee [the list](https://example.org/x).\n",
+    )
+    args = ["links", "--repo", str(linked_repo), "--check", "--retries", "0"]
+    result = cli_invoke(args, expect=1)
+    assert "unknown host example.org" in result.stdout and result.stderr == ""

@@ -83,7 +83,7 @@ def links(
         f"Checked {count} address{'es' if count != 1 else ''}: "
         f"{count - broken - moved} fine, {moved} redirected, {broken} broken."
     )
-    if broken and all(a.unresolved for a in found.answers.values()):
+    if found.offline:
         click.echo(
             "No host name could be resolved: is this machine offline, or its DNS server out of "
             "reach? Nothing says that these pages are gone.",

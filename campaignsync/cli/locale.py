@@ -150,16 +150,11 @@ def locale_status(
     """
     from campaignsync.checks import report
     from campaignsync.commands import localestatus
-    from campaignsync.load.config import configured_locale
     from campaignsync.load.project import SHOWN_NOTHING
 
     with errors():
         project, _ = load(repo, SHOWN_NOTHING)
-        source = project.config.source_locale
-        for tag in locales:
-            if configured_locale(project.config, tag) == source:
-                fail(f"{source.tag} is the source locale: it has nothing to translate", 2)
-        result = localestatus.status(project, campaign)
+        result = localestatus.status(project, campaign, locales)
     rows = [
         r
         for r in result.rows

@@ -13,7 +13,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -32,10 +32,6 @@ class Options:
     user_agent: str = "campaignsync-linkcheck"
 
 
-#: What an answer says of a host name that could not be resolved.
-UNRESOLVED = "unknown host"
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What the web said about one address: the final status, or why there was none."""
@@ -45,16 +41,13 @@ class Answer:
     #: Each hop: the redirect status and the address it led to.
     redirects: tuple[tuple[int, str], ...] = ()
     error: str | None = None
+    #: The host name that could not be resolved, when that is the error.
+    unresolved: str = ""
 
     @property
     def broken(self) -> bool:
         """Return True when the address leads to no page (an error status or no answer)."""
         return self.error is not None or self.status is None or self.status >= 400
-
-    @property
-    def unresolved(self) -> bool:
-        """Return True when the address's host name could not be resolved (no DNS answer)."""
-        return self.error is not None and self.error.startswith(UNRESOLVED)
 
     def describe(self) -> str:
         """Return the answer in words: '404 Not Found', '301 to https://b/, then 200 OK'."""
@@ -69,6 +62,17 @@ class _Reply:
     reason: str = ""
     location: str | None = None
     error: str | None = None
+    unresolved: str = ""
+
+
+def offline(answers: Mapping[str, Answer]) -> bool:
+    """Say whether the answers look like a machine that resolves no host name at all.
+
+    Every address failed so, on two hosts or more: one host alone may be a site not live
+    yet, or a mistyped name.
+    """
+    hosts = {answer.unresolved for answer in answers.values()}
+    return len(hosts) >= 2 and "" not in hosts
 
 
 def check(urls: Iterable[str], options: Options) -> dict[str, Answer]:
@@ -88,7 +92,7 @@ def _follow(url: str, options: Options) -> Answer:
     for _ in range(options.max_redirects + 1):
         reply = _ask(current, options)
         if reply.error is not None:
-            return Answer(None, "", tuple(hops), reply.error)
+            return Answer(None, "", tuple(hops), reply.error, reply.unresolved)
         if reply.status in _REDIRECTS and reply.location:
             current = urljoin(current, reply.location)
             hops.append((reply.status, current))
@@ -114,7 +118,8 @@ def _request(method: str, url: str, options: Options) -> _Reply:
         if reply.error is None and reply.status < 500 and reply.status != 429:
             return reply
     if reply.error is not None:
-        return _Reply(error=f"{reply.error} ({tries} tries)" if tries > 1 else reply.error)
+        error = f"{reply.error} ({tries} tries)" if tries > 1 else reply.error
+        return _Reply(error=error, unresolved=reply.unresolved)
     return reply
 
 
@@ -150,7 +155,7 @@ def _once(method: str, url: str, options: Options) -> _Reply:
     except ssl.SSLError as exc:
         return _Reply(error=f"TLS failed: {exc.reason or exc}")
     except socket.gaierror:
-        return _Reply(error=f"{UNRESOLVED} {host}")
+        return _Reply(error=f"unknown host {host}", unresolved=host)
     except (OSError, http.client.HTTPException) as exc:
         return _Reply(
             error=f"request failed: {exc.strerror or exc}"

@@ -51,6 +51,11 @@ class Found:
         return sum(a.broken for a in (self.answers or {}).values())
 
     @property
+    def offline(self) -> bool:
+        """Say whether no host name could be resolved (``linkcheck.offline``)."""
+        return linkcheck.offline(self.answers or {})
+
+    @property
     def moved(self) -> int:
         """Return how many addresses redirect (and are not broken)."""
         return sum(bool(a.redirects) and not a.broken for a in (self.answers or {}).values())

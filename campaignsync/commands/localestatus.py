@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from campaignsync.commands.locales import template_needs
-from campaignsync.errors import ConfigError
+from campaignsync.errors import ConfigError, UsageError
 from campaignsync.l10n import catalog, localize, longtexts
+from campaignsync.load.config import configured_locale
 from campaignsync.model import Config, Diagnostic, Locale, Message, Project
 
 
@@ -34,12 +36,17 @@ class Status:
     source_readability: dict[str, object] | None = None
 
 
-def status(project: Project, campaign: str | None = None) -> Status:
+def status(project: Project, campaign: str | None = None, locales: Iterable[str] = ()) -> Status:
     """Count, per locale, what its messages and the templates need and what is translated.
 
-    ``campaign``: the campaign counted (None: the one a build builds, as the config says).
+    ``campaign``: the campaign counted (None: the one a build builds, as the config says);
+    ``locales``: the locales asked for, checked (UsageError: not one the config has, or
+    the source locale, which has nothing to translate).
     """
     config = project.config
+    for tag in locales:
+        if configured_locale(config, tag) == config.source_locale:
+            raise UsageError(f"{tag} is the source locale: it has nothing to translate")
     if campaign is None and project.calendar.campaigns:
         from campaignsync.pipeline.selection import select
 

@@ -12,6 +12,7 @@ from campaignsync import channels
 from campaignsync.load import schema
 from campaignsync.load.tables import Reader
 from campaignsync.model import ChannelSettings, Partner, ScheduleSettings
+from campaignsync.wording import closest
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _HOURS_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
@@ -76,7 +77,9 @@ def _partner(
     locs = read("locales")
     for tag in locs:
         if tag not in known:
-            hint = schema.did_you_mean(tag, known) or " (list it in the top-level 'locales' too)"
+            close = closest(tag, known)
+            hint = f"did you mean {close!r}? Else list" if close else "list"
+            hint = f" ({hint} it in the top-level 'locales' too)"
             reader.error(
                 f"{where}.locales", f"{where}.locales: {tag!r} is not a configured locale{hint}"
             )

@@ -102,14 +102,14 @@ def export(
     empty: list[tuple[str, Diagnostic]] = []  # (why, warning) per file left out
     for partner_id in partner_ids:
         found = rows(project, campaign_id, partner_id, outputs)
-        names = ", ".join(_file_names(partner_id, options.formats))
-        left_out = untranslated(project, campaign_id, partner_id, outputs, names) if names else None
-        if left_out is not None:
-            problems.append(left_out)
+        left = [untranslated(project, campaign_id, partner_id, outputs, name, taken)
+                for name, taken in _file_names(partner_id, options.formats)]  # fmt: skip
+        problems += [warning for warning in left if warning is not None]
+        left_out = any(left)
         for name, lane in _scheduler_lanes(partner_id, found, options.formats):
             kept = _checked(lane, name, options.now, problems)
             if not kept:
-                empty.append(_not_written(name, lane, options.now, left_out is not None))
+                empty.append(_not_written(name, lane, options.now, left_out))
             elif name.startswith("sprout-"):
                 files.extend(_parts(name, kept, SPROUT, sprout, problems))
             elif name.startswith("buffer-"):
@@ -122,11 +122,25 @@ def export(
     return Exported(tuple(files), (*problems, *(warning for _, warning in empty)))
 
 
-def _file_names(partner_id: str, formats: tuple[str, ...]) -> list[str]:
-    """Return the names of a partner's scheduler files, one pattern a scheduler."""
-    names = [f"schedule-{partner_id}.csv"] if "csv" in formats else []
-    tools = [tool.format for tool in (SPROUT, BUFFER) if tool.format in formats]
-    return names + [f"{tool}-{partner_id}-*.csv" for tool in tools]
+def _file_names(
+    partner_id: str, formats: tuple[str, ...]
+) -> list[tuple[str, tuple[str, ...] | None]]:
+    """Return the names of a partner's scheduler files, one pattern a scheduler.
+
+    With each, the channels it takes (None: every channel with posts).
+    """
+    names: list[tuple[str, tuple[str, ...] | None]] = []
+    if "csv" in formats:
+        names.append((f"schedule-{partner_id}.csv", None))
+    for tool in (SPROUT, BUFFER):
+        if tool.format in formats:
+            names.append((_lane_file(tool, partner_id, "*"), tool.channels))
+    return names
+
+
+def _lane_file(tool: Scheduler, partner_id: str, profile: str) -> str:
+    """Return the name of a scheduler's file of one profile (``locale-channel``; ``*``: each)."""
+    return f"{tool.format}-{partner_id}-{profile}.csv"
 
 
 def _scheduler_lanes(
@@ -146,7 +160,7 @@ def _scheduler_lanes(
             if row.channel in tool.channels:
                 lanes[(row.locale, row.channel)].append(row)
         for (locale, channel), lane in sorted(lanes.items()):
-            yield f"{tool.format}-{partner_id}-{locale}-{channel}.csv", lane
+            yield _lane_file(tool, partner_id, f"{locale}-{channel}"), lane
 
 
 @dataclass(frozen=True, slots=True)

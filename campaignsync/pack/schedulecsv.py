@@ -227,15 +227,17 @@ def untranslated(
     partner_id: str,
     outputs: Iterable[Output],
     files: str = "",
+    taken: Iterable[str] | None = None,
 ) -> Diagnostic | None:
     """Return a warning when some of a partner's posts are left out for want of translation.
 
-    ``files``: the scheduler files they are left out of (default ``schedule-<partner>.csv``).
+    ``files``: the scheduler files they are left out of (default ``schedule-<partner>.csv``),
+    which take the posts of the channels ``taken`` (default: every channel with posts).
     """
     partner = project.config.partner(partner_id)
     if partner is None:
         return None
-    posts = set(channels.post_channels())
+    posts = set(channels.post_channels() if taken is None else taken)
     ids = {m.id for m in project.messages_of(campaign_id) if partner_id in m.partners}
     missing = sorted(
         (o.locale, o.message)

@@ -81,7 +81,7 @@ def output_folder(root: Path, out: Path | None) -> Path:
     """
     folders = read_paths(root)
     folder = (out if out is not None else root / folders.out).resolve()
-    outside_inputs(root, folders, folder)
+    outside_inputs(root, folders, folder, typed=out is not None)
     return folder
 
 
