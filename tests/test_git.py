@@ -71,19 +71,25 @@ def test_sync_fast_forwards_and_lists_the_translators_work(
     assert document["pulled"]["commits"] == 0 and document["branch"] == "main"
 
 
-def test_sync_reports_translations_that_became_fuzzy(
-    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
-) -> None:
-    _, eu, us = teams
+def german_summary(repo: Path) -> str:
+    """Translate the welcome's summary into German and commit it; return the catalog's path."""
     po = "locales/de/LC_MESSAGES/messages.po"
     summary = "All October we share one simple step a day to keep your accounts and devices safe."
     edit(
-        eu,
+        repo,
         po,
         f'msgid "{summary}"\nmsgstr ""',
         f'msgid "{summary}"\nmsgstr "Den ganzen Oktober teilen wir jeden Tag einen einfachen Schritt."',
     )
-    commit(eu, "German summary")
+    commit(repo, "German summary")
+    return po
+
+
+def test_sync_reports_translations_that_became_fuzzy(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    po = german_summary(eu)
     edit(eu, welcome(eu), "one simple step a day", "one simple safety step a day")
     commit(eu, "Reword the welcome")
     git(eu, "push", "-q")
@@ -98,15 +104,7 @@ def test_sync_lists_what_became_fuzzy_when_the_other_team_updated_the_catalogs_f
     cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
 ) -> None:
     _, eu, us = teams
-    po = "locales/de/LC_MESSAGES/messages.po"
-    summary = "All October we share one simple step a day to keep your accounts and devices safe."
-    edit(
-        eu,
-        po,
-        f'msgid "{summary}"\nmsgstr ""',
-        f'msgid "{summary}"\nmsgstr "Den ganzen Oktober teilen wir jeden Tag einen einfachen Schritt."',
-    )
-    commit(eu, "German summary")
+    po = german_summary(eu)
     git(eu, "push", "-q")
     cli_invoke(["sync", "--repo", str(us)])
     edit(eu, welcome(eu), "one simple step a day", "one simple safety step a day")
