@@ -252,3 +252,23 @@ def test_a_markdown_file_not_named_md_is_told_not_left_unread(
         f"rename it {stem}.md"
     ) in result.stdout
     assert ".hidden" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param("campaigns:\n", "campaigns:\n  nested:\n", id="campaigns-not-a-list"),
+        pytest.param("    end: 2026-10-31\n", "    end: 2026-09-30\n", id="default-campaign-lost"),
+    ],
+)
+def test_a_calendar_that_loses_the_campaigns_is_its_error_alone(
+    cli_invoke: CliInvoke, sample_repo: Path, old: str, new: str
+) -> None:
+    path = sample_repo / "content" / "calendar.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = check(cli_invoke, sample_repo, expect=1)
+    errors = [line for line in result.stdout.splitlines() if ": error " in line]
+    assert errors and all(line.startswith("content/calendar.yaml:") for line in errors), errors
+    assert "CS020" not in result.stdout

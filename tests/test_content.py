@@ -113,6 +113,10 @@ def test_partners_unread_are_one_error_not_one_a_publication_time(config, partne
 
 
 UNLINKED = "in the body is not a full web address: the outputs show its text unlinked"
+REFERENCE = (
+    "a reference definition ('[id]: address') is not kept through translation: write the "
+    "address in the link itself, [text](https://...)"
+)
 
 
 @pytest.mark.parametrize(
@@ -150,9 +154,33 @@ UNLINKED = "in the body is not a full web address: the outputs show its text unl
             id="the-same-address-on-two-lines",
         ),
         pytest.param(
-            ("It leaks.", "It [leaks][why].\n\n[why]: why.html"),
-            f"22: CS022 link 'why.html' {UNLINKED}",
-            id="a-reference-to-a-relative-address",
+            ("It leaks.", "It [leaks][why].\n\n[why]: https://example.org/w"),
+            f"22: CS022 {REFERENCE}",
+            id="a-reference-definition",
+        ),
+        pytest.param(
+            ("It leaks.", "It [leaks][why].\n\n> [why]: why.html"),
+            f"22: CS022 {REFERENCE}\n22: CS022 link 'why.html' {UNLINKED}",
+            id="a-reference-to-a-relative-address-in-a-quote",
+        ),
+        pytest.param(
+            ("It leaks.", "It leaks.\n\n~~~\n[a](/x)\n~~~"),
+            f"23: CS022 link '/x' {UNLINKED}",
+            id="a-tilde-fence-is-no-code-here",
+        ),
+        pytest.param(
+            ("It leaks.", "It [leaks](https://example.org/docs)\nand [docs](/docs)."),
+            f"21: CS022 link '/docs' {UNLINKED}",
+            id="the-address-inside-another",
+        ),
+        pytest.param(
+            (
+                "It leaks.",
+                "It [leaks](https://en.wikipedia.org/wiki/A_(b))\nand [b](https://x.org/b",
+            ),
+            "21: CS022 a link in the body is not closed: add ')' after its address (else shown as"
+            " written)",
+            id="unclosed-after-an-address-with-parentheses",
         ),
         pytest.param(
             ("It leaks.", "It leaks, `[a](` as code, then\nthis [b](https://example.org/b"),
@@ -195,7 +223,9 @@ def test_a_body_link_every_output_would_leave_out(
         pytest.param(("(https://example.org/bank)", "(<https://example.org/a b>)"), id="angle"),
         pytest.param(("It leaks.", "It leaks: \\[not a link\\](page.html)."), id="escaped"),
         pytest.param(("It leaks.", "It leaks: <https://example.org/why>."), id="autolink"),
-        pytest.param(("It leaks.", "It [leaks][why].\n\n[why]: https://example.org/w"), id="ref"),
+        pytest.param(("It leaks.", "It leaks <!-- [old](/old) -->."), id="an-html-comment"),
+        pytest.param(("It leaks.", 'It <span title="a](b">leaks</span>.'), id="raw-html"),
+        pytest.param(("It leaks.", "Press the ` key.\n\nThe ` key."), id="backticks-apart"),
     ],
 )
 def test_a_body_link_the_outputs_keep_or_no_link(config, change: tuple[str, str]) -> None:

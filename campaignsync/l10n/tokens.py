@@ -44,7 +44,9 @@ _URL_END = ".,;:!?)]}*_'\""
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
-_TAG = re.compile(r"<!--.*?-->|<[!?][^<>]*>|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>", re.DOTALL)
+#: An HTML tag or comment, as raw HTML in Markdown is written.
+TAG = re.compile(r"<!--.*?-->|<[!?][^<>]*>|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>", re.DOTALL)
+_TAG = TAG
 #: Escapes dropped before looking for links: Markdown's, and ``\<`` and ``\~`` that
 #: other Markdown readers (and translators' tools) escape too.
 _ESCAPED = re.compile("\\\\[" + re.escape(MARKDOWN_ESCAPABLE + "<~") + "]")

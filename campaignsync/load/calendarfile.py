@@ -118,18 +118,30 @@ def load_calendar(
             Diagnostic("CS040", Severity.ERROR, exc.text, rel, exc.line),
         )
     reader = _Reader(rel, lines)
-    data = reader.table(data if data is not None else {}, "calendar", _TOP) or {}
+    top = reader.table(data if data is not None else {}, "calendar", _TOP)
+    if top is None:  # not a mapping: nothing of it read
+        return Calendar(rel, lost=None), tuple(reader.items)
+    data = top
     events = tuple(_events(data.get("events") or [], reader))
     named = _named(data.get("campaigns"))
     campaigns = tuple(_campaigns(data.get("campaigns") or [], reader, partners))
-    lost = tuple(sorted(named - {c.id for c in campaigns})) if reader.items else ()
+    lost: tuple[str, ...] | None = ()
+    if named is None:  # campaigns written otherwise than as a list: none could be read
+        lost = None
+    elif reader.items:
+        lost = tuple(sorted(named - {c.id for c in campaigns}))
     return Calendar(rel, events, campaigns, lost), tuple(reader.items)
 
 
-def _named(value: Any) -> set[str]:
-    """Return the ids the campaigns of the file name, read or not (a number as its text)."""
-    if not isinstance(value, list):
+def _named(value: Any) -> set[str] | None:
+    """Return the ids the campaigns of the file name, read or not (a number as its text).
+
+    None when they are not a list (none of them read).
+    """
+    if value is None:
         return set()
+    if not isinstance(value, list):
+        return None
     return {
         str(c["id"]) for c in value if isinstance(c, dict) and isinstance(c.get("id"), str | int)
     }

@@ -37,6 +37,8 @@ def default_campaign_problems(root: Path, config: Config, cal: Calendar) -> tupl
     wanted = config.default_campaign
     if not wanted or not cal.campaigns or cal.campaign(wanted) is not None:
         return ()
+    if cal.lost is None or wanted in cal.lost:  # (the calendar's own error says why)
+        return ()
     known = [c.id for c in cal.campaigns]
     return (
         Diagnostic(
