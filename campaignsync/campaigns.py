@@ -78,9 +78,17 @@ class Calendar:
     path: str
     events: tuple[Event, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
-    #: The ids of the campaigns the file names but that could not be read (their errors
-    #: say why); None when the file itself could not be read (every campaign it names).
+    #: What the file names but could not read (their errors say why): campaigns by id,
+    #: theme weeks as ``campaign/theme`` (``campaign/*``: all of its); None when the file
+    #: itself could not be read (every campaign it names).
     lost: tuple[str, ...] | None = ()
+
+    def read_whole(self, campaign_id: str, theme_id: str | None = None) -> bool:
+        """Say whether the calendar read this campaign (or theme week) if it names it."""
+        if self.lost is None or campaign_id in self.lost:
+            return False
+        lost = set(self.lost)
+        return theme_id is None or not {f"{campaign_id}/{theme_id}", f"{campaign_id}/*"} & lost
 
     def campaign(self, campaign_id: str) -> Campaign | None:
         """Return the campaign with this id, or None."""

@@ -259,6 +259,12 @@ def test_a_markdown_file_not_named_md_is_told_not_left_unread(
     [
         pytest.param("campaigns:\n", "campaigns:\n  nested:\n", id="campaigns-not-a-list"),
         pytest.param("    end: 2026-10-31\n", "    end: 2026-09-30\n", id="default-campaign-lost"),
+        pytest.param(
+            "start: 2026-10-12, end: 2026-10-18",
+            "start: 2026-10-12, end: 2026-10-01",
+            id="a-theme-week-lost",
+        ),
+        pytest.param("    themes:\n", "    themes:\n      x:\n", id="themes-not-a-list"),
     ],
 )
 def test_a_calendar_that_loses_the_campaigns_is_its_error_alone(
@@ -271,4 +277,4 @@ def test_a_calendar_that_loses_the_campaigns_is_its_error_alone(
     result = check(cli_invoke, sample_repo, expect=1)
     errors = [line for line in result.stdout.splitlines() if ": error " in line]
     assert errors and all(line.startswith("content/calendar.yaml:") for line in errors), errors
-    assert "CS020" not in result.stdout
+    assert "CS020" not in result.stdout and "CS019" not in result.stdout

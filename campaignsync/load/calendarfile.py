@@ -124,17 +124,18 @@ def load_calendar(
     data = top
     events = tuple(_events(data.get("events") or [], reader))
     named = _named(data.get("campaigns"))
-    campaigns = tuple(_campaigns(data.get("campaigns") or [], reader, partners))
+    themes_lost: list[str] = []
+    campaigns = tuple(_campaigns(data.get("campaigns") or [], reader, partners, themes_lost))
     lost: tuple[str, ...] | None = ()
     if named is None:  # campaigns written otherwise than as a list: none could be read
         lost = None
     elif reader.items:
-        lost = tuple(sorted(named - {c.id for c in campaigns}))
+        lost = (*sorted(named - {c.id for c in campaigns}), *themes_lost)
     return Calendar(rel, events, campaigns, lost), tuple(reader.items)
 
 
 def _named(value: Any) -> set[str] | None:
-    """Return the ids the campaigns of the file name, read or not (a number as its text).
+    """Return the ids a list of campaigns or themes names, read or not (a number as its text).
 
     None when they are not a list (none of them read).
     """
@@ -268,7 +269,13 @@ def spans(event: Event, first: date, last: date) -> list[tuple[date, date]]:
     return [(day, day + length) for day in occurrences(event, first - length, last)]
 
 
-def _campaigns(value: Any, reader: _Reader, partners: tuple[str, ...] | None) -> list[Campaign]:
+def _campaigns(
+    value: Any, reader: _Reader, partners: tuple[str, ...] | None, themes_lost: list[str]
+) -> list[Campaign]:
+    """Return the campaigns read; add to ``themes_lost`` each theme week named but not read.
+
+    As ``campaign/theme`` (``campaign/*``: its themes are not a list).
+    """
     campaigns: list[Campaign] = []
     for index, raw in enumerate(_items(value, "campaigns", reader), start=1):
         where = f"campaigns.{index}"
@@ -298,6 +305,9 @@ def _campaigns(value: Any, reader: _Reader, partners: tuple[str, ...] | None) ->
             )
             continue
         themes = _themes(spec.get("themes") or [], where, start, end, reader)
+        named = _named(spec.get("themes"))
+        left = ["*"] if named is None else sorted(named - {t.id for t in themes})
+        themes_lost += [f"{campaign_id}/{theme}" for theme in left]
         blackouts = _blackouts(spec.get("blackout") or [], where, start, end, reader, partners)
         name = reader.text(spec, "name", where, campaign_id)
         line = reader.lines.get(f"{where}.id", 1)

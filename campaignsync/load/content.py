@@ -37,7 +37,7 @@ def default_campaign_problems(root: Path, config: Config, cal: Calendar) -> tupl
     wanted = config.default_campaign
     if not wanted or not cal.campaigns or cal.campaign(wanted) is not None:
         return ()
-    if cal.lost is None or wanted in cal.lost:  # (the calendar's own error says why)
+    if not cal.read_whole(wanted):  # (the calendar's own error says why)
         return ()
     known = [c.id for c in cal.campaigns]
     return (
@@ -116,7 +116,12 @@ def _message(
     message_id = _identity(rel, data, found)
     campaign_id, campaign = _campaign(rel, data, found, calendar)
     theme = _field(data, "theme", found)
-    if theme is not None and campaign is not None and campaign.theme(theme) is None:
+    if (
+        theme is not None
+        and campaign is not None
+        and campaign.theme(theme) is None
+        and calendar.read_whole(campaign.id, theme)  # (else its error says why)
+    ):
         hint = did_you_mean(theme, [t.id for t in campaign.themes])
         found.add("CS019", "theme", f"campaign {campaign.id!r} has no theme {theme!r}{hint}")
     partners, channel_names = _audience(data, found, config)
@@ -166,7 +171,7 @@ def _campaign(
     """Return the campaign id and the calendar's campaign; CS020 when they do not fit."""
     campaign_id = _field(data, "campaign", found)
     campaign = calendar.campaign(campaign_id) if campaign_id else None
-    lost = calendar.lost is None or campaign_id in calendar.lost  # (its error says why)
+    lost = not calendar.read_whole(campaign_id or "")  # (its error says why)
     if campaign_id and campaign is None and not lost:
         hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
         found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
