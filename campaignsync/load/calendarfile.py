@@ -139,13 +139,10 @@ def _named(value: Any) -> set[str] | None:
 
     None when they are not a list (none of them read).
     """
-    if value is None:
-        return set()
     if not isinstance(value, list):
-        return None
-    return {
-        str(c["id"]) for c in value if isinstance(c, dict) and isinstance(c.get("id"), str | int)
-    }
+        return set() if value is None else None
+    ids = (c.get("id") for c in value if isinstance(c, dict))
+    return {str(i) for i in ids if isinstance(i, str | int)}
 
 
 def _items(value: Any, where: str, reader: _Reader) -> list[Any]:
@@ -272,10 +269,7 @@ def spans(event: Event, first: date, last: date) -> list[tuple[date, date]]:
 def _campaigns(
     value: Any, reader: _Reader, partners: tuple[str, ...] | None, themes_lost: list[str]
 ) -> list[Campaign]:
-    """Return the campaigns read; add to ``themes_lost`` each theme week named but not read.
-
-    As ``campaign/theme`` (``campaign/*``: its themes are not a list).
-    """
+    """Return the campaigns; add each theme named, not read, to ``themes_lost`` (campaign/id)."""
     campaigns: list[Campaign] = []
     for index, raw in enumerate(_items(value, "campaigns", reader), start=1):
         where = f"campaigns.{index}"
