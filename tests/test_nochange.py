@@ -591,3 +591,30 @@ def test_campaignsync_changed_while_a_build_ran_keeps_no_contents(
     message.write_bytes(data)  # touched: only kept contents would make it up to date
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Built ")
     assert cli_invoke(build, env=EPOCH).stdout.startswith("Up to date: ")
+
+
+def test_the_lock_probe_answers_for_what_it_can_tell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No lock file, a link, or a file system without flock: nothing is taken; held: taken."""
+    import errno
+    import fcntl
+
+    from filelock import FileLock
+
+    from campaignsync.pack import writelock
+
+    assert not writelock.taken(tmp_path)  # no build wrote here yet
+    lock = tmp_path / writelock.NAME
+    lock.symlink_to(tmp_path / "elsewhere")
+    assert not writelock.taken(tmp_path)  # (never followed)
+    lock.unlink()
+    with FileLock(str(lock)):
+        assert writelock.taken(tmp_path)
+    assert not writelock.taken(tmp_path)
+
+    def no_flock(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)  # (a network file system without locks)
+    assert not writelock.taken(tmp_path)

@@ -46,7 +46,6 @@ _EMAIL = re.compile(
 )
 #: An HTML tag or comment, as raw HTML in Markdown is written.
 TAG = re.compile(r"<!--.*?-->|<[!?][^<>]*>|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>", re.DOTALL)
-_TAG = TAG
 #: Escapes dropped before looking for links: Markdown's, and ``\<`` and ``\~`` that
 #: other Markdown readers (and translators' tools) escape too.
 _ESCAPED = re.compile("\\\\[" + re.escape(MARKDOWN_ESCAPABLE + "<~") + "]")
@@ -129,9 +128,7 @@ def html_tags(text: str) -> Counter[str]:
     """Return the HTML tags and comments in the text, normalised."""
     if "<" not in text:
         return Counter()
-    return Counter(
-        _SPACES.sub(" ", m.group(0)).lower() for m in _TAG.finditer(_CODE.sub(" ", text))
-    )
+    return Counter(_SPACES.sub(" ", m.group(0)).lower() for m in TAG.finditer(_CODE.sub(" ", text)))
 
 
 def added_html(source: str, translation: str) -> list[str]:
@@ -190,7 +187,7 @@ def words(text: str) -> int:
 def translatable_words(text: str, terms: Iterable[str] = ()) -> list[str]:
     """Return the words left once names, addresses, tags, code and protected terms are removed."""
     plain = _URL.sub(" ", _without_targets(text))
-    plain = _TAG.sub(" ", _JINJA.sub(" ", plain))
+    plain = TAG.sub(" ", _JINJA.sub(" ", plain))
     plain = _EMAIL.sub(" ", plain)
     for term in terms:
         plain = plain.replace(term, " ")

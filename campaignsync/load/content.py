@@ -171,8 +171,8 @@ def _campaign(
     """Return the campaign id and the calendar's campaign; CS020 when they do not fit."""
     campaign_id = _field(data, "campaign", found)
     campaign = calendar.campaign(campaign_id) if campaign_id else None
-    lost = not calendar.read_whole(campaign_id or "")  # (its error says why)
-    if campaign_id and campaign is None and not lost:
+    # A campaign the calendar names but could not read: its own error says why.
+    if campaign_id and campaign is None and calendar.read_whole(campaign_id):
         hint = did_you_mean(campaign_id, [c.id for c in calendar.campaigns])
         found.add("CS020", "campaign", f"unknown campaign {campaign_id!r}{hint}")
     folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""

@@ -34,6 +34,7 @@ from campaignsync.pack.schedulecsv import (
     SPROUT_MAX_ROWS,
     Row,
     buffer_csv,
+    file_name,
     generic_csv,
     rows,
     sprout_csv,
@@ -131,7 +132,7 @@ def _file_names(
     """
     names: list[tuple[str, tuple[str, ...] | None]] = []
     if "csv" in formats:
-        names.append((f"schedule-{partner_id}.csv", None))
+        names.append((file_name(partner_id), None))
     for tool in (SPROUT, BUFFER):
         if tool.format in formats:
             names.append((_lane_file(tool, partner_id, "*"), tool.channels))
@@ -151,7 +152,7 @@ def _scheduler_lanes(
     Sprout Social and Buffer take one file per profile: a channel in one locale.
     """
     if "csv" in formats:
-        yield f"schedule-{partner_id}.csv", found
+        yield file_name(partner_id), found
     for tool in (SPROUT, BUFFER):
         if tool.format not in formats:
             continue

@@ -226,13 +226,13 @@ def untranslated(
     campaign_id: str,
     partner_id: str,
     outputs: Iterable[Output],
-    files: str = "",
+    files: str,
     taken: Iterable[str] | None = None,
 ) -> Diagnostic | None:
     """Return a warning when some of a partner's posts are left out for want of translation.
 
-    ``files``: the scheduler files they are left out of (default ``schedule-<partner>.csv``),
-    which take the posts of the channels ``taken`` (default: every channel with posts).
+    ``files``: the scheduler files they are left out of, which take the posts of the
+    channels ``taken`` (None: every channel with posts).
     """
     partner = project.config.partner(partner_id)
     if partner is None:
@@ -257,8 +257,13 @@ def untranslated(
         f"left out {len(missing)} post{'s' if len(missing) > 1 else ''} of {partner_id} that "
         f"are not fully translated ({', '.join(locales)}): a scheduler would publish the "
         "source text to that audience; translate them (campaignsync locale status)",
-        files or f"schedule-{partner_id}.csv",
+        files,
     )
+
+
+def file_name(partner_id: str) -> str:
+    """Return the name of a partner's generic scheduler CSV (in the pack, and exported)."""
+    return f"schedule-{partner_id}.csv"
 
 
 def schedule_csv(

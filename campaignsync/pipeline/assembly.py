@@ -326,7 +326,7 @@ def _beside(context: tuple[Project, str, list[Output], int, Kept | None]) -> Bes
             csv = schedulecsv.schedule_csv(
                 project, campaign, partner.id, outputs, kept, kept.by_message if kept else None
             )
-            files.append((f"schedule-{partner.id}.csv", csv))
+            files.append((schedulecsv.file_name(partner.id), csv))
     scores = manifest.readability(project, campaign, outputs, kept)
     if kept is None:
         return files, scores, ()

@@ -76,24 +76,15 @@ def lost_links(source: str) -> tuple[list[tuple[str, str]], int]:
     Each link whose address is not kept (relative, an anchor, ``javascript:``...) and each
     image, as (kind, address) in order; and how many ``](`` are left in the text, out of
     code: links Markdown did not read as such (their address never closed, say), or
-    brackets escaped to be read as text.
+    brackets escaped to be read as text. Raw HTML's own links count too: a caller that
+    means to pass over them blanks them out first (``tokens.TAG``).
     """
-    reader = _link_reader()
-    reader.reset()
+    converter = _converter()
+    converter.reset()
     found = _Lost()
-    found.feed(reader.convert(source))
+    found.feed(converter.convert(source))
     found.close()
     return found.lost, found.stray
-
-
-@cache
-def _link_reader() -> markdown.Markdown:
-    # Markdown as the outputs read it, but raw HTML as text: the outputs remove it (the
-    # sanitiser), as documented, so its tags are none of the body's links.
-    reader = markdown.Markdown(output_format="html")
-    reader.preprocessors.deregister("html_block")
-    reader.inlinePatterns.deregister("html")
-    return reader
 
 
 def sanitize(fragment: str) -> str:
