@@ -278,3 +278,25 @@ def test_a_calendar_that_loses_the_campaigns_is_its_error_alone(
     errors = [line for line in result.stdout.splitlines() if ": error " in line]
     assert errors and all(line.startswith("content/calendar.yaml:") for line in errors), errors
     assert "CS020" not in result.stdout and "CS019" not in result.stdout
+
+
+def test_a_catalog_saved_as_utf_8_under_another_charset_is_its_one_error(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    # An editor saved the catalog as UTF-8 and its header still names ISO-8859-1: read as
+    # the header says, every accented letter would be garbled in the pack ("Ã§" for "ç").
+    rel = "locales/pt_PT/LC_MESSAGES/messages.po"
+    text = (sample_repo / rel).read_text(encoding="utf-8")
+    line = text[: text.index("charset=utf-8")].count("\n") + 1
+    edit(sample_repo, rel, "charset=utf-8", "charset=ISO-8859-1")
+    # After the freeze, pt-PT (required by eu) would also be CS320 with every entry missing.
+    result = check(cli_invoke, sample_repo, "--now", "2026-10-05", expect=1)
+    assert result.stdout == (
+        f"{rel}:{line}: error CS300: cannot read the catalog: the header says "
+        "charset=ISO-8859-1, but the file is saved as UTF-8 ('ç' would read as 'Ã§'): "
+        "change the header to charset=UTF-8 [pt-PT]\n"
+    )
+    result = cli_invoke(["build", "--repo", str(sample_repo), "--jobs", "1"], expect=1)
+    assert f"{rel}:{line}: error CS300" in result.stderr
+    assert result.stderr.endswith("error: stopped: 1 error, 0 warnings; nothing was written\n")
+    assert not list((sample_repo / "dist").glob("2026*"))  # (check keeps its cache there)

@@ -373,3 +373,29 @@ def test_status_counts_the_campaign_a_build_builds_unless_told(
     assert totals() == ("2026", before)
     campaign, next_year = totals("--campaign", "2027")
     assert campaign == "2027" and 0 < next_year["de"] < before["de"]
+
+
+def test_update_writes_a_catalog_in_another_charset_as_utf_8(
+    sample_repo: Path, cli_invoke: CliInvoke
+) -> None:
+    # A translator's catalog in ISO-8859-1; the English then gains a dash that charset
+    # cannot hold. As msgmerge does, the merged catalog is written in UTF-8 (Babel alone
+    # would write "\u2014", which no PO reader takes).
+    pt = po_file(sample_repo, "pt-PT")
+    text = pt.read_text(encoding="utf-8").replace("charset=utf-8", "charset=ISO-8859-1", 1)
+    pt.write_bytes(text.encode("latin-1", "replace"))  # (its few curly quotes become "?")
+    translated = "Aplicação de autenticação ou código por SMS?"
+    assert translated.encode("latin-1") in pt.read_bytes()
+    assert "error" not in cli_invoke(["check", "--repo", str(sample_repo)]).stdout
+    message = sample_repo / "content" / "messages" / "2026" / "report-phishing.md"
+    source = message.read_text(encoding="utf-8")
+    assert "It only takes a few seconds." in source
+    message.write_text(source.replace("a few seconds.", "a few seconds — really."), "utf-8")
+    result = cli_invoke(["locale", "update", "--repo", str(sample_repo)])
+    assert "locales/pt_PT/LC_MESSAGES/messages.po: updated (1 fuzzy, 0 empty)" in result.stdout
+    written = pt.read_bytes().decode("utf-8")  # (raises if it is not UTF-8)
+    assert '"Content-Type: text/plain; charset=utf-8\\n"' in written
+    assert "a few seconds — really." in written and "\\u2014" not in written
+    assert translated in written
+    result = cli_invoke(["check", "--repo", str(sample_repo), "--now", "2026-09-01"])
+    assert "CS30" not in result.stdout  # (CS300-CS303: it reads back as written)

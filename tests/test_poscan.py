@@ -164,12 +164,40 @@ def test_babel_silently_repairs_what_the_scanner_reports() -> None:
             ("CS300", 1, "unknown charset 'klingon'"),
             id="unknown-charset",
         ),
+        pytest.param(  # an editor saved it as UTF-8, the header still says otherwise
+            HEADER.replace("UTF-8", "ISO-8859-1").encode() + 'msgid "a"\nmsgstr "café"\n'.encode(),
+            (
+                "CS300",
+                5,
+                "the header says charset=ISO-8859-1, but the file is saved as UTF-8 "
+                "('é' would read as 'Ã©'): change the header to charset=UTF-8",
+            ),
+            id="utf-8-saved-under-latin-1",
+        ),
+        pytest.param(
+            HEADER.replace("UTF-8", "windows-1252").encode() + 'msgid "a"\nmsgstr "€"\n'.encode(),
+            (
+                "CS300",
+                5,
+                "the header says charset=windows-1252, but the file is saved as UTF-8 "
+                "('€' would read as 'â‚¬'): change the header to charset=UTF-8",
+            ),
+            id="utf-8-saved-under-windows-1252",
+        ),
     ],
 )
 def test_undecodable_files(data: bytes, expected: tuple[str, int, str]) -> None:
     found = poscan.scan(data)
     assert [(p.code, p.line, p.text) for p in found.problems] == [expected]
     assert found.entries == ()
+
+
+def test_a_file_in_its_declared_one_byte_charset_is_not_taken_for_utf_8() -> None:
+    # Latin-1 letters are not valid UTF-8 next to others; plain ASCII reads alike in both.
+    for body in ('msgid "a"\nmsgstr "Olá, até já"\n', 'msgid "a"\nmsgstr "plain"\n'):
+        found = poscan.scan((HEADER.replace("UTF-8", "ISO-8859-1") + body).encode("latin-1"))
+        assert found.problems == ()
+        assert [e.strings for e in found.entries] == [(body.split('"')[3],)]
 
 
 def test_declared_charset_crlf_and_bom_are_read() -> None:

@@ -47,7 +47,11 @@ def _required(data: CheckInput, freeze: date | None, late: bool) -> Iterator[Dia
         (locale, [p.id for p in config.partners if locale.tag in p.required_locales])
         for locale in config.locales
     ]
-    required = [(locale, partners) for locale, partners in required if partners]
+    # A catalog that cannot be read is told as such (CS300), not as every entry missing.
+    unreadable = {tag for tag, lookup in data.lookups.items() if lookup.unreadable}
+    required = [
+        (loc, partners) for loc, partners in required if partners and loc.tag not in unreadable
+    ]
     parts = _message_parts(data, [locale for locale, _ in required])
     templates: list[localize.Need] | None = None
     for locale, partners in required:

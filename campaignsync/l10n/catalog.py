@@ -75,6 +75,8 @@ class Lookup:
     exists: bool = False
     #: sha256 of the PO file's bytes ('' when there is none): what the render cache keys on.
     digest: str = ""
+    #: The PO file is there but cannot be read (CS300): nothing of it is used.
+    unreadable: bool = False
 
     def get(self, context: str, source: str) -> Entry | None:
         """Return the translation of ``source`` in ``context`` ('' for none)."""
@@ -217,7 +219,7 @@ def _load(rel: str, locale: Locale, po: poscan.PoFile, digest: str) -> Loaded:
         kept = tuple(e for e in po.entries if e.plural is None)
         po = poscan.PoFile(po.header, kept, po.obsolete, po.problems)
     if any(p.code == poscan.UNREADABLE for p in po.problems):
-        return Lookup(rel), tuple(found)
+        return Lookup(rel, unreadable=True), tuple(found)
     return _lookup(rel, po, digest), tuple(found)
 
 

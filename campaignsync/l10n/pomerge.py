@@ -81,11 +81,17 @@ def merge(template: catalog.Catalog, old: catalog.Catalog) -> catalog.Catalog:
 
 
 def merged_header(template: catalog.Catalog, old: catalog.Catalog) -> catalog.Catalog:
-    """Return an empty catalog with the header a merge writes: the old one, the POT's date."""
+    """Return an empty catalog with the header a merge writes: the old one, the POT's date.
+
+    Written in UTF-8 whatever charset the old one was in, as msgmerge does: the POT's
+    text may hold what that charset cannot (Babel would write "\\u2014" for a dash,
+    which no PO reader takes).
+    """
     merged = catalog.Catalog(
         locale=old.locale, domain=catalog.DOMAIN, charset="utf-8", fuzzy=old.fuzzy
     )
     merged.mime_headers = old.mime_headers
+    merged.charset = "utf-8"  # (the old header's Content-Type named its own)
     merged.header_comment = old.header_comment
     merged.creation_date = template.creation_date
     return merged
