@@ -438,6 +438,40 @@ def test_a_translators_markup_never_reaches_an_output(
     assert 'text-decoration:none;" lang="en" dir="ltr">Read more</a>' in email
 
 
+def test_a_translators_link_or_address_never_reaches_an_output(
+    cli_invoke: CliInvoke, small_repo: Path
+) -> None:
+    # A campaign that teaches readers to check links must not publish one that a catalog
+    # from outside changed: such a translation is refused, as added HTML is (CS316).
+    po = small_repo / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    kept = "Alle Tipps, Bilder und Übersetzungen finden Sie auf der [Kampagnenwebsite]"
+    source = "https://campaign.example.org/2026/kickoff"
+    assert f'msgstr "{kept}({source})."' in text
+    text = text.replace(f"{kept}({source})", f"{kept}(https://kampagne.example.net/2026)", 1)
+    title = 'msgstr "Der Joint Cyber Awareness Month startet heute"'
+    assert title in text
+    text = text.replace(title, title[:-1] + ' — Infos: www.kampagne.example.net"', 1)
+    po.write_text(text, encoding="utf-8")
+    checked = cli_invoke(["check", "--repo", str(small_repo), "--now", "2026-09-01"], expect=1)
+    assert (
+        "error CS311: kickoff:body.11: link target(s) differ from the source: "
+        "'https://kampagne.example.net/2026' (the translation is not used)"
+    ) in checked.stdout
+    assert (
+        "error CS314: kickoff:title: URL or e-mail address not in the source "
+        "'www.kampagne.example.net' (the translation is not used)"
+    ) in checked.stdout
+    build(cli_invoke, small_repo, "--locale", "de")
+    pack = small_repo / "dist" / "2026.partial" / "de"
+    for path in pack.rglob("*"):
+        if path.is_file():
+            assert b"kampagne.example.net" not in path.read_bytes(), path
+    # Both fall back to the source text, marked as English on the German page.
+    web = (pack / "web" / "kickoff.html").read_text(encoding="utf-8")
+    assert f'href="{source}"' in web and 'lang="en"' in web
+
+
 def test_worker_processes_build_the_same_pack_as_one_process(
     cli_invoke: CliInvoke, small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,7 +47,8 @@ def found(source: str, translation: str, python_format: bool = False, **kw: obje
             "CS314 error: URL or e-mail address not in the source 'https://a.example/x'",
         ], id="CS311-broken-link"),
         pytest.param("See [the guide](https://a.example/x).", "Siehe [den Leitfaden](https://evil.example/x).", False, [
-            "CS311 error: link target(s) differ from the source: 'https://evil.example/x'",
+            "CS311 error: link target(s) differ from the source: 'https://evil.example/x' "
+            "(the translation is not used)",
         ], id="CS311-target-changed"),
         pytest.param("See [a](https://a.example/1) and [b](https://a.example/2).",
                      "Siehe [b](https://a.example/2) und [a](https://a.example/1).", False, [],
@@ -64,8 +65,17 @@ def found(source: str, translation: str, python_format: bool = False, **kw: obje
         pytest.param("Write to info@example.org or https://example.org/help.",
                      "Schreib an info@example.de oder https://example.org/help.", False, [
             "CS314 error: URL or e-mail address missing or altered 'info@example.org'; "
-            "not in the source 'info@example.de'",
+            "not in the source 'info@example.de' (the translation is not used)",
         ], id="CS314-address-changed"),
+        pytest.param("See [the guide](https://a.example/x).",
+                     "Siehe [https://evil.example](https://a.example/x).", False, [
+            "CS314 error: URL or e-mail address not in the source 'https://evil.example' "
+            "(the translation is not used)",
+        ], id="CS314-address-in-a-label"),
+        pytest.param("Visit https://a.example today.", "Besuche heute https://evil\\.example.", False, [
+            "CS314 error: URL or e-mail address missing or altered 'https://a.example'; "
+            "not in the source 'https://evil.example' (the translation is not used)",
+        ], id="CS314-escaped-address"),
         pytest.param("Write to info@example.org.", "Schreib an info@example.org.", False, [], id="CS314-ok"),
         pytest.param("Share it with #JointCyberMonth.", "Teile es mit #JointCyberMonat.", False, [
             "CS315 error: the protected term '#JointCyberMonth' is missing or altered",
@@ -146,7 +156,7 @@ def test_findings_name_the_po_line_and_msgctxt(sample_repo: Path) -> None:
         "code": "CS311",
         "severity": "error",
         "message": "kickoff:body.11: link target(s) differ from the source: "
-        "'https://evil.example/2026/kickoff'",
+        "'https://evil.example/2026/kickoff' (the translation is not used)",
         "file": "locales/de/LC_MESSAGES/messages.po",
         "line": line,
         "locale": "de",
@@ -156,7 +166,13 @@ def test_findings_name_the_po_line_and_msgctxt(sample_repo: Path) -> None:
         (
             "CS315",
             "kickoff:body.11: the protected term 'campaign.example.org' is missing or altered",
-        )
+        ),
+        (  # not used, the entry is missing from what German readers get
+            "CS320",
+            "de is required by eu but 1 of 177 entries are not translated (0 fuzzy, "
+            "1 untranslated; first: kickoff:body.11); the translation freeze is 2026-09-15: "
+            "translate them",
+        ),
     ]
 
 

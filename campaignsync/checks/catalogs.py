@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TypeGuard
 
@@ -23,6 +23,9 @@ from campaignsync.model import Config, Diagnostic, Severity
 #: A PO flag a translator can set on one entry to accept a translation equal to its source
 #: (Weblate's name for it, so Weblate users already know it).
 SAME_OK = "ignore-same"
+#: How a finding ends when the build keeps the translation out of every output: it adds
+#: HTML, a link target or an address that its source does not have (``tokens.refused``).
+NOT_USED = "(the translation is not used)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,26 @@ def compare(
         found.extend(_addresses(src, translation))
     found.extend(_terms_and_html(source_text, translation, terms))
     found.extend(_layout(src, source_text, translation, same_language, flags, plural_form))
+    if markup and tokens.refused(source_text, translation):
+        found = _not_used(found, tokens.new_addresses(source_text, translation))
     return found
+
+
+def _not_used(found: list[_Found], addresses: list[str]) -> list[_Found]:
+    """Say so in the findings of a translation the build does not use (``tokens.refused``).
+
+    Those of the HTML or addresses it adds; an address that neither CS311 nor CS314 read
+    as added (written in a label, say) is CS314 of its own.
+    """
+    marked = [replace(f, text=f"{f.text} {NOT_USED}") if f.code in _REFUSED else f for f in found]
+    if addresses and not any(f.code in ("CS311", "CS314") for f in found):
+        text = f"URL or e-mail address not in the source {_names(addresses)} {NOT_USED}"
+        marked.append(_Found("CS314", Severity.ERROR, text))
+    return marked
+
+
+#: The findings of what makes a translation refused (HTML, link targets, addresses).
+_REFUSED = frozenset({"CS311", "CS314", "CS316"})
 
 
 def _terms_and_html(source_text: str, translation: str, terms: tuple[str, ...]) -> list[_Found]:
@@ -114,8 +136,7 @@ def _terms_and_html(source_text: str, translation: str, terms: tuple[str, ...]) 
             _Found(
                 "CS316",
                 Severity.ERROR,
-                f"HTML that the source does not have: {_names(extra)} "
-                "(the translation is not used)",
+                f"HTML that the source does not have: {_names(extra)}",
             )
         )
     return found

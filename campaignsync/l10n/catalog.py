@@ -264,8 +264,8 @@ def _lookup(rel: str, po: poscan.PoFile, digest: str = "") -> Lookup:
             continue
         forms = e.strings if e.plural is not None else ()
         entry = Entry(e.strings[0], e.string_line, forms, e.plural, e.flags)
-        if any("<" in s for s in e.strings) and any(
-            tokens.added_html(e.msgid if n == 0 else (e.plural or e.msgid), s)
+        if any(
+            tokens.refused(e.msgid if n == 0 else (e.plural or e.msgid), s)
             for n, s in enumerate(e.strings)
         ):
             rejected[key] = entry

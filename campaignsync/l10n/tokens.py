@@ -107,6 +107,11 @@ def _unescaped(text: str) -> str:
     return _ESCAPED.sub("", text) if "\\" in text else text
 
 
+def _as_read(text: str) -> str:
+    """Return the text with each Markdown escape as the character it stands for."""
+    return _ESCAPED.sub(lambda m: m.group(0)[1:], text)
+
+
 @lru_cache(maxsize=64)  # a catalog entry's checks ask for the same text in turn
 def _without_targets(text: str) -> str:
     """Return the text with code spans and link targets removed (labels kept)."""
@@ -116,7 +121,7 @@ def _without_targets(text: str) -> str:
 
 def addresses(text: str) -> Counter[str]:
     """Return the URLs and e-mail addresses written in the text (not link targets)."""
-    plain = _without_targets(text)
+    plain = _without_targets(_as_read(text) if "\\" in text else text)
     if "://" not in plain and "www." not in plain and "@" not in plain:
         return Counter()  # none can match (most texts): the searches would cost more
     found: Counter[str] = Counter(m.group(0).rstrip(_URL_END) for m in _URL.finditer(plain))
@@ -135,6 +140,44 @@ def added_html(source: str, translation: str) -> list[str]:
     """Return the HTML tags of the translation that the source does not have."""
     extra = html_tags(translation) - html_tags(source)
     return sorted(extra.elements())
+
+
+def new_addresses(source: str, translation: str) -> list[str]:
+    """Return the web and e-mail addresses in the translation that its source does not hold.
+
+    Read anywhere in the text, as a link's target or written out, once the Markdown
+    escapes are dropped: what a reader could be sent to.
+    """
+    found = _addresses_in(translation)
+    return sorted(found - _source_addresses(source)) if found else []
+
+
+def _addresses_in(text: str) -> set[str]:
+    if "\\" in text:
+        text = _as_read(text)
+    if "://" not in text and "www." not in text and "@" not in text:
+        return set()  # (most texts: none can be read in them)
+    found = {m.group(0).rstrip(_URL_END) for m in _URL.finditer(text)}
+    if "@" in text:
+        found.update(m.group(0) for m in _EMAIL.finditer(_URL.sub(" ", text)))
+    return found
+
+
+@lru_cache(maxsize=1024)  # every locale's catalog has the same sources
+def _source_addresses(text: str) -> frozenset[str]:
+    return frozenset(_addresses_in(text))
+
+
+def refused(source: str, translation: str) -> bool:
+    """Say whether a translation adds HTML or an address that its source does not have.
+
+    Such a translation is never used (CS316, CS311, CS314): a build takes the text
+    from the fallback chain, so neither a translator's markup nor an address of theirs
+    (a phishing page, in a campaign that teaches readers to check links) reaches an output.
+    """
+    if "<" in translation and added_html(source, translation):
+        return True
+    return bool(new_addresses(source, translation))
 
 
 def unbalanced_emphasis(text: str) -> list[str]:
