@@ -146,6 +146,12 @@ def test_sync_lists_what_became_fuzzy_when_the_other_team_updated_the_catalogs_f
             "to be a git repository",
             id="unreachable-remote",
         ),
+        pytest.param(  # (HEAD is detached then, and switching branch is not the fix)
+            "rebasing",
+            "error: a rebase is not finished: finish it (git rebase --continue) or abort it "
+            "(git rebase --abort) first, then sync again",
+            id="rebase-stopped-on-a-conflict",
+        ),
     ],
 )
 def test_sync_refuses_and_changes_nothing(
@@ -162,12 +168,15 @@ def test_sync_refuses_and_changes_nothing(
         git(us, "remote", "remove", "origin")
     elif case == "unreachable":
         git(us, "remote", "set-url", "origin", "/nonexistent/shared.git")
-    elif case == "diverged":
+    elif case in ("diverged", "rebasing"):
         (eu / "NOTES.md").write_text("eu\n")
         commit(eu, "EU note")
         git(eu, "push", "-q")
         (us / "NOTES.md").write_text("us\n")
         commit(us, "US note")
+        if case == "rebasing":
+            stopped = subprocess.run(["git", "pull", "-q", "--rebase"], cwd=us, capture_output=True)
+            assert stopped.returncode != 0 and (us / ".git" / "rebase-merge").is_dir()
     before = (git(us, "rev-parse", "HEAD"), git(us, "status", "--porcelain"))
     result = cli_invoke(["sync", "--repo", str(us)], expect=1)
     assert result.stderr.startswith(message), result.stderr
@@ -299,6 +308,11 @@ def test_dry_run_writes_and_tags_nothing(cli_invoke: CliInvoke, committed_repo: 
             "tagged", "already exists: a released campaign is never re-tagged", id="tag-exists"
         ),
         pytest.param(
+            "merging",
+            "a merge is not finished: finish it (git commit) or abort it (git merge --abort) first",
+            id="merge-stopped-on-a-conflict",
+        ),
+        pytest.param(
             "sign",
             "--sign needs a signing key: set git config user.signingkey (or drop --sign)",
             id="no-signing-key",
@@ -325,6 +339,16 @@ def test_release_refuses_with_the_reason_and_the_fix(
         git(committed_repo, "checkout", "-q", "--detach")
     elif case == "tagged":
         git(committed_repo, "tag", "-a", "-m", "earlier", f"campaign/{year}")
+    elif case == "merging":
+        git(committed_repo, "switch", "-q", "-c", "other")
+        (committed_repo / "NOTES.md").write_text("other\n")
+        commit(committed_repo, "Other note")
+        git(committed_repo, "switch", "-q", "main")
+        (committed_repo / "NOTES.md").write_text("main\n")
+        commit(committed_repo, "Main note")
+        merged = subprocess.run(["git", "merge", "-q", "other"], cwd=committed_repo,
+                                capture_output=True)  # fmt: skip
+        assert merged.returncode != 0 and (committed_repo / ".git" / "MERGE_HEAD").is_file()
     elif case == "sign":
         args.append("--sign")
     elif case == "strict":

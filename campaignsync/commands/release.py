@@ -103,6 +103,8 @@ def prepare(
 def _refusals(root: Path, state: gitrepo.TreeState, tag: str, sign: bool) -> list[str]:
     """Return why git's side of a release cannot go ahead (nothing when it can)."""
     refusals = []
+    if state.unfinished is not None:
+        refusals.append(state.unfinished)
     if state.changed:
         files = ", ".join(line[3:] for line in state.changed[:3])
         more = f" and {len(state.changed) - 3} more" if len(state.changed) > 3 else ""

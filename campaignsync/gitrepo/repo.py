@@ -68,3 +68,24 @@ def _prefix(repo: git.Repo, root: Path) -> str:
     """Return where ``root`` lies inside the work tree ("" at its top), for pathspecs."""
     top = Path(repo.working_tree_dir or root).resolve()
     return root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+
+
+#: What git leaves in the repository's own folder while an operation waits for the
+#: user, with how to finish or abort it; the first found is the one told.
+_UNFINISHED = (
+    ("rebase-merge", "a rebase", "git rebase --continue", "git rebase --abort"),
+    ("rebase-apply/applying", "'git am'", "git am --continue", "git am --abort"),
+    ("rebase-apply", "a rebase", "git rebase --continue", "git rebase --abort"),
+    ("MERGE_HEAD", "a merge", "git commit", "git merge --abort"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"),
+    ("REVERT_HEAD", "a revert", "git revert --continue", "git revert --abort"),
+)
+
+
+def _unfinished(repo: git.Repo) -> str | None:
+    """Return what to do about an operation git has not finished (None: there is none)."""
+    folder = Path(repo.git_dir)
+    for name, what, finish, abort in _UNFINISHED:
+        if (folder / name).exists():
+            return f"{what} is not finished: finish it ({finish}) or abort it ({abort}) first"
+    return None

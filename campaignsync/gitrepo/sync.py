@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from campaignsync.gitrepo.repo import _open, _reason, _require_git
+from campaignsync.gitrepo.repo import _open, _reason, _require_git, _unfinished
 
 if TYPE_CHECKING:
     import git
@@ -80,6 +80,9 @@ def _ready_to_sync(repo: git.Repo, remote: str, branch: str | None) -> tuple[str
         before = repo.head.commit.hexsha
     except ValueError:
         raise GitError("the repository has no commit yet; nothing to sync onto") from None
+    waiting = _unfinished(repo)  # (a rebase stopped on a conflict leaves HEAD detached)
+    if waiting is not None:
+        raise GitError(f"{waiting}, then sync again")
     if repo.head.is_detached:
         if branch is None:
             raise GitError(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from campaignsync.gitrepo.repo import _SAFE_CONFIG, _open, _prefix, _require_git
+from campaignsync.gitrepo.repo import _SAFE_CONFIG, _open, _prefix, _require_git, _unfinished
 
 T = TypeVar("T")
 
@@ -164,6 +164,8 @@ class TreeState:
     branch: str | None
     shallow: bool
     changed: tuple[str, ...]  # `git status --porcelain` lines: modified, staged or untracked
+    #: What to do about an operation git has not finished (a rebase stopped on a conflict).
+    unfinished: str | None = None
 
 
 def state(root: Path) -> TreeState | None:
@@ -186,4 +188,5 @@ def state(root: Path) -> TreeState | None:
             branch=branch,
             shallow=repo.git.rev_parse("--is-shallow-repository") == "true",
             changed=tuple(line for line in porcelain.splitlines() if line),
+            unfinished=_unfinished(repo),
         )
