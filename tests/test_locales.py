@@ -41,7 +41,8 @@ def test_add_creates_a_catalog_with_cldr_plurals(
     assert result.stdout == (
         "Created locales/pl/LC_MESSAGES/messages.po (3 plural forms) "
         "and added 'pl' to campaignsync.toml\n"
-        "Next: translate it, and list 'pl' in a partner's 'locales' to publish in it.\n"
+        "Next: translate it, and list 'pl' in a partner's 'locales' to publish in it "
+        "(a partner without 'required_locales' then requires it complete).\n"
     )
     po = po_file(campaign_repo, "pl").read_text(encoding="utf-8")
     assert '"Language: pl\\n"' in po

@@ -77,7 +77,8 @@ def locale_add(tag: str, repo: Path | None) -> None:
         f"and added {added.tag!r} to campaignsync.toml"
     )
     click.echo(
-        f"Next: translate it, and list {added.tag!r} in a partner's 'locales' to publish in it."
+        f"Next: translate it, and list {added.tag!r} in a partner's 'locales' to publish in it "
+        "(a partner without 'required_locales' then requires it complete)."
     )
 
 
