@@ -431,6 +431,18 @@ def test_untranslated_posts_are_left_out_of_scheduler_files(
     # nl is deliberately partial: its untranslated posts would go out in English.
     assert "schedule-eu.csv: warning CS116: left out " in result.stderr
     assert "of eu that are not fully translated (nl)" in result.stderr
+    # To standard output, what makes several files is a usage error before any work: no
+    # warning about posts the export would have made.
+    several = export(cli_invoke, small_repo, "--all", expect=2)
+    assert several.stderr == (
+        "error: this export makes 3 files (calendar.ics, schedule-eu.csv, schedule-us.csv): "
+        "write them to a folder with --out DIR, or choose one with --format and --partner\n"
+    )
+    lanes = export(cli_invoke, small_repo, "--all", "--format", "buffer", "--partner", "eu",
+                   "--format", "ics", expect=2)  # fmt: skip
+    assert lanes.stderr.startswith(
+        "error: this export makes at least 2 files (calendar-eu.ics, buffer-eu-*.csv): "
+    )
     rows = list(csv.DictReader(io.StringIO((out / "schedule-eu.csv").read_text(encoding="utf-8"))))
     nl = {(r["message"], r["channel"]) for r in rows if r["locale"] == "nl"}
     assert ("kickoff", "x") in nl  # translated

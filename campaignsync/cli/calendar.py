@@ -147,7 +147,7 @@ def calendar_export(
     epoch, today = source_date_epoch(), now_or(now)
     when = None if keep_all else today
     request = export.Request(
-        campaign, formats or ("ics", "csv"), partners, when, date_order, epoch, jobs
+        campaign, formats or ("ics", "csv"), partners, when, date_order, epoch, jobs, out == "-"
     )
     with errors():
         result = export.export(find_repo(repo), request)
@@ -163,13 +163,11 @@ def calendar_export(
 
 def _print_one(files: tuple[ExportFile, ...]) -> None:
     """Print the one file of an export to standard output (a usage error if there are more)."""
+    from campaignsync.commands import export
+
     if len(files) != 1:
         names = ", ".join(f.name for f in files) or "none"
-        fail(
-            f"this export makes {len(files)} files ({names}): write them to a folder "
-            "with --out DIR, or choose one with --format and --partner",
-            2,
-        )
+        fail(f"this export makes {len(files)} files ({names}): {export.SEVERAL}", 2)
     click.echo(files[0].content, nl=False)
 
 

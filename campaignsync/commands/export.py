@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from campaignsync.errors import DiagnosticsError
-from campaignsync.model import Output
+from campaignsync.errors import DiagnosticsError, UsageError
+from campaignsync.model import Output, Project
 from campaignsync.pack import exports
 
 
@@ -22,6 +22,12 @@ class Request:
     date_order: str | None = None  # "dmy" or "mdy", for Sprout
     epoch: int | None = None  # SOURCE_DATE_EPOCH; None: the commit time
     jobs: int = 0  # 0: one process per CPU
+    #: The files go to standard output: one file, or a usage error before any work.
+    one_file: bool = False
+
+
+#: Why an export to standard output cannot be made: it makes several files.
+SEVERAL = "write them to a folder with --out DIR, or choose one with --format and --partner"
 
 
 def export(root: Path, request: Request) -> exports.Exported:
@@ -36,6 +42,8 @@ def export(root: Path, request: Request) -> exports.Exported:
     project, _ = require_project(root)
     selection = pipeline.select(project, request.campaign)
     pipeline.known_partners(project, request.partners)
+    if request.one_file:
+        _one_file(project, selection.campaign, request)
     outputs: tuple[Output, ...] = ()
     posts = [c for c in channels.post_channels() if project.config.channel(c)]
     if {"csv", "sprout", "buffer"} & set(request.formats) and posts:
@@ -56,3 +64,19 @@ def export(root: Path, request: Request) -> exports.Exported:
     if any(d.is_error for d in result.diagnostics):
         raise DiagnosticsError(result.diagnostics)
     return result
+
+
+def _one_file(project: Project, campaign: str, request: Request) -> None:
+    """Raise UsageError when an export to standard output makes several files.
+
+    Told before the posts are rendered, from the files' names; a scheduler that takes
+    a file a profile (``*`` in its name) may still make several for one partner, which
+    is told once they are known.
+    """
+    options = exports.ExportOptions(formats=request.formats, partners=request.partners)
+    names = exports.file_names(project, campaign, options)
+    if len(names) > 1:
+        least = "at least " if any("*" in name for name in names) else ""
+        raise UsageError(
+            f"this export makes {least}{len(names)} files ({', '.join(names)}): {SEVERAL}"
+        )

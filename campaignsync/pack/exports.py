@@ -84,16 +84,13 @@ def export(
     with a warning (CS117), and when no scheduler file is left, ``nothing`` says why.
     """
     config = project.config
-    messages = project.messages_of(campaign_id)
-    partner_ids = options.partners or tuple(
-        p.id for p in config.partners if any(p.id in m.partners for m in messages)
-    )
+    partner_ids = _partner_ids(project, campaign_id, options)
     files: list[ExportFile] = []
     problems: list[Diagnostic] = []
     if "ics" in options.formats:
         one = partner_ids[0] if len(options.partners) == 1 else None
-        name = f"calendar-{one}.ics" if one else "calendar.ics"
-        files.append(ExportFile(name, ical.ics(project, campaign_id, options.epoch, one)))
+        ics = ical.ics(project, campaign_id, options.epoch, one)
+        files.append(ExportFile(_calendar_name(options), ics))
     outputs = list(outputs)
     date_order = options.date_order or "dmy"
 
@@ -121,6 +118,31 @@ def export(
     if wanted and not any(f.name.endswith(".csv") for f in files):
         return Exported((), tuple(problems), _nothing(empty, options.now))
     return Exported(tuple(files), (*problems, *(warning for _, warning in empty)))
+
+
+def file_names(project: Project, campaign_id: str, options: ExportOptions) -> list[str]:
+    """Return the names of the files an export makes, known before its posts are rendered.
+
+    A scheduler that takes a file a profile has ``*`` for the profiles in its name; a
+    scheduler file without a post is left out (CS117), which only its posts tell.
+    """
+    names = [_calendar_name(options)] if "ics" in options.formats else []
+    for partner_id in _partner_ids(project, campaign_id, options):
+        names += [name for name, _ in _file_names(partner_id, options.formats)]
+    return names
+
+
+def _calendar_name(options: ExportOptions) -> str:
+    """Return the calendar's name: one partner's when the export is for one, asked by name."""
+    return f"calendar-{options.partners[0]}.ics" if len(options.partners) == 1 else "calendar.ics"
+
+
+def _partner_ids(project: Project, campaign_id: str, options: ExportOptions) -> tuple[str, ...]:
+    """Return the partners an export is for: those asked, else every one with a message."""
+    messages = project.messages_of(campaign_id)
+    return options.partners or tuple(
+        p.id for p in project.config.partners if any(p.id in m.partners for m in messages)
+    )
 
 
 def _file_names(
