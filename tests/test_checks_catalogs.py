@@ -197,6 +197,39 @@ def test_required_locale_incomplete_warns_before_the_freeze_and_fails_after(
     ]
 
 
+@pytest.mark.parametrize(
+    ("case", "todo"),
+    [
+        pytest.param(
+            "fuzzy",
+            "translate them, and review the fuzzy ones (remove 'fuzzy' once checked)",
+            id="fuzzy-is-reviewed",
+        ),
+        pytest.param(
+            "broken",  # (left out, it is missing; `locale update` refuses the file until fixed)
+            "fix the catalog's errors (CS301-CS303) first: a broken entry counts as missing",
+            id="broken-is-fixed-first",
+        ),
+    ],
+)
+def test_what_a_required_locale_misses_says_what_to_do(
+    sample_repo: Path, case: str, todo: str
+) -> None:
+    pl = po_file(sample_repo, "pl")
+    text = pl.read_text(encoding="utf-8")
+    at = text.index('msgctxt "kickoff:title"')
+    if case == "fuzzy":
+        text = text[:at] + "#, fuzzy\n" + text[at:]
+    else:
+        end = text.index('msgstr "', at) + len('msgstr "')
+        text = text[:end] + "\\q" + text[end:]
+    pl.write_text(text, encoding="utf-8")
+    found = translation_diagnostics(sample_repo, "--now", "2026-09-16")
+    required = [d["message"] for d in found if d["code"] == "CS320"]
+    assert len(required) == 1 and required[0].startswith("pl is required by eu but 1 of 177 ")
+    assert required[0].endswith(f"the translation freeze was 2026-09-15: {todo}")
+
+
 def test_syntax_errors_reach_check_with_their_line(sample_repo: Path) -> None:
     it = po_file(sample_repo, "it")
     text = it.read_text(encoding="utf-8")

@@ -194,8 +194,16 @@ def _incomplete(
     lookup = lookups.get(locale.tag)
     first = coverage.first_missing
     line = lookup.lines.get(first, 0) if lookup is not None and first else 0
-    # Not in the catalog yet: the new text has not been merged into it.
-    todo = "translate them" if line else "run 'campaignsync locale update', then translate them"
+    if line:
+        todo = "translate them" + (
+            ", and review the fuzzy ones (remove 'fuzzy' once checked)"
+            if coverage.fuzzy.entries
+            else ""
+        )
+    elif lookup is not None and lookup.broken:  # left out as broken, not missing
+        todo = "fix the catalog's errors (CS301-CS303) first: a broken entry counts as missing"
+    else:  # not in the catalog yet: the new text has not been merged into it
+        todo = "run 'campaignsync locale update', then translate them"
     if freeze is None:
         when = "the campaign has no freeze date"
     elif late:

@@ -77,6 +77,8 @@ class Lookup:
     digest: str = ""
     #: The PO file is there but cannot be read (CS300): nothing of it is used.
     unreadable: bool = False
+    #: Entries of the file are left out as broken (CS301-CS303): they count as missing.
+    broken: bool = False
 
     def get(self, context: str, source: str) -> Entry | None:
         """Return the translation of ``source`` in ``context`` ('' for none)."""
@@ -220,7 +222,7 @@ def _load(rel: str, locale: Locale, po: poscan.PoFile, digest: str) -> Loaded:
         po = poscan.PoFile(po.header, kept, po.obsolete, po.problems)
     if any(p.code == poscan.UNREADABLE for p in po.problems):
         return Lookup(rel, unreadable=True), tuple(found)
-    return _lookup(rel, po, digest), tuple(found)
+    return _lookup(rel, po, digest, bool(found)), tuple(found)
 
 
 def load_lookups(
@@ -250,7 +252,7 @@ def _problem_text(problem: poscan.PoProblem) -> str:
     return problem.text
 
 
-def _lookup(rel: str, po: poscan.PoFile, digest: str = "") -> Lookup:
+def _lookup(rel: str, po: poscan.PoFile, digest: str = "", broken: bool = False) -> Lookup:
     entries: dict[Key, Entry] = {}
     lines: dict[Key, int] = {}
     fuzzy: set[Key] = set()
@@ -272,7 +274,8 @@ def _lookup(rel: str, po: poscan.PoFile, digest: str = "") -> Lookup:
             continue
         entries[key] = entry
     obsolete = sum(1 for e in po.obsolete if e.translated)
-    return Lookup(rel, entries, lines, frozenset(fuzzy), rejected, obsolete, True, digest)
+    return Lookup(rel, entries, lines, frozenset(fuzzy), rejected, obsolete, True, digest,
+                  broken=broken)  # fmt: skip
 
 
 def new_header(
