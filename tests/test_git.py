@@ -217,7 +217,7 @@ def test_sync_when_local_commits_are_ahead(
     commit(us, "US note")
     result = cli_invoke(["sync", "--repo", str(us)])
     assert result.stdout.startswith(
-        "Nothing new on origin/main; your branch is 1 commit ahead: push them when ready"
+        "Nothing new on origin/main; your branch is 1 commit ahead: push it when ready"
     )
 
 
@@ -225,11 +225,15 @@ def test_release_tags_a_pack_that_rebuilds_identically(
     cli_invoke: CliInvoke, committed_repo: Path, tmp_path: Path
 ) -> None:
     year = NOW.year
+    with (committed_repo / "campaignsync.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[git]\nremote = "shared"\n')
+    commit(committed_repo, "The shared repository is 'shared'")
     result = cli_invoke(
         ["release", str(year), "--repo", str(committed_repo), "--now", "2026-09-01"]
     )
     tag = f"campaign/{year}"
     assert f"Tagged {tag} at " in result.stdout
+    assert result.stdout.endswith(f"Share it with: git push shared {tag}\n")
     head = git(committed_repo, "rev-parse", "HEAD")
     assert git(committed_repo, "rev-parse", f"{tag}^{{commit}}") == head
     assert git(committed_repo, "cat-file", "-t", tag) == "tag"  # annotated

@@ -73,7 +73,8 @@ def _report_sync(done: Synced) -> None:
     elif pulled.ahead:
         click.echo(
             f"Nothing new on {done.remote}/{done.branch}; your branch is "
-            f"{counted(pulled.ahead, 'commit')} ahead: push them when ready"
+            f"{counted(pulled.ahead, 'commit')} ahead: push "
+            f"{'it' if pulled.ahead == 1 else 'them'} when ready"
         )
     else:
         click.echo(f"Already up to date with {done.remote}/{done.branch}.")
@@ -191,4 +192,4 @@ def release(
     if dry_run:
         click.echo("Dry run: nothing was written or tagged.")
     else:
-        click.echo(f"Share it with: git push origin {plan.tag}")
+        click.echo(f"Share it with: git push {plan.remote} {plan.tag}")

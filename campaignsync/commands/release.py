@@ -28,6 +28,8 @@ class Plan:
     channels: tuple[str, ...]
     outputs: int
     warnings: tuple[Diagnostic, ...]
+    #: The shared repository's remote (``[git] remote``), that the tag is pushed to.
+    remote: str = "origin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ def prepare(
         channels=tuple(sorted({o.channel for o in outputs})),
         outputs=len(outputs),
         warnings=checked.diagnostics,
+        remote=checked.project.config.git_remote,
     )
     return plan, checked
 
