@@ -878,3 +878,21 @@ def test_changes_names_the_campaign_tags_there_are_when_one_is_missing(
         "error: unknown revision 'campaign/2025' (campaign tags in this clone: campaign/2024, "
         "campaign/2026; 'git fetch --tags' gets the shared ones)\n"
     )
+
+
+def test_sync_names_the_first_entries_of_a_long_to_do_list(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    rel = welcome(eu)
+    text = (eu / rel).read_text(encoding="utf-8")
+    extra = "".join(f"\nStep {n}: check who is asking before you answer.\n" for n in range(1, 13))
+    (eu / rel).write_text(text + extra, encoding="utf-8")
+    commit(eu, "Twelve more steps")
+    git(eu, "push", "-q")
+    result = cli_invoke(["sync", "--repo", str(us)])
+    po = "locales/de/LC_MESSAGES/messages.po"
+    listed = result.stdout.split(f"{po}: 0 to review (fuzzy), 12 to translate\n", 1)[1]
+    lines = listed.splitlines()
+    assert all(line.startswith("  welcome:body.") for line in lines[:10]), lines
+    assert lines[10] == "  ... and 2 more (the catalog lists them all)"

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from campaignsync.commands.sync import Synced
 
 
+#: The entries of a catalog's to-do list that ``sync`` names (a new locale has hundreds).
+TODO_SHOWN = 10
+
+
 @click.command()
 @repo_option
 @format_option("text", "json", help=None)
@@ -89,8 +93,11 @@ def _report_sync(done: Synced) -> None:
             f"{item.file}: {len(item.fuzzy)} to review (fuzzy), "
             f"{len(item.untranslated)} to translate"
         )
-        for key in (*item.fuzzy, *item.untranslated):
+        keys = (*item.fuzzy, *item.untranslated)
+        for key in keys[:TODO_SHOWN]:
             click.echo(f"  {key}")
+        if len(keys) > TODO_SHOWN:
+            click.echo(f"  ... and {len(keys) - TODO_SHOWN} more (the catalog lists them all)")
     click.echo("Everything left to translate: campaignsync locale status")
     if done.catalogs_changed:
         click.echo("The catalogs changed: review and commit them before the next sync.")
