@@ -116,7 +116,8 @@ def export(
                 files.append(ExportFile(name, generic_csv(kept)))
     wanted = {"csv", "sprout", "buffer"} & set(options.formats)
     if wanted and not any(f.name.endswith(".csv") for f in files):
-        return Exported((), tuple(problems), _nothing(empty, options.now))
+        alone = ", --format ics the calendar alone" if "ics" in options.formats else ""
+        return Exported((), tuple(problems), _nothing(empty, options.now) + alone)
     return Exported(tuple(files), (*problems, *(warning for _, warning in empty)))
 
 
