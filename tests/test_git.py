@@ -321,7 +321,12 @@ def test_dry_run_writes_and_tags_nothing(cli_invoke: CliInvoke, committed_repo: 
             "--sign needs a signing key: set git config user.signingkey (or drop --sign)",
             id="no-signing-key",
         ),
-        pytest.param("strict", "error CS104: ", id="check-strict"),
+        pytest.param(
+            "strict",
+            "(us))\nerror: stopped: 1 error, 0 warnings; cannot release until "
+            "'check --strict' passes; nothing was built or tagged\n",
+            id="check-strict",
+        ),
         pytest.param(
             "untranslated", "error CS320: de is required by eu but ", id="required-locale"
         ),

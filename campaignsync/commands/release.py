@@ -73,7 +73,10 @@ def prepare(
         raise ReleaseError("cannot release: " + "; ".join(refusals))
     checked = pipeline.check(root, campaign, now, jobs, strict=True, prepare=True)
     if not checked.ok or checked.project is None or checked.rendered is None:
-        raise DiagnosticsError(checked.diagnostics)
+        raise DiagnosticsError(
+            checked.diagnostics, "cannot release until 'check --strict' passes; nothing was "
+            "built or tagged"
+        )  # fmt: skip
     missing = incomplete_required(checked.project, checked.rendered.outputs)
     if missing:
         raise ReleaseError(
