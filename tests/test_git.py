@@ -518,6 +518,15 @@ def test_changes_reports_changed_fields_blocks_and_stale_translations(
         stale_line.startswith(f"  {po}:")
         and f"older than its source ({welcome(repo)}:" in stale_line
     )
+    # The title's edit undone (reverted): the translation is of that very text again.
+    edit(repo, welcome(repo), "title: Our awareness month begins today",
+         "title: Our awareness month starts today")  # fmt: skip
+    commit(repo, "Undo the title's rewording")
+    undone = cli_invoke(["changes", start, "--repo", str(repo)]).stdout
+    assert "welcome:title [de]" not in undone and "Stale translations" not in undone
+    edit(repo, welcome(repo), "title: Our awareness month starts today",
+         "title: Our awareness month begins today")  # fmt: skip
+    commit(repo, "Reword the title again")
     # The translator updates the catalog and reviews the entry: no longer stale.
     cli_invoke(["locale", "extract", "--repo", str(repo)])
     cli_invoke(["locale", "update", "--repo", str(repo)])

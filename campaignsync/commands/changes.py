@@ -339,17 +339,20 @@ def stale_translations(
     A translation is stale when the lines of its source segment were changed
     by a later commit (or are changed in the work tree) than every line of its
     catalog entry: the translator never saw the new text, whatever the fuzzy
-    flag says. Fuzzy and empty entries are already known to need work.
+    flag says. Left out: fuzzy and empty entries (already known to need work), and
+    an entry whose msgid is the source text as it is now (an edit undone since
+    leaves the translation of that very text).
     """
     order = gitrepo.commit_order(root, rev)
-    source_ages: dict[str, tuple[float, str]] = {}
+    source_ages: dict[str, tuple[float, str, str]] = {}
     for message_id, message in messages.items():
         commits = gitrepo.line_commits(root, message.path, rev) if message.segments else []
         if not commits:
             continue
-        for field, (_, first, last) in message.segments.items():
+        for field, (text, first, last) in message.segments.items():
             age = _newest(commits[first - 1 : last], order)
-            source_ages[content.msgctxt(message_id, field)] = (age, f"{message.path}:{first}")
+            where = f"{message.path}:{first}"
+            source_ages[content.msgctxt(message_id, field)] = (age, where, text)
     for locale in config.locales:
         rel = po_rel(config, locale)
         try:
@@ -367,8 +370,8 @@ def stale_translations(
             if entry.context is None or not entry.usable or entry.context not in source_ages:
                 continue
             translated = _newest(commits[entry.line - 1 : ends.get(entry.line, entry.line)], order)
-            changed, where = source_ages[entry.context]
-            if changed < translated:
+            changed, where, text = source_ages[entry.context]
+            if changed < translated and entry.msgid != text:
                 yield Stale(locale.tag, rel, entry.line, entry.context, where)
 
 
