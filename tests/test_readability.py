@@ -327,3 +327,20 @@ def test_a_check_from_the_render_cache_loads_no_hyphenation_dictionary(
     # CS401 still names the hardest paragraph, found by LIX alone: no syllables needed.
     assert "the hardest paragraph starts here (82 words in 1 sentence)" in result.stdout
     assert readability._syllable_counter.cache_info().currsize == 0
+
+
+def test_a_locale_with_a_few_words_translated_is_not_compared_with_its_source() -> None:
+    from campaignsync.l10n import longtexts, readability
+
+    source = readability.count(["Update your phone today. It keeps the bad people out."], "en")
+    few = readability.count(["Atualize o telemóvel hoje. Isso mantém os criminosos fora."], "pt")
+    assert few.words < longtexts.MIN_RATIO_WORDS
+    many = few
+    while many.words < longtexts.MIN_RATIO_WORDS:
+        many = many + few
+    sources = source
+    for _ in range(many.words // few.words - 1):
+        sources = sources + source
+    found = longtexts.summarised({"pt-PT": (few, source, 1), "pt-BR": (many, sources, 10)})
+    assert "ratio" not in found["pt-PT"] and found["pt-PT"]["words"] == few.words
+    assert found["pt-BR"]["ratio"] == round(longtexts.ratio(many, sources) or 0, 2) > 0

@@ -17,6 +17,10 @@ from campaignsync.model import Config, Message, Output, Project, Translated
 LONG_CHANNELS = ("web", "email", "press")
 #: A locale's usual ratio to the source needs this many texts to mean something.
 MIN_BASELINE = 3
+#: The fewest words of a locale's long texts whose LIX is compared with the source's in its
+#: summary: a locale with a paragraph or two translated gave "x1.51 of the source" from
+#: 14 words, which says nothing.
+MIN_RATIO_WORDS = 100
 
 
 #: A text's hardest body block: its field, and its words and sentences.
@@ -177,7 +181,7 @@ def summary(texts: Iterable[Text]) -> dict[str, dict[str, object]]:
     """Return each locale's readability over all its long texts, as JSON-ready objects.
 
     ``ratio`` is the locale's LIX over the source's LIX for the same blocks (absent
-    for the source language).
+    for the source language, and under :data:`MIN_RATIO_WORDS` words).
     """
     totals: dict[str, Totals] = {}
     for text in texts:
@@ -196,7 +200,8 @@ def summarised(totals: Mapping[str, Totals]) -> dict[str, dict[str, object]]:
         if found is None:
             continue
         entry = {**found.as_json(), "texts": number}
-        if (value := ratio(counts, source)) is not None:
+        value = ratio(counts, source) if counts.words >= MIN_RATIO_WORDS else None
+        if value is not None:
             entry["ratio"] = round(value, 2)
         report[tag] = entry
     return report
