@@ -109,6 +109,44 @@ def test_each_check_fails_and_passes(
     assert found(source, translation, python_format) == expected
 
 
+NOT_USED = " (the translation is not used)"
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "added"),
+    [
+        pytest.param("See the guide.", "Siehe <HTTPS://evil.example/web>",
+                     ["https://evil.example/web"], id="autolink-upper-case"),
+        pytest.param("See the guide.", "Siehe https&#58;//evil.example/ent",
+                     ["https://evil.example/ent"], id="entity-in-the-scheme"),
+        pytest.param("See [it](https://a.example/x).", "Siehe [es](HTTPS://evil.example/x).",
+                     ["https://evil.example/x"], id="link-upper-case"),
+        pytest.param("Write to us.", "Schreib an <evil@localhost>", ["evil@localhost"],
+                     id="mail-autolink"),
+        pytest.param("Visit us.", "Besuche WWW.evil.example", ["www.evil.example"], id="www"),
+        pytest.param("Visit us.", "Besuche _https://evil.example", ["https://evil.example"],
+                     id="scheme-after-a-letter"),
+        pytest.param("参照：https://good.example。", "参照：https://good.example。", [],
+                     id="full-width-stop-after-it"),
+        pytest.param("Mail help@good.example", "Mail an HELP@GOOD.EXAMPLE", [],
+                     id="upper-case-mail"),
+        pytest.param("Read [tips](https://a.example/x).", 'Lies [Tipps](https://a.example/x "T").',
+                     [], id="a-title-added"),
+        pytest.param("Read [tips](https://a.example/x).", "Lies [Tipps] (https://a.example/x).",
+                     [], id="the-same-address-unlinked"),
+    ],
+)  # fmt: skip
+def test_an_address_the_source_lacks_keeps_the_translation_out(
+    source: str, translation: str, added: list[str]
+) -> None:
+    # The build's rule (tokens.refused) and the check's word for it are one: a translation
+    # refused always has a finding that says so, and one used never does.
+    assert tokens.new_addresses(source, translation) == added
+    assert tokens.refused(source, translation) == bool(added)
+    said = [f for f in found(source, translation, False) if f.endswith(NOT_USED)]
+    assert bool(said) == bool(added), found(source, translation, False)
+
+
 def test_equal_to_source_is_fine_for_the_same_language_and_with_the_flag() -> None:
     assert compare("Quick wins for you", "Quick wins for you", False, (), True) == []
     flagged = compare(

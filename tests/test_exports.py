@@ -240,8 +240,8 @@ def test_out_that_is_a_file_is_refused_like_other_commands_out(
 def test_stdout_takes_one_file(cli_invoke: CliInvoke, calendar_repo: Path) -> None:
     result = export(cli_invoke, calendar_repo, expect=2)
     assert result.stderr == (
-        "error: this export makes 3 files (calendar.ics, schedule-eu.csv, schedule-us.csv): write them "
-        "to a folder with --out DIR, or choose one with --format and --partner\n"
+        "error: this export can make 3 files (calendar.ics, schedule-eu.csv, schedule-us.csv): "
+        "write them to a folder with --out DIR, or choose one with --format and --partner\n"
     )
     assert result.stdout == ""
     ics = export(cli_invoke, calendar_repo, "--format", "ics", "--partner", "us")
@@ -435,13 +435,13 @@ def test_untranslated_posts_are_left_out_of_scheduler_files(
     # warning about posts the export would have made.
     several = export(cli_invoke, small_repo, "--all", expect=2)
     assert several.stderr == (
-        "error: this export makes 3 files (calendar.ics, schedule-eu.csv, schedule-us.csv): "
+        "error: this export can make 3 files (calendar.ics, schedule-eu.csv, schedule-us.csv): "
         "write them to a folder with --out DIR, or choose one with --format and --partner\n"
     )
     lanes = export(cli_invoke, small_repo, "--all", "--format", "buffer", "--partner", "eu",
                    "--format", "ics", expect=2)  # fmt: skip
     assert lanes.stderr.startswith(
-        "error: this export makes at least 2 files (calendar-eu.ics, buffer-eu-*.csv): "
+        "error: this export can make at least 2 files (calendar-eu.ics, buffer-eu-*.csv): "
     )
     rows = list(csv.DictReader(io.StringIO((out / "schedule-eu.csv").read_text(encoding="utf-8"))))
     nl = {(r["message"], r["channel"]) for r in rows if r["locale"] == "nl"}

@@ -770,6 +770,14 @@ def test_catalogs_kept_by_their_bytes_read_back_as_read(small_repo: Path, tmp_pa
     damaged = memo.folder / "fr.lookup"
     damaged.write_bytes(damaged.read_bytes()[:-10])
     assert catalog.load_lookups(small_repo, config, memo=memo) == fresh
+    assert fresh[0]["de"].broken and not fresh[0]["fr"].broken
+    # A file it cannot read at all (UTF-8 under another charset's header) is kept as such:
+    # CS320 does not count its entries as missing on top (checks.required).
+    _edit(po, lambda t: t.replace("charset=utf-8", "charset=ISO-8859-1"))  # (it has umlauts)
+    fresh = catalog.load_lookups(small_repo, config)
+    assert fresh[0]["de"].unreadable and [d.code for d in fresh[1]] == ["CS300"]
+    assert catalog.load_lookups(small_repo, config, memo=memo) == fresh  # fills the memo
+    assert catalog.load_lookups(small_repo, config, memo=memo) == fresh  # reads it
 
 
 def test_a_process_reads_a_kept_catalog_again_only_once_it_is_written_again(

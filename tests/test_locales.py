@@ -141,10 +141,19 @@ def test_compile_writes_mo_files_and_refuses_broken_catalogs(
     small_repo: Path, cli_invoke: CliInvoke, tmp_path: Path
 ) -> None:
     out = tmp_path / "mo"
+    # A translation a build never uses (an address its source has not got) is left out.
+    de = po_file(small_repo, "de")
+    title = 'msgstr "Der Joint Cyber Awareness Month startet heute"'
+    de.write_text(de.read_text(encoding="utf-8").replace(title, title[:-1] + ' www.x.example"'))
     result = cli_invoke(["locale", "compile", "--out", str(out)], cwd=small_repo)
     assert (out / "de/LC_MESSAGES/messages.mo").is_file()
     assert (out / "pt_PT/LC_MESSAGES/messages.mo").is_file()
     assert f"Wrote {out}/de/LC_MESSAGES/messages.mo: " in result.stdout
+    with (out / "de/LC_MESSAGES/messages.mo").open("rb") as mo:
+        german = gettext.GNUTranslations(mo)
+    source = "Joint Cyber Awareness Month starts today"
+    assert german.pgettext("kickoff:title", source) == source  # (the English: not translated)
+    assert german.gettext("Read more") == "Weiterlesen"  # (the others are)
     po = po_file(small_repo, "fr")
     lines = po.read_text(encoding="utf-8").split("\n")
     at = next(
@@ -388,6 +397,10 @@ def test_update_writes_a_catalog_in_another_charset_as_utf_8(
     translated = "Aplicação de autenticação ou código por SMS?"
     assert translated.encode("latin-1") in pt.read_bytes()
     assert "error" not in cli_invoke(["check", "--repo", str(sample_repo)]).stdout
+    # Found up to date, the file is kept as read (``commands.pomemo``): the next update must
+    # still write it whole, not its old blocks under a UTF-8 header.
+    result = cli_invoke(["locale", "update", "--repo", str(sample_repo)])
+    assert "locales/pt_PT/LC_MESSAGES/messages.po: up to date" in result.stdout
     message = sample_repo / "content" / "messages" / "2026" / "report-phishing.md"
     source = message.read_text(encoding="utf-8")
     assert "It only takes a few seconds." in source

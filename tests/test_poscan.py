@@ -192,12 +192,23 @@ def test_undecodable_files(data: bytes, expected: tuple[str, int, str]) -> None:
     assert found.entries == ()
 
 
-def test_a_file_in_its_declared_one_byte_charset_is_not_taken_for_utf_8() -> None:
-    # Latin-1 letters are not valid UTF-8 next to others; plain ASCII reads alike in both.
-    for body in ('msgid "a"\nmsgstr "Olá, até já"\n', 'msgid "a"\nmsgstr "plain"\n'):
-        found = poscan.scan((HEADER.replace("UTF-8", "ISO-8859-1") + body).encode("latin-1"))
-        assert found.problems == ()
-        assert [e.strings for e in found.entries] == [(body.split('"')[3],)]
+@pytest.mark.parametrize(
+    ("charset", "text"),
+    [
+        pytest.param("ISO-8859-1", "Olá, até já", id="latin-1"),
+        pytest.param("ISO-8859-1", "plain", id="ascii"),  # (reads alike in both)
+        # A few letters that are valid UTF-8 by chance, read as nothing a catalog holds:
+        pytest.param("windows-1251", "Ці", id="cyrillic-read-as-a-hebrew-point"),
+        pytest.param("windows-1252", "GRUß“", id="read-as-an-nko-letter"),
+        pytest.param("utf-8-sig", "Grüße", id="utf-8-by-another-name"),
+    ],
+)
+def test_a_file_in_its_declared_charset_is_not_taken_for_utf_8(charset: str, text: str) -> None:
+    body = f'msgid "a"\nmsgstr "{text}"\n'
+    encoding = "utf-8" if charset == "utf-8-sig" else charset
+    found = poscan.scan((HEADER.replace("UTF-8", charset) + body).encode(encoding))
+    assert found.problems == ()
+    assert [e.strings for e in found.entries] == [(text,)]
 
 
 def test_declared_charset_crlf_and_bom_are_read() -> None:

@@ -98,7 +98,7 @@ def compare(
         found.extend(_addresses(src, translation))
     found.extend(_terms_and_html(source_text, translation, terms))
     found.extend(_layout(src, source_text, translation, same_language, flags, plural_form))
-    if markup and tokens.refused(source_text, translation):
+    if tokens.refused(source_text, translation):  # (whatever has_markup says: WWW.)
         found = _not_used(found, tokens.new_addresses(source_text, translation))
     return found
 

@@ -69,14 +69,15 @@ def export(root: Path, request: Request) -> exports.Exported:
 def _one_file(project: Project, campaign: str, request: Request) -> None:
     """Raise UsageError when an export to standard output makes several files.
 
-    Told before the posts are rendered, from the files' names; a scheduler that takes
-    a file a profile (``*`` in its name) may still make several for one partner, which
-    is told once they are known.
+    Told before the posts are rendered, from the files' names: one format for one partner
+    is asked for, even where a partner's file would be left out (no post to schedule, CS117).
+    A scheduler that takes a file a profile (``*`` in its name) may still make several for
+    one partner, which is told once they are known.
     """
     options = exports.ExportOptions(formats=request.formats, partners=request.partners)
     names = exports.file_names(project, campaign, options)
     if len(names) > 1:
         least = "at least " if any("*" in name for name in names) else ""
         raise UsageError(
-            f"this export makes {least}{len(names)} files ({', '.join(names)}): {SEVERAL}"
+            f"this export can make {least}{len(names)} files ({', '.join(names)}): {SEVERAL}"
         )

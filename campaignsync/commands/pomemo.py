@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from campaignsync.l10n import catalog, podelta, pomerge
+from campaignsync.l10n import catalog, charsets, podelta, pomerge
 from campaignsync.l10n.pomerge import Entry
 from campaignsync.model import Locale
 from campaignsync.pack import keys, sealed
@@ -309,13 +309,15 @@ def merge_whole(template: Template, root: Path, rel: str, locale: Locale) -> Mer
 def merge_known(template: Template, locale: Locale, data: bytes, known: Known) -> Merged | None:
     """Merge the POT into a catalog written as ``known``; None when the file is not laid out so.
 
-    When ``known`` was merged with the POT entries the last update kept, only
-    what changed since is merged again (``l10n.podelta``).
+    With the POT entries the last update kept, only what changed is merged (``podelta``).
+    A file not in UTF-8 is None: written whole once in UTF-8 (``pomerge.merged_header``).
     """
     blocks = split_blocks(data)
     if blocks is None or len(blocks) != 1 + len(known.entries) + len(known.obsolete):
         return None
-    header = pomerge.merged_header(template.catalog, catalog.read_header(blocks[0], locale))
+    if not charsets.is_utf8((old_header := catalog.read_header(blocks[0], locale)).charset):
+        return None
+    header = pomerge.merged_header(template.catalog, old_header)
     plurals = header.num_plurals
     old, obsolete = list(known.entries), list(known.obsolete)
     change = template.change

@@ -79,6 +79,14 @@ _UNFINISHED = (
     ("MERGE_HEAD", "a merge", "git commit", "git merge --abort"),
     ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"),
     ("REVERT_HEAD", "a revert", "git revert --continue", "git revert --abort"),
+    # Between the commits of a cherry-pick or revert of several, past a resolved conflict:
+    (
+        "sequencer",
+        "a cherry-pick or revert",
+        "git cherry-pick --continue, or git revert --continue",
+        "git cherry-pick --abort, or git revert --abort",
+    ),
+    ("BISECT_LOG", "a bisect", "git bisect reset", "git bisect reset"),
 )
 
 
@@ -87,5 +95,7 @@ def _unfinished(repo: git.Repo) -> str | None:
     folder = Path(repo.git_dir)
     for name, what, finish, abort in _UNFINISHED:
         if (folder / name).exists():
+            if finish == abort:
+                return f"{what} is not finished: end it ({finish}) first"
             return f"{what} is not finished: finish it ({finish}) or abort it ({abort}) first"
     return None

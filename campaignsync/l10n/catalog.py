@@ -60,10 +60,9 @@ Key = tuple[str, str]  # (msgctxt or "", msgid)
 class Lookup:
     """One locale's catalog, keyed by (msgctxt, msgid): usable entries and the rest.
 
-    ``entries`` holds only complete, non-fuzzy translations: the ones a build
-    uses. ``lines`` has the msgstr line of every entry in the file, ``fuzzy``
-    the keys waiting for review, ``rejected`` the translations refused
-    because they add HTML that the source does not have.
+    ``entries``: the complete, non-fuzzy translations a build uses; ``lines``: each
+    entry's msgstr line; ``fuzzy``: the keys waiting for review; ``rejected``: the
+    translations never used, which add HTML or an address (:func:`refused`).
     """
 
     path: str
@@ -73,12 +72,9 @@ class Lookup:
     rejected: dict[Key, Entry] = field(default_factory=dict)
     obsolete: int = 0
     exists: bool = False
-    #: sha256 of the PO file's bytes ('' when there is none): what the render cache keys on.
-    digest: str = ""
-    #: The PO file is there but cannot be read (CS300): nothing of it is used.
-    unreadable: bool = False
-    #: Entries of the file are left out as broken (CS301-CS303): they count as missing.
-    broken: bool = False
+    digest: str = ""  # the PO file's sha256 ('' when there is none): the render cache's key
+    unreadable: bool = False  # the file is there but cannot be read (CS300): nothing is used
+    broken: bool = False  # entries are left out as broken (CS301-CS303): they count as missing
 
     def get(self, context: str, source: str) -> Entry | None:
         """Return the translation of ``source`` in ``context`` ('' for none)."""
@@ -252,6 +248,12 @@ def _problem_text(problem: poscan.PoProblem) -> str:
     return problem.text
 
 
+def refused(e: poscan.PoEntry) -> bool:
+    """Say whether a translation is never used: a form adds HTML or an address (tokens)."""
+    return any(tokens.refused(e.plural if n and e.plural else e.msgid, s)
+               for n, s in enumerate(e.strings))  # fmt: skip
+
+
 def _lookup(rel: str, po: poscan.PoFile, digest: str = "", broken: bool = False) -> Lookup:
     entries: dict[Key, Entry] = {}
     lines: dict[Key, int] = {}
@@ -266,10 +268,7 @@ def _lookup(rel: str, po: poscan.PoFile, digest: str = "", broken: bool = False)
             continue
         forms = e.strings if e.plural is not None else ()
         entry = Entry(e.strings[0], e.string_line, forms, e.plural, e.flags)
-        if any(
-            tokens.refused(e.msgid if n == 0 else (e.plural or e.msgid), s)
-            for n, s in enumerate(e.strings)
-        ):
+        if refused(e):
             rejected[key] = entry
             continue
         entries[key] = entry
@@ -356,10 +355,7 @@ def read_header(block: bytes, locale: Locale) -> Catalog:
 
 
 def render_block(header: Catalog, entry: Any | None, obsolete: bool = False) -> bytes:
-    """Return what :func:`render_po` writes of one entry (``pomerge.Entry``), or of ``header``.
-
-    The block is given without the blank line that ends it (see ``pomemo.split_blocks``).
-    """
+    """Return :func:`render_po`'s block of an entry or ``header``, without its blank line."""
     one = Catalog(locale=header.locale, domain=DOMAIN, charset="utf-8", fuzzy=header.fuzzy)
     one.mime_headers = header.mime_headers
     one.header_comment = header.header_comment

@@ -1,4 +1,4 @@
-"""MO files for other programs: complete, non-fuzzy translations only."""
+"""MO files for other programs: complete, non-fuzzy translations only, none refused."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def compile_mo(po: poscan.PoFile, locale: Locale) -> Compiled:
 
     Babel's ``write_mo`` would fill an incomplete plural entry with English
     forms; such entries are left out instead, so a consumer falls back cleanly.
+    So is a translation a build never uses (``catalog.refused``: added HTML or an
+    address), counted as untranslated.
     """
     kept: list[tuple[Any, Any, str | None]] = []
     fuzzy = 0
@@ -31,7 +33,7 @@ def compile_mo(po: poscan.PoFile, locale: Locale) -> Compiled:
         if e.fuzzy and e.translated:
             fuzzy += 1
             continue
-        if not e.complete:
+        if not e.complete or catalog.refused(e):
             continue
         msgid: Any = (e.msgid, e.plural) if e.plural is not None else e.msgid
         string: Any = e.strings if e.plural is not None else e.strings[0]

@@ -8,11 +8,10 @@ is what campaignsync reads translations with (no third-party imports).
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
 
-from campaignsync.l10n import poheader, poplain
+from campaignsync.l10n import charsets, poheader, poplain
 
 #: The codes of the problems found here (documented in docs/checks.md).
 UNREADABLE, SYNTAX, DUPLICATE, PLURALS = "CS300", "CS301", "CS302", "CS303"
@@ -124,36 +123,14 @@ def decode(data: bytes) -> tuple[str, PoProblem | None]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return "", PoProblem(UNREADABLE, line, f"not valid {charset} text")
-    if match is not None and codecs.lookup(charset).name != "utf-8":
-        mislabelled = _saved_as_utf8(data, charset)
+    if match is not None and not charsets.is_utf8(charset):
+        mislabelled = charsets.saved_as_utf8(data, charset)
         if mislabelled:
             line = data.count(b"\n", 0, match.start()) + 1
             return "", PoProblem(UNREADABLE, line, mislabelled)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     return text, None
-
-
-def _saved_as_utf8(data: bytes, charset: str) -> str:
-    """Return the problem of a file saved as UTF-8 under another charset ("": none).
-
-    Text in a one-byte charset (ISO-8859-1, windows-1252) is almost never valid UTF-8
-    once it holds a letter past ASCII ("é" then "t" is not), so a file that is valid
-    UTF-8 with such letters was saved as UTF-8: read as its header says, "ç" would
-    be "Ã§" in every output.
-    """
-    if data.isascii():
-        return ""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return ""
-    letter = next(c for c in text if not c.isascii())
-    shown = letter.encode("utf-8").decode(charset, "replace")
-    return (
-        f"the header says charset={charset}, but the file is saved as UTF-8 "
-        f"({letter!r} would read as {shown!r}): change the header to charset=UTF-8"
-    )
 
 
 def scan(data: bytes) -> PoFile:

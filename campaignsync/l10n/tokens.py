@@ -6,6 +6,7 @@ analyse a source text once and compare it with every locale's translation.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -143,29 +144,71 @@ def added_html(source: str, translation: str) -> list[str]:
 
 
 def new_addresses(source: str, translation: str) -> list[str]:
-    """Return the web and e-mail addresses in the translation that its source does not hold.
+    """Return the addresses in the translation that its source does not hold.
 
-    Read anywhere in the text, as a link's target or written out, once the Markdown
-    escapes are dropped: what a reader could be sent to.
+    What a reader could be sent to, read as the outputs read the text (HTML entities and
+    Markdown escapes as the characters they stand for), compared without case: a
+    link's target (an autolink's too), and a URL of any scheme, a ``www.`` host or an
+    e-mail address written out. A bare domain (``example.com``, which X would link) is
+    not read as one.
     """
-    found = _addresses_in(translation)
-    return sorted(found - _source_addresses(source)) if found else []
+    text = _as_shown(translation)
+    raw = _raw_addresses(text)
+    if not raw:
+        return []
+    known, known_raw = _source_addresses(source)
+    if raw <= known_raw:  # (most translations: the source's addresses as written)
+        return []
+    return sorted(_addresses_in(text) - known)
+
+
+def _as_shown(text: str) -> str:
+    """Return the text with HTML entities and Markdown escapes as what they stand for."""
+    if "&" in text:
+        text = html.unescape(text)
+    return _as_read(text) if "\\" in text else text
 
 
 def _addresses_in(text: str) -> set[str]:
-    if "\\" in text:
-        text = _as_read(text)
-    if "://" not in text and "www." not in text and "@" not in text:
-        return set()  # (most texts: none can be read in them)
-    found = {m.group(0).rstrip(_URL_END) for m in _URL.finditer(text)}
+    """Return the addresses of :func:`new_addresses` in text as shown, lower-cased."""
+    found: set[str] = set()
+    if "://" in text or "ww." in text or "WW." in text or "Ww." in text or "wW." in text:
+        found.update(m.group(0).rstrip(_ADDRESS_END).lower() for m in _ANY_URL.finditer(text))
+    if "](" in text:
+        found.update(t.lower() for _, t in links(text))
+    if "<" in text:
+        found.update(m.group(1).lower() for m in _AUTOLINK.finditer(text))
     if "@" in text:
-        found.update(m.group(0) for m in _EMAIL.finditer(_URL.sub(" ", text)))
+        found.update(m.group(0).rstrip(_ADDRESS_END).lower() for m in _ANY_EMAIL.finditer(text))
     return found
 
 
-@lru_cache(maxsize=1024)  # every locale's catalog has the same sources
-def _source_addresses(text: str) -> frozenset[str]:
-    return frozenset(_addresses_in(text))
+def _raw_addresses(text: str) -> set[str]:
+    """Return the addresses of text as shown as written (a cheap first pass, in C)."""
+    found: set[str] = set()
+    if "://" in text or "ww." in text or "WW." in text or "Ww." in text or "wW." in text:
+        found.update(_ANY_URL.findall(text))
+    if "](" in text:
+        found.update(target for _, _, target in LINK.findall(text))
+    if "<" in text:
+        found.update(_AUTOLINK.findall(text))
+    if "@" in text:
+        found.update(_ANY_EMAIL.findall(text))
+    return found
+
+
+@lru_cache(maxsize=1 << 14)  # every locale's catalog has the same sources, in the same order
+def _source_addresses(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Return a source's addresses (see :func:`new_addresses`), and as written."""
+    text = _as_shown(source)
+    return frozenset(_addresses_in(text)), frozenset(_raw_addresses(text))
+
+
+_ANY_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_ANY_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*")
+_AUTOLINK = re.compile(r"<([a-z][a-z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>", re.IGNORECASE)
+#: What may follow an address without being part of it, in any script's punctuation.
+_ADDRESS_END = _URL_END + "。、，．：；！？）」』】》»›”’"
 
 
 def refused(source: str, translation: str) -> bool:

@@ -148,11 +148,13 @@ def _plain(loaded: catalog.Loaded) -> tuple[Any, ...]:
         lookup.exists,
         lookup.digest,
         problems,
+        lookup.unreadable,
+        lookup.broken,
     )
 
 
 def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
-    path, packed, fuzzy, rejected, obsolete, exists, digest, problems = plain
+    path, packed, fuzzy, rejected, obsolete, exists, digest, problems, unreadable, broken = plain
     if not all(isinstance(g, str) and isinstance(b, bytes) for g, b in packed.items()):
         raise ValueError("not a catalog's groups")
     groups = _Groups(packed)
@@ -165,6 +167,8 @@ def _loaded(plain: tuple[Any, ...]) -> catalog.Loaded:
         obsolete,
         exists,
         digest,
+        unreadable is True,
+        broken is True,
     )
     found = tuple(sealed.diagnostic_of(t) for t in problems)
     return lookup, found
