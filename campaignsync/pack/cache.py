@@ -206,10 +206,11 @@ def store(
     packed = None  # (the look-ups packed as they were kept, when no new one was made)
     if part is not None:
         made = partial.merged(part.kept, part.order, made)
-        if plain.items() <= part.log.items():  # (a template edit: the same look-ups again)
-            plain, packed = part.log, part.kept.packed_log  # where they were kept
+        kept = dict(part.kept.plain_log)  # (read when it was split: partial.splits)
+        if plain.items() <= kept.items():  # (a template edit: the same look-ups again)
+            plain, packed = kept, part.kept.packed_log  # where they were kept
         else:
-            plain = {**part.log, **plain}
+            plain = {**kept, **plain}
     tags = catalog_digests(lookups, (key[0] for key in plain))
     done, metas, lines = zip(*made, strict=True) if made else ((), (), ())
     templates = tuple(

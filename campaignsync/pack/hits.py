@@ -124,10 +124,9 @@ class _Taking:
             stale = cache.stale(unit)
             if stale:  # its other channels' outputs are taken, these render again (see store)
                 todo.append((tag, message_id))
-                log = partial.kept_log(unit, stale, self.complete)
-                if log is None:
+                if not partial.splits(unit, stale, self.complete):
                     continue
-                part = cache.partial[(message_id, tag)] = partial.split(unit, stale, log)
+                part = cache.partial[(message_id, tag)] = partial.split(unit, stale)
                 unit = part.kept
             held.append((tag, unit))
         return held
