@@ -110,6 +110,7 @@ def test_each_check_fails_and_passes(
 
 
 NOT_USED = " (the translation is not used)"
+DESK = "Write to [the service desk](https://it.example) if in doubt."
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,30 @@ NOT_USED = " (the translation is not used)"
                      [], id="a-title-added"),
         pytest.param("Read [tips](https://a.example/x).", "Lies [Tipps] (https://a.example/x).",
                      [], id="the-same-address-unlinked"),
+        # A fake address the source warns of must not become a link:
+        pytest.param("Fakes look like `http://paypa1.example/login`: never click them.",
+                     "Klick [hier](http://paypa1.example/login).",
+                     ["http://paypa1.example/login"], id="a-written-address-made-a-link"),
+        pytest.param("Visit https://it.example/reset today.",
+                     "[https://it.example/reset](https://it.example/reset)",
+                     ["https://it.example/reset"], id="a-written-address-linked-as-itself"),
+        # Targets however Markdown reads them, percent-escapes read:
+        pytest.param(DESK, "Schreib [uns [hier]](mailto:evil%40x.example).",
+                     ["mailto:evil@x.example"], id="nested-brackets"),
+        pytest.param(DESK, "Schreib [uns](mailto:evil%40x.example 'T').",
+                     ["mailto:evil@x.example"], id="a-title-in-single-quotes"),
+        pytest.param(DESK, "Schreib [uns](mailto:evil%40x.example?s=(a)).",
+                     ["mailto:evil@x.example?s="], id="parentheses-in-the-target"),
+        pytest.param(DESK, "Schreib [uns][r].\n[r]: mailto:evil%40x.example",
+                     ["mailto:evil@x.example"], id="a-reference-definition"),
+        # What ends a written address: another script, quotation marks, an apostrophe:
+        pytest.param("Visit https://it.example/reset for help.",
+                     "Besuche „https://it.example/reset“, die’s https://it.example/reset’s.", [],
+                     id="quotation-marks-around-it"),
+        pytest.param("Visit https://it.example/reset for help.", "访问https://it.example/reset获取帮助",
+                     [], id="chinese-around-it"),
+        pytest.param("Write to security@it.example", "メールsecurity@it.exampleへ", [],
+                     id="japanese-around-a-mail"),
     ],
 )  # fmt: skip
 def test_an_address_the_source_lacks_keeps_the_translation_out(
@@ -145,6 +170,23 @@ def test_an_address_the_source_lacks_keeps_the_translation_out(
     assert tokens.refused(source, translation) == bool(added)
     said = [f for f in found(source, translation, False) if f.endswith(NOT_USED)]
     assert bool(said) == bool(added), found(source, translation, False)
+
+
+def test_every_address_that_keeps_a_translation_out_is_named() -> None:
+    # A finding about another link does not hide the address the translation adds.
+    source = "See [desk](https://it.example) and [faq](https://it.example/faq)."
+    said = found(source, "Siehe [Desk](https://it.example). HTTPS://EVIL.EXAMPLE/x")
+    assert said == [
+        "CS311 error: 1 Markdown link(s) where the source has 2" + NOT_USED,
+        "CS314 error: URL or e-mail address not in the source 'https://evil.example/x'" + NOT_USED,
+    ]
+
+
+def test_a_plural_entrys_forms_are_refused_against_both_its_texts() -> None:
+    # A language of one form translates msgid_plural's address in msgstr[0].
+    sources = tokens.both("{n} item", "{n} items: see https://it.example/all")
+    assert not tokens.refused(sources, "{n} 件、https://it.example/all を参照")
+    assert tokens.refused(sources, "{n} 件、https://evil.example を参照")
 
 
 def test_equal_to_source_is_fine_for_the_same_language_and_with_the_flag() -> None:

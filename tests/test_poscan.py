@@ -184,6 +184,17 @@ def test_babel_silently_repairs_what_the_scanner_reports() -> None:
             ),
             id="utf-8-saved-under-windows-1252",
         ),
+        pytest.param(  # three or more: whatever they are (a narrow no-break space, a mark)
+            HEADER.replace("UTF-8", "ISO-8859-1").encode()
+            + 'msgid "a"\nmsgstr "Pre\u0301fe\u0301rez la façade\u202f!"\n'.encode(),
+            (
+                "CS300",
+                5,
+                "the header says charset=ISO-8859-1, but the file is saved as UTF-8 "
+                "('ç' would read as 'Ã§'): change the header to charset=UTF-8",
+            ),
+            id="utf-8-with-marks-and-spaces-saved-under-latin-1",
+        ),
     ],
 )
 def test_undecodable_files(data: bytes, expected: tuple[str, int, str]) -> None:

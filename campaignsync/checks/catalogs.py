@@ -87,8 +87,13 @@ def compare(
     same_language: bool,
     flags: frozenset[str] = frozenset(),
     plural_form: bool = False,
+    refusal: str | None = None,
 ) -> list[_Found]:
-    """Return what is wrong with one translation of one source text."""
+    """Return what is wrong with one translation of one source text.
+
+    ``refusal``: the source the build refuses the translation against (``tokens.both``
+    of a plural entry), when not ``source_text``.
+    """
     src = _source(source_text, python_format, terms)
     found: list[_Found] = []
     markup = src.markup or tokens.has_markup(translation)
@@ -98,8 +103,9 @@ def compare(
         found.extend(_addresses(src, translation))
     found.extend(_terms_and_html(source_text, translation, terms))
     found.extend(_layout(src, source_text, translation, same_language, flags, plural_form))
-    if tokens.refused(source_text, translation):  # (whatever has_markup says: WWW.)
-        found = _not_used(found, tokens.new_addresses(source_text, translation))
+    against = refusal if refusal is not None else source_text  # (tokens.both: a plural's)
+    if tokens.refused(against, translation):  # (whatever has_markup says: WWW.)
+        found = _not_used(found, tokens.new_addresses(against, translation))
     return found
 
 
@@ -110,8 +116,10 @@ def _not_used(found: list[_Found], addresses: list[str]) -> list[_Found]:
     as added (written in a label, say) is CS314 of its own.
     """
     marked = [replace(f, text=f"{f.text} {NOT_USED}") if f.code in _REFUSED else f for f in found]
-    if addresses and not any(f.code in ("CS311", "CS314") for f in found):
-        text = f"URL or e-mail address not in the source {_names(addresses)} {NOT_USED}"
+    said = " ".join(f.text for f in found if f.code in _REFUSED).lower()
+    unnamed = [address for address in addresses if address not in said]
+    if unnamed:
+        text = f"URL or e-mail address not in the source {_names(unnamed)} {NOT_USED}"
         marked.append(_Found("CS314", Severity.ERROR, text))
     return marked
 
@@ -257,9 +265,11 @@ def _entry_findings(
     if not entry.forms:
         return compare(key[1], entry.text, python_format, terms, same_language, entry.flags)
     found: list[_Found] = []
+    sources = tokens.both(key[1], entry.plural)  # (what the build refuses a form against)
     for n, form in enumerate(entry.forms):
         source = key[1] if n == 0 else (entry.plural or key[1])
-        found.extend(compare(source, form, python_format, terms, same_language, entry.flags, n > 0))
+        found.extend(compare(source, form, python_format, terms, same_language, entry.flags,
+                             n > 0, sources))  # fmt: skip
     return found
 
 

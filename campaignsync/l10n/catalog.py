@@ -250,8 +250,7 @@ def _problem_text(problem: poscan.PoProblem) -> str:
 
 def refused(e: poscan.PoEntry) -> bool:
     """Say whether a translation is never used: a form adds HTML or an address (tokens)."""
-    return any(tokens.refused(e.plural if n and e.plural else e.msgid, s)
-               for n, s in enumerate(e.strings))  # fmt: skip
+    return any(tokens.refused(tokens.both(e.msgid, e.plural), s) for s in e.strings)
 
 
 def _lookup(rel: str, po: poscan.PoFile, digest: str = "", broken: bool = False) -> Lookup:

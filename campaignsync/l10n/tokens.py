@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import unquote
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _BRACE = re.compile(
@@ -146,20 +147,24 @@ def added_html(source: str, translation: str) -> list[str]:
 def new_addresses(source: str, translation: str) -> list[str]:
     """Return the addresses in the translation that its source does not hold.
 
-    What a reader could be sent to, read as the outputs read the text (HTML entities and
-    Markdown escapes as the characters they stand for), compared without case: a
-    link's target (an autolink's too), and a URL of any scheme, a ``www.`` host or an
-    e-mail address written out. A bare domain (``example.com``, which X would link) is
-    not read as one.
+    What a reader could be sent to, read as the outputs read the text (HTML entities,
+    Markdown escapes and percent-escapes as what they stand for), compared without case:
+    a link's target (an autolink's, a reference definition's) must be one of the
+    source's link targets, and a URL of any scheme, a ``www.`` host or an e-mail address
+    written out one of the source's addresses. So an address the source only shows (a
+    fake one, say, to warn of it) cannot become a link. A bare domain (``example.com``,
+    which X would link) is not read as one.
     """
-    text = _as_shown(translation)
-    raw = _raw_addresses(text)
-    if not raw:
+    targets, written = _addresses_in(_as_shown(translation))
+    if not targets and not written:
         return []
-    known, known_raw = _source_addresses(source)
-    if raw <= known_raw:  # (most translations: the source's addresses as written)
-        return []
-    return sorted(_addresses_in(text) - known)
+    known_targets, known_written = _source_addresses(source)
+    return sorted((targets - known_targets) | (written - known_written - known_targets))
+
+
+def both(msgid: str, plural: str | None) -> str:
+    """Return the source a plural entry's forms are refused against: its two texts."""
+    return msgid if plural is None else f"{msgid}\n{plural}"
 
 
 def _as_shown(text: str) -> str:
@@ -169,46 +174,45 @@ def _as_shown(text: str) -> str:
     return _as_read(text) if "\\" in text else text
 
 
-def _addresses_in(text: str) -> set[str]:
-    """Return the addresses of :func:`new_addresses` in text as shown, lower-cased."""
-    found: set[str] = set()
-    if "://" in text or "ww." in text or "WW." in text or "Ww." in text or "wW." in text:
-        found.update(m.group(0).rstrip(_ADDRESS_END).lower() for m in _ANY_URL.finditer(text))
-    if "](" in text:
-        found.update(t.lower() for _, t in links(text))
+def _addresses_in(text: str) -> tuple[set[str], set[str]]:
+    """Return the link targets and the addresses written of text as shown (normalised)."""
+    targets: set[str] = set()
+    written: set[str] = set()
+    if "](" in text or "]:" in text:
+        targets.update(map(_normal, _TARGET.findall(text)))
+        targets.update(map(_normal, _DEFINITION.findall(text)))
     if "<" in text:
-        found.update(m.group(1).lower() for m in _AUTOLINK.finditer(text))
+        targets.update(map(_normal, _AUTOLINK.findall(text)))
+    if "://" in text or "ww." in text or "WW." in text or "Ww." in text or "wW." in text:
+        written.update(_normal(u.rstrip(_URL_END)) for u in _ANY_URL.findall(text))
     if "@" in text:
-        found.update(m.group(0).rstrip(_ADDRESS_END).lower() for m in _ANY_EMAIL.finditer(text))
-    return found
+        written.update(_normal(m.rstrip(_URL_END)) for m in _ANY_EMAIL.findall(text))
+    return targets, written
 
 
-def _raw_addresses(text: str) -> set[str]:
-    """Return the addresses of text as shown as written (a cheap first pass, in C)."""
-    found: set[str] = set()
-    if "://" in text or "ww." in text or "WW." in text or "Ww." in text or "wW." in text:
-        found.update(_ANY_URL.findall(text))
-    if "](" in text:
-        found.update(target for _, _, target in LINK.findall(text))
-    if "<" in text:
-        found.update(_AUTOLINK.findall(text))
-    if "@" in text:
-        found.update(_ANY_EMAIL.findall(text))
-    return found
+def _normal(address: str) -> str:
+    return unquote(address).lower() if "%" in address else address.lower()
 
 
 @lru_cache(maxsize=1 << 14)  # every locale's catalog has the same sources, in the same order
 def _source_addresses(source: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Return a source's addresses (see :func:`new_addresses`), and as written."""
-    text = _as_shown(source)
-    return frozenset(_addresses_in(text)), frozenset(_raw_addresses(text))
+    """Return a source's link targets and addresses written (see :func:`new_addresses`)."""
+    targets, written = _addresses_in(_as_shown(source))
+    return frozenset(targets), frozenset(written)
 
 
-_ANY_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
-_ANY_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*")
+#: Where a link's target starts, however the label before it is bracketed, up to a space
+#: or a parenthesis (a title or a ")" in it ends the target read: what follows counts).
+_TARGET = re.compile(r"\]\(\s*<?([^\s<>()]*)")
+_DEFINITION = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*<?([^\s<>]+)", re.MULTILINE)
 _AUTOLINK = re.compile(r"<([a-z][a-z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>", re.IGNORECASE)
-#: What may follow an address without being part of it, in any script's punctuation.
-_ADDRESS_END = _URL_END + "。、，．：；！？）」』】》»›”’"
+#: Written addresses, in the characters an address is written in (RFC 3986's, without
+#: brackets, parentheses and quotes): a letter of another script, a quotation mark or
+#: an invisible character after it ends it.
+_ANY_URL = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|www\.)[A-Za-z0-9\-._~:/?#@!$&*+,;=%]+", re.IGNORECASE
+)
+_ANY_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 def refused(source: str, translation: str) -> bool:
