@@ -910,3 +910,27 @@ def test_sync_names_the_first_entries_of_a_long_to_do_list(
     lines = listed.splitlines()
     assert all(line.startswith("  welcome:body.") for line in lines[:10]), lines
     assert lines[10] == "  ... and 2 more (the catalog lists them all)"
+
+
+def test_release_refuses_a_tag_the_shared_repository_has(
+    cli_invoke: CliInvoke, teams: tuple[Path, Path, Path]
+) -> None:
+    _, eu, us = teams
+    year = str(NOW.year)
+    cli_invoke(["release", year, "--repo", str(eu), "--now", "2026-09-01"])
+    git(eu, "push", "-q", "origin", f"campaign/{year}")
+    # The US clone has not fetched the tag: its own tags say nothing of it.
+    result = cli_invoke(["release", year, "--repo", str(us), "--now", "2026-09-01"], expect=1)
+    assert result.stderr == (
+        f"error: cannot release: tag campaign/{year} already exists on origin (released from "
+        "another clone: 'git fetch --tags' shows it); a released campaign is never re-tagged: "
+        "release the changes under a new campaign id\n"
+    )
+    assert git(us, "tag", "-l") == "" and not (us / "dist").exists()
+    # A shared repository it cannot ask is said, and the release goes on.
+    git(us, "remote", "set-url", "origin", str(us.parent / "gone.git"))
+    result = cli_invoke(["release", year, "--repo", str(us), "--now", "2026-09-01", "--dry-run"])
+    assert result.stderr.startswith(
+        f"Note: could not ask origin whether campaign/{year} exists there ("
+    ) and result.stderr.rstrip().endswith("'git push' will tell")
+    assert "Dry run: nothing was written or tagged." in result.stdout

@@ -185,6 +185,8 @@ def release(
             find_repo(repo), campaign, now_or(now), out, jobs, sign, dry_run, told=tell
         )
     plan = done.plan
+    for note in plan.notes:
+        click.echo(f"Note: {note}", err=True)
     verb = "Would build" if dry_run else "Built"
     click.echo(
         f"{verb} {display(done.pack)} and {display(done.archive)}: {plan.outputs} outputs, "

@@ -30,6 +30,8 @@ class Plan:
     warnings: tuple[Diagnostic, ...]
     #: The shared repository's remote (``[git] remote``), that the tag is pushed to.
     remote: str = "origin"
+    #: What could not be checked, to tell (the remote could not be asked for the tag).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ def prepare(
     refusals = _refusals(root, state, tag, sign)
     if refusals:
         raise ReleaseError("cannot release: " + "; ".join(refusals))
+    notes = _shared_tag(root, tag)
     checked = pipeline.check(root, campaign, now, jobs, strict=True, prepare=True)
     if not checked.ok or checked.project is None or checked.rendered is None:
         raise DiagnosticsError(
@@ -102,8 +105,33 @@ def prepare(
         outputs=len(outputs),
         warnings=checked.diagnostics,
         remote=checked.project.config.git_remote,
+        notes=notes,
     )
     return plan, checked
+
+
+def _shared_tag(root: Path, tag: str) -> tuple[str, ...]:
+    """Refuse a tag the shared repository has; return a note when it could not be asked.
+
+    The other team may have released the campaign from its clone: a tag made here too
+    could not be pushed, and would name another commit than theirs.
+    """
+    from campaignsync.load.config import load_config
+
+    config, _ = load_config(root)
+    if config is None:  # (what is wrong with it, check says)
+        return ()
+    remote = config.git_remote
+    shared = gitrepo.remote_tag(root, remote, tag)
+    if shared is True:
+        raise ReleaseError(
+            f"cannot release: tag {tag} already exists on {remote} (released from another "
+            "clone: 'git fetch --tags' shows it); a released campaign is never re-tagged: "
+            "release the changes under a new campaign id"
+        )
+    if shared is False:
+        return ()
+    return (f"could not ask {remote} whether {tag} exists there ({shared}); 'git push' will tell",)
 
 
 def _refusals(root: Path, state: gitrepo.TreeState, tag: str, sign: bool) -> list[str]:

@@ -89,6 +89,33 @@ def tag_exists(root: Path, name: str) -> bool:
         return repo is not None and f"refs/tags/{name}" in {t.path for t in repo.tags}
 
 
+#: How long the shared repository is asked for a tag before the question is dropped.
+REMOTE_TIMEOUT_S = 15
+
+
+def remote_tag(root: Path, remote: str, name: str) -> bool | str:
+    """Return whether the remote ``remote`` has the tag ``name``; why not known, if it is not.
+
+    False too when the clone has no such remote (nothing shared to ask). git never asks
+    for a password here (``GIT_TERMINAL_PROMPT=0``), and the question is dropped after
+    :data:`REMOTE_TIMEOUT_S` seconds.
+    """
+    _require_git()
+    import git
+
+    with _open(root) as repo:
+        if repo is None or remote not in [r.name for r in repo.remotes]:
+            return False
+        try:
+            found = repo.git.ls_remote(
+                "--tags", remote, f"refs/tags/{name}",
+                env={"GIT_TERMINAL_PROMPT": "0"}, kill_after_timeout=REMOTE_TIMEOUT_S,
+            )  # fmt: skip
+        except git.GitCommandError as exc:
+            return _reason(exc)
+        return bool(str(found).strip())
+
+
 def create_tag(root: Path, name: str, message: str, sign: bool) -> str:
     """Create the annotated tag ``name`` at HEAD; return its commit. Never moves a tag."""
     _require_git()
