@@ -156,7 +156,7 @@ def test_alt_text_that_is_the_file_name_or_untranslated(cli_invoke: CliInvoke, s
     found = [x for x in check(cli_invoke, small_repo).stdout.splitlines() if "CS414" in x]
     assert (
         f"{KICKOFF}:14: warning CS414: the image's alt text is not translated: screen readers "
-        "read the en description of a de post with a de voice; translate kickoff:image.alt in "
+        "read the en description of a post in de with the voice of de; translate kickoff:image.alt in "
         f"locales/de/LC_MESSAGES/messages.po:{line} [de]"
     ) in found
 

@@ -77,6 +77,27 @@ def parse(config, text: str, rel: str = REL):
     return content.parse_message(rel, text, config, CAL)
 
 
+@pytest.mark.parametrize(
+    ("written", "key", "example"),
+    [
+        pytest.param("  us: 2026-10-12T10:00:00-04:00", "us: 2026-11-12T10:00:00",
+                     "'publish.us' has no time zone: write an offset, e.g. "
+                     "2026-11-12T10:00:00-05:00 (America/New_York on that day)", id="us-winter"),
+        pytest.param("  eu: 2026-10-12T10:00:00+02:00", "eu: 2026-10-27T10:00:00",
+                     "'publish.eu' has no time zone: write an offset, e.g. "
+                     "2026-10-27T10:00:00+01:00 (Europe/Brussels on that day)",
+                     id="eu-after-the-clock-change"),
+    ],
+)  # fmt: skip
+def test_a_time_without_an_offset_is_told_the_partners_offset(
+    config, written: str, key: str, example: str
+) -> None:
+    # A fixed "+02:00" sent a US author to the wrong hour, and a European one to the
+    # summer's offset in late October.
+    _, found = parse(config, GOOD.replace(written, "  " + key, 1))
+    assert [(d.code, d.text) for d in found] == [("CS014", example)]
+
+
 def test_good_message(config) -> None:
     message, found = parse(config, GOOD)
     assert found == ()
@@ -113,6 +134,10 @@ def test_partners_unread_are_one_error_not_one_a_publication_time(config, partne
 
 
 UNLINKED = "in the body is not a full web address: the outputs show its text unlinked"
+SPACE = (
+    "in the body holds a space: the outputs and the platforms cut it there; write the "
+    "address without it (a space in an address is %20)"
+)
 REFERENCE = (
     "a reference definition ('[id]: address') is not kept through translation: write the "
     "address in the link itself, [text](https://...)"
@@ -189,6 +214,16 @@ REFERENCE = (
             id="unclosed-after-a-code-span",
         ),
         pytest.param(
+            ("(https://example.org/bank)", "(https://example.org/top tips)"),
+            f"23: CS022 link address 'https://example.org/top tips' {SPACE}",
+            id="a-space-in-the-address",
+        ),
+        pytest.param(
+            ("(https://example.org/bank)", "(<https://example.org/top tips>)"),
+            f"23: CS022 link address 'https://example.org/top tips' {SPACE}",
+            id="a-space-in-an-address-in-angle-brackets",
+        ),
+        pytest.param(
             ("Then [your bank]", "Then ![your bank]"),
             "23: CS022 image 'https://example.org/bank' in the body is left out of every output:"
             " give the message its image in the front matter (image: {src: ..., alt: ...})",
@@ -220,7 +255,7 @@ def test_a_body_link_every_output_would_leave_out(
             ("(https://example.org/bank)", "(https://example.org/it's 'The bank')"),
             id="a-quote-in-the-address-and-a-title",
         ),
-        pytest.param(("(https://example.org/bank)", "(<https://example.org/a b>)"), id="angle"),
+        pytest.param(("(https://example.org/bank)", "(<https://example.org/a>)"), id="angle"),
         pytest.param(("It leaks.", "It leaks: \\[not a link\\](page.html)."), id="escaped"),
         pytest.param(("It leaks.", "It leaks: <https://example.org/why>."), id="autolink"),
         pytest.param(("It leaks.", "It leaks <!-- [old](/old) -->."), id="an-html-comment"),

@@ -106,6 +106,31 @@ def test_marked_blocks_carry_their_language(source: str, expected: str) -> None:
     ],
 )
 def test_reading_text_reads_inline_markdown_as_the_html_shows_it(source: str) -> None:
+    _reads_as_the_html(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        pytest.param("Set `mfa_required = true` in your_admin_console.",
+                     "Set mfa_required = true in your_admin_console.", id="snake-case"),
+        pytest.param("Use snake_case_names, _this_ and __that__.",
+                     "Use snake_case_names, this and that.", id="underscores-around-words"),
+        pytest.param("Code `a *b* \\_ _c_` as written.", "Code a *b* \\_ _c_ as written.",
+                     id="a-code-span-as-written"),
+        pytest.param("See [NCSC](<https://example.org/x>).", "See NCSC (https://example.org/x).",
+                     id="angle-brackets"),
+        pytest.param("a*b*c and **d** e", "abc and d e", id="stars-inside-words"),
+    ],
+)  # fmt: skip
+def test_reading_text_keeps_what_markdown_shows_as_text(source: str, text: str) -> None:
+    # The plain outputs (LinkedIn, the text email) lost the underscores of snake_case and of
+    # code, as emphasis, and an address in angle brackets with the link.
+    assert markup.inline_text(source) == text
+    _reads_as_the_html(source)
+
+
+def _reads_as_the_html(source: str) -> None:
     # The plain text and the checks read code spans and links from one declaration
     # (l10n/tokens.py): the text of each code span is what the HTML shows in <code>.
     from campaignsync.l10n import tokens

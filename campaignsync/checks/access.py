@@ -346,7 +346,7 @@ def _untranslated_alt(
         "CS414",
         Severity.WARNING,
         f"the image's alt text is not translated: screen readers read the {shown} description "
-        f"of a {output.locale} post with a {output.locale} voice{where}",
+        f"of a post in {output.locale} with the voice of {output.locale}{where}",
         message.path,
         ctx.line(message, "image.alt"),
         output.locale,

@@ -18,6 +18,7 @@ from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
 from campaignsync.model import Config, Diagnostic, Image, Message, Segment, Severity
 from campaignsync.paths import CONFIG_NAME, is_inside, read_text, resolve
+from campaignsync.render import zones
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _FRONT = schema.FRONT_MATTER[""]
@@ -125,7 +126,7 @@ def _message(
         hint = did_you_mean(theme, [t.id for t in campaign.themes])
         found.add("CS019", "theme", f"campaign {campaign.id!r} has no theme {theme!r}{hint}")
     partners, channel_names = _audience(data, found, config)
-    publish = _publish(data.get("publish"), partners, found)
+    publish = _publish(data.get("publish"), partners, found, config)
     title = _field(data, "title", found)
     summary = _field(data, "summary", found)
     link = links.message_link(_text(data, "link", found), found)
@@ -255,7 +256,8 @@ def _names(data: dict[str, Any], key: str, found: Findings) -> tuple[str, ...] |
     return tuple(value)
 
 
-def _aware(value: Any, key: str, found: Findings) -> datetime | None:
+def _aware(value: Any, key: str, found: Findings, zone: str | None) -> datetime | None:
+    """Return an aware date and time; CS014 without an offset: the partner's (``zone``)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
@@ -264,11 +266,12 @@ def _aware(value: Any, key: str, found: Findings) -> datetime | None:
             return None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            found.add(
-                "CS014",
-                key,
-                f"{key!r} has no time zone: write an offset, e.g. {value.isoformat()}+02:00",
-            )
+            try:  # (a zone the config could not read is told there)
+                example = value.replace(tzinfo=zones.zone(zone)) if zone else None
+            except (LookupError, ValueError, OSError):
+                example = None
+            like = f"{example.isoformat()} ({zone} on that day)" if example else value.isoformat()
+            found.add("CS014", key, f"{key!r} has no time zone: write an offset, e.g. {like}")
             return None
         return value
     found.add("CS013", key, f"{key!r} must be a date and time with an offset, not {_kind(value)}")
@@ -276,9 +279,10 @@ def _aware(value: Any, key: str, found: Findings) -> datetime | None:
 
 
 def _publish(
-    value: Any, partners: tuple[str, ...], found: Findings
+    value: Any, partners: tuple[str, ...], found: Findings, config: Config
 ) -> tuple[tuple[str, datetime], ...] | None:
     """Return (partner, aware instant) for each partner: one time for all, or one each."""
+    zone = {p.id: p.timezone for p in config.partners}.get  # (for CS014's example)
     if value is None:
         return None
     if isinstance(value, dict):
@@ -289,7 +293,7 @@ def _publish(
                     "CS017", f"publish.{pid}", f"publish: {pid!r} is not a partner of this message"
                 )
                 continue
-            aware = _aware(when, f"publish.{pid}", found)
+            aware = _aware(when, f"publish.{pid}", found, zone(pid))
             if aware is not None:
                 result.append((pid, aware))
         missing = [p for p in partners if p not in value]
@@ -297,7 +301,7 @@ def _publish(
             found.add("CS012", "publish", f"publish has no time for partner {missing[0]!r}")
             return None
         return tuple(result)
-    aware = _aware(value, "publish", found)
+    aware = _aware(value, "publish", found, zone(partners[0]) if partners else None)
     return tuple((pid, aware) for pid in partners) if aware else None
 
 

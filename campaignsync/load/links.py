@@ -58,6 +58,9 @@ def body_links(body: str, first_line: int, found: Findings) -> None:
     prose = _prose(body)
     for definition in _DEFINITION.finditer(prose):
         found.at("CS022", line(definition.start()), _REFERENCE)
+    for spaced in _SPACED.finditer(prose):
+        address = (spaced.group(1) or spaced.group(2)).strip()
+        found.at("CS022", line(spaced.start()), _SPACE.format(address))
     if _all_kept(prose, markup.kept_address):
         return  # (most bodies: Markdown need not read them again here)
     lost, stray = markup.lost_links(prose)
@@ -78,6 +81,12 @@ _REFERENCE = "a reference definition ('[id]: address') is not kept through trans
 _REFERENCE += "the address in the link itself, [text](https://...)"
 #: A reference definition, in a quote or a list item too.
 _DEFINITION = re.compile(r"(?m)^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[[^\]\n]+\]:[ \t]*\S")
+_SPACE = "link address {!r} in the body holds a space: the outputs and the platforms cut it "
+_SPACE += "there; write the address without it (a space in an address is %20)"
+#: A link's address with a space in it: in angle brackets, or not a title after it.
+_SPACED = re.compile(
+    r"(?<!\\)\]\(\s*(?:<([^<>\n]*\s[^<>\n]*)>|([^\s()<>]+[ \t]+[^\s\"'()][^()\n]*?))\s*\)"
+)
 #: A ``](`` no backslash escapes.
 _STRAY = re.compile(r"(?<!\\)\]\(")
 

@@ -29,6 +29,7 @@ from campaignsync.model import (
 )
 from campaignsync.pack import again
 from campaignsync.render import links, zones
+from campaignsync.wording import counted
 
 if TYPE_CHECKING:
     from campaignsync.pack.kept import Kept
@@ -254,9 +255,10 @@ def untranslated(
     return Diagnostic(
         "CS116",
         Severity.WARNING,
-        f"left out {len(missing)} post{'s' if len(missing) > 1 else ''} of {partner_id} that "
-        f"are not fully translated ({', '.join(locales)}): a scheduler would publish the "
-        "source text to that audience; translate them (campaignsync locale status)",
+        f"left out {counted(len(missing), 'post')} of {partner_id} that "
+        f"{'is' if len(missing) == 1 else 'are'} not fully translated ({', '.join(locales)}): "
+        "a scheduler would publish the source text to that audience; translate "
+        f"{'it' if len(missing) == 1 else 'them'} (campaignsync locale status)",
         files,
     )
 

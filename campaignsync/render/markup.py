@@ -142,14 +142,22 @@ def to_html(source: str, languages: tuple[tuple[str, str], ...] = ()) -> str:
 # leniently (a label up to its first ``]``, an address up to its first ``)``, the rest of
 # the text following), the checks strictly.
 _LINK = re.compile("!?" + tokens.link_syntax(r"([^\]]*)", r"([^)\s>]*)"))
+#: A target in angle brackets, which may hold what a bare one cannot (a space).
+_ANGLED = re.compile(r"!?\[([^\]]*)\]\(\s*<([^<>\n]*)>(?:\s+\"[^\"]*\")?\s*\)")
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
+#: Emphasis as Python-Markdown reads it: ``_`` inside a word (snake_case) is a letter.
+_EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _TAG = re.compile(r"<[^>]*>")
 _ESCAPE = re.compile("\\\\([" + re.escape(tokens.MARKDOWN_ESCAPABLE) + "])")
+#: Where a code span waits while the rest is read (its text is taken as written).
+_SPAN = re.compile("\ufff0(\\d+)\ufff1")
 
 
 def inline_text(source: str) -> str:
-    """Return the reading text of inline Markdown: links as 'text (url)', no markers."""
+    """Return the reading text of inline Markdown: links as 'text (url)', no markers.
+
+    A code span's text is taken as written: no marker, escape or entity in it is read.
+    """
 
     def link(m: re.Match[str]) -> str:
         label, target = m.group(1), m.group(2)
@@ -157,13 +165,21 @@ def inline_text(source: str) -> str:
             return label
         return label if not target or target == label else f"{label} ({target})"
 
-    text = tokens.CODE_SPAN.sub(r"\2", source)
+    spans: list[str] = []
+
+    def aside(m: re.Match[str]) -> str:
+        spans.append(m.group(2))
+        return f"\ufff0{len(spans) - 1}\ufff1"
+
+    text = tokens.CODE_SPAN.sub(aside, source) if "`" in source else source
+    text = _ANGLED.sub(link, text)
     text = _LINK.sub(link, text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _TAG.sub("", text)
     for _ in range(2):
-        text = _EMPHASIS.sub(r"\2", text)
-    return html.unescape(_ESCAPE.sub(r"\1", text))
+        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
+    text = html.unescape(_ESCAPE.sub(r"\1", text))
+    return _SPAN.sub(lambda m: spans[int(m.group(1))], text) if spans else text
 
 
 def to_text(blocks: tuple[Block, ...], texts: tuple[str, ...], width: int = 72) -> str:
