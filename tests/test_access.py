@@ -265,3 +265,17 @@ def test_text_not_in_nfc_that_a_template_writes_is_reported_once(
         "longer, and search and matching treat the two forms as different text; normalise it "
         "in the template [x]"
     ]
+
+
+def test_vague_link_text_in_the_body_is_reported_at_the_body(
+    cli_invoke: CliInvoke, small_repo
+) -> None:
+    # A post made from the body reads "Click here (https://...)": the finding was sent to
+    # the template, which holds no "click here", when the body's line is the one to fix.
+    kickoff = small_repo / "content" / "messages" / "2026" / "kickoff.md"
+    text = kickoff.read_text(encoding="utf-8").rstrip("\n")
+    kickoff.write_text(text + "\n\nClick [here](https://example.org/more) for more.\n", "utf-8")
+    line = text.count("\n") + 3
+    found = post_findings(cli_invoke, small_repo, "CS413")
+    assert found and all(x.startswith(f"content/messages/2026/kickoff.md:{line}: ") for x in found)
+    assert all("rewrite the body" in x for x in found), found

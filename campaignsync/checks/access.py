@@ -75,7 +75,13 @@ class _Found:
 
 
 def _contains(part: str) -> Callable[[str], bool]:
-    return lambda text: part in text
+    """Return a test of a segment holding ``part``, as written or as its reading text shows it.
+
+    A post made from the body shows ``Click [here](...)`` as "Click here (...)".
+    """
+    from campaignsync.render.markup import inline_text
+
+    return lambda text: part in text or part in inline_text(text)
 
 
 def _posts(data: CheckInput) -> Iterator[Output]:
