@@ -704,3 +704,21 @@ def test_a_partial_pack_of_a_locale_no_partner_publishes_in_says_so(
     assert not (small_repo / "dist" / "2026.partial" / "pt-BR").exists()
     result = build(cli_invoke, small_repo, "--locale", "de", "--jobs", "1")
     assert "No partner publishes" not in result.stdout
+
+
+def test_a_build_says_when_check_finds_errors_in_its_inputs(
+    cli_invoke: CliInvoke, sample_repo: Path
+) -> None:
+    # check's errors that do not stop a build (a post on a blackout day) were told by check
+    # alone: a `build && upload` shipped the pack without a word.
+    result = build(cli_invoke, sample_repo)
+    assert "campaignsync check' finds errors" not in result.stdout
+    calendar = sample_repo / "content" / "calendar.yaml"
+    text = calendar.read_text(encoding="utf-8")
+    assert '    blackout: []\n  - id: "2027"' in text
+    calendar.write_text(text.replace("    blackout: []", "    blackout: [2026-10-01]", 1), "utf-8")
+    result = build(cli_invoke, sample_repo)
+    assert (
+        "Note: 'campaignsync check' finds errors in these inputs (CS103): fix them before you "
+        "publish this pack.\n"
+    ) in result.stdout

@@ -72,6 +72,9 @@ class Outcome:
     zip_aside: bool = False
     #: The zip made again from the folder, which is current (``pack.asidezip.made_again``).
     zipped_again: bool = False
+    #: The codes of the errors ``check`` finds in these inputs, as the build kept its answer
+    #: (each once; empty: none, or no answer kept).
+    check_errors: tuple[str, ...] = ()
 
 
 def output_folder(root: Path, out: Path | None) -> Path:
