@@ -7,6 +7,7 @@ where a missing browser fails the run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -98,6 +99,22 @@ def test_filters_keep_only_the_chosen_posts(page: Any, review_pack: Path) -> Non
     visible = page.locator(".card:visible")
     assert visible.count() >= 1
     assert set(visible.evaluate_all("cs => cs.map(c => c.dataset.channel)")) == {"x"}
+
+
+def test_a_shortened_link_shows_as_the_app_posts_it_and_copies_whole(
+    page: Any, review_pack: Path
+) -> None:
+    page.goto((review_pack / "preview" / "de.html").as_uri())
+    text = page.locator("#kickoff-bluesky .post-text")
+    shown = text.inner_text()  # what a reader sees: the record's text, the link shortened
+    record = json.loads((review_pack / "de" / "bluesky" / "kickoff.json").read_text())
+    assert "campaign.example.org/2026/de/web/ #" in shown and "https://" not in shown
+    mark = page.locator("#kickoff-bluesky .post-text .ellipsis")
+    assert mark.evaluate("e => getComputedStyle(e, '::after').content") == '"..."'
+    assert "campaign.example.org/2026/de/web/..." in record["text"]  # (drawn after the text)
+    # The copy button copies the element's text: the post with its whole address.
+    post = (review_pack / "de" / "bluesky" / "kickoff.txt").read_text().rstrip("\n")
+    assert text.evaluate("e => e.textContent") == post
 
 
 def test_right_to_left_post_is_laid_out_right_to_left(page: Any, review_pack: Path) -> None:

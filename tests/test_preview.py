@@ -86,12 +86,16 @@ def test_locale_page_shows_posts_as_cards_with_gauges(review_pack: Path) -> None
     assert shown and html.unescape(re.sub(r"<[^>]+>", "", shown.group(1))) == post.rstrip("\n")
     assert '<button type="button" class="copy" data-copy="kickoff-bluesky-text">' in card
     assert '<a href="../de/bluesky/kickoff.txt">plain text</a>' in card
-    # The post links to the German page, with the channel's tracking.
+    # The post links to the German page, with the channel's tracking, shown as the app
+    # posts it (the record's text) and copied whole.
     assert (
-        '<span class="ent ent-link">https://campaign.example.org/2026/de/web/kickoff.html'
+        '<span class="ent ent-link" title="https://campaign.example.org/2026/de/web/kickoff.html'
         "?utm_source=bluesky&amp;utm_medium=social&amp;utm_campaign=2026"
-        "&amp;utm_content=de_kickoff</span>" in card
+        '&amp;utm_content=de_kickoff"><span class="invisible">https://</span><span '
+        'class="ellipsis" data-mark="...">campaign.example.org/2026/de/web/</span>' in card
     )
+    record = json.loads((review_pack / "de" / "bluesky" / "kickoff.json").read_text())
+    assert "campaign.example.org/2026/de/web/..." in record["text"]
     assert '<span class="ent ent-tag">#JointCyberMonth</span>' in card
     assert re.search(r"\d+ of 300 characters: \d+ left", card)
     assert re.search(r"\d+ of 3,000 UTF-8 bytes: [\d,]+ left", card)
@@ -243,6 +247,36 @@ def test_posts_highlight_what_the_platform_links(
     channel: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(p.kind, p.text) for p in cards.pieces(text, channel)] == expected
+
+
+LONG = "https://www.campaign.example.org/2026/mfa-at-work?utm_source=m&utm_content=en"
+
+
+@pytest.mark.parametrize(
+    ("channel", "shown"),
+    [
+        # Mastodon hides the scheme and www., and shows 30 characters and an ellipsis.
+        pytest.param("mastodon", "campaign.example.org/2026/mfa-…", id="mastodon"),
+        # Bluesky's app posts the link shortened: the text of the record in the pack.
+        pytest.param("bluesky", "www.campaign.example.org/2026/mfa-at-...", id="bluesky"),
+        pytest.param("x", "", id="x-as-written"),  # (X's display rule is not published)
+    ],
+)
+def test_a_card_shows_a_link_as_the_platform_does(channel: str, shown: str) -> None:
+    from campaignsync.render.context import entities
+
+    links = [p for p in cards.pieces(f"Read {LONG} now", channel) if p.kind == "link"]
+    assert [p.text for p in links] == [LONG]
+    drawn = str(entities(links))
+    # What shows: the text without the hidden spans, and the mark CSS draws after it.
+    hidden = re.sub(r'<span class="invisible">[^<]*</span>', "", drawn)
+    mark = re.search(r'data-mark="([^"]*)"', drawn)
+    seen = html.unescape(re.sub(r"<[^>]+>", "", hidden)) + (
+        html.unescape(mark.group(1)) if mark else ""
+    )
+    assert seen == (shown or LONG)
+    # What the copy button copies (the element's text): the post's whole address.
+    assert html.unescape(re.sub(r"<[^>]+>", "", drawn)) == LONG
 
 
 @pytest.mark.parametrize(

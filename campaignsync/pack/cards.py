@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from campaignsync import channels
-from campaignsync.channels import counters, richtext, sms
+from campaignsync.channels import counters, richtext, sms, social
 from campaignsync.l10n import localize
 from campaignsync.model import Config, Measure, Message, Output
 
@@ -40,6 +40,9 @@ class Piece:
 
     kind: str  # text | link | tag | mention
     text: str
+    #: Where a link shortened by its platform shows (start, end) of its text, and the mark
+    #: after it ("…"): the rest is hidden, never removed, so the text copied is the post's.
+    cut: tuple[int, int, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +122,47 @@ def pieces(text: str, channel: str) -> tuple[Piece, ...]:
         spans += [(m.start(), m.end(), "mention") for m in mention.finditer(text)]
     found: list[Piece] = []
     at = 0
+    shorten = _SHOWN.get(channel)
     for start, end, kind in sorted(spans):
         if start < at:
             continue  # a hashtag or mention inside a URL is part of the link
         if start > at:
             found.append(Piece("text", text[at:start]))
-        found.append(Piece(kind, text[start:end]))
+        part = text[start:end]
+        cut = _cut(part, shorten(part)) if kind == "link" and shorten else None
+        found.append(Piece(kind, part, cut))
         at = end
     if at < len(text):
         found.append(Piece("text", text[at:]))
     return tuple(found)
+
+
+def _cut(url: str, shown: str) -> tuple[int, int, str] | None:
+    """Return the part of ``url`` shown as ``shown`` (None: all of it, or not a part of it)."""
+    mark = next((m for m in ("…", "...") if shown.endswith(m)), "")
+    core = shown[: len(shown) - len(mark)]
+    start = url.find(core) if core else -1
+    if start < 0 or (start == 0 and not mark and core == url):
+        return None
+    return start, start + len(core), mark
+
+
+def _mastodon_shown(url: str) -> str:
+    """Return what Mastodon's web client shows of a link: no scheme nor ``www.``, 30 characters.
+
+    Its link formatting hides the ``https://`` (and ``www.``) and what follows the first
+    30 characters, with an ellipsis after them.
+    """
+    rest = _MASTODON_PREFIX.sub("", url, count=1)
+    return rest if len(rest) <= _MASTODON_SHOWN else rest[:_MASTODON_SHOWN] + "…"
+
+
+_MASTODON_PREFIX = re.compile(r"\A(?:https?://(?:www\.)?|xmpp:)", re.IGNORECASE)
+_MASTODON_SHOWN = 30
+#: How a platform shows a link in a post, where it shortens it (X's display rule is not
+#: published: its cards show the address as written). Bluesky's app posts the text
+#: shortened (``social.short_url``): what the record the pack ships holds.
+_SHOWN = {"mastodon": _mastodon_shown, "bluesky": social.short_url}
 
 
 def bubbles(text: str) -> tuple[tuple[str, str], ...]:

@@ -320,6 +320,18 @@ def entities(pieces: Iterable[Any]) -> Markup:
     for piece in pieces:
         text = str(escape(piece.text))
         if piece.kind != "text":
-            text = f'<span class="ent ent-{escape(piece.kind)}">{text}</span>'
+            cut, title = getattr(piece, "cut", None), ""
+            if cut is not None:  # as the platform shows it; hidden, not removed: copied whole
+                start, end, mark = cut
+                head, shown, rest = (escape(x) for x in (piece.text[:start],
+                                     piece.text[start:end], piece.text[end:]))  # fmt: skip
+                more = f' class="ellipsis" data-mark="{escape(mark)}"' if mark else ""
+                text = (
+                    (f'<span class="invisible">{head}</span>' if head else "")
+                    + (f"<span{more}>{shown}</span>")
+                    + (f'<span class="invisible">{rest}</span>' if rest else "")
+                )
+                title = f' title="{escape(piece.text)}"'
+            text = f'<span class="ent ent-{escape(piece.kind)}"{title}>{text}</span>'
         found.append(text)
     return Markup("".join(found))  # noqa: S704 - every run escaped above
