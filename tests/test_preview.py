@@ -106,6 +106,34 @@ def test_locale_page_shows_posts_as_cards_with_gauges(review_pack: Path) -> None
     )
 
 
+def test_a_link_preview_shows_where_the_platform_would_show_one(review_pack: Path) -> None:
+    # The campaign's own page, without an image: the preview with the message's title.
+    page = (review_pack / "preview" / "de.html").read_text()
+
+    def card(anchor: str) -> str:
+        start = page.index(f'id="{anchor}"')
+        return page[start : page.index("</article>", start)]
+
+    plain = card("authenticator-app-mastodon")
+    assert (
+        '<div class="linkcard"><span class="domain" dir="ltr">campaign.example.org</span>' in plain
+    )
+    # With an image attached, the platforms show the image, not a preview.
+    pictured = card("kickoff-mastodon")
+    assert '<figure class="media">' in pictured and "linkcard" not in pictured
+
+
+def test_no_preview_mixes_another_sites_domain_with_the_messages_title() -> None:
+    own = "https://campaign.example.org"
+    external = cards.pieces(
+        "Read https://www.enisa.europa.eu/x then https://campaign.example.org/p", "linkedin"
+    )
+    assert cards._preview(external, own, "") == ""
+    ours = cards.pieces("Read https://campaign.example.org/p", "linkedin")
+    assert cards._preview(ours, own, "") == "campaign.example.org"
+    assert cards._preview(ours, own, "assets/a.png") == ""
+
+
 def test_sms_is_shown_as_bubbles_cut_where_the_phone_cuts(review_pack: Path) -> None:
     page = (review_pack / "preview" / "en.html").read_text()
     start = page.index('id="kickoff-sms"')

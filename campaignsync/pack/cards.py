@@ -233,10 +233,22 @@ def card(config: Config, message: Message, output: Output, files: tuple[str, ...
         return _replace(base, bubbles=bubbles(text))
     if base.kind == "post":
         cut = pieces(text, output.channel)
-        link = next((p.text for p in cut if p.kind == "link"), "")
-        host = urlsplit(link if "://" in link else f"https://{link}").hostname or ""
-        return _replace(base, pieces=cut, domain=host)
+        return _replace(base, pieces=cut, domain=_preview(cut, config.base_url, base.image))
     return base
+
+
+def _preview(cut: tuple[Piece, ...], base_url: str, image: str) -> str:
+    """Return the domain of the link-preview card a post shows ("": none).
+
+    Its first link's, when that is the campaign's own page (the card shows the message's
+    title and summary, which only that page has); none when the post carries an image,
+    which the platforms show instead of a preview.
+    """
+    link = next((p.text for p in cut if p.kind == "link"), "")
+    if not link or image:
+        return ""
+    host = urlsplit(link if "://" in link else f"https://{link}").hostname or ""
+    return host if host == (urlsplit(base_url).hostname or "") else ""
 
 
 def _replace(card: Card, **changes: object) -> Card:
