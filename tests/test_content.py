@@ -425,3 +425,28 @@ def test_an_image_name_too_long_for_the_file_system_is_an_error(config, tmp_path
     _, found = parse(config, text)
     assert found[0].code == "CS023" and found[0].text.startswith("image: content/assets/xxx")
     assert found[0].text.endswith(": File name too long")
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        pytest.param("| Device | Setting |\n|---|---|\n| Phone | On |", "a table", id="table"),
+        pytest.param("1) Open settings\n2) Turn on updates", "a list numbered '1)'", id="1-paren"),
+        pytest.param("##Why update", "a line that starts with '#' and no space", id="heading"),
+        pytest.param("#CyberSecMonth starts today.", "a line that starts with '#' and no space",
+                     id="a-hashtag-first"),
+    ],
+)  # fmt: skip
+def test_markdown_the_outputs_do_not_read_as_meant_is_a_warning(
+    config, written: str, said: str
+) -> None:
+    message, found = parse(config, GOOD.replace("It leaks.", f"It leaks.\n\n{written}", 1))
+    assert message is not None  # (a warning: the message is read)
+    assert [(d.code, d.severity.value, d.line) for d in found] == [("CS025", "warning", 22)]
+    assert found[0].text.startswith(f"the body has {said}")
+
+
+def test_markdown_the_outputs_read_is_not_a_warning(config) -> None:
+    fine = "1. Open settings\n2. Turn on updates\n\n## Why\n\nPipes | in | prose are text."
+    message, found = parse(config, GOOD.replace("It leaks.", f"It leaks.\n\n{fine}", 1))
+    assert message is not None and found == ()

@@ -157,6 +157,41 @@ def check_body(body: str, first_line: int, found: Findings) -> None:
         )
 
 
+#: Markdown that other editors read and the one the outputs use does not: each shows as
+#: text (its pipes, its ``1)``), or as a heading on the web and as written in the posts.
+#: By the kind of block it is read as here, and the pattern of its marker and text.
+_UNREAD = (
+    ("paragraph", re.compile(r"^\|[^\n]*\|\s+\|?\s*:?-{3,}"), "a table: Markdown here has no "
+     "tables, so its rows show as text with their | and ---; write a list"),
+    ("item", re.compile(r"^\d{1,9}\)"), "a list numbered '1)': Markdown here reads only '1.', so "
+     "the web page and the email show it as one paragraph; write 1. 2. 3."),
+    ("paragraph", re.compile(r"^#{1,6}[^#\s]"), "a line that starts with '#' and no space: the "
+     "web page and the email show it as a heading (without the #), the posts as written; for a "
+     "heading write '## Heading', for a hashtag start the line with a word"),
+)  # fmt: skip
+
+
+def check_blocks(data: dict[str, Any], blocks: tuple[Block, ...], found: Findings) -> None:
+    """Record the warnings of a message's text: placeholders left, Markdown not read."""
+    check_placeholders(data, blocks, found)
+    check_markdown(blocks, found)
+
+
+def check_markdown(blocks: tuple[Block, ...], found: Findings) -> None:
+    """Record CS025 (a warning) for Markdown that the outputs do not read as it was meant.
+
+    Once per kind and group of blocks (a list's items are one).
+    """
+    told: set[tuple[str, int]] = set()
+    for block in blocks:
+        for kind, pattern, what in _UNREAD:
+            if block.kind == kind and pattern.search(block.prefix + block.text):
+                if (what, block.group) not in told:
+                    told.add((what, block.group))
+                    found.at("CS025", block.line, f"the body has {what}", WARNING)
+                break
+
+
 #: What ``campaignsync new`` writes for the author to replace (a warning until replaced).
 PLACEHOLDER_TITLE = "New message: "
 PLACEHOLDER_SUMMARY = "One or two short sentences: the post text on social networks."

@@ -12,7 +12,7 @@ from typing import Any
 from campaignsync.campaigns import Calendar, Campaign
 from campaignsync.channels import did_you_mean as channel_hint
 from campaignsync.load import links, schema, yamlfile
-from campaignsync.load.body import check_body, check_placeholders, parse_body, split_front_matter
+from campaignsync.load.body import check_blocks, check_body, parse_body, split_front_matter
 from campaignsync.load.config import line_of
 from campaignsync.load.findings import Findings
 from campaignsync.load.schema import did_you_mean
@@ -105,7 +105,7 @@ def parse_message(rel: str, text: str, config: Config, calendar: Calendar) -> Pa
     blocks = parse_body(body, body_line)
     check_body(body, body_line, found)
     links.body_links(body, body_line, found)
-    check_placeholders(data, blocks, found)
+    check_blocks(data, blocks, found)
     if message is None or found.has_errors:
         return None, tuple(found.items)
     return replace(message, body=blocks, lines=tuple(sorted(lines.items()))), tuple(found.items)
