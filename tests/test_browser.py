@@ -106,15 +106,26 @@ def test_a_shortened_link_shows_as_the_app_posts_it_and_copies_whole(
 ) -> None:
     page.goto((review_pack / "preview" / "de.html").as_uri())
     text = page.locator("#kickoff-bluesky .post-text")
-    shown = text.inner_text()  # what a reader sees: the record's text, the link shortened
     record = json.loads((review_pack / "de" / "bluesky" / "kickoff.json").read_text())
-    assert "campaign.example.org/2026/de/web/ #" in shown and "https://" not in shown
+    assert "campaign.example.org/2026/de/web/..." in record["text"]
+    # What a reader sees: the record's text. The rest of the address takes no room...
+    hidden = page.locator("#kickoff-bluesky .post-text .invisible")
+    assert hidden.count() == 2 and hidden.first.inner_text() == "https://"
+    assert all(
+        box is None or box["width"] == 0
+        for box in map(lambda i: hidden.nth(i).bounding_box(), range(2))
+    )
     mark = page.locator("#kickoff-bluesky .post-text .ellipsis")
+    assert mark.inner_text() == "campaign.example.org/2026/de/web/"
     assert mark.evaluate("e => getComputedStyle(e, '::after').content") == '"..."'
-    assert "campaign.example.org/2026/de/web/..." in record["text"]  # (drawn after the text)
-    # The copy button copies the element's text: the post with its whole address.
+    # ...and is still there when the post is copied, by the button or by selecting it.
     post = (review_pack / "de" / "bluesky" / "kickoff.txt").read_text().rstrip("\n")
     assert text.evaluate("e => e.textContent") == post
+    selected = text.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " const s = getSelection(); s.removeAllRanges(); s.addRange(r); return s.toString(); }"
+    )
+    assert "https://campaign.example.org/2026/de/web/kickoff.html?utm_source=bluesky" in selected
 
 
 def test_right_to_left_post_is_laid_out_right_to_left(page: Any, review_pack: Path) -> None:
@@ -124,6 +135,9 @@ def test_right_to_left_post_is_laid_out_right_to_left(page: Any, review_pack: Pa
     assert text.evaluate("e => getComputedStyle(e).direction") == "rtl"
     fallback = page.locator("#passphrase-tip-x .post-text")
     assert fallback.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    # An address in a right-to-left post reads left to right, its "…" after it.
+    link = page.locator("#kickoff-mastodon .post-text .ent-link").first
+    assert link.evaluate("e => getComputedStyle(e).direction") == "ltr"
 
 
 @pytest.mark.parametrize("rel", ["index.html", "preview/ar.html"])

@@ -121,6 +121,12 @@ def test_reading_text_reads_inline_markdown_as_the_html_shows_it(source: str) ->
         pytest.param("See [NCSC](<https://example.org/x>).", "See NCSC (https://example.org/x).",
                      id="angle-brackets"),
         pytest.param("a*b*c and **d** e", "abc and d e", id="stars-inside-words"),
+        # An address is taken as written: no marker in it is read as emphasis.
+        pytest.param("[x](https://e.org/?q=_x_) and *[y](https://e.org/a*b)*",
+                     "x (https://e.org/?q=_x_) and y (https://e.org/a*b)", id="markers-in-addresses"),
+        pytest.param("<https://e.org/_a_/b>", "https://e.org/_a_/b", id="an-autolink"),
+        pytest.param("[x](<https://e.org/a> 't')", "x (https://e.org/a)", id="a-title-in-quotes"),
+        pytest.param("a \ufff00\ufff1 b `x`", "a 0 b x", id="the-marks-it-uses-in-the-text"),
     ],
 )  # fmt: skip
 def test_reading_text_keeps_what_markdown_shows_as_text(source: str, text: str) -> None:

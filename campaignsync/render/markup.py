@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import textwrap
@@ -143,43 +144,49 @@ def to_html(source: str, languages: tuple[tuple[str, str], ...] = ()) -> str:
 # the text following), the checks strictly.
 _LINK = re.compile("!?" + tokens.link_syntax(r"([^\]]*)", r"([^)\s>]*)"))
 #: A target in angle brackets, which may hold what a bare one cannot (a space).
-_ANGLED = re.compile(r"!?\[([^\]]*)\]\(\s*<([^<>\n]*)>(?:\s+\"[^\"]*\")?\s*\)")
+_ANGLED = re.compile(
+    r"!?\[([^\]]*)\]\(\s*<([^<>\n]*)>(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+)
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 #: Emphasis as Python-Markdown reads it: ``_`` inside a word (snake_case) is a letter.
 _EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _TAG = re.compile(r"<[^>]*>")
 _ESCAPE = re.compile("\\\\([" + re.escape(tokens.MARKDOWN_ESCAPABLE) + "])")
-#: Where a code span waits while the rest is read (its text is taken as written).
-_SPAN = re.compile("\ufff0(\\d+)\ufff1")
+#: Where a code span or an address waits while the rest is read (taken as written).
+_ASIDE = re.compile("\ufff0(\\d+)\ufff1")
 
 
+@functools.lru_cache(maxsize=4096)  # (a check looks for a finding's text in each segment)
 def inline_text(source: str) -> str:
     """Return the reading text of inline Markdown: links as 'text (url)', no markers.
 
-    A code span's text is taken as written: no marker, escape or entity in it is read.
+    A code span's text is taken as written, and so is an address: no emphasis marker,
+    escape or entity in either is read as one (``?q=_x_`` keeps its underscores).
     """
+    kept: list[str] = []
+
+    def aside(value: str) -> str:
+        kept.append(value)
+        return f"\ufff0{len(kept) - 1}\ufff1"
 
     def link(m: re.Match[str]) -> str:
         label, target = m.group(1), m.group(2)
         if m.group(0).startswith("!"):
             return label
-        return label if not target or target == label else f"{label} ({target})"
+        address = html.unescape(_ESCAPE.sub(r"\1", target))
+        return label if not target or target == label else f"{label} ({aside(address)})"
 
-    spans: list[str] = []
-
-    def aside(m: re.Match[str]) -> str:
-        spans.append(m.group(2))
-        return f"\ufff0{len(spans) - 1}\ufff1"
-
-    text = tokens.CODE_SPAN.sub(aside, source) if "`" in source else source
+    text = source.replace("\ufff0", "").replace("\ufff1", "") if "\ufff0" in source else source
+    if "`" in text:
+        text = tokens.CODE_SPAN.sub(lambda m: aside(m.group(2)), text)
     text = _ANGLED.sub(link, text)
     text = _LINK.sub(link, text)
-    text = _AUTOLINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(lambda m: aside(m.group(1)), text)
     text = _TAG.sub("", text)
     for _ in range(2):
         text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
     text = html.unescape(_ESCAPE.sub(r"\1", text))
-    return _SPAN.sub(lambda m: spans[int(m.group(1))], text) if spans else text
+    return _ASIDE.sub(lambda m: kept[int(m.group(1))], text) if kept else text
 
 
 def to_text(blocks: tuple[Block, ...], texts: tuple[str, ...], width: int = 72) -> str:
