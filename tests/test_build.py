@@ -717,8 +717,11 @@ def test_a_build_says_when_check_finds_errors_in_its_inputs(
     text = calendar.read_text(encoding="utf-8")
     assert '    blackout: []\n  - id: "2027"' in text
     calendar.write_text(text.replace("    blackout: []", "    blackout: [2026-10-01]", 1), "utf-8")
-    result = build(cli_invoke, sample_repo)
-    assert (
+    note = (
         "Note: 'campaignsync check' finds errors in these inputs (CS103): fix them before you "
         "publish this pack.\n"
-    ) in result.stdout
+    )
+    assert note in build(cli_invoke, sample_repo).stdout
+    # Said by a build of some locales, or into another folder, too (not by "Up to date").
+    assert note in build(cli_invoke, sample_repo, "--locale", "de", "--channel", "x").stdout
+    assert note in build(cli_invoke, sample_repo, "--out", str(sample_repo.parent / "o")).stdout

@@ -224,6 +224,11 @@ REFERENCE = (
             id="a-space-in-an-address-in-angle-brackets",
         ),
         pytest.param(
+            ("(https://example.org/bank)", '(https://example.org/top tips "Tips")'),
+            f"23: CS022 link address 'https://example.org/top tips' {SPACE}",
+            id="a-space-in-an-address-with-a-title",
+        ),
+        pytest.param(
             ("Then [your bank]", "Then ![your bank]"),
             "23: CS022 image 'https://example.org/bank' in the body is left out of every output:"
             " give the message its image in the front matter (image: {src: ..., alt: ...})",

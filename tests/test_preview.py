@@ -123,15 +123,15 @@ def test_a_link_preview_shows_where_the_platform_would_show_one(review_pack: Pat
     assert '<figure class="media">' in pictured and "linkcard" not in pictured
 
 
-def test_no_preview_mixes_another_sites_domain_with_the_messages_title() -> None:
-    own = "https://campaign.example.org"
-    external = cards.pieces(
-        "Read https://www.enisa.europa.eu/x then https://campaign.example.org/p", "linkedin"
-    )
-    assert cards._preview(external, own, "") == ""
-    ours = cards.pieces("Read https://campaign.example.org/p", "linkedin")
-    assert cards._preview(ours, own, "") == "campaign.example.org"
-    assert cards._preview(ours, own, "assets/a.png") == ""
+def test_no_preview_mixes_another_pages_domain_with_the_messages_title() -> None:
+    page = "https://campaign.example.org/2026/de/web/a.html?utm_source=linkedin"
+    external = cards.pieces(f"Read https://www.enisa.europa.eu/x then {page}", "linkedin")
+    assert cards._preview(external, page, "") == ""
+    shop = cards.pieces("Read https://campaign.example.org/shop", "linkedin")  # (same host)
+    assert cards._preview(shop, page, "") == ""
+    ours = cards.pieces(f"Read {page}", "linkedin")
+    assert cards._preview(ours, page, "") == "campaign.example.org"
+    assert cards._preview(ours, page, "assets/a.png") == ""
 
 
 def test_sms_is_shown_as_bubbles_cut_where_the_phone_cuts(review_pack: Path) -> None:

@@ -116,6 +116,11 @@ def build(
         )
     else:
         _report_built(done.built, done)
+    if done.check_errors:
+        click.echo(
+            f"Note: 'campaignsync check' finds errors in these inputs "
+            f"({', '.join(done.check_errors)}): fix them before you publish this pack."
+        )
 
 
 def _report_built(built: Built, done: Outcome) -> None:
@@ -161,11 +166,6 @@ def _report_built(built: Built, done: Outcome) -> None:
             f"{counted(built.over_limit, 'output')} "
             + ("is longer than its" if built.over_limit == 1 else "are longer than their")
             + " channel allows; 'campaignsync check' says where to shorten them."
-        )
-    if done.check_errors:
-        click.echo(
-            f"Note: 'campaignsync check' finds errors in these inputs "
-            f"({', '.join(done.check_errors)}): fix them before you publish this pack."
         )
     if built.source.note:
         click.echo(f"Note: {built.source.note}; the manifest records no commit.")

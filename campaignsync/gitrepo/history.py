@@ -96,20 +96,28 @@ REMOTE_TIMEOUT_S = 15
 def remote_tag(root: Path, remote: str, name: str) -> bool | str:
     """Return whether the remote ``remote`` has the tag ``name``; why not known, if it is not.
 
-    False too when the clone has no such remote (nothing shared to ask). git never asks
-    for a password here (``GIT_TERMINAL_PROMPT=0``), and the question is dropped after
-    :data:`REMOTE_TIMEOUT_S` seconds.
+    Nothing asks for a password or a host key here: git's prompt is off, and so are ssh's
+    (``BatchMode``, unless the user set a command of their own) and a credential
+    manager's; the question is dropped after :data:`REMOTE_TIMEOUT_S` seconds.
     """
     _require_git()
+    import os
+
     import git
 
     with _open(root) as repo:
-        if repo is None or remote not in [r.name for r in repo.remotes]:
+        if repo is None:
             return False
+        if remote not in [r.name for r in repo.remotes]:
+            return f"no git remote named {remote!r}"
+        quiet = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
+        own = repo.config_reader().get_value("core", "sshCommand", "")
+        if not own and not os.environ.get("GIT_SSH_COMMAND"):
+            quiet["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
         try:
             found = repo.git.ls_remote(
-                "--tags", remote, f"refs/tags/{name}",
-                env={"GIT_TERMINAL_PROMPT": "0"}, kill_after_timeout=REMOTE_TIMEOUT_S,
+                "--tags", remote, f"refs/tags/{name}", env=quiet,
+                kill_after_timeout=REMOTE_TIMEOUT_S,
             )  # fmt: skip
         except git.GitCommandError as exc:
             return _reason(exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -266,11 +267,9 @@ def _aware(value: Any, key: str, found: Findings, zone: str | None) -> datetime 
             return None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            try:  # (a zone the config could not read is told there)
-                example = value.replace(tzinfo=zones.zone(zone)) if zone else None
-            except (LookupError, ValueError, OSError):
-                example = None
-            like = f"{example.isoformat()} ({zone} on that day)" if example else value.isoformat()
+            like = f"{value.isoformat()}+02:00"
+            with contextlib.suppress(LookupError, TypeError, ValueError, OSError):  # (see config)
+                like = f"{value.replace(tzinfo=zones.zone(zone)).isoformat()} ({zone} on that day)"
             found.add("CS014", key, f"{key!r} has no time zone: write an offset, e.g. {like}")
             return None
         return value

@@ -59,7 +59,7 @@ def body_links(body: str, first_line: int, found: Findings) -> None:
     for definition in _DEFINITION.finditer(prose):
         found.at("CS022", line(definition.start()), _REFERENCE)
     for spaced in _SPACED.finditer(prose):
-        address = (spaced.group(1) or spaced.group(2)).strip()
+        address = _TITLE.sub("", (spaced.group(1) or spaced.group(2)).strip())
         found.at("CS022", line(spaced.start()), _SPACE.format(address))
     if _all_kept(prose, markup.kept_address):
         return  # (most bodies: Markdown need not read them again here)
@@ -85,8 +85,11 @@ _SPACE = "link address {!r} in the body holds a space: the outputs and the platf
 _SPACE += "there; write the address without it (a space in an address is %20)"
 #: A link's address with a space in it: in angle brackets, or not a title after it.
 _SPACED = re.compile(
-    r"(?<!\\)\]\(\s*(?:<([^<>\n]*\s[^<>\n]*)>|([^\s()<>]+[ \t]+[^\s\"'()][^()\n]*?))\s*\)"
+    r"(?<![\\\]])\[[^\[\]\n]*\]\(\s*(?:<([^<>\n]*\s[^<>\n]*)>"
+    r"|([^\s()<>]+[ \t]+[^\s\"'()][^()\n]*?))\s*\)"
 )
+#: A title after a link's address (what the address reported leaves out).
+_TITLE = re.compile(r"\s+(?:\"[^\"]*\"|'[^']*')$")
 #: A ``](`` no backslash escapes.
 _STRAY = re.compile(r"(?<!\\)\]\(")
 

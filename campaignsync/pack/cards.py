@@ -15,6 +15,7 @@ from campaignsync import channels
 from campaignsync.channels import counters, richtext, sms, social
 from campaignsync.l10n import localize
 from campaignsync.model import Config, Measure, Message, Output
+from campaignsync.render import links
 
 #: A post within this share of its limit is flagged as close to it.
 NEAR = 0.9
@@ -233,22 +234,25 @@ def card(config: Config, message: Message, output: Output, files: tuple[str, ...
         return _replace(base, bubbles=bubbles(text))
     if base.kind == "post":
         cut = pieces(text, output.channel)
-        return _replace(base, pieces=cut, domain=_preview(cut, config.base_url, base.image))
+        target = links.target(config, message, output.locale, output.channel)
+        return _replace(base, pieces=cut, domain=_preview(cut, target, base.image))
     return base
 
 
-def _preview(cut: tuple[Piece, ...], base_url: str, image: str) -> str:
+def _preview(cut: tuple[Piece, ...], target: str, image: str) -> str:
     """Return the domain of the link-preview card a post shows ("": none).
 
-    Its first link's, when that is the campaign's own page (the card shows the message's
-    title and summary, which only that page has); none when the post carries an image,
+    Its first link's, when that is where the message points (``render.links.target``: its
+    page, whose title and summary the card shows); none when the post carries an image,
     which the platforms show instead of a preview.
     """
     link = next((p.text for p in cut if p.kind == "link"), "")
-    if not link or image:
+    if not link or image or not target:
         return ""
-    host = urlsplit(link if "://" in link else f"https://{link}").hostname or ""
-    return host if host == (urlsplit(base_url).hostname or "") else ""
+    address = link if "://" in link else f"https://{link}"
+    if links.untracked(address) != links.untracked(target):
+        return ""
+    return urlsplit(address).hostname or ""
 
 
 def _replace(card: Card, **changes: object) -> Card:

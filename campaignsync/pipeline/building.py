@@ -337,27 +337,7 @@ def build_changed(
     changes = tuple(manifest.what_changed(before, after)) if options.verbose else ()
     removed = old_zip if had_zip and built.result.archive is None else None
     aside = removed is not None and asidezip.zip_path(target, selection.name).is_file()
-    errors = _check_errors(root, request, options, ignore) if pending is not None else ()
-    return Outcome(built.result, built, shown, changes, removed, zip_aside=aside,
-                   check_errors=errors)  # fmt: skip
-
-
-def _check_errors(
-    root: Path, request: Request, options: Options, ignore: frozenset[str]
-) -> tuple[str, ...]:
-    """Return the codes of the errors in ``check``'s answer the build kept (each once).
-
-    A pack is built from inputs ``check`` may find errors in (a post on a blackout day, a
-    translation's link): the build tells there are some, ``check`` what they are.
-    """
-    from campaignsync.pipeline import lastcheck
-
-    assert options.now is not None  # (an answer is kept only with it: _answers)
-    answer = lastcheck.recall(root, request.campaign, options.now, options.clock)
-    if answer is None:
-        return ()
-    found = (d.code for d in answer.diagnostics if d.is_error and d.code not in ignore)
-    return tuple(sorted(set(found)))
+    return Outcome(built.result, built, shown, changes, removed, zip_aside=aside)
 
 
 def _answers(root: Path, target: Path, request: Request, options: Options) -> state.Stamp | None:

@@ -124,6 +124,16 @@ def recall(
     return answer
 
 
+def error_codes(
+    root: Path, campaign: str | None, now: datetime, clock: int | None = None
+) -> tuple[str, ...]:
+    """Return the codes of the errors the last check's answer holds, if it still holds."""
+    answer = recall(root, campaign, now, clock)
+    if answer is None:
+        return ()
+    return tuple(sorted({d.code for d in answer.diagnostics if d.is_error} - answer.ignore))
+
+
 #: What the contents of the inputs an answer was found from are kept under (``.contents``).
 _CONTENTS = "contents of the inputs of a kept answer"
 

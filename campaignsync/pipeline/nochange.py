@@ -110,6 +110,24 @@ def unchanged(
 def build_pack(root: Path, request: Request, options: Options) -> Outcome:
     """Build what ``campaignsync build`` asks for, or nothing when no input changed.
 
+    A build also gives the codes of the errors ``check`` finds in these inputs, when it
+    has an answer for them (a build of the whole campaign keeps one): a pack can be built
+    from inputs with such errors (a post on a blackout day), and is not to be published
+    so. Not a pack found up to date, which the build before it told of: reading the
+    answer would double the 0.05 s that answer takes at full size.
+    """
+    outcome = _build_pack(root, request, options)
+    if options.now is None or outcome.built is None:
+        return outcome
+    from campaignsync.pipeline import lastcheck
+
+    found = lastcheck.error_codes(root, request.campaign, options.now, options.clock)
+    return replace(outcome, check_errors=found) if found else outcome
+
+
+def _build_pack(root: Path, request: Request, options: Options) -> Outcome:
+    """Build what ``campaignsync build`` asks for, or nothing when no input changed.
+
     The no-change test comes first and reads only the fingerprint's inputs, so
     loading the project (and its libraries) waits until a build is needed. The build
     holds the output folder's write lock throughout. "Up to date" is not said of a pack
