@@ -101,8 +101,6 @@ def remote_tag(root: Path, remote: str, name: str) -> bool | str:
     manager's; the question is dropped after :data:`REMOTE_TIMEOUT_S` seconds.
     """
     _require_git()
-    import os
-
     import git
 
     with _open(root) as repo:
@@ -111,11 +109,11 @@ def remote_tag(root: Path, remote: str, name: str) -> bool | str:
         if remote not in [r.name for r in repo.remotes]:
             return f"no git remote named {remote!r}"
         quiet = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
+        # (a GIT_SSH_COMMAND of the user's still comes first: git prefers it to the config)
         own = repo.config_reader().get_value("core", "sshCommand", "")
-        if not own and not os.environ.get("GIT_SSH_COMMAND"):
-            quiet["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+        command = repo.git if own else repo.git(c="core.sshCommand=ssh -o BatchMode=yes")
         try:
-            found = repo.git.ls_remote(
+            found = command.ls_remote(
                 "--tags", remote, f"refs/tags/{name}", env=quiet,
                 kill_after_timeout=REMOTE_TIMEOUT_S,
             )  # fmt: skip
