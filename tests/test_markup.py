@@ -127,6 +127,8 @@ def test_reading_text_reads_inline_markdown_as_the_html_shows_it(source: str) ->
         pytest.param("<https://e.org/_a_/b>", "https://e.org/_a_/b", id="an-autolink"),
         pytest.param("[x](<https://e.org/a> 't')", "x (https://e.org/a)", id="a-title-in-quotes"),
         pytest.param("a \ufff00\ufff1 b `x`", "a 0 b x", id="the-marks-it-uses-in-the-text"),
+        pytest.param("ages 5<10 and >2, a <b>tag</b>", "ages 5<10 and >2, a tag", id="not-a-tag"),
+        pytest.param("\\_not\\_ and \\*not\\*", "_not_ and *not*", id="escaped-markers"),
     ],
 )  # fmt: skip
 def test_reading_text_keeps_what_markdown_shows_as_text(source: str, text: str) -> None:

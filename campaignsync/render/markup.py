@@ -150,7 +150,7 @@ _ANGLED = re.compile(
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 #: Emphasis as Python-Markdown reads it: ``_`` inside a word (snake_case) is a letter.
 _EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
-_TAG = re.compile(r"<[^>]*>")
+_TAG = tokens.TAG  # (raw HTML the outputs remove: "5<10 and >2" is text)
 _ESCAPE = re.compile("\\\\([" + re.escape(tokens.MARKDOWN_ESCAPABLE) + "])")
 #: Where a code span or an address waits while the rest is read (taken as written).
 _ASIDE = re.compile("\ufff0(\\d+)\ufff1")
@@ -183,10 +183,14 @@ def inline_text(source: str) -> str:
     text = _LINK.sub(link, text)
     text = _AUTOLINK.sub(lambda m: aside(m.group(1)), text)
     text = _TAG.sub("", text)
+    if "\\" in text:  # an escaped marker is text, never emphasis (\_not\_)
+        text = _ESCAPE.sub(lambda m: aside(m.group(1)), text)
     for _ in range(2):
         text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
-    text = html.unescape(_ESCAPE.sub(r"\1", text))
-    return _ASIDE.sub(lambda m: kept[int(m.group(1))], text) if kept else text
+    text = html.unescape(text)
+    while kept and "\ufff0" in text:  # (an address may hold an escape set aside)
+        text = _ASIDE.sub(lambda m: kept[int(m.group(1))], text)
+    return text
 
 
 def to_text(blocks: tuple[Block, ...], texts: tuple[str, ...], width: int = 72) -> str:
