@@ -104,9 +104,8 @@ def compare(
     found.extend(_terms_and_html(source_text, translation, terms))
     found.extend(_layout(src, source_text, translation, same_language, flags, plural_form))
     against = refusal if refusal is not None else source_text  # (tokens.both: a plural's)
-    if tokens.refused(against, translation):  # (whatever has_markup says: WWW.)
-        found = _not_used(found, tokens.new_addresses(against, translation))
-    return found
+    refused = tokens.refusal(against, translation)  # (whatever has_markup says: WWW.)
+    return found if refused is None else _not_used(found, refused)
 
 
 def _not_used(found: list[_Found], addresses: list[str]) -> list[_Found]:

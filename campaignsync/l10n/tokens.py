@@ -222,9 +222,18 @@ def refused(source: str, translation: str) -> bool:
     from the fallback chain, so neither a translator's markup nor an address of theirs
     (a phishing page, in a campaign that teaches readers to check links) reaches an output.
     """
-    if "<" in translation and added_html(source, translation):
-        return True
-    return bool(new_addresses(source, translation))
+    return refusal(source, translation) is not None
+
+
+def refusal(source: str, translation: str) -> list[str] | None:
+    """Return the addresses that keep a translation out (:func:`refused`; None: it is used).
+
+    Empty when HTML alone does.
+    """
+    addresses = new_addresses(source, translation)
+    if addresses or ("<" in translation and added_html(source, translation)):
+        return addresses
+    return None
 
 
 def unbalanced_emphasis(text: str) -> list[str]:

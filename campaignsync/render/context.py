@@ -320,7 +320,7 @@ def entities(pieces: Iterable[Any]) -> Markup:
     for piece in pieces:
         text = str(escape(piece.text))
         if piece.kind != "text":
-            cut, title = getattr(piece, "cut", None), ""
+            cut, title = piece.cut, ""
             if cut is not None:  # as the platform shows it; hidden, not removed: copied whole
                 start, end, mark = cut
                 head, shown, rest = (escape(x) for x in (piece.text[:start],

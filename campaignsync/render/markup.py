@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import textwrap
@@ -156,7 +155,7 @@ _ESCAPE = re.compile("\\\\([" + re.escape(tokens.MARKDOWN_ESCAPABLE) + "])")
 _ASIDE = re.compile("\ufff0(\\d+)\ufff1")
 
 
-@functools.lru_cache(maxsize=4096)  # (a check looks for a finding's text in each segment)
+@lru_cache(maxsize=4096)  # (a check looks for a finding's text in each segment)
 def inline_text(source: str) -> str:
     """Return the reading text of inline Markdown: links as 'text (url)', no markers.
 
@@ -187,10 +186,8 @@ def inline_text(source: str) -> str:
         text = _ESCAPE.sub(lambda m: aside(m.group(1)), text)
     for _ in range(2):
         text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
-    text = html.unescape(text)
-    while kept and "\ufff0" in text:  # (an address may hold an escape set aside)
-        text = _ASIDE.sub(lambda m: kept[int(m.group(1))], text)
-    return text
+    text = html.unescape(text)  # (no value set aside holds another's mark: one pass)
+    return _ASIDE.sub(lambda m: kept[int(m.group(1))], text) if kept else text
 
 
 def to_text(blocks: tuple[Block, ...], texts: tuple[str, ...], width: int = 72) -> str:
